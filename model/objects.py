@@ -1,0 +1,442 @@
+"""The Kubernetes objects kubecheck models, as frozen, hashable dataclasses.
+
+Field names are the upstream JSON names in snake_case (``spec.minReadySeconds`` is
+``min_ready_seconds``).  Metadata is flattened into each object (``pod.labels`` rather
+than ``pod.metadata.labels``) so that a functional update is one ``dataclasses.replace``.
+
+Only the fields that the modelled controllers read or write are kept; docs/semantics.md
+lists what is left out and why that is sound.
+
+Time is abstract (see docs/semantics.md, "Abstract time"): timestamps are logical
+integers or flags, never a growing wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal, Union
+
+from model.frozen import EMPTY, FrozenMap
+from model.labels import LabelSelector
+
+__all__ = [
+    "IntOrString",
+    "OwnerReference",
+    "ObjectMeta",
+    "ContainerSpec",
+    "Volume",
+    "PodTemplate",
+    "PodConditions",
+    "Sandbox",
+    "ContainerStatus",
+    "Pod",
+    "ReplicaSetStatus",
+    "ReplicaSet",
+    "ReplicationController",
+    "DeploymentCondition",
+    "DeploymentStrategy",
+    "DeploymentStatus",
+    "Deployment",
+    "PersistentVolumeClaimTemplate",
+    "StatefulSetUpdateStrategy",
+    "PVCRetentionPolicy",
+    "StatefulSetStatus",
+    "StatefulSet",
+    "ControllerRevision",
+    "PersistentVolumeClaim",
+    "Node",
+    "Service",
+    "KINDS",
+    "API_VERSIONS",
+    "replace",
+]
+
+#: int-or-string as in ``intstr.IntOrString``: ``3`` or ``"25%"``.
+IntOrString = Union[int, str]
+
+PodPhase = Literal["Pending", "Running", "Succeeded", "Failed", "Unknown"]
+ContainerState = Literal["waiting", "running", "terminated"]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerReference:
+    """metav1.OwnerReference (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go)."""
+
+    api_version: str
+    kind: str
+    name: str
+    uid: str
+    controller: bool = False
+    block_owner_deletion: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObjectMeta:
+    """The metav1.ObjectMeta fields every modelled object carries, flattened into it.
+
+    ``deletion_timestamp`` is a logical tick (``None`` = not being deleted); the model only
+    asks whether it is set.  ``creation_index`` is a logical creation order used where
+    upstream compares ``creationTimestamp`` (deletion ranking, picking the oldest RS).
+    """
+
+    name: str
+    namespace: str = "default"
+    uid: str = ""
+    labels: FrozenMap[str, str] = field(default=EMPTY)
+    annotations: FrozenMap[str, str] = field(default=EMPTY)
+    owner_references: tuple[OwnerReference, ...] = ()
+    generation: int = 1
+    deletion_timestamp: int | None = None
+    deletion_grace_period_seconds: int | None = None
+    finalizers: tuple[str, ...] = ()
+    creation_index: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(namespace, name): the object's key within its kind."""
+        return (self.namespace, self.name)
+
+    def controller_ref(self) -> OwnerReference | None:
+        """metav1.GetControllerOf: the owner reference with ``controller: true``, if any."""
+        for ref in self.owner_references:
+            if ref.controller:
+                return ref
+        return None
+
+    @property
+    def being_deleted(self) -> bool:
+        return self.deletion_timestamp is not None
+
+
+# --------------------------------------------------------------------------- pods
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSpec:
+    """v1.Container: the fields the model needs (name, image, readiness probe present)."""
+
+    name: str
+    image: str
+    readiness_probe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """v1.Volume; ``claim_name`` is set for a persistentVolumeClaim volume source."""
+
+    name: str
+    claim_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodTemplate:
+    """v1.PodTemplateSpec: template metadata plus the modelled part of the pod spec."""
+
+    labels: FrozenMap[str, str] = field(default=EMPTY)
+    annotations: FrozenMap[str, str] = field(default=EMPTY)
+    containers: tuple[ContainerSpec, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    restart_policy: Literal["Always", "OnFailure", "Never"] = "Always"
+    hostname: str = ""
+    subdomain: str = ""
+    termination_grace_period_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class PodConditions:
+    """The four pod conditions of v1.PodConditionType, as booleans (status True/False)."""
+
+    pod_scheduled: bool = False
+    initialized: bool = False
+    containers_ready: bool = False
+    ready: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    """The pod sandbox (the pause container): it owns the pod's network namespace and IP.
+
+    Mirrors the CRI PodSandbox the kubelet creates in
+    pkg/kubelet/kuberuntime/kuberuntime_sandbox.go createPodSandbox.
+    """
+
+    id: int
+    ip: str
+    netns: str
+    ready: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerStatus:
+    """v1.ContainerStatus, reduced: ``sandbox_id`` is the sandbox the container runs in."""
+
+    name: str
+    image: str
+    state: ContainerState = "waiting"
+    restart_count: int = 0
+    sandbox_id: int | None = None
+    ready: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pod(ObjectMeta):
+    """v1.Pod with its sandbox, containers and the conditions the controllers read.
+
+    ``ready_elapsed`` abstracts ``now - Ready.lastTransitionTime >= minReadySeconds``
+    (pkg/api/v1/pod/util.go IsPodAvailable): an expiry step of the environment sets it.
+    """
+
+    spec_containers: tuple[ContainerSpec, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    restart_policy: Literal["Always", "OnFailure", "Never"] = "Always"
+    node_name: str | None = None
+    hostname: str = ""
+    subdomain: str = ""
+    termination_grace_period_seconds: int = 30
+    phase: PodPhase = "Pending"
+    conditions: PodConditions = field(default_factory=PodConditions)
+    ready_elapsed: bool = False
+    sandbox: Sandbox | None = None
+    container_statuses: tuple[ContainerStatus, ...] = ()
+
+    @property
+    def readiness_probe(self) -> bool:
+        """True when any container declares a readiness probe."""
+        return any(c.readiness_probe for c in self.spec_containers)
+
+    @property
+    def pod_ip(self) -> str | None:
+        return self.sandbox.ip if self.sandbox is not None else None
+
+    def claim_names(self) -> tuple[str, ...]:
+        """The PVCs this pod mounts, in volume order."""
+        return tuple(v.claim_name for v in self.volumes if v.claim_name is not None)
+
+
+# --------------------------------------------------------------- replica sets, RC
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetStatus:
+    """apps/v1 ReplicaSetStatus (conditions omitted: see docs/semantics.md)."""
+
+    replicas: int = 0
+    fully_labeled_replicas: int = 0
+    ready_replicas: int = 0
+    available_replicas: int = 0
+    observed_generation: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplicaSet(ObjectMeta):
+    """apps/v1 ReplicaSet."""
+
+    replicas: int = 1
+    selector: LabelSelector | None = None
+    template: PodTemplate = field(default_factory=PodTemplate)
+    min_ready_seconds: int = 0
+    status: ReplicaSetStatus = field(default_factory=ReplicaSetStatus)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplicationController(ObjectMeta):
+    """v1 ReplicationController: an equality-only map selector (defaulted from the template)."""
+
+    replicas: int = 1
+    selector: FrozenMap[str, str] = field(default=EMPTY)
+    template: PodTemplate = field(default_factory=PodTemplate)
+    min_ready_seconds: int = 0
+    status: ReplicaSetStatus = field(default_factory=ReplicaSetStatus)
+
+
+# ------------------------------------------------------------------- deployments
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentCondition:
+    """apps/v1 DeploymentCondition: type (Available, Progressing, ReplicaFailure), status, reason."""
+
+    type: str
+    status: Literal["True", "False", "Unknown"]
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentStrategy:
+    """apps/v1 DeploymentStrategy; the rolling parameters are kept for Recreate too (ignored)."""
+
+    type: Literal["RollingUpdate", "Recreate"] = "RollingUpdate"
+    max_surge: IntOrString = "25%"
+    max_unavailable: IntOrString = "25%"
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentStatus:
+    """apps/v1 DeploymentStatus."""
+
+    observed_generation: int = 0
+    replicas: int = 0
+    updated_replicas: int = 0
+    ready_replicas: int = 0
+    available_replicas: int = 0
+    unavailable_replicas: int = 0
+    conditions: tuple[DeploymentCondition, ...] = ()
+    collision_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deployment(ObjectMeta):
+    """apps/v1 Deployment. Revision annotations live in ``annotations`` as upstream."""
+
+    replicas: int = 1
+    selector: LabelSelector | None = None
+    template: PodTemplate = field(default_factory=PodTemplate)
+    strategy: DeploymentStrategy = field(default_factory=DeploymentStrategy)
+    min_ready_seconds: int = 0
+    revision_history_limit: int = 10
+    paused: bool = False
+    progress_deadline_seconds: int = 600
+    status: DeploymentStatus = field(default_factory=DeploymentStatus)
+    #: abstract time: set by an expiry step when progressDeadlineSeconds has passed
+    #: since the last progress (see docs/semantics.md).
+    progress_deadline_elapsed: bool = False
+
+
+# ------------------------------------------------------------------ statefulsets
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersistentVolumeClaimTemplate:
+    """An entry of spec.volumeClaimTemplates."""
+
+    name: str
+    labels: FrozenMap[str, str] = field(default=EMPTY)
+    storage: str = "1Gi"
+    access_modes: tuple[str, ...] = ("ReadWriteOnce",)
+    storage_class_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatefulSetUpdateStrategy:
+    """apps/v1 StatefulSetUpdateStrategy: RollingUpdate (partition, maxUnavailable) or OnDelete."""
+
+    type: Literal["RollingUpdate", "OnDelete"] = "RollingUpdate"
+    partition: int = 0
+    max_unavailable: IntOrString | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PVCRetentionPolicy:
+    """apps/v1 StatefulSetPersistentVolumeClaimRetentionPolicy."""
+
+    when_deleted: Literal["Retain", "Delete"] = "Retain"
+    when_scaled: Literal["Retain", "Delete"] = "Retain"
+
+
+@dataclass(frozen=True, slots=True)
+class StatefulSetStatus:
+    """apps/v1 StatefulSetStatus."""
+
+    observed_generation: int = 0
+    replicas: int = 0
+    ready_replicas: int = 0
+    current_replicas: int = 0
+    updated_replicas: int = 0
+    available_replicas: int = 0
+    current_revision: str = ""
+    update_revision: str = ""
+    collision_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatefulSet(ObjectMeta):
+    """apps/v1 StatefulSet."""
+
+    replicas: int = 1
+    selector: LabelSelector | None = None
+    template: PodTemplate = field(default_factory=PodTemplate)
+    service_name: str = ""
+    pod_management_policy: Literal["OrderedReady", "Parallel"] = "OrderedReady"
+    update_strategy: StatefulSetUpdateStrategy = field(default_factory=StatefulSetUpdateStrategy)
+    volume_claim_templates: tuple[PersistentVolumeClaimTemplate, ...] = ()
+    persistent_volume_claim_retention_policy: PVCRetentionPolicy = field(default_factory=PVCRetentionPolicy)
+    ordinals_start: int = 0
+    min_ready_seconds: int = 0
+    revision_history_limit: int = 10
+    status: StatefulSetStatus = field(default_factory=StatefulSetStatus)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControllerRevision(ObjectMeta):
+    """apps/v1 ControllerRevision: a snapshot of a StatefulSet's pod template."""
+
+    revision: int = 1
+    data: PodTemplate = field(default_factory=PodTemplate)
+
+
+# -------------------------------------------------------------- other core kinds
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersistentVolumeClaim(ObjectMeta):
+    """v1 PersistentVolumeClaim (binding to a PV is abstracted: see docs/semantics.md)."""
+
+    storage: str = "1Gi"
+    access_modes: tuple[str, ...] = ("ReadWriteOnce",)
+    storage_class_name: str | None = None
+    phase: Literal["Pending", "Bound", "Lost"] = "Bound"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node(ObjectMeta):
+    """v1 Node: Ready condition, schedulability and a pod capacity."""
+
+    namespace: str = ""
+    ready: bool = True
+    unschedulable: bool = False
+    pod_capacity: int = 110
+    #: abstract time: the node-lifecycle eviction timeout has passed since NotReady.
+    eviction_timeout_elapsed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service(ObjectMeta):
+    """v1 Service: only the selector matters to the properties (zero downtime)."""
+
+    selector: FrozenMap[str, str] = field(default=EMPTY)
+    cluster_ip: str | None = None
+
+
+#: kind name -> (class, ClusterState table attribute)
+KINDS: dict[str, tuple[type, str]] = {
+    "Pod": (Pod, "pods"),
+    "ReplicaSet": (ReplicaSet, "replica_sets"),
+    "ReplicationController": (ReplicationController, "replication_controllers"),
+    "Deployment": (Deployment, "deployments"),
+    "StatefulSet": (StatefulSet, "stateful_sets"),
+    "ControllerRevision": (ControllerRevision, "controller_revisions"),
+    "PersistentVolumeClaim": (PersistentVolumeClaim, "persistent_volume_claims"),
+    "Node": (Node, "nodes"),
+    "Service": (Service, "services"),
+}
+
+#: kind name -> apiVersion as written in manifests and owner references
+API_VERSIONS: dict[str, str] = {
+    "Pod": "v1",
+    "ReplicaSet": "apps/v1",
+    "ReplicationController": "v1",
+    "Deployment": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "ControllerRevision": "apps/v1",
+    "PersistentVolumeClaim": "v1",
+    "Node": "v1",
+    "Service": "v1",
+}
+
+_CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}
+
+
+def kind_of(obj: object) -> str:
+    """The Kubernetes kind name of a model object."""
+    return _CLASS_TO_KIND[type(obj)]

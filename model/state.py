@@ -1,0 +1,174 @@
+"""ClusterState: an immutable snapshot of the API server's objects.
+
+One ``FrozenMap`` per kind, keyed by ``(namespace, name)`` (nodes by ``("", name)``).
+Equality and hashing are structural and cheap (each table caches its hash), so a
+state can go straight into the explorer's visited set.  Indexes the controllers need
+(pods by owner UID, objects by namespace) are computed on first use and cached on
+the instance; they are derived data, never part of equality.
+
+The ``canonical`` hook is where symmetry reduction plugs in (see ``model.canonical``
+once it exists): it must return a value that is equal for states that differ only
+by a renaming the properties cannot observe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from model.frozen import EMPTY, FrozenMap
+from model.objects import (
+    KINDS,
+    ControllerRevision,
+    Deployment,
+    Node,
+    PersistentVolumeClaim,
+    Pod,
+    ReplicaSet,
+    ReplicationController,
+    Service,
+    StatefulSet,
+    kind_of,
+)
+
+__all__ = ["ClusterState", "ObjKey"]
+
+ObjKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterState:
+    """The API server's contents, plus the counters that name new objects.
+
+    ``next_uid`` hands out UIDs (``"uid-<n>"``) and ``next_name`` the random suffixes
+    of generated pod names; both are renamed away by the canonical form, so they do
+    not make the state space grow with every crash-and-recreate cycle.
+    """
+
+    pods: FrozenMap[ObjKey, Pod] = field(default=EMPTY)
+    replica_sets: FrozenMap[ObjKey, ReplicaSet] = field(default=EMPTY)
+    replication_controllers: FrozenMap[ObjKey, ReplicationController] = field(default=EMPTY)
+    deployments: FrozenMap[ObjKey, Deployment] = field(default=EMPTY)
+    stateful_sets: FrozenMap[ObjKey, StatefulSet] = field(default=EMPTY)
+    controller_revisions: FrozenMap[ObjKey, ControllerRevision] = field(default=EMPTY)
+    persistent_volume_claims: FrozenMap[ObjKey, PersistentVolumeClaim] = field(default=EMPTY)
+    nodes: FrozenMap[ObjKey, Node] = field(default=EMPTY)
+    services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
+    next_uid: int = 1
+    next_name: int = 1
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def from_objects(cls, objects: Iterable[object]) -> "ClusterState":
+        """Build a state from model objects, assigning ``uid-<n>`` to any without a UID."""
+        state = cls()
+        for obj in objects:
+            if not getattr(obj, "uid", ""):
+                obj, state = state.assign_uid(obj)
+            state = state.put(obj)
+        return state
+
+    def assign_uid(self, obj: Any) -> tuple[Any, "ClusterState"]:
+        """Give ``obj`` the next UID; returns the updated object and state."""
+        from dataclasses import replace
+
+        new = replace(obj, uid=f"uid-{self.next_uid}")
+        return new, self._replace(next_uid=self.next_uid + 1)
+
+    def _replace(self, **changes: Any) -> "ClusterState":
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
+        values.update(changes)
+        return ClusterState(**values)
+
+    # ------------------------------------------------------------------ reading
+    def table(self, kind: str) -> FrozenMap[ObjKey, Any]:
+        """The ``FrozenMap`` holding every object of ``kind``."""
+        return getattr(self, KINDS[kind][1])
+
+    def get(self, kind: str, namespace: str, name: str) -> Any | None:
+        return self.table(kind).get((namespace, name))
+
+    def objects(self, kind: str, namespace: str | None = None) -> tuple[Any, ...]:
+        """Objects of ``kind`` (optionally one namespace), in key order."""
+        tab = self.table(kind)
+        if namespace is None:
+            return tuple(tab.values())
+        return tuple(o for (ns, _), o in tab.items() if ns == namespace)
+
+    def all_objects(self) -> Iterator[Any]:
+        for kind in KINDS:
+            yield from self.table(kind).values()
+
+    def by_uid(self, uid: str) -> Any | None:
+        """The object with this UID, of any kind (cached index)."""
+        idx = self._cache.get("uid")
+        if idx is None:
+            idx = {o.uid: o for o in self.all_objects() if o.uid}
+            self._cache["uid"] = idx
+        return idx.get(uid)
+
+    def pods_by_owner_uid(self, uid: str) -> tuple[Pod, ...]:
+        """Pods whose *controller* owner reference has this UID (cached index)."""
+        idx = self._cache.get("pods_by_owner")
+        if idx is None:
+            tmp: dict[str, list[Pod]] = {}
+            for p in self.pods.values():
+                ref = p.controller_ref()
+                if ref is not None:
+                    tmp.setdefault(ref.uid, []).append(p)
+            idx = {k: tuple(v) for k, v in tmp.items()}
+            self._cache["pods_by_owner"] = idx
+        return idx.get(uid, ())
+
+    def dependents(self, uid: str) -> tuple[Any, ...]:
+        """Every object with any owner reference to ``uid`` (the GC's dependency graph)."""
+        idx = self._cache.get("dependents")
+        if idx is None:
+            tmp: dict[str, list[Any]] = {}
+            for o in self.all_objects():
+                for ref in o.owner_references:
+                    tmp.setdefault(ref.uid, []).append(o)
+            idx = {k: tuple(v) for k, v in tmp.items()}
+            self._cache["dependents"] = idx
+        return idx.get(uid, ())
+
+    # ----------------------------------------------------------------- writing
+    def put(self, obj: Any) -> "ClusterState":
+        """Return a state with ``obj`` stored (created or replaced) under its key."""
+        attr = KINDS[kind_of(obj)][1]
+        tab: FrozenMap[ObjKey, Any] = getattr(self, attr)
+        new_tab = tab.set((obj.namespace, obj.name), obj)
+        if new_tab is tab:
+            return self
+        return self._replace(**{attr: new_tab})
+
+    def remove(self, kind: str, namespace: str, name: str) -> "ClusterState":
+        """Return a state without the object (unchanged if absent)."""
+        attr = KINDS[kind][1]
+        tab: FrozenMap[ObjKey, Any] = getattr(self, attr)
+        new_tab = tab.remove((namespace, name))
+        if new_tab is tab:
+            return self
+        return self._replace(**{attr: new_tab})
+
+    def with_counters(self, *, next_uid: int | None = None, next_name: int | None = None) -> "ClusterState":
+        return self._replace(
+            next_uid=self.next_uid if next_uid is None else next_uid,
+            next_name=self.next_name if next_name is None else next_name,
+        )
+
+    # --------------------------------------------------------------- symmetry
+    def canonical(self) -> Any:
+        """Canonical-form hook for symmetry reduction.
+
+        The base state has no symmetry knowledge and returns itself; ``model.system``
+        replaces this with a renaming of UIDs and generated names (see
+        docs/semantics.md, "Canonical names").
+        """
+        return self
+
+    def summary(self) -> dict[str, int]:
+        """Object counts per kind (for the CLI's summary and rendering)."""
+        return {kind: len(self.table(kind)) for kind in KINDS if len(self.table(kind))}
