@@ -1,0 +1,1 @@
+"""Benchmarks for kubecheck's engines (``python -m bench <name>``)."""

@@ -1,0 +1,252 @@
+"""Private module for selective re-export: eventual properties under weak fairness.
+
+A run violates ``<>[]P`` iff it visits ``¬P`` infinitely often, and violates ``[]<>P`` iff it stays in
+``¬P`` forever from some point on.  In a finite graph the states a run visits infinitely often form a
+strongly connected set, so we look for a reachable *fair* SCC:
+
+* ``<>[]P``: an SCC of the explored graph that is fair and contains a ``¬P`` state;
+* ``[]<>P``: an SCC of the graph restricted to ``¬P`` states (edges between ``¬P`` states only) that
+  is fair, where enabledness is still read from the full system;
+* for both: a reachable terminal state (no enabled action) where ``P`` fails; the run stutters there,
+  and weak fairness holds vacuously because nothing is enabled.
+
+An SCC ``S`` is **fair** iff every weakly fair key that is enabled in *every* state of ``S`` is taken by
+some edge that stays inside ``S``.
+
+Why maximal SCCs suffice for weak fairness (unlike strong fairness, which needs Emerson-Lei's recursive
+decomposition): if ``S`` is fair, a cycle through every state and every internal edge of ``S`` exists
+(``S`` is strongly connected); on it every key that is enabled everywhere in ``S`` is taken, and every
+other key is disabled at some state the cycle visits infinitely often, so it is never *continuously*
+enabled: the cycle is weakly fair.  If ``S`` is unfair, some key ``k`` is enabled in every state of
+``S`` and no edge inside ``S`` has it; every cycle ``C`` inside ``S`` then has ``k`` enabled throughout
+and never taken, so no cycle in ``S`` is fair.  Hence a fair cycle exists in ``S`` iff ``S`` is fair,
+and checking maximal SCCs (of the full graph, resp. of the ``¬P``-restricted graph) is complete.
+
+Only *expanded* states take part (a state cut off by a bound has unknown edges), so an SCC found in a
+truncated graph is still a real fair cycle: its states' edges and enabled sets are all known.
+
+The SCC algorithm is an iterative Tarjan (no recursion, so a chain of a million states cannot overflow
+the stack); ``docs/performance.md`` compares it with ``networkx.strongly_connected_components``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable, Sequence
+
+from ._graph import StateGraph
+
+
+def tarjan_scc(n: int, targets: Sequence[Sequence[int] | None], allowed: bytearray) -> list[list[int]]:
+    """Strongly connected components of the subgraph induced by ``allowed`` nodes (iterative Tarjan).
+
+    Components come out in reverse topological order.  Every allowed node is in exactly one component.
+    """
+    index = [-1] * n
+    low = [0] * n
+    on_stack = bytearray(n)
+    stack: list[int] = []
+    sccs: list[list[int]] = []
+    counter = 0
+    for root in range(n):
+        if not allowed[root] or index[root] != -1:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = 1
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            v, i = work[-1]
+            nbrs = targets[v] or ()
+            descended = False
+            while i < len(nbrs):
+                w = nbrs[i]
+                i += 1
+                if not allowed[w]:
+                    continue
+                if index[w] == -1:
+                    work[-1] = (v, i)
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = 1
+                    work.append((w, 0))
+                    descended = True
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            if descended:
+                continue
+            work.pop()
+            if low[v] == index[v]:
+                comp: list[int] = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = 0
+                    comp.append(w)
+                    if w == v:
+                        break
+                sccs.append(comp)
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+    return sccs
+
+
+def _bfs_in(
+    g: StateGraph, start: int, inside: set[int], goal_state: Callable[[int], bool] | None, goal_bit: int
+) -> list[tuple[int, int]] | None:
+    """Shortest edge list ``[(u, position), ...]`` inside ``inside`` from ``start`` to a goal.
+
+    The goal is a state satisfying ``goal_state`` (the empty path if ``start`` does), or, with
+    ``goal_bit``, an edge inside ``inside`` carrying that fairness bit (the path ends with that edge).
+    """
+    if goal_state is not None and goal_state(start):
+        return []
+    prev: dict[int, tuple[int, int] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        u = queue.popleft()
+        tg = g.targets[u] or ()
+        bl = g.bits[u] or ()
+        for j, v in enumerate(tg):
+            if v not in inside:
+                continue
+            if goal_bit and bl[j] & goal_bit:
+                return _unwind(prev, u) + [(u, j)]
+            if v not in prev:
+                prev[v] = (u, j)
+                if goal_state is not None and goal_state(v):
+                    return _unwind(prev, v)
+                queue.append(v)
+    return None
+
+
+def _unwind(prev: dict[int, tuple[int, int] | None], v: int) -> list[tuple[int, int]]:
+    path: list[tuple[int, int]] = []
+    while prev[v] is not None:
+        u, j = prev[v]  # type: ignore[misc]
+        path.append((u, j))
+        v = u
+    path.reverse()
+    return path
+
+
+def _walk(g: StateGraph, start: int, path: list[tuple[int, int]]) -> int:
+    v = start
+    for u, j in path:
+        v = g.targets[u][j]  # type: ignore[index]
+    return v
+
+
+def fair_loop(g: StateGraph, comp: list[int], entry: int, want_bad: Callable[[int], bool] | None) -> list[tuple[int, int]]:
+    """A weakly fair cycle inside ``comp`` from and back to ``entry`` (which must be a fair SCC).
+
+    It visits a state satisfying ``want_bad`` (if given); for every fair key enabled somewhere in the
+    component it either takes an edge with that key or visits a state where the key is disabled.
+    """
+    inside = set(comp)
+    taken = 0
+    union = 0
+    for u in comp:
+        union |= g.enabled[u]
+        for j, v in enumerate(g.targets[u] or ()):
+            if v in inside:
+                taken |= g.bits[u][j]  # type: ignore[index]
+    loop: list[tuple[int, int]] = []
+    cur = entry
+    visited = {entry}
+    loop_bits = 0
+
+    def extend(path: list[tuple[int, int]] | None) -> None:
+        nonlocal cur, loop_bits
+        assert path is not None, "component is not strongly connected"  # pragma: no cover
+        for u, j in path:
+            loop.append((u, j))
+            loop_bits |= g.bits[u][j]  # type: ignore[index]
+            cur = g.targets[u][j]  # type: ignore[index]
+            visited.add(cur)
+
+    if want_bad is not None and not any(want_bad(v) for v in visited):
+        extend(_bfs_in(g, cur, inside, want_bad, 0))
+    bit = 1
+    while bit <= union:
+        if union & bit:
+            disabled_seen = any(not g.enabled[v] & bit for v in visited)
+            if not (loop_bits & bit) and not disabled_seen:
+                if taken & bit:
+                    extend(_bfs_in(g, cur, inside, None, bit))
+                else:
+                    extend(_bfs_in(g, cur, inside, lambda v, b=bit: not g.enabled[v] & b, 0))
+        bit <<= 1
+    # close the loop back to entry (with at least one edge)
+    if cur != entry or not loop:
+        back = None
+        if cur != entry:
+            back = _bfs_in(g, cur, inside, lambda v: v == entry, 0)
+        else:
+            for j, v in enumerate(g.targets[cur] or ()):
+                if v in inside:
+                    rest = _bfs_in(g, v, inside, lambda w: w == entry, 0)
+                    if rest is not None and (back is None or len(rest) + 1 < len(back)):
+                        back = [(cur, j)] + rest
+        extend(back)
+    return loop
+
+
+def find_fair_violation(
+    g: StateGraph, kind_always_eventually: bool, holds: Callable[[int], bool]
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """``(entry state id, loop edges)`` of a lasso violating the property, or ``None``.
+
+    ``holds(u)`` evaluates ``P`` on state ``u``.  An empty loop means ``entry`` is terminal (stutters).
+    """
+    n = len(g.states)
+    bad = [False] * n
+    for u in range(n):
+        if g.expanded[u]:
+            bad[u] = not holds(u)
+    if kind_always_eventually:
+        allowed = bytearray(1 if (g.expanded[u] and bad[u]) else 0 for u in range(n))
+    else:
+        allowed = bytearray(g.expanded)
+    best: tuple[int, int, list[int]] | None = None  # (depth, entry id, comp)
+    for comp in tarjan_scc(n, g.targets, allowed):
+        inside = set(comp) if len(comp) > 1 else None
+        if inside is None:
+            u = comp[0]
+            tg = g.targets[u] or ()
+            if not tg:  # terminal state: stutters forever, fairness is vacuous
+                if bad[u]:
+                    cand = (g.depth[u], u, comp)
+                    if best is None or cand[:2] < best[:2]:
+                        best = cand
+                continue
+            if u not in tg:
+                continue  # a trivial SCC without a self-loop is not a cycle
+            inside = {u}
+        if not kind_always_eventually and not any(bad[u] for u in comp):
+            continue
+        required = -1
+        taken = 0
+        for u in comp:
+            required &= g.enabled[u]
+            bl = g.bits[u]
+            for j, v in enumerate(g.targets[u]):  # type: ignore[arg-type]
+                if v in inside:
+                    taken |= bl[j]  # type: ignore[index]
+        if required & ~taken:
+            continue  # some key is enabled throughout and never taken inside: no fair cycle here
+        entry = min(comp, key=lambda u: (g.depth[u], u))
+        cand = (g.depth[entry], entry, comp)
+        if best is None or cand[:2] < best[:2]:
+            best = cand
+    if best is None:
+        return None
+    _, entry, comp = best
+    if len(comp) == 1 and not (g.targets[entry] or ()):
+        return entry, []
+    want_bad = None if kind_always_eventually else (lambda v: bad[v])
+    return entry, fair_loop(g, comp, entry, want_bad)

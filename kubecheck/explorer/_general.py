@@ -1,0 +1,230 @@
+"""Private module for selective re-export: the general BFS/DFS loop.
+
+Handles every property kind.  States get integer ids; each id records its original state, parent id,
+the position of the discovering edge among the parent's successors, and its depth.  When eventual
+properties are checked or ``keep_graph`` is set, it also records every edge (target id, fairness bit)
+and, per state, the bit mask of weakly fair keys that are enabled there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Hashable
+
+from kubecheck.properties import Property, PropertyKind
+from kubecheck.ts import canonical_fn, expects_progress_fn, successors_fn
+
+from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error
+from ._graph import StateGraph
+
+
+def general_search(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> Outcome:
+    successors = successors_fn(system)
+    canon = canonical_fn(system) if cfg.symmetry else None
+    progress = expects_progress_fn(system)
+    eventual = any(p.kind.is_eventual for p in props)
+    record_edges = eventual or cfg.keep_graph
+    dfs = cfg.strategy == "dfs"
+    max_depth = cfg.max_depth
+
+    state_checks: list[tuple[int, Any, bool]] = [
+        (i, p.predicate, p.kind is PropertyKind.SOMETIMES)
+        for i, p in enumerate(props)
+        if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
+    ]
+    action_checks: list[tuple[int, Any]] = [(i, p.predicate) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
+    deadlock_idx = next((i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK), None)
+    raw: dict[int, tuple[str, int, int | None, str]] = {}  # idx -> (kind, state id, edge position, note)
+    n_decidable = sum(1 for p in props if not p.kind.is_eventual)
+
+    ids: dict[Hashable, int] = {}
+    states: list[Any] = []
+    parent: list[int] = []
+    ppos: list[int] = []  # position of the discovering edge; for initial states, the init index
+    depth: list[int] = []
+    expanded = bytearray()
+    targets: list[list[int] | None] = []
+    bits: list[list[int] | None] = []
+    labels: list[list[str] | None] = []
+    enabled: list[int] = []
+    key_bits: dict[Hashable, int] = {}
+
+    def fair_bit(key: Hashable) -> int:
+        bit = key_bits.get(key)
+        if bit is None:
+            bit = key_bits[key] = 1 << len(key_bits)
+        return bit
+
+    def check_state(state: Any, sid: int) -> None:
+        nonlocal state_checks
+        decided = []
+        for entry in state_checks:
+            idx, pred, want = entry
+            try:
+                if bool(pred(state)) is want:
+                    raw[idx] = ("example" if want else "violation", sid, None, "")
+                    decided.append(entry)
+            except Exception as exc:
+                raw[idx] = ("error", sid, None, describe_error(props[idx], exc))
+                decided.append(entry)
+        if decided:
+            state_checks = [c for c in state_checks if c not in decided]
+
+    budget = cfg.max_states if cfg.max_states is not None else -1
+    bound_hit: str | None = None
+
+    def add(state: Any, key: Hashable, par: int, pos: int, d: int) -> int:
+        sid = len(states)
+        ids[key] = sid
+        states.append(state)
+        parent.append(par)
+        ppos.append(pos)
+        depth.append(d)
+        expanded.append(0)
+        enabled.append(0)
+        if record_edges:
+            targets.append(None)
+            bits.append(None)
+            labels.append(None)
+        if state_checks:
+            check_state(state, sid)
+        return sid
+
+    for i, s in enumerate(system.init_states()):
+        k = canon(s) if canon is not None else s
+        if k in ids:
+            continue
+        if budget == 0:
+            bound_hit = "max_states"
+            break
+        budget -= 1
+        add(s, k, -1, i, 0)
+
+    transitions = 0
+    n_expanded = 0
+    stack: list[int] = list(range(len(states)))[::-1] if dfs else []
+    depth_cut = False
+    cursor = 0  # BFS: ids are discovered in BFS order, so the queue is simply the id order
+    try:
+        while bound_hit is None:
+            if n_decidable and not eventual and not cfg.keep_graph and len(raw) == n_decidable:
+                break  # everything decided; stop early (the search is not complete, but nothing is pending)
+            if dfs:
+                if not stack:
+                    break
+                u = stack.pop()
+                if expanded[u]:
+                    continue
+            else:
+                if cursor >= len(states):
+                    break
+                u = cursor
+                cursor += 1
+            s = states[u]
+            d = depth[u]
+            succ = successors(s)
+            if type(succ) is not list:
+                succ = list(succ)
+            if max_depth is not None and d >= max_depth:
+                # Not expanded; only look whether the bound hides a state.  BFS can stop at the first
+                # hidden state (every state within the bound is already discovered and checked); DFS
+                # must go on, because other branches may still hold states within the bound.
+                if not depth_cut:
+                    for _, t in succ:
+                        if (canon(t) if canon is not None else t) not in ids:
+                            depth_cut = True
+                            break
+                if depth_cut and not dfs:
+                    break
+                continue
+            transitions += len(succ)
+            if not succ and deadlock_idx is not None and deadlock_idx not in raw and progress(s):
+                raw[deadlock_idx] = ("violation", u, None, "no action is enabled")
+            tg: list[int] = []
+            bl: list[int] = []
+            lb: list[str] = []
+            mask = 0
+            children: list[int] = []
+            for pos, (a, t) in enumerate(succ):
+                kt = canon(t) if canon is not None else t
+                v = ids.get(kt)
+                if v is None:
+                    if budget == 0:
+                        bound_hit = "max_states"
+                        break
+                    budget -= 1
+                    v = add(t, kt, u, pos, d + 1)
+                    children.append(v)
+                elif dfs and max_depth is not None and depth[v] > d + 1:
+                    # DFS with a depth bound: a shorter path to v was found, so v (and below) must be
+                    # re-expanded, or states within the bound could be missed.
+                    parent[v], ppos[v], depth[v] = u, pos, d + 1
+                    expanded[v] = 0
+                    children.append(v)
+                for entry in action_checks:
+                    idx = entry[0]
+                    if idx in raw:
+                        continue
+                    try:
+                        if not entry[1](s, a, t):
+                            raw[idx] = ("violation", u, pos, "")
+                    except Exception as exc:
+                        raw[idx] = ("error", u, pos, describe_error(props[idx], exc))
+                if record_edges:
+                    tg.append(v)
+                    bit = fair_bit(a.key) if a.fair else 0
+                    mask |= bit
+                    bl.append(bit)
+                    if cfg.keep_graph:
+                        lb.append(f"{a.actor}:{a.label}")
+            if bound_hit is not None:
+                break  # u is only partly expanded; it stays unexpanded
+            expanded[u] = 1
+            if record_edges:
+                targets[u], bits[u], enabled[u] = tg, bl, mask
+                if cfg.keep_graph:
+                    labels[u] = lb
+            if dfs:
+                stack.extend(reversed(children))
+            n_expanded += 1
+            if not n_expanded % CHECK_EVERY:
+                bound_hit = monitor.check(len(states))
+    except KeyboardInterrupt:
+        bound_hit = "interrupted"
+
+    if bound_hit is None and depth_cut:
+        bound_hit = "max_depth"
+    early_stop = bound_hit is None and (cursor < len(states) if not dfs else bool(stack))
+    complete = bound_hit is None and not early_stop
+    findings: dict[int, Finding] = {}
+    for idx, (kind, sid, pos, note) in raw.items():
+        init_index, positions = path_to(sid, parent, ppos)
+        if pos is not None:
+            positions = positions + (pos,)
+        findings[idx] = Finding(kind, (init_index, positions), None, note)
+    graph = None
+    if record_edges:
+        graph = StateGraph(
+            states=states,
+            ids=ids,
+            parent=parent,
+            ppos=ppos,
+            depth=depth,
+            expanded=expanded,
+            targets=targets,
+            bits=bits,
+            labels=labels if cfg.keep_graph else None,
+            enabled=enabled,
+            key_bits=key_bits,
+        )
+    max_d = max(depth) if depth else 0
+    return Outcome(findings, len(states), transitions, max_d, complete, bound_hit, graph=graph)
+
+
+def path_to(sid: int, parent: list[int], ppos: list[int]) -> tuple[int, tuple[int, ...]]:
+    """``(init_index, positions)`` of the tree path from an initial state to ``sid``."""
+    positions: list[int] = []
+    while parent[sid] != -1:
+        positions.append(ppos[sid])
+        sid = parent[sid]
+    positions.reverse()
+    return ppos[sid], tuple(positions)

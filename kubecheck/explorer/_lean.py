@@ -1,0 +1,172 @@
+"""Private module for selective re-export: the lean breadth-first loop for state properties.
+
+Used when only invariants, ``sometimes`` properties and the deadlock check are asked for, with BFS and
+no graph.  It stores one dict entry per distinct state, ``key -> parent key`` (a reference to an object
+that already exists, so no per-state int or tuple is allocated), and calls ``system.next_states``,
+which a fast model implements without building per-edge ``Action`` objects.  Traces are rebuilt after
+the search by replaying ``successors`` and matching keys (see ``_common.positions_from_keys``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Hashable
+
+from kubecheck.properties import Property, PropertyKind
+from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
+
+from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, positions_from_keys
+
+
+class _Root:
+    """Marks an initial state in the parent map (its value is the index into ``init_states()``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> Outcome:
+    next_states = next_states_fn(system)
+    canon = canonical_fn(system) if cfg.symmetry else None
+    progress = expects_progress_fn(system)
+    deadlock_idx = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
+    # (property index, predicate, value of the predicate that decides the property)
+    checks: list[tuple[int, Any, bool]] = [
+        (i, p.predicate, p.kind is PropertyKind.SOMETIMES)
+        for i, p in enumerate(props)
+        if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
+    ]
+    raw: dict[int, tuple[str, Hashable, str]] = {}  # property index -> (kind, key of the state, note)
+    n_props = len(props)
+
+    def check_state(state: Any, key: Hashable) -> None:
+        nonlocal checks
+        decided = []
+        for entry in checks:
+            idx, pred, want = entry
+            try:
+                if bool(pred(state)) is want:
+                    raw[idx] = ("example" if want else "violation", key, "")
+                    decided.append(entry)
+            except Exception as exc:  # a predicate bug is an ERROR verdict, not a crash of the whole run
+                raw[idx] = ("error", key, describe_error(props[idx], exc))
+                decided.append(entry)
+        if decided:
+            checks = [c for c in checks if c not in decided]
+
+    seen: dict[Hashable, Any] = {}
+    budget = cfg.max_states if cfg.max_states is not None else -1
+    bound_hit: str | None = None
+    transitions = 0
+    depth = 0
+    frontier: list[Any] = []
+    for i, s in enumerate(system.init_states()):
+        k = canon(s) if canon is not None else s
+        if k in seen:
+            continue
+        if budget == 0:
+            bound_hit = "max_states"
+            break
+        budget -= 1
+        seen[k] = _Root(i)
+        frontier.append((s, k) if canon is not None else s)
+        if checks:
+            check_state(s, k)
+    complete = False
+    expanded = 0
+    try:
+        while frontier and bound_hit is None:
+            if n_props and len(raw) == n_props:
+                break  # every property is decided: stop early (complete stays False, no bound was hit)
+            if cfg.max_depth is not None and depth >= cfg.max_depth:
+                # Expand the last level only to learn whether the bound actually hid anything.
+                for item in frontier:
+                    s = item[0] if canon is not None else item
+                    for t in next_states(s):
+                        if (canon(t) if canon is not None else t) not in seen:
+                            bound_hit = "max_depth"
+                            break
+                    if bound_hit is not None:
+                        break
+                if bound_hit is None:
+                    frontier = []
+                break
+            new: list[Any] = []
+            if canon is None:
+                for s in frontier:
+                    succ = next_states(s)
+                    if type(succ) is not list:
+                        succ = list(succ)
+                    transitions += len(succ)
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
+                        raw[deadlock_idx[0]] = ("violation", s, "no action is enabled")
+                    for t in succ:
+                        if t not in seen:
+                            if budget == 0:
+                                bound_hit = "max_states"
+                                break
+                            budget -= 1
+                            seen[t] = s
+                            new.append(t)
+                            if checks:
+                                check_state(t, t)
+                    expanded += 1
+                    if bound_hit is not None:
+                        break
+                    if not expanded % CHECK_EVERY:
+                        bound_hit = monitor.check(len(seen))
+                        if bound_hit is not None:
+                            break
+            else:
+                for s, ks in frontier:
+                    succ = next_states(s)
+                    if type(succ) is not list:
+                        succ = list(succ)
+                    transitions += len(succ)
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
+                        raw[deadlock_idx[0]] = ("violation", ks, "no action is enabled")
+                    for t in succ:
+                        # IMPORTANT: dedupe on the representative's key, but keep the original successor
+                        # ``t`` in the frontier, so the path continues from a real state (stateright's rule).
+                        kt = canon(t)
+                        if kt not in seen:
+                            if budget == 0:
+                                bound_hit = "max_states"
+                                break
+                            budget -= 1
+                            seen[kt] = ks
+                            new.append((t, kt))
+                            if checks:
+                                check_state(t, kt)
+                    expanded += 1
+                    if bound_hit is not None:
+                        break
+                    if not expanded % CHECK_EVERY:
+                        bound_hit = monitor.check(len(seen))
+                        if bound_hit is not None:
+                            break
+            if bound_hit is not None:
+                break
+            frontier = new
+            if frontier:
+                depth += 1
+        else:
+            complete = bound_hit is None
+    except KeyboardInterrupt:
+        bound_hit = "interrupted"
+    if bound_hit is None and not frontier:
+        complete = True
+
+    key_of = canon if canon is not None else (lambda s: s)
+    findings: dict[int, Finding] = {}
+    for idx, (kind, key, note) in raw.items():
+        chain = [key]
+        parent = seen[key]
+        while not isinstance(parent, _Root):
+            chain.append(parent)
+            parent = seen[parent]
+        chain.reverse()
+        positions = positions_from_keys(system, parent.index, chain[1:], key_of)
+        findings[idx] = Finding(kind, (parent.index, positions), None, note)
+    return Outcome(findings, len(seen), transitions, depth, complete, bound_hit)

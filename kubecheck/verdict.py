@@ -1,0 +1,129 @@
+"""Verdicts, per-property results and search statistics.
+
+Exit codes (one per verdict, like TLC's per-kind exit statuses; a CI job can tell them apart):
+
+=====================  ====  ===========================================================================
+verdict                code  meaning
+=====================  ====  ===========================================================================
+HOLDS                  0     exhaustive search, no counterexample (or: a ``sometimes`` example found)
+VIOLATED               1     a counterexample trace exists (or: exhaustive search, no ``sometimes`` example)
+ERROR                  2     the check itself failed (a predicate raised, the model misbehaved)
+HOLDS_WITHIN_BOUNDS    3     no counterexample, but a bound cut the search (depth, states, time, memory,
+                             Ctrl-C); inconclusive, never to be read as "holds"
+SAMPLED                4     no counterexample in random runs (fuzzing); no coverage guarantee
+=====================  ====  ===========================================================================
+
+:attr:`ExplorationResult.exit_code` is the worst over all results, in this order (worst first):
+VIOLATED > ERROR > HOLDS_WITHIN_BOUNDS > SAMPLED > HOLDS.  A violation outranks an error because it
+is a definite, actionable finding; bounded outranks sampled because a bounded search was at least
+exhaustive up to its bound while sampling promises nothing, yet both are weaker than a proof.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubecheck.properties import Property
+
+__all__ = ["Verdict", "PropertyResult", "Stats", "ExplorationResult", "worst_verdict"]
+
+
+class Verdict(enum.Enum):
+    HOLDS = "holds"
+    HOLDS_WITHIN_BOUNDS = "holds_within_bounds"
+    SAMPLED = "sampled"
+    VIOLATED = "violated"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        return _EXIT_CODES[self]
+
+    @property
+    def severity(self) -> int:
+        """Higher is worse; orders verdicts for :func:`worst_verdict`."""
+        return _SEVERITY[self]
+
+
+_EXIT_CODES = {
+    Verdict.HOLDS: 0,
+    Verdict.VIOLATED: 1,
+    Verdict.ERROR: 2,
+    Verdict.HOLDS_WITHIN_BOUNDS: 3,
+    Verdict.SAMPLED: 4,
+}
+_SEVERITY = {
+    Verdict.HOLDS: 0,
+    Verdict.SAMPLED: 1,
+    Verdict.HOLDS_WITHIN_BOUNDS: 2,
+    Verdict.ERROR: 3,
+    Verdict.VIOLATED: 4,
+}
+
+
+def worst_verdict(verdicts: "list[Verdict] | tuple[Verdict, ...]") -> Verdict:
+    """The worst verdict (HOLDS for an empty collection)."""
+    return max(verdicts, key=lambda v: v.severity, default=Verdict.HOLDS)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyResult:
+    """The verdict on one property.
+
+    ``trace`` is the counterexample for VIOLATED (a lasso for eventual properties), the example for a
+    ``sometimes`` property that HOLDS, the trace to the offending state for ERROR, else ``None``.
+    ``bound_hit`` names the bound that made the verdict bounded (``"max_depth"``, ``"max_states"``,
+    ``"timeout"``, ``"max_memory"``, ``"interrupted"``), ``note`` says what was covered or why.
+    """
+
+    property: Property
+    verdict: Verdict
+    trace: Any = None  # traces.trace.Trace | None (kept loose to avoid an import cycle)
+    bound_hit: str | None = None
+    note: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Search statistics.  ``peak_memory_bytes`` is the process's peak RSS (``getrusage``)."""
+
+    states: int
+    transitions: int
+    max_depth: int
+    seconds: float
+    states_per_second: float
+    peak_memory_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExplorationResult:
+    """Everything one search found.
+
+    ``complete`` is True iff every reachable state was expanded.  ``reductions`` lists the reductions
+    that actually ran (``"symmetry"``).  ``graph`` holds the explored state graph when ``keep_graph=True``
+    (see :func:`kubecheck.explorer.state_graph`).
+    """
+
+    results: tuple[PropertyResult, ...]
+    stats: Stats
+    reductions: tuple[str, ...]
+    complete: bool
+    bound_hit: str | None
+    graph: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return worst_verdict([r.verdict for r in self.results]).exit_code
+
+    def result(self, rule_id: str) -> PropertyResult:
+        """The result for ``rule_id``; a ``KeyError`` lists the available IDs."""
+        for r in self.results:
+            if r.property.rule_id == rule_id:
+                return r
+        raise KeyError(f"no result for rule {rule_id!r}; available: {[r.property.rule_id for r in self.results]}")
