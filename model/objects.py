@@ -54,7 +54,9 @@ __all__ = [
 #: int-or-string as in ``intstr.IntOrString``: ``3`` or ``"25%"``.
 IntOrString = Union[int, str]
 
-PodPhase = Literal["Pending", "Running", "Succeeded", "Failed", "Unknown"]
+#: ``""`` is the phase of a pod object a controller has built but not yet created
+#: (upstream ``isCreated`` is ``pod.Status.Phase != ""``); the API server stores "Pending".
+PodPhase = Literal["", "Pending", "Running", "Succeeded", "Failed", "Unknown"]
 ContainerState = Literal["waiting", "running", "terminated"]
 
 
@@ -90,6 +92,10 @@ class ObjectMeta:
     deletion_grace_period_seconds: int | None = None
     finalizers: tuple[str, ...] = ()
     creation_index: int = 0
+    #: metadata.generateName: the prefix the API server completed into ``name`` ("" = the
+    #: name was given).  Set by model.apiserver on Create; the canonical form renames only
+    #: generated names.
+    generate_name: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -324,6 +330,11 @@ class StatefulSetUpdateStrategy:
     type: Literal["RollingUpdate", "OnDelete"] = "RollingUpdate"
     partition: int = 0
     max_unavailable: IntOrString | None = None
+    #: False when ``spec.updateStrategy.rollingUpdate`` is nil: SetDefaults_StatefulSet creates it
+    #: only when ``type`` was empty, so ``type: RollingUpdate`` written without ``rollingUpdate``
+    #: keeps it nil, and newVersionedStatefulSetPod then uses ``status.currentReplicas``, not
+    #: ``partition``. Only meaningful when ``type`` is RollingUpdate.
+    has_rolling_update: bool = True
 
 
 @dataclass(frozen=True, slots=True)
