@@ -1,0 +1,318 @@
+"""The ReplicaSet controller: one reconcile as a pure function returning API writes.
+
+Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go (syncReplicaSet,
+manageReplicas, getIndirectlyRelatedPods) and replica_set_utils.go (calculateStatus,
+updateReplicaSetStatus).
+
+ATTENTION, as upstream: this code implements both ReplicaSet and ReplicationController.
+``model/replication.py`` converts an RC into a ReplicaSet view on the way in and the status
+write back into an RC on the way out, and runs :func:`sync_replica_set_for_kind` with its own
+:class:`ReplicaSetKind` (the upstream ``GroupVersionKind`` plus the converting lister).
+
+A reconcile has upstream's three phases:
+
+1. read: the object is gone -> ``()``; an invalid selector -> ``()`` (upstream returns nil
+   and never retries);
+2. decide: list every pod of the namespace, keep the active ones, claim them (adopt
+   matching orphans, release owned pods that no longer match);
+3. write: the claim writes, then ``manage_replicas`` (creates or deletes; skipped while the
+   ReplicaSet is being deleted), then an ``UpdateStatus`` if the status changed.
+
+No expectations cache is modelled: the view is the state (docs/semantics/replicaset.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from model.api import Create, Delete, UpdateStatus, Write
+from model.controller_utils import (
+    SLOW_START_INITIAL_BATCH_SIZE,
+    claim_pods,
+    filter_active_pods,
+    get_controller_of,
+    get_pods_to_delete,
+    is_pod_available,
+    is_pod_ready,
+    new_controller_ref,
+    slow_start_batch,
+)
+from model.errors import ModelError
+from model.labels import SelectorError, label_selector_as_selector
+from model.objects import Pod, PodTemplate, ReplicaSet, ReplicaSetStatus
+from model.state import ClusterState, ObjKey
+
+__all__ = [
+    "BURST_REPLICAS",
+    "ReplicaSetKind",
+    "REPLICA_SET_KIND",
+    "get_pods_prefix",
+    "pod_from_template",
+    "get_replica_sets_with_same_controller",
+    "get_indirectly_related_pods",
+    "manage_replicas",
+    "calculate_status",
+    "update_replica_set_status",
+    "sync_replica_set_for_kind",
+    "sync_replica_set",
+]
+
+#: replicaset.BurstReplicas: at most this many creates or deletes per reconcile.
+BURST_REPLICAS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetKind:
+    """What the shared controller needs to know about the kind it runs for.
+
+    Mirrors the ``schema.GroupVersionKind`` and the lister that NewBaseController
+    (pkg/controller/replicaset/replica_set.go) receives: ``kind`` goes into controller
+    references, ``get`` and ``list`` return ReplicaSet views (converted for RCs).
+    """
+
+    kind: str
+    get: Callable[[ClusterState, str, str], ReplicaSet | None]
+    list: Callable[[ClusterState], tuple[ReplicaSet, ...]]
+
+
+REPLICA_SET_KIND = ReplicaSetKind(
+    kind="ReplicaSet",
+    get=lambda state, ns, name: state.get("ReplicaSet", ns, name),
+    list=lambda state: state.objects("ReplicaSet"),
+)
+
+
+# ------------------------------------------------------------------------ pod creation
+
+
+def get_pods_prefix(controller_name: str) -> str:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go getPodsPrefix.
+
+    ``<name>-`` unless that is no longer a valid generateName prefix (ValidatePodName with
+    prefix=true masks the trailing dash, so ``<name>a`` must fit in 253 characters).
+    """
+    prefix = f"{controller_name}-"
+    return prefix if len(prefix) <= 253 else controller_name
+
+
+def pod_from_template(template: PodTemplate, owner: Any, owner_kind: str) -> Pod:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go GetPodFromTemplate.
+
+    Labels and annotations are copied from the template, the spec is the template's spec,
+    the controller reference to ``owner`` is the only owner reference, the namespace is the
+    owner's, ``generate_name`` is ``get_pods_prefix(owner.name)`` and the name is left empty
+    (the caller creates it with the same ``generate_name`` on the ``Create`` write). Upstream's createPods refuses a template
+    without labels ("unable to create pods, no labels"); validation makes that impossible
+    for a ReplicaSet or RC (the selector is non-empty and must match the template), so it
+    raises ``ModelError`` here.
+    """
+    if not template.labels:
+        raise ModelError(f"{owner_kind} {owner.namespace}/{owner.name}: pod template has no labels")
+    return Pod(
+        name="",
+        generate_name=get_pods_prefix(owner.name),
+        namespace=owner.namespace,
+        labels=template.labels,
+        annotations=template.annotations,
+        owner_references=(new_controller_ref(owner, owner_kind),),
+        spec_containers=template.containers,
+        volumes=template.volumes,
+        restart_policy=template.restart_policy,
+        hostname=template.hostname,
+        subdomain=template.subdomain,
+        termination_grace_period_seconds=template.termination_grace_period_seconds,
+    )
+
+
+# ------------------------------------------------------------------------ related pods
+
+
+def get_replica_sets_with_same_controller(
+    state: ClusterState, rs: ReplicaSet, rs_kind: ReplicaSetKind = REPLICA_SET_KIND
+) -> tuple[ReplicaSet, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go getReplicaSetsWithSameController.
+
+    Every ReplicaSet (of this kind, any namespace, including ``rs`` itself and ones being
+    deleted) whose controller reference has the same UID as ``rs``'s. An ``rs`` without a
+    controller returns ``()`` (upstream logs "ReplicaSet has no controller").
+    """
+    ref = get_controller_of(rs)
+    if ref is None:
+        return ()
+    out = []
+    for other in rs_kind.list(state):
+        other_ref = get_controller_of(other)
+        if other_ref is not None and other_ref.uid == ref.uid:
+            out.append(other)
+    return tuple(out)
+
+
+def get_indirectly_related_pods(
+    state: ClusterState, rs: ReplicaSet, rs_kind: ReplicaSetKind = REPLICA_SET_KIND
+) -> tuple[Pod, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go getIndirectlyRelatedPods.
+
+    All pods (active or not; the ranking counts only active ones) selected by any ReplicaSet
+    with the same controller as ``rs``, each pod once (by UID). A related ReplicaSet with an
+    invalid selector matches no pods.
+    """
+    seen: set[str] = set()
+    out: list[Pod] = []
+    for related in get_replica_sets_with_same_controller(state, rs, rs_kind):
+        try:
+            selector = label_selector_as_selector(related.selector)
+        except SelectorError:
+            continue
+        for pod in state.objects("Pod", related.namespace):
+            if selector.matches(pod.labels) and pod.uid not in seen:
+                seen.add(pod.uid)
+                out.append(pod)
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def manage_replicas(
+    state: ClusterState,
+    filtered_pods: Sequence[Pod],
+    rs: ReplicaSet,
+    rs_kind: ReplicaSetKind = REPLICA_SET_KIND,
+    *,
+    burst_replicas: int = BURST_REPLICAS,
+    pod_deletion_cost: bool = True,
+) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go manageReplicas.
+
+    Does NOT modify ``filtered_pods``. ``diff = len(filtered_pods) - spec.replicas``:
+
+    * too few: ``min(-diff, burst_replicas)`` creates of ``pod_from_template`` with
+      ``generate_name="<name>-"``; upstream issues them through slowStartBatch, which in the
+      model (no create fails) issues them all;
+    * too many: ``min(diff, burst_replicas)`` deletes of the pods ``get_pods_to_delete``
+      ranks first (ranked by co-location with pods of ReplicaSets sharing the controller),
+      each ``Delete`` carrying the pod's UID.
+
+    A negative ``spec.replicas`` cannot pass validation and raises ``ModelError``.
+    """
+    if rs.replicas < 0:
+        raise ModelError(f"{rs_kind.kind} {rs.namespace}/{rs.name}: spec.replicas {rs.replicas} < 0")
+    diff = len(filtered_pods) - rs.replicas
+    if diff < 0:
+        n = min(-diff, burst_replicas)
+        successes, _ = slow_start_batch(n, SLOW_START_INITIAL_BATCH_SIZE, lambda i: False)
+        pod = pod_from_template(rs.template, rs, rs_kind.kind)
+        prefix = get_pods_prefix(rs.name)
+        return tuple(Create(pod, generate_name=prefix) for _ in range(successes))
+    if diff > 0:
+        n = min(diff, burst_replicas)
+        related = get_indirectly_related_pods(state, rs, rs_kind)
+        victims = get_pods_to_delete(filtered_pods, related, n, pod_deletion_cost=pod_deletion_cost)
+        return tuple(Delete("Pod", rs.namespace, p.name, uid=p.uid) for p in victims)
+    return ()
+
+
+def calculate_status(rs: ReplicaSet, filtered_pods: Iterable[Pod]) -> ReplicaSetStatus:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go calculateStatus.
+
+    ``replicas`` = claimed active pods; ``fullyLabeledReplicas`` = those whose labels contain
+    every template label; ``readyReplicas`` = Ready ones; ``availableReplicas`` = Ready and
+    available for ``minReadySeconds`` (abstract time). ``observedGeneration`` is left as
+    stored (``update_replica_set_status`` sets it). The ReplicaFailure condition is not
+    modelled because no create or delete fails in the model.
+    """
+    template_labels = rs.template.labels
+    replicas = fully_labeled = ready = available = 0
+    for pod in filtered_pods:
+        replicas += 1
+        if all(pod.labels.get(k) == v for k, v in template_labels.items()):
+            fully_labeled += 1
+        if is_pod_ready(pod):
+            ready += 1
+            if is_pod_available(pod, rs.min_ready_seconds):
+                available += 1
+    return replace(
+        rs.status,
+        replicas=replicas,
+        fully_labeled_replicas=fully_labeled,
+        ready_replicas=ready,
+        available_replicas=available,
+    )
+
+
+def update_replica_set_status(rs: ReplicaSet, new_status: ReplicaSetStatus) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go updateReplicaSetStatus.
+
+    No write when the four counters are unchanged and ``generation ==
+    status.observedGeneration`` (the steady state); otherwise one ``UpdateStatus`` with
+    ``observedGeneration = generation``. Upstream's one GET/PUT retry is not needed: the
+    write never fails in the model.
+    """
+    old = rs.status
+    if (
+        old.replicas == new_status.replicas
+        and old.fully_labeled_replicas == new_status.fully_labeled_replicas
+        and old.ready_replicas == new_status.ready_replicas
+        and old.available_replicas == new_status.available_replicas
+        and rs.generation == old.observed_generation
+    ):
+        return ()
+    return (UpdateStatus(replace(rs, status=replace(new_status, observed_generation=rs.generation))),)
+
+
+# ------------------------------------------------------------------------------- sync
+
+
+def sync_replica_set_for_kind(
+    state: ClusterState,
+    key: ObjKey,
+    rs_kind: ReplicaSetKind,
+    *,
+    burst_replicas: int = BURST_REPLICAS,
+    pod_deletion_cost: bool = True,
+) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet (any kind).
+
+    The shared body behind :func:`sync_replica_set` and
+    ``model.replication.sync_replication_controller``; ``rs_kind`` plays the part of the
+    controller's GroupVersionKind and converting lister. Writes come back in upstream order:
+    adopt/release updates, then creates or deletes, then the status update. The status
+    write's object is the ReplicaSet view; the RC adapter converts it back.
+    """
+    namespace, name = key
+    rs = rs_kind.get(state, namespace, name)
+    if rs is None:
+        return ()
+    try:
+        selector = label_selector_as_selector(rs.selector)
+    except SelectorError:
+        return ()
+    all_pods = state.objects("Pod", rs.namespace)
+    active = filter_active_pods(all_pods)
+    claimed, claim_writes = claim_pods(state, rs, selector, rs_kind.kind, active)
+    manage_writes: tuple[Write, ...] = ()
+    if rs.deletion_timestamp is None:
+        manage_writes = manage_replicas(
+            state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+        )
+    status_writes = update_replica_set_status(rs, calculate_status(rs, claimed))
+    return claim_writes + manage_writes + status_writes
+
+
+def sync_replica_set(
+    state: ClusterState,
+    key: ObjKey,
+    *,
+    burst_replicas: int = BURST_REPLICAS,
+    pod_deletion_cost: bool = True,
+) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet.
+
+    One reconcile of the ReplicaSet at ``key = (namespace, name)``; ``()`` means nothing to
+    do (the step is disabled).
+    """
+    return sync_replica_set_for_kind(
+        state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+    )
