@@ -1,0 +1,809 @@
+"""Load Kubernetes manifests into model objects, defaulted and validated as the API server would.
+
+>>> result = load_text('''
+... apiVersion: apps/v1
+... kind: ReplicaSet
+... metadata: {name: web}
+... spec:
+...   selector: {matchLabels: {app: web}}
+...   template:
+...     metadata: {labels: {app: web}}
+...     spec: {containers: [{name: c, image: nginx}]}
+... ''', "rs.yaml")
+>>> rs = result.objects[0]
+>>> (rs.name, rs.namespace, rs.replicas, rs.template.restart_policy)
+('web', 'default', 1, 'Always')
+>>> result.locations[("ReplicaSet", "default", "web")].line_of("spec.selector.matchLabels.app")
+6
+
+Pipeline per YAML document (``kind: List`` is flattened into its ``items``):
+
+1. PyYAML composes the document into nodes (``SafeLoader``; no hand-written parser) and we walk
+   them into plain data, recording the line and column of every field path.
+2. ``apiVersion``/``kind`` pick the kind; kinds kubecheck does not model are *skipped* (reported
+   in :attr:`LoadResult.skipped`), never an error.
+3. :func:`model.validation.decode` checks JSON types, :mod:`model.defaults` applies upstream
+   defaulting, :data:`model.validation.VALIDATORS` apply upstream validation.
+4. The object becomes a frozen model object (``model.objects``), keyed by (kind, namespace, name).
+
+Every problem becomes a :class:`model.errors.ManifestError`, one line each
+(``FILE:LINE: FIELD.PATH: message``), collected in :attr:`LoadResult.errors`; loading never
+raises for bad input. ``python -m model.manifests PATH...`` prints a summary or the errors
+(exit status 2). See docs/semantics/manifests.md for what is modelled and what is skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from model.defaults import set_defaults
+from model.errors import ManifestError
+from model.frozen import EMPTY, FrozenMap
+from model.objects import (
+    API_VERSIONS,
+    ContainerSpec,
+    Deployment,
+    DeploymentStrategy,
+    Node as NodeObject,
+    OwnerReference,
+    PersistentVolumeClaim,
+    PersistentVolumeClaimTemplate,
+    Pod,
+    PodTemplate,
+    PVCRetentionPolicy,
+    ReplicaSet,
+    ReplicationController,
+    Service,
+    StatefulSet,
+    StatefulSetUpdateStrategy,
+    Volume,
+    kind_of,
+)
+from model.state import ClusterState
+from model.validation import (
+    SCHEMAS,
+    VALIDATORS,
+    FieldError,
+    child,
+    decode,
+    index,
+    json_type,
+    label_selector_from_data,
+)
+
+__all__ = [
+    "ManifestError",
+    "SourceLocation",
+    "SkippedObject",
+    "LoadResult",
+    "ObjectKey",
+    "MODELLED_KINDS",
+    "load_text",
+    "load_manifests",
+    "summarize",
+    "main",
+]
+
+#: (kind, namespace, name); cluster-scoped kinds (Node) have namespace "".
+ObjectKey = tuple[str, str, str]
+
+#: The kinds (and their only accepted apiVersion) that the model loads.
+MODELLED_KINDS: Final[Mapping[str, str]] = {
+    kind: API_VERSIONS[kind]
+    for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController", "Pod", "Service",
+                 "PersistentVolumeClaim", "Node")
+}
+_CLUSTER_SCOPED: Final = frozenset({"Node"})
+_MANIFEST_SUFFIXES: Final = (".yaml", ".yml", ".json")
+_MAX_NODES: Final = 100_000  # per document, after alias expansion ("billion laughs" guard)
+_MAX_DEPTH: Final = 100
+_MAX_LIST_NESTING: Final = 8
+
+
+# ================================================================================ results
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where an object (or one of its fields) is written: 1-based line and column.
+
+    ``fields`` maps field paths relative to the object (``spec.strategy.rollingUpdate.maxSurge``,
+    ``spec.template.spec.containers[0].image``) to their (line, column).
+    """
+
+    file: str
+    line: int
+    column: int = 1
+    fields: FrozenMap[str, tuple[int, int]] = field(default=EMPTY, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def locate(self, path: str) -> "SourceLocation":
+        """The location of ``path``, or of its nearest written ancestor, or of the object."""
+        line, column = _lookup(self.fields, path, (self.line, self.column))
+        return SourceLocation(self.file, line, column)
+
+    def line_of(self, path: str) -> int:
+        """The line of ``path`` (or of its nearest written ancestor)."""
+        return self.locate(path).line
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedObject:
+    """A document kubecheck does not model (another kind or apiVersion): reported, not loaded."""
+
+    file: str
+    line: int
+    kind: str
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: skipped {self.kind} {self.name or '<unnamed>'}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The outcome of loading manifests.
+
+    ``objects`` are model objects in manifest order (``creation_index`` = that order);
+    ``locations`` maps (kind, namespace, name) to where each was written; ``skipped`` lists the
+    documents of other kinds; ``errors`` every problem, one :class:`ManifestError` each.
+    """
+
+    objects: tuple[Any, ...] = ()
+    locations: FrozenMap[ObjectKey, SourceLocation] = field(default=EMPTY)
+    skipped: tuple[SkippedObject, ...] = ()
+    errors: tuple[ManifestError, ...] = ()
+    files: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_on_error(self) -> "LoadResult":
+        """Raise the first error (all of them are on ``.errors`` of the exception); else self."""
+        if self.errors:
+            first = self.errors[0]
+            first.all_errors = self.errors  # type: ignore[attr-defined]
+            raise first
+        return self
+
+    def location(self, kind: str, namespace: str, name: str, path: str = "") -> SourceLocation:
+        """Where an object (or a field of it, by path) is written. KeyError if not loaded."""
+        loc = self.locations[(kind, namespace, name)]
+        return loc.locate(path) if path else loc
+
+    def to_state(self) -> ClusterState:
+        """The loaded objects as a ``ClusterState`` (UIDs ``uid-<n>`` in manifest order).
+
+        Raises the first :class:`ManifestError` if loading failed: a broken manifest set is
+        never model-checked.
+        """
+        self.raise_on_error()
+        return ClusterState.from_objects(self.objects)
+
+
+# ============================================================================ YAML -> data
+
+
+class _YamlProblem(Exception):
+    def __init__(self, node: Node, path: str, message: str) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+        self.column = node.start_mark.column + 1
+        self.path = path
+        self.message = message
+
+
+_TAG: Final = "tag:yaml.org,2002:"
+_COLLECTION_TAGS: Final = frozenset({_TAG + "map", _TAG + "omap", _TAG + "set", _TAG + "seq", _TAG + "pairs"})
+_CONSTRUCTOR: Final = SafeConstructor()
+_GO_YAML_V2_BOOLS: Final = {"y": True, "Y": True, "n": False, "N": False}
+
+
+@dataclass(slots=True)
+class _Walk:
+    marks: dict[str, tuple[int, int]]
+    count: int = 0
+    stack: set[int] = field(default_factory=set)
+
+
+def _scalar(node: ScalarNode, path: str) -> Any:
+    """A scalar as sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) would hand it to the JSON decoder."""
+    tag = node.tag
+    if tag == _TAG + "str" and node.style is None and node.value in _GO_YAML_V2_BOOLS:
+        return _GO_YAML_V2_BOOLS[node.value]  # plain y/Y/n/N are booleans in go-yaml v2, strings in PyYAML
+    if tag == _TAG + "str" or tag == _TAG + "binary" or tag == _TAG + "timestamp" or tag == _TAG + "value":
+        return node.value
+    if tag == _TAG + "null":
+        return None
+    try:
+        if tag == _TAG + "bool":
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag in (_TAG + "int", _TAG + "float"):
+            if ":" in node.value:  # YAML 1.1 sexagesimal: go-yaml v2 keeps it a string
+                return node.value
+            if tag == _TAG + "int":
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            return _CONSTRUCTOR.construct_yaml_float(node)
+    except (ValueError, TypeError, ArithmeticError, LookupError, yaml.YAMLError):
+        raise _YamlProblem(node, path, f"invalid {tag.removeprefix(_TAG)} value {node.value!r}") from None
+    raise _YamlProblem(node, path, f"unsupported YAML tag {tag!r}")
+
+
+def _key(node: Node, path: str) -> str:
+    if not isinstance(node, ScalarNode):
+        raise _YamlProblem(node, path, "mapping keys must be strings, got a " + ("list" if isinstance(node, SequenceNode) else "mapping"))
+    value = _scalar(node, path)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int)):
+        return str(value)
+    raise _YamlProblem(node, path, f"mapping keys must be strings, got {json_type(value)}")
+
+
+def _plain(node: Node, path: str, walk: _Walk, depth: int) -> Any:
+    """Walk a composed node into JSON-like data, recording each path's (line, column)."""
+    walk.count += 1
+    if walk.count > _MAX_NODES:
+        raise _YamlProblem(node, path, f"document too large (more than {_MAX_NODES} nodes after alias expansion)")
+    if depth > _MAX_DEPTH:
+        raise _YamlProblem(node, path, f"nesting deeper than {_MAX_DEPTH} levels")
+    walk.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, ScalarNode):
+        return _scalar(node, path)
+    if node.tag not in _COLLECTION_TAGS:
+        raise _YamlProblem(node, path, f"unsupported YAML tag {node.tag!r}")
+    if id(node) in walk.stack:
+        raise _YamlProblem(node, path, "recursive YAML alias")
+    walk.stack.add(id(node))
+    try:
+        if isinstance(node, SequenceNode):
+            return [_plain(item, index(path, i), walk, depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        return _mapping(node, path, walk, depth)
+    finally:
+        walk.stack.discard(id(node))
+
+
+def _mapping(node: MappingNode, path: str, walk: _Walk, depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    merges: list[Node] = []
+    explicit: list[tuple[Node, Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _TAG + "merge":
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for src in sources:
+                if not isinstance(src, MappingNode):
+                    raise _YamlProblem(src, path, "a merge key (<<) needs a mapping or a list of mappings")
+            merges.extend(sources)
+        else:
+            explicit.append((key_node, value_node))
+    for src in reversed(merges):  # earlier sources take precedence
+        out.update(_mapping(src, path, walk, depth + 1))
+    first: dict[str, int] = {}
+    for key_node, value_node in explicit:
+        key = _key(key_node, path)
+        line = key_node.start_mark.line + 1
+        p = child(path, key)
+        if key in first:
+            raise _YamlProblem(key_node, p, f'duplicate key "{key}" (first at line {first[key]})')
+        first[key] = line
+        walk.marks[p] = (line, key_node.start_mark.column + 1)
+        out[key] = _plain(value_node, p, walk, depth + 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    value: Any
+    marks: dict[str, tuple[int, int]]
+    line: int
+    column: int
+
+
+def _documents(text: str, file: str) -> Iterator[_Doc | ManifestError]:
+    """The documents of a YAML stream, stopping at the first syntax error (reported)."""
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as e:
+        yield _yaml_error(e, file, text)
+        return
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            walk = _Walk({})
+            try:
+                value = _plain(node, "", walk, 0)
+            except _YamlProblem as p:
+                yield ManifestError(file, p.line, p.path, p.message, p.column)
+                continue
+            yield _Doc(value, walk.marks, node.start_mark.line + 1, node.start_mark.column + 1)
+    except yaml.YAMLError as e:
+        yield _yaml_error(e, file, text)
+    except RecursionError:
+        yield ManifestError(file, None, None, "invalid YAML: nesting too deep")
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(e: yaml.YAMLError, file: str, text: str) -> ManifestError:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    if isinstance(e, yaml.reader.ReaderError):
+        line = text[: e.position].count("\n") + 1
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        return ManifestError(file, line, None, f"invalid YAML: unacceptable character #x{ord(char):04x}: {e.reason}")
+    problem = getattr(e, "problem", None) or str(e)
+    context = getattr(e, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    if mark is None:
+        return ManifestError(file, None, None, message)
+    return ManifestError(file, mark.line + 1, None, message, mark.column + 1)
+
+
+def _lookup(marks: Mapping[str, tuple[int, int]], path: str, default: tuple[int, int]) -> tuple[int, int]:
+    """The mark of ``path`` or of its longest recorded ancestor."""
+    hit = marks.get(path)
+    if hit is not None:
+        return hit
+    best, best_len = default, -1
+    for p, mark in marks.items():
+        if len(p) > best_len and (p == "" or path.startswith(p + ".") or path.startswith(p + "[")):
+            best, best_len = mark, len(p)
+    return best
+
+
+def _rebase(marks: Mapping[str, tuple[int, int]], prefix: str) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for p, mark in marks.items():
+        if p == prefix:
+            out[""] = mark
+        elif p.startswith(prefix + "."):
+            out[p[len(prefix) + 1 :]] = mark
+        elif p.startswith(prefix + "["):
+            out[p[len(prefix) :]] = mark
+    return out
+
+
+# ============================================================================ data -> model
+
+
+def _fm(value: Mapping[str, str] | None) -> FrozenMap[str, str]:
+    return FrozenMap(value) if value else EMPTY
+
+
+def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[str, Any]:
+    meta = obj.get("metadata", {})
+    refs = tuple(
+        OwnerReference(
+            api_version=r["apiVersion"],
+            kind=r["kind"],
+            name=r["name"],
+            uid=r["uid"],
+            controller=r.get("controller", False),
+            block_owner_deletion=r.get("blockOwnerDeletion", False),
+        )
+        for r in meta.get("ownerReferences", ())
+    )
+    return {
+        "name": meta["name"],
+        "namespace": namespace,
+        "labels": _fm(meta.get("labels")),
+        "annotations": _fm(meta.get("annotations")),
+        "owner_references": refs,
+        "finalizers": tuple(meta.get("finalizers", ())),
+        "creation_index": creation_index,
+    }
+
+
+def _containers(spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+    return tuple(
+        ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c)
+        for c in spec.get("containers", ())
+    )
+
+
+def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
+    return tuple(
+        Volume(v["name"], claim_name=(v.get("persistentVolumeClaim") or {}).get("claimName"))
+        for v in spec.get("volumes", ())
+    )
+
+
+def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
+    meta, spec = template.get("metadata", {}), template.get("spec", {})
+    return PodTemplate(
+        labels=_fm(meta.get("labels")),
+        annotations=_fm(meta.get("annotations")),
+        containers=_containers(spec),
+        volumes=_volumes(spec),
+        restart_policy=spec.get("restartPolicy", "Always"),
+        hostname=spec.get("hostname", ""),
+        subdomain=spec.get("subdomain", ""),
+        termination_grace_period_seconds=spec.get("terminationGracePeriodSeconds", 30),
+    )
+
+
+def _build_deployment(obj: Mapping[str, Any], meta: dict[str, Any]) -> Deployment:
+    spec = obj["spec"]
+    strategy = spec["strategy"]
+    rolling = strategy.get("rollingUpdate", {})
+    return Deployment(
+        **meta,
+        replicas=spec["replicas"],
+        selector=label_selector_from_data(spec["selector"]),
+        template=_pod_template(spec["template"]),
+        strategy=DeploymentStrategy(
+            type=strategy["type"],
+            max_surge=rolling.get("maxSurge", "25%"),
+            max_unavailable=rolling.get("maxUnavailable", "25%"),
+        ),
+        min_ready_seconds=spec.get("minReadySeconds", 0),
+        revision_history_limit=spec["revisionHistoryLimit"],
+        paused=spec.get("paused", False),
+        progress_deadline_seconds=spec["progressDeadlineSeconds"],
+    )
+
+
+def _build_replica_set(obj: Mapping[str, Any], meta: dict[str, Any]) -> ReplicaSet:
+    spec = obj["spec"]
+    return ReplicaSet(
+        **meta,
+        replicas=spec["replicas"],
+        selector=label_selector_from_data(spec["selector"]),
+        template=_pod_template(spec["template"]),
+        min_ready_seconds=spec.get("minReadySeconds", 0),
+    )
+
+
+def _build_replication_controller(obj: Mapping[str, Any], meta: dict[str, Any]) -> ReplicationController:
+    spec = obj["spec"]
+    return ReplicationController(
+        **meta,
+        replicas=spec["replicas"],
+        selector=_fm(spec["selector"]),
+        template=_pod_template(spec["template"]),
+        min_ready_seconds=spec.get("minReadySeconds", 0),
+    )
+
+
+def _claim_template(vct: Mapping[str, Any]) -> PersistentVolumeClaimTemplate:
+    meta, spec = vct.get("metadata", {}), vct.get("spec", {})
+    return PersistentVolumeClaimTemplate(
+        name=meta["name"],
+        labels=_fm(meta.get("labels")),
+        storage=spec["resources"]["requests"]["storage"],
+        access_modes=tuple(spec["accessModes"]),
+        storage_class_name=spec.get("storageClassName"),
+    )
+
+
+def _build_stateful_set(obj: Mapping[str, Any], meta: dict[str, Any]) -> StatefulSet:
+    spec = obj["spec"]
+    strategy = spec["updateStrategy"]
+    rolling = strategy.get("rollingUpdate")
+    retention = spec.get("persistentVolumeClaimRetentionPolicy", {})
+    return StatefulSet(
+        **meta,
+        replicas=spec["replicas"],
+        selector=label_selector_from_data(spec["selector"]),
+        template=_pod_template(spec["template"]),
+        service_name=spec.get("serviceName", ""),
+        pod_management_policy=spec["podManagementPolicy"],
+        update_strategy=StatefulSetUpdateStrategy(
+            type=strategy["type"],
+            partition=(rolling or {}).get("partition", 0),
+            max_unavailable=(rolling or {}).get("maxUnavailable"),
+            has_rolling_update=rolling is not None,
+        ),
+        volume_claim_templates=tuple(_claim_template(v) for v in spec.get("volumeClaimTemplates", ())),
+        persistent_volume_claim_retention_policy=PVCRetentionPolicy(
+            when_deleted=retention.get("whenDeleted", "Retain"), when_scaled=retention.get("whenScaled", "Retain")
+        ),
+        ordinals_start=spec.get("ordinals", {}).get("start", 0),
+        min_ready_seconds=spec.get("minReadySeconds", 0),
+        revision_history_limit=spec["revisionHistoryLimit"],
+    )
+
+
+def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
+    spec = obj["spec"]
+    return Pod(
+        **meta,
+        spec_containers=_containers(spec),
+        volumes=_volumes(spec),
+        restart_policy=spec["restartPolicy"],
+        node_name=spec.get("nodeName") or None,
+        hostname=spec.get("hostname", ""),
+        subdomain=spec.get("subdomain", ""),
+        termination_grace_period_seconds=spec["terminationGracePeriodSeconds"],
+    )
+
+
+def _build_service(obj: Mapping[str, Any], meta: dict[str, Any]) -> Service:
+    spec = obj.get("spec", {})
+    return Service(**meta, selector=_fm(spec.get("selector")), cluster_ip=spec.get("clusterIP"))
+
+
+def _build_pvc(obj: Mapping[str, Any], meta: dict[str, Any]) -> PersistentVolumeClaim:
+    spec = obj["spec"]
+    return PersistentVolumeClaim(
+        **meta,
+        storage=spec["resources"]["requests"]["storage"],
+        access_modes=tuple(spec["accessModes"]),
+        storage_class_name=spec.get("storageClassName"),
+    )
+
+
+def _build_node(obj: Mapping[str, Any], meta: dict[str, Any]) -> NodeObject:
+    status = obj.get("status", {})
+    ready = True
+    for cond in status.get("conditions", ()):
+        if cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+    capacity = status.get("capacity", {}).get("pods")
+    return NodeObject(
+        **meta,
+        ready=ready,
+        unschedulable=obj.get("spec", {}).get("unschedulable", False),
+        pod_capacity=int(capacity) if capacity is not None else 110,
+    )
+
+
+_BUILDERS: Final = {
+    "Deployment": _build_deployment,
+    "ReplicaSet": _build_replica_set,
+    "ReplicationController": _build_replication_controller,
+    "StatefulSet": _build_stateful_set,
+    "Pod": _build_pod,
+    "Service": _build_service,
+    "PersistentVolumeClaim": _build_pvc,
+    "Node": _build_node,
+}
+
+
+def _kubecheck_checks(kind: str, obj: Mapping[str, Any]) -> list[FieldError]:
+    """Checks beyond upstream validation that the model needs (documented as deviations)."""
+    errs: list[FieldError] = []
+    if kind == "Node":
+        pods = obj.get("status", {}).get("capacity", {}).get("pods")
+        if pods is not None and not pods.isdigit():
+            errs.append(FieldError("status.capacity.pods", f"invalid value {pods!r}: kubecheck needs a plain integer"))
+    return errs
+
+
+def _rc_set_based_selector(raw: Mapping[str, Any]) -> FieldError | None:
+    """A ReplicationController written with an apps/v1-style selector gets one clear error."""
+    spec = raw.get("spec")
+    selector = spec.get("selector") if isinstance(spec, dict) else None
+    if isinstance(selector, dict) and any(isinstance(selector.get(k), (dict, list)) for k in ("matchLabels", "matchExpressions")):
+        return FieldError(
+            "spec.selector",
+            "a ReplicationController selector is a plain map of labels (equality only); "
+            "matchLabels/matchExpressions need a ReplicaSet",
+        )
+    return None
+
+
+# ================================================================================ loader
+
+
+class _Loader:
+    """Accumulates objects, locations, skips and errors over several files (internal)."""
+
+    def __init__(self, default_namespace: str) -> None:
+        self.default_namespace = default_namespace
+        self.objects: list[Any] = []
+        self.locations: dict[ObjectKey, SourceLocation] = {}
+        self.skipped: list[SkippedObject] = []
+        self.errors: list[ManifestError] = []
+        self.files: list[str] = []
+
+    def result(self) -> LoadResult:
+        return LoadResult(
+            objects=tuple(self.objects),
+            locations=FrozenMap(self.locations),
+            skipped=tuple(self.skipped),
+            errors=tuple(self.errors),
+            files=tuple(self.files),
+        )
+
+    def error(self, file: str, marks: Mapping[str, tuple[int, int]], root: tuple[int, int], e: FieldError) -> None:
+        line, column = _lookup(marks, e.at or e.path, root)
+        self.errors.append(ManifestError(file, line, e.path, e.message, column))
+
+    def load_text(self, text: str, file: str) -> None:
+        self.files.append(file)
+        if file.lower().endswith(".json"):
+            text = text.replace("\t", " ")  # JSON allows tabs between tokens; YAML does not
+        for doc in _documents(text, file):
+            if isinstance(doc, ManifestError):
+                self.errors.append(doc)
+            elif doc.value is not None:
+                self.document(doc.value, doc.marks, file, (doc.line, doc.column), 0)
+
+    def document(self, value: Any, marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int], nesting: int) -> None:
+        if not isinstance(value, dict):
+            self.error(file, marks, root, FieldError("", f"expected a Kubernetes object (a mapping), got {json_type(value)}"))
+            return
+        kind, api_version = value.get("kind"), value.get("apiVersion")
+        missing = [
+            FieldError(key, "required value" if v is None or v == "" else f"expected string, got {json_type(v)}")
+            for key, v in (("apiVersion", api_version), ("kind", kind))
+            if not isinstance(v, str) or not v
+        ]
+        if missing:
+            for e in missing:
+                self.error(file, marks, root, e)
+            return
+        if kind == "List":
+            self.list_items(value, marks, file, root, nesting)
+            return
+        if MODELLED_KINDS.get(kind) != api_version:
+            self.skip(value, file, root, kind, api_version)
+            return
+        self.load_object(kind, value, marks, file, root)
+
+    def list_items(self, value: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int], nesting: int) -> None:
+        items = value.get("items")
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.error(file, marks, root, FieldError("items", f"expected list, got {json_type(items)}"))
+            return
+        if nesting >= _MAX_LIST_NESTING:
+            self.error(file, marks, root, FieldError("items", f"kind: List nested more than {_MAX_LIST_NESTING} deep"))
+            return
+        for i, item in enumerate(items):
+            sub = _rebase(marks, index("items", i))
+            self.document(item, sub, file, sub.get("", root), nesting + 1)
+
+    def skip(self, value: Mapping[str, Any], file: str, root: tuple[int, int], kind: str, api_version: str) -> None:
+        meta = value.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if kind in MODELLED_KINDS:
+            reason = f"apiVersion {api_version} is not modelled (kubecheck loads {MODELLED_KINDS[kind]} {kind})"
+        else:
+            reason = "kind not modelled by kubecheck"
+        self.skipped.append(SkippedObject(file, root[0], kind, name if isinstance(name, str) else "", reason))
+
+    def load_object(self, kind: str, raw: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int]) -> None:
+        errs: list[FieldError] = []
+        rc_hint = _rc_set_based_selector(raw) if kind == "ReplicationController" else None
+        decoded = decode(raw, SCHEMAS[kind], "", errs)
+        if rc_hint is not None:
+            errs = [rc_hint] + [e for e in errs if not e.path.startswith("spec.selector")]
+        if not errs:
+            decoded = set_defaults(kind, decoded)
+            errs = VALIDATORS[kind](decoded) + _kubecheck_checks(kind, decoded)
+        if errs:
+            for e in errs:
+                self.error(file, marks, root, e)
+            return
+        namespace = "" if kind in _CLUSTER_SCOPED else decoded["metadata"].get("namespace") or self.default_namespace
+        key = (kind, namespace, decoded["metadata"]["name"])
+        if key in self.locations:
+            first = self.locations[key]
+            shown = f"{namespace}/{key[2]}" if namespace else key[2]
+            self.error(file, marks, root, FieldError(
+                "metadata.name", f"duplicate {kind} \"{shown}\" (first defined at {first.file}:{first.line})"))
+            return
+        obj = _BUILDERS[kind](decoded, _meta(decoded, namespace, len(self.objects)))
+        self.objects.append(obj)
+        self.locations[key] = SourceLocation(file, root[0], root[1], FrozenMap(marks))
+
+
+def load_text(text: str, filename: str = "<string>", *, default_namespace: str = "default") -> LoadResult:
+    """Load every manifest in one YAML/JSON text (``filename`` is used in messages only)."""
+    loader = _Loader(default_namespace)
+    loader.load_text(text, filename)
+    return loader.result()
+
+
+def _expand(path: str) -> list[str] | None:
+    """The manifest files under ``path``: itself if a file, else ``*.yaml|*.yml|*.json`` recursively, sorted."""
+    p = Path(path)
+    if p.is_dir():
+        files = [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _MANIFEST_SUFFIXES]
+        return sorted(str(f) for f in files)
+    if p.is_file():
+        return [path]
+    return None
+
+
+def _read(path: str, loader: _Loader) -> str | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        loader.errors.append(ManifestError(path, None, None, f"cannot read: {e.strerror or e}"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        loader.errors.append(ManifestError(path, line, None, f"not valid UTF-8 (byte 0x{data[e.start]:02x})"))
+        return None
+
+
+def load_manifests(
+    paths: Sequence[str], *, default_namespace: str = "default", stdin: TextIO | None = None
+) -> LoadResult:
+    """Load manifests from files, directories (recursively, sorted) and ``-`` (standard input).
+
+    Never raises for bad input: every problem is in ``LoadResult.errors``.
+    """
+    loader = _Loader(default_namespace)
+    for path in paths:
+        if path == "-":
+            loader.load_text((stdin or sys.stdin).read(), "<stdin>")
+            continue
+        files = _expand(path)
+        if files is None:
+            loader.errors.append(ManifestError(path, None, None, "no such file or directory"))
+            continue
+        for f in files:
+            text = _read(f, loader)
+            if text is not None:
+                loader.load_text(text, f)
+    return loader.result()
+
+
+# =================================================================================== CLI
+
+
+def summarize(obj: Any) -> str:
+    """One line describing a loaded object (kind, key, replicas, strategy)."""
+    kind = kind_of(obj)
+    name = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
+    parts = [f"{kind} {name}"]
+    if hasattr(obj, "replicas"):
+        parts.append(f"replicas={obj.replicas}")
+    if isinstance(obj, Deployment):
+        s = obj.strategy
+        parts.append(f"strategy={s.type}")
+        if s.type == "RollingUpdate":
+            parts.append(f"maxSurge={s.max_surge} maxUnavailable={s.max_unavailable}")
+    elif isinstance(obj, StatefulSet):
+        u = obj.update_strategy
+        parts.append(f"podManagementPolicy={obj.pod_management_policy} updateStrategy={u.type}")
+        if u.type == "RollingUpdate":
+            parts.append(f"partition={u.partition}")
+    elif isinstance(obj, Service):
+        parts.append("selector=" + ",".join(f"{k}={v}" for k, v in obj.selector.items()))
+    return " ".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m model.manifests PATH...``: a summary per object, or the errors and exit 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: python -m model.manifests PATH... (files, directories, or - for stdin)", file=sys.stderr)
+        return 0 if args else 2
+    result = load_manifests(args)
+    if result.errors:
+        for e in result.errors:
+            print(e, file=sys.stderr)
+        return 2
+    for obj in result.objects:
+        loc = result.locations[(kind_of(obj), obj.namespace, obj.name)]
+        print(f"{summarize(obj)}  ({loc})")
+    for s in result.skipped:
+        print(s)
+    print(f"{len(result.objects)} object(s) loaded, {len(result.skipped)} skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

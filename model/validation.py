@@ -1,0 +1,1109 @@
+"""API-server checks for loaded manifests: type decoding, then upstream validation.
+
+Two stages, run by ``model.manifests`` on every object it models:
+
+1. :func:`decode` checks the JSON types of the fields kubecheck reads against a small schema
+   (``spec.replicas`` must be an integer, ``metadata.labels`` a map of strings, ...). This is the
+   step where the real API server's JSON decoder fails ("cannot unmarshal string into Go struct
+   field ... of type int32"); like upstream, an object with a decode error is not validated further.
+   Objects whose fields we list completely (``metadata``, the workload specs, selectors,
+   strategies) are *closed*: an unknown field there is an error, as with kubectl's default
+   ``--validate=strict``. Open objects (pod spec, containers, service and PVC specs) ignore fields
+   the model does not read.
+2. ``validate_<kind>`` mirror upstream validation over the decoded, *defaulted* object
+   (``model.defaults``). Sources:
+   kubernetes/kubernetes pkg/apis/apps/validation/validation.go,
+   pkg/apis/core/validation/validation.go,
+   staging/src/k8s.io/apimachinery/pkg/api/validation/{objectmeta,generic}.go,
+   staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go,
+   staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go.
+
+Errors are :class:`FieldError` values (a field path and a one-line message in the style
+``invalid value "25": must be an integer or a percentage``). What is and is not checked, and why
+that is sound, is in docs/semantics/manifests.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from model.frozen import FrozenMap
+from model.labels import (
+    LabelSelector,
+    LabelSelectorRequirement,
+    SelectorError,
+    is_dns1123_subdomain,
+    is_qualified_name,
+    is_valid_label_value,
+    label_selector_as_selector,
+)
+
+__all__ = [
+    "FieldError",
+    "child",
+    "index",
+    "required",
+    "invalid",
+    "not_supported",
+    "forbidden",
+    "duplicate",
+    "Scalar",
+    "Obj",
+    "ListOf",
+    "MapOf",
+    "Schema",
+    "SCHEMAS",
+    "decode",
+    "is_dns1123_label",
+    "is_dns1123_subdomain",
+    "is_dns1035_label",
+    "is_valid_percent",
+    "name_is_dns_subdomain",
+    "name_is_dns_label",
+    "name_is_dns1035_label",
+    "validate_nonnegative_field",
+    "validate_labels",
+    "validate_annotations",
+    "validate_object_meta",
+    "validate_label_selector",
+    "label_selector_from_data",
+    "selector_matches",
+    "validate_pod_spec",
+    "validate_pod_template_spec",
+    "validate_positive_int_or_percent",
+    "get_percent_value",
+    "get_int_or_percent_value",
+    "is_not_more_than_100_percent",
+    "validate_rolling_update_deployment",
+    "validate_deployment_strategy",
+    "validate_deployment_spec",
+    "validate_deployment",
+    "validate_pod_template_spec_for_replica_set",
+    "validate_replica_set_spec",
+    "validate_replica_set",
+    "validate_rolling_update_stateful_set",
+    "validate_persistent_volume_claim_retention_policy",
+    "validate_stateful_set_spec",
+    "validate_stateful_set",
+    "validate_non_empty_selector",
+    "validate_pod_template_spec_for_rc",
+    "validate_replication_controller_spec",
+    "validate_replication_controller",
+    "validate_pod",
+    "validate_service",
+    "validate_persistent_volume_claim",
+    "validate_node",
+    "VALIDATORS",
+]
+
+# =============================================================================== field errors
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field: ``path`` (``spec.template.metadata.labels``) and a message.
+
+    ``at`` is the path whose source line the error should point at when that is more precise
+    than ``path`` (upstream reports every bad label at ``metadata.labels``; we point at the key).
+    """
+
+    path: str
+    message: str
+    at: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+_SIMPLE_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def child(path: str, key: str) -> str:
+    """``field.Path.Child`` for identifier-like keys, ``Key`` (``[key]``) for anything else."""
+    if _SIMPLE_KEY.fullmatch(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key, ensure_ascii=False)[1:-1]}]"
+
+
+def index(path: str, i: int) -> str:
+    """``field.Path.Index``."""
+    return f"{path}[{i}]"
+
+
+def show(value: Any) -> str:
+    """A value as it appears in a message: JSON, compact, on one line."""
+    if isinstance(value, FrozenMap):
+        value = value.to_dict()
+    try:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return json.dumps(str(value), ensure_ascii=False)
+
+
+def required(path: str, detail: str = "", *, at: str | None = None) -> FieldError:
+    """``field.Required``."""
+    return FieldError(path, "required value" + (f": {detail}" if detail else ""), at)
+
+
+def invalid(path: str, value: Any, detail: str, *, at: str | None = None) -> FieldError:
+    """``field.Invalid``."""
+    return FieldError(path, f"invalid value {show(value)}: {detail}", at)
+
+
+def not_supported(path: str, value: Any, supported: tuple[str, ...], *, at: str | None = None) -> FieldError:
+    """``field.NotSupported``."""
+    vals = ", ".join(json.dumps(s) for s in supported)
+    return FieldError(path, f"unsupported value {show(value)}: supported values: {vals}", at)
+
+
+def forbidden(path: str, detail: str, *, at: str | None = None) -> FieldError:
+    """``field.Forbidden``."""
+    return FieldError(path, f"forbidden: {detail}", at)
+
+
+def duplicate(path: str, value: Any, *, at: str | None = None) -> FieldError:
+    """``field.Duplicate``."""
+    return FieldError(path, f"duplicate value {show(value)}", at)
+
+
+# ================================================================================= decoding
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A JSON scalar type: string, int32, int64, bool, intstr (int-or-string), quantity, any."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """A JSON object with known fields; ``closed`` makes unknown fields an error."""
+
+    fields: Mapping[str, "Schema"]
+    closed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    item: "Schema"
+
+
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    value: "Schema"
+
+
+Schema = Scalar | Obj | ListOf | MapOf
+
+STR: Final = Scalar("string")
+I32: Final = Scalar("int32")
+I64: Final = Scalar("int64")
+BOOL: Final = Scalar("bool")
+INTSTR: Final = Scalar("intstr")
+QTY: Final = Scalar("quantity")
+ANY: Final = Scalar("any")
+LABEL_MAP: Final = MapOf(STR)
+
+_OWNER_REF: Final = Obj(
+    {"apiVersion": STR, "kind": STR, "name": STR, "uid": STR, "controller": BOOL, "blockOwnerDeletion": BOOL}
+)
+#: metav1.ObjectMeta, complete (so closed).
+_OBJECT_META: Final = Obj(
+    {
+        "name": STR,
+        "generateName": STR,
+        "namespace": STR,
+        "selfLink": STR,
+        "uid": STR,
+        "resourceVersion": STR,
+        "generation": I64,
+        "creationTimestamp": ANY,
+        "deletionTimestamp": ANY,
+        "deletionGracePeriodSeconds": I64,
+        "labels": LABEL_MAP,
+        "annotations": LABEL_MAP,
+        "ownerReferences": ListOf(_OWNER_REF),
+        "finalizers": ListOf(STR),
+        "managedFields": ANY,
+    }
+)
+_LABEL_SELECTOR: Final = Obj(
+    {"matchLabels": LABEL_MAP, "matchExpressions": ListOf(Obj({"key": STR, "operator": STR, "values": ListOf(STR)}))}
+)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False)}, closed=False)
+_VOLUME: Final = Obj(
+    {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
+)
+_POD_SPEC: Final = Obj(
+    {
+        "containers": ListOf(_CONTAINER),
+        "initContainers": ListOf(_CONTAINER),
+        "volumes": ListOf(_VOLUME),
+        "restartPolicy": STR,
+        "nodeName": STR,
+        "hostname": STR,
+        "subdomain": STR,
+        "terminationGracePeriodSeconds": I64,
+        "activeDeadlineSeconds": I64,
+    },
+    closed=False,
+)
+_POD_TEMPLATE: Final = Obj({"metadata": _OBJECT_META, "spec": _POD_SPEC})
+_PVC_SPEC: Final = Obj(
+    {
+        "accessModes": ListOf(STR),
+        "resources": Obj({"requests": MapOf(QTY), "limits": MapOf(QTY)}, closed=False),
+        "storageClassName": STR,
+        "volumeMode": STR,
+        "volumeName": STR,
+        "selector": _LABEL_SELECTOR,
+    },
+    closed=False,
+)
+
+
+def _top(spec: Schema, status: Schema = ANY) -> Obj:
+    return Obj({"apiVersion": STR, "kind": STR, "metadata": _OBJECT_META, "spec": spec, "status": status})
+
+
+#: kind -> schema of the whole object (apiVersion, kind, metadata, spec, status).
+SCHEMAS: Final[Mapping[str, Obj]] = {
+    "Deployment": _top(
+        Obj(
+            {
+                "replicas": I32,
+                "selector": _LABEL_SELECTOR,
+                "template": _POD_TEMPLATE,
+                "strategy": Obj({"type": STR, "rollingUpdate": Obj({"maxUnavailable": INTSTR, "maxSurge": INTSTR})}),
+                "minReadySeconds": I32,
+                "revisionHistoryLimit": I32,
+                "paused": BOOL,
+                "progressDeadlineSeconds": I32,
+            }
+        )
+    ),
+    "ReplicaSet": _top(Obj({"replicas": I32, "minReadySeconds": I32, "selector": _LABEL_SELECTOR, "template": _POD_TEMPLATE})),
+    "ReplicationController": _top(
+        Obj({"replicas": I32, "minReadySeconds": I32, "selector": LABEL_MAP, "template": _POD_TEMPLATE})
+    ),
+    "StatefulSet": _top(
+        Obj(
+            {
+                "replicas": I32,
+                "selector": _LABEL_SELECTOR,
+                "template": _POD_TEMPLATE,
+                "volumeClaimTemplates": ListOf(
+                    Obj({"apiVersion": STR, "kind": STR, "metadata": _OBJECT_META, "spec": _PVC_SPEC, "status": ANY})
+                ),
+                "serviceName": STR,
+                "podManagementPolicy": STR,
+                "updateStrategy": Obj({"type": STR, "rollingUpdate": Obj({"partition": I32, "maxUnavailable": INTSTR})}),
+                "revisionHistoryLimit": I32,
+                "minReadySeconds": I32,
+                "persistentVolumeClaimRetentionPolicy": Obj({"whenDeleted": STR, "whenScaled": STR}),
+                "ordinals": Obj({"start": I32}),
+            }
+        )
+    ),
+    "Pod": _top(_POD_SPEC),
+    "Service": _top(
+        Obj(
+            {
+                "selector": LABEL_MAP,
+                "clusterIP": STR,
+                "type": STR,
+                "ports": ListOf(Obj({"port": I32, "name": STR, "targetPort": INTSTR, "nodePort": I32}, closed=False)),
+            },
+            closed=False,
+        )
+    ),
+    "PersistentVolumeClaim": _top(_PVC_SPEC),
+    "Node": _top(
+        Obj({"unschedulable": BOOL}, closed=False),
+        Obj(
+            {
+                "conditions": ListOf(Obj({"type": STR, "status": STR}, closed=False)),
+                "capacity": MapOf(QTY),
+                "allocatable": MapOf(QTY),
+            },
+            closed=False,
+        ),
+    ),
+}
+
+_INT32_RANGE: Final = (-(2**31), 2**31 - 1)
+_INT64_RANGE: Final = (-(2**63), 2**63 - 1)
+#: resource.Quantity's accepted syntax (staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go).
+_QUANTITY_RE: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?")
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a decoded YAML value, as used in type-error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _type_error(path: str, expected: str, value: Any) -> FieldError:
+    got = json_type(value)
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        got += f" {show(value)}"
+    return FieldError(path, f"expected {expected}, got {got}")
+
+
+def _as_int(value: Any) -> int | None:
+    """An integer, accepting integral floats (``3.0``) as the YAML->JSON->Go path does."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _decode_scalar(value: Any, kind: str, path: str, errs: list[FieldError]) -> Any:
+    if kind == "any":
+        return value
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        errs.append(_type_error(path, "string", value))
+        return None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        errs.append(_type_error(path, "boolean", value))
+        return None
+    if kind in ("int32", "int64"):
+        n = _as_int(value)
+        if n is None:
+            errs.append(_type_error(path, "integer", value))
+            return None
+        lo, hi = _INT32_RANGE if kind == "int32" else _INT64_RANGE
+        if not lo <= n <= hi:
+            bits = 32 if kind == "int32" else 64
+            errs.append(FieldError(path, f"invalid value {n}: out of range for a {bits}-bit integer"))
+            return None
+        return n
+    if kind == "intstr":
+        if isinstance(value, str):
+            return value
+        n = _as_int(value)
+        if n is None:
+            errs.append(_type_error(path, "integer or string", value))
+            return None
+        if not _INT32_RANGE[0] <= n <= _INT32_RANGE[1]:
+            errs.append(FieldError(path, f"invalid value {n}: out of range for a 32-bit integer"))
+            return None
+        return n
+    if kind == "quantity":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = str(_as_int(value)) if _as_int(value) is not None else repr(value)
+        elif isinstance(value, str):
+            text = value
+        else:
+            errs.append(_type_error(path, "quantity (string or number)", value))
+            return None
+        if not _QUANTITY_RE.fullmatch(text):
+            errs.append(invalid(path, text, "quantities must match the regular expression "
+                                "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))
+            return None
+        return text
+    raise AssertionError(f"unknown scalar kind {kind}")  # pragma: no cover - schema bug
+
+
+def decode(value: Any, schema: Schema, path: str, errs: list[FieldError]) -> Any:
+    """Type-check ``value`` against ``schema``; return the normalised value, collecting errors.
+
+    ``null`` means "absent" (as for Go pointer fields and zero values), so keys with a null value
+    are dropped. Integral floats become ints; quantities become strings. Fields a schema does not
+    list are kept unchanged in open objects and reported as ``unknown field`` in closed ones.
+    """
+    if isinstance(schema, Scalar):
+        return _decode_scalar(value, schema.kind, path, errs)
+    if isinstance(schema, ListOf):
+        if not isinstance(value, list):
+            errs.append(_type_error(path, "list", value))
+            return None
+        out_list = []
+        for i, item in enumerate(value):
+            p = index(path, i)
+            if item is None:
+                errs.append(_type_error(p, _expected_name(schema.item), item))
+                continue
+            out_list.append(decode(item, schema.item, p, errs))
+        return out_list
+    if not isinstance(value, dict):
+        errs.append(_type_error(path, "object" if isinstance(schema, Obj) else "map", value))
+        return None
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        p = child(path, key)
+        if item is None:
+            continue
+        if isinstance(schema, MapOf):
+            out[key] = decode(item, schema.value, p, errs)
+            continue
+        sub = schema.fields.get(key)
+        if sub is None:
+            if schema.closed:
+                errs.append(FieldError(p, "unknown field"))
+            else:
+                out[key] = item
+            continue
+        out[key] = decode(item, sub, p, errs)
+    return out
+
+
+def _expected_name(schema: Schema) -> str:
+    if isinstance(schema, Scalar):
+        return {"int32": "integer", "int64": "integer", "bool": "boolean", "intstr": "integer or string"}.get(
+            schema.kind, schema.kind
+        )
+    return "list" if isinstance(schema, ListOf) else "object"
+
+
+# ========================================================================= name primitives
+
+_DNS1123_LABEL_FMT: Final = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_LABEL_RE: Final = re.compile(_DNS1123_LABEL_FMT)
+_DNS1035_LABEL_FMT: Final = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL_RE: Final = re.compile(_DNS1035_LABEL_FMT)
+_PERCENT_FMT: Final = "[0-9]+%"
+_PERCENT_RE: Final = re.compile(_PERCENT_FMT)
+_ATOI_RE: Final = re.compile(r"[+-]?[0-9]+")
+
+
+def is_dns1123_label(value: str) -> list[str]:
+    """Mirrors apimachinery pkg/util/validation/validation.go IsDNS1123Label."""
+    errs = []
+    if len(value) > 63:
+        errs.append("must be no more than 63 characters")
+    if not _DNS1123_LABEL_RE.fullmatch(value):
+        errs.append(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+            "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+            f"'{_DNS1123_LABEL_FMT}')"
+        )
+    return errs
+
+
+def is_dns1035_label(value: str) -> list[str]:
+    """Mirrors apimachinery pkg/util/validation/validation.go IsDNS1035Label."""
+    errs = []
+    if len(value) > 63:
+        errs.append("must be no more than 63 characters")
+    if not _DNS1035_LABEL_RE.fullmatch(value):
+        errs.append(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+            "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+            f"validation is '{_DNS1035_LABEL_FMT}')"
+        )
+    return errs
+
+
+def is_valid_percent(value: str) -> list[str]:
+    """Mirrors apimachinery pkg/util/validation/validation.go IsValidPercent (``[0-9]+%``)."""
+    if _PERCENT_RE.fullmatch(value):
+        return []
+    return ["must be an integer or a percentage (e.g. '25%')"]
+
+
+def name_is_dns_subdomain(name: str) -> list[str]:
+    """Mirrors apimachinery pkg/api/validation/generic.go NameIsDNSSubdomain (prefix=false)."""
+    return is_dns1123_subdomain(name)
+
+
+def name_is_dns_label(name: str) -> list[str]:
+    """Mirrors apimachinery pkg/api/validation/generic.go NameIsDNSLabel (prefix=false)."""
+    return is_dns1123_label(name)
+
+
+def name_is_dns1035_label(name: str) -> list[str]:
+    """Mirrors apimachinery pkg/api/validation/generic.go NameIsDNS1035Label (prefix=false)."""
+    return is_dns1035_label(name)
+
+
+# ============================================================================ generic rules
+
+
+def validate_nonnegative_field(value: int, path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateNonnegativeField."""
+    return [invalid(path, value, "must be greater than or equal to 0")] if value < 0 else []
+
+
+def validate_labels(labels: Mapping[str, str], path: str) -> list[FieldError]:
+    """Mirrors apimachinery pkg/apis/meta/v1/validation ValidateLabels (errors point at the key)."""
+    errs: list[FieldError] = []
+    for key in sorted(labels):
+        at = child(path, key)
+        errs.extend(invalid(path, key, m, at=at) for m in is_qualified_name(key))
+        errs.extend(invalid(path, labels[key], m, at=at) for m in is_valid_label_value(labels[key]))
+    return errs
+
+
+_TOTAL_ANNOTATION_SIZE_LIMIT_B: Final = 256 * 1024
+
+
+def validate_annotations(annotations: Mapping[str, str], path: str) -> list[FieldError]:
+    """Mirrors apimachinery pkg/api/validation/objectmeta.go ValidateAnnotations."""
+    errs: list[FieldError] = []
+    total = 0
+    for key in sorted(annotations):
+        errs.extend(invalid(path, key, m, at=child(path, key)) for m in is_qualified_name(key.lower()))
+        total += len(key.encode()) + len(annotations[key].encode())
+    if total > _TOTAL_ANNOTATION_SIZE_LIMIT_B:
+        errs.append(FieldError(path, f"too long: must have at most {_TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes"))
+    return errs
+
+
+NameFn = Callable[[str], list[str]]
+
+
+def validate_object_meta(meta: Mapping[str, Any], requires_namespace: bool, name_fn: NameFn) -> list[FieldError]:
+    """Mirrors apimachinery pkg/api/validation/objectmeta.go ValidateObjectMeta (path ``metadata``).
+
+    ``generateName`` alone is rejected: kubecheck needs a fixed name to key the object (a
+    documented deviation; the API server would accept it and invent a suffix).
+    """
+    errs: list[FieldError] = []
+    name = meta.get("name", "")
+    if not name:
+        if meta.get("generateName"):
+            errs.append(required("metadata.name", "generateName is not supported by kubecheck: give the object a name"))
+        else:
+            errs.append(required("metadata.name", "name or generateName is required"))
+    else:
+        errs.extend(invalid("metadata.name", name, m) for m in name_fn(name))
+    namespace = meta.get("namespace", "")
+    if requires_namespace and namespace:
+        errs.extend(invalid("metadata.namespace", namespace, m) for m in is_dns1123_label(namespace))
+    errs.extend(validate_labels(meta.get("labels", {}), "metadata.labels"))
+    errs.extend(validate_annotations(meta.get("annotations", {}), "metadata.annotations"))
+    controllers = 0
+    for i, ref in enumerate(meta.get("ownerReferences", [])):
+        p = index("metadata.ownerReferences", i)
+        for key in ("apiVersion", "kind", "name", "uid"):
+            if not ref.get(key):
+                errs.append(required(child(p, key)))
+        controllers += bool(ref.get("controller"))
+    if controllers > 1:
+        errs.append(invalid("metadata.ownerReferences", controllers, "Only one reference can have Controller set to true"))
+    for i, fin in enumerate(meta.get("finalizers", [])):
+        errs.extend(invalid(index("metadata.finalizers", i), fin, m) for m in is_qualified_name(fin))
+    return errs
+
+
+# ================================================================================= selectors
+
+_SELECTOR_OPERATORS: Final = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def validate_label_selector(selector: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors apimachinery pkg/apis/meta/v1/validation ValidateLabelSelector (strict values)."""
+    errs = validate_labels(selector.get("matchLabels", {}), child(path, "matchLabels"))
+    for i, expr in enumerate(selector.get("matchExpressions", [])):
+        p = index(child(path, "matchExpressions"), i)
+        op, values = expr.get("operator", ""), expr.get("values", [])
+        if op in ("In", "NotIn"):
+            if not values:
+                errs.append(required(child(p, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif op in ("Exists", "DoesNotExist"):
+            if values:
+                errs.append(forbidden(child(p, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+        else:
+            errs.append(invalid(child(p, "operator"), op, "not a valid selector operator"))
+        key = expr.get("key", "")
+        errs.extend(invalid(child(p, "key"), key, m) for m in is_qualified_name(key))
+        for j, v in enumerate(values):
+            errs.extend(invalid(index(child(p, "values"), j), v, m) for m in is_valid_label_value(v))
+    return errs
+
+
+def label_selector_from_data(selector: Mapping[str, Any]) -> LabelSelector:
+    """The ``model.labels.LabelSelector`` for a decoded ``metav1.LabelSelector``."""
+    return LabelSelector(
+        FrozenMap(selector.get("matchLabels", {})),
+        tuple(
+            LabelSelectorRequirement(e.get("key", ""), e.get("operator", ""), tuple(e.get("values", ())))
+            for e in selector.get("matchExpressions", ())
+        ),
+    )
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool | None:
+    """metav1.LabelSelectorAsSelector(selector).Matches(labels); ``None`` if it does not convert."""
+    try:
+        return label_selector_as_selector(label_selector_from_data(selector)).matches(FrozenMap(labels))
+    except SelectorError:
+        return None
+
+
+def _selector_is_empty(selector: Mapping[str, Any]) -> bool:
+    return len(selector.get("matchLabels", {})) + len(selector.get("matchExpressions", [])) == 0
+
+
+# ================================================================================== pod spec
+
+_RESTART_POLICIES: Final = ("Always", "OnFailure", "Never")
+
+
+def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> list[FieldError]:
+    """The part of pkg/apis/core/validation ValidatePodSpec the model depends on.
+
+    Checked: containers present, container names DNS-1123 labels and unique (also across init
+    containers), images present for pods (validateContainersOnlyForPod), restartPolicy one of
+    Always/OnFailure/Never, hostname/subdomain DNS-1123 labels, volume names DNS-1123 labels and
+    unique, PVC volume sources naming a claim. Everything else is out of the model (see
+    docs/semantics/manifests.md).
+    """
+    errs: list[FieldError] = []
+    containers = spec.get("containers", [])
+    if not containers:
+        errs.append(required(child(path, "containers")))
+    seen: set[str] = set()
+    for group in ("initContainers", "containers"):
+        for i, c in enumerate(spec.get(group, [])):
+            p = index(child(path, group), i)
+            name = c.get("name", "")
+            if not name:
+                errs.append(required(child(p, "name")))
+            else:
+                errs.extend(invalid(child(p, "name"), name, m) for m in is_dns1123_label(name))
+                if name in seen:
+                    errs.append(duplicate(child(p, "name"), name))
+                seen.add(name)
+            if is_pod and not c.get("image"):
+                errs.append(required(child(p, "image")))
+    policy = spec.get("restartPolicy", "")
+    if policy not in _RESTART_POLICIES:
+        if policy:
+            errs.append(not_supported(child(path, "restartPolicy"), policy, _RESTART_POLICIES))
+        else:
+            errs.append(required(child(path, "restartPolicy")))
+    for key in ("hostname", "subdomain"):
+        if spec.get(key):
+            errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
+    volume_names: set[str] = set()
+    for i, v in enumerate(spec.get("volumes", [])):
+        p = index(child(path, "volumes"), i)
+        name = v.get("name", "")
+        if not name:
+            errs.append(required(child(p, "name")))
+        else:
+            errs.extend(invalid(child(p, "name"), name, m) for m in is_dns1123_label(name))
+            if name in volume_names:
+                errs.append(duplicate(child(p, "name"), name))
+            volume_names.add(name)
+        pvc = v.get("persistentVolumeClaim")
+        if pvc is not None and not pvc.get("claimName"):
+            errs.append(required(child(child(p, "persistentVolumeClaim"), "claimName")))
+    return errs
+
+
+def validate_pod_template_spec(template: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation ValidatePodTemplateSpec (labels, annotations, pod spec)."""
+    meta = template.get("metadata", {})
+    errs = validate_labels(meta.get("labels", {}), child(path, "labels"))
+    errs.extend(validate_annotations(meta.get("annotations", {}), child(path, "annotations")))
+    errs.extend(validate_pod_spec(template.get("spec", {}), child(path, "spec"), is_pod=False))
+    return errs
+
+
+def _template_labels(template: Mapping[str, Any]) -> dict[str, str]:
+    return dict(template.get("metadata", {}).get("labels", {}))
+
+
+def _workload_template_tail(template: Mapping[str, Any], path: str, kind: str) -> list[FieldError]:
+    """restartPolicy must be Always; activeDeadlineSeconds is forbidden (shared by all workloads)."""
+    errs: list[FieldError] = []
+    spec = template.get("spec", {})
+    policy = spec.get("restartPolicy", "")
+    if policy != "Always":
+        errs.append(not_supported(child(child(path, "spec"), "restartPolicy"), policy, ("Always",)))
+    if "activeDeadlineSeconds" in spec:
+        errs.append(forbidden(child(child(path, "spec"), "activeDeadlineSeconds"), f"activeDeadlineSeconds in {kind} is not Supported"))
+    return errs
+
+
+# ================================================================================ int-or-percent
+
+
+def validate_positive_int_or_percent(value: int | str, path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidatePositiveIntOrPercent."""
+    if isinstance(value, str):
+        return [invalid(path, value, m) for m in is_valid_percent(value)]
+    return validate_nonnegative_field(value, path)
+
+
+def get_percent_value(value: int | str) -> tuple[int, bool]:
+    """Mirrors pkg/apis/apps/validation/validation.go getPercentValue."""
+    if not isinstance(value, str) or is_valid_percent(value):
+        return 0, False
+    return int(value[:-1]), True
+
+
+def get_int_or_percent_value(value: int | str) -> int:
+    """Mirrors pkg/apis/apps/validation/validation.go getIntOrPercentValue.
+
+    A string that is not a valid percentage counts as ``strconv.Atoi`` of it (``"25"`` -> 25,
+    ``"abc"`` -> 0), exactly like ``intstr.IntOrString.IntValue``.
+    """
+    pct, ok = get_percent_value(value)
+    if ok:
+        return pct
+    if isinstance(value, str):
+        return int(value) if _ATOI_RE.fullmatch(value) else 0
+    return value
+
+
+def is_not_more_than_100_percent(value: int | str, path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go IsNotMoreThan100Percent."""
+    pct, ok = get_percent_value(value)
+    if not ok or pct <= 100:
+        return []
+    return [invalid(path, value, "must not be greater than 100%")]
+
+
+# ============================================================================== Deployment
+
+
+def validate_rolling_update_deployment(rolling: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateRollingUpdateDeployment."""
+    mu, ms = rolling.get("maxUnavailable", 0), rolling.get("maxSurge", 0)
+    errs = validate_positive_int_or_percent(mu, child(path, "maxUnavailable"))
+    errs.extend(validate_positive_int_or_percent(ms, child(path, "maxSurge")))
+    if get_int_or_percent_value(mu) == 0 and get_int_or_percent_value(ms) == 0:
+        errs.append(invalid(child(path, "maxUnavailable"), mu, "may not be 0 when `maxSurge` is 0"))
+    errs.extend(is_not_more_than_100_percent(mu, child(path, "maxUnavailable")))
+    return errs
+
+
+_DEPLOYMENT_STRATEGIES: Final = ("Recreate", "RollingUpdate")
+
+
+def validate_deployment_strategy(strategy: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeploymentStrategy."""
+    kind = strategy.get("type", "")
+    if kind == "Recreate":
+        if "rollingUpdate" in strategy:
+            return [forbidden(child(path, "rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'")]
+        return []
+    if kind == "RollingUpdate":
+        if "rollingUpdate" not in strategy:
+            return [required(child(path, "rollingUpdate"), "this should be defaulted and never be nil")]
+        return validate_rolling_update_deployment(strategy["rollingUpdate"], child(path, "rollingUpdate"))
+    return [not_supported(child(path, "type"), kind, _DEPLOYMENT_STRATEGIES)]
+
+
+def _validate_workload_selector(spec: Mapping[str, Any], path: str, kind_word: str) -> tuple[list[FieldError], bool]:
+    """Selector required, valid and non-empty; returns (errors, selector converts)."""
+    sel_path = child(path, "selector")
+    if "selector" not in spec:
+        return [required(sel_path)], False
+    selector = spec["selector"]
+    errs = validate_label_selector(selector, sel_path)
+    if _selector_is_empty(selector):
+        errs.append(invalid(sel_path, selector, f"empty selector is invalid for {kind_word}"))
+    return errs, not errs
+
+
+def validate_pod_template_spec_for_replica_set(
+    spec: Mapping[str, Any], path: str, selector_ok: bool, kind: str
+) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidatePodTemplateSpecForReplicaSet.
+
+    Used for ReplicaSets and Deployments (upstream's activeDeadlineSeconds message says
+    "ReplicaSet" for both). A missing template is reported once as ``spec.template: required
+    value`` (upstream would report the empty template's symptoms instead).
+    """
+    t_path = child(path, "template")
+    if "template" not in spec:
+        return [required(t_path)]
+    template = spec["template"]
+    errs: list[FieldError] = []
+    selector = spec.get("selector", {})
+    if selector_ok and not _selector_is_empty(selector) and not selector_matches(selector, _template_labels(template)):
+        errs.append(_selector_mismatch(t_path, template))
+    errs.extend(validate_pod_template_spec(template, t_path))
+    errs.extend(_workload_template_tail(template, t_path, kind))
+    return errs
+
+
+def _selector_mismatch(t_path: str, template: Mapping[str, Any]) -> FieldError:
+    labels_path = child(child(t_path, "metadata"), "labels")
+    return invalid(labels_path, _template_labels(template), "`selector` does not match template `labels`")
+
+
+def validate_deployment_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeploymentSpec."""
+    errs = validate_nonnegative_field(spec.get("replicas", 0), child(path, "replicas"))
+    sel_errs, selector_ok = _validate_workload_selector(spec, path, "deployment")
+    errs.extend(sel_errs)
+    errs.extend(validate_pod_template_spec_for_replica_set(spec, path, selector_ok, "ReplicaSet"))
+    errs.extend(validate_deployment_strategy(spec.get("strategy", {}), child(path, "strategy")))
+    min_ready = spec.get("minReadySeconds", 0)
+    errs.extend(validate_nonnegative_field(min_ready, child(path, "minReadySeconds")))
+    if "revisionHistoryLimit" in spec:
+        errs.extend(validate_nonnegative_field(spec["revisionHistoryLimit"], child(path, "revisionHistoryLimit")))
+    if "progressDeadlineSeconds" in spec:
+        pds = spec["progressDeadlineSeconds"]
+        errs.extend(validate_nonnegative_field(pds, child(path, "progressDeadlineSeconds")))
+        if pds <= min_ready:
+            errs.append(invalid(child(path, "progressDeadlineSeconds"), pds, "must be greater than minReadySeconds"))
+    return errs
+
+
+def validate_deployment(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeployment (name: DNS subdomain)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + validate_deployment_spec(obj.get("spec", {}))
+
+
+# ============================================================================== ReplicaSet
+
+
+def validate_replica_set_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateReplicaSetSpec.
+
+    (Upstream's empty-selector message says "deployment" here too; we say "replicaset".)
+    """
+    errs = validate_nonnegative_field(spec.get("replicas", 0), child(path, "replicas"))
+    errs.extend(validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds")))
+    sel_errs, selector_ok = _validate_workload_selector(spec, path, "replicaset")
+    errs.extend(sel_errs)
+    errs.extend(validate_pod_template_spec_for_replica_set(spec, path, selector_ok, "ReplicaSet"))
+    return errs
+
+
+def validate_replica_set(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateReplicaSet (name: DNS subdomain)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + validate_replica_set_spec(obj.get("spec", {}))
+
+
+# ============================================================================= StatefulSet
+
+
+def validate_rolling_update_stateful_set(rolling: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go validateRollingUpdateStatefulSet."""
+    errs = validate_nonnegative_field(rolling.get("partition", 0), child(path, "partition"))
+    if "maxUnavailable" in rolling:
+        mu = rolling["maxUnavailable"]
+        p = child(path, "maxUnavailable")
+        errs.extend(validate_positive_int_or_percent(mu, p))
+        if get_int_or_percent_value(mu) == 0:
+            errs.append(invalid(p, mu, "cannot be 0"))
+        errs.extend(is_not_more_than_100_percent(mu, p))
+    return errs
+
+
+_RETENTION: Final = ("Retain", "Delete")
+
+
+def validate_persistent_volume_claim_retention_policy(policy: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidatePersistentVolumeClaimRetentionPolicy."""
+    errs: list[FieldError] = []
+    for key in ("whenDeleted", "whenScaled"):
+        value = policy.get(key, "")
+        if value not in _RETENTION:
+            errs.append(not_supported(child(path, key), value, _RETENTION))
+    return errs
+
+
+def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateStatefulSetSpec.
+
+    As in the stored upstream source, ``serviceName`` is not validated (it is optional) and the
+    template is checked only for selector match, labels, annotations, restartPolicy and
+    activeDeadlineSeconds (upstream leaves ValidatePodTemplateSpec commented out for
+    StatefulSets). kubecheck additionally checks each volumeClaimTemplate as the PersistentVolumeClaim
+    the controller will create from it (name, access modes, storage request): the API server would
+    reject every such claim later, so the set could never run (see docs/semantics/manifests.md).
+    """
+    errs: list[FieldError] = []
+    policy = spec.get("podManagementPolicy", "")
+    if not policy:
+        errs.append(required(child(path, "podManagementPolicy")))
+    elif policy not in ("OrderedReady", "Parallel"):
+        errs.append(invalid(child(path, "podManagementPolicy"), policy, "must be 'OrderedReady' or 'Parallel'"))
+    strategy = spec.get("updateStrategy", {})
+    s_path = child(path, "updateStrategy")
+    s_type = strategy.get("type", "")
+    if not s_type:
+        errs.append(required(s_path))
+    elif s_type == "OnDelete":
+        if "rollingUpdate" in strategy:
+            errs.append(invalid(child(s_path, "rollingUpdate"), strategy["rollingUpdate"],
+                                "only allowed for updateStrategy 'RollingUpdate'"))
+    elif s_type == "RollingUpdate":
+        if "rollingUpdate" in strategy:
+            errs.extend(validate_rolling_update_stateful_set(strategy["rollingUpdate"], child(s_path, "rollingUpdate")))
+    else:
+        errs.append(invalid(child(s_path, "type"), s_type, "must be 'RollingUpdate' or 'OnDelete'"))
+    if "persistentVolumeClaimRetentionPolicy" in spec:
+        errs.extend(validate_persistent_volume_claim_retention_policy(
+            spec["persistentVolumeClaimRetentionPolicy"], child(path, "persistentVolumeClaimRetentionPolicy")))
+    errs.extend(validate_nonnegative_field(spec.get("replicas", 0), child(path, "replicas")))
+    errs.extend(validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds")))
+    if "ordinals" in spec:
+        errs.extend(validate_nonnegative_field(spec["ordinals"].get("start", 0), child(child(path, "ordinals"), "start")))
+    sel_errs, selector_ok = _validate_workload_selector(spec, path, "statefulset")
+    errs.extend(sel_errs)
+    t_path = child(path, "template")
+    if "template" not in spec:
+        errs.append(required(t_path))
+    else:
+        template = spec["template"]
+        selector = spec.get("selector", {})
+        if selector_ok and not selector_matches(selector, _template_labels(template)):
+            errs.append(_selector_mismatch(t_path, template))
+        meta = template.get("metadata", {})
+        errs.extend(validate_labels(meta.get("labels", {}), child(t_path, "labels")))
+        errs.extend(validate_annotations(meta.get("annotations", {}), child(t_path, "annotations")))
+        errs.extend(_workload_template_tail(template, t_path, "StatefulSet"))
+    for i, vct in enumerate(spec.get("volumeClaimTemplates", [])):
+        p = index(child(path, "volumeClaimTemplates"), i)
+        name = vct.get("metadata", {}).get("name", "")
+        if not name:
+            errs.append(required(child(child(p, "metadata"), "name"), "kubecheck needs it to name the claims"))
+        else:
+            errs.extend(invalid(child(child(p, "metadata"), "name"), name, m) for m in is_dns1123_subdomain(name))
+        errs.extend(_validate_pvc_spec(vct.get("spec", {}), child(p, "spec")))
+    return errs
+
+
+def validate_stateful_set(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateStatefulSet (name: DNS label)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_label)
+    return errs + validate_stateful_set_spec(obj.get("spec", {}))
+
+
+# =================================================================== ReplicationController
+
+
+def validate_non_empty_selector(selector: Mapping[str, str], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateNonEmptySelector."""
+    return [] if selector else [required(path)]
+
+
+def validate_pod_template_spec_for_rc(spec: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidatePodTemplateSpecForRC."""
+    t_path = child(path, "template")
+    if "template" not in spec:
+        return [required(t_path)]
+    template = spec["template"]
+    errs: list[FieldError] = []
+    selector = spec.get("selector", {})
+    if selector and not all(_template_labels(template).get(k) == v for k, v in selector.items()):
+        errs.append(_selector_mismatch(t_path, template))
+    errs.extend(validate_pod_template_spec(template, t_path))
+    errs.extend(_workload_template_tail(template, t_path, "ReplicationController"))
+    return errs
+
+
+def validate_replication_controller_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateReplicationControllerSpec."""
+    errs = validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds"))
+    errs.extend(validate_non_empty_selector(spec.get("selector", {}), child(path, "selector")))
+    errs.extend(validate_nonnegative_field(spec.get("replicas", 0), child(path, "replicas")))
+    errs.extend(validate_pod_template_spec_for_rc(spec, path))
+    return errs
+
+
+def validate_replication_controller(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateReplicationController."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + validate_replication_controller_spec(obj.get("spec", {}))
+
+
+# ========================================================================= other core kinds
+
+
+def validate_pod(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidatePodCreate (the modelled part)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + validate_pod_spec(obj.get("spec", {}), "spec", is_pod=True)
+
+
+_SERVICE_TYPES: Final = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
+
+
+def validate_service(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateService (name, selector, ports, type)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns1035_label)
+    spec = obj.get("spec", {})
+    errs.extend(validate_labels(spec.get("selector", {}), "spec.selector"))
+    s_type = spec.get("type", "ClusterIP")
+    if s_type not in _SERVICE_TYPES:
+        errs.append(not_supported("spec.type", s_type, _SERVICE_TYPES))
+    ports = spec.get("ports", [])
+    if not ports and spec.get("clusterIP") != "None" and s_type != "ExternalName":
+        errs.append(required("spec.ports"))
+    for i, port in enumerate(ports):
+        p = child(index("spec.ports", i), "port")
+        number = port.get("port")
+        if number is None:
+            errs.append(required(p))
+        elif not 1 <= number <= 65535:
+            errs.append(invalid(p, number, "must be between 1 and 65535, inclusive"))
+    return errs
+
+
+_ACCESS_MODES: Final = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
+
+
+def _validate_pvc_spec(spec: Mapping[str, Any], path: str) -> list[FieldError]:
+    errs: list[FieldError] = []
+    modes = spec.get("accessModes", [])
+    if not modes:
+        errs.append(required(child(path, "accessModes"), "at least 1 access mode is required"))
+    for i, mode in enumerate(modes):
+        if mode not in _ACCESS_MODES:
+            errs.append(not_supported(index(child(path, "accessModes"), i), mode, _ACCESS_MODES))
+    if "storage" not in spec.get("resources", {}).get("requests", {}):
+        errs.append(required(f"{child(path, 'resources')}[storage]", at=child(path, "resources")))
+    return errs
+
+
+def validate_persistent_volume_claim(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaim (the modelled part)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + _validate_pvc_spec(obj.get("spec", {}), "spec")
+
+
+def validate_node(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateNode (name and metadata only)."""
+    return validate_object_meta(obj.get("metadata", {}), False, name_is_dns_subdomain)
+
+
+#: kind -> validator over the decoded, defaulted object.
+VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]] = {
+    "Deployment": validate_deployment,
+    "ReplicaSet": validate_replica_set,
+    "StatefulSet": validate_stateful_set,
+    "ReplicationController": validate_replication_controller,
+    "Pod": validate_pod,
+    "Service": validate_service,
+    "PersistentVolumeClaim": validate_persistent_volume_claim,
+    "Node": validate_node,
+}
