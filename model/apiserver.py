@@ -1,0 +1,313 @@
+"""The API server, reduced to what the controllers observe: one pure function per write.
+
+Mirrors the behaviour of kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+(Create, Update, Delete, deleteWithoutFinalizers, updateForGracefulDeletionAndFinalizers) and
+pkg/registry/core/pod/strategy.go (CheckGracefulDelete), as far as the modelled objects go.
+
+``apply_write(state, write)`` returns the next ``ClusterState`` or raises :class:`ApiError`
+(a ``ModelError``) with the upstream status reason:
+
+* ``AlreadyExists``: a Create whose name is taken.  ``model.system`` never produces one in a
+  run without stale reads (a test checks); with stale reads it is a failed write.
+* ``NotFound``: an Update, UpdateStatus or Delete of a missing object.
+* ``Conflict``: a UID precondition (Delete) or a UID in the written object (Update) that does
+  not match the stored object (the name now belongs to a newer object).
+
+Deletion (docs/semantics/runtime.md, "Deletion"): a pod on a node gets a graceful
+``deletion_timestamp`` and stays until the kubelet confirms with a grace-0 delete; a pod that
+was never scheduled, or a force delete (grace 0), goes at once.  Every other kind has no
+graceful period.  ``propagation`` adds the ``orphan`` or ``foregroundDeletion`` finalizer
+(first delete only); an object with a deletion timestamp, no finalizers and a zero grace
+period is removed.  Dependents are left alone here: the garbage collector
+(``model.garbagecollector``) cascades in its own, fair steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from model.api import Create, Delete, Update, UpdateStatus, Write
+from model.errors import ModelError
+from model.objects import KINDS, ObjectMeta, kind_of
+from model.state import ClusterState
+
+__all__ = [
+    "ApiError",
+    "FINALIZER_ORPHAN",
+    "FINALIZER_FOREGROUND",
+    "DELETION_TICK",
+    "METADATA_FIELDS",
+    "STATUS_FIELDS",
+    "apply_write",
+    "apply_writes",
+    "status_of",
+    "spec_of",
+    "metadata_of",
+    "is_metadata_only_change",
+    "uid_in_use",
+]
+
+#: metav1.FinalizerOrphanDependents
+FINALIZER_ORPHAN = "orphan"
+#: metav1.FinalizerDeleteDependents
+FINALIZER_FOREGROUND = "foregroundDeletion"
+#: The logical deletionTimestamp: only "is set" matters (docs/semantics/runtime.md, "Abstract time").
+DELETION_TICK = 1
+
+#: Fields of the flattened metav1.ObjectMeta.
+METADATA_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ObjectMeta))
+
+#: Fields written through the status subresource, per kind.  A pod's runtime view (sandbox,
+#: container statuses) lives in its status, as upstream's PodStatus carries podIP and
+#: containerStatuses.
+STATUS_FIELDS: dict[str, tuple[str, ...]] = {
+    "Pod": ("phase", "conditions", "ready_elapsed", "sandbox", "container_statuses"),
+    "ReplicaSet": ("status",),
+    "ReplicationController": ("status",),
+    "Deployment": ("status", "progress_deadline_elapsed"),
+    "StatefulSet": ("status",),
+    "ControllerRevision": (),
+    "PersistentVolumeClaim": ("phase",),
+    "Node": ("ready", "eviction_timeout_elapsed"),
+    "Service": (),
+}
+
+#: Metadata a status write may also change.  The Deployment status strategy only resets the
+#: spec and labels (pkg/registry/apps/deployment/strategy.go deploymentStatusStrategy
+#: PrepareForUpdate), and the deployment controller relies on writing its revision
+#: annotations together with the status.
+_STATUS_METADATA: dict[str, tuple[str, ...]] = {"Deployment": ("annotations",)}
+
+#: Metadata the API server owns: a client's Update cannot change it.
+_SERVER_OWNED: tuple[str, ...] = (
+    "uid",
+    "generation",
+    "deletion_timestamp",
+    "deletion_grace_period_seconds",
+    "creation_index",
+    "generate_name",
+)
+
+#: Kinds whose ``metadata.generation`` the model tracks (pods do not bump it: binding and
+#: status changes are not spec changes a controller observes through observedGeneration).
+_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet"})
+
+
+class ApiError(ModelError):
+    """A write the API server refuses; ``reason`` is the metav1.StatusReason."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _field_names(obj: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(obj))
+
+
+def status_of(obj: Any) -> tuple[Any, ...]:
+    """The values of the status fields of ``obj`` (see :data:`STATUS_FIELDS`)."""
+    return tuple(getattr(obj, f) for f in STATUS_FIELDS[kind_of(obj)])
+
+
+def metadata_of(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, f) for f in METADATA_FIELDS)
+
+
+def spec_of(obj: Any) -> tuple[Any, ...]:
+    """Every field that is neither metadata nor status: what bumps ``generation``."""
+    skip = set(METADATA_FIELDS) | set(STATUS_FIELDS[kind_of(obj)])
+    return tuple(getattr(obj, f) for f in _field_names(obj) if f not in skip)
+
+
+def is_metadata_only_change(base: Any, new: Any) -> bool:
+    """True when ``new`` differs from ``base`` in client-writable metadata only.
+
+    Such a write is what upstream sends as a PATCH (adopt/release, ownerReference removal by
+    the garbage collector, finalizer removal), which carries no resourceVersion and so cannot
+    conflict; ``model.system`` merges it into the current object.
+    """
+    return spec_of(base) == spec_of(new) and status_of(base) == status_of(new)
+
+
+def uid_in_use(state: ClusterState, uid: str) -> bool:
+    """A UID held by a stored object or named by any owner reference (dangling ones too)."""
+    return state.by_uid(uid) is not None or bool(state.dependents(uid))
+
+
+def _next_free_uid(state: ClusterState) -> tuple[str, int]:
+    n = max(state.next_uid, 1)
+    while uid_in_use(state, f"uid-{n}"):
+        n += 1
+    return f"uid-{n}", n + 1
+
+
+def _next_free_name(state: ClusterState, kind: str, namespace: str, prefix: str) -> tuple[str, int]:
+    n = max(state.next_name, 1)
+    while state.get(kind, namespace, f"{prefix}{n}") is not None:
+        n += 1
+    return f"{prefix}{n}", n + 1
+
+
+def _max_creation_index(state: ClusterState) -> int:
+    return max((o.creation_index for o in state.all_objects()), default=-1)
+
+
+def _fresh_status(obj: Any) -> Any:
+    """PrepareForCreate: a client cannot create an object with a status (pods start Pending).
+
+    Nodes and PVCs keep theirs: the model has no node controller or volume binder, so the
+    manifest's values stand for what those would report.
+    """
+    kind = kind_of(obj)
+    if kind in ("Node", "PersistentVolumeClaim"):
+        return obj
+    blank = type(obj)(name=obj.name)
+    return replace(obj, **{f: getattr(blank, f) for f in STATUS_FIELDS[kind]})
+
+
+def _finalize(state: ClusterState, obj: Any) -> ClusterState:
+    """Store ``obj``, or remove it when its deletion is complete (store.go deleteWithoutFinalizers).
+
+    Complete = deletionTimestamp set, no finalizers left, grace period 0.
+    """
+    if obj.deletion_timestamp is not None and not obj.finalizers and (obj.deletion_grace_period_seconds or 0) == 0:
+        return state.remove(kind_of(obj), obj.namespace, obj.name)
+    return state.put(obj)
+
+
+# ------------------------------------------------------------------------------ writes
+
+
+def _create(state: ClusterState, w: Create) -> ClusterState:
+    obj = w.obj
+    kind = kind_of(obj)
+    if kind == "Node":
+        obj = replace(obj, namespace="")
+    if w.generate_name:
+        name, next_name = _next_free_name(state, kind, obj.namespace, w.generate_name)
+        obj = replace(obj, name=name, generate_name=w.generate_name)
+        state = state.with_counters(next_name=next_name)
+    elif not obj.name:
+        raise ModelError(f"create {kind}: neither name nor generateName given")
+    elif state.get(kind, obj.namespace, obj.name) is not None:
+        raise ApiError("AlreadyExists", f"{kind} {obj.namespace}/{obj.name} already exists")
+    uid, next_uid = _next_free_uid(state)
+    obj = replace(
+        _fresh_status(obj),
+        uid=uid,
+        generation=1,
+        deletion_timestamp=None,
+        deletion_grace_period_seconds=None,
+        creation_index=_max_creation_index(state) + 1,
+    )
+    return state.with_counters(next_uid=next_uid).put(obj)
+
+
+def _stored(state: ClusterState, kind: str, namespace: str, name: str, verb: str) -> Any:
+    cur = state.get(kind, namespace, name)
+    if cur is None:
+        raise ApiError("NotFound", f"{verb} {kind} {namespace}/{name}: not found")
+    return cur
+
+
+def _update(state: ClusterState, w: Update) -> ClusterState:
+    obj = w.obj
+    kind = kind_of(obj)
+    cur = _stored(state, kind, obj.namespace, obj.name, "update")
+    if obj.uid and obj.uid != cur.uid:
+        raise ApiError("Conflict", f"update {kind} {obj.namespace}/{obj.name}: uid {obj.uid} != stored {cur.uid}")
+    keep = {f: getattr(cur, f) for f in _SERVER_OWNED + STATUS_FIELDS[kind]}
+    new = replace(obj, **keep)
+    if kind in _GENERATION_KINDS and spec_of(new) != spec_of(cur):
+        new = replace(new, generation=cur.generation + 1)
+    if new == cur:
+        return state
+    return _finalize(state, new)
+
+
+def _update_status(state: ClusterState, w: UpdateStatus) -> ClusterState:
+    obj = w.obj
+    kind = kind_of(obj)
+    cur = _stored(state, kind, obj.namespace, obj.name, "update status")
+    if obj.uid and obj.uid != cur.uid:
+        raise ApiError("Conflict", f"update status {kind} {obj.namespace}/{obj.name}: uid {obj.uid} != stored {cur.uid}")
+    written = STATUS_FIELDS[kind] + _STATUS_METADATA.get(kind, ())
+    new = replace(cur, **{f: getattr(obj, f) for f in written})
+    return state if new == cur else state.put(new)
+
+
+def _deletion_finalizers(finalizers: tuple[str, ...], propagation: str) -> tuple[str, ...]:
+    """store.go deletionFinalizersForGarbageCollection, for an explicit propagationPolicy."""
+    out = [f for f in finalizers if f not in (FINALIZER_ORPHAN, FINALIZER_FOREGROUND)]
+    if propagation == "Orphan":
+        out.append(FINALIZER_ORPHAN)
+    elif propagation == "Foreground":
+        out.append(FINALIZER_FOREGROUND)
+    return tuple(out)
+
+
+def _grace_period(cur: Any, w: Delete) -> int:
+    """rest.BeforeDelete + pod strategy CheckGracefulDelete: only pods have a grace period.
+
+    A pod that is not bound to a node, or already terminal, is deleted with grace 0
+    (pkg/registry/core/pod/strategy.go CheckGracefulDelete).
+    """
+    if kind_of(cur) != "Pod":
+        return 0
+    grace = w.grace_period_seconds if w.grace_period_seconds is not None else cur.termination_grace_period_seconds
+    if cur.node_name is None or cur.phase in ("Succeeded", "Failed"):
+        grace = 0
+    return max(grace, 0)
+
+
+def _delete(state: ClusterState, w: Delete) -> ClusterState:
+    cur = _stored(state, w.kind, w.namespace, w.name, "delete")
+    if w.uid is not None and w.uid != cur.uid:
+        raise ApiError("Conflict", f"delete {w.kind} {w.namespace}/{w.name}: precondition uid {w.uid} != stored {cur.uid}")
+    grace = _grace_period(cur, w)
+    if cur.deletion_timestamp is not None:
+        # A second delete can only shorten the grace period (store.go BeforeDelete, "pendingGraceful").
+        old = cur.deletion_grace_period_seconds or 0
+        new = replace(cur, deletion_grace_period_seconds=min(old, grace))
+        return _finalize(state, new)
+    new = replace(
+        cur,
+        deletion_timestamp=DELETION_TICK,
+        deletion_grace_period_seconds=grace,
+        finalizers=_deletion_finalizers(cur.finalizers, w.propagation),
+    )
+    return _finalize(state, new)
+
+
+def apply_write(state: ClusterState, write: Write) -> ClusterState:
+    """Apply one API write; raises :class:`ApiError` when the API server would refuse it.
+
+    Create assigns the first free ``uid-<n>`` (n >= ``state.next_uid``), completes a
+    ``generate_name`` with the first free ``<prefix><n>`` (n >= ``state.next_name``), sets
+    generation 1 and the next ``creation_index``, and clears the status.  Update keeps the
+    status and server-owned metadata and bumps ``generation`` when the spec changed.
+    UpdateStatus keeps spec and metadata.  Delete: see the module docstring.
+    """
+    if isinstance(write, Create):
+        return _create(state, write)
+    if isinstance(write, Update):
+        return _update(state, write)
+    if isinstance(write, UpdateStatus):
+        return _update_status(state, write)
+    if isinstance(write, Delete):
+        if write.kind not in KINDS:
+            raise ModelError(f"delete: unknown kind {write.kind!r}; known: {sorted(KINDS)}")
+        return _delete(state, write)
+    raise ModelError(f"not a write: {write!r}")
+
+
+def apply_writes(state: ClusterState, writes: tuple[Write, ...]) -> ClusterState:
+    """Apply writes in order (one atomic reconcile); the first refused write raises."""
+    for w in writes:
+        state = apply_write(state, w)
+    return state

@@ -1,0 +1,355 @@
+"""The environment: what users do and what goes wrong, each spending a scenario budget.
+
+User actions (``kubectl scale``, ``set image``, ``rollout undo/pause/resume``, ``delete
+--cascade``, ``label pod``, ``run``) are declared in the scenario as data; each declared
+action may happen as often as its budget says (once by default), at any moment.  Faults
+(container crash, sandbox death, node failure and recovery, force delete, a controller
+crashing mid-reconcile) each have a count in :class:`FaultBudget`.  Neither is fair: a run
+may ignore them forever.  Budgets are what makes the state space finite.
+
+Every function here is pure: ``user_action_instances`` and ``fault_instances`` list the
+concrete choices in deterministic order, each with the writes (user actions, through the
+API server) or the new cluster state (faults change the runtime, not the API).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, Union
+
+from model.api import Create, Delete, Update, Write
+from model.errors import ModelError
+from model.frozen import EMPTY, FrozenMap
+from model.objects import KINDS, Pod, PodTemplate
+from model.state import ClusterState
+
+__all__ = [
+    "ScaleWorkload",
+    "SetImage",
+    "RollbackDeployment",
+    "PauseDeployment",
+    "ResumeDeployment",
+    "DeleteObject",
+    "RelabelPods",
+    "CreatePod",
+    "UserAction",
+    "FaultBudget",
+    "user_action_label",
+    "user_action_instances",
+    "FaultInstance",
+    "fault_instances",
+]
+
+_WORKLOADS = ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet")
+_SHORT = {
+    "Pod": "pod",
+    "ReplicaSet": "rs",
+    "ReplicationController": "rc",
+    "Deployment": "deployment",
+    "StatefulSet": "statefulset",
+    "ControllerRevision": "revision",
+    "PersistentVolumeClaim": "pvc",
+    "Node": "node",
+    "Service": "service",
+}
+
+
+def _check_kind(kind: str, allowed: tuple[str, ...], what: str) -> None:
+    if kind not in allowed:
+        raise ModelError(f"{what}: kind {kind!r} is not one of {list(allowed)}")
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleWorkload:
+    """``kubectl scale <kind>/<name> --replicas=N``."""
+
+    kind: str
+    name: str
+    replicas: int
+    namespace: str = "default"
+
+    def __post_init__(self) -> None:
+        _check_kind(self.kind, _WORKLOADS, "ScaleWorkload")
+        if self.replicas < 0:
+            raise ModelError(f"ScaleWorkload {self.kind}/{self.name}: replicas {self.replicas} < 0")
+
+
+@dataclass(frozen=True, slots=True)
+class SetImage:
+    """``kubectl set image <kind>/<name> <container>=<image>`` (every container when None)."""
+
+    kind: str
+    name: str
+    image: str
+    container: str | None = None
+    namespace: str = "default"
+
+    def __post_init__(self) -> None:
+        _check_kind(self.kind, _WORKLOADS, "SetImage")
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackDeployment:
+    """``kubectl rollout undo deployment/<name> [--to-revision=N]`` (0 = the previous one)."""
+
+    name: str
+    revision: int = 0
+    namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class PauseDeployment:
+    """``kubectl rollout pause deployment/<name>``."""
+
+    name: str
+    namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeDeployment:
+    """``kubectl rollout resume deployment/<name>``."""
+
+    name: str
+    namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteObject:
+    """``kubectl delete <kind>/<name> --cascade=background|foreground|orphan``."""
+
+    kind: str
+    name: str
+    propagation: Literal["Background", "Foreground", "Orphan"] = "Background"
+    namespace: str = "default"
+
+    def __post_init__(self) -> None:
+        _check_kind(self.kind, tuple(KINDS), "DeleteObject")
+
+
+@dataclass(frozen=True, slots=True)
+class RelabelPods:
+    """``kubectl label pod <p> k=v --overwrite`` on any one pod whose labels contain ``match``.
+
+    ``labels`` maps keys to new values; an empty value removes the key (``k-``).  One
+    nondeterministic branch per matching pod.
+    """
+
+    match: FrozenMap[str, str]
+    labels: FrozenMap[str, str]
+    namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePod:
+    """``kubectl run``: create a bare pod (no owner), enabled while the name is free."""
+
+    pod: Pod
+
+
+UserAction = Union[ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod]
+
+
+@dataclass(frozen=True, slots=True)
+class FaultBudget:
+    """How many faults of each kind may still happen."""
+
+    container_crash: int = 0
+    sandbox_death: int = 0
+    node_failure: int = 0
+    node_recovery: int = 0
+    force_delete: int = 0
+    controller_crash: int = 0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if getattr(self, f.name) < 0:
+                raise ModelError(f"FaultBudget.{f.name} = {getattr(self, f.name)} < 0")
+
+    def spend(self, kind: str) -> "FaultBudget":
+        left = getattr(self, kind)
+        if left <= 0:
+            raise ModelError(f"FaultBudget.{kind} is exhausted")
+        return replace(self, **{kind: left - 1})
+
+
+# ------------------------------------------------------------------------ user actions
+
+
+def user_action_label(action: UserAction) -> str:
+    """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``."""
+    if isinstance(action, ScaleWorkload):
+        return f"user_scale_{_SHORT[action.kind]}"
+    if isinstance(action, SetImage):
+        return f"user_update_image_{_SHORT[action.kind]}"
+    if isinstance(action, RollbackDeployment):
+        return "user_rollback_deployment"
+    if isinstance(action, PauseDeployment):
+        return "user_pause_deployment"
+    if isinstance(action, ResumeDeployment):
+        return "user_resume_deployment"
+    if isinstance(action, DeleteObject):
+        return f"user_delete_{_SHORT[action.kind]}"
+    if isinstance(action, RelabelPods):
+        return "user_relabel_pod"
+    if isinstance(action, CreatePod):
+        return "user_create_pod"
+    raise ModelError(f"not a user action: {action!r}")
+
+
+def _set_image(template: PodTemplate, image: str, container: str | None) -> PodTemplate:
+    cs = tuple(replace(c, image=image) if container in (None, c.name) else c for c in template.containers)
+    return replace(template, containers=cs)
+
+
+def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple[str, tuple[Write, ...]]]:
+    """The concrete choices of ``action`` in ``state``: ``(detail, writes)`` pairs.
+
+    Empty when the action cannot happen or would change nothing (scaling to the current
+    count, pausing a paused deployment, deleting a missing object...), so a budget is never
+    spent on a no-op.
+    """
+    if isinstance(action, ScaleWorkload):
+        obj = state.get(action.kind, action.namespace, action.name)
+        if obj is None or obj.replicas == action.replicas:
+            return []
+        return [(f"{action.name}={action.replicas}", (Update(replace(obj, replicas=action.replicas)),))]
+    if isinstance(action, SetImage):
+        obj = state.get(action.kind, action.namespace, action.name)
+        if obj is None:
+            return []
+        template = _set_image(obj.template, action.image, action.container)
+        if template == obj.template:
+            return []
+        return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
+    if isinstance(action, RollbackDeployment):
+        obj = state.get("Deployment", action.namespace, action.name)
+        if obj is None:
+            return []
+        from model.deployment import RollbackError, rollback_to_revision
+
+        try:
+            new = rollback_to_revision(state, (action.namespace, action.name), action.revision)
+        except RollbackError:
+            return []
+        if new == obj:
+            return []
+        return [(f"{action.name}@{action.revision}", (Update(new),))]
+    if isinstance(action, (PauseDeployment, ResumeDeployment)):
+        obj = state.get("Deployment", action.namespace, action.name)
+        paused = isinstance(action, PauseDeployment)
+        if obj is None or obj.paused == paused:
+            return []
+        return [(action.name, (Update(replace(obj, paused=paused)),))]
+    if isinstance(action, DeleteObject):
+        ns = "" if action.kind == "Node" else action.namespace
+        obj = state.get(action.kind, ns, action.name)
+        if obj is None or obj.deletion_timestamp is not None:
+            return []
+        return [(f"{action.name}/{action.propagation}", (Delete(action.kind, ns, action.name, uid=obj.uid, propagation=action.propagation),))]
+    if isinstance(action, RelabelPods):
+        out: list[tuple[str, tuple[Write, ...]]] = []
+        for pod in state.objects("Pod", action.namespace):
+            if pod.deletion_timestamp is not None:
+                continue
+            if any(pod.labels.get(k) != v for k, v in action.match.items()):
+                continue
+            labels = {k: v for k, v in pod.labels.items()}
+            for k, v in action.labels.items():
+                if v == "":
+                    labels.pop(k, None)
+                else:
+                    labels[k] = v
+            new_labels: FrozenMap[str, str] = FrozenMap(labels) if labels else EMPTY
+            if new_labels == pod.labels:
+                continue
+            out.append((pod.name, (Update(replace(pod, labels=new_labels)),)))
+        return out
+    if isinstance(action, CreatePod):
+        p = action.pod
+        if state.get("Pod", p.namespace, p.name) is not None:
+            return []
+        return [(p.name, (Create(p),))]
+    raise ModelError(f"not a user action: {action!r}")
+
+
+# ------------------------------------------------------------------------------ faults
+
+
+@dataclass(frozen=True, slots=True)
+class FaultInstance:
+    """One concrete fault: its budget field, label, detail and the resulting cluster."""
+
+    budget: str
+    label: str
+    detail: str
+    result: ClusterState
+
+
+def _pod_put(state: ClusterState, pod: Pod) -> ClusterState:
+    return state.put(pod)
+
+
+def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInstance]:
+    """Every fault the budget still allows, in deterministic order.
+
+    * ``fault_crash_container``: a running container of a bound pod exits (runtime only: the
+      pod's conditions stay stale until its kubelet writes the status);
+    * ``fault_kill_sandbox``: a ready sandbox dies (the pause container and its network
+      namespace are gone; containers in it are no longer ready);
+    * ``node_fail`` / ``node_recover``: the node stops (resumes) reporting Ready.  A failed
+      node's containers keep running: the checker cannot tell a crash from a partition,
+      and neither can the control plane;
+    * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``.
+    Controller crashes need the pending writes and are listed by ``model.system``.
+    """
+    out: list[FaultInstance] = []
+    if budget.container_crash:
+        for pod in state.pods.values():
+            if pod.node_name is None:
+                continue
+            for cs in pod.container_statuses:
+                if cs.state == "running":
+                    statuses = tuple(
+                        replace(x, state="terminated", ready=False) if x.name == cs.name else x
+                        for x in pod.container_statuses
+                    )
+                    out.append(
+                        FaultInstance(
+                            "container_crash",
+                            "fault_crash_container",
+                            f"{pod.name}/{cs.name}",
+                            _pod_put(state, replace(pod, container_statuses=statuses)),
+                        )
+                    )
+    if budget.sandbox_death:
+        for pod in state.pods.values():
+            if pod.sandbox is not None and pod.sandbox.ready:
+                dead = replace(
+                    pod,
+                    sandbox=replace(pod.sandbox, ready=False),
+                    container_statuses=tuple(replace(cs, ready=False) for cs in pod.container_statuses),
+                )
+                out.append(FaultInstance("sandbox_death", "fault_kill_sandbox", pod.name, _pod_put(state, dead)))
+    if budget.node_failure:
+        for node in state.nodes.values():
+            if node.ready:
+                out.append(FaultInstance("node_failure", "node_fail", node.name, state.put(replace(node, ready=False))))
+    if budget.node_recovery:
+        for node in state.nodes.values():
+            if not node.ready:
+                healed = replace(node, ready=True, eviction_timeout_elapsed=False)
+                out.append(FaultInstance("node_recovery", "node_recover", node.name, state.put(healed)))
+    if budget.force_delete:
+        from model.apiserver import apply_write
+
+        for pod in state.pods.values():
+            force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0)
+            result = apply_write(state, force)
+            if result != state:
+                out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    return out
+
+
+def describe_user_action(action: Any) -> str:
+    """A one-line description for reports."""
+    return f"{user_action_label(action)} {action}"

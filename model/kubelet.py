@@ -1,0 +1,508 @@
+"""The kubelet: one pod's sandbox, containers and status, as pure steps.
+
+Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go (computePodActions,
+SyncPod), pkg/kubelet/kuberuntime/util/util.go (PodSandboxChanged),
+pkg/kubelet/container/helpers.go (ShouldContainerBeRestarted) and the status side of
+pkg/kubelet/kubelet.go (syncPod, generateAPIPodStatus) and pkg/kubelet/status (the final delete).
+
+Two layers:
+
+* :func:`compute_pod_actions` is upstream's decision function, faithful to its table test
+  (tests/model/test_kubelet.py ports TestComputePodActions).  It reads a runtime view
+  (:class:`RuntimePodStatus`: sandbox statuses newest first, container statuses), which
+  :func:`runtime_pod_status` derives from the model's ``Pod``.
+* :func:`kubelet_step` is one step of the kubelet for one pod on a Ready node, returning a
+  label and the API writes: the first applicable of
+
+  1. the pod is being deleted: ``kubelet_kill_pod`` (stop every container, tear the sandbox
+     down, free its IP), then ``kubelet_delete_pod`` (the status manager's grace-0 delete);
+  2. the API status disagrees with the runtime (after a fault, or after the node lifecycle
+     controller marked the pod NotReady): ``kubelet_update_status``; upstream's syncPod also
+     writes the status before it touches the runtime;
+  3. computePodActions says create a sandbox: ``kubelet_start_sandbox`` (kill what runs,
+     new sandbox id, a new IP, netns ``ns-<id>``);
+  4. containers to kill or start: ``kubelet_start_containers`` / ``kubelet_restart_containers``;
+  5. a running container with a readiness probe is not ready yet: ``kubelet_probe_ready``.
+
+  A kubelet-initiated runtime change writes the status it causes in the same step (the next
+  syncPod would write exactly that); faults change the runtime only, so the stale status is
+  observable until step 2 runs.
+
+The runtime state lives in the pod's status fields (``sandbox``, ``container_statuses``), as
+upstream's PodStatus carries podIP and containerStatuses.  Abstractions (no init or ephemeral
+containers, no probes' timing, no CrashLoopBackOff, exit code 1 for every termination) are in
+docs/semantics/runtime.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from model.api import Delete, UpdateStatus, Write
+from model.objects import ContainerSpec, ContainerStatus, Pod, PodConditions, Sandbox
+from model.state import ClusterState
+
+__all__ = [
+    "IP_PREFIX",
+    "SandboxStatus",
+    "RuntimeContainerStatus",
+    "RuntimePodStatus",
+    "PodActions",
+    "KubeletStep",
+    "runtime_pod_status",
+    "pod_sandbox_changed",
+    "should_container_be_restarted",
+    "should_restart_on_failure",
+    "container_succeeded",
+    "compute_pod_actions",
+    "generate_api_pod_status",
+    "fresh_sandbox_id",
+    "fresh_pod_ip",
+    "kubelet_can_act",
+    "kubelet_step",
+    "ready_elapsed_can_expire",
+    "expire_ready_elapsed",
+]
+
+#: Pod IPs come from a small pool ``10.0.0.<k>``: the lowest free one, so states stay finite.
+IP_PREFIX = "10.0.0."
+
+RuntimeState = Literal["running", "exited", "created", "unknown"]
+
+
+# ------------------------------------------------------------------------ runtime view
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxStatus:
+    """runtimeapi.PodSandboxStatus, reduced: id, READY or not, attempt, IP, host network."""
+
+    id: str
+    ready: bool = True
+    attempt: int = 0
+    ip: str = ""
+    host_network: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeContainerStatus:
+    """kubecontainer.Status, reduced.  ``image`` stands for the container hash."""
+
+    name: str
+    state: RuntimeState = "running"
+    exit_code: int = 0
+    image: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimePodStatus:
+    """kubecontainer.PodStatus: sandbox statuses (newest first) and container statuses."""
+
+    sandbox_statuses: tuple[SandboxStatus, ...] = ()
+    container_statuses: tuple[RuntimeContainerStatus, ...] = ()
+
+    def find_container_status_by_name(self, name: str) -> RuntimeContainerStatus | None:
+        for cs in self.container_statuses:
+            if cs.name == name:
+                return cs
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PodActions:
+    """kuberuntime podActions: what one SyncPod does (containers to kill are named)."""
+
+    kill_pod: bool = False
+    create_sandbox: bool = False
+    sandbox_id: str = ""
+    attempt: int = 0
+    containers_to_start: tuple[int, ...] = ()
+    containers_to_kill: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KubeletStep:
+    """One kubelet step: an ``actor_verb_object`` label and the writes it issues."""
+
+    label: str
+    writes: tuple[Write, ...]
+
+
+def runtime_pod_status(pod: Pod) -> RuntimePodStatus:
+    """The runtime view of a model pod (what the kubelet's PLEG would report).
+
+    The model keeps one sandbox per pod (the newest); a ``terminated`` container exited with
+    code 1 (crash or kill: the model has no successful completions); a ``waiting`` container
+    has no runtime container.
+    """
+    sandboxes: tuple[SandboxStatus, ...] = ()
+    if pod.sandbox is not None:
+        sandboxes = (SandboxStatus(id=str(pod.sandbox.id), ready=pod.sandbox.ready, ip=pod.sandbox.ip),)
+    containers: list[RuntimeContainerStatus] = []
+    for cs in pod.container_statuses:
+        if cs.state == "running":
+            containers.append(RuntimeContainerStatus(cs.name, "running", 0, cs.image))
+        elif cs.state == "terminated":
+            containers.append(RuntimeContainerStatus(cs.name, "exited", 1, cs.image))
+    return RuntimePodStatus(sandboxes, tuple(containers))
+
+
+# ------------------------------------------------------------------- upstream decisions
+
+
+def pod_sandbox_changed(pod: Pod, status: RuntimePodStatus, host_network: bool = False) -> tuple[bool, int, str]:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/util/util.go PodSandboxChanged.
+
+    Returns ``(changed, attempt, sandbox_id)``: no sandbox -> ``(True, 0, "")``; more than
+    one READY sandbox, or the newest not READY -> ``(True, max attempt + 1, newest id)``;
+    network namespace mode changed -> ``(True, max attempt + 1, "")``; a pod-network sandbox
+    without an IP -> ``(True, max attempt + 1, newest id)``; else ``(False, max attempt,
+    newest id)``.
+    """
+    if not status.sandbox_statuses:
+        return True, 0, ""
+    ready_count = sum(1 for s in status.sandbox_statuses if s.ready)
+    max_attempt = max(s.attempt for s in status.sandbox_statuses)
+    newest = status.sandbox_statuses[0]
+    if ready_count > 1:
+        return True, max_attempt + 1, newest.id
+    if not newest.ready:
+        return True, max_attempt + 1, newest.id
+    if newest.host_network != host_network:
+        return True, max_attempt + 1, ""
+    if not host_network and newest.ip == "":
+        return True, max_attempt + 1, newest.id
+    return False, max_attempt, newest.id
+
+
+def should_restart_on_failure(pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go shouldRestartOnFailure."""
+    return pod.restart_policy != "Never"
+
+
+def container_succeeded(c: ContainerSpec, status: RuntimePodStatus) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go containerSucceeded."""
+    cs = status.find_container_status_by_name(c.name)
+    return cs is not None and cs.state == "exited" and cs.exit_code == 0
+
+
+def should_container_be_restarted(c: ContainerSpec, pod: Pod, status: RuntimePodStatus) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/container/helpers.go ShouldContainerBeRestarted.
+
+    Never once the pod is being deleted; always when never started, Created or Unknown;
+    otherwise by restartPolicy (Never: no; OnFailure: only a non-zero exit; Always: yes).
+    """
+    if pod.deletion_timestamp is not None:
+        return False
+    cs = status.find_container_status_by_name(c.name)
+    if cs is None:
+        return True
+    if cs.state == "running":
+        return False
+    if cs.state in ("unknown", "created"):
+        return True
+    if pod.restart_policy == "Never":
+        return False
+    if pod.restart_policy == "OnFailure" and cs.exit_code == 0:
+        return False
+    return True
+
+
+def compute_pod_actions(
+    pod: Pod,
+    status: RuntimePodStatus | None = None,
+    *,
+    liveness_failed: frozenset[str] = frozenset(),
+    startup_failed: frozenset[str] = frozenset(),
+    host_network: bool = False,
+) -> PodActions:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions.
+
+    ``status`` defaults to :func:`runtime_pod_status` of ``pod``; ``liveness_failed`` and
+    ``startup_failed`` name containers whose probe manager reports Failure.  The pod has no
+    init or ephemeral containers and no in-place resize (not modelled), so those branches
+    are absent; the rest follows upstream line by line:
+
+    * sandbox to (re)create: kill the pod; with restartPolicy Never, a non-zero attempt and
+      some container status, only kill (no new sandbox); else start every container except,
+      under OnFailure, those that succeeded; nothing to start -> do not create the sandbox;
+    * sandbox fine: a non-running container is started when ShouldContainerBeRestarted (an
+      Unknown one is killed first); a running one is killed (and restarted, unless the
+      policy is Never and the spec did not change) when its spec hash changed or its
+      liveness/startup probe failed, else kept;
+    * nothing kept and nothing to start: kill the pod.
+    """
+    if status is None:
+        status = runtime_pod_status(pod)
+    create, attempt, sandbox_id = pod_sandbox_changed(pod, status, host_network)
+    if create:
+        if not should_restart_on_failure(pod) and attempt != 0 and status.container_statuses:
+            return PodActions(kill_pod=True, create_sandbox=False, sandbox_id=sandbox_id, attempt=attempt)
+        start = tuple(
+            idx
+            for idx, c in enumerate(pod.spec_containers)
+            if not (pod.restart_policy == "OnFailure" and container_succeeded(c, status))
+        )
+        if not start:
+            # No init containers: "initialized" iff some regular container was ever created.
+            if status.container_statuses:
+                return PodActions(kill_pod=True, create_sandbox=False, sandbox_id=sandbox_id, attempt=attempt)
+        return PodActions(True, True, sandbox_id, attempt, start, ())
+
+    to_start: list[int] = []
+    to_kill: list[str] = []
+    keep = 0
+    for idx, c in enumerate(pod.spec_containers):
+        cs = status.find_container_status_by_name(c.name)
+        if cs is None or cs.state != "running":
+            if should_container_be_restarted(c, pod, status):
+                to_start.append(idx)
+                if cs is not None and cs.state == "unknown":
+                    to_kill.append(c.name)
+            continue
+        restart = should_restart_on_failure(pod)
+        if cs.image and cs.image != c.image:
+            restart = True  # containerChanged: restart regardless of the restart policy
+        elif c.name in liveness_failed or c.name in startup_failed:
+            pass
+        else:
+            keep += 1
+            continue
+        if restart:
+            to_start.append(idx)
+        to_kill.append(c.name)
+    kill_pod = keep == 0 and not to_start
+    return PodActions(kill_pod, False, sandbox_id, attempt, tuple(to_start), tuple(to_kill))
+
+
+# ---------------------------------------------------------------------------- status
+
+
+def _container_ready(pod: Pod, cs: ContainerStatus | None) -> bool:
+    sb = pod.sandbox
+    return (
+        cs is not None
+        and cs.state == "running"
+        and cs.ready
+        and sb is not None
+        and sb.ready
+        and cs.sandbox_id == sb.id
+    )
+
+
+def _phase(pod: Pod) -> str:
+    """kubelet getPhase, reduced: Pending until a container ever ran; Failed when every
+    container is terminated and restartPolicy is Never; else Running."""
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    statuses = [by_name.get(c.name) for c in pod.spec_containers]
+    started = [cs for cs in statuses if cs is not None and cs.state != "waiting"]
+    if not started:
+        return "Pending"
+    if pod.restart_policy == "Never" and len(started) == len(statuses) and all(cs.state == "terminated" for cs in started):
+        return "Failed"
+    return "Running"
+
+
+def generate_api_pod_status(pod: Pod) -> Pod:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kubelet_pods.go generateAPIPodStatus (reduced).
+
+    PodScheduled and Initialized (no init containers) are True; ContainersReady iff every
+    container runs in the current, ready sandbox and is ready; Ready = ContainersReady (no
+    readiness gates).  ``ready_elapsed`` is cleared when the pod is not Ready (its
+    lastTransitionTime would move).
+    """
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    containers_ready = bool(pod.spec_containers) and all(
+        _container_ready(pod, by_name.get(c.name)) for c in pod.spec_containers
+    )
+    conditions = PodConditions(
+        pod_scheduled=pod.node_name is not None,
+        initialized=True,
+        containers_ready=containers_ready,
+        ready=containers_ready,
+    )
+    return replace(
+        pod,
+        phase=_phase(pod),  # type: ignore[arg-type]
+        conditions=conditions,
+        ready_elapsed=pod.ready_elapsed and containers_ready,
+    )
+
+
+def _status_stale(pod: Pod) -> bool:
+    gen = generate_api_pod_status(pod)
+    return (
+        gen.phase != pod.phase
+        or gen.conditions.ready != pod.conditions.ready
+        or gen.conditions.containers_ready != pod.conditions.containers_ready
+    )
+
+
+# --------------------------------------------------------------------- fresh identities
+
+
+def fresh_sandbox_id(state: ClusterState) -> int:
+    """The lowest positive id that no pod's sandbox or container status refers to."""
+    used: set[int] = set()
+    for p in state.pods.values():
+        if p.sandbox is not None:
+            used.add(p.sandbox.id)
+        for cs in p.container_statuses:
+            if cs.sandbox_id is not None:
+                used.add(cs.sandbox_id)
+    n = 1
+    while n in used:
+        n += 1
+    return n
+
+
+def fresh_pod_ip(state: ClusterState) -> str:
+    """The lowest pool IP that no pod's sandbox holds (a dead sandbox still attached holds its
+    IP, so a recreated sandbox always gets a different IP than the one it replaces)."""
+    used = {p.sandbox.ip for p in state.pods.values() if p.sandbox is not None}
+    k = 1
+    while f"{IP_PREFIX}{k}" in used:
+        k += 1
+    return f"{IP_PREFIX}{k}"
+
+
+# ------------------------------------------------------------------------------- steps
+
+
+def kubelet_can_act(state: ClusterState, pod: Pod) -> bool:
+    """The pod is bound to a node that exists and is Ready (a NotReady node's kubelet is silent)."""
+    if pod.node_name is None:
+        return False
+    node = state.get("Node", "", pod.node_name)
+    return node is not None and node.ready
+
+
+def _status_write(pod: Pod) -> tuple[Write, ...]:
+    return (UpdateStatus(generate_api_pod_status(pod)),)
+
+
+def _kill_containers(pod: Pod, names: frozenset[str] | None = None) -> tuple[ContainerStatus, ...]:
+    return tuple(
+        replace(cs, state="terminated", ready=False)
+        if cs.state == "running" and (names is None or cs.name in names)
+        else cs
+        for cs in pod.container_statuses
+    )
+
+
+def _start_containers(pod: Pod, indexes: tuple[int, ...], kill: tuple[str, ...]) -> Pod:
+    sb = pod.sandbox
+    assert sb is not None
+    pod = replace(pod, container_statuses=_kill_containers(pod, frozenset(kill)))
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    starting = {pod.spec_containers[i].name for i in indexes}
+    out: list[ContainerStatus] = []
+    for c in pod.spec_containers:
+        prev = by_name.get(c.name)
+        if c.name in starting:
+            restarts = 0 if prev is None else prev.restart_count + (0 if prev.state == "waiting" else 1)
+            out.append(ContainerStatus(c.name, c.image, "running", restarts, sb.id, ready=not c.readiness_probe))
+        elif prev is not None:
+            out.append(prev)
+    return replace(pod, container_statuses=tuple(out))
+
+
+def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | None:
+    """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
+    ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node)."""
+    pod: Pod | None = state.get("Pod", *key)
+    if pod is None or not kubelet_can_act(state, pod):
+        return None
+    if pod.deletion_timestamp is not None:
+        running = any(cs.state == "running" for cs in pod.container_statuses)
+        if running or pod.sandbox is not None:
+            killed = replace(
+                pod,
+                container_statuses=_kill_containers(pod),
+                sandbox=None,
+                conditions=replace(pod.conditions, containers_ready=False, ready=False),
+                ready_elapsed=False,
+            )
+            return KubeletStep("kubelet_kill_pod", (UpdateStatus(killed),))
+        if (pod.deletion_grace_period_seconds or 0) == 0:
+            return None  # already confirmed; only finalizers hold the object now
+        return KubeletStep("kubelet_delete_pod", (Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0),))
+    if _status_stale(pod):
+        return KubeletStep("kubelet_update_status", _status_write(pod))
+    actions = compute_pod_actions(pod)
+    if actions.create_sandbox:
+        sid = fresh_sandbox_id(state)
+        new = replace(
+            pod,
+            container_statuses=_kill_containers(pod),
+            sandbox=Sandbox(id=sid, ip=fresh_pod_ip(state), netns=f"ns-{sid}"),
+        )
+        return KubeletStep("kubelet_start_sandbox", _status_write(new))
+    if actions.kill_pod:
+        if any(cs.state == "running" for cs in pod.container_statuses) or (pod.sandbox is not None and pod.sandbox.ready):
+            sb = pod.sandbox
+            new = replace(
+                pod,
+                container_statuses=_kill_containers(pod),
+                sandbox=None if sb is None else replace(sb, ready=False),
+            )
+            return KubeletStep("kubelet_kill_pod", _status_write(new))
+        return None
+    if actions.containers_to_start or actions.containers_to_kill:
+        restarting = any(
+            cs.name in {pod.spec_containers[i].name for i in actions.containers_to_start} and cs.state != "waiting"
+            for cs in pod.container_statuses
+        )
+        new = _start_containers(pod, actions.containers_to_start, actions.containers_to_kill)
+        label = "kubelet_restart_containers" if restarting else "kubelet_start_containers"
+        return KubeletStep(label, _status_write(new))
+    unready = [
+        cs.name
+        for cs, c in _pairs(pod)
+        if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
+    ]
+    if unready:
+        new = replace(
+            pod,
+            container_statuses=tuple(
+                replace(cs, ready=True) if cs.name in unready else cs for cs in pod.container_statuses
+            ),
+        )
+        return KubeletStep("kubelet_probe_ready", _status_write(new))
+    return None
+
+
+def _pairs(pod: Pod) -> list[tuple[ContainerStatus | None, ContainerSpec]]:
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    return [(by_name.get(c.name), c) for c in pod.spec_containers]
+
+
+# ---------------------------------------------------------------------- abstract time
+
+
+def _min_ready_seconds_of_controller(state: ClusterState, pod: Pod) -> int:
+    ref = pod.controller_ref()
+    if ref is None:
+        return 0
+    owner = state.by_uid(ref.uid)
+    return int(getattr(owner, "min_ready_seconds", 0) or 0)
+
+
+def ready_elapsed_can_expire(state: ClusterState, pod: Pod) -> bool:
+    """The minReadySeconds timer of a Ready pod may run out (abstract time).
+
+    Only for pods whose controller has ``minReadySeconds > 0``: with 0 the flag is never
+    read (IsPodAvailable is then just IsPodReady), so not setting it keeps states fewer.
+    """
+    return (
+        pod.conditions.ready
+        and not pod.ready_elapsed
+        and pod.deletion_timestamp is None
+        and _min_ready_seconds_of_controller(state, pod) > 0
+    )
+
+
+def expire_ready_elapsed(pod: Pod) -> Write:
+    """The expiry step: ``now - Ready.lastTransitionTime >= minReadySeconds`` becomes true."""
+    return UpdateStatus(replace(pod, ready_elapsed=True))

@@ -1,0 +1,67 @@
+"""The node lifecycle controller: NotReady nodes make their pods NotReady, then evict them.
+
+Mirrors kubernetes/kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go
+(monitorNodeHealth -> MarkPodsNotReady in pkg/controller/util/node/controller_utils.go) and
+the NoExecute taint eviction of pkg/controller/tainteviction/taint_eviction.go, simplified:
+
+* a node that is not Ready: every pod bound to it with Ready=True gets Ready=False
+  (one status write per pod, upstream's MarkPodsNotReady loop);
+* once the eviction timeout has passed (``Node.eviction_timeout_elapsed``, set by an expiry
+  step: upstream the default 300 s toleration of the ``not-ready``/``unreachable`` taints),
+  every pod on the node without a deletionTimestamp is deleted gracefully.  The pods keep
+  their names and stay Terminating until the node's kubelet comes back and confirms, or
+  someone force-deletes them.  So a ReplicaSet replaces them (terminating pods are not
+  active) but a StatefulSet cannot (the name is still taken).
+
+Node failure and recovery are faults of the environment; taints, zones, rate limiting and
+the Node object's own conditions are reduced to ``Node.ready`` (docs/semantics/runtime.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from model.api import Delete, UpdateStatus, Write
+from model.objects import Node
+from model.state import ClusterState, ObjKey
+
+__all__ = ["mark_pods_not_ready", "evict_pods", "sync_node_lifecycle", "eviction_timeout_can_elapse"]
+
+
+def mark_pods_not_ready(state: ClusterState, node: Node) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/util/node/controller_utils.go MarkPodsNotReady.
+
+    Only the Ready condition changes (ContainersReady is left as the kubelet last wrote it);
+    ``ready_elapsed`` goes with it (the condition's lastTransitionTime moves).
+    """
+    return tuple(
+        UpdateStatus(replace(p, conditions=replace(p.conditions, ready=False), ready_elapsed=False))
+        for p in state.pods.values()
+        if p.node_name == node.name and p.conditions.ready
+    )
+
+
+def evict_pods(state: ClusterState, node: Node) -> tuple[Write, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/tainteviction/taint_eviction.go (deletePodHandler):
+    a graceful delete with the pod's UID for every pod on the node not yet being deleted."""
+    return tuple(
+        Delete("Pod", p.namespace, p.name, uid=p.uid)
+        for p in state.pods.values()
+        if p.node_name == node.name and p.deletion_timestamp is None
+    )
+
+
+def sync_node_lifecycle(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
+    """One pass of the node lifecycle controller over the node at ``key = ("", name)``."""
+    node: Node | None = state.get("Node", *key)
+    if node is None or node.ready:
+        return ()
+    writes = mark_pods_not_ready(state, node)
+    if node.eviction_timeout_elapsed:
+        writes += evict_pods(state, node)
+    return writes
+
+
+def eviction_timeout_can_elapse(node: Node) -> bool:
+    """The expiry step for the eviction timeout: enabled while the node is NotReady."""
+    return not node.ready and not node.eviction_timeout_elapsed

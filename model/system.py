@@ -1,0 +1,593 @@
+"""The Kubernetes transition system: every actor's steps over one ``SystemState``.
+
+``KubeSystem(scenario)`` implements the engine's ``TransitionSystem`` (kubecheck/ts.py).  A
+state is a :class:`SystemState`: the API server's contents (``ClusterState``), the budgets
+left for user actions and faults, each controller's pending writes, and (with stale reads)
+the previous cluster state.
+
+Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`:
+
+1. **Controllers** (ReplicaSet ``rs``, ReplicationController ``rc``, Deployment ``dc``,
+   StatefulSet ``ssc``, garbage collector ``gc``, node lifecycle ``nlc``), one actor per
+   object key, weakly fair per key.  Level-triggered: a controller with no pending writes
+   is enabled only when its reconcile on the current view would change something.  With
+   ``granularity="write"`` (default) the step applies the reconcile's first write and keeps
+   the rest pending; the actor's later steps apply them one by one, interleaved with every
+   other actor, so the controller acts on the view it read.  A pending write that the API
+   server refuses (NotFound, a UID precondition, a Conflict of a spec update whose object
+   changed since it was read) ends the reconcile: the remaining writes are dropped, as
+   upstream returns the error and requeues.  ``granularity="reconcile"`` applies all writes
+   in one step.  With ``stale_reads`` a controller may also reconcile on the state before
+   the last step (label suffix ``_on_stale_view``).
+2. **Scheduler**: bind an unbound pod to any fitting node, one action per node.
+3. **Kubelets**: one actor per pod (``model.kubelet.kubelet_step``).
+4. **Expiry** (abstract time, fair): a Ready pod's minReadySeconds timer, a NotReady node's
+   eviction timeout.  The progress-deadline timer of a Deployment is not fair (it may or
+   may not run out while a rollout progresses).
+5. **User** actions, then **faults** (including a controller crash that drops a
+   controller's pending writes): not fair, each spends a budget.
+
+After every step the cluster is normalised (``model.canonical.normalize_cluster``); the
+symmetry representative is :meth:`KubeSystem.canonical` (used only when the engine runs with
+symmetry).  docs/semantics/runtime.md lists the abstractions and why they are sound.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Union
+
+from kubecheck.ts import Action, BaseSystem
+from model.api import Create, Delete, Update, UpdateStatus, Write
+from model.apiserver import ApiError, METADATA_FIELDS, STATUS_FIELDS, apply_write, is_metadata_only_change
+from model.canonical import normalize_cluster, symmetry_representative
+from model.environment import FaultBudget, UserAction, fault_instances, user_action_instances, user_action_label
+from model.errors import ModelError
+from model.frozen import EMPTY, FrozenMap
+from model.objects import KINDS, kind_of
+from model.state import ClusterState
+
+__all__ = [
+    "ControllerSpec",
+    "CONTROLLERS",
+    "ACTOR_FAMILIES",
+    "Scenario",
+    "PendingWrite",
+    "SystemState",
+    "KubeSystem",
+    "write_label",
+]
+
+Granularity = Literal["write", "reconcile"]
+ActorKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerSpec:
+    """A controller family: its label prefix, the kind it reconciles and its sync function."""
+
+    name: str
+    prefix: str
+    kind: str
+    module: str
+    func: str
+
+    def load(self) -> Callable[[ClusterState, Any], tuple[Write, ...]]:
+        return getattr(importlib.import_module(self.module), self.func)  # type: ignore[no-any-return]
+
+
+#: The object controllers, in action order.  The GC and node lifecycle have their own keys.
+CONTROLLERS: tuple[ControllerSpec, ...] = (
+    ControllerSpec("deployment", "dc", "Deployment", "model.deployment", "sync_deployment"),
+    ControllerSpec("replicaset", "rs", "ReplicaSet", "model.replicaset", "sync_replica_set"),
+    ControllerSpec("replication", "rc", "ReplicationController", "model.replication", "sync_replication_controller"),
+    ControllerSpec("statefulset", "ssc", "StatefulSet", "model.statefulset", "sync_stateful_set"),
+)
+_GC = ControllerSpec("garbagecollector", "gc", "", "model.garbagecollector", "sync_garbage_collector")
+_NLC = ControllerSpec("nodelifecycle", "nlc", "Node", "model.nodelifecycle", "sync_node_lifecycle")
+_PENDING_SPECS: dict[str, ControllerSpec] = {s.name: s for s in CONTROLLERS + (_GC, _NLC)}
+
+#: Every actor family a scenario may switch on (``Scenario.actors``).
+ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in CONTROLLERS) + (
+    "garbagecollector",
+    "nodelifecycle",
+    "scheduler",
+    "kubelet",
+    "expiry",
+)
+
+_SHORT = {
+    "Pod": "pod",
+    "ReplicaSet": "rs",
+    "ReplicationController": "rc",
+    "Deployment": "deployment",
+    "StatefulSet": "statefulset",
+    "ControllerRevision": "revision",
+    "PersistentVolumeClaim": "pvc",
+    "Node": "node",
+    "Service": "service",
+}
+
+
+# ------------------------------------------------------------------------------ scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """What to explore: the initial cluster, what the environment may do, how fine the steps are.
+
+    ``user_actions`` lists the user actions that may happen; an entry may be a
+    ``(action, count)`` pair (default count 1; repeated entries add up).  ``actors`` limits
+    the actor families that run (``None`` = all of :data:`ACTOR_FAMILIES`).
+    ``progress_deadline`` switches on the (unfair) Deployment progress-deadline timer.
+    """
+
+    initial: ClusterState
+    user_actions: tuple[Union[UserAction, tuple[UserAction, int]], ...] = ()
+    faults: FaultBudget = field(default_factory=FaultBudget)
+    granularity: Granularity = "write"
+    stale_reads: bool = False
+    actors: tuple[str, ...] | None = None
+    progress_deadline: bool = False
+    name: str = "scenario"
+
+    def __post_init__(self) -> None:
+        if self.granularity not in ("write", "reconcile"):
+            raise ModelError(f"Scenario {self.name}: granularity {self.granularity!r} is not 'write' or 'reconcile'")
+        for a in self.actors or ():
+            if a not in ACTOR_FAMILIES:
+                raise ModelError(f"Scenario {self.name}: unknown actor family {a!r}; known: {list(ACTOR_FAMILIES)}")
+
+    def user_budget(self) -> tuple[tuple[UserAction, ...], tuple[int, ...]]:
+        """Distinct user actions (first-appearance order) and how often each may happen."""
+        actions: list[UserAction] = []
+        counts: list[int] = []
+        for entry in self.user_actions:
+            action, count = entry if isinstance(entry, tuple) else (entry, 1)
+            if count < 0:
+                raise ModelError(f"Scenario {self.name}: negative budget {count} for {action!r}")
+            if action in actions:
+                counts[actions.index(action)] += count
+            else:
+                actions.append(action)
+                counts.append(count)
+        return tuple(actions), tuple(counts)
+
+
+# --------------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWrite:
+    """A write of a reconcile not yet applied, with the object as the controller read it."""
+
+    write: Write
+    base: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemState:
+    """One state of the transition system."""
+
+    cluster: ClusterState
+    user_budget: tuple[int, ...] = ()
+    faults: FaultBudget = field(default_factory=FaultBudget)
+    pending: FrozenMap[ActorKey, tuple[PendingWrite, ...]] = field(default=EMPTY)
+    previous: ClusterState | None = None
+
+
+# --------------------------------------------------------------------------------- labels
+
+
+def _is_new_rs(cluster: ClusterState, deployment_key: tuple[str, str], rs: Any) -> bool:
+    d = cluster.get("Deployment", *deployment_key)
+    if d is None:
+        return False
+    labels = {k: v for k, v in rs.template.labels.items() if k != "pod-template-hash"}
+    return dict(d.template.labels) == labels and d.template.containers == rs.template.containers
+
+
+def write_label(spec: ControllerSpec, key: tuple[str, ...], write: Write, base: Any, cluster: ClusterState) -> str:
+    """The ``actor_verb_object`` label of one controller write (``rs_create_pod``,
+    ``dc_scale_up_new_rs``, ``gc_delete_pod``, ``rs_adopt_pod``...)."""
+    p = spec.prefix
+    if isinstance(write, Create):
+        return f"{p}_create_{_SHORT[kind_of(write.obj)]}"
+    if isinstance(write, Delete):
+        return f"{p}_delete_{_SHORT[write.kind]}"
+    obj = write.obj
+    kind = kind_of(obj)
+    short = _SHORT[kind]
+    if isinstance(write, UpdateStatus):
+        if kind == spec.kind and (obj.namespace, obj.name) == tuple(key[-2:]):
+            return f"{p}_update_status"
+        if spec is _NLC and kind == "Pod":
+            return f"{p}_mark_pod_not_ready"
+        return f"{p}_update_{short}_status"
+    if base is not None:
+        old_ctrl = base.controller_ref()
+        new_ctrl = obj.controller_ref()
+        if old_ctrl is None and new_ctrl is not None:
+            return f"{p}_adopt_{short}"
+        if old_ctrl is not None and new_ctrl is None and spec is not _GC:
+            return f"{p}_release_{short}"
+        if base.owner_references != obj.owner_references:
+            return f"{p}_remove_owner_ref"
+        if base.finalizers != obj.finalizers:
+            return f"{p}_remove_finalizer"
+        if kind == "ReplicaSet" and spec.kind == "Deployment" and base.replicas != obj.replicas:
+            which = "new" if _is_new_rs(cluster, (key[-2], key[-1]), obj) else "old"
+            direction = "up" if obj.replicas > base.replicas else "down"
+            return f"{p}_scale_{direction}_{which}_rs"
+    return f"{p}_update_{short}"
+
+
+# ------------------------------------------------------------------------- applying writes
+
+
+def _strip(obj: Any) -> Any:
+    return replace(obj, creation_index=0)
+
+
+def _apply_pending(cluster: ClusterState, pw: PendingWrite) -> ClusterState:
+    """Apply a write computed on an earlier view, with upstream's concurrency semantics.
+
+    * Update, metadata only (adopt/release, ownerReference or finalizer removal): a PATCH;
+      the changed metadata fields are merged into the current object (UID must match).
+    * Update of the spec: a PUT with the resourceVersion read; ``Conflict`` if the object
+      changed since it was read.
+    * UpdateStatus: the status fields the writer changed are merged into the current object
+      (upstream's status writers re-GET and retry, or patch).
+    * Create and Delete: as :func:`model.apiserver.apply_write` (UID preconditions hold).
+    """
+    w, base = pw.write, pw.base
+    if base is None or isinstance(w, (Create, Delete)):
+        return apply_write(cluster, w)
+    kind = kind_of(w.obj)
+    cur = cluster.get(kind, w.obj.namespace, w.obj.name)
+    if cur is None:
+        raise ApiError("NotFound", f"{kind} {w.obj.namespace}/{w.obj.name}")
+    if cur.uid != base.uid:
+        raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} was recreated")
+    if cur == base or (cur.creation_index != base.creation_index and _strip(cur) == _strip(base)):
+        return apply_write(cluster, w)
+    if isinstance(w, UpdateStatus):
+        changed = {f: getattr(w.obj, f) for f in STATUS_FIELDS[kind] + ("annotations",) if getattr(w.obj, f) != getattr(base, f)}
+        return apply_write(cluster, UpdateStatus(replace(cur, **changed)))
+    if is_metadata_only_change(base, w.obj):
+        changed = {f: getattr(w.obj, f) for f in METADATA_FIELDS if getattr(w.obj, f) != getattr(base, f)}
+        return apply_write(cluster, Update(replace(cur, **changed)))
+    raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} changed since it was read")
+
+
+def _base_of(view: ClusterState, w: Write) -> Any:
+    if isinstance(w, (Update, UpdateStatus)):
+        return view.get(kind_of(w.obj), w.obj.namespace, w.obj.name)
+    return None
+
+
+# ------------------------------------------------------------------------------- system
+
+
+@dataclass(frozen=True, slots=True)
+class _Reconcile:
+    """A reconcile computed on a view: its writes (with bases) up to the first refused one,
+    and the view after each of them (``after[i]`` = the view with writes 0..i applied)."""
+
+    writes: tuple[PendingWrite, ...]
+    after: tuple[ClusterState, ...]
+    changes: bool
+
+
+class KubeSystem(BaseSystem[SystemState]):
+    """The transition system of a :class:`Scenario` (see the module docstring).
+
+    ``strict=True`` re-raises every API error a controller write meets (used by tests to
+    show that a run never produces, e.g., a duplicate name).
+    """
+
+    def __init__(self, scenario: Scenario, *, strict: bool = False) -> None:
+        self.scenario = scenario
+        self.strict = strict
+        families = scenario.actors if scenario.actors is not None else ACTOR_FAMILIES
+        self.families = frozenset(families)
+        self._user_actions, self._user_counts = scenario.user_budget()
+        self._syncs: dict[str, Callable[[ClusterState, Any], tuple[Write, ...]]] = {}
+        for spec in CONTROLLERS + (_GC, _NLC):
+            if spec.name not in self.families:
+                continue
+            if spec.kind and spec.kind != "Node" and not scenario.initial.table(spec.kind) and not self._may_appear(spec.kind):
+                continue
+            try:
+                self._syncs[spec.name] = spec.load()
+            except ImportError as exc:  # a controller module that has not landed
+                raise ModelError(
+                    f"Scenario {scenario.name}: controller {spec.name} needs {spec.module}.{spec.func}, "
+                    f"which cannot be imported ({exc}); drop it from Scenario.actors"
+                ) from exc
+        self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
+
+    def _may_appear(self, kind: str) -> bool:
+        """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets.)"""
+        if kind == "ReplicaSet":
+            return bool(self.scenario.initial.deployments)
+        return False
+
+    # ------------------------------------------------------------------ protocol
+    def init_states(self) -> Sequence[SystemState]:
+        cluster = normalize_cluster(self.scenario.initial)
+        return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults),)
+
+    def actions(self, state: SystemState) -> Sequence[Action]:
+        return [a for a, _ in self.successors(state)]
+
+    def step(self, state: SystemState, action: Action) -> SystemState | None:
+        for a, nxt in self.successors(state):
+            if a == action:
+                return nxt
+        return None
+
+    def successors(self, state: SystemState) -> list[tuple[Action, SystemState]]:
+        memo = self._memo
+        if memo is not None and memo[0] is state:
+            return memo[1]
+        out = list(self._successors(state))
+        self._memo = (state, out)
+        return out
+
+    def canonical(self, state: SystemState) -> Hashable:
+        return symmetry_representative(state, lambda s: s.cluster)  # type: ignore[no-any-return]
+
+    def expects_progress(self, state: SystemState) -> bool:
+        """A state with no enabled action is a deadlock unless every pod is settled.
+
+        Settled: on a NotReady node (nothing can happen to it until a fault heals the node:
+        a Terminating pod there is expected to linger), or bound, not being deleted and Ready
+        (or terminal).  Pods stuck unscheduled or terminating on a Ready node count as a
+        deadlock.
+        """
+        c = state.cluster
+        for p in c.pods.values():
+            node = c.get("Node", "", p.node_name) if p.node_name else None
+            if node is not None and not node.ready:
+                continue
+            if p.node_name is None or p.deletion_timestamp is not None:
+                return True
+            if not p.conditions.ready and p.phase not in ("Failed", "Succeeded"):
+                return True
+        return False
+
+    def describe_state(self, state: SystemState) -> dict[str, str]:
+        c = state.cluster
+        out: dict[str, str] = {}
+        for kind in KINDS:
+            for obj in c.table(kind).values():
+                out[f"{kind} {obj.name}" if not obj.namespace or obj.namespace == "default" else f"{kind} {obj.namespace}/{obj.name}"] = _summary(kind, obj)
+        if state.pending:
+            for ak, pws in state.pending.items():
+                out[f"pending {'/'.join(ak)}"] = ", ".join(_describe_write(pw.write) for pw in pws)
+        if any(state.user_budget):
+            out["user budget"] = ", ".join(
+                f"{user_action_label(a)}x{n}" for a, n in zip(self._user_actions, state.user_budget) if n
+            )
+        faults = {k: v for k, v in ((f, getattr(state.faults, f)) for f in FaultBudget.__dataclass_fields__) if v}
+        if faults:
+            out["fault budget"] = ", ".join(f"{k}={v}" for k, v in faults.items())
+        return out
+
+    # ---------------------------------------------------------------- internals
+    def _finish(self, state: SystemState, cluster: ClusterState, **changes: Any) -> SystemState:
+        prev = state.cluster if self.scenario.stale_reads else None
+        return replace(state, cluster=normalize_cluster(cluster), previous=prev, **changes)
+
+    def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any) -> _Reconcile:
+        writes = self._syncs[spec.name](view, key)
+        sim = view
+        out: list[PendingWrite] = []
+        after: list[ClusterState] = []
+        for w in writes:
+            pw = PendingWrite(w, _base_of(sim, w))
+            try:
+                sim = _apply_pending(sim, pw)
+            except ApiError as exc:
+                if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
+                    raise
+                break
+            out.append(pw)
+            after.append(sim)
+        return _Reconcile(tuple(out), tuple(after), sim != view)
+
+    def _run_writes(self, cluster: ClusterState, pws: Iterable[PendingWrite]) -> tuple[ClusterState, bool]:
+        """Apply writes in order; returns the cluster and whether all of them succeeded."""
+        for pw in pws:
+            try:
+                cluster = _apply_pending(cluster, pw)
+            except ApiError as exc:
+                if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
+                    raise
+                return cluster, False
+        return cluster, True
+
+    def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
+        c = state.cluster
+        if spec is _GC:
+            from model.garbagecollector import gc_items
+
+            keys: set[Any] = set(gc_items(c))
+        elif spec is _NLC:
+            keys = set(c.nodes.keys())
+        else:
+            keys = set(c.table(spec.kind).keys())
+        for ak in state.pending:
+            if ak[0] == spec.name:
+                keys.add(tuple(ak[1:]))
+        return sorted(keys)
+
+    def _controller_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        for spec in CONTROLLERS + (_GC, _NLC):
+            if spec.name not in self._syncs:
+                continue
+            for key in self._controller_keys(spec, state):
+                ak: ActorKey = (spec.name, *key)
+                actor = "/".join(ak)
+                pend = state.pending.get(ak)
+                if pend:
+                    head = pend[0]
+                    label = write_label(spec, ak, head.write, head.base, state.cluster)
+                    cluster, ok = self._run_writes(state.cluster, (head,))
+                    rest = pend[1:] if ok else ()
+                    pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+                    yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
+                    continue
+                views: list[tuple[str, ClusterState]] = [("", state.cluster)]
+                if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
+                    views.append(("_on_stale_view", state.previous))
+                for suffix, view in views:
+                    rec = self._reconcile(spec, view, key)
+                    if not rec.writes or not rec.changes:
+                        continue
+                    head = rec.writes[0]
+                    label = write_label(spec, ak, head.write, head.base, view) + suffix
+                    data = ("reconcile", ak, suffix)
+                    fresh = view is state.cluster
+                    if self.scenario.granularity == "reconcile":
+                        cluster = rec.after[-1] if fresh else self._run_writes(state.cluster, rec.writes)[0]
+                        yield (Action(actor, label, True, ak, data), self._finish(state, cluster))
+                        continue
+                    if fresh:  # the simulation already applied the head to this very state
+                        cluster, ok = rec.after[0], True
+                    else:
+                        cluster, ok = self._run_writes(state.cluster, (head,))
+                    rest = rec.writes[1:] if ok else ()
+                    pending = state.pending.set(ak, rest) if rest else state.pending
+                    yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
+
+    def _atomic(self, cluster: ClusterState, writes: Iterable[Write]) -> ClusterState:
+        for w in writes:
+            cluster = apply_write(cluster, w)
+        return cluster
+
+    def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        from model.scheduler import bind, find_nodes_that_fit, pending_pods
+
+        c = state.cluster
+        for pod in pending_pods(c):
+            fk = ("scheduler", pod.namespace, pod.name)
+            for node in find_nodes_that_fit(c, pod):
+                nxt = self._finish(state, self._atomic(c, bind(pod, node)))
+                yield (Action("scheduler", "scheduler_bind_pod", True, fk, (pod.namespace, pod.name, node.name)), nxt)
+
+    def _kubelet_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        from model.kubelet import kubelet_step
+
+        c = state.cluster
+        for key in c.pods.keys():
+            st = kubelet_step(c, key)
+            if st is None:
+                continue
+            nxt = self._atomic(c, st.writes)
+            if nxt == c:
+                continue
+            pod = c.pods[key]
+            actor = f"kubelet/{pod.node_name}/{key[1]}"
+            yield (Action(actor, st.label, True, ("kubelet", *key), key), self._finish(state, nxt))
+
+    def _expiry_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        from model.kubelet import expire_ready_elapsed, ready_elapsed_can_expire
+        from model.nodelifecycle import eviction_timeout_can_elapse
+
+        c = state.cluster
+        for key, pod in c.pods.items():
+            if ready_elapsed_can_expire(c, pod):
+                nxt = self._finish(state, apply_write(c, expire_ready_elapsed(pod)))
+                yield (Action("clock", "expiry_min_ready_seconds", True, ("expiry", "Pod", *key), key), nxt)
+        for key, node in c.nodes.items():
+            if eviction_timeout_can_elapse(node) and any(
+                p.node_name == node.name and p.deletion_timestamp is None for p in c.pods.values()
+            ):
+                nxt = self._finish(state, c.put(replace(node, eviction_timeout_elapsed=True)))
+                yield (Action("clock", "expiry_eviction_timeout", True, ("expiry", "Node", *key), key), nxt)
+        if self.scenario.progress_deadline:
+            from model.deployment_util import progress_deadline_can_elapse
+
+            for key, d in c.deployments.items():
+                if progress_deadline_can_elapse(d):
+                    nxt = self._finish(state, c.put(replace(d, progress_deadline_elapsed=True)))
+                    yield (Action("clock", "expiry_progress_deadline", False, ("expiry", "Deployment", *key), key), nxt)
+
+    def _user_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        c = state.cluster
+        for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
+            if left <= 0:
+                continue
+            label = user_action_label(ua)
+            for detail, writes in user_action_instances(c, ua):
+                budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
+                nxt = self._finish(state, self._atomic(c, writes), user_budget=budget)
+                yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
+
+    def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        for fi in fault_instances(state.cluster, state.faults):
+            nxt = self._finish(state, fi.result, faults=state.faults.spend(fi.budget))
+            yield (Action("fault", fi.label, False, ("fault", fi.budget), fi.detail), nxt)
+        if state.faults.controller_crash:
+            for ak in state.pending:
+                spec = _PENDING_SPECS[ak[0]]
+                nxt = self._finish(
+                    state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash")
+                )
+                yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
+
+    def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        yield from self._controller_steps(state)
+        if "scheduler" in self.families:
+            yield from self._scheduler_steps(state)
+        if "kubelet" in self.families:
+            yield from self._kubelet_steps(state)
+        if "expiry" in self.families:
+            yield from self._expiry_steps(state)
+        yield from self._user_steps(state)
+        yield from self._fault_steps(state)
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _describe_write(w: Write) -> str:
+    from model.api import describe_write
+
+    return describe_write(w)
+
+
+def _summary(kind: str, obj: Any) -> str:
+    """A short one-line summary of an object for rendering."""
+    gone = " terminating" if obj.deletion_timestamp is not None else ""
+    if kind == "Pod":
+        cond = "ready" if obj.conditions.ready else "not-ready"
+        parts = [obj.node_name or "unbound", obj.phase, cond]
+        if obj.ready_elapsed:
+            parts.append("available")
+        if obj.sandbox is not None:
+            parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
+        cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)
+        if cs:
+            parts.append(cs)
+        ref = obj.controller_ref()
+        if ref is not None:
+            parts.append(f"owner={ref.kind}/{ref.name}")
+        return " ".join(parts) + gone
+    if kind in ("ReplicaSet", "ReplicationController"):
+        s = obj.status
+        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}/{s.available_replicas}{gone}"
+    if kind == "Deployment":
+        s = obj.status
+        paused = " paused" if obj.paused else ""
+        return f"replicas={obj.replicas} updated={s.updated_replicas} available={s.available_replicas}{paused}{gone}"
+    if kind == "StatefulSet":
+        s = obj.status
+        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}{gone}"
+    if kind == "Node":
+        return ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
+    return f"uid={obj.uid}{gone}"

@@ -1,0 +1,93 @@
+"""Tiny builders for the runtime tests (API server, kubelet, scheduler, node lifecycle, system)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from model.frozen import FrozenMap
+from model.labels import LabelSelector
+from model.objects import (
+    ContainerSpec,
+    ContainerStatus,
+    Deployment,
+    DeploymentStrategy,
+    Node,
+    OwnerReference,
+    Pod,
+    PodConditions,
+    PodTemplate,
+    ReplicaSet,
+    ReplicationController,
+    Sandbox,
+)
+from model.state import ClusterState
+
+
+def labels(**kv: str) -> FrozenMap[str, str]:
+    return FrozenMap(kv)
+
+
+def template(image: str = "nginx:1", probe: bool = False, **lbl: str) -> PodTemplate:
+    return PodTemplate(labels=FrozenMap(lbl or {"app": "web"}), containers=(ContainerSpec("app", image, probe),))
+
+
+def rs(name: str = "web", replicas: int = 2, image: str = "nginx:1", min_ready: int = 0, **lbl: str) -> ReplicaSet:
+    sel = FrozenMap(lbl or {"app": "web"})
+    return ReplicaSet(
+        name=name,
+        replicas=replicas,
+        selector=LabelSelector(match_labels=sel),
+        template=template(image, **dict(sel)),
+        min_ready_seconds=min_ready,
+    )
+
+
+def rc(name: str = "legacy", replicas: int = 1, **lbl: str) -> ReplicationController:
+    sel = FrozenMap(lbl or {"app": "legacy"})
+    return ReplicationController(name=name, replicas=replicas, selector=sel, template=template(**dict(sel)))
+
+
+def deployment(name: str = "web", replicas: int = 3, image: str = "nginx:1", surge: Any = 1, unavailable: Any = 0) -> Deployment:
+    sel = FrozenMap({"app": name})
+    return Deployment(
+        name=name,
+        replicas=replicas,
+        selector=LabelSelector(match_labels=sel),
+        template=template(image, app=name),
+        strategy=DeploymentStrategy(max_surge=surge, max_unavailable=unavailable),
+    )
+
+
+def node(name: str = "node-1", ready: bool = True, capacity: int = 110) -> Node:
+    return Node(name=name, ready=ready, pod_capacity=capacity)
+
+
+def owner_ref(owner: Any, kind: str, controller: bool = True, block: bool = True) -> OwnerReference:
+    api = "v1" if kind in ("Pod", "ReplicationController", "Node") else "apps/v1"
+    return OwnerReference(api, kind, owner.name, owner.uid, controller=controller, block_owner_deletion=block)
+
+
+def pod(name: str = "p", node_name: str | None = None, image: str = "nginx:1", probe: bool = False, **lbl: str) -> Pod:
+    return Pod(
+        name=name,
+        labels=FrozenMap(lbl or {"app": "web"}),
+        spec_containers=(ContainerSpec("app", image, probe),),
+        node_name=node_name,
+    )
+
+
+def running_pod(name: str = "p", node_name: str = "node-1", sandbox_id: int = 1, ip: str = "10.0.0.1", **lbl: str) -> Pod:
+    """A pod as the kubelet leaves it: sandbox up, container running and ready, Ready."""
+    base = pod(name, node_name, **lbl)
+    return replace(
+        base,
+        phase="Running",
+        sandbox=Sandbox(id=sandbox_id, ip=ip, netns=f"ns-{sandbox_id}"),
+        container_statuses=(ContainerStatus("app", "nginx:1", "running", 0, sandbox_id, True),),
+        conditions=PodConditions(True, True, True, True),
+    )
+
+
+def cluster(*objs: Any) -> ClusterState:
+    return ClusterState.from_objects(objs)
