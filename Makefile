@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m model.manifests examples/
+	$(VENV)/bin/kubecheck check examples/violations/single-replica-api.yaml --scenario rollout --out out/demo --report out/demo/report.html || test $$? -eq 1
 
 test: $(STAMP)
 	$(PY) -m pytest

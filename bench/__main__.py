@@ -1,21 +1,32 @@
-"""``python -m bench rsk [--k K] [--symmetry-only]``."""
+"""``python -m bench [all | spin-rsk | scenario NAME | rsk] [options]`` (no argument: ``all``).
+
+* ``rsk [--k K] [--symmetry-only]``: RS-K in our explorer only, one line per run (the original benchmark).
+* ``spin-rsk [--k 3..10] [--no-write]``: RS-K in our explorer (symmetry off/on) and SPIN, with equal state
+  counts asserted; writes the table to docs/performance.md and plots to docs/img/.
+* ``scenario NAME [--sizes 1..3] [--timeout S]``: a Kubernetes scenario of bench/scenarios.py; prints a table.
+* ``all [--no-write]``: spin-rsk plus every scenario; writes docs/performance.md and docs/img/perf-*.png.
+"""
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("rsk",)
+BENCHMARKS = ("all", "spin-rsk", "scenario", "rsk")
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in BENCHMARKS:
+    if not argv:
+        argv = ["all"]
+    if argv[0] not in BENCHMARKS:
         print(f"usage: python -m bench {{{','.join(BENCHMARKS)}}} [options]", file=sys.stderr)
         return 2
     if argv[0] == "rsk":
         from bench.rsk import main as rsk_main
 
         return rsk_main(argv[1:])
-    return 2  # pragma: no cover
+    from bench.runner import main as runner_main
+
+    return runner_main(argv[0], argv[1:])
 
 
 if __name__ == "__main__":
