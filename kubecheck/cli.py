@@ -1,0 +1,343 @@
+"""The ``kubecheck`` command line (click).
+
+Exit codes, for every command (like a linter's, and one per verdict):
+
+\b
+  0  every property holds (exhaustive search) / the command succeeded
+  1  a property is violated (a counterexample trace was written); replay: the trace no longer
+     replays or no longer violates
+  2  bad usage or bad input (unreadable or invalid manifests, unknown rule ID, bad scenario file),
+     or the check itself failed (ERROR verdict)
+  3  inconclusive: no violation found, but a bound (--max-states, --timeout, --max-depth,
+     --max-memory) cut the search
+  4  sampled: no violation in random runs (--engine random), no coverage guarantee
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from kubecheck.errors import KubecheckError
+
+__all__ = ["main", "cli"]
+
+EXIT_HELP = """\b
+Exit codes:
+  0  every property holds (exhaustive search)
+  1  a property is violated (counterexample traces written under --out)
+  2  bad usage or input (manifest errors are printed as FILE:LINE: FIELD: message),
+     or the check itself failed
+  3  inconclusive: no violation, but a bound cut the search
+  4  sampled: no violation in random runs (--engine random)
+"""
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    for line in message.splitlines() or [message]:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+class _Memory(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        from kubecheck.runner import parse_memory
+
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_memory(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kubecheck", prog_name="kubecheck")
+def cli() -> None:
+    """kubecheck: model-check Kubernetes manifests against controller behaviour.
+
+    Runs the real controllers' logic (ReplicaSet, Deployment, StatefulSet, scheduler, kubelet,
+    garbage collector, node lifecycle) over every interleaving of a scenario (a rollout, a crash,
+    a node failure...) and checks rollout availability, convergence, ownership and identity rules.
+    """
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("-s", "--scenario", "scenarios", multiple=True, metavar="NAME[,NAME...]",
+              help="Built-in scenario(s) to explore (repeatable or comma list). Default: rollout,pod-crash. "
+              "See `kubecheck scenarios`.")
+@click.option("--scenario-file", "scenario_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A YAML scenario file (your own user actions, faults and bounds); repeatable.")
+@click.option("-p", "--property", "properties", multiple=True, metavar="RULE-ID",
+              help="Check only these rules (repeatable or comma list). Default: the whole catalogue.")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A Python file defining your own rules with @properties.rule; repeatable.")
+@click.option("--max-depth", type=click.IntRange(min=0), default=None, help="Bound on steps from the settled state.")
+@click.option("--max-states", type=click.IntRange(min=0), default=50_000, show_default=True,
+              help="Bound on distinct states per search (0: none).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Wall-clock seconds per search (0: none).")
+@click.option("--max-memory", type=_Memory(), default=None, help="Bound on the process RSS, e.g. 512M, 2G.")
+@click.option("--symmetry/--no-symmetry", default=False, show_default=True,
+              help="Symmetry reduction for safety properties (eventual ones always run without it).")
+@click.option("--granularity", type=click.Choice(["write", "reconcile"]), default="write", show_default=True,
+              help="One API write per step (intermediate states) or one reconcile per step.")
+@click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Identical Ready nodes to add when the manifests contain no Node.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="kubecheck-out", show_default=True,
+              help="Directory for counterexample traces (one subdirectory per violation).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the formatted output here (the text summary still goes to stdout).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a self-contained HTML report for design reviews.")
+@click.option("--engine", type=click.Choice(["explicit", "random"]), default="explicit", show_default=True,
+              help="explicit: exhaustive BFS within bounds; random: random walks (verdict SAMPLED).")
+@click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="--engine random: random runs per search (max steps per run: --max-depth, default 50).")
+@click.option("--seed", type=int, default=0, show_default=True, help="--engine random: the seed (same seed, same runs).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it only shows on a terminal anyway).")
+def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
+          rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
+          symmetry: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
+          report_path: str | None, engine: str, examples: int, seed: int, quiet: bool) -> None:
+    """Check manifests (files, directories, or - for stdin) under scenarios."""
+    from kubecheck.runner import CheckConfig, run_check
+    from model.manifests import load_manifests
+
+    load = load_manifests(list(paths), stdin=sys.stdin)
+    if load.errors:
+        _fail("\n".join(str(e) for e in load.errors))
+    if not load.objects:
+        _fail("kubecheck: no Kubernetes objects found in " + ", ".join(paths))
+    scen = _split(scenarios)
+    cfg = CheckConfig(
+        scenarios=scen if scen or scenario_files else ("rollout", "pod-crash"),
+        scenario_files=scenario_files,
+        rule_ids=_split(properties) or None,
+        rules_files=rules_files,
+        max_depth=max_depth,
+        max_states=max_states or None,
+        timeout=timeout or None,
+        max_memory=max_memory,
+        symmetry=symmetry,
+        granularity=granularity,
+        nodes=nodes,
+        out_dir=out_dir,
+        engine=engine,
+        examples=examples,
+        seed=seed,
+        progress=False if quiet else None,
+    )
+    try:
+        report = run_check(cfg, load)
+    except KubecheckError as exc:
+        _fail(f"kubecheck: {exc}" if ":" not in str(exc).split(" ")[0] else str(exc))
+    from kubecheck.output import render
+
+    text = render(report, "text")
+    formatted = render(report, fmt)
+    if output and output != "-":
+        Path(output).write_text(formatted, encoding="utf-8")
+        click.echo(text, nl=False)
+    else:
+        click.echo(formatted, nl=False)
+    if report_path:
+        from kubecheck.report import write_report
+
+        write_report(report, report_path)
+        click.echo(f"report: {report_path}", err=fmt != "text" and not output)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+def explain(rule_id: str | None) -> None:
+    """Explain a rule: its statement, kind, what it counts, upstream source (no ID: list all)."""
+    from properties import CATALOGUE
+
+    if rule_id is None:
+        for r in CATALOGUE.values():
+            click.echo(f"{r.rule_id:<12} {r.kind.value:<18} {r.title}")
+        return
+    rule = CATALOGUE.get(rule_id) or CATALOGUE.get(rule_id.upper())
+    if rule is None:
+        _fail(f"kubecheck: unknown rule ID {rule_id!r}; valid IDs: {', '.join(CATALOGUE)}")
+    from kubecheck.output.sarif import DOCS_URL, rule_anchor
+
+    click.echo(f"{rule.rule_id}: {rule.title}")
+    click.echo(f"kind:     {rule.kind.value}")
+    click.echo(f"category: {rule.category}")
+    click.echo(f"checked:  " + (f"per {', '.join(rule.applies_to)}" if rule.applies_to else "cluster-wide"))
+    click.echo(f"counts:   {rule.counts}")
+    click.echo(f"upstream: {rule.upstream}")
+    click.echo(f"docs:     {os.environ.get('KUBECHECK_DOCS_URL', DOCS_URL)}#{rule_anchor(rule.rule_id, rule.title)}")
+
+
+@cli.command(name="scenarios")
+def list_scenarios() -> None:
+    """List the built-in scenarios."""
+    from kubecheck.scenarios import _BUILTIN_TEXT, DEFAULT_SCENARIOS
+
+    for name, text in _BUILTIN_TEXT.items():
+        click.echo(f"{name:<17} {text}{'  (default)' if name in DEFAULT_SCENARIOS else ''}")
+
+
+def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
+    """Load ``trace.json`` and the ``scenario.json`` beside it; replay the trace on the rebuilt system."""
+    from kubecheck.runner import rebuild_system
+    from traces import ReplayMismatch, TraceFormatError, load
+
+    tp = Path(trace_path)
+    sp = tp.with_name("scenario.json")
+    if not sp.is_file():
+        _fail(f"kubecheck: {sp} not found: a trace replays only with the scenario.json that kubecheck check writes beside it")
+    try:
+        system, rule, target = rebuild_system(json.loads(sp.read_text(encoding="utf-8")))
+    except (KubecheckError, ValueError, KeyError) as exc:
+        _fail(f"kubecheck: {sp}: {exc}")
+    try:
+        trace = load(tp, system=system)
+    except ReplayMismatch as exc:
+        _fail(f"kubecheck: {tp}: {exc}", 1)
+    except (TraceFormatError, OSError) as exc:
+        _fail(f"kubecheck: {tp}: {exc}")
+    return trace, system, rule, target
+
+
+def still_violates(trace: Any, rule: Any, target: Any, system: Any) -> tuple[bool, str]:
+    """Does the replayed trace still violate the rule for the target?  (and a one-line reason)"""
+    from kubecheck.properties import PropertyKind
+    from kubecheck.runner import property_targets
+
+    props = [p for p, t in property_targets(rule, system.scenario.initial) if t == target]
+    if not props:
+        return False, f"rule {rule.rule_id} does not apply to {target} any more"
+    prop = props[0]
+    states = trace.states()
+    if prop.kind is PropertyKind.INVARIANT:
+        return (not prop.predicate(states[-1])), "the last state violates the invariant"
+    if prop.kind is PropertyKind.ACTION:
+        if not trace.steps:
+            return False, "an action property needs at least one step"
+        return (not prop.predicate(states[-2], trace.steps[-1].action, states[-1])), "the last step violates the action property"
+    if prop.kind.is_eventual:
+        if trace.loop_start is None:
+            return False, "an eventual property's counterexample must be a lasso"
+        loop = states[trace.loop_start:]
+        truth = [bool(prop.predicate(s)) for s in loop]
+        if prop.kind is PropertyKind.EVENTUALLY_ALWAYS:
+            return (not all(truth)), "the property fails infinitely often on the loop"
+        return (not any(truth)), "the property never holds on the loop"
+    return False, f"cannot judge a {prop.kind.value} property on a trace"
+
+
+@cli.command()
+@click.argument("trace_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the artifacts (default: the trace's directory).")
+def render(trace_path: str, out_dir: str | None) -> None:
+    """Re-render a saved trace (it is replayed first, on the system rebuilt from scenario.json)."""
+    from traces import render_trace
+
+    trace, system, rule, target = _load_trace(trace_path)
+    dest = Path(out_dir) if out_dir else Path(trace_path).parent
+    props = [p for p, t in __import__("kubecheck.runner", fromlist=["x"]).property_targets(rule, system.scenario.initial) if t == target]
+    truth = props[0].predicate if props and props[0].kind.arity == 1 else None
+    result = render_trace(trace, dest, system=system, property_truth=truth)
+    if dest.resolve() != Path(trace_path).parent.resolve():
+        (dest / "scenario.json").write_text(Path(trace_path).with_name("scenario.json").read_text(encoding="utf-8"), encoding="utf-8")
+    for f in result.files:
+        click.echo(str(f))
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@cli.command()
+@click.argument("trace_path", type=click.Path(exists=True, dir_okay=False))
+def replay(trace_path: str) -> None:
+    """Replay a saved trace: exit 0 if it replays and still violates its rule, 1 otherwise."""
+    trace, system, rule, target = _load_trace(trace_path)
+    ok, reason = still_violates(trace, rule, target, system)
+    who = f"{rule.rule_id} {target[0]} {target[1]}/{target[2]}" if target else rule.rule_id
+    if not ok:
+        _fail(f"kubecheck: {trace_path}: replays, but no longer violates {who}: {reason}", 1)
+    click.echo(f"{trace_path}: replays ({len(trace.steps)} steps) and still violates {who}: {reason}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+def selectors(paths: tuple[str, ...]) -> None:
+    """Selector overlaps and mismatches, decided by Z3 (needs kubecheck.symbolic)."""
+    from model.manifests import load_manifests
+
+    symbolic = _symbolic()
+    load = load_manifests(list(paths), stdin=sys.stdin)
+    if load.errors:
+        _fail("\n".join(str(e) for e in load.errors))
+    report = symbolic.selector_report(load)
+    click.echo(str(report).rstrip("\n"))
+    sys.exit(int(getattr(report, "exit_code", 0)))
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["rollout", "deployment"]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+def prove(what: str, paths: tuple[str, ...]) -> None:
+    """Prove each Deployment's rollout bounds for all sizes with Z3 (needs kubecheck.symbolic)."""
+    from model.manifests import load_manifests
+
+    symbolic = _symbolic()
+    load = load_manifests(list(paths), stdin=sys.stdin)
+    if load.errors:
+        _fail("\n".join(str(e) for e in load.errors))
+    deployments = [o for o in load.objects if type(o).__name__ == "Deployment"]
+    if not deployments:
+        _fail("kubecheck: no Deployment in " + ", ".join(paths))
+    code = 0
+    for d in deployments:
+        result = symbolic.prove_deployment(d)
+        click.echo(f"Deployment {d.namespace}/{d.name}: {str(result).rstrip()}")
+        code = max(code, int(getattr(result, "exit_code", 0)))
+    sys.exit(code)
+
+
+def _symbolic() -> Any:
+    try:
+        import kubecheck.symbolic as symbolic  # type: ignore[import-not-found]
+    except ImportError:
+        _fail("kubecheck: the Z3 engine (kubecheck.symbolic) is not available in this build")
+    return symbolic
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: ``kubecheck``."""
+    try:
+        cli.main(args=argv, prog_name="kubecheck", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KubecheckError as exc:
+        _fail(f"kubecheck: {exc}")
+    except Exception as exc:  # noqa: BLE001 - never a bare traceback with exit 1 (1 means "violated")
+        if os.environ.get("KUBECHECK_DEBUG"):
+            raise
+        _fail(f"kubecheck: internal error: {type(exc).__name__}: {exc} (set KUBECHECK_DEBUG=1 for the traceback)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""JSON output: schema ``kubecheck-report/1`` (:data:`REPORT_JSON_SCHEMA`, documented in docs/cli.md).
+
+The document is :meth:`CheckReport.to_dict` plus the derived ``exit_code``, ``verdict`` and
+``counts``; :meth:`CheckReport.from_dict` reads it back (the derived fields are recomputed), so
+``from_dict(json.loads(out)).to_json() == out``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render_json", "REPORT_JSON_SCHEMA"]
+
+_STR = {"type": "string"}
+_STRS = {"type": "array", "items": _STR}
+_VERDICT = {"enum": ["holds", "violated", "error", "holds_within_bounds", "sampled"]}
+_NULL_STR = {"type": ["string", "null"]}
+
+#: JSON Schema (draft 2020-12) of ``kubecheck check --format json``.
+REPORT_JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "kubecheck-report/1",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["schema", "files", "nodes_added", "skipped", "engine", "bounds", "symmetry", "settle_steps", "settled",
+                 "scenarios", "explorations", "findings", "out_dir", "exit_code", "verdict", "counts"],
+    "properties": {
+        "schema": {"const": "kubecheck-report/1"},
+        "files": _STRS,
+        "nodes_added": _STRS,
+        "skipped": _STRS,
+        "engine": {"enum": ["explicit", "random"]},
+        "bounds": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: {"type": ["number", "null"]} for k in ("max_depth", "max_states", "timeout", "max_memory")},
+        },
+        "symmetry": {"type": "boolean"},
+        "settle_steps": {"type": "integer", "minimum": 0},
+        "settled": {"type": "boolean"},
+        "out_dir": _STR,
+        "exit_code": {"enum": [0, 1, 2, 3, 4]},
+        "verdict": _VERDICT,
+        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "scenarios": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "description", "user_actions", "faults", "granularity"],
+                "properties": {
+                    "name": _STR,
+                    "description": _STR,
+                    "user_actions": _STRS,
+                    "faults": {"type": "array", "items": {"type": "array", "prefixItems": [_STR, {"type": "integer"}], "minItems": 2, "maxItems": 2}},
+                    "granularity": {"enum": ["write", "reconcile"]},
+                },
+            },
+        },
+        "explorations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["scenario", "properties", "symmetry", "reductions", "states", "transitions", "max_depth", "seconds", "complete", "bound_hit"],
+                "properties": {
+                    "scenario": _STR,
+                    "properties": {"type": "integer"},
+                    "symmetry": {"type": "boolean"},
+                    "reductions": _STRS,
+                    "states": {"type": "integer"},
+                    "transitions": {"type": "integer"},
+                    "max_depth": {"type": "integer"},
+                    "seconds": {"type": "number"},
+                    "complete": {"type": "boolean"},
+                    "bound_hit": _NULL_STR,
+                },
+            },
+        },
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["scenario", "rule_id", "title", "kind", "category", "target", "verdict", "exit_code", "note",
+                             "bound_hit", "location", "trace", "reductions"],
+                "properties": {
+                    "scenario": _STR,
+                    "rule_id": _STR,
+                    "title": _STR,
+                    "kind": _STR,
+                    "category": _STR,
+                    "target": _STR,
+                    "verdict": _VERDICT,
+                    "exit_code": {"enum": [0, 1, 2, 3, 4]},
+                    "note": _STR,
+                    "bound_hit": _NULL_STR,
+                    "reductions": _STRS,
+                    "location": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["file", "line", "column", "field"],
+                                "properties": {"file": _STR, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}, "field": _STR},
+                            },
+                        ]
+                    },
+                    "trace": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["dir", "files", "steps", "loop_start", "warnings"],
+                                "properties": {"dir": _STR, "files": _STRS, "steps": _STRS, "loop_start": {"type": ["integer", "null"]}, "warnings": _STRS},
+                            },
+                        ]
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def render_json(report: Any) -> str:
+    return str(report.to_json())

@@ -1,0 +1,63 @@
+"""JUnit XML output: one ``<testsuite>`` per scenario, one ``<testcase>`` per workload x property.
+
+Mapping (documented in docs/cli.md):
+
+* HOLDS -> a passing test case;
+* VIOLATED -> ``<failure type="VIOLATED">`` with the trace steps and the trace directory;
+* ERROR -> ``<error type="ERROR">``;
+* HOLDS_WITHIN_BOUNDS -> ``<skipped>`` with the coverage note: the search was cut, so the test
+  neither passed nor failed (the exit code, 3, still tells CI the run was inconclusive);
+* SAMPLED -> a passing test case with a ``verdict=sampled`` property and the note in system-out.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+__all__ = ["render_junit"]
+
+
+def _name(f: Any) -> str:
+    return f"{f.rule_id} {f.target or '(cluster)'}"
+
+
+def render_junit(report: Any) -> str:
+    root = ET.Element("testsuites", name="kubecheck")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    seconds = {r.name: sum(e.seconds for e in report.explorations if e.scenario == r.name) for r in report.scenarios}
+    for scen in dict.fromkeys(f.scenario for f in report.findings):
+        rows = [f for f in report.findings if f.scenario == scen]
+        suite = ET.SubElement(root, "testsuite", name=f"kubecheck.{scen}")
+        counts = {"tests": len(rows), "failures": 0, "errors": 0, "skipped": 0}
+        for f in rows:
+            case = ET.SubElement(suite, "testcase", classname=f"kubecheck.{scen}.{f.rule_id}", name=_name(f), time="0")
+            if f.location is not None:
+                case.set("file", f.location.file)
+                case.set("line", str(f.location.line))
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", name="verdict", value=f.verdict)
+            ET.SubElement(props, "property", name="rule", value=f.title)
+            if f.verdict == "violated":
+                counts["failures"] += 1
+                body = "\n".join((f.title, f.note, *(f.trace.steps if f.trace else ()), f"trace: {f.trace.dir}" if f.trace else ""))
+                el = ET.SubElement(case, "failure", type="VIOLATED", message=f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario {scen}")
+                el.text = body.strip()
+            elif f.verdict == "error":
+                counts["errors"] += 1
+                el = ET.SubElement(case, "error", type="ERROR", message=f.note[:200] or "error")
+                el.text = f.note
+            elif f.verdict == "holds_within_bounds":
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=f"inconclusive (bound {f.bound_hit}): {f.note}")
+            elif f.verdict == "sampled":
+                out = ET.SubElement(case, "system-out")
+                out.text = f.note
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+        suite.set("time", f"{seconds.get(scen, 0.0):.3f}")
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,149 @@
+"""SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers.
+
+* one ``reportingDescriptor`` per rule ID checked (``shortDescription`` = the one-line statement,
+  ``fullDescription`` = what it counts, ``helpUri`` = its section of docs/properties.md);
+* one ``result`` (level ``error``) per VIOLATED workload x property x scenario, located at the
+  manifest file and line of the workload (or of the field the rule is about, e.g.
+  ``spec.strategy.rollingUpdate.maxUnavailable`` for KC-ROLL-001), with the trace directory, the
+  scenario and the steps in ``properties``;
+* ERROR and HOLDS_WITHIN_BOUNDS verdicts are not results (nothing was found) but
+  ``toolExecutionNotifications`` of the invocation (levels ``error`` and ``warning``), so a bounded
+  run is visible without raising alerts; ``invocation.exitCode`` is kubecheck's exit code.
+
+File paths are made relative to the working directory when they lie under it (GitHub resolves
+them against the repository root); manifests read from standard input are ``stdin``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["render_sarif", "rule_anchor", "DOCS_URL", "SARIF_SCHEMA_URI"]
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+#: Where docs/properties.md is published; override with KUBECHECK_DOCS_URL.
+DOCS_URL = "https://github.com/kubecheck/kubecheck/blob/main/docs/properties.md"
+
+
+def rule_anchor(rule_id: str, title: str) -> str:
+    """The GitHub heading anchor of ``### RULE-ID: title`` in docs/properties.md."""
+    text = f"{rule_id}: {title}".lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def _uri(path: str) -> str:
+    if path in ("<stdin>", "-"):
+        return "stdin"
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to(Path.cwd().resolve())
+        text = rel.as_posix()
+    except ValueError:
+        text = p.resolve().as_uri() if p.is_absolute() else p.as_posix()
+        if text.startswith("file:"):
+            return text
+    return quote(text)
+
+
+def _rule_descriptor(rule_id: str, findings: list[Any], catalogue: dict[str, Any]) -> dict[str, Any]:
+    rule = catalogue.get(rule_id)
+    f0 = findings[0]
+    title = rule.title if rule is not None else f0.title
+    d: dict[str, Any] = {
+        "id": rule_id,
+        "name": re.sub(r"\W", "", title.title())[:60] or rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": (rule.counts if rule is not None and rule.counts else title)},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"kind": f0.kind, "category": f0.category, "tags": ["kubernetes", f0.category]},
+    }
+    if rule is not None:
+        base = os.environ.get("KUBECHECK_DOCS_URL", DOCS_URL)
+        d["helpUri"] = f"{base}#{rule_anchor(rule_id, rule.title)}"
+        d["help"] = {"text": f"{title}. Upstream: {rule.upstream}" if rule.upstream else title}
+    return d
+
+
+def render_sarif(report: Any) -> str:
+    from properties import CATALOGUE
+
+    by_rule: dict[str, list[Any]] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    rule_ids = list(by_rule)
+    descriptors = [_rule_descriptor(r, by_rule[r], CATALOGUE) for r in rule_ids]
+    results: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for f in report.findings:
+        if f.verdict == "violated":
+            res: dict[str, Any] = {
+                "ruleId": f.rule_id,
+                "ruleIndex": rule_ids.index(f.rule_id),
+                "level": "error",
+                "kind": "fail",
+                "message": {
+                    "text": f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario '{f.scenario}': {f.title}."
+                    + (f" Counterexample ({len(f.trace.steps)} steps): {f.trace.dir}/trace.svg" if f.trace else "")
+                },
+                "properties": {"scenario": f.scenario, "verdict": f.verdict, "target": f.target},
+                "partialFingerprints": {"kubecheckFinding/v1": f"{f.scenario}/{f.rule_id}/{f.target}"},
+            }
+            if f.location is not None:
+                loc: dict[str, Any] = {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.location.file)},
+                        "region": {"startLine": max(1, f.location.line), "startColumn": max(1, f.location.column)},
+                    }
+                }
+                if f.target:
+                    loc["logicalLocations"] = [{"fullyQualifiedName": f.target + (f" {f.location.field}" if f.location.field else ""), "kind": "object"}]
+                res["locations"] = [loc]
+            if f.trace is not None:
+                res["properties"]["tracePath"] = f.trace.dir
+                res["properties"]["traceFiles"] = list(f.trace.files)
+                res["properties"]["traceSteps"] = list(f.trace.steps)
+            results.append(res)
+        elif f.verdict in ("error", "holds_within_bounds"):
+            notes.append(
+                {
+                    "level": "error" if f.verdict == "error" else "warning",
+                    "message": {"text": f"{f.rule_id} {f.target or '(cluster)'} in scenario '{f.scenario}': {f.verdict}: {f.note}"},
+                    "descriptor": {"id": f.rule_id, "index": rule_ids.index(f.rule_id)},
+                }
+            )
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "kubecheck",
+                "informationUri": os.environ.get("KUBECHECK_DOCS_URL", DOCS_URL).rsplit("/docs/", 1)[0],
+                "version": _version(),
+                "rules": descriptors,
+            }
+        },
+        "invocations": [
+            {
+                "executionSuccessful": report.exit_code != 2,
+                "exitCode": report.exit_code,
+                "toolExecutionNotifications": notes,
+            }
+        ],
+        "results": results,
+        "properties": {"verdict": report.verdict, "counts": report.counts(), "bounds": {k: v for k, v in report.bounds}},
+    }
+    doc = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("kubecheck")
+    except Exception:  # noqa: BLE001
+        return "0.0.0"

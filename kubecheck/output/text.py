@@ -1,0 +1,78 @@
+"""Text output: a verdict table per scenario, then what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render_text", "EXIT_MEANING"]
+
+EXIT_MEANING = {
+    0: "every property holds (exhaustive search)",
+    1: "a property is violated (counterexample traces written)",
+    2: "the check failed (a predicate raised or a scenario could not run)",
+    3: "inconclusive: no violation found, but a bound cut the search (raise --max-states/--timeout)",
+    4: "sampled: no violation in random runs (no coverage guarantee)",
+}
+
+_MARK = {
+    "holds": "HOLDS",
+    "violated": "VIOLATED",
+    "error": "ERROR",
+    "holds_within_bounds": "BOUNDED",
+    "sampled": "SAMPLED",
+}
+
+
+def _bounds(report: Any) -> str:
+    parts = [f"{k}={v}" for k, v in report.bounds if v is not None]
+    return ", ".join(parts) or "none"
+
+
+def render_text(report: Any) -> str:
+    lines: list[str] = []
+    lines.append(f"kubecheck: {len(report.files)} file(s): {', '.join(report.files)}")
+    for s in report.skipped:
+        lines.append(f"  {s}")
+    if report.nodes_added:
+        lines.append(f"  no Node in the manifests: added {len(report.nodes_added)} identical Ready node(s) ({', '.join(report.nodes_added)}); set --nodes N")
+    lines.append(
+        f"  settled in {report.settle_steps} step(s)" if report.settled else f"  did NOT settle within {report.settle_steps} steps"
+    )
+    lines.append(f"  engine {report.engine}; bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}")
+    for run in report.scenarios:
+        lines.append("")
+        lines.append(f"scenario {run.name}: {run.description}")
+        for e in [e for e in report.explorations if e.scenario == run.name]:
+            red = ", ".join(e.reductions) or "none"
+            cut = f", cut by {e.bound_hit}" if e.bound_hit else ", exhaustive"
+            lines.append(
+                f"  search: {e.properties} properties, {e.states} states, {e.transitions} transitions, depth {e.max_depth}, "
+                f"{e.seconds:.1f}s, reductions: {red}{cut}"
+            )
+        rows = [f for f in report.findings if f.scenario == run.name]
+        width = max((len(f.rule_id) for f in rows), default=10)
+        twidth = max((len(f.target) for f in rows), default=0)
+        for f in rows:
+            line = f"  {_MARK[f.verdict]:<8}  {f.rule_id:<{width}}  {f.target or '(cluster)':<{max(twidth, 9)}}"
+            if f.location is not None and f.verdict != "holds":
+                line += f"  {f.location.file}:{f.location.line}"
+            lines.append(line)
+            if f.verdict in ("violated", "error"):
+                lines.append(f"            {f.title}")
+                if f.note:
+                    lines.append(f"            {f.note}")
+                if f.trace is not None:
+                    for s in f.trace.steps:
+                        lines.append(f"              {s}")
+                    lines.append(f"            trace: {f.trace.dir}/")
+    for run_name in sorted({f.scenario for f in report.findings} - {r.name for r in report.scenarios}):
+        lines.append(f"scenario {run_name}: not run")
+        for f in [f for f in report.findings if f.scenario == run_name]:
+            lines.append(f"  {_MARK[f.verdict]:<8}  {f.rule_id}  {f.target or '(cluster)'}  {f.note}")
+    c = report.counts()
+    lines.append("")
+    lines.append(
+        f"{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded, {c['error']} error, {c['sampled']} sampled"
+    )
+    lines.append(f"exit {report.exit_code}: {EXIT_MEANING[report.exit_code]}")
+    return "\n".join(lines) + "\n"

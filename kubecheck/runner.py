@@ -1,0 +1,624 @@
+"""The check pipeline behind ``kubecheck check``: manifests -> settled cluster -> scenarios -> verdicts.
+
+:func:`run_check` takes a loaded manifest set (``model.manifests.LoadResult``) and a
+:class:`CheckConfig`, and returns a :class:`CheckReport`: plain data (strings, numbers, tuples)
+that every output format (text, JSON, JUnit, SARIF, HTML) is written from, and that round-trips
+through JSON (:meth:`CheckReport.to_dict` / :meth:`CheckReport.from_dict`).
+
+Steps:
+
+1. Add ``nodes`` identical Ready nodes when the manifests contain none (said in the report).
+2. Settle: apply fair actions deterministically until nothing is enabled
+   (:func:`kubecheck.scenarios.settle`).  If the cluster does not settle within the bound, the
+   convergence rules (KC-CONV-*) are explored from the loaded state instead, and the scenarios
+   are reported as ERROR (they need a settled start).
+3. For every scenario: build the ``KubeSystem`` from the settled cluster and explore it with the
+   selected rules, one engine property per workload and rule.  With symmetry on, safety
+   properties run with symmetry and eventual (or asymmetric) ones in a second search without it
+   (the explorer refuses the unsound combination); the report says which reductions ran.
+4. For every violation, write the trace artifacts (``traces.render_trace``) and a
+   ``scenario.json`` beside them, from which ``kubecheck render``/``replay`` rebuild the system.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from kubecheck.errors import InvalidScenario, KubecheckError
+from kubecheck.properties import Property
+from kubecheck.scenarios import DEFAULT_SCENARIOS, SETTLE_LIMIT, ScenarioSpec, builtin, settle, with_nodes
+from kubecheck.verdict import Verdict, worst_verdict
+
+__all__ = [
+    "REPORT_SCHEMA",
+    "SCENARIO_FILE_SCHEMA",
+    "CheckConfig",
+    "Location",
+    "TraceInfo",
+    "Finding",
+    "Exploration",
+    "ScenarioRun",
+    "CheckReport",
+    "run_check",
+    "parse_memory",
+    "load_rules_file",
+    "select_rules",
+    "property_targets",
+    "rebuild_system",
+]
+
+REPORT_SCHEMA = "kubecheck-report/1"
+SCENARIO_FILE_SCHEMA = "kubecheck-scenario/1"
+
+#: The manifest field a rule's finding points at (SARIF region); the object itself otherwise.
+RULE_FIELDS: dict[str, str] = {
+    "KC-CONV-001": "spec.replicas",
+    "KC-CONV-002": "spec.replicas",
+    "KC-CONV-003": "spec.replicas",
+    "KC-OWN-002": "spec.selector",
+    "KC-OWN-004": "spec.selector",
+    "KC-ROLL-001": "spec.strategy.rollingUpdate.maxUnavailable",
+    "KC-ROLL-002": "spec.strategy.rollingUpdate.maxSurge",
+    "KC-ROLL-003": "spec.strategy.rollingUpdate.maxSurge",
+    "KC-ROLL-004": "spec.selector",
+    "KC-STS-001": "spec.serviceName",
+    "KC-STS-003": "spec.volumeClaimTemplates",
+    "KC-STS-005": "spec.podManagementPolicy",
+}
+
+
+def parse_memory(text: str) -> int:
+    """``512M``, ``2G``, ``1.5GiB``, ``1000000`` -> bytes (K/M/G/T are powers of 1024)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*", text, re.IGNORECASE)
+    if m is None:
+        raise ValueError(f"{text!r} is not a memory size (e.g. 512M, 2G, 1073741824)")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m.group(2).lower()]
+    value = int(float(m.group(1)) * scale)
+    if value <= 0:
+        raise ValueError(f"{text!r}: a memory bound must be positive")
+    return value
+
+
+# ----------------------------------------------------------------------------- report data
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points in the manifests (1-based line/column; ``field`` a path in the object)."""
+
+    file: str
+    line: int
+    column: int = 1
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceInfo:
+    """A counterexample's artifacts: the directory, the files written, one line per step."""
+
+    dir: str
+    files: tuple[str, ...]
+    steps: tuple[str, ...]
+    loop_start: int | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The verdict on one rule for one workload (``target`` empty for a cluster-wide rule) in one scenario."""
+
+    scenario: str
+    rule_id: str
+    title: str
+    kind: str
+    category: str
+    target: str
+    verdict: str
+    exit_code: int
+    note: str = ""
+    bound_hit: str | None = None
+    location: Location | None = None
+    trace: TraceInfo | None = None
+    reductions: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.scenario}/{self.rule_id}/{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    """One search: which scenario, how many properties, with which reductions, and what it covered."""
+
+    scenario: str
+    properties: int
+    symmetry: bool
+    reductions: tuple[str, ...]
+    states: int
+    transitions: int
+    max_depth: int
+    seconds: float
+    complete: bool
+    bound_hit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRun:
+    """A scenario as run: its name, what it does, and the user actions and faults it allowed."""
+
+    name: str
+    description: str
+    user_actions: tuple[str, ...]
+    faults: tuple[tuple[str, int], ...]
+    granularity: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Everything ``kubecheck check`` found; plain data, JSON round-trip (schema ``kubecheck-report/1``)."""
+
+    files: tuple[str, ...]
+    nodes_added: tuple[str, ...]
+    skipped: tuple[str, ...]
+    engine: str
+    bounds: tuple[tuple[str, Any], ...]
+    symmetry: bool
+    settle_steps: int
+    settled: bool
+    scenarios: tuple[ScenarioRun, ...]
+    explorations: tuple[Exploration, ...]
+    findings: tuple[Finding, ...]
+    out_dir: str
+    schema: str = REPORT_SCHEMA
+    live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return worst_verdict([Verdict(f.verdict) for f in self.findings]).exit_code
+
+    @property
+    def verdict(self) -> str:
+        return worst_verdict([Verdict(f.verdict) for f in self.findings]).value
+
+    def counts(self) -> dict[str, int]:
+        out = {v.value: 0 for v in Verdict}
+        for f in self.findings:
+            out[f.verdict] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = _plain(self)
+        d.pop("live", None)
+        d["bounds"] = dict(self.bounds)
+        d["exit_code"] = self.exit_code
+        d["verdict"] = self.verdict
+        d["counts"] = self.counts()
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "CheckReport":
+        if d.get("schema") != REPORT_SCHEMA:
+            raise ValueError(f"not a {REPORT_SCHEMA} document (schema={d.get('schema')!r})")
+        return cls(
+            files=tuple(d["files"]),
+            nodes_added=tuple(d["nodes_added"]),
+            skipped=tuple(d["skipped"]),
+            engine=d["engine"],
+            bounds=tuple(sorted(d["bounds"].items())),
+            symmetry=d["symmetry"],
+            settle_steps=d["settle_steps"],
+            settled=d["settled"],
+            scenarios=tuple(
+                ScenarioRun(s["name"], s["description"], tuple(s["user_actions"]), tuple((k, v) for k, v in s["faults"]), s["granularity"])
+                for s in d["scenarios"]
+            ),
+            explorations=tuple(Exploration(**{**e, "reductions": tuple(e["reductions"])}) for e in d["explorations"]),
+            findings=tuple(_finding(f) for f in d["findings"]),
+            out_dir=d["out_dir"],
+            schema=d["schema"],
+        )
+
+
+def _finding(f: dict[str, Any]) -> Finding:
+    loc = f.get("location")
+    tr = f.get("trace")
+    return Finding(
+        **{
+            **f,
+            "location": Location(**loc) if loc else None,
+            "trace": TraceInfo(**{**tr, "files": tuple(tr["files"]), "steps": tuple(tr["steps"]), "warnings": tuple(tr["warnings"])}) if tr else None,
+            "reductions": tuple(f["reductions"]),
+        }
+    )
+
+
+def _plain(obj: Any) -> Any:
+    if hasattr(obj, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "live"}
+    if isinstance(obj, (tuple, list)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+# ------------------------------------------------------------------------------ configuration
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """Options of one check (the command line, or the pytest plugin)."""
+
+    scenarios: tuple[str, ...] = DEFAULT_SCENARIOS
+    scenario_files: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] | None = None
+    rules_files: tuple[str, ...] = ()
+    max_depth: int | None = None
+    max_states: int | None = 50_000
+    timeout: float | None = 60.0
+    max_memory: int | None = None
+    symmetry: bool = False
+    granularity: str = "write"
+    nodes: int = 2
+    out_dir: str = "kubecheck-out"
+    engine: str = "explicit"
+    progress: bool | None = None
+    write_traces: bool = True
+    settle_steps: int = SETTLE_LIMIT
+    examples: int = 100
+    seed: int = 0
+
+    def bounds(self) -> dict[str, Any]:
+        return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
+
+
+def load_rules_file(path: str) -> list[Any]:
+    """The module-level :class:`properties.Rule` objects of a user's Python file."""
+    from properties import Rule
+
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidScenario(f"{path}:1: --rules: no such file")
+    name = "kubecheck_user_rules_" + re.sub(r"\W", "_", p.stem)
+    spec = importlib.util.spec_from_file_location(name, p)
+    if spec is None or spec.loader is None:
+        raise InvalidScenario(f"{path}:1: --rules: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except KubecheckError as exc:
+        raise InvalidScenario(f"{path}:1: --rules: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a user's file: report, don't crash
+        line = getattr(exc, "lineno", None) or _traceback_line(exc, str(p)) or 1
+        raise InvalidScenario(f"{path}:{line}: --rules: {type(exc).__name__}: {exc}") from None
+    rules = [v for v in vars(module).values() if isinstance(v, Rule)]
+    if not rules:
+        raise InvalidScenario(f"{path}:1: --rules: the file defines no Rule (decorate a predicate with @properties.rule(...))")
+    return rules
+
+
+def _traceback_line(exc: BaseException, filename: str) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == Path(filename).resolve():
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def select_rules(rule_ids: Iterable[str] | None, extra: Iterable[Any] = ()) -> list[Any]:
+    """The catalogue (or the rules with these IDs, from the catalogue or ``extra``), plus ``extra``."""
+    from properties import RULES, get_rule
+
+    extra = list(extra)
+    if rule_ids is None:
+        out = list(RULES) + extra
+    else:
+        by_id = {r.rule_id: r for r in extra}
+        out = [by_id[r] if r in by_id else get_rule(r) for r in rule_ids]
+    seen: set[str] = set()
+    for r in out:
+        if r.rule_id in seen:
+            raise InvalidScenario(f"rule ID {r.rule_id} is defined twice (a user rule may not reuse a catalogue ID)")
+        seen.add(r.rule_id)
+    return out
+
+
+def property_targets(rule: Any, cluster: Any) -> list[tuple[Property, tuple[str, str, str] | None]]:
+    """``rule.instantiate(cluster)`` paired with the workload each property is about (None: cluster-wide)."""
+    props = rule.instantiate(cluster)
+    if not rule.applies_to:
+        targets: list[tuple[str, str, str] | None] = [None] * len(props)
+    else:
+        targets = [(kind, o.namespace, o.name) for kind in rule.applies_to for o in cluster.objects(kind)]
+    if len(targets) != len(props):  # a Rule subclass that instantiates differently: fall back on the names
+        targets = [None] * len(props)
+    return list(zip(props, targets))
+
+
+def _target_text(t: tuple[str, str, str] | None) -> str:
+    return "" if t is None else f"{t[0]} {t[1]}/{t[2]}"
+
+
+# ------------------------------------------------------------------------------------ running
+
+
+@dataclass
+class _Planned:
+    prop: Property
+    rule: Any
+    target: tuple[str, str, str] | None
+
+
+def _describe_actions(spec: ScenarioSpec) -> tuple[str, ...]:
+    from model.environment import user_action_label
+
+    out = []
+    for a, n in spec.user_actions:
+        detail = ", ".join(f"{f}={getattr(a, f)}" for f in a.__dataclass_fields__ if getattr(a, f) not in (None, "default"))
+        out.append(f"{user_action_label(a)}({detail})" + (f" x{n}" if n != 1 else ""))
+    return tuple(out)
+
+
+def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
+    return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
+
+
+def _step_lines(trace: Any) -> tuple[str, ...]:
+    out = []
+    for i, s in enumerate(trace.steps, 1):
+        a = s.action
+        data = getattr(a, "data", None)
+        detail = ""
+        if getattr(a, "actor", "") in ("user", "fault") and data is not None:
+            detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor == 'user' else data})"
+        out.append(f"{i}. {s.actor}: {s.label}{detail}")
+    if trace.loop_start is not None:
+        out.append(f"(loops back to state {trace.loop_start})")
+    return tuple(out)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower() or "cluster"
+
+
+def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any) -> Location | None:
+    """The manifest location of a finding: the workload's field, or the Service/workload the trace involves."""
+    key = target
+    if key is None and trace is not None:
+        key = _cluster_wide_key(rule_id, trace)
+    if key is None:
+        if not load.locations:
+            return None
+        key = next(iter(load.locations.keys()))
+    try:
+        loc = load.location(*key)
+    except KeyError:
+        return None
+    path = RULE_FIELDS.get(rule_id, "")
+    exact = loc.locate(path) if path else loc
+    return Location(exact.file, exact.line, exact.column, path if path and exact.line != loc.line else "")
+
+
+def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
+    last = getattr(trace.states()[-1], "cluster", None)
+    if last is None:
+        return None
+    if rule_id == "KC-ROLL-004":
+        from properties.catalogue import _serves  # the rule's own notion of "a Service that should serve"
+
+        for svc in last.services.values():
+            if _serves(last, svc) and not any(
+                p.namespace == svc.namespace and p.deletion_timestamp is None and p.conditions.ready
+                and all(p.labels.get(k) == v for k, v in svc.selector.items())
+                for p in last.pods.values()
+            ):
+                return ("Service", svc.namespace, svc.name)
+    return None
+
+
+def _scenario_document(scenario: Any, rule_id: str, target: tuple[str, str, str] | None, rules_files: tuple[str, ...]) -> dict[str, Any]:
+    from traces.serialize import encode_value
+
+    return {
+        "schema": SCENARIO_FILE_SCHEMA,
+        "scenario": encode_value(scenario),
+        "rule_id": rule_id,
+        "target": list(target) if target else None,
+        "rules_files": [str(Path(f).resolve()) for f in rules_files],
+    }
+
+
+def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] | None]:
+    """From a ``scenario.json`` document: the ``KubeSystem``, the rule, and the target workload."""
+    from model.system import KubeSystem, Scenario
+    from traces.serialize import decode_value
+
+    if not isinstance(doc, dict) or doc.get("schema") != SCENARIO_FILE_SCHEMA:
+        raise InvalidScenario(f"not a {SCENARIO_FILE_SCHEMA} document")
+    scenario = decode_value(doc["scenario"])
+    if not isinstance(scenario, Scenario):
+        raise InvalidScenario("scenario.json does not hold a model.system.Scenario")
+    extra: list[Any] = []
+    for f in doc.get("rules_files") or ():
+        extra.extend(load_rules_file(f))
+    rule = select_rules([doc["rule_id"]], extra)[0]
+    target = tuple(doc["target"]) if doc.get("target") else None
+    return KubeSystem(scenario), rule, target  # type: ignore[return-value]
+
+
+def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | None) -> Any:
+    from kubecheck.explorer import explore
+
+    return explore(
+        system,
+        props,
+        symmetry=symmetry,
+        max_depth=bounds.get("max_depth"),
+        max_states=bounds.get("max_states"),
+        timeout=bounds.get("timeout"),
+        max_memory=bounds.get("max_memory"),
+        progress=progress,
+    )
+
+
+def _groups(planned: list[_Planned], symmetry: bool) -> list[tuple[list[_Planned], bool]]:
+    if not symmetry:
+        return [(planned, False)] if planned else []
+    safe = [p for p in planned if p.prop.symmetric and not p.prop.kind.is_eventual]
+    rest = [p for p in planned if not (p.prop.symmetric and not p.prop.kind.is_eventual)]
+    return [(g, s) for g, s in ((safe, True), (rest, False)) if g]
+
+
+def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig) -> Any:
+    if cfg.engine == "explicit":
+        return _explore(system, engine_props, symmetry, bounds, cfg.progress)
+    try:
+        from kubecheck.fuzz import run_random
+    except ImportError:
+        raise InvalidScenario("engine 'random' is not available in this build (kubecheck.fuzz is missing); use --engine explicit") from None
+    return run_random(system, engine_props, examples=cfg.examples, max_steps=bounds.get("max_depth") or 50, seed=cfg.seed)
+
+
+def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -> CheckReport:
+    """Check a loaded manifest set (see the module docstring).  ``load.errors`` must be empty."""
+    from model.state import ClusterState
+    from model.system import KubeSystem, Scenario
+
+    if load.errors:
+        raise InvalidScenario(str(load.errors[0]))
+    extra = list(extra_rules)
+    for f in cfg.rules_files:
+        extra.extend(load_rules_file(f))
+    rules = select_rules(cfg.rule_ids, extra)
+    objects, added = with_nodes(tuple(load.objects), cfg.nodes)
+    loaded = ClusterState.from_objects(objects)
+    specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
+    from kubecheck.scenarios import load_scenario_file
+
+    specs += [load_scenario_file(f) for f in cfg.scenario_files]
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InvalidScenario(f"scenario {dupes[0]!r} is given twice")
+
+    settle_system = KubeSystem(Scenario(initial=loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
+    settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps)
+
+    planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
+    findings: list[Finding] = []
+    explorations: list[Exploration] = []
+    runs: list[ScenarioRun] = []
+    live: dict[str, Any] = {}
+    out_dir = Path(cfg.out_dir)
+
+    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any]) -> None:
+        for group, sym in _groups(planned, cfg.symmetry and cfg.engine == "explicit"):
+            engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
+            result = _run_engine(system, engine_props, sym, bounds, cfg)
+            st = result.stats
+            explorations.append(
+                Exploration(scen_name, len(group), sym, tuple(result.reductions), st.states, st.transitions, st.max_depth,
+                            round(st.seconds, 3), bool(result.complete), result.bound_hit)
+            )
+            for p, res in zip(group, result.results):
+                findings.append(_make_finding(scen_name, scenario, system, p, res, tuple(result.reductions), load, cfg, out_dir, live))
+
+    if not settled.settled:
+        conv = [p for p in planned_all if p.prop.kind.is_eventual]
+        runs.append(ScenarioRun("settle", f"the manifests as applied did not settle within {cfg.settle_steps} steps: "
+                                "convergence explored from the loaded state", (), (), cfg.granularity))
+        record("settle", settle_system.scenario, settle_system, conv, cfg.bounds())
+        for spec in specs:
+            for p in planned_all:
+                findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
+                                        _target_text(p.target), Verdict.ERROR.value, Verdict.ERROR.exit_code,
+                                        "not run: the cluster did not settle from the manifests (see the settle scenario's KC-CONV verdicts)",
+                                        location=_locate(load, p.rule.rule_id, p.target, None)))
+    else:
+        for spec in specs:
+            scenario = spec.to_scenario(settled.state.cluster, cfg.granularity)
+            system = KubeSystem(scenario)
+            planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
+            bounds = {**cfg.bounds(), **dict(spec.bounds)}
+            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), scenario.granularity))
+            record(spec.name, scenario, system, planned, bounds)
+
+    report = CheckReport(
+        files=tuple(load.files),
+        nodes_added=added,
+        skipped=tuple(str(s) for s in load.skipped),
+        engine=cfg.engine,
+        bounds=tuple(sorted(cfg.bounds().items())),
+        symmetry=cfg.symmetry,
+        settle_steps=settled.steps,
+        settled=settled.settled,
+        scenarios=tuple(runs),
+        explorations=tuple(explorations),
+        findings=tuple(findings),
+        out_dir=str(out_dir),
+        live=live,
+    )
+    return report
+
+
+def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...],
+                  load: Any, cfg: CheckConfig, out_dir: Path, live: dict[str, Any]) -> Finding:
+    rule = p.rule
+    trace = res.trace
+    info: TraceInfo | None = None
+    verdict = res.verdict
+    if trace is not None:
+        trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
+    if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
+        tdir = out_dir / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(_target_text(p.target)) if p.target else ""))
+        files: tuple[str, ...] = ()
+        warnings: tuple[str, ...] = ()
+        if cfg.write_traces:
+            from traces import render_trace
+
+            truth = p.prop.predicate if p.prop.kind.arity == 1 else None
+            rendered = render_trace(trace, tdir, system=system, property_truth=truth)
+            doc = _scenario_document(scenario, rule.rule_id, p.target, cfg.rules_files)
+            (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
+            files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
+            warnings = tuple(rendered.warnings)
+        info = TraceInfo(str(tdir), files, _step_lines(trace), trace.loop_start, warnings)
+    f = Finding(
+        scenario=scen_name,
+        rule_id=rule.rule_id,
+        title=rule.title,
+        kind=rule.kind.value,
+        category=rule.category,
+        target=_target_text(p.target),
+        verdict=verdict.value,
+        exit_code=verdict.exit_code,
+        note=res.note,
+        bound_hit=res.bound_hit,
+        location=_locate(load, rule.rule_id, p.target, trace),
+        trace=info,
+        reductions=reductions,
+    )
+    if trace is not None and info is not None:
+        live[f.key] = (trace, system)
+    return f
+
+
+def check_paths(paths: list[str], cfg: CheckConfig, stdin: Any = None) -> CheckReport:
+    """Load manifests and check them; a broken manifest set raises ``InvalidScenario`` (all errors joined)."""
+    from model.manifests import load_manifests
+
+    load = load_manifests(paths, stdin=stdin or sys.stdin)
+    if load.errors:
+        raise InvalidScenario("\n".join(str(e) for e in load.errors))
+    return run_check(cfg, load)

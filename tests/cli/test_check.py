@@ -1,0 +1,324 @@
+"""`kubecheck check`: exit codes for every outcome, input handling, scenarios, bounds, symmetry, user rules."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kubecheck.cli import cli
+from kubecheck.runner import CheckConfig, run_check
+from kubecheck.scenarios import builtin, load_scenario_file, settle
+from model.manifests import load_manifests
+from model.system import KubeSystem, Scenario
+
+from .conftest import FAST, ROOT, VIOLATION, run_console
+
+BROKEN = sorted((ROOT / "tests" / "data" / "broken").glob("*.yaml"))
+
+
+def invoke(args: list[str], cwd: Path, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    work = Path(tempfile.mkdtemp(dir=cwd))
+    with contextlib.chdir(work):
+        result = runner.invoke(cli, args, input=stdin, catch_exceptions=False)
+    return result, work
+
+
+# ------------------------------------------------------------------------------------- exit codes
+
+
+def test_exit_0_when_every_property_holds_exhaustively(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", *FAST], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-OWN-001", r.stdout)
+    assert "exhaustive" in r.stdout and "exit 0" in r.stdout
+
+
+def test_exit_1_on_a_violation_with_the_real_console_script(violation_run) -> None:  # type: ignore[no-untyped-def]
+    assert violation_run.code == 1, violation_run.stderr
+    out = violation_run.stdout
+    # KC-ROLL-004 (zero downtime) fails while KC-ROLL-001 (maxUnavailable) holds: the example's point.
+    assert re.search(r"VIOLATED\s+KC-ROLL-004", out)
+    assert re.search(r"HOLDS\s+KC-ROLL-001\s+Deployment default/api", out)
+    assert "1. user: user_update_image_deployment" in out
+    trace_dir = violation_run.cwd / "kubecheck-out" / "rollout" / "kc-roll-004"
+    for name in ("trace.json", "trace.itf.json", "trace.svg", "lanes.svg", "scenario.json"):
+        assert (trace_dir / name).is_file(), name
+    assert violation_run.stderr == ""
+
+
+def test_exit_3_when_a_bound_cuts_the_search(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-001", "--max-states", "5", *FAST], tmp_path)
+    assert r.exit_code == 3, r.output
+    assert re.search(r"BOUNDED\s+KC-ROLL-001", r.stdout)
+    assert "cut by max_states" in r.stdout
+
+
+def test_exit_2_for_click_usage_errors(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "--no-such-option"], tmp_path)
+    assert r.exit_code == 2
+    r, _ = invoke(["check"], tmp_path)
+    assert r.exit_code == 2
+    r, _ = invoke(["check", str(VIOLATION), "--max-memory", "lots"], tmp_path)
+    assert r.exit_code == 2 and "not a memory size" in r.output
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+def test_exit_2_for_every_broken_manifest_with_file_and_line(path: Path, tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(path), *FAST], tmp_path)
+    assert r.exit_code == 2
+    assert r.stdout == "", "no partial results on stdout"
+    lines = r.stderr.strip().splitlines()
+    assert lines
+    for line in lines:
+        assert re.match(re.escape(str(path)) + r":\d+: ", line), line
+    assert "Traceback" not in r.stderr
+
+
+def test_exit_2_for_an_unknown_rule_and_an_unknown_scenario(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-p", "KC-NOPE-1", *FAST], tmp_path)
+    assert r.exit_code == 2 and "KC-ROLL-001" in r.stderr and r.stdout == ""
+    r, _ = invoke(["check", str(VIOLATION), "-s", "earthquake", *FAST], tmp_path)
+    assert r.exit_code == 2 and "node-failure" in r.stderr
+
+
+def test_missing_file_is_exit_2_with_its_name(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(tmp_path / "nope.yaml")], tmp_path)
+    assert r.exit_code == 2
+    assert "nope.yaml" in r.stderr
+
+
+# --------------------------------------------------------------------------------------- input
+
+HELM = """\
+---
+# Source: api/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+spec:
+  selector:
+    app: api
+  ports:
+    - port: 80
+---
+# Source: api/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: example.com/api:1
+---
+# an empty document, as helm leaves them
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+"""
+
+
+def test_helm_template_style_stdin(tmp_path: Path) -> None:
+    r = run_console(["check", "-", "-s", "pod-crash", "-p", "KC-ROLL-004", *FAST, "-f", "json"], tmp_path, stdin=HELM)
+    assert r.code == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["files"] == ["<stdin>"]
+    assert any("ConfigMap settings" in s for s in doc["skipped"])
+    (f,) = [f for f in doc["findings"] if f["rule_id"] == "KC-ROLL-004"]
+    assert f["verdict"] == "violated"
+    assert f["location"]["file"] == "<stdin>" and f["location"]["line"] == 8  # the Service's spec.selector
+
+
+def test_nodes_are_added_and_said_so(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", "--nodes", "3", "--granularity", "reconcile", "-q"], tmp_path)
+    assert "added 3 identical Ready node(s) (node-1, node-2, node-3)" in r.stdout
+
+
+# ------------------------------------------------------------------------------------ scenarios
+
+
+def test_settle_is_deterministic_and_reports_a_bound() -> None:
+    load = load_manifests([str(VIOLATION)])
+    from kubecheck.scenarios import with_nodes
+    from model.state import ClusterState
+
+    objs, _ = with_nodes(tuple(load.objects), 1)
+    system = KubeSystem(Scenario(initial=ClusterState.from_objects(objs)))
+    s1 = settle(system, system.init_states()[0])
+    s2 = settle(system, system.init_states()[0])
+    assert s1.settled and s1.steps > 0 and s1.state == s2.state
+    assert not system.successors(s1.state)
+    cut = settle(system, system.init_states()[0], max_steps=3)
+    assert not cut.settled and cut.steps == 3
+
+
+def test_unsettled_cluster_reports_convergence_and_errors_instead_of_crashing(tmp_path: Path) -> None:
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002", "KC-OWN-001"), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path), settle_steps=2, progress=False)
+    report = run_check(cfg, load_manifests([str(VIOLATION)]))
+    assert not report.settled
+    assert [s.name for s in report.scenarios] == ["settle"]
+    conv = [f for f in report.findings if f.scenario == "settle"]
+    assert [f.rule_id for f in conv] == ["KC-CONV-002"] and conv[0].verdict == "holds"
+    skipped = [f for f in report.findings if f.scenario == "rollout"]
+    assert {f.verdict for f in skipped} == {"error"} and "did not settle" in skipped[0].note
+
+
+def test_builtin_scenarios_act_on_the_users_workloads() -> None:
+    from model.state import ClusterState
+
+    c = ClusterState.from_objects(load_manifests([str(VIOLATION)]).objects)
+    rollout = builtin("rollout", c)
+    (action, n), = rollout.user_actions
+    assert (action.kind, action.name, action.image, n) == ("Deployment", "api", "example.com/api:1.4.2-next", 1)
+    scale = builtin("scale", c)
+    assert sorted(a.replicas for a, _ in scale.user_actions) == [0, 2]
+    assert builtin("node-failure", c).faults.node_failure == 1
+    assert builtin("controller-crash", c).faults.controller_crash == 1 and builtin("controller-crash", c).user_actions
+
+
+def test_scenario_list_and_comma_lists(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash,sandbox-death", "-p", "KC-OWN-001", *FAST], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "scenario pod-crash:" in r.stdout and "scenario sandbox-death:" in r.stdout
+
+
+SCENARIO_OK = """\
+name: scale-during-crash
+description: scale api to 2 while a container may crash
+actions:
+  - scale: {kind: Deployment, name: api, replicas: 2}
+faults:
+  container_crash: 1
+bounds:
+  max_states: 20000
+  max_memory: 2G
+properties: [KC-OWN-001]
+"""
+
+SCENARIO_BAD = """\
+name: bad
+actions:
+  - scale: {kind: Deployment, name: api, replicas: 2}
+  - scale:
+      kind: Deployment
+      name: api
+      replicas: -3
+"""
+
+
+def test_scenario_file_runs_with_its_own_bounds_and_properties(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(SCENARIO_OK)
+    spec = load_scenario_file(str(f))
+    assert dict(spec.bounds) == {"max_states": 20000, "max_memory": 2 << 30}
+    r, _ = invoke(["check", str(VIOLATION), "--scenario-file", str(f), *FAST, "-f", "json"], tmp_path)
+    doc = json.loads(r.stdout)
+    assert [s["name"] for s in doc["scenarios"]] == ["scale-during-crash"]
+    assert {f["rule_id"] for f in doc["findings"]} == {"KC-OWN-001"}
+    assert r.exit_code == 0
+
+
+def test_scenario_file_error_is_one_line_with_file_line_field(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text(SCENARIO_BAD)
+    r, _ = invoke(["check", str(VIOLATION), "--scenario-file", str(f), *FAST], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(f"{f}:7: actions[1].scale.replicas: "), line
+
+
+# ------------------------------------------------------------------------------ symmetry, rules
+
+
+def test_symmetry_runs_safety_with_it_and_eventual_without(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001,KC-CONV-002", "--symmetry", *FAST, "-f", "json"], tmp_path)
+    doc = json.loads(r.stdout)
+    ex = {(e["symmetry"], tuple(e["reductions"]), e["properties"]) for e in doc["explorations"]}
+    assert ex == {(True, ("symmetry",), 1), (False, (), 1)}
+    by_rule = {f["rule_id"]: f["reductions"] for f in doc["findings"]}
+    assert by_rule == {"KC-OWN-001": ["symmetry"], "KC-CONV-002": []}
+
+
+RULES = '''
+from properties import rule
+
+@rule("ACME-001", "a Deployment never runs fewer than 2 replicas", applies_to=("Deployment",))
+def at_least_two(cluster, target):
+    d = cluster.get(*target)
+    return d is None or d.replicas >= 2
+'''
+
+
+def test_users_rules_file(tmp_path: Path) -> None:
+    f = tmp_path / "acme_rules.py"
+    f.write_text(RULES)
+    r, cwd = invoke(["check", str(VIOLATION), "-s", "pod-crash", "--rules", str(f), "-p", "ACME-001", *FAST], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+ACME-001\s+Deployment default/api", r.stdout)
+    assert (cwd / "kubecheck-out" / "pod-crash" / "acme-001-deployment-default-api" / "trace.json").is_file()
+
+
+def test_broken_rules_file_is_exit_2(tmp_path: Path) -> None:
+    f = tmp_path / "r.py"
+    f.write_text("x = 1\n\nraise RuntimeError('boom')\n")
+    r, _ = invoke(["check", str(VIOLATION), "--rules", str(f), *FAST], tmp_path)
+    assert r.exit_code == 2 and f"{f}:3: --rules: RuntimeError: boom" in r.stderr
+
+
+def test_random_engine_gives_exit_4_sampled(tmp_path: Path) -> None:
+    pytest.importorskip("kubecheck.fuzz")
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", "--engine", "random",
+                   "--examples", "5", "--max-depth", "5", *FAST], tmp_path)
+    assert r.exit_code == 4, r.output
+    assert re.search(r"SAMPLED\s+KC-OWN-001", r.stdout)
+
+
+def test_random_engine_finds_the_violation(tmp_path: Path) -> None:
+    pytest.importorskip("kubecheck.fuzz")
+    r, cwd = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-ROLL-004", "--engine", "random",
+                     "--examples", "20", "--max-depth", "6", *FAST], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert (cwd / "kubecheck-out" / "pod-crash" / "kc-roll-004" / "trace.json").is_file()
+
+
+def test_symbolic_commands_are_wired_or_say_they_are_not_available(tmp_path: Path) -> None:
+    r, _ = invoke(["selectors", str(VIOLATION)], tmp_path)
+    try:
+        import kubecheck.symbolic  # noqa: F401
+    except ImportError:
+        assert r.exit_code == 2 and "not available" in r.stderr
+    else:
+        assert r.exit_code in (0, 1)
+
+
+def test_explain(tmp_path: Path) -> None:
+    r, _ = invoke(["explain", "KC-ROLL-004"], tmp_path)
+    assert r.exit_code == 0
+    assert "Zero downtime" in r.stdout and "kind:     invariant" in r.stdout and "upstream:" in r.stdout and "counts:" in r.stdout
+    r, _ = invoke(["explain", "KC-NOPE"], tmp_path)
+    assert r.exit_code == 2 and "KC-ROLL-001" in r.stderr
+
+
+def test_help_documents_exit_codes(tmp_path: Path) -> None:
+    r, _ = invoke(["check", "--help"], tmp_path)
+    assert r.exit_code == 0
+    for code in ("0  every property holds", "1  a property is violated", "2  bad usage", "3  inconclusive", "4  sampled"):
+        assert code in r.stdout
