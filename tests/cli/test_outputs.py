@@ -16,7 +16,9 @@ from properties import CATALOGUE
 
 from .conftest import VIOLATION
 
-SARIF_SCHEMA = json.loads((Path(__file__).with_name("data") / "sarif-2.1.0.json").read_text())
+# The official OASIS SARIF 2.1.0 schema (2.1.0-rtm.5, the final 2.1.0 text), vendored from the
+# npm package @microsoft/jest-sarif 1.0.0-beta.0 (lib/schemas/sarif-2.1.0-rtm.5.json, MIT).
+SARIF_SCHEMA = json.loads((Path(__file__).with_name("data") / "sarif-schema-2.1.0-rtm.5.json").read_text())
 
 
 def _line_of(text: str, needle: str, after: str) -> int:
@@ -27,7 +29,7 @@ def _line_of(text: str, needle: str, after: str) -> int:
 
 def test_sarif_from_the_console_script_validates_and_points_at_the_fields(violation_run) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads((violation_run.cwd / "out.sarif").read_text())
-    jsonschema.validate(doc, SARIF_SCHEMA)
+    jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
     run = doc["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert set(rules) == {"KC-ROLL-001", "KC-ROLL-004", "KC-CONV-002"}
@@ -61,7 +63,7 @@ def test_sarif_bounded_and_errors_are_notifications_not_results(violation_report
         replace(f, verdict="holds_within_bounds", exit_code=3, bound_hit="timeout", trace=None) for f in violation_report.findings
     ))
     doc = json.loads(render(bounded, "sarif"))
-    jsonschema.validate(doc, SARIF_SCHEMA)
+    jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
     run = doc["runs"][0]
     assert run["results"] == []
     notes = run["invocations"][0]["toolExecutionNotifications"]
