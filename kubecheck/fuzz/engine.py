@@ -1,0 +1,267 @@
+"""The random engine: Hypothesis walks past the exhaustive bounds, with shrinking to minimal traces.
+
+>>> from kubecheck.ts import Action, BaseSystem
+>>> from kubecheck.properties import invariant
+>>> class Up(BaseSystem):
+...     def init_states(self): return [0]
+...     def actions(self, s): return [Action("c", "inc"), Action("c", "dec")]
+...     def step(self, s, a): return s + 1 if a.label == "inc" else (s - 1 if s > 0 else None)
+>>> result = run_random(Up(), [invariant("LT4", "below 4", lambda s: s < 4),
+...                            invariant("GE0", "never negative", lambda s: s >= 0)], examples=30, max_steps=12)
+>>> [(r.property.rule_id, r.verdict.name) for r in result.results]
+[('LT4', 'VIOLATED'), ('GE0', 'SAMPLED')]
+>>> result.result("LT4").trace.action_path()
+(0, 0, 0, 0, 0)
+
+A property that no run violates gets :attr:`~kubecheck.verdict.Verdict.SAMPLED` (exit code 4), never
+HOLDS: random runs cover what they cover.  A ``sometimes`` property whose example is found gets
+HOLDS (the example is a proof), with the shrunk example trace.
+
+**Several properties in one search.**  Every open property is checked on every run.  Each
+property's failure is its own Hypothesis "bug", so one search may report several, each shrunk on
+its own.  When a search ends with some property decided, the engine runs a new round on the
+properties still open (same seed, same budget), until a round finds nothing new; so a property
+that fails often cannot hide one that fails rarely.  ``Coverage.runs`` counts the runs of all
+rounds.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from kubecheck.errors import InvalidProperty, InvalidScenario
+from kubecheck.properties import Property, PropertyKind
+from kubecheck.ts import Action, successors_fn
+from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
+from traces.trace import Step, Trace
+
+from ._walk import Coverage, CoverageRecorder, Failure, ModelFailure
+from .bridge import FlakySystem, run_machine
+
+__all__ = ["run_random", "RandomResult", "ENGINE"]
+
+#: ``Trace.engine`` of every trace this engine produces.
+ENGINE = "random"
+
+
+@dataclass(frozen=True, slots=True)
+class RandomResult(ExplorationResult):
+    """An :class:`~kubecheck.verdict.ExplorationResult` with what the random runs covered.
+
+    ``complete`` is always False and ``bound_hit`` is ``"max_examples"``: sampling never covers the
+    state space.  :attr:`stats` maps the coverage onto the explorer's fields: ``states`` = distinct
+    states seen, ``transitions`` = steps taken, ``max_depth`` = the longest run.  ``coverage`` has the
+    rest (runs, settle steps, actions per label and per actor kind), ``rounds`` the number of
+    Hypothesis searches, and ``seed``/``examples``/``max_steps``/``settle_bound`` the settings.
+    """
+
+    coverage: Coverage | None = None
+    rounds: int = 0
+    seed: int = 0
+    examples: int = 0
+    max_steps: int = 0
+    settle_bound: int = 0
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InvalidScenario(f"run_random: {name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _validate(system: Any, props: list[Property], examples: int, max_steps: int, seed: Any, settle_bound: int, unsettled: str) -> None:
+    _positive_int("examples", examples)
+    _positive_int("max_steps", max_steps)
+    _positive_int("settle_bound", settle_bound)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise InvalidScenario(f"run_random: seed must be an integer, got {seed!r}")
+    if unsettled not in ("violation", "inconclusive"):
+        raise InvalidScenario(f"run_random: unsettled must be 'violation' or 'inconclusive', got {unsettled!r}")
+    for required in ("init_states", "actions", "step"):
+        if not callable(getattr(system, required, None)):
+            raise InvalidScenario(
+                f"{type(system).__name__} is not a TransitionSystem: it has no {required}() method "
+                f"(needed: init_states(), actions(state), step(state, action))"
+            )
+    seen: dict[str, Property] = {}
+    for p in props:
+        if not isinstance(p, Property):
+            raise InvalidProperty(
+                f"run_random() got {p!r} where a Property was expected; build one with invariant(), "
+                f"action_property(), eventually_always(), always_eventually() or sometimes()"
+            )
+        if p.rule_id in seen:
+            raise InvalidProperty(
+                f"two properties share rule ID {p.rule_id!r} ({seen[p.rule_id].name!r} and {p.name!r}); "
+                f"rule IDs must be unique so results can be told apart"
+            )
+        seen[p.rule_id] = p
+
+
+def _peak_rss() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024
+
+
+def build_trace(system: Any, prop: Property | None, failure: Failure | ModelFailure, bounds: tuple[tuple[str, Any], ...]) -> Trace:
+    """Replay a failure's successor positions into a :class:`~traces.trace.Trace` with action indices.
+
+    Each step's ``action_index`` is the action's index in ``system.actions(state)`` (the replayable
+    path, see :func:`traces.replay`); positions index ``successors(state)``, which may skip actions
+    that ``step`` refuses.
+    """
+    init_index, positions = failure.path
+    succ = successors_fn(system)
+    state = list(system.init_states())[init_index]
+    initial = state
+    steps: list[Step] = []
+    for pos in positions:
+        action, nxt = list(succ(state))[pos]
+        steps.append(Step(action.actor, action.label, _action_index(system.actions(state), action), nxt, action))
+        state = nxt
+    loop_start = getattr(failure, "loop_start", None)
+    loop_step = steps.pop() if getattr(failure, "closing", False) else None
+    return Trace(
+        initial,
+        tuple(steps),
+        prop.rule_id if prop is not None else None,
+        prop.name if prop is not None else None,
+        loop_start,
+        ENGINE,
+        bounds,
+        init_index,
+        loop_step,
+    )
+
+
+def _action_index(actions: Sequence[Action], action: Action) -> int:
+    for i, candidate in enumerate(actions):
+        if candidate == action:
+            return i
+    raise FlakySystem(
+        f"successors() yielded action {action!s} that actions() does not list; a system that overrides "
+        f"successors() must only yield actions from actions(state), in that order"
+    )
+
+
+def run_random(
+    system: Any,
+    properties: Iterable[Property] = (),
+    *,
+    examples: int = 100,
+    max_steps: int = 50,
+    seed: int = 0,
+    settle_bound: int = 500,
+    unsettled: str = "inconclusive",
+) -> RandomResult:
+    """Check ``properties`` on random runs of ``system``; shrink every failure to a minimal trace.
+
+    Parameters
+    ----------
+    system
+        Any :class:`~kubecheck.ts.TransitionSystem` (``init_states``, ``actions``, ``step``; a
+        ``successors`` fast path is used when present).
+    properties
+        :class:`~kubecheck.properties.Property` values of any kind.
+    examples
+        Hypothesis' ``max_examples`` per round: how many runs to generate.
+    max_steps
+        The most steps drawn per run (Hypothesis' ``stateful_step_count``, less the start rule).
+    seed
+        Makes the search deterministic: the same system, properties and settings give the same
+        result, trace for trace.
+    settle_bound
+        The most steps of the settle phase that decides eventual properties after the drawn steps
+        (see :mod:`kubecheck.fuzz._walk`).
+    unsettled
+        What a run that does not settle within ``settle_bound`` means for an eventual property that
+        fails at its last state: ``"inconclusive"`` (default: no verdict from that run, because a run
+        cut at a bound proves no livelock, and a verifier must not claim a violation it has not
+        shown) or ``"violation"`` (the trace ends there and the note says it did not settle).
+
+    Returns
+    -------
+    RandomResult
+        One :class:`~kubecheck.verdict.PropertyResult` per property, in order: VIOLATED with a shrunk,
+        replayable trace (``engine="random"``), HOLDS for a found ``sometimes`` example, ERROR when a
+        predicate or the system raised, SAMPLED otherwise.
+    """
+    props = list(properties)
+    _validate(system, props, examples, max_steps, seed, settle_bound, unsettled)
+    bounds: tuple[tuple[str, Any], ...] = (
+        ("engine", ENGINE),
+        ("examples", examples),
+        ("max_steps", max_steps),
+        ("seed", seed),
+        ("settle_bound", settle_bound),
+    )
+    coverage = CoverageRecorder()
+    decided: dict[int, PropertyResult] = {}
+    started = time.perf_counter()
+    rounds = 0
+    while True:
+        active = [i for i in range(len(props)) if i not in decided]
+        if not active and props:
+            break
+        rounds += 1
+        try:
+            failures = run_machine(
+                system, props, active=active, examples=examples, max_steps=max_steps, seed=seed,
+                settle_bound=settle_bound, unsettled=unsettled, coverage=coverage,
+            )
+        except FlakySystem as exc:
+            for i in active:
+                decided[i] = PropertyResult(props[i], Verdict.ERROR, None, None, str(exc))
+            break
+        new = False
+        model_failure = next((f for f in failures if isinstance(f, ModelFailure)), None)
+        for f in failures:
+            if isinstance(f, Failure) and f.index in active and f.index not in decided:
+                decided[f.index] = _result(system, props[f.index], f, bounds)
+                new = True
+        if model_failure is not None:
+            trace = build_trace(system, None, model_failure, bounds)
+            for i in active:
+                if i not in decided:
+                    decided[i] = PropertyResult(props[i], Verdict.ERROR, trace, None, f"the system raised: {model_failure.note}")
+            break
+        if not new or not props:
+            break
+    seconds = time.perf_counter() - started
+    cov = coverage.freeze()
+    note = (
+        f"no violation in {cov.runs} random run(s) of at most {max_steps} drawn steps (seed {seed}, "
+        f"{examples} examples per round, {rounds} round(s)); {cov.distinct_states} distinct states and "
+        f"{cov.steps} steps covered; sampling proves nothing"
+    )
+    results = []
+    for i, p in enumerate(props):
+        if i in decided:
+            results.append(decided[i])
+        elif p.kind is PropertyKind.SOMETIMES:
+            results.append(PropertyResult(p, Verdict.SAMPLED, None, "max_examples", "no example found: " + note))
+        else:
+            results.append(PropertyResult(p, Verdict.SAMPLED, None, "max_examples", note))
+    stats = Stats(
+        states=cov.distinct_states,
+        transitions=cov.steps,
+        max_depth=cov.max_run_length,
+        seconds=seconds,
+        states_per_second=cov.distinct_states / seconds if seconds > 0 else float("inf"),
+        peak_memory_bytes=_peak_rss(),
+    )
+    return RandomResult(
+        tuple(results), stats, (), False, "max_examples", None, cov, rounds, seed, examples, max_steps, settle_bound
+    )
+
+
+def _result(system: Any, prop: Property, failure: Failure, bounds: tuple[tuple[str, Any], ...]) -> PropertyResult:
+    trace = build_trace(system, prop, failure, bounds)
+    if failure.kind == "example":
+        return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it (shrunk)")
+    if failure.kind == "error":
+        return PropertyResult(prop, Verdict.ERROR, trace, None, failure.note)
+    return PropertyResult(prop, Verdict.VIOLATED, trace, None, failure.note + " (shrunk by Hypothesis)")
