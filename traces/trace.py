@@ -8,8 +8,8 @@ A *lasso* (counterexample to an eventual property) sets ``loop_start``: an index
 (0 = the initial state) where the loop re-enters; the last state steps back to ``states()[loop_start]``.
 ``loop_step`` (optional) records that closing step: its action and its state (equal to
 ``states()[loop_start]``); it is not part of ``steps``.  If ``loop_start == len(states()) - 1`` and
-``loop_step`` is ``None``, the loop is the final state stuttering (a terminal state: no action is
-enabled, so the run stays there forever).
+``loop_step`` is ``None``, the loop is the final state stuttering: no weakly fair action is enabled
+there (at most unfair ones, such as faults, which a run need not take), so the run may stay forever.
 """
 
 from __future__ import annotations

@@ -210,7 +210,7 @@ def _result(
             return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it")
         note = finding.note
         if prop.kind.is_eventual:
-            note = "terminal state where the property fails (the run stutters there)" if finding.loop == () else "weakly fair lasso on which the property fails"
+            note = "the property fails in a state where no weakly fair action is enabled (the run may stay there forever)" if finding.loop == () else "weakly fair lasso on which the property fails"
         return PropertyResult(prop, Verdict.VIOLATED, trace, None, note)
     eventual_cut = prop.kind.is_eventual and interrupted_analysis
     if outcome.complete and not eventual_cut:

@@ -49,7 +49,7 @@ class Finding:
 
     ``path`` is ``(init_index, positions)``: positions index into ``successors(state)`` along the way.
     ``loop`` (lasso only) lists the loop's positions, starting and ending at the path's last state; an
-    empty tuple means the last state is terminal and stutters.
+    empty tuple means no fair action is enabled in the last state, and the run stutters there.
     """
 
     kind: str  # "violation" | "example" | "error"

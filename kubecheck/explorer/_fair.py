@@ -7,8 +7,15 @@ strongly connected set, so we look for a reachable *fair* SCC:
 * ``<>[]P``: an SCC of the explored graph that is fair and contains a ``¬P`` state;
 * ``[]<>P``: an SCC of the graph restricted to ``¬P`` states (edges between ``¬P`` states only) that
   is fair, where enabledness is still read from the full system;
-* for both: a reachable terminal state (no enabled action) where ``P`` fails; the run stutters there,
-  and weak fairness holds vacuously because nothing is enabled.
+* for both: a reachable state where ``P`` fails and no *weakly fair* action is enabled (a terminal
+  state, or one where only unfair actions such as user actions and faults remain); the run stutters
+  there forever, which weak fairness allows because no fair key is enabled, and unfair actions are
+  never obliged to happen (a node that failed may never recover).
+
+IMPORTANT: the stutter case must not require "no action at all".  A state whose only enabled actions
+are unfair (a node recovery still in the fault budget) is a legitimate end of a run; treating only
+action-less states as stuttering misses real convergence failures (found by the catalogue's tests:
+a StatefulSet whose node never recovers was reported HOLDS).
 
 An SCC ``S`` is **fair** iff every weakly fair key that is enabled in *every* state of ``S`` is taken by
 some edge that stays inside ``S``.
@@ -213,16 +220,19 @@ def find_fair_violation(
     else:
         allowed = bytearray(g.expanded)
     best: tuple[int, int, list[int]] | None = None  # (depth, entry id, comp)
+    # Stutter candidates: P fails and no fair key is enabled, so the run may stay there forever.
+    for u in range(n):
+        if g.expanded[u] and bad[u] and not g.enabled[u]:
+            cand = (g.depth[u], u, [u])
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    stutter = best
     for comp in tarjan_scc(n, g.targets, allowed):
         inside = set(comp) if len(comp) > 1 else None
         if inside is None:
             u = comp[0]
             tg = g.targets[u] or ()
-            if not tg:  # terminal state: stutters forever, fairness is vacuous
-                if bad[u]:
-                    cand = (g.depth[u], u, comp)
-                    if best is None or cand[:2] < best[:2]:
-                        best = cand
+            if not tg:  # terminal: already a stutter candidate above if P fails there
                 continue
             if u not in tg:
                 continue  # a trivial SCC without a self-loop is not a cycle
@@ -246,7 +256,7 @@ def find_fair_violation(
     if best is None:
         return None
     _, entry, comp = best
-    if len(comp) == 1 and not (g.targets[entry] or ()):
+    if best is stutter:
         return entry, []
     want_bad = None if kind_always_eventually else (lambda v: bad[v])
     return entry, fair_loop(g, comp, entry, want_bad)

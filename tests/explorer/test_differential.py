@@ -2,7 +2,8 @@
 
 The reference enumerates every subset of reachable states, keeps those that are strongly connected
 through their internal edges and weakly fair (each fair key enabled in all of the subset's states is
-taken by an internal edge), and decides the eventual properties from those subsets, so it shares no
+taken by an internal edge), plus the states where no fair action is enabled (a run may stutter there
+forever), and decides the eventual properties from those, so it shares no
 code or algorithm (no SCCs, no Tarjan) with the explorer.
 """
 
@@ -93,7 +94,8 @@ def fair_cycles(g: Graph, allowed: set[int]) -> list[frozenset[int]]:
 
 def reference(g: Graph, p: frozenset, q: frozenset) -> tuple[int, bool, bool, bool]:
     reach = reachable(g)
-    terminal = {s for s in reach if not g.edges[s]}
+    # A run may stutter forever where no weakly fair action is enabled (only unfair ones, or none).
+    terminal = {s for s in reach if not any(e[2] for e in g.edges[s])}
     inv_violated = any(s not in p for s in reach)
     ea_violated = any(s not in q for s in terminal) or any(c - q for c in fair_cycles(g, reach))
     ae_violated = any(s not in q for s in terminal) or bool(fair_cycles(g, reach - q))
@@ -103,8 +105,9 @@ def reference(g: Graph, p: frozenset, q: frozenset) -> tuple[int, bool, bool, bo
 def lasso_is_valid(g: Graph, trace, q: frozenset, kind: str) -> bool:
     states = trace.states()
     loop = list(states[trace.loop_start :])
-    if trace.loop_step is None:  # terminal stutter
-        return trace.loop_start == len(states) - 1 and not g.edges[states[-1]] and states[-1] not in q
+    if trace.loop_step is None:  # stutter where no fair action is enabled
+        last = states[-1]
+        return trace.loop_start == len(states) - 1 and not any(e[2] for e in g.edges[last]) and last not in q
     assert trace.loop_step.state == states[trace.loop_start]
     taken = {fkey(g.edges[st.action.data[0]][st.action.data[1]]) for st in (*trace.steps[trace.loop_start :], trace.loop_step) if st.action.fair}
     for k in {fkey(e) for s in loop for e in g.edges[s] if e[2]}:

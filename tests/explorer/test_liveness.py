@@ -68,7 +68,7 @@ def test_terminal_state_lasso():
     assert res.verdict is Verdict.VIOLATED
     assert res.trace.states() == ("a", "stuck")
     assert res.trace.loop_start == 1 and res.trace.loop_step is None
-    assert "terminal" in res.note
+    assert "no weakly fair action is enabled" in res.note
 
 
 def test_always_eventually_distinguishes_from_eventually_always():
@@ -109,3 +109,31 @@ def test_peterson_is_starvation_free_under_weak_fairness():
     assert check(Peterson(), ae).verdict is Verdict.HOLDS
     res = check(Peterson(), eventually_always("P0-STAYS", "p0 stays in CS", lambda s: s.pc[0] == 4))
     assert res.verdict is Verdict.VIOLATED and res.trace.is_lasso
+
+
+def test_a_run_may_stay_where_only_unfair_actions_are_enabled():
+    # "broken" can be left only by an unfair recovery (a fault budget, a user action): weak fairness
+    # never obliges it, so a run may stutter in "broken" forever and <>[]healthy fails there.
+    g = Graph(
+        ["healthy"],
+        {
+            "healthy": [("fault", "break", False, None, "broken")],
+            "broken": [("fault", "recover", False, None, "healthy2")],
+            "healthy2": [],
+        },
+    )
+    healthy = eventually_always("HEALTHY", "ends healthy", lambda s: s != "broken")
+    res = check(g, healthy)
+    assert res.verdict is Verdict.VIOLATED
+    assert res.trace.states() == ("healthy", "broken")
+    assert res.trace.loop_start == 1 and res.trace.loop_step is None
+    # with a fair recovery the same run is not a counterexample
+    g_fair = Graph(
+        ["healthy"],
+        {
+            "healthy": [("fault", "break", False, None, "broken")],
+            "broken": [("kubelet", "recover", True, None, "healthy2")],
+            "healthy2": [],
+        },
+    )
+    assert check(g_fair, healthy).verdict is Verdict.HOLDS
