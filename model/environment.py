@@ -38,7 +38,19 @@ __all__ = [
     "user_action_instances",
     "FaultInstance",
     "fault_instances",
+    "BROKEN_IMAGE_TAG",
+    "UNBUDGETED",
+    "is_broken_image",
+    "record_orphaned_pod",
 ]
+
+#: An image whose tag is this (``nginx:broken``) stands for an image whose readiness probe never
+#: passes for good: the environment may fail the probe of such a container at any moment, without
+#: spending a budget (``fault_readiness_probe_fails``).  See docs/semantics/properties.md.
+BROKEN_IMAGE_TAG = "broken"
+
+#: The budget name of faults that spend nothing (:meth:`FaultBudget.spend` returns the budget).
+UNBUDGETED = ""
 
 _WORKLOADS = ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet")
 _SHORT = {
@@ -166,6 +178,8 @@ class FaultBudget:
                 raise ModelError(f"FaultBudget.{f.name} = {getattr(self, f.name)} < 0")
 
     def spend(self, kind: str) -> "FaultBudget":
+        if kind == UNBUDGETED:
+            return self
         left = getattr(self, kind)
         if left <= 0:
             raise ModelError(f"FaultBudget.{kind} is exhausted")
@@ -289,6 +303,35 @@ def _pod_put(state: ClusterState, pod: Pod) -> ClusterState:
     return state.put(pod)
 
 
+def is_broken_image(image: str) -> bool:
+    """``<repository>:broken``: an image whose readiness probe never passes for good."""
+    return image.rsplit("/", 1)[-1].partition(":")[2] == BROKEN_IMAGE_TAG
+
+
+def record_orphaned_pod(before: ClusterState, after: ClusterState, pod: Pod) -> ClusterState:
+    """After ``pod``'s object was removed (``before`` -> ``after``): if its node is NotReady and a
+    container of the pod was running, the containers keep running there (nobody told the node);
+    record ``(namespace, name, uid)`` in ``Node.orphaned_pods`` until the node recovers.
+
+    Upstream: a force delete removes the API object without the kubelet's confirmation
+    (https://kubernetes.io/docs/tasks/run-application/force-delete-stateful-set-pod/); a
+    partitioned kubelet only learns of it when it reconnects, and then kills the containers of
+    pods that no longer exist (pkg/kubelet/kubelet.go HandlePodCleanups).
+    """
+    if pod.node_name is None or not any(cs.state == "running" for cs in pod.container_statuses):
+        return after
+    gone = after.get("Pod", pod.namespace, pod.name)
+    if gone is not None and gone.uid == pod.uid:
+        return after  # the object is still there (finalizers): the node still sees it
+    node = after.get("Node", "", pod.node_name)
+    if node is None or node.ready:
+        return after
+    record = (pod.namespace, pod.name, pod.uid)
+    if record in node.orphaned_pods:
+        return after
+    return after.put(replace(node, orphaned_pods=tuple(sorted(node.orphaned_pods + (record,)))))
+
+
 def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInstance]:
     """Every fault the budget still allows, in deterministic order.
 
@@ -299,7 +342,11 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     * ``node_fail`` / ``node_recover``: the node stops (resumes) reporting Ready.  A failed
       node's containers keep running: the checker cannot tell a crash from a partition,
       and neither can the control plane;
-    * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``.
+    * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
+      node the pod's running containers survive the object (``Node.orphaned_pods``) until the
+      node recovers (``node_recover`` clears the record: the returning kubelet kills them);
+    * ``fault_readiness_probe_fails`` (no budget): a running, ready container of a broken image
+      (:func:`is_broken_image`) with a readiness probe stops being ready.
     Controller crashes need the pending writes and are listed by ``model.system``.
     """
     out: list[FaultInstance] = []
@@ -337,7 +384,7 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     if budget.node_recovery:
         for node in state.nodes.values():
             if not node.ready:
-                healed = replace(node, ready=True, eviction_timeout_elapsed=False)
+                healed = replace(node, ready=True, eviction_timeout_elapsed=False, orphaned_pods=())
                 out.append(FaultInstance("node_recovery", "node_recover", node.name, state.put(healed)))
     if budget.force_delete:
         from model.apiserver import apply_write
@@ -346,7 +393,23 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
             force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0)
             result = apply_write(state, force)
             if result != state:
+                result = record_orphaned_pod(state, result, pod)
                 out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    for pod in state.pods.values():
+        if pod.node_name is None or pod.deletion_timestamp is not None:
+            continue
+        probes = {c.name for c in pod.spec_containers if c.readiness_probe and is_broken_image(c.image)}
+        for cs in pod.container_statuses:
+            if cs.name in probes and cs.state == "running" and cs.ready:
+                statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)
+                out.append(
+                    FaultInstance(
+                        UNBUDGETED,
+                        "fault_readiness_probe_fails",
+                        f"{pod.name}/{cs.name}",
+                        _pod_put(state, replace(pod, container_statuses=statuses)),
+                    )
+                )
     return out
 
 

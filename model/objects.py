@@ -409,6 +409,10 @@ class Node(ObjectMeta):
     pod_capacity: int = 110
     #: abstract time: the node-lifecycle eviction timeout has passed since NotReady.
     eviction_timeout_elapsed: bool = False
+    #: runtime record, not API data: ``(namespace, name, uid)`` of pods whose API object was
+    #: force-deleted while this node was NotReady and whose containers keep running here until
+    #: the node's kubelet comes back and kills them (split brain, docs/semantics/properties.md).
+    orphaned_pods: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,659 @@
+"""The property catalogue: convergence, ownership, rollout availability, StatefulSet identity, sandbox.
+
+Every rule has a stable ID, a one-line statement, a paragraph on exactly what it counts, and the
+upstream source it is checked against.  ``docs/properties.md`` is generated from the same data
+(``python -m properties --markdown``) and a test keeps the two in step.
+
+Involuntary disruptions (container crashes, sandbox death, node failure, force delete) are not
+counted against the rollout rules KC-ROLL-001/002/003: upstream promises nothing there, so those
+rules only judge steps taken by a workload controller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
+from model.state import ClusterState
+from properties._common import (
+    controlled_pods,
+    deployment_pods,
+    find,
+    is_active,
+    is_available,
+    is_live,
+    is_workload_controller_action,
+    owned_replica_sets,
+    rolling_bounds,
+    selector_of,
+    template_matches,
+)
+from properties.rules import Rule, rule
+
+__all__ = ["CATALOGUE", "RULES", "get_rule"]
+
+Target = tuple[str, str, str]
+
+
+# ------------------------------------------------------------------------------------ convergence
+
+
+@rule(
+    "KC-CONV-001",
+    "A ReplicaSet eventually always has exactly spec.replicas owned, active, matching pods, and its status agrees",
+    kind="eventually_always",
+    applies_to=("ReplicaSet", "ReplicationController"),
+    category="convergence",
+    upstream="pkg/controller/replicaset/replica_set.go syncReplicaSet, manageReplicas, calculateStatus",
+    counts=(
+        "Counts pods whose controller ownerReference is the ReplicaSet (or ReplicationController), that are "
+        "active (not Succeeded/Failed, no deletionTimestamp: controller_utils.go IsPodActive) and that match "
+        "its selector. Terminating pods are not counted, as upstream's filterActivePods does not count them. "
+        "status.replicas must equal that count. A workload being deleted is exempt."
+    ),
+)
+def replicas_converge(c: ClusterState, target: Target) -> bool:
+    obj = find(c, target[0], target[1:])
+    if obj is None or obj.deletion_timestamp is not None:
+        return True
+    sel = selector_of(obj)
+    n = sum(1 for p in controlled_pods(c, obj) if is_active(p) and sel.matches(p.labels))
+    return n == obj.replicas and obj.status.replicas == n
+
+
+@rule(
+    "KC-CONV-002",
+    "A Deployment eventually always has one new ReplicaSet with every replica available and every old one at zero",
+    kind="eventually_always",
+    applies_to=("Deployment",),
+    category="convergence",
+    upstream="pkg/controller/deployment/util/deployment_util.go DeploymentComplete; rolling.go rolloutRolling",
+    counts=(
+        "Among the ReplicaSets the Deployment controls and that are not being deleted, exactly one has a pod "
+        "template equal to the Deployment's (ignoring pod-template-hash: EqualIgnoreHash); its spec.replicas "
+        "equals the Deployment's and that many of its active pods are available (Ready for minReadySeconds: "
+        "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
+        "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
+    ),
+)
+def deployment_completes(c: ClusterState, target: Target) -> bool:
+    d = find(c, "Deployment", target[1:])
+    if d is None or d.deletion_timestamp is not None or d.paused:
+        return True
+    rss = [rs for rs in owned_replica_sets(c, d) if rs.deletion_timestamp is None]
+    new = [rs for rs in rss if template_matches(rs.template, d.template)]
+    if len(new) != 1:
+        return False
+    new_rs = new[0]
+    if new_rs.replicas != d.replicas:
+        return False
+    avail = sum(1 for p in controlled_pods(c, new_rs) if is_active(p) and is_available(p, d.min_ready_seconds))
+    if avail != d.replicas:
+        return False
+    for rs in rss:
+        if rs is new_rs:
+            continue
+        if rs.replicas != 0 or any(is_active(p) for p in controlled_pods(c, rs)):
+            return False
+    return True
+
+
+def _sts_ordinal(set_: StatefulSet, pod: Pod) -> int | None:
+    prefix = set_.name + "-"
+    if not pod.name.startswith(prefix):
+        return None
+    rest = pod.name[len(prefix):]
+    return int(rest) if rest.isdigit() else None
+
+
+@rule(
+    "KC-CONV-003",
+    "A StatefulSet eventually always runs ordinals start..start+replicas-1, updated and ready, with their PVCs",
+    kind="eventually_always",
+    applies_to=("StatefulSet",),
+    category="convergence",
+    upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet",
+    counts=(
+        "For every ordinal i in [ordinals.start, ordinals.start+replicas) a pod <set>-<i> controlled by the set "
+        "exists, is active, Running and Ready (isRunningAndReady), runs the set's current template (for "
+        "RollingUpdate, ordinals at or above the partition; OnDelete sets are not required to update), and for "
+        "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
+        "the range (no condemned pods). A set being deleted is exempt."
+    ),
+)
+def stateful_set_converges(c: ClusterState, target: Target) -> bool:
+    s = find(c, "StatefulSet", target[1:])
+    if s is None or s.deletion_timestamp is not None:
+        return True
+    start, end = s.ordinals_start, s.ordinals_start + s.replicas
+    seen: set[int] = set()
+    for p in controlled_pods(c, s):
+        i = _sts_ordinal(s, p)
+        if i is None or not start <= i < end:
+            return False
+        if not is_active(p) or p.phase != "Running" or not p.conditions.ready:
+            return False
+        must_update = s.update_strategy.type == "RollingUpdate" and i >= s.update_strategy.partition
+        if must_update and p.spec_containers != s.template.containers:
+            return False
+        seen.add(i)
+    if seen != set(range(start, end)):
+        return False
+    for i in range(start, end):
+        for t in s.volume_claim_templates:
+            if c.get("PersistentVolumeClaim", s.namespace, f"{t.name}-{s.name}-{i}") is None:
+                return False
+    return True
+
+
+# -------------------------------------------------------------------------------------- ownership
+
+
+@rule(
+    "KC-OWN-001",
+    "Every pod has at most one controller owner",
+    kind="invariant",
+    category="ownership",
+    upstream="staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/controller_ref.go GetControllerOf; "
+    "pkg/controller/controller_ref_manager.go ClaimObject",
+    counts="Counts, for every pod object (terminating included), its ownerReferences with controller: true.",
+)
+def single_controller_owner(c: ClusterState) -> bool:
+    return all(sum(1 for r in p.owner_references if r.controller) <= 1 for p in c.pods.values())
+
+
+@rule(
+    "KC-OWN-002",
+    "Eventually always, every pod a workload controls matches that workload's selector",
+    kind="eventually_always",
+    category="ownership",
+    upstream="pkg/controller/controller_ref_manager.go ClaimObject (release of non-matching owned objects)",
+    counts=(
+        "For every active pod whose controller ownerReference points at an existing ReplicaSet, "
+        "ReplicationController or StatefulSet (not being deleted), the pod's labels match that owner's "
+        "selector. A relabelled pod may briefly violate it; the owner must release it."
+    ),
+)
+def owned_pods_match_selector(c: ClusterState) -> bool:
+    for p in c.pods.values():
+        if not is_active(p):
+            continue
+        ref = p.controller_ref()
+        if ref is None:
+            continue
+        owner = c.by_uid(ref.uid)
+        if owner is None or owner.deletion_timestamp is not None or ref.kind == "Deployment":
+            continue
+        if not selector_of(owner).matches(p.labels):
+            return False
+    return True
+
+
+def _acting_owner(c: ClusterState, action: Any) -> Any | None:
+    key = getattr(action, "fairness_key", None)
+    if isinstance(key, tuple) and len(key) == 3:
+        family, ns, name = key
+        kind = {
+            "replicaset": "ReplicaSet",
+            "replication": "ReplicationController",
+            "statefulset": "StatefulSet",
+            "deployment": "Deployment",
+        }.get(family)
+        if kind is not None:
+            return c.get(kind, ns, name)
+    return None
+
+
+@rule(
+    "KC-OWN-003",
+    "A controller never takes or deletes a pod that another controller owns",
+    kind="action",
+    category="ownership",
+    upstream="pkg/controller/controller_ref_manager.go ClaimObject; pkg/controller/replicaset/replica_set.go manageReplicas",
+    counts=(
+        "Judges every step: a pod that exists before and after must not switch its controller ownerReference "
+        "from one owner to a different one; and a step of a workload controller must not delete (set a "
+        "deletionTimestamp on, or remove) a pod controlled by another object."
+    ),
+)
+def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    for key, p in c.pods.items():
+        q = n.pods.get(key)
+        a = p.controller_ref()
+        if q is not None and q.uid == p.uid:
+            b = q.controller_ref()
+            if a is not None and b is not None and a.uid != b.uid:
+                return False
+    if is_workload_controller_action(action):
+        actor = _acting_owner(c, action)
+        if actor is not None:
+            for key, p in c.pods.items():
+                q = n.pods.get(key)
+                deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
+                ref = p.controller_ref()
+                if deleted and ref is not None and ref.uid != actor.uid and c.by_uid(ref.uid) is not None:
+                    return False
+    return True
+
+
+@rule(
+    "KC-OWN-004",
+    "No active pod is selected by two live pod controllers (overlapping selectors)",
+    kind="invariant",
+    category="ownership",
+    upstream="docs: 'you should not create any pods whose labels match this selector' (ReplicaSet, RC); "
+    "pkg/controller/controller_utils.go (ControllerRef makes overlaps safe but confusing)",
+    counts=(
+        "Counts, for every active pod, the ReplicaSets, ReplicationControllers and StatefulSets in its "
+        "namespace (not being deleted) whose selector matches its labels. More than one is an overlap: "
+        "upstream's ControllerRef keeps the controllers from fighting, but status counts, kubectl and "
+        "Services become ambiguous. One Deployment's ReplicaSets carry distinct pod-template-hash labels, "
+        "so they do not overlap each other; but two Deployments with overlapping selectors and identical "
+        "pod templates get the same hash, so their ReplicaSets' selectors are identical and do overlap "
+        "(also when a rollout makes one Deployment's template equal to the other's)."
+    ),
+)
+def no_overlapping_selectors(c: ClusterState) -> bool:
+    owners = [
+        o
+        for kind in ("ReplicaSet", "ReplicationController", "StatefulSet")
+        for o in c.objects(kind)
+        if o.deletion_timestamp is None
+    ]
+    if len(owners) < 2:
+        return True
+    sels = [(o, selector_of(o)) for o in owners]
+    for p in c.pods.values():
+        if not is_active(p):
+            continue
+        if sum(1 for o, sel in sels if o.namespace == p.namespace and sel.matches(p.labels)) > 1:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------ rollout availability
+
+
+def _rolling(c: ClusterState, target: Target) -> Deployment | None:
+    d = find(c, "Deployment", target[1:])
+    if d is None or d.strategy.type != "RollingUpdate" or d.deletion_timestamp is not None:
+        return None
+    return d
+
+
+def _available_count(c: ClusterState, d: Deployment) -> int:
+    return sum(1 for p in deployment_pods(c, d) if is_active(p) and is_available(p, d.min_ready_seconds))
+
+
+@rule(
+    "KC-ROLL-001",
+    "No workload-controller step takes a Deployment's available pods below replicas - maxUnavailable",
+    kind="action",
+    applies_to=("Deployment",),
+    category="rollout",
+    upstream="pkg/controller/deployment/rolling.go reconcileOldReplicaSets, cleanupUnhealthyReplicas, "
+    "scaleDownOldReplicaSetsForRollingUpdate; deployment_util.go MaxUnavailable",
+    counts=(
+        "Counts the active pods (no deletionTimestamp) of every ReplicaSet the Deployment controls that are "
+        "available (Ready for minReadySeconds). A step by a Deployment, ReplicaSet or ReplicationController "
+        "controller that lowers this count to below spec.replicas - maxUnavailable (resolved as MaxUnavailable) "
+        "violates it. Steps by kubelets, faults and users are not judged (involuntary disruption), but a "
+        "controller step that follows one is: if a new pod fails after the Deployment decided to scale an old "
+        "ReplicaSet down, the old ReplicaSet's deletion still violates it (a real upstream race). "
+        "Only RollingUpdate Deployments; Recreate scales to zero by design."
+    ),
+)
+def rollout_keeps_min_available(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if not is_workload_controller_action(action):
+        return True
+    d = _rolling(n, target)
+    d0 = _rolling(c, target)
+    if d is None or d0 is None:
+        return True
+    after = _available_count(n, d)
+    if after >= _available_count(c, d0):
+        return True
+    _, max_unavailable = rolling_bounds(d)
+    return after >= d.replicas - max_unavailable
+
+
+def _spec_sum(c: ClusterState, d: Deployment) -> int:
+    return sum(rs.replicas for rs in owned_replica_sets(c, d) if rs.deletion_timestamp is None)
+
+
+@rule(
+    "KC-ROLL-002",
+    "No workload-controller step raises the sum of a Deployment's ReplicaSet spec.replicas above replicas + maxSurge",
+    kind="action",
+    applies_to=("Deployment",),
+    category="rollout",
+    upstream="pkg/controller/deployment/util/deployment_util.go NewRSNewReplicas, MaxSurge; rolling.go reconcileNewReplicaSet",
+    counts=(
+        "Sums spec.replicas over the ReplicaSets the Deployment controls that are not being deleted (live pods "
+        "are not counted: see KC-ROLL-003). A controller step that raises the sum to above spec.replicas + "
+        "maxSurge violates it; a user scaling the Deployment down is not judged."
+    ),
+)
+def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if not is_workload_controller_action(action):
+        return True
+    d, d0 = _rolling(n, target), _rolling(c, target)
+    if d is None or d0 is None:
+        return True
+    after = _spec_sum(n, d)
+    if after <= _spec_sum(c, d0):
+        return True
+    max_surge, _ = rolling_bounds(d)
+    return after <= d.replicas + max_surge
+
+
+@rule(
+    "KC-ROLL-003",
+    "No workload-controller step raises a Deployment's live pods (terminating included) above replicas + maxSurge",
+    kind="action",
+    applies_to=("Deployment",),
+    category="rollout",
+    upstream="stricter than upstream: deployment_util.go MaxSurge bounds spec.replicas, not live pods "
+    "(terminating pods are not counted; see kubernetes#107920 and the DeploymentReplicaSetTerminatingReplicas gate)",
+    counts=(
+        "Counts every pod object of the Deployment's ReplicaSets that is not Succeeded/Failed, terminating "
+        "pods included. Upstream does NOT promise this; it shows the real peak of pods (and resource usage) "
+        "during a rollout, and it is expected to fail on real upstream behaviour: live pods reach "
+        "replicas + maxSurge + 1 while a scaled-down old pod is still terminating."
+    ),
+)
+def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if not is_workload_controller_action(action):
+        return True
+    d, d0 = _rolling(n, target), _rolling(c, target)
+    if d is None or d0 is None:
+        return True
+    after = sum(1 for p in deployment_pods(n, d) if is_live(p))
+    if after <= sum(1 for p in deployment_pods(c, d0) if is_live(p)):
+        return True
+    max_surge, _ = rolling_bounds(d)
+    return after <= d.replicas + max_surge
+
+
+def _serves(c: ClusterState, svc: Any) -> bool:
+    """Whether some workload meant to run pods for this Service has replicas >= 1."""
+    if not svc.selector:
+        return False
+    for kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+        for w in c.objects(kind, svc.namespace):
+            if w.replicas >= 1 and w.deletion_timestamp is None and all(
+                w.template.labels.get(k) == v for k, v in svc.selector.items()
+            ):
+                return True
+    return False
+
+
+@rule(
+    "KC-ROLL-004",
+    "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
+    kind="invariant",
+    category="rollout",
+    upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating)",
+    counts=(
+        "For every Service with a selector that matches the pod template of a workload with spec.replicas >= 1, "
+        "counts the pods that match the selector, are Ready and have no deletionTimestamp (the pods an "
+        "EndpointSlice lists as ready). At least one is required in every state, faults included; this is the "
+        "user's promise, stronger than upstream's maxUnavailable (a 1-replica Deployment with maxUnavailable 1 "
+        "violates it while satisfying KC-ROLL-001)."
+    ),
+)
+def zero_downtime(c: ClusterState) -> bool:
+    for svc in c.services.values():
+        if not _serves(c, svc):
+            continue
+        if not any(
+            p.namespace == svc.namespace
+            and p.deletion_timestamp is None
+            and p.conditions.ready
+            and all(p.labels.get(k) == v for k, v in svc.selector.items())
+            for p in c.pods.values()
+        ):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------ StatefulSet identity
+
+
+def _set_pods(c: ClusterState) -> list[tuple[StatefulSet, Pod, int]]:
+    out = []
+    for s in c.stateful_sets.values():
+        for p in controlled_pods(c, s):
+            i = _sts_ordinal(s, p)
+            if i is not None:
+                out.append((s, p, i))
+    return out
+
+
+@rule(
+    "KC-STS-001",
+    "A StatefulSet pod's hostname and subdomain are its name and the set's serviceName",
+    kind="invariant",
+    category="statefulset",
+    upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches, updateIdentity",
+    counts="Every pod a StatefulSet controls, named <set>-<ordinal>: hostname equals the pod name and "
+    "subdomain equals spec.serviceName.",
+)
+def stateful_identity_matches(c: ClusterState) -> bool:
+    return all(p.hostname == p.name and p.subdomain == s.service_name for s, p, _ in _set_pods(c))
+
+
+@rule(
+    "KC-STS-002",
+    "A pod's name, hostname and subdomain never change",
+    kind="action",
+    category="statefulset",
+    upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches (identity is fixed at creation)",
+    counts="For every pod that exists (same UID) before and after a step: name, hostname and subdomain are equal.",
+)
+def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    after = {p.uid: p for p in n.pods.values()}
+    for p in c.pods.values():
+        q = after.get(p.uid)
+        if q is not None and (q.name, q.hostname, q.subdomain) != (p.name, p.hostname, p.subdomain):
+            return False
+    return True
+
+
+@rule(
+    "KC-STS-003",
+    "The pod with ordinal i only ever mounts PVC <template>-<set>-<i>",
+    kind="invariant",
+    category="statefulset",
+    upstream="pkg/controller/statefulset/stateful_set_utils.go storageMatches, getPersistentVolumeClaimName",
+    counts="For every pod a StatefulSet controls and every volumeClaimTemplate t: the pod's volume named t "
+    "exists and its claimName is <t>-<set>-<ordinal>; no volume of the pod claims another ordinal's PVC.",
+)
+def stateful_storage_matches(c: ClusterState) -> bool:
+    for s, p, i in _set_pods(c):
+        vols = {v.name: v.claim_name for v in p.volumes}
+        for t in s.volume_claim_templates:
+            if vols.get(t.name) != f"{t.name}-{s.name}-{i}":
+                return False
+        prefixes = [f"{t.name}-{s.name}-" for t in s.volume_claim_templates]
+        for v in p.volumes:
+            for prefix in prefixes:
+                if v.claim_name and v.claim_name.startswith(prefix) and v.claim_name != f"{prefix}{i}":
+                    return False
+    return True
+
+
+def _running_instances(c: ClusterState) -> dict[tuple[str, str], int]:
+    """Running instances per pod identity (namespace, name): pod objects with a running container,
+    plus containers still running on nodes for pod objects that are gone (node runtime records)."""
+    count: dict[tuple[str, str], int] = {}
+    for p in c.pods.values():
+        if any(cs.state == "running" for cs in p.container_statuses):
+            count[(p.namespace, p.name)] = count.get((p.namespace, p.name), 0) + 1
+    for node in c.nodes.values():
+        # (namespace, name, uid) of a pod object that is gone but still runs there.  The record is
+        # made only when the object is removed, so a pod object with that name now is another pod,
+        # even when the API server has handed it the same (lowest free) UID: never skip it.
+        for ns, name, _uid in node.orphaned_pods:
+            count[(ns, name)] = count.get((ns, name), 0) + 1
+    return count
+
+
+@rule(
+    "KC-STS-004",
+    "At most one pod per StatefulSet identity has running containers anywhere, even on a failed node",
+    kind="invariant",
+    category="statefulset",
+    upstream="pkg/controller/statefulset/stateful_set_control.go (create only for an empty slot); "
+    "docs: force-delete-stateful-set-pod",
+    counts="Counts, per pod name of a StatefulSet, the pod objects with a running container plus the "
+    "containers that keep running on a node for a pod object that was force-deleted while the node was "
+    "NotReady (Node.orphaned_pods, cleared when the node recovers). More than one is a split brain.",
+)
+def at_most_one_pod_per_identity(c: ClusterState) -> bool:
+    names = {(s.namespace, s.name) for s in c.stateful_sets.values()}
+    for (ns, name), n in _running_instances(c).items():
+        if n > 1 and (ns, name.rsplit("-", 1)[0]) in names:
+            return False
+    return True
+
+
+@rule(
+    "KC-STS-005",
+    "OrderedReady: pod i is created only when 0..i-1 are Running and Ready; scale-down goes highest first",
+    kind="action",
+    category="statefulset",
+    upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet (monotonic ordering)",
+    counts=(
+        "For OrderedReady sets. Creation: when a pod <set>-<i> appears, every ordinal from ordinals.start to "
+        "i-1 has an active pod that is Running and Ready in the state before. Scale-down: when the controller "
+        "deletes a condemned pod (ordinal outside the range), no pod with a higher ordinal of the set exists. "
+        "With per-write steps the real controller can violate the creation clause: it decides on its view, and "
+        "a predecessor deleted between that read and the create is not seen (a stale-view race)."
+    ),
+)
+def ordered_ready(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    for s in n.stateful_sets.values():
+        if s.pod_management_policy != "OrderedReady":
+            continue
+        before = {i: p for p in controlled_pods(c, s) if (i := _sts_ordinal(s, p)) is not None}
+        after = {i: p for p in controlled_pods(n, s) if (i := _sts_ordinal(s, p)) is not None}
+        for i, p in after.items():
+            old = before.get(i)
+            if old is None or old.uid != p.uid:
+                for j in range(s.ordinals_start, i):
+                    q = before.get(j)
+                    if q is None or not is_active(q) or q.phase != "Running" or not q.conditions.ready:
+                        return False
+        if is_workload_controller_action(action):
+            end = s.ordinals_start + s.replicas
+            for i, p in before.items():
+                if i < end:
+                    continue
+                q = after.get(i)
+                deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
+                if deleted and p.deletion_timestamp is None and any(j > i for j in before):
+                    return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------- sandbox
+
+
+@rule(
+    "KC-SBX-001",
+    "Every running container runs in its pod's current sandbox (one network namespace and IP per pod)",
+    kind="invariant",
+    category="sandbox",
+    upstream="pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions, SyncPod",
+    counts="For every pod and every container status in state running: the pod has a sandbox and the "
+    "container's sandbox id is that sandbox's id (so it shares its network namespace and IP).",
+)
+def containers_share_sandbox(c: ClusterState) -> bool:
+    for p in c.pods.values():
+        for cs in p.container_statuses:
+            if cs.state == "running" and (p.sandbox is None or cs.sandbox_id != p.sandbox.id):
+                return False
+    return True
+
+
+@rule(
+    "KC-SBX-002",
+    "Pod IPs are unique among live pods",
+    kind="invariant",
+    category="sandbox",
+    upstream="CNI IPAM via pkg/kubelet/kuberuntime/kuberuntime_sandbox.go createPodSandbox",
+    counts="Among pod objects with a sandbox (terminating included, until the object is gone), no two "
+    "share an IP.",
+)
+def pod_ips_unique(c: ClusterState) -> bool:
+    ips = [p.sandbox.ip for p in c.pods.values() if p.sandbox is not None]
+    return len(ips) == len(set(ips))
+
+
+@rule(
+    "KC-SBX-003",
+    "A new sandbox means every container restarted",
+    kind="action",
+    category="sandbox",
+    upstream="pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions (podSandboxChanged: kill the "
+    "pod, create a sandbox, start every container)",
+    counts="For every pod (same UID) whose sandbox id changes in a step: in the new state no container runs "
+    "in the old sandbox, and every container that was running before is either not running or has a "
+    "higher restart count.",
+)
+def new_sandbox_restarts_all(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    after = {p.uid: p for p in n.pods.values()}
+    for p in c.pods.values():
+        q = after.get(p.uid)
+        if q is None or p.sandbox is None or q.sandbox is None or p.sandbox.id == q.sandbox.id:
+            continue
+        old_id = p.sandbox.id
+        new_status = {cs.name: cs for cs in q.container_statuses}
+        for cs in p.container_statuses:
+            ns = new_status.get(cs.name)
+            if ns is None:
+                continue
+            if ns.state == "running" and ns.sandbox_id == old_id:
+                return False
+            if cs.state == "running" and ns.state == "running" and ns.restart_count <= cs.restart_count:
+                return False
+    return True
+
+
+RULES: tuple[Rule, ...] = (
+    replicas_converge,
+    deployment_completes,
+    stateful_set_converges,
+    single_controller_owner,
+    owned_pods_match_selector,
+    no_pod_stealing,
+    no_overlapping_selectors,
+    rollout_keeps_min_available,
+    rollout_within_surge,
+    rollout_live_pods_within_surge,
+    zero_downtime,
+    stateful_identity_matches,
+    pod_identity_stable,
+    stateful_storage_matches,
+    at_most_one_pod_per_identity,
+    ordered_ready,
+    containers_share_sandbox,
+    pod_ips_unique,
+    new_sandbox_restarts_all,
+)
+
+CATALOGUE: dict[str, Rule] = {r.rule_id: r for r in RULES}
+assert len(CATALOGUE) == len(RULES), "duplicate rule ID in the catalogue"
+
+
+def get_rule(rule_id: str) -> Rule:
+    """The catalogue rule with this ID; the error lists the valid IDs."""
+    try:
+        return CATALOGUE[rule_id]
+    except KeyError:
+        from kubecheck.errors import InvalidProperty
+
+        raise InvalidProperty(
+            f"unknown rule ID {rule_id!r}; the catalogue has: {', '.join(CATALOGUE)}"
+        ) from None

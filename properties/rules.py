@@ -1,0 +1,137 @@
+"""Rule: a catalogue entry, and the decorator users write their own rules with.
+
+A :class:`Rule` is the declaration (stable ID, one-line statement, what it counts, upstream
+citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.properties.Property`
+values for one cluster: one per workload the rule applies to (so the CLI reports a verdict per
+workload and property), or a single cluster-wide one.
+
+Users add rules in plain Python::
+
+    from properties import rule
+
+    @rule("ACME-001", "every Deployment keeps at least 2 replicas", kind="invariant")
+    def at_least_two(cluster):
+        return all(d.replicas >= 2 for d in cluster.objects("Deployment"))
+
+A cluster-wide predicate takes the ``ClusterState`` (``cluster``); a per-workload one
+(``applies_to=("Deployment",)``) takes ``(cluster, workload)``; an action rule takes
+``(cluster, action, next_cluster)`` or ``(cluster, action, next_cluster, workload)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from kubecheck.errors import InvalidProperty
+from kubecheck.properties import Property, PropertyKind, RULE_ID_PATTERN
+from properties._common import cluster_of
+from model.state import ClusterState
+
+__all__ = ["Rule", "rule", "KINDS_BY_NAME"]
+
+KINDS_BY_NAME = {
+    "invariant": PropertyKind.INVARIANT,
+    "action": PropertyKind.ACTION,
+    "eventually_always": PropertyKind.EVENTUALLY_ALWAYS,
+    "always_eventually": PropertyKind.ALWAYS_EVENTUALLY,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalogue entry.  ``check`` receives the ClusterState(s), never the wrapper state."""
+
+    rule_id: str
+    title: str
+    kind: PropertyKind
+    check: Callable[..., bool]
+    applies_to: tuple[str, ...] = ()
+    counts: str = ""
+    upstream: str = ""
+    category: str = "user"
+    symmetric: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
+            raise InvalidProperty(
+                f"rule {self.title!r}: {self.rule_id!r} is not a valid rule ID (a letter, then letters, "
+                f"digits, '-', '_' or '.'; e.g. 'ACME-001')"
+            )
+        if not callable(self.check):
+            raise InvalidProperty(f"rule {self.rule_id}: check {self.check!r} is not callable")
+
+    def instantiate(self, cluster: ClusterState) -> list[Property]:
+        """Engine properties for ``cluster``: one per matching workload, or one cluster-wide."""
+        if not self.applies_to:
+            return [self._property(None, self.title)]
+        out = []
+        for kind in self.applies_to:
+            for obj in cluster.objects(kind):
+                out.append(self._property((kind, obj.namespace, obj.name), f"{self.title} [{kind} {obj.namespace}/{obj.name}]"))
+        return out
+
+    def _property(self, target: tuple[str, str, str] | None, name: str) -> Property:
+        check = self.check
+        if self.kind is PropertyKind.ACTION:
+            if target is None:
+                def pred(s: Any, a: Any, t: Any) -> bool:
+                    return check(cluster_of(s), a, cluster_of(t))
+            else:
+                kind, ns, nm = target
+
+                def pred(s: Any, a: Any, t: Any) -> bool:
+                    return check(cluster_of(s), a, cluster_of(t), (kind, ns, nm))
+        else:
+            if target is None:
+                def pred(s: Any) -> bool:  # type: ignore[misc]
+                    return check(cluster_of(s))
+            else:
+                kind, ns, nm = target
+
+                def pred(s: Any) -> bool:  # type: ignore[misc]
+                    return check(cluster_of(s), (kind, ns, nm))
+        pred.__qualname__ = pred.__name__ = f"{self.rule_id}:{getattr(check, '__name__', 'check')}"
+        pred.__module__ = getattr(check, "__module__", __name__)
+        prop = Property(
+            rule_id=self.rule_id,
+            name=name,
+            kind=self.kind,
+            predicate=pred,
+            statement=self.title,
+            symmetric=self.symmetric,
+        )
+        return prop
+
+
+def rule(
+    rule_id: str,
+    title: str,
+    *,
+    kind: str = "invariant",
+    applies_to: tuple[str, ...] = (),
+    counts: str = "",
+    upstream: str = "",
+    symmetric: bool = True,
+    category: str = "user",
+) -> Callable[[Callable[..., bool]], Rule]:
+    """Declare a rule from a plain predicate (see the module docstring for signatures)."""
+    if kind not in KINDS_BY_NAME:
+        raise InvalidProperty(
+            f"rule {rule_id}: kind {kind!r} is not one of {', '.join(sorted(KINDS_BY_NAME))}"
+        )
+
+    def wrap(fn: Callable[..., bool]) -> Rule:
+        return Rule(
+            rule_id=rule_id,
+            title=title,
+            kind=KINDS_BY_NAME[kind],
+            check=fn,
+            applies_to=tuple(applies_to),
+            counts=counts or (fn.__doc__ or "").strip(),
+            upstream=upstream,
+            category=category,
+            symmetric=symmetric,
+        )
+
+    return wrap
