@@ -1,0 +1,563 @@
+"""Parametric proofs of rollout safety over the count model (kubecheck/symbolic/rollout.py).
+
+For ALL parameters in a range (replicas, maxSurge, maxUnavailable as ints or percents, with
+upstream's rounding encoded exactly in linear integer arithmetic) we decide:
+
+* ``KC-ROLL-001`` min-available: available pods >= replicas - MaxUnavailable.  Without
+  disruptions this is proved as an invariant (so no controller step can break it).  With a
+  disruption budget the action form is checked: no *controller* step lowers the available
+  pods to below the bound (the disruption itself is not judged, as in properties/catalogue.py).
+* ``KC-ROLL-002`` max-surge: Σ spec.replicas <= replicas + MaxSurge, an invariant.
+
+Method: Houdini.  A fixed list of candidate lemmas is filtered to those that hold initially,
+then candidates falsified by a step from a state satisfying all remaining ones are dropped
+until the conjunction is inductive; the property is PROVED if the inductive conjunction
+implies it.  Otherwise bounded model checking (BMC) looks for a counterexample: VIOLATED with
+concrete parameters and a trace (checked by replaying it in the Python count model and, when
+small enough, in the object model ``model.system.KubeSystem``), else UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+import z3
+
+from kubecheck.symbolic.rollout import (
+    ACTIONS,
+    CONTROLLER_ACTIONS,
+    FIELD_NAMES,
+    FIXED,
+    Z3OPS,
+    CountState,
+    CountSystem,
+    Fenceposts,
+    Variant,
+    count_steps,
+    initial_state,
+    min_available_holds,
+    surge_holds,
+)
+from model.objects import Deployment, IntOrString
+from traces.trace import Step, Trace
+
+__all__ = [
+    "PROVED",
+    "VIOLATED",
+    "UNKNOWN",
+    "ParamSpec",
+    "Counterexample",
+    "PropertyProof",
+    "ProofResult",
+    "prove_rollout",
+    "prove_deployment",
+    "selector_report",
+    "PROPERTIES",
+]
+
+PROVED, VIOLATED, UNKNOWN = "PROVED", "VIOLATED", "UNKNOWN"
+
+#: property key -> (rule id, statement)
+PROPERTIES: dict[str, tuple[str, str]] = {
+    "min-available": ("KC-ROLL-001", "available pods never drop below replicas - maxUnavailable through controller steps"),
+    "max-surge": ("KC-ROLL-002", "sum of ReplicaSet spec.replicas never exceeds replicas + maxSurge"),
+}
+
+#: "int" / "percent" = symbolic over the whole range; anything else is one concrete value.
+Bound = Union[str, int]
+
+
+# ------------------------------------------------------------------------------ parameters
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """The parameter range of a proof.
+
+    ``max_surge`` / ``max_unavailable``: ``"int"`` (symbolic, 0..replicas), ``"percent"``
+    (symbolic, 0..``percent_max`` %), or a concrete IntOrString (``1``, ``"25%"``).
+    """
+
+    replicas: tuple[int, int] = (1, 10_000)
+    max_surge: Bound = "int"
+    max_unavailable: Bound = "int"
+    percent_max: int = 100
+
+    def describe(self) -> str:
+        def one(v: Bound) -> str:
+            if v == "int":
+                return "any int in 0..replicas"
+            if v == "percent":
+                return f"any percent in 0%..{self.percent_max}%"
+            return repr(v)
+
+        lo, hi = self.replicas
+        return f"replicas {lo}..{hi}, maxSurge {one(self.max_surge)}, maxUnavailable {one(self.max_unavailable)}"
+
+
+def _times_small(p: z3.ArithRef, r: z3.ArithRef, bits: int, tag: str) -> tuple[z3.ArithRef, list[z3.BoolRef]]:
+    """``p * r`` for ``0 <= p < 2**bits`` as linear arithmetic (binary expansion of ``p``)."""
+    bs = [z3.Bool(f"{tag}_bit{i}") for i in range(bits)]
+    expand = z3.Sum(*[z3.If(b, 1 << i, 0) for i, b in enumerate(bs)])
+    prod = z3.Sum(*[z3.If(b, r * (1 << i), 0) for i, b in enumerate(bs)])
+    return prod, [p == expand]
+
+
+@dataclass
+class _Params:
+    replicas: z3.ArithRef
+    surge_value: z3.ArithRef
+    unavailable_value: z3.ArithRef
+    domain: list[z3.BoolRef]
+    ctrl: Fenceposts[Any]
+    spec: Fenceposts[Any]
+
+
+def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
+    """The symbolic number of a bound and whether it is a percent."""
+    v = z3.Int(name)
+    if bound == "int":
+        dom += [v >= 0, v <= r]
+        return v, False
+    if bound == "percent":
+        dom += [v >= 0, v <= pmax]
+        return v, True
+    if isinstance(bound, bool):
+        raise ValueError(f"{name}: {bound!r} is not an int or a percent")
+    if isinstance(bound, int):
+        dom.append(v == bound)
+        return v, False
+    if isinstance(bound, str) and bound.endswith("%") and bound[:-1].isdigit():
+        dom.append(v == int(bound[:-1]))
+        return v, True
+    raise ValueError(f"{name}: {bound!r} is not 'int', 'percent', an int or 'N%'")
+
+
+def _scaled(v: z3.ArithRef, is_percent: bool, r: z3.ArithRef, round_up: bool, pmax: int, tag: str, dom: list[z3.BoolRef]) -> z3.ArithRef:
+    """intstr.go GetScaledValueFromIntOrPercent: ceil/floor(p * total / 100) in integers."""
+    if not is_percent:
+        return v
+    prod, cs = _times_small(v, r, max(1, pmax.bit_length()), tag)
+    dom += cs
+    return (prod + 99) / 100 if round_up else prod / 100  # Z3 Int division floors for a positive divisor
+
+
+def _fenceposts(r: z3.ArithRef, sv: z3.ArithRef, sp: bool, uv: z3.ArithRef, up: bool, variant: Variant, pmax: int, tag: str, dom: list[z3.BoolRef]) -> Fenceposts[Any]:
+    """deployment_util.go ResolveFenceposts + MaxSurge + MaxUnavailable, symbolically."""
+    surge = _scaled(sv, sp, r, variant.surge_round_up, pmax, f"{tag}_s", dom)
+    unav = _scaled(uv, up, r, variant.unavailable_round_up, pmax, f"{tag}_u", dom)
+    unav = z3.If(z3.And(surge == 0, unav == 0), 1, unav)
+    mu = z3.If(r == 0, 0, z3.If(unav <= r, unav, r))
+    return Fenceposts(r, surge, mu)
+
+
+def _params(spec: ParamSpec, variant: Variant) -> _Params:
+    r = z3.Int("replicas")
+    lo, hi = spec.replicas
+    dom: list[z3.BoolRef] = [r >= lo, r <= hi]
+    sv, sp = _value(spec.max_surge, "max_surge", r, spec.percent_max, dom)
+    uv, up = _value(spec.max_unavailable, "max_unavailable", r, spec.percent_max, dom)
+    ctrl = _fenceposts(r, sv, sp, uv, up, variant, spec.percent_max, "ctrl", dom)
+    ref = ctrl if variant == FIXED else _fenceposts(r, sv, sp, uv, up, FIXED, spec.percent_max, "spec", dom)
+    return _Params(r, sv, uv, dom, ctrl, ref)
+
+
+# ---------------------------------------------------------------------------- transitions
+
+
+def _state(tag: str) -> CountState[Any]:
+    return CountState(*[z3.Int(f"{name}@{tag}") for name in FIELD_NAMES])
+
+
+def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
+    return z3.And(*[x == y for x, y in zip(a.as_tuple(), b.as_tuple())])
+
+
+def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None) -> z3.BoolRef:
+    """One step ``s -> t`` by action number ``act`` (index in ACTIONS)."""
+    alts = []
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s)):
+        if only is not None and name not in only:
+            continue
+        alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
+    return z3.Or(*alts)
+
+
+# ----------------------------------------------------------------------------- candidates
+
+Lemma = Callable[[_Params, CountState[Any], int], z3.BoolRef]
+
+
+def _zmin(a: Any, b: Any) -> Any:
+    return z3.If(a <= b, a, b)
+
+
+def _candidates() -> list[tuple[str, Lemma]]:
+    c: list[tuple[str, Lemma]] = []
+    for name in FIELD_NAMES:
+        c.append((f"{name} >= 0", lambda p, s, d, n=name: getattr(s, n) >= 0))
+    c += [
+        ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
+        ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),
+        ("new_created = 0 => new_spec = 0", lambda p, s, d: z3.Implies(s.new_created == 0, s.new_spec == 0)),
+        ("new_spec <= replicas", lambda p, s, d: s.new_spec <= p.replicas),
+        ("old_spec <= replicas", lambda p, s, d: s.old_spec <= p.replicas),
+        ("new_unavailable + new_available <= new_spec", lambda p, s, d: s.new_unavailable + s.new_available <= s.new_spec),
+        ("old_unavailable + old_available <= replicas", lambda p, s, d: s.old_unavailable + s.old_available <= p.replicas),
+        ("new_status_available <= new_available", lambda p, s, d: s.new_status_available <= s.new_available),
+        ("old_status_available <= replicas", lambda p, s, d: s.old_status_available <= p.replicas),
+        ("new_spec + old_spec <= replicas + surge", lambda p, s, d: s.new_spec + s.old_spec <= p.ctrl.replicas + p.ctrl.surge),
+        ("new_spec + old_spec <= replicas + surge(spec)", lambda p, s, d: surge_holds(p.spec, s)),
+        (
+            "new_available + min(old_available, old_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "new_available + min(old_available, old_spec) >= replicas - maxUnavailable(spec)",
+            lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) >= p.spec.replicas - p.spec.max_unavailable,
+        ),
+        ("available >= replicas - maxUnavailable(spec)", lambda p, s, d: min_available_holds(p.spec, s)),
+    ]
+    return c
+
+
+def _with_timeout(solver: z3.Solver, deadline: float) -> None:
+    left = max(1, int((deadline - time.monotonic()) * 1000))
+    solver.set("timeout", left)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _check(solver: z3.Solver, deadline: float) -> z3.CheckSatResult:
+    _with_timeout(solver, deadline)
+    res = solver.check()
+    if res == z3.unknown:
+        raise _Timeout(solver.reason_unknown())
+    return res
+
+
+def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]]:
+    """The largest inductive subset of the candidates (Houdini)."""
+    cands = _candidates()
+    s0 = _state("0")
+    init = _eq(s0, initial_state(p.replicas, budget))
+    kept = []
+    for name, lem in cands:
+        sol = z3.Solver()
+        sol.add(*p.domain, init, z3.Not(lem(p, s0, budget)))
+        if _check(sol, deadline) == z3.unsat:
+            kept.append((name, lem))
+    s, t, act = _state("s"), _state("t"), z3.Int("act")
+    step = _trans(p.ctrl, s, t, act)
+    while True:
+        sol = z3.Solver()
+        sol.add(*p.domain, *[lem(p, s, budget) for _, lem in kept], step)
+        post = [(name, lem, lem(p, t, budget)) for name, lem in kept]
+        sol.add(z3.Or(*[z3.Not(x) for _, _, x in post]))
+        if _check(sol, deadline) == z3.unsat:
+            return kept
+        m = sol.model()
+        kept = [(name, lem) for name, lem, x in post if z3.is_true(m.eval(x, model_completion=True))]
+
+
+# ------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True)
+class Counterexample:
+    """Concrete parameters and a count trace violating a property."""
+
+    replicas: int
+    max_surge: IntOrString
+    max_unavailable: IntOrString
+    disruptions: int
+    states: tuple[CountState[int], ...]
+    actions: tuple[str, ...]
+    trace: Trace
+    #: True: the object model reproduced every count step; False: it did not (see message);
+    #: None: not attempted (parameters too large for the object model).
+    replayed: bool | None = None
+    replay_message: str = ""
+    #: the same run in the object model (states are ``model.system.SystemState``), if replayed
+    object_trace: Trace | None = None
+
+    def describe(self) -> str:
+        head = f"replicas={self.replicas} maxSurge={self.max_surge!r} maxUnavailable={self.max_unavailable!r}"
+        lines = [head, f"  0: {_fmt(self.states[0])}"]
+        for i, (a, st) in enumerate(zip(self.actions, self.states[1:]), start=1):
+            lines.append(f"  {i}: {a:<22} {_fmt(st)}")
+        return "\n".join(lines)
+
+
+def _fmt(s: CountState[int]) -> str:
+    return (
+        f"new spec={s.new_spec} avail={s.new_available} unavail={s.new_unavailable} status.avail={s.new_status_available} | "
+        f"old spec={s.old_spec} avail={s.old_available} unavail={s.old_unavailable} status.avail={s.old_status_available} | "
+        f"terminating={s.terminating}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyProof:
+    key: str
+    rule_id: str
+    statement: str
+    status: str
+    invariant: tuple[str, ...] = ()
+    counterexample: Counterexample | None = None
+    seconds: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProofResult:
+    """The verdict of :func:`prove_rollout` (worst over the properties) and each property's."""
+
+    status: str
+    params: ParamSpec
+    disruptions: int
+    variant: str
+    properties: tuple[PropertyProof, ...]
+    seconds: float
+    message: str = ""
+
+    def describe(self) -> str:
+        out = [f"{self.status}: {self.params.describe()}, disruptions {self.disruptions} ({self.seconds:.2f} s)"]
+        for pp in self.properties:
+            out.append(f"  {pp.rule_id} {pp.key}: {pp.status} ({pp.seconds:.2f} s) - {pp.statement}")
+            if pp.status == PROVED:
+                out.append("    inductive invariant: " + " AND ".join(pp.invariant))
+            if pp.counterexample is not None:
+                out.extend("    " + line for line in pp.counterexample.describe().splitlines())
+                if pp.counterexample.replayed is not None:
+                    out.append(f"    object-model replay: {'reproduced' if pp.counterexample.replayed else 'NOT reproduced'} {pp.counterexample.replay_message}")
+            if pp.message:
+                out.append(f"    {pp.message}")
+        if self.message:
+            out.append(self.message)
+        return "\n".join(out)
+
+
+def _worst(statuses: Sequence[str]) -> str:
+    if VIOLATED in statuses:
+        return VIOLATED
+    if UNKNOWN in statuses:
+        return UNKNOWN
+    return PROVED
+
+
+# ------------------------------------------------------------------------------------ BMC
+
+
+def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, budget: int) -> z3.BoolRef:
+    """The violation at step ``s -> t`` (action ``act``)."""
+    if key == "max-surge":
+        return z3.Not(surge_holds(p.spec, t))
+    ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
+    drop = z3.And(t.available() < s.available(), z3.Not(min_available_holds(p.spec, t)))
+    return z3.And(z3.Or(*[act == i for i in ctrl_ids]), drop)
+
+
+def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadline: float, variant: Variant) -> Counterexample | None:
+    """Shortest counterexample (incremental BMC), then the smallest parameters at that depth."""
+    sol = z3.Solver()
+    states = [_state("b0")]
+    acts: list[z3.ArithRef] = []
+    path = [*p.domain, _eq(states[0], initial_state(p.replicas, budget))]
+    sol.add(*path)
+    for k in range(1, depth + 1):
+        s, t, a = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}")
+        path.append(_trans(p.ctrl, s, t, a))
+        sol.add(path[-1])
+        states.append(t)
+        acts.append(a)
+        sol.push()
+        bad = _bad(key, p, s, t, a, budget)
+        sol.add(bad)
+        if _check(sol, deadline) == z3.sat:
+            model = _smallest(path + [bad], p, deadline) or sol.model()
+            return _counterexample(key, model, p, spec, states, acts, budget, variant)
+        sol.pop()
+    return None
+
+
+def _smallest(constraints: list[z3.BoolRef], p: _Params, deadline: float) -> z3.ModelRef | None:
+    """A model minimising replicas, then maxSurge, then maxUnavailable (None on timeout)."""
+    opt = z3.Optimize()
+    opt.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
+    opt.add(*constraints)
+    opt.minimize(p.replicas)
+    opt.minimize(p.surge_value)
+    opt.minimize(p.unavailable_value)
+    return opt.model() if opt.check() == z3.sat else None
+
+
+def _concrete_bound(bound: Bound, value: int) -> IntOrString:
+    if bound == "percent" or (isinstance(bound, str) and bound.endswith("%")):
+        return f"{value}%"
+    return value
+
+
+def _counterexample(
+    key: str, m: z3.ModelRef, p: _Params, spec: ParamSpec, states: list[CountState[Any]], acts: list[z3.ArithRef], budget: int, variant: Variant
+) -> Counterexample:
+    ev = lambda x: m.eval(x, model_completion=True).as_long()  # noqa: E731
+    r = ev(p.replicas)
+    ms = _concrete_bound(spec.max_surge, ev(p.surge_value))
+    mu = _concrete_bound(spec.max_unavailable, ev(p.unavailable_value))
+    concrete = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
+    names = [ACTIONS[ev(a)] for a in acts]
+    # Replay in the Python count model: the Z3 relation and the Python steps must agree.
+    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant)
+    cur = system.init_states()[0]
+    if cur != concrete[0]:
+        raise AssertionError(f"Z3 initial state {concrete[0]} != count model {cur}")
+    steps: list[Step] = []
+    for name, want in zip(names, concrete[1:]):
+        succ = list(system.successors(cur))
+        idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
+        if idx is None or succ[idx][1] != want:
+            raise AssertionError(f"Z3 step {name} from {cur} to {want} is not a count-model step")
+        a, cur = succ[idx]
+        steps.append(Step(a.actor, a.label, idx, cur, a))
+    rule_id, statement = PROPERTIES[key]
+    trace = Trace(
+        initial=concrete[0],
+        steps=tuple(steps),
+        property_id=rule_id,
+        property_name=statement,
+        loop_start=None,
+        engine="z3-bmc",
+        bounds=(("depth", len(steps)), ("replicas", r), ("max_surge", ms), ("max_unavailable", mu), ("disruptions", budget)),
+    )
+    return Counterexample(r, ms, mu, budget, tuple(concrete), tuple(names), trace)
+
+
+def _replay(cex: Counterexample, limit: int) -> Counterexample:
+    """Replay in the object model when the parameters are small enough."""
+    from dataclasses import replace
+
+    if cex.replicas > limit:
+        return replace(cex, replayed=None, replay_message=f"not attempted: replicas {cex.replicas} > {limit}")
+    try:
+        from kubecheck.symbolic.bridge import replay_in_object_model
+    except ImportError as exc:  # pragma: no cover - the object model is part of the repo
+        return replace(cex, replayed=None, replay_message=f"object model unavailable: {exc}")
+    rep = replay_in_object_model(
+        cex.replicas, cex.max_surge, cex.max_unavailable, [s.counts() for s in cex.states], crashes=cex.disruptions
+    )
+    if rep.ok and rep.trace is not None:
+        obj = replace(rep.trace, property_id=cex.trace.property_id, property_name=cex.trace.property_name)
+        return replace(cex, replayed=True, replay_message=f"in {len(rep.labels)} object-model steps", object_trace=obj)
+    return replace(cex, replayed=False, replay_message=f"at count step {rep.failed_at}: {rep.message}")
+
+
+# ---------------------------------------------------------------------------------- API
+
+
+def prove_rollout(
+    replicas: tuple[int, int] | int = (1, 10_000),
+    max_surge: Bound = "int",
+    max_unavailable: Bound = "int",
+    disruptions: int = 0,
+    timeout: float = 60.0,
+    *,
+    properties: Sequence[str] = ("min-available", "max-surge"),
+    variant: Variant = FIXED,
+    bmc_depth: int = 12,
+    percent_max: int = 100,
+    replay_limit: int = 3,
+) -> ProofResult:
+    """Prove the rollout properties for every parameter in the range, or find a counterexample.
+
+    ``replicas`` is an inclusive range (or one value); ``max_surge``/``max_unavailable`` are
+    ``"int"`` (0..replicas), ``"percent"`` (0..``percent_max``) or one concrete IntOrString.
+    ``disruptions`` bounds involuntary disruptions (an available pod stops being available).
+    ``variant`` seeds a controller bug (the properties keep upstream's fenceposts).
+    Counterexamples with ``replicas <= replay_limit`` are replayed in the object model.
+    """
+    if isinstance(replicas, int):
+        replicas = (replicas, replicas)
+    if replicas[0] < 0 or replicas[0] > replicas[1]:
+        raise ValueError(f"replicas range {replicas} is empty or negative")
+    if disruptions < 0:
+        raise ValueError(f"disruptions {disruptions} < 0")
+    spec = ParamSpec(replicas, max_surge, max_unavailable, percent_max)
+    start = time.monotonic()
+    deadline = start + timeout
+    p = _params(spec, variant)
+    results: list[PropertyProof] = []
+    try:
+        inv = _houdini(p, disruptions, deadline)
+    except _Timeout as exc:
+        inv = None
+        timeout_msg = f"timeout in the invariant search ({exc})"
+    for key in properties:
+        if key not in PROPERTIES:
+            raise ValueError(f"unknown property {key!r}; known: {sorted(PROPERTIES)}")
+        rule_id, statement = PROPERTIES[key]
+        t0 = time.monotonic()
+        try:
+            if inv is not None and _implied(key, p, inv, disruptions, deadline):
+                results.append(PropertyProof(key, rule_id, statement, PROVED, tuple(n for n, _ in inv), seconds=time.monotonic() - t0))
+                continue
+            cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
+            if cex is not None:
+                if variant == FIXED:
+                    cex = _replay(cex, replay_limit)
+                else:
+                    from dataclasses import replace as _replace
+
+                    cex = _replace(cex, replay_message=f"not attempted: seeded controller bug {variant.name!r} (the object model runs upstream's code)")
+                results.append(PropertyProof(key, rule_id, statement, VIOLATED, counterexample=cex, seconds=time.monotonic() - t0))
+            else:
+                results.append(
+                    PropertyProof(
+                        key, rule_id, statement, UNKNOWN, seconds=time.monotonic() - t0,
+                        message=(timeout_msg if inv is None else "no inductive invariant among the candidates")
+                        + f"; no counterexample within {bmc_depth} steps",
+                    )
+                )
+        except _Timeout as exc:
+            results.append(PropertyProof(key, rule_id, statement, UNKNOWN, seconds=time.monotonic() - t0, message=f"timeout ({exc})"))
+    return ProofResult(_worst([r.status for r in results]), spec, disruptions, variant.name, tuple(results), time.monotonic() - start)
+
+
+def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, deadline: float) -> bool:
+    """Whether the inductive invariant implies the property (its action form for min-available)."""
+    s, t, act = _state("s"), _state("t"), z3.Int("act")
+    sol = z3.Solver()
+    sol.add(*p.domain, *[lem(p, s, budget) for _, lem in inv])
+    if key == "max-surge":
+        sol.add(z3.Not(surge_holds(p.spec, s)))
+    else:
+        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS), _bad(key, p, s, t, act, budget))
+    return _check(sol, deadline) == z3.unsat
+
+
+def prove_deployment(deployment: Deployment, disruptions: int = 0, timeout: float = 60.0, **kwargs: Any) -> ProofResult:
+    """"Does this Deployment's rollout ever go below replicas - maxUnavailable available pods
+    (or above replicas + maxSurge in spec)?" for its own replicas, maxSurge and maxUnavailable."""
+    if deployment.strategy.type != "RollingUpdate":
+        spec = ParamSpec((deployment.replicas, deployment.replicas), deployment.strategy.max_surge, deployment.strategy.max_unavailable)
+        return ProofResult(UNKNOWN, spec, disruptions, FIXED.name, (), 0.0, f"{deployment.name}: strategy {deployment.strategy.type} is not RollingUpdate; nothing to prove")
+    return prove_rollout(
+        (deployment.replicas, deployment.replicas),
+        deployment.strategy.max_surge,
+        deployment.strategy.max_unavailable,
+        disruptions,
+        timeout,
+        **kwargs,
+    )
+
+
+def selector_report(load_result: Any) -> list[Any]:
+    """Selector overlaps among the workloads of a ``model.manifests.LoadResult``."""
+    from kubecheck.symbolic.selectors import overlap_analysis
+
+    return overlap_analysis(load_result.objects)

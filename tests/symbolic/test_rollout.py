@@ -1,0 +1,89 @@
+"""The count model: fenceposts match model.deployment_util; the Z3 relation equals the Python steps."""
+
+from __future__ import annotations
+
+import pytest
+import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kubecheck.symbolic.prove import ParamSpec, _params, _state, _trans
+from kubecheck.symbolic.rollout import ACTIONS, FIXED, PY, CountState, CountSystem, count_steps, resolve
+from model.deployment_util import max_surge, max_unavailable
+from model.objects import Deployment, DeploymentStrategy
+
+BOUNDS = [0, 1, 2, 3, "0%", "1%", "25%", "33%", "50%", "99%", "100%"]
+
+
+@pytest.mark.parametrize("replicas", [1, 2, 3, 7, 10, 333])
+@pytest.mark.parametrize("surge", BOUNDS)
+@pytest.mark.parametrize("unavailable", BOUNDS)
+def test_resolve_matches_deployment_util(replicas: int, surge: object, unavailable: object) -> None:
+    d = Deployment(name="d", replicas=replicas, strategy=DeploymentStrategy(max_surge=surge, max_unavailable=unavailable))  # type: ignore[arg-type]
+    f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
+    assert (f.surge, f.max_unavailable) == (max_surge(d), max_unavailable(d))
+
+
+@pytest.mark.parametrize("replicas, surge, unavailable, want", [(10, "39%", "39%", (4, 3)), (10, 0, 0, (0, 1)), (3, "1%", "1%", (1, 0))])
+def test_resolve_upstream_examples(replicas: int, surge: object, unavailable: object, want: tuple[int, int]) -> None:
+    f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
+    assert (f.surge, f.max_unavailable) == want
+
+
+def test_z3_fenceposts_equal_python_rounding() -> None:
+    """Percent rounding in linear integer arithmetic (ceil for surge, floor for unavailable)."""
+    for r in (1, 3, 7, 10, 99, 10_000):
+        for ps in (0, 1, 33, 50, 99, 100):
+            for pu in (0, 1, 25, 67, 100):
+                p = _params(ParamSpec((r, r), f"{ps}%", f"{pu}%"), FIXED)
+                sol = z3.Solver()
+                sol.add(*p.domain)
+                assert sol.check() == z3.sat
+                m = sol.model()
+                f = resolve(r, f"{ps}%", f"{pu}%")
+                assert (m.eval(p.ctrl.surge).as_long(), m.eval(p.ctrl.max_unavailable).as_long()) == (f.surge, f.max_unavailable)
+
+
+def test_rollout_from_steady_state_converges() -> None:
+    """R=3, maxSurge 1, maxUnavailable 0: the only terminal state is the completed rollout."""
+    cs = CountSystem(3, 1, 0)
+    terminal = [s for s in cs.reachable() if not cs.successors(s)]
+    assert [s.counts() for s in terminal] == [(3, 0, 3, 3, 0, 0, 0, 0, 0, 1)]
+
+
+def test_burst_replicas_limits_one_reconcile() -> None:
+    cs = CountSystem(2000, "100%", 0)
+    s0 = cs.init_states()[0]
+    (_, s1), = [(a, n) for a, n in cs.successors(s0) if a.label == "dc"]
+    assert s1.new_spec == 2000
+    (_, s2), = [(a, n) for a, n in cs.successors(s1) if a.label == "rs_new"]
+    assert s2.new_unavailable == 500  # BurstReplicas
+
+
+counts = st.integers(0, 6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.sampled_from([0, 1, 2, "25%", "50%"]),
+    st.sampled_from([0, 1, 2, "34%", "100%"]),
+    st.tuples(counts, counts, counts, counts, counts, counts, counts, counts, counts, st.integers(0, 1), st.integers(0, 1)),
+)
+def test_z3_relation_equals_python_steps(replicas: int, surge: object, unavailable: object, vec: tuple[int, ...]) -> None:
+    """For any state, the Z3 successors (all of them, by model enumeration) are the Python ones."""
+    s = CountState(*vec)
+    f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
+    want = {(name, nxt) for name, en, nxt in count_steps(PY, f, s) if en}
+    p = _params(ParamSpec((replicas, replicas), surge, unavailable), FIXED)  # type: ignore[arg-type]
+    a, b, act = _state("a"), _state("b"), z3.Int("act")
+    sol = z3.Solver()
+    sol.add(*p.domain, *[x == v for x, v in zip(a.as_tuple(), vec)], _trans(p.ctrl, a, b, act))
+    got = set()
+    while sol.check() == z3.sat:
+        m = sol.model()
+        nxt = CountState(*[m.eval(x, model_completion=True).as_long() for x in b.as_tuple()])
+        i = m.eval(act, model_completion=True).as_long()
+        got.add((ACTIONS[i], nxt))
+        sol.add(z3.Not(z3.And(act == i, *[x == v for x, v in zip(b.as_tuple(), nxt.as_tuple())])))
+    assert got == want
