@@ -283,37 +283,87 @@ def replay(trace_path: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 def selectors(paths: tuple[str, ...]) -> None:
-    """Selector overlaps and mismatches, decided by Z3 (needs kubecheck.symbolic)."""
+    """Which controllers can fight over which pods: selector overlaps decided by Z3, with witness labels.
+
+    Exit 0 when no two workloads in one namespace can select the same pod, 1 when some can (each
+    overlap printed as FILE:LINE: message), 2 on bad input.
+    """
     from model.manifests import load_manifests
 
     symbolic = _symbolic()
     load = load_manifests(list(paths), stdin=sys.stdin)
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
-    report = symbolic.selector_report(load)
-    click.echo(str(report).rstrip("\n"))
-    sys.exit(int(getattr(report, "exit_code", 0)))
+    overlaps = symbolic.selector_report(load)
+    for ov in overlaps:
+        loc = load.locations.get((ov.a.kind, ov.a.namespace, ov.a.name))
+        click.echo(f"{loc or '<unknown>'}: {ov.message}")
+    if not overlaps:
+        click.echo("no overlapping selectors")
+    sys.exit(1 if overlaps else 0)
+
+
+_PROOF_EXIT = {"PROVED": 0, "VIOLATED": 1, "UNKNOWN": 3}
+
+
+def _bound_arg(text: str) -> str | int:
+    return int(text) if text.isdigit() else text
+
+
+def _range_arg(text: str) -> tuple[int, int]:
+    lo, _, hi = text.partition("..")
+    try:
+        bounds = int(lo), int(hi or lo)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a range like 1..10000") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise click.BadParameter(f"{text!r}: need 1 <= LO <= HI")
+    return bounds
 
 
 @cli.command()
 @click.argument("what", type=click.Choice(["rollout", "deployment"]))
-@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-def prove(what: str, paths: tuple[str, ...]) -> None:
-    """Prove each Deployment's rollout bounds for all sizes with Z3 (needs kubecheck.symbolic)."""
-    from model.manifests import load_manifests
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--replicas", default="1..10000", show_default=True, help="Replica range LO..HI (rollout).")
+@click.option("--max-surge", default="int", show_default=True, help="int, percent (all of a kind), N or N% (rollout).")
+@click.option("--max-unavailable", default="int", show_default=True, help="As --max-surge.")
+@click.option("--disruptions", default=0, show_default=True, type=click.IntRange(0), help="Involuntary disruptions allowed.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds per proof.")
+def prove(
+    what: str, paths: tuple[str, ...], replicas: str, max_surge: str, max_unavailable: str, disruptions: int, timeout: float
+) -> None:
+    """Prove rollout safety for all sizes with Z3 (KC-ROLL-001 and KC-ROLL-002 on the count model).
 
+    `prove rollout` proves it for a parameter range; `prove deployment FILES` for each Deployment in
+    the manifests ("does this one ever go below replicas - maxUnavailable available?"). Exit 0
+    PROVED, 1 VIOLATED (a concrete counterexample, replayed in the object model), 3 UNKNOWN
+    (timeout: never read as proved), 2 bad input.
+    """
     symbolic = _symbolic()
-    load = load_manifests(list(paths), stdin=sys.stdin)
-    if load.errors:
-        _fail("\n".join(str(e) for e in load.errors))
-    deployments = [o for o in load.objects if type(o).__name__ == "Deployment"]
-    if not deployments:
-        _fail("kubecheck: no Deployment in " + ", ".join(paths))
+    results = []
+    if what == "rollout":
+        if paths:
+            _fail("kubecheck: prove rollout takes no files (use: prove deployment FILES)")
+        results.append(("rollout", symbolic.prove_rollout(
+            _range_arg(replicas), _bound_arg(max_surge), _bound_arg(max_unavailable), disruptions, timeout
+        )))
+    else:
+        from model.manifests import load_manifests
+
+        if not paths:
+            _fail("kubecheck: prove deployment needs manifest files (or - for stdin)")
+        load = load_manifests(list(paths), stdin=sys.stdin)
+        if load.errors:
+            _fail("\n".join(str(e) for e in load.errors))
+        deployments = [o for o in load.objects if type(o).__name__ == "Deployment"]
+        if not deployments:
+            _fail("kubecheck: no Deployment in " + ", ".join(paths))
+        for d in deployments:
+            results.append((f"Deployment {d.namespace}/{d.name}", symbolic.prove_deployment(d, disruptions=disruptions, timeout=timeout)))
     code = 0
-    for d in deployments:
-        result = symbolic.prove_deployment(d)
-        click.echo(f"Deployment {d.namespace}/{d.name}: {str(result).rstrip()}")
-        code = max(code, int(getattr(result, "exit_code", 0)))
+    for name, result in results:
+        click.echo(f"{name}: {result.describe().rstrip()}")
+        code = max(code, _PROOF_EXIT.get(result.status, 2), key=lambda c: (c == 1, c == 3, c))
     sys.exit(code)
 
 
