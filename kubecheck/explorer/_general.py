@@ -124,18 +124,12 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             succ = successors(s)
             if type(succ) is not list:
                 succ = list(succ)
-            if max_depth is not None and d >= max_depth:
-                # Not expanded; only look whether the bound hides a state.  BFS can stop at the first
-                # hidden state (every state within the bound is already discovered and checked); DFS
-                # must go on, because other branches may still hold states within the bound.
-                if not depth_cut:
-                    for _, t in succ:
-                        if (canon(t) if canon is not None else t) not in ids:
-                            depth_cut = True
-                            break
-                if depth_cut and not dfs:
-                    break
-                continue
+            # IMPORTANT: a state at the depth bound is still fully examined (edges, action properties,
+            # deadlock, enabled mask); only states it would *discover* are dropped.  Skipping it when it
+            # has no new successor (as an earlier version did) reported HOLDS for deadlocks, action
+            # properties and cycles that lie on the last level.
+            cut = max_depth is not None and d >= max_depth
+            hidden = False
             transitions += len(succ)
             if not succ and deadlock_idx is not None and deadlock_idx not in raw and progress(s):
                 raw[deadlock_idx] = ("violation", u, None, "no action is enabled")
@@ -147,14 +141,16 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             for pos, (a, t) in enumerate(succ):
                 kt = canon(t) if canon is not None else t
                 v = ids.get(kt)
-                if v is None:
+                if v is None and cut:
+                    depth_cut = hidden = True  # the bound hides this successor; u stays unexpanded below
+                elif v is None:
                     if budget == 0:
                         bound_hit = "max_states"
                         break
                     budget -= 1
                     v = add(t, kt, u, pos, d + 1)
                     children.append(v)
-                elif dfs and max_depth is not None and depth[v] > d + 1:
+                elif dfs and not cut and max_depth is not None and depth[v] > d + 1:
                     # DFS with a depth bound: a shorter path to v was found, so v (and below) must be
                     # re-expanded, or states within the bound could be missed.
                     parent[v], ppos[v], depth[v] = u, pos, d + 1
@@ -178,6 +174,8 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                         lb.append(f"{a.actor}:{a.label}")
             if bound_hit is not None:
                 break  # u is only partly expanded; it stays unexpanded
+            if hidden:
+                continue  # an edge leads past the bound: u's edges are not all known, keep it unexpanded
             expanded[u] = 1
             if record_edges:
                 targets[u], bits[u], enabled[u] = tg, bl, mask

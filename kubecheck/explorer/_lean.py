@@ -81,9 +81,17 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
                 break  # every property is decided: stop early (complete stays False, no bound was hit)
             if cfg.max_depth is not None and depth >= cfg.max_depth:
                 # Expand the last level only to learn whether the bound actually hid anything.
+                # IMPORTANT: the last level is still examined for deadlocks (invariants were checked when
+                # its states were discovered); an earlier version skipped that and reported HOLDS.
                 for item in frontier:
                     s = item[0] if canon is not None else item
-                    for t in next_states(s):
+                    succ = next_states(s)
+                    if type(succ) is not list:
+                        succ = list(succ)
+                    transitions += len(succ)
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
+                        raw[deadlock_idx[0]] = ("violation", item[1] if canon is not None else s, "no action is enabled")
+                    for t in succ:
                         if (canon(t) if canon is not None else t) not in seen:
                             bound_hit = "max_depth"
                             break
