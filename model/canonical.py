@@ -25,14 +25,15 @@ symmetry for properties that declare themselves asymmetric.
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass
 from typing import Any, Callable
 
-from model.frozen import FrozenMap
+from model.frozen import FrozenMap, evolve
 from model.objects import KINDS, ContainerStatus, Sandbox
 from model.state import ClusterState
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "dense_creation_ranks", "symmetry_representative", "Renaming"]
+__all__ = ["normalize_cluster", "dense_creation_ranks", "symmetry_representative", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -44,18 +45,26 @@ def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
     return {v: i for i, v in enumerate(sorted(seen))}
 
 
+_TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+
+
 def normalize_cluster(state: ClusterState) -> ClusterState:
-    """The always-on normalisation: counters reset, ``creation_index`` densely ranked."""
-    ranks = dense_creation_ranks(state)
-    if not ranks or max(ranks) == len(ranks) - 1:  # already dense (the usual case)
-        changed: dict[int, int] = {}
-    else:
-        changed = {v: r for v, r in ranks.items() if v != r}
-    if changed:
-        for kind in KINDS:
-            for obj in state.table(kind).values():
-                if obj.creation_index in changed:
-                    state = state.put(replace(obj, creation_index=changed[obj.creation_index]))
+    """The always-on normalisation: counters reset, ``creation_index`` densely ranked.
+
+    Hot path (every successor): the set of indexes in use is collected in one pass; when it is
+    already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
+    with a renumbered object is rebuilt once (not once per object).
+    """
+    seen = {o.creation_index for attr in _TABLES for o in getattr(state, attr).values()}
+    if seen and max(seen) != len(seen) - 1:
+        changed = {v: r for r, v in enumerate(sorted(seen)) if v != r}
+        tables = {}
+        for attr in _TABLES:
+            tab = getattr(state, attr)
+            moved = {k: evolve(o, creation_index=changed[o.creation_index]) for k, o in tab.items() if o.creation_index in changed}
+            if moved:
+                tables[attr] = tab.update(moved)
+        state = state._replace(**tables)
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)
     return state
@@ -64,13 +73,92 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
 # ------------------------------------------------------------------------ deep renaming
 
 
-class Renaming:
-    """A consistent renaming of strings (UIDs, names, IPs) and sandbox ids over any value."""
+#: Marks a value the shortcut of :class:`Renaming` must never skip (see :class:`AtomCache`).
+_FORCE = ("<force>",)
+_NO_ATOMS: frozenset[Any] = frozenset()
+_FORCE_ATOMS: frozenset[Any] = frozenset((_FORCE,))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
-    def __init__(self, strings: dict[str, str], sandbox_ids: dict[int, int]) -> None:
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+class AtomCache:
+    """What a :class:`Renaming` could change inside a value, cached per object across calls.
+
+    The *atoms* of a value are the strings it contains, ``("sb", id)`` for every sandbox id
+    the renaming would look up, and :data:`_FORCE` where the renaming rewrites a value even
+    when nothing in its maps applies (a ``ClusterState``: counters; a ``Sandbox`` whose
+    ``netns`` is not ``ns-<id>``).  A ``ContainerStatus`` contributes only its sandbox id, as
+    :meth:`Renaming._rename` renames nothing else in it.  When a value's atoms are disjoint from
+    a renaming's keys, renaming it would return an equal value, so :class:`Renaming` returns
+    the value itself.  Values are immutable, so atoms are cached by identity (the entry keeps
+    the object alive, so its ``id`` cannot be reused); the cache is cleared beyond ``limit``
+    entries.  ``renamed`` remembers, per value, the renaming restricted to its atoms and the
+    result, so a value seen again under a renaming that agrees on its atoms is not walked again.
+    One cache per ``KubeSystem``: never part of a state.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._d: dict[int, tuple[Any, frozenset[Any]]] = {}
+        #: id -> (value, the renaming restricted to its atoms, the renamed value)
+        self.renamed: dict[int, tuple[Any, frozenset[Any], Any]] = {}
+
+    def remember(self, key: int, value: Any, sig: frozenset[Any], out: Any) -> None:
+        if len(self.renamed) >= self.limit:
+            self.renamed.clear()
+        self.renamed[key] = (value, sig, out)
+
+    def atoms(self, value: Any) -> frozenset[Any]:
+        if value is None or isinstance(value, (bool, int, float)):
+            return _NO_ATOMS
+        if isinstance(value, str):
+            return frozenset((value,))
+        hit = self._d.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        out = self._compute(value)
+        if len(self._d) >= self.limit:
+            self._d.clear()
+        self._d[id(value)] = (value, out)
+        return out
+
+    def _compute(self, value: Any) -> frozenset[Any]:
+        atoms = self.atoms
+        if isinstance(value, tuple):
+            return _NO_ATOMS.union(*map(atoms, value)) if value else _NO_ATOMS
+        if isinstance(value, FrozenMap):
+            return _NO_ATOMS.union(*map(atoms, value.keys()), *map(atoms, value.values()))
+        if isinstance(value, ClusterState):
+            return _FORCE_ATOMS
+        if isinstance(value, Sandbox):
+            out = atoms(value.ip) | {("sb", value.id)}
+            return out | _FORCE_ATOMS if value.netns != f"ns-{value.id}" else out
+        if isinstance(value, ContainerStatus):
+            return _NO_ATOMS if value.sandbox_id is None else frozenset((("sb", value.sandbox_id),))
+        if is_dataclass(value) and not isinstance(value, type):
+            return _NO_ATOMS.union(*(atoms(getattr(value, n)) for n in _field_names(type(value))))
+        return _NO_ATOMS
+
+
+class Renaming:
+    """A consistent renaming of strings (UIDs, names, IPs) and sandbox ids over any value.
+
+    With an :class:`AtomCache`, a sub-value that holds nothing the renaming changes is returned
+    as it is (an equal value to what the full walk would build, without the walk).
+    """
+
+    def __init__(self, strings: dict[str, str], sandbox_ids: dict[int, int], atoms: AtomCache | None = None) -> None:
         self.strings = strings
         self.sandbox_ids = sandbox_ids
         self._memo: dict[int, Any] = {}
+        self._atoms = atoms
+        self._keys: frozenset[Any] = frozenset(strings).union((("sb", i) for i in sandbox_ids), (_FORCE,))
 
     def __call__(self, value: Any) -> Any:
         if value is None or isinstance(value, (bool, int, float)):
@@ -81,9 +169,35 @@ class Renaming:
         hit = self._memo.get(key)
         if hit is not None and hit[0] is value:
             return hit[1]
-        out = self._rename(value)
+        cache = self._atoms
+        if cache is None:
+            out = self._rename(value)
+        else:
+            inter = self._keys.intersection(cache.atoms(value))
+            if not inter:
+                out = value
+            elif isinstance(value, ClusterState):
+                out = self._rename(value)
+            else:
+                # The renamed value is a function of the value and of the renaming restricted
+                # to its atoms: reuse the output of an earlier Renaming that agreed there.
+                sig = frozenset(map(self._image, inter))
+                done = cache.renamed.get(key)
+                if done is not None and done[0] is value and done[1] == sig:
+                    out = done[2]
+                else:
+                    out = self._rename(value)
+                    cache.remember(key, value, sig, out)
         self._memo[key] = (value, out)
         return out
+
+    def _image(self, atom: Any) -> tuple[Any, Any]:
+        """``(atom, what this renaming maps it to)``."""
+        if isinstance(atom, str):
+            return atom, self.strings[atom]
+        if atom is _FORCE:
+            return atom, atom
+        return atom, self.sandbox_ids[atom[1]]
 
     def _rename(self, value: Any) -> Any:
         if isinstance(value, tuple):
@@ -102,11 +216,11 @@ class Renaming:
             return replace(value, sandbox_id=self.sandbox_ids.get(value.sandbox_id, value.sandbox_id))
         if is_dataclass(value) and not isinstance(value, type):
             changes = {}
-            for f in fields(value):
-                old = getattr(value, f.name)
+            for name in _field_names(type(value)):
+                old = getattr(value, name)
                 new = self(old)
                 if new is not old and new != old:
-                    changes[f.name] = new
+                    changes[name] = new
             return replace(value, **changes) if changes else value
         return value
 
@@ -165,7 +279,7 @@ def _generated_name_renaming(state: ClusterState) -> dict[str, str]:
     return out
 
 
-def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState]) -> Any:
+def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState], atoms: AtomCache | None = None) -> Any:
     """The representative of ``state``'s symmetry class (a renamed copy of ``state``).
 
     ``cluster_of`` extracts the ``ClusterState`` the renaming is computed from; the renaming
@@ -194,4 +308,4 @@ def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState
         for cs in p.container_statuses:
             if cs.sandbox_id is not None:
                 sandbox_ids.setdefault(cs.sandbox_id, -(len(sandbox_ids) + 1))
-    return Renaming(strings, sandbox_ids)(state)
+    return Renaming(strings, sandbox_ids, atoms)(state)

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
 from model.api import Update, Write
 from model.errors import ModelError
 from model.objects import API_VERSIONS, OwnerReference, Pod, ReplicaSet
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
     "POD_DELETION_COST",

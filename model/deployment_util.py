@@ -26,12 +26,12 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Final
 
 from model.controller_utils import filter_active_replica_sets
 from model.errors import ModelError
 from model.frozen import FrozenMap
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 from model.labels import LabelSelector
 from model.objects import (
     Deployment,

@@ -19,13 +19,13 @@ references to kinds the model does not know (treated as solid, upstream retries 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from model.api import Delete, Update, Write
 from model.apiserver import FINALIZER_FOREGROUND, FINALIZER_ORPHAN
 from model.objects import KINDS, OwnerReference, kind_of
 from model.state import ClusterState
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
     "GCItem",

@@ -24,7 +24,7 @@ No expectations cache is modelled: the view is the state (docs/semantics/replica
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from model.api import Create, Delete, UpdateStatus, Write
@@ -43,6 +43,7 @@ from model.errors import ModelError
 from model.labels import SelectorError, label_selector_as_selector
 from model.objects import Pod, PodTemplate, ReplicaSet, ReplicaSetStatus
 from model.state import ClusterState, ObjKey
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
     "BURST_REPLICAS",

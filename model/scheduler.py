@@ -11,11 +11,11 @@ checker covers every choice a scoring function could make (docs/semantics/runtim
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from model.api import Update, UpdateStatus, Write
 from model.objects import Node, Pod
 from model.state import ClusterState
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = ["pods_on_node", "node_fits", "find_nodes_that_fit", "pending_pods", "bind"]
 

@@ -32,7 +32,7 @@ from model.objects import (
     kind_of,
 )
 
-__all__ = ["ClusterState", "ObjKey"]
+__all__ = ["ClusterState", "ObjKey", "TABLE_ATTRS", "ReadTracker"]
 
 ObjKey = tuple[str, str]
 
@@ -78,9 +78,18 @@ class ClusterState:
         return new, self._replace(next_uid=self.next_uid + 1)
 
     def _replace(self, **changes: Any) -> "ClusterState":
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
-        values.update(changes)
-        return ClusterState(**values)
+        """A copy with ``changes`` applied and a fresh (empty) index cache, as ``__init__`` builds it.
+
+        Hot path (every write): copies the slots directly instead of going through ``fields()``
+        and ``__init__``.
+        """
+        if not _VALUE_SET.issuperset(changes):
+            raise TypeError(f"ClusterState has no field(s) {sorted(set(changes) - _VALUE_SET)}")
+        new = _NEW(ClusterState)
+        for name in _VALUE_FIELDS:
+            _SET(new, name, changes[name] if name in changes else getattr(self, name))
+        _SET(new, "_cache", {})
+        return new
 
     # ------------------------------------------------------------------ reading
     def table(self, kind: str) -> FrozenMap[ObjKey, Any]:
@@ -172,3 +181,94 @@ class ClusterState:
     def summary(self) -> dict[str, int]:
         """Object counts per kind (for the CLI's summary and rendering)."""
         return {kind: len(self.table(kind)) for kind in KINDS if len(self.table(kind))}
+
+
+_NEW = object.__new__
+_SET = object.__setattr__
+#: ClusterState's value fields (everything but the index cache).
+_VALUE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ClusterState) if f.name != "_cache")
+_VALUE_SET = frozenset(_VALUE_FIELDS)
+
+#: The attribute name of every object table, in ``KINDS`` order.
+TABLE_ATTRS: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+
+
+class ReadTracker:
+    """A read-only view of a :class:`ClusterState` that records which tables were read.
+
+    ``model.system`` runs each controller's sync on a tracker to learn its *read set*: the
+    tables (``pods``, ``replica_sets``...) the sync looked at.  A sync is a pure function of
+    the state it is given, and it can only see the state through this view, so its result is
+    a function of the tables in the read set: any state whose tables in that set are equal
+    gets the same writes.  That is what makes the per-controller memo in ``model.system``
+    sound by construction, whatever the sync's code does.
+
+    A :meth:`get` is recorded as a point read (that one key of that table), everything else
+    as a read of whole tables, so a sync that only looks up its own object does not depend on
+    its siblings.
+
+    The view offers exactly the reading API the controllers use (``get``, ``objects``,
+    ``table``, the table attributes, ``by_uid``, ``pods_by_owner_uid``, ``dependents``,
+    ``all_objects``, the counters); any other attribute raises ``AttributeError``, so a
+    controller that starts reading through a new path fails loudly instead of being memoised
+    on an incomplete read set.  Index helpers that scan every table record every table.
+    """
+
+    __slots__ = ("_state", "reads", "points")
+
+    def __init__(self, state: ClusterState) -> None:
+        self._state = state
+        self.reads: set[str] = set()
+        #: point reads through :meth:`get`: (table attribute, key) -> the object (or None)
+        self.points: dict[tuple[str, ObjKey], Any] = {}
+
+    def dependencies(self) -> tuple[tuple[str, Any, Any], ...]:
+        """What the reads so far depend on, as ``(attr, key, value)`` triples in a fixed order:
+        ``key`` is ``None`` for a whole table (``value`` the FrozenMap), else the object key
+        read through :meth:`get` (``value`` the object or ``None``), unless its whole table was
+        read anyway."""
+        st = self._state
+        whole = tuple((attr, None, getattr(st, attr)) for attr in sorted(self.reads))
+        points = tuple((attr, k, v) for (attr, k), v in self.points.items() if attr not in self.reads)
+        return whole + points
+
+    def table(self, kind: str) -> FrozenMap[ObjKey, Any]:
+        attr = KINDS[kind][1]
+        self.reads.add(attr)
+        return getattr(self._state, attr)  # type: ignore[no-any-return]
+
+    def get(self, kind: str, namespace: str, name: str) -> Any | None:
+        attr = KINDS[kind][1]
+        key = (namespace, name)
+        value = getattr(self._state, attr).get(key)
+        self.points[(attr, key)] = value
+        return value
+
+    def objects(self, kind: str, namespace: str | None = None) -> tuple[Any, ...]:
+        self.reads.add(KINDS[kind][1])
+        return self._state.objects(kind, namespace)
+
+    def all_objects(self) -> Iterator[Any]:
+        self.reads.update(TABLE_ATTRS)
+        return self._state.all_objects()
+
+    def by_uid(self, uid: str) -> Any | None:
+        self.reads.update(TABLE_ATTRS)
+        return self._state.by_uid(uid)
+
+    def pods_by_owner_uid(self, uid: str) -> tuple[Pod, ...]:
+        self.reads.add("pods")
+        return self._state.pods_by_owner_uid(uid)
+
+    def dependents(self, uid: str) -> tuple[Any, ...]:
+        self.reads.update(TABLE_ATTRS)
+        return self._state.dependents(uid)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in TABLE_ATTRS or name in ("next_uid", "next_name"):
+            self.reads.add(name)
+            return getattr(self._state, name)
+        raise AttributeError(
+            f"ReadTracker: a controller read ClusterState.{name}, which the read-set tracking does not "
+            f"cover; add it to model.state.ReadTracker (and record what it reads)"
+        )

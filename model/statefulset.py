@@ -16,8 +16,9 @@ reconcile stops exactly where upstream returns.  See docs/semantics/statefulset.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.errors import ModelError
 from model.controller_utils import claim_pods

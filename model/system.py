@@ -36,18 +36,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from kubecheck.ts import Action, BaseSystem
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.apiserver import ApiError, METADATA_FIELDS, STATUS_FIELDS, apply_write, is_metadata_only_change
-from model.canonical import normalize_cluster, symmetry_representative
+from model.canonical import AtomCache, normalize_cluster, symmetry_representative
 from model.environment import FaultBudget, UserAction, fault_instances, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, kind_of
-from model.state import ClusterState
+from model.state import ClusterState, ReadTracker
+from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
     "ControllerSpec",
@@ -227,6 +228,10 @@ def write_label(spec: ControllerSpec, key: tuple[str, ...], write: Write, base: 
 # ------------------------------------------------------------------------- applying writes
 
 
+def _cluster_of(state: SystemState) -> ClusterState:
+    return state.cluster
+
+
 def _strip(obj: Any) -> Any:
     return replace(obj, creation_index=0)
 
@@ -271,6 +276,11 @@ def _base_of(view: ClusterState, w: Write) -> Any:
 # ------------------------------------------------------------------------------- system
 
 
+#: Memo bounds (see :meth:`KubeSystem._sync`).
+_MEMO_PER_KEY = 8
+_MEMO_MAX = 200_000
+
+
 @dataclass(frozen=True, slots=True)
 class _Reconcile:
     """A reconcile computed on a view: its writes (with bases) up to the first refused one,
@@ -308,6 +318,12 @@ class KubeSystem(BaseSystem[SystemState]):
                     f"which cannot be imported ({exc}); drop it from Scenario.actors"
                 ) from exc
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
+        #: (controller, key) -> [(read set with the tables read, writes)], most recent first.
+        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any, Any], ...], tuple[Write, ...]]]] = {}
+        self._sync_memo_size = 0
+        self.memo_stats = [0, 0]  # hits, misses
+        #: what the symmetry renaming could change in each (immutable) value, by identity
+        self._atoms = AtomCache()
 
     def _may_appear(self, kind: str) -> bool:
         """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets.)"""
@@ -338,7 +354,7 @@ class KubeSystem(BaseSystem[SystemState]):
         return out
 
     def canonical(self, state: SystemState) -> Hashable:
-        return symmetry_representative(state, lambda s: s.cluster)  # type: ignore[no-any-return]
+        return symmetry_representative(state, _cluster_of, self._atoms)  # type: ignore[no-any-return]
 
     def expects_progress(self, state: SystemState) -> bool:
         """A state with no enabled action is a deadlock unless every pod is settled.
@@ -382,8 +398,62 @@ class KubeSystem(BaseSystem[SystemState]):
         prev = state.cluster if self.scenario.stale_reads else None
         return replace(state, cluster=normalize_cluster(cluster), previous=prev, **changes)
 
+    def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any) -> tuple[Write, ...]:
+        """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`)."""
+        return self._memoised(spec.name, self._syncs[spec.name], view, key)  # type: ignore[no-any-return]
+
+    def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
+        """``fn(view, key)`` for a pure ``fn`` (a controller's sync, a kubelet step), memoised on
+        what it read.
+
+        ``fn`` runs on a :class:`model.state.ReadTracker`, which records every table it reads and
+        every object it looks up with ``get`` (and refuses any other access).  ``fn`` is pure, so
+        on a later view whose recorded tables and objects are equal (``==``; identity and the
+        cached FrozenMap hashes make a mismatch cheap to see) it returns an equal result: the
+        memo returns the recorded one.  Entries per (actor, key) are bounded
+        (:data:`_MEMO_PER_KEY`, most recent first) and the whole memo is cleared when it holds
+        more than :data:`_MEMO_MAX` entries.  The memo lives on this instance and is never part
+        of a state; ``memo_stats`` counts hits and misses.
+        """
+        mk = (actor, key)
+        entries = self._sync_memo.get(mk)
+        if entries is not None:
+            for pos, (deps, writes) in enumerate(entries):
+                for attr, k, val in deps:
+                    if k is None:  # a whole table (FrozenMap): identity, cached hashes, contents
+                        cur = getattr(view, attr)
+                        if cur is not val:
+                            ch, vh = cur._hash, val._hash
+                            if (ch is not None and vh is not None and ch != vh) or cur._d != val._d:
+                                break
+                    else:  # one object read through get()
+                        cur = getattr(view, attr)._d.get(k)
+                        if cur is not val and cur != val:
+                            break
+                else:
+                    if pos:
+                        entries.insert(0, entries.pop(pos))
+                    self.memo_stats[0] += 1
+                    return writes
+        self.memo_stats[1] += 1
+        tracker = ReadTracker(view)
+        writes = fn(tracker, key)
+        deps = tracker.dependencies()
+        if self._sync_memo_size >= _MEMO_MAX:
+            self._sync_memo.clear()
+            self._sync_memo_size = 0
+            entries = None
+        if entries is None:
+            entries = self._sync_memo[mk] = []
+        entries.insert(0, (deps, writes))
+        self._sync_memo_size += 1
+        if len(entries) > _MEMO_PER_KEY:
+            entries.pop()
+            self._sync_memo_size -= 1
+        return writes
+
     def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any) -> _Reconcile:
-        writes = self._syncs[spec.name](view, key)
+        writes = self._sync(spec, view, key)
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
@@ -412,6 +482,9 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
         c = state.cluster
+        if spec is not _GC and not state.pending:
+            # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below.
+            return list((c.nodes if spec is _NLC else c.table(spec.kind)).keys())
         if spec is _GC:
             from model.garbagecollector import gc_items
 
@@ -483,8 +556,9 @@ class KubeSystem(BaseSystem[SystemState]):
         from model.kubelet import kubelet_step
 
         c = state.cluster
+        memoised = self._memoised
         for key in c.pods.keys():
-            st = kubelet_step(c, key)
+            st = memoised("kubelet", kubelet_step, c, key)
             if st is None:
                 continue
             nxt = self._atomic(c, st.writes)

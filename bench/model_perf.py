@@ -1,0 +1,217 @@
+"""Model hot-path benchmark: ``python -m bench.model_perf [throughput | targets | all] [options]``.
+
+* ``throughput [--states N] [--repeat K]``: the profile workload of docs/performance.md ("Model hot
+  path"): ``examples/web-deployment.yaml`` (3 replicas, maxSurge 1, maxUnavailable 0, a readiness
+  probe, minReadySeconds) on one node, settled, then one ``set image``; BFS with
+  ``granularity="write"``, no property, ``max_states=N`` (default 4000).  Prints distinct states per
+  second, wall and CPU (the best of K runs; the machine is shared, so CPU time is the steadier figure).
+* ``targets [--timeout S] [--max-memory MiB] [--quick | --issue] [--granularity G]``: the issue's scenarios, each explored in a
+  fresh interpreter (so the peak RSS is its own) with a wall-time and a memory bound:
+
+  (b) Deployment rolling update, R replicas, maxSurge/maxUnavailable variant, 0-2 container
+      crashes, symmetry off and on (invariant KC-OWN-001 only: symmetry is refused for eventual
+      properties);
+  (d) node failure: a ReplicaSet of R replicas spread over 3 nodes, one node may fail.
+
+  Every scenario starts from the settled cluster (first fair action until none) and uses
+  ``granularity="reconcile"`` as bench/scenarios.py does.  One line per run: states,
+  transitions, seconds, states/s, peak RSS, and whether the space was exhausted or which bound
+  was hit.
+* ``one KIND R SURGE UNAVAIL CRASHES SYM GRANULARITY TIMEOUT MAXMEM``: one run (used by ``targets``).
+
+``bench/__main__.py`` (another helper's) may hook :func:`main` in.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kubecheck.explorer import explore
+from kubecheck.properties import invariant
+from model.environment import FaultBudget, SetImage
+from model.frozen import FrozenMap
+from model.labels import LabelSelector
+from model.objects import ContainerSpec, Deployment, DeploymentStrategy, Node, PodTemplate, ReplicaSet
+from model.state import ClusterState
+from model.system import KubeSystem, Scenario, SystemState
+
+__all__ = ["main", "settle", "rollout_system", "node_failure_system", "web_example_system", "throughput"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def settle(scenario: Scenario, limit: int = 5000) -> ClusterState:
+    """The cluster after always taking the first fair action until none is (no user action, no fault)."""
+    system = KubeSystem(replace(scenario, user_actions=(), faults=FaultBudget(), name=scenario.name + "-settle"))
+    s: SystemState = system.init_states()[0]
+    for _ in range(limit):
+        fair = [n for a, n in system.successors(s) if a.fair]
+        if not fair:
+            return s.cluster
+        s = fair[0]
+    raise RuntimeError(f"{scenario.name}: did not settle in {limit} steps")
+
+
+def _template(image: str) -> PodTemplate:
+    return PodTemplate(labels=FrozenMap({"app": "web"}), containers=(ContainerSpec("app", image),))
+
+
+def rollout_system(replicas: int, surge: Any = 1, unavailable: Any = 0, crashes: int = 0, granularity: str = "reconcile") -> KubeSystem:
+    """(b): Deployment ``web`` with ``replicas`` on one node, settled; one ``set image``; ``crashes``
+    container crashes may happen at any time."""
+    d = Deployment(
+        name="web",
+        replicas=replicas,
+        selector=LabelSelector(match_labels=FrozenMap({"app": "web"})),
+        template=_template("nginx:1"),
+        strategy=DeploymentStrategy(max_surge=surge, max_unavailable=unavailable),
+    )
+    base = Scenario(ClusterState.from_objects([d, Node(name="node-1")]), granularity=granularity, name=f"rollout-{replicas}")  # type: ignore[arg-type]
+    return KubeSystem(
+        replace(
+            base,
+            initial=settle(base),
+            user_actions=(SetImage("Deployment", "web", "nginx:2"),),
+            faults=FaultBudget(container_crash=crashes),
+        )
+    )
+
+
+def node_failure_system(replicas: int, nodes: int = 3, granularity: str = "reconcile") -> KubeSystem:
+    """(d): ReplicaSet ``web`` with ``replicas`` spread over ``nodes`` nodes, settled; one node may fail."""
+    rs = ReplicaSet(
+        name="web",
+        replicas=replicas,
+        selector=LabelSelector(match_labels=FrozenMap({"app": "web"})),
+        template=_template("nginx:1"),
+    )
+    objs = [rs, *(Node(name=f"node-{i}") for i in range(1, nodes + 1))]
+    base = Scenario(ClusterState.from_objects(objs), granularity=granularity, name=f"node-failure-{replicas}")  # type: ignore[arg-type]
+    return KubeSystem(replace(base, initial=settle(base), faults=FaultBudget(node_failure=1)))
+
+
+def web_example_system() -> KubeSystem:
+    """The throughput workload: examples/web-deployment.yaml on one node, settled, one ``set image``."""
+    from model.manifests import load_manifests
+
+    start = load_manifests([str(ROOT / "examples" / "web-deployment.yaml")]).to_state().put(Node(name="node-1", uid="node-uid-1"))
+    base = Scenario(initial=start, name="web-example")
+    return KubeSystem(replace(base, initial=settle(base), user_actions=(SetImage(kind="Deployment", name="web", image="nginx:2"),)))
+
+
+def _one_owner(s: SystemState) -> bool:
+    """KC-OWN-001's predicate: no pod has more than one controller owner reference."""
+    return all(sum(1 for r in p.owner_references if r.controller) <= 1 for p in s.cluster.pods.values())
+
+
+def throughput(states: int = 4000, repeat: int = 3) -> dict[str, float]:
+    best_wall = best_cpu = 0.0
+    for _ in range(repeat):
+        system = web_example_system()
+        t, c = time.perf_counter(), time.process_time()
+        r = explore(system, [], max_states=states, progress=False)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        best_wall = max(best_wall, r.stats.states / wall)
+        best_cpu = max(best_cpu, r.stats.states / cpu)
+    return {"states": float(states), "wall_states_per_s": best_wall, "cpu_states_per_s": best_cpu}
+
+
+def _run_one(kind: str, r: int, surge: Any, unavail: Any, crashes: int, sym: bool, granularity: str, timeout: float, max_mib: int) -> dict[str, Any]:
+    if kind == "rollout":
+        system = rollout_system(r, surge, unavail, crashes, granularity)
+    else:
+        system = node_failure_system(r, 3, granularity)
+    prop = invariant("KC-OWN-001", "at most one controller owner per pod", _one_owner)
+    res = explore(system, [prop], symmetry=sym, timeout=timeout, max_memory=max_mib << 20, progress=False)
+    st = res.stats
+    return {
+        "states": st.states,
+        "transitions": st.transitions,
+        "seconds": round(st.seconds, 2),
+        "states_per_s": round(st.states / st.seconds) if st.seconds else 0,
+        "peak_rss_mib": round(st.peak_memory_bytes / 2**20),
+        "complete": res.complete,
+        "bound": res.bound_hit,
+        "verdict": res.result("KC-OWN-001").verdict.value,
+    }
+
+
+def _parse_int_or_pct(v: str) -> Any:
+    return v if v.endswith("%") else int(v)
+
+
+TARGETS_FULL: tuple[tuple[Any, ...], ...] = tuple(
+    [("rollout", r, 1, 0, c, sym) for r in (3, 5, 10) for c in (0, 2) for sym in (False, True)]
+    + [("rollout", r, 0, 1, 2, sym) for r in (3, 5, 10) for sym in (False, True)]
+    + [("rollout", r, "25%", "25%", 2, sym) for r in (5, 10) for sym in (False, True)]
+    + [("node-failure", r, 0, 0, 0, sym) for r in (3, 6) for sym in (False, True)]
+)
+#: The issue's named targets only: R = 3, 5, 10 with 2 crashes, and a 3-node node failure.
+TARGETS_ISSUE: tuple[tuple[Any, ...], ...] = tuple(
+    [("rollout", r, 1, 0, 2, sym) for r in (3, 5, 10) for sym in (False, True)]
+    + [("node-failure", 3, 0, 0, 0, sym) for sym in (False, True)]
+)
+TARGETS_QUICK: tuple[tuple[Any, ...], ...] = (
+    ("rollout", 3, 1, 0, 2, False),
+    ("rollout", 3, 1, 0, 2, True),
+    ("node-failure", 3, 0, 0, 0, False),
+    ("node-failure", 3, 0, 0, 0, True),
+)
+
+
+def targets(timeout: float, max_mib: int, which: str = "full", granularity: str = "reconcile") -> list[dict[str, Any]]:
+    rows = []
+    print("| scenario | R | maxSurge | maxUnavailable | crashes | symmetry | states | transitions | time | states/s | peak RSS | result |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    table = {"full": TARGETS_FULL, "issue": TARGETS_ISSUE, "quick": TARGETS_QUICK}[which]
+    for kind, r, surge, unavail, crashes, sym in table:
+        cmd = [sys.executable, "-m", "bench.model_perf", "one", kind, str(r), str(surge), str(unavail), str(crashes), str(int(sym)), granularity, str(timeout), str(max_mib)]
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout * 3 + 120, cwd=ROOT, check=True).stdout
+            row = json.loads(out.strip().splitlines()[-1])
+        except (subprocess.SubprocessError, ValueError, IndexError) as exc:
+            row = {"error": str(exc)[:200]}
+        row.update(kind=kind, r=r, surge=surge, unavail=unavail, crashes=crashes, sym=sym)
+        rows.append(row)
+        if "error" in row:
+            print(f"| {kind} | {r} | {surge} | {unavail} | {crashes} | {'on' if sym else 'off'} | error: {row['error']} |||||||")
+        else:
+            result = "exhausted" if row["complete"] else f"cut: {row['bound']}"
+            print(
+                f"| {kind} | {r} | {surge if kind == 'rollout' else '-'} | {unavail if kind == 'rollout' else '-'} | {crashes} | {'on' if sym else 'off'} | "
+                f"{row['states']:,} | {row['transitions']:,} | {row['seconds']} s | {row['states_per_s']:,} | {row['peak_rss_mib']} MiB | {result} ({row['verdict']}) |",
+                flush=True,
+            )
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "all"
+    opts = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1) if argv[i].startswith("--")}
+    flags = set(a for a in argv[1:] if a.startswith("--"))
+    if cmd == "one":
+        kind, r, surge, unavail, crashes, sym, gran, timeout, max_mib = argv[1:10]
+        row = _run_one(kind, int(r), _parse_int_or_pct(surge), _parse_int_or_pct(unavail), int(crashes), sym == "1", gran, float(timeout), int(max_mib))
+        print(json.dumps(row))
+        return 0
+    if cmd in ("throughput", "all"):
+        res = throughput(int(opts.get("--states", 4000)), int(opts.get("--repeat", 3)))
+        print(f"throughput (web-deployment rollout, write granularity, {int(res['states'])} states): "
+              f"{res['wall_states_per_s']:.0f} states/s wall, {res['cpu_states_per_s']:.0f} states/s CPU (best of {opts.get('--repeat', 3)})")
+    if cmd in ("targets", "all"):
+        which = "quick" if "--quick" in flags else "issue" if "--issue" in flags else "full"
+        targets(float(opts.get("--timeout", 60)), int(opts.get("--max-memory", 1024)), which, opts.get("--granularity", "reconcile"))
+    if cmd not in ("throughput", "targets", "all"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
