@@ -57,7 +57,7 @@ class ClusterState:
     services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
     next_uid: int = 1
     next_name: int = 1
-    _cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     # ----------------------------------------------------------------- building
     @classmethod

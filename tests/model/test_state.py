@@ -77,3 +77,13 @@ def test_put_and_remove_round_trip():
     assert s2.remove("Pod", "default", "x") == s
     assert s.remove("Pod", "default", "nope") is s
     assert s2.summary() == {"Pod": 1}
+
+
+def test_replace_does_not_share_the_index_cache():
+    # dataclasses.replace once copied the cache dict too, so the copy answered from the original's index.
+    from dataclasses import replace as dc_replace
+
+    s = ClusterState.from_objects([_pod("a", "rs-uid")])
+    assert len(s.pods_by_owner_uid("rs-uid")) == 1  # fills s's cache
+    t = dc_replace(s, pods=s.pods.remove(("default", "a")))
+    assert t.pods_by_owner_uid("rs-uid") == ()
