@@ -5,13 +5,16 @@
   counts asserted; writes the table to docs/performance.md and plots to docs/img/.
 * ``scenario NAME [--sizes 1..3] [--timeout S]``: a Kubernetes scenario of bench/scenarios.py; prints a table.
 * ``all [--no-write]``: spin-rsk plus every scenario; writes docs/performance.md and docs/img/perf-*.png.
+* ``z3 [--repeat N]``: the Z3 rollout proofs for replicas 1..10,000 (bench/z3_rollout.py).
+* ``model [throughput | targets ...]``: the Kubernetes model's hot path and the issue targets
+  (bench/model_perf.py).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "scenario", "rsk")
+BENCHMARKS = ("all", "spin-rsk", "scenario", "rsk", "z3", "model")
 
 
 def main(argv: list[str]) -> int:
@@ -24,6 +27,14 @@ def main(argv: list[str]) -> int:
         from bench.rsk import main as rsk_main
 
         return rsk_main(argv[1:])
+    if argv[0] == "z3":
+        from bench.z3_rollout import main as z3_main
+
+        return z3_main(argv[1:])
+    if argv[0] == "model":
+        from bench.model_perf import main as model_main
+
+        return model_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])
