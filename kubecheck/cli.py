@@ -3,13 +3,13 @@
 Exit codes, for every command (like a linter's, and one per verdict):
 
 \b
-  0  every property holds (exhaustive search) / the command succeeded
+  0  every property holds (exhaustive search from the settled state) / the command succeeded
   1  a property is violated (a counterexample trace was written); replay: the trace no longer
      replays or no longer violates
-  2  bad usage or bad input (unreadable or invalid manifests, unknown rule ID, bad scenario file),
-     or the check itself failed (ERROR verdict)
+  2  bad usage or bad input (unreadable or invalid manifests, unknown rule ID, bad scenario file,
+     no workload, or nothing to check), or the check itself failed (ERROR verdict)
   3  inconclusive: no violation found, but a bound (--max-states, --timeout, --max-depth,
-     --max-memory) cut the search
+     --max-memory) cut the search; or Ctrl-C (nothing is claimed)
   4  sampled: no violation in random runs (--engine random), no coverage guarantee
 """
 
@@ -29,11 +29,11 @@ __all__ = ["main", "cli"]
 
 EXIT_HELP = """\b
 Exit codes:
-  0  every property holds (exhaustive search)
+  0  every property holds (exhaustive search from the settled state)
   1  a property is violated (counterexample traces written under --out)
   2  bad usage or input (manifest errors are printed as FILE:LINE: FIELD: message),
-     or the check itself failed
-  3  inconclusive: no violation, but a bound cut the search
+     nothing to check, or the check itself failed
+  3  inconclusive: no violation, but a bound cut the search; or interrupted (Ctrl-C)
   4  sampled: no violation in random runs (--engine random)
 """
 
@@ -65,7 +65,25 @@ class _Memory(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+#: Exit code and message of Ctrl-C outside a search (a search turns Ctrl-C into a bounded verdict itself).
+INTERRUPTED = (3, "kubecheck: interrupted: nothing is claimed")
+
+
+def _interrupted() -> NoReturn:
+    _fail(INTERRUPTED[1], INTERRUPTED[0])
+
+
+class _Group(click.Group):
+    """A click group whose commands exit 3 on Ctrl-C (click's own handling exits 1, which means "violated")."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+@click.group(cls=_Group, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kubecheck", prog_name="kubecheck")
 def cli() -> None:
     """kubecheck: model-check Kubernetes manifests against controller behaviour.
@@ -87,7 +105,9 @@ def cli() -> None:
               help="Check only these rules (repeatable or comma list). Default: the whole catalogue.")
 @click.option("--rules", "rules_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A Python file defining your own rules with @properties.rule; repeatable.")
-@click.option("--max-depth", type=click.IntRange(min=0), default=None, help="Bound on steps from the settled state.")
+@click.option("--max-depth", type=click.IntRange(min=0), default=None,
+              help="Bound on steps from the settled state (0: the settled state alone). --engine random: steps per run "
+              "(default 50; 0 is refused).")
 @click.option("--max-states", type=click.IntRange(min=0), default=50_000, show_default=True,
               help="Bound on distinct states per search (0: none).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
@@ -109,7 +129,7 @@ def cli() -> None:
 @click.option("--engine", type=click.Choice(["explicit", "random"]), default="explicit", show_default=True,
               help="explicit: exhaustive BFS within bounds; random: random walks (verdict SAMPLED).")
 @click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True,
-              help="--engine random: random runs per search (max steps per run: --max-depth, default 50).")
+              help="--engine random: random runs per search (steps per run: --max-depth, default 50).")
 @click.option("--seed", type=int, default=0, show_default=True, help="--engine random: the seed (same seed, same runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it only shows on a terminal anyway).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
@@ -377,16 +397,30 @@ def _symbolic() -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: ``kubecheck``."""
+    # Not click's standalone mode: it turns Ctrl-C into exit 1, which means "violated" here.
     try:
-        cli.main(args=argv, prog_name="kubecheck", standalone_mode=True)
+        rv = cli.main(args=argv, prog_name="kubecheck", standalone_mode=False)
     except SystemExit:
         raise
+    except KeyboardInterrupt:
+        _interrupted()
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _interrupted()
+        _fail("kubecheck: aborted")
+    except click.ClickException as exc:  # usage errors: click's message, click's exit code (2)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `kubecheck check ... | head`: the verdict could not be written out
+        sys.stderr.close()
+        os._exit(2)
     except KubecheckError as exc:
         _fail(f"kubecheck: {exc}")
     except Exception as exc:  # noqa: BLE001 - never a bare traceback with exit 1 (1 means "violated")
         if os.environ.get("KUBECHECK_DEBUG"):
             raise
         _fail(f"kubecheck: internal error: {type(exc).__name__}: {exc} (set KUBECHECK_DEBUG=1 for the traceback)")
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":

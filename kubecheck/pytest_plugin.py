@@ -87,7 +87,12 @@ def assert_holds(manifests: Any, rule_id: str | Sequence[str], scenario: str | S
 
     Returns the report.  ``allow_bounded=True`` accepts HOLDS_WITHIN_BOUNDS.
     """
-    report = check(manifests, rule_id, scenario=scenario, **options)
+    from kubecheck.errors import InvalidScenario
+
+    try:
+        report = check(manifests, rule_id, scenario=scenario, **options)
+    except InvalidScenario as exc:  # e.g. nothing to check: a rule that applies to nothing never "holds"
+        raise AssertionError(f"kubecheck: {exc}") from None
     if not report.findings:
         raise AssertionError(f"{rule_id} applies to nothing in these manifests (no workload of the kinds it checks)")
     bad = [f for f in report.findings if f.verdict in ("violated", "error")]

@@ -58,7 +58,7 @@ _JS = r"""
   function show(v){
     const t = data.traces[v.index], i = v.step, st = t.states[i];
     v.counter.textContent = 'State ' + i + ' / ' + (t.states.length-1);
-    v.action.textContent = i === 0 ? 'Initial state (the settled cluster)' : ('Step ' + i + ': ' + t.actions[i-1].text);
+    v.action.textContent = i === 0 ? t.initial : ('Step ' + i + ': ' + t.actions[i-1].text);
     v.action.className = 'action' + (i > 0 && t.actions[i-1].fair ? ' fair' : '');
     const body = v.table.tBodies[0]; body.textContent = '';
     const prev = i > 0 ? t.states[i-1] : null;
@@ -129,7 +129,9 @@ def step_data(trace: Any, system: Any) -> dict[str, Any]:
         actions.append({"text": text, "fair": bool(getattr(a, "fair", True))})
     n = len(states) - 1
     bad = list(range(trace.loop_start, n + 1)) if trace.loop_start is not None else [n]
-    return {"states": states, "actions": actions, "loop_start": trace.loop_start, "bad": bad}
+    initial = ("Initial state (the manifests as loaded: a start-up trace)" if getattr(trace, "engine", "") == "settle"
+               else "Initial state (the settled cluster)")
+    return {"states": states, "actions": actions, "loop_start": trace.loop_start, "bad": bad, "initial": initial}
 
 
 def _svg_img(path: Path, alt: str) -> str:
@@ -189,7 +191,7 @@ def render_report(report: Any) -> str:
     )
     expl_rows = "".join(
         f"<tr><td>{_e(e.scenario)}</td><td>{e.properties}</td><td>{e.states}</td><td>{e.transitions}</td><td>{e.max_depth}</td>"
-        f"<td>{e.seconds:.1f}s</td><td>{_e(', '.join(e.reductions) or 'none')}</td><td>{_e(e.bound_hit or 'exhaustive')}</td></tr>"
+        f"<td>{e.seconds:.1f}s</td><td>{_e(', '.join(e.reductions) or 'none')}</td><td>{_e(e.coverage)}</td></tr>"
         for e in report.explorations
     )
     nodes = (
@@ -205,6 +207,7 @@ def render_report(report: Any) -> str:
 <section><h2>Run</h2>{nodes}
 <p>{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded (inconclusive), {c['error']} error, {c['sampled']} sampled.
 Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.settle_steps} steps{'' if report.settled else ' (did NOT settle)'}.</p>
+{_start_text(report)}
 <table><thead><tr><th>scenario</th><th>what happens</th><th>user actions</th><th>faults</th></tr></thead><tbody>{scen_rows}</tbody></table>
 <h3>Searches</h3>
 <table><thead><tr><th>scenario</th><th>properties</th><th>states</th><th>transitions</th><th>depth</th><th>time</th><th>reductions</th><th>bound</th></tr></thead><tbody>{expl_rows}</tbody></table>
@@ -217,6 +220,23 @@ Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.
 <script>{_JS}</script>
 </body></html>
 """
+
+
+def _start_text(report: Any) -> str:
+    if report.start == "settled":
+        text = (f"Every scenario is explored from one settled state: the end of one deterministic start-up order "
+                f"({report.settle_steps} steps from the manifests). \u201cExhaustive\u201d means exhaustive from that state; "
+                "other start-up orders may place pods differently.")
+    else:
+        text = "The cluster did not settle: convergence was explored from the loaded manifests, the scenarios were not run."
+    if report.startup_rules:
+        text += (f" Start-up: {len(report.startup_rules)} invariant/action rule(s) checked on every step of the settle path "
+                 "(violations under scenario \u201cstartup\u201d).")
+    if report.after_convergence:
+        text += f" Judged only after the first convergence: {', '.join(report.after_convergence)}."
+    if report.not_applicable:
+        text += f" Not checked (no target in the manifests): {', '.join(report.not_applicable)}."
+    return f"<p class='note' id='start'>{_e(text)}</p>"
 
 
 def _anchor(f: Any) -> str:

@@ -9,11 +9,17 @@ Steps:
 
 1. Add ``nodes`` identical Ready nodes when the manifests contain none (said in the report).
 2. Settle: apply fair actions deterministically until nothing is enabled
-   (:func:`kubecheck.scenarios.settle`).  If the cluster does not settle within the bound, the
-   convergence rules (KC-CONV-*) are explored from the loaded state instead, and the scenarios
-   are reported as ERROR (they need a settled start).
+   (:func:`kubecheck.scenarios.settle`).  The settle path is a real run from the loaded
+   manifests, so the invariant and action rules are checked on every step of it (except the
+   rules in :data:`AFTER_CONVERGENCE`); a violation is reported under the pseudo-scenario
+   ``startup`` with the path prefix as its trace.  Only violations are reported there: one
+   start-up order proves nothing about the others.  If the cluster does not settle within the
+   bound, the convergence rules (KC-CONV-*) are explored from the loaded state instead, and the
+   scenarios are reported as ERROR (they need a settled start).
 3. For every scenario: build the ``KubeSystem`` from the settled cluster and explore it with the
-   selected rules, one engine property per workload and rule.  With symmetry on, safety
+   selected rules, one engine property per workload and rule.  "Exhaustive" therefore means
+   exhaustive *from the settled state* (``CheckReport.start``, ``Exploration.start``): every
+   output says so.  With symmetry on, safety
    properties run with symmetry and eventual (or asymmetric) ones in a second search without it
    (the explorer refuses the unsound combination); the report says which reductions ran.
 4. For every violation, write the trace artifacts (``traces.render_trace``) and a
@@ -31,8 +37,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario, KubecheckError
-from kubecheck.properties import Property
-from kubecheck.scenarios import DEFAULT_SCENARIOS, SETTLE_LIMIT, ScenarioSpec, builtin, settle, with_nodes
+from kubecheck.properties import Property, PropertyKind
+from kubecheck.scenarios import DEFAULT_SCENARIOS, SETTLE_LIMIT, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from kubecheck.verdict import Verdict, worst_verdict
 
 __all__ = [
@@ -51,6 +57,8 @@ __all__ = [
     "select_rules",
     "property_targets",
     "rebuild_system",
+    "AFTER_CONVERGENCE",
+    "STARTUP",
 ]
 
 REPORT_SCHEMA = "kubecheck-report/1"
@@ -70,6 +78,21 @@ RULE_FIELDS: dict[str, str] = {
     "KC-STS-001": "spec.serviceName",
     "KC-STS-003": "spec.volumeClaimTemplates",
     "KC-STS-005": "spec.podManagementPolicy",
+}
+
+
+#: The pseudo-scenario under which violations found on the settle path (start-up) are reported.
+STARTUP = "startup"
+
+#: Rules judged only after the first convergence, never on the start-up (settle) path.
+#: Criterion: the rule's statement presupposes a workload that is already running, i.e. it
+#: protects capacity that start-up has not built yet.  Every other invariant and action rule
+#: speaks about every step of every run, start-up included (surge bounds, ownership, identity,
+#: sandboxes), and is checked there.  User rules are always checked on the start-up path.
+AFTER_CONVERGENCE: dict[str, str] = {
+    "KC-ROLL-001": "maxUnavailable bounds an update of a running Deployment (upstream: 'during the update'); "
+    "before the first convergence there is no available capacity to keep",
+    "KC-ROLL-004": "zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
 }
 
 
@@ -146,6 +169,17 @@ class Exploration:
     seconds: float
     complete: bool
     bound_hit: str | None
+    start: str = "settled"
+
+    @property
+    def coverage(self) -> str:
+        """What the search covered, in words: never "exhaustive" unless every reachable state was expanded."""
+        origin = "the settled state" if self.start == "settled" else "the loaded manifests"
+        if self.bound_hit:
+            return f"cut by {self.bound_hit}"
+        if not self.complete:
+            return "stopped early: every property decided"
+        return f"exhaustive from {origin}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +210,30 @@ class CheckReport:
     findings: tuple[Finding, ...]
     out_dir: str
     schema: str = REPORT_SCHEMA
+    #: where the scenarios were explored from: "settled" (one deterministic start-up order's end
+    #: state, ``settle_steps`` steps from the manifests) or "loaded" (the cluster did not settle)
+    start: str = "settled"
+    #: the invariant/action rules checked on every step of the settle path (start-up)
+    startup_rules: tuple[str, ...] = ()
+    #: rules judged only after the first convergence (:data:`AFTER_CONVERGENCE`), not on start-up
+    after_convergence: tuple[str, ...] = ()
+    #: rules that had no target in the manifests ("KC-CONV-003 (StatefulSet)"): not checked
+    not_applicable: tuple[str, ...] = ()
     live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _worst(self) -> Verdict:
+        # Nothing checked is never "holds": an empty report is an error (run_check refuses to make one).
+        if not self.findings:
+            return Verdict.ERROR
+        return worst_verdict([Verdict(f.verdict) for f in self.findings])
 
     @property
     def exit_code(self) -> int:
-        return worst_verdict([Verdict(f.verdict) for f in self.findings]).exit_code
+        return self._worst().exit_code
 
     @property
     def verdict(self) -> str:
-        return worst_verdict([Verdict(f.verdict) for f in self.findings]).value
+        return self._worst().value
 
     def counts(self) -> dict[str, int]:
         out = {v.value: 0 for v in Verdict}
@@ -225,6 +274,10 @@ class CheckReport:
             findings=tuple(_finding(f) for f in d["findings"]),
             out_dir=d["out_dir"],
             schema=d["schema"],
+            start=d.get("start", "settled"),
+            startup_rules=tuple(d.get("startup_rules", ())),
+            after_convergence=tuple(d.get("after_convergence", ())),
+            not_applicable=tuple(d.get("not_applicable", ())),
         )
 
 
@@ -487,13 +540,92 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
         from kubecheck.fuzz import run_random
     except ImportError:
         raise InvalidScenario("engine 'random' is not available in this build (kubecheck.fuzz is missing); use --engine explicit") from None
-    return run_random(system, engine_props, examples=cfg.examples, max_steps=bounds.get("max_depth") or 50, seed=cfg.seed)
+    return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed)
+
+
+#: Steps per random run when no --max-depth is given.
+RANDOM_STEPS = 50
+
+
+def _random_steps(bounds: dict[str, Any]) -> int:
+    """The run length of ``--engine random``: ``max_depth`` as given (0 stays 0 and is refused), else 50."""
+    depth = bounds.get("max_depth")
+    steps = RANDOM_STEPS if depth is None else int(depth)
+    if steps < 1:
+        raise InvalidScenario(
+            f"--engine random: max_depth={depth} leaves a random run no step to take; give --max-depth 1 or more "
+            "(or use --engine explicit, where --max-depth 0 checks the settled state alone)"
+        )
+    return steps
+
+
+def _not_applicable(rules: list[Any], planned: list[_Planned]) -> list[str]:
+    """Rules with no (rule, workload) pair: "KC-CONV-003 (StatefulSet)"."""
+    used = {id(p.rule) for p in planned}
+    return [f"{r.rule_id} ({', '.join(r.applies_to)})" for r in rules if id(r) not in used]
+
+
+def _nothing_to_check(rules: list[Any], where: str, otherwise: str = "no rule selected") -> str:
+    """One line: which rules had no target ("KC-CONV-003 applies to StatefulSet; the manifests have none")."""
+    parts = [f"{r.rule_id} applies to {' and '.join(r.applies_to)}" for r in rules if r.applies_to]
+    why = "; ".join(parts) + ("; the manifests have none" if len(parts) == 1 else "; the manifests have none of these") if parts else otherwise
+    return f"nothing to check{where}: {why} (nothing is claimed)"
+
+
+def _validate_bounds(cfg: CheckConfig, specs: list[ScenarioSpec]) -> None:
+    if cfg.engine != "random":
+        return
+    for spec in specs:
+        _random_steps({**cfg.bounds(), **dict(spec.bounds)})
+
+
+def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned], load: Any, cfg: CheckConfig,
+                      out_dir: Path, live: dict[str, Any]) -> list[Finding]:
+    """Check the invariant and action rules on every step of the settle path (a real run of start-up).
+
+    One finding per violated (rule, workload): the first violating step, with the path prefix up to
+    it as the trace.  Rules that hold along the path give no finding: one start-up order is not all.
+    """
+    from kubecheck.verdict import PropertyResult
+    from traces.trace import Step, Trace
+
+    init = settle_system.init_states()[0]
+    states = [init] + [st for _, _, st in settled.path]
+    out: list[Finding] = []
+    for p in planned:
+        kind = p.prop.kind
+        bad: int | None = None  # the number of steps up to the violation
+        note = ""
+        verdict = Verdict.VIOLATED
+        try:
+            if kind is PropertyKind.INVARIANT:
+                bad = next((i for i, st in enumerate(states) if not p.prop.predicate(st)), None)
+                note = "start-up: a state on the settle path (one start-up order from the manifests) violates the invariant"
+            elif kind is PropertyKind.ACTION:
+                bad = next((i + 1 for i, (_, a, st) in enumerate(settled.path) if not p.prop.predicate(states[i], a, st)), None)
+                note = "start-up: a step of the settle path (one start-up order from the manifests) violates the action property"
+        except Exception as exc:  # noqa: BLE001 - a user's predicate: an ERROR verdict, not a crash
+            bad, verdict = len(states) - 1, Verdict.ERROR
+            note = f"start-up: predicate {p.prop.predicate_name} raised {type(exc).__name__}: {exc}"
+        if bad is None:
+            continue
+        steps = tuple(Step(a.actor, a.label, i, st, a) for i, a, st in settled.path[:bad])
+        trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", cfg.settle_steps),))
+        res = PropertyResult(p.prop, verdict, trace, None, note)
+        out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live))
+    return out
 
 
 def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -> CheckReport:
-    """Check a loaded manifest set (see the module docstring).  ``load.errors`` must be empty."""
+    """Check a loaded manifest set (see the module docstring).  ``load.errors`` must be empty.
+
+    Raises ``InvalidScenario`` (exit 2) when the manifests hold no workload, when a scenario file
+    names an unknown rule, and when a scenario (or the whole run) would check no (rule, workload)
+    pair: nothing checked is never reported as "holds".
+    """
     from model.state import ClusterState
     from model.system import KubeSystem, Scenario
+    from properties import CATALOGUE
 
     if load.errors:
         raise InvalidScenario(str(load.errors[0]))
@@ -503,33 +635,60 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     rules = select_rules(cfg.rule_ids, extra)
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
+    if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
+        raise InvalidScenario(
+            f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
+        )
     specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
     from kubecheck.scenarios import load_scenario_file
 
-    specs += [load_scenario_file(f) for f in cfg.scenario_files]
+    known = list(CATALOGUE) + [r.rule_id for r in extra]
+    specs += [load_scenario_file(f, known) for f in cfg.scenario_files]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InvalidScenario(f"scenario {dupes[0]!r} is given twice")
+    if STARTUP in names:
+        raise InvalidScenario(f"scenario name {STARTUP!r} is reserved for violations found during start-up")
+    _validate_bounds(cfg, specs)
+
+    planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
+    if not planned_all:
+        raise InvalidScenario(_nothing_to_check(rules, ""))
+    for spec in specs:
+        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned_all):
+            chosen = [r for r in rules if r.rule_id in spec.properties]
+            raise InvalidScenario(
+                _nothing_to_check(chosen, f" in scenario {spec.name!r} (properties: {', '.join(spec.properties) or 'none'})",
+                                  "none of its properties is among the rules selected (--property)")
+            )
 
     settle_system = KubeSystem(Scenario(initial=loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
     settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps)
 
-    planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     findings: list[Finding] = []
     explorations: list[Exploration] = []
     runs: list[ScenarioRun] = []
     live: dict[str, Any] = {}
     out_dir = Path(cfg.out_dir)
+    start = "settled" if settled.settled else "loaded"
 
-    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any]) -> None:
+    startup_planned = [p for p in planned_all if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
+                       and p.rule.rule_id not in AFTER_CONVERGENCE]
+    startup = _startup_findings(settle_system, settled, startup_planned, load, cfg, out_dir, live)
+    if startup:
+        runs.append(ScenarioRun(STARTUP, f"start-up: the {settled.steps}-step settle path from the manifests (one deterministic "
+                                "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
+        findings.extend(startup)
+
+    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any], origin: str) -> None:
         for group, sym in _groups(planned, cfg.symmetry and cfg.engine == "explicit"):
             engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
             result = _run_engine(system, engine_props, sym, bounds, cfg)
             st = result.stats
             explorations.append(
                 Exploration(scen_name, len(group), sym, tuple(result.reductions), st.states, st.transitions, st.max_depth,
-                            round(st.seconds, 3), bool(result.complete), result.bound_hit)
+                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin)
             )
             for p, res in zip(group, result.results):
                 findings.append(_make_finding(scen_name, scenario, system, p, res, tuple(result.reductions), load, cfg, out_dir, live))
@@ -538,7 +697,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         conv = [p for p in planned_all if p.prop.kind.is_eventual]
         runs.append(ScenarioRun("settle", f"the manifests as applied did not settle within {cfg.settle_steps} steps: "
                                 "convergence explored from the loaded state", (), (), cfg.granularity))
-        record("settle", settle_system.scenario, settle_system, conv, cfg.bounds())
+        record("settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
         for spec in specs:
             for p in planned_all:
                 findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
@@ -552,7 +711,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
             planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
             bounds = {**cfg.bounds(), **dict(spec.bounds)}
             runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), scenario.granularity))
-            record(spec.name, scenario, system, planned, bounds)
+            record(spec.name, scenario, system, planned, bounds, "settled")
 
     report = CheckReport(
         files=tuple(load.files),
@@ -567,8 +726,14 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         explorations=tuple(explorations),
         findings=tuple(findings),
         out_dir=str(out_dir),
+        start=start,
+        startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
+        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
+        not_applicable=tuple(_not_applicable(rules, planned_all)),
         live=live,
     )
+    if not report.findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing
+        raise InvalidScenario(_nothing_to_check(rules, ""))
     return report
 
 

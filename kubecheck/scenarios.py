@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -109,24 +109,29 @@ class SettleResult:
     steps: int
     settled: bool
     labels: tuple[str, ...] = ()
+    #: every step taken: (index of the action in ``successors(state)``, the action, the state after it)
+    path: tuple[tuple[int, Any, SystemState], ...] = ()
 
 
 def settle(system: KubeSystem, state: SystemState, max_steps: int = SETTLE_LIMIT) -> SettleResult:
     """Take the first enabled fair action until none is enabled, at most ``max_steps`` times.
 
     Deterministic: the same manifests always settle to the same state.  Unfair actions (user
-    actions, faults) are never taken.  ``settled=False`` means the controllers were still changing
+    actions, faults) are never taken.  ``path`` records every step (a real run from the loaded
+    state), so the runner can check the safety rules along start-up.  ``settled=False`` means the controllers were still changing
     the cluster after ``max_steps`` steps (a finding about convergence, not a crash).
     """
     labels: list[str] = []
+    path: list[tuple[int, Any, SystemState]] = []
     for n in range(max_steps):
-        fair = [(a, s) for a, s in system.successors(state) if a.fair]
+        fair = [(i, a, s) for i, (a, s) in enumerate(system.successors(state)) if a.fair]
         if not fair:
-            return SettleResult(state, n, True, tuple(labels))
-        action, state = fair[0]
+            return SettleResult(state, n, True, tuple(labels), tuple(path))
+        i, action, state = fair[0]
         labels.append(action.label)
+        path.append((i, action, state))
     settled = not any(a.fair for a, _ in system.successors(state))
-    return SettleResult(state, max_steps, settled, tuple(labels))
+    return SettleResult(state, max_steps, settled, tuple(labels), tuple(path))
 
 
 # ------------------------------------------------------------------------------- built-ins
@@ -342,8 +347,12 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
-def load_scenario_file(path: str) -> ScenarioSpec:
-    """Read and validate a YAML scenario file; an error is one line ``FILE:LINE: FIELD: message``."""
+def load_scenario_file(path: str, known_rules: Iterable[str] | None = None) -> ScenarioSpec:
+    """Read and validate a YAML scenario file; an error is one line ``FILE:LINE: FIELD: message``.
+
+    With ``known_rules`` (the catalogue's IDs plus the user's), every ID in ``properties:`` must be
+    one of them: a typo would otherwise select nothing, silently.
+    """
     import jsonschema
 
     from kubecheck.runner import parse_memory
@@ -368,6 +377,14 @@ def load_scenario_file(path: str) -> ScenarioSpec:
         where = tuple(err.absolute_path)
         line = next((marks[where[:i]] for i in range(len(where), -1, -1) if where[:i] in marks), 1)
         raise InvalidScenario(_one_line(path, line, _field(where), err.message))
+    if known_rules is not None:
+        known = list(dict.fromkeys(known_rules))
+        for i, rid in enumerate(data.get("properties") or ()):
+            if rid not in known:
+                raise InvalidScenario(_one_line(
+                    path, marks.get(("properties", i), marks.get(("properties",), 1)), f"properties[{i}]",
+                    f"unknown rule ID {rid!r}; known: {', '.join(known)}",
+                ))
     bounds: list[tuple[str, Any]] = []
     for k, v in (data.get("bounds") or {}).items():
         if k == "max_memory":

@@ -3,7 +3,15 @@
 A :class:`Walk` is what one Hypothesis example drives: it starts in an initial state, takes the
 successor positions the bridge draws, checks every property on the way, and at the end (if an
 eventual property is still open) *settles*: it keeps taking steps by a deterministic fair scheduler
-until the run reaches a terminal state, closes a weakly fair loop, or spends ``settle_bound`` steps.
+until the run reaches a state where no weakly fair action is enabled (a terminal state, or one where
+only unfair actions such as faults and user actions remain), closes a weakly fair loop, or spends
+``settle_bound`` steps.
+
+A state with only unfair actions enabled ends the settle phase exactly like a terminal one: weak
+fairness obliges no unfair action, so the run may stay there forever, and the eventual properties
+are decided on that state as the explorer decides them (``kubecheck.explorer._fair``: "a reachable
+state where P fails and no weakly fair action is enabled").  Taking an unfair action there instead
+would hide such a violation (a node that failed may never recover).
 A failed check raises the property's own :class:`Failure` subclass (one class per property, raised
 from one line, so Hypothesis sees one *interesting origin* per property and shrinks each separately).
 
@@ -276,13 +284,16 @@ class Walk:
             if not succ:  # terminal: the run stutters here forever, weak fairness holds vacuously
                 self._decide(states[-1:], len(self.positions), closing=False, how="terminal state (the run stutters there)")
                 return
-            if fair:  # the fair action whose key waited longest; ties go to the first listed
-                pos, action = min(fair, key=lambda pa: (last_taken.get(pa[1].key, -1), pa[0]))
-                last_taken[action.key] = n
-                taken_keys.append(action.key)
-            else:  # only unfair actions: a run never stutters while an action is enabled
-                pos, action = 0, succ[0][0]
-                taken_keys.append(None)
+            if not fair:  # only unfair actions: weak fairness obliges none, so the run may stay here forever
+                self._decide(
+                    states[-1:], len(self.positions), closing=False,
+                    how="state where no weakly fair action is enabled (only unfair ones: the run may stay there forever)",
+                )
+                return
+            # the fair action whose key waited longest; ties go to the first listed
+            pos, action = min(fair, key=lambda pa: (last_taken.get(pa[1].key, -1), pa[0]))
+            last_taken[action.key] = n
+            taken_keys.append(action.key)
             self.take(pos)
             nxt = self.state
             # Try the loops back to every earlier visit of ``nxt``, latest (shortest) first.  The

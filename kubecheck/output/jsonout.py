@@ -23,7 +23,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["schema", "files", "nodes_added", "skipped", "engine", "bounds", "symmetry", "settle_steps", "settled",
-                 "scenarios", "explorations", "findings", "out_dir", "exit_code", "verdict", "counts"],
+                 "scenarios", "explorations", "findings", "out_dir", "exit_code", "verdict", "counts",
+                 "start", "startup_rules", "after_convergence", "not_applicable"],
     "properties": {
         "schema": {"const": "kubecheck-report/1"},
         "files": _STRS,
@@ -38,6 +39,12 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
         "symmetry": {"type": "boolean"},
         "settle_steps": {"type": "integer", "minimum": 0},
         "settled": {"type": "boolean"},
+        "start": {"enum": ["settled", "loaded"], "description": "where the scenarios were explored from: the settled "
+                  "state (one deterministic start-up order, settle_steps steps from the manifests) or the loaded manifests"},
+        "startup_rules": {**_STRS, "description": "invariant/action rules checked on every step of the settle path "
+                          "(violations reported under the scenario 'startup')"},
+        "after_convergence": {**_STRS, "description": "rules judged only after the first convergence, not during start-up"},
+        "not_applicable": {**_STRS, "description": "rules with no target in the manifests: not checked"},
         "out_dir": _STR,
         "exit_code": {"enum": [0, 1, 2, 3, 4]},
         "verdict": _VERDICT,
@@ -62,7 +69,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["scenario", "properties", "symmetry", "reductions", "states", "transitions", "max_depth", "seconds", "complete", "bound_hit"],
+                "required": ["scenario", "properties", "symmetry", "reductions", "states", "transitions", "max_depth", "seconds", "complete",
+                             "bound_hit", "start"],
                 "properties": {
                     "scenario": _STR,
                     "properties": {"type": "integer"},
@@ -74,6 +82,7 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "seconds": {"type": "number"},
                     "complete": {"type": "boolean"},
                     "bound_hit": _NULL_STR,
+                    "start": {"enum": ["settled", "loaded"]},
                 },
             },
         },

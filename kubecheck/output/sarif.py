@@ -6,9 +6,12 @@
   manifest file and line of the workload (or of the field the rule is about, e.g.
   ``spec.strategy.rollingUpdate.maxUnavailable`` for KC-ROLL-001), with the trace directory, the
   scenario and the steps in ``properties``;
-* ERROR and HOLDS_WITHIN_BOUNDS verdicts are not results (nothing was found) but
-  ``toolExecutionNotifications`` of the invocation (levels ``error`` and ``warning``), so a bounded
-  run is visible without raising alerts; ``invocation.exitCode`` is kubecheck's exit code.
+* ERROR, HOLDS_WITHIN_BOUNDS and SAMPLED verdicts are not results (nothing was found) but
+  ``toolExecutionNotifications`` of the invocation (levels ``error``, ``warning`` and ``note``), so
+  a bounded or sampled run is visible without raising alerts; ``invocation.exitCode`` is
+  kubecheck's exit code;
+* the run's ``properties`` say where the searches started (``start``: ``settled`` = from the one
+  settled state, ``settleSteps`` steps from the manifests) and what "holds" claims (``claim``).
 
 File paths are made relative to the working directory when they lie under it (GitHub resolves
 them against the repository root); manifests read from standard input are ``stdin``.
@@ -109,10 +112,10 @@ def render_sarif(report: Any) -> str:
                 res["properties"]["traceFiles"] = list(f.trace.files)
                 res["properties"]["traceSteps"] = list(f.trace.steps)
             results.append(res)
-        elif f.verdict in ("error", "holds_within_bounds"):
+        elif f.verdict in ("error", "holds_within_bounds", "sampled"):
             notes.append(
                 {
-                    "level": "error" if f.verdict == "error" else "warning",
+                    "level": {"error": "error", "holds_within_bounds": "warning", "sampled": "note"}[f.verdict],
                     "message": {"text": f"{f.rule_id} {f.target or '(cluster)'} in scenario '{f.scenario}': {f.verdict}: {f.note}"},
                     "descriptor": {"id": f.rule_id, "index": rule_ids.index(f.rule_id)},
                 }
@@ -134,7 +137,20 @@ def render_sarif(report: Any) -> str:
             }
         ],
         "results": results,
-        "properties": {"verdict": report.verdict, "counts": report.counts(), "bounds": {k: v for k, v in report.bounds}},
+        "properties": {
+            "verdict": report.verdict,
+            "counts": report.counts(),
+            "bounds": {k: v for k, v in report.bounds},
+            "start": report.start,
+            "settleSteps": report.settle_steps,
+            "claim": (
+                "holds means: exhaustive from the settled state (one deterministic start-up order), within the bounds"
+                if report.start == "settled" else "the cluster did not settle: the scenarios were not run"
+            ),
+            "startupRules": list(report.startup_rules),
+            "afterConvergence": list(report.after_convergence),
+            "notApplicable": list(report.not_applicable),
+        },
     }
     doc = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2) + "\n"

@@ -7,9 +7,9 @@ from typing import Any
 __all__ = ["render_text", "EXIT_MEANING"]
 
 EXIT_MEANING = {
-    0: "every property holds (exhaustive search)",
+    0: "every property holds (exhaustive from the settled state)",
     1: "a property is violated (counterexample traces written)",
-    2: "the check failed (a predicate raised or a scenario could not run)",
+    2: "the check failed (a predicate raised, a scenario could not run, or nothing was checked)",
     3: "inconclusive: no violation found, but a bound cut the search (raise --max-states/--timeout)",
     4: "sampled: no violation in random runs (no coverage guarantee)",
 }
@@ -35,19 +35,31 @@ def render_text(report: Any) -> str:
         lines.append(f"  {s}")
     if report.nodes_added:
         lines.append(f"  no Node in the manifests: added {len(report.nodes_added)} identical Ready node(s) ({', '.join(report.nodes_added)}); set --nodes N")
-    lines.append(
-        f"  settled in {report.settle_steps} step(s)" if report.settled else f"  did NOT settle within {report.settle_steps} steps"
-    )
+    if report.settled:
+        lines.append(
+            f"  settled in {report.settle_steps} step(s) by one deterministic start-up order; every scenario is explored "
+            "from this one settled state (\"exhaustive\" means exhaustive from the settled state; other start-up orders "
+            "may place pods differently)"
+        )
+    else:
+        lines.append(f"  did NOT settle within {report.settle_steps} steps")
+    if report.startup_rules:
+        line = (f"  start-up: {len(report.startup_rules)} invariant/action rule(s) checked on every step of the settle path "
+                f"(violations under scenario 'startup')")
+        if report.after_convergence:
+            line += f"; judged only after the first convergence: {', '.join(report.after_convergence)}"
+        lines.append(line)
+    if report.not_applicable:
+        lines.append(f"  not checked (no target in the manifests): {', '.join(report.not_applicable)}")
     lines.append(f"  engine {report.engine}; bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}")
     for run in report.scenarios:
         lines.append("")
         lines.append(f"scenario {run.name}: {run.description}")
         for e in [e for e in report.explorations if e.scenario == run.name]:
             red = ", ".join(e.reductions) or "none"
-            cut = f", cut by {e.bound_hit}" if e.bound_hit else ", exhaustive"
             lines.append(
                 f"  search: {e.properties} properties, {e.states} states, {e.transitions} transitions, depth {e.max_depth}, "
-                f"{e.seconds:.1f}s, reductions: {red}{cut}"
+                f"{e.seconds:.1f}s, reductions: {red}, {e.coverage}"
             )
         rows = [f for f in report.findings if f.scenario == run.name]
         width = max((len(f.rule_id) for f in rows), default=10)

@@ -117,12 +117,15 @@ def test_always_eventually_violated_at_a_terminal_state_stutters() -> None:
     replay(_ring(), t)
 
 
-def test_settling_never_stutters_while_an_unfair_action_is_enabled() -> None:
-    # 0 has only an unfair step to 1; 1 is terminal and good.  Stuttering at 0 is not a run (explorer's semantics).
+def test_settling_stays_where_only_an_unfair_action_is_enabled() -> None:
+    # 0 has only an unfair step to 1: weak fairness never obliges it, so a run may stay at 0 forever
+    # and "eventually always at 1" fails there (the explorer's semantics, kubecheck/explorer/_fair.py).
     g = Graph([0], {0: [("env", "go", False, None, 1)], 1: []})
     result = run_random(g, [eventually_always("AT1", "ends at 1", lambda s: s == 1)], examples=10, max_steps=1, seed=0)
-    assert result.results[0].verdict is Verdict.SAMPLED
-    assert result.coverage.settle_steps > 0
+    r = result.results[0]
+    assert r.verdict is Verdict.VIOLATED
+    assert "no weakly fair action is enabled" in r.note
+    assert r.trace.states() == (0,) and r.trace.loop_start == 0 and r.trace.loop_step is None
 
 
 def test_an_unfair_loop_is_not_a_counterexample() -> None:
