@@ -48,14 +48,19 @@ class Delete:
 
     ``uid`` is the optional UID precondition (upstream controllers delete pods with one);
     ``grace_period_seconds=0`` is a force delete; ``propagation`` is the
-    propagationPolicy the garbage collector honours.
+    propagationPolicy the garbage collector honours.  ``None`` (the default) is a
+    ``metav1.DeleteOptions{}`` without a policy, what the controllers send: the API server keeps
+    an ``orphan`` / ``foregroundDeletion`` finalizer the object already carries, else applies
+    the kind's default (background) — staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+    deletionFinalizersForGarbageCollection.  ``kubectl delete`` always sends an explicit policy
+    (``--cascade`` defaults to background).
     """
 
     kind: str
     namespace: str
     name: str
     uid: str | None = None
-    propagation: Propagation = "Background"
+    propagation: Propagation | None = None
     grace_period_seconds: int | None = None
 
 

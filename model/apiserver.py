@@ -16,16 +16,17 @@ pkg/registry/core/pod/strategy.go (CheckGracefulDelete), as far as the modelled 
 Deletion (docs/semantics/runtime.md, "Deletion"): a pod on a node gets a graceful
 ``deletion_timestamp`` and stays until the kubelet confirms with a grace-0 delete; a pod that
 was never scheduled, or a force delete (grace 0), goes at once.  Every other kind has no
-graceful period.  ``propagation`` adds the ``orphan`` or ``foregroundDeletion`` finalizer
-(first delete only); an object with a deletion timestamp, no finalizers and a zero grace
-period is removed.  Dependents are left alone here: the garbage collector
+graceful period.  An explicit ``propagation`` sets the ``orphan`` or ``foregroundDeletion``
+finalizer (first delete only; no policy keeps the ones the object carries); the first delete
+bumps ``generation`` (markAsDeleting); an object with a deletion timestamp, no finalizers and
+a zero grace period is removed.  Dependents are left alone here: the garbage collector
 (``model.garbagecollector``) cascades in its own, fair steps.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Iterable
 
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.errors import ModelError
@@ -47,6 +48,10 @@ __all__ = [
     "metadata_of",
     "is_metadata_only_change",
     "uid_in_use",
+    "deletion_finalizers_for_garbage_collection",
+    "Reserved",
+    "NO_RESERVED",
+    "identifiers_of",
 ]
 
 #: metav1.FinalizerOrphanDependents
@@ -135,21 +140,59 @@ def is_metadata_only_change(base: Any, new: Any) -> bool:
     return spec_of(base) == spec_of(new) and status_of(base) == status_of(new)
 
 
-def uid_in_use(state: ClusterState, uid: str) -> bool:
-    """A UID held by a stored object or named by any owner reference (dangling ones too)."""
-    return state.by_uid(uid) is not None or bool(state.dependents(uid))
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """Identifiers the API server must not hand out although no stored object holds them.
+
+    Upstream UIDs are random UUIDs and never reused; the model allocates the lowest free
+    ``uid-<n>`` instead (docs/semantics/runtime.md section 7).  That is only a renaming of
+    upstream's choice if the new UID is distinct from every UID anything in the *system state*
+    still mentions, not just the stored objects: a pending write's UID precondition or base,
+    the state before the step (so one step that deletes and creates cannot hand the dead UID
+    to the new object) and a stale view.  ``model.system`` collects those
+    (:func:`identifiers_of`) and passes them to :func:`apply_write`.  ``names`` does the same for
+    generated names, as ``(kind, namespace, name)``.
+    """
+
+    uids: frozenset[str] = frozenset()
+    names: frozenset[tuple[str, str, str]] = frozenset()
 
 
-def _next_free_uid(state: ClusterState) -> tuple[str, int]:
+NO_RESERVED = Reserved()
+
+
+def identifiers_of(objs: Iterable[Any]) -> tuple[set[str], set[tuple[str, str, str]]]:
+    """Every UID (own and owner references) and ``(kind, namespace, name)`` that ``objs`` mention."""
+    uids: set[str] = set()
+    names: set[tuple[str, str, str]] = set()
+    for o in objs:
+        if o is None:
+            continue
+        if o.uid:
+            uids.add(o.uid)
+        for ref in o.owner_references:
+            uids.add(ref.uid)
+        if o.name:
+            names.add((kind_of(o), o.namespace, o.name))
+    return uids, names
+
+
+def uid_in_use(state: ClusterState, uid: str, reserved: Reserved = NO_RESERVED) -> bool:
+    """A UID held by a stored object, named by any owner reference (dangling ones too), or
+    reserved (mentioned by a pending write, a stale view or the state before the step)."""
+    return uid in reserved.uids or state.by_uid(uid) is not None or bool(state.dependents(uid))
+
+
+def _next_free_uid(state: ClusterState, reserved: Reserved) -> tuple[str, int]:
     n = max(state.next_uid, 1)
-    while uid_in_use(state, f"uid-{n}"):
+    while uid_in_use(state, f"uid-{n}", reserved):
         n += 1
     return f"uid-{n}", n + 1
 
 
-def _next_free_name(state: ClusterState, kind: str, namespace: str, prefix: str) -> tuple[str, int]:
+def _next_free_name(state: ClusterState, kind: str, namespace: str, prefix: str, reserved: Reserved) -> tuple[str, int]:
     n = max(state.next_name, 1)
-    while state.get(kind, namespace, f"{prefix}{n}") is not None:
+    while state.get(kind, namespace, f"{prefix}{n}") is not None or (kind, namespace, f"{prefix}{n}") in reserved.names:
         n += 1
     return f"{prefix}{n}", n + 1
 
@@ -184,20 +227,20 @@ def _finalize(state: ClusterState, obj: Any) -> ClusterState:
 # ------------------------------------------------------------------------------ writes
 
 
-def _create(state: ClusterState, w: Create) -> ClusterState:
+def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
     obj = w.obj
     kind = kind_of(obj)
     if kind == "Node":
         obj = replace(obj, namespace="")
     if w.generate_name:
-        name, next_name = _next_free_name(state, kind, obj.namespace, w.generate_name)
+        name, next_name = _next_free_name(state, kind, obj.namespace, w.generate_name, reserved)
         obj = replace(obj, name=name, generate_name=w.generate_name)
         state = state.with_counters(next_name=next_name)
     elif not obj.name:
         raise ModelError(f"create {kind}: neither name nor generateName given")
     elif state.get(kind, obj.namespace, obj.name) is not None:
         raise ApiError("AlreadyExists", f"{kind} {obj.namespace}/{obj.name} already exists")
-    uid, next_uid = _next_free_uid(state)
+    uid, next_uid = _next_free_uid(state, reserved)
     obj = replace(
         _fresh_status(obj),
         uid=uid,
@@ -216,6 +259,23 @@ def _stored(state: ClusterState, kind: str, namespace: str, name: str, verb: str
     return cur
 
 
+def _bumps_generation(kind: str, cur: Any, new: Any) -> bool:
+    """Does an Update from ``cur`` to ``new`` bump ``metadata.generation``?
+
+    The strategies' PrepareForUpdate: a spec change, for the four kinds with an
+    observedGeneration (pkg/registry/apps/replicaset, apps/statefulset, core/replicationcontroller
+    strategy.go).  A Deployment also bumps it when only its annotations changed
+    (pkg/registry/apps/deployment/strategy.go deploymentStrategy.PrepareForUpdate:
+    ``!DeepEqual(new.Spec, old.Spec) || !DeepEqual(new.Annotations, old.Annotations)``, because
+    annotations are copied to the ReplicaSets).  The status strategies never bump it.
+    """
+    if kind not in _GENERATION_KINDS:
+        return False
+    if spec_of(new) != spec_of(cur):
+        return True
+    return kind == "Deployment" and new.annotations != cur.annotations
+
+
 def _update(state: ClusterState, w: Update) -> ClusterState:
     obj = w.obj
     kind = kind_of(obj)
@@ -224,7 +284,7 @@ def _update(state: ClusterState, w: Update) -> ClusterState:
         raise ApiError("Conflict", f"update {kind} {obj.namespace}/{obj.name}: uid {obj.uid} != stored {cur.uid}")
     keep = {f: getattr(cur, f) for f in _SERVER_OWNED + STATUS_FIELDS[kind]}
     new = replace(obj, **keep)
-    if kind in _GENERATION_KINDS and spec_of(new) != spec_of(cur):
+    if _bumps_generation(kind, cur, new):
         new = replace(new, generation=cur.generation + 1)
     if new == cur:
         return state
@@ -242,8 +302,19 @@ def _update_status(state: ClusterState, w: UpdateStatus) -> ClusterState:
     return state if new == cur else state.put(new)
 
 
-def _deletion_finalizers(finalizers: tuple[str, ...], propagation: str) -> tuple[str, ...]:
-    """store.go deletionFinalizersForGarbageCollection, for an explicit propagationPolicy."""
+def deletion_finalizers_for_garbage_collection(finalizers: tuple[str, ...], propagation: str | None) -> tuple[str, ...]:
+    """Mirrors staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+    deletionFinalizersForGarbageCollection (with shouldOrphanDependents / shouldDeleteDependents).
+
+    An explicit ``propagation`` replaces the GC finalizers (``Orphan`` -> ``orphan``,
+    ``Foreground`` -> ``foregroundDeletion``, ``Background`` -> neither).  No policy (``None``,
+    what controllers send: ``metav1.DeleteOptions{}``) keeps the ``orphan`` /
+    ``foregroundDeletion`` finalizers the object already carries; without one the kind's default
+    applies, which is background (no finalizer) for every modelled kind (apps/v1 and core/v1
+    ReplicationController: ``DefaultGarbageCollectionPolicy`` is ``DeleteDependents``).
+    """
+    if propagation is None:
+        return finalizers
     out = [f for f in finalizers if f not in (FINALIZER_ORPHAN, FINALIZER_FOREGROUND)]
     if propagation == "Orphan":
         out.append(FINALIZER_ORPHAN)
@@ -266,6 +337,16 @@ def _grace_period(cur: Any, w: Delete) -> int:
     return max(grace, 0)
 
 
+def _generation_on_first_delete(cur: Any) -> int:
+    """store.go markAsDeleting: ``if DeletionTimestamp == nil && Generation > 0 { Generation++ }``
+    (for graceful kinds rest.BeforeDelete does the same), for the kinds whose generation the model
+    tracks.  Only observable while a finalizer holds the object (``orphan``,
+    ``foregroundDeletion``): the controllers then write ``observedGeneration`` once more."""
+    if kind_of(cur) in _GENERATION_KINDS and cur.generation > 0:
+        return cur.generation + 1  # type: ignore[no-any-return]
+    return cur.generation  # type: ignore[no-any-return]
+
+
 def _delete(state: ClusterState, w: Delete) -> ClusterState:
     cur = _stored(state, w.kind, w.namespace, w.name, "delete")
     if w.uid is not None and w.uid != cur.uid:
@@ -280,22 +361,24 @@ def _delete(state: ClusterState, w: Delete) -> ClusterState:
         cur,
         deletion_timestamp=DELETION_TICK,
         deletion_grace_period_seconds=grace,
-        finalizers=_deletion_finalizers(cur.finalizers, w.propagation),
+        finalizers=deletion_finalizers_for_garbage_collection(cur.finalizers, w.propagation),
     )
-    return _finalize(state, new)
+    return _finalize(state, replace(new, generation=_generation_on_first_delete(cur)))
 
 
-def apply_write(state: ClusterState, write: Write) -> ClusterState:
+def apply_write(state: ClusterState, write: Write, reserved: Reserved = NO_RESERVED) -> ClusterState:
     """Apply one API write; raises :class:`ApiError` when the API server would refuse it.
 
     Create assigns the first free ``uid-<n>`` (n >= ``state.next_uid``), completes a
-    ``generate_name`` with the first free ``<prefix><n>`` (n >= ``state.next_name``), sets
+    ``generate_name`` with the first free ``<prefix><n>`` (n >= ``state.next_name``) — free
+    meaning neither stored nor in ``reserved`` (:class:`Reserved`) — sets
     generation 1 and the next ``creation_index``, and clears the status.  Update keeps the
-    status and server-owned metadata and bumps ``generation`` when the spec changed.
+    status and server-owned metadata and bumps ``generation`` when the spec changed (a
+    Deployment: or its annotations, :func:`_bumps_generation`).
     UpdateStatus keeps spec and metadata.  Delete: see the module docstring.
     """
     if isinstance(write, Create):
-        return _create(state, write)
+        return _create(state, write, reserved)
     if isinstance(write, Update):
         return _update(state, write)
     if isinstance(write, UpdateStatus):

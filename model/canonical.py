@@ -4,8 +4,10 @@ Two different things, kept apart on purpose (docs/semantics/runtime.md, "Canonic
 
 **Always on** (:func:`normalize_cluster`, applied by ``model.system`` to every successor).
 Fresh identifiers are *allocated* canonically instead of being renamed afterwards: the API
-server hands out the lowest free ``uid-<n>`` and ``<prefix><n>`` (``model.apiserver``), the
-kubelet the lowest free sandbox id and pool IP (``model.kubelet``).  Normalisation then only
+server hands out the lowest free ``uid-<n>`` and ``<prefix><n>`` (``model.apiserver``; "free"
+also excludes every identifier the system state still mentions: pending writes, the stale view,
+the cluster before the step, see ``model.system.reserved_identifiers``), the kubelet the lowest
+free sandbox id and pool IP (``model.kubelet``).  Normalisation then only
 resets the two counters to 1 (so the next allocation is again "lowest free") and renumbers
 ``creation_index`` to its dense rank among the stored objects.  Only comparisons of
 ``creation_index`` are observable, so this is a pure, order-preserving renaming; live

@@ -344,11 +344,15 @@ def skip_copy_annotation(key: str) -> bool:
 def copy_deployment_annotations_to_replica_set(d: Deployment, rs: ReplicaSet) -> tuple[ReplicaSet, bool]:
     """Mirrors pkg/controller/deployment/util/deployment_util.go copyDeploymentAnnotationsToReplicaSet.
 
-    Every deployment annotation outside the skip set whose value differs on the RS (absent
-    counts as ``""``) is copied.
+    Every deployment annotation outside the skip set is copied unless the RS already has the
+    key with the same value; a key the RS lacks is copied even when its value is ``""``
+    (upstream: ``if _, exist := rs.Annotations[k]; skipCopyAnnotation(k) || (exist &&
+    rs.Annotations[k] == v) { continue }``), so "absent" and "empty" differ.
     """
     changes = {
-        k: v for k, v in d.annotations.items() if not skip_copy_annotation(k) and rs.annotations.get(k, "") != v
+        k: v
+        for k, v in d.annotations.items()
+        if not skip_copy_annotation(k) and not (k in rs.annotations and rs.annotations[k] == v)
     }
     if not changes:
         return rs, False

@@ -390,7 +390,7 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
         from model.apiserver import apply_write
 
         for pod in state.pods.values():
-            force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0)
+            force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0, propagation="Background")  # kubectl delete --force sends Background
             result = apply_write(state, force)
             if result != state:
                 result = record_orphaned_pod(state, result, pod)

@@ -41,7 +41,16 @@ from typing import Any, Literal, Union
 
 from kubecheck.ts import Action, BaseSystem
 from model.api import Create, Delete, Update, UpdateStatus, Write
-from model.apiserver import ApiError, METADATA_FIELDS, STATUS_FIELDS, apply_write, is_metadata_only_change
+from model.apiserver import (
+    METADATA_FIELDS,
+    NO_RESERVED,
+    STATUS_FIELDS,
+    ApiError,
+    Reserved,
+    apply_write,
+    identifiers_of,
+    is_metadata_only_change,
+)
 from model.canonical import AtomCache, normalize_cluster, symmetry_representative
 from model.environment import FaultBudget, UserAction, fault_instances, user_action_instances, user_action_label
 from model.errors import ModelError
@@ -59,6 +68,7 @@ __all__ = [
     "SystemState",
     "KubeSystem",
     "write_label",
+    "reserved_identifiers",
 ]
 
 Granularity = Literal["write", "reconcile"]
@@ -236,20 +246,66 @@ def _strip(obj: Any) -> Any:
     return replace(obj, creation_index=0)
 
 
-def _apply_pending(cluster: ClusterState, pw: PendingWrite) -> ClusterState:
+def reserved_identifiers(state: SystemState) -> Reserved:
+    """The UIDs and names a Create in a step from ``state`` must not be given (see
+    :class:`model.apiserver.Reserved`): everything ``state`` mentions.
+
+    * the cluster before the step: a step that removes an object and creates another (a
+      reconcile in ``reconcile`` granularity, a force delete and re-create) must not hand the
+      dead UID to the new object, or an action property that matches objects across the step
+      by UID would see one object;
+    * ``previous`` (stale reads): a reconcile on the stale view carries its UIDs;
+    * every pending write: its target (a Delete's name and UID precondition), the written
+      object, the base it was computed on, and the owner references inside them.
+
+    Upstream UIDs are never reused, so without this a force-deleted pod re-created under the
+    same name got the same ``uid-<n>`` back, and a stale pending ``Delete(uid=uid-<n>)`` then
+    deleted the new incarnation where upstream answers a precondition Conflict.
+    """
+    objs: list[Any] = list(state.cluster.all_objects())
+    if state.previous is not None:
+        objs.extend(state.previous.all_objects())
+    uids_extra: set[str] = set()
+    names_extra: set[tuple[str, str, str]] = set()
+    for pws in state.pending.values():
+        for pw in pws:
+            w = pw.write
+            objs.append(pw.base)
+            if isinstance(w, Delete):
+                names_extra.add((w.kind, w.namespace, w.name))
+                if w.uid:
+                    uids_extra.add(w.uid)
+            else:
+                objs.append(w.obj)
+    uids, names = identifiers_of(objs)
+    return Reserved(frozenset(uids | uids_extra), frozenset(names | names_extra))
+
+
+def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED) -> ClusterState:
     """Apply a write computed on an earlier view, with upstream's concurrency semantics.
 
     * Update, metadata only (adopt/release, ownerReference or finalizer removal): a PATCH;
       the changed metadata fields are merged into the current object (UID must match).
     * Update of the spec: a PUT with the resourceVersion read; ``Conflict`` if the object
       changed since it was read.
-    * UpdateStatus: the status fields the writer changed are merged into the current object
-      (upstream's status writers re-GET and retry, or patch).
-    * Create and Delete: as :func:`model.apiserver.apply_write` (UID preconditions hold).
+    * UpdateStatus: the status fields the writer changed are merged into the current object.
+      The ReplicaSet and StatefulSet controllers and the kubelet's status manager re-GET and
+      retry a conflicting status write (updateReplicaSetStatus, updateStatefulSetStatus with
+      RetryOnConflict, the status manager's patch), so this is what they end up writing.  The
+      Deployment controller does not: its ``UpdateStatus(ctx, d)`` carries the cached
+      resourceVersion and a Conflict just requeues.  Merging is still sound for it because the
+      only writes that can come between its read and its status write are spec and metadata
+      edits by users (no other actor writes a Deployment), and spec/metadata and status do not
+      overlap (the status strategy resets the spec and labels, and the user edits no status): the
+      merged state equals the legal upstream order "status write, then the user's edit", which
+      upstream reaches when the user's write lands just after the controller's.  The controller
+      then sees the new generation and reconciles again, as it would after the requeue.
+    * Create and Delete: as :func:`model.apiserver.apply_write` (UID preconditions hold;
+      ``reserved`` keeps a Create from reusing an identifier the state still mentions).
     """
     w, base = pw.write, pw.base
     if base is None or isinstance(w, (Create, Delete)):
-        return apply_write(cluster, w)
+        return apply_write(cluster, w, reserved)
     kind = kind_of(w.obj)
     cur = cluster.get(kind, w.obj.namespace, w.obj.name)
     if cur is None:
@@ -452,7 +508,7 @@ class KubeSystem(BaseSystem[SystemState]):
             self._sync_memo_size -= 1
         return writes
 
-    def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any) -> _Reconcile:
+    def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED) -> _Reconcile:
         writes = self._sync(spec, view, key)
         sim = view
         out: list[PendingWrite] = []
@@ -460,7 +516,7 @@ class KubeSystem(BaseSystem[SystemState]):
         for w in writes:
             pw = PendingWrite(w, _base_of(sim, w))
             try:
-                sim = _apply_pending(sim, pw)
+                sim = _apply_pending(sim, pw, reserved)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
                     raise
@@ -469,11 +525,13 @@ class KubeSystem(BaseSystem[SystemState]):
             after.append(sim)
         return _Reconcile(tuple(out), tuple(after), sim != view)
 
-    def _run_writes(self, cluster: ClusterState, pws: Iterable[PendingWrite]) -> tuple[ClusterState, bool]:
+    def _run_writes(
+        self, cluster: ClusterState, pws: Iterable[PendingWrite], reserved: Reserved = NO_RESERVED
+    ) -> tuple[ClusterState, bool]:
         """Apply writes in order; returns the cluster and whether all of them succeeded."""
         for pw in pws:
             try:
-                cluster = _apply_pending(cluster, pw)
+                cluster = _apply_pending(cluster, pw, reserved)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
                     raise
@@ -498,7 +556,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 keys.add(tuple(ak[1:]))
         return sorted(keys)
 
-    def _controller_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+    def _controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         for spec in CONTROLLERS + (_GC, _NLC):
             if spec.name not in self._syncs:
                 continue
@@ -509,7 +567,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 if pend:
                     head = pend[0]
                     label = write_label(spec, ak, head.write, head.base, state.cluster)
-                    cluster, ok = self._run_writes(state.cluster, (head,))
+                    cluster, ok = self._run_writes(state.cluster, (head,), reserved)
                     rest = pend[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
                     yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
@@ -518,7 +576,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
                     views.append(("_on_stale_view", state.previous))
                 for suffix, view in views:
-                    rec = self._reconcile(spec, view, key)
+                    rec = self._reconcile(spec, view, key, reserved)
                     if not rec.writes or not rec.changes:
                         continue
                     head = rec.writes[0]
@@ -526,20 +584,20 @@ class KubeSystem(BaseSystem[SystemState]):
                     data = ("reconcile", ak, suffix)
                     fresh = view is state.cluster
                     if self.scenario.granularity == "reconcile":
-                        cluster = rec.after[-1] if fresh else self._run_writes(state.cluster, rec.writes)[0]
+                        cluster = rec.after[-1] if fresh else self._run_writes(state.cluster, rec.writes, reserved)[0]
                         yield (Action(actor, label, True, ak, data), self._finish(state, cluster))
                         continue
                     if fresh:  # the simulation already applied the head to this very state
                         cluster, ok = rec.after[0], True
                     else:
-                        cluster, ok = self._run_writes(state.cluster, (head,))
+                        cluster, ok = self._run_writes(state.cluster, (head,), reserved)
                     rest = rec.writes[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
 
-    def _atomic(self, cluster: ClusterState, writes: Iterable[Write]) -> ClusterState:
+    def _atomic(self, cluster: ClusterState, writes: Iterable[Write], reserved: Reserved = NO_RESERVED) -> ClusterState:
         for w in writes:
-            cluster = apply_write(cluster, w)
+            cluster = apply_write(cluster, w, reserved)
         return cluster
 
     def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
@@ -591,7 +649,7 @@ class KubeSystem(BaseSystem[SystemState]):
                     nxt = self._finish(state, c.put(replace(d, progress_deadline_elapsed=True)))
                     yield (Action("clock", "expiry_progress_deadline", False, ("expiry", "Deployment", *key), key), nxt)
 
-    def _user_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+    def _user_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         c = state.cluster
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
             if left <= 0:
@@ -599,7 +657,7 @@ class KubeSystem(BaseSystem[SystemState]):
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
                 budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
-                nxt = self._finish(state, self._atomic(c, writes), user_budget=budget)
+                nxt = self._finish(state, self._atomic(c, writes, reserved), user_budget=budget)
                 yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 
     def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
@@ -615,14 +673,17 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        yield from self._controller_steps(state)
+        # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
+        # users need the reserved identifiers.
+        reserved = reserved_identifiers(state)
+        yield from self._controller_steps(state, reserved)
         if "scheduler" in self.families:
             yield from self._scheduler_steps(state)
         if "kubelet" in self.families:
             yield from self._kubelet_steps(state)
         if "expiry" in self.families:
             yield from self._expiry_steps(state)
-        yield from self._user_steps(state)
+        yield from self._user_steps(state, reserved)
         yield from self._fault_steps(state)
 
 

@@ -244,3 +244,59 @@ def test_a_dependent_with_dependents_of_a_waiting_owner_is_deleted_in_the_foregr
     st = apply_write(st, Delete("Deployment", "default", "web", propagation="Foreground"))
     (w,) = sync_garbage_collector(st, ("ReplicaSet", "default", "web"))
     assert isinstance(w, Delete) and w.propagation == "Foreground" and w.uid == rs_obj.uid
+
+
+# --------------------------------------------------------------- review findings (fidelity)
+
+
+@pytest.mark.parametrize("propagation", ["Foreground", "Orphan"])
+def test_first_delete_held_by_a_finalizer_bumps_generation(propagation: str) -> None:
+    """store.go markAsDeleting: ``if DeletionTimestamp == nil && Generation > 0 { Generation++ }``;
+    a later delete (deletionTimestamp already set) does not bump it again."""
+    st = apply_write(cluster(rs()), Delete("ReplicaSet", "default", "web", propagation=propagation))  # type: ignore[arg-type]
+    got = st.get("ReplicaSet", "default", "web")
+    assert got.deletion_timestamp is not None and got.generation == 2
+    st = apply_write(st, Delete("ReplicaSet", "default", "web"))
+    assert st.get("ReplicaSet", "default", "web").generation == 2
+
+
+def test_first_delete_does_not_bump_a_pods_generation() -> None:
+    """Pods are not among the kinds whose generation the model tracks (apiserver._GENERATION_KINDS)."""
+    start = cluster(node(), running_pod("p"))
+    got = apply_write(start, Delete("Pod", "default", "p")).get("Pod", "default", "p")
+    assert got.deletion_timestamp is not None and got.generation == start.get("Pod", "default", "p").generation
+
+
+def test_deployment_update_of_annotations_only_bumps_generation() -> None:
+    """pkg/registry/apps/deployment/strategy.go PrepareForUpdate: ``!DeepEqual(new.Spec, old.Spec) ||
+    !DeepEqual(new.Annotations, old.Annotations)`` bumps Generation; only for Deployments (a
+    ReplicaSet's annotation-only update does not, see test_update_bumps_generation_only_when_the_spec_changes),
+    and never through the status subresource."""
+    from model.frozen import FrozenMap
+    from tests.model.builders_runtime import deployment
+
+    st = apply_write(cluster(), Create(deployment()))
+    cur = st.get("Deployment", "default", "web")
+    st2 = apply_write(st, Update(replace(cur, annotations=FrozenMap(team="a"))))
+    assert st2.get("Deployment", "default", "web").generation == cur.generation + 1
+    st3 = apply_write(st2, UpdateStatus(replace(st2.get("Deployment", "default", "web"), annotations=FrozenMap(team="b"))))
+    got = st3.get("Deployment", "default", "web")
+    assert dict(got.annotations) == {"team": "b"} and got.generation == cur.generation + 1
+
+
+@pytest.mark.parametrize("finalizer", [FINALIZER_ORPHAN, FINALIZER_FOREGROUND])
+def test_delete_without_a_policy_keeps_an_existing_gc_finalizer(finalizer: str) -> None:
+    """store.go deletionFinalizersForGarbageCollection: with no propagationPolicy (controllers send
+    ``metav1.DeleteOptions{}``) shouldOrphanDependents / shouldDeleteDependents answer from the
+    finalizers the object carries; an explicit Background policy removes them."""
+    held = replace(rs(), finalizers=(finalizer, "example.com/keep"))
+    got = apply_write(cluster(held), Delete("ReplicaSet", "default", "web")).get("ReplicaSet", "default", "web")
+    assert got.deletion_timestamp is not None and got.finalizers == (finalizer, "example.com/keep")
+    got = apply_write(cluster(held), Delete("ReplicaSet", "default", "web", propagation="Background")).get("ReplicaSet", "default", "web")
+    assert got.finalizers == ("example.com/keep",)
+
+
+def test_delete_without_a_policy_or_finalizer_is_background() -> None:
+    """No policy and no GC finalizer: the kind's default (background) — the object goes at once."""
+    assert apply_write(cluster(rs()), Delete("ReplicaSet", "default", "web")).get("ReplicaSet", "default", "web") is None
+    assert Delete("ReplicaSet", "default", "web").propagation is None

@@ -27,6 +27,7 @@ from model.deployment_util import (
     TIMED_OUT_REASON,
     UpstreamError,
     compute_hash,
+    copy_deployment_annotations_to_replica_set,
     deployment_complete,
     deployment_progressing,
     deployment_timed_out,
@@ -536,6 +537,28 @@ def test_annotation_utils() -> None:
     assert not is_saturated(t_deployment, replace(t_rs, status=ReplicaSetStatus(available_replicas=0)))
     assert not is_saturated(t_deployment, replace(t_rs, annotations=t_rs.annotations.set(DESIRED_REPLICAS_ANNOTATION, "x")))
     assert not is_saturated(t_deployment, None)
+
+
+@pytest.mark.parametrize(
+    "d_ann, rs_ann, want, changed",
+    [
+        pytest.param({"team": ""}, {}, {"team": ""}, True, id="missing key with an empty value is copied"),
+        pytest.param({"team": ""}, {"team": ""}, {"team": ""}, False, id="present key with the same empty value is kept"),
+        pytest.param({"team": "a"}, {"team": "b"}, {"team": "a"}, True, id="different value is overwritten"),
+        pytest.param({"team": "a"}, {"team": "a", "x": "1"}, {"team": "a", "x": "1"}, False, id="same value, extra RS key kept"),
+        pytest.param({REVISION_ANNOTATION: "3", "kubectl.kubernetes.io/last-applied-configuration": ""}, {}, {}, False, id="skipped keys are never copied"),
+    ],
+)
+def test_copy_deployment_annotations_to_replica_set(
+    d_ann: dict[str, str], rs_ann: dict[str, str], want: dict[str, str], changed: bool
+) -> None:
+    """copyDeploymentAnnotationsToReplicaSet (pkg/controller/deployment/util/deployment_util.go): upstream
+    has no table for it; the rows follow its loop ``if _, exist := rs.Annotations[k]; skipCopyAnnotation(k)
+    || (exist && rs.Annotations[k] == v) { continue }`` — a key missing on the RS is copied even when its
+    value is ``""`` (review finding: the model used to treat a missing key as ``""``)."""
+    d = replace(generate_deployment("nginx"), annotations=FrozenMap(d_ann))
+    got, did = copy_deployment_annotations_to_replica_set(d, replace(generate_rs(d, "n"), annotations=FrozenMap(rs_ann)))
+    assert (dict(got.annotations), did) == (want, changed)
 
 
 def test_set_new_replica_set_annotations_for_a_new_rs() -> None:

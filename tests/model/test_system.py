@@ -13,7 +13,8 @@ from model.errors import ModelError
 from model.frozen import FrozenMap
 from model.labels import LabelSelector
 from model.objects import PersistentVolumeClaimTemplate, StatefulSet
-from model.system import KubeSystem, PendingWrite, Scenario, SystemState
+from model.apiserver import ApiError
+from model.system import KubeSystem, PendingWrite, Scenario, SystemState, reserved_identifiers
 
 from tests.model.builders_runtime import cluster, node, rs, template
 
@@ -220,3 +221,83 @@ def test_expects_progress_flags_stuck_pods_but_not_ones_waiting_for_a_dead_node(
     system = KubeSystem(Scenario(cluster(node("a", ready=False), stuck)))
     s = system.init_states()[0]
     assert system.actions(s) == [] and not system.expects_progress(s)
+
+
+# ------------------------------------------------------ review finding: UIDs are never reused
+
+
+def _sts_db(replicas: int) -> StatefulSet:
+    return StatefulSet(
+        name="db",
+        replicas=replicas,
+        selector=LabelSelector(match_labels=FrozenMap(app="db")),
+        template=template(app="db"),
+        service_name="db",
+        volume_claim_templates=(PersistentVolumeClaimTemplate(name="data"),),
+    )
+
+
+def test_a_stale_pending_delete_does_not_hit_a_recreated_statefulset_pod() -> None:
+    """Force delete of ``db-1`` while the node lifecycle controller still holds a pending
+    ``Delete(db-1, uid=<old>)``; the StatefulSet controller re-creates ``db-1``.  Upstream UIDs are
+    never reused (random UUIDs), so the stale delete's UID precondition fails with a Conflict
+    (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go Delete ->
+    preconditions.Check: "Precondition failed: UID in precondition ... does not match") and the new
+    incarnation survives.  Before the fix ``normalize_cluster`` reset ``next_uid`` and the new pod got
+    the dead UID back (lowest free), so the stale delete marked the NEW pod for deletion."""
+    from model.api import Create, Delete
+    from model.apiserver import apply_write
+
+    system = KubeSystem(Scenario(cluster(node(), _sts_db(2))))
+    settled = _settle(system, system.init_states()[0])
+    old = settled.cluster.get("Pod", "default", "db-1")
+    assert old is not None and old.node_name is not None
+    stale = PendingWrite(Delete("Pod", "default", "db-1", uid=old.uid))
+    forced = apply_write(settled.cluster, Delete("Pod", "default", "db-1", uid=old.uid, grace_period_seconds=0))
+    assert forced.get("Pod", "default", "db-1") is None
+    # the scenario is the one the review describes: without the reservation the dead UID is the lowest free one
+    assert apply_write(forced, Create(replace(old, uid="", creation_index=0))).get("Pod", "default", "db-1").uid == old.uid
+    s = replace(settled, cluster=forced, pending=FrozenMap({("nodelifecycle", "", "node-1"): (stale,)}))
+
+    s = _take(system, s, "ssc_create_pod")
+    new = s.cluster.get("Pod", "default", "db-1")
+    assert new is not None and new.uid != old.uid
+    assert ("nodelifecycle", "", "node-1") in s.pending  # the stale delete is still pending ...
+    s = _take(system, s, "nlc_delete_pod")
+    after = s.cluster.get("Pod", "default", "db-1")
+    assert after is not None and after.uid == new.uid and after.deletion_timestamp is None  # ... and is refused
+    assert ("nodelifecycle", "", "node-1") not in s.pending
+    with pytest.raises(ApiError, match="Conflict"):
+        apply_write(s.cluster, stale.write)
+
+
+def test_reserved_identifiers_cover_the_pre_step_cluster_the_stale_view_and_pending_writes() -> None:
+    from model.api import Delete, Update
+    from model.objects import OwnerReference
+    from tests.model.builders_runtime import pod
+
+    live = replace(pod("web-1"), uid="uid-1")
+    base = replace(pod("web-2"), uid="uid-2", owner_references=(OwnerReference("apps/v1", "ReplicaSet", "web", "uid-9"),))
+    s = SystemState(
+        cluster=cluster(live),
+        previous=cluster(replace(pod("web-4"), uid="uid-4")),
+        pending=FrozenMap({("replicaset", "default", "web"): (PendingWrite(Update(base), base), PendingWrite(Delete("Pod", "default", "web-3", uid="uid-3")))}),
+    )
+    got = reserved_identifiers(s)
+    assert {"uid-1", "uid-2", "uid-3", "uid-4", "uid-9"} <= got.uids
+    assert {("Pod", "default", n) for n in ("web-1", "web-2", "web-3", "web-4")} <= got.names
+
+
+def test_create_skips_reserved_uids_and_generated_names() -> None:
+    """A Create with generateName gets the lowest ``<prefix><n>`` / ``uid-<n>`` that is neither stored
+    nor reserved."""
+    from model.api import Create
+    from model.apiserver import Reserved, apply_write
+    from tests.model.builders_runtime import pod
+
+    res = Reserved(uids=frozenset({"uid-1", "uid-2"}), names=frozenset({("Pod", "default", "web-1")}))
+    got = apply_write(cluster(), Create(pod(""), generate_name="web-"), res)
+    (p,) = got.pods.values()
+    assert (p.name, p.uid) == ("web-2", "uid-3")
+    (q,) = apply_write(cluster(), Create(pod(""), generate_name="web-")).pods.values()
+    assert (q.name, q.uid) == ("web-1", "uid-1")
