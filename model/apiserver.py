@@ -13,7 +13,7 @@ pkg/registry/core/pod/strategy.go (CheckGracefulDelete), as far as the modelled 
 * ``Conflict``: a UID precondition (Delete) or a UID in the written object (Update) that does
   not match the stored object (the name now belongs to a newer object).
 
-Deletion (docs/semantics/runtime.md, "Deletion"): a pod on a node gets a graceful
+Deletion (docs/semantics.md#runtime, "Deletion"): a pod on a node gets a graceful
 ``deletion_timestamp`` and stays until the kubelet confirms with a grace-0 delete; a pod that
 was never scheduled, or a force delete (grace 0), goes at once.  Every other kind has no
 graceful period.  An explicit ``propagation`` sets the ``orphan`` or ``foregroundDeletion``
@@ -58,7 +58,7 @@ __all__ = [
 FINALIZER_ORPHAN = "orphan"
 #: metav1.FinalizerDeleteDependents
 FINALIZER_FOREGROUND = "foregroundDeletion"
-#: The logical deletionTimestamp: only "is set" matters (docs/semantics/runtime.md, "Abstract time").
+#: The logical deletionTimestamp: only "is set" matters (docs/semantics.md#runtime, "Abstract time").
 DELETION_TICK = 1
 
 #: Fields of the flattened metav1.ObjectMeta.
@@ -145,7 +145,7 @@ class Reserved:
     """Identifiers the API server must not hand out although no stored object holds them.
 
     Upstream UIDs are random UUIDs and never reused; the model allocates the lowest free
-    ``uid-<n>`` instead (docs/semantics/runtime.md section 7).  That is only a renaming of
+    ``uid-<n>`` instead (docs/semantics.md#runtime section 7).  That is only a renaming of
     upstream's choice if the new UID is distinct from every UID anything in the *system state*
     still mentions, not just the stored objects: a pending write's UID precondition or base,
     the state before the step (so one step that deletes and creates cannot hand the dead UID

@@ -1,6 +1,6 @@
 """Canonical forms: the always-on normalisation, and the opt-in symmetry representative.
 
-Two different things, kept apart on purpose (docs/semantics/runtime.md, "Canonical names"):
+Two different things, kept apart on purpose (docs/semantics.md#runtime, "Canonical names"):
 
 **Always on** (:func:`normalize_cluster`, applied by ``model.system`` to every successor).
 Fresh identifiers are *allocated* canonically instead of being renamed afterwards: the API

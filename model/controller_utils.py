@@ -7,7 +7,7 @@ pkg/controller/replicaset/replica_set.go; they are here because the ReplicaSet a
 ReplicationController controllers (and tests of the ranking) share them.
 
 Everything is a pure function over frozen objects. Two abstractions matter (see
-docs/semantics/replicaset.md):
+docs/semantics.md#replicaset):
 
 * Time is abstract. ``Pod.ready_elapsed`` stands for "now - Ready.lastTransitionTime >=
   minReadySeconds", and ``creation_index`` for creationTimestamp (higher = newer).
@@ -190,7 +190,7 @@ def active_pods_with_ranks_key(pod: Pod, rank: int, *, pod_deletion_cost: bool =
     Equal keys mean Less is false both ways; Go's sort.Sort is not stable, so upstream may
     return such pods in any order. The LogarithmicScaleDown gate (rules 6 and 8 compared in
     log2 buckets, ties by UID) has no counterpart under abstract time: see
-    docs/semantics/replicaset.md.
+    docs/semantics.md#replicaset.
     """
     ready = is_pod_ready(pod)
     return (
@@ -308,7 +308,7 @@ def recheck_deletion_timestamp(state: Any, owner: Any, owner_kind: str) -> bool:
 
     Upstream's canAdopt does one uncached GET of the owner (#42639) and refuses adoption when
     the owner is gone, has another UID, or is being deleted. The model re-reads the owner from
-    the same view (see docs/semantics/replicaset.md, "Adoption re-check").
+    the same view (see docs/semantics.md#replicaset, "Adoption re-check").
     """
     fresh = state.get(owner_kind, owner.namespace, owner.name)
     return fresh is not None and fresh.uid == owner.uid and fresh.deletion_timestamp is None

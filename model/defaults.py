@@ -9,7 +9,7 @@ plus the declarative ``+default`` markers, and recurse into embedded pod templat
 
 Only defaults that reach the model are applied; the others (dnsPolicy, schedulerName,
 imagePullPolicy, Service sessionAffinity, PVC volumeMode, ...) are listed as skipped in
-docs/semantics/manifests.md.
+docs/semantics.md#manifests.
 """
 
 from __future__ import annotations

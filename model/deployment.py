@@ -21,7 +21,7 @@ API server answers 409 Conflict. Likewise a ReplicaSet from the cached list that
 written in this reconcile (e.g. by ``getNewReplicaSet`` in both ``isScalingEvent`` and
 ``rolloutRolling``) conflicts, while the object a write returned may be written again. The
 context models exactly that (``model_conflicts=True``, the default): the conflicting write
-is not emitted and the error follows upstream's error path. See docs/semantics/deployment.md.
+is not emitted and the error follows upstream's error path. See docs/semantics.md#deployment.
 """
 
 from __future__ import annotations

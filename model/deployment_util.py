@@ -12,7 +12,7 @@ Where upstream returns an ``error`` the model raises :class:`UpstreamError`; the
 returns the error. ``resolve_fenceposts`` keeps upstream's ``(0, 0, err)`` triple because
 its callers deliberately ignore the error.
 
-Deviations (docs/semantics/deployment.md): the pod-template-hash is a SHA-256 based stand-in
+Deviations (docs/semantics.md#deployment): the pod-template-hash is a SHA-256 based stand-in
 for FNV-32a over a spew dump; time is abstract (``Deployment.progress_deadline_elapsed``);
 ReplicaSet conditions (ReplicaFailure) are not modelled; the feature-gated
 terminatingReplicas and podReplacementPolicy paths are left out. ``get_replica_set_fraction``
@@ -538,7 +538,7 @@ def get_replica_set_fraction(rs: ReplicaSet, d: Deployment) -> int:
     where ``base`` is the max-replicas annotation, or ``d.status.replicas`` when the annotation
     is missing, unparsable or 0. When that base is 0 too the fraction is 0: this is the
     post-1.32 guard (TestGetReplicaSetFraction, "unsynced deployment does not scale"); the
-    v1.28 baseline divides by zero there (docs/semantics/deployment.md).
+    v1.28 baseline divides by zero there (docs/semantics.md#deployment).
     """
     if d.replicas == 0:
         return -rs.replicas
@@ -707,7 +707,7 @@ def compute_hash(template: PodTemplate, collision_count: int | None) -> str:
     template's ``repr`` (deterministic: frozen dataclasses, sorted FrozenMaps, no
     ``hash()``), plus the 8-byte little-endian collision count if set, truncated to 32 bits
     and encoded the same way. Stable across runs and Python processes; a deviation only in
-    which 32-bit value a template gets (docs/semantics/deployment.md).
+    which 32-bit value a template gets (docs/semantics.md#deployment).
     """
     data = repr(template).encode()
     if collision_count is not None:

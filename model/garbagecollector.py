@@ -9,7 +9,7 @@ attemptToOrphan).  The model reads the graph straight from the state
 item)`` returns the writes one worker pass over that item would issue, ``()`` when there is
 nothing to do (the step is disabled, as for the controllers).  Cascading therefore takes
 steps: deleting a ReplicaSet in the background removes it at once, and its pods go later, one
-GC step each, interleaved with everything else (docs/semantics/runtime.md, "Garbage collector").
+GC step each, interleaved with everything else (docs/semantics.md#runtime, "Garbage collector").
 
 Not modelled: the absent-owner cache, the virtual-node bookkeeping, ownership cycles
 (``unblockOwnerReferences`` for a dependent that is itself deleting dependents) and owner

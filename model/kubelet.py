@@ -31,7 +31,7 @@ Two layers:
 The runtime state lives in the pod's status fields (``sandbox``, ``container_statuses``), as
 upstream's PodStatus carries podIP and containerStatuses.  Abstractions (no init or ephemeral
 containers, no probes' timing, no CrashLoopBackOff, exit code 1 for every termination) are in
-docs/semantics/runtime.md.
+docs/semantics.md#runtime.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Mirrors, from kubernetes/kubernetes ``staging/src/k8s.io/apimachinery/pkg``:
 Matching is on the explorer's hot path (every pod x every controller in every state), so a
 ``Requirement`` precomputes a ``(kind, key, arg)`` plan in ``__post_init__`` and ``Selector.matches``
 runs one tight loop over the plans with plain ``dict.get`` (no regex, no allocation). Deviations from
-upstream are listed in ``docs/semantics/labels.md``.
+upstream are listed in ``docs/semantics.md#labels``.
 
 >>> sel = parse("app=web,tier notin (db),!canary")
 >>> sel.string()
@@ -693,7 +693,7 @@ _NUL: Final = "\0"
 
 class Lexer:
     """labels/selector.go Lexer. Like upstream, ``read`` returns NUL at the end of input, so a
-    NUL character inside the input also acts as an end/separator (see docs/semantics/labels.md)."""
+    NUL character inside the input also acts as an end/separator (see docs/semantics.md#labels)."""
 
     __slots__ = ("s", "pos")
 

@@ -29,7 +29,7 @@ Pipeline per YAML document (``kind: List`` is flattened into its ``items``):
 Every problem becomes a :class:`model.errors.ManifestError`, one line each
 (``FILE:LINE: FIELD.PATH: message``), collected in :attr:`LoadResult.errors`; loading never
 raises for bad input. ``python -m model.manifests PATH...`` prints a summary or the errors
-(exit status 2). See docs/semantics/manifests.md for what is modelled and what is skipped.
+(exit status 2). See docs/semantics.md#manifests for what is modelled and what is skipped.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ the NoExecute taint eviction of pkg/controller/tainteviction/taint_eviction.go, 
   active) but a StatefulSet cannot (the name is still taken).
 
 Node failure and recovery are faults of the environment; taints, zones, rate limiting and
-the Node object's own conditions are reduced to ``Node.ready`` (docs/semantics/runtime.md).
+the Node object's own conditions are reduced to ``Node.ready`` (docs/semantics.md#runtime).
 """
 
 from __future__ import annotations

@@ -411,7 +411,7 @@ class Node(ObjectMeta):
     eviction_timeout_elapsed: bool = False
     #: runtime record, not API data: ``(namespace, name, uid)`` of pods whose API object was
     #: force-deleted while this node was NotReady and whose containers keep running here until
-    #: the node's kubelet comes back and kills them (split brain, docs/semantics/properties.md).
+    #: the node's kubelet comes back and kills them (split brain, docs/semantics.md#properties).
     orphaned_pods: tuple[tuple[str, str, str], ...] = ()
 
 

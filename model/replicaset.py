@@ -18,7 +18,7 @@ A reconcile has upstream's three phases:
 3. write: the claim writes, then ``manage_replicas`` (creates or deletes; skipped while the
    ReplicaSet is being deleted), then an ``UpdateStatus`` if the status changed.
 
-No expectations cache is modelled: the view is the state (docs/semantics/replicaset.md).
+No expectations cache is modelled: the view is the state (docs/semantics.md#replicaset).
 """
 
 from __future__ import annotations

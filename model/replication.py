@@ -33,7 +33,7 @@ def _selector_from_map(selector: FrozenMap[str, str]) -> LabelSelector | None:
 
     A nil map gives a nil selector (matches nothing). The model cannot tell a nil map from
     an empty one, and validation rejects an empty RC selector (after defaulting it from the
-    template labels), so an empty map is treated as nil: see docs/semantics/replicaset.md.
+    template labels), so an empty map is treated as nil: see docs/semantics.md#replicaset.
     """
     if not selector:
         return None

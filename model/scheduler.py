@@ -5,7 +5,7 @@ findNodesThatFitPod, bind) with the filter plugins reduced to three checks: the 
 (upstream: the not-ready taint and TaintToleration), not ``spec.unschedulable``
 (NodeUnschedulable) and has room for one more pod (NodeResourcesFit on the ``pods``
 resource).  Scoring is replaced by nondeterminism: every feasible node is one branch, so the
-checker covers every choice a scoring function could make (docs/semantics/runtime.md,
+checker covers every choice a scoring function could make (docs/semantics.md#runtime,
 "Scheduler").  Identical nodes are interchangeable; the canonical form merges their branches.
 """
 

@@ -10,7 +10,7 @@ processCondemned, the rolling update, truncateHistory), ``stateful_pod_control.g
 The view is the state (no expectations, no informer lag): every read in one reconcile
 sees the snapshot ``state``, never this reconcile's own writes, as upstream reads its
 listers.  Writes are returned in the order upstream issues them; for OrderedReady a
-reconcile stops exactly where upstream returns.  See docs/semantics/statefulset.md.
+reconcile stops exactly where upstream returns.  See docs/semantics.md#statefulset.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ StatefulSet controller calls).  Every function keeps the upstream name in snake_
 Upstream mutates its arguments (``updateIdentity(set, pod)``); here every function is
 pure and returns the new object.
 
-Deviations (each argued in docs/semantics/statefulset.md):
+Deviations (each argued in docs/semantics.md#statefulset):
 
 * revision hash: SHA-256 over a canonical repr of the pod template and the collision
   count, 10 hex digits, instead of fnv32a over the JSON patch + SafeEncodeString;
@@ -429,7 +429,7 @@ def get_persistent_volume_claims(set_: StatefulSet, pod: Pod) -> dict[str, Persi
 
     Template name -> claim ``<template>-<set>-<ordinal>`` in the set's namespace; labels are
     the template's overlaid by ``spec.selector.matchLabels`` (the selector wins).  Claims
-    are created bound (PVC binding is abstracted, see docs/semantics/statefulset.md).
+    are created bound (PVC binding is abstracted, see docs/semantics.md#statefulset).
     """
     ordinal = get_ordinal(pod)
     selector_labels: Mapping[str, str] = set_.selector.match_labels if set_.selector is not None else EMPTY

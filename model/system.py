@@ -29,7 +29,7 @@ Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`
 
 After every step the cluster is normalised (``model.canonical.normalize_cluster``); the
 symmetry representative is :meth:`KubeSystem.canonical` (used only when the engine runs with
-symmetry).  docs/semantics/runtime.md lists the abstractions and why they are sound.
+symmetry).  docs/semantics.md#runtime lists the abstractions and why they are sound.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Two stages, run by ``model.manifests`` on every object it models:
 
 Errors are :class:`FieldError` values (a field path and a one-line message in the style
 ``invalid value "25": must be an integer or a percentage``). What is and is not checked, and why
-that is sound, is in docs/semantics/manifests.md.
+that is sound, is in docs/semantics.md#manifests.
 """
 
 from __future__ import annotations
@@ -674,7 +674,7 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     containers), images present for pods (validateContainersOnlyForPod), restartPolicy one of
     Always/OnFailure/Never, hostname/subdomain DNS-1123 labels, volume names DNS-1123 labels and
     unique, PVC volume sources naming a claim. Everything else is out of the model (see
-    docs/semantics/manifests.md).
+    docs/semantics.md#manifests).
     """
     errs: list[FieldError] = []
     containers = spec.get("containers", [])
@@ -938,7 +938,7 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
     activeDeadlineSeconds (upstream leaves ValidatePodTemplateSpec commented out for
     StatefulSets). kubecheck additionally checks each volumeClaimTemplate as the PersistentVolumeClaim
     the controller will create from it (name, access modes, storage request): the API server would
-    reject every such claim later, so the set could never run (see docs/semantics/manifests.md).
+    reject every such claim later, so the set could never run (see docs/semantics.md#manifests).
     """
     errs: list[FieldError] = []
     policy = spec.get("podManagementPolicy", "")

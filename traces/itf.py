@@ -4,7 +4,7 @@
 ITF is an *export* for other tools (the ITF trace viewer, itf-py, itf-rs); kubecheck reads back its own
 JSON format (:mod:`traces.serialize`), because ITF drops the Python types needed to replay.
 
-Encoding (docs/semantics/traces.md lists what is lost and why that is fine for an export):
+Encoding (docs/semantics.md#traces lists what is lost and why that is fine for an export):
 
 * ``int`` → ``{"#bigint": "<digits>"}`` (plain JSON numbers are not allowed since the 2023-09-14 rev.);
   ``bool`` and ``str`` as JSON;

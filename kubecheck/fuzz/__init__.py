@@ -7,7 +7,7 @@
 * :mod:`kubecheck.fuzz.strategies`: Hypothesis strategies for labels, selectors, workload manifests
   (dicts and YAML), manifest sets and fault scripts.  Imported lazily (it needs the model).
 
-See docs/fuzz.md; the semantics of a random verdict are in docs/semantics/fuzz.md.  The private
+See docs/fuzz.md; the semantics of a random verdict are in docs/semantics.md#fuzz.  The private
 module ``_walk`` carries no stability promise.
 """
 

@@ -5,7 +5,7 @@
 * :mod:`kubecheck.symbolic.rollout`: the count abstraction of the rolling update.
 * :mod:`kubecheck.symbolic.prove`: ``prove_rollout``, ``prove_deployment``, ``selector_report``.
 
-docs/symbolic.md says what is proved; docs/semantics/symbolic.md lists the abstractions.
+docs/symbolic.md says what is proved; docs/semantics.md#symbolic lists the abstractions.
 """
 
 from kubecheck.symbolic.prove import (

@@ -17,7 +17,7 @@ The state of one rollout (one new ReplicaSet, one old ReplicaSet) is a vector of
 
 The step semantics is written ONCE (:func:`count_steps`) over an :class:`Ops` record; the
 Python instance :data:`PY` gives the explicit count system, :data:`Z3OPS` the SMT transition
-relation, so the two cannot drift apart.  docs/semantics/symbolic.md states every abstraction
+relation, so the two cannot drift apart.  docs/semantics.md#symbolic states every abstraction
 and why it is sound for the rollout properties; tests/symbolic/test_crosscheck.py compares the
 reachable count vectors with the object model (``model.system.KubeSystem``).
 """

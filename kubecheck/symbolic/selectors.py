@@ -4,7 +4,7 @@ A label set is encoded per key that some selector mentions: a Bool ``present`` a
 drawn from a finite symbolic domain, the values the selectors (and templates) mention for that
 key, plus two fresh values: OTHER (a string no selector mentions and that is not an integer)
 and NUM (a string no selector mentions whose int64 reading is a symbolic Int, for ``gt``/``lt``).
-Why that is complete and sound: docs/semantics/symbolic.md ("Selectors").
+Why that is complete and sound: docs/semantics.md#symbolic ("Selectors").
 
 Matching follows staging/src/k8s.io/apimachinery/pkg/labels/selector.go (*Requirement).Matches
 exactly as ``model.labels`` does: ``notin``/``!=`` match an absent key; ``gt``/``lt`` need the

@@ -198,7 +198,7 @@ def test_sorting_active_pods_with_ranks_equality_ready_5_vs_10_hours() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="LogarithmicScaleDown puts 5h and 8h creation times in one log2 bucket (then equal UIDs); "
-    "the model compares creation_index strictly (see docs/semantics/replicaset.md)",
+    "the model compares creation_index strictly (see docs/semantics.md#replicaset)",
 )
 def test_fixme_sorting_active_pods_with_ranks_equality_unscheduled_5_vs_8_hours() -> None:
     a, b = _P["unscheduled-5-hours"], _P["unscheduled-10-hours"]

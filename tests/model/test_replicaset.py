@@ -7,7 +7,7 @@ TestSyncReplicaSetDormancy, TestDeleteFinalStateUnknown, TestPodControllerLookup
 TestWatchControllers, TestWatchPods, TestUpdatePods, TestControllerUpdateRequeue,
 TestControllerUpdateStatusWithFailure, TestRSSyncExpectations,
 TestDeleteControllerAndExpectations, TestOverlappingRSs, TestDeletionTimestamp,
-TestPatchPodFails) are listed in docs/semantics/replicaset.md with the reason.
+TestPatchPodFails) are listed in docs/semantics.md#replicaset with the reason.
 """
 
 from __future__ import annotations
@@ -452,7 +452,7 @@ def test_calculate_status(replica_set: object, pods: list[object], expected: tup
 @pytest.mark.skip(
     reason="not modelled: TestCalculateStatusConditions (ReplicaFailure needs a failing create/delete) and the "
     "DeploymentReplicaSetTerminatingReplicas rows of TestCalculateStatus (status.terminatingReplicas); "
-    "see docs/semantics/replicaset.md"
+    "see docs/semantics.md#replicaset"
 )
 def test_calculate_status_conditions() -> None:  # pragma: no cover
     raise AssertionError

@@ -65,7 +65,7 @@ def test_deployment_rolls_v1_to_v2_with_max_surge_1_max_unavailable_0() -> None:
     Ready non-terminating pods never drop below 3 and the ReplicaSets' spec replicas never add up
     to more than 4.  Live pods can reach 5: maxSurge bounds the sum of RS *spec* replicas
     (NewRSNewReplicas), so the new RS may create its next pod while the old RS has been scaled
-    down in spec but has not yet deleted its pod (docs/semantics/runtime.md, "Rollout").
+    down in spec but has not yet deleted its pod (docs/semantics.md#runtime, "Rollout").
     """
     system = KubeSystem(
         Scenario(cluster(node(), deployment(replicas=3, surge=1, unavailable=0)), user_actions=(SetImage("Deployment", "web", "nginx:2"),))

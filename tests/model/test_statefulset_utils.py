@@ -622,7 +622,7 @@ def test_rolling_update_apply_revision() -> None:
 
 
 def test_revision_hash_is_deterministic_and_collision_sensitive() -> None:
-    """The hash deviation (docs/semantics/statefulset.md): equal data, equal name; the
+    """The hash deviation (docs/semantics.md#statefulset): equal data, equal name; the
     collision count and any template change give another name."""
     t = new_stateful_set(1).template
     assert controller_revision_hash(t, 0) == controller_revision_hash(replace(t), 0)

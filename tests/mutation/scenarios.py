@@ -77,7 +77,7 @@ SCENARIOS: dict[str, Callable[[], KubeSystem]] = {
 }
 
 #: Rules the unmutated model already violates in a scenario (real upstream behaviour, see
-#: docs/semantics/properties.md); a mutant is not credited for them.
+#: docs/semantics.md#properties); a mutant is not credited for them.
 BASELINE_VIOLATIONS: dict[str, frozenset[str]] = {
     "rs_rc_overlap": frozenset({"KC-OWN-004"}),
     "deploy2_unavail1": frozenset({"KC-ROLL-003"}),
