@@ -39,6 +39,7 @@ __all__ = [
     "sometimes",
     "DEADLOCK_FREEDOM",
     "RULE_ID_PATTERN",
+    "validate_properties",
 ]
 
 #: A rule ID starts with a letter and continues with letters, digits, ``-``, ``_`` or ``.`` (max 64).
@@ -191,3 +192,23 @@ DEADLOCK_FREEDOM = Property(
     _no_deadlock,
     "No reachable state where progress is expected has no enabled action.",
 )
+
+
+def validate_properties(props: "list[Property]", caller: str) -> None:
+    """Refuse anything but distinct :class:`Property` values (the engines report results by rule ID).
+
+    ``caller`` names the entry point in the message, e.g. ``"explore()"``.
+    """
+    seen: dict[str, Property] = {}
+    for p in props:
+        if not isinstance(p, Property):
+            raise InvalidProperty(
+                f"{caller} got {p!r} where a Property was expected; build one with invariant(), "
+                f"action_property(), eventually_always(), always_eventually() or sometimes()"
+            )
+        if p.rule_id in seen:
+            raise InvalidProperty(
+                f"two properties share rule ID {p.rule_id!r} ({seen[p.rule_id].name!r} and {p.name!r}); "
+                f"rule IDs must be unique so results can be told apart"
+            )
+        seen[p.rule_id] = p

@@ -20,7 +20,7 @@ from typing import Any, Literal, Union
 from model.api import Create, Delete, Update, Write
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
-from model.objects import KINDS, Pod, PodTemplate
+from model.objects import KINDS, Pod, PodTemplate, SHORT_KIND_NAMES
 from model.state import ClusterState
 
 __all__ = [
@@ -53,17 +53,6 @@ BROKEN_IMAGE_TAG = "broken"
 UNBUDGETED = ""
 
 _WORKLOADS = ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet")
-_SHORT = {
-    "Pod": "pod",
-    "ReplicaSet": "rs",
-    "ReplicationController": "rc",
-    "Deployment": "deployment",
-    "StatefulSet": "statefulset",
-    "ControllerRevision": "revision",
-    "PersistentVolumeClaim": "pvc",
-    "Node": "node",
-    "Service": "service",
-}
 
 
 def _check_kind(kind: str, allowed: tuple[str, ...], what: str) -> None:
@@ -192,9 +181,9 @@ class FaultBudget:
 def user_action_label(action: UserAction) -> str:
     """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``."""
     if isinstance(action, ScaleWorkload):
-        return f"user_scale_{_SHORT[action.kind]}"
+        return f"user_scale_{SHORT_KIND_NAMES[action.kind]}"
     if isinstance(action, SetImage):
-        return f"user_update_image_{_SHORT[action.kind]}"
+        return f"user_update_image_{SHORT_KIND_NAMES[action.kind]}"
     if isinstance(action, RollbackDeployment):
         return "user_rollback_deployment"
     if isinstance(action, PauseDeployment):
@@ -202,7 +191,7 @@ def user_action_label(action: UserAction) -> str:
     if isinstance(action, ResumeDeployment):
         return "user_resume_deployment"
     if isinstance(action, DeleteObject):
-        return f"user_delete_{_SHORT[action.kind]}"
+        return f"user_delete_{SHORT_KIND_NAMES[action.kind]}"
     if isinstance(action, RelabelPods):
         return "user_relabel_pod"
     if isinstance(action, CreatePod):

@@ -48,6 +48,7 @@ __all__ = [
     "Service",
     "KINDS",
     "API_VERSIONS",
+    "SHORT_KIND_NAMES",
     "replace",
 ]
 
@@ -447,6 +448,19 @@ API_VERSIONS: dict[str, str] = {
     "PersistentVolumeClaim": "v1",
     "Node": "v1",
     "Service": "v1",
+}
+
+#: kind name -> the short name used in action labels (``rs_create_pod``, ``user_scale_deployment``)
+SHORT_KIND_NAMES: dict[str, str] = {
+    "Pod": "pod",
+    "ReplicaSet": "rs",
+    "ReplicationController": "rc",
+    "Deployment": "deployment",
+    "StatefulSet": "statefulset",
+    "ControllerRevision": "revision",
+    "PersistentVolumeClaim": "pvc",
+    "Node": "node",
+    "Service": "service",
 }
 
 _CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}

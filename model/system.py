@@ -55,7 +55,7 @@ from model.canonical import AtomCache, normalize_cluster, symmetry_representativ
 from model.environment import FaultBudget, UserAction, fault_instances, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
-from model.objects import KINDS, kind_of
+from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
 from model.state import ClusterState, ReadTracker
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -109,17 +109,6 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in CONTROLLERS) + (
     "expiry",
 )
 
-_SHORT = {
-    "Pod": "pod",
-    "ReplicaSet": "rs",
-    "ReplicationController": "rc",
-    "Deployment": "deployment",
-    "StatefulSet": "statefulset",
-    "ControllerRevision": "revision",
-    "PersistentVolumeClaim": "pvc",
-    "Node": "node",
-    "Service": "service",
-}
 
 
 # ------------------------------------------------------------------------------ scenario
@@ -205,12 +194,12 @@ def write_label(spec: ControllerSpec, key: tuple[str, ...], write: Write, base: 
     ``dc_scale_up_new_rs``, ``gc_delete_pod``, ``rs_adopt_pod``...)."""
     p = spec.prefix
     if isinstance(write, Create):
-        return f"{p}_create_{_SHORT[kind_of(write.obj)]}"
+        return f"{p}_create_{SHORT_KIND_NAMES[kind_of(write.obj)]}"
     if isinstance(write, Delete):
-        return f"{p}_delete_{_SHORT[write.kind]}"
+        return f"{p}_delete_{SHORT_KIND_NAMES[write.kind]}"
     obj = write.obj
     kind = kind_of(obj)
-    short = _SHORT[kind]
+    short = SHORT_KIND_NAMES[kind]
     if isinstance(write, UpdateStatus):
         if kind == spec.kind and (obj.namespace, obj.name) == tuple(key[-2:]):
             return f"{p}_update_status"

@@ -11,7 +11,7 @@ rules only judge steps taken by a workload controller.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
 from model.state import ClusterState
@@ -281,6 +281,37 @@ def _rolling(c: ClusterState, target: Target) -> Deployment | None:
     return d
 
 
+def _controller_step_respects(
+    c: ClusterState,
+    action: Any,
+    n: ClusterState,
+    target: Target,
+    measure: Callable[[ClusterState, Deployment], int],
+    bound: Callable[[Deployment], int],
+    *,
+    floor: bool,
+) -> bool:
+    """The shape shared by the rollout action rules (KC-ROLL-001/002/003).
+
+    Only a workload controller's step on a RollingUpdate Deployment is judged, and only when it moves
+    ``measure`` the wrong way (down for a floor, up for a ceiling); the value after the step must then
+    respect ``bound`` of the Deployment as it is after the step.
+    """
+    if not is_workload_controller_action(action):
+        return True
+    d, d0 = _rolling(n, target), _rolling(c, target)
+    if d is None or d0 is None:
+        return True
+    after, before = measure(n, d), measure(c, d0)
+    if floor:
+        return after >= before or after >= bound(d)
+    return after <= before or after <= bound(d)
+
+
+def _surge_ceiling(d: Deployment) -> int:
+    return d.replicas + rolling_bounds(d)[0]
+
+
 def _available_count(c: ClusterState, d: Deployment) -> int:
     return sum(1 for p in deployment_pods(c, d) if is_active(p) and is_available(p, d.min_ready_seconds))
 
@@ -304,17 +335,9 @@ def _available_count(c: ClusterState, d: Deployment) -> int:
     ),
 )
 def rollout_keeps_min_available(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
-    if not is_workload_controller_action(action):
-        return True
-    d = _rolling(n, target)
-    d0 = _rolling(c, target)
-    if d is None or d0 is None:
-        return True
-    after = _available_count(n, d)
-    if after >= _available_count(c, d0):
-        return True
-    _, max_unavailable = rolling_bounds(d)
-    return after >= d.replicas - max_unavailable
+    return _controller_step_respects(
+        c, action, n, target, _available_count, lambda d: d.replicas - rolling_bounds(d)[1], floor=True
+    )
 
 
 def _spec_sum(c: ClusterState, d: Deployment) -> int:
@@ -335,16 +358,7 @@ def _spec_sum(c: ClusterState, d: Deployment) -> int:
     ),
 )
 def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
-    if not is_workload_controller_action(action):
-        return True
-    d, d0 = _rolling(n, target), _rolling(c, target)
-    if d is None or d0 is None:
-        return True
-    after = _spec_sum(n, d)
-    if after <= _spec_sum(c, d0):
-        return True
-    max_surge, _ = rolling_bounds(d)
-    return after <= d.replicas + max_surge
+    return _controller_step_respects(c, action, n, target, _spec_sum, _surge_ceiling, floor=False)
 
 
 @rule(
@@ -363,16 +377,9 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     ),
 )
 def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
-    if not is_workload_controller_action(action):
-        return True
-    d, d0 = _rolling(n, target), _rolling(c, target)
-    if d is None or d0 is None:
-        return True
-    after = sum(1 for p in deployment_pods(n, d) if is_live(p))
-    if after <= sum(1 for p in deployment_pods(c, d0) if is_live(p)):
-        return True
-    max_surge, _ = rolling_bounds(d)
-    return after <= d.replicas + max_surge
+    return _controller_step_respects(
+        c, action, n, target, lambda cl, d: sum(1 for p in deployment_pods(cl, d) if is_live(p)), _surge_ceiling, floor=False
+    )
 
 
 def _serves(c: ClusterState, svc: Any) -> bool:

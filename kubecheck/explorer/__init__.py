@@ -21,8 +21,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Iterable
 
-from kubecheck.errors import InvalidProperty, InvalidScenario, UnsoundCombination
-from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind
+from kubecheck.errors import InvalidScenario, UnsoundCombination
+from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
 from kubecheck.ts import BaseSystem
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
@@ -61,19 +61,7 @@ def _validate(
             raise InvalidScenario(f"{name} must be None or {low} integer, got {value!r}")
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
         raise InvalidScenario(f"timeout must be None or a positive number of seconds, got {timeout!r}")
-    seen: dict[str, Property] = {}
-    for p in props:
-        if not isinstance(p, Property):
-            raise InvalidProperty(
-                f"explore() got {p!r} where a Property was expected; build one with invariant(), "
-                f"action_property(), eventually_always(), always_eventually() or sometimes()"
-            )
-        if p.rule_id in seen:
-            raise InvalidProperty(
-                f"two properties share rule ID {p.rule_id!r} ({seen[p.rule_id].name!r} and {p.name!r}); "
-                f"rule IDs must be unique so results can be told apart"
-            )
-        seen[p.rule_id] = p
+    validate_properties(props, "explore()")
     for required in ("init_states", "actions", "step"):
         if not callable(getattr(system, required, None)):
             raise InvalidScenario(

@@ -33,8 +33,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from kubecheck.errors import InvalidProperty, InvalidScenario
-from kubecheck.properties import Property, PropertyKind
+from kubecheck.errors import InvalidScenario
+from kubecheck.properties import Property, PropertyKind, validate_properties
 from kubecheck.ts import Action, successors_fn
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 from traces.trace import Step, Trace
@@ -86,19 +86,7 @@ def _validate(system: Any, props: list[Property], examples: int, max_steps: int,
                 f"{type(system).__name__} is not a TransitionSystem: it has no {required}() method "
                 f"(needed: init_states(), actions(state), step(state, action))"
             )
-    seen: dict[str, Property] = {}
-    for p in props:
-        if not isinstance(p, Property):
-            raise InvalidProperty(
-                f"run_random() got {p!r} where a Property was expected; build one with invariant(), "
-                f"action_property(), eventually_always(), always_eventually() or sometimes()"
-            )
-        if p.rule_id in seen:
-            raise InvalidProperty(
-                f"two properties share rule ID {p.rule_id!r} ({seen[p.rule_id].name!r} and {p.name!r}); "
-                f"rule IDs must be unique so results can be told apart"
-            )
-        seen[p.rule_id] = p
+    validate_properties(props, "run_random()")
 
 
 def _peak_rss() -> int:
