@@ -7,20 +7,23 @@
 
 from dataclasses import replace
 
-from properties.catalogue import CATALOGUE, RULES, get_rule
+from properties.catalogue import CATALOGUE, DEFAULT_RULES, RULES, get_rule
 from properties.rules import Rule, rule
 
-__all__ = ["CATALOGUE", "RULES", "Rule", "get_rule", "rule", "instantiate"]
+__all__ = ["CATALOGUE", "DEFAULT_RULES", "RULES", "Rule", "get_rule", "rule", "instantiate"]
 
 
 def instantiate(cluster, rule_ids=None, extra_rules=()):
     """Engine properties for ``cluster``: the catalogue (or ``rule_ids`` of it) plus ``extra_rules``.
 
+    Without ``rule_ids`` only the default rules run (``DEFAULT_RULES``: every rule whose ``default`` is
+    true); an opt-in rule such as KC-ROLL-003 runs only when its ID is in ``rule_ids``.
+
     A per-workload rule that applies to several workloads yields one property per workload; the
     explorer needs distinct rule IDs, so those are ``<ID>.<namespace>.<name>`` (``KC-ROLL-001.default.web``).
     A rule with a single instance keeps its plain ID.
     """
-    rules = list(RULES) if rule_ids is None else [get_rule(r) for r in rule_ids]
+    rules = list(DEFAULT_RULES) if rule_ids is None else [get_rule(r) for r in rule_ids]
     rules.extend(extra_rules)
     out = []
     for r in rules:

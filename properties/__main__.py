@@ -33,11 +33,14 @@ def markdown() -> str:
         "KC-ROLL-001/002/003: upstream promises nothing there, so those rules judge only steps taken by a",
         "workload controller. KC-ROLL-004 (zero downtime) is the user's stronger promise and counts everything.",
         "",
-        "| ID | statement | kind |",
-        "|---|---|---|",
+        "Rules marked *opt-in* are not run by default (`kubecheck check` without `-p`, or",
+        "`properties.instantiate(cluster)`); name them explicitly (`-p KC-ROLL-003`) to run them.",
+        "",
+        "| ID | statement | kind | default |",
+        "|---|---|---|---|",
     ]
     for r in RULES:
-        lines.append(f"| `{r.rule_id}` | {r.title} | {r.kind.value} |")
+        lines.append(f"| `{r.rule_id}` | {r.title} | {r.kind.value} | {'yes' if r.default else '**opt-in**'} |")
     current = None
     for r in RULES:
         if r.category != current:
@@ -48,7 +51,8 @@ def markdown() -> str:
             f"### {r.rule_id}: {r.title}",
             "",
             f"*Kind:* {_KIND_TEXT[r.kind.value]}."
-            + (f" Checked per {', '.join(r.applies_to)}." if r.applies_to else " Checked cluster-wide."),
+            + (f" Checked per {', '.join(r.applies_to)}." if r.applies_to else " Checked cluster-wide.")
+            + ("" if r.default else " **Opt-in:** not run by default; select it with `-p " + r.rule_id + "`."),
             "",
             f"*What it counts:* {r.counts}",
             "",

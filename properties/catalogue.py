@@ -30,7 +30,7 @@ from properties._common import (
 )
 from properties.rules import Rule, rule
 
-__all__ = ["CATALOGUE", "RULES", "get_rule"]
+__all__ = ["CATALOGUE", "DEFAULT_RULES", "RULES", "get_rule", "must_update"]
 
 Target = tuple[str, str, str]
 
@@ -106,6 +106,23 @@ def _sts_ordinal(set_: StatefulSet, pod: Pod) -> int | None:
     return int(rest) if rest.isdigit() else None
 
 
+def must_update(s: StatefulSet, ordinal: int) -> bool:
+    """Whether the rolling update must bring pod ``ordinal`` to the set's current template.
+
+    Upstream (stateful_set_control.go updateStatefulSet) walks ``replicas`` from the highest INDEX down
+    to ``updateMin``, and ``replicas`` is indexed by ``ordinal - ordinals.start``, so the partition is
+    compared with the index, not the ordinal (newVersionedStatefulSetPod's ``ord < start+partition``
+    agrees).  A RollingUpdate with no rollingUpdate block has ``updateMin = 0`` (every pod is updated;
+    newVersionedStatefulSetPod then uses status.currentReplicas only to pick the revision of a pod it
+    re-creates mid-rollout, which the completed rollout overwrites).  OnDelete updates nothing.
+    """
+    strategy = s.update_strategy
+    if strategy.type != "RollingUpdate":
+        return False
+    partition = strategy.partition if strategy.has_rolling_update else 0
+    return ordinal - s.ordinals_start >= partition
+
+
 @rule(
     "KC-CONV-003",
     "A StatefulSet eventually always runs ordinals start..start+replicas-1, updated and ready, with their PVCs",
@@ -116,7 +133,9 @@ def _sts_ordinal(set_: StatefulSet, pod: Pod) -> int | None:
     counts=(
         "For every ordinal i in [ordinals.start, ordinals.start+replicas) a pod <set>-<i> controlled by the set "
         "exists, is active, Running and Ready (isRunningAndReady), runs the set's current template (for "
-        "RollingUpdate, ordinals at or above the partition; OnDelete sets are not required to update), and for "
+        "RollingUpdate, the pods whose index i - ordinals.start is at or above the partition, as upstream compares "
+        "the partition with the replica index; no rollingUpdate block means partition 0; OnDelete sets are not "
+        "required to update), and for "
         "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
         "the range (no condemned pods). A set being deleted is exempt."
     ),
@@ -133,8 +152,7 @@ def stateful_set_converges(c: ClusterState, target: Target) -> bool:
             return False
         if not is_active(p) or p.phase != "Running" or not p.conditions.ready:
             return False
-        must_update = s.update_strategy.type == "RollingUpdate" and i >= s.update_strategy.partition
-        if must_update and p.spec_containers != s.template.containers:
+        if must_update(s, i) and p.spec_containers != s.template.containers:
             return False
         seen.add(i)
     if seen != set(range(start, end)):
@@ -367,13 +385,15 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     kind="action",
     applies_to=("Deployment",),
     category="rollout",
+    default=False,
     upstream="stricter than upstream: deployment_util.go MaxSurge bounds spec.replicas, not live pods "
     "(terminating pods are not counted; see kubernetes#107920 and the DeploymentReplicaSetTerminatingReplicas gate)",
     counts=(
         "Counts every pod object of the Deployment's ReplicaSets that is not Succeeded/Failed, terminating "
         "pods included. Upstream does NOT promise this; it shows the real peak of pods (and resource usage) "
         "during a rollout, and it is expected to fail on real upstream behaviour: live pods reach "
-        "replicas + maxSurge + 1 while a scaled-down old pod is still terminating."
+        "replicas + maxSurge + 1 while a scaled-down old pod is still terminating. Opt-in: it is not run by "
+        "default (it would fail every ordinary RollingUpdate Deployment); name it with -p KC-ROLL-003."
     ),
 )
 def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
@@ -427,13 +447,16 @@ def zero_downtime(c: ClusterState) -> bool:
 # ------------------------------------------------------------------------------ StatefulSet identity
 
 
-def _set_pods(c: ClusterState) -> list[tuple[StatefulSet, Pod, int]]:
+def _set_pods(c: ClusterState, target: Target) -> list[tuple[StatefulSet, Pod, int]]:
+    """(set, pod, ordinal) for the pods the target StatefulSet controls that are named <set>-<ordinal>."""
+    s = find(c, "StatefulSet", target[1:])
+    if s is None:
+        return []
     out = []
-    for s in c.stateful_sets.values():
-        for p in controlled_pods(c, s):
-            i = _sts_ordinal(s, p)
-            if i is not None:
-                out.append((s, p, i))
+    for p in controlled_pods(c, s):
+        i = _sts_ordinal(s, p)
+        if i is not None:
+            out.append((s, p, i))
     return out
 
 
@@ -441,13 +464,14 @@ def _set_pods(c: ClusterState) -> list[tuple[StatefulSet, Pod, int]]:
     "KC-STS-001",
     "A StatefulSet pod's hostname and subdomain are its name and the set's serviceName",
     kind="invariant",
+    applies_to=("StatefulSet",),
     category="statefulset",
     upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches, updateIdentity",
-    counts="Every pod a StatefulSet controls, named <set>-<ordinal>: hostname equals the pod name and "
+    counts="Every pod the StatefulSet controls, named <set>-<ordinal>: hostname equals the pod name and "
     "subdomain equals spec.serviceName.",
 )
-def stateful_identity_matches(c: ClusterState) -> bool:
-    return all(p.hostname == p.name and p.subdomain == s.service_name for s, p, _ in _set_pods(c))
+def stateful_identity_matches(c: ClusterState, target: Target) -> bool:
+    return all(p.hostname == p.name and p.subdomain == s.service_name for s, p, _ in _set_pods(c, target))
 
 
 @rule(
@@ -456,7 +480,9 @@ def stateful_identity_matches(c: ClusterState) -> bool:
     kind="action",
     category="statefulset",
     upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches (identity is fixed at creation)",
-    counts="For every pod that exists (same UID) before and after a step: name, hostname and subdomain are equal.",
+    counts="For every pod that exists (same UID) before and after a step: name, hostname and subdomain are "
+    "equal. Checked cluster-wide, for every pod: the API makes these fields immutable for all pods, and a pod "
+    "the StatefulSet releases (or that has no owner yet) must keep its identity too.",
 )
 def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     after = {p.uid: p for p in n.pods.values()}
@@ -471,13 +497,14 @@ def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     "KC-STS-003",
     "The pod with ordinal i only ever mounts PVC <template>-<set>-<i>",
     kind="invariant",
+    applies_to=("StatefulSet",),
     category="statefulset",
     upstream="pkg/controller/statefulset/stateful_set_utils.go storageMatches, getPersistentVolumeClaimName",
-    counts="For every pod a StatefulSet controls and every volumeClaimTemplate t: the pod's volume named t "
+    counts="For every pod the StatefulSet controls and every volumeClaimTemplate t: the pod's volume named t "
     "exists and its claimName is <t>-<set>-<ordinal>; no volume of the pod claims another ordinal's PVC.",
 )
-def stateful_storage_matches(c: ClusterState) -> bool:
-    for s, p, i in _set_pods(c):
+def stateful_storage_matches(c: ClusterState, target: Target) -> bool:
+    for s, p, i in _set_pods(c, target):
         vols = {v.name: v.claim_name for v in p.volumes}
         for t in s.volume_claim_templates:
             if vols.get(t.name) != f"{t.name}-{s.name}-{i}":
@@ -490,19 +517,24 @@ def stateful_storage_matches(c: ClusterState) -> bool:
     return True
 
 
-def _running_instances(c: ClusterState) -> dict[tuple[str, str], int]:
-    """Running instances per pod identity (namespace, name): pod objects with a running container,
-    plus containers still running on nodes for pod objects that are gone (node runtime records)."""
-    count: dict[tuple[str, str], int] = {}
+def _running_instances(c: ClusterState, namespace: str, set_name: str) -> dict[str, int]:
+    """Running instances per pod name <set_name>-<suffix> in ``namespace``: pod objects with a running
+    container, plus containers still running on nodes for pod objects that are gone (node runtime records)."""
+    count: dict[str, int] = {}
+
+    def mine(ns: str, name: str) -> bool:
+        return ns == namespace and name.rsplit("-", 1)[0] == set_name
+
     for p in c.pods.values():
-        if any(cs.state == "running" for cs in p.container_statuses):
-            count[(p.namespace, p.name)] = count.get((p.namespace, p.name), 0) + 1
+        if mine(p.namespace, p.name) and any(cs.state == "running" for cs in p.container_statuses):
+            count[p.name] = count.get(p.name, 0) + 1
     for node in c.nodes.values():
         # (namespace, name, uid) of a pod object that is gone but still runs there.  The record is
         # made only when the object is removed, so a pod object with that name now is another pod,
         # even when the API server has handed it the same (lowest free) UID: never skip it.
         for ns, name, _uid in node.orphaned_pods:
-            count[(ns, name)] = count.get((ns, name), 0) + 1
+            if mine(ns, name):
+                count[name] = count.get(name, 0) + 1
     return count
 
 
@@ -510,57 +542,57 @@ def _running_instances(c: ClusterState) -> dict[tuple[str, str], int]:
     "KC-STS-004",
     "At most one pod per StatefulSet identity has running containers anywhere, even on a failed node",
     kind="invariant",
+    applies_to=("StatefulSet",),
     category="statefulset",
     upstream="pkg/controller/statefulset/stateful_set_control.go (create only for an empty slot); "
     "docs: force-delete-stateful-set-pod",
-    counts="Counts, per pod name of a StatefulSet, the pod objects with a running container plus the "
-    "containers that keep running on a node for a pod object that was force-deleted while the node was "
-    "NotReady (Node.orphaned_pods, cleared when the node recovers). More than one is a split brain.",
+    counts="Counts, per pod name <set>-<suffix> in the StatefulSet's namespace, the pod objects with a running "
+    "container plus the containers that keep running on a node for a pod object that was force-deleted while "
+    "the node was NotReady (Node.orphaned_pods, cleared when the node recovers). More than one is a split brain.",
 )
-def at_most_one_pod_per_identity(c: ClusterState) -> bool:
-    names = {(s.namespace, s.name) for s in c.stateful_sets.values()}
-    for (ns, name), n in _running_instances(c).items():
-        if n > 1 and (ns, name.rsplit("-", 1)[0]) in names:
-            return False
-    return True
+def at_most_one_pod_per_identity(c: ClusterState, target: Target) -> bool:
+    if find(c, "StatefulSet", target[1:]) is None:
+        return True
+    return all(n <= 1 for n in _running_instances(c, target[1], target[2]).values())
 
 
 @rule(
     "KC-STS-005",
     "OrderedReady: pod i is created only when 0..i-1 are Running and Ready; scale-down goes highest first",
     kind="action",
+    applies_to=("StatefulSet",),
     category="statefulset",
     upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet (monotonic ordering)",
     counts=(
-        "For OrderedReady sets. Creation: when a pod <set>-<i> appears, every ordinal from ordinals.start to "
+        "For an OrderedReady set. Creation: when a pod <set>-<i> appears, every ordinal from ordinals.start to "
         "i-1 has an active pod that is Running and Ready in the state before. Scale-down: when the controller "
         "deletes a condemned pod (ordinal outside the range), no pod with a higher ordinal of the set exists. "
         "With per-write steps the real controller can violate the creation clause: it decides on its view, and "
         "a predecessor deleted between that read and the create is not seen (a stale-view race)."
     ),
 )
-def ordered_ready(c: ClusterState, action: Any, n: ClusterState) -> bool:
-    for s in n.stateful_sets.values():
-        if s.pod_management_policy != "OrderedReady":
-            continue
-        before = {i: p for p in controlled_pods(c, s) if (i := _sts_ordinal(s, p)) is not None}
-        after = {i: p for p in controlled_pods(n, s) if (i := _sts_ordinal(s, p)) is not None}
-        for i, p in after.items():
-            old = before.get(i)
-            if old is None or old.uid != p.uid:
-                for j in range(s.ordinals_start, i):
-                    q = before.get(j)
-                    if q is None or not is_active(q) or q.phase != "Running" or not q.conditions.ready:
-                        return False
-        if is_workload_controller_action(action):
-            end = s.ordinals_start + s.replicas
-            for i, p in before.items():
-                if i < end:
-                    continue
-                q = after.get(i)
-                deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
-                if deleted and p.deletion_timestamp is None and any(j > i for j in before):
+def ordered_ready(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    s = find(n, "StatefulSet", target[1:])
+    if s is None or s.pod_management_policy != "OrderedReady":
+        return True
+    before = {i: p for p in controlled_pods(c, s) if (i := _sts_ordinal(s, p)) is not None}
+    after = {i: p for p in controlled_pods(n, s) if (i := _sts_ordinal(s, p)) is not None}
+    for i, p in after.items():
+        old = before.get(i)
+        if old is None or old.uid != p.uid:
+            for j in range(s.ordinals_start, i):
+                q = before.get(j)
+                if q is None or not is_active(q) or q.phase != "Running" or not q.conditions.ready:
                     return False
+    if is_workload_controller_action(action):
+        end = s.ordinals_start + s.replicas
+        for i, p in before.items():
+            if i < end:
+                continue
+            q = after.get(i)
+            deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
+            if deleted and p.deletion_timestamp is None and any(j > i for j in before):
+                return False
     return True
 
 
@@ -649,6 +681,9 @@ RULES: tuple[Rule, ...] = (
     pod_ips_unique,
     new_sandbox_restarts_all,
 )
+
+#: The rules run when none are named: every rule except the opt-in ones (``default=False``).
+DEFAULT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.default)
 
 CATALOGUE: dict[str, Rule] = {r.rule_id: r for r in RULES}
 assert len(CATALOGUE) == len(RULES), "duplicate rule ID in the catalogue"

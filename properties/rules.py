@@ -51,6 +51,9 @@ class Rule:
     upstream: str = ""
     category: str = "user"
     symmetric: bool = True
+    #: Part of the default selection (``instantiate(cluster)`` / ``kubecheck check`` without ``-p``).
+    #: An opt-in rule (``default=False``) runs only when its ID is named explicitly.
+    default: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -114,6 +117,7 @@ def rule(
     upstream: str = "",
     symmetric: bool = True,
     category: str = "user",
+    default: bool = True,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -132,6 +136,7 @@ def rule(
             upstream=upstream,
             category=category,
             symmetric=symmetric,
+            default=default,
         )
 
     return wrap

@@ -26,7 +26,7 @@ from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, valid
 from kubecheck.ts import BaseSystem
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import Finding, Monitor, Outcome, SearchConfig, build_trace, peak_rss
+from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, strict_predicate
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
@@ -155,11 +155,11 @@ def _check_eventual(system: Any, props: list[Property], outcome: Outcome) -> boo
         if not p.kind.is_eventual:
             continue
         try:
-            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u, f=p.predicate: bool(f(g.states[u])))
+            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u, f=strict_predicate(p): f(g.states[u]))
         except KeyboardInterrupt:
             return True
-        except Exception as exc:
-            outcome.findings[i] = Finding("error", None, None, f"predicate {p.predicate_name} raised {type(exc).__name__}: {exc}")
+        except PredicateError as exc:  # raised (SystemExit included) or returned a non-bool
+            outcome.findings[i] = Finding("error", None, None, exc.note)
             continue
         if found is not None:
             entry, loop = found

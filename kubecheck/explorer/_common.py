@@ -186,4 +186,44 @@ def build_trace(system: Any, prop: Property, finding: Finding, cfg: SearchConfig
 
 
 def describe_error(prop: Property, exc: BaseException) -> str:
-    return f"predicate {prop.predicate_name} raised {type(exc).__name__}: {exc}"
+    """The ERROR note for a predicate that raised.
+
+    ``Exception``s read ``raised ValueError: boom``; other ``BaseException``s (``SystemExit`` from a
+    user rule calling ``sys.exit``, ``GeneratorExit``...) read ``raised SystemExit(0)`` so an exit
+    code is visible.  KeyboardInterrupt is never passed here: it interrupts the search.
+    """
+    if isinstance(exc, Exception):
+        return f"predicate {prop.predicate_name} raised {type(exc).__name__}: {exc}"
+    return f"predicate {prop.predicate_name} raised {exc!r}"
+
+
+def describe_result(prop: Property, value: Any) -> str:
+    """The ERROR note for a predicate that returned something other than ``True``/``False``."""
+    return f"predicate {prop.predicate_name} returned {type(value).__name__}, not bool"
+
+
+class PredicateError(Exception):
+    """A predicate raised or returned a non-bool; ``note`` is the ERROR verdict's message."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+def strict_predicate(prop: Property) -> Callable[[Any], bool]:
+    """The state predicate of ``prop`` as a function that returns only ``True``/``False`` and raises
+    :class:`PredicateError` otherwise (for callers off the hot path, e.g. the fair-cycle search)."""
+    pred = prop.predicate
+
+    def call(state: Any) -> bool:
+        try:
+            r = pred(state)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from a user rule is an ERROR, not an exit
+            raise PredicateError(describe_error(prop, exc)) from exc
+        if r is True or r is False:
+            return r
+        raise PredicateError(describe_result(prop, r))
+
+    return call

@@ -13,7 +13,7 @@ from typing import Any, Hashable
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import canonical_fn, expects_progress_fn, successors_fn
 
-from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error
+from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result
 from ._graph import StateGraph
 
 
@@ -26,8 +26,8 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
     dfs = cfg.strategy == "dfs"
     max_depth = cfg.max_depth
 
-    state_checks: list[tuple[int, Any, bool]] = [
-        (i, p.predicate, p.kind is PropertyKind.SOMETIMES)
+    state_checks: list[tuple[int, Any, bool, bool]] = [
+        (i, p.predicate, p.kind is PropertyKind.SOMETIMES, p.kind is not PropertyKind.SOMETIMES)
         for i, p in enumerate(props)
         if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
     ]
@@ -58,13 +58,20 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
         nonlocal state_checks
         decided = []
         for entry in state_checks:
-            idx, pred, want = entry
+            idx, pred, want, other = entry
             try:
-                if bool(pred(state)) is want:
-                    raw[idx] = ("example" if want else "violation", sid, None, "")
-                    decided.append(entry)
-            except Exception as exc:
+                r = pred(state)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a predicate bug (even sys.exit) is an ERROR verdict
                 raw[idx] = ("error", sid, None, describe_error(props[idx], exc))
+                decided.append(entry)
+                continue
+            if r is want:
+                raw[idx] = ("example" if want else "violation", sid, None, "")
+                decided.append(entry)
+            elif r is not other:  # None, 0, a list...: not a verdict
+                raw[idx] = ("error", sid, None, describe_result(props[idx], r))
                 decided.append(entry)
         if decided:
             state_checks = [c for c in state_checks if c not in decided]
@@ -161,10 +168,14 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                     if idx in raw:
                         continue
                     try:
-                        if not entry[1](s, a, t):
-                            raw[idx] = ("violation", u, pos, "")
-                    except Exception as exc:
+                        r = entry[1](s, a, t)
+                    except KeyboardInterrupt:
+                        raise
+                    except BaseException as exc:  # noqa: BLE001
                         raw[idx] = ("error", u, pos, describe_error(props[idx], exc))
+                        continue
+                    if r is not True:
+                        raw[idx] = ("violation", u, pos, "") if r is False else ("error", u, pos, describe_result(props[idx], r))
                 if record_edges:
                     tg.append(v)
                     bit = fair_bit(a.key) if a.fair else 0

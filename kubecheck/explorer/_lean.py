@@ -14,7 +14,7 @@ from typing import Any, Hashable
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
 
-from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, positions_from_keys
+from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result, positions_from_keys
 
 
 class _Root:
@@ -31,9 +31,9 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
     canon = canonical_fn(system) if cfg.symmetry else None
     progress = expects_progress_fn(system)
     deadlock_idx = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
-    # (property index, predicate, value of the predicate that decides the property)
-    checks: list[tuple[int, Any, bool]] = [
-        (i, p.predicate, p.kind is PropertyKind.SOMETIMES)
+    # (property index, predicate, value of the predicate that decides the property, the other bool)
+    checks: list[tuple[int, Any, bool, bool]] = [
+        (i, p.predicate, p.kind is PropertyKind.SOMETIMES, p.kind is not PropertyKind.SOMETIMES)
         for i, p in enumerate(props)
         if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
     ]
@@ -44,13 +44,22 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
         nonlocal checks
         decided = []
         for entry in checks:
-            idx, pred, want = entry
+            idx, pred, want, other = entry
+            # IMPORTANT: identity tests, not bool(): a predicate returning None (a forgotten return) is an
+            # ERROR, not "False"; and ``is`` costs less than bool() on this hot path.
             try:
-                if bool(pred(state)) is want:
-                    raw[idx] = ("example" if want else "violation", key, "")
-                    decided.append(entry)
-            except Exception as exc:  # a predicate bug is an ERROR verdict, not a crash of the whole run
+                r = pred(state)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a predicate bug (even sys.exit) is an ERROR verdict
                 raw[idx] = ("error", key, describe_error(props[idx], exc))
+                decided.append(entry)
+                continue
+            if r is want:
+                raw[idx] = ("example" if want else "violation", key, "")
+                decided.append(entry)
+            elif r is not other:
+                raw[idx] = ("error", key, describe_result(props[idx], r))
                 decided.append(entry)
         if decided:
             checks = [c for c in checks if c not in decided]

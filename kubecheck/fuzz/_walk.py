@@ -25,6 +25,7 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import Action, expects_progress_fn, successors_fn
+from kubecheck.explorer._common import describe_error, describe_result
 
 __all__ = ["Failure", "ModelFailure", "Coverage", "CoverageRecorder", "Walk", "WalkConfig", "failure_class"]
 
@@ -219,12 +220,21 @@ class Walk:
         return out
 
     def _eval(self, index: int, prop: Property, *args: Any) -> bool:
+        # A predicate that raises anything but KeyboardInterrupt (SystemExit from a user rule's
+        # sys.exit included) or returns a non-bool (None from a forgotten return) is an ERROR verdict.
         try:
-            return bool(prop.predicate(*args))
-        except Exception as exc:  # noqa: BLE001
+            r = prop.predicate(*args)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             self.failed = True
-            _fail(index, prop, "error", self, f"predicate {prop.predicate_name} raised {type(exc).__name__}: {exc}")
+            _fail(index, prop, "error", self, describe_error(prop, exc))
             raise  # pragma: no cover - _fail always raises
+        if r is True or r is False:
+            return r
+        self.failed = True
+        _fail(index, prop, "error", self, describe_result(prop, r))
+        raise AssertionError("unreachable")  # pragma: no cover - _fail always raises
 
     def _check_state(self, state: Any) -> None:
         self.cov.state(state)

@@ -8,7 +8,7 @@ import pytest
 
 from model.deployment_util import max_surge, max_unavailable
 from model.objects import DeploymentStrategy
-from properties import CATALOGUE, RULES, instantiate
+from properties import CATALOGUE, DEFAULT_RULES, RULES, instantiate, rule
 from properties.__main__ import markdown
 from properties._common import rolling_bounds
 from tests.model.builders_runtime import deployment
@@ -38,6 +38,42 @@ def test_instantiate_gives_one_property_per_workload_with_distinct_ids() -> None
     assert ids == ["KC-CONV-002.default.a", "KC-CONV-002.default.b", "KC-OWN-001"]
     single = settled_cluster(deployment_yaml("a", service=False))
     assert [p.rule_id for p in instantiate(single, ["KC-CONV-002"])] == ["KC-CONV-002"]
+
+
+def test_kc_roll_003_is_opt_in_and_the_rest_are_default() -> None:
+    assert [r.rule_id for r in RULES if not r.default] == ["KC-ROLL-003"]
+    assert DEFAULT_RULES == tuple(r for r in RULES if r.rule_id != "KC-ROLL-003")
+
+
+def test_instantiate_without_rule_ids_skips_opt_in_rules_but_explicit_ids_select_them() -> None:
+    cluster = settled_cluster(deployment_yaml("a", service=False))
+    default_ids = {p.rule_id for p in instantiate(cluster)}
+    assert "KC-ROLL-003" not in default_ids
+    assert {"KC-ROLL-001", "KC-ROLL-002", "KC-CONV-002"} <= default_ids
+    assert [p.rule_id for p in instantiate(cluster, ["KC-ROLL-003"])] == ["KC-ROLL-003"]
+
+
+def test_a_user_rule_can_be_opt_in_and_extra_rules_are_always_added() -> None:
+    @rule("ACME-001", "opt-in user rule", default=False)
+    def acme(cluster) -> bool:
+        return True
+
+    @rule("ACME-002", "default user rule")
+    def acme2(cluster) -> bool:
+        return True
+
+    assert acme.default is False and acme2.default is True
+    cluster = settled_cluster(deployment_yaml("a", service=False))
+    ids = [p.rule_id for p in instantiate(cluster, ["KC-OWN-001"], extra_rules=[acme, acme2])]
+    assert ids == ["KC-OWN-001", "ACME-001", "ACME-002"]
+
+
+def test_docs_mark_opt_in_rules_in_the_table_and_the_section() -> None:
+    text = markdown()
+    assert "| `KC-ROLL-003` | " in text and text.split("| `KC-ROLL-003` |", 1)[1].split("\n", 1)[0].endswith("| **opt-in** |")
+    assert text.split("| `KC-ROLL-002` |", 1)[1].split("\n", 1)[0].endswith("| yes |")
+    section = text.split("### KC-ROLL-003", 1)[1].split("### ", 1)[0]
+    assert "**Opt-in:**" in section
 
 
 VALUES = [0, 1, 2, 3, 5, "0%", "1%", "25%", "50%", "99%", "100%", "150%"]

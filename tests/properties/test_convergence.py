@@ -10,6 +10,7 @@ from model.environment import FaultBudget, ScaleWorkload, SetImage
 from tests.mutation.mutants import MUTANTS
 from tests.mutation.scenarios import build
 from tests.properties.helpers import (
+    Verdict,
     assert_holds,
     assert_violated,
     check,
@@ -148,3 +149,64 @@ def test_conv_003_violated_when_recovery_is_possible_but_never_happens() -> None
         ["node_fail", "nlc_mark_pod_not_ready", "expiry_eviction_timeout", "nlc_delete_pod", "ssc_update_status"],
         loop_start=5,
     )
+
+
+def _ordinals_partition_yaml(replicas: int, probe: bool = False) -> str:
+    probe_text = ", readinessProbe: {exec: {command: [pg_isready]}}" if probe else ""
+    return f"""
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: db}}
+spec:
+  serviceName: db
+  replicas: {replicas}
+  ordinals: {{start: 5}}
+  podManagementPolicy: Parallel
+  updateStrategy: {{type: RollingUpdate, rollingUpdate: {{partition: 1, maxUnavailable: 2}}}}
+  selector: {{matchLabels: {{app: db}}}}
+  template:
+    metadata: {{labels: {{app: db}}}}
+    spec:
+      containers: [{{name: app, image: "postgres:16"{probe_text}}}]
+"""
+
+
+def test_conv_003_holds_for_a_partitioned_rollout_with_ordinals_start() -> None:
+    """The partition counts replica indexes (ordinal - ordinals.start), as upstream's updateStatefulSet
+    does: with start 5 and partition 1, db-5 keeps the old template and db-6, db-7 are updated.
+    Comparing the partition with the ordinal (the old rule) demanded db-5 be updated: a false VIOLATED."""
+    system = settled_system(_ordinals_partition_yaml(3), user_actions=(SetImage("StatefulSet", "db", "postgres:17"),))
+    result = check(system, ["KC-CONV-003"])
+    assert_holds(result, "KC-CONV-003")
+
+
+def test_conv_003_violated_for_a_partitioned_rollout_with_ordinals_start_to_a_broken_image() -> None:
+    """Same set, rolled out to an image that never starts: db-6 (index 1, at the partition) never becomes
+    Ready again, a genuinely stuck rollout."""
+    system = settled_system(
+        _ordinals_partition_yaml(2, probe=True), user_actions=(SetImage("StatefulSet", "db", "postgres:broken"),)
+    )
+    result = check(system, ["KC-CONV-003"])
+    assert result.result("KC-CONV-003").verdict is Verdict.VIOLATED
+    final = result.result("KC-CONV-003").trace.steps[-1].state.cluster
+    assert final.get("Pod", "default", "db-5").spec_containers[0].image == "postgres:16"
+    assert final.get("Pod", "default", "db-6").spec_containers[0].image == "postgres:broken"
+
+
+@pytest.mark.parametrize(
+    "strategy, start, ordinal, expected",
+    [
+        ({"type": "RollingUpdate", "partition": 1}, 5, 5, False),  # index 0 < partition 1
+        ({"type": "RollingUpdate", "partition": 1}, 5, 6, True),
+        ({"type": "RollingUpdate", "partition": 0}, 5, 5, True),
+        ({"type": "RollingUpdate", "partition": 3, "has_rolling_update": False}, 0, 0, True),  # no block: updateMin 0
+        ({"type": "OnDelete"}, 0, 3, False),
+    ],
+)
+def test_must_update_compares_the_partition_with_the_replica_index(strategy, start, ordinal, expected) -> None:
+    from model.objects import StatefulSet, StatefulSetUpdateStrategy
+    from properties.catalogue import must_update
+
+    s = replace(StatefulSet(name="db"), ordinals_start=start, update_strategy=StatefulSetUpdateStrategy(**strategy))
+    assert must_update(s, ordinal) is expected

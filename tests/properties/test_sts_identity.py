@@ -60,7 +60,10 @@ def test_sts_004_split_brain_ends_when_the_partitioned_node_recovers() -> None:
     assert recovered and all(not n.orphaned_pods for s in recovered for n in s.cluster.nodes.values())
     from properties.catalogue import at_most_one_pod_per_identity
 
-    assert all(at_most_one_pod_per_identity.check(s.cluster) for s in recovered)
+    db = ("StatefulSet", "default", "db")
+    assert all(at_most_one_pod_per_identity.check(s.cluster, db) is True for s in recovered)
+    # and the split brain before recovery is judged on the set's own identities
+    assert any(at_most_one_pod_per_identity.check(s.cluster, db) is False for s in states)
 
 
 def result_states(system: object) -> set:  # every reachable state (small scenarios only)
@@ -128,3 +131,41 @@ def test_sts_005_violated_by_a_stale_view_race_with_per_write_steps() -> None:
         granularity="reconcile",
     )
     assert_holds(check(atomic, ["KC-STS-005"]), "KC-STS-005")
+
+
+# ------------------------------------------------------------------ per-StatefulSet instantiation
+
+
+PER_SET = ["KC-STS-001", "KC-STS-003", "KC-STS-004", "KC-STS-005"]
+
+
+def test_per_set_rules_have_no_instance_without_a_stateful_set() -> None:
+    """With no StatefulSet there is nothing to judge: no property (the CLI says "not checked (no target)"),
+    not a vacuous cluster-wide HOLDS.  KC-STS-002 stays cluster-wide (pod identity is immutable for all pods)."""
+    from properties import CATALOGUE, instantiate
+    from tests.properties.helpers import deployment_yaml, settled_cluster
+
+    assert all(CATALOGUE[r].applies_to == ("StatefulSet",) for r in PER_SET)
+    assert CATALOGUE["KC-STS-002"].applies_to == ()
+    cluster = settled_cluster(deployment_yaml("web", service=False))
+    ids = [p.rule_id for p in instantiate(cluster, STS)]
+    assert ids == ["KC-STS-002"]
+
+
+def test_per_set_rules_judge_only_their_own_set() -> None:
+
+    from properties import instantiate
+    from properties.catalogue import stateful_identity_matches, stateful_storage_matches
+    from tests.properties.helpers import settled_cluster
+
+    cluster = settled_cluster(statefulset_yaml("a", replicas=1) + statefulset_yaml("b", replicas=1))
+    ids = [p.rule_id for p in instantiate(cluster, PER_SET)]
+    assert ids == [f"{r}.default.{s}" for r in PER_SET for s in ("a", "b")]
+    pod = cluster.get("Pod", "default", "a-0")
+    broken = cluster.put(replace(pod, hostname="wrong", volumes=()))
+    a, b = ("StatefulSet", "default", "a"), ("StatefulSet", "default", "b")
+    assert stateful_identity_matches.check(broken, a) is False
+    assert stateful_identity_matches.check(broken, b) is True
+    assert stateful_storage_matches.check(broken, a) is False
+    assert stateful_storage_matches.check(broken, b) is True
+    assert stateful_identity_matches.check(cluster, a) is True
