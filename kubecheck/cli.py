@@ -16,6 +16,7 @@ Exit codes, for every command (like a linter's, and one per verdict):
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -42,6 +43,30 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     for line in message.splitlines() or [message]:
         click.echo(line, err=True)
     sys.exit(code)
+
+
+def _check_outputs(out_dir: str, output: str | None, report_path: str | None) -> None:
+    """Fail before the search (exit 2, one line) when an output cannot be written: a violation found
+    after minutes of search must not be lost to a typo in a path.  ``--out`` is created (with its
+    parents, as documented); ``-o`` and ``--report`` need an existing, writable parent directory."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"kubecheck: --out: {out_dir}: cannot create the directory: {exc.strerror or exc}")
+    if not os.access(out, os.W_OK | os.X_OK):
+        _fail(f"kubecheck: --out: {out_dir}: directory is not writable")
+    for opt, path in (("--output", output), ("--report", report_path)):
+        if not path or path == "-":
+            continue
+        p = Path(path)
+        parent = p.parent if str(p.parent) else Path(".")
+        if p.is_dir():
+            _fail(f"kubecheck: {opt}: {path}: is a directory")
+        if not parent.is_dir():
+            _fail(f"kubecheck: {opt}: {path}: no such directory {str(parent)!r} (create it first)")
+        if not os.access(parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
+            _fail(f"kubecheck: {opt}: {path}: not writable")
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -140,6 +165,11 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     from kubecheck.runner import CheckConfig, run_check
     from model.manifests import load_manifests
 
+    if not math.isfinite(timeout):
+        _fail(f"kubecheck: --timeout: {timeout} is not a finite number of seconds (0: none)")
+    if any(not s.strip() for s in scenarios):
+        _fail("kubecheck: --scenario: an empty name; built-in scenarios: see `kubecheck scenarios`")
+    _check_outputs(out_dir, output, report_path)
     load = load_manifests(list(paths), stdin=sys.stdin)
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
@@ -218,18 +248,71 @@ def list_scenarios() -> None:
         click.echo(f"{name:<17} {text}{'  (default)' if name in DEFAULT_SCENARIOS else ''}")
 
 
+def _is_index(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def validate_trace_document(trace_path: str) -> None:
+    """Check the shape of a (possibly hand-edited) ``trace.json`` before replaying it.
+
+    One line ``TRACE.json: field: message`` and exit 2 for: JSON nested too deeply to read,
+    ``steps`` that is not a list, a negative/non-int ``init_index`` or ``steps[i].action_index``,
+    an ``action_path`` that is not ``[init_index, action_index...]``, a ``loop_start`` outside the
+    trace's states.  Everything else is left to ``traces.load`` (it reports its own errors).
+    """
+    tp = Path(trace_path)
+
+    def bad(field: str, msg: str) -> NoReturn:
+        _fail(f"{trace_path}: {field}: {msg}")
+
+    try:
+        text = tp.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        bad("(file)", f"cannot read: {exc}")
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        bad("(document)", "JSON nested too deeply to be a kubecheck trace")
+    except ValueError:
+        return  # traces.load reports "not a JSON trace" with the position
+    if not isinstance(doc, dict):
+        return
+    steps = doc.get("steps")
+    if "steps" in doc and not isinstance(steps, list):
+        bad("steps", f"must be a list of steps, not {type(steps).__name__ if steps is not None else 'null'}")
+    steps = steps or []
+    if "init_index" in doc and not _is_index(doc["init_index"]):
+        bad("init_index", f"must be a non-negative integer, not {doc['init_index']!r}")
+    for i, st in enumerate(steps):
+        if isinstance(st, dict) and "action_index" in st and not _is_index(st["action_index"]):
+            bad(f"steps[{i}].action_index", f"must be a non-negative integer, not {st['action_index']!r}")
+    if "action_path" in doc:
+        path = doc["action_path"]
+        if not isinstance(path, list) or not all(_is_index(x) for x in path):
+            bad("action_path", "must be a list of non-negative integers (the initial-state index, then one action index per step)")
+        expect = [doc.get("init_index", 0)] + [st.get("action_index") for st in steps if isinstance(st, dict)]
+        if path != expect:
+            bad("action_path", f"{path} does not match init_index and steps[].action_index {expect}")
+    loop = doc.get("loop_start")
+    if loop is not None and not (_is_index(loop) and loop <= len(steps)):
+        bad("loop_start", f"{loop!r} is outside the trace's {len(steps) + 1} states (0..{len(steps)})")
+
+
 def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
     """Load ``trace.json`` and the ``scenario.json`` beside it; replay the trace on the rebuilt system."""
     from kubecheck.runner import rebuild_system
     from traces import ReplayMismatch, TraceFormatError, load
 
+    validate_trace_document(trace_path)
     tp = Path(trace_path)
     sp = tp.with_name("scenario.json")
     if not sp.is_file():
         _fail(f"kubecheck: {sp} not found: a trace replays only with the scenario.json that kubecheck check writes beside it")
     try:
         system, rule, target = rebuild_system(json.loads(sp.read_text(encoding="utf-8")))
-    except (KubecheckError, ValueError, KeyError) as exc:
+    except RecursionError:
+        _fail(f"{sp}: (document): JSON nested too deeply to be a scenario.json")
+    except (KubecheckError, ValueError, KeyError, TypeError) as exc:
         _fail(f"kubecheck: {sp}: {exc}")
     try:
         trace = load(tp, system=system)
@@ -237,6 +320,10 @@ def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
         _fail(f"kubecheck: {tp}: {exc}", 1)
     except (TraceFormatError, OSError) as exc:
         _fail(f"kubecheck: {tp}: {exc}")
+    except RecursionError:
+        _fail(f"{tp}: (document): JSON nested too deeply to be a kubecheck trace")
+    except (ValueError, TypeError, KeyError) as exc:  # a hand-edited field the trace reader does not check
+        _fail(f"{tp}: (document): malformed trace: {exc}")
     return trace, system, rule, target
 
 
@@ -314,6 +401,10 @@ def selectors(paths: tuple[str, ...]) -> None:
     load = load_manifests(list(paths), stdin=sys.stdin)
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
+    from kubecheck.scenarios import WORKLOAD_KINDS
+
+    if not any(type(o).__name__ in WORKLOAD_KINDS for o in load.objects):
+        _fail(f"kubecheck: no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(paths)}: nothing to check")
     overlaps = symbolic.selector_report(load)
     for ov in overlaps:
         loc = load.locations.get((ov.a.kind, ov.a.namespace, ov.a.name))
@@ -326,8 +417,14 @@ def selectors(paths: tuple[str, ...]) -> None:
 _PROOF_EXIT = {"PROVED": 0, "VIOLATED": 1, "UNKNOWN": 3}
 
 
-def _bound_arg(text: str) -> str | int:
-    return int(text) if text.isdigit() else text
+def _bound_args(max_surge: str, max_unavailable: str) -> tuple[str | int, str | int]:
+    """Validated like the API server validates a Deployment (one-line usage error, exit 2)."""
+    from kubecheck.symbolic.prove import validate_bounds
+
+    try:
+        return validate_bounds(max_surge, max_unavailable)
+    except ValueError as exc:
+        _fail(f"kubecheck: prove: --{exc}")
 
 
 def _range_arg(text: str) -> tuple[int, int]:
@@ -360,16 +457,23 @@ def prove(
     (timeout: never read as proved), 2 bad input.
     """
     symbolic = _symbolic()
+    if not math.isfinite(timeout):
+        _fail(f"kubecheck: --timeout: {timeout} is not a finite number of seconds")
     results = []
+    skipped: list[str] = []
     if what == "rollout":
         if paths:
             _fail("kubecheck: prove rollout takes no files (use: prove deployment FILES)")
-        results.append(("rollout", symbolic.prove_rollout(
-            _range_arg(replicas), _bound_arg(max_surge), _bound_arg(max_unavailable), disruptions, timeout
-        )))
+        surge, unavail = _bound_args(max_surge, max_unavailable)
+        results.append(("rollout", symbolic.prove_rollout(_range_arg(replicas), surge, unavail, disruptions, timeout)))
     else:
         from model.manifests import load_manifests
 
+        ctx = click.get_current_context()
+        for opt in ("replicas", "max_surge", "max_unavailable"):
+            if ctx.get_parameter_source(opt) is not click.core.ParameterSource.DEFAULT:
+                _fail(f"kubecheck: prove deployment: --{opt.replace('_', '-')} applies to prove rollout only "
+                      "(a Deployment's own spec gives its replicas and bounds)")
         if not paths:
             _fail("kubecheck: prove deployment needs manifest files (or - for stdin)")
         load = load_manifests(list(paths), stdin=sys.stdin)
@@ -379,7 +483,14 @@ def prove(
         if not deployments:
             _fail("kubecheck: no Deployment in " + ", ".join(paths))
         for d in deployments:
-            results.append((f"Deployment {d.namespace}/{d.name}", symbolic.prove_deployment(d, disruptions=disruptions, timeout=timeout)))
+            name = f"Deployment {d.namespace}/{d.name}"
+            if d.strategy.type != "RollingUpdate":
+                skipped.append(name)
+                click.echo(f"{name}: skipped ({d.strategy.type}: no rolling bounds)")
+                continue
+            results.append((name, symbolic.prove_deployment(d, disruptions=disruptions, timeout=timeout)))
+        if not results:
+            _fail("kubecheck: nothing to prove: every Deployment is skipped (" + ", ".join(skipped) + ")")
     code = 0
     for name, result in results:
         click.echo(f"{name}: {result.describe().rstrip()}")
@@ -395,6 +506,18 @@ def _symbolic() -> Any:
     return symbolic
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """``--timeout: -1 is not in the range x>=0.`` rather than click's ``Invalid value for '--timeout': ...``."""
+    msg = " ".join(exc.format_message().split())
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) and param is not None and exc.message:
+        names = getattr(param, "opts", None) or [getattr(param, "name", "") or ""]
+        name = max(names, key=len) if getattr(param, "param_type_name", "") == "option" else (param.human_readable_name or names[0])
+        detail = exc.message if isinstance(exc.message, str) else msg
+        return f"{name}: {' '.join(str(detail).split())}"
+    return msg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: ``kubecheck``."""
     # Not click's standalone mode: it turns Ctrl-C into exit 1, which means "violated" here.
@@ -408,9 +531,10 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(exc.__cause__, KeyboardInterrupt):
             _interrupted()
         _fail("kubecheck: aborted")
-    except click.ClickException as exc:  # usage errors: click's message, click's exit code (2)
-        exc.show()
-        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # one line, like every other input error (not click's 4-line Usage/Try/Error)
+        _fail(f"kubecheck: {_usage_message(exc)}", exc.exit_code)
+    except click.ClickException as exc:  # other click errors: click's message, click's exit code
+        _fail(f"kubecheck: {exc.format_message()}", exc.exit_code)
     except BrokenPipeError:  # `kubecheck check ... | head`: the verdict could not be written out
         sys.stderr.close()
         os._exit(2)

@@ -110,7 +110,7 @@ def _e(text: Any) -> str:
 
 
 def _json_script(obj: Any) -> str:
-    text = json.dumps(obj, sort_keys=True)
+    text = json.dumps(obj, sort_keys=True, allow_nan=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -206,7 +206,7 @@ def render_report(report: Any) -> str:
 <p>{_e(', '.join(report.files))}</p></header><main>
 <section><h2>Run</h2>{nodes}
 <p>{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded (inconclusive), {c['error']} error, {c['sampled']} sampled.
-Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.settle_steps} steps{'' if report.settled else ' (did NOT settle)'}.</p>
+Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.settle_steps} steps{'' if report.settled else (' (start-up cut by ' + _e(report.settle_cut) + ': nothing is claimed)' if getattr(report, 'settle_cut', None) else ' (did NOT settle: livelock)')}.</p>
 {_start_text(report)}
 <table><thead><tr><th>scenario</th><th>what happens</th><th>user actions</th><th>faults</th></tr></thead><tbody>{scen_rows}</tbody></table>
 <h3>Searches</h3>
@@ -236,6 +236,8 @@ def _start_text(report: Any) -> str:
         text += f" Judged only after the first convergence: {', '.join(report.after_convergence)}."
     if report.not_applicable:
         text += f" Not checked (no target in the manifests): {', '.join(report.not_applicable)}."
+    for w in getattr(report, "warnings", ()):
+        text += f" Warning: {w}."
     return f"<p class='note' id='start'>{_e(text)}</p>"
 
 
@@ -246,9 +248,7 @@ def _anchor(f: Any) -> str:
 
 
 def write_report(report: Any, path: str | Path) -> Path:
-    """Write :func:`render_report` to ``path``."""
+    """Write :func:`render_report` to ``path`` (its directory must exist, like ``-o``'s)."""
     p = Path(path)
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(render_report(report), encoding="utf-8")
     return p

@@ -38,7 +38,7 @@ from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario, KubecheckError
 from kubecheck.properties import Property, PropertyKind
-from kubecheck.scenarios import DEFAULT_SCENARIOS, SETTLE_LIMIT, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
+from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from kubecheck.verdict import Verdict, worst_verdict
 
 __all__ = [
@@ -191,6 +191,8 @@ class ScenarioRun:
     user_actions: tuple[str, ...]
     faults: tuple[tuple[str, int], ...]
     granularity: str
+    #: the bounds this scenario's searches ran with, when a scenario file overrides the command line's
+    bounds: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +221,10 @@ class CheckReport:
     after_convergence: tuple[str, ...] = ()
     #: rules that had no target in the manifests ("KC-CONV-003 (StatefulSet)"): not checked
     not_applicable: tuple[str, ...] = ()
+    #: the bound that cut start-up ("timeout=5.0s", "settle steps=250"); None when it settled or livelocked
+    settle_cut: str | None = None
+    #: one line per caveat about what was checked (``FILE:LINE: Service ns/name: selector ... matches no workload's pods``)
+    warnings: tuple[str, ...] = ()
     live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _worst(self) -> Verdict:
@@ -245,13 +251,15 @@ class CheckReport:
         d = _plain(self)
         d.pop("live", None)
         d["bounds"] = dict(self.bounds)
+        for run, sd in zip(self.scenarios, d["scenarios"]):
+            sd["bounds"] = dict(run.bounds) if run.bounds else None
         d["exit_code"] = self.exit_code
         d["verdict"] = self.verdict
         d["counts"] = self.counts()
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CheckReport":
@@ -267,7 +275,8 @@ class CheckReport:
             settle_steps=d["settle_steps"],
             settled=d["settled"],
             scenarios=tuple(
-                ScenarioRun(s["name"], s["description"], tuple(s["user_actions"]), tuple((k, v) for k, v in s["faults"]), s["granularity"])
+                ScenarioRun(s["name"], s["description"], tuple(s["user_actions"]), tuple((k, v) for k, v in s["faults"]), s["granularity"],
+                            tuple(sorted((s.get("bounds") or {}).items())))
                 for s in d["scenarios"]
             ),
             explorations=tuple(Exploration(**{**e, "reductions": tuple(e["reductions"])}) for e in d["explorations"]),
@@ -278,6 +287,8 @@ class CheckReport:
             startup_rules=tuple(d.get("startup_rules", ())),
             after_convergence=tuple(d.get("after_convergence", ())),
             not_applicable=tuple(d.get("not_applicable", ())),
+            warnings=tuple(d.get("warnings", ())),
+            settle_cut=d.get("settle_cut"),
         )
 
 
@@ -326,7 +337,8 @@ class CheckConfig:
     engine: str = "explicit"
     progress: bool | None = None
     write_traces: bool = True
-    settle_steps: int = SETTLE_LIMIT
+    #: the settle step bound; None: :func:`kubecheck.scenarios.settle_bound` (50 + 20 x total desired replicas)
+    settle_steps: int | None = None
     examples: int = 100
     seed: int = 0
 
@@ -350,9 +362,12 @@ def load_rules_file(path: str) -> list[Any]:
         spec.loader.exec_module(module)
     except KubecheckError as exc:
         raise InvalidScenario(f"{path}:1: --rules: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - a user's file: report, don't crash
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a user's file (SystemExit included): report, don't exit
         line = getattr(exc, "lineno", None) or _traceback_line(exc, str(p)) or 1
-        raise InvalidScenario(f"{path}:{line}: --rules: {type(exc).__name__}: {exc}") from None
+        what = "raised SystemExit while being imported (a rules file must not exit)" if isinstance(exc, SystemExit) else str(exc)
+        raise InvalidScenario(f"{path}:{line}: --rules: {type(exc).__name__}: {what}") from None
     rules = [v for v in vars(module).values() if isinstance(v, Rule)]
     if not rules:
         raise InvalidScenario(f"{path}:1: --rules: the file defines no Rule (decorate a predicate with @properties.rule(...))")
@@ -370,12 +385,16 @@ def _traceback_line(exc: BaseException, filename: str) -> int | None:
 
 
 def select_rules(rule_ids: Iterable[str] | None, extra: Iterable[Any] = ()) -> list[Any]:
-    """The catalogue (or the rules with these IDs, from the catalogue or ``extra``), plus ``extra``."""
-    from properties import RULES, get_rule
+    """The catalogue's default rules plus ``extra``'s default ones (or the rules with these IDs, from the
+    catalogue or ``extra``: naming an opt-in rule such as KC-ROLL-003 selects it)."""
+    from properties import CATALOGUE, DEFAULT_RULES, get_rule
 
     extra = list(extra)
+    for r in extra:
+        if r.rule_id in CATALOGUE:
+            raise InvalidScenario(f"rule ID {r.rule_id} is defined twice (a user rule may not reuse a catalogue ID)")
     if rule_ids is None:
-        out = list(RULES) + extra
+        out = list(DEFAULT_RULES) + [r for r in extra if r.default]
     else:
         by_id = {r.rule_id: r for r in extra}
         out = [by_id[r] if r in by_id else get_rule(r) for r in rule_ids]
@@ -572,6 +591,50 @@ def _nothing_to_check(rules: list[Any], where: str, otherwise: str = "no rule se
     return f"nothing to check{where}: {why} (nothing is claimed)"
 
 
+#: More skipped objects than this are summarised per kind (the first of each kind, and a count).
+SKIPPED_DETAIL = 20
+
+
+def summarise_skipped(skipped: Iterable[Any]) -> list[str]:
+    """One line per skipped object, or, beyond :data:`SKIPPED_DETAIL`, one line per kind."""
+    items = list(skipped)
+    if len(items) <= SKIPPED_DETAIL:
+        return [str(s) for s in items]
+    by_kind: dict[str, list[Any]] = {}
+    for s in items:
+        by_kind.setdefault(getattr(s, "kind", "?"), []).append(s)
+    out = []
+    for kind, group in by_kind.items():
+        first = group[0]
+        out.append(f"{getattr(first, 'file', '?')}:{getattr(first, 'line', 1)}: skipped {len(group)} {kind} object(s) "
+                   f"(first: {getattr(first, 'name', '') or '<unnamed>'}): {getattr(first, 'reason', '')}")
+    return out
+
+
+def service_warnings(cluster: Any, load: Any) -> list[str]:
+    """One line per Service whose selector matches no workload's pod template.
+
+    KC-ROLL-004 (zero downtime) only speaks about Services some workload serves, so such a Service
+    (usually a selector typo) makes it hold vacuously: say so instead of letting "holds" stand alone.
+    """
+    out: list[str] = []
+    for svc in cluster.objects("Service"):
+        if not svc.selector:
+            continue
+        if any(all(w.template.labels.get(k) == v for k, v in svc.selector.items())
+               for kind in WORKLOAD_KINDS for w in cluster.objects(kind, svc.namespace)):
+            continue
+        try:
+            loc = load.location("Service", svc.namespace, svc.name)
+            where = f"{loc.file}:{loc.line}"
+        except (KeyError, AttributeError):
+            where = "<unknown>:1"
+        sel = ",".join(f"{k}={v}" for k, v in sorted(svc.selector.items()))
+        out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} matches no workload's pods; "
+                   "KC-ROLL-004 says nothing about it")
+    return out
+
+
 def _validate_bounds(cfg: CheckConfig, specs: list[ScenarioSpec]) -> None:
     if cfg.engine != "random":
         return
@@ -610,7 +673,7 @@ def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned],
         if bad is None:
             continue
         steps = tuple(Step(a.actor, a.label, i, st, a) for i, a, st in settled.path[:bad])
-        trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", cfg.settle_steps),))
+        trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", settled.steps),))
         res = PropertyResult(p.prop, verdict, trace, None, note)
         out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live))
     return out
@@ -643,7 +706,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     from kubecheck.scenarios import load_scenario_file
 
     known = list(CATALOGUE) + [r.rule_id for r in extra]
-    specs += [load_scenario_file(f, known) for f in cfg.scenario_files]
+    specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -664,7 +727,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
             )
 
     settle_system = KubeSystem(Scenario(initial=loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
-    settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps)
+    settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps, timeout=cfg.timeout, max_memory=cfg.max_memory)
 
     findings: list[Finding] = []
     explorations: list[Exploration] = []
@@ -693,10 +756,23 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
             for p, res in zip(group, result.results):
                 findings.append(_make_finding(scen_name, scenario, system, p, res, tuple(result.reductions), load, cfg, out_dir, live))
 
-    if not settled.settled:
+    if not settled.settled and not settled.cycle:
+        # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.
+        cut = settled.cut or "settle bound"
+        runs.append(ScenarioRun("settle", f"start-up cut by {cut} after {settled.steps} steps: nothing is claimed "
+                                "(raise --timeout/--max-memory, or check fewer replicas)", (), (), cfg.granularity))
+        for spec in specs:
+            for p in planned_all:
+                findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
+                                        _target_text(p.target), Verdict.HOLDS_WITHIN_BOUNDS.value,
+                                        Verdict.HOLDS_WITHIN_BOUNDS.exit_code,
+                                        f"not run: start-up cut by {cut}: nothing is claimed", bound_hit=f"start-up {cut}",
+                                        location=_locate(load, p.rule.rule_id, p.target, None)))
+    elif not settled.settled:
         conv = [p for p in planned_all if p.prop.kind.is_eventual]
-        runs.append(ScenarioRun("settle", f"the manifests as applied did not settle within {cfg.settle_steps} steps: "
-                                "convergence explored from the loaded state", (), (), cfg.granularity))
+        runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
+                                f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
+                                (), (), cfg.granularity))
         record("settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
         for spec in specs:
             for p in planned_all:
@@ -710,18 +786,20 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
             system = KubeSystem(scenario)
             planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
             bounds = {**cfg.bounds(), **dict(spec.bounds)}
-            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), scenario.granularity))
+            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), scenario.granularity,
+                                    tuple(sorted(bounds.items())) if spec.bounds else ()))
             record(spec.name, scenario, system, planned, bounds, "settled")
 
     report = CheckReport(
         files=tuple(load.files),
         nodes_added=added,
-        skipped=tuple(str(s) for s in load.skipped),
+        skipped=tuple(summarise_skipped(load.skipped)),
         engine=cfg.engine,
         bounds=tuple(sorted(cfg.bounds().items())),
         symmetry=cfg.symmetry,
         settle_steps=settled.steps,
         settled=settled.settled,
+        settle_cut=settled.cut,
         scenarios=tuple(runs),
         explorations=tuple(explorations),
         findings=tuple(findings),
@@ -730,6 +808,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
         not_applicable=tuple(_not_applicable(rules, planned_all)),
+        warnings=tuple(service_warnings(loaded, load)),
         live=live,
     )
     if not report.findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing

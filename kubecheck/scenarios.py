@@ -23,12 +23,15 @@ controller owner):
 
 The default (no ``--scenario``) is ``rollout`` and ``pod-crash``.
 
-``settle(system, state, max_steps)`` runs fair actions deterministically (always the first enabled
-one) until nothing is enabled: the cluster as it is once the manifests have been applied.
+``settle(system, state, max_steps)`` runs fair actions deterministically (the first enabled one; a
+scheduler bind goes to the feasible node with the fewest pods, like the default scheduler's
+spreading) until nothing is enabled: the cluster as it is once the manifests have been applied.
+The step bound defaults to :func:`settle_bound` (50 + 20 x total desired replicas).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -58,13 +61,15 @@ __all__ = [
     "ScenarioSpec",
     "SettleResult",
     "settle",
+    "settle_bound",
     "builtin",
     "load_scenario_file",
     "SCENARIO_SCHEMA",
     "top_level_workloads",
 ]
 
-#: Steps :func:`settle` takes before it gives up and reports non-convergence.
+#: Deprecated fixed settle bound (kept for callers that pass it explicitly); the default bound is
+#: :func:`settle_bound`: 50 + 20 x the total desired replicas.
 SETTLE_LIMIT = 2_000
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
@@ -103,7 +108,14 @@ class ScenarioSpec:
 
 @dataclass(frozen=True, slots=True)
 class SettleResult:
-    """The state :func:`settle` stopped in, how many steps it took, and whether it is quiescent."""
+    """The state :func:`settle` stopped in, how many steps it took, and whether it is quiescent.
+
+    ``settled=False`` has two meanings, told apart by ``cycle``: with ``cycle=True`` the
+    deterministic run came back to a state it had already been in (a livelock you can show: the
+    controllers keep changing the cluster forever on this order); with ``cycle=False`` a bound
+    (``cut``: the step bound, the timeout or the memory bound) stopped it first, and nothing is
+    claimed about convergence.
+    """
 
     state: SystemState
     steps: int
@@ -111,27 +123,78 @@ class SettleResult:
     labels: tuple[str, ...] = ()
     #: every step taken: (index of the action in ``successors(state)``, the action, the state after it)
     path: tuple[tuple[int, Any, SystemState], ...] = ()
+    #: the run revisited a state: a livelock on this start-up order (a real finding)
+    cycle: bool = False
+    #: the bound that stopped an unsettled run ("settle steps=250", "timeout=5.0s", "max_memory=..."); None otherwise
+    cut: str | None = None
 
 
-def settle(system: KubeSystem, state: SystemState, max_steps: int = SETTLE_LIMIT) -> SettleResult:
-    """Take the first enabled fair action until none is enabled, at most ``max_steps`` times.
+def settle_bound(cluster: ClusterState) -> int:
+    """The settle step bound for these manifests: ``50 + 20 x`` the total desired replicas.
 
-    Deterministic: the same manifests always settle to the same state.  Unfair actions (user
-    actions, faults) are never taken.  ``path`` records every step (a real run from the loaded
-    state), so the runner can check the safety rules along start-up.  ``settled=False`` means the controllers were still changing
-    the cluster after ``max_steps`` steps (a finding about convergence, not a crash).
+    Each replica needs a handful of fair steps to exist (create, bind, start, become ready, plus
+    the owners' status writes); 20 per replica leaves ample room, and the bound grows with the
+    manifests instead of cutting a ``replicas: 1000`` Deployment at a fixed 2,000 steps.
     """
+    return 50 + 20 * sum(max(0, int(getattr(w, "replicas", 0) or 0)) for k in WORKLOAD_KINDS for w in cluster.objects(k))
+
+
+def _spread(fair: list[tuple[int, Any, SystemState]], state: SystemState) -> tuple[int, Any, SystemState]:
+    """The action :func:`settle` takes: the first fair one, but a scheduler bind goes to the emptiest node.
+
+    When the first fair action binds a pod, take, among the binds of that same pod, the one to the
+    feasible node with the fewest bound pods (ties by node name).  The default scheduler's scoring
+    (NodeResourcesBalancedAllocation / LeastAllocated and the default PodTopologySpread
+    constraints, kubernetes/kubernetes pkg/scheduler/framework/plugins) spreads the pods of one
+    owner across nodes; always binding to the first node would put every pod on node-1, a
+    placement the real scheduler does not produce, and the node-failure verdicts would be about it.
+    """
+    from model.scheduler import pods_on_node
+
+    first = fair[0]
+    if first[1].label != "scheduler_bind_pod":
+        return first
+    pod = first[1].data[:2]
+    binds = [f for f in fair if f[1].label == "scheduler_bind_pod" and f[1].data[:2] == pod]
+    c = state.cluster
+    return min(binds, key=lambda f: (pods_on_node(c, f[1].data[2]), f[1].data[2]))
+
+
+def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None, *, timeout: float | None = None,
+           max_memory: int | None = None) -> SettleResult:
+    """Take fair actions deterministically until none is enabled (see :func:`_spread` for which one).
+
+    Bounded by ``max_steps`` (default :func:`settle_bound` of the initial cluster), by ``timeout``
+    wall-clock seconds and by ``max_memory`` bytes of RSS.  Unfair actions (user actions, faults)
+    are never taken.  ``path`` records every step (a real run from the loaded state), so the
+    runner can check the safety rules along start-up.  A state seen twice is a livelock on this
+    order (``cycle=True``); stopping at a bound is inconclusive (``cut`` says which bound).
+    """
+    import time
+
+    from kubecheck.explorer._common import _current_rss
+
+    bound = settle_bound(state.cluster) if max_steps is None else max_steps
+    deadline = None if not timeout else time.monotonic() + timeout
     labels: list[str] = []
     path: list[tuple[int, Any, SystemState]] = []
-    for n in range(max_steps):
+    seen = {state}
+    for n in range(bound):
         fair = [(i, a, s) for i, (a, s) in enumerate(system.successors(state)) if a.fair]
         if not fair:
             return SettleResult(state, n, True, tuple(labels), tuple(path))
-        i, action, state = fair[0]
+        if deadline is not None and time.monotonic() > deadline:
+            return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"timeout={timeout}s")
+        if max_memory and n % 64 == 0 and _current_rss() > max_memory:
+            return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"max_memory={max_memory}")
+        i, action, state = _spread(fair, state)
         labels.append(action.label)
         path.append((i, action, state))
+        if state in seen:
+            return SettleResult(state, n + 1, False, tuple(labels), tuple(path), cycle=True)
+        seen.add(state)
     settled = not any(a.fair for a, _ in system.successors(state))
-    return SettleResult(state, max_steps, settled, tuple(labels), tuple(path))
+    return SettleResult(state, bound, settled, tuple(labels), tuple(path), cut=None if settled else f"settle steps={bound}")
 
 
 # ------------------------------------------------------------------------------- built-ins
@@ -290,8 +353,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "max_depth": {"type": "integer", "minimum": 0},
-                "max_states": {"type": "integer", "minimum": 1},
-                "timeout": {"type": "number", "exclusiveMinimum": 0},
+                "max_states": {"type": "integer", "minimum": 0},
+                "timeout": {"type": "number", "minimum": 0},
                 "max_memory": {"type": ["string", "integer"]},
             },
         },
@@ -299,12 +362,26 @@ SCENARIO_SCHEMA: dict[str, Any] = {
 }
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, path: tuple[Any, ...], line: int, message: str) -> None:
+        super().__init__(message)
+        self.path, self.line, self.message = path, line, message
+
+
 def _marks(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    """Line of every path in the document; a duplicate mapping key raises :class:`_DuplicateKey`
+    (rejected like model/manifests.py rejects them in manifests: YAML says keys are unique, and
+    PyYAML would silently keep the last one)."""
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        first: dict[Any, int] = {}
         for k, v in node.value:
             key = k.value
-            out[path + (key,)] = k.start_mark.line + 1
+            line = k.start_mark.line + 1
+            if key in first:
+                raise _DuplicateKey(path + (key,), line, f'duplicate key "{key}" (first at line {first[key]})')
+            first[key] = line
+            out[path + (key,)] = line
             _marks(v, path + (key,), out)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
@@ -322,6 +399,65 @@ def _best_error(errors: list[Any]) -> Any:
     import jsonschema
 
     return jsonschema.exceptions.best_match(errors)
+
+
+_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "relabel-pods")
+
+
+def _allowed(schema: dict[str, Any]) -> str:
+    return ", ".join(schema.get("properties", {}))
+
+
+def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
+    """A schema error as (path, message) in the file's own terms, never a Python repr of the value.
+
+    An action that matches no action schema (``oneOf``) is re-checked against the schema of the
+    action it names, so the message says which key is wrong or missing there.
+    """
+    import jsonschema
+
+    path = tuple(err.absolute_path)
+    inst = err.instance
+    if err.validator == "oneOf" and len(path) == 2 and path[0] == "actions":
+        if not isinstance(inst, dict):
+            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count)"
+        keys = [k for k in inst if k != "count"]
+        if len(keys) != 1:
+            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count); got "
+                          f"{', '.join(map(str, keys)) or 'none'}")
+        if keys[0] not in _ACTIONS:
+            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count)"
+        branch = SCENARIO_SCHEMA["properties"]["actions"]["items"]["oneOf"][_ACTIONS.index(keys[0])]
+        sub = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(branch).iter_errors(inst))
+        if sub is not None:
+            sp, msg = _explain(sub)
+            return path + sp, msg
+    if err.validator == "additionalProperties":
+        allowed = err.schema.get("properties", {})
+        extra = [k for k in (inst if isinstance(inst, dict) else ()) if k not in allowed]
+        return path + ((extra[0],) if extra else ()), f"unknown key {', '.join(map(str, extra))}; allowed: {_allowed(err.schema)}"
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
+        return path, f"missing required key {', '.join(missing)} (required: {', '.join(err.validator_value)})"
+    if err.validator == "enum":
+        return path, f"must be one of: {', '.join(map(str, err.validator_value))}"
+    if err.validator == "type":
+        names = {"object": "mapping", "array": "list", "number": "number", "integer": "integer", "string": "string", "boolean": "boolean"}
+        vals = [err.validator_value] if isinstance(err.validator_value, str) else list(err.validator_value)
+        want = " or ".join(names.get(v, v) for v in vals)
+        return path, f"must be {'a' if want[0] not in 'aeiou' else 'an'} {want} (YAML: {_yaml_kind(inst)} given)"
+    if err.validator in ("minimum", "exclusiveMinimum"):
+        return path, f"must be {'>=' if err.validator == 'minimum' else '>'} {err.validator_value}"
+    if err.validator == "pattern":
+        return path, "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+    if err.validator == "minProperties":
+        return path, "must not be empty"
+    return path, err.message if len(err.message) < 160 else err.message[:157] + "..."
+
+
+def _yaml_kind(v: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
 
 
 def _one_line(file: str, line: int, field_: str, msg: str) -> str:
@@ -347,11 +483,46 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
-def load_scenario_file(path: str, known_rules: Iterable[str] | None = None) -> ScenarioSpec:
+def _check_targets(path: str, data: dict[str, Any], marks: dict[tuple[Any, ...], int], cluster: ClusterState) -> None:
+    """Every action must name an object (and container) that exists in the loaded manifests.
+
+    An action on a missing object is a no-op in the model, so a typo would silently turn the
+    scenario into "nothing happens" and every property would hold.  ``rollback.revision`` is the
+    exception: revisions exist only once the Deployment has rolled out, so it is checked at run
+    time (a missing revision makes the rollback a no-op, like ``kubectl rollout undo --to-revision``
+    failing).
+    """
+    from model.objects import KINDS
+
+    for i, entry in enumerate(data.get("actions") or ()):
+        (key, a), = ((k, v) for k, v in entry.items() if k != "count")
+        if key == "relabel-pods":
+            continue
+        kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
+        ns = a.get("namespace", "default")
+        where = ("actions", i, key)
+        line = marks.get(where + ("name",), marks.get(("actions", i), 1))
+        if kind not in KINDS:
+            raise InvalidScenario(_one_line(path, marks.get(where + ("kind",), line), f"actions[{i}].{key}.kind",
+                                            f"unknown kind {kind!r}; known: {', '.join(KINDS)}"))
+        obj = cluster.get(kind, ns, a["name"])
+        if obj is None:
+            raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests'))
+        container = a.get("container")
+        if key == "set-image" and container is not None:
+            names = [c.name for c in obj.template.containers]
+            if container not in names:
+                raise InvalidScenario(_one_line(
+                    path, marks.get(where + ("container",), line), f"actions[{i}].{key}.container",
+                    f'{kind} "{ns}/{a["name"]}" has no container {container!r}; its containers: {", ".join(names)}'))
+
+
+def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, cluster: ClusterState | None = None) -> ScenarioSpec:
     """Read and validate a YAML scenario file; an error is one line ``FILE:LINE: FIELD: message``.
 
     With ``known_rules`` (the catalogue's IDs plus the user's), every ID in ``properties:`` must be
-    one of them: a typo would otherwise select nothing, silently.
+    one of them: a typo would otherwise select nothing, silently.  With ``cluster`` (the loaded
+    manifests), every action must name an existing object and container (:func:`_check_targets`).
     """
     import jsonschema
 
@@ -369,14 +540,17 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None) -> S
         line = mark.line + 1 if mark is not None else 1
         raise InvalidScenario(_one_line(path, line, "(yaml)", str(getattr(exc, "problem", exc)))) from None
     marks: dict[tuple[Any, ...], int] = {}
-    if node is not None:
+    if node is None or data is None:
+        raise InvalidScenario(_one_line(path, 1, "(document)", "empty scenario file"))
+    try:
         _marks(node, (), marks)
+    except _DuplicateKey as exc:
+        raise InvalidScenario(_one_line(path, exc.line, _field(exc.path), exc.message)) from None
     errors = list(jsonschema.Draft202012Validator(SCENARIO_SCHEMA).iter_errors(data))
     if errors:
-        err = _best_error(errors)
-        where = tuple(err.absolute_path)
+        where, message = _explain(_best_error(errors))
         line = next((marks[where[:i]] for i in range(len(where), -1, -1) if where[:i] in marks), 1)
-        raise InvalidScenario(_one_line(path, line, _field(where), err.message))
+        raise InvalidScenario(_one_line(path, line, _field(where), message))
     if known_rules is not None:
         known = list(dict.fromkeys(known_rules))
         for i, rid in enumerate(data.get("properties") or ()):
@@ -385,8 +559,14 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None) -> S
                     path, marks.get(("properties", i), marks.get(("properties",), 1)), f"properties[{i}]",
                     f"unknown rule ID {rid!r}; known: {', '.join(known)}",
                 ))
+    if cluster is not None:
+        _check_targets(path, data, marks, cluster)
     bounds: list[tuple[str, Any]] = []
     for k, v in (data.get("bounds") or {}).items():
+        if k == "timeout" and not math.isfinite(v):
+            raise InvalidScenario(_one_line(path, marks.get(("bounds", k), 1), f"bounds.{k}", f"{v} is not a finite number of seconds (0: none)"))
+        if k in ("timeout", "max_states") and v == 0:
+            v = None  # 0 means "no bound", as --timeout 0 / --max-states 0 on the command line
         if k == "max_memory":
             try:
                 v = parse_memory(str(v))

@@ -24,7 +24,7 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["schema", "files", "nodes_added", "skipped", "engine", "bounds", "symmetry", "settle_steps", "settled",
                  "scenarios", "explorations", "findings", "out_dir", "exit_code", "verdict", "counts",
-                 "start", "startup_rules", "after_convergence", "not_applicable"],
+                 "start", "startup_rules", "after_convergence", "not_applicable", "warnings"],
     "properties": {
         "schema": {"const": "kubecheck-report/1"},
         "files": _STRS,
@@ -45,6 +45,10 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                           "(violations reported under the scenario 'startup')"},
         "after_convergence": {**_STRS, "description": "rules judged only after the first convergence, not during start-up"},
         "not_applicable": {**_STRS, "description": "rules with no target in the manifests: not checked"},
+        "settle_cut": {"type": ["string", "null"], "description": "the bound that cut start-up (nothing is claimed); null "
+                       "when the cluster settled or the start-up order livelocked"},
+        "warnings": {**_STRS, "description": "caveats about what was checked, one line each (FILE:LINE: ...), e.g. a "
+                     "Service whose selector matches no workload's pods (KC-ROLL-004 says nothing about it)"},
         "out_dir": _STR,
         "exit_code": {"enum": [0, 1, 2, 3, 4]},
         "verdict": _VERDICT,
@@ -61,6 +65,9 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "user_actions": _STRS,
                     "faults": {"type": "array", "items": {"type": "array", "prefixItems": [_STR, {"type": "integer"}], "minItems": 2, "maxItems": 2}},
                     "granularity": {"enum": ["write", "reconcile"]},
+                    "bounds": {"oneOf": [{"type": "null"}, {"type": "object", "additionalProperties": False,
+                               "properties": {k: {"type": ["number", "null"]} for k in ("max_depth", "max_states", "timeout", "max_memory")}}],
+                               "description": "this scenario's bounds when a scenario file overrides the command line's (null: the command line's)"},
                 },
             },
         },

@@ -120,6 +120,13 @@ def render_sarif(report: Any) -> str:
                     "descriptor": {"id": f.rule_id, "index": rule_ids.index(f.rule_id)},
                 }
             )
+    for w in getattr(report, "warnings", ()):
+        note: dict[str, Any] = {"level": "warning", "message": {"text": w}}
+        m = re.match(r"(.+?):(\d+): ", w)
+        if m:
+            note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(m.group(1))},
+                                                       "region": {"startLine": max(1, int(m.group(2)))}}}]
+        notes.append(note)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -150,10 +157,11 @@ def render_sarif(report: Any) -> str:
             "startupRules": list(report.startup_rules),
             "afterConvergence": list(report.after_convergence),
             "notApplicable": list(report.not_applicable),
+            "warnings": list(getattr(report, "warnings", ())),
         },
     }
     doc = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
 def _version() -> str:

@@ -41,17 +41,26 @@ def render_text(report: Any) -> str:
             "from this one settled state (\"exhaustive\" means exhaustive from the settled state; other start-up orders "
             "may place pods differently)"
         )
+    elif getattr(report, "settle_cut", None):
+        lines.append(f"  start-up cut by {report.settle_cut} after {report.settle_steps} step(s): nothing is claimed")
     else:
-        lines.append(f"  did NOT settle within {report.settle_steps} steps")
+        lines.append(f"  did NOT settle: the start-up order came back to an earlier state after {report.settle_steps} steps (a livelock)")
     if report.startup_rules:
         line = (f"  start-up: {len(report.startup_rules)} invariant/action rule(s) checked on every step of the settle path "
                 f"(violations under scenario 'startup')")
         if report.after_convergence:
             line += f"; judged only after the first convergence: {', '.join(report.after_convergence)}"
         lines.append(line)
+    for w in report.warnings:
+        lines.append(f"  warning: {w}")
     if report.not_applicable:
         lines.append(f"  not checked (no target in the manifests): {', '.join(report.not_applicable)}")
-    lines.append(f"  engine {report.engine}; bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}")
+    line = f"  engine {report.engine}; bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}"
+    own = [(r.name, r.bounds) for r in report.scenarios if getattr(r, "bounds", ())]
+    if own:
+        line += "; scenario-file bounds: " + "; ".join(
+            f"{name}: {', '.join(f'{k}={v}' for k, v in b if v is not None) or 'none'}" for name, b in own)
+    lines.append(line)
     for run in report.scenarios:
         lines.append("")
         lines.append(f"scenario {run.name}: {run.description}")

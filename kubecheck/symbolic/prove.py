@@ -460,6 +460,44 @@ def _replay(cex: Counterexample, limit: int) -> Counterexample:
 # ---------------------------------------------------------------------------------- API
 
 
+def validate_bound(bound: Any, name: str) -> Bound:
+    """A ``--max-surge`` / ``--max-unavailable`` value as the API server would accept it, or ``ValueError``.
+
+    ``"int"`` / ``"percent"`` (symbolic), a non-negative int, or ``"N%"`` with N a non-negative
+    integer; for ``max_unavailable`` a percent must be at most 100% (mirrors kubernetes/kubernetes
+    pkg/apis/apps/validation/validation.go ValidateRollingUpdateDeployment and
+    ValidatePositiveIntOrPercent / IsNotMoreThan100Percent).
+    """
+    if isinstance(bound, bool):
+        raise ValueError(f"{name}: {bound!r} is not 'int', 'percent', a non-negative int or 'N%'")
+    if isinstance(bound, str) and bound.strip() in ("int", "percent"):
+        return bound.strip()
+    text = str(bound).strip()
+    if isinstance(bound, int) or text.isdigit():
+        if int(text) < 0:
+            raise ValueError(f"{name}: {bound!r} must be non-negative")
+        return int(text)
+    if text.endswith("%") and text[:-1].isdigit():
+        if name.replace("-", "_").endswith("max_unavailable") and int(text[:-1]) > 100:
+            raise ValueError(f"{name}: {bound!r} must not be greater than 100%")
+        return f"{int(text[:-1])}%"
+    raise ValueError(f"{name}: {bound!r} is not 'int', 'percent', a non-negative int or 'N%' (e.g. 1, 25%)")
+
+
+def validate_bounds(max_surge: Any, max_unavailable: Any) -> tuple[Bound, Bound]:
+    """Both bounds validated (:func:`validate_bound`), and not both a concrete zero (the API server
+    rejects ``maxSurge: 0`` with ``maxUnavailable: 0``: the rollout could never make progress)."""
+    surge = validate_bound(max_surge, "max-surge")
+    unavail = validate_bound(max_unavailable, "max-unavailable")
+
+    def zero(b: Bound) -> bool:
+        return b == 0 or b == "0%"
+
+    if zero(surge) and zero(unavail):
+        raise ValueError("max-surge and max-unavailable may not both be 0 (the API server rejects it: the rollout could never progress)")
+    return surge, unavail
+
+
 def prove_rollout(
     replicas: tuple[int, int] | int = (1, 10_000),
     max_surge: Bound = "int",
@@ -487,6 +525,7 @@ def prove_rollout(
         raise ValueError(f"replicas range {replicas} is empty or negative")
     if disruptions < 0:
         raise ValueError(f"disruptions {disruptions} < 0")
+    max_surge, max_unavailable = validate_bounds(max_surge, max_unavailable)
     spec = ParamSpec(replicas, max_surge, max_unavailable, percent_max)
     start = time.monotonic()
     deadline = start + timeout

@@ -169,16 +169,16 @@ def test_settle_is_deterministic_and_reports_a_bound() -> None:
     assert not cut.settled and cut.steps == 3
 
 
-def test_unsettled_cluster_reports_convergence_and_errors_instead_of_crashing(tmp_path: Path) -> None:
+def test_start_up_cut_by_the_settle_bound_is_bounded_not_a_convergence_failure(tmp_path: Path) -> None:
     cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002", "KC-OWN-001"), nodes=1, granularity="reconcile",
                       out_dir=str(tmp_path), settle_steps=2, progress=False)
     report = run_check(cfg, load_manifests([str(VIOLATION)]))
-    assert not report.settled
+    assert not report.settled and report.settle_cut == "settle steps=2"
     assert [s.name for s in report.scenarios] == ["settle"]
-    conv = [f for f in report.findings if f.scenario == "settle"]
-    assert [f.rule_id for f in conv] == ["KC-CONV-002"] and conv[0].verdict == "holds"
-    skipped = [f for f in report.findings if f.scenario == "rollout"]
-    assert {f.verdict for f in skipped} == {"error"} and "did not settle" in skipped[0].note
+    assert not [f for f in report.findings if f.scenario == "settle"]  # no convergence claim at all
+    cut = [f for f in report.findings if f.scenario == "rollout"]
+    assert {f.verdict for f in cut} == {"holds_within_bounds"} and "start-up cut by settle steps=2" in cut[0].note
+    assert report.exit_code == 3
 
 
 def test_builtin_scenarios_act_on_the_users_workloads() -> None:
@@ -366,3 +366,12 @@ def test_help_documents_exit_codes(tmp_path: Path) -> None:
     assert r.exit_code == 0
     for code in ("0  every property holds", "1  a property is violated", "2  bad usage", "3  inconclusive", "4  sampled"):
         assert code in r.stdout
+
+
+def test_opt_in_rules_run_only_when_named(tmp_path: Path) -> None:
+    # KC-ROLL-003 (live pods incl. terminating within surge) is stricter than upstream and fails on
+    # healthy Deployments, so the default catalogue leaves it out; naming it selects it.
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", *FAST], tmp_path)
+    assert "KC-ROLL-003" not in r.stdout and "KC-ROLL-004" in r.stdout
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST], tmp_path)
+    assert r.exit_code == 1 and re.search(r"VIOLATED\s+KC-ROLL-003", r.stdout), r.output

@@ -28,6 +28,7 @@ def test_replay_mismatch_is_exit_1_with_a_clear_message(violation_run, tmp_path:
     path = _trace(violation_run, tmp_path)
     doc = json.loads(path.read_text())
     doc["steps"][1]["action_index"] = 99
+    doc["action_path"][2] = 99  # kept consistent: a trace recorded by another model version
     path.write_text(json.dumps(doc))
     r = CliRunner().invoke(cli, ["replay", str(path)])
     assert r.exit_code == 1
@@ -38,6 +39,7 @@ def test_replay_that_no_longer_violates_is_exit_1(violation_run, tmp_path: Path)
     path = _trace(violation_run, tmp_path)
     doc = json.loads(path.read_text())
     doc["steps"] = doc["steps"][:2]  # user update, dc_create_rs  # a valid prefix: the pod is still there and Ready
+    doc["action_path"] = doc["action_path"][:3]
     path.write_text(json.dumps(doc))
     r = CliRunner().invoke(cli, ["replay", str(path)])
     assert r.exit_code == 1
