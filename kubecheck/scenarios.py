@@ -36,7 +36,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 
 from kubecheck.errors import InvalidScenario
 from model.environment import (
@@ -362,30 +361,31 @@ SCENARIO_SCHEMA: dict[str, Any] = {
 }
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, path: tuple[Any, ...], line: int, message: str) -> None:
-        super().__init__(message)
-        self.path, self.line, self.message = path, line, message
+class _Marks:
+    """Source lines of a scenario file by tuple path (``("actions", 0, "set-image")``), read from the
+    string-keyed marks of :func:`model.manifests.load_yaml_document`."""
 
+    def __init__(self, marks: dict[str, tuple[int, int]]) -> None:
+        self._marks = marks
 
-def _marks(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    """Line of every path in the document; a duplicate mapping key raises :class:`_DuplicateKey`
-    (rejected like model/manifests.py rejects them in manifests: YAML says keys are unique, and
-    PyYAML would silently keep the last one)."""
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        first: dict[Any, int] = {}
-        for k, v in node.value:
-            key = k.value
-            line = k.start_mark.line + 1
-            if key in first:
-                raise _DuplicateKey(path + (key,), line, f'duplicate key "{key}" (first at line {first[key]})')
-            first[key] = line
-            out[path + (key,)] = line
-            _marks(v, path + (key,), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _marks(v, path + (i,), out)
+    @staticmethod
+    def _key(path: tuple[Any, ...]) -> str:
+        from model.validation import child, index
+
+        out = ""
+        for p in path:
+            out = index(out, p) if isinstance(p, int) else child(out, str(p))
+        return out
+
+    def get(self, path: tuple[Any, ...], default: int = 1) -> int:
+        hit = self._marks.get(self._key(path))
+        return hit[0] if hit is not None else default
+
+    def __contains__(self, path: tuple[Any, ...]) -> bool:
+        return self._key(path) in self._marks
+
+    def __getitem__(self, path: tuple[Any, ...]) -> int:
+        return self._marks[self._key(path)][0]
 
 
 def _field(path: tuple[Any, ...]) -> str:
@@ -483,7 +483,7 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
-def _check_targets(path: str, data: dict[str, Any], marks: dict[tuple[Any, ...], int], cluster: ClusterState) -> None:
+def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
     """Every action must name an object (and container) that exists in the loaded manifests.
 
     An action on a missing object is a no-op in the model, so a typo would silently turn the
@@ -532,20 +532,15 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidScenario(_one_line(path, 1, "(file)", f"cannot read: {exc}")) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise InvalidScenario(_one_line(path, line, "(yaml)", str(getattr(exc, "problem", exc)))) from None
-    marks: dict[tuple[Any, ...], int] = {}
-    if node is None or data is None:
+    from model.manifests import ManifestError, load_yaml_document
+
+    try:  # the manifest loader's YAML reading: duplicate keys, alias bombs and depth are errors
+        data, raw_marks = load_yaml_document(text, path)
+    except ManifestError as exc:
+        raise InvalidScenario(_one_line(path, exc.line or 1, exc.field or "(yaml)", exc.message)) from None
+    if data is None:
         raise InvalidScenario(_one_line(path, 1, "(document)", "empty scenario file"))
-    try:
-        _marks(node, (), marks)
-    except _DuplicateKey as exc:
-        raise InvalidScenario(_one_line(path, exc.line, _field(exc.path), exc.message)) from None
+    marks = _Marks(raw_marks)
     errors = list(jsonschema.Draft202012Validator(SCENARIO_SCHEMA).iter_errors(data))
     if errors:
         where, message = _explain(_best_error(errors))

@@ -88,6 +88,7 @@ __all__ = [
     "MODELLED_KINDS",
     "load_text",
     "load_manifests",
+    "load_yaml_document",
     "summarize",
     "main",
 ]
@@ -337,6 +338,29 @@ def _documents(text: str, file: str) -> Iterator[_Doc | ManifestError]:
         yield ManifestError(file, None, None, "invalid YAML: nesting too deep")
     finally:
         loader.dispose()
+
+
+def load_yaml_document(text: str, file: str) -> tuple[Any, dict[str, tuple[int, int]]]:
+    """One YAML document (a scenario file, say) as plain data plus the ``(line, column)`` of every
+    field path (``actions[0].set-image.name``), with this loader's safeguards: duplicate keys,
+    alias bombs, nesting depth and unsupported tags are one-line errors.
+
+    Raises :class:`ManifestError`; returns ``(None, {})`` for an empty stream.  More than one
+    document is an error.
+    """
+    docs = list(_documents(text, file))
+    for d in docs:
+        if isinstance(d, ManifestError):
+            raise d
+    if not docs:
+        return None, {}
+    if len(docs) > 1:
+        second = docs[1]
+        assert isinstance(second, _Doc)
+        raise ManifestError(file, second.line, None, "expected one YAML document, found more than one")
+    first = docs[0]
+    assert isinstance(first, _Doc)
+    return first.value, first.marks
 
 
 def _yaml_error(e: yaml.YAMLError, file: str, text: str) -> ManifestError:

@@ -334,6 +334,8 @@ def test_usage_errors_are_one_line_and_help_is_intact(capsys: pytest.CaptureFixt
                      id="duplicate-nested-key"),
         pytest.param("name: s\nbounds: {timeout: .inf}\n", ":2: bounds.timeout: inf is not a finite number", id="timeout-inf"),
         pytest.param("- name: s\n", ":1: (document): must be a mapping (YAML: a list given)", id="list"),
+        # read with the manifest loader's YAML reading: a second document is refused
+        pytest.param("name: s\n---\nname: t\n", ":3: (yaml): expected one YAML document", id="two-documents"),
     ],
 )
 def test_scenario_file_errors_say_what_is_allowed(tmp_path: Path, text: str, expected: str) -> None:
@@ -343,6 +345,20 @@ def test_scenario_file_errors_say_what_is_allowed(tmp_path: Path, text: str, exp
         load_scenario_file(str(f))
     assert str(exc.value).startswith(f"{f}{expected}"), str(exc.value)
     assert "{'" not in str(exc.value)  # no Python reprs
+
+
+def test_scenario_file_alias_bomb_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    # scenario files are read like manifests (model.manifests.load_yaml_document): 10^6 nodes after
+    # alias expansion are refused instead of being expanded by a plain yaml.safe_load
+    rows = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcde", "bcdef"):
+        rows.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    f = tmp_path / "s.yaml"
+    f.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InvalidScenario) as exc:
+        load_scenario_file(str(f))
+    msg = str(exc.value)
+    assert msg.startswith(f"{f}:1: ") and "document too large" in msg and "\n" not in msg
 
 
 def test_scenario_file_zero_bounds_mean_none_and_show_in_the_header(tmp_path: Path) -> None:
