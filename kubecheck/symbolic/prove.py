@@ -160,6 +160,9 @@ def _params(spec: ParamSpec, variant: Variant) -> _Params:
     dom: list[z3.BoolRef] = [r >= lo, r <= hi]
     sv, sp = _value(spec.max_surge, "max_surge", r, spec.percent_max, dom)
     uv, up = _value(spec.max_unavailable, "max_unavailable", r, spec.percent_max, dom)
+    # validation.go ValidateRollingUpdateDeployment: the API server rejects a spec whose raw maxSurge and
+    # maxUnavailable values are both 0 ("may not be 0 when maxSurge is 0"), int or percent alike.
+    dom.append(z3.Not(z3.And(sv == 0, uv == 0)))
     ctrl = _fenceposts(r, sv, sp, uv, up, variant, spec.percent_max, "ctrl", dom)
     ref = ctrl if variant == FIXED else _fenceposts(r, sv, sp, uv, up, FIXED, spec.percent_max, "spec", dom)
     return _Params(r, sv, uv, dom, ctrl, ref)

@@ -25,11 +25,26 @@ from kubecheck.symbolic.prove import ParamSpec, _params, _state, _trans
 from kubecheck.symbolic.rollout import FIXED, CountState, initial_state
 from model.objects import IntOrString
 
-FAST = [(1, 0, 0), (1, 1, 0), (1, 0, 1), (1, 1, 1), (2, 1, 0), (2, 0, 1), (2, 2, 0), (2, "50%", "0%")]
+FAST = [(1, 1, 0), (1, 0, 1), (1, 1, 1), (2, 1, 0), (2, 0, 1), (2, 2, 0), (2, "50%", "0%")]
 SLOW = [(2, s, u) for s in range(3) for u in range(3) if (2, s, u) not in FAST] + [
     (3, s, u) for s in range(4) for u in range(4)
 ] + [(2, "50%", "50%"), (3, "34%", "34%"), (3, "25%", "75%")]
+# maxSurge = maxUnavailable = 0 is rejected by the API server (validation.go
+# ValidateRollingUpdateDeployment), so it is outside the proof's parameter domain.
+SLOW = [(r, s, u) for r, s, u in SLOW if (s, u) != (0, 0)]
 CASES = FAST + (SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("surge, unavailable", [(0, 0), ("0%", "0%"), (0, "0%"), ("int", 0), (0, "percent")])
+def test_both_zero_is_outside_the_parameter_domain(surge: IntOrString, unavailable: IntOrString) -> None:
+    """A concrete both-zero spec has no parameter valuation; a symbolic grid never picks both zero."""
+    p = _params(ParamSpec((1, 50), surge, unavailable), FIXED)
+    sol = z3.Solver()
+    sol.add(*p.domain, p.surge_value == 0, p.unavailable_value == 0)
+    assert sol.check() == z3.unsat
+    sol2 = z3.Solver()
+    sol2.add(*p.domain)
+    assert sol2.check() == (z3.unsat if (surge, unavailable) in ((0, 0), ("0%", "0%"), (0, "0%")) else z3.sat)
 
 
 def smt_reachable(replicas: int, surge: IntOrString, unavailable: IntOrString) -> set[tuple[int, ...]]:
