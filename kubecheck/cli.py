@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -140,6 +141,10 @@ def cli() -> None:
 @click.option("--max-memory", type=_Memory(), default=None, help="Bound on the process RSS, e.g. 512M, 2G.")
 @click.option("--symmetry/--no-symmetry", default=False, show_default=True,
               help="Symmetry reduction for safety properties (eventual ones always run without it).")
+@click.option("--fingerprint/--no-fingerprint", default=False, show_default=True,
+              help="Store 64-bit state fingerprints instead of states (hash compaction, as TLC) for the invariant "
+              "rules: less memory; a HOLDS is exhaustive up to hash collisions (the probability is reported). "
+              "Action and eventual rules run in a second search without it.")
 @click.option("--granularity", type=click.Choice(["write", "reconcile"]), default="write", show_default=True,
               help="One API write per step (intermediate states) or one reconcile per step.")
 @click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
@@ -159,7 +164,7 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it only shows on a terminal anyway).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
-          symmetry: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
+          symmetry: bool, fingerprint: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, quiet: bool) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.runner import CheckConfig, run_check
@@ -169,6 +174,8 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         _fail(f"kubecheck: --timeout: {timeout} is not a finite number of seconds (0: none)")
     if any(not s.strip() for s in scenarios):
         _fail("kubecheck: --scenario: an empty name; built-in scenarios: see `kubecheck scenarios`")
+    if fingerprint and engine != "explicit":
+        _fail("kubecheck: --fingerprint needs --engine explicit (random runs store no visited states)")
     _check_outputs(out_dir, output, report_path)
     load = load_manifests(list(paths), stdin=sys.stdin)
     if load.errors:
@@ -186,6 +193,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         timeout=timeout or None,
         max_memory=max_memory,
         symmetry=symmetry,
+        fingerprint=fingerprint,
         granularity=granularity,
         nodes=nodes,
         out_dir=out_dir,
@@ -207,12 +215,32 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         click.echo(text, nl=False)
     else:
         click.echo(formatted, nl=False)
+    if fingerprint:
+        # The text summary is on stdout unless a machine format is: keep that parseable.
+        click.echo(fingerprint_line(report), err=fmt != "text" and not (output and output != "-"))
     if report_path:
         from kubecheck.report import write_report
 
         write_report(report, report_path)
         click.echo(f"report: {report_path}", err=fmt != "text" and not output)
     sys.exit(report.exit_code)
+
+
+def fingerprint_line(report: Any) -> str:
+    """The one line ``--fingerprint`` adds: which searches used fingerprints, and the worst collision bound."""
+    from kubecheck.explorer._fingerprint import format_probability
+
+    fp = [e for e in report.explorations if any(r.startswith("fingerprints") for r in e.reductions)]
+    rest = [e for e in report.explorations if e not in fp]
+    if not fp:
+        return "fingerprints: not used (no invariant rule was explored; action and eventual rules run without them)"
+    bounds = [float(m.group(1)) for e in fp for r in e.reductions if (m := re.search(r"<= ([0-9.e+-]+)\)", r))]
+    worst = max(bounds, default=0.0)
+    line = (f"fingerprints: {len(fp)} search(es) stored 64-bit state fingerprints instead of states; a holds there is "
+            f"exhaustive up to hash collisions, probability <= {format_probability(worst)} (worst search)")
+    if rest:
+        line += f"; {len(rest)} search(es) for action/eventual rules ran without them"
+    return line
 
 
 @cli.command()

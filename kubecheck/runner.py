@@ -22,6 +22,9 @@ Steps:
    output says so.  With symmetry on, safety
    properties run with symmetry and eventual (or asymmetric) ones in a second search without it
    (the explorer refuses the unsound combination); the report says which reductions ran.
+   With fingerprints on (``--fingerprint``), invariant rules run in a search that stores state
+   fingerprints, and action and eventual rules in a search without them (the explorer refuses
+   them with fingerprints); the reductions read ``fingerprints (64-bit, collision probability <= p)``.
 4. For every violation, write the trace artifacts (``traces.render_trace``) and a
    ``scenario.json`` beside them, from which ``kubecheck render``/``replay`` rebuild the system.
 """
@@ -331,6 +334,8 @@ class CheckConfig:
     timeout: float | None = 60.0
     max_memory: int | None = None
     symmetry: bool = False
+    #: hash compaction (64-bit state fingerprints) for the invariant rules' searches
+    fingerprint: bool = False
     granularity: str = "write"
     nodes: int = 2
     out_dir: str = "kubecheck-out"
@@ -529,13 +534,15 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     return KubeSystem(scenario), rule, target  # type: ignore[return-value]
 
 
-def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | None) -> Any:
+def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | None,
+             fingerprint: bool = False) -> Any:
     from kubecheck.explorer import explore
 
     return explore(
         system,
         props,
         symmetry=symmetry,
+        fingerprint=fingerprint,
         max_depth=bounds.get("max_depth"),
         max_states=bounds.get("max_states"),
         timeout=bounds.get("timeout"),
@@ -544,17 +551,39 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
     )
 
 
-def _groups(planned: list[_Planned], symmetry: bool) -> list[tuple[list[_Planned], bool]]:
-    if not symmetry:
-        return [(planned, False)] if planned else []
-    safe = [p for p in planned if p.prop.symmetric and not p.prop.kind.is_eventual]
-    rest = [p for p in planned if not (p.prop.symmetric and not p.prop.kind.is_eventual)]
-    return [(g, s) for g, s in ((safe, True), (rest, False)) if g]
+def _groups(planned: list[_Planned], symmetry: bool, fingerprint: bool = False) -> list[tuple[list[_Planned], bool, bool]]:
+    """Split the rules into searches ``(rules, symmetry, fingerprint)``: symmetry only for symmetric
+    non-eventual rules, fingerprints only for the kinds the explorer's lean loop checks (invariants,
+    ``sometimes``); everything else runs in a search without that reduction."""
+    out: dict[tuple[bool, bool], list[_Planned]] = {}
+    for p in planned:
+        sym = symmetry and p.prop.symmetric and not p.prop.kind.is_eventual
+        fp = fingerprint and p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
+        out.setdefault((sym, fp), []).append(p)
+    order = ((True, True), (True, False), (False, True), (False, False))
+    return [(out[k], k[0], k[1]) for k in order if k in out]
 
 
-def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig) -> Any:
+def reduction_labels(result: Any) -> tuple[str, ...]:
+    """The reductions a search ran, as the report prints them: ``symmetry``, and for fingerprints
+    ``fingerprints (64-bit, collision probability <= 1.1e-07)`` (the bound rounded up)."""
+    from kubecheck.explorer._fingerprint import collision_bound, format_probability
+
+    out = []
+    for r in result.reductions:
+        if r == "fingerprint":
+            st = result.stats
+            p = format_probability(collision_bound(st.states, st.fingerprint_bits))
+            out.append(f"fingerprints ({st.fingerprint_bits}-bit, collision probability <= {p})")
+        else:
+            out.append(r)
+    return tuple(out)
+
+
+def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
+                fingerprint: bool = False) -> Any:
     if cfg.engine == "explicit":
-        return _explore(system, engine_props, symmetry, bounds, cfg.progress)
+        return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint)
     try:
         from kubecheck.fuzz import run_random
     except ImportError:
@@ -745,16 +774,18 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         findings.extend(startup)
 
     def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any], origin: str) -> None:
-        for group, sym in _groups(planned, cfg.symmetry and cfg.engine == "explicit"):
+        explicit = cfg.engine == "explicit"
+        for group, sym, fp in _groups(planned, cfg.symmetry and explicit, cfg.fingerprint and explicit):
             engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
-            result = _run_engine(system, engine_props, sym, bounds, cfg)
+            result = _run_engine(system, engine_props, sym, bounds, cfg, fp)
             st = result.stats
+            labels = reduction_labels(result)
             explorations.append(
-                Exploration(scen_name, len(group), sym, tuple(result.reductions), st.states, st.transitions, st.max_depth,
+                Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
                             round(st.seconds, 3), bool(result.complete), result.bound_hit, origin)
             )
             for p, res in zip(group, result.results):
-                findings.append(_make_finding(scen_name, scenario, system, p, res, tuple(result.reductions), load, cfg, out_dir, live))
+                findings.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live))
 
     if not settled.settled and not settled.cycle:
         # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.

@@ -91,7 +91,15 @@ class PropertyResult:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """Search statistics.  ``peak_memory_bytes`` is the process's peak RSS (``getrusage``)."""
+    """Search statistics.  ``peak_memory_bytes`` is the process's peak RSS (``getrusage``).
+
+    With fingerprints (hash compaction, ``explore(..., fingerprint=True)``), ``states`` counts distinct
+    fingerprints, ``fingerprint_bits`` is their width and ``collision_probability`` the birthday
+    estimate ``1 - exp(-n(n-1) / 2^(b+1))`` for ``n = states``, ``b = fingerprint_bits``: the
+    probability that two explored states share a fingerprint, assuming the hash is a uniformly
+    random function (a collision can hide states, so a HOLDS is exhaustive only up to it).  Both are
+    ``None`` without fingerprints.
+    """
 
     states: int
     transitions: int
@@ -99,6 +107,8 @@ class Stats:
     seconds: float
     states_per_second: float
     peak_memory_bytes: int
+    fingerprint_bits: int | None = None
+    collision_probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +116,8 @@ class ExplorationResult:
     """Everything one search found.
 
     ``complete`` is True iff every reachable state was expanded.  ``reductions`` lists the reductions
-    that actually ran (``"symmetry"``).  ``graph`` holds the explored state graph when ``keep_graph=True``
+    that actually ran (``"symmetry"``, ``"fingerprint"``: a HOLDS is then exhaustive up to fingerprint
+    collisions, see :attr:`Stats.collision_probability`).  ``graph`` holds the explored state graph when ``keep_graph=True``
     (see :func:`kubecheck.explorer.state_graph`).
     """
 

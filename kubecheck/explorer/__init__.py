@@ -12,6 +12,12 @@
   eventual properties.
 * Bounds on depth, distinct states, wall time and RSS; Ctrl-C stops the search.  A cut search never
   says HOLDS: it says HOLDS_WITHIN_BOUNDS and which bound was hit.
+* Hash compaction (``fingerprint=True``, TLC's fingerprint set): the lean BFS loop stores a 64-bit
+  BLAKE2b fingerprint per state instead of the state.  A collision can only hide states, so a HOLDS
+  is exhaustive up to collisions: ``reductions`` lists ``"fingerprint"``, ``Stats`` gives the
+  collision probability, every absence verdict's note says so, and every counterexample is
+  replayed and re-checked before it is reported.  Refused for eventual properties, action
+  properties, DFS and ``keep_graph`` (they need the full state graph or the general loop).
 
 Private submodules (``_lean``, ``_general``, ``_fair``, ``_graph``, ``_common``) carry no stability promise.
 """
@@ -19,14 +25,15 @@ Private submodules (``_lean``, ``_general``, ``_fair``, ``_graph``, ``_common``)
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kubecheck.errors import InvalidScenario, UnsoundCombination
 from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
-from kubecheck.ts import BaseSystem
+from kubecheck.ts import BaseSystem, expects_progress_fn, next_states_fn
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
 from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, strict_predicate
+from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
@@ -40,6 +47,7 @@ __all__ = [
     "to_dot",
     "StateGraph",
     "tarjan_scc",
+    "fingerprint_caveat",
 ]
 
 
@@ -52,6 +60,8 @@ def _validate(
     max_states: int | None,
     timeout: float | None,
     max_memory: int | None,
+    fingerprint: bool = False,
+    keep_graph: bool = False,
 ) -> None:
     if strategy not in ("bfs", "dfs"):
         raise InvalidScenario(f"strategy must be 'bfs' or 'dfs', got {strategy!r}")
@@ -89,6 +99,32 @@ def _validate(
                     f"quotient graph need not be a fair run (TLC's known liveness+symmetry unsoundness, "
                     f"tlaplus#59). Check eventual properties with symmetry=False."
                 )
+    if not isinstance(fingerprint, bool):
+        raise InvalidScenario(f"fingerprint must be True or False, got {fingerprint!r}")
+    if fingerprint:
+        _validate_fingerprint(props, strategy, keep_graph)
+
+
+def _validate_fingerprint(props: list[Property], strategy: str, keep_graph: bool) -> None:
+    """``fingerprint=True`` runs in the lean BFS loop only; refuse everything else with the reason."""
+    for p in props:
+        if p.kind.is_eventual:
+            raise UnsoundCombination(
+                f"property {p.rule_id} ({p.name}) is an eventual property ({p.kind.value}); fingerprint=True "
+                f"stores fingerprints instead of states, but the fair-cycle search needs the state graph, and a "
+                f"fingerprint collision would merge two states into one node (a spurious or hidden fair cycle). "
+                f"Check eventual properties with fingerprint=False."
+            )
+        if p.kind not in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK):
+            raise InvalidScenario(
+                f"property {p.rule_id} ({p.name}) is an {p.kind.value} property; fingerprint=True is implemented by "
+                f"the lean BFS loop only (invariants, sometimes properties, deadlock), which does not see actions. "
+                f"Check it with fingerprint=False."
+            )
+    if strategy != "bfs":
+        raise InvalidScenario("fingerprint=True is implemented by the lean BFS loop only; use strategy='bfs' or fingerprint=False")
+    if keep_graph:
+        raise InvalidScenario("fingerprint=True stores no states, so there is no state graph to keep; drop keep_graph=True or fingerprint=True")
 
 
 def explore(
@@ -104,6 +140,9 @@ def explore(
     check_deadlock: bool = False,
     progress: bool | None = None,
     keep_graph: bool = False,
+    fingerprint: bool = False,
+    _fingerprint_bits: int = FINGERPRINT_BITS,
+    _fingerprint_fn: Callable[[Any], int] | None = None,
 ) -> ExplorationResult:
     """Explore ``system`` and decide each property.
 
@@ -111,21 +150,37 @@ def explore(
     distinct (canonical) states; ``timeout`` wall seconds; ``max_memory`` the process RSS in bytes
     (checked every 1024 expanded states).  ``progress=None`` shows a tqdm bar only if stderr is a TTY.
     ``keep_graph=True`` keeps the state graph for :func:`state_graph` / :func:`to_dot` (small spaces).
+
+    ``fingerprint=True`` stores a 64-bit fingerprint of each state instead of the state (hash
+    compaction; see ``docs/semantics.md#explorer``): invariants, ``sometimes`` and deadlock with BFS
+    only.  ``states`` then counts distinct fingerprints; ``Stats.collision_probability`` is the
+    birthday estimate that two of them belong to different states.  ``_fingerprint_bits`` (1..64)
+    and ``_fingerprint_fn`` (``state -> int`` below ``2**_fingerprint_bits``) are for tests and
+    benchmarks only (a narrow width forces collisions).
     """
     props = list(properties)
-    _validate(system, props, strategy, symmetry, max_depth, max_states, timeout, max_memory)
+    _validate(system, props, strategy, symmetry, max_depth, max_states, timeout, max_memory, fingerprint, keep_graph)
+    fp_fn: Callable[[Any], int] | None = None
+    if fingerprint:
+        fp_fn = _fingerprint_fn if _fingerprint_fn is not None else fingerprint_fn(_fingerprint_bits)
     if check_deadlock:
         props.append(DEADLOCK_FREEDOM)
     if not list(system.init_states()):
         raise InvalidScenario(f"{type(system).__name__}.init_states() returned no state; nothing to explore")
     if progress is None:
         progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
-    cfg = SearchConfig(strategy, symmetry, max_depth, max_states, timeout, max_memory, check_deadlock, keep_graph, bool(progress))
+    cfg = SearchConfig(
+        strategy, symmetry, max_depth, max_states, timeout, max_memory, check_deadlock, keep_graph, bool(progress),
+        _fingerprint_bits if fingerprint else None,
+    )
     monitor = Monitor(cfg)
     lean = strategy == "bfs" and not keep_graph and all(
         p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK) for p in props
     )
-    outcome = (lean_bfs if lean else general_search)(system, props, cfg, monitor)
+    if lean:
+        outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
+    else:  # _validate refused fingerprint=True for everything that is not lean
+        outcome = general_search(system, props, cfg, monitor)
     interrupted_analysis = False
     if any(p.kind.is_eventual for p in props):
         interrupted_analysis = _check_eventual(system, props, outcome)
@@ -138,13 +193,15 @@ def explore(
         seconds=seconds,
         states_per_second=outcome.states / seconds if seconds > 0 else float("inf"),
         peak_memory_bytes=peak_rss(),
+        fingerprint_bits=cfg.fingerprint_bits,
+        collision_probability=collision_probability(outcome.states, cfg.fingerprint_bits) if cfg.fingerprint_bits else None,
     )
     bound_hit = outcome.bound_hit or ("interrupted" if interrupted_analysis else None)
     results = tuple(
         _result(system, p, outcome.findings.get(i), outcome, cfg, bound_hit, interrupted_analysis)
         for i, p in enumerate(props)
     )
-    reductions = ("symmetry",) if symmetry else ()
+    reductions = (("symmetry",) if symmetry else ()) + (("fingerprint",) if fingerprint else ())
     return ExplorationResult(results, stats, reductions, outcome.complete, bound_hit, graph=outcome.graph if keep_graph else None)
 
 
@@ -181,6 +238,33 @@ def _coverage(outcome: Outcome, bound_hit: str, cfg: SearchConfig) -> str:
     )
 
 
+def fingerprint_caveat(states: int, bits: int) -> str:
+    """``64-bit fingerprints, collision probability <= 1.1e-07`` (the union bound, rounded up)."""
+    return f"{bits}-bit fingerprints, collision probability <= {format_probability(collision_bound(states, bits))}"
+
+
+def _validate_rebuilt(system: Any, prop: Property, finding: Finding, trace: Any) -> str | None:
+    """Re-check a trace rebuilt from fingerprints: ``None`` if its last state really shows the finding,
+    else why not.  By construction the replay follows the search's own path, so this only fails for a
+    nondeterministic system; it is checked anyway, so a collision can never yield a bogus trace."""
+    last = trace.steps[-1].state if trace.steps else trace.initial
+    if prop.kind is PropertyKind.DEADLOCK:
+        succ = list(next_states_fn(system)(last))
+        if succ or not expects_progress_fn(system)(last):
+            return "its last state has an enabled action (or needs none)"
+        return None
+    try:
+        r = prop.predicate(last)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - the same predicate raised during the search: an ERROR finding
+        return None if finding.kind == "error" else "the predicate raises on its last state"
+    if finding.kind == "error":
+        return None if (r is not True and r is not False) else "the predicate returns a bool on its last state"
+    want = finding.kind == "example"  # a sometimes example satisfies it; an invariant violation does not
+    return None if r is want else f"the predicate is {r!r} on its last state"
+
+
 def _result(
     system: Any,
     prop: Property,
@@ -190,8 +274,17 @@ def _result(
     bound_hit: str | None,
     interrupted_analysis: bool,
 ) -> PropertyResult:
+    caveat = fingerprint_caveat(outcome.states, cfg.fingerprint_bits) if cfg.fingerprint_bits else None
     if finding is not None:
         trace = build_trace(system, prop, finding, cfg) if finding.path is not None else None
+        if caveat is not None and trace is not None:
+            why = _validate_rebuilt(system, prop, finding, trace)
+            if why is not None:
+                return PropertyResult(
+                    prop, Verdict.ERROR, None, None,
+                    f"the trace rebuilt from fingerprints failed re-validation ({why}); the finding is not reported. "
+                    f"Is the system deterministic (same state, same successors in the same order)?",
+                )
         if finding.kind == "error":
             return PropertyResult(prop, Verdict.ERROR, trace, None, finding.note)
         if finding.kind == "example":
@@ -202,6 +295,11 @@ def _result(
         return PropertyResult(prop, Verdict.VIOLATED, trace, None, note)
     eventual_cut = prop.kind.is_eventual and interrupted_analysis
     if outcome.complete and not eventual_cut:
+        if caveat is not None:
+            # A collision can only hide states: "nothing found" is exhaustive up to collisions.
+            if prop.kind is PropertyKind.SOMETIMES:
+                return PropertyResult(prop, Verdict.VIOLATED, None, None, f"exhaustive search up to fingerprint collisions ({caveat}): no reachable state satisfies it")
+            return PropertyResult(prop, Verdict.HOLDS, None, None, f"exhaustive up to fingerprint collisions ({caveat}): {outcome.states} states, {outcome.transitions} transitions")
         if prop.kind is PropertyKind.SOMETIMES:
             return PropertyResult(prop, Verdict.VIOLATED, None, None, "exhaustive search: no reachable state satisfies it")
         return PropertyResult(prop, Verdict.HOLDS, None, None, f"exhaustive: {outcome.states} states, {outcome.transitions} transitions")

@@ -29,6 +29,8 @@ class SearchConfig:
     check_deadlock: bool
     keep_graph: bool
     progress: bool
+    #: the fingerprint width in bits when the visited set stores fingerprints (hash compaction), else None
+    fingerprint_bits: int | None = None
 
     @property
     def engine(self) -> str:
@@ -36,6 +38,8 @@ class SearchConfig:
 
     def bounds(self) -> tuple[tuple[str, Any], ...]:
         out: list[tuple[str, Any]] = [("strategy", self.strategy), ("symmetry", self.symmetry)]
+        if self.fingerprint_bits is not None:
+            out.append(("fingerprint_bits", self.fingerprint_bits))
         for name in ("max_depth", "max_states", "timeout", "max_memory"):
             value = getattr(self, name)
             if value is not None:

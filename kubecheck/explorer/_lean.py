@@ -5,11 +5,17 @@ no graph.  It stores one dict entry per distinct state, ``key -> parent key`` (a
 that already exists, so no per-state int or tuple is allocated), and calls ``system.next_states``,
 which a fast model implements without building per-edge ``Action`` objects.  Traces are rebuilt after
 the search by replaying ``successors`` and matching keys (see ``_common.positions_from_keys``).
+
+With ``fingerprint`` (a ``state -> int`` function, see ``_fingerprint``) the key of a state is its
+fingerprint (of its canonical key with symmetry): the dict maps ``fingerprint -> parent fingerprint``
+and no explored state is kept once it has left the frontier.  The replay matches fingerprints; it
+follows exactly the search's path (the first successor with the wanted fingerprint is the one that
+was recorded, by induction from the initial state), and the caller re-validates the rebuilt trace.
 """
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
@@ -26,9 +32,19 @@ class _Root:
         self.index = index
 
 
-def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> Outcome:
+def lean_bfs(
+    system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor, fingerprint: Callable[[Any], int] | None = None
+) -> Outcome:
     next_states = next_states_fn(system)
     canon = canonical_fn(system) if cfg.symmetry else None
+    if fingerprint is not None:
+        # The key is the fingerprint (of the representative, with symmetry); the general key branch
+        # below then stores fingerprints only.
+        if canon is not None:
+            rep = canon
+            canon = lambda s: fingerprint(rep(s))  # noqa: E731
+        else:
+            canon = fingerprint
     progress = expects_progress_fn(system)
     deadlock_idx = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
     # (property index, predicate, value of the predicate that decides the property, the other bool)
@@ -70,6 +86,7 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
     transitions = 0
     depth = 0
     frontier: list[Any] = []
+    fkeys: list[Any] = []  # with a key function: the key of frontier[j] (parallel lists, no pair tuples)
     for i, s in enumerate(system.init_states()):
         k = canon(s) if canon is not None else s
         if k in seen:
@@ -79,7 +96,9 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
             break
         budget -= 1
         seen[k] = _Root(i)
-        frontier.append((s, k) if canon is not None else s)
+        frontier.append(s)
+        if canon is not None:
+            fkeys.append(k)
         if checks:
             check_state(s, k)
     complete = False
@@ -92,14 +111,13 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
                 # Expand the last level only to learn whether the bound actually hid anything.
                 # IMPORTANT: the last level is still examined for deadlocks (invariants were checked when
                 # its states were discovered); an earlier version skipped that and reported HOLDS.
-                for item in frontier:
-                    s = item[0] if canon is not None else item
+                for j, s in enumerate(frontier):
                     succ = next_states(s)
                     if type(succ) is not list:
                         succ = list(succ)
                     transitions += len(succ)
                     if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
-                        raw[deadlock_idx[0]] = ("violation", item[1] if canon is not None else s, "no action is enabled")
+                        raw[deadlock_idx[0]] = ("violation", fkeys[j] if canon is not None else s, "no action is enabled")
                     for t in succ:
                         if (canon(t) if canon is not None else t) not in seen:
                             bound_hit = "max_depth"
@@ -108,8 +126,10 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
                         break
                 if bound_hit is None:
                     frontier = []
+                    fkeys = []
                 break
             new: list[Any] = []
+            new_keys: list[Any] = []
             if canon is None:
                 for s in frontier:
                     succ = next_states(s)
@@ -136,7 +156,7 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
                         if bound_hit is not None:
                             break
             else:
-                for s, ks in frontier:
+                for s, ks in zip(frontier, fkeys):
                     succ = next_states(s)
                     if type(succ) is not list:
                         succ = list(succ)
@@ -153,7 +173,8 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
                                 break
                             budget -= 1
                             seen[kt] = ks
-                            new.append((t, kt))
+                            new.append(t)
+                            new_keys.append(kt)
                             if checks:
                                 check_state(t, kt)
                     expanded += 1
@@ -166,6 +187,7 @@ def lean_bfs(system: Any, props: list[Property], cfg: SearchConfig, monitor: Mon
             if bound_hit is not None:
                 break
             frontier = new
+            fkeys = new_keys
             if frontier:
                 depth += 1
         else:

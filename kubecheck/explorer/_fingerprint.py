@@ -1,0 +1,210 @@
+"""Private module for selective re-export: state fingerprints (hash compaction) for the lean loop.
+
+With ``explore(..., fingerprint=True)`` the visited set stores a 64-bit fingerprint of each state
+(of its canonical key, with symmetry) instead of the state, like TLC's ``FP64`` fingerprint set.
+Two different states with the same fingerprint are a *collision*: the second is taken for
+visited and its successors may go unexplored, so a collision can only hide states (turn a
+VIOLATED into HOLDS), never invent one.  The search reports the probability of that
+(:func:`collision_probability`).
+
+The fingerprint is 64 bits of BLAKE2b over :func:`encode`, a canonical byte serialisation:
+
+* stable across processes (``hash()`` of ``str`` is salted per process, and ``hash()`` of a tuple
+  is a fixed, public, non-uniform function with structural collisions such as
+  ``hash(-1) == hash(-2)``), so the same input gives the same fingerprints, counts and traces
+  in every run;
+* equal states encode equally (``True``/``1``/``1.0`` as one int, a ``FrozenMap`` and a ``dict``
+  with the same items alike, set elements and map items sorted by their encoding, dataclass
+  fields with ``compare=False`` left out), and unequal states encode differently (every value is
+  tagged and length-prefixed), so two states share a fingerprint only through the hash.
+
+The collision estimate assumes BLAKE2b truncated to ``b`` bits behaves like a uniformly random
+function on the explored states (the standard assumption for a cryptographic hash).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import math
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from kubecheck.errors import InvalidScenario
+
+__all__ = ["FINGERPRINT_BITS", "encode", "fingerprint_fn", "collision_probability", "collision_bound", "format_probability"]
+
+#: The fingerprint width (TLC's is 64 as well).
+FINGERPRINT_BITS = 64
+#: Entries of the encoder's identity memo before it is emptied (bounds the objects it keeps alive).
+MEMO_CAP = 4096
+
+# Per-dataclass header and compared field names (computed once per class).
+_DC: dict[type, tuple[bytes, tuple[str, ...]]] = {}
+_b2 = hashlib.blake2b
+
+
+def _dataclass_layout(cls: type) -> tuple[bytes, tuple[str, ...]]:
+    lay = _DC.get(cls)
+    if lay is None:
+        name = f"{cls.__module__}.{cls.__qualname__}".encode()
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+        lay = _DC[cls] = (b"D" + str(len(name)).encode() + b":" + name + str(len(names)).encode() + b":", names)
+    return lay
+
+
+def _int(x: int) -> bytes:
+    return b"i%d;" % int(x)
+
+
+class Encoder:
+    """:func:`encode` with a small identity memo for composite values (dataclass instances, mappings,
+    sets).  Successor states share most of their objects with their parent (persistent data), so
+    encoding a successor re-encodes only what the step changed.  The memo holds a reference to each
+    object it caches (so an ``id`` is never reused while cached) and is emptied when it reaches
+    ``cap`` entries, which bounds the memory it keeps alive.
+    """
+
+    __slots__ = ("memo", "cap")
+
+    def __init__(self, cap: int = 0) -> None:
+        self.memo: dict[int, tuple[Any, bytes]] = {}
+        self.cap = cap or MEMO_CAP
+
+    def encode(self, state: Any) -> bytes:
+        t = type(state)
+        if t is tuple:
+            try:
+                return b"B" + bytes(state)  # ints (and bools) in 0..255 only; anything else raises
+            except (TypeError, ValueError):
+                pass
+        if t is int or t is bool or t is str or state is None:
+            return b"G" + self.one(state)
+        # The state itself is not memoised: it is new for every successor, and caching it would keep
+        # whole states alive.
+        return b"G" + self._composite(state, t)
+
+    def one(self, obj: Any) -> bytes:
+        t = type(obj)
+        if t is int or t is bool:
+            return b"i%d;" % obj
+        if obj is None:
+            return b"N"
+        hit = self.memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        if t is str:
+            data = obj.encode("utf-8", "surrogatepass")
+            data = b"s%d:" % len(data) + data
+        elif t is tuple:
+            one = self.one
+            data = b"(%d:" % len(obj) + b"".join([one(x) for x in obj])
+        else:
+            data = self._composite(obj, t)
+            if len(data) > 40:
+                # A composite stands for its 128-bit digest in its parent's encoding (a Merkle tree):
+                # a step re-hashes only the path to what it changed, never the whole state.
+                data = b"H" + _b2(data, digest_size=16).digest()
+        memo = self.memo
+        if len(memo) >= self.cap:
+            memo.clear()
+        memo[id(obj)] = (obj, data)
+        return data
+
+    def _composite(self, obj: Any, t: type) -> bytes:
+        one = self.one
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            head, names = _dataclass_layout(t)
+            return head + b"".join([one(getattr(obj, name)) for name in names])
+        if isinstance(obj, Mapping):
+            # Items sorted by their encoding: equal mappings encode equally whatever their order.
+            items = sorted([one(k) + one(v) for k, v in obj.items()]) if len(obj) > 1 else [one(k) + one(v) for k, v in obj.items()]
+            return b"M%d:" % len(items) + b"".join(items)
+        if isinstance(obj, enum.Enum) and not isinstance(obj, (int, str)):
+            name = f"{t.__module__}.{t.__qualname__}.{obj.name}".encode()
+            return b"E%d:" % len(name) + name
+        if isinstance(obj, int):  # IntEnum, IntFlag, bool subclasses: equal to their int value
+            return _int(obj)
+        if isinstance(obj, float):
+            if math.isfinite(obj) and obj.is_integer():
+                return _int(int(obj))  # 1.0 == 1: one encoding
+            return b"f" + repr(obj).encode() + b";"
+        if isinstance(obj, str):  # a str subclass (StrEnum...): equal to its str value
+            return one(str(obj))
+        if isinstance(obj, tuple):  # namedtuple: equal to the plain tuple
+            return one(tuple(obj))
+        if isinstance(obj, (bytes, bytearray)):
+            return b"b%d:" % len(obj) + bytes(obj)
+        if isinstance(obj, (frozenset, set)):
+            elems = sorted([one(x) for x in obj])
+            return b"{%d:" % len(elems) + b"".join(elems)
+        if isinstance(obj, list):
+            return b"[%d:" % len(obj) + b"".join([one(x) for x in obj])
+        raise InvalidScenario(
+            f"fingerprint=True cannot serialise a state component of type {t.__module__}.{t.__qualname__} "
+            f"deterministically (supported: int, bool, float, str, bytes, None, tuple, list, frozenset/set, "
+            f"Mapping such as FrozenMap, Enum, dataclass instances of these); run without fingerprint=True"
+        )
+
+
+def encode(state: Any) -> bytes:
+    """The canonical byte serialisation of ``state`` (equal states give equal bytes, see the module doc).
+
+    Tuples of ints in 0..255 (e.g. RS-K states) take a shortcut: ``b"B" + bytes(state)``.
+    """
+    return Encoder().encode(state)
+
+
+def fingerprint_fn(bits: int = FINGERPRINT_BITS, cap: int = MEMO_CAP) -> Callable[[Any], int]:
+    """``state -> int``: the top ``bits`` bits (1..64) of BLAKE2b-64 over :func:`encode` (one memo per
+    returned function)."""
+    if not isinstance(bits, int) or isinstance(bits, bool) or not 1 <= bits <= 64:
+        raise InvalidScenario(f"fingerprint width must be an int in 1..64, got {bits!r}")
+    b2 = hashlib.blake2b
+    from_bytes = int.from_bytes
+    encode_state = Encoder(cap).encode
+    shift = 64 - bits
+
+    def fp(state: Any) -> int:
+        if type(state) is tuple:
+            try:
+                data = b"B" + bytes(state)
+            except (TypeError, ValueError):
+                data = encode_state(state)
+        else:
+            data = encode_state(state)
+        return from_bytes(b2(data, digest_size=8).digest(), "big") >> shift
+
+    return fp
+
+
+def collision_probability(n: int, bits: int = FINGERPRINT_BITS) -> float:
+    """Birthday estimate of a collision among ``n`` distinct states with ``bits``-bit fingerprints.
+
+    ``1 - exp(-n(n-1) / 2^(bits+1))``, computed as ``-expm1(-x)`` (exact for tiny ``x``, no
+    cancellation) with ``x`` from ``ldexp`` (no overflow of ``2^(bits+1)``, no underflow for b <= 64).
+    """
+    if n < 2:
+        return 0.0
+    return -math.expm1(-math.ldexp(float(n) * float(n - 1), -(bits + 1)))
+
+
+def collision_bound(n: int, bits: int = FINGERPRINT_BITS) -> float:
+    """The union bound ``min(1, n(n-1) / 2^(bits+1))``: an upper bound on the collision probability
+    (for a uniform hash), and the figure the outputs print after "<="."""
+    if n < 2:
+        return 0.0
+    return min(1.0, math.ldexp(float(n) * float(n - 1), -(bits + 1)))
+
+
+def format_probability(p: float) -> str:
+    """``p`` rounded *up* to two significant digits (so a printed ``<= p`` stays true): ``1.1e-07``."""
+    if p <= 0.0:
+        return "0"
+    if p >= 1.0:
+        return "1"
+    exp = math.floor(math.log10(p)) - 1
+    scaled = math.ceil(p / 10.0**exp * (1 - 1e-12))
+    value = scaled * 10.0**exp
+    return f"{value:.2g}" if value < 1.0 else "1"
