@@ -1,10 +1,14 @@
-"""``python -m bench [all | spin-rsk | scenario NAME | rsk] [options]`` (no argument: ``all``).
+"""``python -m bench [all | spin-rsk | scenario NAME | scenarios-all | rsk | z3 | model] [options]`` (no argument: ``all``).
 
 * ``rsk [--k K] [--symmetry-only]``: RS-K in our explorer only, one line per run (the original benchmark).
 * ``spin-rsk [--k 3..10] [--no-write]``: RS-K in our explorer (symmetry off/on) and SPIN, with equal state
   counts asserted; writes the table to docs/performance.md and plots to docs/img/.
-* ``scenario NAME [--sizes 1..3] [--timeout S]``: a Kubernetes scenario of bench/scenarios.py; prints a table.
-* ``all [--no-write]``: spin-rsk plus every scenario; writes docs/performance.md and docs/img/perf-*.png.
+* ``scenario NAME [--sizes 1..3] [--variants V,..] [--crashes 0,1] [--timeout S] [--max-memory MiB]``: one
+  Kubernetes scenario grid of bench/scenarios.py (every variant x crash count, symmetry off and on, at
+  growing R until a run is cut); prints the tables.
+* ``scenarios-all [--no-write] [--json F | --from-json F]``: every scenario grid; writes the "Kubernetes
+  scenarios" section of docs/performance.md and docs/img/perf-scenarios-*.png.
+* ``all [--no-write]``: spin-rsk plus scenarios-all; writes docs/performance.md and docs/img/perf-*.png.
 * ``z3 [--repeat N]``: the Z3 rollout proofs for replicas 1..10,000 (bench/z3_rollout.py).
 * ``model [throughput | targets ...]``: the Kubernetes model's hot path and the issue targets
   (bench/model_perf.py).
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "scenario", "rsk", "z3", "model")
+BENCHMARKS = ("all", "spin-rsk", "scenario", "scenarios-all", "rsk", "z3", "model")
 
 
 def main(argv: list[str]) -> int:

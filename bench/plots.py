@@ -59,32 +59,63 @@ def plot_rsk(runs: Sequence[Any], out: Path) -> list[Path]:
     return paths
 
 
-def plot_scenarios(runs: Sequence[Any], out: Path) -> Path:
-    """``perf-scenarios.png``: states and time against size for each Kubernetes scenario."""
+#: Line styles of the crash budgets in the scenario plots (colour = variant).
+_CRASH_STYLE = {0: "-", 1: "--", 2: ":"}
+_VARIANT_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
+
+
+def plot_scenarios(runs: Sequence[Any], out: Path) -> list[Path]:
+    """``perf-scenarios-<name>.png`` per scenario grid: distinct states (top) and time to verdict
+    (bottom) against R, symmetry off (left) and on (right); one line per variant (colour) and crash
+    budget (line style) over the complete runs; an ``x`` marks a cut run (states reached: a lower bound)."""
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     out.mkdir(parents=True, exist_ok=True)
-    names = list(dict.fromkeys(r.scenario for r in runs))
-    fig, axes = plt.subplots(2, len(names), figsize=(4.2 * len(names), 6.4), dpi=100, squeeze=False)
-    for col, name in enumerate(names):
-        for row, (field, ylabel) in enumerate((("states", "distinct states"), ("seconds", "time to verdict (s)"))):
-            ax = axes[row][col]
-            for eng in ("ours", "ours+sym"):
-                xs, ys = _series(runs, eng, name, field)
-                if xs:
-                    ax.plot(xs, ys, **STYLE[eng])
-            ax.set_yscale("log")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlabel("size (replicas)")
-            ax.set_ylabel(ylabel)
-            ax.grid(True, which="both", alpha=0.3)
-            if row == 0:
-                ax.set_title(name)
-            if row == 0 and col == 0:
-                ax.legend()
-    fig.tight_layout()
-    path = out / "perf-scenarios.png"
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    paths: list[Path] = []
+    for name in dict.fromkeys(r.scenario for r in runs if r.scenario != "rsk"):
+        mine = [r for r in runs if r.scenario == name]
+        variants = list(dict.fromkeys(r.variant for r in mine))
+        configs = list(dict.fromkeys((r.variant, r.crashes) for r in mine))
+        fig, axes = plt.subplots(2, 2, figsize=(10.0, 7.0), dpi=100, squeeze=False, sharex=True)
+        for col, engine in enumerate(("ours", "ours+sym")):
+            for row, (field, ylabel) in enumerate((("states", "distinct states"), ("seconds", "time to verdict (s)"))):
+                ax = axes[row][col]
+                for variant, crashes in configs:
+                    pts = sorted((r.size, getattr(r, field), r.complete) for r in mine
+                                 if r.engine == engine and r.variant == variant and r.crashes == crashes)
+                    if not pts:
+                        continue
+                    colour = _VARIANT_COLOURS[variants.index(variant) % len(_VARIANT_COLOURS)]
+                    done = [(x, y) for x, y, ok in pts if ok and y > 0]
+                    label = f"{variant}, {crashes} crash{'' if crashes == 1 else 'es'}"
+                    if done:
+                        ax.plot([p[0] for p in done], [p[1] for p in done], marker="o", markersize=4, color=colour,
+                                linestyle=_CRASH_STYLE.get(crashes, "-."), label=label)
+                    cut = [(x, y) for x, y, ok in pts if not ok and y > 0]
+                    if cut:
+                        ax.plot([p[0] for p in cut], [p[1] for p in cut], marker="x", markersize=8, linestyle="none",
+                                color=colour, label=None if done else label)
+                ax.set_yscale("log")
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.grid(True, which="both", alpha=0.3)
+                if row == 1:
+                    ax.set_xlabel("R (replicas)")
+                if col == 0:
+                    ax.set_ylabel(ylabel)
+                if row == 0:
+                    ax.set_title(f"{name}: symmetry {'off' if engine == 'ours' else 'on'} (x = cut run)")
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        extra_h, extra_l = axes[0][1].get_legend_handles_labels()
+        for h, lab in zip(extra_h, extra_l):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+        if handles:
+            fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize="small")
+        fig.tight_layout(rect=(0, 0.07 if handles else 0, 1, 1))
+        path = out / f"perf-scenarios-{name}.png"
+        fig.savefig(path)
+        plt.close(fig)
+        paths.append(path)
+    return paths

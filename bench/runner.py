@@ -4,10 +4,20 @@ Commands (through ``python -m bench``):
 
 * ``spin-rsk [--k 3..10]``: RS-K in our explorer (symmetry off and on) and in SPIN (no reduction);
   asserts that both engines reach the same distinct states and transitions at every K.
-* ``scenario NAME [--sizes 1,2,3]``: one Kubernetes scenario of ``bench/scenarios.py``
-  (``deployment``, ``statefulset``, ``node-failure``) in our explorer, symmetry off and on.
-* ``all``: both, then the tables go into ``docs/performance.md`` (between generated markers) and the
-  plots into ``docs/img/perf-*.png``.  ``--no-write`` prints only.
+* ``scenario NAME [--sizes 1..3] [--variants V,..] [--crashes 0,1]``: one Kubernetes scenario grid of
+  ``bench/scenarios.py`` (``deployment``, ``statefulset``, ``node-failure``) in our explorer, every
+  (variant, crashes) configuration at growing size, symmetry off and on; prints the tables.
+* ``scenarios-all``: every grid; writes the "Kubernetes scenarios" section of ``docs/performance.md``
+  and ``docs/img/perf-scenarios-*.png``.
+* ``all``: ``spin-rsk`` and ``scenarios-all``; the tables go into ``docs/performance.md`` (between
+  generated markers) and the plots into ``docs/img/perf-*.png``.  ``--no-write`` prints only.
+
+Scenario grids: each run gets :data:`SCENARIO_TIMEOUT` wall seconds and :data:`SCENARIO_MAX_MEMORY`
+bytes of RSS (``explore(timeout=, max_memory=)``); a run cut by either is reported as cut and its
+configuration stops growing (the larger sizes are listed as not attempted).  A configuration with
+more crashes than one that was cut at size R is not attempted at R or above either: its space
+contains the other's (every run with c crashes is a run with a budget of c + 1), so it cannot finish
+sooner.
 
 Every measurement of our explorer runs in a fresh interpreter (``python -m bench.runner _worker ...``)
 so that its peak RSS is its own (``getrusage`` peaks never go down within a process).  Runs shorter
@@ -29,7 +39,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -37,7 +47,17 @@ IMG = ROOT / "docs" / "img"
 SHORT_RUN = 0.5
 REPEATS = 5
 #: Wall-time budget per explorer run in the Kubernetes scenarios; a cut run is reported as such.
-SCENARIO_TIMEOUT = 20.0
+#: 15 s keeps ``python -m bench all`` near 15 minutes on the shared 2-vCPU machine (about 40
+#: configurations, most of which end in one cut run).
+SCENARIO_TIMEOUT = 15.0
+#: RSS bound per scenario run (the issue's 1 GiB).
+SCENARIO_MAX_MEMORY = 1 << 30
+#: The issue's scenario targets: exhaustive in under this many seconds and :data:`SCENARIO_MAX_MEMORY`.
+SCENARIO_TARGET_SECONDS = 10.0
+#: (b) is judged at this many replicas with this many crashes; (d) at this many replicas (3 nodes).
+TARGET_ROLLOUT_R = 10
+TARGET_ROLLOUT_CRASHES = 2
+TARGET_NODE_FAILURE_R = 3
 #: The size at which the targets are judged.
 TARGET_K = 10
 TARGET_THROUGHPUT_RATIO = 0.5
@@ -46,6 +66,14 @@ TARGET_SPEEDUP = 100.0
 
 class EquivalenceError(AssertionError):
     """Our explorer and SPIN disagree on the size of the (supposedly identical) state space."""
+
+
+class WorkerKilled(RuntimeError):
+    """A worker process was killed by the runner's hard timeout or died of ``MemoryError``."""
+
+    def __init__(self, bound: str, message: str) -> None:
+        super().__init__(message)
+        self.bound = bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +94,8 @@ class Run:
     bound_hit: str | None = None
     compile_seconds: float = 0.0  # SPIN: spin -a + gcc
     cpu_seconds: float = 0.0  # user + system CPU time of the same run (ours: explore(); SPIN: the pan process)
+    variant: str = ""  # scenario grids: the configuration's variant (e.g. "1/0", "scale-up")
+    crashes: int = 0  # scenario grids: the container-crash budget
 
     @property
     def rate(self) -> float | None:
@@ -91,14 +121,16 @@ def _rss_now() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _measure(system: Any, props: Sequence[Any], symmetry: bool, timeout: float | None) -> dict[str, Any]:
+def _measure(
+    system: Any, props: Sequence[Any], symmetry: bool, timeout: float | None, max_memory: int | None = None
+) -> dict[str, Any]:
     from kubecheck.explorer import explore
 
     best: dict[str, Any] | None = None
     for _ in range(REPEATS):
         u0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
-        res = explore(system, props, symmetry=symmetry, timeout=timeout, progress=False)
+        res = explore(system, props, symmetry=symmetry, timeout=timeout, max_memory=max_memory, progress=False)
         wall = time.perf_counter() - t0
         u1 = resource.getrusage(resource.RUSAGE_SELF)
         st = res.stats
@@ -115,7 +147,7 @@ def _measure(system: Any, props: Sequence[Any], symmetry: bool, timeout: float |
         }
         if best is None or wall < best["seconds"]:
             best = row
-        if wall >= SHORT_RUN:
+        if wall >= SHORT_RUN or not res.complete:
             break
     assert best is not None
     best["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -123,7 +155,8 @@ def _measure(system: Any, props: Sequence[Any], symmetry: bool, timeout: float |
 
 
 def _worker(argv: Sequence[str]) -> int:
-    """``_worker rsk K SYM`` or ``_worker scenario NAME N SYM TIMEOUT``: print one JSON measurement."""
+    """``_worker rsk K SYM`` or ``_worker scenario NAME N SYM TIMEOUT [VARIANT CRASHES MAX_MEMORY]``: print
+    one JSON measurement (without VARIANT: the grid's one-argument default builder, no memory bound)."""
     if argv[0] == "rsk":
         from bench.rsk import MAX_REPLICAS, RSK, active_at_most
         from kubecheck.properties import invariant
@@ -135,21 +168,36 @@ def _worker(argv: Sequence[str]) -> int:
         from bench.scenarios import SCENARIOS
 
         name, n, sym, timeout = argv[1], int(argv[2]), argv[3] == "1", float(argv[4])
-        b = SCENARIOS[name][0](n)
-        out = _measure(b.system, b.properties, sym, timeout)
+        if len(argv) > 5:
+            b = SCENARIOS[name].build(n, argv[5], int(argv[6]))
+            out = _measure(b.system, b.properties, sym, timeout, int(argv[7]))
+        else:
+            b = SCENARIOS[name].builder(n)
+            out = _measure(b.system, b.properties, sym, timeout)
     print(json.dumps(out))
     return 0
 
 
-def _spawn(args: Sequence[str]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.runner", "_worker", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
-    )
+def _spawn(args: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run ``_worker ARGS`` in a fresh interpreter and return its JSON measurement.
+
+    ``timeout`` (seconds) is a hard guard on the whole process (scenario settling included); a worker
+    killed by it raises :class:`WorkerKilled`, as does one that died of ``MemoryError``.
+    """
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.runner", "_worker", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+            env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise WorkerKilled("timeout", f"benchmark worker {' '.join(args)} killed after {timeout:.0f} s") from exc
+    if proc.returncode != 0 and "MemoryError" in proc.stderr:
+        raise WorkerKilled("memory", f"benchmark worker {' '.join(args)} ran out of memory")
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark worker {' '.join(args)} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -227,22 +275,128 @@ def spin_rsk(ks: Sequence[int], log: Any = print) -> list[Run]:
 # -------------------------------------------------------------------------------- scenarios
 
 
-def scenario_runs(name: str, sizes: Sequence[int], timeout: float = SCENARIO_TIMEOUT, log: Any = print) -> list[Run]:
-    """Our explorer on one Kubernetes scenario; a configuration stops growing once a run is cut."""
+@dataclass(frozen=True, slots=True)
+class Config:
+    """One configuration of a scenario grid: it is run at growing sizes until a run is cut."""
+
+    scenario: str
+    variant: str
+    crashes: int
+    symmetry: bool
+
+    @property
+    def engine(self) -> str:
+        return "ours+sym" if self.symmetry else "ours"
+
+    def label(self) -> str:
+        return f"{self.scenario} {self.variant}, {self.crashes} crash{'' if self.crashes == 1 else 'es'}, symmetry {'on' if self.symmetry else 'off'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Sizes of a configuration that were not attempted, and why."""
+
+    config: Config
+    sizes: tuple[int, ...]
+    reason: str
+
+
+@dataclass(slots=True)
+class GridResult:
+    runs: list[Run]
+    skipped: list[Skipped]
+
+    def __iadd__(self, other: "GridResult") -> "GridResult":
+        self.runs += other.runs
+        self.skipped += other.skipped
+        return self
+
+
+def config_of(r: Run) -> Config:
+    return Config(r.scenario, r.variant, r.crashes, r.engine == "ours+sym")
+
+
+def measure_scenario(cfg: Config, n: int, timeout: float = SCENARIO_TIMEOUT, max_memory: int = SCENARIO_MAX_MEMORY) -> Run:
+    """One grid run in a fresh interpreter; a worker killed by the hard guard is a cut run with no counts."""
+    args = ["scenario", cfg.scenario, str(n), "1" if cfg.symmetry else "0", str(timeout), cfg.variant, str(cfg.crashes), str(max_memory)]
+    try:
+        m = _spawn(args, timeout=2 * timeout + 60)
+    except WorkerKilled as exc:
+        return Run(cfg.engine, cfg.scenario, n, 0, 0, 0, "UNKNOWN", timeout, timeout, 0, complete=False,
+                   bound_hit=f"{exc.bound} (worker killed)", variant=cfg.variant, crashes=cfg.crashes)
+    return Run(cfg.engine, cfg.scenario, n, **m, variant=cfg.variant, crashes=cfg.crashes)
+
+
+def run_grid(
+    name: str,
+    sizes: Sequence[int],
+    variants: Sequence[str],
+    crashes: Sequence[int],
+    measure: Callable[[Config, int], Run],
+    log: Any = print,
+) -> GridResult:
+    """Every (variant, crashes, symmetry) configuration of grid ``name`` at growing sizes.
+
+    A configuration stops at its first cut run (``complete`` false: timeout or memory); its larger
+    sizes are recorded as :class:`Skipped`.  For the same variant and symmetry, a configuration with
+    more crashes is not attempted at or above the smallest size where one with fewer crashes was cut
+    (its state space contains that one's, so it cannot be exhausted sooner).
+    """
+    sizes = sorted(sizes)
+    out = GridResult([], [])
+    for variant in variants:
+        for sym in (False, True):
+            cut_at: tuple[int, int] | None = None  # (size, crashes) of the first cut among fewer crashes
+            for c in sorted(crashes):
+                cfg = Config(name, variant, c, sym)
+                for i, n in enumerate(sizes):
+                    if cut_at is not None and n >= cut_at[0]:
+                        out.skipped.append(Skipped(cfg, tuple(sizes[i:]), f"not attempted: cut at R = {cut_at[0]} with {cut_at[1]} crash(es) already"))
+                        break
+                    r = measure(cfg, n)
+                    out.runs.append(r)
+                    log(f"{cfg.label()}, R = {n}: {r.states:,} states, {r.transitions:,} transitions, {r.seconds:.2f} s, "
+                        f"{r.peak_rss / 2**20:.0f} MB, {r.verdict}{'' if r.complete else ' (cut: ' + str(r.bound_hit) + ')'}")
+                    if not r.complete:
+                        if sizes[i + 1:]:
+                            out.skipped.append(Skipped(cfg, tuple(sizes[i + 1:]), f"not attempted: cut at R = {n}"))
+                        if cut_at is None or n < cut_at[0]:
+                            cut_at = (n, c)
+                        break
+    return out
+
+
+def scenario_grid(
+    name: str,
+    sizes: Sequence[int] | None = None,
+    variants: Sequence[str] | None = None,
+    crashes: Sequence[int] | None = None,
+    timeout: float = SCENARIO_TIMEOUT,
+    max_memory: int = SCENARIO_MAX_MEMORY,
+    log: Any = print,
+) -> GridResult:
+    """Grid ``name`` of ``bench/scenarios.py`` (defaults: the grid's own sizes, variants, crashes)."""
     from bench.scenarios import SCENARIOS
 
     if name not in SCENARIOS:
         raise SystemExit(f"unknown scenario {name!r}; known: {sorted(SCENARIOS)}")
-    runs: list[Run] = []
-    for sym in (False, True):
-        for n in sizes:
-            m = _spawn(["scenario", name, str(n), "1" if sym else "0", str(timeout)])
-            r = Run("ours+sym" if sym else "ours", name, n, **m)
-            runs.append(r)
-            log(f"{name}-{n} {'sym' if sym else '   '}: {r.states} states, {r.transitions} transitions, {r.seconds:.2f}s, {r.verdict}{'' if r.complete else ' (cut: ' + str(r.bound_hit) + ')'}")
-            if not r.complete:
-                break
-    return runs
+    g = SCENARIOS[name]
+    for v in variants or ():
+        if v not in g.variants:
+            raise SystemExit(f"unknown variant {v!r} of {name}; known: {list(g.variants)}")
+    return run_grid(
+        name,
+        sizes or g.sizes,
+        variants or g.variants,
+        g.crashes if crashes is None else crashes,
+        lambda cfg, n: measure_scenario(cfg, n, timeout, max_memory),
+        log,
+    )
+
+
+def scenario_runs(name: str, sizes: Sequence[int], timeout: float = SCENARIO_TIMEOUT, log: Any = print) -> list[Run]:
+    """Runs of grid ``name`` at ``sizes`` (every variant and crash count); see :func:`scenario_grid`."""
+    return scenario_grid(name, sizes, timeout=timeout, log=log).runs
 
 
 # ---------------------------------------------------------------------------------- analysis
@@ -257,10 +411,18 @@ def fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
     return my - b * mx, b
 
 
-def growth(runs: Sequence[Run], engine: str, scenario: str = "rsk") -> dict[str, float] | None:
+def growth(
+    runs: Sequence[Run], engine: str, scenario: str = "rsk", variant: str | None = None, crashes: int | None = None
+) -> dict[str, float] | None:
     """Growth of distinct states with size: ``base`` from log(states) ~ K (states ~ c * base^K) and
-    ``exponent`` from log(states) ~ log K (states ~ c * K^exponent); both fits over all measured sizes."""
-    pts = [(r.size, r.states) for r in runs if r.engine == engine and r.scenario == scenario and r.complete]
+    ``exponent`` from log(states) ~ log K (states ~ c * K^exponent); both fits over all complete runs
+    (of one ``variant`` and crash count when given).  None with fewer than 3 sizes."""
+    pts = [
+        (r.size, r.states)
+        for r in runs
+        if r.engine == engine and r.scenario == scenario and r.complete
+        and (variant is None or r.variant == variant) and (crashes is None or r.crashes == crashes)
+    ]
     if len(pts) < 3:
         return None
     ks = [float(k) for k, _ in pts]
@@ -428,37 +590,189 @@ def targets(runs: Sequence[Run]) -> list[str]:
     ]
 
 
-def scenarios_markdown(runs: Sequence[Run], command: str) -> str:
+def _configs(runs: Sequence[Run]) -> list[Config]:
+    """The configurations of ``runs`` in grid order: scenario (as in SCENARIOS), variant, crashes, symmetry."""
     from bench.scenarios import SCENARIOS
 
+    order = {name: i for i, name in enumerate(SCENARIOS)}
+    cfgs = list(dict.fromkeys(config_of(r) for r in runs if r.scenario != "rsk"))
+    def key(c: Config) -> tuple[int, int, int, bool]:
+        g = SCENARIOS.get(c.scenario)
+        vi = g.variants.index(c.variant) if g is not None and c.variant in g.variants else len(cfgs)
+        return order.get(c.scenario, len(order)), vi, c.crashes, c.symmetry
+    return sorted(cfgs, key=key)
+
+
+def _of(runs: Sequence[Run], cfg: Config) -> list[Run]:
+    return sorted((r for r in runs if config_of(r) == cfg), key=lambda r: r.size)
+
+
+def _sizes_text(sizes: Sequence[int]) -> str:
+    sizes = list(sizes)
+    if len(sizes) > 2 and sizes == list(range(sizes[0], sizes[-1] + 1)):
+        return f"{sizes[0]}..{sizes[-1]}"
+    return ", ".join(map(str, sizes))
+
+
+def _result_text(r: Run) -> str:
+    return r.verdict if r.complete else f"**cut: {r.bound_hit}** ({r.verdict})"
+
+
+def _within_target(r: Run) -> bool:
+    return r.complete and r.seconds < SCENARIO_TARGET_SECONDS and r.peak_rss < SCENARIO_MAX_MEMORY
+
+
+def _stopped(runs: Sequence[Run], cfg: Config, skipped: Sequence[Skipped] = ()) -> str | None:
+    """Where the configuration stopped: its cut run, or the first size not attempted (None: neither)."""
+    cut = [r for r in _of(runs, cfg) if not r.complete]
+    if cut:
+        return f"cut ({cut[0].bound_hit}) at R = {cut[0].size} after {cut[0].states:,} states"
+    for s in skipped:
+        if s.config == cfg and s.sizes:
+            return f"R ≥ {s.sizes[0]} not attempted ({s.reason.removeprefix('not attempted: ')})"
+    return None
+
+
+def _reach(runs: Sequence[Run], cfg: Config, skipped: Sequence[Skipped] = ()) -> str:
+    """"exhaustive up to R = x (t s); cut at R = y" for one configuration."""
+    done = [r for r in _of(runs, cfg) if r.complete]
+    parts = [f"exhaustive up to R = {done[-1].size} ({_fmt_s(done[-1].seconds)}, {_mb(done[-1].peak_rss)})" if done else "nothing exhaustive"]
+    stop = _stopped(runs, cfg, skipped)
+    if stop:
+        parts.append(stop)
+    return "; ".join(parts)
+
+
+def _judge(runs: Sequence[Run], cfg: Config, size: int, skipped: Sequence[Skipped]) -> str:
+    """"met", "not met" or "not measured" for one configuration at the target ``size``.
+
+    Not met: the run at ``size`` exists but is cut or over the bounds, or the configuration stopped
+    (cut, or not attempted) below ``size``.  Not measured: the grid was not run up to ``size``.
+    """
+    r = _get_cfg(runs, cfg, size)
+    if r is not None:
+        return "met" if _within_target(r) else "not met"
+    stopped = any(not x.complete and x.size < size for x in _of(runs, cfg))
+    stopped = stopped or any(s.config == cfg and s.sizes and s.sizes[0] <= size for s in skipped)
+    return "not met" if stopped else "not measured"
+
+
+def _overall(verdicts: Sequence[str]) -> str:
+    if "met" in verdicts:
+        return "met"
+    return "NOT met" if "not met" in verdicts else "not measured"
+
+
+def scenario_targets(runs: Sequence[Run], skipped: Sequence[Skipped] = ()) -> list[str]:
+    """The issue's targets: (b) at R = 10 with 2 crashes and (d) (R = 3, 3 nodes), each exhaustive in
+    under 10 s and 1 GiB, with symmetry off or on.  A configuration cut (or not attempted) below the
+    target size has not met it; one whose grid stopped short of it without a cut is "not measured"."""
+    out: list[str] = []
+    cfgs = _configs(runs)
+    targets = [
+        ("(b) Deployment rollout {v} at R = %d with %d crashes" % (TARGET_ROLLOUT_R, TARGET_ROLLOUT_CRASHES), TARGET_ROLLOUT_R,
+         [c for c in cfgs if c.scenario == "deployment" and c.crashes == TARGET_ROLLOUT_CRASHES]),
+        ("(d) node failure ({v}) at R = %d" % TARGET_NODE_FAILURE_R, TARGET_NODE_FAILURE_R,
+         [c for c in cfgs if c.scenario == "node-failure"]),
+    ]
+    for title, size, mine in targets:
+        for variant in dict.fromkeys(c.variant for c in mine):
+            per, verdicts = [], []
+            for c in (c for c in mine if c.variant == variant):
+                v = _judge(runs, c, size, skipped)
+                verdicts.append(v)
+                r = _get_cfg(runs, c, size)
+                detail = f"R = {size} exhaustive in {_fmt_s(r.seconds)}, {_mb(r.peak_rss)}" if v == "met" and r is not None else _reach(runs, c, skipped)
+                within = [x.size for x in _of(runs, c) if _within_target(x)]
+                per.append(f"symmetry {'on' if c.symmetry else 'off'}: {detail}; largest R within the target: {max(within) if within else 'none'}")
+            out.append(
+                f"- {title.format(v=variant)}, exhaustive in under {SCENARIO_TARGET_SECONDS:.0f} s and 1 GiB: "
+                f"**{_overall(verdicts)}** — " + "; ".join(per) + "."
+            )
+    if out:
+        out = ["Targets of the issue, judged on this run (time to verdict is wall time on the shared machine):", ""] + out + [""]
+    return out
+
+
+def _get_cfg(runs: Sequence[Run], cfg: Config, size: int) -> Run | None:
+    for r in runs:
+        if config_of(r) == cfg and r.size == size:
+            return r
+    return None
+
+
+def scenarios_markdown(
+    result: GridResult | Sequence[Run],
+    command: str,
+    timeout: float = SCENARIO_TIMEOUT,
+    max_memory: int = SCENARIO_MAX_MEMORY,
+    images: Sequence[str] = (),
+    machine_text: str | None = None,
+) -> str:
+    """The generated "Kubernetes scenarios" section: one table per grid (one row per run, grouped by
+    variant and crashes), the sizes not attempted, reach and growth fits per configuration, targets."""
+    from bench.scenarios import SCENARIOS
+
+    runs, skipped = (result.runs, result.skipped) if isinstance(result, GridResult) else (list(result), [])
+    cfgs = _configs(runs)
     out = [
-        f"Command: `{command}`. Machine: {machine()}. Our explorer only: there is no Promela model of the "
-        f"Kubernetes transition system, so no SPIN column. Each run in a fresh interpreter, "
-        f"`timeout={SCENARIO_TIMEOUT:.0f}` s per run; a cut run is marked and a configuration stops growing there. "
-        "Builders and properties: `bench/scenarios.py` (the start state is the settled cluster; the "
-        "scenario is what follows).",
+        f"Command: `{command}`. Machine: {machine_text or machine()}. Our explorer only: there is no Promela model of the "
+        "whole Kubernetes transition system, so no SPIN column. Each run in a fresh interpreter with "
+        f"`timeout={timeout:.0f}` s (wall) and `max_memory={max_memory / 2**30:.0f} GiB` (RSS); a run cut by "
+        "either is marked **cut** and its configuration stops growing (a configuration with more crashes "
+        "is not attempted at or above the size where the same variant with fewer crashes was cut: its "
+        "space contains that one). R is the number of replicas. Builders and properties: "
+        "`bench/scenarios.py`; each starts from the settled cluster, and the scenario (user action, "
+        "faults) is what follows; `granularity=\"reconcile\"`. Time to verdict is the wall time of the "
+        f"`explore()` call (runs under {SHORT_RUN} s: fastest of up to {REPEATS}); states/s is per CPU second "
+        "(— under 0.1 s); peak RSS is the whole worker process (~20 MB of it the interpreter).",
         "",
-        "| scenario | size | symmetry | distinct states | transitions | depth | states/s (CPU) | peak RSS | time to verdict (wall) | verdict |",
-        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in SCENARIOS:
-        for sym in ("ours", "ours+sym"):
-            for r in sorted((r for r in runs if r.scenario == name and r.engine == sym), key=lambda r: r.size):
-                verdict = r.verdict if r.complete else f"{r.verdict} (cut by {r.bound_hit})"
-                out.append(
-                    f"| {name} | {r.size} | {'on' if sym == 'ours+sym' else 'off'} | {_fmt_int(r.states)} | "
-                    f"{_fmt_int(r.transitions)} | {r.depth} | {_fmt_rate(r.rate)} | {_mb(r.peak_rss)} | {_fmt_s(r.seconds)} | {verdict} |"
-                )
-    out += ["", "Growth of distinct states with size (complete runs only; same two fits as for RS-K):", ""]
-    for name in SCENARIOS:
-        for eng in ("ours", "ours+sym"):
-            g = growth(runs, eng, name)
-            if g is not None:
-                out.append(
-                    f"- {name}, symmetry {'on' if eng == 'ours+sym' else 'off'}: states ∝ {g['base']:.2f}^n "
-                    f"(log states ~ n); states ∝ n^{g['exponent']:.2f} (log states ~ log n); n = {g['from']:.0f}..{g['to']:.0f}."
-                )
-    out += ["", "![states and time against size, Kubernetes scenarios](img/perf-scenarios.png)", ""]
+        mine = [c for c in cfgs if c.scenario == name]
+        if not mine:
+            continue
+        g = SCENARIOS[name]
+        out += [
+            f"### {g.title} (`{name}`)",
+            "",
+            "| variant | crashes | R | symmetry | distinct states | transitions | depth | states/s (CPU) | peak RSS | CPU time | time to verdict (wall) | result |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for variant in dict.fromkeys(c.variant for c in mine):
+            for c in sorted((c for c in mine if c.variant == variant), key=lambda c: (c.crashes, c.symmetry)):
+                for r in _of(runs, c):
+                    states = _fmt_int(r.states) if r.states or r.complete else "—"
+                    out.append(
+                        f"| {variant} | {r.crashes} | {r.size} | {'on' if c.symmetry else 'off'} | {states} | {_fmt_int(r.transitions)} | "
+                        f"{r.depth} | {_fmt_rate(r.rate)} | {_mb(r.peak_rss)} | {_fmt_s(r.cpu_seconds)} | {_fmt_s(r.seconds)} | {_result_text(r)} |"
+                    )
+        skips = [s for s in skipped if s.config.scenario == name]
+        if skips:
+            out += ["", "Not attempted:", ""]
+            out += [f"- {s.config.label()}: R = {_sizes_text(s.sizes)} ({s.reason.removeprefix('not attempted: ')})." for s in skips]
+        out.append("")
+    out += [
+        "### Reach and growth per configuration",
+        "",
+        "Growth of distinct states (orbits with symmetry) with R, least squares over the complete runs "
+        "(at least 3 sizes): states ∝ b^R (log states ~ R) and states ∝ R^p (log states ~ log R).",
+        "",
+        "| scenario | variant | crashes | symmetry | largest exhaustive R | stopped | states ∝ b^R | states ∝ R^p | fit over R |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in cfgs:
+        rs = _of(runs, c)
+        done = [r for r in rs if r.complete]
+        g = growth(runs, c.engine, c.scenario, c.variant, c.crashes)
+        best = f"{done[-1].size} ({_fmt_s(done[-1].seconds)})" if done else "none"
+        first_cut = _stopped(runs, c, skipped) or "— (every size exhaustive)"
+        fit = (f"{g['base']:.2f}^R", f"R^{g['exponent']:.2f}", f"{g['from']:.0f}..{g['to']:.0f}") if g else ("—", "—", "fewer than 3 sizes")
+        out.append(f"| {c.scenario} | {c.variant} | {c.crashes} | {'on' if c.symmetry else 'off'} | {best} | {first_cut} | {fit[0]} | {fit[1]} | {fit[2]} |")
+    out.append("")
+    out += scenario_targets(runs, skipped)
+    for img in images:
+        out += [f"![{img.removesuffix('.png')}: states and time to verdict against R, one line per variant](img/{img})", ""]
     return "\n".join(out)
 
 
@@ -490,33 +804,81 @@ def parse_range(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x]
 
 
+def parse_list(text: str) -> list[str]:
+    """``"1/0,25%/25%"`` -> ["1/0", "25%/25%"]."""
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def grid_to_json(result: GridResult, meta: dict[str, str] | None = None) -> str:
+    """The runs, the sizes not attempted and ``meta`` (the command and machine line of the run)."""
+    return json.dumps({"meta": meta or {}, "runs": [asdict(r) for r in result.runs],
+                       "skipped": [{"config": asdict(s.config), "sizes": list(s.sizes), "reason": s.reason} for s in result.skipped]}, indent=1)
+
+
+def grid_from_json(text: str) -> GridResult:
+    data = json.loads(text)
+    return GridResult([Run(**r) for r in data["runs"]],
+                      [Skipped(Config(**s["config"]), tuple(s["sizes"]), s["reason"]) for s in data["skipped"]])
+
+
+def _shown_command(cmd: str, argv: Sequence[str]) -> str:
+    """The command as the docs show it: without ``--json``/``--from-json`` and their paths."""
+    shown: list[str] = []
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("--json", "--from-json"):
+            skip = True
+        elif not a.startswith(("--json=", "--from-json=")):
+            shown.append(a)
+    return "python -m bench " + " ".join([cmd, *shown]).strip()
+
+
 def main(cmd: str, argv: Sequence[str]) -> int:
     ap = argparse.ArgumentParser(prog=f"python -m bench {cmd}")
     ap.add_argument("--k", type=parse_range, default=parse_range("3..10"), help="RS-K sizes, e.g. 3..10 or 3,8,10")
-    ap.add_argument("--sizes", type=parse_range, default=None, help="scenario sizes, e.g. 1..3")
-    ap.add_argument("--timeout", type=float, default=SCENARIO_TIMEOUT, help="seconds per scenario run")
+    ap.add_argument("--sizes", type=parse_range, default=None, help="scenario sizes R, e.g. 1..3 (default: each grid's)")
+    ap.add_argument("--variants", type=parse_list, default=None, help="scenario variants, e.g. 1/0,0/1 or scale-up (default: all)")
+    ap.add_argument("--crashes", type=parse_range, default=None, help="container-crash budgets, e.g. 0..2 or 0,2 (default: each grid's)")
+    ap.add_argument("--timeout", type=float, default=SCENARIO_TIMEOUT, help="wall seconds per scenario run")
+    ap.add_argument("--max-memory", type=int, default=SCENARIO_MAX_MEMORY >> 20, help="MiB of RSS per scenario run")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
+    ap.add_argument("--json", type=Path, default=None, help="also save the scenario runs as JSON here")
+    ap.add_argument("--from-json", type=Path, default=None, help="render the scenario section from saved runs (no run)")
     ap.add_argument("name", nargs="?", help="scenario name (for `scenario`)")
     args = ap.parse_args(argv)
-    command = "python -m bench " + " ".join([cmd, *argv]).strip()
+    command = _shown_command(cmd, argv)
+    max_memory = args.max_memory << 20
+    machine_text: str | None = None
     t0 = time.perf_counter()
     LOAD[0] = f"{os.getloadavg()[0]:.1f}"
     rsk_runs: list[Run] = []
-    sc_runs: list[Run] = []
+    grid = GridResult([], [])
     if cmd in ("spin-rsk", "all"):
         rsk_runs = spin_rsk(args.k)
     if cmd == "scenario":
         from bench.scenarios import SCENARIOS
 
         if args.name is None:
-            raise SystemExit(f"usage: python -m bench scenario NAME [--sizes 1..3]; NAME in {sorted(SCENARIOS)}")
-        sc_runs = scenario_runs(args.name, args.sizes or SCENARIOS[args.name][1], args.timeout)
-    if cmd == "all":
+            raise SystemExit(f"usage: python -m bench scenario NAME [--sizes 1..3] [--variants V,..] [--crashes 0,1]; NAME in {sorted(SCENARIOS)}")
+        grid = scenario_grid(args.name, args.sizes, args.variants, args.crashes, args.timeout, max_memory)
+    if cmd in ("all", "scenarios-all"):
         from bench.scenarios import SCENARIOS
 
-        for name, (_, sizes) in SCENARIOS.items():
-            sc_runs += scenario_runs(name, args.sizes or sizes, args.timeout)
+        if args.from_json is not None:
+            text = args.from_json.read_text()
+            grid = grid_from_json(text)
+            meta = json.loads(text).get("meta", {})
+            command, machine_text = meta.get("command", command), meta.get("machine")
+        else:
+            for name in SCENARIOS:
+                # --variants names variants of any grid; a grid none of them belongs to runs all of its own
+                mine = [v for v in args.variants or () if v in SCENARIOS[name].variants] or None
+                grid += scenario_grid(name, args.sizes, mine, args.crashes, args.timeout, max_memory)
     LOAD[1] = f"{os.getloadavg()[0]:.1f}"
+    if args.json is not None and grid.runs:
+        args.json.write_text(grid_to_json(grid, {"command": command, "machine": machine()}))
     if rsk_runs:
         md = rsk_markdown(rsk_runs, command)
         if not args.no_write:
@@ -526,18 +888,20 @@ def main(cmd: str, argv: Sequence[str]) -> int:
             write_section(DOC, "spin-rsk", "RS-K side by side with SPIN (generated)", md)
         else:
             print(md)
-    if sc_runs and cmd == "all":
-        md = scenarios_markdown(sc_runs, command)
-        if not args.no_write:
+    if grid.runs:
+        write = cmd in ("all", "scenarios-all") and not args.no_write
+        images: list[str] = []
+        if write:
             from bench.plots import plot_scenarios
 
-            plot_scenarios(sc_runs, IMG)
+            images = [p.name for p in plot_scenarios(grid.runs, IMG)]
+        md = scenarios_markdown(grid, command, args.timeout, max_memory, images, machine_text)
+        if write:
             write_section(DOC, "scenarios", "Kubernetes scenarios (generated)", md)
         else:
             print(md)
-    elif sc_runs:
-        print(scenarios_markdown(sc_runs, command))
-    print(f"# total {time.perf_counter() - t0:.1f} s" + ("" if args.no_write or not (rsk_runs or cmd == "all") else f"; wrote {DOC.relative_to(ROOT)} and {IMG.relative_to(ROOT)}/perf-*.png"))
+    wrote = not args.no_write and (bool(rsk_runs) or cmd in ("all", "scenarios-all"))
+    print(f"# total {time.perf_counter() - t0:.1f} s" + (f"; wrote {DOC.relative_to(ROOT)} and {IMG.relative_to(ROOT)}/perf-*.png" if wrote else ""))
     return 0
 
 
