@@ -27,15 +27,15 @@ symmetry for properties that declare themselves asymmetric.
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Callable, Hashable
 
 from model.frozen import FrozenMap, evolve
 from model.objects import KINDS, ContainerStatus, Sandbox
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "dense_creation_ranks", "symmetry_representative", "Renaming", "AtomCache"]
+__all__ = ["normalize_cluster", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -77,9 +77,13 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
 
 #: Marks a value the shortcut of :class:`Renaming` must never skip (see :class:`AtomCache`).
 _FORCE = ("<force>",)
-_NO_ATOMS: frozenset[Any] = frozenset()
-_FORCE_ATOMS: frozenset[Any] = frozenset((_FORCE,))
+#: Marks a value whose renaming is never cached: it holds a ``ClusterState`` (always rebuilt).
+_VOLATILE = ("<volatile>",)
+_NO_ATOMS: tuple[Any, ...] = ()
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: class -> the fields its ``==`` compares
+_COMPARED: dict[type, tuple[str, ...]] = {}
+_SCALARS: frozenset[type] = frozenset((type(None), bool, int, float))
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
@@ -89,117 +93,292 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+def _union(parts: Any) -> tuple[Any, ...]:
+    """The atoms of several children: concatenated, duplicates dropped, first-seen order."""
+    out: list[Any] = []
+    for p in parts:
+        if p:
+            out.extend(p)
+    if not out:
+        return _NO_ATOMS
+    return tuple(dict.fromkeys(out))
+
+
 class AtomCache:
-    """What a :class:`Renaming` could change inside a value, cached per object across calls.
+    """What a :class:`Renaming` could change inside a value, and what it made of it, per object.
 
     The *atoms* of a value are the strings it contains, ``("sb", id)`` for every sandbox id
-    the renaming would look up, and :data:`_FORCE` where the renaming rewrites a value even
-    when nothing in its maps applies (a ``ClusterState``: counters; a ``Sandbox`` whose
-    ``netns`` is not ``ns-<id>``).  A ``ContainerStatus`` contributes only its sandbox id, as
-    :meth:`Renaming._rename` renames nothing else in it.  When a value's atoms are disjoint from
-    a renaming's keys, renaming it would return an equal value, so :class:`Renaming` returns
-    the value itself.  Values are immutable, so atoms are cached by identity (the entry keeps
-    the object alive, so its ``id`` cannot be reused); the cache is cleared beyond ``limit``
-    entries.  ``renamed`` remembers, per value, the renaming restricted to its atoms and the
-    result, so a value seen again under a renaming that agrees on its atoms is not walked again.
-    One cache per ``KubeSystem``: never part of a state.
+    the renaming would look up, :data:`_FORCE` where the renaming rewrites a value even when
+    nothing in its maps applies (a ``Sandbox`` whose ``netns`` is not ``ns-<id>``) and
+    :data:`_VOLATILE` for a ``ClusterState`` (always rebuilt: its counters are reset) and any
+    value holding one.  A ``ContainerStatus`` contributes only its sandbox id, as
+    :meth:`Renaming._rename` renames nothing else in it.  A value's atoms are a tuple without
+    duplicates, computed once per object from its children's.
+
+    The renamed value is a function of the value and of the *signature* of the renaming on it,
+    ``tuple(image.get(a) for a in atoms)`` (``None`` where the renaming leaves an atom alone):
+    each entry remembers the outputs for the last few signatures, so a value met again under a
+    renaming that agrees on its atoms is not walked again, and one whose signature is all
+    ``None`` is returned as is.  Values are immutable, so entries are kept by identity (an entry
+    holds its object, so the ``id`` cannot be reused while it exists); the cache is cleared
+    beyond ``limit`` entries.  One cache per ``KubeSystem``: never part of a state.
     """
 
-    def __init__(self, limit: int = 20_000) -> None:
+    __slots__ = ("limit", "entries", "hits", "misses", "tokens", "clusters", "cluster_limit")
+
+    def __init__(self, limit: int = 20_000, cluster_limit: int = 5_000) -> None:
         self.limit = limit
-        self._d: dict[int, tuple[Any, frozenset[Any]]] = {}
-        #: id -> (value, the renaming restricted to its atoms, the renamed value)
-        self.renamed: dict[int, tuple[Any, frozenset[Any], Any]] = {}
+        #: cluster -> its :class:`Renaming` (which memoises the cluster's key): a cluster met
+        #: again costs no renaming at all.  By value: hashing a cluster is cheap (its tables
+        #: cache their hashes), and comparing two is too once the system shares equal tables.
+        self.clusters: dict[ClusterState, Renaming] = {}
+        self.cluster_limit = cluster_limit
+        #: id -> [value, atoms, {signature: renamed value}, {signature: token}, {signature: table key}]
+        self.entries: dict[int, list[Any]] = {}
+        self.hits = 0
+        self.misses = 0
+        #: renamed value -> its token (see :meth:`Renaming.key`); never cleared, so a token is
+        #: never reused for another value while this cache lives
+        self.tokens: dict[Any, _Token] = {}
 
-    def remember(self, key: int, value: Any, sig: frozenset[Any], out: Any) -> None:
-        if len(self.renamed) >= self.limit:
-            self.renamed.clear()
-        self.renamed[key] = (value, sig, out)
+    def entry(self, value: Any) -> list[Any]:
+        """The entry of a non-scalar, non-string ``value`` (created with its atoms if new)."""
+        e = self.entries.get(id(value))
+        if e is not None and e[0] is value:
+            return e
+        e = [value, self._compute(value), None, None, None]
+        if len(self.entries) >= self.limit:
+            self.entries.clear()
+        self.entries[id(value)] = e
+        return e
 
-    def atoms(self, value: Any) -> frozenset[Any]:
-        if value is None or isinstance(value, (bool, int, float)):
+    def atoms(self, value: Any) -> tuple[Any, ...]:
+        t = type(value)
+        if t is str:
+            return (value,)
+        if t in _SCALARS:
             return _NO_ATOMS
         if isinstance(value, str):
-            return frozenset((value,))
-        hit = self._d.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        out = self._compute(value)
-        if len(self._d) >= self.limit:
-            self._d.clear()
-        self._d[id(value)] = (value, out)
-        return out
+            return (value,)
+        if isinstance(value, (bool, int, float)):
+            return _NO_ATOMS
+        return self.entry(value)[1]  # type: ignore[no-any-return]
 
-    def _compute(self, value: Any) -> frozenset[Any]:
+    def _compute(self, value: Any) -> tuple[Any, ...]:
         atoms = self.atoms
         if isinstance(value, tuple):
-            return _NO_ATOMS.union(*map(atoms, value)) if value else _NO_ATOMS
+            return _union(map(atoms, value))
         if isinstance(value, FrozenMap):
-            return _NO_ATOMS.union(*map(atoms, value.keys()), *map(atoms, value.values()))
+            return _union((_union(map(atoms, value.keys())), _union(map(atoms, value.values()))))
         if isinstance(value, ClusterState):
-            return _FORCE_ATOMS
+            return (_FORCE, _VOLATILE)
         if isinstance(value, Sandbox):
-            out = atoms(value.ip) | {("sb", value.id)}
-            return out | _FORCE_ATOMS if value.netns != f"ns-{value.id}" else out
+            out = atoms(value.ip) + (("sb", value.id),)
+            return out + (_FORCE,) if value.netns != f"ns-{value.id}" else out
         if isinstance(value, ContainerStatus):
-            return _NO_ATOMS if value.sandbox_id is None else frozenset((("sb", value.sandbox_id),))
+            return _NO_ATOMS if value.sandbox_id is None else (("sb", value.sandbox_id),)
         if is_dataclass(value) and not isinstance(value, type):
-            return _NO_ATOMS.union(*(atoms(getattr(value, n)) for n in _field_names(type(value))))
+            return _union(atoms(getattr(value, n)) for n in _field_names(type(value)))
         return _NO_ATOMS
+
+
+_CLUSTER_TAG = "<cluster>"
+#: Signatures remembered per value (most values see one or two renamings).
+_SIGS_PER_VALUE = 4
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _Token:
+    """Stands for one renamed value in a :meth:`Renaming.key`: equal only to itself, hashed by
+    identity (cheap), never equal to a scalar.  ``n`` numbers the tokens of one cache in the
+    order they were made (a deterministic exploration makes them in the same order every run),
+    so a serialisation of keys (fingerprints) is stable across processes."""
+
+    n: int
+
+    def __repr__(self) -> str:
+        return f"<value #{self.n}>"
+
+
+#: class -> its tag in a key (a qualified name: keys stay plain data, serialisable)
+_TAGS: dict[type, str] = {}
+
+
+def _tag(cls: type) -> str:
+    tag = _TAGS.get(cls)
+    if tag is None:
+        tag = _TAGS[cls] = f"{cls.__module__}.{cls.__qualname__}"
+    return tag
 
 
 class Renaming:
     """A consistent renaming of strings (UIDs, names, IPs) and sandbox ids over any value.
 
-    With an :class:`AtomCache`, a sub-value that holds nothing the renaming changes is returned
-    as it is (an equal value to what the full walk would build, without the walk).
+    With an :class:`AtomCache`, a sub-value is renamed once per signature of the renaming on
+    its atoms (see there) and a sub-value that holds nothing the renaming changes is returned
+    as it is: an equal value to what the plain walk builds, without the walk.
     """
 
     def __init__(self, strings: dict[str, str], sandbox_ids: dict[int, int], atoms: AtomCache | None = None) -> None:
         self.strings = strings
         self.sandbox_ids = sandbox_ids
         self._memo: dict[int, Any] = {}
+        #: cluster -> its key under this renaming (the state's own cluster, met again)
+        self._cluster_keys: dict[ClusterState, Hashable] = {}
         self._atoms = atoms
-        self._keys: frozenset[Any] = frozenset(strings).union((("sb", i) for i in sandbox_ids), (_FORCE,))
+        if atoms is not None:
+            image: dict[Any, Any] = dict(strings)
+            for k, v in sandbox_ids.items():
+                image[("sb", k)] = v
+            image[_FORCE] = _FORCE
+            image[_VOLATILE] = _VOLATILE
+            self._image_get = image.get
 
     def __call__(self, value: Any) -> Any:
-        if value is None or isinstance(value, (bool, int, float)):
-            return value
-        if isinstance(value, str):
+        t = type(value)
+        if t is str:
             return self.strings.get(value, value)
-        key = id(value)
-        hit = self._memo.get(key)
-        if hit is not None and hit[0] is value:
-            return hit[1]
+        if t in _SCALARS:
+            return value
+        if isinstance(value, str):  # a subclass: as the plain walk treats it
+            return self.strings.get(value, value)
+        if isinstance(value, (bool, int, float)):
+            return value
         cache = self._atoms
         if cache is None:
+            key = id(value)
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] is value:
+                return hit[1]
             out = self._rename(value)
+            self._memo[key] = (value, out)
+            return out
+        e = cache.entry(value)
+        atoms = e[1]
+        if not atoms:
+            return value
+        sig = tuple(map(self._image_get, atoms))
+        outs = e[2]
+        if outs is not None:
+            out = outs.get(sig)
+            if out is not None:
+                cache.hits += 1
+                return out
+        if _VOLATILE in atoms:
+            return self._rename(value)
+        cache.misses += 1
+        out = value if sig.count(None) == len(sig) else self._rename(value)
+        if outs is None:
+            e[2] = {sig: out}
         else:
-            inter = self._keys.intersection(cache.atoms(value))
-            if not inter:
-                out = value
-            elif isinstance(value, ClusterState):
-                out = self._rename(value)
-            else:
-                # The renamed value is a function of the value and of the renaming restricted
-                # to its atoms: reuse the output of an earlier Renaming that agreed there.
-                sig = frozenset(map(self._image, inter))
-                done = cache.renamed.get(key)
-                if done is not None and done[0] is value and done[1] == sig:
-                    out = done[2]
-                else:
-                    out = self._rename(value)
-                    cache.remember(key, value, sig, out)
-        self._memo[key] = (value, out)
+            if len(outs) >= _SIGS_PER_VALUE:
+                outs.clear()
+            outs[sig] = out
         return out
 
-    def _image(self, atom: Any) -> tuple[Any, Any]:
-        """``(atom, what this renaming maps it to)``."""
-        if isinstance(atom, str):
-            return atom, self.strings[atom]
-        if atom is _FORCE:
-            return atom, atom
-        return atom, self.sandbox_ids[atom[1]]
+    def key(self, value: Any) -> Hashable:
+        """A compact stand-in for ``self(value)``: ``key(a) == key(b)`` exactly when
+        ``self(a) == self(b)``, for two values met at the same place of a state.
+
+        Needs an :class:`AtomCache`.  A scalar or string is its renamed self.  A value holding no
+        ``ClusterState`` is its :class:`_Token`: the cache's token of its renamed value (one
+        token per distinct renamed value, found by equality once per value and signature, then
+        remembered in the value's entry).  A ``ClusterState`` is a tag and one key per table
+        (:meth:`_table_key`); counters are left out, as the representative resets them.  Any
+        other value holding one is a tag (its class's qualified name) and the keys of its
+        compared fields (a dataclass, whose equality compares exactly those, and only within
+        its class) or of its items (a tuple).  Keys are plain data (tuples, frozensets,
+        strings, ints, tokens), so a fingerprint encoder can serialise them.
+        """
+        t = type(value)
+        if t is str or t in _SCALARS or isinstance(value, (str, bool, int, float)):
+            return self(value)
+        cache = self._atoms
+        assert cache is not None, "Renaming.key needs an AtomCache"
+        if is_dataclass(value) and not isinstance(value, type):
+            cls = type(value)
+            names = _COMPARED.get(cls)
+            if names is None:
+                names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.compare)
+            if any(isinstance(getattr(value, n), ClusterState) for n in names):
+                # a state holding the cluster (SystemState): its fields' keys, without an entry
+                # of its own (a new state each time: the atoms would be computed for nothing)
+                key = self.key
+                return (_tag(cls), *[key(getattr(value, n)) for n in names])
+        if isinstance(value, ClusterState):
+            k = self._cluster_keys.get(value)
+            if k is None:
+                table_key = self._table_key
+                k = self._cluster_keys[value] = (_CLUSTER_TAG, *[table_key(getattr(value, attr)) for attr in _TABLES])
+            return k
+        e = cache.entry(value)
+        atoms = e[1]
+        if _VOLATILE not in atoms:
+            sig = tuple(map(self._image_get, atoms))
+            toks = e[3]
+            if toks is not None:
+                tok = toks.get(sig)
+                if tok is not None:
+                    return tok
+            out = self(value)
+            tokens = cache.tokens
+            tok = tokens.get(out)
+            if tok is None:
+                tok = tokens[out] = _Token(len(tokens))
+            if toks is None:
+                e[3] = {sig: tok}
+            else:
+                if len(toks) >= _SIGS_PER_VALUE:
+                    toks.clear()
+                toks[sig] = tok
+            return tok
+        if is_dataclass(value) and not isinstance(value, type):
+            key = self.key
+            cls = type(value)
+            names = _COMPARED.get(cls)
+            if names is None:
+                names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.compare)
+            return (_tag(cls), *[key(getattr(value, n)) for n in names])
+        if type(value) is tuple:
+            return ("<tuple>", *map(self.key, value))
+        return ("<renamed>", self(value))  # anything else holding a cluster: the renamed value itself
+
+    def _table_key(self, table: FrozenMap[Any, Any]) -> Hashable:
+        """The key of a renamed object table: the set of its (renamed key, value token) items.
+
+        Two renamed maps are equal exactly when their item sets are, since the tokens stand for
+        the renamed values one to one; the set is remembered per table and signature.  The
+        items are collected into a dict in the table's order, as :meth:`_rename` builds the
+        renamed map, so even two keys renamed to one (never, with the representative's
+        injective naming) would keep the same (last) value.
+        """
+        cache = self._atoms
+        e = cache.entry(table)  # type: ignore[union-attr]
+        atoms = e[1]
+        sig = tuple(map(self._image_get, atoms))
+        toks = e[4]
+        if toks is not None:
+            k = toks.get(sig)
+            if k is not None:
+                return k
+        key = self.key
+        strings = self.strings
+        items: dict[Any, Any] = {}
+        for rk, v in table.items():
+            # a (namespace, name) key: the renamed tuple without the generic walk
+            if type(rk) is tuple and len(rk) == 2 and type(rk[0]) is str and type(rk[1]) is str:
+                a, b = rk
+                items[(strings.get(a, a), strings.get(b, b))] = key(v)
+            else:
+                items[self(rk)] = key(v)
+        k = frozenset(items.items())
+        if toks is None:
+            e[4] = {sig: k}
+        else:
+            if len(toks) >= _SIGS_PER_VALUE:
+                toks.clear()
+            toks[sig] = k
+        return k
 
     def _rename(self, value: Any) -> Any:
         if isinstance(value, tuple):
@@ -281,14 +460,9 @@ def _generated_name_renaming(state: ClusterState) -> dict[str, str]:
     return out
 
 
-def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState], atoms: AtomCache | None = None) -> Any:
-    """The representative of ``state``'s symmetry class (a renamed copy of ``state``).
-
-    ``cluster_of`` extracts the ``ClusterState`` the renaming is computed from; the renaming
-    is then applied to the whole ``state`` (pending writes and action keys included), so
-    every reference moves with its object.
-    """
-    cluster = cluster_of(state)
+def _renaming_maps(cluster: ClusterState) -> tuple[dict[str, str], dict[int, int]]:
+    """The renaming of ``cluster``'s orbit representative: strings (node names, generated names,
+    UIDs, IPs) and sandbox ids."""
     strings: dict[str, str] = {}
     strings.update(_node_renaming(cluster))
     strings.update(_generated_name_renaming(cluster))
@@ -310,4 +484,33 @@ def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState
         for cs in p.container_statuses:
             if cs.sandbox_id is not None:
                 sandbox_ids.setdefault(cs.sandbox_id, -(len(sandbox_ids) + 1))
+    return strings, sandbox_ids
+
+
+def symmetry_representative(state: Any, cluster_of: Callable[[Any], ClusterState], atoms: AtomCache | None = None) -> Any:
+    """The representative of ``state``'s symmetry class (a renamed copy of ``state``).
+
+    ``cluster_of`` extracts the ``ClusterState`` the renaming is computed from; the renaming
+    is then applied to the whole ``state`` (pending writes and action keys included), so
+    every reference moves with its object.
+    """
+    strings, sandbox_ids = _renaming_maps(cluster_of(state))
     return Renaming(strings, sandbox_ids, atoms)(state)
+
+
+def symmetry_key(state: Any, cluster_of: Callable[[Any], ClusterState], atoms: AtomCache) -> Hashable:
+    """A compact key of ``state``'s symmetry class: equal for two states exactly when their
+    :func:`symmetry_representative` are equal (see :meth:`Renaming.key`).
+
+    Keys are comparable only with keys built on the same ``atoms`` cache (its intern table
+    numbers the renamed objects).
+    """
+    cluster = cluster_of(state)
+    clusters = atoms.clusters
+    ren = clusters.get(cluster)
+    if ren is None:
+        ren = Renaming(*_renaming_maps(cluster), atoms)
+        if len(clusters) >= atoms.cluster_limit:
+            clusters.clear()
+        clusters[cluster] = ren
+    return ren.key(state)

@@ -162,7 +162,15 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
         if all(k in src for k in other):
             d = dict(src)  # same keys: the sorted order is kept
             d.update(other)
-            return FrozenMap._make(d, None)
+            h = self._hash
+            if h is not None:  # as in set(): rehash only the replaced items
+                try:
+                    for k, v in other.items():
+                        h += hash((k, v)) - hash((k, src[k]))
+                    h &= _MASK
+                except TypeError:  # an unhashable value: hashing the map will say so
+                    h = None
+            return FrozenMap._make(d, h)
         d = dict(src)
         d.update(other)
         return FrozenMap(d)
