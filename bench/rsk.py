@@ -21,7 +21,7 @@ import argparse
 import platform
 import sys
 import time
-from typing import Sequence
+from typing import Any, Sequence
 
 from kubecheck.properties import invariant
 from kubecheck.ts import Action, BaseSystem
@@ -71,9 +71,12 @@ class RSK(BaseSystem[RSKState]):
 
     def step(self, s: RSKState, a: Action) -> RSKState | None:
         d = s[-1]
+        n = a.data
+        # Invariant: __init__ builds every action of this system with an int (replicas or slot index).
+        assert isinstance(n, int), a
         if a.label == "scale":
-            return s[:-1] + (a.data,) if a.data != d else None
-        i = a.data
+            return s[:-1] + (n,) if n != d else None
+        i = n
         x = s[i]
         act = self._active(s)
         new = {
@@ -85,13 +88,13 @@ class RSK(BaseSystem[RSKState]):
         }[a.label]
         return None if new is None else s[:i] + (new,) + s[i + 1 :]
 
-    def successors(self, s: RSKState):  # type: ignore[override]
+    def successors(self, s: RSKState) -> list[tuple[Action, RSKState]]:
         out = []
         for t in self._next(s, self._slot, self._scale):
             out.append(t)
         return out
 
-    def next_states(self, s: RSKState) -> list[RSKState]:  # type: ignore[override]
+    def next_states(self, s: RSKState) -> list[RSKState]:
         """The hot path: successor states only, in ``actions`` order (mutate one list, copy to tuples)."""
         d = s[-1]
         body = s[:-1]
@@ -127,11 +130,15 @@ class RSK(BaseSystem[RSKState]):
                 cur[i] = TERMINATING
         return out
 
-    def _next(self, s: RSKState, slot_actions, scale_actions) -> list:
-        """Successors in ``actions`` order; with action tables, ``(action, state)`` pairs."""
+    def _next(self, s: RSKState, slot_actions: Any, scale_actions: Any) -> list[Any]:
+        """Successors in ``actions`` order; with action tables, ``(action, state)`` pairs.
+
+        ``slot_actions``/``scale_actions``: ``self._slot``/``self._scale``, or ``None`` for bare states.
+        """
         d = s[-1]
         body = s[:-1]
         with_actions = slot_actions is not None
+        out: list[Any]
         if with_actions:
             out = [(scale_actions[n], body + (n,)) for n in range(MAX_REPLICAS + 1) if n != d]
         else:

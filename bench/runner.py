@@ -764,10 +764,10 @@ def scenarios_markdown(
     for c in cfgs:
         rs = _of(runs, c)
         done = [r for r in rs if r.complete]
-        g = growth(runs, c.engine, c.scenario, c.variant, c.crashes)
+        fitted = growth(runs, c.engine, c.scenario, c.variant, c.crashes)
         best = f"{done[-1].size} ({_fmt_s(done[-1].seconds)})" if done else "none"
         first_cut = _stopped(runs, c, skipped) or "— (every size exhaustive)"
-        fit = (f"{g['base']:.2f}^R", f"R^{g['exponent']:.2f}", f"{g['from']:.0f}..{g['to']:.0f}") if g else ("—", "—", "fewer than 3 sizes")
+        fit = (f"{fitted['base']:.2f}^R", f"R^{fitted['exponent']:.2f}", f"{fitted['from']:.0f}..{fitted['to']:.0f}") if fitted else ("—", "—", "fewer than 3 sizes")
         out.append(f"| {c.scenario} | {c.variant} | {c.crashes} | {'on' if c.symmetry else 'off'} | {best} | {first_cut} | {fit[0]} | {fit[1]} | {fit[2]} |")
     out.append("")
     out += scenario_targets(runs, skipped)

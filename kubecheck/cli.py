@@ -528,7 +528,7 @@ def prove(
 
 def _symbolic() -> Any:
     try:
-        import kubecheck.symbolic as symbolic  # type: ignore[import-not-found]
+        import kubecheck.symbolic as symbolic
     except ImportError:
         _fail("kubecheck: the Z3 engine (kubecheck.symbolic) is not available in this build")
     return symbolic

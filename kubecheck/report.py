@@ -154,7 +154,7 @@ def render_report(report: Any) -> str:
             f"<td><span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span></td><td>{_e(f.title)}</td>"
             f"<td class='mono'>{_e(loc)}</td><td class='note'>{_e(f.note)} {link}</td></tr>"
         )
-    traces_data = []
+    traces_data: list[dict[str, Any]] = []
     sections = []
     for f in report.findings:
         if f.trace is None or f.key not in report.live:

@@ -531,7 +531,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
         extra.extend(load_rules_file(f))
     rule = select_rules([doc["rule_id"]], extra)[0]
     target = tuple(doc["target"]) if doc.get("target") else None
-    return KubeSystem(scenario), rule, target  # type: ignore[return-value]
+    return KubeSystem(scenario), rule, target
 
 
 def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | None,

@@ -106,7 +106,7 @@ class BaseSystem(Generic[S]):
         raise NotImplementedError
 
     def canonical(self, state: S) -> Hashable:
-        return state  # type: ignore[return-value]
+        return state
 
     def expects_progress(self, state: S) -> bool:
         return True

@@ -343,8 +343,8 @@ def _generation_on_first_delete(cur: Any) -> int:
     tracks.  Only observable while a finalizer holds the object (``orphan``,
     ``foregroundDeletion``): the controllers then write ``observedGeneration`` once more."""
     if kind_of(cur) in _GENERATION_KINDS and cur.generation > 0:
-        return cur.generation + 1  # type: ignore[no-any-return]
-    return cur.generation  # type: ignore[no-any-return]
+        return cur.generation + 1
+    return cur.generation
 
 
 def _delete(state: ClusterState, w: Delete) -> ClusterState:

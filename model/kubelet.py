@@ -325,7 +325,7 @@ def generate_api_pod_status(pod: Pod) -> Pod:
     )
     return replace(
         pod,
-        phase=_phase(pod),  # type: ignore[arg-type]
+        phase=_phase(pod),
         conditions=conditions,
         ready_elapsed=pod.ready_elapsed and containers_ready,
     )

@@ -279,7 +279,7 @@ def _plain(node: Node, path: str, walk: _Walk, depth: int) -> Any:
 
 def _mapping(node: MappingNode, path: str, walk: _Walk, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    merges: list[Node] = []
+    merges: list[MappingNode] = []
     explicit: list[tuple[Node, Node]] = []
     for key_node, value_node in node.value:
         if key_node.tag == _TAG + "merge":
@@ -287,7 +287,7 @@ def _mapping(node: MappingNode, path: str, walk: _Walk, depth: int) -> dict[str,
             for src in sources:
                 if not isinstance(src, MappingNode):
                     raise _YamlProblem(src, path, "a merge key (<<) needs a mapping or a list of mappings")
-            merges.extend(sources)
+                merges.append(src)
         else:
             explicit.append((key_node, value_node))
     for src in reversed(merges):  # earlier sources take precedence
@@ -663,14 +663,10 @@ class _Loader:
             self.error(file, marks, root, FieldError("", f"expected a Kubernetes object (a mapping), got {json_type(value)}"))
             return
         kind, api_version = value.get("kind"), value.get("apiVersion")
-        missing = [
-            FieldError(key, "required value" if v is None or v == "" else f"expected string, got {json_type(v)}")
-            for key, v in (("apiVersion", api_version), ("kind", kind))
-            if not isinstance(v, str) or not v
-        ]
-        if missing:
-            for e in missing:
-                self.error(file, marks, root, e)
+        if not (isinstance(kind, str) and kind and isinstance(api_version, str) and api_version):
+            for key, v in (("apiVersion", api_version), ("kind", kind)):
+                if not isinstance(v, str) or not v:
+                    self.error(file, marks, root, FieldError(key, "required value" if v is None or v == "" else f"expected string, got {json_type(v)}"))
             return
         if kind == "List":
             self.list_items(value, marks, file, root, nesting)

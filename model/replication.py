@@ -108,6 +108,9 @@ def sync_replication_controller(
     for w in writes:
         if isinstance(w, UpdateStatus) and isinstance(w.obj, ReplicaSet):
             rc = state.get("ReplicationController", *key)
+            # Invariant: sync_replica_set_for_kind returns () when the RC at ``key`` is absent
+            # from this same ``state``, so a status write implies the RC is there.
+            assert rc is not None, key
             out.append(UpdateStatus(convert_rs_to_rc(w.obj, rc)))
         else:
             out.append(w)

@@ -235,7 +235,7 @@ class ReadTracker:
     def table(self, kind: str) -> FrozenMap[ObjKey, Any]:
         attr = KINDS[kind][1]
         self.reads.add(attr)
-        return getattr(self._state, attr)  # type: ignore[no-any-return]
+        return getattr(self._state, attr)
 
     def get(self, kind: str, namespace: str, name: str) -> Any | None:
         attr = KINDS[kind][1]

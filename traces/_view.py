@@ -93,6 +93,7 @@ def build_view(
         lanes = describe(state, system)
         for k in lanes:
             order.setdefault(k, None)
+        changed: frozenset[str]
         if i == 0:
             action, fair, changed = "", True, frozenset()
         else:

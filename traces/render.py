@@ -23,7 +23,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import graphviz
 
@@ -66,7 +66,7 @@ class RenderResult:
     files: tuple[Path, ...]
     warnings: tuple[str, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Path]:
         return iter(self.files)
 
 

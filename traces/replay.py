@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - traces used without the engine
 __all__ = ["ReplayMismatch", "replay"]
 
 
-class ReplayMismatch(_Base, ValueError):  # type: ignore[misc,valid-type]
+class ReplayMismatch(_Base, ValueError):
     """A trace does not replay on the given system.
 
     ``step`` is the 1-based step that failed (0 = the initial state, ``len(trace) + 1`` = the loop

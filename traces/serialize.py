@@ -61,7 +61,7 @@ T = TypeVar("T", bound=type)
 _REGISTRY: dict[str, type] = {}
 
 
-class TraceFormatError(_Base, ValueError):  # type: ignore[misc,valid-type]
+class TraceFormatError(_Base, ValueError):
     """A trace cannot be written (unserialisable value) or read (wrong schema, untrusted type...)."""
 
 

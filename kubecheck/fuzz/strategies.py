@@ -187,7 +187,8 @@ def selectors_matching(draw: st.DrawFn, labels: Mapping[str, str], *, must_inclu
             values = sorted({labels[key], *others})
             exprs.append({"key": key, "operator": "In", "values": values})
         elif op == "NotIn":
-            values = draw(st.lists(label_values().filter(lambda v, k=key: labels.get(k) != v), min_size=1, max_size=2, unique=True))
+            excluded = labels.get(key)  # the filter is used up by this draw, before the loop rebinds it
+            values = draw(st.lists(label_values().filter(lambda v: v != excluded), min_size=1, max_size=2, unique=True))
             exprs.append({"key": key, "operator": "NotIn", "values": values})
         else:
             exprs.append({"key": key, "operator": op})
@@ -318,7 +319,8 @@ def deployments(
             rolling["maxUnavailable"] = unavailable
         if surge is not None and unavailable is not None and _zero(surge) and _zero(unavailable):
             rolling["maxUnavailable"] = 1  # both 0 is invalid (ValidateRollingUpdateDeployment)
-        spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling} if rolling or draw(st.booleans()) else {"type": "RollingUpdate"}
+        # bool(rolling): with a bare dict on the left of ``or``, mypy infers draw() returns a dict
+        spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling} if bool(rolling) or draw(st.booleans()) else {"type": "RollingUpdate"}
     min_ready = draw(st.sampled_from([None, 0, 1, 5, 30]))
     if min_ready is not None:
         spec["minReadySeconds"] = min_ready
@@ -399,7 +401,7 @@ def stateful_sets(
             rolling["partition"] = draw(st.integers(0, max_replicas))
         if draw(st.booleans()):
             rolling["maxUnavailable"] = draw(st.one_of(st.integers(1, 3), st.integers(1, 100).map(lambda n: f"{n}%")))
-        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling} if rolling or draw(st.booleans()) else {"type": "RollingUpdate"}
+        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling} if bool(rolling) or draw(st.booleans()) else {"type": "RollingUpdate"}
     if draw(st.booleans()):
         claim = draw(dns1123_labels(8))
         spec["volumeClaimTemplates"] = [

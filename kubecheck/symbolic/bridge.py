@@ -62,7 +62,7 @@ def rollout_scenario(
     ``crashes`` is the container-crash fault budget (the count model's disruptions).
     """
     cluster = ClusterState.from_objects([_deployment(replicas, max_surge, max_unavailable), Node(name="node-1")])
-    warm = KubeSystem(Scenario(initial=cluster, granularity="reconcile", actors=ACTORS, name="steady"))  # type: ignore[arg-type]
+    warm = KubeSystem(Scenario(initial=cluster, granularity="reconcile", actors=ACTORS, name="steady"))
     state = warm.init_states()[0]
     for _ in range(100 * (replicas + 2)):
         succ = warm.successors(state)
@@ -73,6 +73,8 @@ def rollout_scenario(
         raise RuntimeError("the steady state was not reached")
     c = state.cluster
     d = c.get("Deployment", "default", NAME)
+    # Invariant: the Deployment is in the initial cluster and none of ACTORS deletes it.
+    assert d is not None, NAME
     c = c.put(replace(d, template=_template("app:2")))
     ks = KubeSystem(
         Scenario(
@@ -95,6 +97,8 @@ def project(state: SystemState) -> tuple[int, ...]:
     """
     c = state.cluster
     d = c.get("Deployment", "default", NAME)
+    if d is None:
+        raise ValueError(f"no Deployment default/{NAME}: the count model projects one rollout")
     rows: dict[str, tuple[int, int, int, int]] = {}
     owned: set[str] = set()
     for rs in c.replica_sets.values():
@@ -196,12 +200,12 @@ def replay_in_object_model(
         if found is None:
             return Replay(False, tuple(path_states), tuple(labels), i, f"no object-model run from {here} to {target}")
         seg: list[tuple[SystemState, Any]] = []
-        k: Hashable | None = ks.canonical(found)
-        while k is not None:
-            pk, st, how = parent[k]
+        at: Hashable | None = ks.canonical(found)
+        while at is not None:
+            pk, st, how = parent[at]
             if pk is not None:
                 seg.append((st, how))
-            k = pk
+            at = pk
         seg.reverse()
         for st, (idx, a) in seg:
             path_states.append(st)

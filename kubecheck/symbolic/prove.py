@@ -198,10 +198,15 @@ def _zmin(a: Any, b: Any) -> Any:
     return z3.If(a <= b, a, b)
 
 
+def _non_negative(name: str) -> Lemma:
+    """The lemma ``<name> >= 0`` (a closure per field, so each binds its own name)."""
+    return lambda p, s, d: getattr(s, name) >= 0
+
+
 def _candidates() -> list[tuple[str, Lemma]]:
     c: list[tuple[str, Lemma]] = []
     for name in FIELD_NAMES:
-        c.append((f"{name} >= 0", lambda p, s, d, n=name: getattr(s, n) >= 0))
+        c.append((f"{name} >= 0", _non_negative(name)))
     c += [
         ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
         ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),

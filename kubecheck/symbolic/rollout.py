@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import z3
 
@@ -72,7 +72,14 @@ ACTIONS: tuple[str, ...] = (
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset({"dc", "rs_new", "rs_old"})
 
-T = TypeVar("T")
+
+class _Count(Protocol):
+    """What a count is: a Python int or a Z3 arithmetic term (both support ``+``)."""
+
+    def __add__(self, other: Any, /) -> Any: ...
+
+
+T = TypeVar("T", bound=_Count)
 
 
 @dataclass(frozen=True, slots=True)
