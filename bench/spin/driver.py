@@ -75,11 +75,18 @@ def spin_version() -> str:
     return out.replace("Spin Version ", "SPIN ")
 
 
+#: A count as pan prints it: digits, or ``%g`` notation for counts of 10^8 and more (``1.0188e+08``).
+COUNT = r"([0-9.]+(?:e\+?[0-9]+)?)"
+
+
 def _int(pattern: str, text: str) -> int:
+    """The count matched by ``pattern`` (whose group is :data:`COUNT`); a ``%g`` count is exact only to
+    pan's printed precision (five significant digits)."""
     m = re.search(pattern, text)
     if m is None:
         raise SpinError(f"pan output has no match for {pattern!r}:\n{text}")
-    return int(m.group(1))
+    g = m.group(1)
+    return int(float(g)) if ("e" in g or "." in g) else int(g)
 
 
 def parse_pan(output: str, *, stopped_at_error: bool = False) -> dict[str, float]:
@@ -102,9 +109,9 @@ def parse_pan(output: str, *, stopped_at_error: bool = False) -> dict[str, float
         "state_vector": int(m.group(1)),
         "depth": int(m.group(2)),
         "errors": int(m.group(3)),
-        "states": _int(r"(\d+) states, stored", output),
-        "matched": _int(r"(\d+) states, matched", output),
-        "transitions": _int(r"(\d+) transitions \(= stored\+matched\)", output),
+        "states": _int(COUNT + r" states, stored", output),
+        "matched": _int(COUNT + r" states, matched", output),
+        "transitions": _int(COUNT + r" transitions \(= stored\+matched\)", output),
         "pan_seconds": float(elapsed.group(1)) if elapsed else 0.0,
         "memory_mb": float(memory.group(1)) if memory else 0.0,
     }
@@ -134,6 +141,8 @@ def run_pan(
     memlim_mb: int = 16_384,
     repeats: int = 1,
     cflags: tuple[str, ...] = ("-O2", "-DSAFETY", "-DNOREDUCE"),
+    depth: int | None = None,
+    hash_bits: int | None = None,
 ) -> SpinRun:
     """Write ``promela`` to ``workdir/model.pml``, compile, run exhaustively, parse, and check.
 
@@ -141,6 +150,8 @@ def run_pan(
     ``expect_errors=0`` the run must be exhaustive (pan's ``-c1`` stops at the first error, so a run
     expecting an error is a time-to-counterexample run and is not exhaustive).  ``repeats`` > 1 reruns
     the compiled ``pan`` and keeps the fastest run (for runs too short to time once).
+    ``depth`` / ``hash_bits`` override the ``-m`` / ``-w`` derived from ``max_states`` (for models
+    whose DFS depth is far below their state count; a depth that turns out too small still raises).
     """
     if not spin_available():
         raise SpinError("spin or gcc not found on PATH (apt-get install spin gcc)")
@@ -155,8 +166,9 @@ def run_pan(
         if proc.returncode != 0:
             raise SpinError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     compile_seconds = time.perf_counter() - t0
-    depth = 2 * max_states + 64
-    wbits = max(18, min(26, max_states.bit_length() + 1))
+    if depth is None:
+        depth = 2 * max_states + 64
+    wbits = max(18, min(26, max_states.bit_length() + 1)) if hash_bits is None else hash_bits
     argv = ["./pan", f"-m{depth}", f"-w{wbits}"]
     runs = [_run_once(argv, workdir) for _ in range(max(1, repeats))]
     for _, out, _, _ in runs:  # every run must be exhaustive, not just the fastest
