@@ -1,8 +1,12 @@
-"""``python -m bench [all | spin-rsk | scenario NAME | scenarios-all | rsk | z3 | model] [options]`` (no argument: ``all``).
+"""``python -m bench [all | spin-rsk | spin-rollout | scenario NAME | scenarios-all | rsk | z3 | model] [options]`` (no argument: ``all``).
 
 * ``rsk [--k K] [--symmetry-only]``: RS-K in our explorer only, one line per run (the original benchmark).
 * ``spin-rsk [--k 3..10] [--no-write]``: RS-K in our explorer (symmetry off/on) and SPIN, with equal state
   counts asserted; writes the table to docs/performance.md and plots to docs/img/.
+* ``spin-rollout [--sizes 1..4] [--crashes 0,1,2] [--spin-sizes 3..10] [--diff] [--no-write]``: scenario (b),
+  the Deployment rolling update, in our explorer (symmetry off/on) and in SPIN on its Promela twin
+  (bench/spin/rollout_gen.py), equal state counts asserted; writes its section of docs/performance.md
+  (bench/spin_rollout.py; not part of ``all``: the recorded table took about 18 minutes).
 * ``scenario NAME [--sizes 1..3] [--variants V,..] [--crashes 0,1] [--timeout S] [--max-memory MiB]``: one
   Kubernetes scenario grid of bench/scenarios.py (every variant x crash count, symmetry off and on, at
   growing R until a run is cut); prints the tables.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "scenario", "scenarios-all", "rsk", "z3", "model")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model")
 
 
 def main(argv: list[str]) -> int:
@@ -35,6 +39,10 @@ def main(argv: list[str]) -> int:
         from bench.z3_rollout import main as z3_main
 
         return z3_main(argv[1:])
+    if argv[0] == "spin-rollout":
+        from bench.spin_rollout import main as spin_rollout_main
+
+        return spin_rollout_main(argv[1:])
     if argv[0] == "model":
         from bench.model_perf import main as model_main
 
