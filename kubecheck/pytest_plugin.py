@@ -43,7 +43,8 @@ def check(manifests: Any, rule_id: str | Sequence[str] | None = None, *, scenari
           scenario_file: str | None = None, nodes: int = 2, out_dir: str | None = None, **bounds: Any) -> Any:
     """Run ``kubecheck check`` in-process; returns the :class:`kubecheck.runner.CheckReport`.
 
-    ``bounds``: ``max_states``, ``max_depth``, ``timeout``, ``max_memory``, ``symmetry``, ``granularity``.
+    ``bounds``: ``max_states``, ``max_depth``, ``timeout``, ``max_memory``, ``symmetry``, ``fingerprint``,
+    ``granularity``.
     """
     from kubecheck.runner import CheckConfig, run_check
 
@@ -52,7 +53,7 @@ def check(manifests: Any, rule_id: str | Sequence[str] | None = None, *, scenari
         raise AssertionError("the manifests do not load:\n" + "\n".join(str(e) for e in load.errors))
     scenarios = (scenario,) if isinstance(scenario, str) else tuple(scenario)
     rule_ids = None if rule_id is None else ((rule_id,) if isinstance(rule_id, str) else tuple(rule_id))
-    allowed = {"max_states", "max_depth", "timeout", "max_memory", "symmetry", "granularity"}
+    allowed = {"max_states", "max_depth", "timeout", "max_memory", "symmetry", "fingerprint", "granularity"}
     unknown = set(bounds) - allowed
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)}; allowed: {sorted(allowed)}")

@@ -34,6 +34,15 @@ def test_assert_holds_refuses_a_bounded_result_unless_allowed(tmp_path) -> None:
     assert {f.verdict for f in report.findings} == {"holds_within_bounds"}
 
 
+def test_assert_holds_with_fingerprints_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    report = assert_holds(str(VIOLATION), "KC-OWN-001", scenario="pod-crash", fingerprint=True, out_dir=str(tmp_path), **FAST)
+    (finding,) = report.findings
+    assert finding.verdict == "holds"
+    assert any(r.startswith("fingerprints (64-bit, collision probability <= ") for r in finding.reductions), finding.reductions
+    with pytest.raises(TypeError, match="unknown option"):
+        assert_holds(str(VIOLATION), "KC-OWN-001", fingerprints=True, **FAST)
+
+
 def test_the_fixture(kubecheck) -> None:  # type: ignore[no-untyped-def]
     kubecheck.assert_holds([str(VIOLATION)], "KC-OWN-001", scenario="pod-crash", **FAST)
     with pytest.raises(AssertionError):
