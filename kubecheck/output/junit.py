@@ -57,6 +57,8 @@ def render_junit(report: Any) -> str:
             props = ET.SubElement(case, "properties")
             ET.SubElement(props, "property", name="verdict", value=f.verdict)
             ET.SubElement(props, "property", name="rule", value=f.title)
+            if f.reductions:  # e.g. symmetry, fingerprints (64-bit, collision probability <= p)
+                ET.SubElement(props, "property", name="reductions", value="; ".join(f.reductions))
             if f.verdict == "violated":
                 counts["failures"] += 1
                 body = "\n".join((f.title, f.note, *(f.trace.steps if f.trace else ()), f"trace: {f.trace.dir}" if f.trace else ""))

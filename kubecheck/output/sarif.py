@@ -154,6 +154,13 @@ def render_sarif(report: Any) -> str:
                 "holds means: exhaustive from the settled state (one deterministic start-up order), within the bounds"
                 if report.start == "settled" else "the cluster did not settle: the scenarios were not run"
             ),
+            # every search's reductions (symmetry; fingerprints with their collision probability),
+            # so a "holds" read from this file carries the same caveats as the text output
+            "explorations": [
+                {"scenario": e.scenario, "properties": e.properties, "reductions": list(e.reductions),
+                 "states": e.states, "complete": e.complete}
+                for e in report.explorations
+            ],
             "startupRules": list(report.startup_rules),
             "afterConvergence": list(report.after_convergence),
             "notApplicable": list(report.not_applicable),

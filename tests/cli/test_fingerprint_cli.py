@@ -50,3 +50,21 @@ def test_fingerprint_with_the_random_engine_is_refused_in_one_line(tmp_path: Pat
     r, _ = invoke(["check", str(VIOLATION), "--engine", "random", "--fingerprint", *FAST], tmp_path)
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.strip() == "kubecheck: --fingerprint needs --engine explicit (random runs store no visited states)"
+
+
+def test_fingerprint_reductions_reach_sarif_and_junit(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    base = ["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", *FAST, "--fingerprint"]
+    r, _ = invoke(base + ["-f", "sarif"], tmp_path)
+    assert r.exit_code == 0, r.output
+    (run,) = json.loads(r.stdout)["runs"]
+    (ex,) = run["properties"]["explorations"]
+    assert ex["scenario"] == "pod-crash" and ex["complete"] is True
+    (red,) = ex["reductions"]
+    assert red.startswith("fingerprints (64-bit, collision probability <= ")
+    r, _ = invoke(base + ["-f", "junit"], tmp_path)
+    assert r.exit_code == 0, r.output
+    (case,) = ET.fromstring(r.stdout).iter("testcase")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["verdict"] == "holds" and props["reductions"] == red
