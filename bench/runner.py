@@ -716,8 +716,8 @@ def scenarios_markdown(
     runs, skipped = (result.runs, result.skipped) if isinstance(result, GridResult) else (list(result), [])
     cfgs = _configs(runs)
     out = [
-        f"Command: `{command}`. Machine: {machine_text or machine()}. Our explorer only: there is no Promela model of the "
-        "whole Kubernetes transition system, so no SPIN column. Each run in a fresh interpreter with "
+        f"Command: `{command}`. Machine: {machine_text or machine()}. Our explorer only (scenario (b) 1/0 also runs in SPIN "
+        "on its Promela twin: `python -m bench spin-rollout`, section \"Deployment rollout (b) side by side with SPIN\"). Each run in a fresh interpreter with "
         f"`timeout={timeout:.0f}` s (wall) and `max_memory={max_memory / 2**30:.0f} GiB` (RSS); a run cut by "
         "either is marked **cut** and its configuration stops growing (a configuration with more crashes "
         "is not attempted at or above the size where the same variant with fewer crashes was cut: its "
