@@ -178,15 +178,15 @@ def _worker(argv: Sequence[str]) -> int:
     return 0
 
 
-def _spawn(args: Sequence[str], timeout: float | None = None) -> dict[str, Any]:
-    """Run ``_worker ARGS`` in a fresh interpreter and return its JSON measurement.
+def _spawn(args: Sequence[str], timeout: float | None = None, module: str = "bench.runner") -> dict[str, Any]:
+    """Run ``python -m MODULE _worker ARGS`` in a fresh interpreter and return its JSON measurement.
 
     ``timeout`` (seconds) is a hard guard on the whole process (scenario settling included); a worker
     killed by it raises :class:`WorkerKilled`, as does one that died of ``MemoryError``.
     """
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.runner", "_worker", *args],
+            [sys.executable, "-m", module, "_worker", *args],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -220,19 +220,25 @@ def run_spin_rsk(k: int, workdir: Path) -> Run:
     r = first
     if first.pan_wall_seconds < SHORT_RUN:
         r = run_pan(rsk_promela(k), workdir / f"rsk{k}", max_states=bound, repeats=REPEATS)
+    return spin_run("rsk", k, r, first.compile_seconds)
+
+
+def spin_run(scenario: str, size: int, res: Any, compile_seconds: float) -> Run:
+    """The :class:`Run` of one pan result (``bench.spin.driver.PanResult``); ``compile_seconds`` is the
+    ``spin -a`` + gcc time of the first build (repeats of a short run reuse the binary)."""
     return Run(
         "spin",
-        "rsk",
-        k,
-        states=r.states,
-        transitions=r.transitions,
-        depth=r.depth,
-        verdict="HOLDS" if r.errors == 0 else "VIOLATED",
-        seconds=r.pan_wall_seconds,
-        search_seconds=r.pan_seconds,
-        peak_rss=r.peak_rss_bytes,
-        compile_seconds=first.compile_seconds,
-        cpu_seconds=r.pan_cpu_seconds,
+        scenario,
+        size,
+        states=res.states,
+        transitions=res.transitions,
+        depth=res.depth,
+        verdict="HOLDS" if res.errors == 0 else "VIOLATED",
+        seconds=res.pan_wall_seconds,
+        search_seconds=res.pan_seconds,
+        peak_rss=res.peak_rss_bytes,
+        compile_seconds=compile_seconds,
+        cpu_seconds=res.pan_cpu_seconds,
     )
 
 

@@ -47,8 +47,10 @@ from bench.runner import (
     _fmt_s,
     _mb,
     _ratio,
+    _spawn,
     machine,
     parse_range,
+    spin_run,
     write_section,
 )
 
@@ -114,17 +116,7 @@ def _worker(argv: Sequence[str]) -> int:
 def run_ours(r: int, cfg: Config, symmetry: bool, timeout: float = OUR_TIMEOUT) -> Run:
     """Our explorer on (b) in a fresh interpreter (its peak RSS is its own)."""
     args = [str(r), str(cfg.surge), str(cfg.unavailable), str(cfg.crashes), "1" if symmetry else "0", str(timeout)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.spin_rollout", "_worker", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"benchmark worker {' '.join(args)} failed:\n{proc.stderr}")
-    m = json.loads(proc.stdout.strip().splitlines()[-1])
+    m = _spawn(args, module="bench.spin_rollout")
     return Run("ours+sym" if symmetry else "ours", cfg.name, r, **m)
 
 
@@ -171,20 +163,7 @@ def run_spin(
     first = res
     if res.pan_wall_seconds < SHORT_RUN:
         res = run_pan(text, wd, max_states=1, depth=depth, hash_bits=bits, memlim_mb=memlim_mb, repeats=REPEATS, cflags=cflags)
-    return Run(
-        "spin",
-        cfg.name,
-        r,
-        states=res.states,
-        transitions=res.transitions,
-        depth=res.depth,
-        verdict="HOLDS" if res.errors == 0 else "VIOLATED",
-        seconds=res.pan_wall_seconds,
-        search_seconds=res.pan_seconds,
-        peak_rss=res.peak_rss_bytes,
-        compile_seconds=first.compile_seconds,
-        cpu_seconds=res.pan_cpu_seconds,
-    )
+    return spin_run(cfg.name, r, res, first.compile_seconds)
 
 
 def check_equivalent(ours: Run, spin: Run) -> None:
