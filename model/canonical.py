@@ -443,20 +443,31 @@ def _node_renaming(state: ClusterState) -> dict[str, str]:
 
 
 def _generated_name_renaming(state: ClusterState) -> dict[str, str]:
-    """Generated names -> ``<prefix>#<i>`` by creation order within (kind, namespace, prefix).
+    """Generated names -> ``<prefix>#<i>`` by creation order among the objects with that prefix.
 
     ``#`` never occurs in a real name, so a representative name cannot collide with a name
     that a pending write still carries.
+
+    The result is applied to every string of the state, whatever namespace it is read in, so
+    it must be one injective map on strings.  Hence one numbering per *prefix* across kinds
+    and namespaces (with a single (kind, namespace) per prefix, the usual case, this is the
+    creation order within it), and a name that more than one object carries (``web-1`` in
+    two namespaces, or a node or a named object called like a generated one) is left alone:
+    mapping it to one object's rank would rename the other's too, and two names could end up
+    as one (two pods of one table under one key: a pod lost from the representative, states
+    that differ in it merged, a wrong HOLDS).
     """
-    groups: dict[tuple[str, str, str], list[Any]] = {}
+    groups: dict[str, list[tuple[int, str, str, str]]] = {}
+    holders: dict[str, int] = {}
     for kind in KINDS:
         for obj in state.table(kind).values():
+            holders[obj.name] = holders.get(obj.name, 0) + 1
             if obj.generate_name:
-                groups.setdefault((kind, obj.namespace, obj.generate_name), []).append(obj)
+                groups.setdefault(obj.generate_name, []).append((obj.creation_index, kind, obj.namespace, obj.name))
     out: dict[str, str] = {}
-    for (_, _, prefix), objs in sorted(groups.items()):
-        objs.sort(key=lambda o: (o.creation_index, o.name))
-        out.update({o.name: f"{prefix}#{i}" for i, o in enumerate(objs, start=1)})
+    for prefix, objs in sorted(groups.items()):
+        objs.sort()
+        out.update({name: f"{prefix}#{i}" for i, (_, _, _, name) in enumerate(objs, start=1) if holders[name] == 1})
     return out
 
 

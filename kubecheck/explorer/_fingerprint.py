@@ -58,6 +58,28 @@ def _int(x: int) -> bytes:
     return b"i%d;" % int(x)
 
 
+#: First bytes of the encodings that the plain ``int``, ``str`` and ``tuple`` get inline (never as a
+#: digest): a value equal to one of them (an int-valued float, a ``str`` subclass, a namedtuple) is
+#: encoded through them and must stay inline too, or ``==`` values would encode apart.
+_INLINE = frozenset(b"is(")
+
+
+def _byte_form(state: tuple[Any, ...]) -> bytes | None:
+    """The bytes of a state tuple equal to a tuple of ints in 0..255 (its ``b"B"`` shortcut), else None.
+
+    ``bytes()`` takes ints, bools and ``__index__`` types (IntEnum); a float equal to such an int
+    (``(1, 2.0) == (1, 2)``, ``-0.0 == 0``) must take the shortcut as well.
+    """
+    try:
+        return bytes(state)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return bytes([int(x) if isinstance(x, float) and x.is_integer() else x for x in state])
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 class Encoder:
     """:func:`encode` with a small identity memo for composite values (dataclass instances, mappings,
     sets).  Successor states share most of their objects with their parent (persistent data), so
@@ -74,11 +96,10 @@ class Encoder:
 
     def encode(self, state: Any) -> bytes:
         t = type(state)
-        if t is tuple:
-            try:
-                return b"B" + bytes(state)  # ints (and bools) in 0..255 only; anything else raises
-            except (TypeError, ValueError):
-                pass
+        if isinstance(state, tuple):
+            small = _byte_form(state)
+            if small is not None:
+                return b"B" + small
         if t is int or t is bool or t is str or state is None:
             return b"G" + self.one(state)
         # The state itself is not memoised: it is new for every successor, and caching it would keep
@@ -102,7 +123,7 @@ class Encoder:
             data = b"(%d:" % len(obj) + b"".join([one(x) for x in obj])
         else:
             data = self._composite(obj, t)
-            if len(data) > 40:
+            if len(data) > 40 and data[0] not in _INLINE:
                 # A composite stands for its 128-bit digest in its parent's encoding (a Merkle tree):
                 # a step re-hashes only the path to what it changed, never the whole state.
                 data = b"H" + _b2(data, digest_size=16).digest()
@@ -121,7 +142,9 @@ class Encoder:
             # Items sorted by their encoding: equal mappings encode equally whatever their order.
             items = sorted([one(k) + one(v) for k, v in obj.items()]) if len(obj) > 1 else [one(k) + one(v) for k, v in obj.items()]
             return b"M%d:" % len(items) + b"".join(items)
-        if isinstance(obj, enum.Enum) and not isinstance(obj, (int, str)):
+        if isinstance(obj, enum.Enum) and getattr(t, "_member_type_", object) is object:
+            # a pure Enum (equal only to itself); one mixing in a data type (IntEnum, (str, Enum),
+            # (float, Enum)) is equal to its value and is encoded as that value below
             name = f"{t.__module__}.{t.__qualname__}.{obj.name}".encode()
             return b"E%d:" % len(name) + name
         if isinstance(obj, int):  # IntEnum, IntFlag, bool subclasses: equal to their int value
@@ -129,9 +152,9 @@ class Encoder:
         if isinstance(obj, float):
             if math.isfinite(obj) and obj.is_integer():
                 return _int(int(obj))  # 1.0 == 1: one encoding
-            return b"f" + repr(obj).encode() + b";"
+            return b"f" + float.__repr__(obj).encode() + b";"  # not repr(): a (float, Enum) member's is its name
         if isinstance(obj, str):  # a str subclass (StrEnum...): equal to its str value
-            return one(str(obj))
+            return one(str.__str__(obj))  # not str(): a (str, Enum) member's is "Cls.NAME"
         if isinstance(obj, tuple):  # namedtuple: equal to the plain tuple
             return one(tuple(obj))
         if isinstance(obj, (bytes, bytearray)):
@@ -171,7 +194,7 @@ def fingerprint_fn(bits: int = FINGERPRINT_BITS, cap: int = MEMO_CAP) -> Callabl
             try:
                 data = b"B" + bytes(state)
             except (TypeError, ValueError):
-                data = encode_state(state)
+                data = encode_state(state)  # which also finds (1, 2.0) equal to (1, 2)
         else:
             data = encode_state(state)
         return from_bytes(b2(data, digest_size=8).digest(), "big") >> shift
