@@ -150,18 +150,18 @@ def run_spin(
     bits = _hash_bits(expected_states) if expected_states else 22
     while True:
         try:
-            res = run_pan(text, wd, max_states=1, depth=depth, hash_bits=bits, memlim_mb=memlim_mb, cflags=cflags)
+            first = run_pan(text, wd, max_states=1, depth=depth, hash_bits=bits, memlim_mb=memlim_mb, cflags=cflags)
         except SpinError as exc:
             if "max search depth too small" in str(exc) and depth < 10**8:
                 depth *= 10
                 continue
             raise
-        if _hash_bits(res.states) > bits:  # hash table too small for a fair timing: size it and rerun
-            bits = _hash_bits(res.states)
+        if _hash_bits(first.states) > bits:  # hash table too small for a fair timing: size it and rerun
+            bits = _hash_bits(first.states)
             continue
         break
-    first = res
-    if res.pan_wall_seconds < SHORT_RUN:
+    res = first
+    if first.pan_wall_seconds < SHORT_RUN:
         res = run_pan(text, wd, max_states=1, depth=depth, hash_bits=bits, memlim_mb=memlim_mb, repeats=REPEATS, cflags=cflags)
     return spin_run(cfg.name, r, res, first.compile_seconds)
 
@@ -355,8 +355,7 @@ def markdown(runs: Sequence[Run], command: str, timeout: float) -> str:
                 f"| {sc.split(' ', 1)[1]} | {r} | {_rt(ratio)}{' (' + '; '.join(marks) + ')' if marks else ''} | "
                 f"{ttv} | {ttv_e2e} | {orbits} |"
             )
-    ext = [(sc, extrapolate(runs, sc, 10)) for sc in scenarios]
-    ext = [(sc, e) for sc, e in ext if e is not None]
+    ext = [(sc, e) for sc in scenarios if (e := extrapolate(runs, sc, 10)) is not None]
     if ext:
         out += ["", "Growth (SPIN's exact counts, last two sizes) and the R = 10 target, extrapolated — an estimate, not a count:", ""]
         for sc, (n, g) in ext:

@@ -21,6 +21,7 @@ exhaustive up to its bound while sampling promises nothing, yet both are weaker 
 
 from __future__ import annotations
 
+import builtins
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +85,7 @@ class PropertyResult:
     bound_hit: str | None = None
     note: str = ""
 
-    @property
+    @builtins.property  # the field ``property`` shadows the builtin in this class body (for type checkers)
     def exit_code(self) -> int:
         return self.verdict.exit_code
 

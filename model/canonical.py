@@ -162,7 +162,7 @@ class AtomCache:
             return (value,)
         if isinstance(value, (bool, int, float)):
             return _NO_ATOMS
-        return self.entry(value)[1]  # type: ignore[no-any-return]
+        return self.entry(value)[1]
 
     def _compute(self, value: Any) -> tuple[Any, ...]:
         atoms = self.atoms

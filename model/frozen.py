@@ -57,7 +57,7 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
     def __contains__(self, key: object) -> bool:
         return key in self._d
 
-    def get(self, key: K, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: K, default: Any = None) -> Any:
         return self._d.get(key, default)
 
     # The dict's own (read-only) views: the Mapping mixins would iterate through __getitem__.
@@ -208,7 +208,7 @@ def _copier(cls: type) -> Callable[[Any], Any] | None:
     src = f"def _copy(o, _new=object.__new__, _set=object.__setattr__, _cls=_cls):\n    n = _new(_cls)\n{body}    return n\n"
     ns: dict[str, Any] = {"_cls": cls}
     exec(src, ns)  # noqa: S102 - generated from the dataclass's own field names
-    return ns["_copy"]  # type: ignore[no-any-return]
+    return ns["_copy"]
 
 
 def evolve(obj: T, /, **changes: Any) -> T:
@@ -232,4 +232,4 @@ def evolve(obj: T, /, **changes: Any) -> T:
             if k not in cls.__dataclass_fields__:  # type: ignore[attr-defined]
                 raise TypeError(f"evolve: {cls.__name__} has no field {k!r}")
             object.__setattr__(new, k, v)
-    return new  # type: ignore[no-any-return]
+    return new

@@ -86,7 +86,7 @@ class ControllerSpec:
     func: str
 
     def load(self) -> Callable[[ClusterState, Any], tuple[Write, ...]]:
-        return getattr(importlib.import_module(self.module), self.func)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(self.module), self.func)
 
 
 #: The object controllers, in action order.  The GC and node lifecycle have their own keys.
@@ -417,7 +417,7 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def representative(self, state: SystemState) -> SystemState:
         """The representative state of ``state``'s symmetry class (the renamed copy)."""
-        return symmetry_representative(state, _cluster_of, self._atoms)  # type: ignore[no-any-return]
+        return symmetry_representative(state, _cluster_of, self._atoms)
 
     def expects_progress(self, state: SystemState) -> bool:
         """A state with no enabled action is a deadlock unless every pod is settled.
@@ -512,7 +512,7 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any) -> tuple[Write, ...]:
         """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`)."""
-        return self._memoised(spec.name, self._syncs[spec.name], view, key)  # type: ignore[no-any-return]
+        return self._memoised(spec.name, self._syncs[spec.name], view, key)
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
         """``fn(view, key)`` for a pure ``fn`` (a controller's sync, a kubelet step), memoised on

@@ -212,7 +212,8 @@ def _check_eventual(system: Any, props: list[Property], outcome: Outcome) -> boo
         if not p.kind.is_eventual:
             continue
         try:
-            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u, f=strict_predicate(p): f(g.states[u]))
+            pred = strict_predicate(p)
+            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]))
         except KeyboardInterrupt:
             return True
         except PredicateError as exc:  # raised (SystemExit included) or returned a non-bool

@@ -186,7 +186,7 @@ def fair_loop(g: StateGraph, comp: list[int], entry: int, want_bad: Callable[[in
                 if taken & bit:
                     extend(_bfs_in(g, cur, inside, None, bit))
                 else:
-                    extend(_bfs_in(g, cur, inside, lambda v, b=bit: not g.enabled[v] & b, 0))
+                    extend(_bfs_in(g, cur, inside, lambda v: not g.enabled[v] & bit, 0))  # _bfs_in is done before bit changes
         bit <<= 1
     # close the loop back to entry (with at least one edge)
     if cur != entry or not loop:

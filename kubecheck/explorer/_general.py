@@ -176,7 +176,7 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                         continue
                     if r is not True:
                         raw[idx] = ("violation", u, pos, "") if r is False else ("error", u, pos, describe_result(props[idx], r))
-                if record_edges:
+                if record_edges and v is not None:  # None: hidden by the depth bound; u stays unexpanded, tg is dropped
                     tg.append(v)
                     bit = fair_bit(a.key) if a.fair else 0
                     mask |= bit
@@ -205,10 +205,10 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
     early_stop = bound_hit is None and (cursor < len(states) if not dfs else bool(stack))
     complete = bound_hit is None and not early_stop
     findings: dict[int, Finding] = {}
-    for idx, (kind, sid, pos, note) in raw.items():
+    for idx, (kind, sid, edge, note) in raw.items():
         init_index, positions = path_to(sid, parent, ppos)
-        if pos is not None:
-            positions = positions + (pos,)
+        if edge is not None:
+            positions = positions + (edge,)
         findings[idx] = Finding(kind, (init_index, positions), None, note)
     graph = None
     if record_edges:
