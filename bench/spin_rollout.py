@@ -302,7 +302,7 @@ def markdown(runs: Sequence[Run], command: str, timeout: float) -> str:
         "`gcc -O2 -DSAFETY -DNOREDUCE -DMEMLIM=7168`; `./pan -m100000 -w<bits>` (exact state storage, no partial-order "
         "reduction; the depth of (b) is below 100 and the runner fails on any truncation message). Wherever our "
         "run without symmetry is complete, equal distinct states and SPIN transitions = ours + 1 are asserted "
-        "(the reachable state *sets* are also compared by `--diff`; see the draft).",
+        "(the reachable state *sets* are also compared by `--diff`; see \"How the Promela maps to the object model\" below).",
         "",
         "| variant | R | engine | distinct states | transitions | states/s (CPU) | states/s (wall) | peak RSS | CPU time | time to verdict (wall) | result |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
