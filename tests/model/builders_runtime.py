@@ -7,6 +7,7 @@ from typing import Any
 
 from model.frozen import FrozenMap
 from model.labels import LabelSelector
+from model.environment import FaultBudget
 from model.objects import (
     ContainerSpec,
     ContainerStatus,
@@ -14,14 +15,17 @@ from model.objects import (
     DeploymentStrategy,
     Node,
     OwnerReference,
+    PersistentVolumeClaimTemplate,
     Pod,
     PodConditions,
     PodTemplate,
     ReplicaSet,
     ReplicationController,
     Sandbox,
+    StatefulSet,
 )
 from model.state import ClusterState
+from model.system import KubeSystem, Scenario
 
 
 def labels(**kv: str) -> FrozenMap[str, str]:
@@ -91,3 +95,29 @@ def running_pod(name: str = "p", node_name: str = "node-1", sandbox_id: int = 1,
 
 def cluster(*objs: Any) -> ClusterState:
     return ClusterState.from_objects(objs)
+
+
+def statefulset_db(replicas: int) -> StatefulSet:
+    """StatefulSet ``db`` (selector/labels ``app=db``, Service ``db``, one volume claim template ``data``)."""
+    return StatefulSet(
+        name="db",
+        replicas=replicas,
+        selector=LabelSelector(match_labels=FrozenMap(app="db")),
+        template=template(app="db"),
+        service_name="db",
+        volume_claim_templates=(PersistentVolumeClaimTemplate(name="data"),),
+    )
+
+
+def settle_first_fair(scenario: Scenario, limit: int = 2000) -> ClusterState:
+    """The cluster after taking the *first* fair successor until none is enabled (no user action, no
+    fault).  Not the CLI's spreading start-up (``kubecheck.scenarios.settle``): the golden graph
+    digests were recorded from this start, so it must not change."""
+    system = KubeSystem(replace(scenario, user_actions=(), faults=FaultBudget(), name=scenario.name + "-settle"))
+    s = system.init_states()[0]
+    for _ in range(limit):
+        fair = [n for a, n in system.successors(s) if a.fair]
+        if not fair:
+            return s.cluster
+        s = fair[0]
+    raise AssertionError(f"{scenario.name}: did not settle in {limit} steps")

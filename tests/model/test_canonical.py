@@ -18,37 +18,26 @@ from model.canonical import AtomCache, Renaming, symmetry_key, symmetry_represen
 from model.environment import FaultBudget, ScaleWorkload, SetImage
 from model.system import KubeSystem, Scenario, SystemState
 
-from tests.model.builders_runtime import cluster, deployment, node, rs
-
-
-def _settled(scenario: Scenario) -> Any:
-    system = KubeSystem(replace(scenario, user_actions=(), faults=FaultBudget(), name="settle"))
-    s = system.init_states()[0]
-    for _ in range(500):
-        fair = [n for a, n in system.successors(s) if a.fair]
-        if not fair:
-            return s.cluster
-        s = fair[0]
-    raise AssertionError("did not settle")
+from tests.model.builders_runtime import cluster, deployment, node, rs, settle_first_fair
 
 
 def _two_nodes_crash() -> KubeSystem:
     """Two identical nodes (node renaming), a 2-replica RS, a container crash and a node failure."""
     base = Scenario(cluster(node("node-a"), node("node-b"), rs(replicas=2)), granularity="reconcile", name="two-nodes")
-    return KubeSystem(replace(base, initial=_settled(base), faults=FaultBudget(node_failure=1, container_crash=1)))
+    return KubeSystem(replace(base, initial=settle_first_fair(base), faults=FaultBudget(node_failure=1, container_crash=1)))
 
 
 def _rollout_write() -> KubeSystem:
     """A 2-replica rollout with write granularity: states with pending writes."""
     base = Scenario(cluster(node(), deployment(replicas=2, surge=1, unavailable=0)), name="rollout-write")
-    return KubeSystem(replace(base, initial=_settled(base), user_actions=(SetImage("Deployment", "web", "nginx:2"),)))
+    return KubeSystem(replace(base, initial=settle_first_fair(base), user_actions=(SetImage("Deployment", "web", "nginx:2"),)))
 
 
 def _stale() -> KubeSystem:
     """Stale reads (``previous`` is a second cluster in the state) and a controller crash."""
     base = Scenario(cluster(node(), rs(replicas=2)), stale_reads=True, name="stale")
     return KubeSystem(
-        replace(base, initial=_settled(base), user_actions=(ScaleWorkload("ReplicaSet", "web", 1),), faults=FaultBudget(controller_crash=1))
+        replace(base, initial=settle_first_fair(base), user_actions=(ScaleWorkload("ReplicaSet", "web", 1),), faults=FaultBudget(controller_crash=1))
     )
 
 

@@ -27,26 +27,14 @@ import pytest
 
 from model.environment import DeleteObject, FaultBudget, ScaleWorkload, SetImage
 from model.frozen import FrozenMap
-from model.labels import LabelSelector
-from model.objects import Node, PersistentVolumeClaimTemplate, StatefulSet
+from model.objects import Node
 from model.state import ClusterState
 from model.system import KubeSystem, Scenario, SystemState
 
-from tests.model.builders_runtime import cluster, deployment, node, rs, template
+from tests.model.builders_runtime import cluster, deployment, node, rs, settle_first_fair, statefulset_db, template
 
 #: How many states (BFS order) enter the content digest.
 CONTENT_PREFIX = 300
-
-
-def settle(system: KubeSystem) -> ClusterState:
-    """Take the first fair successor until none is enabled; the settled cluster."""
-    s = system.init_states()[0]
-    for _ in range(2000):
-        fair = [n for a, n in system.successors(s) if a.fair]
-        if not fair:
-            return s.cluster
-        s = fair[0]
-    raise AssertionError("did not settle")
 
 
 def stable_repr(value: Any) -> str:
@@ -106,22 +94,6 @@ def fingerprint(system: KubeSystem, symmetry: bool) -> tuple[int, int, str, str]
 # ---------------------------------------------------------------------------- scenarios
 
 
-def _sts(replicas: int) -> StatefulSet:
-    return StatefulSet(
-        name="db",
-        replicas=replicas,
-        selector=LabelSelector(match_labels=FrozenMap(app="db")),
-        template=template(app="db"),
-        service_name="db",
-        volume_claim_templates=(PersistentVolumeClaimTemplate(name="data"),),
-    )
-
-
-def _settled(scenario: Scenario) -> ClusterState:
-    quiet = replace(scenario, user_actions=(), faults=FaultBudget(), name=scenario.name + "-settle")
-    return settle(KubeSystem(quiet))
-
-
 def rollout(granularity: str) -> KubeSystem:
     """examples/web-deployment.yaml (3 replicas, maxSurge 1, maxUnavailable 0, minReadySeconds,
     readiness probe) on one node, settled, then one ``set image``."""
@@ -130,13 +102,13 @@ def rollout(granularity: str) -> KubeSystem:
     path = Path(__file__).resolve().parents[2] / "examples" / "web-deployment.yaml"
     start = load_manifests([str(path)]).to_state().put(Node(name="node-1", uid="node-uid-1"))
     base = Scenario(initial=start, granularity=granularity, name="golden-rollout")  # type: ignore[arg-type]
-    settled = _settled(base)
+    settled = settle_first_fair(base)
     return KubeSystem(replace(base, initial=settled, user_actions=(SetImage(kind="Deployment", name="web", image="nginx:2"),)))
 
 
 def _rollout(replicas: int, surge: int, unavailable: int, granularity: str) -> KubeSystem:
     base = Scenario(cluster(node(), deployment(replicas=replicas, surge=surge, unavailable=unavailable)), granularity=granularity, name="golden-rollout-n")  # type: ignore[arg-type]
-    return KubeSystem(replace(base, initial=_settled(base), user_actions=(SetImage("Deployment", "web", "nginx:2"),)))
+    return KubeSystem(replace(base, initial=settle_first_fair(base), user_actions=(SetImage("Deployment", "web", "nginx:2"),)))
 
 
 def rollout_small(granularity: str) -> KubeSystem:
@@ -152,7 +124,7 @@ def rollout_unavailable(granularity: str) -> KubeSystem:
 def sts_scale(granularity: str) -> KubeSystem:
     """StatefulSet with a PVC template scaled 0 -> 3 (OrderedReady), from the start."""
     return KubeSystem(
-        Scenario(cluster(node(), _sts(0)), user_actions=(ScaleWorkload("StatefulSet", "db", 3),), granularity=granularity)  # type: ignore[arg-type]
+        Scenario(cluster(node(), statefulset_db(0)), user_actions=(ScaleWorkload("StatefulSet", "db", 3),), granularity=granularity)  # type: ignore[arg-type]
     )
 
 
@@ -164,15 +136,15 @@ def rs_crash(granularity: str) -> KubeSystem:
 def node_failure(granularity: str) -> KubeSystem:
     """A 1-replica ReplicaSet and a 1-replica StatefulSet on node-a, node-b spare; node-a fails once
     and a pod may be force-deleted once (from the settled cluster)."""
-    base = Scenario(cluster(node("node-a"), node("node-b"), rs(replicas=1), _sts(1)), granularity=granularity, name="golden-nf")  # type: ignore[arg-type]
-    return KubeSystem(replace(base, initial=_settled(base), faults=FaultBudget(node_failure=1, force_delete=1)))
+    base = Scenario(cluster(node("node-a"), node("node-b"), rs(replicas=1), statefulset_db(1)), granularity=granularity, name="golden-nf")  # type: ignore[arg-type]
+    return KubeSystem(replace(base, initial=settle_first_fair(base), faults=FaultBudget(node_failure=1, force_delete=1)))
 
 
 def crash_stale(granularity: str) -> KubeSystem:
     """A 2-replica ReplicaSet scaled to 1 with stale reads and a controller crash mid-reconcile."""
     base = Scenario(cluster(node(), rs(replicas=2)), granularity=granularity, stale_reads=True, name="golden-stale")  # type: ignore[arg-type]
     return KubeSystem(
-        replace(base, initial=_settled(base), user_actions=(ScaleWorkload("ReplicaSet", "web", 1),), faults=FaultBudget(controller_crash=1))
+        replace(base, initial=settle_first_fair(base), user_actions=(ScaleWorkload("ReplicaSet", "web", 1),), faults=FaultBudget(controller_crash=1))
     )
 
 
@@ -182,7 +154,7 @@ def cascade_delete(granularity: str) -> KubeSystem:
     return KubeSystem(
         replace(
             base,
-            initial=_settled(base),
+            initial=settle_first_fair(base),
             user_actions=(DeleteObject("Deployment", "web", propagation="Foreground"), DeleteObject("ReplicaSet", "web", propagation="Orphan")),
         )
     )

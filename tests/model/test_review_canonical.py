@@ -27,37 +27,13 @@ from kubecheck.properties import invariant
 from model.canonical import symmetry_representative
 from model.environment import DeleteObject, FaultBudget, RelabelPods, ScaleWorkload
 from model.frozen import FrozenMap
-from model.labels import LabelSelector
-from model.objects import PersistentVolumeClaimTemplate, StatefulSet
 from model.system import KubeSystem, Scenario, SystemState
 
-from tests.model.builders_runtime import cluster, node, rs, running_pod, template
-
-
-def _settled(scenario: Scenario) -> Any:
-    system = KubeSystem(replace(scenario, user_actions=(), faults=FaultBudget(), name="settle"))
-    s = system.init_states()[0]
-    for _ in range(1000):
-        fair = [n for a, n in system.successors(s) if a.fair]
-        if not fair:
-            return s.cluster
-        s = fair[0]
-    raise AssertionError("did not settle")
-
-
-def _sts(replicas: int) -> StatefulSet:
-    return StatefulSet(
-        name="db",
-        replicas=replicas,
-        selector=LabelSelector(match_labels=FrozenMap(app="db")),
-        template=template(app="db"),
-        service_name="db",
-        volume_claim_templates=(PersistentVolumeClaimTemplate(name="data"),),
-    )
+from tests.model.builders_runtime import cluster, node, rs, running_pod, settle_first_fair, statefulset_db, template
 
 
 def _from_settled(base: Scenario, **changes: Any) -> Scenario:
-    return replace(base, initial=_settled(base), **changes)
+    return replace(base, initial=settle_first_fair(base), **changes)
 
 
 def three_nodes_node_failure() -> Scenario:
@@ -68,13 +44,13 @@ def three_nodes_node_failure() -> Scenario:
 
 def statefulset_pvc_node_failure() -> Scenario:
     """A StatefulSet with a PVC template on two nodes; node failure and force delete."""
-    base = Scenario(cluster(node("node-a"), node("node-b"), _sts(2)), granularity="reconcile", name="sts-nf")
+    base = Scenario(cluster(node("node-a"), node("node-b"), statefulset_db(2)), granularity="reconcile", name="sts-nf")
     return _from_settled(base, faults=FaultBudget(node_failure=1, force_delete=1))
 
 
 def statefulset_scale_down_write() -> Scenario:
     """A StatefulSet scaled down with a node failure, one write per step (pending writes)."""
-    base = Scenario(cluster(node("node-a"), node("node-b"), _sts(2)), name="sts-write")
+    base = Scenario(cluster(node("node-a"), node("node-b"), statefulset_db(2)), name="sts-write")
     return _from_settled(base, user_actions=(ScaleWorkload("StatefulSet", "db", 1),), faults=FaultBudget(node_failure=1))
 
 

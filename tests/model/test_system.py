@@ -16,7 +16,7 @@ from model.objects import PersistentVolumeClaimTemplate, StatefulSet
 from model.apiserver import ApiError
 from model.system import KubeSystem, PendingWrite, Scenario, SystemState, reserved_identifiers
 
-from tests.model.builders_runtime import cluster, node, rs, template
+from tests.model.builders_runtime import cluster, node, rs, statefulset_db, template
 
 
 def _settle(system: KubeSystem, s: SystemState, limit: int = 200) -> SystemState:
@@ -226,17 +226,6 @@ def test_expects_progress_flags_stuck_pods_but_not_ones_waiting_for_a_dead_node(
 # ------------------------------------------------------ review finding: UIDs are never reused
 
 
-def _sts_db(replicas: int) -> StatefulSet:
-    return StatefulSet(
-        name="db",
-        replicas=replicas,
-        selector=LabelSelector(match_labels=FrozenMap(app="db")),
-        template=template(app="db"),
-        service_name="db",
-        volume_claim_templates=(PersistentVolumeClaimTemplate(name="data"),),
-    )
-
-
 def test_a_stale_pending_delete_does_not_hit_a_recreated_statefulset_pod() -> None:
     """Force delete of ``db-1`` while the node lifecycle controller still holds a pending
     ``Delete(db-1, uid=<old>)``; the StatefulSet controller re-creates ``db-1``.  Upstream UIDs are
@@ -248,7 +237,7 @@ def test_a_stale_pending_delete_does_not_hit_a_recreated_statefulset_pod() -> No
     from model.api import Create, Delete
     from model.apiserver import apply_write
 
-    system = KubeSystem(Scenario(cluster(node(), _sts_db(2))))
+    system = KubeSystem(Scenario(cluster(node(), statefulset_db(2))))
     settled = _settle(system, system.init_states()[0])
     old = settled.cluster.get("Pod", "default", "db-1")
     assert old is not None and old.node_name is not None
