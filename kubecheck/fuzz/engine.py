@@ -31,13 +31,13 @@ import resource
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario
 from kubecheck.properties import Property, PropertyKind, validate_properties
-from kubecheck.ts import Action, successors_fn
+from kubecheck.explorer._common import replay
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
-from traces.trace import Step, Trace
+from traces.trace import Trace
 
 from ._walk import Coverage, CoverageRecorder, Failure, ModelFailure
 from .bridge import FlakySystem, run_machine
@@ -102,14 +102,7 @@ def build_trace(system: Any, prop: Property | None, failure: Failure | ModelFail
     that ``step`` refuses.
     """
     init_index, positions = failure.path
-    succ = successors_fn(system)
-    state = list(system.init_states())[init_index]
-    initial = state
-    steps: list[Step] = []
-    for pos in positions:
-        action, nxt = list(succ(state))[pos]
-        steps.append(Step(action.actor, action.label, _action_index(system.actions(state), action), nxt, action))
-        state = nxt
+    initial, steps = replay(system, init_index, positions)
     loop_start = getattr(failure, "loop_start", None)
     loop_step = steps.pop() if getattr(failure, "closing", False) else None
     return Trace(
@@ -122,16 +115,6 @@ def build_trace(system: Any, prop: Property | None, failure: Failure | ModelFail
         bounds,
         init_index,
         loop_step,
-    )
-
-
-def _action_index(actions: Sequence[Action], action: Action) -> int:
-    for i, candidate in enumerate(actions):
-        if candidate == action:
-            return i
-    raise FlakySystem(
-        f"successors() yielded action {action!s} that actions() does not list; a system that overrides "
-        f"successors() must only yield actions from actions(state), in that order"
     )
 
 
