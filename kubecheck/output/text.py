@@ -96,4 +96,24 @@ def render_text(report: Any) -> str:
         f"{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded, {c['error']} error, {c['sampled']} sampled"
     )
     lines.append(f"exit {report.exit_code}: {EXIT_MEANING[report.exit_code]}")
+    lines += _next_steps(report)
     return "\n".join(lines) + "\n"
+
+
+def _next_steps(report: Any) -> list[str]:
+    """For an inconclusive explicit search: which knobs could make it conclusive, and which are already on."""
+    cut = [e for e in report.explorations if not e.complete]
+    if report.exit_code != 3 or report.engine != "explicit" or not cut:
+        return []
+    largest = max(cut, key=lambda e: e.states)
+    reds = {r.split(" ", 1)[0] for e in report.explorations for r in e.reductions}
+    hints = [f"raise the bound that cut it (a search stopped at {largest.states:,} states, {largest.bound_hit}): "
+             "--max-states 0 and --timeout 0 remove them"]
+    if not report.symmetry:
+        hints.append("--symmetry merges states that differ only in which interchangeable pod is which (safety rules)")
+    if "fingerprints" not in reds:
+        hints.append("--fingerprint stores 64-bit fingerprints instead of states (less memory; invariant rules)")
+    if {r.granularity for r in report.scenarios} == {"write"}:
+        hints.append("--granularity reconcile takes one step per reconcile instead of per API write (coarser: hides races between a reconcile's writes)")
+    hints.append("-p RULE-ID checks fewer rules; eventual rules need the unreduced search")
+    return ["next: " + hints[0], *("      " + h for h in hints[1:])]

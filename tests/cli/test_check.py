@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import tempfile
@@ -58,6 +59,28 @@ def test_exit_3_when_a_bound_cuts_the_search(tmp_path: Path) -> None:
     assert r.exit_code == 3, r.output
     assert re.search(r"BOUNDED\s+KC-ROLL-001", r.stdout)
     assert "cut by max_states" in r.stdout
+
+
+def _next_lines(out: str) -> list[str]:
+    """The "next:" advice: its first line, then its indented continuation lines."""
+    lines = out[out.index("\nnext: ") + 1:].splitlines()
+    return [lines[0], *itertools.takewhile(lambda ln: ln.startswith("      "), lines[1:])]
+
+
+def test_an_inconclusive_check_says_which_knobs_are_left(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-OWN-001", "--max-states", "5", "--nodes", "1", "-q"], tmp_path)
+    assert r.exit_code == 3, r.output
+    next_lines = _next_lines(r.stdout)
+    assert "stopped at 5 states, max_states" in next_lines[0]
+    assert [ln.split()[0] for ln in next_lines[1:]] == ["--symmetry", "--fingerprint", "--granularity", "-p"]
+    # knobs already in use are not suggested again
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-OWN-001", "--max-states", "5", "--symmetry", "--fingerprint", *FAST], tmp_path)
+    assert r.exit_code == 3, r.output
+    next_lines = _next_lines(r.stdout)
+    assert [ln.split()[0] for ln in next_lines[1:]] == ["-p"]
+    # a conclusive check prints no advice
+    r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", *FAST], tmp_path)
+    assert r.exit_code == 0 and "next: " not in r.stdout
 
 
 def test_exit_2_for_click_usage_errors(tmp_path: Path) -> None:
