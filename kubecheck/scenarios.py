@@ -159,6 +159,33 @@ def _spread(fair: list[tuple[int, Any, SystemState]], state: SystemState) -> tup
     return min(binds, key=lambda f: (pods_on_node(c, f[1].data[2]), f[1].data[2]))
 
 
+def _first_fair(system: Any, state: SystemState) -> list[tuple[int, Any, SystemState]]:
+    """What :func:`_spread` chooses from: the first fair successor (with its index in
+    ``successors(state)``) and, when it binds a pod, every other bind of that pod.
+
+    Enumerates successors lazily (``iter_successors`` when the system has it) and stops after that
+    group: a bind's alternatives are the scheduler's inner loop over nodes, so they follow the first
+    one directly.  A settle step then costs a few successors instead of all of them (every pod's
+    kubelet step), which made start-up quadratic in the number of pods.  Empty when no successor
+    is fair (the whole list is enumerated then).
+    """
+    it = enumerate(getattr(system, "iter_successors", system.successors)(state))
+    for i, (a, s) in it:
+        if a.fair:
+            group = [(i, a, s)]
+            break
+    else:
+        return []
+    if a.label == "scheduler_bind_pod":
+        pod = a.data[:2]
+        for i, (b, t) in it:
+            if b.label != "scheduler_bind_pod" or b.data[:2] != pod:
+                break
+            if b.fair:
+                group.append((i, b, t))
+    return group
+
+
 def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None, *, timeout: float | None = None,
            max_memory: int | None = None) -> SettleResult:
     """Take fair actions deterministically until none is enabled (see :func:`_spread` for which one).
@@ -179,7 +206,7 @@ def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None,
     path: list[tuple[int, Any, SystemState]] = []
     seen = {state}
     for n in range(bound):
-        fair = [(i, a, s) for i, (a, s) in enumerate(system.successors(state)) if a.fair]
+        fair = _first_fair(system, state)
         if not fair:
             return SettleResult(state, n, True, tuple(labels), tuple(path))
         if deadline is not None and time.monotonic() > deadline:

@@ -399,6 +399,14 @@ class KubeSystem(BaseSystem[SystemState]):
                 return nxt
         return None
 
+    def iter_successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """:meth:`successors` lazily, in the same order: a caller that needs only a prefix (the
+        deterministic start-up takes the first fair action) does not build every successor."""
+        memo = self._memo
+        if memo is not None and memo[0] is state:
+            return iter(memo[1])
+        return self._successors(state)
+
     def successors(self, state: SystemState) -> list[tuple[Action, SystemState]]:
         memo = self._memo
         if memo is not None and memo[0] is state:

@@ -193,6 +193,34 @@ def test_settle_spreads_one_owners_pods_across_nodes_like_the_default_scheduler(
     assert per_node == {"node-1": 2, "node-2": 1}  # 3 replicas over 2 nodes, ties broken by node name
 
 
+class _EagerOnly:
+    """A KubeSystem seen without ``iter_successors``: settle must fall back to the full list."""
+
+    def __init__(self, system: KubeSystem) -> None:
+        self._s = system
+
+    def successors(self, state: object) -> list:  # type: ignore[type-arg]
+        return self._s.successors(state)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("manifest", ["web-deployment.yaml", "statefulset.yaml", "replicaset.yaml", "mixed-list.yaml"])
+def test_lazy_settle_takes_exactly_the_steps_of_the_full_successor_list(manifest: str) -> None:
+    """Start-up enumerates successors lazily (the first fair one and the other binds of its pod);
+    it must take the same actions, with the same successor indices, as choosing from the full list."""
+    loaded = _loaded(ROOT / "examples" / manifest)
+    lazy_sys, eager_sys = KubeSystem(Scenario(initial=loaded)), KubeSystem(Scenario(initial=loaded))
+    lazy = settle(lazy_sys, lazy_sys.init_states()[0])
+    eager = settle(_EagerOnly(eager_sys), eager_sys.init_states()[0])  # type: ignore[arg-type]
+    assert lazy.settled and eager.settled and lazy.steps > 10
+    assert [(i, a) for i, a, _ in lazy.path] == [(i, a) for i, a, _ in eager.path]
+    assert lazy.state == eager.state
+    # and every recorded index is the action's position in the full successor list
+    state = lazy_sys.init_states()[0]
+    for i, a, nxt in lazy.path:
+        assert lazy_sys.successors(state)[i] == (a, nxt)
+        state = nxt
+
+
 # ----------------------------------------------------------------------------- 6. prove
 
 
