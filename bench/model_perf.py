@@ -21,8 +21,11 @@
 * ``symmetry [--sizes 3..6] [--crashes C] [--repeat K] [--timeout S] [--max-memory MiB]``: (b) with
   symmetry at each size, maxSurge 1 / maxUnavailable 0, the best CPU time of K fresh-interpreter
   runs (docs/performance.md, "Symmetry hot path"); sizes stop growing at the first cut run.
+* ``settle [--replicas 100,300] [--eager]``: the CLI's start-up (``kubecheck.scenarios.settle``) of one
+  Deployment with R replicas over 2 nodes (110 pods each): steps and seconds.  ``--eager`` makes it
+  choose from the full successor list, as before the lazy enumeration (same steps, for comparison).
 
-``bench/__main__.py`` (another helper's) may hook :func:`main` in.
+``python -m bench model ...`` runs :func:`main`.
 """
 
 from __future__ import annotations
@@ -234,6 +237,32 @@ def _sizes(spec: str) -> list[int]:
     return list(range(int(lo), int(hi or lo) + 1))
 
 
+def settle_cost(replicas: int, eager: bool = False) -> dict[str, Any]:
+    """Wall seconds of the CLI's start-up for one Deployment of ``replicas`` pods over 2 nodes."""
+    import time
+
+    from kubecheck.scenarios import settle as cli_settle
+
+    d = Deployment(
+        name="web",
+        replicas=replicas,
+        selector=LabelSelector(match_labels=FrozenMap({"app": "web"})),
+        template=_template("nginx:1"),
+        strategy=DeploymentStrategy(max_surge=1, max_unavailable=0),
+    )
+    system = KubeSystem(Scenario(ClusterState.from_objects([d, Node(name="node-1"), Node(name="node-2")]), name="settle-cost"))
+
+    class _Eager:  # the system seen without iter_successors: choose from the full list
+        successors = staticmethod(system.successors)
+
+    t = time.perf_counter()
+    res = cli_settle(_Eager() if eager else system, system.init_states()[0], timeout=600)  # type: ignore[arg-type]
+    dt = time.perf_counter() - t
+    bound = sum(1 for p in res.state.cluster.pods.values() if p.node_name)
+    return {"replicas": replicas, "eager": eager, "steps": res.steps, "settled": res.settled, "seconds": round(dt, 2),
+            "steps_per_s": round(res.steps / dt), "pods_bound": bound}
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "all"
     opts = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1) if argv[i].startswith("--")}
@@ -253,6 +282,13 @@ def main(argv: list[str]) -> int:
     if cmd == "symmetry":
         symmetry_sizes(_sizes(opts.get("--sizes", "3..5")), int(opts.get("--crashes", 0)), float(opts.get("--timeout", 60)),
                        int(opts.get("--max-memory", 1024)), int(opts.get("--repeat", 3)))
+        return 0
+    if cmd == "settle":
+        from bench.runner import parse_range
+
+        for size in parse_range(opts.get("--replicas", "100,300")):
+            row = settle_cost(size, eager="--eager" in flags)
+            print(json.dumps(row))
         return 0
     if cmd not in ("throughput", "targets", "all"):
         print(__doc__, file=sys.stderr)
