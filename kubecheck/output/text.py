@@ -100,18 +100,29 @@ def render_text(report: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: how to lift each bound a search can hit (``--max-states 0`` and ``--timeout 0`` mean no bound)
+_LIFT = {
+    "max_states": "--max-states 0 removes it",
+    "timeout": "--timeout 0 removes it",
+    "max_depth": "a larger --max-depth (or none) lifts it",
+    "max_memory": "a larger --max-memory lifts it",
+}
+
+
 def _next_steps(report: Any) -> list[str]:
     """For an inconclusive explicit search: which knobs could make it conclusive, and which are already on."""
-    cut = [e for e in report.explorations if not e.complete]
+    # a bound cut it (not "stopped early: every property decided", which is complete=False too)
+    cut = [e for e in report.explorations if not e.complete and e.bound_hit]
     if report.exit_code != 3 or report.engine != "explicit" or not cut:
         return []
     largest = max(cut, key=lambda e: e.states)
     reds = {r.split(" ", 1)[0] for e in report.explorations for r in e.reductions}
     hints = [f"raise the bound that cut it (a search stopped at {largest.states:,} states, {largest.bound_hit}): "
-             "--max-states 0 and --timeout 0 remove them"]
+             + _LIFT.get(largest.bound_hit, "--max-states 0 and --timeout 0 remove them")]
     if not report.symmetry:
         hints.append("--symmetry merges states that differ only in which interchangeable pod is which (safety rules)")
-    if "fingerprints" not in reds:
+    # fingerprints apply to invariant and sometimes rules only: without one, the flag may be on already
+    if "fingerprints" not in reds and any(f.kind in ("invariant", "sometimes") for f in report.findings):
         hints.append("--fingerprint stores 64-bit fingerprints instead of states (less memory; invariant rules)")
     if {r.granularity for r in report.scenarios} == {"write"}:
         hints.append("--granularity reconcile takes one step per reconcile instead of per API write (coarser: hides races between a reconcile's writes)")
