@@ -158,7 +158,7 @@ def render_sarif(report: Any) -> str:
             # so a "holds" read from this file carries the same caveats as the text output
             "explorations": [
                 {"scenario": e.scenario, "properties": e.properties, "reductions": list(e.reductions),
-                 "states": e.states, "complete": e.complete}
+                 "states": e.states, "complete": e.complete, "boundHit": e.bound_hit}
                 for e in report.explorations
             ],
             "startupRules": list(report.startup_rules),

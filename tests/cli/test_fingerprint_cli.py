@@ -60,7 +60,7 @@ def test_fingerprint_reductions_reach_sarif_and_junit(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     (run,) = json.loads(r.stdout)["runs"]
     (ex,) = run["properties"]["explorations"]
-    assert ex["scenario"] == "pod-crash" and ex["complete"] is True
+    assert ex["scenario"] == "pod-crash" and ex["complete"] is True and ex["boundHit"] is None
     (red,) = ex["reductions"]
     assert red.startswith("fingerprints (64-bit, collision probability <= ")
     r, _ = invoke(base + ["-f", "junit"], tmp_path)
