@@ -130,6 +130,9 @@ def lean_bfs(
                 break
             new: list[Any] = []
             new_keys: list[Any] = []
+            # Two copies of the level loop on purpose: the plain one (no canonical key per edge, the state
+            # is its own key) is the RS-K hot path measured against SPIN in docs/performance.md; a shared
+            # loop with ``kt = canon(t) if canon else t`` costs a branch and a call per edge.
             if canon is None:
                 for s in frontier:
                     succ = next_states(s)
