@@ -145,6 +145,9 @@ def cli() -> None:
               help="Store 64-bit state fingerprints instead of states (hash compaction, as TLC) for the invariant "
               "rules: less memory; a HOLDS is exhaustive up to hash collisions (the probability is reported). "
               "Action and eventual rules run in a second search without it.")
+@click.option("--decompose/--no-decompose", default=True, show_default=True,
+              help="Explore independent groups of workloads (no shared Service, selector, claim or owner) apart; "
+              "rules that are conjunctions over groups are judged per group (docs/semantics.md, Decomposition).")
 @click.option("--granularity", type=click.Choice(["write", "reconcile"]), default="write", show_default=True,
               help="One API write per step (intermediate states) or one reconcile per step.")
 @click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
@@ -164,7 +167,7 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it only shows on a terminal anyway).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
-          symmetry: bool, fingerprint: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
+          symmetry: bool, fingerprint: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, quiet: bool) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.runner import CheckConfig, run_check
@@ -194,6 +197,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         max_memory=max_memory,
         symmetry=symmetry,
         fingerprint=fingerprint,
+        decompose=decompose,
         granularity=granularity,
         nodes=nodes,
         out_dir=out_dir,

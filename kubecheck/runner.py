@@ -173,6 +173,8 @@ class Exploration:
     complete: bool
     bound_hit: str | None
     start: str = "settled"
+    #: what this search covered of the scenario: the interaction group and the workload it rolls ("" = everything)
+    subject: str = ""
 
     @property
     def coverage(self) -> str:
@@ -228,6 +230,9 @@ class CheckReport:
     settle_cut: str | None = None
     #: one line per caveat about what was checked (``FILE:LINE: Service ns/name: selector ... matches no workload's pods``)
     warnings: tuple[str, ...] = ()
+    #: the interaction groups the scenarios were explored in (members as "Kind ns/name"); empty: the
+    #: whole cluster was one search (one group, --no-decompose, or a split that was not justified)
+    groups: tuple[tuple[str, ...], ...] = ()
     live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _worst(self) -> Verdict:
@@ -292,6 +297,7 @@ class CheckReport:
             not_applicable=tuple(d.get("not_applicable", ())),
             warnings=tuple(d.get("warnings", ())),
             settle_cut=d.get("settle_cut"),
+            groups=tuple(tuple(g) for g in d.get("groups", ())),
         )
 
 
@@ -336,6 +342,8 @@ class CheckConfig:
     symmetry: bool = False
     #: hash compaction (64-bit state fingerprints) for the invariant rules' searches
     fingerprint: bool = False
+    #: explore interaction groups apart (model.decompose); False: the whole cluster in every search
+    decompose: bool = True
     granularity: str = "write"
     nodes: int = 2
     out_dir: str = "kubecheck-out"
@@ -435,6 +443,120 @@ class _Planned:
     prop: Property
     rule: Any
     target: tuple[str, str, str] | None
+    #: the interaction group a cluster-wide rule was judged on ("" for the whole cluster)
+    group: str = ""
+    #: the object a group's finding points at when no trace names one (its first workload)
+    anchor: tuple[str, str, str] | None = None
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None and self.group:
+            return f"group {self.group}"
+        return _target_text(self.target)
+
+
+@dataclass
+class _Search:
+    """One search of a scenario: a (projected) cluster, the user actions it allows, the rules it judges."""
+
+    subject: str
+    scenario: Any
+    planned: list[_Planned]
+    #: the capacity-share invariant of a decomposed group (model.decompose.pods_within_shares)
+    guard: Property | None = None
+
+
+#: The rule ID of the capacity-share guard that a decomposed group's search also checks.
+GUARD_ID = "KC-DECOMPOSE-SHARE"
+
+
+def _guard(share: dict[int, int]) -> Property:
+    from model.decompose import pods_within_shares
+    from properties._common import cluster_of
+
+    def pred(s: Any) -> bool:
+        return pods_within_shares(cluster_of(s), share)
+
+    return Property(rule_id=GUARD_ID, name="group stays within its share of node capacity", kind=PropertyKind.INVARIANT,
+                    predicate=pred, statement="every node holds at most the group's share of its pod capacity")
+
+
+def _in_group(action: Any, group: Any, cluster: Any) -> bool:
+    """Whether a user action writes objects of ``group`` (a relabel: pods whose labels it matches)."""
+    from model.decompose import WORKLOAD_KINDS as KINDS, action_targets
+    from model.environment import RelabelPods
+
+    targets = action_targets(action)
+    if targets is not None:
+        return all(t in group for t in targets)
+    if isinstance(action, RelabelPods):
+        origins = [(k, ns, n) for k, ns, n in group.members if k == "Pod" or k in KINDS]
+        for k, ns, n in origins:
+            obj = cluster.get(k, ns, n)
+            labels = obj.labels if k == "Pod" else obj.template.labels
+            if ns == action.namespace and all(labels.get(a) == b for a, b in action.match.items()):
+                return True
+    return False
+
+
+def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], granularity: str,
+                  decompose: bool = True) -> tuple[list[_Search], tuple[Any, ...]]:
+    """The searches of one scenario on the settled ``cluster`` and the interaction groups used (empty: none).
+
+    Without decomposition (``decompose=False``, a single group, a scenario that cannot be split,
+    or a group already over its capacity share), one search per variant of the scenario
+    (:meth:`ScenarioSpec.variants`) judges every rule on the whole cluster.  With it, each group's
+    projection is searched per variant that touches it, judging the local rules (``Rule.local``)
+    whose target is in the group, and the cluster-wide local rules once per group; the other rules
+    run on the whole cluster as before.  docs/semantics.md, "Decomposition", says why this gives
+    the whole cluster's verdicts.
+    """
+    from model.decompose import capacity_shares, interaction_groups, project
+
+    variants = spec.variants()
+    whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity), planned) for subj, acts in variants]
+    if not decompose:
+        return whole, ()
+    groups = interaction_groups(cluster, [a for a, _ in spec.user_actions])
+    if groups is None or len(groups) < 2:
+        return whole, ()
+    shares = capacity_shares(cluster, groups)
+    if shares is None:
+        return whole, ()
+    local = [p for p in planned if p.rule.local and p.rule.symmetric]
+    rest = [p for p in planned if not (p.rule.local and p.rule.symmetric)]
+    out: list[_Search] = []
+    for g, share in zip(groups, shares):
+        anchor = (g.workloads or g.members)[0]
+        gp = [p for p in local if p.target is not None and p.target in g]
+        gp += [replace(p, group=g.label, anchor=anchor) for p in local if p.target is None]
+        if not gp:
+            continue
+        sub = project(cluster, g)
+        mine = [(subj, tuple(e for e in acts if _in_group(e[0], g, cluster))) for subj, acts in variants]
+        if spec.per_workload:
+            mine = [(subj, acts) for subj, acts in mine if acts] or [("", ())]
+        for subj, acts in mine:
+            what = f"group {g.label}" + (f"; {subj}" if subj else "")
+            out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+    if rest:
+        out += [_Search(s.subject, s.scenario, rest) for s in whole]
+    return out, groups
+
+
+def merge_findings(findings: list["Finding"]) -> list["Finding"]:
+    """One finding per (scenario, rule, target): the worst verdict over the searches that judged it
+    (the first of equally bad ones), with the union of their reductions."""
+    out: dict[str, Finding] = {}
+    for f in findings:
+        old = out.get(f.key)
+        if old is None:
+            out[f.key] = f
+            continue
+        reductions = tuple(dict.fromkeys(old.reductions + f.reductions))
+        worse = Verdict(f.verdict).severity > Verdict(old.verdict).severity
+        out[f.key] = replace(f if worse else old, reductions=reductions)
+    return list(out.values())
 
 
 def _describe_actions(spec: ScenarioSpec) -> tuple[str, ...]:
@@ -469,11 +591,15 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower() or "cluster"
 
 
-def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any) -> Location | None:
-    """The manifest location of a finding: the workload's field, or the Service/workload the trace involves."""
+def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+            anchor: tuple[str, str, str] | None = None) -> Location | None:
+    """The manifest location of a finding: the workload's field, or the Service/workload the trace
+    involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
     key = target
     if key is None and trace is not None:
         key = _cluster_wide_key(rule_id, trace)
+    if key is None and anchor is not None:
+        key = anchor
     if key is None:
         if not load.locations:
             return None
@@ -761,6 +887,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     findings: list[Finding] = []
     explorations: list[Exploration] = []
     runs: list[ScenarioRun] = []
+    warnings: list[str] = []
+    groups: tuple[tuple[str, ...], ...] = ()
     live: dict[str, Any] = {}
     out_dir = Path(cfg.out_dir)
     start = "settled" if settled.settled else "loaded"
@@ -773,19 +901,30 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                                 "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
         findings.extend(startup)
 
-    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any], origin: str) -> None:
+    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any], origin: str,
+               subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
+        """Run the searches for ``planned`` on ``system``; the findings, the explorations, and whether
+        the capacity-share ``guard`` (checked in each search) held."""
         explicit = cfg.engine == "explicit"
+        found: list[Finding] = []
+        runs_: list[Exploration] = []
+        guard_ok = True
         for group, sym, fp in _groups(planned, cfg.symmetry and explicit, cfg.fingerprint and explicit):
             engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
+            if guard is not None:
+                engine_props.append(guard)
             result = _run_engine(system, engine_props, sym, bounds, cfg, fp)
+            if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
+                guard_ok = False
             st = result.stats
             labels = reduction_labels(result)
-            explorations.append(
+            runs_.append(
                 Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin)
+                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject)
             )
             for p, res in zip(group, result.results):
-                findings.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live))
+                found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live))
+        return found, runs_, guard_ok
 
     if not settled.settled and not settled.cycle:
         # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.
@@ -804,7 +943,9 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
                                 f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
                                 (), (), cfg.granularity))
-        record("settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
+        conv_found, conv_runs, _ = record("settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
+        findings.extend(conv_found)
+        explorations.extend(conv_runs)
         for spec in specs:
             for p in planned_all:
                 findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
@@ -813,13 +954,21 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                                         location=_locate(load, p.rule.rule_id, p.target, None)))
     else:
         for spec in specs:
-            scenario = spec.to_scenario(settled.state.cluster, cfg.granularity)
-            system = KubeSystem(scenario)
             planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
             bounds = {**cfg.bounds(), **dict(spec.bounds)}
-            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), scenario.granularity,
+            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                     tuple(sorted(bounds.items())) if spec.bounds else ()))
-            record(spec.name, scenario, system, planned, bounds, "settled")
+            searches, used = plan_searches(spec, settled.state.cluster, planned, cfg.granularity, cfg.decompose)
+            found, runs_, ok = _run_searches(record, spec.name, searches, bounds)
+            if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
+                warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
+                                "explored the whole cluster instead of the groups")
+                searches, used = plan_searches(spec, settled.state.cluster, planned, cfg.granularity, decompose=False)
+                found, runs_, _ = _run_searches(record, spec.name, searches, bounds)
+            if used and not groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
+                groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if loaded.get(k, ns, n) is not None) for g in used)
+            findings.extend(merge_findings(found))
+            explorations.extend(runs_)
 
     report = CheckReport(
         files=tuple(load.files),
@@ -839,12 +988,27 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
         not_applicable=tuple(_not_applicable(rules, planned_all)),
-        warnings=tuple(service_warnings(loaded, load)),
+        warnings=tuple(service_warnings(loaded, load)) + tuple(warnings),
+        groups=groups,
         live=live,
     )
     if not report.findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing
         raise InvalidScenario(_nothing_to_check(rules, ""))
     return report
+
+
+def _run_searches(record: Any, name: str, searches: list[_Search], bounds: dict[str, Any]) -> tuple[list[Finding], list[Exploration], bool]:
+    from model.system import KubeSystem
+
+    found: list[Finding] = []
+    runs: list[Exploration] = []
+    ok = True
+    for s in searches:
+        f, r, g = record(name, s.scenario, KubeSystem(s.scenario), s.planned, bounds, "settled", s.subject, s.guard)
+        found += f
+        runs += r
+        ok = ok and g
+    return found, runs, ok
 
 
 def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...],
@@ -856,7 +1020,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
     if trace is not None:
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
-        tdir = out_dir / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(_target_text(p.target)) if p.target else ""))
+        tdir = out_dir / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
         files: tuple[str, ...] = ()
         warnings: tuple[str, ...] = ()
         if cfg.write_traces:
@@ -875,12 +1039,12 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         title=rule.title,
         kind=rule.kind.value,
         category=rule.category,
-        target=_target_text(p.target),
+        target=p.target_text,
         verdict=verdict.value,
         exit_code=verdict.exit_code,
         note=res.note,
         bound_hit=res.bound_hit,
-        location=_locate(load, rule.rule_id, p.target, trace),
+        location=_locate(load, rule.rule_id, p.target, trace, p.anchor),
         trace=info,
         reductions=reductions,
     )

@@ -9,15 +9,16 @@ Built-in scenarios (:data:`BUILTIN`), built from the workloads the *user wrote* 
 controller owner):
 
 =================  ===============================================================================
-``rollout``        ``kubectl set image`` on every Deployment, StatefulSet, ReplicaSet and RC, each
-                   container to ``<image>-next``, once each
+``rollout``        ``kubectl set image`` on one Deployment, StatefulSet, ReplicaSet or RC, each
+                   container to ``<image>-next``, once; one search per workload
+``rollout-all``    the same on every workload at once (``helm upgrade``), in one search
 ``scale``          ``kubectl scale`` every workload to replicas+1 and to replicas-1 (each once)
-``rollback``       the rollout, then ``kubectl rollout undo`` on every Deployment
+``rollback``       the rollout of one Deployment, then ``kubectl rollout undo`` on it (per workload)
 ``node-failure``   one node may fail (stop reporting Ready) once
 ``pod-crash``      one container may crash once
 ``sandbox-death``  one pod sandbox may die once
 ``force-delete``   one pod may be force-deleted once
-``controller-crash``  the rollout, and one controller may crash in the middle of a reconcile
+``controller-crash``  the rollout of one workload, and one controller may crash in the middle of a reconcile
                    (a crash needs pending writes, which only a change produces)
 =================  ===============================================================================
 
@@ -90,6 +91,31 @@ class ScenarioSpec:
     stale_reads: bool = False
     bounds: tuple[tuple[str, Any], ...] = ()
     properties: tuple[str, ...] | None = None
+    #: Explore each workload's user actions in a search of its own (``rollout``: one workload rolls
+    #: at a time) instead of all of them in one search (``rollout-all``: ``helm upgrade``).
+    per_workload: bool = False
+
+    def variants(self) -> list[tuple[str, tuple[tuple[UserAction, int], ...]]]:
+        """The searches this scenario stands for: ``(subject, user actions)``.
+
+        One, with every action, unless ``per_workload``: then one per workload that an action
+        targets, with that workload's actions (and the actions that target no single workload).
+        """
+        if not self.per_workload:
+            return [("", self.user_actions)]
+        from model.decompose import action_targets
+
+        by_target: dict[Any, list[tuple[UserAction, int]]] = {}
+        shared: list[tuple[UserAction, int]] = []
+        for entry in self.user_actions:
+            targets = action_targets(entry[0])
+            if targets is not None and len(targets) == 1:
+                by_target.setdefault(targets[0], []).append(entry)
+            else:
+                shared.append(entry)
+        if not by_target:
+            return [("", self.user_actions)]
+        return [(f"{k} {ns}/{n}", tuple(acts) + tuple(shared)) for (k, ns, n), acts in by_target.items()]
 
     def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
         return Scenario(
@@ -268,14 +294,16 @@ def _rollback_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
 
 
 _BUILTIN_TEXT = {
-    "rollout": "kubectl set image on every workload (each container to <image>-next), once each",
+    "rollout": "kubectl set image on one workload (each container to <image>-next), once; one search per workload",
+    "rollout-all": "kubectl set image on every workload at once (each container to <image>-next), once each, as helm upgrade does",
     "scale": "kubectl scale every workload to replicas+1 and to replicas-1, once each",
-    "rollback": "the rollout, then kubectl rollout undo on every Deployment",
+    "rollback": "the rollout of one Deployment, then kubectl rollout undo on it; one search per workload",
     "node-failure": "one node may stop reporting Ready, once",
     "pod-crash": "one container may crash, once",
     "sandbox-death": "one pod sandbox may die, once",
     "force-delete": "one pod may be force-deleted (grace period 0), once",
-    "controller-crash": "the rollout, and one controller may crash in the middle of a reconcile, once",
+    "controller-crash": "the rollout of one workload, and one controller may crash in the middle of a reconcile, once; "
+    "one search per workload",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -290,7 +318,7 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
     text = _BUILTIN_TEXT[name]
     actions: list[tuple[UserAction, int]] = []
     faults = FaultBudget()
-    if name == "rollout":
+    if name in ("rollout", "rollout-all"):
         actions = _rollout_actions(cluster)
     elif name == "scale":
         actions = _scale_actions(cluster)
@@ -307,7 +335,8 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
     elif name == "controller-crash":
         actions = _rollout_actions(cluster)
         faults = FaultBudget(controller_crash=1)
-    return ScenarioSpec(name, text, tuple(actions), faults)
+    per_workload = name in ("rollout", "rollback", "controller-crash")
+    return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload)
 
 
 # -------------------------------------------------------------------------- scenario files

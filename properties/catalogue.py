@@ -44,6 +44,7 @@ Target = tuple[str, str, str]
     kind="eventually_always",
     applies_to=("ReplicaSet", "ReplicationController"),
     category="convergence",
+    local=True,
     upstream="pkg/controller/replicaset/replica_set.go syncReplicaSet, manageReplicas, calculateStatus",
     counts=(
         "Counts pods whose controller ownerReference is the ReplicaSet (or ReplicationController), that are "
@@ -67,6 +68,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
     kind="eventually_always",
     applies_to=("Deployment",),
     category="convergence",
+    local=True,
     upstream="pkg/controller/deployment/util/deployment_util.go DeploymentComplete; rolling.go rolloutRolling",
     counts=(
         "Among the ReplicaSets the Deployment controls and that are not being deleted, exactly one has a pod "
@@ -129,6 +131,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
     kind="eventually_always",
     applies_to=("StatefulSet",),
     category="convergence",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet",
     counts=(
         "For every ordinal i in [ordinals.start, ordinals.start+replicas) a pod <set>-<i> controlled by the set "
@@ -172,6 +175,7 @@ def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     "Every pod has at most one controller owner",
     kind="invariant",
     category="ownership",
+    local=True,
     upstream="staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/controller_ref.go GetControllerOf; "
     "pkg/controller/controller_ref_manager.go ClaimObject",
     counts="Counts, for every pod object (terminating included), its ownerReferences with controller: true.",
@@ -185,6 +189,7 @@ def single_controller_owner(c: ClusterState) -> bool:
     "Eventually always, every pod a workload controls matches that workload's selector",
     kind="eventually_always",
     category="ownership",
+    local=True,
     upstream="pkg/controller/controller_ref_manager.go ClaimObject (release of non-matching owned objects)",
     counts=(
         "For every active pod whose controller ownerReference points at an existing ReplicaSet, "
@@ -227,6 +232,7 @@ def _acting_owner(c: ClusterState, action: Any) -> Any | None:
     "A controller never takes or deletes a pod that another controller owns",
     kind="action",
     category="ownership",
+    local=True,
     upstream="pkg/controller/controller_ref_manager.go ClaimObject; pkg/controller/replicaset/replica_set.go manageReplicas",
     counts=(
         "Judges every step: a pod that exists before and after must not switch its controller ownerReference "
@@ -259,6 +265,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
     "No active pod is selected by two live pod controllers (overlapping selectors)",
     kind="invariant",
     category="ownership",
+    local=True,
     upstream="docs: 'you should not create any pods whose labels match this selector' (ReplicaSet, RC); "
     "pkg/controller/controller_utils.go (ControllerRef makes overlaps safe but confusing)",
     counts=(
@@ -340,6 +347,7 @@ def _available_count(c: ClusterState, d: Deployment) -> int:
     kind="action",
     applies_to=("Deployment",),
     category="rollout",
+    local=True,
     upstream="pkg/controller/deployment/rolling.go reconcileOldReplicaSets, cleanupUnhealthyReplicas, "
     "scaleDownOldReplicaSetsForRollingUpdate; deployment_util.go MaxUnavailable",
     counts=(
@@ -368,6 +376,7 @@ def _spec_sum(c: ClusterState, d: Deployment) -> int:
     kind="action",
     applies_to=("Deployment",),
     category="rollout",
+    local=True,
     upstream="pkg/controller/deployment/util/deployment_util.go NewRSNewReplicas, MaxSurge; rolling.go reconcileNewReplicaSet",
     counts=(
         "Sums spec.replicas over the ReplicaSets the Deployment controls that are not being deleted (live pods "
@@ -385,6 +394,7 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     kind="action",
     applies_to=("Deployment",),
     category="rollout",
+    local=True,
     default=False,
     upstream="stricter than upstream: deployment_util.go MaxSurge bounds spec.replicas, not live pods "
     "(terminating pods are not counted; see kubernetes#107920 and the DeploymentReplicaSetTerminatingReplicas gate)",
@@ -420,6 +430,7 @@ def _serves(c: ClusterState, svc: Any) -> bool:
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
     kind="invariant",
     category="rollout",
+    local=True,
     upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating)",
     counts=(
         "For every Service with a selector that matches the pod template of a workload with spec.replicas >= 1, "
@@ -466,6 +477,7 @@ def _set_pods(c: ClusterState, target: Target) -> list[tuple[StatefulSet, Pod, i
     kind="invariant",
     applies_to=("StatefulSet",),
     category="statefulset",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches, updateIdentity",
     counts="Every pod the StatefulSet controls, named <set>-<ordinal>: hostname equals the pod name and "
     "subdomain equals spec.serviceName.",
@@ -479,6 +491,7 @@ def stateful_identity_matches(c: ClusterState, target: Target) -> bool:
     "A pod's name, hostname and subdomain never change",
     kind="action",
     category="statefulset",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches (identity is fixed at creation)",
     counts="For every pod that exists (same UID) before and after a step: name, hostname and subdomain are "
     "equal. Checked cluster-wide, for every pod: the API makes these fields immutable for all pods, and a pod "
@@ -499,6 +512,7 @@ def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     kind="invariant",
     applies_to=("StatefulSet",),
     category="statefulset",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_utils.go storageMatches, getPersistentVolumeClaimName",
     counts="For every pod the StatefulSet controls and every volumeClaimTemplate t: the pod's volume named t "
     "exists and its claimName is <t>-<set>-<ordinal>; no volume of the pod claims another ordinal's PVC.",
@@ -544,6 +558,7 @@ def _running_instances(c: ClusterState, namespace: str, set_name: str) -> dict[s
     kind="invariant",
     applies_to=("StatefulSet",),
     category="statefulset",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_control.go (create only for an empty slot); "
     "docs: force-delete-stateful-set-pod",
     counts="Counts, per pod name <set>-<suffix> in the StatefulSet's namespace, the pod objects with a running "
@@ -562,6 +577,7 @@ def at_most_one_pod_per_identity(c: ClusterState, target: Target) -> bool:
     kind="action",
     applies_to=("StatefulSet",),
     category="statefulset",
+    local=True,
     upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet (monotonic ordering)",
     counts=(
         "For an OrderedReady set. Creation: when a pod <set>-<i> appears, every ordinal from ordinals.start to "
@@ -604,6 +620,7 @@ def ordered_ready(c: ClusterState, action: Any, n: ClusterState, target: Target)
     "Every running container runs in its pod's current sandbox (one network namespace and IP per pod)",
     kind="invariant",
     category="sandbox",
+    local=True,
     upstream="pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions, SyncPod",
     counts="For every pod and every container status in state running: the pod has a sandbox and the "
     "container's sandbox id is that sandbox's id (so it shares its network namespace and IP).",
@@ -621,6 +638,7 @@ def containers_share_sandbox(c: ClusterState) -> bool:
     "Pod IPs are unique among live pods",
     kind="invariant",
     category="sandbox",
+    local=True,
     upstream="CNI IPAM via pkg/kubelet/kuberuntime/kuberuntime_sandbox.go createPodSandbox",
     counts="Among pod objects with a sandbox (terminating included, until the object is gone), no two "
     "share an IP.",
@@ -635,6 +653,7 @@ def pod_ips_unique(c: ClusterState) -> bool:
     "A new sandbox means every container restarted",
     kind="action",
     category="sandbox",
+    local=True,
     upstream="pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions (podSandboxChanged: kill the "
     "pod, create a sandbox, start every container)",
     counts="For every pod (same UID) whose sandbox id changes in a step: in the new state no container runs "

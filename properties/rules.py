@@ -51,6 +51,13 @@ class Rule:
     upstream: str = ""
     category: str = "user"
     symmetric: bool = True
+    #: Local to interaction groups (model.decompose): the rule holds on a cluster iff it holds on the
+    #: projection of every interaction group, because its predicate is a conjunction over objects that
+    #: only reads each object's own group (its owners, the pods its selector matches, its claims) and
+    #: is invariant under renaming generated names, UIDs, IPs and sandbox ids (``symmetric``).
+    #: ``kubecheck check`` explores such rules per group; other rules (user rules by default) run
+    #: on the whole cluster.  See docs/semantics.md, "Decomposition".
+    local: bool = False
     #: Part of the default selection (``instantiate(cluster)`` / ``kubecheck check`` without ``-p``).
     #: An opt-in rule (``default=False``) runs only when its ID is named explicitly.
     default: bool = True
@@ -118,6 +125,7 @@ def rule(
     symmetric: bool = True,
     category: str = "user",
     default: bool = True,
+    local: bool = False,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -137,6 +145,7 @@ def rule(
             category=category,
             symmetric=symmetric,
             default=default,
+            local=local,
         )
 
     return wrap

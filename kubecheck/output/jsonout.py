@@ -49,6 +49,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                        "when the cluster settled or the start-up order livelocked"},
         "warnings": {**_STRS, "description": "caveats about what was checked, one line each (FILE:LINE: ...), e.g. a "
                      "Service whose selector matches no workload's pods (KC-ROLL-004 says nothing about it)"},
+        "groups": {"type": "array", "items": _STRS, "description": "the interaction groups explored apart (members as "
+                   "'Kind namespace/name'); empty when every search covered the whole cluster"},
         "out_dir": _STR,
         "exit_code": {"enum": [0, 1, 2, 3, 4]},
         "verdict": _VERDICT,
@@ -90,6 +92,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "complete": {"type": "boolean"},
                     "bound_hit": _NULL_STR,
                     "start": {"enum": ["settled", "loaded"]},
+                    "subject": {"type": "string", "description": "what the search covered of its scenario: the "
+                                "interaction group and the workload it rolls (empty: all of it)"},
                 },
             },
         },

@@ -1,0 +1,307 @@
+"""Interaction groups: the parts of a cluster that can be explored apart.
+
+Two objects *interact* when one can read or write what the other's behaviour depends on.  In
+this model that happens only through:
+
+* **owner references** (a ReplicaSet and its Deployment, a pod and its owner, a claim and its
+  StatefulSet): the garbage collector and the controllers' adoption and release follow them;
+* **label selectors**: a workload controller, a ReplicationController or a Service selects pods
+  by labels.  The labels a pod can ever carry are those of an existing pod, of a workload's pod
+  template (every pod a controller creates starts from its template), of a pod a scenario
+  creates, or what a scenario's relabel action makes of one of those; a selector that matches any
+  such label set joins its object to that label set's origin;
+* **claims**: pods and templates that mount the same PersistentVolumeClaim name, and a
+  StatefulSet's ``volumeClaimTemplates`` with the claims named after them;
+* **user actions** that touch several objects at once (a relabel whose ``match`` selects pods of
+  several origins).
+
+Nodes are shared by every group (each group's projection keeps every node).  What a group's
+behaviour reads of another group through the nodes is the number of pods bound to a node (the
+scheduler's ``pods`` resource fit, kubernetes/kubernetes pkg/scheduler/framework/plugins/
+noderesources/fit.go); :func:`capacity_shares` splits each node's capacity among the groups so
+that, while every group stays within its share, the fit test answers the same in the product
+and in each group.  The argument that per-group exploration gives the product's verdicts for the
+rules that are conjunctions over groups is in docs/semantics.md, "Decomposition".
+
+Objects that belong to no group with behaviour (a Service that selects nothing, a claim no pod
+mounts) never change in any run; they are put in the first group so that every object is in
+exactly one projection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping
+
+from model.environment import (
+    CreatePod,
+    DeleteObject,
+    PauseDeployment,
+    RelabelPods,
+    ResumeDeployment,
+    RollbackDeployment,
+    ScaleWorkload,
+    SetImage,
+)
+from model.labels import label_selector_as_selector, selector_from_set
+from model.objects import kind_of
+from model.state import ClusterState
+
+__all__ = [
+    "ObjectId",
+    "Group",
+    "WORKLOAD_KINDS",
+    "interaction_groups",
+    "action_targets",
+    "project",
+    "capacity_shares",
+    "pods_within_shares",
+]
+
+#: (kind, namespace, name)
+ObjectId = tuple[str, str, str]
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+#: How many rounds of relabelling are followed when building the label universe.  Each round
+#: applies every relabel action to every label set found so far; a scenario's relabel budget is
+#: small, and a fixpoint is usually reached in one or two rounds.
+_RELABEL_ROUNDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One connected part of the interaction graph: its objects (nodes excluded), sorted."""
+
+    members: tuple[ObjectId, ...]
+
+    @property
+    def workloads(self) -> tuple[ObjectId, ...]:
+        """The top-level and owned workload objects of the group, in member order."""
+        return tuple(m for m in self.members if m[0] in WORKLOAD_KINDS)
+
+    @property
+    def label(self) -> str:
+        """A short human name: the first workloads (or objects) of the group."""
+        named = [m for m in self.members if m[0] in ("Deployment", "StatefulSet", "ReplicationController")]
+        named = named or [m for m in self.members if m[0] in WORKLOAD_KINDS] or list(self.members)
+        named += [m for m in self.members if m[0] == "Service"]
+        text = ", ".join(f"{k} {ns}/{n}" for k, ns, n in named[:3])
+        return text + (f" (+{len(named) - 3} more)" if len(named) > 3 else "")
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set()
+
+    def _set(self) -> frozenset[ObjectId]:
+        return frozenset(self.members)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[ObjectId, ObjectId] = {}
+
+    def add(self, x: ObjectId) -> None:
+        self.parent.setdefault(x, x)
+
+    def find(self, x: ObjectId) -> ObjectId:
+        self.add(x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: ObjectId, b: ObjectId) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _oid(obj: Any) -> ObjectId:
+    return (kind_of(obj), obj.namespace, obj.name)
+
+
+def _selector(obj: Any) -> Any | None:
+    """The pod selector of a selecting object as a matcher; None when it selects nothing."""
+    kind = kind_of(obj)
+    if kind in ("Service", "ReplicationController"):
+        return selector_from_set(obj.selector) if obj.selector else None
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+        return label_selector_as_selector(obj.selector) if obj.selector is not None else None
+    return None
+
+
+def action_targets(action: Any) -> tuple[ObjectId, ...] | None:
+    """The objects a user action writes, by id; None when it may touch objects not known in advance
+    (a relabel selects pods by labels: :func:`interaction_groups` handles those itself)."""
+    if isinstance(action, (ScaleWorkload, SetImage)):
+        return ((action.kind, action.namespace, action.name),)
+    if isinstance(action, (RollbackDeployment, PauseDeployment, ResumeDeployment)):
+        return (("Deployment", action.namespace, action.name),)
+    if isinstance(action, DeleteObject):
+        return ((action.kind, "" if action.kind == "Node" else action.namespace, action.name),)
+    if isinstance(action, CreatePod):
+        return (("Pod", action.pod.namespace, action.pod.name),)
+    return None
+
+
+def _updated(labels: Mapping[str, str], change: Mapping[str, str]) -> dict[str, str]:
+    out = dict(labels)
+    for k, v in change.items():
+        if v == "":
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tuple[Group, ...] | None:
+    """The connected parts of ``cluster``'s interaction graph under the user ``actions`` a scenario allows.
+
+    None when the cluster cannot be split soundly: an action deletes a Node (every group depends
+    on it).  Groups are ordered by their smallest member; objects without behaviour are in the
+    first group (see the module docstring).
+    """
+    actions = list(actions)
+    uf = _UnionFind()
+    by_uid: dict[str, ObjectId] = {}
+    objects = [o for o in cluster.all_objects() if kind_of(o) != "Node"]
+    for o in objects:
+        uf.add(_oid(o))
+        if o.uid:
+            by_uid[o.uid] = _oid(o)
+    for o in objects:
+        for ref in o.owner_references:
+            owner = by_uid.get(ref.uid)
+            if owner is not None:
+                uf.union(_oid(o), owner)
+
+    # The label universe: (namespace, labels, origin).
+    universe: list[tuple[str, dict[str, str], ObjectId]] = []
+    for p in cluster.pods.values():
+        universe.append((p.namespace, dict(p.labels), _oid(p)))
+    for kind in WORKLOAD_KINDS:
+        for w in cluster.objects(kind):
+            universe.append((w.namespace, dict(w.template.labels), _oid(w)))
+    for a in actions:
+        targets = action_targets(a)
+        if targets is not None and any(t[0] == "Node" for t in targets):
+            return None
+        if isinstance(a, CreatePod):
+            uf.add(_oid(a.pod))
+            universe.append((a.pod.namespace, dict(a.pod.labels), _oid(a.pod)))
+    relabels = [a for a in actions if isinstance(a, RelabelPods)]
+    for _ in range(_RELABEL_ROUNDS):
+        grown = False
+        for a in relabels:
+            hit = [(ns, labels, origin) for ns, labels, origin in universe
+                   if ns == a.namespace and all(labels.get(k) == v for k, v in a.match.items())]
+            for ns, labels, origin in hit:
+                uf.union(hit[0][2], origin)  # one action may relabel pods of each of these origins
+                new = _updated(labels, a.labels)
+                if not any(n2 == ns and l2 == new and o2 == origin for n2, l2, o2 in universe):
+                    universe.append((ns, new, origin))
+                    grown = True
+        if not grown:
+            break
+    else:
+        return None  # the relabels keep producing new label sets: do not split
+
+    for o in objects:
+        sel = _selector(o)
+        if sel is None:
+            continue
+        for ns, labels, origin in universe:
+            if ns == o.namespace and sel.matches(labels):
+                uf.union(_oid(o), origin)
+
+    # Claims: pods and templates that mount a claim name; StatefulSet claim templates.
+    for p in cluster.pods.values():
+        for claim in p.claim_names():
+            uf.union(_oid(p), ("PersistentVolumeClaim", p.namespace, claim))
+    for kind in WORKLOAD_KINDS:
+        for w in cluster.objects(kind):
+            for v in w.template.volumes:
+                if v.claim_name is not None:
+                    uf.union(_oid(w), ("PersistentVolumeClaim", w.namespace, v.claim_name))
+    for s in cluster.stateful_sets.values():
+        for t in s.volume_claim_templates:
+            pattern = re.compile(re.escape(f"{t.name}-{s.name}-") + r"\d+")
+            for c in cluster.objects("PersistentVolumeClaim", s.namespace):
+                if pattern.fullmatch(c.name):
+                    uf.union(_oid(s), _oid(c))
+
+    known = {_oid(o) for o in objects} | {_oid(a.pod) for a in actions if isinstance(a, CreatePod)}
+    parts: dict[ObjectId, list[ObjectId]] = {}
+    for x in sorted(known):
+        parts.setdefault(uf.find(x), []).append(x)
+    action_objects = {t for a in actions for t in (action_targets(a) or ())}
+    active: list[list[ObjectId]] = []
+    static: list[ObjectId] = []
+    for members in parts.values():
+        lively = any(m[0] in WORKLOAD_KINDS or m[0] == "Pod" or m in action_objects for m in members)
+        (active.append(members) if lively else static.extend(members))
+    active.sort(key=lambda ms: ms[0])
+    if not active:
+        return (Group(tuple(sorted(static))),) if static else ()
+    active[0] = sorted(active[0] + static)
+    return tuple(Group(tuple(ms)) for ms in active)
+
+
+def project(cluster: ClusterState, group: Group) -> ClusterState:
+    """``cluster`` restricted to ``group``'s objects, every node kept (their orphaned-pod records
+    restricted to the group's pods), the name and UID counters unchanged."""
+    keep = group._set()
+    pods = {(ns, n) for k, ns, n in group.members if k == "Pod"}
+    out = ClusterState()
+    for o in cluster.all_objects():
+        if kind_of(o) == "Node":
+            if o.orphaned_pods:
+                o = replace(o, orphaned_pods=tuple(r for r in o.orphaned_pods if (r[0], r[1]) in pods))
+            out = out.put(o)
+        elif _oid(o) in keep:
+            out = out.put(o)
+    return out.with_counters(next_uid=cluster.next_uid, next_name=cluster.next_name)
+
+
+def capacity_shares(cluster: ClusterState, groups: tuple[Group, ...]) -> tuple[dict[int, int], ...] | None:
+    """Per group, the most pods it may have bound to a node of each capacity, so that the shares of
+    all groups on one node add up to less than its capacity.
+
+    Shares are proportional to ``1 + spec.replicas`` summed over a group's workloads.  While
+    every group stays within its share, the scheduler's fit test (``pods < capacity``) is true
+    for every node in the product and in every group alike.  None when some group already has
+    more pods on a node than its share (the decomposition is then not used).
+    """
+    weights = []
+    for g in groups:
+        w = 1
+        for kind, ns, name in g.workloads:
+            obj = cluster.get(kind, ns, name)
+            w += max(0, int(getattr(obj, "replicas", 0) or 0))
+        weights.append(w)
+    total = sum(weights)
+    caps = sorted({n.pod_capacity for n in cluster.nodes.values()})
+    shares = tuple({cap: (max(cap - 1, 0) * w) // total for cap in caps} for w in weights)
+    for g, share in zip(groups, shares):
+        pods = {(ns, n) for k, ns, n in g.members if k == "Pod"}
+        for node in cluster.nodes.values():
+            bound = sum(1 for key, p in cluster.pods.items() if key in pods and p.node_name == node.name)
+            if bound > share[node.pod_capacity]:
+                return None
+    return shares
+
+
+def pods_within_shares(cluster: ClusterState, share: Mapping[int, int]) -> bool:
+    """Every node holds at most ``share[capacity]`` pods (terminating ones included, as the
+    scheduler counts them: :func:`model.scheduler.pods_on_node`)."""
+    counts: dict[str, int] = {}
+    for p in cluster.pods.values():
+        if p.node_name is not None:
+            counts[p.node_name] = counts.get(p.node_name, 0) + 1
+    for node in cluster.nodes.values():
+        if counts.get(node.name, 0) > share.get(node.pod_capacity, 0):
+            return False
+    return True

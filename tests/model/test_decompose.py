@@ -1,0 +1,133 @@
+"""model.decompose: the interaction graph of a settled cluster, projections and capacity shares."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from model.decompose import capacity_shares, interaction_groups, pods_within_shares, project
+from model.environment import DeleteObject, RelabelPods, SetImage
+from model.frozen import FrozenMap
+from model.manifests import load_manifests
+from model.state import ClusterState
+from kubecheck.scenarios import with_nodes
+
+
+def _deployment(name: str, labels: str, replicas: int = 1, claim: str = "") -> str:
+    vol = f", volumes: [{{name: v, persistentVolumeClaim: {{claimName: {claim}}}}}]" if claim else ""
+    return f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{{labels}}}}}
+  template:
+    metadata: {{labels: {{{labels}}}}}
+    spec: {{containers: [{{name: c, image: "{name}:1"}}]{vol}}}
+"""
+
+
+def _service(name: str, labels: str) -> str:
+    return f"""---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}}}
+spec: {{selector: {{{labels}}}, ports: [{{port: 80}}]}}
+"""
+
+
+def _cluster(tmp_path: Path, text: str, nodes: int = 2) -> ClusterState:
+    f = tmp_path / "m.yaml"
+    f.write_text(text, encoding="utf-8")
+    load = load_manifests([str(f)])
+    assert not load.errors, load.errors
+    objects, _ = with_nodes(tuple(load.objects), nodes)
+    return ClusterState.from_objects(objects)
+
+
+def _names(groups: tuple) -> list[list[str]]:
+    return [[f"{k}/{n}" for k, _, n in g.members] for g in groups]
+
+
+def test_workloads_with_their_own_services_are_apart(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _deployment("a", "app: a") + _service("a", "app: a") + _deployment("b", "app: b") + _service("b", "app: b"))
+    groups = interaction_groups(c)
+    assert groups is not None
+    assert _names(groups) == [["Deployment/a", "Service/a"], ["Deployment/b", "Service/b"]]
+    assert groups[0].label == "Deployment default/a, Service default/a"
+
+
+def test_a_service_selecting_two_workloads_joins_them(tmp_path: Path) -> None:
+    text = _deployment("a", "app: web, track: a") + _deployment("b", "app: web, track: b") + _service("web", "app: web")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None and _names(groups) == [["Deployment/a", "Deployment/b", "Service/web"]]
+
+
+def test_a_selector_matching_another_workloads_template_joins_them(tmp_path: Path) -> None:
+    # b's selector (app: x) matches a's pods (app: x, v: 1): b's ReplicaSet would adopt them.
+    text = _deployment("a", "app: x, v: '1'") + _deployment("b", "app: x")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None and _names(groups) == [["Deployment/a", "Deployment/b"]]
+
+
+def test_a_shared_claim_joins_workloads(tmp_path: Path) -> None:
+    text = _deployment("a", "app: a", claim="data") + _deployment("b", "app: b", claim="data") + _deployment("c", "app: c")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    # The claim need not exist yet (no PVC in the manifests): the name alone joins them.
+    assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c"]]
+
+
+def test_a_relabel_that_moves_pods_under_another_selector_joins_the_groups(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _deployment("a", "app: a") + _deployment("b", "app: b"))
+    apart = interaction_groups(c)
+    assert apart is not None and len(apart) == 2
+    move = RelabelPods(FrozenMap({"app": "a"}), FrozenMap({"app": "b"}))
+    joined = interaction_groups(c, [move])
+    assert joined is not None and _names(joined) == [["Deployment/a", "Deployment/b"]]
+    # A relabel to labels nothing selects keeps them apart.
+    away = RelabelPods(FrozenMap({"app": "a"}), FrozenMap({"app": "z"}))
+    kept = interaction_groups(c, [away])
+    assert kept is not None and len(kept) == 2
+
+
+def test_deleting_a_node_is_not_split(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _deployment("a", "app: a") + _deployment("b", "app: b"))
+    assert interaction_groups(c, [DeleteObject("Node", "node-1")]) is None
+    assert interaction_groups(c, [SetImage("Deployment", "a", "a:2")]) is not None
+
+
+def test_objects_without_behaviour_go_to_the_first_group(tmp_path: Path) -> None:
+    text = _deployment("b", "app: b") + _service("lonely", "app: nothing") + _deployment("c", "app: c")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    assert _names(groups) == [["Deployment/b", "Service/lonely"], ["Deployment/c"]]
+
+
+def test_project_keeps_every_node_and_the_counters(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _deployment("a", "app: a") + _deployment("b", "app: b"), nodes=3)
+    groups = interaction_groups(c)
+    assert groups is not None
+    sub = project(c, groups[1])
+    assert [d.name for d in sub.deployments.values()] == ["b"]
+    assert list(sub.nodes) == list(c.nodes)
+    assert (sub.next_uid, sub.next_name) == (c.next_uid, c.next_name)
+    assert sub.get("Deployment", "default", "b") is c.get("Deployment", "default", "b")
+
+
+def test_capacity_shares_add_up_below_capacity_and_refuse_a_full_node(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _deployment("a", "app: a", replicas=3) + _deployment("b", "app: b"))
+    groups = interaction_groups(c)
+    assert groups is not None
+    shares = capacity_shares(c, groups)
+    assert shares is not None
+    # weights 1+3 and 1+1 of 109 free slots: 72 and 36 (sum 108 < 110)
+    assert [s[110] for s in shares] == [72, 36]
+    tiny = c
+    for n in c.nodes.values():
+        tiny = tiny.put(replace(n, pod_capacity=2))
+    assert [s[2] for s in capacity_shares(tiny, groups) or ()] == [0, 0]
+    pod = next(iter(c.pods.values()), None)
+    assert pod is None  # loaded, not settled: no pods yet, every share holds
+    assert pods_within_shares(tiny, {2: 0})
