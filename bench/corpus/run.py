@@ -20,7 +20,8 @@ Measured per run:
 * from the JSON report (absent on exit 2 or a kill): **workloads** (distinct Deployment, StatefulSet,
   ReplicaSet and ReplicationController targets among ``findings``), **groups** (``len(groups)``, ``-``
   while the report has no such field), **states** (sum of ``explorations[].states``) and **cut by**
-  (the ``bound_hit`` of every search a bound cut, and ``settle:<bound>`` when the start-up was cut).
+  (the ``bound_hit`` of every search a bound cut, and ``settle:<bound>`` when the start-up was cut),
+  and the **violated** rules (rule IDs of the ``violated`` findings).
 
 The table, one row per set and scenario list, goes into the generated block ``corpus`` of
 ``docs/performance.md`` (:func:`bench.runner.write_section`), with a summary line (conclusive share,
@@ -71,6 +72,7 @@ class CorpusRun:
     groups: int | None = None  # None: no report, or a report without a ``groups`` field
     states: int | None = None
     cut: tuple[str, ...] = ()
+    violated: tuple[str, ...] = ()  # rule IDs with a VIOLATED finding
     error: str | None = None  # first stderr line of a run that exited 2 (or died)
     command: tuple[str, ...] = field(default=(), compare=False)
 
@@ -85,10 +87,11 @@ class CorpusRun:
 
 
 def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
-    """Workloads, groups, states and cut bounds from a ``kubecheck-report/1`` JSON document.
+    """Workloads, groups, states, cut bounds and violated rules from a ``kubecheck-report/1`` JSON document.
 
     ``groups`` is ``None`` when the report has no ``groups`` list; ``cut`` lists each distinct
-    ``bound_hit`` of the explorations (sorted), then ``settle:<bound>`` if the start-up was cut.
+    ``bound_hit`` of the explorations (sorted), then ``settle:<bound>`` if the start-up was cut;
+    ``violated`` the distinct rule IDs of the ``violated`` findings (sorted).
     """
     targets = {f.get("target", "") for f in report.get("findings", [])}
     workloads = sum(1 for t in targets if isinstance(t, str) and t.split(" ", 1)[0] in WORKLOAD_KINDS)
@@ -103,6 +106,7 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
         "groups": len(groups) if isinstance(groups, list) else None,
         "states": states,
         "cut": tuple(cut),
+        "violated": tuple(sorted({str(f.get("rule_id")) for f in report.get("findings", []) if f.get("verdict") == "violated"})),
     }
 
 
@@ -218,12 +222,12 @@ def markdown(runs: Sequence[CorpusRun], sources: Sequence[Source], *, command: s
     not_run_text = f"; not run: {', '.join(missing)}" if missing else ""
     out.append(f"Sets run: {len(names)} of {len(sources)} in `bench/corpus/SOURCES.tsv`{not_run_text}.")
     out.append("")
-    out.append("| set | kind | scenarios | workloads | groups | exit | time | peak memory | states | cut by |")
-    out.append("|---|---|---|--:|--:|--:|--:|--:|--:|---|")
+    out.append("| set | kind | scenarios | workloads | groups | exit | time | peak memory | states | cut by | violated |")
+    out.append("|---|---|---|--:|--:|--:|--:|--:|--:|---|---|")
     for r in runs:
         out.append(
             f"| {r.name} | {kind.get(r.name, '?')} | {r.scenarios} | {_cell(r.workloads)} | {_cell(r.groups)} | {_exit(r)} | "
-            f"{_time(r.seconds)} | {r.peak_rss / 2**20:,.0f} MB | {_cell(r.states)} | {', '.join(r.cut) or '-'} |"
+            f"{_time(r.seconds)} | {r.peak_rss / 2**20:,.0f} MB | {_cell(r.states)} | {', '.join(r.cut) or '-'} | {', '.join(r.violated) or '-'} |"
         )
     out.append("")
     out.extend(f"- {line}" for line in summary(runs))
@@ -258,7 +262,7 @@ def run_corpus(
         log(
             f"{s.name:<20} {scen:<13} exit {_exit(r):>6}  {r.seconds:7.1f} s  {r.peak_rss / 2**20:7.0f} MB  "
             f"workloads {_cell(r.workloads):>3}  groups {_cell(r.groups):>3}  states {_cell(r.states):>9}  "
-            f"cut {','.join(r.cut) or '-'}" + (f"\n    {r.error}" if r.error else "")
+            f"cut {','.join(r.cut) or '-'}  violated {','.join(r.violated) or '-'}" + (f"\n    {r.error}" if r.error else "")
         )
         return r
 
@@ -268,6 +272,19 @@ def run_corpus(
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             runs = list(pool.map(one, jobs_list))
     return runs, not_run
+
+
+def _without_json(argv: Sequence[str]) -> list[str]:
+    """``argv`` less ``--json FILE`` (where the raw runs went is no part of how they were measured)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--json":
+            skip = True
+        elif not a.startswith("--json="):
+            out.append(a)
+    return out
 
 
 def main(argv: Sequence[str]) -> int:
@@ -302,7 +319,7 @@ def main(argv: Sequence[str]) -> int:
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1))
     if not args.no_write:
-        shown = "python -m bench corpus" + "".join(f" {a}" for a in argv if a not in ("--no-write",))
+        shown = "python -m bench corpus" + "".join(f" {shlex.quote(a)}" for a in _without_json(argv))
         machine = (
             f"{os.cpu_count()} vCPUs shared with other jobs, load average {load0:.1f} at the start, "
             f"{os.getloadavg()[0]:.1f} at the end; {time.strftime('%Y-%m-%d %H:%M')}; --jobs {args.jobs}"

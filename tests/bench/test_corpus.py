@@ -20,7 +20,7 @@ from bench.corpus.extract import (
     main as extract_main,
     parse_sources,
 )
-from bench.corpus.run import CorpusRun, markdown, measure, parse_report, run_corpus, summary
+from bench.corpus.run import CorpusRun, _without_json, markdown, measure, parse_report, run_corpus, summary
 from bench.runner import write_section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,23 +134,25 @@ def test_extract_main_lists_the_missing_sets_and_what_to_fetch(mirrors, tmp_path
 def test_parse_report_counts_workload_targets_states_and_cuts():
     report = {
         "findings": [
-            {"target": "Deployment default/web"},
-            {"target": "Deployment default/web"},
-            {"target": "StatefulSet db/pg"},
-            {"target": "(cluster)"},
+            {"target": "Deployment default/web", "rule_id": "KC-CONV-002", "verdict": "holds"},
+            {"target": "Deployment default/web", "rule_id": "KC-ROLL-001", "verdict": "violated"},
+            {"target": "StatefulSet db/pg", "rule_id": "KC-STS-001", "verdict": "holds_within_bounds"},
+            {"target": "(cluster)", "rule_id": "KC-ROLL-004", "verdict": "violated"},
         ],
         "explorations": [{"states": 200, "bound_hit": "max_states"}, {"states": 67, "bound_hit": None}, {"states": 5, "bound_hit": "timeout"}],
         "settle_cut": "timeout",
         "groups": [{"workloads": ["a"]}, {"workloads": ["b"]}],
     }
-    assert parse_report(report) == {"workloads": 2, "groups": 2, "states": 272, "cut": ("max_states", "timeout", "settle:timeout")}
+    assert parse_report(report) == {
+        "workloads": 2, "groups": 2, "states": 272, "cut": ("max_states", "timeout", "settle:timeout"), "violated": ("KC-ROLL-001", "KC-ROLL-004"),
+    }
     assert parse_report({"findings": [], "explorations": []})["groups"] is None  # no field yet: printed as "-"
 
 
 def test_measure_web_deployment_with_a_small_state_bound():
     r = measure("web", EXAMPLES / "web-deployment.yaml", extra=["--max-states", "200"], cwd=ROOT)
     assert r.exit_code == 3  # rollout cut at 200 states: inconclusive
-    assert (r.workloads, r.cut, r.error) == (1, ("max_states",), None)
+    assert (r.workloads, r.cut, r.violated, r.error) == (1, ("max_states",), (), None)
     assert r.states is not None and r.states > 200  # the cut rollout search plus the exhaustive pod-crash one
     assert 10 * 2**20 < r.peak_rss < 2**30  # the child's own RSS: a Python process with the model loaded
     assert 0 < r.seconds < 60
@@ -190,6 +192,7 @@ def test_run_corpus_table_and_summary_on_a_tiny_corpus(tmp_path):
     assert "Sets run: 2 of 3 in `bench/corpus/SOURCES.tsv`; not run: absent." in md
     assert "| web | upstream-example | default | 1 | - | 3 |" in md
     assert "| rc | upstream-example | node-failure | 1 | - | 0 |" in md
+    assert md.count(" | max_states | - |") == 2  # web: both scenario lists cut, nothing violated
     lines = summary(runs)
     assert lines[0].startswith("**default**: conclusive (exit 0 or 1) 1/2 (50%); exit codes 0: 1, 3: 1;")
     assert lines[1].startswith("**node-failure**: conclusive (exit 0 or 1) 1/2 (50%);")
@@ -203,8 +206,12 @@ def test_run_corpus_table_and_summary_on_a_tiny_corpus(tmp_path):
 def test_markdown_quotes_the_error_line_of_a_rejected_set():
     runs = [CorpusRun("bad", "default", 2, 0.4, 30 * 2**20, error="data/bad/x.yaml:5: spec.replicas: invalid value -1")]
     md = markdown(runs, [_source("bad")], command="c")
-    assert "| bad | upstream-example | default | - | - | 2 | 400 ms | 30 MB | - | - |" in md
+    assert "| bad | upstream-example | default | - | - | 2 | 400 ms | 30 MB | - | - | - |" in md
     assert "- bad (default, exit 2): `data/bad/x.yaml:5: spec.replicas: invalid value -1`" in md
+
+
+def test_the_shown_command_leaves_out_where_the_json_went():
+    assert _without_json(["--only", "a", "--json", "/tmp/x.json", "--json=/tmp/y", "--timeout", "9"]) == ["--only", "a", "--timeout", "9"]
 
 
 def test_bench_dispatches_corpus_and_refuses_an_unknown_set(capsys):
