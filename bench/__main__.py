@@ -1,4 +1,4 @@
-"""``python -m bench [all | spin-rsk | spin-rollout | scenario NAME | scenarios-all | rsk | z3 | model] [options]`` (no argument: ``all``).
+"""``python -m bench [all | spin-rsk | spin-rollout | scenario NAME | scenarios-all | rsk | z3 | model | corpus] [options]`` (no argument: ``all``).
 
 * ``rsk [--k K] [--symmetry-only]``: RS-K in our explorer only, one line per run (the original benchmark).
 * ``spin-rsk [--k 3..10] [--no-write]``: RS-K in our explorer (symmetry off/on) and SPIN, with equal state
@@ -16,13 +16,17 @@
 * ``z3 [--repeat N]``: the Z3 rollout proofs for replicas 1..10,000 (bench/z3_rollout.py).
 * ``model [throughput | targets ...]``: the Kubernetes model's hot path and the issue targets
   (bench/model_perf.py).
+* ``corpus [--only NAME,..] [--timeout S] [--jobs N] [--no-write]``: the default ``kubecheck check`` (and
+  ``-s node-failure``) on every real-world manifest set of bench/corpus/SOURCES.tsv, extracted first by
+  ``python -m bench.corpus.extract``; writes its section of docs/performance.md (bench/corpus/run.py; not
+  part of ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus")
 
 
 def main(argv: list[str]) -> int:
@@ -47,6 +51,10 @@ def main(argv: list[str]) -> int:
         from bench.model_perf import main as model_main
 
         return model_main(argv[1:])
+    if argv[0] == "corpus":
+        from bench.corpus.run import main as corpus_main
+
+        return corpus_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])
