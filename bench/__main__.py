@@ -16,13 +16,16 @@
 * ``z3 [--repeat N]``: the Z3 rollout proofs for replicas 1..10,000 (bench/z3_rollout.py).
 * ``model [throughput | targets ...]``: the Kubernetes model's hot path and the issue targets
   (bench/model_perf.py).
+* ``loader [--list N,..] [--stream N,..] [--no-write]``: manifest loading time and peak memory against input
+  size (a List of up to 10,000 ConfigMaps / 10 MB, Deployment streams, hostile inputs); writes its section of
+  docs/performance.md (bench/loader_bench.py; not part of ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "loader")
 
 
 def main(argv: list[str]) -> int:
@@ -47,6 +50,10 @@ def main(argv: list[str]) -> int:
         from bench.model_perf import main as model_main
 
         return model_main(argv[1:])
+    if argv[0] == "loader":
+        from bench.loader_bench import main as loader_main
+
+        return loader_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])
