@@ -241,8 +241,9 @@ class LoadResult:
 #   decoded nodes came through an alias, their share may not exceed 99% (up to 400,000 decoded
 #   nodes), falling linearly to 10% at 4,000,000 -- "document contains excessive aliasing". The
 #   work of expanding is then at most ~100 x the composed nodes below 400,000 decodes and
-#   ~1.1 x above 4,000,000: linear. An anchor whose value contains itself, through an alias or a
-#   merge key, is refused.
+#   ~1.1 x above 4,000,000: linear. The scalars decoded through aliases may total at most
+#   :data:`_MAX_DOCUMENT_CHARS` characters (the size bound: a long string aliased 500 times).
+#   An anchor whose value contains itself, through an alias or a merge key, is refused.
 
 
 class _YamlProblem(Exception):
@@ -346,6 +347,7 @@ class _Walk:
     aliased: int = 0  # go-yaml's aliasCount
     seen: set[int] = field(default_factory=set)  # anchored nodes visited once (a second visit is an alias)
     entry: tuple[str, tuple[int, int]] = ("", (1, 1))  # the path and mark of the latest alias expanded
+    alias_chars: int = 0  # characters of scalars decoded through aliases (the size bound)
     stack: set[int] = field(default_factory=set)
 
     def decode(self, node: Node, path: str, via_alias: bool) -> bool:
@@ -418,6 +420,12 @@ def _plain(node: Node, path: str, walk: _Walk, depth: int, via_alias: bool) -> A
         raise _YamlProblem(node, path, f"nesting deeper than {_MAX_DEPTH} levels")
     walk.marks.setdefault(path, (node.start_mark.line + walk.line0 + 1, node.start_mark.column + 1))
     if isinstance(node, ScalarNode):
+        if via_alias:
+            walk.alias_chars += len(node.value)
+            if walk.alias_chars > _MAX_DOCUMENT_CHARS:
+                entry_path, (line, column) = walk.entry
+                raise _YamlProblem(node, entry_path, f"document contains excessive aliasing (aliases expand to more than "
+                                   f"{_MAX_DOCUMENT_CHARS:,} characters of scalars)", (line - walk.line0, column))
         return _scalar(node, path)
     if node.tag not in _COLLECTION_TAGS:
         raise _YamlProblem(node, path, f"unsupported YAML tag {node.tag!r}")

@@ -69,6 +69,16 @@ def test_self_containing_anchor_is_one_error_with_its_line(text: str, expected: 
     assert errors(text) == [expected]
 
 
+def test_alias_expansion_is_bounded_in_size_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 500 aliases of one long string stay under go-yaml's count ratio; their size is bounded
+    monkeypatch.setattr(manifests, "_MAX_DOCUMENT_CHARS", 100_000)
+    text = f"a: &s {'x' * 1000}\nb:\n" + "".join("- *s\n" for _ in range(500))
+    assert errors(text) == [
+        "f.yaml:2: b[100]: document contains excessive aliasing (aliases expand to more than 100,000 characters of scalars)"]
+    within = f"a: &s {'x' * 1000}\nb:\n" + "".join("- *s\n" for _ in range(99))  # 99,000 characters
+    assert not any("aliasing" in e for e in errors(within))
+
+
 def test_aliasing_within_go_yaml_ratio_still_loads() -> None:
     # shared labels merged into 300 Deployments: 1 anchored mapping, 300 expansions of it
     text = "apiVersion: v1\nkind: List\nitems:\n" + "".join(
