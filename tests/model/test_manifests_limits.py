@@ -216,3 +216,17 @@ def test_nothing_loaded_names_the_skipped_kinds() -> None:
                            "modelled: apps/v1 Deployment")
     assert "\n" not in line
     assert load_text("# only a comment\n", "e.yaml").nothing_loaded("e.yaml") == "no Kubernetes objects found in e.yaml"
+
+
+def test_loading_restores_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    load_text(DEPLOY.format(name="a") + "---\n[oops\n", "f.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_text(DEPLOY.format(name="a"), "f.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
