@@ -16,10 +16,14 @@
 >>> result.locations[("ReplicaSet", "default", "web")].line_of("spec.selector.matchLabels.app")
 6
 
-Pipeline per YAML document (``kind: List`` is flattened into its ``items``):
+Pipeline per YAML document (``kind: List`` and typed lists such as ``DeploymentList`` are
+flattened into their ``items``):
 
-1. PyYAML composes the document into nodes (``SafeLoader``; no hand-written parser) and we walk
-   them into plain data, recording the line and column of every field path.
+1. The stream is cut into documents as kubectl cuts it (a ``---`` line, a comment may follow);
+   each is parsed by libyaml through PyYAML (``CParser``; no hand-written parser) and composed
+   into nodes with a node-count and depth limit, then walked into plain data, recording the line
+   and column of every field path; alias and merge-key expansion is bounded as go-yaml bounds it.
+   Loading cannot hang: see "YAML -> data" below and docs/cli.md#manifest-limits.
 2. ``apiVersion``/``kind`` pick the kind; kinds kubecheck does not model are *skipped* (reported
    in :attr:`LoadResult.skipped`), never an error.
 3. :func:`model.validation.decode` checks JSON types, :mod:`model.defaults` applies upstream
@@ -502,14 +506,24 @@ def _split_documents(text: str, file: str) -> Iterator[tuple[int, str] | Manifes
     for m in _SEPARATOR.finditer(text):
         line += text.count("\n", pos, m.start())
         pos = m.start()
+        trimmed = m.group(1).strip()
+        if not trimmed and _directives_only(text[start : m.start()]):
+            continue  # "%YAML 1.1" then "---": the directives belong to the document after them
         if m.start() > start:
             yield start_line, text[start : m.start()]
-        trimmed = m.group(1).strip()
         if trimmed and not trimmed.startswith("#"):
             yield ManifestError(file, line + 1, None, f"invalid Yaml document separator: {trimmed}")
         start, start_line = m.end() + 1, line + 1
     if start < len(text):
         yield start_line, text[start:]
+
+
+def _directives_only(chunk: str) -> bool:
+    """True for a chunk of YAML directives (``%YAML 1.1``), comments and blank lines, with a directive."""
+    if "%" not in chunk or len(chunk) > 4096:  # directives are short; keeps the cut linear
+        return False
+    lines = [ln.strip() for ln in chunk.splitlines()]
+    return any(ln.startswith("%") for ln in lines) and all(not ln or ln.startswith(("%", "#")) for ln in lines)
 
 
 def _documents(text: str, file: str) -> Iterator[_Doc | ManifestError]:

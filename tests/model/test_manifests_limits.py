@@ -161,6 +161,12 @@ def test_kubectl_document_separators(separator: str) -> None:
     assert result.location("Deployment", "default", "b").line == 11
 
 
+def test_yaml_directives_stay_with_the_document_after_them() -> None:
+    result = load_text("%YAML 1.1\n---\n" + DEPLOY.format(name="a") + "---\n" + DEPLOY.format(name="b"), "f.yaml")
+    assert result.errors == () and [o.name for o in result.objects] == ["a", "b"]
+    assert result.location("Deployment", "default", "b", "spec.replicas").line == 17
+
+
 def test_separator_followed_by_content_is_kubectls_error_and_the_rest_loads() -> None:
     text = DEPLOY.format(name="a") + "--- {a: 1}\n" + DEPLOY.format(name="b")
     result = load_text(text, "f.yaml")
