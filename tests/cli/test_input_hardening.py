@@ -434,3 +434,17 @@ def test_many_skipped_objects_are_summarised_per_kind() -> None:
         "f.yaml:0: skipped 2500 ConfigMap object(s) (first: c0): kind not modelled by kubecheck",
         "g.yaml:7: skipped 3 Secret object(s) (first: s): kind not modelled by kubecheck",
     ]
+
+
+def test_merge_key_bomb_is_one_line_exit_2_not_a_hang(tmp_path: Path) -> None:
+    # 9 lines whose merge keys expand 10^8 times: the loader walked them for ~1 minute, then
+    # reported only the missing apiVersion/kind
+    rows = ["a: &a {}"] + [f"{c}: &{c} {{<<: [{', '.join([f'*{p}'] * 10)}]}}" for p, c in zip("abcdefgh", "bcdefghi")]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(SVC_TYPO.split("---")[0] + "---\n" + "\n".join(rows) + "\n")
+    r, _ = invoke(["check", str(bomb), *FAST], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"{bomb}:15: d: document contains excessive aliasing (996 of 1,001 decoded nodes come from alias or "
+        "merge-key expansion; allowed: 99%)"
+    ]
