@@ -930,6 +930,30 @@ def validate_persistent_volume_claim_retention_policy(policy: Mapping[str, Any],
     return errs
 
 
+def validate_ordinal_range(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """kubecheck's check (not upstream validation): the last ordinal, ``ordinals.start + replicas - 1``,
+    must fit an int32.
+
+    Upstream validation (pkg/apis/apps/validation/validation.go ValidateStatefulSetSpec) checks
+    ``ordinals.start`` and ``replicas`` separately (each an int32, each non-negative), so it accepts
+    ``start: 2147483646`` with 3 replicas; but the StatefulSet controller parses a pod's ordinal back
+    from its name as an int32 (pkg/controller/statefulset/stateful_set_utils.go
+    getParentNameAndOrdinal, ``strconv.ParseInt(subMatches[2], 10, 32)``), so pod ``db-2147483648``
+    gets ordinal -1, is neither kept nor condemned, and is created again forever. The message is
+    apimachinery's maximum wording (``must be less than or equal to 2147483647``).
+    """
+    start = spec.get("ordinals", {}).get("start", 0)
+    replicas = spec.get("replicas", 0)
+    if not (isinstance(start, int) and isinstance(replicas, int)) or replicas <= 0 or start < 0:
+        return []
+    last = start + replicas - 1
+    if last <= _INT32_RANGE[1]:
+        return []
+    where = child(child(path, "ordinals"), "start") if "ordinals" in spec else child(path, "replicas")
+    return [FieldError(where, f"the last ordinal, ordinals.start + replicas - 1 = {start} + {replicas} - 1 = {last}, "
+                              f"must be less than or equal to {_INT32_RANGE[1]} (pod ordinals are int32)")]
+
+
 def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
     """Mirrors pkg/apis/apps/validation/validation.go ValidateStatefulSetSpec.
 
@@ -967,6 +991,7 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
     errs.extend(validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds")))
     if "ordinals" in spec:
         errs.extend(validate_nonnegative_field(spec["ordinals"].get("start", 0), child(child(path, "ordinals"), "start")))
+    errs.extend(validate_ordinal_range(spec, path))
     sel_errs, selector_ok = _validate_workload_selector(spec, path, "statefulset")
     errs.extend(sel_errs)
     t_path = child(path, "template")
