@@ -1132,3 +1132,52 @@ VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]]
     "PersistentVolumeClaim": validate_persistent_volume_claim,
     "Node": validate_node,
 }
+
+
+# ------------------------------------------------------------------ objects the controllers create
+
+
+def refused_children(obj: Any) -> str | None:
+    """What the API server would answer to the first object a workload's controller creates, when
+    it would refuse it (None when it would not): a workload the API server accepts whose children it
+    refuses never runs a pod, and the checker must not call it converged.
+
+    * Deployment: the new ReplicaSet ``<name>-<pod-template-hash>`` (pkg/controller/deployment/sync.go
+      getNewReplicaSet) must be a DNS-1123 subdomain (253 characters);
+    * StatefulSet: its ControllerRevision ``<name>-<hash>`` (pkg/controller/history/controller_history.go
+      ControllerRevisionName) must be a DNS-1123 subdomain, and every pod carries the revision name as
+      its ``controller-revision-hash`` label and its own name as ``statefulset.kubernetes.io/pod-name``,
+      label values of at most 63 characters (pkg/controller/statefulset/stateful_set_utils.go
+      newVersionedStatefulSetPod, initIdentity; kubernetes#64023).
+
+    The names come from the same functions the model's controllers call, and the answer from
+    :func:`model.apiserver.validate_object_meta_on_create`, which the model's API server applies on
+    every create.
+    """
+    from model.apiserver import validate_object_meta_on_create
+    from model.objects import kind_of
+
+    kind = kind_of(obj)
+    if kind == "Deployment":
+        from model.deployment_util import DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, compute_hash
+
+        h = compute_hash(obj.template, obj.status.collision_count)
+        labels = obj.template.labels.set(DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, h)
+        return validate_object_meta_on_create("ReplicaSet", f"{obj.name}-{h}", labels)
+    if kind == "StatefulSet":
+        from model.statefulset_utils import (
+            controller_revision_hash,
+            controller_revision_name,
+            get_end_ordinal,
+            new_stateful_set_pod,
+            set_pod_revision,
+        )
+
+        h = controller_revision_hash(obj.template, obj.status.collision_count)
+        revision = controller_revision_name(obj.name, h)
+        err = validate_object_meta_on_create("ControllerRevision", revision, obj.template.labels)
+        if err is None and obj.replicas > 0:
+            pod = set_pod_revision(new_stateful_set_pod(obj, get_end_ordinal(obj)), revision)
+            err = validate_object_meta_on_create("Pod", pod.name, pod.labels)
+        return err
+    return None
