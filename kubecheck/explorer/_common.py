@@ -100,6 +100,16 @@ def _current_rss() -> int:
 
 
 def peak_rss() -> int:
+    """The peak RSS of this process in bytes: ``VmHWM`` of ``/proc/self/status`` on Linux, else
+    ``getrusage``'s ``ru_maxrss``.  (On Linux ``ru_maxrss`` survives ``exec``: a kubecheck started from
+    a large process, such as a test runner, would report that process's size.)"""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss if sys.platform == "darwin" else rss * 1024
 
