@@ -176,7 +176,8 @@ def explore(
     )
     # With eventual properties the fair-cycle analysis after the search needs memory per state too
     # (its Tarjan arrays, the predicate's values): the search leaves room for it below max_memory.
-    monitor = Monitor(cfg, ANALYSIS_RESERVE if any(p.kind.is_eventual for p in props) else 0)
+    eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
+    monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
     lean = strategy == "bfs" and not keep_graph and all(
         p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK) for p in props
     )
@@ -209,9 +210,28 @@ def explore(
 
 
 #: Bytes per stored state the search leaves free below ``max_memory`` for the fair-cycle analysis
+#: (the time it needs is left before the deadline too: ``Monitor.check`` times the predicates)
 #: (measured on examples/web-deployment.yaml: about 90 for one Tarjan pass, up to 200 more for the
 #: values a property's predicate computes; ``tests/explorer/test_caps.py``).
 ANALYSIS_RESERVE = 320
+
+
+def _probe(preds: list[Callable[[Any], Any]]) -> Callable[[Any], None] | None:
+    """Evaluates the eventual predicates on one state, for the monitor to time (what the analysis will
+    spend per state).  Errors are ignored here: the analysis reports them."""
+    if not preds:
+        return None
+
+    def probe(state: Any) -> None:
+        for pred in preds:
+            try:
+                pred(state)
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # noqa: BLE001 - SystemExit from a user rule too: reported by the analysis
+                pass
+
+    return probe
 
 
 class _AnalysisCut(Exception):

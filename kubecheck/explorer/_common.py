@@ -16,6 +16,10 @@ from traces.trace import Step, Trace
 
 #: Target wall seconds between two bound checks of a search (the stride adapts to the expansion rate).
 CHECK_INTERVAL = 0.01
+#: Seconds per stored state and eventual property that the fair-cycle analysis spends besides the
+#: predicate (Tarjan, the loops over states and edges): 1-7 us measured on examples/web-deployment.yaml
+#: (29 us per state in all for its two eventual rules, predicates included).
+ANALYSIS_SECONDS_PER_STATE = 4e-6
 #: Seconds between two ``progress="lines"`` lines (tests lower it).
 PROGRESS_INTERVAL = 5.0
 #: Bytes kept free below ``max_memory`` per stored state, for the visited set's next resize (a dict
@@ -228,8 +232,16 @@ class Monitor:
     longer reconciles) is not checked at the rate of its fast start.
     """
 
-    def __init__(self, cfg: SearchConfig, reserve_per_state: int = 0) -> None:
+    def __init__(
+        self, cfg: SearchConfig, reserve_per_state: int = 0, analysis_probe: Callable[[Any], None] | None = None,
+        analysis_props: int = 0,
+    ) -> None:
         self.start = time.perf_counter()
+        #: with eventual properties: evaluates their predicates on one state (timed at each check), so
+        #: the search can stop early enough for the fair-cycle analysis to finish before the deadline
+        self.probe = analysis_probe
+        self.analysis_props = analysis_props
+        self._probe_samples: list[float] = []
         self.timeout = cfg.timeout
         self.deadline = None if cfg.timeout is None else self.start + cfg.timeout
         self.interval = CHECK_INTERVAL if cfg.timeout is None else min(CHECK_INTERVAL, cfg.timeout / 200)
@@ -253,11 +265,12 @@ class Monitor:
         self._n_last = 0
         self._polls = 0
 
-    def check(self, states: int, expanded: int = 0, depth: int = 0) -> str | None:
+    def check(self, states: int, expanded: int = 0, depth: int = 0, state: Any = None) -> str | None:
         """The name of the bound that is exhausted, or ``None``; sets :attr:`next_at`.
 
         ``states``: distinct states stored; ``expanded``: states expanded so far (the unit of the
-        stride); ``depth``: the depth being expanded (for the progress display)."""
+        stride); ``depth``: the depth being expanded (for the progress display); ``state``: a state
+        to time the analysis probe on (the general loop passes the one it just expanded)."""
         now = time.perf_counter()
         self.checks += 1
         if self.bar is not None:
@@ -265,14 +278,32 @@ class Monitor:
             self._last = states
         elif self.mode == "lines" and now >= self.next_line:
             self._line(states, depth, now)
-        if self.deadline is not None and now >= self.deadline:
+        end = self.deadline
+        if end is not None and now >= end:
             return "timeout"
+        if end is not None and self.probe is not None and state is not None:
+            # Leave time for the fair-cycle analysis after the search: per stored state, the eventual
+            # predicates (timed here on one state: the median of the last 15 checks, so one GC pause
+            # or descheduling does not count, while a steadily loaded machine does) and the SCC work.
+            # A probe on one state misses the identity caches the analysis enjoys on consecutive
+            # states, so it overestimates (50 us against 29 on examples/web-deployment.yaml): no margin.
+            self.probe(state)
+            after = time.perf_counter()
+            samples = self._probe_samples
+            samples.append(after - now)
+            if len(samples) > 15:
+                del samples[0]
+            cost = sorted(samples)[len(samples) // 2]
+            end -= states * (cost + ANALYSIS_SECONDS_PER_STATE * self.analysis_props)
+            now = after
+            if now >= end:
+                return "timeout"
         done = expanded - self._n_last
         per = (now - self._t_last) / done if done > 0 else 0.0  # seconds per expansion
         self._t_last, self._n_last = now, expanded
         window = self.interval
-        if self.deadline is not None:
-            window = min(window, (self.deadline - now) / 4)
+        if end is not None:
+            window = min(window, (end - now) / 4)
         stride = int(window / per) if per > 0 else 2 * self._stride
         if self.memory is not None:
             hit = self.memory.check(expanded, states * self.reserve_per_state)

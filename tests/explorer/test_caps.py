@@ -88,14 +88,41 @@ def test_timeout_bounds_the_depth_bound_probe_too():
     assert res.stats.seconds < 1.5, res.stats.seconds
 
 
-def test_timeout_bounds_the_fair_cycle_analysis():
-    # The search completes (a chain of 3,000 states) but the eventual property's predicate is slow:
-    # the analysis after the search obeys the same deadline and says so.
+def test_timeout_leaves_time_for_the_fair_cycle_analysis():
+    # The eventual property's predicate is slow (2 ms a state): the search times it at its checks and
+    # stops early enough for the analysis of what it stored to finish before the deadline.
     def slow_pred(s):
         time.sleep(0.002)
         return s == 3000
 
     res = explore(SlowLine(0.0, 3000), [always_eventually("E", "reaches the end", slow_pred)], timeout=1.0, progress=False)
+    assert res.bound_hit == "timeout" and not res.complete
+    r = res.results[0]
+    assert r.verdict is Verdict.HOLDS_WITHIN_BOUNDS and r.bound_hit == "timeout"
+    assert res.stats.seconds < 1.5, res.stats.seconds
+    assert 50 < res.stats.states < 3000
+
+
+def test_timeout_bounds_the_fair_cycle_analysis(monkeypatch):
+    # The search completes (3,000 states, a fast predicate), then the predicate turns slow in the
+    # analysis: the analysis itself obeys the deadline and says so (the backstop behind the estimate).
+    import kubecheck.explorer as explorer
+
+    slow = {"on": False}
+    real = explorer.find_fair_violation
+
+    def turning_slow(*args, **kwargs):
+        slow["on"] = True
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(explorer, "find_fair_violation", turning_slow)
+
+    def pred(s):
+        if slow["on"]:
+            time.sleep(0.002)
+        return s == 3000
+
+    res = explore(SlowLine(0.0, 3000), [always_eventually("E", "reaches the end", pred)], timeout=1.0, progress=False)
     assert res.complete and res.bound_hit == "timeout"
     r = res.results[0]
     assert r.verdict is Verdict.HOLDS_WITHIN_BOUNDS and r.bound_hit == "timeout"
