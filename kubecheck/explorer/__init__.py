@@ -174,8 +174,9 @@ def explore(
         strategy, symmetry, max_depth, max_states, timeout, max_memory, check_deadlock, keep_graph, progress_mode(progress),
         _fingerprint_bits if fingerprint else None,
     )
-    # With eventual properties the fair-cycle analysis after the search needs memory per state too
-    # (its Tarjan arrays, the predicate's values): the search leaves room for it below max_memory.
+    # With eventual properties the fair-cycle analysis after the search needs memory and time per
+    # state too (its Tarjan arrays, the predicate's values): the search leaves room for it below
+    # max_memory and before the deadline.
     eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
     monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
     lean = strategy == "bfs" and not keep_graph and all(
@@ -210,9 +211,9 @@ def explore(
 
 
 #: Bytes per stored state the search leaves free below ``max_memory`` for the fair-cycle analysis
-#: (the time it needs is left before the deadline too: ``Monitor.check`` times the predicates)
 #: (measured on examples/web-deployment.yaml: about 90 for one Tarjan pass, up to 200 more for the
-#: values a property's predicate computes; ``tests/explorer/test_caps.py``).
+#: values a property's predicate computes; ``tests/explorer/test_caps.py``).  The time it needs is
+#: left before the deadline too: ``Monitor.check`` times the predicates with :func:`_probe`.
 ANALYSIS_RESERVE = 320
 
 

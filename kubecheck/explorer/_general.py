@@ -199,7 +199,7 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             # every examined state counts towards the check stride (states at the depth bound too)
             n_expanded += 1
             if n_expanded >= next_check:
-                bound_hit = monitor.check(len(states), n_expanded, d, s)
+                bound_hit = monitor.check(len(states), n_expanded, d, states[-8:] if monitor.probe is not None else None)
                 next_check = monitor.next_at
     except KeyboardInterrupt:
         bound_hit = "interrupted"
