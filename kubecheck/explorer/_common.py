@@ -20,6 +20,8 @@ CHECK_INTERVAL = 0.01
 #: predicate (Tarjan, the loops over states and edges): 1-7 us measured on examples/web-deployment.yaml
 #: (29 us per state in all for its two eventual rules, predicates included).
 ANALYSIS_SECONDS_PER_STATE = 4e-6
+#: Seconds between two timings of the eventual predicates (for the analysis' time reserve).
+PROBE_INTERVAL = 0.1
 #: Seconds between two ``progress="lines"`` lines (tests lower it).
 PROGRESS_INTERVAL = 5.0
 #: Bytes kept free below ``max_memory`` per stored state, for the visited set's next resize (a dict
@@ -242,6 +244,8 @@ class Monitor:
         self.probe = analysis_probe
         self.analysis_props = analysis_props
         self._probe_samples: list[float] = []
+        self._probe_cost = 0.0
+        self._next_probe = self.start
         self.timeout = cfg.timeout
         self.deadline = None if cfg.timeout is None else self.start + cfg.timeout
         self.interval = CHECK_INTERVAL if cfg.timeout is None else min(CHECK_INTERVAL, cfg.timeout / 200)
@@ -282,10 +286,10 @@ class Monitor:
         end = self.deadline
         if end is not None and now >= end:
             return "timeout"
-        if end is not None and self.probe is not None and state is not None:
+        if end is not None and self.probe is not None and state is not None and now >= self._next_probe:
             # Leave time for the fair-cycle analysis after the search: per stored state, the eventual
             # predicates (timed here on the last few states stored, which the analysis also visits one
-            # after the other and so shares identity caches between; the median of the last 15 checks,
+            # after the other and so shares identity caches between; the median of the last 15 timings,
             # so one GC pause or descheduling does not count, while a steadily loaded machine does)
             # and the SCC work.  Measured on examples/web-deployment.yaml the probe says 34 us a state
             # against the 22-24 us the analysis spends: it errs on the early side, so no margin.
@@ -297,9 +301,12 @@ class Monitor:
             samples.append((after - now) / len(batch))
             if len(samples) > 15:
                 del samples[0]
-            cost = sorted(samples)[len(samples) // 2]
-            end -= states * (cost + ANALYSIS_SECONDS_PER_STATE * self.analysis_props)
+            self._probe_cost = sorted(samples)[len(samples) // 2]
+            # every PROBE_INTERVAL: eight predicate calls a check would cost ~3 % of the search
+            self._next_probe = after + PROBE_INTERVAL
             now = after
+        if end is not None and self._probe_cost:
+            end -= states * (self._probe_cost + ANALYSIS_SECONDS_PER_STATE * self.analysis_props)
             if now >= end:
                 return "timeout"
         done = expanded - self._n_last
