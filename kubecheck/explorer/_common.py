@@ -239,8 +239,9 @@ class Monitor:
         analysis_props: int = 0,
     ) -> None:
         self.start = time.perf_counter()
-        #: with eventual properties: evaluates their predicates on one state (timed at each check), so
-        #: the search can stop early enough for the fair-cycle analysis to finish before the deadline
+        #: with eventual properties: evaluates their predicates on one state (timed every
+        #: PROBE_INTERVAL), so the search stops early enough for the fair-cycle analysis to finish
+        #: before the deadline
         self.probe = analysis_probe
         self.analysis_props = analysis_props
         self._probe_samples: list[float] = []
@@ -262,7 +263,6 @@ class Monitor:
         self.next_line = self.start + PROGRESS_INTERVAL
         self.lines = 0
         self.next_at = 1
-        self.checks = 0
         self._last = 0
         self._stride = 1
         self._t_last = self.start
@@ -277,7 +277,6 @@ class Monitor:
         or a list of consecutive ones, to time the analysis probe on (the general loop passes the last
         eight it stored)."""
         now = time.perf_counter()
-        self.checks += 1
         if self.bar is not None:
             self.bar.update(states - self._last)
             self._last = states
@@ -348,10 +347,6 @@ class Monitor:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
-
-    def peak_memory(self) -> int:
-        """The largest RSS a memory check read (0 without ``max_memory``)."""
-        return self.memory.peak if self.memory is not None else 0
 
     def close(self, states: int, bound_hit: str | None = None) -> None:
         if self.memory is not None:
