@@ -81,7 +81,7 @@ class PropertyResult:
 
     property: Property
     verdict: Verdict
-    trace: Any = None  # traces.trace.Trace | None (kept loose to avoid an import cycle)
+    trace: Any = None  # kubecheck.trace.Trace | None
     bound_hit: str | None = None
     note: str = ""
 

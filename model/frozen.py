@@ -31,6 +31,9 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
     True
     """
 
+    #: written to trace files as ``#map`` (traces.serialize reads it back as this class, by name)
+    __trace_map__ = True
+
     __slots__ = ("_d", "_hash")
 
     def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = (), **kw: V) -> None:

@@ -32,10 +32,19 @@ try:
 except ImportError:  # pragma: no cover - traces used without the engine
     _Base = Exception  # type: ignore[misc,assignment]
 
-try:
-    from model.frozen import FrozenMap as _FrozenMap
-except ImportError:  # pragma: no cover - traces used without the model
-    _FrozenMap = None  # type: ignore[assignment,misc]
+#: The immutable mapping type that ``#map`` stands for: a class that sets ``__trace_map__ = True``
+#: (``model.frozen.FrozenMap``) is written as ``#map``, and ``#map`` is read back as that class,
+#: resolved by name like every dataclass a trace names, so this package imports nothing of ``model``.
+MAP_TYPE = "model.frozen.FrozenMap"
+
+
+def _map_type() -> Any:
+    module, _, name = MAP_TYPE.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):  # pragma: no cover - traces used without the model
+        return None
+    return cls if getattr(cls, "__trace_map__", False) else None
 
 __all__ = [
     "SCHEMA",
@@ -122,7 +131,7 @@ def encode_value(value: Any, *, lossy: bool = False, path: str = "$") -> Any:
         for f in _fields(value):
             out[f.name] = encode_value(getattr(value, f.name), lossy=lossy, path=f"{path}.{f.name}")
         return out
-    if _FrozenMap is not None and isinstance(value, _FrozenMap):
+    if getattr(type(value), "__trace_map__", False):
         return {"#map": [_pair(k, v, lossy, path) for k, v in value.items()]}
     if isinstance(value, dict):
         return {"#dict": sorted((_pair(k, v, lossy, path) for k, v in value.items()), key=_sort_key)}
@@ -234,8 +243,9 @@ def decode_value(data: Any, *, types: Mapping[str, type] | None = None) -> Any:
             raise TraceFormatError(f"cannot rebuild {data['#type']}: {exc} (was the file written by another version?)") from exc
     if len(data) == 1:
         (tag, body), = data.items()
-        if tag == "#map" and _FrozenMap is not None:
-            return _FrozenMap(_pairs(body, extra))
+        frozen = _map_type() if tag == "#map" else None
+        if frozen is not None:
+            return frozen(_pairs(body, extra))
         if tag in ("#map", "#dict"):
             return dict(_pairs(body, extra))
         if tag == "#list":

@@ -12,7 +12,7 @@ from typing import Any, Callable, Hashable, Sequence
 from kubecheck.errors import InvalidScenario, KubecheckError
 from kubecheck.properties import Property
 from kubecheck.ts import successors_fn
-from traces.trace import Step, Trace
+from kubecheck.trace import Step, Trace
 
 #: Target wall seconds between two bound checks of a search (the stride adapts to the expansion rate).
 CHECK_INTERVAL = 0.01
