@@ -18,7 +18,7 @@ Measured per run:
 * **peak memory**: the child's own peak RSS, ``ru_maxrss`` of the ``os.wait4`` that reaps it (not the
   parent's, which never ran a search);
 * from the JSON report (absent on exit 2 or a kill): **workloads** (distinct Deployment, StatefulSet,
-  ReplicaSet and ReplicationController targets among ``findings``), **groups** (``len(groups)``, ``-``
+  ReplicaSet and ReplicationController targets among ``findings``), **groups** (``len(groups)``, 1 for an empty list: one search covered the cluster; ``-``
   while the report has no such field), **states** (sum of ``explorations[].states``) and **cut by**
   (the ``bound_hit`` of every search a bound cut, and ``settle:<bound>`` when the start-up was cut),
   and the **violated** rules (rule IDs of the ``violated`` findings).
@@ -103,7 +103,8 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
     groups = report.get("groups")
     return {
         "workloads": workloads,
-        "groups": len(groups) if isinstance(groups, list) else None,
+        # an empty list: every search covered the whole cluster (one group)
+        "groups": (len(groups) or 1) if isinstance(groups, list) else None,
         "states": states,
         "cut": tuple(cut),
         "violated": tuple(sorted({str(f.get("rule_id")) for f in report.get("findings", []) if f.get("verdict") == "violated"})),
