@@ -142,6 +142,16 @@ def _svg_img(path: Path, alt: str) -> str:
     return f'<img alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
+def _fix(f: Any) -> str:
+    """The concrete edit for a finding, else its rule's remediation (catalogue rules)."""
+    if getattr(f, "fix", ""):
+        return str(f.fix)
+    from properties import CATALOGUE
+
+    rule = CATALOGUE.get(f.rule_id)
+    return rule.remediation if rule is not None else ""
+
+
 def render_report(report: Any) -> str:
     """The report as one HTML string."""
     c = report.counts()
@@ -149,6 +159,11 @@ def render_report(report: Any) -> str:
     for f in report.findings:
         loc = f"{f.location.file}:{f.location.line}" if f.location else ""
         link = f'<a href="#trace-{_e(_anchor(f))}">trace</a>' if f.trace is not None and f.key in report.live else ""
+        sup = getattr(f, "suppression", None)
+        if sup is not None:
+            link += f" <strong>suppressed</strong> ({_e(sup.kind)}): {_e(sup.justification)}"
+        elif f.verdict == "violated" and _fix(f):
+            link += f" <br><strong>fix:</strong> {_e(_fix(f))}"
         rows.append(
             f"<tr><td>{_e(f.scenario)}</td><td class='mono' style='white-space:nowrap'>{_e(f.rule_id)}</td><td>{_e(f.target or '(cluster)')}</td>"
             f"<td><span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span></td><td>{_e(f.title)}</td>"
@@ -168,7 +183,8 @@ def render_report(report: Any) -> str:
             f"<section id='trace-{_e(_anchor(f))}'><h2>{_e(f.rule_id)} {_e(f.target or '(cluster)')} "
             f"<span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span> "
             f"<span class='note'>scenario {_e(f.scenario)}</span></h2>"
-            f"<p>{_e(f.title)}</p><p class='note'>{_e(f.note)} Artifacts: <span class='mono'>{_e(f.trace.dir)}/</span></p>"
+            f"<p>{_e(f.title)}</p>" + (f"<p><strong>fix:</strong> {_e(_fix(f))}</p>" if _fix(f) else "")
+            + f"<p class='note'>{_e(f.note)} Artifacts: <span class='mono'>{_e(f.trace.dir)}/</span></p>"
             f"<div class='viewer' data-trace='{idx}'>"
             "<div class='stepper'><button class='prev' type='button'>&#8592; Prev</button>"
             "<span class='counter'></span><button class='next' type='button'>Next &#8594;</button>"

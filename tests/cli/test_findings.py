@@ -353,3 +353,15 @@ def test_explain_shows_severity_and_fix() -> None:
     assert r.code == 0
     assert "severity: warning" in r.stdout
     assert f"fix:      {CATALOGUE['KC-ROLL-003'].remediation}" in r.stdout
+
+
+def test_html_report_shows_the_fix_and_the_suppression(violation_report) -> None:  # type: ignore[no-untyped-def]
+    from kubecheck.report import render_report
+    from kubecheck.runner import Suppression
+
+    html = render_report(violation_report)
+    (f,) = [f for f in violation_report.findings if f.verdict == "violated" and f.scenario == "rollout"]
+    assert f.fix.startswith("Deployment default/api: set maxSurge: 1, maxUnavailable: 0")
+    assert f"<strong>fix:</strong> {f.fix.replace('>', '&gt;')}" in html
+    sup = replace(violation_report, findings=tuple(replace(x, suppression=Suppression("inSource", "by design")) for x in violation_report.findings))
+    assert "<strong>suppressed</strong> (inSource): by design" in render_report(sup)
