@@ -677,13 +677,15 @@ def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace:
 
 
 def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
-                 anchor: tuple[str, str, str] | None) -> tuple[str, str, str] | None:
+                 anchor: tuple[str, str, str] | None, fallback: bool = True) -> tuple[str, str, str] | None:
+    """The object a finding is about: the target, the Service the trace names (KC-ROLL-004), the
+    group's anchor; with ``fallback``, else the first object of the manifests (a place to point at)."""
     key = target
     if key is None and trace is not None:
         key = _cluster_wide_key(rule_id, trace)
     if key is None and anchor is not None:
         key = anchor
-    if key is None and load.locations:
+    if key is None and fallback and load.locations:
         key = next(iter(load.locations.keys()))
     return key
 
@@ -811,8 +813,9 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         objects: list[tuple[str, str, str]] = [p.target]
     elif p.members:
         objects = [m for m in p.members if m in manifest]
-    else:
-        objects = [key] if key is not None and key in manifest else []
+    else:  # the object the trace names; not the first object of the manifests, which is only a place to point at
+        named = _subject_key(load, rule_id, None, trace, p.anchor, fallback=False)
+        objects = [named] if named is not None and named in manifest else []
     # The objects a fix would touch besides the one located: for a Service (KC-ROLL-004), the
     # workloads it selects at the field to change; for a workload, the Services selecting its pods.
     related: list[Location] = []

@@ -365,3 +365,16 @@ def test_html_report_shows_the_fix_and_the_suppression(violation_report) -> None
     assert f"<strong>fix:</strong> {f.fix.replace('>', '&gt;')}" in html
     sup = replace(violation_report, findings=tuple(replace(x, suppression=Suppression("inSource", "by design")) for x in violation_report.findings))
     assert "<strong>suppressed</strong> (inSource): by design" in render_report(sup)
+
+
+def test_a_whole_cluster_finding_belongs_to_no_arbitrary_object(tmp_path: Path) -> None:
+    # Without decomposition, KC-OWN-001 is judged once for the whole cluster: it is located at an object
+    # (somewhere to point at) but belongs to none, so no object's annotation accepts it.
+    text = chart(1, {0: ("Service", "KC-OWN-001: not mine to accept")})
+    r = run_console(["check", "-", "-s", "pod-crash", "-p", "KC-OWN-001,KC-ROLL-004", "--no-decompose", *FAST, "-f", "json",
+                     "--out", "t"], tmp_path, stdin=text)
+    rows = {f["rule_id"]: f for f in json.loads(r.stdout)["findings"]}
+    assert rows["KC-OWN-001"]["objects"] == [] and rows["KC-OWN-001"]["status"] == "active"
+    assert rows["KC-OWN-001"]["location"]["object"] == "Deployment default/web0"  # the loader's first location
+    # KC-ROLL-004's counterexample names the Service; the finding belongs to it and to the workload it selects
+    assert rows["KC-ROLL-004"]["objects"] == ["Service default/web0", "Deployment default/web0"]
