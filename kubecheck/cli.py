@@ -230,7 +230,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
     if not load.objects:
-        _fail("kubecheck: no Kubernetes objects found in " + ", ".join(paths))
+        _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
     scen = _split(scenarios)
     default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")
     cfg = CheckConfig(
