@@ -82,6 +82,26 @@ def test_pre_commit_hook_runs_kubecheck_check_on_changed_manifests(tmp_path: Pat
     assert good.returncode == 0, good.stdout + good.stderr
 
 
+def test_pre_commit_try_repo_runs_the_hook(tmp_path: Path) -> None:
+    """`pre-commit try-repo` installs this repository as the hook's environment and runs it on a commit's files."""
+    consumer = tmp_path / "consumer"
+    (consumer / "deploy").mkdir(parents=True)
+    shutil.copy(VIOLATION, consumer / "deploy" / "api.yaml")
+    (consumer / "README.md").write_text("# not a manifest\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    subprocess.run(["git", "init", "-q"], cwd=consumer, check=True, env=env)
+    subprocess.run(["git", "add", "."], cwd=consumer, check=True, env=env)
+    pre_commit = [str(Path(sys.executable).with_name("pre-commit")), "try-repo", str(ROOT), "kubecheck"]
+    r = subprocess.run(pre_commit + ["--files", "deploy/api.yaml"], cwd=consumer, env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert re.search(r"^kubecheck check\.+Failed$", r.stdout, re.MULTILINE), r.stdout
+    assert "- exit code: 1" in r.stdout and "VIOLATED  KC-ROLL-004" in r.stdout
+    r = subprocess.run(pre_commit + ["--files", "README.md"], cwd=consumer, env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0 and re.search(r"^kubecheck check\.+\(no files to check\)Skipped$", r.stdout, re.MULTILINE), r.stdout
+
+
 # ------------------------------------------------------------------------------ GitHub Action
 
 
