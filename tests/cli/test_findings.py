@@ -378,3 +378,26 @@ def test_a_whole_cluster_finding_belongs_to_no_arbitrary_object(tmp_path: Path) 
     assert rows["KC-OWN-001"]["location"]["object"] == "Deployment default/web0"  # the loader's first location
     # KC-ROLL-004's counterexample names the Service; the finding belongs to it and to the workload it selects
     assert rows["KC-ROLL-004"]["objects"] == ["Service default/web0", "Deployment default/web0"]
+
+
+def test_html_report_lists_violations_first_grouped_by_object(twelve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    from kubecheck.report import render_report, review_order
+
+    _, _, js = twelve
+    report = CheckReport.from_dict(json.loads(js.stdout))
+    # one more finding that holds, on an object of its own, listed first in the report
+    holds = replace(report.findings[5], verdict="holds", exit_code=0, trace=None, suppression=None, target="Deployment default/zz",
+                    location=replace(report.findings[5].location, object="Deployment default/zz"))
+    report = replace(report, findings=(holds,) + report.findings)
+    order = [f.location.object for f in review_order(report.findings)]
+    # the ten active violations, then the two suppressed findings (web0, web1), then the holding one;
+    # within each, the report's own order
+    active = [f.location.object for f in report.findings if f.verdict == "violated" and f.suppression is None]
+    assert sorted(active) == sorted(f"Service default/web{i}" for i in range(2, 12))
+    assert order == active + sorted(["Service default/web0", "Service default/web1"],
+                                    key=lambda o: [f.location.object for f in report.findings].index(o)) + ["Deployment default/zz"]
+    html = render_report(report)
+    heads = _re.findall(r"<tr class='object'><th colspan='7'>([^<]+)</th></tr>", html)
+    assert heads == order
