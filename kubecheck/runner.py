@@ -807,7 +807,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
 
     rule_id = p.rule.rule_id
     key = _subject_key(load, rule_id, p.target, trace, p.anchor)
-    location = _field_location(load, key, RULE_FIELDS.get(rule_id, ""), texts) if key is not None else None
+    location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
     if p.target is not None:
         objects: list[tuple[str, str, str]] = [p.target]
