@@ -168,13 +168,54 @@ def cli() -> None:
               help="Search progress on stderr. auto: a bar on a terminal, else lines; lines: one line every few "
               "seconds (states, depth, states/s, elapsed), for CI logs; off: nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (the same as --progress off).")
+@click.option("--exclude", "excludes", multiple=True, metavar="RULE-ID[,RULE-ID...]",
+              help="Accept these rules' findings everywhere: reported as suppressed, not counted in the exit code (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help=".kubecheck.yaml to read (default: the nearest one from the working directory up to the repository root).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="The lowest rule severity whose violations fail the run (exit 1); the others are reported only.")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
-          report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool) -> None:
+          report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
+          config_path: str | None, fail_on: str) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
+    import io
+
+    from kubecheck.config import Exclusion, discover_config, load_config
     from kubecheck.runner import CheckConfig, run_check
+    from kubecheck.scenarios import _BUILTIN_TEXT
     from model.manifests import load_manifests
+
+    ctx = click.get_current_context()
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+
+    if config_path is not None and not Path(config_path).is_file():
+        _fail(f"kubecheck: --config: {config_path}: no such file")
+    found = Path(config_path) if config_path is not None else discover_config()
+    repo = None
+    if found is not None:
+        try:
+            repo = load_config(str(found) if config_path is not None else os.path.relpath(found), list(_BUILTIN_TEXT))
+        except KubecheckError as exc:
+            _fail(str(exc))
+    if repo is not None:  # the file's settings where the command line gave none
+        own = {k: v for k, v, _ in repo.bounds}
+        if not given("max_depth") and "max_depth" in own:
+            max_depth = own["max_depth"]
+        if not given("max_states") and "max_states" in own:
+            max_states = own["max_states"] or 0
+        if not given("timeout") and "timeout" in own:
+            timeout = own["timeout"] or 0
+        if not given("max_memory") and "max_memory" in own:
+            max_memory = own["max_memory"]
+        if not given("fail_on") and repo.fail_on:
+            fail_on = repo.fail_on
+    exclusions = list(repo.exclusions) if repo is not None else []
+    for rid in _split(excludes):
+        exclusions.append(Exclusion((rid,), "--exclude on the command line"))
 
     if not math.isfinite(timeout):
         _fail(f"kubecheck: --timeout: {timeout} is not a finite number of seconds (0: none)")
@@ -183,14 +224,20 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if fingerprint and engine != "explicit":
         _fail("kubecheck: --fingerprint needs --engine explicit (random runs store no visited states)")
     _check_outputs(out_dir, output, report_path)
-    load = load_manifests(list(paths), stdin=sys.stdin)
+    texts: dict[str, str] = {}
+    stdin: Any = sys.stdin
+    if "-" in paths:  # kept for the "# Source:" comments of helm template output (locations)
+        texts["<stdin>"] = sys.stdin.read()
+        stdin = io.StringIO(texts["<stdin>"])
+    load = load_manifests(list(paths), stdin=stdin)
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
     if not load.objects:
         _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
     scen = _split(scenarios)
+    default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")
     cfg = CheckConfig(
-        scenarios=scen if scen or scenario_files else ("rollout", "pod-crash"),
+        scenarios=scen if scen or scenario_files else default_scenarios,
         scenario_files=scenario_files,
         rule_ids=_split(properties) or None,
         rules_files=rules_files,
@@ -208,9 +255,13 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         examples=examples,
         seed=seed,
         progress="off" if quiet else progress,
+        exclusions=tuple(exclusions),
+        severities=repo.severities if repo is not None else (),
+        fail_on=fail_on,
+        config_file=repo.file if repo is not None else "",
     )
     try:
-        report = run_check(cfg, load)
+        report = run_check(cfg, load, texts=texts)
     except KubecheckError as exc:
         _fail(f"kubecheck: {exc}" if ":" not in str(exc).split(" ")[0] else str(exc))
     from kubecheck.output import render
@@ -270,7 +321,9 @@ def explain(rule_id: str | None) -> None:
     click.echo(f"category: {rule.category}")
     click.echo(f"checked:  " + (f"per {', '.join(rule.applies_to)}" if rule.applies_to else "cluster-wide"))
     click.echo(f"counts:   {rule.counts}")
+    click.echo(f"severity: {rule.severity}")
     click.echo(f"upstream: {rule.upstream}")
+    click.echo(f"fix:      {rule.remediation or '(no remediation text)'}")
     click.echo(f"docs:     {os.environ.get('KUBECHECK_DOCS_URL', DOCS_URL)}#{rule_anchor(rule.rule_id, rule.title)}")
 
 

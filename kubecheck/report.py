@@ -27,6 +27,7 @@ header{background:#1d2330;color:#fff;padding:16px 28px}
 header h1{margin:0;font-size:20px} header p{margin:4px 0 0;color:#c8ccd6;font-size:13px}
 main{padding:16px 28px;max-width:1400px}
 section{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:14px 18px;margin:14px 0}
+tr.object th{background:#eef1f6;text-align:left;font-size:13px;padding:6px 8px}
 h2{font-size:17px;margin:0 0 10px} h3{font-size:15px;margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e6e9ef;padding:5px 8px;text-align:left;vertical-align:top}
@@ -142,13 +143,60 @@ def _svg_img(path: Path, alt: str) -> str:
     return f'<img alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
+#: The order of a review: what needs action first (violations), then what was not decided, then the rest.
+_RANK = {"violated": 0, "error": 1, "holds_within_bounds": 2, "sampled": 3, "holds": 5}
+
+
+def _rank(f: Any) -> int:
+    return 4 if getattr(f, "suppression", None) is not None else _RANK.get(f.verdict, 5)
+
+
+def _object_of(f: Any) -> str:
+    """The object a finding is shown under: where it is located, else its target."""
+    loc = f.location
+    return (getattr(loc, "object", "") if loc is not None else "") or f.target or "(cluster)"
+
+
+def review_order(findings: Any) -> list[Any]:
+    """Findings grouped by object, the objects with violations first; within an object, violations
+    first, then errors, bounded, sampled, suppressed and holding findings (stable otherwise)."""
+    items = list(findings)
+    worst: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i, f in enumerate(items):
+        o = _object_of(f)
+        worst[o] = min(worst.get(o, 9), _rank(f))
+        first.setdefault(o, i)
+    return sorted(items, key=lambda f: (worst[_object_of(f)], first[_object_of(f)], _rank(f)))
+
+
+def _fix(f: Any) -> str:
+    """The concrete edit for a finding, else its rule's remediation (catalogue rules)."""
+    if getattr(f, "fix", ""):
+        return str(f.fix)
+    from properties import CATALOGUE
+
+    rule = CATALOGUE.get(f.rule_id)
+    return rule.remediation if rule is not None else ""
+
+
 def render_report(report: Any) -> str:
     """The report as one HTML string."""
     c = report.counts()
     rows = []
-    for f in report.findings:
+    current = None
+    for f in review_order(report.findings):
+        obj = _object_of(f)
+        if obj != current:
+            current = obj
+            rows.append(f"<tr class='object'><th colspan='7'>{_e(obj)}</th></tr>")
         loc = f"{f.location.file}:{f.location.line}" if f.location else ""
         link = f'<a href="#trace-{_e(_anchor(f))}">trace</a>' if f.trace is not None and f.key in report.live else ""
+        sup = getattr(f, "suppression", None)
+        if sup is not None:
+            link += f" <strong>suppressed</strong> ({_e(sup.kind)}): {_e(sup.justification)}"
+        elif f.verdict == "violated" and _fix(f):
+            link += f" <br><strong>fix:</strong> {_e(_fix(f))}"
         rows.append(
             f"<tr><td>{_e(f.scenario)}</td><td class='mono' style='white-space:nowrap'>{_e(f.rule_id)}</td><td>{_e(f.target or '(cluster)')}</td>"
             f"<td><span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span></td><td>{_e(f.title)}</td>"
@@ -156,7 +204,7 @@ def render_report(report: Any) -> str:
         )
     traces_data: list[dict[str, Any]] = []
     sections = []
-    for f in report.findings:
+    for f in review_order(report.findings):
         if f.trace is None or f.key not in report.live:
             continue
         trace, system = report.live[f.key]
@@ -168,7 +216,8 @@ def render_report(report: Any) -> str:
             f"<section id='trace-{_e(_anchor(f))}'><h2>{_e(f.rule_id)} {_e(f.target or '(cluster)')} "
             f"<span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span> "
             f"<span class='note'>scenario {_e(f.scenario)}</span></h2>"
-            f"<p>{_e(f.title)}</p><p class='note'>{_e(f.note)} Artifacts: <span class='mono'>{_e(f.trace.dir)}/</span></p>"
+            f"<p>{_e(f.title)}</p>" + (f"<p><strong>fix:</strong> {_e(_fix(f))}</p>" if _fix(f) else "")
+            + f"<p class='note'>{_e(f.note)} Artifacts: <span class='mono'>{_e(f.trace.dir)}/</span></p>"
             f"<div class='viewer' data-trace='{idx}'>"
             "<div class='stepper'><button class='prev' type='button'>&#8592; Prev</button>"
             "<span class='counter'></span><button class='next' type='button'>Next &#8594;</button>"

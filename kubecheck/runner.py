@@ -122,6 +122,10 @@ class Location:
     line: int
     column: int = 1
     field: str = ""
+    #: the Helm template this object was rendered from (its ``# Source:`` comment), "" when none
+    template: str = ""
+    #: the object the location is in ("Kind ns/name"), "" when unknown
+    object: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,17 @@ class TraceInfo:
     steps: tuple[str, ...]
     loop_start: int | None = None
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is accepted: an annotation on the object (``inSource``) or the configuration
+    (``external``: ``.kubecheck.yaml``, ``--config``, ``--exclude``); ``file``/``line`` say where."""
+
+    kind: str
+    justification: str
+    file: str = ""
+    line: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +167,21 @@ class Finding:
     location: Location | None = None
     trace: TraceInfo | None = None
     reductions: tuple[str, ...] = ()
+    #: the rule's severity (error, warning, info), after the configuration's overrides
+    severity: str = "error"
+    #: the manifest objects the finding is about ("Kind ns/name"): the target, or the group's objects
+    objects: tuple[str, ...] = ()
+    #: the other objects' locations (the Service of a Deployment-field finding, and vice versa)
+    related: tuple[Location, ...] = ()
+    #: the concrete edit that would fix it, when there is one ("" otherwise; the rule's remediation applies)
+    fix: str = ""
+    #: set when the finding is accepted (annotation or configuration): reported, not counted in the exit code
+    suppression: Suppression | None = None
+
+    @property
+    def status(self) -> str:
+        """``suppressed`` or ``active``."""
+        return "suppressed" if self.suppression is not None else "active"
 
     @property
     def key(self) -> str:
@@ -233,13 +263,30 @@ class CheckReport:
     #: the interaction groups the scenarios were explored in (members as "Kind ns/name"); empty: the
     #: whole cluster was one search (one group, --no-decompose, or a split that was not justified)
     groups: tuple[tuple[str, ...], ...] = ()
+    #: the lowest severity whose violations fail the run (``--fail-on``): error, warning or info
+    fail_on: str = "error"
+    #: the configuration file read (``.kubecheck.yaml`` found upward, or ``--config``), "" when none
+    config_file: str = ""
     live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def counted(self, f: Finding) -> Verdict | None:
+        """The verdict a finding contributes to the exit code: None when suppressed; a violation
+        below ``fail_on`` counts as HOLDS (reported, not failing); every other verdict as it is."""
+        if f.suppression is not None:
+            return None
+        v = Verdict(f.verdict)
+        if v is Verdict.VIOLATED and not fails_at(f.severity, self.fail_on):
+            return Verdict.HOLDS
+        return v
 
     def _worst(self) -> Verdict:
         # Nothing checked is never "holds": an empty report is an error (run_check refuses to make one).
         if not self.findings:
             return Verdict.ERROR
-        return worst_verdict([Verdict(f.verdict) for f in self.findings])
+        counted = [v for f in self.findings if (v := self.counted(f)) is not None]
+        if not counted:  # every finding was checked and accepted (suppressed)
+            return Verdict.HOLDS
+        return worst_verdict(counted)
 
     @property
     def exit_code(self) -> int:
@@ -250,9 +297,11 @@ class CheckReport:
         return self._worst().value
 
     def counts(self) -> dict[str, int]:
+        """Active findings per verdict, and the suppressed ones (any verdict) under ``suppressed``."""
         out = {v.value: 0 for v in Verdict}
+        out["suppressed"] = 0
         for f in self.findings:
-            out[f.verdict] += 1
+            out["suppressed" if f.suppression is not None else f.verdict] += 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -261,6 +310,8 @@ class CheckReport:
         d["bounds"] = dict(self.bounds)
         for run, sd in zip(self.scenarios, d["scenarios"]):
             sd["bounds"] = dict(run.bounds) if run.bounds else None
+        for f, fd in zip(self.findings, d["findings"]):
+            fd["status"] = f.status
         d["exit_code"] = self.exit_code
         d["verdict"] = self.verdict
         d["counts"] = self.counts()
@@ -298,18 +349,32 @@ class CheckReport:
             warnings=tuple(d.get("warnings", ())),
             settle_cut=d.get("settle_cut"),
             groups=tuple(tuple(g) for g in d.get("groups", ())),
+            fail_on=d.get("fail_on", "error"),
+            config_file=d.get("config_file", ""),
         )
+
+
+def fails_at(severity: str, fail_on: str) -> bool:
+    """Whether a violation of ``severity`` fails a run with ``--fail-on fail_on`` (error > warning > info)."""
+    from properties.rules import SEVERITIES
+
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
 
 
 def _finding(f: dict[str, Any]) -> Finding:
     loc = f.get("location")
     tr = f.get("trace")
+    sup = f.get("suppression")
+    f = {k: v for k, v in f.items() if k != "status"}  # derived from suppression
     return Finding(
         **{
             **f,
             "location": Location(**loc) if loc else None,
             "trace": TraceInfo(**{**tr, "files": tuple(tr["files"]), "steps": tuple(tr["steps"]), "warnings": tuple(tr["warnings"])}) if tr else None,
             "reductions": tuple(f["reductions"]),
+            "objects": tuple(f.get("objects", ())),
+            "related": tuple(Location(**r) for r in f.get("related", ())),
+            "suppression": Suppression(**sup) if sup else None,
         }
     )
 
@@ -355,6 +420,14 @@ class CheckConfig:
     settle_steps: int | None = None
     examples: int = 100
     seed: int = 0
+    #: accepted findings from the configuration (``kubecheck.config.Exclusion``: ``--exclude``, ``.kubecheck.yaml``)
+    exclusions: tuple[Any, ...] = ()
+    #: severity overrides per rule ID (``.kubecheck.yaml`` ``severity:``): (rule ID, severity[, line in config_file])
+    severities: tuple[tuple[Any, ...], ...] = ()
+    #: the lowest severity whose violations fail the run (exit code)
+    fail_on: str = "error"
+    #: the configuration file the options came from ("" when none)
+    config_file: str = ""
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -448,6 +521,8 @@ class _Planned:
     group: str = ""
     #: the object a group's finding points at when no trace names one (its first workload)
     anchor: tuple[str, str, str] | None = None
+    #: the objects of the group a cluster-wide rule was judged on (empty: not judged per group)
+    members: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def target_text(self) -> str:
@@ -530,7 +605,7 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     for g, share in zip(groups, shares):
         anchor = (g.workloads or g.members)[0]
         gp = [p for p in local if p.target is not None and p.target in g]
-        gp += [replace(p, group=g.label, anchor=anchor) for p in local if p.target is None]
+        gp += [replace(p, group=g.label, anchor=anchor, members=g.members) for p in local if p.target is None]
         if not gp:
             continue
         sub = project(cluster, g)
@@ -593,25 +668,182 @@ def _safe(text: str) -> str:
 
 
 def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
-            anchor: tuple[str, str, str] | None = None) -> Location | None:
+            anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None) -> Location | None:
     """The manifest location of a finding: the workload's field, or the Service/workload the trace
     involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
+    key = _subject_key(load, rule_id, target, trace, anchor)
+    if key is None:
+        return None
+    return _field_location(load, key, RULE_FIELDS.get(rule_id, ""), texts)
+
+
+def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+                 anchor: tuple[str, str, str] | None, fallback: bool = True) -> tuple[str, str, str] | None:
+    """The object a finding is about: the target, the Service the trace names (KC-ROLL-004), the
+    group's anchor; with ``fallback``, else the first object of the manifests (a place to point at)."""
     key = target
     if key is None and trace is not None:
         key = _cluster_wide_key(rule_id, trace)
     if key is None and anchor is not None:
         key = anchor
-    if key is None:
-        if not load.locations:
-            return None
+    if key is None and fallback and load.locations:
         key = next(iter(load.locations.keys()))
+    return key
+
+
+def _field_location(load: Any, key: tuple[str, str, str], path: str, texts: dict[str, str] | None) -> Location | None:
+    """Where ``path`` of object ``key`` is written (its nearest written ancestor, or the object), with
+    the Helm template it was rendered from when a ``# Source:`` comment precedes its document."""
     try:
         loc = load.location(*key)
     except KeyError:
         return None
-    path = RULE_FIELDS.get(rule_id, "")
     exact = loc.locate(path) if path else loc
-    return Location(exact.file, exact.line, exact.column, path if path and exact.line != loc.line else "")
+    return Location(exact.file, exact.line, exact.column, path if path and exact.line != loc.line else "",
+                    template=helm_source(loc.file, loc.line, texts), object=_target_text(key))
+
+
+_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+_source_cache: dict[str, list[str]] = {}
+
+
+def helm_source(file: str, line: int, texts: dict[str, str] | None = None) -> str:
+    """The template path of ``helm template``'s ``# Source: chart/templates/x.yaml`` comment governing
+    the document whose object starts at ``line`` of ``file`` ("" when there is none).
+
+    Scans upward from the object to the document's ``---`` separator (or the top of the file); the
+    nearest ``# Source:`` line wins.  ``texts`` holds inputs that cannot be re-read (standard input).
+    """
+    lines = _source_cache.get(file) if not texts or file not in texts else None
+    if lines is None:
+        text = (texts or {}).get(file)
+        if text is None:
+            try:
+                text = Path(file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        lines = text.splitlines()
+        if not texts or file not in texts:
+            _source_cache[file] = lines
+    for i in range(min(line, len(lines) + 1) - 2, -1, -1):
+        text = lines[i]
+        m = _SOURCE.match(text.strip())
+        if m:
+            return m.group(1)
+        if text.startswith("---"):
+            break
+    return ""
+
+
+def template_line(template: str, field: str) -> int | None:
+    """The line of ``field``'s last key in a local Helm template file (a guess: the first line that
+    writes that key), or None when the file is not here or the key not in it."""
+    p = Path(template)
+    if not p.is_file():
+        return None
+    if not field:
+        return 1
+    key = re.split(r"[.\[]", field)[-1]
+    try:
+        for i, text in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"\s*(- )?{re.escape(key)}\s*:", text):
+                return i
+    except (OSError, UnicodeDecodeError):
+        return None
+    return 1
+
+
+def _fix_field(obj: Any, kind: str) -> str:
+    """The field of a workload a user would change so that its Service keeps a ready pod."""
+    if kind == "Deployment" and obj.replicas >= 2:
+        return "spec.strategy.rollingUpdate.maxUnavailable" if obj.strategy.type == "RollingUpdate" else "spec.strategy.type"
+    return "spec.replicas"
+
+
+def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The workloads of ``among`` whose pod template the Service ``svc`` selects."""
+    from model.objects import kind_of
+
+    objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
+    s = objs.get(svc)
+    if s is None or not s.selector:
+        return []
+    return [k for k in among if k[0] in WORKLOAD_KINDS and k[1] == svc[1] and k in objs
+            and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
+
+
+def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
+    """The edit that would fix a finding, when there is an obvious one (KC-ROLL-004: the workloads
+    behind the Service that lost its ready pods); "" otherwise."""
+    if rule_id != "KC-ROLL-004":
+        return ""
+    from model.objects import kind_of
+    from properties._common import rolling_bounds
+
+    objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
+    out = []
+    for key in objects:
+        o = objs.get(key)
+        if o is None or key[0] not in WORKLOAD_KINDS:
+            continue
+        who = _target_text(key)
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
+            surge, unavail = rolling_bounds(o)
+            if o.replicas >= 2:
+                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
+            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
+                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
+            else:
+                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
+        elif key[0] == "Deployment":
+            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
+        elif o.replicas <= 1:
+            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
+    return "; ".join(out)
+
+
+def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
+    """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
+    from model.objects import kind_of
+
+    rule_id = p.rule.rule_id
+    key = _subject_key(load, rule_id, p.target, trace, p.anchor)
+    location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
+    manifest = set(load.locations.keys())
+    if p.target is not None:
+        objects: list[tuple[str, str, str]] = [p.target]
+    elif p.members:
+        objects = [m for m in p.members if m in manifest]
+    else:  # the object the trace names; not the first object of the manifests, which is only a place to point at
+        named = _subject_key(load, rule_id, None, trace, p.anchor, fallback=False)
+        objects = [named] if named is not None and named in manifest else []
+    # The objects a fix would touch besides the one located: for a Service (KC-ROLL-004), the
+    # workloads it selects at the field to change; for a workload, the Services selecting its pods.
+    related: list[Location] = []
+    fixed: list[tuple[str, str, str]] = []
+    if key is not None and key[0] == "Service":
+        fixed = _serving(load, key, objects if p.members else manifest)
+        for w in fixed:
+            obj = next(o for o in load.objects if (kind_of(o), o.namespace, o.name) == w)
+            loc = _field_location(load, w, _fix_field(obj, w[0]), texts)
+            if loc is not None:
+                related.append(loc)
+    elif key is not None and key[0] in WORKLOAD_KINDS:
+        services = [k for k in (manifest if not p.members else objects) if k[0] == "Service" and key in _serving(load, k, [key])]
+        for svc in sorted(services):
+            loc = _field_location(load, svc, "spec.selector", texts)
+            if loc is not None:
+                related.append(loc)
+    if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
+        objects += [w for w in fixed if w not in objects]
+    severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
+    return {
+        "location": location,
+        "objects": tuple(_target_text(o) for o in objects),
+        "related": tuple(related),
+        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "severity": severity,
+    }
 
 
 def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
@@ -820,7 +1052,7 @@ def _validate_bounds(cfg: CheckConfig, specs: list[ScenarioSpec]) -> None:
 
 
 def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned], load: Any, cfg: CheckConfig,
-                      out_dir: Path, live: dict[str, Any]) -> list[Finding]:
+                      out_dir: Path, live: dict[str, Any], texts: dict[str, str] | None = None) -> list[Finding]:
     """Check the invariant and action rules on every step of the settle path (a real run of start-up).
 
     One finding per violated (rule, workload): the first violating step, with the path prefix up to
@@ -852,11 +1084,11 @@ def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned],
         steps = tuple(Step(a.actor, a.label, i, st, a) for i, a, st in settled.path[:bad])
         trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", settled.steps),))
         res = PropertyResult(p.prop, verdict, trace, None, note)
-        out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live))
+        out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live, texts))
     return out
 
 
-def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -> CheckReport:
+def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), texts: dict[str, str] | None = None) -> CheckReport:
     """Check a loaded manifest set (see the module docstring).  ``load.errors`` must be empty.
 
     Raises ``InvalidScenario`` (exit 2) when the manifests hold no workload, when a scenario file
@@ -873,6 +1105,12 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     for f in cfg.rules_files:
         extra.extend(load_rules_file(f))
     rules = select_rules(cfg.rule_ids, extra)
+    from kubecheck.config import annotation_ignores, apply_suppressions, check_rule_ids
+
+    known = list(CATALOGUE) + [r.rule_id for r in extra]
+    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
+                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
+    ignores = annotation_ignores(load, known)
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
     if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
@@ -882,7 +1120,6 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
     from kubecheck.scenarios import load_scenario_file
 
-    known = list(CATALOGUE) + [r.rule_id for r in extra]
     specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -917,7 +1154,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
 
     startup_planned = [p for p in planned_all if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
                        and p.rule.rule_id not in AFTER_CONVERGENCE]
-    startup = _startup_findings(settle_system, settled, startup_planned, load, cfg, out_dir, live)
+    startup = _startup_findings(settle_system, settled, startup_planned, load, cfg, out_dir, live, texts)
     if startup:
         runs.append(ScenarioRun(STARTUP, f"start-up: the {settled.steps}-step settle path from the manifests (one deterministic "
                                 "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
@@ -945,7 +1182,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                             round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject)
             )
             for p, res in zip(group, result.results):
-                found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live))
+                found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live, texts))
         return found, runs_, guard_ok
 
     if not settled.settled and not settled.cycle:
@@ -959,7 +1196,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                                         _target_text(p.target), Verdict.HOLDS_WITHIN_BOUNDS.value,
                                         Verdict.HOLDS_WITHIN_BOUNDS.exit_code,
                                         f"not run: start-up cut by {cut}: nothing is claimed", bound_hit=f"start-up {cut}",
-                                        location=_locate(load, p.rule.rule_id, p.target, None)))
+                                        **_describe(load, p, None, cfg, texts)))
     elif not settled.settled:
         conv = [p for p in planned_all if p.prop.kind.is_eventual]
         runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
@@ -973,7 +1210,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                 findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
                                         _target_text(p.target), Verdict.ERROR.value, Verdict.ERROR.exit_code,
                                         "not run: the cluster did not settle from the manifests (see the settle scenario's KC-CONV verdicts)",
-                                        location=_locate(load, p.rule.rule_id, p.target, None)))
+                                        **_describe(load, p, None, cfg, texts)))
     else:
         for spec in specs:
             planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
@@ -992,6 +1229,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
             findings.extend(merge_findings(found))
             explorations.extend(runs_)
 
+    findings = apply_suppressions(findings, load, ignores, cfg.exclusions)
     report = CheckReport(
         files=tuple(load.files),
         nodes_added=added,
@@ -1012,6 +1250,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         not_applicable=tuple(_not_applicable(rules, planned_all)),
         warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings),
         groups=groups,
+        fail_on=cfg.fail_on,
+        config_file=cfg.config_file,
         live=live,
     )
     if not report.findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing
@@ -1034,7 +1274,7 @@ def _run_searches(record: Any, name: str, searches: list[_Search], bounds: dict[
 
 
 def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...],
-                  load: Any, cfg: CheckConfig, out_dir: Path, live: dict[str, Any]) -> Finding:
+                  load: Any, cfg: CheckConfig, out_dir: Path, live: dict[str, Any], texts: dict[str, str] | None = None) -> Finding:
     rule = p.rule
     trace = res.trace
     info: TraceInfo | None = None
@@ -1066,10 +1306,12 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         exit_code=verdict.exit_code,
         note=res.note,
         bound_hit=res.bound_hit,
-        location=_locate(load, rule.rule_id, p.target, trace, p.anchor),
         trace=info,
         reductions=reductions,
+        **_describe(load, p, trace, cfg, texts),
     )
+    if verdict is not Verdict.VIOLATED:
+        f = replace(f, fix="")
     if trace is not None and info is not None:
         live[f.key] = (trace, system)
     return f

@@ -36,11 +36,16 @@ def markdown() -> str:
         "Rules marked *opt-in* are not run by default (`kubecheck check` without `-p`, or",
         "`properties.instantiate(cluster)`); name them explicitly (`-p KC-ROLL-003`) to run them.",
         "",
-        "| ID | statement | kind | default |",
-        "|---|---|---|---|",
+        "Every rule has a *severity* (error, warning or info). The verdict does not depend on it; it decides",
+        "whether a violation fails the run: `kubecheck check --fail-on error` (the default) exits 1 only for",
+        "violations of error rules, `--fail-on warning` also for warnings, `--fail-on info` for all.",
+        "`.kubecheck.yaml` can override a rule's severity (`severity: {KC-OWN-004: warning}`).",
+        "",
+        "| ID | statement | kind | severity | default |",
+        "|---|---|---|---|---|",
     ]
     for r in RULES:
-        lines.append(f"| `{r.rule_id}` | {r.title} | {r.kind.value} | {'yes' if r.default else '**opt-in**'} |")
+        lines.append(f"| `{r.rule_id}` | {r.title} | {r.kind.value} | {r.severity} | {'yes' if r.default else '**opt-in**'} |")
     current = None
     for r in RULES:
         if r.category != current:
@@ -57,6 +62,8 @@ def markdown() -> str:
             f"*What it counts:* {r.counts}",
             "",
             f"*Upstream:* {r.upstream}",
+            "",
+            f"*Severity:* {r.severity}. *How to fix:* {r.remediation}",
         ]
     return "\n".join(lines) + "\n"
 

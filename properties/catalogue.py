@@ -52,6 +52,7 @@ Target = tuple[str, str, str]
         "its selector. Terminating pods are not counted, as upstream's filterActivePods does not count them. "
         "status.replicas must equal that count. A workload being deleted is exempt."
     ),
+    remediation="Give the ReplicaSet (or ReplicationController) a selector that matches its own pod template's labels and no other controller's pods, and enough node capacity (or fewer replicas) for spec.replicas pods; better, manage it through a Deployment.",
 )
 def replicas_converge(c: ClusterState, target: Target) -> bool:
     obj = find(c, target[0], target[1:])
@@ -77,6 +78,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
         "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
         "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
     ),
+    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, and a selector no other workload shares.',
 )
 def deployment_completes(c: ClusterState, target: Target) -> bool:
     d = find(c, "Deployment", target[1:])
@@ -142,6 +144,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
         "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
         "the range (no condemned pods). A set being deleted is exempt."
     ),
+    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
 )
 def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     s = find(c, "StatefulSet", target[1:])
@@ -179,6 +182,7 @@ def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     upstream="staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/controller_ref.go GetControllerOf; "
     "pkg/controller/controller_ref_manager.go ClaimObject",
     counts="Counts, for every pod object (terminating included), its ownerReferences with controller: true.",
+    remediation='Do not add controller ownerReferences by hand: let exactly one controller own each pod (remove the extra controller: true reference).',
 )
 def single_controller_owner(c: ClusterState) -> bool:
     return all(sum(1 for r in p.owner_references if r.controller) <= 1 for p in c.pods.values())
@@ -196,6 +200,7 @@ def single_controller_owner(c: ClusterState) -> bool:
         "ReplicationController or StatefulSet (not being deleted), the pod's labels match that owner's "
         "selector. A relabelled pod may briefly violate it; the owner must release it."
     ),
+    remediation="Keep each workload's pod template labels matching its selector, and do not relabel its pods out of it (or accept that the controller releases them and creates replacements).",
 )
 def owned_pods_match_selector(c: ClusterState) -> bool:
     for p in c.pods.values():
@@ -239,6 +244,7 @@ def _acting_owner(c: ClusterState, action: Any) -> Any | None:
         "from one owner to a different one; and a step of a workload controller must not delete (set a "
         "deletionTimestamp on, or remove) a pod controlled by another object."
     ),
+    remediation="Give every controller a selector no other controller's pods match (add a distinguishing label, e.g. app.kubernetes.io/instance, to both the selector and the pod template).",
 )
 def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
     for key, p in c.pods.items():
@@ -277,6 +283,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
         "pod templates get the same hash, so their ReplicaSets' selectors are identical and do overlap "
         "(also when a rollout makes one Deployment's template equal to the other's)."
     ),
+    remediation="Make the selectors disjoint: add a label that differs per workload (e.g. app.kubernetes.io/instance) to each workload's selector and pod template, so no pod matches two.",
 )
 def no_overlapping_selectors(c: ClusterState) -> bool:
     owners = [
@@ -376,6 +383,7 @@ def _available_count(c: ClusterState, d: Deployment) -> int:
         "ReplicaSet down, the old ReplicaSet's deletion still violates it (a real upstream race). "
         "Only RollingUpdate Deployments; Recreate scales to zero by design."
     ),
+    remediation='Lower maxUnavailable, or raise maxSurge so the new pods come up before old ones go; set minReadySeconds and a readiness probe so availability is real.',
 )
 def rollout_keeps_min_available(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
     return _controller_step_respects(
@@ -400,6 +408,7 @@ def _spec_sum(c: ClusterState, d: Deployment) -> int:
         "are not counted: see KC-ROLL-003). A controller step that raises the sum to above spec.replicas + "
         "maxSurge violates it; a user scaling the Deployment down is not judged."
     ),
+    remediation='A controller exceeded maxSurge: check for a second Deployment or a hand-made ReplicaSet selecting the same pods, and give each workload a distinct selector.',
 )
 def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
     return _controller_step_respects(c, action, n, target, _spec_sum, _surge_ceiling, floor=False)
@@ -422,6 +431,8 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
         "replicas + maxSurge + 1 while a scaled-down old pod is still terminating. Opt-in: it is not run by "
         "default (it would fail every ordinary RollingUpdate Deployment); name it with -p KC-ROLL-003."
     ),
+    severity="warning",
+    remediation='Budget for replicas + maxSurge + 1 live pods during a rollout (terminating pods still use resources), or lower maxSurge; upstream only bounds spec.replicas.',
 )
 def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
     return _controller_step_respects(c, action, n, target, _live_count, _surge_ceiling, floor=False)
@@ -454,6 +465,7 @@ def _serves(c: ClusterState, svc: Any) -> bool:
         "user's promise, stronger than upstream's maxUnavailable (a 1-replica Deployment with maxUnavailable 1 "
         "violates it while satisfying KC-ROLL-001)."
     ),
+    remediation='Keep a ready pod behind the Service during updates and failures: set maxSurge: 1, maxUnavailable: 0, or replicas >= 2 (and a PodDisruptionBudget); a Recreate Deployment always has a gap.',
 )
 def zero_downtime(c: ClusterState) -> bool:
     for svc in c.services.values():
@@ -496,6 +508,7 @@ def _set_pods(c: ClusterState, target: Target) -> list[tuple[StatefulSet, Pod, i
     upstream="pkg/controller/statefulset/stateful_set_utils.go identityMatches, updateIdentity",
     counts="Every pod the StatefulSet controls, named <set>-<ordinal>: hostname equals the pod name and "
     "subdomain equals spec.serviceName.",
+    remediation='Set spec.serviceName to the headless Service that governs the StatefulSet, and do not override hostname or subdomain in the pod template.',
 )
 def stateful_identity_matches(c: ClusterState, target: Target) -> bool:
     return all(p.hostname == p.name and p.subdomain == s.service_name for s, p, _ in _set_pods(c, target))
@@ -511,6 +524,7 @@ def stateful_identity_matches(c: ClusterState, target: Target) -> bool:
     counts="For every pod that exists (same UID) before and after a step: name, hostname and subdomain are "
     "equal. Checked cluster-wide, for every pod: the API makes these fields immutable for all pods, and a pod "
     "the StatefulSet releases (or that has no owner yet) must keep its identity too.",
+    remediation="Do not change a pod's name, hostname or subdomain; recreate the pod instead.",
 )
 def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     after = {p.uid: p for p in n.pods.values()}
@@ -531,6 +545,7 @@ def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     upstream="pkg/controller/statefulset/stateful_set_utils.go storageMatches, getPersistentVolumeClaimName",
     counts="For every pod the StatefulSet controls and every volumeClaimTemplate t: the pod's volume named t "
     "exists and its claimName is <t>-<set>-<ordinal>; no volume of the pod claims another ordinal's PVC.",
+    remediation="Do not declare a pod-template volume with the same name as a volumeClaimTemplate, and do not mount another ordinal's claim; let the StatefulSet controller name the claims.",
 )
 def stateful_storage_matches(c: ClusterState, target: Target) -> bool:
     for s, p, i in _set_pods(c, target):
@@ -579,6 +594,7 @@ def _running_instances(c: ClusterState, namespace: str, set_name: str) -> dict[s
     counts="Counts, per pod name <set>-<suffix> in the StatefulSet's namespace, the pod objects with a running "
     "container plus the containers that keep running on a node for a pod object that was force-deleted while "
     "the node was NotReady (Node.orphaned_pods, cleared when the node recovers). More than one is a split brain.",
+    remediation='Never force-delete a StatefulSet pod whose node may still run it: fence the node (delete the Node object or power it off) first, then delete the pod.',
 )
 def at_most_one_pod_per_identity(c: ClusterState, target: Target) -> bool:
     if find(c, "StatefulSet", target[1:]) is None:
@@ -601,6 +617,7 @@ def at_most_one_pod_per_identity(c: ClusterState, target: Target) -> bool:
         "With per-write steps the real controller can violate the creation clause: it decides on its view, and "
         "a predecessor deleted between that read and the create is not seen (a stale-view race)."
     ),
+    remediation='Keep podManagementPolicy: OrderedReady with readiness probes that reflect readiness, or use Parallel if the application does not need ordered start-up.',
 )
 def ordered_ready(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
     s = find(n, "StatefulSet", target[1:])
@@ -639,6 +656,7 @@ def ordered_ready(c: ClusterState, action: Any, n: ClusterState, target: Target)
     upstream="pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions, SyncPod",
     counts="For every pod and every container status in state running: the pod has a sandbox and the "
     "container's sandbox id is that sandbox's id (so it shares its network namespace and IP).",
+    remediation="No manifest change fixes this: it is the kubelet's sandbox handling; report it with the trace.",
 )
 def containers_share_sandbox(c: ClusterState) -> bool:
     for p in c.pods.values():
@@ -657,6 +675,7 @@ def containers_share_sandbox(c: ClusterState) -> bool:
     upstream="CNI IPAM via pkg/kubelet/kuberuntime/kuberuntime_sandbox.go createPodSandbox",
     counts="Among pod objects with a sandbox (terminating included, until the object is gone), no two "
     "share an IP.",
+    remediation='No manifest change fixes this: it is pod IP allocation (CNI IPAM); report it with the trace.',
 )
 def pod_ips_unique(c: ClusterState) -> bool:
     ips = [p.sandbox.ip for p in c.pods.values() if p.sandbox is not None]
@@ -674,6 +693,7 @@ def pod_ips_unique(c: ClusterState) -> bool:
     counts="For every pod (same UID) whose sandbox id changes in a step: in the new state no container runs "
     "in the old sandbox, and every container that was running before is either not running or has a "
     "higher restart count.",
+    remediation="No manifest change fixes this: it is the kubelet's restart logic; report it with the trace.",
 )
 def new_sandbox_restarts_all(c: ClusterState, action: Any, n: ClusterState) -> bool:
     after = {p.uid: p for p in n.pods.values()}

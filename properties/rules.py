@@ -28,7 +28,10 @@ from kubecheck.properties import Property, PropertyKind, RULE_ID_PATTERN
 from properties._common import cluster_of
 from model.state import ClusterState
 
-__all__ = ["Rule", "rule", "KINDS_BY_NAME"]
+__all__ = ["Rule", "rule", "KINDS_BY_NAME", "SEVERITIES"]
+
+#: Severities, most severe first: a finding's severity decides whether it fails the run (``--fail-on``).
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
 KINDS_BY_NAME = {
     "invariant": PropertyKind.INVARIANT,
@@ -61,6 +64,11 @@ class Rule:
     #: Part of the default selection (``instantiate(cluster)`` / ``kubecheck check`` without ``-p``).
     #: An opt-in rule (``default=False``) runs only when its ID is named explicitly.
     default: bool = True
+    #: How bad a violation is: ``error``, ``warning`` or ``info`` (:data:`SEVERITIES`).  The verdict is
+    #: unchanged; ``kubecheck check --fail-on`` decides which severities fail the run (exit code).
+    severity: str = "error"
+    #: How to fix a violation, in words (``kubecheck explain``, SARIF ``help``, the text output).
+    remediation: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -70,6 +78,8 @@ class Rule:
             )
         if not callable(self.check):
             raise InvalidProperty(f"rule {self.rule_id}: check {self.check!r} is not callable")
+        if self.severity not in SEVERITIES:
+            raise InvalidProperty(f"rule {self.rule_id}: severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
 
     def instantiate(self, cluster: ClusterState) -> list[Property]:
         """Engine properties for ``cluster``: one per matching workload, or one cluster-wide."""
@@ -126,6 +136,8 @@ def rule(
     category: str = "user",
     default: bool = True,
     local: bool = False,
+    severity: str = "error",
+    remediation: str = "",
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -146,6 +158,8 @@ def rule(
             symmetric=symmetric,
             default=default,
             local=local,
+            severity=severity,
+            remediation=remediation,
         )
 
     return wrap

@@ -150,8 +150,8 @@ def lanes_svg(view: TraceView, cell_chars: int = 24, max_cell_lines: int = 4) ->
             x += cell_w
         y += h
 
-    def cell(text: str) -> list[str]:
-        return wrap(visible(text, 400), cell_chars, max_cell_lines)
+    def cell(text: str, whole: bool = False) -> list[str]:
+        return wrap(visible(text, 400), cell_chars, 0 if whole else max_cell_lines)
 
     row("state", [(cell(f"state {c.index}"), BAD_BG if c.index in view.bad else HEADER_BG, BAD_FG if c.index in view.bad else "#000000", True) for c in view.columns])
     row("action", [(cell(c.action or "(initial)"), "#ffffff", UNFAIR_FG if not c.fair else "#000000", not c.fair) for c in view.columns])
@@ -160,7 +160,7 @@ def lanes_svg(view: TraceView, cell_chars: int = 24, max_cell_lines: int = 4) ->
         for c in view.columns:
             if lane in c.lanes:
                 bg = CHANGED_BG if lane in c.changed else "#ffffff"
-                cells.append((cell(c.lanes[lane]), bg, "#000000", False))
+                cells.append((cell(c.lanes[lane], whole=lane in c.changed), bg, "#000000", False))
             elif lane in c.changed:
                 cells.append(([gone(lane)], DELETED_BG, DIM_FG, False))
             else:

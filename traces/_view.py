@@ -129,7 +129,9 @@ def build_view(
 
 
 def wrap(text: str, width: int, max_lines: int = 4) -> list[str]:
-    """Greedy word wrap to ``width`` columns, hard-splitting long words, at most ``max_lines`` lines."""
+    """Greedy word wrap to ``width`` columns, hard-splitting long words, at most ``max_lines`` lines
+    (``max_lines <= 0``: every line; the lane views use it for a cell that changed, so the field that
+    changed, such as a pod's ``DELETING`` at the end of its line, is never cut)."""
     lines: list[str] = []
     cur = ""
     for word in text.split(" "):
@@ -148,7 +150,7 @@ def wrap(text: str, width: int, max_lines: int = 4) -> list[str]:
             cur = word
     if cur or not lines:
         lines.append(cur)
-    if len(lines) > max_lines:
+    if 0 < max_lines < len(lines):
         lines = lines[: max_lines - 1] + [lines[max_lines - 1][: max(width - 1, 1)] + "…"]
     return lines
 

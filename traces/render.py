@@ -164,8 +164,8 @@ def trace_graph(trace: Trace, system: Any = None, property_truth: Truth = None, 
 # ----------------------------------------------------------------------- (b) lanes
 
 
-def _cell(text: str, *, bg: str = "white", fg: str = "black", bold: bool = False, width: int = 24) -> str:
-    lines = "<BR/>".join(xml(line, 200) for line in wrap(visible(text, 400), width))
+def _cell(text: str, *, bg: str = "white", fg: str = "black", bold: bool = False, width: int = 24, whole: bool = False) -> str:
+    lines = "<BR/>".join(xml(line, 200) for line in wrap(visible(text, 400), width, 0 if whole else 4))
     if bold:
         lines = f"<B>{lines}</B>"
     return f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP" BGCOLOR="{bg}"><FONT COLOR="{fg}">{lines}</FONT></TD>'
@@ -190,7 +190,8 @@ def lane_graph(trace: Trace, system: Any = None, property_truth: Truth = None, *
         cells = [_cell(lane, bold=True, width=30)]
         for c in view.columns:
             if lane in c.lanes:
-                cells.append(_cell(c.lanes[lane], bg=CHANGED_BG if lane in c.changed else "white"))
+                changed = lane in c.changed
+                cells.append(_cell(c.lanes[lane], bg=CHANGED_BG if changed else "white", whole=changed))
             elif lane in c.changed:
                 cells.append(_cell(gone(lane), bg=DELETED_BG, fg=DIM_FG))
             else:

@@ -15,6 +15,17 @@ _STR = {"type": "string"}
 _STRS = {"type": "array", "items": _STR}
 _VERDICT = {"enum": ["holds", "violated", "error", "holds_within_bounds", "sampled"]}
 _NULL_STR = {"type": ["string", "null"]}
+_SEVERITY = {"enum": ["error", "warning", "info"]}
+_LOCATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["file", "line", "column", "field"],
+    "properties": {
+        "file": _STR, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}, "field": _STR,
+        "template": {**_STR, "description": "the Helm template the object was rendered from (its '# Source:' comment)"},
+        "object": {**_STR, "description": "the object the location is in, 'Kind namespace/name'"},
+    },
+}
 
 #: JSON Schema (draft 2020-12) of ``kubecheck check --format json``.
 REPORT_JSON_SCHEMA: dict[str, Any] = {
@@ -49,6 +60,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                        "when the cluster settled or the start-up order livelocked"},
         "warnings": {**_STRS, "description": "caveats about what was checked, one line each (FILE:LINE: ...), e.g. a "
                      "Service whose selector matches no workload's pods (KC-ROLL-004 says nothing about it)"},
+        "fail_on": {**_SEVERITY, "description": "the lowest severity whose violations fail the run (--fail-on)"},
+        "config_file": {**_STR, "description": "the configuration file read (.kubecheck.yaml or --config); empty: none"},
         "groups": {"type": "array", "items": _STRS, "description": "the interaction groups explored apart (members as "
                    "'Kind namespace/name'); empty when every search covered the whole cluster"},
         "out_dir": _STR,
@@ -103,7 +116,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["scenario", "rule_id", "title", "kind", "category", "target", "verdict", "exit_code", "note",
-                             "bound_hit", "location", "trace", "reductions"],
+                             "bound_hit", "location", "trace", "reductions", "severity", "status", "suppression", "objects",
+                             "related", "fix"],
                 "properties": {
                     "scenario": _STR,
                     "rule_id": _STR,
@@ -116,17 +130,22 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "note": _STR,
                     "bound_hit": _NULL_STR,
                     "reductions": _STRS,
-                    "location": {
-                        "oneOf": [
-                            {"type": "null"},
-                            {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "required": ["file", "line", "column", "field"],
-                                "properties": {"file": _STR, "line": {"type": "integer", "minimum": 1}, "column": {"type": "integer", "minimum": 1}, "field": _STR},
-                            },
-                        ]
-                    },
+                    "severity": {**_SEVERITY, "description": "the rule's severity (after the configuration's overrides); "
+                                 "a violation fails the run only at or above fail_on"},
+                    "status": {"enum": ["active", "suppressed"], "description": "suppressed: accepted by an annotation or "
+                               "the configuration; reported, not counted in the exit code"},
+                    "suppression": {"oneOf": [{"type": "null"}, {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["kind", "justification", "file", "line"],
+                        "properties": {"kind": {"enum": ["inSource", "external"]}, "justification": _STR, "file": _STR,
+                                       "line": {"type": "integer", "minimum": 1}},
+                    }]},
+                    "objects": {**_STRS, "description": "the manifest objects the finding is about, 'Kind namespace/name'"},
+                    "related": {"type": "array", "items": _LOCATION, "description": "where the other objects of the "
+                                "finding are (the Service of a Deployment finding, the workload behind a Service)"},
+                    "fix": {**_STR, "description": "the concrete edit that would fix a violation, when there is one"},
+                    "location": {"oneOf": [{"type": "null"}, _LOCATION]},
                     "trace": {
                         "oneOf": [
                             {"type": "null"},

@@ -8,7 +8,10 @@ Mapping (documented in docs/cli.md):
 * HOLDS_WITHIN_BOUNDS -> ``<skipped>`` with the coverage note: the search was cut, so the test
   neither passed nor failed (the exit code, 3, still tells CI the run was inconclusive);
 * SAMPLED -> ``<skipped message="sampled: no coverage guarantee">``: random runs found nothing,
-  which is not a pass (the exit code, 4, tells CI).
+  which is not a pass (the exit code, 4, tells CI);
+* a suppressed finding (any verdict) -> ``<skipped type="SUPPRESSED">`` with its verdict and reason.
+
+Every case carries ``verdict``, ``status`` (``active``/``suppressed``) and ``severity`` properties.
 
 Each ``<testsuite>`` carries ``start`` (``settled``: explored from the one settled state,
 ``settle_steps`` steps from the manifests; ``loaded``: the cluster did not settle), ``settle_steps``
@@ -56,12 +59,21 @@ def render_junit(report: Any) -> str:
                 case.set("line", str(f.location.line))
             props = ET.SubElement(case, "properties")
             ET.SubElement(props, "property", name="verdict", value=f.verdict)
+            ET.SubElement(props, "property", name="status", value=getattr(f, "status", "active"))
+            ET.SubElement(props, "property", name="severity", value=getattr(f, "severity", "error"))
             ET.SubElement(props, "property", name="rule", value=f.title)
             if f.reductions:  # e.g. symmetry, fingerprints (64-bit, collision probability <= p)
                 ET.SubElement(props, "property", name="reductions", value="; ".join(f.reductions))
-            if f.verdict == "violated":
+            sup = getattr(f, "suppression", None)
+            if sup is not None:  # accepted: reported as such, neither a pass nor a failure
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", type="SUPPRESSED",
+                              message=f"suppressed ({sup.kind}), verdict {f.verdict}: {sup.justification}")
+            elif f.verdict == "violated":
                 counts["failures"] += 1
-                body = "\n".join((f.title, f.note, *(f.trace.steps if f.trace else ()), f"trace: {f.trace.dir}" if f.trace else ""))
+                fix = getattr(f, "fix", "")
+                body = "\n".join((f.title, f.note, *((f"fix: {fix}",) if fix else ()), *(f.trace.steps if f.trace else ()),
+                                  f"trace: {f.trace.dir}" if f.trace else ""))
                 el = ET.SubElement(case, "failure", type="VIOLATED", message=f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario {scen}")
                 el.text = body.strip()
             elif f.verdict == "error":

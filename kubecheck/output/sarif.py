@@ -2,12 +2,22 @@
 
 * one ``reportingDescriptor`` per rule ID checked (``shortDescription`` = the one-line statement,
   ``fullDescription`` = what it counts, ``helpUri`` = its section of docs/properties.md);
-* one ``result`` (level ``error``) per VIOLATED workload x property x scenario, located at the
-  manifest file and line of the workload (or of the field the rule is about, e.g.
-  ``spec.strategy.rollingUpdate.maxUnavailable`` for KC-ROLL-001), with the trace directory, the
-  scenario and the steps in ``properties``;
+* one ``result`` per VIOLATED (rule, object, scenario), its level from the rule's severity (error,
+  warning, note), located at the manifest file and line of the workload (or of the field the rule
+  is about, e.g. ``spec.strategy.rollingUpdate.maxUnavailable`` for KC-ROLL-001), with the other
+  objects of the finding as ``relatedLocations`` (the Service of a Deployment finding, the
+  workload's field to change for a Service finding), the trace directory, the scenario and the
+  steps in ``properties``; ``partialFingerprints`` name the rule, scenario and object
+  (kind/namespace/name), so two Services are two alerts;
+* a suppressed finding (annotation ``kubecheck.io/ignore``: ``inSource``; configuration or
+  ``--exclude``: ``external``) is a result with ``suppressions``;
+* each rule's ``help`` is its remediation (how to fix);
+* objects rendered by ``helm template`` are located at the template named by their
+  ``# Source:`` comment (its line when the template file is present here), the rendered
+  position in the result's ``properties.rendered``;
 * ERROR, HOLDS_WITHIN_BOUNDS and SAMPLED verdicts are not results (nothing was found) but
-  ``toolExecutionNotifications`` of the invocation (levels ``error``, ``warning`` and ``note``), so
+  ``toolExecutionNotifications`` of the invocation (levels ``error``, ``warning`` and ``note``,
+  ``associatedRule`` naming the rule), so
   a bounded or sampled run is visible without raising alerts; ``invocation.exitCode`` is
   kubecheck's exit code;
 * the run's ``properties`` say where the searches started (``start``: ``settled`` = from the one
@@ -63,14 +73,50 @@ def _rule_descriptor(rule_id: str, findings: list[Any], catalogue: dict[str, Any
         "name": re.sub(r"\W", "", title.title())[:60] or rule_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": (rule.counts if rule is not None and rule.counts else title)},
-        "defaultConfiguration": {"level": "error"},
+        "defaultConfiguration": {"level": LEVELS.get(str(getattr(f0, "severity", "") or getattr(rule, "severity", "error")), "error")},
         "properties": {"kind": f0.kind, "category": f0.category, "tags": ["kubernetes", f0.category]},
     }
     if rule is not None:
         base = os.environ.get("KUBECHECK_DOCS_URL", DOCS_URL)
         d["helpUri"] = f"{base}#{rule_anchor(rule_id, rule.title)}"
-        d["help"] = {"text": f"{title}. Upstream: {rule.upstream}" if rule.upstream else title}
+        fix = getattr(rule, "remediation", "")
+        text = f"How to fix: {fix}" if fix else title
+        if rule.upstream:
+            text += f"\n\nUpstream: {rule.upstream}"
+        d["help"] = {"text": text, "markdown": f"**How to fix:** {fix}" + (f"\n\n*Upstream:* {rule.upstream}" if rule.upstream else "")
+                     if fix else text}
     return d
+
+
+#: SARIF result level per kubecheck severity
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _physical(loc: Any) -> dict[str, Any]:
+    """A SARIF physicalLocation: the Helm template (``# Source:``) when the object was rendered from
+    one (its line when the template file is here), else the manifest file and line."""
+    from kubecheck.runner import template_line
+
+    template = getattr(loc, "template", "")
+    if template:
+        out: dict[str, Any] = {"artifactLocation": {"uri": _uri(template)}}
+        line = template_line(template, loc.field)
+        if line is not None:
+            out["region"] = {"startLine": line}
+        return out
+    return {
+        "artifactLocation": {"uri": _uri(loc.file)},
+        "region": {"startLine": max(1, loc.line), "startColumn": max(1, loc.column)},
+    }
+
+
+def _fingerprint(f: Any) -> str:
+    """Stable per (rule, scenario, object): two Services are two alerts; the group's name is not in it."""
+    located: str = getattr(f.location, "object", "") if f.location is not None else ""
+    objects: tuple[str, ...] = tuple(getattr(f, "objects", ()))
+    obj = located or (objects[0] if objects else f.target or "cluster")
+    kind, _, rest = obj.partition(" ")
+    return f"{f.rule_id}/{f.scenario}/{kind}/{rest}"
 
 
 def render_sarif(report: Any) -> str:
@@ -85,28 +131,45 @@ def render_sarif(report: Any) -> str:
     notes: list[dict[str, Any]] = []
     for f in report.findings:
         if f.verdict == "violated":
+            fix = getattr(f, "fix", "")
             res: dict[str, Any] = {
                 "ruleId": f.rule_id,
                 "ruleIndex": rule_ids.index(f.rule_id),
-                "level": "error",
+                "level": LEVELS.get(getattr(f, "severity", "error"), "error"),
                 "kind": "fail",
                 "message": {
                     "text": f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario '{f.scenario}': {f.title}."
+                    + (f" Fix: {fix}." if fix else "")
                     + (f" Counterexample ({len(f.trace.steps)} steps): {f.trace.dir}/trace.svg" if f.trace else "")
                 },
-                "properties": {"scenario": f.scenario, "verdict": f.verdict, "target": f.target},
-                "partialFingerprints": {"kubecheckFinding/v1": f"{f.scenario}/{f.rule_id}/{f.target}"},
+                "properties": {"scenario": f.scenario, "verdict": f.verdict, "target": f.target,
+                               "severity": getattr(f, "severity", "error"), "objects": list(getattr(f, "objects", ()))},
+                "partialFingerprints": {"kubecheckFinding/v2": _fingerprint(f)},
             }
+            if fix:
+                res["properties"]["fix"] = fix
             if f.location is not None:
-                loc: dict[str, Any] = {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.location.file)},
-                        "region": {"startLine": max(1, f.location.line), "startColumn": max(1, f.location.column)},
-                    }
-                }
-                if f.target:
-                    loc["logicalLocations"] = [{"fullyQualifiedName": f.target + (f" {f.location.field}" if f.location.field else ""), "kind": "object"}]
+                loc: dict[str, Any] = {"physicalLocation": _physical(f.location)}
+                name = getattr(f.location, "object", "") or f.target
+                if name:
+                    loc["logicalLocations"] = [{"fullyQualifiedName": name + (f" {f.location.field}" if f.location.field else ""), "kind": "object"}]
+                if getattr(f.location, "template", ""):
+                    res["properties"]["rendered"] = f"{f.location.file}:{f.location.line}"
                 res["locations"] = [loc]
+            related = []
+            for i, r in enumerate(getattr(f, "related", ())):
+                rel: dict[str, Any] = {"id": i + 1, "physicalLocation": _physical(r),
+                                       "message": {"text": f"{r.object}" + (f" {r.field}" if r.field else "")}}
+                related.append(rel)
+            if related:
+                res["relatedLocations"] = related
+            sup = getattr(f, "suppression", None)
+            if sup is not None:
+                entry: dict[str, Any] = {"kind": sup.kind, "status": "accepted", "justification": sup.justification}
+                if sup.file:
+                    entry["location"] = {"physicalLocation": {"artifactLocation": {"uri": _uri(sup.file)},
+                                                              "region": {"startLine": max(1, sup.line)}}}
+                res["suppressions"] = [entry]
             if f.trace is not None:
                 res["properties"]["tracePath"] = f.trace.dir
                 res["properties"]["traceFiles"] = list(f.trace.files)
@@ -117,7 +180,7 @@ def render_sarif(report: Any) -> str:
                 {
                     "level": {"error": "error", "holds_within_bounds": "warning", "sampled": "note"}[f.verdict],
                     "message": {"text": f"{f.rule_id} {f.target or '(cluster)'} in scenario '{f.scenario}': {f.verdict}: {f.note}"},
-                    "descriptor": {"id": f.rule_id, "index": rule_ids.index(f.rule_id)},
+                    "associatedRule": {"id": f.rule_id, "index": rule_ids.index(f.rule_id)},
                 }
             )
     for w in getattr(report, "warnings", ()):

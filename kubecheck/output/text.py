@@ -23,6 +23,13 @@ _MARK = {
 }
 
 
+def _remediation(rule_id: str) -> str:
+    from properties import CATALOGUE
+
+    rule = CATALOGUE.get(rule_id)
+    return rule.remediation if rule is not None else ""
+
+
 def _bounds(report: Any) -> str:
     parts = [f"{k}={v}" for k, v in report.bounds if v is not None]
     return ", ".join(parts) or "none"
@@ -74,14 +81,28 @@ def render_text(report: Any) -> str:
         width = max((len(f.rule_id) for f in rows), default=10)
         twidth = max((len(f.target) for f in rows), default=0)
         for f in rows:
-            line = f"  {_MARK[f.verdict]:<8}  {f.rule_id:<{width}}  {f.target or '(cluster)':<{max(twidth, 9)}}"
+            suppressed = getattr(f, "suppression", None)
+            mark = "SUPPRESSED" if suppressed is not None else _MARK[f.verdict]
+            line = f"  {mark:<8}  {f.rule_id:<{width}}  {f.target or '(cluster)':<{max(twidth, 9)}}"
             if f.location is not None and f.verdict != "holds":
                 line += f"  {f.location.file}:{f.location.line}"
+                if getattr(f.location, "template", ""):
+                    line += f" (template {f.location.template})"
+            severity = getattr(f, "severity", "error")
+            if f.verdict == "violated" and severity != "error":
+                line += f"  [{severity}]"
             lines.append(line)
+            if suppressed is not None:
+                lines.append(f"            {_MARK[f.verdict].lower()}, suppressed ({suppressed.kind}): {suppressed.justification}")
+                continue
             if f.verdict in ("violated", "error"):
                 lines.append(f"            {f.title}")
                 if f.note:
                     lines.append(f"            {f.note}")
+                if f.verdict == "violated":
+                    fix = getattr(f, "fix", "") or _remediation(f.rule_id)
+                    if fix:
+                        lines.append(f"            fix: {fix}")
                 if f.trace is not None:
                     for s in f.trace.steps:
                         lines.append(f"              {s}")
@@ -92,10 +113,19 @@ def render_text(report: Any) -> str:
             lines.append(f"  {_MARK[f.verdict]:<8}  {f.rule_id}  {f.target or '(cluster)'}  {f.note}")
     c = report.counts()
     lines.append("")
-    lines.append(
-        f"{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded, {c['error']} error, {c['sampled']} sampled"
-    )
-    lines.append(f"exit {report.exit_code}: {EXIT_MEANING[report.exit_code]}")
+    summary = f"{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded, {c['error']} error, {c['sampled']} sampled"
+    if c.get("suppressed"):
+        summary += f", {c['suppressed']} suppressed"
+    fail_on = getattr(report, "fail_on", "error")
+    below = [f for f in report.findings if f.verdict == "violated" and getattr(f, "suppression", None) is None
+             and report.counted(f) is not None and report.counted(f).value != "violated"] if hasattr(report, "counted") else []
+    if below:
+        summary += f" ({len(below)} violation(s) below --fail-on {fail_on}: reported, not failing)"
+    lines.append(summary)
+    meaning = EXIT_MEANING[report.exit_code]
+    if report.exit_code == 0 and (c.get("suppressed") or below):
+        meaning = "no violation counts toward the exit code (suppressed findings and those below --fail-on are reported above)"
+    lines.append(f"exit {report.exit_code}: {meaning}")
     lines += _next_steps(report)
     return "\n".join(lines) + "\n"
 

@@ -396,5 +396,8 @@ def test_opt_in_rules_run_only_when_named(tmp_path: Path) -> None:
     # healthy Deployments, so the default catalogue leaves it out; naming it selects it.
     r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", *FAST], tmp_path)
     assert "KC-ROLL-003" not in r.stdout and "KC-ROLL-004" in r.stdout
-    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST], tmp_path)
+    # KC-ROLL-003 is a warning (issue 18): VIOLATED, and failing the run from --fail-on warning on.
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST, "--fail-on", "warning"], tmp_path)
     assert r.exit_code == 1 and re.search(r"VIOLATED\s+KC-ROLL-003", r.stdout), r.output
+    r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST], tmp_path)
+    assert r.exit_code == 0 and re.search(r"VIOLATED\s+KC-ROLL-003\s.*\[warning\]", r.stdout), r.output

@@ -216,3 +216,27 @@ def test_state_graph_without_marks_matches_trace_states(tmp_path, no_dot):
 def test_state_graph_too_big_is_a_warning(tmp_path):
     out = render_state_graph(nx.path_graph(50, create_using=nx.DiGraph), tmp_path, max_nodes=10)
     assert out.files == () and "more than max_nodes=10" in out.warnings[0]
+
+
+# ------------------------------------------------------------------- lanes never cut a change
+
+LONG = "Running ready on node-1 img=example.com/team/api:1.4.2-next owner=api-7d9fbb4c5d ip=10.0.0.7"
+
+
+class LongLaneReplicas(Replicas):
+    """One long lane whose only change is at its very end (a pod that starts terminating)."""
+
+    def describe_state(self, s: ToyState) -> dict[str, str]:
+        return {"Pod api-1": LONG + (" DELETING" if s.replicas > 1 else ""), "Node node-1": "Ready"}
+
+
+def test_lane_cells_that_changed_are_never_cut():
+    trace = follow(LongLaneReplicas(), ["scale_up"])  # state 1: only "DELETING" differs
+    src = lane_graph(trace, LongLaneReplicas()).source
+    assert "DELETING" in src  # the changed cell shows the whole text
+    assert src.count("…") == 1  # the unchanged cell of state 0 is still wrapped to four lines and cut
+    from traces._svg import lanes_svg
+    from traces._view import build_view
+
+    svg = lanes_svg(build_view(trace, LongLaneReplicas()))
+    assert "DELETING" in svg and svg.count("…") == 1
