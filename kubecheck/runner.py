@@ -843,7 +843,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     """
     from model.state import ClusterState
     from model.system import KubeSystem, Scenario
-    from properties import CATALOGUE
+    from properties import CATALOGUE, get_rule
 
     if load.errors:
         raise InvalidScenario(str(load.errors[0]))
@@ -869,6 +869,10 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
     if STARTUP in names:
         raise InvalidScenario(f"scenario name {STARTUP!r} is reserved for violations found during start-up")
     _validate_bounds(cfg, specs)
+    if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
+        have = {r.rule_id for r in rules}
+        for rid in dict.fromkeys(i for s in specs for i in s.rules if i not in have):
+            rules.append(get_rule(rid))
 
     planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     if not planned_all:
@@ -954,7 +958,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
                                         location=_locate(load, p.rule.rule_id, p.target, None)))
     else:
         for spec in specs:
-            planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
+            planned = [p for p in planned_all if (spec.properties is None or p.rule.rule_id in spec.properties)
+                       and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
             bounds = {**cfg.bounds(), **dict(spec.bounds)}
             runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                     tuple(sorted(bounds.items())) if spec.bounds else ()))

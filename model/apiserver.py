@@ -77,6 +77,7 @@ STATUS_FIELDS: dict[str, tuple[str, ...]] = {
     "PersistentVolumeClaim": ("phase",),
     "Node": ("ready", "eviction_timeout_elapsed"),
     "Service": (),
+    "PodDisruptionBudget": ("status",),
 }
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the
@@ -97,7 +98,7 @@ _SERVER_OWNED: tuple[str, ...] = (
 
 #: Kinds whose ``metadata.generation`` the model tracks (pods do not bump it: binding and
 #: status changes are not spec changes a controller observes through observedGeneration).
-_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet"})
+_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "PodDisruptionBudget"})
 
 
 class ApiError(ModelError):
