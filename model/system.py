@@ -789,6 +789,8 @@ def _summary(kind: str, obj: Any) -> str:
         parts = [obj.node_name or "unbound", obj.phase, cond]
         if obj.ready_elapsed:
             parts.append("available")
+        if obj.conditions.disruption_target:
+            parts.append("disruption-target")
         if obj.sandbox is not None:
             parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
         cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)

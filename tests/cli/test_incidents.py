@@ -38,3 +38,27 @@ def test_drain_completes_with_two_replicas(tmp_path: Path) -> None:
 def test_the_drain_rule_is_opt_in_outside_the_drain_scenarios(tmp_path: Path) -> None:
     r, _ = invoke(["check", str(INCIDENTS / "drain-1-replica-pdb.yaml"), "-s", "pod-crash"], tmp_path)
     assert "KC-DRAIN-001" not in r.stdout
+
+
+def test_scenario_file_drain_cordon_uncordon_actions(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file
+    from model.environment import CordonNode, DrainNode, UncordonNode
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+    from kubecheck.scenarios import with_nodes
+
+    load = load_manifests([str(INCIDENTS / "drain-2-replicas-pdb.yaml")])
+    cluster = ClusterState.from_objects(with_nodes(tuple(load.objects), 2)[0])
+    f = tmp_path / "s.yaml"
+    f.write_text("name: maint\nactions:\n  - cordon: {node: node-1}\n  - uncordon: {node: node-1}\n"
+                 "  - drain: {node: node-2, force: true}\n    count: 2\n  - drain: {}\n", encoding="utf-8")
+    spec = load_scenario_file(str(f), cluster=cluster)
+    assert spec.user_actions == ((CordonNode("node-1"), 1), (UncordonNode("node-1"), 1), (DrainNode("node-2", True), 2), (DrainNode(), 1))
+    f.write_text("name: maint\nactions:\n  - drain: {node: node-9}\n", encoding="utf-8")
+    try:
+        load_scenario_file(str(f), cluster=cluster)
+    except InvalidScenario as exc:
+        assert str(exc) == f'{f}:3: actions[0].drain.node: no Node "node-9" in the cluster; its nodes: node-1, node-2'
+    else:
+        raise AssertionError("a drain of a missing node must be refused")
