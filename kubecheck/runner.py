@@ -583,7 +583,8 @@ def _step_lines(trace: Any) -> tuple[str, ...]:
             detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor == 'user' else data})"
         out.append(f"{i}. {s.actor}: {s.label}{detail}")
     if trace.loop_start is not None:
-        out.append(f"(loops back to state {trace.loop_start})")
+        via = getattr(trace, "loop_step", None)
+        out.append(f"(loops back to state {trace.loop_start}" + (f" via {via.actor}: {via.label})" if via is not None else ")"))
     return tuple(out)
 
 

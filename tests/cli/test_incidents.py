@@ -23,6 +23,7 @@ def test_drain_never_completes_with_one_replica_and_min_available_1(tmp_path: Pa
     assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout)
     assert re.search(r"HOLDS\s+KC-PDB-001\s+PodDisruptionBudget default/api", r.stdout)
     assert "lasso" in r.stdout and "user_drain_node" in r.stdout
+    assert "(loops back to state 1 via drain/node-1: drain_evict_pod_refused)" in r.stdout
     trace = json.loads((work / "kubecheck-out" / "drain" / "kc-drain-001" / "trace.json").read_text())
     assert trace["loop_start"] is not None
     assert trace["loop_step"]["label"] == "drain_evict_pod_refused"  # the 429, again and again

@@ -230,3 +230,18 @@ def test_a_drain_with_two_replicas_completes() -> None:
     prop = Property(rule_id="D", name="drain", kind=PropertyKind.EVENTUALLY_ALWAYS,
                     predicate=lambda s: all(n.drain is None for n in s.cluster.nodes.values()))
     assert check(_system(2), prop).verdict.name == "HOLDS"
+
+
+def test_a_stale_pdb_status_write_conflicts_instead_of_undoing_an_eviction() -> None:
+    """writePdbStatus is an UpdateStatus with the resourceVersion read (no merge, no retry): a
+    status computed before an eviction's decrement must not overwrite it (model.system._apply_pending)."""
+    from model.apiserver import ApiError
+    from model.api import UpdateStatus
+    from model.system import PendingWrite, _apply_pending
+
+    base = budget(1)
+    c = cluster(ready_pod("foo", RS_REF), base)
+    evicted = after(c, evict_pod(c, "default", "foo").writes)
+    stale = UpdateStatus(replace(base, status=replace(base.status, current_healthy=3)))
+    with pytest.raises(ApiError, match="Conflict"):
+        _apply_pending(evicted, PendingWrite(stale, base))
