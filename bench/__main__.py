@@ -20,13 +20,16 @@
   ``-s node-failure``) on every real-world manifest set of bench/corpus/SOURCES.tsv, extracted first by
   ``python -m bench.corpus.extract``; writes its section of docs/performance.md (bench/corpus/run.py; not
   part of ``all``).
+* ``loader [--list N,..] [--stream N,..] [--no-write]``: manifest loading time and peak memory against input
+  size (a List of up to 10,000 ConfigMaps / 10 MB, Deployment streams, hostile inputs); writes its section of
+  docs/performance.md (bench/loader_bench.py; not part of ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader")
 
 
 def main(argv: list[str]) -> int:
@@ -55,6 +58,10 @@ def main(argv: list[str]) -> int:
         from bench.corpus.run import main as corpus_main
 
         return corpus_main(argv[1:])
+    if argv[0] == "loader":
+        from bench.loader_bench import main as loader_main
+
+        return loader_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])

@@ -184,7 +184,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if load.errors:
         _fail("\n".join(str(e) for e in load.errors))
     if not load.objects:
-        _fail("kubecheck: no Kubernetes objects found in " + ", ".join(paths))
+        _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
     scen = _split(scenarios)
     cfg = CheckConfig(
         scenarios=scen if scen or scenario_files else ("rollout", "pod-crash"),

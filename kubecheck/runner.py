@@ -791,6 +791,27 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
     return out
 
 
+def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
+    """One line per workload whose controller's first create the API server would refuse
+    (:func:`model.validation.refused_children`): it never runs a pod, and its convergence rule says so."""
+    from model.validation import refused_children
+
+    out: list[str] = []
+    for kind in ("Deployment", "StatefulSet"):
+        for w in cluster.objects(kind):
+            err = refused_children(w)
+            if err is None:
+                continue
+            try:
+                loc = load.location(kind, w.namespace, w.name)
+                where = f"{loc.file}:{loc.line}"
+            except (KeyError, AttributeError):
+                where = "<unknown>:1"
+            out.append(f"{where}: {kind} {w.namespace}/{w.name}: the API server refuses what its controller creates "
+                       f"({err}); it never runs a pod (shorten metadata.name)")
+    return out
+
+
 def _validate_bounds(cfg: CheckConfig, specs: list[ScenarioSpec]) -> None:
     if cfg.engine != "random":
         return
@@ -994,7 +1015,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = ()) -
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
         not_applicable=tuple(_not_applicable(rules, planned_all)),
-        warnings=tuple(service_warnings(loaded, load)) + tuple(warnings),
+        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings),
         groups=groups,
         live=live,
     )

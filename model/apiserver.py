@@ -7,6 +7,11 @@ pkg/registry/core/pod/strategy.go (CheckGracefulDelete), as far as the modelled 
 ``apply_write(state, write)`` returns the next ``ClusterState`` or raises :class:`ApiError`
 (a ``ModelError``) with the upstream status reason:
 
+* ``Invalid``: a Create whose ``metadata.name`` is not a DNS-1123 subdomain or whose label values
+  are not valid label values (:func:`validate_object_meta_on_create`): a controller's generated
+  name or label that the API server would refuse (a StatefulSet whose name leaves no room for the
+  ``controller-revision-hash`` label, kubernetes#64023).  ``model.system`` treats it as a failed
+  write: the reconcile stops there, as upstream's controller gets the error and retries.
 * ``AlreadyExists``: a Create whose name is taken.  ``model.system`` never produces one in a
   run without stale reads (a test checks); with stale reads it is a failed write.
 * ``NotFound``: an Update, UpdateStatus or Delete of a missing object.
@@ -36,6 +41,7 @@ from model.frozen import evolve as replace  # dataclasses.replace without __init
 
 __all__ = [
     "ApiError",
+    "validate_object_meta_on_create",
     "FINALIZER_ORPHAN",
     "FINALIZER_FOREGROUND",
     "DELETION_TICK",
@@ -228,6 +234,23 @@ def _finalize(state: ClusterState, obj: Any) -> ClusterState:
 # ------------------------------------------------------------------------------ writes
 
 
+def validate_object_meta_on_create(kind: str, name: str, labels: Any) -> str | None:
+    """The first error of staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go
+    ValidateObjectMeta (name as a DNS-1123 subdomain, ``NameIsDNSSubdomain``) and
+    apimachinery/pkg/apis/meta/v1/validation ValidateLabels (values only: keys of generated labels
+    are fixed and valid) in the API server's words, or None when the object passes."""
+    from model.labels import is_dns1123_subdomain, is_valid_label_value
+
+    errs = is_dns1123_subdomain(name)
+    if errs:
+        return f'{kind} "{name}" is invalid: metadata.name: Invalid value: "{name}": {"; ".join(errs)}'
+    for key, value in labels.items():
+        errs = is_valid_label_value(value)
+        if errs:
+            return f'{kind} "{name}" is invalid: metadata.labels: Invalid value: "{value}": {"; ".join(errs)}'
+    return None
+
+
 def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
     obj = w.obj
     kind = kind_of(obj)
@@ -241,6 +264,9 @@ def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
         raise ModelError(f"create {kind}: neither name nor generateName given")
     elif state.get(kind, obj.namespace, obj.name) is not None:
         raise ApiError("AlreadyExists", f"{kind} {obj.namespace}/{obj.name} already exists")
+    invalid = validate_object_meta_on_create(kind, obj.name, obj.labels)
+    if invalid is not None:
+        raise ApiError("Invalid", invalid)
     uid, next_uid = _next_free_uid(state, reserved)
     obj = replace(
         _fresh_status(obj),

@@ -943,6 +943,30 @@ def validate_persistent_volume_claim_retention_policy(policy: Mapping[str, Any],
     return errs
 
 
+def validate_ordinal_range(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """kubecheck's check (not upstream validation): the last ordinal, ``ordinals.start + replicas - 1``,
+    must fit an int32.
+
+    Upstream validation (pkg/apis/apps/validation/validation.go ValidateStatefulSetSpec) checks
+    ``ordinals.start`` and ``replicas`` separately (each an int32, each non-negative), so it accepts
+    ``start: 2147483646`` with 3 replicas; but the StatefulSet controller parses a pod's ordinal back
+    from its name as an int32 (pkg/controller/statefulset/stateful_set_utils.go
+    getParentNameAndOrdinal, ``strconv.ParseInt(subMatches[2], 10, 32)``), so pod ``db-2147483648``
+    gets ordinal -1, is neither kept nor condemned, and is created again forever. The message is
+    apimachinery's maximum wording (``must be less than or equal to 2147483647``).
+    """
+    start = spec.get("ordinals", {}).get("start", 0)
+    replicas = spec.get("replicas", 0)
+    if not (isinstance(start, int) and isinstance(replicas, int)) or replicas <= 0 or start < 0:
+        return []
+    last = start + replicas - 1
+    if last <= _INT32_RANGE[1]:
+        return []
+    where = child(child(path, "ordinals"), "start") if "ordinals" in spec else child(path, "replicas")
+    return [FieldError(where, f"the last ordinal, ordinals.start + replicas - 1 = {start} + {replicas} - 1 = {last}, "
+                              f"must be less than or equal to {_INT32_RANGE[1]} (pod ordinals are int32)")]
+
+
 def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
     """Mirrors pkg/apis/apps/validation/validation.go ValidateStatefulSetSpec.
 
@@ -980,6 +1004,7 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
     errs.extend(validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds")))
     if "ordinals" in spec:
         errs.extend(validate_nonnegative_field(spec["ordinals"].get("start", 0), child(child(path, "ordinals"), "start")))
+    errs.extend(validate_ordinal_range(spec, path))
     sel_errs, selector_ok = _validate_workload_selector(spec, path, "statefulset")
     errs.extend(sel_errs)
     t_path = child(path, "template")
@@ -1164,3 +1189,52 @@ VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]]
     "Node": validate_node,
     "PodDisruptionBudget": validate_pod_disruption_budget,
 }
+
+
+# ------------------------------------------------------------------ objects the controllers create
+
+
+def refused_children(obj: Any) -> str | None:
+    """What the API server would answer to the first object a workload's controller creates, when
+    it would refuse it (None when it would not): a workload the API server accepts whose children it
+    refuses never runs a pod, and the checker must not call it converged.
+
+    * Deployment: the new ReplicaSet ``<name>-<pod-template-hash>`` (pkg/controller/deployment/sync.go
+      getNewReplicaSet) must be a DNS-1123 subdomain (253 characters);
+    * StatefulSet: its ControllerRevision ``<name>-<hash>`` (pkg/controller/history/controller_history.go
+      ControllerRevisionName) must be a DNS-1123 subdomain, and every pod carries the revision name as
+      its ``controller-revision-hash`` label and its own name as ``statefulset.kubernetes.io/pod-name``,
+      label values of at most 63 characters (pkg/controller/statefulset/stateful_set_utils.go
+      newVersionedStatefulSetPod, initIdentity; kubernetes#64023).
+
+    The names come from the same functions the model's controllers call, and the answer from
+    :func:`model.apiserver.validate_object_meta_on_create`, which the model's API server applies on
+    every create.
+    """
+    from model.apiserver import validate_object_meta_on_create
+    from model.objects import kind_of
+
+    kind = kind_of(obj)
+    if kind == "Deployment":
+        from model.deployment_util import DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, compute_hash
+
+        h = compute_hash(obj.template, obj.status.collision_count)
+        labels = obj.template.labels.set(DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY, h)
+        return validate_object_meta_on_create("ReplicaSet", f"{obj.name}-{h}", labels)
+    if kind == "StatefulSet":
+        from model.statefulset_utils import (
+            controller_revision_hash,
+            controller_revision_name,
+            get_end_ordinal,
+            new_stateful_set_pod,
+            set_pod_revision,
+        )
+
+        h = controller_revision_hash(obj.template, obj.status.collision_count)
+        revision = controller_revision_name(obj.name, h)
+        err = validate_object_meta_on_create("ControllerRevision", revision, obj.template.labels)
+        if err is None and obj.replicas > 0:
+            pod = set_pod_revision(new_stateful_set_pod(obj, get_end_ordinal(obj)), revision)
+            err = validate_object_meta_on_create("Pod", pod.name, pod.labels)
+        return err
+    return None

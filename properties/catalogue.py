@@ -328,10 +328,27 @@ def _controller_step_respects(
     d, d0 = _rolling(n, target), _rolling(c, target)
     if d is None or d0 is None:
         return True
-    after, before = measure(n, d), measure(c, d0)
+    after, before = _measured(n, d, measure), _measured(c, d0, measure)
     if floor:
         return after >= before or after >= bound(d)
     return after <= before or after <= bound(d)
+
+
+def _measured(c: ClusterState, d: Deployment, measure: Callable[[ClusterState, Deployment], int]) -> int:
+    """``measure(c, d)``, computed once per state: a state is the source of every transition out of it
+    and the target of those into it, and the rollout rules judge each of them.  The value is derived
+    data kept in the state's cache (never part of equality), keyed by the measure and the fields of
+    the Deployment the measures read (its UID and minReadySeconds)."""
+    cache: dict[Any, int] = c._cache.setdefault("rollout-measure", {})
+    key = (measure, d.uid, d.min_ready_seconds)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = measure(c, d)
+    return hit
+
+
+def _live_count(c: ClusterState, d: Deployment) -> int:
+    return sum(1 for p in deployment_pods(c, d) if is_live(p))
 
 
 def _surge_ceiling(d: Deployment) -> int:
@@ -408,9 +425,7 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     ),
 )
 def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
-    return _controller_step_respects(
-        c, action, n, target, lambda cl, d: sum(1 for p in deployment_pods(cl, d) if is_live(p)), _surge_ceiling, floor=False
-    )
+    return _controller_step_respects(c, action, n, target, _live_count, _surge_ceiling, floor=False)
 
 
 def _serves(c: ClusterState, svc: Any) -> bool:

@@ -386,7 +386,25 @@ def test_scenario_file_alias_bomb_is_one_line_not_a_hang(tmp_path: Path) -> None
     with pytest.raises(InvalidScenario) as exc:
         load_scenario_file(str(f))
     msg = str(exc.value)
-    assert msg.startswith(f"{f}:1: ") and "document too large" in msg and "\n" not in msg
+    # go-yaml v2's guard (what kubectl applies): refused at the line whose alias expands past the ratio
+    assert msg.startswith(f"{f}:4: d[0]: document contains excessive aliasing") and "\n" not in msg
+
+
+def test_only_unmodelled_kinds_is_nothing_to_check_naming_them(tmp_path: Path) -> None:
+    m = tmp_path / "export.yaml"
+    m.write_text("apiVersion: v1\nkind: ConfigMapList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n---# ingress\n"
+                 "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\n")
+    r, _ = invoke(["check", str(m), *FAST], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"kubecheck: nothing to check in {m}: kubecheck models none of its objects (skipped: 2 ConfigMap, 1 Ingress; "
+        "modelled: apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 StatefulSet, v1 ReplicationController, v1 Pod, "
+        "v1 Service, v1 PersistentVolumeClaim, v1 Node)"
+    ]
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing\n---\n")
+    r, _ = invoke(["check", str(empty), *FAST], tmp_path)
+    assert r.exit_code == 2 and r.stderr.strip() == f"kubecheck: no Kubernetes objects found in {empty}"
 
 
 def test_scenario_file_zero_bounds_mean_none_and_show_in_the_header(tmp_path: Path) -> None:
@@ -415,4 +433,18 @@ def test_many_skipped_objects_are_summarised_per_kind() -> None:
     assert summarise_skipped(many) == [
         "f.yaml:0: skipped 2500 ConfigMap object(s) (first: c0): kind not modelled by kubecheck",
         "g.yaml:7: skipped 3 Secret object(s) (first: s): kind not modelled by kubecheck",
+    ]
+
+
+def test_merge_key_bomb_is_one_line_exit_2_not_a_hang(tmp_path: Path) -> None:
+    # 9 lines whose merge keys expand 10^8 times: the loader walked them for ~1 minute, then
+    # reported only the missing apiVersion/kind
+    rows = ["a: &a {}"] + [f"{c}: &{c} {{<<: [{', '.join([f'*{p}'] * 10)}]}}" for p, c in zip("abcdefgh", "bcdefghi")]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(SVC_TYPO.split("---")[0] + "---\n" + "\n".join(rows) + "\n")
+    r, _ = invoke(["check", str(bomb), *FAST], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"{bomb}:15: d: document contains excessive aliasing (996 of 1,001 decoded nodes come from alias or "
+        "merge-key expansion; allowed: 99%)"
     ]

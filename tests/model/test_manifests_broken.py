@@ -53,7 +53,7 @@ EXPECTED: dict[str, list[str]] = {
         "18: spec.template.spec.containers: required value",
     ],
     "malformed-yaml.yaml": [
-        "5: invalid YAML: expected <block end>, but found '<block mapping start>' (while parsing a block mapping)",
+        "5: invalid YAML: did not find expected key (while parsing a block mapping)",  # libyaml's (and go-yaml's, kubectl's) wording
     ],
     "missing-kind.yaml": ["1: kind: required value"],
     "missing-name.yaml": ["3: metadata.name: required value: name or generateName is required"],

@@ -139,6 +139,10 @@ def test_pathological_yaml_is_reported_not_raised() -> None:
         "recursive alias": "a: &x [*x]\n",
         "billion laughs": laughs,
         "deep nesting": "[" * 5000 + "]" * 5000,
+        "merge-key bomb": "a: &a {}\n" + "".join(
+            f"{c}: &{c} {{<<: [{', '.join([f'*{p}'] * 10)}]}}\n" for p, c in zip("abcdefgh", "bcdefghi")),
+        "self-merging anchor": "a: &a {<<: [*a]}\n",
+        "bad separator": "--- {a: 1}\n",
         "custom tag": "apiVersion: !foo v1\nkind: Pod\n",
         "complex key": "? [a, b]\n: c\n",
         "control character": "kind: \x01\n",
@@ -146,4 +150,5 @@ def test_pathological_yaml_is_reported_not_raised() -> None:
     for name, text in cases.items():
         result = load_text(text, "p.yaml")
         assert len(result.errors) == 1, (name, result.errors)
-        assert str(result.errors[0]).startswith("p.yaml"), name
+        assert str(result.errors[0]).startswith("p.yaml:"), name
+        assert result.errors[0].line is not None, name  # every YAML error carries FILE:LINE
