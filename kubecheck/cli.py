@@ -164,11 +164,14 @@ def cli() -> None:
 @click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True,
               help="--engine random: random runs per search (steps per run: --max-depth, default 50).")
 @click.option("--seed", type=int, default=0, show_default=True, help="--engine random: the seed (same seed, same runs).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it only shows on a terminal anyway).")
+@click.option("--progress", type=click.Choice(["auto", "bar", "lines", "off"]), default="auto", show_default=True,
+              help="Search progress on stderr. auto: a bar on a terminal, else lines; lines: one line every few "
+              "seconds (states, depth, states/s, elapsed), for CI logs; off: nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output (the same as --progress off).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
-          report_path: str | None, engine: str, examples: int, seed: int, quiet: bool) -> None:
+          report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.runner import CheckConfig, run_check
     from model.manifests import load_manifests
@@ -204,7 +207,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         engine=engine,
         examples=examples,
         seed=seed,
-        progress=False if quiet else None,
+        progress="off" if quiet else progress,
     )
     try:
         report = run_check(cfg, load)

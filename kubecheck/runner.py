@@ -348,7 +348,8 @@ class CheckConfig:
     nodes: int = 2
     out_dir: str = "kubecheck-out"
     engine: str = "explicit"
-    progress: bool | None = None
+    #: "auto" (None), "bar" (True), "lines", "off" (False): see kubecheck.explorer.explore
+    progress: bool | str | None = None
     write_traces: bool = True
     #: the settle step bound; None: :func:`kubecheck.scenarios.settle_bound` (50 + 20 x total desired replicas)
     settle_steps: int | None = None
@@ -661,7 +662,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     return KubeSystem(scenario), rule, target
 
 
-def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | None,
+def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | str | None,
              fingerprint: bool = False) -> Any:
     from kubecheck.explorer import explore
 

@@ -232,27 +232,34 @@ def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None,
     """
     import time
 
-    from kubecheck.explorer._common import _current_rss
+    from kubecheck.explorer._common import RESIZE_RESERVE, MemoryGuard
 
     bound = settle_bound(state.cluster) if max_steps is None else max_steps
     deadline = None if not timeout else time.monotonic() + timeout
+    # The RSS is read every step (about 1 us; a step costs far more) and the guard stops *before* the
+    # bound: when one more step, at the recent growth per step, could cross it (docs/performance.md#caps).
+    memory = MemoryGuard(max_memory) if max_memory else None
     labels: list[str] = []
     path: list[tuple[int, Any, SystemState]] = []
     seen = {state}
-    for n in range(bound):
-        fair = _first_fair(system, state)
-        if not fair:
-            return SettleResult(state, n, True, tuple(labels), tuple(path))
-        if deadline is not None and time.monotonic() > deadline:
-            return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"timeout={timeout}s")
-        if max_memory and n % 64 == 0 and _current_rss() > max_memory:
-            return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"max_memory={max_memory}")
-        i, action, state = _spread(fair, state)
-        labels.append(action.label)
-        path.append((i, action, state))
-        if state in seen:
-            return SettleResult(state, n + 1, False, tuple(labels), tuple(path), cycle=True)
-        seen.add(state)
+    try:
+        for n in range(bound):
+            fair = _first_fair(system, state)
+            if not fair:
+                return SettleResult(state, n, True, tuple(labels), tuple(path))
+            if deadline is not None and time.monotonic() > deadline:
+                return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"timeout={timeout}s")
+            if memory is not None and memory.check(n, RESIZE_RESERVE * len(seen)) is not None:
+                return SettleResult(state, n, False, tuple(labels), tuple(path), cut=f"max_memory={max_memory}")
+            i, action, state = _spread(fair, state)
+            labels.append(action.label)
+            path.append((i, action, state))
+            if state in seen:
+                return SettleResult(state, n + 1, False, tuple(labels), tuple(path), cycle=True)
+            seen.add(state)
+    finally:
+        if memory is not None:
+            memory.close()
     settled = not any(a.fair for a, _ in system.successors(state))
     return SettleResult(state, bound, settled, tuple(labels), tuple(path), cut=None if settled else f"settle steps={bound}")
 

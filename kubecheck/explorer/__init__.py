@@ -24,7 +24,6 @@ Private submodules (``_lean``, ``_general``, ``_fair``, ``_graph``, ``_common``)
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Callable, Iterable
 
 from kubecheck.errors import InvalidScenario, UnsoundCombination
@@ -32,7 +31,7 @@ from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, valid
 from kubecheck.ts import BaseSystem, expects_progress_fn, next_states_fn
 from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, strict_predicate
+from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, progress_mode, strict_predicate
 from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
@@ -138,7 +137,7 @@ def explore(
     timeout: float | None = None,
     max_memory: int | None = None,
     check_deadlock: bool = False,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
     keep_graph: bool = False,
     fingerprint: bool = False,
     _fingerprint_bits: int = FINGERPRINT_BITS,
@@ -147,8 +146,12 @@ def explore(
     """Explore ``system`` and decide each property.
 
     ``max_depth`` bounds the number of steps from an initial state; ``max_states`` the number of
-    distinct (canonical) states; ``timeout`` wall seconds; ``max_memory`` the process RSS in bytes
-    (checked every 1024 expanded states).  ``progress=None`` shows a tqdm bar only if stderr is a TTY.
+    distinct (canonical) states; ``timeout`` wall seconds; ``max_memory`` the process RSS in bytes.
+    Time and memory are checked at a stride that adapts to the expansion rate (about every 10 ms, and
+    every expansion near the deadline); the memory bound stops the search *before* the RSS would
+    cross it (see ``docs/performance.md#caps``).  Both also bound the fair-cycle analysis of eventual
+    properties.  ``progress``: ``"bar"`` (tqdm), ``"lines"`` (a line on stderr every few seconds),
+    ``"off"``; ``None``/``"auto"``: the bar if stderr is a TTY, else lines (``True``/``False``: bar/off).
     ``keep_graph=True`` keeps the state graph for :func:`state_graph` / :func:`to_dot` (small spaces).
 
     ``fingerprint=True`` stores a 64-bit fingerprint of each state instead of the state (hash
@@ -167,13 +170,15 @@ def explore(
         props.append(DEADLOCK_FREEDOM)
     if not list(system.init_states()):
         raise InvalidScenario(f"{type(system).__name__}.init_states() returned no state; nothing to explore")
-    if progress is None:
-        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
     cfg = SearchConfig(
-        strategy, symmetry, max_depth, max_states, timeout, max_memory, check_deadlock, keep_graph, bool(progress),
+        strategy, symmetry, max_depth, max_states, timeout, max_memory, check_deadlock, keep_graph, progress_mode(progress),
         _fingerprint_bits if fingerprint else None,
     )
-    monitor = Monitor(cfg)
+    # With eventual properties the fair-cycle analysis after the search needs memory and time per
+    # state too (its Tarjan arrays, the predicate's values): the search leaves room for it below
+    # max_memory and before the deadline.
+    eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
+    monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
     lean = strategy == "bfs" and not keep_graph and all(
         p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK) for p in props
     )
@@ -181,11 +186,12 @@ def explore(
         outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
     else:  # _validate refused fingerprint=True for everything that is not lean
         outcome = general_search(system, props, cfg, monitor)
-    interrupted_analysis = False
+    analysis_cut: str | None = None
     if any(p.kind.is_eventual for p in props):
-        interrupted_analysis = _check_eventual(system, props, outcome)
+        analysis_cut = _check_eventual(system, props, outcome, monitor)
     seconds = monitor.elapsed()
-    monitor.close(outcome.states)
+    bound_hit = outcome.bound_hit or analysis_cut
+    monitor.close(outcome.states, bound_hit)
     stats = Stats(
         states=outcome.states,
         transitions=outcome.transitions,
@@ -196,33 +202,72 @@ def explore(
         fingerprint_bits=cfg.fingerprint_bits,
         collision_probability=collision_probability(outcome.states, cfg.fingerprint_bits) if cfg.fingerprint_bits else None,
     )
-    bound_hit = outcome.bound_hit or ("interrupted" if interrupted_analysis else None)
     results = tuple(
-        _result(system, p, outcome.findings.get(i), outcome, cfg, bound_hit, interrupted_analysis)
+        _result(system, p, outcome.findings.get(i), outcome, cfg, bound_hit, analysis_cut is not None)
         for i, p in enumerate(props)
     )
     reductions = (("symmetry",) if symmetry else ()) + (("fingerprint",) if fingerprint else ())
     return ExplorationResult(results, stats, reductions, outcome.complete, bound_hit, graph=outcome.graph if keep_graph else None)
 
 
-def _check_eventual(system: Any, props: list[Property], outcome: Outcome) -> bool:
-    """Run the fair-cycle search for each eventual property; ``True`` if Ctrl-C interrupted it."""
+#: Bytes per stored state the search leaves free below ``max_memory`` for the fair-cycle analysis
+#: (measured on examples/web-deployment.yaml: about 90 for one Tarjan pass, up to 200 more for the
+#: values a property's predicate computes; ``tests/explorer/test_caps.py``).  The time it needs is
+#: left before the deadline too: ``Monitor.check`` times the predicates with :func:`_probe`.
+ANALYSIS_RESERVE = 320
+
+
+def _probe(preds: list[Callable[[Any], Any]]) -> Callable[[Any], None] | None:
+    """Evaluates the eventual predicates on one state, for the monitor to time (what the analysis will
+    spend per state).  Errors are ignored here: the analysis reports them."""
+    if not preds:
+        return None
+
+    def probe(state: Any) -> None:
+        for pred in preds:
+            try:
+                pred(state)
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # noqa: BLE001 - SystemExit from a user rule too: reported by the analysis
+                pass
+
+    return probe
+
+
+class _AnalysisCut(Exception):
+    def __init__(self, bound: str) -> None:
+        super().__init__(bound)
+        self.bound = bound
+
+
+def _check_eventual(system: Any, props: list[Property], outcome: Outcome, monitor: Monitor | None = None) -> str | None:
+    """Run the fair-cycle search for each eventual property; the bound that stopped it (``"interrupted"``
+    for Ctrl-C, ``"timeout"`` or ``"max_memory"``: the search's bounds bound this analysis too), or None."""
     g: StateGraph = outcome.graph
+    poll = None
+    if monitor is not None and (monitor.deadline is not None or monitor.memory is not None):
+        def poll() -> None:
+            hit = monitor.poll()
+            if hit is not None:
+                raise _AnalysisCut(hit)
     for i, p in enumerate(props):
         if not p.kind.is_eventual:
             continue
         try:
             pred = strict_predicate(p)
-            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]))
+            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]), poll)
         except KeyboardInterrupt:
-            return True
+            return "interrupted"
+        except _AnalysisCut as cut:
+            return cut.bound
         except PredicateError as exc:  # raised (SystemExit included) or returned a non-bool
             outcome.findings[i] = Finding("error", None, None, exc.note)
             continue
         if found is not None:
             entry, loop = found
             outcome.findings[i] = Finding("violation", path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
-    return False
+    return None
 
 
 def _coverage(outcome: Outcome, bound_hit: str, cfg: SearchConfig) -> str:
@@ -273,7 +318,7 @@ def _result(
     outcome: Outcome,
     cfg: SearchConfig,
     bound_hit: str | None,
-    interrupted_analysis: bool,
+    analysis_cut: bool,
 ) -> PropertyResult:
     caveat = fingerprint_caveat(outcome.states, cfg.fingerprint_bits) if cfg.fingerprint_bits else None
     if finding is not None:
@@ -294,7 +339,7 @@ def _result(
         if prop.kind.is_eventual:
             note = "the property fails in a state where no weakly fair action is enabled (the run may stay there forever)" if finding.loop == () else "weakly fair lasso on which the property fails"
         return PropertyResult(prop, Verdict.VIOLATED, trace, None, note)
-    eventual_cut = prop.kind.is_eventual and interrupted_analysis
+    eventual_cut = prop.kind.is_eventual and analysis_cut
     if outcome.complete and not eventual_cut:
         if caveat is not None:
             # A collision can only hide states: "nothing found" is exhaustive up to collisions.

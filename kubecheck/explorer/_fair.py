@@ -44,10 +44,17 @@ from typing import Any, Callable, Sequence
 from ._graph import StateGraph
 
 
-def tarjan_scc(n: int, targets: Sequence[Sequence[int] | None], allowed: bytearray) -> list[list[int]]:
+#: The fair-cycle search calls its ``poll`` (bounds: time, memory) every this many nodes.
+POLL_EVERY = 256
+
+
+def tarjan_scc(
+    n: int, targets: Sequence[Sequence[int] | None], allowed: bytearray, poll: Callable[[], None] | None = None
+) -> list[list[int]]:
     """Strongly connected components of the subgraph induced by ``allowed`` nodes (iterative Tarjan).
 
     Components come out in reverse topological order.  Every allowed node is in exactly one component.
+    ``poll`` (if given) is called every :data:`POLL_EVERY` discovered nodes; it may raise to stop.
     """
     index = [-1] * n
     low = [0] * n
@@ -76,6 +83,8 @@ def tarjan_scc(n: int, targets: Sequence[Sequence[int] | None], allowed: bytearr
                     work[-1] = (v, i)
                     index[w] = low[w] = counter
                     counter += 1
+                    if poll is not None and not counter % POLL_EVERY:
+                        poll()
                     stack.append(w)
                     on_stack[w] = 1
                     work.append((w, 0))
@@ -204,17 +213,21 @@ def fair_loop(g: StateGraph, comp: list[int], entry: int, want_bad: Callable[[in
 
 
 def find_fair_violation(
-    g: StateGraph, kind_always_eventually: bool, holds: Callable[[int], bool]
+    g: StateGraph, kind_always_eventually: bool, holds: Callable[[int], bool], poll: Callable[[], None] | None = None
 ) -> tuple[int, list[tuple[int, int]]] | None:
     """``(entry state id, loop edges)`` of a lasso violating the property, or ``None``.
 
     ``holds(u)`` evaluates ``P`` on state ``u``.  An empty loop means ``entry`` is terminal (stutters).
+    ``poll`` (if given) is called every :data:`POLL_EVERY` states and SCC nodes; it may raise to stop
+    the search (the time and memory bounds of the exploration also bound this analysis).
     """
     n = len(g.states)
     bad = [False] * n
     for u in range(n):
         if g.expanded[u]:
             bad[u] = not holds(u)
+        if poll is not None and not u % POLL_EVERY:
+            poll()
     if kind_always_eventually:
         allowed = bytearray(1 if (g.expanded[u] and bad[u]) else 0 for u in range(n))
     else:
@@ -227,7 +240,7 @@ def find_fair_violation(
             if best is None or cand[:2] < best[:2]:
                 best = cand
     stutter = best
-    for comp in tarjan_scc(n, g.targets, allowed):
+    for comp in tarjan_scc(n, g.targets, allowed, poll):
         inside = set(comp) if len(comp) > 1 else None
         if inside is None:
             u = comp[0]

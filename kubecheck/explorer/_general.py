@@ -13,7 +13,7 @@ from typing import Any, Hashable
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import canonical_fn, expects_progress_fn, successors_fn
 
-from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result
+from ._common import Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result
 from ._graph import StateGraph
 
 
@@ -107,7 +107,8 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
         add(s, k, -1, i, 0)
 
     transitions = 0
-    n_expanded = 0
+    n_expanded = 0  # states examined (expanded, or kept unexpanded at the depth bound)
+    next_check = monitor.next_at  # the bounds are checked at an adaptive stride (see Monitor)
     stack: list[int] = list(range(len(states)))[::-1] if dfs else []
     depth_cut = False
     cursor = 0  # BFS: ids are discovered in BFS order, so the queue is simply the id order
@@ -185,18 +186,21 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                         lb.append(f"{a.actor}:{a.label}")
             if bound_hit is not None:
                 break  # u is only partly expanded; it stays unexpanded
-            if hidden:
-                continue  # an edge leads past the bound: u's edges are not all known, keep it unexpanded
-            expanded[u] = 1
-            if record_edges:
-                targets[u], bits[u], enabled[u] = tg, bl, mask
-                if cfg.keep_graph:
-                    labels[u] = lb
-            if dfs:
-                stack.extend(reversed(children))
+            # hidden: an edge leads past the depth bound, so u's edges are not all known: u stays unexpanded
+            # (and has no children: nothing is added at the bound)
+            if not hidden:
+                expanded[u] = 1
+                if record_edges:
+                    targets[u], bits[u], enabled[u] = tg, bl, mask
+                    if cfg.keep_graph:
+                        labels[u] = lb
+                if dfs:
+                    stack.extend(reversed(children))
+            # every examined state counts towards the check stride (states at the depth bound too)
             n_expanded += 1
-            if not n_expanded % CHECK_EVERY:
-                bound_hit = monitor.check(len(states))
+            if n_expanded >= next_check:
+                bound_hit = monitor.check(len(states), n_expanded, d, states[-8:] if monitor.probe is not None else None)
+                next_check = monitor.next_at
     except KeyboardInterrupt:
         bound_hit = "interrupted"
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Hashable
 from kubecheck.properties import Property, PropertyKind
 from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
 
-from ._common import CHECK_EVERY, Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result, positions_from_keys
+from ._common import Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result, positions_from_keys
 
 
 class _Root:
@@ -103,6 +103,7 @@ def lean_bfs(
             check_state(s, k)
     complete = False
     expanded = 0
+    next_check = monitor.next_at  # the bounds are checked at an adaptive stride (see Monitor)
     try:
         while frontier and bound_hit is None:
             if n_props and len(raw) == n_props:
@@ -124,6 +125,12 @@ def lean_bfs(
                             break
                     if bound_hit is not None:
                         break
+                    expanded += 1  # the last level can be large: its expansions are bounded in time and memory too
+                    if expanded >= next_check:
+                        bound_hit = monitor.check(len(seen), expanded, depth)
+                        if bound_hit is not None:
+                            break
+                        next_check = monitor.next_at
                 if bound_hit is None:
                     frontier = []
                     fkeys = []
@@ -154,10 +161,11 @@ def lean_bfs(
                     expanded += 1
                     if bound_hit is not None:
                         break
-                    if not expanded % CHECK_EVERY:
-                        bound_hit = monitor.check(len(seen))
+                    if expanded >= next_check:
+                        bound_hit = monitor.check(len(seen), expanded, depth)
                         if bound_hit is not None:
                             break
+                        next_check = monitor.next_at
             else:
                 for s, ks in zip(frontier, fkeys):
                     succ = next_states(s)
@@ -183,10 +191,11 @@ def lean_bfs(
                     expanded += 1
                     if bound_hit is not None:
                         break
-                    if not expanded % CHECK_EVERY:
-                        bound_hit = monitor.check(len(seen))
+                    if expanded >= next_check:
+                        bound_hit = monitor.check(len(seen), expanded, depth)
                         if bound_hit is not None:
                             break
+                        next_check = monitor.next_at
             if bound_hit is not None:
                 break
             frontier = new
