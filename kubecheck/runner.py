@@ -659,7 +659,8 @@ def _step_lines(trace: Any) -> tuple[str, ...]:
             detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor == 'user' else data})"
         out.append(f"{i}. {s.actor}: {s.label}{detail}")
     if trace.loop_start is not None:
-        out.append(f"(loops back to state {trace.loop_start})")
+        via = getattr(trace, "loop_step", None)
+        out.append(f"(loops back to state {trace.loop_start}" + (f" via {via.actor}: {via.label})" if via is not None else ")"))
     return tuple(out)
 
 
@@ -1097,7 +1098,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     """
     from model.state import ClusterState
     from model.system import KubeSystem, Scenario
-    from properties import CATALOGUE
+    from properties import CATALOGUE, get_rule
 
     if load.errors:
         raise InvalidScenario(str(load.errors[0]))
@@ -1128,6 +1129,10 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     if STARTUP in names:
         raise InvalidScenario(f"scenario name {STARTUP!r} is reserved for violations found during start-up")
     _validate_bounds(cfg, specs)
+    if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
+        have = {r.rule_id for r in rules}
+        for rid in dict.fromkeys(i for s in specs for i in s.rules if i not in have):
+            rules.append(get_rule(rid))
 
     planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     if not planned_all:
@@ -1213,7 +1218,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
                                         **_describe(load, p, None, cfg, texts)))
     else:
         for spec in specs:
-            planned = [p for p in planned_all if spec.properties is None or p.rule.rule_id in spec.properties]
+            planned = [p for p in planned_all if (spec.properties is None or p.rule.rule_id in spec.properties)
+                       and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
             bounds = {**cfg.bounds(), **dict(spec.bounds)}
             runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                     tuple(sorted(bounds.items())) if spec.bounds else ()))

@@ -20,6 +20,9 @@ controller owner):
 ``force-delete``   one pod may be force-deleted once
 ``controller-crash``  the rollout of one workload, and one controller may crash in the middle of a reconcile
                    (a crash needs pending writes, which only a change produces)
+``drain``          ``kubectl drain`` of one node that holds pods (one branch per node), once; selects
+                   KC-DRAIN-001 (every drain completes) besides the default rules
+``drain-during-rollout``  the ``rollout-all`` rollouts and the drain of one node, in any order
 =================  ===============================================================================
 
 The default (no ``--scenario``) is ``rollout`` and ``pod-crash``.
@@ -40,7 +43,10 @@ from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario
 from model.environment import (
+    CordonNode,
     DeleteObject,
+    DrainNode,
+    UncordonNode,
     FaultBudget,
     PauseDeployment,
     RelabelPods,
@@ -94,6 +100,8 @@ class ScenarioSpec:
     #: Explore each workload's user actions in a search of its own (``rollout``: one workload rolls
     #: at a time) instead of all of them in one search (``rollout-all``: ``helm upgrade``).
     per_workload: bool = False
+    #: Opt-in rules this scenario brings (checked in it when no ``--property`` is given).
+    rules: tuple[str, ...] = ()
 
     def variants(self) -> list[tuple[str, tuple[tuple[UserAction, int], ...]]]:
         """The searches this scenario stands for: ``(subject, user actions)``.
@@ -311,6 +319,8 @@ _BUILTIN_TEXT = {
     "force-delete": "one pod may be force-deleted (grace period 0), once",
     "controller-crash": "the rollout of one workload, and one controller may crash in the middle of a reconcile, once; "
     "one search per workload",
+    "drain": "kubectl drain of one node that holds pods (each such node a branch), once",
+    "drain-during-rollout": "kubectl set image on every workload (as rollout-all) and kubectl drain of one node that holds pods, once each",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -342,8 +352,13 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
     elif name == "controller-crash":
         actions = _rollout_actions(cluster)
         faults = FaultBudget(controller_crash=1)
+    elif name == "drain":
+        actions = [(DrainNode(), 1)]
+    elif name == "drain-during-rollout":
+        actions = _rollout_actions(cluster) + [(DrainNode(), 1)]
     per_workload = name in ("rollout", "rollback", "controller-crash")
-    return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload)
+    rules = ("KC-DRAIN-001",) if name.startswith("drain") else ()
+    return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules)
 
 
 # -------------------------------------------------------------------------- scenario files
@@ -393,6 +408,9 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                         {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS, "propagation": {"enum": ["Background", "Foreground", "Orphan"]}},
                         ["kind", "name"],
                     ),
+                    _action("cordon", {"node": _NAME}, ["node"]),
+                    _action("uncordon", {"node": _NAME}, ["node"]),
+                    _action("drain", {"node": _NAME, "force": {"type": "boolean"}}, []),
                     _action(
                         "relabel-pods",
                         {
@@ -464,7 +482,7 @@ def _best_error(errors: list[Any]) -> Any:
     return jsonschema.exceptions.best_match(errors)
 
 
-_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "relabel-pods")
+_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -543,6 +561,12 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
         return ResumeDeployment(a["name"], namespace=ns), count
     if key == "delete":
         return DeleteObject(a["kind"], a["name"], a.get("propagation", "Background"), namespace=ns), count
+    if key == "cordon":
+        return CordonNode(a["node"]), count
+    if key == "uncordon":
+        return UncordonNode(a["node"]), count
+    if key == "drain":
+        return DrainNode(a.get("node"), bool(a.get("force", False))), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
@@ -560,6 +584,13 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k != "count")
         if key == "relabel-pods":
+            continue
+        if key in ("cordon", "uncordon", "drain"):
+            if "node" in a and cluster.get("Node", "", a["node"]) is None and cluster.nodes:
+                line = marks.get(("actions", i, key, "node"), marks.get(("actions", i), 1))
+                known_nodes = ", ".join(n.name for n in cluster.nodes.values())
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.node",
+                                                f'no Node "{a["node"]}" in the cluster; its nodes: {known_nodes}'))
             continue
         kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
         ns = a.get("namespace", "default")

@@ -83,6 +83,7 @@ STATUS_FIELDS: dict[str, tuple[str, ...]] = {
     "PersistentVolumeClaim": ("phase",),
     "Node": ("ready", "eviction_timeout_elapsed"),
     "Service": (),
+    "PodDisruptionBudget": ("status",),
 }
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the
@@ -103,7 +104,7 @@ _SERVER_OWNED: tuple[str, ...] = (
 
 #: Kinds whose ``metadata.generation`` the model tracks (pods do not bump it: binding and
 #: status changes are not spec changes a controller observes through observedGeneration).
-_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet"})
+_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "PodDisruptionBudget"})
 
 
 class ApiError(ModelError):
@@ -288,9 +289,9 @@ def _stored(state: ClusterState, kind: str, namespace: str, name: str, verb: str
 def _bumps_generation(kind: str, cur: Any, new: Any) -> bool:
     """Does an Update from ``cur`` to ``new`` bump ``metadata.generation``?
 
-    The strategies' PrepareForUpdate: a spec change, for the four kinds with an
-    observedGeneration (pkg/registry/apps/replicaset, apps/statefulset, core/replicationcontroller
-    strategy.go).  A Deployment also bumps it when only its annotations changed
+    The strategies' PrepareForUpdate: a spec change, for the kinds with an observedGeneration
+    (pkg/registry/apps/replicaset, apps/statefulset, core/replicationcontroller,
+    policy/poddisruptionbudget strategy.go).  A Deployment also bumps it when only its annotations changed
     (pkg/registry/apps/deployment/strategy.go deploymentStrategy.PrepareForUpdate:
     ``!DeepEqual(new.Spec, old.Spec) || !DeepEqual(new.Annotations, old.Annotations)``, because
     annotations are copied to the ReplicaSets).  The status strategies never bump it.

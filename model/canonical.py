@@ -434,7 +434,8 @@ def _node_renaming(state: ClusterState) -> dict[str, str]:
             by_node[p.node_name].append(_pod_shape(p))
 
     def signature(n: Any) -> tuple[Any, ...]:
-        own = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())))
+        drain = None if n.drain is None else (len(n.drain.pods), bool(n.drain.error), n.drain.force)
+        own = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())), drain)
         return (own, tuple(sorted(by_node[n.name], key=repr)))
 
     ordered = sorted(nodes, key=lambda n: (repr(signature(n)), n.name))

@@ -35,7 +35,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 
 from model.environment import (
+    CordonNode,
     CreatePod,
+    DrainNode,
+    UncordonNode,
     DeleteObject,
     PauseDeployment,
     RelabelPods,
@@ -130,6 +133,11 @@ def _selector(obj: Any) -> Any | None:
         return selector_from_set(obj.selector) if obj.selector else None
     if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
         return label_selector_as_selector(obj.selector) if obj.selector is not None else None
+    if kind == "PodDisruptionBudget":
+        # The disruption controller counts the pods it selects (an empty selector: all of the
+        # namespace, disruption.go getPodsForPdb) and evictions of them spend its budget, so a
+        # PDB joins every workload whose pods it selects.
+        return label_selector_as_selector(obj.selector) if obj.selector is not None else None
     return None
 
 
@@ -160,8 +168,8 @@ def _updated(labels: Mapping[str, str], change: Mapping[str, str]) -> dict[str, 
 def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tuple[Group, ...] | None:
     """The connected parts of ``cluster``'s interaction graph under the user ``actions`` a scenario allows.
 
-    None when the cluster cannot be split soundly: an action deletes a Node (every group depends
-    on it).  Groups are ordered by their smallest member; objects without behaviour are in the
+    None when the cluster cannot be split soundly: an action deletes, cordons, uncordons or drains
+    a Node (every group depends on it).  Groups are ordered by their smallest member; objects without behaviour are in the
     first group (see the module docstring).
     """
     actions = list(actions)
@@ -186,6 +194,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
         for w in cluster.objects(kind):
             universe.append((w.namespace, dict(w.template.labels), _oid(w)))
     for a in actions:
+        if isinstance(a, (CordonNode, UncordonNode, DrainNode)):
+            return None  # a node's schedulability and a drain's evictions reach every group
         targets = action_targets(a)
         if targets is not None and any(t[0] == "Node" for t in targets):
             return None

@@ -169,7 +169,9 @@ def set_defaults_pod(obj: Mapping[str, Any]) -> Obj:
 
 
 def _copy(obj: Mapping[str, Any]) -> Obj:
-    """Service, PersistentVolumeClaim, Node: no default reaches the model (see the semantics doc)."""
+    """Service, PersistentVolumeClaim, Node, PodDisruptionBudget: no default reaches the model (see the
+    semantics doc; policy/v1 registers no defaulting function for PodDisruptionBudget, and a nil
+    ``unhealthyPodEvictionPolicy`` stays nil and means IfHealthyBudget)."""
     return copy.deepcopy(dict(obj))
 
 
@@ -183,6 +185,7 @@ DEFAULTERS: Final[Mapping[str, Callable[[Mapping[str, Any]], Obj]]] = {
     "Service": _copy,
     "PersistentVolumeClaim": _copy,
     "Node": _copy,
+    "PodDisruptionBudget": _copy,
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any, Literal, Union
 from model.api import Create, Delete, Update, Write
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
-from model.objects import KINDS, Pod, PodTemplate, SHORT_KIND_NAMES
+from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
 from model.state import ClusterState
 
 __all__ = [
@@ -32,6 +32,13 @@ __all__ = [
     "DeleteObject",
     "RelabelPods",
     "CreatePod",
+    "CordonNode",
+    "UncordonNode",
+    "DrainNode",
+    "UNMANAGED_FATAL",
+    "get_pods_for_deletion",
+    "DrainStep",
+    "drain_steps",
     "UserAction",
     "FaultBudget",
     "user_action_label",
@@ -147,7 +154,40 @@ class CreatePod:
     pod: Pod
 
 
-UserAction = Union[ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod]
+@dataclass(frozen=True, slots=True)
+class CordonNode:
+    """``kubectl cordon NODE``: ``spec.unschedulable: true``."""
+
+    node: str
+
+
+@dataclass(frozen=True, slots=True)
+class UncordonNode:
+    """``kubectl uncordon NODE``: ``spec.unschedulable: false``."""
+
+    node: str
+
+
+@dataclass(frozen=True, slots=True)
+class DrainNode:
+    """``kubectl drain NODE [--force]`` (staging/src/k8s.io/kubectl/pkg/drain/drain.go).
+
+    Cordons the node, lists the pods to delete (:func:`get_pods_for_deletion`) and starts the
+    drain loop (:func:`drain_steps`), which evicts each listed pod, retrying on 429, and waits
+    until every listed pod is gone.  ``node=None`` drains any one node that holds a pod (one
+    branch per node).  ``force`` is ``--force`` (bare pods are evicted too instead of failing
+    the drain).  DaemonSet, mirror-pod and local-storage filters have nothing to act on in the
+    model (no DaemonSets, static pods or emptyDir volumes are modelled).
+    """
+
+    node: str | None = None
+    force: bool = False
+
+
+UserAction = Union[
+    ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
+    CordonNode, UncordonNode, DrainNode,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +236,12 @@ def user_action_label(action: UserAction) -> str:
         return "user_relabel_pod"
     if isinstance(action, CreatePod):
         return "user_create_pod"
+    if isinstance(action, CordonNode):
+        return "user_cordon_node"
+    if isinstance(action, UncordonNode):
+        return "user_uncordon_node"
+    if isinstance(action, DrainNode):
+        return "user_drain_node"
     raise ModelError(f"not a user action: {action!r}")
 
 
@@ -272,7 +318,128 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
         if state.get("Pod", p.namespace, p.name) is not None:
             return []
         return [(p.name, (Create(p),))]
+    if isinstance(action, (CordonNode, UncordonNode)):
+        node = state.get("Node", "", action.node)
+        cordon = isinstance(action, CordonNode)
+        if node is None or node.unschedulable == cordon:
+            return []
+        return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
+    if isinstance(action, DrainNode):
+        return _drain_instances(state, action)
     raise ModelError(f"not a user action: {action!r}")
+
+
+# ------------------------------------------------------------------------------- drain
+
+#: drain/filters.go unmanagedFatal
+UNMANAGED_FATAL = "cannot delete Pods that declare no controller (use --force to override)"
+
+
+def get_pods_for_deletion(state: ClusterState, node: str, force: bool) -> tuple[tuple[Pod, ...], tuple[str, ...]]:
+    """drain.go GetPodsForDeletion: the pods bound to ``node`` and the filter errors.
+
+    Of the filters (filters.go) only ``unreplicatedFilter`` has something to act on in the model: a
+    pod that is neither finished (Succeeded/Failed) nor controlled is an error without ``--force``
+    (``unmanagedFatal``) and deleted with it.  ``skipDeletedFilter`` is off by default
+    (``--skip-wait-for-delete-timeout=0``): terminating pods are listed and waited for.
+    """
+    pods: list[Pod] = []
+    errors: list[str] = []
+    for pod in state.pods.values():
+        if pod.node_name != node:
+            continue
+        if pod.phase not in ("Succeeded", "Failed") and pod.controller_ref() is None and not force:
+            errors.append(f"{pod.namespace}/{pod.name}")
+            continue
+        pods.append(pod)
+    return tuple(pods), ((f"{UNMANAGED_FATAL}: {', '.join(errors)}",) if errors else ())
+
+
+def _drain_instances(state: ClusterState, action: DrainNode) -> list[tuple[str, tuple[Write, ...]]]:
+    """drain.go RunCordonOrUncordon, then GetPodsForDeletion: the node cordoned, with the drain
+    record (the pods to wait for, or the error that stops the drain before any eviction)."""
+    if action.node is not None:
+        nodes: list[Node] = [n for n in (state.get("Node", "", action.node),) if n is not None]
+    else:
+        busy = {p.node_name for p in state.pods.values() if p.node_name is not None}
+        nodes = [n for n in state.nodes.values() if n.name in busy]
+    out: list[tuple[str, tuple[Write, ...]]] = []
+    for node in nodes:
+        if node.drain is not None:
+            continue
+        pods, errors = get_pods_for_deletion(state, node.name, action.force)
+        record: DrainRecord | None
+        if errors:
+            record = DrainRecord(error=errors[0], force=action.force)
+        elif pods:
+            record = DrainRecord(pods=tuple((p.namespace, p.name, p.uid) for p in pods), force=action.force)
+        else:
+            record = None  # nothing to evict: kubectl drain returns at once
+        new = replace(node, unschedulable=True, drain=record)
+        if new == node:
+            continue
+        out.append((node.name, (Update(new),)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DrainStep:
+    """One step of a drain loop: ``label`` (``drain_evict_pod``, ``drain_evict_pod_refused`` for a
+    429, ``drain_evict_pod_failed``, ``drain_complete``), the node, the pod (or ``""``), the eviction
+    message and the cluster after it (the same cluster for a 429)."""
+
+    label: str
+    node: str
+    pod: str
+    message: str
+    result: ClusterState
+
+
+def _listed_pod(state: ClusterState, entry: tuple[str, str, str]) -> Pod | None:
+    pod = state.get("Pod", entry[0], entry[1])
+    return pod if pod is not None and pod.uid == entry[2] else None
+
+
+def drain_steps(state: ClusterState) -> list[DrainStep]:
+    """The steps the running drain loops can take (drain.go evictPods and waitForDelete).
+
+    For a drain with no error: when every listed pod is gone (deleted, or its name now belongs to
+    another UID), ``drain_complete`` (kubectl drain exits 0; the record is removed).  Otherwise
+    one step per listed pod that is not yet terminating: ``POST eviction``
+    (:func:`model.eviction.evict_pod`).  Accepted: the eviction's writes.  ``429``: nothing
+    changes (``drain_evict_pod_refused``; kubectl retries after 5s, and the loop stays enabled,
+    so a budget that never allows the eviction is a fair cycle).  Any other refusal stops the
+    drain with an error (kept in the record; kubectl exits 1).  A terminating listed pod is only
+    waited for.
+    """
+    from model.apiserver import apply_write
+    from model.eviction import evict_pod
+
+    out: list[DrainStep] = []
+    for node in state.nodes.values():
+        rec = node.drain
+        if rec is None or rec.error:
+            continue
+        live = [(e, p) for e in rec.pods if (p := _listed_pod(state, e)) is not None]
+        if not live:
+            out.append(DrainStep("drain_complete", node.name, "", "", state.put(replace(node, drain=None))))
+            continue
+        for entry, pod in live:
+            if pod.deletion_timestamp is not None:
+                continue
+            res = evict_pod(state, pod.namespace, pod.name)
+            if res.code == 201:
+                nxt = state
+                for w in res.writes:
+                    nxt = apply_write(nxt, w)
+                out.append(DrainStep("drain_evict_pod", node.name, pod.name, "", nxt))
+            elif res.code == 429:
+                out.append(DrainStep("drain_evict_pod_refused", node.name, pod.name, res.message, state))
+            else:
+                err = f'error when evicting pods/"{pod.name}" -n "{pod.namespace}": {res.message}'
+                failed = replace(node, drain=replace(rec, error=err))
+                out.append(DrainStep("drain_evict_pod_failed", node.name, pod.name, res.message, state.put(failed)))
+    return out
 
 
 # ------------------------------------------------------------------------------ faults

@@ -322,6 +322,7 @@ def generate_api_pod_status(pod: Pod) -> Pod:
         initialized=True,
         containers_ready=containers_ready,
         ready=containers_ready,
+        disruption_target=pod.conditions.disruption_target,
     )
     return replace(
         pod,

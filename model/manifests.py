@@ -77,6 +77,7 @@ from model.objects import (
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
     Pod,
+    PodDisruptionBudget,
     PodTemplate,
     PVCRetentionPolicy,
     ReplicaSet,
@@ -120,7 +121,7 @@ ObjectKey = tuple[str, str, str]
 MODELLED_KINDS: Final[Mapping[str, str]] = {
     kind: API_VERSIONS[kind]
     for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController", "Pod", "Service",
-                 "PersistentVolumeClaim", "Node")
+                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget")
 }
 _CLUSTER_SCOPED: Final = frozenset({"Node"})
 _MANIFEST_SUFFIXES: Final = (".yaml", ".yml", ".json")
@@ -816,6 +817,18 @@ def _build_node(obj: Mapping[str, Any], meta: dict[str, Any]) -> NodeObject:
     )
 
 
+def _build_pdb(obj: Mapping[str, Any], meta: dict[str, Any]) -> PodDisruptionBudget:
+    spec = obj.get("spec", {})
+    selector = spec.get("selector")
+    return PodDisruptionBudget(
+        **meta,
+        selector=label_selector_from_data(selector) if selector is not None else None,
+        min_available=spec.get("minAvailable"),
+        max_unavailable=spec.get("maxUnavailable"),
+        unhealthy_pod_eviction_policy=spec.get("unhealthyPodEvictionPolicy"),
+    )
+
+
 _BUILDERS: Final = {
     "Deployment": _build_deployment,
     "ReplicaSet": _build_replica_set,
@@ -825,6 +838,7 @@ _BUILDERS: Final = {
     "Service": _build_service,
     "PersistentVolumeClaim": _build_pvc,
     "Node": _build_node,
+    "PodDisruptionBudget": _build_pdb,
 }
 
 
@@ -1063,6 +1077,11 @@ def summarize(obj: Any) -> str:
             parts.append(f"partition={u.partition}")
     elif isinstance(obj, Service):
         parts.append("selector=" + ",".join(f"{k}={v}" for k, v in obj.selector.items()))
+    elif isinstance(obj, PodDisruptionBudget):
+        if obj.min_available is not None:
+            parts.append(f"minAvailable={obj.min_available}")
+        if obj.max_unavailable is not None:
+            parts.append(f"maxUnavailable={obj.max_unavailable}")
     return " ".join(parts)
 
 

@@ -46,6 +46,9 @@ __all__ = [
     "PersistentVolumeClaim",
     "Node",
     "Service",
+    "DrainRecord",
+    "PodDisruptionBudgetStatus",
+    "PodDisruptionBudget",
     "KINDS",
     "API_VERSIONS",
     "SHORT_KIND_NAMES",
@@ -151,12 +154,18 @@ class PodTemplate:
 
 @dataclass(frozen=True, slots=True)
 class PodConditions:
-    """The four pod conditions of v1.PodConditionType, as booleans (status True/False)."""
+    """The pod conditions of v1.PodConditionType the model uses, as booleans (status True/False).
+
+    ``disruption_target`` is ``DisruptionTarget`` (reason ``EvictionByEvictionAPI``), set by the
+    eviction API (pkg/registry/core/pod/storage/eviction.go addConditionAndDeletePod); the kubelet
+    keeps it (generateAPIPodStatus keeps the conditions it does not own).
+    """
 
     pod_scheduled: bool = False
     initialized: bool = False
     containers_ready: bool = False
     ready: bool = False
+    disruption_target: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +417,9 @@ class Node(ObjectMeta):
     ready: bool = True
     unschedulable: bool = False
     pod_capacity: int = 110
+    #: client record, not API data: the ``kubectl drain`` of this node that is running (or that
+    #: failed), see :class:`DrainRecord`; ``None`` when no drain runs.
+    drain: "DrainRecord | None" = None
     #: abstract time: the node-lifecycle eviction timeout has passed since NotReady.
     eviction_timeout_elapsed: bool = False
     #: runtime record, not API data: ``(namespace, name, uid)`` of pods whose API object was
@@ -424,6 +436,61 @@ class Service(ObjectMeta):
     cluster_ip: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DrainRecord:
+    """A ``kubectl drain NODE`` in progress (staging/src/k8s.io/kubectl/pkg/drain/drain.go).
+
+    Not API data: the state of the client process, kept on the node it drains so that it is part
+    of the cluster state the explorer sees.  ``pods`` are the ``(namespace, name, uid)`` of the pods
+    ``GetPodsForDeletion`` listed when the drain started and that it still waits for (evicts, then
+    waits until the pod is gone or its UID changed: ``waitForDelete``).  ``error`` is set when the
+    drain stopped with an error (a bare pod without ``--force``, an eviction refused with something
+    other than 429): kubectl then exits 1 and leaves the node cordoned.  ``force`` is ``--force``.
+    """
+
+    pods: tuple[tuple[str, str, str], ...] = ()
+    error: str = ""
+    force: bool = False
+
+
+# ------------------------------------------------------------------- policy/v1
+
+
+@dataclass(frozen=True, slots=True)
+class PodDisruptionBudgetStatus:
+    """policy/v1 PodDisruptionBudgetStatus.
+
+    ``disruptedPods`` is abstracted away (an eviction marks its pod deleted in the same step, so
+    the map the controller keeps is always empty at a sync) and the ``DisruptionAllowed``
+    condition is a function of ``disruptions_allowed`` (pdbhelper.UpdateDisruptionAllowedCondition):
+    see docs/semantics.md, "PodDisruptionBudget, eviction and drain".
+    """
+
+    observed_generation: int = 0
+    disruptions_allowed: int = 0
+    current_healthy: int = 0
+    desired_healthy: int = 0
+    expected_pods: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodDisruptionBudget(ObjectMeta):
+    """policy/v1 PodDisruptionBudget.
+
+    ``selector`` ``None`` is a nil selector (selects no pods); an empty one selects every pod of
+    the namespace in the disruption controller (policy/v1) but guards none in the eviction API
+    (eviction.go getPodDisruptionBudgets skips ``selector.Empty()``).  ``min_available`` and
+    ``max_unavailable`` are int-or-percent, at most one set.  ``unhealthy_pod_eviction_policy``
+    ``None`` behaves as ``IfHealthyBudget``.
+    """
+
+    selector: LabelSelector | None = None
+    min_available: IntOrString | None = None
+    max_unavailable: IntOrString | None = None
+    unhealthy_pod_eviction_policy: Literal["IfHealthyBudget", "AlwaysAllow"] | None = None
+    status: PodDisruptionBudgetStatus = field(default_factory=PodDisruptionBudgetStatus)
+
+
 #: kind name -> (class, ClusterState table attribute)
 KINDS: dict[str, tuple[type, str]] = {
     "Pod": (Pod, "pods"),
@@ -435,6 +502,7 @@ KINDS: dict[str, tuple[type, str]] = {
     "PersistentVolumeClaim": (PersistentVolumeClaim, "persistent_volume_claims"),
     "Node": (Node, "nodes"),
     "Service": (Service, "services"),
+    "PodDisruptionBudget": (PodDisruptionBudget, "pod_disruption_budgets"),
 }
 
 #: kind name -> apiVersion as written in manifests and owner references
@@ -448,6 +516,7 @@ API_VERSIONS: dict[str, str] = {
     "PersistentVolumeClaim": "v1",
     "Node": "v1",
     "Service": "v1",
+    "PodDisruptionBudget": "policy/v1",
 }
 
 #: kind name -> the short name used in action labels (``rs_create_pod``, ``user_scale_deployment``)
@@ -461,6 +530,7 @@ SHORT_KIND_NAMES: dict[str, str] = {
     "PersistentVolumeClaim": "pvc",
     "Node": "node",
     "Service": "service",
+    "PodDisruptionBudget": "pdb",
 }
 
 _CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}

@@ -25,6 +25,7 @@ from model.objects import (
     Node,
     PersistentVolumeClaim,
     Pod,
+    PodDisruptionBudget,
     ReplicaSet,
     ReplicationController,
     Service,
@@ -55,6 +56,7 @@ class ClusterState:
     persistent_volume_claims: FrozenMap[ObjKey, PersistentVolumeClaim] = field(default=EMPTY)
     nodes: FrozenMap[ObjKey, Node] = field(default=EMPTY)
     services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
+    pod_disruption_budgets: FrozenMap[ObjKey, PodDisruptionBudget] = field(default=EMPTY)
     next_uid: int = 1
     next_name: int = 1
     _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)

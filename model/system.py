@@ -8,7 +8,7 @@ the previous cluster state.
 Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`:
 
 1. **Controllers** (ReplicaSet ``rs``, ReplicationController ``rc``, Deployment ``dc``,
-   StatefulSet ``ssc``, garbage collector ``gc``, node lifecycle ``nlc``), one actor per
+   StatefulSet ``ssc``, disruption ``pdb``, garbage collector ``gc``, node lifecycle ``nlc``), one actor per
    object key, weakly fair per key.  Level-triggered: a controller with no pending writes
    is enabled only when its reconcile on the current view would change something.  With
    ``granularity="write"`` (default) the step applies the reconcile's first write and keeps
@@ -24,7 +24,8 @@ Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`
 4. **Expiry** (abstract time, fair): a Ready pod's minReadySeconds timer, a NotReady node's
    eviction timeout.  The progress-deadline timer of a Deployment is not fair (it may or
    may not run out while a rollout progresses).
-5. **User** actions, then **faults** (including a controller crash that drops a
+5. **Drain loops** (``kubectl drain`` in progress, fair per node: eviction attempts, a 429 changes
+   nothing), then **user** actions, then **faults** (including a controller crash that drops a
    controller's pending writes): not fair, each spends a budget.
 
 After every step the cluster is normalised (``model.canonical.normalize_cluster``); the
@@ -95,6 +96,7 @@ CONTROLLERS: tuple[ControllerSpec, ...] = (
     ControllerSpec("replicaset", "rs", "ReplicaSet", "model.replicaset", "sync_replica_set"),
     ControllerSpec("replication", "rc", "ReplicationController", "model.replication", "sync_replication_controller"),
     ControllerSpec("statefulset", "ssc", "StatefulSet", "model.statefulset", "sync_stateful_set"),
+    ControllerSpec("disruption", "pdb", "PodDisruptionBudget", "model.disruption", "sync_disruption_budget"),
 )
 _GC = ControllerSpec("garbagecollector", "gc", "", "model.garbagecollector", "sync_garbage_collector")
 _NLC = ControllerSpec("nodelifecycle", "nlc", "Node", "model.nodelifecycle", "sync_node_lifecycle")
@@ -107,6 +109,7 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in CONTROLLERS) + (
     "scheduler",
     "kubelet",
     "expiry",
+    "drain",
 )
 
 
@@ -266,6 +269,9 @@ def reserved_identifiers(state: SystemState) -> Reserved:
                     uids_extra.add(w.uid)
             else:
                 objs.append(w.obj)
+    for node in state.cluster.nodes.values():
+        if node.drain is not None:  # a drain waits for these UIDs to be gone: never hand them out again
+            uids_extra.update(uid for _, _, uid in node.drain.pods)
     uids, names = identifiers_of(objs)
     return Reserved(frozenset(uids | uids_extra), frozenset(names | names_extra))
 
@@ -303,6 +309,10 @@ def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved =
         raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} was recreated")
     if cur == base or (cur.creation_index != base.creation_index and _strip(cur) == _strip(base)):
         return apply_write(cluster, w)
+    if isinstance(w, UpdateStatus) and kind == "PodDisruptionBudget":
+        # disruption.go writePdbStatus: UpdateStatus with the resourceVersion read, no retry (an
+        # eviction's decrement in between must not be overwritten by a stale count).
+        raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} changed since it was read")
     if isinstance(w, UpdateStatus):
         changed = {f: getattr(w.obj, f) for f in STATUS_FIELDS[kind] + ("annotations",) if getattr(w.obj, f) != getattr(base, f)}
         return apply_write(cluster, UpdateStatus(replace(cur, **changed)))
@@ -713,6 +723,15 @@ class KubeSystem(BaseSystem[SystemState]):
                     nxt = self._finish(state, c.put(replace(d, progress_deadline_elapsed=True)))
                     yield (Action("clock", "expiry_progress_deadline", False, ("expiry", "Deployment", *key), key), nxt)
 
+    def _drain_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """The running ``kubectl drain`` loops (``model.environment.drain_steps``): weakly fair per
+        node, as the client keeps retrying; a 429 is a step that changes nothing."""
+        from model.environment import drain_steps
+
+        for ds in drain_steps(state.cluster):
+            nxt = self._finish(state, ds.result)
+            yield (Action(f"drain/{ds.node}", ds.label, True, ("drain", ds.node), (ds.node, ds.pod)), nxt)
+
     def _user_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         c = state.cluster
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
@@ -747,6 +766,8 @@ class KubeSystem(BaseSystem[SystemState]):
             yield from self._kubelet_steps(state)
         if "expiry" in self.families:
             yield from self._expiry_steps(state)
+        if "drain" in self.families:
+            yield from self._drain_steps(state)
         yield from self._user_steps(state, reserved)
         yield from self._fault_steps(state)
 
@@ -768,6 +789,8 @@ def _summary(kind: str, obj: Any) -> str:
         parts = [obj.node_name or "unbound", obj.phase, cond]
         if obj.ready_elapsed:
             parts.append("available")
+        if obj.conditions.disruption_target:
+            parts.append("disruption-target")
         if obj.sandbox is not None:
             parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
         cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)
@@ -788,5 +811,15 @@ def _summary(kind: str, obj: Any) -> str:
         s = obj.status
         return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}{gone}"
     if kind == "Node":
-        return ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
+        out = ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
+        if obj.unschedulable:
+            out += " cordoned"
+        if obj.drain is not None:
+            d = obj.drain
+            out += f" drain-failed({d.error})" if d.error else " draining(" + ",".join(n for _, n, _ in d.pods) + ")"
+        return out
+    if kind == "PodDisruptionBudget":
+        s = obj.status
+        return (f"allowed={s.disruptions_allowed} healthy={s.current_healthy}/{s.desired_healthy} "
+                f"expected={s.expected_pods} observed={s.observed_generation}/{obj.generation}{gone}")
     return f"uid={obj.uid}{gone}"

@@ -98,6 +98,9 @@ __all__ = [
     "validate_service",
     "validate_persistent_volume_claim",
     "validate_node",
+    "name_is_path_segment",
+    "validate_pod_disruption_budget_spec",
+    "validate_pod_disruption_budget",
     "VALIDATORS",
 ]
 
@@ -324,6 +327,16 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
         )
     ),
     "PersistentVolumeClaim": _top(_PVC_SPEC),
+    "PodDisruptionBudget": _top(
+        Obj(
+            {
+                "minAvailable": INTSTR,
+                "maxUnavailable": INTSTR,
+                "selector": _LABEL_SELECTOR,
+                "unhealthyPodEvictionPolicy": STR,
+            }
+        )
+    ),
     "Node": _top(
         Obj({"unschedulable": BOOL}, closed=False),
         Obj(
@@ -1121,6 +1134,49 @@ def validate_node(obj: Mapping[str, Any]) -> list[FieldError]:
     return validate_object_meta(obj.get("metadata", {}), False, name_is_dns_subdomain)
 
 
+def name_is_path_segment(name: str) -> list[str]:
+    """Mirrors apimachinery pkg/api/validation/path/name.go ValidatePathSegmentName (prefix=false):
+    what the generic registry (rest.BeforeCreate, ValidateObjectMetaAccessor) checks of a name
+    whose strategy validates no name itself, as the PodDisruptionBudget strategy."""
+    for bad in ("..", "."):
+        if name == bad:
+            return [f"may not be '{bad}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
+
+
+_UNHEALTHY_POD_EVICTION_POLICIES: Final = ("AlwaysAllow", "IfHealthyBudget")
+
+
+def validate_pod_disruption_budget_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/policy/validation/validation.go ValidatePodDisruptionBudgetSpec.
+
+    ``minAvailable`` and ``maxUnavailable`` not both set, each a non-negative int or a percentage of
+    at most 100%; the selector a valid label selector; ``unhealthyPodEvictionPolicy`` one of
+    ``supportedUnhealthyPodEvictionPolicies``.
+    """
+    errs: list[FieldError] = []
+    if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
+        errs.append(invalid(path, dict(spec), "minAvailable and maxUnavailable cannot be both set"))
+    for key in ("minAvailable", "maxUnavailable"):
+        value = spec.get(key)
+        if value is not None:
+            errs.extend(validate_positive_int_or_percent(value, child(path, key)))
+            errs.extend(is_not_more_than_100_percent(value, child(path, key)))
+    if spec.get("selector") is not None:
+        errs.extend(validate_label_selector(spec["selector"], child(path, "selector")))
+    policy = spec.get("unhealthyPodEvictionPolicy")
+    if policy is not None and policy not in _UNHEALTHY_POD_EVICTION_POLICIES:
+        errs.append(not_supported(child(path, "unhealthyPodEvictionPolicy"), policy, _UNHEALTHY_POD_EVICTION_POLICIES))
+    return errs
+
+
+def validate_pod_disruption_budget(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/policy/validation/validation.go ValidatePodDisruptionBudget, plus the object
+    metadata checks of the generic registry (ValidateObjectMetaAccessor with ValidatePathSegmentName)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_path_segment)
+    return errs + validate_pod_disruption_budget_spec(obj.get("spec", {}), "spec")
+
+
 #: kind -> validator over the decoded, defaulted object.
 VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]] = {
     "Deployment": validate_deployment,
@@ -1131,6 +1187,7 @@ VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]]
     "Service": validate_service,
     "PersistentVolumeClaim": validate_persistent_volume_claim,
     "Node": validate_node,
+    "PodDisruptionBudget": validate_pod_disruption_budget,
 }
 
 

@@ -25,6 +25,7 @@ from properties._common import (
     is_workload_controller_action,
     owned_replica_sets,
     rolling_bounds,
+    scaled_value,
     selector_of,
     template_matches,
 )
@@ -714,6 +715,106 @@ def new_sandbox_restarts_all(c: ClusterState, action: Any, n: ClusterState) -> b
     return True
 
 
+# ------------------------------------------------------------------ disruption budgets and drain
+
+
+def _pdb_floor(c: ClusterState, pdb: Any) -> tuple[int, int] | None:
+    """``(real healthy count, desiredHealthy)`` of ``pdb`` computed afresh on ``c`` (not read from its
+    status), restated independently of model.disruption (disruption.go getPodsForPdb,
+    getExpectedPodCount, countHealthyPods); None when upstream's sync would fail (failSafe: no
+    eviction is allowed then)."""
+    from model.labels import label_selector_as_selector
+
+    sel = label_selector_as_selector(pdb.selector)
+    pods = [p for p in c.objects("Pod", pdb.namespace) if sel.matches(p.labels)]
+    healthy = sum(1 for p in pods if p.deletion_timestamp is None and p.conditions.ready)
+    spec = pdb.max_unavailable if pdb.max_unavailable is not None else pdb.min_available
+    if spec is None:
+        return healthy, 0
+    if pdb.max_unavailable is None and isinstance(spec, int):
+        return healthy, spec
+    scales: dict[str, int] = {}
+    for p in pods:
+        ref = p.controller_ref()
+        if ref is None:
+            continue
+        owner = c.by_uid(ref.uid)
+        if owner is None or owner.name != ref.name or not hasattr(owner, "replicas"):
+            return None
+        top = owner.controller_ref() if ref.kind == "ReplicaSet" else None
+        if top is not None and top.kind == "Deployment":
+            owner = c.by_uid(top.uid)
+            if owner is None:
+                return None
+        scales[owner.uid] = owner.replicas
+    expected = sum(scales.values())
+    if pdb.max_unavailable is not None:
+        return healthy, max(expected - scaled_value(spec, expected, True), 0)
+    return healthy, scaled_value(spec, expected, True)
+
+
+@rule(
+    "KC-PDB-001",
+    "An eviction never takes a PodDisruptionBudget's healthy pods below its floor",
+    kind="action",
+    applies_to=("PodDisruptionBudget",),
+    category="disruption",
+    local=True,
+    remediation="Upstream evictions check the status the disruption controller last wrote: keep spare capacity above "
+    "the floor (replicas > minAvailable, or maxUnavailable >= 1) so that a pod lost to a rollout or a probe between "
+    "two status writes cannot take the workload below it; do not drain while a rollout runs.",
+    upstream="pkg/registry/core/pod/storage/eviction.go checkAndDecrement; pkg/controller/disruption/disruption.go getExpectedPodCount, countHealthyPods",
+    counts=(
+        "Judges every accepted eviction (a drain's drain_evict_pod step). The floor is desiredHealthy as the "
+        "disruption controller would compute it on the state before the step (minAvailable, or the controllers' "
+        "scale minus maxUnavailable, percentages rounded up); healthy pods are the pods the PDB selects that are "
+        "Ready and not being deleted, counted on the real cluster, not read from the PDB's (possibly stale) "
+        "status. If the count was at or above the floor before the eviction it must still be after it. The "
+        "upstream guarantee is weaker: the API server checks the status the controller last wrote, so a pod "
+        "that became unready or was deleted by a rollout since then is still counted (kubernetes#34776)."
+    ),
+)
+def eviction_keeps_pdb_floor(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if getattr(action, "label", "") != "drain_evict_pod":
+        return True
+    pdb = find(c, target[0], target[1:])
+    if pdb is None:
+        return True
+    before = _pdb_floor(c, pdb)
+    if before is None or before[0] < before[1]:
+        return True
+    after = _pdb_floor(n, pdb)
+    return after is None or after[0] >= before[1]
+
+
+def drains_pending(c: ClusterState) -> tuple[str, ...]:
+    """The nodes whose ``kubectl drain`` is still running or stopped with an error."""
+    return tuple(node.name for node in c.nodes.values() if node.drain is not None)
+
+
+@rule(
+    "KC-DRAIN-001",
+    "Every kubectl drain eventually completes: its node eventually always holds none of the pods it evicts",
+    kind="eventually_always",
+    category="disruption",
+    default=False,
+    remediation="Let every budget allow one disruption: replicas >= minAvailable + 1 (or maxUnavailable >= 1) for "
+    "every workload a PodDisruptionBudget covers; a 1-replica workload with minAvailable: 1 can never be drained "
+    "(kubernetes#66811); give bare pods an owner or drain with --force.",
+    upstream="staging/src/k8s.io/kubectl/pkg/drain/drain.go GetPodsForDeletion, evictPods (retry on 429), waitForDelete",
+    counts=(
+        "A drain runs from kubectl drain NODE (cordon, then list the pods to delete) until every listed pod is "
+        "gone; it retries an eviction refused with 429 for ever (no --timeout), so a budget that never allows "
+        "the eviction keeps it running: under weak fairness of the controllers and of the drain loop, the rule "
+        "is violated by a run in which a drain never finishes (a lasso in which the eviction is refused again "
+        "and again) or stopped with an error (a bare pod without --force, a pod with two PDBs). Opt-in: the "
+        "drain scenarios select it."
+    ),
+)
+def every_drain_completes(c: ClusterState) -> bool:
+    return not drains_pending(c)
+
+
 RULES: tuple[Rule, ...] = (
     replicas_converge,
     deployment_completes,
@@ -734,6 +835,8 @@ RULES: tuple[Rule, ...] = (
     containers_share_sandbox,
     pod_ips_unique,
     new_sandbox_restarts_all,
+    eviction_keeps_pdb_floor,
+    every_drain_completes,
 )
 
 #: The rules run when none are named: every rule except the opt-in ones (``default=False``).

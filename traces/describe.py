@@ -32,9 +32,10 @@ _KIND_ORDER: tuple[tuple[str, str], ...] = (
     ("persistent_volume_claims", "PVC"),
     ("nodes", "Node"),
     ("services", "Service"),
+    ("pod_disruption_budgets", "PDB"),
 )
 
-_ALIASES = {"PersistentVolumeClaim": "PVC"}
+_ALIASES = {"PersistentVolumeClaim": "PVC", "PodDisruptionBudget": "PDB"}
 
 _REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
@@ -192,6 +193,8 @@ def _summary(kind: str, obj: Any) -> str:
     if kind == "Pod":
         cond = getattr(obj, "conditions", None)
         ready = "ready" if getattr(cond, "ready", False) else "not-ready"
+        if getattr(cond, "disruption_target", False):
+            ready += " DisruptionTarget"
         node = getattr(obj, "node_name", None)
         return (
             f"{g(obj, 'phase')} {ready} {('on ' + node) if node else 'unscheduled'}"
@@ -201,11 +204,19 @@ def _summary(kind: str, obj: Any) -> str:
         return f"{g(obj, 'phase')}{_owner(obj)}{_deleting(obj)}"
     if kind == "Node":
         text = "Ready" if g(obj, "ready", True) else "NotReady"
+        drain: Any = getattr(obj, "drain", None)
+        if drain is not None:
+            pods = ",".join(p[1] for p in getattr(drain, "pods", ()))
+            text += f" drain-failed: {g(drain, 'error')}" if g(drain, "error", "") else f" draining ({pods})"
         return text + (" unschedulable" if g(obj, "unschedulable", False) else "") + _deleting(obj)
     if kind == "ControllerRevision":
         return f"revision={g(obj, 'revision')}{_owner(obj)}"
     if kind == "Service":
         return f"selector={short(g(obj, 'selector', {}), 60)}"
+    if kind == "PDB":
+        st = g(obj, "status", None)
+        return (f"allowed={g(st, 'disruptions_allowed')} healthy={g(st, 'current_healthy')}/{g(st, 'desired_healthy')} "
+                f"expected={g(st, 'expected_pods')}{_deleting(obj)}")
     return short(obj)
 
 

@@ -131,3 +131,33 @@ def test_capacity_shares_add_up_below_capacity_and_refuse_a_full_node(tmp_path: 
     pod = next(iter(c.pods.values()), None)
     assert pod is None  # loaded, not settled: no pods yet, every share holds
     assert pods_within_shares(tiny, {2: 0})
+
+
+def _pdb(name: str, labels: str) -> str:
+    return f"""---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: {name}}}
+spec: {{minAvailable: 1, selector: {{matchLabels: {{{labels}}}}}}}
+"""
+
+
+def test_a_pdb_selecting_pods_of_two_workloads_joins_them(tmp_path: Path) -> None:
+    apart = interaction_groups(_cluster(tmp_path, _deployment("a", "app: web, track: a") + _deployment("b", "app: web, track: b")))
+    assert apart is not None and len(apart) == 2
+    text = _deployment("a", "app: web, track: a") + _deployment("b", "app: web, track: b") + _pdb("web", "app: web")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None and _names(groups) == [["Deployment/a", "Deployment/b", "PodDisruptionBudget/web"]]
+
+
+def test_a_pdb_of_one_workload_stays_in_its_group(tmp_path: Path) -> None:
+    text = _deployment("a", "app: a") + _pdb("a", "app: a") + _deployment("b", "app: b")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None and _names(groups) == [["Deployment/a", "PodDisruptionBudget/a"], ["Deployment/b"]]
+
+
+def test_draining_a_node_is_not_split(tmp_path: Path) -> None:
+    from model.environment import DrainNode
+
+    c = _cluster(tmp_path, _deployment("a", "app: a") + _deployment("b", "app: b"))
+    assert interaction_groups(c, [DrainNode()]) is None
