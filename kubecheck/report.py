@@ -58,20 +58,20 @@ _JS = r"""
   function cell(tr, text, cls){ const td=document.createElement('td'); if(cls) td.className=cls; td.textContent=text; tr.appendChild(td); return td; }
   function show(v){
     const t = data.traces[v.index], i = v.step, st = t.states[i];
-    v.counter.textContent = 'State ' + i + ' / ' + (t.states.length-1);
+    v.counter.textContent = 'step ' + i + ' of ' + (t.states.length-1);
     v.action.textContent = i === 0 ? t.initial : ('Step ' + i + ': ' + t.actions[i-1].text);
     v.action.className = 'action' + (i > 0 && t.actions[i-1].fair ? ' fair' : '');
     const body = v.table.tBodies[0]; body.textContent = '';
     const prev = i > 0 ? t.states[i-1] : null;
     const keys = Object.keys(st);
     if (prev) for (const k of Object.keys(prev)) if (!(k in st)) keys.push(k);
-    let changed = 0;
+    const changed = [];
     for (const k of keys){
       const tr = document.createElement('tr');
       let kind = 'same';
       if (prev && !(k in prev)) kind = 'added'; else if (!(k in st)) kind = 'removed';
       else if (prev && prev[k] !== st[k]) kind = 'changed';
-      if (kind !== 'same') changed++;
+      if (kind !== 'same') changed.push(k);
       tr.className = kind;
       cell(tr, k, 'k mono');
       const td = cell(tr, '', 'mono');
@@ -80,7 +80,7 @@ _JS = r"""
       cell(tr, kind === 'same' ? '' : kind);
       body.appendChild(tr);
     }
-    v.summary.textContent = i === 0 ? keys.length + ' objects' : changed + ' changed';
+    v.summary.textContent = i === 0 ? keys.length + ' objects' : (changed.length ? 'changed: ' + changed.join(', ') : 'nothing changed');
     v.prev.disabled = i === 0; v.next.disabled = i === t.states.length-1;
     v.list.querySelectorAll('li').forEach((li, j) => li.classList.toggle('current', j === i-1));
     const bad = t.bad.indexOf(i) >= 0; v.counter.classList.toggle('bad', bad);
