@@ -96,7 +96,8 @@ def test_first_violation_stepper_matches_the_reference_screenshot(violation_run,
             assert first.locator(".badge").inner_text() == "VIOLATED"
             assert "KC-ROLL-004" in first.inner_text()
             viewer = page.locator(".viewer").first
-            assert "KC-ROLL-004" in page.locator("section:has(.viewer)").first.locator("h2").inner_text()
+            heading = page.locator("section:has(.viewer)").first.locator("h2").inner_text()
+            assert heading.startswith("KC-ROLL-004 Service default/api, Deployment default/api"), heading
             viewer.locator(".next").click()
             earlier = viewer.screenshot(path=str(tmp_path / "earlier.png"))
             viewer.locator(".next").click()
