@@ -93,7 +93,7 @@ def test_first_violation_stepper_matches_the_reference_screenshot(violation_run,
             page.goto(page_url)
             # the verdict table: the first object group is the violated one, its first row the violation
             rows = page.locator("section:has(h2:text-is('Verdicts')) tbody tr")
-            assert rows.nth(0).inner_text() == "Service default/api"  # the object group header
+            assert rows.nth(0).inner_text() == "Deployment default/api"  # the object group header (the fix's object)
             first = rows.nth(1)
             assert first.locator(".badge").inner_text() == "VIOLATED"
             assert "KC-ROLL-004" in first.inner_text()
