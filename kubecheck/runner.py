@@ -852,14 +852,10 @@ def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
     if last is None:
         return None
     if rule_id == "KC-ROLL-004":
-        from properties.catalogue import _serves  # the rule's own notion of "a Service that should serve"
+        from properties.catalogue import service_down  # the rule's own predicate, per Service
 
         for svc in last.services.values():
-            if _serves(last, svc) and not any(
-                p.namespace == svc.namespace and p.deletion_timestamp is None and p.conditions.ready
-                and all(p.labels.get(k) == v for k, v in svc.selector.items())
-                for p in last.pods.values()
-            ):
+            if service_down(last, svc):
                 return ("Service", svc.namespace, svc.name)
     return None
 

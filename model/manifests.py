@@ -789,7 +789,12 @@ def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
 
 def _build_service(obj: Mapping[str, Any], meta: dict[str, Any]) -> Service:
     spec = obj.get("spec", {})
-    return Service(**meta, selector=_fm(spec.get("selector")), cluster_ip=spec.get("clusterIP"))
+    return Service(
+        **meta,
+        selector=_fm(spec.get("selector")),
+        cluster_ip=spec.get("clusterIP"),
+        publish_not_ready_addresses=spec.get("publishNotReadyAddresses", False),
+    )
 
 
 def _build_pvc(obj: Mapping[str, Any], meta: dict[str, Any]) -> PersistentVolumeClaim:

@@ -430,10 +430,16 @@ class Node(ObjectMeta):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Service(ObjectMeta):
-    """v1 Service: only the selector matters to the properties (zero downtime)."""
+    """v1 Service: the selector and ``publishNotReadyAddresses`` matter to the properties (zero downtime).
+
+    ``publish_not_ready_addresses`` is ``spec.publishNotReadyAddresses``: the endpoint controllers
+    then list a selected pod whether or not it is Ready (pkg/controller/util/endpoint
+    controller_utils.go ShouldPodBeInEndpoints, pkg/controller/endpointslice podToEndpoint).
+    """
 
     selector: FrozenMap[str, str] = field(default=EMPTY)
     cluster_ip: str | None = None
+    publish_not_ready_addresses: bool = False
 
 
 @dataclass(frozen=True, slots=True)

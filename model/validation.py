@@ -321,6 +321,7 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
                 "selector": LABEL_MAP,
                 "clusterIP": STR,
                 "type": STR,
+                "publishNotReadyAddresses": BOOL,
                 "ports": ListOf(Obj({"port": I32, "name": STR, "targetPort": INTSTR, "nodePort": I32}, closed=False)),
             },
             closed=False,

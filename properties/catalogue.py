@@ -452,35 +452,55 @@ def _serves(c: ClusterState, svc: Any) -> bool:
     return False
 
 
+def serving_endpoint(svc: Any, p: Pod) -> bool:
+    """Whether pod ``p`` counts as a serving endpoint of Service ``svc`` (selector already matched).
+
+    Upstream (staging/src/k8s.io/endpointslice/util/controller_utils.go ``ShouldPodBeInEndpoints``:
+    not terminal, has a pod IP; and staging/src/k8s.io/endpointslice/utils.go ``podToEndpoint``:
+    ``ready := service.Spec.PublishNotReadyAddresses || podutil.IsPodReady(pod)``): a Ready pod,
+    or with ``publishNotReadyAddresses`` any pod with an IP that is not Succeeded/Failed. In both
+    cases we require it not to be terminating, which is stricter than upstream for
+    ``publishNotReadyAddresses`` (there a terminating pod stays listed as ready): fewer endpoints
+    counted, so never a missed violation (docs/semantics.md#properties, KC-ROLL-004).
+    """
+    if p.deletion_timestamp is not None:
+        return False
+    if p.conditions.ready:
+        return True
+    return svc.publish_not_ready_addresses and p.pod_ip is not None and p.phase not in ("Succeeded", "Failed")
+
+
+def service_down(c: ClusterState, svc: Any) -> bool:
+    """A Service some workload serves (``_serves``) with no serving endpoint: KC-ROLL-004's violation."""
+    if not _serves(c, svc):
+        return False
+    return not any(
+        p.namespace == svc.namespace
+        and all(p.labels.get(k) == v for k, v in svc.selector.items())
+        and serving_endpoint(svc, p)
+        for p in c.pods.values()
+    )
+
+
 @rule(
     "KC-ROLL-004",
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
     kind="invariant",
     category="rollout",
     local=True,
-    upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating)",
+    upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating, or any pod with an IP when publishNotReadyAddresses)",
     counts=(
         "For every Service with a selector that matches the pod template of a workload with spec.replicas >= 1, "
         "counts the pods that match the selector, are Ready and have no deletionTimestamp (the pods an "
-        "EndpointSlice lists as ready). At least one is required in every state, faults included; this is the "
+        "EndpointSlice lists as ready; with spec.publishNotReadyAddresses: true, every such pod that has an IP "
+        "and is not Succeeded/Failed, Ready or not). At least one is required in every state, faults included; this is the "
         "user's promise, stronger than upstream's maxUnavailable (a 1-replica Deployment with maxUnavailable 1 "
         "violates it while satisfying KC-ROLL-001)."
     ),
     remediation='Keep a ready pod behind the Service during updates and failures: set maxSurge: 1, maxUnavailable: 0, or replicas >= 2 (and a PodDisruptionBudget); a Recreate Deployment always has a gap.',
 )
 def zero_downtime(c: ClusterState) -> bool:
-    for svc in c.services.values():
-        if not _serves(c, svc):
-            continue
-        if not any(
-            p.namespace == svc.namespace
-            and p.deletion_timestamp is None
-            and p.conditions.ready
-            and all(p.labels.get(k) == v for k, v in svc.selector.items())
-            for p in c.pods.values()
-        ):
-            return False
-    return True
+    return not any(service_down(c, svc) for svc in c.services.values())
 
 
 # ------------------------------------------------------------------------------ StatefulSet identity
