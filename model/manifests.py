@@ -73,6 +73,8 @@ from model.objects import (
     Deployment,
     DeploymentStrategy,
     Node as NodeObject,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
     OwnerReference,
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
@@ -85,6 +87,8 @@ from model.objects import (
     Service,
     StatefulSet,
     StatefulSetUpdateStrategy,
+    Taint,
+    Toleration,
     Volume,
     kind_of,
 )
@@ -677,6 +681,26 @@ def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
     )
 
 
+def _requirements(reqs: Sequence[Mapping[str, Any]]) -> tuple[NodeSelectorRequirement, ...]:
+    return tuple(NodeSelectorRequirement(r.get("key", ""), r.get("operator", ""), tuple(r.get("values", ()))) for r in reqs)
+
+
+def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """spec.nodeSelector, the required node affinity and spec.tolerations (docs/semantics.md#runtime)."""
+    required_affinity = spec.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+    terms = None
+    if required_affinity is not None:
+        terms = tuple(
+            NodeSelectorTerm(_requirements(t.get("matchExpressions", ())), _requirements(t.get("matchFields", ())))
+            for t in required_affinity.get("nodeSelectorTerms", ())
+        )
+    tolerations = tuple(
+        Toleration(t.get("key", ""), t.get("operator", "") or "Equal", t.get("value", ""), t.get("effect", ""))
+        for t in spec.get("tolerations", ())
+    )
+    return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations}
+
+
 def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
     meta, spec = template.get("metadata", {}), template.get("spec", {})
     return PodTemplate(
@@ -688,6 +712,7 @@ def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
         hostname=spec.get("hostname", ""),
         subdomain=spec.get("subdomain", ""),
         termination_grace_period_seconds=spec.get("terminationGracePeriodSeconds", 30),
+        **_placement(spec),
     )
 
 
@@ -784,6 +809,7 @@ def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
         hostname=spec.get("hostname", ""),
         subdomain=spec.get("subdomain", ""),
         termination_grace_period_seconds=spec["terminationGracePeriodSeconds"],
+        **_placement(spec),
     )
 
 
@@ -819,6 +845,8 @@ def _build_node(obj: Mapping[str, Any], meta: dict[str, Any]) -> NodeObject:
         ready=ready,
         unschedulable=obj.get("spec", {}).get("unschedulable", False),
         pod_capacity=int(capacity) if capacity is not None else 110,
+        taints=tuple(Taint(t.get("key", ""), t.get("value", ""), t.get("effect", ""))
+                     for t in obj.get("spec", {}).get("taints", ())),
     )
 
 
