@@ -1250,7 +1250,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
         not_applicable=tuple(_not_applicable(rules, planned_all)),
-        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings),
+        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings)
+        + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=groups,
         fail_on=cfg.fail_on,
         config_file=cfg.config_file,

@@ -108,6 +108,9 @@ __all__ = [
     "ManifestError",
     "SourceLocation",
     "SkippedObject",
+    "IgnoredField",
+    "VERDICT_RELEVANT_POD_FIELDS",
+    "VERDICT_RELEVANT_CONTAINER_FIELDS",
     "LoadResult",
     "ObjectKey",
     "MODELLED_KINDS",
@@ -180,6 +183,85 @@ class SkippedObject:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredField:
+    """A field that could change a verdict but that the model does not read (docs/cli.md, "Ignored fields").
+
+    Listed once per run as a warning: ``ignored: podAntiAffinity on statefulset/zk (zk.yaml:21)``.
+    """
+
+    file: str
+    line: int
+    kind: str
+    namespace: str
+    name: str
+    field: str
+
+    def __str__(self) -> str:
+        ns = f" in namespace {self.namespace}" if self.namespace not in ("", "default") else ""
+        return f"ignored: {self.field} on {self.kind.lower()}/{self.name}{ns} ({self.file}:{self.line})"
+
+
+#: Pod spec fields (relative to the pod spec) that can change what the cluster does -- where a pod
+#: may run, whether it starts, becomes Ready or stays up -- and that the model does not read; each
+#: is reported once per object (docs/cli.md#ignored-fields). Container fields are checked in every
+#: init and app container. Shown name -> path.
+VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
+    "preferred node affinity": "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+    "podAffinity": "affinity.podAffinity",
+    "podAntiAffinity": "affinity.podAntiAffinity",
+    "topologySpreadConstraints": "topologySpreadConstraints",
+    "priorityClassName": "priorityClassName",
+    "priority": "priority",
+    "schedulerName": "schedulerName",
+    "nodeName in a pod template": "nodeName",
+    "readinessGates": "readinessGates",
+    "runtimeClassName": "runtimeClassName",
+    "overhead": "overhead",
+    "hostNetwork": "hostNetwork",
+    "activeDeadlineSeconds": "activeDeadlineSeconds",
+    "initContainers": "initContainers",
+}
+VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
+    "resources": "resources",
+    "livenessProbe": "livenessProbe",
+    "startupProbe": "startupProbe",
+    "hostPort": "ports[].hostPort",
+}
+
+
+def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(shown name, field path) of every verdict-relevant field ``obj`` sets and the model ignores."""
+    if kind == "Pod":
+        spec_path, spec = "spec", obj.get("spec", {})
+    elif kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+        spec_path, spec = "spec.template.spec", obj.get("spec", {}).get("template", {}).get("spec", {})
+    else:
+        return []
+    out: list[tuple[str, str]] = []
+    for shown, path in VERDICT_RELEVANT_POD_FIELDS.items():
+        if shown == "nodeName in a pod template" and kind == "Pod":
+            continue  # a Pod's own nodeName is modelled (it is bound)
+        value: Any = spec
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value not in (None, "", [], {}, False):
+            out.append((shown, f"{spec_path}.{path}"))
+    containers = [(g, i, c) for g in ("initContainers", "containers") for i, c in enumerate(spec.get(g) or ())
+                  if isinstance(c, dict)]
+    for shown, path in VERDICT_RELEVANT_CONTAINER_FIELDS.items():
+        for group, i, c in containers:
+            if path == "ports[].hostPort":
+                hit = next((f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
+                            if isinstance(port, dict) and port.get("hostPort")), None)
+            else:
+                hit = path if c.get(path) not in (None, {}, []) else None
+            if hit is not None:
+                out.append((shown, f"{spec_path}.{group}[{i}].{hit}"))
+                break  # once per object
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class LoadResult:
     """The outcome of loading manifests.
 
@@ -193,6 +275,8 @@ class LoadResult:
     skipped: tuple[SkippedObject, ...] = ()
     errors: tuple[ManifestError, ...] = ()
     files: tuple[str, ...] = ()
+    #: verdict-relevant fields the model ignores, one per (object, field), in manifest order
+    ignored: tuple[IgnoredField, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -929,6 +1013,7 @@ class _Loader:
         self.skipped: list[SkippedObject] = []
         self.errors: list[ManifestError] = []
         self.files: list[str] = []
+        self.ignored: list[IgnoredField] = []
 
     def result(self) -> LoadResult:
         return LoadResult(
@@ -937,6 +1022,7 @@ class _Loader:
             skipped=tuple(self.skipped),
             errors=tuple(self.errors),
             files=tuple(self.files),
+            ignored=tuple(self.ignored),
         )
 
     def error(self, file: str, marks: Mapping[str, tuple[int, int]], root: tuple[int, int], e: FieldError) -> None:
@@ -1031,6 +1117,9 @@ class _Loader:
         obj = _BUILDERS[kind](decoded, _meta(decoded, namespace, len(self.objects)))
         self.objects.append(obj)
         self.locations[key] = SourceLocation(file, root[0], root[1], FrozenMap(marks))
+        ignored = [IgnoredField(file, _lookup(marks, path, root)[0], kind, namespace, key[2], shown)
+                   for shown, path in _ignored_fields(kind, decoded)]
+        self.ignored.extend(sorted(ignored, key=lambda i: i.line))
 
 
 def load_text(text: str, filename: str = "<string>", *, default_namespace: str = "default") -> LoadResult:

@@ -401,3 +401,20 @@ def test_opt_in_rules_run_only_when_named(tmp_path: Path) -> None:
     assert r.exit_code == 1 and re.search(r"VIOLATED\s+KC-ROLL-003", r.stdout), r.output
     r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST], tmp_path)
     assert r.exit_code == 0 and re.search(r"VIOLATED\s+KC-ROLL-003\s.*\[warning\]", r.stdout), r.output
+
+
+def test_ignored_verdict_relevant_fields_are_listed_once_per_run(tmp_path: Path) -> None:
+    """issue 18 item 6: podAntiAffinity (not modelled) is one warning line for two scenarios; a
+    modelled placement field (nodeSelector) is not listed."""
+    manifest = tmp_path / "zk.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: zk}\nspec:\n  selector: {matchLabels: {app: zk}}\n"
+        "  template:\n    metadata: {labels: {app: zk}}\n    spec:\n      nodeSelector: {kubernetes.io/os: linux}\n"
+        "      affinity:\n        podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: []}\n"
+        "      containers: [{name: zk, image: zookeeper}]\n"
+    )
+    r, _ = invoke(["check", str(manifest), "-s", "pod-crash,scale", "-p", "KC-CONV-003", "--nodes", "1",
+                   "--granularity", "reconcile", "-f", "json", "-o", "out.json"], tmp_path)
+    assert r.stdout.count("ignored: podAntiAffinity on statefulset/zk") == 1, r.stdout
+    assert f"warning: ignored: podAntiAffinity on statefulset/zk ({manifest}:11)" in r.stdout
+    assert "nodeSelector" not in r.stdout
