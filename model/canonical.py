@@ -447,7 +447,7 @@ def _node_renaming(state: ClusterState) -> dict[str, str]:
 
     def signature(n: Any) -> tuple[Any, ...]:
         drain = None if n.drain is None else (len(n.drain.pods), bool(n.drain.error), n.drain.force)
-        own = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())), drain)
+        own: tuple[Any, ...] = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())), drain)
         if n.taints:  # appended only when set: untainted nodes keep their old signature (same order)
             own += (n.taints,)
         return (own, tuple(sorted(by_node[n.name], key=repr)))
