@@ -418,3 +418,22 @@ def test_ignored_verdict_relevant_fields_are_listed_once_per_run(tmp_path: Path)
     assert r.stdout.count("ignored: podAntiAffinity on statefulset/zk") == 1, r.stdout
     assert f"warning: ignored: podAntiAffinity on statefulset/zk ({manifest}:11)" in r.stdout
     assert "nodeSelector" not in r.stdout
+
+
+def test_ignored_field_warnings_are_located_in_sarif(tmp_path: Path) -> None:
+    from kubecheck.output import render
+
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+        "      containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]\n"
+    )
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(manifest)]))
+    line = f"ignored: resources on deployment/web ({manifest}:9)"
+    assert report.warnings == (line,)
+    notes = json.loads(render(report, "sarif"))["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    located = [n for n in notes if n["message"]["text"] == line]
+    assert located and located[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
