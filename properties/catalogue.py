@@ -53,7 +53,7 @@ Target = tuple[str, str, str]
         "its selector. Terminating pods are not counted, as upstream's filterActivePods does not count them. "
         "status.replicas must equal that count. A workload being deleted is exempt."
     ),
-    remediation="Give the ReplicaSet (or ReplicationController) a selector that matches its own pod template's labels and no other controller's pods, and enough node capacity (or fewer replicas) for spec.replicas pods; better, manage it through a Deployment.",
+    remediation="Give the ReplicaSet (or ReplicationController) a selector that matches its own pod template's labels and no other controller's pods, and enough node capacity (or fewer replicas) for spec.replicas pods on nodes its nodeSelector, required node affinity and tolerations allow; better, manage it through a Deployment.",
 )
 def replicas_converge(c: ClusterState, target: Target) -> bool:
     obj = find(c, target[0], target[1:])
@@ -79,7 +79,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
         "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
         "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
     ),
-    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, and a selector no other workload shares.',
+    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, and a selector no other workload shares.',
 )
 def deployment_completes(c: ClusterState, target: Target) -> bool:
     d = find(c, "Deployment", target[1:])
@@ -145,7 +145,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
         "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
         "the range (no condemned pods). A set being deleted is exempt."
     ),
-    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
+    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
 )
 def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     s = find(c, "StatefulSet", target[1:])
