@@ -437,3 +437,42 @@ def test_ignored_field_warnings_are_located_in_sarif(tmp_path: Path) -> None:
     notes = json.loads(render(report, "sarif"))["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     located = [n for n in notes if n["message"]["text"] == line]
     assert located and located[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+
+
+PLACED = """apiVersion: v1
+kind: Node
+metadata: {name: n1, labels: {disktype: hdd}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2, labels: {disktype: ssd}}
+spec:
+  taints: [{key: dedicated, value: db, effect: NoSchedule}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {disktype: ssd}
+TOLERATION      containers: [{name: c, image: nginx}]
+"""
+
+
+@pytest.mark.parametrize("tolerated", [False, True])
+def test_a_pod_no_node_fits_stays_pending_and_convergence_fails(tolerated: bool, tmp_path: Path) -> None:
+    """nodeSelector picks n2, whose NoSchedule taint only the toleration lets the pod past: without it
+    the pod fits no node, stays Pending and KC-CONV-002 is VIOLATED (never HOLDS); with it, it holds."""
+    manifest = tmp_path / "placed.yaml"
+    toleration = "      tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]\n" if tolerated else ""
+    manifest.write_text(PLACED.replace("TOLERATION", toleration))
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(manifest)]))
+    (finding,) = [f for f in report.findings if f.rule_id == "KC-CONV-002"]
+    assert finding.verdict == ("holds" if tolerated else "violated"), finding
+    assert report.warnings == ()  # placement fields are modelled, not listed as ignored
