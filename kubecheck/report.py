@@ -58,20 +58,20 @@ _JS = r"""
   function cell(tr, text, cls){ const td=document.createElement('td'); if(cls) td.className=cls; td.textContent=text; tr.appendChild(td); return td; }
   function show(v){
     const t = data.traces[v.index], i = v.step, st = t.states[i];
-    v.counter.textContent = 'State ' + i + ' / ' + (t.states.length-1);
+    v.counter.textContent = 'step ' + i + ' of ' + (t.states.length-1);
     v.action.textContent = i === 0 ? t.initial : ('Step ' + i + ': ' + t.actions[i-1].text);
     v.action.className = 'action' + (i > 0 && t.actions[i-1].fair ? ' fair' : '');
     const body = v.table.tBodies[0]; body.textContent = '';
     const prev = i > 0 ? t.states[i-1] : null;
     const keys = Object.keys(st);
     if (prev) for (const k of Object.keys(prev)) if (!(k in st)) keys.push(k);
-    let changed = 0;
+    const changed = [];
     for (const k of keys){
       const tr = document.createElement('tr');
       let kind = 'same';
       if (prev && !(k in prev)) kind = 'added'; else if (!(k in st)) kind = 'removed';
       else if (prev && prev[k] !== st[k]) kind = 'changed';
-      if (kind !== 'same') changed++;
+      if (kind !== 'same') changed.push(k);
       tr.className = kind;
       cell(tr, k, 'k mono');
       const td = cell(tr, '', 'mono');
@@ -80,7 +80,7 @@ _JS = r"""
       cell(tr, kind === 'same' ? '' : kind);
       body.appendChild(tr);
     }
-    v.summary.textContent = i === 0 ? keys.length + ' objects' : changed + ' changed';
+    v.summary.textContent = i === 0 ? keys.length + ' objects' : (changed.length ? 'changed: ' + changed.join(', ') : 'nothing changed');
     v.prev.disabled = i === 0; v.next.disabled = i === t.states.length-1;
     v.list.querySelectorAll('li').forEach((li, j) => li.classList.toggle('current', j === i-1));
     const bad = t.bad.indexOf(i) >= 0; v.counter.classList.toggle('bad', bad);
@@ -92,7 +92,7 @@ _JS = r"""
       next: el.querySelector('.next'), list: el.querySelector('.steps'), badge: el.querySelector('.badstate')};
     v.prev.addEventListener('click', () => { if (v.step > 0){ v.step--; show(v);} });
     v.next.addEventListener('click', () => { if (v.step < data.traces[v.index].states.length-1){ v.step++; show(v);} });
-    el.addEventListener('mouseenter', () => { active = v; });
+    for (const ev of ['mouseenter', 'focusin', 'click']) el.addEventListener(ev, () => { active = v; });
     viewers.push(v); show(v);
   });
   let active = viewers[0] || null;
@@ -170,6 +170,12 @@ def review_order(findings: Any) -> list[Any]:
     return sorted(items, key=lambda f: (worst[_object_of(f)], first[_object_of(f)], _rank(f)))
 
 
+def _named(f: Any) -> str:
+    """What a finding is about, by name: its target, else the objects it names (a cluster-wide rule's
+    violation names the Service and workloads involved), else ``(cluster)``."""
+    return f.target or ", ".join(getattr(f, "objects", ()) or ()) or "(cluster)"
+
+
 def _fix(f: Any) -> str:
     """The concrete edit for a finding, else its rule's remediation (catalogue rules)."""
     if getattr(f, "fix", ""):
@@ -198,7 +204,7 @@ def render_report(report: Any) -> str:
         elif f.verdict == "violated" and _fix(f):
             link += f" <br><strong>fix:</strong> {_e(_fix(f))}"
         rows.append(
-            f"<tr><td>{_e(f.scenario)}</td><td class='mono' style='white-space:nowrap'>{_e(f.rule_id)}</td><td>{_e(f.target or '(cluster)')}</td>"
+            f"<tr><td>{_e(f.scenario)}</td><td class='mono' style='white-space:nowrap'>{_e(f.rule_id)}</td><td>{_e(_named(f))}</td>"
             f"<td><span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span></td><td>{_e(f.title)}</td>"
             f"<td class='mono'>{_e(loc)}</td><td class='note'>{_e(f.note)} {link}</td></tr>"
         )
@@ -213,7 +219,7 @@ def render_report(report: Any) -> str:
         steps = "".join(f"<li class='mono'>{_e(s.split('. ', 1)[-1])}</li>" for s in f.trace.steps if not s.startswith("("))
         tdir = Path(f.trace.dir)
         sections.append(
-            f"<section id='trace-{_e(_anchor(f))}'><h2>{_e(f.rule_id)} {_e(f.target or '(cluster)')} "
+            f"<section id='trace-{_e(_anchor(f))}'><h2>{_e(f.rule_id)} {_e(_named(f))} "
             f"<span class='badge v-{_e(f.verdict)}'>{_e(f.verdict.upper())}</span> "
             f"<span class='note'>scenario {_e(f.scenario)}</span></h2>"
             f"<p>{_e(f.title)}</p>" + (f"<p><strong>fix:</strong> {_e(_fix(f))}</p>" if _fix(f) else "")
@@ -261,7 +267,7 @@ Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.
 <h3>Searches</h3>
 <table><thead><tr><th>scenario</th><th>properties</th><th>states</th><th>transitions</th><th>depth</th><th>time</th><th>reductions</th><th>bound</th></tr></thead><tbody>{expl_rows}</tbody></table>
 </section>
-<section><h2>Verdicts</h2><table><thead><tr><th>scenario</th><th>rule</th><th>workload</th><th>verdict</th><th>statement</th><th>manifest</th><th>note</th></tr></thead>
+<section><h2>Verdicts</h2><table><thead><tr><th>scenario</th><th>rule</th><th>object</th><th>verdict</th><th>statement</th><th>manifest</th><th>note</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table></section>
 {''.join(sections) or "<section><h2>Counterexamples</h2><p>None: no property was violated.</p></section>"}
 </main>

@@ -835,6 +835,10 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
             loc = _field_location(load, svc, "spec.selector", texts)
             if loc is not None:
                 related.append(loc)
+    if fixed and related and location is not None:
+        # Locations at the fix: the finding points at the field to change in the (first) workload
+        # the Service selects; the Service that lost its endpoints becomes a related location.
+        location, related = related[0], [location] + related[1:]
     if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
         objects += [w for w in fixed if w not in objects]
     severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))

@@ -461,7 +461,7 @@ class KubeSystem(BaseSystem[SystemState]):
         out: dict[str, str] = {}
         for kind in KINDS:
             for obj in c.table(kind).values():
-                out[f"{kind} {obj.name}" if not obj.namespace or obj.namespace == "default" else f"{kind} {obj.namespace}/{obj.name}"] = _summary(kind, obj)
+                out[f"{kind} {obj.name}" if not obj.namespace or obj.namespace == "default" else f"{kind} {obj.namespace}/{obj.name}"] = _summary(kind, obj, c)
         if state.pending:
             for ak, pws in state.pending.items():
                 out[f"pending {'/'.join(ak)}"] = ", ".join(_describe_write(pw.write) for pw in pws)
@@ -781,8 +781,38 @@ def _describe_write(w: Write) -> str:
     return describe_write(w)
 
 
-def _summary(kind: str, obj: Any) -> str:
-    """A short one-line summary of an object for rendering."""
+def _ref(c: ClusterState, ref: Any) -> str:
+    """An owner reference as ``Kind/name`` of the object with its UID in ``c`` (owners live in the
+    dependent's namespace), or, when no object has that UID any more, ``Kind/name(gone:uid-4)``: the
+    name alone would point at a successor that reuses it."""
+    obj = c.by_uid(ref.uid) if ref.uid else None
+    if obj is not None and kind_of(obj) == ref.kind:
+        return f"{ref.kind}/{obj.name}"
+    return f"{ref.kind}/{ref.name}(gone:{ref.uid})"
+
+
+def _owner(c: ClusterState, obj: Any) -> str:
+    """`` owner=Kind/name`` for an object with a controller reference, else ``""``."""
+    ref = obj.controller_ref()
+    return f" owner={_ref(c, ref)}" if ref is not None else ""
+
+
+def _endpoints(c: ClusterState, svc: Any) -> str:
+    """The pods a Service's EndpointSlice lists as ready (KC-ROLL-004's count): Ready, not
+    terminating, in its namespace and matching its selector; ``none`` if there are none."""
+    if not svc.selector:
+        return "-"
+    names = sorted(
+        p.name for p in c.pods.values()
+        if p.namespace == svc.namespace and p.deletion_timestamp is None and p.conditions.ready
+        and all(p.labels.get(k) == v for k, v in svc.selector.items())
+    )
+    return ",".join(names) or "none"
+
+
+def _summary(kind: str, obj: Any, c: ClusterState) -> str:
+    """A short one-line summary of an object for rendering.  Objects are referred to by name,
+    never by UID (a UID appears only for a reference whose object is gone)."""
     gone = " terminating" if obj.deletion_timestamp is not None else ""
     if kind == "Pod":
         cond = "ready" if obj.conditions.ready else "not-ready"
@@ -796,10 +826,7 @@ def _summary(kind: str, obj: Any) -> str:
         cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)
         if cs:
             parts.append(cs)
-        ref = obj.controller_ref()
-        if ref is not None:
-            parts.append(f"owner={ref.kind}/{ref.name}")
-        return " ".join(parts) + gone
+        return " ".join(parts) + _owner(c, obj) + gone
     if kind in ("ReplicaSet", "ReplicationController"):
         s = obj.status
         return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}/{s.available_replicas}{gone}"
@@ -822,4 +849,11 @@ def _summary(kind: str, obj: Any) -> str:
         s = obj.status
         return (f"allowed={s.disruptions_allowed} healthy={s.current_healthy}/{s.desired_healthy} "
                 f"expected={s.expected_pods} observed={s.observed_generation}/{obj.generation}{gone}")
-    return f"uid={obj.uid}{gone}"
+    if kind == "Service":
+        sel = ",".join(f"{k}={v}" for k, v in sorted(obj.selector.items())) or "none"
+        return f"selector={sel} ready-endpoints={_endpoints(c, obj)}{gone}"
+    if kind == "PersistentVolumeClaim":
+        return f"{obj.phase}{_owner(c, obj)}{gone}"
+    if kind == "ControllerRevision":
+        return f"revision={obj.revision}{_owner(c, obj)}{gone}"
+    return f"exists{_owner(c, obj)}{gone}"

@@ -157,15 +157,38 @@ def _deleting(obj: Any) -> str:
     return " DELETING" if getattr(obj, "deletion_timestamp", None) is not None else ""
 
 
-def _owner(obj: Any, orphan: bool = False) -> str:
-    """`` owner=<controller>``; for pods (``orphan=True``) a missing controller shows as `` orphan``."""
+def _owner(obj: Any, uids: Mapping[str, Any], orphan: bool = False) -> str:
+    """`` owner=Kind/name`` of the controller, named by the object that has the reference's UID in this
+    state (``uids``); `` owner=Kind/name(gone:uid-4)`` when no object has it any more (the name alone
+    would point at a successor that reuses it).  For pods (``orphan=True``) a missing controller shows
+    as `` orphan``."""
     ref = obj.controller_ref() if hasattr(obj, "controller_ref") else None
     if ref is None:
         return " orphan" if orphan else ""
-    return f" owner={getattr(ref, 'name', '?')}"
+    kind, name, uid = getattr(ref, "kind", ""), getattr(ref, "name", "?"), getattr(ref, "uid", "")
+    prefix = f"{kind}/" if kind else ""
+    if not uid:
+        return f" owner={prefix}{name}"
+    target = uids.get(uid)
+    if target is None:
+        return f" owner={prefix}{name}(gone:{uid})"
+    return f" owner={prefix}{getattr(target, 'name', name)}"
 
 
-def _summary(kind: str, obj: Any) -> str:
+def _uid_index(cluster: Any, tables: Any) -> dict[str, Any]:
+    """``{uid: object}`` over the cluster's tables (duck-typed: any object with a ``uid``)."""
+    out: dict[str, Any] = {}
+    for attr in tables:
+        table = getattr(cluster, attr, None)
+        if isinstance(table, Mapping):
+            for obj in table.values():
+                uid = getattr(obj, "uid", None)
+                if isinstance(uid, str) and uid:
+                    out[uid] = obj
+    return out
+
+
+def _summary(kind: str, obj: Any, uids: Mapping[str, Any]) -> str:
     st = getattr(obj, "status", None)
     g = lambda o, a, d="?": getattr(o, a, d)  # noqa: E731 - tiny local accessor
     if kind == "Deployment":
@@ -181,7 +204,7 @@ def _summary(kind: str, obj: Any) -> str:
             f"spec={g(obj, 'replicas')} | pods={g(st, 'replicas')} ready={g(st, 'ready_replicas')}"
             f" avail={g(st, 'available_replicas')}{_image(g(obj, 'template', None))}"
             + (f" rev={rev}" if rev else "")
-            + _owner(obj)
+            + _owner(obj, uids)
             + _deleting(obj)
         )
     if kind == "StatefulSet":
@@ -198,10 +221,10 @@ def _summary(kind: str, obj: Any) -> str:
         node = getattr(obj, "node_name", None)
         return (
             f"{g(obj, 'phase')} {ready} {('on ' + node) if node else 'unscheduled'}"
-            f"{_image(obj)}{_owner(obj, orphan=True)}{_deleting(obj)}"
+            f"{_image(obj)}{_owner(obj, uids, orphan=True)}{_deleting(obj)}"
         )
     if kind == "PVC":
-        return f"{g(obj, 'phase')}{_owner(obj)}{_deleting(obj)}"
+        return f"{g(obj, 'phase')}{_owner(obj, uids)}{_deleting(obj)}"
     if kind == "Node":
         text = "Ready" if g(obj, "ready", True) else "NotReady"
         drain: Any = getattr(obj, "drain", None)
@@ -210,7 +233,7 @@ def _summary(kind: str, obj: Any) -> str:
             text += f" drain-failed: {g(drain, 'error')}" if g(drain, "error", "") else f" draining ({pods})"
         return text + (" unschedulable" if g(obj, "unschedulable", False) else "") + _deleting(obj)
     if kind == "ControllerRevision":
-        return f"revision={g(obj, 'revision')}{_owner(obj)}"
+        return f"revision={g(obj, 'revision')}{_owner(obj, uids)}"
     if kind == "Service":
         return f"selector={short(g(obj, 'selector', {}), 60)}"
     if kind == "PDB":
@@ -231,13 +254,15 @@ def describe_cluster(cluster: Any) -> dict[str, str]:
             for f in _state_fields(cluster)
             if f.name not in known and isinstance(getattr(cluster, f.name), Mapping)
         )
-    for attr, kind in (*_KIND_ORDER, *((a, a) for a in extra)):
+    order = (*_KIND_ORDER, *((a, a) for a in extra))
+    uids = _uid_index(cluster, (attr for attr, _ in order))
+    for attr, kind in order:
         table = getattr(cluster, attr, None)
         if not isinstance(table, Mapping):
             continue
         for key, obj in table.items():
             try:
-                out[f"{kind} {_name(key, obj)}"] = _summary(kind, obj)
+                out[f"{kind} {_name(key, obj)}"] = _summary(kind, obj, uids)
             except Exception:  # noqa: BLE001 - an unexpected object shape falls back to repr
                 out[f"{kind} {_name(key, obj)}"] = short(obj)
     return out

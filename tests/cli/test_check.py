@@ -166,7 +166,9 @@ def test_helm_template_style_stdin(tmp_path: Path) -> None:
     assert any("ConfigMap settings" in s for s in doc["skipped"])
     (f,) = [f for f in doc["findings"] if f["rule_id"] == "KC-ROLL-004"]
     assert f["verdict"] == "violated"
-    assert f["location"]["file"] == "<stdin>" and f["location"]["line"] == 8  # the Service's spec.selector
+    # at the fix: the Deployment's spec.replicas (line 19 of stdin); the Service's selector is related
+    assert f["location"]["file"] == "<stdin>" and f["location"]["line"] == 19 and f["location"]["field"] == "spec.replicas"
+    assert [(r["line"], r["field"]) for r in f["related"]] == [(8, "spec.selector")]
 
 
 def test_nodes_are_added_and_said_so(tmp_path: Path) -> None:

@@ -82,9 +82,10 @@ def test_each_group_gets_its_own_finding_at_its_service(tmp_path: Path) -> None:
     web = rows[("KC-ROLL-004", "group Deployment default/web, Service default/web")]
     db = rows[("KC-ROLL-004", "group StatefulSet default/db, Service default/db")]
     # web (1 replica, maxUnavailable 1) loses its only ready pod in its rollout; the finding points at
-    # the selector of the Service web (line 15), the one that lost its endpoints.
+    # the fix, web's spec.replicas (line 5), with the selector of the Service web (line 15) related.
     assert web.verdict == "violated" and web.location is not None
-    assert (web.location.line, web.location.field) == (15, "spec.selector")
+    assert (web.location.line, web.location.field) == (5, "spec.replicas")
+    assert [(r.line, r.field) for r in web.related] == [(15, "spec.selector")]
     assert db.verdict == "violated"
     # Each search covers one group and rolls one workload.
     subjects = sorted(e.subject for e in roll.explorations)  # type: ignore[attr-defined]

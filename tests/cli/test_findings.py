@@ -98,12 +98,14 @@ def test_twelve_services_are_twelve_findings_two_of_them_suppressed(twelve) -> N
     for i in range(12):
         f = rows[f"group Deployment default/web{i}, Service default/web{i}"]
         assert f["objects"] == [f"Deployment default/web{i}", f"Service default/web{i}"]
-        # located at the Service that lost its endpoints, the Deployment's replicas as the related location
-        assert f["location"]["object"] == f"Service default/web{i}"
+        # located at the fix, the Deployment's spec.replicas; the Service that lost its endpoints is related
+        loc = f["location"]
+        assert loc["object"] == f"Deployment default/web{i}" and loc["field"] == "spec.replicas"
+        assert loc["line"] == _line(text, "replicas: 1", f"# Source: demo/templates/deploy{i}.yaml")
+        assert loc["template"] == f"demo/templates/deploy{i}.yaml"
         (rel,) = f["related"]
-        assert rel["object"] == f"Deployment default/web{i}" and rel["field"] == "spec.replicas"
-        assert rel["line"] == _line(text, "replicas: 1", f"# Source: demo/templates/deploy{i}.yaml")
-        assert rel["template"] == f"demo/templates/deploy{i}.yaml"
+        assert rel["object"] == f"Service default/web{i}" and rel["field"] == "spec.selector"
+        assert rel["template"] == f"demo/templates/svc{i}.yaml"
         assert f["status"] == ("suppressed" if i < 2 else "active")
     assert rows["group Deployment default/web0, Service default/web0"]["suppression"]["kind"] == "inSource"
     assert rows["group Deployment default/web1, Service default/web1"]["suppression"]["justification"].startswith("a cache, downtime is fine")
@@ -123,17 +125,17 @@ def test_twelve_in_sarif_two_services_two_alerts_at_their_templates(twelve) -> N
     results = run["results"]
     assert len(results) == 12
     prints = [res["partialFingerprints"]["kubecheckFinding/v2"] for res in results]
-    assert sorted(prints) == sorted(f"KC-ROLL-004/pod-crash/Service/default/web{i}" for i in range(12))
+    assert sorted(prints) == sorted(f"KC-ROLL-004/pod-crash/Deployment/default/web{i}" for i in range(12))
     by = {res["partialFingerprints"]["kubecheckFinding/v2"]: res for res in results}
-    r3 = by["KC-ROLL-004/pod-crash/Service/default/web3"]
+    r3 = by["KC-ROLL-004/pod-crash/Deployment/default/web3"]
     # stdin input: the alert is at the template helm rendered it from, never at "stdin"
-    assert r3["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "demo/templates/svc3.yaml"
-    assert r3["properties"]["rendered"] == f"<stdin>:{_line(text, 'selector:', '# Source: demo/templates/svc3.yaml')}"
+    assert r3["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "demo/templates/deploy3.yaml"
+    assert r3["properties"]["rendered"] == f"<stdin>:{_line(text, 'replicas: 1', '# Source: demo/templates/deploy3.yaml')}"
     (rel,) = r3["relatedLocations"]
-    assert rel["physicalLocation"]["artifactLocation"]["uri"] == "demo/templates/deploy3.yaml"
-    assert rel["message"]["text"] == "Deployment default/web3 spec.replicas"
+    assert rel["physicalLocation"]["artifactLocation"]["uri"] == "demo/templates/svc3.yaml"
+    assert rel["message"]["text"] == "Service default/web3 spec.selector"
     assert "suppressions" not in r3
-    s0 = by["KC-ROLL-004/pod-crash/Service/default/web0"]["suppressions"]
+    s0 = by["KC-ROLL-004/pod-crash/Deployment/default/web0"]["suppressions"]
     assert [s["kind"] for s in s0] == ["inSource"]
     assert s0[0]["justification"].startswith("single replica by design")
     assert s0[0]["location"]["physicalLocation"]["region"]["startLine"] == _line(text, "kubecheck.io/ignore", "name: web0")
@@ -148,8 +150,10 @@ def test_helm_template_file_present_gives_the_line_in_the_template(tmp_path: Pat
     (tpl / "svc0.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    app: x\n")
     r = run_console(["check", "-", *ARGS, "-f", "sarif", "--out", "t"], tmp_path, stdin=chart(1))
     (res,) = json.loads(r.stdout)["runs"][0]["results"]
-    phys = res["locations"][0]["physicalLocation"]
-    assert phys["artifactLocation"]["uri"] == "demo/templates/svc0.yaml" and phys["region"]["startLine"] == 6
+    # the alert is at the Deployment's template (not present: no line there); the Service's selector,
+    # whose template is present, is related at its line in the template
+    rel = res["relatedLocations"][0]["physicalLocation"]
+    assert rel["artifactLocation"]["uri"] == "demo/templates/svc0.yaml" and rel["region"]["startLine"] == 6
 
 
 def test_helm_source_scans_to_the_document_start_only() -> None:
@@ -395,8 +399,8 @@ def test_html_report_lists_violations_first_grouped_by_object(twelve, tmp_path: 
     # the ten active violations, then the two suppressed findings (web0, web1), then the holding one;
     # within each, the report's own order
     active = [f.location.object for f in report.findings if f.verdict == "violated" and f.suppression is None]
-    assert sorted(active) == sorted(f"Service default/web{i}" for i in range(2, 12))
-    assert order == active + sorted(["Service default/web0", "Service default/web1"],
+    assert sorted(active) == sorted(f"Deployment default/web{i}" for i in range(2, 12))
+    assert order == active + sorted(["Deployment default/web0", "Deployment default/web1"],
                                     key=lambda o: [f.location.object for f in report.findings].index(o)) + ["Deployment default/zz"]
     html = render_report(report)
     heads = _re.findall(r"<tr class='object'><th colspan='7'>([^<]+)</th></tr>", html)

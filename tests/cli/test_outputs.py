@@ -43,7 +43,11 @@ def test_sarif_from_the_console_script_validates_and_points_at_the_fields(violat
     loc = res["locations"][0]["physicalLocation"]
     text = VIOLATION.read_text()
     assert loc["artifactLocation"]["uri"].endswith("single-replica-api.yaml")
-    assert loc["region"]["startLine"] == _line_of(text, "selector:", "kind: Service")
+    # at the fix: the Deployment's spec.replicas (one replica: replicas >= 2 or maxSurge 1 fixes it);
+    # the Service's selector is a related location
+    assert loc["region"]["startLine"] == _line_of(text, "replicas:", "kind: Deployment")
+    rel = res["relatedLocations"][0]["physicalLocation"]
+    assert rel["region"]["startLine"] == _line_of(text, "selector:", "kind: Service")
     assert res["properties"]["tracePath"].endswith("rollout/kc-roll-004")
     assert any(f.endswith("trace.svg") for f in res["properties"]["traceFiles"])
     assert run["invocations"][0]["exitCode"] == 1

@@ -58,21 +58,21 @@ def test_report_steps_through_a_trace_in_chromium(violation_run, tmp_path: Path)
             page.goto(page_url)
             viewer = page.locator(".viewer").first
             counter = viewer.locator(".counter")
-            assert counter.inner_text() == "State 0 / 3"
+            assert counter.inner_text() == "step 0 of 3"
             first_rows = viewer.locator("table.diff tbody").inner_text()
             viewer.locator(".next").click()
-            assert counter.inner_text() == "State 1 / 3"
+            assert counter.inner_text() == "step 1 of 3"
             assert "user_update_image_deployment" in viewer.locator(".action").inner_text()
             viewer.hover()
             for _ in range(2):
                 page.keyboard.press("ArrowRight")
-            assert counter.inner_text() == "State 3 / 3"
+            assert counter.inner_text() == "step 3 of 3"
             assert viewer.locator(".next").is_disabled()
             assert viewer.locator(".badstate").inner_text() == "violating state"
             assert viewer.locator("tr.removed, tr.changed").count() >= 1
             assert viewer.locator("table.diff tbody").inner_text() != first_rows
             page.keyboard.press("ArrowLeft")
-            assert counter.inner_text() == "State 2 / 3"
+            assert counter.inner_text() == "step 2 of 3"
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000

@@ -178,6 +178,33 @@ def test_describe_state_summarises_each_object() -> None:
     assert d["Node node-1"] == "Ready" and d["fault budget"] == "sandbox_death=1"
 
 
+def test_describe_state_names_objects_never_uids() -> None:
+    """Every lane names objects: a Service shows its selector and the ready pods it selects (what
+    KC-ROLL-004 counts), a ControllerRevision its owner by name; an owner reference whose object is
+    gone (deleted, the name maybe reused) falls back to its UID, marked gone."""
+    from model.objects import Service
+
+    svc = Service(name="web", selector=FrozenMap(app="web"))
+    system = KubeSystem(Scenario(cluster(node(), rs(replicas=2), svc, statefulset_db(1))))
+    s = _settle(system, system.init_states()[0])
+    d = system.describe_state(s)
+    assert not [v for v in d.values() if "uid-" in v], d
+    assert d["Service web"] == "selector=app=web ready-endpoints=web-1,web-2"
+    (rev,) = [k for k in d if k.startswith("ControllerRevision db-")]
+    assert d[rev] == "revision=1 owner=StatefulSet/db"
+    # a pod no longer ready and one terminating leave the Service's ready endpoints
+    c = s.cluster
+    p1, p2 = c.get("Pod", "default", "web-1"), c.get("Pod", "default", "web-2")
+    c = c.put(replace(p1, conditions=replace(p1.conditions, ready=False))).put(replace(p2, deletion_timestamp=1))
+    d = system.describe_state(replace(s, cluster=c))
+    assert d["Service web"] == "selector=app=web ready-endpoints=none"
+    # the owner ReplicaSet deleted and recreated under its name with a new uid: the pods' owner is gone
+    old = c.get("ReplicaSet", "default", "web")
+    c = c.put(replace(old, uid="uid-99"))
+    d = system.describe_state(replace(s, cluster=c))
+    assert f"owner=ReplicaSet/web(gone:{old.uid})" in d["Pod web-1"]
+
+
 def test_scenario_validation_names_the_problem() -> None:
     with pytest.raises(ModelError, match="granularity"):
         Scenario(cluster(), granularity="atomic")  # type: ignore[arg-type]

@@ -78,3 +78,23 @@ def test_kube_trace_renders_object_lanes(kube, tmp_path):
     assert {p.name for p in res.files} == expected
     text = "".join(ET.parse(tmp_path / "lanes.svg").getroot().itertext())
     assert "ReplicaSet web" in text and "Node node-1" in text and "✗ VIOLATED" in text
+
+
+def test_builtin_kubernetes_view_names_owners_by_uid(kube):
+    """Without the system's describe_state (the built-in view), an owner reference names the object
+    that has its UID in that state, and falls back to the UID, marked gone, when none has it."""
+    from dataclasses import replace
+
+    from traces.describe import describe
+
+    _, trace = kube
+    last = trace.states()[-1]
+    d = describe(last)  # no system: the built-in Kubernetes view
+    pods = {k: v for k, v in d.items() if k.startswith("Pod ")}
+    assert pods and all(v.endswith("owner=ReplicaSet/web") for v in pods.values()), pods
+    assert not [v for v in d.values() if "uid-" in v]
+    c = last.cluster
+    web = c.get("ReplicaSet", "default", "web")
+    recreated = replace(last, cluster=c.put(replace(web, uid="uid-99")))  # deleted and recreated: a new uid
+    d = describe(recreated)
+    assert all(d[k].endswith(f"owner=ReplicaSet/web(gone:{web.uid})") for k in pods), d
