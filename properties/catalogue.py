@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from model.endpoints import serving_endpoint, serving_endpoints
 from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
 from model.state import ClusterState
 from properties._common import (
@@ -452,34 +453,11 @@ def _serves(c: ClusterState, svc: Any) -> bool:
     return False
 
 
-def serving_endpoint(svc: Any, p: Pod) -> bool:
-    """Whether pod ``p`` counts as a serving endpoint of Service ``svc`` (selector already matched).
-
-    Upstream (staging/src/k8s.io/endpointslice/util/controller_utils.go ``ShouldPodBeInEndpoints``:
-    not terminal, has a pod IP; and staging/src/k8s.io/endpointslice/utils.go ``podToEndpoint``:
-    ``ready := service.Spec.PublishNotReadyAddresses || podutil.IsPodReady(pod)``): a Ready pod,
-    or with ``publishNotReadyAddresses`` any pod with an IP that is not Succeeded/Failed. In both
-    cases we require it not to be terminating, which is stricter than upstream for
-    ``publishNotReadyAddresses`` (there a terminating pod stays listed as ready): fewer endpoints
-    counted, so never a missed violation (docs/semantics.md#properties, KC-ROLL-004).
-    """
-    if p.deletion_timestamp is not None:
-        return False
-    if p.conditions.ready:
-        return True
-    return svc.publish_not_ready_addresses and p.pod_ip is not None and p.phase not in ("Succeeded", "Failed")
-
-
 def service_down(c: ClusterState, svc: Any) -> bool:
-    """A Service some workload serves (``_serves``) with no serving endpoint: KC-ROLL-004's violation."""
-    if not _serves(c, svc):
-        return False
-    return not any(
-        p.namespace == svc.namespace
-        and all(p.labels.get(k) == v for k, v in svc.selector.items())
-        and serving_endpoint(svc, p)
-        for p in c.pods.values()
-    )
+    """A Service some workload serves (``_serves``) with no serving endpoint (``model.endpoints``:
+    Ready and not terminating, or with publishNotReadyAddresses any pod with an IP, not terminal,
+    not terminating): KC-ROLL-004's violation."""
+    return _serves(c, svc) and not serving_endpoints(c, svc)
 
 
 @rule(

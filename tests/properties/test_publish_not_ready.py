@@ -13,7 +13,7 @@ import pytest
 from model.environment import FaultBudget
 from model.manifests import load_text
 from model.objects import replace
-from properties.catalogue import serving_endpoint
+from model.endpoints import serving_endpoint
 from tests.properties.helpers import assert_holds, assert_violated, check, settled_system
 
 
@@ -77,3 +77,17 @@ def test_serving_endpoint_follows_upstream_pod_to_endpoint() -> None:
     assert not serving_endpoint(svc, replace(not_ready, sandbox=None))  # no IP: not in the slice
     assert not serving_endpoint(svc, replace(not_ready, phase="Failed"))  # terminal
     assert not serving_endpoint(svc, replace(pod, deletion_timestamp=1))  # terminating (stricter than upstream)
+
+
+def test_the_service_lane_shows_the_endpoints_the_rule_counts() -> None:
+    """The trace view (model.system._summary) and the rule share model.endpoints: a not-Ready pod is a
+    ready endpoint in the lane only behind a Service with publishNotReadyAddresses."""
+    from model.system import _summary
+    from tests.properties.helpers import settled_cluster
+
+    c = settled_cluster(zk_yaml(True))
+    svc = next(iter(c.services.values()))
+    pod = next(iter(c.pods.values()))
+    c2 = c.put(replace(pod, conditions=replace(pod.conditions, ready=False)))
+    assert _summary("Service", svc, c2).endswith("ready-endpoints=zk-0")
+    assert _summary("Service", replace(svc, publish_not_ready_addresses=False), c2).endswith("ready-endpoints=none")
