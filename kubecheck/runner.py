@@ -856,14 +856,10 @@ def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
     if last is None:
         return None
     if rule_id == "KC-ROLL-004":
-        from properties.catalogue import _serves  # the rule's own notion of "a Service that should serve"
+        from properties.catalogue import service_down  # the rule's own predicate, per Service
 
         for svc in last.services.values():
-            if _serves(last, svc) and not any(
-                p.namespace == svc.namespace and p.deletion_timestamp is None and p.conditions.ready
-                and all(p.labels.get(k) == v for k, v in svc.selector.items())
-                for p in last.pods.values()
-            ):
+            if service_down(last, svc):
                 return ("Service", svc.namespace, svc.name)
     return None
 
@@ -1258,7 +1254,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
         not_applicable=tuple(_not_applicable(rules, planned_all)),
-        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings),
+        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings)
+        + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=groups,
         fail_on=cfg.fail_on,
         config_file=cfg.config_file,

@@ -676,13 +676,22 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
 
 
 def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """``objects`` plus ``n`` identical Ready nodes when they contain no Node; and the names added."""
+    """``objects`` plus ``n`` identical Ready nodes when they contain no Node; and the names added.
+
+    The nodes carry the well-known labels every kubelet sets that are the same on all nodes of a
+    usual cluster (``kubernetes.io/os: linux``, ``kubernetes.io/arch: amd64``; staging/src/k8s.io/api/core/v1
+    well_known_labels.go), so that the common ``nodeSelector: {kubernetes.io/os: linux}`` fits them.
+    ``kubernetes.io/hostname`` is left out: it would make the nodes distinct and defeat node symmetry;
+    a pod selecting a hostname fits none of them (declare your Nodes). No taints.
+    """
+    from model.frozen import FrozenMap
     from model.objects import Node, kind_of
 
     if any(kind_of(o) == "Node" for o in objects) or n <= 0:
         return objects, ()
     names = tuple(f"node-{i + 1}" for i in range(n))
-    return objects + tuple(Node(name=nm) for nm in names), names
+    labels = FrozenMap({"kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux"})
+    return objects + tuple(Node(name=nm, labels=labels) for nm in names), names
 
 
 def replace_initial(scenario: Scenario, initial: ClusterState) -> Scenario:

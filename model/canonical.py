@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Callable, Hashable
 
 from model.frozen import FrozenMap, evolve
-from model.objects import KINDS, ContainerStatus, Sandbox
+from model.objects import KINDS, ContainerStatus, Sandbox, placement_repr
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -421,12 +421,24 @@ def _pod_shape(pod: Any) -> tuple[Any, ...]:
         None if sb is None else sb.ready,
         tuple((c.name, c.image, c.state, c.restart_count, c.ready) for c in pod.container_statuses),
         tuple(c.image for c in pod.spec_containers),
-    )
+    ) + ((placement,) if (placement := placement_repr(pod)) else ())
+
+
+def _names_nodes(state: ClusterState) -> bool:
+    """Whether a pod or pod template names nodes in a required node affinity's ``matchFields``
+    (``metadata.name``): then nodes are not interchangeable by name, and are not renamed."""
+    templates = [p for p in state.pods.values() if p.node_affinity is not None]
+    for kind in ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "ControllerRevision"):
+        for w in state.table(kind).values():
+            t = w.data if kind == "ControllerRevision" else w.template
+            if t.node_affinity is not None:
+                templates.append(t)
+    return any(term.match_fields for t in templates for term in t.node_affinity or ())
 
 
 def _node_renaming(state: ClusterState) -> dict[str, str]:
     nodes = list(state.nodes.values())
-    if len(nodes) < 2:
+    if len(nodes) < 2 or _names_nodes(state):
         return {}
     by_node: dict[str, list[tuple[Any, ...]]] = {n.name: [] for n in nodes}
     for p in state.pods.values():
@@ -435,7 +447,9 @@ def _node_renaming(state: ClusterState) -> dict[str, str]:
 
     def signature(n: Any) -> tuple[Any, ...]:
         drain = None if n.drain is None else (len(n.drain.pods), bool(n.drain.error), n.drain.force)
-        own = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())), drain)
+        own: tuple[Any, ...] = (n.ready, n.unschedulable, n.pod_capacity, n.eviction_timeout_elapsed, tuple(sorted(n.labels.items())), drain)
+        if n.taints:  # appended only when set: untainted nodes keep their old signature (same order)
+            own += (n.taints,)
         return (own, tuple(sorted(by_node[n.name], key=repr)))
 
     ordered = sorted(nodes, key=lambda n: (repr(signature(n)), n.name))

@@ -35,6 +35,7 @@ from model.frozen import evolve as replace  # dataclasses.replace without __init
 from model.labels import LabelSelector
 from model.objects import (
     Deployment,
+    placement_repr,
     DeploymentCondition,
     DeploymentStatus,
     IntOrString,
@@ -709,7 +710,7 @@ def compute_hash(template: PodTemplate, collision_count: int | None) -> str:
     and encoded the same way. Stable across runs and Python processes; a deviation only in
     which 32-bit value a template gets (docs/semantics.md#deployment).
     """
-    data = repr(template).encode()
+    data = (repr(template) + placement_repr(template)).encode()
     if collision_count is not None:
         data += (collision_count % 2**32).to_bytes(8, "little")
     value = int.from_bytes(hashlib.sha256(data).digest()[:4], "big")

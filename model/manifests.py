@@ -73,6 +73,8 @@ from model.objects import (
     Deployment,
     DeploymentStrategy,
     Node as NodeObject,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
     OwnerReference,
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
@@ -85,6 +87,8 @@ from model.objects import (
     Service,
     StatefulSet,
     StatefulSetUpdateStrategy,
+    Taint,
+    Toleration,
     Volume,
     kind_of,
 )
@@ -104,6 +108,9 @@ __all__ = [
     "ManifestError",
     "SourceLocation",
     "SkippedObject",
+    "IgnoredField",
+    "VERDICT_RELEVANT_POD_FIELDS",
+    "VERDICT_RELEVANT_CONTAINER_FIELDS",
     "LoadResult",
     "ObjectKey",
     "MODELLED_KINDS",
@@ -176,6 +183,85 @@ class SkippedObject:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredField:
+    """A field that could change a verdict but that the model does not read (docs/cli.md, "Ignored fields").
+
+    Listed once per run as a warning: ``ignored: podAntiAffinity on statefulset/zk (zk.yaml:21)``.
+    """
+
+    file: str
+    line: int
+    kind: str
+    namespace: str
+    name: str
+    field: str
+
+    def __str__(self) -> str:
+        ns = f" in namespace {self.namespace}" if self.namespace not in ("", "default") else ""
+        return f"ignored: {self.field} on {self.kind.lower()}/{self.name}{ns} ({self.file}:{self.line})"
+
+
+#: Pod spec fields (relative to the pod spec) that can change what the cluster does -- where a pod
+#: may run, whether it starts, becomes Ready or stays up -- and that the model does not read; each
+#: is reported once per object (docs/cli.md#ignored-fields). Container fields are checked in every
+#: init and app container. Shown name -> path.
+VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
+    "preferred node affinity": "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+    "podAffinity": "affinity.podAffinity",
+    "podAntiAffinity": "affinity.podAntiAffinity",
+    "topologySpreadConstraints": "topologySpreadConstraints",
+    "priorityClassName": "priorityClassName",
+    "priority": "priority",
+    "schedulerName": "schedulerName",
+    "nodeName in a pod template": "nodeName",
+    "readinessGates": "readinessGates",
+    "runtimeClassName": "runtimeClassName",
+    "overhead": "overhead",
+    "hostNetwork": "hostNetwork",
+    "activeDeadlineSeconds": "activeDeadlineSeconds",
+    "initContainers": "initContainers",
+}
+VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
+    "resources": "resources",
+    "livenessProbe": "livenessProbe",
+    "startupProbe": "startupProbe",
+    "hostPort": "ports[].hostPort",
+}
+
+
+def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(shown name, field path) of every verdict-relevant field ``obj`` sets and the model ignores."""
+    if kind == "Pod":
+        spec_path, spec = "spec", obj.get("spec", {})
+    elif kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+        spec_path, spec = "spec.template.spec", obj.get("spec", {}).get("template", {}).get("spec", {})
+    else:
+        return []
+    out: list[tuple[str, str]] = []
+    for shown, path in VERDICT_RELEVANT_POD_FIELDS.items():
+        if shown == "nodeName in a pod template" and kind == "Pod":
+            continue  # a Pod's own nodeName is modelled (it is bound)
+        value: Any = spec
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value not in (None, "", [], {}, False):
+            out.append((shown, f"{spec_path}.{path}"))
+    containers = [(g, i, c) for g in ("initContainers", "containers") for i, c in enumerate(spec.get(g) or ())
+                  if isinstance(c, dict)]
+    for shown, path in VERDICT_RELEVANT_CONTAINER_FIELDS.items():
+        for group, i, c in containers:
+            if path == "ports[].hostPort":
+                hit = next((f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
+                            if isinstance(port, dict) and port.get("hostPort")), None)
+            else:
+                hit = path if c.get(path) not in (None, {}, []) else None
+            if hit is not None:
+                out.append((shown, f"{spec_path}.{group}[{i}].{hit}"))
+                break  # once per object
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class LoadResult:
     """The outcome of loading manifests.
 
@@ -189,6 +275,8 @@ class LoadResult:
     skipped: tuple[SkippedObject, ...] = ()
     errors: tuple[ManifestError, ...] = ()
     files: tuple[str, ...] = ()
+    #: verdict-relevant fields the model ignores, one per (object, field), in manifest order
+    ignored: tuple[IgnoredField, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -677,6 +765,26 @@ def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
     )
 
 
+def _requirements(reqs: Sequence[Mapping[str, Any]]) -> tuple[NodeSelectorRequirement, ...]:
+    return tuple(NodeSelectorRequirement(r.get("key", ""), r.get("operator", ""), tuple(r.get("values", ()))) for r in reqs)
+
+
+def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """spec.nodeSelector, the required node affinity and spec.tolerations (docs/semantics.md#runtime)."""
+    required_affinity = spec.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+    terms = None
+    if required_affinity is not None:
+        terms = tuple(
+            NodeSelectorTerm(_requirements(t.get("matchExpressions", ())), _requirements(t.get("matchFields", ())))
+            for t in required_affinity.get("nodeSelectorTerms", ())
+        )
+    tolerations = tuple(
+        Toleration(t.get("key", ""), t.get("operator", "") or "Equal", t.get("value", ""), t.get("effect", ""))
+        for t in spec.get("tolerations", ())
+    )
+    return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations}
+
+
 def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
     meta, spec = template.get("metadata", {}), template.get("spec", {})
     return PodTemplate(
@@ -688,6 +796,7 @@ def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
         hostname=spec.get("hostname", ""),
         subdomain=spec.get("subdomain", ""),
         termination_grace_period_seconds=spec.get("terminationGracePeriodSeconds", 30),
+        **_placement(spec),
     )
 
 
@@ -784,12 +893,18 @@ def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
         hostname=spec.get("hostname", ""),
         subdomain=spec.get("subdomain", ""),
         termination_grace_period_seconds=spec["terminationGracePeriodSeconds"],
+        **_placement(spec),
     )
 
 
 def _build_service(obj: Mapping[str, Any], meta: dict[str, Any]) -> Service:
     spec = obj.get("spec", {})
-    return Service(**meta, selector=_fm(spec.get("selector")), cluster_ip=spec.get("clusterIP"))
+    return Service(
+        **meta,
+        selector=_fm(spec.get("selector")),
+        cluster_ip=spec.get("clusterIP"),
+        publish_not_ready_addresses=spec.get("publishNotReadyAddresses", False),
+    )
 
 
 def _build_pvc(obj: Mapping[str, Any], meta: dict[str, Any]) -> PersistentVolumeClaim:
@@ -814,6 +929,8 @@ def _build_node(obj: Mapping[str, Any], meta: dict[str, Any]) -> NodeObject:
         ready=ready,
         unschedulable=obj.get("spec", {}).get("unschedulable", False),
         pod_capacity=int(capacity) if capacity is not None else 110,
+        taints=tuple(Taint(t.get("key", ""), t.get("value", ""), t.get("effect", ""))
+                     for t in obj.get("spec", {}).get("taints", ())),
     )
 
 
@@ -896,6 +1013,7 @@ class _Loader:
         self.skipped: list[SkippedObject] = []
         self.errors: list[ManifestError] = []
         self.files: list[str] = []
+        self.ignored: list[IgnoredField] = []
 
     def result(self) -> LoadResult:
         return LoadResult(
@@ -904,6 +1022,7 @@ class _Loader:
             skipped=tuple(self.skipped),
             errors=tuple(self.errors),
             files=tuple(self.files),
+            ignored=tuple(self.ignored),
         )
 
     def error(self, file: str, marks: Mapping[str, tuple[int, int]], root: tuple[int, int], e: FieldError) -> None:
@@ -998,6 +1117,9 @@ class _Loader:
         obj = _BUILDERS[kind](decoded, _meta(decoded, namespace, len(self.objects)))
         self.objects.append(obj)
         self.locations[key] = SourceLocation(file, root[0], root[1], FrozenMap(marks))
+        ignored = [IgnoredField(file, _lookup(marks, path, root)[0], kind, namespace, key[2], shown)
+                   for shown, path in _ignored_fields(kind, decoded)]
+        self.ignored.extend(sorted(ignored, key=lambda i: i.line))
 
 
 def load_text(text: str, filename: str = "<string>", *, default_namespace: str = "default") -> LoadResult:

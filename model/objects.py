@@ -25,6 +25,11 @@ __all__ = [
     "ObjectMeta",
     "ContainerSpec",
     "Volume",
+    "NodeSelectorRequirement",
+    "NodeSelectorTerm",
+    "Toleration",
+    "Taint",
+    "placement_repr",
     "PodTemplate",
     "PodConditions",
     "Sandbox",
@@ -138,9 +143,67 @@ class Volume:
     claim_name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NodeSelectorRequirement:
+    """v1.NodeSelectorRequirement: ``operator`` is In, NotIn, Exists, DoesNotExist, Gt or Lt
+    (matchFields: In or NotIn on ``metadata.name``)."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelectorTerm:
+    """v1.NodeSelectorTerm: its requirements are ANDed; the terms of a NodeSelector are ORed."""
+
+    match_expressions: tuple[NodeSelectorRequirement, ...] = ()
+    match_fields: tuple[NodeSelectorRequirement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """v1.Toleration: ``operator`` Equal (also written "") or Exists; ``effect`` "" tolerates
+    every effect; ``key`` "" with Exists tolerates every taint. ``tolerationSeconds`` is not
+    kept (it only times NoExecute evictions, and taints never change in the model)."""
+
+    key: str = ""
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    """v1.Taint on a Node: ``effect`` NoSchedule, PreferNoSchedule or NoExecute."""
+
+    key: str
+    value: str = ""
+    effect: str = "NoSchedule"
+
+
+def placement_repr(obj: "PodTemplate | Pod") -> str:
+    """The placement fields of a template or pod as text, ``""`` when none is set.
+
+    The placement fields are ``repr=False`` so that a template without them prints (and so
+    hashes, ``compute_hash``/``controller_revision_hash``) exactly as before they existed; the
+    hash functions append this text so that templates differing only in placement differ.
+    """
+    if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
+        return ""
+    return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PodTemplate:
-    """v1.PodTemplateSpec: template metadata plus the modelled part of the pod spec."""
+    """v1.PodTemplateSpec: template metadata plus the modelled part of the pod spec.
+
+    Placement (docs/semantics.md#runtime, "Scheduler"): ``node_selector`` is
+    ``spec.nodeSelector``; ``node_affinity`` is
+    ``spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms``
+    (``None`` when unset; the preferred part only scores, so it is not kept); ``tolerations`` is
+    ``spec.tolerations``.
+    """
 
     labels: FrozenMap[str, str] = field(default=EMPTY)
     annotations: FrozenMap[str, str] = field(default=EMPTY)
@@ -150,6 +213,9 @@ class PodTemplate:
     hostname: str = ""
     subdomain: str = ""
     termination_grace_period_seconds: int = 30
+    node_selector: FrozenMap[str, str] = field(default=EMPTY, repr=False)
+    node_affinity: tuple[NodeSelectorTerm, ...] | None = field(default=None, repr=False)
+    tolerations: tuple[Toleration, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +280,10 @@ class Pod(ObjectMeta):
     ready_elapsed: bool = False
     sandbox: Sandbox | None = None
     container_statuses: tuple[ContainerStatus, ...] = ()
+    #: placement, copied from the template (see :class:`PodTemplate`); read by the scheduler only
+    node_selector: FrozenMap[str, str] = field(default=EMPTY, repr=False)
+    node_affinity: tuple[NodeSelectorTerm, ...] | None = field(default=None, repr=False)
+    tolerations: tuple[Toleration, ...] = field(default=(), repr=False)
 
     @property
     def readiness_probe(self) -> bool:
@@ -411,12 +481,14 @@ class PersistentVolumeClaim(ObjectMeta):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Node(ObjectMeta):
-    """v1 Node: Ready condition, schedulability and a pod capacity."""
+    """v1 Node: Ready condition, schedulability, a pod capacity, labels (metadata) and taints."""
 
     namespace: str = ""
     ready: bool = True
     unschedulable: bool = False
     pod_capacity: int = 110
+    #: spec.taints (the scheduler's TaintToleration filter reads NoSchedule and NoExecute)
+    taints: tuple[Taint, ...] = field(default=(), repr=False)
     #: client record, not API data: the ``kubectl drain`` of this node that is running (or that
     #: failed), see :class:`DrainRecord`; ``None`` when no drain runs.
     drain: "DrainRecord | None" = None
@@ -430,10 +502,16 @@ class Node(ObjectMeta):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Service(ObjectMeta):
-    """v1 Service: only the selector matters to the properties (zero downtime)."""
+    """v1 Service: the selector and ``publishNotReadyAddresses`` matter to the properties (zero downtime).
+
+    ``publish_not_ready_addresses`` is ``spec.publishNotReadyAddresses``: the endpoint controllers
+    then list a selected pod whether or not it is Ready (pkg/controller/util/endpoint
+    controller_utils.go ShouldPodBeInEndpoints, pkg/controller/endpointslice podToEndpoint).
+    """
 
     selector: FrozenMap[str, str] = field(default=EMPTY)
     cluster_ip: str | None = None
+    publish_not_ready_addresses: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,9 @@ def pod_from_template(template: PodTemplate, owner: Any, owner_kind: str) -> Pod
         hostname=template.hostname,
         subdomain=template.subdomain,
         termination_grace_period_seconds=template.termination_grace_period_seconds,
+        node_selector=template.node_selector,
+        node_affinity=template.node_affinity,
+        tolerations=template.tolerations,
     )
 
 

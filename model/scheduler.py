@@ -1,23 +1,77 @@
-"""The scheduler, reduced to a nondeterministic bind: any Ready, schedulable node with room.
+"""The scheduler, reduced to a nondeterministic bind: any feasible node is a branch.
 
 Mirrors the outcome of kubernetes/kubernetes pkg/scheduler/schedule_one.go (schedulePod,
-findNodesThatFitPod, bind) with the filter plugins reduced to three checks: the node is Ready
-(upstream: the not-ready taint and TaintToleration), not ``spec.unschedulable``
-(NodeUnschedulable) and has room for one more pod (NodeResourcesFit on the ``pods``
-resource).  Scoring is replaced by nondeterminism: every feasible node is one branch, so the
-checker covers every choice a scoring function could make (docs/semantics.md#runtime,
-"Scheduler").  Identical nodes are interchangeable; the canonical form merges their branches.
+findNodesThatFitPod, bind) with the filter plugins that decide placement for the modelled
+objects (docs/semantics.md#runtime, "Scheduler"):
+
+* the node is Ready (upstream: the ``node.kubernetes.io/not-ready``/``unreachable`` NoSchedule
+  taints, read by TaintToleration; a pod tolerating one of them may go there);
+* NodeUnschedulable (pkg/scheduler/framework/plugins/nodeunschedulable): not
+  ``spec.unschedulable``, unless the pod tolerates ``node.kubernetes.io/unschedulable:NoSchedule``;
+* NodeAffinity (pkg/scheduler/framework/plugins/nodeaffinity, Filter): ``spec.nodeSelector`` and
+  the required node affinity (staging/src/k8s.io/component-helpers/scheduling/corev1/nodeaffinity
+  ``GetRequiredNodeAffinity``, ``RequiredNodeAffinity.Match``);
+* TaintToleration (pkg/scheduler/framework/plugins/tainttoleration, Filter): no NoSchedule or
+  NoExecute taint the pod does not tolerate (component-helpers/scheduling/corev1
+  ``FindMatchingUntoleratedTaint``, staging/src/k8s.io/api/core/v1/toleration.go ``ToleratesTaint``);
+* NodeResourcesFit on the ``pods`` resource only: fewer bound pods than ``pod_capacity``.
+
+Scoring is replaced by nondeterminism: every feasible node is one branch, so the checker covers
+every choice a scoring function could make. A pod no node fits stays Pending (no branch).
+Identical nodes are interchangeable; the canonical form merges their branches.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
 
 from model.api import Update, UpdateStatus, Write
-from model.objects import Node, Pod
-from model.state import ClusterState
+from model.frozen import EMPTY, FrozenMap
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
+from model.labels import (
+    DOES_NOT_EXIST,
+    EXISTS,
+    GREATER_THAN,
+    IN,
+    LESS_THAN,
+    NOT_IN,
+    Selector,
+    SelectorError,
+    new_requirement,
+)
+from model.objects import Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration
+from model.state import ClusterState
 
-__all__ = ["pods_on_node", "node_fits", "find_nodes_that_fit", "pending_pods", "bind"]
+__all__ = [
+    "TAINT_NODE_UNSCHEDULABLE",
+    "TAINT_NODE_NOT_READY",
+    "TAINT_NODE_UNREACHABLE",
+    "pods_on_node",
+    "tolerates_taint",
+    "tolerations_tolerate_taint",
+    "find_matching_untolerated_taint",
+    "node_selector_term_matches",
+    "RequiredNodeAffinity",
+    "get_required_node_affinity",
+    "node_fits",
+    "find_nodes_that_fit",
+    "pending_pods",
+    "bind",
+]
+
+#: staging/src/k8s.io/api/core/v1/well_known_taints.go
+TAINT_NODE_UNSCHEDULABLE: Final = Taint("node.kubernetes.io/unschedulable", effect="NoSchedule")
+TAINT_NODE_NOT_READY: Final = Taint("node.kubernetes.io/not-ready", effect="NoSchedule")
+TAINT_NODE_UNREACHABLE: Final = Taint("node.kubernetes.io/unreachable", effect="NoSchedule")
+
+#: nodeaffinity.go nodeSelectorRequirementsAsSelector: v1.NodeSelectorOperator -> selection.Operator
+_SELECTION_OPERATORS: Final = {
+    "In": IN, "NotIn": NOT_IN, "Exists": EXISTS, "DoesNotExist": DOES_NOT_EXIST, "Gt": GREATER_THAN, "Lt": LESS_THAN,
+}
+#: metav1.ObjectNameField, the only field key a node field selector may use
+_OBJECT_NAME_FIELD: Final = "metadata.name"
 
 
 def pods_on_node(state: ClusterState, node_name: str) -> int:
@@ -25,14 +79,132 @@ def pods_on_node(state: ClusterState, node_name: str) -> int:
     return sum(1 for p in state.pods.values() if p.node_name == node_name)
 
 
-def node_fits(state: ClusterState, node: Node) -> bool:
-    """The reduced filter: Ready, schedulable, fewer bound pods than ``pod_capacity``."""
-    return node.ready and not node.unschedulable and pods_on_node(state, node.name) < node.pod_capacity
+# ------------------------------------------------------------------------- taints and tolerations
+
+
+def tolerates_taint(toleration: Toleration, taint: Taint) -> bool:
+    """Mirrors staging/src/k8s.io/api/core/v1/toleration.go (*Toleration).ToleratesTaint.
+
+    An empty effect matches every effect, an empty key every key (validation allows an empty key
+    only with Exists); Equal (or "") compares the values, Exists does not; any other operator
+    tolerates nothing (upstream's default branch; Lt/Gt are behind an alpha gate, off).
+    """
+    if toleration.effect and toleration.effect != taint.effect:
+        return False
+    if toleration.key and toleration.key != taint.key:
+        return False
+    if toleration.operator in ("Equal", ""):
+        return toleration.value == taint.value
+    return toleration.operator == "Exists"
+
+
+def tolerations_tolerate_taint(tolerations: tuple[Toleration, ...], taint: Taint) -> bool:
+    """Mirrors pkg/apis/core/v1/helper/helpers.go TolerationsTolerateTaint."""
+    return any(tolerates_taint(t, taint) for t in tolerations)
+
+
+def find_matching_untolerated_taint(taints: tuple[Taint, ...], tolerations: tuple[Toleration, ...]) -> Taint | None:
+    """Mirrors staging/src/k8s.io/component-helpers/scheduling/corev1/helpers.go
+    FindMatchingUntoleratedTaint with TaintToleration's inclusion filter (effect NoSchedule or
+    NoExecute; PreferNoSchedule only scores): the first such taint no toleration tolerates."""
+    for taint in taints:
+        if taint.effect in ("NoSchedule", "NoExecute") and not tolerations_tolerate_taint(tolerations, taint):
+            return taint
+    return None
+
+
+# ------------------------------------------------------------------------------- node affinity
+
+
+@lru_cache(maxsize=4096)
+def _term_selector(requirements: tuple[NodeSelectorRequirement, ...]) -> Selector | None:
+    """nodeaffinity.go nodeSelectorRequirementsAsSelector; ``None`` for a parse error (the term
+    then matches no node: lazyErrorNodeSelector keeps the error and the term fails)."""
+    reqs = []
+    for r in requirements:
+        op = _SELECTION_OPERATORS.get(r.operator)
+        if op is None:
+            return None
+        try:
+            reqs.append(new_requirement(r.key, op, r.values))
+        except SelectorError:
+            return None
+    return Selector(tuple(reqs))
+
+
+def _fields_match(requirements: tuple[NodeSelectorRequirement, ...], node: Node) -> bool:
+    """nodeaffinity.go nodeSelectorRequirementsAsFieldSelector + fields.Selector.Matches on
+    ``{"metadata.name": node.Name}``: In and NotIn with exactly one value, key metadata.name;
+    anything else is a parse error (no match)."""
+    for r in requirements:
+        if r.key != _OBJECT_NAME_FIELD or len(r.values) != 1 or r.operator not in ("In", "NotIn"):
+            return False
+        if (node.name == r.values[0]) != (r.operator == "In"):
+            return False
+    return True
+
+
+def node_selector_term_matches(term: NodeSelectorTerm, node: Node) -> bool:
+    """Mirrors component-helpers/scheduling/corev1/nodeaffinity/nodeaffinity.go nodeSelectorTerm.match.
+
+    An empty term (no expressions, no fields) matches nothing (newLazyErrorNodeSelector skips it).
+    """
+    if not term.match_expressions and not term.match_fields:
+        return False
+    if term.match_expressions:
+        selector = _term_selector(term.match_expressions)
+        if selector is None or not selector.matches(node.labels):
+            return False
+    return not term.match_fields or _fields_match(term.match_fields, node)
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredNodeAffinity:
+    """component-helpers/scheduling/corev1/nodeaffinity RequiredNodeAffinity: the pod's
+    ``spec.nodeSelector`` (``label_selector``, a map of equalities) and required node affinity terms."""
+
+    label_selector: FrozenMap[str, str] = EMPTY
+    node_selector: tuple[NodeSelectorTerm, ...] | None = None
+
+    def match(self, node: Node) -> bool:
+        """Mirrors RequiredNodeAffinity.Match: the nodeSelector labels AND any term (ORed)."""
+        if any(node.labels.get(k) != v for k, v in self.label_selector.items()):
+            return False
+        if self.node_selector is None:
+            return True
+        return any(node_selector_term_matches(t, node) for t in self.node_selector)
+
+
+def get_required_node_affinity(pod: Pod) -> RequiredNodeAffinity:
+    """Mirrors component-helpers/scheduling/corev1/nodeaffinity GetRequiredNodeAffinity."""
+    return RequiredNodeAffinity(pod.node_selector, pod.node_affinity)
+
+
+# ------------------------------------------------------------------------------------ filters
+
+
+def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
+    """The filter plugins of the module docstring, in upstream's order; ``pod`` ``None`` = a pod
+    with no placement constraints (kept for callers that only ask about the node)."""
+    tolerations: tuple[Toleration, ...] = () if pod is None else pod.tolerations
+    if not node.ready and not (
+        tolerations_tolerate_taint(tolerations, TAINT_NODE_NOT_READY)
+        or tolerations_tolerate_taint(tolerations, TAINT_NODE_UNREACHABLE)
+    ):
+        return False
+    if node.unschedulable and not tolerations_tolerate_taint(tolerations, TAINT_NODE_UNSCHEDULABLE):
+        return False
+    if pod is not None:
+        if (pod.node_selector or pod.node_affinity is not None) and not get_required_node_affinity(pod).match(node):
+            return False
+        if node.taints and find_matching_untolerated_taint(node.taints, tolerations) is not None:
+            return False
+    return pods_on_node(state, node.name) < node.pod_capacity
 
 
 def find_nodes_that_fit(state: ClusterState, pod: Pod) -> tuple[Node, ...]:
-    """Mirrors kubernetes/kubernetes pkg/scheduler/schedule_one.go findNodesThatFitPod (reduced filters), in name order."""
-    return tuple(n for n in state.nodes.values() if node_fits(state, n))
+    """Mirrors kubernetes/kubernetes pkg/scheduler/schedule_one.go findNodesThatFitPod (the filters of node_fits), in name order."""
+    return tuple(n for n in state.nodes.values() if node_fits(state, n, pod))
 
 
 def pending_pods(state: ClusterState) -> tuple[Pod, ...]:

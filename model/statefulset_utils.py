@@ -31,6 +31,7 @@ from model.errors import ModelError
 from model.frozen import EMPTY
 from model.objects import (
     ControllerRevision,
+    placement_repr,
     IntOrString,
     OwnerReference,
     PersistentVolumeClaim,
@@ -580,6 +581,9 @@ def _get_pod_from_template(template: PodTemplate, set_: StatefulSet) -> Pod:
         hostname=template.hostname,
         subdomain=template.subdomain,
         termination_grace_period_seconds=template.termination_grace_period_seconds,
+        node_selector=template.node_selector,
+        node_affinity=template.node_affinity,
+        tolerations=template.tolerations,
         phase="",
     )
 
@@ -634,7 +638,7 @@ def controller_revision_hash(template: PodTemplate, collision_count: int | None)
     hashes the JSON patch with fnv32a and encodes it with rand.SafeEncodeString.  Only
     "equal data -> equal name, collision count changes the name" matters to the model.
     """
-    payload = repr(template)
+    payload = repr(template) + placement_repr(template)
     if collision_count is not None:
         payload += f"|collision={collision_count}"
     return hashlib.sha256(payload.encode()).hexdigest()[:10]

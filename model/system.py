@@ -798,16 +798,14 @@ def _owner(c: ClusterState, obj: Any) -> str:
 
 
 def _endpoints(c: ClusterState, svc: Any) -> str:
-    """The pods a Service's EndpointSlice lists as ready (KC-ROLL-004's count): Ready, not
-    terminating, in its namespace and matching its selector; ``none`` if there are none."""
+    """The pods a Service's EndpointSlice lists as ready (KC-ROLL-004's count,
+    :func:`model.endpoints.serving_endpoints`: Ready and not terminating, or with
+    publishNotReadyAddresses any pod with an IP, not terminal, not terminating); ``none`` if there are none."""
+    from model.endpoints import serving_endpoints
+
     if not svc.selector:
         return "-"
-    names = sorted(
-        p.name for p in c.pods.values()
-        if p.namespace == svc.namespace and p.deletion_timestamp is None and p.conditions.ready
-        and all(p.labels.get(k) == v for k, v in svc.selector.items())
-    )
-    return ",".join(names) or "none"
+    return ",".join(sorted(p.name for p in serving_endpoints(c, svc))) or "none"
 
 
 def _summary(kind: str, obj: Any, c: ClusterState) -> str:

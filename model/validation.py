@@ -75,6 +75,13 @@ __all__ = [
     "selector_matches",
     "validate_pod_spec",
     "validate_pod_template_spec",
+    "validate_node_selector_requirement",
+    "validate_node_field_selector_requirement",
+    "validate_node_selector",
+    "validate_taint_effect",
+    "validate_tolerations",
+    "validate_node_taints",
+    "validate_placement",
     "validate_positive_int_or_percent",
     "get_percent_value",
     "get_int_or_percent_value",
@@ -243,8 +250,27 @@ _CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, cl
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
 )
+_NODE_SELECTOR_REQUIREMENT: Final = Obj({"key": STR, "operator": STR, "values": ListOf(STR)})
+_NODE_SELECTOR: Final = Obj(
+    {"nodeSelectorTerms": ListOf(Obj({"matchExpressions": ListOf(_NODE_SELECTOR_REQUIREMENT),
+                                      "matchFields": ListOf(_NODE_SELECTOR_REQUIREMENT)}))}
+)
+#: v1.Affinity, complete (so closed); only the required node affinity is read (docs/semantics.md#runtime).
+_AFFINITY: Final = Obj(
+    {
+        "nodeAffinity": Obj({"requiredDuringSchedulingIgnoredDuringExecution": _NODE_SELECTOR,
+                             "preferredDuringSchedulingIgnoredDuringExecution": ANY}),
+        "podAffinity": ANY,
+        "podAntiAffinity": ANY,
+    }
+)
+_TOLERATION: Final = Obj({"key": STR, "operator": STR, "value": STR, "effect": STR, "tolerationSeconds": I64})
+_TAINT: Final = Obj({"key": STR, "value": STR, "effect": STR, "timeAdded": ANY})
 _POD_SPEC: Final = Obj(
     {
+        "nodeSelector": LABEL_MAP,
+        "affinity": _AFFINITY,
+        "tolerations": ListOf(_TOLERATION),
         "containers": ListOf(_CONTAINER),
         "initContainers": ListOf(_CONTAINER),
         "volumes": ListOf(_VOLUME),
@@ -321,6 +347,7 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
                 "selector": LABEL_MAP,
                 "clusterIP": STR,
                 "type": STR,
+                "publishNotReadyAddresses": BOOL,
                 "ports": ListOf(Obj({"port": I32, "name": STR, "targetPort": INTSTR, "nodePort": I32}, closed=False)),
             },
             closed=False,
@@ -338,7 +365,7 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
         )
     ),
     "Node": _top(
-        Obj({"unschedulable": BOOL}, closed=False),
+        Obj({"unschedulable": BOOL, "taints": ListOf(_TAINT)}, closed=False),
         Obj(
             {
                 "conditions": ListOf(Obj({"type": STR, "status": STR}, closed=False)),
@@ -730,6 +757,134 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
         pvc = v.get("persistentVolumeClaim")
         if pvc is not None and not pvc.get("claimName"):
             errs.append(required(child(child(p, "persistentVolumeClaim"), "claimName")))
+    errs.extend(validate_placement(spec, path))
+    return errs
+
+
+_NODE_SELECTOR_OPERATORS: Final = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+_TAINT_EFFECTS: Final = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+_TOLERATION_OPERATORS: Final = ("Equal", "Exists")
+
+
+def validate_node_selector_requirement(rq: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go ValidateNodeSelectorRequirement (values must
+    be label values: allowInvalidLabelValueInRequiredNodeAffinity is false on create)."""
+    errs: list[FieldError] = []
+    op, values = rq.get("operator", ""), rq.get("values", [])
+    vpath = child(path, "values")
+    if op in ("In", "NotIn"):
+        if not values:
+            errs.append(required(vpath, "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif op in ("Exists", "DoesNotExist"):
+        if values:
+            errs.append(forbidden(vpath, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+    elif op in ("Gt", "Lt"):
+        if len(values) != 1:
+            errs.append(required(vpath, "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+    else:
+        errs.append(invalid(child(path, "operator"), op, "not a valid selector operator"))
+    key = rq.get("key", "")
+    errs.extend(invalid(child(path, "key"), key, m) for m in is_qualified_name(key))
+    for i, v in enumerate(values):
+        errs.extend(invalid(index(vpath, i), v, m) for m in is_valid_label_value(v))
+    return errs
+
+
+def validate_node_field_selector_requirement(rq: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors validation.go ValidateNodeFieldSelectorRequirement (key metadata.name, In/NotIn, one value)."""
+    errs: list[FieldError] = []
+    op, values = rq.get("operator", ""), rq.get("values", [])
+    if op in ("In", "NotIn"):
+        if len(values) != 1:
+            errs.append(required(child(path, "values"),
+                                 "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+    else:
+        errs.append(invalid(child(path, "operator"), op, "not a valid selector operator"))
+    key = rq.get("key", "")
+    if key != "metadata.name":
+        errs.append(invalid(child(path, "key"), key, "not a valid field selector key"))
+    else:
+        for i, v in enumerate(values):
+            errs.extend(invalid(index(child(path, "values"), i), v, m) for m in is_dns1123_subdomain(v))
+    return errs
+
+
+def validate_node_selector(selector: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors validation.go ValidateNodeSelector and ValidateNodeSelectorTerm."""
+    terms = selector.get("nodeSelectorTerms", [])
+    tpath = child(path, "nodeSelectorTerms")
+    if not terms:
+        return [required(tpath, "must have at least one node selector term")]
+    errs: list[FieldError] = []
+    for i, term in enumerate(terms):
+        p = index(tpath, i)
+        for j, rq in enumerate(term.get("matchExpressions", [])):
+            errs.extend(validate_node_selector_requirement(rq, index(child(p, "matchExpressions"), j)))
+        for j, rq in enumerate(term.get("matchFields", [])):
+            errs.extend(validate_node_field_selector_requirement(rq, index(child(p, "matchFields"), j)))
+    return errs
+
+
+def validate_taint_effect(effect: str, allow_empty: bool, path: str) -> list[FieldError]:
+    """Mirrors validation.go validateTaintEffect."""
+    if not effect:
+        return [] if allow_empty else [required(path)]
+    if effect not in _TAINT_EFFECTS:
+        return [not_supported(path, effect, _TAINT_EFFECTS)]
+    return []
+
+
+def validate_tolerations(tolerations: list[Mapping[str, Any]], path: str) -> list[FieldError]:
+    """Mirrors validation.go ValidateTolerations (the Lt/Gt operators of the alpha
+    TaintTolerationComparisonOperators gate are not supported, as with the gate off)."""
+    errs: list[FieldError] = []
+    for i, t in enumerate(tolerations):
+        p = index(path, i)
+        key, op, value, effect = t.get("key", ""), t.get("operator", ""), t.get("value", ""), t.get("effect", "")
+        if key:
+            errs.extend(invalid(child(p, "key"), key, m) for m in is_qualified_name(key))
+        if not key and op != "Exists":
+            errs.append(invalid(child(p, "operator"), op,
+                                'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+        if "tolerationSeconds" in t and effect != "NoExecute":
+            errs.append(invalid(child(p, "effect"), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if op in ("Equal", ""):
+            errs.extend(invalid(child(p, "operator"), value, m) for m in is_valid_label_value(value))
+        elif op == "Exists":
+            if value:
+                errs.append(invalid(child(p, "operator"), value, "value must be empty when `operator` is 'Exists'"))
+        else:
+            errs.append(not_supported(child(p, "operator"), op, _TOLERATION_OPERATORS))
+        errs.extend(validate_taint_effect(effect, True, child(p, "effect")))
+    return errs
+
+
+def validate_node_taints(taints: list[Mapping[str, Any]], path: str) -> list[FieldError]:
+    """Mirrors validation.go validateNodeTaints: key a qualified name, value a label value, effect
+    required and supported, unique by (key, effect)."""
+    errs: list[FieldError] = []
+    seen: set[tuple[str, str]] = set()
+    for i, t in enumerate(taints):
+        p = index(path, i)
+        key, value, effect = t.get("key", ""), t.get("value", ""), t.get("effect", "")
+        errs.extend(invalid(child(p, "key"), key, m) for m in is_qualified_name(key))
+        errs.extend(invalid(child(p, "value"), value, m) for m in is_valid_label_value(value))
+        errs.extend(validate_taint_effect(effect, False, child(p, "effect")))
+        if (key, effect) in seen:
+            errs.append(FieldError(p, f"duplicate value {show(key + '=' + value + ':' + effect)}: taints must be unique by key and effect pair"))
+        seen.add((key, effect))
+    return errs
+
+
+def validate_placement(spec: Mapping[str, Any], path: str) -> list[FieldError]:
+    """The placement part of ValidatePodSpec: nodeSelector labels (ValidateLabels), the required
+    node affinity (validateNodeAffinity -> ValidateNodeSelector) and tolerations."""
+    errs = validate_labels(spec.get("nodeSelector", {}), child(path, "nodeSelector"))
+    required_affinity = spec.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+    if required_affinity is not None:
+        errs.extend(validate_node_selector(required_affinity, child(child(child(path, "affinity"), "nodeAffinity"),
+                                                                   "requiredDuringSchedulingIgnoredDuringExecution")))
+    errs.extend(validate_tolerations(spec.get("tolerations", []), child(path, "tolerations")))
     return errs
 
 
@@ -1019,6 +1174,9 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
         errs.extend(validate_labels(meta.get("labels", {}), child(t_path, "labels")))
         errs.extend(validate_annotations(meta.get("annotations", {}), child(t_path, "annotations")))
         errs.extend(_workload_template_tail(template, t_path, "StatefulSet"))
+        # More than the stored StatefulSet validation: every pod the controller would create from an
+        # invalid placement is rejected by Pod validation, so no pod of the set could ever run.
+        errs.extend(validate_placement(template.get("spec", {}), child(t_path, "spec")))
     for i, vct in enumerate(spec.get("volumeClaimTemplates", [])):
         p = index(child(path, "volumeClaimTemplates"), i)
         name = vct.get("metadata", {}).get("name", "")
@@ -1130,8 +1288,10 @@ def validate_persistent_volume_claim(obj: Mapping[str, Any]) -> list[FieldError]
 
 
 def validate_node(obj: Mapping[str, Any]) -> list[FieldError]:
-    """Mirrors pkg/apis/core/validation/validation.go ValidateNode (name and metadata only)."""
-    return validate_object_meta(obj.get("metadata", {}), False, name_is_dns_subdomain)
+    """Mirrors pkg/apis/core/validation/validation.go ValidateNode (name, metadata and taints)."""
+    return validate_object_meta(obj.get("metadata", {}), False, name_is_dns_subdomain) + validate_node_taints(
+        obj.get("spec", {}).get("taints", []), "spec.taints"
+    )
 
 
 def name_is_path_segment(name: str) -> list[str]:

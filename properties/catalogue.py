@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from model.endpoints import serving_endpoint, serving_endpoints
 from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
 from model.state import ClusterState
 from properties._common import (
@@ -53,7 +54,7 @@ Target = tuple[str, str, str]
         "its selector. Terminating pods are not counted, as upstream's filterActivePods does not count them. "
         "status.replicas must equal that count. A workload being deleted is exempt."
     ),
-    remediation="Give the ReplicaSet (or ReplicationController) a selector that matches its own pod template's labels and no other controller's pods, and enough node capacity (or fewer replicas) for spec.replicas pods; better, manage it through a Deployment.",
+    remediation="Give the ReplicaSet (or ReplicationController) a selector that matches its own pod template's labels and no other controller's pods, and enough node capacity (or fewer replicas) for spec.replicas pods on nodes its nodeSelector, required node affinity and tolerations allow; better, manage it through a Deployment.",
 )
 def replicas_converge(c: ClusterState, target: Target) -> bool:
     obj = find(c, target[0], target[1:])
@@ -79,7 +80,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
         "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
         "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
     ),
-    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, and a selector no other workload shares.',
+    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, and a selector no other workload shares.',
 )
 def deployment_completes(c: ClusterState, target: Target) -> bool:
     d = find(c, "Deployment", target[1:])
@@ -145,7 +146,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
         "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
         "the range (no condemned pods). A set being deleted is exempt."
     ),
-    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
+    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
 )
 def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     s = find(c, "StatefulSet", target[1:])
@@ -452,35 +453,32 @@ def _serves(c: ClusterState, svc: Any) -> bool:
     return False
 
 
+def service_down(c: ClusterState, svc: Any) -> bool:
+    """A Service some workload serves (``_serves``) with no serving endpoint (``model.endpoints``:
+    Ready and not terminating, or with publishNotReadyAddresses any pod with an IP, not terminal,
+    not terminating): KC-ROLL-004's violation."""
+    return _serves(c, svc) and not serving_endpoints(c, svc)
+
+
 @rule(
     "KC-ROLL-004",
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
     kind="invariant",
     category="rollout",
     local=True,
-    upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating)",
+    upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating, or any pod with an IP when publishNotReadyAddresses)",
     counts=(
         "For every Service with a selector that matches the pod template of a workload with spec.replicas >= 1, "
         "counts the pods that match the selector, are Ready and have no deletionTimestamp (the pods an "
-        "EndpointSlice lists as ready). At least one is required in every state, faults included; this is the "
+        "EndpointSlice lists as ready; with spec.publishNotReadyAddresses: true, every such pod that has an IP "
+        "and is not Succeeded/Failed, Ready or not). At least one is required in every state, faults included; this is the "
         "user's promise, stronger than upstream's maxUnavailable (a 1-replica Deployment with maxUnavailable 1 "
         "violates it while satisfying KC-ROLL-001)."
     ),
     remediation='Keep a ready pod behind the Service during updates and failures: set maxSurge: 1, maxUnavailable: 0, or replicas >= 2 (and a PodDisruptionBudget); a Recreate Deployment always has a gap.',
 )
 def zero_downtime(c: ClusterState) -> bool:
-    for svc in c.services.values():
-        if not _serves(c, svc):
-            continue
-        if not any(
-            p.namespace == svc.namespace
-            and p.deletion_timestamp is None
-            and p.conditions.ready
-            and all(p.labels.get(k) == v for k, v in svc.selector.items())
-            for p in c.pods.values()
-        ):
-            return False
-    return True
+    return not any(service_down(c, svc) for svc in c.services.values())
 
 
 # ------------------------------------------------------------------------------ StatefulSet identity

@@ -185,7 +185,7 @@ def render_sarif(report: Any) -> str:
             )
     for w in getattr(report, "warnings", ()):
         note: dict[str, Any] = {"level": "warning", "message": {"text": w}}
-        m = re.match(r"(.+?):(\d+): ", w)
+        m = re.match(r"(.+?):(\d+): ", w) or re.search(r" \((.+?):(\d+)\)$", w)  # "FILE:LINE: ..." or "... (FILE:LINE)"
         if m:
             note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(m.group(1))},
                                                        "region": {"startLine": max(1, int(m.group(2)))}}}]

@@ -403,3 +403,78 @@ def test_opt_in_rules_run_only_when_named(tmp_path: Path) -> None:
     assert r.exit_code == 1 and re.search(r"VIOLATED\s+KC-ROLL-003", r.stdout), r.output
     r, _ = invoke(["check", str(VIOLATION), "-s", "rollout", "-p", "KC-ROLL-003", *FAST], tmp_path)
     assert r.exit_code == 0 and re.search(r"VIOLATED\s+KC-ROLL-003\s.*\[warning\]", r.stdout), r.output
+
+
+def test_ignored_verdict_relevant_fields_are_listed_once_per_run(tmp_path: Path) -> None:
+    """issue 18 item 6: podAntiAffinity (not modelled) is one warning line for two scenarios; a
+    modelled placement field (nodeSelector) is not listed."""
+    manifest = tmp_path / "zk.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: zk}\nspec:\n  selector: {matchLabels: {app: zk}}\n"
+        "  template:\n    metadata: {labels: {app: zk}}\n    spec:\n      nodeSelector: {kubernetes.io/os: linux}\n"
+        "      affinity:\n        podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: []}\n"
+        "      containers: [{name: zk, image: zookeeper}]\n"
+    )
+    r, _ = invoke(["check", str(manifest), "-s", "pod-crash,scale", "-p", "KC-CONV-003", "--nodes", "1",
+                   "--granularity", "reconcile", "-f", "json", "-o", "out.json"], tmp_path)
+    assert r.stdout.count("ignored: podAntiAffinity on statefulset/zk") == 1, r.stdout
+    assert f"warning: ignored: podAntiAffinity on statefulset/zk ({manifest}:11)" in r.stdout
+    assert "nodeSelector" not in r.stdout
+
+
+def test_ignored_field_warnings_are_located_in_sarif(tmp_path: Path) -> None:
+    from kubecheck.output import render
+
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+        "      containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]\n"
+    )
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(manifest)]))
+    line = f"ignored: resources on deployment/web ({manifest}:9)"
+    assert report.warnings == (line,)
+    notes = json.loads(render(report, "sarif"))["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    located = [n for n in notes if n["message"]["text"] == line]
+    assert located and located[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+
+
+PLACED = """apiVersion: v1
+kind: Node
+metadata: {name: n1, labels: {disktype: hdd}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2, labels: {disktype: ssd}}
+spec:
+  taints: [{key: dedicated, value: db, effect: NoSchedule}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {disktype: ssd}
+TOLERATION      containers: [{name: c, image: nginx}]
+"""
+
+
+@pytest.mark.parametrize("tolerated", [False, True])
+def test_a_pod_no_node_fits_stays_pending_and_convergence_fails(tolerated: bool, tmp_path: Path) -> None:
+    """nodeSelector picks n2, whose NoSchedule taint only the toleration lets the pod past: without it
+    the pod fits no node, stays Pending and KC-CONV-002 is VIOLATED (never HOLDS); with it, it holds."""
+    manifest = tmp_path / "placed.yaml"
+    toleration = "      tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]\n" if tolerated else ""
+    manifest.write_text(PLACED.replace("TOLERATION", toleration))
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(manifest)]))
+    (finding,) = [f for f in report.findings if f.rule_id == "KC-CONV-002"]
+    assert finding.verdict == ("holds" if tolerated else "violated"), finding
+    assert report.warnings == ()  # placement fields are modelled, not listed as ignored

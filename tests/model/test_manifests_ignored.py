@@ -1,0 +1,80 @@
+"""Verdict-relevant fields the model ignores are recorded by the loader (issue 18 item 6).
+
+Each is listed once per object (``LoadResult.ignored``) and, by the runner, once per run as a
+warning ``ignored: podAntiAffinity on statefulset/zk (FILE:LINE)``; modelled fields are not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from model.manifests import load_text
+
+STS = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: zk, namespace: coord}
+spec:
+  selector: {matchLabels: {app: zk}}
+  template:
+    metadata: {labels: {app: zk}}
+    spec:
+EXTRA      containers:
+      - name: zk
+        image: zookeeper:3.8
+CONTAINER"""
+
+
+def ignored(extra: str = "", container: str = "") -> list[str]:
+    text = STS.replace("EXTRA", extra).replace("CONTAINER", container)
+    r = load_text(text, "zk.yaml")
+    assert r.ok, r.errors
+    return [str(i) for i in r.ignored]
+
+
+def test_nothing_is_listed_for_modelled_fields() -> None:
+    assert ignored("""      nodeSelector: {disk: ssd}
+      tolerations: [{key: k, operator: Exists}]
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: Exists}]}]
+""", "        readinessProbe: {tcpSocket: {port: 2181}}\n") == []
+
+
+@pytest.mark.parametrize(
+    "extra, container, line",
+    [
+        ("""      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: []
+""", "", "ignored: podAntiAffinity on statefulset/zk in namespace coord (zk.yaml:10)"),
+        ("""      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, preference: {}}]
+""", "", "ignored: preferred node affinity on statefulset/zk in namespace coord (zk.yaml:11)"),
+        ("      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]\n", "",
+         "ignored: topologySpreadConstraints on statefulset/zk in namespace coord (zk.yaml:9)"),
+        ("      priorityClassName: high\n", "", "ignored: priorityClassName on statefulset/zk in namespace coord (zk.yaml:9)"),
+        ("", "        resources: {requests: {cpu: 1}}\n", "ignored: resources on statefulset/zk in namespace coord (zk.yaml:12)"),
+        ("", "        startupProbe: {tcpSocket: {port: 1}}\n", "ignored: startupProbe on statefulset/zk in namespace coord (zk.yaml:12)"),
+        ("", "        livenessProbe: {tcpSocket: {port: 1}}\n", "ignored: livenessProbe on statefulset/zk in namespace coord (zk.yaml:12)"),
+        ("", "        ports: [{containerPort: 80}, {containerPort: 81, hostPort: 81}]\n",
+         "ignored: hostPort on statefulset/zk in namespace coord (zk.yaml:12)"),
+    ],
+)
+def test_each_ignored_field_is_listed_with_its_line(extra: str, container: str, line: str) -> None:
+    assert ignored(extra, container) == [line]
+
+
+def test_a_field_in_several_containers_is_listed_once_per_object() -> None:
+    text = STS.replace("EXTRA", "").replace("CONTAINER", "        resources: {limits: {cpu: 1}}\n"
+                                            "      - name: side\n        image: busybox\n        resources: {limits: {cpu: 1}}\n")
+    assert [i.field for i in load_text(text, "zk.yaml").ignored] == ["resources"]
+
+
+def test_a_pods_own_node_name_is_modelled_but_a_templates_is_not() -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  nodeName: n1\n  containers: [{name: c, image: x}]\n"
+    assert load_text(pod).ignored == ()
+    assert [i.field for i in load_text(STS.replace("EXTRA", "      nodeName: n1\n").replace("CONTAINER", "")).ignored] == [
+        "nodeName in a pod template"
+    ]
