@@ -639,7 +639,7 @@ def _describe_actions(spec: ScenarioSpec) -> tuple[str, ...]:
     from model.environment import user_action_label
 
     out = []
-    for a, n in spec.user_actions:
+    for a, n in spec.all_user_actions():
         detail = ", ".join(f"{f}={getattr(a, f)}" for f in a.__dataclass_fields__ if getattr(a, f) not in (None, "default"))
         out.append(f"{user_action_label(a)}({detail})" + (f" x{n}" if n != 1 else ""))
     return tuple(out)
