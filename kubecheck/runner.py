@@ -655,8 +655,8 @@ def _step_lines(trace: Any) -> tuple[str, ...]:
         a = s.action
         data = getattr(a, "data", None)
         detail = ""
-        if getattr(a, "actor", "") in ("user", "fault") and data is not None:
-            detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor == 'user' else data})"
+        if getattr(a, "actor", "") in ("user", "operator", "fault") and data is not None:
+            detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor in ('user', 'operator') else data})"
         out.append(f"{i}. {s.actor}: {s.label}{detail}")
     if trace.loop_start is not None:
         via = getattr(trace, "loop_step", None)
