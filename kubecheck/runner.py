@@ -639,7 +639,7 @@ def _describe_actions(spec: ScenarioSpec) -> tuple[str, ...]:
     from model.environment import user_action_label
 
     out = []
-    for a, n in spec.user_actions:
+    for a, n in spec.all_user_actions():
         detail = ", ".join(f"{f}={getattr(a, f)}" for f in a.__dataclass_fields__ if getattr(a, f) not in (None, "default"))
         out.append(f"{user_action_label(a)}({detail})" + (f" x{n}" if n != 1 else ""))
     return tuple(out)
@@ -655,8 +655,8 @@ def _step_lines(trace: Any) -> tuple[str, ...]:
         a = s.action
         data = getattr(a, "data", None)
         detail = ""
-        if getattr(a, "actor", "") in ("user", "fault") and data is not None:
-            detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor == 'user' else data})"
+        if getattr(a, "actor", "") in ("user", "operator", "fault") and data is not None:
+            detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor in ('user', 'operator') else data})"
         out.append(f"{i}. {s.actor}: {s.label}{detail}")
     if trace.loop_start is not None:
         via = getattr(trace, "loop_step", None)

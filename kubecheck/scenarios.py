@@ -14,7 +14,10 @@ controller owner):
 ``rollout-all``    the same on every workload at once (``helm upgrade``), in one search
 ``scale``          ``kubectl scale`` every workload to replicas+1 and to replicas-1 (each once)
 ``rollback``       the rollout of one Deployment, then ``kubectl rollout undo`` on it (per workload)
-``node-failure``   one node may fail (stop reporting Ready) once
+``node-failure``   one node may fail (stop reporting Ready) once; an operator eventually deletes the
+                   failed Node object (a fair, budgeted user action; PodGC removes its pods), so
+                   KC-CONV-003 is judged assuming the operator acts (a scenario file's
+                   ``operator: false`` judges without it)
 ``pod-crash``      one container may crash once
 ``sandbox-death``  one pod sandbox may die once
 ``force-delete``   one pod may be force-deleted once
@@ -44,6 +47,7 @@ from typing import Any, Iterable
 from kubecheck.errors import InvalidScenario
 from model.environment import (
     CordonNode,
+    DeleteFailedNode,
     DeleteObject,
     DrainNode,
     UncordonNode,
@@ -102,6 +106,19 @@ class ScenarioSpec:
     per_workload: bool = False
     #: Opt-in rules this scenario brings (checked in it when no ``--property`` is given).
     rules: tuple[str, ...] = ()
+    #: The operator who eventually deletes a failed Node object (``kubectl delete node``; PodGC then
+    #: removes its pods): how many times (0 = no operator).  A weakly fair user action
+    #: (:class:`model.environment.DeleteFailedNode`), so convergence is judged "assuming the operator
+    #: acts"; like the fault budget it goes to every search of the scenario (every variant, every
+    #: interaction group).
+    operator: int = 0
+
+    def all_user_actions(self) -> tuple[tuple[UserAction, int], ...]:
+        """The scenario's user actions with the operator's (when it has one)."""
+        return self.with_operator(self.user_actions)
+
+    def with_operator(self, actions: tuple[tuple[UserAction, int], ...]) -> tuple[tuple[UserAction, int], ...]:
+        return tuple(actions) + (((DeleteFailedNode(fair=True), self.operator),) if self.operator else ())
 
     def variants(self) -> list[tuple[str, tuple[tuple[UserAction, int], ...]]]:
         """The searches this scenario stands for: ``(subject, user actions)``.
@@ -128,7 +145,7 @@ class ScenarioSpec:
     def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
         return Scenario(
             initial=initial,
-            user_actions=self.user_actions,
+            user_actions=self.with_operator(self.user_actions),
             faults=self.faults,
             granularity=self.granularity or granularity,  # type: ignore[arg-type]
             stale_reads=self.stale_reads,
@@ -313,7 +330,8 @@ _BUILTIN_TEXT = {
     "rollout-all": "kubectl set image on every workload at once (each container to <image>-next), once each, as helm upgrade does",
     "scale": "kubectl scale every workload to replicas+1 and to replicas-1, once each",
     "rollback": "the rollout of one Deployment, then kubectl rollout undo on it; one search per workload",
-    "node-failure": "one node may stop reporting Ready, once",
+    "node-failure": "one node may stop reporting Ready, once; an operator eventually deletes the failed Node object "
+    "(kubectl delete node; PodGC removes its pods), so convergence is judged assuming the operator acts",
     "pod-crash": "one container may crash, once",
     "sandbox-death": "one pod sandbox may die, once",
     "force-delete": "one pod may be force-deleted (grace period 0), once",
@@ -335,6 +353,7 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
     text = _BUILTIN_TEXT[name]
     actions: list[tuple[UserAction, int]] = []
     faults = FaultBudget()
+    operator = 0
     if name in ("rollout", "rollout-all"):
         actions = _rollout_actions(cluster)
     elif name == "scale":
@@ -343,6 +362,7 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = _rollback_actions(cluster)
     elif name == "node-failure":
         faults = FaultBudget(node_failure=1)
+        operator = 1
     elif name == "pod-crash":
         faults = FaultBudget(container_crash=1)
     elif name == "sandbox-death":
@@ -358,7 +378,7 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = _rollout_actions(cluster) + [(DrainNode(), 1)]
     per_workload = name in ("rollout", "rollback", "controller-crash")
     rules = ("KC-DRAIN-001",) if name.startswith("drain") else ()
-    return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules)
+    return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 
 
 # -------------------------------------------------------------------------- scenario files
@@ -393,6 +413,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "granularity": {"enum": ["write", "reconcile"]},
         "stale_reads": {"type": "boolean"},
+        "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
             "type": "array",
@@ -663,11 +684,19 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
                 raise InvalidScenario(_one_line(path, marks.get(("bounds", k), 1), f"bounds.{k}", str(exc))) from None
         bounds.append((k, v))
     actions = tuple(_build_action(a) for a in data.get("actions") or ())
+    faults = FaultBudget(**(data.get("faults") or {}))
+    # The operator (a fair ``kubectl delete node`` of a failed node) is on by default when nodes may
+    # fail, as in the built-in node-failure scenario; ``operator: false`` judges without it.  One
+    # deletion per node failure the budget allows (at least one when switched on explicitly, for
+    # a Node the manifests declare NotReady).
+    wants_operator = data.get("operator", faults.node_failure > 0)
+    operator = max(faults.node_failure, 1) if wants_operator else 0
     return ScenarioSpec(
         name=data["name"],
         description=data.get("description", f"scenario file {path}"),
         user_actions=actions,
-        faults=FaultBudget(**(data.get("faults") or {})),
+        faults=faults,
+        operator=operator,
         granularity=data.get("granularity"),
         stale_reads=bool(data.get("stale_reads", False)),
         bounds=tuple(bounds),

@@ -1,11 +1,13 @@
 """The environment: what users do and what goes wrong, each spending a scenario budget.
 
 User actions (``kubectl scale``, ``set image``, ``rollout undo/pause/resume``, ``delete
---cascade``, ``label pod``, ``run``) are declared in the scenario as data; each declared
-action may happen as often as its budget says (once by default), at any moment.  Faults
-(container crash, sandbox death, node failure and recovery, force delete, a controller
-crashing mid-reconcile) each have a count in :class:`FaultBudget`.  Neither is fair: a run
-may ignore them forever.  Budgets are what makes the state space finite.
+--cascade``, ``label pod``, ``run``, ``drain``, and the operator's ``kubectl delete node`` of a
+failed node) are declared in the scenario as data; each declared action may happen as often as
+its budget says (once by default), at any moment.  Faults (container crash, sandbox death, node
+failure and recovery, force delete, a controller crashing mid-reconcile) each have a count in
+:class:`FaultBudget`.  None is fair (a run may ignore them forever) except the operator declared
+fair (:class:`DeleteFailedNode`, :func:`is_fair`), who eventually acts while the budget lasts.
+Budgets are what makes the state space finite.
 
 Every function here is pure: ``user_action_instances`` and ``fault_instances`` list the
 concrete choices in deterministic order, each with the writes (user actions, through the
@@ -35,6 +37,8 @@ __all__ = [
     "CordonNode",
     "UncordonNode",
     "DrainNode",
+    "DeleteFailedNode",
+    "is_fair",
     "UNMANAGED_FATAL",
     "get_pods_for_deletion",
     "DrainStep",
@@ -184,10 +188,37 @@ class DrainNode:
     force: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DeleteFailedNode:
+    """The operator: ``kubectl delete node NODE`` of a node that is NotReady (one branch per such node).
+
+    https://kubernetes.io/docs/tasks/run-application/force-delete-stateful-set-pod/ : a pod of an
+    unreachable node is removed from the API only when the Node object is deleted, the kubelet comes
+    back, or the pod is force-deleted, and the docs recommend deleting the Node object once the node
+    is confirmed dead.  The pods bound to it are then removed by the pod garbage collector
+    (``model.podgc``, pkg/controller/podgc gcOrphaned).  Deleting the Node object is the operator's
+    statement that the machine is dead (fenced): its containers go with it, so no
+    ``Node.orphaned_pods`` survive it.
+
+    ``fair=True`` (the operator *eventually* acts: a weakly fair action, enabled while a NotReady node
+    exists and the budget lasts) is what lets convergence be stated "assuming the operator acts";
+    ``fair=False`` is an operator who may act but need not.  Always budgeted, so the state space
+    stays finite.
+    """
+
+    fair: bool = True
+
+
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode,
 ]
+
+
+def is_fair(action: UserAction) -> bool:
+    """Whether the user action is weakly fair: only the operator that eventually acts
+    (:class:`DeleteFailedNode` with ``fair=True``); every other user action may be ignored forever."""
+    return isinstance(action, DeleteFailedNode) and action.fair
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +273,8 @@ def user_action_label(action: UserAction) -> str:
         return "user_uncordon_node"
     if isinstance(action, DrainNode):
         return "user_drain_node"
+    if isinstance(action, DeleteFailedNode):
+        return "operator_delete_node"
     raise ModelError(f"not a user action: {action!r}")
 
 
@@ -326,6 +359,12 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
         return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
     if isinstance(action, DrainNode):
         return _drain_instances(state, action)
+    if isinstance(action, DeleteFailedNode):
+        return [
+            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+            for node in state.nodes.values()
+            if not node.ready and node.deletion_timestamp is None
+        ]
     raise ModelError(f"not a user action: {action!r}")
 
 

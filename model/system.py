@@ -25,8 +25,11 @@ Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`
    eviction timeout.  The progress-deadline timer of a Deployment is not fair (it may or
    may not run out while a rollout progresses).
 5. **Drain loops** (``kubectl drain`` in progress, fair per node: eviction attempts, a 429 changes
-   nothing), then **user** actions, then **faults** (including a controller crash that drops a
-   controller's pending writes): not fair, each spends a budget.
+   nothing), **PodGC** (``model.podgc``: pods bound to a deleted Node, fair per pod), then **user**
+   actions, then **faults** (including a controller crash that drops a controller's pending
+   writes): not fair, each spends a budget.  The one fair user action is the operator who
+   eventually deletes a failed node (``DeleteFailedNode(fair=True)``, actor ``operator``, weakly
+   fair per declared action, still budgeted).
 
 After every step the cluster is normalised (``model.canonical.normalize_cluster``); the
 symmetry representative is :meth:`KubeSystem.canonical` (used only when the engine runs with
@@ -53,7 +56,7 @@ from model.apiserver import (
     is_metadata_only_change,
 )
 from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
-from model.environment import FaultBudget, UserAction, fault_instances, user_action_instances, user_action_label
+from model.environment import FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
@@ -110,6 +113,7 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in CONTROLLERS) + (
     "kubelet",
     "expiry",
     "drain",
+    "podgc",
 )
 
 
@@ -732,6 +736,17 @@ class KubeSystem(BaseSystem[SystemState]):
             nxt = self._finish(state, ds.result)
             yield (Action(f"drain/{ds.node}", ds.label, True, ("drain", ds.node), (ds.node, ds.pod)), nxt)
 
+    def _podgc_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """PodGC's ``gcOrphaned`` (``model.podgc``): a grace-0 delete of each pod bound to a Node that
+        no longer exists; weakly fair per pod.  Never enabled unless a Node was deleted."""
+        from model.podgc import gc_orphaned, orphaned_pods
+
+        c = state.cluster
+        for pod in orphaned_pods(c):
+            nxt = self._finish(state, self._atomic(c, gc_orphaned(c, pod)))
+            key = (pod.namespace, pod.name)
+            yield (Action("podgc", "podgc_delete_orphaned_pod", True, ("podgc", *key), key), nxt)
+
     def _user_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         c = state.cluster
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
@@ -741,7 +756,10 @@ class KubeSystem(BaseSystem[SystemState]):
             for detail, writes in user_action_instances(c, ua):
                 budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
                 nxt = self._finish(state, self._atomic(c, writes, reserved), user_budget=budget)
-                yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
+                if is_fair(ua):  # the operator who eventually acts: weakly fair per declared action
+                    yield (Action("operator", label, True, ("operator", idx), (idx, detail)), nxt)
+                else:
+                    yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 
     def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         for fi in fault_instances(state.cluster, state.faults):
@@ -768,6 +786,8 @@ class KubeSystem(BaseSystem[SystemState]):
             yield from self._expiry_steps(state)
         if "drain" in self.families:
             yield from self._drain_steps(state)
+        if "podgc" in self.families:
+            yield from self._podgc_steps(state)
         yield from self._user_steps(state, reserved)
         yield from self._fault_steps(state)
 

@@ -144,9 +144,13 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
         "the partition with the replica index; no rollingUpdate block means partition 0; OnDelete sets are not "
         "required to update), and for "
         "each volumeClaimTemplate the PVC <template>-<set>-<i> exists. No pod of the set has an ordinal outside "
-        "the range (no condemned pods). A set being deleted is exempt."
+        "the range (no condemned pods). A set being deleted is exempt. Judged assuming the operator acts: in the "
+        "node-failure scenario an operator eventually deletes the failed Node object (a weakly fair user action; "
+        "PodGC then removes its pods), since upstream nothing else frees the name of a pod stuck Terminating on a "
+        "lost node; a scenario file with operator: false judges without it, and KC-NODE-001 reports the need for "
+        "the operator on its own."
     ),
-    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod.',
+    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow, a readiness probe that can pass, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod (KC-NODE-001).',
 )
 def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     s = find(c, "StatefulSet", target[1:])
@@ -170,6 +174,53 @@ def stateful_set_converges(c: ClusterState, target: Target) -> bool:
             if c.get("PersistentVolumeClaim", s.namespace, f"{t.name}-{s.name}-{i}") is None:
                 return False
     return True
+
+
+def pods_waiting_for_operator(c: ClusterState, s: StatefulSet) -> tuple[Pod, ...]:
+    """The pods ``s`` controls that are Terminating on a NotReady node (a node that exists and does
+    not report Ready): nothing in the control plane removes them until the node comes back, its Node
+    object is deleted, or the pod is force-deleted."""
+    out = []
+    for p in controlled_pods(c, s):
+        if p.deletion_timestamp is None or p.node_name is None:
+            continue
+        node = c.get("Node", "", p.node_name)
+        if node is not None and not node.ready:
+            out.append(p)
+    return tuple(out)
+
+
+@rule(
+    "KC-NODE-001",
+    "A StatefulSet pod on a lost node needs an operator to delete the node or force-delete the pod",
+    kind="invariant",
+    applies_to=("StatefulSet",),
+    category="convergence",
+    local=True,
+    severity="info",
+    upstream="pkg/controller/nodelifecycle (taint eviction: a graceful delete the silent kubelet never completes); "
+    "pkg/controller/podgc/gc_controller.go gcOrphaned; docs: force-delete-stateful-set-pod",
+    counts=(
+        "Platform behaviour, not a manifest defect: violated by a reachable state in which a pod the "
+        "StatefulSet controls is Terminating (deletionTimestamp set, by the node lifecycle controller's "
+        "eviction) on a node that is NotReady. From such a state no controller removes the pod (the node's "
+        "kubelet is silent; PodGC acts only once the Node object is gone) and the StatefulSet cannot recreate "
+        "the ordinal while the name is taken, so unless the node comes back or an operator deletes the Node "
+        "object or force-deletes the pod, it stays so for ever: in the model, where node recovery and force "
+        "deletes are unfair, reaching the state is exactly a fair run that never converges without the operator. "
+        "Judged independently of the operator (the operator's later action does not undo the wait). Info: it "
+        "does not fail the run unless --fail-on info."
+    ),
+    remediation="No manifest change avoids it. When a node is confirmed dead, delete its Node object (kubectl delete "
+    "node NODE; PodGC then removes its pods and the StatefulSet recreates them); force-delete a pod only when the "
+    "node is fenced, never on a partition that may heal (split brain, KC-STS-004). See "
+    "https://kubernetes.io/docs/tasks/run-application/force-delete-stateful-set-pod/",
+)
+def stateful_set_pod_not_stuck_on_lost_node(c: ClusterState, target: Target) -> bool:
+    s = find(c, "StatefulSet", target[1:])
+    if s is None:
+        return True
+    return not pods_waiting_for_operator(c, s)
 
 
 # -------------------------------------------------------------------------------------- ownership
@@ -817,6 +868,7 @@ RULES: tuple[Rule, ...] = (
     replicas_converge,
     deployment_completes,
     stateful_set_converges,
+    stateful_set_pod_not_stuck_on_lost_node,
     single_controller_owner,
     owned_pods_match_selector,
     no_pod_stealing,

@@ -21,9 +21,9 @@ def test_docs_properties_md_is_generated_from_the_catalogue() -> None:
     assert (ROOT / "docs" / "properties.md").read_text(encoding="utf-8") == markdown()
 
 
-def test_the_catalogue_has_twenty_one_rules_with_stable_ids() -> None:
+def test_the_catalogue_has_twenty_two_rules_with_stable_ids() -> None:
     assert list(CATALOGUE) == [
-        "KC-CONV-001", "KC-CONV-002", "KC-CONV-003",
+        "KC-CONV-001", "KC-CONV-002", "KC-CONV-003", "KC-NODE-001",
         "KC-OWN-001", "KC-OWN-002", "KC-OWN-003", "KC-OWN-004",
         "KC-ROLL-001", "KC-ROLL-002", "KC-ROLL-003", "KC-ROLL-004",
         "KC-STS-001", "KC-STS-002", "KC-STS-003", "KC-STS-004", "KC-STS-005",
