@@ -708,8 +708,10 @@ def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple
     """``objects`` plus ``n`` identical Ready nodes when they contain no Node; and the names added.
 
     The nodes carry the well-known labels every kubelet sets that are the same on all nodes of a
-    usual cluster (``kubernetes.io/os: linux``, ``kubernetes.io/arch: amd64``; staging/src/k8s.io/api/core/v1
-    well_known_labels.go), so that the common ``nodeSelector: {kubernetes.io/os: linux}`` fits them.
+    usual cluster (``kubernetes.io/os: linux``, ``kubernetes.io/arch: amd64``, and the legacy
+    ``beta.kubernetes.io/os`` / ``beta.kubernetes.io/arch`` that the kubelet still applies "to ensure
+    backward compatibility": staging/src/k8s.io/api/core/v1 well_known_labels.go), so that the common
+    ``nodeSelector: {kubernetes.io/os: linux}`` and older charts' ``beta.kubernetes.io/os: linux`` fit them.
     ``kubernetes.io/hostname`` is left out: it would make the nodes distinct and defeat node symmetry;
     a pod selecting a hostname fits none of them (declare your Nodes). No taints.
     """
@@ -719,7 +721,8 @@ def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple
     if any(kind_of(o) == "Node" for o in objects) or n <= 0:
         return objects, ()
     names = tuple(f"node-{i + 1}" for i in range(n))
-    labels = FrozenMap({"kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux"})
+    labels = FrozenMap({"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux"})
     return objects + tuple(Node(name=nm, labels=labels) for nm in names), names
 
 

@@ -478,3 +478,18 @@ def test_a_pod_no_node_fits_stays_pending_and_convergence_fails(tolerated: bool,
     (finding,) = [f for f in report.findings if f.rule_id == "KC-CONV-002"]
     assert finding.verdict == ("holds" if tolerated else "violated"), finding
     assert report.warnings == ()  # placement fields are modelled, not listed as ignored
+
+
+@pytest.mark.parametrize("selector,code", [("beta.kubernetes.io/os: linux", 0), ("kubernetes.io/os: linux", 0),
+                                           ("kubernetes.io/os: windows", 1)])
+def test_added_nodes_carry_the_os_labels_the_kubelet_sets(tmp_path: Path, selector: str, code: int) -> None:
+    """Older charts (the corpus' Sock Shop) select the legacy beta.kubernetes.io/os label, which the kubelet
+    still sets beside kubernetes.io/os; a selector no added node carries leaves the pod Pending."""
+    manifest = tmp_path / "d.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: old}\nspec:\n  replicas: 1\n"
+        "  selector: {matchLabels: {app: old}}\n  template:\n    metadata: {labels: {app: old}}\n    spec:\n"
+        f"      nodeSelector: {{{selector}}}\n      containers: [{{name: c, image: 'old:1'}}]\n"
+    )
+    r, _ = invoke(["check", str(manifest), "-s", "pod-crash", "-p", "KC-CONV-002", *FAST], tmp_path)
+    assert r.exit_code == code, r.output
