@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario
+from kubecheck.scenarios import BOUNDS_SCHEMA
 
 __all__ = [
     "ANNOTATION",
@@ -65,16 +66,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "severity": {"type": "object", "additionalProperties": _SEVERITY},
         "fail_on": _SEVERITY,
         "scenarios": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
-        "bounds": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "max_depth": {"type": "integer", "minimum": 0},
-                "max_states": {"type": "integer", "minimum": 0},
-                "timeout": {"type": "number", "minimum": 0},
-                "max_memory": {"type": ["string", "integer"]},
-            },
-        },
+        "bounds": BOUNDS_SCHEMA,
         "paths": {
             "type": "array",
             "items": {

@@ -401,6 +401,18 @@ def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, A
     }
 
 
+#: JSON Schema of the search bounds a scenario file or ``.kubecheck.yaml`` may set.
+BOUNDS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "max_depth": {"type": "integer", "minimum": 0},
+        "max_states": {"type": "integer", "minimum": 0},
+        "timeout": {"type": "number", "minimum": 0},
+        "max_memory": {"type": ["string", "integer"]},
+    },
+}
+
 #: JSON Schema of a scenario file (validated with jsonschema; documented in docs/cli.md).
 SCENARIO_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -449,16 +461,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
         },
-        "bounds": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "max_depth": {"type": "integer", "minimum": 0},
-                "max_states": {"type": "integer", "minimum": 0},
-                "timeout": {"type": "number", "minimum": 0},
-                "max_memory": {"type": ["string", "integer"]},
-            },
-        },
+        "bounds": BOUNDS_SCHEMA,
     },
 }
 
