@@ -712,7 +712,11 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
     # a Node the manifests declare NotReady).
     wants_operator = data.get("operator", faults.node_failure > 0)
     operator = max(faults.node_failure, 1) if wants_operator else 0
+    # Opt-in rules the file brings: those it names in ``properties``, and KC-DRAIN-001 when it drains
+    # (as the built-in drain scenarios do).
+    brings = tuple(data.get("properties") or ()) + (("KC-DRAIN-001",) if any(isinstance(a, DrainNode) for a, _ in actions) else ())
     return ScenarioSpec(
+        rules=tuple(dict.fromkeys(brings)),
         name=data["name"],
         description=data.get("description", f"scenario file {path}"),
         user_actions=actions,
