@@ -196,20 +196,66 @@ def test_failed_pod_is_deleted_and_replaced() -> None:
     assert writes[0] == Delete("Pod", "default", pod.name)
 
 
-def test_updated_desired_node_counts_fallback() -> None:
-    """update_test.go TestGetUnavailableNumbers: percentages round up; both 0 falls back to maxUnavailable 1."""
+def _ready(name: str, node: str, deleting: bool = False) -> Pod:
+    from model.objects import PodConditions
+
+    return Pod(name=name, node_name=node, labels=L, phase="Running", conditions=PodConditions(ready=True),
+               deletion_timestamp=1 if deleting else None)
+
+
+def _unavailable(v: Any) -> DaemonSetUpdateStrategy:  # update_test.go newUpdateUnavailable
+    return DaemonSetUpdateStrategy("RollingUpdate", v, None)
+
+
+def _surge(v: Any) -> DaemonSetUpdateStrategy:  # update_test.go newUpdateSurge
+    return DaemonSetUpdateStrategy("RollingUpdate", 0, v)
+
+
+@pytest.mark.parametrize(
+    "name,nodes,strategy,pods,expected,empty",
+    [
+        ("No nodes", 0, _unavailable(0), {}, (0, 0, 0), 0),
+        ("Two nodes with ready pods", 2, _unavailable(1), {"node-0": ["pod-0"], "node-1": ["pod-1"]}, (0, 1, 2), 0),
+        ("Two nodes, one node without pods", 2, _unavailable(0), {"node-0": ["pod-0"]}, (0, 1, 2), 1),
+        ("Two nodes, one node without pods, surge", 2, _surge(0), {"node-0": ["pod-0"]}, (0, 1, 2), 1),
+        ("Two nodes with pods, MaxUnavailable in percents", 2, _unavailable("50%"),
+         {"node-0": ["pod-0"], "node-1": ["pod-1"]}, (0, 1, 2), 0),
+        ("Two nodes with pods, MaxUnavailable in percents, surge", 2, _surge("50%"),
+         {"node-0": ["pod-0"], "node-1": ["pod-1"]}, (1, 0, 2), 0),
+        ("Two nodes with pods, MaxUnavailable is 100%, surge", 2, _surge("100%"),
+         {"node-0": ["pod-0"], "node-1": ["pod-1"]}, (2, 0, 2), 0),
+        ("Two nodes with pods, MaxUnavailable in percents, pod terminating", 3, _unavailable("50%"),
+         {"node-0": ["pod-0"], "node-1": ["pod-1!"]}, (0, 2, 3), 1),
+    ],
+)
+def test_get_unavailable_numbers(name: str, nodes: int, strategy: DaemonSetUpdateStrategy, pods: dict, expected: tuple, empty: int) -> None:
+    """update_test.go TestGetUnavailableNumbers (every case): updatedDesiredNodeCounts' (maxSurge,
+    maxUnavailable, desiredNumberScheduled) and the empty entries it adds ("pod-1!" is terminating)."""
+    node_list = tuple(Node(name=f"node-{i}") for i in range(nodes))
+    mapping = {n: [_ready(p.rstrip("!"), n, p.endswith("!")) for p in ps] for n, ps in pods.items()}
+    assert updated_desired_node_counts(node_list, ds(update_strategy=strategy), mapping) == expected, name
+    assert sum(1 for v in mapping.values() if not v) == empty, name
+
+
+def test_on_delete_counts_nothing() -> None:
+    """util.SurgeCount/UnavailableCount are 0 for OnDelete (then the 0/0 fallback gives 1)."""
     nodes = tuple(Node(name=f"n{i}") for i in range(4))
-    for strategy, expected in [
-        (DaemonSetUpdateStrategy(max_unavailable=1, max_surge=0), (0, 1, 4)),
-        (DaemonSetUpdateStrategy(max_unavailable="50%", max_surge=0), (0, 2, 4)),
-        (DaemonSetUpdateStrategy(max_unavailable="30%", max_surge=0), (0, 2, 4)),
-        (DaemonSetUpdateStrategy(max_unavailable=0, max_surge="25%"), (1, 0, 4)),
-        (DaemonSetUpdateStrategy(max_unavailable=0, max_surge=0), (0, 1, 4)),
-        (DaemonSetUpdateStrategy(type="OnDelete"), (0, 1, 4)),
-    ]:
-        m: dict = {}
-        assert updated_desired_node_counts(nodes, ds(update_strategy=strategy), m) == expected
-        assert sorted(m) == ["n0", "n1", "n2", "n3"]  # an empty entry per node that should run
+    assert updated_desired_node_counts(nodes, ds(update_strategy=DaemonSetUpdateStrategy(type="OnDelete")), {}) == (0, 1, 4)
+
+
+def test_controlled_histories_skip_other_namespaces() -> None:
+    """update_test.go TestControlledHistories: an orphan revision of the same namespace is adopted, one in
+    another namespace is not."""
+    from model.objects import ControllerRevision
+    from model.api import Update
+
+    d = ds()
+    same = ControllerRevision(name="agent-x2", namespace="default", uid="uid-r2", labels=L)
+    other = ControllerRevision(name="agent-x3", namespace="default-other", uid="uid-r3", labels=L)
+    c = ClusterState.from_objects([Node(name="node-1"), d, same, other])
+    writes = sync_daemon_set(c, ("default", "agent"))
+    adopted = [w.obj.name for w in writes if isinstance(w, Update) and w.obj.owner_references]
+    assert "agent-x2" in adopted and "agent-x3" not in adopted
 
 
 def test_find_updated_pods_on_node() -> None:
