@@ -328,7 +328,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
     upstream="docs: 'you should not create any pods whose labels match this selector' (ReplicaSet, RC); "
     "pkg/controller/controller_utils.go (ControllerRef makes overlaps safe but confusing)",
     counts=(
-        "Counts, for every active pod, the ReplicaSets, ReplicationControllers and StatefulSets in its "
+        "Counts, for every active pod, the ReplicaSets, ReplicationControllers, StatefulSets and DaemonSets in its "
         "namespace (not being deleted) whose selector matches its labels. More than one is an overlap: "
         "upstream's ControllerRef keeps the controllers from fighting, but status counts, kubectl and "
         "Services become ambiguous. One Deployment's ReplicaSets carry distinct pod-template-hash labels, "
@@ -341,7 +341,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
 def no_overlapping_selectors(c: ClusterState) -> bool:
     owners = [
         o
-        for kind in ("ReplicaSet", "ReplicationController", "StatefulSet")
+        for kind in ("ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet")
         for o in c.objects(kind)
         if o.deletion_timestamp is None
     ]

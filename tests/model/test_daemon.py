@@ -381,3 +381,13 @@ def test_drained_node_removal_only_after_the_drain() -> None:
     assert len(drained) == 1  # cordon only: nothing to evict, the drain returns at once
     after = apply_write(c, drained[0][1][0])
     assert after.get("Node", "", "node-1").unschedulable and after.get("Node", "", "node-1").drain is None
+
+
+def test_a_daemon_set_overlapping_a_replica_set_is_kc_own_004() -> None:
+    from model.objects import ReplicaSet
+
+    rs = ReplicaSet(name="rs", uid="uid-rs", selector=LabelSelector(L), template=PodTemplate(labels=L), replicas=0)
+    _, st = settled(ds(), nodes=1)
+    c = st.cluster
+    assert get_rule("KC-OWN-004").check(c)
+    assert not get_rule("KC-OWN-004").check(c.put(rs))
