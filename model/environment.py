@@ -1,8 +1,8 @@
 """The environment: what users do and what goes wrong, each spending a scenario budget.
 
 User actions (``kubectl scale``, ``set image``, ``rollout undo/pause/resume``, ``delete
---cascade``, ``label pod``, ``run``, ``drain``, and the operator's ``kubectl delete node`` of a
-failed node) are declared in the scenario as data; each declared action may happen as often as
+--cascade``, ``label pod``, ``run``, ``cordon``, ``uncordon``, ``drain``, ``delete node``, and the
+operator's ``kubectl delete node`` of a failed node) are declared in the scenario as data; each declared action may happen as often as
 its budget says (once by default), at any moment.  Faults (container crash, sandbox death, node
 failure and recovery, force delete, a controller crashing mid-reconcile) each have a count in
 :class:`FaultBudget`.  None is fair (a run may ignore them forever) except the operator declared
