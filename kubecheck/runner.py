@@ -1032,7 +1032,7 @@ def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
     from model.validation import refused_children
 
     out: list[str] = []
-    for kind in ("Deployment", "StatefulSet"):
+    for kind in ("Deployment", "StatefulSet", "DaemonSet"):
         for w in cluster.objects(kind):
             err = refused_children(w)
             if err is None:

@@ -1443,7 +1443,8 @@ def refused_children(obj: Any) -> str | None:
       ControllerRevisionName) must be a DNS-1123 subdomain, and every pod carries the revision name as
       its ``controller-revision-hash`` label and its own name as ``statefulset.kubernetes.io/pod-name``,
       label values of at most 63 characters (pkg/controller/statefulset/stateful_set_utils.go
-      newVersionedStatefulSetPod, initIdentity; kubernetes#64023).
+      newVersionedStatefulSetPod, initIdentity; kubernetes#64023);
+    * DaemonSet: its ControllerRevision ``<name>-<hash>`` (pkg/controller/daemon/update.go snapshot).
 
     The names come from the same functions the model's controllers call, and the answer from
     :func:`model.apiserver.validate_object_meta_on_create`, which the model's API server applies on
@@ -1475,4 +1476,11 @@ def refused_children(obj: Any) -> str | None:
             pod = set_pod_revision(new_stateful_set_pod(obj, get_end_ordinal(obj)), revision)
             err = validate_object_meta_on_create("Pod", pod.name, pod.labels)
         return err
+    if kind == "DaemonSet":
+        # update.go snapshot: the ControllerRevision <name>-<hash> (a DNS-1123 subdomain); its pods carry
+        # the hash as the controller-revision-hash label and a generated name <name>-<suffix>.
+        from model.statefulset_utils import controller_revision_hash, controller_revision_name
+
+        h = controller_revision_hash(obj.template, obj.status.collision_count)
+        return validate_object_meta_on_create("ControllerRevision", controller_revision_name(obj.name, h), obj.template.labels)
     return None

@@ -63,3 +63,12 @@ def test_validate_daemon_set_spec_messages() -> None:
     text = HEAD + BODY.replace("      containers:", "      restartPolicy: Never\n      containers:")
     errs = [str(e) for e in load_text(text, "ds.yaml").errors]
     assert any('spec.template.spec.restartPolicy: unsupported value "Never"' in e for e in errs), errs
+
+
+def test_a_long_daemon_set_name_is_not_refused_children() -> None:
+    """validation.refused_children: the ControllerRevision <name>-<hash> is a DNS-1123 subdomain even for a
+    250-character DaemonSet name, because history.ControllerRevisionName cuts the prefix at 223 characters."""
+    from model.validation import refused_children
+
+    [ds] = load_text(HEAD.replace("name: agent", "name: " + "a" * 250) + BODY, "ds.yaml").objects
+    assert refused_children(ds) is None
