@@ -849,7 +849,8 @@ def drains_pending(c: ClusterState) -> tuple[str, ...]:
     default=False,
     remediation="Let every budget allow one disruption: replicas >= minAvailable + 1 (or maxUnavailable >= 1) for "
     "every workload a PodDisruptionBudget covers; a 1-replica workload with minAvailable: 1 can never be drained "
-    "(kubernetes#66811); give bare pods an owner or drain with --force.",
+    "(kubernetes#66811); give bare pods an owner or drain with --force; drain nodes that run DaemonSet pods with "
+    "--ignore-daemonsets; for pods that never become Ready set unhealthyPodEvictionPolicy: AlwaysAllow.",
     upstream="staging/src/k8s.io/kubectl/pkg/drain/drain.go GetPodsForDeletion, evictPods (retry on 429), waitForDelete",
     counts=(
         "A drain runs from kubectl drain NODE (cordon, then list the pods to delete) until every listed pod is "
