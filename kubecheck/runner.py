@@ -798,6 +798,8 @@ def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]
                 out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
         elif key[0] == "Deployment":
             out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
+        elif key[0] == "DaemonSet":
+            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
         elif o.replicas <= 1:
             out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
     return "; ".join(out)
@@ -1030,7 +1032,7 @@ def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
     from model.validation import refused_children
 
     out: list[str] = []
-    for kind in ("Deployment", "StatefulSet"):
+    for kind in ("Deployment", "StatefulSet", "DaemonSet"):
         for w in cluster.objects(kind):
             err = refused_children(w)
             if err is None:

@@ -26,7 +26,13 @@ controller owner):
 ``drain``          ``kubectl drain`` of one node that holds pods (one branch per node), once; selects
                    KC-DRAIN-001 (every drain completes) besides the default rules
 ``drain-during-rollout``  the ``rollout-all`` rollouts and the drain of one node, in any order
+``node-removal``   ``kubectl drain --ignore-daemonsets`` of one node, then ``kubectl delete node`` of it
+                   (PodGC removes what is left on it, DaemonSet pods included); selects KC-DRAIN-001
 =================  ===============================================================================
+
+The built-in drains pass ``--ignore-daemonsets`` (as every node-maintenance runbook does: without it
+kubectl refuses to drain a node that runs a DaemonSet pod); a scenario file's ``drain`` takes
+``ignore-daemonsets: true`` for it and defaults to kubectl's default (refuse).
 
 The default (no ``--scenario``) is ``rollout`` and ``pod-crash``.
 
@@ -48,6 +54,7 @@ from kubecheck.errors import InvalidScenario
 from model.environment import (
     CordonNode,
     DeleteFailedNode,
+    DeleteNode,
     DeleteObject,
     DrainNode,
     UncordonNode,
@@ -82,7 +89,7 @@ __all__ = [
 #: :func:`settle_bound`: 50 + 20 x the total desired replicas.
 SETTLE_LIMIT = 2_000
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +187,15 @@ class SettleResult:
 
 
 def settle_bound(cluster: ClusterState) -> int:
-    """The settle step bound for these manifests: ``50 + 20 x`` the total desired replicas.
+    """The settle step bound for these manifests: ``50 + 20 x`` the total desired replicas (a
+    DaemonSet counts one per node).
 
     Each replica needs a handful of fair steps to exist (create, bind, start, become ready, plus
     the owners' status writes); 20 per replica leaves ample room, and the bound grows with the
     manifests instead of cutting a ``replicas: 1000`` Deployment at a fixed 2,000 steps.
     """
-    return 50 + 20 * sum(max(0, int(getattr(w, "replicas", 0) or 0)) for k in WORKLOAD_KINDS for w in cluster.objects(k))
+    replicas = sum(max(0, int(getattr(w, "replicas", 0) or 0)) for k in WORKLOAD_KINDS for w in cluster.objects(k))
+    return 50 + 20 * (replicas + len(cluster.daemon_sets) * max(1, len(cluster.nodes)))  # a DaemonSet: a pod per node
 
 
 def _spread(fair: list[tuple[int, Any, SystemState]], state: SystemState) -> tuple[int, Any, SystemState]:
@@ -311,6 +320,8 @@ def _rollout_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
 def _scale_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out: list[tuple[UserAction, int]] = []
     for w in top_level_workloads(cluster):
+        if not hasattr(w, "replicas"):
+            continue  # a DaemonSet: one pod per node, nothing to scale
         out.append((ScaleWorkload(_kind(w), w.name, w.replicas + 1, namespace=w.namespace), 1))
         if w.replicas >= 1:
             out.append((ScaleWorkload(_kind(w), w.name, w.replicas - 1, namespace=w.namespace), 1))
@@ -339,6 +350,7 @@ _BUILTIN_TEXT = {
     "one search per workload",
     "drain": "kubectl drain of one node that holds pods (each such node a branch), once",
     "drain-during-rollout": "kubectl set image on every workload (as rollout-all) and kubectl drain of one node that holds pods, once each",
+    "node-removal": "kubectl drain --ignore-daemonsets of one node that holds pods, then kubectl delete node of it, once each",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -373,11 +385,13 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = _rollout_actions(cluster)
         faults = FaultBudget(controller_crash=1)
     elif name == "drain":
-        actions = [(DrainNode(), 1)]
+        actions = [(DrainNode(ignore_daemonsets=True), 1)]
     elif name == "drain-during-rollout":
-        actions = _rollout_actions(cluster) + [(DrainNode(), 1)]
+        actions = _rollout_actions(cluster) + [(DrainNode(ignore_daemonsets=True), 1)]
+    elif name == "node-removal":
+        actions = [(DrainNode(ignore_daemonsets=True), 1), (DeleteNode(drained=True), 1)]
     per_workload = name in ("rollout", "rollback", "controller-crash")
-    rules = ("KC-DRAIN-001",) if name.startswith("drain") else ()
+    rules = ("KC-DRAIN-001",) if name.startswith("drain") or name == "node-removal" else ()
     return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 
 
@@ -387,6 +401,7 @@ _NAME = {"type": "string", "minLength": 1}
 _NS = {"type": "string", "minLength": 1}
 _COUNT = {"type": "integer", "minimum": 1}
 _KIND = {"enum": list(WORKLOAD_KINDS)}
+_SCALE_KIND = {"enum": [k for k in WORKLOAD_KINDS if k != "DaemonSet"]}
 
 
 def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -432,7 +447,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "items": {
                 "oneOf": [
                     _action("set-image", {"kind": _KIND, "name": _NAME, "image": _NAME, "container": _NAME, "namespace": _NS}, ["kind", "name", "image"]),
-                    _action("scale", {"kind": _KIND, "name": _NAME, "replicas": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["kind", "name", "replicas"]),
+                    _action("scale", {"kind": _SCALE_KIND, "name": _NAME, "replicas": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["kind", "name", "replicas"]),
                     _action("rollback", {"name": _NAME, "revision": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["name"]),
                     _action("pause", {"name": _NAME, "namespace": _NS}, ["name"]),
                     _action("resume", {"name": _NAME, "namespace": _NS}, ["name"]),
@@ -443,7 +458,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     ),
                     _action("cordon", {"node": _NAME}, ["node"]),
                     _action("uncordon", {"node": _NAME}, ["node"]),
-                    _action("drain", {"node": _NAME, "force": {"type": "boolean"}}, []),
+                    _action("drain", {"node": _NAME, "force": {"type": "boolean"}, "ignore-daemonsets": {"type": "boolean"}}, []),
+                    _action("delete-node", {"node": _NAME}, ["node"]),
                     _action(
                         "relabel-pods",
                         {
@@ -506,7 +522,7 @@ def _best_error(errors: list[Any]) -> Any:
     return jsonschema.exceptions.best_match(errors)
 
 
-_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "relabel-pods")
+_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -590,7 +606,9 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "uncordon":
         return UncordonNode(a["node"]), count
     if key == "drain":
-        return DrainNode(a.get("node"), bool(a.get("force", False))), count
+        return DrainNode(a.get("node"), bool(a.get("force", False)), bool(a.get("ignore-daemonsets", False))), count
+    if key == "delete-node":
+        return DeleteNode(a["node"]), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
@@ -609,7 +627,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
         (key, a), = ((k, v) for k, v in entry.items() if k != "count")
         if key == "relabel-pods":
             continue
-        if key in ("cordon", "uncordon", "drain"):
+        if key in ("cordon", "uncordon", "drain", "delete-node"):
             if "node" in a and cluster.get("Node", "", a["node"]) is None and cluster.nodes:
                 line = marks.get(("actions", i, key, "node"), marks.get(("actions", i), 1))
                 known_nodes = ", ".join(n.name for n in cluster.nodes.values())
@@ -617,7 +635,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                                                 f'no Node "{a["node"]}" in the cluster; its nodes: {known_nodes}'))
             continue
         kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
-        ns = a.get("namespace", "default")
+        ns = "" if kind == "Node" else a.get("namespace", "default")
         where = ("actions", i, key)
         line = marks.get(where + ("name",), marks.get(("actions", i), 1))
         if kind not in KINDS:
@@ -694,7 +712,11 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
     # a Node the manifests declare NotReady).
     wants_operator = data.get("operator", faults.node_failure > 0)
     operator = max(faults.node_failure, 1) if wants_operator else 0
+    # Opt-in rules the file brings: those it names in ``properties``, and KC-DRAIN-001 when it drains
+    # (as the built-in drain scenarios do).
+    brings = tuple(data.get("properties") or ()) + (("KC-DRAIN-001",) if any(isinstance(a, DrainNode) for a, _ in actions) else ())
     return ScenarioSpec(
+        rules=tuple(dict.fromkeys(brings)),
         name=data["name"],
         description=data.get("description", f"scenario file {path}"),
         user_actions=actions,

@@ -84,6 +84,7 @@ STATUS_FIELDS: dict[str, tuple[str, ...]] = {
     "Node": ("ready", "eviction_timeout_elapsed"),
     "Service": (),
     "PodDisruptionBudget": ("status",),
+    "DaemonSet": ("status",),
 }
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the
@@ -104,7 +105,7 @@ _SERVER_OWNED: tuple[str, ...] = (
 
 #: Kinds whose ``metadata.generation`` the model tracks (pods do not bump it: binding and
 #: status changes are not spec changes a controller observes through observedGeneration).
-_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "PodDisruptionBudget"})
+_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "PodDisruptionBudget", "DaemonSet"})
 
 
 class ApiError(ModelError):

@@ -428,7 +428,7 @@ def _names_nodes(state: ClusterState) -> bool:
     """Whether a pod or pod template names nodes in a required node affinity's ``matchFields``
     (``metadata.name``): then nodes are not interchangeable by name, and are not renamed."""
     templates = [p for p in state.pods.values() if p.node_affinity is not None]
-    for kind in ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "ControllerRevision"):
+    for kind in ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ControllerRevision"):
         for w in state.table(kind).values():
             t = w.data if kind == "ControllerRevision" else w.template
             if t.node_affinity is not None:

@@ -37,6 +37,7 @@ from typing import Any, Iterable, Mapping
 from model.environment import (
     CordonNode,
     CreatePod,
+    DeleteNode,
     DrainNode,
     UncordonNode,
     DeleteObject,
@@ -65,7 +66,7 @@ __all__ = [
 #: (kind, namespace, name)
 ObjectId = tuple[str, str, str]
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet")
 
 #: How many rounds of relabelling are followed when building the label universe.  Each round
 #: applies every relabel action to every label set found so far; a scenario's relabel budget is
@@ -131,7 +132,11 @@ def _selector(obj: Any) -> Any | None:
     kind = kind_of(obj)
     if kind in ("Service", "ReplicationController"):
         return selector_from_set(obj.selector) if obj.selector else None
-    if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
+        # A DaemonSet is a workload like the others: its pods come from its template and it claims
+        # by its selector.  What it shares with every other group is the nodes: its pods take node
+        # capacity (capacity_shares gives it one share per node) and it reads the nodes' labels,
+        # taints, readiness and schedulability, which only node actions change (those do not split).
         return label_selector_as_selector(obj.selector) if obj.selector is not None else None
     if kind == "PodDisruptionBudget":
         # The disruption controller counts the pods it selects (an empty selector: all of the
@@ -194,7 +199,7 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
         for w in cluster.objects(kind):
             universe.append((w.namespace, dict(w.template.labels), _oid(w)))
     for a in actions:
-        if isinstance(a, (CordonNode, UncordonNode, DrainNode)):
+        if isinstance(a, (CordonNode, UncordonNode, DrainNode, DeleteNode)):
             return None  # a node's schedulability and a drain's evictions reach every group
         targets = action_targets(a)
         if targets is not None and any(t[0] == "Node" for t in targets):
@@ -280,7 +285,8 @@ def capacity_shares(cluster: ClusterState, groups: tuple[Group, ...]) -> tuple[d
     """Per group, the most pods it may have bound to a node of each capacity, so that the shares of
     all groups on one node add up to less than its capacity.
 
-    Shares are proportional to ``1 + spec.replicas`` summed over a group's workloads.  While
+    Shares are proportional to ``1 + spec.replicas`` summed over a group's workloads (a DaemonSet
+    counts two pods per node: one, and one more while it surges or a pod terminates).  While
     every group stays within its share, the scheduler's fit test (``pods < capacity``) is true
     for every node in the product and in every group alike.  None when some group already has
     more pods on a node than its share (the decomposition is then not used).
@@ -290,6 +296,9 @@ def capacity_shares(cluster: ClusterState, groups: tuple[Group, ...]) -> tuple[d
         w = 1
         for kind, ns, name in g.workloads:
             obj = cluster.get(kind, ns, name)
+            if kind == "DaemonSet":
+                w += 2 * len(cluster.nodes)
+                continue
             w += max(0, int(getattr(obj, "replicas", 0) or 0))
         weights.append(w)
     total = sum(weights)

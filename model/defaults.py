@@ -23,6 +23,7 @@ __all__ = [
     "set_defaults_deployment",
     "set_defaults_replica_set",
     "set_defaults_stateful_set",
+    "set_defaults_daemon_set",
     "set_defaults_replication_controller",
     "set_defaults_pod",
     "set_defaults",
@@ -138,6 +139,29 @@ def set_defaults_stateful_set(obj: Mapping[str, Any], *, stateful_set_auto_delet
     return out
 
 
+def set_defaults_daemon_set(obj: Mapping[str, Any]) -> Obj:
+    """Mirrors pkg/apis/apps/v1/defaults.go SetDefaults_DaemonSet.
+
+    updateStrategy.type -> RollingUpdate; for RollingUpdate a rollingUpdate object with
+    maxUnavailable 1 and maxSurge 0 (each only if unset); revisionHistoryLimit -> 10.
+    """
+    out: Obj = copy.deepcopy(dict(obj))
+    spec = _sub(out, "spec")
+    strategy = _sub(spec, "updateStrategy")
+    if _is_unset(strategy, "type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
+        rolling = _sub(strategy, "rollingUpdate")
+        if rolling.get("maxUnavailable") is None:
+            rolling["maxUnavailable"] = 1
+        if rolling.get("maxSurge") is None:
+            rolling["maxSurge"] = 0
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    _default_template(spec)
+    return out
+
+
 def set_defaults_replication_controller(obj: Mapping[str, Any]) -> Obj:
     """Mirrors pkg/apis/core/v1/defaults.go SetDefaults_ReplicationController.
 
@@ -186,6 +210,7 @@ DEFAULTERS: Final[Mapping[str, Callable[[Mapping[str, Any]], Obj]]] = {
     "PersistentVolumeClaim": _copy,
     "Node": _copy,
     "PodDisruptionBudget": _copy,
+    "DaemonSet": set_defaults_daemon_set,
 }
 
 

@@ -1,8 +1,8 @@
 """The environment: what users do and what goes wrong, each spending a scenario budget.
 
 User actions (``kubectl scale``, ``set image``, ``rollout undo/pause/resume``, ``delete
---cascade``, ``label pod``, ``run``, ``drain``, and the operator's ``kubectl delete node`` of a
-failed node) are declared in the scenario as data; each declared action may happen as often as
+--cascade``, ``label pod``, ``run``, ``cordon``, ``uncordon``, ``drain``, ``delete node``, and the
+operator's ``kubectl delete node`` of a failed node) are declared in the scenario as data; each declared action may happen as often as
 its budget says (once by default), at any moment.  Faults (container crash, sandbox death, node
 failure and recovery, force delete, a controller crashing mid-reconcile) each have a count in
 :class:`FaultBudget`.  None is fair (a run may ignore them forever) except the operator declared
@@ -38,8 +38,10 @@ __all__ = [
     "UncordonNode",
     "DrainNode",
     "DeleteFailedNode",
+    "DeleteNode",
     "is_fair",
     "UNMANAGED_FATAL",
+    "DAEMON_SET_FATAL",
     "get_pods_for_deletion",
     "DrainStep",
     "drain_steps",
@@ -64,6 +66,8 @@ BROKEN_IMAGE_TAG = "broken"
 UNBUDGETED = ""
 
 _WORKLOADS = ("ReplicaSet", "ReplicationController", "Deployment", "StatefulSet")
+#: the kinds ``kubectl set image`` rolls (a DaemonSet has no replicas to scale)
+_IMAGE_KINDS = _WORKLOADS + ("DaemonSet",)
 
 
 def _check_kind(kind: str, allowed: tuple[str, ...], what: str) -> None:
@@ -97,7 +101,7 @@ class SetImage:
     namespace: str = "default"
 
     def __post_init__(self) -> None:
-        _check_kind(self.kind, _WORKLOADS, "SetImage")
+        _check_kind(self.kind, _IMAGE_KINDS, "SetImage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +184,31 @@ class DrainNode:
     drain loop (:func:`drain_steps`), which evicts each listed pod, retrying on 429, and waits
     until every listed pod is gone.  ``node=None`` drains any one node that holds a pod (one
     branch per node).  ``force`` is ``--force`` (bare pods are evicted too instead of failing
-    the drain).  DaemonSet, mirror-pod and local-storage filters have nothing to act on in the
-    model (no DaemonSets, static pods or emptyDir volumes are modelled).
+    the drain).  ``ignore_daemonsets`` is ``--ignore-daemonsets``: DaemonSet pods are then left
+    on the node (without it kubectl refuses to drain a node that runs one, filters.go
+    daemonSetFilter).  Mirror-pod and local-storage filters have nothing to act on in the model
+    (no static pods or emptyDir volumes are modelled).
     """
 
     node: str | None = None
     force: bool = False
+    ignore_daemonsets: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteNode:
+    """``kubectl delete node NODE`` of a Node, Ready or not (one branch per node when ``node`` is None).
+
+    The Node object goes (no finalizers on Nodes); PodGC's ``gcOrphaned`` (``model.podgc``) then
+    deletes every pod bound to it, DaemonSet pods included, and the DaemonSet controller no longer
+    counts the node.  ``drained=True`` restricts it to nodes that are cordoned with no drain
+    running (``kubectl drain NODE && kubectl delete node NODE``: the usual removal of a node).
+    Not fair, budgeted like every user action.  Deleting the object is the operator's statement
+    that the machine is gone: its containers go with it (no ``Node.orphaned_pods`` survive).
+    """
+
+    node: str | None = None
+    drained: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +234,7 @@ class DeleteFailedNode:
 
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode, DeleteFailedNode,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode,
 ]
 
 
@@ -275,6 +298,8 @@ def user_action_label(action: UserAction) -> str:
         return "user_drain_node"
     if isinstance(action, DeleteFailedNode):
         return "operator_delete_node"
+    if isinstance(action, DeleteNode):
+        return "user_delete_node"
     raise ModelError(f"not a user action: {action!r}")
 
 
@@ -365,6 +390,14 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
             for node in state.nodes.values()
             if not node.ready and node.deletion_timestamp is None
         ]
+    if isinstance(action, DeleteNode):
+        return [
+            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+            for node in state.nodes.values()
+            if (action.node is None or node.name == action.node)
+            and node.deletion_timestamp is None
+            and (not action.drained or (node.unschedulable and node.drain is None))
+        ]
     raise ModelError(f"not a user action: {action!r}")
 
 
@@ -372,26 +405,48 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
 
 #: drain/filters.go unmanagedFatal
 UNMANAGED_FATAL = "cannot delete Pods that declare no controller (use --force to override)"
+#: drain/filters.go daemonSetFatal
+DAEMON_SET_FATAL = "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
 
 
-def get_pods_for_deletion(state: ClusterState, node: str, force: bool) -> tuple[tuple[Pod, ...], tuple[str, ...]]:
+def get_pods_for_deletion(
+    state: ClusterState, node: str, force: bool, ignore_daemonsets: bool = False
+) -> tuple[tuple[Pod, ...], tuple[str, ...]]:
     """drain.go GetPodsForDeletion: the pods bound to ``node`` and the filter errors.
 
-    Of the filters (filters.go) only ``unreplicatedFilter`` has something to act on in the model: a
+    Of the filters (filters.go) two have something to act on in the model, in upstream's order:
+    ``daemonSetFilter``: a pod controlled by a DaemonSet that is not finished is an error
+    (``daemonSetFatal``) without ``--ignore-daemonsets`` and skipped with it; if its DaemonSet is
+    gone it is deleted with ``--force`` (an orphan), else the same error.  ``unreplicatedFilter``: a
     pod that is neither finished (Succeeded/Failed) nor controlled is an error without ``--force``
     (``unmanagedFatal``) and deleted with it.  ``skipDeletedFilter`` is off by default
     (``--skip-wait-for-delete-timeout=0``): terminating pods are listed and waited for.
     """
     pods: list[Pod] = []
     errors: list[str] = []
+    ds_errors: list[str] = []
     for pod in state.pods.values():
         if pod.node_name != node:
             continue
-        if pod.phase not in ("Succeeded", "Failed") and pod.controller_ref() is None and not force:
+        ref = pod.controller_ref()
+        finished = pod.phase in ("Succeeded", "Failed")
+        if ref is not None and ref.kind == "DaemonSet" and not finished:
+            ds = state.get("DaemonSet", pod.namespace, ref.name)
+            if ds is None and force:
+                pods.append(pod)  # "Pod of DaemonSet ... is orphaned (deleting)": a warning
+            elif not ignore_daemonsets:
+                ds_errors.append(f"{pod.namespace}/{pod.name}")
+            continue  # daemonSetWarning: left alone
+        if not finished and ref is None and not force:
             errors.append(f"{pod.namespace}/{pod.name}")
             continue
         pods.append(pod)
-    return tuple(pods), ((f"{UNMANAGED_FATAL}: {', '.join(errors)}",) if errors else ())
+    out: list[str] = []
+    if ds_errors:
+        out.append(f"{DAEMON_SET_FATAL}: {', '.join(ds_errors)}")
+    if errors:
+        out.append(f"{UNMANAGED_FATAL}: {', '.join(errors)}")
+    return tuple(pods), tuple(out)
 
 
 def _drain_instances(state: ClusterState, action: DrainNode) -> list[tuple[str, tuple[Write, ...]]]:
@@ -406,10 +461,10 @@ def _drain_instances(state: ClusterState, action: DrainNode) -> list[tuple[str, 
     for node in nodes:
         if node.drain is not None:
             continue
-        pods, errors = get_pods_for_deletion(state, node.name, action.force)
+        pods, errors = get_pods_for_deletion(state, node.name, action.force, action.ignore_daemonsets)
         record: DrainRecord | None
         if errors:
-            record = DrainRecord(error=errors[0], force=action.force)
+            record = DrainRecord(error=", ".join(errors), force=action.force)
         elif pods:
             record = DrainRecord(pods=tuple((p.namespace, p.name, p.uid) for p in pods), force=action.force)
         else:

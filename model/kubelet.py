@@ -463,6 +463,7 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         cs.name
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
+        and not is_never_ready_image(c.image)
     ]
     if unready:
         new = replace(
@@ -473,6 +474,18 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         )
         return KubeletStep("kubelet_probe_ready", _status_write(new))
     return None
+
+
+#: An image whose tag is this (``app:unready``) stands for a container whose readiness probe never
+#: passes (a crash-looping or misconfigured application): the kubelet's probe step never marks it
+#: ready.  Declared by the user in the manifest, like ``:broken`` (model.environment.BROKEN_IMAGE_TAG,
+#: which flaps instead); docs/semantics.md, "PodDisruptionBudget, eviction and drain".
+NEVER_READY_TAG = "unready"
+
+
+def is_never_ready_image(image: str) -> bool:
+    """``<repository>:unready``: an image whose readiness probe never passes."""
+    return image.rsplit("/", 1)[-1].partition(":")[2] == NEVER_READY_TAG
 
 
 def _pairs(pod: Pod) -> list[tuple[ContainerStatus | None, ContainerSpec]]:

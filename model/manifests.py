@@ -87,6 +87,8 @@ from model.objects import (
     Service,
     StatefulSet,
     StatefulSetUpdateStrategy,
+    DaemonSet,
+    DaemonSetUpdateStrategy,
     Taint,
     Toleration,
     Volume,
@@ -128,7 +130,7 @@ ObjectKey = tuple[str, str, str]
 MODELLED_KINDS: Final[Mapping[str, str]] = {
     kind: API_VERSIONS[kind]
     for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController", "Pod", "Service",
-                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget")
+                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget", "DaemonSet")
 }
 _CLUSTER_SCOPED: Final = frozenset({"Node"})
 _MANIFEST_SUFFIXES: Final = (".yaml", ".yml", ".json")
@@ -233,7 +235,7 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(shown name, field path) of every verdict-relevant field ``obj`` sets and the model ignores."""
     if kind == "Pod":
         spec_path, spec = "spec", obj.get("spec", {})
-    elif kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+    elif kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet"):
         spec_path, spec = "spec.template.spec", obj.get("spec", {}).get("template", {}).get("spec", {})
     else:
         return []
@@ -779,7 +781,8 @@ def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
             for t in required_affinity.get("nodeSelectorTerms", ())
         )
     tolerations = tuple(
-        Toleration(t.get("key", ""), t.get("operator", "") or "Equal", t.get("value", ""), t.get("effect", ""))
+        Toleration(t.get("key", ""), t.get("operator", "") or "Equal", t.get("value", ""), t.get("effect", ""),
+                   forever=t.get("tolerationSeconds") is None)
         for t in spec.get("tolerations", ())
     )
     return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations}
@@ -946,6 +949,24 @@ def _build_pdb(obj: Mapping[str, Any], meta: dict[str, Any]) -> PodDisruptionBud
     )
 
 
+def _build_daemon_set(obj: Mapping[str, Any], meta: dict[str, Any]) -> DaemonSet:
+    spec = obj["spec"]
+    strategy = spec["updateStrategy"]
+    rolling = strategy.get("rollingUpdate") or {}
+    return DaemonSet(
+        **meta,
+        selector=label_selector_from_data(spec["selector"]),
+        template=_pod_template(spec["template"]),
+        update_strategy=DaemonSetUpdateStrategy(
+            type=strategy["type"],
+            max_unavailable=rolling.get("maxUnavailable", 1),
+            max_surge=rolling.get("maxSurge"),
+        ),
+        min_ready_seconds=spec.get("minReadySeconds", 0),
+        revision_history_limit=spec["revisionHistoryLimit"],
+    )
+
+
 _BUILDERS: Final = {
     "Deployment": _build_deployment,
     "ReplicaSet": _build_replica_set,
@@ -956,6 +977,7 @@ _BUILDERS: Final = {
     "PersistentVolumeClaim": _build_pvc,
     "Node": _build_node,
     "PodDisruptionBudget": _build_pdb,
+    "DaemonSet": _build_daemon_set,
 }
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from model.api import Delete, UpdateStatus, Write
-from model.objects import Node
+from model.objects import Node, Pod, Taint
+from model.scheduler import tolerates_taint
 from model.state import ClusterState, ObjKey
 
-__all__ = ["mark_pods_not_ready", "evict_pods", "sync_node_lifecycle", "eviction_timeout_can_elapse"]
+__all__ = ["mark_pods_not_ready", "tolerates_forever", "evict_pods", "sync_node_lifecycle", "eviction_timeout_can_elapse"]
 
 
 def mark_pods_not_ready(state: ClusterState, node: Node) -> tuple[Write, ...]:
@@ -41,13 +42,25 @@ def mark_pods_not_ready(state: ClusterState, node: Node) -> tuple[Write, ...]:
     )
 
 
+#: the NoExecute taint of a node that stopped reporting (Ready Unknown), well_known_taints.go
+_UNREACHABLE_NO_EXECUTE = Taint("node.kubernetes.io/unreachable", effect="NoExecute")
+
+
+def tolerates_forever(pod: Pod) -> bool:
+    """taint_eviction.go processPodOnNode with getMinTolerationTime: a pod whose tolerations
+    tolerate the node's NoExecute taint without ``tolerationSeconds`` is never evicted (every
+    DaemonSet pod: model.daemon.add_or_update_daemon_pod_tolerations)."""
+    return any(t.forever and tolerates_taint(t, _UNREACHABLE_NO_EXECUTE) for t in pod.tolerations)
+
+
 def evict_pods(state: ClusterState, node: Node) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/tainteviction/taint_eviction.go (deletePodHandler):
-    a graceful delete with the pod's UID for every pod on the node not yet being deleted."""
+    a graceful delete with the pod's UID for every pod on the node not yet being deleted, except the
+    pods that tolerate the taint forever (:func:`tolerates_forever`)."""
     return tuple(
         Delete("Pod", p.namespace, p.name, uid=p.uid)
         for p in state.pods.values()
-        if p.node_name == node.name and p.deletion_timestamp is None
+        if p.node_name == node.name and p.deletion_timestamp is None and not tolerates_forever(p)
     )
 
 

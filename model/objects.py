@@ -54,6 +54,9 @@ __all__ = [
     "DrainRecord",
     "PodDisruptionBudgetStatus",
     "PodDisruptionBudget",
+    "DaemonSetUpdateStrategy",
+    "DaemonSetStatus",
+    "DaemonSet",
     "KINDS",
     "API_VERSIONS",
     "SHORT_KIND_NAMES",
@@ -165,12 +168,16 @@ class NodeSelectorTerm:
 class Toleration:
     """v1.Toleration: ``operator`` Equal (also written "") or Exists; ``effect`` "" tolerates
     every effect; ``key`` "" with Exists tolerates every taint. ``tolerationSeconds`` is not
-    kept (it only times NoExecute evictions, and taints never change in the model)."""
+    kept except as ``forever`` (it only times NoExecute evictions, and taints never change in the
+    model): ``forever`` is True for a NoExecute toleration without ``tolerationSeconds``, which the
+    taint eviction never evicts (pkg/controller/tainteviction getMinTolerationTime: -1), e.g. the
+    ones every DaemonSet pod gets (model.daemon.add_or_update_daemon_pod_tolerations)."""
 
     key: str = ""
     operator: str = "Equal"
     value: str = ""
     effect: str = ""
+    forever: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,6 +576,48 @@ class PodDisruptionBudget(ObjectMeta):
     status: PodDisruptionBudgetStatus = field(default_factory=PodDisruptionBudgetStatus)
 
 
+# ------------------------------------------------------------------- daemon sets
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSetUpdateStrategy:
+    """apps/v1 DaemonSetUpdateStrategy: RollingUpdate (maxUnavailable, maxSurge) or OnDelete.
+
+    ``max_surge`` ``None`` is a nil maxSurge (util.SurgeCount: 0).  For OnDelete the rolling
+    parameters are ignored (SurgeCount and UnavailableCount return 0)."""
+
+    type: Literal["RollingUpdate", "OnDelete"] = "RollingUpdate"
+    max_unavailable: IntOrString = 1
+    max_surge: IntOrString | None = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSetStatus:
+    """apps/v1 DaemonSetStatus (conditions omitted: no controller writes any)."""
+
+    observed_generation: int = 0
+    desired_number_scheduled: int = 0
+    current_number_scheduled: int = 0
+    number_misscheduled: int = 0
+    number_ready: int = 0
+    updated_number_scheduled: int = 0
+    number_available: int = 0
+    number_unavailable: int = 0
+    collision_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DaemonSet(ObjectMeta):
+    """apps/v1 DaemonSet (model.daemon; docs/semantics.md, "DaemonSet")."""
+
+    selector: LabelSelector | None = None
+    template: PodTemplate = field(default_factory=PodTemplate)
+    update_strategy: DaemonSetUpdateStrategy = field(default_factory=DaemonSetUpdateStrategy)
+    min_ready_seconds: int = 0
+    revision_history_limit: int = 10
+    status: DaemonSetStatus = field(default_factory=DaemonSetStatus)
+
+
 #: kind name -> (class, ClusterState table attribute)
 KINDS: dict[str, tuple[type, str]] = {
     "Pod": (Pod, "pods"),
@@ -581,6 +630,7 @@ KINDS: dict[str, tuple[type, str]] = {
     "Node": (Node, "nodes"),
     "Service": (Service, "services"),
     "PodDisruptionBudget": (PodDisruptionBudget, "pod_disruption_budgets"),
+    "DaemonSet": (DaemonSet, "daemon_sets"),
 }
 
 #: kind name -> apiVersion as written in manifests and owner references
@@ -595,6 +645,7 @@ API_VERSIONS: dict[str, str] = {
     "Node": "v1",
     "Service": "v1",
     "PodDisruptionBudget": "policy/v1",
+    "DaemonSet": "apps/v1",
 }
 
 #: kind name -> the short name used in action labels (``rs_create_pod``, ``user_scale_deployment``)
@@ -609,6 +660,7 @@ SHORT_KIND_NAMES: dict[str, str] = {
     "Node": "node",
     "Service": "service",
     "PodDisruptionBudget": "pdb",
+    "DaemonSet": "daemonset",
 }
 
 _CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}

@@ -21,6 +21,7 @@ from model.frozen import EMPTY, FrozenMap
 from model.objects import (
     KINDS,
     ControllerRevision,
+    DaemonSet,
     Deployment,
     Node,
     PersistentVolumeClaim,
@@ -57,6 +58,7 @@ class ClusterState:
     nodes: FrozenMap[ObjKey, Node] = field(default=EMPTY)
     services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
     pod_disruption_budgets: FrozenMap[ObjKey, PodDisruptionBudget] = field(default=EMPTY)
+    daemon_sets: FrozenMap[ObjKey, DaemonSet] = field(default=EMPTY)
     next_uid: int = 1
     next_name: int = 1
     _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)

@@ -100,6 +100,7 @@ CONTROLLERS: tuple[ControllerSpec, ...] = (
     ControllerSpec("replication", "rc", "ReplicationController", "model.replication", "sync_replication_controller"),
     ControllerSpec("statefulset", "ssc", "StatefulSet", "model.statefulset", "sync_stateful_set"),
     ControllerSpec("disruption", "pdb", "PodDisruptionBudget", "model.disruption", "sync_disruption_budget"),
+    ControllerSpec("daemonset", "dsc", "DaemonSet", "model.daemon", "sync_daemon_set"),
 )
 _GC = ControllerSpec("garbagecollector", "gc", "", "model.garbagecollector", "sync_garbage_collector")
 _NLC = ControllerSpec("nodelifecycle", "nlc", "Node", "model.nodelifecycle", "sync_node_lifecycle")
@@ -855,6 +856,10 @@ def _summary(kind: str, obj: Any, c: ClusterState) -> str:
     if kind == "StatefulSet":
         s = obj.status
         return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}{gone}"
+    if kind == "DaemonSet":
+        s = obj.status
+        return (f"desired={s.desired_number_scheduled} current={s.current_number_scheduled} ready={s.number_ready} "
+                f"updated={s.updated_number_scheduled} available={s.number_available}{gone}")
     if kind == "Node":
         out = ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
         if obj.unschedulable:

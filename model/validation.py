@@ -340,6 +340,18 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
             }
         )
     ),
+    "DaemonSet": _top(
+        Obj(
+            {
+                "selector": _LABEL_SELECTOR,
+                "template": _POD_TEMPLATE,
+                "updateStrategy": Obj({"type": STR, "rollingUpdate": Obj({"maxUnavailable": INTSTR, "maxSurge": INTSTR})}),
+                "minReadySeconds": I32,
+                "templateGeneration": I64,
+                "revisionHistoryLimit": I32,
+            }
+        )
+    ),
     "Pod": _top(_POD_SPEC),
     "Service": _top(
         Obj(
@@ -1194,6 +1206,71 @@ def validate_stateful_set(obj: Mapping[str, Any]) -> list[FieldError]:
     return errs + validate_stateful_set_spec(obj.get("spec", {}))
 
 
+# ============================================================================== DaemonSet
+
+
+def validate_rolling_update_daemon_set(rolling: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateRollingUpdateDaemonSet: both
+    non-negative or a percentage, at most 100%, and exactly one of them non-zero."""
+    mu, ms = rolling.get("maxUnavailable", 0), rolling.get("maxSurge", 0)
+    errs = validate_positive_int_or_percent(mu, child(path, "maxUnavailable"))
+    errs.extend(validate_positive_int_or_percent(ms, child(path, "maxSurge")))
+    errs.extend(is_not_more_than_100_percent(mu, child(path, "maxUnavailable")))
+    errs.extend(is_not_more_than_100_percent(ms, child(path, "maxSurge")))
+    has_unavailable = get_int_or_percent_value(mu) != 0
+    has_surge = get_int_or_percent_value(ms) != 0
+    if has_unavailable and has_surge:
+        errs.append(invalid(child(path, "maxSurge"), ms, "may not be set when maxUnavailable is non-zero"))
+    elif not has_unavailable and not has_surge:
+        errs.append(required(child(path, "maxUnavailable"), "cannot be 0 when maxSurge is 0"))
+    return errs
+
+
+_DAEMON_SET_STRATEGIES: Final = ("RollingUpdate", "OnDelete")
+
+
+def validate_daemon_set_update_strategy(strategy: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDaemonSetUpdateStrategy."""
+    kind = strategy.get("type", "")
+    if kind == "OnDelete":
+        return []
+    if kind == "RollingUpdate":
+        if strategy.get("rollingUpdate") is None:
+            return [required(child(path, "rollingUpdate"))]
+        return validate_rolling_update_daemon_set(strategy["rollingUpdate"], child(path, "rollingUpdate"))
+    return [not_supported(path, kind, _DAEMON_SET_STRATEGIES)]
+
+
+def validate_daemon_set_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDaemonSetSpec: the selector (valid,
+    matching the template labels, non-empty), the pod template, restartPolicy Always, no
+    activeDeadlineSeconds, minReadySeconds/templateGeneration/revisionHistoryLimit non-negative,
+    the update strategy."""
+    sel_errs, selector_ok = _validate_workload_selector(spec, path, "daemonset")
+    errs = list(sel_errs)
+    t_path = child(path, "template")
+    template = spec.get("template")
+    if template is None:
+        errs.append(required(t_path))
+    else:
+        if selector_ok and not selector_matches(spec.get("selector", {}), _template_labels(template)):
+            errs.append(_selector_mismatch(t_path, template))
+        errs.extend(validate_pod_template_spec(template, t_path))
+        errs.extend(_workload_template_tail(template, t_path, "DaemonSet"))
+    errs.extend(validate_nonnegative_field(spec.get("minReadySeconds", 0), child(path, "minReadySeconds")))
+    errs.extend(validate_nonnegative_field(spec.get("templateGeneration", 0), child(path, "templateGeneration")))
+    errs.extend(validate_daemon_set_update_strategy(spec.get("updateStrategy", {}), child(path, "updateStrategy")))
+    if "revisionHistoryLimit" in spec:
+        errs.extend(validate_nonnegative_field(spec["revisionHistoryLimit"], child(path, "revisionHistoryLimit")))
+    return errs
+
+
+def validate_daemon_set(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDaemonSet (name: DNS subdomain)."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    return errs + validate_daemon_set_spec(obj.get("spec", {}))
+
+
 # =================================================================== ReplicationController
 
 
@@ -1348,6 +1425,7 @@ VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]]
     "PersistentVolumeClaim": validate_persistent_volume_claim,
     "Node": validate_node,
     "PodDisruptionBudget": validate_pod_disruption_budget,
+    "DaemonSet": validate_daemon_set,
 }
 
 
@@ -1365,7 +1443,8 @@ def refused_children(obj: Any) -> str | None:
       ControllerRevisionName) must be a DNS-1123 subdomain, and every pod carries the revision name as
       its ``controller-revision-hash`` label and its own name as ``statefulset.kubernetes.io/pod-name``,
       label values of at most 63 characters (pkg/controller/statefulset/stateful_set_utils.go
-      newVersionedStatefulSetPod, initIdentity; kubernetes#64023).
+      newVersionedStatefulSetPod, initIdentity; kubernetes#64023);
+    * DaemonSet: its ControllerRevision ``<name>-<hash>`` (pkg/controller/daemon/update.go snapshot).
 
     The names come from the same functions the model's controllers call, and the answer from
     :func:`model.apiserver.validate_object_meta_on_create`, which the model's API server applies on
@@ -1397,4 +1476,11 @@ def refused_children(obj: Any) -> str | None:
             pod = set_pod_revision(new_stateful_set_pod(obj, get_end_ordinal(obj)), revision)
             err = validate_object_meta_on_create("Pod", pod.name, pod.labels)
         return err
+    if kind == "DaemonSet":
+        # update.go snapshot: the ControllerRevision <name>-<hash> (a DNS-1123 subdomain); its pods carry
+        # the hash as the controller-revision-hash label and a generated name <name>-<suffix>.
+        from model.statefulset_utils import controller_revision_hash, controller_revision_name
+
+        h = controller_revision_hash(obj.template, obj.status.collision_count)
+        return validate_object_meta_on_create("ControllerRevision", controller_revision_name(obj.name, h), obj.template.labels)
     return None

@@ -328,7 +328,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
     upstream="docs: 'you should not create any pods whose labels match this selector' (ReplicaSet, RC); "
     "pkg/controller/controller_utils.go (ControllerRef makes overlaps safe but confusing)",
     counts=(
-        "Counts, for every active pod, the ReplicaSets, ReplicationControllers and StatefulSets in its "
+        "Counts, for every active pod, the ReplicaSets, ReplicationControllers, StatefulSets and DaemonSets in its "
         "namespace (not being deleted) whose selector matches its labels. More than one is an overlap: "
         "upstream's ControllerRef keeps the controllers from fighting, but status counts, kubectl and "
         "Services become ambiguous. One Deployment's ReplicaSets carry distinct pod-template-hash labels, "
@@ -341,7 +341,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
 def no_overlapping_selectors(c: ClusterState) -> bool:
     owners = [
         o
-        for kind in ("ReplicaSet", "ReplicationController", "StatefulSet")
+        for kind in ("ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet")
         for o in c.objects(kind)
         if o.deletion_timestamp is None
     ]
@@ -849,7 +849,8 @@ def drains_pending(c: ClusterState) -> tuple[str, ...]:
     default=False,
     remediation="Let every budget allow one disruption: replicas >= minAvailable + 1 (or maxUnavailable >= 1) for "
     "every workload a PodDisruptionBudget covers; a 1-replica workload with minAvailable: 1 can never be drained "
-    "(kubernetes#66811); give bare pods an owner or drain with --force.",
+    "(kubernetes#66811); give bare pods an owner or drain with --force; drain nodes that run DaemonSet pods with "
+    "--ignore-daemonsets; for pods that never become Ready set unhealthyPodEvictionPolicy: AlwaysAllow.",
     upstream="staging/src/k8s.io/kubectl/pkg/drain/drain.go GetPodsForDeletion, evictPods (retry on 429), waitForDelete",
     counts=(
         "A drain runs from kubectl drain NODE (cordon, then list the pods to delete) until every listed pod is "
@@ -862,6 +863,168 @@ def drains_pending(c: ClusterState) -> tuple[str, ...]:
 )
 def every_drain_completes(c: ClusterState) -> bool:
     return not drains_pending(c)
+
+
+# ------------------------------------------------------------------------------------ daemon sets
+
+
+def _daemon_set(c: ClusterState, target: Target) -> Any | None:
+    ds = find(c, "DaemonSet", target[1:])
+    return None if ds is None or ds.deletion_timestamp is not None else ds
+
+
+def _daemon_pods_by_node(c: ClusterState, ds: Any) -> dict[str, list[Pod]]:
+    """The pods the DaemonSet controls (controller reference by UID), not terminal, by the node they
+    are bound to or, while unbound, the node their required node affinity names."""
+    out: dict[str, list[Pod]] = {}
+    for p in c.objects("Pod", ds.namespace):
+        ref = p.controller_ref()
+        if ref is None or ref.uid != ds.uid or not is_live(p):
+            continue
+        node = p.node_name
+        if node is None:
+            for term in p.node_affinity or ():
+                for req in term.match_fields:
+                    if req.key == "metadata.name" and req.operator == "In" and len(req.values) == 1:
+                        node = req.values[0]
+        if node is not None:
+            out.setdefault(node, []).append(p)
+    return out
+
+
+def _eligibility(c: ClusterState, ds: Any) -> dict[str, tuple[bool, bool]]:
+    """node -> (shouldRun, shouldContinueRunning) of daemon_controller.go NodeShouldRunDaemonPod."""
+    from model.daemon import node_should_run_daemon_pod
+
+    return {n.name: node_should_run_daemon_pod(n, ds) for n in c.nodes.values()}
+
+
+@rule(
+    "KC-DS-001",
+    "A DaemonSet eventually always runs exactly one up-to-date, Ready pod on every node that should run it, and none on the others",
+    kind="eventually_always",
+    applies_to=("DaemonSet",),
+    category="convergence",
+    local=True,
+    upstream="pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod, podsShouldBeOnNode, manage, updateDaemonSetStatus",
+    counts=(
+        "A node should run the pod when its labels satisfy the template's nodeSelector and required node affinity "
+        "and the pod, with the tolerations every DaemonSet pod gets (not-ready/unreachable NoExecute, unschedulable "
+        "NoSchedule...), tolerates its NoSchedule and NoExecute taints; a cordoned node still should, a NotReady node "
+        "(unreachable taints) should not but keeps its pod. Counts the pods whose controller reference is the "
+        "DaemonSet, not being deleted and not terminal, by node. Every node that should run it must have exactly "
+        "one, Ready, with the current pod template (not required under OnDelete, which replaces pods only when they "
+        "are deleted); a node whose pod should not even continue running must have none. status.desiredNumberScheduled "
+        "must be the number of such nodes, and numberReady and (RollingUpdate) updatedNumberScheduled equal to it, "
+        "for the current generation. A DaemonSet being deleted is exempt."
+    ),
+    remediation="Make sure the template's nodeSelector, node affinity and tolerations admit the nodes you expect, that "
+    "those nodes have pod capacity left, and that the image starts and becomes Ready; a rollout that never finishes "
+    "on one node stops the others (maxUnavailable).",
+)
+def daemon_set_runs_everywhere(c: ClusterState, target: Target) -> bool:
+    ds = _daemon_set(c, target)
+    if ds is None:
+        return True
+    by_node = _daemon_pods_by_node(c, ds)
+    desired = 0
+    for node, (run, keep) in _eligibility(c, ds).items():
+        pods = [p for p in by_node.get(node, ()) if p.deletion_timestamp is None]
+        if not keep and pods:
+            return False
+        if not run:
+            continue
+        desired += 1
+        if len(pods) != 1 or not pods[0].conditions.ready:
+            return False
+        p = pods[0]
+        if ds.update_strategy.type == "RollingUpdate" and tuple(p.spec_containers) != tuple(ds.template.containers):
+            return False
+    st = ds.status
+    if st.observed_generation < ds.generation or st.desired_number_scheduled != desired or st.number_ready != desired:
+        return False
+    return ds.update_strategy.type != "RollingUpdate" or st.updated_number_scheduled == desired
+
+
+@rule(
+    "KC-DS-002",
+    "Never more than one DaemonSet pod on a node (two while a maxSurge rollout replaces it)",
+    kind="invariant",
+    applies_to=("DaemonSet",),
+    category="convergence",
+    local=True,
+    upstream="pkg/controller/daemon/daemon_controller.go podsShouldBeOnNode (creates only on a node without a pod); "
+    "update.go rollingUpdate (surge: one new pod next to the old one)",
+    counts=(
+        "Counts, per node, the pods the DaemonSet controls that are not terminal (Succeeded/Failed), terminating ones "
+        "included (they still run), bound to the node or, unbound, targeted at it by their node affinity. At most one, "
+        "or two when the RollingUpdate strategy has a non-zero maxSurge (the old pod and its replacement)."
+    ),
+    remediation="Two DaemonSets selecting the same pods fight over them: give each DaemonSet a selector of its own.",
+)
+def daemon_set_one_pod_per_node(c: ClusterState, target: Target) -> bool:
+    ds = _daemon_set(c, target)
+    if ds is None:
+        return True
+    s = ds.update_strategy
+    surge = s.type == "RollingUpdate" and s.max_surge is not None and scaled_value(s.max_surge, 1, True) > 0
+    limit = 2 if surge else 1
+    return all(len(pods) <= limit for pods in _daemon_pods_by_node(c, ds).values())
+
+
+def _daemon_unavailable(c: ClusterState, ds: Any) -> tuple[int, int]:
+    """(nodes that should run the pod and have no available, non-terminating daemon pod, maxUnavailable):
+    update.go updatedDesiredNodeCounts (util.UnavailableCount rounded up, 1 when both maxSurge and
+    maxUnavailable resolve to 0)."""
+    by_node = _daemon_pods_by_node(c, ds)
+    desired = unavailable = 0
+    for node, (run, _) in _eligibility(c, ds).items():
+        if not run:
+            continue
+        desired += 1
+        if not any(p.deletion_timestamp is None and is_available(p, ds.min_ready_seconds) for p in by_node.get(node, ())):
+            unavailable += 1
+    s = ds.update_strategy
+    max_unavailable = scaled_value(s.max_unavailable, desired, True)
+    max_surge = scaled_value(s.max_surge, desired, True) if s.max_surge is not None else 0
+    if desired > 0 and max_unavailable == 0 and max_surge == 0:
+        max_unavailable = 1
+    return unavailable, max_unavailable
+
+
+@rule(
+    "KC-DS-003",
+    "No DaemonSet-controller step leaves more than maxUnavailable of the nodes that should run it without an available pod",
+    kind="action",
+    applies_to=("DaemonSet",),
+    category="rollout",
+    local=True,
+    upstream="pkg/controller/daemon/update.go rollingUpdate, updatedDesiredNodeCounts; util/daemonset_util.go UnavailableCount",
+    counts=(
+        "Among the nodes that should run the pod (see KC-DS-001), counts those without an available (Ready for "
+        "minReadySeconds), non-terminating pod of the DaemonSet. A step of the DaemonSet controller (deleting an old pod "
+        "for the rollout, or for surge once the new one is available) that raises this count to above maxUnavailable "
+        "(a percentage of the desired nodes rounded up; 1 when maxSurge and maxUnavailable are both 0; 0 with maxSurge) "
+        "violates it. This is what upstream guarantees: rollingUpdate deletes an available old pod only while fewer than "
+        "maxUnavailable nodes are unavailable, counting what it sees, and with maxSurge only after the new pod on that "
+        "node is available. Involuntary disruptions (crashes, node failure, evictions, a user deleting pods) are not "
+        "judged, but a controller step that follows one is (the controller decided on a view from before it). "
+        "RollingUpdate only: OnDelete replaces nothing."
+    ),
+    remediation="Lower maxUnavailable (1, the default), or use maxSurge with maxUnavailable: 0 so a new pod is available "
+    "on a node before the old one goes; give the pods a readiness probe and minReadySeconds so availability is real.",
+)
+def daemon_set_rollout_within_unavailable(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    from properties._common import actor_family
+
+    if actor_family(action) != "daemonset" or not getattr(action, "fair", False):
+        return True
+    d0, d = _daemon_set(c, target), _daemon_set(n, target)
+    if d is None or d0 is None or d.update_strategy.type != "RollingUpdate":
+        return True
+    before, _ = _daemon_unavailable(c, d0)
+    after, bound = _daemon_unavailable(n, d)
+    return after <= before or after <= bound
 
 
 RULES: tuple[Rule, ...] = (
@@ -887,6 +1050,9 @@ RULES: tuple[Rule, ...] = (
     new_sandbox_restarts_all,
     eviction_keeps_pdb_floor,
     every_drain_completes,
+    daemon_set_runs_everywhere,
+    daemon_set_one_pod_per_node,
+    daemon_set_rollout_within_unavailable,
 )
 
 #: The rules run when none are named: every rule except the opt-in ones (``default=False``).

@@ -27,6 +27,7 @@ _KIND_ORDER: tuple[tuple[str, str], ...] = (
     ("replica_sets", "ReplicaSet"),
     ("replication_controllers", "ReplicationController"),
     ("stateful_sets", "StatefulSet"),
+    ("daemon_sets", "DaemonSet"),
     ("controller_revisions", "ControllerRevision"),
     ("pods", "Pod"),
     ("persistent_volume_claims", "PVC"),
@@ -206,6 +207,12 @@ def _summary(kind: str, obj: Any, uids: Mapping[str, Any]) -> str:
             + (f" rev={rev}" if rev else "")
             + _owner(obj, uids)
             + _deleting(obj)
+        )
+    if kind == "DaemonSet":
+        return (
+            f"desired={g(st, 'desired_number_scheduled')} | current={g(st, 'current_number_scheduled')}"
+            f" ready={g(st, 'number_ready')} upd={g(st, 'updated_number_scheduled')}"
+            f" avail={g(st, 'number_available')}{_image(g(obj, 'template', None))}" + _deleting(obj)
         )
     if kind == "StatefulSet":
         return (

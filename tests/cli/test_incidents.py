@@ -63,3 +63,86 @@ def test_scenario_file_drain_cordon_uncordon_actions(tmp_path: Path) -> None:
         assert str(exc) == f'{f}:3: actions[0].drain.node: no Node "node-9" in the cluster; its nodes: node-1, node-2'
     else:
         raise AssertionError("a drain of a missing node must be refused")
+
+
+# -------------------------------------------- unready pods under a PDB (#72320, #80389, #103970)
+
+
+def test_drain_blocked_by_unready_pods_under_if_healthy_budget(tmp_path: Path) -> None:
+    r, work = invoke(["check", str(INCIDENTS / "drain-unready-pods-pdb.yaml"), "-s", "drain"], tmp_path)
+    assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout), r.output
+    trace = json.loads((work / "kubecheck-out" / "drain" / "kc-drain-001" / "trace.json").read_text())
+    assert trace["loop_start"] is not None
+    assert trace["loop_step"]["label"] == "drain_evict_pod_refused"
+
+
+def test_always_allow_lets_the_drain_complete(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "drain-unready-pods-pdb-always-allow.yaml"), "-s", "drain"], tmp_path)
+    assert re.search(r"HOLDS\s+KC-DRAIN-001", r.stdout), r.output
+    assert re.search(r"HOLDS\s+KC-PDB-001", r.stdout)
+
+
+# ------------------------------------------------------- StatefulSet pod pinned to a drained node (#91141)
+
+
+def test_statefulset_pinned_to_the_drained_node_never_comes_back(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "statefulset-pinned-drain.yaml"), "-s", "drain"], tmp_path)
+    assert re.search(r"VIOLATED\s+KC-CONV-003\s+StatefulSet default/db", r.stdout), r.output
+    assert re.search(r"HOLDS\s+KC-DRAIN-001", r.stdout)
+
+
+def test_statefulset_not_pinned_moves(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "statefulset-unpinned-drain.yaml"), "-s", "drain"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-CONV-003\s+StatefulSet default/db", r.stdout)
+
+
+# ------------------------------------------------------------------ DaemonSet on a drained node
+
+
+def test_drain_without_ignore_daemonsets_fails(tmp_path: Path) -> None:
+    d = INCIDENTS / "daemonset-drain"
+    r, work = invoke(["check", str(d / "daemonset.yaml"), "--scenario-file", str(d / "drain.yaml")], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout)
+    assert re.search(r"HOLDS\s+KC-DS-001\s+DaemonSet default/node-agent", r.stdout)
+    text = (work / "kubecheck-out" / "drain-no-ignore" / "kc-drain-001" / "trace.json").read_text()
+    assert "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)" in text
+
+
+def test_drain_with_ignore_daemonsets_and_node_deletion_holds(tmp_path: Path) -> None:
+    d = INCIDENTS / "daemonset-drain"
+    r, _ = invoke(["check", str(d / "daemonset.yaml"), "--scenario-file", str(d / "drain-ignore.yaml")], tmp_path)
+    assert r.exit_code == 0, r.output
+    for rid in ("KC-DRAIN-001", "KC-DS-001", "KC-DS-002", "KC-DS-003"):
+        assert re.search(rf"HOLDS\s+{rid}", r.stdout), rid
+
+
+def test_scenario_file_delete_node_and_ignore_daemonsets(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file, with_nodes
+    from model.environment import DeleteNode, DrainNode
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+
+    load = load_manifests([str(INCIDENTS / "daemonset-drain" / "daemonset.yaml")])
+    cluster = ClusterState.from_objects(with_nodes(tuple(load.objects), 2)[0])
+    spec = load_scenario_file(str(INCIDENTS / "daemonset-drain" / "drain-ignore.yaml"), cluster=cluster)
+    assert spec.user_actions == ((DrainNode("node-1", False, True), 1), (DeleteNode("node-1"), 1))
+    assert "KC-DRAIN-001" in spec.rules
+    f = tmp_path / "s.yaml"
+    f.write_text("name: x\nactions:\n  - delete-node: {node: node-7}\n", encoding="utf-8")
+    try:
+        load_scenario_file(str(f), cluster=cluster)
+    except InvalidScenario as exc:
+        assert str(exc) == f'{f}:3: actions[0].delete-node.node: no Node "node-7" in the cluster; its nodes: node-1, node-2'
+    else:
+        raise AssertionError("deleting a missing node must be refused")
+
+
+def test_one_replica_pdb_drain_acceptance_unchanged_by_daemon_sets(tmp_path: Path) -> None:
+    """Issue #21 acceptance, re-checked with the built-in drain now passing --ignore-daemonsets."""
+    r, _ = invoke(["check", str(INCIDENTS / "drain-1-replica-pdb.yaml"), "-s", "drain"], tmp_path)
+    assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout) and "lasso" in r.stdout
+    r, _ = invoke(["check", str(INCIDENTS / "drain-2-replicas-pdb.yaml"), "-s", "drain"], tmp_path)
+    assert re.search(r"HOLDS\s+KC-DRAIN-001", r.stdout)

@@ -267,7 +267,7 @@ def test_manifests_without_a_workload_exit_2(text: str, tmp_path: Path) -> None:
     r, _ = invoke(["check", str(f), *FAST], tmp_path)
     assert r.exit_code == 2, r.output
     assert r.stdout == ""
-    assert r.stderr.strip() == f"kubecheck: no workload (Deployment, StatefulSet, ReplicaSet, ReplicationController) in {f}: nothing to check"
+    assert r.stderr.strip() == f"kubecheck: no workload (Deployment, StatefulSet, ReplicaSet, ReplicationController, DaemonSet) in {f}: nothing to check"
 
 
 # ----------------------------------------------- 6d. the random engine's settle phase agrees with the explorer

@@ -161,3 +161,45 @@ def test_draining_a_node_is_not_split(tmp_path: Path) -> None:
 
     c = _cluster(tmp_path, _deployment("a", "app: a") + _deployment("b", "app: b"))
     assert interaction_groups(c, [DrainNode()]) is None
+
+
+def _daemon_set(name: str, labels: str) -> str:
+    return f"""---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: {name}}}
+spec:
+  selector: {{matchLabels: {{{labels}}}}}
+  template:
+    metadata: {{labels: {{{labels}}}}}
+    spec: {{containers: [{{name: c, image: "{name}:1"}}]}}
+"""
+
+
+def test_a_daemon_set_is_a_group_of_its_own_sharing_only_nodes(tmp_path: Path) -> None:
+    """A DaemonSet's pods are claimed by its selector like any workload's; it meets other groups only
+    through the nodes (capacity), so it is a group of its own unless a selector joins it."""
+    c = _cluster(tmp_path, _daemon_set("agent", "app: agent") + _deployment("web", "app: web") + _service("web", "app: web"))
+    groups = interaction_groups(c)
+    assert groups is not None and _names(groups) == [["DaemonSet/agent"], ["Deployment/web", "Service/web"]]
+    joined = interaction_groups(_cluster(tmp_path, _daemon_set("agent", "app: agent") + _deployment("web", "app: web")
+                                         + _pdb("all", "tier: x") + _service("any", "app: agent")))
+    assert joined is not None and _names(joined) == [["DaemonSet/agent", "PodDisruptionBudget/all", "Service/any"], ["Deployment/web"]]  # the PDB selects nothing: first group
+
+
+def test_a_daemon_set_takes_two_pods_per_node_of_the_capacity_share(tmp_path: Path) -> None:
+    c = _cluster(tmp_path, _daemon_set("agent", "app: agent") + _deployment("web", "app: web", replicas=3), nodes=3)
+    groups = interaction_groups(c)
+    assert groups is not None
+    shares = capacity_shares(c, groups)
+    assert shares is not None
+    # weights: DaemonSet 1 + 2 x 3 nodes = 7, Deployment 1 + 3 = 4; capacity 110 -> 109 split 7:4
+    assert [s[110] for s in shares] == [109 * 7 // 11, 109 * 4 // 11]
+
+
+def test_deleting_a_node_is_not_split(tmp_path: Path) -> None:
+    from model.environment import DeleteNode
+
+    c = _cluster(tmp_path, _daemon_set("agent", "app: agent") + _deployment("b", "app: b"))
+    assert interaction_groups(c, [DeleteNode()]) is None
+    assert interaction_groups(c, [SetImage("DaemonSet", "agent", "agent:2")]) is not None

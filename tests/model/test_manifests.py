@@ -230,7 +230,8 @@ spec: {clusterIP: None}
         ("apps/v1beta2", "StatefulSet", "apiVersion apps/v1beta2 is not modelled (kubecheck loads apps/v1 StatefulSet)"),
         ("networking.k8s.io/v1", "Ingress", "kind not modelled by kubecheck"),
         ("example.com/v1", "Widget", "kind not modelled by kubecheck"),
-        ("apps/v1", "DaemonSet", "kind not modelled by kubecheck"),
+        ("apps/v1beta2", "DaemonSet", "apiVersion apps/v1beta2 is not modelled (kubecheck loads apps/v1 DaemonSet)"),
+        ("batch/v1", "Job", "kind not modelled by kubecheck"),
     ],
 )
 def test_other_kinds_and_versions_are_skipped_not_errors(api_version: str, kind: str, reason: str) -> None:

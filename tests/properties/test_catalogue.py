@@ -29,6 +29,7 @@ def test_the_catalogue_has_twenty_two_rules_with_stable_ids() -> None:
         "KC-STS-001", "KC-STS-002", "KC-STS-003", "KC-STS-004", "KC-STS-005",
         "KC-SBX-001", "KC-SBX-002", "KC-SBX-003",
         "KC-PDB-001", "KC-DRAIN-001",
+        "KC-DS-001", "KC-DS-002", "KC-DS-003",
     ]
     assert all(r.counts and r.upstream for r in RULES)
 
