@@ -26,6 +26,10 @@ controller owner):
 ``drain``          ``kubectl drain`` of one node that holds pods (one branch per node), once; selects
                    KC-DRAIN-001 (every drain completes) besides the default rules
 ``drain-during-rollout``  the ``rollout-all`` rollouts and the drain of one node, in any order
+``autoscale``      per HorizontalPodAutoscaler (one search each): a load spike (the load that needs
+                   ``maxReplicas`` pods) and the load gone (0), once each, in any order
+``autoscale-during-rollout``  the ``rollout-all`` rollouts with every HPA running and one load spike per
+                   HPA, in any order (the spike may also never come: a rollout with no extra load)
 =================  ===============================================================================
 
 The default (no ``--scenario``) is ``rollout`` and ``pod-crash``.
@@ -50,6 +54,7 @@ from model.environment import (
     DeleteFailedNode,
     DeleteObject,
     DrainNode,
+    SetLoad,
     UncordonNode,
     FaultBudget,
     PauseDeployment,
@@ -300,6 +305,16 @@ def _kind(obj: Any) -> str:
     return kind_of(obj)
 
 
+def _load_actions(cluster: ClusterState, gone: bool) -> list[tuple[UserAction, int]]:
+    """Per HPA: a load spike to what ``maxReplicas`` pods carry at the target, and (``gone``) no load."""
+    out: list[tuple[UserAction, int]] = []
+    for h in cluster.horizontal_pod_autoscalers.values():
+        out.append((SetLoad(h.name, 100 * h.max_replicas, namespace=h.namespace), 1))
+        if gone:
+            out.append((SetLoad(h.name, 0, namespace=h.namespace), 1))
+    return out
+
+
 def _rollout_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out: list[tuple[UserAction, int]] = []
     for w in top_level_workloads(cluster):
@@ -339,6 +354,10 @@ _BUILTIN_TEXT = {
     "one search per workload",
     "drain": "kubectl drain of one node that holds pods (each such node a branch), once",
     "drain-during-rollout": "kubectl set image on every workload (as rollout-all) and kubectl drain of one node that holds pods, once each",
+    "autoscale": "per HorizontalPodAutoscaler: a load spike (the load that needs maxReplicas pods) and the load gone, once each, "
+    "in any order; one search per HPA",
+    "autoscale-during-rollout": "kubectl set image on every workload (as rollout-all) with the HPAs running, and one load "
+    "spike per HPA, once each, in any order",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -376,7 +395,11 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = [(DrainNode(), 1)]
     elif name == "drain-during-rollout":
         actions = _rollout_actions(cluster) + [(DrainNode(), 1)]
-    per_workload = name in ("rollout", "rollback", "controller-crash")
+    elif name == "autoscale":
+        actions = _load_actions(cluster, gone=True)
+    elif name == "autoscale-during-rollout":
+        actions = _rollout_actions(cluster) + _load_actions(cluster, gone=False)
+    per_workload = name in ("rollout", "rollback", "controller-crash", "autoscale")
     rules = ("KC-DRAIN-001",) if name.startswith("drain") else ()
     return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 
@@ -444,6 +467,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("cordon", {"node": _NAME}, ["node"]),
                     _action("uncordon", {"node": _NAME}, ["node"]),
                     _action("drain", {"node": _NAME, "force": {"type": "boolean"}}, []),
+                    _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
+                            ["hpa", "percent"]),
                     _action(
                         "relabel-pods",
                         {
@@ -506,7 +531,7 @@ def _best_error(errors: list[Any]) -> Any:
     return jsonschema.exceptions.best_match(errors)
 
 
-_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "relabel-pods")
+_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "load", "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -591,6 +616,8 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
         return UncordonNode(a["node"]), count
     if key == "drain":
         return DrainNode(a.get("node"), bool(a.get("force", False))), count
+    if key == "load":
+        return SetLoad(a["hpa"], a["percent"], namespace=ns), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
@@ -615,6 +642,13 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                 known_nodes = ", ".join(n.name for n in cluster.nodes.values())
                 raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.node",
                                                 f'no Node "{a["node"]}" in the cluster; its nodes: {known_nodes}'))
+            continue
+        if key == "load":
+            ns = a.get("namespace", "default")
+            if cluster.get("HorizontalPodAutoscaler", ns, a["hpa"]) is None:
+                line = marks.get(("actions", i, key, "hpa"), marks.get(("actions", i), 1))
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.hpa",
+                                                f'no HorizontalPodAutoscaler "{ns}/{a["hpa"]}" in the manifests'))
             continue
         kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
         ns = a.get("namespace", "default")

@@ -84,6 +84,7 @@ STATUS_FIELDS: dict[str, tuple[str, ...]] = {
     "Node": ("ready", "eviction_timeout_elapsed"),
     "Service": (),
     "PodDisruptionBudget": ("status",),
+    "HorizontalPodAutoscaler": ("status", "memory"),
 }
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the

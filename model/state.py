@@ -26,6 +26,7 @@ from model.objects import (
     PersistentVolumeClaim,
     Pod,
     PodDisruptionBudget,
+    HorizontalPodAutoscaler,
     ReplicaSet,
     ReplicationController,
     Service,
@@ -57,6 +58,7 @@ class ClusterState:
     nodes: FrozenMap[ObjKey, Node] = field(default=EMPTY)
     services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
     pod_disruption_budgets: FrozenMap[ObjKey, PodDisruptionBudget] = field(default=EMPTY)
+    horizontal_pod_autoscalers: FrozenMap[ObjKey, HorizontalPodAutoscaler] = field(default=EMPTY)
     next_uid: int = 1
     next_name: int = 1
     _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
