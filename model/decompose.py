@@ -302,8 +302,8 @@ def capacity_shares(cluster: ClusterState, groups: tuple[Group, ...]) -> tuple[d
         # An HPA may scale its target up to maxReplicas: weigh the target at that.
         hpa_max: dict[tuple[str, str, str], int] = {}
         for kind, ns, name in g.members:
-            if kind == "HorizontalPodAutoscaler":
-                h = cluster.get(kind, ns, name)
+            h = cluster.get(kind, ns, name) if kind == "HorizontalPodAutoscaler" else None
+            if h is not None:
                 t = (h.scale_target_ref[1], ns, h.scale_target_ref[2])
                 hpa_max[t] = max(hpa_max.get(t, 0), h.max_replicas)
         for kind, ns, name in g.workloads:
