@@ -392,3 +392,40 @@ def test_an_hpa_of_a_missing_target_does_nothing() -> None:
     hpa = replace(state.get("HorizontalPodAutoscaler", "default", "web"), scale_target_ref=("apps/v1", "Deployment", "gone"))
     assert reconcile_autoscaler(state.put(hpa), hpa) == ()
     assert isinstance(hpa, HorizontalPodAutoscaler)
+
+
+def _two_metric_state(startup_usage: int):
+    from model.objects import Pod, PodConditions
+
+    state = _running_cluster(replicas_ready=0)
+    hpa = state.get("HorizontalPodAutoscaler", "default", "web")
+    hpa = replace(hpa, metrics=(MetricSpec("cpu", "Utilization", 50), MetricSpec("memory", "Utilization", 50)),
+                  startup_usage=startup_usage)
+    state = state.put(hpa)
+    labels = state.get("Deployment", "default", "web").template.labels
+    for i in range(2):  # both pods Running, not Ready: every CPU sample is unready
+        state = state.put(Pod(name=f"web-{i}", uid=f"p{i}", labels=labels, node_name="n1", phase="Running",
+                              conditions=PodConditions(True, True, False, False)))
+    return state, hpa
+
+
+def test_scale_up_one_metric_invalid() -> None:
+    """horizontal_test.go TestScaleUpOneMetricInvalid / computeReplicasForMetrics: the CPU metric fails
+    (no ready pod), the memory metric wants more: the HPA scales on the valid one."""
+    from model.horizontal import compute_replicas_for_metrics
+
+    state, hpa = _two_metric_state(startup_usage=300)
+    assert compute_replicas_for_metrics(state, hpa, state.get("Deployment", "default", "web"), 2) == 6
+    scale, _ = reconcile_autoscaler(state, hpa)
+    assert scale.obj.replicas == 4  # max 4
+
+
+def test_scale_down_one_metric_invalid() -> None:
+    """horizontal_test.go TestScaleDownOneMetricInvalid: one metric fails and the other would scale
+    down: no scaling (-1), only currentReplicas is written."""
+    from model.horizontal import compute_replicas_for_metrics
+
+    state, hpa = _two_metric_state(startup_usage=0)
+    assert compute_replicas_for_metrics(state, hpa, state.get("Deployment", "default", "web"), 2) == -1
+    [status] = reconcile_autoscaler(state, hpa)
+    assert isinstance(status, UpdateStatus) and status.obj.status.current_replicas == 2
