@@ -952,7 +952,9 @@ def hpa_settles(c: ClusterState, target: Target) -> bool:
         "exceeds that when only Ready pods carry load: not-Ready pods of a rollout are ignored or counted at 0 on "
         "a scale-up (CPU), missing samples count 0 on a scale-up. It can when pods that are not Ready yet report "
         "start-up usage that counts (a memory metric: groupPods checks readiness for CPU only; annotation "
-        "kubecheck.io/startup-usage declares it): the ratchet of kubernetes#72775/#84142/#90461."
+        "kubecheck.io/startup-usage declares it): the ratchet of kubernetes#72775/#84142/#90461. It also reports "
+        "a scale-up to an older, higher recommendation still inside the stabilization window after the load "
+        "dropped (the rate limit had cut the first scale-up short): upstream does that too."
     ),
 )
 def hpa_no_ratchet(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
