@@ -429,3 +429,24 @@ def test_scale_down_one_metric_invalid() -> None:
     assert compute_replicas_for_metrics(state, hpa, state.get("Deployment", "default", "web"), 2) == -1
     [status] = reconcile_autoscaler(state, hpa)
     assert isinstance(status, UpdateStatus) and status.obj.status.current_replicas == 2
+
+
+def test_the_stabilization_window_scales_up_to_an_old_recommendation_after_the_load_dropped() -> None:
+    """normalizeDesiredReplicas takes the largest recommendation of the window for a scale-up too:
+    a rate-limited scale-up (1 -> 4 of 6) is completed to 6 after the load fell to 2 pods' worth."""
+    from model.objects import OwnerReference, Pod, PodConditions
+
+    state = _running_cluster(load=600, replicas_ready=1)
+    d = state.get("Deployment", "default", "web")
+    state = state.put(replace(d, replicas=1))
+    hpa = replace(state.get("HorizontalPodAutoscaler", "default", "web"), max_replicas=10)
+    scale, status = reconcile_autoscaler(state.put(hpa), hpa)
+    assert scale.obj.replicas == 4 and status.obj.memory.down_recommendations == (6,)  # max(2 x 1, 4)
+    state = state.put(scale.obj).put(replace(status.obj, load=200))
+    for i in range(1, 4):
+        state = state.put(Pod(name=f"web-{i}", uid=f"q{i}", labels=d.template.labels, node_name="n1", phase="Running",
+                              conditions=PodConditions(True, True, True, True),
+                              owner_references=(OwnerReference("apps/v1", "ReplicaSet", "rs", "u", True),)))
+    hpa = state.get("HorizontalPodAutoscaler", "default", "web")
+    scale, _ = reconcile_autoscaler(state, hpa)
+    assert scale.obj.replicas == 6  # the load needs 2
