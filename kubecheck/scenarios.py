@@ -28,6 +28,10 @@ controller owner):
 ``drain-during-rollout``  the ``rollout-all`` rollouts and the drain of one node, in any order
 ``node-removal``   ``kubectl drain --ignore-daemonsets`` of one node, then ``kubectl delete node`` of it
                    (PodGC removes what is left on it, DaemonSet pods included); selects KC-DRAIN-001
+``autoscale``      per HorizontalPodAutoscaler (one search each): a load spike (the load that needs
+                   ``maxReplicas`` pods) and the load gone (0), once each, in any order
+``autoscale-during-rollout``  the ``rollout-all`` rollouts with every HPA running and one load spike per
+                   HPA, in any order (the spike may also never come: a rollout with no extra load)
 =================  ===============================================================================
 
 The built-in drains pass ``--ignore-daemonsets`` (as every node-maintenance runbook does: without it
@@ -57,6 +61,7 @@ from model.environment import (
     DeleteNode,
     DeleteObject,
     DrainNode,
+    SetLoad,
     UncordonNode,
     FaultBudget,
     PauseDeployment,
@@ -309,6 +314,16 @@ def _kind(obj: Any) -> str:
     return kind_of(obj)
 
 
+def _load_actions(cluster: ClusterState, gone: bool) -> list[tuple[UserAction, int]]:
+    """Per HPA: a load spike to what ``maxReplicas`` pods carry at the target, and (``gone``) no load."""
+    out: list[tuple[UserAction, int]] = []
+    for h in cluster.horizontal_pod_autoscalers.values():
+        out.append((SetLoad(h.name, 100 * h.max_replicas, namespace=h.namespace), 1))
+        if gone:
+            out.append((SetLoad(h.name, 0, namespace=h.namespace), 1))
+    return out
+
+
 def _rollout_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out: list[tuple[UserAction, int]] = []
     for w in top_level_workloads(cluster):
@@ -351,6 +366,10 @@ _BUILTIN_TEXT = {
     "drain": "kubectl drain of one node that holds pods (each such node a branch), once",
     "drain-during-rollout": "kubectl set image on every workload (as rollout-all) and kubectl drain of one node that holds pods, once each",
     "node-removal": "kubectl drain --ignore-daemonsets of one node that holds pods, then kubectl delete node of it, once each",
+    "autoscale": "per HorizontalPodAutoscaler: a load spike (the load that needs maxReplicas pods) and the load gone, once each, "
+    "in any order; one search per HPA",
+    "autoscale-during-rollout": "kubectl set image on every workload (as rollout-all) with the HPAs running, and one load "
+    "spike per HPA, once each, in any order",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -390,7 +409,11 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = _rollout_actions(cluster) + [(DrainNode(ignore_daemonsets=True), 1)]
     elif name == "node-removal":
         actions = [(DrainNode(ignore_daemonsets=True), 1), (DeleteNode(drained=True), 1)]
-    per_workload = name in ("rollout", "rollback", "controller-crash")
+    elif name == "autoscale":
+        actions = _load_actions(cluster, gone=True)
+    elif name == "autoscale-during-rollout":
+        actions = _rollout_actions(cluster) + _load_actions(cluster, gone=False)
+    per_workload = name in ("rollout", "rollback", "controller-crash", "autoscale")
     rules = ("KC-DRAIN-001",) if name.startswith("drain") or name == "node-removal" else ()
     return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 
@@ -460,6 +483,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("uncordon", {"node": _NAME}, ["node"]),
                     _action("drain", {"node": _NAME, "force": {"type": "boolean"}, "ignore-daemonsets": {"type": "boolean"}}, []),
                     _action("delete-node", {"node": _NAME}, ["node"]),
+                    _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
+                            ["hpa", "percent"]),
                     _action(
                         "relabel-pods",
                         {
@@ -522,7 +547,8 @@ def _best_error(errors: list[Any]) -> Any:
     return jsonschema.exceptions.best_match(errors)
 
 
-_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "relabel-pods")
+_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "load",
+            "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -609,6 +635,8 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
         return DrainNode(a.get("node"), bool(a.get("force", False)), bool(a.get("ignore-daemonsets", False))), count
     if key == "delete-node":
         return DeleteNode(a["node"]), count
+    if key == "load":
+        return SetLoad(a["hpa"], a["percent"], namespace=ns), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
@@ -633,6 +661,13 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                 known_nodes = ", ".join(n.name for n in cluster.nodes.values())
                 raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.node",
                                                 f'no Node "{a["node"]}" in the cluster; its nodes: {known_nodes}'))
+            continue
+        if key == "load":
+            ns = a.get("namespace", "default")
+            if cluster.get("HorizontalPodAutoscaler", ns, a["hpa"]) is None:
+                line = marks.get(("actions", i, key, "hpa"), marks.get(("actions", i), 1))
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.hpa",
+                                                f'no HorizontalPodAutoscaler "{ns}/{a["hpa"]}" in the manifests'))
             continue
         kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
         ns = "" if kind == "Node" else a.get("namespace", "default")

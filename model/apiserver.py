@@ -85,6 +85,7 @@ STATUS_FIELDS: dict[str, tuple[str, ...]] = {
     "Service": (),
     "PodDisruptionBudget": ("status",),
     "DaemonSet": ("status",),
+    "HorizontalPodAutoscaler": ("status", "memory"),
 }
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the

@@ -12,6 +12,8 @@ this model that happens only through:
   such label set joins its object to that label set's origin;
 * **claims**: pods and templates that mount the same PersistentVolumeClaim name, and a
   StatefulSet's ``volumeClaimTemplates`` with the claims named after them;
+* **scale targets**: a HorizontalPodAutoscaler reads its ``scaleTargetRef``'s scale and pods and
+  writes its ``spec.replicas``;
 * **user actions** that touch several objects at once (a relabel whose ``match`` selects pods of
   several origins).
 
@@ -47,6 +49,7 @@ from model.environment import (
     RollbackDeployment,
     ScaleWorkload,
     SetImage,
+    SetLoad,
 )
 from model.labels import label_selector_as_selector, selector_from_set
 from model.objects import kind_of
@@ -157,6 +160,8 @@ def action_targets(action: Any) -> tuple[ObjectId, ...] | None:
         return ((action.kind, "" if action.kind == "Node" else action.namespace, action.name),)
     if isinstance(action, CreatePod):
         return (("Pod", action.pod.namespace, action.pod.name),)
+    if isinstance(action, SetLoad):
+        return (("HorizontalPodAutoscaler", action.namespace, action.hpa),)
     return None
 
 
@@ -190,6 +195,12 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
             owner = by_uid.get(ref.uid)
             if owner is not None:
                 uf.union(_oid(o), owner)
+    for h in cluster.horizontal_pod_autoscalers.values():
+        # The HPA reads its target's scale and pods and writes its spec.replicas
+        # (horizontal.go reconcileAutoscaler): it belongs to its target's group.
+        _api, kind, name = h.scale_target_ref
+        if kind in WORKLOAD_KINDS and cluster.get(kind, h.namespace, name) is not None:
+            uf.union(_oid(h), (kind, h.namespace, name))
 
     # The label universe: (namespace, labels, origin).
     universe: list[tuple[str, dict[str, str], ObjectId]] = []
@@ -294,12 +305,19 @@ def capacity_shares(cluster: ClusterState, groups: tuple[Group, ...]) -> tuple[d
     weights = []
     for g in groups:
         w = 1
+        # An HPA may scale its target up to maxReplicas: weigh the target at that.
+        hpa_max: dict[tuple[str, str, str], int] = {}
+        for kind, ns, name in g.members:
+            h = cluster.get(kind, ns, name) if kind == "HorizontalPodAutoscaler" else None
+            if h is not None:
+                t = (h.scale_target_ref[1], ns, h.scale_target_ref[2])
+                hpa_max[t] = max(hpa_max.get(t, 0), h.max_replicas)
         for kind, ns, name in g.workloads:
             obj = cluster.get(kind, ns, name)
             if kind == "DaemonSet":
                 w += 2 * len(cluster.nodes)
                 continue
-            w += max(0, int(getattr(obj, "replicas", 0) or 0))
+            w += max(0, int(getattr(obj, "replicas", 0) or 0), hpa_max.get((kind, ns, name), 0))
         weights.append(w)
     total = sum(weights)
     caps = sorted({n.pod_capacity for n in cluster.nodes.values()})

@@ -26,6 +26,7 @@ __all__ = [
     "set_defaults_daemon_set",
     "set_defaults_replication_controller",
     "set_defaults_pod",
+    "set_defaults_horizontal_pod_autoscaler",
     "set_defaults",
     "DEFAULTERS",
 ]
@@ -199,6 +200,45 @@ def _copy(obj: Mapping[str, Any]) -> Obj:
     return copy.deepcopy(dict(obj))
 
 
+#: pkg/apis/autoscaling/v2/defaults.go defaultHPAScaleUpRules / defaultHPAScaleDownRules and
+#: pkg/apis/autoscaling DefaultCPUUtilization.
+DEFAULT_CPU_UTILIZATION: Final = 80
+_SCALE_UP_RULES: Final = {
+    "stabilizationWindowSeconds": 0,
+    "selectPolicy": "Max",
+    "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15}, {"type": "Percent", "value": 100, "periodSeconds": 15}],
+}
+_SCALE_DOWN_RULES: Final = {"selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
+
+
+def _copy_hpa_scaling_rules(src: Mapping[str, Any] | None, defaults: Mapping[str, Any]) -> Obj:
+    """Mirrors defaults.go GenerateHPAScale{Up,Down}Rules / copyHPAScalingRules: every non-nil field
+    of ``src`` over a copy of the defaults (the scale-down window stays nil unless given)."""
+    out: Obj = copy.deepcopy(dict(defaults))
+    for key in ("selectPolicy", "stabilizationWindowSeconds", "policies", "tolerance"):
+        if src is not None and src.get(key) is not None:
+            out[key] = copy.deepcopy(src[key])
+    return out
+
+
+def set_defaults_horizontal_pod_autoscaler(obj: Mapping[str, Any]) -> Obj:
+    """Mirrors pkg/apis/autoscaling/v2/defaults.go SetDefaults_HorizontalPodAutoscaler:
+    minReplicas 1; no metrics -> CPU at 80% utilization; a behavior given is completed with the
+    default scaling rules (SetDefaults_HorizontalPodAutoscalerBehavior); a nil behavior stays nil."""
+    out: Obj = copy.deepcopy(dict(obj))
+    spec = _sub(out, "spec")
+    if spec.get("minReplicas") is None:
+        spec["minReplicas"] = 1
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": DEFAULT_CPU_UTILIZATION}}}]
+    behavior = spec.get("behavior")
+    if isinstance(behavior, dict):
+        behavior["scaleUp"] = _copy_hpa_scaling_rules(behavior.get("scaleUp"), _SCALE_UP_RULES)
+        behavior["scaleDown"] = _copy_hpa_scaling_rules(behavior.get("scaleDown"), _SCALE_DOWN_RULES)
+    return out
+
+
 #: kind -> defaulter.
 DEFAULTERS: Final[Mapping[str, Callable[[Mapping[str, Any]], Obj]]] = {
     "Deployment": set_defaults_deployment,
@@ -211,6 +251,7 @@ DEFAULTERS: Final[Mapping[str, Callable[[Mapping[str, Any]], Obj]]] = {
     "Node": _copy,
     "PodDisruptionBudget": _copy,
     "DaemonSet": set_defaults_daemon_set,
+    "HorizontalPodAutoscaler": set_defaults_horizontal_pod_autoscaler,
 }
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "DrainNode",
     "DeleteFailedNode",
     "DeleteNode",
+    "SetLoad",
     "is_fair",
     "UNMANAGED_FATAL",
     "DAEMON_SET_FATAL",
@@ -232,9 +233,27 @@ class DeleteFailedNode:
     fair: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class SetLoad:
+    """The load on an HPA's target changes (a spike, load gone): the environment's metric.
+
+    ``percent`` is the new total demand on the pods of HPA ``hpa``'s target, in percent of one pod
+    at the HPA's target (300 = three pods' worth).  Not an API write of the user's: the abstract
+    metric lives on the HPA object (``HorizontalPodAutoscaler.load``).
+    """
+
+    hpa: str
+    percent: int
+    namespace: str = "default"
+
+    def __post_init__(self) -> None:
+        if self.percent < 0:
+            raise ModelError(f"SetLoad: percent {self.percent} < 0")
+
+
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad,
 ]
 
 
@@ -300,6 +319,8 @@ def user_action_label(action: UserAction) -> str:
         return "operator_delete_node"
     if isinstance(action, DeleteNode):
         return "user_delete_node"
+    if isinstance(action, SetLoad):
+        return "env_load_change"
     raise ModelError(f"not a user action: {action!r}")
 
 
@@ -397,6 +418,13 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
             if (action.node is None or node.name == action.node)
             and node.deletion_timestamp is None
             and (not action.drained or (node.unschedulable and node.drain is None))
+        ]
+    if isinstance(action, SetLoad):
+        return [
+            (f"{hpa.name}={action.percent}%", (Update(replace(hpa, load=action.percent)),))
+            for hpa in state.horizontal_pod_autoscalers.values()
+            if (hpa.namespace, hpa.name) == (action.namespace, action.hpa)
+            and hpa.deletion_timestamp is None and hpa.load != action.percent
         ]
     raise ModelError(f"not a user action: {action!r}")
 

@@ -80,6 +80,11 @@ from model.objects import (
     PersistentVolumeClaimTemplate,
     Pod,
     PodDisruptionBudget,
+    HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerBehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    MetricSpec,
     PodTemplate,
     PVCRetentionPolicy,
     ReplicaSet,
@@ -130,7 +135,7 @@ ObjectKey = tuple[str, str, str]
 MODELLED_KINDS: Final[Mapping[str, str]] = {
     kind: API_VERSIONS[kind]
     for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController", "Pod", "Service",
-                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget", "DaemonSet")
+                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget", "DaemonSet", "HorizontalPodAutoscaler")
 }
 _CLUSTER_SCOPED: Final = frozenset({"Node"})
 _MANIFEST_SUFFIXES: Final = (".yaml", ".yml", ".json")
@@ -967,6 +972,56 @@ def _build_daemon_set(obj: Mapping[str, Any], meta: dict[str, Any]) -> DaemonSet
     )
 
 
+#: Annotation declaring an HPA's start-up usage (model.horizontal, docs/semantics.md).
+STARTUP_USAGE_ANNOTATION: Final = "kubecheck.io/startup-usage"
+
+
+def _scaling_rules(rules: Mapping[str, Any]) -> HPAScalingRules:
+    return HPAScalingRules(
+        stabilization_window_seconds=rules.get("stabilizationWindowSeconds"),
+        select_policy=rules.get("selectPolicy", "Max"),
+        policies=tuple(HPAScalingPolicy(p["type"], p["value"], p["periodSeconds"]) for p in rules.get("policies", ())),
+    )
+
+
+def _build_hpa(obj: Mapping[str, Any], meta: dict[str, Any]) -> HorizontalPodAutoscaler:
+    from model.validation import quantity_milli_value
+
+    spec = obj.get("spec", {})
+    ref = spec.get("scaleTargetRef", {})
+    metrics = []
+    for m in spec.get("metrics", ()):
+        target = m["resource"]["target"]
+        avg = target.get("averageValue")
+        metrics.append(MetricSpec(
+            resource=m["resource"]["name"],
+            target_type="AverageValue" if target.get("averageUtilization") is None else "Utilization",
+            average_utilization=target.get("averageUtilization"),
+            average_value_milli=quantity_milli_value(avg) if avg is not None else None,
+        ))
+    behavior = spec.get("behavior")
+    return HorizontalPodAutoscaler(
+        **meta,
+        scale_target_ref=(ref.get("apiVersion", ""), ref["kind"], ref["name"]),
+        min_replicas=spec["minReplicas"],
+        max_replicas=spec["maxReplicas"],
+        metrics=tuple(metrics),
+        behavior=None if behavior is None else HorizontalPodAutoscalerBehavior(
+            _scaling_rules(behavior["scaleUp"]), _scaling_rules(behavior["scaleDown"])),
+        startup_usage=int(obj.get("metadata", {}).get("annotations", {}).get(STARTUP_USAGE_ANNOTATION, "0")),
+    )
+
+
+def _unmodelled_metric(kind: str, obj: Mapping[str, Any]) -> str | None:
+    """Why kubecheck skips this HPA (a metric source other than Resource), or None."""
+    if kind != "HorizontalPodAutoscaler":
+        return None
+    for m in obj.get("spec", {}).get("metrics", ()):
+        if m.get("type") != "Resource":
+            return f"metric type {m.get('type')} not modelled (kubecheck models Resource metrics)"
+    return None
+
+
 _BUILDERS: Final = {
     "Deployment": _build_deployment,
     "ReplicaSet": _build_replica_set,
@@ -978,6 +1033,7 @@ _BUILDERS: Final = {
     "Node": _build_node,
     "PodDisruptionBudget": _build_pdb,
     "DaemonSet": _build_daemon_set,
+    "HorizontalPodAutoscaler": _build_hpa,
 }
 
 
@@ -988,6 +1044,11 @@ def _kubecheck_checks(kind: str, obj: Mapping[str, Any]) -> list[FieldError]:
         pods = obj.get("status", {}).get("capacity", {}).get("pods")
         if pods is not None and not pods.isdigit():
             errs.append(FieldError("status.capacity.pods", f"invalid value {pods!r}: kubecheck needs a plain integer"))
+    if kind == "HorizontalPodAutoscaler":
+        usage = obj.get("metadata", {}).get("annotations", {}).get(STARTUP_USAGE_ANNOTATION)
+        if usage is not None and not (usage.isdigit() and len(usage) <= 6):
+            errs.append(FieldError(f"metadata.annotations[{STARTUP_USAGE_ANNOTATION}]",
+                                   f"invalid value {usage!r}: kubecheck needs a non-negative integer (percent of one pod at the target)"))
     return errs
 
 
@@ -1128,6 +1189,10 @@ class _Loader:
             for e in errs:
                 self.error(file, marks, root, e)
             return
+        unmodelled = _unmodelled_metric(kind, decoded)
+        if unmodelled is not None:
+            self.skipped.append(SkippedObject(file, root[0], kind, decoded["metadata"]["name"], unmodelled))
+            return
         namespace = "" if kind in _CLUSTER_SCOPED else decoded["metadata"].get("namespace") or self.default_namespace
         key = (kind, namespace, decoded["metadata"]["name"])
         if key in self.locations:
@@ -1226,6 +1291,8 @@ def summarize(obj: Any) -> str:
             parts.append(f"minAvailable={obj.min_available}")
         if obj.max_unavailable is not None:
             parts.append(f"maxUnavailable={obj.max_unavailable}")
+    elif isinstance(obj, HorizontalPodAutoscaler):
+        parts.append(f"target={obj.scale_target_ref[1]}/{obj.scale_target_ref[2]} min={obj.min_replicas} max={obj.max_replicas}")
     return " ".join(parts)
 
 

@@ -57,6 +57,13 @@ __all__ = [
     "DaemonSetUpdateStrategy",
     "DaemonSetStatus",
     "DaemonSet",
+    "MetricSpec",
+    "HPAScalingPolicy",
+    "HPAScalingRules",
+    "HorizontalPodAutoscalerBehavior",
+    "HorizontalPodAutoscalerStatus",
+    "HPAControllerRecord",
+    "HorizontalPodAutoscaler",
     "KINDS",
     "API_VERSIONS",
     "SHORT_KIND_NAMES",
@@ -618,6 +625,110 @@ class DaemonSet(ObjectMeta):
     status: DaemonSetStatus = field(default_factory=DaemonSetStatus)
 
 
+# ------------------------------------------------------------------- autoscaling/v2
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    """autoscaling/v2 MetricSpec of type ``Resource`` (the one metric source the model has).
+
+    ``resource`` is the resource name (``cpu``, ``memory``); ``target_type`` is ``Utilization``
+    (``average_utilization`` percent of the pods' requests) or ``AverageValue``
+    (``average_value_milli``: the target per pod as a milli-value, ``Quantity.MilliValue()``).
+    """
+
+    resource: str = "cpu"
+    target_type: Literal["Utilization", "AverageValue"] = "Utilization"
+    average_utilization: int | None = None
+    average_value_milli: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HPAScalingPolicy:
+    """autoscaling/v2 HPAScalingPolicy: ``type`` Pods or Percent, ``value``, ``periodSeconds``."""
+
+    type: Literal["Pods", "Percent"]
+    value: int
+    period_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class HPAScalingRules:
+    """autoscaling/v2 HPAScalingRules, defaulted (pkg/apis/autoscaling/v2/defaults.go): only the
+    scale-down ``stabilization_window_seconds`` may stay ``None`` (the controller then uses its
+    ``--horizontal-pod-autoscaler-downscale-stabilization``, 300 s: maybeInitScaleDownStabilizationWindow)."""
+
+    stabilization_window_seconds: int | None
+    select_policy: Literal["Max", "Min", "Disabled"]
+    policies: tuple[HPAScalingPolicy, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HorizontalPodAutoscalerBehavior:
+    """autoscaling/v2 HorizontalPodAutoscalerBehavior after defaulting (both rules set)."""
+
+    scale_up: HPAScalingRules
+    scale_down: HPAScalingRules
+
+
+@dataclass(frozen=True, slots=True)
+class HorizontalPodAutoscalerStatus:
+    """autoscaling/v2 HorizontalPodAutoscalerStatus: ``currentReplicas`` and ``desiredReplicas``
+    (conditions, currentMetrics and lastScaleTime are not modelled: docs/semantics.md,
+    "HorizontalPodAutoscaler")."""
+
+    current_replicas: int = 0
+    desired_replicas: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HPAControllerRecord:
+    """Controller memory, not API data: what pkg/controller/podautoscaler/horizontal.go keeps per
+    HPA key in ``recommendations``, ``scaleUpEvents`` and ``scaleDownEvents``, under abstract time.
+
+    ``up_recommendations`` are the recommendations still inside the scale-up stabilization window,
+    oldest first, kept as their suffix minima (strictly increasing: an older value not below a
+    newer one can never be the minimum of a window that still holds the newer one);
+    ``down_recommendations`` likewise for the scale-down window, as suffix maxima (strictly
+    decreasing).  ``scale_up_events`` / ``scale_down_events`` are the replica changes
+    (non-negative, oldest first) still inside the policies' period.  Time passing is a clock step
+    that drops the oldest entry (``model.horizontal.window_expiry_steps``); docs/semantics.md
+    says why this is sound.
+    """
+
+    up_recommendations: tuple[int, ...] = ()
+    down_recommendations: tuple[int, ...] = ()
+    scale_up_events: tuple[int, ...] = ()
+    scale_down_events: tuple[int, ...] = ()
+    #: ``recordInitialRecommendation`` has run (the first reconcile).
+    initialized: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HorizontalPodAutoscaler(ObjectMeta):
+    """autoscaling/v2 HorizontalPodAutoscaler (Resource metrics).
+
+    ``scale_target_ref`` is ``(apiVersion, kind, name)`` of the CrossVersionObjectReference;
+    ``behavior`` ``None`` keeps the pre-behavior algorithm (normalizeDesiredReplicas), as upstream.
+    ``load`` is the environment, not API data: the total demand on the target's pods, in percent of
+    one pod at the target (100 = one pod exactly at ``averageUtilization``/``averageValue``);
+    ``None`` until the system starts (then: the target's replicas x 100, the load at which the
+    manifests are at rest).  ``memory`` is the controller's per-HPA memory (:class:`HPAControllerRecord`).
+    """
+
+    scale_target_ref: tuple[str, str, str] = ("apps/v1", "Deployment", "")
+    min_replicas: int = 1
+    max_replicas: int = 1
+    metrics: tuple[MetricSpec, ...] = ()
+    behavior: HorizontalPodAutoscalerBehavior | None = None
+    status: HorizontalPodAutoscalerStatus = field(default_factory=HorizontalPodAutoscalerStatus)
+    memory: HPAControllerRecord = field(default_factory=HPAControllerRecord)
+    load: int | None = None
+    #: environment: what a Running pod that is not Ready uses, in percent of one pod at the target
+    #: (its start-up work; annotation ``kubecheck.io/startup-usage``, default 0).
+    startup_usage: int = 0
+
+
 #: kind name -> (class, ClusterState table attribute)
 KINDS: dict[str, tuple[type, str]] = {
     "Pod": (Pod, "pods"),
@@ -631,6 +742,7 @@ KINDS: dict[str, tuple[type, str]] = {
     "Service": (Service, "services"),
     "PodDisruptionBudget": (PodDisruptionBudget, "pod_disruption_budgets"),
     "DaemonSet": (DaemonSet, "daemon_sets"),
+    "HorizontalPodAutoscaler": (HorizontalPodAutoscaler, "horizontal_pod_autoscalers"),
 }
 
 #: kind name -> apiVersion as written in manifests and owner references
@@ -646,6 +758,7 @@ API_VERSIONS: dict[str, str] = {
     "Service": "v1",
     "PodDisruptionBudget": "policy/v1",
     "DaemonSet": "apps/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
 }
 
 #: kind name -> the short name used in action labels (``rs_create_pod``, ``user_scale_deployment``)
@@ -661,6 +774,7 @@ SHORT_KIND_NAMES: dict[str, str] = {
     "Service": "service",
     "PodDisruptionBudget": "pdb",
     "DaemonSet": "daemonset",
+    "HorizontalPodAutoscaler": "hpa",
 }
 
 _CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}

@@ -27,6 +27,7 @@ from model.objects import (
     PersistentVolumeClaim,
     Pod,
     PodDisruptionBudget,
+    HorizontalPodAutoscaler,
     ReplicaSet,
     ReplicationController,
     Service,
@@ -59,6 +60,7 @@ class ClusterState:
     services: FrozenMap[ObjKey, Service] = field(default=EMPTY)
     pod_disruption_budgets: FrozenMap[ObjKey, PodDisruptionBudget] = field(default=EMPTY)
     daemon_sets: FrozenMap[ObjKey, DaemonSet] = field(default=EMPTY)
+    horizontal_pod_autoscalers: FrozenMap[ObjKey, HorizontalPodAutoscaler] = field(default=EMPTY)
     next_uid: int = 1
     next_name: int = 1
     _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)

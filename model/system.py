@@ -8,7 +8,7 @@ the previous cluster state.
 Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`:
 
 1. **Controllers** (ReplicaSet ``rs``, ReplicationController ``rc``, Deployment ``dc``,
-   StatefulSet ``ssc``, disruption ``pdb``, garbage collector ``gc``, node lifecycle ``nlc``), one actor per
+   StatefulSet ``ssc``, disruption ``pdb``, horizontal pod autoscaler ``hpa``, garbage collector ``gc``, node lifecycle ``nlc``), one actor per
    object key, weakly fair per key.  Level-triggered: a controller with no pending writes
    is enabled only when its reconcile on the current view would change something.  With
    ``granularity="write"`` (default) the step applies the reconcile's first write and keeps
@@ -22,7 +22,7 @@ Actors and their steps, in the deterministic order of :meth:`KubeSystem.actions`
 2. **Scheduler**: bind an unbound pod to any fitting node, one action per node.
 3. **Kubelets**: one actor per pod (``model.kubelet.kubelet_step``).
 4. **Expiry** (abstract time, fair): a Ready pod's minReadySeconds timer, a NotReady node's
-   eviction timeout.  The progress-deadline timer of a Deployment is not fair (it may or
+   eviction timeout, an HPA's recommendation or scale event leaving its window (``model.horizontal``).  The progress-deadline timer of a Deployment is not fair (it may or
    may not run out while a rollout progresses).
 5. **Drain loops** (``kubectl drain`` in progress, fair per node: eviction attempts, a 429 changes
    nothing), **PodGC** (``model.podgc``: pods bound to a deleted Node, fair per pod), then **user**
@@ -101,6 +101,7 @@ CONTROLLERS: tuple[ControllerSpec, ...] = (
     ControllerSpec("statefulset", "ssc", "StatefulSet", "model.statefulset", "sync_stateful_set"),
     ControllerSpec("disruption", "pdb", "PodDisruptionBudget", "model.disruption", "sync_disruption_budget"),
     ControllerSpec("daemonset", "dsc", "DaemonSet", "model.daemon", "sync_daemon_set"),
+    ControllerSpec("horizontal", "hpa", "HorizontalPodAutoscaler", "model.horizontal", "sync_horizontal_pod_autoscaler"),
 )
 _GC = ControllerSpec("garbagecollector", "gc", "", "model.garbagecollector", "sync_garbage_collector")
 _NLC = ControllerSpec("nodelifecycle", "nlc", "Node", "model.nodelifecycle", "sync_node_lifecycle")
@@ -402,7 +403,9 @@ class KubeSystem(BaseSystem[SystemState]):
 
     # ------------------------------------------------------------------ protocol
     def init_states(self) -> Sequence[SystemState]:
-        cluster = normalize_cluster(self.scenario.initial)
+        from model.horizontal import with_initial_loads
+
+        cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
         return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults),)
 
     def actions(self, state: SystemState) -> Sequence[Action]:
@@ -720,6 +723,12 @@ class KubeSystem(BaseSystem[SystemState]):
             ):
                 nxt = self._finish(state, c.put(replace(node, eviction_timeout_elapsed=True)))
                 yield (Action("clock", "expiry_eviction_timeout", True, ("expiry", "Node", *key), key), nxt)
+        if c.horizontal_pod_autoscalers:
+            from model.horizontal import window_expiry_steps
+
+            for ex in window_expiry_steps(c):
+                nxt = self._finish(state, c.put(ex.hpa))
+                yield (Action("clock", ex.label, True, ("expiry", "HorizontalPodAutoscaler", *ex.key, ex.label), ex.key), nxt)
         if self.scenario.progress_deadline:
             from model.deployment_util import progress_deadline_can_elapse
 
@@ -872,6 +881,11 @@ def _summary(kind: str, obj: Any, c: ClusterState) -> str:
         s = obj.status
         return (f"allowed={s.disruptions_allowed} healthy={s.current_healthy}/{s.desired_healthy} "
                 f"expected={s.expected_pods} observed={s.observed_generation}/{obj.generation}{gone}")
+    if kind == "HorizontalPodAutoscaler":
+        s, m = obj.status, obj.memory
+        return (f"replicas={s.current_replicas}->{s.desired_replicas} load={obj.load} "
+                f"window=up{list(m.up_recommendations)}/down{list(m.down_recommendations)} "
+                f"events=+{list(m.scale_up_events)}/-{list(m.scale_down_events)}{gone}")
     if kind == "Service":
         sel = ",".join(f"{k}={v}" for k, v in sorted(obj.selector.items())) or "none"
         return f"selector={sel} ready-endpoints={_endpoints(c, obj)}{gone}"

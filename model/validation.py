@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Final
 
 from model.frozen import FrozenMap
@@ -108,6 +109,8 @@ __all__ = [
     "name_is_path_segment",
     "validate_pod_disruption_budget_spec",
     "validate_pod_disruption_budget",
+    "quantity_milli_value",
+    "validate_horizontal_pod_autoscaler",
     "VALIDATORS",
 ]
 
@@ -297,6 +300,17 @@ _PVC_SPEC: Final = Obj(
 )
 
 
+_HPA_TARGET: Final = Obj({"type": STR, "averageUtilization": I32, "averageValue": QTY, "value": QTY})
+_HPA_RULES: Final = Obj(
+    {
+        "stabilizationWindowSeconds": I32,
+        "selectPolicy": STR,
+        "policies": ListOf(Obj({"type": STR, "value": I32, "periodSeconds": I32})),
+        "tolerance": QTY,
+    }
+)
+
+
 def _top(spec: Schema, status: Schema = ANY) -> Obj:
     return Obj({"apiVersion": STR, "kind": STR, "metadata": _OBJECT_META, "spec": spec, "status": status})
 
@@ -373,6 +387,28 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
                 "maxUnavailable": INTSTR,
                 "selector": _LABEL_SELECTOR,
                 "unhealthyPodEvictionPolicy": STR,
+            }
+        )
+    ),
+    "HorizontalPodAutoscaler": _top(
+        Obj(
+            {
+                "scaleTargetRef": Obj({"apiVersion": STR, "kind": STR, "name": STR}),
+                "minReplicas": I32,
+                "maxReplicas": I32,
+                "metrics": ListOf(
+                    Obj(
+                        {
+                            "type": STR,
+                            "resource": Obj({"name": STR, "target": _HPA_TARGET}),
+                            "containerResource": ANY,
+                            "pods": ANY,
+                            "object": ANY,
+                            "external": ANY,
+                        }
+                    )
+                ),
+                "behavior": Obj({"scaleUp": _HPA_RULES, "scaleDown": _HPA_RULES}),
             }
         )
     ),
@@ -1414,6 +1450,166 @@ def validate_pod_disruption_budget(obj: Mapping[str, Any]) -> list[FieldError]:
     return errs + validate_pod_disruption_budget_spec(obj.get("spec", {}), "spec")
 
 
+# ====================================================================== autoscaling/v2
+
+_SI_SUFFIXES: Final = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BIN_SUFFIXES: Final = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+
+
+def _quantity_value(text: str) -> Fraction:
+    m = re.fullmatch(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?", text)
+    if m is None:
+        raise ValueError(f"not a quantity: {text!r}")
+    number, suffix = Fraction(m.group(1)), m.group(2) or ""
+    if suffix in _BIN_SUFFIXES:
+        return number * 2 ** _BIN_SUFFIXES[suffix]
+    if suffix[:1] in ("e", "E"):
+        return number * Fraction(10) ** int(suffix[1:])
+    return number * Fraction(10) ** _SI_SUFFIXES[suffix]
+
+
+def quantity_milli_value(text: str) -> int:
+    """resource.Quantity.MilliValue of a quantity string matching the Quantity syntax (rounded away
+    from zero, as ``ScaledValue(resource.Milli)`` does)."""
+    milli = _quantity_value(text) * 1000
+    return math.ceil(milli) if milli >= 0 else -math.ceil(-milli)
+
+
+def _quantity_sign(text: str) -> int:
+    """resource.Quantity.Sign."""
+    v = _quantity_value(text)
+    return (v > 0) - (v < 0)
+
+
+#: pkg/apis/autoscaling/validation MaxPeriodSeconds / MaxStabilizationWindowSeconds.
+MAX_PERIOD_SECONDS: Final = 1800
+MAX_STABILIZATION_WINDOW_SECONDS: Final = 3600
+_METRIC_SOURCE_TYPES: Final = ("ContainerResource", "External", "Object", "Pods", "Resource")
+_SELECT_POLICIES: Final = ("Disabled", "Max", "Min")
+_POLICY_TYPES: Final = ("Percent", "Pods")
+_SOURCE_FIELDS: Final = {"Object": "object", "Pods": "pods", "Resource": "resource", "External": "external", "ContainerResource": "containerResource"}
+
+
+def _validate_cross_version_object_reference(ref: Mapping[str, Any], path: str) -> list[FieldError]:
+    """validation.go ValidateCrossVersionObjectReference."""
+    errs: list[FieldError] = []
+    for key in ("kind", "name"):
+        value = ref.get(key, "")
+        if not value:
+            errs.append(required(child(path, key)))
+        else:
+            errs.extend(invalid(child(path, key), value, m) for m in name_is_path_segment(value))
+    return errs
+
+
+def _validate_metric_target(mt: Mapping[str, Any], path: str) -> list[FieldError]:
+    """validation.go validateMetricTarget."""
+    errs: list[FieldError] = []
+    typ = mt.get("type", "")
+    if not typ:
+        errs.append(required(child(path, "type"), "must specify a metric target type"))
+    if typ not in ("Utilization", "Value", "AverageValue"):
+        errs.append(invalid(child(path, "type"), typ, "must be either Utilization, Value, or AverageValue"))
+    for key in ("value", "averageValue"):
+        if mt.get(key) is not None and _quantity_sign(mt[key]) != 1:
+            errs.append(invalid(child(path, key), mt[key], "must be positive"))
+    if mt.get("averageUtilization") is not None and mt["averageUtilization"] < 1:
+        errs.append(invalid(child(path, "averageUtilization"), mt["averageUtilization"], "must be greater than 0"))
+    return errs
+
+
+def _validate_resource_source(src: Mapping[str, Any], path: str) -> list[FieldError]:
+    """validation.go validateResourceSource."""
+    errs: list[FieldError] = []
+    if not src.get("name"):
+        errs.append(required(child(path, "name"), "must specify a resource name"))
+    target = src.get("target", {})
+    tpath = child(path, "target")
+    errs.extend(_validate_metric_target(target, tpath))
+    if target.get("averageUtilization") is None and target.get("averageValue") is None:
+        errs.append(required(child(tpath, "averageUtilization"), "must set either a target raw value or a target utilization"))
+    if target.get("averageUtilization") is not None and target.get("averageValue") is not None:
+        errs.append(forbidden(child(tpath, "averageValue"), "may not set both a target raw value and a target utilization"))
+    return errs
+
+
+def _validate_metric_spec(spec: Mapping[str, Any], path: str) -> list[FieldError]:
+    """validation.go validateMetricSpec (only a Resource source is checked in depth: the other
+    sources make kubecheck skip the HPA, see model.manifests)."""
+    errs: list[FieldError] = []
+    typ = spec.get("type", "")
+    if not typ:
+        errs.append(required(child(path, "type"), "must specify a metric source type"))
+    if typ not in _METRIC_SOURCE_TYPES:
+        errs.append(not_supported(child(path, "type"), typ, _METRIC_SOURCE_TYPES))
+    present = [f for f in ("object", "external", "pods", "resource", "containerResource") if spec.get(f) is not None]
+    if present and present[0] == "resource":
+        errs.extend(_validate_resource_source(spec["resource"], child(path, "resource")))
+    expected = _SOURCE_FIELDS.get(typ)
+    if expected is not None and spec.get(expected) is None:
+        errs.append(required(child(path, expected), "must populate information for the given metric source"))
+    elif expected is None and typ:  # the switch's default case reports the type a second time
+        errs.append(not_supported(child(path, "type"), typ, _METRIC_SOURCE_TYPES))
+    if len(present) != 1:
+        errs.extend(forbidden(child(path, f), "must populate the given metric source only") for f in sorted(present) if f != expected)
+    return errs
+
+
+def _validate_scaling_rules(rules: Mapping[str, Any] | None, path: str) -> list[FieldError]:
+    """validation.go validateScalingRules and validateScalingPolicy."""
+    errs: list[FieldError] = []
+    if rules is None:
+        return errs
+    window = rules.get("stabilizationWindowSeconds")
+    if window is not None and window < 0:
+        errs.append(invalid(child(path, "stabilizationWindowSeconds"), window, "must be greater than or equal to zero"))
+    if window is not None and window > MAX_STABILIZATION_WINDOW_SECONDS:
+        errs.append(invalid(child(path, "stabilizationWindowSeconds"), window, f"must be less than or equal to {MAX_STABILIZATION_WINDOW_SECONDS}"))
+    select = rules.get("selectPolicy")
+    if select is not None and select not in _SELECT_POLICIES:
+        errs.append(not_supported(child(path, "selectPolicy"), select, _SELECT_POLICIES))
+    ppath = child(path, "policies")
+    policies = rules.get("policies") or []
+    if not policies:
+        errs.append(required(ppath, "must specify at least one Policy"))
+    for i, policy in enumerate(policies):
+        ip = index(ppath, i)
+        if policy.get("type") not in _POLICY_TYPES:
+            errs.append(not_supported(child(ip, "type"), policy.get("type", ""), _POLICY_TYPES))
+        if policy.get("value", 0) <= 0:
+            errs.append(invalid(child(ip, "value"), policy.get("value", 0), "must be greater than zero"))
+        period = policy.get("periodSeconds", 0)
+        if period <= 0:
+            errs.append(invalid(child(ip, "periodSeconds"), period, "must be greater than zero"))
+        if period > MAX_PERIOD_SECONDS:
+            errs.append(invalid(child(ip, "periodSeconds"), period, f"must be less than or equal to {MAX_PERIOD_SECONDS}"))
+    return errs
+
+
+def validate_horizontal_pod_autoscaler(obj: Mapping[str, Any]) -> list[FieldError]:
+    """Mirrors pkg/apis/autoscaling/validation/validation.go ValidateHorizontalPodAutoscaler
+    (HPAScaleToZero off: minReplicas >= 1) with validateHorizontalPodAutoscalerSpec, validateMetrics
+    and validateBehavior."""
+    errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
+    spec = obj.get("spec", {})
+    min_replicas = spec.get("minReplicas")
+    max_replicas = spec.get("maxReplicas", 0)
+    if min_replicas is not None and min_replicas < 1:
+        errs.append(invalid("spec.minReplicas", min_replicas, "must be greater than or equal to 1"))
+    if max_replicas < 1:
+        errs.append(invalid("spec.maxReplicas", max_replicas, "must be greater than 0"))
+    if min_replicas is not None and max_replicas < min_replicas:
+        errs.append(invalid("spec.maxReplicas", max_replicas, "must be greater than or equal to `minReplicas`"))
+    errs.extend(_validate_cross_version_object_reference(spec.get("scaleTargetRef", {}), "spec.scaleTargetRef"))
+    for i, metric in enumerate(spec.get("metrics") or []):
+        errs.extend(_validate_metric_spec(metric, index("spec.metrics", i)))
+    behavior = spec.get("behavior")
+    if behavior is not None:
+        errs.extend(_validate_scaling_rules(behavior.get("scaleUp"), "spec.behavior.scaleUp"))
+        errs.extend(_validate_scaling_rules(behavior.get("scaleDown"), "spec.behavior.scaleDown"))
+    return errs
+
+
 #: kind -> validator over the decoded, defaulted object.
 VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]] = {
     "Deployment": validate_deployment,
@@ -1426,6 +1622,7 @@ VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]]
     "Node": validate_node,
     "PodDisruptionBudget": validate_pod_disruption_budget,
     "DaemonSet": validate_daemon_set,
+    "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
 }
 
 

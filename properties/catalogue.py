@@ -1027,6 +1027,114 @@ def daemon_set_rollout_within_unavailable(c: ClusterState, action: Any, n: Clust
     return after <= before or after <= bound
 
 
+# ------------------------------------------------------------------------------------ autoscaling
+
+
+def _hpa_and_target(c: ClusterState, target: Target) -> tuple[Any, Any] | None:
+    from model.horizontal import scale_target
+
+    hpa = find(c, target[0], target[1:])
+    if hpa is None or hpa.deletion_timestamp is not None:
+        return None
+    obj = scale_target(c, hpa)
+    return None if obj is None else (hpa, obj)
+
+
+@rule(
+    "KC-HPA-001",
+    "Once a HorizontalPodAutoscaler has acted, its target's spec.replicas stays within [minReplicas, maxReplicas]",
+    applies_to=("HorizontalPodAutoscaler",),
+    category="autoscaling",
+    local=True,
+    remediation="Leave spec.replicas of an autoscaled workload to the HPA: drop replicas from the manifest you apply "
+    "(kubectl apply / helm upgrade set it back) and do not kubectl scale it; change minReplicas/maxReplicas instead.",
+    upstream="pkg/controller/podautoscaler/horizontal.go reconcileAutoscaler, convertDesiredReplicasWithRules, convertDesiredReplicasWithBehaviorRate",
+    counts=(
+        "From the HPA's first reconcile on (recordInitialRecommendation has run), the spec.replicas of the object "
+        "its scaleTargetRef names is 0 (upstream: autoscaling disabled) or between minReplicas and maxReplicas. "
+        "The HPA itself never leaves that range (it first brings an out-of-range target back, then clamps every "
+        "recommendation), so a violation is another writer fighting it: a user's kubectl scale or an apply that "
+        "resets replicas. A missing target is exempt (upstream: FailedGetScale, no scaling)."
+    ),
+)
+def hpa_replicas_within_bounds(c: ClusterState, target: Target) -> bool:
+    found = _hpa_and_target(c, target)
+    if found is None or not found[0].memory.initialized:
+        return True
+    hpa, obj = found
+    return obj.replicas == 0 or hpa.min_replicas <= obj.replicas <= hpa.max_replicas
+
+
+@rule(
+    "KC-HPA-002",
+    "After the load stops changing, a HorizontalPodAutoscaler eventually always leaves its target's replicas as they are",
+    kind="eventually_always",
+    applies_to=("HorizontalPodAutoscaler",),
+    category="autoscaling",
+    local=True,
+    severity="warning",
+    remediation="A workload whose replicas never settle flaps between sizes: give the scale-down a stabilization "
+    "window (behavior.scaleDown.stabilizationWindowSeconds, default 300), keep the tolerance, and fix pods that "
+    "keep turning unready (they change what the HPA computes).",
+    upstream="pkg/controller/podautoscaler/horizontal.go reconcileAutoscaler; replica_calculator.go GetResourceReplicas",
+    counts=(
+        "Under weak fairness of the controllers, the kubelets and the clock (windows and policy periods pass), "
+        "and with the scenario's load changes budgeted (they eventually stop), the HPA's reconcile on the "
+        "current state eventually always writes no new spec.replicas to its target. Recording recommendations "
+        "and status writes do not count. A violation is a lasso in which the HPA keeps rescaling."
+    ),
+)
+def hpa_settles(c: ClusterState, target: Target) -> bool:
+    from model.api import Update
+    from model.horizontal import reconcile_autoscaler
+
+    found = _hpa_and_target(c, target)
+    if found is None:
+        return True
+    return not any(isinstance(w, Update) for w in reconcile_autoscaler(c, found[0]))
+
+
+@rule(
+    "KC-HPA-003",
+    "A HorizontalPodAutoscaler never scales its target up beyond what the current load needs (no ratchet from starting pods)",
+    kind="action",
+    applies_to=("HorizontalPodAutoscaler",),
+    category="autoscaling",
+    local=True,
+    severity="warning",
+    remediation="Autoscale on CPU (upstream ignores the CPU samples of pods that are not Ready yet, so start-up work "
+    "does not count) and keep start-up work before readiness (a readinessProbe that passes only once warmed up); "
+    "with a memory or other metric, start-up usage of new pods counts as load and each scale-up or rollout adds "
+    "more: add a scale-up stabilization window (behavior.scaleUp.stabilizationWindowSeconds) or a rate policy.",
+    upstream="pkg/controller/podautoscaler/replica_calculator.go groupPods (unready pods ignored for CPU only), "
+    "GetResourceReplicas; kubernetes#72775, #84142, #90461",
+    counts=(
+        "Judges every step of the HPA's controller that raises its target's spec.replicas: the new value must be at "
+        "most max(minReplicas, ceil(load / 100)), the pods the current load needs at the target (the load is the "
+        "scenario's abstract demand, 100 = one pod at the target). Upstream today (replica_calculator.go) never "
+        "exceeds that when only Ready pods carry load: not-Ready pods of a rollout are ignored or counted at 0 on "
+        "a scale-up (CPU), missing samples count 0 on a scale-up. It can when pods that are not Ready yet report "
+        "start-up usage that counts (a memory metric: groupPods checks readiness for CPU only; annotation "
+        "kubecheck.io/startup-usage declares it): the ratchet of kubernetes#72775/#84142/#90461. It also reports "
+        "a scale-up to an older, higher recommendation still inside the stabilization window after the load "
+        "dropped (the rate limit had cut the first scale-up short): upstream does that too."
+    ),
+)
+def hpa_no_ratchet(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    from model.horizontal import load_need
+    from properties._common import actor_family
+
+    if actor_family(action) != "horizontal":
+        return True
+    before, after = _hpa_and_target(c, target), _hpa_and_target(n, target)
+    if before is None or after is None or after[1].replicas <= before[1].replicas:
+        return True
+    hpa = before[0]
+    if tuple(getattr(action, "fairness_key", None) or ())[1:] != (hpa.namespace, hpa.name):
+        return True  # another HPA's step
+    return after[1].replicas <= max(hpa.min_replicas, load_need(hpa.load or 0))
+
+
 RULES: tuple[Rule, ...] = (
     replicas_converge,
     deployment_completes,
@@ -1053,6 +1161,9 @@ RULES: tuple[Rule, ...] = (
     daemon_set_runs_everywhere,
     daemon_set_one_pod_per_node,
     daemon_set_rollout_within_unavailable,
+    hpa_replicas_within_bounds,
+    hpa_settles,
+    hpa_no_ratchet,
 )
 
 #: The rules run when none are named: every rule except the opt-in ones (``default=False``).

@@ -34,9 +34,10 @@ _KIND_ORDER: tuple[tuple[str, str], ...] = (
     ("nodes", "Node"),
     ("services", "Service"),
     ("pod_disruption_budgets", "PDB"),
+    ("horizontal_pod_autoscalers", "HPA"),
 )
 
-_ALIASES = {"PersistentVolumeClaim": "PVC", "PodDisruptionBudget": "PDB"}
+_ALIASES = {"PersistentVolumeClaim": "PVC", "PodDisruptionBudget": "PDB", "HorizontalPodAutoscaler": "HPA"}
 
 _REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
@@ -243,6 +244,9 @@ def _summary(kind: str, obj: Any, uids: Mapping[str, Any]) -> str:
         return f"revision={g(obj, 'revision')}{_owner(obj, uids)}"
     if kind == "Service":
         return f"selector={short(g(obj, 'selector', {}), 60)}"
+    if kind == "HPA":
+        st = g(obj, "status", None)
+        return f"replicas={g(st, 'current_replicas')}->{g(st, 'desired_replicas')} load={g(obj, 'load')}{_deleting(obj)}"
     if kind == "PDB":
         st = g(obj, "status", None)
         return (f"allowed={g(st, 'disruptions_allowed')} healthy={g(st, 'current_healthy')}/{g(st, 'desired_healthy')} "

@@ -3,6 +3,11 @@
 kubernetes/kubernetes#66811: a 1-replica Deployment with a PDB ``minAvailable: 1`` can never be
 drained (every eviction is refused with 429 and kubectl drain retries for ever); with 2 replicas
 the drain completes.  Checked through ``kubecheck check ... -s drain`` as a user runs it.
+
+kubernetes/kubernetes#72775, #84142, #90461: an HPA ratchets replicas up during a rollout with no
+extra load when the rollout's not-Ready pods report start-up usage that counts (a memory metric);
+on cpu upstream ignores those samples (hpa-rollout-ratchet-{memory,cpu}.yaml, the pair flips on
+``resource.name``).
 """
 
 from __future__ import annotations
@@ -146,3 +151,51 @@ def test_one_replica_pdb_drain_acceptance_unchanged_by_daemon_sets(tmp_path: Pat
     assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout) and "lasso" in r.stdout
     r, _ = invoke(["check", str(INCIDENTS / "drain-2-replicas-pdb.yaml"), "-s", "drain"], tmp_path)
     assert re.search(r"HOLDS\s+KC-DRAIN-001", r.stdout)
+
+
+def test_hpa_on_memory_ratchets_up_during_a_rollout_with_no_extra_load(tmp_path: Path) -> None:
+    r, work = invoke(["check", str(INCIDENTS / "hpa-rollout-ratchet-memory.yaml"), "-s", "rollout", "-p", "KC-HPA-003",
+                      "--max-states", "3000", "--fail-on", "warning"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-HPA-003\s+HorizontalPodAutoscaler default/web", r.stdout)
+    assert "user_update_image_deployment" in r.stdout and "hpa_update_deployment" in r.stdout
+    trace = json.loads((work / "kubecheck-out" / "rollout" / "kc-hpa-003-horizontalpodautoscaler-default-web" / "trace.json").read_text())
+    assert trace["steps"][-1]["label"] == "hpa_update_deployment"
+
+
+def test_hpa_on_cpu_ignores_the_rollouts_unready_pods(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "hpa-rollout-ratchet-cpu.yaml"), "-s", "rollout", "--fail-on", "warning"], tmp_path)
+    assert r.exit_code == 0, r.output
+    for rid in ("KC-HPA-001", "KC-HPA-002", "KC-HPA-003"):
+        assert re.search(rf"HOLDS\s+{rid}\s+HorizontalPodAutoscaler default/web", r.stdout), rid
+
+
+def test_autoscale_scenario_holds_for_a_small_hpa(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "hpa-autoscale.yaml"), "-s", "autoscale", "--nodes", "1", "--fail-on", "warning"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "exhaustive" in r.stdout
+    for rid in ("KC-HPA-001", "KC-HPA-002", "KC-HPA-003"):
+        assert re.search(rf"HOLDS\s+{rid}\s+HorizontalPodAutoscaler default/web", r.stdout), rid
+
+
+def test_a_user_scaling_an_autoscaled_deployment_fights_the_hpa(tmp_path: Path) -> None:
+    """KC-HPA-001: kubectl scale (or an apply that resets replicas) outside [min, max]."""
+    scenario = tmp_path / "scale.yaml"
+    scenario.write_text("name: apply-replicas\nactions:\n- scale: {kind: Deployment, name: web, replicas: 5}\n")
+    r, _ = invoke(["check", str(INCIDENTS / "hpa-autoscale.yaml"), "--scenario-file", str(scenario), "-p", "KC-HPA-001",
+                   "--nodes", "1"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-HPA-001", r.stdout) and "user_scale_deployment" in r.stdout
+
+
+def test_scenario_file_load_action_names_an_existing_hpa(tmp_path: Path) -> None:
+    scenario = tmp_path / "load.yaml"
+    scenario.write_text("name: spike\nactions:\n- load: {hpa: nope, percent: 200}\n")
+    r, _ = invoke(["check", str(INCIDENTS / "hpa-autoscale.yaml"), "--scenario-file", str(scenario)], tmp_path)
+    assert r.exit_code == 2
+    assert f"{scenario}:3: actions[0].load.hpa: no HorizontalPodAutoscaler \"default/nope\" in the manifests" in r.output
+    scenario.write_text("name: spike\nactions:\n- load: {hpa: web, percent: 200}\n")
+    r, _ = invoke(["check", str(INCIDENTS / "hpa-autoscale.yaml"), "--scenario-file", str(scenario), "-p", "KC-HPA-003",
+                   "--nodes", "1"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "env_load_change" not in r.stdout  # holds: no trace printed

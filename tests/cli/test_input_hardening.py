@@ -399,7 +399,7 @@ def test_only_unmodelled_kinds_is_nothing_to_check_naming_them(tmp_path: Path) -
     assert r.stderr.splitlines() == [
         f"kubecheck: nothing to check in {m}: kubecheck models none of its objects (skipped: 2 ConfigMap, 1 Ingress; "
         "modelled: apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 StatefulSet, v1 ReplicationController, v1 Pod, "
-        "v1 Service, v1 PersistentVolumeClaim, v1 Node, policy/v1 PodDisruptionBudget, apps/v1 DaemonSet)"
+        "v1 Service, v1 PersistentVolumeClaim, v1 Node, policy/v1 PodDisruptionBudget, apps/v1 DaemonSet, autoscaling/v2 HorizontalPodAutoscaler)"
     ]
     empty = tmp_path / "empty.yaml"
     empty.write_text("# nothing\n---\n")

@@ -203,3 +203,28 @@ def test_deleting_a_node_is_not_split(tmp_path: Path) -> None:
     c = _cluster(tmp_path, _daemon_set("agent", "app: agent") + _deployment("b", "app: b"))
     assert interaction_groups(c, [DeleteNode()]) is None
     assert interaction_groups(c, [SetImage("DaemonSet", "agent", "agent:2")]) is not None
+
+
+def _hpa(name: str, target: str) -> str:
+    return f"""---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {target}}}
+  maxReplicas: 5
+"""
+
+
+def test_an_hpa_is_in_the_group_of_its_target_workload(tmp_path: Path) -> None:
+    """horizontal.go reconcileAutoscaler reads the target's scale and pods and writes its replicas."""
+    text = _deployment("a", "app: a") + _deployment("b", "app: b") + _hpa("scaler", "b")
+    c = _cluster(tmp_path, text)
+    groups = interaction_groups(c)
+    assert groups is not None and _names(groups) == [["Deployment/a"], ["Deployment/b", "HorizontalPodAutoscaler/scaler"]]
+    # the target may grow to maxReplicas: its group's capacity share weighs it at 5, not 1
+    shares = capacity_shares(c, groups)
+    assert shares is not None and shares[1][110] > shares[0][110]
+    from model.environment import SetLoad
+
+    assert interaction_groups(c, [SetLoad("scaler", 300)]) == groups  # a load change stays in the group

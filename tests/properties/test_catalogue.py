@@ -21,7 +21,7 @@ def test_docs_properties_md_is_generated_from_the_catalogue() -> None:
     assert (ROOT / "docs" / "properties.md").read_text(encoding="utf-8") == markdown()
 
 
-def test_the_catalogue_has_twenty_two_rules_with_stable_ids() -> None:
+def test_the_catalogue_has_twenty_five_rules_with_stable_ids() -> None:
     assert list(CATALOGUE) == [
         "KC-CONV-001", "KC-CONV-002", "KC-CONV-003", "KC-NODE-001",
         "KC-OWN-001", "KC-OWN-002", "KC-OWN-003", "KC-OWN-004",
@@ -30,6 +30,7 @@ def test_the_catalogue_has_twenty_two_rules_with_stable_ids() -> None:
         "KC-SBX-001", "KC-SBX-002", "KC-SBX-003",
         "KC-PDB-001", "KC-DRAIN-001",
         "KC-DS-001", "KC-DS-002", "KC-DS-003",
+        "KC-HPA-001", "KC-HPA-002", "KC-HPA-003",
     ]
     assert all(r.counts and r.upstream for r in RULES)
 
