@@ -969,6 +969,22 @@ def _kubecheck_checks(kind: str, obj: Mapping[str, Any]) -> list[FieldError]:
     return errs
 
 
+def ensure_object_namespace_matches_request_namespace(kind: str, obj: dict[str, Any], default_namespace: str) -> dict[str, Any]:
+    """Mirrors apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace.
+
+    ``kubectl apply`` sends an object to its own namespace, or to the default namespace when it
+    names none; the create handler then fills an empty namespace from the request and clears a
+    cluster-scoped object's namespace, before validation. Returns ``obj`` with
+    ``metadata.namespace`` set accordingly (a copy of the metadata; ``obj`` is not mutated).
+    """
+    meta = dict(obj.get("metadata", {}))
+    if kind in _CLUSTER_SCOPED:
+        meta.pop("namespace", None)
+    else:
+        meta["namespace"] = meta.get("namespace") or default_namespace
+    return {**obj, "metadata": meta}
+
+
 def _rc_set_based_selector(raw: Mapping[str, Any]) -> FieldError | None:
     """A ReplicationController written with an apps/v1-style selector gets one clear error."""
     spec = raw.get("spec")
@@ -1101,12 +1117,13 @@ class _Loader:
             errs = [rc_hint] + [e for e in errs if not e.path.startswith("spec.selector")]
         if not errs:
             decoded = set_defaults(kind, decoded)
+            decoded = ensure_object_namespace_matches_request_namespace(kind, decoded, self.default_namespace)
             errs = VALIDATORS[kind](decoded) + _kubecheck_checks(kind, decoded)
         if errs:
             for e in errs:
                 self.error(file, marks, root, e)
             return
-        namespace = "" if kind in _CLUSTER_SCOPED else decoded["metadata"].get("namespace") or self.default_namespace
+        namespace = decoded["metadata"].get("namespace", "")
         key = (kind, namespace, decoded["metadata"]["name"])
         if key in self.locations:
             first = self.locations[key]
