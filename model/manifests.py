@@ -219,7 +219,6 @@ VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
     "overhead": "overhead",
     "hostNetwork": "hostNetwork",
     "activeDeadlineSeconds": "activeDeadlineSeconds",
-    "initContainers": "initContainers",
 }
 VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
     "resources": "resources",
@@ -751,10 +750,11 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
     }
 
 
-def _containers(spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
-        ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c)
-        for c in spec.get("containers", ())
+        ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
+                      restart_policy=c.get("restartPolicy"))
+        for c in spec.get(group, ())
     )
 
 
@@ -791,6 +791,7 @@ def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
         labels=_fm(meta.get("labels")),
         annotations=_fm(meta.get("annotations")),
         containers=_containers(spec),
+        init_containers=_containers(spec, "initContainers"),
         volumes=_volumes(spec),
         restart_policy=spec.get("restartPolicy", "Always"),
         hostname=spec.get("hostname", ""),
@@ -887,6 +888,7 @@ def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
     return Pod(
         **meta,
         spec_containers=_containers(spec),
+        init_containers=_containers(spec, "initContainers"),
         volumes=_volumes(spec),
         restart_policy=spec["restartPolicy"],
         node_name=spec.get("nodeName") or None,

@@ -254,7 +254,8 @@ _OBJECT_META: Final = Obj(
 _LABEL_SELECTOR: Final = Obj(
     {"matchLabels": LABEL_MAP, "matchExpressions": ListOf(Obj({"key": STR, "operator": STR, "values": ListOf(STR)}))}
 )
-_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False)}, closed=False)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "restartPolicy": STR},
+                        closed=False)
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
 )
@@ -736,7 +737,8 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     """The part of pkg/apis/core/validation ValidatePodSpec the model depends on.
 
     Checked: containers present, container names DNS-1123 labels and unique (also across init
-    containers), images present for pods (validateContainersOnlyForPod), restartPolicy one of
+    containers), images present for pods (validateContainersOnlyForPod), a container
+    ``restartPolicy`` only on init containers and only ``Always`` (sidecars), restartPolicy one of
     Always/OnFailure/Never, hostname/subdomain DNS-1123 labels, volume names DNS-1123 labels and
     unique, PVC volume sources naming a claim. Everything else is out of the model (see
     docs/semantics.md#manifests).
@@ -759,6 +761,12 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
                 seen.add(name)
             if is_pod and not c.get("image"):
                 errs.append(required(child(p, "image")))
+            if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
+                if group == "initContainers":
+                    if c["restartPolicy"] != "Always":
+                        errs.append(not_supported(child(p, "restartPolicy"), c["restartPolicy"], ("Always",)))
+                else:
+                    errs.append(forbidden(child(p, "restartPolicy"), "may not be set for non-init containers"))
     policy = spec.get("restartPolicy", "")
     if policy not in _RESTART_POLICIES:
         if policy:
