@@ -22,16 +22,21 @@ Two layers:
   3. computePodActions says create a sandbox: ``kubelet_start_sandbox`` (kill what runs,
      new sandbox id, a new IP, netns ``ns-<id>``);
   4. containers to kill or start: ``kubelet_start_containers`` / ``kubelet_restart_containers``;
-  5. a running container with a readiness probe is not ready yet: ``kubelet_probe_ready``.
+  5. a running container (or sidecar) with a readiness probe is not ready yet: ``kubelet_probe_ready``;
+  6. a regular init container runs: it completes (``kubelet_init_container_completed``, with the
+     next SyncPod's starts) or, for a ``:broken`` image under restartPolicy Never, fails
+     (``kubelet_init_container_failed``).
 
   A kubelet-initiated runtime change writes the status it causes in the same step (the next
   syncPod would write exactly that); faults change the runtime only, so the stale status is
   observable until step 2 runs.
 
 The runtime state lives in the pod's status fields (``sandbox``, ``container_statuses``), as
-upstream's PodStatus carries podIP and containerStatuses.  Abstractions (no init or ephemeral
-containers, no probes' timing, no CrashLoopBackOff, exit code 1 for every termination) are in
-docs/semantics.md#runtime.
+upstream's PodStatus carries podIP and containerStatuses (init containers' statuses included, as in
+the runtime's kubecontainer.PodStatus).  Abstractions (no ephemeral containers, no probes' timing,
+no CrashLoopBackOff, exit code 1 for every termination but a completed init container's, an init
+container's completion merged with the next SyncPod) are in docs/semantics.md#runtime (3.4 for
+init containers and sidecars).
 """
 
 from __future__ import annotations

@@ -239,3 +239,15 @@ def test_manifest_with_valid_rollback_annotation_loads() -> None:
     text = text.replace("  name: web\n", "  name: web\n  annotations: {deprecated.deployment.rollback.to: \"0\"}\n")
     result = load_text(text, "d.yaml")
     assert not result.errors
+
+
+@pytest.mark.parametrize(("policy", "errors"), [
+    ("Always", []),
+    ("OnFailure", ['spec.template.spec.initContainers[0].restartPolicy: Unsupported value: "OnFailure": '
+                   'supported values: "Always"']),
+])
+def test_init_container_restart_policy_only_always(policy: str, errors: list[str]) -> None:
+    """validateInitContainerRestartPolicy: a container-level restartPolicy is only Always (a sidecar)."""
+    d = _valid_deployment()
+    d["spec"]["template"]["spec"]["initContainers"] = [{"name": "proxy", "image": "envoy", "restartPolicy": policy}]
+    assert _errors_of_deployment(d) == errors
