@@ -433,3 +433,16 @@ def test_pods_without_init_containers_are_unchanged() -> None:
     assert labels == ["kubelet_start_sandbox", "kubelet_start_containers"]
     p = st.get("Pod", "default", "p")
     assert p.conditions.initialized and compute_pod_actions(p).init_containers_to_start == ()
+
+
+def test_a_broken_sidecar_readiness_probe_may_fail_and_unready_the_pod() -> None:
+    """fault_readiness_probe_fails covers sidecars: their readiness counts for the pod's."""
+    from model.environment import FaultBudget, fault_instances
+
+    sidecar = ContainerSpec("proxy", "envoy:broken", readiness_probe=True, restart_policy="Always")
+    st, _ = _drive(cluster(node(), _init_pod(sidecar)))
+    assert st.get("Pod", "default", "p").conditions.ready
+    faults = [f for f in fault_instances(st, FaultBudget()) if f.label == "fault_readiness_probe_fails"]
+    assert len(faults) == 1
+    after = faults[0].result
+    assert not generate_api_pod_status(after.get("Pod", "default", "p")).conditions.ready
