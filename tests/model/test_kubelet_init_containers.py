@@ -446,3 +446,15 @@ def test_a_broken_sidecar_readiness_probe_may_fail_and_unready_the_pod() -> None
     assert len(faults) == 1
     after = faults[0].result
     assert not generate_api_pod_status(after.get("Pod", "default", "p")).conditions.ready
+
+
+def test_a_crashed_init_container_under_restart_policy_never_fails_the_pod() -> None:
+    st = cluster(node(), _init_pod(ContainerSpec("migrate", "m:1"), policy="Never"))
+    for _ in range(2):  # sandbox, then migrate running
+        st = apply_writes(st, kubelet_step(st, ("default", "p")).writes)
+    p = st.get("Pod", "default", "p")
+    st = st.put(replace(p, container_statuses=tuple(replace(cs, state="terminated") for cs in p.container_statuses)))
+    st, labels = _drive(st)
+    assert labels == ["kubelet_update_status", "kubelet_kill_pod"]
+    p = st.get("Pod", "default", "p")
+    assert p.phase == "Failed" and not p.conditions.ready and not p.sandbox.ready
