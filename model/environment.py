@@ -57,7 +57,8 @@ __all__ = [
 
 #: An image whose tag is this (``nginx:broken``) stands for an image whose readiness probe never
 #: passes for good: the environment may fail the probe of such a container at any moment, without
-#: spending a budget (``fault_readiness_probe_fails``).  See docs/semantics.md#properties.
+#: spending a budget (``fault_readiness_probe_fails``).  A regular init container of such an image
+#: never completes (``model.kubelet``, issue #20).  See docs/semantics.md#properties.
 BROKEN_IMAGE_TAG = "broken"
 
 #: The budget name of faults that spend nothing (:meth:`FaultBudget.spend` returns the budget).
