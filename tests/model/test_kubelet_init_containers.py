@@ -458,3 +458,56 @@ def test_a_crashed_init_container_under_restart_policy_never_fails_the_pod() -> 
     assert labels == ["kubelet_update_status", "kubelet_kill_pod"]
     p = st.get("Pod", "default", "p")
     assert p.phase == "Failed" and not p.conditions.ready and not p.sandbox.ready
+
+
+# ------------------------------------------ TestComputePodActionsWithInitAndEphemeralContainers
+
+
+def _base_with_init_and_ephemeral() -> tuple[Pod, RuntimePodStatus]:
+    """makeBasePodAndStatusWithInitAndEphemeralContainers: foo1..foo3 running, init1 exited 0, and
+    the ephemeral container ``debug`` running. Ephemeral containers are not modelled: ``debug`` is
+    a runtime status with no spec, which computePodActions must leave alone."""
+    p = Pod(name="foo", namespace="foo-ns", uid="12345678", spec_containers=_regular(),
+            init_containers=(ContainerSpec("init1", "bar-image"),))
+    status = RuntimePodStatus(
+        sandbox_statuses=_sandbox(),
+        container_statuses=(
+            *(RuntimeContainerStatus(f"foo{i}", "running", 0, "busybox") for i in (1, 2, 3)),
+            RuntimeContainerStatus("init1", "exited", 0, "bar-image"),
+            RuntimeContainerStatus("debug", "running", 0, "busybox"),
+        ),
+    )
+    return p, status
+
+
+def _regular_exited(s: RuntimePodStatus) -> RuntimePodStatus:
+    for i in range(3):
+        s = _set(i, state="exited", exit_code=0)(s)
+    return s
+
+
+#: The rows that do not start an ephemeral container (the others expect EphemeralContainersToStart).
+INIT_AND_EPHEMERAL_CASES: dict[str, tuple[_PodFn | None, _StatusFn | None, PodActions]] = {
+    "steady state; do nothing; ignore ephemeral container": (None, None, NO_ACTION),
+    "Ephemeral container exited; do not restart": (_policy("Always"), _set(4, state="exited"), NO_ACTION),
+    "Create a new pod sandbox if the pod sandbox is dead, init container failed and RestartPolicy == OnFailure": (
+        _policy("OnFailure"), _sandbox_not_ready(lambda s: _set(0, exit_code=137)(_keep(slice(3, None))(s))),
+        NEW_SANDBOX_FIRST_INIT),
+    "Kill pod and do not restart ephemeral container if the pod sandbox is dead": (
+        _policy("Always"), _sandbox_not_ready(), NEW_SANDBOX_FIRST_INIT),
+    "Kill pod if all containers exited except ephemeral container": (
+        _policy("Never"), _regular_exited, PodActions(kill_pod=True, sandbox_id="sandboxID")),
+    "Ephemeral container is in unknown state; leave it alone": (_policy("Never"), _set(4, state="unknown"), NO_ACTION),
+}
+
+
+@pytest.mark.parametrize("desc", list(INIT_AND_EPHEMERAL_CASES))
+def test_compute_pod_actions_with_init_and_ephemeral_containers(desc: str) -> None:
+    """TestComputePodActionsWithInitAndEphemeralContainers (its rows without an ephemeral start)."""
+    mutate_pod, mutate_status, expected = INIT_AND_EPHEMERAL_CASES[desc]
+    p, status = _base_with_init_and_ephemeral()
+    if mutate_pod:
+        p = mutate_pod(p)
+    if mutate_status:
+        status = mutate_status(status)
+    assert compute_pod_actions(p, status) == expected
