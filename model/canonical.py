@@ -421,7 +421,10 @@ def _pod_shape(pod: Any) -> tuple[Any, ...]:
         None if sb is None else sb.ready,
         tuple((c.name, c.image, c.state, c.restart_count, c.ready) for c in pod.container_statuses),
         tuple(c.image for c in pod.spec_containers),
-    ) + ((placement,) if (placement := placement_repr(pod)) else ())
+    ) + ((placement,) if (placement := placement_repr(pod)) else ()) + (
+        # init containers (issue #20): a completed and a failed one differ only in the exit code
+        (tuple(c.exit_code for c in pod.container_statuses),) if pod.init_containers else ()
+    )
 
 
 def _names_nodes(state: ClusterState) -> bool:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
 
 from model.api import Update, Write
 from model.errors import ModelError
+from model.frozen import FrozenMap
 from model.objects import API_VERSIONS, OwnerReference, Pod, ReplicaSet
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -55,6 +57,10 @@ __all__ = [
     "claim_pods",
     "adopt_pod",
     "release_pod",
+    "EXPECTATIONS_TIMEOUT_SECONDS",
+    "ControlleeExpectations",
+    "ControllerExpectations",
+    "UIDTrackingControllerExpectations",
 ]
 
 #: core.PodDeletionCost (pkg/apis/core/annotation_key_constants.go).
@@ -412,3 +418,172 @@ def claim_pods(
             writes.append(adopt_pod(owner, owner_kind, pod))
             claimed.append(pod)
     return tuple(claimed), tuple(writes)
+
+
+# ------------------------------------------------------------------------------ expectations
+#
+# Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go ControllerExpectations,
+# ControlleeExpectations and UIDTrackingControllerExpectations, as pure values: every
+# operation returns a new store instead of mutating a cache.Store guarded by atomics and a
+# lock. Time is abstract, as everywhere in the model: ``ExpectationsTimeout`` (5 minutes
+# after SetExpectations) is the flag ``expired``, set by an expiry step (:meth:`expire`) and
+# cleared by the next SetExpectations. The model's controllers do not use these yet (see
+# docs/semantics.md, "Controller expectations"): with up-to-date reads they would always be
+# satisfied at the next sync.
+
+#: controller.ExpectationsTimeout, in seconds (abstract: only "expired or not" is modelled).
+EXPECTATIONS_TIMEOUT_SECONDS: Final = 5 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class ControlleeExpectations:
+    """Mirrors controller_utils.go ControlleeExpectations: pending creations and deletions.
+
+    ``expired`` stands for ``clock.Since(timestamp) > ExpectationsTimeout``.
+    """
+
+    key: str
+    add: int = 0
+    delete: int = 0
+    expired: bool = False
+
+    def fulfilled(self) -> bool:
+        """ControlleeExpectations.Fulfilled: no creation and no deletion still awaited."""
+        return self.add <= 0 and self.delete <= 0
+
+    def get_expectations(self) -> tuple[int, int]:
+        """ControlleeExpectations.GetExpectations: ``(add, del)``."""
+        return self.add, self.delete
+
+    def with_added(self, add: int, delete: int) -> "ControlleeExpectations":
+        """ControlleeExpectations.Add (both counters, by signed amounts)."""
+        return replace(self, add=self.add + add, delete=self.delete + delete)
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerExpectations:
+    """Mirrors controller_utils.go ControllerExpectations (ControllerExpectationsInterface).
+
+    A store of :class:`ControlleeExpectations` by controller key (``namespace/name``).
+    """
+
+    store: FrozenMap[str, ControlleeExpectations] = field(default_factory=FrozenMap)
+
+    def get_expectations(self, controller_key: str) -> tuple[ControlleeExpectations | None, bool]:
+        """GetExpectations: ``(expectations, exists)`` (the store never errs here)."""
+        exp = self.store.get(controller_key)
+        return exp, exp is not None
+
+    def delete_expectations(self, controller_key: str) -> "ControllerExpectations":
+        """DeleteExpectations."""
+        if controller_key not in self.store:
+            return self
+        return replace(self, store=self.store.remove(controller_key))
+
+    def satisfied_expectations(self, controller_key: str) -> bool:
+        """SatisfiedExpectations: fulfilled, expired, or never set (a new controller) -> sync."""
+        exp, exists = self.get_expectations(controller_key)
+        if exists:
+            assert exp is not None
+            return exp.fulfilled() or exp.expired
+        return True
+
+    def set_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+        """SetExpectations: forgets existing expectations (and restarts the timeout)."""
+        exp = ControlleeExpectations(controller_key, add, delete)
+        return replace(self, store=self.store.set(controller_key, exp))
+
+    def expect_creations(self, controller_key: str, adds: int) -> "ControllerExpectations":
+        """ExpectCreations."""
+        return self.set_expectations(controller_key, adds, 0)
+
+    def expect_deletions(self, controller_key: str, dels: int) -> "ControllerExpectations":
+        """ExpectDeletions."""
+        return self.set_expectations(controller_key, 0, dels)
+
+    def lower_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+        """LowerExpectations: decrements both counters; no-op without expectations."""
+        exp = self.store.get(controller_key)
+        if exp is None:
+            return self
+        return replace(self, store=self.store.set(controller_key, exp.with_added(-add, -delete)))
+
+    def raise_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+        """RaiseExpectations: increments both counters; no-op without expectations."""
+        exp = self.store.get(controller_key)
+        if exp is None:
+            return self
+        return replace(self, store=self.store.set(controller_key, exp.with_added(add, delete)))
+
+    def creation_observed(self, controller_key: str) -> "ControllerExpectations":
+        """CreationObserved: one awaited creation seen (or a create that failed)."""
+        return self.lower_expectations(controller_key, 1, 0)
+
+    def deletion_observed(self, controller_key: str) -> "ControllerExpectations":
+        """DeletionObserved: one awaited deletion seen."""
+        return self.lower_expectations(controller_key, 0, 1)
+
+    def expire(self, controller_key: str) -> "ControllerExpectations":
+        """The abstract expiry step: ExpectationsTimeout has passed since SetExpectations."""
+        exp = self.store.get(controller_key)
+        if exp is None or exp.expired:
+            return self
+        return replace(self, store=self.store.set(controller_key, replace(exp, expired=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class UIDTrackingControllerExpectations:
+    """Mirrors controller_utils.go UIDTrackingControllerExpectations.
+
+    Remembers the keys (``namespace/name`` of pods, upstream's PodKey) of the deletions a
+    controller expects, so that a graceful deletion (deletionTimestamp set, then the object
+    removed) is counted once.
+    """
+
+    expectations: ControllerExpectations = field(default_factory=ControllerExpectations)
+    uid_store: FrozenMap[str, frozenset[str]] = field(default_factory=FrozenMap)
+
+    def get_uids(self, controller_key: str) -> frozenset[str] | None:
+        """GetUIDs: the keys still awaited, or None when none were recorded."""
+        return self.uid_store.get(controller_key)
+
+    def get_expectations(self, controller_key: str) -> tuple[ControlleeExpectations | None, bool]:
+        return self.expectations.get_expectations(controller_key)
+
+    def satisfied_expectations(self, controller_key: str) -> bool:
+        return self.expectations.satisfied_expectations(controller_key)
+
+    def expect_creations(self, controller_key: str, adds: int) -> "UIDTrackingControllerExpectations":
+        return replace(self, expectations=self.expectations.expect_creations(controller_key, adds))
+
+    def creation_observed(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+        return replace(self, expectations=self.expectations.creation_observed(controller_key))
+
+    def expire(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+        return replace(self, expectations=self.expectations.expire(controller_key))
+
+    def expect_deletions(self, controller_key: str, deleted_keys: Iterable[str]) -> "UIDTrackingControllerExpectations":
+        """ExpectDeletions(rcKey, deletedKeys): records the keys (clobbering any still awaited, as
+        upstream, which only logs it) and expects ``len(set(keys))`` deletions."""
+        expected = frozenset(deleted_keys)
+        return replace(
+            self,
+            uid_store=self.uid_store.set(controller_key, expected),
+            expectations=self.expectations.expect_deletions(controller_key, len(expected)),
+        )
+
+    def deletion_observed(self, controller_key: str, delete_key: str) -> "UIDTrackingControllerExpectations":
+        """DeletionObserved(rcKey, deleteKey): counts a deletion only for an awaited key, once."""
+        uids = self.get_uids(controller_key)
+        if uids is None or delete_key not in uids:
+            return self
+        return replace(
+            self,
+            expectations=self.expectations.deletion_observed(controller_key),
+            uid_store=self.uid_store.set(controller_key, uids - {delete_key}),
+        )
+
+    def delete_expectations(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+        """DeleteExpectations: the counters and the key set."""
+        uid_store = self.uid_store.remove(controller_key) if controller_key in self.uid_store else self.uid_store
+        return replace(self, expectations=self.expectations.delete_expectations(controller_key), uid_store=uid_store)

@@ -151,6 +151,7 @@ def _pod_from_template(template: PodTemplate, ds: DaemonSet) -> Pod:
         node_selector=template.node_selector,
         node_affinity=template.node_affinity,
         tolerations=add_or_update_daemon_pod_tolerations(template.tolerations),
+        init_containers=template.init_containers,
     )
 
 

@@ -60,7 +60,8 @@ __all__ = [
 
 #: An image whose tag is this (``nginx:broken``) stands for an image whose readiness probe never
 #: passes for good: the environment may fail the probe of such a container at any moment, without
-#: spending a budget (``fault_readiness_probe_fails``).  See docs/semantics.md#properties.
+#: spending a budget (``fault_readiness_probe_fails``).  A regular init container of such an image
+#: never completes (``model.kubelet``, issue #20).  See docs/semantics.md#properties.
 BROKEN_IMAGE_TAG = "broken"
 
 #: The budget name of faults that spend nothing (:meth:`FaultBudget.spend` returns the budget).
@@ -623,8 +624,8 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
       node the pod's running containers survive the object (``Node.orphaned_pods``) until the
       node recovers (``node_recover`` clears the record: the returning kubelet kills them);
-    * ``fault_readiness_probe_fails`` (no budget): a running, ready container of a broken image
-      (:func:`is_broken_image`) with a readiness probe stops being ready.
+    * ``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) of a
+      broken image (:func:`is_broken_image`) with a readiness probe stops being ready.
     Controller crashes need the pending writes and are listed by ``model.system``.
     """
     out: list[FaultInstance] = []
@@ -676,7 +677,8 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     for pod in state.pods.values():
         if pod.node_name is None or pod.deletion_timestamp is not None:
             continue
-        probes = {c.name for c in pod.spec_containers if c.readiness_probe and is_broken_image(c.image)}
+        sidecars = [c for c in pod.init_containers if c.restart_policy == "Always"]  # their readiness counts too
+        probes = {c.name for c in (*sidecars, *pod.spec_containers) if c.readiness_probe and is_broken_image(c.image)}
         for cs in pod.container_statuses:
             if cs.name in probes and cs.state == "running" and cs.ready:
                 statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)

@@ -22,16 +22,21 @@ Two layers:
   3. computePodActions says create a sandbox: ``kubelet_start_sandbox`` (kill what runs,
      new sandbox id, a new IP, netns ``ns-<id>``);
   4. containers to kill or start: ``kubelet_start_containers`` / ``kubelet_restart_containers``;
-  5. a running container with a readiness probe is not ready yet: ``kubelet_probe_ready``.
+  5. a running container (or sidecar) with a readiness probe is not ready yet: ``kubelet_probe_ready``;
+  6. a regular init container runs: it completes (``kubelet_init_container_completed``, with the
+     next SyncPod's starts) or, for a ``:broken`` image under restartPolicy Never, fails
+     (``kubelet_init_container_failed``).
 
   A kubelet-initiated runtime change writes the status it causes in the same step (the next
   syncPod would write exactly that); faults change the runtime only, so the stale status is
   observable until step 2 runs.
 
 The runtime state lives in the pod's status fields (``sandbox``, ``container_statuses``), as
-upstream's PodStatus carries podIP and containerStatuses.  Abstractions (no init or ephemeral
-containers, no probes' timing, no CrashLoopBackOff, exit code 1 for every termination) are in
-docs/semantics.md#runtime.
+upstream's PodStatus carries podIP and containerStatuses (init containers' statuses included, as in
+the runtime's kubecontainer.PodStatus).  Abstractions (no ephemeral containers, no probes' timing,
+no CrashLoopBackOff, exit code 1 for every termination but a completed init container's, an init
+container's completion merged with the next SyncPod) are in docs/semantics.md#runtime (3.4 for
+init containers and sidecars).
 """
 
 from __future__ import annotations
@@ -120,6 +125,8 @@ class PodActions:
     attempt: int = 0
     containers_to_start: tuple[int, ...] = ()
     containers_to_kill: tuple[str, ...] = ()
+    #: indexes into ``pod.init_containers``, in spec order (InitContainersToStart)
+    init_containers_to_start: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +141,9 @@ def runtime_pod_status(pod: Pod) -> RuntimePodStatus:
     """The runtime view of a model pod (what the kubelet's PLEG would report).
 
     The model keeps one sandbox per pod (the newest); a ``terminated`` container exited with
-    code 1 (crash or kill: the model has no successful completions); a ``waiting`` container
-    has no runtime container.
+    its ``exit_code`` (1, crash or kill, except a completed init container: 0); a ``waiting``
+    container has no runtime container (never started, or an init container purged with its
+    sandbox).
     """
     sandboxes: tuple[SandboxStatus, ...] = ()
     if pod.sandbox is not None:
@@ -145,7 +153,7 @@ def runtime_pod_status(pod: Pod) -> RuntimePodStatus:
         if cs.state == "running":
             containers.append(RuntimeContainerStatus(cs.name, "running", 0, cs.image))
         elif cs.state == "terminated":
-            containers.append(RuntimeContainerStatus(cs.name, "exited", 1, cs.image))
+            containers.append(RuntimeContainerStatus(cs.name, "exited", cs.exit_code, cs.image))
     return RuntimePodStatus(sandboxes, tuple(containers))
 
 
@@ -210,71 +218,247 @@ def should_container_be_restarted(c: ContainerSpec, pod: Pod, status: RuntimePod
     return True
 
 
+ProbeResult = Literal["Success", "Failure", "Unknown"]
+
+
+def is_restartable_init_container(c: ContainerSpec) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/api/v1/pod/util.go IsRestartableInitContainer (a sidecar)."""
+    return c.restart_policy == "Always"
+
+
+def is_init_container_failed(status: RuntimeContainerStatus) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go isInitContainerFailed.
+
+    Exited non-zero, or Unknown (the OOMKilled reason is not modelled: it exits non-zero too).
+    """
+    if status.state == "exited" and status.exit_code != 0:
+        return True
+    return status.state == "unknown"
+
+
+def has_any_regular_container_created(pod: Pod, status: RuntimePodStatus) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go hasAnyRegularContainerCreated."""
+    for c in pod.spec_containers:
+        cs = status.find_container_status_by_name(c.name)
+        if cs is not None and cs.state in ("created", "running", "exited"):
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class _Changes:
+    """The mutable podActions that computePodActions and computeInitContainerActions fill."""
+
+    kill_pod: bool
+    create_sandbox: bool
+    sandbox_id: str
+    attempt: int
+    containers_to_start: list[int]
+    containers_to_kill: dict[str, None]
+    init_containers_to_start: list[int]
+
+    def frozen(self) -> PodActions:
+        return PodActions(
+            self.kill_pod,
+            self.create_sandbox,
+            self.sandbox_id,
+            self.attempt,
+            tuple(self.containers_to_start),
+            tuple(self.containers_to_kill),
+            tuple(self.init_containers_to_start),
+        )
+
+
+def compute_init_container_actions(
+    pod: Pod,
+    status: RuntimePodStatus,
+    changes: _Changes,
+    liveness: dict[str, ProbeResult],
+    startup: dict[str, ProbeResult],
+) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go computeInitContainerActions.
+
+    Fills ``changes`` and returns whether the pod has been initialized. Init containers are
+    walked from the last to the first (completed ones may have been removed from the runtime):
+    the first one never started is started; a completed one (exit 0) starts the next; a failed
+    one is restarted, or the pod is killed under restartPolicy Never; a sidecar
+    (:func:`is_restartable_init_container`) counts once running (and its startup probe, if
+    declared, succeeded), starts the next and is kept running: restarted when it exited (even
+    under Never), when its definition changed or its liveness/startup probe failed. Once a
+    regular container is created or running, the pod counts as initialized and only sidecars are
+    looked at. ``liveness`` / ``startup`` map a container name to its probe manager result
+    (absent: not run yet). Go's ``break`` inside the ``switch`` leaves the switch only, as here.
+    """
+    if not pod.init_containers:
+        return True
+    pod_has_initialized = False
+    for c in pod.spec_containers:
+        cs = status.find_container_status_by_name(c.name)
+        if cs is None:
+            continue
+        if cs.state in ("created", "running"):
+            pod_has_initialized = True
+            break
+        # exited: the kubelet cannot tell the previous sandbox's containers from the current
+        # one's (a rebooted node), so an exited regular container does not count
+    is_previously_initialized = pod_has_initialized
+    restart_on_failure = should_restart_on_failure(pod)
+    last = len(pod.init_containers) - 1
+    for i in range(last, -1, -1):
+        c = pod.init_containers[i]
+        cs = status.find_container_status_by_name(c.name)
+        restartable = is_restartable_init_container(c)
+        if cs is None:
+            if is_previously_initialized and restartable:
+                changes.init_containers_to_start.append(i)
+            continue
+        if is_previously_initialized and not restartable:
+            continue  # after initialization only sidecars are kept running
+        if cs.state == "created":
+            changes.init_containers_to_start.append(i)
+        elif cs.state == "running":
+            if restartable:
+                while True:  # the body of Go's ``if`` inside the switch case; ``break`` leaves it
+                    if c.startup_probe:
+                        result = startup.get(c.name)
+                        if result is None:
+                            break  # the startup probe has not run yet: wait
+                        if result != "Success":
+                            if result == "Failure":
+                                changes.containers_to_kill[c.name] = None
+                                changes.init_containers_to_start.append(i)
+                            break
+                    if i == last:
+                        pod_has_initialized = True
+                    elif not is_previously_initialized:
+                        changes.init_containers_to_start.append(i + 1)  # started for the first time: start the next
+                    if cs.image and cs.image != c.image:  # containerChanged
+                        changes.containers_to_kill[c.name] = None
+                        changes.init_containers_to_start.append(i)
+                        break
+                    if c.liveness_probe:
+                        result = liveness.get(c.name)
+                        if result is None:
+                            break
+                        if result == "Failure":
+                            changes.containers_to_kill[c.name] = None
+                            changes.init_containers_to_start.append(i)
+                            break
+                    break  # computePodResizeAction: no in-place resize in the model
+            # a regular init container that runs: wait for it to finish
+        elif cs.state == "exited":
+            if restartable:
+                changes.init_containers_to_start.append(i)
+            elif is_init_container_failed(cs):
+                if not restart_on_failure:
+                    changes.kill_pod = True
+                    changes.init_containers_to_start.clear()
+                    return False
+                changes.init_containers_to_start.append(i)
+            elif i == last:
+                pod_has_initialized = True
+            else:
+                changes.init_containers_to_start.append(i + 1)
+        else:  # unknown
+            if not restartable and not restart_on_failure:
+                changes.kill_pod = True
+                changes.init_containers_to_start.clear()
+                return False
+            changes.containers_to_kill[c.name] = None
+            changes.init_containers_to_start.append(i)
+        is_previously_initialized = True
+    if not is_previously_initialized:
+        changes.init_containers_to_start.append(0)  # no init container has been started
+    changes.init_containers_to_start.reverse()
+    return pod_has_initialized
+
+
 def compute_pod_actions(
     pod: Pod,
     status: RuntimePodStatus | None = None,
     *,
     liveness_failed: frozenset[str] = frozenset(),
     startup_failed: frozenset[str] = frozenset(),
+    liveness_results: dict[str, ProbeResult] | None = None,
+    startup_results: dict[str, ProbeResult] | None = None,
     host_network: bool = False,
 ) -> PodActions:
     """Mirrors kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions.
 
     ``status`` defaults to :func:`runtime_pod_status` of ``pod``; ``liveness_failed`` and
-    ``startup_failed`` name containers whose probe manager reports Failure.  The pod has no
-    init or ephemeral containers and no in-place resize (not modelled), so those branches
-    are absent; the rest follows upstream line by line:
+    ``startup_failed`` name containers whose probe manager reports Failure;
+    ``liveness_results`` / ``startup_results`` give a result per container name (absent: the
+    probe has not run), which sidecars wait for (upstream's probe managers). Init containers
+    and sidecars follow :func:`compute_init_container_actions` (the SidecarContainers code
+    path, the only one since the feature went GA); ephemeral containers and in-place resize are
+    not modelled, so those branches are absent; the rest follows upstream line by line:
 
     * sandbox to (re)create: kill the pod; with restartPolicy Never, a non-zero attempt and
-      some container status, only kill (no new sandbox); else start every container except,
-      under OnFailure, those that succeeded; nothing to start -> do not create the sandbox;
-    * sandbox fine: a non-running container is started when ShouldContainerBeRestarted (an
-      Unknown one is killed first); a running one is killed (and restarted, unless the
-      policy is Never and the spec did not change) when its spec hash changed or its
-      liveness/startup probe failed, else kept;
-    * nothing kept and nothing to start: kill the pod.
+      some container status, only kill (no new sandbox); else, when some init container is
+      declared, start the first one (initialization starts over in a new sandbox); else start
+      every container except, under OnFailure, those that succeeded; nothing to start and some
+      regular container already created -> do not create the sandbox;
+    * sandbox fine: initialization first (nothing else until the pod has initialized, or when
+      it kills the pod); then a non-running container is started when
+      ShouldContainerBeRestarted (an Unknown one is killed first); a running one is killed (and
+      restarted, unless the policy is Never and the spec did not change) when its spec hash
+      changed or its liveness/startup probe failed, else kept;
+    * nothing kept and nothing to start: kill the pod (and start no sidecar).
     """
     if status is None:
         status = runtime_pod_status(pod)
+    liveness: dict[str, ProbeResult] = {n: "Failure" for n in liveness_failed}
+    liveness.update(liveness_results or {})
+    startup: dict[str, ProbeResult] = {n: "Failure" for n in startup_failed}
+    startup.update(startup_results or {})
     create, attempt, sandbox_id = pod_sandbox_changed(pod, status, host_network)
+    changes = _Changes(create, create, sandbox_id, attempt, [], {}, [])
     if create:
         if not should_restart_on_failure(pod) and attempt != 0 and status.container_statuses:
-            return PodActions(kill_pod=True, create_sandbox=False, sandbox_id=sandbox_id, attempt=attempt)
-        start = tuple(
+            changes.create_sandbox = False
+            return changes.frozen()
+        start = [
             idx
             for idx, c in enumerate(pod.spec_containers)
             if not (pod.restart_policy == "OnFailure" and container_succeeded(c, status))
-        )
-        if not start:
-            # No init containers: "initialized" iff some regular container was ever created.
-            if status.container_statuses:
-                return PodActions(kill_pod=True, create_sandbox=False, sandbox_id=sandbox_id, attempt=attempt)
-        return PodActions(True, True, sandbox_id, attempt, start, ())
+        ]
+        if not start and has_any_regular_container_created(pod, status):
+            changes.create_sandbox = False
+            return changes.frozen()
+        if pod.init_containers:
+            changes.init_containers_to_start = [0]
+            return changes.frozen()
+        changes.containers_to_start = start
+        return changes.frozen()
 
-    to_start: list[int] = []
-    to_kill: list[str] = []
+    has_initialized = compute_init_container_actions(pod, status, changes, liveness, startup)
+    if changes.kill_pod or not has_initialized:
+        return changes.frozen()
+
     keep = 0
     for idx, c in enumerate(pod.spec_containers):
         cs = status.find_container_status_by_name(c.name)
         if cs is None or cs.state != "running":
             if should_container_be_restarted(c, pod, status):
-                to_start.append(idx)
+                changes.containers_to_start.append(idx)
                 if cs is not None and cs.state == "unknown":
-                    to_kill.append(c.name)
+                    changes.containers_to_kill[c.name] = None
             continue
         restart = should_restart_on_failure(pod)
         if cs.image and cs.image != c.image:
             restart = True  # containerChanged: restart regardless of the restart policy
-        elif c.name in liveness_failed or c.name in startup_failed:
+        elif liveness.get(c.name) == "Failure" or startup.get(c.name) == "Failure":
             pass
         else:
             keep += 1
             continue
         if restart:
-            to_start.append(idx)
-        to_kill.append(c.name)
-    kill_pod = keep == 0 and not to_start
-    return PodActions(kill_pod, False, sandbox_id, attempt, tuple(to_start), tuple(to_kill))
+            changes.containers_to_start.append(idx)
+        changes.containers_to_kill[c.name] = None
+    if keep == 0 and not changes.containers_to_start:
+        changes.kill_pod = True
+        changes.init_containers_to_start = []  # sidecars must not keep the pod alive
+    return changes.frozen()
 
 
 # ---------------------------------------------------------------------------- status
@@ -292,10 +476,37 @@ def _container_ready(pod: Pod, cs: ContainerStatus | None) -> bool:
     )
 
 
+def has_any_regular_container_started(pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/container/helpers.go HasAnyRegularContainerStarted
+    (a regular container's status is Running or Terminated)."""
+    names = {c.name for c in pod.spec_containers}
+    return any(cs.name in names and cs.state in ("running", "terminated") for cs in pod.container_statuses)
+
+
 def _phase(pod: Pod) -> str:
-    """kubelet getPhase, reduced: Pending until a container ever ran; Failed when every
-    container is terminated and restartPolicy is Never; else Running."""
+    """kubelet getPhase (pkg/kubelet/kubelet_pods.go), reduced.
+
+    Init containers as upstream: a failed regular init container under restartPolicy Never
+    makes the pod Failed; a regular init container not yet completed (never run, waiting after
+    its sandbox was replaced, or running), or a sidecar not yet started before any regular
+    container started, keeps it Pending. Regular containers (unchanged reduction): Pending until
+    one ever ran; Failed when every one is terminated under Never; else Running.
+    """
     by_name = {cs.name: cs for cs in pod.container_statuses}
+    if pod.init_containers:
+        pending_regular_init = failed_init = pending_sidecars = 0
+        for c in pod.init_containers:
+            cs = by_name.get(c.name)
+            if is_restartable_init_container(c):
+                pending_sidecars += cs is None or cs.state == "waiting"
+            elif cs is None or cs.state in ("waiting", "running"):
+                pending_regular_init += 1
+            elif cs.exit_code != 0:
+                failed_init += 1
+        if failed_init and pod.restart_policy == "Never":
+            return "Failed"
+        if pending_regular_init or (pending_sidecars and not has_any_regular_container_started(pod)):
+            return "Pending"
     statuses = [by_name.get(c.name) for c in pod.spec_containers]
     started = [cs for cs in statuses if cs is not None and cs.state != "waiting"]
     if not started:
@@ -305,21 +516,46 @@ def _phase(pod: Pod) -> str:
     return "Running"
 
 
+def generate_pod_initialized_condition(pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/kubelet/status/generate.go GeneratePodInitializedCondition.
+
+    True without init containers, or once a regular container has started (sidecars may be
+    restarting); else every regular init container terminated with exit code 0 and every
+    sidecar started (running: the model has no startup probes).
+    """
+    if not pod.init_containers or has_any_regular_container_started(pod):
+        return True
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    for c in pod.init_containers:
+        cs = by_name.get(c.name)
+        if cs is None:
+            return False
+        if is_restartable_init_container(c):
+            if cs.state != "running":
+                return False
+        elif cs.state != "terminated" or cs.exit_code != 0:
+            return False
+    return True
+
+
 def generate_api_pod_status(pod: Pod) -> Pod:
     """Mirrors kubernetes/kubernetes pkg/kubelet/kubelet_pods.go generateAPIPodStatus (reduced).
 
-    PodScheduled and Initialized (no init containers) are True; ContainersReady iff every
-    container runs in the current, ready sandbox and is ready; Ready = ContainersReady (no
+    PodScheduled is True once bound; Initialized is :func:`generate_pod_initialized_condition`;
+    ContainersReady (GenerateContainersReadyCondition) iff every regular container *and every
+    sidecar* runs in the current, ready sandbox and is ready; Ready = ContainersReady (no
     readiness gates).  ``ready_elapsed`` is cleared when the pod is not Ready (its
     lastTransitionTime would move).
     """
     by_name = {cs.name: cs for cs in pod.container_statuses}
     containers_ready = bool(pod.spec_containers) and all(
         _container_ready(pod, by_name.get(c.name)) for c in pod.spec_containers
+    ) and all(
+        _container_ready(pod, by_name.get(c.name)) for c in pod.init_containers if is_restartable_init_container(c)
     )
     conditions = PodConditions(
         pod_scheduled=pod.node_name is not None,
-        initialized=True,
+        initialized=generate_pod_initialized_condition(pod),
         containers_ready=containers_ready,
         ready=containers_ready,
         disruption_target=pod.conditions.disruption_target,
@@ -338,6 +574,9 @@ def _status_stale(pod: Pod) -> bool:
         gen.phase != pod.phase
         or gen.conditions.ready != pod.conditions.ready
         or gen.conditions.containers_ready != pod.conditions.containers_ready
+        # Initialized only matters (and is only compared) with init containers: without them it
+        # is True from the first status write on, and comparing it would add a step
+        or (bool(pod.init_containers) and gen.conditions.initialized != pod.conditions.initialized)
     )
 
 
@@ -393,13 +632,29 @@ def _kill_containers(pod: Pod, names: frozenset[str] | None = None) -> tuple[Con
     )
 
 
-def _start_containers(pod: Pod, indexes: tuple[int, ...], kill: tuple[str, ...]) -> Pod:
+def _start_containers(
+    pod: Pod, indexes: tuple[int, ...], kill: tuple[str, ...], init_indexes: tuple[int, ...] = ()
+) -> Pod:
+    """Kill ``kill``, then start the init containers ``init_indexes`` and the regular containers
+    ``indexes`` in the current sandbox (one SyncPod: steps 3, 6 and 8). A restarted regular
+    container's restart count goes up; an init container's is not modelled (stays 0: nothing
+    the model reads counts it, docs/semantics.md#runtime). A sidecar without a readiness probe is
+    ready once running; a regular init container is not ready while it runs."""
     sb = pod.sandbox
     assert sb is not None
     pod = replace(pod, container_statuses=_kill_containers(pod, frozenset(kill)))
     by_name = {cs.name: cs for cs in pod.container_statuses}
-    starting = {pod.spec_containers[i].name for i in indexes}
     out: list[ContainerStatus] = []
+    starting_init = {pod.init_containers[i].name for i in init_indexes}
+    for c in pod.init_containers:
+        prev = by_name.get(c.name)
+        if c.name in starting_init:
+            ready = is_restartable_init_container(c) and not c.readiness_probe
+            restarts = 0 if prev is None else prev.restart_count
+            out.append(ContainerStatus(c.name, c.image, "running", restarts, sb.id, ready=ready))
+        elif prev is not None:
+            out.append(prev)
+    starting = {pod.spec_containers[i].name for i in indexes}
     for c in pod.spec_containers:
         prev = by_name.get(c.name)
         if c.name in starting:
@@ -408,6 +663,59 @@ def _start_containers(pod: Pod, indexes: tuple[int, ...], kill: tuple[str, ...])
         elif prev is not None:
             out.append(prev)
     return replace(pod, container_statuses=tuple(out))
+
+
+def _purge_init_containers(pod: Pod, statuses: tuple[ContainerStatus, ...]) -> tuple[ContainerStatus, ...]:
+    """kuberuntime purgeInitContainers (with a new sandbox): the init containers' runtime records
+    are removed, so their statuses go back to waiting and initialization starts over."""
+    if not pod.init_containers:
+        return statuses
+    names = {c.name for c in pod.init_containers}
+    return tuple(
+        replace(cs, state="waiting", ready=False, sandbox_id=None, exit_code=1) if cs.name in names else cs
+        for cs in statuses
+    )
+
+
+def _kill_pod(pod: Pod) -> Pod:
+    sb = pod.sandbox
+    return replace(
+        pod,
+        container_statuses=_kill_containers(pod),
+        sandbox=None if sb is None else replace(sb, ready=False),
+    )
+
+
+def _running_init_container(pod: Pod) -> ContainerSpec | None:
+    """The regular (non-sidecar) init container that is running, if any (at most one runs)."""
+    running = {cs.name for cs in pod.container_statuses if cs.state == "running"}
+    for c in pod.init_containers:
+        if c.name in running and not is_restartable_init_container(c):
+            return c
+    return None
+
+
+def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
+    """A running regular init container exits, and the kubelet's next SyncPod acts on it, as one
+    step: exit 0 starts the next init container (or, after the last, the regular containers);
+    an init container of a broken image (``:broken``) exits 1: under restartPolicy Never the pod
+    is killed (and becomes Failed); otherwise upstream restarts it with back-off for ever, which
+    the model leaves as the init container running without completing (no step), with the same
+    effect on every property: the pod never initializes, never becomes Ready."""
+    from model.environment import is_broken_image
+
+    failed = is_broken_image(c.image)
+    if failed and pod.restart_policy != "Never":
+        return None
+    done = replace(pod, container_statuses=tuple(
+        replace(cs, state="terminated", exit_code=1 if failed else 0, ready=not failed) if cs.name == c.name else cs
+        for cs in pod.container_statuses
+    ))
+    actions = compute_pod_actions(done)
+    if actions.kill_pod:
+        return KubeletStep("kubelet_init_container_failed", _status_write(_kill_pod(done)))
+    new = _start_containers(done, actions.containers_to_start, actions.containers_to_kill, actions.init_containers_to_start)
+    return KubeletStep("kubelet_init_container_completed", _status_write(new))
 
 
 def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | None:
@@ -437,27 +745,25 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         sid = fresh_sandbox_id(state)
         new = replace(
             pod,
-            container_statuses=_kill_containers(pod),
+            container_statuses=_purge_init_containers(pod, _kill_containers(pod)),
             sandbox=Sandbox(id=sid, ip=fresh_pod_ip(state), netns=f"ns-{sid}"),
         )
         return KubeletStep("kubelet_start_sandbox", _status_write(new))
     if actions.kill_pod:
         if any(cs.state == "running" for cs in pod.container_statuses) or (pod.sandbox is not None and pod.sandbox.ready):
-            sb = pod.sandbox
-            new = replace(
-                pod,
-                container_statuses=_kill_containers(pod),
-                sandbox=None if sb is None else replace(sb, ready=False),
-            )
-            return KubeletStep("kubelet_kill_pod", _status_write(new))
+            return KubeletStep("kubelet_kill_pod", _status_write(_kill_pod(pod)))
         return None
-    if actions.containers_to_start or actions.containers_to_kill:
-        restarting = any(
-            cs.name in {pod.spec_containers[i].name for i in actions.containers_to_start} and cs.state != "waiting"
-            for cs in pod.container_statuses
-        )
-        new = _start_containers(pod, actions.containers_to_start, actions.containers_to_kill)
-        label = "kubelet_restart_containers" if restarting else "kubelet_start_containers"
+    if actions.containers_to_start or actions.containers_to_kill or actions.init_containers_to_start:
+        names = {pod.spec_containers[i].name for i in actions.containers_to_start}
+        names |= {pod.init_containers[i].name for i in actions.init_containers_to_start}
+        restarting = any(cs.name in names and cs.state != "waiting" for cs in pod.container_statuses)
+        new = _start_containers(pod, actions.containers_to_start, actions.containers_to_kill, actions.init_containers_to_start)
+        if restarting:
+            label = "kubelet_restart_containers"
+        elif actions.containers_to_start:
+            label = "kubelet_start_containers"
+        else:
+            label = "kubelet_start_init_containers"
         return KubeletStep(label, _status_write(new))
     unready = [
         cs.name
@@ -473,6 +779,9 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
             ),
         )
         return KubeletStep("kubelet_probe_ready", _status_write(new))
+    running_init = _running_init_container(pod)
+    if running_init is not None:
+        return _complete_init_container(pod, running_init)
     return None
 
 
@@ -489,8 +798,10 @@ def is_never_ready_image(image: str) -> bool:
 
 
 def _pairs(pod: Pod) -> list[tuple[ContainerStatus | None, ContainerSpec]]:
+    """(status, spec) of every container a readiness probe can gate: the regular ones and the sidecars."""
     by_name = {cs.name: cs for cs in pod.container_statuses}
-    return [(by_name.get(c.name), c) for c in pod.spec_containers]
+    sidecars = [c for c in pod.init_containers if is_restartable_init_container(c)]
+    return [(by_name.get(c.name), c) for c in (*sidecars, *pod.spec_containers)]
 
 
 # ---------------------------------------------------------------------- abstract time

@@ -226,7 +226,6 @@ VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
     "overhead": "overhead",
     "hostNetwork": "hostNetwork",
     "activeDeadlineSeconds": "activeDeadlineSeconds",
-    "initContainers": "initContainers",
 }
 VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
     "resources": "resources",
@@ -758,10 +757,11 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
     }
 
 
-def _containers(spec: Mapping[str, Any]) -> tuple[ContainerSpec, ...]:
+def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
-        ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c)
-        for c in spec.get("containers", ())
+        ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
+                      restart_policy=c.get("restartPolicy"))
+        for c in spec.get(group, ())
     )
 
 
@@ -787,7 +787,7 @@ def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
         )
     tolerations = tuple(
         Toleration(t.get("key", ""), t.get("operator", "") or "Equal", t.get("value", ""), t.get("effect", ""),
-                   forever=t.get("tolerationSeconds") is None)
+                   forever=t.get("effect", "") in ("", "NoExecute") and t.get("tolerationSeconds") is None)
         for t in spec.get("tolerations", ())
     )
     return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations}
@@ -799,6 +799,7 @@ def _pod_template(template: Mapping[str, Any]) -> PodTemplate:
         labels=_fm(meta.get("labels")),
         annotations=_fm(meta.get("annotations")),
         containers=_containers(spec),
+        init_containers=_containers(spec, "initContainers"),
         volumes=_volumes(spec),
         restart_policy=spec.get("restartPolicy", "Always"),
         hostname=spec.get("hostname", ""),
@@ -895,6 +896,7 @@ def _build_pod(obj: Mapping[str, Any], meta: dict[str, Any]) -> Pod:
     return Pod(
         **meta,
         spec_containers=_containers(spec),
+        init_containers=_containers(spec, "initContainers"),
         volumes=_volumes(spec),
         restart_policy=spec["restartPolicy"],
         node_name=spec.get("nodeName") or None,
@@ -1052,6 +1054,22 @@ def _kubecheck_checks(kind: str, obj: Mapping[str, Any]) -> list[FieldError]:
     return errs
 
 
+def ensure_object_namespace_matches_request_namespace(kind: str, obj: dict[str, Any], default_namespace: str) -> dict[str, Any]:
+    """Mirrors apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace.
+
+    ``kubectl apply`` sends an object to its own namespace, or to the default namespace when it
+    names none; the create handler then fills an empty namespace from the request and clears a
+    cluster-scoped object's namespace, before validation. Returns ``obj`` with
+    ``metadata.namespace`` set accordingly (a copy of the metadata; ``obj`` is not mutated).
+    """
+    meta = dict(obj.get("metadata", {}))
+    if kind in _CLUSTER_SCOPED:
+        meta.pop("namespace", None)
+    else:
+        meta["namespace"] = meta.get("namespace") or default_namespace
+    return {**obj, "metadata": meta}
+
+
 def _rc_set_based_selector(raw: Mapping[str, Any]) -> FieldError | None:
     """A ReplicationController written with an apps/v1-style selector gets one clear error."""
     spec = raw.get("spec")
@@ -1184,6 +1202,7 @@ class _Loader:
             errs = [rc_hint] + [e for e in errs if not e.path.startswith("spec.selector")]
         if not errs:
             decoded = set_defaults(kind, decoded)
+            decoded = ensure_object_namespace_matches_request_namespace(kind, decoded, self.default_namespace)
             errs = VALIDATORS[kind](decoded) + _kubecheck_checks(kind, decoded)
         if errs:
             for e in errs:
@@ -1193,7 +1212,7 @@ class _Loader:
         if unmodelled is not None:
             self.skipped.append(SkippedObject(file, root[0], kind, decoded["metadata"]["name"], unmodelled))
             return
-        namespace = "" if kind in _CLUSTER_SCOPED else decoded["metadata"].get("namespace") or self.default_namespace
+        namespace = decoded["metadata"].get("namespace", "")
         key = (kind, namespace, decoded["metadata"]["name"])
         if key in self.locations:
             first = self.locations[key]

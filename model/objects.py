@@ -138,11 +138,22 @@ class ObjectMeta:
 
 @dataclass(frozen=True, slots=True)
 class ContainerSpec:
-    """v1.Container: the fields the model needs (name, image, readiness probe present)."""
+    """v1.Container: the fields the model needs (name, image, readiness probe present).
+
+    ``restart_policy`` is the container-level ``restartPolicy`` (init containers only):
+    ``"Always"`` makes an init container a sidecar (podutil.IsRestartableInitContainer).
+    ``startup_probe`` / ``liveness_probe`` say the probe is declared; only
+    ``model.kubelet.compute_pod_actions`` reads them, for its upstream table (the loader leaves
+    them False: those probes are ignored fields, docs/semantics.md#runtime). The three are
+    ``repr=False`` so that a template without them hashes as before they existed.
+    """
 
     name: str
     image: str
     readiness_probe: bool = False
+    restart_policy: str | None = field(default=None, repr=False)
+    startup_probe: bool = field(default=False, repr=False)
+    liveness_probe: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +213,16 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
     The placement fields are ``repr=False`` so that a template without them prints (and so
     hashes, ``compute_hash``/``controller_revision_hash``) exactly as before they existed; the
     hash functions append this text so that templates differing only in placement differ.
+    The init containers (``repr=False`` too, issue #20) are appended the same way, with every
+    field of each (their ``restart_policy`` included).
     """
+    init = ""
+    if obj.init_containers:
+        init = "|init=" + repr(tuple((c.name, c.image, c.readiness_probe, c.restart_policy, c.startup_probe,
+                                      c.liveness_probe) for c in obj.init_containers))
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
-        return ""
-    return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}"
+        return init
+    return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,6 +247,8 @@ class PodTemplate:
     node_selector: FrozenMap[str, str] = field(default=EMPTY, repr=False)
     node_affinity: tuple[NodeSelectorTerm, ...] | None = field(default=None, repr=False)
     tolerations: tuple[Toleration, ...] = field(default=(), repr=False)
+    #: spec.initContainers, in order (sidecars have ``restart_policy="Always"``); see placement_repr
+    init_containers: tuple[ContainerSpec, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +291,9 @@ class ContainerStatus:
     restart_count: int = 0
     sandbox_id: int | None = None
     ready: bool = False
+    #: the exit code of a ``terminated`` container: 1 (a crash or a kill) unless an init
+    #: container completed (0); meaningless in the other states
+    exit_code: int = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,6 +320,9 @@ class Pod(ObjectMeta):
     node_selector: FrozenMap[str, str] = field(default=EMPTY, repr=False)
     node_affinity: tuple[NodeSelectorTerm, ...] | None = field(default=None, repr=False)
     tolerations: tuple[Toleration, ...] = field(default=(), repr=False)
+    #: spec.initContainers (see :class:`PodTemplate`); their statuses are in ``container_statuses``
+    #: too (names are unique across both lists), as in the runtime's kubecontainer.PodStatus
+    init_containers: tuple[ContainerSpec, ...] = field(default=(), repr=False)
 
     @property
     def readiness_probe(self) -> bool:

@@ -127,6 +127,7 @@ def pod_from_template(template: PodTemplate, owner: Any, owner_kind: str) -> Pod
         node_selector=template.node_selector,
         node_affinity=template.node_affinity,
         tolerations=template.tolerations,
+        init_containers=template.init_containers,
     )
 
 

@@ -584,6 +584,7 @@ def _get_pod_from_template(template: PodTemplate, set_: StatefulSet) -> Pod:
         node_selector=template.node_selector,
         node_affinity=template.node_affinity,
         tolerations=template.tolerations,
+        init_containers=template.init_containers,
         phase="",
     )
 

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 from model.frozen import FrozenMap
 from model.labels import (
+    _regex_error,
     LabelSelector,
     LabelSelectorRequirement,
     SelectorError,
@@ -91,6 +92,9 @@ __all__ = [
     "validate_deployment_strategy",
     "validate_deployment_spec",
     "validate_deployment",
+    "validate_rollback",
+    "convert_v1_deployment_to_apps_deployment",
+    "parse_int64",
     "validate_pod_template_spec_for_replica_set",
     "validate_replica_set_spec",
     "validate_replica_set",
@@ -169,9 +173,13 @@ def invalid(path: str, value: Any, detail: str, *, at: str | None = None) -> Fie
 
 
 def not_supported(path: str, value: Any, supported: tuple[str, ...], *, at: str | None = None) -> FieldError:
-    """``field.NotSupported``."""
+    """``field.NotSupported``, worded verbatim as upstream's ``ErrorBody``.
+
+    apimachinery pkg/util/validation/field/errors.go: ``Unsupported value: "Never": supported
+    values: "Always"`` (the type string, the value quoted, the quoted supported values).
+    """
     vals = ", ".join(json.dumps(s) for s in supported)
-    return FieldError(path, f"unsupported value {show(value)}: supported values: {vals}", at)
+    return FieldError(path, f"Unsupported value: {show(value)}: supported values: {vals}", at)
 
 
 def forbidden(path: str, detail: str, *, at: str | None = None) -> FieldError:
@@ -249,7 +257,8 @@ _OBJECT_META: Final = Obj(
 _LABEL_SELECTOR: Final = Obj(
     {"matchLabels": LABEL_MAP, "matchExpressions": ListOf(Obj({"key": STR, "operator": STR, "values": ListOf(STR)}))}
 )
-_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False)}, closed=False)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "restartPolicy": STR},
+                        closed=False)
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
 )
@@ -609,11 +618,18 @@ def is_dns1035_label(value: str) -> list[str]:
     return errs
 
 
+_PERCENT_ERR_MSG: Final = "a valid percent string must be a numeric string followed by an ending '%'"
+
+
 def is_valid_percent(value: str) -> list[str]:
-    """Mirrors apimachinery pkg/util/validation/validation.go IsValidPercent (``[0-9]+%``)."""
+    """Mirrors apimachinery pkg/util/validation/validation.go IsValidPercent (``[0-9]+%``).
+
+    The message is upstream's, verbatim: ``a valid percent string must be a numeric string
+    followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')``.
+    """
     if _PERCENT_RE.fullmatch(value):
         return []
-    return ["must be an integer or a percentage (e.g. '25%')"]
+    return [_regex_error(_PERCENT_ERR_MSG, _PERCENT_FMT, "1%", "93%")]
 
 
 def name_is_dns_subdomain(name: str) -> list[str]:
@@ -670,6 +686,11 @@ NameFn = Callable[[str], list[str]]
 def validate_object_meta(meta: Mapping[str, Any], requires_namespace: bool, name_fn: NameFn) -> list[FieldError]:
     """Mirrors apimachinery pkg/api/validation/objectmeta.go ValidateObjectMeta (path ``metadata``).
 
+    A namespaced kind needs a namespace (``metadata.namespace: required value``), a cluster-scoped
+    one must have none. Manifests never reach this with either: like the API server's create
+    handler (``EnsureObjectNamespaceMatchesRequestNamespace``), the loader first sets a namespaced
+    object's empty namespace to the request's (kubectl's default namespace) and clears a
+    cluster-scoped object's (``model.manifests.ensure_object_namespace_matches_request_namespace``).
     ``generateName`` alone is rejected: kubecheck needs a fixed name to key the object (a
     documented deviation; the API server would accept it and invent a suffix).
     """
@@ -683,8 +704,13 @@ def validate_object_meta(meta: Mapping[str, Any], requires_namespace: bool, name
     else:
         errs.extend(invalid("metadata.name", name, m) for m in name_fn(name))
     namespace = meta.get("namespace", "")
-    if requires_namespace and namespace:
-        errs.extend(invalid("metadata.namespace", namespace, m) for m in is_dns1123_label(namespace))
+    if requires_namespace:
+        if not namespace:
+            errs.append(required("metadata.namespace"))
+        else:  # ValidateNamespaceName = NameIsDNSLabel
+            errs.extend(invalid("metadata.namespace", namespace, m) for m in is_dns1123_label(namespace))
+    elif namespace:
+        errs.append(forbidden("metadata.namespace", "not allowed on this type"))
     errs.extend(validate_labels(meta.get("labels", {}), "metadata.labels"))
     errs.extend(validate_annotations(meta.get("annotations", {}), "metadata.annotations"))
     controllers = 0
@@ -759,7 +785,8 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     """The part of pkg/apis/core/validation ValidatePodSpec the model depends on.
 
     Checked: containers present, container names DNS-1123 labels and unique (also across init
-    containers), images present for pods (validateContainersOnlyForPod), restartPolicy one of
+    containers), images present for pods (validateContainersOnlyForPod), a container
+    ``restartPolicy`` only on init containers and only ``Always`` (sidecars), restartPolicy one of
     Always/OnFailure/Never, hostname/subdomain DNS-1123 labels, volume names DNS-1123 labels and
     unique, PVC volume sources naming a claim. Everything else is out of the model (see
     docs/semantics.md#manifests).
@@ -782,6 +809,12 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
                 seen.add(name)
             if is_pod and not c.get("image"):
                 errs.append(required(child(p, "image")))
+            if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
+                if group == "initContainers":
+                    if c["restartPolicy"] != "Always":
+                        errs.append(not_supported(child(p, "restartPolicy"), c["restartPolicy"], ("Always",)))
+                else:
+                    errs.append(forbidden(child(p, "restartPolicy"), "may not be set for non-init containers"))
     policy = spec.get("restartPolicy", "")
     if policy not in _RESTART_POLICIES:
         if policy:
@@ -1070,8 +1103,57 @@ def _selector_mismatch(t_path: str, template: Mapping[str, Any]) -> FieldError:
     return invalid(labels_path, _template_labels(template), "`selector` does not match template `labels`")
 
 
+def validate_rollback(rollback: Mapping[str, Any], path: str, *, at: str | None = None) -> list[FieldError]:
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateRollback (``version`` ≥ 0).
+
+    Upstream's path is ``<path>.version`` although the field is ``revision``.
+    """
+    p = child(path, "version")
+    value = rollback.get("revision", 0)
+    return [invalid(p, value, "must be greater than or equal to 0", at=at)] if value < 0 else []
+
+
+_DEPRECATED_ROLLBACK_TO: Final = "deprecated.deployment.rollback.to"
+_PARSE_INT_RE: Final = re.compile(r"[+-]?[0-9]+")
+
+
+def parse_int64(value: str) -> tuple[int | None, str]:
+    """Go's ``strconv.ParseInt(value, 10, 64)``: the value, or None and the error text."""
+    if not _PARSE_INT_RE.fullmatch(value):
+        return None, f"strconv.ParseInt: parsing {json.dumps(value, ensure_ascii=False)}: invalid syntax"
+    n = int(value)
+    if not _INT64_RANGE[0] <= n <= _INT64_RANGE[1]:
+        return None, f"strconv.ParseInt: parsing {json.dumps(value, ensure_ascii=False)}: value out of range"
+    return n, ""
+
+
+def convert_v1_deployment_to_apps_deployment(obj: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """The rollbackTo part of pkg/apis/apps/v1/conversion.go Convert_v1_Deployment_To_apps_Deployment.
+
+    apps/v1 has no ``spec.rollbackTo``; a ``deprecated.deployment.rollback.to`` annotation is
+    parsed (``strconv.ParseInt``) into the internal ``spec.rollbackTo.revision`` that
+    :func:`validate_deployment_spec` checks (a negative revision is refused). An unparsable value
+    is a conversion error, reported verbatim at the annotation. Returns the spec in internal
+    form and the errors (the annotation itself stays on the object, as on the round trip).
+    """
+    spec = dict(obj.get("spec", {}))
+    value = obj.get("metadata", {}).get("annotations", {}).get(_DEPRECATED_ROLLBACK_TO, "")
+    if value == "":
+        return spec, []
+    n, err = parse_int64(value)
+    if n is None:
+        where = child("metadata.annotations", _DEPRECATED_ROLLBACK_TO)
+        return spec, [FieldError(where, f"failed to parse annotation[{_DEPRECATED_ROLLBACK_TO}]={value} as int64: {err}")]
+    spec["rollbackTo"] = {"revision": n}
+    return spec, []
+
+
 def validate_deployment_spec(spec: Mapping[str, Any], path: str = "spec") -> list[FieldError]:
-    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeploymentSpec."""
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeploymentSpec.
+
+    ``spec`` is in internal form: ``rollbackTo`` comes from the deprecated annotation
+    (:func:`convert_v1_deployment_to_apps_deployment`); its error points at the annotation's line.
+    """
     errs = validate_nonnegative_field(spec.get("replicas", 0), child(path, "replicas"))
     sel_errs, selector_ok = _validate_workload_selector(spec, path, "deployment")
     errs.extend(sel_errs)
@@ -1081,6 +1163,9 @@ def validate_deployment_spec(spec: Mapping[str, Any], path: str = "spec") -> lis
     errs.extend(validate_nonnegative_field(min_ready, child(path, "minReadySeconds")))
     if "revisionHistoryLimit" in spec:
         errs.extend(validate_nonnegative_field(spec["revisionHistoryLimit"], child(path, "revisionHistoryLimit")))
+    if "rollbackTo" in spec:
+        at = child("metadata.annotations", _DEPRECATED_ROLLBACK_TO)
+        errs.extend(validate_rollback(spec["rollbackTo"], child(path, "rollback"), at=at))
     if "progressDeadlineSeconds" in spec:
         pds = spec["progressDeadlineSeconds"]
         errs.extend(validate_nonnegative_field(pds, child(path, "progressDeadlineSeconds")))
@@ -1090,9 +1175,15 @@ def validate_deployment_spec(spec: Mapping[str, Any], path: str = "spec") -> lis
 
 
 def validate_deployment(obj: Mapping[str, Any]) -> list[FieldError]:
-    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeployment (name: DNS subdomain)."""
+    """Mirrors pkg/apis/apps/validation/validation.go ValidateDeployment (name: DNS subdomain).
+
+    First converts to the internal form (a conversion error stops there, as upstream).
+    """
+    spec, conversion_errs = convert_v1_deployment_to_apps_deployment(obj)
+    if conversion_errs:
+        return conversion_errs
     errs = validate_object_meta(obj.get("metadata", {}), True, name_is_dns_subdomain)
-    return errs + validate_deployment_spec(obj.get("spec", {}))
+    return errs + validate_deployment_spec(spec)
 
 
 # ============================================================================== ReplicaSet

@@ -36,8 +36,8 @@ _LABEL_NAME_MSG = (
 #: file -> the exact error lines after "FILE:" (in the order they are reported).
 EXPECTED: dict[str, list[str]] = {
     "bad-percent.yaml": [
-        "12: spec.strategy.rollingUpdate.maxUnavailable: invalid value \"25\": must be an integer or a percentage (e.g. '25%')",
-        "11: spec.strategy.rollingUpdate.maxSurge: invalid value \"abc%\": must be an integer or a percentage (e.g. '25%')",
+        "12: spec.strategy.rollingUpdate.maxUnavailable: invalid value \"25\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+        "11: spec.strategy.rollingUpdate.maxSurge: invalid value \"abc%\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
     ],
     "bad-selector-operator.yaml": [
         '9: spec.selector.matchExpressions[0].operator: invalid value "Equals": not a valid selector operator',
@@ -65,6 +65,11 @@ EXPECTED: dict[str, list[str]] = {
         "6: spec.replicas: invalid value -1: must be greater than or equal to 0",
         "7: spec.minReadySeconds: invalid value -5: must be greater than or equal to 0",
     ],
+    # apps/v1 carries the removed spec.rollbackTo as this annotation (Convert_v1_Deployment_To_apps_Deployment);
+    # ValidateRollback reports it at spec.rollback.version, we point at the annotation's line.
+    "negative-rollback-revision.yaml": [
+        "6: spec.rollback.version: invalid value -3: must be greater than or equal to 0",
+    ],
     "not-a-mapping.yaml": ["1: expected a Kubernetes object (a mapping), got list"],
     "not-utf8.yaml": ["4: not valid UTF-8 (byte 0xe9)"],
     "progress-deadline-too-small.yaml": [
@@ -78,7 +83,7 @@ EXPECTED: dict[str, list[str]] = {
         "10: spec.strategy.rollingUpdate: forbidden: may not be specified when strategy `type` is 'Recreate'",
     ],
     "restart-policy-never.yaml": [
-        '13: spec.template.spec.restartPolicy: unsupported value "Never": supported values: "Always"',
+        '13: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
     ],
     "selector-mismatch.yaml": [
         '11: spec.template.metadata.labels: invalid value {"app":"api"}: `selector` does not match template `labels`',
@@ -92,6 +97,11 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unavailable-over-100-percent.yaml": [
         '10: spec.strategy.rollingUpdate.maxUnavailable: invalid value "150%": must not be greater than 100%',
+    ],
+    # A conversion error stops before validation (the negative replicas are not reported), as upstream.
+    "unparsable-rollback-revision.yaml": [
+        '7: metadata.annotations[deprecated.deployment.rollback.to]: failed to parse annotation'
+        '[deprecated.deployment.rollback.to]=last as int64: strconv.ParseInt: parsing "last": invalid syntax',
     ],
     "unknown-field.yaml": ["6: spec.replica: unknown field"],
     "wrong-type-replicas.yaml": ['6: spec.replicas: expected integer, got string "3"'],

@@ -52,7 +52,7 @@ def test_validate_rolling_update_daemon_set_messages() -> None:
     assert _errors("  updateStrategy: {rollingUpdate: {maxUnavailable: 101%}}\n") == [
         'ds.yaml:10: spec.updateStrategy.rollingUpdate.maxUnavailable: invalid value "101%": must not be greater than 100%']
     errs = _errors("  updateStrategy: {type: Sometimes}\n")
-    assert len(errs) == 1 and "spec.updateStrategy: unsupported value" in errs[0] and '"OnDelete"' in errs[0]
+    assert len(errs) == 1 and "spec.updateStrategy: Unsupported value: \"Sometimes\"" in errs[0] and '"OnDelete"' in errs[0]
 
 
 def test_validate_daemon_set_spec_messages() -> None:
@@ -62,7 +62,7 @@ def test_validate_daemon_set_spec_messages() -> None:
     assert any("spec.template.metadata.labels" in e and "`selector` does not match template `labels`" in e for e in errs), errs
     text = HEAD + BODY.replace("      containers:", "      restartPolicy: Never\n      containers:")
     errs = [str(e) for e in load_text(text, "ds.yaml").errors]
-    assert any('spec.template.spec.restartPolicy: unsupported value "Never"' in e for e in errs), errs
+    assert any('spec.template.spec.restartPolicy: Unsupported value: "Never"' in e for e in errs), errs
 
 
 def test_a_long_daemon_set_name_is_not_refused_children() -> None:

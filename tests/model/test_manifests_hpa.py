@@ -59,7 +59,7 @@ def test_validation_messages() -> None:
                    "      policies: [{type: Pods, value: 0, periodSeconds: 2000}]\n")
     assert errs == [
         "hpa.yaml:9: spec.behavior.scaleUp.stabilizationWindowSeconds: invalid value 4000: must be less than or equal to 3600",
-        'hpa.yaml:10: spec.behavior.scaleUp.selectPolicy: unsupported value "Sometimes": supported values: "Disabled", "Max", "Min"',
+        'hpa.yaml:10: spec.behavior.scaleUp.selectPolicy: Unsupported value: "Sometimes": supported values: "Disabled", "Max", "Min"',
         "hpa.yaml:11: spec.behavior.scaleUp.policies[0].value: invalid value 0: must be greater than zero",
         "hpa.yaml:11: spec.behavior.scaleUp.policies[0].periodSeconds: invalid value 2000: must be less than or equal to 1800",
     ]

@@ -35,9 +35,9 @@ def test_validate_pod_disruption_budget_spec_messages() -> None:
     assert _errors("  minAvailable: 101%\n") == ['pdb.yaml:5: spec.minAvailable: invalid value "101%": must not be greater than 100%']
     assert _errors("  maxUnavailable: -1\n") == ["pdb.yaml:5: spec.maxUnavailable: invalid value -1: must be greater than or equal to 0"]
     assert _errors("  maxUnavailable: 'ten'\n") == [
-        "pdb.yaml:5: spec.maxUnavailable: invalid value \"ten\": must be an integer or a percentage (e.g. '25%')"]
+        "pdb.yaml:5: spec.maxUnavailable: invalid value \"ten\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"]
     assert _errors("  minAvailable: 1\n  unhealthyPodEvictionPolicy: Never\n") == [
-        'pdb.yaml:6: spec.unhealthyPodEvictionPolicy: unsupported value "Never": supported values: "AlwaysAllow", "IfHealthyBudget"']
+        'pdb.yaml:6: spec.unhealthyPodEvictionPolicy: Unsupported value: "Never": supported values: "AlwaysAllow", "IfHealthyBudget"']
 
 
 def test_unknown_spec_field_is_an_error() -> None:

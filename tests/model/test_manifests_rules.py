@@ -102,7 +102,7 @@ def test_is_valid_percent_good(value: str) -> None:
 
 @pytest.mark.parametrize("value", PERCENT_BAD)
 def test_is_valid_percent_bad(value: str) -> None:
-    assert is_valid_percent(value) == ["must be an integer or a percentage (e.g. '25%')"]
+    assert is_valid_percent(value) == ["a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"]
 
 
 # ================================================ pkg/apis/apps/validation int-or-percent rules
@@ -137,12 +137,12 @@ P = "spec.strategy.rollingUpdate"
         ({"maxSurge": -1, "maxUnavailable": 1}, [f"{P}.maxSurge: invalid value -1: must be greater than or equal to 0"]),
         (
             {"maxSurge": "25", "maxUnavailable": 0},
-            [f"{P}.maxSurge: invalid value \"25\": must be an integer or a percentage (e.g. '25%')"],
+            [f"{P}.maxSurge: invalid value \"25\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"],
         ),
         (
             {"maxSurge": 0, "maxUnavailable": "abc"},
             [
-                f"{P}.maxUnavailable: invalid value \"abc\": must be an integer or a percentage (e.g. '25%')",
+                f"{P}.maxUnavailable: invalid value \"abc\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
                 f'{P}.maxUnavailable: invalid value "abc": may not be 0 when `maxSurge` is 0',
             ],
         ),
@@ -317,7 +317,7 @@ def _deployment(**spec: Any) -> dict[str, Any]:
         "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
     }
     base.update(spec)
-    return set_defaults_deployment({"metadata": {"name": "web"}, "spec": base})
+    return set_defaults_deployment({"metadata": {"name": "web", "namespace": "default"}, "spec": base})
 
 
 @pytest.mark.parametrize(
@@ -333,7 +333,7 @@ def _deployment(**spec: Any) -> dict[str, Any]:
             "spec.progressDeadlineSeconds: invalid value 10: must be greater than minReadySeconds",
         ]),
         (_deployment(strategy={"type": "BlueGreen"}), [
-            'spec.strategy.type: unsupported value "BlueGreen": supported values: "Recreate", "RollingUpdate"',
+            'spec.strategy.type: Unsupported value: "BlueGreen": supported values: "Recreate", "RollingUpdate"',
         ]),
         (_deployment(selector={"matchLabels": {"app": "other"}}), [
             'spec.template.metadata.labels: invalid value {"app":"web"}: `selector` does not match template `labels`',
@@ -360,7 +360,7 @@ def test_validate_deployment(obj: dict[str, Any], expected: list[str]) -> None:
 
 def test_validate_stateful_set_checks_claim_templates_and_policies() -> None:
     obj = set_defaults_stateful_set({
-        "metadata": {"name": "db"},
+        "metadata": {"name": "db", "namespace": "default"},
         "spec": {
             "selector": {"matchLabels": {"a": "b"}},
             "template": {"metadata": {"labels": {"a": "b"}}},
@@ -372,20 +372,20 @@ def test_validate_stateful_set_checks_claim_templates_and_policies() -> None:
     })
     assert [str(e) for e in validate_stateful_set(obj)] == [
         "spec.podManagementPolicy: invalid value \"Sometimes\": must be 'OrderedReady' or 'Parallel'",
-        'spec.persistentVolumeClaimRetentionPolicy.whenDeleted: unsupported value "Keep": supported values: "Retain", "Delete"',
+        'spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep": supported values: "Retain", "Delete"',
         "spec.ordinals.start: invalid value -1: must be greater than or equal to 0",
         "spec.volumeClaimTemplates[0].metadata.name: required value: kubecheck needs it to name the claims",
-        'spec.volumeClaimTemplates[0].spec.accessModes[0]: unsupported value "ReadWriteSometimes": supported values: '
+        'spec.volumeClaimTemplates[0].spec.accessModes[0]: Unsupported value: "ReadWriteSometimes": supported values: '
         '"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
         "spec.volumeClaimTemplates[0].spec.resources[storage]: required value",
     ]
 
 
 def test_validate_replication_controller_requires_selector_and_template() -> None:
-    rc = set_defaults_replication_controller({"metadata": {"name": "r"}, "spec": {}})
+    rc = set_defaults_replication_controller({"metadata": {"name": "r", "namespace": "default"}, "spec": {}})
     assert [str(e) for e in validate_replication_controller(rc)] == ["spec.selector: required value", "spec.template: required value"]
     mismatch = set_defaults_replication_controller({
-        "metadata": {"name": "r"},
+        "metadata": {"name": "r", "namespace": "default"},
         "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "c"}}, "spec": {"containers": [{"name": "c"}]}}},
     })
     assert [str(e) for e in validate_replication_controller(mismatch)] == [

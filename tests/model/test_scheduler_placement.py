@@ -259,7 +259,8 @@ def test_loader_reads_placement_and_taints() -> None:
     t = d.template
     assert t.node_selector == FrozenMap(disktype="ssd")
     assert t.node_affinity == (Term((Req("zone", "In", ("a", "b")),), (Req("metadata.name", "In", ("n2",)),)),)
-    assert t.tolerations == (Toleration("dedicated", "Equal", "db", "NoSchedule"), Toleration("", "Exists", "", ""))
+    assert t.tolerations == (Toleration("dedicated", "Equal", "db", "NoSchedule"), Toleration("", "Exists", "", "", forever=True))
+    # {operator: Exists} tolerates the NoExecute taints for ever (no tolerationSeconds): the taint eviction spares it
 
 
 @pytest.mark.parametrize(
@@ -296,11 +297,11 @@ def test_loader_reads_placement_and_taints() -> None:
         ("      tolerations: [{key: k, operator: Exists, value: x}]",
          "tolerations[0].operator: invalid value \"x\": value must be empty when `operator` is 'Exists'"),
         ("      tolerations: [{key: k, operator: Maybe}]",
-         "tolerations[0].operator: unsupported value \"Maybe\": supported values: \"Equal\", \"Exists\""),
+         "tolerations[0].operator: Unsupported value: \"Maybe\": supported values: \"Equal\", \"Exists\""),
         ("      tolerations: [{key: k, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}]",
          "tolerations[0].effect: invalid value \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"),
         ("      tolerations: [{key: k, operator: Exists, effect: Sometimes}]",
-         "tolerations[0].effect: unsupported value \"Sometimes\""),
+         "tolerations[0].effect: Unsupported value: \"Sometimes\""),
         ("      affinity: {nodeAfinity: {}}", "spec.template.spec.affinity.nodeAfinity: unknown field"),
     ],
 )
@@ -315,7 +316,7 @@ def test_bad_placement_is_one_line_with_file_line_field(extra: str, expected: st
 @pytest.mark.parametrize(
     "taints, expected",
     [
-        ("[{key: k, effect: Never}]", "spec.taints[0].effect: unsupported value \"Never\""),
+        ("[{key: k, effect: Never}]", "spec.taints[0].effect: Unsupported value: \"Never\""),
         ("[{key: k}]", "spec.taints[0].effect: required value"),
         ("[{key: 'bad key!', effect: NoSchedule}]", "spec.taints[0].key: invalid value \"bad key!\""),
         ("[{key: k, effect: NoSchedule}, {key: k, value: v, effect: NoSchedule}]",
@@ -341,5 +342,5 @@ spec:
       containers: [{name: c, image: postgres}]
 """
     assert [str(e) for e in load_text(text, "s.yaml").errors] == [
-        's.yaml:10: spec.template.spec.tolerations[0].operator: unsupported value "Maybe": supported values: "Equal", "Exists"'
+        's.yaml:10: spec.template.spec.tolerations[0].operator: Unsupported value: "Maybe": supported values: "Equal", "Exists"'
     ]
