@@ -67,7 +67,8 @@ from model.environment import (
     SetImage,
     UserAction,
 )
-from model.frozen import FrozenMap
+from model.frozen import EMPTY, FrozenMap
+from model.kubelet import ImageFacts
 from model.state import ClusterState
 from model.system import KubeSystem, Scenario, SystemState
 
@@ -119,6 +120,8 @@ class ScenarioSpec:
     #: acts"; like the fault budget it goes to every search of the scenario (every variant, every
     #: interaction group).
     operator: int = 0
+    #: What images do when run (``images:`` in a scenario file): ``model.kubelet.ImageFacts`` by image.
+    images: FrozenMap[str, ImageFacts] = EMPTY
 
     def all_user_actions(self) -> tuple[tuple[UserAction, int], ...]:
         """The scenario's user actions with the operator's (when it has one)."""
@@ -157,6 +160,7 @@ class ScenarioSpec:
             granularity=self.granularity or granularity,  # type: ignore[arg-type]
             stale_reads=self.stale_reads,
             name=self.name,
+            images=self.images,
         )
 
 
@@ -478,6 +482,19 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
         },
         "bounds": BOUNDS_SCHEMA,
+        "images": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "pull": {"enum": ["ok", "fails"]},
+                    "start": {"enum": ["ok", "crashes"]},
+                    "ready": {"enum": ["ok", "never", "flaps", "stops"]},
+                },
+            },
+        },
     },
 }
 
@@ -692,6 +709,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
                 ))
     if cluster is not None:
         _check_targets(path, data, marks, cluster)
+        _check_images(path, data, marks, cluster)
     bounds: list[tuple[str, Any]] = []
     for k, v in (data.get("bounds") or {}).items():
         if k == "timeout" and not math.isfinite(v):
@@ -726,7 +744,26 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         stale_reads=bool(data.get("stale_reads", False)),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
+        images=FrozenMap({img: ImageFacts(**facts) for img, facts in (data.get("images") or {}).items()}),
     )
+
+
+def _check_images(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
+    """Image facts must be about images a scenario runs *after* start-up.
+
+    Start-up (:func:`settle`) is shared by every scenario and runs without image facts, so a fact
+    on an image the manifests already run would describe pods that start-up has already made
+    Running and Ready: refused, instead of being silently half-applied.  An image that fails to
+    pull or crashes in the manifests themselves is seen at start-up by the KC-CONV rules.
+    """
+    used = {c.image for k in WORKLOAD_KINDS + ("Pod",) for o in cluster.objects(k)
+            for c in (o.spec_containers if k == "Pod" else o.template.containers)}
+    for img in (data.get("images") or {}):
+        if img in used:
+            raise InvalidScenario(_one_line(
+                path, marks.get(("images", img), 1), f"images.{img}",
+                "the manifests already run this image: start-up runs without image facts, so declare facts "
+                "for images a scenario rolls to (set-image), not for the manifests' own"))
 
 
 def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple[str, ...]]:

@@ -582,7 +582,7 @@ def record_orphaned_pod(before: ClusterState, after: ClusterState, pod: Pod) -> 
     return after.put(replace(node, orphaned_pods=tuple(sorted(node.orphaned_pods + (record,)))))
 
 
-def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInstance]:
+def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPTY) -> list[FaultInstance]:
     """Every fault the budget still allows, in deterministic order.
 
     * ``fault_crash_container``: a running container of a bound pod exits (runtime only: the
@@ -595,8 +595,9 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
       node the pod's running containers survive the object (``Node.orphaned_pods``) until the
       node recovers (``node_recover`` clears the record: the returning kubelet kills them);
-    * ``fault_readiness_probe_fails`` (no budget): a running, ready container of a broken image
-      (:func:`is_broken_image`) with a readiness probe stops being ready.
+    * ``fault_readiness_probe_fails`` (no budget): a running, ready container with a readiness probe
+      of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the tag is
+      ``:broken``: :func:`model.kubelet.image_facts`) stops being ready.
     Controller crashes need the pending writes and are listed by ``model.system``.
     """
     out: list[FaultInstance] = []
@@ -645,10 +646,12 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
             if result != state:
                 result = record_orphaned_pod(state, result, pod)
                 out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    from model.kubelet import image_facts
+
     for pod in state.pods.values():
         if pod.node_name is None or pod.deletion_timestamp is not None:
             continue
-        probes = {c.name for c in pod.spec_containers if c.readiness_probe and is_broken_image(c.image)}
+        probes = {c.name for c in pod.spec_containers if c.readiness_probe and image_facts(images, c.image).ready == "flaps"}
         for cs in pod.container_statuses:
             if cs.name in probes and cs.state == "running" and cs.ready:
                 statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)

@@ -59,6 +59,7 @@ from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry
 from model.environment import FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
+from model.kubelet import ImageFacts
 from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
 from model.state import ClusterState, ReadTracker
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -140,6 +141,9 @@ class Scenario:
     actors: tuple[str, ...] | None = None
     progress_deadline: bool = False
     name: str = "scenario"
+    #: What images do when run (``model.kubelet.ImageFacts``), by image reference; images not named
+    #: here are read by their tag (``:broken``, ``:unready``) or do nothing wrong.
+    images: FrozenMap[str, ImageFacts] = EMPTY
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
@@ -694,8 +698,10 @@ class KubeSystem(BaseSystem[SystemState]):
 
         c = state.cluster
         memoised = self._memoised
+        images = self.scenario.images
+        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
         for key in c.pods.keys():
-            st = memoised("kubelet", kubelet_step, c, key)
+            st = memoised("kubelet", step, c, key)
             if st is None:
                 continue
             nxt = self._atomic(c, st.writes)
@@ -763,7 +769,7 @@ class KubeSystem(BaseSystem[SystemState]):
                     yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 
     def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        for fi in fault_instances(state.cluster, state.faults):
+        for fi in fault_instances(state.cluster, state.faults, self.scenario.images):
             nxt = self._finish(state, fi.result, faults=state.faults.spend(fi.budget))
             yield (Action("fault", fi.label, False, ("fault", fi.budget), fi.detail), nxt)
         if state.faults.controller_crash:

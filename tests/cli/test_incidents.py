@@ -146,3 +146,63 @@ def test_one_replica_pdb_drain_acceptance_unchanged_by_daemon_sets(tmp_path: Pat
     assert re.search(r"VIOLATED\s+KC-DRAIN-001", r.stdout) and "lasso" in r.stdout
     r, _ = invoke(["check", str(INCIDENTS / "drain-2-replicas-pdb.yaml"), "-s", "drain"], tmp_path)
     assert re.search(r"HOLDS\s+KC-DRAIN-001", r.stdout)
+
+
+# ---------------------------------------------------------------- image facts (issue #19 item 4)
+
+IMAGES = INCIDENTS / "image-pull-rollout"
+
+
+def test_rollout_to_an_image_that_fails_to_pull_never_completes(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "bad-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout)
+    assert re.search(r"HOLDS\s+KC-ROLL-001", r.stdout)  # maxUnavailable 0: the old pod keeps serving
+    assert "kubelet_pull_image_failed" in r.stdout and "kubelet_image_pull_backoff" in r.stdout
+
+
+def test_rollout_to_a_good_image_completes(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "good-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-CONV-002", r.stdout)
+
+
+def test_rollout_to_an_image_that_crashes_at_start_loses_availability_without_a_probe(tmp_path: Path) -> None:
+    """No readiness probe: the crash-looping container is Ready while it runs, so the Deployment
+    scales the old ReplicaSet down (upstream counts it available too), and then nothing serves."""
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "crash-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout) and re.search(r"VIOLATED\s+KC-ROLL-001", r.stdout)
+    assert "kubelet_container_exited" in r.stdout
+
+
+def test_scenario_file_images_schema_errors(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file
+    from model.kubelet import ImageFacts
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+
+    cluster = ClusterState.from_objects(tuple(load_manifests([str(IMAGES / "deployment.yaml")]).objects))
+    spec = load_scenario_file(str(IMAGES / "bad-image.yaml"), cluster=cluster)
+    assert dict(spec.images) == {"nginx:1.28-typo": ImageFacts(pull="fails")}
+    f = tmp_path / "s.yaml"
+    cases = {
+        "name: x\nimages:\n  nginx:2:\n    pull: sometimes\n": "s.yaml:4: images.nginx:2.pull: must be one of: ok, fails",
+        "name: x\nimages:\n  nginx:2: {}\n": "s.yaml:3: images.nginx:2: must not be empty",
+        "name: x\nimages:\n  nginx:2:\n    readiness: never\n": "s.yaml:4: images.nginx:2.readiness: unknown key readiness; allowed: pull, start, ready",
+        "name: x\nimages:\n  nginx:1.27: {pull: fails}\n": "s.yaml:3: images.nginx:1.27: the manifests already run this image",
+    }
+    for text, want in cases.items():
+        f.write_text(text, encoding="utf-8")
+        try:
+            load_scenario_file(str(f), cluster=cluster)
+        except InvalidScenario as exc:
+            msg = str(exc)
+            assert "\n" not in msg and msg.startswith(str(tmp_path / want.split(":", 1)[0]) + ":" + want.split(":", 1)[1]), msg
+        else:
+            raise AssertionError(f"accepted: {text!r}")
+    f.write_text("name: x\nimages:\n  nginx:2:\n    ready: maybe\n", encoding="utf-8")
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(f), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"{f}:4: images.nginx:2.ready: must be one of: ok, never, flaps, stops"
