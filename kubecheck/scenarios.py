@@ -457,8 +457,12 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("resume", {"name": _NAME, "namespace": _NS}, ["name"]),
                     _action(
                         "delete",
-                        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS, "propagation": {"enum": ["Background", "Foreground", "Orphan"]}},
-                        ["kind", "name"],
+                        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS,
+                         "selector": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+                         "statefulset": _NAME, "ordinal": {"type": "integer", "minimum": 0},
+                         "propagation": {"enum": ["Background", "Foreground", "Orphan"]},
+                         "force": {"type": "boolean"}, "grace-period": {"type": "integer", "minimum": 0}},
+                        [],
                     ),
                     _action("cordon", {"node": _NAME}, ["node"]),
                     _action("uncordon", {"node": _NAME}, ["node"]),
@@ -617,7 +621,13 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "resume":
         return ResumeDeployment(a["name"], namespace=ns), count
     if key == "delete":
-        return DeleteObject(a["kind"], a["name"], a.get("propagation", "Background"), namespace=ns), count
+        grace = kubectl_grace_period(bool(a.get("force", False)), a.get("grace-period", -1))
+        if "statefulset" in a:
+            return DeleteObject("Pod", f'{a["statefulset"]}-{a["ordinal"]}', a.get("propagation", "Background"), namespace=ns,
+                                grace_period_seconds=grace), count
+        sel = FrozenMap(a["selector"]) if "selector" in a else None
+        return DeleteObject(a["kind"], a.get("name", ""), a.get("propagation", "Background"), namespace=ns, selector=sel,
+                            grace_period_seconds=grace), count
     if key == "cordon":
         return CordonNode(a["node"]), count
     if key == "uncordon":
@@ -627,6 +637,57 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "delete-node":
         return DeleteNode(a["node"]), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
+
+
+def kubectl_grace_period(force: bool, grace_period: int) -> int | None:
+    """The grace period ``kubectl delete`` sends: mirrors kubernetes/kubernetes
+    staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go (DeleteOptions.Complete).
+
+    ``grace_period`` is ``--grace-period`` (-1: unset, the object's own).  ``--grace-period=0``
+    without ``--force`` becomes 1 ("to prevent accidental data loss"); ``--force`` without a grace
+    period becomes 0.  ``None`` stands for unset (the API server then uses the object's
+    ``terminationGracePeriodSeconds``).  (``--force`` with a grace period > 0 is refused by
+    DeleteOptions.Validate; the scenario loader refuses it.)
+    """
+    if grace_period == 0 and not force:
+        grace_period = 1
+    if force and grace_period < 0:
+        grace_period = 0
+    return None if grace_period < 0 else grace_period
+
+
+def _check_deletes(path: str, data: dict[str, Any], marks: _Marks) -> None:
+    """A ``delete`` names its objects one way: ``kind`` with ``name`` or ``selector``, or
+    ``statefulset`` with ``ordinal`` (the pod ``<statefulset>-<ordinal>``); kubectl's own refusals
+    (delete.go Validate: a name with a selector, ``--force`` with ``--grace-period`` > 0) too."""
+    for i, entry in enumerate(data.get("actions") or ()):
+        a = entry.get("delete")
+        if a is None:
+            continue
+        where = ("actions", i, "delete")
+        at = marks.get(where, marks.get(("actions", i), 1))
+
+        def bad(key: str, msg: str) -> InvalidScenario:
+            return InvalidScenario(_one_line(path, marks.get(where + (key,), at) if key else at,
+                                             f"actions[{i}].delete" + (f".{key}" if key else ""), msg))
+
+        forms = [k for k in ("name", "selector", "statefulset") if k in a]
+        if len(forms) != 1:
+            raise bad(forms[1] if len(forms) > 1 else "",
+                      "name the objects one way: kind with name, kind with selector, or statefulset with ordinal"
+                      + (f"; got {', '.join(forms)}" if forms else ""))
+        if forms[0] == "statefulset":
+            if "ordinal" not in a:
+                raise bad("statefulset", "missing required key ordinal (statefulset names the pod <statefulset>-<ordinal>)")
+            if a.get("kind", "Pod") != "Pod":
+                raise bad("kind", "with statefulset and ordinal the object is a Pod: drop kind or write kind: Pod")
+        else:
+            if "ordinal" in a:
+                raise bad("ordinal", "ordinal goes with statefulset (the pod <statefulset>-<ordinal>)")
+            if "kind" not in a:
+                raise bad("", "missing required key kind (required with name or selector)")
+        if a.get("force") and a.get("grace-period", 0) > 0:
+            raise bad("grace-period", "--force and --grace-period greater than 0 cannot be specified together (kubectl)")
 
 
 def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
@@ -642,7 +703,17 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
 
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k != "count")
-        if key == "relabel-pods":
+        if key == "relabel-pods" or (key == "delete" and "selector" in a):
+            if key == "delete" and a["kind"] not in KINDS:
+                raise InvalidScenario(_one_line(path, marks.get(("actions", i, key, "kind"), marks.get(("actions", i), 1)),
+                                                f"actions[{i}].{key}.kind", f"unknown kind {a['kind']!r}; known: {', '.join(KINDS)}"))
+            continue
+        if key == "delete" and "statefulset" in a:
+            ns = a.get("namespace", "default")
+            if cluster.get("StatefulSet", ns, a["statefulset"]) is None:
+                line = marks.get(("actions", i, key, "statefulset"), marks.get(("actions", i), 1))
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.statefulset",
+                                                f'no StatefulSet "{ns}/{a["statefulset"]}" in the manifests'))
             continue
         if key in ("cordon", "uncordon", "drain", "delete-node"):
             if "node" in a and cluster.get("Node", "", a["node"]) is None and cluster.nodes:
@@ -659,8 +730,12 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
             raise InvalidScenario(_one_line(path, marks.get(where + ("kind",), line), f"actions[{i}].{key}.kind",
                                             f"unknown kind {kind!r}; known: {', '.join(KINDS)}"))
         obj = cluster.get(kind, ns, a["name"])
+        if obj is None and key == "delete" and kind == "Pod" and _statefulset_pod(cluster, ns, a["name"]):
+            continue  # a StatefulSet's pod, created by its controller
         if obj is None:
-            raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests'))
+            hint = ("; a pod a controller creates is named by selector (kind: Pod, selector: {...}) or, for a StatefulSet, "
+                    "by statefulset and ordinal") if key == "delete" else ""
+            raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests{hint}'))
         container = a.get("container")
         if key == "set-image" and container is not None:
             names = [c.name for c in obj.template.containers]
@@ -668,6 +743,12 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                 raise InvalidScenario(_one_line(
                     path, marks.get(where + ("container",), line), f"actions[{i}].{key}.container",
                     f'{kind} "{ns}/{a["name"]}" has no container {container!r}; its containers: {", ".join(names)}'))
+
+
+def _statefulset_pod(cluster: ClusterState, ns: str, name: str) -> bool:
+    """``name`` is ``<statefulset>-<ordinal>`` of a StatefulSet in the manifests (a pod its controller creates)."""
+    base, _, ordinal = name.rpartition("-")
+    return ordinal.isdigit() and cluster.get("StatefulSet", ns, base) is not None
 
 
 def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, cluster: ClusterState | None = None) -> ScenarioSpec:
@@ -699,6 +780,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         where, message = _explain(_best_error(errors))
         line = next((marks[where[:i]] for i in range(len(where), -1, -1) if where[:i] in marks), 1)
         raise InvalidScenario(_one_line(path, line, _field(where), message))
+    _check_deletes(path, data, marks)
     if known_rules is not None:
         known = list(dict.fromkeys(known_rules))
         for i, rid in enumerate(data.get("properties") or ()):

@@ -56,7 +56,7 @@ from model.apiserver import (
     is_metadata_only_change,
 )
 from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
-from model.environment import FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
+from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
@@ -762,7 +762,10 @@ class KubeSystem(BaseSystem[SystemState]):
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
                 budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
-                nxt = self._finish(state, self._atomic(c, writes, reserved), user_budget=budget)
+                after = self._atomic(c, writes, reserved)
+                if isinstance(ua, DeleteObject) and ua.kind == "Pod":
+                    after = _record_orphans(c, after, writes)
+                nxt = self._finish(state, after, user_budget=budget)
                 if is_fair(ua):  # the operator who eventually acts: weakly fair per declared action
                     yield (Action("operator", label, True, ("operator", idx), (idx, detail)), nxt)
                 else:
@@ -797,6 +800,20 @@ class KubeSystem(BaseSystem[SystemState]):
             yield from self._podgc_steps(state)
         yield from self._user_steps(state, reserved)
         yield from self._fault_steps(state)
+
+
+def _record_orphans(before: ClusterState, after: ClusterState, writes: Iterable[Write]) -> ClusterState:
+    """A user's pod delete that removed the object at once (``--grace-period=0 --force``) from a
+    NotReady node leaves its containers running there (``model.environment.record_orphaned_pod``),
+    as the ``fault_force_delete_pod`` fault does."""
+    from model.environment import record_orphaned_pod
+
+    for w in writes:
+        if isinstance(w, Delete) and w.kind == "Pod":
+            pod = before.get("Pod", w.namespace, w.name)
+            if pod is not None:
+                after = record_orphaned_pod(before, after, pod)
+    return after
 
 
 # ----------------------------------------------------------------------------- rendering

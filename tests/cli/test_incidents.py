@@ -206,3 +206,65 @@ def test_scenario_file_images_schema_errors(tmp_path: Path) -> None:
     r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(f), "--nodes", "1"], tmp_path)
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.strip() == f"{f}:4: images.nginx:2.ready: must be one of: ok, never, flaps, stops"
+
+
+# ------------------------------------------------- delete of controller-created objects (#19 item 1)
+
+STS_DELETE = INCIDENTS / "statefulset-force-delete"
+
+
+def test_force_delete_of_a_statefulset_pod_on_a_failed_node_is_a_split_brain(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(STS_DELETE / "statefulset.yaml"), "--nodes", "2", "--scenario-file", str(STS_DELETE / "force.yaml")], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-STS-004", r.stdout)
+    assert "user_delete_pod" in r.stdout and "node_fail" in r.stdout
+
+
+def test_graceful_delete_of_a_statefulset_pod_on_a_failed_node_waits(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(STS_DELETE / "statefulset.yaml"), "--nodes", "2", "--scenario-file", str(STS_DELETE / "graceful.yaml")], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-STS-004", r.stdout)
+
+
+def test_scenario_file_delete_forms_and_errors(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import kubectl_grace_period, load_scenario_file
+    from model.environment import DeleteObject
+    from model.frozen import FrozenMap
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+
+    # staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go Complete
+    assert [kubectl_grace_period(f, g) for f, g in ((False, -1), (False, 0), (True, -1), (True, 0), (False, 30))] == [None, 1, 0, 0, 30]
+    cluster = ClusterState.from_objects(tuple(load_manifests([str(STS_DELETE / "statefulset.yaml")]).objects))
+    f = tmp_path / "s.yaml"
+    f.write_text("name: x\nactions:\n  - delete: {statefulset: db, ordinal: 2, propagation: Orphan}\n"
+                 "  - delete: {kind: Pod, name: db-0, grace-period: 0}\n"
+                 "  - delete: {kind: Pod, selector: {app: db}, force: true}\n    count: 2\n", encoding="utf-8")
+    spec = load_scenario_file(str(f), cluster=cluster)
+    assert spec.user_actions == (
+        (DeleteObject("Pod", "db-2", "Orphan"), 1),
+        (DeleteObject("Pod", "db-0", grace_period_seconds=1), 1),
+        (DeleteObject("Pod", "", selector=FrozenMap({"app": "db"}), grace_period_seconds=0), 2),
+    )
+    cases = {
+        "  - delete: {kind: Pod, name: db-0, selector: {app: db}}\n": ":3: actions[0].delete.selector: name the objects one way",
+        "  - delete: {kind: Pod}\n": ":3: actions[0].delete: name the objects one way",
+        "  - delete: {name: db-0}\n": ":3: actions[0].delete: missing required key kind",
+        "  - delete: {statefulset: db}\n": ":3: actions[0].delete.statefulset: missing required key ordinal",
+        "  - delete: {statefulset: db, ordinal: 0, kind: ReplicaSet}\n": ":3: actions[0].delete.kind: with statefulset and ordinal the object is a Pod",
+        "  - delete: {statefulset: cache, ordinal: 0}\n": ':3: actions[0].delete.statefulset: no StatefulSet "default/cache" in the manifests',
+        "  - delete: {kind: Pod, name: web-7d9c-1}\n": ':3: actions[0].delete.name: no Pod "default/web-7d9c-1" in the manifests; a pod a controller creates',
+        "  - delete: {kind: Pod, name: db-0, force: true, grace-period: 5}\n": ":3: actions[0].delete.grace-period: --force and --grace-period greater than 0",
+        "  - delete: {kind: Pod, name: db-0, ordinal: 1}\n": ":3: actions[0].delete.ordinal: ordinal goes with statefulset",
+        "  - delete: {kind: Pod, name: db-0, grace-period: -1}\n": ":3: actions[0].delete.grace-period: must be >= 0",
+        "  - delete: {kind: Pods, selector: {app: db}}\n": ":3: actions[0].delete.kind: unknown kind 'Pods'",
+    }
+    for action, want in cases.items():
+        f.write_text("name: x\nactions:\n" + action, encoding="utf-8")
+        try:
+            load_scenario_file(str(f), cluster=cluster)
+        except InvalidScenario as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"{f}{want}"), (action, str(exc))
+        else:
+            raise AssertionError(f"accepted: {action!r}")
