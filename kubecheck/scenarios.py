@@ -432,6 +432,22 @@ BOUNDS_SCHEMA: dict[str, Any] = {
     },
 }
 
+#: JSON Schema of ``images:`` (a scenario file's, or ``.kubecheck.yaml``'s for every scenario):
+#: model.kubelet.ImageFacts by image reference.
+IMAGES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": {
+            "pull": {"enum": ["ok", "fails"]},
+            "start": {"enum": ["ok", "crashes"]},
+            "ready": {"enum": ["ok", "never", "flaps", "stops"]},
+        },
+    },
+}
+
 #: JSON Schema of a scenario file (validated with jsonschema; documented in docs/cli.md).
 SCENARIO_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -486,19 +502,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
         },
         "bounds": BOUNDS_SCHEMA,
-        "images": {
-            "type": "object",
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": False,
-                "minProperties": 1,
-                "properties": {
-                    "pull": {"enum": ["ok", "fails"]},
-                    "start": {"enum": ["ok", "crashes"]},
-                    "ready": {"enum": ["ok", "never", "flaps", "stops"]},
-                },
-            },
-        },
+        "images": IMAGES_SCHEMA,
     },
 }
 
@@ -830,6 +834,12 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
     )
 
 
+def manifest_images(cluster: ClusterState) -> set[str]:
+    """The images the manifests run at start-up (workload templates and bare pods)."""
+    return {c.image for k in WORKLOAD_KINDS + ("Pod",) for o in cluster.objects(k)
+            for c in (o.spec_containers if k == "Pod" else o.template.containers)}
+
+
 def _check_images(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
     """Image facts must be about images a scenario runs *after* start-up.
 
@@ -838,8 +848,7 @@ def _check_images(path: str, data: dict[str, Any], marks: _Marks, cluster: Clust
     Running and Ready: refused, instead of being silently half-applied.  An image that fails to
     pull or crashes in the manifests themselves is seen at start-up by the KC-CONV rules.
     """
-    used = {c.image for k in WORKLOAD_KINDS + ("Pod",) for o in cluster.objects(k)
-            for c in (o.spec_containers if k == "Pod" else o.template.containers)}
+    used = manifest_images(cluster)
     for img in (data.get("images") or {}):
         if img in used:
             raise InvalidScenario(_one_line(

@@ -268,3 +268,22 @@ def test_scenario_file_delete_forms_and_errors(tmp_path: Path) -> None:
             assert "\n" not in str(exc) and str(exc).startswith(f"{f}{want}"), (action, str(exc))
         else:
             raise AssertionError(f"accepted: {action!r}")
+
+
+def test_kubecheck_yaml_images_apply_to_the_builtin_rollout(tmp_path: Path) -> None:
+    """.kubecheck.yaml images: the built-in rollout rolls nginx:1.27 to nginx:1.27-next; declared unpullable,
+    the rollout never completes; without the declaration it completes."""
+    cfg = tmp_path / "kc.yaml"
+    cfg.write_text('images:\n  "nginx:1.27-next": {pull: fails}\n', encoding="utf-8")
+    args = ["check", str(IMAGES / "deployment.yaml"), "-s", "rollout", "-p", "KC-CONV-002", "--nodes", "1"]
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout) and "kubelet_image_pull_backoff" in r.stdout
+    r, _ = invoke(args, tmp_path)
+    assert r.exit_code == 0, r.output
+    cfg.write_text('images:\n  "nginx:1.27": {start: crashes}\n', encoding="utf-8")
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 2 and r.stderr.strip().startswith(f"{cfg}:2: images.nginx:1.27: the manifests already run"), r.stderr
+    cfg.write_text('images:\n  "nginx:2": {start: sometimes}\n', encoding="utf-8")
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 2 and r.stderr.strip() == f"{cfg}:2: images.nginx:2.start: must be one of: ok, crashes", r.stderr
