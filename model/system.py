@@ -865,7 +865,8 @@ def _summary(kind: str, obj: Any, c: ClusterState) -> str:
             parts.append("disruption-target")
         if obj.sandbox is not None:
             parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
-        cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)
+        cs = ",".join(f"{c.name}:{c.state[:4]}{'(' + c.reason + ')' if c.reason else ''}/{c.restart_count}"
+                      for c in obj.container_statuses)
         if cs:
             parts.append(cs)
         return " ".join(parts) + _owner(c, obj) + gone

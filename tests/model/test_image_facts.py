@@ -156,3 +156,12 @@ def test_status_generation_counts_backoff_pods_not_ready() -> None:
     waiting = replace(p, container_statuses=(ContainerStatus("app", "nginx:2", "waiting", 0, None, reason=IMAGE_PULL_BACK_OFF),))
     g = generate_api_pod_status(waiting)
     assert g.phase == "Pending" and not g.conditions.ready
+
+
+def test_trace_view_shows_the_waiting_reason() -> None:
+    c = cluster(node(), pod("p", "node-1", image="nginx:2"))
+    images = FrozenMap({"nginx:2": ImageFacts(pull="fails")})
+    _, states = _run(c, images)
+    system = KubeSystem(Scenario(states[-1], images=images))
+    d = system.describe_state(system.init_states()[0])
+    assert "app:wait(ImagePullBackOff)/0" in d["Pod p"] and d["Pod p"].startswith("node-1 Pending not-ready")
