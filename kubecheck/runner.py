@@ -1130,9 +1130,9 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         from kubecheck.scenarios import manifest_images
         from model.frozen import FrozenMap
 
-        used = manifest_images(loaded)
+        running_images = manifest_images(loaded)
         for img, _, line in cfg.images:
-            if img in used:
+            if img in running_images:
                 raise InvalidScenario(f"{cfg.config_file or '.kubecheck.yaml'}:{line}: images.{img}: the manifests already run "
                                       "this image: start-up runs without image facts, so declare facts for images a scenario "
                                       "rolls to (set-image, the rollout scenario's <image>-next), not for the manifests' own")

@@ -476,6 +476,8 @@ def _made_by(creator: tuple[tuple[str, ...], str], kind: str, name: str) -> bool
 )
 def creator_keeps_control(c: ClusterState, action: Any, n: ClusterState) -> bool:
     for table in ("pods", "replica_sets"):
+        if getattr(c, table) is getattr(n, table):
+            continue  # the step did not touch this table
         before = {o.uid: o for o in getattr(c, table).values()}
         for o in getattr(n, table).values():
             ref = o.controller_ref()
