@@ -458,7 +458,6 @@ def _made_by(creator: tuple[tuple[str, ...], str], kind: str, name: str) -> bool
     kind="action",
     category="ownership",
     local=True,
-    symmetric=False,
     severity="warning",
     upstream="pkg/controller/controller_ref_manager.go ClaimObject (adoption of orphans); "
     "pkg/controller/garbagecollector orphanDependents (propagationPolicy: Orphan)",
