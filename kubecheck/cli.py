@@ -259,6 +259,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         severities=repo.severities if repo is not None else (),
         fail_on=fail_on,
         config_file=repo.file if repo is not None else "",
+        images=repo.images if repo is not None else (),
     )
     try:
         report = run_check(cfg, load, texts=texts)

@@ -13,6 +13,7 @@
       fail_on: error                                          # error | warning | info
       scenarios: [rollout, pod-crash]                         # when -s/--scenario-file are not given
       bounds: {max_states: 100000, timeout: 120, max_depth: 40, max_memory: 2G}
+      images: {"nginx:1.27-next": {pull: fails}}              # image facts for every scenario
       paths:
         - path: vendor/*                                      # fnmatch globs, relative to this file
           exclude: ["*: third-party chart"]                   # "*" = every rule
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kubecheck.errors import InvalidScenario
-from kubecheck.scenarios import BOUNDS_SCHEMA
+from kubecheck.scenarios import BOUNDS_SCHEMA, IMAGES_SCHEMA
 
 __all__ = [
     "ANNOTATION",
@@ -67,6 +68,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "fail_on": _SEVERITY,
         "scenarios": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
         "bounds": BOUNDS_SCHEMA,
+        "images": IMAGES_SCHEMA,
         "paths": {
             "type": "array",
             "items": {
@@ -109,6 +111,8 @@ class RepoConfig:
     scenarios: tuple[str, ...] = ()
     #: (key, value, line); timeout/max_states 0 mean "no bound" (None), max_memory in bytes
     bounds: tuple[tuple[str, Any, int], ...] = ()
+    #: image facts for every scenario, built-in ones included: (image, model.kubelet.ImageFacts, line)
+    images: tuple[tuple[str, Any, int], ...] = ()
 
 
 def discover_config(start: Path | None = None) -> Path | None:
@@ -153,6 +157,7 @@ def load_config(path: str, known_scenarios: Iterable[str] = ()) -> RepoConfig:
     import jsonschema
 
     from kubecheck.runner import parse_memory
+    from model.kubelet import ImageFacts
     from kubecheck.scenarios import _best_error, _explain, _field, _Marks, _one_line
     from model.manifests import ManifestError, load_yaml_document
 
@@ -212,6 +217,7 @@ def load_config(path: str, known_scenarios: Iterable[str] = ()) -> RepoConfig:
         fail_on=data.get("fail_on"),
         scenarios=tuple(data.get("scenarios") or ()),
         bounds=tuple(bounds),
+        images=tuple((img, ImageFacts(**facts), marks.get(("images", img))) for img, facts in (data.get("images") or {}).items()),
     )
 
 

@@ -428,6 +428,8 @@ class CheckConfig:
     fail_on: str = "error"
     #: the configuration file the options came from ("" when none)
     config_file: str = ""
+    #: image facts for every scenario (``.kubecheck.yaml`` ``images:``): (image, ImageFacts, line in config_file)
+    images: tuple[tuple[str, Any, int], ...] = ()
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -1124,6 +1126,17 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     from kubecheck.scenarios import load_scenario_file
 
     specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
+    if cfg.images:
+        from kubecheck.scenarios import manifest_images
+        from model.frozen import FrozenMap
+
+        running_images = manifest_images(loaded)
+        for img, _, line in cfg.images:
+            if img in running_images:
+                raise InvalidScenario(f"{cfg.config_file or '.kubecheck.yaml'}:{line}: images.{img}: the manifests already run "
+                                      "this image: start-up runs without image facts, so declare facts for images a scenario "
+                                      "rolls to (set-image, the rollout scenario's <image>-next), not for the manifests' own")
+        specs = [replace(s, images=FrozenMap({**{img: f for img, f, _ in cfg.images}, **s.images})) for s in specs]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -72,7 +72,8 @@ from model.environment import (
     SetImage,
     UserAction,
 )
-from model.frozen import FrozenMap
+from model.frozen import EMPTY, FrozenMap
+from model.kubelet import ImageFacts
 from model.state import ClusterState
 from model.system import KubeSystem, Scenario, SystemState
 
@@ -124,6 +125,8 @@ class ScenarioSpec:
     #: acts"; like the fault budget it goes to every search of the scenario (every variant, every
     #: interaction group).
     operator: int = 0
+    #: What images do when run (``images:`` in a scenario file): ``model.kubelet.ImageFacts`` by image.
+    images: FrozenMap[str, ImageFacts] = EMPTY
 
     def all_user_actions(self) -> tuple[tuple[UserAction, int], ...]:
         """The scenario's user actions with the operator's (when it has one)."""
@@ -162,6 +165,7 @@ class ScenarioSpec:
             granularity=self.granularity or granularity,  # type: ignore[arg-type]
             stale_reads=self.stale_reads,
             name=self.name,
+            images=self.images,
         )
 
 
@@ -451,6 +455,22 @@ BOUNDS_SCHEMA: dict[str, Any] = {
     },
 }
 
+#: JSON Schema of ``images:`` (a scenario file's, or ``.kubecheck.yaml``'s for every scenario):
+#: model.kubelet.ImageFacts by image reference.
+IMAGES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": {
+            "pull": {"enum": ["ok", "fails"]},
+            "start": {"enum": ["ok", "crashes"]},
+            "ready": {"enum": ["ok", "never", "flaps", "stops"]},
+        },
+    },
+}
+
 #: JSON Schema of a scenario file (validated with jsonschema; documented in docs/cli.md).
 SCENARIO_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -476,8 +496,12 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("resume", {"name": _NAME, "namespace": _NS}, ["name"]),
                     _action(
                         "delete",
-                        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS, "propagation": {"enum": ["Background", "Foreground", "Orphan"]}},
-                        ["kind", "name"],
+                        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS,
+                         "selector": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+                         "statefulset": _NAME, "ordinal": {"type": "integer", "minimum": 0},
+                         "propagation": {"enum": ["Background", "Foreground", "Orphan"]},
+                         "force": {"type": "boolean"}, "grace-period": {"type": "integer", "minimum": 0}},
+                        [],
                     ),
                     _action("cordon", {"node": _NAME}, ["node"]),
                     _action("uncordon", {"node": _NAME}, ["node"]),
@@ -503,6 +527,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
         },
         "bounds": BOUNDS_SCHEMA,
+        "images": IMAGES_SCHEMA,
     },
 }
 
@@ -626,7 +651,13 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "resume":
         return ResumeDeployment(a["name"], namespace=ns), count
     if key == "delete":
-        return DeleteObject(a["kind"], a["name"], a.get("propagation", "Background"), namespace=ns), count
+        grace = kubectl_grace_period(bool(a.get("force", False)), a.get("grace-period", -1))
+        if "statefulset" in a:
+            return DeleteObject("Pod", f'{a["statefulset"]}-{a["ordinal"]}', a.get("propagation", "Background"), namespace=ns,
+                                grace_period_seconds=grace), count
+        sel = FrozenMap(a["selector"]) if "selector" in a else None
+        return DeleteObject(a["kind"], a.get("name", ""), a.get("propagation", "Background"), namespace=ns, selector=sel,
+                            grace_period_seconds=grace), count
     if key == "cordon":
         return CordonNode(a["node"]), count
     if key == "uncordon":
@@ -638,6 +669,57 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "load":
         return SetLoad(a["hpa"], a["percent"], namespace=ns), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
+
+
+def kubectl_grace_period(force: bool, grace_period: int) -> int | None:
+    """The grace period ``kubectl delete`` sends: mirrors kubernetes/kubernetes
+    staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go (DeleteOptions.Complete).
+
+    ``grace_period`` is ``--grace-period`` (-1: unset, the object's own).  ``--grace-period=0``
+    without ``--force`` becomes 1 ("to prevent accidental data loss"); ``--force`` without a grace
+    period becomes 0.  ``None`` stands for unset (the API server then uses the object's
+    ``terminationGracePeriodSeconds``).  (``--force`` with a grace period > 0 is refused by
+    DeleteOptions.Validate; the scenario loader refuses it.)
+    """
+    if grace_period == 0 and not force:
+        grace_period = 1
+    if force and grace_period < 0:
+        grace_period = 0
+    return None if grace_period < 0 else grace_period
+
+
+def _check_deletes(path: str, data: dict[str, Any], marks: _Marks) -> None:
+    """A ``delete`` names its objects one way: ``kind`` with ``name`` or ``selector``, or
+    ``statefulset`` with ``ordinal`` (the pod ``<statefulset>-<ordinal>``); kubectl's own refusals
+    (delete.go Validate: a name with a selector, ``--force`` with ``--grace-period`` > 0) too."""
+    for i, entry in enumerate(data.get("actions") or ()):
+        a = entry.get("delete")
+        if a is None:
+            continue
+        where = ("actions", i, "delete")
+        at = marks.get(where, marks.get(("actions", i), 1))
+
+        def bad(key: str, msg: str) -> InvalidScenario:
+            return InvalidScenario(_one_line(path, marks.get(where + (key,), at) if key else at,
+                                             f"actions[{i}].delete" + (f".{key}" if key else ""), msg))
+
+        forms = [k for k in ("name", "selector", "statefulset") if k in a]
+        if len(forms) != 1:
+            raise bad(forms[1] if len(forms) > 1 else "",
+                      "name the objects one way: kind with name, kind with selector, or statefulset with ordinal"
+                      + (f"; got {', '.join(forms)}" if forms else ""))
+        if forms[0] == "statefulset":
+            if "ordinal" not in a:
+                raise bad("statefulset", "missing required key ordinal (statefulset names the pod <statefulset>-<ordinal>)")
+            if a.get("kind", "Pod") != "Pod":
+                raise bad("kind", "with statefulset and ordinal the object is a Pod: drop kind or write kind: Pod")
+        else:
+            if "ordinal" in a:
+                raise bad("ordinal", "ordinal goes with statefulset (the pod <statefulset>-<ordinal>)")
+            if "kind" not in a:
+                raise bad("", "missing required key kind (required with name or selector)")
+        if a.get("force") and a.get("grace-period", 0) > 0:
+            raise bad("grace-period", "--force and --grace-period greater than 0 cannot be specified together (kubectl)")
 
 
 def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
@@ -653,7 +735,17 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
 
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k != "count")
-        if key == "relabel-pods":
+        if key == "relabel-pods" or (key == "delete" and "selector" in a):
+            if key == "delete" and a["kind"] not in KINDS:
+                raise InvalidScenario(_one_line(path, marks.get(("actions", i, key, "kind"), marks.get(("actions", i), 1)),
+                                                f"actions[{i}].{key}.kind", f"unknown kind {a['kind']!r}; known: {', '.join(KINDS)}"))
+            continue
+        if key == "delete" and "statefulset" in a:
+            ns = a.get("namespace", "default")
+            if cluster.get("StatefulSet", ns, a["statefulset"]) is None:
+                line = marks.get(("actions", i, key, "statefulset"), marks.get(("actions", i), 1))
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.statefulset",
+                                                f'no StatefulSet "{ns}/{a["statefulset"]}" in the manifests'))
             continue
         if key in ("cordon", "uncordon", "drain", "delete-node"):
             if "node" in a and cluster.get("Node", "", a["node"]) is None and cluster.nodes:
@@ -677,8 +769,12 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
             raise InvalidScenario(_one_line(path, marks.get(where + ("kind",), line), f"actions[{i}].{key}.kind",
                                             f"unknown kind {kind!r}; known: {', '.join(KINDS)}"))
         obj = cluster.get(kind, ns, a["name"])
+        if obj is None and key == "delete" and kind == "Pod" and _statefulset_pod(cluster, ns, a["name"]):
+            continue  # a StatefulSet's pod, created by its controller
         if obj is None:
-            raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests'))
+            hint = ("; a pod a controller creates is named by selector (kind: Pod, selector: {...}) or, for a StatefulSet, "
+                    "by statefulset and ordinal") if key == "delete" else ""
+            raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests{hint}'))
         container = a.get("container")
         if key == "set-image" and container is not None:
             names = [c.name for c in obj.template.containers]
@@ -686,6 +782,12 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                 raise InvalidScenario(_one_line(
                     path, marks.get(where + ("container",), line), f"actions[{i}].{key}.container",
                     f'{kind} "{ns}/{a["name"]}" has no container {container!r}; its containers: {", ".join(names)}'))
+
+
+def _statefulset_pod(cluster: ClusterState, ns: str, name: str) -> bool:
+    """``name`` is ``<statefulset>-<ordinal>`` of a StatefulSet in the manifests (a pod its controller creates)."""
+    base, _, ordinal = name.rpartition("-")
+    return ordinal.isdigit() and cluster.get("StatefulSet", ns, base) is not None
 
 
 def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, cluster: ClusterState | None = None) -> ScenarioSpec:
@@ -717,6 +819,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         where, message = _explain(_best_error(errors))
         line = next((marks[where[:i]] for i in range(len(where), -1, -1) if where[:i] in marks), 1)
         raise InvalidScenario(_one_line(path, line, _field(where), message))
+    _check_deletes(path, data, marks)
     if known_rules is not None:
         known = list(dict.fromkeys(known_rules))
         for i, rid in enumerate(data.get("properties") or ()):
@@ -727,6 +830,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
                 ))
     if cluster is not None:
         _check_targets(path, data, marks, cluster)
+        _check_images(path, data, marks, cluster)
     bounds: list[tuple[str, Any]] = []
     for k, v in (data.get("bounds") or {}).items():
         if k == "timeout" and not math.isfinite(v):
@@ -761,7 +865,31 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         stale_reads=bool(data.get("stale_reads", False)),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
+        images=FrozenMap({img: ImageFacts(**facts) for img, facts in (data.get("images") or {}).items()}),
     )
+
+
+def manifest_images(cluster: ClusterState) -> set[str]:
+    """The images the manifests run at start-up (workload templates and bare pods)."""
+    return {c.image for k in WORKLOAD_KINDS + ("Pod",) for o in cluster.objects(k)
+            for c in (o.spec_containers if k == "Pod" else o.template.containers)}
+
+
+def _check_images(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
+    """Image facts must be about images a scenario runs *after* start-up.
+
+    Start-up (:func:`settle`) is shared by every scenario and runs without image facts, so a fact
+    on an image the manifests already run would describe pods that start-up has already made
+    Running and Ready: refused, instead of being silently half-applied.  An image that fails to
+    pull or crashes in the manifests themselves is seen at start-up by the KC-CONV rules.
+    """
+    used = manifest_images(cluster)
+    for img in (data.get("images") or {}):
+        if img in used:
+            raise InvalidScenario(_one_line(
+                path, marks.get(("images", img), 1), f"images.{img}",
+                "the manifests already run this image: start-up runs without image facts, so declare facts "
+                "for images a scenario rolls to (set-image), not for the manifests' own"))
 
 
 def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple[str, ...]]:

@@ -157,6 +157,8 @@ def action_targets(action: Any) -> tuple[ObjectId, ...] | None:
     if isinstance(action, (RollbackDeployment, PauseDeployment, ResumeDeployment)):
         return (("Deployment", action.namespace, action.name),)
     if isinstance(action, DeleteObject):
+        if action.selector is not None:
+            return None
         return ((action.kind, "" if action.kind == "Node" else action.namespace, action.name),)
     if isinstance(action, CreatePod):
         return (("Pod", action.pod.namespace, action.pod.name),)
@@ -186,6 +188,7 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
     uf = _UnionFind()
     by_uid: dict[str, ObjectId] = {}
     objects = [o for o in cluster.all_objects() if kind_of(o) != "Node"]
+    by_oid = {_oid(o) for o in objects}
     for o in objects:
         uf.add(_oid(o))
         if o.uid:
@@ -215,6 +218,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
         targets = action_targets(a)
         if targets is not None and any(t[0] == "Node" for t in targets):
             return None
+        if isinstance(a, DeleteObject) and (a.selector is not None or (a.kind, a.namespace, a.name) not in by_oid):
+            return None  # deletes objects not known in advance (by selector, or controller-created): do not split
         if isinstance(a, CreatePod):
             uf.add(_oid(a.pod))
             universe.append((a.pod.namespace, dict(a.pod.labels), _oid(a.pod)))

@@ -133,15 +133,29 @@ class ResumeDeployment:
 
 @dataclass(frozen=True, slots=True)
 class DeleteObject:
-    """``kubectl delete <kind>/<name> --cascade=background|foreground|orphan``."""
+    """``kubectl delete <kind>/<name> --cascade=background|foreground|orphan [--grace-period=N] [--force]``.
+
+    ``name`` names one object, manifest-declared or controller-created (``web-0``: enabled once an
+    object of that name exists and is not being deleted; a re-created ``web-0`` is a new object and
+    may be deleted again while the budget lasts).  With ``selector`` (``kubectl delete pods -l
+    k=v``) the name is ignored and the action deletes any one object of the kind whose labels
+    contain ``selector`` (one branch per object; ``count`` says how many deletes the user issues).
+    ``grace_period_seconds`` is the DeleteOptions value kubectl sends: ``None`` (the object's own
+    ``terminationGracePeriodSeconds``), ``0`` (``--grace-period=0 --force``: removed from the API at
+    once, without the kubelet's confirmation) or a positive number (graceful).
+    """
 
     kind: str
     name: str
     propagation: Literal["Background", "Foreground", "Orphan"] = "Background"
     namespace: str = "default"
+    selector: FrozenMap[str, str] | None = None
+    grace_period_seconds: int | None = None
 
     def __post_init__(self) -> None:
         _check_kind(self.kind, tuple(KINDS), "DeleteObject")
+        if self.grace_period_seconds is not None and self.grace_period_seconds < 0:
+            raise ModelError(f"DeleteObject {self.kind}/{self.name}: grace period {self.grace_period_seconds} < 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,10 +385,20 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
         return [(action.name, (Update(replace(obj, paused=paused)),))]
     if isinstance(action, DeleteObject):
         ns = "" if action.kind == "Node" else action.namespace
-        obj = state.get(action.kind, ns, action.name)
-        if obj is None or obj.deletion_timestamp is not None:
-            return []
-        return [(f"{action.name}/{action.propagation}", (Delete(action.kind, ns, action.name, uid=obj.uid, propagation=action.propagation),))]
+        if action.selector is None:
+            one = state.get(action.kind, ns, action.name)
+            targets = [] if one is None else [one]
+        else:
+            sel = action.selector
+            targets = [o for o in state.objects(action.kind, ns) if all(o.labels.get(k) == v for k, v in sel.items())]
+        grace = action.grace_period_seconds
+        suffix = "" if grace is None else ("/force" if grace == 0 else f"/grace={grace}")
+        return [
+            (f"{obj.name}/{action.propagation}{suffix}",
+             (Delete(action.kind, ns, obj.name, uid=obj.uid, propagation=action.propagation, grace_period_seconds=grace),))
+            for obj in targets
+            if obj.deletion_timestamp is None
+        ]
     if isinstance(action, RelabelPods):
         out: list[tuple[str, tuple[Write, ...]]] = []
         for pod in state.objects("Pod", action.namespace):
@@ -611,7 +635,7 @@ def record_orphaned_pod(before: ClusterState, after: ClusterState, pod: Pod) -> 
     return after.put(replace(node, orphaned_pods=tuple(sorted(node.orphaned_pods + (record,)))))
 
 
-def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInstance]:
+def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPTY) -> list[FaultInstance]:
     """Every fault the budget still allows, in deterministic order.
 
     * ``fault_crash_container``: a running container of a bound pod exits (runtime only: the
@@ -624,8 +648,9 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
     * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
       node the pod's running containers survive the object (``Node.orphaned_pods``) until the
       node recovers (``node_recover`` clears the record: the returning kubelet kills them);
-    * ``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) of a
-      broken image (:func:`is_broken_image`) with a readiness probe stops being ready.
+    * ``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) with a
+      readiness probe of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the
+      tag is ``:broken``: :func:`model.kubelet.image_facts`) stops being ready.
     Controller crashes need the pending writes and are listed by ``model.system``.
     """
     out: list[FaultInstance] = []
@@ -674,11 +699,14 @@ def fault_instances(state: ClusterState, budget: FaultBudget) -> list[FaultInsta
             if result != state:
                 result = record_orphaned_pod(state, result, pod)
                 out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    from model.kubelet import image_facts
+
     for pod in state.pods.values():
         if pod.node_name is None or pod.deletion_timestamp is not None:
             continue
         sidecars = [c for c in pod.init_containers if c.restart_policy == "Always"]  # their readiness counts too
-        probes = {c.name for c in (*sidecars, *pod.spec_containers) if c.readiness_probe and is_broken_image(c.image)}
+        probes = {c.name for c in (*sidecars, *pod.spec_containers)
+                  if c.readiness_probe and image_facts(images, c.image).ready == "flaps"}
         for cs in pod.container_statuses:
             if cs.name in probes and cs.state == "running" and cs.ready:
                 statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from model.api import Delete, UpdateStatus, Write
+from model.frozen import EMPTY, FrozenMap
 from model.objects import ContainerSpec, ContainerStatus, Pod, PodConditions, Sandbox
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -69,6 +70,12 @@ __all__ = [
     "kubelet_step",
     "ready_elapsed_can_expire",
     "expire_ready_elapsed",
+    "ImageFacts",
+    "image_facts",
+    "ERR_IMAGE_PULL",
+    "IMAGE_PULL_BACK_OFF",
+    "CRASH_LOOP_BACK_OFF",
+    "CRASH_LOOP_RESTART_CAP",
 ]
 
 #: Pod IPs come from a small pool ``10.0.0.<k>``: the lowest free one, so states stay finite.
@@ -152,7 +159,7 @@ def runtime_pod_status(pod: Pod) -> RuntimePodStatus:
     for cs in pod.container_statuses:
         if cs.state == "running":
             containers.append(RuntimeContainerStatus(cs.name, "running", 0, cs.image))
-        elif cs.state == "terminated":
+        elif cs.state == "terminated" or cs.reason == CRASH_LOOP_BACK_OFF:  # in back-off: exited in the runtime
             containers.append(RuntimeContainerStatus(cs.name, "exited", cs.exit_code, cs.image))
     return RuntimePodStatus(sandboxes, tuple(containers))
 
@@ -508,10 +515,11 @@ def _phase(pod: Pod) -> str:
         if pending_regular_init or (pending_sidecars and not has_any_regular_container_started(pod)):
             return "Pending"
     statuses = [by_name.get(c.name) for c in pod.spec_containers]
-    started = [cs for cs in statuses if cs is not None and cs.state != "waiting"]
+    # getPhase counts a waiting container with a last termination (CrashLoopBackOff) as stopped, not waiting
+    started = [cs for cs in statuses if cs is not None and (cs.state != "waiting" or cs.reason == CRASH_LOOP_BACK_OFF)]
     if not started:
         return "Pending"
-    if pod.restart_policy == "Never" and len(started) == len(statuses) and all(cs.state == "terminated" for cs in started):
+    if pod.restart_policy == "Never" and len(started) == len(statuses) and all(cs.state != "running" for cs in started):
         return "Failed"
     return "Running"
 
@@ -633,7 +641,11 @@ def _kill_containers(pod: Pod, names: frozenset[str] | None = None) -> tuple[Con
 
 
 def _start_containers(
-    pod: Pod, indexes: tuple[int, ...], kill: tuple[str, ...], init_indexes: tuple[int, ...] = ()
+    pod: Pod,
+    indexes: tuple[int, ...],
+    kill: tuple[str, ...],
+    init_indexes: tuple[int, ...] = (),
+    images: FrozenMap[str, ImageFacts] = EMPTY,
 ) -> Pod:
     """Kill ``kill``, then start the init containers ``init_indexes`` and the regular containers
     ``indexes`` in the current sandbox (one SyncPod: steps 3, 6 and 8). A restarted regular
@@ -658,7 +670,10 @@ def _start_containers(
     for c in pod.spec_containers:
         prev = by_name.get(c.name)
         if c.name in starting:
-            restarts = 0 if prev is None else prev.restart_count + (0 if prev.state == "waiting" else 1)
+            fresh = prev is None or (prev.state == "waiting" and prev.reason != CRASH_LOOP_BACK_OFF)
+            restarts = 0 if prev is None else prev.restart_count + (0 if fresh else 1)
+            if image_facts(images, c.image).start == "crashes":
+                restarts = min(restarts, CRASH_LOOP_RESTART_CAP)
             out.append(ContainerStatus(c.name, c.image, "running", restarts, sb.id, ready=not c.readiness_probe))
         elif prev is not None:
             out.append(prev)
@@ -718,9 +733,14 @@ def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
     return KubeletStep("kubelet_init_container_completed", _status_write(new))
 
 
-def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | None:
+def kubelet_step(
+    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY
+) -> KubeletStep | None:
     """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
-    ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node)."""
+    ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node).
+
+    ``images`` are the scenario's image facts (:class:`ImageFacts`; tags ``:broken`` and
+    ``:unready`` stand for facts too, :func:`image_facts`)."""
     pod: Pod | None = state.get("Pod", *key)
     if pod is None or not kubelet_can_act(state, pod):
         return None
@@ -740,6 +760,9 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         return KubeletStep("kubelet_delete_pod", (Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0),))
     if _status_stale(pod):
         return KubeletStep("kubelet_update_status", _status_write(pod))
+    exited = _crash_at_start(pod, images)
+    if exited is not None:
+        return exited
     actions = compute_pod_actions(pod)
     if actions.create_sandbox:
         sid = fresh_sandbox_id(state)
@@ -753,11 +776,21 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         if any(cs.state == "running" for cs in pod.container_statuses) or (pod.sandbox is not None and pod.sandbox.ready):
             return KubeletStep("kubelet_kill_pod", _status_write(_kill_pod(pod)))
         return None
+    if actions.containers_to_start:
+        failing = _start_failures(pod, actions.containers_to_start, images)
+        if failing is not None:
+            return failing
+        actions = replace(actions, containers_to_start=tuple(
+            i for i in actions.containers_to_start if not _held_back(pod, pod.spec_containers[i], images)))
     if actions.containers_to_start or actions.containers_to_kill or actions.init_containers_to_start:
         names = {pod.spec_containers[i].name for i in actions.containers_to_start}
         names |= {pod.init_containers[i].name for i in actions.init_containers_to_start}
-        restarting = any(cs.name in names and cs.state != "waiting" for cs in pod.container_statuses)
-        new = _start_containers(pod, actions.containers_to_start, actions.containers_to_kill, actions.init_containers_to_start)
+        restarting = any(
+            cs.name in names and (cs.state != "waiting" or cs.reason == CRASH_LOOP_BACK_OFF) for cs in pod.container_statuses
+        )
+        new = _start_containers(
+            pod, actions.containers_to_start, actions.containers_to_kill, actions.init_containers_to_start, images
+        )
         if restarting:
             label = "kubelet_restart_containers"
         elif actions.containers_to_start:
@@ -769,7 +802,7 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
         cs.name
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
-        and not is_never_ready_image(c.image)
+        and image_facts(images, c.image).ready != "never" and not cs.readiness_lost
     ]
     if unready:
         new = replace(
@@ -782,7 +815,123 @@ def kubelet_step(state: ClusterState, key: tuple[str, str]) -> KubeletStep | Non
     running_init = _running_init_container(pod)
     if running_init is not None:
         return _complete_init_container(pod, running_init)
+    lost = [
+        cs.name
+        for cs, c in _pairs(pod)
+        if c.readiness_probe and cs is not None and cs.state == "running" and cs.ready
+        and image_facts(images, c.image).ready == "stops"
+    ]
+    if lost:
+        new = replace(pod, container_statuses=tuple(
+            replace(cs, ready=False, readiness_lost=True) if cs.name in lost else cs for cs in pod.container_statuses))
+        return KubeletStep("kubelet_probe_unready", _status_write(new))
     return None
+
+
+# ------------------------------------------------------------------------- image facts
+
+#: pkg/kubelet/images/types.go ErrImagePull: the pull failed (the first attempt, and each retry)
+ERR_IMAGE_PULL = "ErrImagePull"
+#: pkg/kubelet/images/types.go ErrImagePullBackOff: a pull is not retried before its back-off expires
+IMAGE_PULL_BACK_OFF = "ImagePullBackOff"
+#: pkg/kubelet/kuberuntime/kuberuntime_container.go ErrCrashLoopBackOff: an exited container waits for its
+#: restart back-off (10s doubling to 5m, pkg/kubelet/kubelet.go)
+CRASH_LOOP_BACK_OFF = "CrashLoopBackOff"
+#: restart counts of a crash-looping container stop growing here (states stay finite); see
+#: docs/semantics.md#image-facts
+CRASH_LOOP_RESTART_CAP = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """What an image does when the kubelet runs it (declared per image in a scenario file).
+
+    ``pull``: ``ok`` or ``fails`` (every pull fails: ErrImagePull, then ImagePullBackOff; the
+    container is never created).  ``start``: ``ok`` or ``crashes`` (the process exits right after
+    it starts, every time: CrashLoopBackOff).  ``ready``: ``ok`` (the readiness probe passes),
+    ``never`` (it never passes), ``flaps`` (it passes, and may fail again at any moment: the
+    unbudgeted ``fault_readiness_probe_fails``), ``stops`` (it passes, then fails for good: the app
+    turns unready after start).  Readiness facts act through a readiness probe: upstream marks a
+    container without one Ready as soon as it runs.
+    """
+
+    pull: Literal["ok", "fails"] = "ok"
+    start: Literal["ok", "crashes"] = "ok"
+    ready: Literal["ok", "never", "flaps", "stops"] = "ok"
+
+
+_NO_FACTS = ImageFacts()
+_TAG_FACTS = {"unready": ImageFacts(ready="never"), "broken": ImageFacts(ready="flaps")}
+
+
+def image_facts(images: FrozenMap[str, ImageFacts], image: str) -> ImageFacts:
+    """The facts of ``image``: as declared in ``images``, else by its tag (``:unready``: ready never;
+    ``:broken``: ready flaps), else all ``ok``."""
+    declared = images.get(image)
+    if declared is not None:
+        return declared
+    return _TAG_FACTS.get(image.rsplit("/", 1)[-1].partition(":")[2], _NO_FACTS)
+
+
+def _crash_at_start(pod: Pod, images: FrozenMap[str, ImageFacts]) -> KubeletStep | None:
+    """A running container of a ``start: crashes`` image exits (the PLEG reports it; the status the
+    next syncPod writes goes with it): ``kubelet_container_exited``."""
+    names = {c.name for c in pod.spec_containers if image_facts(images, c.image).start == "crashes"}
+    crashed = [cs.name for cs in pod.container_statuses if cs.name in names and cs.state == "running"]
+    if not crashed:
+        return None
+    new = replace(pod, container_statuses=_kill_containers(pod, frozenset(crashed)))
+    return KubeletStep("kubelet_container_exited", _status_write(new))
+
+
+def _held_back(pod: Pod, c: ContainerSpec, images: FrozenMap[str, ImageFacts]) -> bool:
+    """The container waits in ImagePullBackOff (its image never pulls: nothing to start)."""
+    prev = next((cs for cs in pod.container_statuses if cs.name == c.name), None)
+    return (
+        prev is not None and prev.state == "waiting" and prev.reason == IMAGE_PULL_BACK_OFF
+        and prev.image == c.image and image_facts(images, c.image).pull == "fails"
+    )
+
+
+def _start_failures(pod: Pod, indexes: tuple[int, ...], images: FrozenMap[str, ImageFacts]) -> KubeletStep | None:
+    """The start of a container fails before it runs (kuberuntime_container.go startContainer):
+
+    * its image does not pull (pkg/kubelet/images/image_manager.go EnsureImageExists): the first
+      failure is ``ErrImagePull``; while the pull back-off runs the kubelet reports
+      ``ImagePullBackOff`` without pulling.  The container stays waiting, never created; the pod
+      stays Pending (if no container ever ran) and ContainersNotReady;
+    * it exited and is in restart back-off (kuberuntime_manager.go doBackOff): the status says
+      waiting ``CrashLoopBackOff``; the next step after it restarts the container (restartCount + 1).
+
+    One step moves every such container of the pod one stage; ``None`` when none moves.
+    """
+    changes: dict[str, ContainerStatus] = {}
+    label = ""
+    by_name = {cs.name: cs for cs in pod.container_statuses}
+    for i in indexes:
+        c = pod.spec_containers[i]
+        prev = by_name.get(c.name)
+        facts = image_facts(images, c.image)
+        restarts = 0 if prev is None else prev.restart_count
+        if facts.pull == "fails":
+            if prev is not None and prev.state == "waiting" and prev.image == c.image and prev.reason == IMAGE_PULL_BACK_OFF:
+                continue
+            if prev is not None and prev.state == "waiting" and prev.image == c.image and prev.reason == ERR_IMAGE_PULL:
+                changes[c.name] = replace(prev, reason=IMAGE_PULL_BACK_OFF)
+                label = label or "kubelet_image_pull_backoff"
+            else:
+                changes[c.name] = ContainerStatus(c.name, c.image, "waiting", restarts, None, reason=ERR_IMAGE_PULL)
+                label = label or "kubelet_pull_image_failed"
+        elif facts.start == "crashes" and prev is not None and prev.state == "terminated" and prev.image == c.image:
+            changes[c.name] = replace(prev, state="waiting", ready=False, reason=CRASH_LOOP_BACK_OFF)
+            label = label or "kubelet_crash_loop_backoff"
+    if not changes:
+        return None
+    statuses = [changes.pop(cs.name, cs) for cs in pod.container_statuses]
+    statuses.extend(changes.values())  # containers never seen before, in spec order
+    order = {c.name: i for i, c in enumerate(pod.spec_containers)}
+    statuses.sort(key=lambda cs: order.get(cs.name, len(order)))
+    return KubeletStep(label, _status_write(replace(pod, container_statuses=tuple(statuses))))
 
 
 #: An image whose tag is this (``app:unready``) stands for a container whose readiness probe never
@@ -793,7 +942,7 @@ NEVER_READY_TAG = "unready"
 
 
 def is_never_ready_image(image: str) -> bool:
-    """``<repository>:unready``: an image whose readiness probe never passes."""
+    """``<repository>:unready``: an image whose readiness probe never passes (:func:`image_facts`)."""
     return image.rsplit("/", 1)[-1].partition(":")[2] == NEVER_READY_TAG
 
 

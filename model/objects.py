@@ -294,6 +294,13 @@ class ContainerStatus:
     #: the exit code of a ``terminated`` container: 1 (a crash or a kill) unless an init
     #: container completed (0); meaningless in the other states
     exit_code: int = 1
+    #: v1.ContainerStateWaiting.reason of a waiting container: "" (ContainerCreating), or
+    #: ``ErrImagePull`` / ``ImagePullBackOff`` (an image that fails to pull) / ``CrashLoopBackOff``
+    #: (an exited container in restart back-off); model.kubelet.ImageFacts.
+    reason: str = ""
+    #: the readiness probe of a running container of a ``ready: stops`` image has started failing for
+    #: good (the app turned unready after start); a restart creates a new container (False again).
+    readiness_lost: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -56,9 +56,10 @@ from model.apiserver import (
     is_metadata_only_change,
 )
 from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
-from model.environment import FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
+from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
+from model.kubelet import ImageFacts
 from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
 from model.state import ClusterState, ReadTracker
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -141,6 +142,9 @@ class Scenario:
     actors: tuple[str, ...] | None = None
     progress_deadline: bool = False
     name: str = "scenario"
+    #: What images do when run (``model.kubelet.ImageFacts``), by image reference; images not named
+    #: here are read by their tag (``:broken``, ``:unready``) or do nothing wrong.
+    images: FrozenMap[str, ImageFacts] = EMPTY
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
@@ -697,8 +701,10 @@ class KubeSystem(BaseSystem[SystemState]):
 
         c = state.cluster
         memoised = self._memoised
+        images = self.scenario.images
+        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
         for key in c.pods.keys():
-            st = memoised("kubelet", kubelet_step, c, key)
+            st = memoised("kubelet", step, c, key)
             if st is None:
                 continue
             nxt = self._atomic(c, st.writes)
@@ -765,14 +771,17 @@ class KubeSystem(BaseSystem[SystemState]):
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
                 budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
-                nxt = self._finish(state, self._atomic(c, writes, reserved), user_budget=budget)
+                after = self._atomic(c, writes, reserved)
+                if isinstance(ua, DeleteObject) and ua.kind == "Pod":
+                    after = _record_orphans(c, after, writes)
+                nxt = self._finish(state, after, user_budget=budget)
                 if is_fair(ua):  # the operator who eventually acts: weakly fair per declared action
                     yield (Action("operator", label, True, ("operator", idx), (idx, detail)), nxt)
                 else:
                     yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 
     def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        for fi in fault_instances(state.cluster, state.faults):
+        for fi in fault_instances(state.cluster, state.faults, self.scenario.images):
             nxt = self._finish(state, fi.result, faults=state.faults.spend(fi.budget))
             yield (Action("fault", fi.label, False, ("fault", fi.budget), fi.detail), nxt)
         if state.faults.controller_crash:
@@ -800,6 +809,20 @@ class KubeSystem(BaseSystem[SystemState]):
             yield from self._podgc_steps(state)
         yield from self._user_steps(state, reserved)
         yield from self._fault_steps(state)
+
+
+def _record_orphans(before: ClusterState, after: ClusterState, writes: Iterable[Write]) -> ClusterState:
+    """A user's pod delete that removed the object at once (``--grace-period=0 --force``) from a
+    NotReady node leaves its containers running there (``model.environment.record_orphaned_pod``),
+    as the ``fault_force_delete_pod`` fault does."""
+    from model.environment import record_orphaned_pod
+
+    for w in writes:
+        if isinstance(w, Delete) and w.kind == "Pod":
+            pod = before.get("Pod", w.namespace, w.name)
+            if pod is not None:
+                after = record_orphaned_pod(before, after, pod)
+    return after
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -851,7 +874,8 @@ def _summary(kind: str, obj: Any, c: ClusterState) -> str:
             parts.append("disruption-target")
         if obj.sandbox is not None:
             parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
-        cs = ",".join(f"{c.name}:{c.state[:4]}/{c.restart_count}" for c in obj.container_statuses)
+        cs = ",".join(f"{c.name}:{c.state[:4]}{'(' + c.reason + ')' if c.reason else ''}/{c.restart_count}"
+                      for c in obj.container_statuses)
         if cs:
             parts.append(cs)
         return " ".join(parts) + _owner(c, obj) + gone

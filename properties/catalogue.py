@@ -418,6 +418,112 @@ def _available_count(c: ClusterState, d: Deployment) -> int:
     return sum(1 for p in deployment_pods(c, d) if is_active(p) and is_available(p, d.min_ready_seconds))
 
 
+def _creator(obj: Any) -> tuple[tuple[str, ...], str] | None:
+    """The controller that created ``obj``, read from the name it gave it: ``(kinds, name)``, or None
+    for an object no controller named (written by a user).
+
+    Controllers name what they create after themselves: a ReplicaSet, RC or DaemonSet pod has
+    ``generateName`` ``<owner>-`` (controller_utils.go getPodsPrefix); a StatefulSet pod is
+    ``<set>-<ordinal>`` without generateName (stateful_set_utils.go getPodName); a Deployment's
+    ReplicaSet is ``<deployment>-<pod-template-hash>`` (deployment/sync.go getNewReplicaSet).
+    """
+    from model.objects import kind_of
+
+    kind = kind_of(obj)
+    if kind == "Pod":
+        if obj.generate_name:
+            return ("ReplicaSet", "ReplicationController", "DaemonSet"), obj.generate_name
+        base, _, ordinal = obj.name.rpartition("-")
+        return (("StatefulSet",), base) if base and ordinal.isdigit() else None
+    if kind == "ReplicaSet":
+        h = obj.labels.get("pod-template-hash")
+        if h and obj.name.endswith("-" + h):
+            return ("Deployment",), obj.name[: -len(h) - 1]
+    return None
+
+
+def _made_by(creator: tuple[tuple[str, ...], str], kind: str, name: str) -> bool:
+    kinds, who = creator
+    if kind not in kinds:
+        return False
+    if kind in ("ReplicaSet", "ReplicationController", "DaemonSet"):  # who is a generateName prefix
+        prefix = f"{name}-"
+        return who == (prefix if len(prefix) <= 253 else name)
+    return who == name
+
+
+@rule(
+    "KC-OWN-005",
+    "A pod or ReplicaSet is only ever controlled by the controller that created it",
+    kind="action",
+    category="ownership",
+    local=True,
+    severity="warning",
+    upstream="pkg/controller/controller_ref_manager.go ClaimObject (adoption of orphans); "
+    "pkg/controller/garbagecollector orphanDependents (propagationPolicy: Orphan)",
+    counts=(
+        "Judges every step: when a pod or ReplicaSet gains a controller ownerReference it did not have before "
+        "(adoption, directly or after an orphaning delete released it), the new controller must be the one that "
+        "created the object, as read from the name it gave it (a ReplicaSet/RC/DaemonSet pod's generateName "
+        "<owner>-, a StatefulSet pod <set>-<ordinal>, a Deployment's ReplicaSet <deployment>-<hash>). A "
+        "controller re-created under the same kind and name counts as the creator (re-applying a workload after "
+        "kubectl delete --cascade=orphan is the documented way to keep its pods). Objects no controller named "
+        "(written by a user) are not judged. Upstream allows this adoption; it is a warning because users rarely "
+        "intend their pods to move to another workload."
+    ),
+    remediation="Give every workload a selector no other workload's pods match (add a distinguishing label such as app.kubernetes.io/instance to both selector and template); after kubectl delete --cascade=orphan, re-create the same workload or delete the orphans.",
+)
+def creator_keeps_control(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    for table in ("pods", "replica_sets"):
+        if getattr(c, table) is getattr(n, table):
+            continue  # the step did not touch this table
+        before = {o.uid: o for o in getattr(c, table).values()}
+        for o in getattr(n, table).values():
+            ref = o.controller_ref()
+            if ref is None or o.deletion_timestamp is not None:
+                continue
+            old = before.get(o.uid)
+            had = None if old is None else old.controller_ref()
+            if had is not None and had.uid == ref.uid:
+                continue
+            creator = _creator(o)
+            if creator is not None and not _made_by(creator, ref.kind, ref.name):
+                return False
+    return True
+
+
+@rule(
+    "KC-CONV-004",
+    "Eventually always, every pod a ReplicaSet or ReplicationController controls runs its current template",
+    kind="eventually_always",
+    applies_to=("ReplicaSet", "ReplicationController"),
+    category="convergence",
+    local=True,
+    default=False,
+    severity="warning",
+    upstream="pkg/controller/replicaset/replica_set.go manageReplicas (counts pods, never compares them with the "
+    "template); docs: ReplicationController 'rolling updates' need a new controller",
+    counts=(
+        "For a ReplicaSet or ReplicationController that is not being deleted: every active pod it controls has "
+        "the containers (names and images) of its current spec.template. A template edit of a bare ReplicaSet or "
+        "RC is NOT rolled out by upstream: the existing pods keep the old template until they are deleted, so "
+        "this rule fails after kubectl set image on one (which is how users learn it); a Deployment's "
+        "ReplicaSets never change their template and hold. Opt-in: name it with -p KC-CONV-004."
+    ),
+    remediation="Manage the pods with a Deployment (it creates a new ReplicaSet per template and rolls), or delete the old pods after editing a bare ReplicaSet/RC template so they are re-created from it.",
+)
+def pods_run_current_template(c: ClusterState, target: Target) -> bool:
+    obj = find(c, target[0], target[1:])
+    if obj is None or obj.deletion_timestamp is not None:
+        return True
+    want = tuple((k.name, k.image) for k in obj.template.containers)
+    return all(
+        tuple((k.name, k.image) for k in p.spec_containers) == want
+        for p in controlled_pods(c, obj)
+        if is_active(p)
+    )
+
+
 @rule(
     "KC-ROLL-001",
     "No workload-controller step takes a Deployment's available pods below replicas - maxUnavailable",
@@ -476,12 +582,14 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     local=True,
     default=False,
     upstream="stricter than upstream: deployment_util.go MaxSurge bounds spec.replicas, not live pods "
-    "(terminating pods are not counted; see kubernetes#107920 and the DeploymentReplicaSetTerminatingReplicas gate)",
+    "(terminating pods are not counted: kubernetes#95498, #99513, #107920 and the DeploymentReplicaSetTerminatingReplicas gate)",
     counts=(
         "Counts every pod object of the Deployment's ReplicaSets that is not Succeeded/Failed, terminating "
         "pods included. Upstream does NOT promise this; it shows the real peak of pods (and resource usage) "
         "during a rollout, and it is expected to fail on real upstream behaviour: live pods reach "
-        "replicas + maxSurge + 1 while a scaled-down old pod is still terminating. Opt-in: it is not run by "
+        "replicas + maxSurge + 1 while a scaled-down old pod is still terminating. Upstream does not count "
+        "terminating pods against maxSurge (kubernetes#95498, #99513: a rollout starts new pods while old ones "
+        "still shut down), so this is a warning, not an error. Opt-in: it is not run by "
         "default (it would fail every ordinary RollingUpdate Deployment); name it with -p KC-ROLL-003."
     ),
     severity="warning",
@@ -691,6 +799,39 @@ def ordered_ready(c: ClusterState, action: Any, n: ClusterState, target: Target)
             deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
             if deleted and p.deletion_timestamp is None and any(j > i for j in before):
                 return False
+    return True
+
+
+@rule(
+    "KC-STS-006",
+    "Pods below a StatefulSet's partition never run its update revision, re-created ones included",
+    kind="invariant",
+    applies_to=("StatefulSet",),
+    category="statefulset",
+    local=True,
+    upstream="pkg/controller/statefulset/stateful_set_utils.go newVersionedStatefulSetPod (ordinal < partition: "
+    "currentRevision); stateful_set_control.go updateStatefulSet (updates stop at the partition)",
+    counts=(
+        "For a RollingUpdate StatefulSet whose status.updateRevision differs from status.currentRevision (a "
+        "rollout under way): every active pod it controls with ordinal below spec.updateStrategy.rollingUpdate."
+        "partition is not labelled controller-revision-hash = updateRevision. A pod below the partition that is "
+        "deleted (by a user, an eviction, a node failure) must come back on the current revision. Stated on the "
+        "update revision rather than on each pod's own history: a pod that was updated before the partition was "
+        "raised above it is reported too (it runs the new version although the partition says it should not)."
+    ),
+    remediation="Raise the partition before the rollout starts (not while it runs), and lower it step by step to roll; to move a pod below the partition back, delete it once the partition is in place.",
+)
+def partition_pins_revision(c: ClusterState, target: Target) -> bool:
+    s = find(c, "StatefulSet", target[1:])
+    if s is None or s.update_strategy.type != "RollingUpdate":
+        return True
+    cur, upd = s.status.current_revision, s.status.update_revision
+    if not upd or cur == upd:
+        return True
+    for p in controlled_pods(c, s):
+        i = _sts_ordinal(s, p)
+        if i is not None and i < s.update_strategy.partition and is_active(p) and p.labels.get("controller-revision-hash") == upd:
+            return False
     return True
 
 
@@ -1140,10 +1281,12 @@ RULES: tuple[Rule, ...] = (
     deployment_completes,
     stateful_set_converges,
     stateful_set_pod_not_stuck_on_lost_node,
+    pods_run_current_template,
     single_controller_owner,
     owned_pods_match_selector,
     no_pod_stealing,
     no_overlapping_selectors,
+    creator_keeps_control,
     rollout_keeps_min_available,
     rollout_within_surge,
     rollout_live_pods_within_surge,
@@ -1153,6 +1296,7 @@ RULES: tuple[Rule, ...] = (
     stateful_storage_matches,
     at_most_one_pod_per_identity,
     ordered_ready,
+    partition_pins_revision,
     containers_share_sandbox,
     pod_ips_unique,
     new_sandbox_restarts_all,

@@ -199,3 +199,144 @@ def test_scenario_file_load_action_names_an_existing_hpa(tmp_path: Path) -> None
                    "--nodes", "1"], tmp_path)
     assert r.exit_code == 0, r.output
     assert "env_load_change" not in r.stdout  # holds: no trace printed
+
+
+# ---------------------------------------------------------------- image facts (issue #19 item 4)
+
+IMAGES = INCIDENTS / "image-pull-rollout"
+
+
+def test_rollout_to_an_image_that_fails_to_pull_never_completes(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "bad-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout)
+    assert re.search(r"HOLDS\s+KC-ROLL-001", r.stdout)  # maxUnavailable 0: the old pod keeps serving
+    assert "kubelet_pull_image_failed" in r.stdout and "kubelet_image_pull_backoff" in r.stdout
+
+
+def test_rollout_to_a_good_image_completes(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "good-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-CONV-002", r.stdout)
+
+
+def test_rollout_to_an_image_that_crashes_at_start_loses_availability_without_a_probe(tmp_path: Path) -> None:
+    """No readiness probe: the crash-looping container is Ready while it runs, so the Deployment
+    scales the old ReplicaSet down (upstream counts it available too), and then nothing serves."""
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(IMAGES / "crash-image.yaml"), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout) and re.search(r"VIOLATED\s+KC-ROLL-001", r.stdout)
+    assert "kubelet_container_exited" in r.stdout
+
+
+def test_scenario_file_images_schema_errors(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file
+    from model.kubelet import ImageFacts
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+
+    cluster = ClusterState.from_objects(tuple(load_manifests([str(IMAGES / "deployment.yaml")]).objects))
+    spec = load_scenario_file(str(IMAGES / "bad-image.yaml"), cluster=cluster)
+    assert dict(spec.images) == {"nginx:1.28-typo": ImageFacts(pull="fails")}
+    f = tmp_path / "s.yaml"
+    cases = {
+        "name: x\nimages:\n  nginx:2:\n    pull: sometimes\n": "s.yaml:4: images.nginx:2.pull: must be one of: ok, fails",
+        "name: x\nimages:\n  nginx:2: {}\n": "s.yaml:3: images.nginx:2: must not be empty",
+        "name: x\nimages:\n  nginx:2:\n    readiness: never\n": "s.yaml:4: images.nginx:2.readiness: unknown key readiness; allowed: pull, start, ready",
+        "name: x\nimages:\n  nginx:1.27: {pull: fails}\n": "s.yaml:3: images.nginx:1.27: the manifests already run this image",
+    }
+    for text, want in cases.items():
+        f.write_text(text, encoding="utf-8")
+        try:
+            load_scenario_file(str(f), cluster=cluster)
+        except InvalidScenario as exc:
+            msg = str(exc)
+            assert "\n" not in msg and msg.startswith(str(tmp_path / want.split(":", 1)[0]) + ":" + want.split(":", 1)[1]), msg
+        else:
+            raise AssertionError(f"accepted: {text!r}")
+    f.write_text("name: x\nimages:\n  nginx:2:\n    ready: maybe\n", encoding="utf-8")
+    r, _ = invoke(["check", str(IMAGES / "deployment.yaml"), "--scenario-file", str(f), "--nodes", "1"], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"{f}:4: images.nginx:2.ready: must be one of: ok, never, flaps, stops"
+
+
+# ------------------------------------------------- delete of controller-created objects (#19 item 1)
+
+STS_DELETE = INCIDENTS / "statefulset-force-delete"
+
+
+def test_force_delete_of_a_statefulset_pod_on_a_failed_node_is_a_split_brain(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(STS_DELETE / "statefulset.yaml"), "--nodes", "2", "--scenario-file", str(STS_DELETE / "force.yaml")], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-STS-004", r.stdout)
+    assert "user_delete_pod" in r.stdout and "node_fail" in r.stdout
+
+
+def test_graceful_delete_of_a_statefulset_pod_on_a_failed_node_waits(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(STS_DELETE / "statefulset.yaml"), "--nodes", "2", "--scenario-file", str(STS_DELETE / "graceful.yaml")], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-STS-004", r.stdout)
+
+
+def test_scenario_file_delete_forms_and_errors(tmp_path: Path) -> None:
+    from kubecheck.errors import InvalidScenario
+    from kubecheck.scenarios import kubectl_grace_period, load_scenario_file
+    from model.environment import DeleteObject
+    from model.frozen import FrozenMap
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+
+    # staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go Complete
+    assert [kubectl_grace_period(f, g) for f, g in ((False, -1), (False, 0), (True, -1), (True, 0), (False, 30))] == [None, 1, 0, 0, 30]
+    cluster = ClusterState.from_objects(tuple(load_manifests([str(STS_DELETE / "statefulset.yaml")]).objects))
+    f = tmp_path / "s.yaml"
+    f.write_text("name: x\nactions:\n  - delete: {statefulset: db, ordinal: 2, propagation: Orphan}\n"
+                 "  - delete: {kind: Pod, name: db-0, grace-period: 0}\n"
+                 "  - delete: {kind: Pod, selector: {app: db}, force: true}\n    count: 2\n", encoding="utf-8")
+    spec = load_scenario_file(str(f), cluster=cluster)
+    assert spec.user_actions == (
+        (DeleteObject("Pod", "db-2", "Orphan"), 1),
+        (DeleteObject("Pod", "db-0", grace_period_seconds=1), 1),
+        (DeleteObject("Pod", "", selector=FrozenMap({"app": "db"}), grace_period_seconds=0), 2),
+    )
+    cases = {
+        "  - delete: {kind: Pod, name: db-0, selector: {app: db}}\n": ":3: actions[0].delete.selector: name the objects one way",
+        "  - delete: {kind: Pod}\n": ":3: actions[0].delete: name the objects one way",
+        "  - delete: {name: db-0}\n": ":3: actions[0].delete: missing required key kind",
+        "  - delete: {statefulset: db}\n": ":3: actions[0].delete.statefulset: missing required key ordinal",
+        "  - delete: {statefulset: db, ordinal: 0, kind: ReplicaSet}\n": ":3: actions[0].delete.kind: with statefulset and ordinal the object is a Pod",
+        "  - delete: {statefulset: cache, ordinal: 0}\n": ':3: actions[0].delete.statefulset: no StatefulSet "default/cache" in the manifests',
+        "  - delete: {kind: Pod, name: web-7d9c-1}\n": ':3: actions[0].delete.name: no Pod "default/web-7d9c-1" in the manifests; a pod a controller creates',
+        "  - delete: {kind: Pod, name: db-0, force: true, grace-period: 5}\n": ":3: actions[0].delete.grace-period: --force and --grace-period greater than 0",
+        "  - delete: {kind: Pod, name: db-0, ordinal: 1}\n": ":3: actions[0].delete.ordinal: ordinal goes with statefulset",
+        "  - delete: {kind: Pod, name: db-0, grace-period: -1}\n": ":3: actions[0].delete.grace-period: must be >= 0",
+        "  - delete: {kind: Pods, selector: {app: db}}\n": ":3: actions[0].delete.kind: unknown kind 'Pods'",
+    }
+    for action, want in cases.items():
+        f.write_text("name: x\nactions:\n" + action, encoding="utf-8")
+        try:
+            load_scenario_file(str(f), cluster=cluster)
+        except InvalidScenario as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"{f}{want}"), (action, str(exc))
+        else:
+            raise AssertionError(f"accepted: {action!r}")
+
+
+def test_kubecheck_yaml_images_apply_to_the_builtin_rollout(tmp_path: Path) -> None:
+    """.kubecheck.yaml images: the built-in rollout rolls nginx:1.27 to nginx:1.27-next; declared unpullable,
+    the rollout never completes; without the declaration it completes."""
+    cfg = tmp_path / "kc.yaml"
+    cfg.write_text('images:\n  "nginx:1.27-next": {pull: fails}\n', encoding="utf-8")
+    args = ["check", str(IMAGES / "deployment.yaml"), "-s", "rollout", "-p", "KC-CONV-002", "--nodes", "1"]
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout) and "kubelet_image_pull_backoff" in r.stdout
+    r, _ = invoke(args, tmp_path)
+    assert r.exit_code == 0, r.output
+    cfg.write_text('images:\n  "nginx:1.27": {start: crashes}\n', encoding="utf-8")
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 2 and r.stderr.strip().startswith(f"{cfg}:2: images.nginx:1.27: the manifests already run"), r.stderr
+    cfg.write_text('images:\n  "nginx:2": {start: sometimes}\n', encoding="utf-8")
+    r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
+    assert r.exit_code == 2 and r.stderr.strip() == f"{cfg}:2: images.nginx:2.start: must be one of: ok, crashes", r.stderr

@@ -23,10 +23,10 @@ def test_docs_properties_md_is_generated_from_the_catalogue() -> None:
 
 def test_the_catalogue_has_twenty_five_rules_with_stable_ids() -> None:
     assert list(CATALOGUE) == [
-        "KC-CONV-001", "KC-CONV-002", "KC-CONV-003", "KC-NODE-001",
-        "KC-OWN-001", "KC-OWN-002", "KC-OWN-003", "KC-OWN-004",
+        "KC-CONV-001", "KC-CONV-002", "KC-CONV-003", "KC-NODE-001", "KC-CONV-004",
+        "KC-OWN-001", "KC-OWN-002", "KC-OWN-003", "KC-OWN-004", "KC-OWN-005",
         "KC-ROLL-001", "KC-ROLL-002", "KC-ROLL-003", "KC-ROLL-004",
-        "KC-STS-001", "KC-STS-002", "KC-STS-003", "KC-STS-004", "KC-STS-005",
+        "KC-STS-001", "KC-STS-002", "KC-STS-003", "KC-STS-004", "KC-STS-005", "KC-STS-006",
         "KC-SBX-001", "KC-SBX-002", "KC-SBX-003",
         "KC-PDB-001", "KC-DRAIN-001",
         "KC-DS-001", "KC-DS-002", "KC-DS-003",
@@ -45,8 +45,8 @@ def test_instantiate_gives_one_property_per_workload_with_distinct_ids() -> None
 
 def test_kc_roll_003_and_kc_drain_001_are_opt_in_and_the_rest_are_default() -> None:
     # KC-DRAIN-001 is brought in by the drain scenarios (ScenarioSpec.rules), not by default.
-    assert [r.rule_id for r in RULES if not r.default] == ["KC-ROLL-003", "KC-DRAIN-001"]
-    assert DEFAULT_RULES == tuple(r for r in RULES if r.rule_id not in ("KC-ROLL-003", "KC-DRAIN-001"))
+    assert [r.rule_id for r in RULES if not r.default] == ["KC-CONV-004", "KC-ROLL-003", "KC-DRAIN-001"]
+    assert DEFAULT_RULES == tuple(r for r in RULES if r.rule_id not in ("KC-CONV-004", "KC-ROLL-003", "KC-DRAIN-001"))
 
 
 def test_instantiate_without_rule_ids_skips_opt_in_rules_but_explicit_ids_select_them() -> None:
