@@ -114,6 +114,8 @@ class _Params:
     domain: list[z3.BoolRef]
     ctrl: Fenceposts[Any]
     spec: Fenceposts[Any]
+    #: the count model's granularity (rollout.count_steps ``write``)
+    write: bool = False
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -179,10 +181,11 @@ def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
     return z3.And(*[x == y for x, y in zip(a.as_tuple(), b.as_tuple())])
 
 
-def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None) -> z3.BoolRef:
+def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None,
+           write: bool = False) -> z3.BoolRef:
     """One step ``s -> t`` by action number ``act`` (index in ACTIONS)."""
     alts = []
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s)):
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -203,10 +206,70 @@ def _non_negative(name: str) -> Lemma:
     return lambda p, s, d: getattr(s, name) >= 0
 
 
+def _at_least(name: str, v: int) -> Lemma:
+    return lambda p, s, d: getattr(s, name) >= v
+
+
+def _le(a: str, b: str) -> Lemma:
+    return lambda p, s, d: getattr(s, a) <= getattr(s, b)
+
+
+def _is(name: str, v: int) -> Lemma:
+    return lambda p, s, d: getattr(s, name) == v
+
+
+#: fields whose "none" value is -1
+_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old")
+
+
 def _candidates() -> list[tuple[str, Lemma]]:
     c: list[tuple[str, Lemma]] = []
     for name in FIELD_NAMES:
-        c.append((f"{name} >= 0", _non_negative(name)))
+        if name in _MINUS_ONE:
+            c.append((f"{name} >= -1", _at_least(name, -1)))
+        else:
+            c.append((f"{name} >= 0", _non_negative(name)))
+    # write granularity: pending writes and crashed pods
+    for w in ("new", "old"):
+        c += [
+            (f"{w}_pdu <= {w}_unavailable", _le(f"{w}_pdu", f"{w}_unavailable")),
+            (f"{w}_pda <= {w}_available", _le(f"{w}_pda", f"{w}_available")),
+            (f"{w}_doomed <= {w}_available", _le(f"{w}_doomed", f"{w}_available")),
+            (f"{w}_ps <= {w}_available", _le(f"{w}_ps", f"{w}_available")),
+            (f"{w}_doomed = 0", _is(f"{w}_doomed", 0)),
+        ]
+    c += [
+        ("new_pdu = 0", _is("new_pdu", 0)),
+        ("new_pda = 0", _is("new_pda", 0)),
+        ("dc_pending_old = -1", _is("dc_pending_old", -1)),
+        ("new_unavailable + new_available + new_pc <= new_spec",
+         lambda p, s, d: s.new_unavailable + s.new_available + s.new_pc <= s.new_spec),
+        ("old_unavailable + old_available + old_pc <= replicas",
+         lambda p, s, d: s.old_unavailable + s.old_available + s.old_pc <= p.replicas),
+        ("old_ps <= replicas", lambda p, s, d: s.old_ps <= p.replicas),
+        ("dc_pending_old <= old_spec", lambda p, s, d: s.dc_pending_old <= s.old_spec),
+        ("new_created = 0 => dc_pending_old = -1", lambda p, s, d: z3.Implies(s.new_created == 0, s.dc_pending_old == -1)),
+        ("new_created = 0 => new_pc = 0", lambda p, s, d: z3.Implies(s.new_created == 0, s.new_pc + s.new_unavailable + s.new_available == 0)),
+        (
+            "new_available + min(old_available - old_pda, old_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + _zmin(s.old_available - s.old_pda, s.old_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "dc_pending_old >= 0 => new_available + min(old_available - old_pda, dc_pending_old) >= replicas - maxUnavailable",
+            lambda p, s, d: z3.Implies(
+                s.dc_pending_old >= 0,
+                s.new_available + _zmin(s.old_available - s.old_pda, s.dc_pending_old) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+            ),
+        ),
+        (
+            "new_available + old_available - old_pda >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + s.old_available - s.old_pda >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        ("dc_pending_old >= 0 => dc_pending_old + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: z3.Implies(s.dc_pending_old >= 0, s.dc_pending_old + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable)),
+        ("old_spec + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: s.old_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
+    ]
     c += [
         ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
         ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),
@@ -261,7 +324,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
         if _check(sol, deadline) == z3.unsat:
             kept.append((name, lem))
     s, t, act = _state("s"), _state("t"), z3.Int("act")
-    step = _trans(p.ctrl, s, t, act)
+    step = _trans(p.ctrl, s, t, act, write=p.write)
     while True:
         sol = z3.Solver()
         sol.add(*p.domain, *[lem(p, s, budget) for _, lem in kept], step)
@@ -380,7 +443,7 @@ def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadlin
     sol.add(*path)
     for k in range(1, depth + 1):
         s, t, a = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}")
-        path.append(_trans(p.ctrl, s, t, a))
+        path.append(_trans(p.ctrl, s, t, a, write=p.write))
         sol.add(path[-1])
         states.append(t)
         acts.append(a)
@@ -421,7 +484,7 @@ def _counterexample(
     concrete = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
     names = [ACTIONS[ev(a)] for a in acts]
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
-    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant)
+    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write)
     cur = system.init_states()[0]
     if cur != concrete[0]:
         raise AssertionError(f"Z3 initial state {concrete[0]} != count model {cur}")
@@ -518,6 +581,7 @@ def prove_rollout(
     bmc_depth: int = 12,
     percent_max: int = 100,
     replay_limit: int = 3,
+    granularity: str = "reconcile",
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -537,7 +601,10 @@ def prove_rollout(
     spec = ParamSpec(replicas, max_surge, max_unavailable, percent_max)
     start = time.monotonic()
     deadline = start + timeout
+    if granularity not in ("write", "reconcile"):
+        raise ValueError(f"granularity {granularity!r} is not 'write' or 'reconcile'")
     p = _params(spec, variant)
+    p.write = granularity == "write"
     results: list[PropertyProof] = []
     try:
         inv = _houdini(p, disruptions, deadline)
@@ -583,7 +650,7 @@ def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, de
     if key == "max-surge":
         sol.add(z3.Not(surge_holds(p.spec, s)))
     else:
-        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS), _bad(key, p, s, t, act, budget))
+        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write), _bad(key, p, s, t, act, budget))
     return _check(sol, deadline) == z3.unsat
 
 
