@@ -101,6 +101,9 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "the Deployment is paused"
     if overlapping:
         return "another workload's selector overlaps this Deployment's: the count model has one rollout"
+    for name in ("sandbox_death", "node_failure", "node_recovery", "force_delete", "controller_crash"):
+        if getattr(faults, name, 0):
+            return f"fault {name} is not in the count model (only container crashes)"
     mine = 0
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
@@ -110,9 +113,6 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
             mine += entry[1] if isinstance(entry, tuple) else 1
     if mine > 1:
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
-    for name in ("sandbox_death", "node_failure", "node_recovery", "force_delete", "controller_crash"):
-        if getattr(faults, name, 0):
-            return f"fault {name} is not in the count model (only container crashes)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
     if stale_reads:

@@ -509,7 +509,7 @@ def _counterexample(
     return Counterexample(r, ms, mu, budget, tuple(concrete), tuple(names), trace)
 
 
-def _replay(cex: Counterexample, limit: int) -> Counterexample:
+def _replay(cex: Counterexample, limit: int, granularity: str = "reconcile") -> Counterexample:
     """Replay in the object model when the parameters are small enough."""
     from dataclasses import replace
 
@@ -520,7 +520,8 @@ def _replay(cex: Counterexample, limit: int) -> Counterexample:
     except ImportError as exc:  # pragma: no cover - the object model is part of the repo
         return replace(cex, replayed=None, replay_message=f"object model unavailable: {exc}")
     rep = replay_in_object_model(
-        cex.replicas, cex.max_surge, cex.max_unavailable, [s.counts() for s in cex.states], crashes=cex.disruptions
+        cex.replicas, cex.max_surge, cex.max_unavailable, [s.counts() for s in cex.states], crashes=cex.disruptions,
+        granularity=granularity,
     )
     if rep.ok and rep.trace is not None:
         obj = replace(rep.trace, property_id=cex.trace.property_id, property_name=cex.trace.property_name)
@@ -623,7 +624,7 @@ def prove_rollout(
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
                 if variant == FIXED:
-                    cex = _replay(cex, replay_limit)
+                    cex = _replay(cex, replay_limit, "write" if p.write else "reconcile")
                 else:
                     from dataclasses import replace as _replace
 
