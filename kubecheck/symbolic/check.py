@@ -117,6 +117,9 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return f"granularity {granularity}"
     if stale_reads:
         return "stale reads are not in the count model"
+    if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):
+        return ("minReadySeconds > 0 with container crashes: a crashed pod can become available through the "
+                "minReadySeconds timer before its status write, which the count model does not have")
     if any(is_broken_image(c.image) for c in deployment.template.containers):
         return "a broken image's readiness fails without a fault budget"
     return ""

@@ -425,34 +425,76 @@ def _worst(statuses: Sequence[str]) -> str:
 # ------------------------------------------------------------------------------------ BMC
 
 
+def _batches(s: CountState[Any], write: bool) -> list[tuple[str, Any, dict[str, int]]]:
+    """The accelerated steps of BMC: ``(base action, how many repetitions are enabled, per-repetition
+    change of each field)``.  ``k`` repetitions of one of these in one BMC step reach exactly the
+    state of ``k`` single steps (each guard stays true for every repetition up to the bound), so a
+    batch is a run of the count model; with it the BMC depth no longer grows with replicas (a
+    scale-down of 25 pods is one step, not 25)."""
+    out: list[tuple[str, Any, dict[str, int]]] = []
+    for w in ("new", "old"):
+        g = lambda n: getattr(s, f"{w}_{n}")  # noqa: E731
+        if write:
+            out.append((f"rs_{w}_create", g("pc"), {f"{w}_unavailable": 1, f"{w}_pc": -1}))
+            out.append((f"rs_{w}_delete_unavailable", g("pdu"), {f"{w}_unavailable": -1, f"{w}_pdu": -1, "terminating": 1}))
+            out.append((
+                f"rs_{w}_delete_available",
+                _zmin(g("pda"), g("available") - g("doomed")),
+                {f"{w}_available": -1, f"{w}_pda": -1, "terminating": 1},
+            ))
+        out.append((f"{w}_pod_available", g("unavailable") - g("pdu"), {f"{w}_unavailable": -1, f"{w}_available": 1}))
+    out.append(("terminating_pod_gone", s.terminating, {"terminating": -1}))
+    return out
+
+
+def _batch_names(write: bool) -> list[str]:
+    return [name for name, _, _ in _batches(_state("names"), write)]
+
+
+def _trans_accel(p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, k: z3.ArithRef) -> z3.BoolRef:
+    """A single step (``act`` < len(ACTIONS)) or a batch of ``k`` >= 2 repetitions (``act`` =
+    len(ACTIONS) + index in :func:`_batches`)."""
+    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write))]
+    for j, (_, bound, delta) in enumerate(_batches(s, p.write)):
+        moved = {f: getattr(s, f) + k * d for f, d in delta.items()}
+        alts.append(z3.And(act == len(ACTIONS) + j, k >= 2, k <= bound,
+                           *[getattr(t, f) == moved.get(f, getattr(s, f)) for f in FIELD_NAMES]))
+    return z3.Or(*alts)
+
+
 def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, budget: int) -> z3.BoolRef:
-    """The violation at step ``s -> t`` (action ``act``)."""
+    """The violation at step ``s -> t`` (action ``act``).  A batch of controller steps that ends below
+    the bound after lowering availability contains the single step that crossed it."""
     if key == "max-surge":
         return z3.Not(surge_holds(p.spec, t))
     ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
+    ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
     drop = z3.And(t.available() < s.available(), z3.Not(min_available_holds(p.spec, t)))
     return z3.And(z3.Or(*[act == i for i in ctrl_ids]), drop)
 
 
 def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadline: float, variant: Variant) -> Counterexample | None:
-    """Shortest counterexample (incremental BMC), then the smallest parameters at that depth."""
+    """Shortest counterexample (incremental BMC with accelerated batches), then the smallest
+    parameters at that depth."""
     sol = z3.Solver()
     states = [_state("b0")]
     acts: list[z3.ArithRef] = []
+    reps: list[z3.ArithRef] = []
     path = [*p.domain, _eq(states[0], initial_state(p.replicas, budget))]
     sol.add(*path)
     for k in range(1, depth + 1):
-        s, t, a = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}")
-        path.append(_trans(p.ctrl, s, t, a, write=p.write))
+        s, t, a, n = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}"), z3.Int(f"reps@{k}")
+        path.append(_trans_accel(p, s, t, a, n))
         sol.add(path[-1])
         states.append(t)
         acts.append(a)
+        reps.append(n)
         sol.push()
         bad = _bad(key, p, s, t, a, budget)
         sol.add(bad)
         if _check(sol, deadline) == z3.sat:
             model = _smallest(path + [bad], p, deadline) or sol.model()
-            return _counterexample(key, model, p, spec, states, acts, budget, variant)
+            return _counterexample(key, model, p, spec, states, acts, budget, variant, reps)
         sol.pop()
     return None
 
@@ -475,27 +517,40 @@ def _concrete_bound(bound: Bound, value: int) -> IntOrString:
 
 
 def _counterexample(
-    key: str, m: z3.ModelRef, p: _Params, spec: ParamSpec, states: list[CountState[Any]], acts: list[z3.ArithRef], budget: int, variant: Variant
+    key: str, m: z3.ModelRef, p: _Params, spec: ParamSpec, states: list[CountState[Any]], acts: list[z3.ArithRef], budget: int, variant: Variant,
+    reps: list[z3.ArithRef] | None = None,
 ) -> Counterexample:
     ev = lambda x: m.eval(x, model_completion=True).as_long()  # noqa: E731
     r = ev(p.replicas)
     ms = _concrete_bound(spec.max_surge, ev(p.surge_value))
     mu = _concrete_bound(spec.max_unavailable, ev(p.unavailable_value))
-    concrete = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
-    names = [ACTIONS[ev(a)] for a in acts]
+    at_bmc = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
+    batch = _batch_names(p.write)
+    # A batch of k repetitions is expanded into its k single steps.
+    groups: list[list[str]] = []
+    for i, a in enumerate(acts):
+        n = ev(a)
+        groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
     system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write)
     cur = system.init_states()[0]
-    if cur != concrete[0]:
-        raise AssertionError(f"Z3 initial state {concrete[0]} != count model {cur}")
+    if cur != at_bmc[0]:
+        raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
     steps: list[Step] = []
-    for name, want in zip(names, concrete[1:]):
-        succ = list(system.successors(cur))
-        idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
-        if idx is None or succ[idx][1] != want:
-            raise AssertionError(f"Z3 step {name} from {cur} to {want} is not a count-model step")
-        a, cur = succ[idx]
-        steps.append(Step(a.actor, a.label, idx, cur, a))
+    concrete = [cur]
+    names: list[str] = []
+    for group, want in zip(groups, at_bmc[1:]):
+        for name in group:
+            succ = list(system.successors(cur))
+            idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
+            if idx is None:
+                raise AssertionError(f"Z3 step {name} from {cur} is not enabled in the count model")
+            a, cur = succ[idx]
+            steps.append(Step(a.actor, a.label, idx, cur, a))
+            concrete.append(cur)
+            names.append(name)
+        if cur != want:
+            raise AssertionError(f"Z3 step {group[0]} x {len(group)} reaches {want}, the count model {cur}")
     rule_id, statement = PROPERTIES[key]
     trace = Trace(
         initial=concrete[0],
