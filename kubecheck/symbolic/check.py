@@ -186,30 +186,36 @@ def smallest_counterexample(rule_id: str, surge: IntOrString, unavailable: IntOr
         hit = _load(path).get(key)
         if hit is not None:
             return hit["replicas"], hit["replayed"], hit["text"]
+    # One BMC over replicas 1..up_to: the shortest counterexample, with the smallest replicas at that
+    # depth (Z3 Optimize); then every smaller replicas is searched on its own (a smaller size may
+    # need a longer run), up to the BMC depth.
     deadline = time.monotonic() + timeout
-    found: int | None = None
-    for r in range(1, up_to + 1):
+    res = prove_rollout((1, up_to), surge, unavailable, crashes, timeout, properties=(RULES[rule_id],),
+                        granularity=granularity, replay_limit=replay_limit, induction=False)
+    pp = res.properties[0]
+    if pp.status != VIOLATED or pp.counterexample is None:
+        text = f"no counterexample at replicas 1..{up_to} ({pp.status.lower()})"
+        if path is not None and pp.status != "UNKNOWN":
+            _store(path, key, {"replicas": None, "replayed": None, "text": text})
+        return None, None, text
+    cex = pp.counterexample
+    for r in range(1, cex.replicas):
         left = deadline - time.monotonic()
         if left <= 0:
-            return None, None, f"no counterexample at replicas 1..{r - 1} within the time budget"
-        res = prove_rollout(r, surge, unavailable, crashes, left, properties=(RULES[rule_id],), granularity=granularity,
-                            replay_limit=replay_limit)
-        pp = res.properties[0]
-        if pp.status == VIOLATED and pp.counterexample is not None:
-            found = r
-            cex = pp.counterexample
-            replayed = cex.replayed
-            how = {True: "reproduced in the object model", False: "NOT reproduced in the object model (spurious?)",
-                   None: "not replayed"}[replayed]
-            text = (f"smallest failing size replicas = {r} ({len(cex.actions)} count steps: {', '.join(cex.actions)}); "
-                    f"{how} {cex.replay_message}").strip()
-            if path is not None:
-                _store(path, key, {"replicas": found, "replayed": replayed, "text": text})
-            return found, replayed, text
-    text = f"no counterexample at replicas 1..{up_to}"
+            break
+        smaller = prove_rollout(r, surge, unavailable, crashes, left, properties=(RULES[rule_id],), granularity=granularity,
+                                replay_limit=replay_limit, induction=False).properties[0]
+        if smaller.status == VIOLATED and smaller.counterexample is not None:
+            cex = smaller.counterexample
+            break
+    replayed = cex.replayed
+    how = {True: "reproduced in the object model", False: "NOT reproduced in the object model (spurious?)",
+           None: "not replayed"}[replayed]
+    text = (f"smallest failing size replicas = {cex.replicas} ({len(cex.actions)} count steps: {', '.join(cex.actions)}); "
+            f"{how} {cex.replay_message}").strip()
     if path is not None:
-        _store(path, key, {"replicas": None, "replayed": None, "text": text})
-    return None, None, text
+        _store(path, key, {"replicas": cex.replicas, "replayed": replayed, "text": text})
+    return cex.replicas, replayed, text
 
 
 def _bound_text(v: IntOrString) -> str:
