@@ -36,6 +36,8 @@ __all__ = ["RULES", "MODEL_VERSION", "CountVerdict", "coverage", "count_verdict"
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge"}
 #: the largest replicas of the family proof
 FAMILY_MAX = 10_000
+#: sizes searched one by one (increasing) for the smallest counterexample before a range BMC
+SMALL_FIRST = 4
 #: fault budgets the count model covers (each is one disruption of the count model)
 COVERED_FAULTS = ("container_crash",)
 
@@ -186,32 +188,43 @@ def smallest_counterexample(rule_id: str, surge: IntOrString, unavailable: IntOr
         hit = _load(path).get(key)
         if hit is not None:
             return hit["replicas"], hit["replayed"], hit["text"]
-    # One BMC over replicas 1..up_to: the shortest counterexample, with the smallest replicas at that
-    # depth (Z3 Optimize); then every smaller replicas is searched on its own (a smaller size may
-    # need a longer run), up to the BMC depth.
+    # Increasing replicas 1, 2, ... (BMC at each size, no induction) up to ``SMALL_FIRST``: the first
+    # violation is the smallest size (within the BMC depth).  Beyond that, one BMC over the rest of
+    # the range with Z3 Optimize (the smallest replicas among the shortest counterexamples).
     deadline = time.monotonic() + timeout
-    res = prove_rollout((1, up_to), surge, unavailable, crashes, timeout, properties=(RULES[rule_id],),
-                        granularity=granularity, replay_limit=replay_limit, induction=False)
-    pp = res.properties[0]
-    if pp.status != VIOLATED or pp.counterexample is None:
-        text = f"no counterexample at replicas 1..{up_to} ({pp.status.lower()})"
-        if path is not None and pp.status != "UNKNOWN":
-            _store(path, key, {"replicas": None, "replayed": None, "text": text})
-        return None, None, text
-    cex = pp.counterexample
-    for r in range(1, cex.replicas):
+    cex = None
+    complete = True
+    for r in range(1, min(up_to, SMALL_FIRST) + 1):
         left = deadline - time.monotonic()
         if left <= 0:
+            complete = False
             break
-        smaller = prove_rollout(r, surge, unavailable, crashes, left, properties=(RULES[rule_id],), granularity=granularity,
-                                replay_limit=replay_limit, induction=False).properties[0]
-        if smaller.status == VIOLATED and smaller.counterexample is not None:
-            cex = smaller.counterexample
+        pp = prove_rollout(r, surge, unavailable, crashes, left, properties=(RULES[rule_id],), granularity=granularity,
+                           replay_limit=replay_limit, induction=False).properties[0]
+        if pp.status == VIOLATED and pp.counterexample is not None:
+            cex = pp.counterexample
             break
+        if pp.status != VIOLATED and "timeout" in pp.message:
+            complete = False
+            break
+    if cex is None and complete and up_to > SMALL_FIRST:
+        left = deadline - time.monotonic()
+        if left > 0:
+            pp = prove_rollout((SMALL_FIRST + 1, up_to), surge, unavailable, crashes, left, properties=(RULES[rule_id],),
+                               granularity=granularity, replay_limit=replay_limit, induction=False).properties[0]
+            cex = pp.counterexample if pp.status == VIOLATED else None
+    if cex is None:
+        text = (f"no counterexample at replicas 1..{up_to} within the BMC depth" if complete
+                else "the search for the smallest failing size ran out of time")
+        if path is not None and complete:
+            _store(path, key, {"replicas": None, "replayed": None, "text": text})
+        return None, None, text
     replayed = cex.replayed
     how = {True: "reproduced in the object model", False: "NOT reproduced in the object model (spurious?)",
            None: "not replayed"}[replayed]
-    text = (f"smallest failing size replicas = {cex.replicas} ({len(cex.actions)} count steps: {', '.join(cex.actions)}); "
+    which = ("smallest failing size" if cex.replicas <= SMALL_FIRST else
+             f"no failure at replicas 1..{SMALL_FIRST} within the BMC depth; smallest among the shortest counterexamples")
+    text = (f"{which} replicas = {cex.replicas} ({len(cex.actions)} count steps: {', '.join(cex.actions)}); "
             f"{how} {cex.replay_message}").strip()
     if path is not None:
         _store(path, key, {"replicas": cex.replicas, "replayed": replayed, "text": text})
@@ -239,13 +252,17 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     faults = f", {crashes} container crash{'es' if crashes != 1 else ''}" if crashes else ""
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache)
     fam_max = max(FAMILY_MAX, r)
-    fam, fam_details, fam_cached = _status(rule_id, (1, fam_max), s, u, crashes, granularity, timeout, cache)
-    if fam == PROVED:
-        family = f"holds for all replicas 1..{fam_max} with {strategy}{faults}"
-    elif fam == VIOLATED:
-        family = f"fails for some replicas in 1..{fam_max} with {strategy}{faults} (e.g. replicas = {fam_details.get('cex_replicas')})"
+    fam_cached = True
+    if exact == VIOLATED:  # the exact parameters are a member of the family: no second search
+        family = f"fails for replicas 1..{fam_max} with {strategy}{faults} (replicas = {r} is one that fails)"
     else:
-        family = f"undecided for replicas 1..{fam_max} ({fam_details.get('message') or 'timeout'})"
+        fam, fam_details, fam_cached = _status(rule_id, (1, fam_max), s, u, crashes, granularity, timeout, cache)
+        if fam == PROVED:
+            family = f"holds for all replicas 1..{fam_max} with {strategy}{faults}"
+        elif fam == VIOLATED:
+            family = f"fails for some replicas in 1..{fam_max} with {strategy}{faults} (e.g. replicas = {fam_details.get('cex_replicas')})"
+        else:
+            family = f"undecided for replicas 1..{fam_max} ({fam_details.get('message') or 'timeout'})"
     seconds = time.monotonic() - start
     where = f"{granularity} granularity{faults}"
     if exact == PROVED:
@@ -253,7 +270,7 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
                f"checked exhaustively for replicas <= 2); family: {family}")
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
     if exact == VIOLATED:
-        smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, min(r, 4),
+        smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, r,
                                                           timeout=timeout, cache=cache)
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; {text}. Not reported as violated "
                f"at replicas = {r}: the explicit search was cut and the run is not replayed at that size; family: {family}")
