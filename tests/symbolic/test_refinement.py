@@ -102,3 +102,12 @@ def test_pending_writes_are_projected() -> None:
     assert (p.new_spec, p.new_unavailable, p.new_pc) == (2, 1, 1)
     assert p.new_ps == -1  # status 0 is what it already says
     assert project_state(s, ("default", "web"), rolled=True) == p
+
+
+def test_two_nodes_refine_too() -> None:
+    """``kubecheck check`` adds two nodes by default: the scheduler's choice adds branching, never counts."""
+    system, project, f = rollout_system(2, 1, 0, nodes=2)
+    res = check_refinement(system, project, f, write=True)
+    assert res.ok, res.describe()
+    one, _, _ = rollout_system(2, 1, 0, nodes=1)
+    assert res.states > check_refinement(one, project, f, write=True).states
