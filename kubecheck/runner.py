@@ -1247,7 +1247,8 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
                 found, runs_, _ = _run_searches(record, spec.name, searches, bounds)
             if used and not groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
                 groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if loaded.get(k, ns, n) is not None) for g in used)
-            findings.extend(merge_findings(found))
+            from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
+            findings.extend(decide_rollout_findings(merge_findings(found), spec, settled.state.cluster, cfg.granularity))
             explorations.extend(runs_)
 
     findings = apply_suppressions(findings, load, ignores, cfg.exclusions)

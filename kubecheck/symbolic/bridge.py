@@ -158,6 +158,7 @@ def replay_in_object_model(
     *,
     crashes: int = 0,
     max_states_per_step: int = 20_000,
+    granularity: str = "reconcile",
 ) -> Replay:
     """Replay a sequence of count vectors (the first is the initial one) in the object model.
 
@@ -167,7 +168,7 @@ def replay_in_object_model(
     that projects to the next vector.  ``ok`` is False, with the failing step, when no such run
     exists within ``max_states_per_step``.
     """
-    ks, init = rollout_scenario(replicas, max_surge, max_unavailable, crashes=crashes)
+    ks, init = rollout_scenario(replicas, max_surge, max_unavailable, crashes=crashes, granularity=granularity)
     if project(init) != count_vectors[0]:
         return Replay(False, (init,), (), 0, f"initial projection {project(init)} != {count_vectors[0]}")
     path_states: list[SystemState] = [init]
@@ -219,6 +220,7 @@ def replay_in_object_model(
         property_name=None,
         loop_start=None,
         engine="z3-bmc+object-model-replay",
-        bounds=(("replicas", replicas), ("max_surge", max_surge), ("max_unavailable", max_unavailable), ("crashes", crashes)),
+        bounds=(("replicas", replicas), ("max_surge", max_surge), ("max_unavailable", max_unavailable), ("crashes", crashes),
+                ("granularity", granularity)),
     )
     return Replay(True, tuple(path_states), tuple(labels), trace=trace)

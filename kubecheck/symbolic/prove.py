@@ -114,6 +114,8 @@ class _Params:
     domain: list[z3.BoolRef]
     ctrl: Fenceposts[Any]
     spec: Fenceposts[Any]
+    #: the count model's granularity (rollout.count_steps ``write``)
+    write: bool = False
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -179,10 +181,11 @@ def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
     return z3.And(*[x == y for x, y in zip(a.as_tuple(), b.as_tuple())])
 
 
-def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None) -> z3.BoolRef:
+def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None,
+           write: bool = False) -> z3.BoolRef:
     """One step ``s -> t`` by action number ``act`` (index in ACTIONS)."""
     alts = []
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s)):
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -203,10 +206,70 @@ def _non_negative(name: str) -> Lemma:
     return lambda p, s, d: getattr(s, name) >= 0
 
 
+def _at_least(name: str, v: int) -> Lemma:
+    return lambda p, s, d: getattr(s, name) >= v
+
+
+def _le(a: str, b: str) -> Lemma:
+    return lambda p, s, d: getattr(s, a) <= getattr(s, b)
+
+
+def _is(name: str, v: int) -> Lemma:
+    return lambda p, s, d: getattr(s, name) == v
+
+
+#: fields whose "none" value is -1
+_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old")
+
+
 def _candidates() -> list[tuple[str, Lemma]]:
     c: list[tuple[str, Lemma]] = []
     for name in FIELD_NAMES:
-        c.append((f"{name} >= 0", _non_negative(name)))
+        if name in _MINUS_ONE:
+            c.append((f"{name} >= -1", _at_least(name, -1)))
+        else:
+            c.append((f"{name} >= 0", _non_negative(name)))
+    # write granularity: pending writes and crashed pods
+    for w in ("new", "old"):
+        c += [
+            (f"{w}_pdu <= {w}_unavailable", _le(f"{w}_pdu", f"{w}_unavailable")),
+            (f"{w}_pda <= {w}_available", _le(f"{w}_pda", f"{w}_available")),
+            (f"{w}_doomed <= {w}_available", _le(f"{w}_doomed", f"{w}_available")),
+            (f"{w}_ps <= {w}_available", _le(f"{w}_ps", f"{w}_available")),
+            (f"{w}_doomed = 0", _is(f"{w}_doomed", 0)),
+        ]
+    c += [
+        ("new_pdu = 0", _is("new_pdu", 0)),
+        ("new_pda = 0", _is("new_pda", 0)),
+        ("dc_pending_old = -1", _is("dc_pending_old", -1)),
+        ("new_unavailable + new_available + new_pc <= new_spec",
+         lambda p, s, d: s.new_unavailable + s.new_available + s.new_pc <= s.new_spec),
+        ("old_unavailable + old_available + old_pc <= replicas",
+         lambda p, s, d: s.old_unavailable + s.old_available + s.old_pc <= p.replicas),
+        ("old_ps <= replicas", lambda p, s, d: s.old_ps <= p.replicas),
+        ("dc_pending_old <= old_spec", lambda p, s, d: s.dc_pending_old <= s.old_spec),
+        ("new_created = 0 => dc_pending_old = -1", lambda p, s, d: z3.Implies(s.new_created == 0, s.dc_pending_old == -1)),
+        ("new_created = 0 => new_pc = 0", lambda p, s, d: z3.Implies(s.new_created == 0, s.new_pc + s.new_unavailable + s.new_available == 0)),
+        (
+            "new_available + min(old_available - old_pda, old_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + _zmin(s.old_available - s.old_pda, s.old_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "dc_pending_old >= 0 => new_available + min(old_available - old_pda, dc_pending_old) >= replicas - maxUnavailable",
+            lambda p, s, d: z3.Implies(
+                s.dc_pending_old >= 0,
+                s.new_available + _zmin(s.old_available - s.old_pda, s.dc_pending_old) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+            ),
+        ),
+        (
+            "new_available + old_available - old_pda >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + s.old_available - s.old_pda >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        ("dc_pending_old >= 0 => dc_pending_old + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: z3.Implies(s.dc_pending_old >= 0, s.dc_pending_old + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable)),
+        ("old_spec + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: s.old_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
+    ]
     c += [
         ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
         ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),
@@ -261,7 +324,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
         if _check(sol, deadline) == z3.unsat:
             kept.append((name, lem))
     s, t, act = _state("s"), _state("t"), z3.Int("act")
-    step = _trans(p.ctrl, s, t, act)
+    step = _trans(p.ctrl, s, t, act, write=p.write)
     while True:
         sol = z3.Solver()
         sol.add(*p.domain, *[lem(p, s, budget) for _, lem in kept], step)
@@ -362,34 +425,76 @@ def _worst(statuses: Sequence[str]) -> str:
 # ------------------------------------------------------------------------------------ BMC
 
 
+def _batches(s: CountState[Any], write: bool) -> list[tuple[str, Any, dict[str, int]]]:
+    """The accelerated steps of BMC: ``(base action, how many repetitions are enabled, per-repetition
+    change of each field)``.  ``k`` repetitions of one of these in one BMC step reach exactly the
+    state of ``k`` single steps (each guard stays true for every repetition up to the bound), so a
+    batch is a run of the count model; with it the BMC depth no longer grows with replicas (a
+    scale-down of 25 pods is one step, not 25)."""
+    out: list[tuple[str, Any, dict[str, int]]] = []
+    for w in ("new", "old"):
+        g = lambda n: getattr(s, f"{w}_{n}")  # noqa: E731
+        if write:
+            out.append((f"rs_{w}_create", g("pc"), {f"{w}_unavailable": 1, f"{w}_pc": -1}))
+            out.append((f"rs_{w}_delete_unavailable", g("pdu"), {f"{w}_unavailable": -1, f"{w}_pdu": -1, "terminating": 1}))
+            out.append((
+                f"rs_{w}_delete_available",
+                _zmin(g("pda"), g("available") - g("doomed")),
+                {f"{w}_available": -1, f"{w}_pda": -1, "terminating": 1},
+            ))
+        out.append((f"{w}_pod_available", g("unavailable") - g("pdu"), {f"{w}_unavailable": -1, f"{w}_available": 1}))
+    out.append(("terminating_pod_gone", s.terminating, {"terminating": -1}))
+    return out
+
+
+def _batch_names(write: bool) -> list[str]:
+    return [name for name, _, _ in _batches(_state("names"), write)]
+
+
+def _trans_accel(p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, k: z3.ArithRef) -> z3.BoolRef:
+    """A single step (``act`` < len(ACTIONS)) or a batch of ``k`` >= 2 repetitions (``act`` =
+    len(ACTIONS) + index in :func:`_batches`)."""
+    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write))]
+    for j, (_, bound, delta) in enumerate(_batches(s, p.write)):
+        moved = {f: getattr(s, f) + k * d for f, d in delta.items()}
+        alts.append(z3.And(act == len(ACTIONS) + j, k >= 2, k <= bound,
+                           *[getattr(t, f) == moved.get(f, getattr(s, f)) for f in FIELD_NAMES]))
+    return z3.Or(*alts)
+
+
 def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, budget: int) -> z3.BoolRef:
-    """The violation at step ``s -> t`` (action ``act``)."""
+    """The violation at step ``s -> t`` (action ``act``).  A batch of controller steps that ends below
+    the bound after lowering availability contains the single step that crossed it."""
     if key == "max-surge":
         return z3.Not(surge_holds(p.spec, t))
     ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
+    ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
     drop = z3.And(t.available() < s.available(), z3.Not(min_available_holds(p.spec, t)))
     return z3.And(z3.Or(*[act == i for i in ctrl_ids]), drop)
 
 
 def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadline: float, variant: Variant) -> Counterexample | None:
-    """Shortest counterexample (incremental BMC), then the smallest parameters at that depth."""
+    """Shortest counterexample (incremental BMC with accelerated batches), then the smallest
+    parameters at that depth."""
     sol = z3.Solver()
     states = [_state("b0")]
     acts: list[z3.ArithRef] = []
+    reps: list[z3.ArithRef] = []
     path = [*p.domain, _eq(states[0], initial_state(p.replicas, budget))]
     sol.add(*path)
     for k in range(1, depth + 1):
-        s, t, a = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}")
-        path.append(_trans(p.ctrl, s, t, a))
+        s, t, a, n = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}"), z3.Int(f"reps@{k}")
+        path.append(_trans_accel(p, s, t, a, n))
         sol.add(path[-1])
         states.append(t)
         acts.append(a)
+        reps.append(n)
         sol.push()
         bad = _bad(key, p, s, t, a, budget)
         sol.add(bad)
         if _check(sol, deadline) == z3.sat:
             model = _smallest(path + [bad], p, deadline) or sol.model()
-            return _counterexample(key, model, p, spec, states, acts, budget, variant)
+            return _counterexample(key, model, p, spec, states, acts, budget, variant, reps)
         sol.pop()
     return None
 
@@ -412,27 +517,40 @@ def _concrete_bound(bound: Bound, value: int) -> IntOrString:
 
 
 def _counterexample(
-    key: str, m: z3.ModelRef, p: _Params, spec: ParamSpec, states: list[CountState[Any]], acts: list[z3.ArithRef], budget: int, variant: Variant
+    key: str, m: z3.ModelRef, p: _Params, spec: ParamSpec, states: list[CountState[Any]], acts: list[z3.ArithRef], budget: int, variant: Variant,
+    reps: list[z3.ArithRef] | None = None,
 ) -> Counterexample:
     ev = lambda x: m.eval(x, model_completion=True).as_long()  # noqa: E731
     r = ev(p.replicas)
     ms = _concrete_bound(spec.max_surge, ev(p.surge_value))
     mu = _concrete_bound(spec.max_unavailable, ev(p.unavailable_value))
-    concrete = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
-    names = [ACTIONS[ev(a)] for a in acts]
+    at_bmc = [CountState(*[ev(x) for x in st.as_tuple()]) for st in states]
+    batch = _batch_names(p.write)
+    # A batch of k repetitions is expanded into its k single steps.
+    groups: list[list[str]] = []
+    for i, a in enumerate(acts):
+        n = ev(a)
+        groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
-    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant)
+    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write)
     cur = system.init_states()[0]
-    if cur != concrete[0]:
-        raise AssertionError(f"Z3 initial state {concrete[0]} != count model {cur}")
+    if cur != at_bmc[0]:
+        raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
     steps: list[Step] = []
-    for name, want in zip(names, concrete[1:]):
-        succ = list(system.successors(cur))
-        idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
-        if idx is None or succ[idx][1] != want:
-            raise AssertionError(f"Z3 step {name} from {cur} to {want} is not a count-model step")
-        a, cur = succ[idx]
-        steps.append(Step(a.actor, a.label, idx, cur, a))
+    concrete = [cur]
+    names: list[str] = []
+    for group, want in zip(groups, at_bmc[1:]):
+        for name in group:
+            succ = list(system.successors(cur))
+            idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
+            if idx is None:
+                raise AssertionError(f"Z3 step {name} from {cur} is not enabled in the count model")
+            a, cur = succ[idx]
+            steps.append(Step(a.actor, a.label, idx, cur, a))
+            concrete.append(cur)
+            names.append(name)
+        if cur != want:
+            raise AssertionError(f"Z3 step {group[0]} x {len(group)} reaches {want}, the count model {cur}")
     rule_id, statement = PROPERTIES[key]
     trace = Trace(
         initial=concrete[0],
@@ -446,7 +564,7 @@ def _counterexample(
     return Counterexample(r, ms, mu, budget, tuple(concrete), tuple(names), trace)
 
 
-def _replay(cex: Counterexample, limit: int) -> Counterexample:
+def _replay(cex: Counterexample, limit: int, granularity: str = "reconcile") -> Counterexample:
     """Replay in the object model when the parameters are small enough."""
     from dataclasses import replace
 
@@ -457,7 +575,8 @@ def _replay(cex: Counterexample, limit: int) -> Counterexample:
     except ImportError as exc:  # pragma: no cover - the object model is part of the repo
         return replace(cex, replayed=None, replay_message=f"object model unavailable: {exc}")
     rep = replay_in_object_model(
-        cex.replicas, cex.max_surge, cex.max_unavailable, [s.counts() for s in cex.states], crashes=cex.disruptions
+        cex.replicas, cex.max_surge, cex.max_unavailable, [s.counts() for s in cex.states], crashes=cex.disruptions,
+        granularity=granularity,
     )
     if rep.ok and rep.trace is not None:
         obj = replace(rep.trace, property_id=cex.trace.property_id, property_name=cex.trace.property_name)
@@ -518,6 +637,8 @@ def prove_rollout(
     bmc_depth: int = 12,
     percent_max: int = 100,
     replay_limit: int = 3,
+    granularity: str = "reconcile",
+    induction: bool = True,
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -526,6 +647,8 @@ def prove_rollout(
     ``disruptions`` bounds involuntary disruptions (an available pod stops being available).
     ``variant`` seeds a controller bug (the properties keep upstream's fenceposts).
     Counterexamples with ``replicas <= replay_limit`` are replayed in the object model.
+    ``granularity``: the count model's (``"write"``: one API write per step, as ``kubecheck check``).
+    ``induction=False`` skips the invariant search (BMC only: VIOLATED or UNKNOWN).
     """
     if isinstance(replicas, int):
         replicas = (replicas, replicas)
@@ -537,10 +660,14 @@ def prove_rollout(
     spec = ParamSpec(replicas, max_surge, max_unavailable, percent_max)
     start = time.monotonic()
     deadline = start + timeout
+    if granularity not in ("write", "reconcile"):
+        raise ValueError(f"granularity {granularity!r} is not 'write' or 'reconcile'")
     p = _params(spec, variant)
+    p.write = granularity == "write"
     results: list[PropertyProof] = []
+    timeout_msg = "no induction attempted (BMC only)"
     try:
-        inv = _houdini(p, disruptions, deadline)
+        inv = _houdini(p, disruptions, deadline) if induction else None
     except _Timeout as exc:
         inv = None
         timeout_msg = f"timeout in the invariant search ({exc})"
@@ -556,7 +683,7 @@ def prove_rollout(
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
                 if variant == FIXED:
-                    cex = _replay(cex, replay_limit)
+                    cex = _replay(cex, replay_limit, "write" if p.write else "reconcile")
                 else:
                     from dataclasses import replace as _replace
 
@@ -583,7 +710,7 @@ def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, de
     if key == "max-surge":
         sol.add(z3.Not(surge_holds(p.spec, s)))
     else:
-        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS), _bad(key, p, s, t, act, budget))
+        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write), _bad(key, p, s, t, act, budget))
     return _check(sol, deadline) == z3.unsat
 
 

@@ -25,7 +25,7 @@ reachable count vectors with the object model (``model.system.KubeSystem``).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 import z3
@@ -38,6 +38,7 @@ __all__ = [
     "BURST_REPLICAS",
     "ACTIONS",
     "CONTROLLER_ACTIONS",
+    "DISRUPTION_ACTIONS",
     "Ops",
     "PY",
     "Z3OPS",
@@ -68,9 +69,39 @@ ACTIONS: tuple[str, ...] = (
     "terminating_pod_gone",
     "crash_new",
     "crash_old",
+    # write granularity (``write=True``): one API write per step, the rest of a reconcile pending
+    "rs_new_create",
+    "rs_new_delete_unavailable",
+    "rs_new_delete_available",
+    "rs_new_status",
+    "rs_old_create",
+    "rs_old_delete_unavailable",
+    "rs_old_delete_available",
+    "rs_old_status",
+    "dc_scale_old_pending",
+    "dc_pending_dropped",
+    "new_target_available",
+    "old_target_available",
+    "crash_idle",
+    "rs_new_head_available",
+    "rs_old_head_available",
+    "rs_new_head_doomed",
+    "rs_old_head_doomed",
+    "new_doomed_unavailable",
+    "old_doomed_unavailable",
+    "new_doomed_target_unavailable",
+    "old_doomed_target_unavailable",
+    "rs_new_delete_doomed",
+    "rs_old_delete_doomed",
 )
 #: The controller steps: the only ones the rollout properties judge.
-CONTROLLER_ACTIONS: frozenset[str] = frozenset({"dc", "rs_new", "rs_old"})
+CONTROLLER_ACTIONS: frozenset[str] = frozenset(
+    {"dc", "rs_new", "rs_old", "dc_scale_old_pending", "dc_pending_dropped"}
+    | {f"rs_{w}_{v}" for w in ("new", "old")
+       for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")}
+)
+#: The involuntary disruptions (spend the budget; never judged).
+DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_idle"})
 
 
 class _Count(Protocol):
@@ -131,6 +162,25 @@ class CountState(Generic[T]):
     terminating: T
     new_created: T
     disruptions: T
+    # Pending writes (write granularity; always 0 / -1 at reconcile granularity).  Per ReplicaSet:
+    # ``pc`` pod Creates still to come; ``pdu``/``pda`` pod Deletes still to come whose target is
+    # now a not-available / available active pod (the targets are among ``unavailable``/``available``);
+    # ``ps`` the status.availableReplicas its pending status write will set (-1: none, or equal to
+    # the current value: a no-op, since no other writer touches that status while it is pending).
+    new_pc: T = 0  # type: ignore[assignment]
+    new_pdu: T = 0  # type: ignore[assignment]
+    new_pda: T = 0  # type: ignore[assignment]
+    new_ps: T = -1  # type: ignore[assignment]
+    old_pc: T = 0  # type: ignore[assignment]
+    old_pdu: T = 0  # type: ignore[assignment]
+    old_pda: T = 0  # type: ignore[assignment]
+    old_ps: T = -1  # type: ignore[assignment]
+    #: the old ReplicaSet's spec.replicas a pending Deployment-controller Update will set (-1: none)
+    dc_pending_old: T = -1  # type: ignore[assignment]
+    #: available pods (Ready in the API) whose container has crashed: the kubelet's next status
+    #: write makes them not available (counted in ``*_available``)
+    new_doomed: T = 0  # type: ignore[assignment]
+    old_doomed: T = 0  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (both ReplicaSets)."""
@@ -143,8 +193,13 @@ class CountState(Generic[T]):
         return tuple(getattr(self, f.name) for f in fields(self))
 
     def counts(self) -> tuple[Any, ...]:
-        """The vector without the disruption budget (what the cross-check compares)."""
-        return self.as_tuple()[:-1]
+        """The ten counts without the disruption budget and the pending writes (what the
+        reconcile-granularity cross-check compares)."""
+        return self.as_tuple()[:10]
+
+    def pending(self) -> tuple[Any, ...]:
+        """The pending-write fields (write granularity)."""
+        return self.as_tuple()[11:]
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(CountState))
@@ -206,12 +261,18 @@ def resolve_spec(replicas: int, max_surge: IntOrString, max_unavailable: IntOrSt
 # ------------------------------------------------------------------------------- the steps
 
 
-def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any]) -> tuple[Any, CountState[Any], Any]:
-    """One Deployment-controller reconcile of a rolling update (reconcile granularity).
+def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> tuple[Any, CountState[Any], Any]:
+    """One Deployment-controller reconcile of a rolling update.
 
     Mirrors pkg/controller/deployment/rolling.go rolloutRolling: reconcileNewReplicaSet (with
     deployment_util.go NewRSNewReplicas), else reconcileOldReplicaSets = cleanupUnhealthyReplicas
     then scaleDownOldReplicaSetsForRollingUpdate.  Returns (enabled, next state, scaled_new).
+
+    ``write=False``: the reconcile's writes in one step.  ``write=True``: only its first
+    ReplicaSet write is applied; a later scale of the old ReplicaSet in the same reconcile (after
+    the Create of the new one, or the scale-down after cleanupUnhealthyReplicas) is left in
+    ``dc_pending_old``.  The Deployment status write changes no count.  The controller does not
+    reconcile again while a write is pending (``KubeSystem`` applies an actor's pending writes first).
     """
     r, os_ = f.replicas, s.old_spec
     max_total = r + f.surge
@@ -243,25 +304,28 @@ def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any]) -> tuple[Any, CountState
     k2 = o.ite(avail <= min_avail, 0, o.ite(os1 == 0, 0, o.min(os1, avail - min_avail)))
     os2 = os1 - k2
     scaled_old = o.and_(o.not_(scaled_new), proceed, o.not_(invalid), os2 != os_)
-    enabled = o.or_(o.not_(created), scaled_new, scaled_old)
-    nxt = CountState(
-        o.ite(scaled_new, new_target, ns),
-        s.new_unavailable,
-        s.new_available,
-        s.new_status_available,
-        o.ite(scaled_old, os2, os_),
-        s.old_unavailable,
-        s.old_available,
-        s.old_status_available,
-        s.terminating,
-        1,
-        s.disruptions,
+    if not write:
+        enabled = o.or_(o.not_(created), scaled_new, scaled_old)
+        nxt = replace(s, new_spec=o.ite(scaled_new, new_target, ns), old_spec=o.ite(scaled_old, os2, os_), new_created=1)
+        return enabled, nxt, scaled_new
+    # Write granularity: the first write is the Create (not created yet), else the new RS's scale,
+    # else the first old-RS scale (to os1 when the cleanup scaled down and the scale-down follows).
+    two_old = o.and_(k1 > 0, k2 > 0)
+    head_old = o.ite(created, o.ite(two_old, os1, os2), os_)
+    pend_old = o.ite(o.not_(created), o.ite(scaled_old, os2, -1), o.ite(two_old, os2, -1))
+    enabled = o.and_(s.dc_pending_old < 0, o.or_(o.not_(created), scaled_new, scaled_old))
+    nxt = replace(
+        s,
+        new_spec=o.ite(scaled_new, new_target, ns),
+        old_spec=o.ite(scaled_old, head_old, os_),
+        new_created=1,
+        dc_pending_old=o.ite(scaled_old, pend_old, -1),
     )
     return enabled, nxt, scaled_new
 
 
 def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any) -> tuple[Any, tuple[Any, Any, Any, Any]]:
-    """One ReplicaSet-controller reconcile over counts.
+    """One ReplicaSet-controller reconcile over counts (reconcile granularity).
 
     Mirrors pkg/controller/replicaset/replica_set.go syncReplicaSet/manageReplicas: create
     ``min(spec - active, burstReplicas)`` pods, or delete ``min(active - spec, burstReplicas)``
@@ -281,41 +345,140 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any)
     return enabled, (new_unav, new_avail, avail, new_term)
 
 
-def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any]) -> list[tuple[str, Any, CountState[Any]]]:
-    """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``."""
-    out: list[tuple[str, Any, CountState[Any]]] = []
-    en, nxt, _ = _dc(o, f, s)
-    out.append(("dc", en, nxt))
-    en, (u, a, st, t) = _rs(o, s.new_spec, s.new_unavailable, s.new_available, s.new_status_available, s.terminating)
-    out.append(("rs_new", en, CountState(s.new_spec, u, a, st, s.old_spec, s.old_unavailable, s.old_available, s.old_status_available, t, s.new_created, s.disruptions)))
-    en, (u, a, st, t) = _rs(o, s.old_spec, s.old_unavailable, s.old_available, s.old_status_available, s.terminating)
-    out.append(("rs_old", en, CountState(s.new_spec, s.new_unavailable, s.new_available, s.new_status_available, s.old_spec, u, a, st, t, s.new_created, s.disruptions)))
-    out.append((
-        "new_pod_available",
-        s.new_unavailable > 0,
-        CountState(s.new_spec, s.new_unavailable - 1, s.new_available + 1, s.new_status_available, s.old_spec, s.old_unavailable, s.old_available, s.old_status_available, s.terminating, s.new_created, s.disruptions),
-    ))
-    out.append((
-        "old_pod_available",
-        s.old_unavailable > 0,
-        CountState(s.new_spec, s.new_unavailable, s.new_available, s.new_status_available, s.old_spec, s.old_unavailable - 1, s.old_available + 1, s.old_status_available, s.terminating, s.new_created, s.disruptions),
-    ))
-    out.append((
-        "terminating_pod_gone",
-        s.terminating > 0,
-        CountState(s.new_spec, s.new_unavailable, s.new_available, s.new_status_available, s.old_spec, s.old_unavailable, s.old_available, s.old_status_available, s.terminating - 1, s.new_created, s.disruptions),
-    ))
-    out.append((
-        "crash_new",
-        o.and_(s.disruptions > 0, s.new_available > 0),
-        CountState(s.new_spec, s.new_unavailable + 1, s.new_available - 1, s.new_status_available, s.old_spec, s.old_unavailable, s.old_available, s.old_status_available, s.terminating, s.new_created, s.disruptions - 1),
-    ))
-    out.append((
-        "crash_old",
-        o.and_(s.disruptions > 0, s.old_available > 0),
-        CountState(s.new_spec, s.new_unavailable, s.new_available, s.new_status_available, s.old_spec, s.old_unavailable + 1, s.old_available - 1, s.old_status_available, s.terminating, s.new_created, s.disruptions - 1),
-    ))
+def _side(s: CountState[Any], w: str, name: str) -> Any:
+    return getattr(s, f"{w}_{name}")
+
+
+def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountState[Any]]]:
+    """The ReplicaSet controller of ``w`` ("new"/"old") at write granularity.
+
+    ``rs_<w>``: a reconcile (enabled when nothing of it is pending and it would write): it plans
+    the writes of :func:`_rs` on the pods it listed and applies the first one: a pod Create, a pod
+    Delete, or the status write when there is nothing to create or delete; the rest is pending.
+    Upstream issues the Deletes concurrently (manageReplicas: one goroutine per pod), so the first
+    to land may target a not-available pod (``rs_<w>``), an available one
+    (``rs_<w>_head_available``) or an available one whose container crashed (``_head_doomed``).
+    ``rs_<w>_create`` / ``_delete_unavailable`` / ``_delete_available`` / ``_delete_doomed`` /
+    ``_status``: one pending write (the deletes in any order, the status last, with the value
+    computed at the read).
+    """
+    g = lambda n: _side(s, w, n)  # noqa: E731
+    spec, unav, avail, status = g("spec"), g("unavailable"), g("available"), g("status_available")
+    pc, pdu, pda, ps, doomed = g("pc"), g("pdu"), g("pda"), g("ps"), g("doomed")
+    active = unav + avail
+    diff = active - spec
+    busy = o.or_(pc > 0, pdu > 0, pda > 0, ps >= 0)
+    create = o.min(spec - active, BURST_REPLICAS)
+    delete = o.min(diff, BURST_REPLICAS)
+    du = o.min(delete, unav)
+    da = delete - du
+    status_write = o.ite(status != avail, avail, -1)
+    free = o.not_(busy)
+    out: dict[str, tuple[Any, CountState[Any]]] = {}
+    plan = {f"{w}_ps": o.ite(diff == 0, -1, status_write)}
+    # head: create one / delete a not-available pod / status only
+    head_unav = du > 0
+    out[f"rs_{w}"] = (
+        o.and_(free, o.or_(diff < 0, head_unav, o.and_(diff == 0, status != avail))),
+        replace(
+            s,
+            **plan,
+            **{
+                f"{w}_unavailable": o.ite(diff < 0, unav + 1, o.ite(diff > 0, unav - 1, unav)),
+                f"{w}_status_available": o.ite(diff == 0, avail, status),
+                "terminating": o.ite(diff > 0, s.terminating + 1, s.terminating),
+                f"{w}_pc": o.ite(diff < 0, create - 1, 0),
+                f"{w}_pdu": o.ite(diff > 0, du - 1, 0),
+                f"{w}_pda": o.ite(diff > 0, da, 0),
+            },
+        ),
+    )
+    # head: delete an available pod (healthy / doomed)
+    for v, guard, dd in (("head_available", avail - doomed > 0, 0), ("head_doomed", doomed > 0, 1)):
+        out[f"rs_{w}_{v}"] = (
+            o.and_(free, diff > 0, da > 0, guard),
+            replace(
+                s,
+                **plan,
+                **{
+                    f"{w}_available": avail - 1,
+                    f"{w}_doomed": doomed - dd,
+                    "terminating": s.terminating + 1,
+                    f"{w}_pc": 0,
+                    f"{w}_pdu": du,
+                    f"{w}_pda": da - 1,
+                },
+            ),
+        )
+    out[f"rs_{w}_create"] = (pc > 0, replace(s, **{f"{w}_unavailable": unav + 1, f"{w}_pc": pc - 1}))
+    out[f"rs_{w}_delete_unavailable"] = (
+        pdu > 0,
+        replace(s, **{f"{w}_unavailable": unav - 1, f"{w}_pdu": pdu - 1, "terminating": s.terminating + 1}),
+    )
+    out[f"rs_{w}_delete_available"] = (
+        o.and_(pda > 0, avail - doomed > 0),
+        replace(s, **{f"{w}_available": avail - 1, f"{w}_pda": pda - 1, "terminating": s.terminating + 1}),
+    )
+    out[f"rs_{w}_delete_doomed"] = (
+        o.and_(pda > 0, doomed > 0),
+        replace(s, **{f"{w}_available": avail - 1, f"{w}_pda": pda - 1, f"{w}_doomed": doomed - 1, "terminating": s.terminating + 1}),
+    )
+    out[f"rs_{w}_status"] = (
+        o.and_(pc == 0, pdu == 0, pda == 0, ps >= 0),
+        replace(s, **{f"{w}_status_available": ps, f"{w}_ps": -1}),
+    )
     return out
+
+
+def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> list[tuple[str, Any, CountState[Any]]]:
+    """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
+
+    ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
+    fields stay 0/-1 and the write-granularity steps are disabled).  ``write=True``: one API write
+    per step, as ``KubeSystem``'s default granularity.
+
+    A disruption (``crash_<w>``) is a container crash of an available pod: the pod stays Ready in
+    the API (``<w>_doomed``) until its kubelet's status write (``<w>_doomed_unavailable``, or
+    ``_doomed_target_unavailable`` when a pending Delete targets it).  ``crash_idle``: a crash that
+    changes no count (a not-available or terminating pod's container).
+    """
+    out: dict[str, tuple[Any, CountState[Any]]] = {}
+    never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
+    en, nxt, _ = _dc(o, f, s, write)
+    out["dc"] = (en, nxt)
+    for w in ("new", "old"):
+        if write:
+            out.update(_rs_write(o, s, w))
+        else:
+            en, (u, a, st, t) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"), _side(s, w, "status_available"), s.terminating)
+            out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st, "terminating": t}))
+            for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed"):
+                out[f"rs_{w}_{v}"] = (never, s)
+        u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
+        out[f"{w}_pod_available"] = (u - pdu > 0, replace(s, **{f"{w}_unavailable": u - 1, f"{w}_available": a + 1}))
+        out[f"{w}_target_available"] = (
+            pdu > 0,
+            replace(s, **{f"{w}_unavailable": u - 1, f"{w}_available": a + 1, f"{w}_pdu": pdu - 1, f"{w}_pda": pda + 1}),
+        )
+        out[f"crash_{w}"] = (
+            o.and_(s.disruptions > 0, a - dm > 0),
+            replace(s, **{f"{w}_doomed": dm + 1, "disruptions": s.disruptions - 1}),
+        )
+        out[f"{w}_doomed_unavailable"] = (
+            o.and_(dm > 0, a - pda > 0),
+            replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_doomed": dm - 1}),
+        )
+        out[f"{w}_doomed_target_unavailable"] = (
+            o.and_(dm > 0, pda > 0),
+            replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_doomed": dm - 1, f"{w}_pdu": pdu + 1, f"{w}_pda": pda - 1}),
+        )
+    out["terminating_pod_gone"] = (s.terminating > 0, replace(s, terminating=s.terminating - 1))
+    pend = s.dc_pending_old
+    out["dc_scale_old_pending"] = (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1))
+    out["dc_pending_dropped"] = (o.and_(pend >= 0) if write else never, replace(s, dc_pending_old=-1))
+    out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
+    assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
+    return [(name, *out[name]) for name in ACTIONS]
 
 
 def initial_state(replicas: Any, disruptions: Any = 0) -> CountState[Any]:
@@ -355,12 +518,14 @@ class CountSystem(BaseSystem[CountState[int]]):
         *,
         disruptions: int = 0,
         variant: Variant = FIXED,
+        write: bool = False,
     ) -> None:
         self.replicas = replicas
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
         self.disruptions = disruptions
         self.variant = variant
+        self.write = write
         self.fenceposts = resolve(replicas, max_surge, max_unavailable, variant)
         self.spec = resolve_spec(replicas, max_surge, max_unavailable)
 
@@ -369,9 +534,9 @@ class CountSystem(BaseSystem[CountState[int]]):
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
-        for name, enabled, nxt in count_steps(PY, self.fenceposts, state):
+        for name, enabled, nxt in count_steps(PY, self.fenceposts, state, self.write):
             if enabled:
-                fair = name not in ("crash_new", "crash_old")
+                fair = name not in DISRUPTION_ACTIONS
                 out.append((Action(_ACTOR[name], name, fair), nxt))
         return out
 
@@ -412,6 +577,16 @@ _ACTOR: dict[str, str] = {
     "terminating_pod_gone": "kubelet",
     "crash_new": "fault",
     "crash_old": "fault",
+    "dc_scale_old_pending": "deployment-controller",
+    "dc_pending_dropped": "deployment-controller",
+    "new_target_available": "kubelet/new",
+    "old_target_available": "kubelet/old",
+    "crash_idle": "fault",
+    "new_doomed_unavailable": "kubelet/new",
+    "old_doomed_unavailable": "kubelet/old",
+    "new_doomed_target_unavailable": "kubelet/new",
+    "old_doomed_target_unavailable": "kubelet/old",
+    **{f"rs_{w}_{v}": f"replicaset-controller/{w}" for w in ("new", "old") for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")},
 }
 
 

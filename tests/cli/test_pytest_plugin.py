@@ -28,9 +28,10 @@ def test_assert_holds_fails_with_the_counterexample(tmp_path) -> None:  # type: 
 
 
 def test_assert_holds_refuses_a_bounded_result_unless_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # KC-OWN-001: not decided by the count model (a cut KC-ROLL-001 search on a Deployment would be)
     with pytest.raises(AssertionError, match="cut by a bound"):
-        assert_holds(str(VIOLATION), "KC-ROLL-001", max_states=5, out_dir=str(tmp_path), **FAST)
-    report = assert_holds(str(VIOLATION), "KC-ROLL-001", max_states=5, allow_bounded=True, out_dir=str(tmp_path), **FAST)
+        assert_holds(str(VIOLATION), "KC-OWN-001", scenario="rollout", max_states=5, out_dir=str(tmp_path), **FAST)
+    report = assert_holds(str(VIOLATION), "KC-OWN-001", scenario="rollout", max_states=5, allow_bounded=True, out_dir=str(tmp_path), **FAST)
     assert {f.verdict for f in report.findings} == {"holds_within_bounds"}
 
 

@@ -59,7 +59,7 @@ def test_seeded_rounding_bug_is_violated_with_a_real_counterexample() -> None:
 
 
 def test_one_disruption_gives_a_counterexample_replayed_in_the_object_model() -> None:
-    res = prove_rollout((1, 10_000), "int", "int", disruptions=1, properties=("min-available",), timeout=30)
+    res = prove_rollout((1, 10_000), "int", "int", disruptions=1, properties=("min-available",), timeout=180)
     assert res.status == VIOLATED
     cex = res.properties[0].counterexample
     assert cex is not None and cex.disruptions == 1

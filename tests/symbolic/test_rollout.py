@@ -71,17 +71,24 @@ counts = st.integers(0, 6)
     st.sampled_from([0, 1, 2, "25%", "50%"]),
     st.sampled_from([0, 1, 2, "34%", "100%"]),
     st.tuples(counts, counts, counts, counts, counts, counts, counts, counts, counts, st.integers(0, 1), st.integers(0, 1)),
+    st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 1), st.integers(-1, 3), st.integers(0, 1), st.integers(0, 1),
+              st.integers(0, 1), st.integers(-1, 3), st.integers(-1, 3), st.integers(0, 1), st.integers(0, 1)),
+    st.booleans(),
 )
-def test_z3_relation_equals_python_steps(replicas: int, surge: object, unavailable: object, vec: tuple[int, ...]) -> None:
-    """For any state, the Z3 successors (all of them, by model enumeration) are the Python ones."""
+def test_z3_relation_equals_python_steps(replicas: int, surge: object, unavailable: object, vec: tuple[int, ...],
+                                         pending: tuple[int, ...], write: bool) -> None:
+    """For any state, the Z3 successors (all of them, by model enumeration) are the Python ones, at
+    both granularities (the pending-write and crashed-pod fields only matter at write granularity)."""
     assume(not (surge == 0 and unavailable == 0))  # outside the domain: the API server rejects it
-    s = CountState(*vec)
+    s = CountState(*vec, *(pending if write else ()))
     f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
-    want = {(name, nxt) for name, en, nxt in count_steps(PY, f, s) if en}
+    want = {(name, nxt) for name, en, nxt in count_steps(PY, f, s, write) if en}
     p = _params(ParamSpec((replicas, replicas), surge, unavailable), FIXED)  # type: ignore[arg-type]
     a, b, act = _state("a"), _state("b"), z3.Int("act")
     sol = z3.Solver()
-    sol.add(*p.domain, *[x == v for x, v in zip(a.as_tuple(), vec)], _trans(p.ctrl, a, b, act))
+    # every field of the source state is fixed (the pending fields too: unconstrained, they would
+    # give infinitely many successors)
+    sol.add(*p.domain, *[x == v for x, v in zip(a.as_tuple(), s.as_tuple())], _trans(p.ctrl, a, b, act, write=write))
     got = set()
     while sol.check() == z3.sat:
         m = sol.model()

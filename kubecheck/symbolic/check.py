@@ -1,0 +1,338 @@
+"""The count model inside ``kubecheck check``: parametric verdicts for the rollout rules.
+
+:func:`count_verdict` decides KC-ROLL-001 / KC-ROLL-002 for one RollingUpdate Deployment under
+one scenario with the Z3 count model (kubecheck/symbolic/rollout.py, prove.py), for the
+manifest's exact parameters and for the family (every replicas 1..10,000 with the same maxSurge
+and maxUnavailable), when the checked refinement (kubecheck/symbolic/refinement.py,
+tests/symbolic/test_refinement.py) covers the scenario; otherwise it says why not.
+:func:`decide_rollout_findings` applies it to the findings of a scenario whose explicit search
+was cut (``holds_within_bounds``): a count-model proof turns them into ``holds`` and says which
+engine decided and for which sizes; a count-model counterexample never becomes VIOLATED by
+itself (the explicit verdict stays): the message gives the smallest replicas that fails and
+whether the object model reproduced that run (:func:`smallest_counterexample`).
+
+Proofs are cached on disk per parameter tuple (``$KUBECHECK_CACHE_DIR`` or
+``~/.cache/kubecheck``, file ``count-proofs.json``) keyed by :data:`MODEL_VERSION` (a hash of the
+count model's source) and the parameters, so a CI rerun does not call Z3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
+from model.objects import Deployment, IntOrString
+
+__all__ = ["RULES", "MODEL_VERSION", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
+           "smallest_counterexample", "cache_dir"]
+
+#: rule id -> the property key of prove_rollout
+RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge"}
+#: the largest replicas of the family proof
+FAMILY_MAX = 10_000
+#: sizes searched one by one (increasing) for the smallest counterexample before a range BMC
+SMALL_FIRST = 4
+#: fault budgets the count model covers (each is one disruption of the count model)
+COVERED_FAULTS = ("container_crash",)
+
+
+def _model_version() -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in ("rollout.py", "prove.py", "refinement.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+MODEL_VERSION = _model_version()
+
+
+def cache_dir() -> Path:
+    """``$KUBECHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/kubecheck``, else ``~/.cache/kubecheck``."""
+    env = os.environ.get("KUBECHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "kubecheck" if xdg else Path.home() / ".cache" / "kubecheck"
+
+
+@dataclass(frozen=True, slots=True)
+class CountVerdict:
+    """The count model's answer for one rule on one Deployment in one scenario.
+
+    ``status``: ``PROVED`` (exact parameters proved), ``VIOLATED`` (the count model has a
+    counterexample at the exact parameters), ``UNKNOWN`` (timeout or no invariant), or
+    ``NOT_COVERED`` (the refinement does not cover the scenario; ``message`` says why).
+    """
+
+    rule_id: str
+    status: str
+    message: str
+    engine: str = "z3 count model (induction)"
+    replicas: int = 0
+    family: str = ""
+    smallest: int | None = None
+    replayed: bool | None = None
+    seconds: float = 0.0
+    cached: bool = False
+
+
+NOT_COVERED = "NOT_COVERED"
+
+
+def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str, stale_reads: bool,
+             overlapping: bool = False) -> str:
+    """Why the checked refinement does NOT cover this Deployment in this scenario ("" when it does).
+
+    Covered: a RollingUpdate Deployment, not paused, whose pods no other workload selects; user
+    actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
+    container crashes; write or reconcile granularity; no stale reads; no broken image (whose
+    readiness fails without a budget).
+    """
+    from model.environment import SetImage, is_broken_image
+
+    if deployment.strategy.type != "RollingUpdate":
+        return f"strategy {deployment.strategy.type}: the count model is the rolling update"
+    if deployment.paused:
+        return "the Deployment is paused"
+    if overlapping:
+        return "another workload's selector overlaps this Deployment's: the count model has one rollout"
+    for name in ("sandbox_death", "node_failure", "node_recovery", "force_delete", "controller_crash"):
+        if getattr(faults, name, 0):
+            return f"fault {name} is not in the count model (only container crashes)"
+    mine = 0
+    for entry in user_actions:
+        ua = entry[0] if isinstance(entry, tuple) else entry
+        if not isinstance(ua, SetImage):
+            return f"user action {type(ua).__name__} is not in the count model (only kubectl set image)"
+        if (ua.kind, ua.namespace, ua.name) == ("Deployment", deployment.namespace, deployment.name):
+            mine += entry[1] if isinstance(entry, tuple) else 1
+    if mine > 1:
+        return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
+    if granularity not in ("write", "reconcile"):
+        return f"granularity {granularity}"
+    if stale_reads:
+        return "stale reads are not in the count model"
+    if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):
+        return ("minReadySeconds > 0 with container crashes: a crashed pod can become available through the "
+                "minReadySeconds timer before its status write, which the count model does not have")
+    if any(is_broken_image(c.image) for c in deployment.template.containers):
+        return "a broken image's readiness fails without a fault budget"
+    return ""
+
+
+# ------------------------------------------------------------------------------------- cache
+
+
+def _key(*parts: Any) -> str:
+    return json.dumps([MODEL_VERSION, *parts], sort_keys=True, default=str)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _store(path: Path, key: str, value: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = _load(path)
+        data[key] = value
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:  # a read-only cache is no error: the proof is simply not cached
+        pass
+
+
+def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
+            granularity: str, timeout: float, cache: Path | None) -> tuple[str, dict[str, Any], bool]:
+    """(status, details, cached) of one prove_rollout call, through the cache."""
+    key = _key("prove", rule_id, replicas, surge, unavailable, crashes, granularity)
+    path = None if cache is None else cache / "count-proofs.json"
+    if path is not None:
+        hit = _load(path).get(key)
+        if hit is not None:
+            return hit["status"], hit, True
+    res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=(RULES[rule_id],),
+                        granularity=granularity, replay_limit=0)
+    pp = res.properties[0]
+    details: dict[str, Any] = {"status": pp.status, "seconds": round(res.seconds, 3), "message": pp.message}
+    if pp.counterexample is not None:
+        cex = pp.counterexample
+        details.update(cex_replicas=cex.replicas, cex_steps=list(cex.actions))
+    if path is not None and pp.status in (PROVED, VIOLATED):  # a timeout is not cached
+        _store(path, key, details)
+    return pp.status, details, False
+
+
+def smallest_counterexample(rule_id: str, surge: IntOrString, unavailable: IntOrString, crashes: int, granularity: str,
+                            up_to: int, *, timeout: float = 60.0, replay_limit: int = 2,
+                            cache: Path | None = None) -> tuple[int | None, bool | None, str]:
+    """The smallest replicas in 1..``up_to`` at which the count model violates the rule (BMC at
+    each size in increasing order), and whether the object model reproduces that run (attempted
+    when the size is at most ``replay_limit``: the guided replay explores the object model).
+    Returns (replicas or None, replayed or None, text)."""
+    key = _key("smallest", rule_id, surge, unavailable, crashes, granularity, up_to, replay_limit)
+    path = None if cache is None else cache / "count-proofs.json"
+    if path is not None:
+        hit = _load(path).get(key)
+        if hit is not None:
+            return hit["replicas"], hit["replayed"], hit["text"]
+    # Increasing replicas 1, 2, ... (induction, then BMC, at each size) up to ``SMALL_FIRST``: the first
+    # violation is the smallest size (within the BMC depth).  Beyond that, one BMC over the rest of
+    # the range with Z3 Optimize (the smallest replicas among the shortest counterexamples).
+    deadline = time.monotonic() + timeout
+    cex = None
+    complete = True
+    for r in range(1, min(up_to, SMALL_FIRST) + 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            complete = False
+            break
+        # induction first: a size where the rule holds is proved in a fraction of a second, where a
+        # BMC to the full depth without a counterexample costs far more
+        pp = prove_rollout(r, surge, unavailable, crashes, left, properties=(RULES[rule_id],), granularity=granularity,
+                           replay_limit=replay_limit).properties[0]
+        if pp.status == VIOLATED and pp.counterexample is not None:
+            cex = pp.counterexample
+            break
+        if pp.status != VIOLATED and "timeout" in pp.message:
+            complete = False
+            break
+    if cex is None and complete and up_to > SMALL_FIRST:
+        left = deadline - time.monotonic()
+        if left > 0:
+            pp = prove_rollout((SMALL_FIRST + 1, up_to), surge, unavailable, crashes, left, properties=(RULES[rule_id],),
+                               granularity=granularity, replay_limit=replay_limit, induction=False).properties[0]
+            cex = pp.counterexample if pp.status == VIOLATED else None
+    if cex is None:
+        text = (f"no counterexample at replicas 1..{up_to} within the BMC depth" if complete
+                else "the search for the smallest failing size ran out of time")
+        if path is not None and complete:
+            _store(path, key, {"replicas": None, "replayed": None, "text": text})
+        return None, None, text
+    replayed = cex.replayed
+    how = {True: "reproduced in the object model", False: "NOT reproduced in the object model (spurious?)",
+           None: "not replayed"}[replayed]
+    which = ("smallest failing size" if cex.replicas <= SMALL_FIRST else
+             f"no failure at replicas 1..{SMALL_FIRST} within the BMC depth; smallest among the shortest counterexamples")
+    text = (f"{which} replicas = {cex.replicas} ({len(cex.actions)} count steps: {', '.join(cex.actions)}); "
+            f"{how} {cex.replay_message}").strip()
+    if path is not None:
+        _store(path, key, {"replicas": cex.replicas, "replayed": replayed, "text": text})
+    return cex.replicas, replayed, text
+
+
+def _bound_text(v: IntOrString) -> str:
+    return str(v)
+
+
+def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularity: str, *, why_not: str = "",
+                  timeout: float = 60.0, cache: Path | None = None) -> CountVerdict:
+    """The count model's verdict on ``rule_id`` for ``deployment`` with ``crashes`` container
+    crashes at ``granularity`` (``why_not``: :func:`coverage`'s answer for the scenario)."""
+    start = time.monotonic()
+    if rule_id not in RULES:
+        return CountVerdict(rule_id, NOT_COVERED, f"{rule_id} is not a count-model rule")
+    if why_not:
+        return CountVerdict(rule_id, NOT_COVERED, f"count model not applicable: {why_not}")
+    r = deployment.replicas
+    s, u = deployment.strategy.max_surge, deployment.strategy.max_unavailable
+    if r < 1:
+        return CountVerdict(rule_id, NOT_COVERED, "replicas 0: nothing rolls")
+    strategy = f"maxSurge {_bound_text(s)}, maxUnavailable {_bound_text(u)}"
+    faults = f", {crashes} container crash{'es' if crashes != 1 else ''}" if crashes else ""
+    exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache)
+    fam_max = max(FAMILY_MAX, r)
+    fam_cached = True
+    if exact == VIOLATED:  # the exact parameters are a member of the family: no second search
+        family = f"fails for replicas 1..{fam_max} with {strategy}{faults} (replicas = {r} is one that fails)"
+    else:
+        fam, fam_details, fam_cached = _status(rule_id, (1, fam_max), s, u, crashes, granularity, timeout, cache)
+        if fam == PROVED:
+            family = f"holds for all replicas 1..{fam_max} with {strategy}{faults}"
+        elif fam == VIOLATED:
+            family = f"fails for some replicas in 1..{fam_max} with {strategy}{faults} (e.g. replicas = {fam_details.get('cex_replicas')})"
+        else:
+            family = f"undecided for replicas 1..{fam_max} ({fam_details.get('message') or 'timeout'})"
+    seconds = time.monotonic() - start
+    where = f"{granularity} granularity{faults}"
+    if exact == PROVED:
+        msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "
+               f"checked exhaustively for replicas <= 2); family: {family}")
+        return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
+    if exact == VIOLATED:
+        smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, r,
+                                                          timeout=timeout, cache=cache)
+        msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; {text}. Not reported as violated "
+               f"at replicas = {r}: the explicit search was cut and the run is not replayed at that size; family: {family}")
+        return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, smallest=smallest, replayed=replayed,
+                            seconds=time.monotonic() - start, cached=cached)
+    return CountVerdict(rule_id, "UNKNOWN", f"count model undecided at replicas = {r} ({details.get('message') or 'timeout'})",
+                        replicas=r, family=family, seconds=seconds, cached=cached)
+
+
+def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granularity: str, *,
+                            timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
+    """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-001/002
+    finding on a Deployment decided by the count model where its refinement covers the scenario.
+
+    ``spec`` is the ``kubecheck.scenarios.ScenarioSpec``, ``cluster`` the settled ClusterState.
+    A PROVED exact-parameter proof becomes ``holds`` (exit 0) with a note naming the engine and
+    sizes; anything else keeps the explicit verdict and appends the count model's answer to the note.
+    """
+    from kubecheck.verdict import Verdict
+
+    cut = Verdict.HOLDS_WITHIN_BOUNDS.value
+    todo = [f for f in findings if f.rule_id in RULES and f.verdict == cut and f.target.startswith("Deployment ")]
+    if not todo:
+        return findings
+    cache = cache_dir() if cache is None else cache
+    overlaps = _overlapping(cluster)
+    out = []
+    for f in findings:
+        if f not in todo:
+            out.append(f)
+            continue
+        ns, _, name = f.target.split(" ", 1)[1].partition("/")
+        d = cluster.get("Deployment", ns, name)
+        if d is None:
+            out.append(f)
+            continue
+        why = coverage(d, spec.all_user_actions(), spec.faults, spec.granularity or granularity, spec.stale_reads,
+                       overlapping=(ns, name) in overlaps)
+        cv = count_verdict(f.rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
+                           timeout=timeout, cache=cache)
+        if cv.status == PROVED:
+            out.append(replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
+                               note=cv.message + (f" [explicit search: {f.note}]" if f.note else ""),
+                               reductions=tuple(f.reductions) + ("count-model proof",)))
+        else:
+            out.append(replace(f, note=(f.note + "; " if f.note else "") + cv.message))
+    return out
+
+
+def _overlapping(cluster: Any) -> set[tuple[str, str]]:
+    """Deployments whose pods another workload's selector could claim."""
+    from kubecheck.symbolic.selectors import overlap_analysis
+
+    out: set[tuple[str, str]] = set()
+    for ov in overlap_analysis(tuple(cluster.all_objects())):
+        for ref in (ov.a, ov.b):
+            if ref.kind == "Deployment":
+                out.add((ref.namespace, ref.name))
+    return out
+
+
+def as_dict(cv: CountVerdict) -> dict[str, Any]:
+    return asdict(cv)

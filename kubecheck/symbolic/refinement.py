@@ -1,0 +1,294 @@
+"""The checked refinement: object-model runs are count-model runs (under a projection).
+
+:func:`project_state` maps a ``model.system.SystemState`` (the API server's contents, the
+fault budget left and every controller's pending writes) onto a
+:class:`kubecheck.symbolic.rollout.CountState` of one Deployment's rollout.
+:func:`check_refinement` explores the *full* explicit graph of an object-model system (every
+reachable state up to the system's symmetry, every transition out of it: no sample) and checks
+that
+
+* every initial state projects onto the count model's initial state, and
+* every transition ``s -a-> t`` projects onto a count-model transition ``P(s) -> P(t)`` or onto
+  a stutter ``P(s) = P(t)``.
+
+Then every object-model run projects onto a count-model run, so a state invariant proved for
+every reachable count state (KC-ROLL-002) holds in every reachable object state; and for the
+action rule KC-ROLL-001, a controller step that lowers availability projects onto a count step
+that lowers it by the same amount (the availability is a function of the projection), which the
+count model's action form judges (docs/symbolic.md#refinement says which count actions an object
+action may map to, and why the judged actions line up).
+
+:func:`rollout_system` builds the object-model system the way ``kubecheck check`` does: the
+manifests' Deployment with ``nodes`` identical Ready nodes, settled by ``kubecheck.scenarios.settle``,
+then the built-in ``rollout`` scenario (``kubectl set image``) with the given fault budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kubecheck.symbolic.rollout import PY, CountState, Fenceposts, count_steps, initial_state, resolve
+from model.api import Create, Delete, Update, UpdateStatus
+from model.deployment_util import equal_ignore_hash
+from model.environment import FaultBudget
+from model.objects import Deployment, IntOrString, kind_of
+from model.system import KubeSystem, SystemState
+
+__all__ = ["ProjectionError", "project_state", "RefinementResult", "check_refinement", "rollout_system", "COUNTED_FAULTS"]
+
+#: The fault budgets the count model's ``disruptions`` stands for (each spends one disruption).
+COUNTED_FAULTS: tuple[str, ...] = ("container_crash",)
+
+
+class ProjectionError(ValueError):
+    """An object-model state the count model has no counterpart for."""
+
+
+def _available(pod: Any, min_ready_seconds: int) -> bool:
+    # properties/_common.py is_available (pkg/api/v1/pod/util.go IsPodAvailable on abstract time)
+    if not pod.conditions.ready:
+        return False
+    return min_ready_seconds == 0 or pod.ready_elapsed
+
+
+def _crashed(pod: Any) -> bool:
+    """Ready in the API, but a container is not ready in the runtime (it crashed): the kubelet's
+    next status write (``kubelet_update_status``) makes the pod not ready."""
+    return any(not cs.ready for cs in pod.container_statuses)
+
+
+def _active(pod: Any) -> bool:
+    return pod.phase not in ("Succeeded", "Failed") and pod.deletion_timestamp is None
+
+
+def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool) -> CountState[int]:
+    """The count state of ``deployment`` (namespace, name) in an object-model state.
+
+    ``rolled``: whether the rollout (``kubectl set image``) has happened; before it, the
+    Deployment's one ReplicaSet counts as the *old* one (the count model starts at the moment the
+    template changes, with no new ReplicaSet).  After it, the new ReplicaSet is the one whose
+    template equals the Deployment's ignoring ``pod-template-hash`` (deployment_util.go
+    FindNewReplicaSet), every other owned one is old (at most one: more is a ``ProjectionError``).
+
+    Pending writes: a ReplicaSet controller's pending pod Creates, Deletes (by their target's
+    availability now) and status write; a Deployment controller's pending scale of the old
+    ReplicaSet.  A pending status write equal to the current status is a no-op and projects to -1.
+    """
+    c = state.cluster
+    ns, name = deployment
+    d = c.get("Deployment", ns, name)
+    if d is None:
+        raise ProjectionError(f"no Deployment {ns}/{name}")
+    mrs = d.min_ready_seconds
+    rows: dict[str, dict[str, int]] = {}
+    which_rs: dict[str, str] = {}
+    for rs in c.replica_sets.values():
+        ref = rs.controller_ref()
+        if ref is None or ref.uid != d.uid:
+            continue
+        which = "new" if (rolled and equal_ignore_hash(rs.template, d.template)) else "old"
+        if which in rows:
+            raise ProjectionError(f"more than one {which} ReplicaSet of {ns}/{name}: the count model has one of each")
+        pods = [p for p in c.pods.values() if (pr := p.controller_ref()) is not None and pr.uid == rs.uid]
+        active = [p for p in pods if _active(p)]
+        avail = sum(1 for p in active if _available(p, mrs))
+        rows[which] = {"spec": rs.replicas, "unavailable": len(active) - avail, "available": avail,
+                       "status_available": rs.status.available_replicas, "pc": 0, "pdu": 0, "pda": 0, "ps": -1,
+                       "doomed": sum(1 for p in active if _available(p, mrs) and _crashed(p))}
+        which_rs[rs.name] = which
+        pend = state.pending.get(("replicaset", rs.namespace, rs.name), ())
+        row = rows[which]
+        for pw in pend:
+            w = pw.write
+            if isinstance(w, Create) and kind_of(w.obj) == "Pod":
+                row["pc"] += 1
+            elif isinstance(w, Delete) and w.kind == "Pod":
+                target = c.get("Pod", w.namespace, w.name)
+                if target is None or not _active(target) or (w.uid and target.uid != w.uid):
+                    raise ProjectionError(f"pending Delete of pod {w.name} whose target is gone or terminating")
+                row["pda" if _available(target, mrs) else "pdu"] += 1
+            elif isinstance(w, UpdateStatus) and kind_of(w.obj) == "ReplicaSet":
+                v = w.obj.status.available_replicas
+                row["ps"] = v if v != rs.status.available_replicas else -1
+            else:
+                raise ProjectionError(f"pending write {type(w).__name__} of the ReplicaSet controller not in the count model")
+    terminating = 0
+    for p in c.pods.values():
+        pr = p.controller_ref()
+        if p.deletion_timestamp is not None and pr is not None and any(rs.uid == pr.uid for rs in c.replica_sets.values()
+                                                                      if rs.name in which_rs):
+            terminating += 1
+    dc_pending_old = -1
+    for pw in state.pending.get(("deployment", ns, name), ()):
+        w = pw.write
+        if isinstance(w, UpdateStatus) and kind_of(w.obj) == "Deployment":
+            continue
+        if isinstance(w, Update) and kind_of(w.obj) == "ReplicaSet" and pw.base is not None:
+            if w.obj.replicas == pw.base.replicas:
+                continue  # metadata only (annotations): no count changes
+            if which_rs.get(w.obj.name) != "old" or dc_pending_old != -1:
+                raise ProjectionError(f"pending scale of ReplicaSet {w.obj.name} not in the count model")
+            cur = c.get("ReplicaSet", w.obj.namespace, w.obj.name)
+            dc_pending_old = w.obj.replicas if cur is None or w.obj.replicas != cur.replicas else -1
+            continue
+        raise ProjectionError(f"pending write {type(w).__name__} of the Deployment controller not in the count model")
+    budget = sum(getattr(state.faults, f) for f in COUNTED_FAULTS)
+    zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0}
+    new, old = rows.get("new", zero), rows.get("old", zero)
+    return CountState(
+        new["spec"], new["unavailable"], new["available"], new["status_available"],
+        old["spec"], old["unavailable"], old["available"], old["status_available"],
+        terminating, 1 if "new" in rows else 0, budget,
+        new["pc"], new["pdu"], new["pda"], new["ps"], old["pc"], old["pdu"], old["pda"], old["ps"], dc_pending_old,
+        new["doomed"], old["doomed"],
+    )
+
+
+@dataclass
+class RefinementResult:
+    """What :func:`check_refinement` found: sizes, stutters, and every failure (with an example)."""
+
+    states: int = 0
+    transitions: int = 0
+    stutters: int = 0
+    initial_ok: bool = True
+    #: action label -> number of transitions that are neither a count step nor a stutter
+    failures: dict[str, int] = field(default_factory=dict)
+    #: action label -> (P(s), P(t)) of the first such transition
+    examples: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: states the projection has no counterpart for (ProjectionError messages, first few)
+    unprojectable: list[str] = field(default_factory=list)
+    #: object action label -> the count actions its transitions mapped to
+    mapped: dict[str, set[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+    complete: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.complete and self.initial_ok and not self.failures and not self.unprojectable
+
+    def describe(self) -> str:
+        head = (f"{'REFINES' if self.ok else 'DOES NOT REFINE'}: {self.states} states, {self.transitions} transitions "
+                f"({self.stutters} stutters), {self.seconds:.1f} s")
+        lines = [head]
+        if not self.initial_ok:
+            lines.append("  an initial state does not project onto the count model's initial state")
+        if not self.complete:
+            lines.append("  the exploration was cut: nothing is claimed")
+        for label, n in sorted(self.failures.items()):
+            a, b = self.examples[label]
+            lines.append(f"  {n} x {label}: {a} -> {b}")
+        lines.extend(f"  unprojectable: {m}" for m in self.unprojectable)
+        return "\n".join(lines)
+
+
+def check_refinement(
+    system: KubeSystem,
+    project: Callable[[SystemState], CountState[int]],
+    fenceposts: Fenceposts[int],
+    *,
+    write: bool,
+    max_states: int | None = None,
+) -> RefinementResult:
+    """Explore every reachable state of ``system`` (depth first, deduplicated by
+    ``system.canonical``: the projection counts pods and so is invariant under the renamings the
+    symmetry reduction identifies) and check every transition against the count model."""
+    start = time.monotonic()
+    res = RefinementResult()
+    init = system.init_states()
+    want = None
+    seen: dict[Hashable, SystemState] = {}
+    stack: list[SystemState] = []
+    for s in init:
+        p = project(s)
+        want = initial_state(p.old_spec, p.disruptions)
+        if p != want:
+            res.initial_ok = False
+        k = system.canonical(s)
+        if k not in seen:
+            seen[k] = s
+            stack.append(s)
+    cache: dict[CountState[int], dict[CountState[int], str]] = {}
+    while stack:
+        s = stack.pop()
+        try:
+            ps = project(s)
+        except ValueError as exc:
+            if len(res.unprojectable) < 5:
+                res.unprojectable.append(str(exc))
+            continue
+        succ = cache.get(ps)
+        if succ is None:
+            succ = cache[ps] = {}
+            for nm, en, nxt in count_steps(PY, fenceposts, ps, write):
+                if en:
+                    succ.setdefault(nxt, nm)
+        for a, n in system.successors(s):
+            res.transitions += 1
+            try:
+                pn = project(n)
+            except ValueError as exc:
+                if len(res.unprojectable) < 5:
+                    res.unprojectable.append(f"{a.label}: {exc}")
+                continue
+            if pn == ps:
+                res.stutters += 1
+                res.mapped.setdefault(a.label, set()).add("stutter")
+            elif pn in succ:
+                res.mapped.setdefault(a.label, set()).add(succ[pn])
+            else:
+                res.failures[a.label] = res.failures.get(a.label, 0) + 1
+                res.examples.setdefault(a.label, (ps, pn))
+            k = system.canonical(n)
+            if k not in seen:
+                if max_states is not None and len(seen) >= max_states:
+                    res.complete = False
+                    continue
+                seen[k] = n
+                stack.append(n)
+    res.states = len(seen)
+    res.seconds = time.monotonic() - start
+    return res
+
+
+def rollout_system(
+    replicas: int,
+    max_surge: IntOrString,
+    max_unavailable: IntOrString,
+    *,
+    crashes: int = 0,
+    granularity: str = "write",
+    nodes: int = 1,
+    min_ready_seconds: int = 0,
+) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
+    """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
+    ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
+    count model's fenceposts."""
+    from kubecheck.scenarios import builtin, settle, with_nodes
+    from kubecheck.symbolic.bridge import _deployment
+    from model.state import ClusterState
+    from model.system import Scenario
+
+    d: Deployment = _deployment(replicas, max_surge, max_unavailable)
+    if min_ready_seconds:
+        d = replace(d, min_ready_seconds=min_ready_seconds)
+    objs, _ = with_nodes((d,), nodes)
+    loaded = ClusterState.from_objects(objs)
+    warm = KubeSystem(Scenario(initial=loaded, granularity=granularity, name="settle"))  # type: ignore[arg-type]
+    settled = settle(warm, warm.init_states()[0])
+    if not settled.settled:  # pragma: no cover - a lone Deployment settles
+        raise RuntimeError(f"the Deployment did not settle ({settled.cut})")
+    spec = replace(builtin("rollout", settled.state.cluster), faults=FaultBudget(container_crash=crashes))
+    system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity))
+    key = (d.namespace, d.name)
+    n_actions = len(system.init_states()[0].user_budget)
+    if n_actions != 1:  # pragma: no cover - one container, one set-image action
+        raise RuntimeError(f"expected one user action, got {n_actions}")
+
+    def project(state: SystemState) -> CountState[int]:
+        return project_state(state, key, rolled=state.user_budget[0] == 0)
+
+    return system, project, resolve(replicas, max_surge, max_unavailable)

@@ -1,0 +1,135 @@
+"""The count model inside ``kubecheck check`` (kubecheck/symbolic/check.py).
+
+A 10-replica Deployment's rollout is far beyond the explicit search's bound; KC-ROLL-001/002
+are then decided by the Z3 count model when the checked refinement covers the scenario, with
+the engine and sizes in the note, and the proofs are cached on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import kubecheck.symbolic.check as count_check
+from kubecheck.runner import CheckConfig, check_paths
+from kubecheck.symbolic.bridge import _deployment
+from kubecheck.symbolic.check import NOT_COVERED, count_verdict, coverage, smallest_counterexample
+from kubecheck.symbolic.prove import PROVED, VIOLATED
+from model.environment import DeleteFailedNode, FaultBudget, ScaleWorkload, SetImage
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 10
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.25
+"""
+
+
+def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10) -> dict[str, tuple[str, str]]:
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT.replace("replicas: 10", f"replicas: {replicas}"), encoding="utf-8")
+    files = []
+    for i, text in enumerate(scenario_files):
+        p = tmp_path / f"scenario{i}.yaml"
+        p.write_text(text, encoding="utf-8")
+        files.append(str(p))
+    cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=("KC-ROLL-001", "KC-ROLL-002"),
+                      max_states=300, out_dir=str(tmp_path / "out"), write_traces=False)
+    report = check_paths([str(m)], cfg)
+    return {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("KUBECHECK_CACHE_DIR", str(d))
+    return d
+
+
+def test_a_cut_rollout_search_is_decided_by_the_count_model_and_cached(tmp_path: Path, _cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    got = _check(tmp_path)
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"rollout/{rule}"]
+        assert verdict == "holds", note
+        assert "holds for replicas = 10, proved by induction (Z3 count model, write granularity" in note
+        assert "family: holds for all replicas 1..10000 with maxSurge 25%, maxUnavailable 25%" in note
+        assert "explicit search: search cut by max_states=300" in note
+    cached = json.loads((_cache / "count-proofs.json").read_text())
+    assert len(cached) == 4 and all(v["status"] == PROVED for v in cached.values())
+
+    # A rerun reads the cache: Z3 is not called again.
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("prove_rollout called despite the cache")
+
+    monkeypatch.setattr(count_check, "prove_rollout", boom)
+    again = _check(tmp_path)
+    assert again["rollout/KC-ROLL-001"][0] == "holds"
+
+
+@pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~60 s of Z3 (exact, family, smallest size): KUBECHECK_SLOW=1")
+def test_a_count_model_counterexample_never_turns_into_holds(tmp_path: Path, _cache: Path) -> None:
+    """Rollout with one container crash: KC-ROLL-002 is proved; KC-ROLL-001 (the stale-status race)
+    is violated, by the explicit engine itself or, if that is cut first, the count verdict says so
+    without claiming HOLDS."""
+    crash = "name: crash-during-rollout\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\nfaults: {container_crash: 1}\n"
+    got = _check(tmp_path, crash, scenarios=(), replicas=4)
+    assert got["crash-during-rollout/KC-ROLL-002"][0] == "holds"
+    assert "1 container crash" in got["crash-during-rollout/KC-ROLL-002"][1]
+    verdict, note = got["crash-during-rollout/KC-ROLL-001"]
+    assert verdict in ("violated", "holds_within_bounds"), note
+    if verdict == "holds_within_bounds":
+        assert "counterexample" in note and "smallest failing size replicas = 1" in note
+
+
+def test_an_uncovered_scenario_keeps_the_explicit_verdict(tmp_path: Path) -> None:
+    node = "name: node-during-rollout\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\nfaults: {node_failure: 1}\n"
+    got = _check(tmp_path, node, scenarios=())
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"node-during-rollout/{rule}"]
+        assert verdict == "holds_within_bounds"
+        assert "count model not applicable: fault node_failure is not in the count model" in note
+
+
+def test_coverage() -> None:
+    d = _deployment(4, 1, 0)
+    own = (SetImage("Deployment", "web", "x:2"), 1)
+    assert coverage(d, [own], FaultBudget(container_crash=2), "write", False) == ""
+    assert "Recreate" in coverage(d.__class__(**{**{f: getattr(d, f) for f in d.__dataclass_fields__},
+                                                 "strategy": d.strategy.__class__(type="Recreate")}), [own], FaultBudget(), "write", False)
+    assert "ScaleWorkload" in coverage(d, [(ScaleWorkload("Deployment", "web", 5), 1)], FaultBudget(), "write", False)
+    assert "DeleteFailedNode" in coverage(d, [(DeleteFailedNode(fair=True), 1)], FaultBudget(), "write", False)
+    assert "more than one image change" in coverage(d, [(own[0], 2)], FaultBudget(), "write", False)
+    assert "node_failure" in coverage(d, [own], FaultBudget(node_failure=1), "write", False)
+    assert "stale reads" in coverage(d, [own], FaultBudget(), "write", True)
+    assert "overlaps" in coverage(d, [own], FaultBudget(), "write", False, overlapping=True)
+    assert count_verdict("KC-ROLL-001", d, 0, "write", why_not="stale reads").status == NOT_COVERED
+    assert count_verdict("KC-CONV-001", d, 0, "write").status == NOT_COVERED
+
+
+def test_the_stale_status_race_is_found_at_the_smallest_size_and_replays(_cache: Path) -> None:
+    """Item 4 of issue 16: with one crash the family fails; the smallest failing replicas is 1 and
+    that count run is reproduced in the write-granularity object model."""
+    r, replayed, text = smallest_counterexample("KC-ROLL-001", 1, 0, 1, "write", 3, cache=_cache)
+    assert (r, replayed) == (1, True), text
+    assert "reproduced in the object model" in text and "crash_new" in text
+    assert smallest_counterexample("KC-ROLL-001", 1, 0, 1, "write", 3, cache=_cache) == (r, replayed, text)  # cached
+
+
+def test_exact_parameters_violated_with_a_crash(_cache: Path) -> None:
+    cv = count_verdict("KC-ROLL-001", _deployment(3, 0, 2), 1, "write", cache=_cache)
+    assert cv.status == VIOLATED and cv.smallest is not None and cv.smallest <= 3
+    assert "Not reported as violated" in cv.message

@@ -1,0 +1,113 @@
+"""The checked refinement: every transition of the explicit object-model graph that
+``kubecheck check --scenario rollout`` explores (write granularity by default) projects onto a
+count-model transition or a stutter, and every initial state onto the count model's initial
+state.  Over the FULL explicit graph (no sample).
+
+Default tier (seconds each): replicas 1 with every int (maxSurge, maxUnavailable) and 0 or 1
+container crash, replicas 2 crash-free with the int and percent variants, at write and reconcile
+granularity, and minReadySeconds > 0.  ``KUBECHECK_SLOW=1`` adds replicas 2 with a crash and
+replicas 2 with 1/1 (18k-19k states, ~45 s each); replicas 3 is in bench/z3_rollout.py
+(``--refinement``), not in CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kubecheck.symbolic.refinement import check_refinement, project_state, rollout_system
+from kubecheck.symbolic.rollout import count_steps, PY
+
+FAST = [
+    # (replicas, maxSurge, maxUnavailable, crashes, granularity, minReadySeconds)
+    (1, 1, 0, 0, "write", 0),
+    (1, 0, 1, 0, "write", 0),
+    (1, 1, 1, 0, "write", 0),
+    (1, 1, 0, 1, "write", 0),
+    (1, 0, 1, 1, "write", 0),
+    (2, 1, 0, 0, "write", 0),
+    (2, 0, 1, 0, "write", 0),
+    (2, "25%", "25%", 0, "write", 0),
+    (1, 1, 0, 0, "write", 5),
+    (2, 1, 0, 0, "write", 5),
+    (1, 0, 1, 0, "reconcile", 0),
+    (2, 1, 0, 0, "reconcile", 0),
+    (2, 0, 1, 0, "reconcile", 0),
+]
+SLOW = [
+    (1, 1, 1, 1, "write", 0),
+    (1, 1, 0, 2, "write", 0),
+    (2, "50%", "50%", 0, "write", 0),
+    (2, 1, 1, 0, "write", 0),
+    (2, 1, 0, 1, "write", 0),
+    (2, 0, 1, 1, "write", 0),
+    (2, 1, 1, 0, "reconcile", 0),
+    (1, 0, 1, 1, "write", 5),
+]
+CASES = FAST + (SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize(
+    "replicas, surge, unavailable, crashes, granularity, mrs", CASES,
+    ids=[f"r{r}-s{s}-u{u}-c{c}-{g}-mrs{m}" for r, s, u, c, g, m in CASES],
+)
+def test_every_object_transition_is_a_count_transition_or_a_stutter(replicas, surge, unavailable, crashes, granularity, mrs) -> None:
+    system, project, f = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity,
+                                        min_ready_seconds=mrs)
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert res.ok, res.describe()
+    # the graph is really explored and really abstracted
+    assert res.complete and res.states > 20 and 0 < res.stutters < res.transitions
+    # the rollout happened: some transition created the new ReplicaSet and some old pod was deleted
+    assert "dc" in res.mapped.get("dc_create_rs", set())
+    deletes = set().union(*(res.mapped.get(lbl, set()) for lbl in res.mapped if lbl.startswith("rs_delete")))
+    assert any(n.startswith("rs_old") for n in deletes), deletes
+    if crashes:
+        assert res.mapped.get("fault_crash_container"), res.mapped
+
+
+def test_the_check_detects_a_count_model_that_misses_behaviour() -> None:
+    """Against the reconcile-granularity count model (atomic reconciles), the write-granularity
+    object model does NOT refine: the Deployment controller's Create of the new ReplicaSet lands
+    before the scale-down of the old one that the same reconcile planned (maxSurge 0)."""
+    system, project, f = rollout_system(1, 0, 1, granularity="write")
+    res = check_refinement(system, project, f, write=False)
+    assert not res.ok and "dc_create_rs" in res.failures, res.describe()
+
+
+def test_a_crash_before_its_status_write_is_a_crashed_ready_pod() -> None:
+    """The crash fault changes the runtime only: the projection counts the pod as still available
+    (doomed) until the kubelet's status write, which is the count step ``*_doomed_unavailable``."""
+    system, project, f = rollout_system(1, 1, 0, crashes=1)
+    s = system.init_states()[0]
+    crash = next(n for a, n in system.successors(s) if a.label == "fault_crash_container")
+    p0, p1 = project(s), project(crash)
+    assert (p1.old_doomed, p1.old_available, p1.disruptions) == (1, 1, 0)
+    assert (p0.old_doomed, p0.disruptions) == (0, 1)
+    nxt = next(n for a, n in system.successors(crash) if a.label == "kubelet_update_status")
+    p2 = project(nxt)
+    assert (p2.old_doomed, p2.old_available, p2.old_unavailable) == (0, 0, 1)
+    assert ("old_doomed_unavailable", p2) in {(nm, n) for nm, en, n in count_steps(PY, f, p1, True) if en}
+
+
+def test_pending_writes_are_projected() -> None:
+    """After the ReplicaSet controller's first Create of a two-pod scale-up, one Create is pending."""
+    system, project, f = rollout_system(2, 2, 0)
+    s = system.init_states()[0]
+    s = next(n for a, n in system.successors(s) if a.actor == "user")  # kubectl set image
+    s = next(n for a, n in system.successors(s) if a.label == "dc_create_rs")
+    s = next(n for a, n in system.successors(s) if a.label == "rs_create_pod")
+    p = project(s)
+    assert (p.new_spec, p.new_unavailable, p.new_pc) == (2, 1, 1)
+    assert p.new_ps == -1  # status 0 is what it already says
+    assert project_state(s, ("default", "web"), rolled=True) == p
+
+
+def test_two_nodes_refine_too() -> None:
+    """``kubecheck check`` adds two nodes by default: the scheduler's choice adds branching, never counts."""
+    system, project, f = rollout_system(2, 1, 0, nodes=2)
+    res = check_refinement(system, project, f, write=True)
+    assert res.ok, res.describe()
+    one, _, _ = rollout_system(2, 1, 0, nodes=1)
+    assert res.states > check_refinement(one, project, f, write=True).states
