@@ -26,6 +26,9 @@ controller owner):
 ``drain``          ``kubectl drain`` of one node that holds pods (one branch per node), once; selects
                    KC-DRAIN-001 (every drain completes) besides the default rules
 ``drain-during-rollout``  the ``rollout-all`` rollouts and the drain of one node, in any order
+``delete``         ``kubectl delete`` of one workload (``--cascade=background``, kubectl's default, as
+                   ``helm uninstall`` sends), once; one search per workload: the garbage collector
+                   must remove its ReplicaSets and pods (KC-GC-001)
 =================  ===============================================================================
 
 The default (no ``--scenario``) is ``rollout`` and ``pod-crash``.
@@ -317,6 +320,10 @@ def _scale_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     return out
 
 
+def _delete_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
+    return [(DeleteObject(_kind(w), w.name, "Background", namespace=w.namespace), 1) for w in top_level_workloads(cluster)]
+
+
 def _rollback_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out = _rollout_actions(cluster)
     for d in cluster.objects("Deployment"):
@@ -339,6 +346,8 @@ _BUILTIN_TEXT = {
     "one search per workload",
     "drain": "kubectl drain of one node that holds pods (each such node a branch), once",
     "drain-during-rollout": "kubectl set image on every workload (as rollout-all) and kubectl drain of one node that holds pods, once each",
+    "delete": "kubectl delete of one workload (background cascade, as helm uninstall), once; its ReplicaSets and pods "
+    "must go (KC-GC-001); one search per workload",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -376,7 +385,9 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = [(DrainNode(), 1)]
     elif name == "drain-during-rollout":
         actions = _rollout_actions(cluster) + [(DrainNode(), 1)]
-    per_workload = name in ("rollout", "rollback", "controller-crash")
+    elif name == "delete":
+        actions = _delete_actions(cluster)
+    per_workload = name in ("rollout", "rollback", "controller-crash", "delete")
     rules = ("KC-DRAIN-001",) if name.startswith("drain") else ()
     return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 
