@@ -88,7 +88,18 @@ ISSUE_LIST: dict[str, str] = {
 
 
 #: Why a mutant survives (written into docs/mutation.json with the result, rendered in docs/properties.md).
-WHY_SURVIVED: dict[str, str] = {}
+WHY_SURVIVED: dict[str, str] = {
+    "pdb_counts_unready_pods_healthy": (
+        "the disruption controller's healthy count only decides an eviction tried while a pod the budget selects is "
+        "unready. In the cases here no such eviction happens (a drain evicts a Ready pod of a healthy workload), and "
+        "the scenario that tries one (`kubectl drain` while a container may crash) already violates KC-PDB-001 on "
+        "the real model: the API server judges the PDB status the controller last wrote, so a pod that crashed since "
+        "that write is still counted healthy (kubernetes#34776, docs/semantics.md). The bug makes that stale count "
+        "permanent; the verdict is the same, so no verdict can tell them apart. Guarded instead by the upstream "
+        "table: tests/model/test_disruption.py::test_unavailable (disruption_test.go TestUnavailable) fails under "
+        "this bug, which tests/mutation/test_cli_mutation.py asserts."
+    ),
+}
 
 
 def cli_args(path: str, scenarios: str, out_dir: str, output: str, timeout: float) -> list[str]:
@@ -186,6 +197,7 @@ def measure(names: list[str], jobs: int, timeout: float) -> dict[str, Any]:
             m = MUTANTS[n]
             by = next((k for k in ("violation", "fixed", "error", "bound") if k in kinds), "")
             results[n] = {
+                "cases_run": len(CASES),
                 "why": "" if by in ("violation", "fixed", "error") else WHY_SURVIVED.get(n, ""),
                 "description": m.description,
                 "issue": ISSUE_LIST.get(n, ""),
@@ -251,11 +263,15 @@ def main(argv: list[str]) -> int:
           f"{report['seconds']} s")
     if opts.merge:
         old = json.loads(RESULTS.read_text(encoding="utf-8"))
-        if old["cases"] != report["cases"]:
-            print("--merge: docs/mutation.json was measured on other cases; run without --only", file=sys.stderr)
+        if not set(old["cases"]) <= set(report["cases"]):
+            print("--merge: docs/mutation.json was measured on cases that are gone; run without --only", file=sys.stderr)
             return 2
+        # A mutant not re-run keeps its result on the cases it ran on (a kill stays a kill on more cases).
+        for m in old["mutants"].values():
+            m.setdefault("cases_run", len(old["cases"]))
         old["mutants"].update(report["mutants"])
-        report = _summarise({**old, "seconds": old.get("seconds", 0)})
+        old["seconds"] = round(old.get("seconds", 0) + report["seconds"], 1)
+        report = _summarise({**old, "cases": report["cases"], "baseline": {**old["baseline"], **report["baseline"]}})
     if not opts.no_write:
         RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {RESULTS.relative_to(ROOT)}; regenerate docs/properties.md with "

@@ -107,6 +107,12 @@ def mutation_section(report: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += [f"* `{c}`" for c in report["cases"]]
+    partial = sorted(n for n, m in muts.items() if m.get("cases_run", len(report["cases"])) < len(report["cases"]))
+    if partial:
+        first = min(muts[n]["cases_run"] for n in partial)
+        lines += ["", f"The cases after the first {first} were added after a full run, to close survivors; the mutants "
+                  "that run had already killed were not re-run on them (a kill stays a kill on more cases), every "
+                  "other mutant was (`python -m bench mutation --only NAME,.. --merge`)."]
     lines += ["", "| mutant | seeded bug | killed by |", "|---|---|---|"]
     for name in sorted(muts):
         m = muts[name]

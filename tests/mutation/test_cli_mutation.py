@@ -76,6 +76,17 @@ def test_selector_notin_on_an_absent_key_is_guarded_by_the_upstream_table() -> N
         assert 3 in failures()
 
 
+def test_the_pdb_healthy_count_survivor_is_guarded_by_the_upstream_table() -> None:
+    """pdb_counts_unready_pods_healthy survives the CLI (docs/properties.md says why); the port of
+    disruption_test.go TestUnavailable catches it."""
+    from tests.model.test_disruption import test_unavailable
+
+    test_unavailable()
+    with MUTANTS["pdb_counts_unready_pods_healthy"].patch():
+        with pytest.raises(AssertionError):
+            test_unavailable()
+
+
 def test_the_committed_benchmark_result_meets_the_target() -> None:
     """docs/mutation.json is what docs/properties.md reports; it must cover every mutant and kill >= 95%."""
     report = json.loads((ROOT / "docs" / "mutation.json").read_text(encoding="utf-8"))
