@@ -43,7 +43,7 @@ RESULTS = ROOT / "docs" / "mutation.json"
 #: lose, drain for PodDisruptionBudgets, rollback and delete (helm uninstall) for Deployments, scale and
 #: sandbox-death for a ReplicaSet behind a Service, scale for a StatefulSet, and the documented
 #: "relabel a pod out of its ReplicaSet to debug it" and "a node is lost and nobody fences it" (node-failure
-#: without the operator) as scenario files.
+#: without the operator) as scenario files; and rolling out the fix for a release whose readiness keeps failing.
 CASES: tuple[tuple[str, str], ...] = (
     ("examples/replicaset.yaml", "default"),
     ("examples/replication-controller.yaml", "default"),
@@ -70,6 +70,7 @@ CASES: tuple[tuple[str, str], ...] = (
     ("tests/mutation/manifests/db-statefulset.yaml", "default"),
     ("tests/mutation/manifests/db-statefulset.yaml", "node-failure"),
     ("tests/mutation/manifests/db-statefulset.yaml", "scale"),
+    ("tests/mutation/manifests/api-hotfix.yaml", "default"),
 )
 
 #: The mutants the issue lists by behaviour (issue #23, item 5), by name in tests/mutation/mutants.py.
@@ -89,6 +90,16 @@ ISSUE_LIST: dict[str, str] = {
 
 #: Why a mutant survives (written into docs/mutation.json with the result, rendered in docs/properties.md).
 WHY_SURVIVED: dict[str, str] = {
+    "reconcile_old_min_available_off_by_one": (
+        "the wrong minAvailable only feeds maxScaledDown, which bounds cleanupUnhealthyReplicas; "
+        "scaleDownOldReplicaSetsForRollingUpdate recomputes minAvailable itself, so with healthy old pods the bug "
+        "changes nothing. It shows only when old pods are unhealthy during a rollout (rolling out the fix for a "
+        "release whose readiness keeps failing, tests/mutation/manifests/api-hotfix.yaml): there the mutated model "
+        "violates KC-ROLL-001, but the unmutated search of that case is cut by the state bound (50,000) before it "
+        "is exhaustive, and a violation against a bounded baseline is not counted as a kill (the real model may "
+        "violate KC-ROLL-001 there too: maxUnavailable is a decision bound, docs/semantics.md 'Property semantics' "
+        "3.2). Open: a smaller hotfix manifest (1 replica) or a symmetry-reduced search that completes."
+    ),
     "pdb_counts_unready_pods_healthy": (
         "the disruption controller's healthy count only decides an eviction tried while a pod the budget selects is "
         "unready. In the cases here no such eviction happens (a drain evicts a Ready pod of a healthy workload), and "
@@ -151,8 +162,10 @@ def compare(base: dict[str, Any], mut: dict[str, Any]) -> dict[str, Any] | None:
         return None
     b = {f[:3]: f[3] for f in base["findings"]}
     m = {f[:3]: f[3] for f in mut["findings"]}
-    newly_violated = sorted({k[1] for k, v in m.items() if v == "VIOLATED" and b.get(k) != "VIOLATED"})
-    fixed = sorted({k[1] for k, v in b.items() if v == "VIOLATED" and m.get(k) != "VIOLATED" and m.get(k) is not None})
+    # Only against an exhaustive verdict: a violation where the baseline search was cut by a bound (or a
+    # violation gone where the mutant's search was cut) may just be the other run's luck with the clock.
+    newly_violated = sorted({k[1] for k, v in m.items() if v == "VIOLATED" and b.get(k, "HOLDS") == "HOLDS"})
+    fixed = sorted({k[1] for k, v in b.items() if v == "VIOLATED" and m.get(k) == "HOLDS"})
     changed = sorted({k[1] for k in set(b) | set(m) if b.get(k) != m.get(k)})
     if newly_violated:
         kind = "violation"
@@ -258,7 +271,7 @@ def main(argv: list[str]) -> int:
     report = measure(names, opts.jobs, opts.timeout)
     report["seconds"] = round(time.monotonic() - started, 1)
     s = report["summary"]
-    print(f"\nkilled through the CLI: {s['killed']}/{s['mutants']} ({100 * s['killed'] / max(s['mutants'], 1):.0f}%), "
+    print(f"\nkilled through the CLI: {s['killed']}/{s['mutants']} ({100 * s['killed'] / max(s['mutants'], 1):.1f}%), "
           f"by a verdict {s['killed_by_verdict']}; the issue's list: {s['issue_list_killed']}/{s['issue_list']}; "
           f"{report['seconds']} s")
     if opts.merge:

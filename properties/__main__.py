@@ -82,7 +82,7 @@ def markdown() -> str:
 
 
 def _pct(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}%" if d else "n/a"
+    return f"{100 * n / d:.1f}%" if d else "n/a"
 
 
 def mutation_section(report: dict[str, Any]) -> list[str]:
@@ -96,8 +96,8 @@ def mutation_section(report: dict[str, Any]) -> list[str]:
         "bug of tests/mutation/mutants.py patches one upstream behaviour in a copy (the model's code is untouched) "
         "and `kubecheck check` runs, in a fresh interpreter, on every manifest set below with the scenarios a user "
         "would pick for it. A mutant is **killed** when some verdict (scenario, rule, subject) or the exit code "
-        "differs from the unmutated run: a rule VIOLATED that held, a violation that went away, or an internal "
-        "error (exit 2). A difference only in bounded verdicts (a search cut by a bound) is not a kill.",
+        "differs from the unmutated run: a rule VIOLATED that held, a violation that went away, or exit 2 (the "
+        "manifests refused, or an internal error). A difference only in bounded verdicts (a search cut by a bound) is not a kill.",
         "",
         f"**Killed: {s['killed']} of {s['mutants']} ({_pct(s['killed'], s['mutants'])})**; by a rule's verdict: "
         f"{s['killed_by_verdict']}; of the issue's list (issue #23): {s['issue_list_killed']} of {s['issue_list']}. "
@@ -116,8 +116,11 @@ def mutation_section(report: dict[str, Any]) -> list[str]:
     lines += ["", "| mutant | seeded bug | killed by |", "|---|---|---|"]
     for name in sorted(muts):
         m = muts[name]
-        if m["killed"]:
-            how = {"violation": "violated", "fixed": "violation gone", "error": "internal error"}[m["by"]]
+        if m["killed"] and m["by"] == "error":
+            msgs = [d["stderr"] for d in m["cases"].values() if d.get("stderr")]
+            verdict = "exit 2" + (f": `{msgs[0].replace('|', '/')[:160]}`" if msgs else "")
+        elif m["killed"]:
+            how = {"violation": "violated", "fixed": "violation gone"}[m["by"]]
             verdict = f"{', '.join(m['rules']) or '(exit code)'} ({how})"
         else:
             verdict = "**survived**"
