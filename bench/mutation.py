@@ -158,10 +158,10 @@ def compare(base: dict[str, Any], mut: dict[str, Any]) -> dict[str, Any] | None:
     (``violation``: a rule VIOLATED that held or was not reported; ``fixed``: a baseline violation is
     gone; ``error``: only an internal error / exit 2; ``bound``: only verdicts cut by a bound) and the
     rules whose verdict changed."""
-    if base["exit"] == mut["exit"] and base["findings"] == mut["findings"]:
+    if base["exit"] == mut["exit"] and [list(f) for f in base["findings"]] == [list(f) for f in mut["findings"]]:
         return None
-    b = {f[:3]: f[3] for f in base["findings"]}
-    m = {f[:3]: f[3] for f in mut["findings"]}
+    b = {tuple(f[:3]): f[3] for f in base["findings"]}
+    m = {tuple(f[:3]): f[3] for f in mut["findings"]}
     # Only against an exhaustive verdict: a violation where the baseline search was cut by a bound (or a
     # violation gone where the mutant's search was cut) may just be the other run's luck with the clock.
     newly_violated = sorted({k[1] for k, v in m.items() if v == "VIOLATED" and b.get(k, "HOLDS") == "HOLDS"})
