@@ -23,13 +23,17 @@
 * ``loader [--list N,..] [--stream N,..] [--no-write]``: manifest loading time and peak memory against input
   size (a List of up to 10,000 ConfigMaps / 10 MB, Deployment streams, hostile inputs); writes its section of
   docs/performance.md (bench/loader_bench.py; not part of ``all``).
+* ``mutation [--only NAME,..] [--jobs N] [--timeout S] [--no-write]``: every seeded bug of
+  tests/mutation/mutants.py through ``kubecheck check`` on realistic manifests; writes docs/mutation.json,
+  which ``python -m properties --markdown`` renders into docs/properties.md (bench/mutation.py; not part of
+  ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "mutation")
 
 
 def main(argv: list[str]) -> int:
@@ -58,6 +62,10 @@ def main(argv: list[str]) -> int:
         from bench.corpus.run import main as corpus_main
 
         return corpus_main(argv[1:])
+    if argv[0] == "mutation":
+        from bench.mutation import main as mutation_main
+
+        return mutation_main(argv[1:])
     if argv[0] == "loader":
         from bench.loader_bench import main as loader_main
 

@@ -32,6 +32,9 @@ controller owner):
                    ``maxReplicas`` pods) and the load gone (0), once each, in any order
 ``autoscale-during-rollout``  the ``rollout-all`` rollouts with every HPA running and one load spike per
                    HPA, in any order (the spike may also never come: a rollout with no extra load)
+``delete``         ``kubectl delete`` of one workload (``--cascade=background``, kubectl's default, as
+                   ``helm uninstall`` sends), once; one search per workload: the garbage collector
+                   must remove its ReplicaSets and pods (KC-GC-001)
 =================  ===============================================================================
 
 The built-in drains pass ``--ignore-daemonsets`` (as every node-maintenance runbook does: without it
@@ -347,6 +350,10 @@ def _scale_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     return out
 
 
+def _delete_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
+    return [(DeleteObject(_kind(w), w.name, "Background", namespace=w.namespace), 1) for w in top_level_workloads(cluster)]
+
+
 def _rollback_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out = _rollout_actions(cluster)
     for d in cluster.objects("Deployment"):
@@ -374,6 +381,8 @@ _BUILTIN_TEXT = {
     "in any order; one search per HPA",
     "autoscale-during-rollout": "kubectl set image on every workload (as rollout-all) with the HPAs running, and one load "
     "spike per HPA, once each, in any order",
+    "delete": "kubectl delete of one workload (background cascade, as helm uninstall), once; its ReplicaSets and pods "
+    "must go (KC-GC-001); one search per workload",
 }
 
 #: Built-in scenario names, in documentation order.
@@ -417,7 +426,9 @@ def builtin(name: str, cluster: ClusterState) -> ScenarioSpec:
         actions = _load_actions(cluster, gone=True)
     elif name == "autoscale-during-rollout":
         actions = _rollout_actions(cluster) + _load_actions(cluster, gone=False)
-    per_workload = name in ("rollout", "rollback", "controller-crash", "autoscale")
+    elif name == "delete":
+        actions = _delete_actions(cluster)
+    per_workload = name in ("rollout", "rollback", "controller-crash", "autoscale", "delete")
     rules = ("KC-DRAIN-001",) if name.startswith("drain") or name == "node-removal" else ()
     return ScenarioSpec(name, text, tuple(actions), faults, per_workload=per_workload, rules=rules, operator=operator)
 

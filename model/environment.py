@@ -349,7 +349,9 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
 
     Empty when the action cannot happen or would change nothing (scaling to the current
     count, pausing a paused deployment, deleting a missing object...), so a budget is never
-    spent on a no-op.
+    spent on a no-op; the one exception is ``kubectl rollout undo`` to a revision whose template
+    the Deployment already has, which kubectl reports as a successful "skipped rollback" (no
+    writes).
     """
     if isinstance(action, ScaleWorkload):
         obj = state.get(action.kind, action.namespace, action.name)
@@ -375,7 +377,9 @@ def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple
         except RollbackError:
             return []
         if new == obj:
-            return []
+            # kubectl prints "skipped rollback (current template already matches revision N)" and
+            # succeeds: the user did roll back, to what they have (KC-ROLL-006 judges the step).
+            return [(f"{action.name}@{action.revision}", ())]
         return [(f"{action.name}@{action.revision}", (Update(new),))]
     if isinstance(action, (PauseDeployment, ResumeDeployment)):
         obj = state.get("Deployment", action.namespace, action.name)

@@ -640,6 +640,155 @@ def zero_downtime(c: ClusterState) -> bool:
     return not any(service_down(c, svc) for svc in c.services.values())
 
 
+def _recreate_versions_running(c: ClusterState, d: Deployment) -> int:
+    """How many of the Deployment's ReplicaSets have a pod with a running container (terminating
+    pods included: their containers run until the kubelet kills them)."""
+    n = 0
+    for rs in owned_replica_sets(c, d):
+        if any(
+            p.phase not in ("Succeeded", "Failed") and any(cs.state == "running" for cs in p.container_statuses)
+            for p in controlled_pods(c, rs)
+        ):
+            n += 1
+    return n
+
+
+@rule(
+    "KC-ROLL-005",
+    "A Recreate Deployment never runs pods of two ReplicaSets (old and new versions) at the same time",
+    kind="invariant",
+    applies_to=("Deployment",),
+    category="rollout",
+    local=True,
+    upstream="pkg/controller/deployment/recreate.go rolloutRecreate, oldPodsRunning (the new ReplicaSet is scaled up "
+    "only once no old pod is Pending, Running or Unknown)",
+    counts=(
+        "For a Deployment with strategy Recreate: the number of ReplicaSets it controls that have a pod (not "
+        "Succeeded/Failed, terminating included) with a running container. More than one is an overlap of two "
+        "versions, which is exactly what Recreate exists to prevent (a schema migration, a single-writer lock, a "
+        "licence per process). Upstream waits for oldPodsRunning to be false, and that counts terminating pods, "
+        "so the old pods' containers have stopped before the new ReplicaSet is scaled up. RollingUpdate "
+        "Deployments are not judged."
+    ),
+    remediation="No manifest change fixes this: it is the Deployment controller's Recreate logic; report it with the trace. "
+    "(If your application cannot tolerate two versions, Recreate is the right strategy; keep it.)",
+)
+def recreate_no_overlap(c: ClusterState, target: Target) -> bool:
+    d = find(c, "Deployment", target[1:])
+    if d is None or d.strategy.type != "Recreate":
+        return True
+    return _recreate_versions_running(c, d) <= 1
+
+
+#: deployment_util.go RevisionAnnotation
+_REVISION = "deployment.kubernetes.io/revision"
+
+
+def _rs_revision(rs: ReplicaSet) -> int | None:
+    text = rs.annotations.get(_REVISION, "")
+    return int(text) if text.isdigit() else None
+
+
+def rollback_target(c: ClusterState, d: Deployment, to_revision: int) -> ReplicaSet | None:
+    """The ReplicaSet ``kubectl rollout undo [--to-revision=N]`` restores, restated independently of the
+    model (staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go deploymentRevision): among the
+    ReplicaSets the Deployment controls, the one with revision ``to_revision``, or for 0 the highest
+    revision below the latest (the previous one); None when there is none."""
+    revs: dict[int, ReplicaSet] = {}
+    for rs in owned_replica_sets(c, d):
+        v = _rs_revision(rs)
+        if v is not None:
+            revs.setdefault(v, rs)
+    if to_revision:
+        return revs.get(to_revision)
+    ordered = sorted(revs)
+    return revs[ordered[-2]] if len(ordered) >= 2 else None
+
+
+@rule(
+    "KC-ROLL-006",
+    "kubectl rollout undo restores the chosen revision's pod template",
+    kind="action",
+    applies_to=("Deployment",),
+    category="rollout",
+    local=True,
+    upstream="staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go DeploymentRollbacker.Rollback, "
+    "deploymentRevision; pkg/controller/deployment/util/deployment_util.go SetFromReplicaSetTemplate, EqualIgnoreHash",
+    counts=(
+        "Judges every kubectl rollout undo step of the scenario (rollback, or a scenario file's rollback action) "
+        "on the Deployment: the revision is --to-revision, or 0 for the previous one (the highest revision "
+        "below the latest, among the ReplicaSets the Deployment controls, before the step). After the step the "
+        "Deployment's pod template equals that ReplicaSet's template ignoring pod-template-hash (EqualIgnoreHash); "
+        "a rollback to a template that already matches is kubectl's 'skipped rollback' and holds. A rollback "
+        "with no such revision, or of a paused Deployment, must not happen (kubectl refuses it). Deployments "
+        "whose name is shared by another namespace are not judged (the step names the Deployment by name)."
+    ),
+    remediation="No manifest change fixes this: it is kubectl's rollback; report it with the trace. Keep "
+    "revisionHistoryLimit >= 1 so the previous revision exists to roll back to.",
+)
+def rollback_restores_revision(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if getattr(action, "label", "") != "user_rollback_deployment":
+        return True
+    data = getattr(action, "data", None)
+    detail = data[1] if isinstance(data, tuple) and len(data) == 2 else ""
+    name, _, rev = str(detail).rpartition("@")
+    d = find(c, "Deployment", target[1:])
+    if d is None or name != d.name or not rev.lstrip("-").isdigit():
+        return True
+    if sum(1 for o in c.objects("Deployment") if o.name == d.name) > 1:
+        return True
+    after = find(n, "Deployment", target[1:])
+    if after is None or after.uid != d.uid:
+        return True
+    chosen = rollback_target(c, d, int(rev))
+    if chosen is None or d.paused:
+        return False
+    return template_matches(after.template, chosen.template)
+
+
+def _available_pods(c: ClusterState, obj: Any) -> int:
+    """Available pods of a ReplicaSet or ReplicationController: controlled, matching its selector,
+    active, Ready for minReadySeconds."""
+    sel = selector_of(obj)
+    return sum(
+        1
+        for p in controlled_pods(c, obj)
+        if sel.matches(p.labels) and is_active(p) and is_available(p, obj.min_ready_seconds)
+    )
+
+
+@rule(
+    "KC-AVAIL-001",
+    "After involuntary disruptions, a ReplicaSet or RC eventually always has spec.replicas available pods again",
+    kind="eventually_always",
+    applies_to=("ReplicaSet", "ReplicationController"),
+    category="availability",
+    local=True,
+    upstream="pkg/controller/replicaset/replica_set.go manageReplicas (replace what is not active); "
+    "pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions (restart exited containers, restartPolicy "
+    "Always); pkg/controller/nodelifecycle (evict the pods of a lost node); pkg/api/v1/pod/util.go IsPodAvailable",
+    counts=(
+        "Counts the pods the ReplicaSet (or ReplicationController) controls that match its selector, are active "
+        "(no deletionTimestamp, not Succeeded/Failed) and available: Ready for minReadySeconds (IsPodAvailable). "
+        "Under weak fairness of controllers, kubelets and the node-failure operator, once faults (crashes, sandbox "
+        "death, node failure, force delete) and user actions stop, the count must reach spec.replicas and stay "
+        "there. KC-ROLL-001 is the Deployment controller's promise about its own steps and KC-CONV-001 counts "
+        "active pods, Ready or not; this rule is the recovery promise after disruptions nobody chose: a crashed "
+        "container is restarted, a pod of a lost node is replaced where there is room, and each replacement "
+        "becomes Ready. Only ReplicaSets and RCs that no other object controls: a Deployment's ReplicaSets are "
+        "judged through the Deployment by KC-CONV-002, and StatefulSets by KC-CONV-003, which already demand "
+        "every replica Ready. A workload being deleted is exempt."
+    ),
+    remediation="Leave room to recover: node capacity (and nodeSelector/affinity/tolerations that allow more than one "
+    "node) for every replica when one node is lost, a readiness probe that can pass, and restartPolicy Always.",
+)
+def availability_recovers(c: ClusterState, target: Target) -> bool:
+    obj = find(c, target[0], target[1:])
+    if obj is None or obj.deletion_timestamp is not None or obj.controller_ref() is not None:
+        return True
+    return _available_pods(c, obj) >= obj.replicas
+
+
 # ------------------------------------------------------------------------------ StatefulSet identity
 
 
@@ -903,6 +1052,223 @@ def new_sandbox_restarts_all(c: ClusterState, action: Any, n: ClusterState) -> b
             if cs.state == "running" and ns.state == "running" and ns.restart_count <= cs.restart_count:
                 return False
     return True
+
+
+# ------------------------------------------------------------------ scheduling and node lifecycle
+
+
+def _tolerates(pod: Pod, key: str, effect: str) -> bool:
+    """Whether ``pod`` tolerates the valueless taint ``key:effect`` (toleration.go ToleratesTaint,
+    restated independently of the model's scheduler)."""
+    for t in pod.tolerations:
+        if t.effect and t.effect != effect:
+            continue
+        if t.key and t.key != key:
+            continue
+        if t.operator == "Exists" or (t.operator in ("Equal", "") and t.value == ""):
+            return True
+    return False
+
+
+@rule(
+    "KC-SCHED-001",
+    "The scheduler binds pods only to Ready, schedulable nodes (unless the pod tolerates the node's taint)",
+    kind="action",
+    category="platform",
+    local=True,
+    upstream="pkg/controller/nodelifecycle (the node.kubernetes.io/not-ready and unreachable NoSchedule taints); "
+    "pkg/scheduler/framework/plugins/tainttoleration, nodeunschedulable (Filter)",
+    counts=(
+        "Judges every step in which a pod (same UID) goes from no spec.nodeName to a node: in the state before, "
+        "the node exists, is Ready (else the pod tolerates node.kubernetes.io/not-ready or "
+        "node.kubernetes.io/unreachable with effect NoSchedule) and is not cordoned (else the pod tolerates "
+        "node.kubernetes.io/unschedulable:NoSchedule). Pods created with spec.nodeName already set are not "
+        "judged (they bypass the scheduler)."
+    ),
+    remediation="No manifest change fixes this: it is the scheduler's filtering; report it with the trace. Do not give "
+    "pods a blanket toleration (operator: Exists without a key) unless they must run on failing nodes.",
+)
+def scheduled_to_ready_nodes(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    for key, q in n.pods.items():
+        if q.node_name is None:
+            continue
+        p = c.pods.get(key)
+        if p is None or p.uid != q.uid or p.node_name is not None:
+            continue
+        node = c.get("Node", "", q.node_name)
+        if node is None:
+            return False
+        if not node.ready and not (
+            _tolerates(q, "node.kubernetes.io/not-ready", "NoSchedule")
+            or _tolerates(q, "node.kubernetes.io/unreachable", "NoSchedule")
+        ):
+            return False
+        if node.unschedulable and not _tolerates(q, "node.kubernetes.io/unschedulable", "NoSchedule"):
+            return False
+    return True
+
+
+@rule(
+    "KC-PROBE-001",
+    "A container with a readiness probe becomes ready only after the probe passed on the running container",
+    kind="action",
+    category="platform",
+    local=True,
+    upstream="pkg/kubelet/prober/prober_manager.go (a new container starts not ready: the readiness result is "
+    "initially Failure); pkg/kubelet/status/status_manager.go SetContainerReadiness; kubelet_pods.go generateAPIPodStatus",
+    counts=(
+        "Judges every step: for each pod (same UID before and after) and each container whose spec has a readiness "
+        "probe, a container status that is running and ready after the step must have been running before it in "
+        "the same instance (same sandbox, same restart count): a container that was started, restarted or moved to "
+        "a new sandbox in this step has not been probed yet, so it cannot be ready. Pods that appear in the step "
+        "are judged as well (nothing ran before)."
+    ),
+    remediation="No manifest change fixes this: it is the kubelet's readiness handling; report it with the trace.",
+)
+def ready_only_after_probe(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    before = {p.uid: p for p in c.pods.values()}
+    for q in n.pods.values():
+        probed = {ct.name for ct in q.spec_containers if ct.readiness_probe}
+        if not probed:
+            continue
+        p = before.get(q.uid)
+        old = {} if p is None else {cs.name: cs for cs in p.container_statuses}
+        for cs in q.container_statuses:
+            if cs.name not in probed or cs.state != "running" or not cs.ready:
+                continue
+            prev = old.get(cs.name)
+            if prev is None or prev.state != "running" or prev.sandbox_id != cs.sandbox_id or prev.restart_count != cs.restart_count:
+                return False
+    return True
+
+
+def _removed_or_deleted(p: Pod, n: ClusterState) -> bool:
+    q = n.pods.get((p.namespace, p.name))
+    return q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
+
+
+@rule(
+    "KC-NODE-002",
+    "Pods of a NotReady node are marked NotReady before the node lifecycle controller evicts them",
+    kind="action",
+    category="platform",
+    local=True,
+    upstream="pkg/controller/nodelifecycle/node_lifecycle_controller.go monitorNodeHealth -> "
+    "pkg/controller/util/node/controller_utils.go MarkPodsNotReady; pkg/controller/tainteviction/taint_eviction.go",
+    counts=(
+        "Judges every step of the node lifecycle controller: a pod bound to a node that is not Ready, and that the "
+        "step deletes (sets its deletionTimestamp or removes it), must already have had Ready=False in the state "
+        "before. Upstream marks every pod of a node that stops reporting NotReady on the first monitorNodeHealth "
+        "pass (so EndpointSlices drop them at once) and the taint eviction follows only after the 300 s "
+        "not-ready/unreachable toleration; a pod still Ready when it is evicted has been served traffic by a dead "
+        "node for the whole eviction timeout."
+    ),
+    remediation="No manifest change fixes this: it is the node lifecycle controller; report it with the trace.",
+)
+def pods_marked_not_ready_before_eviction(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    from properties._common import actor_family
+
+    if actor_family(action) != "nodelifecycle":
+        return True
+    for p in c.pods.values():
+        if p.node_name is None or not p.conditions.ready:
+            continue
+        node = c.get("Node", "", p.node_name)
+        if node is None or node.ready:
+            continue
+        if _removed_or_deleted(p, n):
+            return False
+    return True
+
+
+#: Actors that may remove a bound pod's object outright: its kubelet (the confirmation after the grace
+#: period), a force delete (a fault or a user's --grace-period=0 --force), and PodGC (pods of a deleted Node).
+_CONFIRMING_ACTORS = ("kubelet", "fault", "user", "operator", "podgc")
+
+
+@rule(
+    "KC-NODE-003",
+    "The control plane deletes a bound pod gracefully: its object stays until the kubelet confirms",
+    kind="action",
+    category="platform",
+    local=True,
+    upstream="pkg/registry/core/pod/strategy.go CheckGracefulDelete (the pod's terminationGracePeriodSeconds); "
+    "pkg/controller/tainteviction/taint_eviction.go deletePodHandler; pkg/kubelet/status/status_manager.go "
+    "(the kubelet's grace-0 delete once the containers stopped)",
+    counts=(
+        "Judges every step taken by a controller (workload controllers, node lifecycle, garbage collector, "
+        "disruption): no pod bound to an existing node, not Succeeded/Failed, with terminationGracePeriodSeconds "
+        "above 0, and not already confirmed (deletionTimestamp with grace period 0), may disappear from the API in "
+        "the step. Upstream such a delete only sets deletionTimestamp; the object goes when the kubelet confirms "
+        "the containers stopped, or by a force delete, or by PodGC once the Node object is gone. A pod removed at "
+        "once on a NotReady node leaves its containers running unseen (a second copy once it is replaced). Steps "
+        "of kubelets, users, the operator, faults and PodGC are not judged."
+    ),
+    remediation="No manifest change fixes this: it is a controller deleting without a grace period; report it with the "
+    "trace. Keep terminationGracePeriodSeconds above 0 for pods that must shut down cleanly.",
+)
+def deletion_honours_grace(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    from properties._common import actor_family
+
+    if actor_family(action) in _CONFIRMING_ACTORS or actor_family(action).startswith("drain"):
+        return True
+    for p in c.pods.values():
+        if p.node_name is None or p.phase in ("Succeeded", "Failed") or p.termination_grace_period_seconds <= 0:
+            continue
+        if p.deletion_timestamp is not None and (p.deletion_grace_period_seconds or 0) == 0:
+            continue
+        if c.get("Node", "", p.node_name) is None:
+            continue
+        q = n.pods.get((p.namespace, p.name))
+        if q is None or q.uid != p.uid:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------- garbage collection
+
+
+def dangling_dependents(c: ClusterState) -> tuple[Any, ...]:
+    """Objects not being deleted with an owner reference (to a kind the model knows) whose owner is gone:
+    no object of that kind, namespace and name, or one with another UID (garbagecollector.go isDangling,
+    restated independently of the model)."""
+    from model.objects import KINDS
+
+    out = []
+    for o in c.all_objects():
+        if o.deletion_timestamp is not None:
+            continue
+        for ref in o.owner_references:
+            if ref.kind not in KINDS:
+                continue
+            owner = c.get(ref.kind, "" if ref.kind == "Node" else o.namespace, ref.name)
+            if owner is None or owner.uid != ref.uid:
+                out.append(o)
+                break
+    return tuple(out)
+
+
+@rule(
+    "KC-GC-001",
+    "The garbage collector eventually always deletes (or releases) the dependents of deleted owners",
+    kind="eventually_always",
+    category="gc",
+    local=True,
+    upstream="pkg/controller/garbagecollector/garbagecollector.go attemptToDeleteItem, classifyReferences, isDangling",
+    counts=(
+        "Counts objects (not being deleted) with an ownerReference whose owner is gone: no object of the referenced "
+        "kind, namespace and name, or one with another UID. Under weak fairness, once user actions and faults stop, "
+        "there must eventually be none for ever: upstream deletes an object whose owners are all gone "
+        "(background or foreground, as the owner's deletion asked) and removes the dangling references of an "
+        "object that keeps a live owner. Orphaning (kubectl delete --cascade=orphan) removes the references "
+        "before the owner goes, so it never leaves one. References to kinds the model does not know are not "
+        "judged (upstream cannot resolve them either). The delete scenario exercises it."
+    ),
+    remediation="No manifest change fixes this: it is the garbage collector; report it with the trace. Objects you "
+    "create by hand should not carry ownerReferences to objects that may not exist.",
+)
+def gc_deletes_dependents(c: ClusterState) -> bool:
+    return not dangling_dependents(c)
 
 
 # ------------------------------------------------------------------ disruption budgets and drain
@@ -1291,6 +1657,9 @@ RULES: tuple[Rule, ...] = (
     rollout_within_surge,
     rollout_live_pods_within_surge,
     zero_downtime,
+    recreate_no_overlap,
+    rollback_restores_revision,
+    availability_recovers,
     stateful_identity_matches,
     pod_identity_stable,
     stateful_storage_matches,
@@ -1300,6 +1669,11 @@ RULES: tuple[Rule, ...] = (
     containers_share_sandbox,
     pod_ips_unique,
     new_sandbox_restarts_all,
+    scheduled_to_ready_nodes,
+    ready_only_after_probe,
+    pods_marked_not_ready_before_eviction,
+    deletion_honours_grace,
+    gc_deletes_dependents,
     eviction_keeps_pdb_floor,
     every_drain_completes,
     daemon_set_runs_everywhere,

@@ -6,9 +6,12 @@ module *and* everywhere another ``model`` module imported it with ``from ... imp
 ``properties`` package is never patched: the rules keep judging with the real definitions
 (``properties/_common.py`` binds the helpers it borrows from the model at import time).
 
-Every mutant names the scenario (tests/mutation/scenarios.py) that exposes it.  The kill
-(a catalogue rule VIOLATED) is the mutation test's business; the rule that kills each one is
-recorded in ``expected`` as documentation and asserted by the mutation test.
+Most mutants name the small in-process scenario (tests/mutation/scenarios.py) that exposes it.
+The kill (a catalogue rule VIOLATED) is the mutation test's business; the rule that kills each one
+is recorded in ``expected`` as documentation and asserted by the mutation test.  The mutants of
+the "through the CLI" section (issue #23) have no in-process scenario (``scenario=""``): they are
+measured only through ``kubecheck check`` on realistic manifests (bench/mutation.py,
+tests/mutation/test_cli_mutation.py), where ``expected`` names the rules that kill them there.
 """
 
 from __future__ import annotations
@@ -506,8 +509,8 @@ def _kubelet_keeps() -> Any:
     from model import kubelet as kl
 
     def make(orig: Any) -> Any:
-        def mutated(state: Any, key: Any) -> Any:
-            step = orig(state, key)
+        def mutated(state: Any, key: Any, *rest: Any) -> Any:
+            step = orig(state, key, *rest)
             if step is None or step.label != "kubelet_start_sandbox":
                 return step
             old = state.get("Pod", *key)
@@ -550,3 +553,245 @@ def _gc_eager() -> Any:
         return (gc.Delete(gc.kind_of(obj), obj.namespace, obj.name, uid=obj.uid, propagation="Background"),)
 
     return swap("model.garbagecollector", "attempt_to_delete_item", lambda _orig: mutated)
+
+
+# ------------------------------------------------------- through the CLI (issue #23, item 5)
+# The seeded bugs of the issue's outside measurement.  Each is judged only through
+# ``kubecheck check`` on the manifests of bench/mutation.py (scenario "").
+
+
+@mutant(
+    "reconcile_old_min_available_off_by_one",
+    "reconcileOldReplicaSets computes minAvailable one lower than spec.replicas - maxUnavailable",
+    "",
+    ("KC-ROLL-001",),
+)
+def _reconcile_old_off_by_one() -> Any:
+    from model import deployment as dep
+
+    def mutated(ctx: Any, all_rss: Any, old_rss: Any, new_rs: Any) -> bool:
+        d = ctx.d
+        old_pods_count = dep.get_replica_count_for_replica_sets(old_rss)
+        if old_pods_count == 0:
+            return False
+        all_pods_count = dep.get_replica_count_for_replica_sets(all_rss)
+        min_avail = d.replicas - dep.max_unavailable(d) - 1  # (bug) off by one
+        new_rs_unavailable_pod_count = new_rs.replicas - new_rs.status.available_replicas
+        max_scaled_down = all_pods_count - min_avail - new_rs_unavailable_pod_count
+        if max_scaled_down <= 0:
+            return False
+        try:
+            olds, cleanup_count = dep.cleanup_unhealthy_replicas(ctx, old_rss, max_scaled_down)
+        except (dep.UpstreamError, dep.ApiConflict):
+            return False
+        try:
+            scaled_down_count = dep.scale_down_old_replica_sets_for_rolling_update(ctx, [*olds, new_rs], olds)
+        except (dep.UpstreamError, dep.ApiConflict):
+            return False
+        return cleanup_count + scaled_down_count > 0
+
+    return swap("model.deployment", "reconcile_old_replica_sets", lambda _orig: mutated)
+
+
+@mutant(
+    "recreate_does_not_wait_for_old_pods",
+    "rolloutRecreate's oldPodsRunning is always false: the new ReplicaSet scales up while old pods still run",
+    "",
+    ("KC-ROLL-005",),
+)
+def _recreate_no_wait() -> Any:
+    return swap("model.deployment", "old_pods_running", lambda _orig: lambda new_rs, old_rss, pod_map: False)
+
+
+@mutant(
+    "rollback_to_current_revision",
+    "kubectl rollout undo (deploymentRevision, toRevision 0) picks the latest revision instead of the previous one",
+    "",
+    ("KC-ROLL-006",),
+)
+def _rollback_current() -> Any:
+    def make(orig: Any) -> Any:
+        def mutated(state: Any, d: Any, to_revision: int) -> Any:
+            from model import deployment as dep
+
+            if to_revision != 0:
+                return orig(state, d, to_revision)
+            best, best_rev = None, -1
+            for rs in state.objects("ReplicaSet", d.namespace):
+                ref = rs.controller_ref()
+                if ref is None or ref.uid != d.uid:
+                    continue
+                try:
+                    v = dep.revision(rs)
+                except dep.UpstreamError:
+                    continue
+                if v > best_rev:
+                    best, best_rev = rs, v
+            if best is None:
+                raise dep.RollbackError(f'no rollout history found for deployment "{d.name}"')
+            return best
+
+        return mutated
+
+    return swap("model.deployment", "deployment_revision", make)
+
+
+@mutant(
+    "scheduler_binds_to_not_ready_nodes",
+    "the scheduler's filters skip the not-ready/unreachable taints: pods bind to NotReady nodes",
+    "",
+    ("KC-SCHED-001",),
+)
+def _sched_not_ready() -> Any:
+    def make(orig: Any) -> Any:
+        def mutated(state: Any, node: Any, pod: Any = None) -> bool:
+            return bool(orig(state, replace(node, ready=True), pod))
+
+        return mutated
+
+    return swap("model.scheduler", "node_fits", make)
+
+
+@mutant(
+    "kubelet_ready_before_probe",
+    "the kubelet reports a started container ready at once, before its readiness probe has passed",
+    "",
+    ("KC-PROBE-001",),
+)
+def _ready_before_probe() -> Any:
+    def make(orig: Any) -> Any:
+        def mutated(pod: Any, indexes: Any, kill: Any, *rest: Any) -> Any:
+            out = orig(pod, indexes, kill, *rest)
+            started = {pod.spec_containers[i].name for i in indexes}
+            return replace(
+                out,
+                container_statuses=tuple(
+                    replace(cs, ready=True) if cs.name in started and cs.state == "running" else cs
+                    for cs in out.container_statuses
+                ),
+            )
+
+        return mutated
+
+    return swap("model.kubelet", "_start_containers", make)
+
+
+@mutant(
+    "kubelet_never_restarts_crashed_containers",
+    "ShouldContainerBeRestarted is false for an exited container (restartPolicy Always ignored)",
+    "",
+    ("KC-AVAIL-001",),
+)
+def _no_restart() -> Any:
+    def make(orig: Any) -> Any:
+        def mutated(c: Any, pod: Any, status: Any) -> bool:
+            cs = status.find_container_status_by_name(c.name)
+            if cs is not None and cs.state == "exited":
+                return False
+            return bool(orig(c, pod, status))
+
+        return mutated
+
+    return swap("model.kubelet", "should_container_be_restarted", make)
+
+
+@mutant(
+    "nodelifecycle_never_marks_pods_not_ready",
+    "MarkPodsNotReady does nothing: pods of a NotReady node keep Ready=True until evicted",
+    "",
+    ("KC-NODE-002",),
+)
+def _nlc_no_mark() -> Any:
+    return swap("model.nodelifecycle", "mark_pods_not_ready", lambda _orig: lambda state, node: ())
+
+
+@mutant(
+    "taint_eviction_grace_zero",
+    "the taint eviction deletes the pods of a NotReady node with gracePeriodSeconds 0 (a force delete)",
+    "",
+    ("KC-NODE-003",),
+)
+def _evict_grace0() -> Any:
+    from model.api import Delete
+
+    def mutated(state: Any, node: Any) -> Any:
+        return tuple(
+            Delete("Pod", p.namespace, p.name, uid=p.uid, grace_period_seconds=0)
+            for p in state.pods.values()
+            if p.node_name == node.name and p.deletion_timestamp is None
+        )
+
+    return swap("model.nodelifecycle", "evict_pods", lambda _orig: mutated)
+
+
+@mutant(
+    "gc_never_deletes_dependents_of_gone_owners",
+    "attemptToDeleteItem keeps an object whose owners are all gone (it only drops dangling references next to a solid owner)",
+    "",
+    ("KC-GC-001",),
+)
+def _gc_lazy() -> Any:
+    from model import garbagecollector as gc
+
+    def make(orig: Any) -> Any:
+        def mutated(state: Any, obj: Any) -> Any:
+            if obj.deletion_timestamp is None and obj.owner_references:
+                solid, _dangling, waiting = gc.classify_references(state, obj)
+                if not solid and not waiting:
+                    return ()
+            return orig(state, obj)
+
+        return mutated
+
+    return swap("model.garbagecollector", "attempt_to_delete_item", make)
+
+
+@mutant(
+    "selector_notin_absent_key",
+    "a `notin` / `!=` requirement does not match labels that lack the key (upstream: it does)",
+    "",
+    (),
+)
+def _notin_absent() -> Any:
+    from model import labels as lb
+
+    def make(orig: Any) -> Any:
+        def mutated(plans: Any, d: Any) -> bool:
+            for kind, key, _arg in plans:
+                if kind in (lb._K_NE, lb._K_NOTIN) and key not in d:
+                    return False
+            return bool(orig(plans, d))
+
+        return mutated
+
+    return swap("model.labels", "_plan_matches", make)
+
+
+@mutant(
+    "eviction_ignores_disruptions_allowed",
+    "checkAndDecrement lets an eviction through when the budget allows no disruption (it only decrements)",
+    "",
+    ("KC-DRAIN-001",),
+)
+def _evict_no_pdb() -> Any:
+    from model import eviction as ev
+
+    def mutated(pdb: Any) -> Any:
+        status = replace(pdb.status, disruptions_allowed=max(pdb.status.disruptions_allowed - 1, 0))
+        return ev.EvictionResult(201, (ev.UpdateStatus(replace(pdb, status=status)),))
+
+    return swap("model.eviction", "check_and_decrement", lambda _orig: mutated)
+
+
+@mutant(
+    "pdb_counts_unready_pods_healthy",
+    "the disruption controller's countHealthyPods counts every pod not being deleted, Ready or not",
+    "",
+    ("KC-PDB-001",),
+)
+def _pdb_unready() -> Any:
+    return swap(
+        "model.disruption",
+        "count_healthy_pods",
+        lambda _orig: lambda pods: sum(1 for p in pods if p.deletion_timestamp is None),
+    )
