@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import click
 
-from kubecheck.errors import KubecheckError
+from kubecheck.core.errors import KubecheckError
 
 __all__ = ["main", "cli"]
 
@@ -286,7 +286,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
 
 def fingerprint_line(report: Any) -> str:
     """The one line ``--fingerprint`` adds: which searches used fingerprints, and the worst collision bound."""
-    from kubecheck.explorer._fingerprint import format_probability
+    from kubecheck.core.explorer._fingerprint import format_probability
 
     fp = [e for e in report.explorations if any(r.startswith("fingerprints") for r in e.reductions)]
     rest = [e for e in report.explorations if e not in fp]
@@ -417,7 +417,7 @@ def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
 
 def still_violates(trace: Any, rule: Any, target: Any, system: Any) -> tuple[bool, str]:
     """Does the replayed trace still violate the rule for the target?  (and a one-line reason)"""
-    from kubecheck.properties import PropertyKind
+    from kubecheck.core.properties import PropertyKind
     from kubecheck.runner import property_targets
 
     props = [p for p, t in property_targets(rule, system.scenario.initial) if t == target]

@@ -39,10 +39,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from kubecheck.errors import InvalidScenario, KubecheckError
-from kubecheck.properties import Property, PropertyKind
+from kubecheck.core.errors import InvalidScenario, KubecheckError
+from kubecheck.core.properties import Property, PropertyKind
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
-from kubecheck.verdict import Verdict, worst_verdict
+from kubecheck.core.verdict import Verdict, worst_verdict
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -413,7 +413,7 @@ class CheckConfig:
     nodes: int = 2
     out_dir: str = "kubecheck-out"
     engine: str = "explicit"
-    #: "auto" (None), "bar" (True), "lines", "off" (False): see kubecheck.explorer.explore
+    #: "auto" (None), "bar" (True), "lines", "off" (False): see kubecheck.core.explorer.explore
     progress: bool | str | None = None
     write_traces: bool = True
     #: the settle step bound; None: :func:`kubecheck.scenarios.settle_bound` (50 + 20 x total desired replicas)
@@ -896,7 +896,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
 
 def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | str | None,
              fingerprint: bool = False) -> Any:
-    from kubecheck.explorer import explore
+    from kubecheck.core.explorer import explore
 
     return explore(
         system,
@@ -927,7 +927,7 @@ def _groups(planned: list[_Planned], symmetry: bool, fingerprint: bool = False) 
 def reduction_labels(result: Any) -> tuple[str, ...]:
     """The reductions a search ran, as the report prints them: ``symmetry``, and for fingerprints
     ``fingerprints (64-bit, collision probability <= 1.1e-07)`` (the bound rounded up)."""
-    from kubecheck.explorer._fingerprint import collision_bound, format_probability
+    from kubecheck.core.explorer._fingerprint import collision_bound, format_probability
 
     out = []
     for r in result.reductions:
@@ -945,9 +945,9 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
     if cfg.engine == "explicit":
         return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint)
     try:
-        from kubecheck.fuzz import run_random
+        from kubecheck.core.random import run_random
     except ImportError:
-        raise InvalidScenario("engine 'random' is not available in this build (kubecheck.fuzz is missing); use --engine explicit") from None
+        raise InvalidScenario("engine 'random' is not available in this build (kubecheck.core.random is missing); use --engine explicit") from None
     return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed)
 
 
@@ -1059,7 +1059,7 @@ def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned],
     One finding per violated (rule, workload): the first violating step, with the path prefix up to
     it as the trace.  Rules that hold along the path give no finding: one start-up order is not all.
     """
-    from kubecheck.verdict import PropertyResult
+    from kubecheck.core.verdict import PropertyResult
     from traces.trace import Step, Trace
 
     init = settle_system.init_states()[0]

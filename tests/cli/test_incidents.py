@@ -42,7 +42,7 @@ def test_the_drain_rule_is_opt_in_outside_the_drain_scenarios(tmp_path: Path) ->
 
 
 def test_scenario_file_drain_cordon_uncordon_actions(tmp_path: Path) -> None:
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
     from kubecheck.scenarios import load_scenario_file
     from model.environment import CordonNode, DrainNode, UncordonNode
     from model.manifests import load_manifests

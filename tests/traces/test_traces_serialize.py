@@ -109,7 +109,7 @@ class Local:
         pytest.param("os.system", "outside the trusted packages", id="stdlib-function"),
         pytest.param("subprocess.Popen", "outside the trusted packages", id="stdlib-class"),
         pytest.param("model.objects.__class__", "outside the trusted packages", id="dunder"),
-        pytest.param("kubecheck.ts.BaseSystem", "not a dataclass", id="trusted-non-dataclass"),
+        pytest.param("kubecheck.core.ts.BaseSystem", "not a dataclass", id="trusted-non-dataclass"),
         pytest.param("traces.serialize.json", "not a dataclass", id="module-attribute"),
         pytest.param("model.objects.replace", "not a dataclass", id="function"),
         pytest.param("model.nope.Pod", "not a dataclass", id="missing-module"),

@@ -6,7 +6,7 @@
 
 * BFS by default (shortest counterexamples to invariants), DFS on request; deterministic order.
 * Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` under weak fairness
-  per :attr:`~kubecheck.ts.Action.key` (lasso counterexamples).
+  per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
 * Symmetry reduction via ``system.canonical``: dedupe on the representative, continue from the
   original state, so every trace step is real.  Refused (``UnsoundCombination``) for asymmetric or
   eventual properties.
@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from kubecheck.errors import InvalidScenario, UnsoundCombination
-from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
-from kubecheck.ts import BaseSystem, expects_progress_fn, next_states_fn
-from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
+from kubecheck.core.errors import InvalidScenario, UnsoundCombination
+from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
+from kubecheck.core.ts import BaseSystem, expects_progress_fn, next_states_fn
+from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
 from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, progress_mode, strict_predicate
 from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability

@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Sequence
 
-from kubecheck.errors import InvalidScenario, KubecheckError
-from kubecheck.properties import Property
-from kubecheck.ts import successors_fn
-from kubecheck.trace import Step, Trace
+from kubecheck.core.errors import InvalidScenario, KubecheckError
+from kubecheck.core.properties import Property
+from kubecheck.core.ts import successors_fn
+from kubecheck.core.trace import Step, Trace
 
 #: Target wall seconds between two bound checks of a search (the stride adapts to the expansion rate).
 CHECK_INTERVAL = 0.01

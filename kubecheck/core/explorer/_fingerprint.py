@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from kubecheck.errors import InvalidScenario
+from kubecheck.core.errors import InvalidScenario
 
 __all__ = ["FINGERPRINT_BITS", "encode", "fingerprint_fn", "collision_probability", "collision_bound", "format_probability"]
 

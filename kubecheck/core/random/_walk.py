@@ -9,13 +9,13 @@ only unfair actions such as faults and user actions remain), closes a weakly fai
 
 A state with only unfair actions enabled ends the settle phase exactly like a terminal one: weak
 fairness obliges no unfair action, so the run may stay there forever, and the eventual properties
-are decided on that state as the explorer decides them (``kubecheck.explorer._fair``: "a reachable
+are decided on that state as the explorer decides them (``kubecheck.core.explorer._fair``: "a reachable
 state where P fails and no weakly fair action is enabled").  Taking an unfair action there instead
 would hide such a violation (a node that failed may never recover).
 A failed check raises the property's own :class:`Failure` subclass (one class per property, raised
 from one line, so Hypothesis sees one *interesting origin* per property and shrinks each separately).
 
-Nothing here knows Kubernetes: it sees a :class:`~kubecheck.ts.TransitionSystem`.
+Nothing here knows Kubernetes: it sees a :class:`~kubecheck.core.ts.TransitionSystem`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from kubecheck.properties import Property, PropertyKind
-from kubecheck.ts import Action, expects_progress_fn, successors_fn
-from kubecheck.explorer._common import describe_error, describe_result
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.ts import Action, expects_progress_fn, successors_fn
+from kubecheck.core.explorer._common import describe_error, describe_result
 
 __all__ = ["Failure", "ModelFailure", "Coverage", "CoverageRecorder", "Walk", "WalkConfig", "failure_class"]
 

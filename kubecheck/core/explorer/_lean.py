@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-from kubecheck.properties import Property, PropertyKind
-from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.ts import canonical_fn, expects_progress_fn, next_states_fn
 
 from ._common import Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result, positions_from_keys
 
