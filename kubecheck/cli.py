@@ -415,31 +415,37 @@ def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
     return trace, system, rule, target
 
 
+#: what ``kubecheck replay`` says a rule's counterexample shows, per property kind
+_REPLAY_REASONS = {
+    "invariant": "the last state violates the invariant",
+    "action": "the last step violates the action property",
+    "eventually_always": "the property fails infinitely often on the loop",
+    "always_eventually": "the property never holds on the loop",
+}
+
+
 def still_violates(trace: Any, rule: Any, target: Any, system: Any) -> tuple[bool, str]:
-    """Does the replayed trace still violate the rule for the target?  (and a one-line reason)"""
-    from kubecheck.core.properties import PropertyKind
+    """Does the replayed trace still violate the rule for the target?  (and a one-line reason)
+
+    The judge (:func:`kubecheck.core.judge.judge_trace`) says what the trace shows."""
+    from kubecheck.core.judge import Outcome, judge_trace
     from kubecheck.runner import property_targets
 
     props = [p for p, t in property_targets(rule, system.scenario.initial) if t == target]
     if not props:
         return False, f"rule {rule.rule_id} does not apply to {target} any more"
     prop = props[0]
-    states = trace.states()
-    if prop.kind is PropertyKind.INVARIANT:
-        return (not prop.predicate(states[-1])), "the last state violates the invariant"
-    if prop.kind is PropertyKind.ACTION:
-        if not trace.steps:
-            return False, "an action property needs at least one step"
-        return (not prop.predicate(states[-2], trace.steps[-1].action, states[-1])), "the last step violates the action property"
-    if prop.kind.is_eventual:
-        if trace.loop_start is None:
-            return False, "an eventual property's counterexample must be a lasso"
-        loop = states[trace.loop_start:]
-        truth = [bool(prop.predicate(s)) for s in loop]
-        if prop.kind is PropertyKind.EVENTUALLY_ALWAYS:
-            return (not all(truth)), "the property fails infinitely often on the loop"
-        return (not any(truth)), "the property never holds on the loop"
-    return False, f"cannot judge a {prop.kind.value} property on a trace"
+    reason = _REPLAY_REASONS.get(prop.kind.value)
+    if reason is None:
+        return False, f"cannot judge a {prop.kind.value} property on a trace"
+    if prop.kind.arity == 3 and not trace.steps:
+        return False, "an action property needs at least one step"
+    if prop.kind.is_eventual and trace.loop_start is None:
+        return False, "an eventual property's counterexample must be a lasso"
+    judged = judge_trace(prop, trace, system)
+    if judged.outcome is Outcome.ERROR:
+        return False, judged.note
+    return judged.outcome is Outcome.VIOLATION, reason
 
 
 @cli.command()

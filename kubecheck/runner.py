@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kubecheck.core.errors import InvalidScenario, KubecheckError
+from kubecheck.core.judge import Judgement, Outcome, judge_state, judge_step
 from kubecheck.core.properties import Property, PropertyKind
-from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from kubecheck.core.verdict import Verdict, worst_verdict
+from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -1059,34 +1060,48 @@ def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned],
     One finding per violated (rule, workload): the first violating step, with the path prefix up to
     it as the trace.  Rules that hold along the path give no finding: one start-up order is not all.
     """
+    from kubecheck.core.trace import Step, Trace
     from kubecheck.core.verdict import PropertyResult
-    from traces.trace import Step, Trace
 
     init = settle_system.init_states()[0]
     states = [init] + [st for _, _, st in settled.path]
     out: list[Finding] = []
     for p in planned:
-        kind = p.prop.kind
-        bad: int | None = None  # the number of steps up to the violation
-        note = ""
-        verdict = Verdict.VIOLATED
-        try:
-            if kind is PropertyKind.INVARIANT:
-                bad = next((i for i, st in enumerate(states) if not p.prop.predicate(st)), None)
-                note = "start-up: a state on the settle path (one start-up order from the manifests) violates the invariant"
-            elif kind is PropertyKind.ACTION:
-                bad = next((i + 1 for i, (_, a, st) in enumerate(settled.path) if not p.prop.predicate(states[i], a, st)), None)
-                note = "start-up: a step of the settle path (one start-up order from the manifests) violates the action property"
-        except Exception as exc:  # noqa: BLE001 - a user's predicate: an ERROR verdict, not a crash
-            bad, verdict = len(states) - 1, Verdict.ERROR
-            note = f"start-up: predicate {p.prop.predicate_name} raised {type(exc).__name__}: {exc}"
-        if bad is None:
+        found = _first_failure_on_path(p.prop, states, settled.path)
+        if found is None:
             continue
+        bad, judged = found  # bad: the number of steps up to the failing state or step
+        if judged.outcome is Outcome.ERROR:  # a user's predicate: an ERROR verdict, not a crash
+            bad, verdict, note = len(states) - 1, Verdict.ERROR, f"start-up: {judged.note}"
+        else:
+            verdict, note = Verdict.VIOLATED, _STARTUP_NOTES[p.prop.kind]
         steps = tuple(Step(a.actor, a.label, i, st, a) for i, a, st in settled.path[:bad])
         trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", settled.steps),))
         res = PropertyResult(p.prop, verdict, trace, None, note)
         out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live, texts))
     return out
+
+
+_STARTUP_NOTES = {
+    PropertyKind.INVARIANT: "start-up: a state on the settle path (one start-up order from the manifests) violates the invariant",
+    PropertyKind.ACTION: "start-up: a step of the settle path (one start-up order from the manifests) violates the action property",
+}
+
+
+def _first_failure_on_path(prop: Property, states: list[Any], path: Any) -> tuple[int, Judgement] | None:
+    """The first state (invariant) or step (action property) of the settle path the judge says fails
+    or errs on, as ``(steps up to it, judgement)``; None when it holds all along."""
+    if prop.kind is PropertyKind.INVARIANT:
+        for i, st in enumerate(states):
+            judged = judge_state(prop, st)
+            if judged.outcome.decides:
+                return i, judged
+    elif prop.kind is PropertyKind.ACTION:
+        for i, (_, a, st) in enumerate(path):
+            judged = judge_step(prop, states[i], a, st)
+            if judged.outcome.decides:
+                return i + 1, judged
+    return None
 
 
 def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), texts: dict[str, str] | None = None) -> CheckReport:

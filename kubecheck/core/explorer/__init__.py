@@ -27,11 +27,12 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from kubecheck.core.errors import InvalidScenario, UnsoundCombination
+from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate
 from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
-from kubecheck.core.ts import BaseSystem, expects_progress_fn, next_states_fn
+from kubecheck.core.ts import BaseSystem
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, progress_mode, strict_predicate
+from ._common import Finding, Monitor, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
 from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
@@ -241,7 +242,7 @@ class _AnalysisCut(Exception):
         self.bound = bound
 
 
-def _check_eventual(system: Any, props: list[Property], outcome: Outcome, monitor: Monitor | None = None) -> str | None:
+def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, monitor: Monitor | None = None) -> str | None:
     """Run the fair-cycle search for each eventual property; the bound that stopped it (``"interrupted"``
     for Ctrl-C, ``"timeout"`` or ``"max_memory"``: the search's bounds bound this analysis too), or None."""
     g: StateGraph = outcome.graph
@@ -262,15 +263,15 @@ def _check_eventual(system: Any, props: list[Property], outcome: Outcome, monito
         except _AnalysisCut as cut:
             return cut.bound
         except PredicateError as exc:  # raised (SystemExit included) or returned a non-bool
-            outcome.findings[i] = Finding("error", None, None, exc.note)
+            outcome.findings[i] = Finding(Outcome.ERROR, None, None, exc.note)
             continue
         if found is not None:
             entry, loop = found
-            outcome.findings[i] = Finding("violation", path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
+            outcome.findings[i] = Finding(Outcome.VIOLATION, path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
     return None
 
 
-def _coverage(outcome: Outcome, bound_hit: str, cfg: SearchConfig) -> str:
+def _coverage(outcome: SearchOutcome, bound_hit: str, cfg: SearchConfig) -> str:
     limit = {
         "max_depth": f"max_depth={cfg.max_depth}",
         "max_states": f"max_states={cfg.max_states}",
@@ -290,32 +291,21 @@ def fingerprint_caveat(states: int, bits: int) -> str:
 
 
 def _validate_rebuilt(system: Any, prop: Property, finding: Finding, trace: Any) -> str | None:
-    """Re-check a trace rebuilt from fingerprints: ``None`` if its last state really shows the finding,
-    else why not.  By construction the replay follows the search's own path, so this only fails for a
-    nondeterministic system; it is checked anyway, so a collision can never yield a bogus trace."""
-    last = trace.steps[-1].state if trace.steps else trace.initial
-    if prop.kind is PropertyKind.DEADLOCK:
-        succ = list(next_states_fn(system)(last))
-        if succ or not expects_progress_fn(system)(last):
-            return "its last state has an enabled action (or needs none)"
+    """Re-check a trace rebuilt from fingerprints with the judge: ``None`` if it shows the finding,
+    else what it shows instead.  By construction the replay follows the search's own path, so this
+    only fails for a nondeterministic system; it is checked anyway, so a collision can never yield a
+    bogus trace."""
+    shown = judge_trace(prop, trace, system).outcome
+    if shown is finding.kind:
         return None
-    try:
-        r = prop.predicate(last)
-    except KeyboardInterrupt:
-        raise
-    except BaseException:  # noqa: BLE001 - the same predicate raised during the search: an ERROR finding
-        return None if finding.kind == "error" else "the predicate raises on its last state"
-    if finding.kind == "error":
-        return None if (r is not True and r is not False) else "the predicate returns a bool on its last state"
-    want = finding.kind == "example"  # a sometimes example satisfies it; an invariant violation does not
-    return None if r is want else f"the predicate is {r!r} on its last state"
+    return f"the judge says {shown.value} on its last state, the search said {finding.kind.value}"
 
 
 def _result(
     system: Any,
     prop: Property,
     finding: Finding | None,
-    outcome: Outcome,
+    outcome: SearchOutcome,
     cfg: SearchConfig,
     bound_hit: str | None,
     analysis_cut: bool,
@@ -331,9 +321,9 @@ def _result(
                     f"the trace rebuilt from fingerprints failed re-validation ({why}); the finding is not reported. "
                     f"Is the system deterministic (same state, same successors in the same order)?",
                 )
-        if finding.kind == "error":
+        if finding.kind is Outcome.ERROR:
             return PropertyResult(prop, Verdict.ERROR, trace, None, finding.note)
-        if finding.kind == "example":
+        if finding.kind is Outcome.EXAMPLE:
             return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it")
         note = finding.note
         if prop.kind.is_eventual:

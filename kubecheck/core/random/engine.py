@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.judge import Outcome
 from kubecheck.core.properties import Property, PropertyKind, validate_properties
-from kubecheck.core.explorer._common import replay
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
-from kubecheck.core.trace import Trace
+from kubecheck.core.trace import Trace, replay_positions
 
 from ._walk import Coverage, CoverageRecorder, Failure, ModelFailure
 from .bridge import FlakySystem, run_machine
@@ -102,7 +102,7 @@ def build_trace(system: Any, prop: Property | None, failure: Failure | ModelFail
     that ``step`` refuses.
     """
     init_index, positions = failure.path
-    initial, steps = replay(system, init_index, positions)
+    initial, steps = replay_positions(system, init_index, positions)
     loop_start = getattr(failure, "loop_start", None)
     loop_step = steps.pop() if getattr(failure, "closing", False) else None
     return Trace(
@@ -231,8 +231,8 @@ def run_random(
 
 def _result(system: Any, prop: Property, failure: Failure, bounds: tuple[tuple[str, Any], ...]) -> PropertyResult:
     trace = build_trace(system, prop, failure, bounds)
-    if failure.kind == "example":
+    if failure.kind is Outcome.EXAMPLE:
         return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it (shrunk)")
-    if failure.kind == "error":
+    if failure.kind is Outcome.ERROR:
         return PropertyResult(prop, Verdict.ERROR, trace, None, failure.note)
     return PropertyResult(prop, Verdict.VIOLATED, trace, None, failure.note + " (shrunk by Hypothesis)")
