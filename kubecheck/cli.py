@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -286,14 +285,14 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
 
 def fingerprint_line(report: Any) -> str:
     """The one line ``--fingerprint`` adds: which searches used fingerprints, and the worst collision bound."""
-    from kubecheck.core.explorer._fingerprint import format_probability
+    from kubecheck.core.reductions import format_probability
 
-    fp = [e for e in report.explorations if any(r.startswith("fingerprints") for r in e.reductions)]
-    rest = [e for e in report.explorations if e not in fp]
+    bounds = {id(e): [r.collision_bound or 0.0 for r in e.reduced if r.name == "fingerprint"] for e in report.explorations}
+    fp = [e for e in report.explorations if bounds[id(e)]]
+    rest = [e for e in report.explorations if not bounds[id(e)]]
     if not fp:
         return "fingerprints: not used (no invariant rule was explored; action and eventual rules run without them)"
-    bounds = [float(m.group(1)) for e in fp for r in e.reductions if (m := re.search(r"<= ([0-9.e+-]+)\)", r))]
-    worst = max(bounds, default=0.0)
+    worst = max(b for e in fp for b in bounds[id(e)])
     line = (f"fingerprints: {len(fp)} search(es) stored 64-bit state fingerprints instead of states; a holds there is "
             f"exhaustive up to hash collisions, probability <= {format_probability(worst)} (worst search)")
     if rest:

@@ -42,6 +42,7 @@ from typing import Any, Iterable
 from kubecheck.core.errors import InvalidScenario, KubecheckError
 from kubecheck.core.judge import Judgement, Outcome, judge_state, judge_step
 from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.reductions import Reduction, reductions_of, split_by_reductions
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 
@@ -206,6 +207,9 @@ class Exploration:
     start: str = "settled"
     #: what this search covered of the scenario: the interaction group and the workload it rolls ("" = everything)
     subject: str = ""
+    #: the reductions as data (``reductions`` holds their labels, which the outputs print); not in the
+    #: JSON report, which keeps the labels only
+    reduced: tuple[Reduction, ...] = field(default=(), compare=False, repr=False, metadata={"serialize": False})
 
     @property
     def coverage(self) -> str:
@@ -382,7 +386,7 @@ def _finding(f: dict[str, Any]) -> Finding:
 
 def _plain(obj: Any) -> Any:
     if hasattr(obj, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "live"}
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "live" and f.metadata.get("serialize", True)}
     if isinstance(obj, (tuple, list)):
         return [_plain(x) for x in obj]
     if isinstance(obj, dict):
@@ -912,35 +916,6 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
     )
 
 
-def _groups(planned: list[_Planned], symmetry: bool, fingerprint: bool = False) -> list[tuple[list[_Planned], bool, bool]]:
-    """Split the rules into searches ``(rules, symmetry, fingerprint)``: symmetry only for symmetric
-    non-eventual rules, fingerprints only for the kinds the explorer's lean loop checks (invariants,
-    ``sometimes``); everything else runs in a search without that reduction."""
-    out: dict[tuple[bool, bool], list[_Planned]] = {}
-    for p in planned:
-        sym = symmetry and p.prop.symmetric and not p.prop.kind.is_eventual
-        fp = fingerprint and p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
-        out.setdefault((sym, fp), []).append(p)
-    order = ((True, True), (True, False), (False, True), (False, False))
-    return [(out[k], k[0], k[1]) for k in order if k in out]
-
-
-def reduction_labels(result: Any) -> tuple[str, ...]:
-    """The reductions a search ran, as the report prints them: ``symmetry``, and for fingerprints
-    ``fingerprints (64-bit, collision probability <= 1.1e-07)`` (the bound rounded up)."""
-    from kubecheck.core.explorer._fingerprint import collision_bound, format_probability
-
-    out = []
-    for r in result.reductions:
-        if r == "fingerprint":
-            st = result.stats
-            p = format_probability(collision_bound(st.states, st.fingerprint_bits))
-            out.append(f"fingerprints ({st.fingerprint_bits}-bit, collision probability <= {p})")
-        else:
-            out.append(r)
-    return tuple(out)
-
-
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
                 fingerprint: bool = False) -> Any:
     if cfg.engine == "explicit":
@@ -1188,7 +1163,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         found: list[Finding] = []
         runs_: list[Exploration] = []
         guard_ok = True
-        for group, sym, fp in _groups(planned, cfg.symmetry and explicit, cfg.fingerprint and explicit):
+        for group, sym, fp in split_by_reductions(planned, lambda p: p.prop, cfg.symmetry and explicit, cfg.fingerprint and explicit):
             engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
             if guard is not None:
                 engine_props.append(guard)
@@ -1196,10 +1171,11 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
             if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
                 guard_ok = False
             st = result.stats
-            labels = reduction_labels(result)
+            reduced = reductions_of(result)
+            labels = tuple(r.label for r in reduced)
             runs_.append(
                 Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject)
+                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject, reduced)
             )
             for p, res in zip(group, result.results):
                 found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live, texts))

@@ -15,13 +15,8 @@ import pytest
 from bench.rsk import RSK, PENDING, RUNNING
 from kubecheck.core.errors import InvalidScenario, UnsoundCombination
 from kubecheck.core.explorer import explore
-from kubecheck.core.explorer._fingerprint import (
-    collision_bound,
-    collision_probability,
-    encode,
-    fingerprint_fn,
-    format_probability,
-)
+from kubecheck.core.explorer._fingerprint import encode, fingerprint_fn
+from kubecheck.core.reductions import collision_bound, collision_probability, format_probability
 from kubecheck.core.properties import action_property, always_eventually, invariant, sometimes
 from kubecheck.core.ts import Action, BaseSystem
 from kubecheck.core.verdict import Verdict

@@ -26,14 +26,23 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from kubecheck.core.errors import InvalidScenario, UnsoundCombination
+from kubecheck.core.errors import InvalidScenario
 from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate
+from kubecheck.core.reductions import (
+    FINGERPRINT_BITS,
+    LEAN_KINDS,
+    collision_bound,
+    collision_probability,
+    fingerprint_refusal,
+    format_probability,
+    symmetry_refusal,
+)
 from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
 from kubecheck.core.ts import BaseSystem
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
 from ._common import Finding, Monitor, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
-from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability
+from ._fingerprint import fingerprint_fn
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
@@ -86,19 +95,9 @@ def _validate(
                 f"reduction would run. Implement canonical() or drop symmetry=True."
             )
         for p in props:
-            if not p.symmetric:
-                raise UnsoundCombination(
-                    f"property {p.rule_id} ({p.name}) is declared symmetric=False (it tells interchangeable "
-                    f"objects apart), so symmetry reduction could hide its violations. Run without "
-                    f"symmetry=True, or make the property symmetric."
-                )
-            if p.kind.is_eventual:
-                raise UnsoundCombination(
-                    f"property {p.rule_id} ({p.name}) is an eventual property ({p.kind.value}); symmetry "
-                    f"reduction permutes the fairness keys of interchangeable actors, so a fair cycle in the "
-                    f"quotient graph need not be a fair run (TLC's known liveness+symmetry unsoundness, "
-                    f"tlaplus#59). Check eventual properties with symmetry=False."
-                )
+            refused = symmetry_refusal(p)
+            if refused is not None:
+                raise refused
     if not isinstance(fingerprint, bool):
         raise InvalidScenario(f"fingerprint must be True or False, got {fingerprint!r}")
     if fingerprint:
@@ -108,19 +107,9 @@ def _validate(
 def _validate_fingerprint(props: list[Property], strategy: str, keep_graph: bool) -> None:
     """``fingerprint=True`` runs in the lean BFS loop only; refuse everything else with the reason."""
     for p in props:
-        if p.kind.is_eventual:
-            raise UnsoundCombination(
-                f"property {p.rule_id} ({p.name}) is an eventual property ({p.kind.value}); fingerprint=True "
-                f"stores fingerprints instead of states, but the fair-cycle search needs the state graph, and a "
-                f"fingerprint collision would merge two states into one node (a spurious or hidden fair cycle). "
-                f"Check eventual properties with fingerprint=False."
-            )
-        if p.kind not in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK):
-            raise InvalidScenario(
-                f"property {p.rule_id} ({p.name}) is an {p.kind.value} property; fingerprint=True is implemented by "
-                f"the lean BFS loop only (invariants, sometimes properties, deadlock), which does not see actions. "
-                f"Check it with fingerprint=False."
-            )
+        refused = fingerprint_refusal(p)
+        if refused is not None:
+            raise refused
     if strategy != "bfs":
         raise InvalidScenario("fingerprint=True is implemented by the lean BFS loop only; use strategy='bfs' or fingerprint=False")
     if keep_graph:
@@ -180,9 +169,7 @@ def explore(
     # max_memory and before the deadline.
     eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
     monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
-    lean = strategy == "bfs" and not keep_graph and all(
-        p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK) for p in props
-    )
+    lean = strategy == "bfs" and not keep_graph and all(p.kind in LEAN_KINDS for p in props)
     if lean:
         outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
     else:  # _validate refused fingerprint=True for everything that is not lean
