@@ -5,28 +5,34 @@
 that every output format (text, JSON, JUnit, SARIF, HTML) is written from, and that round-trips
 through JSON (:meth:`CheckReport.to_dict` / :meth:`CheckReport.from_dict`).
 
-Steps:
+The pipeline (:func:`run_check`), one named function per stage; only the last writes files:
 
-1. Add ``nodes`` identical Ready nodes when the manifests contain none (said in the report).
-2. Settle: apply fair actions deterministically until nothing is enabled
-   (:func:`kubecheck.scenarios.settle`).  The settle path is a real run from the loaded
-   manifests, so the invariant and action rules are checked on every step of it (except the
-   rules in :data:`AFTER_CONVERGENCE`); a violation is reported under the pseudo-scenario
-   ``startup`` with the path prefix as its trace.  Only violations are reported there: one
-   start-up order proves nothing about the others.  If the cluster does not settle within the
-   bound, the convergence rules (KC-CONV-*) are explored from the loaded state instead, and the
-   scenarios are reported as ERROR (they need a settled start).
-3. For every scenario: build the ``KubeSystem`` from the settled cluster and explore it with the
-   selected rules, one engine property per workload and rule.  "Exhaustive" therefore means
-   exhaustive *from the settled state* (``CheckReport.start``, ``Exploration.start``): every
-   output says so.  With symmetry on, safety
-   properties run with symmetry and eventual (or asymmetric) ones in a second search without it
-   (the explorer refuses the unsound combination); the report says which reductions ran.
-   With fingerprints on (``--fingerprint``), invariant rules run in a search that stores state
-   fingerprints, and action and eventual rules in a search without them (the explorer refuses
-   them with fingerprints); the reductions read ``fingerprints (64-bit, collision probability <= p)``.
-4. For every violation, write the trace artifacts (``traces.render_trace``) and a
-   ``scenario.json`` beside them, from which ``kubecheck render``/``replay`` rebuild the system.
+1. :func:`plan_check`: the rules, the scenarios and every (rule, workload) pair to judge; adds
+   ``nodes`` identical Ready nodes when the manifests contain none (said in the report); refuses a
+   run or a scenario that would check nothing (nothing checked is never "holds").
+2. :func:`settle_check`: apply fair actions deterministically until nothing is enabled
+   (:func:`kubecheck.scenarios.settle`).
+3. :func:`search_check`: the settle path is a real run from the loaded manifests, so the invariant
+   and action rules are judged on every step of it (except the rules in
+   :data:`AFTER_CONVERGENCE`); a violation is reported under the pseudo-scenario ``startup`` with
+   the path prefix as its trace.  Only violations are reported there: one start-up order proves
+   nothing about the others.  If the cluster does not settle within the bound, the convergence
+   rules (KC-CONV-*) are explored from the loaded state instead, and the scenarios are reported as
+   ERROR (they need a settled start).  Otherwise every scenario is explored from the settled
+   cluster (per interaction group when the workloads are independent), one engine property per
+   workload and rule.  "Exhaustive" therefore means exhaustive *from the settled state*
+   (``CheckReport.start``, ``Exploration.start``): every output says so.  The reduction planner
+   (:func:`kubecheck.core.reductions.split_by_reductions`) splits the rules into the searches each
+   reduction may serve: with ``--symmetry``, safety rules run with symmetry and eventual (or
+   asymmetric) ones in a second search without it; with ``--fingerprint``, invariant rules run in
+   a search that stores state fingerprints, and action and eventual rules without them.  The
+   reductions that ran come back as :class:`~kubecheck.core.reductions.Reduction` records and read
+   ``symmetry`` or ``fingerprints (64-bit, collision probability <= p)`` in the outputs.
+4. :func:`assemble_report`: the one :class:`CheckReport` every output is written from, with the
+   suppressions applied.
+5. :func:`write_traces`: for every reported violation, the trace artifacts
+   (``traces.render_trace``) and a ``scenario.json`` beside them, from which
+   ``kubecheck render``/``replay`` rebuild the system.
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -555,7 +560,7 @@ GUARD_ID = "KC-DECOMPOSE-SHARE"
 
 def _guard(share: dict[int, int]) -> Property:
     from model.decompose import pods_within_shares
-    from properties._common import cluster_of
+    from properties import cluster_of
 
     def pred(s: Any) -> bool:
         return pods_within_shares(cluster_of(s), share)
@@ -594,7 +599,7 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     run on the whole cluster as before.  docs/semantics.md, "Decomposition", says why this gives
     the whole cluster's verdicts.
     """
-    from model.decompose import capacity_shares, interaction_groups, project
+    from model.decompose import capacity_shares, interaction_groups
 
     variants = spec.variants()
     whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity), planned) for subj, acts in variants]
@@ -610,21 +615,31 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     rest = [p for p in planned if not (p.rule.local and p.rule.symmetric)]
     out: list[_Search] = []
     for g, share in zip(groups, shares):
-        anchor = (g.workloads or g.members)[0]
-        gp = [p for p in local if p.target is not None and p.target in g]
-        gp += [replace(p, group=g.label, anchor=anchor, members=g.members) for p in local if p.target is None]
-        if not gp:
-            continue
-        sub = project(cluster, g)
-        mine = [(subj, tuple(e for e in acts if _in_group(e[0], g, cluster))) for subj, acts in variants]
-        if spec.per_workload:
-            mine = [(subj, acts) for subj, acts in mine if acts] or [("", ())]
-        for subj, acts in mine:
-            what = f"group {g.label}" + (f"; {subj}" if subj else "")
-            out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+        out += _group_searches(spec, cluster, g, share, local, variants, granularity)
     if rest:
         out += [_Search(s.subject, s.scenario, rest) for s in whole]
     return out, groups
+
+
+def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, int], local: list[_Planned],
+                    variants: list[tuple[str, Any]], granularity: str) -> list[_Search]:
+    """The searches of one interaction group's projection: its local rules, per variant that touches it."""
+    from model.decompose import project
+
+    anchor = (g.workloads or g.members)[0]
+    gp = [p for p in local if p.target is not None and p.target in g]
+    gp += [replace(p, group=g.label, anchor=anchor, members=g.members) for p in local if p.target is None]
+    if not gp:
+        return []
+    sub = project(cluster, g)
+    mine = [(subj, tuple(e for e in acts if _in_group(e[0], g, cluster))) for subj, acts in variants]
+    if spec.per_workload:
+        mine = [(subj, acts) for subj, acts in mine if acts] or [("", ())]
+    out = []
+    for subj, acts in mine:
+        what = f"group {g.label}" + (f"; {subj}" if subj else "")
+        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+    return out
 
 
 def merge_findings(findings: list["Finding"]) -> list["Finding"]:
@@ -786,7 +801,7 @@ def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]
     if rule_id != "KC-ROLL-004":
         return ""
     from model.objects import kind_of
-    from properties._common import rolling_bounds
+    from properties import rolling_bounds
 
     objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
     out = []
@@ -812,21 +827,46 @@ def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
-    from model.objects import kind_of
-
     rule_id = p.rule.rule_id
     key = _subject_key(load, rule_id, p.target, trace, p.anchor)
     location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
+    objects = _finding_objects(load, p, trace, manifest)
+    fixed, related = _related(load, p, key, objects, manifest, texts)
+    if fixed and related and location is not None:
+        # Locations at the fix: the finding points at the field to change in the (first) workload
+        # the Service selects; the Service that lost its endpoints becomes a related location.
+        location, related = related[0], [location] + related[1:]
+    if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
+        objects += [w for w in fixed if w not in objects]
+    severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
+    return {
+        "location": location,
+        "objects": tuple(_target_text(o) for o in objects),
+        "related": tuple(related),
+        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "severity": severity,
+    }
+
+
+def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The manifest objects a finding is about: its target, its group's objects, or the object its trace names."""
     if p.target is not None:
-        objects: list[tuple[str, str, str]] = [p.target]
-    elif p.members:
-        objects = [m for m in p.members if m in manifest]
-    else:  # the object the trace names; not the first object of the manifests, which is only a place to point at
-        named = _subject_key(load, rule_id, None, trace, p.anchor, fallback=False)
-        objects = [named] if named is not None and named in manifest else []
-    # The objects a fix would touch besides the one located: for a Service (KC-ROLL-004), the
-    # workloads it selects at the field to change; for a workload, the Services selecting its pods.
+        return [p.target]
+    if p.members:
+        return [m for m in p.members if m in manifest]
+    # the object the trace names; not the first object of the manifests, which is only a place to point at
+    named = _subject_key(load, p.rule.rule_id, None, trace, p.anchor, fallback=False)
+    return [named] if named is not None and named in manifest else []
+
+
+def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects: list[tuple[str, str, str]],
+             manifest: set[tuple[str, str, str]], texts: dict[str, str] | None) -> tuple[list[tuple[str, str, str]], list[Location]]:
+    """The objects a fix would touch besides the one located, and their locations: for a Service
+    (KC-ROLL-004), the workloads it selects at the field to change; for a workload, the Services
+    selecting its pods."""
+    from model.objects import kind_of
+
     related: list[Location] = []
     fixed: list[tuple[str, str, str]] = []
     if key is not None and key[0] == "Service":
@@ -842,20 +882,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
             loc = _field_location(load, svc, "spec.selector", texts)
             if loc is not None:
                 related.append(loc)
-    if fixed and related and location is not None:
-        # Locations at the fix: the finding points at the field to change in the (first) workload
-        # the Service selects; the Service that lost its endpoints becomes a related location.
-        location, related = related[0], [location] + related[1:]
-    if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
-        objects += [w for w in fixed if w not in objects]
-    severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
-    return {
-        "location": location,
-        "objects": tuple(_target_text(o) for o in objects),
-        "related": tuple(related),
-        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
-        "severity": severity,
-    }
+    return fixed, related
 
 
 def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
@@ -1434,13 +1461,3 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
     if verdict is not Verdict.VIOLATED:
         f = replace(f, fix="")
     return f
-
-
-def check_paths(paths: list[str], cfg: CheckConfig, stdin: Any = None) -> CheckReport:
-    """Load manifests and check them; a broken manifest set raises ``InvalidScenario`` (all errors joined)."""
-    from model.manifests import load_manifests
-
-    load = load_manifests(paths, stdin=stdin or sys.stdin)
-    if load.errors:
-        raise InvalidScenario("\n".join(str(e) for e in load.errors))
-    return run_check(cfg, load)

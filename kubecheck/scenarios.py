@@ -249,7 +249,7 @@ def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None,
     """
     import time
 
-    from kubecheck.core.explorer._common import RESIZE_RESERVE, MemoryGuard
+    from kubecheck.core.explorer import RESIZE_RESERVE, MemoryGuard
 
     bound = settle_bound(state.cluster) if max_steps is None else max_steps
     deadline = None if not timeout else time.monotonic() + timeout

@@ -1,8 +1,13 @@
 """The explicit-state explorer: a sound, generic, bounded model checker for any ``TransitionSystem``.
 
->>> result = explore(system, [invariant("INV-1", "at most one leader", one_leader)])
->>> result.results[0].verdict
-<Verdict.HOLDS: 'holds'>
+>>> from kubecheck.core import Action, BaseSystem, invariant
+>>> class Ring(BaseSystem):  # a token passed round three processes
+...     def init_states(self): return [0]
+...     def actions(self, s): return [Action("p", "pass")]
+...     def step(self, s, a): return (s + 1) % 3
+>>> result = explore(Ring(), [invariant("INV-1", "the token stays in the ring", lambda s: 0 <= s < 3)], progress="off")
+>>> result.results[0].verdict, result.stats.states
+(<Verdict.HOLDS: 'holds'>, 3)
 
 * BFS by default (shortest counterexamples to invariants), DFS on request; deterministic order.
 * Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` under weak fairness
@@ -41,7 +46,7 @@ from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, 
 from kubecheck.core.ts import BaseSystem
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import Finding, Monitor, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
+from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
 from ._fingerprint import fingerprint_fn
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
@@ -57,6 +62,8 @@ __all__ = [
     "StateGraph",
     "tarjan_scc",
     "fingerprint_caveat",
+    "MemoryGuard",
+    "RESIZE_RESERVE",
 ]
 
 

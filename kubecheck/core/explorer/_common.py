@@ -6,7 +6,7 @@ import os
 import resource
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence
 
 from kubecheck.core.errors import InvalidScenario, KubecheckError
@@ -82,9 +82,7 @@ class SearchOutcome:
     max_depth: int
     complete: bool
     bound_hit: str | None
-    coverage_note: str = ""
     graph: Any = None
-    undecided_eventual_note: dict[int, str] = field(default_factory=dict)
 
 
 def _page_size() -> int:

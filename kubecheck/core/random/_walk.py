@@ -198,7 +198,6 @@ class Walk:
         self.state_props = [(i, props[i]) for i in cfg.active if props[i].kind in _SAFETY_STATE]
         self.action_props = [(i, props[i]) for i in cfg.active if props[i].kind is PropertyKind.ACTION]
         self.eventual_props = [(i, props[i]) for i in cfg.active if props[i].kind.is_eventual]
-        self.needs_deadlock = any(p.kind is PropertyKind.DEADLOCK for _, p in self.state_props)
         self.init_index = 0
         self.positions: list[int] = []
         self.state: Any = None
