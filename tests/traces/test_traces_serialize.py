@@ -149,3 +149,14 @@ def test_load_with_system_refuses_a_tampered_file(tmp_path):
     assert load(path, types=TOY_TYPES).steps[2].state.replicas == 9  # without a system: not checked
     with pytest.raises(ReplayMismatch, match="step 3"):
         load(path, system=system, types=TOY_TYPES)
+
+
+def test_a_trace_written_before_the_engine_moved_still_loads() -> None:
+    # Trace files written before issue 14 name the engine's types by their old module (kubecheck.ts).
+    from kubecheck.core.ts import Action
+    from traces.serialize import decode_value
+
+    doc = {"#type": "kubecheck.ts.Action", "actor": "c", "label": "inc", "fair": True, "fairness_key": None, "data": None}
+    assert decode_value(doc) == Action("c", "inc")
+    with pytest.raises(TraceFormatError):  # only the moved engine modules are renamed
+        decode_value({**doc, "#type": "kubecheck.nowhere.Action"})
