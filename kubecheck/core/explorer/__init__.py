@@ -46,7 +46,7 @@ from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, 
 from kubecheck.core.ts import BaseSystem
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
+from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, RssReader, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
 from ._fingerprint import fingerprint_fn
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
@@ -63,7 +63,9 @@ __all__ = [
     "tarjan_scc",
     "fingerprint_caveat",
     "MemoryGuard",
+    "RssReader",
     "RESIZE_RESERVE",
+    "peak_rss",
 ]
 
 
