@@ -34,8 +34,8 @@ def _modes(target: str) -> tuple[str, ...]:
 
 def measure_one(target: str, mode: str) -> dict[str, Any]:
     """One search in this interpreter: counts, CPU seconds of ``explore``, distinct states per CPU second, peak RSS."""
-    from kubecheck.explorer import explore
-    from kubecheck.properties import invariant
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.properties import invariant
 
     if target.startswith("rs"):
         from bench.rsk import PENDING, RUNNING, RSK

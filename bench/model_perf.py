@@ -38,8 +38,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kubecheck.explorer import explore
-from kubecheck.properties import invariant
+from kubecheck.core.explorer import explore
+from kubecheck.core.properties import invariant
 from model.environment import FaultBudget, SetImage
 from model.frozen import FrozenMap
 from model.labels import LabelSelector

@@ -23,8 +23,8 @@ import sys
 import time
 from typing import Any, Sequence
 
-from kubecheck.properties import invariant
-from kubecheck.ts import Action, BaseSystem
+from kubecheck.core.properties import invariant
+from kubecheck.core.ts import Action, BaseSystem
 
 ABSENT, PENDING, RUNNING, TERMINATING = 0, 1, 2, 3
 MAX_REPLICAS = 4
@@ -184,7 +184,7 @@ def active_at_most(bound: int):
 
 
 def run(k: int, symmetry_only: bool = False) -> list[dict[str, object]]:
-    from kubecheck.explorer import explore
+    from kubecheck.core.explorer import explore
 
     rows: list[dict[str, object]] = []
     prop = invariant("RSK-ACTIVE", "active <= 4", active_at_most(MAX_REPLICAS))

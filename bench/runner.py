@@ -124,7 +124,7 @@ def _rss_now() -> int:
 def _measure(
     system: Any, props: Sequence[Any], symmetry: bool, timeout: float | None, max_memory: int | None = None
 ) -> dict[str, Any]:
-    from kubecheck.explorer import explore
+    from kubecheck.core.explorer import explore
 
     best: dict[str, Any] | None = None
     for _ in range(REPEATS):
@@ -159,7 +159,7 @@ def _worker(argv: Sequence[str]) -> int:
     one JSON measurement (without VARIANT: the grid's one-argument default builder, no memory bound)."""
     if argv[0] == "rsk":
         from bench.rsk import MAX_REPLICAS, RSK, active_at_most
-        from kubecheck.properties import invariant
+        from kubecheck.core.properties import invariant
 
         k, sym = int(argv[1]), argv[2] == "1"
         prop = invariant("RSK-ACTIVE", "active <= 4", active_at_most(MAX_REPLICAS))

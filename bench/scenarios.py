@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple
 
-from kubecheck.properties import Property
+from kubecheck.core.properties import Property
 from model.environment import FaultBudget, ScaleWorkload, SetImage, UserAction
 from model.frozen import FrozenMap
 from model.labels import LabelSelector

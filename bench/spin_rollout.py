@@ -103,7 +103,7 @@ def _worker(argv: Sequence[str]) -> int:
     """``_worker R SURGE UNAVAILABLE CRASHES SYM TIMEOUT``: print one JSON measurement."""
     from bench.model_perf import _one_owner, rollout_system
     from bench.runner import _measure
-    from kubecheck.properties import invariant
+    from kubecheck.core.properties import invariant
 
     r, surge, unav, crashes, sym, timeout = argv
     conv = lambda v: v if v.endswith("%") else int(v)  # noqa: E731

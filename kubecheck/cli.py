@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn
 
 import click
 
-from kubecheck.errors import KubecheckError
+from kubecheck.core.errors import KubecheckError
 
 __all__ = ["main", "cli"]
 
@@ -180,39 +179,18 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
           config_path: str | None, fail_on: str) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
-    import io
-
-    from kubecheck.config import Exclusion, discover_config, load_config
+    from kubecheck.config import Exclusion
     from kubecheck.runner import CheckConfig, run_check
-    from kubecheck.scenarios import _BUILTIN_TEXT
-    from model.manifests import load_manifests
 
     ctx = click.get_current_context()
 
     def given(name: str) -> bool:
         return ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
 
-    if config_path is not None and not Path(config_path).is_file():
-        _fail(f"kubecheck: --config: {config_path}: no such file")
-    found = Path(config_path) if config_path is not None else discover_config()
-    repo = None
-    if found is not None:
-        try:
-            repo = load_config(str(found) if config_path is not None else os.path.relpath(found), list(_BUILTIN_TEXT))
-        except KubecheckError as exc:
-            _fail(str(exc))
+    repo = _repo_config(config_path)
     if repo is not None:  # the file's settings where the command line gave none
-        own = {k: v for k, v, _ in repo.bounds}
-        if not given("max_depth") and "max_depth" in own:
-            max_depth = own["max_depth"]
-        if not given("max_states") and "max_states" in own:
-            max_states = own["max_states"] or 0
-        if not given("timeout") and "timeout" in own:
-            timeout = own["timeout"] or 0
-        if not given("max_memory") and "max_memory" in own:
-            max_memory = own["max_memory"]
-        if not given("fail_on") and repo.fail_on:
-            fail_on = repo.fail_on
+        max_depth, max_states, timeout, max_memory, fail_on = _config_defaults(
+            repo, given, max_depth=max_depth, max_states=max_states, timeout=timeout, max_memory=max_memory, fail_on=fail_on)
     exclusions = list(repo.exclusions) if repo is not None else []
     for rid in _split(excludes):
         exclusions.append(Exclusion((rid,), "--exclude on the command line"))
@@ -224,16 +202,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if fingerprint and engine != "explicit":
         _fail("kubecheck: --fingerprint needs --engine explicit (random runs store no visited states)")
     _check_outputs(out_dir, output, report_path)
-    texts: dict[str, str] = {}
-    stdin: Any = sys.stdin
-    if "-" in paths:  # kept for the "# Source:" comments of helm template output (locations)
-        texts["<stdin>"] = sys.stdin.read()
-        stdin = io.StringIO(texts["<stdin>"])
-    load = load_manifests(list(paths), stdin=stdin)
-    if load.errors:
-        _fail("\n".join(str(e) for e in load.errors))
-    if not load.objects:
-        _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
+    load, texts = _load_input(paths)
     scen = _split(scenarios)
     default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")
     cfg = CheckConfig(
@@ -265,6 +234,59 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         report = run_check(cfg, load, texts=texts)
     except KubecheckError as exc:
         _fail(f"kubecheck: {exc}" if ":" not in str(exc).split(" ")[0] else str(exc))
+    _emit(report, fmt, output, report_path, fingerprint)
+    sys.exit(report.exit_code)
+
+
+def _config_defaults(repo: Any, given: Callable[[str], bool], **values: Any) -> tuple[Any, ...]:
+    """``max_depth, max_states, timeout, max_memory, fail_on``: the configuration file's value for
+    each one the command line did not give (0 for a file's "none" of the states and time bounds)."""
+    own = {k: v for k, v, _ in repo.bounds}
+    for name in ("max_depth", "max_states", "timeout", "max_memory"):
+        if not given(name) and name in own:
+            values[name] = own[name] if name in ("max_depth", "max_memory") else (own[name] or 0)
+    if not given("fail_on") and repo.fail_on:
+        values["fail_on"] = repo.fail_on
+    return values["max_depth"], values["max_states"], values["timeout"], values["max_memory"], values["fail_on"]
+
+
+def _repo_config(config_path: str | None) -> Any:
+    """``--config``, or the nearest ``.kubecheck.yaml`` upward; None when there is none."""
+    from kubecheck.config import discover_config, load_config
+    from kubecheck.scenarios import _BUILTIN_TEXT
+
+    if config_path is not None and not Path(config_path).is_file():
+        _fail(f"kubecheck: --config: {config_path}: no such file")
+    found = Path(config_path) if config_path is not None else discover_config()
+    if found is None:
+        return None
+    try:
+        return load_config(str(found) if config_path is not None else os.path.relpath(found), list(_BUILTIN_TEXT))
+    except KubecheckError as exc:
+        _fail(str(exc))
+
+
+def _load_input(paths: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
+    """The manifests (``-`` reads stdin, kept for the ``# Source:`` comments of helm template output)."""
+    import io
+
+    from model.manifests import load_manifests
+
+    texts: dict[str, str] = {}
+    stdin: Any = sys.stdin
+    if "-" in paths:
+        texts["<stdin>"] = sys.stdin.read()
+        stdin = io.StringIO(texts["<stdin>"])
+    load = load_manifests(list(paths), stdin=stdin)
+    if load.errors:
+        _fail("\n".join(str(e) for e in load.errors))
+    if not load.objects:
+        _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
+    return load, texts
+
+
+def _emit(report: Any, fmt: str, output: str | None, report_path: str | None, fingerprint: bool) -> None:
+    """The report in the chosen format (and the text summary on stdout when it goes to a file)."""
     from kubecheck.output import render
 
     text = render(report, "text")
@@ -282,19 +304,18 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
 
         write_report(report, report_path)
         click.echo(f"report: {report_path}", err=fmt != "text" and not output)
-    sys.exit(report.exit_code)
 
 
 def fingerprint_line(report: Any) -> str:
     """The one line ``--fingerprint`` adds: which searches used fingerprints, and the worst collision bound."""
-    from kubecheck.explorer._fingerprint import format_probability
+    from kubecheck.core.reductions import format_probability
 
-    fp = [e for e in report.explorations if any(r.startswith("fingerprints") for r in e.reductions)]
-    rest = [e for e in report.explorations if e not in fp]
+    bounds = {id(e): [r.collision_bound or 0.0 for r in e.reduced if r.name == "fingerprint"] for e in report.explorations}
+    fp = [e for e in report.explorations if bounds[id(e)]]
+    rest = [e for e in report.explorations if not bounds[id(e)]]
     if not fp:
         return "fingerprints: not used (no invariant rule was explored; action and eventual rules run without them)"
-    bounds = [float(m.group(1)) for e in fp for r in e.reductions if (m := re.search(r"<= ([0-9.e+-]+)\)", r))]
-    worst = max(bounds, default=0.0)
+    worst = max(b for e in fp for b in bounds[id(e)])
     line = (f"fingerprints: {len(fp)} search(es) stored 64-bit state fingerprints instead of states; a holds there is "
             f"exhaustive up to hash collisions, probability <= {format_probability(worst)} (worst search)")
     if rest:
@@ -416,31 +437,37 @@ def _load_trace(trace_path: str) -> tuple[Any, Any, Any, Any]:
     return trace, system, rule, target
 
 
+#: what ``kubecheck replay`` says a rule's counterexample shows, per property kind
+_REPLAY_REASONS = {
+    "invariant": "the last state violates the invariant",
+    "action": "the last step violates the action property",
+    "eventually_always": "the property fails infinitely often on the loop",
+    "always_eventually": "the property never holds on the loop",
+}
+
+
 def still_violates(trace: Any, rule: Any, target: Any, system: Any) -> tuple[bool, str]:
-    """Does the replayed trace still violate the rule for the target?  (and a one-line reason)"""
-    from kubecheck.properties import PropertyKind
+    """Does the replayed trace still violate the rule for the target?  (and a one-line reason)
+
+    The judge (:func:`kubecheck.core.judge.judge_trace`) says what the trace shows."""
+    from kubecheck.core.judge import Outcome, judge_trace
     from kubecheck.runner import property_targets
 
     props = [p for p, t in property_targets(rule, system.scenario.initial) if t == target]
     if not props:
         return False, f"rule {rule.rule_id} does not apply to {target} any more"
     prop = props[0]
-    states = trace.states()
-    if prop.kind is PropertyKind.INVARIANT:
-        return (not prop.predicate(states[-1])), "the last state violates the invariant"
-    if prop.kind is PropertyKind.ACTION:
-        if not trace.steps:
-            return False, "an action property needs at least one step"
-        return (not prop.predicate(states[-2], trace.steps[-1].action, states[-1])), "the last step violates the action property"
-    if prop.kind.is_eventual:
-        if trace.loop_start is None:
-            return False, "an eventual property's counterexample must be a lasso"
-        loop = states[trace.loop_start:]
-        truth = [bool(prop.predicate(s)) for s in loop]
-        if prop.kind is PropertyKind.EVENTUALLY_ALWAYS:
-            return (not all(truth)), "the property fails infinitely often on the loop"
-        return (not any(truth)), "the property never holds on the loop"
-    return False, f"cannot judge a {prop.kind.value} property on a trace"
+    reason = _REPLAY_REASONS.get(prop.kind.value)
+    if reason is None:
+        return False, f"cannot judge a {prop.kind.value} property on a trace"
+    if prop.kind.arity == 3 and not trace.steps:
+        return False, "an action property needs at least one step"
+    if prop.kind.is_eventual and trace.loop_start is None:
+        return False, "an eventual property's counterexample must be a lasso"
+    judged = judge_trace(prop, trace, system)
+    if judged.outcome is Outcome.ERROR:
+        return False, judged.note
+    return judged.outcome is Outcome.VIOLATION, reason
 
 
 @cli.command()

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from kubecheck.errors import InvalidScenario
+from kubecheck.core.errors import InvalidScenario
 from kubecheck.scenarios import BOUNDS_SCHEMA, IMAGES_SCHEMA
 
 __all__ = [

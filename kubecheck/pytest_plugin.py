@@ -88,7 +88,7 @@ def assert_holds(manifests: Any, rule_id: str | Sequence[str], scenario: str | S
 
     Returns the report.  ``allow_bounded=True`` accepts HOLDS_WITHIN_BOUNDS.
     """
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
 
     try:
         report = check(manifests, rule_id, scenario=scenario, **options)

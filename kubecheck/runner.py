@@ -5,28 +5,34 @@
 that every output format (text, JSON, JUnit, SARIF, HTML) is written from, and that round-trips
 through JSON (:meth:`CheckReport.to_dict` / :meth:`CheckReport.from_dict`).
 
-Steps:
+The pipeline (:func:`run_check`), one named function per stage; only the last writes files:
 
-1. Add ``nodes`` identical Ready nodes when the manifests contain none (said in the report).
-2. Settle: apply fair actions deterministically until nothing is enabled
-   (:func:`kubecheck.scenarios.settle`).  The settle path is a real run from the loaded
-   manifests, so the invariant and action rules are checked on every step of it (except the
-   rules in :data:`AFTER_CONVERGENCE`); a violation is reported under the pseudo-scenario
-   ``startup`` with the path prefix as its trace.  Only violations are reported there: one
-   start-up order proves nothing about the others.  If the cluster does not settle within the
-   bound, the convergence rules (KC-CONV-*) are explored from the loaded state instead, and the
-   scenarios are reported as ERROR (they need a settled start).
-3. For every scenario: build the ``KubeSystem`` from the settled cluster and explore it with the
-   selected rules, one engine property per workload and rule.  "Exhaustive" therefore means
-   exhaustive *from the settled state* (``CheckReport.start``, ``Exploration.start``): every
-   output says so.  With symmetry on, safety
-   properties run with symmetry and eventual (or asymmetric) ones in a second search without it
-   (the explorer refuses the unsound combination); the report says which reductions ran.
-   With fingerprints on (``--fingerprint``), invariant rules run in a search that stores state
-   fingerprints, and action and eventual rules in a search without them (the explorer refuses
-   them with fingerprints); the reductions read ``fingerprints (64-bit, collision probability <= p)``.
-4. For every violation, write the trace artifacts (``traces.render_trace``) and a
-   ``scenario.json`` beside them, from which ``kubecheck render``/``replay`` rebuild the system.
+1. :func:`plan_check`: the rules, the scenarios and every (rule, workload) pair to judge; adds
+   ``nodes`` identical Ready nodes when the manifests contain none (said in the report); refuses a
+   run or a scenario that would check nothing (nothing checked is never "holds").
+2. :func:`settle_check`: apply fair actions deterministically until nothing is enabled
+   (:func:`kubecheck.scenarios.settle`).
+3. :func:`search_check`: the settle path is a real run from the loaded manifests, so the invariant
+   and action rules are judged on every step of it (except the rules in
+   :data:`AFTER_CONVERGENCE`); a violation is reported under the pseudo-scenario ``startup`` with
+   the path prefix as its trace.  Only violations are reported there: one start-up order proves
+   nothing about the others.  If the cluster does not settle within the bound, the convergence
+   rules (KC-CONV-*) are explored from the loaded state instead, and the scenarios are reported as
+   ERROR (they need a settled start).  Otherwise every scenario is explored from the settled
+   cluster (per interaction group when the workloads are independent), one engine property per
+   workload and rule.  "Exhaustive" therefore means exhaustive *from the settled state*
+   (``CheckReport.start``, ``Exploration.start``): every output says so.  The reduction planner
+   (:func:`kubecheck.core.reductions.split_by_reductions`) splits the rules into the searches each
+   reduction may serve: with ``--symmetry``, safety rules run with symmetry and eventual (or
+   asymmetric) ones in a second search without it; with ``--fingerprint``, invariant rules run in
+   a search that stores state fingerprints, and action and eventual rules without them.  The
+   reductions that ran come back as :class:`~kubecheck.core.reductions.Reduction` records and read
+   ``symmetry`` or ``fingerprints (64-bit, collision probability <= p)`` in the outputs.
+4. :func:`assemble_report`: the one :class:`CheckReport` every output is written from, with the
+   suppressions applied.
+5. :func:`write_traces`: for every reported violation, the trace artifacts
+   (``traces.render_trace``) and a ``scenario.json`` beside them, from which
+   ``kubecheck render``/``replay`` rebuild the system.
 """
 
 from __future__ import annotations
@@ -34,15 +40,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from kubecheck.errors import InvalidScenario, KubecheckError
-from kubecheck.properties import Property, PropertyKind
+from kubecheck.core.errors import InvalidScenario, KubecheckError
+from kubecheck.core.judge import Judgement, Outcome, judge_state, judge_step
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.reductions import Reduction, reductions_of, split_by_reductions
+from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
-from kubecheck.verdict import Verdict, worst_verdict
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -180,6 +187,8 @@ class Finding:
     fix: str = ""
     #: set when the finding is accepted (annotation or configuration): reported, not counted in the exit code
     suppression: Suppression | None = None
+    #: the counterexample's files still to write (the pipeline's last stage writes them; not in the JSON report)
+    job: Any = field(default=None, compare=False, repr=False, metadata={"serialize": False})
 
     @property
     def status(self) -> str:
@@ -208,6 +217,9 @@ class Exploration:
     start: str = "settled"
     #: what this search covered of the scenario: the interaction group and the workload it rolls ("" = everything)
     subject: str = ""
+    #: the reductions as data (``reductions`` holds their labels, which the outputs print); not in the
+    #: JSON report, which keeps the labels only
+    reduced: tuple[Reduction, ...] = field(default=(), compare=False, repr=False, metadata={"serialize": False})
 
     @property
     def coverage(self) -> str:
@@ -384,7 +396,7 @@ def _finding(f: dict[str, Any]) -> Finding:
 
 def _plain(obj: Any) -> Any:
     if hasattr(obj, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "live"}
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if f.name != "live" and f.metadata.get("serialize", True)}
     if isinstance(obj, (tuple, list)):
         return [_plain(x) for x in obj]
     if isinstance(obj, dict):
@@ -416,7 +428,7 @@ class CheckConfig:
     nodes: int = 2
     out_dir: str = "kubecheck-out"
     engine: str = "explicit"
-    #: "auto" (None), "bar" (True), "lines", "off" (False): see kubecheck.explorer.explore
+    #: "auto" (None), "bar" (True), "lines", "off" (False): see kubecheck.core.explorer.explore
     progress: bool | str | None = None
     write_traces: bool = True
     #: the settle step bound; None: :func:`kubecheck.scenarios.settle_bound` (50 + 20 x total desired replicas)
@@ -553,7 +565,7 @@ GUARD_ID = "KC-DECOMPOSE-SHARE"
 
 def _guard(share: dict[int, int]) -> Property:
     from model.decompose import pods_within_shares
-    from properties._common import cluster_of
+    from properties import cluster_of
 
     def pred(s: Any) -> bool:
         return pods_within_shares(cluster_of(s), share)
@@ -592,7 +604,7 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     run on the whole cluster as before.  docs/semantics.md, "Decomposition", says why this gives
     the whole cluster's verdicts.
     """
-    from model.decompose import capacity_shares, interaction_groups, project
+    from model.decompose import capacity_shares, interaction_groups
 
     variants = spec.variants()
     whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity), planned) for subj, acts in variants]
@@ -608,21 +620,31 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     rest = [p for p in planned if not (p.rule.local and p.rule.symmetric)]
     out: list[_Search] = []
     for g, share in zip(groups, shares):
-        anchor = (g.workloads or g.members)[0]
-        gp = [p for p in local if p.target is not None and p.target in g]
-        gp += [replace(p, group=g.label, anchor=anchor, members=g.members) for p in local if p.target is None]
-        if not gp:
-            continue
-        sub = project(cluster, g)
-        mine = [(subj, tuple(e for e in acts if _in_group(e[0], g, cluster))) for subj, acts in variants]
-        if spec.per_workload:
-            mine = [(subj, acts) for subj, acts in mine if acts] or [("", ())]
-        for subj, acts in mine:
-            what = f"group {g.label}" + (f"; {subj}" if subj else "")
-            out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+        out += _group_searches(spec, cluster, g, share, local, variants, granularity)
     if rest:
         out += [_Search(s.subject, s.scenario, rest) for s in whole]
     return out, groups
+
+
+def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, int], local: list[_Planned],
+                    variants: list[tuple[str, Any]], granularity: str) -> list[_Search]:
+    """The searches of one interaction group's projection: its local rules, per variant that touches it."""
+    from model.decompose import project
+
+    anchor = (g.workloads or g.members)[0]
+    gp = [p for p in local if p.target is not None and p.target in g]
+    gp += [replace(p, group=g.label, anchor=anchor, members=g.members) for p in local if p.target is None]
+    if not gp:
+        return []
+    sub = project(cluster, g)
+    mine = [(subj, tuple(e for e in acts if _in_group(e[0], g, cluster))) for subj, acts in variants]
+    if spec.per_workload:
+        mine = [(subj, acts) for subj, acts in mine if acts] or [("", ())]
+    out = []
+    for subj, acts in mine:
+        what = f"group {g.label}" + (f"; {subj}" if subj else "")
+        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+    return out
 
 
 def merge_findings(findings: list["Finding"]) -> list["Finding"]:
@@ -784,7 +806,7 @@ def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]
     if rule_id != "KC-ROLL-004":
         return ""
     from model.objects import kind_of
-    from properties._common import rolling_bounds
+    from properties import rolling_bounds
 
     objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
     out = []
@@ -812,21 +834,46 @@ def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
-    from model.objects import kind_of
-
     rule_id = p.rule.rule_id
     key = _subject_key(load, rule_id, p.target, trace, p.anchor)
     location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
+    objects = _finding_objects(load, p, trace, manifest)
+    fixed, related = _related(load, p, key, objects, manifest, texts)
+    if fixed and related and location is not None:
+        # Locations at the fix: the finding points at the field to change in the (first) workload
+        # the Service selects; the Service that lost its endpoints becomes a related location.
+        location, related = related[0], [location] + related[1:]
+    if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
+        objects += [w for w in fixed if w not in objects]
+    severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
+    return {
+        "location": location,
+        "objects": tuple(_target_text(o) for o in objects),
+        "related": tuple(related),
+        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "severity": severity,
+    }
+
+
+def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The manifest objects a finding is about: its target, its group's objects, or the object its trace names."""
     if p.target is not None:
-        objects: list[tuple[str, str, str]] = [p.target]
-    elif p.members:
-        objects = [m for m in p.members if m in manifest]
-    else:  # the object the trace names; not the first object of the manifests, which is only a place to point at
-        named = _subject_key(load, rule_id, None, trace, p.anchor, fallback=False)
-        objects = [named] if named is not None and named in manifest else []
-    # The objects a fix would touch besides the one located: for a Service (KC-ROLL-004), the
-    # workloads it selects at the field to change; for a workload, the Services selecting its pods.
+        return [p.target]
+    if p.members:
+        return [m for m in p.members if m in manifest]
+    # the object the trace names; not the first object of the manifests, which is only a place to point at
+    named = _subject_key(load, p.rule.rule_id, None, trace, p.anchor, fallback=False)
+    return [named] if named is not None and named in manifest else []
+
+
+def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects: list[tuple[str, str, str]],
+             manifest: set[tuple[str, str, str]], texts: dict[str, str] | None) -> tuple[list[tuple[str, str, str]], list[Location]]:
+    """The objects a fix would touch besides the one located, and their locations: for a Service
+    (KC-ROLL-004), the workloads it selects at the field to change; for a workload, the Services
+    selecting its pods."""
+    from model.objects import kind_of
+
     related: list[Location] = []
     fixed: list[tuple[str, str, str]] = []
     if key is not None and key[0] == "Service":
@@ -842,20 +889,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
             loc = _field_location(load, svc, "spec.selector", texts)
             if loc is not None:
                 related.append(loc)
-    if fixed and related and location is not None:
-        # Locations at the fix: the finding points at the field to change in the (first) workload
-        # the Service selects; the Service that lost its endpoints becomes a related location.
-        location, related = related[0], [location] + related[1:]
-    if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
-        objects += [w for w in fixed if w not in objects]
-    severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
-    return {
-        "location": location,
-        "objects": tuple(_target_text(o) for o in objects),
-        "related": tuple(related),
-        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
-        "severity": severity,
-    }
+    return fixed, related
 
 
 def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
@@ -903,7 +937,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
 
 def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | str | None,
              fingerprint: bool = False) -> Any:
-    from kubecheck.explorer import explore
+    from kubecheck.core.explorer import explore
 
     return explore(
         system,
@@ -918,43 +952,14 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
     )
 
 
-def _groups(planned: list[_Planned], symmetry: bool, fingerprint: bool = False) -> list[tuple[list[_Planned], bool, bool]]:
-    """Split the rules into searches ``(rules, symmetry, fingerprint)``: symmetry only for symmetric
-    non-eventual rules, fingerprints only for the kinds the explorer's lean loop checks (invariants,
-    ``sometimes``); everything else runs in a search without that reduction."""
-    out: dict[tuple[bool, bool], list[_Planned]] = {}
-    for p in planned:
-        sym = symmetry and p.prop.symmetric and not p.prop.kind.is_eventual
-        fp = fingerprint and p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
-        out.setdefault((sym, fp), []).append(p)
-    order = ((True, True), (True, False), (False, True), (False, False))
-    return [(out[k], k[0], k[1]) for k in order if k in out]
-
-
-def reduction_labels(result: Any) -> tuple[str, ...]:
-    """The reductions a search ran, as the report prints them: ``symmetry``, and for fingerprints
-    ``fingerprints (64-bit, collision probability <= 1.1e-07)`` (the bound rounded up)."""
-    from kubecheck.explorer._fingerprint import collision_bound, format_probability
-
-    out = []
-    for r in result.reductions:
-        if r == "fingerprint":
-            st = result.stats
-            p = format_probability(collision_bound(st.states, st.fingerprint_bits))
-            out.append(f"fingerprints ({st.fingerprint_bits}-bit, collision probability <= {p})")
-        else:
-            out.append(r)
-    return tuple(out)
-
-
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
                 fingerprint: bool = False) -> Any:
     if cfg.engine == "explicit":
         return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint)
     try:
-        from kubecheck.fuzz import run_random
+        from kubecheck.core.random import run_random
     except ImportError:
-        raise InvalidScenario("engine 'random' is not available in this build (kubecheck.fuzz is missing); use --engine explicit") from None
+        raise InvalidScenario("engine 'random' is not available in this build (kubecheck.core.random is missing); use --engine explicit") from None
     return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed)
 
 
@@ -1059,41 +1064,126 @@ def _validate_bounds(cfg: CheckConfig, specs: list[ScenarioSpec]) -> None:
         _random_steps({**cfg.bounds(), **dict(spec.bounds)})
 
 
-def _startup_findings(settle_system: Any, settled: Any, planned: list[_Planned], load: Any, cfg: CheckConfig,
-                      out_dir: Path, live: dict[str, Any], texts: dict[str, str] | None = None) -> list[Finding]:
+def _startup_findings(sink: "_Sink", settle_system: Any, settled: Any, planned: list[_Planned]) -> list[Finding]:
     """Check the invariant and action rules on every step of the settle path (a real run of start-up).
 
     One finding per violated (rule, workload): the first violating step, with the path prefix up to
     it as the trace.  Rules that hold along the path give no finding: one start-up order is not all.
     """
-    from kubecheck.verdict import PropertyResult
-    from traces.trace import Step, Trace
+    from kubecheck.core.trace import Step, Trace
+    from kubecheck.core.verdict import PropertyResult
 
     init = settle_system.init_states()[0]
     states = [init] + [st for _, _, st in settled.path]
     out: list[Finding] = []
     for p in planned:
-        kind = p.prop.kind
-        bad: int | None = None  # the number of steps up to the violation
-        note = ""
-        verdict = Verdict.VIOLATED
-        try:
-            if kind is PropertyKind.INVARIANT:
-                bad = next((i for i, st in enumerate(states) if not p.prop.predicate(st)), None)
-                note = "start-up: a state on the settle path (one start-up order from the manifests) violates the invariant"
-            elif kind is PropertyKind.ACTION:
-                bad = next((i + 1 for i, (_, a, st) in enumerate(settled.path) if not p.prop.predicate(states[i], a, st)), None)
-                note = "start-up: a step of the settle path (one start-up order from the manifests) violates the action property"
-        except Exception as exc:  # noqa: BLE001 - a user's predicate: an ERROR verdict, not a crash
-            bad, verdict = len(states) - 1, Verdict.ERROR
-            note = f"start-up: predicate {p.prop.predicate_name} raised {type(exc).__name__}: {exc}"
-        if bad is None:
+        found = _first_failure_on_path(p.prop, states, settled.path)
+        if found is None:
             continue
+        bad, judged = found  # bad: the number of steps up to the failing state or step
+        if judged.outcome is Outcome.ERROR:  # a user's predicate: an ERROR verdict, not a crash
+            bad, verdict, note = len(states) - 1, Verdict.ERROR, f"start-up: {judged.note}"
+        else:
+            verdict, note = Verdict.VIOLATED, _STARTUP_NOTES[p.prop.kind]
         steps = tuple(Step(a.actor, a.label, i, st, a) for i, a, st in settled.path[:bad])
         trace = Trace(init, steps, p.prop.rule_id, p.prop.name, None, "settle", (("settle_steps", settled.steps),))
         res = PropertyResult(p.prop, verdict, trace, None, note)
-        out.append(_make_finding(STARTUP, settle_system.scenario, settle_system, p, res, (), load, cfg, out_dir, live, texts))
+        out.append(sink.finding(STARTUP, settle_system.scenario, settle_system, p, res, ()))
     return out
+
+
+_STARTUP_NOTES = {
+    PropertyKind.INVARIANT: "start-up: a state on the settle path (one start-up order from the manifests) violates the invariant",
+    PropertyKind.ACTION: "start-up: a step of the settle path (one start-up order from the manifests) violates the action property",
+}
+
+
+def _first_failure_on_path(prop: Property, states: list[Any], path: Any) -> tuple[int, Judgement] | None:
+    """The first state (invariant) or step (action property) of the settle path the judge says fails
+    or errs on, as ``(steps up to it, judgement)``; None when it holds all along."""
+    if prop.kind is PropertyKind.INVARIANT:
+        for i, st in enumerate(states):
+            judged = judge_state(prop, st)
+            if judged.outcome.decides:
+                return i, judged
+    elif prop.kind is PropertyKind.ACTION:
+        for i, (_, a, st) in enumerate(path):
+            judged = judge_step(prop, states[i], a, st)
+            if judged.outcome.decides:
+                return i + 1, judged
+    return None
+
+
+# ------------------------------------------------------------------------------ the pipeline
+#
+# run_check = plan -> settle -> search -> assemble -> write.  Each stage is a function of what the
+# stages before it produced; only the last one writes files.
+
+
+@dataclass
+class _CheckPlan:
+    """What a check will do: the rules, the scenarios, and every (rule, workload) pair to judge."""
+
+    rules: list[Any]
+    #: every rule ID a configuration or scenario file may name (the catalogue and the --rules files)
+    known: list[str]
+    #: the rules the ``kubecheck.io/ignore`` annotations accept
+    ignores: Any
+    #: the manifests as a ClusterState (with the nodes added when they had none)
+    loaded: Any
+    nodes_added: tuple[str, ...]
+    specs: list[ScenarioSpec]
+    planned: list[_Planned]
+
+    @property
+    def startup(self) -> list[_Planned]:
+        """The rules judged on every step of the settle path: invariants and action rules, except
+        the ones that only hold after the first convergence."""
+        return [p for p in self.planned if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
+                and p.rule.rule_id not in AFTER_CONVERGENCE]
+
+    def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
+        """The pairs a scenario judges: its own property list, the default rules, the rules it brings."""
+        return [p for p in self.planned if (spec.properties is None or p.rule.rule_id in spec.properties)
+                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
+
+
+@dataclass(frozen=True, slots=True)
+class _TraceJob:
+    """The files a finding's counterexample needs, written by the last stage (:func:`write_traces`)."""
+
+    trace: Any
+    system: Any
+    scenario: Any
+    planned: _Planned
+
+
+@dataclass
+class _Sink:
+    """Turns engine results into findings; every stage that judges something shares one."""
+
+    cfg: "CheckConfig"
+    load: Any
+    texts: dict[str, str] | None
+
+    def finding(self, scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...]) -> Finding:
+        return _make_finding(scen_name, scenario, system, p, res, reductions, self.load, self.cfg, self.texts)
+
+    def not_run(self, spec: ScenarioSpec, p: _Planned, verdict: Verdict, note: str, bound_hit: str | None = None) -> Finding:
+        """The finding on a pair whose scenario could not run (start-up was cut, or did not settle)."""
+        return Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category, _target_text(p.target),
+                       verdict.value, verdict.exit_code, note, bound_hit=bound_hit, **_describe(self.load, p, None, self.cfg, self.texts))
+
+
+@dataclass
+class _Searched:
+    """What the search stage found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    explorations: list[Exploration] = field(default_factory=list)
+    runs: list[ScenarioRun] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    groups: tuple[tuple[str, ...], ...] = ()
 
 
 def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), texts: dict[str, str] | None = None) -> CheckReport:
@@ -1103,9 +1193,19 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     names an unknown rule, and when a scenario (or the whole run) would check no (rule, workload)
     pair: nothing checked is never reported as "holds".
     """
+    plan = plan_check(cfg, load, extra_rules)
+    settle_system, settled = settle_check(cfg, plan)
+    searched = search_check(_Sink(cfg, load, texts), plan, settle_system, settled)
+    report = assemble_report(cfg, load, plan, settled, searched)
+    return write_traces(report, cfg)
+
+
+def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> _CheckPlan:
+    """Stage 1: the rules, the scenarios and the (rule, workload) pairs; refuses what would check nothing."""
     from model.state import ClusterState
-    from model.system import KubeSystem, Scenario
-    from properties import CATALOGUE, get_rule
+    from properties import CATALOGUE
+
+    from kubecheck.config import annotation_ignores, check_rule_ids
 
     if load.errors:
         raise InvalidScenario(str(load.errors[0]))
@@ -1113,8 +1213,6 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     for f in cfg.rules_files:
         extra.extend(load_rules_file(f))
     rules = select_rules(cfg.rule_ids, extra)
-    from kubecheck.config import annotation_ignores, apply_suppressions, check_rule_ids
-
     known = list(CATALOGUE) + [r.rule_id for r in extra]
     check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
                    {o[0]: o[2] for o in cfg.severities if len(o) > 2})
@@ -1125,9 +1223,19 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         raise InvalidScenario(
             f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
         )
-    specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
+    specs = _scenario_specs(cfg, known, loaded)
+    if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
+        rules += _rules_scenarios_bring(rules, specs)
+    planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
+    _refuse_nothing_to_check(rules, specs, planned)
+    return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
+
+
+def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[ScenarioSpec]:
+    """The built-in scenarios asked for and the scenario files, with distinct, unreserved names."""
     from kubecheck.scenarios import load_scenario_file
 
+    specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
     specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
     if cfg.images:
         from kubecheck.scenarios import manifest_images
@@ -1147,117 +1255,146 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
     if STARTUP in names:
         raise InvalidScenario(f"scenario name {STARTUP!r} is reserved for violations found during start-up")
     _validate_bounds(cfg, specs)
-    if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
-        have = {r.rule_id for r in rules}
-        for rid in dict.fromkeys(i for s in specs for i in s.rules if i not in have):
-            rules.append(get_rule(rid))
+    return specs
 
-    planned_all: list[_Planned] = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
-    if not planned_all:
+
+def _rules_scenarios_bring(rules: list[Any], specs: list[ScenarioSpec]) -> list[Any]:
+    from properties import get_rule
+
+    have = {r.rule_id for r in rules}
+    return [get_rule(rid) for rid in dict.fromkeys(i for s in specs for i in s.rules if i not in have)]
+
+
+def _refuse_nothing_to_check(rules: list[Any], specs: list[ScenarioSpec], planned: list[_Planned]) -> None:
+    """Nothing checked is never "holds": refuse a run, or a scenario, with no (rule, workload) pair."""
+    if not planned:
         raise InvalidScenario(_nothing_to_check(rules, ""))
     for spec in specs:
-        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned_all):
+        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned):
             chosen = [r for r in rules if r.rule_id in spec.properties]
             raise InvalidScenario(
                 _nothing_to_check(chosen, f" in scenario {spec.name!r} (properties: {', '.join(spec.properties) or 'none'})",
                                   "none of its properties is among the rules selected (--property)")
             )
 
-    settle_system = KubeSystem(Scenario(initial=loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
+
+def settle_check(cfg: CheckConfig, plan: _CheckPlan) -> tuple[Any, Any]:
+    """Stage 2: one deterministic start-up order from the manifests (:func:`kubecheck.scenarios.settle`)."""
+    from model.system import KubeSystem, Scenario
+
+    settle_system = KubeSystem(Scenario(initial=plan.loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
     settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps, timeout=cfg.timeout, max_memory=cfg.max_memory)
+    return settle_system, settled
 
-    findings: list[Finding] = []
-    explorations: list[Exploration] = []
-    runs: list[ScenarioRun] = []
-    warnings: list[str] = []
-    groups: tuple[tuple[str, ...], ...] = ()
-    live: dict[str, Any] = {}
-    out_dir = Path(cfg.out_dir)
-    start = "settled" if settled.settled else "loaded"
 
-    startup_planned = [p for p in planned_all if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
-                       and p.rule.rule_id not in AFTER_CONVERGENCE]
-    startup = _startup_findings(settle_system, settled, startup_planned, load, cfg, out_dir, live, texts)
+def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any) -> _Searched:
+    """Stage 3: judge the settle path, then every scenario from the settled state (or say why not)."""
+    cfg = sink.cfg
+    out = _Searched()
+    startup = _startup_findings(sink, settle_system, settled, plan.startup)
     if startup:
-        runs.append(ScenarioRun(STARTUP, f"start-up: the {settled.steps}-step settle path from the manifests (one deterministic "
-                                "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
-        findings.extend(startup)
-
-    def record(scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any], origin: str,
-               subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
-        """Run the searches for ``planned`` on ``system``; the findings, the explorations, and whether
-        the capacity-share ``guard`` (checked in each search) held."""
-        explicit = cfg.engine == "explicit"
-        found: list[Finding] = []
-        runs_: list[Exploration] = []
-        guard_ok = True
-        for group, sym, fp in _groups(planned, cfg.symmetry and explicit, cfg.fingerprint and explicit):
-            engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
-            if guard is not None:
-                engine_props.append(guard)
-            result = _run_engine(system, engine_props, sym, bounds, cfg, fp)
-            if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
-                guard_ok = False
-            st = result.stats
-            labels = reduction_labels(result)
-            runs_.append(
-                Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject)
-            )
-            for p, res in zip(group, result.results):
-                found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live, texts))
-        return found, runs_, guard_ok
-
-    if not settled.settled and not settled.cycle:
+        out.runs.append(ScenarioRun(STARTUP, f"start-up: the {settled.steps}-step settle path from the manifests (one deterministic "
+                                    "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
+        out.findings.extend(startup)
+    if settled.settled:
+        for spec in plan.specs:
+            _search_scenario(sink, plan, spec, settled.state.cluster, out)
+        return out
+    if not settled.cycle:
         # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.
         cut = settled.cut or "settle bound"
-        runs.append(ScenarioRun("settle", f"start-up cut by {cut} after {settled.steps} steps: nothing is claimed "
-                                "(raise --timeout/--max-memory, or check fewer replicas)", (), (), cfg.granularity))
-        for spec in specs:
-            for p in planned_all:
-                findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
-                                        _target_text(p.target), Verdict.HOLDS_WITHIN_BOUNDS.value,
-                                        Verdict.HOLDS_WITHIN_BOUNDS.exit_code,
-                                        f"not run: start-up cut by {cut}: nothing is claimed", bound_hit=f"start-up {cut}",
-                                        **_describe(load, p, None, cfg, texts)))
-    elif not settled.settled:
-        conv = [p for p in planned_all if p.prop.kind.is_eventual]
-        runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
+        out.runs.append(ScenarioRun("settle", f"start-up cut by {cut} after {settled.steps} steps: nothing is claimed "
+                                    "(raise --timeout/--max-memory, or check fewer replicas)", (), (), cfg.granularity))
+        out.findings += [sink.not_run(spec, p, Verdict.HOLDS_WITHIN_BOUNDS, f"not run: start-up cut by {cut}: nothing is claimed",
+                                      f"start-up {cut}") for spec in plan.specs for p in plan.planned]
+        return out
+    conv = [p for p in plan.planned if p.prop.kind.is_eventual]
+    out.runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
                                 f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
                                 (), (), cfg.granularity))
-        conv_found, conv_runs, _ = record("settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
-        findings.extend(conv_found)
-        explorations.extend(conv_runs)
-        for spec in specs:
-            for p in planned_all:
-                findings.append(Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category,
-                                        _target_text(p.target), Verdict.ERROR.value, Verdict.ERROR.exit_code,
-                                        "not run: the cluster did not settle from the manifests (see the settle scenario's KC-CONV verdicts)",
-                                        **_describe(load, p, None, cfg, texts)))
-    else:
-        for spec in specs:
-            planned = [p for p in planned_all if (spec.properties is None or p.rule.rule_id in spec.properties)
-                       and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
-            bounds = {**cfg.bounds(), **dict(spec.bounds)}
-            runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
-                                    tuple(sorted(bounds.items())) if spec.bounds else ()))
-            searches, used = plan_searches(spec, settled.state.cluster, planned, cfg.granularity, cfg.decompose)
-            found, runs_, ok = _run_searches(record, spec.name, searches, bounds)
-            if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
-                warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
-                                "explored the whole cluster instead of the groups")
-                searches, used = plan_searches(spec, settled.state.cluster, planned, cfg.granularity, decompose=False)
-                found, runs_, _ = _run_searches(record, spec.name, searches, bounds)
-            if used and not groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
-                groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if loaded.get(k, ns, n) is not None) for g in used)
-            from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
-            findings.extend(decide_rollout_findings(merge_findings(found), spec, settled.state.cluster, cfg.granularity))
-            explorations.extend(runs_)
+    conv_found, conv_runs, _ = _judge_search(sink, "settle", settle_system.scenario, settle_system, conv, cfg.bounds(), "loaded")
+    out.findings.extend(conv_found)
+    out.explorations.extend(conv_runs)
+    out.findings += [sink.not_run(spec, p, Verdict.ERROR,
+                                  "not run: the cluster did not settle from the manifests (see the settle scenario's KC-CONV verdicts)")
+                     for spec in plan.specs for p in plan.planned]
+    return out
 
-    findings = apply_suppressions(findings, load, ignores, cfg.exclusions)
-    report = CheckReport(
+
+def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched) -> None:
+    """One scenario from the settled ``cluster``: its searches (per interaction group when they are
+    independent), again on the whole cluster when a group outgrew its share of node capacity."""
+    cfg = sink.cfg
+    planned = plan.for_scenario(spec, cfg)
+    bounds = {**cfg.bounds(), **dict(spec.bounds)}
+    out.runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
+                                tuple(sorted(bounds.items())) if spec.bounds else ()))
+    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose)
+    found, runs, ok = _run_searches(sink, spec.name, searches, bounds)
+    if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
+        out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
+                            "explored the whole cluster instead of the groups")
+        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, decompose=False)
+        found, runs, _ = _run_searches(sink, spec.name, searches, bounds)
+    if used and not out.groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
+        out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)
+    from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
+
+    out.findings.extend(decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity))
+    out.explorations.extend(runs)
+
+
+def _run_searches(sink: _Sink, name: str, searches: list[_Search], bounds: dict[str, Any]) -> tuple[list[Finding], list[Exploration], bool]:
+    from model.system import KubeSystem
+
+    found: list[Finding] = []
+    runs: list[Exploration] = []
+    ok = True
+    for s in searches:
+        f, r, g = _judge_search(sink, name, s.scenario, KubeSystem(s.scenario), s.planned, bounds, "settled", s.subject, s.guard)
+        found += f
+        runs += r
+        ok = ok and g
+    return found, runs, ok
+
+
+def _judge_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, planned: list[_Planned], bounds: dict[str, Any],
+                  origin: str, subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
+    """Run the searches for ``planned`` on ``system`` (one per set of reductions the planner allows);
+    the findings, the explorations, and whether the capacity-share ``guard`` (checked in each search) held."""
+    cfg = sink.cfg
+    explicit = cfg.engine == "explicit"
+    found: list[Finding] = []
+    runs: list[Exploration] = []
+    guard_ok = True
+    for group, sym, fp in split_by_reductions(planned, lambda p: p.prop, cfg.symmetry and explicit, cfg.fingerprint and explicit):
+        engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
+        if guard is not None:
+            engine_props.append(guard)
+        result = _run_engine(system, engine_props, sym, bounds, cfg, fp)
+        if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
+            guard_ok = False
+        st = result.stats
+        reduced = reductions_of(result)
+        labels = tuple(r.label for r in reduced)
+        runs.append(
+            Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
+                        round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject, reduced)
+        )
+        found += [sink.finding(scen_name, scenario, system, p, res, labels) for p, res in zip(group, result.results)]
+    return found, runs, guard_ok
+
+
+def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any, searched: _Searched) -> CheckReport:
+    """Stage 4: the one report object every output is written from (suppressions applied)."""
+    from kubecheck.config import apply_suppressions
+
+    findings = apply_suppressions(searched.findings, load, plan.ignores, cfg.exclusions)
+    if not findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing
+        raise InvalidScenario(_nothing_to_check(plan.rules, ""))
+    return CheckReport(
         files=tuple(load.files),
-        nodes_added=added,
+        nodes_added=plan.nodes_added,
         skipped=tuple(summarise_skipped(load.skipped)),
         engine=cfg.engine,
         bounds=tuple(sorted(cfg.bounds().items())),
@@ -1265,62 +1402,66 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
         settle_steps=settled.steps,
         settled=settled.settled,
         settle_cut=settled.cut,
-        scenarios=tuple(runs),
-        explorations=tuple(explorations),
+        scenarios=tuple(searched.runs),
+        explorations=tuple(searched.explorations),
         findings=tuple(findings),
-        out_dir=str(out_dir),
-        start=start,
-        startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in startup_planned)),
-        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in planned_all if p.rule.rule_id in AFTER_CONVERGENCE)),
-        not_applicable=tuple(_not_applicable(rules, planned_all)),
-        warnings=tuple(service_warnings(loaded, load)) + tuple(refused_children_warnings(loaded, load)) + tuple(warnings)
-        + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
-        groups=groups,
+        out_dir=str(Path(cfg.out_dir)),
+        start="settled" if settled.settled else "loaded",
+        startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in plan.startup)),
+        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if p.rule.rule_id in AFTER_CONVERGENCE)),
+        not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
+        warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
+        + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
+        groups=searched.groups,
         fail_on=cfg.fail_on,
         config_file=cfg.config_file,
-        live=live,
     )
-    if not report.findings:  # pragma: no cover - every planned pair yields a finding; never say "holds" for nothing
-        raise InvalidScenario(_nothing_to_check(rules, ""))
-    return report
 
 
-def _run_searches(record: Any, name: str, searches: list[_Search], bounds: dict[str, Any]) -> tuple[list[Finding], list[Exploration], bool]:
-    from model.system import KubeSystem
+def write_traces(report: CheckReport, cfg: CheckConfig) -> CheckReport:
+    """Stage 5, the only one that writes files: each reported counterexample's renderings and the
+    ``scenario.json`` that ``kubecheck replay``/``render`` rebuild its system from.  The report comes
+    back with the files listed and the traces kept in ``live`` (for the HTML report)."""
+    findings: list[Finding] = []
+    for f in report.findings:
+        job, info = f.job, f.trace
+        if job is None or info is None:
+            findings.append(f)
+            continue
+        if cfg.write_traces:
+            info = _write_trace(job, info, cfg)
+        findings.append(replace(f, trace=info, job=None))
+        report.live[f.key] = (job.trace, job.system)
+    return replace(report, findings=tuple(findings))
 
-    found: list[Finding] = []
-    runs: list[Exploration] = []
-    ok = True
-    for s in searches:
-        f, r, g = record(name, s.scenario, KubeSystem(s.scenario), s.planned, bounds, "settled", s.subject, s.guard)
-        found += f
-        runs += r
-        ok = ok and g
-    return found, runs, ok
+
+def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo:
+    from traces import render_trace
+
+    p = job.planned
+    tdir = Path(info.dir)
+    truth = p.prop.predicate if p.prop.kind.arity == 1 else None
+    rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
+    doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
+    (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
+    files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
+    return replace(info, files=files, warnings=tuple(rendered.warnings))
 
 
 def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...],
-                  load: Any, cfg: CheckConfig, out_dir: Path, live: dict[str, Any], texts: dict[str, str] | None = None) -> Finding:
+                  load: Any, cfg: CheckConfig, texts: dict[str, str] | None = None) -> Finding:
+    """The finding on one engine result; a counterexample's files are left to :func:`write_traces`."""
     rule = p.rule
     trace = res.trace
     info: TraceInfo | None = None
+    job: _TraceJob | None = None
     verdict = res.verdict
     if trace is not None:
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
-        tdir = out_dir / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        files: tuple[str, ...] = ()
-        warnings: tuple[str, ...] = ()
-        if cfg.write_traces:
-            from traces import render_trace
-
-            truth = p.prop.predicate if p.prop.kind.arity == 1 else None
-            rendered = render_trace(trace, tdir, system=system, property_truth=truth)
-            doc = _scenario_document(scenario, rule.rule_id, p.target, cfg.rules_files)
-            (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
-            files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
-            warnings = tuple(rendered.warnings)
-        info = TraceInfo(str(tdir), files, _step_lines(trace), trace.loop_start, warnings)
+        tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
+        info = TraceInfo(str(tdir), (), _step_lines(trace), trace.loop_start, ())
+        job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,
         rule_id=rule.rule_id,
@@ -1335,19 +1476,8 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace=info,
         reductions=reductions,
         **_describe(load, p, trace, cfg, texts),
+        job=job,
     )
     if verdict is not Verdict.VIOLATED:
         f = replace(f, fix="")
-    if trace is not None and info is not None:
-        live[f.key] = (trace, system)
     return f
-
-
-def check_paths(paths: list[str], cfg: CheckConfig, stdin: Any = None) -> CheckReport:
-    """Load manifests and check them; a broken manifest set raises ``InvalidScenario`` (all errors joined)."""
-    from model.manifests import load_manifests
-
-    load = load_manifests(paths, stdin=stdin or sys.stdin)
-    if load.errors:
-        raise InvalidScenario("\n".join(str(e) for e in load.errors))
-    return run_check(cfg, load)

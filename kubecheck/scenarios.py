@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 
-from kubecheck.errors import InvalidScenario
+from kubecheck.core.errors import InvalidScenario
 from model.environment import (
     CordonNode,
     DeleteFailedNode,
@@ -270,7 +270,7 @@ def settle(system: KubeSystem, state: SystemState, max_steps: int | None = None,
     """
     import time
 
-    from kubecheck.explorer._common import RESIZE_RESERVE, MemoryGuard
+    from kubecheck.core.explorer import RESIZE_RESERVE, MemoryGuard
 
     bound = settle_bound(state.cluster) if max_steps is None else max_steps
     deadline = None if not timeout else time.monotonic() + timeout

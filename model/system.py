@@ -1,6 +1,6 @@
 """The Kubernetes transition system: every actor's steps over one ``SystemState``.
 
-``KubeSystem(scenario)`` implements the engine's ``TransitionSystem`` (kubecheck/ts.py).  A
+``KubeSystem(scenario)`` implements the engine's ``TransitionSystem`` (kubecheck/core/ts.py).  A
 state is a :class:`SystemState`: the API server's contents (``ClusterState``), the budgets
 left for user actions and faults, each controller's pending writes, and (with stale reads)
 the previous cluster state.
@@ -43,7 +43,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from kubecheck.ts import Action, BaseSystem
+from kubecheck.core.ts import Action, BaseSystem
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.apiserver import (
     METADATA_FIELDS,

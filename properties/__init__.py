@@ -7,10 +7,11 @@
 
 from dataclasses import replace
 
+from properties._common import cluster_of, rolling_bounds
 from properties.catalogue import CATALOGUE, DEFAULT_RULES, RULES, get_rule
 from properties.rules import Rule, rule
 
-__all__ = ["CATALOGUE", "DEFAULT_RULES", "RULES", "Rule", "get_rule", "rule", "instantiate"]
+__all__ = ["CATALOGUE", "DEFAULT_RULES", "RULES", "Rule", "get_rule", "rule", "instantiate", "cluster_of", "rolling_bounds"]
 
 
 def instantiate(cluster, rule_ids=None, extra_rules=()):

@@ -1696,7 +1696,7 @@ def get_rule(rule_id: str) -> Rule:
     try:
         return CATALOGUE[rule_id]
     except KeyError:
-        from kubecheck.errors import InvalidProperty
+        from kubecheck.core.errors import InvalidProperty
 
         raise InvalidProperty(
             f"unknown rule ID {rule_id!r}; the catalogue has: {', '.join(CATALOGUE)}"

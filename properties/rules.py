@@ -1,7 +1,7 @@
 """Rule: a catalogue entry, and the decorator users write their own rules with.
 
 A :class:`Rule` is the declaration (stable ID, one-line statement, what it counts, upstream
-citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.properties.Property`
+citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
 values for one cluster: one per workload the rule applies to (so the CLI reports a verdict per
 workload and property), or a single cluster-wide one.
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kubecheck.errors import InvalidProperty
-from kubecheck.properties import Property, PropertyKind, RULE_ID_PATTERN
+from kubecheck.core.errors import InvalidProperty
+from kubecheck.core.properties import Property, PropertyKind, RULE_ID_PATTERN
 from properties._common import cluster_of
 from model.state import ClusterState
 

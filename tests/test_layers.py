@@ -1,7 +1,7 @@
-"""The layers stay clean: the engine knows nothing of Kubernetes, the model nothing of the CLI, traces
-nothing of the model.
+"""The layers stay clean: the engine knows nothing of Kubernetes, the model nothing of the application,
+traces nothing of the model, and no package reaches into another package's private modules.
 
-Two checks: a static one over every import statement in the source (module level and inside
+Two kinds of checks: static ones over every import statement in the source (module level and inside
 functions, so a lazy import counts too), and a dynamic one: importing the engine in a fresh
 interpreter loads no module of ``model``, ``properties``, ``traces`` or ``graphviz``.
 """
@@ -16,11 +16,10 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The engine: the transition-system protocol, properties, verdicts, errors, the trace type, the explorer.
-ENGINE = ("kubecheck/__init__.py", "kubecheck/ts.py", "kubecheck/properties.py", "kubecheck/verdict.py",
-          "kubecheck/errors.py", "kubecheck/trace.py", "kubecheck/explorer")
-ENGINE_MODULES = ("kubecheck", "kubecheck.ts", "kubecheck.properties", "kubecheck.verdict", "kubecheck.errors",
-                  "kubecheck.trace", "kubecheck.explorer")
+#: The engine: the package ``kubecheck.core`` (and ``kubecheck/__init__.py``, which imports nothing).
+ENGINE = ("kubecheck/__init__.py", "kubecheck/core")
+#: The source packages whose private modules (``_name.py``) only their own modules may import.
+PACKAGES = ("kubecheck", "model", "properties", "traces", "bench")
 
 
 def _files(*paths: str) -> list[Path]:
@@ -31,15 +30,30 @@ def _files(*paths: str) -> list[Path]:
     return out
 
 
+def _module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module ``path`` imports, absolute: ``from a.b import c`` gives ``a.b`` and ``a.b.c``
+    (``c`` may be a module), relative imports are resolved against the file's package."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = _module_of(path) if path.name == "__init__.py" else _module_of(path).rpartition(".")[0]
     out: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name) for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            out += [(node.lineno, node.module)]
-            out += [(node.lineno, f"{node.module}.{a.name}") for a in node.names if node.module == "kubecheck"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            out += [(node.lineno, module)] if node.module else []
+            out += [(node.lineno, f"{module}.{a.name}") for a in node.names]
     return out
 
 
@@ -52,7 +66,7 @@ def _top(mod: str) -> str:
 
 
 def _is_engine(mod: str) -> bool:
-    return any(mod == e or mod.startswith(e + ".") for e in ENGINE_MODULES if e != "kubecheck") or mod == "kubecheck"
+    return mod == "kubecheck" or mod == "kubecheck.core" or mod.startswith("kubecheck.core.")
 
 
 def test_the_engine_imports_nothing_of_kubernetes_or_the_application() -> None:
@@ -78,18 +92,60 @@ def test_traces_import_nothing_of_the_model_or_the_application() -> None:
     assert _violations(_files("traces"), bad) == []
 
 
+def _private_module(mod: str) -> str | None:
+    """The package that owns ``mod`` if ``mod`` names one of its private modules (``pkg._name``, a
+    file or a package in the repository), else None."""
+    parts = mod.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__") and i > 0:
+            where = ROOT.joinpath(*parts[: i + 1])
+            if where.with_suffix(".py").is_file() or (where / "__init__.py").is_file():
+                return ".".join(parts[:i])
+            return None
+    return None
+
+
+def test_no_module_imports_another_packages_private_modules() -> None:
+    def bad_in(path: Path) -> Callable[[str], bool]:
+        me = _module_of(path)
+
+        def bad(mod: str) -> bool:
+            owner = _private_module(mod)
+            return owner is not None and not (me == owner or me.startswith(owner + "."))
+
+        return bad
+
+    found = [v for p in _files(*PACKAGES) for v in _violations([p], bad_in(p))]
+    assert found == []
+
+
 def test_the_checker_sees_what_it_guards() -> None:
-    # The static check would pass vacuously if it found no imports: it sees the explorer's own.
-    found = {m for p in _files("kubecheck/explorer") for _, m in _imports(p)}
-    assert "kubecheck.trace" in found and "kubecheck.verdict" in found
-    # ... and it would flag a lazy import inside a function.
+    # The static checks would pass vacuously if they found no imports: they see the explorer's own.
+    found = {m for p in _files("kubecheck/core/explorer") for _, m in _imports(p)}
+    assert "kubecheck.core.trace" in found and "kubecheck.core.verdict" in found
+    assert "kubecheck.core.explorer._common" in found  # a relative import, resolved
+    # ... they would flag a lazy import inside a function,
     sample = ROOT / "kubecheck" / "runner.py"
     assert any(m == "model.system" for _, m in _imports(sample))
+    # ... and a private module of another package, but not one's own.
+    assert _private_module("kubecheck.core.explorer._common") == "kubecheck.core.explorer"
+    assert _private_module("properties._common.cluster_of") == "properties"
+    assert _private_module("kubecheck.scenarios._BUILTIN_TEXT") is None  # a private name, not a module
 
 
 def test_importing_the_engine_loads_no_kubernetes_module() -> None:
-    code = ("import sys, kubecheck, kubecheck.explorer, kubecheck.trace\n"
+    code = ("import sys, kubecheck, kubecheck.core, kubecheck.core.explorer, kubecheck.core.trace, kubecheck.core.judge, "
+            "kubecheck.core.reductions\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('model', 'properties', 'traces', 'graphviz'))\n"
             "print(','.join(bad))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_doctests_run_with_the_suite() -> None:
+    # The packages' docstring examples are part of `make test` (pyproject: --doctest-modules over them).
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in cfg["addopts"].split()
+    assert {"kubecheck", "model", "properties", "traces"} <= set(cfg["testpaths"])

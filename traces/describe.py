@@ -73,7 +73,7 @@ def _own_describe(system: Any) -> Any:
     if fn is None:
         return None
     try:
-        from kubecheck.ts import BaseSystem
+        from kubecheck.core.ts import BaseSystem
     except ImportError:  # pragma: no cover - traces used without the engine
         return fn
     if getattr(type(system), "describe_state", None) is BaseSystem.describe_state:

@@ -9,7 +9,7 @@ Three views, built with the ``graphviz`` Python package (which only writes DOT t
   Nodes, or one per ``describe_state`` key), one column per state, changed cells highlighted, the
   action above each column and, when given, the property's truth per state as the last row;
 * :func:`state_graph` — the explored state graph of a small space (a networkx ``DiGraph``, e.g.
-  ``kubecheck.explorer.state_graph(result)``), the counterexample path in red.
+  ``kubecheck.core.explorer.state_graph(result)``), the counterexample path in red.
 
 The rendering ladder (docs/traces.md): the ``.dot`` file is always written; ``.svg`` and ``.png`` come
 from ``dot`` when it is on ``PATH``; without it the trace and lane views are drawn by a built-in SVG
@@ -232,7 +232,7 @@ def lane_graph(trace: Trace, system: Any = None, property_truth: Truth = None, *
 def state_graph(graph: Any, trace: Trace | None = None, *, max_nodes: int = 400) -> graphviz.Digraph:
     """DOT for an explored state graph (networkx ``DiGraph``), the counterexample path in red.
 
-    Nodes and edges marked ``on_trace`` (as ``kubecheck.explorer.state_graph`` does) are highlighted;
+    Nodes and edges marked ``on_trace`` (as ``kubecheck.core.explorer.state_graph`` does) are highlighted;
     without marks, nodes equal to a state of ``trace`` (or whose ``state`` attribute is) are.  Node
     labels are the node ids; the ``label`` attribute (a state's ``repr``) becomes the hover tooltip.
     Raises ``ValueError`` beyond ``max_nodes`` (:func:`render_state_graph` turns it into a warning).

@@ -18,7 +18,7 @@ from traces.describe import diff, short
 from traces.trace import Step, Trace
 
 try:
-    from kubecheck.errors import KubecheckError as _Base
+    from kubecheck.core.errors import KubecheckError as _Base
 except ImportError:  # pragma: no cover - traces used without the engine
     _Base = Exception  # type: ignore[misc,assignment]
 

@@ -28,7 +28,7 @@ from typing import Any, Iterable, TypeVar
 from traces.trace import Step, Trace
 
 try:
-    from kubecheck.errors import KubecheckError as _Base
+    from kubecheck.core.errors import KubecheckError as _Base
 except ImportError:  # pragma: no cover - traces used without the engine
     _Base = Exception  # type: ignore[misc,assignment]
 
@@ -65,6 +65,10 @@ SCHEMA = "kubecheck-trace/1"
 SCHEMA_PATH = Path(__file__).with_name("trace.schema.json")
 #: Packages whose dataclasses a trace file may name without explicit registration.
 TRUSTED_PACKAGES = ("model", "traces", "kubecheck")
+
+#: Engine modules that moved (issue 14): a trace file written before names the old module, which is
+#: read as the new one (``kubecheck.ts.Action`` is ``kubecheck.core.ts.Action``).
+MOVED_MODULES = {f"kubecheck.{m}": f"kubecheck.core.{m}" for m in ("ts", "properties", "verdict", "errors", "trace")}
 
 T = TypeVar("T", bound=type)
 _REGISTRY: dict[str, type] = {}
@@ -199,6 +203,9 @@ def _resolve(name: Any, extra: Mapping[str, type]) -> type:
         return extra[name]
     if name in _REGISTRY:
         return _REGISTRY[name]
+    module, _, rest = name.rpartition(".")
+    if module in MOVED_MODULES:
+        name = f"{MOVED_MODULES[module]}.{rest}"
     parts = name.split(".")
     if parts[0] not in TRUSTED_PACKAGES or any(not p.isidentifier() or p.startswith("__") for p in parts):
         raise TraceFormatError(

@@ -291,7 +291,7 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
     A PROVED exact-parameter proof becomes ``holds`` (exit 0) with a note naming the engine and
     sizes; anything else keeps the explicit verdict and appends the count model's answer to the note.
     """
-    from kubecheck.verdict import Verdict
+    from kubecheck.core.verdict import Verdict
 
     cut = Verdict.HOLDS_WITHIN_BOUNDS.value
     todo = [f for f in findings if f.rule_id in RULES and f.verdict == cut and f.target.startswith("Deployment ")]

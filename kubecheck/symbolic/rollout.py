@@ -30,7 +30,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import z3
 
-from kubecheck.ts import Action, BaseSystem
+from kubecheck.core.ts import Action, BaseSystem
 from model.deployment_util import get_scaled_value_from_int_or_percent
 from model.objects import IntOrString
 

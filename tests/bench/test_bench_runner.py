@@ -9,8 +9,8 @@ import pytest
 
 from bench.runner import Run, _spawn, fit_line, growth, parse_range, write_section
 from bench.scenarios import SCENARIOS
-from kubecheck.explorer import explore
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.verdict import Verdict
 
 
 @pytest.mark.parametrize(

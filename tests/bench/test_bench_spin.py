@@ -12,9 +12,9 @@ from bench.rsk import RSK, active_at_most
 from bench.runner import EquivalenceError, Run, check_equivalent, run_spin_rsk
 from bench.spin.driver import SpinError, parse_pan, run_pan, spin_available
 from bench.spin.gen import rsk_promela
-from kubecheck.explorer import explore
-from kubecheck.properties import invariant
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.properties import invariant
+from kubecheck.core.verdict import Verdict
 
 needs_spin = pytest.mark.skipif(
     not spin_available(), reason="spin/gcc not installed (apt-get install spin); the SPIN comparison cannot run"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.scenarios import DEPLOYMENT_VARIANTS, NODE_FAILURE_NODES, SCENARIOS, STATEFULSET_VARIANTS, statefulset_scenario
-from kubecheck.explorer import explore
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.verdict import Verdict
 from model.environment import FaultBudget, ScaleWorkload, SetImage
 from model.system import KubeSystem, SystemState
 

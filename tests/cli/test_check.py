@@ -311,7 +311,7 @@ def test_broken_rules_file_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_random_engine_gives_exit_4_sampled(tmp_path: Path) -> None:
-    pytest.importorskip("kubecheck.fuzz")
+    pytest.importorskip("kubecheck.core.random")
     r, _ = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-OWN-001", "--engine", "random",
                    "--examples", "5", "--max-depth", "5", *FAST], tmp_path)
     assert r.exit_code == 4, r.output
@@ -319,7 +319,7 @@ def test_random_engine_gives_exit_4_sampled(tmp_path: Path) -> None:
 
 
 def test_random_engine_finds_the_violation(tmp_path: Path) -> None:
-    pytest.importorskip("kubecheck.fuzz")
+    pytest.importorskip("kubecheck.core.random")
     r, cwd = invoke(["check", str(VIOLATION), "-s", "pod-crash", "-p", "KC-ROLL-004", "--engine", "random",
                      "--examples", "20", "--max-depth", "6", *FAST], tmp_path)
     assert r.exit_code == 1, r.output

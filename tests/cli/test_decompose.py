@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kubecheck.runner import CheckConfig, run_check
-from kubecheck.verdict import Verdict, worst_verdict
+from kubecheck.core.verdict import Verdict, worst_verdict
 from model.manifests import load_manifests
 
 from .test_check import invoke

@@ -47,7 +47,7 @@ def test_the_drain_rule_is_opt_in_outside_the_drain_scenarios(tmp_path: Path) ->
 
 
 def test_scenario_file_drain_cordon_uncordon_actions(tmp_path: Path) -> None:
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
     from kubecheck.scenarios import load_scenario_file
     from model.environment import CordonNode, DrainNode, UncordonNode
     from model.manifests import load_manifests
@@ -124,7 +124,7 @@ def test_drain_with_ignore_daemonsets_and_node_deletion_holds(tmp_path: Path) ->
 
 
 def test_scenario_file_delete_node_and_ignore_daemonsets(tmp_path: Path) -> None:
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
     from kubecheck.scenarios import load_scenario_file, with_nodes
     from model.environment import DeleteNode, DrainNode
     from model.manifests import load_manifests
@@ -230,7 +230,7 @@ def test_rollout_to_an_image_that_crashes_at_start_loses_availability_without_a_
 
 
 def test_scenario_file_images_schema_errors(tmp_path: Path) -> None:
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
     from kubecheck.scenarios import load_scenario_file
     from model.kubelet import ImageFacts
     from model.manifests import load_manifests
@@ -280,7 +280,7 @@ def test_graceful_delete_of_a_statefulset_pod_on_a_failed_node_waits(tmp_path: P
 
 
 def test_scenario_file_delete_forms_and_errors(tmp_path: Path) -> None:
-    from kubecheck.errors import InvalidScenario
+    from kubecheck.core.errors import InvalidScenario
     from kubecheck.scenarios import kubectl_grace_period, load_scenario_file
     from model.environment import DeleteObject
     from model.frozen import FrozenMap

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kubecheck.cli import main, validate_trace_document
-from kubecheck.errors import InvalidScenario
+from kubecheck.core.errors import InvalidScenario
 from kubecheck.output import render
 from kubecheck.runner import CheckConfig, run_check, summarise_skipped
 from kubecheck.scenarios import load_scenario_file, settle, settle_bound, with_nodes
@@ -166,7 +166,7 @@ class _Flapper:
     """A system whose only fair action toggles one bit forever: a livelock settle can show."""
 
     def successors(self, state: Any) -> list[tuple[Any, Any]]:
-        from kubecheck.ts import Action
+        from kubecheck.core.ts import Action
 
         return [(Action("ctl", "flip", True, ("ctl",), None), ("s", 1 - state[1]))]
 

@@ -1,6 +1,6 @@
 """``--progress auto|bar|lines|off`` (CI logs see progress), and ``--timeout`` holding on a real search.
 
-The progress interval is lowered to 50 ms through ``kubecheck.explorer._common.PROGRESS_INTERVAL``
+The progress interval is lowered to 50 ms through ``kubecheck.core.explorer._common.PROGRESS_INTERVAL``
 (5 s by default) so a half-second search prints several lines.  CliRunner's stderr is not a TTY, as
 in CI.
 """
@@ -25,7 +25,7 @@ LONG = ["check", WEB, "-s", "rollout", "-p", "KC-OWN-001", "--max-states", "0", 
 
 @pytest.fixture
 def fast_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kubecheck.explorer._common as common
+    import kubecheck.core.explorer._common as common
 
     monkeypatch.setattr(common, "PROGRESS_INTERVAL", 0.05)
 

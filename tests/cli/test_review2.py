@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubecheck.errors import KubecheckError
+from kubecheck.core.errors import KubecheckError
 from kubecheck.output.text import render_text
 from kubecheck.runner import CheckReport, Exploration, Finding, ScenarioRun
 from kubecheck.scenarios import _spread, settle
@@ -162,9 +162,9 @@ def test_random_engine_contract_error_is_a_kubecheck_error_as_in_the_explicit_en
     """successors() yielding an action actions() does not list: the trace cannot be rebuilt.
     Before ad69400 this raised the engine's own FlakySystem (not a KubecheckError: the CLI printed
     'internal error'); now the explorer's KubecheckError, the same as the explicit engine."""
-    from kubecheck.fuzz.engine import run_random
-    from kubecheck.properties import Property, PropertyKind
-    from kubecheck.ts import Action
+    from kubecheck.core.random.engine import run_random
+    from kubecheck.core.properties import Property, PropertyKind
+    from kubecheck.core.ts import Action
 
     class Liar:
         def init_states(self) -> list[int]:

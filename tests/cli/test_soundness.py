@@ -274,10 +274,10 @@ def test_manifests_without_a_workload_exit_2(text: str, tmp_path: Path) -> None:
 
 
 def test_random_settle_stays_where_only_unfair_actions_are_enabled() -> None:
-    from kubecheck.explorer import explore
-    from kubecheck.fuzz import run_random
-    from kubecheck.properties import eventually_always
-    from kubecheck.verdict import Verdict
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.random import run_random
+    from kubecheck.core.properties import eventually_always
+    from kubecheck.core.verdict import Verdict
     from tests.explorer.systems import Graph
 
     # 0 has only an unfair step (a fault, a user action) to 1.  Weak fairness does not oblige it: a run

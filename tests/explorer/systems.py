@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Hashable, Sequence
 
-from kubecheck.ts import Action, BaseSystem
+from kubecheck.core.ts import Action, BaseSystem
 
 
 class Counter(BaseSystem[int]):

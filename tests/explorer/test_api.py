@@ -5,11 +5,11 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from kubecheck.errors import InvalidProperty, InvalidScenario, KubecheckError
-from kubecheck.explorer import explore, state_graph, tarjan_scc, to_dot, to_graphml
-from kubecheck.properties import Property, PropertyKind, action_property, invariant
-from kubecheck.ts import Action
-from kubecheck.verdict import Verdict, worst_verdict
+from kubecheck.core.errors import InvalidProperty, InvalidScenario, KubecheckError
+from kubecheck.core.explorer import explore, state_graph, tarjan_scc, to_dot, to_graphml
+from kubecheck.core.properties import Property, PropertyKind, action_property, invariant
+from kubecheck.core.ts import Action
+from kubecheck.core.verdict import Verdict, worst_verdict
 from tests.explorer.systems import Counter
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kubecheck.explorer import check, explore
-from kubecheck.properties import eventually_always, invariant
-from kubecheck.ts import Action, BaseSystem
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import check, explore
+from kubecheck.core.properties import eventually_always, invariant
+from kubecheck.core.ts import Action, BaseSystem
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Counter
 
 NOT_13 = invariant("C-13", "never 13", lambda s: s != 13)

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from kubecheck.explorer import explore
-from kubecheck.explorer._common import MemoryGuard, Monitor, SearchConfig, progress_mode
-from kubecheck.errors import InvalidScenario
-from kubecheck.properties import always_eventually, action_property, invariant
-from kubecheck.ts import Action, BaseSystem
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.explorer._common import MemoryGuard, Monitor, SearchConfig, progress_mode
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.properties import always_eventually, action_property, invariant
+from kubecheck.core.ts import Action, BaseSystem
+from kubecheck.core.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUE = invariant("T", "true", lambda s: True)
@@ -107,7 +107,7 @@ def test_timeout_leaves_time_for_the_fair_cycle_analysis():
 def test_timeout_bounds_the_fair_cycle_analysis(monkeypatch):
     # The search completes (3,000 states, a fast predicate), then the predicate turns slow in the
     # analysis: the analysis itself obeys the deadline and says so (the backstop behind the estimate).
-    import kubecheck.explorer as explorer
+    import kubecheck.core.explorer as explorer
 
     slow = {"on": False}
     real = explorer.find_fair_violation
@@ -133,10 +133,10 @@ def test_timeout_bounds_the_fair_cycle_analysis(monkeypatch):
 _MEMORY_CHILD = textwrap.dedent(
     """
     import json, sys
-    from kubecheck.explorer import explore
-    from kubecheck.explorer._common import _current_rss
-    from kubecheck.properties import eventually_always, invariant
-    from kubecheck.ts import Action, BaseSystem
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.explorer._common import _current_rss
+    from kubecheck.core.properties import eventually_always, invariant
+    from kubecheck.core.ts import Action, BaseSystem
 
     class Fat(BaseSystem):
         # 0 -> 1 -> ...: every state holds its own 20 KB
@@ -186,7 +186,7 @@ def test_memory_guard_stops_when_the_next_step_could_cross():
 
 
 def test_monitor_stride_falls_to_one_near_the_deadline(monkeypatch):
-    import kubecheck.explorer._common as common
+    import kubecheck.core.explorer._common as common
 
     class Clock:  # a fake clock: every expansion takes 0.5 ms
         now = 100.0
@@ -218,7 +218,7 @@ def test_progress_modes():
 
 
 def test_progress_lines_on_stderr(capsys, monkeypatch):
-    import kubecheck.explorer._common as common
+    import kubecheck.core.explorer._common as common
 
     monkeypatch.setattr(common, "PROGRESS_INTERVAL", 0.05)
     res = explore(SlowLine(0.001), [TRUE], timeout=0.4, progress="lines")

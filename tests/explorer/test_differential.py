@@ -14,9 +14,9 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubecheck.explorer import explore
-from kubecheck.properties import action_property, always_eventually, eventually_always, invariant
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Graph
 
 MAX_N = 6

@@ -13,18 +13,13 @@ from typing import Any, Sequence
 import pytest
 
 from bench.rsk import RSK, PENDING, RUNNING
-from kubecheck.errors import InvalidScenario, UnsoundCombination
-from kubecheck.explorer import explore
-from kubecheck.explorer._fingerprint import (
-    collision_bound,
-    collision_probability,
-    encode,
-    fingerprint_fn,
-    format_probability,
-)
-from kubecheck.properties import action_property, always_eventually, invariant, sometimes
-from kubecheck.ts import Action, BaseSystem
-from kubecheck.verdict import Verdict
+from kubecheck.core.errors import InvalidScenario, UnsoundCombination
+from kubecheck.core.explorer import explore
+from kubecheck.core.explorer._fingerprint import encode, fingerprint_fn
+from kubecheck.core.reductions import collision_bound, collision_probability, format_probability
+from kubecheck.core.properties import action_property, always_eventually, invariant, sometimes
+from kubecheck.core.ts import Action, BaseSystem
+from kubecheck.core.verdict import Verdict
 
 from .systems import Counter
 
@@ -230,7 +225,7 @@ def test_fingerprints_are_stable_across_processes() -> None:
 
     state = rollout_system(1).init_states()[0]
     here = fingerprint_fn()(state)
-    code = "from bench.model_perf import rollout_system; from kubecheck.explorer._fingerprint import fingerprint_fn; print(fingerprint_fn()(rollout_system(1).init_states()[0]))"
+    code = "from bench.model_perf import rollout_system; from kubecheck.core.explorer._fingerprint import fingerprint_fn; print(fingerprint_fn()(rollout_system(1).init_states()[0]))"
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=True)
     assert int(out.stdout) == here

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kubecheck.explorer import check, explore
-from kubecheck.properties import always_eventually, eventually_always
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import check, explore
+from kubecheck.core.properties import always_eventually, eventually_always
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Graph, Peterson
 
 

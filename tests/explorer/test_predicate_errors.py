@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from kubecheck.explorer import check, explore
-from kubecheck.properties import action_property, always_eventually, eventually_always, invariant, sometimes
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import check, explore
+from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant, sometimes
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Counter, Graph
 
 

@@ -1,6 +1,6 @@
 """Review of hash compaction (``fingerprint=True``) and its interplay with the symmetry key.
 
-Defect found here (fixed in ``kubecheck.explorer._fingerprint``): values that are ``==`` could
+Defect found here (fixed in ``kubecheck.core.explorer._fingerprint``): values that are ``==`` could
 encode differently, so the fingerprint search counted more states than the plain one: a
 top-level tuple of small ints took the ``b"B"`` shortcut but an equal tuple holding an
 int-valued float (``(1, 2.0)``, ``(-0.0,)``) or a namedtuple did not; a namedtuple, a ``str``
@@ -32,10 +32,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubecheck.explorer import explore
-from kubecheck.explorer._fingerprint import encode, fingerprint_fn
-from kubecheck.properties import invariant, sometimes
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.explorer._fingerprint import encode, fingerprint_fn
+from kubecheck.core.properties import invariant, sometimes
+from kubecheck.core.verdict import Verdict
 from model.frozen import FrozenMap
 from model.system import KubeSystem
 from traces.replay import replay
@@ -217,8 +217,8 @@ def test_fingerprints_with_symmetry_agree_with_symmetry_alone_also_on_a_reused_s
 
 _CHILD = """
 import hashlib, sys
-from kubecheck.explorer import explore
-from kubecheck.explorer._fingerprint import fingerprint_fn
+from kubecheck.core.explorer import explore
+from kubecheck.core.explorer._fingerprint import fingerprint_fn
 from model.system import KubeSystem
 from tests.model.test_review_canonical import three_nodes_node_failure
 fp = fingerprint_fn()

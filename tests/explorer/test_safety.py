@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kubecheck.errors import InvalidScenario
-from kubecheck.explorer import check, explore
-from kubecheck.properties import action_property, invariant, sometimes
-from kubecheck.verdict import Verdict
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.explorer import check, explore
+from kubecheck.core.properties import action_property, invariant, sometimes
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Counter, Graph, Peterson
 
 

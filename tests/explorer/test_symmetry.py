@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bench.rsk import RSK, active_at_most
-from kubecheck.errors import InvalidScenario, UnsoundCombination
-from kubecheck.explorer import check, explore
-from kubecheck.properties import always_eventually, invariant
-from kubecheck.verdict import Verdict
+from kubecheck.core.errors import InvalidScenario, UnsoundCombination
+from kubecheck.core.explorer import check, explore
+from kubecheck.core.properties import always_eventually, invariant
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Counter, Peterson
 from tests.explorer.test_safety import replay_states
 

@@ -13,10 +13,10 @@ import random
 
 import pytest
 
-from kubecheck.explorer import explore
-from kubecheck.fuzz import run_random
-from kubecheck.properties import action_property, always_eventually, eventually_always, invariant, sometimes
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.random import run_random
+from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant, sometimes
+from kubecheck.core.verdict import Verdict
 from model.system import KubeSystem
 from properties import instantiate
 from tests.explorer.systems import Graph

@@ -8,10 +8,10 @@ from typing import Sequence
 import pytest
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from kubecheck.errors import InvalidProperty, InvalidScenario
-from kubecheck.fuzz import RandomResult, WalkConfig, build_machine, machine_settings, run_random
-from kubecheck.fuzz._walk import CoverageRecorder, Failure
-from kubecheck.properties import (
+from kubecheck.core.errors import InvalidProperty, InvalidScenario
+from kubecheck.core.random import RandomResult, WalkConfig, build_machine, machine_settings, run_random
+from kubecheck.core.random._walk import CoverageRecorder, Failure
+from kubecheck.core.properties import (
     DEADLOCK_FREEDOM,
     action_property,
     always_eventually,
@@ -19,8 +19,8 @@ from kubecheck.properties import (
     invariant,
     sometimes,
 )
-from kubecheck.ts import Action, BaseSystem
-from kubecheck.verdict import ExplorationResult, Verdict
+from kubecheck.core.ts import Action, BaseSystem
+from kubecheck.core.verdict import ExplorationResult, Verdict
 from tests.explorer.systems import Counter, Graph, Peterson
 from traces import from_json, replay, to_json
 
@@ -119,7 +119,7 @@ def test_always_eventually_violated_at_a_terminal_state_stutters() -> None:
 
 def test_settling_stays_where_only_an_unfair_action_is_enabled() -> None:
     # 0 has only an unfair step to 1: weak fairness never obliges it, so a run may stay at 0 forever
-    # and "eventually always at 1" fails there (the explorer's semantics, kubecheck/explorer/_fair.py).
+    # and "eventually always at 1" fails there (the explorer's semantics, kubecheck/core/explorer/_fair.py).
     g = Graph([0], {0: [("env", "go", False, None, 1)], 1: []})
     result = run_random(g, [eventually_always("AT1", "ends at 1", lambda s: s == 1)], examples=10, max_steps=1, seed=0)
     r = result.results[0]

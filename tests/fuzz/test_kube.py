@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from kubecheck.explorer import explore
-from kubecheck.fuzz import run_random
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer import explore
+from kubecheck.core.random import run_random
+from kubecheck.core.verdict import Verdict
 from model.environment import FaultBudget
 from model.system import KubeSystem
 from properties import instantiate

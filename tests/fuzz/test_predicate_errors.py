@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from kubecheck.fuzz import run_random
-from kubecheck.properties import action_property, eventually_always, invariant
-from kubecheck.verdict import Verdict
+from kubecheck.core.random import run_random
+from kubecheck.core.properties import action_property, eventually_always, invariant
+from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Graph
 from tests.fuzz.test_engine import Line
 

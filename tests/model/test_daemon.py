@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kubecheck.explorer import explore
+from kubecheck.core.explorer import explore
 from model.api import Create, Delete, UpdateStatus
 from model.apiserver import apply_write
 from model.daemon import (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kubecheck.explorer import check
+from kubecheck.core.explorer import check
 from model.apiserver import apply_write
 from model.environment import (
     UNMANAGED_FATAL,
@@ -213,7 +213,7 @@ spec: {{minAvailable: 1, selector: {{matchLabels: {{app: api}}}}}}
 
 def test_a_drain_with_one_replica_and_min_available_1_never_completes() -> None:
     """kubernetes#66811: the lasso is the refused eviction, for ever."""
-    from kubecheck.properties import Property, PropertyKind
+    from kubecheck.core.properties import Property, PropertyKind
 
     prop = Property(rule_id="D", name="drain", kind=PropertyKind.EVENTUALLY_ALWAYS,
                     predicate=lambda s: all(n.drain is None for n in s.cluster.nodes.values()))
@@ -225,7 +225,7 @@ def test_a_drain_with_one_replica_and_min_available_1_never_completes() -> None:
 
 
 def test_a_drain_with_two_replicas_completes() -> None:
-    from kubecheck.properties import Property, PropertyKind
+    from kubecheck.core.properties import Property, PropertyKind
 
     prop = Property(rule_id="D", name="drain", kind=PropertyKind.EVENTUALLY_ALWAYS,
                     predicate=lambda s: all(n.drain is None for n in s.cluster.nodes.values()))

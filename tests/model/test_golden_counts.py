@@ -9,7 +9,7 @@ semantics.  For each scenario and setting the test compares
   successor's actor, label, fairness, fairness key, data and the discovery index of its target,
   so the successor *order*, the labels and the graph shape must all be unchanged,
 * a SHA-256 over :func:`stable_repr` of the first states in BFS order (the states' contents, not just shape),
-* the verdicts and counts of ``kubecheck.explorer.explore`` (deadlock check on) for the fast ones.
+* the verdicts and counts of ``kubecheck.core.explorer.explore`` (deadlock check on) for the fast ones.
 
 ``repr`` and the action fields are deterministic across processes (no ``hash()`` of strings), so
 the digests are stable under ``PYTHONHASHSEED``.  The bigger explorations are marked ``slow``.
@@ -258,8 +258,8 @@ def test_pinned_rs_crash_counts_match_test_scenarios() -> None:
 
 @pytest.mark.parametrize("name", ["rs_crash", "sts_scale", "crash_stale"])
 def test_explorer_agrees_with_the_fingerprint_and_finds_no_deadlock(name: str) -> None:
-    from kubecheck.explorer import explore
-    from kubecheck.verdict import Verdict
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.verdict import Verdict
 
     system = BUILDERS[name]("write")
     result = explore(system, [], check_deadlock=True)

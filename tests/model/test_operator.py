@@ -91,8 +91,8 @@ def test_the_operators_budget_bounds_it() -> None:
 
 
 def test_convergence_holds_with_the_fair_operator_and_fails_without() -> None:
-    from kubecheck.explorer import explore
-    from kubecheck.verdict import Verdict
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.verdict import Verdict
     from properties import instantiate
 
     def verdicts(system: KubeSystem) -> dict[str, Verdict]:

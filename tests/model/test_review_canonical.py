@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubecheck.explorer import explore
-from kubecheck.properties import invariant
+from kubecheck.core.explorer import explore
+from kubecheck.core.properties import invariant
 from model.canonical import symmetry_representative
 from model.environment import DeleteObject, FaultBudget, RelabelPods, ScaleWorkload
 from model.frozen import FrozenMap

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from kubecheck.ts import Action
+from kubecheck.core.ts import Action
 from model.environment import FaultBudget, RelabelPods, ScaleWorkload, SetImage
 from model.frozen import FrozenMap
 from model.labels import LabelSelector
@@ -268,9 +268,9 @@ def test_node_failure_replicaset_replaces_its_pod_statefulset_does_not() -> None
 
 
 def test_explore_two_replica_replicaset_with_one_container_crash() -> None:
-    explorer = pytest.importorskip("kubecheck.explorer")
-    from kubecheck.properties import invariant
-    from kubecheck.verdict import Verdict
+    explorer = pytest.importorskip("kubecheck.core.explorer")
+    from kubecheck.core.properties import invariant
+    from kubecheck.core.verdict import Verdict
 
     system = KubeSystem(Scenario(cluster(node(), rs(replicas=2)), faults=FaultBudget(container_crash=1)))
 

@@ -12,7 +12,7 @@ import functools
 
 import pytest
 
-from kubecheck.verdict import Verdict
+from kubecheck.core.verdict import Verdict
 from properties import RULES
 from tests.mutation.mutants import MUTANTS
 from tests.mutation.scenarios import BASELINE_VIOLATIONS, SCENARIOS, build

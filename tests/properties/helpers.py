@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterable
 
-from kubecheck.explorer import explore
+from kubecheck.core.explorer import explore
 from kubecheck.scenarios import settle, with_nodes
-from kubecheck.verdict import ExplorationResult, PropertyResult, Verdict
+from kubecheck.core.verdict import ExplorationResult, PropertyResult, Verdict
 from model.environment import FaultBudget
 from model.manifests import load_text
 from model.state import ClusterState

@@ -141,7 +141,7 @@ def test_conv_003_violated_when_a_node_fails_and_never_recovers() -> None:
 def test_conv_003_violated_when_recovery_is_possible_but_never_happens() -> None:
     system = settled_system(statefulset_yaml(replicas=1), nodes=2, faults=FaultBudget(node_failure=1, node_recovery=1))
     # A run may stay forever where only unfair actions (here node_recover) are enabled: weak
-    # fairness never obliges a fault or a recovery to happen (kubecheck/explorer/_fair.py).
+    # fairness never obliges a fault or a recovery to happen (kubecheck/core/explorer/_fair.py).
     result = check(system, ["KC-CONV-003"])
     assert_violated(
         result,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kubecheck.verdict import Verdict
+from kubecheck.core.verdict import Verdict
 from model.environment import DeleteObject, SetImage
 from model.frozen import FrozenMap
 from properties import get_rule

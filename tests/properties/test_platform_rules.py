@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kubecheck.verdict import Verdict
+from kubecheck.core.verdict import Verdict
 from model.environment import DeleteFailedNode, DeleteObject, FaultBudget, RollbackDeployment, SetImage
 from model.objects import Toleration
 from properties import CATALOGUE

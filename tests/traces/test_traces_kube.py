@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 system_mod = pytest.importorskip("model.system")
-explorer = pytest.importorskip("kubecheck.explorer")
+explorer = pytest.importorskip("kubecheck.core.explorer")
 itf_py = pytest.importorskip("itf_py")
 
-from kubecheck.properties import invariant  # noqa: E402
+from kubecheck.core.properties import invariant  # noqa: E402
 from model.environment import FaultBudget, ScaleWorkload  # noqa: E402
 from model.frozen import FrozenMap  # noqa: E402
 from model.labels import LabelSelector  # noqa: E402

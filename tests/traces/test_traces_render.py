@@ -180,8 +180,8 @@ def test_hostile_labels_without_dot(tmp_path, no_dot):
 
 
 def _explored(tmp_path):
-    explorer = pytest.importorskip("kubecheck.explorer")
-    from kubecheck.properties import invariant
+    explorer = pytest.importorskip("kubecheck.core.explorer")
+    from kubecheck.core.properties import invariant
 
     system = Replicas(ToyState(replicas=1, pods=(), scales=2, crashes=0, noise=0))
     res = explorer.explore(system, [invariant("TOY-1", "at most two pods", at_most_two)], keep_graph=True)

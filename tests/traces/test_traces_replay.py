@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from kubecheck.errors import KubecheckError
+from kubecheck.core.errors import KubecheckError
 from traces import ReplayMismatch, Step, Trace, replay
 from traces_toy import NOISY, Flip, Replicas, ToyState, at_most_two, follow
 
@@ -100,8 +100,8 @@ def test_stutter_lasso_only_where_no_fair_action_is_enabled():
 
 
 def test_explorer_traces_replay():
-    explorer = pytest.importorskip("kubecheck.explorer")
-    from kubecheck.properties import eventually_always, invariant
+    explorer = pytest.importorskip("kubecheck.core.explorer")
+    from kubecheck.core.properties import eventually_always, invariant
 
     res = explorer.check(Replicas(), invariant("TOY-1", "at most two pods", at_most_two))
     assert res.trace is not None and len(res.trace) == 5  # BFS: 2 scale-ups + 3 creates

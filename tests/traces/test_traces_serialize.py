@@ -109,7 +109,7 @@ class Local:
         pytest.param("os.system", "outside the trusted packages", id="stdlib-function"),
         pytest.param("subprocess.Popen", "outside the trusted packages", id="stdlib-class"),
         pytest.param("model.objects.__class__", "outside the trusted packages", id="dunder"),
-        pytest.param("kubecheck.ts.BaseSystem", "not a dataclass", id="trusted-non-dataclass"),
+        pytest.param("kubecheck.core.ts.BaseSystem", "not a dataclass", id="trusted-non-dataclass"),
         pytest.param("traces.serialize.json", "not a dataclass", id="module-attribute"),
         pytest.param("model.objects.replace", "not a dataclass", id="function"),
         pytest.param("model.nope.Pod", "not a dataclass", id="missing-module"),
@@ -149,3 +149,14 @@ def test_load_with_system_refuses_a_tampered_file(tmp_path):
     assert load(path, types=TOY_TYPES).steps[2].state.replicas == 9  # without a system: not checked
     with pytest.raises(ReplayMismatch, match="step 3"):
         load(path, system=system, types=TOY_TYPES)
+
+
+def test_a_trace_written_before_the_engine_moved_still_loads() -> None:
+    # Trace files written before issue 14 name the engine's types by their old module (kubecheck.ts).
+    from kubecheck.core.ts import Action
+    from traces.serialize import decode_value
+
+    doc = {"#type": "kubecheck.ts.Action", "actor": "c", "label": "inc", "fair": True, "fairness_key": None, "data": None}
+    assert decode_value(doc) == Action("c", "inc")
+    with pytest.raises(TraceFormatError):  # only the moved engine modules are renamed
+        decode_value({**doc, "#type": "kubecheck.nowhere.Action"})

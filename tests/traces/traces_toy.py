@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from kubecheck.ts import Action, BaseSystem
+from kubecheck.core.ts import Action, BaseSystem
 from traces.trace import Step, Trace
 
 

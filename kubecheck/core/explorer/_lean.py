@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-from kubecheck.properties import Property, PropertyKind
-from kubecheck.ts import canonical_fn, expects_progress_fn, next_states_fn
+from kubecheck.core.judge import Outcome, judge_deadlock, state_checker
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.ts import canonical_fn, expects_progress_fn, next_states_fn
 
-from ._common import Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result, positions_from_keys
+from ._common import Finding, Monitor, SearchConfig, SearchOutcome, positions_from_keys
 
 
 class _Root:
@@ -34,7 +35,7 @@ class _Root:
 
 def lean_bfs(
     system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor, fingerprint: Callable[[Any], int] | None = None
-) -> Outcome:
+) -> SearchOutcome:
     next_states = next_states_fn(system)
     canon = canonical_fn(system) if cfg.symmetry else None
     if fingerprint is not None:
@@ -47,38 +48,9 @@ def lean_bfs(
             canon = fingerprint
     progress = expects_progress_fn(system)
     deadlock_idx = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
-    # (property index, predicate, value of the predicate that decides the property, the other bool)
-    checks: list[tuple[int, Any, bool, bool]] = [
-        (i, p.predicate, p.kind is PropertyKind.SOMETIMES, p.kind is not PropertyKind.SOMETIMES)
-        for i, p in enumerate(props)
-        if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
-    ]
-    raw: dict[int, tuple[str, Hashable, str]] = {}  # property index -> (kind, key of the state, note)
+    raw: dict[int, tuple[Outcome, Hashable, str]] = {}  # property index -> (outcome, key of the state, note)
+    checks, check_state = state_checker(props, raw)  # the judge; ``checks`` empties as properties are decided
     n_props = len(props)
-
-    def check_state(state: Any, key: Hashable) -> None:
-        nonlocal checks
-        decided = []
-        for entry in checks:
-            idx, pred, want, other = entry
-            # IMPORTANT: identity tests, not bool(): a predicate returning None (a forgotten return) is an
-            # ERROR, not "False"; and ``is`` costs less than bool() on this hot path.
-            try:
-                r = pred(state)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # noqa: BLE001 - a predicate bug (even sys.exit) is an ERROR verdict
-                raw[idx] = ("error", key, describe_error(props[idx], exc))
-                decided.append(entry)
-                continue
-            if r is want:
-                raw[idx] = ("example" if want else "violation", key, "")
-                decided.append(entry)
-            elif r is not other:
-                raw[idx] = ("error", key, describe_result(props[idx], r))
-                decided.append(entry)
-        if decided:
-            checks = [c for c in checks if c not in decided]
 
     seen: dict[Hashable, Any] = {}
     budget = cfg.max_states if cfg.max_states is not None else -1
@@ -117,8 +89,8 @@ def lean_bfs(
                     if type(succ) is not list:
                         succ = list(succ)
                     transitions += len(succ)
-                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
-                        raw[deadlock_idx[0]] = ("violation", fkeys[j] if canon is not None else s, "no action is enabled")
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and (dl := judge_deadlock(False, progress, s)).decides:
+                        raw[deadlock_idx[0]] = (dl, fkeys[j] if canon is not None else s, "no action is enabled")
                     for t in succ:
                         if (canon(t) if canon is not None else t) not in seen:
                             bound_hit = "max_depth"
@@ -146,8 +118,8 @@ def lean_bfs(
                     if type(succ) is not list:
                         succ = list(succ)
                     transitions += len(succ)
-                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
-                        raw[deadlock_idx[0]] = ("violation", s, "no action is enabled")
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and (dl := judge_deadlock(False, progress, s)).decides:
+                        raw[deadlock_idx[0]] = (dl, s, "no action is enabled")
                     for t in succ:
                         if t not in seen:
                             if budget == 0:
@@ -172,8 +144,8 @@ def lean_bfs(
                     if type(succ) is not list:
                         succ = list(succ)
                     transitions += len(succ)
-                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and progress(s):
-                        raw[deadlock_idx[0]] = ("violation", ks, "no action is enabled")
+                    if not succ and deadlock_idx and deadlock_idx[0] not in raw and (dl := judge_deadlock(False, progress, s)).decides:
+                        raw[deadlock_idx[0]] = (dl, ks, "no action is enabled")
                     for t in succ:
                         # IMPORTANT: dedupe on the representative's key, but keep the original successor
                         # ``t`` in the frontier, so the path continues from a real state (stateright's rule).
@@ -220,4 +192,4 @@ def lean_bfs(
         chain.reverse()
         positions = positions_from_keys(system, parent.index, chain[1:], key_of)
         findings[idx] = Finding(kind, (parent.index, positions), None, note)
-    return Outcome(findings, len(seen), transitions, depth, complete, bound_hit)
+    return SearchOutcome(findings, len(seen), transitions, depth, complete, bound_hit)

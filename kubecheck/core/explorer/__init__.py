@@ -1,12 +1,17 @@
 """The explicit-state explorer: a sound, generic, bounded model checker for any ``TransitionSystem``.
 
->>> result = explore(system, [invariant("INV-1", "at most one leader", one_leader)])
->>> result.results[0].verdict
-<Verdict.HOLDS: 'holds'>
+>>> from kubecheck.core import Action, BaseSystem, invariant
+>>> class Ring(BaseSystem):  # a token passed round three processes
+...     def init_states(self): return [0]
+...     def actions(self, s): return [Action("p", "pass")]
+...     def step(self, s, a): return (s + 1) % 3
+>>> result = explore(Ring(), [invariant("INV-1", "the token stays in the ring", lambda s: 0 <= s < 3)], progress="off")
+>>> result.results[0].verdict, result.stats.states
+(<Verdict.HOLDS: 'holds'>, 3)
 
 * BFS by default (shortest counterexamples to invariants), DFS on request; deterministic order.
 * Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` under weak fairness
-  per :attr:`~kubecheck.ts.Action.key` (lasso counterexamples).
+  per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
 * Symmetry reduction via ``system.canonical``: dedupe on the representative, continue from the
   original state, so every trace step is real.  Refused (``UnsoundCombination``) for asymmetric or
   eventual properties.
@@ -26,13 +31,23 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from kubecheck.errors import InvalidScenario, UnsoundCombination
-from kubecheck.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
-from kubecheck.ts import BaseSystem, expects_progress_fn, next_states_fn
-from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate
+from kubecheck.core.reductions import (
+    FINGERPRINT_BITS,
+    LEAN_KINDS,
+    collision_bound,
+    collision_probability,
+    fingerprint_refusal,
+    format_probability,
+    symmetry_refusal,
+)
+from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
+from kubecheck.core.ts import BaseSystem
+from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._common import Finding, Monitor, Outcome, PredicateError, SearchConfig, build_trace, peak_rss, progress_mode, strict_predicate
-from ._fingerprint import FINGERPRINT_BITS, collision_bound, collision_probability, fingerprint_fn, format_probability
+from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, RssReader, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
+from ._fingerprint import fingerprint_fn
 from ._fair import find_fair_violation, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
@@ -47,6 +62,10 @@ __all__ = [
     "StateGraph",
     "tarjan_scc",
     "fingerprint_caveat",
+    "MemoryGuard",
+    "RssReader",
+    "RESIZE_RESERVE",
+    "peak_rss",
 ]
 
 
@@ -85,19 +104,9 @@ def _validate(
                 f"reduction would run. Implement canonical() or drop symmetry=True."
             )
         for p in props:
-            if not p.symmetric:
-                raise UnsoundCombination(
-                    f"property {p.rule_id} ({p.name}) is declared symmetric=False (it tells interchangeable "
-                    f"objects apart), so symmetry reduction could hide its violations. Run without "
-                    f"symmetry=True, or make the property symmetric."
-                )
-            if p.kind.is_eventual:
-                raise UnsoundCombination(
-                    f"property {p.rule_id} ({p.name}) is an eventual property ({p.kind.value}); symmetry "
-                    f"reduction permutes the fairness keys of interchangeable actors, so a fair cycle in the "
-                    f"quotient graph need not be a fair run (TLC's known liveness+symmetry unsoundness, "
-                    f"tlaplus#59). Check eventual properties with symmetry=False."
-                )
+            refused = symmetry_refusal(p)
+            if refused is not None:
+                raise refused
     if not isinstance(fingerprint, bool):
         raise InvalidScenario(f"fingerprint must be True or False, got {fingerprint!r}")
     if fingerprint:
@@ -107,19 +116,9 @@ def _validate(
 def _validate_fingerprint(props: list[Property], strategy: str, keep_graph: bool) -> None:
     """``fingerprint=True`` runs in the lean BFS loop only; refuse everything else with the reason."""
     for p in props:
-        if p.kind.is_eventual:
-            raise UnsoundCombination(
-                f"property {p.rule_id} ({p.name}) is an eventual property ({p.kind.value}); fingerprint=True "
-                f"stores fingerprints instead of states, but the fair-cycle search needs the state graph, and a "
-                f"fingerprint collision would merge two states into one node (a spurious or hidden fair cycle). "
-                f"Check eventual properties with fingerprint=False."
-            )
-        if p.kind not in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK):
-            raise InvalidScenario(
-                f"property {p.rule_id} ({p.name}) is an {p.kind.value} property; fingerprint=True is implemented by "
-                f"the lean BFS loop only (invariants, sometimes properties, deadlock), which does not see actions. "
-                f"Check it with fingerprint=False."
-            )
+        refused = fingerprint_refusal(p)
+        if refused is not None:
+            raise refused
     if strategy != "bfs":
         raise InvalidScenario("fingerprint=True is implemented by the lean BFS loop only; use strategy='bfs' or fingerprint=False")
     if keep_graph:
@@ -179,9 +178,7 @@ def explore(
     # max_memory and before the deadline.
     eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
     monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
-    lean = strategy == "bfs" and not keep_graph and all(
-        p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK) for p in props
-    )
+    lean = strategy == "bfs" and not keep_graph and all(p.kind in LEAN_KINDS for p in props)
     if lean:
         outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
     else:  # _validate refused fingerprint=True for everything that is not lean
@@ -241,7 +238,7 @@ class _AnalysisCut(Exception):
         self.bound = bound
 
 
-def _check_eventual(system: Any, props: list[Property], outcome: Outcome, monitor: Monitor | None = None) -> str | None:
+def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, monitor: Monitor | None = None) -> str | None:
     """Run the fair-cycle search for each eventual property; the bound that stopped it (``"interrupted"``
     for Ctrl-C, ``"timeout"`` or ``"max_memory"``: the search's bounds bound this analysis too), or None."""
     g: StateGraph = outcome.graph
@@ -262,15 +259,15 @@ def _check_eventual(system: Any, props: list[Property], outcome: Outcome, monito
         except _AnalysisCut as cut:
             return cut.bound
         except PredicateError as exc:  # raised (SystemExit included) or returned a non-bool
-            outcome.findings[i] = Finding("error", None, None, exc.note)
+            outcome.findings[i] = Finding(Outcome.ERROR, None, None, exc.note)
             continue
         if found is not None:
             entry, loop = found
-            outcome.findings[i] = Finding("violation", path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
+            outcome.findings[i] = Finding(Outcome.VIOLATION, path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
     return None
 
 
-def _coverage(outcome: Outcome, bound_hit: str, cfg: SearchConfig) -> str:
+def _coverage(outcome: SearchOutcome, bound_hit: str, cfg: SearchConfig) -> str:
     limit = {
         "max_depth": f"max_depth={cfg.max_depth}",
         "max_states": f"max_states={cfg.max_states}",
@@ -290,32 +287,21 @@ def fingerprint_caveat(states: int, bits: int) -> str:
 
 
 def _validate_rebuilt(system: Any, prop: Property, finding: Finding, trace: Any) -> str | None:
-    """Re-check a trace rebuilt from fingerprints: ``None`` if its last state really shows the finding,
-    else why not.  By construction the replay follows the search's own path, so this only fails for a
-    nondeterministic system; it is checked anyway, so a collision can never yield a bogus trace."""
-    last = trace.steps[-1].state if trace.steps else trace.initial
-    if prop.kind is PropertyKind.DEADLOCK:
-        succ = list(next_states_fn(system)(last))
-        if succ or not expects_progress_fn(system)(last):
-            return "its last state has an enabled action (or needs none)"
+    """Re-check a trace rebuilt from fingerprints with the judge: ``None`` if it shows the finding,
+    else what it shows instead.  By construction the replay follows the search's own path, so this
+    only fails for a nondeterministic system; it is checked anyway, so a collision can never yield a
+    bogus trace."""
+    shown = judge_trace(prop, trace, system).outcome
+    if shown is finding.kind:
         return None
-    try:
-        r = prop.predicate(last)
-    except KeyboardInterrupt:
-        raise
-    except BaseException:  # noqa: BLE001 - the same predicate raised during the search: an ERROR finding
-        return None if finding.kind == "error" else "the predicate raises on its last state"
-    if finding.kind == "error":
-        return None if (r is not True and r is not False) else "the predicate returns a bool on its last state"
-    want = finding.kind == "example"  # a sometimes example satisfies it; an invariant violation does not
-    return None if r is want else f"the predicate is {r!r} on its last state"
+    return f"the judge says {shown.value} on its last state, the search said {finding.kind.value}"
 
 
 def _result(
     system: Any,
     prop: Property,
     finding: Finding | None,
-    outcome: Outcome,
+    outcome: SearchOutcome,
     cfg: SearchConfig,
     bound_hit: str | None,
     analysis_cut: bool,
@@ -331,9 +317,9 @@ def _result(
                     f"the trace rebuilt from fingerprints failed re-validation ({why}); the finding is not reported. "
                     f"Is the system deterministic (same state, same successors in the same order)?",
                 )
-        if finding.kind == "error":
+        if finding.kind is Outcome.ERROR:
             return PropertyResult(prop, Verdict.ERROR, trace, None, finding.note)
-        if finding.kind == "example":
+        if finding.kind is Outcome.EXAMPLE:
             return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it")
         note = finding.note
         if prop.kind.is_eventual:

@@ -16,7 +16,7 @@ constructor            predicate signature              meaning
 =====================  ===============================  ================================================
 
 ``symmetric=False`` says the predicate tells interchangeable objects apart (it names one pod); the
-explorer then refuses symmetry reduction for it (:class:`~kubecheck.errors.UnsoundCombination`).
+explorer then refuses symmetry reduction for it (:class:`~kubecheck.core.errors.UnsoundCombination`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kubecheck.errors import InvalidProperty
+from kubecheck.core.errors import InvalidProperty
 
 __all__ = [
     "PropertyKind",

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Hashable
 
-from kubecheck.properties import Property, PropertyKind
-from kubecheck.ts import canonical_fn, expects_progress_fn, successors_fn
+from kubecheck.core.judge import Outcome, judge_deadlock, judge_step, state_checker
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.ts import canonical_fn, expects_progress_fn, successors_fn
 
-from ._common import Finding, Monitor, Outcome, SearchConfig, describe_error, describe_result
+from ._common import Finding, Monitor, SearchConfig, SearchOutcome
 from ._graph import StateGraph
 
 
-def general_search(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> Outcome:
+def general_search(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> SearchOutcome:
     successors = successors_fn(system)
     canon = canonical_fn(system) if cfg.symmetry else None
     progress = expects_progress_fn(system)
@@ -26,14 +27,11 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
     dfs = cfg.strategy == "dfs"
     max_depth = cfg.max_depth
 
-    state_checks: list[tuple[int, Any, bool, bool]] = [
-        (i, p.predicate, p.kind is PropertyKind.SOMETIMES, p.kind is not PropertyKind.SOMETIMES)
-        for i, p in enumerate(props)
-        if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)
-    ]
-    action_checks: list[tuple[int, Any]] = [(i, p.predicate) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
+    action_checks: list[tuple[int, Property]] = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
     deadlock_idx = next((i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK), None)
-    raw: dict[int, tuple[str, int, int | None, str]] = {}  # idx -> (kind, state id, edge position, note)
+    raw: dict[int, tuple[Outcome, int, str]] = {}  # idx -> (outcome, state id, note)
+    edge_of: dict[int, int] = {}  # idx of an action property -> position of the violating edge in raw's state
+    state_checks, check_state = state_checker(props, raw)  # the judge; empties as properties are decided
     n_decidable = sum(1 for p in props if not p.kind.is_eventual)
 
     ids: dict[Hashable, int] = {}
@@ -53,28 +51,6 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
         if bit is None:
             bit = key_bits[key] = 1 << len(key_bits)
         return bit
-
-    def check_state(state: Any, sid: int) -> None:
-        nonlocal state_checks
-        decided = []
-        for entry in state_checks:
-            idx, pred, want, other = entry
-            try:
-                r = pred(state)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # noqa: BLE001 - a predicate bug (even sys.exit) is an ERROR verdict
-                raw[idx] = ("error", sid, None, describe_error(props[idx], exc))
-                decided.append(entry)
-                continue
-            if r is want:
-                raw[idx] = ("example" if want else "violation", sid, None, "")
-                decided.append(entry)
-            elif r is not other:  # None, 0, a list...: not a verdict
-                raw[idx] = ("error", sid, None, describe_result(props[idx], r))
-                decided.append(entry)
-        if decided:
-            state_checks = [c for c in state_checks if c not in decided]
 
     budget = cfg.max_states if cfg.max_states is not None else -1
     bound_hit: str | None = None
@@ -139,8 +115,8 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             cut = max_depth is not None and d >= max_depth
             hidden = False
             transitions += len(succ)
-            if not succ and deadlock_idx is not None and deadlock_idx not in raw and progress(s):
-                raw[deadlock_idx] = ("violation", u, None, "no action is enabled")
+            if not succ and deadlock_idx is not None and deadlock_idx not in raw and (dl := judge_deadlock(False, progress, s)).decides:
+                raw[deadlock_idx] = (dl, u, "no action is enabled")
             tg: list[int] = []
             bl: list[int] = []
             lb: list[str] = []
@@ -168,15 +144,10 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                     idx = entry[0]
                     if idx in raw:
                         continue
-                    try:
-                        r = entry[1](s, a, t)
-                    except KeyboardInterrupt:
-                        raise
-                    except BaseException as exc:  # noqa: BLE001
-                        raw[idx] = ("error", u, pos, describe_error(props[idx], exc))
-                        continue
-                    if r is not True:
-                        raw[idx] = ("violation", u, pos, "") if r is False else ("error", u, pos, describe_result(props[idx], r))
+                    verdict = judge_step(entry[1], s, a, t)
+                    if verdict.outcome.decides:
+                        raw[idx] = (verdict.outcome, u, verdict.note)
+                        edge_of[idx] = pos
                 if record_edges and v is not None:  # None: hidden by the depth bound; u stays unexpanded, tg is dropped
                     tg.append(v)
                     bit = fair_bit(a.key) if a.fair else 0
@@ -209,10 +180,10 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
     early_stop = bound_hit is None and (cursor < len(states) if not dfs else bool(stack))
     complete = bound_hit is None and not early_stop
     findings: dict[int, Finding] = {}
-    for idx, (kind, sid, edge, note) in raw.items():
+    for idx, (kind, sid, note) in raw.items():
         init_index, positions = path_to(sid, parent, ppos)
-        if edge is not None:
-            positions = positions + (edge,)
+        if idx in edge_of:
+            positions = positions + (edge_of[idx],)
         findings[idx] = Finding(kind, (init_index, positions), None, note)
     graph = None
     if record_edges:
@@ -230,7 +201,7 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             key_bits=key_bits,
         )
     max_d = max(depth) if depth else 0
-    return Outcome(findings, len(states), transitions, max_d, complete, bound_hit, graph=graph)
+    return SearchOutcome(findings, len(states), transitions, max_d, complete, bound_hit, graph=graph)
 
 
 def path_to(sid: int, parent: list[int], ppos: list[int]) -> tuple[int, tuple[int, ...]]:

@@ -1,7 +1,7 @@
 """The random engine: Hypothesis walks past the exhaustive bounds, with shrinking to minimal traces.
 
->>> from kubecheck.ts import Action, BaseSystem
->>> from kubecheck.properties import invariant
+>>> from kubecheck.core.ts import Action, BaseSystem
+>>> from kubecheck.core.properties import invariant
 >>> class Up(BaseSystem):
 ...     def init_states(self): return [0]
 ...     def actions(self, s): return [Action("c", "inc"), Action("c", "dec")]
@@ -13,7 +13,7 @@
 >>> result.result("LT4").trace.action_path()
 (0, 0, 0, 0, 0)
 
-A property that no run violates gets :attr:`~kubecheck.verdict.Verdict.SAMPLED` (exit code 4), never
+A property that no run violates gets :attr:`~kubecheck.core.verdict.Verdict.SAMPLED` (exit code 4), never
 HOLDS: random runs cover what they cover.  A ``sometimes`` property whose example is found gets
 HOLDS (the example is a proof), with the shrunk example trace.
 
@@ -33,11 +33,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from kubecheck.errors import InvalidScenario
-from kubecheck.properties import Property, PropertyKind, validate_properties
-from kubecheck.explorer._common import replay
-from kubecheck.verdict import ExplorationResult, PropertyResult, Stats, Verdict
-from traces.trace import Trace
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.judge import Outcome
+from kubecheck.core.properties import Property, PropertyKind, validate_properties
+from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
+from kubecheck.core.trace import Trace, replay_positions
 
 from ._walk import Coverage, CoverageRecorder, Failure, ModelFailure
 from .bridge import FlakySystem, run_machine
@@ -50,7 +50,7 @@ ENGINE = "random"
 
 @dataclass(frozen=True, slots=True)
 class RandomResult(ExplorationResult):
-    """An :class:`~kubecheck.verdict.ExplorationResult` with what the random runs covered.
+    """An :class:`~kubecheck.core.verdict.ExplorationResult` with what the random runs covered.
 
     ``complete`` is always False and ``bound_hit`` is ``"max_examples"``: sampling never covers the
     state space.  :attr:`stats` maps the coverage onto the explorer's fields: ``states`` = distinct
@@ -102,7 +102,7 @@ def build_trace(system: Any, prop: Property | None, failure: Failure | ModelFail
     that ``step`` refuses.
     """
     init_index, positions = failure.path
-    initial, steps = replay(system, init_index, positions)
+    initial, steps = replay_positions(system, init_index, positions)
     loop_start = getattr(failure, "loop_start", None)
     loop_step = steps.pop() if getattr(failure, "closing", False) else None
     return Trace(
@@ -133,10 +133,10 @@ def run_random(
     Parameters
     ----------
     system
-        Any :class:`~kubecheck.ts.TransitionSystem` (``init_states``, ``actions``, ``step``; a
+        Any :class:`~kubecheck.core.ts.TransitionSystem` (``init_states``, ``actions``, ``step``; a
         ``successors`` fast path is used when present).
     properties
-        :class:`~kubecheck.properties.Property` values of any kind.
+        :class:`~kubecheck.core.properties.Property` values of any kind.
     examples
         Hypothesis' ``max_examples`` per round: how many runs to generate.
     max_steps
@@ -146,7 +146,7 @@ def run_random(
         result, trace for trace.
     settle_bound
         The most steps of the settle phase that decides eventual properties after the drawn steps
-        (see :mod:`kubecheck.fuzz._walk`).
+        (see :mod:`kubecheck.core.random._walk`).
     unsettled
         What a run that does not settle within ``settle_bound`` means for an eventual property that
         fails at its last state: ``"inconclusive"`` (default: no verdict from that run, because a run
@@ -156,7 +156,7 @@ def run_random(
     Returns
     -------
     RandomResult
-        One :class:`~kubecheck.verdict.PropertyResult` per property, in order: VIOLATED with a shrunk,
+        One :class:`~kubecheck.core.verdict.PropertyResult` per property, in order: VIOLATED with a shrunk,
         replayable trace (``engine="random"``), HOLDS for a found ``sometimes`` example, ERROR when a
         predicate or the system raised, SAMPLED otherwise.
     """
@@ -231,8 +231,8 @@ def run_random(
 
 def _result(system: Any, prop: Property, failure: Failure, bounds: tuple[tuple[str, Any], ...]) -> PropertyResult:
     trace = build_trace(system, prop, failure, bounds)
-    if failure.kind == "example":
+    if failure.kind is Outcome.EXAMPLE:
         return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it (shrunk)")
-    if failure.kind == "error":
+    if failure.kind is Outcome.ERROR:
         return PropertyResult(prop, Verdict.ERROR, trace, None, failure.note)
     return PropertyResult(prop, Verdict.VIOLATED, trace, None, failure.note + " (shrunk by Hypothesis)")

@@ -6,13 +6,14 @@ import os
 import resource
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence
 
-from kubecheck.errors import InvalidScenario, KubecheckError
-from kubecheck.properties import Property
-from kubecheck.ts import successors_fn
-from kubecheck.trace import Step, Trace
+from kubecheck.core.errors import InvalidScenario, KubecheckError
+from kubecheck.core.properties import Property
+from kubecheck.core.ts import successors_fn
+from kubecheck.core.judge import Outcome
+from kubecheck.core.trace import Trace, replay_positions
 
 #: Target wall seconds between two bound checks of a search (the stride adapts to the expansion rate).
 CHECK_INTERVAL = 0.01
@@ -67,23 +68,21 @@ class Finding:
     empty tuple means no fair action is enabled in the last state, and the run stutters there.
     """
 
-    kind: str  # "violation" | "example" | "error"
+    kind: Outcome  # VIOLATION, EXAMPLE or ERROR
     path: tuple[int, tuple[int, ...]] | None  # None: no trace (e.g. an eventual predicate raised)
     loop: tuple[int, ...] | None = None
     note: str = ""
 
 
 @dataclass(slots=True)
-class Outcome:
+class SearchOutcome:
     findings: dict[int, Finding]
     states: int
     transitions: int
     max_depth: int
     complete: bool
     bound_hit: str | None
-    coverage_note: str = ""
     graph: Any = None
-    undecided_eventual_note: dict[int, str] = field(default_factory=dict)
 
 
 def _page_size() -> int:
@@ -387,36 +386,13 @@ def positions_from_keys(
     return tuple(out)
 
 
-def _action_index(actions: Sequence[Any], action: Any) -> int:
-    for i, candidate in enumerate(actions):
-        if candidate == action:
-            return i
-    raise KubecheckError(
-        f"successors() yielded action {action!s} that actions() does not list; a system that overrides "
-        f"successors() must only yield actions from actions(state), in that order"
-    )
-
-
-def replay(system: Any, init_index: int, positions: Sequence[int]) -> tuple[Any, list[Step]]:
-    """Follow successor ``positions`` from initial state ``init_index``; return the initial state and steps."""
-    succ = successors_fn(system)
-    state = list(system.init_states())[init_index]
-    initial = state
-    steps: list[Step] = []
-    for pos in positions:
-        action, nxt = list(succ(state))[pos]
-        steps.append(Step(action.actor, action.label, _action_index(system.actions(state), action), nxt, action))
-        state = nxt
-    return initial, steps
-
-
 def build_trace(system: Any, prop: Property, finding: Finding, cfg: SearchConfig) -> Trace:
     assert finding.path is not None
     init_index, prefix = finding.path
     if finding.loop is None:
-        initial, steps = replay(system, init_index, prefix)
+        initial, steps = replay_positions(system, init_index, prefix)
         return Trace(initial, tuple(steps), prop.rule_id, prop.name, None, cfg.engine, cfg.bounds(), init_index)
-    initial, steps = replay(system, init_index, tuple(prefix) + tuple(finding.loop))
+    initial, steps = replay_positions(system, init_index, tuple(prefix) + tuple(finding.loop))
     loop_start = len(prefix)
     loop_step = None
     if finding.loop:
@@ -424,47 +400,3 @@ def build_trace(system: Any, prop: Property, finding: Finding, cfg: SearchConfig
     return Trace(
         initial, tuple(steps), prop.rule_id, prop.name, loop_start, cfg.engine, cfg.bounds(), init_index, loop_step
     )
-
-
-def describe_error(prop: Property, exc: BaseException) -> str:
-    """The ERROR note for a predicate that raised.
-
-    ``Exception``s read ``raised ValueError: boom``; other ``BaseException``s (``SystemExit`` from a
-    user rule calling ``sys.exit``, ``GeneratorExit``...) read ``raised SystemExit(0)`` so an exit
-    code is visible.  KeyboardInterrupt is never passed here: it interrupts the search.
-    """
-    if isinstance(exc, Exception):
-        return f"predicate {prop.predicate_name} raised {type(exc).__name__}: {exc}"
-    return f"predicate {prop.predicate_name} raised {exc!r}"
-
-
-def describe_result(prop: Property, value: Any) -> str:
-    """The ERROR note for a predicate that returned something other than ``True``/``False``."""
-    return f"predicate {prop.predicate_name} returned {type(value).__name__}, not bool"
-
-
-class PredicateError(Exception):
-    """A predicate raised or returned a non-bool; ``note`` is the ERROR verdict's message."""
-
-    def __init__(self, note: str) -> None:
-        super().__init__(note)
-        self.note = note
-
-
-def strict_predicate(prop: Property) -> Callable[[Any], bool]:
-    """The state predicate of ``prop`` as a function that returns only ``True``/``False`` and raises
-    :class:`PredicateError` otherwise (for callers off the hot path, e.g. the fair-cycle search)."""
-    pred = prop.predicate
-
-    def call(state: Any) -> bool:
-        try:
-            r = pred(state)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - SystemExit from a user rule is an ERROR, not an exit
-            raise PredicateError(describe_error(prop, exc)) from exc
-        if r is True or r is False:
-            return r
-        raise PredicateError(describe_result(prop, r))
-
-    return call

@@ -26,7 +26,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubecheck.properties import Property
+from kubecheck.core.properties import Property
 
 __all__ = ["Verdict", "PropertyResult", "Stats", "ExplorationResult", "worst_verdict"]
 
@@ -81,7 +81,7 @@ class PropertyResult:
 
     property: Property
     verdict: Verdict
-    trace: Any = None  # kubecheck.trace.Trace | None
+    trace: Any = None  # kubecheck.core.trace.Trace | None
     bound_hit: str | None = None
     note: str = ""
 
@@ -119,7 +119,7 @@ class ExplorationResult:
     ``complete`` is True iff every reachable state was expanded.  ``reductions`` lists the reductions
     that actually ran (``"symmetry"``, ``"fingerprint"``: a HOLDS is then exhaustive up to fingerprint
     collisions, see :attr:`Stats.collision_probability`).  ``graph`` holds the explored state graph when ``keep_graph=True``
-    (see :func:`kubecheck.explorer.state_graph`).
+    (see :func:`kubecheck.core.explorer.state_graph`).
     """
 
     results: tuple[PropertyResult, ...]

@@ -9,13 +9,13 @@ only unfair actions such as faults and user actions remain), closes a weakly fai
 
 A state with only unfair actions enabled ends the settle phase exactly like a terminal one: weak
 fairness obliges no unfair action, so the run may stay there forever, and the eventual properties
-are decided on that state as the explorer decides them (``kubecheck.explorer._fair``: "a reachable
+are decided on that state as the explorer decides them (``kubecheck.core.explorer._fair``: "a reachable
 state where P fails and no weakly fair action is enabled").  Taking an unfair action there instead
 would hide such a violation (a node that failed may never recover).
 A failed check raises the property's own :class:`Failure` subclass (one class per property, raised
 from one line, so Hypothesis sees one *interesting origin* per property and shrinks each separately).
 
-Nothing here knows Kubernetes: it sees a :class:`~kubecheck.ts.TransitionSystem`.
+Nothing here knows Kubernetes: it sees a :class:`~kubecheck.core.ts.TransitionSystem`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from kubecheck.properties import Property, PropertyKind
-from kubecheck.ts import Action, expects_progress_fn, successors_fn
-from kubecheck.explorer._common import describe_error, describe_result
+from kubecheck.core.properties import Property, PropertyKind
+from kubecheck.core.ts import Action, expects_progress_fn, successors_fn
+from kubecheck.core.judge import Judgement, Outcome, judge_deadlock, judge_lasso, judge_state, judge_step
 
 __all__ = ["Failure", "ModelFailure", "Coverage", "CoverageRecorder", "Walk", "WalkConfig", "failure_class"]
 
 _SAFETY_STATE = (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK)
+#: how a run words what the judge found on a state
+_STATE_NOTES = {
+    PropertyKind.INVARIANT: "a reachable state violates the invariant",
+    PropertyKind.SOMETIMES: "example found: a reachable state satisfies it",
+}
 
 
 class Failure(AssertionError):
@@ -46,18 +51,18 @@ class Failure(AssertionError):
 
     def __init__(
         self,
-        kind: str,
+        kind: Outcome,
         path: tuple[int, tuple[int, ...]],
         note: str,
         loop_start: int | None = None,
         closing: bool = False,
     ) -> None:
-        self.kind = kind  # "violation" | "example" | "error"
+        self.kind = kind  # VIOLATION, EXAMPLE or ERROR
         self.path = path
         self.note = note
         self.loop_start = loop_start
         self.closing = closing
-        super().__init__(f"{self.rule_id}: {kind} after {len(path[1])} step(s): {note}")
+        super().__init__(f"{self.rule_id}: {kind.value} after {len(path[1])} step(s): {note}")
 
 
 class ModelFailure(Exception):
@@ -83,7 +88,7 @@ def failure_class(index: int, rule_id: str) -> type[Failure]:
     return cls
 
 
-def _fail(index: int, prop: Property, kind: str, walk: "Walk", note: str, loop_start: int | None = None, closing: bool = False) -> None:
+def _fail(index: int, prop: Property, kind: Outcome, walk: "Walk", note: str, loop_start: int | None = None, closing: bool = False) -> None:
     # IMPORTANT: every property failure is raised from this one line, so a property's failures share one
     # interesting origin (exception type + raise site) and Hypothesis never treats them as two bugs.
     raise failure_class(index, prop.rule_id)(kind, walk.path(), note, loop_start, closing)
@@ -193,7 +198,6 @@ class Walk:
         self.state_props = [(i, props[i]) for i in cfg.active if props[i].kind in _SAFETY_STATE]
         self.action_props = [(i, props[i]) for i in cfg.active if props[i].kind is PropertyKind.ACTION]
         self.eventual_props = [(i, props[i]) for i in cfg.active if props[i].kind.is_eventual]
-        self.needs_deadlock = any(p.kind is PropertyKind.DEADLOCK for _, p in self.state_props)
         self.init_index = 0
         self.positions: list[int] = []
         self.state: Any = None
@@ -219,44 +223,29 @@ class Walk:
         self._succ_cache = (self.state, out)
         return out
 
-    def _eval(self, index: int, prop: Property, *args: Any) -> bool:
-        # A predicate that raises anything but KeyboardInterrupt (SystemExit from a user rule's
-        # sys.exit included) or returns a non-bool (None from a forgotten return) is an ERROR verdict.
-        try:
-            r = prop.predicate(*args)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001
-            self.failed = True
-            _fail(index, prop, "error", self, describe_error(prop, exc))
-            raise  # pragma: no cover - _fail always raises
-        if r is True or r is False:
-            return r
+    def _judged(
+        self, index: int, prop: Property, verdict: Judgement, note: str, loop_start: int | None = None, closing: bool = False
+    ) -> None:
+        """Raise the property's failure when the judge's verdict decides it (``note`` words a
+        violation or an example; an ERROR carries the judge's note)."""
+        if not verdict.outcome.decides:
+            return
         self.failed = True
-        _fail(index, prop, "error", self, describe_result(prop, r))
-        raise AssertionError("unreachable")  # pragma: no cover - _fail always raises
+        _fail(index, prop, verdict.outcome, self, verdict.note or note, loop_start, closing)
 
     def _check_state(self, state: Any) -> None:
         self.cov.state(state)
         for i, p in self.state_props:
-            if p.kind is PropertyKind.INVARIANT:
-                if not self._eval(i, p, state):
-                    self.failed = True
-                    _fail(i, p, "violation", self, "a reachable state violates the invariant")
-            elif p.kind is PropertyKind.SOMETIMES:
-                if self._eval(i, p, state):
-                    self.failed = True
-                    _fail(i, p, "example", self, "example found: a reachable state satisfies it")
-            elif p.kind is PropertyKind.DEADLOCK:
-                if not self.successors() and self.expects_progress(state):
-                    self.failed = True
-                    _fail(i, p, "violation", self, "deadlock: no action is enabled where progress is expected")
+            if p.kind is PropertyKind.DEADLOCK:
+                enabled = bool(self.successors())
+                self._judged(i, p, Judgement(judge_deadlock(enabled, self.expects_progress, state)),
+                             "deadlock: no action is enabled where progress is expected")
+            else:
+                self._judged(i, p, judge_state(p, state), _STATE_NOTES[p.kind])
 
     def _check_step(self, state: Any, action: Action, nxt: Any) -> None:
         for i, p in self.action_props:
-            if not self._eval(i, p, state, action, nxt):
-                self.failed = True
-                _fail(i, p, "violation", self, f"the step {action} violates the action property")
+            self._judged(i, p, judge_step(p, state, action, nxt), f"the step {action} violates the action property")
 
     # ------------------------------------------------------------------------- protocol
     def begin(self, init_index: int, initial: Any) -> None:
@@ -323,19 +312,15 @@ class Walk:
         if self.cfg.unsettled != "violation":
             return
         for i, p in self.eventual_props:
-            if not self._eval(i, p, self.state):
-                self.failed = True
-                _fail(
-                    i, p, "violation", self,
-                    f"did not settle within {self.cfg.settle_bound} steps of the fair scheduler (no terminal state, no "
-                    f"weakly fair loop) and the property fails at the last state; a livelock, or settle_bound is too "
-                    f"small for this scenario",
-                )
+            # the judge on the last state alone (what a one-state loop shows: P fails there); the note
+            # says that the run was cut, not seen to stay there
+            self._judged(
+                i, p, judge_lasso(p, [self.state]),
+                f"did not settle within {self.cfg.settle_bound} steps of the fair scheduler (no terminal state, no "
+                f"weakly fair loop) and the property fails at the last state; a livelock, or settle_bound is too "
+                f"small for this scenario",
+            )
 
     def _decide(self, loop_states: Sequence[Any], loop_start: int, *, closing: bool, how: str) -> None:
         for i, p in self.eventual_props:
-            bad = [not self._eval(i, p, s) for s in loop_states]
-            violated = any(bad) if p.kind is PropertyKind.EVENTUALLY_ALWAYS else all(bad)
-            if violated:
-                self.failed = True
-                _fail(i, p, "violation", self, f"{how} on which the property fails", loop_start, closing)
+            self._judged(i, p, judge_lasso(p, loop_states), f"{how} on which the property fails", loop_start, closing)

@@ -150,13 +150,6 @@ def _unwind(prev: dict[int, tuple[int, int] | None], v: int) -> list[tuple[int, 
     return path
 
 
-def _walk(g: StateGraph, start: int, path: list[tuple[int, int]]) -> int:
-    v = start
-    for u, j in path:
-        v = g.targets[u][j]  # type: ignore[index]
-    return v
-
-
 def fair_loop(g: StateGraph, comp: list[int], entry: int, want_bad: Callable[[int], bool] | None) -> list[tuple[int, int]]:
     """A weakly fair cycle inside ``comp`` from and back to ``entry`` (which must be a fair SCC).
 
@@ -212,6 +205,54 @@ def fair_loop(g: StateGraph, comp: list[int], entry: int, want_bad: Callable[[in
     return loop
 
 
+def _failing_states(g: StateGraph, holds: Callable[[int], bool], poll: Callable[[], None] | None) -> list[bool]:
+    """``bad[u]``: P fails on the expanded state ``u`` (unexpanded states count as not failing)."""
+    n = len(g.states)
+    bad = [False] * n
+    for u in range(n):
+        if g.expanded[u]:
+            bad[u] = not holds(u)
+        if poll is not None and not u % POLL_EVERY:
+            poll()
+    return bad
+
+
+def _stutter_candidate(g: StateGraph, bad: list[bool]) -> tuple[int, int, list[int]] | None:
+    """The shallowest expanded state where P fails and no weakly fair action is enabled."""
+    best: tuple[int, int, list[int]] | None = None
+    for u in range(len(g.states)):
+        if g.expanded[u] and bad[u] and not g.enabled[u]:
+            cand = (g.depth[u], u, [u])
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    return best
+
+
+def _violating_fair_component(g: StateGraph, comp: list[int], bad: list[bool], kind_always_eventually: bool) -> bool:
+    """Whether the SCC ``comp`` holds a fair cycle on which the property fails (see the module docstring)."""
+    inside = set(comp) if len(comp) > 1 else None
+    if inside is None:
+        u = comp[0]
+        tg = g.targets[u] or ()
+        if not tg:  # terminal: already a stutter candidate if P fails there
+            return False
+        if u not in tg:
+            return False  # a trivial SCC without a self-loop is not a cycle
+        inside = {u}
+    if not kind_always_eventually and not any(bad[u] for u in comp):
+        return False
+    required = -1
+    taken = 0
+    for u in comp:
+        required &= g.enabled[u]
+        bl = g.bits[u]
+        for j, v in enumerate(g.targets[u]):  # type: ignore[arg-type]
+            if v in inside:
+                taken |= bl[j]  # type: ignore[index]
+    # some key enabled throughout and never taken inside: no fair cycle here
+    return not required & ~taken
+
+
 def find_fair_violation(
     g: StateGraph, kind_always_eventually: bool, holds: Callable[[int], bool], poll: Callable[[], None] | None = None
 ) -> tuple[int, list[tuple[int, int]]] | None:
@@ -222,46 +263,17 @@ def find_fair_violation(
     the search (the time and memory bounds of the exploration also bound this analysis).
     """
     n = len(g.states)
-    bad = [False] * n
-    for u in range(n):
-        if g.expanded[u]:
-            bad[u] = not holds(u)
-        if poll is not None and not u % POLL_EVERY:
-            poll()
+    bad = _failing_states(g, holds, poll)
     if kind_always_eventually:
         allowed = bytearray(1 if (g.expanded[u] and bad[u]) else 0 for u in range(n))
     else:
         allowed = bytearray(g.expanded)
-    best: tuple[int, int, list[int]] | None = None  # (depth, entry id, comp)
     # Stutter candidates: P fails and no fair key is enabled, so the run may stay there forever.
-    for u in range(n):
-        if g.expanded[u] and bad[u] and not g.enabled[u]:
-            cand = (g.depth[u], u, [u])
-            if best is None or cand[:2] < best[:2]:
-                best = cand
+    best: tuple[int, int, list[int]] | None = _stutter_candidate(g, bad)  # (depth, entry id, comp)
     stutter = best
     for comp in tarjan_scc(n, g.targets, allowed, poll):
-        inside = set(comp) if len(comp) > 1 else None
-        if inside is None:
-            u = comp[0]
-            tg = g.targets[u] or ()
-            if not tg:  # terminal: already a stutter candidate above if P fails there
-                continue
-            if u not in tg:
-                continue  # a trivial SCC without a self-loop is not a cycle
-            inside = {u}
-        if not kind_always_eventually and not any(bad[u] for u in comp):
+        if not _violating_fair_component(g, comp, bad, kind_always_eventually):
             continue
-        required = -1
-        taken = 0
-        for u in comp:
-            required &= g.enabled[u]
-            bl = g.bits[u]
-            for j, v in enumerate(g.targets[u]):  # type: ignore[arg-type]
-                if v in inside:
-                    taken |= bl[j]  # type: ignore[index]
-        if required & ~taken:
-            continue  # some key is enabled throughout and never taken inside: no fair cycle here
         entry = min(comp, key=lambda u: (g.depth[u], u))
         cand = (g.depth[entry], entry, comp)
         if best is None or cand[:2] < best[:2]:

@@ -5,7 +5,7 @@ With ``explore(..., fingerprint=True)`` the visited set stores a 64-bit fingerpr
 Two different states with the same fingerprint are a *collision*: the second is taken for
 visited and its successors may go unexplored, so a collision can only hide states (turn a
 VIOLATED into HOLDS), never invent one.  The search reports the probability of that
-(:func:`collision_probability`).
+(:func:`kubecheck.core.reductions.collision_probability`).
 
 The fingerprint is 64 bits of BLAKE2b over :func:`encode`, a canonical byte serialisation:
 
@@ -31,12 +31,11 @@ import math
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from kubecheck.errors import InvalidScenario
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.reductions import FINGERPRINT_BITS
 
-__all__ = ["FINGERPRINT_BITS", "encode", "fingerprint_fn", "collision_probability", "collision_bound", "format_probability"]
+__all__ = ["encode", "fingerprint_fn"]
 
-#: The fingerprint width (TLC's is 64 as well).
-FINGERPRINT_BITS = 64
 #: Entries of the encoder's identity memo before it is emptied (bounds the objects it keeps alive).
 MEMO_CAP = 4096
 
@@ -200,34 +199,3 @@ def fingerprint_fn(bits: int = FINGERPRINT_BITS, cap: int = MEMO_CAP) -> Callabl
         return from_bytes(b2(data, digest_size=8).digest(), "big") >> shift
 
     return fp
-
-
-def collision_probability(n: int, bits: int = FINGERPRINT_BITS) -> float:
-    """Birthday estimate of a collision among ``n`` distinct states with ``bits``-bit fingerprints.
-
-    ``1 - exp(-n(n-1) / 2^(bits+1))``, computed as ``-expm1(-x)`` (exact for tiny ``x``, no
-    cancellation) with ``x`` from ``ldexp`` (no overflow of ``2^(bits+1)``, no underflow for b <= 64).
-    """
-    if n < 2:
-        return 0.0
-    return -math.expm1(-math.ldexp(float(n) * float(n - 1), -(bits + 1)))
-
-
-def collision_bound(n: int, bits: int = FINGERPRINT_BITS) -> float:
-    """The union bound ``min(1, n(n-1) / 2^(bits+1))``: an upper bound on the collision probability
-    (for a uniform hash), and the figure the outputs print after "<="."""
-    if n < 2:
-        return 0.0
-    return min(1.0, math.ldexp(float(n) * float(n - 1), -(bits + 1)))
-
-
-def format_probability(p: float) -> str:
-    """``p`` rounded *up* to two significant digits (so a printed ``<= p`` stays true): ``1.1e-07``."""
-    if p <= 0.0:
-        return "0"
-    if p >= 1.0:
-        return "1"
-    exp = math.floor(math.log10(p)) - 1
-    scaled = math.ceil(p / 10.0**exp * (1 - 1e-12))
-    value = scaled * 10.0**exp
-    return f"{value:.2g}" if value < 1.0 else "1"

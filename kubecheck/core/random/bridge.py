@@ -1,4 +1,4 @@
-"""The generic bridge: any :class:`~kubecheck.ts.TransitionSystem` plus properties as a Hypothesis
+"""The generic bridge: any :class:`~kubecheck.core.ts.TransitionSystem` plus properties as a Hypothesis
 ``RuleBasedStateMachine``, built at run time.
 
 The machine has two rules and no invariants of its own:
@@ -11,14 +11,14 @@ The machine has two rules and no invariants of its own:
   with no successor the step does nothing (Hypothesis needs a runnable rule; a run that ends early
   just stutters).
 
-Every property is checked inside the walk (:mod:`kubecheck.fuzz._walk`): invariants, ``sometimes``
+Every property is checked inside the walk (:mod:`kubecheck.core.random._walk`): invariants, ``sometimes``
 and deadlock on every state, action properties on every step; eventual properties in ``teardown``,
 after the drawn steps, by settling the run with a deterministic fair scheduler.  A failure is
 raised as the property's own exception class, so Hypothesis shrinks each property's failure on
 its own.
 
->>> from kubecheck.ts import Action, BaseSystem
->>> from kubecheck.properties import invariant
+>>> from kubecheck.core.ts import Action, BaseSystem
+>>> from kubecheck.core.properties import invariant
 >>> class Up(BaseSystem):
 ...     def init_states(self): return [0]
 ...     def actions(self, s): return [Action("c", "inc")]
@@ -38,8 +38,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
-from kubecheck.errors import InvalidScenario
-from kubecheck.properties import Property
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.properties import Property
 
 from ._walk import CoverageRecorder, Failure, ModelFailure, Walk, WalkConfig
 

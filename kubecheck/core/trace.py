@@ -15,9 +15,12 @@ there (at most unfair ones, such as faults, which a run need not take), so the r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
-__all__ = ["Step", "Trace"]
+from kubecheck.core.errors import KubecheckError
+from kubecheck.core.ts import successors_fn
+
+__all__ = ["Step", "Trace", "replay_positions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +67,26 @@ class Trace:
     def __len__(self) -> int:
         """The number of steps."""
         return len(self.steps)
+
+
+def _action_index(actions: Sequence[Any], action: Any) -> int:
+    for i, candidate in enumerate(actions):
+        if candidate == action:
+            return i
+    raise KubecheckError(
+        f"successors() yielded action {action!s} that actions() does not list; a system that overrides "
+        f"successors() must only yield actions from actions(state), in that order"
+    )
+
+
+def replay_positions(system: Any, init_index: int, positions: Sequence[int]) -> tuple[Any, list[Step]]:
+    """Follow successor ``positions`` from initial state ``init_index``; return the initial state and steps."""
+    succ = successors_fn(system)
+    state = list(system.init_states())[init_index]
+    initial = state
+    steps: list[Step] = []
+    for pos in positions:
+        action, nxt = list(succ(state))[pos]
+        steps.append(Step(action.actor, action.label, _action_index(system.actions(state), action), nxt, action))
+        state = nxt
+    return initial, steps

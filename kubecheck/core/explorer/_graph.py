@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Hashable
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
-    from kubecheck.verdict import ExplorationResult
+    from kubecheck.core.verdict import ExplorationResult
 
 
 @dataclass(slots=True)
@@ -36,7 +36,7 @@ class StateGraph:
 
 def _graph_of(result: "ExplorationResult") -> StateGraph:
     if result.graph is None:
-        from kubecheck.errors import InvalidScenario
+        from kubecheck.core.errors import InvalidScenario
 
         raise InvalidScenario(
             "this ExplorationResult holds no state graph; run explore(..., keep_graph=True) on a small "
