@@ -23,13 +23,17 @@
 * ``loader [--list N,..] [--stream N,..] [--no-write]``: manifest loading time and peak memory against input
   size (a List of up to 10,000 ConfigMaps / 10 MB, Deployment streams, hostile inputs); writes its section of
   docs/performance.md (bench/loader_bench.py; not part of ``all``).
+* ``fuzz [--n 100000] [--seed S] [--jobs N] [--limit S] [--cli 200] [--show I] [--no-write]``: the loader fuzzer
+  (mutated examples/ and corpus manifests, hostile YAML): refused / accepted / hangs / crashes / errors without a
+  line, plus a sample through the CLI; writes its section of docs/fuzz.md (bench/manifest_fuzz.py; not part of
+  ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "fuzz")
 
 
 def main(argv: list[str]) -> int:
@@ -62,6 +66,10 @@ def main(argv: list[str]) -> int:
         from bench.loader_bench import main as loader_main
 
         return loader_main(argv[1:])
+    if argv[0] == "fuzz":
+        from bench.manifest_fuzz import main as fuzz_main
+
+        return fuzz_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])

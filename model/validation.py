@@ -246,7 +246,10 @@ _OBJECT_META: Final = Obj(
 _LABEL_SELECTOR: Final = Obj(
     {"matchLabels": LABEL_MAP, "matchExpressions": ListOf(Obj({"key": STR, "operator": STR, "values": ListOf(STR)}))}
 )
-_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False)}, closed=False)
+#: v1.ContainerPort: the loader reads ``hostPort`` (an ignored, verdict-relevant field), so the list is typed
+_CONTAINER_PORT: Final = Obj({"containerPort": I32, "hostPort": I32, "name": STR, "protocol": STR, "hostIP": STR}, closed=False)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "ports": ListOf(_CONTAINER_PORT)},
+                        closed=False)
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
 )
