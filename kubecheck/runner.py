@@ -948,7 +948,8 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
         from kubecheck.fuzz import run_random
     except ImportError:
         raise InvalidScenario("engine 'random' is not available in this build (kubecheck.fuzz is missing); use --engine explicit") from None
-    return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed)
+    return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed,
+                      timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
 
 
 #: Steps per random run when no --max-depth is given.

@@ -74,6 +74,7 @@ __all__ = [
     "label_selector_from_data",
     "selector_matches",
     "validate_pod_spec",
+    "validate_volumes",
     "validate_pod_template_spec",
     "validate_node_selector_requirement",
     "validate_node_field_selector_requirement",
@@ -746,10 +747,22 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     for key in ("hostname", "subdomain"):
         if spec.get(key):
             errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
+    errs.extend(validate_volumes(spec.get("volumes", []), path))
+    errs.extend(validate_placement(spec, path))
+    return errs
+
+
+def validate_volumes(volumes: Any, path: str, replaced: frozenset[str] = frozenset()) -> list[FieldError]:
+    """The part of pkg/apis/core/validation ValidateVolumes the model reads: names DNS-1123 labels and
+    unique, a persistentVolumeClaim source names its claim.  Volumes named in ``replaced`` are skipped
+    (a StatefulSet's claim templates replace the template's volumes of the same name: updateStorage)."""
+    errs: list[FieldError] = []
     volume_names: set[str] = set()
-    for i, v in enumerate(spec.get("volumes", [])):
+    for i, v in enumerate(volumes):
         p = index(child(path, "volumes"), i)
         name = v.get("name", "")
+        if name and name in replaced:
+            continue
         if not name:
             errs.append(required(child(p, "name")))
         else:
@@ -760,7 +773,6 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
         pvc = v.get("persistentVolumeClaim")
         if pvc is not None and not pvc.get("claimName"):
             errs.append(required(child(child(p, "persistentVolumeClaim"), "claimName")))
-    errs.extend(validate_placement(spec, path))
     return errs
 
 
@@ -1180,6 +1192,12 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
         # More than the stored StatefulSet validation: every pod the controller would create from an
         # invalid placement is rejected by Pod validation, so no pod of the set could ever run.
         errs.extend(validate_placement(template.get("spec", {}), child(t_path, "spec")))
+        # Likewise the template's volumes: every pod gets them (but those a claim template of the same
+        # name replaces, pkg/controller/statefulset/stateful_set_utils.go updateStorage), and Pod
+        # validation (ValidateVolumes) refuses a nameless, badly named or duplicate volume.
+        claims = frozenset(n for vct in spec.get("volumeClaimTemplates", [])
+                           if isinstance(n := vct.get("metadata", {}).get("name", ""), str) and n)
+        errs.extend(validate_volumes(template.get("spec", {}).get("volumes", []), child(t_path, "spec"), claims))
     for i, vct in enumerate(spec.get("volumeClaimTemplates", [])):
         p = index(child(path, "volumeClaimTemplates"), i)
         name = vct.get("metadata", {}).get("name", "")

@@ -30,3 +30,38 @@ def test_container_ports_not_a_list_is_a_decode_error_not_a_type_error() -> None
         assert want in str(errs[0]), (ports, errs)
     ok = load_text(DEPLOYMENT.replace("PORTS", "[{containerPort: 80, hostPort: 8080, protocol: TCP}]"), "d.yaml")
     assert ok.errors == () and [i.field for i in ok.ignored] == ["hostPort"]
+
+
+STATEFULSET = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers: [{name: c, image: i}]
+      volumes: VOLUMES
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+"""
+
+
+def test_a_statefulset_template_volume_without_a_name_is_refused_not_a_key_error() -> None:
+    # fuzz seed 1 #10669: "load: KeyError: 'name'" in _volumes (the set's template is not run through
+    # ValidatePodTemplateSpec upstream, but Pod validation refuses every pod made from it)
+    cases = {
+        "[{configMap: {name: cm}}]": "spec.template.spec.volumes[0].name: required value",
+        "[{name: Bad_Name, emptyDir: {}}]": "spec.template.spec.volumes[0].name: invalid value",
+        "[{name: x, emptyDir: {}}, {name: x, emptyDir: {}}]": "spec.template.spec.volumes[1].name: duplicate value",
+        "[{name: x, persistentVolumeClaim: {}}]": "volumes[0].persistentVolumeClaim.claimName: required value",
+    }
+    for volumes, want in cases.items():
+        errs = load_text(STATEFULSET.replace("VOLUMES", volumes), "s.yaml").errors
+        assert len(errs) == 1 and want in str(errs[0]) and str(errs[0]).startswith("s.yaml:"), (volumes, errs)
+    # a template volume that a claim template of the same name replaces (updateStorage) is not checked
+    ok = load_text(STATEFULSET.replace("VOLUMES", "[{name: data, persistentVolumeClaim: {}}, {name: data}, {name: cfg, emptyDir: {}}]"), "s.yaml")
+    assert ok.errors == (), ok.errors

@@ -1,0 +1,108 @@
+"""The random engine honours ``timeout`` and ``max_memory`` (``--timeout``/``--max-memory`` with
+``--engine random``) and is deterministic for a seed across processes (issue 23 item 6)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from kubecheck.explorer._common import RssReader
+from kubecheck.fuzz import run_random
+from kubecheck.properties import invariant
+from kubecheck.ts import Action, BaseSystem
+from kubecheck.verdict import Verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SlowCounter(BaseSystem[int]):
+    """``inc`` forever, each step taking ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    def init_states(self) -> Sequence[int]:
+        return [0]
+
+    def actions(self, s: int) -> Sequence[Action]:
+        return [Action("c", "inc"), Action("c", "dec")]
+
+    def step(self, s: int, a: Action) -> int | None:
+        time.sleep(self.delay)
+        return s + 1 if a.label == "inc" else (s - 1 if s > 0 else None)
+
+
+class Hoarder(BaseSystem[int]):
+    """Each step keeps 2 MB alive (a model whose states grow): memory rises with the steps taken."""
+
+    kept: list[bytearray] = []
+
+    def init_states(self) -> Sequence[int]:
+        return [0]
+
+    def actions(self, s: int) -> Sequence[Action]:
+        return [Action("c", "inc")]
+
+    def step(self, s: int, a: Action) -> int | None:
+        self.kept.append(bytearray(2 << 20))
+        return s + 1
+
+
+def test_timeout_stops_the_search_and_is_named() -> None:
+    t0 = time.perf_counter()
+    result = run_random(SlowCounter(0.002), [invariant("T", "true", lambda s: True)], examples=10_000, max_steps=50,
+                        timeout=0.5)
+    elapsed = time.perf_counter() - t0
+    assert result.bound_hit == "timeout" and result.results[0].verdict is Verdict.SAMPLED
+    assert "cut by timeout" in result.results[0].note
+    assert elapsed < 3.0  # without the bound: 10,000 runs of up to 50 steps of 2 ms
+
+
+def test_a_violation_seen_before_the_timeout_is_kept_unshrunk() -> None:
+    # the first run reaches 40 after ~40 steps of 10 ms; shrinking then replays and meets the deadline
+    result = run_random(SlowCounter(0.01), [invariant("LT40", "below 40", lambda s: s < 40)], examples=1000, max_steps=60,
+                        timeout=0.9, seed=3)
+    r = result.results[0]
+    assert r.verdict is Verdict.VIOLATED and r.trace is not None
+    if result.bound_hit == "timeout":  # on a very fast machine shrinking may finish first
+        assert "not shrunk: timeout cut the search" in r.note
+    states = [r.trace.initial] + [s.state for s in r.trace.steps]
+    assert states[-1] >= 40 and all(s < 40 for s in states[:-1])
+
+
+def test_max_memory_stops_before_the_limit() -> None:
+    Hoarder.kept = []
+    limit = RssReader().read() + (120 << 20)
+    try:
+        result = run_random(Hoarder(), [invariant("T", "true", lambda s: True)], examples=10_000, max_steps=50,
+                            max_memory=limit)
+        peak = RssReader().read()
+    finally:
+        Hoarder.kept = []
+    assert result.bound_hit == "max_memory"
+    assert peak <= limit  # checked before the limit, not after it
+
+
+def _search_lines(seed: str, hashseed: str, tmp: Path) -> list[str]:
+    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("kubecheck")), "check", str(ROOT / "examples" / "web-deployment.yaml"),
+         "--engine", "random", "--examples", "15", "--max-depth", "15", "--seed", seed, "-s", "rollout", "-q",
+         "--out", str(tmp / f"out-{seed}-{hashseed}")],
+        capture_output=True, text=True, env=env, cwd=tmp, timeout=600,
+    )
+    assert proc.returncode == 4, proc.stderr
+    # every search's state, transition and depth counts; the seconds differ from run to run
+    return [re.sub(r", [0-9.]+s, ", ", Xs, ", ln) for ln in proc.stdout.splitlines() if ln.strip().startswith("search:")]
+
+
+def test_the_random_engine_is_deterministic_for_a_seed_across_processes(tmp_path: Path) -> None:
+    first = _search_lines("5", "1", tmp_path)
+    again = _search_lines("5", "2", tmp_path)
+    assert first and first == again
+    assert re.search(r"\d+ states, \d+ transitions", first[0])
