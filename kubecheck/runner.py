@@ -952,6 +952,17 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
 
 
+#: Set (to anything but "" or "0") to leave wall-clock timings out of every output: each search's
+#: ``seconds`` is written as 0, so two runs of the same input are byte-identical (docs/cli.md).
+REPRODUCIBLE_ENV = "KUBECHECK_REPRODUCIBLE"
+
+
+def _seconds(seconds: float) -> float:
+    import os
+
+    return 0.0 if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else round(seconds, 3)
+
+
 #: Steps per random run when no --max-depth is given.
 RANDOM_STEPS = 50
 
@@ -1185,7 +1196,7 @@ def run_check(cfg: CheckConfig, load: Any, *, extra_rules: Iterable[Any] = (), t
             labels = reduction_labels(result)
             runs_.append(
                 Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                            round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject)
+                            _seconds(st.seconds), bool(result.complete), result.bound_hit, origin, subject)
             )
             for p, res in zip(group, result.results):
                 found.append(_make_finding(scen_name, scenario, system, p, res, labels, load, cfg, out_dir, live, texts))
