@@ -429,7 +429,7 @@ def family_anchors(rng: random.Random, seeds: list[Seed]) -> tuple[str, str]:
         head = [row.replace("a", "b", 2) for row in _bomb(rng, width, depth, True)]
         selector = f"{{<<: *b{depth}}}"
     else:  # many aliases, each small (allowed ratio)
-        n = rng.choice((10, 100, 1000, 5000))
+        n = rng.choice((10, 100, 300, 1000))
         labels = "&l {app: web}"
         containers = "[" + ", ".join([f"{{name: c{i}, image: nginx, env: [*l]}}" for i in range(n)]) + "]"
     name = rng.choice(("web", "&n web", "web-" + "x" * rng.randrange(300)))
@@ -482,7 +482,7 @@ def family_list(rng: random.Random, seeds: list[Seed]) -> tuple[str, str]:
     elif r == 3:
         doc["metadata"] = {"resourceVersion": "", "name": hostile_string(rng)}
     elif r == 4:  # many items
-        doc["items"] = items * rng.choice((10, 100, 300)) if items else items
+        doc["items"] = items * rng.choice((10, 30, 100)) if items else items
     text, name = dump(rng, [doc])
     if rng.random() < 0.1:
         text = damage_text(rng, text)
