@@ -22,7 +22,7 @@ import pytest
 from .conftest import CONSOLE, VIOLATION
 from .test_report_browser import ARGS, CHROMIUM
 
-EVIL_IMAGE = 'x"]; x [<script>window.__pwned=1</script><img src=q onerror="window.__pwned=2">\u202e\u2066\x85\nHOLDS  KC-FAKE'
+EVIL_IMAGE = 'x"]; x [<script>window.__pwned=1</script><img src=q onerror="window.__pwned=2">\u202e\u2066\x85\x1b[32m\nHOLDS  KC-FAKE'
 EVIL_FILE = 'evil"]; x [<b>\u202e.yaml'
 HASH_SEEDS = ("1", "2")
 
@@ -56,7 +56,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         a = _run(d, h, "--out", "out", "-f", "json", "-o", "report.json", "--report", "report.html")
         b = _run(d, h, "--out", "out-sarif", "-f", "sarif", "-o", "report.sarif")
         c = _run(d, h, "--out", "out-text")
-        for p in (a, b, c):
+        j = _run(d, h, "--out", "out-junit", "-f", "junit", "-o", "report.xml")
+        for p in (a, b, c, j):
             assert p.returncode == 1, p.stderr
         (d / EVIL_FILE).unlink()
         dirs[h], stdout[h] = d, c.stdout
@@ -70,7 +71,7 @@ def _files(d: Path) -> dict[str, bytes]:
 def test_every_output_is_byte_identical_under_two_hash_seeds(runs: Runs) -> None:
     first, second = (_files(runs.dirs[h]) for h in HASH_SEEDS)
     names = set(first)
-    assert {"report.json", "report.sarif", "report.html"} <= names
+    assert {"report.json", "report.sarif", "report.html", "report.xml"} <= names
     for kind in ("trace.json", "trace.itf.json", "scenario.json", "trace.dot", "trace.svg", "lanes.svg"):
         assert any(n.endswith(kind) for n in names), kind
     assert first.keys() == second.keys()
@@ -90,14 +91,18 @@ def test_the_text_output_shows_hostile_strings_and_forges_no_line(runs: Runs) ->
     out = runs.stdout[HASH_SEEDS[0]]
     assert "HOLDS" in out and not any("KC-FAKE" in line and not line.lstrip().startswith("1. user:") for line in out.splitlines())
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]", out)
-    assert "\\u202e\\u2066\\x85\\nHOLDS  KC-FAKE" in out  # shown, escaped, on the step's own line
+    assert "\\u202e\\u2066\\x85\\x1b[32m\\nHOLDS  KC-FAKE" in out  # shown, escaped, on the step's own line
     assert 'evil"]; x [<b>\\u202e.yaml:' in out  # the file name of the location, too
 
 
-def test_dot_and_svg_of_the_hostile_run_parse_and_hold_no_markup(runs: Runs) -> None:
+def test_dot_svg_and_junit_of_the_hostile_run_parse_and_hold_no_markup(runs: Runs) -> None:
     import xml.etree.ElementTree as ET
 
     d = runs.dirs[HASH_SEEDS[0]]
+    junit = (d / "report.xml").read_text()
+    ET.fromstring(junit)  # a raw ESC is not even allowed in XML 1.0
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", junit)
+    assert "\\x1b[32m\\nHOLDS  KC-FAKE" in junit
     for svg in d.rglob("*.svg"):
         root = ET.parse(svg).getroot()  # well-formed
         assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("script", "img", "foreignObject")]
