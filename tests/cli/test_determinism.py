@@ -142,4 +142,7 @@ def test_the_html_report_runs_no_script_and_shows_the_text_in_chromium(runs: Run
     assert dialogs == [] and errors == []
     shown = "\n".join(actions)
     assert "<script>window.__pwned=1</script>" in shown and 'onerror="window.__pwned=2"' in shown
-    assert 'evil"]; x [<b>' in body
+    # bidi marks and controls made visible (innerText collapses the double space)
+    assert "\\u202e\\u2066\\x85\\x1b[32m\\nHOLDS KC-FAKE" in shown
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\x85\x1b]", body + shown)
+    assert 'evil"]; x [<b>\\u202e.yaml' in body
