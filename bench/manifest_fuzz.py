@@ -51,7 +51,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -534,7 +534,7 @@ def family_deep(rng: random.Random, seeds: list[Seed]) -> tuple[str, str]:
     return text[: m.start(2)] + value + text[m.end(2):], "fuzz.yaml"
 
 
-_FAMILY_FUNCS = {"mutate": family_mutate, "text": family_text, "anchors": family_anchors, "multidoc": family_multidoc,
+_FAMILY_FUNCS: dict[str, Callable[[random.Random, list[Seed]], tuple[str, str] | tuple[bytes, str]]] = {"mutate": family_mutate, "text": family_text, "anchors": family_anchors, "multidoc": family_multidoc,
                  "list": family_list, "binary": family_binary, "deep": family_deep}
 
 
@@ -548,9 +548,8 @@ class Case:
 def generate(rng: random.Random, seeds: list[Seed], family: str | None = None) -> Case:
     """One fuzz input, from ``rng`` only (the same random choices give the same bytes)."""
     fam = family or rng.choices(FAMILIES, weights=_WEIGHTS)[0]
-    data, name = _FAMILY_FUNCS[fam](rng, seeds)
-    if isinstance(data, str):
-        data = data.encode("utf-8", errors="surrogatepass")
+    raw, name = _FAMILY_FUNCS[fam](rng, seeds)
+    data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else raw
     return Case(fam, name, data)
 
 
@@ -610,7 +609,7 @@ def settle_loaded(load: Any, timeout: float) -> str:
         return "nothing loaded"
     objects, _ = with_nodes(tuple(load.objects), 2)
     cluster = ClusterState.from_objects(objects)
-    system = KubeSystem(Scenario(initial=cluster, granularity="write", name="settle"))  # type: ignore[arg-type]
+    system = KubeSystem(Scenario(initial=cluster, granularity="write", name="settle"))
     result = settle(system, system.init_states()[0], timeout=timeout, max_memory=1 << 30)
     return "settled" if result.settled else ("livelock" if result.cycle else f"cut {result.cut}")
 

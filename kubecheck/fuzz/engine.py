@@ -202,9 +202,9 @@ def run_random(
             break
         except BudgetExhausted as exc:
             cut = exc.bound
-            for i, f in coverage.first.items():  # seen in the round that was cut: kept, unshrunk
+            for i, seen in coverage.first.items():  # seen in the round that was cut: kept, unshrunk
                 if i in active and i not in decided:
-                    r = _result(system, props[i], f, bounds)
+                    r = _result(system, props[i], seen, bounds)
                     decided[i] = replace(r, note=r.note.replace(" (shrunk by Hypothesis)", "") +
                                          f" (not shrunk: {cut} cut the search)")
             break
