@@ -63,16 +63,35 @@ def test_timeout_stops_the_search_and_is_named() -> None:
     assert elapsed < 3.0  # without the bound: 10,000 runs of up to 50 steps of 2 ms
 
 
+class SlowOnceFailed(SlowCounter):
+    """Fast until the invariant has failed once; then every step takes ``after`` seconds (so the
+    deadline falls while Hypothesis shrinks, whatever the machine's load)."""
+
+    def __init__(self, after: float) -> None:
+        super().__init__(0.0)
+        self.after = after
+        self.failed = False
+
+    def step(self, s: int, a: Action) -> int | None:
+        if self.failed:
+            time.sleep(self.after)
+        return s + 1 if a.label == "inc" else (s - 1 if s > 0 else None)
+
+    def below(self, s: int) -> bool:
+        if s >= 6:
+            self.failed = True
+        return s < 6
+
+
 def test_a_violation_seen_before_the_timeout_is_kept_unshrunk() -> None:
-    # the first run reaches 40 after ~40 steps of 10 ms; shrinking then replays and meets the deadline
-    result = run_random(SlowCounter(0.01), [invariant("LT40", "below 40", lambda s: s < 40)], examples=1000, max_steps=60,
-                        timeout=0.9, seed=3)
+    system = SlowOnceFailed(after=0.25)
+    result = run_random(system, [invariant("LT6", "below 6", system.below)], examples=1000, max_steps=60, timeout=1.0, seed=3)
     r = result.results[0]
+    assert result.bound_hit == "timeout" and system.failed
     assert r.verdict is Verdict.VIOLATED and r.trace is not None
-    if result.bound_hit == "timeout":  # on a very fast machine shrinking may finish first
-        assert "not shrunk: timeout cut the search" in r.note
+    assert "not shrunk: timeout cut the search" in r.note and "shrunk by Hypothesis" not in r.note
     states = [r.trace.initial] + [s.state for s in r.trace.steps]
-    assert states[-1] >= 40 and all(s < 40 for s in states[:-1])
+    assert states[-1] >= 6 and all(s < 6 for s in states[:-1])  # a real run to the first bad state
 
 
 def test_max_memory_stops_before_the_limit() -> None:
