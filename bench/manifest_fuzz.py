@@ -802,7 +802,8 @@ def run_fuzz(n: int, seed: int, jobs: int, limit: float, seeds: list[Seed], prog
 
 
 def run_cli_sample(n: int, seed: int, seeds: list[Seed], jobs: int, limit: float) -> CliResult:
-    """``n`` inputs of the run (every ``k``-th, refused and accepted alike) through ``kubecheck check``."""
+    """``n`` inputs of the same generator and seed (indices ``7919 k mod 10^6``: every family, refused and
+    accepted alike) through ``kubecheck check``."""
     res = CliResult()
     step = 7919  # a prime stride over the input indices: every family, not the first n
     picked = [(i * step) % (10**6) for i in range(n)]
@@ -841,7 +842,8 @@ def markdown(tally: Tally, cli: CliResult | None, meta: str, n: int) -> str:
         out.append(f"| {fam} | {sum(f.values()):,} | {f['refused']:,} | {f['accepted']:,} | {f['hang']:,} | "
                    f"{f['crash']:,} | {f['no-line']:,} |")
     if cli is not None:
-        out += ["", f"**Through the CLI** (`kubecheck check FILE` on {cli.checked} inputs of the same run: "
+        out += ["", f"**Through the CLI** (`kubecheck check FILE` on {cli.checked} inputs of the same generator and seed, "
+                f"indices 7,919·k mod 10^6: "
                 f"{cli.refused} refused, {cli.accepted} accepted): {len(cli.bad)} misbehaved (a refused input must exit 2 "
                 "with nothing on stdout and one `FILE:LINE:` line on stderr per loader error; no input may print a "
                 "traceback; an exit 2 is one stderr line)."]
