@@ -775,6 +775,10 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     by_family: dict[str, Counter[str]] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    #: accepted inputs by what settling did: settled, nothing loaded (only skipped kinds), cut, livelock
+    settles: Counter[str] = field(default_factory=Counter)
+    #: refused inputs by their number of errors (1, 2, 3+)
+    errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     slowest: float = 0.0
 
@@ -782,6 +786,10 @@ class Tally:
         self.counts[out.outcome] += 1
         self.by_family.setdefault(case.family, Counter())[out.outcome] += 1
         self.slowest = max(self.slowest, out.seconds)
+        if out.outcome == "accepted":
+            self.settles[out.detail.split(" ")[0] if not out.detail.startswith("nothing") else "nothing loaded"] += 1
+        elif out.outcome == "refused":
+            self.errors[str(out.errors) if out.errors < 3 else "3+"] += 1
         if out.outcome in ("hang", "crash", "no-line"):
             self.examples.setdefault(out.outcome, []).append(f"#{idx} ({case.family}): {out.detail}")
 
@@ -833,7 +841,11 @@ def markdown(tally: Tally, cli: CliResult | None, meta: str, n: int) -> str:
            "|---:|---:|---:|---:|---:|---:|---:|",
            f"| {n:,} | {c['refused']:,} | {c['accepted']:,} | {c['hang']:,} | {c['crash']:,} | {c['no-line']:,} | "
            f"{tally.seconds:,.0f} s |", "",
-           f"Slowest input: {tally.slowest:.2f} s.", "",
+           f"Slowest input: {tally.slowest:.2f} s. Accepted inputs: {tally.settles['settled']:,} settled, "
+           f"{tally.settles['nothing loaded']:,} loaded no modelled object (only skipped kinds), "
+           f"{tally.settles['cut']:,} settle cut by its 3 s timeout, {tally.settles['livelock']:,} livelock on the "
+           f"start-up order. Refused inputs: {tally.errors['1']:,} with one error, {tally.errors['2']:,} with two, "
+           f"{tally.errors['3+']:,} with three or more (each its own `FILE:LINE:` line).", "",
            "**By family**", "",
            "| family | inputs | refused | accepted | hangs | crashes | errors without a line |",
            "|---|---:|---:|---:|---:|---:|---:|"]

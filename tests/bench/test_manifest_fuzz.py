@@ -103,9 +103,11 @@ def test_the_table_has_the_columns_of_the_issue() -> None:
     tally = Tally()
     tally.add(0, Case("text", "f.yaml", b""), Outcome("refused", "FILE:1: x"))
     tally.add(1, Case("deep", "f.yaml", b""), Outcome("crash", "settle: ApiError: x"))
+    tally.add(2, Case("list", "f.yaml", b""), Outcome("accepted", "cut timeout=3.0s"))
     tally.seconds = 12.0
-    md = markdown(tally, CliResult(checked=1, refused=1), "meta", 2)
+    md = markdown(tally, CliResult(checked=1, refused=1), "meta", 3)
     assert "| inputs | refused | accepted | hangs | crashes | errors without a line | time |" in md
-    assert "| 2 | 1 | 0 | 0 | 1 | 0 | 12 s |" in md
+    assert "| 3 | 1 | 1 | 0 | 1 | 0 | 12 s |" in md
+    assert "Accepted inputs: 0 settled, 0 loaded no modelled object (only skipped kinds), 1 settle cut" in md
     assert "| deep | 1 | 0 | 0 | 0 | 1 | 0 |" in md
     assert "#1 (deep): settle: ApiError: x" in md
