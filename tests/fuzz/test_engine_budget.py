@@ -125,3 +125,16 @@ def test_the_random_engine_is_deterministic_for_a_seed_across_processes(tmp_path
     again = _search_lines("5", "2", tmp_path)
     assert first and first == again
     assert re.search(r"\d+ states, \d+ transitions", first[0])
+
+
+def test_the_cli_passes_timeout_to_the_random_engine(tmp_path: Path) -> None:
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("kubecheck")), "check", str(ROOT / "examples" / "web-deployment.yaml"),
+         "--engine", "random", "--examples", "100000", "--timeout", "1", "-s", "rollout", "-q", "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    searches = [ln for ln in proc.stdout.splitlines() if ln.strip().startswith("search:")]
+    assert proc.returncode == 4 and searches, proc.stdout + proc.stderr
+    assert all("cut by timeout" in ln for ln in searches), searches
+    assert time.monotonic() - t0 < 120  # 100,000 runs per search would take hours
