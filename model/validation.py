@@ -75,6 +75,7 @@ __all__ = [
     "selector_matches",
     "validate_pod_spec",
     "validate_volumes",
+    "validate_containers",
     "validate_pod_template_spec",
     "validate_node_selector_requirement",
     "validate_node_field_selector_requirement",
@@ -720,6 +721,24 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     unique, PVC volume sources naming a claim. Everything else is out of the model (see
     docs/semantics.md#manifests).
     """
+    errs = validate_containers(spec, path, is_pod=is_pod)
+    policy = spec.get("restartPolicy", "")
+    if policy not in _RESTART_POLICIES:
+        if policy:
+            errs.append(not_supported(child(path, "restartPolicy"), policy, _RESTART_POLICIES))
+        else:
+            errs.append(required(child(path, "restartPolicy")))
+    for key in ("hostname", "subdomain"):
+        if spec.get(key):
+            errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
+    errs.extend(validate_volumes(spec.get("volumes", []), path))
+    errs.extend(validate_placement(spec, path))
+    return errs
+
+
+def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> list[FieldError]:
+    """The container part of ValidatePodSpec: containers required, names DNS-1123 labels and unique
+    across init and app containers, and (validateContainersOnlyForPod) an image for each Pod's."""
     errs: list[FieldError] = []
     containers = spec.get("containers", [])
     if not containers:
@@ -738,17 +757,6 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
                 seen.add(name)
             if is_pod and not c.get("image"):
                 errs.append(required(child(p, "image")))
-    policy = spec.get("restartPolicy", "")
-    if policy not in _RESTART_POLICIES:
-        if policy:
-            errs.append(not_supported(child(path, "restartPolicy"), policy, _RESTART_POLICIES))
-        else:
-            errs.append(required(child(path, "restartPolicy")))
-    for key in ("hostname", "subdomain"):
-        if spec.get(key):
-            errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
-    errs.extend(validate_volumes(spec.get("volumes", []), path))
-    errs.extend(validate_placement(spec, path))
     return errs
 
 
@@ -1192,9 +1200,12 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
         # More than the stored StatefulSet validation: every pod the controller would create from an
         # invalid placement is rejected by Pod validation, so no pod of the set could ever run.
         errs.extend(validate_placement(template.get("spec", {}), child(t_path, "spec")))
-        # Likewise the template's volumes: every pod gets them (but those a claim template of the same
-        # name replaces, pkg/controller/statefulset/stateful_set_utils.go updateStorage), and Pod
-        # validation (ValidateVolumes) refuses a nameless, badly named or duplicate volume.
+        # Likewise the template's containers (none, or a nameless, badly named or duplicate one: the
+        # model would create pods that cannot run and livelock their kubelet) and volumes: every pod
+        # gets them (but the volumes a claim template of the same name replaces,
+        # pkg/controller/statefulset/stateful_set_utils.go updateStorage), and Pod validation
+        # (ValidatePodSpec, ValidateVolumes) refuses each such pod.
+        errs.extend(validate_containers(template.get("spec", {}), child(t_path, "spec"), is_pod=False))
         claims = frozenset(n for vct in spec.get("volumeClaimTemplates", [])
                            if isinstance(n := vct.get("metadata", {}).get("name", ""), str) and n)
         errs.extend(validate_volumes(template.get("spec", {}).get("volumes", []), child(t_path, "spec"), claims))

@@ -65,3 +65,16 @@ def test_a_statefulset_template_volume_without_a_name_is_refused_not_a_key_error
     # a template volume that a claim template of the same name replaces (updateStorage) is not checked
     ok = load_text(STATEFULSET.replace("VOLUMES", "[{name: data, persistentVolumeClaim: {}}, {name: data}, {name: cfg, emptyDir: {}}]"), "s.yaml")
     assert ok.errors == (), ok.errors
+
+
+def test_a_statefulset_template_without_containers_is_refused_not_a_kubelet_livelock() -> None:
+    # fuzz seed 1 #10382, #12589, #19008 (a truncated cockroachdb StatefulSet): accepted, then the start-up
+    # order livelocked (kubelet_start_sandbox / kubelet_kill_pod forever on pods without containers);
+    # upstream the API server refuses every such pod (ValidatePodSpec: containers required)
+    base = STATEFULSET.replace("      volumes: VOLUMES\n", "")
+    for containers, want in (("[]", "spec.template.spec.containers: required value"),
+                             ("[{image: i}]", "spec.template.spec.containers[0].name: required value"),
+                             ("[{name: c, image: i}, {name: c, image: j}]", "containers[1].name: duplicate value")):
+        errs = load_text(base.replace("[{name: c, image: i}]", containers), "s.yaml").errors
+        assert len(errs) == 1 and want in str(errs[0]), (containers, errs)
+    assert load_text(base, "s.yaml").errors == ()
