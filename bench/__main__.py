@@ -27,13 +27,18 @@
   tests/mutation/mutants.py through ``kubecheck check`` on realistic manifests; writes docs/mutation.json,
   which ``python -m properties --markdown`` renders into docs/properties.md (bench/mutation.py; not part of
   ``all``).
+* ``fuzz [--n 100000] [--seed S] [--jobs N] [--limit S] [--cli 200] [--show I] [--no-write]``: the loader fuzzer
+  (mutated examples/ and corpus manifests, hostile YAML): refused / accepted / hangs / crashes / errors without a
+  line, plus a sample through the CLI; writes its section of docs/fuzz.md (bench/manifest_fuzz.py; not part of
+  ``all``).
 """
 
 from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "mutation")
+BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "mutation",
+              "fuzz")
 
 
 def main(argv: list[str]) -> int:
@@ -70,6 +75,10 @@ def main(argv: list[str]) -> int:
         from bench.loader_bench import main as loader_main
 
         return loader_main(argv[1:])
+    if argv[0] == "fuzz":
+        from bench.manifest_fuzz import main as fuzz_main
+
+        return fuzz_main(argv[1:])
     from bench.runner import main as runner_main
 
     return runner_main(argv[0], argv[1:])

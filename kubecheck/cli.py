@@ -39,9 +39,18 @@ Exit codes:
 """
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    for line in message.splitlines() or [message]:
-        click.echo(line, err=True)
+def _echo(message: str | list[str], err: bool = False) -> None:
+    """Print ``message`` (one line, or a list of lines) with every user string escaped
+    (``traces.printable``): a line stays one line whatever it holds, and no control character,
+    escape sequence or bidi mark reaches the terminal."""
+    from traces import printable
+
+    for line in [message] if isinstance(message, str) else message:
+        click.echo(printable(line), err=err)
+
+
+def _fail(message: str | list[str], code: int = 2) -> NoReturn:
+    _echo(message, err=True)
     sys.exit(code)
 
 
@@ -279,7 +288,7 @@ def _load_input(paths: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
         stdin = io.StringIO(texts["<stdin>"])
     load = load_manifests(list(paths), stdin=stdin)
     if load.errors:
-        _fail("\n".join(str(e) for e in load.errors))
+        _fail([str(e) for e in load.errors])
     if not load.objects:
         _fail("kubecheck: " + load.nothing_loaded(", ".join(paths)))
     return load, texts
@@ -303,7 +312,7 @@ def _emit(report: Any, fmt: str, output: str | None, report_path: str | None, fi
         from kubecheck.report import write_report
 
         write_report(report, report_path)
-        click.echo(f"report: {report_path}", err=fmt != "text" and not output)
+        _echo(f"report: {report_path}", err=fmt != "text" and not output)
 
 
 def fingerprint_line(report: Any) -> str:
@@ -486,9 +495,9 @@ def render(trace_path: str, out_dir: str | None) -> None:
     if dest.resolve() != Path(trace_path).parent.resolve():
         (dest / "scenario.json").write_text(Path(trace_path).with_name("scenario.json").read_text(encoding="utf-8"), encoding="utf-8")
     for f in result.files:
-        click.echo(str(f))
+        _echo(str(f))
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        _echo(f"warning: {w}", err=True)
 
 
 @cli.command()
@@ -500,7 +509,7 @@ def replay(trace_path: str) -> None:
     who = f"{rule.rule_id} {target[0]} {target[1]}/{target[2]}" if target else rule.rule_id
     if not ok:
         _fail(f"kubecheck: {trace_path}: replays, but no longer violates {who}: {reason}", 1)
-    click.echo(f"{trace_path}: replays ({len(trace.steps)} steps) and still violates {who}: {reason}")
+    _echo(f"{trace_path}: replays ({len(trace.steps)} steps) and still violates {who}: {reason}")
 
 
 @cli.command()
@@ -516,7 +525,7 @@ def selectors(paths: tuple[str, ...]) -> None:
     symbolic = _symbolic()
     load = load_manifests(list(paths), stdin=sys.stdin)
     if load.errors:
-        _fail("\n".join(str(e) for e in load.errors))
+        _fail([str(e) for e in load.errors])
     from kubecheck.scenarios import WORKLOAD_KINDS
 
     if not any(type(o).__name__ in WORKLOAD_KINDS for o in load.objects):
@@ -524,7 +533,7 @@ def selectors(paths: tuple[str, ...]) -> None:
     overlaps = symbolic.selector_report(load)
     for ov in overlaps:
         loc = load.locations.get((ov.a.kind, ov.a.namespace, ov.a.name))
-        click.echo(f"{loc or '<unknown>'}: {ov.message}")
+        _echo(f"{loc or '<unknown>'}: {ov.message}")
     if not overlaps:
         click.echo("no overlapping selectors")
     sys.exit(1 if overlaps else 0)
@@ -594,7 +603,7 @@ def prove(
             _fail("kubecheck: prove deployment needs manifest files (or - for stdin)")
         load = load_manifests(list(paths), stdin=sys.stdin)
         if load.errors:
-            _fail("\n".join(str(e) for e in load.errors))
+            _fail([str(e) for e in load.errors])
         deployments = [o for o in load.objects if type(o).__name__ == "Deployment"]
         if not deployments:
             _fail("kubecheck: no Deployment in " + ", ".join(paths))
@@ -602,14 +611,14 @@ def prove(
             name = f"Deployment {d.namespace}/{d.name}"
             if d.strategy.type != "RollingUpdate":
                 skipped.append(name)
-                click.echo(f"{name}: skipped ({d.strategy.type}: no rolling bounds)")
+                _echo(f"{name}: skipped ({d.strategy.type}: no rolling bounds)")
                 continue
             results.append((name, symbolic.prove_deployment(d, disruptions=disruptions, timeout=timeout)))
         if not results:
             _fail("kubecheck: nothing to prove: every Deployment is skipped (" + ", ".join(skipped) + ")")
     code = 0
     for name, result in results:
-        click.echo(f"{name}: {result.describe().rstrip()}")
+        _echo(f"{name}: {result.describe().rstrip()}")
         code = max(code, _PROOF_EXIT.get(result.status, 2), key=lambda c: (c == 1, c == 3, c))
     sys.exit(code)
 

@@ -50,7 +50,9 @@ def check(manifests: Any, rule_id: str | Sequence[str] | None = None, *, scenari
 
     load = _load(manifests)
     if load.errors:
-        raise AssertionError("the manifests do not load:\n" + "\n".join(str(e) for e in load.errors))
+        from traces import printable
+
+        raise AssertionError("the manifests do not load:\n" + "\n".join(printable(e) for e in load.errors))
     scenarios = (scenario,) if isinstance(scenario, str) else tuple(scenario)
     rule_ids = None if rule_id is None else ((rule_id,) if isinstance(rule_id, str) else tuple(rule_id))
     allowed = {"max_states", "max_depth", "timeout", "max_memory", "symmetry", "fingerprint", "granularity"}
@@ -79,7 +81,9 @@ def _explain(findings: list[Any]) -> str:
         if f.trace is not None:
             lines += [f"    {s}" for s in f.trace.steps]
             lines.append(f"  trace: {f.trace.dir}")
-    return "\n".join(lines)
+    from traces import printable  # test logs: a user string adds no line and no escape sequence
+
+    return "\n".join(printable(line) for line in lines)
 
 
 def assert_holds(manifests: Any, rule_id: str | Sequence[str], scenario: str | Sequence[str] = "rollout", *,

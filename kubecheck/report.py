@@ -5,7 +5,8 @@ counterexample with a step-through viewer (Prev/Next buttons and the arrow keys)
 the action taken and the diff of every object (added / changed / removed, from the system's
 ``describe_state``), then the trace and lane graphs as embedded SVG images.
 
-Safety: every user string is escaped (``html.escape``) where the page is built in Python; the step
+Safety: every user string is made visible (``traces.printable``: control characters, bidi marks)
+and escaped (``html.escape``) where the page is built in Python; the step
 data travels as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
 escaped, and the script writes it with ``textContent`` only.  SVGs are embedded as ``data:`` image
 URIs, so nothing in them can run.
@@ -107,7 +108,9 @@ _JS = r"""
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    from traces import printable
+
+    return html.escape(printable(text), quote=True)
 
 
 def _json_script(obj: Any) -> str:
@@ -119,7 +122,9 @@ def step_data(trace: Any, system: Any) -> dict[str, Any]:
     """Per state, the ``describe_state`` dict; per step, the action text and whether it is fair."""
     from traces.describe import describe
 
-    states = [describe(s, system) for s in trace.states()]
+    from traces import printable
+
+    states = [{printable(k): printable(v) for k, v in describe(s, system).items()} for s in trace.states()]
     actions = []
     for s in trace.steps:
         a = s.action
@@ -127,7 +132,7 @@ def step_data(trace: Any, system: Any) -> dict[str, Any]:
         data = getattr(a, "data", None)
         if getattr(a, "actor", "") in ("user", "fault") and data is not None:
             text += f" ({data[1] if a.actor == 'user' and isinstance(data, tuple) and len(data) == 2 else data})"
-        actions.append({"text": text, "fair": bool(getattr(a, "fair", True))})
+        actions.append({"text": printable(text), "fair": bool(getattr(a, "fair", True))})
     n = len(states) - 1
     bad = list(range(trace.loop_start, n + 1)) if trace.loop_start is not None else [n]
     initial = ("Initial state (the manifests as loaded: a start-up trace)" if getattr(trace, "engine", "") == "settle"

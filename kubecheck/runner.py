@@ -960,7 +960,19 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
         from kubecheck.core.random import run_random
     except ImportError:
         raise InvalidScenario("engine 'random' is not available in this build (kubecheck.core.random is missing); use --engine explicit") from None
-    return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed)
+    return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed,
+                      timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+
+
+#: Set (to anything but "" or "0") to leave wall-clock timings out of every output: each search's
+#: ``seconds`` is written as 0, so two runs of the same input are byte-identical (docs/cli.md).
+REPRODUCIBLE_ENV = "KUBECHECK_REPRODUCIBLE"
+
+
+def _seconds(seconds: float) -> float:
+    import os
+
+    return 0.0 if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else round(seconds, 3)
 
 
 #: Steps per random run when no --max-depth is given.
@@ -1379,7 +1391,7 @@ def _judge_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, plann
         labels = tuple(r.label for r in reduced)
         runs.append(
             Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                        round(st.seconds, 3), bool(result.complete), result.bound_hit, origin, subject, reduced)
+                        _seconds(st.seconds), bool(result.complete), result.bound_hit, origin, subject, reduced)
         )
         found += [sink.finding(scen_name, scenario, system, p, res, labels) for p, res in zip(group, result.results)]
     return found, runs, guard_ok

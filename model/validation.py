@@ -76,6 +76,8 @@ __all__ = [
     "label_selector_from_data",
     "selector_matches",
     "validate_pod_spec",
+    "validate_volumes",
+    "validate_containers",
     "validate_pod_template_spec",
     "validate_node_selector_requirement",
     "validate_node_field_selector_requirement",
@@ -257,8 +259,10 @@ _OBJECT_META: Final = Obj(
 _LABEL_SELECTOR: Final = Obj(
     {"matchLabels": LABEL_MAP, "matchExpressions": ListOf(Obj({"key": STR, "operator": STR, "values": ListOf(STR)}))}
 )
-_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "restartPolicy": STR},
-                        closed=False)
+#: v1.ContainerPort: the loader reads ``hostPort`` (an ignored, verdict-relevant field), so the list is typed
+_CONTAINER_PORT: Final = Obj({"containerPort": I32, "hostPort": I32, "name": STR, "protocol": STR, "hostIP": STR}, closed=False)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "restartPolicy": STR,
+                         "ports": ListOf(_CONTAINER_PORT)}, closed=False)
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
 )
@@ -791,6 +795,24 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
     unique, PVC volume sources naming a claim. Everything else is out of the model (see
     docs/semantics.md#manifests).
     """
+    errs = validate_containers(spec, path, is_pod=is_pod)
+    policy = spec.get("restartPolicy", "")
+    if policy not in _RESTART_POLICIES:
+        if policy:
+            errs.append(not_supported(child(path, "restartPolicy"), policy, _RESTART_POLICIES))
+        else:
+            errs.append(required(child(path, "restartPolicy")))
+    for key in ("hostname", "subdomain"):
+        if spec.get(key):
+            errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
+    errs.extend(validate_volumes(spec.get("volumes", []), path))
+    errs.extend(validate_placement(spec, path))
+    return errs
+
+
+def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> list[FieldError]:
+    """The container part of ValidatePodSpec: containers required, names DNS-1123 labels and unique
+    across init and app containers, and (validateContainersOnlyForPod) an image for each Pod's."""
     errs: list[FieldError] = []
     containers = spec.get("containers", [])
     if not containers:
@@ -815,19 +837,20 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
                         errs.append(not_supported(child(p, "restartPolicy"), c["restartPolicy"], ("Always",)))
                 else:
                     errs.append(forbidden(child(p, "restartPolicy"), "may not be set for non-init containers"))
-    policy = spec.get("restartPolicy", "")
-    if policy not in _RESTART_POLICIES:
-        if policy:
-            errs.append(not_supported(child(path, "restartPolicy"), policy, _RESTART_POLICIES))
-        else:
-            errs.append(required(child(path, "restartPolicy")))
-    for key in ("hostname", "subdomain"):
-        if spec.get(key):
-            errs.extend(invalid(child(path, key), spec[key], m) for m in is_dns1123_label(spec[key]))
+    return errs
+
+
+def validate_volumes(volumes: Any, path: str, replaced: frozenset[str] = frozenset()) -> list[FieldError]:
+    """The part of pkg/apis/core/validation ValidateVolumes the model reads: names DNS-1123 labels and
+    unique, a persistentVolumeClaim source names its claim.  Volumes named in ``replaced`` are skipped
+    (a StatefulSet's claim templates replace the template's volumes of the same name: updateStorage)."""
+    errs: list[FieldError] = []
     volume_names: set[str] = set()
-    for i, v in enumerate(spec.get("volumes", [])):
+    for i, v in enumerate(volumes):
         p = index(child(path, "volumes"), i)
         name = v.get("name", "")
+        if name and name in replaced:
+            continue
         if not name:
             errs.append(required(child(p, "name")))
         else:
@@ -838,7 +861,6 @@ def validate_pod_spec(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> li
         pvc = v.get("persistentVolumeClaim")
         if pvc is not None and not pvc.get("claimName"):
             errs.append(required(child(child(p, "persistentVolumeClaim"), "claimName")))
-    errs.extend(validate_placement(spec, path))
     return errs
 
 
@@ -1316,6 +1338,15 @@ def validate_stateful_set_spec(spec: Mapping[str, Any], path: str = "spec") -> l
         # More than the stored StatefulSet validation: every pod the controller would create from an
         # invalid placement is rejected by Pod validation, so no pod of the set could ever run.
         errs.extend(validate_placement(template.get("spec", {}), child(t_path, "spec")))
+        # Likewise the template's containers (none, or a nameless, badly named or duplicate one: the
+        # model would create pods that cannot run and livelock their kubelet) and volumes: every pod
+        # gets them (but the volumes a claim template of the same name replaces,
+        # pkg/controller/statefulset/stateful_set_utils.go updateStorage), and Pod validation
+        # (ValidatePodSpec, ValidateVolumes) refuses each such pod.
+        errs.extend(validate_containers(template.get("spec", {}), child(t_path, "spec"), is_pod=False))
+        claims = frozenset(n for vct in spec.get("volumeClaimTemplates", [])
+                           if isinstance(n := vct.get("metadata", {}).get("name", ""), str) and n)
+        errs.extend(validate_volumes(template.get("spec", {}).get("volumes", []), child(t_path, "spec"), claims))
     for i, vct in enumerate(spec.get("volumeClaimTemplates", [])):
         p = index(child(path, "volumeClaimTemplates"), i)
         name = vct.get("metadata", {}).get("name", "")

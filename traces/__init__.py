@@ -29,9 +29,11 @@ from traces.serialize import (
     save,
     to_json,
 )
+from traces._text import printable
 from traces.trace import Step, Trace
 
 __all__ = [
+    "printable",
     "Trace",
     "Step",
     "replay",

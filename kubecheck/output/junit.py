@@ -23,11 +23,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from traces import printable as _p
+
 __all__ = ["render_junit"]
 
 
 def _name(f: Any) -> str:
-    return f"{f.rule_id} {f.target or '(cluster)'}"
+    return _p(f"{f.rule_id} {f.target or '(cluster)'}")
 
 
 def _claim(report: Any, scen: str) -> str:
@@ -55,37 +57,40 @@ def render_junit(report: Any) -> str:
         for f in rows:
             case = ET.SubElement(suite, "testcase", classname=f"kubecheck.{scen}.{f.rule_id}", name=_name(f), time="0")
             if f.location is not None:
-                case.set("file", f.location.file)
+                case.set("file", _p(f.location.file))
                 case.set("line", str(f.location.line))
             props = ET.SubElement(case, "properties")
             ET.SubElement(props, "property", name="verdict", value=f.verdict)
             ET.SubElement(props, "property", name="status", value=getattr(f, "status", "active"))
             ET.SubElement(props, "property", name="severity", value=getattr(f, "severity", "error"))
-            ET.SubElement(props, "property", name="rule", value=f.title)
+            ET.SubElement(props, "property", name="rule", value=_p(f.title))
             if f.reductions:  # e.g. symmetry, fingerprints (64-bit, collision probability <= p)
                 ET.SubElement(props, "property", name="reductions", value="; ".join(f.reductions))
             sup = getattr(f, "suppression", None)
             if sup is not None:  # accepted: reported as such, neither a pass nor a failure
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", type="SUPPRESSED",
-                              message=f"suppressed ({sup.kind}), verdict {f.verdict}: {sup.justification}")
+                              message=_p(f"suppressed ({sup.kind}), verdict {f.verdict}: {sup.justification}"))
             elif f.verdict == "violated":
                 counts["failures"] += 1
                 fix = getattr(f, "fix", "")
-                body = "\n".join((f.title, f.note, *((f"fix: {fix}",) if fix else ()), *(f.trace.steps if f.trace else ()),
-                                  f"trace: {f.trace.dir}" if f.trace else ""))
-                el = ET.SubElement(case, "failure", type="VIOLATED", message=f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario {scen}")
+                # one escaped line per part: a user string can add no line, and no control character
+                # (not even allowed in XML 1.0) or bidi mark reaches the file
+                body = "\n".join(_p(x) for x in (f.title, f.note, *((f"fix: {fix}",) if fix else ()),
+                                                   *(f.trace.steps if f.trace else ()), f"trace: {f.trace.dir}" if f.trace else ""))
+                el = ET.SubElement(case, "failure", type="VIOLATED",
+                                   message=_p(f"{f.rule_id} violated for {f.target or 'the cluster'} in scenario {scen}"))
                 el.text = body.strip()
             elif f.verdict == "error":
                 counts["errors"] += 1
-                el = ET.SubElement(case, "error", type="ERROR", message=f.note[:200] or "error")
-                el.text = f.note
+                el = ET.SubElement(case, "error", type="ERROR", message=_p(f.note[:200]) or "error")
+                el.text = _p(f.note)
             elif f.verdict == "holds_within_bounds":
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=f"inconclusive (bound {f.bound_hit}): {f.note}")
+                ET.SubElement(case, "skipped", message=_p(f"inconclusive (bound {f.bound_hit}): {f.note}"))
             elif f.verdict == "sampled":
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=f"sampled: no coverage guarantee: {f.note}")
+                ET.SubElement(case, "skipped", message=_p(f"sampled: no coverage guarantee: {f.note}"))
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v

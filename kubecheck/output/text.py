@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from traces import printable
+
 __all__ = ["render_text", "EXIT_MEANING"]
 
 EXIT_MEANING = {
@@ -127,7 +129,9 @@ def render_text(report: Any) -> str:
         meaning = "no violation counts toward the exit code (suppressed findings and those below --fail-on are reported above)"
     lines.append(f"exit {report.exit_code}: {meaning}")
     lines += _next_steps(report)
-    return "\n".join(lines) + "\n"
+    # Every line is built as one line; whatever a user string brings (a newline or an ANSI sequence in an
+    # image name, a bidi mark in a label) is made visible here, so it can neither add a line nor recolour one.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 #: how to lift each bound a search can hit (``--max-states 0`` and ``--timeout 0`` mean no bound)

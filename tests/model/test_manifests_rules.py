@@ -363,7 +363,7 @@ def test_validate_stateful_set_checks_claim_templates_and_policies() -> None:
         "metadata": {"name": "db", "namespace": "default"},
         "spec": {
             "selector": {"matchLabels": {"a": "b"}},
-            "template": {"metadata": {"labels": {"a": "b"}}},
+            "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
             "podManagementPolicy": "Sometimes",
             "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Keep"},
             "ordinals": {"start": -1},

@@ -27,7 +27,7 @@ from kubecheck.core.properties import Property, PropertyKind
 from kubecheck.core.ts import Action, expects_progress_fn, successors_fn
 from kubecheck.core.judge import Judgement, Outcome, judge_deadlock, judge_lasso, judge_state, judge_step
 
-__all__ = ["Failure", "ModelFailure", "Coverage", "CoverageRecorder", "Walk", "WalkConfig", "failure_class"]
+__all__ = ["Failure", "ModelFailure", "Coverage", "CoverageRecorder", "Walk", "WalkConfig", "failure_class", "BudgetExhausted"]
 
 _SAFETY_STATE = (PropertyKind.INVARIANT, PropertyKind.SOMETIMES, PropertyKind.DEADLOCK)
 #: how a run words what the judge found on a state
@@ -65,6 +65,19 @@ class Failure(AssertionError):
         super().__init__(f"{self.rule_id}: {kind.value} after {len(path[1])} step(s): {note}")
 
 
+class BudgetExhausted(BaseException):
+    """The wall clock (``timeout``) or memory (``max_memory``) bound of the engine call is spent.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``): Hypothesis does not take it for a failure to
+    shrink, so it ends the search at once; the engine keeps what was decided before it and the first,
+    unshrunk failure of each property seen in the round it cut (:attr:`CoverageRecorder.first`).
+    """
+
+    def __init__(self, bound: str) -> None:
+        self.bound = bound
+        super().__init__(bound)
+
+
 class ModelFailure(Exception):
     """The system itself raised (``init_states``/``successors``); every open property gets ERROR."""
 
@@ -91,7 +104,9 @@ def failure_class(index: int, rule_id: str) -> type[Failure]:
 def _fail(index: int, prop: Property, kind: Outcome, walk: "Walk", note: str, loop_start: int | None = None, closing: bool = False) -> None:
     # IMPORTANT: every property failure is raised from this one line, so a property's failures share one
     # interesting origin (exception type + raise site) and Hypothesis never treats them as two bugs.
-    raise failure_class(index, prop.rule_id)(kind, walk.path(), note, loop_start, closing)
+    exc = failure_class(index, prop.rule_id)(kind, walk.path(), note, loop_start, closing)
+    walk.cov.first.setdefault(index, exc)
+    raise exc
 
 
 # ------------------------------------------------------------------------------------ coverage
@@ -143,6 +158,10 @@ class CoverageRecorder:
     seen: set[int] = field(default_factory=set)
     labels: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
+    #: the first failure raised for each property index (a real run, not yet shrunk)
+    first: dict[int, Failure] = field(default_factory=dict)
+    #: the engine call's bound check (``None``: no timeout or memory bound): the exhausted bound or None
+    budget: Callable[[int], str | None] | None = None
 
     def state(self, state: Any) -> None:
         self.seen.add(hash(state))
@@ -248,7 +267,13 @@ class Walk:
             self._judged(i, p, judge_step(p, state, action, nxt), f"the step {action} violates the action property")
 
     # ------------------------------------------------------------------------- protocol
+    def _budget(self) -> None:
+        check = self.cov.budget
+        if check is not None and (hit := check(self.cov.steps)) is not None:
+            raise BudgetExhausted(hit)
+
     def begin(self, init_index: int, initial: Any) -> None:
+        self._budget()
         self.init_index = init_index
         self.state = initial
         self.started = True
@@ -256,6 +281,7 @@ class Walk:
 
     def take(self, position: int) -> None:
         """Take the successor at ``position`` (an index into ``successors(state)``) and check it."""
+        self._budget()
         action, nxt = self.successors()[position]
         self.positions.append(position)
         self.cov.action(action, self.settling)

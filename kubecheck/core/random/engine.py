@@ -30,16 +30,17 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.explorer import MemoryGuard
 from kubecheck.core.judge import Outcome
 from kubecheck.core.properties import Property, PropertyKind, validate_properties
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 from kubecheck.core.trace import Trace, replay_positions
 
-from ._walk import Coverage, CoverageRecorder, Failure, ModelFailure
+from ._walk import BudgetExhausted, Coverage, CoverageRecorder, Failure, ModelFailure
 from .bridge import FlakySystem, run_machine
 
 __all__ = ["run_random", "RandomResult", "ENGINE"]
@@ -127,6 +128,8 @@ def run_random(
     seed: int = 0,
     settle_bound: int = 500,
     unsettled: str = "inconclusive",
+    timeout: float | None = None,
+    max_memory: int | None = None,
 ) -> RandomResult:
     """Check ``properties`` on random runs of ``system``; shrink every failure to a minimal trace.
 
@@ -152,6 +155,14 @@ def run_random(
         fails at its last state: ``"inconclusive"`` (default: no verdict from that run, because a run
         cut at a bound proves no livelock, and a verifier must not claim a violation it has not
         shown) or ``"violation"`` (the trace ends there and the note says it did not settle).
+    timeout, max_memory
+        Wall-clock seconds and bytes of RSS for the whole call (``None``: no bound).  Both are checked
+        before every step (the RSS by :class:`~kubecheck.explorer._common.MemoryGuard`, which stops
+        before the limit: when one more step could cross it); when one is spent the search stops: ``bound_hit`` names
+        it, the properties decided so far keep their verdicts, a property whose failure was seen in
+        the round that was cut gets it unshrunk, and the others stay SAMPLED.  (Hypothesis' own
+        choices do not depend on the clock, so without these bounds the same seed gives the same
+        result; with them, how far a run gets does.)
 
     Returns
     -------
@@ -172,6 +183,9 @@ def run_random(
     coverage = CoverageRecorder()
     decided: dict[int, PropertyResult] = {}
     started = time.perf_counter()
+    guard = _Budget(started, timeout, max_memory) if timeout or max_memory else None
+    coverage.budget = guard.check if guard is not None else None
+    cut: str | None = None
     rounds = 0
     while True:
         active = [i for i in range(len(props)) if i not in decided]
@@ -186,6 +200,14 @@ def run_random(
         except FlakySystem as exc:
             for i in active:
                 decided[i] = PropertyResult(props[i], Verdict.ERROR, None, None, str(exc))
+            break
+        except BudgetExhausted as exc:
+            cut = exc.bound
+            for i, seen in coverage.first.items():  # seen in the round that was cut: kept, unshrunk
+                if i in active and i not in decided:
+                    r = _result(system, props[i], seen, bounds)
+                    decided[i] = replace(r, note=r.note.replace(" (shrunk by Hypothesis)", "") +
+                                         f" (not shrunk: {cut} cut the search)")
             break
         new = False
         model_failure = next((f for f in failures if isinstance(f, ModelFailure)), None)
@@ -204,6 +226,7 @@ def run_random(
     seconds = time.perf_counter() - started
     cov = coverage.freeze()
     note = (
+        (f"cut by {cut} after {seconds:.1f} s; " if cut else "") +
         f"no violation in {cov.runs} random run(s) of at most {max_steps} drawn steps (seed {seed}, "
         f"{examples} examples per round, {rounds} round(s)); {cov.distinct_states} distinct states and "
         f"{cov.steps} steps covered; sampling proves nothing"
@@ -224,9 +247,30 @@ def run_random(
         states_per_second=cov.distinct_states / seconds if seconds > 0 else float("inf"),
         peak_memory_bytes=_peak_rss(),
     )
+    if guard is not None and guard.memory is not None:
+        guard.memory.close()
     return RandomResult(
-        tuple(results), stats, (), False, "max_examples", None, cov, rounds, seed, examples, max_steps, settle_bound
+        tuple(results), stats, (), False, cut or "max_examples", None, cov, rounds, seed, examples, max_steps, settle_bound
     )
+
+
+class _Budget:
+    """The clock and RSS bound of one :func:`run_random` call, asked before every step."""
+
+    def __init__(self, started: float, timeout: float | None, max_memory: int | None) -> None:
+        self.deadline = started + timeout if timeout else None
+        self.timeout = timeout
+        self.max_memory = max_memory
+        self.memory = MemoryGuard(max_memory) if max_memory else None
+
+    def check(self, steps: int) -> str | None:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            return "timeout"
+        # The RSS is read before every step (about 1 us; a step of the Kubernetes model costs far more),
+        # and the guard stops when one more step, at the recent growth per step, could cross the bound.
+        if self.memory is not None and self.memory.check(steps) is not None:
+            return "max_memory"
+        return None
 
 
 def _result(system: Any, prop: Property, failure: Failure, bounds: tuple[tuple[str, Any], ...]) -> PropertyResult:
