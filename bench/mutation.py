@@ -71,6 +71,7 @@ CASES: tuple[tuple[str, str], ...] = (
     ("tests/mutation/manifests/db-statefulset.yaml", "node-failure"),
     ("tests/mutation/manifests/db-statefulset.yaml", "scale"),
     ("tests/mutation/manifests/api-hotfix.yaml", "default"),
+    ("tests/mutation/manifests/api-hotfix-1.yaml", "default"),
 )
 
 #: The mutants the issue lists by behaviour (issue #23, item 5), by name in tests/mutation/mutants.py.
