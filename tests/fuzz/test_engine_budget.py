@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from kubecheck.explorer._common import RssReader
-from kubecheck.fuzz import run_random
-from kubecheck.properties import invariant
-from kubecheck.ts import Action, BaseSystem
-from kubecheck.verdict import Verdict
+from kubecheck.core.explorer._common import RssReader
+from kubecheck.core.random import run_random
+from kubecheck.core.properties import invariant
+from kubecheck.core.ts import Action, BaseSystem
+from kubecheck.core.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 

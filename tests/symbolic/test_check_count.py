@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import kubecheck.symbolic.check as count_check
-from kubecheck.runner import CheckConfig, check_paths
+from kubecheck.runner import CheckConfig, run_check
+from model.manifests import load_manifests
 from kubecheck.symbolic.bridge import _deployment
 from kubecheck.symbolic.check import NOT_COVERED, count_verdict, coverage, smallest_counterexample
 from kubecheck.symbolic.prove import PROVED, VIOLATED
@@ -49,7 +50,7 @@ def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("
         files.append(str(p))
     cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=("KC-ROLL-001", "KC-ROLL-002"),
                       max_states=300, out_dir=str(tmp_path / "out"), write_traces=False)
-    report = check_paths([str(m)], cfg)
+    report = run_check(cfg, load_manifests([str(m)]))
     return {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
 
 

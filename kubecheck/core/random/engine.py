@@ -157,7 +157,7 @@ def run_random(
         shown) or ``"violation"`` (the trace ends there and the note says it did not settle).
     timeout, max_memory
         Wall-clock seconds and bytes of RSS for the whole call (``None``: no bound).  Both are checked
-        before every step (the RSS by :class:`~kubecheck.explorer._common.MemoryGuard`, which stops
+        before every step (the RSS by :class:`~kubecheck.core.explorer.MemoryGuard`, which stops
         before the limit: when one more step could cross it); when one is spent the search stops: ``bound_hit`` names
         it, the properties decided so far keep their verdicts, a property whose failure was seen in
         the round that was cut gets it unshrunk, and the others stay SAMPLED.  (Hypothesis' own
