@@ -11,7 +11,7 @@ rules only judge steps taken by a workload controller.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Final
 
 from model.endpoints import serving_endpoint, serving_endpoints
 from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
@@ -1343,6 +1343,46 @@ def eviction_keeps_pdb_floor(c: ClusterState, action: Any, n: ClusterState, targ
     return after is None or after[0] >= before[1]
 
 
+#: The actors of the workload controllers (model.system CONTROLLERS): their pod deletions are voluntary
+#: disruptions that upstream does not route through the eviction API.
+_WORKLOAD_ACTORS: Final = ("deployment/", "replicaset/", "replication/", "statefulset/", "daemonset/")
+
+
+@rule(
+    "KC-PDB-002",
+    "A workload controller's step never takes a PodDisruptionBudget's healthy pods below its floor (the budget as users read it)",
+    kind="action",
+    applies_to=("PodDisruptionBudget",),
+    category="disruption",
+    local=True,
+    severity="warning",
+    remediation="Upstream rollouts do not consult PodDisruptionBudgets (only the eviction API does): bound the rollout "
+    "itself by the budget, e.g. a Deployment maxUnavailable <= replicas - minAvailable (maxUnavailable: 0 with "
+    "maxSurge >= 1 never lowers the ready count), or a StatefulSet rollingUpdate.maxUnavailable within the budget.",
+    upstream="pkg/controller/deployment/rolling.go reconcileOldReplicaSets and pkg/controller/replicaset/replica_set.go "
+    "manageReplicas delete pods without the eviction API; kubernetes#34776 (a rollout ignores the PDB, by design)",
+    counts=(
+        "Judges every step of a workload controller (Deployment, ReplicaSet, ReplicationController, StatefulSet, "
+        "DaemonSet): if the PDB's healthy pods (Ready, not being deleted, counted on the real cluster) were at or "
+        "above its floor (desiredHealthy as the disruption controller computes it) before the step, they still are "
+        "after it. Evictions are KC-PDB-001's; crashes, node failures and the kubelet are not judged. Upstream "
+        "promises nothing of the kind: a PDB limits evictions only, so this is the user's reading of the budget "
+        "(a warning), stated beside the upstream guarantee (KC-PDB-001)."
+    ),
+)
+def rollout_keeps_pdb_floor(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    if not str(getattr(action, "actor", "")).startswith(_WORKLOAD_ACTORS):
+        return True
+    pdb = find(c, target[0], target[1:])
+    if pdb is None:
+        return True
+    before = _pdb_floor(c, pdb)
+    if before is None or before[0] < before[1]:
+        return True
+    after = _pdb_floor(n, pdb)
+    return after is None or after[0] >= before[1]
+
+
 def drains_pending(c: ClusterState) -> tuple[str, ...]:
     """The nodes whose ``kubectl drain`` is still running or stopped with an error."""
     return tuple(node.name for node in c.nodes.values() if node.drain is not None)
@@ -1675,6 +1715,7 @@ RULES: tuple[Rule, ...] = (
     deletion_honours_grace,
     gc_deletes_dependents,
     eviction_keeps_pdb_floor,
+    rollout_keeps_pdb_floor,
     every_drain_completes,
     daemon_set_runs_everywhere,
     daemon_set_one_pod_per_node,

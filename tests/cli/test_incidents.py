@@ -340,3 +340,24 @@ def test_kubecheck_yaml_images_apply_to_the_builtin_rollout(tmp_path: Path) -> N
     cfg.write_text('images:\n  "nginx:2": {start: sometimes}\n', encoding="utf-8")
     r, _ = invoke(args + ["--config", str(cfg)], tmp_path)
     assert r.exit_code == 2 and r.stderr.strip() == f"{cfg}:2: images.nginx:2.start: must be one of: ok, crashes", r.stderr
+
+
+# kubernetes#34776: a rollout ignores the PodDisruptionBudget (by design: a PDB limits evictions only).
+# KC-PDB-002 states the budget as users read it (a warning), beside KC-PDB-001 (the eviction API's promise).
+def test_a_rollout_bounded_only_by_its_strategy_takes_the_pdb_below_its_floor(tmp_path: Path) -> None:
+    r, work = invoke(["check", str(INCIDENTS / "rollout-ignores-pdb.yaml"), "-s", "rollout", "--fail-on", "warning"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-PDB-002\s+PodDisruptionBudget default/api", r.stdout)
+    assert re.search(r"HOLDS\s+KC-PDB-001\s+PodDisruptionBudget default/api", r.stdout)
+    trace = json.loads((work / "kubecheck-out" / "rollout" / "kc-pdb-002-poddisruptionbudget-default-api" / "trace.json").read_text())
+    assert trace["steps"][-1]["label"] == "rs_delete_pod"  # the ReplicaSet deletes the only Ready pod: no eviction
+    # a warning: the default --fail-on error does not fail the run
+    (tmp_path / "default").mkdir()
+    r0, _ = invoke(["check", str(INCIDENTS / "rollout-ignores-pdb.yaml"), "-s", "rollout"], tmp_path / "default")
+    assert r0.exit_code == 0, r0.output
+
+
+def test_a_rollout_that_surges_first_keeps_the_pdb_floor(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(INCIDENTS / "rollout-within-pdb.yaml"), "-s", "rollout", "--fail-on", "warning"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-PDB-002\s+PodDisruptionBudget default/api", r.stdout)
