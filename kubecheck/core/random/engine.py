@@ -197,12 +197,13 @@ def run_random(
                 system, props, active=active, examples=examples, max_steps=max_steps, seed=seed,
                 settle_bound=settle_bound, unsettled=unsettled, coverage=coverage,
             )
-        except FlakySystem as exc:
-            for i in active:
-                decided[i] = PropertyResult(props[i], Verdict.ERROR, None, None, str(exc))
-            break
-        except BudgetExhausted as exc:
-            cut = exc.bound
+        except (FlakySystem, BudgetExhausted) as exc:
+            if isinstance(exc, FlakySystem) and (guard is None or guard.hit is None):
+                for i in active:
+                    decided[i] = PropertyResult(props[i], Verdict.ERROR, None, None, str(exc))
+                break
+            # a bound was hit (a replay that Hypothesis saw stop at another step is the same cut, not a flaky system)
+            cut = exc.bound if isinstance(exc, BudgetExhausted) else guard.hit if guard is not None else None
             for i, seen in coverage.first.items():  # seen in the round that was cut: kept, unshrunk
                 if i in active and i not in decided:
                     r = _result(system, props[i], seen, bounds)
@@ -262,15 +263,19 @@ class _Budget:
         self.timeout = timeout
         self.max_memory = max_memory
         self.memory = MemoryGuard(max_memory) if max_memory else None
+        #: the bound that was hit, kept: every later check says so too (Hypothesis replays a run that
+        #: raised, and the replay must stop as well, not run on and look like a different outcome)
+        self.hit: str | None = None
 
     def check(self, steps: int) -> str | None:
-        if self.deadline is not None and time.perf_counter() >= self.deadline:
-            return "timeout"
-        # The RSS is read before every step (about 1 us; a step of the Kubernetes model costs far more),
-        # and the guard stops when one more step, at the recent growth per step, could cross the bound.
-        if self.memory is not None and self.memory.check(steps) is not None:
-            return "max_memory"
-        return None
+        if self.hit is None:
+            if self.deadline is not None and time.perf_counter() >= self.deadline:
+                self.hit = "timeout"
+            # The RSS is read before every step (about 1 us; a step of the Kubernetes model costs far more),
+            # and the guard stops when one more step, at the recent growth per step, could cross the bound.
+            elif self.memory is not None and self.memory.check(steps) is not None:
+                self.hit = "max_memory"
+        return self.hit
 
 
 def _result(system: Any, prop: Property, failure: Failure, bounds: tuple[tuple[str, Any], ...]) -> PropertyResult:
