@@ -134,25 +134,12 @@ def node_taints(node: Node) -> tuple[Taint, ...]:
 
 
 def _pod_from_template(template: PodTemplate, ds: DaemonSet) -> Pod:
-    """controller.GetPodFromTemplate for a DaemonSet (generateName ``<name>-``, a controller ref)."""
-    return Pod(
-        name="",
-        generate_name=get_pods_prefix(ds.name),
-        namespace=ds.namespace,
-        labels=template.labels,
-        annotations=template.annotations,
-        owner_references=(new_controller_ref(ds, DAEMON_SET_KIND),),
-        spec_containers=template.containers,
-        volumes=template.volumes,
-        restart_policy=template.restart_policy,
-        hostname=template.hostname,
-        subdomain=template.subdomain,
-        termination_grace_period_seconds=template.termination_grace_period_seconds,
-        node_selector=template.node_selector,
-        node_affinity=template.node_affinity,
-        tolerations=add_or_update_daemon_pod_tolerations(template.tolerations),
-        init_containers=template.init_containers,
-    )
+    """controller.GetPodFromTemplate for a DaemonSet (model.replicaset.pod_from_template: generateName
+    ``<name>-``, a controller ref), with the DaemonSet tolerations (util.AddOrUpdateDaemonPodTolerations)."""
+    from model.replicaset import pod_from_template
+
+    pod = pod_from_template(template, ds, DAEMON_SET_KIND)
+    return replace(pod, tolerations=add_or_update_daemon_pod_tolerations(template.tolerations))
 
 
 def new_pod(ds: DaemonSet, node_name: str) -> Pod:
