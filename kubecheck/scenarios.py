@@ -454,6 +454,16 @@ def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, A
     }
 
 
+def _file_action(key: str) -> dict[str, Any]:
+    """``apply: FILE`` / ``create: FILE`` (a manifest file, relative to the scenario file)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [key],
+        "properties": {key: {"type": "string", "minLength": 1}, "count": _COUNT},
+    }
+
+
 #: JSON Schema of the search bounds a scenario file or ``.kubecheck.yaml`` may set.
 BOUNDS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -520,6 +530,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("delete-node", {"node": _NAME}, ["node"]),
                     _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
                             ["hpa", "percent"]),
+                    _file_action("apply"),
+                    _file_action("create"),
                     _action(
                         "relabel-pods",
                         {
@@ -584,7 +596,7 @@ def _best_error(errors: list[Any]) -> Any:
 
 
 _ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "load",
-            "relabel-pods")
+            "apply", "create", "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -682,6 +694,34 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
+def _file_actions(path: str, i: int, entry: dict[str, Any], marks: _Marks) -> list[tuple[UserAction, int]]:
+    """``apply: FILE`` / ``create: FILE``: one :class:`model.apply.ApplyManifest` per object of the
+    file (relative to the scenario file), loaded, defaulted and validated by the manifest loader; a
+    problem in the file is that file's own ``FILE:LINE: FIELD: message``."""
+    from model.apply import KEEP_IF_OMITTED, ApplyManifest, Manifest
+    from model.manifests import load_manifests
+    from model.objects import kind_of
+
+    key = "apply" if "apply" in entry else "create"
+    count = int(entry.get("count", 1))
+    target = Path(path).parent / entry[key]
+    where = f"actions[{i}].{key}"
+    line = marks.get(("actions", i, key), marks.get(("actions", i), 1))
+    if not target.is_file():
+        raise InvalidScenario(_one_line(path, line, where, f"no such file: {target}"))
+    load = load_manifests([str(target)])
+    if load.errors:
+        raise InvalidScenario(str(load.errors[0]))
+    if not load.objects:
+        raise InvalidScenario(_one_line(path, line, where, load.nothing_loaded(str(target))))
+    out: list[tuple[UserAction, int]] = []
+    for obj in load.objects:
+        loc = load.locations[(kind_of(obj), obj.namespace, obj.name)]
+        written = frozenset(p for p in KEEP_IF_OMITTED.values() if p in loc.fields)
+        out.append((ApplyManifest(Manifest(obj, str(loc), written), create=key == "create"), count))
+    return out
+
+
 def kubectl_grace_period(force: bool, grace_period: int) -> int | None:
     """The grace period ``kubectl delete`` sends: mirrors kubernetes/kubernetes
     staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go (DeleteOptions.Complete).
@@ -746,6 +786,8 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
 
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k != "count")
+        if key in ("apply", "create"):
+            continue  # its objects need not exist: model.apply
         if key == "relabel-pods" or (key == "delete" and "selector" in a):
             if key == "delete" and a["kind"] not in KINDS:
                 raise InvalidScenario(_one_line(path, marks.get(("actions", i, key, "kind"), marks.get(("actions", i), 1)),
@@ -854,7 +896,8 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
             except ValueError as exc:
                 raise InvalidScenario(_one_line(path, marks.get(("bounds", k), 1), f"bounds.{k}", str(exc))) from None
         bounds.append((k, v))
-    actions = tuple(_build_action(a) for a in data.get("actions") or ())
+    actions = tuple(built for i, a in enumerate(data.get("actions") or ())
+                    for built in (_file_actions(path, i, a, marks) if "apply" in a or "create" in a else (_build_action(a),)))
     faults = FaultBudget(**(data.get("faults") or {}))
     # The operator (a fair ``kubectl delete node`` of a failed node) is on by default when nodes may
     # fail, as in the built-in node-failure scenario; ``operator: false`` judges without it.  One

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-__all__ = ["Create", "Update", "UpdateStatus", "Delete", "Write", "describe_write"]
+__all__ = ["Create", "Update", "UpdateStatus", "Delete", "Write", "describe_write", "Refused"]
 
 Propagation = Literal["Background", "Foreground", "Orphan"]
 
@@ -65,6 +65,18 @@ class Delete:
 
 
 Write = Union[Create, Update, UpdateStatus, Delete]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A user's request that the API server or kubectl refuses, in their words: no write happens.
+
+    A user action's instance may be ``(detail, Refused(message))`` instead of ``(detail, writes)``;
+    ``model.system`` then takes a visible step labelled ``<action label>_refused`` that spends the
+    action's budget and leaves the cluster as it was (the user tried; nothing changed).
+    """
+
+    message: str
 
 
 def describe_write(w: Write) -> str:

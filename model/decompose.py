@@ -218,6 +218,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
         targets = action_targets(a)
         if targets is not None and any(t[0] == "Node" for t in targets):
             return None
+        if getattr(a, "whole_cluster", False):
+            return None  # creates or changes objects the split cannot place in advance (model.apply): do not split
         if isinstance(a, DeleteObject) and (a.selector is not None or (a.kind, a.namespace, a.name) not in by_oid):
             return None  # deletes objects not known in advance (by selector, or controller-created): do not split
         if isinstance(a, CreatePod):

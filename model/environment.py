@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, Union
 
-from model.api import Create, Delete, Update, Write
+from model.api import Create, Delete, Refused, Update, Write
+from model.apply import ApplyManifest
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
@@ -268,8 +269,12 @@ class SetLoad:
 
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest,
 ]
+
+#: User actions that are their own records (``action_label()``, ``instances(state)``), kept in their
+#: own modules: ``model.apply``.
+_SELF_DESCRIBED = (ApplyManifest,)
 
 
 def is_fair(action: UserAction) -> bool:
@@ -308,6 +313,8 @@ class FaultBudget:
 
 def user_action_label(action: UserAction) -> str:
     """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``."""
+    if isinstance(action, _SELF_DESCRIBED):
+        return action.action_label()
     if isinstance(action, ScaleWorkload):
         return f"user_scale_{SHORT_KIND_NAMES[action.kind]}"
     if isinstance(action, SetImage):
@@ -344,15 +351,17 @@ def _set_image(template: PodTemplate, image: str, container: str | None) -> PodT
     return replace(template, containers=cs)
 
 
-def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple[str, tuple[Write, ...]]]:
+def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple[str, tuple[Write, ...] | Refused]]:
     """The concrete choices of ``action`` in ``state``: ``(detail, writes)`` pairs.
 
     Empty when the action cannot happen or would change nothing (scaling to the current
     count, pausing a paused deployment, deleting a missing object...), so a budget is never
     spent on a no-op; the one exception is ``kubectl rollout undo`` to a revision whose template
     the Deployment already has, which kubectl reports as a successful "skipped rollback" (no
-    writes).
+    writes).  A request the API server or kubectl refuses is ``(detail, Refused(message))``.
     """
+    if isinstance(action, _SELF_DESCRIBED):
+        return action.instances(state)
     if isinstance(action, ScaleWorkload):
         obj = state.get(action.kind, action.namespace, action.name)
         if obj is None or obj.replicas == action.replicas:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from kubecheck.core.ts import Action, BaseSystem
-from model.api import Create, Delete, Update, UpdateStatus, Write
+from model.api import Create, Delete, Refused, Update, UpdateStatus, Write
 from model.apiserver import (
     METADATA_FIELDS,
     NO_RESERVED,
@@ -771,6 +771,10 @@ class KubeSystem(BaseSystem[SystemState]):
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
                 budget = state.user_budget[:idx] + (left - 1,) + state.user_budget[idx + 1 :]
+                if isinstance(writes, Refused):  # the user tried; the API server (or kubectl) said no
+                    nxt = self._finish(state, c, user_budget=budget)
+                    yield (Action("user", f"{label}_refused", False, ("user", idx), (idx, f"{detail}: {writes.message}")), nxt)
+                    continue
                 after = self._atomic(c, writes, reserved)
                 if isinstance(ua, DeleteObject) and ua.kind == "Pod":
                     after = _record_orphans(c, after, writes)
