@@ -442,6 +442,14 @@ _KIND = {"enum": list(WORKLOAD_KINDS)}
 _SCALE_KIND = {"enum": [k for k in WORKLOAD_KINDS if k != "DaemonSet"]}
 
 
+#: An action entry's order keys (``model.sequence``): ``step`` names the entry, ``after`` waits for
+#: earlier steps and/or ``converged`` (no controller, kubelet, scheduler or clock step enabled).
+_STEP = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"}
+_ORDER: dict[str, Any] = {"step": _STEP, "after": {"oneOf": [_STEP, {"type": "array", "items": _STEP, "minItems": 1}]}}
+#: Keys of an action entry besides the action itself.
+_ENTRY_KEYS = ("count", "step", "after")
+
+
 def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -450,6 +458,7 @@ def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, A
         "properties": {
             key: {"type": "object", "additionalProperties": False, "required": required, "properties": props},
             "count": _COUNT,
+            **_ORDER,
         },
     }
 
@@ -460,7 +469,7 @@ def _file_action(key: str) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": [key],
-        "properties": {key: {"type": "string", "minLength": 1}, "count": _COUNT},
+        "properties": {key: {"type": "string", "minLength": 1}, "count": _COUNT, **_ORDER},
     }
 
 
@@ -615,13 +624,13 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
     inst = err.instance
     if err.validator == "oneOf" and len(path) == 2 and path[0] == "actions":
         if not isinstance(inst, dict):
-            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count)"
-        keys = [k for k in inst if k != "count"]
+            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count, step, after)"
+        keys = [k for k in inst if k not in _ENTRY_KEYS]
         if len(keys) != 1:
-            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count); got "
+            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count, step, after); got "
                           f"{', '.join(map(str, keys)) or 'none'}")
         if keys[0] not in _ACTIONS:
-            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count)"
+            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count, step, after)"
         branch = SCENARIO_SCHEMA["properties"]["actions"]["items"]["oneOf"][_ACTIONS.index(keys[0])]
         sub = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(branch).iter_errors(inst))
         if sub is not None:
@@ -661,7 +670,7 @@ def _one_line(file: str, line: int, field_: str, msg: str) -> str:
 
 def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     count = int(entry.get("count", 1))
-    (key, a), = ((k, v) for k, v in entry.items() if k != "count")
+    (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
     ns = a.get("namespace", "default")
     if key == "set-image":
         return SetImage(a["kind"], a["name"], a["image"], container=a.get("container"), namespace=ns), count
@@ -692,6 +701,40 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "load":
         return SetLoad(a["hpa"], a["percent"], namespace=ns), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
+
+
+def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) -> tuple[tuple[UserAction, int], ...]:
+    """The file's actions, each entry with ``after`` wrapped in :class:`model.sequence.After` over the
+    actions of the steps it names (steps declared earlier in the file: no cycles)."""
+    from model.sequence import After
+
+    out: list[tuple[UserAction, int]] = []
+    steps: dict[str, tuple[UserAction, ...]] = {}
+    for i, entry in enumerate(entries):
+        built = _file_actions(path, i, entry, marks) if "apply" in entry or "create" in entry else [_build_action(entry)]
+        after = entry.get("after")
+        if after is not None:
+            names = [after] if isinstance(after, str) else list(after)
+            waits: list[UserAction] = []
+            for name in names:
+                if name == "converged":
+                    continue
+                if name not in steps:
+                    line = marks.get(("actions", i, "after"), marks.get(("actions", i), 1))
+                    known = ", ".join(["converged", *steps]) if steps else "converged (no step is declared before this one)"
+                    raise InvalidScenario(_one_line(path, line, f"actions[{i}].after",
+                                                    f"no step {name!r} declared before this action; known: {known}"))
+                waits.extend(steps[name])
+            built = [(After(a, tuple(dict.fromkeys(waits)), "converged" in names), n) for a, n in built]
+        if "step" in entry:
+            if entry["step"] in steps or entry["step"] == "converged":
+                line = marks.get(("actions", i, "step"), marks.get(("actions", i), 1))
+                raise InvalidScenario(_one_line(path, line, f"actions[{i}].step",
+                                                f"step {entry['step']!r} is already declared" if entry["step"] != "converged"
+                                                else "'converged' is reserved (after: converged waits for quiescence)"))
+            steps[entry["step"]] = tuple(a for a, _ in built)
+        out.extend(built)
+    return tuple(out)
 
 
 def _file_actions(path: str, i: int, entry: dict[str, Any], marks: _Marks) -> list[tuple[UserAction, int]]:
@@ -785,7 +828,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
     from model.objects import KINDS
 
     for i, entry in enumerate(data.get("actions") or ()):
-        (key, a), = ((k, v) for k, v in entry.items() if k != "count")
+        (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
         if key in ("apply", "create"):
             continue  # its objects need not exist: model.apply
         if key == "relabel-pods" or (key == "delete" and "selector" in a):
@@ -896,8 +939,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
             except ValueError as exc:
                 raise InvalidScenario(_one_line(path, marks.get(("bounds", k), 1), f"bounds.{k}", str(exc))) from None
         bounds.append((k, v))
-    actions = tuple(built for i, a in enumerate(data.get("actions") or ())
-                    for built in (_file_actions(path, i, a, marks) if "apply" in a or "create" in a else (_build_action(a),)))
+    actions = _ordered_actions(path, data.get("actions") or [], marks)
     faults = FaultBudget(**(data.get("faults") or {}))
     # The operator (a fair ``kubectl delete node`` of a failed node) is on by default when nodes may
     # fail, as in the built-in node-failure scenario; ``operator: false`` judges without it.  One

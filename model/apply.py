@@ -37,7 +37,7 @@ from model.objects import SHORT_KIND_NAMES, kind_of, replace
 from model.state import ClusterState
 from model.update_validation import invalid_message, validate_update
 
-__all__ = ["Manifest", "ApplyManifest", "applied_object", "already_exists_message", "RESOURCES"]
+__all__ = ["Manifest", "ApplyManifest", "applied_object", "already_exists_message", "created_kinds", "RESOURCES"]
 
 #: Kind -> ``schema.GroupResource.String()`` (``errors.NewAlreadyExists`` names the resource, not the kind).
 RESOURCES: dict[str, str] = {
@@ -133,3 +133,15 @@ class ApplyManifest:
         if errors:
             return [(obj.name, Refused(invalid_message(new, errors)))]
         return [(obj.name, (Update(new),))]
+
+
+def created_kinds(actions: Any) -> frozenset[str]:
+    """The kinds user ``actions`` may create (``apply``/``create``, also behind an ``after:`` guard):
+    ``model.system`` runs those kinds' controllers even when the initial cluster has none."""
+    out = set()
+    for a in actions:
+        while hasattr(a, "inner"):
+            a = a.inner
+        if isinstance(a, ApplyManifest):
+            out.add(kind_of(a.manifest.obj))
+    return frozenset(out)

@@ -21,6 +21,7 @@ from typing import Any, Literal, Union
 
 from model.api import Create, Delete, Refused, Update, Write
 from model.apply import ApplyManifest
+from model.sequence import After
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
@@ -269,12 +270,12 @@ class SetLoad:
 
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest, After,
 ]
 
 #: User actions that are their own records (``action_label()``, ``instances(state)``), kept in their
-#: own modules: ``model.apply``.
-_SELF_DESCRIBED = (ApplyManifest,)
+#: own modules: ``model.apply``, ``model.sequence``.
+_SELF_DESCRIBED = (ApplyManifest, After)
 
 
 def is_fair(action: UserAction) -> bool:

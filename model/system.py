@@ -56,6 +56,7 @@ from model.apiserver import (
     is_metadata_only_change,
 )
 from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
+from model.sequence import After
 from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
@@ -372,6 +373,7 @@ class KubeSystem(BaseSystem[SystemState]):
         families = scenario.actors if scenario.actors is not None else ACTOR_FAMILIES
         self.families = frozenset(families)
         self._user_actions, self._user_counts = scenario.user_budget()
+        self._needs_quiet = any(isinstance(a, After) and a.converged for a in self._user_actions)
         self._syncs: dict[str, Callable[[ClusterState, Any], tuple[Write, ...]]] = {}
         for spec in CONTROLLERS + (_GC, _NLC):
             if spec.name not in self.families:
@@ -400,9 +402,15 @@ class KubeSystem(BaseSystem[SystemState]):
         self._interning = False
 
     def _may_appear(self, kind: str) -> bool:
-        """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets.)"""
+        """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets; a
+        user's ``apply``/``create`` creates its objects: ``model.apply.created_kinds``.)"""
+        from model.apply import created_kinds
+
+        created = created_kinds(self._user_actions)
+        if kind in created:
+            return True
         if kind == "ReplicaSet":
-            return bool(self.scenario.initial.deployments)
+            return bool(self.scenario.initial.deployments) or "Deployment" in created
         return False
 
     # ------------------------------------------------------------------ protocol
@@ -763,10 +771,12 @@ class KubeSystem(BaseSystem[SystemState]):
             key = (pod.namespace, pod.name)
             yield (Action("podgc", "podgc_delete_orphaned_pod", True, ("podgc", *key), key), nxt)
 
-    def _user_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
+    def _user_steps(self, state: SystemState, reserved: Reserved, quiet: bool = False) -> Iterable[tuple[Action, SystemState]]:
         c = state.cluster
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
             if left <= 0:
+                continue
+            if isinstance(ua, After) and not ua.allows(lambda a: self._happened(state, a), quiet):
                 continue
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
@@ -784,6 +794,11 @@ class KubeSystem(BaseSystem[SystemState]):
                 else:
                     yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 
+    def _happened(self, state: SystemState, action: UserAction) -> bool:
+        """Whether ``action`` (a declared user action) was taken at least once on the way to ``state``."""
+        j = self._user_actions.index(action)
+        return state.user_budget[j] < self._user_counts[j]
+
     def _fault_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         for fi in fault_instances(state.cluster, state.faults, self.scenario.images):
             nxt = self._finish(state, fi.result, faults=state.faults.spend(fi.budget))
@@ -797,6 +812,9 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        if self._needs_quiet:
+            yield from self._ordered_successors(state)
+            return
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
         reserved = reserved_identifiers(state)
@@ -812,6 +830,19 @@ class KubeSystem(BaseSystem[SystemState]):
         if "podgc" in self.families:
             yield from self._podgc_steps(state)
         yield from self._user_steps(state, reserved)
+        yield from self._fault_steps(state)
+
+    def _ordered_successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """:meth:`_successors` when a user action waits for quiescence (``model.sequence.After``
+        with ``converged``): the other families' steps first, to know whether a fair one is enabled."""
+        reserved = reserved_identifiers(state)
+        others = list(self._controller_steps(state, reserved))
+        for fam, gen in (("scheduler", self._scheduler_steps), ("kubelet", self._kubelet_steps), ("expiry", self._expiry_steps),
+                         ("drain", self._drain_steps), ("podgc", self._podgc_steps)):
+            if fam in self.families:
+                others.extend(gen(state))
+        yield from others
+        yield from self._user_steps(state, reserved, quiet=not any(a.fair for a, _ in others))
         yield from self._fault_steps(state)
 
 
