@@ -1,0 +1,109 @@
+"""Scenario-file apply/create, update-time refusals and after: through the CLI (issue #19).
+
+examples/incidents/create-overlapping-selector: a canary ReplicaSet created mid-run whose selector
+overlaps the Deployment's pods (KC-OWN-004 VIOLATED) or not (HOLDS); a refused selector change shown
+as a step of the trace.  examples/incidents/apply-resets-hpa-replicas: kubectl apply of a manifest
+that states spec.replicas under an HPA (KC-HPA-001 VIOLATED) or leaves it out (HOLDS).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .conftest import ROOT
+from .test_check import invoke
+
+OVERLAP = ROOT / "examples" / "incidents" / "create-overlapping-selector"
+HPA = ROOT / "examples" / "incidents" / "apply-resets-hpa-replicas"
+
+
+def _check(manifest: Path, scenario: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    return invoke(["check", str(manifest), "--scenario-file", str(scenario), "--nodes", "1"], tmp_path)
+
+
+def test_creating_an_overlapping_replica_set_mid_run_is_caught(tmp_path: Path) -> None:
+    r, work = _check(OVERLAP / "deployment.yaml", OVERLAP / "create-overlap.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-OWN-004", r.stdout)
+    assert "1. user: user_create_rs (web-canary)" in r.stdout
+    trace = json.loads((work / "kubecheck-out" / "create-canary-overlap" / "kc-own-004" / "trace.json").read_text())
+    assert [s["label"] for s in trace["steps"]] == ["user_create_rs"]
+
+
+def test_creating_a_distinct_replica_set_mid_run_holds(tmp_path: Path) -> None:
+    r, _ = _check(OVERLAP / "deployment.yaml", OVERLAP / "create-distinct.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-OWN-004", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_a_refused_update_is_a_step_of_the_trace_with_the_api_servers_message(tmp_path: Path) -> None:
+    r, work = _check(OVERLAP / "deployment.yaml", OVERLAP / "narrow-then-create.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert "1. user: user_apply_deployment_refused (web: Deployment.apps \"web\" is invalid: spec.selector" in r.stdout
+    assert "2. user: user_create_rs (web-canary)" in r.stdout
+    trace = json.loads((work / "kubecheck-out" / "narrow-then-create" / "kc-own-004" / "trace.json").read_text())
+    first, second = trace["steps"]
+    assert first["label"] == "user_apply_deployment_refused"
+    assert first["action"]["data"][1].endswith(": field is immutable")
+    assert second["label"] == "user_create_rs"
+    assert first["state"]["cluster"] == trace["initial"]["cluster"]  # refused: nothing changed
+
+
+def test_apply_that_states_replicas_fights_the_hpa(tmp_path: Path) -> None:
+    r, _ = _check(HPA / "cluster.yaml", HPA / "apply-with-replicas.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-HPA-001", r.stdout)
+    assert "1. user: user_apply_deployment (web)" in r.stdout
+
+
+def test_apply_without_replicas_leaves_them_to_the_hpa(tmp_path: Path) -> None:
+    r, _ = _check(HPA / "cluster.yaml", HPA / "apply-without-replicas.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-HPA-001", r.stdout)
+
+
+# ------------------------------------------------------------------------------- bad input
+
+
+def _bad(tmp_path: Path, text: str, extra: dict[str, str] | None = None) -> tuple[int, str, Path]:
+    scen = tmp_path / "s.yaml"
+    scen.write_text(text, encoding="utf-8")
+    for name, body in (extra or {}).items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    r, _ = invoke(["check", str(OVERLAP / "deployment.yaml"), "--scenario-file", str(scen), "--nodes", "1"], tmp_path)
+    return r.exit_code, r.stderr.strip(), scen
+
+
+def test_apply_of_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - apply: nope.yaml\n")
+    assert code == 2 and err == f"{scen}:3: actions[0].apply: no such file: {tmp_path / 'nope.yaml'}", err
+
+
+def test_a_bad_manifest_in_an_applied_file_is_that_files_line(tmp_path: Path) -> None:
+    code, err, _ = _bad(tmp_path, "name: x\nactions:\n  - create: rs.yaml\n",
+                        {"rs.yaml": "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\nspec:\n  replicas: -1\n"
+                                    "  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n"
+                                    "    spec: {containers: [{name: c, image: i}]}\n"})
+    assert code == 2 and err.startswith(f"{tmp_path / 'rs.yaml'}:5: spec.replicas: "), err
+    assert "\n" not in err
+
+
+def test_after_an_unknown_step_is_one_line(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - scale: {kind: Deployment, name: web, replicas: 2}\n    step: up\n"
+                                     "  - scale: {kind: Deployment, name: web, replicas: 1}\n    after: down\n")
+    assert code == 2 and err == f"{scen}:6: actions[1].after: no step 'down' declared before this action; known: converged, up", err
+
+
+def test_a_step_name_is_declared_once_and_converged_is_reserved(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - scale: {kind: Deployment, name: web, replicas: 2}\n    step: converged\n")
+    assert code == 2 and err == f"{scen}:4: actions[0].step: 'converged' is reserved (after: converged waits for quiescence)", err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - scale: {kind: Deployment, name: web, replicas: 2}\n    step: up\n"
+                                     "  - scale: {kind: Deployment, name: web, replicas: 3}\n    step: up\n")
+    assert code == 2 and err == f"{scen}:6: actions[1].step: step 'up' is already declared", err
+
+
+def test_a_bad_step_name_is_a_schema_error(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - apply: a.yaml\n    step: Up Now\n")
+    assert code == 2 and err.startswith(f"{scen}:4: actions[0].step: "), err
