@@ -78,6 +78,8 @@ from model.environment import (
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.state import ClusterState
+from model.undo import UndoRollout
+from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.system import KubeSystem, Scenario, SystemState
 
 __all__ = [
@@ -442,6 +444,9 @@ _KIND = {"enum": list(WORKLOAD_KINDS)}
 _SCALE_KIND = {"enum": [k for k in WORKLOAD_KINDS if k != "DaemonSet"]}
 
 
+#: ``set-resources`` requests / limits: resource name -> quantity (kept as written: the model compares, never reads, them)
+_QUANTITIES = {"type": "object", "additionalProperties": {"type": ["string", "integer"]}, "minProperties": 1}
+
 #: An action entry's order keys (``model.sequence``): ``step`` names the entry, ``after`` waits for
 #: earlier steps and/or ``converged`` (no controller, kubelet, scheduler or clock step enabled).
 _STEP = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"}
@@ -539,6 +544,14 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     _action("delete-node", {"node": _NAME}, ["node"]),
                     _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
                             ["hpa", "percent"]),
+                    _action("restart", {"kind": {"enum": ["Deployment", "DaemonSet", "StatefulSet"]}, "name": _NAME, "namespace": _NS},
+                            ["kind", "name"]),
+                    _action("set-env", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
+                                        "env": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1}},
+                            ["kind", "name", "env"]),
+                    _action("set-resources", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
+                                              "requests": _QUANTITIES, "limits": _QUANTITIES},
+                            ["kind", "name"]),
                     _file_action("apply"),
                     _file_action("create"),
                     _action(
@@ -605,7 +618,7 @@ def _best_error(errors: list[Any]) -> Any:
 
 
 _ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "load",
-            "apply", "create", "relabel-pods")
+            "restart", "set-env", "set-resources", "apply", "create", "relabel-pods")
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -677,7 +690,7 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     if key == "scale":
         return ScaleWorkload(a["kind"], a["name"], a["replicas"], namespace=ns), count
     if key == "rollback":
-        return RollbackDeployment(a["name"], a.get("revision", 0), namespace=ns), count
+        return UndoRollout(RollbackDeployment(a["name"], a.get("revision", 0), namespace=ns)), count
     if key == "pause":
         return PauseDeployment(a["name"], namespace=ns), count
     if key == "resume":
@@ -700,6 +713,14 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
         return DeleteNode(a["node"]), count
     if key == "load":
         return SetLoad(a["hpa"], a["percent"], namespace=ns), count
+    if key == "restart":
+        return RestartRollout(a["kind"], a["name"], namespace=ns), count
+    if key == "set-env":
+        return SetEnv(a["kind"], a["name"], FrozenMap(a["env"]), container=a.get("container"), namespace=ns), count
+    if key == "set-resources":
+        return SetResources(a["kind"], a["name"], FrozenMap({k: str(v) for k, v in (a.get("requests") or {}).items()}),
+                            FrozenMap({k: str(v) for k, v in (a.get("limits") or {}).items()}),
+                            container=a.get("container"), namespace=ns), count
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
@@ -872,7 +893,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                     "by statefulset and ordinal") if key == "delete" else ""
             raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests{hint}'))
         container = a.get("container")
-        if key == "set-image" and container is not None:
+        if key in ("set-image", "set-env", "set-resources") and container is not None:
             names = [c.name for c in obj.template.containers]
             if container not in names:
                 raise InvalidScenario(_one_line(
@@ -916,6 +937,11 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         line = next((marks[where[:i]] for i in range(len(where), -1, -1) if where[:i] in marks), 1)
         raise InvalidScenario(_one_line(path, line, _field(where), message))
     _check_deletes(path, data, marks)
+    for i, entry in enumerate(data.get("actions") or ()):
+        a = entry.get("set-resources")
+        if a is not None and not a.get("requests") and not a.get("limits"):
+            raise InvalidScenario(_one_line(path, marks.get(("actions", i, "set-resources"), 1), f"actions[{i}].set-resources",
+                                            "you must specify an update to requests or limits (kubectl set resources)"))
     if known_rules is not None:
         known = list(dict.fromkeys(known_rules))
         for i, rid in enumerate(data.get("properties") or ()):
@@ -949,7 +975,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
     operator = max(faults.node_failure, 1) if wants_operator else 0
     # Opt-in rules the file brings: those it names in ``properties``, and KC-DRAIN-001 when it drains
     # (as the built-in drain scenarios do).
-    brings = tuple(data.get("properties") or ()) + (("KC-DRAIN-001",) if any(isinstance(a, DrainNode) for a, _ in actions) else ())
+    brings = tuple(data.get("properties") or ()) + (("KC-DRAIN-001",) if any(isinstance(getattr(a, "inner", a), DrainNode) for a, _ in actions) else ())
     return ScenarioSpec(
         rules=tuple(dict.fromkeys(brings)),
         name=data["name"],

@@ -152,6 +152,9 @@ def _selector(obj: Any) -> Any | None:
 def action_targets(action: Any) -> tuple[ObjectId, ...] | None:
     """The objects a user action writes, by id; None when it may touch objects not known in advance
     (a relabel selects pods by labels: :func:`interaction_groups` handles those itself)."""
+    own = getattr(action, "targets", None)
+    if callable(own):  # a self-describing action (model.undo, model.template_edits) names its objects
+        return own()  # type: ignore[no-any-return]
     if isinstance(action, (ScaleWorkload, SetImage)):
         return ((action.kind, action.namespace, action.name),)
     if isinstance(action, (RollbackDeployment, PauseDeployment, ResumeDeployment)):

@@ -22,6 +22,8 @@ from typing import Any, Literal, Union
 from model.api import Create, Delete, Refused, Update, Write
 from model.apply import ApplyManifest
 from model.sequence import After
+from model.undo import UndoRollout
+from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
@@ -270,12 +272,13 @@ class SetLoad:
 
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
-    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest, After,
+    CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest, After, UndoRollout,
+    RestartRollout, SetEnv, SetResources,
 ]
 
 #: User actions that are their own records (``action_label()``, ``instances(state)``), kept in their
-#: own modules: ``model.apply``, ``model.sequence``.
-_SELF_DESCRIBED = (ApplyManifest, After)
+#: own modules: ``model.apply``, ``model.sequence``, ``model.undo``, ``model.template_edits``.
+_SELF_DESCRIBED = (ApplyManifest, After, UndoRollout, RestartRollout, SetEnv, SetResources)
 
 
 def is_fair(action: UserAction) -> bool:

@@ -154,6 +154,10 @@ class ContainerSpec:
     restart_policy: str | None = field(default=None, repr=False)
     startup_probe: bool = field(default=False, repr=False)
     liveness_probe: bool = field(default=False, repr=False)
+    #: settings the model does not interpret, only compares: ``env.KEY`` and ``requests.R`` /
+    #: ``limits.R`` as ``kubectl set env`` / ``set resources`` write them (model.template_edits;
+    #: the loader does not read them). ``repr=False``, appended by :func:`placement_repr` when set.
+    config: FrozenMap[str, str] = field(default=EMPTY, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +224,9 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
     if obj.init_containers:
         init = "|init=" + repr(tuple((c.name, c.image, c.readiness_probe, c.restart_policy, c.startup_probe,
                                       c.liveness_probe) for c in obj.init_containers))
+    containers = obj.containers if isinstance(obj, PodTemplate) else obj.spec_containers
+    if any(c.config for c in (*containers, *obj.init_containers)):
+        init += "|config=" + repr(tuple(tuple(c.config.items()) for c in (*containers, *obj.init_containers)))
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init

@@ -107,3 +107,59 @@ def test_a_step_name_is_declared_once_and_converged_is_reserved(tmp_path: Path) 
 def test_a_bad_step_name_is_a_schema_error(tmp_path: Path) -> None:
     code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - apply: a.yaml\n    step: Up Now\n")
     assert code == 2 and err.startswith(f"{scen}:4: actions[0].step: "), err
+
+
+# -------------------------------------------------------- rollout restart, set env, set resources
+
+RESTART = ROOT / "examples" / "incidents" / "rollout-restart"
+
+
+def test_a_restart_with_max_unavailable_1_takes_the_only_pod_down(tmp_path: Path) -> None:
+    r, work = _check(RESTART / "deployment-unavailable.yaml", RESTART / "restart.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-ROLL-004", r.stdout)
+    assert "1. user: user_restart_deployment (web@restart-1)" in r.stdout
+    trace = json.loads((work / "kubecheck-out" / "restart" / "kc-roll-004" / "trace.json").read_text())
+    assert trace["steps"][0]["label"] == "user_restart_deployment"
+
+
+def test_a_restart_with_max_surge_1_keeps_a_ready_pod(tmp_path: Path) -> None:
+    r, _ = _check(RESTART / "deployment-surge.yaml", RESTART / "restart.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout)
+
+
+def test_edits_while_paused_then_resume_then_restart_once_quiet(tmp_path: Path) -> None:
+    r, _ = _check(RESTART / "deployment-surge.yaml", RESTART / "edits.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout) and re.search(r"HOLDS\s+KC-CONV-002", r.stdout)
+
+
+def test_the_edits_scenario_loads_as_ordered_actions(tmp_path: Path) -> None:
+    from kubecheck.scenarios import load_scenario_file
+    from model.environment import PauseDeployment, ResumeDeployment
+    from model.frozen import FrozenMap
+    from model.manifests import load_manifests
+    from model.sequence import After
+    from model.state import ClusterState
+    from model.template_edits import RestartRollout, SetEnv, SetResources
+
+    cluster = ClusterState.from_objects(load_manifests([str(RESTART / "deployment-surge.yaml")]).objects)
+    spec = load_scenario_file(str(RESTART / "edits.yaml"), cluster=cluster)
+    acts = [a for a, _ in spec.user_actions]
+    pause = PauseDeployment("web")
+    early = After(RestartRollout("Deployment", "web"), (pause,))
+    env = After(SetEnv("Deployment", "web", FrozenMap({"LOG_LEVEL": "debug"})), (early,))
+    res = After(SetResources("Deployment", "web", FrozenMap({"cpu": "200m"}), FrozenMap({"memory": "256Mi"})), (env,))
+    resume = After(ResumeDeployment("web"), (res,))
+    assert acts == [pause, early, env, res, resume, After(RestartRollout("Deployment", "web"), (resume,), converged=True)]
+
+
+def test_bad_template_edits_are_one_line(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - set-resources: {kind: Deployment, name: web}\n")
+    assert code == 2 and err == f"{scen}:3: actions[0].set-resources: you must specify an update to requests or limits (kubectl set resources)", err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - restart: {kind: ReplicaSet, name: web}\n")
+    assert code == 2 and err.startswith(f"{scen}:3: actions[0].restart.kind: must be one of: Deployment, DaemonSet, StatefulSet"), err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - set-env: {kind: Deployment, name: web, container: nope, env: {A: b}}\n")
+    assert code == 2 and err == (f"{scen}:3: actions[0].set-env.container: Deployment \"default/web\" has no container 'nope'; "
+                                 "its containers: nginx"), err
