@@ -154,7 +154,7 @@ def action_targets(action: Any) -> tuple[ObjectId, ...] | None:
     (a relabel selects pods by labels: :func:`interaction_groups` handles those itself)."""
     own = getattr(action, "targets", None)
     if callable(own):  # a self-describing action (model.undo, model.template_edits) names its objects
-        return own()  # type: ignore[no-any-return]
+        return own()
     if isinstance(action, (ScaleWorkload, SetImage)):
         return ((action.kind, action.namespace, action.name),)
     if isinstance(action, (RollbackDeployment, PauseDeployment, ResumeDeployment)):

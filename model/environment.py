@@ -17,7 +17,7 @@ API server) or the new cluster state (faults change the runtime, not the API).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal, Sequence, Union
 
 from model.api import Create, Delete, Refused, Update, Write
 from model.apply import ApplyManifest
@@ -355,7 +355,7 @@ def _set_image(template: PodTemplate, image: str, container: str | None) -> PodT
     return replace(template, containers=cs)
 
 
-def user_action_instances(state: ClusterState, action: UserAction) -> list[tuple[str, tuple[Write, ...] | Refused]]:
+def user_action_instances(state: ClusterState, action: UserAction) -> Sequence[tuple[str, tuple[Write, ...] | Refused]]:
     """The concrete choices of ``action`` in ``state``: ``(detail, writes)`` pairs.
 
     Empty when the action cannot happen or would change nothing (scaling to the current

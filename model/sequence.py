@@ -41,7 +41,7 @@ class After:
 
         return user_action_label(self.inner)
 
-    def instances(self, state: ClusterState) -> list[tuple[str, Any]]:
+    def instances(self, state: ClusterState) -> Any:
         from model.environment import user_action_instances
 
         return user_action_instances(state, self.inner)

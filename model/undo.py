@@ -38,7 +38,7 @@ class UndoRollout:
     def action_label(self) -> str:
         return "user_rollback_deployment"
 
-    def instances(self, state: ClusterState) -> list[tuple[str, Any]]:
+    def instances(self, state: ClusterState) -> Any:
         from model.deployment import RollbackError, rollback_to_revision
         from model.environment import user_action_instances
 
