@@ -157,7 +157,7 @@ def load_config(path: str, known_scenarios: Iterable[str] = ()) -> RepoConfig:
     import jsonschema
 
     from kubecheck.runner import parse_memory
-    from model.kubelet import ImageFacts
+    from kubecheck.scenarios import image_facts_of
     from kubecheck.scenarios import _best_error, _explain, _field, _Marks, _one_line
     from model.manifests import ManifestError, load_yaml_document
 
@@ -217,7 +217,7 @@ def load_config(path: str, known_scenarios: Iterable[str] = ()) -> RepoConfig:
         fail_on=data.get("fail_on"),
         scenarios=tuple(data.get("scenarios") or ()),
         bounds=tuple(bounds),
-        images=tuple((img, ImageFacts(**facts), marks.get(("images", img))) for img, facts in (data.get("images") or {}).items()),
+        images=tuple((img, image_facts_of(facts), marks.get(("images", img))) for img, facts in (data.get("images") or {}).items()),
     )
 
 

@@ -502,9 +502,15 @@ IMAGES_SCHEMA: dict[str, Any] = {
             "pull": {"enum": ["ok", "fails"]},
             "start": {"enum": ["ok", "crashes"]},
             "ready": {"enum": ["ok", "never", "flaps", "stops"]},
+            "serves-after": {"type": "integer", "minimum": 0},
         },
     },
 }
+
+
+def image_facts_of(facts: dict[str, Any]) -> ImageFacts:
+    """One ``images:`` entry (validated by :data:`IMAGES_SCHEMA`) as ``model.kubelet.ImageFacts``."""
+    return ImageFacts(**{k.replace("-", "_"): v for k, v in facts.items()})
 
 #: JSON Schema of a scenario file (validated with jsonschema; documented in docs/cli.md).
 SCENARIO_SCHEMA: dict[str, Any] = {
@@ -987,7 +993,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         stale_reads=bool(data.get("stale_reads", False)),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
-        images=FrozenMap({img: ImageFacts(**facts) for img, facts in (data.get("images") or {}).items()}),
+        images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),
     )
 
 

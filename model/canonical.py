@@ -419,7 +419,7 @@ def _pod_shape(pod: Any) -> tuple[Any, ...]:
         pod.conditions,
         pod.ready_elapsed,
         None if sb is None else sb.ready,
-        tuple((c.name, c.image, c.state, c.restart_count, c.ready, c.reason, c.readiness_lost) for c in pod.container_statuses),
+        tuple((c.name, c.image, c.state, c.restart_count, c.ready, c.reason, c.readiness_lost, c.serving) for c in pod.container_statuses),
         tuple(c.image for c in pod.spec_containers),
     ) + ((placement,) if (placement := placement_repr(pod)) else ()) + (
         # init containers (issue #20): a completed and a failed one differ only in the exit code

@@ -674,7 +674,8 @@ def _start_containers(
             restarts = 0 if prev is None else prev.restart_count + (0 if fresh else 1)
             if image_facts(images, c.image).start == "crashes":
                 restarts = min(restarts, CRASH_LOOP_RESTART_CAP)
-            out.append(ContainerStatus(c.name, c.image, "running", restarts, sb.id, ready=not c.readiness_probe))
+            out.append(ContainerStatus(c.name, c.image, "running", restarts, sb.id, ready=not c.readiness_probe,
+                                       serving=not image_facts(images, c.image).serves_after))
         elif prev is not None:
             out.append(prev)
     return replace(pod, container_statuses=tuple(out))
@@ -802,7 +803,7 @@ def kubelet_step(
         cs.name
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
-        and image_facts(images, c.image).ready != "never" and not cs.readiness_lost
+        and image_facts(images, c.image).ready != "never" and not cs.readiness_lost and cs.serving
     ]
     if unready:
         new = replace(
@@ -858,6 +859,10 @@ class ImageFacts:
     pull: Literal["ok", "fails"] = "ok"
     start: Literal["ok", "crashes"] = "ok"
     ready: Literal["ok", "never", "flaps", "stops"] = "ok"
+    #: seconds after the container starts until the app serves (answers requests; a readiness probe
+    #: passes only from then on); ``None``: at once.  Compared with minReadySeconds
+    #: (:func:`min_ready_waits_for_serving`); docs/semantics.md, "Timed image facts".
+    serves_after: int | None = None
 
 
 _NO_FACTS = ImageFacts()
@@ -981,3 +986,41 @@ def ready_elapsed_can_expire(state: ClusterState, pod: Pod) -> bool:
 def expire_ready_elapsed(pod: Pod) -> Write:
     """The expiry step: ``now - Ready.lastTransitionTime >= minReadySeconds`` becomes true."""
     return UpdateStatus(replace(pod, ready_elapsed=True))
+
+
+# ------------------------------------------------------------------- timed image facts
+
+
+def starts_serving(pod: Pod) -> tuple[tuple[str, Pod], ...]:
+    """The ``app_starts_serving`` clock steps of ``pod``: one per running container whose app does not
+    serve yet (``ImageFacts.serves_after``), each ``(container, the pod with that container serving)``."""
+    if pod.node_name is None or pod.deletion_timestamp is not None:
+        return ()
+    out = []
+    for cs in pod.container_statuses:
+        if cs.state == "running" and not cs.serving:
+            out.append((cs.name, replace(pod, container_statuses=tuple(
+                replace(x, serving=True) if x.name == cs.name else x for x in pod.container_statuses))))
+    return tuple(out)
+
+
+def min_ready_waits_for_serving(state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts]) -> bool:
+    """Whether the pod's minReadySeconds timer cannot run out yet because an app of it serves first.
+
+    Regions of clock values, as timed-automata checkers keep them: a running container without a
+    readiness probe whose app serves ``S`` seconds after start and is not serving yet, under a
+    controller with ``minReadySeconds`` ``M > S``.  The container was Ready when it started, so the
+    pod's Ready transition is no earlier than the container's start, and ``start + S < Ready + M``:
+    the app serves before the pod is available.  (``S >= M``: no order is imposed, both orders are
+    explored; a container with a probe is Ready only once it serves.)
+    """
+    m = _min_ready_seconds_of_controller(state, pod)
+    if m <= 0:
+        return False
+    for cs, c in _pairs(pod):
+        if cs is None or c.readiness_probe or cs.state != "running" or cs.serving:
+            continue
+        s = image_facts(images, c.image).serves_after
+        if s is not None and s < m:
+            return True
+    return False

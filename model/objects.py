@@ -308,6 +308,11 @@ class ContainerStatus:
     #: the readiness probe of a running container of a ``ready: stops`` image has started failing for
     #: good (the app turned unready after start); a restart creates a new container (False again).
     readiness_lost: bool = False
+    #: the app in the container answers requests (model.kubelet.ImageFacts ``serves_after``): False
+    #: from the start of a container of an image that serves only N seconds after start, until the
+    #: ``app_starts_serving`` clock step; True for every other container.  Not in the API: upstream
+    #: learns it only through a readiness probe.
+    serving: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -723,12 +723,18 @@ class KubeSystem(BaseSystem[SystemState]):
             yield (Action(actor, st.label, True, ("kubelet", *key), key), self._finish(state, nxt))
 
     def _expiry_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import expire_ready_elapsed, ready_elapsed_can_expire
+        from model.kubelet import expire_ready_elapsed, min_ready_waits_for_serving, ready_elapsed_can_expire, starts_serving
         from model.nodelifecycle import eviction_timeout_can_elapse
 
         c = state.cluster
+        images = self.scenario.images
+        if images and any(f.serves_after for f in images.values()):  # timed image facts (model.kubelet.starts_serving)
+            for key, pod in c.pods.items():
+                for container, serving in starts_serving(pod):
+                    nxt = self._finish(state, c.put(serving))
+                    yield (Action("clock", "app_starts_serving", True, ("expiry", "Pod", *key, "serving"), (*key, container)), nxt)
         for key, pod in c.pods.items():
-            if ready_elapsed_can_expire(c, pod):
+            if ready_elapsed_can_expire(c, pod) and not (images and min_ready_waits_for_serving(c, pod, images)):
                 nxt = self._finish(state, apply_write(c, expire_ready_elapsed(pod)))
                 yield (Action("clock", "expiry_min_ready_seconds", True, ("expiry", "Pod", *key), key), nxt)
         for key, node in c.nodes.items():

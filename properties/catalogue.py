@@ -616,7 +616,14 @@ def service_down(c: ClusterState, svc: Any) -> bool:
     """A Service some workload serves (``_serves``) with no serving endpoint (``model.endpoints``:
     Ready and not terminating, or with publishNotReadyAddresses any pod with an IP, not terminal,
     not terminating): KC-ROLL-004's violation."""
-    return _serves(c, svc) and not serving_endpoints(c, svc)
+    return _serves(c, svc) and not any(app_serves(p) for p in serving_endpoints(c, svc))
+
+
+def app_serves(pod: Any) -> bool:
+    """Every running container's app answers (``ContainerStatus.serving``: False only for an image whose
+    fact is ``serves-after: N``, until it serves).  An endpoint whose app does not answer yet is listed
+    by the EndpointSlice as ready (no probe) but fails the requests it gets."""
+    return all(cs.serving for cs in pod.container_statuses if cs.state == "running")
 
 
 @rule(
@@ -630,7 +637,9 @@ def service_down(c: ClusterState, svc: Any) -> bool:
         "For every Service with a selector that matches the pod template of a workload with spec.replicas >= 1, "
         "counts the pods that match the selector, are Ready and have no deletionTimestamp (the pods an "
         "EndpointSlice lists as ready; with spec.publishNotReadyAddresses: true, every such pod that has an IP "
-        "and is not Succeeded/Failed, Ready or not). At least one is required in every state, faults included; this is the "
+        "and is not Succeeded/Failed, Ready or not), and whose app serves: a container of an image declared "
+        "`serves-after: N` is not serving until N seconds after it starts, although without a readiness probe it is "
+        "Ready, and listed, at once. At least one is required in every state, faults included; this is the "
         "user's promise, stronger than upstream's maxUnavailable (a 1-replica Deployment with maxUnavailable 1 "
         "violates it while satisfying KC-ROLL-001)."
     ),

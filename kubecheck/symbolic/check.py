@@ -311,6 +311,8 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         why = coverage(d, spec.all_user_actions(), spec.faults, spec.granularity or granularity, spec.stale_reads,
                        overlapping=(ns, name) in overlaps)
+        if not why and getattr(spec, "images", None):
+            why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
         cv = count_verdict(f.rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                            timeout=timeout, cache=cache)
         if cv.status == PROVED:
