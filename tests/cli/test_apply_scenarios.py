@@ -163,3 +163,29 @@ def test_bad_template_edits_are_one_line(tmp_path: Path) -> None:
     code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - set-env: {kind: Deployment, name: web, container: nope, env: {A: b}}\n")
     assert code == 2 and err == (f"{scen}:3: actions[0].set-env.container: Deployment \"default/web\" has no container 'nope'; "
                                  "its containers: nginx"), err
+
+
+# -------------------------------------------------------------------- timed facts (serves-after)
+
+SLOW = ROOT / "examples" / "incidents" / "slow-start-no-probe"
+
+
+def test_min_ready_seconds_shorter_than_the_app_start_lets_the_old_pod_go_too_early(tmp_path: Path) -> None:
+    r, work = _check(SLOW / "deployment-min-ready-10.yaml", SLOW / "rollout-slow-start.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-ROLL-004", r.stdout)
+    trace = json.loads((work / "kubecheck-out" / "rollout-slow-start" / "kc-roll-004" / "trace.json").read_text())
+    labels = [s["label"] for s in trace["steps"]]
+    assert "expiry_min_ready_seconds" in labels and "app_starts_serving" not in labels
+    assert labels[-1] == "rs_delete_pod"
+
+
+def test_min_ready_seconds_longer_than_the_app_start_holds(tmp_path: Path) -> None:
+    r, _ = _check(SLOW / "deployment-min-ready-30.yaml", SLOW / "rollout-slow-start.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_serves_after_must_be_a_non_negative_integer(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {serves-after: -1}\n')
+    assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.serves-after: must be >= 0"), err
