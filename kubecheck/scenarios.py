@@ -450,9 +450,10 @@ _QUANTITIES = {"type": "object", "additionalProperties": {"type": ["string", "in
 #: An action entry's order keys (``model.sequence``): ``step`` names the entry, ``after`` waits for
 #: earlier steps and/or ``converged`` (no controller, kubelet, scheduler or clock step enabled).
 _STEP = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"}
-_ORDER: dict[str, Any] = {"step": _STEP, "after": {"oneOf": [_STEP, {"type": "array", "items": _STEP, "minItems": 1}]}}
-#: Keys of an action entry besides the action itself.
-_ENTRY_KEYS = ("count", "step", "after")
+_ORDER: dict[str, Any] = {"step": _STEP, "after": {"oneOf": [_STEP, {"type": "array", "items": _STEP, "minItems": 1}]},
+                          "fair": {"type": "boolean"}}
+#: Keys of an action entry besides the action itself (``fair``: the user eventually does it).
+_ENTRY_KEYS = ("count", "step", "after", "fair")
 
 
 def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -643,13 +644,13 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
     inst = err.instance
     if err.validator == "oneOf" and len(path) == 2 and path[0] == "actions":
         if not isinstance(inst, dict):
-            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count, step, after)"
+            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair)"
         keys = [k for k in inst if k not in _ENTRY_KEYS]
         if len(keys) != 1:
-            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count, step, after); got "
+            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair); got "
                           f"{', '.join(map(str, keys)) or 'none'}")
         if keys[0] not in _ACTIONS:
-            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count, step, after)"
+            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count, step, after, fair)"
         branch = SCENARIO_SCHEMA["properties"]["actions"]["items"]["oneOf"][_ACTIONS.index(keys[0])]
         sub = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(branch).iter_errors(inst))
         if sub is not None:
@@ -752,7 +753,9 @@ def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) ->
                     raise InvalidScenario(_one_line(path, line, f"actions[{i}].after",
                                                     f"no step {name!r} declared before this action; known: {known}"))
                 waits.extend(steps[name])
-            built = [(After(a, tuple(dict.fromkeys(waits)), "converged" in names), n) for a, n in built]
+            built = [(After(a, tuple(dict.fromkeys(waits)), "converged" in names, bool(entry.get("fair"))), n) for a, n in built]
+        elif entry.get("fair"):
+            built = [(After(a, fair=True), n) for a, n in built]
         if "step" in entry:
             if entry["step"] in steps or entry["step"] == "converged":
                 line = marks.get(("actions", i, "step"), marks.get(("actions", i), 1))

@@ -1,4 +1,5 @@
-"""Order between user actions: ``after:`` in scenario files ("after the rollout completes, undo").
+"""Order between user actions: ``after:`` in scenario files ("after the rollout completes, undo"),
+and user actions the user eventually takes (``fair: true``).
 
 :class:`After` wraps a user action with a guard: the action is enabled only in states where
 
@@ -6,6 +7,10 @@
   a refused attempt counts: the user did it, the API server said no), and
 * with ``converged``, no fair step is enabled: no controller, scheduler, kubelet, clock, drain or
   PodGC step would change anything (the cluster is quiescent: "after the rollout completes").
+
+With ``fair``, the action is weakly fair (as the operator of ``model.environment.DeleteFailedNode``):
+a run in which it stays enabled (guard true, budget left) and is never taken is not a fair run, so
+eventual rules are judged assuming the user eventually acts; invariants are judged on every run.
 
 Everything else about the action (label, instances, budget) is the wrapped action's.  The guard
 reads only the state (budgets are part of it, and quiescence is a function of the state), so the
@@ -32,6 +37,9 @@ class After:
     inner: Any
     steps: tuple[Any, ...] = ()
     converged: bool = False
+    #: the user eventually does it (``fair: true``): weakly fair while enabled and budgeted, so eventual
+    #: rules are judged on the runs where the user acts ("after the revert, it converges")
+    fair: bool = False
 
     #: the decomposition does not see through the wrapper: never split
     whole_cluster: ClassVar[bool] = True

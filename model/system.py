@@ -797,6 +797,8 @@ class KubeSystem(BaseSystem[SystemState]):
                 nxt = self._finish(state, after, user_budget=budget)
                 if is_fair(ua):  # the operator who eventually acts: weakly fair per declared action
                     yield (Action("operator", label, True, ("operator", idx), (idx, detail)), nxt)
+                elif isinstance(ua, After) and ua.fair:  # a scenario file's fair: true (model.sequence)
+                    yield (Action("user", label, True, ("user", idx), (idx, detail)), nxt)
                 else:
                     yield (Action("user", label, False, ("user", idx), (idx, detail)), nxt)
 

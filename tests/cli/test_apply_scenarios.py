@@ -189,3 +189,43 @@ def test_min_ready_seconds_longer_than_the_app_start_holds(tmp_path: Path) -> No
 def test_serves_after_must_be_a_non_negative_integer(tmp_path: Path) -> None:
     code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {serves-after: -1}\n')
     assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.serves-after: must be >= 0"), err
+
+
+# ------------------------------------------------------------- conditional convergence (fair: true)
+
+IMAGES = ROOT / "examples" / "incidents" / "image-pull-rollout"
+
+
+def test_after_a_fair_revert_the_stuck_rollout_converges(tmp_path: Path) -> None:
+    r, _ = _check(IMAGES / "deployment.yaml", IMAGES / "revert-fair.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-CONV-002", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_without_fair_the_user_may_never_revert(tmp_path: Path) -> None:
+    r, work = _check(IMAGES / "deployment.yaml", IMAGES / "revert-unfair.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-CONV-002", r.stdout)
+    trace = json.loads((work / "kubecheck-out" / "revert-unfair" / "kc-conv-002-deployment-default-web" / "trace.json").read_text())
+    assert "user_update_image_deployment" in [s["label"] for s in trace["steps"]]
+
+
+def test_fair_loads_as_a_fair_wrapper_and_is_a_fair_step(tmp_path: Path) -> None:
+    from kubecheck.scenarios import load_scenario_file
+    from model.sequence import After
+    from model.system import KubeSystem, Scenario
+
+    spec = load_scenario_file(str(IMAGES / "revert-fair.yaml"))
+    bad, revert = (a for a, _ in spec.user_actions)
+    assert isinstance(revert, After) and revert.fair and revert.converged and revert.steps == (bad,)
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+    from tests.model.builders_runtime import node
+
+    cluster = ClusterState.from_objects([node(), *load_manifests([str(IMAGES / "deployment.yaml")]).objects])
+    system = KubeSystem(Scenario(cluster, user_actions=(After(bad.inner if isinstance(bad, After) else bad, fair=True),)))
+    s = system.init_states()[0]
+    while (fair := [n for a, n in system.successors(s) if a.fair and a.actor != "user"]):
+        s = fair[0]
+    ((a, _),) = [(a, n) for a, n in system.successors(s) if a.actor == "user"]
+    assert a.fair and a.fairness_key == ("user", 0)
