@@ -229,3 +229,51 @@ def test_fair_loads_as_a_fair_wrapper_and_is_a_fair_step(tmp_path: Path) -> None
         s = fair[0]
     ((a, _),) = [(a, n) for a, n in system.successors(s) if a.actor == "user"]
     assert a.fair and a.fairness_key == ("user", 0)
+
+
+# ------------------------------------------ StatefulSet claim resize: refused, orphan, re-apply
+
+RESIZE = ROOT / "examples" / "incidents" / "statefulset-claim-resize"
+
+
+def test_the_orphan_and_reapply_workaround_keeps_the_pod_and_its_claim(tmp_path: Path) -> None:
+    r, _ = _check(RESIZE / "statefulset.yaml", RESIZE / "resize-orphan-reapply.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    for rule in ("KC-OWN-005", "KC-STS-003", "KC-CONV-003"):
+        assert re.search(rf"HOLDS\s+{rule}", r.stdout), rule
+
+
+def test_the_resize_scenario_reaches_the_adopting_statefulset_through_the_refused_apply() -> None:
+    """BFS over the scenario: the first apply is refused with ValidateStatefulSetUpdate's message; a
+    state is reached where the re-created 2Gi StatefulSet controls the original db-0 (same pod UID)."""
+    from collections import deque
+
+    from kubecheck.scenarios import load_scenario_file, settle, with_nodes
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+    from model.system import KubeSystem, Scenario
+    from model.update_validation import STATEFUL_SET_FORBIDDEN
+
+    objects, _ = with_nodes(tuple(load_manifests([str(RESIZE / "statefulset.yaml")]).objects), 1)
+    start = ClusterState.from_objects(objects)
+    spec = load_scenario_file(str(RESIZE / "resize-orphan-reapply.yaml"), cluster=start)
+    boot = KubeSystem(Scenario(start))
+    first = settle(boot, boot.init_states()[0]).state.cluster
+    (pod,) = first.pods.values()
+    system = KubeSystem(spec.to_scenario(first, "write"))
+    seen, queue, refused, adopted = set(), deque(system.init_states()), [], False
+    while queue:
+        s = queue.popleft()
+        for a, n in system.successors(s):
+            if a.label == "user_apply_statefulset_refused":
+                refused.append(a.data[1])
+            sts = n.cluster.get("StatefulSet", "default", "db")
+            p = n.cluster.get("Pod", "default", pod.name)
+            if (sts is not None and sts.volume_claim_templates[0].storage == "2Gi"
+                    and p is not None and p.uid == pod.uid and p.controller_ref() is not None and p.controller_ref().uid == sts.uid):
+                adopted = True
+            if n not in seen:
+                seen.add(n)
+                queue.append(n)
+    assert refused and all(m == f'db: StatefulSet.apps "db" is invalid: spec: Forbidden: {STATEFUL_SET_FORBIDDEN}' for m in refused)
+    assert adopted
