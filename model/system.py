@@ -792,7 +792,8 @@ class KubeSystem(BaseSystem[SystemState]):
                     yield (Action("user", f"{label}_refused", False, ("user", idx), (idx, f"{detail}: {writes.message}")), nxt)
                     continue
                 after = self._atomic(c, writes, reserved)
-                if isinstance(ua, DeleteObject) and ua.kind == "Pod":
+                base = ua.inner if isinstance(ua, After) else ua  # an ordered delete is still a delete
+                if isinstance(base, DeleteObject) and base.kind == "Pod":
                     after = _record_orphans(c, after, writes)
                 nxt = self._finish(state, after, user_budget=budget)
                 if is_fair(ua):  # the operator who eventually acts: weakly fair per declared action

@@ -144,3 +144,21 @@ def test_after_waits_for_its_steps_and_for_quiescence() -> None:
     system = KubeSystem(Scenario(s.cluster, user_actions=(first, unguarded)))
     (s1,) = [n for a, n in system.successors(system.init_states()[0]) if a.actor == "user"]
     assert [a.data[0] for a, _ in system.successors(s1) if a.actor == "user"] == [1]  # without converged: at once
+
+
+def test_an_ordered_force_delete_on_a_silent_node_leaves_the_containers_running_there() -> None:
+    """After(DeleteObject) is still a pod delete for model.system: a forced one on a NotReady node
+    records the orphaned containers (Node.orphaned_pods), as the unordered action does."""
+    from model.environment import DeleteObject
+    from tests.model.builders_runtime import cluster, rs
+
+    system = KubeSystem(Scenario(cluster(node(), rs(replicas=1))))
+    s = _settle(system, system.init_states()[0])
+    (pod,) = s.cluster.pods.values()
+    n = s.cluster.get("Node", "", pod.node_name)
+    c = s.cluster.put(replace(n, ready=False))
+    force = After(DeleteObject("Pod", pod.name, grace_period_seconds=0))
+    system = KubeSystem(Scenario(c, user_actions=(force,)))
+    ((a, nxt),) = [(a, t) for a, t in system.successors(system.init_states()[0]) if a.actor == "user"]
+    assert a.label == "user_delete_pod"
+    assert nxt.cluster.get("Node", "", pod.node_name).orphaned_pods == (("default", pod.name, pod.uid),)
