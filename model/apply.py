@@ -14,9 +14,10 @@ included (kubectl sends one request per object; controllers may act between them
   labels and annotations others added (the manifest's keys win, others' keys stay: the Deployment
   controller's ``deployment.kubernetes.io/revision``), owner references and finalizers when the
   manifest states none, the scheduler's ``nodeName``, an assigned ``clusterIP``, the environment's
-  HPA metric, and ``spec.replicas`` / ``spec.paused`` when the manifest does not write them (an HPA,
+  HPA metric, ``spec.replicas`` / ``spec.paused`` when the manifest does not write them (an HPA,
   ``kubectl scale`` or ``rollout pause`` set those; kubectl apply's three-way merge leaves a field
-  alone that neither the manifest nor the last applied one states).  The update first goes through
+  alone that neither the manifest nor the last applied one states), and in the pod template what
+  ``rollout restart``, ``set env`` and ``set resources`` wrote.  The update first goes through
   update-time validation (:mod:`model.update_validation`); a refused update is a visible refused
   step with the API server's message.  An apply that would change nothing (``unchanged``) is not
   offered, as every user action that would change nothing.
@@ -99,7 +100,26 @@ def applied_object(cur: Any, m: Manifest) -> Any:
             keep[f] = getattr(cur, f)
     for f in _KEEP_ALWAYS.get(kind, ()):
         keep[f] = getattr(cur, f)
+    if hasattr(obj, "template"):
+        keep["template"] = _kept_template_edits(cur.template, obj.template)
     return replace(obj, **keep)
+
+
+def _kept_template_edits(live: Any, new: Any) -> Any:
+    """What kubectl's other commands wrote into the live template and the file does not state stays,
+    as the three-way merge keeps fields no applied configuration stated: the ``rollout restart``
+    annotation, and ``set env`` / ``set resources`` values of a container of the same name (the loader
+    never reads env or resources, so the file states none; ``model.template_edits``)."""
+    from model.template_edits import RESTARTED_AT
+
+    annotations = new.annotations
+    if RESTARTED_AT in live.annotations and RESTARTED_AT not in annotations:
+        annotations = FrozenMap({**annotations, RESTARTED_AT: live.annotations[RESTARTED_AT]})
+    configs = {c.name: c.config for c in live.containers}
+    containers = tuple(c if c.config or not configs.get(c.name) else replace(c, config=configs[c.name]) for c in new.containers)
+    if annotations is new.annotations and containers == new.containers:
+        return new
+    return replace(new, annotations=annotations, containers=containers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,3 +162,18 @@ def test_an_ordered_force_delete_on_a_silent_node_leaves_the_containers_running_
     ((a, nxt),) = [(a, t) for a, t in system.successors(system.init_states()[0]) if a.actor == "user"]
     assert a.label == "user_delete_pod"
     assert nxt.cluster.get("Node", "", pod.node_name).orphaned_pods == (("default", pod.name, pod.uid),)
+
+
+def test_apply_keeps_what_restart_and_set_env_wrote_into_the_template() -> None:
+    from model.template_edits import RESTARTED_AT, RestartRollout, SetEnv
+
+    _, s = _running(_manifest())
+    c = s.cluster
+    for edit in (RestartRollout("Deployment", "web"), SetEnv("Deployment", "web", FrozenMap({"A": "b"}))):
+        ((_, (w,)),) = user_action_instances(c, edit)
+        c = c.put(w.obj)
+    live = c.get("Deployment", "default", "web")
+    assert user_action_instances(c, ApplyManifest(_manifest())) == []  # the file adds nothing: unchanged
+    new = applied_object(live, _manifest(image="nginx:2"))
+    assert new.template.annotations[RESTARTED_AT] == "restart-1"
+    assert new.template.containers[0].config == FrozenMap({"env.A": "b"}) and new.template.containers[0].image == "nginx:2"
