@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(VENV)/bin/kubecheck check examples/violations/single-replica-api.yaml --scenario rollout --out out/demo --report out/demo/report.html || test $$? -eq 1
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
