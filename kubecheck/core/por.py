@@ -97,23 +97,33 @@ def _prefixes(locs: Iterable[Location]) -> set[Location]:
     return out
 
 
+#: frozenset of locations -> its prefix closure (footprints are often the same objects from state
+#: to state: a model caches them); bounded, cleared when full
+_CLOSURES: dict[frozenset[Location], frozenset[Location]] = {}
+_CLOSURES_MAX = 50_000
+
+
+def _closure(locs: frozenset[Location]) -> frozenset[Location]:
+    c = _CLOSURES.get(locs)
+    if c is None:
+        if len(_CLOSURES) >= _CLOSURES_MAX:
+            _CLOSURES.clear()
+        c = _CLOSURES[locs] = frozenset(_prefixes(locs))
+    return c
+
+
 def overlaps(a: Iterable[Location], b: Iterable[Location]) -> bool:
     """Whether some location of ``a`` and some of ``b`` overlap (one is a prefix of the other).
 
     >>> overlaps([("Pod", "x", "status")], [("Pod",)]), overlaps([("Pod", "x")], [("Pod", "y")])
     (True, False)
     """
-    a = a if isinstance(a, (set, frozenset)) else set(a)
-    if not a:
+    fa = a if isinstance(a, frozenset) else frozenset(a)
+    fb = b if isinstance(b, frozenset) else frozenset(b)
+    if not fa or not fb:
         return False
-    pa = _prefixes(a)
-    for loc in b:
-        if loc in pa:
-            return True  # loc is a prefix of (or equal to) a location of a
-        for i in range(len(loc)):
-            if loc[:i] in a:
-                return True  # a location of a is a proper prefix of loc
-    return False
+    # a location of b is a prefix of (or equal to) one of a, or a location of a is a prefix of one of b
+    return not _closure(fa).isdisjoint(fb) or not _closure(fb).isdisjoint(fa)
 
 
 def dependent(f: Footprint, g: Footprint) -> bool:
