@@ -191,6 +191,23 @@ class _Ctx:
             (("deployment", ns, name), ns, d.template.labels) for (ns, name), d in c.deployments.items()
         ]
 
+    def rs_scope(self, ns: str, selectors: list[Any], owner_uids: set[str]) -> set[Loc]:
+        """Every field of the ReplicaSets of ``ns`` a selector might match (the pod-template-hash
+        aside) or an owner in ``owner_uids`` controls, and of the ReplicaSets a Deployment whose
+        template a selector might match may create: what claimReplicaSets and
+        getReplicaSetsWithSameController look at (the others they list and skip)."""
+        out: set[Loc] = set()
+        for (rns, rname), rs in self.c.replica_sets.items():
+            if rns != ns:
+                continue
+            ref = rs.controller_ref()
+            if (ref is not None and ref.uid in owner_uids) or any(_might_match(sel, rs.labels) for sel in selectors):
+                out |= obj_locs("ReplicaSet", ns, rname)
+        for creator, cns, labels in self.rs_creators:
+            if cns == ns and any(_might_match(sel, labels) for sel in selectors):
+                out |= obj_locs("ReplicaSet", ns, new_tag(creator))
+        return out
+
     def pod_scope(self, ns: str, selectors: list[Any], owner_uids: set[str]) -> set[Loc]:
         """Every field of the pods of ``ns`` a selector matches or an owner in ``owner_uids``
         controls, and of the new pods of every creator whose template a selector might match."""
@@ -217,7 +234,6 @@ def _same_template(d: Any, rs: Any) -> bool:
     return dict(d.template.labels) == labels and d.template.containers == rs.template.containers
 
 
-_RS_LIST_FIELDS = ("name", "uid", "labels", "owner_references", "selector", "deletion_timestamp", EXISTS)
 
 
 def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Footprint:
@@ -225,7 +241,7 @@ def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
     rs = c.replica_sets.get((ns, name))
     if rs is None:
         return Footprint.of([EVERYTHING], [EVERYTHING])
-    reads: set[Loc] = set(obj_locs("ReplicaSet", ns, name)) | field_locs("ReplicaSet", _RS_LIST_FIELDS, ns) | {IDS}
+    reads: set[Loc] = set(obj_locs("ReplicaSet", ns, name)) | {IDS}
     # its own object: the status only (updateReplicaSetStatus)
     writes: set[Loc] = {("ReplicaSet", f, ns, name) for f in STATUS_FIELDS["ReplicaSet"]}
     writes |= {IDS, ("$pending", "replicaset", ns, name)}
@@ -243,6 +259,8 @@ def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
             if oref is not None and oref.uid == ref.uid:
                 selectors.append(other.selector)
                 owners.add(other.uid)
+    ctrl_uids = {ref.uid} if ref is not None else set()
+    reads |= {("ReplicaSet",)} if whole_pods else ctx.rs_scope(ns, selectors, ctrl_uids | owners)
     if whole_pods:
         scope = {("Pod",)}
     else:
@@ -258,7 +276,7 @@ def _deployment_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
     d = c.deployments.get((ns, name))
     if d is None:
         return Footprint.of([EVERYTHING], [EVERYTHING])
-    reads: set[Loc] = set(obj_locs("Deployment", ns, name)) | field_locs("ReplicaSet", _RS_LIST_FIELDS, ns)
+    reads: set[Loc] = set(obj_locs("Deployment", ns, name)) | ({("ReplicaSet",)} if whole_pods else ctx.rs_scope(ns, [d.selector], {d.uid}))
     reads.add(("$pending", "deployment", ns, name))
     # its own object: status, annotations, spec (rollback), never its identity or its deletion
     writes: set[Loc] = {("Deployment", f, ns, name) for f in _fields("Deployment") if f not in _IDENTITY + _DELETION}
@@ -388,7 +406,8 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
 
     others = user_fps + fault_fps
     ctx.others = others
-    whole_pods = any(overlaps(fp.writes, [("Pod", "labels")]) for _, fp in others)
+    # the scopes are by labels: if a user or a fault may relabel pods or ReplicaSets, read them all
+    whole_pods = any(overlaps(fp.writes, [("Pod", "labels"), ("ReplicaSet", "labels")]) for _, fp in others)
 
     for spec_name in system._syncs:
         if spec_name == "deployment":
@@ -407,7 +426,7 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
             for (ns, name), d in c.deployments.items():
                 tag = new_tag(("deployment", ns, name))
                 out.append((("replicaset", ns, tag), everything if whole_pods else Footprint.of(
-                    obj_locs("ReplicaSet", ns, tag) | ctx.pod_scope(ns, [d.selector], set()) | {IDS} | field_locs("ReplicaSet", _RS_LIST_FIELDS, ns),
+                    obj_locs("ReplicaSet", ns, tag) | ctx.pod_scope(ns, [d.selector], set()) | {IDS} | ctx.rs_scope(ns, [d.selector], {d.uid}),
                     {("ReplicaSet", f, ns, tag) for f in STATUS_FIELDS["ReplicaSet"]} | ctx.pod_scope(ns, [d.selector], set()) | {IDS, (DELETED, "Pod")},
                 )))
         elif spec_name in ("garbagecollector", "nodelifecycle"):

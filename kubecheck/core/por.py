@@ -21,13 +21,16 @@ locations *overlap* if one is a prefix of the other.
 A property declares what it reads (:attr:`~kubecheck.core.properties.Property.reads`; ``None``
 is everything).  An action is **visible** if it writes a location some checked property reads.
 
-Ample set at ``s`` (:class:`AmpleChooser`): for one actor ``X`` with enabled actions ``T``:
+Ample set at ``s`` (:class:`AmpleChooser`): the actors are split into *dependency components*
+(two actors are linked when their potential footprints are dependent: writes of one against reads
+and writes of the other); for a component ``K`` with enabled actions ``T``:
 
-* C0: ``T`` is not empty (only actors with an enabled action are candidates);
-* C1 (persistence): no *other* actor's potential footprint depends on ``T``'s footprint (writes
-  of one against reads and writes of the other); since ``X``'s own enabled set is a function of
-  its reads, which nobody else can write, ``T`` stays enabled and unchanged along every path
-  of other actors, and every action on such a path is independent of ``T``;
+* C0: ``T`` is not empty (only components with an enabled action are candidates);
+* C1 (persistence): no actor outside ``K`` has a potential footprint dependent on any actor of
+  ``K``; since an actor's enabled set is a function of its reads, which nobody outside ``K``
+  can write, ``T`` stays enabled and unchanged along every path of actors outside ``K``, no
+  disabled actor of ``K`` becomes enabled there, and every action on such a path is
+  independent of ``T``;
 * C2 (visibility): no action of ``T`` is visible, unless ``T`` is everything enabled;
 * C3 (cycle proviso, BFS form): the search fully expands a state whenever one of the ample
   successors is a state seen before (so every cycle of the reduced graph has a fully expanded
@@ -149,13 +152,24 @@ class AmpleChooser:
         #: statistics: states where a proper subset was chosen, states fully expanded
         self.reduced = 0
         self.full = 0
+        self._comp_cache: tuple[Any, dict[Hashable, int]] | None = None
 
     @property
     def usable(self) -> bool:
         return self.footprint is not None and self.potential is not None and EVERYTHING not in self.visible
 
     def choose(self, state: Any, succ: Sequence[tuple[Any, Any]]) -> list[int] | None:
-        """Positions (into ``succ``) of an ample set that is a proper subset, or None (expand all)."""
+        """Positions (into ``succ``) of an ample set that is a proper subset, or None (expand all).
+
+        The candidates are the *dependency components* of the actors: two actors are linked when
+        their potential footprints are dependent, and a component is closed under that link.  The
+        enabled actions of a component form a persistent set (C1): an action of an actor outside
+        the component never depends on any action of the component, in this state or any state
+        reached without the component's actions, and the component's enabled set stays as it is
+        along such paths (its actors' reads are not written from outside).  A component is taken
+        if it has an enabled action, all its enabled actions are invisible (C2) and it is not
+        everything enabled; the smallest such one (fewest enabled actions), ties in actor order.
+        """
         if not self.usable or len(succ) < 2:
             return None
         groups: dict[Hashable, list[int]] = {}
@@ -166,29 +180,64 @@ class AmpleChooser:
         pots = self.potential(state)  # type: ignore[misc]
         if pots is None:
             return None
-        pot = list(pots)
-        known = {k for k, _ in pot}
-        if any(k not in known for k in groups):
+        comp_of = self._components(pots)
+        if any(k not in comp_of for k in groups):
             return None  # an enabled actor the model did not account for: no reduction here
+        by_comp: dict[int, list[Hashable]] = {}
+        for k in groups:
+            by_comp.setdefault(comp_of[k], []).append(k)
+        if len(by_comp) < 2:
+            return None
         fp_fn = self.footprint
-        for key, positions in groups.items():
-            fp: Footprint | None = None
+        best: list[int] | None = None
+        for keys in by_comp.values():
+            positions = [p for k in keys for p in groups[k]]
+            if best is not None and len(positions) >= len(best):
+                continue
+            visible = False
             for pos in positions:
                 f = fp_fn(state, succ[pos][0])  # type: ignore[misc]
-                if f is None:
-                    fp = None
+                if f is None or overlaps(f.writes, self.visible):
+                    visible = True  # C2 (an unknown footprint counts as visible)
                     break
-                fp = f if fp is None else fp | f
-            if fp is None:
-                continue
-            if overlaps(fp.writes, self.visible):
-                continue  # C2
-            if any(k != key and dependent(p, fp) for k, p in pot):
-                continue  # C1
-            if self.check:
-                self._check_commute(state, succ, positions)
-            return positions
-        return None
+            if not visible:
+                best = sorted(positions)
+        if best is not None and self.check:
+            self._check_commute(state, succ, best)
+        return best
+
+    def _components(self, pots: Any) -> dict[Hashable, int]:
+        """Actor key -> component number, for one potential list (cached by identity: a model that
+        returns the same list object for equal potentials pays this once)."""
+        cached = self._comp_cache
+        if cached is not None and cached[0] is pots:
+            return cached[1]
+        pl = list(pots)
+        n = len(pl)
+        parent = list(range(n))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(n):
+            for j in range(i + 1, n):
+                if find(i) != find(j) and dependent(pl[i][1], pl[j][1]):
+                    parent[find(i)] = find(j)
+        comp: dict[Hashable, int] = {}
+        for i, (k, _) in enumerate(pl):
+            r = find(i)
+            if k in comp and comp[k] != r:
+                # the same actor listed twice: merge (its potential is the union)
+                old = comp[k]
+                for kk, c in comp.items():
+                    if c == old:
+                        comp[kk] = r
+            comp[k] = r
+        self._comp_cache = (pots, comp)
+        return comp
 
     def _check_commute(self, state: Any, succ: Sequence[tuple[Any, Any]], chosen: list[int]) -> None:
         """Debug mode: every chosen action commutes with every other enabled action at ``state``."""
