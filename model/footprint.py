@@ -481,10 +481,19 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
     return out
 
 
-def _actor_potential(pots: list[tuple[Hashable, Footprint]], key: Hashable) -> Footprint | None:
+def _actor_potential(pots: list[tuple[Hashable, Footprint]], key: Hashable, catch_all: bool = False) -> Footprint | None:
+    """The potential declared for ``key``; with ``catch_all``, else the family's catch-all entry
+    (``(family, "$any")``, ``("expiry", kind, "$any")``, ``("expiry", "$other")``)."""
     for k, fp in pots:
         if k == key:
             return fp
+    if catch_all and isinstance(key, tuple) and key:
+        alts = [(key[0], "$any")]
+        if key[0] == "expiry" and len(key) > 1:
+            alts += [("expiry", key[1], "$any"), ("expiry", "$other")]
+        for k, fp in pots:
+            if k in alts:
+                return fp
     return None
 
 
@@ -605,12 +614,11 @@ def check_step(system: Any, state: Any, action: Action, nxt: Any) -> None:
     if pots is None:
         return
     key = action.key
-    pot = _actor_potential(pots, key)
+    pot = _actor_potential(pots, key, catch_all=True)
     if pot is None:
         raise FootprintError(f"{action}: no potential footprint is declared for actor {key!r}")
     changed = _diff(system, state, nxt, key)
-    fp = action_footprint(system, state, action)
-    assert fp is not None
+    fp = action_footprint(system, state, action) or pot
     for loc in sorted(changed, key=repr):
         if not _covered(loc, fp.writes):
             raise FootprintError(f"{action}: wrote {loc!r}, which its declared writes do not cover")
