@@ -321,7 +321,7 @@ def _deployment_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
 
 def _kubelet_potential(ns: str, name: Hashable) -> Footprint:
     reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("Pod", "sandbox"), ("PersistentVolumeClaim",), IDS}
-    writes = set(obj_locs("Pod", ns, name)) | {("Node", "orphaned_pods"), IDS, (DELETED, "Pod")}
+    writes = set(obj_locs("Pod", ns, name)) | {IDS, (DELETED, "Pod")}
     return Footprint.of(reads, writes)
 
 
@@ -542,7 +542,6 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
         out = set()
         for w in st.writes:
             out |= write_locs(w, key)
-        out.add(("Node", "orphaned_pods"))
         return out
     if fam == "scheduler":
         ns, name, _node = action.data
