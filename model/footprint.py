@@ -117,9 +117,9 @@ def write_locs(w: Write, creator: Hashable) -> set[Loc]:
     """The locations one API write assigns (``creator``: the actor key, for a Create's new object)."""
     if isinstance(w, Create):
         k = kind_of(w.obj)
-        return obj_locs(k, w.obj.namespace, new_tag(creator)) | {IDS}
+        return set(obj_locs(k, w.obj.namespace, new_tag(creator))) | {IDS}
     if isinstance(w, Delete):
-        return obj_locs(w.kind, w.namespace, w.name) | {IDS, (DELETED, w.kind)}
+        return set(obj_locs(w.kind, w.namespace, w.name)) | {IDS, (DELETED, w.kind)}
     k = kind_of(w.obj)
     ns, name = w.obj.namespace, w.obj.name
     status = STATUS_FIELDS[k]
@@ -261,10 +261,7 @@ def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
                 owners.add(other.uid)
     ctrl_uids = {ref.uid} if ref is not None else set()
     reads |= {("ReplicaSet",)} if whole_pods else ctx.rs_scope(ns, selectors, ctrl_uids | owners)
-    if whole_pods:
-        scope = {("Pod",)}
-    else:
-        scope = ctx.pod_scope(ns, selectors, owners)
+    scope: set[Loc] = {("Pod",)} if whole_pods else ctx.pod_scope(ns, selectors, owners)
     reads |= scope
     own_scope = {("Pod",)} if whole_pods else ctx.pod_scope(ns, [rs.selector], {rs.uid})
     writes |= own_scope | obj_locs("Pod", ns, new_tag(("replicaset", ns, name))) | {(DELETED, "Pod")}
@@ -475,20 +472,29 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
         triggers = [(DELETED, k) for k in owner_kinds]
         idle = not any(sync_garbage_collector(c, item) for item in gc_items(c))
         if idle and not any(overlaps(fp.writes, triggers) for _, fp in out):
-            out.append((("garbagecollector", "$any"), Footprint.of(set(triggers), set())))
+            out.append((("garbagecollector", "$any"), Footprint.of(set(), set())))  # never acts from here on
         else:
             out.append((("garbagecollector", "$any"), everything))
-    return out
+    # ``$deleted`` is a marker for the idleness decisions above, not state: two deletions of
+    # different objects do not conflict through it, so it leaves the footprints the engine sees
+    # (check_step checks deletions against the garbage collector's idleness instead).
+    return [(k, _unmark(fp)) for k, fp in out]
 
 
-def _actor_potential(pots: list[tuple[Hashable, Footprint]], key: Hashable, catch_all: bool = False) -> Footprint | None:
+def _unmark(fp: Footprint) -> Footprint:
+    if not any(loc[:1] == (DELETED,) for loc in fp.writes) and not any(loc[:1] == (DELETED,) for loc in fp.reads):
+        return fp
+    return Footprint(frozenset(x for x in fp.reads if x[:1] != (DELETED,)), frozenset(x for x in fp.writes if x[:1] != (DELETED,)))
+
+
+def _actor_potential(pots: list[tuple[Hashable, Footprint]], key: Any, catch_all: bool = False) -> Footprint | None:
     """The potential declared for ``key``; with ``catch_all``, else the family's catch-all entry
     (``(family, "$any")``, ``("expiry", kind, "$any")``, ``("expiry", "$other")``)."""
     for k, fp in pots:
         if k == key:
             return fp
     if catch_all and isinstance(key, tuple) and key:
-        alts = [(key[0], "$any")]
+        alts: list[tuple[Any, ...]] = [(key[0], "$any")]
         if key[0] == "expiry" and len(key) > 1:
             alts += [("expiry", key[1], "$any"), ("expiry", "$other")]
         for k, fp in pots:
@@ -510,11 +516,11 @@ def action_footprint(system: Any, state: Any, action: Action) -> Footprint | Non
     writes = _action_writes(system, state, action)
     if writes is None:
         return pot
-    return Footprint(pot.reads, frozenset(writes))
+    return Footprint(pot.reads, frozenset(x for x in writes if x[:1] != (DELETED,)))
 
 
 def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
-    key = action.key
+    key: Any = action.key
     fam = key[0] if isinstance(key, tuple) and key else None
     c = state.cluster
     if fam in ("deployment", "replicaset") and isinstance(action.data, tuple):
@@ -544,7 +550,7 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
             out |= write_locs(w, key)
         return out
     if fam == "scheduler":
-        ns, name, _node = action.data
+        ns, name = action.data[0], action.data[1]  # type: ignore[index]
         return {("Pod", f, ns, name) for f in _fields("Pod") if f not in STATUS_FIELDS["Pod"]} | {("Pod", "conditions", ns, name)}
     if fam == "expiry" and len(key) == 4 and key[1] == "Pod":
         return {("Pod", f, key[2], key[3]) for f in STATUS_FIELDS["Pod"]}
@@ -612,12 +618,19 @@ def check_step(system: Any, state: Any, action: Action, nxt: Any) -> None:
     pots = system._por_potential(state)
     if pots is None:
         return
-    key = action.key
+    key: Any = action.key
     pot = _actor_potential(pots, key, catch_all=True)
     if pot is None:
         raise FootprintError(f"{action}: no potential footprint is declared for actor {key!r}")
     changed = _diff(system, state, nxt, key)
     fp = action_footprint(system, state, action) or pot
+    deleted = {loc[1] for loc in changed if loc[:1] == (DELETED,)}
+    changed = {loc for loc in changed if loc[:1] != (DELETED,)}
+    gc = _actor_potential(pots, ("garbagecollector", "$any"))
+    if deleted and gc is not None and not gc.writes and key[:1] != ("garbagecollector",):
+        owner_kinds = {k for k in KINDS if k != "Pod" or state.cluster.persistent_volume_claims or state.cluster.stateful_sets}
+        if deleted & owner_kinds:
+            raise FootprintError(f"{action}: deleted a {sorted(deleted & owner_kinds)[0]} while the garbage collector was declared idle")
     for loc in sorted(changed, key=repr):
         if not _covered(loc, fp.writes):
             raise FootprintError(f"{action}: wrote {loc!r}, which its declared writes do not cover")
@@ -682,7 +695,7 @@ class PorSystem(KubeSystem):
     def _por_potential(self, state: Any) -> list[tuple[Hashable, Footprint]] | None:
         memo = self._pot_memo
         if memo is not None and memo[0] is state:
-            return memo[1]  # type: ignore[no-any-return]
+            return memo[1]
         shape = potential_shape(state)
         pots = self._pot_cache.get(shape)
         if pots is None:
