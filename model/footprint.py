@@ -624,13 +624,13 @@ def check_step(system: Any, state: Any, action: Action, nxt: Any) -> None:
         raise FootprintError(f"{action}: no potential footprint is declared for actor {key!r}")
     changed = _diff(system, state, nxt, key)
     fp = action_footprint(system, state, action) or pot
-    deleted = {loc[1] for loc in changed if loc[:1] == (DELETED,)}
+    deleted: set[Any] = {loc[1] for loc in changed if loc[:1] == (DELETED,)}
     changed = {loc for loc in changed if loc[:1] != (DELETED,)}
     gc = _actor_potential(pots, ("garbagecollector", "$any"))
     if deleted and gc is not None and not gc.writes and key[:1] != ("garbagecollector",):
         owner_kinds = {k for k in KINDS if k != "Pod" or state.cluster.persistent_volume_claims or state.cluster.stateful_sets}
         if deleted & owner_kinds:
-            raise FootprintError(f"{action}: deleted a {sorted(deleted & owner_kinds)[0]} while the garbage collector was declared idle")
+            raise FootprintError(f"{action}: deleted a {sorted(map(str, deleted & owner_kinds))[0]} while the garbage collector was declared idle")
     for loc in sorted(changed, key=repr):
         if not _covered(loc, fp.writes):
             raise FootprintError(f"{action}: wrote {loc!r}, which its declared writes do not cover")
