@@ -152,7 +152,9 @@ class AmpleChooser:
         #: statistics: states where a proper subset was chosen, states fully expanded
         self.reduced = 0
         self.full = 0
-        self._comp_cache: tuple[Any, dict[Hashable, int]] | None = None
+        #: id(potential list) -> (the list, its components): a model that caches its potentials
+        #: (model.footprint caches them by the state's shape) pays the pairwise test once per list
+        self._comp_cache: dict[int, tuple[Any, dict[Hashable, int]]] = {}
 
     @property
     def usable(self) -> bool:
@@ -209,7 +211,7 @@ class AmpleChooser:
     def _components(self, pots: Any) -> dict[Hashable, int]:
         """Actor key -> component number, for one potential list (cached by identity: a model that
         returns the same list object for equal potentials pays this once)."""
-        cached = self._comp_cache
+        cached = self._comp_cache.get(id(pots))
         if cached is not None and cached[0] is pots:
             return cached[1]
         pl = list(pots)
@@ -236,7 +238,9 @@ class AmpleChooser:
                     if c == old:
                         comp[kk] = r
             comp[k] = r
-        self._comp_cache = (pots, comp)
+        if len(self._comp_cache) >= 10_000:
+            self._comp_cache.clear()
+        self._comp_cache[id(pots)] = (pots, comp)  # the list is kept alive, so its id is not reused
         return comp
 
     def _check_commute(self, state: Any, succ: Sequence[tuple[Any, Any]], chosen: list[int]) -> None:
