@@ -148,7 +148,9 @@ def split_by_all_reductions(
 ) -> list[tuple[list[T], bool, bool, bool]]:
     """As :func:`split_by_reductions`, with partial-order reduction as a third reduction: searches
     ``(items, symmetry, fingerprint, por)``.  POR runs in the general loop and fingerprints in the
-    lean one, so a property both may serve gets POR (it is exact, fingerprints are not).
+    lean one, so a property both may serve gets POR (it is exact, fingerprints are not).  POR is not
+    combined with symmetry (its independence is exact commutation, not commutation up to a
+    renaming): a property symmetry may serve gets symmetry, which does reduce.
 
     >>> from kubecheck.core.properties import invariant, eventually_always
     >>> inv = invariant("INV", "inv", lambda s: True, reads=frozenset({("x",)}))
@@ -160,8 +162,9 @@ def split_by_all_reductions(
     out: dict[tuple[bool, bool, bool], list[T]] = {}
     for item in items:
         prop = prop_of(item)
-        p = por and may_use_por(prop)
-        key = (symmetry and may_use_symmetry(prop), fingerprint and not p and may_use_fingerprint(prop), p)
+        sym = symmetry and may_use_symmetry(prop)
+        p = por and not sym and may_use_por(prop)
+        key = (sym, fingerprint and not p and may_use_fingerprint(prop), p)
         out.setdefault(key, []).append(item)
     order = [(s, f, p) for p in (True, False) for s in (True, False) for f in (True, False)]
     return [(out[k], k[0], k[1], k[2]) for k in order if k in out]

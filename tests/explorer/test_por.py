@@ -179,6 +179,12 @@ def test_refusals():
         explore(NoHooks(), [NO_Y], por=True, progress="off")
     with pytest.raises(InvalidScenario, match="choose one"):
         explore(Counters(2, 1), [NO_Y], por=True, fingerprint=True, progress="off")
+    with pytest.raises(InvalidScenario, match="choose one"):
+        Counters.canonical = lambda self, s: s  # type: ignore[attr-defined]
+        try:
+            explore(Counters(2, 1), [NO_Y], por=True, symmetry=True, progress="off")
+        finally:
+            del Counters.canonical
 
 
 def test_planner_splits_por_from_what_it_may_not_serve():
@@ -189,6 +195,9 @@ def test_planner_splits_por_from_what_it_may_not_serve():
     assert [([p.rule_id for p in ps], fp, por) for ps, _, fp, por in out] == [
         (["INV"], False, True), (["ALL"], True, False), (["CONV"], False, False)
     ]
+    # symmetry wins where it may serve (POR is not combined with it)
+    out = split_by_all_reductions([inv, conv], lambda p: p, True, False, True)
+    assert [([p.rule_id for p in ps], sym, por) for ps, sym, _, por in out] == [(["INV"], True, False), (["CONV"], False, False)]
 
 
 def test_overlap_is_by_prefix():

@@ -170,6 +170,11 @@ def explore(
     props = list(properties)
     _validate(system, props, strategy, symmetry, max_depth, max_states, timeout, max_memory, fingerprint, keep_graph)
     ample = _ample_chooser(system, props, por, fingerprint)
+    if ample is not None and symmetry:
+        raise InvalidScenario(
+            "por=True and symmetry=True are not combined: the ample sets rest on exact commutation, and the "
+            "symmetry quotient merges states the footprints do not describe; choose one"
+        )
     fp_fn: Callable[[Any], int] | None = None
     if fingerprint:
         fp_fn = _fingerprint_fn if _fingerprint_fn is not None else fingerprint_fn(_fingerprint_bits)
