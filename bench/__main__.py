@@ -16,6 +16,9 @@
 * ``z3 [--repeat N]``: the Z3 rollout proofs for replicas 1..10,000 (bench/z3_rollout.py).
 * ``model [throughput | targets ...]``: the Kubernetes model's hot path and the issue targets
   (bench/model_perf.py).
+* ``por [--timeout S] [--only NAME,..] [--no-write]``: partial-order reduction, states and time with and without
+  it on groups of 2-4 Deployments behind one Service and the web example; writes its section of
+  docs/performance.md (bench/por_bench.py; not part of ``all``).
 * ``corpus [--only NAME,..] [--timeout S] [--jobs N] [--no-write]``: the default ``kubecheck check`` (and
   ``-s node-failure``) on every real-world manifest set of bench/corpus/SOURCES.tsv, extracted first by
   ``python -m bench.corpus.extract``; writes its section of docs/performance.md (bench/corpus/run.py; not
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHMARKS = ("all", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "mutation",
+BENCHMARKS = ("all", "por", "spin-rsk", "spin-rollout", "scenario", "scenarios-all", "rsk", "z3", "model", "corpus", "loader", "mutation",
               "fuzz")
 
 
@@ -63,6 +66,10 @@ def main(argv: list[str]) -> int:
         from bench.model_perf import main as model_main
 
         return model_main(argv[1:])
+    if argv[0] == "por":
+        from bench.por_bench import main as por_main
+
+        return por_main(argv[1:])
     if argv[0] == "corpus":
         from bench.corpus.run import main as corpus_main
 

@@ -153,6 +153,9 @@ def cli() -> None:
               help="Store 64-bit state fingerprints instead of states (hash compaction, as TLC) for the invariant "
               "rules: less memory; a HOLDS is exhaustive up to hash collisions (the probability is reported). "
               "Action and eventual rules run in a second search without it.")
+@click.option("--por/--no-por", default=False, show_default=True,
+              help="Partial-order reduction (ample sets from declared footprints) for the rules that declare what they "
+              "read; exact (same verdicts). Eventual rules and rules that read anything run in a second search without it.")
 @click.option("--decompose/--no-decompose", default=True, show_default=True,
               help="Explore independent groups of workloads (no shared Service, selector, claim or owner) apart; "
               "rules that are conjunctions over groups are judged per group (docs/semantics.md, Decomposition).")
@@ -184,7 +187,7 @@ def cli() -> None:
               help="The lowest rule severity whose violations fail the run (exit 1); the others are reported only.")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
-          symmetry: bool, fingerprint: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
+          symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
           config_path: str | None, fail_on: str) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
@@ -225,6 +228,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         max_memory=max_memory,
         symmetry=symmetry,
         fingerprint=fingerprint,
+        por=por,
         decompose=decompose,
         granularity=granularity,
         nodes=nodes,

@@ -47,7 +47,7 @@ from typing import Any, Iterable
 from kubecheck.core.errors import InvalidScenario, KubecheckError
 from kubecheck.core.judge import Judgement, Outcome, judge_state, judge_step
 from kubecheck.core.properties import Property, PropertyKind
-from kubecheck.core.reductions import Reduction, reductions_of, split_by_reductions
+from kubecheck.core.reductions import Reduction, may_use_por, reductions_of, split_by_all_reductions
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 
@@ -422,6 +422,8 @@ class CheckConfig:
     symmetry: bool = False
     #: hash compaction (64-bit state fingerprints) for the invariant rules' searches
     fingerprint: bool = False
+    #: partial-order reduction (kubecheck.core.por, model.footprint) for the rules that declare reads
+    por: bool = False
     #: explore interaction groups apart (model.decompose); False: the whole cluster in every search
     decompose: bool = True
     granularity: str = "write"
@@ -936,7 +938,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
 
 
 def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], progress: bool | str | None,
-             fingerprint: bool = False) -> Any:
+             fingerprint: bool = False, por: bool = False) -> Any:
     from kubecheck.core.explorer import explore
 
     return explore(
@@ -944,6 +946,7 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
         props,
         symmetry=symmetry,
         fingerprint=fingerprint,
+        por=por,
         max_depth=bounds.get("max_depth"),
         max_states=bounds.get("max_states"),
         timeout=bounds.get("timeout"),
@@ -953,9 +956,9 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
 
 
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
-                fingerprint: bool = False) -> Any:
+                fingerprint: bool = False, por: bool = False) -> Any:
     if cfg.engine == "explicit":
-        return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint)
+        return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint, por)
     try:
         from kubecheck.core.random import run_random
     except ImportError:
@@ -1379,11 +1382,18 @@ def _judge_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, plann
     found: list[Finding] = []
     runs: list[Exploration] = []
     guard_ok = True
-    for group, sym, fp in split_by_reductions(planned, lambda p: p.prop, cfg.symmetry and explicit, cfg.fingerprint and explicit):
+    # a guard checked in every search must be one POR may serve, or no search uses POR
+    por_asked = cfg.por and explicit and (guard is None or may_use_por(guard))
+    for group, sym, fp, por in split_by_all_reductions(planned, lambda p: p.prop, cfg.symmetry and explicit, cfg.fingerprint and explicit, por_asked):
         engine_props = [replace(p.prop, rule_id=f"{p.prop.rule_id}.{i}") for i, p in enumerate(group)]
         if guard is not None:
             engine_props.append(guard)
-        result = _run_engine(system, engine_props, sym, bounds, cfg, fp)
+        search_system = system
+        if por:
+            from model.footprint import PorSystem
+
+            search_system = PorSystem(scenario)
+        result = _run_engine(search_system, engine_props, sym, bounds, cfg, fp, por)
         if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
             guard_ok = False
         st = result.stats

@@ -236,6 +236,7 @@ def stateful_set_pod_not_stuck_on_lost_node(c: ClusterState, target: Target) -> 
     "pkg/controller/controller_ref_manager.go ClaimObject",
     counts="Counts, for every pod object (terminating included), its ownerReferences with controller: true.",
     remediation='Do not add controller ownerReferences by hand: let exactly one controller own each pod (remove the extra controller: true reference).',
+    reads=[("Pod", "owner_references")],
 )
 def single_controller_owner(c: ClusterState) -> bool:
     return all(sum(1 for r in p.owner_references if r.controller) <= 1 for p in c.pods.values())
@@ -1025,6 +1026,7 @@ def containers_share_sandbox(c: ClusterState) -> bool:
     counts="Among pod objects with a sandbox (terminating included, until the object is gone), no two "
     "share an IP.",
     remediation='No manifest change fixes this: it is pod IP allocation (CNI IPAM); report it with the trace.',
+    reads=[("Pod", "sandbox")],
 )
 def pod_ips_unique(c: ClusterState) -> bool:
     ips = [p.sandbox.ip for p in c.pods.values() if p.sandbox is not None]

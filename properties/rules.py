@@ -69,6 +69,10 @@ class Rule:
     severity: str = "error"
     #: How to fix a violation, in words (``kubecheck explain``, SARIF ``help``, the text output).
     remediation: str = ""
+    #: The state locations the predicate reads (``model.footprint``: ``("Pod", "owner_references")``
+    #: is that field of every pod), or None for "anything".  Only partial-order reduction
+    #: (``kubecheck check --por``) uses it: a rule with ``reads=None`` runs in the unreduced search.
+    reads: frozenset[tuple[Any, ...]] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -120,6 +124,7 @@ class Rule:
             predicate=pred,
             statement=self.title,
             symmetric=self.symmetric,
+            reads=self.reads,
         )
         return prop
 
@@ -138,6 +143,7 @@ def rule(
     local: bool = False,
     severity: str = "error",
     remediation: str = "",
+    reads: Any = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -160,6 +166,7 @@ def rule(
             local=local,
             severity=severity,
             remediation=remediation,
+            reads=frozenset(tuple(loc) for loc in reads) if reads is not None else None,
         )
 
     return wrap

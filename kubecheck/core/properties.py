@@ -95,6 +95,11 @@ class Property:
     predicate: Callable[..., bool]
     statement: str = ""
     symmetric: bool = True
+    #: The locations the predicate reads (see :mod:`kubecheck.core.por`), or None for "anything".
+    #: Only partial-order reduction uses it: an action that writes one of them is *visible*.  For an
+    #: action property, declaring ``reads`` also promises that it holds on every step that writes
+    #: none of them.
+    reads: frozenset[tuple[Any, ...]] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, PropertyKind):
@@ -118,6 +123,12 @@ class Property:
             raise InvalidProperty(f"Property {self.rule_id}: statement must be a string, got {self.statement!r}.")
         if not isinstance(self.symmetric, bool):
             raise InvalidProperty(f"Property {self.rule_id}: symmetric must be True or False, got {self.symmetric!r}.")
+        if self.reads is not None and (
+            not isinstance(self.reads, frozenset) or not all(isinstance(loc, tuple) for loc in self.reads)
+        ):
+            raise InvalidProperty(
+                f"Property {self.rule_id}: reads must be None or a frozenset of location tuples, got {self.reads!r}."
+            )
         if not callable(self.predicate):
             raise InvalidProperty(
                 f"Property {self.rule_id} ({self.name}): predicate {self.predicate!r} is not callable. "
@@ -141,10 +152,16 @@ class Property:
 
 
 def invariant(
-    rule_id: str, name: str, predicate: Callable[[Any], bool], *, statement: str = "", symmetric: bool = True
+    rule_id: str,
+    name: str,
+    predicate: Callable[[Any], bool],
+    *,
+    statement: str = "",
+    symmetric: bool = True,
+    reads: frozenset[tuple[Any, ...]] | None = None,
 ) -> Property:
     """``predicate(state)`` holds in every reachable state (a violation has a shortest trace under BFS)."""
-    return Property(rule_id, name, PropertyKind.INVARIANT, predicate, statement, symmetric)
+    return Property(rule_id, name, PropertyKind.INVARIANT, predicate, statement, symmetric, reads)
 
 
 def action_property(
@@ -154,9 +171,10 @@ def action_property(
     *,
     statement: str = "",
     symmetric: bool = True,
+    reads: frozenset[tuple[Any, ...]] | None = None,
 ) -> Property:
     """``predicate(state, action, next_state)`` holds for every reachable transition."""
-    return Property(rule_id, name, PropertyKind.ACTION, predicate, statement, symmetric)
+    return Property(rule_id, name, PropertyKind.ACTION, predicate, statement, symmetric, reads)
 
 
 def eventually_always(
@@ -174,10 +192,16 @@ def always_eventually(
 
 
 def sometimes(
-    rule_id: str, name: str, predicate: Callable[[Any], bool], *, statement: str = "", symmetric: bool = True
+    rule_id: str,
+    name: str,
+    predicate: Callable[[Any], bool],
+    *,
+    statement: str = "",
+    symmetric: bool = True,
+    reads: frozenset[tuple[Any, ...]] | None = None,
 ) -> Property:
     """Some reachable state satisfies ``predicate``; the discovery is reported as an example trace."""
-    return Property(rule_id, name, PropertyKind.SOMETIMES, predicate, statement, symmetric)
+    return Property(rule_id, name, PropertyKind.SOMETIMES, predicate, statement, symmetric, reads)
 
 
 def _no_deadlock(state: Any) -> bool:  # pragma: no cover - never called, the explorer checks deadlock itself

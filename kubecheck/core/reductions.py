@@ -13,6 +13,12 @@ reduction          may serve
 ``fingerprint``    invariants, ``sometimes`` properties and the deadlock check: the lean BFS
                    loop, the one that stores fingerprints instead of states, sees no actions
                    and keeps no state graph
+``por``            partial-order reduction (:mod:`kubecheck.core.por`): invariants, action
+                   properties and ``sometimes`` properties that declare what they read
+                   (``reads``), and the deadlock check; not eventual properties (weak fairness
+                   is about the actions enabled along a run, which the reduced graph does not
+                   keep; refused, as symmetry refuses them), nor properties that read anything
+                   (``reads=None``: every action would be visible, nothing could be reduced)
 =================  ==========================================================================
 
 A reduction that ran is reported as data, a :class:`Reduction` (its name, and for fingerprints the
@@ -44,7 +50,10 @@ __all__ = [
     "fingerprint_refusal",
     "may_use_symmetry",
     "may_use_fingerprint",
+    "por_refusal",
+    "may_use_por",
     "split_by_reductions",
+    "split_by_all_reductions",
     "reductions_of",
     "collision_probability",
     "collision_bound",
@@ -96,6 +105,27 @@ def fingerprint_refusal(prop: Property) -> KubecheckError | None:
     return None
 
 
+def por_refusal(prop: Property) -> KubecheckError | None:
+    """Why partial-order reduction may not serve ``prop`` (the error to raise), or None when it may."""
+    if prop.kind.is_eventual:
+        return UnsoundCombination(
+            f"property {prop.rule_id} ({prop.name}) is an eventual property ({prop.kind.value}); partial-order "
+            f"reduction keeps one representative of each set of equivalent interleavings, but weak fairness is "
+            f"about which actions stay enabled along a run, and a reduced run need not be fair when its full "
+            f"counterpart is. Check eventual properties with por=False."
+        )
+    if prop.reads is None and prop.kind is not PropertyKind.DEADLOCK:
+        return InvalidScenario(
+            f"property {prop.rule_id} ({prop.name}) does not declare what it reads (reads=None), so every action "
+            f"is visible to it and partial-order reduction could reduce nothing. Declare reads= or use por=False."
+        )
+    return None
+
+
+def may_use_por(prop: Property) -> bool:
+    return por_refusal(prop) is None
+
+
 def may_use_symmetry(prop: Property) -> bool:
     return symmetry_refusal(prop) is None
 
@@ -110,13 +140,34 @@ def split_by_reductions(
     """Split ``items`` into searches ``(items, symmetry, fingerprint)``: each reduction asked for
     serves the properties it may serve, the rest run in a search without it.  Searches come in a
     fixed order (both reductions first, neither last); empty ones are left out."""
-    out: dict[tuple[bool, bool], list[T]] = {}
+    return [(its, sym, fp) for its, sym, fp, _ in split_by_all_reductions(items, prop_of, symmetry, fingerprint, False)]
+
+
+def split_by_all_reductions(
+    items: Sequence[T], prop_of: Callable[[T], Property], symmetry: bool, fingerprint: bool, por: bool
+) -> list[tuple[list[T], bool, bool, bool]]:
+    """As :func:`split_by_reductions`, with partial-order reduction as a third reduction: searches
+    ``(items, symmetry, fingerprint, por)``.  POR runs in the general loop and fingerprints in the
+    lean one, so a property both may serve gets POR (it is exact, fingerprints are not).  POR is not
+    combined with symmetry (its independence is exact commutation, not commutation up to a
+    renaming): a property symmetry may serve gets symmetry, which does reduce.
+
+    >>> from kubecheck.core.properties import invariant, eventually_always
+    >>> inv = invariant("INV", "inv", lambda s: True, reads=frozenset({("x",)}))
+    >>> blind = invariant("ALL", "reads anything", lambda s: True)
+    >>> conv = eventually_always("CONV", "conv", lambda s: True)
+    >>> [([p.rule_id for p in ps], por) for ps, _, _, por in split_by_all_reductions([inv, blind, conv], lambda p: p, False, False, True)]
+    [(['INV'], True), (['ALL', 'CONV'], False)]
+    """
+    out: dict[tuple[bool, bool, bool], list[T]] = {}
     for item in items:
         prop = prop_of(item)
-        key = (symmetry and may_use_symmetry(prop), fingerprint and may_use_fingerprint(prop))
+        sym = symmetry and may_use_symmetry(prop)
+        p = por and not sym and may_use_por(prop)
+        key = (sym, fingerprint and not p and may_use_fingerprint(prop), p)
         out.setdefault(key, []).append(item)
-    order = ((True, True), (True, False), (False, True), (False, False))
-    return [(out[k], k[0], k[1]) for k in order if k in out]
+    order = [(s, f, p) for p in (True, False) for s in (True, False) for f in (True, False)]
+    return [(out[k], k[0], k[1], k[2]) for k in order if k in out]
 
 
 def collision_probability(n: int, bits: int = FINGERPRINT_BITS) -> float:
@@ -152,7 +203,7 @@ def format_probability(p: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reduction:
-    """A reduction that ran in one search.  ``name`` is ``"symmetry"`` or ``"fingerprint"``; for
+    """A reduction that ran in one search.  ``name`` is ``"symmetry"``, ``"fingerprint"`` or ``"por"``; for
     fingerprints, ``bits`` is their width and ``collision_bound`` the union bound on a collision
     among the states stored (a HOLDS is exhaustive up to it)."""
 
@@ -169,6 +220,8 @@ class Reduction:
         """As the reports print it: ``symmetry``, ``fingerprints (64-bit, collision probability <= 1.1e-07)``."""
         if self.name == "fingerprint" and self.bits is not None and self.collision_bound is not None:
             return f"fingerprints ({self.bits}-bit, collision probability <= {format_probability(self.collision_bound)})"
+        if self.name == "por":
+            return "partial-order reduction (exact: same verdicts as the full search; eventual rules run without it)"
         return self.name
 
 

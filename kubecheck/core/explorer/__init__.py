@@ -40,6 +40,7 @@ from kubecheck.core.reductions import (
     collision_probability,
     fingerprint_refusal,
     format_probability,
+    por_refusal,
     symmetry_refusal,
 )
 from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
@@ -139,6 +140,7 @@ def explore(
     progress: bool | str | None = None,
     keep_graph: bool = False,
     fingerprint: bool = False,
+    por: bool = False,
     _fingerprint_bits: int = FINGERPRINT_BITS,
     _fingerprint_fn: Callable[[Any], int] | None = None,
 ) -> ExplorationResult:
@@ -159,9 +161,20 @@ def explore(
     birthday estimate that two of them belong to different states.  ``_fingerprint_bits`` (1..64)
     and ``_fingerprint_fn`` (``state -> int`` below ``2**_fingerprint_bits``) are for tests and
     benchmarks only (a narrow width forces collisions).
+
+    ``por=True``: partial-order reduction (:mod:`kubecheck.core.por`, ample sets from the system's
+    ``footprint``/``potential`` hooks and the properties' ``reads``); exact for the properties it
+    may serve (:func:`kubecheck.core.reductions.por_refusal` refuses the others), so a HOLDS stays
+    a HOLDS.  ``states`` then counts the states of the reduced graph.
     """
     props = list(properties)
     _validate(system, props, strategy, symmetry, max_depth, max_states, timeout, max_memory, fingerprint, keep_graph)
+    ample = _ample_chooser(system, props, por, fingerprint)
+    if ample is not None and symmetry:
+        raise InvalidScenario(
+            "por=True and symmetry=True are not combined: the ample sets rest on exact commutation, and the "
+            "symmetry quotient merges states the footprints do not describe; choose one"
+        )
     fp_fn: Callable[[Any], int] | None = None
     if fingerprint:
         fp_fn = _fingerprint_fn if _fingerprint_fn is not None else fingerprint_fn(_fingerprint_bits)
@@ -178,11 +191,11 @@ def explore(
     # max_memory and before the deadline.
     eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
     monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
-    lean = strategy == "bfs" and not keep_graph and all(p.kind in LEAN_KINDS for p in props)
+    lean = ample is None and strategy == "bfs" and not keep_graph and all(p.kind in LEAN_KINDS for p in props)
     if lean:
         outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
     else:  # _validate refused fingerprint=True for everything that is not lean
-        outcome = general_search(system, props, cfg, monitor)
+        outcome = general_search(system, props, cfg, monitor, ample)
     analysis_cut: str | None = None
     if any(p.kind.is_eventual for p in props):
         analysis_cut = _check_eventual(system, props, outcome, monitor)
@@ -203,8 +216,35 @@ def explore(
         _result(system, p, outcome.findings.get(i), outcome, cfg, bound_hit, analysis_cut is not None)
         for i, p in enumerate(props)
     )
-    reductions = (("symmetry",) if symmetry else ()) + (("fingerprint",) if fingerprint else ())
+    reductions = (("symmetry",) if symmetry else ()) + (("fingerprint",) if fingerprint else ()) + (("por",) if por else ())
     return ExplorationResult(results, stats, reductions, outcome.complete, bound_hit, graph=outcome.graph if keep_graph else None)
+
+
+def _ample_chooser(system: Any, props: list[Property], por: bool, fingerprint: bool) -> Any:
+    """The :class:`kubecheck.core.por.AmpleChooser` for ``por=True`` (refusing what it may not serve), or None."""
+    if not isinstance(por, bool):
+        raise InvalidScenario(f"por must be True or False, got {por!r}")
+    if not por:
+        return None
+    if fingerprint:
+        raise InvalidScenario("por=True runs in the general search loop and fingerprint=True in the lean one; choose one")
+    for hook in ("footprint", "potential"):
+        if not callable(getattr(system, hook, None)):
+            raise InvalidScenario(
+                f"por=True but {type(system).__name__} defines no {hook}(); partial-order reduction needs the "
+                f"footprint(state, action) and potential(state) hooks (kubecheck.core.por)"
+            )
+    for p in props:
+        refused = por_refusal(p)
+        if refused is not None:
+            raise refused
+    from kubecheck.core.por import AmpleChooser
+
+    visible: set[tuple[Any, ...]] = set()
+    for p in props:
+        if p.reads is not None:
+            visible |= p.reads
+    return AmpleChooser(system, visible)
 
 
 #: Bytes per stored state the search leaves free below ``max_memory`` for the fair-cycle analysis

@@ -18,7 +18,8 @@ from ._common import Finding, Monitor, SearchConfig, SearchOutcome
 from ._graph import StateGraph
 
 
-def general_search(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor) -> SearchOutcome:
+def general_search(system: Any, props: list[Property], cfg: SearchConfig, monitor: Monitor, ample: Any = None) -> SearchOutcome:
+    """``ample``: a :class:`kubecheck.core.por.AmpleChooser` (partial-order reduction) or None."""
     successors = successors_fn(system)
     canon = canonical_fn(system) if cfg.symmetry else None
     progress = expects_progress_fn(system)
@@ -122,7 +123,19 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
             lb: list[str] = []
             mask = 0
             children: list[int] = []
-            for pos, (a, t) in enumerate(succ):
+            edges: Any = enumerate(succ)
+            if ample is not None and not cut:
+                chosen = ample.choose(s, succ)
+                if chosen is not None:
+                    # C3 (BFS cycle proviso): a reduced expansion may only lead to new states; if an
+                    # ample successor was seen before, expand fully (every cycle of the reduced graph
+                    # then has a fully expanded state: the one of the cycle discovered last).
+                    if any((canon(succ[p][1]) if canon is not None else succ[p][1]) in ids for p in chosen):
+                        ample.full += 1
+                    else:
+                        ample.reduced += 1
+                        edges = [(p, succ[p]) for p in chosen]
+            for pos, (a, t) in edges:
                 kt = canon(t) if canon is not None else t
                 v = ids.get(kt)
                 if v is None and cut:
