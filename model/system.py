@@ -782,7 +782,7 @@ class KubeSystem(BaseSystem[SystemState]):
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
             if left <= 0:
                 continue
-            if isinstance(ua, After) and not ua.allows(lambda a: self._happened(state, a), quiet):
+            if isinstance(ua, After) and not ua.allows(lambda a: self._happened(state, a), quiet, c):
                 continue
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):
