@@ -386,3 +386,23 @@ def test_rollout_stuck_turns_on_the_progress_deadline_and_guards_the_revert(tmp_
     for s in reverts:
         cond = get_deployment_condition(s.cluster.get("Deployment", "default", "web").status, "Progressing")  # type: ignore[attr-defined]
         assert cond is not None and cond.reason == TIMED_OUT_REASON
+
+
+# --------------------------------------------------------- KC-STS-007: claim identity across scaling
+
+CLAIMS = ROOT / "examples" / "incidents" / "statefulset-scale-claims"
+
+
+def test_whenscaled_retain_gives_db_1_its_claim_back(tmp_path: Path) -> None:
+    r, _ = _check(CLAIMS / "retain.yaml", CLAIMS / "scale-down-up.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-STS-007", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_whenscaled_delete_loses_db_1s_claim(tmp_path: Path) -> None:
+    r, work = _check(CLAIMS / "delete.yaml", CLAIMS / "scale-down-up.yaml", tmp_path)
+    assert re.search(r"VIOLATED\s+KC-STS-007\s+StatefulSet default/db\s+\S+delete.yaml:\d+\s+\[warning\]", r.stdout), r.stdout
+    assert re.search(r"HOLDS\s+KC-STS-003", r.stdout)  # the name check alone passes
+    trace = json.loads((work / "kubecheck-out" / "scale-down-up" / "kc-sts-007-statefulset-default-db" / "trace.json").read_text())
+    assert [s["label"] for s in trace["steps"]][-1] == "gc_delete_pvc"
+    assert r.exit_code == 0  # a warning: below --fail-on error
