@@ -527,7 +527,10 @@ IMAGES_SCHEMA: dict[str, Any] = {
             "start": {"enum": ["ok", "crashes"]},
             "ready": {"enum": ["ok", "never", "flaps", "stops"]},
             "serves-after": {"type": "integer", "minimum": 0},
+            "unready-after": {"type": "integer", "minimum": 0},
         },
+        #: unready N s after start is "ready: stops" at a known time: never/flaps contradict it
+        "dependentSchemas": {"unready-after": {"properties": {"ready": {"enum": ["ok", "stops"]}}}},
     },
 }
 

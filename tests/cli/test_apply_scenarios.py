@@ -406,3 +406,31 @@ def test_whenscaled_delete_loses_db_1s_claim(tmp_path: Path) -> None:
     trace = json.loads((work / "kubecheck-out" / "scale-down-up" / "kc-sts-007-statefulset-default-db" / "trace.json").read_text())
     assert [s["label"] for s in trace["steps"]][-1] == "gc_delete_pvc"
     assert r.exit_code == 0  # a warning: below --fail-on error
+
+
+# ------------------------------------------------------------------- unready-after: N (timed fact)
+
+UNREADY = ROOT / "examples" / "incidents" / "unready-after-start"
+
+
+def test_min_ready_longer_than_the_unready_window_keeps_the_old_pod(tmp_path: Path) -> None:
+    r, _ = _check(UNREADY / "deployment-min-ready-10.yaml", UNREADY / "rollout-turns-unready.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_min_ready_shorter_than_the_unready_window_lets_the_old_pod_go(tmp_path: Path) -> None:
+    r, work = _check(UNREADY / "deployment-min-ready-5.yaml", UNREADY / "rollout-turns-unready.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-ROLL-004", r.stdout)
+    labels = [s["label"] for s in json.loads((work / "kubecheck-out" / "rollout-turns-unready" / "kc-roll-004" / "trace.json")
+                                              .read_text())["steps"]]
+    avail, gone, unready = labels.index("expiry_min_ready_seconds"), labels.index("rs_delete_pod"), labels.index("kubelet_probe_unready")
+    assert avail < gone < unready  # available first, the old pod goes, then the new app turns unready
+
+
+def test_unready_after_is_a_non_negative_integer_and_contradicts_never(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {unready-after: -1}\n')
+    assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.unready-after: must be >= 0"), err
+    code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {unready-after: 8, ready: never}\n')
+    assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.ready: must be one of: ok, stops"), err
