@@ -839,6 +839,7 @@ def _when_conditions(path: str, i: int, entry: dict[str, Any], built: list[tuple
     out: list[When] = []
     for j, item in enumerate(items):
         where = f"actions[{i}].when" + (f"[{j}]" if isinstance(raw, list) else "")
+        arg: Any
         what, arg = (item, None) if isinstance(item, str) else next(iter(item.items()))
         if what.startswith("rollout-"):
             if arg is None:
