@@ -941,6 +941,38 @@ def _check_deletes(path: str, data: dict[str, Any], marks: _Marks) -> None:
             raise bad("grace-period", "--force and --grace-period greater than 0 cannot be specified together (kubectl)")
 
 
+def _check_when_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
+    """A ``when:`` condition on a workload or pod that nothing can bring about never holds, so a typo
+    would silently remove the guarded action: a named rollout target must be in the manifests, and a
+    pod either in the manifests or an ordinal of a StatefulSet there.  Skipped when the scenario
+    applies or creates files (their objects may be the targets)."""
+    entries = data.get("actions") or ()
+    if any("apply" in e or "create" in e for e in entries):
+        return
+    for i, entry in enumerate(entries):
+        raw = entry.get("when")
+        items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+        for j, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            (what, arg), = item.items()
+            where = f"actions[{i}].when" + (f"[{j}]" if isinstance(raw, list) else "")
+            line = marks.get(("actions", i, "when"), marks.get(("actions", i), 1))
+            if what.startswith("rollout-"):
+                kind, ns = arg.get("kind", "Deployment"), arg.get("namespace", "default")
+                if what == "rollout-stuck" and kind != "Deployment":
+                    continue  # refused with its own reason when the actions are built
+                if cluster.get(kind, ns, arg["name"]) is None:
+                    raise InvalidScenario(_one_line(path, line, where, f'no {kind} "{ns}/{arg["name"]}" in the manifests'))
+            elif what in ("pod-running", "pod-ready"):
+                name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+                base, _, suffix = name.rpartition("-")
+                if cluster.get("Pod", ns, name) is None and not (suffix.isdigit() and cluster.get("StatefulSet", ns, base)):
+                    raise InvalidScenario(_one_line(path, line, where, f'no pod "{ns}/{name}" in the manifests, and no '
+                                                    f"StatefulSet there that would create it (pods of other controllers "
+                                                    "have generated names)"))
+
+
 def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
     """Every action must name an object (and container) that exists in the loaded manifests.
 
@@ -952,6 +984,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
     """
     from model.objects import KINDS
 
+    _check_when_targets(path, data, marks, cluster)
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
         if key in ("apply", "create"):

@@ -363,7 +363,7 @@ def test_when_is_validated_by_the_schema_and_checked_for_a_target(tmp_path: Path
     assert code == 2 and err == (f"{scen}:4: actions[0].when: rollout-complete needs a Deployment, StatefulSet or DaemonSet: "
                                  "this action names none; write rollout-complete: {kind: KIND, name: NAME}"), err
     code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n"
-                                     "    when: [{pod-ready: web-0}, {rollout-stuck: {kind: StatefulSet, name: db}}]\n")
+                                     "    when: [{name-free: {kind: Pod, name: web-0}}, {rollout-stuck: {kind: StatefulSet, name: db}}]\n")
     assert code == 2 and err.startswith(f"{scen}:4: actions[0].when[1]: rollout-stuck needs a Deployment"), err
     code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n    when: {name-free: {name: db}}\n")
     assert code == 2 and err.startswith(f"{scen}:4: actions[0].when"), err
@@ -434,3 +434,11 @@ def test_unready_after_is_a_non_negative_integer_and_contradicts_never(tmp_path:
     assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.unready-after: must be >= 0"), err
     code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {unready-after: 8, ready: never}\n')
     assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.ready: must be one of: ok, stops"), err
+
+
+def test_a_when_condition_on_an_object_nothing_creates_is_one_line(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n"
+                                     "    when: {rollout-complete: {kind: StatefulSet, name: db}}\n")
+    assert code == 2 and err == f'{scen}:4: actions[0].when: no StatefulSet "default/db" in the manifests', err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n    when: [rollout-complete, {pod-ready: web-0}]\n")
+    assert code == 2 and err.startswith(f'{scen}:4: actions[0].when[1]: no pod "default/web-0" in the manifests'), err
