@@ -171,7 +171,15 @@ class ScenarioSpec:
             stale_reads=self.stale_reads,
             name=self.name,
             images=self.images,
+            progress_deadline=self.waits_for_stuck_rollout(),
         )
+
+    def waits_for_stuck_rollout(self) -> bool:
+        """Whether an action waits for ``when: rollout-stuck``: then the (unfair) progress-deadline
+        timer runs, so the condition can become true (off otherwise: state counts unchanged)."""
+        from model.sequence import After
+
+        return any(isinstance(a, After) and any(w.what == "rollout-stuck" for w in a.conditions) for a, _ in self.user_actions)
 
 
 # ------------------------------------------------------------------------------- settling
@@ -450,10 +458,25 @@ _QUANTITIES = {"type": "object", "additionalProperties": {"type": ["string", "in
 #: An action entry's order keys (``model.sequence``): ``step`` names the entry, ``after`` waits for
 #: earlier steps and/or ``converged`` (no controller, kubelet, scheduler or clock step enabled).
 _STEP = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"}
+#: ``when:`` state conditions (``model.sequence.When``): a rollout of the entry's own workload (the short
+#: string form) or of a named one, a pod Running/Ready, a name free.
+_ROLLOUT_TARGET = {"type": "object", "additionalProperties": False, "required": ["name"],
+                   "properties": {"kind": {"enum": ["Deployment", "StatefulSet", "DaemonSet"]}, "name": _NAME, "namespace": _NS}}
+_POD_TARGET = {"oneOf": [_NAME, {"type": "object", "additionalProperties": False, "required": ["name"],
+                                 "properties": {"name": _NAME, "namespace": _NS}}]}
+_WHEN_ITEM: dict[str, Any] = {"oneOf": [
+    {"enum": ["rollout-complete", "rollout-started", "rollout-stuck"]},
+    {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+     "properties": {"rollout-complete": _ROLLOUT_TARGET, "rollout-started": _ROLLOUT_TARGET, "rollout-stuck": _ROLLOUT_TARGET,
+                    "pod-running": _POD_TARGET, "pod-ready": _POD_TARGET,
+                    "name-free": {"type": "object", "additionalProperties": False, "required": ["kind", "name"],
+                                  "properties": {"kind": {"type": "string", "minLength": 1}, "name": _NAME, "namespace": _NS}}}},
+]}
 _ORDER: dict[str, Any] = {"step": _STEP, "after": {"oneOf": [_STEP, {"type": "array", "items": _STEP, "minItems": 1}]},
-                          "fair": {"type": "boolean"}}
+                          "fair": {"type": "boolean"},
+                          "when": {"oneOf": [_WHEN_ITEM, {"type": "array", "items": _WHEN_ITEM, "minItems": 1}]}}
 #: Keys of an action entry besides the action itself (``fair``: the user eventually does it).
-_ENTRY_KEYS = ("count", "step", "after", "fair")
+_ENTRY_KEYS = ("count", "step", "after", "fair", "when")
 
 
 def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -504,7 +527,10 @@ IMAGES_SCHEMA: dict[str, Any] = {
             "start": {"enum": ["ok", "crashes"]},
             "ready": {"enum": ["ok", "never", "flaps", "stops"]},
             "serves-after": {"type": "integer", "minimum": 0},
+            "unready-after": {"type": "integer", "minimum": 0},
         },
+        #: unready N s after start is "ready: stops" at a known time: never/flaps contradict it
+        "dependentSchemas": {"unready-after": {"properties": {"ready": {"enum": ["ok", "stops"]}}}},
     },
 }
 
@@ -644,18 +670,24 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
     inst = err.instance
     if err.validator == "oneOf" and len(path) == 2 and path[0] == "actions":
         if not isinstance(inst, dict):
-            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair)"
+            return path, f"an action must be a mapping with one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair, when)"
         keys = [k for k in inst if k not in _ENTRY_KEYS]
         if len(keys) != 1:
-            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair); got "
+            return path, (f"an action has exactly one of: {', '.join(_ACTIONS)} (and optionally count, step, after, fair, when); got "
                           f"{', '.join(map(str, keys)) or 'none'}")
         if keys[0] not in _ACTIONS:
-            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count, step, after, fair)"
+            return path + (keys[0],), f"unknown action {keys[0]!s}; allowed: {', '.join(_ACTIONS)} (and optionally count, step, after, fair, when)"
         branch = SCENARIO_SCHEMA["properties"]["actions"]["items"]["oneOf"][_ACTIONS.index(keys[0])]
         sub = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(branch).iter_errors(inst))
         if sub is not None:
             sp, msg = _explain(sub)
             return path + sp, msg
+    if err.validator == "oneOf" and "when" in path:
+        if path[-1] in ("pod-running", "pod-ready"):
+            return path, "must be a pod name or a mapping {name, namespace}"
+        return path, ("must be rollout-complete, rollout-started or rollout-stuck (the action's own workload), a mapping "
+                      "with one of rollout-complete/rollout-started/rollout-stuck: {kind, name}, pod-running/pod-ready: NAME, "
+                      "name-free: {kind, name}, or a non-empty list of these")
     if err.validator == "additionalProperties":
         allowed = err.schema.get("properties", {})
         extra = [k for k in (inst if isinstance(inst, dict) else ()) if k not in allowed]
@@ -741,9 +773,10 @@ def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) ->
     for i, entry in enumerate(entries):
         built = _file_actions(path, i, entry, marks) if "apply" in entry or "create" in entry else [_build_action(entry)]
         after = entry.get("after")
+        names: list[str] = []
+        waits: list[UserAction] = []
         if after is not None:
             names = [after] if isinstance(after, str) else list(after)
-            waits: list[UserAction] = []
             for name in names:
                 if name == "converged":
                     continue
@@ -753,7 +786,10 @@ def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) ->
                     raise InvalidScenario(_one_line(path, line, f"actions[{i}].after",
                                                     f"no step {name!r} declared before this action; known: {known}"))
                 waits.extend(steps[name])
-            built = [(After(a, tuple(dict.fromkeys(waits)), "converged" in names, bool(entry.get("fair"))), n) for a, n in built]
+        conds = _when_conditions(path, i, entry, built, marks)
+        if after is not None or conds:
+            built = [(After(a, tuple(dict.fromkeys(waits)), "converged" in names, bool(entry.get("fair")), conds), n)
+                     for a, n in built]
         elif entry.get("fair"):
             built = [(After(a, fair=True), n) for a, n in built]
         if "step" in entry:
@@ -764,6 +800,65 @@ def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) ->
                                                 else "'converged' is reserved (after: converged waits for quiescence)"))
             steps[entry["step"]] = tuple(a for a, _ in built)
         out.extend(built)
+    return tuple(out)
+
+
+def _entry_target(entry: dict[str, Any], built: list[tuple[UserAction, int]]) -> tuple[str, str, str] | None:
+    """The workload an entry acts on (kind, namespace, name), for the short ``when: rollout-...`` form:
+    the action's ``kind``/``name``, the Deployment of ``rollback``/``pause``/``resume``, or the one
+    Deployment, StatefulSet or DaemonSet of an ``apply``/``create`` file."""
+    from model.apply import ApplyManifest
+    from model.objects import kind_of
+
+    (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
+    if isinstance(a, dict):
+        ns = a.get("namespace", "default")
+        if "kind" in a and "name" in a:
+            return a["kind"], ns, a["name"]
+        if key in ("rollback", "pause", "resume"):
+            return "Deployment", ns, a["name"]
+    if key in ("apply", "create"):
+        objs = [m.manifest.obj for m, _ in built if isinstance(m, ApplyManifest)]
+        loads = [o for o in objs if kind_of(o) in ("Deployment", "StatefulSet", "DaemonSet")]
+        if len(loads) == 1:
+            return kind_of(loads[0]), loads[0].namespace, loads[0].name
+    return None
+
+
+def _when_conditions(path: str, i: int, entry: dict[str, Any], built: list[tuple[UserAction, int]],
+                     marks: _Marks) -> tuple[Any, ...]:
+    """An entry's ``when:`` as ``model.sequence.When`` conditions (checked beyond the schema: a
+    short ``rollout-...`` form needs a workload target; ``rollout-stuck`` a Deployment)."""
+    from model.sequence import When
+
+    raw = entry.get("when")
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    line = marks.get(("actions", i, "when"), marks.get(("actions", i), 1))
+    out: list[When] = []
+    for j, item in enumerate(items):
+        where = f"actions[{i}].when" + (f"[{j}]" if isinstance(raw, list) else "")
+        arg: Any
+        what, arg = (item, None) if isinstance(item, str) else next(iter(item.items()))
+        if what.startswith("rollout-"):
+            if arg is None:
+                tgt = _entry_target(entry, built)
+                if tgt is None or tgt[0] not in ("Deployment", "StatefulSet", "DaemonSet"):
+                    raise InvalidScenario(_one_line(path, line, where, f"{what} needs a Deployment, StatefulSet or DaemonSet: "
+                                                    f"this action names none; write {what}: {{kind: KIND, name: NAME}}"))
+                kind, ns, name = tgt
+            else:
+                kind, ns, name = arg.get("kind", "Deployment"), arg.get("namespace", "default"), arg["name"]
+            if what == "rollout-stuck" and kind != "Deployment":
+                raise InvalidScenario(_one_line(path, line, where, f"rollout-stuck needs a Deployment ({kind} has no "
+                                                "progressDeadlineSeconds: kubectl rollout status never reports it stuck)"))
+            out.append(When(what, kind, name, ns))
+        elif what in ("pod-running", "pod-ready"):
+            name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+            out.append(When(what, "Pod", name, ns))
+        else:
+            out.append(When(what, arg["kind"], arg["name"], arg.get("namespace", "default")))
     return tuple(out)
 
 
@@ -846,6 +941,38 @@ def _check_deletes(path: str, data: dict[str, Any], marks: _Marks) -> None:
             raise bad("grace-period", "--force and --grace-period greater than 0 cannot be specified together (kubectl)")
 
 
+def _check_when_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
+    """A ``when:`` condition on a workload or pod that nothing can bring about never holds, so a typo
+    would silently remove the guarded action: a named rollout target must be in the manifests, and a
+    pod either in the manifests or an ordinal of a StatefulSet there.  Skipped when the scenario
+    applies or creates files (their objects may be the targets)."""
+    entries = data.get("actions") or ()
+    if any("apply" in e or "create" in e for e in entries):
+        return
+    for i, entry in enumerate(entries):
+        raw = entry.get("when")
+        items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+        for j, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            (what, arg), = item.items()
+            where = f"actions[{i}].when" + (f"[{j}]" if isinstance(raw, list) else "")
+            line = marks.get(("actions", i, "when"), marks.get(("actions", i), 1))
+            if what.startswith("rollout-"):
+                kind, ns = arg.get("kind", "Deployment"), arg.get("namespace", "default")
+                if what == "rollout-stuck" and kind != "Deployment":
+                    continue  # refused with its own reason when the actions are built
+                if cluster.get(kind, ns, arg["name"]) is None:
+                    raise InvalidScenario(_one_line(path, line, where, f'no {kind} "{ns}/{arg["name"]}" in the manifests'))
+            elif what in ("pod-running", "pod-ready"):
+                name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+                base, _, suffix = name.rpartition("-")
+                if cluster.get("Pod", ns, name) is None and not (suffix.isdigit() and cluster.get("StatefulSet", ns, base)):
+                    raise InvalidScenario(_one_line(path, line, where, f'no pod "{ns}/{name}" in the manifests, and no '
+                                                    f"StatefulSet there that would create it (pods of other controllers "
+                                                    "have generated names)"))
+
+
 def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: ClusterState) -> None:
     """Every action must name an object (and container) that exists in the loaded manifests.
 
@@ -857,6 +984,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
     """
     from model.objects import KINDS
 
+    _check_when_targets(path, data, marks, cluster)
     for i, entry in enumerate(data.get("actions") or ()):
         (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
         if key in ("apply", "create"):

@@ -820,7 +820,7 @@ def kubelet_step(
         cs.name
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and cs.ready
-        and image_facts(images, c.image).ready == "stops"
+        and image_facts(images, c.image).stops_being_ready()
     ]
     if lost:
         new = replace(pod, container_statuses=tuple(
@@ -863,6 +863,14 @@ class ImageFacts:
     #: passes only from then on); ``None``: at once.  Compared with minReadySeconds
     #: (:func:`min_ready_waits_for_serving`); docs/semantics.md, "Timed image facts".
     serves_after: int | None = None
+    #: seconds after the container starts until the app turns unready for good (its readiness probe
+    #: passes, then fails from then on: ``ready: stops`` at a known time); ``None``: never.  Compared
+    #: with minReadySeconds (:func:`min_ready_waits_for_unready`); docs/semantics.md, "Timed image facts".
+    unready_after: int | None = None
+
+    def stops_being_ready(self) -> bool:
+        """Whether the readiness probe, once passed, fails for good (``ready: stops`` or ``unready-after``)."""
+        return self.ready == "stops" or self.unready_after is not None
 
 
 _NO_FACTS = ImageFacts()
@@ -1002,6 +1010,29 @@ def starts_serving(pod: Pod) -> tuple[tuple[str, Pod], ...]:
             out.append((cs.name, replace(pod, container_statuses=tuple(
                 replace(x, serving=True) if x.name == cs.name else x for x in pod.container_statuses))))
     return tuple(out)
+
+
+def min_ready_waits_for_unready(state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts]) -> bool:
+    """Whether the pod's minReadySeconds timer cannot run out yet because an app of it turns unready first.
+
+    The mirror image of :func:`min_ready_waits_for_serving`: a running container with a readiness
+    probe whose app turns unready ``U`` seconds after start (``ImageFacts.unready_after``) and has not
+    yet (``readiness_lost`` False), under a controller with ``minReadySeconds`` ``M > U``.  The pod is
+    Ready no earlier than the container's start, so ``start + U < Ready + M``: the probe fails (the
+    ``kubelet_probe_unready`` step) before the pod is available, and the pod never becomes available.
+    (``U >= M``: no order is imposed, both orders are explored; a container without a readiness probe
+    is Ready for as long as it runs, as upstream, so the fact has no effect on it.)
+    """
+    m = _min_ready_seconds_of_controller(state, pod)
+    if m <= 0:
+        return False
+    for cs, c in _pairs(pod):
+        if cs is None or not c.readiness_probe or cs.state != "running" or cs.readiness_lost:
+            continue
+        u = image_facts(images, c.image).unready_after
+        if u is not None and u < m:
+            return True
+    return False
 
 
 def min_ready_waits_for_serving(state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts]) -> bool:

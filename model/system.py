@@ -723,7 +723,13 @@ class KubeSystem(BaseSystem[SystemState]):
             yield (Action(actor, st.label, True, ("kubelet", *key), key), self._finish(state, nxt))
 
     def _expiry_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import expire_ready_elapsed, min_ready_waits_for_serving, ready_elapsed_can_expire, starts_serving
+        from model.kubelet import (
+            expire_ready_elapsed,
+            min_ready_waits_for_serving,
+            min_ready_waits_for_unready,
+            ready_elapsed_can_expire,
+            starts_serving,
+        )
         from model.nodelifecycle import eviction_timeout_can_elapse
 
         c = state.cluster
@@ -734,7 +740,8 @@ class KubeSystem(BaseSystem[SystemState]):
                     nxt = self._finish(state, c.put(serving))
                     yield (Action("clock", "app_starts_serving", True, ("expiry", "Pod", *key, "serving"), (*key, container)), nxt)
         for key, pod in c.pods.items():
-            if ready_elapsed_can_expire(c, pod) and not (images and min_ready_waits_for_serving(c, pod, images)):
+            if ready_elapsed_can_expire(c, pod) and not (images and (min_ready_waits_for_serving(c, pod, images)
+                                                                    or min_ready_waits_for_unready(c, pod, images))):
                 nxt = self._finish(state, apply_write(c, expire_ready_elapsed(pod)))
                 yield (Action("clock", "expiry_min_ready_seconds", True, ("expiry", "Pod", *key), key), nxt)
         for key, node in c.nodes.items():
@@ -782,7 +789,7 @@ class KubeSystem(BaseSystem[SystemState]):
         for idx, (ua, left) in enumerate(zip(self._user_actions, state.user_budget)):
             if left <= 0:
                 continue
-            if isinstance(ua, After) and not ua.allows(lambda a: self._happened(state, a), quiet):
+            if isinstance(ua, After) and not ua.allows(lambda a: self._happened(state, a), quiet, c):
                 continue
             label = user_action_label(ua)
             for detail, writes in user_action_instances(c, ua):

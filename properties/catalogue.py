@@ -994,6 +994,48 @@ def partition_pins_revision(c: ClusterState, target: Target) -> bool:
     return True
 
 
+@rule(
+    "KC-STS-007",
+    "A StatefulSet ordinal keeps the same PVC object (UID) across scale-down and scale-up while the set lives",
+    kind="action",
+    applies_to=("StatefulSet",),
+    category="statefulset",
+    local=True,
+    default=False,
+    severity="warning",
+    upstream="pkg/controller/statefulset/stateful_set_utils.go getPersistentVolumeClaimRetentionPolicy, "
+    "claimOwnerMatchesSetAndPod, updateClaimOwnerRefForSetAndPod; stateful_set_control.go (claims are created "
+    "only when missing: createPersistentVolumeClaims)",
+    counts=(
+        "For a StatefulSet that exists and is not being deleted, and every volumeClaimTemplate t: a claim "
+        "<t>-<set>-<i> (i a number) in the state before a step is still there after it with the same UID. A claim "
+        "that disappears, or comes back as a new object under the same name (a new UID: a new, empty volume), "
+        "is reported at the step that removes or replaces it. Claims are compared by UID, not by name: KC-STS-003 "
+        "checks names only, so a claim deleted and re-created under the same name passes it. With "
+        "persistentVolumeClaimRetentionPolicy.whenScaled: Retain (the default) the controller never deletes a "
+        "claim, so an ordinal scaled down and up again gets its claim back; with whenScaled: Delete the claim of a "
+        "condemned ordinal is owned by its pod and the garbage collector deletes it with the pod (the data is gone "
+        "when the ordinal returns), which this rule reports: a warning, as upstream does what the policy says. "
+        "A claim deleted by hand is reported too. A set being deleted is exempt (whenDeleted decides)."
+    ),
+    remediation="Keep persistentVolumeClaimRetentionPolicy.whenScaled: Retain when an ordinal's data must survive a scale-down, and never delete a StatefulSet's claims by hand while the set uses them.",
+)
+def claim_identity_kept(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
+    s = find(n, "StatefulSet", target[1:])
+    if s is None or s.deletion_timestamp is not None:
+        return True
+    prefixes = [f"{t.name}-{s.name}-" for t in s.volume_claim_templates]
+    if not prefixes:
+        return True
+    for claim in c.objects("PersistentVolumeClaim", s.namespace):
+        for prefix in prefixes:
+            if claim.name.startswith(prefix) and claim.name[len(prefix):].isdigit():
+                after = n.get("PersistentVolumeClaim", s.namespace, claim.name)
+                if after is None or after.uid != claim.uid:
+                    return False
+    return True
+
+
 # ---------------------------------------------------------------------------------------- sandbox
 
 
@@ -1717,6 +1759,7 @@ RULES: tuple[Rule, ...] = (
     at_most_one_pod_per_identity,
     ordered_ready,
     partition_pins_revision,
+    claim_identity_kept,
     containers_share_sandbox,
     pod_ips_unique,
     new_sandbox_restarts_all,

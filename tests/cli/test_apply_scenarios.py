@@ -277,3 +277,168 @@ def test_the_resize_scenario_reaches_the_adopting_statefulset_through_the_refuse
                 queue.append(n)
     assert refused and all(m == f'db: StatefulSet.apps "db" is invalid: spec: Forbidden: {STATEFUL_SET_FORBIDDEN}' for m in refused)
     assert adopted
+
+
+# ------------------------------------------------------------------------- when: state conditions
+
+PARTITION = ROOT / "examples" / "incidents" / "statefulset-partition-midway"
+
+
+def test_raising_the_partition_while_the_rollout_runs_leaves_an_updated_pod_below_it(tmp_path: Path) -> None:
+    r, work = _check(PARTITION / "statefulset.yaml", PARTITION / "raise-midway.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-STS-006", r.stdout)
+    trace = json.loads((work / "kubecheck-out" / "raise-midway" / "kc-sts-006-statefulset-default-web" / "trace.json").read_text())
+    labels = [s["label"] for s in trace["steps"]]
+    assert labels[0] == "user_update_image_statefulset" and labels[-1] == "user_apply_statefulset"
+    before_apply = trace["steps"][-2]["state"]["cluster"] if len(trace["steps"]) > 1 else trace["initial"]["cluster"]
+    assert "web-2" in json.dumps(before_apply)
+
+
+def test_raising_the_partition_once_the_rollout_is_complete_holds(tmp_path: Path) -> None:
+    r, _ = _check(PARTITION / "statefulset.yaml", PARTITION / "raise-after-complete.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-STS-006", r.stdout) and "exhaustive" in r.stdout
+
+
+def _explore(manifest: Path, scenario: Path) -> list[tuple[str, object, object]]:
+    """Every (label, state, successor) of the scenario's graph from the settled start."""
+    from collections import deque
+
+    from kubecheck.scenarios import load_scenario_file, settle, with_nodes
+    from model.manifests import load_manifests
+    from model.state import ClusterState
+    from model.system import KubeSystem, Scenario
+
+    objects, _ = with_nodes(tuple(load_manifests([str(manifest)]).objects), 1)
+    start = ClusterState.from_objects(objects)
+    spec = load_scenario_file(str(scenario), cluster=start)
+    boot = KubeSystem(Scenario(start))
+    first = settle(boot, boot.init_states()[0]).state.cluster
+    system = KubeSystem(spec.to_scenario(first, "write"))
+    seen, queue, edges = set(), deque(system.init_states()), []
+    while queue:
+        s = queue.popleft()
+        for a, n in system.successors(s):
+            edges.append((a.label, s, n))
+            if n not in seen:
+                seen.add(n)
+                queue.append(n)
+    return edges
+
+
+def test_the_guarded_apply_happens_only_in_states_where_its_condition_holds() -> None:
+    """Both directions of the guard: the apply is reached (not vacuously never enabled), and only in
+    states where kubectl rollout status says complete (resp. in progress)."""
+    from model.rollout_status import stateful_set_status
+
+    for scen, want in (("raise-after-complete.yaml", "complete"), ("raise-midway.yaml", "started")):
+        applies = [s for label, s, _ in _explore(PARTITION / "statefulset.yaml", PARTITION / scen)
+                   if label == "user_apply_statefulset"]
+        assert applies, scen
+        for s in applies:
+            _, done, err = stateful_set_status(s.cluster.get("StatefulSet", "default", "web"))  # type: ignore[attr-defined]
+            assert (done and not err) == (want == "complete"), scen
+
+
+def test_name_free_waits_for_the_garbage_collector_after_an_orphan_delete(tmp_path: Path) -> None:
+    """kubectl delete --cascade=orphan leaves the object (orphan finalizer) until the garbage collector
+    has released its pods: a create at once can be refused (AlreadyExists); when: name-free never is."""
+    (tmp_path / "sts.yaml").write_text((RESIZE / "statefulset.yaml").read_text())
+    base = ("name: x\nactions:\n  - delete: {kind: StatefulSet, name: db, propagation: Orphan}\n    step: orphan\n"
+            "  - create: sts.yaml\n    after: orphan\n")
+    (tmp_path / "at-once.yaml").write_text(base)
+    (tmp_path / "when-free.yaml").write_text(base + "    when: {name-free: {kind: StatefulSet, name: db}}\n")
+    at_once = [label for label, _, _ in _explore(tmp_path / "sts.yaml", tmp_path / "at-once.yaml")]
+    when_free = [label for label, _, _ in _explore(tmp_path / "sts.yaml", tmp_path / "when-free.yaml")]
+    assert "user_create_statefulset_refused" in at_once and "user_create_statefulset" in at_once
+    assert "user_create_statefulset_refused" not in when_free and "user_create_statefulset" in when_free
+
+
+def test_when_is_validated_by_the_schema_and_checked_for_a_target(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - scale: {kind: Deployment, name: web, replicas: 2}\n"
+                                     "    when: rollout-finished\n")
+    assert code == 2 and err.startswith(f"{scen}:4: actions[0].when: must be rollout-complete, rollout-started or rollout-stuck"), err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n    when: rollout-complete\n")
+    assert code == 2 and err == (f"{scen}:4: actions[0].when: rollout-complete needs a Deployment, StatefulSet or DaemonSet: "
+                                 "this action names none; write rollout-complete: {kind: KIND, name: NAME}"), err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n"
+                                     "    when: [{name-free: {kind: Pod, name: web-0}}, {rollout-stuck: {kind: StatefulSet, name: db}}]\n")
+    assert code == 2 and err.startswith(f"{scen}:4: actions[0].when[1]: rollout-stuck needs a Deployment"), err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n    when: {name-free: {name: db}}\n")
+    assert code == 2 and err.startswith(f"{scen}:4: actions[0].when"), err
+    assert "\n" not in err and "Traceback" not in err
+
+
+def test_rollout_stuck_turns_on_the_progress_deadline_and_guards_the_revert(tmp_path: Path) -> None:
+    from model.deployment_util import TIMED_OUT_REASON, get_deployment_condition
+
+    (tmp_path / "deployment.yaml").write_text((IMAGES / "deployment.yaml").read_text())
+    (tmp_path / "stuck.yaml").write_text(
+        "name: x\nactions:\n  - set-image: {kind: Deployment, name: web, image: 'nginx:1.28-typo'}\n    step: bad\n"
+        "  - set-image: {kind: Deployment, name: web, image: 'nginx:1.27'}\n    after: bad\n    when: rollout-stuck\n"
+        "images:\n  'nginx:1.28-typo': {pull: fails}\n")
+    edges = _explore(tmp_path / "deployment.yaml", tmp_path / "stuck.yaml")
+    assert any(label == "expiry_progress_deadline" for label, _, _ in edges)
+    reverts = [s for label, s, n in edges if label == "user_update_image_deployment"
+               and n.cluster.get("Deployment", "default", "web").template.containers[0].image == "nginx:1.27"]  # type: ignore[attr-defined]
+    assert reverts
+    for s in reverts:
+        cond = get_deployment_condition(s.cluster.get("Deployment", "default", "web").status, "Progressing")  # type: ignore[attr-defined]
+        assert cond is not None and cond.reason == TIMED_OUT_REASON
+
+
+# --------------------------------------------------------- KC-STS-007: claim identity across scaling
+
+CLAIMS = ROOT / "examples" / "incidents" / "statefulset-scale-claims"
+
+
+def test_whenscaled_retain_gives_db_1_its_claim_back(tmp_path: Path) -> None:
+    r, _ = _check(CLAIMS / "retain.yaml", CLAIMS / "scale-down-up.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-STS-007", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_whenscaled_delete_loses_db_1s_claim(tmp_path: Path) -> None:
+    r, work = _check(CLAIMS / "delete.yaml", CLAIMS / "scale-down-up.yaml", tmp_path)
+    assert re.search(r"VIOLATED\s+KC-STS-007\s+StatefulSet default/db\s+\S+delete.yaml:\d+\s+\[warning\]", r.stdout), r.stdout
+    assert re.search(r"HOLDS\s+KC-STS-003", r.stdout)  # the name check alone passes
+    trace = json.loads((work / "kubecheck-out" / "scale-down-up" / "kc-sts-007-statefulset-default-db" / "trace.json").read_text())
+    assert [s["label"] for s in trace["steps"]][-1] == "gc_delete_pvc"
+    assert r.exit_code == 0  # a warning: below --fail-on error
+
+
+# ------------------------------------------------------------------- unready-after: N (timed fact)
+
+UNREADY = ROOT / "examples" / "incidents" / "unready-after-start"
+
+
+def test_min_ready_longer_than_the_unready_window_keeps_the_old_pod(tmp_path: Path) -> None:
+    r, _ = _check(UNREADY / "deployment-min-ready-10.yaml", UNREADY / "rollout-turns-unready.yaml", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout) and "exhaustive" in r.stdout
+
+
+def test_min_ready_shorter_than_the_unready_window_lets_the_old_pod_go(tmp_path: Path) -> None:
+    r, work = _check(UNREADY / "deployment-min-ready-5.yaml", UNREADY / "rollout-turns-unready.yaml", tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-ROLL-004", r.stdout)
+    labels = [s["label"] for s in json.loads((work / "kubecheck-out" / "rollout-turns-unready" / "kc-roll-004" / "trace.json")
+                                              .read_text())["steps"]]
+    avail, gone, unready = labels.index("expiry_min_ready_seconds"), labels.index("rs_delete_pod"), labels.index("kubelet_probe_unready")
+    assert avail < gone < unready  # available first, the old pod goes, then the new app turns unready
+
+
+def test_unready_after_is_a_non_negative_integer_and_contradicts_never(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {unready-after: -1}\n')
+    assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.unready-after: must be >= 0"), err
+    code, err, scen = _bad(tmp_path, 'name: x\nimages:\n  "nginx:2": {unready-after: 8, ready: never}\n')
+    assert code == 2 and err.startswith(f"{scen}:3: images.nginx:2.ready: must be one of: ok, stops"), err
+
+
+def test_a_when_condition_on_an_object_nothing_creates_is_one_line(tmp_path: Path) -> None:
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n"
+                                     "    when: {rollout-complete: {kind: StatefulSet, name: db}}\n")
+    assert code == 2 and err == f'{scen}:4: actions[0].when: no StatefulSet "default/db" in the manifests', err
+    code, err, scen = _bad(tmp_path, "name: x\nactions:\n  - cordon: {node: node-1}\n    when: [rollout-complete, {pod-ready: web-0}]\n")
+    assert code == 2 and err.startswith(f'{scen}:4: actions[0].when[1]: no pod "default/web-0" in the manifests'), err

@@ -102,3 +102,49 @@ def test_without_timed_facts_nothing_changes() -> None:
         labels.append(fair[0][0].label)
         s = fair[0][1]
     assert "app_starts_serving" not in labels and all(cs.serving for p in s.cluster.pods.values() for cs in p.container_statuses)
+
+
+# ---------------------------------------------------------------- unready-after: N (min_ready_waits_for_unready)
+
+TURNS = FrozenMap({"api:2": ImageFacts(unready_after=8)})
+
+
+def _turning(min_ready: int, probe: bool = True) -> KubeSystem:
+    text = RS.replace("MRS", str(min_ready)).replace("PROBE", ", readinessProbe: {httpGet: {path: /, port: 80}}" if probe else "")
+    (rs,) = load_text(text).objects
+    return KubeSystem(Scenario(ClusterState.from_objects([node(), rs]), images=TURNS))
+
+
+def _unready_orders(system: KubeSystem) -> set[tuple[str, ...]]:
+    """Every order of minReadySeconds running out and the app turning unready, over the fair runs."""
+    orders: set[tuple[str, ...]] = set()
+    stack: list[tuple[SystemState, tuple[str, ...]]] = [(system.init_states()[0], ())]
+    seen: set[tuple[SystemState, tuple[str, ...]]] = set()
+    while stack:
+        s, path = stack.pop()
+        if (s, path) in seen:
+            continue
+        seen.add((s, path))
+        nxt = [(a, n) for a, n in system.successors(s) if a.fair]
+        if not nxt:
+            orders.add(path)
+            continue
+        for a, n in nxt:
+            keep = a.label in ("expiry_min_ready_seconds", "kubelet_probe_unready")
+            stack.append((n, path + ((a.label,) if keep else ())))
+    return orders
+
+
+def test_min_ready_longer_than_the_unready_window_never_lets_the_pod_be_available() -> None:
+    assert _unready_orders(_turning(10)) == {("kubelet_probe_unready",)}
+
+
+def test_min_ready_shorter_than_the_unready_window_explores_both_orders() -> None:
+    assert _unready_orders(_turning(5)) == {("kubelet_probe_unready",), ("expiry_min_ready_seconds", "kubelet_probe_unready")}
+
+
+def test_unready_after_acts_through_the_readiness_probe_only() -> None:
+    """Without a probe the container is Ready while it runs (upstream), so the fact changes nothing."""
+    assert _unready_orders(_turning(10, probe=False)) == {("expiry_min_ready_seconds",)}
+    assert ImageFacts(unready_after=8).stops_being_ready() and ImageFacts(ready="stops").stops_being_ready()
+    assert not ImageFacts().stops_being_ready()

@@ -108,3 +108,55 @@ def test_sts_006_raising_the_partition_over_an_updated_pod_is_flagged() -> None:
     assert rule.check(s.cluster, target)  # partition 0: nothing is below it
     raised = replace(st, update_strategy=replace(st.update_strategy, partition=3))
     assert not rule.check(s.cluster.put(raised), target)
+
+
+# ------------------------------------------------------------------ KC-STS-007 (claim identity)
+
+
+def _retained(when_scaled: str) -> str:
+    return statefulset_yaml("db", replicas=2, policy="Parallel").replace(
+        "  podManagementPolicy: Parallel\n",
+        f"  podManagementPolicy: Parallel\n  persistentVolumeClaimRetentionPolicy: {{whenDeleted: Retain, whenScaled: {when_scaled}}}\n",
+    )
+
+
+def _scale_down_up() -> tuple[object, object]:
+    from model.environment import ScaleWorkload
+    from model.sequence import After
+
+    down = ScaleWorkload("StatefulSet", "db", 1)
+    return down, After(ScaleWorkload("StatefulSet", "db", 2), (down,), converged=True)
+
+
+def test_sts_007_whenscaled_retain_gives_the_ordinal_its_claim_back() -> None:
+    system = settled_system(_retained("Retain"), user_actions=_scale_down_up())
+    result = check(system, ["KC-STS-007", "KC-STS-003"])
+    assert_holds(result, "KC-STS-007")
+    assert_holds(result, "KC-STS-003")
+    assert get_rule("KC-STS-007").severity == "warning" and not get_rule("KC-STS-007").default
+
+
+def test_sts_007_whenscaled_delete_loses_the_claim_of_a_scaled_down_ordinal() -> None:
+    system = settled_system(_retained("Delete"), user_actions=_scale_down_up())
+    result = check(system, ["KC-STS-007", "KC-STS-003"])
+    assert verdicts(result)["KC-STS-007"] is Verdict.VIOLATED
+    assert_holds(result, "KC-STS-003")  # names only: the claim name is the same when it comes back
+    labels = [s.label for s in result.result("KC-STS-007").trace.steps]
+    assert labels[0] == "user_scale_statefulset" and labels[-1] == "gc_delete_pvc"
+
+
+def test_sts_007_compares_uids_not_names() -> None:
+    """A claim replaced under the same name (a new UID) is flagged; an unchanged one, or a set that is
+    being deleted, is not."""
+    c = settled_cluster(statefulset_yaml("db", replicas=1))
+    rule = get_rule("KC-STS-007")
+    target = ("StatefulSet", "default", "db")
+    (claim,) = c.objects("PersistentVolumeClaim", "default")
+    assert claim.name == "data-db-0"
+    assert rule.check(c, None, c, target)
+    renewed = c.put(replace(claim, uid="uid-99"))
+    assert not rule.check(c, None, renewed, target)
+    assert not rule.check(c, None, c.remove("PersistentVolumeClaim", "default", "data-db-0"), target)
+    sts = c.get("StatefulSet", "default", "db")
+    deleting = renewed.put(replace(sts, deletion_timestamp=1))
+    assert rule.check(c, None, deleting, target)
