@@ -14,7 +14,7 @@ integers or flags, never a growing wall clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 from model.frozen import EMPTY, FrozenMap
 from model.labels import LabelSelector
@@ -91,8 +91,19 @@ class OwnerReference:
     block_owner_deletion: bool = False
 
 
+class _CachedHash:
+    """A slot for the object's hash, computed on first use (see :func:`_cache_hashes`).
+
+    Not a dataclass field: ``fields()``, ``repr``, ``==``, pickling (the dataclass ``__getstate__``
+    lists fields only) and :func:`model.frozen.evolve` (which copies fields only) never see it, so a
+    copy or a changed object starts without a cached hash.
+    """
+
+    __slots__ = ("_h",)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ObjectMeta:
+class ObjectMeta(_CachedHash):
     """The metav1.ObjectMeta fields every modelled object carries, flattened into it.
 
     ``deletion_timestamp`` is a logical tick (``None`` = not being deleted); the model only
@@ -776,6 +787,45 @@ KINDS: dict[str, tuple[type, str]] = {
     "DaemonSet": (DaemonSet, "daemon_sets"),
     "HorizontalPodAutoscaler": (HorizontalPodAutoscaler, "horizontal_pod_autoscalers"),
 }
+
+def _cache_hashes(cls: type) -> None:
+    """Give a frozen dataclass of :class:`_CachedHash` a cached ``__hash__`` and an ``==`` that
+    rejects on different cached hashes (issue #17: the memo compares the objects a controller
+    read, the tables rehash their objects on every write).
+
+    Pure speed: the hash is the dataclass's own (a function of the compared fields, which never
+    change: the objects are frozen), and two objects with different hashes are never equal.
+    """
+    hash0 = cls.__hash__
+    eq0 = cls.__eq__
+    setattr_ = object.__setattr__
+
+    def __hash__(self: Any) -> int:
+        try:
+            return self._h  # type: ignore[no-any-return]
+        except AttributeError:
+            h = hash0(self)
+            setattr_(self, "_h", h)
+            return h
+
+    def __eq__(self: Any, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        a = getattr(self, "_h", None)
+        if a is not None:
+            b = getattr(other, "_h", None)
+            if b is not None and a != b:
+                return False
+        return eq0(self, other)  # type: ignore[no-any-return]
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+    cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
+
+
+for _cls, _ in KINDS.values():
+    _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references
 API_VERSIONS: dict[str, str] = {
