@@ -79,18 +79,6 @@ PodPhase = Literal["", "Pending", "Running", "Succeeded", "Failed", "Unknown"]
 ContainerState = Literal["waiting", "running", "terminated"]
 
 
-@dataclass(frozen=True, slots=True)
-class OwnerReference:
-    """metav1.OwnerReference (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go)."""
-
-    api_version: str
-    kind: str
-    name: str
-    uid: str
-    controller: bool = False
-    block_owner_deletion: bool = False
-
-
 class _CachedHash:
     """A slot for the object's hash, computed on first use (see :func:`_cache_hashes`).
 
@@ -100,6 +88,18 @@ class _CachedHash:
     """
 
     __slots__ = ("_h",)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerReference(_CachedHash):
+    """metav1.OwnerReference (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go)."""
+
+    api_version: str
+    kind: str
+    name: str
+    uid: str
+    controller: bool = False
+    block_owner_deletion: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,7 +148,7 @@ class ObjectMeta(_CachedHash):
 
 
 @dataclass(frozen=True, slots=True)
-class ContainerSpec:
+class ContainerSpec(_CachedHash):
     """v1.Container: the fields the model needs (name, image, readiness probe present).
 
     ``restart_policy`` is the container-level ``restartPolicy`` (init containers only):
@@ -237,7 +237,7 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PodTemplate:
+class PodTemplate(_CachedHash):
     """v1.PodTemplateSpec: template metadata plus the modelled part of the pod spec.
 
     Placement (docs/semantics.md#runtime, "Scheduler"): ``node_selector`` is
@@ -293,7 +293,7 @@ class Sandbox:
 
 
 @dataclass(frozen=True, slots=True)
-class ContainerStatus:
+class ContainerStatus(_CachedHash):
     """v1.ContainerStatus, reduced: ``sandbox_id`` is the sandbox the container runs in."""
 
     name: str
@@ -360,7 +360,7 @@ class Pod(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
-class ReplicaSetStatus:
+class ReplicaSetStatus(_CachedHash):
     """apps/v1 ReplicaSetStatus (conditions omitted: see docs/semantics.md)."""
 
     replicas: int = 0
@@ -396,7 +396,7 @@ class ReplicationController(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentCondition:
+class DeploymentCondition(_CachedHash):
     """apps/v1 DeploymentCondition: type (Available, Progressing, ReplicaFailure), status, reason."""
 
     type: str
@@ -415,7 +415,7 @@ class DeploymentStrategy:
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentStatus:
+class DeploymentStatus(_CachedHash):
     """apps/v1 DeploymentStatus."""
 
     observed_generation: int = 0
@@ -824,7 +824,8 @@ def _cache_hashes(cls: type) -> None:
     cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
 
 
-for _cls, _ in KINDS.values():
+for _cls in (*(c for c, _ in KINDS.values()), OwnerReference, ContainerSpec, PodTemplate, ContainerStatus, ReplicaSetStatus,
+             DeploymentCondition, DeploymentStatus):
     _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references

@@ -399,9 +399,9 @@ class KubeSystem(BaseSystem[SystemState]):
         #: hash-consing of the successors' objects, tables and clusters (see :meth:`_intern`)
         self._intern_objs: dict[Any, Any] = {}
         self._intern_tables: dict[Any, Any] = {}
-        #: switched on by the first :meth:`canonical` call: without symmetry the hashing costs
-        #: more than the shared objects save (measured: 0-5 %)
-        self._interning = bool(__import__("os").environ.get("KC_INTERN"))
+        #: always on since the objects cache their hashes (issue #17): equal objects become
+        #: identical, so the memo's lookups compare by identity, and the stored states share them
+        self._interning = True
 
     def _may_appear(self, kind: str) -> bool:
         """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets.)"""
