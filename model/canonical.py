@@ -57,7 +57,13 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
     already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
     with a renumbered object is rebuilt once (not once per object).
     """
-    seen = {o.creation_index for attr in _TABLES for o in getattr(state, attr).values()}
+    seen: set[int] = set()
+    add = seen.add
+    for attr in _TABLES:
+        d = getattr(state, attr)._d
+        if d:  # most of the tables are empty: no iterator for them (issue #17)
+            for o in d.values():
+                add(o.creation_index)
     if seen and max(seen) != len(seen) - 1:
         changed = {v: r for r, v in enumerate(sorted(seen)) if v != r}
         tables = {}

@@ -287,6 +287,33 @@ def reserved_identifiers(state: SystemState) -> Reserved:
     return Reserved(frozenset(uids | uids_extra), frozenset(names | names_extra))
 
 
+class _LazyReserved(Reserved):
+    """:func:`reserved_identifiers` of a state, computed when a Create first asks for it (issue #17:
+    most steps create nothing, and collecting the identifiers walked every object of the state on
+    every expansion).  The same values as the eager call, so nothing else changes."""
+
+    __slots__ = ("_state", "_value")
+
+    def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_value", None)
+
+    def _get(self) -> Reserved:
+        v: Reserved | None = self._value
+        if v is None:
+            v = reserved_identifiers(self._state)
+            object.__setattr__(self, "_value", v)
+        return v
+
+    @property  # type: ignore[override]
+    def uids(self) -> frozenset[str]:
+        return self._get().uids
+
+    @property  # type: ignore[override]
+    def names(self) -> frozenset[tuple[str, str, str]]:
+        return self._get().names
+
+
 def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED) -> ClusterState:
     """Apply a write computed on an earlier view, with upstream's concurrency semantics.
 
@@ -808,7 +835,7 @@ class KubeSystem(BaseSystem[SystemState]):
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
-        reserved = reserved_identifiers(state)
+        reserved = _LazyReserved(state)
         yield from self._controller_steps(state, reserved)
         if "scheduler" in self.families:
             yield from self._scheduler_steps(state)
