@@ -56,7 +56,7 @@ from model.apiserver import (
     identifiers_of,
     is_metadata_only_change,
 )
-from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
+from model.canonical import AtomCache, normalize_cluster, normalize_successor, symmetry_key, symmetry_representative
 from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
@@ -441,6 +441,7 @@ class KubeSystem(BaseSystem[SystemState]):
         from model.horizontal import with_initial_loads
 
         cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
+        cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults),)
 
     def actions(self, state: SystemState) -> Sequence[Action]:
@@ -519,10 +520,15 @@ class KubeSystem(BaseSystem[SystemState]):
 
     # ---------------------------------------------------------------- internals
     def _finish(self, state: SystemState, cluster: ClusterState, **changes: Any) -> SystemState:
-        prev = state.cluster if self.scenario.stale_reads else None
-        cluster = normalize_cluster(cluster)
+        parent = state.cluster
+        prev = parent if self.scenario.stale_reads else None
+        if parent._cache.get("normalized"):
+            cluster = normalize_successor(parent, cluster)
+        else:
+            cluster = normalize_cluster(cluster)
         if self._interning:
-            cluster = self._intern(state.cluster, cluster)
+            cluster = self._intern(parent, cluster)
+        cluster._cache["normalized"] = True  # a normalized parent for its own successors
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
