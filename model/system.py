@@ -655,7 +655,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 break
             out.append(pw)
             after.append(sim)
-        return _Reconcile(tuple(out), tuple(after), sim != view)
+        return _Reconcile(tuple(out), tuple(after), sim is not view and sim != view)
 
     def _run_writes(
         self, cluster: ClusterState, pws: Iterable[PendingWrite], reserved: Reserved = NO_RESERVED
