@@ -38,6 +38,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -142,9 +143,7 @@ def _run_one(kind: str, r: int, surge: Any, unavail: Any, crashes: int, sym: boo
     else:
         system = node_failure_system(r, 3, granularity)
     prop = invariant("KC-OWN-001", "at most one controller owner per pod", _one_owner)
-    from kubecheck.core.explorer._common import _current_rss as current_rss
-
-    rss0 = current_rss()
+    rss0 = _current_rss()
     cpu = time.process_time()
     res = explore(system, [prop], symmetry=sym, timeout=timeout, max_memory=max_mib << 20, progress=False)
     cpu = time.process_time() - cpu
@@ -162,6 +161,15 @@ def _run_one(kind: str, r: int, surge: Any, unavail: Any, crashes: int, sym: boo
         "bound": res.bound_hit,
         "verdict": res.result("KC-OWN-001").verdict.value,
     }
+
+
+def _current_rss() -> int:
+    """This process's resident set size in bytes (``/proc/self/statm``; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _parse_int_or_pct(v: str) -> Any:

@@ -14,7 +14,7 @@ integers or flags, never a growing wall clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Union
+from typing import Any, Callable, Literal, Union
 
 from model.frozen import EMPTY, FrozenMap
 from model.labels import LabelSelector
@@ -796,13 +796,13 @@ def _cache_hashes(cls: type) -> None:
     Pure speed: the hash is the dataclass's own (a function of the compared fields, which never
     change: the objects are frozen), and two objects with different hashes are never equal.
     """
-    hash0 = cls.__hash__
-    eq0 = cls.__eq__
+    hash0: Callable[[Any], int] = cls.__dict__["__hash__"]
+    eq0: Callable[[Any, object], bool] = cls.__dict__["__eq__"]
     setattr_ = object.__setattr__
 
     def __hash__(self: Any) -> int:
         try:
-            return self._h  # type: ignore[no-any-return]
+            return self._h
         except AttributeError:
             h = hash0(self)
             setattr_(self, "_h", h)
@@ -818,7 +818,7 @@ def _cache_hashes(cls: type) -> None:
             b = getattr(other, "_h", None)
             if b is not None and a != b:
                 return False
-        return eq0(self, other)  # type: ignore[no-any-return]
+        return eq0(self, other)
 
     cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
     cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]

@@ -293,6 +293,8 @@ class _LazyReserved(Reserved):
     every expansion).  The same values as the eager call, so nothing else changes."""
 
     __slots__ = ("_state", "_value")
+    _state: SystemState
+    _value: Reserved | None
 
     def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
         object.__setattr__(self, "_state", state)
@@ -305,11 +307,11 @@ class _LazyReserved(Reserved):
             object.__setattr__(self, "_value", v)
         return v
 
-    @property  # type: ignore[override]
+    @property
     def uids(self) -> frozenset[str]:
         return self._get().uids
 
-    @property  # type: ignore[override]
+    @property
     def names(self) -> frozenset[tuple[str, str, str]]:
         return self._get().names
 
@@ -417,6 +419,8 @@ class KubeSystem(BaseSystem[SystemState]):
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
         #: {the values read: the result})]
         self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
+        #: (actor, key) -> the read-set shape of its last memoised call (bench/por_probe.py reads it)
+        self.last_reads: dict[tuple[str, Any], tuple[tuple[str, Any], ...]] = {}
         #: KUBECHECK_DEBUG_INCREMENTAL=1: check every memo hit against a fresh run
         self._debug_incremental = os.environ.get("KUBECHECK_DEBUG_INCREMENTAL", "") not in ("", "0")
         self._sync_memo_size = 0
@@ -611,6 +615,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 writes = table.get(vals, _MISSING)
                 if writes is not _MISSING:
                     self.memo_stats[0] += 1
+                    self.last_reads[mk] = shape
                     if self._debug_incremental:
                         fresh = fn(ReadTracker(view), key)
                         if fresh != writes:
@@ -637,6 +642,7 @@ class KubeSystem(BaseSystem[SystemState]):
             table = {}
             shapes.append((shape, table))
         table[vals] = writes
+        self.last_reads[mk] = shape
         self._sync_memo_size += 1
         return writes
 
