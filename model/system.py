@@ -56,13 +56,14 @@ from model.apiserver import (
     identifiers_of,
     is_metadata_only_change,
 )
-from model.canonical import AtomCache, normalize_cluster, normalize_successor, symmetry_key, symmetry_representative
+from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
 from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
 from model.state import ClusterState, ReadTracker
+from model.canonical import normalize_successor
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
