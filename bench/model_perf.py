@@ -25,12 +25,20 @@
   Deployment with R replicas over 2 nodes (110 pods each): steps and seconds.  ``--eager`` makes it
   choose from the full successor list, as before the lazy enumeration (same steps, for comparison).
 
+* ``issue17 [--timeout S] [--max-memory MiB] [--cli]``: the figures of issue #17 (docs/performance.md, "Issue #17"),
+  each run in a fresh interpreter: (b) at R = 3 (maxSurge 1, maxUnavailable 0) without symmetry, write and
+  reconcile granularity, 0 and 2 container crashes: states, CPU seconds, distinct states per CPU second,
+  peak RSS and the RSS per stored state (peak minus the interpreter's RSS before the search, over the
+  states).  ``--cli`` adds ``kubecheck check examples/web-deployment.yaml -s rollout --max-states 0
+  --timeout 0`` (the issue's exhaustive run), timed as a process.
+
 ``python -m bench model ...`` runs :func:`main`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -135,6 +143,7 @@ def _run_one(kind: str, r: int, surge: Any, unavail: Any, crashes: int, sym: boo
     else:
         system = node_failure_system(r, 3, granularity)
     prop = invariant("KC-OWN-001", "at most one controller owner per pod", _one_owner)
+    rss0 = _current_rss()
     cpu = time.process_time()
     res = explore(system, [prop], symmetry=sym, timeout=timeout, max_memory=max_mib << 20, progress=False)
     cpu = time.process_time() - cpu
@@ -146,10 +155,21 @@ def _run_one(kind: str, r: int, surge: Any, unavail: Any, crashes: int, sym: boo
         "cpu_seconds": round(cpu, 2),
         "states_per_s": round(st.states / st.seconds) if st.seconds else 0,
         "peak_rss_mib": round(st.peak_memory_bytes / 2**20),
+        "bytes_per_state": round((st.peak_memory_bytes - rss0) / st.states) if st.states else 0,
+        "states_per_cpu_s": round(st.states / cpu) if cpu else 0,
         "complete": res.complete,
         "bound": res.bound_hit,
         "verdict": res.result("KC-OWN-001").verdict.value,
     }
+
+
+def _current_rss() -> int:
+    """This process's resident set size in bytes (``/proc/self/statm``; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _parse_int_or_pct(v: str) -> Any:
@@ -173,6 +193,43 @@ TARGETS_QUICK: tuple[tuple[Any, ...], ...] = (
     ("node-failure", 3, 0, 0, 0, False),
     ("node-failure", 3, 0, 0, 0, True),
 )
+
+
+ISSUE17: tuple[tuple[Any, ...], ...] = (
+    ("rollout", 3, 1, 0, 0, False, "reconcile"),
+    ("rollout", 3, 1, 0, 0, False, "write"),
+    ("rollout", 3, 1, 0, 2, False, "reconcile"),
+)
+
+
+def issue17(timeout: float, max_mib: int, cli: bool) -> list[dict[str, Any]]:
+    """The figures of issue #17 (see the module docstring), one markdown row per run."""
+    rows = []
+    print("| run | states | complete | CPU s | states per CPU s | peak RSS | bytes per stored state |")
+    print("|---|---|---|---|---|---|---|")
+    for kind, r, surge, unavail, crashes, sym, gran in ISSUE17:
+        cmd = [sys.executable, "-m", "bench.model_perf", "one", kind, str(r), str(surge), str(unavail), str(crashes), str(int(sym)), gran, str(timeout), str(max_mib)]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout * 3 + 120, cwd=ROOT, check=True).stdout
+        row = json.loads(out.strip().splitlines()[-1])
+        row.update(kind=kind, r=r, crashes=crashes, granularity=gran)
+        rows.append(row)
+        print(f"| (b) R={r} crashes={crashes} {gran}, no symmetry | {row['states']:,} | {'yes' if row['complete'] else 'cut: ' + str(row['bound'])} | "
+              f"{row['cpu_seconds']} | {row['states_per_cpu_s']:,} | {row['peak_rss_mib']} MiB | {row['bytes_per_state']:,} |", flush=True)
+    if cli:
+        import resource
+
+        cmd = [sys.executable, "-m", "kubecheck.cli", "check", "examples/web-deployment.yaml", "-s", "rollout", "--max-states", "0", "--timeout", "0", "-q"]
+        t = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter() - t
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        row = {"cli": True, "exit": proc.returncode, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_rss_mib": round(after.ru_maxrss / 1024)}
+        rows.append(row)
+        print(f"| `kubecheck check examples/web-deployment.yaml -s rollout --max-states 0 --timeout 0` | | exit {proc.returncode} | "
+              f"{row['cpu_s']} (wall {row['wall_s']}) | | {row['peak_rss_mib']} MiB (largest child so far) | |", flush=True)
+    return rows
 
 
 def targets(timeout: float, max_mib: int, which: str = "full", granularity: str = "reconcile") -> list[dict[str, Any]]:
@@ -279,6 +336,9 @@ def main(argv: list[str]) -> int:
     if cmd in ("targets", "all"):
         which = "quick" if "--quick" in flags else "issue" if "--issue" in flags else "full"
         targets(float(opts.get("--timeout", 60)), int(opts.get("--max-memory", 1024)), which, opts.get("--granularity", "reconcile"))
+    if cmd == "issue17":
+        issue17(float(opts.get("--timeout", 600)), int(opts.get("--max-memory", 4096)), "--cli" in flags)
+        return 0
     if cmd == "symmetry":
         symmetry_sizes(_sizes(opts.get("--sizes", "3..5")), int(opts.get("--crashes", 0)), float(opts.get("--timeout", 60)),
                        int(opts.get("--max-memory", 1024)), int(opts.get("--repeat", 3)))

@@ -130,12 +130,11 @@ def _writes(s: SystemState, t: SystemState) -> frozenset[Obj]:
 
 
 def _memo_reads(system: KubeSystem, actor: str, key: Any) -> frozenset[Obj]:
-    """The read set the system's memo recorded for the call it just made (entries[0])."""
-    entries = system._sync_memo.get((actor, key))
-    if not entries:
+    """The read set the system's memo recorded for the call it just made (``KubeSystem.last_reads``)."""
+    shape = system.last_reads.get((actor, key))
+    if shape is None:
         return frozenset({(attr, WHOLE) for attr in TABLE_ATTRS})  # unknown: everything
-    deps = entries[0][0]
-    return frozenset((attr, WHOLE if k is None else k) for attr, k, _ in deps)
+    return frozenset((attr, WHOLE if k is None else k) for attr, k in shape)
 
 
 def _reads(system: KubeSystem, s: SystemState, a: Any) -> frozenset[Obj]:

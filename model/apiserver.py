@@ -327,8 +327,15 @@ def _update_status(state: ClusterState, w: UpdateStatus) -> ClusterState:
     if obj.uid and obj.uid != cur.uid:
         raise ApiError("Conflict", f"update status {kind} {obj.namespace}/{obj.name}: uid {obj.uid} != stored {cur.uid}")
     written = STATUS_FIELDS[kind] + _STATUS_METADATA.get(kind, ())
-    new = replace(cur, **{f: getattr(obj, f) for f in written})
-    return state if new == cur else state.put(new)
+    # Only the written fields that differ: the same object as replacing all of them (equal values),
+    # and no copy at all when nothing changes (issue #17: a status write is the commonest step).
+    changed = {}
+    for f in written:
+        v = getattr(obj, f)
+        old = getattr(cur, f)
+        if v is not old and v != old:
+            changed[f] = v
+    return state.put(replace(cur, **changed)) if changed else state
 
 
 def deletion_finalizers_for_garbage_collection(finalizers: tuple[str, ...], propagation: str | None) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ from model.objects import KINDS, ContainerStatus, Sandbox, placement_repr
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
+__all__ = ["normalize_cluster", "normalize_successor", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -57,7 +57,13 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
     already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
     with a renumbered object is rebuilt once (not once per object).
     """
-    seen = {o.creation_index for attr in _TABLES for o in getattr(state, attr).values()}
+    seen: set[int] = set()
+    add = seen.add
+    for attr in _TABLES:
+        d = getattr(state, attr)._d
+        if d:  # most of the tables are empty: no iterator for them (issue #17)
+            for o in d.values():
+                add(o.creation_index)
     if seen and max(seen) != len(seen) - 1:
         changed = {v: r for r, v in enumerate(sorted(seen)) if v != r}
         tables = {}
@@ -70,6 +76,40 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)
     return state
+
+
+def _same_creation_indexes(parent: ClusterState, state: ClusterState) -> bool:
+    """Do ``state``'s objects use exactly ``parent``'s ``creation_index`` values?  Yes when every
+    table has the same keys and every object that is not ``parent``'s own has its index."""
+    for attr in _TABLES:
+        tab = getattr(state, attr)
+        ptab = getattr(parent, attr)
+        if tab is ptab:
+            continue
+        d = tab._d
+        pd = ptab._d
+        if len(d) != len(pd):
+            return False
+        for k, o in d.items():
+            po = pd.get(k)
+            if po is o:
+                continue
+            if po is None or po.creation_index != o.creation_index:
+                return False
+    return True
+
+
+def normalize_successor(parent: ClusterState, state: ClusterState) -> ClusterState:
+    """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17).
+
+    A step that adds and removes no object and keeps every ``creation_index`` (a status write, a
+    binding, a spec update) leaves the set of indexes as dense as the parent's, and resets no
+    counter: ``state`` is returned as is, after a walk over the changed tables only.  Anything
+    else goes through :func:`normalize_cluster`.
+    """
+    if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):
+        return state
+    return normalize_cluster(state)
 
 
 # ------------------------------------------------------------------------ deep renaming

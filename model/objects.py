@@ -14,7 +14,7 @@ integers or flags, never a growing wall clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, Union
+from typing import Any, Callable, Literal, Union
 
 from model.frozen import EMPTY, FrozenMap
 from model.labels import LabelSelector
@@ -79,8 +79,19 @@ PodPhase = Literal["", "Pending", "Running", "Succeeded", "Failed", "Unknown"]
 ContainerState = Literal["waiting", "running", "terminated"]
 
 
+class _CachedHash:
+    """A slot for the object's hash, computed on first use (see :func:`_cache_hashes`).
+
+    Not a dataclass field: ``fields()``, ``repr``, ``==``, pickling (the dataclass ``__getstate__``
+    lists fields only) and :func:`model.frozen.evolve` (which copies fields only) never see it, so a
+    copy or a changed object starts without a cached hash.
+    """
+
+    __slots__ = ("_h",)
+
+
 @dataclass(frozen=True, slots=True)
-class OwnerReference:
+class OwnerReference(_CachedHash):
     """metav1.OwnerReference (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go)."""
 
     api_version: str
@@ -92,7 +103,7 @@ class OwnerReference:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ObjectMeta:
+class ObjectMeta(_CachedHash):
     """The metav1.ObjectMeta fields every modelled object carries, flattened into it.
 
     ``deletion_timestamp`` is a logical tick (``None`` = not being deleted); the model only
@@ -137,7 +148,7 @@ class ObjectMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class ContainerSpec:
+class ContainerSpec(_CachedHash):
     """v1.Container: the fields the model needs (name, image, readiness probe present).
 
     ``restart_policy`` is the container-level ``restartPolicy`` (init containers only):
@@ -233,7 +244,7 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PodTemplate:
+class PodTemplate(_CachedHash):
     """v1.PodTemplateSpec: template metadata plus the modelled part of the pod spec.
 
     Placement (docs/semantics.md#runtime, "Scheduler"): ``node_selector`` is
@@ -289,7 +300,7 @@ class Sandbox:
 
 
 @dataclass(frozen=True, slots=True)
-class ContainerStatus:
+class ContainerStatus(_CachedHash):
     """v1.ContainerStatus, reduced: ``sandbox_id`` is the sandbox the container runs in."""
 
     name: str
@@ -361,7 +372,7 @@ class Pod(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
-class ReplicaSetStatus:
+class ReplicaSetStatus(_CachedHash):
     """apps/v1 ReplicaSetStatus (conditions omitted: see docs/semantics.md)."""
 
     replicas: int = 0
@@ -397,7 +408,7 @@ class ReplicationController(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentCondition:
+class DeploymentCondition(_CachedHash):
     """apps/v1 DeploymentCondition: type (Available, Progressing, ReplicaFailure), status, reason."""
 
     type: str
@@ -416,7 +427,7 @@ class DeploymentStrategy:
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentStatus:
+class DeploymentStatus(_CachedHash):
     """apps/v1 DeploymentStatus."""
 
     observed_generation: int = 0
@@ -788,6 +799,46 @@ KINDS: dict[str, tuple[type, str]] = {
     "DaemonSet": (DaemonSet, "daemon_sets"),
     "HorizontalPodAutoscaler": (HorizontalPodAutoscaler, "horizontal_pod_autoscalers"),
 }
+
+def _cache_hashes(cls: type) -> None:
+    """Give a frozen dataclass of :class:`_CachedHash` a cached ``__hash__`` and an ``==`` that
+    rejects on different cached hashes (issue #17: the memo compares the objects a controller
+    read, the tables rehash their objects on every write).
+
+    Pure speed: the hash is the dataclass's own (a function of the compared fields, which never
+    change: the objects are frozen), and two objects with different hashes are never equal.
+    """
+    hash0: Callable[[Any], int] = cls.__dict__["__hash__"]
+    eq0: Callable[[Any, object], bool] = cls.__dict__["__eq__"]
+    setattr_ = object.__setattr__
+
+    def __hash__(self: Any) -> int:
+        try:
+            return self._h
+        except AttributeError:
+            h = hash0(self)
+            setattr_(self, "_h", h)
+            return h
+
+    def __eq__(self: Any, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        a = getattr(self, "_h", None)
+        if a is not None:
+            b = getattr(other, "_h", None)
+            if b is not None and a != b:
+                return False
+        return eq0(self, other)
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+    cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
+
+
+for _cls in (*(c for c, _ in KINDS.values()), OwnerReference, ContainerSpec, PodTemplate, ContainerStatus, ReplicaSetStatus,
+             DeploymentCondition, DeploymentStatus):
+    _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references
 API_VERSIONS: dict[str, str] = {

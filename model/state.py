@@ -91,11 +91,7 @@ class ClusterState:
         """
         if not _VALUE_SET.issuperset(changes):
             raise TypeError(f"ClusterState has no field(s) {sorted(set(changes) - _VALUE_SET)}")
-        new = _NEW(ClusterState)
-        for name in _VALUE_FIELDS:
-            _SET(new, name, changes[name] if name in changes else getattr(self, name))
-        _SET(new, "_cache", {})
-        return new
+        return _COPY(self, changes)
 
     # ------------------------------------------------------------------ reading
     def table(self, kind: str) -> FrozenMap[ObjKey, Any]:
@@ -194,6 +190,21 @@ _SET = object.__setattr__
 #: ClusterState's value fields (everything but the index cache).
 _VALUE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ClusterState) if f.name != "_cache")
 _VALUE_SET = frozenset(_VALUE_FIELDS)
+
+
+def _compile_copy() -> Any:
+    """``_replace``'s body, straight-line over the value fields (issue #17: the loop with ``getattr``
+    per field was a visible share of every step)."""
+    lines = ["def _copy(self, changes, _new=_NEW, _set=_SET, _cls=ClusterState):", "    new = _new(_cls)", "    get = changes.get"]
+    for name in _VALUE_FIELDS:
+        lines.append(f"    _set(new, {name!r}, get({name!r}, self.{name}))")
+    lines += ["    _set(new, '_cache', {})", "    return new"]
+    ns: dict[str, Any] = {"_NEW": _NEW, "_SET": _SET, "ClusterState": ClusterState}
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from ClusterState's own field names
+    return ns["_copy"]
+
+
+_COPY = _compile_copy()
 
 #: The attribute name of every object table, in ``KINDS`` order.
 TABLE_ATTRS: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())

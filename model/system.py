@@ -39,6 +39,7 @@ symmetry).  docs/semantics.md#runtime lists the abstractions and why they are so
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -63,6 +64,7 @@ from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
 from model.state import ClusterState, ReadTracker
+from model.canonical import normalize_successor
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
@@ -287,6 +289,35 @@ def reserved_identifiers(state: SystemState) -> Reserved:
     return Reserved(frozenset(uids | uids_extra), frozenset(names | names_extra))
 
 
+class _LazyReserved(Reserved):
+    """:func:`reserved_identifiers` of a state, computed when a Create first asks for it (issue #17:
+    most steps create nothing, and collecting the identifiers walked every object of the state on
+    every expansion).  The same values as the eager call, so nothing else changes."""
+
+    __slots__ = ("_state", "_value")
+    _state: SystemState
+    _value: Reserved | None
+
+    def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_value", None)
+
+    def _get(self) -> Reserved:
+        v: Reserved | None = self._value
+        if v is None:
+            v = reserved_identifiers(self._state)
+            object.__setattr__(self, "_value", v)
+        return v
+
+    @property
+    def uids(self) -> frozenset[str]:
+        return self._get().uids
+
+    @property
+    def names(self) -> frozenset[tuple[str, str, str]]:
+        return self._get().names
+
+
 def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED) -> ClusterState:
     """Apply a write computed on an earlier view, with upstream's concurrency semantics.
 
@@ -342,9 +373,9 @@ def _base_of(view: ClusterState, w: Write) -> Any:
 # ------------------------------------------------------------------------------- system
 
 
-#: Memo bounds (see :meth:`KubeSystem._sync`).
-_MEMO_PER_KEY = 8
+#: Memo bound (see :meth:`KubeSystem._memoised`).
 _MEMO_MAX = 200_000
+_MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
@@ -388,8 +419,13 @@ class KubeSystem(BaseSystem[SystemState]):
                     f"which cannot be imported ({exc}); drop it from Scenario.actors"
                 ) from exc
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
-        #: (controller, key) -> [(read set with the tables read, writes)], most recent first.
-        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any, Any], ...], tuple[Write, ...]]]] = {}
+        #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
+        #: {the values read: the result})]
+        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
+        #: (actor, key) -> the read-set shape of its last memoised call (bench/por_probe.py reads it)
+        self.last_reads: dict[tuple[str, Any], tuple[tuple[str, Any], ...]] = {}
+        #: KUBECHECK_DEBUG_INCREMENTAL=1: check every memo hit against a fresh run
+        self._debug_incremental = os.environ.get("KUBECHECK_DEBUG_INCREMENTAL", "") not in ("", "0")
         self._sync_memo_size = 0
         self.memo_stats = [0, 0]  # hits, misses
         #: what the symmetry renaming could change in each (immutable) value, by identity
@@ -397,9 +433,9 @@ class KubeSystem(BaseSystem[SystemState]):
         #: hash-consing of the successors' objects, tables and clusters (see :meth:`_intern`)
         self._intern_objs: dict[Any, Any] = {}
         self._intern_tables: dict[Any, Any] = {}
-        #: switched on by the first :meth:`canonical` call: without symmetry the hashing costs
-        #: more than the shared objects save (measured: 0-5 %)
-        self._interning = False
+        #: always on since the objects cache their hashes (issue #17): equal objects become
+        #: identical, so the memo's lookups compare by identity, and the stored states share them
+        self._interning = True
 
     def _may_appear(self, kind: str) -> bool:
         """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets; a
@@ -418,6 +454,7 @@ class KubeSystem(BaseSystem[SystemState]):
         from model.horizontal import with_initial_loads
 
         cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
+        cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults),)
 
     def actions(self, state: SystemState) -> Sequence[Action]:
@@ -496,10 +533,15 @@ class KubeSystem(BaseSystem[SystemState]):
 
     # ---------------------------------------------------------------- internals
     def _finish(self, state: SystemState, cluster: ClusterState, **changes: Any) -> SystemState:
-        prev = state.cluster if self.scenario.stale_reads else None
-        cluster = normalize_cluster(cluster)
+        parent = state.cluster
+        prev = parent if self.scenario.stale_reads else None
+        if parent._cache.get("normalized"):
+            cluster = normalize_successor(parent, cluster)
+        else:
+            cluster = normalize_cluster(cluster)
         if self._interning:
-            cluster = self._intern(state.cluster, cluster)
+            cluster = self._intern(parent, cluster)
+        cluster._cache["normalized"] = True  # a normalized parent for its own successors
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
@@ -554,36 +596,41 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
         """``fn(view, key)`` for a pure ``fn`` (a controller's sync, a kubelet step), memoised on
-        what it read.
+        what it read: the incremental successors of issue #17.
 
         ``fn`` runs on a :class:`model.state.ReadTracker`, which records every table it reads and
         every object it looks up with ``get`` (and refuses any other access).  ``fn`` is pure, so
-        on a later view whose recorded tables and objects are equal (``==``; identity and the
-        cached FrozenMap hashes make a mismatch cheap to see) it returns an equal result: the
-        memo returns the recorded one.  Entries per (actor, key) are bounded
-        (:data:`_MEMO_PER_KEY`, most recent first) and the whole memo is cleared when it holds
-        more than :data:`_MEMO_MAX` entries.  The memo lives on this instance and is never part
-        of a state; ``memo_stats`` counts hits and misses.
+        on a later view whose recorded tables and objects are equal (``==``) it returns an equal
+        result: the memo returns the recorded one, and a controller or kubelet whose read set a
+        transition left alone is not run again.  Why equal reads are enough even though what
+        ``fn`` reads depends on what it read before: ``fn`` is deterministic, so on a view that
+        agrees with the recorded values at every recorded read it makes the same reads in the same
+        order, and returns the same result.
+
+        The memo is indexed by the *shape* of a read set (which tables, which object keys, in
+        which order), and per shape by the tuple of values read: a lookup builds that tuple for
+        each shape recorded for ``(actor, key)`` (usually one to three) and makes one dict lookup,
+        whose hash comes from the tables' and objects' cached hashes.  The whole memo is cleared
+        when it holds more than :data:`_MEMO_MAX` entries.  It lives on this instance and is never
+        part of a state; ``memo_stats`` counts hits and misses.  With ``KUBECHECK_DEBUG_INCREMENTAL=1``
+        in the environment every hit is checked against a fresh run (:class:`ModelError` on a
+        difference).
         """
         mk = (actor, key)
-        entries = self._sync_memo.get(mk)
-        if entries is not None:
-            for pos, (deps, writes) in enumerate(entries):
-                for attr, k, val in deps:
-                    if k is None:  # a whole table (FrozenMap): identity, cached hashes, contents
-                        cur = getattr(view, attr)
-                        if cur is not val:
-                            ch, vh = cur._hash, val._hash
-                            if (ch is not None and vh is not None and ch != vh) or cur._d != val._d:
-                                break
-                    else:  # one object read through get()
-                        cur = getattr(view, attr)._d.get(k)
-                        if cur is not val and cur != val:
-                            break
-                else:
-                    if pos:
-                        entries.insert(0, entries.pop(pos))
+        shapes = self._sync_memo.get(mk)
+        if shapes is not None:
+            for shape, table in shapes:
+                vals = tuple([getattr(view, attr) if k is None else getattr(view, attr)._d.get(k) for attr, k in shape])
+                writes = table.get(vals, _MISSING)
+                if writes is not _MISSING:
                     self.memo_stats[0] += 1
+                    self.last_reads[mk] = shape
+                    if self._debug_incremental:
+                        fresh = fn(ReadTracker(view), key)
+                        if fresh != writes:
+                            raise ModelError(
+                                f"incremental successors: {actor} {key!r} reused {writes!r} where a fresh run gives {fresh!r}"
+                            )
                     return writes
         self.memo_stats[1] += 1
         tracker = ReadTracker(view)
@@ -592,14 +639,20 @@ class KubeSystem(BaseSystem[SystemState]):
         if self._sync_memo_size >= _MEMO_MAX:
             self._sync_memo.clear()
             self._sync_memo_size = 0
-            entries = None
-        if entries is None:
-            entries = self._sync_memo[mk] = []
-        entries.insert(0, (deps, writes))
+            shapes = None
+        if shapes is None:
+            shapes = self._sync_memo[mk] = []
+        shape = tuple([(attr, k) for attr, k, _ in deps])
+        vals = tuple([v for _, _, v in deps])
+        for sh, table in shapes:
+            if sh == shape:
+                break
+        else:
+            table = {}
+            shapes.append((shape, table))
+        table[vals] = writes
+        self.last_reads[mk] = shape
         self._sync_memo_size += 1
-        if len(entries) > _MEMO_PER_KEY:
-            entries.pop()
-            self._sync_memo_size -= 1
         return writes
 
     def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED) -> _Reconcile:
@@ -617,7 +670,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 break
             out.append(pw)
             after.append(sim)
-        return _Reconcile(tuple(out), tuple(after), sim != view)
+        return _Reconcile(tuple(out), tuple(after), sim is not view and sim != view)
 
     def _run_writes(
         self, cluster: ClusterState, pws: Iterable[PendingWrite], reserved: Reserved = NO_RESERVED
@@ -833,7 +886,7 @@ class KubeSystem(BaseSystem[SystemState]):
             return
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
-        reserved = reserved_identifiers(state)
+        reserved = _LazyReserved(state)
         yield from self._controller_steps(state, reserved)
         if "scheduler" in self.families:
             yield from self._scheduler_steps(state)
