@@ -639,12 +639,12 @@ def check_step(system: Any, state: Any, action: Action, nxt: Any) -> None:
     # reads, at kind level: every table or object the code read must be declared at least in part
     fam = key[0] if isinstance(key, tuple) and key else None
     if fam in ("deployment", "replicaset", "kubelet"):
-        entries = system._sync_memo.get((fam, tuple(key[1:])))
-        if entries:
+        shape = system.last_reads.get((fam, tuple(key[1:])))
+        if shape:
             declared_kinds = {loc[0] for loc in pot.reads if loc}
             if EVERYTHING in pot.reads:
                 return
-            for attr, _k, _v in entries[0][0]:
+            for attr, _k in shape:
                 kind = _ATTR_KIND.get(attr)
                 if kind is not None and kind not in declared_kinds:
                     raise FootprintError(f"{action}: read the {kind} table or objects, which its declared reads do not cover")
