@@ -327,6 +327,6 @@ def sync_replica_set(
 #: The ReplicaSet controller's record (registered in ``model.registry``).
 CONTROLLER = Controller(
     "replicaset", "rs", "ReplicaSet", sync_replica_set,
-    generic_actions("rs", creates=["Pod"], deletes=["Pod"], adopts=["Pod"]),
+    generic_actions("rs", creates=["Pod"], deletes=["Pod"], updates=["Pod", "ReplicaSet"], adopts=["Pod"]) | {"rs_remove_owner_ref"},
     appears_with=("Deployment",),  # a Deployment creates ReplicaSets
 )

@@ -121,5 +121,6 @@ def sync_replication_controller(
 #: The ReplicationController manager's record (registered in ``model.registry``).
 CONTROLLER = Controller(
     "replication", "rc", "ReplicationController", sync_replication_controller,
-    generic_actions("rc", creates=["Pod"], deletes=["Pod"], adopts=["Pod"]),
+    generic_actions("rc", creates=["Pod"], deletes=["Pod"], updates=["Pod", "ReplicationController"], adopts=["Pod"])
+    | {"rc_remove_owner_ref"},
 )
