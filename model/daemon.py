@@ -47,6 +47,7 @@ from model.replicaset import get_pods_prefix
 from model.scheduler import find_matching_untolerated_taint, get_required_node_affinity
 from model.state import ClusterState, ObjKey
 from model.statefulset_utils import controller_revision_hash, controller_revision_name
+from model.records import Controller, generic_actions
 
 __all__ = [
     "DAEMON_SET_KIND",
@@ -634,3 +635,17 @@ def sync_daemon_set(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
     if status != ds.status:
         writes.append(UpdateStatus(replace(ds, status=status)))
     return tuple(writes)
+
+
+#: The DaemonSet controller's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "daemonset", "dsc", "DaemonSet", sync_daemon_set,
+    generic_actions(
+        "dsc",
+        creates=["Pod", "ControllerRevision"],
+        deletes=["Pod", "ControllerRevision"],
+        updates=["Pod", "ControllerRevision"],
+        adopts=["Pod", "ControllerRevision"],
+    )
+    | {"dsc_remove_owner_ref"},
+)

@@ -26,8 +26,9 @@ is not emitted and the error follows upstream's error path. See docs/semantics.m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.controller_utils import ADOPT, CLAIMED, RELEASE, claim_object, new_controller_ref, recheck_deletion_timestamp
@@ -66,6 +67,7 @@ from model.deployment_util import (
     get_ready_replica_count_for_replica_sets,
     get_replica_count_for_replica_sets,
     has_progress_deadline,
+    progress_deadline_can_elapse,
     has_revision_history_limit,
     is_rolling_update,
     is_saturated,
@@ -93,6 +95,7 @@ from model.errors import ModelError
 from model.frozen import FrozenMap
 from model.labels import LabelSelector, Selector, SelectorError, label_selector_as_selector
 from model.objects import Deployment, DeploymentStatus, Pod, ReplicaSet
+from model.records import ActorKey, Controller, Timer, TimerStep, generic_actions, write_label
 from model.state import ClusterState, ObjKey
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -1018,3 +1021,52 @@ def rollback_to_revision(state: ClusterState, key: ObjKey, to_revision: int = 0)
         return d
     return set_deployment_annotations_to(set_from_replica_set_template(d, rs_for_revision.template), rs_for_revision)
 
+
+def _is_new_rs(cluster: ClusterState, deployment_key: tuple[str, str], rs: Any) -> bool:
+    d = cluster.get("Deployment", *deployment_key)
+    if d is None:
+        return False
+    labels = {k: v for k, v in rs.template.labels.items() if k != "pod-template-hash"}
+    return dict(d.template.labels) == labels and d.template.containers == rs.template.containers
+
+
+def deployment_write_label(ctl: Controller, key: ActorKey, write: Write, base: Any, cluster: ClusterState) -> str:
+    """The Deployment controller's action labels: :func:`model.records.write_label`, except that a
+    change of a ReplicaSet's replicas says which way and whether the set is the new one
+    (``dc_scale_up_new_rs``, ``dc_scale_down_old_rs``)."""
+    label = write_label(ctl, key, write, base, cluster)
+    obj = getattr(write, "obj", None)
+    if (
+        isinstance(write, Update)
+        and base is not None
+        and isinstance(obj, ReplicaSet)
+        and base.replicas != obj.replicas
+        and label == f"{ctl.prefix}_update_rs"
+    ):
+        which = "new" if _is_new_rs(cluster, (key[-2], key[-1]), obj) else "old"
+        direction = "up" if obj.replicas > base.replicas else "down"
+        return f"{ctl.prefix}_scale_{direction}_{which}_rs"
+    return label
+
+
+#: The Deployment controller's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "deployment", "dc", "Deployment", sync_deployment,
+    generic_actions("dc", creates=["ReplicaSet"], deletes=["ReplicaSet"], updates=["ReplicaSet", "Deployment"], adopts=["ReplicaSet"])
+    | {f"dc_scale_{d}_{w}_rs" for d in ("up", "down") for w in ("new", "old")},
+    label=deployment_write_label,
+)
+
+
+def progress_deadline_expiries(state: ClusterState) -> Iterator[TimerStep]:
+    """The progressDeadlineSeconds of every Deployment that :func:`progress_deadline_can_elapse`."""
+    for key, d in state.deployments.items():
+        if progress_deadline_can_elapse(d):
+            yield TimerStep("expiry_progress_deadline", "Deployment", key, state.put(replace(d, progress_deadline_elapsed=True)))
+
+
+#: The progress deadline (not fair: it may or may not run out while a rollout progresses; switched
+#: on by ``Scenario.progress_deadline``), registered in ``model.registry``.
+PROGRESS_DEADLINE_TIMER = Timer(
+    "progress_deadline", False, progress_deadline_expiries, frozenset({"expiry_progress_deadline"}), opt_in="progress_deadline"
+)

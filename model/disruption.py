@@ -30,6 +30,7 @@ from model.deployment_util import UpstreamError, get_scaled_value_from_int_or_pe
 from model.labels import SelectorError, label_selector_as_selector
 from model.objects import OwnerReference, Pod, PodDisruptionBudget, PodDisruptionBudgetStatus
 from model.state import ClusterState, ObjKey
+from model.records import Controller, generic_actions
 
 __all__ = [
     "DisruptionError",
@@ -238,3 +239,7 @@ def sync_disruption_budget(state: ClusterState, key: ObjKey) -> tuple[Write, ...
         return try_sync(state, pdb)
     except DisruptionError:
         return fail_safe(pdb)
+
+
+#: The disruption controller's record (registered in ``model.registry``).
+CONTROLLER = Controller("disruption", "pdb", "PodDisruptionBudget", sync_disruption_budget, generic_actions("pdb"))

@@ -23,7 +23,8 @@ from typing import Any
 
 from model.api import Delete, Update, Write
 from model.apiserver import FINALIZER_FOREGROUND, FINALIZER_ORPHAN
-from model.objects import KINDS, OwnerReference, kind_of
+from model.objects import KINDS, SHORT_KIND_NAMES, OwnerReference, kind_of
+from model.records import ActorKey, Controller, write_label
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -199,3 +200,22 @@ def gc_items(state: ClusterState) -> Iterator[GCItem]:
                 and (FINALIZER_ORPHAN in obj.finalizers or FINALIZER_FOREGROUND in obj.finalizers)
             ):
                 yield (kind, obj.namespace, obj.name)
+
+
+def gc_write_label(ctl: Controller, key: ActorKey, write: Write, base: Any, cluster: ClusterState) -> str:
+    """The garbage collector's action labels: it never releases, it removes owner references
+    (``gc_remove_owner_ref``, also when the reference it removes is the controller's)."""
+    label = write_label(ctl, key, write, base, cluster)
+    if label.startswith(f"{ctl.prefix}_release_"):
+        return f"{ctl.prefix}_remove_owner_ref"
+    return label
+
+
+#: The garbage collector's record (registered in ``model.registry``): its work keys are the objects
+#: with owner references or GC finalizers (:func:`gc_items`), of every kind.
+CONTROLLER = Controller(
+    "garbagecollector", "gc", "", sync_garbage_collector,
+    frozenset({"gc_remove_owner_ref", "gc_remove_finalizer"} | {f"gc_delete_{SHORT_KIND_NAMES[k]}" for k in KINDS}),
+    label=gc_write_label,
+    keys=gc_items,
+)

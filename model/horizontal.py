@@ -28,7 +28,7 @@ no metric (upstream's groupPods puts them among the unready before it looks for 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,6 +43,7 @@ from model.objects import (
     Pod,
 )
 from model.state import ClusterState, ObjKey
+from model.records import Controller, Timer, TimerStep, generic_actions
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -698,3 +699,26 @@ def window_expiry_steps(state: ClusterState) -> list[WindowExpiry]:
         if mem.scale_down_events:
             out.append(WindowExpiry(key, "expiry_hpa_scale_down_period", replace(hpa, memory=replace(mem, scale_down_events=mem.scale_down_events[1:]))))
     return out
+
+
+#: The horizontal pod autoscaler's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "horizontal", "hpa", "HorizontalPodAutoscaler", sync_horizontal_pod_autoscaler,
+    generic_actions("hpa", updates=SCALABLE_KINDS),
+)
+
+
+def window_expiries(state: ClusterState) -> Iterator[TimerStep]:
+    """The HPA memory windows (:func:`window_expiry_steps`) as clock steps; the fairness key of
+    each names the window, so every window of every HPA eventually moves on."""
+    if not state.horizontal_pod_autoscalers:
+        return
+    for ex in window_expiry_steps(state):
+        yield TimerStep(ex.label, "HorizontalPodAutoscaler", ex.key, state.put(ex.hpa), (ex.label,))
+
+
+#: The HPA's recommendation windows and scale-event periods (fair), registered in ``model.registry``.
+WINDOW_TIMER = Timer(
+    "hpa_windows", True, window_expiries,
+    frozenset({f"expiry_hpa_scale_{d}_{w}" for d in ("up", "down") for w in ("window", "period")}),
+)

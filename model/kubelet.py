@@ -42,12 +42,14 @@ init containers and sidecars).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Literal
 
 from model.api import Delete, UpdateStatus, Write
 from model.frozen import EMPTY, FrozenMap
 from model.objects import ContainerSpec, ContainerStatus, Pod, PodConditions, Sandbox
 from model.state import ClusterState
+from model.records import Timer, TimerStep
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
@@ -1055,3 +1057,16 @@ def min_ready_waits_for_serving(state: ClusterState, pod: Pod, images: FrozenMap
         if s is not None and s < m:
             return True
     return False
+
+
+def min_ready_expiries(state: ClusterState) -> Iterator[TimerStep]:
+    """The minReadySeconds timer of every pod that :func:`ready_elapsed_can_expire`."""
+    from model.apiserver import apply_write
+
+    for key, pod in state.pods.items():
+        if ready_elapsed_can_expire(state, pod):
+            yield TimerStep("expiry_min_ready_seconds", "Pod", key, apply_write(state, expire_ready_elapsed(pod)))
+
+
+#: The minReadySeconds timer (fair: time passes), registered in ``model.registry``.
+MIN_READY_TIMER = Timer("min_ready_seconds", True, min_ready_expiries, frozenset({"expiry_min_ready_seconds"}))

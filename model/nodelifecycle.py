@@ -20,10 +20,14 @@ the Node object's own conditions are reduced to ``Node.ready`` (docs/semantics.m
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Iterator
+from typing import Any
 
 from model.api import Delete, UpdateStatus, Write
 from model.objects import Node, Pod, Taint
 from model.scheduler import tolerates_taint
+from model.frozen import evolve
+from model.records import ActorKey, Controller, Timer, TimerStep, write_label
 from model.state import ClusterState, ObjKey
 
 __all__ = ["mark_pods_not_ready", "tolerates_forever", "evict_pods", "sync_node_lifecycle", "eviction_timeout_can_elapse"]
@@ -78,3 +82,35 @@ def sync_node_lifecycle(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
 def eviction_timeout_can_elapse(node: Node) -> bool:
     """The expiry step for the eviction timeout: enabled while the node is NotReady."""
     return not node.ready and not node.eviction_timeout_elapsed
+
+
+def node_lifecycle_write_label(ctl: Controller, key: ActorKey, write: Write, base: Any, cluster: ClusterState) -> str:
+    """The node lifecycle controller's action labels: its pod status write is
+    ``nlc_mark_pod_not_ready`` (``MarkPodsNotReady``), its pod deletes ``nlc_delete_pod``."""
+    if isinstance(write, UpdateStatus) and isinstance(write.obj, Pod):
+        return f"{ctl.prefix}_mark_pod_not_ready"
+    return write_label(ctl, key, write, base, cluster)
+
+
+#: The node lifecycle controller's record (registered in ``model.registry``): one actor per Node,
+#: running whether or not the nodes are NotReady (its sync is a no-op on a Ready node).
+CONTROLLER = Controller(
+    "nodelifecycle", "nlc", "Node", sync_node_lifecycle,
+    frozenset({"nlc_mark_pod_not_ready", "nlc_delete_pod"}),
+    label=node_lifecycle_write_label,
+    always=True,
+)
+
+
+def eviction_timeout_expiries(state: ClusterState) -> Iterator[TimerStep]:
+    """The eviction timeout of every NotReady node that still has pods not being deleted
+    (:func:`eviction_timeout_can_elapse`; with nothing to evict the timer changes nothing)."""
+    for key, node in state.nodes.items():
+        if eviction_timeout_can_elapse(node) and any(
+            p.node_name == node.name and p.deletion_timestamp is None for p in state.pods.values()
+        ):
+            yield TimerStep("expiry_eviction_timeout", "Node", key, state.put(evolve(node, eviction_timeout_elapsed=True)))
+
+
+#: The pod eviction timeout of NotReady nodes (fair), registered in ``model.registry``.
+EVICTION_TIMEOUT_TIMER = Timer("eviction_timeout", True, eviction_timeout_expiries, frozenset({"expiry_eviction_timeout"}))

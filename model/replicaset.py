@@ -44,6 +44,7 @@ from model.labels import SelectorError, label_selector_as_selector
 from model.objects import Pod, PodTemplate, ReplicaSet, ReplicaSetStatus
 from model.state import ClusterState, ObjKey
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
+from model.records import Controller, generic_actions
 
 __all__ = [
     "BURST_REPLICAS",
@@ -321,3 +322,11 @@ def sync_replica_set(
     return sync_replica_set_for_kind(
         state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
     )
+
+
+#: The ReplicaSet controller's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "replicaset", "rs", "ReplicaSet", sync_replica_set,
+    generic_actions("rs", creates=["Pod"], deletes=["Pod"], updates=["Pod", "ReplicaSet"], adopts=["Pod"]) | {"rs_remove_owner_ref"},
+    appears_with=("Deployment",),  # a Deployment creates ReplicaSets
+)

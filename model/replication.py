@@ -19,6 +19,7 @@ from model.labels import LabelSelector
 from model.objects import ReplicaSet, ReplicationController
 from model.replicaset import BURST_REPLICAS, ReplicaSetKind, sync_replica_set_for_kind
 from model.state import ClusterState, ObjKey
+from model.records import Controller, generic_actions
 
 __all__ = [
     "convert_rc_to_rs",
@@ -115,3 +116,11 @@ def sync_replication_controller(
         else:
             out.append(w)
     return tuple(out)
+
+
+#: The ReplicationController manager's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "replication", "rc", "ReplicationController", sync_replication_controller,
+    generic_actions("rc", creates=["Pod"], deletes=["Pod"], updates=["Pod", "ReplicationController"], adopts=["Pod"])
+    | {"rc_remove_owner_ref"},
+)

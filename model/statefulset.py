@@ -70,6 +70,7 @@ from model.statefulset_utils import (
     update_status,
     update_storage,
 )
+from model.records import Controller, generic_actions
 
 __all__ = [
     "MAX_BATCH_SIZE",
@@ -552,3 +553,17 @@ def sync_stateful_set(
         r.writes.append(UpdateStatus(replace(set_, status=status)))
     _truncate_history(r, set_, pods, revisions, current_revision, update_revision)
     return tuple(r.writes)
+
+
+#: The StatefulSet controller's record (registered in ``model.registry``).
+CONTROLLER = Controller(
+    "statefulset", "ssc", "StatefulSet", sync_stateful_set,
+    generic_actions(
+        "ssc",
+        creates=["Pod", "PersistentVolumeClaim", "ControllerRevision"],
+        deletes=["Pod", "ControllerRevision"],
+        updates=["Pod", "PersistentVolumeClaim", "ControllerRevision"],
+        adopts=["Pod", "PersistentVolumeClaim", "ControllerRevision"],
+    )
+    | {"ssc_remove_owner_ref"},
+)

@@ -38,7 +38,6 @@ symmetry).  docs/semantics.md#runtime lists the abstractions and why they are so
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +61,9 @@ from model.environment import DeleteObject, FaultBudget, UserAction, fault_insta
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
-from model.objects import KINDS, kind_of, SHORT_KIND_NAMES
+from model.objects import KINDS, kind_of
+from model.records import Controller
+from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
 from model.state import ClusterState, ReadTracker
 from model.canonical import normalize_successor
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -75,7 +76,6 @@ __all__ = [
     "PendingWrite",
     "SystemState",
     "KubeSystem",
-    "write_label",
     "reserved_identifiers",
 ]
 
@@ -83,38 +83,16 @@ Granularity = Literal["write", "reconcile"]
 ActorKey = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ControllerSpec:
-    """A controller family: its label prefix, the kind it reconciles and its sync function."""
+#: A controller's record (:class:`model.records.Controller`), defined in the controller's module
+#: and registered in ``model.registry``.
+ControllerSpec = Controller
 
-    name: str
-    prefix: str
-    kind: str
-    module: str
-    func: str
-
-    def load(self) -> Callable[[ClusterState, Any], tuple[Write, ...]]:
-        return getattr(importlib.import_module(self.module), self.func)
-
-
-#: The object controllers, in action order.  The GC and node lifecycle have their own keys.
-CONTROLLERS: tuple[ControllerSpec, ...] = (
-    ControllerSpec("deployment", "dc", "Deployment", "model.deployment", "sync_deployment"),
-    ControllerSpec("replicaset", "rs", "ReplicaSet", "model.replicaset", "sync_replica_set"),
-    ControllerSpec("replication", "rc", "ReplicationController", "model.replication", "sync_replication_controller"),
-    ControllerSpec("statefulset", "ssc", "StatefulSet", "model.statefulset", "sync_stateful_set"),
-    ControllerSpec("disruption", "pdb", "PodDisruptionBudget", "model.disruption", "sync_disruption_budget"),
-    ControllerSpec("daemonset", "dsc", "DaemonSet", "model.daemon", "sync_daemon_set"),
-    ControllerSpec("horizontal", "hpa", "HorizontalPodAutoscaler", "model.horizontal", "sync_horizontal_pod_autoscaler"),
-)
-_GC = ControllerSpec("garbagecollector", "gc", "", "model.garbagecollector", "sync_garbage_collector")
-_NLC = ControllerSpec("nodelifecycle", "nlc", "Node", "model.nodelifecycle", "sync_node_lifecycle")
-_PENDING_SPECS: dict[str, ControllerSpec] = {s.name: s for s in CONTROLLERS + (_GC, _NLC)}
+#: The object controllers, in action order (``model.registry``; the GC and node lifecycle follow them).
+CONTROLLERS: tuple[ControllerSpec, ...] = OBJECT_CONTROLLERS
+_PENDING_SPECS: dict[str, ControllerSpec] = {s.name: s for s in _ALL_CONTROLLERS}
 
 #: Every actor family a scenario may switch on (``Scenario.actors``).
-ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in CONTROLLERS) + (
-    "garbagecollector",
-    "nodelifecycle",
+ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in _ALL_CONTROLLERS) + (
     "scheduler",
     "kubelet",
     "expiry",
@@ -192,52 +170,6 @@ class SystemState:
     faults: FaultBudget = field(default_factory=FaultBudget)
     pending: FrozenMap[ActorKey, tuple[PendingWrite, ...]] = field(default=EMPTY)
     previous: ClusterState | None = None
-
-
-# --------------------------------------------------------------------------------- labels
-
-
-def _is_new_rs(cluster: ClusterState, deployment_key: tuple[str, str], rs: Any) -> bool:
-    d = cluster.get("Deployment", *deployment_key)
-    if d is None:
-        return False
-    labels = {k: v for k, v in rs.template.labels.items() if k != "pod-template-hash"}
-    return dict(d.template.labels) == labels and d.template.containers == rs.template.containers
-
-
-def write_label(spec: ControllerSpec, key: tuple[str, ...], write: Write, base: Any, cluster: ClusterState) -> str:
-    """The ``actor_verb_object`` label of one controller write (``rs_create_pod``,
-    ``dc_scale_up_new_rs``, ``gc_delete_pod``, ``rs_adopt_pod``...)."""
-    p = spec.prefix
-    if isinstance(write, Create):
-        return f"{p}_create_{SHORT_KIND_NAMES[kind_of(write.obj)]}"
-    if isinstance(write, Delete):
-        return f"{p}_delete_{SHORT_KIND_NAMES[write.kind]}"
-    obj = write.obj
-    kind = kind_of(obj)
-    short = SHORT_KIND_NAMES[kind]
-    if isinstance(write, UpdateStatus):
-        if kind == spec.kind and (obj.namespace, obj.name) == tuple(key[-2:]):
-            return f"{p}_update_status"
-        if spec is _NLC and kind == "Pod":
-            return f"{p}_mark_pod_not_ready"
-        return f"{p}_update_{short}_status"
-    if base is not None:
-        old_ctrl = base.controller_ref()
-        new_ctrl = obj.controller_ref()
-        if old_ctrl is None and new_ctrl is not None:
-            return f"{p}_adopt_{short}"
-        if old_ctrl is not None and new_ctrl is None and spec is not _GC:
-            return f"{p}_release_{short}"
-        if base.owner_references != obj.owner_references:
-            return f"{p}_remove_owner_ref"
-        if base.finalizers != obj.finalizers:
-            return f"{p}_remove_finalizer"
-        if kind == "ReplicaSet" and spec.kind == "Deployment" and base.replicas != obj.replicas:
-            which = "new" if _is_new_rs(cluster, (key[-2], key[-1]), obj) else "old"
-            direction = "up" if obj.replicas > base.replicas else "down"
-            return f"{p}_scale_{direction}_{which}_rs"
-    return f"{p}_update_{short}"
 
 
 # ------------------------------------------------------------------------- applying writes
@@ -406,18 +338,9 @@ class KubeSystem(BaseSystem[SystemState]):
         self._user_actions, self._user_counts = scenario.user_budget()
         self._needs_quiet = any(isinstance(a, After) and a.converged for a in self._user_actions)
         self._syncs: dict[str, Callable[[ClusterState, Any], tuple[Write, ...]]] = {}
-        for spec in CONTROLLERS + (_GC, _NLC):
-            if spec.name not in self.families:
-                continue
-            if spec.kind and spec.kind != "Node" and not scenario.initial.table(spec.kind) and not self._may_appear(spec.kind):
-                continue
-            try:
-                self._syncs[spec.name] = spec.load()
-            except ImportError as exc:  # a controller module that has not landed
-                raise ModelError(
-                    f"Scenario {scenario.name}: controller {spec.name} needs {spec.module}.{spec.func}, "
-                    f"which cannot be imported ({exc}); drop it from Scenario.actors"
-                ) from exc
+        for spec in _ALL_CONTROLLERS:
+            if spec.name in self.families and (spec.runs_on(scenario.initial) or self._may_appear(spec)):
+                self._syncs[spec.name] = spec.sync
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
         #: {the values read: the result})]
@@ -437,17 +360,14 @@ class KubeSystem(BaseSystem[SystemState]):
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
 
-    def _may_appear(self, kind: str) -> bool:
-        """Could an object of ``kind`` be created during a run? (Deployments create ReplicaSets; a
-        user's ``apply``/``create`` creates its objects: ``model.apply.created_kinds``.)"""
+    def _may_appear(self, spec: Controller) -> bool:
+        """Could an object of the controller's kind be created during a run by a user's
+        ``apply``/``create`` (``model.apply.created_kinds``), directly or through a kind that creates
+        objects of its kind (``Controller.appears_with``: Deployments create ReplicaSets)?"""
         from model.apply import created_kinds
 
         created = created_kinds(self._user_actions)
-        if kind in created:
-            return True
-        if kind == "ReplicaSet":
-            return bool(self.scenario.initial.deployments) or "Deployment" in created
-        return False
+        return bool(spec.kind) and (spec.kind in created or any(k in created for k in spec.appears_with))
 
     # ------------------------------------------------------------------ protocol
     def init_states(self) -> Sequence[SystemState]:
@@ -687,24 +607,17 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
         c = state.cluster
-        if spec is not _GC and not state.pending:
+        if spec.keys is None and not state.pending:
             # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below.
-            return list((c.nodes if spec is _NLC else c.table(spec.kind)).keys())
-        if spec is _GC:
-            from model.garbagecollector import gc_items
-
-            keys: set[Any] = set(gc_items(c))
-        elif spec is _NLC:
-            keys = set(c.nodes.keys())
-        else:
-            keys = set(c.table(spec.kind).keys())
+            return list(c.table(spec.kind).keys())
+        keys: set[Any] = set(spec.keys(c) if spec.keys is not None else c.table(spec.kind).keys())
         for ak in state.pending:
             if ak[0] == spec.name:
                 keys.add(tuple(ak[1:]))
         return sorted(keys)
 
     def _controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
-        for spec in CONTROLLERS + (_GC, _NLC):
+        for spec in _ALL_CONTROLLERS:
             if spec.name not in self._syncs:
                 continue
             for key in self._controller_keys(spec, state):
@@ -713,7 +626,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 pend = state.pending.get(ak)
                 if pend:
                     head = pend[0]
-                    label = write_label(spec, ak, head.write, head.base, state.cluster)
+                    label = spec.write_label(ak, head.write, head.base, state.cluster)
                     cluster, ok = self._run_writes(state.cluster, (head,), reserved)
                     rest = pend[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
@@ -727,7 +640,7 @@ class KubeSystem(BaseSystem[SystemState]):
                     if not rec.writes or not rec.changes:
                         continue
                     head = rec.writes[0]
-                    label = write_label(spec, ak, head.write, head.base, view) + suffix
+                    label = spec.write_label(ak, head.write, head.base, view) + suffix
                     data = ("reconcile", ak, suffix)
                     fresh = view is state.cluster
                     if self.scenario.granularity == "reconcile":
@@ -776,46 +689,30 @@ class KubeSystem(BaseSystem[SystemState]):
             yield (Action(actor, st.label, True, ("kubelet", *key), key), self._finish(state, nxt))
 
     def _expiry_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import (
-            expire_ready_elapsed,
-            min_ready_waits_for_serving,
-            min_ready_waits_for_unready,
-            ready_elapsed_can_expire,
-            starts_serving,
-        )
-        from model.nodelifecycle import eviction_timeout_can_elapse
+        """The registered timers (``model.registry.TIMERS``), in order; an opt-in timer runs only
+        when its ``Scenario`` flag is on.  With timed image facts (``Scenario.images``) the apps'
+        ``app_starts_serving`` clock steps come first, and a pod's minReadySeconds timer waits while
+        an app of it must serve or turn unready first (``model.kubelet.min_ready_waits_for_serving``,
+        ``min_ready_waits_for_unready``)."""
+        from model.kubelet import MIN_READY_TIMER, min_ready_waits_for_serving, min_ready_waits_for_unready, starts_serving
 
         c = state.cluster
         images = self.scenario.images
-        if images and any(f.serves_after for f in images.values()):  # timed image facts (model.kubelet.starts_serving)
+        if images and any(f.serves_after for f in images.values()):
             for key, pod in c.pods.items():
                 for container, serving in starts_serving(pod):
                     nxt = self._finish(state, c.put(serving))
                     yield (Action("clock", "app_starts_serving", True, ("expiry", "Pod", *key, "serving"), (*key, container)), nxt)
-        for key, pod in c.pods.items():
-            if ready_elapsed_can_expire(c, pod) and not (images and (min_ready_waits_for_serving(c, pod, images)
-                                                                    or min_ready_waits_for_unready(c, pod, images))):
-                nxt = self._finish(state, apply_write(c, expire_ready_elapsed(pod)))
-                yield (Action("clock", "expiry_min_ready_seconds", True, ("expiry", "Pod", *key), key), nxt)
-        for key, node in c.nodes.items():
-            if eviction_timeout_can_elapse(node) and any(
-                p.node_name == node.name and p.deletion_timestamp is None for p in c.pods.values()
-            ):
-                nxt = self._finish(state, c.put(replace(node, eviction_timeout_elapsed=True)))
-                yield (Action("clock", "expiry_eviction_timeout", True, ("expiry", "Node", *key), key), nxt)
-        if c.horizontal_pod_autoscalers:
-            from model.horizontal import window_expiry_steps
-
-            for ex in window_expiry_steps(c):
-                nxt = self._finish(state, c.put(ex.hpa))
-                yield (Action("clock", ex.label, True, ("expiry", "HorizontalPodAutoscaler", *ex.key, ex.label), ex.key), nxt)
-        if self.scenario.progress_deadline:
-            from model.deployment_util import progress_deadline_can_elapse
-
-            for key, d in c.deployments.items():
-                if progress_deadline_can_elapse(d):
-                    nxt = self._finish(state, c.put(replace(d, progress_deadline_elapsed=True)))
-                    yield (Action("clock", "expiry_progress_deadline", False, ("expiry", "Deployment", *key), key), nxt)
+        for timer in TIMERS:
+            if timer.opt_in is not None and not getattr(self.scenario, timer.opt_in):
+                continue
+            for ts in timer.steps(c):
+                if images and timer is MIN_READY_TIMER:
+                    pod = c.pods[ts.key]
+                    if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images):
+                        continue
+                fk = ("expiry", ts.kind, *ts.key, *ts.fair_key)
+                yield (Action("clock", ts.label, timer.fair, fk, ts.key), self._finish(state, ts.cluster))
 
     def _drain_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The running ``kubectl drain`` loops (``model.environment.drain_steps``): weakly fair per

@@ -1,0 +1,48 @@
+"""The registry: every controller and timer of the model, one line each, in the order
+``model.system.KubeSystem`` runs them (the order is part of the explored state graph's numbering,
+so a new entry goes where its steps should come).
+
+Each record is defined in its own module (see :mod:`model.records`); adding a controller is its
+module, ending with its ``CONTROLLER``, plus one line here.
+"""
+
+from __future__ import annotations
+
+from model import daemon, deployment, disruption, garbagecollector, horizontal, kubelet, nodelifecycle, replicaset
+from model import replication, statefulset
+from model.records import Controller, Timer
+
+__all__ = ["CONTROLLERS", "OBJECT_CONTROLLERS", "TIMERS", "controller"]
+
+#: The controllers that reconcile one object each, in action order.
+OBJECT_CONTROLLERS: tuple[Controller, ...] = (
+    deployment.CONTROLLER,
+    replicaset.CONTROLLER,
+    replication.CONTROLLER,
+    statefulset.CONTROLLER,
+    disruption.CONTROLLER,
+    daemon.CONTROLLER,
+    horizontal.CONTROLLER,
+)
+
+#: Every controller, in action order: the object controllers, then the garbage collector and the
+#: node lifecycle controller.
+CONTROLLERS: tuple[Controller, ...] = OBJECT_CONTROLLERS + (
+    garbagecollector.CONTROLLER,
+    nodelifecycle.CONTROLLER,
+)
+
+#: The abstract-time timers, in the order their expiry steps are offered.
+TIMERS: tuple[Timer, ...] = (
+    kubelet.MIN_READY_TIMER,
+    nodelifecycle.EVICTION_TIMEOUT_TIMER,
+    horizontal.WINDOW_TIMER,
+    deployment.PROGRESS_DEADLINE_TIMER,
+)
+
+_BY_NAME = {c.name: c for c in CONTROLLERS}
+
+
+def controller(name: str) -> Controller:
+    """The controller of actor family ``name`` (``"replicaset"``)."""
+    return _BY_NAME[name]
