@@ -708,7 +708,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 continue
             for ts in timer.steps(c):
                 if images and timer is MIN_READY_TIMER:
-                    pod = c.pods[ts.key]
+                    pod = c.pods[(ts.key[0], ts.key[1])]
                     if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images):
                         continue
                 fk = ("expiry", ts.kind, *ts.key, *ts.fair_key)
