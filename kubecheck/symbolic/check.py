@@ -261,7 +261,7 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     faults = f", {crashes} container crash{'es' if crashes != 1 else ''}" if crashes else ""
     faults += f", {node_failures} node failure{'s' if node_failures != 1 else ''}" if node_failures else ""
     faults += "" if rollout else ", no rollout"
-    nf = {"node_failures": node_failures, "rollout": rollout}
+    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout}
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache, **nf)
     fam_max = max(FAMILY_MAX, r)
     fam_cached = True
