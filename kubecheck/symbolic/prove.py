@@ -116,6 +116,12 @@ class _Params:
     spec: Fenceposts[Any]
     #: the count model's granularity (rollout.count_steps ``write``)
     write: bool = False
+    #: node failures the scenario allows, and whether it rolls (a template change) at all
+    node_failures: int = 0
+    rollout: bool = True
+
+    def init(self, s: CountState[Any], budget: int) -> z3.BoolRef:
+        return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout)))
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -270,6 +276,18 @@ def _candidates() -> list[tuple[str, Lemma]]:
         ("old_spec + new_status_available >= replicas - maxUnavailable",
          lambda p, s, d: s.old_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
     ]
+    # node failure (node_budget / node_down) and scenarios without a rollout (rollout = 0)
+    c += [
+        ("node_budget = 0", _is("node_budget", 0)),
+        ("node_down = 0", _is("node_down", 0)),
+        ("rollout = 1", _is("rollout", 1)),
+        ("rollout = 0", _is("rollout", 0)),
+        ("old_unavailable + old_available + old_pc <= old_spec",
+         lambda p, s, d: s.old_unavailable + s.old_available + s.old_pc <= s.old_spec),
+        ("rollout = 0 => old_spec = replicas", lambda p, s, d: z3.Implies(s.rollout == 0, s.old_spec == p.replicas)),
+        ("old_pdu = 0", _is("old_pdu", 0)),
+        ("old_pda = 0", _is("old_pda", 0)),
+    ]
     c += [
         ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
         ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),
@@ -316,7 +334,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
     """The largest inductive subset of the candidates (Houdini)."""
     cands = _candidates()
     s0 = _state("0")
-    init = _eq(s0, initial_state(p.replicas, budget))
+    init = p.init(s0, budget)
     kept = []
     for name, lem in cands:
         sol = z3.Solver()
@@ -480,7 +498,7 @@ def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadlin
     states = [_state("b0")]
     acts: list[z3.ArithRef] = []
     reps: list[z3.ArithRef] = []
-    path = [*p.domain, _eq(states[0], initial_state(p.replicas, budget))]
+    path = [*p.domain, p.init(states[0], budget)]
     sol.add(*path)
     for k in range(1, depth + 1):
         s, t, a, n = states[-1], _state(f"b{k}"), z3.Int(f"act@{k}"), z3.Int(f"reps@{k}")
@@ -532,7 +550,8 @@ def _counterexample(
         n = ev(a)
         groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
-    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write)
+    system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write, node_failures=p.node_failures,
+                         rollout=p.rollout)
     cur = system.init_states()[0]
     if cur != at_bmc[0]:
         raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
@@ -639,6 +658,8 @@ def prove_rollout(
     replay_limit: int = 3,
     granularity: str = "reconcile",
     induction: bool = True,
+    node_failures: int = 0,
+    rollout: bool = True,
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -649,6 +670,8 @@ def prove_rollout(
     Counterexamples with ``replicas <= replay_limit`` are replayed in the object model.
     ``granularity``: the count model's (``"write"``: one API write per step, as ``kubecheck check``).
     ``induction=False`` skips the invariant search (BMC only: VIOLATED or UNKNOWN).
+    ``node_failures``: node failures the scenario allows (rollout.count_steps ``node_fail``);
+    ``rollout=False``: a scenario without a template change (the Deployment controller never scales).
     """
     if isinstance(replicas, int):
         replicas = (replicas, replicas)
@@ -664,6 +687,7 @@ def prove_rollout(
         raise ValueError(f"granularity {granularity!r} is not 'write' or 'reconcile'")
     p = _params(spec, variant)
     p.write = granularity == "write"
+    p.node_failures, p.rollout = node_failures, rollout
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"
     try:
@@ -682,7 +706,11 @@ def prove_rollout(
                 continue
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
-                if variant == FIXED:
+                if variant == FIXED and (node_failures or not rollout):
+                    from dataclasses import replace as _replace
+
+                    cex = _replace(cex, replay_message="not attempted: the guided replay builds the rollout scenario without node failures")
+                elif variant == FIXED:
                     cex = _replay(cex, replay_limit, "write" if p.write else "reconcile")
                 else:
                     from dataclasses import replace as _replace

@@ -64,7 +64,8 @@ def _active(pod: Any) -> bool:
     return pod.phase not in ("Succeeded", "Failed") and pod.deletion_timestamp is None
 
 
-def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool) -> CountState[int]:
+def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool, node_failures: int = 0,
+                  rollout: bool = True) -> CountState[int]:
     """The count state of ``deployment`` (namespace, name) in an object-model state.
 
     ``rolled``: whether the rollout (``kubectl set image``) has happened; before it, the
@@ -108,6 +109,8 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool)
             elif isinstance(w, Delete) and w.kind == "Pod":
                 target = c.get("Pod", w.namespace, w.name)
                 if target is None or not _active(target) or (w.uid and target.uid != w.uid):
+                    if node_failures:  # evicted or removed by PodGC since: the Delete is a no-op
+                        continue
                     raise ProjectionError(f"pending Delete of pod {w.name} whose target is gone or terminating")
                 row["pda" if _available(target, mrs) else "pdu"] += 1
             elif isinstance(w, UpdateStatus) and kind_of(w.obj) == "ReplicaSet":
@@ -138,12 +141,13 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool)
     budget = sum(getattr(state.faults, f) for f in COUNTED_FAULTS)
     zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0}
     new, old = rows.get("new", zero), rows.get("old", zero)
+    left = state.faults.node_failure
     return CountState(
         new["spec"], new["unavailable"], new["available"], new["status_available"],
         old["spec"], old["unavailable"], old["available"], old["status_available"],
         terminating, 1 if "new" in rows else 0, budget,
         new["pc"], new["pdu"], new["pda"], new["ps"], old["pc"], old["pdu"], old["pda"], old["ps"], dc_pending_old,
-        new["doomed"], old["doomed"],
+        new["doomed"], old["doomed"], left, node_failures - left, int(rollout),
     )
 
 
@@ -204,7 +208,7 @@ def check_refinement(
     stack: list[SystemState] = []
     for s in init:
         p = project(s)
-        want = initial_state(p.old_spec, p.disruptions)
+        want = initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout)
         if p != want:
             res.initial_ok = False
         k = system.canonical(s)
@@ -263,6 +267,8 @@ def rollout_system(
     granularity: str = "write",
     nodes: int = 1,
     min_ready_seconds: int = 0,
+    node_failures: int = 0,
+    scenario: str = "rollout",
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
@@ -281,14 +287,16 @@ def rollout_system(
     settled = settle(warm, warm.init_states()[0])
     if not settled.settled:  # pragma: no cover - a lone Deployment settles
         raise RuntimeError(f"the Deployment did not settle ({settled.cut})")
-    spec = replace(builtin("rollout", settled.state.cluster), faults=FaultBudget(container_crash=crashes))
+    spec = replace(builtin(scenario, settled.state.cluster), faults=FaultBudget(container_crash=crashes, node_failure=node_failures))
     system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity))
     key = (d.namespace, d.name)
+    rolls = scenario == "rollout"
     n_actions = len(system.init_states()[0].user_budget)
-    if n_actions != 1:  # pragma: no cover - one container, one set-image action
-        raise RuntimeError(f"expected one user action, got {n_actions}")
+    if rolls and n_actions < 1:  # pragma: no cover - one container, one set-image action
+        raise RuntimeError(f"expected a set-image action, got {n_actions}")
 
     def project(state: SystemState) -> CountState[int]:
-        return project_state(state, key, rolled=state.user_budget[0] == 0)
+        return project_state(state, key, rolled=rolls and state.user_budget[0] == 0, node_failures=node_failures,
+                             rollout=rolls)
 
     return system, project, resolve(replicas, max_surge, max_unavailable)

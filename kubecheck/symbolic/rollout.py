@@ -59,6 +59,12 @@ __all__ = [
 #: pkg/controller/replicaset/replica_set.go BurstReplicas.
 BURST_REPLICAS = 500
 
+#: The classes of an active pod a node-failure step can take away (by the count fields that hold it):
+#: ``u`` not available and no pending Delete targets it, ``ut`` not available and targeted; ``a``
+#: available, healthy, not targeted; ``at`` available, healthy, targeted; ``d`` available with a
+#: crashed container (doomed), not targeted; ``dt`` doomed and targeted.
+POD_CLASSES: tuple[str, ...] = ("u", "ut", "a", "at", "d", "dt")
+
 #: The step names, in the order of :meth:`CountSystem.actions` (the index is the Z3 action id).
 ACTIONS: tuple[str, ...] = (
     "dc",
@@ -93,6 +99,10 @@ ACTIONS: tuple[str, ...] = (
     "old_doomed_target_unavailable",
     "rs_new_delete_doomed",
     "rs_old_delete_doomed",
+    # node failure (``node_budget`` / ``node_down``): the node lifecycle controller, taint eviction, PodGC
+    "node_fail",
+    *(f"{w}_lost{t}" for w in ("new", "old") for t in ("", "_target")),
+    *(f"{verb}_{w}_{cls}" for verb in ("evict", "gone") for w in ("new", "old") for cls in POD_CLASSES),
 )
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset(
@@ -101,7 +111,7 @@ CONTROLLER_ACTIONS: frozenset[str] = frozenset(
        for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")}
 )
 #: The involuntary disruptions (spend the budget; never judged).
-DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_idle"})
+DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_idle", "node_fail"})
 
 
 class _Count(Protocol):
@@ -181,6 +191,13 @@ class CountState(Generic[T]):
     #: write makes them not available (counted in ``*_available``)
     new_doomed: T = 0  # type: ignore[assignment]
     old_doomed: T = 0  # type: ignore[assignment]
+    #: node failures the budget still allows / that have happened (a failed node's pods can then be
+    #: marked not ready, evicted, or removed by PodGC once the operator deletes the Node)
+    node_budget: T = 0  # type: ignore[assignment]
+    node_down: T = 0  # type: ignore[assignment]
+    #: 1: the template changed (a rollout: the Deployment controller acts); 0: no rollout in this
+    #: scenario (the Deployment's one ReplicaSet is the old one and nothing scales it)
+    rollout: T = 1  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (both ReplicaSets)."""
@@ -199,7 +216,7 @@ class CountState(Generic[T]):
 
     def pending(self) -> tuple[Any, ...]:
         """The pending-write fields (write granularity)."""
-        return self.as_tuple()[11:]
+        return self.as_tuple()[11:22]
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(CountState))
@@ -477,14 +494,60 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     out["dc_scale_old_pending"] = (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1))
     out["dc_pending_dropped"] = (o.and_(pend >= 0) if write else never, replace(s, dc_pending_old=-1))
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
+    out.update(_node_steps(o, s))
+    out["dc"] = (o.and_(s.rollout == 1, out["dc"][0]), out["dc"][1])  # no rollout: the Deployment controller never scales
     assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
     return [(name, *out[name]) for name in ACTIONS]
 
 
-def initial_state(replicas: Any, disruptions: Any = 0) -> CountState[Any]:
+def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[Any]]]:
+    """Node failure and what follows it, over counts (none is a workload-controller step).
+
+    ``node_fail``: a node stops reporting Ready (spends ``node_budget``; no count changes: its pods
+    stay Ready in the API).  Which pods the failed node holds is not in the counts, so every step
+    below may take ANY active pod of the class it names, once some node is down (``node_down > 0``):
+    the object model's pods on the failed node are among them (an over-approximation, docs/semantics.md).
+
+    * ``<w>_lost`` / ``<w>_lost_target``: the node lifecycle controller's MarkPodsNotReady writes
+      Ready=False on a healthy available pod (not / targeted by a pending ReplicaSet Delete); a
+      doomed pod's is the existing ``<w>_doomed_unavailable`` step;
+    * ``evict_<w>_<cls>``: taint eviction deletes the pod gracefully: it becomes terminating (a
+      pending Delete that targeted it is now a no-op and no longer counted);
+    * ``gone_<w>_<cls>``: PodGC removes the pod object of a deleted Node (an operator's ``kubectl
+      delete node``): it leaves without ever being terminating.
+    """
+    out: dict[str, tuple[Any, CountState[Any]]] = {}
+    down = s.node_down > 0
+    out["node_fail"] = (s.node_budget > 0, replace(s, node_budget=s.node_budget - 1, node_down=s.node_down + 1))
+    for w in ("new", "old"):
+        u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
+        out[f"{w}_lost"] = (o.and_(down, a - dm > 0, a - pda > 0), replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1}))
+        out[f"{w}_lost_target"] = (
+            o.and_(down, a - dm > 0, pda > 0),
+            replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_pda": pda - 1, f"{w}_pdu": pdu + 1}),
+        )
+        # cls -> (guard, changed fields) of taking one such pod out of the active pods
+        take: dict[str, tuple[Any, dict[str, Any]]] = {
+            "u": (u - pdu > 0, {f"{w}_unavailable": u - 1}),
+            "ut": (pdu > 0, {f"{w}_unavailable": u - 1, f"{w}_pdu": pdu - 1}),
+            "a": (o.and_(a - dm > 0, a - pda > 0), {f"{w}_available": a - 1}),
+            "at": (o.and_(a - dm > 0, pda > 0), {f"{w}_available": a - 1, f"{w}_pda": pda - 1}),
+            "d": (o.and_(dm > 0, a - pda > 0), {f"{w}_available": a - 1, f"{w}_doomed": dm - 1}),
+            "dt": (o.and_(dm > 0, pda > 0), {f"{w}_available": a - 1, f"{w}_doomed": dm - 1, f"{w}_pda": pda - 1}),
+        }
+        for cls in POD_CLASSES:
+            guard, moved = take[cls]
+            out[f"evict_{w}_{cls}"] = (o.and_(down, guard), replace(s, **moved, terminating=s.terminating + 1))
+            out[f"gone_{w}_{cls}"] = (o.and_(down, guard), replace(s, **moved))
+    return out
+
+
+def initial_state(replicas: Any, disruptions: Any = 0, node_failures: Any = 0, rollout: Any = 1) -> CountState[Any]:
     """The start of a rollout: the old ReplicaSet steady (``replicas`` pods, all available,
-    status up to date), the new one not created yet (spec 0, no pods)."""
-    return CountState(0, 0, 0, 0, replicas, 0, replicas, replicas, 0, 0, disruptions)
+    status up to date), the new one not created yet (spec 0, no pods).  ``rollout = 0``: the same
+    steady state in a scenario without a template change (nothing rolls)."""
+    return CountState(0, 0, 0, 0, replicas, 0, replicas, replicas, 0, 0, disruptions,
+                      node_budget=node_failures, node_down=0, rollout=rollout)
 
 
 # ------------------------------------------------------------------------------ properties
@@ -519,8 +582,12 @@ class CountSystem(BaseSystem[CountState[int]]):
         disruptions: int = 0,
         variant: Variant = FIXED,
         write: bool = False,
+        node_failures: int = 0,
+        rollout: bool = True,
     ) -> None:
         self.replicas = replicas
+        self.node_failures = node_failures
+        self.rollout = rollout
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
         self.disruptions = disruptions
@@ -530,7 +597,7 @@ class CountSystem(BaseSystem[CountState[int]]):
         self.spec = resolve_spec(replicas, max_surge, max_unavailable)
 
     def init_states(self) -> Sequence[CountState[int]]:
-        return (initial_state(self.replicas, self.disruptions),)
+        return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout)),)
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
@@ -586,6 +653,10 @@ _ACTOR: dict[str, str] = {
     "old_doomed_unavailable": "kubelet/old",
     "new_doomed_target_unavailable": "kubelet/new",
     "old_doomed_target_unavailable": "kubelet/old",
+    "node_fail": "fault",
+    **{f"{w}_lost{t}": "node-lifecycle-controller" for w in ("new", "old") for t in ("", "_target")},
+    **{f"evict_{w}_{c}": "taint-eviction-controller" for w in ("new", "old") for c in POD_CLASSES},
+    **{f"gone_{w}_{c}": "pod-gc-controller" for w in ("new", "old") for c in POD_CLASSES},
     **{f"rs_{w}_{v}": f"replicaset-controller/{w}" for w in ("new", "old") for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")},
 }
 

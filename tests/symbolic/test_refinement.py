@@ -111,3 +111,26 @@ def test_two_nodes_refine_too() -> None:
     assert res.ok, res.describe()
     one, _, _ = rollout_system(2, 1, 0, nodes=1)
     assert res.states > check_refinement(one, project, f, write=True).states
+
+
+# (replicas, scenario, node failures, crashes): the built-in node-failure scenario (its operator deletes
+# the failed Node; PodGC removes its pods) and pod-crash, on two nodes as ``kubecheck check`` builds them.
+NODE_FAST = [(1, "node-failure", 1, 0), (2, "node-failure", 1, 0), (3, "node-failure", 1, 0), (2, "pod-crash", 0, 1),
+             (3, "pod-crash", 0, 1), (2, "node-failure", 1, 1)]
+NODE_SLOW = [(3, "node-failure", 1, 1), (1, "rollout", 1, 0)]
+NODE_CASES = NODE_FAST + (NODE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, scenario, node_failures, crashes", NODE_CASES,
+                         ids=[f"r{r}-{s}-n{n}-c{c}" for r, s, n, c in NODE_CASES])
+def test_node_failure_and_no_rollout_refine(replicas: int, scenario: str, node_failures: int, crashes: int) -> None:
+    system, project, f = rollout_system(replicas, 1, 0, crashes=crashes, node_failures=node_failures, scenario=scenario,
+                                        nodes=2)
+    res = check_refinement(system, project, f, write=True)
+    assert res.ok, res.describe()
+    assert res.complete and res.states > 5 and 0 < res.stutters < res.transitions
+    if node_failures:  # the failed node's pods were marked not ready, evicted and removed by PodGC
+        mapped = {lbl: res.mapped.get(lbl, set()) for lbl in ("nlc_mark_pod_not_ready", "nlc_delete_pod", "podgc_delete_orphaned_pod")}
+        assert any(n.endswith("_lost") or "doomed" in n for n in mapped["nlc_mark_pod_not_ready"]), mapped
+        assert any(n.startswith("evict_") for n in mapped["nlc_delete_pod"]), mapped
+        assert any(n.startswith("gone_") or n == "terminating_pod_gone" for n in mapped["podgc_delete_orphaned_pod"]), mapped
