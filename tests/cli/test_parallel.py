@@ -157,8 +157,9 @@ def test_timeout_cuts_each_search_in_the_workers(tmp_path: Path) -> None:
 
     report = json.loads((tmp_path / "r.json").read_text())
     assert r.returncode in (1, 3), r.stderr
-    assert [e["bound_hit"] for e in report["explorations"]] == ["timeout", "timeout"]
-    assert all(e["states"] > 0 for e in report["explorations"])
+    # the rollout (8,573 states) is cut at 1 s in its worker; pod-crash (67 states) completes in the other
+    assert [e["bound_hit"] for e in report["explorations"]] == ["timeout", None]
+    assert 0 < report["explorations"][0]["states"] < 8573 and report["explorations"][1]["states"] == 67
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
