@@ -167,6 +167,7 @@ class SearchPool:
         return value
 
     def _fill(self) -> None:
+        assert self.ctx is not None  # jobs > 1
         while self.queue and len(self.running) < self.jobs:
             job = self.queue.pop(0)
             reader, writer = self.ctx.Pipe(duplex=False)

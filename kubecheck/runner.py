@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -447,6 +448,11 @@ class CheckConfig:
     images: tuple[tuple[str, Any, int], ...] = ()
     #: independent searches run at once in forked worker processes (kubecheck.pool); 1: one after another here
     jobs: int = 1
+    #: run each explicit search as a distributed BFS on Ray (kubecheck.core.distributed): "auto" (a local Ray,
+    #: or the one already connected) or a cluster address; None: the single-process explorer
+    ray: str | None = None
+    #: Ray workers (actors) per distributed search
+    workers: int = 2
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -956,6 +962,8 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
 
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
                 fingerprint: bool = False) -> Any:
+    if cfg.engine == "explicit" and cfg.ray is not None:
+        return _explore_ray(system, engine_props, symmetry, bounds, cfg, fingerprint)
     if cfg.engine == "explicit":
         return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint)
     try:
@@ -964,6 +972,20 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
         raise InvalidScenario("engine 'random' is not available in this build (kubecheck.core.random is missing); use --engine explicit") from None
     return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed,
                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+
+
+def _explore_ray(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig, fingerprint: bool) -> Any:
+    """One search as a distributed BFS on Ray; the workers and their states/s are listed with the
+    reductions (``distributed: N Ray workers, X states/s per worker``), so every output says so."""
+    from kubecheck.core.distributed import explore_distributed
+
+    if fingerprint:
+        raise InvalidScenario("--ray: the distributed search stores states (no fingerprints); drop --fingerprint")
+    result, dist = explore_distributed(system, props, workers=cfg.workers, address=cfg.ray, symmetry=symmetry,
+                                       max_depth=bounds.get("max_depth"), max_states=bounds.get("max_states"),
+                                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+    rate = "" if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else f", {dist.states_per_second_per_worker:,.0f} states/s per worker"
+    return replace(result, reductions=result.reductions + (f"distributed: {dist.workers} Ray workers{rate}",))
 
 
 #: Set (to anything but "" or "0") to leave wall-clock timings out of every output: each search's

@@ -88,3 +88,18 @@ def test_a_worker_killed_mid_search_gives_error(local_ray: Any) -> None:
     again, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2)
     assert again.results[0].verdict is Verdict.HOLDS and again.stats.states == GOLDEN[("rs_crash", "write", False)][0]
 
+
+
+def test_cli_ray_says_how_many_workers_ran_and_refuses_eventual_rules(tmp_path: Any) -> None:
+    import subprocess
+
+    from tests.cli.conftest import CONSOLE, FAST, ROOT
+
+    env = {**__import__("os").environ, "KUBECHECK_REPRODUCIBLE": "1", "PYTHONPATH": str(ROOT)}
+    rs = str(ROOT / "examples" / "replicaset.yaml")
+    ok = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto", "--workers", "2", "-p", "KC-OWN-001,KC-SBX-001"],
+                        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert "reductions: distributed: 2 Ray workers" in ok.stdout and "16 states" in ok.stdout
+    bad = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "not supported by the distributed search" in bad.stderr and "Traceback" not in bad.stderr

@@ -122,9 +122,9 @@ class Worker:
                 for i, p in self.action_props:
                     if i in self.found or i in self.decided:
                         continue
-                    j = judge_step(p, s, a, t)
-                    if j.outcome.decides:
-                        self.found[i] = (j.outcome, (me, lid), pos, j.note or "")
+                    verdict = judge_step(p, s, a, t)
+                    if verdict.outcome.decides:
+                        self.found[i] = (verdict.outcome, (me, lid), pos, verdict.note or "")
                 if canon is None:
                     out[fp(t) % n].append((t, lid, pos))
                 else:
