@@ -64,7 +64,13 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
                 found.setdefault(i, f)
 
     try:
-        get([h.start.remote(sys_ref, props_ref, symmetry, max_memory) for h in handles])
+        try:
+            ray.get([h.start.remote(sys_ref, props_ref, symmetry, max_memory) for h in handles], timeout=START_TIMEOUT)
+        except ray.exceptions.GetTimeoutError:
+            raise WorkerLost(f"{n} workers did not start within {START_TIMEOUT:.0f} s (does the Ray cluster have "
+                             f"{n} free CPUs? it has {ray.cluster_resources().get('CPU', 0):.0f})") from None
+        except ray.exceptions.RayError as exc:
+            raise WorkerLost(f"{type(exc).__name__} while starting the workers") from exc
         states = new = sum(get([h.seed.remote(part) for h, part in zip(handles, _partition(system, inits, n, symmetry))]))
         while True:
             if not new:
@@ -170,12 +176,18 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
     return ExplorationResult(tuple(results), stats, reductions, complete and lost is None, bound_hit if lost is None else "worker lost"), dist
 
 
+#: Seconds the workers may take to start (a Python process each, importing the model) before the
+#: search is ERROR (a cluster without the CPUs would otherwise wait forever).
+START_TIMEOUT = 180.0
+
 #: The live workers of this process per worker count, reused by the next search (starting an actor
 #: costs seconds: a Python process importing the model).
 _POOL: dict[int, list[Any]] = {}
 
 
 def _workers(ray: Any, n: int) -> list[Any]:
+    for other in [k for k in _POOL if k != n]:  # their actors hold CPUs the new ones may need
+        _discard(ray, other)
     handles = _POOL.get(n)
     if handles is None:
         cls = ray.remote(Worker).options(max_restarts=0, max_task_retries=0, num_cpus=1)
