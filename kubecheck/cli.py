@@ -185,13 +185,22 @@ def cli() -> None:
               help=".kubecheck.yaml to read (default: the nearest one from the working directory up to the repository root).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
               help="The lowest rule severity whose violations fail the run (exit 1); the others are reported only.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Independent searches (scenarios, interaction groups, rolled workloads) run at once, each in its own "
+              "process; the output does not depend on it. --timeout and --max-memory apply per search and worker. "
+              "Default: the number of cores; 1: one after another in this process.")
+@click.option("--ray", "ray_address", metavar="auto|ADDRESS", default=None,
+              help="Run each search as a distributed BFS on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, "
+              "ADDRESS joins a cluster. Safety rules only (eventual rules are refused: select rules with -p).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="--ray: workers per search.")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
-          config_path: str | None, fail_on: str) -> None:
+          config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.config import Exclusion
+    from kubecheck.pool import default_jobs
     from kubecheck.runner import CheckConfig, run_check
 
     ctx = click.get_current_context()
@@ -242,6 +251,9 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         fail_on=fail_on,
         config_file=repo.file if repo is not None else "",
         images=repo.images if repo is not None else (),
+        jobs=1 if ray_address else (jobs or default_jobs()),
+        ray=ray_address,
+        workers=workers,
     )
     try:
         report = run_check(cfg, load, texts=texts)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -447,6 +448,13 @@ class CheckConfig:
     config_file: str = ""
     #: image facts for every scenario (``.kubecheck.yaml`` ``images:``): (image, ImageFacts, line in config_file)
     images: tuple[tuple[str, Any, int], ...] = ()
+    #: independent searches run at once in forked worker processes (kubecheck.pool); 1: one after another here
+    jobs: int = 1
+    #: run each explicit search as a distributed BFS on Ray (kubecheck.core.distributed): "auto" (a local Ray,
+    #: or the one already connected) or a cluster address; None: the single-process explorer
+    ray: str | None = None
+    #: Ray workers (actors) per distributed search
+    workers: int = 2
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -957,6 +965,8 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
 
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
                 fingerprint: bool = False, por: bool = False) -> Any:
+    if cfg.engine == "explicit" and cfg.ray is not None:  # the distributed BFS explores without POR (sound: unreduced)
+        return _explore_ray(system, engine_props, symmetry, bounds, cfg, fingerprint)
     if cfg.engine == "explicit":
         return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint, por)
     try:
@@ -965,6 +975,20 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
         raise InvalidScenario("engine 'random' is not available in this build (kubecheck.core.random is missing); use --engine explicit") from None
     return run_random(system, engine_props, examples=cfg.examples, max_steps=_random_steps(bounds), seed=cfg.seed,
                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+
+
+def _explore_ray(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig, fingerprint: bool) -> Any:
+    """One search as a distributed BFS on Ray; the workers and their states/s are listed with the
+    reductions (``distributed: N Ray workers, X states/s per worker``), so every output says so."""
+    from kubecheck.core.distributed import explore_distributed
+
+    if fingerprint:
+        raise InvalidScenario("--ray: the distributed search stores states (no fingerprints); drop --fingerprint")
+    result, dist = explore_distributed(system, props, workers=cfg.workers, address=cfg.ray, symmetry=symmetry,
+                                       max_depth=bounds.get("max_depth"), max_states=bounds.get("max_states"),
+                                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+    rate = "" if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else f", {dist.states_per_second_per_worker:,.0f} states/s per worker"
+    return replace(result, reductions=result.reductions + (f"distributed: {dist.workers} Ray workers{rate}",))
 
 
 #: Set (to anything but "" or "0") to leave wall-clock timings out of every output: each search's
@@ -1180,6 +1204,8 @@ class _Sink:
     cfg: "CheckConfig"
     load: Any
     texts: dict[str, str] | None
+    #: the process pool the searches run in (kubecheck.pool.SearchPool); None: each runs here when asked
+    pool: Any = None
 
     def finding(self, scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...]) -> Finding:
         return _make_finding(scen_name, scenario, system, p, res, reductions, self.load, self.cfg, self.texts)
@@ -1312,8 +1338,15 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
                                     "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
         out.findings.extend(startup)
     if settled.settled:
-        for spec in plan.specs:
-            _search_scenario(sink, plan, spec, settled.state.cluster, out)
+        from kubecheck.pool import SearchPool
+
+        with SearchPool(cfg.jobs, _lost_search) as sink.pool:
+            # every scenario's searches are submitted before any result is read (they run in parallel
+            # with --jobs N); the results are read in this order, so the report does not depend on N
+            started = [_start_scenario(sink, plan, spec, settled.state.cluster) for spec in plan.specs]
+            for spec, first in zip(plan.specs, started):
+                _search_scenario(sink, plan, spec, settled.state.cluster, out, first)
+        sink.pool = None
         return out
     if not settled.cycle:
         # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.
@@ -1336,16 +1369,24 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
     return out
 
 
-def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched) -> None:
-    """One scenario from the settled ``cluster``: its searches (per interaction group when they are
-    independent), again on the whole cluster when a group outgrew its share of node capacity."""
+def _start_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any) -> tuple[Any, ...]:
+    """Plan one scenario's searches and submit them to the pool: what :func:`_search_scenario` reads."""
     cfg = sink.cfg
     planned = plan.for_scenario(spec, cfg)
     bounds = {**cfg.bounds(), **dict(spec.bounds)}
+    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose)
+    return planned, bounds, searches, used, _submit_searches(sink, searches, bounds)
+
+
+def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched,
+                     started: tuple[Any, ...] | None = None) -> None:
+    """One scenario from the settled ``cluster``: its searches (per interaction group when they are
+    independent), again on the whole cluster when a group outgrew its share of node capacity."""
+    cfg = sink.cfg
+    planned, bounds, searches, used, submitted = started or _start_scenario(sink, plan, spec, cluster)
     out.runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                 tuple(sorted(bounds.items())) if spec.bounds else ()))
-    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose)
-    found, runs, ok = _run_searches(sink, spec.name, searches, bounds)
+    found, runs, ok = _collect_searches(sink, spec.name, searches, submitted)
     if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
         out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
                             "explored the whole cluster instead of the groups")
@@ -1360,13 +1401,26 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
 
 
 def _run_searches(sink: _Sink, name: str, searches: list[_Search], bounds: dict[str, Any]) -> tuple[list[Finding], list[Exploration], bool]:
+    return _collect_searches(sink, name, searches, _submit_searches(sink, searches, bounds))
+
+
+def _submit_searches(sink: _Sink, searches: list[_Search], bounds: dict[str, Any]) -> list[tuple[Any, list[Any]]]:
     from model.system import KubeSystem
 
+    out = []
+    for s in searches:
+        system = KubeSystem(s.scenario)
+        out.append((system, _submit_search(sink, system, s.planned, bounds, s.guard)))
+    return out
+
+
+def _collect_searches(sink: _Sink, name: str, searches: list[_Search],
+                      submitted: list[tuple[Any, list[Any]]]) -> tuple[list[Finding], list[Exploration], bool]:
     found: list[Finding] = []
     runs: list[Exploration] = []
     ok = True
-    for s in searches:
-        f, r, g = _judge_search(sink, name, s.scenario, KubeSystem(s.scenario), s.planned, bounds, "settled", s.subject, s.guard)
+    for s, (system, pending) in zip(searches, submitted):
+        f, r, g = _collect_search(sink, name, s.scenario, system, pending, "settled", s.subject, s.guard)
         found += f
         runs += r
         ok = ok and g
@@ -1377,11 +1431,23 @@ def _judge_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, plann
                   origin: str, subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
     """Run the searches for ``planned`` on ``system`` (one per set of reductions the planner allows);
     the findings, the explorations, and whether the capacity-share ``guard`` (checked in each search) held."""
+    pending = _submit_search(sink, system, planned, bounds, guard)
+    return _collect_search(sink, scen_name, scenario, system, pending, origin, subject, guard)
+
+
+def _submit_search(sink: _Sink, system: Any, planned: list[_Planned], bounds: dict[str, Any],
+                   guard: Property | None) -> list[Any]:
+    """Submit the engine runs for ``planned`` on ``system`` to the pool (one per set of reductions)."""
+    from functools import partial
+
+    from kubecheck.pool import SearchPool
+
     cfg = sink.cfg
+    pool = sink.pool if sink.pool is not None else SearchPool(1)
+    if pool.jobs > 1 and cfg.progress not in ("off", "lines", False):  # one bar per worker would garble the terminal
+        cfg = replace(cfg, progress="lines")
     explicit = cfg.engine == "explicit"
-    found: list[Finding] = []
-    runs: list[Exploration] = []
-    guard_ok = True
+    out = []
     # a guard checked in every search must be one POR may serve, or no search uses POR
     por_asked = cfg.por and explicit and (guard is None or may_use_por(guard))
     for group, sym, fp, por in split_by_all_reductions(planned, lambda p: p.prop, cfg.symmetry and explicit, cfg.fingerprint and explicit, por_asked):
@@ -1392,9 +1458,31 @@ def _judge_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, plann
         if por:
             from model.footprint import PorSystem
 
-            search_system = PorSystem(scenario)
-        result = _run_engine(search_system, engine_props, sym, bounds, cfg, fp, por)
-        if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR):
+            search_system = PorSystem(system.scenario)
+        job = pool.submit(partial(_run_engine, search_system, engine_props, sym, bounds, cfg, fp, por), engine_props, bounds.get("timeout"))
+        out.append((group, sym, pool, job))
+    return out
+
+
+def _lost_search(props: list[Property], note: str) -> Any:
+    """The result of a search whose worker process was lost (kubecheck.pool): ERROR for every property."""
+    from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats
+    from kubecheck.pool import LOST
+
+    return ExplorationResult(tuple(PropertyResult(p, Verdict.ERROR, None, None, note) for p in props),
+                             Stats(0, 0, 0, 0.0, 0.0, 0), (), False, LOST)
+
+
+def _collect_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, pending: list[Any], origin: str,
+                    subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
+    found: list[Finding] = []
+    runs: list[Exploration] = []
+    guard_ok = True
+    from kubecheck.pool import LOST
+
+    for group, sym, pool, job in pending:
+        result = pool.result(job)
+        if guard is not None and result.results[-1].verdict in (Verdict.VIOLATED, Verdict.ERROR) and result.bound_hit != LOST:
             guard_ok = False
         st = result.stats
         reduced = reductions_of(result)

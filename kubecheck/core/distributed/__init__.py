@@ -1,0 +1,175 @@
+"""Distributed level-synchronous BFS on Ray (issue 22; the optional extra ``kubecheck[ray]``).
+
+:func:`explore_distributed` explores any ``TransitionSystem`` with ``workers`` Ray actors and decides
+its safety properties (invariants, ``sometimes``, action properties, deadlock) exactly as
+:func:`kubecheck.core.explorer.explore` does: the same distinct states, transitions, depth and
+verdicts on a complete search (``tests/distributed``).  Ray is imported only when it runs.
+
+* **Partition**: a state belongs to the worker ``fp(key) % workers``, where the key is the state
+  (or ``system.canonical(state)`` with symmetry, the same representative as the explorer) and
+  ``fp`` the explorer's stable 64-bit fingerprint (BLAKE2b over a canonical encoding).  Not
+  ``hash()``: it differs between processes (strings are salted, and before Python 3.12
+  ``hash(None)`` is an address), and workers that disagree on owners would store a state twice or
+  never.  The owner holds that part of the visited set (the states or keys themselves: no
+  fingerprint collisions, the fingerprint only routes).
+* **Levels**: the driver asks every worker to expand its frontier (depth d); each sends the
+  successors it generated to their owners in one batch per destination (pickled bytes through
+  Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
+  judges the new states' invariants, and keeps the new ones as its frontier of depth d + 1.  The
+  exchange is synchronous per level: a level ends when every worker has inserted.
+* **Parent pointers**: each stored state keeps (parent's worker, parent's index, successor
+  position); a counterexample's path is read back from the owners and replayed from the initial
+  state on the driver (:func:`kubecheck.core.trace.replay_positions`), so every step is a real step,
+  as in the explorer's traces.
+* **Bounds**: ``max_depth`` (the last level is expanded only to learn whether the bound hid a
+  state, and for deadlocks), ``max_states`` (checked per level: the count may pass it by up to one
+  level), ``timeout`` (wall, per level and inside each worker's expansion), ``max_memory`` (each
+  worker's own RSS).  A cut search is HOLDS_WITHIN_BOUNDS, never HOLDS.
+* **Faults**: a worker that dies (``RayActorError``, a lost object) makes every undecided property
+  ERROR with the reason: never HOLDS.  Ctrl-C stops every worker (the actors are killed).
+* **Refused**: eventual properties (``<>[]P``, ``[]<>P``): they need the fair-cycle analysis over the
+  whole state graph, and lasso detection across workers is not implemented.  Fingerprints (hash
+  compaction) are refused too: the workers store the states (or their canonical keys).
+
+``DistributedStats`` (in ``ExplorationResult``'s place beside it) says how many workers ran, the
+states per second per worker, the bytes exchanged per state, and the per-level synchronisation cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.judge import Outcome
+from kubecheck.core.properties import DEADLOCK_FREEDOM, Property, PropertyKind, validate_properties
+from kubecheck.core.reductions import symmetry_refusal
+from kubecheck.core.trace import Trace, replay_positions
+from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
+
+__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "RAY_MISSING"]
+#: The message when Ray is asked for and not installed.
+RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
+#: The engine name in traces and bounds.
+ENGINE = "distributed-bfs"
+
+
+class WorkerLost(Exception):
+    """A worker died or its results were lost: the search is ERROR."""
+
+
+def ray_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ray") is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DistributedStats:
+    """What the distributed search cost: per worker and per level."""
+
+    workers: int
+    #: distinct states stored by each worker (the partition's balance)
+    states_per_worker: tuple[int, ...]
+    #: states per wall second of the whole search, divided by the workers
+    states_per_second_per_worker: float
+    #: bytes of successor batches sent between workers (pickled), and per distinct state
+    bytes_exchanged: int
+    bytes_per_state: float
+    #: levels run, and the wall seconds per level beyond the slowest worker's own work (barrier,
+    #: scheduling, object transfer): the synchronisation cost
+    levels: int
+    sync_seconds_per_level: float
+    #: successors generated that another worker owns / all successors generated
+    remote_fraction: float
+    level_seconds: tuple[float, ...] = field(default=(), repr=False)
+
+
+def _refuse(props: list[Property], symmetry: bool) -> None:
+    for p in props:
+        if p.kind.is_eventual:
+            raise InvalidScenario(
+                f"{p.rule_id}: {p.kind.value} properties are not supported by the distributed search (--ray): they "
+                "need the fair-cycle analysis over the whole state graph, and lasso detection across workers is not "
+                "implemented; run them without --ray")
+        if symmetry:
+            refused = symmetry_refusal(p)
+            if refused is not None:
+                raise refused
+
+
+def explore_distributed(
+    system: Any,
+    properties: Iterable[Property] = (),
+    *,
+    workers: int = 2,
+    address: str | None = None,
+    symmetry: bool = False,
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    timeout: float | None = None,
+    max_memory: int | None = None,
+    check_deadlock: bool = False,
+    _on_level: Any = None,
+) -> tuple[ExplorationResult, DistributedStats]:
+    """Explore ``system`` with ``workers`` Ray actors (see the module docstring).
+
+    ``address``: ``None`` or ``"auto"`` connects to the Ray instance this process already started or
+    starts a local one (``ray.init()``); anything else is a cluster address (``ray://host:10001``,
+    ``host:6379``).  ``_on_level(depth, handles)`` is called after each level (tests kill a worker there).
+    """
+    props = list(properties)
+    validate_properties(props, "explore_distributed()")
+    _refuse(props, symmetry)
+    if not isinstance(workers, int) or workers < 1:
+        raise InvalidScenario(f"workers must be a positive integer, got {workers!r}")
+    if check_deadlock:
+        props.append(DEADLOCK_FREEDOM)
+    inits = list(system.init_states())
+    if not inits:
+        raise InvalidScenario(f"{type(system).__name__}.init_states() returned no state; nothing to explore")
+    if symmetry:
+        own = getattr(type(system), "canonical", None)
+        if own is None:
+            raise InvalidScenario(f"symmetry=True but {type(system).__name__} defines no canonical(state)")
+    from . import _driver
+
+    return _driver.run(system, props, inits, workers, address, symmetry, max_depth, max_states, timeout, max_memory, _on_level)
+
+
+def _result_for(system: Any, prop: Property, found: Any, complete: bool, bound_hit: str | None, states: int, transitions: int,
+                depth: int, bounds: tuple[tuple[str, Any], ...], path_of: Any, lost: str | None) -> PropertyResult:
+    """The verdict on one property from what the workers found (the explorer's ``_result``, distributed)."""
+    if found is not None:
+        outcome, where, extra, note = found
+        trace = None
+        if where is not None:
+            init_index, positions = path_of(where)
+            if extra is not None:
+                positions = positions + (extra,)
+            initial, steps = replay_positions(system, init_index, positions)
+            trace = Trace(initial, tuple(steps), prop.rule_id, prop.name, None, ENGINE, bounds, init_index)
+        if outcome is Outcome.ERROR:
+            return PropertyResult(prop, Verdict.ERROR, trace, None, note)
+        if outcome is Outcome.EXAMPLE:
+            return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it")
+        return PropertyResult(prop, Verdict.VIOLATED, trace, None, note)
+    if lost is not None:
+        return PropertyResult(prop, Verdict.ERROR, None, None, lost)
+    if complete:
+        if prop.kind is PropertyKind.SOMETIMES:
+            return PropertyResult(prop, Verdict.VIOLATED, None, None, "exhaustive search: no reachable state satisfies it")
+        return PropertyResult(prop, Verdict.HOLDS, None, None, f"exhaustive: {states} states, {transitions} transitions")
+    hit = bound_hit or "interrupted"
+    note = (f"search cut by {hit}: covered {states} distinct states and {transitions} transitions up to depth {depth}; "
+            "states beyond were not explored")
+    if prop.kind is PropertyKind.SOMETIMES:
+        note = "inconclusive: no example found, and " + note
+    return PropertyResult(prop, Verdict.HOLDS_WITHIN_BOUNDS, None, hit, note)
+
+
+def _stats(states: int, transitions: int, depth: int, seconds: float) -> Stats:
+    from kubecheck.core.explorer import peak_rss
+
+    return Stats(states, transitions, depth, seconds, states / seconds if seconds > 0 else float("inf"), peak_rss())
+

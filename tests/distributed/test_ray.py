@@ -1,0 +1,108 @@
+"""The distributed BFS on a real local Ray instance (issue 22; kubecheck.core.distributed).
+
+Skipped when Ray is not installed (the optional extra ``kubecheck[ray]``).  Same distinct states,
+transitions, depth and verdicts as the single-process explorer on golden scenarios; a worker
+killed mid-search gives ERROR, never HOLDS; eventual properties are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.explorer import explore
+from kubecheck.core.properties import Property, PropertyKind, invariant
+from kubecheck.core.verdict import Verdict
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'kubecheck[ray]'): the distributed search is optional")
+
+from kubecheck.core.distributed import explore_distributed  # noqa: E402
+
+#: one local Ray instance at a time: under pytest-xdist (`make test`) these tests share one worker
+pytestmark = pytest.mark.xdist_group("ray")
+from tests.model.test_golden_counts import BUILDERS, GOLDEN  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Any:
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+CASES = [("rs_crash", "write", False), ("rs_crash", "write", True), ("cascade_delete", "reconcile", False),
+         ("sts_scale", "write", False), ("rollout_small", "reconcile", True)]
+
+
+@pytest.mark.parametrize("key", CASES, ids=["-".join(map(str, k)) for k in CASES])
+def test_same_counts_depth_and_verdicts_as_the_explorer(local_ray: Any, key: tuple[str, str, bool]) -> None:
+    name, granularity, symmetry = key
+    system = BUILDERS[name](granularity)
+    props = [invariant("INV-1", "always true", lambda s: True)]
+    one = explore(system, props, symmetry=symmetry, check_deadlock=True, progress="off")
+    dist, stats = explore_distributed(system, props, workers=2, symmetry=symmetry, check_deadlock=True)
+    assert (dist.stats.states, dist.stats.transitions) == GOLDEN[key][:2]
+    assert (dist.stats.states, dist.stats.transitions, dist.stats.max_depth) == (one.stats.states, one.stats.transitions, one.stats.max_depth)
+    assert [r.verdict for r in dist.results] == [r.verdict for r in one.results]
+    assert dist.complete and stats.workers == 2 and sum(stats.states_per_worker) == dist.stats.states
+    assert all(n > 0 for n in stats.states_per_worker) and stats.bytes_exchanged > 0
+
+
+def test_a_violation_has_a_real_shortest_trace(local_ray: Any) -> None:
+    system = BUILDERS["rs_crash"]("write")
+    one = explore(system, [invariant("INV-PODS", "at most one pod", lambda s: len(s.cluster.pods) <= 1)], progress="off")
+    dist, _ = explore_distributed(system, [invariant("INV-PODS", "at most one pod", lambda s: len(s.cluster.pods) <= 1)], workers=2)
+    a, b = one.results[0], dist.results[0]
+    assert a.verdict is b.verdict is Verdict.VIOLATED
+    assert len(b.trace.steps) == len(a.trace.steps)  # BFS: a shortest counterexample in both
+    assert len(b.trace.states()[-1].cluster.pods) > 1 and all(len(s.cluster.pods) <= 1 for s in b.trace.states()[:-1])
+
+
+def test_bounds_never_hold(local_ray: Any) -> None:
+    system = BUILDERS["rs_crash"]("write")
+    dist, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2, max_states=50)
+    assert dist.results[0].verdict is Verdict.HOLDS_WITHIN_BOUNDS and dist.bound_hit == "max_states"
+    dist, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2, max_depth=3)
+    assert dist.results[0].verdict is Verdict.HOLDS_WITHIN_BOUNDS and dist.bound_hit == "max_depth"
+
+
+def test_eventual_properties_are_refused(local_ray: Any) -> None:
+    p = Property("EV-1", "eventually always", PropertyKind.EVENTUALLY_ALWAYS, lambda s: True)
+    with pytest.raises(InvalidScenario, match="not supported by the distributed search"):
+        explore_distributed(BUILDERS["rs_crash"]("write"), [p], workers=2)
+
+
+def test_a_worker_killed_mid_search_gives_error(local_ray: Any) -> None:
+    killed = []
+
+    def on_level(depth: int, handles: list[Any]) -> None:
+        if depth == 3 and not killed:
+            killed.append(True)
+            ray.kill(handles[1], no_restart=True)
+
+    system = BUILDERS["rs_crash"]("write")
+    dist, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2, _on_level=on_level)
+    assert killed
+    assert dist.results[0].verdict is Verdict.ERROR and "worker of the distributed search was lost" in dist.results[0].note
+    assert not dist.complete
+    # the next search starts new workers and is exact again
+    again, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2)
+    assert again.results[0].verdict is Verdict.HOLDS and again.stats.states == GOLDEN[("rs_crash", "write", False)][0]
+
+
+
+def test_cli_ray_says_how_many_workers_ran_and_refuses_eventual_rules(tmp_path: Any) -> None:
+    import subprocess
+
+    from tests.cli.conftest import CONSOLE, FAST, ROOT
+
+    env = {**__import__("os").environ, "KUBECHECK_REPRODUCIBLE": "1", "PYTHONPATH": str(ROOT)}
+    rs = str(ROOT / "examples" / "replicaset.yaml")
+    ok = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto", "--workers", "2", "-p", "KC-OWN-001,KC-SBX-001"],
+                        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert "reductions: distributed: 2 Ray workers" in ok.stdout and "16 states" in ok.stdout
+    bad = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "not supported by the distributed search" in bad.stderr and "Traceback" not in bad.stderr
