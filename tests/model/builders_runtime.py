@@ -42,14 +42,14 @@ def rs(name: str = "web", replicas: int = 2, image: str = "nginx:1", min_ready: 
         name=name,
         replicas=replicas,
         selector=LabelSelector(match_labels=sel),
-        template=template(image, **dict(sel)),
+        template=template(image, False, **dict(sel)),
         min_ready_seconds=min_ready,
     )
 
 
 def rc(name: str = "legacy", replicas: int = 1, **lbl: str) -> ReplicationController:
     sel = FrozenMap(lbl or {"app": "legacy"})
-    return ReplicationController(name=name, replicas=replicas, selector=sel, template=template(**dict(sel)))
+    return ReplicationController(name=name, replicas=replicas, selector=sel, template=template("nginx:1", False, **dict(sel)))
 
 
 def deployment(name: str = "web", replicas: int = 3, image: str = "nginx:1", surge: Any = 1, unavailable: Any = 0) -> Deployment:
@@ -83,7 +83,7 @@ def pod(name: str = "p", node_name: str | None = None, image: str = "nginx:1", p
 
 def running_pod(name: str = "p", node_name: str = "node-1", sandbox_id: int = 1, ip: str = "10.0.0.1", **lbl: str) -> Pod:
     """A pod as the kubelet leaves it: sandbox up, container running and ready, Ready."""
-    base = pod(name, node_name, **lbl)
+    base = pod(name, node_name, "nginx:1", False, **lbl)
     return replace(
         base,
         phase="Running",

@@ -348,8 +348,9 @@ def test_evolve_builds_what_dataclasses_replace_builds() -> None:
 
 
 def test_frozen_map_incremental_hash_equals_a_fresh_hash() -> None:
-    m = FrozenMap({("a", str(i)): i for i in range(6)})
+    m: FrozenMap[tuple[str, str], int] = FrozenMap({("a", str(i)): i for i in range(6)})
     hash(m)
     for changed in (m.set(("a", "1"), 10), m.set(("b", "0"), 1), m.remove(("a", "3")), m.update({("a", "2"): 7})):
-        assert hash(changed) == hash(FrozenMap(changed.to_dict())) and changed == FrozenMap(changed.to_dict())
+        fresh: FrozenMap[tuple[str, str], int] = FrozenMap(changed.to_dict())
+        assert hash(changed) == hash(fresh) and changed == fresh
         assert list(changed) == sorted(changed)
