@@ -76,7 +76,7 @@ class _Job:
         self.interrupted = False
 
 
-def _sigint_once(signum: int, frame: Any) -> None:
+def _sigint_once(_signum: int, _frame: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 

@@ -83,3 +83,8 @@ _.P_NEW_RS_AVAILABLE  # bench/spin/rollout_gen.py: Promela constants
 _.P_NEW_RS_CREATED
 _.P_RS_UPDATED
 _._scenario_of  # bench/spin_rollout.py
+
+# --- counters read by tests
+_.forked  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
+_.reruns  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
+_.losses  # kubecheck/pool.py: SearchPool counters (workers lost), reported for debugging
