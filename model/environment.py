@@ -288,6 +288,9 @@ class FaultBudget:
     node_recovery: int = 0
     force_delete: int = 0
     controller_crash: int = 0
+    #: kube-controller-manager's Pod cache lags past ExpectationsTimeout while expectations wait
+    #: (``--caches lagged`` only; model.informer)
+    informer_lag: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):

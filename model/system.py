@@ -853,9 +853,14 @@ class KubeSystem(BaseSystem[SystemState]):
         if state.informer is not None:
             from model.informer import expectation_expiry_steps
 
+            caught_up = state.informer.cache.pods == c.pods
             for family, ekey, informer in expectation_expiry_steps(state.informer):
-                nxt = replace(state, informer=informer)
-                yield (Action("clock", "expiry_expectations", True, ("expiry", "expectations", family, *ekey), (family, *ekey)), nxt)
+                if caught_up:  # an event was missed (relist): time passes, fair
+                    nxt = replace(state, informer=informer)
+                    yield (Action("clock", "expiry_expectations", True, ("expiry", "expectations", family, *ekey), (family, *ekey)), nxt)
+                elif state.faults.informer_lag:  # the cache lags past ExpectationsTimeout: a budgeted fault
+                    nxt = replace(state, informer=informer, faults=state.faults.spend("informer_lag"))
+                    yield (Action("fault", "fault_expectations_expire_on_lagging_cache", False, ("fault", "informer_lag"), (family, *ekey)), nxt)
         if self.scenario.progress_deadline:
             from model.deployment_util import progress_deadline_can_elapse
 
