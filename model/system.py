@@ -913,10 +913,25 @@ class KubeSystem(BaseSystem[SystemState]):
         if state.faults.controller_crash:
             for ak in state.pending:
                 spec = _PENDING_SPECS[ak[0]]
+                more: dict[str, Any] = {}
+                if state.informer is not None:  # the dropped writes lower the expectations (model.informer)
+                    from model.informer import after_controller_step
+
+                    more["informer"] = after_controller_step(
+                        state.informer, ak, started=None, applied=(), dropped=tuple(pw.write for pw in state.pending[ak]), fence=False
+                    )
                 nxt = self._finish(
-                    state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash")
+                    state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash"), **more
                 )
                 yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
+        if state.faults.controller_manager_restart and state.informer is not None:
+            from model.informer import restart
+
+            informer = restart(state.cluster)
+            if state.pending or informer != state.informer:
+                nxt = self._finish(state, state.cluster, pending=EMPTY, informer=informer,
+                                   faults=state.faults.spend("controller_manager_restart"))
+                yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and

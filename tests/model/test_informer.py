@@ -164,3 +164,33 @@ def test_symmetry_with_caches_is_no_larger() -> None:
                 seen.add(k)
                 queue.append(t)
     assert 0 < len(seen) <= 6283
+
+
+def test_controller_manager_restart_relists_and_forgets() -> None:
+    """A kube-controller-manager restart (fault): pending writes dropped, expectations lost, caches
+    equal to the API server; without caches the fault is never enabled."""
+    base = Scenario(cluster(node(), rs(replicas=1)), name="restart")
+    start = settle_first_fair(base)
+    system = KubeSystem(replace(base, initial=start, caches="lagged", kubernetes_version="1.35",
+                                user_actions=(ScaleWorkload("ReplicaSet", "web", 3),),
+                                faults=FaultBudget(controller_manager_restart=1)))
+    init = system.init_states()
+    seen = set(init)
+    queue = deque(init)
+    restarts = 0
+    while queue:
+        s = queue.popleft()
+        for a, t in system.successors(s):
+            if a.label == "fault_controller_manager_restart":
+                restarts += 1
+                assert not t.pending and t.informer is not None
+                assert t.informer.cache == t.cluster and not t.informer.expectations and not t.informer.fences
+                assert t.faults.controller_manager_restart == 0
+            if t not in seen:
+                seen.add(t)
+                queue.append(t)
+    assert restarts > 0
+    off = KubeSystem(replace(base, initial=start, user_actions=(ScaleWorkload("ReplicaSet", "web", 3),),
+                             faults=FaultBudget(controller_manager_restart=1)))
+    s0 = off.init_states()[0]
+    assert all(a.label != "fault_controller_manager_restart" for a, _ in off.successors(s0))
