@@ -574,7 +574,8 @@ class KubeSystem(BaseSystem[SystemState]):
         if not needs_sync:
             from functools import partial
 
-            return self._memoised(spec.name + "!expecting", partial(self._syncs[spec.name], rs_needs_sync=False), view, key)
+            sync: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]  # sync_replica_set / sync_replication_controller
+            return self._memoised(spec.name + "!expecting", partial(sync, rs_needs_sync=False), view, key)
         return self._memoised(spec.name, self._syncs[spec.name], view, key)
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
