@@ -309,7 +309,9 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
         if d is None:
             out.append(f)
             continue
-        why = coverage(d, spec.all_user_actions(), spec.faults, spec.granularity or granularity, spec.stale_reads,
+        # informer caches (--caches lagged) are a lag the count model lacks, as stale reads are
+        why = coverage(d, spec.all_user_actions(), spec.faults, spec.granularity or granularity,
+                       spec.stale_reads or spec.caches != "off",
                        overlapping=(ns, name) in overlaps)
         cv = count_verdict(f.rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                            timeout=timeout, cache=cache)

@@ -194,3 +194,20 @@ def test_controller_manager_restart_relists_and_forgets() -> None:
                              faults=FaultBudget(controller_manager_restart=1)))
     s0 = off.init_states()[0]
     assert all(a.label != "fault_controller_manager_restart" for a, _ in off.successors(s0))
+
+
+def test_scenario_file_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``caches:`` and ``kubernetes_version:`` in a scenario file reach the model's Scenario; a
+    version outside the modelled range is refused by the schema."""
+    from kubecheck.scenarios import InvalidScenario, load_scenario_file
+
+    f = tmp_path / "s.yaml"
+    f.write_text("name: lag\ncaches: lagged\nkubernetes_version: '1.35'\nfaults:\n  informer_lag: 1\n")
+    spec = load_scenario_file(str(f))
+    sc = spec.to_scenario(cluster(node()), "write")
+    assert (sc.caches, sc.kubernetes_version, sc.faults.informer_lag) == ("lagged", "1.35", 1)
+    assert load_scenario_file(str(tmp_path / "s.yaml")).caches == "lagged"
+    bad = tmp_path / "b.yaml"
+    bad.write_text("name: lag\nkubernetes_version: '1.99'\n")
+    with pytest.raises(InvalidScenario):
+        load_scenario_file(str(bad))
