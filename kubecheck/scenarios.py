@@ -164,6 +164,8 @@ class ScenarioSpec:
         return [(f"{k} {ns}/{n}", tuple(acts) + tuple(shared)) for (k, ns, n), acts in by_target.items()]
 
     def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
+        from model.versions import DEFAULT_VERSION
+
         return Scenario(
             initial=initial,
             user_actions=self.with_operator(self.user_actions),
@@ -173,7 +175,7 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             caches=self.caches,
-            **({"kubernetes_version": self.kubernetes_version} if self.kubernetes_version else {}),
+            kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
         )
 
 
