@@ -132,6 +132,9 @@ class ScenarioSpec:
     operator: int = 0
     #: What images do when run (``images:`` in a scenario file): ``model.kubelet.ImageFacts`` by image.
     images: FrozenMap[str, ImageFacts] = EMPTY
+    #: ``caches:`` / ``kubernetes_version:`` in a scenario file (``model.informer``, ``model.versions``)
+    caches: str = "off"
+    kubernetes_version: str | None = None
 
     def all_user_actions(self) -> tuple[tuple[UserAction, int], ...]:
         """The scenario's user actions with the operator's (when it has one)."""
@@ -163,6 +166,8 @@ class ScenarioSpec:
         return [(f"{k} {ns}/{n}", tuple(acts) + tuple(shared)) for (k, ns, n), acts in by_target.items()]
 
     def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
+        from model.versions import DEFAULT_VERSION
+
         return Scenario(
             initial=initial,
             user_actions=self.with_operator(self.user_actions),
@@ -172,6 +177,8 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             progress_deadline=self.waits_for_stuck_rollout(),
+            caches=self.caches,
+            kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
         )
 
     def waits_for_stuck_rollout(self) -> bool:
@@ -551,6 +558,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "granularity": {"enum": ["write", "reconcile"]},
         "stale_reads": {"type": "boolean"},
+        "caches": {"enum": ["off", "lagged"]},
+        "kubernetes_version": {"type": "string", "pattern": "^1\\.(2[89]|3[0-7])$"},
         "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
@@ -1122,6 +1131,8 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         operator=operator,
         granularity=data.get("granularity"),
         stale_reads=bool(data.get("stale_reads", False)),
+        caches=data.get("caches", "off"),
+        kubernetes_version=data.get("kubernetes_version"),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),

@@ -18,7 +18,7 @@ docs/semantics.md#replicaset):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -427,9 +427,10 @@ def claim_pods(
 # operation returns a new store instead of mutating a cache.Store guarded by atomics and a
 # lock. Time is abstract, as everywhere in the model: ``ExpectationsTimeout`` (5 minutes
 # after SetExpectations) is the flag ``expired``, set by an expiry step (:meth:`expire`) and
-# cleared by the next SetExpectations. The model's controllers do not use these yet (see
-# docs/semantics.md, "Controller expectations"): with up-to-date reads they would always be
-# satisfied at the next sync.
+# cleared by the next SetExpectations. Keys are any hashable value: upstream's are the strings
+# ``namespace/name``; ``model.expectations`` (which wires them into the ReplicaSet and RC
+# controllers when informer caches are modelled) uses ``(namespace, name)`` tuples, so that the
+# symmetry renaming of generated names reaches them (docs/semantics.md, "Informer caches").
 
 #: controller.ExpectationsTimeout, in seconds (abstract: only "expired or not" is modelled).
 EXPECTATIONS_TIMEOUT_SECONDS: Final = 5 * 60
@@ -442,7 +443,7 @@ class ControlleeExpectations:
     ``expired`` stands for ``clock.Since(timestamp) > ExpectationsTimeout``.
     """
 
-    key: str
+    key: Hashable
     add: int = 0
     delete: int = 0
     expired: bool = False
@@ -467,20 +468,20 @@ class ControllerExpectations:
     A store of :class:`ControlleeExpectations` by controller key (``namespace/name``).
     """
 
-    store: FrozenMap[str, ControlleeExpectations] = field(default_factory=FrozenMap)
+    store: FrozenMap[Hashable, ControlleeExpectations] = field(default_factory=FrozenMap)
 
-    def get_expectations(self, controller_key: str) -> tuple[ControlleeExpectations | None, bool]:
+    def get_expectations(self, controller_key: Hashable) -> tuple[ControlleeExpectations | None, bool]:
         """GetExpectations: ``(expectations, exists)`` (the store never errs here)."""
         exp = self.store.get(controller_key)
         return exp, exp is not None
 
-    def delete_expectations(self, controller_key: str) -> "ControllerExpectations":
+    def delete_expectations(self, controller_key: Hashable) -> "ControllerExpectations":
         """DeleteExpectations."""
         if controller_key not in self.store:
             return self
         return replace(self, store=self.store.remove(controller_key))
 
-    def satisfied_expectations(self, controller_key: str) -> bool:
+    def satisfied_expectations(self, controller_key: Hashable) -> bool:
         """SatisfiedExpectations: fulfilled, expired, or never set (a new controller) -> sync."""
         exp, exists = self.get_expectations(controller_key)
         if exists:
@@ -488,42 +489,42 @@ class ControllerExpectations:
             return exp.fulfilled() or exp.expired
         return True
 
-    def set_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+    def set_expectations(self, controller_key: Hashable, add: int, delete: int) -> "ControllerExpectations":
         """SetExpectations: forgets existing expectations (and restarts the timeout)."""
         exp = ControlleeExpectations(controller_key, add, delete)
         return replace(self, store=self.store.set(controller_key, exp))
 
-    def expect_creations(self, controller_key: str, adds: int) -> "ControllerExpectations":
+    def expect_creations(self, controller_key: Hashable, adds: int) -> "ControllerExpectations":
         """ExpectCreations."""
         return self.set_expectations(controller_key, adds, 0)
 
-    def expect_deletions(self, controller_key: str, dels: int) -> "ControllerExpectations":
+    def expect_deletions(self, controller_key: Hashable, dels: int) -> "ControllerExpectations":
         """ExpectDeletions."""
         return self.set_expectations(controller_key, 0, dels)
 
-    def lower_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+    def lower_expectations(self, controller_key: Hashable, add: int, delete: int) -> "ControllerExpectations":
         """LowerExpectations: decrements both counters; no-op without expectations."""
         exp = self.store.get(controller_key)
         if exp is None:
             return self
         return replace(self, store=self.store.set(controller_key, exp.with_added(-add, -delete)))
 
-    def raise_expectations(self, controller_key: str, add: int, delete: int) -> "ControllerExpectations":
+    def raise_expectations(self, controller_key: Hashable, add: int, delete: int) -> "ControllerExpectations":
         """RaiseExpectations: increments both counters; no-op without expectations."""
         exp = self.store.get(controller_key)
         if exp is None:
             return self
         return replace(self, store=self.store.set(controller_key, exp.with_added(add, delete)))
 
-    def creation_observed(self, controller_key: str) -> "ControllerExpectations":
+    def creation_observed(self, controller_key: Hashable) -> "ControllerExpectations":
         """CreationObserved: one awaited creation seen (or a create that failed)."""
         return self.lower_expectations(controller_key, 1, 0)
 
-    def deletion_observed(self, controller_key: str) -> "ControllerExpectations":
+    def deletion_observed(self, controller_key: Hashable) -> "ControllerExpectations":
         """DeletionObserved: one awaited deletion seen."""
         return self.lower_expectations(controller_key, 0, 1)
 
-    def expire(self, controller_key: str) -> "ControllerExpectations":
+    def expire(self, controller_key: Hashable) -> "ControllerExpectations":
         """The abstract expiry step: ExpectationsTimeout has passed since SetExpectations."""
         exp = self.store.get(controller_key)
         if exp is None or exp.expired:
@@ -541,28 +542,28 @@ class UIDTrackingControllerExpectations:
     """
 
     expectations: ControllerExpectations = field(default_factory=ControllerExpectations)
-    uid_store: FrozenMap[str, frozenset[str]] = field(default_factory=FrozenMap)
+    uid_store: FrozenMap[Hashable, frozenset[Hashable]] = field(default_factory=FrozenMap)
 
-    def get_uids(self, controller_key: str) -> frozenset[str] | None:
+    def get_uids(self, controller_key: Hashable) -> frozenset[Hashable] | None:
         """GetUIDs: the keys still awaited, or None when none were recorded."""
         return self.uid_store.get(controller_key)
 
-    def get_expectations(self, controller_key: str) -> tuple[ControlleeExpectations | None, bool]:
+    def get_expectations(self, controller_key: Hashable) -> tuple[ControlleeExpectations | None, bool]:
         return self.expectations.get_expectations(controller_key)
 
-    def satisfied_expectations(self, controller_key: str) -> bool:
+    def satisfied_expectations(self, controller_key: Hashable) -> bool:
         return self.expectations.satisfied_expectations(controller_key)
 
-    def expect_creations(self, controller_key: str, adds: int) -> "UIDTrackingControllerExpectations":
+    def expect_creations(self, controller_key: Hashable, adds: int) -> "UIDTrackingControllerExpectations":
         return replace(self, expectations=self.expectations.expect_creations(controller_key, adds))
 
-    def creation_observed(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+    def creation_observed(self, controller_key: Hashable) -> "UIDTrackingControllerExpectations":
         return replace(self, expectations=self.expectations.creation_observed(controller_key))
 
-    def expire(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+    def expire(self, controller_key: Hashable) -> "UIDTrackingControllerExpectations":
         return replace(self, expectations=self.expectations.expire(controller_key))
 
-    def expect_deletions(self, controller_key: str, deleted_keys: Iterable[str]) -> "UIDTrackingControllerExpectations":
+    def expect_deletions(self, controller_key: Hashable, deleted_keys: Iterable[Hashable]) -> "UIDTrackingControllerExpectations":
         """ExpectDeletions(rcKey, deletedKeys): records the keys (clobbering any still awaited, as
         upstream, which only logs it) and expects ``len(set(keys))`` deletions."""
         expected = frozenset(deleted_keys)
@@ -572,7 +573,7 @@ class UIDTrackingControllerExpectations:
             expectations=self.expectations.expect_deletions(controller_key, len(expected)),
         )
 
-    def deletion_observed(self, controller_key: str, delete_key: str) -> "UIDTrackingControllerExpectations":
+    def deletion_observed(self, controller_key: Hashable, delete_key: Hashable) -> "UIDTrackingControllerExpectations":
         """DeletionObserved(rcKey, deleteKey): counts a deletion only for an awaited key, once."""
         uids = self.get_uids(controller_key)
         if uids is None or delete_key not in uids:
@@ -583,7 +584,7 @@ class UIDTrackingControllerExpectations:
             uid_store=self.uid_store.set(controller_key, uids - {delete_key}),
         )
 
-    def delete_expectations(self, controller_key: str) -> "UIDTrackingControllerExpectations":
+    def delete_expectations(self, controller_key: Hashable) -> "UIDTrackingControllerExpectations":
         """DeleteExpectations: the counters and the key set."""
         uid_store = self.uid_store.remove(controller_key) if controller_key in self.uid_store else self.uid_store
         return replace(self, expectations=self.expectations.delete_expectations(controller_key), uid_store=uid_store)

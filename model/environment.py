@@ -297,6 +297,12 @@ class FaultBudget:
     node_recovery: int = 0
     force_delete: int = 0
     controller_crash: int = 0
+    #: kube-controller-manager's Pod cache lags past ExpectationsTimeout while expectations wait
+    #: (``--caches lagged`` only; model.informer)
+    informer_lag: int = 0
+    #: a kube-controller-manager restart: every pending write dropped, expectations and fences lost,
+    #: caches re-listed (``--caches lagged`` only; model.informer.restart)
+    controller_manager_restart: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -18,7 +18,9 @@ A reconcile has upstream's three phases:
 3. write: the claim writes, then ``manage_replicas`` (creates or deletes; skipped while the
    ReplicaSet is being deleted), then an ``UpdateStatus`` if the status changed.
 
-No expectations cache is modelled: the view is the state (docs/semantics.md#replicaset).
+Expectations: without informer caches the view is the state and they are always satisfied
+(docs/semantics.md#replicaset); with ``--caches lagged`` ``model.expectations`` keeps them in
+the state and passes ``rs_needs_sync``.
 """
 
 from __future__ import annotations
@@ -278,6 +280,7 @@ def sync_replica_set_for_kind(
     *,
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
+    rs_needs_sync: bool = True,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet (any kind).
 
@@ -286,6 +289,10 @@ def sync_replica_set_for_kind(
     controller's GroupVersionKind and converting lister. Writes come back in upstream order:
     adopt/release updates, then creates or deletes, then the status update. The status
     write's object is the ReplicaSet view; the RC adapter converts it back.
+
+    ``rs_needs_sync`` is upstream's ``rsc.expectations.SatisfiedExpectations(key)``: when it is
+    false ``manageReplicas`` is skipped (claims and the status update still run).  It is true
+    unless the informer caches are modelled (``model.expectations``, ``--caches lagged``).
     """
     namespace, name = key
     rs = rs_kind.get(state, namespace, name)
@@ -299,7 +306,7 @@ def sync_replica_set_for_kind(
     active = filter_active_pods(all_pods)
     claimed, claim_writes = claim_pods(state, rs, selector, rs_kind.kind, active)
     manage_writes: tuple[Write, ...] = ()
-    if rs.deletion_timestamp is None:
+    if rs_needs_sync and rs.deletion_timestamp is None:
         manage_writes = manage_replicas(
             state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
         )
@@ -313,14 +320,16 @@ def sync_replica_set(
     *,
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
+    rs_needs_sync: bool = True,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet.
 
     One reconcile of the ReplicaSet at ``key = (namespace, name)``; ``()`` means nothing to
-    do (the step is disabled).
+    do (the step is disabled).  ``rs_needs_sync``: see :func:`sync_replica_set_for_kind`.
     """
     return sync_replica_set_for_kind(
-        state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+        state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
+        rs_needs_sync=rs_needs_sync,
     )
 
 

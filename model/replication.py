@@ -95,6 +95,7 @@ def sync_replication_controller(
     *,
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
+    rs_needs_sync: bool = True,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replication/replication_controller.go NewReplicationManager (syncReplicaSet on RCs).
 
@@ -103,7 +104,8 @@ def sync_replication_controller(
     the status write is an ``UpdateStatus`` of the ``ReplicationController``.
     """
     writes = sync_replica_set_for_kind(
-        state, key, REPLICATION_CONTROLLER_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+        state, key, REPLICATION_CONTROLLER_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
+        rs_needs_sync=rs_needs_sync,
     )
     out: list[Write] = []
     for w in writes:

@@ -61,9 +61,11 @@ from model.environment import DeleteObject, FaultBudget, UserAction, fault_insta
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
+from model.informer import CACHE_MODES, InformerState
 from model.objects import KINDS, kind_of
 from model.records import Controller
 from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
+from model.versions import DEFAULT_VERSION, parse_version
 from model.state import ClusterState, ReadTracker
 from model.canonical import normalize_successor
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -126,10 +128,20 @@ class Scenario:
     #: What images do when run (``model.kubelet.ImageFacts``), by image reference; images not named
     #: here are read by their tag (``:broken``, ``:unready``) or do nothing wrong.
     images: FrozenMap[str, ImageFacts] = EMPTY
+    #: ``off``: controllers read the API server; ``lagged``: kube-controller-manager's informer
+    #: caches, expectations and (by version) the KEP-5647 fence are part of the state (``model.informer``).
+    caches: str = "off"
+    #: The Kubernetes version whose version-dependent behaviours are followed (``model.versions``).
+    kubernetes_version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
             raise ModelError(f"Scenario {self.name}: granularity {self.granularity!r} is not 'write' or 'reconcile'")
+        if self.caches not in CACHE_MODES:
+            raise ModelError(f"Scenario {self.name}: caches {self.caches!r} is not one of {list(CACHE_MODES)}")
+        if self.caches != "off" and self.stale_reads:
+            raise ModelError(f"Scenario {self.name}: stale_reads and caches are two models of the same lag; choose one")
+        parse_version(self.kubernetes_version)
         for a in self.actors or ():
             if a not in ACTOR_FAMILIES:
                 raise ModelError(f"Scenario {self.name}: unknown actor family {a!r}; known: {list(ACTOR_FAMILIES)}")
@@ -170,6 +182,8 @@ class SystemState:
     faults: FaultBudget = field(default_factory=FaultBudget)
     pending: FrozenMap[ActorKey, tuple[PendingWrite, ...]] = field(default=EMPTY)
     previous: ClusterState | None = None
+    #: kube-controller-manager's caches, expectations and fences (``Scenario.caches == "lagged"``)
+    informer: InformerState | None = None
 
 
 # ------------------------------------------------------------------------- applying writes
@@ -204,6 +218,11 @@ def reserved_identifiers(state: SystemState) -> Reserved:
         objs.extend(state.previous.all_objects())
     uids_extra: set[str] = set()
     names_extra: set[tuple[str, str, str]] = set()
+    if state.informer is not None:  # the caches and the awaited deletions (model.informer)
+        from model.informer import informer_names, informer_objects
+
+        objs.extend(informer_objects(state.informer))
+        names_extra |= informer_names(state.informer)
     for pws in state.pending.values():
         for pw in pws:
             w = pw.write
@@ -359,6 +378,10 @@ class KubeSystem(BaseSystem[SystemState]):
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
+        #: informer caches in the state (model.informer); a write computed on a lagging view may
+        #: meet AlreadyExists, as with stale reads
+        self._cached = scenario.caches == "lagged"
+        self._tolerant = scenario.stale_reads or self._cached
 
     def _may_appear(self, spec: Controller) -> bool:
         """Could an object of the controller's kind be created during a run by a user's
@@ -375,7 +398,12 @@ class KubeSystem(BaseSystem[SystemState]):
 
         cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
-        return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults),)
+        informer = None
+        if self._cached:
+            from model.informer import initial_informer
+
+            informer = initial_informer(cluster)
+        return (SystemState(cluster=cluster, user_budget=self._user_counts, faults=self.scenario.faults, informer=informer),)
 
     def actions(self, state: SystemState) -> Sequence[Action]:
         return [a for a, _ in self.successors(state)]
@@ -510,8 +538,14 @@ class KubeSystem(BaseSystem[SystemState]):
             cluster = cluster._replace(**changed)
         return cluster
 
-    def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any) -> tuple[Write, ...]:
-        """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`)."""
+    def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True) -> tuple[Write, ...]:
+        """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`).  ``needs_sync``
+        false: a ReplicaSet/RC whose expectations are not satisfied (``model.informer``)."""
+        if not needs_sync:
+            from functools import partial
+
+            sync: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]  # sync_replica_set / sync_replication_controller
+            return self._memoised(spec.name + "!expecting", partial(sync, rs_needs_sync=False), view, key)
         return self._memoised(spec.name, self._syncs[spec.name], view, key)
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
@@ -575,8 +609,10 @@ class KubeSystem(BaseSystem[SystemState]):
         self._sync_memo_size += 1
         return writes
 
-    def _reconcile(self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED) -> _Reconcile:
-        writes = self._sync(spec, view, key)
+    def _reconcile(
+        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True
+    ) -> _Reconcile:
+        writes = self._sync(spec, view, key, needs_sync)
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
@@ -585,7 +621,7 @@ class KubeSystem(BaseSystem[SystemState]):
             try:
                 sim = _apply_pending(sim, pw, reserved)
             except ApiError as exc:
-                if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
+                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant):
                     raise
                 break
             out.append(pw)
@@ -600,23 +636,30 @@ class KubeSystem(BaseSystem[SystemState]):
             try:
                 cluster = _apply_pending(cluster, pw, reserved)
             except ApiError as exc:
-                if self.strict or (exc.reason == "AlreadyExists" and not self.scenario.stale_reads):
+                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant):
                     raise
                 return cluster, False
         return cluster, True
 
     def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
         c = state.cluster
-        if spec.keys is None and not state.pending:
+        if spec.keys is None and not state.pending and state.informer is None:
             # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below.
             return list(c.table(spec.kind).keys())
         keys: set[Any] = set(spec.keys(c) if spec.keys is not None else c.table(spec.kind).keys())
         for ak in state.pending:
             if ak[0] == spec.name:
                 keys.add(tuple(ak[1:]))
+        if state.informer is not None and spec.kind and spec.kind != "Node":  # synced from the cache
+            from model.informer import cached_keys
+
+            keys.update(cached_keys(state.informer, spec.kind))
         return sorted(keys)
 
     def _controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
+        if state.informer is not None:
+            yield from self._cached_controller_steps(state, reserved)
+            return
         for spec in _ALL_CONTROLLERS:
             if spec.name not in self._syncs:
                 continue
@@ -654,6 +697,79 @@ class KubeSystem(BaseSystem[SystemState]):
                     rest = rec.writes[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
+
+    def _cached_controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
+        """The controller steps with kube-controller-manager's informer caches (``model.informer``).
+
+        As :meth:`_controller_steps`, except that a reconcile reads the cache
+        (:func:`model.informer.controller_view`) and its writes go to the API server as a stale
+        view's do; a ReplicaSet/RC whose expectations are unsatisfied skips manageReplicas; with the
+        version's KEP-5647 fence an actor whose own applied writes are not cached yet does not start
+        a reconcile; and each step updates the expectations and fences
+        (:func:`model.informer.after_controller_step`).  A step that changes nothing at all (a
+        write computed on the cache that the API server already holds) is left out.
+        """
+        from model.informer import after_controller_step, controller_view, fenced, rs_needs_sync
+        from model.versions import stale_controller_fence
+
+        inf = state.informer
+        assert inf is not None
+        view = controller_view(state.cluster, inf)
+        whole = self.scenario.granularity == "reconcile"
+        for spec in _ALL_CONTROLLERS:
+            if spec.name not in self._syncs:
+                continue
+            fence = stale_controller_fence(self.scenario.kubernetes_version, spec.name)
+            for key in self._controller_keys(spec, state):
+                ak: ActorKey = (spec.name, *key)
+                actor = "/".join(ak)
+                pend = state.pending.get(ak)
+                if pend:
+                    head = pend[0]
+                    label = spec.write_label(ak, head.write, head.base, state.cluster)
+                    cluster, ok = self._run_writes(state.cluster, (head,), reserved)
+                    rest = pend[1:] if ok else ()
+                    pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+                    informer = after_controller_step(
+                        inf, ak, started=None, applied=(head.write,) if ok else (),
+                        dropped=() if ok else tuple(pw.write for pw in pend), fence=fence,
+                    )
+                    yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending, informer=informer))
+                    continue
+                if fence and fenced(inf, ak):
+                    continue
+                rec = self._reconcile(spec, view, key, reserved, rs_needs_sync(inf, spec.name, key))
+                if not rec.writes or not rec.changes:
+                    continue
+                head = rec.writes[0]
+                label = spec.write_label(ak, head.write, head.base, view)
+                cluster = state.cluster
+                applied: list[Write] = []
+                failed = False
+                for pw in rec.writes if whole else (head,):
+                    cluster, ok = self._run_writes(cluster, (pw,), reserved)
+                    if not ok:
+                        failed = True
+                        break
+                    applied.append(pw.write)
+                left = rec.writes[len(applied):]
+                informer = after_controller_step(
+                    inf, ak, started=tuple(pw.write for pw in rec.writes), applied=applied,
+                    dropped=tuple(pw.write for pw in left) if failed else (), fence=fence,
+                )
+                pending = state.pending.set(ak, left) if left and not failed else state.pending
+                nxt = self._finish(state, cluster, pending=pending, informer=informer)
+                if nxt == state:
+                    continue
+                yield (Action(actor, label, True, ak, ("reconcile", ak, "")), nxt)
+
+    def _informer_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """The informers' deliveries (``model.informer.delivery_steps``): weakly fair per kind."""
+        from model.informer import delivery_steps
+
+        assert state.informer is not None
+        for d in delivery_steps(state.cluster, state.informer):
+            yield (Action("informer", d.label, True, ("informer", d.kind), d.kind), replace(state, informer=d.informer))
 
     def _atomic(self, cluster: ClusterState, writes: Iterable[Write], reserved: Reserved = NO_RESERVED) -> ClusterState:
         for w in writes:
@@ -713,6 +829,17 @@ class KubeSystem(BaseSystem[SystemState]):
                         continue
                 fk = ("expiry", ts.kind, *ts.key, *ts.fair_key)
                 yield (Action("clock", ts.label, timer.fair, fk, ts.key), self._finish(state, ts.cluster))
+        if state.informer is not None:
+            from model.informer import expectation_expiry_steps
+
+            caught_up = state.informer.cache.pods == c.pods
+            for family, ekey, informer in expectation_expiry_steps(state.informer):
+                if caught_up:  # an event was missed (relist): time passes, fair
+                    nxt = replace(state, informer=informer)
+                    yield (Action("clock", "expiry_expectations", True, ("expiry", "expectations", family, *ekey), (family, *ekey)), nxt)
+                elif state.faults.informer_lag:  # the cache lags past ExpectationsTimeout: a budgeted fault
+                    nxt = replace(state, informer=informer, faults=state.faults.spend("informer_lag"))
+                    yield (Action("fault", "fault_expectations_expire_on_lagging_cache", False, ("fault", "informer_lag"), (family, *ekey)), nxt)
 
     def _drain_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The running ``kubectl drain`` loops (``model.environment.drain_steps``): weakly fair per
@@ -772,10 +899,25 @@ class KubeSystem(BaseSystem[SystemState]):
         if state.faults.controller_crash:
             for ak in state.pending:
                 spec = _PENDING_SPECS[ak[0]]
+                more: dict[str, Any] = {}
+                if state.informer is not None:  # the dropped writes lower the expectations (model.informer)
+                    from model.informer import after_controller_step
+
+                    more["informer"] = after_controller_step(
+                        state.informer, ak, started=None, applied=(), dropped=tuple(pw.write for pw in state.pending[ak]), fence=False
+                    )
                 nxt = self._finish(
-                    state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash")
+                    state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash"), **more
                 )
                 yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
+        if state.faults.controller_manager_restart and state.informer is not None:
+            from model.informer import restart
+
+            informer = restart(state.cluster)
+            if state.pending or informer != state.informer:
+                nxt = self._finish(state, state.cluster, pending=EMPTY, informer=informer,
+                                   faults=state.faults.spend("controller_manager_restart"))
+                yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         if self._needs_quiet:
@@ -785,6 +927,8 @@ class KubeSystem(BaseSystem[SystemState]):
         # users need the reserved identifiers.
         reserved = _LazyReserved(state)
         yield from self._controller_steps(state, reserved)
+        if state.informer is not None:
+            yield from self._informer_steps(state)
         if "scheduler" in self.families:
             yield from self._scheduler_steps(state)
         if "kubelet" in self.families:

@@ -325,7 +325,8 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             out.append(f)
             continue
         actions = spec.all_user_actions()
-        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads,
+        # informer caches (caches: lagged) are a lag the count model lacks, as stale reads are
+        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or spec.caches != "off",
                        overlapping=(ns, name) in overlaps)
         if not why and getattr(spec, "images", None):
             why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
