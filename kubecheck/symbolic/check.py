@@ -326,7 +326,7 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         actions = spec.all_user_actions()
         # informer caches (caches: lagged) are a lag the count model lacks, as stale reads are
-        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or spec.caches != "off",
+        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or (spec.caches or "off") != "off",
                        overlapping=(ns, name) in overlaps)
         if not why and getattr(spec, "images", None):
             why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
