@@ -103,7 +103,7 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "the Deployment is paused"
     if overlapping:
         return "another workload's selector overlaps this Deployment's: the count model has one rollout"
-    for name in ("sandbox_death", "node_recovery", "force_delete", "controller_crash"):
+    for name in ("sandbox_death", "node_recovery", "force_delete", "controller_crash", "write_failure"):
         if getattr(faults, name, 0):
             return f"fault {name} is not in the count model (only container crashes and node failures)"
     if getattr(faults, "node_failure", 0) and deployment.min_ready_seconds:
