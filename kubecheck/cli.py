@@ -25,6 +25,7 @@ from typing import Any, Callable, NoReturn
 import click
 
 from kubecheck.core.errors import KubecheckError
+from model.versions import DEFAULT_VERSION as _K8S_DEFAULT, SUPPORTED_VERSIONS as _K8S_VERSIONS
 
 __all__ = ["main", "cli"]
 
@@ -161,6 +162,14 @@ def cli() -> None:
               "rules that are conjunctions over groups are judged per group (docs/semantics.md, Decomposition).")
 @click.option("--granularity", type=click.Choice(["write", "reconcile"]), default="write", show_default=True,
               help="One API write per step (intermediate states) or one reconcile per step.")
+@click.option("--caches", type=click.Choice(["off", "lagged"]), default="off", show_default=True,
+              help="off: controllers read the API server; lagged: kube-controller-manager's informer caches, expectations "
+              "and (by --kubernetes-version) the KEP-5647 fence are modelled (docs/semantics.md). A scenario file's own "
+              "caches: (or stale_reads: true) wins.")
+@click.option("--kubernetes-version", "kubernetes_version", type=click.Choice(list(_K8S_VERSIONS)), default=_K8S_DEFAULT,
+              show_default=True, metavar="1.28..1.37",
+              help="The Kubernetes version whose version-dependent behaviour is modelled. A scenario file's own "
+              "kubernetes_version: wins.")
 @click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
               help="Identical Ready nodes to add when the manifests contain no Node.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="kubecheck-out", show_default=True,
@@ -195,7 +204,7 @@ def cli() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="--ray: workers per search.")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
-          symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, nodes: int, out_dir: str, fmt: str, output: str | None,
+          symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, caches: str, kubernetes_version: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
           config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
@@ -212,6 +221,10 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if repo is not None:  # the file's settings where the command line gave none
         max_depth, max_states, timeout, max_memory, fail_on = _config_defaults(
             repo, given, max_depth=max_depth, max_states=max_states, timeout=timeout, max_memory=max_memory, fail_on=fail_on)
+        if not given("caches") and repo.caches is not None:
+            caches = repo.caches
+        if not given("kubernetes_version") and repo.kubernetes_version is not None:
+            kubernetes_version = repo.kubernetes_version
     exclusions = list(repo.exclusions) if repo is not None else []
     for rid in _split(excludes):
         exclusions.append(Exclusion((rid,), "--exclude on the command line"))
@@ -240,6 +253,8 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         por=por,
         decompose=decompose,
         granularity=granularity,
+        caches=caches,
+        kubernetes_version=kubernetes_version,
         nodes=nodes,
         out_dir=out_dir,
         engine=engine,

@@ -14,6 +14,8 @@
       scenarios: [rollout, pod-crash]                         # when -s/--scenario-file are not given
       bounds: {max_states: 100000, timeout: 120, max_depth: 40, max_memory: 2G}
       images: {"nginx:1.27-next": {pull: fails}}              # image facts for every scenario
+      caches: lagged                                          # off | lagged (--caches)
+      kubernetes_version: "1.35"                              # 1.28 .. 1.37 (--kubernetes-version)
       paths:
         - path: vendor/*                                      # fnmatch globs, relative to this file
           exclude: ["*: third-party chart"]                   # "*" = every rule
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kubecheck.core.errors import InvalidScenario
-from kubecheck.scenarios import BOUNDS_SCHEMA, IMAGES_SCHEMA
+from kubecheck.scenarios import BOUNDS_SCHEMA, CACHES_SCHEMA, IMAGES_SCHEMA, VERSION_SCHEMA
 
 __all__ = [
     "ANNOTATION",
@@ -69,6 +71,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "scenarios": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
         "bounds": BOUNDS_SCHEMA,
         "images": IMAGES_SCHEMA,
+        "caches": CACHES_SCHEMA,
+        "kubernetes_version": VERSION_SCHEMA,
         "paths": {
             "type": "array",
             "items": {
@@ -113,6 +117,9 @@ class RepoConfig:
     bounds: tuple[tuple[str, Any, int], ...] = ()
     #: image facts for every scenario, built-in ones included: (image, model.kubelet.ImageFacts, line)
     images: tuple[tuple[str, Any, int], ...] = ()
+    #: ``caches:`` / ``kubernetes_version:`` for every scenario (``--caches`` / ``--kubernetes-version`` win); None: not set
+    caches: str | None = None
+    kubernetes_version: str | None = None
 
 
 def discover_config(start: Path | None = None) -> Path | None:
@@ -218,6 +225,8 @@ def load_config(path: str, known_scenarios: Iterable[str] = ()) -> RepoConfig:
         scenarios=tuple(data.get("scenarios") or ()),
         bounds=tuple(bounds),
         images=tuple((img, image_facts_of(facts), marks.get(("images", img))) for img, facts in (data.get("images") or {}).items()),
+        caches=data.get("caches"),
+        kubernetes_version=data.get("kubernetes_version"),
     )
 
 

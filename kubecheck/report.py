@@ -266,7 +266,7 @@ def render_report(report: Any) -> str:
 <p>{_e(', '.join(report.files))}</p></header><main>
 <section><h2>Run</h2>{nodes}
 <p>{c['violated']} violated, {c['holds']} hold, {c['holds_within_bounds']} bounded (inconclusive), {c['error']} error, {c['sampled']} sampled.
-Engine {_e(report.engine)}; bounds per search: {_e(bounds)}; settled in {report.settle_steps} steps{'' if report.settled else (' (start-up cut by ' + _e(report.settle_cut) + ': nothing is claimed)' if getattr(report, 'settle_cut', None) else ' (did NOT settle: livelock)')}.</p>
+Engine {_e(report.engine)}; Kubernetes {_e(report.kubernetes_version)}, caches {_e(report.caches)}; bounds per search: {_e(bounds)}; settled in {report.settle_steps} steps{'' if report.settled else (' (start-up cut by ' + _e(report.settle_cut) + ': nothing is claimed)' if getattr(report, 'settle_cut', None) else ' (did NOT settle: livelock)')}.</p>
 {_start_text(report)}
 <table><thead><tr><th>scenario</th><th>what happens</th><th>user actions</th><th>faults</th></tr></thead><tbody>{scen_rows}</tbody></table>
 <h3>Searches</h3>

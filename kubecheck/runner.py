@@ -51,6 +51,7 @@ from kubecheck.core.properties import Property, PropertyKind
 from kubecheck.core.reductions import Reduction, may_use_por, reductions_of, split_by_all_reductions
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
+from model.versions import DEFAULT_VERSION
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -244,6 +245,9 @@ class ScenarioRun:
     granularity: str
     #: the bounds this scenario's searches ran with, when a scenario file overrides the command line's
     bounds: tuple[tuple[str, Any], ...] = ()
+    #: the cache mode and Kubernetes version modelled in this scenario ("": unknown, an older report)
+    caches: str = ""
+    kubernetes_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +287,9 @@ class CheckReport:
     fail_on: str = "error"
     #: the configuration file read (``.kubecheck.yaml`` found upward, or ``--config``), "" when none
     config_file: str = ""
+    #: ``--caches`` / ``--kubernetes-version`` (a scenario file may set its own: ``ScenarioRun``)
+    caches: str = "off"
+    kubernetes_version: str = DEFAULT_VERSION
     live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def counted(self, f: Finding) -> Verdict | None:
@@ -351,7 +358,7 @@ class CheckReport:
             settled=d["settled"],
             scenarios=tuple(
                 ScenarioRun(s["name"], s["description"], tuple(s["user_actions"]), tuple((k, v) for k, v in s["faults"]), s["granularity"],
-                            tuple(sorted((s.get("bounds") or {}).items())))
+                            tuple(sorted((s.get("bounds") or {}).items())), s.get("caches", ""), s.get("kubernetes_version", ""))
                 for s in d["scenarios"]
             ),
             explorations=tuple(Exploration(**{**e, "reductions": tuple(e["reductions"])}) for e in d["explorations"]),
@@ -367,6 +374,8 @@ class CheckReport:
             groups=tuple(tuple(g) for g in d.get("groups", ())),
             fail_on=d.get("fail_on", "error"),
             config_file=d.get("config_file", ""),
+            caches=d.get("caches", "off"),
+            kubernetes_version=d.get("kubernetes_version", DEFAULT_VERSION),
         )
 
 
@@ -428,6 +437,10 @@ class CheckConfig:
     #: explore interaction groups apart (model.decompose); False: the whole cluster in every search
     decompose: bool = True
     granularity: str = "write"
+    #: ``--caches``: informer caches for every scenario that sets none (``ScenarioSpec.with_model_options``)
+    caches: str = "off"
+    #: ``--kubernetes-version``: the version followed by every scenario that names none
+    kubernetes_version: str = DEFAULT_VERSION
     nodes: int = 2
     out_dir: str = "kubecheck-out"
     engine: str = "explicit"
@@ -1278,6 +1291,7 @@ def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[Sce
 
     specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
     specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
+    specs = [s.with_model_options(cfg.caches, cfg.kubernetes_version) for s in specs]
     if cfg.images:
         from kubecheck.scenarios import manifest_images
         from model.frozen import FrozenMap
@@ -1385,7 +1399,8 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     cfg = sink.cfg
     planned, bounds, searches, used, submitted = started or _start_scenario(sink, plan, spec, cluster)
     out.runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
-                                tuple(sorted(bounds.items())) if spec.bounds else ()))
+                                tuple(sorted(bounds.items())) if spec.bounds else (), spec.caches or "off",
+                                spec.kubernetes_version or cfg.kubernetes_version))
     found, runs, ok = _collect_searches(sink, spec.name, searches, submitted)
     if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
         out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
@@ -1525,6 +1540,8 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         groups=searched.groups,
         fail_on=cfg.fail_on,
         config_file=cfg.config_file,
+        caches=cfg.caches,
+        kubernetes_version=cfg.kubernetes_version,
     )
 
 

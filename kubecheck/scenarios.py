@@ -132,9 +132,18 @@ class ScenarioSpec:
     operator: int = 0
     #: What images do when run (``images:`` in a scenario file): ``model.kubelet.ImageFacts`` by image.
     images: FrozenMap[str, ImageFacts] = EMPTY
-    #: ``caches:`` / ``kubernetes_version:`` in a scenario file (``model.informer``, ``model.versions``)
-    caches: str = "off"
+    #: ``caches:`` / ``kubernetes_version:`` in a scenario file (``model.informer``, ``model.versions``);
+    #: None: not set by the scenario, the command line's (``--caches``, ``--kubernetes-version``) apply
+    #: (:meth:`with_model_options`)
+    caches: str | None = None
     kubernetes_version: str | None = None
+
+    def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
+        """This scenario with the run's cache mode and Kubernetes version where it sets none of its
+        own: a scenario file's ``caches:``/``kubernetes_version:`` win, and a scenario that chose
+        ``stale_reads`` (the other model of the same lag) keeps caches off."""
+        own_caches = self.caches if self.caches is not None else ("off" if self.stale_reads else caches)
+        return replace(self, caches=own_caches, kubernetes_version=self.kubernetes_version or kubernetes_version)
 
     def all_user_actions(self) -> tuple[tuple[UserAction, int], ...]:
         """The scenario's user actions with the operator's (when it has one)."""
@@ -177,7 +186,7 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             progress_deadline=self.waits_for_stuck_rollout(),
-            caches=self.caches,
+            caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
         )
 
@@ -510,6 +519,11 @@ def _file_action(key: str) -> dict[str, Any]:
 
 
 #: JSON Schema of the search bounds a scenario file or ``.kubecheck.yaml`` may set.
+#: ``caches:`` and ``kubernetes_version:`` (scenario files and ``.kubecheck.yaml``): model.informer.CACHE_MODES,
+#: model.versions.SUPPORTED_VERSIONS (1.28 .. 1.37)
+CACHES_SCHEMA: dict[str, Any] = {"enum": ["off", "lagged"]}
+VERSION_SCHEMA: dict[str, Any] = {"type": "string", "pattern": "^1\\.(2[89]|3[0-7])$"}
+
 BOUNDS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -558,8 +572,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "granularity": {"enum": ["write", "reconcile"]},
         "stale_reads": {"type": "boolean"},
-        "caches": {"enum": ["off", "lagged"]},
-        "kubernetes_version": {"type": "string", "pattern": "^1\\.(2[89]|3[0-7])$"},
+        "caches": CACHES_SCHEMA,
+        "kubernetes_version": VERSION_SCHEMA,
         "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
@@ -1131,7 +1145,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         operator=operator,
         granularity=data.get("granularity"),
         stale_reads=bool(data.get("stale_reads", False)),
-        caches=data.get("caches", "off"),
+        caches=data.get("caches"),
         kubernetes_version=data.get("kubernetes_version"),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,

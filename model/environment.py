@@ -303,6 +303,9 @@ class FaultBudget:
     #: a kube-controller-manager restart: every pending write dropped, expectations and fences lost,
     #: caches re-listed (``--caches lagged`` only; model.informer.restart)
     controller_manager_restart: int = 0
+    #: the API server refuses one controller write (Conflict, 5xx): the write is dropped, the
+    #: reconcile's later writes go on; with caches its expectation is lowered (model.system)
+    write_failure: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -398,6 +398,8 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
     if f.controller_crash and state.pending:
         b = ("$budget", "fault", "controller_crash")
         fault_fps.append((("fault", "controller_crash"), Footprint.of({("$pending",), b}, {("$pending",), b})))
+    if f.write_failure:  # a refused write: drops pending writes, or replaces a reconcile's first write (conservative)
+        fault_fps.append((("fault", "write_failure"), everything))
     # readiness flaps (no budget): a running container stops being ready
     fault_fps.append((("fault", ""), Footprint.of(pod_status("node_name", "deletion_timestamp", "init_containers", "spec_containers", "container_statuses"), pod_status("container_statuses"))))
 

@@ -697,6 +697,8 @@ class KubeSystem(BaseSystem[SystemState]):
                     rest = rec.writes[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
+                    if state.faults.write_failure and len(rec.writes) > 1 and fresh and _goes_on_after_refusal(ak, rec.writes[0].write, True):
+                        yield self._first_write_refused(state, spec, ak, rec.writes)
 
     def _cached_controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         """The controller steps with kube-controller-manager's informer caches (``model.informer``).
@@ -762,6 +764,8 @@ class KubeSystem(BaseSystem[SystemState]):
                 if nxt == state:
                     continue
                 yield (Action(actor, label, True, ak, ("reconcile", ak, "")), nxt)
+                if state.faults.write_failure and len(rec.writes) > 1 and not whole and _goes_on_after_refusal(ak, head.write, True):
+                    yield self._first_write_refused(state, spec, ak, rec.writes)
 
     def _informer_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The informers' deliveries (``model.informer.delivery_steps``): weakly fair per kind."""
@@ -910,6 +914,8 @@ class KubeSystem(BaseSystem[SystemState]):
                     state, state.cluster, pending=state.pending.remove(ak), faults=state.faults.spend("controller_crash"), **more
                 )
                 yield (Action("fault", f"{spec.prefix}_crash_mid_reconcile", False, ("fault", "controller_crash"), "/".join(ak)), nxt)
+        if state.faults.write_failure:
+            yield from self._write_failure_steps(state)
         if state.faults.controller_manager_restart and state.informer is not None:
             from model.informer import restart
 
@@ -918,6 +924,51 @@ class KubeSystem(BaseSystem[SystemState]):
                 nxt = self._finish(state, state.cluster, pending=EMPTY, informer=informer,
                                    faults=state.faults.spend("controller_manager_restart"))
                 yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
+
+    def _first_write_refused(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
+                             writes: tuple[PendingWrite, ...]) -> tuple[Action, SystemState]:
+        """A reconcile (write granularity) whose first write the API server refuses
+        (``FaultBudget.write_failure``): nothing is written, the later writes stay pending, and with
+        caches the reconcile's expectations are raised and lowered for the refused write."""
+        more: dict[str, Any] = {}
+        if state.informer is not None:
+            from model.informer import after_controller_step
+
+            more["informer"] = after_controller_step(state.informer, ak, started=tuple(pw.write for pw in writes),
+                                                     applied=(), dropped=(writes[0].write,), fence=False)
+        nxt = self._finish(state, state.cluster, pending=state.pending.set(ak, writes[1:]),
+                           faults=state.faults.spend("write_failure"), **more)
+        return (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
+                       f"{'/'.join(ak)}: {_describe_write(writes[0].write)}"), nxt)
+
+    def _write_failure_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
+        """A failed write (``FaultBudget.write_failure``): the API server refuses the next pending
+        write of one actor with a Conflict or a 5xx; the write is dropped.
+
+        Upstream, ReplicaSet/RC manageReplicas runs its deletes and each slowStartBatch batch of
+        creates in parallel, so one refused Pod write does not stop the others (they stay
+        pending, :func:`_goes_on_after_refusal`); every other sync returns at its first error and
+        the rest of the reconcile is not written (dropped; the key is requeued, which the
+        level-triggered model's next reconcile is).  On a failed create manageReplicas calls
+        ``CreationObserved(rsKey)``, on a failed delete ``DeletionObserved(rsKey, podKey)``
+        (pkg/controller/replicaset/replica_set.go), which :func:`model.informer.after_controller_step`
+        does for a dropped write.  The first write of a reconcile is refused in the reconcile's
+        own step (:meth:`_first_write_refused`)."""
+        for ak, pws in state.pending.items():
+            spec = _PENDING_SPECS[ak[0]]
+            head, rest = pws[0], pws[1:]
+            if not _goes_on_after_refusal(ak, head.write, False):
+                rest = ()  # the sync returns the error: the rest of the reconcile is not written
+            more: dict[str, Any] = {}
+            if state.informer is not None:  # upstream's error paths lower the expectations
+                from model.informer import after_controller_step
+
+                dropped = tuple(pw.write for pw in pws[: len(pws) - len(rest)])
+                more["informer"] = after_controller_step(state.informer, ak, started=None, applied=(), dropped=dropped, fence=False)
+            pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+            nxt = self._finish(state, state.cluster, pending=pending, faults=state.faults.spend("write_failure"), **more)
+            yield (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
+                          f"{'/'.join(ak)}: {_describe_write(head.write)}"), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         if self._needs_quiet:
@@ -954,6 +1005,19 @@ class KubeSystem(BaseSystem[SystemState]):
         yield from others
         yield from self._user_steps(state, reserved, quiet=not any(a.fair for a, _ in others))
         yield from self._fault_steps(state)
+
+
+def _goes_on_after_refusal(ak: ActorKey, write: Write, first: bool) -> bool:
+    """Whether the actor's later writes of a reconcile go on after ``write`` is refused: only a
+    ReplicaSet/RC's Pod deletes (parallel) and its creates after the first (slowStartBatch's first
+    batch is one create: its failure skips every later batch, replica_set.go manageReplicas)."""
+    from model.informer import EXPECTATION_FAMILIES
+
+    if ak[0] not in EXPECTATION_FAMILIES:
+        return False
+    if isinstance(write, Delete):
+        return write.kind == "Pod"
+    return isinstance(write, Create) and kind_of(write.obj) == "Pod" and not first
 
 
 def _record_orphans(before: ClusterState, after: ClusterState, writes: Iterable[Write]) -> ClusterState:

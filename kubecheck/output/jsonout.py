@@ -62,6 +62,10 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                      "Service whose selector matches no workload's pods (KC-ROLL-004 says nothing about it)"},
         "fail_on": {**_SEVERITY, "description": "the lowest severity whose violations fail the run (--fail-on)"},
         "config_file": {**_STR, "description": "the configuration file read (.kubecheck.yaml or --config); empty: none"},
+        "caches": {"enum": ["off", "lagged"], "description": "--caches: informer caches modelled for every scenario "
+                   "that sets none of its own (the scenario's own: scenarios[].caches)"},
+        "kubernetes_version": {**_STR, "description": "--kubernetes-version: the Kubernetes version followed by every "
+                               "scenario that names none (the scenario's own: scenarios[].kubernetes_version)"},
         "groups": {"type": "array", "items": _STRS, "description": "the interaction groups explored apart (members as "
                    "'Kind namespace/name'); empty when every search covered the whole cluster"},
         "out_dir": _STR,
@@ -83,6 +87,8 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "bounds": {"oneOf": [{"type": "null"}, {"type": "object", "additionalProperties": False,
                                "properties": {k: {"type": ["number", "null"]} for k in ("max_depth", "max_states", "timeout", "max_memory")}}],
                                "description": "this scenario's bounds when a scenario file overrides the command line's (null: the command line's)"},
+                    "caches": {"enum": ["", "off", "lagged"], "description": "the cache mode modelled in this scenario (empty: not recorded)"},
+                    "kubernetes_version": {**_STR, "description": "the Kubernetes version followed in this scenario (empty: not recorded)"},
                 },
             },
         },

@@ -64,7 +64,12 @@ def render_text(report: Any) -> str:
         lines.append(f"  warning: {w}")
     if report.not_applicable:
         lines.append(f"  not checked (no target in the manifests): {', '.join(report.not_applicable)}")
-    line = f"  engine {report.engine}; bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}"
+    line = (f"  engine {report.engine}; Kubernetes {report.kubernetes_version}, caches {report.caches}; "
+            f"bounds per search: {_bounds(report)}; symmetry {'on' if report.symmetry else 'off'}")
+    own_model = [f"{r.name}: Kubernetes {r.kubernetes_version}, caches {r.caches}" for r in report.scenarios
+                 if r.caches and (r.caches, r.kubernetes_version) != (report.caches, report.kubernetes_version)]
+    if own_model:
+        line += "; scenario's own model: " + "; ".join(own_model)
     own = [(r.name, r.bounds) for r in report.scenarios if getattr(r, "bounds", ())]
     if own:
         line += "; scenario-file bounds: " + "; ".join(

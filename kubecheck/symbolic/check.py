@@ -103,7 +103,7 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "the Deployment is paused"
     if overlapping:
         return "another workload's selector overlaps this Deployment's: the count model has one rollout"
-    for name in ("sandbox_death", "node_recovery", "force_delete", "controller_crash"):
+    for name in ("sandbox_death", "node_recovery", "force_delete", "controller_crash", "write_failure"):
         if getattr(faults, name, 0):
             return f"fault {name} is not in the count model (only container crashes and node failures)"
     if getattr(faults, "node_failure", 0) and deployment.min_ready_seconds:
@@ -326,7 +326,7 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         actions = spec.all_user_actions()
         # informer caches (caches: lagged) are a lag the count model lacks, as stale reads are
-        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or spec.caches != "off",
+        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or (spec.caches or "off") != "off",
                        overlapping=(ns, name) in overlaps)
         if not why and getattr(spec, "images", None):
             why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
