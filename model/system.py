@@ -656,6 +656,19 @@ class KubeSystem(BaseSystem[SystemState]):
             keys.update(cached_keys(state.informer, spec.kind))
         return sorted(keys)
 
+    def _pending_head(
+        self, spec: ControllerSpec, state: SystemState, ak: ActorKey, pend: tuple[PendingWrite, ...], reserved: Reserved
+    ) -> tuple[PendingWrite, str, ClusterState, bool, FrozenMap[ActorKey, tuple[PendingWrite, ...]]]:
+        """The next pending write of a reconcile in progress (write granularity), applied: the write,
+        its label, the cluster after it, whether the API server accepted it, and the pending table
+        (the rest of the reconcile, or nothing when the write failed and the reconcile stops)."""
+        head = pend[0]
+        label = spec.write_label(ak, head.write, head.base, state.cluster)
+        cluster, ok = self._run_writes(state.cluster, (head,), reserved)
+        rest = pend[1:] if ok else ()
+        pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+        return head, label, cluster, ok, pending
+
     def _controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         if state.informer is not None:
             yield from self._cached_controller_steps(state, reserved)
@@ -668,11 +681,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 actor = "/".join(ak)
                 pend = state.pending.get(ak)
                 if pend:
-                    head = pend[0]
-                    label = spec.write_label(ak, head.write, head.base, state.cluster)
-                    cluster, ok = self._run_writes(state.cluster, (head,), reserved)
-                    rest = pend[1:] if ok else ()
-                    pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+                    head, label, cluster, ok, pending = self._pending_head(spec, state, ak, pend, reserved)
                     yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
                     continue
                 views: list[tuple[str, ClusterState]] = [("", state.cluster)]
@@ -727,11 +736,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 actor = "/".join(ak)
                 pend = state.pending.get(ak)
                 if pend:
-                    head = pend[0]
-                    label = spec.write_label(ak, head.write, head.base, state.cluster)
-                    cluster, ok = self._run_writes(state.cluster, (head,), reserved)
-                    rest = pend[1:] if ok else ()
-                    pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+                    head, label, cluster, ok, pending = self._pending_head(spec, state, ak, pend, reserved)
                     informer = after_controller_step(
                         inf, ak, started=None, applied=(head.write,) if ok else (),
                         dropped=() if ok else tuple(pw.write for pw in pend), fence=fence,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kubecheck.symbolic.check as count_check
+from bench.count_scenarios import DEPLOYMENT
 from kubecheck.runner import CheckConfig, run_check
 from model.manifests import load_manifests
 from kubecheck.symbolic.bridge import _deployment
@@ -21,23 +22,6 @@ from kubecheck.symbolic.check import NOT_COVERED, count_verdict, coverage, small
 from kubecheck.symbolic.prove import PROVED, VIOLATED
 from model.environment import DeleteFailedNode, FaultBudget, ScaleWorkload, SetImage
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 10
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.25
-"""
 
 
 def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10) -> dict[str, tuple[str, str]]:
