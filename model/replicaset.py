@@ -191,6 +191,7 @@ def manage_replicas(
     *,
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
+    victim_choice: int | None = None,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go manageReplicas.
 
@@ -201,7 +202,8 @@ def manage_replicas(
       model (no create fails) issues them all;
     * too many: ``min(diff, burst_replicas)`` deletes of the pods ``get_pods_to_delete``
       ranks first (ranked by co-location with pods of ReplicaSets sharing the controller),
-      each ``Delete`` carrying the pod's UID.
+      each ``Delete`` carrying the pod's UID (``victim_choice``: which of the sets upstream may
+      pick over every clock, ``time: ordered``; see ``get_pods_to_delete``).
 
     A negative ``spec.replicas`` cannot pass validation and raises ``ModelError``.
     """
@@ -217,7 +219,7 @@ def manage_replicas(
     if diff > 0:
         n = min(diff, burst_replicas)
         related = get_indirectly_related_pods(state, rs, rs_kind)
-        victims = get_pods_to_delete(filtered_pods, related, n, pod_deletion_cost=pod_deletion_cost)
+        victims = get_pods_to_delete(filtered_pods, related, n, pod_deletion_cost=pod_deletion_cost, choice=victim_choice)
         return tuple(Delete("Pod", rs.namespace, p.name, uid=p.uid) for p in victims)
     return ()
 
@@ -281,6 +283,7 @@ def sync_replica_set_for_kind(
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
     rs_needs_sync: bool = True,
+    victim_choice: int | None = None,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet (any kind).
 
@@ -308,7 +311,8 @@ def sync_replica_set_for_kind(
     manage_writes: tuple[Write, ...] = ()
     if rs_needs_sync and rs.deletion_timestamp is None:
         manage_writes = manage_replicas(
-            state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+            state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
+            victim_choice=victim_choice,
         )
     status_writes = update_replica_set_status(rs, calculate_status(rs, claimed))
     return claim_writes + manage_writes + status_writes
@@ -321,6 +325,7 @@ def sync_replica_set(
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
     rs_needs_sync: bool = True,
+    victim_choice: int | None = None,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet.
 
@@ -329,7 +334,7 @@ def sync_replica_set(
     """
     return sync_replica_set_for_kind(
         state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
-        rs_needs_sync=rs_needs_sync,
+        rs_needs_sync=rs_needs_sync, victim_choice=victim_choice,
     )
 
 

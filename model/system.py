@@ -75,6 +75,7 @@ __all__ = [
     "CONTROLLERS",
     "ACTOR_FAMILIES",
     "Scenario",
+    "TIME_MODES",
     "PendingWrite",
     "SystemState",
     "KubeSystem",
@@ -106,6 +107,11 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in _ALL_CONTROLLERS) + (
 
 # ------------------------------------------------------------------------------ scenario
 
+#: ``Scenario.time``: ``abstract`` (default) or ``ordered`` (docs/semantics.md, "Time that orders").
+TIME_MODES: tuple[str, ...] = ("abstract", "ordered")
+#: The controllers whose reconcile may pick among several victim sets with ``time: ordered``.
+_VICTIM_CHOOSERS = frozenset({"replicaset", "replication"})
+
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
@@ -133,6 +139,10 @@ class Scenario:
     caches: str = "off"
     #: The Kubernetes version whose version-dependent behaviours are followed (``model.versions``).
     kubernetes_version: str = DEFAULT_VERSION
+    #: ``abstract``: one-bit timers, one deletion choice per ReplicaSet/RC reconcile; ``ordered``:
+    #: every set of pods upstream's getPodsToDelete may pick over every clock
+    #: (``model.controller_utils.get_pods_to_delete_choices``; docs/semantics.md, "Time that orders").
+    time: str = "abstract"
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
@@ -142,6 +152,8 @@ class Scenario:
         if self.caches != "off" and self.stale_reads:
             raise ModelError(f"Scenario {self.name}: stale_reads and caches are two models of the same lag; choose one")
         parse_version(self.kubernetes_version)
+        if self.time not in TIME_MODES:
+            raise ModelError(f"Scenario {self.name}: time {self.time!r} is not one of {list(TIME_MODES)}")
         for a in self.actors or ():
             if a not in ACTOR_FAMILIES:
                 raise ModelError(f"Scenario {self.name}: unknown actor family {a!r}; known: {list(ACTOR_FAMILIES)}")
@@ -382,6 +394,8 @@ class KubeSystem(BaseSystem[SystemState]):
         #: meet AlreadyExists, as with stale reads
         self._cached = scenario.caches == "lagged"
         self._tolerant = scenario.stale_reads or self._cached
+        #: time: ordered: ReplicaSet/RC reconciles branch over upstream's possible deletion choices
+        self._ordered = scenario.time == "ordered"
 
     def _may_appear(self, spec: Controller) -> bool:
         """Could an object of the controller's kind be created during a run by a user's
@@ -538,15 +552,43 @@ class KubeSystem(BaseSystem[SystemState]):
             cluster = cluster._replace(**changed)
         return cluster
 
-    def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True) -> tuple[Write, ...]:
+    def _sync(
+        self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True, choice: int | None = None
+    ) -> tuple[Write, ...]:
         """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`).  ``needs_sync``
-        false: a ReplicaSet/RC whose expectations are not satisfied (``model.informer``)."""
+        false: a ReplicaSet/RC whose expectations are not satisfied (``model.informer``).  ``choice``
+        (``time: ordered``, ReplicaSet/RC only): which of upstream's possible victim sets."""
+        if choice is not None:
+            from functools import partial
+
+            chooser: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]
+            return self._memoised(
+                f"{spec.name}#{choice}" + ("" if needs_sync else "!expecting"),
+                partial(chooser, rs_needs_sync=needs_sync, victim_choice=choice), view, key,
+            )
         if not needs_sync:
             from functools import partial
 
             sync: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]  # sync_replica_set / sync_replication_controller
             return self._memoised(spec.name + "!expecting", partial(sync, rs_needs_sync=False), view, key)
         return self._memoised(spec.name, self._syncs[spec.name], view, key)
+
+    def _reconciles(
+        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True
+    ) -> Iterable[tuple[tuple[int, ...], "_Reconcile"]]:
+        """The reconciles ``spec``'s actor ``key`` may run on ``view``, each with the suffix of its
+        action data: one, ``()``, unless ``time: ordered`` lets a ReplicaSet/RC pick among several
+        victim sets (``(k,)`` for the ``k``-th; the enumeration stops at the first repeat of the
+        0th, which ``model.controller_utils.get_pods_to_delete`` returns past the last choice)."""
+        if not self._ordered or spec.name not in _VICTIM_CHOOSERS:
+            yield (), self._reconcile(spec, view, key, reserved, needs_sync)
+            return
+        first = self._sync(spec, view, key, needs_sync, 0)
+        yield (0,), self._reconcile(spec, view, key, reserved, needs_sync, 0)
+        k = 1
+        while self._sync(spec, view, key, needs_sync, k) != first:
+            yield (k,), self._reconcile(spec, view, key, reserved, needs_sync, k)
+            k += 1
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
         """``fn(view, key)`` for a pure ``fn`` (a controller's sync, a kubelet step), memoised on
@@ -610,9 +652,10 @@ class KubeSystem(BaseSystem[SystemState]):
         return writes
 
     def _reconcile(
-        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True
+        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True,
+        choice: int | None = None,
     ) -> _Reconcile:
-        writes = self._sync(spec, view, key, needs_sync)
+        writes = self._sync(spec, view, key, needs_sync, choice)
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
@@ -687,13 +730,13 @@ class KubeSystem(BaseSystem[SystemState]):
                 views: list[tuple[str, ClusterState]] = [("", state.cluster)]
                 if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
                     views.append(("_on_stale_view", state.previous))
-                for suffix, view in views:
-                    rec = self._reconcile(spec, view, key, reserved)
+                runs = [(suffix, view, alt, rec) for suffix, view in views for alt, rec in self._reconciles(spec, view, key, reserved)]
+                for suffix, view, alt, rec in runs:
                     if not rec.writes or not rec.changes:
                         continue
                     head = rec.writes[0]
                     label = spec.write_label(ak, head.write, head.base, view) + suffix
-                    data = ("reconcile", ak, suffix)
+                    data = ("reconcile", ak, suffix, *alt)
                     fresh = view is state.cluster
                     if self.scenario.granularity == "reconcile":
                         cluster = rec.after[-1] if fresh else self._run_writes(state.cluster, rec.writes, reserved)[0]
@@ -707,7 +750,7 @@ class KubeSystem(BaseSystem[SystemState]):
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
                     if state.faults.write_failure and len(rec.writes) > 1 and fresh and _goes_on_after_refusal(ak, rec.writes[0].write, True):
-                        yield self._first_write_refused(state, spec, ak, rec.writes)
+                        yield self._first_write_refused(state, spec, ak, rec.writes, alt)
 
     def _cached_controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         """The controller steps with kube-controller-manager's informer caches (``model.informer``).
@@ -745,32 +788,43 @@ class KubeSystem(BaseSystem[SystemState]):
                     continue
                 if fence and fenced(inf, ak):
                     continue
-                rec = self._reconcile(spec, view, key, reserved, rs_needs_sync(inf, spec.name, key))
-                if not rec.writes or not rec.changes:
-                    continue
-                head = rec.writes[0]
-                label = spec.write_label(ak, head.write, head.base, view)
-                cluster = state.cluster
-                applied: list[Write] = []
-                failed = False
-                for pw in rec.writes if whole else (head,):
-                    cluster, ok = self._run_writes(cluster, (pw,), reserved)
-                    if not ok:
-                        failed = True
-                        break
-                    applied.append(pw.write)
-                left = rec.writes[len(applied):]
-                informer = after_controller_step(
-                    inf, ak, started=tuple(pw.write for pw in rec.writes), applied=applied,
-                    dropped=tuple(pw.write for pw in left) if failed else (), fence=fence,
-                )
-                pending = state.pending.set(ak, left) if left and not failed else state.pending
-                nxt = self._finish(state, cluster, pending=pending, informer=informer)
-                if nxt == state:
-                    continue
-                yield (Action(actor, label, True, ak, ("reconcile", ak, "")), nxt)
-                if state.faults.write_failure and len(rec.writes) > 1 and not whole and _goes_on_after_refusal(ak, head.write, True):
-                    yield self._first_write_refused(state, spec, ak, rec.writes)
+                for alt, rec in self._reconciles(spec, view, key, reserved, rs_needs_sync(inf, spec.name, key)):
+                    yield from self._cached_reconcile_step(state, spec, ak, actor, view, rec, alt, reserved, fence, whole)
+
+    def _cached_reconcile_step(
+        self, state: SystemState, spec: ControllerSpec, ak: ActorKey, actor: str, view: ClusterState, rec: "_Reconcile",
+        alt: tuple[int, ...], reserved: Reserved, fence: bool, whole: bool,
+    ) -> Iterable[tuple[Action, SystemState]]:
+        """One reconcile of :meth:`_cached_controller_steps` (``alt``: its victim choice, ``time: ordered``)."""
+        from model.informer import after_controller_step
+
+        inf = state.informer
+        assert inf is not None
+        if not rec.writes or not rec.changes:
+            return
+        head = rec.writes[0]
+        label = spec.write_label(ak, head.write, head.base, view)
+        cluster = state.cluster
+        applied: list[Write] = []
+        failed = False
+        for pw in rec.writes if whole else (head,):
+            cluster, ok = self._run_writes(cluster, (pw,), reserved)
+            if not ok:
+                failed = True
+                break
+            applied.append(pw.write)
+        left = rec.writes[len(applied):]
+        informer = after_controller_step(
+            inf, ak, started=tuple(pw.write for pw in rec.writes), applied=applied,
+            dropped=tuple(pw.write for pw in left) if failed else (), fence=fence,
+        )
+        pending = state.pending.set(ak, left) if left and not failed else state.pending
+        nxt = self._finish(state, cluster, pending=pending, informer=informer)
+        if nxt == state:
+            return
+        yield (Action(actor, label, True, ak, ("reconcile", ak, "", *alt)), nxt)
+        if state.faults.write_failure and len(rec.writes) > 1 and not whole and _goes_on_after_refusal(ak, head.write, True):
+            yield self._first_write_refused(state, spec, ak, rec.writes, alt)
 
     def _informer_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The informers' deliveries (``model.informer.delivery_steps``): weakly fair per kind."""
@@ -931,7 +985,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
 
     def _first_write_refused(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
-                             writes: tuple[PendingWrite, ...]) -> tuple[Action, SystemState]:
+                             writes: tuple[PendingWrite, ...], alt: tuple[int, ...] = ()) -> tuple[Action, SystemState]:
         """A reconcile (write granularity) whose first write the API server refuses
         (``FaultBudget.write_failure``): nothing is written, the later writes stay pending, and with
         caches the reconcile's expectations are raised and lowered for the refused write."""
@@ -944,7 +998,7 @@ class KubeSystem(BaseSystem[SystemState]):
         nxt = self._finish(state, state.cluster, pending=state.pending.set(ak, writes[1:]),
                            faults=state.faults.spend("write_failure"), **more)
         return (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
-                       f"{'/'.join(ak)}: {_describe_write(writes[0].write)}"), nxt)
+                       f"{'/'.join(ak)}: {_describe_write(writes[0].write)}" + (f" (choice {alt[0]})" if alt else "")), nxt)
 
     def _write_failure_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """A failed write (``FaultBudget.write_failure``): the API server refuses the next pending
