@@ -137,6 +137,9 @@ class ScenarioSpec:
     #: (:meth:`with_model_options`)
     caches: str | None = None
     kubernetes_version: str | None = None
+    #: ``time:`` in a scenario file (``model.system.TIME_MODES``): ``ordered`` lets a ReplicaSet/RC
+    #: delete any pod set upstream's clock-dependent ranking may pick (docs/semantics.md, "Time that orders")
+    time: str = "abstract"
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -188,6 +191,7 @@ class ScenarioSpec:
             progress_deadline=self.waits_for_stuck_rollout(),
             caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
+            time=self.time,
         )
 
     def waits_for_stuck_rollout(self) -> bool:
@@ -574,6 +578,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "stale_reads": {"type": "boolean"},
         "caches": CACHES_SCHEMA,
         "kubernetes_version": VERSION_SCHEMA,
+        "time": {"enum": ["abstract", "ordered"]},
         "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
@@ -1147,6 +1152,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         stale_reads=bool(data.get("stale_reads", False)),
         caches=data.get("caches"),
         kubernetes_version=data.get("kubernetes_version"),
+        time=data.get("time", "abstract"),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),

@@ -533,7 +533,9 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
         if action.data[0] == "pending":
             ws: tuple[Write, ...] = (state.pending[ak][0].write,)
         else:
-            writes = system._sync(spec, c, tuple(ak[1:]))
+            # ("reconcile", ak, suffix, k): the k-th victim choice of ``time: ordered``
+            choice = action.data[3] if len(action.data) > 3 else None
+            writes = system._sync(spec, c, tuple(ak[1:]), True, choice)
             ws = writes if system.scenario.granularity == "reconcile" else writes[:1]
         out: set[Loc] = {("$pending", *ak)}
         for w in ws:

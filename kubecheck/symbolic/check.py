@@ -330,6 +330,9 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
                        overlapping=(ns, name) in overlaps)
         if not why and getattr(spec, "images", None):
             why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
+        if not why and getattr(spec, "time", "abstract") != "abstract":
+            # the ReplicaSet may delete an available pod before one not yet available (docs/semantics.md)
+            why = "time: ordered (every deletion choice upstream's clock allows) is not in the count model"
         rolls = any(_sets_image_of(e, d) for e in actions)
         cv = count_verdict(f.rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                            timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls)

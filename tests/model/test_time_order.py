@@ -404,3 +404,35 @@ def test_the_one_bit_pick_misses_clock_choices() -> None:
         got = frozenset(p.name for p in _clock_sort(with_uids, _random_clock(rng, with_uids), NOW)[:1])
         missed += got != default
     assert missed > 0
+
+
+def _one_available(system: KubeSystem) -> list[object]:
+    from kubecheck.core import invariant
+
+    def holds(s: object) -> bool:
+        pods = s.cluster.pods.values()  # type: ignore[attr-defined]
+        return any(p.conditions.ready and p.ready_elapsed and p.deletion_timestamp is None for p in pods)
+
+    return [invariant("ONE-AVAILABLE", "some live pod is available", holds,
+                      reads=frozenset({("Pod", "conditions"), ("Pod", "ready_elapsed"), ("Pod", "deletion_timestamp")}))]
+
+
+@pytest.mark.parametrize("por", [False, True])
+def test_availability_loss_is_found_only_with_ordered_time(por: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end: "some pod stays available" HOLDS with the one-bit model and is VIOLATED with
+    ``time: ordered`` (the available pod may go first); partial-order reduction (its footprints
+    read the chosen victim set) keeps both verdicts."""
+    from kubecheck.core import Verdict
+    from kubecheck.core.explorer import explore
+    from kubecheck.core.por import POR_CHECK_ENV
+    from model.footprint import FOOTPRINT_CHECK_ENV, PorSystem
+
+    monkeypatch.setenv(FOOTPRINT_CHECK_ENV, "1")
+    monkeypatch.setenv(POR_CHECK_ENV, "1")
+    verdicts = {}
+    for time in ("abstract", "ordered"):
+        system = PorSystem(_scale_down(time).scenario)
+        result = explore(system, _one_available(system), por=por, progress="off")
+        verdicts[time] = result.results[0].verdict
+        assert result.complete or verdicts[time] is Verdict.VIOLATED  # a violation ends the search
+    assert verdicts == {"abstract": Verdict.HOLDS, "ordered": Verdict.VIOLATED}
