@@ -83,3 +83,22 @@ def test_config_file_sets_them_and_the_command_line_wins(tmp_path: Path) -> None
     r, _ = invoke(["check", str(RS), "--config", str(bad), *FAST], tmp_path)
     assert r.exit_code == 2
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(f"{bad}:2: kubernetes_version: "), r.stderr
+
+
+def test_time_ordered_in_a_scenario_file_reaches_the_model(tmp_path: Path) -> None:
+    """``time: ordered`` (issue #20 item 5) goes from a scenario file to ``Scenario.time``; an unknown
+    value is one line, exit 2."""
+    from kubecheck.scenarios import load_scenario_file
+    from model.state import ClusterState
+
+    f = tmp_path / "ordered.yaml"
+    f.write_text("name: ordered\ntime: ordered\nfaults: {container_crash: 1}\n")
+    spec = load_scenario_file(str(f))
+    assert spec.time == "ordered" and spec.to_scenario(ClusterState(), "write").time == "ordered"
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("name: plain\nfaults: {container_crash: 1}\n")
+    assert load_scenario_file(str(plain)).to_scenario(ClusterState(), "write").time == "abstract"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntime: sometimes\n")
+    r = run_console(["check", str(RS), "--scenario-file", str(bad), "-q"], tmp_path)
+    assert r.code == 2 and len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(f"{bad}:2: time"), r.stderr
