@@ -570,6 +570,8 @@ class KubeSystem(BaseSystem[SystemState]):
             from functools import partial
 
             sync: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]  # sync_replica_set / sync_replication_controller
+            if spec.name == "daemonset":  # sync_daemon_set
+                return self._memoised(spec.name + "!expecting", partial(sync, ds_needs_sync=False), view, key)
             return self._memoised(spec.name + "!expecting", partial(sync, rs_needs_sync=False), view, key)
         return self._memoised(spec.name, self._syncs[spec.name], view, key)
 
