@@ -899,7 +899,10 @@ class KubeSystem(BaseSystem[SystemState]):
 
             caught_up = state.informer.cache.pods == c.pods
             for family, ekey, informer in expectation_expiry_steps(state.informer):
-                if caught_up:  # an event was missed (relist): time passes, fair
+                # an awaited pod write still pending in the controller (a DaemonSet's reconcile
+                # writes its ControllerRevision first) is an event not yet sent, not a missed one
+                in_flight = any(_is_pod_create_or_delete(pw.write) for pw in state.pending.get((family, *ekey), ()))
+                if caught_up and not in_flight:  # an event was missed (relist): time passes, fair
                     nxt = replace(state, informer=informer)
                     yield (Action("clock", "expiry_expectations", True, ("expiry", "expectations", family, *ekey), (family, *ekey)), nxt)
                 elif state.faults.informer_lag:  # the cache lags past ExpectationsTimeout: a budgeted fault
@@ -1066,6 +1069,10 @@ class KubeSystem(BaseSystem[SystemState]):
         yield from others
         yield from self._user_steps(state, reserved, quiet=not any(a.fair for a, _ in others))
         yield from self._fault_steps(state)
+
+
+def _is_pod_create_or_delete(w: Write) -> bool:
+    return (isinstance(w, Create) and kind_of(w.obj) == "Pod") or (isinstance(w, Delete) and w.kind == "Pod")
 
 
 def _goes_on_after_refusal(ak: ActorKey, write: Write, first: bool) -> bool:
