@@ -132,3 +132,45 @@ def test_an_expired_expectation_on_a_lagging_cache_doubles_the_pod_and_the_fence
     before 1.36; the 1.36 fence (StaleControllerConsistencyDaemonSet) removes it."""
     assert _explore("1.35", 1)[1]
     assert not _explore("1.36", 1)[1]
+
+
+def test_expectations_on_recreate() -> None:
+    """daemon_controller_test.go TestExpectationsOnRecreate: the first sync of DaemonSet "test" on
+    one node creates one pod and leaves an unfulfilled expectation; deleting the DaemonSet removes
+    its expectations (deleteDaemonset); the re-created DaemonSet (new UID, same name) syncs at once,
+    creates one pod and has an unfulfilled expectation of its own.  (The queue lengths the test
+    also checks have no counterpart: the model has no work queue.)"""
+    c = _with_history(nodes=1)
+    inf = initial_informer(c)
+    writes = sync_daemon_set(c, KEY)
+    assert sum(isinstance(w, Create) and type(w.obj).__name__ == "Pod" for w in writes) == 1
+    inf = after_controller_step(inf, AK, started=writes, applied=(), dropped=(), fence=False)
+    exp, exists = inf.expectations["daemonset"].get_expectations(KEY)
+    assert exists and exp is not None and not exp.fulfilled()
+    deleted = c.remove("DaemonSet", *KEY)
+    (d,) = [d for d in delivery_steps(deleted, inf) if d.kind == "DaemonSet"]
+    assert not d.informer.expectations["daemonset"].get_expectations(KEY)[1]
+    recreated = deleted.put(replace(c.get("DaemonSet", *KEY), uid="uid-ds-2"))
+    inf2 = replace(d.informer, cache=recreated)
+    assert rs_needs_sync(inf2, "daemonset", KEY)
+    writes2 = sync_daemon_set(recreated, KEY)
+    assert sum(isinstance(w, Create) and type(w.obj).__name__ == "Pod" for w in writes2) == 1
+    inf2 = after_controller_step(inf2, AK, started=writes2, applied=(), dropped=(), fence=False)
+    exp2, exists2 = inf2.expectations["daemonset"].get_expectations(KEY)
+    assert exists2 and exp2 is not None and not exp2.fulfilled()
+
+
+def test_daemon_set_pod_create_expectations_error() -> None:
+    """daemon_controller_test.go TestDaemonSetPodCreateExpectationsError: 100 nodes, only 10 creates
+    succeed; the failed ones are CreationObserved by syncNodes and the 10 by the pod informer, so
+    the expectations are satisfied after the sync."""
+    c = _with_history(nodes=100)
+    inf = initial_informer(c)
+    creates = tuple(w for w in sync_daemon_set(c, KEY) if isinstance(w, Create) and type(w.obj).__name__ == "Pod")
+    assert len(creates) == 100
+    inf = after_controller_step(inf, AK, started=creates, applied=creates[:10], dropped=creates[10:], fence=False)
+    assert not rs_needs_sync(inf, "daemonset", KEY)
+    for w in creates[:10]:
+        c = apply_write(c, w)
+    (d,) = [d for d in delivery_steps(c, inf) if d.kind == "Pod"]
+    assert rs_needs_sync(d.informer, "daemonset", KEY)
