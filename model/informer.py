@@ -356,9 +356,9 @@ def after_controller_step(
         c = c0
         if started is not None:
             creates = sum(1 for w in started if isinstance(w, Create) and kind_of(w.obj) == "Pod")
-            deletes = sum(1 for w in started if isinstance(w, Delete) and w.kind == "Pod")
-            if creates or deletes:
-                c = c.set_expectations(key, creates, deletes)
+            n_deletes = sum(1 for w in started if isinstance(w, Delete) and w.kind == "Pod")
+            if creates or n_deletes:
+                c = c.set_expectations(key, creates, n_deletes)
         for w in dropped:
             if isinstance(w, Create) and kind_of(w.obj) == "Pod":
                 c = c.creation_observed(key)
