@@ -167,3 +167,23 @@ def test_judge_lasso_table():
     assert judge_lasso(p, [2, 1], prefix=[]).outcome is Outcome.VIOLATION    # trigger on the loop
     assert judge_lasso(p, [2], prefix=[0, 2]).outcome is Outcome.HOLDS       # no trigger
     assert leads_to_trigger_index(p, [2], [1, 3, 1]) == 0                    # the first unanswered one
+
+
+def test_the_random_engine_judges_leads_to_on_its_settle_runs():
+    """The random walk settles with the fair scheduler and asks the judge about the stem and loop."""
+    from kubecheck.core.random import run_random
+
+    g = Graph(
+        ["ok"],
+        {
+            "ok": [("user", "undo", False, None, "undone")],
+            "undone": [("ctl", "spin", True, None, "undone2")],
+            "undone2": [("ctl", "spin", True, None, "undone")],
+        },
+    )
+    prop = leads_to("LT", "undone ~> ok", lambda s: s == "undone", lambda s: s == "ok")
+    r = run_random(g, [prop], examples=20, max_steps=5, seed=0).result("LT")
+    assert r.verdict is Verdict.VIOLATED
+    assert judge_trace(prop, r.trace).outcome is Outcome.VIOLATION
+    fixed = Graph(["ok"], {"ok": [("user", "undo", False, None, "undone")], "undone": [("ctl", "fix", True, None, "ok")]})
+    assert run_random(fixed, [prop], examples=20, max_steps=5, seed=0).result("LT").verdict is Verdict.SAMPLED
