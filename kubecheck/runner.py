@@ -1195,9 +1195,13 @@ class _CheckPlan:
                 and p.rule.rule_id not in AFTER_CONVERGENCE]
 
     def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
-        """The pairs a scenario judges: its own property list, the default rules, the rules it brings."""
-        return [p for p in self.planned if (spec.properties is None or p.rule.rule_id in spec.properties)
-                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
+        """The pairs a scenario judges: its own property list, the default rules, the rules it brings,
+        and its own ``expect:`` entries (another scenario's never)."""
+        from kubecheck.scenarios import is_expectation
+
+        return [p for p in self.planned if (p.rule.scenario == spec.name if is_expectation(p.rule) else
+                (spec.properties is None or p.rule.rule_id in spec.properties)
+                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1280,6 +1284,7 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
     specs = _scenario_specs(cfg, known, loaded)
     if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
         rules += _rules_scenarios_bring(rules, specs)
+    rules += [e for s in specs for e in s.expectations]  # a scenario file's expect: entries, judged there only
     planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     _refuse_nothing_to_check(rules, specs, planned)
     return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
@@ -1325,7 +1330,7 @@ def _refuse_nothing_to_check(rules: list[Any], specs: list[ScenarioSpec], planne
     if not planned:
         raise InvalidScenario(_nothing_to_check(rules, ""))
     for spec in specs:
-        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned):
+        if spec.properties is not None and not spec.expectations and not any(p.rule.rule_id in spec.properties for p in planned):
             chosen = [r for r in rules if r.rule_id in spec.properties]
             raise InvalidScenario(
                 _nothing_to_check(chosen, f" in scenario {spec.name!r} (properties: {', '.join(spec.properties) or 'none'})",
@@ -1370,7 +1375,9 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
         out.findings += [sink.not_run(spec, p, Verdict.HOLDS_WITHIN_BOUNDS, f"not run: start-up cut by {cut}: nothing is claimed",
                                       f"start-up {cut}") for spec in plan.specs for p in plan.planned]
         return out
-    conv = [p for p in plan.planned if p.prop.kind.is_eventual]
+    from kubecheck.scenarios import is_expectation
+
+    conv = [p for p in plan.planned if p.prop.kind.is_eventual and not is_expectation(p.rule)]  # expect: needs its scenario
     out.runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
                                 f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
                                 (), (), cfg.granularity))
