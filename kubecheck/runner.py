@@ -953,7 +953,16 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     extra: list[Any] = []
     for f in doc.get("rules_files") or ():
         extra.extend(load_rules_file(f))
-    rule = select_rules([doc["rule_id"]], extra)[0]
+    if doc.get("scenario_file"):  # a scenario file's expect: entry
+        from kubecheck.scenarios import load_scenario_file
+
+        spec = load_scenario_file(str(doc["scenario_file"]))
+        found = [e for e in spec.expectations if e.rule_id == doc["rule_id"]]
+        if not found:
+            raise InvalidScenario(f"{doc['scenario_file']} declares no expectation {doc['rule_id']} any more")
+        rule = found[0]
+    else:
+        rule = select_rules([doc["rule_id"]], extra)[0]
     target = tuple(doc["target"]) if doc.get("target") else None
     return KubeSystem(scenario), rule, target
 
@@ -1577,6 +1586,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     truth = p.prop.predicate if p.prop.kind.arity == 1 else None
     rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
+    if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
+        doc["scenario_file"] = p.rule.source
     (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
     files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
     return replace(info, files=files, warnings=tuple(rendered.warnings))

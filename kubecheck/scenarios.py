@@ -730,7 +730,11 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
         if sub is not None:
             sp, msg = _explain(sub)
             return path + sp, msg
-    if err.validator == "oneOf" and "when" in path:
+    if path[:1] == ("expect",):
+        explained = _explain_expect(err, path)
+        if explained is not None:
+            return explained
+    if err.validator == "oneOf" and ("when" in path or "eventually" in path):
         if path[-1] in ("pod-running", "pod-ready"):
             return path, "must be a pod name or a mapping {name, namespace}"
         return path, ("must be rollout-complete, rollout-started or rollout-stuck (the action's own workload), a mapping "
@@ -757,6 +761,18 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
     if err.validator == "minProperties":
         return path, "must not be empty"
     return path, err.message if len(err.message) < 160 else err.message[:157] + "..."
+
+
+def _explain_expect(err: Any, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], str] | None:
+    """Schema errors of an ``expect:`` entry in the file's terms (None: the generic wording fits)."""
+    if err.validator == "anyOf" and len(path) == 2:
+        return path, "an expectation needs a trigger: after: STEP (a step: of actions) and/or when: CONDITION"
+    if err.validator == "oneOf" and "eventually" in path and path[-1] not in ("pod-running", "pod-ready"):
+        return path, ("must be converged, a condition (rollout-complete/rollout-started/rollout-stuck: {kind, name}, "
+                      "pod-running/pod-ready: NAME, name-free: {kind, name}) or a non-empty list of these")
+    if err.validator == "pattern" and path[-1] == "id":
+        return path, "must be a rule ID: a letter, then letters, digits, '-', '_' or '.' (at most 64 characters)"
+    return None
 
 
 def _yaml_kind(v: Any) -> str:
@@ -1295,6 +1311,8 @@ class Expectation(Rule):
     scenario: str = ""
     #: every ``when:`` condition of the trigger and the goal (``rollout-stuck`` needs the progress-deadline timer)
     conditions: tuple[Any, ...] = ()
+    #: the scenario file that declares it (``kubecheck replay`` reads the expectation back from it)
+    source: str = ""
 
     def _trigger(self, target: Any) -> Any:
         return self.trigger
@@ -1428,6 +1446,6 @@ def _expectations(path: str, data: dict[str, Any], marks: _Marks, steps: dict[st
             f"reachable state where {trigger_text}, every weakly fair run reaches a state (that one included) where {goal_text}"
             + (" (converged: KC-CONV-001, -002, -003 and KC-DS-001 hold for every workload)" if converged else ""),
             trigger_counts=trigger_text, category="expectation", default=False, symmetric=False,
-            severity=entry.get("severity", "error"), scenario=name, conditions=when + goal,
+            severity=entry.get("severity", "error"), scenario=name, conditions=when + goal, source=str(Path(path).resolve()),
         ))
     return tuple(out)
