@@ -173,10 +173,6 @@ class Property:
     def predicate_name(self) -> str:
         return _qualname(self.predicate)
 
-    @property
-    def trigger_name(self) -> str:
-        return _qualname(self.trigger) if self.trigger is not None else ""
-
 
 def invariant(
     rule_id: str,

@@ -347,6 +347,6 @@ def find_leads_to_violation(
     stem = _bfs_in(g, best, inside, lambda v: v in ends, 0)
     assert stem is not None, "a doomed state reaches an end"  # pragma: no cover
     entry = g.targets[stem[-1][0]][stem[-1][1]] if stem else best  # type: ignore[index]
-    comp = ends[entry]
-    loop = [] if comp is None else fair_loop(g, comp, entry, None)
+    end_comp = ends[entry]
+    loop = [] if end_comp is None else fair_loop(g, end_comp, entry, None)
     return best, stem, entry, loop
