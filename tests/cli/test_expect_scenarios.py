@@ -21,7 +21,8 @@ UNDO = ROOT / "examples" / "incidents" / "undo-after-broken-image"
 
 
 def _check(scenario: Path, tmp_path: Path, *more: str):  # type: ignore[no-untyped-def]
-    return invoke(["check", str(UNDO / "deployment.yaml"), "--scenario-file", str(scenario), "--progress", "off", *more], tmp_path)
+    return invoke(["check", str(UNDO / "deployment.yaml"), "--scenario-file", str(scenario), "--nodes", "1", "--progress", "off", *more],
+                  tmp_path)
 
 
 def test_the_two_files_differ_in_one_image_fact_only() -> None:
