@@ -699,15 +699,31 @@ def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
     return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
 
 
-def _step_lines(trace: Any) -> tuple[str, ...]:
-    out = []
+def _trigger_state(prop: Property, trace: Any) -> int | None:
+    """For a ``leads_to`` counterexample: the index of the state where the unanswered trigger holds
+    (the judge's :func:`~kubecheck.core.judge.leads_to_trigger_index`), or None."""
+    from kubecheck.core.judge import PredicateError, leads_to_trigger_index
+
+    if prop.kind is not PropertyKind.LEADS_TO or trace is None or trace.loop_start is None:
+        return None
+    states = trace.states()
+    try:
+        return leads_to_trigger_index(prop, states[trace.loop_start:], states[: trace.loop_start])
+    except PredicateError:
+        return None
+
+
+def _step_lines(trace: Any, trigger_at: int | None = None) -> tuple[str, ...]:
+    """The numbered steps of a trace; ``trigger_at`` (a leads-to counterexample's trigger state) marks
+    the step into that state."""
+    out = [] if not trigger_at == 0 else ["(the trigger holds in the initial state)"]
     for i, s in enumerate(trace.steps, 1):
         a = s.action
         data = getattr(a, "data", None)
         detail = ""
         if getattr(a, "actor", "") in ("user", "operator", "fault") and data is not None:
             detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor in ('user', 'operator') else data})"
-        out.append(f"{i}. {s.actor}: {s.label}{detail}")
+        out.append(f"{i}. {s.actor}: {s.label}{detail}" + ("   <- the trigger holds from here" if i == trigger_at else ""))
     if trace.loop_start is not None:
         via = getattr(trace, "loop_step", None)
         out.append(f"(loops back to state {trace.loop_start}" + (f" via {via.actor}: {via.label})" if via is not None else ")"))
@@ -1605,7 +1621,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
         tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        info = TraceInfo(str(tdir), (), _step_lines(trace), trace.loop_start, ())
+        info = TraceInfo(str(tdir), (), _step_lines(trace, _trigger_state(p.prop, trace)), trace.loop_start, ())
         job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,

@@ -51,6 +51,7 @@ def test_after_an_undo_to_a_broken_image_it_never_converges(tmp_path: Path) -> N
     assert "after step undo taken, eventually converged" in r.stdout
     m = re.search(r"the trigger holds after step (\d+) and the goal never holds from there on", r.stdout)
     assert m, r.stdout
+    assert f"{m.group(1)}. user: user_rollback_deployment (web@0)   <- the trigger holds from here" in r.stdout
     tdir = work / "kubecheck-out" / "undo-to-broken" / "expect-undo-to-broken-1"
     trace = json.loads((tdir / "trace.json").read_text())
     labels = [s["label"] for s in trace["steps"]]
