@@ -64,3 +64,32 @@ def test_without_the_operator_the_node_never_returns_and_nothing_is_owed() -> No
 def test_kc_avail_002_holds_after_a_container_crash() -> None:
     system = settled_system(replicaset_yaml(), faults=FaultBudget(container_crash=1))
     assert _result(system, "KC-AVAIL-002").verdict is Verdict.HOLDS
+
+
+def test_a_user_leads_to_rule_needs_its_trigger_and_only_it_has_one() -> None:
+    from kubecheck.core.errors import InvalidProperty
+    from properties import rule
+
+    @rule("ACME-LT", "after every node is Ready, the ReplicaSet has its pods", kind="leads_to", trigger=every_node_ready,
+          applies_to=("ReplicaSet",))
+    def has_pods(c: Any, target: Any) -> bool:
+        return True
+
+    cluster = settled_cluster(replicaset_yaml(), nodes=1)
+    (prop,) = has_pods.instantiate(cluster)
+    state = settled_system(replicaset_yaml()).init_states()[0]
+    assert prop.kind is PropertyKind.LEADS_TO and prop.trigger is not None and prop.trigger(state) is True
+    with pytest.raises(InvalidProperty, match="needs trigger="):
+        rule("ACME-LT2", "no trigger", kind="leads_to")(lambda c: True)
+    with pytest.raises(InvalidProperty, match="only a leads_to rule takes one"):
+        rule("ACME-INV", "a trigger on an invariant", trigger=every_node_ready)(lambda c: True)
+
+
+def test_explain_shows_the_trigger() -> None:
+    from click.testing import CliRunner
+
+    from kubecheck.cli import cli
+
+    out = CliRunner().invoke(cli, ["explain", "KC-AVAIL-002"]).output
+    assert "kind:     leads_to" in out
+    assert "after:    every Node in the cluster reports Ready" in out
