@@ -1297,9 +1297,6 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
         extra.extend(load_rules_file(f))
     rules = select_rules(cfg.rule_ids, extra)
     known = list(CATALOGUE) + [r.rule_id for r in extra]
-    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
-                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
-    ignores = annotation_ignores(load, known)
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
     if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
@@ -1307,6 +1304,10 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
             f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
         )
     specs = _scenario_specs(cfg, known, loaded)
+    known += [e.rule_id for s in specs for e in s.expectations if e.rule_id not in known]  # --exclude, ignores, severities
+    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
+                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
+    ignores = annotation_ignores(load, known)
     if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
         rules += _rules_scenarios_bring(rules, specs)
     rules += [e for s in specs for e in s.expectations]  # a scenario file's expect: entries, judged there only

@@ -119,3 +119,11 @@ def test_a_bad_expectation_is_one_line_and_exit_2(tmp_path: Path, body: str, lin
     r, _ = invoke(["check", str(UNDO / "deployment.yaml"), "--scenario-file", str(scen), "--nodes", "1"], tmp_path)
     assert r.exit_code == 2, r.output
     assert r.stderr.strip() == f"{scen}:{line}: {field}: {message}"
+
+
+def test_an_expectation_can_be_excluded_by_its_id(tmp_path: Path) -> None:
+    r, _ = _check(UNDO / "undo-to-broken.yaml", tmp_path, "--exclude", "EXPECT-undo-to-broken-1")
+    assert r.exit_code == 0, r.output
+    assert "1 suppressed" in r.stdout
+    r, _ = _check(UNDO / "undo-converges.yaml", tmp_path, "--exclude", "EXPECT-nope")
+    assert r.exit_code == 2 and "unknown rule ID 'EXPECT-nope'" in r.stderr and "EXPECT-undo-converges-1" in r.stderr
