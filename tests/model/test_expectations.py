@@ -113,3 +113,12 @@ def test_expectations_are_scenario_rules_not_catalogue_rules(tmp_path: Path) -> 
     stuck = tmp_path / "stuck.yaml"
     stuck.write_text("name: st\nexpect:\n  - when: {rollout-stuck: {name: web}}\n    eventually: converged\n", encoding="utf-8")
     assert load_scenario_file(str(stuck)).waits_for_stuck_rollout()  # the progress-deadline timer runs for it
+
+
+def test_id_title_and_severity_of_an_expectation(tmp_path: Path) -> None:
+    scen = tmp_path / "s.yaml"
+    scen.write_text("name: sev\nactions:\n  - rollback: {name: web}\n    step: undo\nexpect:\n  - id: UNDO-OK\n    title: undo works\n"
+                    "    severity: warning\n    after: undo\n    eventually: converged\n", encoding="utf-8")
+    (e,) = load_scenario_file(str(scen)).expectations
+    assert (e.rule_id, e.title, e.severity, e.trigger_counts) == ("UNDO-OK", "undo works", "warning", "step undo taken")
+    assert isinstance(e.trigger, ExpectTrigger) and e.trigger.budgets == ((0, 1),) and e.trigger.width == 1
