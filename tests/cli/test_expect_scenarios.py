@@ -127,3 +127,11 @@ def test_an_expectation_can_be_excluded_by_its_id(tmp_path: Path) -> None:
     assert "1 suppressed" in r.stdout
     r, _ = _check(UNDO / "undo-converges.yaml", tmp_path, "--exclude", "EXPECT-nope")
     assert r.exit_code == 2 and "unknown rule ID 'EXPECT-nope'" in r.stderr and "EXPECT-undo-converges-1" in r.stderr
+
+
+@pytest.mark.parametrize("flag", ["--symmetry", "--por", "--fingerprint"])
+def test_the_reduction_planner_runs_expectations_unreduced(tmp_path: Path, flag: str) -> None:
+    r, _ = _check(UNDO / "undo-converges.yaml", tmp_path, flag)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"search: 1 properties, \d+ states, .* reductions: none, exhaustive", r.stdout), r.stdout
+    assert re.search(r"HOLDS\s+EXPECT-undo-converges-1", r.stdout)

@@ -144,9 +144,14 @@ def test_a_raising_trigger_is_an_error():
 
 
 def test_reductions_are_refused():
+    from kubecheck.core.reductions import fingerprint_refusal, por_refusal, symmetry_refusal
+
     g = undo(fixer_fair=True)
     with pytest.raises(UnsoundCombination, match="eventual property"):
         explore(g, [AFTER_UNDO], fingerprint=True)
+    for refusal in (symmetry_refusal, fingerprint_refusal, por_refusal):
+        err = refusal(AFTER_UNDO)
+        assert isinstance(err, UnsoundCombination) and "(leads_to)" in str(err)
 
 
 def test_declarations_are_checked():
