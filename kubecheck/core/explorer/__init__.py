@@ -10,8 +10,8 @@
 (<Verdict.HOLDS: 'holds'>, 3)
 
 * BFS by default (shortest counterexamples to invariants), DFS on request; deterministic order.
-* Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` under weak fairness
-  per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
+* Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` / ``P ~> Q`` under
+  weak fairness per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
 * Symmetry reduction via ``system.canonical``: dedupe on the representative, continue from the
   original state, so every trace step is real.  Refused (``UnsoundCombination``) for asymmetric or
   eventual properties.

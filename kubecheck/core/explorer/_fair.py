@@ -7,6 +7,8 @@ strongly connected set, so we look for a reachable *fair* SCC:
 * ``<>[]P``: an SCC of the explored graph that is fair and contains a ``¬P`` state;
 * ``[]<>P``: an SCC of the graph restricted to ``¬P`` states (edges between ``¬P`` states only) that
   is fair, where enabledness is still read from the full system;
+* ``P ~> Q`` (leads-to): a reachable ``P`` state from which ``¬Q`` states lead to a fair SCC of the
+  ``¬Q``-restricted graph or to a ``¬Q`` stutter state (:func:`find_leads_to_violation`);
 * for both: a reachable state where ``P`` fails and no *weakly fair* action is enabled (a terminal
   state, or one where only unfair actions such as user actions and faults remain); the run stutters
   there forever, which weak fairness allows because no fair key is enabled, and unfair actions are
