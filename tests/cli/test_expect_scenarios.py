@@ -135,3 +135,40 @@ def test_the_reduction_planner_runs_expectations_unreduced(tmp_path: Path, flag:
     assert r.exit_code == 0, r.output
     assert re.search(r"search: 1 properties, \d+ states, .* reductions: none, exhaustive", r.stdout), r.stdout
     assert re.search(r"HOLDS\s+EXPECT-undo-converges-1", r.stdout)
+
+
+_PINNED = """apiVersion: v1
+kind: Node
+metadata: {{name: node-1, labels: {{disk: ssd}}}}
+---
+apiVersion: v1
+kind: Node
+metadata: {{name: node-2, labels: {{disk: {second}}}}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {{name: cache}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: cache}}}}
+  template:
+    metadata: {{labels: {{app: cache}}}}
+    spec:
+      nodeSelector: {{disk: ssd}}
+      containers: [{{name: app, image: "memcached:1"}}]
+"""
+
+
+@pytest.mark.parametrize("second,code", [("hdd", 1), ("ssd", 0)])
+def test_the_catalogue_leads_to_rule_through_the_cli(tmp_path: Path, second: str, code: int) -> None:
+    """KC-AVAIL-002 under -s node-failure: the operator deletes the lost node (every node is Ready: the
+    trigger); with no other ssd node the replacement pod fits nowhere."""
+    manifest = tmp_path / "pinned.yaml"
+    manifest.write_text(_PINNED.format(second=second), encoding="utf-8")
+    r, _ = invoke(["check", str(manifest), "-s", "node-failure", "-p", "KC-AVAIL-002", "--progress", "off"], tmp_path)
+    assert r.exit_code == code, r.output
+    if code:
+        assert re.search(r"VIOLATED\s+KC-AVAIL-002\s+ReplicaSet default/cache", r.stdout)
+        assert "operator: operator_delete_node (node-1)   <- the trigger holds from here" in r.stdout
+    else:
+        assert re.search(r"HOLDS\s+KC-AVAIL-002\s+ReplicaSet default/cache", r.stdout) and "exhaustive" in r.stdout
