@@ -80,7 +80,7 @@ from model.kubelet import ImageFacts
 from model.state import ClusterState
 from model.undo import UndoRollout
 from model.template_edits import RestartRollout, SetEnv, SetResources
-from model.system import KubeSystem, Scenario, SystemState
+from model.system import CLOCKS, KubeSystem, Scenario, SystemState
 
 __all__ = [
     "BUILTIN",
@@ -137,6 +137,8 @@ class ScenarioSpec:
     #: (:meth:`with_model_options`)
     caches: str | None = None
     kubernetes_version: str | None = None
+    #: ``clocks:`` in a scenario file: the opt-in clocks (``model.system.CLOCKS``; docs/semantics.md, "Clocks").
+    clocks: frozenset[str] = frozenset()
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -186,6 +188,7 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             progress_deadline=self.waits_for_stuck_rollout(),
+            clocks=self.clocks,
             caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
         )
@@ -556,6 +559,10 @@ IMAGES_SCHEMA: dict[str, Any] = {
 }
 
 
+#: JSON Schema of ``clocks:``: the opt-in clocks (model.system.CLOCKS), each at most once.
+CLOCKS_SCHEMA: dict[str, Any] = {"type": "array", "uniqueItems": True, "items": {"enum": list(CLOCKS)}}
+
+
 def image_facts_of(facts: dict[str, Any]) -> ImageFacts:
     """One ``images:`` entry (validated by :data:`IMAGES_SCHEMA`) as ``model.kubelet.ImageFacts``."""
     return ImageFacts(**{k.replace("-", "_"): v for k, v in facts.items()})
@@ -629,6 +636,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         },
         "bounds": BOUNDS_SCHEMA,
         "images": IMAGES_SCHEMA,
+        "clocks": CLOCKS_SCHEMA,
     },
 }
 
@@ -1150,6 +1158,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),
+        clocks=frozenset(data.get("clocks") or ()),
     )
 
 
