@@ -774,11 +774,13 @@ PROBE_TIMING_DEFAULTS: dict[str, int] = {
 
 
 def probe_timing(probe: Mapping[str, Any] | None) -> ProbeTiming | None:
-    """The readiness probe's timing (defaulted), or ``None`` when the manifest states none of it (the
-    template then hashes as before the field existed)."""
+    """The readiness probe's timing (defaulted), or ``None`` when it is upstream's defaults (stated or
+    not: the API server defaults them, so both are the same object and hash alike; the template then
+    hashes as before the field existed)."""
     if not probe or not any(k in probe for k in PROBE_TIMING_DEFAULTS):
         return None
-    return ProbeTiming(*(int(probe.get(k) or d) for k, d in PROBE_TIMING_DEFAULTS.items()))
+    timing = ProbeTiming(*(int(probe.get(k) or d) for k, d in PROBE_TIMING_DEFAULTS.items()))
+    return None if timing == ProbeTiming() else timing
 
 
 def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:

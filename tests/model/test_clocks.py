@@ -171,3 +171,27 @@ def test_progress_deadline_fairness_reads_what_deployment_progressing_compares()
         assert progress_deadline_fairness(replace(base, status=replace(base.status, **change))) != key
     # observedGeneration is not a progress
     assert progress_deadline_fairness(replace(base, status=replace(base.status, observed_generation=7))) == key
+
+
+def _count(system: KubeSystem) -> int:
+    seen = set(system.init_states())
+    frontier = list(seen)
+    while frontier:
+        nxt = []
+        for s in frontier:
+            for _, n in system.successors(s):
+                if n not in seen:
+                    seen.add(n)
+                    nxt.append(n)
+        frontier = nxt
+    return len(seen)
+
+
+def test_the_probes_clock_changes_nothing_without_unready_after() -> None:
+    """Only ``unready-after`` is compared with probe timing: a scenario with other facts (here
+    ``serves-after`` on a probed container) and stated probe timing explores the same states."""
+    (rs,) = load_text(RS.replace("MRS", "10").replace("PROBE", "{httpGet: {path: /, port: 80}, initialDelaySeconds: 30}")).objects
+    facts = FrozenMap({"api:2": ImageFacts(serves_after=25)})
+    counts = {clocks: _count(KubeSystem(Scenario(ClusterState.from_objects([node(), rs]), images=facts, clocks=clocks)))
+              for clocks in (frozenset(), frozenset({"probes"}))}
+    assert len(set(counts.values())) == 1 and counts[frozenset()] > 5

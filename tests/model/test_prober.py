@@ -150,3 +150,5 @@ def test_loader_reads_the_timing_only_when_stated() -> None:
     assert repr(plain.template) == repr(timed.template)
     assert compute_hash(plain.template, None) != compute_hash(timed.template, None)
     assert probe_timing({"exec": {}}) is None and probe_timing(None) is None
+    # upstream's defaults, stated or not, are the same defaulted object: the same hash
+    assert probe_timing({"periodSeconds": 10, "failureThreshold": 3, "initialDelaySeconds": 0}) is None
