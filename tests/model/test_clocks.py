@@ -4,6 +4,7 @@ deadline, weakly fair until the Deployment progresses)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -195,3 +196,41 @@ def test_the_probes_clock_changes_nothing_without_unready_after() -> None:
     counts = {clocks: _count(KubeSystem(Scenario(ClusterState.from_objects([node(), rs]), images=facts, clocks=clocks)))
               for clocks in (frozenset(), frozenset({"probes"}))}
     assert len(set(counts.values())) == 1 and counts[frozenset()] > 5
+
+
+def _status(replicas: int, updated: int, ready: int, available: int) -> DeploymentStatus:
+    return DeploymentStatus(replicas=replicas, updated_replicas=updated, ready_replicas=ready, available_replicas=available)
+
+
+STATUSES = [_status(r, u, rd, a) for r in range(3) for u in range(r + 1) for rd in range(r + 1) for a in range(rd + 1)]
+
+
+def test_every_progress_changes_the_fairness_key() -> None:
+    """The soundness lemma of the fair deadline, over every small status pair (and upstream's
+    TestDeploymentProgressing rows as a subset): DeploymentProgressing(old, new) implies a new key,
+    so a run whose key never changes never refreshed lastUpdateTime."""
+    from model.deployment_util import deployment_progressing
+
+    for old in STATUSES:
+        d = replace(deployment(), status=old)
+        for new in STATUSES:
+            if deployment_progressing(d, new):
+                assert progress_deadline_fairness(replace(d, status=new)) != progress_deadline_fairness(d), (old, new)
+
+
+def test_every_cycle_of_statuses_contains_a_progress() -> None:
+    """The other half: along any cycle of written statuses (here every cycle of length 2 and 3) in which
+    the key changes, some write is a progress, so the model does not force the deadline where upstream
+    may keep refreshing it."""
+    from model.deployment_util import deployment_progressing
+
+    def progress(a: DeploymentStatus, b: DeploymentStatus) -> bool:
+        return deployment_progressing(replace(deployment(), status=a), b)
+
+    keyed = [(s, progress_deadline_fairness(replace(deployment(), status=s))) for s in STATUSES]
+    for (a, ka), (b, kb) in itertools.product(keyed, repeat=2):
+        if ka != kb:
+            assert progress(a, b) or progress(b, a), (a, b)
+    for (a, ka), (b, kb), (c, kc) in itertools.product(keyed[::3], repeat=3):
+        if len({ka, kb, kc}) > 1:
+            assert progress(a, b) or progress(b, c) or progress(c, a), (a, b, c)
