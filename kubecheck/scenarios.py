@@ -80,7 +80,7 @@ from model.kubelet import ImageFacts
 from model.state import ClusterState
 from model.undo import UndoRollout
 from model.template_edits import RestartRollout, SetEnv, SetResources
-from model.system import KubeSystem, Scenario, SystemState
+from model.system import CLOCKS, KubeSystem, Scenario, SystemState
 from properties.rules import Rule
 
 __all__ = [
@@ -141,6 +141,8 @@ class ScenarioSpec:
     #: ``expect:`` in a scenario file: the scenario's own leads-to rules (:class:`Expectation`), judged
     #: in this scenario only
     expectations: tuple[Any, ...] = ()
+    #: ``clocks:`` in a scenario file: the opt-in clocks (``model.system.CLOCKS``; docs/semantics.md, "Clocks").
+    clocks: frozenset[str] = frozenset()
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -190,6 +192,7 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             progress_deadline=self.waits_for_stuck_rollout(),
+            clocks=self.clocks,
             caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
         )
@@ -580,6 +583,10 @@ IMAGES_SCHEMA: dict[str, Any] = {
 }
 
 
+#: JSON Schema of ``clocks:``: the opt-in clocks (model.system.CLOCKS), each at most once.
+CLOCKS_SCHEMA: dict[str, Any] = {"type": "array", "uniqueItems": True, "items": {"enum": list(CLOCKS)}}
+
+
 def image_facts_of(facts: dict[str, Any]) -> ImageFacts:
     """One ``images:`` entry (validated by :data:`IMAGES_SCHEMA`) as ``model.kubelet.ImageFacts``."""
     return ImageFacts(**{k.replace("-", "_"): v for k, v in facts.items()})
@@ -654,6 +661,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "bounds": BOUNDS_SCHEMA,
         "images": IMAGES_SCHEMA,
         "expect": {"type": "array", "items": EXPECT_SCHEMA},
+        "clocks": CLOCKS_SCHEMA,
     },
 }
 
@@ -1197,6 +1205,7 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),
         expectations=expectations,
+        clocks=frozenset(data.get("clocks") or ()),
     )
 
 
