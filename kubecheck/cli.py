@@ -383,6 +383,8 @@ def explain(rule_id: str | None) -> None:
     click.echo(f"category: {rule.category}")
     click.echo(f"checked:  " + (f"per {', '.join(rule.applies_to)}" if rule.applies_to else "cluster-wide"))
     click.echo(f"counts:   {rule.counts}")
+    if rule.trigger is not None:
+        click.echo(f"after:    {rule.trigger_counts}")
     click.echo(f"severity: {rule.severity}")
     click.echo(f"upstream: {rule.upstream}")
     click.echo(f"fix:      {rule.remediation or '(no remediation text)'}")
@@ -483,6 +485,7 @@ _REPLAY_REASONS = {
     "action": "the last step violates the action property",
     "eventually_always": "the property fails infinitely often on the loop",
     "always_eventually": "the property never holds on the loop",
+    "leads_to": "the trigger holds on a state and the goal never holds from there on, loop included",
 }
 
 

@@ -699,15 +699,31 @@ def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
     return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
 
 
-def _step_lines(trace: Any) -> tuple[str, ...]:
-    out = []
+def _trigger_state(prop: Property, trace: Any) -> int | None:
+    """For a ``leads_to`` counterexample: the index of the state where the unanswered trigger holds
+    (the judge's :func:`~kubecheck.core.judge.leads_to_trigger_index`), or None."""
+    from kubecheck.core.judge import PredicateError, leads_to_trigger_index
+
+    if prop.kind is not PropertyKind.LEADS_TO or trace is None or trace.loop_start is None:
+        return None
+    states = trace.states()
+    try:
+        return leads_to_trigger_index(prop, states[trace.loop_start:], states[: trace.loop_start])
+    except PredicateError:
+        return None
+
+
+def _step_lines(trace: Any, trigger_at: int | None = None) -> tuple[str, ...]:
+    """The numbered steps of a trace; ``trigger_at`` (a leads-to counterexample's trigger state) marks
+    the step into that state."""
+    out = [] if not trigger_at == 0 else ["(the trigger holds in the initial state)"]
     for i, s in enumerate(trace.steps, 1):
         a = s.action
         data = getattr(a, "data", None)
         detail = ""
         if getattr(a, "actor", "") in ("user", "operator", "fault") and data is not None:
             detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor in ('user', 'operator') else data})"
-        out.append(f"{i}. {s.actor}: {s.label}{detail}")
+        out.append(f"{i}. {s.actor}: {s.label}{detail}" + ("   <- the trigger holds from here" if i == trigger_at else ""))
     if trace.loop_start is not None:
         via = getattr(trace, "loop_step", None)
         out.append(f"(loops back to state {trace.loop_start}" + (f" via {via.actor}: {via.label})" if via is not None else ")"))
@@ -953,7 +969,16 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     extra: list[Any] = []
     for f in doc.get("rules_files") or ():
         extra.extend(load_rules_file(f))
-    rule = select_rules([doc["rule_id"]], extra)[0]
+    if doc.get("scenario_file"):  # a scenario file's expect: entry
+        from kubecheck.scenarios import load_scenario_file
+
+        spec = load_scenario_file(str(doc["scenario_file"]))
+        found = [e for e in spec.expectations if e.rule_id == doc["rule_id"]]
+        if not found:
+            raise InvalidScenario(f"{doc['scenario_file']} declares no expectation {doc['rule_id']} any more")
+        rule = found[0]
+    else:
+        rule = select_rules([doc["rule_id"]], extra)[0]
     target = tuple(doc["target"]) if doc.get("target") else None
     return KubeSystem(scenario), rule, target
 
@@ -1195,9 +1220,13 @@ class _CheckPlan:
                 and p.rule.rule_id not in AFTER_CONVERGENCE]
 
     def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
-        """The pairs a scenario judges: its own property list, the default rules, the rules it brings."""
-        return [p for p in self.planned if (spec.properties is None or p.rule.rule_id in spec.properties)
-                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
+        """The pairs a scenario judges: its own property list, the default rules, the rules it brings,
+        and its own ``expect:`` entries (another scenario's never)."""
+        from kubecheck.scenarios import is_expectation
+
+        return [p for p in self.planned if (p.rule.scenario == spec.name if is_expectation(p.rule) else
+                (spec.properties is None or p.rule.rule_id in spec.properties)
+                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1268,9 +1297,6 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
         extra.extend(load_rules_file(f))
     rules = select_rules(cfg.rule_ids, extra)
     known = list(CATALOGUE) + [r.rule_id for r in extra]
-    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
-                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
-    ignores = annotation_ignores(load, known)
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
     if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
@@ -1278,8 +1304,13 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
             f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
         )
     specs = _scenario_specs(cfg, known, loaded)
+    known += [e.rule_id for s in specs for e in s.expectations if e.rule_id not in known]  # --exclude, ignores, severities
+    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
+                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
+    ignores = annotation_ignores(load, known)
     if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
         rules += _rules_scenarios_bring(rules, specs)
+    rules += [e for s in specs for e in s.expectations]  # a scenario file's expect: entries, judged there only
     planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     _refuse_nothing_to_check(rules, specs, planned)
     return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
@@ -1325,7 +1356,7 @@ def _refuse_nothing_to_check(rules: list[Any], specs: list[ScenarioSpec], planne
     if not planned:
         raise InvalidScenario(_nothing_to_check(rules, ""))
     for spec in specs:
-        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned):
+        if spec.properties is not None and not spec.expectations and not any(p.rule.rule_id in spec.properties for p in planned):
             chosen = [r for r in rules if r.rule_id in spec.properties]
             raise InvalidScenario(
                 _nothing_to_check(chosen, f" in scenario {spec.name!r} (properties: {', '.join(spec.properties) or 'none'})",
@@ -1370,7 +1401,9 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
         out.findings += [sink.not_run(spec, p, Verdict.HOLDS_WITHIN_BOUNDS, f"not run: start-up cut by {cut}: nothing is claimed",
                                       f"start-up {cut}") for spec in plan.specs for p in plan.planned]
         return out
-    conv = [p for p in plan.planned if p.prop.kind.is_eventual]
+    from kubecheck.scenarios import is_expectation
+
+    conv = [p for p in plan.planned if p.prop.kind.is_eventual and not is_expectation(p.rule)]  # expect: needs its scenario
     out.runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
                                 f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
                                 (), (), cfg.granularity))
@@ -1570,6 +1603,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     truth = p.prop.predicate if p.prop.kind.arity == 1 else None
     rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
+    if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
+        doc["scenario_file"] = p.rule.source
     (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
     files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
     return replace(info, files=files, warnings=tuple(rendered.warnings))
@@ -1587,7 +1622,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
         tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        info = TraceInfo(str(tdir), (), _step_lines(trace), trace.loop_start, ())
+        info = TraceInfo(str(tdir), (), _step_lines(trace, _trigger_state(p.prop, trace)), trace.loop_start, ())
         job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,

@@ -1065,8 +1065,24 @@ def progress_deadline_expiries(state: ClusterState) -> Iterator[TimerStep]:
             yield TimerStep("expiry_progress_deadline", "Deployment", key, state.put(replace(d, progress_deadline_elapsed=True)))
 
 
+def progress_deadline_fairness(d: Deployment) -> tuple[str, ...]:
+    """The progress deadline's clock identity under the ``progress-deadline`` clock: what
+    pkg/controller/deployment/util/deployment_util.go DeploymentProgressing compares (updated
+    replicas, old replicas, ready, available) and the Progressing condition's reason.  The timer is
+    weakly fair *per value* of this key: a run in which the key stays the same for ever never
+    refreshed ``lastUpdateTime`` (every refresh is a progress, and every change of the counters
+    around a cycle contains one), so upstream's deadline passes in it; a run in which it keeps
+    changing may keep refreshing the condition, and the deadline need not pass
+    (docs/semantics.md, "Clocks")."""
+    st = d.status
+    cond = get_deployment_condition(st, DEPLOYMENT_PROGRESSING)
+    return (str(st.updated_replicas), str(st.replicas - st.updated_replicas), str(st.ready_replicas),
+            str(st.available_replicas), cond.reason if cond is not None else "")
+
+
 #: The progress deadline (not fair: it may or may not run out while a rollout progresses; switched
-#: on by ``Scenario.progress_deadline``), registered in ``model.registry``.
+#: on by ``Scenario.progress_deadline``; weakly fair until the next progress under the
+#: ``progress-deadline`` clock, :func:`progress_deadline_fairness`), registered in ``model.registry``.
 PROGRESS_DEADLINE_TIMER = Timer(
     "progress_deadline", False, progress_deadline_expiries, frozenset({"expiry_progress_deadline"}), opt_in="progress_deadline"
 )

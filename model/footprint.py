@@ -444,7 +444,7 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
         out.append((("pods-of", creator), _future_pods(creator, ns)))
     out += others
     # expiry of nodes, HPAs, progress deadlines; drains; PodGC: not declared (everything)
-    if "expiry" in fam and (c.horizontal_pod_autoscalers or system.scenario.progress_deadline):
+    if "expiry" in fam and (c.horizontal_pod_autoscalers or system.scenario.timer_on("progress_deadline")):
         out.append((("expiry", "$other"), everything))
     if "drain" in fam and (any(n.drain is not None for n in c.nodes.values()) or any(fp is everything for _, fp in user_fps)):
         out.append((("drain", "$any"), everything))
@@ -542,11 +542,7 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
             out |= write_locs(w, ak)
         return out
     if fam == "kubelet":
-        from model.kubelet import kubelet_step
-
-        images = system.scenario.images
-        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
-        st = system._memoised("kubelet", step, c, tuple(key[1:]))
+        st = system._memoised("kubelet", system._kubelet_step, c, tuple(key[1:]))
         if st is None:
             return None
         out = set()

@@ -737,13 +737,15 @@ def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
 
 
 def kubelet_step(
-    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY
+    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY, *, probes: bool = False
 ) -> KubeletStep | None:
     """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
     ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node).
 
     ``images`` are the scenario's image facts (:class:`ImageFacts`; tags ``:broken`` and
-    ``:unready`` stand for facts too, :func:`image_facts`)."""
+    ``:unready`` stand for facts too, :func:`image_facts`).  ``probes`` (the scenario's ``probes``
+    clock): a readiness probe passes only if it can run between the app's ``serves-after`` /
+    the probe's ``initialDelaySeconds`` and the app's ``unready-after`` (``model.prober.can_turn_ready``)."""
     pod: Pod | None = state.get("Pod", *key)
     if pod is None or not kubelet_can_act(state, pod):
         return None
@@ -806,6 +808,7 @@ def kubelet_step(
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
         and image_facts(images, c.image).ready != "never" and not cs.readiness_lost and cs.serving
+        and (not probes or _probe_can_pass(c, images))
     ]
     if unready:
         new = replace(
@@ -1014,7 +1017,17 @@ def starts_serving(pod: Pod) -> tuple[tuple[str, Pod], ...]:
     return tuple(out)
 
 
-def min_ready_waits_for_unready(state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts]) -> bool:
+def _probe_can_pass(c: ContainerSpec, images: FrozenMap[str, ImageFacts]) -> bool:
+    """Under the ``probes`` clock: whether ``c``'s readiness probe can pass at all (model.prober.can_turn_ready)."""
+    from model.prober import can_turn_ready
+
+    facts = image_facts(images, c.image)
+    return can_turn_ready(c.readiness_timing, facts.serves_after, facts.unready_after)
+
+
+def min_ready_waits_for_unready(
+    state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts], *, probes: bool = False
+) -> bool:
     """Whether the pod's minReadySeconds timer cannot run out yet because an app of it turns unready first.
 
     The mirror image of :func:`min_ready_waits_for_serving`: a running container with a readiness
@@ -1024,15 +1037,28 @@ def min_ready_waits_for_unready(state: ClusterState, pod: Pod, images: FrozenMap
     ``kubelet_probe_unready`` step) before the pod is available, and the pod never becomes available.
     (``U >= M``: no order is imposed, both orders are explored; a container without a readiness probe
     is Ready for as long as it runs, as upstream, so the fact has no effect on it.)
+
+    Under the ``probes`` clock the comparison takes the probe's timing into account
+    (``model.prober``): the kubelet has published the failure by ``latest_unready_offset`` after the
+    start, and the pod cannot be Ready before ``earliest_ready_offset`` (the app serves and the
+    initial delay is over), so it waits when ``latest_unready_offset < earliest_ready_offset + M``.
     """
+    from model.prober import earliest_ready_offset, latest_unready_offset
+
     m = _min_ready_seconds_of_controller(state, pod)
     if m <= 0:
         return False
     for cs, c in _pairs(pod):
         if cs is None or not c.readiness_probe or cs.state != "running" or cs.readiness_lost:
             continue
-        u = image_facts(images, c.image).unready_after
-        if u is not None and u < m:
+        facts = image_facts(images, c.image)
+        u = facts.unready_after
+        if u is None:
+            continue
+        if not probes:
+            if u < m:
+                return True
+        elif latest_unready_offset(c.readiness_timing, u) < earliest_ready_offset(c.readiness_timing, facts.serves_after) + m:
             return True
     return False
 

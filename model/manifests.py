@@ -76,6 +76,7 @@ from model.objects import (
     NodeSelectorRequirement,
     NodeSelectorTerm,
     OwnerReference,
+    ProbeTiming,
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
     Pod,
@@ -760,9 +761,26 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
 def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
         ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
-                      restart_policy=c.get("restartPolicy"))
+                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")))
         for c in spec.get(group, ())
     )
+
+
+#: v1.Probe's timing fields and their defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe: a 0 is
+#: defaulted too), in ``ProbeTiming`` order.
+PROBE_TIMING_DEFAULTS: dict[str, int] = {
+    "initialDelaySeconds": 0, "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3,
+}
+
+
+def probe_timing(probe: Mapping[str, Any] | None) -> ProbeTiming | None:
+    """The readiness probe's timing (defaulted), or ``None`` when it is upstream's defaults (stated or
+    not: the API server defaults them, so both are the same object and hash alike; the template then
+    hashes as before the field existed)."""
+    if not probe or not any(k in probe for k in PROBE_TIMING_DEFAULTS):
+        return None
+    timing = ProbeTiming(*(int(probe.get(k) or d) for k, d in PROBE_TIMING_DEFAULTS.items()))
+    return None if timing == ProbeTiming() else timing
 
 
 def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:

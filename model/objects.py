@@ -24,6 +24,7 @@ __all__ = [
     "OwnerReference",
     "ObjectMeta",
     "ContainerSpec",
+    "ProbeTiming",
     "Volume",
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
@@ -148,6 +149,21 @@ class ObjectMeta(_CachedHash):
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeTiming:
+    """The timing of a v1.Probe (``readinessProbe``), defaulted as pkg/apis/core/v1/defaults.go
+    SetDefaults_Probe (0 or absent: timeout 1 s, period 10 s, success threshold 1, failure threshold 3).
+
+    Read only under the ``probes`` clock of a scenario (``Scenario.clocks``, docs/semantics.md,
+    "Clocks"); the loader sets it only when the manifest states one of the fields."""
+
+    initial_delay_seconds: int = 0
+    timeout_seconds: int = 1
+    period_seconds: int = 10
+    success_threshold: int = 1
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class ContainerSpec(_CachedHash):
     """v1.Container: the fields the model needs (name, image, readiness probe present).
 
@@ -169,6 +185,9 @@ class ContainerSpec(_CachedHash):
     #: ``limits.R`` as ``kubectl set env`` / ``set resources`` write them (model.template_edits;
     #: the loader does not read them). ``repr=False``, appended by :func:`placement_repr` when set.
     config: FrozenMap[str, str] = field(default=EMPTY, repr=False)
+    #: the readiness probe's timing when the manifest states any of it (``None``: upstream's defaults,
+    #: :class:`ProbeTiming`). ``repr=False``, appended by :func:`placement_repr` when set.
+    readiness_timing: ProbeTiming | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +257,8 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
     containers = obj.containers if isinstance(obj, PodTemplate) else obj.spec_containers
     if any(c.config for c in (*containers, *obj.init_containers)):
         init += "|config=" + repr(tuple(tuple(c.config.items()) for c in (*containers, *obj.init_containers)))
+    if any(c.readiness_timing for c in (*containers, *obj.init_containers)):
+        init += "|probes=" + repr(tuple(c.readiness_timing for c in (*containers, *obj.init_containers)))
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init

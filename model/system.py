@@ -111,6 +111,12 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in _ALL_CONTROLLERS) + (
 TIME_MODES: tuple[str, ...] = ("abstract", "ordered")
 #: The controllers whose reconcile may pick among several victim sets with ``time: ordered``.
 _VICTIM_CHOOSERS = frozenset({"replicaset", "replication"})
+#: The opt-in clocks (``Scenario.clocks``, ``clocks:`` in a scenario file; docs/semantics.md, "Clocks"):
+#: ``probes`` compares readiness probe timing (initialDelaySeconds, periodSeconds, timeoutSeconds,
+#: failureThreshold) with the image facts ``serves-after``/``unready-after`` and minReadySeconds
+#: (``model.prober``); ``progress-deadline`` runs the Deployment progress-deadline timer, weakly fair
+#: until the Deployment's status shows progress (``model.deployment.progress_deadline_fairness``).
+CLOCKS: tuple[str, ...] = ("probes", "progress-deadline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,9 @@ class Scenario:
     ``(action, count)`` pair (default count 1; repeated entries add up).  ``actors`` limits
     the actor families that run (``None`` = all of :data:`ACTOR_FAMILIES`).
     ``progress_deadline`` switches on the (unfair) Deployment progress-deadline timer.
+    ``clocks`` switches on clocks that compare more of the manifests' times (docs/semantics.md,
+    "Clocks"): ``probes`` (readiness probe timing against the timed image facts) and
+    ``progress-deadline`` (the progress-deadline timer, weakly fair until the next progress).
     """
 
     initial: ClusterState
@@ -143,6 +152,8 @@ class Scenario:
     #: every set of pods upstream's getPodsToDelete may pick over every clock
     #: (``model.controller_utils.get_pods_to_delete_choices``; docs/semantics.md, "Time that orders").
     time: str = "abstract"
+    #: Opt-in clocks (:data:`CLOCKS`); empty: time is as before they existed (state counts unchanged).
+    clocks: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
@@ -154,9 +165,29 @@ class Scenario:
         parse_version(self.kubernetes_version)
         if self.time not in TIME_MODES:
             raise ModelError(f"Scenario {self.name}: time {self.time!r} is not one of {list(TIME_MODES)}")
+        for clock in sorted(self.clocks):
+            if clock not in CLOCKS:
+                raise ModelError(f"Scenario {self.name}: unknown clock {clock!r}; known: {list(CLOCKS)}")
         for a in self.actors or ():
             if a not in ACTOR_FAMILIES:
                 raise ModelError(f"Scenario {self.name}: unknown actor family {a!r}; known: {list(ACTOR_FAMILIES)}")
+
+    def timer_on(self, opt_in: str | None) -> bool:
+        """Whether a timer with this ``Timer.opt_in`` flag runs: always when ``None``; the progress
+        deadline also under the ``progress-deadline`` clock."""
+        if opt_in is None or getattr(self, opt_in):
+            return True
+        return opt_in == "progress_deadline" and "progress-deadline" in self.clocks
+
+    def kubelet_step_fn(self) -> Callable[[ClusterState, tuple[str, str]], Any]:
+        """``model.kubelet.kubelet_step`` with this scenario's image facts and clocks bound."""
+        from model.kubelet import kubelet_step
+
+        images = self.images
+        if not images:
+            return kubelet_step
+        probes = "probes" in self.clocks
+        return lambda view, k: kubelet_step(view, k, images, probes=probes)
 
     def user_budget(self) -> tuple[tuple[UserAction, ...], tuple[int, ...]]:
         """Distinct user actions (first-appearance order) and how often each may happen."""
@@ -373,6 +404,7 @@ class KubeSystem(BaseSystem[SystemState]):
             if spec.name in self.families and (spec.runs_on(scenario.initial) or self._may_appear(spec)):
                 self._syncs[spec.name] = spec.sync
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
+        self._kubelet_step = scenario.kubelet_step_fn()
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
         #: {the values read: the result})]
         self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
@@ -852,12 +884,9 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("scheduler", "scheduler_bind_pod", True, fk, (pod.namespace, pod.name, node.name)), nxt)
 
     def _kubelet_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import kubelet_step
-
         c = state.cluster
         memoised = self._memoised
-        images = self.scenario.images
-        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
+        step = self._kubelet_step
         for key in c.pods.keys():
             st = memoised("kubelet", step, c, key)
             if st is None:
@@ -875,25 +904,32 @@ class KubeSystem(BaseSystem[SystemState]):
         ``app_starts_serving`` clock steps come first, and a pod's minReadySeconds timer waits while
         an app of it must serve or turn unready first (``model.kubelet.min_ready_waits_for_serving``,
         ``min_ready_waits_for_unready``)."""
+        from model.deployment import PROGRESS_DEADLINE_TIMER, progress_deadline_fairness
         from model.kubelet import MIN_READY_TIMER, min_ready_waits_for_serving, min_ready_waits_for_unready, starts_serving
 
         c = state.cluster
         images = self.scenario.images
+        probes = "probes" in self.scenario.clocks
+        fair_deadline = "progress-deadline" in self.scenario.clocks
         if images and any(f.serves_after for f in images.values()):
             for key, pod in c.pods.items():
                 for container, serving in starts_serving(pod):
                     nxt = self._finish(state, c.put(serving))
                     yield (Action("clock", "app_starts_serving", True, ("expiry", "Pod", *key, "serving"), (*key, container)), nxt)
         for timer in TIMERS:
-            if timer.opt_in is not None and not getattr(self.scenario, timer.opt_in):
+            if not self.scenario.timer_on(timer.opt_in):
                 continue
             for ts in timer.steps(c):
                 if images and timer is MIN_READY_TIMER:
                     pod = c.pods[(ts.key[0], ts.key[1])]
-                    if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images):
+                    if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images, probes=probes):
                         continue
+                fair = timer.fair
                 fk = ("expiry", ts.kind, *ts.key, *ts.fair_key)
-                yield (Action("clock", ts.label, timer.fair, fk, ts.key), self._finish(state, ts.cluster))
+                if fair_deadline and timer is PROGRESS_DEADLINE_TIMER:
+                    fair = True
+                    fk = (*fk, *progress_deadline_fairness(c.deployments[(ts.key[0], ts.key[1])]))
+                yield (Action("clock", ts.label, fair, fk, ts.key), self._finish(state, ts.cluster))
         if state.informer is not None:
             from model.informer import expectation_expiry_steps
 

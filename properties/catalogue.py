@@ -799,6 +799,45 @@ def availability_recovers(c: ClusterState, target: Target) -> bool:
     return _available_pods(c, obj) >= obj.replicas
 
 
+def every_node_ready(c: ClusterState, target: Target | None = None) -> bool:
+    """Every Node in the cluster reports Ready (a node that failed is back, or its Node object was deleted:
+    kubectl delete node, the node-failure scenario's operator), and there is at least one."""
+    return bool(c.nodes) and all(n.ready for n in c.nodes.values())
+
+
+@rule(
+    "KC-AVAIL-002",
+    "After a lost node is back (every node Ready again), a ReplicaSet or RC eventually has spec.replicas available pods",
+    kind="leads_to",
+    trigger=every_node_ready,
+    applies_to=("ReplicaSet", "ReplicationController"),
+    category="availability",
+    default=False,
+    upstream="pkg/controller/nodelifecycle (taint and evict the pods of a NotReady node); pkg/controller/podgc "
+    "(pods of a deleted Node); pkg/controller/replicaset/replica_set.go manageReplicas; pkg/api/v1/pod/util.go "
+    "IsPodAvailable",
+    counts=(
+        "Leads-to (\"after P, eventually Q\"): from every reachable state in which every Node is Ready, every weakly "
+        "fair run reaches a state (that one included) in which the ReplicaSet (or ReplicationController) has "
+        "spec.replicas available pods, counted as KC-AVAIL-001 counts them (controlled, matching its selector, active, "
+        "Ready for minReadySeconds). Unlike KC-AVAIL-001 (eventually always) it does not ask the count to stay "
+        "there, and a run on which a node never comes back owes nothing once it is lost; a node that fails again "
+        "after the trigger is a new disruption on the same run, and the goal must still be reached. Only "
+        "ReplicaSets and RCs no other object controls; a workload being deleted is exempt. Opt-in (`-p KC-AVAIL-002`): "
+        "meant for the node-failure scenario, where the operator deletes the lost Node object."
+    ),
+    trigger_counts="every Node in the cluster reports Ready (at least one Node): a failed node is back, or its Node "
+    "object was deleted (kubectl delete node; the node-failure scenario's operator).",
+    remediation="Leave node capacity (and nodeSelector/affinity/tolerations that allow the remaining nodes) for every "
+    "replica once a node is gone, a readiness probe that can pass, and restartPolicy Always.",
+)
+def availability_after_node_returns(c: ClusterState, target: Target) -> bool:
+    obj = find(c, target[0], target[1:])
+    if obj is None or obj.deletion_timestamp is not None or obj.controller_ref() is not None:
+        return True
+    return _available_pods(c, obj) >= obj.replicas
+
+
 # ------------------------------------------------------------------------------ StatefulSet identity
 
 
@@ -1753,6 +1792,7 @@ RULES: tuple[Rule, ...] = (
     recreate_no_overlap,
     rollback_restores_revision,
     availability_recovers,
+    availability_after_node_returns,
     stateful_identity_matches,
     pod_identity_stable,
     stateful_storage_matches,

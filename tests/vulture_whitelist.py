@@ -85,6 +85,7 @@ _.P_RS_UPDATED
 _._scenario_of  # bench/spin_rollout.py
 
 # --- counters read by tests
+_.published  # model/prober.py: ProbeWorker's published result, read by tests/model/test_prober.py (the worker_test.go tables)
 _.forked  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.reruns  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.losses  # kubecheck/pool.py: SearchPool counters (workers lost), reported for debugging
