@@ -107,6 +107,10 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in _ALL_CONTROLLERS) + (
 # ------------------------------------------------------------------------------ scenario
 
 
+#: ``Scenario.identifiers``: the default (every golden count) and the order-independent allocation.
+IDENTIFIER_MODES: tuple[str, ...] = ("lowest-free", "by-creator")
+
+
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """What to explore: the initial cluster, what the environment may do, how fine the steps are.
@@ -133,12 +137,20 @@ class Scenario:
     caches: str = "off"
     #: The Kubernetes version whose version-dependent behaviours are followed (``model.versions``).
     kubernetes_version: str = DEFAULT_VERSION
+    #: How fresh identifiers are allocated (docs/semantics.md#runtime section 7): ``lowest-free``
+    #: (the lowest free ``uid-<n>``, the lowest free pool IP and sandbox id, one creation order over
+    #: the cluster) or ``by-creator`` (a UID from the object's own name and incarnation, IPs and
+    #: sandbox ids per pod, creation order per controller: steps of different workloads commute,
+    #: what partial-order reduction needs).
+    identifiers: str = "lowest-free"
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
             raise ModelError(f"Scenario {self.name}: granularity {self.granularity!r} is not 'write' or 'reconcile'")
         if self.caches not in CACHE_MODES:
             raise ModelError(f"Scenario {self.name}: caches {self.caches!r} is not one of {list(CACHE_MODES)}")
+        if self.identifiers not in IDENTIFIER_MODES:
+            raise ModelError(f"Scenario {self.name}: identifiers {self.identifiers!r} is not one of {list(IDENTIFIER_MODES)}")
         if self.caches != "off" and self.stale_reads:
             raise ModelError(f"Scenario {self.name}: stale_reads and caches are two models of the same lag; choose one")
         parse_version(self.kubernetes_version)
@@ -249,9 +261,10 @@ class _LazyReserved(Reserved):
     _state: SystemState
     _value: Reserved | None
 
-    def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
+    def __init__(self, state: SystemState, by_creator: bool = False) -> None:  # noqa: D107 - no dataclass __init__: lazy
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_value", None)
+        object.__setattr__(self, "by_creator", by_creator)
 
     def _get(self) -> Reserved:
         v: Reserved | None = self._value
@@ -382,6 +395,8 @@ class KubeSystem(BaseSystem[SystemState]):
         #: meet AlreadyExists, as with stale reads
         self._cached = scenario.caches == "lagged"
         self._tolerant = scenario.stale_reads or self._cached
+        #: Scenario.identifiers == "by-creator" (docs/semantics.md#runtime section 7)
+        self._by_creator = scenario.identifiers == "by-creator"
 
     def _may_appear(self, spec: Controller) -> bool:
         """Could an object of the controller's kind be created during a run by a user's
@@ -396,7 +411,7 @@ class KubeSystem(BaseSystem[SystemState]):
     def init_states(self) -> Sequence[SystemState]:
         from model.horizontal import with_initial_loads
 
-        cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
+        cluster = normalize_cluster(with_initial_loads(self.scenario.initial), by_family=self._by_creator)
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         informer = None
         if self._cached:
@@ -435,11 +450,15 @@ class KubeSystem(BaseSystem[SystemState]):
         for two states exactly when their :meth:`representative` states are equal, but a
         small tuple of sets of tokens rather than a renamed copy of the state.  Comparable
         only with keys from this instance."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator' (sandbox ids are per pod, not renamed as a pool)")
         self._interning = True
         return symmetry_key(state, _cluster_of, self._atoms)
 
     def representative(self, state: SystemState) -> SystemState:
         """The representative state of ``state``'s symmetry class (the renamed copy)."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator'")
         return symmetry_representative(state, _cluster_of, self._atoms)
 
     def expects_progress(self, state: SystemState) -> bool:
@@ -484,9 +503,9 @@ class KubeSystem(BaseSystem[SystemState]):
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
         if parent._cache.get("normalized"):
-            cluster = normalize_successor(parent, cluster)
+            cluster = normalize_successor(parent, cluster, self._by_creator)
         else:
-            cluster = normalize_cluster(cluster)
+            cluster = normalize_cluster(cluster, self._by_creator)
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
@@ -796,12 +815,9 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("scheduler", "scheduler_bind_pod", True, fk, (pod.namespace, pod.name, node.name)), nxt)
 
     def _kubelet_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import kubelet_step
-
         c = state.cluster
         memoised = self._memoised
-        images = self.scenario.images
-        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
+        step = self.kubelet_fn()
         for key in c.pods.keys():
             st = memoised("kubelet", step, c, key)
             if st is None:
@@ -812,6 +828,15 @@ class KubeSystem(BaseSystem[SystemState]):
             pod = c.pods[key]
             actor = f"kubelet/{pod.node_name}/{key[1]}"
             yield (Action(actor, st.label, True, ("kubelet", *key), key), self._finish(state, nxt))
+
+    def kubelet_fn(self) -> Callable[[ClusterState, Any], Any]:
+        """``model.kubelet.kubelet_step`` with this scenario's image facts and identifier allocation."""
+        from model.kubelet import kubelet_step
+
+        images = self.scenario.images
+        if self._by_creator:
+            return lambda view, k: kubelet_step(view, k, images, per_pod_ids=True)
+        return kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
 
     def _expiry_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The registered timers (``model.registry.TIMERS``), in order; an opt-in timer runs only
@@ -981,7 +1006,7 @@ class KubeSystem(BaseSystem[SystemState]):
             return
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
-        reserved = _LazyReserved(state)
+        reserved = _LazyReserved(state, self._by_creator)
         yield from self._controller_steps(state, reserved)
         if state.informer is not None:
             yield from self._informer_steps(state)
@@ -1002,6 +1027,8 @@ class KubeSystem(BaseSystem[SystemState]):
         """:meth:`_successors` when a user action waits for quiescence (``model.sequence.After``
         with ``converged``): the other families' steps first, to know whether a fair one is enabled."""
         reserved = reserved_identifiers(state)
+        if self._by_creator:
+            reserved = replace(reserved, by_creator=True)
         others = list(self._controller_steps(state, reserved))
         for fam, gen in (("scheduler", self._scheduler_steps), ("kubelet", self._kubelet_steps), ("expiry", self._expiry_steps),
                          ("drain", self._drain_steps), ("podgc", self._podgc_steps)):
