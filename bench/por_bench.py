@@ -198,7 +198,7 @@ def _write(text: str) -> None:
 def main(argv: list[str]) -> int:
     timeout = 60.0
     only: list[str] | None = None
-    modes = MODES
+    modes: tuple[str, ...] = MODES
     write = True
     args = list(argv)
     while args:

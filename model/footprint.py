@@ -406,7 +406,8 @@ def _expiry_pod_potential(ns: str, name: Hashable, owners: set[Loc] | None = Non
 def _future_pods(creator: Hashable, ns: str, ctx: "_Ctx | None" = None) -> Footprint:
     """Every pod-level actor (kubelet, scheduler, expiry) of the pods ``creator`` may create."""
     tag = new_tag(creator)
-    ids = owners = None
+    ids: set[Loc] | None = None
+    owners: set[Loc] | None = None
     if ctx is not None and ctx.by_creator and isinstance(creator, tuple) and creator[:1] in (("replicaset",), ("replicaset-of",)):
         if creator[0] == "replicaset":
             ids = {ids_prefix("Pod", ns, f"{creator[2]}-"), ids_name("ReplicaSet", ns, creator[2])}
@@ -525,7 +526,7 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
             out.append((("scheduler", ns, name), _scheduler_potential(ns, name)))
         if "expiry" in fam:
             ref = pod.controller_ref()
-            olocs = {(ref.kind, f, ns, ref.name) for f in _OWNER_FIELDS} if stable and ref is not None else None
+            olocs: set[Loc] | None = {(ref.kind, f, ns, ref.name) for f in _OWNER_FIELDS} if stable and ref is not None else None
             out.append((("expiry", "Pod", ns, name), _expiry_pod_potential(ns, name, olocs)))
     for creator, ns, _ in ctx.pod_creators:
         out.append((("pods-of", creator), _future_pods(creator, ns, ctx if not whole_pods else None) if not (ctx.by_creator and whole_pods) else everything))
