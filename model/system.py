@@ -79,6 +79,7 @@ __all__ = [
     "SystemState",
     "KubeSystem",
     "reserved_identifiers",
+    "by_creator_is_exact",
 ]
 
 Granularity = Literal["write", "reconcile"]
@@ -207,6 +208,35 @@ def _cluster_of(state: SystemState) -> ClusterState:
 
 def _strip(obj: Any) -> Any:
     return replace(obj, creation_index=0)
+
+
+def by_creator_is_exact(cluster: ClusterState, user_actions: Iterable[Any]) -> bool:
+    """Whether the by-creator allocation's one deviation (docs/semantics.md#runtime section 7: the
+    creation order of objects of different controllers is not kept) cannot matter from ``cluster``
+    under ``user_actions``: no object can change its creation-order family in any run.  An object
+    changes family only by adoption (it must be an orphan: a Pod, ReplicaSet or ControllerRevision
+    without a controller, from the manifests or created by a user's ``CreatePod`` / ``apply``), by a
+    release (a relabel) or by the garbage collector orphaning dependents (``--cascade=orphan``, or an
+    ``orphan`` finalizer already present).  False when any of those is possible."""
+    from model.apply import ApplyManifest
+    from model.environment import CreatePod, DeleteObject, RelabelPods
+    from model.sequence import After
+
+    for table in (cluster.pods, cluster.replica_sets, cluster.controller_revisions):
+        for o in table.values():
+            if o.controller_ref() is None:
+                return False
+    for o in cluster.all_objects():
+        if "orphan" in o.finalizers:
+            return False
+    for a in user_actions:
+        while isinstance(a, After):
+            a = a.inner
+        if isinstance(a, (CreatePod, RelabelPods, ApplyManifest)):
+            return False
+        if isinstance(a, DeleteObject) and a.propagation not in ("Background", "Foreground"):
+            return False
+    return True
 
 
 def reserved_identifiers(state: SystemState) -> Reserved:

@@ -142,3 +142,19 @@ def test_per_pod_ip_and_sandbox_id_differ_from_the_sandbox_they_replace() -> Non
     assert per_pod_ip(q) == f"{IP_PREFIX}ns/web-1/2"
     other = Pod(name="web-2", namespace="ns")
     assert per_pod_ip(other) != per_pod_ip(p)
+
+
+def test_by_creator_is_exact_only_when_no_object_can_change_family() -> None:
+    from model.environment import CreatePod, DeleteObject, RelabelPods, SetImage
+    from model.sequence import After
+    from model.system import by_creator_is_exact
+
+    system = BUILDERS["rollout_small"]("reconcile")
+    c = system.scenario.initial
+    assert by_creator_is_exact(c, [SetImage(kind="Deployment", name="web", image="nginx:2")])
+    assert by_creator_is_exact(c, [DeleteObject("Deployment", "web", propagation="Foreground")])
+    assert not by_creator_is_exact(c, [DeleteObject("Deployment", "web", propagation="Orphan")])
+    assert not by_creator_is_exact(c, [After(inner=RelabelPods.__new__(RelabelPods))])
+    assert not by_creator_is_exact(c, [CreatePod.__new__(CreatePod)])
+    bare = c.put(Pod(name="bare", namespace="default", uid="bare-uid"))
+    assert not by_creator_is_exact(bare, [])
