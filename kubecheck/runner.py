@@ -615,8 +615,17 @@ def _in_group(action: Any, group: Any, cluster: Any) -> bool:
     return False
 
 
+def check_identifiers(cfg: Any) -> str:
+    """The identifier allocation of the check's searches (``model.system.Scenario.identifiers``): the
+    order-independent ``by-creator`` one (docs/semantics.md#runtime section 7: the same verdicts, far
+    fewer states for independent workloads), except with ``--symmetry``, which it is not combined with.
+    :func:`plan_searches` still falls back to ``lowest-free`` for a scenario where an object may change
+    its creation-order family (``model.system.by_creator_is_exact``)."""
+    return "lowest-free" if cfg.symmetry else "by-creator"
+
+
 def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], granularity: str,
-                  decompose: bool = True) -> tuple[list[_Search], tuple[Any, ...]]:
+                  decompose: bool = True, identifiers: str = "lowest-free") -> tuple[list[_Search], tuple[Any, ...]]:
     """The searches of one scenario on the settled ``cluster`` and the interaction groups used (empty: none).
 
     Without decomposition (``decompose=False``, a single group, a scenario that cannot be split,
@@ -630,7 +639,12 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     from model.decompose import capacity_shares, interaction_groups
 
     variants = spec.variants()
-    whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity), planned) for subj, acts in variants]
+    if identifiers != "lowest-free":
+        from model.system import by_creator_is_exact
+
+        if not by_creator_is_exact(cluster, [a for a, _ in spec.with_operator(spec.user_actions)]):
+            identifiers = "lowest-free"  # an object may change family: keep the exact creation order
+    whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity, identifiers), planned) for subj, acts in variants]
     if not decompose:
         return whole, ()
     groups = interaction_groups(cluster, [a for a, _ in spec.user_actions])
@@ -643,14 +657,14 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     rest = [p for p in planned if not (p.rule.local and p.rule.symmetric)]
     out: list[_Search] = []
     for g, share in zip(groups, shares):
-        out += _group_searches(spec, cluster, g, share, local, variants, granularity)
+        out += _group_searches(spec, cluster, g, share, local, variants, granularity, identifiers)
     if rest:
         out += [_Search(s.subject, s.scenario, rest) for s in whole]
     return out, groups
 
 
 def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, int], local: list[_Planned],
-                    variants: list[tuple[str, Any]], granularity: str) -> list[_Search]:
+                    variants: list[tuple[str, Any]], granularity: str, identifiers: str = "lowest-free") -> list[_Search]:
     """The searches of one interaction group's projection: its local rules, per variant that touches it."""
     from model.decompose import project
 
@@ -666,7 +680,7 @@ def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, i
     out = []
     for subj, acts in mine:
         what = f"group {g.label}" + (f"; {subj}" if subj else "")
-        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity, identifiers), gp, _guard(share)))
     return out
 
 
@@ -1421,7 +1435,7 @@ def _start_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: 
     cfg = sink.cfg
     planned = plan.for_scenario(spec, cfg)
     bounds = {**cfg.bounds(), **dict(spec.bounds)}
-    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose)
+    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose, check_identifiers(cfg))
     return planned, bounds, searches, used, _submit_searches(sink, searches, bounds)
 
 
@@ -1438,7 +1452,7 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
         out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
                             "explored the whole cluster instead of the groups")
-        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, decompose=False)
+        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, decompose=False, identifiers=check_identifiers(cfg))
         found, runs, _ = _run_searches(sink, spec.name, searches, bounds)
     if used and not out.groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
         out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)

@@ -183,10 +183,11 @@ class ScenarioSpec:
             return [("", self.user_actions)]
         return [(f"{k} {ns}/{n}", tuple(acts) + tuple(shared)) for (k, ns, n), acts in by_target.items()]
 
-    def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
+    def to_scenario(self, initial: ClusterState, granularity: str, identifiers: str = "lowest-free") -> Scenario:
         from model.versions import DEFAULT_VERSION
 
         return Scenario(
+            identifiers=identifiers,
             initial=initial,
             user_actions=self.with_operator(self.user_actions),
             faults=self.faults,

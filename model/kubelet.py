@@ -68,6 +68,8 @@ __all__ = [
     "generate_api_pod_status",
     "fresh_sandbox_id",
     "fresh_pod_ip",
+    "per_pod_sandbox_id",
+    "per_pod_ip",
     "kubelet_can_act",
     "kubelet_step",
     "ready_elapsed_can_expire",
@@ -618,6 +620,34 @@ def fresh_pod_ip(state: ClusterState) -> str:
     return f"{IP_PREFIX}{k}"
 
 
+def per_pod_sandbox_id(pod: Pod) -> int:
+    """By-creator allocation: the lowest positive id that ``pod``'s own sandbox and container
+    statuses do not refer to.  Sandbox ids are compared only within one pod (a container runs in
+    its pod's current sandbox, KC-SBX-001/003), so ids need only differ within a pod."""
+    used: set[int] = set()
+    if pod.sandbox is not None:
+        used.add(pod.sandbox.id)
+    for cs in pod.container_statuses:
+        if cs.sandbox_id is not None:
+            used.add(cs.sandbox_id)
+    n = 1
+    while n in used:
+        n += 1
+    return n
+
+
+def per_pod_ip(pod: Pod) -> str:
+    """By-creator allocation: ``<IP_PREFIX><namespace>/<name>/<k>``, ``k`` the lowest positive number
+    that ``pod``'s attached sandbox does not hold.  Distinct from every other live pod's IP (two
+    stored pods never share a namespace and name) and from the sandbox it replaces (the per-pod
+    address block of upstream IPAM, docs/semantics.md#runtime section 7)."""
+    held = pod.sandbox.ip if pod.sandbox is not None else None
+    k = 1
+    while f"{IP_PREFIX}{pod.namespace}/{pod.name}/{k}" == held:
+        k += 1
+    return f"{IP_PREFIX}{pod.namespace}/{pod.name}/{k}"
+
+
 # ------------------------------------------------------------------------------- steps
 
 
@@ -737,7 +767,8 @@ def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
 
 
 def kubelet_step(
-    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY, *, probes: bool = False
+    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY, *, probes: bool = False,
+    per_pod_ids: bool = False,
 ) -> KubeletStep | None:
     """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
     ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node).
@@ -745,7 +776,10 @@ def kubelet_step(
     ``images`` are the scenario's image facts (:class:`ImageFacts`; tags ``:broken`` and
     ``:unready`` stand for facts too, :func:`image_facts`).  ``probes`` (the scenario's ``probes``
     clock): a readiness probe passes only if it can run between the app's ``serves-after`` /
-    the probe's ``initialDelaySeconds`` and the app's ``unready-after`` (``model.prober.can_turn_ready``)."""
+    the probe's ``initialDelaySeconds`` and the app's ``unready-after`` (``model.prober.can_turn_ready``).
+    ``per_pod_ids`` (the by-creator allocation, ``Scenario.identifiers``): a new sandbox's id and IP
+    come from the pod alone (:func:`per_pod_sandbox_id`, :func:`per_pod_ip`), not from the pool of
+    every pod."""
     pod: Pod | None = state.get("Pod", *key)
     if pod is None or not kubelet_can_act(state, pod):
         return None
@@ -770,11 +804,11 @@ def kubelet_step(
         return exited
     actions = compute_pod_actions(pod)
     if actions.create_sandbox:
-        sid = fresh_sandbox_id(state)
+        sid = per_pod_sandbox_id(pod) if per_pod_ids else fresh_sandbox_id(state)
         new = replace(
             pod,
             container_statuses=_purge_init_containers(pod, _kill_containers(pod)),
-            sandbox=Sandbox(id=sid, ip=fresh_pod_ip(state), netns=f"ns-{sid}"),
+            sandbox=Sandbox(id=sid, ip=per_pod_ip(pod) if per_pod_ids else fresh_pod_ip(state), netns=f"ns-{sid}"),
         )
         return KubeletStep("kubelet_start_sandbox", _status_write(new))
     if actions.kill_pod:

@@ -80,6 +80,7 @@ __all__ = [
     "SystemState",
     "KubeSystem",
     "reserved_identifiers",
+    "by_creator_is_exact",
 ]
 
 Granularity = Literal["write", "reconcile"]
@@ -119,6 +120,10 @@ _VICTIM_CHOOSERS = frozenset({"replicaset", "replication"})
 CLOCKS: tuple[str, ...] = ("probes", "progress-deadline")
 
 
+#: ``Scenario.identifiers``: the default (every golden count) and the order-independent allocation.
+IDENTIFIER_MODES: tuple[str, ...] = ("lowest-free", "by-creator")
+
+
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """What to explore: the initial cluster, what the environment may do, how fine the steps are.
@@ -154,12 +159,20 @@ class Scenario:
     time: str = "abstract"
     #: Opt-in clocks (:data:`CLOCKS`); empty: time is as before they existed (state counts unchanged).
     clocks: frozenset[str] = frozenset()
+    #: How fresh identifiers are allocated (docs/semantics.md#runtime section 7): ``lowest-free``
+    #: (the lowest free ``uid-<n>``, the lowest free pool IP and sandbox id, one creation order over
+    #: the cluster) or ``by-creator`` (a UID from the object's own name and incarnation, IPs and
+    #: sandbox ids per pod, creation order per controller: steps of different workloads commute,
+    #: what partial-order reduction needs).
+    identifiers: str = "lowest-free"
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
             raise ModelError(f"Scenario {self.name}: granularity {self.granularity!r} is not 'write' or 'reconcile'")
         if self.caches not in CACHE_MODES:
             raise ModelError(f"Scenario {self.name}: caches {self.caches!r} is not one of {list(CACHE_MODES)}")
+        if self.identifiers not in IDENTIFIER_MODES:
+            raise ModelError(f"Scenario {self.name}: identifiers {self.identifiers!r} is not one of {list(IDENTIFIER_MODES)}")
         if self.caches != "off" and self.stale_reads:
             raise ModelError(f"Scenario {self.name}: stale_reads and caches are two models of the same lag; choose one")
         parse_version(self.kubernetes_version)
@@ -180,14 +193,15 @@ class Scenario:
         return opt_in == "progress_deadline" and "progress-deadline" in self.clocks
 
     def kubelet_step_fn(self) -> Callable[[ClusterState, tuple[str, str]], Any]:
-        """``model.kubelet.kubelet_step`` with this scenario's image facts and clocks bound."""
+        """``model.kubelet.kubelet_step`` with this scenario's image facts, clocks and identifier allocation bound."""
         from model.kubelet import kubelet_step
 
         images = self.images
-        if not images:
+        per_pod_ids = self.identifiers == "by-creator"
+        if not images and not per_pod_ids:
             return kubelet_step
         probes = "probes" in self.clocks
-        return lambda view, k: kubelet_step(view, k, images, probes=probes)
+        return lambda view, k: kubelet_step(view, k, images, probes=probes, per_pod_ids=per_pod_ids)
 
     def user_budget(self) -> tuple[tuple[UserAction, ...], tuple[int, ...]]:
         """Distinct user actions (first-appearance order) and how often each may happen."""
@@ -238,6 +252,35 @@ def _cluster_of(state: SystemState) -> ClusterState:
 
 def _strip(obj: Any) -> Any:
     return replace(obj, creation_index=0)
+
+
+def by_creator_is_exact(cluster: ClusterState, user_actions: Iterable[Any]) -> bool:
+    """Whether the by-creator allocation's one deviation (docs/semantics.md#runtime section 7: the
+    creation order of objects of different controllers is not kept) cannot matter from ``cluster``
+    under ``user_actions``: no object can change its creation-order family in any run.  An object
+    changes family only by adoption (it must be an orphan: a Pod, ReplicaSet or ControllerRevision
+    without a controller, from the manifests or created by a user's ``CreatePod`` / ``apply``), by a
+    release (a relabel) or by the garbage collector orphaning dependents (``--cascade=orphan``, or an
+    ``orphan`` finalizer already present).  False when any of those is possible."""
+    from model.apply import ApplyManifest
+    from model.environment import CreatePod, DeleteObject, RelabelPods
+    from model.sequence import After
+
+    for table in (cluster.pods, cluster.replica_sets, cluster.controller_revisions):
+        for o in table.values():
+            if o.controller_ref() is None:
+                return False
+    for o in cluster.all_objects():
+        if "orphan" in o.finalizers:
+            return False
+    for a in user_actions:
+        while isinstance(a, After):
+            a = a.inner
+        if isinstance(a, (CreatePod, RelabelPods, ApplyManifest)):
+            return False
+        if isinstance(a, DeleteObject) and a.propagation not in ("Background", "Foreground"):
+            return False
+    return True
 
 
 def reserved_identifiers(state: SystemState) -> Reserved:
@@ -292,9 +335,10 @@ class _LazyReserved(Reserved):
     _state: SystemState
     _value: Reserved | None
 
-    def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
+    def __init__(self, state: SystemState, by_creator: bool = False) -> None:  # noqa: D107 - no dataclass __init__: lazy
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_value", None)
+        object.__setattr__(self, "by_creator", by_creator)
 
     def _get(self) -> Reserved:
         v: Reserved | None = self._value
@@ -428,6 +472,8 @@ class KubeSystem(BaseSystem[SystemState]):
         self._tolerant = scenario.stale_reads or self._cached
         #: time: ordered: ReplicaSet/RC reconciles branch over upstream's possible deletion choices
         self._ordered = scenario.time == "ordered"
+        #: Scenario.identifiers == "by-creator" (docs/semantics.md#runtime section 7)
+        self._by_creator = scenario.identifiers == "by-creator"
 
     def _may_appear(self, spec: Controller) -> bool:
         """Could an object of the controller's kind be created during a run by a user's
@@ -442,7 +488,7 @@ class KubeSystem(BaseSystem[SystemState]):
     def init_states(self) -> Sequence[SystemState]:
         from model.horizontal import with_initial_loads
 
-        cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
+        cluster = normalize_cluster(with_initial_loads(self.scenario.initial), by_family=self._by_creator)
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         informer = None
         if self._cached:
@@ -481,11 +527,15 @@ class KubeSystem(BaseSystem[SystemState]):
         for two states exactly when their :meth:`representative` states are equal, but a
         small tuple of sets of tokens rather than a renamed copy of the state.  Comparable
         only with keys from this instance."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator' (sandbox ids are per pod, not renamed as a pool)")
         self._interning = True
         return symmetry_key(state, _cluster_of, self._atoms)
 
     def representative(self, state: SystemState) -> SystemState:
         """The representative state of ``state``'s symmetry class (the renamed copy)."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator'")
         return symmetry_representative(state, _cluster_of, self._atoms)
 
     def expects_progress(self, state: SystemState) -> bool:
@@ -530,9 +580,9 @@ class KubeSystem(BaseSystem[SystemState]):
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
         if parent._cache.get("normalized"):
-            cluster = normalize_successor(parent, cluster)
+            cluster = normalize_successor(parent, cluster, self._by_creator)
         else:
-            cluster = normalize_cluster(cluster)
+            cluster = normalize_cluster(cluster, self._by_creator)
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
@@ -1076,7 +1126,7 @@ class KubeSystem(BaseSystem[SystemState]):
             return
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
-        reserved = _LazyReserved(state)
+        reserved = _LazyReserved(state, self._by_creator)
         yield from self._controller_steps(state, reserved)
         if state.informer is not None:
             yield from self._informer_steps(state)
@@ -1097,6 +1147,8 @@ class KubeSystem(BaseSystem[SystemState]):
         """:meth:`_successors` when a user action waits for quiescence (``model.sequence.After``
         with ``converged``): the other families' steps first, to know whether a fair one is enabled."""
         reserved = reserved_identifiers(state)
+        if self._by_creator:
+            reserved = replace(reserved, by_creator=True)
         others = list(self._controller_steps(state, reserved))
         for fam, gen in (("scheduler", self._scheduler_steps), ("kubelet", self._kubelet_steps), ("expiry", self._expiry_steps),
                          ("drain", self._drain_steps), ("podgc", self._podgc_steps)):
