@@ -1,10 +1,11 @@
 """Kubernetes versions the model can follow (``Scenario.kubernetes_version``, ``--kubernetes-version``).
 
 Only behaviours that differ between the modelled versions *and* that the model represents are
-switched here; every other part of the model follows the newest upstream it cites.  Today that is
-KEP-5647's stale-controller fence (``model.informer``), which only matters with informer caches
-(``--caches lagged``): without caches a controller always reads its own writes, and the fence never
-holds a reconcile back.
+switched here; every other part of the model follows the newest upstream it cites: KEP-5647's
+stale-controller fence (``model.informer``), which only matters with informer caches
+(``--caches lagged``: without caches a controller always reads its own writes, and the fence never
+holds a reconcile back), and the feature gates of :data:`FEATURE_GATES` (``model.system._versioned_sync``;
+docs/semantics.md, "Kubernetes versions").
 
 | behaviour | versions | upstream |
 |---|---|---|
