@@ -1131,13 +1131,14 @@ def _versioned_sync(spec: ControllerSpec, scenario: Scenario) -> Callable[..., t
     from model.versions import feature_gate
 
     version = scenario.kubernetes_version
+    sync: Callable[..., tuple[Write, ...]] = spec.sync  # the controller's sync, with its keyword options
     if spec.name == "statefulset" and feature_gate(version, "MaxUnavailableStatefulSet"):
         from model.statefulset import StatefulSetGates
 
-        return partial(spec.sync, gates=StatefulSetGates(max_unavailable_stateful_set=True))
+        return partial(sync, gates=StatefulSetGates(max_unavailable_stateful_set=True))
     if spec.name in ("replicaset", "deployment") and scenario.terminating_replicas:
         if feature_gate(version, "DeploymentReplicaSetTerminatingReplicas"):
-            return partial(spec.sync, terminating_replicas=True)
+            return partial(sync, terminating_replicas=True)
     return spec.sync
 
 
