@@ -15,7 +15,8 @@ Two layers:
   label and the API writes: the first applicable of
 
   1. the pod is being deleted: ``kubelet_kill_pod`` (stop every container, tear the sandbox
-     down, free its IP), then ``kubelet_delete_pod`` (the status manager's grace-0 delete);
+     down, free its IP), then (opt-in ``terminal_phase``) ``kubelet_terminal_phase``, then
+     ``kubelet_delete_pod`` (the status manager's grace-0 delete);
   2. the API status disagrees with the runtime (after a fault, or after the node lifecycle
      controller marked the pod NotReady): ``kubelet_update_status``; upstream's syncPod also
      writes the status before it touches the runtime;
