@@ -70,8 +70,9 @@ def stale_controller_fence(version: str, family: str) -> bool:
 FEATURE_GATES: dict[str, tuple[tuple[int, bool], ...]] = {
     # KEP-3973; kube_features.go: {1.33 Alpha false}, {1.35 Beta true}
     "DeploymentReplicaSetTerminatingReplicas": ((33, False), (35, True)),
-    # KEP-3973; alpha (1.34), off in every modelled version: the policy is not modelled
-    "DeploymentPodReplacementPolicy": ((34, False),),
+    # KEP-3973; {1.32 Alpha false} (it carried terminatingReplicas until #131088 split it off in
+    # 1.33; spec.podReplacementPolicy itself is alpha from 1.34): off in every modelled version
+    "DeploymentPodReplacementPolicy": ((32, False),),
     # KEP-961; {1.24 Alpha false}, {1.35 Beta true} turned off in 1.35.4 (#137926) and 1.36
     # (#137904), on again from 1.37 (#139466)
     "MaxUnavailableStatefulSet": ((24, False), (35, False), (37, True)),
