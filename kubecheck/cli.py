@@ -168,7 +168,8 @@ def cli() -> None:
               "caches: (or stale_reads: true) wins.")
 @click.option("--kubernetes-version", "kubernetes_version", type=click.Choice(list(_K8S_VERSIONS)), default=_K8S_DEFAULT,
               show_default=True, metavar="1.28..1.37",
-              help="The Kubernetes version whose version-dependent behaviour is modelled. A scenario file's own "
+              help="The Kubernetes version whose version-dependent behaviour is modelled (KEP-5647 fence, StatefulSet "
+              "maxUnavailable; docs/semantics.md, Kubernetes versions). A scenario file's own "
               "kubernetes_version: wins.")
 @click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
               help="Identical Ready nodes to add when the manifests contain no Node.")

@@ -146,6 +146,10 @@ class ScenarioSpec:
     expectations: tuple[Any, ...] = ()
     #: ``clocks:`` in a scenario file: the opt-in clocks (``model.system.CLOCKS``; docs/semantics.md, "Clocks").
     clocks: frozenset[str] = frozenset()
+    #: ``terminating_replicas:`` / ``kubelet_terminal_phase:`` in a scenario file: the opt-in
+    #: version-dependent behaviours of ``model.system.Scenario`` (docs/semantics.md, "Kubernetes versions")
+    terminating_replicas: bool = False
+    kubelet_terminal_phase: bool = False
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -200,6 +204,8 @@ class ScenarioSpec:
             caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
             time=self.time,
+            terminating_replicas=self.terminating_replicas,
+            kubelet_terminal_phase=self.kubelet_terminal_phase,
         )
 
     def waits_for_stuck_rollout(self) -> bool:
@@ -611,6 +617,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "caches": CACHES_SCHEMA,
         "kubernetes_version": VERSION_SCHEMA,
         "time": {"enum": ["abstract", "ordered"]},
+        "terminating_replicas": {"type": "boolean"},
+        "kubelet_terminal_phase": {"type": "boolean"},
         "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
@@ -1208,6 +1216,8 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         caches=data.get("caches"),
         kubernetes_version=data.get("kubernetes_version"),
         time=data.get("time", "abstract"),
+        terminating_replicas=bool(data.get("terminating_replicas", False)),
+        kubelet_terminal_phase=bool(data.get("kubelet_terminal_phase", False)),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),

@@ -15,7 +15,8 @@ Two layers:
   label and the API writes: the first applicable of
 
   1. the pod is being deleted: ``kubelet_kill_pod`` (stop every container, tear the sandbox
-     down, free its IP), then ``kubelet_delete_pod`` (the status manager's grace-0 delete);
+     down, free its IP), then (opt-in ``terminal_phase``) ``kubelet_terminal_phase``, then
+     ``kubelet_delete_pod`` (the status manager's grace-0 delete);
   2. the API status disagrees with the runtime (after a fault, or after the node lifecycle
      controller marked the pod NotReady): ``kubelet_update_status``; upstream's syncPod also
      writes the status before it touches the runtime;
@@ -54,6 +55,7 @@ from model.frozen import evolve as replace  # dataclasses.replace without __init
 
 __all__ = [
     "IP_PREFIX",
+    "terminal_phase_of_killed_pod",
     "SandboxStatus",
     "RuntimeContainerStatus",
     "RuntimePodStatus",
@@ -766,9 +768,23 @@ def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
     return KubeletStep("kubelet_init_container_completed", _status_write(new))
 
 
+def terminal_phase_of_killed_pod(pod: Pod) -> str:
+    """The phase the kubelet (>= 1.27) writes for a pod whose containers it stopped because the
+    pod is being deleted: pkg/kubelet/kubelet_pods.go getPhase with ``podIsTerminal`` (every
+    container stopped: Succeeded when every regular container exited 0, else Failed).  The
+    model's killed regular containers exit 1 (``runtime_pod_status``), so this is Failed unless
+    every regular container had completed with exit 0 before."""
+    regular = {c.name for c in pod.spec_containers}
+    done = [cs for cs in pod.container_statuses if cs.name in regular]
+    if len(done) == len(regular) and all(cs.state == "terminated" and cs.exit_code == 0 for cs in done):
+        return "Succeeded"
+    return "Failed"
+
+
 def kubelet_step(
     state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY, *, probes: bool = False,
     per_pod_ids: bool = False,
+    terminal_phase: bool = False,
 ) -> KubeletStep | None:
     """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
     ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node).
@@ -779,7 +795,10 @@ def kubelet_step(
     the probe's ``initialDelaySeconds`` and the app's ``unready-after`` (``model.prober.can_turn_ready``).
     ``per_pod_ids`` (the by-creator allocation, ``Scenario.identifiers``): a new sandbox's id and IP
     come from the pod alone (:func:`per_pod_sandbox_id`, :func:`per_pod_ip`), not from the pool of
-    every pod."""
+    every pod.  ``terminal_phase``
+    (``Scenario.kubelet_terminal_phase``): between the kill and the delete of a pod being
+    deleted, the status manager writes its terminal phase (``kubelet_terminal_phase``,
+    kubernetes/kubernetes#115331, 1.27; :func:`terminal_phase_of_killed_pod`)."""
     pod: Pod | None = state.get("Pod", *key)
     if pod is None or not kubelet_can_act(state, pod):
         return None
@@ -796,6 +815,9 @@ def kubelet_step(
             return KubeletStep("kubelet_kill_pod", (UpdateStatus(killed),))
         if (pod.deletion_grace_period_seconds or 0) == 0:
             return None  # already confirmed; only finalizers hold the object now
+        if terminal_phase and pod.phase not in ("Succeeded", "Failed"):
+            terminal = replace(pod, phase=terminal_phase_of_killed_pod(pod))
+            return KubeletStep("kubelet_terminal_phase", (UpdateStatus(terminal),))
         return KubeletStep("kubelet_delete_pod", (Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0),))
     if _status_stale(pod):
         return KubeletStep("kubelet_update_status", _status_write(pod))

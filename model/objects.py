@@ -36,6 +36,7 @@ __all__ = [
     "Sandbox",
     "ContainerStatus",
     "Pod",
+    "ReplicaSetCondition",
     "ReplicaSetStatus",
     "ReplicaSet",
     "ReplicationController",
@@ -393,14 +394,33 @@ class Pod(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
+class ReplicaSetCondition(_CachedHash):
+    """apps/v1 ReplicaSetCondition (also v1 ReplicationControllerCondition): the only type a
+    controller writes is ``ReplicaFailure`` (replica_set_utils.go calculateStatus); the
+    lastTransitionTime is abstract time and left out."""
+
+    type: str
+    status: Literal["True", "False", "Unknown"]
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReplicaSetStatus(_CachedHash):
-    """apps/v1 ReplicaSetStatus (conditions omitted: see docs/semantics.md)."""
+    """apps/v1 ReplicaSetStatus (also the RC's status).
+
+    ``conditions`` holds ``ReplicaFailure`` after a refused pod create/delete (the opt-in
+    ``write_failure`` fault); ``terminating_replicas`` is ``None`` (nil) unless the scenario tracks
+    it (``Scenario.terminating_replicas``) in a version whose gate writes it (``model.versions``).
+    """
 
     replicas: int = 0
     fully_labeled_replicas: int = 0
     ready_replicas: int = 0
     available_replicas: int = 0
     observed_generation: int = 0
+    conditions: tuple[ReplicaSetCondition, ...] = ()
+    terminating_replicas: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -459,6 +479,8 @@ class DeploymentStatus(_CachedHash):
     unavailable_replicas: int = 0
     conditions: tuple[DeploymentCondition, ...] = ()
     collision_count: int | None = None
+    #: sum of the ReplicaSets' ``status.terminatingReplicas`` (nil unless tracked, ``model.versions``)
+    terminating_replicas: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -858,7 +880,7 @@ def _cache_hashes(cls: type) -> None:
 
 
 for _cls in (*(c for c, _ in KINDS.values()), OwnerReference, ContainerSpec, PodTemplate, ContainerStatus, ReplicaSetStatus,
-             DeploymentCondition, DeploymentStatus):
+             ReplicaSetCondition, DeploymentCondition, DeploymentStatus):
     _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references

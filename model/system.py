@@ -165,6 +165,14 @@ class Scenario:
     #: sandbox ids per pod, creation order per controller: steps of different workloads commute,
     #: what partial-order reduction needs).
     identifiers: str = "lowest-free"
+    #: Opt-in: the ReplicaSet and Deployment controllers write ``status.terminatingReplicas`` where
+    #: the version's DeploymentReplicaSetTerminatingReplicas gate is on (1.35+); off, the field
+    #: is left out (nil), as before (docs/semantics.md, "Kubernetes versions").
+    terminating_replicas: bool = False
+    #: Opt-in: the kubelet writes a terminal phase for a killed pod before deleting it (every
+    #: modelled version, kubernetes/kubernetes#115331); off, the under-approximation of
+    #: docs/semantics.md (kubelet, "phase of a deleted pod").
+    kubelet_terminal_phase: bool = False
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
@@ -193,15 +201,17 @@ class Scenario:
         return opt_in == "progress_deadline" and "progress-deadline" in self.clocks
 
     def kubelet_step_fn(self) -> Callable[[ClusterState, tuple[str, str]], Any]:
-        """``model.kubelet.kubelet_step`` with this scenario's image facts, clocks and identifier allocation bound."""
+        """``model.kubelet.kubelet_step`` with this scenario's image facts, clocks and identifier allocation
+        bound, and (opt-in, ``kubelet_terminal_phase``) the terminal-phase write."""
         from model.kubelet import kubelet_step
 
         images = self.images
         per_pod_ids = self.identifiers == "by-creator"
-        if not images and not per_pod_ids:
+        terminal_phase = self.kubelet_terminal_phase
+        if not images and not per_pod_ids and not terminal_phase:
             return kubelet_step
         probes = "probes" in self.clocks
-        return lambda view, k: kubelet_step(view, k, images, probes=probes, per_pod_ids=per_pod_ids)
+        return lambda view, k: kubelet_step(view, k, images, probes=probes, per_pod_ids=per_pod_ids, terminal_phase=terminal_phase)
 
     def user_budget(self) -> tuple[tuple[UserAction, ...], tuple[int, ...]]:
         """Distinct user actions (first-appearance order) and how often each may happen."""
@@ -446,7 +456,7 @@ class KubeSystem(BaseSystem[SystemState]):
         self._syncs: dict[str, Callable[[ClusterState, Any], tuple[Write, ...]]] = {}
         for spec in _ALL_CONTROLLERS:
             if spec.name in self.families and (spec.runs_on(scenario.initial) or self._may_appear(spec)):
-                self._syncs[spec.name] = spec.sync
+                self._syncs[spec.name] = _versioned_sync(spec, scenario)
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
         self._kubelet_step = scenario.kubelet_step_fn()
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
@@ -833,8 +843,10 @@ class KubeSystem(BaseSystem[SystemState]):
                     rest = rec.writes[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
-                    if state.faults.write_failure and len(rec.writes) > 1 and fresh and _goes_on_after_refusal(ak, rec.writes[0].write, True):
-                        yield self._first_write_refused(state, spec, ak, rec.writes, alt)
+                    if state.faults.write_failure and fresh:
+                        refused = self._first_write_refused(state, spec, ak, rec.writes, alt)
+                        if refused is not None:
+                            yield refused
 
     def _cached_controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         """The controller steps with kube-controller-manager's informer caches (``model.informer``).
@@ -907,8 +919,10 @@ class KubeSystem(BaseSystem[SystemState]):
         if nxt == state:
             return
         yield (Action(actor, label, True, ak, ("reconcile", ak, "", *alt)), nxt)
-        if state.faults.write_failure and len(rec.writes) > 1 and not whole and _goes_on_after_refusal(ak, head.write, True):
-            yield self._first_write_refused(state, spec, ak, rec.writes, alt)
+        if state.faults.write_failure and not whole:
+            refused = self._first_write_refused(state, spec, ak, rec.writes, alt)
+            if refused is not None:
+                yield refused
 
     def _informer_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The informers' deliveries (``model.informer.delivery_steps``): weakly fair per kind."""
@@ -1075,50 +1089,106 @@ class KubeSystem(BaseSystem[SystemState]):
                                    faults=state.faults.spend("controller_manager_restart"))
                 yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
 
+    def _after_refusal(self, state: SystemState, spec: ControllerSpec, ak: ActorKey, pws: tuple[PendingWrite, ...],
+                       first: bool) -> tuple[tuple[PendingWrite, ...], tuple[Write, ...]] | None:
+        """The actor's pending writes after the API server refuses ``pws[0]``, and the writes that
+        are dropped (the refused one included); ``None`` when the refusal is not a step of its own
+        (a reconcile's first write refused with nothing after it going on: a stutter, left out).
+
+        Upstream, ReplicaSet/RC manageReplicas runs its deletes and each slowStartBatch batch of
+        creates in parallel, so one refused Pod write does not stop the others of its batch; a refused first create (slowStartBatch's first batch of
+        one) skips every later batch; and syncReplicaSet still writes the status, to which
+        calculateStatus gives a ``ReplicaFailure`` condition (FailedCreate/FailedDelete;
+        ``model.replicaset.with_manage_replicas_error``): the pending status write gets it, or one
+        is added when the reconcile had none.  Every other sync returns at its first error: the
+        rest of the reconcile is not written."""
+        head, later = pws[0], pws[1:]
+        w = head.write
+        rs_family = ak[0] in _RS_FAMILIES
+        pod_write = rs_family and isinstance(w, (Create, Delete)) and (w.kind if isinstance(w, Delete) else kind_of(w.obj)) == "Pod"
+        if not pod_write:
+            if first:
+                return None
+            return (), tuple(pw.write for pw in pws)
+        if isinstance(w, Create) and first:  # slowStartBatch: the later batches are skipped
+            rest = tuple(pw for pw in later if not isinstance(pw.write, Create))
+        else:
+            rest = later
+        rest = self._with_replica_failure(state, spec, ak, rest, "FailedCreate" if isinstance(w, Create) else "FailedDelete")
+        kept = {id(pw) for pw in rest}
+        dropped = tuple(pw.write for pw in pws if id(pw) not in kept and not isinstance(pw.write, UpdateStatus))
+        if first and not rest:
+            return None
+        return rest, dropped
+
+    def _with_replica_failure(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
+                              rest: tuple[PendingWrite, ...], reason: str) -> tuple[PendingWrite, ...]:
+        """``rest`` with the ReplicaSet/RC status write turned into the one a manageReplicas error
+        gives (``model.replicaset.with_manage_replicas_error``)."""
+        from model.replicaset import with_manage_replicas_error
+
+        kind = spec.kind
+        for i, pw in enumerate(rest):
+            if isinstance(pw.write, UpdateStatus) and kind_of(pw.write.obj) == kind:
+                obj = pw.write.obj
+                read = pw.base.status if pw.base is not None else obj.status
+                status = with_manage_replicas_error(read, obj.status, reason, REPLICA_FAILURE_MESSAGE)
+                if status == obj.status:
+                    return rest
+                return rest[:i] + (PendingWrite(UpdateStatus(replace(obj, status=status)), pw.base),) + rest[i + 1:]
+        cur = state.cluster.get(kind, *ak[1:])
+        if cur is None:
+            return rest
+        status = with_manage_replicas_error(cur.status, cur.status, reason, REPLICA_FAILURE_MESSAGE)
+        if status == cur.status:
+            return rest
+        status = replace(status, observed_generation=cur.generation)
+        return rest + (PendingWrite(UpdateStatus(replace(cur, status=status)), cur),)
+
     def _first_write_refused(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
-                             writes: tuple[PendingWrite, ...], alt: tuple[int, ...] = ()) -> tuple[Action, SystemState]:
+                             writes: tuple[PendingWrite, ...], alt: tuple[int, ...] = ()) -> tuple[Action, SystemState] | None:
         """A reconcile (write granularity) whose first write the API server refuses
-        (``FaultBudget.write_failure``): nothing is written, the later writes stay pending, and with
-        caches the reconcile's expectations are raised and lowered for the refused write."""
+        (``FaultBudget.write_failure``): nothing is written, the writes that go on stay pending
+        (:meth:`_after_refusal`), and with caches the reconcile's expectations are raised and
+        lowered for the dropped writes."""
+        after = self._after_refusal(state, spec, ak, writes, True)
+        if after is None:
+            return None
+        rest, dropped = after
         more: dict[str, Any] = {}
         if state.informer is not None:
             from model.informer import after_controller_step
 
             more["informer"] = after_controller_step(state.informer, ak, started=tuple(pw.write for pw in writes),
-                                                     applied=(), dropped=(writes[0].write,), fence=False)
-        nxt = self._finish(state, state.cluster, pending=state.pending.set(ak, writes[1:]),
-                           faults=state.faults.spend("write_failure"), **more)
+                                                     applied=(), dropped=dropped, fence=False)
+        pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+        nxt = self._finish(state, state.cluster, pending=pending, faults=state.faults.spend("write_failure"), **more)
         return (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
                        f"{'/'.join(ak)}: {_describe_write(writes[0].write)}" + (f" (choice {alt[0]})" if alt else "")), nxt)
 
     def _write_failure_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """A failed write (``FaultBudget.write_failure``): the API server refuses the next pending
-        write of one actor with a Conflict or a 5xx; the write is dropped.
+        write of one actor with a Conflict or a 5xx; the write is dropped, and the rest of the
+        reconcile goes on or not as :meth:`_after_refusal` says.
 
-        Upstream, ReplicaSet/RC manageReplicas runs its deletes and each slowStartBatch batch of
-        creates in parallel, so one refused Pod write does not stop the others (they stay
-        pending, :func:`_goes_on_after_refusal`); every other sync returns at its first error and
-        the rest of the reconcile is not written (dropped; the key is requeued, which the
-        level-triggered model's next reconcile is).  On a failed create manageReplicas calls
-        ``CreationObserved(rsKey)``, on a failed delete ``DeletionObserved(rsKey, podKey)``
-        (pkg/controller/replicaset/replica_set.go), which :func:`model.informer.after_controller_step`
-        does for a dropped write.  The first write of a reconcile is refused in the reconcile's
-        own step (:meth:`_first_write_refused`)."""
+        On a failed create manageReplicas calls ``CreationObserved(rsKey)``, on a failed delete
+        ``DeletionObserved(rsKey, podKey)`` (pkg/controller/replicaset/replica_set.go), which
+        :func:`model.informer.after_controller_step` does for a dropped write.  The first write of
+        a reconcile is refused in the reconcile's own step (:meth:`_first_write_refused`)."""
         for ak, pws in state.pending.items():
             spec = _PENDING_SPECS[ak[0]]
-            head, rest = pws[0], pws[1:]
-            if not _goes_on_after_refusal(ak, head.write, False):
-                rest = ()  # the sync returns the error: the rest of the reconcile is not written
+            after = self._after_refusal(state, spec, ak, pws, False)
+            assert after is not None
+            rest, dropped = after
             more: dict[str, Any] = {}
             if state.informer is not None:  # upstream's error paths lower the expectations
                 from model.informer import after_controller_step
 
-                dropped = tuple(pw.write for pw in pws[: len(pws) - len(rest)])
                 more["informer"] = after_controller_step(state.informer, ak, started=None, applied=(), dropped=dropped, fence=False)
             pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
             nxt = self._finish(state, state.cluster, pending=pending, faults=state.faults.spend("write_failure"), **more)
             yield (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
-                          f"{'/'.join(ak)}: {_describe_write(head.write)}"), nxt)
+                          f"{'/'.join(ak)}: {_describe_write(pws[0].write)}"), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         if self._needs_quiet:
@@ -1163,17 +1233,32 @@ def _is_pod_create_or_delete(w: Write) -> bool:
     return (isinstance(w, Create) and kind_of(w.obj) == "Pod") or (isinstance(w, Delete) and w.kind == "Pod")
 
 
-def _goes_on_after_refusal(ak: ActorKey, write: Write, first: bool) -> bool:
-    """Whether the actor's later writes of a reconcile go on after ``write`` is refused: only a
-    ReplicaSet/RC's Pod deletes (parallel) and its creates after the first (slowStartBatch's first
-    batch is one create: its failure skips every later batch, replica_set.go manageReplicas)."""
-    from model.informer import EXPECTATION_FAMILIES
+def _versioned_sync(spec: ControllerSpec, scenario: Scenario) -> Callable[..., tuple[Write, ...]]:
+    """``spec.sync`` with the version-dependent switches of ``scenario`` (``model.versions``): the
+    StatefulSet's MaxUnavailableStatefulSet gate, and (opt-in, ``Scenario.terminating_replicas``)
+    status.terminatingReplicas of ReplicaSets and Deployments.  The plain ``spec.sync`` when no
+    switch is on, so the default scenario runs the very same functions as before."""
+    from functools import partial
 
-    if ak[0] not in EXPECTATION_FAMILIES:
-        return False
-    if isinstance(write, Delete):
-        return write.kind == "Pod"
-    return isinstance(write, Create) and kind_of(write.obj) == "Pod" and not first
+    from model.versions import feature_gate
+
+    version = scenario.kubernetes_version
+    sync: Callable[..., tuple[Write, ...]] = spec.sync  # the controller's sync, with its keyword options
+    if spec.name == "statefulset" and feature_gate(version, "MaxUnavailableStatefulSet"):
+        from model.statefulset import StatefulSetGates
+
+        return partial(sync, gates=StatefulSetGates(max_unavailable_stateful_set=True))
+    if spec.name in ("replicaset", "deployment") and scenario.terminating_replicas:
+        if feature_gate(version, "DeploymentReplicaSetTerminatingReplicas"):
+            return partial(sync, terminating_replicas=True)
+    return spec.sync
+
+
+#: The controller families whose manageReplicas goes on after a refused Pod write (replica_set.go).
+_RS_FAMILIES: frozenset[str] = frozenset(("replicaset", "replication"))
+#: The ReplicaFailure condition's message after a refused write (upstream: the API error's text;
+#: one constant here, so that the condition adds no states beyond its reason).
+REPLICA_FAILURE_MESSAGE = "the API server refused the write"
 
 
 def _record_orphans(before: ClusterState, after: ClusterState, writes: Iterable[Write]) -> ClusterState:
