@@ -182,3 +182,28 @@ def test_exact_parameters_violated_with_a_crash(_cache: Path) -> None:
     cv = count_verdict("KC-ROLL-001", _deployment(3, 0, 2), 1, "write", cache=_cache)
     assert cv.status == VIOLATED and cv.smallest is not None and cv.smallest <= 3
     assert "Not reported as violated" in cv.message
+
+
+def test_the_node_failure_count_model_has_a_fair_cycle_that_never_converges() -> None:
+    """Why the count model does not decide the eventual rules (docs/semantics.md, "Eventual rules (KC-CONV-002)
+    and the count model"): after a node failure any pod may be lost, evicted and replaced again, forever, and
+    that cycle is weakly fair (every fair step enabled all along it is taken in it), while the object model's
+    failed node holds finitely many pods and gets no new ones."""
+    from kubecheck.symbolic.rollout import CountSystem
+
+    system = CountSystem(1, 1, 0, write=True, node_failures=1, rollout=False)
+
+    def step(s: Any, label: str) -> Any:
+        (nxt,) = [n for a, n in system.successors(s) if a.label == label]
+        return nxt
+
+    start = step(system.init_states()[0], "node_fail")
+    cycle = ["old_lost", "evict_old_u", "rs_old", "old_pod_available", "terminating_pod_gone", "rs_old_status", "rs_old"]
+    states = [start]
+    for label in cycle:
+        states.append(step(states[-1], label))
+    assert states[-1] == start  # a cycle
+    assert any(s.old_available < s.old_spec for s in states)  # through states that are not converged
+    taken = {(a.actor, a.label) for s, label in zip(states, cycle) for a, _ in system.successors(s) if a.label == label}
+    always = set.intersection(*[{(a.actor, a.label) for a, _ in system.successors(s) if a.fair} for s in states[:-1]])
+    assert always <= taken  # weakly fair: no fair step stays enabled without being taken
