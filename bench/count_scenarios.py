@@ -79,7 +79,7 @@ def cli_run(replicas: int, cache: Path, rules: str) -> dict[str, object]:
     wall = time.monotonic() - t
     code = os.waitstatus_to_exitcode(status)
     doc = json.loads((d / "r.json").read_text()) if (d / "r.json").exists() else {"findings": []}
-    by = {}
+    by: dict[tuple[str, str], int] = {}
     for f in doc["findings"]:
         engine = "count" if "count-model proof" in f.get("reductions", ()) else "explicit"
         by.setdefault((f["verdict"], engine), 0)
