@@ -322,7 +322,7 @@ def beyond_explicit_reach(deployment: Deployment) -> bool:
 
 
 def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, overlapping: bool, *,
-                     timeout: float = 60.0, cache: Path | None = None) -> CountVerdict:
+                     timeout: float = 60.0, cache: Path | None = None, cluster: Any = None) -> CountVerdict:
     """The count model's verdict on ``rule_id`` for Deployment ``d`` in scenario ``spec``
     (a ``kubecheck.scenarios.ScenarioSpec``): :func:`coverage` for the scenario, then :func:`count_verdict`."""
     actions = spec.all_user_actions()
@@ -331,9 +331,18 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
                    overlapping=overlapping)
     if not why and getattr(spec, "images", None):
         why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
+    if not why and getattr(spec, "clocks", None):
+        why = f"clocks ({', '.join(sorted(spec.clocks))}) are not in the checked refinement"
+    if not why and cluster is not None and _autoscaled(cluster, d):
+        why = "a HorizontalPodAutoscaler scales this Deployment (the count model's replicas are fixed)"
     rolls = any(_sets_image_of(e, d) for e in actions)
     return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                          timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls)
+
+
+def _autoscaled(cluster: Any, d: Deployment) -> bool:
+    """Whether a HorizontalPodAutoscaler of ``d``'s namespace targets it (it writes its spec.replicas)."""
+    return any(h.scale_target_ref[1:] == ("Deployment", d.name) for h in cluster.objects("HorizontalPodAutoscaler", d.namespace))
 
 
 def _target(target: Any) -> tuple[str, str] | None:
@@ -372,7 +381,8 @@ def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: A
     cache = cache_dir() if cache is None else cache
     overlaps = _overlapping(cluster)
     for rule_id, (ns, name), d in todo:
-        cv = scenario_verdict(rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache)
+        cv = scenario_verdict(rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
+                              cluster=cluster)
         if cv.status == PROVED:
             cv = replace(cv, message=(f"decided by the Z3 count model before the explicit search (replicas {d.replicas} > "
                                       f"{EXPLICIT_REACH}, beyond the explicit reach): {cv.message}"))
@@ -411,7 +421,8 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         cv = (known or {}).get((f.rule_id, ns, name))
         if cv is None:
-            cv = scenario_verdict(f.rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache)
+            cv = scenario_verdict(f.rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
+                                  cluster=cluster)
         if cv.status == PROVED:
             out.append(replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
                                note=cv.message + (f" [explicit search: {f.note}]" if f.note else ""),

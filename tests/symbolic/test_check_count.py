@@ -207,3 +207,39 @@ def test_the_node_failure_count_model_has_a_fair_cycle_that_never_converges() ->
     taken = {(a.actor, a.label) for s, label in zip(states, cycle) for a, _ in system.successors(s) if a.label == label}
     always = set.intersection(*[{(a.actor, a.label) for a, _ in system.successors(s) if a.fair} for s in states[:-1]])
     assert always <= taken  # weakly fair: no fair step stays enabled without being taken
+
+
+HPA = """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 20
+"""
+
+
+def test_an_autoscaled_deployment_or_a_clock_is_not_covered(tmp_path: Path) -> None:
+    """An HPA writes the Deployment's spec.replicas (the count model's are fixed), and the opt-in clocks
+    are outside the checked refinement: the count model leaves both to the explicit engine."""
+    from dataclasses import replace
+
+    from kubecheck.scenarios import builtin
+    from kubecheck.symbolic.check import scenario_verdict
+    from model.state import ClusterState
+
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT + HPA, encoding="utf-8")
+    load = load_manifests([str(m)])
+    assert not load.errors, load.errors
+    cluster = ClusterState.from_objects(tuple(load.objects))
+    d = cluster.get("Deployment", "default", "web")
+    spec = builtin("rollout", cluster)
+    cv = scenario_verdict("KC-ROLL-001", d, spec, "write", False, cluster=cluster)
+    assert cv.status == NOT_COVERED and "HorizontalPodAutoscaler" in cv.message, cv.message
+    plain = ClusterState.from_objects(tuple(o for o in load.objects if o.__class__.__name__ != "HorizontalPodAutoscaler"))
+    cv = scenario_verdict("KC-ROLL-001", d, replace(spec, clocks=frozenset({"probes"})), "write", False, cluster=plain)
+    assert cv.status == NOT_COVERED and "clocks (probes)" in cv.message, cv.message
