@@ -163,17 +163,20 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
             rollout: bool = True) -> tuple[str, dict[str, Any], bool]:
     """(status, details, cached) of one prove_rollout call, through the cache.
 
-    A miss proves every count-model rule in one call (the invariant search is shared) and caches each."""
+    A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
+    search is shared) and caches each that is decided."""
     def key(rid: str) -> str:
         return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
                     *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)))
 
     path = None if cache is None else cache / "count-proofs.json"
-    if path is not None:
-        hit = _load(path).get(key(rule_id))
-        if hit is not None:
-            return hit["status"], hit, True
-    rules = tuple(RULES)
+    stored = _load(path) if path is not None else {}
+    hit = stored.get(key(rule_id))
+    if hit is not None:
+        return hit["status"], hit, True
+    # the asked rule first (a long BMC for it must not leave it to a later call), then the rules not cached
+    # yet; a rule the deadline cut here is not cached and gets a call of its own when it is asked
+    rules = (rule_id, *(r for r in RULES if r != rule_id and key(r) not in stored))
     res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
                         granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout)
     mine: dict[str, Any] = {}

@@ -243,3 +243,23 @@ def test_an_autoscaled_deployment_or_a_clock_is_not_covered(tmp_path: Path) -> N
     plain = ClusterState.from_objects(tuple(o for o in load.objects if o.__class__.__name__ != "HorizontalPodAutoscaler"))
     cv = scenario_verdict("KC-ROLL-001", d, replace(spec, clocks=frozenset({"probes"})), "write", False, cluster=plain)
     assert cv.status == NOT_COVERED and "clocks (probes)" in cv.message, cv.message
+
+
+def test_a_miss_proves_both_rules_once_and_a_cached_rule_is_not_proved_again(_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, ...]] = []
+    real = count_check.prove_rollout
+
+    def recording(*a: Any, **k: Any) -> Any:
+        asked.append(tuple(k["properties"]))
+        return real(*a, **k)
+
+    monkeypatch.setattr(count_check, "prove_rollout", recording)
+    args = ((5, 5), "25%", "25%", 0, "write", 60.0, _cache)
+    assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
+    assert asked == [("max-surge", "min-available")]  # the asked rule first, the other one with it
+    assert count_check._status("KC-ROLL-001", *args)[::2] == (PROVED, True)  # cached by the first call
+    data = json.loads((_cache / "count-proofs.json").read_text())
+    del data[next(k for k in data if "KC-ROLL-002" in k)]
+    (_cache / "count-proofs.json").write_text(json.dumps(data))
+    assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
+    assert asked[-1] == ("max-surge",)  # KC-ROLL-001 is cached: not proved again
