@@ -203,11 +203,15 @@ def cli() -> None:
               help="Run each search as a distributed BFS on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, "
               "ADDRESS joins a cluster. Safety rules only (eventual rules are refused: select rules with -p).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="--ray: workers per search.")
+@click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), default=None,
+              help="Where the Z3 count model's proofs are cached per parameter tuple (a rerun is instant; keyed by the "
+              "count model's version). Default: $KUBECHECK_CACHE_DIR, else the user cache directory (~/.cache/kubecheck).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, caches: str, kubernetes_version: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
-          config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int) -> None:
+          config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int,
+          cache_dir: str | None) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.config import Exclusion
     from kubecheck.pool import default_jobs
@@ -270,6 +274,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         jobs=1 if ray_address else (jobs or default_jobs()),
         ray=ray_address,
         workers=workers,
+        cache_dir=cache_dir,
     )
     try:
         report = run_check(cfg, load, texts=texts)

@@ -468,6 +468,9 @@ class CheckConfig:
     ray: str | None = None
     #: Ray workers (actors) per distributed search
     workers: int = 2
+    #: ``--cache-dir``: the count model's proof cache (kubecheck.symbolic.check); None: ``$KUBECHECK_CACHE_DIR``
+    #: or the user cache directory
+    cache_dir: str | None = None
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -638,6 +641,8 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     """
     from model.decompose import capacity_shares, interaction_groups
 
+    if not planned:  # every pair was decided before the search (the count model): nothing to explore
+        return [], ()
     variants = spec.variants()
     if identifiers != "lowest-free":
         from model.system import by_creator_is_exact
@@ -1266,6 +1271,12 @@ class _Sink:
     def finding(self, scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...]) -> Finding:
         return _make_finding(scen_name, scenario, system, p, res, reductions, self.load, self.cfg, self.texts)
 
+    def count_decided(self, spec: ScenarioSpec, p: _Planned, note: str) -> Finding:
+        """The finding on a pair the Z3 count model proved before any explicit search (``holds``)."""
+        return Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category, _target_text(p.target),
+                       Verdict.HOLDS.value, Verdict.HOLDS.exit_code, note, reductions=("count-model proof",),
+                       **_describe(self.load, p, None, self.cfg, self.texts))
+
     def not_run(self, spec: ScenarioSpec, p: _Planned, verdict: Verdict, note: str, bound_hit: str | None = None) -> Finding:
         """The finding on a pair whose scenario could not run (start-up was cut, or did not settle)."""
         return Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category, _target_text(p.target),
@@ -1431,12 +1442,44 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
 
 
 def _start_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any) -> tuple[Any, ...]:
-    """Plan one scenario's searches and submit them to the pool: what :func:`_search_scenario` reads."""
+    """Plan one scenario's searches and submit them to the pool: what :func:`_search_scenario` reads.
+
+    The rollout rules on a Deployment beyond the explicit reach are asked of the Z3 count model first
+    (:func:`_count_first`); the ones it proves are decided and left out of the explicit searches."""
     cfg = sink.cfg
     planned = plan.for_scenario(spec, cfg)
     bounds = {**cfg.bounds(), **dict(spec.bounds)}
+    decided, known, planned = _count_first(sink, spec, cluster, planned)
     searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose, check_identifiers(cfg))
-    return planned, bounds, searches, used, _submit_searches(sink, searches, bounds)
+    return planned, bounds, searches, used, _submit_searches(sink, searches, bounds), decided, known
+
+
+def _count_cache(cfg: CheckConfig) -> Any:
+    from pathlib import Path
+
+    return Path(cfg.cache_dir) if cfg.cache_dir else None
+
+
+def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
+                 planned: list[_Planned]) -> tuple[list[Finding], dict[Any, Any], list[_Planned]]:
+    """The count model asked before the explicit search (kubecheck.symbolic.check.decide_before_search):
+    the findings it decides (PROVED: ``holds``, the note naming the engine and the sizes), every verdict
+    it gave (for the cut-search fallback), and the pairs left for the explicit search."""
+    if sink.cfg.engine != "explicit":
+        return [], {}, planned
+    from kubecheck.symbolic.check import PROVED, decide_before_search
+
+    known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
+                                 cache=_count_cache(sink.cfg))
+    decided: list[Finding] = []
+    rest: list[_Planned] = []
+    for p in planned:
+        cv = known.get((p.rule.rule_id, p.target[1], p.target[2])) if p.target is not None else None
+        if cv is not None and cv.status == PROVED:
+            decided.append(sink.count_decided(spec, p, cv.message))
+        else:
+            rest.append(p)
+    return decided, known, rest
 
 
 def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched,
@@ -1444,7 +1487,7 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     """One scenario from the settled ``cluster``: its searches (per interaction group when they are
     independent), again on the whole cluster when a group outgrew its share of node capacity."""
     cfg = sink.cfg
-    planned, bounds, searches, used, submitted = started or _start_scenario(sink, plan, spec, cluster)
+    planned, bounds, searches, used, submitted, decided, known = started or _start_scenario(sink, plan, spec, cluster)
     out.runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                 tuple(sorted(bounds.items())) if spec.bounds else (), spec.caches or "off",
                                 spec.kubernetes_version or cfg.kubernetes_version))
@@ -1458,7 +1501,10 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
         out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)
     from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
 
-    out.findings.extend(decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity))
+    found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
+                                              cache=_count_cache(cfg))
+    order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
+    out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)
 
 
