@@ -43,15 +43,20 @@ def test_same_verdicts_with_and_without_symmetry(tmp_path: Path) -> None:
 
 
 def test_a_scenario_where_an_object_may_change_controller_keeps_the_default_allocation() -> None:
-    from kubecheck.runner import plan_searches
+    from kubecheck.runner import _Planned, plan_searches
     from kubecheck.scenarios import builtin
     from model.manifests import load_manifests
     from model.objects import Pod
 
+    from kubecheck.runner import property_targets
+    from properties.catalogue import get_rule
+
     cluster = load_manifests([str(VIOLATION)]).to_state()
     spec = builtin("rollout", cluster)
-    searches, _ = plan_searches(spec, cluster, [], "reconcile", decompose=False, identifiers="by-creator")
+    rule = get_rule("KC-CONV-002")
+    planned = [_Planned(p, rule, t) for p, t in property_targets(rule, cluster)]  # pairs left for the explicit search
+    searches, _ = plan_searches(spec, cluster, planned, "reconcile", decompose=False, identifiers="by-creator")
     assert {s.scenario.identifiers for s in searches} == {"by-creator"}
     bare = cluster.put(Pod(name="bare", namespace="default", uid="bare-uid"))  # an orphan a controller may adopt
-    searches, _ = plan_searches(builtin("rollout", bare), bare, [], "reconcile", decompose=False, identifiers="by-creator")
+    searches, _ = plan_searches(builtin("rollout", bare), bare, planned, "reconcile", decompose=False, identifiers="by-creator")
     assert {s.scenario.identifiers for s in searches} == {"lowest-free"}
