@@ -52,6 +52,7 @@ from kubecheck.core.reductions import Reduction, may_use_por, reductions_of, spl
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from model.versions import DEFAULT_VERSION
+from properties import CATALOGUE
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -76,39 +77,19 @@ __all__ = [
 REPORT_SCHEMA = "kubecheck-report/1"
 SCENARIO_FILE_SCHEMA = "kubecheck-scenario/1"
 
-#: The manifest field a rule's finding points at (SARIF region); the object itself otherwise.
-RULE_FIELDS: dict[str, str] = {
-    "KC-CONV-001": "spec.replicas",
-    "KC-CONV-002": "spec.replicas",
-    "KC-CONV-003": "spec.replicas",
-    "KC-OWN-002": "spec.selector",
-    "KC-OWN-004": "spec.selector",
-    "KC-ROLL-001": "spec.strategy.rollingUpdate.maxUnavailable",
-    "KC-ROLL-002": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-003": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-004": "spec.selector",
-    "KC-ROLL-005": "spec.strategy.type",
-    "KC-ROLL-006": "spec.template",
-    "KC-AVAIL-001": "spec.replicas",
-    "KC-STS-001": "spec.serviceName",
-    "KC-STS-003": "spec.volumeClaimTemplates",
-    "KC-STS-005": "spec.podManagementPolicy",
-}
-
-
 #: The pseudo-scenario under which violations found on the settle path (start-up) are reported.
 STARTUP = "startup"
 
-#: Rules judged only after the first convergence, never on the start-up (settle) path.
-#: Criterion: the rule's statement presupposes a workload that is already running, i.e. it
-#: protects capacity that start-up has not built yet.  Every other invariant and action rule
-#: speaks about every step of every run, start-up included (surge bounds, ownership, identity,
-#: sandboxes), and is checked there.  User rules are always checked on the start-up path.
-AFTER_CONVERGENCE: dict[str, str] = {
-    "KC-ROLL-001": "maxUnavailable bounds an update of a running Deployment (upstream: 'during the update'); "
-    "before the first convergence there is no available capacity to keep",
-    "KC-ROLL-004": "zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
-}
+#: Rules judged only after the first convergence, never on the start-up (settle) path: the catalogue
+#: rules that declare why (``Rule.after_convergence``).  User rules declare it the same way
+#: (:func:`_after_convergence`); without it they are checked on the start-up path.
+AFTER_CONVERGENCE: dict[str, str] = {r.rule_id: r.after_convergence for r in CATALOGUE.values() if r.after_convergence}
+
+
+def _after_convergence(rule: Any) -> bool:
+    """Whether ``rule`` is judged only after the first convergence (a catalogue rule: listed in
+    :data:`AFTER_CONVERGENCE`; a user rule: its own ``after_convergence``)."""
+    return rule.rule_id in AFTER_CONVERGENCE if rule.rule_id in CATALOGUE else bool(rule.after_convergence)
 
 
 def parse_memory(text: str) -> int:
@@ -719,13 +700,13 @@ def _safe(text: str) -> str:
 
 
 def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
-            anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None) -> Location | None:
+            anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None, field_: str = "") -> Location | None:
     """The manifest location of a finding: the workload's field, or the Service/workload the trace
     involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
     key = _subject_key(load, rule_id, target, trace, anchor)
     if key is None:
         return None
-    return _field_location(load, key, RULE_FIELDS.get(rule_id, ""), texts)
+    return _field_location(load, key, field_, texts)
 
 
 def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
@@ -859,7 +840,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
     rule_id = p.rule.rule_id
     key = _subject_key(load, rule_id, p.target, trace, p.anchor)
-    location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
+    location = _locate(load, rule_id, p.target, trace, p.anchor, texts, p.rule.location)
     manifest = set(load.locations.keys())
     objects = _finding_objects(load, p, trace, manifest)
     fixed, related = _related(load, p, key, objects, manifest, texts)
@@ -1192,7 +1173,7 @@ class _CheckPlan:
         """The rules judged on every step of the settle path: invariants and action rules, except
         the ones that only hold after the first convergence."""
         return [p for p in self.planned if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
-                and p.rule.rule_id not in AFTER_CONVERGENCE]
+                and not _after_convergence(p.rule)]
 
     def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
         """The pairs a scenario judges: its own property list, the default rules, the rules it brings."""
@@ -1533,7 +1514,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         out_dir=str(Path(cfg.out_dir)),
         start="settled" if settled.settled else "loaded",
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in plan.startup)),
-        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if p.rule.rule_id in AFTER_CONVERGENCE)),
+        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores

@@ -17,7 +17,7 @@ API server) or the new cluster state (faults change the runtime, not the API).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, Sequence, Union
+from typing import Any, Iterator, Literal, Sequence, Union
 
 from model.api import Create, Delete, Refused, Update, Write
 from model.apply import ApplyManifest
@@ -27,6 +27,7 @@ from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
+from model.records import Fault
 from model.state import ClusterState
 
 __all__ = [
@@ -662,69 +663,84 @@ def record_orphaned_pod(before: ClusterState, after: ClusterState, pod: Pod) -> 
 
 
 def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPTY) -> list[FaultInstance]:
-    """Every fault the budget still allows, in deterministic order.
-
-    * ``fault_crash_container``: a running container of a bound pod exits (runtime only: the
-      pod's conditions stay stale until its kubelet writes the status);
-    * ``fault_kill_sandbox``: a ready sandbox dies (the pause container and its network
-      namespace are gone; containers in it are no longer ready);
-    * ``node_fail`` / ``node_recover``: the node stops (resumes) reporting Ready.  A failed
-      node's containers keep running: the checker cannot tell a crash from a partition,
-      and neither can the control plane;
-    * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
-      node the pod's running containers survive the object (``Node.orphaned_pods``) until the
-      node recovers (``node_recover`` clears the record: the returning kubelet kills them);
-    * ``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) with a
-      readiness probe of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the
-      tag is ``:broken``: :func:`model.kubelet.image_facts`) stops being ready.
-    Controller crashes need the pending writes and are listed by ``model.system``.
+    """Every fault the budget still allows, in deterministic order: the registered faults
+    (``model.registry.FAULTS``) that the cluster alone decides, in registry order, each only while
+    its budget lasts (:data:`FAULTS` here says what each one is).
+    Controller crashes, failed writes, lagging caches and controller-manager restarts need the pending
+    writes or the caches and are listed by ``model.system``.
     """
-    out: list[FaultInstance] = []
-    if budget.container_crash:
-        for pod in state.pods.values():
-            if pod.node_name is None:
-                continue
-            for cs in pod.container_statuses:
-                if cs.state == "running":
-                    statuses = tuple(
-                        replace(x, state="terminated", ready=False) if x.name == cs.name else x
-                        for x in pod.container_statuses
-                    )
-                    out.append(
-                        FaultInstance(
-                            "container_crash",
-                            "fault_crash_container",
-                            f"{pod.name}/{cs.name}",
-                            _pod_put(state, replace(pod, container_statuses=statuses)),
-                        )
-                    )
-    if budget.sandbox_death:
-        for pod in state.pods.values():
-            if pod.sandbox is not None and pod.sandbox.ready:
-                dead = replace(
-                    pod,
-                    sandbox=replace(pod.sandbox, ready=False),
-                    container_statuses=tuple(replace(cs, ready=False) for cs in pod.container_statuses),
-                )
-                out.append(FaultInstance("sandbox_death", "fault_kill_sandbox", pod.name, _pod_put(state, dead)))
-    if budget.node_failure:
-        for node in state.nodes.values():
-            if node.ready:
-                out.append(FaultInstance("node_failure", "node_fail", node.name, state.put(replace(node, ready=False))))
-    if budget.node_recovery:
-        for node in state.nodes.values():
-            if not node.ready:
-                healed = replace(node, ready=True, eviction_timeout_elapsed=False, orphaned_pods=())
-                out.append(FaultInstance("node_recovery", "node_recover", node.name, state.put(healed)))
-    if budget.force_delete:
-        from model.apiserver import apply_write
+    from model.registry import FAULTS
 
-        for pod in state.pods.values():
-            force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0, propagation="Background")  # kubectl delete --force sends Background
-            result = apply_write(state, force)
-            if result != state:
-                result = record_orphaned_pod(state, result, pod)
-                out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    out: list[FaultInstance] = []
+    for fault in FAULTS:
+        if fault.instances is None or (fault.budget and not getattr(budget, fault.budget)):
+            continue
+        out.extend(FaultInstance(fault.budget, label, detail, result) for label, detail, result in fault.instances(state, images))
+    return out
+
+
+def crash_container_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_crash_container``: a running container of a bound pod exits (runtime only: the pod's
+    conditions stay stale until its kubelet writes the status)."""
+    for pod in state.pods.values():
+        if pod.node_name is None:
+            continue
+        for cs in pod.container_statuses:
+            if cs.state == "running":
+                statuses = tuple(
+                    replace(x, state="terminated", ready=False) if x.name == cs.name else x
+                    for x in pod.container_statuses
+                )
+                yield ("fault_crash_container", f"{pod.name}/{cs.name}", _pod_put(state, replace(pod, container_statuses=statuses)))
+
+
+def kill_sandbox_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_kill_sandbox``: a ready sandbox dies (the pause container and its network namespace are
+    gone; containers in it are no longer ready)."""
+    for pod in state.pods.values():
+        if pod.sandbox is not None and pod.sandbox.ready:
+            dead = replace(
+                pod,
+                sandbox=replace(pod.sandbox, ready=False),
+                container_statuses=tuple(replace(cs, ready=False) for cs in pod.container_statuses),
+            )
+            yield ("fault_kill_sandbox", pod.name, _pod_put(state, dead))
+
+
+def node_fail_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``node_fail``: the node stops reporting Ready.  A failed node's containers keep running: the
+    checker cannot tell a crash from a partition, and neither can the control plane."""
+    for node in state.nodes.values():
+        if node.ready:
+            yield ("node_fail", node.name, state.put(replace(node, ready=False)))
+
+
+def node_recover_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``node_recover``: the node reports Ready again (the returning kubelet kills the containers of
+    ``Node.orphaned_pods``: the record is cleared)."""
+    for node in state.nodes.values():
+        if not node.ready:
+            healed = replace(node, ready=True, eviction_timeout_elapsed=False, orphaned_pods=())
+            yield ("node_recover", node.name, state.put(healed))
+
+
+def force_delete_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady node
+    the pod's running containers survive the object (``Node.orphaned_pods``) until the node recovers."""
+    from model.apiserver import apply_write
+
+    for pod in state.pods.values():
+        force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0, propagation="Background")  # kubectl delete --force sends Background
+        result = apply_write(state, force)
+        if result != state:
+            result = record_orphaned_pod(state, result, pod)
+            yield ("fault_force_delete_pod", pod.name, result)
+
+
+def readiness_probe_fails_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) with a
+    readiness probe of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the
+    tag is ``:broken``: :func:`model.kubelet.image_facts`) stops being ready."""
     from model.kubelet import image_facts
 
     for pod in state.pods.values():
@@ -736,15 +752,26 @@ def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPT
         for cs in pod.container_statuses:
             if cs.name in probes and cs.state == "running" and cs.ready:
                 statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)
-                out.append(
-                    FaultInstance(
-                        UNBUDGETED,
-                        "fault_readiness_probe_fails",
-                        f"{pod.name}/{cs.name}",
-                        _pod_put(state, replace(pod, container_statuses=statuses)),
-                    )
-                )
-    return out
+                yield ("fault_readiness_probe_fails", f"{pod.name}/{cs.name}", _pod_put(state, replace(pod, container_statuses=statuses)))
+
+
+#: The fault records (``model.registry.FAULTS`` lists them, one line each).  The first six are decided
+#: by the cluster alone (:func:`fault_instances`); the last four need the pending writes or the informer
+#: caches and are listed by ``model.system.KubeSystem``.
+CONTAINER_CRASH = Fault("container_crash", frozenset({"fault_crash_container"}), crash_container_instances)
+SANDBOX_DEATH = Fault("sandbox_death", frozenset({"fault_kill_sandbox"}), kill_sandbox_instances)
+NODE_FAILURE = Fault("node_failure", frozenset({"node_fail"}), node_fail_instances)
+NODE_RECOVERY = Fault("node_recovery", frozenset({"node_recover"}), node_recover_instances)
+FORCE_DELETE = Fault("force_delete", frozenset({"fault_force_delete_pod"}), force_delete_instances)
+READINESS_PROBE_FAILS = Fault(UNBUDGETED, frozenset({"fault_readiness_probe_fails"}), readiness_probe_fails_instances)
+#: a controller crashes mid-reconcile: its pending writes are dropped (model.system)
+CONTROLLER_CRASH = Fault("controller_crash", frozenset({"{prefix}_crash_mid_reconcile"}), None)
+#: the Pod cache lags past ExpectationsTimeout (``--caches lagged``; listed by model.system's expectation steps)
+INFORMER_LAG = Fault("informer_lag", frozenset({"fault_expectations_expire_on_lagging_cache"}), None)
+#: kube-controller-manager restarts (``--caches lagged``; model.informer.restart, listed by model.system)
+CONTROLLER_MANAGER_RESTART = Fault("controller_manager_restart", frozenset({"fault_controller_manager_restart"}), None)
+#: the API server refuses one controller write (model.system)
+WRITE_FAILURE = Fault("write_failure", frozenset({"{prefix}_write_refused"}), None)
 
 
 def describe_user_action(action: Any) -> str:

@@ -18,6 +18,9 @@ A :class:`Controller` says everything ``model.system.KubeSystem`` needs to run a
   or ``always``.
 
 A :class:`Timer` is an abstract-time expiry step (``model.system.KubeSystem._expiry_steps``).
+
+A :class:`Fault` is one thing that goes wrong: the ``FaultBudget`` field it spends, its labels, its
+instances in a state and its scenario-file schema (``faults:`` in a scenario file).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from model.api import Create, Delete, UpdateStatus, Write
 from model.objects import SHORT_KIND_NAMES, kind_of
 from model.state import ClusterState
 
-__all__ = ["Controller", "Timer", "TimerStep", "write_label", "generic_actions"]
+__all__ = ["Controller", "Timer", "TimerStep", "Fault", "BUDGET_SCHEMA", "write_label", "generic_actions"]
 
 ActorKey = tuple[str, ...]
 #: ``label(actor_key, write, base, view) -> str``
@@ -147,3 +150,31 @@ class Timer:
     steps: Callable[[ClusterState], Iterable[TimerStep]]
     actions: frozenset[str]
     opt_in: str | None = None
+
+
+#: The scenario-file schema of a fault budget: how many times the fault may happen.
+BUDGET_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault (``model.environment``; docs/semantics.md, "Faults").
+
+    ``budget`` is the ``model.environment.FaultBudget`` field each occurrence spends (``""``: none,
+    the fault is not budgeted), ``labels`` every action label it may produce (``{prefix}`` stands for
+    each controller's prefix), ``schema`` the JSON Schema of its key under ``faults:`` in a scenario
+    file.  ``instances(cluster, images)`` yields ``(label, detail, cluster after)`` for every
+    occurrence the state allows; ``None`` for a fault that needs more than the cluster (the pending
+    writes, the informer caches), whose steps ``model.system.KubeSystem`` lists itself.
+    """
+
+    budget: str
+    labels: frozenset[str]
+    instances: Callable[[ClusterState, Any], Iterable[tuple[str, str, ClusterState]]] | None
+    schema: dict[str, Any] | None = None
+
+    def file_schema(self) -> dict[str, Any] | None:
+        """The JSON Schema of its budget under ``faults:`` (``None``: not budgeted, no key)."""
+        if not self.budget:
+            return None
+        return self.schema if self.schema is not None else BUDGET_SCHEMA

@@ -1,4 +1,4 @@
-"""The registry: every controller and timer of the model, one line each, in the order
+"""The registry: every controller, timer and fault of the model, one line each, in the order
 ``model.system.KubeSystem`` runs them (the order is part of the explored state graph's numbering,
 so a new entry goes where its steps should come).
 
@@ -9,10 +9,10 @@ module, ending with its ``CONTROLLER``, plus one line here.
 from __future__ import annotations
 
 from model import daemon, deployment, disruption, garbagecollector, horizontal, kubelet, nodelifecycle, replicaset
-from model import replication, statefulset
-from model.records import Controller, Timer
+from model import environment, replication, statefulset
+from model.records import Controller, Fault, Timer
 
-__all__ = ["CONTROLLERS", "OBJECT_CONTROLLERS", "TIMERS", "controller"]
+__all__ = ["CONTROLLERS", "FAULTS", "OBJECT_CONTROLLERS", "TIMERS", "controller"]
 
 #: The controllers that reconcile one object each, in action order.
 OBJECT_CONTROLLERS: tuple[Controller, ...] = (
@@ -38,6 +38,22 @@ TIMERS: tuple[Timer, ...] = (
     nodelifecycle.EVICTION_TIMEOUT_TIMER,
     horizontal.WINDOW_TIMER,
     deployment.PROGRESS_DEADLINE_TIMER,
+)
+
+#: The faults, in the order their steps are offered and their budgets are listed (``FaultBudget``'s
+#: fields, a scenario file's ``faults:`` keys): ``model.environment.fault_instances`` runs the ones the
+#: cluster alone decides, in this order; ``model.system`` lists the others.
+FAULTS: tuple[Fault, ...] = (
+    environment.CONTAINER_CRASH,
+    environment.SANDBOX_DEATH,
+    environment.NODE_FAILURE,
+    environment.NODE_RECOVERY,
+    environment.FORCE_DELETE,
+    environment.READINESS_PROBE_FAILS,
+    environment.CONTROLLER_CRASH,
+    environment.INFORMER_LAG,
+    environment.CONTROLLER_MANAGER_RESTART,
+    environment.WRITE_FAILURE,
 )
 
 _BY_NAME = {c.name: c for c in CONTROLLERS}

@@ -1,7 +1,8 @@
 """Rule: a catalogue entry, and the decorator users write their own rules with.
 
 A :class:`Rule` is the declaration (stable ID, one-line statement, what it counts, upstream
-citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
+citation, kind, targets, severity, remediation, the manifest field its findings point at, and
+whether start-up is exempt); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
 values for one cluster: one per workload the rule applies to (so the CLI reports a verdict per
 workload and property), or a single cluster-wide one.
 
@@ -73,6 +74,13 @@ class Rule:
     #: is that field of every pod), or None for "anything".  Only partial-order reduction
     #: (``kubecheck check --por``) uses it: a rule with ``reads=None`` runs in the unreduced search.
     reads: frozenset[tuple[Any, ...]] | None = None
+    #: The manifest field a finding of this rule points at (the SARIF region, e.g.
+    #: ``spec.strategy.rollingUpdate.maxUnavailable``); ``""``: the object itself.
+    location: str = ""
+    #: Why the rule is judged only after the first convergence, never on the start-up (settle) path
+    #: (``""``: judged there too).  Criterion: the statement presupposes a workload that is already
+    #: running, i.e. it protects capacity that start-up has not built yet.
+    after_convergence: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -144,6 +152,8 @@ def rule(
     severity: str = "error",
     remediation: str = "",
     reads: Any = None,
+    location: str = "",
+    after_convergence: str = "",
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -167,6 +177,8 @@ def rule(
             severity=severity,
             remediation=remediation,
             reads=frozenset(tuple(loc) for loc in reads) if reads is not None else None,
+            location=location,
+            after_convergence=after_convergence,
         )
 
     return wrap

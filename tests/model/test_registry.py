@@ -12,7 +12,7 @@ from model.objects import KINDS
 from model.records import Controller, Timer
 from model.registry import CONTROLLERS, TIMERS
 from model.system import ACTOR_FAMILIES, KubeSystem
-from tests.model.test_golden_counts import cascade_delete, node_failure, rollout_small, rs_crash, sts_scale
+from tests.model.test_golden_counts import cascade_delete, crash_stale, node_failure, rollout_small, rs_crash, sts_scale
 
 
 def test_every_registered_controller_has_a_complete_record() -> None:
@@ -75,3 +75,73 @@ def test_a_controller_of_no_kind_without_work_keys_is_refused_by_the_guard() -> 
     """The completeness guard above is not vacuous: a record missing its keys fails it."""
     bad = Controller("x", "x", "", lambda c, k: (), frozenset({"x_update_status"}))
     assert not (bad.kind or bad.keys is not None)
+
+
+# ----------------------------------------------------------------------------------------- faults
+
+
+def test_every_fault_budget_has_one_registered_fault_with_a_complete_record() -> None:
+    from model.environment import UNBUDGETED, FaultBudget
+    from model.records import Fault
+    from model.registry import FAULTS
+
+    budgets = [f.budget for f in FAULTS if f.budget != UNBUDGETED]
+    assert budgets == list(FaultBudget.__dataclass_fields__), "one fault per budget field, in the field order"
+    for f in FAULTS:
+        assert isinstance(f, Fault) and f.labels, f
+        assert f.instances is None or callable(f.instances), f
+        assert f.budget or f.instances is not None, "an unbudgeted fault is decided by the cluster"
+    labels = [label for f in FAULTS for label in f.labels]
+    assert len(labels) == len(set(labels))
+
+
+def test_the_scenario_loader_validates_each_fault_against_its_record_schema() -> None:
+    """``faults:`` in a scenario file is exactly the registered budgets, each with its record's schema."""
+    from kubecheck.scenarios import SCENARIO_SCHEMA
+    from model.registry import FAULTS
+
+    faults = SCENARIO_SCHEMA["properties"]["faults"]
+    assert faults["additionalProperties"] is False
+    assert faults["properties"] == {f.budget: f.file_schema() for f in FAULTS if f.budget}
+    assert all(f.file_schema() is None for f in FAULTS if not f.budget)
+
+
+def test_a_new_fault_budget_key_is_refused_and_a_negative_budget_too(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from kubecheck.core.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file
+
+    d = Path(str(tmp_path))
+    ok = d / "ok.yaml"
+    ok.write_text("name: ok\nfaults:\n  node_failure: 1\n  write_failure: 2\n", encoding="utf-8")
+    spec = load_scenario_file(str(ok))
+    assert (spec.faults.node_failure, spec.faults.write_failure) == (1, 2)
+    for body in ("name: bad\nfaults:\n  meteor_strike: 1\n", "name: bad\nfaults:\n  node_failure: -1\n"):
+        bad = d / "bad.yaml"
+        bad.write_text(body, encoding="utf-8")
+        with pytest.raises(InvalidScenario):
+            load_scenario_file(str(bad))
+
+
+@pytest.mark.parametrize("build", [rs_crash, node_failure, crash_stale])
+def test_explored_fault_labels_are_the_declared_ones(build: object) -> None:
+    from model.registry import FAULTS
+
+    declared = {label.replace("{prefix}", c.prefix) for f in FAULTS for label in f.labels for c in CONTROLLERS}
+    seen = {label for family, label in _labels(build("write")) if family == "fault"}  # type: ignore[operator]
+    assert seen and seen <= declared, seen - declared
+
+
+def test_fault_instances_iterates_the_registered_records_in_order() -> None:
+    """``fault_instances`` lists what each registered cluster-decided fault yields, budget by budget."""
+    from model.environment import FaultBudget, fault_instances
+    from model.registry import FAULTS
+
+    cluster = node_failure("write").init_states()[0].cluster  # type: ignore[operator]
+    everything = FaultBudget(container_crash=1, sandbox_death=1, node_failure=1, node_recovery=1, force_delete=1)
+    got = [(fi.budget, fi.label, fi.detail) for fi in fault_instances(cluster, everything)]
+    want = [(f.budget, label, detail) for f in FAULTS if f.instances is not None for label, detail, _ in f.instances(cluster, {})]
+    assert got == want and got
+    assert [x for x in got if x[0] == "node_failure"]  # a budget that allows it lists it...
+    assert not [x for x in fault_instances(cluster, FaultBudget(force_delete=1)) if x.budget == "node_failure"]  # ...and none else
