@@ -27,7 +27,7 @@ from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
-from model.records import Fault
+from model.records import Fault, UserActionKind
 from model.state import ClusterState
 
 __all__ = [
@@ -271,6 +271,9 @@ class SetLoad:
             raise ModelError(f"SetLoad: percent {self.percent} < 0")
 
 
+#: ``(detail, writes)`` pairs, or ``(detail, Refused(message))``: what :func:`user_action_instances` lists
+Instances = Sequence[tuple[str, Union[tuple[Write, ...], Refused]]]
+
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
     CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest, After, UndoRollout,
@@ -326,38 +329,18 @@ class FaultBudget:
 
 
 def user_action_label(action: UserAction) -> str:
-    """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``."""
-    if isinstance(action, _SELF_DESCRIBED):
-        return action.action_label()
-    if isinstance(action, ScaleWorkload):
-        return f"user_scale_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, SetImage):
-        return f"user_update_image_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, RollbackDeployment):
-        return "user_rollback_deployment"
-    if isinstance(action, PauseDeployment):
-        return "user_pause_deployment"
-    if isinstance(action, ResumeDeployment):
-        return "user_resume_deployment"
-    if isinstance(action, DeleteObject):
-        return f"user_delete_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, RelabelPods):
-        return "user_relabel_pod"
-    if isinstance(action, CreatePod):
-        return "user_create_pod"
-    if isinstance(action, CordonNode):
-        return "user_cordon_node"
-    if isinstance(action, UncordonNode):
-        return "user_uncordon_node"
-    if isinstance(action, DrainNode):
-        return "user_drain_node"
-    if isinstance(action, DeleteFailedNode):
-        return "operator_delete_node"
-    if isinstance(action, DeleteNode):
-        return "user_delete_node"
-    if isinstance(action, SetLoad):
-        return "env_load_change"
-    raise ModelError(f"not a user action: {action!r}")
+    """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``: its record's ``label``
+    (``model.registry.USER_ACTIONS``)."""
+    return _user_action_record(action).label(action)
+
+
+def _user_action_record(action: Any) -> UserActionKind:
+    from model.registry import user_action_record
+
+    record = user_action_record(type(action))
+    if record is None:
+        raise ModelError(f"not a user action: {action!r}")
+    return record
 
 
 def _set_image(template: PodTemplate, image: str, container: str | None) -> PodTemplate:
@@ -374,111 +357,154 @@ def user_action_instances(state: ClusterState, action: UserAction) -> Sequence[t
     the Deployment already has, which kubectl reports as a successful "skipped rollback" (no
     writes).  A request the API server or kubectl refuses is ``(detail, Refused(message))``.
     """
-    if isinstance(action, _SELF_DESCRIBED):
-        return action.instances(state)
-    if isinstance(action, ScaleWorkload):
-        obj = state.get(action.kind, action.namespace, action.name)
-        if obj is None or obj.replicas == action.replicas:
-            return []
-        return [(f"{action.name}={action.replicas}", (Update(replace(obj, replicas=action.replicas)),))]
-    if isinstance(action, SetImage):
-        obj = state.get(action.kind, action.namespace, action.name)
-        if obj is None:
-            return []
-        template = _set_image(obj.template, action.image, action.container)
-        if template == obj.template:
-            return []
-        return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
-    if isinstance(action, RollbackDeployment):
-        obj = state.get("Deployment", action.namespace, action.name)
-        if obj is None:
-            return []
-        from model.deployment import RollbackError, rollback_to_revision
+    return _user_action_record(action).instances(action, state)
 
-        try:
-            new = rollback_to_revision(state, (action.namespace, action.name), action.revision)
-        except RollbackError:
-            return []
-        if new == obj:
-            # kubectl prints "skipped rollback (current template already matches revision N)" and
-            # succeeds: the user did roll back, to what they have (KC-ROLL-006 judges the step).
-            return [(f"{action.name}@{action.revision}", ())]
-        return [(f"{action.name}@{action.revision}", (Update(new),))]
-    if isinstance(action, (PauseDeployment, ResumeDeployment)):
-        obj = state.get("Deployment", action.namespace, action.name)
-        paused = isinstance(action, PauseDeployment)
-        if obj is None or obj.paused == paused:
-            return []
-        return [(action.name, (Update(replace(obj, paused=paused)),))]
-    if isinstance(action, DeleteObject):
-        ns = "" if action.kind == "Node" else action.namespace
-        if action.selector is None:
-            one = state.get(action.kind, ns, action.name)
-            targets = [] if one is None else [one]
-        else:
-            sel = action.selector
-            targets = [o for o in state.objects(action.kind, ns) if all(o.labels.get(k) == v for k, v in sel.items())]
-        grace = action.grace_period_seconds
-        suffix = "" if grace is None else ("/force" if grace == 0 else f"/grace={grace}")
-        return [
-            (f"{obj.name}/{action.propagation}{suffix}",
-             (Delete(action.kind, ns, obj.name, uid=obj.uid, propagation=action.propagation, grace_period_seconds=grace),))
-            for obj in targets
-            if obj.deletion_timestamp is None
-        ]
-    if isinstance(action, RelabelPods):
-        out: list[tuple[str, tuple[Write, ...]]] = []
-        for pod in state.objects("Pod", action.namespace):
-            if pod.deletion_timestamp is not None:
-                continue
-            if any(pod.labels.get(k) != v for k, v in action.match.items()):
-                continue
-            labels = {k: v for k, v in pod.labels.items()}
-            for k, v in action.labels.items():
-                if v == "":
-                    labels.pop(k, None)
-                else:
-                    labels[k] = v
-            new_labels: FrozenMap[str, str] = FrozenMap(labels) if labels else EMPTY
-            if new_labels == pod.labels:
-                continue
-            out.append((pod.name, (Update(replace(pod, labels=new_labels)),)))
-        return out
-    if isinstance(action, CreatePod):
-        p = action.pod
-        if state.get("Pod", p.namespace, p.name) is not None:
-            return []
-        return [(p.name, (Create(p),))]
-    if isinstance(action, (CordonNode, UncordonNode)):
-        node = state.get("Node", "", action.node)
-        cordon = isinstance(action, CordonNode)
-        if node is None or node.unschedulable == cordon:
-            return []
-        return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
-    if isinstance(action, DrainNode):
-        return _drain_instances(state, action)
-    if isinstance(action, DeleteFailedNode):
-        return [
-            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
-            for node in state.nodes.values()
-            if not node.ready and node.deletion_timestamp is None
-        ]
-    if isinstance(action, DeleteNode):
-        return [
-            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
-            for node in state.nodes.values()
-            if (action.node is None or node.name == action.node)
-            and node.deletion_timestamp is None
-            and (not action.drained or (node.unschedulable and node.drain is None))
-        ]
-    if isinstance(action, SetLoad):
-        return [
-            (f"{hpa.name}={action.percent}%", (Update(replace(hpa, load=action.percent)),))
-            for hpa in state.horizontal_pod_autoscalers.values()
-            if (hpa.namespace, hpa.name) == (action.namespace, action.hpa)
-            and hpa.deletion_timestamp is None and hpa.load != action.percent
-        ]
-    raise ModelError(f"not a user action: {action!r}")
+
+def _scale_instances(action: ScaleWorkload, state: ClusterState) -> Instances:
+    obj = state.get(action.kind, action.namespace, action.name)
+    if obj is None or obj.replicas == action.replicas:
+        return []
+    return [(f"{action.name}={action.replicas}", (Update(replace(obj, replicas=action.replicas)),))]
+
+
+def _set_image_instances(action: SetImage, state: ClusterState) -> Instances:
+    obj = state.get(action.kind, action.namespace, action.name)
+    if obj is None:
+        return []
+    template = _set_image(obj.template, action.image, action.container)
+    if template == obj.template:
+        return []
+    return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
+
+
+def _rollback_instances(action: RollbackDeployment, state: ClusterState) -> Instances:
+    obj = state.get("Deployment", action.namespace, action.name)
+    if obj is None:
+        return []
+    from model.deployment import RollbackError, rollback_to_revision
+
+    try:
+        new = rollback_to_revision(state, (action.namespace, action.name), action.revision)
+    except RollbackError:
+        return []
+    if new == obj:
+        # kubectl prints "skipped rollback (current template already matches revision N)" and
+        # succeeds: the user did roll back, to what they have (KC-ROLL-006 judges the step).
+        return [(f"{action.name}@{action.revision}", ())]
+    return [(f"{action.name}@{action.revision}", (Update(new),))]
+
+
+def _pause_resume_instances(action: PauseDeployment | ResumeDeployment, state: ClusterState) -> Instances:
+    obj = state.get("Deployment", action.namespace, action.name)
+    paused = isinstance(action, PauseDeployment)
+    if obj is None or obj.paused == paused:
+        return []
+    return [(action.name, (Update(replace(obj, paused=paused)),))]
+
+
+def _delete_instances(action: DeleteObject, state: ClusterState) -> Instances:
+    ns = "" if action.kind == "Node" else action.namespace
+    if action.selector is None:
+        one = state.get(action.kind, ns, action.name)
+        targets = [] if one is None else [one]
+    else:
+        sel = action.selector
+        targets = [o for o in state.objects(action.kind, ns) if all(o.labels.get(k) == v for k, v in sel.items())]
+    grace = action.grace_period_seconds
+    suffix = "" if grace is None else ("/force" if grace == 0 else f"/grace={grace}")
+    return [
+        (f"{obj.name}/{action.propagation}{suffix}",
+         (Delete(action.kind, ns, obj.name, uid=obj.uid, propagation=action.propagation, grace_period_seconds=grace),))
+        for obj in targets
+        if obj.deletion_timestamp is None
+    ]
+
+
+def _relabel_instances(action: RelabelPods, state: ClusterState) -> Instances:
+    out: list[tuple[str, tuple[Write, ...] | Refused]] = []
+    for pod in state.objects("Pod", action.namespace):
+        if pod.deletion_timestamp is not None:
+            continue
+        if any(pod.labels.get(k) != v for k, v in action.match.items()):
+            continue
+        labels = {k: v for k, v in pod.labels.items()}
+        for k, v in action.labels.items():
+            if v == "":
+                labels.pop(k, None)
+            else:
+                labels[k] = v
+        new_labels: FrozenMap[str, str] = FrozenMap(labels) if labels else EMPTY
+        if new_labels == pod.labels:
+            continue
+        out.append((pod.name, (Update(replace(pod, labels=new_labels)),)))
+    return out
+
+
+def _create_pod_instances(action: CreatePod, state: ClusterState) -> Instances:
+    p = action.pod
+    if state.get("Pod", p.namespace, p.name) is not None:
+        return []
+    return [(p.name, (Create(p),))]
+
+
+def _cordon_instances(action: CordonNode | UncordonNode, state: ClusterState) -> Instances:
+    node = state.get("Node", "", action.node)
+    cordon = isinstance(action, CordonNode)
+    if node is None or node.unschedulable == cordon:
+        return []
+    return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
+
+
+def _delete_failed_node_instances(action: DeleteFailedNode, state: ClusterState) -> Instances:
+    return [
+        (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+        for node in state.nodes.values()
+        if not node.ready and node.deletion_timestamp is None
+    ]
+
+
+def _delete_node_instances(action: DeleteNode, state: ClusterState) -> Instances:
+    return [
+        (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+        for node in state.nodes.values()
+        if (action.node is None or node.name == action.node)
+        and node.deletion_timestamp is None
+        and (not action.drained or (node.unschedulable and node.drain is None))
+    ]
+
+
+def _set_load_instances(action: SetLoad, state: ClusterState) -> Instances:
+    return [
+        (f"{hpa.name}={action.percent}%", (Update(replace(hpa, load=action.percent)),))
+        for hpa in state.horizontal_pod_autoscalers.values()
+        if (hpa.namespace, hpa.name) == (action.namespace, action.hpa)
+        and hpa.deletion_timestamp is None and hpa.load != action.percent
+    ]
+
+
+def _self_described(cls: Any) -> UserActionKind:
+    """The record of a user action that describes itself (``action_label()``, ``instances(state)``)."""
+    return UserActionKind(cls, cls.action_label, cls.instances)
+
+
+#: The user actions of this module, one record each (``model.registry.USER_ACTIONS`` lists them): the
+#: label of an action and its instances in a state.  Its budget is the count the scenario declares.
+SCALE = UserActionKind(ScaleWorkload, lambda a: f"user_scale_{SHORT_KIND_NAMES[a.kind]}", _scale_instances)
+SET_IMAGE = UserActionKind(SetImage, lambda a: f"user_update_image_{SHORT_KIND_NAMES[a.kind]}", _set_image_instances)
+ROLLBACK = UserActionKind(RollbackDeployment, lambda a: "user_rollback_deployment", _rollback_instances)
+PAUSE = UserActionKind(PauseDeployment, lambda a: "user_pause_deployment", _pause_resume_instances)
+RESUME = UserActionKind(ResumeDeployment, lambda a: "user_resume_deployment", _pause_resume_instances)
+DELETE = UserActionKind(DeleteObject, lambda a: f"user_delete_{SHORT_KIND_NAMES[a.kind]}", _delete_instances)
+RELABEL = UserActionKind(RelabelPods, lambda a: "user_relabel_pod", _relabel_instances)
+CREATE_POD = UserActionKind(CreatePod, lambda a: "user_create_pod", _create_pod_instances)
+CORDON = UserActionKind(CordonNode, lambda a: "user_cordon_node", _cordon_instances)
+UNCORDON = UserActionKind(UncordonNode, lambda a: "user_uncordon_node", _cordon_instances)
+DRAIN = UserActionKind(DrainNode, lambda a: "user_drain_node", lambda a, s: _drain_instances(s, a))
+DELETE_FAILED_NODE = UserActionKind(DeleteFailedNode, lambda a: "operator_delete_node", _delete_failed_node_instances)
+DELETE_NODE = UserActionKind(DeleteNode, lambda a: "user_delete_node", _delete_node_instances)
+SET_LOAD = UserActionKind(SetLoad, lambda a: "env_load_change", _set_load_instances)
+#: the user actions defined in their own modules (model.apply, model.sequence, model.undo, model.template_edits)
+APPLY, AFTER, UNDO, RESTART, SET_ENV, SET_RESOURCES = (_self_described(c) for c in _SELF_DESCRIBED)
 
 
 # ------------------------------------------------------------------------------- drain

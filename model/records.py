@@ -33,7 +33,7 @@ from model.api import Create, Delete, UpdateStatus, Write
 from model.objects import SHORT_KIND_NAMES, kind_of
 from model.state import ClusterState
 
-__all__ = ["Controller", "Timer", "TimerStep", "Fault", "BUDGET_SCHEMA", "write_label", "generic_actions"]
+__all__ = ["Controller", "Timer", "TimerStep", "Fault", "Kind", "UserActionKind", "BUDGET_SCHEMA", "write_label", "generic_actions"]
 
 ActorKey = tuple[str, ...]
 #: ``label(actor_key, write, base, view) -> str``
@@ -178,3 +178,58 @@ class Fault:
         if not self.budget:
             return None
         return self.schema if self.schema is not None else BUDGET_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One object kind (``model/kinds.py`` registers one per kind): how a manifest of it is decoded
+    (``schema``, model.validation), defaulted (``defaults``, model.defaults), validated
+    (``validate``; ``validate_update`` for a replacing write, model.update_validation), turned into the
+    frozen object (``build``, model.manifests) and summarised in one line for the trace views
+    (``summary(obj, cluster, gone)``, model.system).  ``None`` for a kind no manifest declares
+    (ControllerRevision: only its controllers create it) or whose updates the model never refuses.
+    Its class, ``ClusterState`` table, apiVersion and short name are ``model.objects``'s
+    (:attr:`cls`, :attr:`table`, :attr:`api_version`, :attr:`short`)."""
+
+    name: str
+    summary: Callable[[Any, ClusterState, str], str]
+    schema: Any = None
+    defaults: Callable[[Any], Any] | None = None
+    validate: Callable[[Any], list[Any]] | None = None
+    build: Callable[[Any, dict[str, Any]], Any] | None = None
+    validate_update: Callable[[Any, Any], list[Any]] | None = None
+
+    @property
+    def cls(self) -> type:
+        from model.objects import KINDS
+
+        return KINDS[self.name][0]
+
+    @property
+    def table(self) -> str:
+        from model.objects import KINDS
+
+        return KINDS[self.name][1]
+
+    @property
+    def api_version(self) -> str:
+        from model.objects import API_VERSIONS
+
+        return API_VERSIONS[self.name]
+
+    @property
+    def short(self) -> str:
+        return SHORT_KIND_NAMES[self.name]
+
+
+@dataclass(frozen=True, slots=True)
+class UserActionKind:
+    """One kind of user action (``model.environment``; the self-describing ones in their own modules):
+    ``cls`` the frozen dataclass a scenario declares, ``label(action)`` its action label
+    (``user_scale_deployment``), ``instances(action, cluster)`` its concrete choices in a state
+    (``(detail, writes)`` or ``(detail, Refused(message))``).  Its budget is the count the scenario
+    declares for each action (``count:`` in a scenario file)."""
+
+    cls: type
+    label: Callable[[Any], str]
+    instances: Callable[[Any, ClusterState], Any]

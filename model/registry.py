@@ -1,4 +1,4 @@
-"""The registry: every controller, timer and fault of the model, one line each, in the order
+"""The registry: every controller, timer, fault and user action of the model, one line each, in the order
 ``model.system.KubeSystem`` runs them (the order is part of the explored state graph's numbering,
 so a new entry goes where its steps should come).
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from model import daemon, deployment, disruption, garbagecollector, horizontal, kubelet, nodelifecycle, replicaset
 from model import environment, replication, statefulset
-from model.records import Controller, Fault, Timer
+from model.records import Controller, Fault, Timer, UserActionKind
 
-__all__ = ["CONTROLLERS", "FAULTS", "OBJECT_CONTROLLERS", "TIMERS", "controller"]
+__all__ = ["CONTROLLERS", "FAULTS", "OBJECT_CONTROLLERS", "TIMERS", "USER_ACTIONS", "controller", "user_action_record"]
 
 #: The controllers that reconcile one object each, in action order.
 OBJECT_CONTROLLERS: tuple[Controller, ...] = (
@@ -56,9 +56,39 @@ FAULTS: tuple[Fault, ...] = (
     environment.WRITE_FAILURE,
 )
 
+#: The user actions a scenario may declare, one record each (model.records.UserActionKind).
+USER_ACTIONS: tuple[UserActionKind, ...] = (
+    environment.SCALE,
+    environment.SET_IMAGE,
+    environment.ROLLBACK,
+    environment.PAUSE,
+    environment.RESUME,
+    environment.DELETE,
+    environment.RELABEL,
+    environment.CREATE_POD,
+    environment.CORDON,
+    environment.UNCORDON,
+    environment.DRAIN,
+    environment.DELETE_FAILED_NODE,
+    environment.DELETE_NODE,
+    environment.SET_LOAD,
+    environment.APPLY,
+    environment.AFTER,
+    environment.UNDO,
+    environment.RESTART,
+    environment.SET_ENV,
+    environment.SET_RESOURCES,
+)
+
 _BY_NAME = {c.name: c for c in CONTROLLERS}
+_USER_ACTION_BY_CLASS = {u.cls: u for u in USER_ACTIONS}
 
 
 def controller(name: str) -> Controller:
     """The controller of actor family ``name`` (``"replicaset"``)."""
     return _BY_NAME[name]
+
+
+def user_action_record(cls: type) -> UserActionKind | None:
+    """The record of the user action class ``cls`` (``None``: not a user action)."""
+    return _USER_ACTION_BY_CLASS.get(cls)
