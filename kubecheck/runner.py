@@ -699,23 +699,23 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower() or "cluster"
 
 
-def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
-            anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None, field_: str = "") -> Location | None:
+def _locate(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
+            anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None) -> Location | None:
     """The manifest location of a finding: the workload's field, or the Service/workload the trace
     involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
-    key = _subject_key(load, rule_id, target, trace, anchor)
+    key = _subject_key(load, rule, target, trace, anchor)
     if key is None:
         return None
-    return _field_location(load, key, field_, texts)
+    return _field_location(load, key, rule.location, texts)
 
 
-def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+def _subject_key(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
                  anchor: tuple[str, str, str] | None, fallback: bool = True) -> tuple[str, str, str] | None:
     """The object a finding is about: the target, the Service the trace names (KC-ROLL-004), the
     group's anchor; with ``fallback``, else the first object of the manifests (a place to point at)."""
     key = target
     if key is None and trace is not None:
-        key = _cluster_wide_key(rule_id, trace)
+        key = _cluster_wide_key(rule, trace)
     if key is None and anchor is not None:
         key = anchor
     if key is None and fallback and load.locations:
@@ -804,43 +804,21 @@ def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, st
             and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
 
 
-def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
-    """The edit that would fix a finding, when there is an obvious one (KC-ROLL-004: the workloads
-    behind the Service that lost its ready pods); "" otherwise."""
-    if rule_id != "KC-ROLL-004":
+def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
+    """The edit that would fix a finding, when the rule knows an obvious one (its ``fix``; KC-ROLL-004:
+    the workloads behind the Service that lost its ready pods); "" otherwise."""
+    if rule.fix is None:
         return ""
     from model.objects import kind_of
-    from properties import rolling_bounds
 
-    objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
-    out = []
-    for key in objects:
-        o = objs.get(key)
-        if o is None or key[0] not in WORKLOAD_KINDS:
-            continue
-        who = _target_text(key)
-        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
-            surge, unavail = rolling_bounds(o)
-            if o.replicas >= 2:
-                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
-            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
-                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
-            else:
-                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
-        elif key[0] == "Deployment":
-            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
-        elif key[0] == "DaemonSet":
-            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
-        elif o.replicas <= 1:
-            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
-    return "; ".join(out)
+    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in load.objects}, objects))
 
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
     rule_id = p.rule.rule_id
-    key = _subject_key(load, rule_id, p.target, trace, p.anchor)
-    location = _locate(load, rule_id, p.target, trace, p.anchor, texts, p.rule.location)
+    key = _subject_key(load, p.rule, p.target, trace, p.anchor)
+    location = _locate(load, p.rule, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
     objects = _finding_objects(load, p, trace, manifest)
     fixed, related = _related(load, p, key, objects, manifest, texts)
@@ -855,7 +833,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
         "related": tuple(related),
-        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "fix": concrete_fix(p.rule, load, fixed or objects) if location is not None or objects else "",
         "severity": severity,
     }
 
@@ -867,7 +845,7 @@ def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[s
     if p.members:
         return [m for m in p.members if m in manifest]
     # the object the trace names; not the first object of the manifests, which is only a place to point at
-    named = _subject_key(load, p.rule.rule_id, None, trace, p.anchor, fallback=False)
+    named = _subject_key(load, p.rule, None, trace, p.anchor, fallback=False)
     return [named] if named is not None and named in manifest else []
 
 
@@ -896,17 +874,13 @@ def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects
     return fixed, related
 
 
-def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
+def _cluster_wide_key(rule: Any, trace: Any) -> tuple[str, str, str] | None:
+    """The object a cluster-wide finding is about: the rule's ``subject`` of the trace's last cluster."""
     last = getattr(trace.states()[-1], "cluster", None)
-    if last is None:
+    if last is None or rule.subject is None:
         return None
-    if rule_id == "KC-ROLL-004":
-        from properties.catalogue import service_down  # the rule's own predicate, per Service
-
-        for svc in last.services.values():
-            if service_down(last, svc):
-                return ("Service", svc.namespace, svc.name)
-    return None
+    key: tuple[str, str, str] | None = rule.subject(last)
+    return key
 
 
 def _scenario_document(scenario: Any, rule_id: str, target: tuple[str, str, str] | None, rules_files: tuple[str, ...]) -> dict[str, Any]:

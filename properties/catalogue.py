@@ -637,12 +637,48 @@ def app_serves(pod: Any) -> bool:
     return all(cs.serving for cs in pod.container_statuses if cs.state == "running")
 
 
+def down_service(c: ClusterState) -> tuple[str, str, str] | None:
+    """KC-ROLL-004's subject: the first Service that is down in ``c`` (``service_down``), or None."""
+    for svc in c.services.values():
+        if service_down(c, svc):
+            return ("Service", svc.namespace, svc.name)
+    return None
+
+
+def serving_fix(objects: Any, keys: Any) -> str:
+    """KC-ROLL-004's concrete fix: for each workload (``keys`` into ``objects``, the loaded objects by
+    (kind, namespace, name)) behind the Service that lost its ready pods, the edit that keeps one."""
+    out = []
+    for key in keys:
+        o = objects.get(key)
+        if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
+            continue
+        who = f"{key[0]} {key[1]}/{key[2]}"
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
+            surge, unavail = rolling_bounds(o)
+            if o.replicas >= 2:
+                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
+            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
+                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
+            else:
+                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
+        elif key[0] == "Deployment":
+            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
+        elif key[0] == "DaemonSet":
+            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
+        elif o.replicas <= 1:
+            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
+    return "; ".join(out)
+
+
 @rule(
     "KC-ROLL-004",
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
     kind="invariant",
     location="spec.selector",
     after_convergence="zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
+    subject=down_service,
+    fix=serving_fix,
     category="rollout",
     local=True,
     upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating, or any pod with an IP when publishNotReadyAddresses)",

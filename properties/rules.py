@@ -81,6 +81,12 @@ class Rule:
     #: (``""``: judged there too).  Criterion: the statement presupposes a workload that is already
     #: running, i.e. it protects capacity that start-up has not built yet.
     after_convergence: str = ""
+    #: The object a cluster-wide finding is about, from the last state of its trace (``subject(cluster)``
+    #: -> (kind, namespace, name) or None; KC-ROLL-004: the Service that is down).
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None
+    #: The concrete edit that would fix a finding (``fix(objects, keys)``: the loaded objects by key, the
+    #: keys of the objects the finding is about) when there is an obvious one; "" otherwise.
+    fix: Callable[[Any, Any], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -154,6 +160,8 @@ def rule(
     reads: Any = None,
     location: str = "",
     after_convergence: str = "",
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
+    fix: Callable[[Any, Any], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -179,6 +187,8 @@ def rule(
             reads=frozenset(tuple(loc) for loc in reads) if reads is not None else None,
             location=location,
             after_convergence=after_convergence,
+            subject=subject,
+            fix=fix,
         )
 
     return wrap
