@@ -52,6 +52,7 @@ from kubecheck.core.reductions import Reduction, may_use_por, reductions_of, spl
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from model.versions import DEFAULT_VERSION
+from properties import CATALOGUE
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -76,39 +77,19 @@ __all__ = [
 REPORT_SCHEMA = "kubecheck-report/1"
 SCENARIO_FILE_SCHEMA = "kubecheck-scenario/1"
 
-#: The manifest field a rule's finding points at (SARIF region); the object itself otherwise.
-RULE_FIELDS: dict[str, str] = {
-    "KC-CONV-001": "spec.replicas",
-    "KC-CONV-002": "spec.replicas",
-    "KC-CONV-003": "spec.replicas",
-    "KC-OWN-002": "spec.selector",
-    "KC-OWN-004": "spec.selector",
-    "KC-ROLL-001": "spec.strategy.rollingUpdate.maxUnavailable",
-    "KC-ROLL-002": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-003": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-004": "spec.selector",
-    "KC-ROLL-005": "spec.strategy.type",
-    "KC-ROLL-006": "spec.template",
-    "KC-AVAIL-001": "spec.replicas",
-    "KC-STS-001": "spec.serviceName",
-    "KC-STS-003": "spec.volumeClaimTemplates",
-    "KC-STS-005": "spec.podManagementPolicy",
-}
-
-
 #: The pseudo-scenario under which violations found on the settle path (start-up) are reported.
 STARTUP = "startup"
 
-#: Rules judged only after the first convergence, never on the start-up (settle) path.
-#: Criterion: the rule's statement presupposes a workload that is already running, i.e. it
-#: protects capacity that start-up has not built yet.  Every other invariant and action rule
-#: speaks about every step of every run, start-up included (surge bounds, ownership, identity,
-#: sandboxes), and is checked there.  User rules are always checked on the start-up path.
-AFTER_CONVERGENCE: dict[str, str] = {
-    "KC-ROLL-001": "maxUnavailable bounds an update of a running Deployment (upstream: 'during the update'); "
-    "before the first convergence there is no available capacity to keep",
-    "KC-ROLL-004": "zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
-}
+#: Rules judged only after the first convergence, never on the start-up (settle) path: the catalogue
+#: rules that declare why (``Rule.after_convergence``).  User rules declare it the same way
+#: (:func:`_after_convergence`); without it they are checked on the start-up path.
+AFTER_CONVERGENCE: dict[str, str] = {r.rule_id: r.after_convergence for r in CATALOGUE.values() if r.after_convergence}
+
+
+def _after_convergence(rule: Any) -> bool:
+    """Whether ``rule`` is judged only after the first convergence (a catalogue rule: listed in
+    :data:`AFTER_CONVERGENCE`; a user rule: its own ``after_convergence``)."""
+    return rule.rule_id in AFTER_CONVERGENCE if rule.rule_id in CATALOGUE else bool(rule.after_convergence)
 
 
 def parse_memory(text: str) -> int:
@@ -753,23 +734,23 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower() or "cluster"
 
 
-def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+def _locate(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
             anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None) -> Location | None:
     """The manifest location of a finding: the workload's field, or the Service/workload the trace
     involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
-    key = _subject_key(load, rule_id, target, trace, anchor)
+    key = _subject_key(load, rule, target, trace, anchor)
     if key is None:
         return None
-    return _field_location(load, key, RULE_FIELDS.get(rule_id, ""), texts)
+    return _field_location(load, key, rule.location, texts)
 
 
-def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+def _subject_key(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
                  anchor: tuple[str, str, str] | None, fallback: bool = True) -> tuple[str, str, str] | None:
     """The object a finding is about: the target, the Service the trace names (KC-ROLL-004), the
     group's anchor; with ``fallback``, else the first object of the manifests (a place to point at)."""
     key = target
     if key is None and trace is not None:
-        key = _cluster_wide_key(rule_id, trace)
+        key = _cluster_wide_key(rule, trace)
     if key is None and anchor is not None:
         key = anchor
     if key is None and fallback and load.locations:
@@ -858,43 +839,21 @@ def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, st
             and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
 
 
-def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
-    """The edit that would fix a finding, when there is an obvious one (KC-ROLL-004: the workloads
-    behind the Service that lost its ready pods); "" otherwise."""
-    if rule_id != "KC-ROLL-004":
+def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
+    """The edit that would fix a finding, when the rule knows an obvious one (its ``fix``; KC-ROLL-004:
+    the workloads behind the Service that lost its ready pods); "" otherwise."""
+    if rule.fix is None:
         return ""
     from model.objects import kind_of
-    from properties import rolling_bounds
 
-    objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
-    out = []
-    for key in objects:
-        o = objs.get(key)
-        if o is None or key[0] not in WORKLOAD_KINDS:
-            continue
-        who = _target_text(key)
-        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
-            surge, unavail = rolling_bounds(o)
-            if o.replicas >= 2:
-                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
-            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
-                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
-            else:
-                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
-        elif key[0] == "Deployment":
-            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
-        elif key[0] == "DaemonSet":
-            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
-        elif o.replicas <= 1:
-            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
-    return "; ".join(out)
+    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in load.objects}, objects))
 
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
     rule_id = p.rule.rule_id
-    key = _subject_key(load, rule_id, p.target, trace, p.anchor)
-    location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
+    key = _subject_key(load, p.rule, p.target, trace, p.anchor)
+    location = _locate(load, p.rule, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
     objects = _finding_objects(load, p, trace, manifest)
     fixed, related = _related(load, p, key, objects, manifest, texts)
@@ -909,7 +868,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
         "related": tuple(related),
-        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "fix": concrete_fix(p.rule, load, fixed or objects) if location is not None or objects else "",
         "severity": severity,
     }
 
@@ -921,7 +880,7 @@ def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[s
     if p.members:
         return [m for m in p.members if m in manifest]
     # the object the trace names; not the first object of the manifests, which is only a place to point at
-    named = _subject_key(load, p.rule.rule_id, None, trace, p.anchor, fallback=False)
+    named = _subject_key(load, p.rule, None, trace, p.anchor, fallback=False)
     return [named] if named is not None and named in manifest else []
 
 
@@ -950,17 +909,13 @@ def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects
     return fixed, related
 
 
-def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
+def _cluster_wide_key(rule: Any, trace: Any) -> tuple[str, str, str] | None:
+    """The object a cluster-wide finding is about: the rule's ``subject`` of the trace's last cluster."""
     last = getattr(trace.states()[-1], "cluster", None)
-    if last is None:
+    if last is None or rule.subject is None:
         return None
-    if rule_id == "KC-ROLL-004":
-        from properties.catalogue import service_down  # the rule's own predicate, per Service
-
-        for svc in last.services.values():
-            if service_down(last, svc):
-                return ("Service", svc.namespace, svc.name)
-    return None
+    key: tuple[str, str, str] | None = rule.subject(last)
+    return key
 
 
 def _scenario_document(scenario: Any, rule_id: str, target: tuple[str, str, str] | None, rules_files: tuple[str, ...]) -> dict[str, Any]:
@@ -1236,7 +1191,7 @@ class _CheckPlan:
         """The rules judged on every step of the settle path: invariants and action rules, except
         the ones that only hold after the first convergence."""
         return [p for p in self.planned if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
-                and p.rule.rule_id not in AFTER_CONVERGENCE]
+                and not _after_convergence(p.rule)]
 
     def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
         """The pairs a scenario judges: its own property list, the default rules, the rules it brings,
@@ -1626,7 +1581,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         out_dir=str(Path(cfg.out_dir)),
         start="settled" if settled.settled else "loaded",
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in plan.startup)),
-        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if p.rule.rule_id in AFTER_CONVERGENCE)),
+        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores

@@ -77,6 +77,7 @@ from model.environment import (
 )
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
+from model.registry import FAULTS
 from model.state import ClusterState
 from model.undo import UndoRollout
 from model.template_edits import RestartRollout, SetEnv, SetResources
@@ -670,7 +671,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "faults": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
+            "properties": {f.budget: f.file_schema() for f in FAULTS if f.budget},  # each fault's own schema
         },
         "bounds": BOUNDS_SCHEMA,
         "images": IMAGES_SCHEMA,

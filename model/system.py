@@ -1284,87 +1284,10 @@ def _describe_write(w: Write) -> str:
     return describe_write(w)
 
 
-def _ref(c: ClusterState, ref: Any) -> str:
-    """An owner reference as ``Kind/name`` of the object with its UID in ``c`` (owners live in the
-    dependent's namespace), or, when no object has that UID any more, ``Kind/name(gone:uid-4)``: the
-    name alone would point at a successor that reuses it."""
-    obj = c.by_uid(ref.uid) if ref.uid else None
-    if obj is not None and kind_of(obj) == ref.kind:
-        return f"{ref.kind}/{obj.name}"
-    return f"{ref.kind}/{ref.name}(gone:{ref.uid})"
-
-
-def _owner(c: ClusterState, obj: Any) -> str:
-    """`` owner=Kind/name`` for an object with a controller reference, else ``""``."""
-    ref = obj.controller_ref()
-    return f" owner={_ref(c, ref)}" if ref is not None else ""
-
-
-def _endpoints(c: ClusterState, svc: Any) -> str:
-    """The pods a Service's EndpointSlice lists as ready (KC-ROLL-004's count,
-    :func:`model.endpoints.serving_endpoints`: Ready and not terminating, or with
-    publishNotReadyAddresses any pod with an IP, not terminal, not terminating); ``none`` if there are none."""
-    from model.endpoints import serving_endpoints
-
-    if not svc.selector:
-        return "-"
-    return ",".join(sorted(p.name for p in serving_endpoints(c, svc))) or "none"
-
-
 def _summary(kind: str, obj: Any, c: ClusterState) -> str:
-    """A short one-line summary of an object for rendering.  Objects are referred to by name,
-    never by UID (a UID appears only for a reference whose object is gone)."""
+    """A short one-line summary of an object for rendering (its kind's ``summary``, model.kinds).
+    Objects are referred to by name, never by UID (a UID appears only for a reference whose object is gone)."""
+    from model.kinds import kind_record
+
     gone = " terminating" if obj.deletion_timestamp is not None else ""
-    if kind == "Pod":
-        cond = "ready" if obj.conditions.ready else "not-ready"
-        parts = [obj.node_name or "unbound", obj.phase, cond]
-        if obj.ready_elapsed:
-            parts.append("available")
-        if obj.conditions.disruption_target:
-            parts.append("disruption-target")
-        if obj.sandbox is not None:
-            parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
-        cs = ",".join(f"{c.name}:{c.state[:4]}{'(' + c.reason + ')' if c.reason else ''}/{c.restart_count}"
-                      for c in obj.container_statuses)
-        if cs:
-            parts.append(cs)
-        return " ".join(parts) + _owner(c, obj) + gone
-    if kind in ("ReplicaSet", "ReplicationController"):
-        s = obj.status
-        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}/{s.available_replicas}{gone}"
-    if kind == "Deployment":
-        s = obj.status
-        paused = " paused" if obj.paused else ""
-        return f"replicas={obj.replicas} updated={s.updated_replicas} available={s.available_replicas}{paused}{gone}"
-    if kind == "StatefulSet":
-        s = obj.status
-        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}{gone}"
-    if kind == "DaemonSet":
-        s = obj.status
-        return (f"desired={s.desired_number_scheduled} current={s.current_number_scheduled} ready={s.number_ready} "
-                f"updated={s.updated_number_scheduled} available={s.number_available}{gone}")
-    if kind == "Node":
-        out = ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
-        if obj.unschedulable:
-            out += " cordoned"
-        if obj.drain is not None:
-            d = obj.drain
-            out += f" drain-failed({d.error})" if d.error else " draining(" + ",".join(n for _, n, _ in d.pods) + ")"
-        return out
-    if kind == "PodDisruptionBudget":
-        s = obj.status
-        return (f"allowed={s.disruptions_allowed} healthy={s.current_healthy}/{s.desired_healthy} "
-                f"expected={s.expected_pods} observed={s.observed_generation}/{obj.generation}{gone}")
-    if kind == "HorizontalPodAutoscaler":
-        s, m = obj.status, obj.memory
-        return (f"replicas={s.current_replicas}->{s.desired_replicas} load={obj.load} "
-                f"window=up{list(m.up_recommendations)}/down{list(m.down_recommendations)} "
-                f"events=+{list(m.scale_up_events)}/-{list(m.scale_down_events)}{gone}")
-    if kind == "Service":
-        sel = ",".join(f"{k}={v}" for k, v in sorted(obj.selector.items())) or "none"
-        return f"selector={sel} ready-endpoints={_endpoints(c, obj)}{gone}"
-    if kind == "PersistentVolumeClaim":
-        return f"{obj.phase}{_owner(c, obj)}{gone}"
-    if kind == "ControllerRevision":
-        return f"revision={obj.revision}{_owner(c, obj)}{gone}"
-    return f"exists{_owner(c, obj)}{gone}"
+    return kind_record(kind).summary(obj, c, gone)

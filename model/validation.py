@@ -117,7 +117,6 @@ __all__ = [
     "validate_pod_disruption_budget",
     "quantity_milli_value",
     "validate_horizontal_pod_autoscaler",
-    "VALIDATORS",
 ]
 
 # =============================================================================== field errors
@@ -1740,20 +1739,6 @@ def validate_horizontal_pod_autoscaler(obj: Mapping[str, Any]) -> list[FieldErro
     return errs
 
 
-#: kind -> validator over the decoded, defaulted object.
-VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]] = {
-    "Deployment": validate_deployment,
-    "ReplicaSet": validate_replica_set,
-    "StatefulSet": validate_stateful_set,
-    "ReplicationController": validate_replication_controller,
-    "Pod": validate_pod,
-    "Service": validate_service,
-    "PersistentVolumeClaim": validate_persistent_volume_claim,
-    "Node": validate_node,
-    "PodDisruptionBudget": validate_pod_disruption_budget,
-    "DaemonSet": validate_daemon_set,
-    "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
-}
 
 
 # ------------------------------------------------------------------ objects the controllers create

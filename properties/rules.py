@@ -1,7 +1,8 @@
 """Rule: a catalogue entry, and the decorator users write their own rules with.
 
 A :class:`Rule` is the declaration (stable ID, one-line statement, what it counts, upstream
-citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
+citation, kind, targets, severity, remediation, the manifest field its findings point at, and
+whether start-up is exempt); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
 values for one cluster: one per workload the rule applies to (so the CLI reports a verdict per
 workload and property), or a single cluster-wide one.
 
@@ -87,6 +88,19 @@ class Rule:
     trigger: Callable[..., bool] | None = None
     #: what the trigger counts, in words (``leads_to`` only; docs/properties.md, ``kubecheck explain``)
     trigger_counts: str = ""
+    #: The manifest field a finding of this rule points at (the SARIF region, e.g.
+    #: ``spec.strategy.rollingUpdate.maxUnavailable``); ``""``: the object itself.
+    location: str = ""
+    #: Why the rule is judged only after the first convergence, never on the start-up (settle) path
+    #: (``""``: judged there too).  Criterion: the statement presupposes a workload that is already
+    #: running, i.e. it protects capacity that start-up has not built yet.
+    after_convergence: str = ""
+    #: The object a cluster-wide finding is about, from the last state of its trace (``subject(cluster)``
+    #: -> (kind, namespace, name) or None; KC-ROLL-004: the Service that is down).
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None
+    #: The concrete edit that would fix a finding (``fix(objects, keys)``: the loaded objects by key, the
+    #: keys of the objects the finding is about) when there is an obvious one; "" otherwise.
+    fix: Callable[[Any, Any], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -181,6 +195,10 @@ def rule(
     reads: Any = None,
     trigger: Callable[..., bool] | None = None,
     trigger_counts: str = "",
+    location: str = "",
+    after_convergence: str = "",
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
+    fix: Callable[[Any, Any], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -206,6 +224,10 @@ def rule(
             reads=frozenset(tuple(loc) for loc in reads) if reads is not None else None,
             trigger=trigger,
             trigger_counts=trigger_counts or (getattr(trigger, "__doc__", None) or "").strip(),
+            location=location,
+            after_convergence=after_convergence,
+            subject=subject,
+            fix=fix,
         )
 
     return wrap
