@@ -226,7 +226,7 @@ def _rs_counts_terminating() -> Any:
 def _rs_wrong_end() -> Any:
     from model import controller_utils as cu
 
-    def mutated(filtered_pods: Any, related_pods: Any, diff: int, *, pod_deletion_cost: bool = True) -> Any:
+    def mutated(filtered_pods: Any, related_pods: Any, diff: int, *, pod_deletion_cost: bool = True, choice: Any = None) -> Any:
         ranks = cu.get_pods_ranked_by_related_pods_on_same_node(filtered_pods, related_pods)
         order = sorted(
             range(len(filtered_pods)),
@@ -354,8 +354,8 @@ def _release_never() -> Any:
 )
 def _rs_status() -> Any:
     def make(orig: Any) -> Any:
-        def mutated(rs: Any, filtered_pods: Any) -> Any:
-            status = orig(rs, filtered_pods)
+        def mutated(rs: Any, filtered_pods: Any, *args: Any, **kwargs: Any) -> Any:
+            status = orig(rs, filtered_pods, *args, **kwargs)
             return replace(status, replicas=status.replicas + 1)
 
         return mutated
