@@ -83,6 +83,12 @@ class DistributedStats:
     #: successors generated that another worker owns / all successors generated
     remote_fraction: float
     level_seconds: tuple[float, ...] = field(default=(), repr=False)
+    #: CPU seconds each worker spent expanding and inserting (load-independent, unlike the wall figures)
+    cpu_seconds_per_worker: tuple[float, ...] = ()
+    #: each worker's RSS when the search started and its peak during the search (bytes; on Linux the
+    #: peak is reset at the start, elsewhere it is the process's own and may come from an earlier search)
+    rss_start_per_worker: tuple[int, ...] = ()
+    rss_peak_per_worker: tuple[int, ...] = ()
 
 
 def _refuse(props: list[Property], symmetry: bool) -> None:

@@ -51,6 +51,8 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
     bound_hit: str | None = None
     lost: str | None = None
     stored: list[int] = [0] * n
+    cpu: list[float] = []
+    rss: list[tuple[int, int]] = []
 
     def get(refs: Any) -> Any:
         try:
@@ -123,6 +125,8 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
                 break
         final = get([h.insert.remote(True) for h in handles])  # the stored counts (nothing to insert)
         stored = [r["stored"] for r in final]
+        cpu = [r["cpu"] for r in final]
+        rss = [(r["rss_start"], r["rss_peak"]) for r in final]
     except WorkerLost as exc:
         lost = (f"a worker of the distributed search was lost ({exc}); the search is incomplete: nothing is claimed "
                 "(rerun, or run without --ray)")
@@ -172,6 +176,9 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
         sync_seconds_per_level=sum(sync) / len(sync) if sync else 0.0,
         remote_fraction=remote / generated if generated else 0.0,
         level_seconds=tuple(level_seconds),
+        cpu_seconds_per_worker=tuple(cpu),
+        rss_start_per_worker=tuple(a for a, _ in rss),
+        rss_peak_per_worker=tuple(b for _, b in rss),
     )
     return ExplorationResult(tuple(results), stats, reductions, complete and lost is None, bound_hit if lost is None else "worker lost"), dist
 
