@@ -199,9 +199,11 @@ def cli() -> None:
               "process; the output does not depend on it. --timeout and --max-memory apply per search and worker. "
               "Default: the number of cores; 1: one after another in this process.")
 @click.option("--ray", "ray_address", metavar="auto|ADDRESS", default=None,
-              help="Run each search as a distributed BFS on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, "
-              "ADDRESS joins a cluster. Safety rules only (eventual rules are refused: select rules with -p).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="--ray: workers per search.")
+              help="Run on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, ADDRESS joins a cluster. With "
+              "--workers N > 1 each search is a distributed BFS over N workers (safety rules only: eventual rules are "
+              "refused, select rules with -p); with --workers 1 the independent searches run as Ray tasks, in parallel.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="--ray: workers per search (1: each search one Ray task).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, caches: str, kubernetes_version: str, nodes: int, out_dir: str, fmt: str, output: str | None,

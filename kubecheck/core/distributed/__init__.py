@@ -47,7 +47,7 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "RAY_MISSING"]
+__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "RAY_MISSING"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.
@@ -56,6 +56,14 @@ ENGINE = "distributed-bfs"
 
 class WorkerLost(Exception):
     """A worker died or its results were lost: the search is ERROR."""
+
+
+def connect_ray(address: str | None) -> Any:
+    """The ``ray`` module, connected: ``None``/``"auto"`` the instance this process already started, or
+    a local one started here; anything else a cluster address.  :class:`InvalidScenario` without Ray."""
+    from . import _driver
+
+    return _driver.connect(address)
 
 
 def ray_available() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kubecheck.core.verdict import ExplorationResult
+from kubecheck.core.verdict import Distribution, ExplorationResult
 
 from . import ENGINE, RAY_MISSING, DistributedStats, WorkerLost, _result_for, _stats
 from ._worker import Worker, portable_canonical
@@ -180,7 +180,8 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
         rss_start_per_worker=tuple(a for a, _ in rss),
         rss_peak_per_worker=tuple(b for _, b in rss),
     )
-    return ExplorationResult(tuple(results), stats, reductions, complete and lost is None, bound_hit if lost is None else "worker lost"), dist
+    return ExplorationResult(tuple(results), stats, reductions, complete and lost is None, bound_hit if lost is None else "worker lost",
+                             distribution=Distribution(n, dist.states_per_second_per_worker)), dist
 
 
 #: Seconds the workers may take to start (a Python process each, importing the model) before the

@@ -181,6 +181,7 @@ class Worker:
         """Store the initial states this worker owns (the driver sends only those); the number stored."""
         new = 0
         for i, s in inits:
+            s = self.intern(s)  # built by the driver
             key = self.canon(s) if self.canon is not None else s
             if key in self.seen:
                 continue
