@@ -20,7 +20,7 @@ from kubecheck.core.properties import invariant
 def main(argv: list[str] | None = None) -> None:
     import ray
 
-    from kubecheck.core.distributed import _driver
+    from kubecheck.core.distributed import release_workers
     from tests.model.test_golden_counts import BUILDERS
 
     ap = argparse.ArgumentParser(description=__doc__)
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{', '.join(f'{p / 2**20:.0f}' for p in d.rss_peak_per_worker)} MiB); bytes exchanged {d.bytes_exchanged:,} "
               f"({d.bytes_per_state:,.0f} per state, remote fraction {d.remote_fraction:.2f}); {d.levels} levels, "
               f"sync {1000 * d.sync_seconds_per_level:.1f} ms per level; verdict {r.results[0].verdict.value}")
-        _driver._discard(ray, n)  # new workers for the next run: their peak RSS is their own
+        release_workers()  # new workers for the next run
 
 
 if __name__ == "__main__":

@@ -223,6 +223,20 @@ def _reduce(self: ClusterState) -> tuple[Any, ...]:
 
 
 ClusterState.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
+_HASH0 = ClusterState.__hash__
+
+
+def _cached_hash(self: ClusterState) -> int:
+    """The dataclass's hash, cached in the index cache (the state is frozen; a copy starts with an
+    empty cache): a search hashes each state several times."""
+    cache = self._cache
+    h = cache.get("hash")
+    if h is None:
+        h = cache["hash"] = _HASH0(self)
+    return h  # type: ignore[no-any-return]
+
+
+ClusterState.__hash__ = _cached_hash  # type: ignore[method-assign,assignment]
 
 #: The attribute name of every object table, in ``KINDS`` order.
 TABLE_ATTRS: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())

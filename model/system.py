@@ -62,7 +62,7 @@ from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.informer import CACHE_MODES, InformerState
-from model.objects import KINDS, kind_of
+from model.objects import KINDS, _cache_hashes, _CachedHash, kind_of
 from model.records import Controller
 from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
 from model.versions import DEFAULT_VERSION, parse_version
@@ -174,8 +174,9 @@ class PendingWrite:
 
 
 @dataclass(frozen=True, slots=True)
-class SystemState:
-    """One state of the transition system."""
+class SystemState(_CachedHash):
+    """One state of the transition system (its hash is cached, as the API objects' are: a search
+    hashes each successor several times, in its visited set and the distributed search's routing)."""
 
     cluster: ClusterState
     user_budget: tuple[int, ...] = ()
@@ -184,6 +185,9 @@ class SystemState:
     previous: ClusterState | None = None
     #: kube-controller-manager's caches, expectations and fences (``Scenario.caches == "lagged"``)
     informer: InformerState | None = None
+
+
+_cache_hashes(SystemState)
 
 
 # ------------------------------------------------------------------------- applying writes
@@ -558,7 +562,7 @@ class KubeSystem(BaseSystem[SystemState]):
         if t is ClusterState:
             return self._intern_whole(value)
         if t is FrozenMap:
-            return self._intern_tables.setdefault(value, value)
+            return self._intern_table(value)
         if t in _OBJECT_TYPES:
             return self._intern_objs.setdefault(value, value)
         return value
@@ -591,21 +595,29 @@ class KubeSystem(BaseSystem[SystemState]):
         changed: dict[str, Any] = {}
         for attr in _TABLES:
             tab = getattr(cluster, attr)
-            d = tab._d
-            nd: dict[Any, Any] | None = None
-            for k, v in d.items():  # the objects first: the table lookup then compares them by identity
-                c = objs.setdefault(v, v)
-                if c is not v:
-                    if nd is None:
-                        nd = dict(d)
-                    nd[k] = c
-            it = FrozenMap._make(nd, tab._hash) if nd is not None else tab
-            ct = tables.setdefault(it, it)
+            ct = self._intern_table(tab)
             if ct is not tab:
                 changed[attr] = ct
         if changed:
             cluster = cluster._replace(**changed)
         return cluster
+
+    def _intern_table(self, tab: FrozenMap[Any, Any]) -> FrozenMap[Any, Any]:
+        """``tab`` with its values replaced by this instance's equal ones, then itself by an equal table."""
+        tables = self._intern_tables
+        if tables.get(tab) is tab:  # already this instance's (sent by reference, or an empty table)
+            return tab
+        objs = self._intern_objs
+        d = tab._d
+        nd: dict[Any, Any] | None = None
+        for k, v in d.items():  # the objects first: the table lookup then compares them by identity
+            c = objs.setdefault(v, v)
+            if c is not v:
+                if nd is None:
+                    nd = dict(d)
+                nd[k] = c
+        it = FrozenMap._make(nd, tab._hash) if nd is not None else tab
+        return tables.setdefault(it, it)
 
     def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True) -> tuple[Write, ...]:
         """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`).  ``needs_sync``

@@ -47,7 +47,7 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "RAY_MISSING"]
+__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.
@@ -64,6 +64,15 @@ def connect_ray(address: str | None) -> Any:
     from . import _driver
 
     return _driver.connect(address)
+
+
+def release_workers() -> None:
+    """Kill the workers this process keeps for the next search (the next one starts new ones)."""
+    from . import _driver
+
+    ray = _driver.connect(None)
+    for n in list(_driver._POOL):
+        _driver._discard(ray, n)
 
 
 def ray_available() -> bool:

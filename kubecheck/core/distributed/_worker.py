@@ -16,14 +16,14 @@ CHECK_EVERY = 64
 #: successors share most objects with their parent, and the worker's objects are hash-consed
 #: (``system.intern``), so a memo that spans a few hundred states re-encodes only what a step changed.
 #: About 200 bytes an entry: a constant of the worker's memory.
-FP_MEMO = 1 << 16
+FP_MEMO = 1 << 14
 
 #: Objects a worker remembers having sent to one other worker (and the receiver remembers having
 #: received from it); beyond, both forget them (a constant of each worker's memory).
 SHARE_CAP = 1 << 16
 #: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
 #: forgets them at the start of a level (a constant of its memory).
-KNOWN_CAP = 1 << 15
+KNOWN_CAP = 1 << 13
 #: Types never sent by reference: cheaper inline than a reference.
 _INLINE = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict, frozenset, set, type})
 
@@ -64,10 +64,11 @@ class _SharingPickler(pickle.Pickler):
     rest.  ``table`` maps ``id(obj)`` to ``(obj, number)`` (holding ``obj``: an ``id`` is never reused
     while remembered); an object sent for the first time goes inline as ``(number, obj)``."""
 
-    def __init__(self, file: Any, table: dict[int, tuple[Any, int]], tops: set[int]) -> None:
+    def __init__(self, file: Any, table: dict[int, tuple[Any, int]], tops: set[int], once: set[int]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.table = table
         self.tops = tops  # the batch's states: new in every batch, never remembered
+        self.once = once  # the ids of the objects sent once (inline, without a number)
         self.inline: set[int] = set()
 
     def persistent_id(self, obj: Any) -> Any:
@@ -81,6 +82,12 @@ class _SharingPickler(pickle.Pickler):
         if hit is not None:
             return hit[1]
         if i in self.tops:
+            return None
+        if i not in self.once:
+            # The first time: inline and not remembered (a value of one state only, such as its
+            # cluster, would hold memory for nothing); the second time it gets a number.  Only the
+            # id is kept: if it is reused by another object, that one is merely numbered early.
+            self.once.add(i)
             return None
         number = len(self.table)
         self.table[i] = (obj, number)
@@ -129,6 +136,7 @@ class Worker:
         #: by its owner by now (or at the end of this level)
         self.known: dict[Any, None] = {}
         self.received: dict[int, dict[int, Any]] = {}
+        self.once: dict[int, set[int]] = {}
         self.memory: Any = None
         self.busy = 0.0
         self.cpu = 0.0
@@ -273,7 +281,10 @@ class Worker:
         buf = io.BytesIO()
         buf.write(b"R" if reset else b"-")
         tops = {id(x) for item in items for x in item[:-2]}  # the states (and keys), never remembered
-        _SharingPickler(buf, table, tops).dump((learned, items))
+        once = self.once.setdefault(j, set())
+        if len(once) >= SHARE_CAP:
+            once.clear()
+        _SharingPickler(buf, table, tops, once).dump((learned, items))
         return buf.getvalue()
 
     def _unpickle(self, src: int, data: bytes) -> list[Any]:
