@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         t = time.perf_counter()
         r, d = explore_distributed(system, props, workers=n, symmetry=a.symmetry)
         secs = time.perf_counter() - t
-        cpus = d.cpu_seconds_per_worker
+        cpus = d.cpu_seconds_per_worker  # the search thread's
         per_state = [1000 * c / s for c, s in zip(cpus, d.states_per_worker)]
         grow = [(p - s) / 2**20 for s, p in zip(d.rss_start_per_worker, d.rss_peak_per_worker)]
         print(f"ray workers={n} (load {load:.1f}-{os.getloadavg()[0]:.1f}): {r.stats.states} states, depth {r.stats.max_depth}, "
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
               f"states per worker {d.states_per_worker}; CPU s per worker {tuple(round(x, 2) for x in cpus)} "
               f"(max {max(cpus):.2f} s: {r.stats.states / max(cpus):,.0f} states per CPU-bound second; "
               f"{', '.join(f'{x:.3f}' for x in per_state)} ms CPU per stored state); "
+              f"process CPU s per worker {tuple(round(x, 2) for x in d.process_cpu_seconds_per_worker)}; "
               f"RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB (peaks "
               f"{', '.join(f'{p / 2**20:.0f}' for p in d.rss_peak_per_worker)} MiB); bytes exchanged {d.bytes_exchanged:,} "
               f"({d.bytes_per_state:,.0f} per state, remote fraction {d.remote_fraction:.2f}); {d.levels} levels, "

@@ -283,9 +283,10 @@ class RaySearchPool(SearchPool):
     (one CPU) each, and are read in submission order, so the report is the sequential one.
 
     * Every search is submitted when it is (Ray queues what the cluster cannot run yet); the search
-      function travels with its system and properties (cloudpickle: closures go by value).  One that
-      cannot be sent, or whose task cannot load it (a user's rule module the Ray worker cannot
-      import) or whose result cannot be pickled, runs in this process instead (``reruns``).
+      function travels with its system and properties (cloudpickle: closures, and a rules file's
+      functions, whose generated module is not in ``sys.modules``, go by value).  One that cannot
+      be sent, or whose task cannot load it, or whose result cannot be pickled, runs in this
+      process instead (``reruns``).
     * ``--timeout`` is the engine's, inside the task; a task that runs :data:`GRACE` past it is
       cancelled and its search is ERROR, as is one whose worker dies: never HOLDS.
     * Ctrl-C cancels every task of this pool (only those)."""

@@ -71,10 +71,12 @@ def test_bounds_never_hold(local_ray: Any) -> None:
     assert dist.results[0].verdict is Verdict.HOLDS_WITHIN_BOUNDS and dist.bound_hit == "max_depth"
 
 
-def test_eventual_properties_are_refused(local_ray: Any) -> None:
-    p = Property("EV-1", "eventually always", PropertyKind.EVENTUALLY_ALWAYS, lambda s: True)
-    with pytest.raises(InvalidScenario, match="not supported by the distributed search"):
-        explore_distributed(BUILDERS["rs_crash"]("write"), [p], workers=2)
+def test_eventual_properties_are_refused_before_ray_is_started() -> None:
+    for kind in (PropertyKind.EVENTUALLY_ALWAYS, PropertyKind.ALWAYS_EVENTUALLY):
+        p = Property("EV-1", "eventual", kind, lambda s: True)
+        with pytest.raises(InvalidScenario, match=r"EV-1: .*not supported by the distributed search .*lasso detection across "
+                                                  r"workers is not implemented; run them without --ray, or with --ray --workers 1"):
+            explore_distributed(BUILDERS["rs_crash"]("write"), [invariant("INV-1", "ok", lambda s: True), p], workers=2)
 
 
 def test_a_worker_killed_mid_search_gives_error(local_ray: Any) -> None:
@@ -118,6 +120,7 @@ def test_cli_ray_says_how_many_workers_ran_and_refuses_eventual_rules(tmp_path: 
         assert explorations and all(e[key] == 2 and e[rate] == 0 for e in explorations)  # 0: KUBECHECK_REPRODUCIBLE
     bad = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "not supported by the distributed search" in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and "--workers 1" in bad.stderr
 
 
 def test_cli_ray_with_one_worker_runs_the_searches_as_ray_tasks_with_the_sequential_report(tmp_path: Any) -> None:

@@ -52,6 +52,7 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
     lost: str | None = None
     stored: list[int] = [0] * n
     cpu: list[float] = []
+    thread_cpu: list[float] = []
     rss: list[tuple[int, int]] = []
 
     def get(refs: Any) -> Any:
@@ -126,6 +127,7 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
         final = get([h.insert.remote(True) for h in handles])  # the stored counts (nothing to insert)
         stored = [r["stored"] for r in final]
         cpu = [r["cpu"] for r in final]
+        thread_cpu = [r["thread_cpu"] for r in final]
         rss = [(r["rss_start"], r["rss_peak"]) for r in final]
     except WorkerLost as exc:
         lost = (f"a worker of the distributed search was lost ({exc}); the search is incomplete: nothing is claimed "
@@ -176,7 +178,8 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
         sync_seconds_per_level=sum(sync) / len(sync) if sync else 0.0,
         remote_fraction=remote / generated if generated else 0.0,
         level_seconds=tuple(level_seconds),
-        cpu_seconds_per_worker=tuple(cpu),
+        cpu_seconds_per_worker=tuple(thread_cpu),
+        process_cpu_seconds_per_worker=tuple(cpu),
         rss_start_per_worker=tuple(a for a, _ in rss),
         rss_peak_per_worker=tuple(b for _, b in rss),
     )

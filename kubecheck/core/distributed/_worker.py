@@ -140,6 +140,7 @@ class Worker:
         self.memory: Any = None
         self.busy = 0.0
         self.cpu = 0.0
+        self.thread_cpu = 0.0
         self.expanded = 0
         self.rss_start = 0
 
@@ -150,6 +151,10 @@ class Worker:
         from kubecheck.core.explorer import MemoryGuard, fingerprint_fn
 
         self.clear()
+        import gc
+
+        gc.collect()
+        gc.freeze()  # Ray's own objects (and the model's modules) out of every later collection's walk
         self.system = system
         self.props = props
         self.succ = successors_fn(system)
@@ -204,7 +209,7 @@ class Worker:
     def expand(self, seconds_left: float | None, decided: set[int]) -> list[Any]:
         """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here) and,
         last, this level's figures."""
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         self.decided |= decided
         deadline = None if seconds_left is None else t0 + seconds_left
         n, me, canon, fp = self.n, self.index, self.canon, self.fp
@@ -264,6 +269,7 @@ class Worker:
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
+        self.thread_cpu += time.thread_time() - h0
         generated = sum(len(b) for b in out)
         batches.append({"transitions": transitions, "bytes": sent, "remote": remote, "generated": generated, "busy": busy,
                         "cut": cut, "found": dict(self.found)})
@@ -303,7 +309,7 @@ class Worker:
     def insert(self, probe: bool, *batches: bytes) -> dict[str, Any]:
         """Insert the successors sent to this worker (in the senders' order); with ``probe``, only count
         the ones not yet stored (the level past ``max_depth``)."""
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         frontier: list[tuple[int, Any]] = []
         unseen = 0
         seen, parents, canon, intern = self.seen, self.parents, self.canon, self.intern
@@ -338,8 +344,9 @@ class Worker:
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
+        self.thread_cpu += time.thread_time() - h0
         return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
-                "cpu": self.cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
+                "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
 
     def parent(self, lid: int) -> tuple[int, int, int]:
         return self.parents[lid]
