@@ -292,10 +292,11 @@ class RaySearchPool(SearchPool):
     * Ctrl-C cancels every task of this pool (only those)."""
 
     def __init__(self, address: str | None, lost: Callable[[list[Any], str], Any] | None = None) -> None:
-        from kubecheck.core.distributed import connect_ray
+        from kubecheck.core.distributed import connect_ray, release_workers
 
         super().__init__(1, lost)
         self.ray = connect_ray(address)
+        release_workers()  # the distributed search's idle actors would hold the CPUs the tasks need
         self.jobs = max(2, int(self.ray.cluster_resources().get("CPU", 1)))
         self.remote = self.ray.remote(num_cpus=1, max_retries=0)(_search_task)
         self.refs: dict[int, Any] = {}
