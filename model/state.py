@@ -233,7 +233,7 @@ def _cached_hash(self: ClusterState) -> int:
     h = cache.get("hash")
     if h is None:
         h = cache["hash"] = _HASH0(self)
-    return h  # type: ignore[no-any-return]
+    return h
 
 
 ClusterState.__hash__ = _cached_hash  # type: ignore[method-assign,assignment]

@@ -138,7 +138,7 @@ class ExplorationResult:
     complete: bool
     bound_hit: str | None
     graph: Any = field(default=None, compare=False, repr=False)
-    distribution: Distribution | None = field(default=None, compare=False)
+    distribution: Distribution | None = field(default=None, compare=False, kw_only=True)
 
     @property
     def exit_code(self) -> int:

@@ -162,8 +162,11 @@ class Worker:
         self.progress = expects_progress_fn(system)
         self.intern = intern_fn(system)
         #: what the system learned (its memo entries) and takes from the other workers, if it can
-        learned, learn = getattr(system, "learned", None), getattr(system, "learn", None)
-        self.learned, self.learn = (learned, learn) if learned is not None and learn is not None and self.n > 1 else (None, None)
+        learned: Any = getattr(system, "learned", None)
+        learn: Any = getattr(system, "learn", None)
+        both = learned is not None and learn is not None and self.n > 1
+        self.learned: Any = learned if both else None
+        self.learn: Any = learn if both else None
         if self.learned is not None:
             self.learned()  # start recording
         #: the owner of a key: a stable 64-bit fingerprint (``hash()`` differs between processes: strings
@@ -304,7 +307,7 @@ class Worker:
         learned, items = _SharingUnpickler(buf, table, self.intern).load()
         if learned and self.learn is not None:
             self.learn(learned)
-        return items  # type: ignore[no-any-return]
+        return items
 
     def insert(self, probe: bool, *batches: bytes) -> dict[str, Any]:
         """Insert the successors sent to this worker (in the senders' order); with ``probe``, only count
