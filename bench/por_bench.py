@@ -1,7 +1,7 @@
 """Partial-order reduction (issue 15 item 2): states and time with and without ``por=True``.
 
-``python -m bench por [--timeout S] [--only NAME,..] [--no-write]`` runs each workload below in a fresh
-interpreter (so one run's memo and caches do not help the next), three ways:
+``python -m bench por [--timeout S] [--only NAME,..] [--modes MODE,..] [--no-write]`` runs each workload
+below in a fresh interpreter (so one run's memo and caches do not help the next), five ways:
 
 * ``full``: ``explore(PorSystem(s), props)``, no reduction;
 * ``por``: ``explore(PorSystem(s), props, por=True)``: the sound reduction (model/footprint.py);
@@ -10,6 +10,8 @@ interpreter (so one run's memo and caches do not help the next), three ways:
   sandbox-id pool, ``("Pod", "sandbox")``; the scheduler's and the expiry timers' reads of every pod
   or owner).  **Unsound**, a measurement only: what POR could buy if identifier and IP allocation
   were order-independent and the scheduler's capacity check were per node.
+* ``bc-full`` / ``bc-por``: ``full`` and ``por`` with ``Scenario.identifiers="by-creator"`` (the
+  order-independent identifier allocation, docs/semantics.md#runtime section 7).
 
 Properties: KC-OWN-001 and KC-SBX-002 (the catalogue rules that declare ``reads``).  Workloads:
 ``two-deploy`` / ``three-deploy`` / ``four-deploy``: N one-replica Deployments behind one Service on one
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Partial-order reduction (issue 15 item 2): `python -m bench por`"
 
 WORKLOADS = ("two-deploy", "two-deploy-write", "three-deploy", "four-deploy", "web", "b-2")
-MODES = ("full", "por", "ceiling")
+MODES = ("full", "por", "ceiling", "bc-full", "bc-por")
 
 
 def _deployments_yaml(n: int) -> str:
@@ -105,16 +107,20 @@ def run_one(name: str, mode: str, timeout: float) -> dict[str, Any]:
     from properties.catalogue import pod_ips_unique, single_controller_owner
 
     scen = scenario(name)
+    if mode.startswith("bc-"):  # the by-creator identifier allocation (Scenario.identifiers)
+        scen = replace(scen, identifiers="by-creator")
     system = _ceiling_system(scen) if mode == "ceiling" else PorSystem(scen)
     props = [*single_controller_owner.instantiate(scen.initial), *pod_ips_unique.instantiate(scen.initial)]
     t0 = time.perf_counter()
-    res = explore(system, props, por=mode != "full", timeout=timeout, progress="off")
+    c0 = time.process_time()
+    res = explore(system, props, por=mode not in ("full", "bc-full"), timeout=timeout, progress="off")
     return {
         "workload": name,
         "mode": mode,
         "states": res.stats.states,
         "transitions": res.stats.transitions,
         "seconds": round(time.perf_counter() - t0, 2),
+        "cpu": round(time.process_time() - c0, 2),
         "complete": bool(res.complete),
         "bound": res.bound_hit,
         "verdicts": [r.verdict.value for r in res.results],
@@ -125,7 +131,7 @@ def _fmt(r: dict[str, Any] | None) -> str:
     if r is None:
         return "-"
     cut = "" if r["complete"] else f" (cut: {r['bound']})"
-    return f"{r['states']:,} states, {r['seconds']} s{cut}"
+    return f"{r['states']:,} states, {r.get('cpu', r['seconds'])} s CPU{cut}"
 
 
 def render(rows: list[dict[str, Any]], timeout: float) -> str:
@@ -140,11 +146,11 @@ def render(rows: list[dict[str, Any]], timeout: float) -> str:
         "and scheduler/owner-lookup couplings removed from the potentials (bench/por_bench.py). Verdicts of",
         "`full` and `por` are asserted equal where both are complete.",
         "",
-        "| workload | full | por | ceiling (unsound) |",
-        "|---|---|---|---|",
+        "| workload | full | por | ceiling (unsound) | by-creator full | by-creator por |",
+        "|---|---|---|---|---|---|",
     ]
     for n in names:
-        lines.append(f"| {n} | {_fmt(by.get((n, 'full')))} | {_fmt(by.get((n, 'por')))} | {_fmt(by.get((n, 'ceiling')))} |")
+        lines.append(f"| {n} | " + " | ".join(_fmt(by.get((n, m))) for m in MODES) + " |")
     lines += ["", *NARRATIVE]
     return "\n".join(lines) + "\n"
 
@@ -192,6 +198,7 @@ def _write(text: str) -> None:
 def main(argv: list[str]) -> int:
     timeout = 60.0
     only: list[str] | None = None
+    modes: tuple[str, ...] = MODES
     write = True
     args = list(argv)
     while args:
@@ -200,6 +207,8 @@ def main(argv: list[str]) -> int:
             timeout = float(args.pop(0))
         elif a == "--only":
             only = args.pop(0).split(",")
+        elif a == "--modes":  # a subset of MODES (with --no-write: print the rows only)
+            modes = tuple(args.pop(0).split(","))
         elif a == "--no-write":
             write = False
         elif a == "--one":  # internal: one run, JSON on stdout
@@ -211,7 +220,7 @@ def main(argv: list[str]) -> int:
             return 2
     rows: list[dict[str, Any]] = []
     for name in only or WORKLOADS:
-        for mode in MODES:
+        for mode in modes:
             out = subprocess.run(
                 [sys.executable, "-m", "bench", "por", "--timeout", str(timeout), "--one", name, mode],
                 cwd=ROOT, capture_output=True, text=True, check=True,
@@ -219,10 +228,9 @@ def main(argv: list[str]) -> int:
             row = json.loads(out.stdout.strip().splitlines()[-1])
             print(row, flush=True)
             rows.append(row)
-        full = next(r for r in rows if r["workload"] == name and r["mode"] == "full")
-        por = next(r for r in rows if r["workload"] == name and r["mode"] == "por")
-        if full["complete"] and por["complete"] and full["verdicts"] != por["verdicts"]:
-            raise SystemExit(f"{name}: verdicts differ with POR: {full['verdicts']} vs {por['verdicts']}")
+        done = {r["mode"]: r for r in rows if r["workload"] == name and r["complete"]}
+        if len({tuple(r["verdicts"]) for r in done.values()}) > 1:
+            raise SystemExit(f"{name}: verdicts differ between modes: {[(m, r['verdicts']) for m, r in done.items()]}")
     text = render(rows, timeout)
     print(text)
     if write:

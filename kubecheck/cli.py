@@ -168,7 +168,8 @@ def cli() -> None:
               "caches: (or stale_reads: true) wins.")
 @click.option("--kubernetes-version", "kubernetes_version", type=click.Choice(list(_K8S_VERSIONS)), default=_K8S_DEFAULT,
               show_default=True, metavar="1.28..1.37",
-              help="The Kubernetes version whose version-dependent behaviour is modelled. A scenario file's own "
+              help="The Kubernetes version whose version-dependent behaviour is modelled (KEP-5647 fence, StatefulSet "
+              "maxUnavailable; docs/semantics.md, Kubernetes versions). A scenario file's own "
               "kubernetes_version: wins.")
 @click.option("--nodes", type=click.IntRange(min=1), default=2, show_default=True,
               help="Identical Ready nodes to add when the manifests contain no Node.")
@@ -204,11 +205,15 @@ def cli() -> None:
               "refused, select rules with -p); with --workers 1 the independent searches run as Ray tasks, in parallel.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="--ray: workers per search (1: each search one Ray task).")
+@click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), default=None,
+              help="Where the Z3 count model's proofs are cached per parameter tuple (a rerun is instant; keyed by the "
+              "count model's version). Default: $KUBECHECK_CACHE_DIR, else the user cache directory (~/.cache/kubecheck).")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, caches: str, kubernetes_version: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
-          config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int) -> None:
+          config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int,
+          cache_dir: str | None) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.config import Exclusion
     from kubecheck.pool import default_jobs
@@ -271,6 +276,7 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
         jobs=1 if ray_address else (jobs or default_jobs()),
         ray=ray_address,
         workers=workers,
+        cache_dir=cache_dir,
     )
     try:
         report = run_check(cfg, load, texts=texts)
@@ -385,6 +391,8 @@ def explain(rule_id: str | None) -> None:
     click.echo(f"category: {rule.category}")
     click.echo(f"checked:  " + (f"per {', '.join(rule.applies_to)}" if rule.applies_to else "cluster-wide"))
     click.echo(f"counts:   {rule.counts}")
+    if rule.trigger is not None:
+        click.echo(f"after:    {rule.trigger_counts}")
     click.echo(f"severity: {rule.severity}")
     click.echo(f"upstream: {rule.upstream}")
     click.echo(f"fix:      {rule.remediation or '(no remediation text)'}")
@@ -485,6 +493,7 @@ _REPLAY_REASONS = {
     "action": "the last step violates the action property",
     "eventually_always": "the property fails infinitely often on the loop",
     "always_eventually": "the property never holds on the loop",
+    "leads_to": "the trigger holds on a state and the goal never holds from there on, loop included",
 }
 
 

@@ -137,8 +137,9 @@ class SearchPool:
         return job
 
     def result(self, job: _Job) -> Any:
-        if self.jobs <= 1 or (not job.done and job.proc is None and not self.running and len(self.queue) == 1):
-            # sequential (or the only search left): in this process, no fork
+        if self.jobs <= 1 or (not job.done and job.proc is None and not self.forked and len(self.queue) == 1):
+            # sequential, or the run's only search: in this process, no fork.  Once one search has
+            # forked, every later one forks too, so where a search runs never depends on timing.
             if not job.done:
                 if job in self.queue:
                     self.queue.remove(job)

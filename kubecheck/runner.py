@@ -52,6 +52,7 @@ from kubecheck.core.reductions import Reduction, may_use_por, reductions_of, spl
 from kubecheck.core.verdict import Verdict, worst_verdict
 from kubecheck.scenarios import DEFAULT_SCENARIOS, WORKLOAD_KINDS, ScenarioSpec, builtin, settle, with_nodes
 from model.versions import DEFAULT_VERSION
+from properties import CATALOGUE
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -76,39 +77,19 @@ __all__ = [
 REPORT_SCHEMA = "kubecheck-report/1"
 SCENARIO_FILE_SCHEMA = "kubecheck-scenario/1"
 
-#: The manifest field a rule's finding points at (SARIF region); the object itself otherwise.
-RULE_FIELDS: dict[str, str] = {
-    "KC-CONV-001": "spec.replicas",
-    "KC-CONV-002": "spec.replicas",
-    "KC-CONV-003": "spec.replicas",
-    "KC-OWN-002": "spec.selector",
-    "KC-OWN-004": "spec.selector",
-    "KC-ROLL-001": "spec.strategy.rollingUpdate.maxUnavailable",
-    "KC-ROLL-002": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-003": "spec.strategy.rollingUpdate.maxSurge",
-    "KC-ROLL-004": "spec.selector",
-    "KC-ROLL-005": "spec.strategy.type",
-    "KC-ROLL-006": "spec.template",
-    "KC-AVAIL-001": "spec.replicas",
-    "KC-STS-001": "spec.serviceName",
-    "KC-STS-003": "spec.volumeClaimTemplates",
-    "KC-STS-005": "spec.podManagementPolicy",
-}
-
-
 #: The pseudo-scenario under which violations found on the settle path (start-up) are reported.
 STARTUP = "startup"
 
-#: Rules judged only after the first convergence, never on the start-up (settle) path.
-#: Criterion: the rule's statement presupposes a workload that is already running, i.e. it
-#: protects capacity that start-up has not built yet.  Every other invariant and action rule
-#: speaks about every step of every run, start-up included (surge bounds, ownership, identity,
-#: sandboxes), and is checked there.  User rules are always checked on the start-up path.
-AFTER_CONVERGENCE: dict[str, str] = {
-    "KC-ROLL-001": "maxUnavailable bounds an update of a running Deployment (upstream: 'during the update'); "
-    "before the first convergence there is no available capacity to keep",
-    "KC-ROLL-004": "zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
-}
+#: Rules judged only after the first convergence, never on the start-up (settle) path: the catalogue
+#: rules that declare why (``Rule.after_convergence``).  User rules declare it the same way
+#: (:func:`_after_convergence`); without it they are checked on the start-up path.
+AFTER_CONVERGENCE: dict[str, str] = {r.rule_id: r.after_convergence for r in CATALOGUE.values() if r.after_convergence}
+
+
+def _after_convergence(rule: Any) -> bool:
+    """Whether ``rule`` is judged only after the first convergence (a catalogue rule: listed in
+    :data:`AFTER_CONVERGENCE`; a user rule: its own ``after_convergence``)."""
+    return rule.rule_id in AFTER_CONVERGENCE if rule.rule_id in CATALOGUE else bool(rule.after_convergence)
 
 
 def parse_memory(text: str) -> int:
@@ -480,6 +461,9 @@ class CheckConfig:
     ray: str | None = None
     #: Ray workers (actors) per distributed search
     workers: int = 2
+    #: ``--cache-dir``: the count model's proof cache (kubecheck.symbolic.check); None: ``$KUBECHECK_CACHE_DIR``
+    #: or the user cache directory
+    cache_dir: str | None = None
 
     def bounds(self) -> dict[str, Any]:
         return {"max_depth": self.max_depth, "max_states": self.max_states, "timeout": self.timeout, "max_memory": self.max_memory}
@@ -627,8 +611,17 @@ def _in_group(action: Any, group: Any, cluster: Any) -> bool:
     return False
 
 
+def check_identifiers(cfg: Any) -> str:
+    """The identifier allocation of the check's searches (``model.system.Scenario.identifiers``): the
+    order-independent ``by-creator`` one (docs/semantics.md#runtime section 7: the same verdicts, far
+    fewer states for independent workloads), except with ``--symmetry``, which it is not combined with.
+    :func:`plan_searches` still falls back to ``lowest-free`` for a scenario where an object may change
+    its creation-order family (``model.system.by_creator_is_exact``)."""
+    return "lowest-free" if cfg.symmetry else "by-creator"
+
+
 def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], granularity: str,
-                  decompose: bool = True) -> tuple[list[_Search], tuple[Any, ...]]:
+                  decompose: bool = True, identifiers: str = "lowest-free") -> tuple[list[_Search], tuple[Any, ...]]:
     """The searches of one scenario on the settled ``cluster`` and the interaction groups used (empty: none).
 
     Without decomposition (``decompose=False``, a single group, a scenario that cannot be split,
@@ -641,8 +634,15 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     """
     from model.decompose import capacity_shares, interaction_groups
 
+    if not planned:  # every pair was decided before the search (the count model): nothing to explore
+        return [], ()
     variants = spec.variants()
-    whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity), planned) for subj, acts in variants]
+    if identifiers != "lowest-free":
+        from model.system import by_creator_is_exact
+
+        if not by_creator_is_exact(cluster, [a for a, _ in spec.with_operator(spec.user_actions)]):
+            identifiers = "lowest-free"  # an object may change family: keep the exact creation order
+    whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity, identifiers), planned) for subj, acts in variants]
     if not decompose:
         return whole, ()
     groups = interaction_groups(cluster, [a for a, _ in spec.user_actions])
@@ -655,14 +655,14 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     rest = [p for p in planned if not (p.rule.local and p.rule.symmetric)]
     out: list[_Search] = []
     for g, share in zip(groups, shares):
-        out += _group_searches(spec, cluster, g, share, local, variants, granularity)
+        out += _group_searches(spec, cluster, g, share, local, variants, granularity, identifiers)
     if rest:
         out += [_Search(s.subject, s.scenario, rest) for s in whole]
     return out, groups
 
 
 def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, int], local: list[_Planned],
-                    variants: list[tuple[str, Any]], granularity: str) -> list[_Search]:
+                    variants: list[tuple[str, Any]], granularity: str, identifiers: str = "lowest-free") -> list[_Search]:
     """The searches of one interaction group's projection: its local rules, per variant that touches it."""
     from model.decompose import project
 
@@ -678,7 +678,7 @@ def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, i
     out = []
     for subj, acts in mine:
         what = f"group {g.label}" + (f"; {subj}" if subj else "")
-        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity), gp, _guard(share)))
+        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity, identifiers), gp, _guard(share)))
     return out
 
 
@@ -711,15 +711,31 @@ def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
     return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
 
 
-def _step_lines(trace: Any) -> tuple[str, ...]:
-    out = []
+def _trigger_state(prop: Property, trace: Any) -> int | None:
+    """For a ``leads_to`` counterexample: the index of the state where the unanswered trigger holds
+    (the judge's :func:`~kubecheck.core.judge.leads_to_trigger_index`), or None."""
+    from kubecheck.core.judge import PredicateError, leads_to_trigger_index
+
+    if prop.kind is not PropertyKind.LEADS_TO or trace is None or trace.loop_start is None:
+        return None
+    states = trace.states()
+    try:
+        return leads_to_trigger_index(prop, states[trace.loop_start:], states[: trace.loop_start])
+    except PredicateError:
+        return None
+
+
+def _step_lines(trace: Any, trigger_at: int | None = None) -> tuple[str, ...]:
+    """The numbered steps of a trace; ``trigger_at`` (a leads-to counterexample's trigger state) marks
+    the step into that state."""
+    out = [] if not trigger_at == 0 else ["(the trigger holds in the initial state)"]
     for i, s in enumerate(trace.steps, 1):
         a = s.action
         data = getattr(a, "data", None)
         detail = ""
         if getattr(a, "actor", "") in ("user", "operator", "fault") and data is not None:
             detail = f" ({data[1] if isinstance(data, tuple) and len(data) == 2 and a.actor in ('user', 'operator') else data})"
-        out.append(f"{i}. {s.actor}: {s.label}{detail}")
+        out.append(f"{i}. {s.actor}: {s.label}{detail}" + ("   <- the trigger holds from here" if i == trigger_at else ""))
     if trace.loop_start is not None:
         via = getattr(trace, "loop_step", None)
         out.append(f"(loops back to state {trace.loop_start}" + (f" via {via.actor}: {via.label})" if via is not None else ")"))
@@ -730,23 +746,23 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower() or "cluster"
 
 
-def _locate(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+def _locate(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
             anchor: tuple[str, str, str] | None = None, texts: dict[str, str] | None = None) -> Location | None:
     """The manifest location of a finding: the workload's field, or the Service/workload the trace
     involves, or the ``anchor`` (the first workload of the group a cluster-wide rule was judged on)."""
-    key = _subject_key(load, rule_id, target, trace, anchor)
+    key = _subject_key(load, rule, target, trace, anchor)
     if key is None:
         return None
-    return _field_location(load, key, RULE_FIELDS.get(rule_id, ""), texts)
+    return _field_location(load, key, rule.location, texts)
 
 
-def _subject_key(load: Any, rule_id: str, target: tuple[str, str, str] | None, trace: Any,
+def _subject_key(load: Any, rule: Any, target: tuple[str, str, str] | None, trace: Any,
                  anchor: tuple[str, str, str] | None, fallback: bool = True) -> tuple[str, str, str] | None:
     """The object a finding is about: the target, the Service the trace names (KC-ROLL-004), the
     group's anchor; with ``fallback``, else the first object of the manifests (a place to point at)."""
     key = target
     if key is None and trace is not None:
-        key = _cluster_wide_key(rule_id, trace)
+        key = _cluster_wide_key(rule, trace)
     if key is None and anchor is not None:
         key = anchor
     if key is None and fallback and load.locations:
@@ -835,43 +851,21 @@ def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, st
             and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
 
 
-def concrete_fix(rule_id: str, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
-    """The edit that would fix a finding, when there is an obvious one (KC-ROLL-004: the workloads
-    behind the Service that lost its ready pods); "" otherwise."""
-    if rule_id != "KC-ROLL-004":
+def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
+    """The edit that would fix a finding, when the rule knows an obvious one (its ``fix``; KC-ROLL-004:
+    the workloads behind the Service that lost its ready pods); "" otherwise."""
+    if rule.fix is None:
         return ""
     from model.objects import kind_of
-    from properties import rolling_bounds
 
-    objs = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
-    out = []
-    for key in objects:
-        o = objs.get(key)
-        if o is None or key[0] not in WORKLOAD_KINDS:
-            continue
-        who = _target_text(key)
-        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
-            surge, unavail = rolling_bounds(o)
-            if o.replicas >= 2:
-                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
-            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
-                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
-            else:
-                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
-        elif key[0] == "Deployment":
-            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
-        elif key[0] == "DaemonSet":
-            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
-        elif o.replicas <= 1:
-            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
-    return "; ".join(out)
+    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in load.objects}, objects))
 
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
     """The location, objects, related locations, concrete fix and severity of a finding on ``p``."""
     rule_id = p.rule.rule_id
-    key = _subject_key(load, rule_id, p.target, trace, p.anchor)
-    location = _locate(load, rule_id, p.target, trace, p.anchor, texts)
+    key = _subject_key(load, p.rule, p.target, trace, p.anchor)
+    location = _locate(load, p.rule, p.target, trace, p.anchor, texts)
     manifest = set(load.locations.keys())
     objects = _finding_objects(load, p, trace, manifest)
     fixed, related = _related(load, p, key, objects, manifest, texts)
@@ -886,7 +880,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
         "related": tuple(related),
-        "fix": concrete_fix(rule_id, load, fixed or objects) if location is not None or objects else "",
+        "fix": concrete_fix(p.rule, load, fixed or objects) if location is not None or objects else "",
         "severity": severity,
     }
 
@@ -898,7 +892,7 @@ def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[s
     if p.members:
         return [m for m in p.members if m in manifest]
     # the object the trace names; not the first object of the manifests, which is only a place to point at
-    named = _subject_key(load, p.rule.rule_id, None, trace, p.anchor, fallback=False)
+    named = _subject_key(load, p.rule, None, trace, p.anchor, fallback=False)
     return [named] if named is not None and named in manifest else []
 
 
@@ -927,17 +921,13 @@ def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects
     return fixed, related
 
 
-def _cluster_wide_key(rule_id: str, trace: Any) -> tuple[str, str, str] | None:
+def _cluster_wide_key(rule: Any, trace: Any) -> tuple[str, str, str] | None:
+    """The object a cluster-wide finding is about: the rule's ``subject`` of the trace's last cluster."""
     last = getattr(trace.states()[-1], "cluster", None)
-    if last is None:
+    if last is None or rule.subject is None:
         return None
-    if rule_id == "KC-ROLL-004":
-        from properties.catalogue import service_down  # the rule's own predicate, per Service
-
-        for svc in last.services.values():
-            if service_down(last, svc):
-                return ("Service", svc.namespace, svc.name)
-    return None
+    key: tuple[str, str, str] | None = rule.subject(last)
+    return key
 
 
 def _scenario_document(scenario: Any, rule_id: str, target: tuple[str, str, str] | None, rules_files: tuple[str, ...]) -> dict[str, Any]:
@@ -965,7 +955,16 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     extra: list[Any] = []
     for f in doc.get("rules_files") or ():
         extra.extend(load_rules_file(f))
-    rule = select_rules([doc["rule_id"]], extra)[0]
+    if doc.get("scenario_file"):  # a scenario file's expect: entry
+        from kubecheck.scenarios import load_scenario_file
+
+        spec = load_scenario_file(str(doc["scenario_file"]))
+        found = [e for e in spec.expectations if e.rule_id == doc["rule_id"]]
+        if not found:
+            raise InvalidScenario(f"{doc['scenario_file']} declares no expectation {doc['rule_id']} any more")
+        rule = found[0]
+    else:
+        rule = select_rules([doc["rule_id"]], extra)[0]
     target = tuple(doc["target"]) if doc.get("target") else None
     return KubeSystem(scenario), rule, target
 
@@ -1208,12 +1207,16 @@ class _CheckPlan:
         """The rules judged on every step of the settle path: invariants and action rules, except
         the ones that only hold after the first convergence."""
         return [p for p in self.planned if p.prop.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION)
-                and p.rule.rule_id not in AFTER_CONVERGENCE]
+                and not _after_convergence(p.rule)]
 
     def for_scenario(self, spec: ScenarioSpec, cfg: "CheckConfig") -> list[_Planned]:
-        """The pairs a scenario judges: its own property list, the default rules, the rules it brings."""
-        return [p for p in self.planned if (spec.properties is None or p.rule.rule_id in spec.properties)
-                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules)]
+        """The pairs a scenario judges: its own property list, the default rules, the rules it brings,
+        and its own ``expect:`` entries (another scenario's never)."""
+        from kubecheck.scenarios import is_expectation
+
+        return [p for p in self.planned if (p.rule.scenario == spec.name if is_expectation(p.rule) else
+                (spec.properties is None or p.rule.rule_id in spec.properties)
+                and (cfg.rule_ids is not None or p.rule.default or p.rule.rule_id in spec.rules))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1238,6 +1241,12 @@ class _Sink:
 
     def finding(self, scen_name: str, scenario: Any, system: Any, p: _Planned, res: Any, reductions: tuple[str, ...]) -> Finding:
         return _make_finding(scen_name, scenario, system, p, res, reductions, self.load, self.cfg, self.texts)
+
+    def count_decided(self, spec: ScenarioSpec, p: _Planned, note: str) -> Finding:
+        """The finding on a pair the Z3 count model proved before any explicit search (``holds``)."""
+        return Finding(spec.name, p.rule.rule_id, p.rule.title, p.rule.kind.value, p.rule.category, _target_text(p.target),
+                       Verdict.HOLDS.value, Verdict.HOLDS.exit_code, note, reductions=("count-model proof",),
+                       **_describe(self.load, p, None, self.cfg, self.texts))
 
     def not_run(self, spec: ScenarioSpec, p: _Planned, verdict: Verdict, note: str, bound_hit: str | None = None) -> Finding:
         """The finding on a pair whose scenario could not run (start-up was cut, or did not settle)."""
@@ -1284,9 +1293,6 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
         extra.extend(load_rules_file(f))
     rules = select_rules(cfg.rule_ids, extra)
     known = list(CATALOGUE) + [r.rule_id for r in extra]
-    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
-                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
-    ignores = annotation_ignores(load, known)
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
     if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
@@ -1294,8 +1300,13 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
             f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
         )
     specs = _scenario_specs(cfg, known, loaded)
+    known += [e.rule_id for s in specs for e in s.expectations if e.rule_id not in known]  # --exclude, ignores, severities
+    check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
+                   {o[0]: o[2] for o in cfg.severities if len(o) > 2})
+    ignores = annotation_ignores(load, known)
     if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
         rules += _rules_scenarios_bring(rules, specs)
+    rules += [e for s in specs for e in s.expectations]  # a scenario file's expect: entries, judged there only
     planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     _refuse_nothing_to_check(rules, specs, planned)
     return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
@@ -1341,7 +1352,7 @@ def _refuse_nothing_to_check(rules: list[Any], specs: list[ScenarioSpec], planne
     if not planned:
         raise InvalidScenario(_nothing_to_check(rules, ""))
     for spec in specs:
-        if spec.properties is not None and not any(p.rule.rule_id in spec.properties for p in planned):
+        if spec.properties is not None and not spec.expectations and not any(p.rule.rule_id in spec.properties for p in planned):
             chosen = [r for r in rules if r.rule_id in spec.properties]
             raise InvalidScenario(
                 _nothing_to_check(chosen, f" in scenario {spec.name!r} (properties: {', '.join(spec.properties) or 'none'})",
@@ -1388,7 +1399,9 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
         out.findings += [sink.not_run(spec, p, Verdict.HOLDS_WITHIN_BOUNDS, f"not run: start-up cut by {cut}: nothing is claimed",
                                       f"start-up {cut}") for spec in plan.specs for p in plan.planned]
         return out
-    conv = [p for p in plan.planned if p.prop.kind.is_eventual]
+    from kubecheck.scenarios import is_expectation
+
+    conv = [p for p in plan.planned if p.prop.kind.is_eventual and not is_expectation(p.rule)]  # expect: needs its scenario
     out.runs.append(ScenarioRun("settle", f"the manifests as applied did not settle: the deterministic start-up order came back "
                                 f"to a state after {settled.steps} steps (a livelock): convergence explored from the loaded state",
                                 (), (), cfg.granularity))
@@ -1402,12 +1415,44 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
 
 
 def _start_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any) -> tuple[Any, ...]:
-    """Plan one scenario's searches and submit them to the pool: what :func:`_search_scenario` reads."""
+    """Plan one scenario's searches and submit them to the pool: what :func:`_search_scenario` reads.
+
+    The rollout rules on a Deployment beyond the explicit reach are asked of the Z3 count model first
+    (:func:`_count_first`); the ones it proves are decided and left out of the explicit searches."""
     cfg = sink.cfg
     planned = plan.for_scenario(spec, cfg)
     bounds = {**cfg.bounds(), **dict(spec.bounds)}
-    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose)
-    return planned, bounds, searches, used, _submit_searches(sink, searches, bounds)
+    decided, known, planned = _count_first(sink, spec, cluster, planned)
+    searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose, check_identifiers(cfg))
+    return planned, bounds, searches, used, _submit_searches(sink, searches, bounds), decided, known
+
+
+def _count_cache(cfg: CheckConfig) -> Any:
+    from pathlib import Path
+
+    return Path(cfg.cache_dir) if cfg.cache_dir else None
+
+
+def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
+                 planned: list[_Planned]) -> tuple[list[Finding], dict[Any, Any], list[_Planned]]:
+    """The count model asked before the explicit search (kubecheck.symbolic.check.decide_before_search):
+    the findings it decides (PROVED: ``holds``, the note naming the engine and the sizes), every verdict
+    it gave (for the cut-search fallback), and the pairs left for the explicit search."""
+    if sink.cfg.engine != "explicit":
+        return [], {}, planned
+    from kubecheck.symbolic.check import PROVED, decide_before_search
+
+    known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
+                                 cache=_count_cache(sink.cfg))
+    decided: list[Finding] = []
+    rest: list[_Planned] = []
+    for p in planned:
+        cv = known.get((p.rule.rule_id, p.target[1], p.target[2])) if p.target is not None else None
+        if cv is not None and cv.status == PROVED:
+            decided.append(sink.count_decided(spec, p, cv.message))
+        else:
+            rest.append(p)
+    return decided, known, rest
 
 
 def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched,
@@ -1415,7 +1460,7 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     """One scenario from the settled ``cluster``: its searches (per interaction group when they are
     independent), again on the whole cluster when a group outgrew its share of node capacity."""
     cfg = sink.cfg
-    planned, bounds, searches, used, submitted = started or _start_scenario(sink, plan, spec, cluster)
+    planned, bounds, searches, used, submitted, decided, known = started or _start_scenario(sink, plan, spec, cluster)
     out.runs.append(ScenarioRun(spec.name, spec.description, _describe_actions(spec), _faults(spec), spec.granularity or cfg.granularity,
                                 tuple(sorted(bounds.items())) if spec.bounds else (), spec.caches or "off",
                                 spec.kubernetes_version or cfg.kubernetes_version))
@@ -1423,13 +1468,16 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
         out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
                             "explored the whole cluster instead of the groups")
-        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, decompose=False)
+        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, decompose=False, identifiers=check_identifiers(cfg))
         found, runs, _ = _run_searches(sink, spec.name, searches, bounds)
     if used and not out.groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
         out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)
     from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
 
-    out.findings.extend(decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity))
+    found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
+                                              cache=_count_cache(cfg))
+    order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
+    out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)
 
 
@@ -1553,7 +1601,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         out_dir=str(Path(cfg.out_dir)),
         start="settled" if settled.settled else "loaded",
         startup_rules=tuple(dict.fromkeys(p.rule.rule_id for p in plan.startup)),
-        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if p.rule.rule_id in AFTER_CONVERGENCE)),
+        after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
@@ -1590,6 +1638,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     truth = p.prop.predicate if p.prop.kind.arity == 1 else None
     rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
+    if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
+        doc["scenario_file"] = p.rule.source
     (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
     files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
     return replace(info, files=files, warnings=tuple(rendered.warnings))
@@ -1607,7 +1657,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
         tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        info = TraceInfo(str(tdir), (), _step_lines(trace), trace.loop_start, ())
+        info = TraceInfo(str(tdir), (), _step_lines(trace, _trigger_state(p.prop, trace)), trace.loop_start, ())
         job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,

@@ -77,10 +77,12 @@ from model.environment import (
 )
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
+from model.registry import FAULTS
 from model.state import ClusterState
 from model.undo import UndoRollout
 from model.template_edits import RestartRollout, SetEnv, SetResources
-from model.system import KubeSystem, Scenario, SystemState
+from model.system import CLOCKS, KubeSystem, Scenario, SystemState
+from properties.rules import Rule
 
 __all__ = [
     "BUILTIN",
@@ -137,6 +139,18 @@ class ScenarioSpec:
     #: (:meth:`with_model_options`)
     caches: str | None = None
     kubernetes_version: str | None = None
+    #: ``time:`` in a scenario file (``model.system.TIME_MODES``): ``ordered`` lets a ReplicaSet/RC
+    #: delete any pod set upstream's clock-dependent ranking may pick (docs/semantics.md, "Time that orders")
+    time: str = "abstract"
+    #: ``expect:`` in a scenario file: the scenario's own leads-to rules (:class:`Expectation`), judged
+    #: in this scenario only
+    expectations: tuple[Any, ...] = ()
+    #: ``clocks:`` in a scenario file: the opt-in clocks (``model.system.CLOCKS``; docs/semantics.md, "Clocks").
+    clocks: frozenset[str] = frozenset()
+    #: ``terminating_replicas:`` / ``kubelet_terminal_phase:`` in a scenario file: the opt-in
+    #: version-dependent behaviours of ``model.system.Scenario`` (docs/semantics.md, "Kubernetes versions")
+    terminating_replicas: bool = False
+    kubelet_terminal_phase: bool = False
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -174,10 +188,11 @@ class ScenarioSpec:
             return [("", self.user_actions)]
         return [(f"{k} {ns}/{n}", tuple(acts) + tuple(shared)) for (k, ns, n), acts in by_target.items()]
 
-    def to_scenario(self, initial: ClusterState, granularity: str) -> Scenario:
+    def to_scenario(self, initial: ClusterState, granularity: str, identifiers: str = "lowest-free") -> Scenario:
         from model.versions import DEFAULT_VERSION
 
         return Scenario(
+            identifiers=identifiers,
             initial=initial,
             user_actions=self.with_operator(self.user_actions),
             faults=self.faults,
@@ -186,8 +201,12 @@ class ScenarioSpec:
             name=self.name,
             images=self.images,
             progress_deadline=self.waits_for_stuck_rollout(),
+            clocks=self.clocks,
             caches=self.caches or "off",
             kubernetes_version=self.kubernetes_version or DEFAULT_VERSION,
+            time=self.time,
+            terminating_replicas=self.terminating_replicas,
+            kubelet_terminal_phase=self.kubelet_terminal_phase,
         )
 
     def waits_for_stuck_rollout(self) -> bool:
@@ -195,7 +214,8 @@ class ScenarioSpec:
         timer runs, so the condition can become true (off otherwise: state counts unchanged)."""
         from model.sequence import After
 
-        return any(isinstance(a, After) and any(w.what == "rollout-stuck" for w in a.conditions) for a, _ in self.user_actions)
+        return (any(isinstance(a, After) and any(w.what == "rollout-stuck" for w in a.conditions) for a, _ in self.user_actions)
+                or any(w.what == "rollout-stuck" for e in self.expectations for w in e.conditions))
 
 
 # ------------------------------------------------------------------------------- settling
@@ -494,6 +514,25 @@ _ORDER: dict[str, Any] = {"step": _STEP, "after": {"oneOf": [_STEP, {"type": "ar
 #: Keys of an action entry besides the action itself (``fair``: the user eventually does it).
 _ENTRY_KEYS = ("count", "step", "after", "fair", "when")
 
+#: ``eventually:`` of an ``expect:`` entry: ``converged`` (every workload's convergence rule holds) or a
+#: ``when:`` condition; a list: all at once.
+_GOAL_ITEM: dict[str, Any] = {"oneOf": [{"enum": ["converged"]}, _WHEN_ITEM]}
+#: An ``expect:`` entry: "after STEP (and/or when CONDITION), eventually GOAL" (leads-to, :class:`Expectation`).
+EXPECT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["eventually"],
+    "anyOf": [{"required": ["after"]}, {"required": ["when"]}],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"},
+        "title": {"type": "string", "minLength": 1},
+        "after": _ORDER["after"],
+        "when": _ORDER["when"],
+        "eventually": {"oneOf": [_GOAL_ITEM, {"type": "array", "items": _GOAL_ITEM, "minItems": 1}]},
+        "severity": {"enum": ["error", "warning", "info"]},
+    },
+}
+
 
 def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {
@@ -556,6 +595,10 @@ IMAGES_SCHEMA: dict[str, Any] = {
 }
 
 
+#: JSON Schema of ``clocks:``: the opt-in clocks (model.system.CLOCKS), each at most once.
+CLOCKS_SCHEMA: dict[str, Any] = {"type": "array", "uniqueItems": True, "items": {"enum": list(CLOCKS)}}
+
+
 def image_facts_of(facts: dict[str, Any]) -> ImageFacts:
     """One ``images:`` entry (validated by :data:`IMAGES_SCHEMA`) as ``model.kubelet.ImageFacts``."""
     return ImageFacts(**{k.replace("-", "_"): v for k, v in facts.items()})
@@ -574,6 +617,9 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "stale_reads": {"type": "boolean"},
         "caches": CACHES_SCHEMA,
         "kubernetes_version": VERSION_SCHEMA,
+        "time": {"enum": ["abstract", "ordered"]},
+        "terminating_replicas": {"type": "boolean"},
+        "kubelet_terminal_phase": {"type": "boolean"},
         "operator": {"type": "boolean"},
         "properties": {"type": "array", "items": {"type": "string"}},
         "actions": {
@@ -625,10 +671,12 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "faults": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {f: {"type": "integer", "minimum": 0} for f in FaultBudget.__dataclass_fields__},
+            "properties": {f.budget: f.file_schema() for f in FAULTS if f.budget},  # each fault's own schema
         },
         "bounds": BOUNDS_SCHEMA,
         "images": IMAGES_SCHEMA,
+        "expect": {"type": "array", "items": EXPECT_SCHEMA},
+        "clocks": CLOCKS_SCHEMA,
     },
 }
 
@@ -705,7 +753,11 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
         if sub is not None:
             sp, msg = _explain(sub)
             return path + sp, msg
-    if err.validator == "oneOf" and "when" in path:
+    if path[:1] == ("expect",):
+        explained = _explain_expect(err, path)
+        if explained is not None:
+            return explained
+    if err.validator == "oneOf" and ("when" in path or "eventually" in path):
         if path[-1] in ("pod-running", "pod-ready"):
             return path, "must be a pod name or a mapping {name, namespace}"
         return path, ("must be rollout-complete, rollout-started or rollout-stuck (the action's own workload), a mapping "
@@ -732,6 +784,18 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
     if err.validator == "minProperties":
         return path, "must not be empty"
     return path, err.message if len(err.message) < 160 else err.message[:157] + "..."
+
+
+def _explain_expect(err: Any, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], str] | None:
+    """Schema errors of an ``expect:`` entry in the file's terms (None: the generic wording fits)."""
+    if err.validator == "anyOf" and len(path) == 2:
+        return path, "an expectation needs a trigger: after: STEP (a step: of actions) and/or when: CONDITION"
+    if err.validator == "oneOf" and "eventually" in path and path[-1] not in ("pod-running", "pod-ready"):
+        return path, ("must be converged, a condition (rollout-complete/rollout-started/rollout-stuck: {kind, name}, "
+                      "pod-running/pod-ready: NAME, name-free: {kind, name}) or a non-empty list of these")
+    if err.validator == "pattern" and path[-1] == "id":
+        return path, "must be a rule ID: a letter, then letters, digits, '-', '_' or '.' (at most 64 characters)"
+    return None
 
 
 def _yaml_kind(v: Any) -> str:
@@ -786,13 +850,15 @@ def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
     return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
 
 
-def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks) -> tuple[tuple[UserAction, int], ...]:
+def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks,
+                     steps_out: dict[str, tuple[UserAction, ...]] | None = None) -> tuple[tuple[UserAction, int], ...]:
     """The file's actions, each entry with ``after`` wrapped in :class:`model.sequence.After` over the
-    actions of the steps it names (steps declared earlier in the file: no cycles)."""
+    actions of the steps it names (steps declared earlier in the file: no cycles).  ``steps_out``
+    (if given) receives the actions of each declared step (``expect:`` names them)."""
     from model.sequence import After
 
     out: list[tuple[UserAction, int]] = []
-    steps: dict[str, tuple[UserAction, ...]] = {}
+    steps: dict[str, tuple[UserAction, ...]] = {} if steps_out is None else steps_out
     for i, entry in enumerate(entries):
         built = _file_actions(path, i, entry, marks) if "apply" in entry or "create" in entry else [_build_action(entry)]
         after = entry.get("after")
@@ -1125,7 +1191,8 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
             except ValueError as exc:
                 raise InvalidScenario(_one_line(path, marks.get(("bounds", k), 1), f"bounds.{k}", str(exc))) from None
         bounds.append((k, v))
-    actions = _ordered_actions(path, data.get("actions") or [], marks)
+    steps: dict[str, tuple[UserAction, ...]] = {}
+    actions = _ordered_actions(path, data.get("actions") or [], marks, steps)
     faults = FaultBudget(**(data.get("faults") or {}))
     # The operator (a fair ``kubectl delete node`` of a failed node) is on by default when nodes may
     # fail, as in the built-in node-failure scenario; ``operator: false`` judges without it.  One
@@ -1133,6 +1200,8 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
     # a Node the manifests declare NotReady).
     wants_operator = data.get("operator", faults.node_failure > 0)
     operator = max(faults.node_failure, 1) if wants_operator else 0
+    expectations = _expectations(path, data, marks, steps, ScenarioSpec(data["name"], "", actions, operator=operator),
+                                 known_rules, cluster)
     # Opt-in rules the file brings: those it names in ``properties``, and KC-DRAIN-001 when it drains
     # (as the built-in drain scenarios do).
     brings = tuple(data.get("properties") or ()) + (("KC-DRAIN-001",) if any(isinstance(getattr(a, "inner", a), DrainNode) for a, _ in actions) else ())
@@ -1147,9 +1216,14 @@ def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, clus
         stale_reads=bool(data.get("stale_reads", False)),
         caches=data.get("caches"),
         kubernetes_version=data.get("kubernetes_version"),
+        time=data.get("time", "abstract"),
+        terminating_replicas=bool(data.get("terminating_replicas", False)),
+        kubelet_terminal_phase=bool(data.get("kubelet_terminal_phase", False)),
         bounds=tuple(bounds),
         properties=tuple(data["properties"]) if "properties" in data else None,
         images=FrozenMap({img: image_facts_of(facts) for img, facts in (data.get("images") or {}).items()}),
+        expectations=expectations,
+        clocks=frozenset(data.get("clocks") or ()),
     )
 
 
@@ -1200,3 +1274,205 @@ def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple
 
 def replace_initial(scenario: Scenario, initial: ClusterState) -> Scenario:
     return replace(scenario, initial=initial)
+
+
+# ------------------------------------------------------------------ expectations (expect:)
+
+
+def workloads_converged(cluster: ClusterState) -> bool:
+    """``eventually: converged``: every default convergence rule of the catalogue (the
+    ``eventually_always`` rules of category convergence: KC-CONV-001, -002, -003, KC-DS-001) holds for
+    every workload of ``cluster`` (a workload created mid-run included)."""
+    from kubecheck.core.properties import PropertyKind
+    from properties import DEFAULT_RULES
+
+    for r in DEFAULT_RULES:
+        if r.category != "convergence" or r.kind is not PropertyKind.EVENTUALLY_ALWAYS:
+            continue
+        for kind in r.applies_to:
+            for obj in cluster.objects(kind):
+                if not r.check(cluster, (kind, obj.namespace, obj.name)):
+                    return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectGoal:
+    """The goal of an ``expect:`` entry, on the cluster: ``converged`` (:func:`workloads_converged`)
+    and every ``when:`` condition (``model.sequence.When``) at once."""
+
+    converged: bool
+    conditions: tuple[Any, ...] = ()
+
+    def __call__(self, cluster: ClusterState) -> bool:
+        return (not self.converged or workloads_converged(cluster)) and all(w.holds(cluster) for w in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectTrigger:
+    """The trigger of an ``expect:`` entry, on the system state (``model.system.SystemState``): every
+    action of the named steps was taken (its budget, at index ``j`` of the scenario's distinct user
+    actions, is below its declared count ``n``: a refused attempt counts, as for ``after:`` in
+    actions) and every ``when:`` condition holds.  ``width`` is the number of distinct user actions
+    of the scenario's search; a state with another number belongs to another search (it would read
+    the wrong budgets), and is refused loudly instead (the verdict is then ERROR)."""
+
+    budgets: tuple[tuple[int, int], ...]
+    width: int
+    conditions: tuple[Any, ...] = ()
+
+    def __call__(self, state: Any) -> bool:
+        left = state.user_budget
+        if self.budgets and len(left) != self.width:
+            raise ValueError(f"this state has {len(left)} user action budgets, the expectation was built for {self.width}")
+        return all(left[j] < n for j, n in self.budgets) and all(w.holds(state.cluster) for w in self.conditions)
+
+
+@dataclass(frozen=True)
+class Expectation(Rule):
+    """A scenario file's ``expect:`` entry as a rule: "after STEP / when CONDITION, eventually GOAL"
+    (leads-to).  Its trigger (:class:`ExpectTrigger`) reads the system state, not the cluster (a step
+    taken is a budget spent), and it is judged in its own scenario only."""
+
+    #: the scenario it is judged in (only there)
+    scenario: str = ""
+    #: every ``when:`` condition of the trigger and the goal (``rollout-stuck`` needs the progress-deadline timer)
+    conditions: tuple[Any, ...] = ()
+    #: the scenario file that declares it (``kubecheck replay`` reads the expectation back from it)
+    source: str = ""
+
+    def _trigger(self, target: Any) -> Any:
+        return self.trigger
+
+
+def is_expectation(rule: Any) -> bool:
+    """Whether ``rule`` is a scenario file's ``expect:`` entry (judged in its own scenario only)."""
+    return isinstance(rule, Expectation)
+
+
+def _distinct_budgets(actions: tuple[tuple[UserAction, int], ...]) -> tuple[list[Any], list[int]]:
+    """The distinct user actions of a search and their counts, in ``model.system.Scenario.user_budget``'s order."""
+    distinct: list[Any] = []
+    counts: list[int] = []
+    for a, n in actions:
+        if a in distinct:
+            counts[distinct.index(a)] += n
+        else:
+            distinct.append(a)
+            counts.append(n)
+    return distinct, counts
+
+
+def _expect_conditions(path: str, where: str, line: int, raw: Any, goal: bool, cluster: ClusterState | None) -> tuple[bool, tuple[Any, ...]]:
+    """An ``expect:`` entry's ``when:`` (``goal=False``) or ``eventually:`` (``goal=True``) items:
+    ``(converged, When conditions)``; the short ``rollout-...`` forms name no workload here."""
+    from model.sequence import When
+
+    items = raw if isinstance(raw, list) else [raw]
+    converged = False
+    out: list[When] = []
+    for j, item in enumerate(items):
+        at = where + (f"[{j}]" if isinstance(raw, list) else "")
+        if item == "converged":
+            converged = True
+            continue
+        if isinstance(item, str):
+            raise InvalidScenario(_one_line(path, line, at, f"{item} needs a workload here (an expectation acts on none): "
+                                            f"write {item}: {{kind: KIND, name: NAME}}"))
+        what, arg = next(iter(item.items()))
+        if what.startswith("rollout-"):
+            w = When(what, arg.get("kind", "Deployment"), arg["name"], arg.get("namespace", "default"))
+            if what == "rollout-stuck" and w.kind != "Deployment":
+                raise InvalidScenario(_one_line(path, line, at, f"rollout-stuck needs a Deployment ({w.kind} has no "
+                                                "progressDeadlineSeconds: kubectl rollout status never reports it stuck)"))
+        elif what in ("pod-running", "pod-ready"):
+            name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+            w = When(what, "Pod", name, ns)
+        else:
+            w = When(what, arg["kind"], arg["name"], arg.get("namespace", "default"))
+        if cluster is not None:
+            _check_condition_target(path, line, at, w, cluster)
+        out.append(w)
+    return converged, tuple(out)
+
+
+def _check_condition_target(path: str, line: int, where: str, w: Any, cluster: ClusterState) -> None:
+    """A condition on a workload or pod that nothing creates never holds: a typo would make an
+    expectation's trigger never fire (nothing owed: it would hold silently) or its goal never come."""
+    if w.what.startswith("rollout-"):
+        if cluster.get(w.kind, w.namespace, w.name) is None:
+            raise InvalidScenario(_one_line(path, line, where, f'no {w.kind} "{w.namespace}/{w.name}" in the manifests'))
+    elif w.what in ("pod-running", "pod-ready"):
+        base, _, suffix = w.name.rpartition("-")
+        if cluster.get("Pod", w.namespace, w.name) is None and not (suffix.isdigit() and cluster.get("StatefulSet", w.namespace, base)):
+            raise InvalidScenario(_one_line(path, line, where, f'no pod "{w.namespace}/{w.name}" in the manifests, and no '
+                                            "StatefulSet there that would create it (pods of other controllers have generated names)"))
+
+
+def _describe_items(raw: Any) -> str:
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            what, arg = next(iter(item.items()))
+            name = arg if isinstance(arg, str) else f"{arg.get('kind', 'Pod' if what.startswith('pod') else 'Deployment')}/{arg['name']}"
+            out.append(f"{what} {name}")
+    return " and ".join(out)
+
+
+def _expectations(path: str, data: dict[str, Any], marks: _Marks, steps: dict[str, tuple[UserAction, ...]],
+                  spec: ScenarioSpec, known_rules: Iterable[str] | None, cluster: ClusterState | None) -> tuple[Any, ...]:
+    """The file's ``expect:`` entries as :class:`Expectation` rules (leads-to), checked beyond the schema."""
+    entries = data.get("expect") or ()
+    if not entries:
+        return ()
+    from kubecheck.core.properties import RULE_ID_PATTERN, PropertyKind
+
+    known = set(known_rules or ())
+    distinct, counts = _distinct_budgets(spec.all_user_actions())
+    name = data["name"]
+    creates = any("apply" in e or "create" in e for e in data.get("actions") or ())
+    out: list[Any] = []
+    ids: set[str] = set()
+    for i, entry in enumerate(entries):
+        line = marks.get(("expect", i), 1)
+        rid = entry.get("id") or (f"EXPECT-{name}-{i + 1}" if RULE_ID_PATTERN.fullmatch(f"EXPECT-{name}-{i + 1}") else f"EXPECT-{i + 1}")
+        if rid in ids or rid in known:
+            raise InvalidScenario(_one_line(path, marks.get(("expect", i, "id"), line), f"expect[{i}].id",
+                                            f"rule ID {rid} is already " + ("used by another expectation of this file" if rid in ids
+                                                                            else "a catalogue or --rules rule")))
+        ids.add(rid)
+        budgets: list[tuple[int, int]] = []
+        after = entry.get("after")
+        for step in ([after] if isinstance(after, str) else list(after or ())):
+            at = marks.get(("expect", i, "after"), line)
+            if step == "converged":
+                raise InvalidScenario(_one_line(path, at, f"expect[{i}].after", "after: names steps here (step: in actions); "
+                                                "'converged' is a goal: write eventually: converged"))
+            if step not in steps:
+                listed = ", ".join(steps) or "none (declare one with step: NAME on an action)"
+                raise InvalidScenario(_one_line(path, at, f"expect[{i}].after", f"no step {step!r} in actions; known: {listed}"))
+            for a in steps[step]:
+                j = distinct.index(a)
+                budgets.append((j, counts[j]))
+        target_cluster = None if creates else cluster
+        _, when = (_expect_conditions(path, f"expect[{i}].when", marks.get(("expect", i, "when"), line), entry["when"], False, target_cluster)
+                   if "when" in entry else (False, ()))
+        converged, goal = _expect_conditions(path, f"expect[{i}].eventually", marks.get(("expect", i, "eventually"), line),
+                                             entry["eventually"], True, target_cluster)
+        trigger_text = " and ".join(([f"step {', '.join([after] if isinstance(after, str) else after)} taken"] if after else [])
+                                    + ([_describe_items(entry["when"])] if "when" in entry else []))
+        goal_text = _describe_items(entry["eventually"])
+        title = entry.get("title") or f"after {trigger_text}, eventually {goal_text}"
+        out.append(Expectation(
+            rule_id=rid, title=title, kind=PropertyKind.LEADS_TO, check=ExpectGoal(converged, goal),
+            trigger=ExpectTrigger(tuple(dict.fromkeys(budgets)), len(distinct), when),
+            counts=f"scenario {name}, {path}:{line}: leads-to under weak fairness of controllers and kubelets: from every "
+            f"reachable state where {trigger_text}, every weakly fair run reaches a state (that one included) where {goal_text}"
+            + (" (converged: KC-CONV-001, -002, -003 and KC-DS-001 hold for every workload)" if converged else ""),
+            trigger_counts=trigger_text, category="expectation", default=False, symmetric=False,
+            severity=entry.get("severity", "error"), scenario=name, conditions=when + goal, source=str(Path(path).resolve()),
+        ))
+    return tuple(out)

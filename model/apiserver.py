@@ -58,6 +58,8 @@ __all__ = [
     "Reserved",
     "NO_RESERVED",
     "identifiers_of",
+    "by_creator_uid",
+    "family_of",
 ]
 
 #: metav1.FinalizerOrphanDependents
@@ -165,6 +167,9 @@ class Reserved:
 
     uids: frozenset[str] = frozenset()
     names: frozenset[tuple[str, str, str]] = frozenset()
+    #: ``Scenario.identifiers == "by-creator"``: order-independent allocation
+    #: (:func:`by_creator_uid`, :func:`family_of`; docs/semantics.md#runtime section 7)
+    by_creator: bool = False
 
 
 NO_RESERVED = Reserved()
@@ -199,8 +204,39 @@ def _next_free_uid(state: ClusterState, reserved: Reserved) -> tuple[str, int]:
     return f"uid-{n}", n + 1
 
 
+def by_creator_uid(kind: str, namespace: str, name: str, k: int) -> str:
+    """The ``k``-th incarnation's UID of the object ``kind namespace/name`` under the by-creator
+    allocation: a function of the object's own identity, so two creations of different objects
+    never compete for a UID (injective: kinds, namespaces and names contain no ``/``)."""
+    return f"uid-{kind}/{namespace}/{name}/{k}"
+
+
+def _by_creator_free_uid(state: ClusterState, kind: str, namespace: str, name: str, reserved: Reserved) -> str:
+    """The lowest incarnation ``k >= 1`` of ``kind namespace/name`` whose UID nothing mentions
+    (stored, an owner reference, reserved): reads only the identifiers of that one name."""
+    k = 1
+    while uid_in_use(state, by_creator_uid(kind, namespace, name, k), reserved):
+        k += 1
+    return by_creator_uid(kind, namespace, name, k)
+
+
+def family_of(kind: str, obj: Any) -> tuple[str, str, str]:
+    """The creation-order family of an object under the by-creator allocation: its kind, namespace
+    and controller's UID ("" for none).  ``creation_index`` is ordered within a family only
+    (docs/semantics.md#runtime section 7): the order readers compare (a controller's own pods,
+    a Deployment's ReplicaSets, a set's revisions) is the order among one controller's objects."""
+    ref = obj.controller_ref()
+    return (kind, obj.namespace, ref.uid if ref is not None else "")
+
+
+def _next_family_index(state: ClusterState, kind: str, obj: Any) -> int:
+    fam = family_of(kind, obj)
+    attr = KINDS[kind][1]
+    return 1 + max((o.creation_index for o in getattr(state, attr).values() if family_of(kind, o) == fam), default=-1)
+
+
 def _next_free_name(state: ClusterState, kind: str, namespace: str, prefix: str, reserved: Reserved) -> tuple[str, int]:
-    n = max(state.next_name, 1)
+    n = 1 if reserved.by_creator else max(state.next_name, 1)
     while state.get(kind, namespace, f"{prefix}{n}") is not None or (kind, namespace, f"{prefix}{n}") in reserved.names:
         n += 1
     return f"{prefix}{n}", n + 1
@@ -269,6 +305,16 @@ def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
     invalid = validate_object_meta_on_create(kind, obj.name, obj.labels)
     if invalid is not None:
         raise ApiError("Invalid", invalid)
+    if reserved.by_creator:
+        obj = replace(
+            _fresh_status(obj),
+            uid=_by_creator_free_uid(state, kind, obj.namespace, obj.name, reserved),
+            generation=1,
+            deletion_timestamp=None,
+            deletion_grace_period_seconds=None,
+            creation_index=_next_family_index(state, kind, obj),
+        )
+        return state.put(obj)
     uid, next_uid = _next_free_uid(state, reserved)
     obj = replace(
         _fresh_status(obj),

@@ -50,13 +50,18 @@ def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 
 
-def normalize_cluster(state: ClusterState) -> ClusterState:
+def normalize_cluster(state: ClusterState, by_family: bool = False) -> ClusterState:
     """The always-on normalisation: counters reset, ``creation_index`` densely ranked.
+
+    ``by_family`` (the by-creator allocation, ``Scenario.identifiers``): ranked densely within each
+    creation-order family (``model.apiserver.family_of``) instead of over the whole cluster.
 
     Hot path (every successor): the set of indexes in use is collected in one pass; when it is
     already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
     with a renumbered object is rebuilt once (not once per object).
     """
+    if by_family:
+        return _normalize_by_family(state)
     seen: set[int] = set()
     add = seen.add
     for attr in _TABLES:
@@ -70,6 +75,43 @@ def normalize_cluster(state: ClusterState) -> ClusterState:
         for attr in _TABLES:
             tab = getattr(state, attr)
             moved = {k: evolve(o, creation_index=changed[o.creation_index]) for k, o in tab.items() if o.creation_index in changed}
+            if moved:
+                tables[attr] = tab.update(moved)
+        state = state._replace(**tables)
+    if state.next_uid != 1 or state.next_name != 1:
+        state = state.with_counters(next_uid=1, next_name=1)
+    return state
+
+
+def _normalize_by_family(state: ClusterState) -> ClusterState:
+    """:func:`normalize_cluster` with ``creation_index`` densely ranked per family (0, 1, ...)."""
+    from model.apiserver import family_of
+    from model.objects import KINDS
+
+    fams: dict[tuple[str, str, str], set[int]] = {}
+    kind_of_attr = {attr: k for k, (_, attr) in KINDS.items()}
+    for attr in _TABLES:
+        d = getattr(state, attr)._d
+        if d:
+            kind = kind_of_attr[attr]
+            for o in d.values():
+                fams.setdefault(family_of(kind, o), set()).add(o.creation_index)
+    changed: dict[tuple[str, str, str], dict[int, int]] = {}
+    for fam, seen in fams.items():
+        if max(seen) != len(seen) - 1:
+            changed[fam] = {v: r for r, v in enumerate(sorted(seen)) if v != r}
+    if changed:
+        tables = {}
+        for attr in _TABLES:
+            tab = getattr(state, attr)
+            if not tab._d:
+                continue
+            kind = kind_of_attr[attr]
+            moved = {}
+            for k, o in tab.items():
+                m = changed.get(family_of(kind, o))
+                if m is not None and o.creation_index in m:
+                    moved[k] = evolve(o, creation_index=m[o.creation_index])
             if moved:
                 tables[attr] = tab.update(moved)
         state = state._replace(**tables)
@@ -99,7 +141,7 @@ def _same_creation_indexes(parent: ClusterState, state: ClusterState) -> bool:
     return True
 
 
-def normalize_successor(parent: ClusterState, state: ClusterState) -> ClusterState:
+def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
     """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17).
 
     A step that adds and removes no object and keeps every ``creation_index`` (a status write, a
@@ -107,6 +149,8 @@ def normalize_successor(parent: ClusterState, state: ClusterState) -> ClusterSta
     counter: ``state`` is returned as is, after a walk over the changed tables only.  Anything
     else goes through :func:`normalize_cluster`.
     """
+    if by_family:
+        return normalize_cluster(state, by_family=True)  # an adoption moves an object between families
     if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):
         return state
     return normalize_cluster(state)

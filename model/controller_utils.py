@@ -17,7 +17,9 @@ docs/semantics.md#replicaset):
 
 from __future__ import annotations
 
+import math
 import re
+from itertools import combinations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -42,6 +44,14 @@ __all__ = [
     "get_deletion_cost_from_pod_annotations",
     "max_container_restarts",
     "active_pods_with_ranks_key",
+    "PodClock",
+    "after_or_zero",
+    "logarithmic_rank_diff",
+    "pod_ready_time",
+    "active_pods_less",
+    "active_pods_with_ranks_less",
+    "deletion_class_key",
+    "get_pods_to_delete_choices",
     "get_pods_ranked_by_related_pods_on_same_node",
     "get_pods_to_delete",
     "slow_start_batch",
@@ -211,6 +221,193 @@ def active_pods_with_ranks_key(pod: Pod, rank: int, *, pod_deletion_cost: bool =
     )
 
 
+# ------------------------------------------------- the concrete comparisons (upstream's clock)
+#
+# Upstream's Less functions compare metav1.Time values against ``now``.  The model's states have no
+# clock (docs/semantics.md#replicaset, "Time that orders"); these concrete ports take the times from
+# a :class:`PodClock` per pod (nanoseconds, any epoch; ``None`` is the zero metav1.Time) and exist
+# to port upstream's tables verbatim and to check the abstraction the model uses
+# (:func:`get_pods_to_delete_choices`) against them.
+
+
+@dataclass(frozen=True, slots=True)
+class PodClock:
+    """A pod's ``creationTimestamp`` and its Ready condition's ``lastTransitionTime``, in ns.
+
+    ``None`` is the zero ``metav1.Time`` (never set).  Only the concrete ports read it."""
+
+    created: int | None = None
+    ready_since: int | None = None
+
+
+def after_or_zero(t1: int | None, t2: int | None) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go afterOrZero.
+
+    Is ``t1`` after ``t2``?  A zero time (``None``) counts as after every non-zero time."""
+    if t1 is None or t2 is None:
+        return t1 is None
+    return t1 > t2
+
+
+def logarithmic_rank_diff(t1: int, t2: int, now: int) -> int:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go logarithmicRankDiff.
+
+    ``int64(math.Log2(float64(now - t)))`` of each time (``-1`` when ``now - t <= 0``), subtracted:
+    negative when ``t1`` is in a younger power-of-two age bucket than ``t2``, 0 in the same one."""
+
+    def rank(t: int) -> int:
+        d = now - t
+        return int(math.log2(float(d))) if d > 0 else -1
+
+    return rank(t1) - rank(t2)
+
+
+def pod_ready_time(pod: Pod, clock: PodClock) -> int | None:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go podReadyTime: the Ready
+    condition's lastTransitionTime of a Ready pod, the zero time otherwise."""
+    return clock.ready_since if is_pod_ready(pod) else None
+
+
+def active_pods_less(a: Pod, b: Pod, ca: PodClock, cb: PodClock) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go ActivePods.Less.
+
+    No ranks, no deletion cost, no log scale (used upstream by the Job controller, which the model
+    does not have): 1 unassigned < assigned; 2 Pending < Unknown < Running; 3 not ready < ready;
+    4 both ready: ready for empty time < less time < more time; 5 more restarts first; 6 empty
+    creation time < newer < older."""
+    if a.node_name != b.node_name and (not a.node_name or not b.node_name):
+        return not a.node_name
+    pa, pb = POD_PHASE_TO_ORDINAL.get(a.phase, 0), POD_PHASE_TO_ORDINAL.get(b.phase, 0)
+    if pa != pb:
+        return pa < pb
+    ra, rb = is_pod_ready(a), is_pod_ready(b)
+    if ra != rb:
+        return not ra
+    if ra and rb and pod_ready_time(a, ca) != pod_ready_time(b, cb):
+        return after_or_zero(pod_ready_time(a, ca), pod_ready_time(b, cb))
+    if max_container_restarts(a) != max_container_restarts(b):
+        return max_container_restarts(a) > max_container_restarts(b)
+    if ca.created != cb.created:
+        return after_or_zero(ca.created, cb.created)
+    return False
+
+
+def active_pods_with_ranks_less(
+    a: Pod,
+    b: Pod,
+    rank_a: int,
+    rank_b: int,
+    ca: PodClock,
+    cb: PodClock,
+    now: int | None,
+    *,
+    pod_deletion_cost: bool = True,
+    logarithmic_scale_down: bool = True,
+) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go ActivePodsWithRanks.Less, on a clock.
+
+    Rules in upstream's code order (see :func:`active_pods_with_ranks_key`).  Rules 6 and 8 with
+    the LogarithmicScaleDown gate (beta and on by default from v1.22, GA and locked on from v1.31)
+    compare :func:`logarithmic_rank_diff` buckets and order two times of one bucket by UID; without
+    the gate, or when ``now`` or either time is zero, they compare with :func:`after_or_zero`.
+    ``now=None`` is a zero ``Now``."""
+    if a.node_name != b.node_name and (not a.node_name or not b.node_name):
+        return not a.node_name
+    pa, pb = POD_PHASE_TO_ORDINAL.get(a.phase, 0), POD_PHASE_TO_ORDINAL.get(b.phase, 0)
+    if pa != pb:
+        return pa < pb
+    ra, rb = is_pod_ready(a), is_pod_ready(b)
+    if ra != rb:
+        return not ra
+    if pod_deletion_cost:
+        da = get_deletion_cost_from_pod_annotations(a.annotations)
+        db = get_deletion_cost_from_pod_annotations(b.annotations)
+        if da != db:
+            return da < db
+    if rank_a != rank_b:
+        return rank_a > rank_b
+
+    def by_time(t1: int | None, t2: int | None) -> bool:
+        if not logarithmic_scale_down or now is None or t1 is None or t2 is None:
+            return after_or_zero(t1, t2)
+        diff = logarithmic_rank_diff(t1, t2, now)
+        if diff == 0:
+            return a.uid < b.uid
+        return diff < 0
+
+    if ra and rb:
+        t1, t2 = pod_ready_time(a, ca), pod_ready_time(b, cb)
+        if t1 != t2:
+            return by_time(t1, t2)
+    if max_container_restarts(a) != max_container_restarts(b):
+        return max_container_restarts(a) > max_container_restarts(b)
+    if ca.created != cb.created:
+        return by_time(ca.created, cb.created)
+    return False
+
+
+# ------------------------------------------------------- the abstraction: no clock, all clocks
+
+
+def deletion_class_key(pod: Pod, rank: int, *, pod_deletion_cost: bool = True) -> tuple[int, ...]:
+    """What of ActivePodsWithRanks.Less (LogarithmicScaleDown on) no clock can change.
+
+    Rules 1 to 5 (assignment, phase, readiness, deletion cost, co-located rank), then, for a pod
+    that is not Ready, its restarts (rule 7: rule 6 only compares two Ready pods, and rule 8 is
+    after rule 7).  For two Ready pods nothing more: rule 6 compares their Ready times in
+    power-of-two age buckets, and a clock exists that puts both in one bucket, where the random
+    UIDs decide.  Two pods with equal keys may come in either order; see
+    :func:`get_pods_to_delete_choices` and docs/semantics.md#replicaset, "Time that orders".
+    """
+    ready = is_pod_ready(pod)
+    return (
+        0 if not pod.node_name else 1,
+        POD_PHASE_TO_ORDINAL.get(pod.phase, 0),
+        1 if ready else 0,
+        get_deletion_cost_from_pod_annotations(pod.annotations) if pod_deletion_cost else 0,
+        -rank,
+        0 if ready else -max_container_restarts(pod),
+    )
+
+
+def get_pods_to_delete_choices(
+    filtered_pods: Sequence[Pod],
+    related_pods: Iterable[Pod],
+    diff: int,
+    *,
+    pod_deletion_cost: bool = True,
+) -> tuple[tuple[Pod, ...], ...]:
+    """Every set of pods upstream's getPodsToDelete may return, over every clock (``time: ordered``).
+
+    Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go getPodsToDelete with
+    ActivePodsWithRanks under LogarithmicScaleDown, for a state that records no durations: the
+    union, over every clock consistent with the state and every draw of UIDs, of the ``diff`` pods
+    the sort puts first.  That union is: every pod whose :func:`deletion_class_key` is below the
+    key of the ``diff``-th pod, plus any subset of the right size of the pods whose key equals it
+    (docs/semantics.md#replicaset, "Time that orders", proves both inclusions).  Each choice lists
+    its pods by key, then input order; the choices come in ``itertools.combinations`` order.  When
+    every pod goes the sort is skipped and there is one choice, the input order (as upstream).
+    """
+    if not 0 <= diff <= len(filtered_pods):
+        raise ModelError(f"get_pods_to_delete: diff {diff} outside 0..{len(filtered_pods)} pods")
+    if diff == len(filtered_pods):
+        return (tuple(filtered_pods),)
+    ranks = get_pods_ranked_by_related_pods_on_same_node(filtered_pods, related_pods)
+    keys = [deletion_class_key(p, r, pod_deletion_cost=pod_deletion_cost) for p, r in zip(filtered_pods, ranks)]
+    order = sorted(range(len(filtered_pods)), key=lambda i: keys[i])
+    if diff == 0:
+        return ((),)
+    boundary = keys[order[diff - 1]]
+    forced = [i for i in order if keys[i] < boundary]
+    tied = [i for i in order if keys[i] == boundary]
+    need = diff - len(forced)
+    out: list[tuple[Pod, ...]] = []
+    for pick in combinations(tied, need):
+        chosen = sorted(forced + list(pick), key=lambda i: (keys[i], i))
+        out.append(tuple(filtered_pods[i] for i in chosen))
+    return tuple(out)
+
+
 def get_pods_ranked_by_related_pods_on_same_node(
     pods_to_rank: Sequence[Pod], related_pods: Iterable[Pod]
 ) -> tuple[int, ...]:
@@ -233,8 +430,13 @@ def get_pods_to_delete(
     diff: int,
     *,
     pod_deletion_cost: bool = True,
+    choice: int | None = None,
 ) -> tuple[Pod, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go getPodsToDelete.
+
+    ``choice`` (``time: ordered``): the ``choice``-th of :func:`get_pods_to_delete_choices`
+    instead (the first one when ``choice`` is past the last, so that a caller enumerating the
+    choices sees a repeat and stops).  ``None``: the one-bit abstraction below.
 
     Returns the ``diff`` pods to delete. When every pod goes (``diff == len``) upstream skips
     the sort and returns them in input order; otherwise pods are ranked by co-located related
@@ -243,6 +445,9 @@ def get_pods_to_delete(
     unspecified. ``diff`` outside ``0..len(filtered_pods)`` cannot happen upstream (manageReplicas
     computes it from the same list) and raises ``ModelError``.
     """
+    if choice is not None:
+        choices = get_pods_to_delete_choices(filtered_pods, related_pods, diff, pod_deletion_cost=pod_deletion_cost)
+        return choices[choice] if 0 <= choice < len(choices) else choices[0]
     if not 0 <= diff <= len(filtered_pods):
         raise ModelError(f"get_pods_to_delete: diff {diff} outside 0..{len(filtered_pods)} pods")
     if diff < len(filtered_pods):

@@ -469,8 +469,12 @@ def rolling_update(nodes: tuple[Node, ...], node_to_daemon_pods: dict[str, list[
     return _sync_nodes(ds, old_to_delete, allowed_new + candidate_new[:remaining_surge], hash_)
 
 
-def compute_status(nodes: tuple[Node, ...], node_to_daemon_pods: dict[str, list[Pod]], ds: DaemonSet, hash_: str) -> DaemonSetStatus:
-    """Mirrors daemon_controller.go updateDaemonSetStatus (the counts; observedGeneration set)."""
+def compute_status(
+    nodes: tuple[Node, ...], node_to_daemon_pods: dict[str, list[Pod]], ds: DaemonSet, hash_: str, update_observed_gen: bool = True
+) -> DaemonSetStatus:
+    """Mirrors daemon_controller.go updateDaemonSetStatus (the counts; observedGeneration set unless
+    ``update_observed_gen`` is false: expectations not satisfied, "Don't raise observedGeneration
+    since controller didn't process object of that generation")."""
     desired = current = misscheduled = ready = updated = available = 0
     for node in nodes:
         should_run, _ = node_should_run_daemon_pod(node, ds)
@@ -491,7 +495,7 @@ def compute_status(nodes: tuple[Node, ...], node_to_daemon_pods: dict[str, list[
             misscheduled += 1
     return replace(
         ds.status,
-        observed_generation=ds.generation,
+        observed_generation=ds.generation if update_observed_gen else ds.status.observed_generation,
         desired_number_scheduled=desired,
         current_number_scheduled=current,
         number_misscheduled=misscheduled,
@@ -593,7 +597,7 @@ def _cleanup_history(ds: DaemonSet, pods: tuple[Pod, ...], old: list[ControllerR
     return out
 
 
-def sync_daemon_set(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
+def sync_daemon_set(state: ClusterState, key: ObjKey, *, ds_needs_sync: bool = True) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncDaemonSet.
 
     Order of writes: revision adoption and history (constructHistory); pod adoption and release
@@ -601,6 +605,11 @@ def sync_daemon_set(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
     strategy is RollingUpdate, rollingUpdate's; history cleanup; the status (only if it changed).
     An empty selector (``This daemon set is selecting all pods``), a selector that does not convert,
     or a DaemonSet being deleted: nothing.
+
+    ``ds_needs_sync`` is upstream's ``dsc.expectations.SatisfiedExpectations(dsKey)``: when false,
+    only the status is updated, without raising observedGeneration (the pods are still claimed, as
+    updateDaemonSetStatus lists them through getNodesToDaemonPods).  It is true unless the informer
+    caches are modelled (``model.informer``, ``--caches lagged``).
     """
     ds: DaemonSet | None = state.get(DAEMON_SET_KIND, *key)
     if ds is None:
@@ -622,6 +631,11 @@ def sync_daemon_set(state: ClusterState, key: ObjKey) -> tuple[Write, ...]:
         return tuple(writes)
     hash_ = cur.labels.get(DEFAULT_DAEMON_SET_UNIQUE_LABEL_KEY, "")
     writes.extend(claim_writes)
+    if not ds_needs_sync:
+        status = compute_status(nodes, get_nodes_to_daemon_pods(claimed, False), ds, hash_, update_observed_gen=False)
+        if status != ds.status:
+            writes.append(UpdateStatus(replace(ds, status=status)))
+        return tuple(writes)
     try:
         node_to_pods = get_nodes_to_daemon_pods(claimed, False)
         manage = _manage(nodes, node_to_pods, ds, hash_)

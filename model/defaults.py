@@ -28,7 +28,6 @@ __all__ = [
     "set_defaults_pod",
     "set_defaults_horizontal_pod_autoscaler",
     "set_defaults",
-    "DEFAULTERS",
 ]
 
 Obj = dict[str, Any]
@@ -239,22 +238,12 @@ def set_defaults_horizontal_pod_autoscaler(obj: Mapping[str, Any]) -> Obj:
     return out
 
 
-#: kind -> defaulter.
-DEFAULTERS: Final[Mapping[str, Callable[[Mapping[str, Any]], Obj]]] = {
-    "Deployment": set_defaults_deployment,
-    "ReplicaSet": set_defaults_replica_set,
-    "StatefulSet": set_defaults_stateful_set,
-    "ReplicationController": set_defaults_replication_controller,
-    "Pod": set_defaults_pod,
-    "Service": _copy,
-    "PersistentVolumeClaim": _copy,
-    "Node": _copy,
-    "PodDisruptionBudget": _copy,
-    "DaemonSet": set_defaults_daemon_set,
-    "HorizontalPodAutoscaler": set_defaults_horizontal_pod_autoscaler,
-}
 
 
 def set_defaults(kind: str, obj: Mapping[str, Any]) -> Obj:
-    """Apply the defaulter registered for ``kind`` (a defaulted deep copy)."""
-    return DEFAULTERS[kind](obj)
+    """Apply the defaulter of ``kind``'s record (``model.kinds``; a defaulted deep copy)."""
+    from model.kinds import kind_record
+
+    defaulter = kind_record(kind).defaults
+    assert defaulter is not None, kind
+    return defaulter(obj)

@@ -61,6 +61,7 @@ from model.deployment_util import (
     find_old_replica_sets,
     get_actual_replica_count_for_replica_sets,
     get_available_replica_count_for_replica_sets,
+    get_terminating_replica_count_for_replica_sets,
     get_deployment_condition,
     get_desired_replicas_annotation,
     get_proportion,
@@ -78,6 +79,7 @@ from model.deployment_util import (
     new_deployment_condition,
     new_rs_new_replicas,
     remove_deployment_condition,
+    replica_set_to_deployment_condition,
     replica_sets_by_creation_timestamp,
     replica_sets_by_revision,
     replica_sets_by_size_newer,
@@ -94,7 +96,7 @@ from model.deployment_util import (
 from model.errors import ModelError
 from model.frozen import FrozenMap
 from model.labels import LabelSelector, Selector, SelectorError, label_selector_as_selector
-from model.objects import Deployment, DeploymentStatus, Pod, ReplicaSet
+from model.objects import Deployment, DeploymentCondition, DeploymentStatus, Pod, ReplicaSet
 from model.records import ActorKey, Controller, Timer, TimerStep, generic_actions, write_label
 from model.state import ClusterState, ObjKey
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
@@ -130,6 +132,7 @@ __all__ = [
     "old_pods_running",
     "scale_up_new_replica_set_for_recreate",
     "sync_rollout_status",
+    "get_replica_failures",
     "get_rollback_to",
     "rollback",
     "rollback_to_template",
@@ -167,13 +170,17 @@ class SyncContext:
     state: ClusterState
     d: Deployment
     model_conflicts: bool = True
+    #: the DeploymentReplicaSetTerminatingReplicas gate (``model.versions``): status.terminatingReplicas
+    terminating_replicas: bool = False
     writes: list[Write] = field(default_factory=list)
     _deployment_written: bool = False
     _rs_written: dict[str, ReplicaSet] = field(default_factory=dict)
 
     @classmethod
-    def for_deployment(cls, state: ClusterState, d: Deployment, *, model_conflicts: bool = True) -> "SyncContext":
-        return cls(state=state, d=d, model_conflicts=model_conflicts)
+    def for_deployment(
+        cls, state: ClusterState, d: Deployment, *, model_conflicts: bool = True, terminating_replicas: bool = False
+    ) -> "SyncContext":
+        return cls(state=state, d=d, model_conflicts=model_conflicts, terminating_replicas=terminating_replicas)
 
     # ---------------------------------------------------------------- writes
     def _check_rs(self, in_hand: ReplicaSet) -> None:
@@ -228,18 +235,21 @@ class SyncContext:
 # ------------------------------------------------------------------------------ main loop
 
 
-def sync_deployment(state: ClusterState, key: ObjKey, *, model_conflicts: bool = True) -> tuple[Write, ...]:
+def sync_deployment(
+    state: ClusterState, key: ObjKey, *, model_conflicts: bool = True, terminating_replicas: bool = False
+) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/deployment/deployment_controller.go syncDeployment.
 
     Returns the writes of one reconcile in upstream order; ``()`` means nothing to do. Order of
     precedence as upstream: empty selector (only observedGeneration), claim ReplicaSets,
     deletion (status only), paused conditions, paused (``sync``), deprecated rollback
-    annotation, scaling event (``sync``), then the strategy's rollout.
+    annotation, scaling event (``sync``), then the strategy's rollout.  ``terminating_replicas``:
+    the DeploymentReplicaSetTerminatingReplicas gate (``model.versions``).
     """
     d = state.get("Deployment", key[0], key[1])
     if d is None:
         return ()
-    ctx = SyncContext.for_deployment(state, d, model_conflicts=model_conflicts)
+    ctx = SyncContext.for_deployment(state, d, model_conflicts=model_conflicts, terminating_replicas=terminating_replicas)
     try:
         _sync_deployment(ctx)
     except (UpstreamError, ApiConflict):
@@ -588,19 +598,23 @@ def cleanup_deployment(ctx: SyncContext, old_rss: Sequence[ReplicaSet | None]) -
 
 def sync_deployment_status(ctx: SyncContext, all_rss: Sequence[ReplicaSet | None], new_rs: ReplicaSet | None) -> None:
     """Mirrors pkg/controller/deployment/sync.go syncDeploymentStatus (write only if changed)."""
-    new_status = calculate_status(all_rss, new_rs, ctx.d)
+    new_status = calculate_status(all_rss, new_rs, ctx.d, terminating_replicas=ctx.terminating_replicas)
     if new_status == ctx.d.status:
         return
     ctx.set_status(new_status)
     ctx.update_deployment_status()
 
 
-def calculate_status(all_rss: Sequence[ReplicaSet | None], new_rs: ReplicaSet | None, d: Deployment) -> DeploymentStatus:
+def calculate_status(
+    all_rss: Sequence[ReplicaSet | None], new_rs: ReplicaSet | None, d: Deployment, *, terminating_replicas: bool = False
+) -> DeploymentStatus:
     """Mirrors pkg/controller/deployment/sync.go calculateStatus.
 
     Counts from the RS statuses (unavailable uses Σ spec), observedGeneration = generation,
     the conditions copied, then Available=True/MinimumReplicasAvailable iff available >=
-    replicas - maxUnavailable, else Available=False/MinimumReplicasUnavailable.
+    replicas - maxUnavailable, else Available=False/MinimumReplicasUnavailable.  With the
+    DeploymentReplicaSetTerminatingReplicas gate (``terminating_replicas``),
+    ``terminatingReplicas`` = GetTerminatingReplicaCountForReplicaSets; else nil.
     """
     available = get_available_replica_count_for_replica_sets(all_rss)
     total = get_replica_count_for_replica_sets(all_rss)
@@ -613,6 +627,7 @@ def calculate_status(all_rss: Sequence[ReplicaSet | None], new_rs: ReplicaSet | 
         unavailable_replicas=max(0, total - available),
         conditions=d.status.conditions,
         collision_count=d.status.collision_count,
+        terminating_replicas=get_terminating_replica_count_for_replica_sets(all_rss) if terminating_replicas else None,
     )
     if available >= d.replicas - max_unavailable(d):
         c = new_deployment_condition(
@@ -849,11 +864,12 @@ def sync_rollout_status(ctx: SyncContext, all_rss: Sequence[ReplicaSet | None], 
     :func:`calculate_status`, then (with a deadline, unless the last rollout already
     completed) Progressing: NewReplicaSetAvailable when complete, ReplicaSetUpdated (always
     refreshed) on progress, ProgressDeadlineExceeded when timed out. ReplicaFailure is
-    removed (RS conditions are not modelled). Written only if it changed; upstream's
+    copied from the ReplicaSets (:func:`get_replica_failures`; only a refused pod write, the
+    opt-in ``write_failure`` fault, sets one), else removed. Written only if it changed; upstream's
     requeueStuckDeployment is the environment's abstract-time step here.
     """
     d = ctx.d
-    new_status = calculate_status(all_rss, new_rs, d)
+    new_status = calculate_status(all_rss, new_rs, d, terminating_replicas=ctx.terminating_replicas)
     if not has_progress_deadline(d):
         new_status = remove_deployment_condition(new_status, DEPLOYMENT_PROGRESSING)
     current_cond = get_deployment_condition(d.status, DEPLOYMENT_PROGRESSING)
@@ -885,13 +901,35 @@ def sync_rollout_status(ctx: SyncContext, all_rss: Sequence[ReplicaSet | None], 
                 msg = f'ReplicaSet "{new_rs.name}" has timed out progressing.'
             c = new_deployment_condition(DEPLOYMENT_PROGRESSING, "False", TIMED_OUT_REASON, msg)
             new_status = set_deployment_condition(new_status, c)
-    new_status = remove_deployment_condition(new_status, DEPLOYMENT_REPLICA_FAILURE)
+    # Move failure conditions of all replica sets in deployment conditions (getReplicaFailures).
+    replica_failure_cond = get_replica_failures(all_rss, new_rs)
+    if replica_failure_cond:
+        new_status = set_deployment_condition(new_status, replica_failure_cond[0])
+    else:
+        new_status = remove_deployment_condition(new_status, DEPLOYMENT_REPLICA_FAILURE)
     if new_status == d.status:
         return
     ctx.set_status(new_status)
     if refreshed:
         ctx.d = replace(ctx.d, progress_deadline_elapsed=False)
     ctx.update_deployment_status()
+
+
+def get_replica_failures(all_rss: Sequence[ReplicaSet | None], new_rs: ReplicaSet | None) -> list[DeploymentCondition]:
+    """Mirrors pkg/controller/deployment/progress.go getReplicaFailures.
+
+    The ReplicaFailure conditions of the new ReplicaSet, converted; when it has none, those of
+    every ReplicaSet of ``all_rss`` in order."""
+    conditions = []
+    if new_rs is not None:
+        conditions = [replica_set_to_deployment_condition(c) for c in new_rs.status.conditions if c.type == "ReplicaFailure"]
+    if conditions:
+        return conditions
+    for rs in all_rss:
+        if rs is None:
+            continue
+        conditions.extend(replica_set_to_deployment_condition(c) for c in rs.status.conditions if c.type == "ReplicaFailure")
+    return conditions
 
 
 # ---------------------------------------------------------------------------- rollback.go
@@ -1065,8 +1103,24 @@ def progress_deadline_expiries(state: ClusterState) -> Iterator[TimerStep]:
             yield TimerStep("expiry_progress_deadline", "Deployment", key, state.put(replace(d, progress_deadline_elapsed=True)))
 
 
+def progress_deadline_fairness(d: Deployment) -> tuple[str, ...]:
+    """The progress deadline's clock identity under the ``progress-deadline`` clock: what
+    pkg/controller/deployment/util/deployment_util.go DeploymentProgressing compares (updated
+    replicas, old replicas, ready, available) and the Progressing condition's reason.  The timer is
+    weakly fair *per value* of this key: a run in which the key stays the same for ever never
+    refreshed ``lastUpdateTime`` (every refresh is a progress, and every change of the counters
+    around a cycle contains one), so upstream's deadline passes in it; a run in which it keeps
+    changing may keep refreshing the condition, and the deadline need not pass
+    (docs/semantics.md, "Clocks")."""
+    st = d.status
+    cond = get_deployment_condition(st, DEPLOYMENT_PROGRESSING)
+    return (str(st.updated_replicas), str(st.replicas - st.updated_replicas), str(st.ready_replicas),
+            str(st.available_replicas), cond.reason if cond is not None else "")
+
+
 #: The progress deadline (not fair: it may or may not run out while a rollout progresses; switched
-#: on by ``Scenario.progress_deadline``), registered in ``model.registry``.
+#: on by ``Scenario.progress_deadline``; weakly fair until the next progress under the
+#: ``progress-deadline`` clock, :func:`progress_deadline_fairness`), registered in ``model.registry``.
 PROGRESS_DEADLINE_TIMER = Timer(
     "progress_deadline", False, progress_deadline_expiries, frozenset({"expiry_progress_deadline"}), opt_in="progress_deadline"
 )

@@ -41,6 +41,7 @@ from model.objects import (
     IntOrString,
     PodTemplate,
     ReplicaSet,
+    ReplicaSetCondition,
 )
 
 __all__ = [
@@ -121,6 +122,8 @@ __all__ = [
     "get_actual_replica_count_for_replica_sets",
     "get_ready_replica_count_for_replica_sets",
     "get_available_replica_count_for_replica_sets",
+    "get_terminating_replica_count_for_replica_sets",
+    "replica_set_to_deployment_condition",
     # status predicates
     "deployment_complete",
     "deployment_progressing",
@@ -738,6 +741,30 @@ def get_ready_replica_count_for_replica_sets(replica_sets: Iterable[ReplicaSet |
 def get_available_replica_count_for_replica_sets(replica_sets: Iterable[ReplicaSet | None]) -> int:
     """Mirrors pkg/controller/deployment/util/deployment_util.go GetAvailableReplicaCountForReplicaSets."""
     return sum(rs.status.available_replicas for rs in replica_sets if rs is not None)
+
+
+def get_terminating_replica_count_for_replica_sets(replica_sets: Iterable[ReplicaSet | None]) -> int | None:
+    """Mirrors pkg/controller/deployment/util/deployment_util.go GetTerminatingReplicaCountForReplicaSets.
+
+    Σ ``status.terminatingReplicas``; a ReplicaSet never synced (observedGeneration 0) without the
+    field counts 0; one synced without it (the ReplicaSet controller's gate off) makes the sum
+    unknown (``None``, nil).
+    """
+    total = 0
+    for rs in replica_sets:
+        if rs is None:
+            continue
+        if rs.status.observed_generation == 0 and rs.status.terminating_replicas is None:
+            continue
+        if rs.status.terminating_replicas is None:
+            return None
+        total += rs.status.terminating_replicas
+    return total
+
+
+def replica_set_to_deployment_condition(cond: ReplicaSetCondition) -> DeploymentCondition:
+    """Mirrors pkg/controller/deployment/util/deployment_util.go ReplicaSetToDeploymentCondition (times left out)."""
+    return DeploymentCondition(cond.type, cond.status, cond.reason, cond.message)
 
 
 # ----------------------------------------------------------------------- status predicates

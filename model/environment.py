@@ -17,7 +17,7 @@ API server) or the new cluster state (faults change the runtime, not the API).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, Sequence, Union
+from typing import Any, Iterator, Literal, Sequence, Union
 
 from model.api import Create, Delete, Refused, Update, Write
 from model.apply import ApplyManifest
@@ -27,6 +27,7 @@ from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import KINDS, DrainRecord, Node, Pod, PodTemplate, SHORT_KIND_NAMES
+from model.records import Fault, UserActionKind
 from model.state import ClusterState
 
 __all__ = [
@@ -270,6 +271,9 @@ class SetLoad:
             raise ModelError(f"SetLoad: percent {self.percent} < 0")
 
 
+#: ``(detail, writes)`` pairs, or ``(detail, Refused(message))``: what :func:`user_action_instances` lists
+Instances = Sequence[tuple[str, Union[tuple[Write, ...], Refused]]]
+
 UserAction = Union[
     ScaleWorkload, SetImage, RollbackDeployment, PauseDeployment, ResumeDeployment, DeleteObject, RelabelPods, CreatePod,
     CordonNode, UncordonNode, DrainNode, DeleteFailedNode, DeleteNode, SetLoad, ApplyManifest, After, UndoRollout,
@@ -325,38 +329,18 @@ class FaultBudget:
 
 
 def user_action_label(action: UserAction) -> str:
-    """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``."""
-    if isinstance(action, _SELF_DESCRIBED):
-        return action.action_label()
-    if isinstance(action, ScaleWorkload):
-        return f"user_scale_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, SetImage):
-        return f"user_update_image_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, RollbackDeployment):
-        return "user_rollback_deployment"
-    if isinstance(action, PauseDeployment):
-        return "user_pause_deployment"
-    if isinstance(action, ResumeDeployment):
-        return "user_resume_deployment"
-    if isinstance(action, DeleteObject):
-        return f"user_delete_{SHORT_KIND_NAMES[action.kind]}"
-    if isinstance(action, RelabelPods):
-        return "user_relabel_pod"
-    if isinstance(action, CreatePod):
-        return "user_create_pod"
-    if isinstance(action, CordonNode):
-        return "user_cordon_node"
-    if isinstance(action, UncordonNode):
-        return "user_uncordon_node"
-    if isinstance(action, DrainNode):
-        return "user_drain_node"
-    if isinstance(action, DeleteFailedNode):
-        return "operator_delete_node"
-    if isinstance(action, DeleteNode):
-        return "user_delete_node"
-    if isinstance(action, SetLoad):
-        return "env_load_change"
-    raise ModelError(f"not a user action: {action!r}")
+    """The ``actor_verb_object`` label, e.g. ``user_scale_deployment``: its record's ``label``
+    (``model.registry.USER_ACTIONS``)."""
+    return _user_action_record(action).label(action)
+
+
+def _user_action_record(action: Any) -> UserActionKind:
+    from model.registry import user_action_record
+
+    record = user_action_record(type(action))
+    if record is None:
+        raise ModelError(f"not a user action: {action!r}")
+    return record
 
 
 def _set_image(template: PodTemplate, image: str, container: str | None) -> PodTemplate:
@@ -373,111 +357,154 @@ def user_action_instances(state: ClusterState, action: UserAction) -> Sequence[t
     the Deployment already has, which kubectl reports as a successful "skipped rollback" (no
     writes).  A request the API server or kubectl refuses is ``(detail, Refused(message))``.
     """
-    if isinstance(action, _SELF_DESCRIBED):
-        return action.instances(state)
-    if isinstance(action, ScaleWorkload):
-        obj = state.get(action.kind, action.namespace, action.name)
-        if obj is None or obj.replicas == action.replicas:
-            return []
-        return [(f"{action.name}={action.replicas}", (Update(replace(obj, replicas=action.replicas)),))]
-    if isinstance(action, SetImage):
-        obj = state.get(action.kind, action.namespace, action.name)
-        if obj is None:
-            return []
-        template = _set_image(obj.template, action.image, action.container)
-        if template == obj.template:
-            return []
-        return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
-    if isinstance(action, RollbackDeployment):
-        obj = state.get("Deployment", action.namespace, action.name)
-        if obj is None:
-            return []
-        from model.deployment import RollbackError, rollback_to_revision
+    return _user_action_record(action).instances(action, state)
 
-        try:
-            new = rollback_to_revision(state, (action.namespace, action.name), action.revision)
-        except RollbackError:
-            return []
-        if new == obj:
-            # kubectl prints "skipped rollback (current template already matches revision N)" and
-            # succeeds: the user did roll back, to what they have (KC-ROLL-006 judges the step).
-            return [(f"{action.name}@{action.revision}", ())]
-        return [(f"{action.name}@{action.revision}", (Update(new),))]
-    if isinstance(action, (PauseDeployment, ResumeDeployment)):
-        obj = state.get("Deployment", action.namespace, action.name)
-        paused = isinstance(action, PauseDeployment)
-        if obj is None or obj.paused == paused:
-            return []
-        return [(action.name, (Update(replace(obj, paused=paused)),))]
-    if isinstance(action, DeleteObject):
-        ns = "" if action.kind == "Node" else action.namespace
-        if action.selector is None:
-            one = state.get(action.kind, ns, action.name)
-            targets = [] if one is None else [one]
-        else:
-            sel = action.selector
-            targets = [o for o in state.objects(action.kind, ns) if all(o.labels.get(k) == v for k, v in sel.items())]
-        grace = action.grace_period_seconds
-        suffix = "" if grace is None else ("/force" if grace == 0 else f"/grace={grace}")
-        return [
-            (f"{obj.name}/{action.propagation}{suffix}",
-             (Delete(action.kind, ns, obj.name, uid=obj.uid, propagation=action.propagation, grace_period_seconds=grace),))
-            for obj in targets
-            if obj.deletion_timestamp is None
-        ]
-    if isinstance(action, RelabelPods):
-        out: list[tuple[str, tuple[Write, ...]]] = []
-        for pod in state.objects("Pod", action.namespace):
-            if pod.deletion_timestamp is not None:
-                continue
-            if any(pod.labels.get(k) != v for k, v in action.match.items()):
-                continue
-            labels = {k: v for k, v in pod.labels.items()}
-            for k, v in action.labels.items():
-                if v == "":
-                    labels.pop(k, None)
-                else:
-                    labels[k] = v
-            new_labels: FrozenMap[str, str] = FrozenMap(labels) if labels else EMPTY
-            if new_labels == pod.labels:
-                continue
-            out.append((pod.name, (Update(replace(pod, labels=new_labels)),)))
-        return out
-    if isinstance(action, CreatePod):
-        p = action.pod
-        if state.get("Pod", p.namespace, p.name) is not None:
-            return []
-        return [(p.name, (Create(p),))]
-    if isinstance(action, (CordonNode, UncordonNode)):
-        node = state.get("Node", "", action.node)
-        cordon = isinstance(action, CordonNode)
-        if node is None or node.unschedulable == cordon:
-            return []
-        return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
-    if isinstance(action, DrainNode):
-        return _drain_instances(state, action)
-    if isinstance(action, DeleteFailedNode):
-        return [
-            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
-            for node in state.nodes.values()
-            if not node.ready and node.deletion_timestamp is None
-        ]
-    if isinstance(action, DeleteNode):
-        return [
-            (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
-            for node in state.nodes.values()
-            if (action.node is None or node.name == action.node)
-            and node.deletion_timestamp is None
-            and (not action.drained or (node.unschedulable and node.drain is None))
-        ]
-    if isinstance(action, SetLoad):
-        return [
-            (f"{hpa.name}={action.percent}%", (Update(replace(hpa, load=action.percent)),))
-            for hpa in state.horizontal_pod_autoscalers.values()
-            if (hpa.namespace, hpa.name) == (action.namespace, action.hpa)
-            and hpa.deletion_timestamp is None and hpa.load != action.percent
-        ]
-    raise ModelError(f"not a user action: {action!r}")
+
+def _scale_instances(action: ScaleWorkload, state: ClusterState) -> Instances:
+    obj = state.get(action.kind, action.namespace, action.name)
+    if obj is None or obj.replicas == action.replicas:
+        return []
+    return [(f"{action.name}={action.replicas}", (Update(replace(obj, replicas=action.replicas)),))]
+
+
+def _set_image_instances(action: SetImage, state: ClusterState) -> Instances:
+    obj = state.get(action.kind, action.namespace, action.name)
+    if obj is None:
+        return []
+    template = _set_image(obj.template, action.image, action.container)
+    if template == obj.template:
+        return []
+    return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
+
+
+def _rollback_instances(action: RollbackDeployment, state: ClusterState) -> Instances:
+    obj = state.get("Deployment", action.namespace, action.name)
+    if obj is None:
+        return []
+    from model.deployment import RollbackError, rollback_to_revision
+
+    try:
+        new = rollback_to_revision(state, (action.namespace, action.name), action.revision)
+    except RollbackError:
+        return []
+    if new == obj:
+        # kubectl prints "skipped rollback (current template already matches revision N)" and
+        # succeeds: the user did roll back, to what they have (KC-ROLL-006 judges the step).
+        return [(f"{action.name}@{action.revision}", ())]
+    return [(f"{action.name}@{action.revision}", (Update(new),))]
+
+
+def _pause_resume_instances(action: PauseDeployment | ResumeDeployment, state: ClusterState) -> Instances:
+    obj = state.get("Deployment", action.namespace, action.name)
+    paused = isinstance(action, PauseDeployment)
+    if obj is None or obj.paused == paused:
+        return []
+    return [(action.name, (Update(replace(obj, paused=paused)),))]
+
+
+def _delete_instances(action: DeleteObject, state: ClusterState) -> Instances:
+    ns = "" if action.kind == "Node" else action.namespace
+    if action.selector is None:
+        one = state.get(action.kind, ns, action.name)
+        targets = [] if one is None else [one]
+    else:
+        sel = action.selector
+        targets = [o for o in state.objects(action.kind, ns) if all(o.labels.get(k) == v for k, v in sel.items())]
+    grace = action.grace_period_seconds
+    suffix = "" if grace is None else ("/force" if grace == 0 else f"/grace={grace}")
+    return [
+        (f"{obj.name}/{action.propagation}{suffix}",
+         (Delete(action.kind, ns, obj.name, uid=obj.uid, propagation=action.propagation, grace_period_seconds=grace),))
+        for obj in targets
+        if obj.deletion_timestamp is None
+    ]
+
+
+def _relabel_instances(action: RelabelPods, state: ClusterState) -> Instances:
+    out: list[tuple[str, tuple[Write, ...] | Refused]] = []
+    for pod in state.objects("Pod", action.namespace):
+        if pod.deletion_timestamp is not None:
+            continue
+        if any(pod.labels.get(k) != v for k, v in action.match.items()):
+            continue
+        labels = {k: v for k, v in pod.labels.items()}
+        for k, v in action.labels.items():
+            if v == "":
+                labels.pop(k, None)
+            else:
+                labels[k] = v
+        new_labels: FrozenMap[str, str] = FrozenMap(labels) if labels else EMPTY
+        if new_labels == pod.labels:
+            continue
+        out.append((pod.name, (Update(replace(pod, labels=new_labels)),)))
+    return out
+
+
+def _create_pod_instances(action: CreatePod, state: ClusterState) -> Instances:
+    p = action.pod
+    if state.get("Pod", p.namespace, p.name) is not None:
+        return []
+    return [(p.name, (Create(p),))]
+
+
+def _cordon_instances(action: CordonNode | UncordonNode, state: ClusterState) -> Instances:
+    node = state.get("Node", "", action.node)
+    cordon = isinstance(action, CordonNode)
+    if node is None or node.unschedulable == cordon:
+        return []
+    return [(action.node, (Update(replace(node, unschedulable=cordon)),))]
+
+
+def _delete_failed_node_instances(action: DeleteFailedNode, state: ClusterState) -> Instances:
+    return [
+        (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+        for node in state.nodes.values()
+        if not node.ready and node.deletion_timestamp is None
+    ]
+
+
+def _delete_node_instances(action: DeleteNode, state: ClusterState) -> Instances:
+    return [
+        (node.name, (Delete("Node", "", node.name, uid=node.uid, propagation="Background"),))
+        for node in state.nodes.values()
+        if (action.node is None or node.name == action.node)
+        and node.deletion_timestamp is None
+        and (not action.drained or (node.unschedulable and node.drain is None))
+    ]
+
+
+def _set_load_instances(action: SetLoad, state: ClusterState) -> Instances:
+    return [
+        (f"{hpa.name}={action.percent}%", (Update(replace(hpa, load=action.percent)),))
+        for hpa in state.horizontal_pod_autoscalers.values()
+        if (hpa.namespace, hpa.name) == (action.namespace, action.hpa)
+        and hpa.deletion_timestamp is None and hpa.load != action.percent
+    ]
+
+
+def _self_described(cls: Any) -> UserActionKind:
+    """The record of a user action that describes itself (``action_label()``, ``instances(state)``)."""
+    return UserActionKind(cls, cls.action_label, cls.instances)
+
+
+#: The user actions of this module, one record each (``model.registry.USER_ACTIONS`` lists them): the
+#: label of an action and its instances in a state.  Its budget is the count the scenario declares.
+SCALE = UserActionKind(ScaleWorkload, lambda a: f"user_scale_{SHORT_KIND_NAMES[a.kind]}", _scale_instances)
+SET_IMAGE = UserActionKind(SetImage, lambda a: f"user_update_image_{SHORT_KIND_NAMES[a.kind]}", _set_image_instances)
+ROLLBACK = UserActionKind(RollbackDeployment, lambda a: "user_rollback_deployment", _rollback_instances)
+PAUSE = UserActionKind(PauseDeployment, lambda a: "user_pause_deployment", _pause_resume_instances)
+RESUME = UserActionKind(ResumeDeployment, lambda a: "user_resume_deployment", _pause_resume_instances)
+DELETE = UserActionKind(DeleteObject, lambda a: f"user_delete_{SHORT_KIND_NAMES[a.kind]}", _delete_instances)
+RELABEL = UserActionKind(RelabelPods, lambda a: "user_relabel_pod", _relabel_instances)
+CREATE_POD = UserActionKind(CreatePod, lambda a: "user_create_pod", _create_pod_instances)
+CORDON = UserActionKind(CordonNode, lambda a: "user_cordon_node", _cordon_instances)
+UNCORDON = UserActionKind(UncordonNode, lambda a: "user_uncordon_node", _cordon_instances)
+DRAIN = UserActionKind(DrainNode, lambda a: "user_drain_node", lambda a, s: _drain_instances(s, a))
+DELETE_FAILED_NODE = UserActionKind(DeleteFailedNode, lambda a: "operator_delete_node", _delete_failed_node_instances)
+DELETE_NODE = UserActionKind(DeleteNode, lambda a: "user_delete_node", _delete_node_instances)
+SET_LOAD = UserActionKind(SetLoad, lambda a: "env_load_change", _set_load_instances)
+#: the user actions defined in their own modules (model.apply, model.sequence, model.undo, model.template_edits)
+APPLY, AFTER, UNDO, RESTART, SET_ENV, SET_RESOURCES = (_self_described(c) for c in _SELF_DESCRIBED)
 
 
 # ------------------------------------------------------------------------------- drain
@@ -662,69 +689,84 @@ def record_orphaned_pod(before: ClusterState, after: ClusterState, pod: Pod) -> 
 
 
 def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPTY) -> list[FaultInstance]:
-    """Every fault the budget still allows, in deterministic order.
-
-    * ``fault_crash_container``: a running container of a bound pod exits (runtime only: the
-      pod's conditions stay stale until its kubelet writes the status);
-    * ``fault_kill_sandbox``: a ready sandbox dies (the pause container and its network
-      namespace are gone; containers in it are no longer ready);
-    * ``node_fail`` / ``node_recover``: the node stops (resumes) reporting Ready.  A failed
-      node's containers keep running: the checker cannot tell a crash from a partition,
-      and neither can the control plane;
-    * ``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady
-      node the pod's running containers survive the object (``Node.orphaned_pods``) until the
-      node recovers (``node_recover`` clears the record: the returning kubelet kills them);
-    * ``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) with a
-      readiness probe of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the
-      tag is ``:broken``: :func:`model.kubelet.image_facts`) stops being ready.
-    Controller crashes need the pending writes and are listed by ``model.system``.
+    """Every fault the budget still allows, in deterministic order: the registered faults
+    (``model.registry.FAULTS``) that the cluster alone decides, in registry order, each only while
+    its budget lasts (:data:`FAULTS` here says what each one is).
+    Controller crashes, failed writes, lagging caches and controller-manager restarts need the pending
+    writes or the caches and are listed by ``model.system``.
     """
-    out: list[FaultInstance] = []
-    if budget.container_crash:
-        for pod in state.pods.values():
-            if pod.node_name is None:
-                continue
-            for cs in pod.container_statuses:
-                if cs.state == "running":
-                    statuses = tuple(
-                        replace(x, state="terminated", ready=False) if x.name == cs.name else x
-                        for x in pod.container_statuses
-                    )
-                    out.append(
-                        FaultInstance(
-                            "container_crash",
-                            "fault_crash_container",
-                            f"{pod.name}/{cs.name}",
-                            _pod_put(state, replace(pod, container_statuses=statuses)),
-                        )
-                    )
-    if budget.sandbox_death:
-        for pod in state.pods.values():
-            if pod.sandbox is not None and pod.sandbox.ready:
-                dead = replace(
-                    pod,
-                    sandbox=replace(pod.sandbox, ready=False),
-                    container_statuses=tuple(replace(cs, ready=False) for cs in pod.container_statuses),
-                )
-                out.append(FaultInstance("sandbox_death", "fault_kill_sandbox", pod.name, _pod_put(state, dead)))
-    if budget.node_failure:
-        for node in state.nodes.values():
-            if node.ready:
-                out.append(FaultInstance("node_failure", "node_fail", node.name, state.put(replace(node, ready=False))))
-    if budget.node_recovery:
-        for node in state.nodes.values():
-            if not node.ready:
-                healed = replace(node, ready=True, eviction_timeout_elapsed=False, orphaned_pods=())
-                out.append(FaultInstance("node_recovery", "node_recover", node.name, state.put(healed)))
-    if budget.force_delete:
-        from model.apiserver import apply_write
+    from model.registry import FAULTS
 
-        for pod in state.pods.values():
-            force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0, propagation="Background")  # kubectl delete --force sends Background
-            result = apply_write(state, force)
-            if result != state:
-                result = record_orphaned_pod(state, result, pod)
-                out.append(FaultInstance("force_delete", "fault_force_delete_pod", pod.name, result))
+    out: list[FaultInstance] = []
+    for fault in FAULTS:
+        if fault.instances is None or (fault.budget and not getattr(budget, fault.budget)):
+            continue
+        out.extend(FaultInstance(fault.budget, label, detail, result) for label, detail, result in fault.instances(state, images))
+    return out
+
+
+def crash_container_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_crash_container``: a running container of a bound pod exits (runtime only: the pod's
+    conditions stay stale until its kubelet writes the status)."""
+    for pod in state.pods.values():
+        if pod.node_name is None:
+            continue
+        for cs in pod.container_statuses:
+            if cs.state == "running":
+                statuses = tuple(
+                    replace(x, state="terminated", ready=False) if x.name == cs.name else x
+                    for x in pod.container_statuses
+                )
+                yield ("fault_crash_container", f"{pod.name}/{cs.name}", _pod_put(state, replace(pod, container_statuses=statuses)))
+
+
+def kill_sandbox_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_kill_sandbox``: a ready sandbox dies (the pause container and its network namespace are
+    gone; containers in it are no longer ready)."""
+    for pod in state.pods.values():
+        if pod.sandbox is not None and pod.sandbox.ready:
+            dead = replace(
+                pod,
+                sandbox=replace(pod.sandbox, ready=False),
+                container_statuses=tuple(replace(cs, ready=False) for cs in pod.container_statuses),
+            )
+            yield ("fault_kill_sandbox", pod.name, _pod_put(state, dead))
+
+
+def node_fail_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``node_fail``: the node stops reporting Ready.  A failed node's containers keep running: the
+    checker cannot tell a crash from a partition, and neither can the control plane."""
+    for node in state.nodes.values():
+        if node.ready:
+            yield ("node_fail", node.name, state.put(replace(node, ready=False)))
+
+
+def node_recover_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``node_recover``: the node reports Ready again (the returning kubelet kills the containers of
+    ``Node.orphaned_pods``: the record is cleared)."""
+    for node in state.nodes.values():
+        if not node.ready:
+            healed = replace(node, ready=True, eviction_timeout_elapsed=False, orphaned_pods=())
+            yield ("node_recover", node.name, state.put(healed))
+
+
+def force_delete_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_force_delete_pod``: ``kubectl delete pod --grace-period=0 --force``; on a NotReady node
+    the pod's running containers survive the object (``Node.orphaned_pods``) until the node recovers."""
+    from model.apiserver import apply_write
+
+    for pod in state.pods.values():
+        force = Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0, propagation="Background")  # kubectl delete --force sends Background
+        result = apply_write(state, force)
+        if result != state:
+            result = record_orphaned_pod(state, result, pod)
+            yield ("fault_force_delete_pod", pod.name, result)
+
+
+def readiness_probe_fails_instances(state: ClusterState, images: Any = EMPTY) -> Iterator[tuple[str, str, ClusterState]]:
+    """``fault_readiness_probe_fails`` (no budget): a running, ready container (or sidecar) with a
+    readiness probe of an image whose readiness flaps (``images`` declares ``ready: flaps``, or the
+    tag is ``:broken``: :func:`model.kubelet.image_facts`) stops being ready."""
     from model.kubelet import image_facts
 
     for pod in state.pods.values():
@@ -736,15 +778,26 @@ def fault_instances(state: ClusterState, budget: FaultBudget, images: Any = EMPT
         for cs in pod.container_statuses:
             if cs.name in probes and cs.state == "running" and cs.ready:
                 statuses = tuple(replace(x, ready=False) if x.name == cs.name else x for x in pod.container_statuses)
-                out.append(
-                    FaultInstance(
-                        UNBUDGETED,
-                        "fault_readiness_probe_fails",
-                        f"{pod.name}/{cs.name}",
-                        _pod_put(state, replace(pod, container_statuses=statuses)),
-                    )
-                )
-    return out
+                yield ("fault_readiness_probe_fails", f"{pod.name}/{cs.name}", _pod_put(state, replace(pod, container_statuses=statuses)))
+
+
+#: The fault records (``model.registry.FAULTS`` lists them, one line each).  The first six are decided
+#: by the cluster alone (:func:`fault_instances`); the last four need the pending writes or the informer
+#: caches and are listed by ``model.system.KubeSystem``.
+CONTAINER_CRASH = Fault("container_crash", frozenset({"fault_crash_container"}), crash_container_instances)
+SANDBOX_DEATH = Fault("sandbox_death", frozenset({"fault_kill_sandbox"}), kill_sandbox_instances)
+NODE_FAILURE = Fault("node_failure", frozenset({"node_fail"}), node_fail_instances)
+NODE_RECOVERY = Fault("node_recovery", frozenset({"node_recover"}), node_recover_instances)
+FORCE_DELETE = Fault("force_delete", frozenset({"fault_force_delete_pod"}), force_delete_instances)
+READINESS_PROBE_FAILS = Fault(UNBUDGETED, frozenset({"fault_readiness_probe_fails"}), readiness_probe_fails_instances)
+#: a controller crashes mid-reconcile: its pending writes are dropped (model.system)
+CONTROLLER_CRASH = Fault("controller_crash", frozenset({"{prefix}_crash_mid_reconcile"}), None)
+#: the Pod cache lags past ExpectationsTimeout (``--caches lagged``; listed by model.system's expectation steps)
+INFORMER_LAG = Fault("informer_lag", frozenset({"fault_expectations_expire_on_lagging_cache"}), None)
+#: kube-controller-manager restarts (``--caches lagged``; model.informer.restart, listed by model.system)
+CONTROLLER_MANAGER_RESTART = Fault("controller_manager_restart", frozenset({"fault_controller_manager_restart"}), None)
+#: the API server refuses one controller write (model.system)
+WRITE_FAILURE = Fault("write_failure", frozenset({"{prefix}_write_refused"}), None)
 
 
 def describe_user_action(action: Any) -> str:

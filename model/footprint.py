@@ -113,13 +113,31 @@ def new_tag(creator: Hashable) -> tuple[str, Hashable]:
     return (NEW, creator)
 
 
-def write_locs(w: Write, creator: Hashable) -> set[Loc]:
-    """The locations one API write assigns (``creator``: the actor key, for a Create's new object)."""
+def ids_name(kind: str, ns: str, name: Any) -> Loc:
+    """By-creator allocation: the identifiers of ``kind ns/name`` (its incarnations' UIDs, the name).
+    The name is split at ``-`` so that a generated-name prefix is a tuple prefix (:func:`ids_prefix`)."""
+    if not isinstance(name, str):
+        return ("$ids", kind, ns)
+    return ("$ids", kind, ns, *name.split("-"))
+
+
+def ids_prefix(kind: str, ns: str, prefix: str) -> Loc:
+    """By-creator allocation: every name ``<prefix><n>`` (and their UIDs) of ``kind`` in ``ns``."""
+    if not prefix.endswith("-"):
+        return ("$ids", kind, ns)
+    return ("$ids", kind, ns, *prefix[:-1].split("-"))
+
+
+def write_locs(w: Write, creator: Hashable, by_creator: bool = False) -> set[Loc]:
+    """The locations one API write assigns (``creator``: the actor key, for a Create's new object).
+    ``by_creator``: the identifiers it takes or frees are those of its own name (``Scenario.identifiers``),
+    not the global ``$ids``."""
     if isinstance(w, Create):
         k = kind_of(w.obj)
-        return set(obj_locs(k, w.obj.namespace, new_tag(creator))) | {IDS}
+        ids = (ids_prefix(k, w.obj.namespace, w.generate_name) if w.generate_name else ids_name(k, w.obj.namespace, w.obj.name)) if by_creator else IDS
+        return set(obj_locs(k, w.obj.namespace, new_tag(creator))) | {ids}
     if isinstance(w, Delete):
-        return set(obj_locs(w.kind, w.namespace, w.name)) | {IDS, (DELETED, w.kind)}
+        return set(obj_locs(w.kind, w.namespace, w.name)) | {ids_name(w.kind, w.namespace, w.name) if by_creator else IDS, (DELETED, w.kind)}
     k = kind_of(w.obj)
     ns, name = w.obj.namespace, w.obj.name
     status = STATUS_FIELDS[k]
@@ -187,6 +205,8 @@ class _Ctx:
         self.strategy_writable = False
         #: the potentials of the users and faults (set by potential_footprints)
         self.others: list[tuple[Hashable, Footprint]] = []
+        #: Scenario.identifiers == "by-creator": identifier locations per name (:func:`ids_name`)
+        self.by_creator: bool = getattr(system, "_by_creator", False)
         self.rs_creators: list[tuple[Hashable, str, Any]] = [
             (("deployment", ns, name), ns, d.template.labels) for (ns, name), d in c.deployments.items()
         ]
@@ -241,10 +261,15 @@ def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
     rs = c.replica_sets.get((ns, name))
     if rs is None:
         return Footprint.of([EVERYTHING], [EVERYTHING])
-    reads: set[Loc] = set(obj_locs("ReplicaSet", ns, name)) | {IDS}
+    ids: set[Loc] = {IDS}
+    if ctx.by_creator:
+        # its pods' names and UIDs; its own and its owners' UIDs (its pending writes mention them)
+        ids = {ids_prefix("Pod", ns, f"{name}-"), ids_name("ReplicaSet", ns, name)}
+        ids |= {ids_name(ref.kind, ns, ref.name) for ref in rs.owner_references}
+    reads: set[Loc] = set(obj_locs("ReplicaSet", ns, name)) | ids
     # its own object: the status only (updateReplicaSetStatus)
     writes: set[Loc] = {("ReplicaSet", f, ns, name) for f in STATUS_FIELDS["ReplicaSet"]}
-    writes |= {IDS, ("$pending", "replicaset", ns, name)}
+    writes |= ids | {("$pending", "replicaset", ns, name)}
     reads.add(("$pending", "replicaset", ns, name))
     ref = rs.controller_ref()
     selectors = [rs.selector]
@@ -264,6 +289,12 @@ def _replicaset_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
     scope: set[Loc] = {("Pod",)} if whole_pods else ctx.pod_scope(ns, selectors, owners)
     reads |= scope
     own_scope = {("Pod",)} if whole_pods else ctx.pod_scope(ns, [rs.selector], {rs.uid})
+    if ctx.by_creator:  # the pods it may adopt or delete under names of their own
+        ids2 = {ids_name("Pod", ns, loc[3]) for loc in own_scope if len(loc) == 4 and isinstance(loc[3], str)}
+        if any(len(loc) < 4 for loc in own_scope):
+            ids2.add(("$ids",))
+        reads |= ids2
+        writes |= ids2
     writes |= own_scope | obj_locs("Pod", ns, new_tag(("replicaset", ns, name))) | {(DELETED, "Pod")}
     return Footprint.of(reads, writes)
 
@@ -300,26 +331,49 @@ def _deployment_potential(ctx: _Ctx, ns: str, name: str, whole_pods: bool) -> Fo
         overlaps(fp.writes, [("Deployment", "template", ns, name)]) for _, fp in ctx.others
     )
     creates = template_writable or not any(_same_template(d, c.replica_sets[(ns, r)]) for r in scoped)
+    ids: set[Loc] = {IDS}
+    if ctx.by_creator:  # its ReplicaSets' names and UIDs, its own UID (its pending writes mention them)
+        ids = {ids_prefix("ReplicaSet", ns, f"{name}-"), ids_name("Deployment", ns, name)}
+        ids |= {ids_name("ReplicaSet", ns, r) for r in scoped}
+        reads |= ids
+        writes |= ids
     if creates:
-        reads.add(IDS)
-        writes.add(IDS)
+        reads |= ids
+        writes |= ids
         for creator, cns, labels in ctx.rs_creators:
             if cns == ns and _might_match(d.selector, labels):
                 reads |= obj_locs("ReplicaSet", ns, new_tag(creator))
         tag = new_tag(("deployment", ns, name))
         writes |= obj_locs("ReplicaSet", ns, tag)  # a creation brings every field into being
     if may_delete:
-        writes |= {IDS, (DELETED, "ReplicaSet")}
+        writes |= ids | {(DELETED, "ReplicaSet")}
     # the Pods are read by Recreate only (getPodMapForDeployment)
     if d.strategy.type == "Recreate" or ctx.strategy_writable:
         reads |= {("Pod",)} if whole_pods else ctx.pod_scope(ns, [d.selector], set())
     return Footprint.of(reads, writes)
 
 
-def _kubelet_potential(ns: str, name: Hashable) -> Footprint:
-    reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("Pod", "sandbox"), ("PersistentVolumeClaim",), IDS}
-    writes = set(obj_locs("Pod", ns, name)) | {IDS, (DELETED, "Pod")}
+def _kubelet_potential(ns: str, name: Hashable, ids: set[Loc] | None = None) -> Footprint:
+    """``ids``: under the by-creator allocation, the identifier locations its final delete may free
+    (the pod's own, its owners'); the IP and sandbox id come from the pod alone then."""
+    if ids is None:
+        reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("Pod", "sandbox"), ("PersistentVolumeClaim",), IDS}
+        writes = set(obj_locs("Pod", ns, name)) | {IDS, (DELETED, "Pod")}
+    else:
+        reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("PersistentVolumeClaim",)} | ids
+        writes = set(obj_locs("Pod", ns, name)) | ids | {(DELETED, "Pod")}
     return Footprint.of(reads, writes)
+
+
+def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, str]] | None) -> set[Loc] | None:
+    """By-creator allocation: the identifier locations a pod's removal frees: its name's and its
+    owners' (``owners``: (kind, name) pairs; None: unknown, every identifier).  None when the
+    allocation is the default one."""
+    if not ctx.by_creator:
+        return None
+    if owners is None:
+        return {IDS}
+    return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
 _SCHED_POD_FIELDS = ("node_name", "spec_containers", "init_containers", "volumes", "labels", "deletion_timestamp", EXISTS)
@@ -336,17 +390,41 @@ def _scheduler_potential(ns: str, name: Hashable) -> Footprint:
 _OWNER_FIELDS = ("uid", "min_ready_seconds", EXISTS)
 
 
-def _expiry_pod_potential(ns: str, name: Hashable) -> Footprint:
+def _expiry_pod_potential(ns: str, name: Hashable, owners: set[Loc] | None = None) -> Footprint:
+    """``owners``: the locations of the objects that can be the pod's controller (by-creator
+    allocation, a pod with a controller that cannot change: only its owner's minReadySeconds is
+    read); None: every object's."""
     reads = obj_locs("Pod", ns, name)
-    for k in KINDS:
-        reads |= {(k, f) for f in _OWNER_FIELDS if f == EXISTS or f in _fields(k)}
+    if owners is None:
+        for k in KINDS:
+            reads |= {(k, f) for f in _OWNER_FIELDS if f == EXISTS or f in _fields(k)}
+    else:
+        reads = reads | owners
     return Footprint.of(reads, {("Pod", f, ns, name) for f in STATUS_FIELDS["Pod"]})
 
 
-def _future_pods(creator: Hashable, ns: str) -> Footprint:
+def _future_pods(creator: Hashable, ns: str, ctx: "_Ctx | None" = None) -> Footprint:
     """Every pod-level actor (kubelet, scheduler, expiry) of the pods ``creator`` may create."""
     tag = new_tag(creator)
-    return _kubelet_potential(ns, tag) | _scheduler_potential(ns, tag) | _expiry_pod_potential(ns, tag)
+    ids: set[Loc] | None = None
+    owners: set[Loc] | None = None
+    if ctx is not None and ctx.by_creator and isinstance(creator, tuple) and creator[:1] in (("replicaset",), ("replicaset-of",)):
+        if creator[0] == "replicaset":
+            ids = {ids_prefix("Pod", ns, f"{creator[2]}-"), ids_name("ReplicaSet", ns, creator[2])}
+            owners = {("ReplicaSet", f, ns, creator[2]) for f in _OWNER_FIELDS}
+        else:  # the pods of a ReplicaSet the Deployment will create, named <deployment>-<hash>
+            ids = {ids_prefix("Pod", ns, f"{creator[2]}-"), ids_prefix("ReplicaSet", ns, f"{creator[2]}-")}
+            owners = set(obj_locs("ReplicaSet", ns, new_tag(("deployment", ns, creator[2])))) | {
+                ("ReplicaSet", f, ns, r) for (rns, r), rs in ctx.c.replica_sets.items() if rns == ns and _rs_of(rs, ctx.c, creator[2]) for f in _OWNER_FIELDS
+            }
+    elif ctx is not None and ctx.by_creator:
+        ids = {IDS}
+    return _kubelet_potential(ns, tag, ids) | _scheduler_potential(ns, tag) | _expiry_pod_potential(ns, tag, owners)
+
+
+def _rs_of(rs: Any, c: Any, dname: str) -> bool:
+    ref = rs.controller_ref()
+    return ref is not None and ref.kind == "Deployment" and ref.name == dname
 
 
 
@@ -359,6 +437,8 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
     """Per actor key, everything it may read and write from ``state`` on (None: unknown)."""
     if system.scenario.stale_reads:
         return None  # every step writes ``previous``, which every stale reconcile reads
+    if getattr(system, "_by_creator", False) and state.informer is not None:
+        return None  # the caches mention identifiers of every workload
     ctx = _Ctx(system, state)
     c = ctx.c
     fam = system.families
@@ -424,27 +504,35 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
             # ReplicaSets the Deployments will create
             for (ns, name), d in c.deployments.items():
                 tag = new_tag(("deployment", ns, name))
+                fids: set[Loc] = {ids_prefix("Pod", ns, f"{name}-"), ids_prefix("ReplicaSet", ns, f"{name}-"), ids_name("Deployment", ns, name)} if ctx.by_creator else {IDS}
                 out.append((("replicaset", ns, tag), everything if whole_pods else Footprint.of(
-                    obj_locs("ReplicaSet", ns, tag) | ctx.pod_scope(ns, [d.selector], set()) | {IDS} | ctx.rs_scope(ns, [d.selector], {d.uid}),
-                    {("ReplicaSet", f, ns, tag) for f in STATUS_FIELDS["ReplicaSet"]} | ctx.pod_scope(ns, [d.selector], set()) | {IDS, (DELETED, "Pod")},
+                    obj_locs("ReplicaSet", ns, tag) | ctx.pod_scope(ns, [d.selector], set()) | fids | ctx.rs_scope(ns, [d.selector], {d.uid}),
+                    {("ReplicaSet", f, ns, tag) for f in STATUS_FIELDS["ReplicaSet"]} | ctx.pod_scope(ns, [d.selector], set()) | fids | {(DELETED, "Pod")},
                 )))
         elif spec_name in ("garbagecollector", "nodelifecycle"):
             continue  # below, once the others are known
         else:
             out.append(((spec_name, "$any"), everything))
     # pod-level actors of existing pods and of the pods creators may create
-    for (ns, name) in c.pods.keys():
+    for (ns, name), pod in c.pods.items():
+        # by-creator: a pod with a controller keeps it while nobody relabels pods (adoption needs an
+        # orphan, release a relabel): its removal frees its own and its owners' identifiers, and its
+        # minReadySeconds is its controller's
+        stable = ctx.by_creator and not whole_pods and pod.controller_ref() is not None
+        owners = [(r.kind, r.name) for r in pod.owner_references] if stable else None
         if "kubelet" in fam:
-            out.append((("kubelet", ns, name), _kubelet_potential(ns, name)))
+            out.append((("kubelet", ns, name), _kubelet_potential(ns, name, _pod_ids(ctx, ns, name, owners))))
         if "scheduler" in fam:
             out.append((("scheduler", ns, name), _scheduler_potential(ns, name)))
         if "expiry" in fam:
-            out.append((("expiry", "Pod", ns, name), _expiry_pod_potential(ns, name)))
+            ref = pod.controller_ref()
+            olocs: set[Loc] | None = {(ref.kind, f, ns, ref.name) for f in _OWNER_FIELDS} if stable and ref is not None else None
+            out.append((("expiry", "Pod", ns, name), _expiry_pod_potential(ns, name, olocs)))
     for creator, ns, _ in ctx.pod_creators:
-        out.append((("pods-of", creator), _future_pods(creator, ns)))
+        out.append((("pods-of", creator), _future_pods(creator, ns, ctx if not whole_pods else None) if not (ctx.by_creator and whole_pods) else everything))
     out += others
     # expiry of nodes, HPAs, progress deadlines; drains; PodGC: not declared (everything)
-    if "expiry" in fam and (c.horizontal_pod_autoscalers or system.scenario.progress_deadline):
+    if "expiry" in fam and (c.horizontal_pod_autoscalers or system.scenario.timer_on("progress_deadline")):
         out.append((("expiry", "$other"), everything))
     if "drain" in fam and (any(n.drain is not None for n in c.nodes.values()) or any(fp is everything for _, fp in user_fps)):
         out.append((("drain", "$any"), everything))
@@ -518,6 +606,9 @@ def action_footprint(system: Any, state: Any, action: Action) -> Footprint | Non
     writes = _action_writes(system, state, action)
     if writes is None:
         return pot
+    if getattr(system, "_by_creator", False):
+        # the identifiers its pending writes mention come and go with them: its potential's
+        writes |= {x for x in pot.writes if x[:1] == IDS}
     return Footprint(pot.reads, frozenset(x for x in writes if x[:1] != (DELETED,)))
 
 
@@ -533,23 +624,21 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
         if action.data[0] == "pending":
             ws: tuple[Write, ...] = (state.pending[ak][0].write,)
         else:
-            writes = system._sync(spec, c, tuple(ak[1:]))
+            # ("reconcile", ak, suffix, k): the k-th victim choice of ``time: ordered``
+            choice = action.data[3] if len(action.data) > 3 else None
+            writes = system._sync(spec, c, tuple(ak[1:]), True, choice)
             ws = writes if system.scenario.granularity == "reconcile" else writes[:1]
         out: set[Loc] = {("$pending", *ak)}
         for w in ws:
-            out |= write_locs(w, ak)
+            out |= write_locs(w, ak, system._by_creator)
         return out
     if fam == "kubelet":
-        from model.kubelet import kubelet_step
-
-        images = system.scenario.images
-        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
-        st = system._memoised("kubelet", step, c, tuple(key[1:]))
+        st = system._memoised("kubelet", system._kubelet_step, c, tuple(key[1:]))
         if st is None:
             return None
         out = set()
         for w in st.writes:
-            out |= write_locs(w, key)
+            out |= write_locs(w, key, system._by_creator)
         return out
     if fam == "scheduler":
         ns, name = action.data[0], action.data[1]  # type: ignore[index]
@@ -610,8 +699,26 @@ def _diff(system: Any, before: Any, after: Any, creator: Hashable) -> set[Loc]:
                 out.add(("$budget", "fault", fld.name))
     from model.system import reserved_identifiers
 
-    if reserved_identifiers(before) != reserved_identifiers(after):
-        out.add(IDS)
+    rb, ra = reserved_identifiers(before), reserved_identifiers(after)
+    if rb != ra:
+        if not getattr(system, "_by_creator", False):
+            out.add(IDS)
+        else:
+            out |= _ids_changed(rb, ra)
+    return out
+
+
+def _ids_changed(rb: Any, ra: Any) -> set[Loc]:
+    """By-creator allocation: the identifier locations of the UIDs and names reserved in one state
+    and not the other.  A UID not of the by-creator form (``uid-<Kind>/<ns>/<name>/<k>``: one the
+    manifests or the initial state gave) is never handed out, so freeing it changes nothing."""
+    out: set[Loc] = set()
+    for uid in rb.uids ^ ra.uids:
+        if uid.startswith("uid-") and uid.count("/") == 3:
+            kind, ns, name, _k = uid[4:].split("/")
+            out.add(ids_name(kind, ns, name))
+    for kind, ns, name in rb.names ^ ra.names:
+        out.add(ids_name(kind, ns, name))
     return out
 
 

@@ -84,6 +84,10 @@ CACHE_MODES: tuple[str, ...] = ("off", "lagged")
 #: Controller family -> the kind of its objects, for the families that keep expectations
 #: (pkg/controller/replicaset: ReplicaSet, and ReplicationController through the same code).
 EXPECTATION_FAMILIES: dict[str, str] = {"replicaset": "ReplicaSet", "replication": "ReplicationController"}
+#: The families whose expectations are plain ``ControllerExpectations`` (no UID tracking):
+#: pkg/controller/daemon/daemon_controller.go (``controller.NewControllerExpectations()``).  Kept in
+#: the same ``UIDTrackingControllerExpectations`` value, whose key set stays empty.
+PLAIN_EXPECTATION_FAMILIES: dict[str, str] = {"daemonset": "DaemonSet"}
 
 _ATTRS: tuple[tuple[str, str], ...] = tuple((kind, attr) for kind, (_, attr) in KINDS.items())
 _ATTR_OF: dict[str, str] = {kind: attr for kind, attr in _ATTRS}
@@ -125,8 +129,9 @@ def _exp(informer: InformerState, family: str) -> UIDTrackingControllerExpectati
 
 
 def rs_needs_sync(informer: InformerState, family: str, key: Any) -> bool:
-    """``rsc.expectations.SatisfiedExpectations(key)`` (replica_set.go syncReplicaSet)."""
-    if family not in EXPECTATION_FAMILIES:
+    """``rsc.expectations.SatisfiedExpectations(key)`` (replica_set.go syncReplicaSet), and the
+    DaemonSet's ``dsc.expectations.SatisfiedExpectations(dsKey)`` (daemon_controller.go syncDaemonSet)."""
+    if family not in EXPECTATION_FAMILIES and family not in PLAIN_EXPECTATION_FAMILIES:
         return True
     return _exp(informer, family).satisfied_expectations(key)
 
@@ -200,6 +205,47 @@ def observe_pods(
     return exp
 
 
+def observe_daemon_pods(
+    exp: UIDTrackingControllerExpectations, cache: ClusterState, old: FrozenMap, new: FrozenMap
+) -> UIDTrackingControllerExpectations:
+    """The pod event handlers of pkg/controller/daemon/daemon_controller.go (``addPod``, ``updatePod``,
+    ``deletePod``) on plain ``ControllerExpectations`` (no key tracking):
+
+    * added: being deleted -> ``deletePod``; else a pod whose controller reference resolves to a
+      cached DaemonSet -> ``CreationObserved(dsKey)``;
+    * updated (any change, upstream compares ResourceVersions) with a deletionTimestamp ->
+      ``deletePod(cur)``: every such update counts a deletion again (upstream's own behaviour: the
+      counter may go below zero, which still reads as fulfilled);
+    * deleted -> ``deletePod``: ``DeletionObserved(dsKey)``;
+    * a name that now holds another UID: a delete and an add, as the watch delivers them.
+    """
+    def delete_pod(e: UIDTrackingControllerExpectations, pod: Any) -> UIDTrackingControllerExpectations:
+        ds_key = _resolve_controller_ref(cache, "DaemonSet", pod)
+        return e if ds_key is None else replace(e, expectations=e.expectations.deletion_observed(ds_key))
+
+    def add_pod(e: UIDTrackingControllerExpectations, pod: Any) -> UIDTrackingControllerExpectations:
+        if pod.deletion_timestamp is not None:
+            return delete_pod(e, pod)
+        ds_key = _resolve_controller_ref(cache, "DaemonSet", pod)
+        return e if ds_key is None else e.creation_observed(ds_key)
+
+    if old is new:
+        return exp
+    for k in sorted(set(old.keys()) | set(new.keys())):
+        before, after = old.get(k), new.get(k)
+        if before is after or before == after:
+            continue
+        if after is None:
+            exp = delete_pod(exp, before)
+        elif before is None:
+            exp = add_pod(exp, after)
+        elif before.uid != after.uid:
+            exp = add_pod(delete_pod(exp, before), after)
+        elif after.deletion_timestamp is not None:
+            exp = delete_pod(exp, after)
+    return exp
+
+
 def observe_owners(exp: UIDTrackingControllerExpectations, old: FrozenMap, new: FrozenMap) -> UIDTrackingControllerExpectations:
     """replica_set.go ``deleteRS`` (and ``updateRS`` with a new UID): ``DeleteExpectations(key)`` for a
     controller that left the cache, "so if we create a new one with the same name it starts clean"."""
@@ -232,11 +278,13 @@ def delivery_steps(cluster: ClusterState, informer: InformerState) -> Iterator[D
             continue
         new_cache = cache._replace(**{attr: new})
         exps = informer.expectations
-        for family, owner_kind in EXPECTATION_FAMILIES.items():
+        for family, owner_kind in (EXPECTATION_FAMILIES | PLAIN_EXPECTATION_FAMILIES).items():
             e = exps.get(family)
             if e is None:
                 continue
-            if kind == "Pod":
+            if kind == "Pod" and family in PLAIN_EXPECTATION_FAMILIES:
+                e2 = observe_daemon_pods(e, new_cache, old, new)
+            elif kind == "Pod":
                 e2 = observe_pods(e, owner_kind, new_cache, old, new)
             elif kind == owner_kind:
                 e2 = observe_owners(e, old, new)
@@ -298,6 +346,26 @@ def after_controller_step(
                 e = e.deletion_observed(key, (w.namespace, w.name))
         if e != e0:
             exps = exps.set(family, e)
+    elif family in PLAIN_EXPECTATION_FAMILIES:
+        # daemon_controller.go syncNodes: SetExpectations(dsKey, createDiff, deleteDiff) before its
+        # creates and deletes; a failed or skipped create CreationObserved, a failed delete
+        # DeletionObserved (no key tracking)
+        key = (actor_key[-2], actor_key[-1])
+        e = _exp(informer, family)
+        c0 = e.expectations
+        c = c0
+        if started is not None:
+            creates = sum(1 for w in started if isinstance(w, Create) and kind_of(w.obj) == "Pod")
+            n_deletes = sum(1 for w in started if isinstance(w, Delete) and w.kind == "Pod")
+            if creates or n_deletes:
+                c = c.set_expectations(key, creates, n_deletes)
+        for w in dropped:
+            if isinstance(w, Create) and kind_of(w.obj) == "Pod":
+                c = c.creation_observed(key)
+            elif isinstance(w, Delete) and w.kind == "Pod":
+                c = c.deletion_observed(key)
+        if c != c0:
+            exps = exps.set(family, replace(e, expectations=c))
     fences = informer.fences
     if fence:
         attrs = frozenset(_written_attr(w) for w in applied)

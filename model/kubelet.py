@@ -15,7 +15,8 @@ Two layers:
   label and the API writes: the first applicable of
 
   1. the pod is being deleted: ``kubelet_kill_pod`` (stop every container, tear the sandbox
-     down, free its IP), then ``kubelet_delete_pod`` (the status manager's grace-0 delete);
+     down, free its IP), then (opt-in ``terminal_phase``) ``kubelet_terminal_phase``, then
+     ``kubelet_delete_pod`` (the status manager's grace-0 delete);
   2. the API status disagrees with the runtime (after a fault, or after the node lifecycle
      controller marked the pod NotReady): ``kubelet_update_status``; upstream's syncPod also
      writes the status before it touches the runtime;
@@ -54,6 +55,7 @@ from model.frozen import evolve as replace  # dataclasses.replace without __init
 
 __all__ = [
     "IP_PREFIX",
+    "terminal_phase_of_killed_pod",
     "SandboxStatus",
     "RuntimeContainerStatus",
     "RuntimePodStatus",
@@ -68,6 +70,8 @@ __all__ = [
     "generate_api_pod_status",
     "fresh_sandbox_id",
     "fresh_pod_ip",
+    "per_pod_sandbox_id",
+    "per_pod_ip",
     "kubelet_can_act",
     "kubelet_step",
     "ready_elapsed_can_expire",
@@ -618,6 +622,34 @@ def fresh_pod_ip(state: ClusterState) -> str:
     return f"{IP_PREFIX}{k}"
 
 
+def per_pod_sandbox_id(pod: Pod) -> int:
+    """By-creator allocation: the lowest positive id that ``pod``'s own sandbox and container
+    statuses do not refer to.  Sandbox ids are compared only within one pod (a container runs in
+    its pod's current sandbox, KC-SBX-001/003), so ids need only differ within a pod."""
+    used: set[int] = set()
+    if pod.sandbox is not None:
+        used.add(pod.sandbox.id)
+    for cs in pod.container_statuses:
+        if cs.sandbox_id is not None:
+            used.add(cs.sandbox_id)
+    n = 1
+    while n in used:
+        n += 1
+    return n
+
+
+def per_pod_ip(pod: Pod) -> str:
+    """By-creator allocation: ``<IP_PREFIX><namespace>/<name>/<k>``, ``k`` the lowest positive number
+    that ``pod``'s attached sandbox does not hold.  Distinct from every other live pod's IP (two
+    stored pods never share a namespace and name) and from the sandbox it replaces (the per-pod
+    address block of upstream IPAM, docs/semantics.md#runtime section 7)."""
+    held = pod.sandbox.ip if pod.sandbox is not None else None
+    k = 1
+    while f"{IP_PREFIX}{pod.namespace}/{pod.name}/{k}" == held:
+        k += 1
+    return f"{IP_PREFIX}{pod.namespace}/{pod.name}/{k}"
+
+
 # ------------------------------------------------------------------------------- steps
 
 
@@ -736,14 +768,37 @@ def _complete_init_container(pod: Pod, c: ContainerSpec) -> KubeletStep | None:
     return KubeletStep("kubelet_init_container_completed", _status_write(new))
 
 
+def terminal_phase_of_killed_pod(pod: Pod) -> str:
+    """The phase the kubelet (>= 1.27) writes for a pod whose containers it stopped because the
+    pod is being deleted: pkg/kubelet/kubelet_pods.go getPhase with ``podIsTerminal`` (every
+    container stopped: Succeeded when every regular container exited 0, else Failed).  The
+    model's killed regular containers exit 1 (``runtime_pod_status``), so this is Failed unless
+    every regular container had completed with exit 0 before."""
+    regular = {c.name for c in pod.spec_containers}
+    done = [cs for cs in pod.container_statuses if cs.name in regular]
+    if len(done) == len(regular) and all(cs.state == "terminated" and cs.exit_code == 0 for cs in done):
+        return "Succeeded"
+    return "Failed"
+
+
 def kubelet_step(
-    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY
+    state: ClusterState, key: tuple[str, str], images: FrozenMap[str, ImageFacts] = EMPTY, *, probes: bool = False,
+    per_pod_ids: bool = False,
+    terminal_phase: bool = False,
 ) -> KubeletStep | None:
     """The next step of the kubelet for the pod at ``key`` (see the module docstring), or
     ``None`` when it has nothing to do or cannot act (unbound pod, NotReady node).
 
     ``images`` are the scenario's image facts (:class:`ImageFacts`; tags ``:broken`` and
-    ``:unready`` stand for facts too, :func:`image_facts`)."""
+    ``:unready`` stand for facts too, :func:`image_facts`).  ``probes`` (the scenario's ``probes``
+    clock): a readiness probe passes only if it can run between the app's ``serves-after`` /
+    the probe's ``initialDelaySeconds`` and the app's ``unready-after`` (``model.prober.can_turn_ready``).
+    ``per_pod_ids`` (the by-creator allocation, ``Scenario.identifiers``): a new sandbox's id and IP
+    come from the pod alone (:func:`per_pod_sandbox_id`, :func:`per_pod_ip`), not from the pool of
+    every pod.  ``terminal_phase``
+    (``Scenario.kubelet_terminal_phase``): between the kill and the delete of a pod being
+    deleted, the status manager writes its terminal phase (``kubelet_terminal_phase``,
+    kubernetes/kubernetes#115331, 1.27; :func:`terminal_phase_of_killed_pod`)."""
     pod: Pod | None = state.get("Pod", *key)
     if pod is None or not kubelet_can_act(state, pod):
         return None
@@ -760,6 +815,9 @@ def kubelet_step(
             return KubeletStep("kubelet_kill_pod", (UpdateStatus(killed),))
         if (pod.deletion_grace_period_seconds or 0) == 0:
             return None  # already confirmed; only finalizers hold the object now
+        if terminal_phase and pod.phase not in ("Succeeded", "Failed"):
+            terminal = replace(pod, phase=terminal_phase_of_killed_pod(pod))
+            return KubeletStep("kubelet_terminal_phase", (UpdateStatus(terminal),))
         return KubeletStep("kubelet_delete_pod", (Delete("Pod", pod.namespace, pod.name, uid=pod.uid, grace_period_seconds=0),))
     if _status_stale(pod):
         return KubeletStep("kubelet_update_status", _status_write(pod))
@@ -768,11 +826,11 @@ def kubelet_step(
         return exited
     actions = compute_pod_actions(pod)
     if actions.create_sandbox:
-        sid = fresh_sandbox_id(state)
+        sid = per_pod_sandbox_id(pod) if per_pod_ids else fresh_sandbox_id(state)
         new = replace(
             pod,
             container_statuses=_purge_init_containers(pod, _kill_containers(pod)),
-            sandbox=Sandbox(id=sid, ip=fresh_pod_ip(state), netns=f"ns-{sid}"),
+            sandbox=Sandbox(id=sid, ip=per_pod_ip(pod) if per_pod_ids else fresh_pod_ip(state), netns=f"ns-{sid}"),
         )
         return KubeletStep("kubelet_start_sandbox", _status_write(new))
     if actions.kill_pod:
@@ -806,6 +864,7 @@ def kubelet_step(
         for cs, c in _pairs(pod)
         if c.readiness_probe and cs is not None and cs.state == "running" and not cs.ready
         and image_facts(images, c.image).ready != "never" and not cs.readiness_lost and cs.serving
+        and (not probes or _probe_can_pass(c, images))
     ]
     if unready:
         new = replace(
@@ -1014,7 +1073,17 @@ def starts_serving(pod: Pod) -> tuple[tuple[str, Pod], ...]:
     return tuple(out)
 
 
-def min_ready_waits_for_unready(state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts]) -> bool:
+def _probe_can_pass(c: ContainerSpec, images: FrozenMap[str, ImageFacts]) -> bool:
+    """Under the ``probes`` clock: whether ``c``'s readiness probe can pass at all (model.prober.can_turn_ready)."""
+    from model.prober import can_turn_ready
+
+    facts = image_facts(images, c.image)
+    return can_turn_ready(c.readiness_timing, facts.serves_after, facts.unready_after)
+
+
+def min_ready_waits_for_unready(
+    state: ClusterState, pod: Pod, images: FrozenMap[str, ImageFacts], *, probes: bool = False
+) -> bool:
     """Whether the pod's minReadySeconds timer cannot run out yet because an app of it turns unready first.
 
     The mirror image of :func:`min_ready_waits_for_serving`: a running container with a readiness
@@ -1024,15 +1093,28 @@ def min_ready_waits_for_unready(state: ClusterState, pod: Pod, images: FrozenMap
     ``kubelet_probe_unready`` step) before the pod is available, and the pod never becomes available.
     (``U >= M``: no order is imposed, both orders are explored; a container without a readiness probe
     is Ready for as long as it runs, as upstream, so the fact has no effect on it.)
+
+    Under the ``probes`` clock the comparison takes the probe's timing into account
+    (``model.prober``): the kubelet has published the failure by ``latest_unready_offset`` after the
+    start, and the pod cannot be Ready before ``earliest_ready_offset`` (the app serves and the
+    initial delay is over), so it waits when ``latest_unready_offset < earliest_ready_offset + M``.
     """
+    from model.prober import earliest_ready_offset, latest_unready_offset
+
     m = _min_ready_seconds_of_controller(state, pod)
     if m <= 0:
         return False
     for cs, c in _pairs(pod):
         if cs is None or not c.readiness_probe or cs.state != "running" or cs.readiness_lost:
             continue
-        u = image_facts(images, c.image).unready_after
-        if u is not None and u < m:
+        facts = image_facts(images, c.image)
+        u = facts.unready_after
+        if u is None:
+            continue
+        if not probes:
+            if u < m:
+                return True
+        elif latest_unready_offset(c.readiness_timing, u) < earliest_ready_offset(c.readiness_timing, facts.serves_after) + m:
             return True
     return False
 

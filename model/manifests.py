@@ -26,9 +26,10 @@ flattened into their ``items``):
    Loading cannot hang: see "YAML -> data" below and docs/cli.md#manifest-limits.
 2. ``apiVersion``/``kind`` pick the kind; kinds kubecheck does not model are *skipped* (reported
    in :attr:`LoadResult.skipped`), never an error.
-3. :func:`model.validation.decode` checks JSON types, :mod:`model.defaults` applies upstream
-   defaulting, :data:`model.validation.VALIDATORS` apply upstream validation.
-4. The object becomes a frozen model object (``model.objects``), keyed by (kind, namespace, name).
+3. :func:`model.validation.decode` checks JSON types against the kind's schema, :mod:`model.defaults`
+   applies upstream defaulting, the kind's validator (``model.validation``) upstream validation: each
+   taken from the kind's record (``model.kinds``).
+4. The record's builder makes a frozen model object (``model.objects``), keyed by (kind, namespace, name).
 
 Every problem becomes a :class:`model.errors.ManifestError`, one line each
 (``FILE:LINE: FIELD.PATH: message``), collected in :attr:`LoadResult.errors`; loading never
@@ -76,6 +77,7 @@ from model.objects import (
     NodeSelectorRequirement,
     NodeSelectorTerm,
     OwnerReference,
+    ProbeTiming,
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
     Pod,
@@ -101,8 +103,6 @@ from model.objects import (
 )
 from model.state import ClusterState
 from model.validation import (
-    SCHEMAS,
-    VALIDATORS,
     FieldError,
     child,
     decode,
@@ -760,9 +760,26 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
 def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
         ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
-                      restart_policy=c.get("restartPolicy"))
+                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")))
         for c in spec.get(group, ())
     )
+
+
+#: v1.Probe's timing fields and their defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe: a 0 is
+#: defaulted too), in ``ProbeTiming`` order.
+PROBE_TIMING_DEFAULTS: dict[str, int] = {
+    "initialDelaySeconds": 0, "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3,
+}
+
+
+def probe_timing(probe: Mapping[str, Any] | None) -> ProbeTiming | None:
+    """The readiness probe's timing (defaulted), or ``None`` when it is upstream's defaults (stated or
+    not: the API server defaults them, so both are the same object and hash alike; the template then
+    hashes as before the field existed)."""
+    if not probe or not any(k in probe for k in PROBE_TIMING_DEFAULTS):
+        return None
+    timing = ProbeTiming(*(int(probe.get(k) or d) for k, d in PROBE_TIMING_DEFAULTS.items()))
+    return None if timing == ProbeTiming() else timing
 
 
 def _volumes(spec: Mapping[str, Any]) -> tuple[Volume, ...]:
@@ -1024,19 +1041,6 @@ def _unmodelled_metric(kind: str, obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-_BUILDERS: Final = {
-    "Deployment": _build_deployment,
-    "ReplicaSet": _build_replica_set,
-    "ReplicationController": _build_replication_controller,
-    "StatefulSet": _build_stateful_set,
-    "Pod": _build_pod,
-    "Service": _build_service,
-    "PersistentVolumeClaim": _build_pvc,
-    "Node": _build_node,
-    "PodDisruptionBudget": _build_pdb,
-    "DaemonSet": _build_daemon_set,
-    "HorizontalPodAutoscaler": _build_hpa,
-}
 
 
 def _kubecheck_checks(kind: str, obj: Mapping[str, Any]) -> list[FieldError]:
@@ -1196,14 +1200,18 @@ class _Loader:
 
     def load_object(self, kind: str, raw: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int]) -> None:
         errs: list[FieldError] = []
+        from model.kinds import kind_record
+
+        record = kind_record(kind)  # schema, defaults, validation and builder of the kind (model.kinds)
+        assert record.schema is not None and record.validate is not None and record.build is not None, kind
         rc_hint = _rc_set_based_selector(raw) if kind == "ReplicationController" else None
-        decoded = decode(raw, SCHEMAS[kind], "", errs)
+        decoded = decode(raw, record.schema, "", errs)
         if rc_hint is not None:
             errs = [rc_hint] + [e for e in errs if not e.path.startswith("spec.selector")]
         if not errs:
             decoded = set_defaults(kind, decoded)
             decoded = ensure_object_namespace_matches_request_namespace(kind, decoded, self.default_namespace)
-            errs = VALIDATORS[kind](decoded) + _kubecheck_checks(kind, decoded)
+            errs = record.validate(decoded) + _kubecheck_checks(kind, decoded)
         if errs:
             for e in errs:
                 self.error(file, marks, root, e)
@@ -1220,7 +1228,7 @@ class _Loader:
             self.error(file, marks, root, FieldError(
                 "metadata.name", f"duplicate {kind} \"{shown}\" (first defined at {first.file}:{first.line})"))
             return
-        obj = _BUILDERS[kind](decoded, _meta(decoded, namespace, len(self.objects)))
+        obj = record.build(decoded, _meta(decoded, namespace, len(self.objects)))
         self.objects.append(obj)
         self.locations[key] = SourceLocation(file, root[0], root[1], FrozenMap(marks))
         ignored = [IgnoredField(file, _lookup(marks, path, root)[0], kind, namespace, key[2], shown)

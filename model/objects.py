@@ -24,6 +24,7 @@ __all__ = [
     "OwnerReference",
     "ObjectMeta",
     "ContainerSpec",
+    "ProbeTiming",
     "Volume",
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
@@ -35,6 +36,7 @@ __all__ = [
     "Sandbox",
     "ContainerStatus",
     "Pod",
+    "ReplicaSetCondition",
     "ReplicaSetStatus",
     "ReplicaSet",
     "ReplicationController",
@@ -148,6 +150,21 @@ class ObjectMeta(_CachedHash):
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeTiming:
+    """The timing of a v1.Probe (``readinessProbe``), defaulted as pkg/apis/core/v1/defaults.go
+    SetDefaults_Probe (0 or absent: timeout 1 s, period 10 s, success threshold 1, failure threshold 3).
+
+    Read only under the ``probes`` clock of a scenario (``Scenario.clocks``, docs/semantics.md,
+    "Clocks"); the loader sets it only when the manifest states one of the fields."""
+
+    initial_delay_seconds: int = 0
+    timeout_seconds: int = 1
+    period_seconds: int = 10
+    success_threshold: int = 1
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class ContainerSpec(_CachedHash):
     """v1.Container: the fields the model needs (name, image, readiness probe present).
 
@@ -169,6 +186,9 @@ class ContainerSpec(_CachedHash):
     #: ``limits.R`` as ``kubectl set env`` / ``set resources`` write them (model.template_edits;
     #: the loader does not read them). ``repr=False``, appended by :func:`placement_repr` when set.
     config: FrozenMap[str, str] = field(default=EMPTY, repr=False)
+    #: the readiness probe's timing when the manifest states any of it (``None``: upstream's defaults,
+    #: :class:`ProbeTiming`). ``repr=False``, appended by :func:`placement_repr` when set.
+    readiness_timing: ProbeTiming | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +258,8 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
     containers = obj.containers if isinstance(obj, PodTemplate) else obj.spec_containers
     if any(c.config for c in (*containers, *obj.init_containers)):
         init += "|config=" + repr(tuple(tuple(c.config.items()) for c in (*containers, *obj.init_containers)))
+    if any(c.readiness_timing for c in (*containers, *obj.init_containers)):
+        init += "|probes=" + repr(tuple(c.readiness_timing for c in (*containers, *obj.init_containers)))
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init
@@ -372,14 +394,33 @@ class Pod(ObjectMeta):
 
 
 @dataclass(frozen=True, slots=True)
+class ReplicaSetCondition(_CachedHash):
+    """apps/v1 ReplicaSetCondition (also v1 ReplicationControllerCondition): the only type a
+    controller writes is ``ReplicaFailure`` (replica_set_utils.go calculateStatus); the
+    lastTransitionTime is abstract time and left out."""
+
+    type: str
+    status: Literal["True", "False", "Unknown"]
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReplicaSetStatus(_CachedHash):
-    """apps/v1 ReplicaSetStatus (conditions omitted: see docs/semantics.md)."""
+    """apps/v1 ReplicaSetStatus (also the RC's status).
+
+    ``conditions`` holds ``ReplicaFailure`` after a refused pod create/delete (the opt-in
+    ``write_failure`` fault); ``terminating_replicas`` is ``None`` (nil) unless the scenario tracks
+    it (``Scenario.terminating_replicas``) in a version whose gate writes it (``model.versions``).
+    """
 
     replicas: int = 0
     fully_labeled_replicas: int = 0
     ready_replicas: int = 0
     available_replicas: int = 0
     observed_generation: int = 0
+    conditions: tuple[ReplicaSetCondition, ...] = ()
+    terminating_replicas: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -438,6 +479,8 @@ class DeploymentStatus(_CachedHash):
     unavailable_replicas: int = 0
     conditions: tuple[DeploymentCondition, ...] = ()
     collision_count: int | None = None
+    #: sum of the ReplicaSets' ``status.terminatingReplicas`` (nil unless tracked, ``model.versions``)
+    terminating_replicas: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -837,7 +880,7 @@ def _cache_hashes(cls: type) -> None:
 
 
 for _cls in (*(c for c, _ in KINDS.values()), OwnerReference, ContainerSpec, PodTemplate, ContainerStatus, ReplicaSetStatus,
-             DeploymentCondition, DeploymentStatus):
+             ReplicaSetCondition, DeploymentCondition, DeploymentStatus):
     _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references

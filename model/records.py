@@ -18,6 +18,9 @@ A :class:`Controller` says everything ``model.system.KubeSystem`` needs to run a
   or ``always``.
 
 A :class:`Timer` is an abstract-time expiry step (``model.system.KubeSystem._expiry_steps``).
+
+A :class:`Fault` is one thing that goes wrong: the ``FaultBudget`` field it spends, its labels, its
+instances in a state and its scenario-file schema (``faults:`` in a scenario file).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from model.api import Create, Delete, UpdateStatus, Write
 from model.objects import SHORT_KIND_NAMES, kind_of
 from model.state import ClusterState
 
-__all__ = ["Controller", "Timer", "TimerStep", "write_label", "generic_actions"]
+__all__ = ["Controller", "Timer", "TimerStep", "Fault", "Kind", "UserActionKind", "BUDGET_SCHEMA", "write_label", "generic_actions"]
 
 ActorKey = tuple[str, ...]
 #: ``label(actor_key, write, base, view) -> str``
@@ -147,3 +150,86 @@ class Timer:
     steps: Callable[[ClusterState], Iterable[TimerStep]]
     actions: frozenset[str]
     opt_in: str | None = None
+
+
+#: The scenario-file schema of a fault budget: how many times the fault may happen.
+BUDGET_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault (``model.environment``; docs/semantics.md, "Faults").
+
+    ``budget`` is the ``model.environment.FaultBudget`` field each occurrence spends (``""``: none,
+    the fault is not budgeted), ``labels`` every action label it may produce (``{prefix}`` stands for
+    each controller's prefix), ``schema`` the JSON Schema of its key under ``faults:`` in a scenario
+    file.  ``instances(cluster, images)`` yields ``(label, detail, cluster after)`` for every
+    occurrence the state allows; ``None`` for a fault that needs more than the cluster (the pending
+    writes, the informer caches), whose steps ``model.system.KubeSystem`` lists itself.
+    """
+
+    budget: str
+    labels: frozenset[str]
+    instances: Callable[[ClusterState, Any], Iterable[tuple[str, str, ClusterState]]] | None
+    schema: dict[str, Any] | None = None
+
+    def file_schema(self) -> dict[str, Any] | None:
+        """The JSON Schema of its budget under ``faults:`` (``None``: not budgeted, no key)."""
+        if not self.budget:
+            return None
+        return self.schema if self.schema is not None else BUDGET_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One object kind (``model/kinds.py`` registers one per kind): how a manifest of it is decoded
+    (``schema``, model.validation), defaulted (``defaults``, model.defaults), validated
+    (``validate``; ``validate_update`` for a replacing write, model.update_validation), turned into the
+    frozen object (``build``, model.manifests) and summarised in one line for the trace views
+    (``summary(obj, cluster, gone)``, model.system).  ``None`` for a kind no manifest declares
+    (ControllerRevision: only its controllers create it) or whose updates the model never refuses.
+    Its class, ``ClusterState`` table, apiVersion and short name are ``model.objects``'s
+    (:attr:`cls`, :attr:`table`, :attr:`api_version`, :attr:`short`)."""
+
+    name: str
+    summary: Callable[[Any, ClusterState, str], str]
+    schema: Any = None
+    defaults: Callable[[Any], Any] | None = None
+    validate: Callable[[Any], list[Any]] | None = None
+    build: Callable[[Any, dict[str, Any]], Any] | None = None
+    validate_update: Callable[[Any, Any], list[Any]] | None = None
+
+    @property
+    def cls(self) -> type:
+        from model.objects import KINDS
+
+        return KINDS[self.name][0]
+
+    @property
+    def table(self) -> str:
+        from model.objects import KINDS
+
+        return KINDS[self.name][1]
+
+    @property
+    def api_version(self) -> str:
+        from model.objects import API_VERSIONS
+
+        return API_VERSIONS[self.name]
+
+    @property
+    def short(self) -> str:
+        return SHORT_KIND_NAMES[self.name]
+
+
+@dataclass(frozen=True, slots=True)
+class UserActionKind:
+    """One kind of user action (``model.environment``; the self-describing ones in their own modules):
+    ``cls`` the frozen dataclass a scenario declares, ``label(action)`` its action label
+    (``user_scale_deployment``), ``instances(action, cluster)`` its concrete choices in a state
+    (``(detail, writes)`` or ``(detail, Refused(message))``).  Its budget is the count the scenario
+    declares for each action (``count:`` in a scenario file)."""
+
+    cls: type
+    label: Callable[[Any], str]
+    instances: Callable[[Any, ClusterState], Any]

@@ -34,6 +34,7 @@ from model.controller_utils import (
     SLOW_START_INITIAL_BATCH_SIZE,
     claim_pods,
     filter_active_pods,
+    filter_terminating_pods,
     get_controller_of,
     get_pods_to_delete,
     is_pod_available,
@@ -43,7 +44,7 @@ from model.controller_utils import (
 )
 from model.errors import ModelError
 from model.labels import SelectorError, label_selector_as_selector
-from model.objects import Pod, PodTemplate, ReplicaSet, ReplicaSetStatus
+from model.objects import Pod, PodTemplate, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus
 from model.state import ClusterState, ObjKey
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 from model.records import Controller, generic_actions
@@ -58,6 +59,13 @@ __all__ = [
     "get_indirectly_related_pods",
     "manage_replicas",
     "calculate_status",
+    "REPLICA_FAILURE",
+    "new_replica_set_condition",
+    "get_condition",
+    "set_condition",
+    "remove_condition",
+    "filter_claimed_pods",
+    "with_manage_replicas_error",
     "update_replica_set_status",
     "sync_replica_set_for_kind",
     "sync_replica_set",
@@ -191,6 +199,7 @@ def manage_replicas(
     *,
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
+    victim_choice: int | None = None,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go manageReplicas.
 
@@ -201,7 +210,8 @@ def manage_replicas(
       model (no create fails) issues them all;
     * too many: ``min(diff, burst_replicas)`` deletes of the pods ``get_pods_to_delete``
       ranks first (ranked by co-location with pods of ReplicaSets sharing the controller),
-      each ``Delete`` carrying the pod's UID.
+      each ``Delete`` carrying the pod's UID (``victim_choice``: which of the sets upstream may
+      pick over every clock, ``time: ordered``; see ``get_pods_to_delete``).
 
     A negative ``spec.replicas`` cannot pass validation and raises ``ModelError``.
     """
@@ -217,19 +227,34 @@ def manage_replicas(
     if diff > 0:
         n = min(diff, burst_replicas)
         related = get_indirectly_related_pods(state, rs, rs_kind)
-        victims = get_pods_to_delete(filtered_pods, related, n, pod_deletion_cost=pod_deletion_cost)
+        victims = get_pods_to_delete(filtered_pods, related, n, pod_deletion_cost=pod_deletion_cost, choice=victim_choice)
         return tuple(Delete("Pod", rs.namespace, p.name, uid=p.uid) for p in victims)
     return ()
 
 
-def calculate_status(rs: ReplicaSet, filtered_pods: Iterable[Pod]) -> ReplicaSetStatus:
+#: apps.ReplicaSetReplicaFailure (v1.ReplicationControllerReplicaFailure has the same string).
+REPLICA_FAILURE = "ReplicaFailure"
+
+
+def calculate_status(
+    rs: ReplicaSet,
+    filtered_pods: Iterable[Pod],
+    manage_replicas_err: str | None = None,
+    terminating_pods: Iterable[Pod] | None = None,
+) -> ReplicaSetStatus:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go calculateStatus.
 
     ``replicas`` = claimed active pods; ``fullyLabeledReplicas`` = those whose labels contain
     every template label; ``readyReplicas`` = Ready ones; ``availableReplicas`` = Ready and
     available for ``minReadySeconds`` (abstract time). ``observedGeneration`` is left as
-    stored (``update_replica_set_status`` sets it). The ReplicaFailure condition is not
-    modelled because no create or delete fails in the model.
+    stored (``update_replica_set_status`` sets it).
+
+    ``manage_replicas_err`` is the error text of manageReplicas (``None`` = nil): with an error
+    and no ``ReplicaFailure`` condition yet, one is set (reason ``FailedCreate`` when pods are
+    missing, ``FailedDelete`` when there are too many); without an error an existing one is
+    removed.  ``terminating_pods`` is ``None`` when the DeploymentReplicaSetTerminatingReplicas
+    gate (or the controller's EnableStatusTerminatingReplicas, false for the RC) is off: then
+    ``terminatingReplicas`` is nil; else it is their count.
     """
     template_labels = rs.template.labels
     replicas = fully_labeled = ready = available = 0
@@ -241,22 +266,98 @@ def calculate_status(rs: ReplicaSet, filtered_pods: Iterable[Pod]) -> ReplicaSet
             ready += 1
             if is_pod_available(pod, rs.min_ready_seconds):
                 available += 1
+    terminating = None if terminating_pods is None else sum(1 for _ in terminating_pods)
+    conditions = rs.status.conditions
+    failure_cond = get_condition(rs.status, REPLICA_FAILURE)
+    if manage_replicas_err is not None and failure_cond is None:
+        reason = ""
+        diff = replicas - rs.replicas
+        if diff < 0:
+            reason = "FailedCreate"
+        elif diff > 0:
+            reason = "FailedDelete"
+        conditions = set_condition(conditions, new_replica_set_condition(REPLICA_FAILURE, "True", reason, manage_replicas_err))
+    elif manage_replicas_err is None and failure_cond is not None:
+        conditions = remove_condition(conditions, REPLICA_FAILURE)
     return replace(
         rs.status,
         replicas=replicas,
         fully_labeled_replicas=fully_labeled,
         ready_replicas=ready,
         available_replicas=available,
+        conditions=conditions,
+        terminating_replicas=terminating,
     )
+
+
+def new_replica_set_condition(cond_type: str, status: str, reason: str, msg: str) -> ReplicaSetCondition:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go NewReplicaSetCondition
+    (lastTransitionTime left out: abstract time)."""
+    return ReplicaSetCondition(cond_type, status, reason, msg)  # type: ignore[arg-type]
+
+
+def get_condition(status: ReplicaSetStatus, cond_type: str) -> ReplicaSetCondition | None:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go GetCondition."""
+    for c in status.conditions:
+        if c.type == cond_type:
+            return c
+    return None
+
+
+def set_condition(conditions: tuple[ReplicaSetCondition, ...], condition: ReplicaSetCondition) -> tuple[ReplicaSetCondition, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go SetCondition.
+
+    Unchanged when a condition of that type with the same status and reason is there; else the
+    old one of that type is filtered out and the new one appended."""
+    for c in conditions:
+        if c.type == condition.type and c.status == condition.status and c.reason == condition.reason:
+            return conditions
+    return remove_condition(conditions, condition.type) + (condition,)
+
+
+def remove_condition(conditions: tuple[ReplicaSetCondition, ...], cond_type: str) -> tuple[ReplicaSetCondition, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go RemoveCondition (filterOutCondition)."""
+    return tuple(c for c in conditions if c.type != cond_type)
+
+
+def filter_claimed_pods(rs: Any, selector: Any, pods: Iterable[Pod]) -> tuple[Pod, ...]:
+    """Mirrors kubernetes/kubernetes pkg/controller/controller_utils.go FilterClaimedPods.
+
+    The pods controlled by ``rs`` (controller reference with its UID) whose labels match
+    ``selector``.  (Kept here rather than in ``model.controller_utils``: only this controller uses it.)
+    """
+    out = []
+    for pod in pods:
+        ref = get_controller_of(pod)
+        if ref is None or ref.uid != rs.uid:
+            continue
+        if selector.matches(pod.labels):
+            out.append(pod)
+    return tuple(out)
+
+
+def with_manage_replicas_error(read: ReplicaSetStatus, computed: ReplicaSetStatus, reason: str, msg: str) -> ReplicaSetStatus:
+    """The status ``calculateStatus`` gives when ``manageReplicas`` returned an error, from the one
+    it gave without (``computed``, which removed a ReplicaFailure condition) and the status read.
+
+    Used by the ``write_failure`` fault (``model.system``): the model's sync is computed with no
+    error, and a refused pod create/delete turns its status write into the erroring one.  As
+    calculateStatus: an existing ReplicaFailure in the status read stays as it is; else one with
+    ``reason`` (FailedCreate for a refused create, FailedDelete for a refused delete: the sign of
+    manageReplicas's diff) is set.
+    """
+    if get_condition(read, REPLICA_FAILURE) is not None:
+        return replace(computed, conditions=read.conditions)
+    return replace(computed, conditions=set_condition(read.conditions, new_replica_set_condition(REPLICA_FAILURE, "True", reason, msg)))
 
 
 def update_replica_set_status(rs: ReplicaSet, new_status: ReplicaSetStatus) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set_utils.go updateReplicaSetStatus.
 
-    No write when the four counters are unchanged and ``generation ==
-    status.observedGeneration`` (the steady state); otherwise one ``UpdateStatus`` with
-    ``observedGeneration = generation``. Upstream's one GET/PUT retry is not needed: the
-    write never fails in the model.
+    No write when the four counters, ``terminatingReplicas`` and the conditions are unchanged and
+    ``generation == status.observedGeneration`` (the steady state); otherwise one
+    ``UpdateStatus`` with ``observedGeneration = generation``. Upstream's one GET/PUT retry is
+    the API server's merge of a conflicting status write (``model.system._apply_pending``).
     """
     old = rs.status
     if (
@@ -264,7 +365,9 @@ def update_replica_set_status(rs: ReplicaSet, new_status: ReplicaSetStatus) -> t
         and old.fully_labeled_replicas == new_status.fully_labeled_replicas
         and old.ready_replicas == new_status.ready_replicas
         and old.available_replicas == new_status.available_replicas
+        and old.terminating_replicas == new_status.terminating_replicas
         and rs.generation == old.observed_generation
+        and old.conditions == new_status.conditions
     ):
         return ()
     return (UpdateStatus(replace(rs, status=replace(new_status, observed_generation=rs.generation))),)
@@ -281,6 +384,8 @@ def sync_replica_set_for_kind(
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
     rs_needs_sync: bool = True,
+    victim_choice: int | None = None,
+    terminating_replicas: bool = False,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet (any kind).
 
@@ -292,7 +397,12 @@ def sync_replica_set_for_kind(
 
     ``rs_needs_sync`` is upstream's ``rsc.expectations.SatisfiedExpectations(key)``: when it is
     false ``manageReplicas`` is skipped (claims and the status update still run).  It is true
-    unless the informer caches are modelled (``model.expectations``, ``--caches lagged``).
+    unless the informer caches are modelled (``model.informer``, ``--caches lagged``).
+
+    ``terminating_replicas``: upstream's ``DeploymentReplicaSetTerminatingReplicas`` gate and
+    ``controllerFeatures.EnableStatusTerminatingReplicas`` (true for ReplicaSets, false for the
+    RC): the claimed terminating pods are counted into ``status.terminatingReplicas``
+    (``model.versions``; off unless ``Scenario.terminating_replicas``).
     """
     namespace, name = key
     rs = rs_kind.get(state, namespace, name)
@@ -308,9 +418,13 @@ def sync_replica_set_for_kind(
     manage_writes: tuple[Write, ...] = ()
     if rs_needs_sync and rs.deletion_timestamp is None:
         manage_writes = manage_replicas(
-            state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost
+            state, claimed, rs, rs_kind, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
+            victim_choice=victim_choice,
         )
-    status_writes = update_replica_set_status(rs, calculate_status(rs, claimed))
+    terminating: tuple[Pod, ...] | None = None
+    if terminating_replicas:
+        terminating = filter_claimed_pods(rs, selector, filter_terminating_pods(all_pods))
+    status_writes = update_replica_set_status(rs, calculate_status(rs, claimed, None, terminating))
     return claim_writes + manage_writes + status_writes
 
 
@@ -321,15 +435,18 @@ def sync_replica_set(
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
     rs_needs_sync: bool = True,
+    victim_choice: int | None = None,
+    terminating_replicas: bool = False,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replicaset/replica_set.go syncReplicaSet.
 
     One reconcile of the ReplicaSet at ``key = (namespace, name)``; ``()`` means nothing to
-    do (the step is disabled).  ``rs_needs_sync``: see :func:`sync_replica_set_for_kind`.
+    do (the step is disabled).  ``rs_needs_sync``, ``terminating_replicas``: see
+    :func:`sync_replica_set_for_kind`.
     """
     return sync_replica_set_for_kind(
         state, key, REPLICA_SET_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
-        rs_needs_sync=rs_needs_sync,
+        rs_needs_sync=rs_needs_sync, victim_choice=victim_choice, terminating_replicas=terminating_replicas,
     )
 
 

@@ -96,6 +96,7 @@ def sync_replication_controller(
     burst_replicas: int = BURST_REPLICAS,
     pod_deletion_cost: bool = True,
     rs_needs_sync: bool = True,
+    victim_choice: int | None = None,
 ) -> tuple[Write, ...]:
     """Mirrors kubernetes/kubernetes pkg/controller/replication/replication_controller.go NewReplicationManager (syncReplicaSet on RCs).
 
@@ -105,7 +106,7 @@ def sync_replication_controller(
     """
     writes = sync_replica_set_for_kind(
         state, key, REPLICATION_CONTROLLER_KIND, burst_replicas=burst_replicas, pod_deletion_cost=pod_deletion_cost,
-        rs_needs_sync=rs_needs_sync,
+        rs_needs_sync=rs_needs_sync, victim_choice=victim_choice,
     )
     out: list[Write] = []
     for w in writes:

@@ -75,10 +75,12 @@ __all__ = [
     "CONTROLLERS",
     "ACTOR_FAMILIES",
     "Scenario",
+    "TIME_MODES",
     "PendingWrite",
     "SystemState",
     "KubeSystem",
     "reserved_identifiers",
+    "by_creator_is_exact",
 ]
 
 Granularity = Literal["write", "reconcile"]
@@ -106,6 +108,21 @@ ACTOR_FAMILIES: tuple[str, ...] = tuple(s.name for s in _ALL_CONTROLLERS) + (
 
 # ------------------------------------------------------------------------------ scenario
 
+#: ``Scenario.time``: ``abstract`` (default) or ``ordered`` (docs/semantics.md, "Time that orders").
+TIME_MODES: tuple[str, ...] = ("abstract", "ordered")
+#: The controllers whose reconcile may pick among several victim sets with ``time: ordered``.
+_VICTIM_CHOOSERS = frozenset({"replicaset", "replication"})
+#: The opt-in clocks (``Scenario.clocks``, ``clocks:`` in a scenario file; docs/semantics.md, "Clocks"):
+#: ``probes`` compares readiness probe timing (initialDelaySeconds, periodSeconds, timeoutSeconds,
+#: failureThreshold) with the image facts ``serves-after``/``unready-after`` and minReadySeconds
+#: (``model.prober``); ``progress-deadline`` runs the Deployment progress-deadline timer, weakly fair
+#: until the Deployment's status shows progress (``model.deployment.progress_deadline_fairness``).
+CLOCKS: tuple[str, ...] = ("probes", "progress-deadline")
+
+
+#: ``Scenario.identifiers``: the default (every golden count) and the order-independent allocation.
+IDENTIFIER_MODES: tuple[str, ...] = ("lowest-free", "by-creator")
+
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
@@ -115,6 +132,9 @@ class Scenario:
     ``(action, count)`` pair (default count 1; repeated entries add up).  ``actors`` limits
     the actor families that run (``None`` = all of :data:`ACTOR_FAMILIES`).
     ``progress_deadline`` switches on the (unfair) Deployment progress-deadline timer.
+    ``clocks`` switches on clocks that compare more of the manifests' times (docs/semantics.md,
+    "Clocks"): ``probes`` (readiness probe timing against the timed image facts) and
+    ``progress-deadline`` (the progress-deadline timer, weakly fair until the next progress).
     """
 
     initial: ClusterState
@@ -133,18 +153,65 @@ class Scenario:
     caches: str = "off"
     #: The Kubernetes version whose version-dependent behaviours are followed (``model.versions``).
     kubernetes_version: str = DEFAULT_VERSION
+    #: ``abstract``: one-bit timers, one deletion choice per ReplicaSet/RC reconcile; ``ordered``:
+    #: every set of pods upstream's getPodsToDelete may pick over every clock
+    #: (``model.controller_utils.get_pods_to_delete_choices``; docs/semantics.md, "Time that orders").
+    time: str = "abstract"
+    #: Opt-in clocks (:data:`CLOCKS`); empty: time is as before they existed (state counts unchanged).
+    clocks: frozenset[str] = frozenset()
+    #: How fresh identifiers are allocated (docs/semantics.md#runtime section 7): ``lowest-free``
+    #: (the lowest free ``uid-<n>``, the lowest free pool IP and sandbox id, one creation order over
+    #: the cluster) or ``by-creator`` (a UID from the object's own name and incarnation, IPs and
+    #: sandbox ids per pod, creation order per controller: steps of different workloads commute,
+    #: what partial-order reduction needs).
+    identifiers: str = "lowest-free"
+    #: Opt-in: the ReplicaSet and Deployment controllers write ``status.terminatingReplicas`` where
+    #: the version's DeploymentReplicaSetTerminatingReplicas gate is on (1.35+); off, the field
+    #: is left out (nil), as before (docs/semantics.md, "Kubernetes versions").
+    terminating_replicas: bool = False
+    #: Opt-in: the kubelet writes a terminal phase for a killed pod before deleting it (every
+    #: modelled version, kubernetes/kubernetes#115331); off, the under-approximation of
+    #: docs/semantics.md (kubelet, "phase of a deleted pod").
+    kubelet_terminal_phase: bool = False
 
     def __post_init__(self) -> None:
         if self.granularity not in ("write", "reconcile"):
             raise ModelError(f"Scenario {self.name}: granularity {self.granularity!r} is not 'write' or 'reconcile'")
         if self.caches not in CACHE_MODES:
             raise ModelError(f"Scenario {self.name}: caches {self.caches!r} is not one of {list(CACHE_MODES)}")
+        if self.identifiers not in IDENTIFIER_MODES:
+            raise ModelError(f"Scenario {self.name}: identifiers {self.identifiers!r} is not one of {list(IDENTIFIER_MODES)}")
         if self.caches != "off" and self.stale_reads:
             raise ModelError(f"Scenario {self.name}: stale_reads and caches are two models of the same lag; choose one")
         parse_version(self.kubernetes_version)
+        if self.time not in TIME_MODES:
+            raise ModelError(f"Scenario {self.name}: time {self.time!r} is not one of {list(TIME_MODES)}")
+        for clock in sorted(self.clocks):
+            if clock not in CLOCKS:
+                raise ModelError(f"Scenario {self.name}: unknown clock {clock!r}; known: {list(CLOCKS)}")
         for a in self.actors or ():
             if a not in ACTOR_FAMILIES:
                 raise ModelError(f"Scenario {self.name}: unknown actor family {a!r}; known: {list(ACTOR_FAMILIES)}")
+
+    def timer_on(self, opt_in: str | None) -> bool:
+        """Whether a timer with this ``Timer.opt_in`` flag runs: always when ``None``; the progress
+        deadline also under the ``progress-deadline`` clock."""
+        if opt_in is None or getattr(self, opt_in):
+            return True
+        return opt_in == "progress_deadline" and "progress-deadline" in self.clocks
+
+    def kubelet_step_fn(self) -> Callable[[ClusterState, tuple[str, str]], Any]:
+        """``model.kubelet.kubelet_step`` with this scenario's image facts, clocks and identifier allocation
+        bound, and (opt-in, ``kubelet_terminal_phase``) the terminal-phase write."""
+        from model.kubelet import kubelet_step
+
+        images = self.images
+        per_pod_ids = self.identifiers == "by-creator"
+        terminal_phase = self.kubelet_terminal_phase
+        if not images and not per_pod_ids and not terminal_phase:
+            return kubelet_step
+        probes = "probes" in self.clocks
+        return lambda view, k: kubelet_step(view, k, images, probes=probes, per_pod_ids=per_pod_ids, terminal_phase=terminal_phase)
 
     def user_budget(self) -> tuple[tuple[UserAction, ...], tuple[int, ...]]:
         """Distinct user actions (first-appearance order) and how often each may happen."""
@@ -201,6 +268,35 @@ def _strip(obj: Any) -> Any:
     return replace(obj, creation_index=0)
 
 
+def by_creator_is_exact(cluster: ClusterState, user_actions: Iterable[Any]) -> bool:
+    """Whether the by-creator allocation's one deviation (docs/semantics.md#runtime section 7: the
+    creation order of objects of different controllers is not kept) cannot matter from ``cluster``
+    under ``user_actions``: no object can change its creation-order family in any run.  An object
+    changes family only by adoption (it must be an orphan: a Pod, ReplicaSet or ControllerRevision
+    without a controller, from the manifests or created by a user's ``CreatePod`` / ``apply``), by a
+    release (a relabel) or by the garbage collector orphaning dependents (``--cascade=orphan``, or an
+    ``orphan`` finalizer already present).  False when any of those is possible."""
+    from model.apply import ApplyManifest
+    from model.environment import CreatePod, DeleteObject, RelabelPods
+    from model.sequence import After
+
+    for table in (cluster.pods, cluster.replica_sets, cluster.controller_revisions):
+        for o in table.values():
+            if o.controller_ref() is None:
+                return False
+    for o in cluster.all_objects():
+        if "orphan" in o.finalizers:
+            return False
+    for a in user_actions:
+        while isinstance(a, After):
+            a = a.inner
+        if isinstance(a, (CreatePod, RelabelPods, ApplyManifest)):
+            return False
+        if isinstance(a, DeleteObject) and a.propagation not in ("Background", "Foreground"):
+            return False
+    return True
+
+
 def reserved_identifiers(state: SystemState) -> Reserved:
     """The UIDs and names a Create in a step from ``state`` must not be given (see
     :class:`model.apiserver.Reserved`): everything ``state`` mentions.
@@ -253,9 +349,10 @@ class _LazyReserved(Reserved):
     _state: SystemState
     _value: Reserved | None
 
-    def __init__(self, state: SystemState) -> None:  # noqa: D107 - no dataclass __init__: lazy
+    def __init__(self, state: SystemState, by_creator: bool = False) -> None:  # noqa: D107 - no dataclass __init__: lazy
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_value", None)
+        object.__setattr__(self, "by_creator", by_creator)
 
     def _get(self) -> Reserved:
         v: Reserved | None = self._value
@@ -365,8 +462,9 @@ class KubeSystem(BaseSystem[SystemState]):
         self._syncs: dict[str, Callable[[ClusterState, Any], tuple[Write, ...]]] = {}
         for spec in _ALL_CONTROLLERS:
             if spec.name in self.families and (spec.runs_on(scenario.initial) or self._may_appear(spec)):
-                self._syncs[spec.name] = spec.sync
+                self._syncs[spec.name] = _versioned_sync(spec, scenario)
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
+        self._kubelet_step = scenario.kubelet_step_fn()
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
         #: {the values read: the result})]
         self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
@@ -390,6 +488,10 @@ class KubeSystem(BaseSystem[SystemState]):
         #: meet AlreadyExists, as with stale reads
         self._cached = scenario.caches == "lagged"
         self._tolerant = scenario.stale_reads or self._cached
+        #: time: ordered: ReplicaSet/RC reconciles branch over upstream's possible deletion choices
+        self._ordered = scenario.time == "ordered"
+        #: Scenario.identifiers == "by-creator" (docs/semantics.md#runtime section 7)
+        self._by_creator = scenario.identifiers == "by-creator"
 
     def _may_appear(self, spec: Controller) -> bool:
         """Could an object of the controller's kind be created during a run by a user's
@@ -404,7 +506,7 @@ class KubeSystem(BaseSystem[SystemState]):
     def init_states(self) -> Sequence[SystemState]:
         from model.horizontal import with_initial_loads
 
-        cluster = normalize_cluster(with_initial_loads(self.scenario.initial))
+        cluster = normalize_cluster(with_initial_loads(self.scenario.initial), by_family=self._by_creator)
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         informer = None
         if self._cached:
@@ -443,11 +545,15 @@ class KubeSystem(BaseSystem[SystemState]):
         for two states exactly when their :meth:`representative` states are equal, but a
         small tuple of sets of tokens rather than a renamed copy of the state.  Comparable
         only with keys from this instance."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator' (sandbox ids are per pod, not renamed as a pool)")
         self._interning = True
         return symmetry_key(state, _cluster_of, self._atoms)
 
     def representative(self, state: SystemState) -> SystemState:
         """The representative state of ``state``'s symmetry class (the renamed copy)."""
+        if self._by_creator:
+            raise ModelError("symmetry is not combined with identifiers='by-creator'")
         return symmetry_representative(state, _cluster_of, self._atoms)
 
     def expects_progress(self, state: SystemState) -> bool:
@@ -492,9 +598,9 @@ class KubeSystem(BaseSystem[SystemState]):
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
         if parent._cache.get("normalized"):
-            cluster = normalize_successor(parent, cluster)
+            cluster = normalize_successor(parent, cluster, self._by_creator)
         else:
-            cluster = normalize_cluster(cluster)
+            cluster = normalize_cluster(cluster, self._by_creator)
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
@@ -619,15 +725,45 @@ class KubeSystem(BaseSystem[SystemState]):
         it = FrozenMap._make(nd, tab._hash) if nd is not None else tab
         return tables.setdefault(it, it)
 
-    def _sync(self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True) -> tuple[Write, ...]:
+    def _sync(
+        self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True, choice: int | None = None
+    ) -> tuple[Write, ...]:
         """The writes of ``spec``'s sync on ``view`` (memoised, see :meth:`_memoised`).  ``needs_sync``
-        false: a ReplicaSet/RC whose expectations are not satisfied (``model.informer``)."""
+        false: a ReplicaSet/RC whose expectations are not satisfied (``model.informer``).  ``choice``
+        (``time: ordered``, ReplicaSet/RC only): which of upstream's possible victim sets."""
+        if choice is not None:
+            from functools import partial
+
+            chooser: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]
+            return self._memoised(
+                f"{spec.name}#{choice}" + ("" if needs_sync else "!expecting"),
+                partial(chooser, rs_needs_sync=needs_sync, victim_choice=choice), view, key,
+            )
         if not needs_sync:
             from functools import partial
 
             sync: Callable[..., tuple[Write, ...]] = self._syncs[spec.name]  # sync_replica_set / sync_replication_controller
+            if spec.name == "daemonset":  # sync_daemon_set
+                return self._memoised(spec.name + "!expecting", partial(sync, ds_needs_sync=False), view, key)
             return self._memoised(spec.name + "!expecting", partial(sync, rs_needs_sync=False), view, key)
         return self._memoised(spec.name, self._syncs[spec.name], view, key)
+
+    def _reconciles(
+        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True
+    ) -> Iterable[tuple[tuple[int, ...], "_Reconcile"]]:
+        """The reconciles ``spec``'s actor ``key`` may run on ``view``, each with the suffix of its
+        action data: one, ``()``, unless ``time: ordered`` lets a ReplicaSet/RC pick among several
+        victim sets (``(k,)`` for the ``k``-th; the enumeration stops at the first repeat of the
+        0th, which ``model.controller_utils.get_pods_to_delete`` returns past the last choice)."""
+        if not self._ordered or spec.name not in _VICTIM_CHOOSERS:
+            yield (), self._reconcile(spec, view, key, reserved, needs_sync)
+            return
+        first = self._sync(spec, view, key, needs_sync, 0)
+        yield (0,), self._reconcile(spec, view, key, reserved, needs_sync, 0)
+        k = 1
+        while self._sync(spec, view, key, needs_sync, k) != first:
+            yield (k,), self._reconcile(spec, view, key, reserved, needs_sync, k)
+            k += 1
 
     def _memoised(self, actor: str, fn: Callable[[Any, Any], Any], view: ClusterState, key: Any) -> Any:
         """``fn(view, key)`` for a pure ``fn`` (a controller's sync, a kubelet step), memoised on
@@ -722,9 +858,10 @@ class KubeSystem(BaseSystem[SystemState]):
                 self._sync_memo_size += 1
 
     def _reconcile(
-        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True
+        self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True,
+        choice: int | None = None,
     ) -> _Reconcile:
-        writes = self._sync(spec, view, key, needs_sync)
+        writes = self._sync(spec, view, key, needs_sync, choice)
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
@@ -799,13 +936,13 @@ class KubeSystem(BaseSystem[SystemState]):
                 views: list[tuple[str, ClusterState]] = [("", state.cluster)]
                 if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
                     views.append(("_on_stale_view", state.previous))
-                for suffix, view in views:
-                    rec = self._reconcile(spec, view, key, reserved)
+                runs = [(suffix, view, alt, rec) for suffix, view in views for alt, rec in self._reconciles(spec, view, key, reserved)]
+                for suffix, view, alt, rec in runs:
                     if not rec.writes or not rec.changes:
                         continue
                     head = rec.writes[0]
                     label = spec.write_label(ak, head.write, head.base, view) + suffix
-                    data = ("reconcile", ak, suffix)
+                    data = ("reconcile", ak, suffix, *alt)
                     fresh = view is state.cluster
                     if self.scenario.granularity == "reconcile":
                         cluster = rec.after[-1] if fresh else self._run_writes(state.cluster, rec.writes, reserved)[0]
@@ -818,8 +955,10 @@ class KubeSystem(BaseSystem[SystemState]):
                     rest = rec.writes[1:] if ok else ()
                     pending = state.pending.set(ak, rest) if rest else state.pending
                     yield (Action(actor, label, True, ak, data), self._finish(state, cluster, pending=pending))
-                    if state.faults.write_failure and len(rec.writes) > 1 and fresh and _goes_on_after_refusal(ak, rec.writes[0].write, True):
-                        yield self._first_write_refused(state, spec, ak, rec.writes)
+                    if state.faults.write_failure and fresh:
+                        refused = self._first_write_refused(state, spec, ak, rec.writes, alt)
+                        if refused is not None:
+                            yield refused
 
     def _cached_controller_steps(self, state: SystemState, reserved: Reserved) -> Iterable[tuple[Action, SystemState]]:
         """The controller steps with kube-controller-manager's informer caches (``model.informer``).
@@ -857,32 +996,45 @@ class KubeSystem(BaseSystem[SystemState]):
                     continue
                 if fence and fenced(inf, ak):
                     continue
-                rec = self._reconcile(spec, view, key, reserved, rs_needs_sync(inf, spec.name, key))
-                if not rec.writes or not rec.changes:
-                    continue
-                head = rec.writes[0]
-                label = spec.write_label(ak, head.write, head.base, view)
-                cluster = state.cluster
-                applied: list[Write] = []
-                failed = False
-                for pw in rec.writes if whole else (head,):
-                    cluster, ok = self._run_writes(cluster, (pw,), reserved)
-                    if not ok:
-                        failed = True
-                        break
-                    applied.append(pw.write)
-                left = rec.writes[len(applied):]
-                informer = after_controller_step(
-                    inf, ak, started=tuple(pw.write for pw in rec.writes), applied=applied,
-                    dropped=tuple(pw.write for pw in left) if failed else (), fence=fence,
-                )
-                pending = state.pending.set(ak, left) if left and not failed else state.pending
-                nxt = self._finish(state, cluster, pending=pending, informer=informer)
-                if nxt == state:
-                    continue
-                yield (Action(actor, label, True, ak, ("reconcile", ak, "")), nxt)
-                if state.faults.write_failure and len(rec.writes) > 1 and not whole and _goes_on_after_refusal(ak, head.write, True):
-                    yield self._first_write_refused(state, spec, ak, rec.writes)
+                for alt, rec in self._reconciles(spec, view, key, reserved, rs_needs_sync(inf, spec.name, key)):
+                    yield from self._cached_reconcile_step(state, spec, ak, actor, view, rec, alt, reserved, fence, whole)
+
+    def _cached_reconcile_step(
+        self, state: SystemState, spec: ControllerSpec, ak: ActorKey, actor: str, view: ClusterState, rec: "_Reconcile",
+        alt: tuple[int, ...], reserved: Reserved, fence: bool, whole: bool,
+    ) -> Iterable[tuple[Action, SystemState]]:
+        """One reconcile of :meth:`_cached_controller_steps` (``alt``: its victim choice, ``time: ordered``)."""
+        from model.informer import after_controller_step
+
+        inf = state.informer
+        assert inf is not None
+        if not rec.writes or not rec.changes:
+            return
+        head = rec.writes[0]
+        label = spec.write_label(ak, head.write, head.base, view)
+        cluster = state.cluster
+        applied: list[Write] = []
+        failed = False
+        for pw in rec.writes if whole else (head,):
+            cluster, ok = self._run_writes(cluster, (pw,), reserved)
+            if not ok:
+                failed = True
+                break
+            applied.append(pw.write)
+        left = rec.writes[len(applied):]
+        informer = after_controller_step(
+            inf, ak, started=tuple(pw.write for pw in rec.writes), applied=applied,
+            dropped=tuple(pw.write for pw in left) if failed else (), fence=fence,
+        )
+        pending = state.pending.set(ak, left) if left and not failed else state.pending
+        nxt = self._finish(state, cluster, pending=pending, informer=informer)
+        if nxt == state:
+            return
+        yield (Action(actor, label, True, ak, ("reconcile", ak, "", *alt)), nxt)
+        if state.faults.write_failure and not whole:
+            refused = self._first_write_refused(state, spec, ak, rec.writes, alt)
+            if refused is not None:
+                yield refused
 
     def _informer_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """The informers' deliveries (``model.informer.delivery_steps``): weakly fair per kind."""
@@ -908,12 +1060,9 @@ class KubeSystem(BaseSystem[SystemState]):
                 yield (Action("scheduler", "scheduler_bind_pod", True, fk, (pod.namespace, pod.name, node.name)), nxt)
 
     def _kubelet_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
-        from model.kubelet import kubelet_step
-
         c = state.cluster
         memoised = self._memoised
-        images = self.scenario.images
-        step = kubelet_step if not images else (lambda view, k: kubelet_step(view, k, images))
+        step = self._kubelet_step
         for key in c.pods.keys():
             st = memoised("kubelet", step, c, key)
             if st is None:
@@ -931,31 +1080,41 @@ class KubeSystem(BaseSystem[SystemState]):
         ``app_starts_serving`` clock steps come first, and a pod's minReadySeconds timer waits while
         an app of it must serve or turn unready first (``model.kubelet.min_ready_waits_for_serving``,
         ``min_ready_waits_for_unready``)."""
+        from model.deployment import PROGRESS_DEADLINE_TIMER, progress_deadline_fairness
         from model.kubelet import MIN_READY_TIMER, min_ready_waits_for_serving, min_ready_waits_for_unready, starts_serving
 
         c = state.cluster
         images = self.scenario.images
+        probes = "probes" in self.scenario.clocks
+        fair_deadline = "progress-deadline" in self.scenario.clocks
         if images and any(f.serves_after for f in images.values()):
             for key, pod in c.pods.items():
                 for container, serving in starts_serving(pod):
                     nxt = self._finish(state, c.put(serving))
                     yield (Action("clock", "app_starts_serving", True, ("expiry", "Pod", *key, "serving"), (*key, container)), nxt)
         for timer in TIMERS:
-            if timer.opt_in is not None and not getattr(self.scenario, timer.opt_in):
+            if not self.scenario.timer_on(timer.opt_in):
                 continue
             for ts in timer.steps(c):
                 if images and timer is MIN_READY_TIMER:
                     pod = c.pods[(ts.key[0], ts.key[1])]
-                    if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images):
+                    if min_ready_waits_for_serving(c, pod, images) or min_ready_waits_for_unready(c, pod, images, probes=probes):
                         continue
+                fair = timer.fair
                 fk = ("expiry", ts.kind, *ts.key, *ts.fair_key)
-                yield (Action("clock", ts.label, timer.fair, fk, ts.key), self._finish(state, ts.cluster))
+                if fair_deadline and timer is PROGRESS_DEADLINE_TIMER:
+                    fair = True
+                    fk = (*fk, *progress_deadline_fairness(c.deployments[(ts.key[0], ts.key[1])]))
+                yield (Action("clock", ts.label, fair, fk, ts.key), self._finish(state, ts.cluster))
         if state.informer is not None:
             from model.informer import expectation_expiry_steps
 
             caught_up = state.informer.cache.pods == c.pods
             for family, ekey, informer in expectation_expiry_steps(state.informer):
-                if caught_up:  # an event was missed (relist): time passes, fair
+                # an awaited pod write still pending in the controller (a DaemonSet's reconcile
+                # writes its ControllerRevision first) is an event not yet sent, not a missed one
+                in_flight = any(_is_pod_create_or_delete(pw.write) for pw in state.pending.get((family, *ekey), ()))
+                if caught_up and not in_flight:  # an event was missed (relist): time passes, fair
                     nxt = replace(state, informer=informer)
                     yield (Action("clock", "expiry_expectations", True, ("expiry", "expectations", family, *ekey), (family, *ekey)), nxt)
                 elif state.faults.informer_lag:  # the cache lags past ExpectationsTimeout: a budgeted fault
@@ -1042,50 +1201,106 @@ class KubeSystem(BaseSystem[SystemState]):
                                    faults=state.faults.spend("controller_manager_restart"))
                 yield (Action("fault", "fault_controller_manager_restart", False, ("fault", "controller_manager_restart"), ""), nxt)
 
+    def _after_refusal(self, state: SystemState, spec: ControllerSpec, ak: ActorKey, pws: tuple[PendingWrite, ...],
+                       first: bool) -> tuple[tuple[PendingWrite, ...], tuple[Write, ...]] | None:
+        """The actor's pending writes after the API server refuses ``pws[0]``, and the writes that
+        are dropped (the refused one included); ``None`` when the refusal is not a step of its own
+        (a reconcile's first write refused with nothing after it going on: a stutter, left out).
+
+        Upstream, ReplicaSet/RC manageReplicas runs its deletes and each slowStartBatch batch of
+        creates in parallel, so one refused Pod write does not stop the others of its batch; a refused first create (slowStartBatch's first batch of
+        one) skips every later batch; and syncReplicaSet still writes the status, to which
+        calculateStatus gives a ``ReplicaFailure`` condition (FailedCreate/FailedDelete;
+        ``model.replicaset.with_manage_replicas_error``): the pending status write gets it, or one
+        is added when the reconcile had none.  Every other sync returns at its first error: the
+        rest of the reconcile is not written."""
+        head, later = pws[0], pws[1:]
+        w = head.write
+        rs_family = ak[0] in _RS_FAMILIES
+        pod_write = rs_family and isinstance(w, (Create, Delete)) and (w.kind if isinstance(w, Delete) else kind_of(w.obj)) == "Pod"
+        if not pod_write:
+            if first:
+                return None
+            return (), tuple(pw.write for pw in pws)
+        if isinstance(w, Create) and first:  # slowStartBatch: the later batches are skipped
+            rest = tuple(pw for pw in later if not isinstance(pw.write, Create))
+        else:
+            rest = later
+        rest = self._with_replica_failure(state, spec, ak, rest, "FailedCreate" if isinstance(w, Create) else "FailedDelete")
+        kept = {id(pw) for pw in rest}
+        dropped = tuple(pw.write for pw in pws if id(pw) not in kept and not isinstance(pw.write, UpdateStatus))
+        if first and not rest:
+            return None
+        return rest, dropped
+
+    def _with_replica_failure(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
+                              rest: tuple[PendingWrite, ...], reason: str) -> tuple[PendingWrite, ...]:
+        """``rest`` with the ReplicaSet/RC status write turned into the one a manageReplicas error
+        gives (``model.replicaset.with_manage_replicas_error``)."""
+        from model.replicaset import with_manage_replicas_error
+
+        kind = spec.kind
+        for i, pw in enumerate(rest):
+            if isinstance(pw.write, UpdateStatus) and kind_of(pw.write.obj) == kind:
+                obj = pw.write.obj
+                read = pw.base.status if pw.base is not None else obj.status
+                status = with_manage_replicas_error(read, obj.status, reason, REPLICA_FAILURE_MESSAGE)
+                if status == obj.status:
+                    return rest
+                return rest[:i] + (PendingWrite(UpdateStatus(replace(obj, status=status)), pw.base),) + rest[i + 1:]
+        cur = state.cluster.get(kind, *ak[1:])
+        if cur is None:
+            return rest
+        status = with_manage_replicas_error(cur.status, cur.status, reason, REPLICA_FAILURE_MESSAGE)
+        if status == cur.status:
+            return rest
+        status = replace(status, observed_generation=cur.generation)
+        return rest + (PendingWrite(UpdateStatus(replace(cur, status=status)), cur),)
+
     def _first_write_refused(self, state: SystemState, spec: ControllerSpec, ak: ActorKey,
-                             writes: tuple[PendingWrite, ...]) -> tuple[Action, SystemState]:
+                             writes: tuple[PendingWrite, ...], alt: tuple[int, ...] = ()) -> tuple[Action, SystemState] | None:
         """A reconcile (write granularity) whose first write the API server refuses
-        (``FaultBudget.write_failure``): nothing is written, the later writes stay pending, and with
-        caches the reconcile's expectations are raised and lowered for the refused write."""
+        (``FaultBudget.write_failure``): nothing is written, the writes that go on stay pending
+        (:meth:`_after_refusal`), and with caches the reconcile's expectations are raised and
+        lowered for the dropped writes."""
+        after = self._after_refusal(state, spec, ak, writes, True)
+        if after is None:
+            return None
+        rest, dropped = after
         more: dict[str, Any] = {}
         if state.informer is not None:
             from model.informer import after_controller_step
 
             more["informer"] = after_controller_step(state.informer, ak, started=tuple(pw.write for pw in writes),
-                                                     applied=(), dropped=(writes[0].write,), fence=False)
-        nxt = self._finish(state, state.cluster, pending=state.pending.set(ak, writes[1:]),
-                           faults=state.faults.spend("write_failure"), **more)
+                                                     applied=(), dropped=dropped, fence=False)
+        pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
+        nxt = self._finish(state, state.cluster, pending=pending, faults=state.faults.spend("write_failure"), **more)
         return (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
-                       f"{'/'.join(ak)}: {_describe_write(writes[0].write)}"), nxt)
+                       f"{'/'.join(ak)}: {_describe_write(writes[0].write)}" + (f" (choice {alt[0]})" if alt else "")), nxt)
 
     def _write_failure_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         """A failed write (``FaultBudget.write_failure``): the API server refuses the next pending
-        write of one actor with a Conflict or a 5xx; the write is dropped.
+        write of one actor with a Conflict or a 5xx; the write is dropped, and the rest of the
+        reconcile goes on or not as :meth:`_after_refusal` says.
 
-        Upstream, ReplicaSet/RC manageReplicas runs its deletes and each slowStartBatch batch of
-        creates in parallel, so one refused Pod write does not stop the others (they stay
-        pending, :func:`_goes_on_after_refusal`); every other sync returns at its first error and
-        the rest of the reconcile is not written (dropped; the key is requeued, which the
-        level-triggered model's next reconcile is).  On a failed create manageReplicas calls
-        ``CreationObserved(rsKey)``, on a failed delete ``DeletionObserved(rsKey, podKey)``
-        (pkg/controller/replicaset/replica_set.go), which :func:`model.informer.after_controller_step`
-        does for a dropped write.  The first write of a reconcile is refused in the reconcile's
-        own step (:meth:`_first_write_refused`)."""
+        On a failed create manageReplicas calls ``CreationObserved(rsKey)``, on a failed delete
+        ``DeletionObserved(rsKey, podKey)`` (pkg/controller/replicaset/replica_set.go), which
+        :func:`model.informer.after_controller_step` does for a dropped write.  The first write of
+        a reconcile is refused in the reconcile's own step (:meth:`_first_write_refused`)."""
         for ak, pws in state.pending.items():
             spec = _PENDING_SPECS[ak[0]]
-            head, rest = pws[0], pws[1:]
-            if not _goes_on_after_refusal(ak, head.write, False):
-                rest = ()  # the sync returns the error: the rest of the reconcile is not written
+            after = self._after_refusal(state, spec, ak, pws, False)
+            assert after is not None
+            rest, dropped = after
             more: dict[str, Any] = {}
             if state.informer is not None:  # upstream's error paths lower the expectations
                 from model.informer import after_controller_step
 
-                dropped = tuple(pw.write for pw in pws[: len(pws) - len(rest)])
                 more["informer"] = after_controller_step(state.informer, ak, started=None, applied=(), dropped=dropped, fence=False)
             pending = state.pending.set(ak, rest) if rest else state.pending.remove(ak)
             nxt = self._finish(state, state.cluster, pending=pending, faults=state.faults.spend("write_failure"), **more)
             yield (Action("fault", f"{spec.prefix}_write_refused", False, ("fault", "write_failure"),
-                          f"{'/'.join(ak)}: {_describe_write(head.write)}"), nxt)
+                          f"{'/'.join(ak)}: {_describe_write(pws[0].write)}"), nxt)
 
     def _successors(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         if self._needs_quiet:
@@ -1093,7 +1308,7 @@ class KubeSystem(BaseSystem[SystemState]):
             return
         # Scheduler, kubelet, expiry and fault steps never create, so only controllers and
         # users need the reserved identifiers.
-        reserved = _LazyReserved(state)
+        reserved = _LazyReserved(state, self._by_creator)
         yield from self._controller_steps(state, reserved)
         if state.informer is not None:
             yield from self._informer_steps(state)
@@ -1114,6 +1329,8 @@ class KubeSystem(BaseSystem[SystemState]):
         """:meth:`_successors` when a user action waits for quiescence (``model.sequence.After``
         with ``converged``): the other families' steps first, to know whether a fair one is enabled."""
         reserved = reserved_identifiers(state)
+        if self._by_creator:
+            reserved = replace(reserved, by_creator=True)
         others = list(self._controller_steps(state, reserved))
         for fam, gen in (("scheduler", self._scheduler_steps), ("kubelet", self._kubelet_steps), ("expiry", self._expiry_steps),
                          ("drain", self._drain_steps), ("podgc", self._podgc_steps)):
@@ -1124,17 +1341,36 @@ class KubeSystem(BaseSystem[SystemState]):
         yield from self._fault_steps(state)
 
 
-def _goes_on_after_refusal(ak: ActorKey, write: Write, first: bool) -> bool:
-    """Whether the actor's later writes of a reconcile go on after ``write`` is refused: only a
-    ReplicaSet/RC's Pod deletes (parallel) and its creates after the first (slowStartBatch's first
-    batch is one create: its failure skips every later batch, replica_set.go manageReplicas)."""
-    from model.informer import EXPECTATION_FAMILIES
+def _is_pod_create_or_delete(w: Write) -> bool:
+    return (isinstance(w, Create) and kind_of(w.obj) == "Pod") or (isinstance(w, Delete) and w.kind == "Pod")
 
-    if ak[0] not in EXPECTATION_FAMILIES:
-        return False
-    if isinstance(write, Delete):
-        return write.kind == "Pod"
-    return isinstance(write, Create) and kind_of(write.obj) == "Pod" and not first
+
+def _versioned_sync(spec: ControllerSpec, scenario: Scenario) -> Callable[..., tuple[Write, ...]]:
+    """``spec.sync`` with the version-dependent switches of ``scenario`` (``model.versions``): the
+    StatefulSet's MaxUnavailableStatefulSet gate, and (opt-in, ``Scenario.terminating_replicas``)
+    status.terminatingReplicas of ReplicaSets and Deployments.  The plain ``spec.sync`` when no
+    switch is on, so the default scenario runs the very same functions as before."""
+    from functools import partial
+
+    from model.versions import feature_gate
+
+    version = scenario.kubernetes_version
+    sync: Callable[..., tuple[Write, ...]] = spec.sync  # the controller's sync, with its keyword options
+    if spec.name == "statefulset" and feature_gate(version, "MaxUnavailableStatefulSet"):
+        from model.statefulset import StatefulSetGates
+
+        return partial(sync, gates=StatefulSetGates(max_unavailable_stateful_set=True))
+    if spec.name in ("replicaset", "deployment") and scenario.terminating_replicas:
+        if feature_gate(version, "DeploymentReplicaSetTerminatingReplicas"):
+            return partial(sync, terminating_replicas=True)
+    return spec.sync
+
+
+#: The controller families whose manageReplicas goes on after a refused Pod write (replica_set.go).
+_RS_FAMILIES: frozenset[str] = frozenset(("replicaset", "replication"))
+#: The ReplicaFailure condition's message after a refused write (upstream: the API error's text;
+#: one constant here, so that the condition adds no states beyond its reason).
+REPLICA_FAILURE_MESSAGE = "the API server refused the write"
 
 
 def _record_orphans(before: ClusterState, after: ClusterState, writes: Iterable[Write]) -> ClusterState:
@@ -1160,87 +1396,10 @@ def _describe_write(w: Write) -> str:
     return describe_write(w)
 
 
-def _ref(c: ClusterState, ref: Any) -> str:
-    """An owner reference as ``Kind/name`` of the object with its UID in ``c`` (owners live in the
-    dependent's namespace), or, when no object has that UID any more, ``Kind/name(gone:uid-4)``: the
-    name alone would point at a successor that reuses it."""
-    obj = c.by_uid(ref.uid) if ref.uid else None
-    if obj is not None and kind_of(obj) == ref.kind:
-        return f"{ref.kind}/{obj.name}"
-    return f"{ref.kind}/{ref.name}(gone:{ref.uid})"
-
-
-def _owner(c: ClusterState, obj: Any) -> str:
-    """`` owner=Kind/name`` for an object with a controller reference, else ``""``."""
-    ref = obj.controller_ref()
-    return f" owner={_ref(c, ref)}" if ref is not None else ""
-
-
-def _endpoints(c: ClusterState, svc: Any) -> str:
-    """The pods a Service's EndpointSlice lists as ready (KC-ROLL-004's count,
-    :func:`model.endpoints.serving_endpoints`: Ready and not terminating, or with
-    publishNotReadyAddresses any pod with an IP, not terminal, not terminating); ``none`` if there are none."""
-    from model.endpoints import serving_endpoints
-
-    if not svc.selector:
-        return "-"
-    return ",".join(sorted(p.name for p in serving_endpoints(c, svc))) or "none"
-
-
 def _summary(kind: str, obj: Any, c: ClusterState) -> str:
-    """A short one-line summary of an object for rendering.  Objects are referred to by name,
-    never by UID (a UID appears only for a reference whose object is gone)."""
+    """A short one-line summary of an object for rendering (its kind's ``summary``, model.kinds).
+    Objects are referred to by name, never by UID (a UID appears only for a reference whose object is gone)."""
+    from model.kinds import kind_record
+
     gone = " terminating" if obj.deletion_timestamp is not None else ""
-    if kind == "Pod":
-        cond = "ready" if obj.conditions.ready else "not-ready"
-        parts = [obj.node_name or "unbound", obj.phase, cond]
-        if obj.ready_elapsed:
-            parts.append("available")
-        if obj.conditions.disruption_target:
-            parts.append("disruption-target")
-        if obj.sandbox is not None:
-            parts.append(f"ip={obj.sandbox.ip}{'' if obj.sandbox.ready else '(dead)'}")
-        cs = ",".join(f"{c.name}:{c.state[:4]}{'(' + c.reason + ')' if c.reason else ''}/{c.restart_count}"
-                      for c in obj.container_statuses)
-        if cs:
-            parts.append(cs)
-        return " ".join(parts) + _owner(c, obj) + gone
-    if kind in ("ReplicaSet", "ReplicationController"):
-        s = obj.status
-        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}/{s.available_replicas}{gone}"
-    if kind == "Deployment":
-        s = obj.status
-        paused = " paused" if obj.paused else ""
-        return f"replicas={obj.replicas} updated={s.updated_replicas} available={s.available_replicas}{paused}{gone}"
-    if kind == "StatefulSet":
-        s = obj.status
-        return f"replicas={obj.replicas} status={s.replicas}/{s.ready_replicas}{gone}"
-    if kind == "DaemonSet":
-        s = obj.status
-        return (f"desired={s.desired_number_scheduled} current={s.current_number_scheduled} ready={s.number_ready} "
-                f"updated={s.updated_number_scheduled} available={s.number_available}{gone}")
-    if kind == "Node":
-        out = ("Ready" if obj.ready else "NotReady") + (" eviction-due" if obj.eviction_timeout_elapsed else "")
-        if obj.unschedulable:
-            out += " cordoned"
-        if obj.drain is not None:
-            d = obj.drain
-            out += f" drain-failed({d.error})" if d.error else " draining(" + ",".join(n for _, n, _ in d.pods) + ")"
-        return out
-    if kind == "PodDisruptionBudget":
-        s = obj.status
-        return (f"allowed={s.disruptions_allowed} healthy={s.current_healthy}/{s.desired_healthy} "
-                f"expected={s.expected_pods} observed={s.observed_generation}/{obj.generation}{gone}")
-    if kind == "HorizontalPodAutoscaler":
-        s, m = obj.status, obj.memory
-        return (f"replicas={s.current_replicas}->{s.desired_replicas} load={obj.load} "
-                f"window=up{list(m.up_recommendations)}/down{list(m.down_recommendations)} "
-                f"events=+{list(m.scale_up_events)}/-{list(m.scale_down_events)}{gone}")
-    if kind == "Service":
-        sel = ",".join(f"{k}={v}" for k, v in sorted(obj.selector.items())) or "none"
-        return f"selector={sel} ready-endpoints={_endpoints(c, obj)}{gone}"
-    if kind == "PersistentVolumeClaim":
-        return f"{obj.phase}{_owner(c, obj)}{gone}"
-    if kind == "ControllerRevision":
-        return f"revision={obj.revision}{_owner(c, obj)}{gone}"
-    return f"exists{_owner(c, obj)}{gone}"
+    return kind_record(kind).summary(obj, c, gone)

@@ -200,22 +200,15 @@ def validate_service_update(new: Any, old: Any) -> list[UpdateError]:
     return []
 
 
-_VALIDATORS = {
-    "StatefulSet": validate_stateful_set_update,
-    "Deployment": validate_deployment_update,
-    "ReplicaSet": validate_replica_set_update,
-    "DaemonSet": validate_daemon_set_update,
-    "Pod": validate_pod_update,
-    "PersistentVolumeClaim": validate_persistent_volume_claim_update,
-    "Service": validate_service_update,
-}
 
 
 def validate_update(new: Any, old: Any) -> list[UpdateError]:
     """The update-time errors of replacing ``old`` by ``new`` (same kind, namespace and name); empty
     when the API server accepts the update.  Kinds without immutable spec fields in the model
     (ReplicationController, PodDisruptionBudget, HorizontalPodAutoscaler, Node) accept every update."""
-    check = _VALIDATORS.get(kind_of(new))
+    from model.kinds import kind_record
+
+    check = kind_record(kind_of(new)).validate_update  # the kind's record (model.kinds)
     return [] if check is None else check(new, old)
 
 

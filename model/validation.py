@@ -117,7 +117,6 @@ __all__ = [
     "validate_pod_disruption_budget",
     "quantity_milli_value",
     "validate_horizontal_pod_autoscaler",
-    "VALIDATORS",
 ]
 
 # =============================================================================== field errors
@@ -261,7 +260,10 @@ _LABEL_SELECTOR: Final = Obj(
 )
 #: v1.ContainerPort: the loader reads ``hostPort`` (an ignored, verdict-relevant field), so the list is typed
 _CONTAINER_PORT: Final = Obj({"containerPort": I32, "hostPort": I32, "name": STR, "protocol": STR, "hostIP": STR}, closed=False)
-_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": Obj({}, closed=False), "restartPolicy": STR,
+#: v1.Probe: the timing fields are typed (the ``probes`` clock reads them), the handler is not read
+_PROBE: Final = Obj({"initialDelaySeconds": I32, "timeoutSeconds": I32, "periodSeconds": I32, "successThreshold": I32,
+                     "failureThreshold": I32}, closed=False)
+_CONTAINER: Final = Obj({"name": STR, "image": STR, "readinessProbe": _PROBE, "restartPolicy": STR,
                          "ports": ListOf(_CONTAINER_PORT)}, closed=False)
 _VOLUME: Final = Obj(
     {"name": STR, "persistentVolumeClaim": Obj({"claimName": STR, "readOnly": BOOL})}, closed=False
@@ -831,6 +833,11 @@ def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> 
                 seen.add(name)
             if is_pod and not c.get("image"):
                 errs.append(required(child(p, "image")))
+            probe = c.get("readinessProbe")
+            if isinstance(probe, Mapping):  # ValidateProbe: validateNonnegativeField on each timing field
+                for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
+                    if isinstance(probe.get(key), int):
+                        errs.extend(validate_nonnegative_field(probe[key], child(child(p, "readinessProbe"), key)))
             if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
                 if group == "initContainers":
                     if c["restartPolicy"] != "Always":
@@ -1732,20 +1739,6 @@ def validate_horizontal_pod_autoscaler(obj: Mapping[str, Any]) -> list[FieldErro
     return errs
 
 
-#: kind -> validator over the decoded, defaulted object.
-VALIDATORS: Final[Mapping[str, Callable[[Mapping[str, Any]], list[FieldError]]]] = {
-    "Deployment": validate_deployment,
-    "ReplicaSet": validate_replica_set,
-    "StatefulSet": validate_stateful_set,
-    "ReplicationController": validate_replication_controller,
-    "Pod": validate_pod,
-    "Service": validate_service,
-    "PersistentVolumeClaim": validate_persistent_volume_claim,
-    "Node": validate_node,
-    "PodDisruptionBudget": validate_pod_disruption_budget,
-    "DaemonSet": validate_daemon_set,
-    "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
-}
 
 
 # ------------------------------------------------------------------ objects the controllers create

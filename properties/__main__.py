@@ -18,6 +18,7 @@ _KIND_TEXT = {
     "action": "action property (every reachable step)",
     "eventually_always": "eventually always, under weak fairness of controllers and kubelets, once user actions and faults stop",
     "always_eventually": "always eventually, under weak fairness",
+    "leads_to": "leads to (after the trigger, eventually the goal), under weak fairness of controllers and kubelets",
 }
 
 _CATEGORY_TITLES = {
@@ -72,6 +73,7 @@ def markdown() -> str:
             "",
             f"*What it counts:* {r.counts}",
             "",
+            *([f"*Trigger (after):* {r.trigger_counts}", ""] if r.trigger is not None else []),
             f"*Upstream:* {r.upstream}",
             "",
             f"*Severity:* {r.severity}. *How to fix:* {r.remediation}",

@@ -44,6 +44,7 @@ Target = tuple[str, str, str]
     "KC-CONV-001",
     "A ReplicaSet eventually always has exactly spec.replicas owned, active, matching pods, and its status agrees",
     kind="eventually_always",
+    location="spec.replicas",
     applies_to=("ReplicaSet", "ReplicationController"),
     category="convergence",
     local=True,
@@ -69,6 +70,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
     "KC-CONV-002",
     "A Deployment eventually always has one new ReplicaSet with every replica available and every old one at zero",
     kind="eventually_always",
+    location="spec.replicas",
     applies_to=("Deployment",),
     category="convergence",
     local=True,
@@ -133,6 +135,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
     "KC-CONV-003",
     "A StatefulSet eventually always runs ordinals start..start+replicas-1, updated and ready, with their PVCs",
     kind="eventually_always",
+    location="spec.replicas",
     applies_to=("StatefulSet",),
     category="convergence",
     local=True,
@@ -246,6 +249,7 @@ def single_controller_owner(c: ClusterState) -> bool:
     "KC-OWN-002",
     "Eventually always, every pod a workload controls matches that workload's selector",
     kind="eventually_always",
+    location="spec.selector",
     category="ownership",
     local=True,
     upstream="pkg/controller/controller_ref_manager.go ClaimObject (release of non-matching owned objects)",
@@ -324,6 +328,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
     "KC-OWN-004",
     "No active pod is selected by two live pod controllers (overlapping selectors)",
     kind="invariant",
+    location="spec.selector",
     category="ownership",
     local=True,
     upstream="docs: 'you should not create any pods whose labels match this selector' (ReplicaSet, RC); "
@@ -529,6 +534,9 @@ def pods_run_current_template(c: ClusterState, target: Target) -> bool:
     "KC-ROLL-001",
     "No workload-controller step takes a Deployment's available pods below replicas - maxUnavailable",
     kind="action",
+    location="spec.strategy.rollingUpdate.maxUnavailable",
+    after_convergence="maxUnavailable bounds an update of a running Deployment (upstream: 'during the update'); "
+    "before the first convergence there is no available capacity to keep",
     applies_to=("Deployment",),
     category="rollout",
     local=True,
@@ -559,6 +567,7 @@ def _spec_sum(c: ClusterState, d: Deployment) -> int:
     "KC-ROLL-002",
     "No workload-controller step raises the sum of a Deployment's ReplicaSet spec.replicas above replicas + maxSurge",
     kind="action",
+    location="spec.strategy.rollingUpdate.maxSurge",
     applies_to=("Deployment",),
     category="rollout",
     local=True,
@@ -578,6 +587,7 @@ def rollout_within_surge(c: ClusterState, action: Any, n: ClusterState, target: 
     "KC-ROLL-003",
     "No workload-controller step raises a Deployment's live pods (terminating included) above replicas + maxSurge",
     kind="action",
+    location="spec.strategy.rollingUpdate.maxSurge",
     applies_to=("Deployment",),
     category="rollout",
     local=True,
@@ -627,10 +637,48 @@ def app_serves(pod: Any) -> bool:
     return all(cs.serving for cs in pod.container_statuses if cs.state == "running")
 
 
+def down_service(c: ClusterState) -> tuple[str, str, str] | None:
+    """KC-ROLL-004's subject: the first Service that is down in ``c`` (``service_down``), or None."""
+    for svc in c.services.values():
+        if service_down(c, svc):
+            return ("Service", svc.namespace, svc.name)
+    return None
+
+
+def serving_fix(objects: Any, keys: Any) -> str:
+    """KC-ROLL-004's concrete fix: for each workload (``keys`` into ``objects``, the loaded objects by
+    (kind, namespace, name)) behind the Service that lost its ready pods, the edit that keeps one."""
+    out = []
+    for key in keys:
+        o = objects.get(key)
+        if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
+            continue
+        who = f"{key[0]} {key[1]}/{key[2]}"
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
+            surge, unavail = rolling_bounds(o)
+            if o.replicas >= 2:
+                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
+            elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
+                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
+            else:
+                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
+        elif key[0] == "Deployment":
+            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
+        elif key[0] == "DaemonSet":
+            out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
+        elif o.replicas <= 1:
+            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
+    return "; ".join(out)
+
+
 @rule(
     "KC-ROLL-004",
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
     kind="invariant",
+    location="spec.selector",
+    after_convergence="zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
+    subject=down_service,
+    fix=serving_fix,
     category="rollout",
     local=True,
     upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating, or any pod with an IP when publishNotReadyAddresses)",
@@ -667,6 +715,7 @@ def _recreate_versions_running(c: ClusterState, d: Deployment) -> int:
     "KC-ROLL-005",
     "A Recreate Deployment never runs pods of two ReplicaSets (old and new versions) at the same time",
     kind="invariant",
+    location="spec.strategy.type",
     applies_to=("Deployment",),
     category="rollout",
     local=True,
@@ -719,6 +768,7 @@ def rollback_target(c: ClusterState, d: Deployment, to_revision: int) -> Replica
     "KC-ROLL-006",
     "kubectl rollout undo restores the chosen revision's pod template",
     kind="action",
+    location="spec.template",
     applies_to=("Deployment",),
     category="rollout",
     local=True,
@@ -771,6 +821,7 @@ def _available_pods(c: ClusterState, obj: Any) -> int:
     "KC-AVAIL-001",
     "After involuntary disruptions, a ReplicaSet or RC eventually always has spec.replicas available pods again",
     kind="eventually_always",
+    location="spec.replicas",
     applies_to=("ReplicaSet", "ReplicationController"),
     category="availability",
     local=True,
@@ -799,6 +850,45 @@ def availability_recovers(c: ClusterState, target: Target) -> bool:
     return _available_pods(c, obj) >= obj.replicas
 
 
+def every_node_ready(c: ClusterState, target: Target | None = None) -> bool:
+    """Every Node in the cluster reports Ready (a node that failed is back, or its Node object was deleted:
+    kubectl delete node, the node-failure scenario's operator), and there is at least one."""
+    return bool(c.nodes) and all(n.ready for n in c.nodes.values())
+
+
+@rule(
+    "KC-AVAIL-002",
+    "After a lost node is back (every node Ready again), a ReplicaSet or RC eventually has spec.replicas available pods",
+    kind="leads_to",
+    trigger=every_node_ready,
+    applies_to=("ReplicaSet", "ReplicationController"),
+    category="availability",
+    default=False,
+    upstream="pkg/controller/nodelifecycle (taint and evict the pods of a NotReady node); pkg/controller/podgc "
+    "(pods of a deleted Node); pkg/controller/replicaset/replica_set.go manageReplicas; pkg/api/v1/pod/util.go "
+    "IsPodAvailable",
+    counts=(
+        "Leads-to (\"after P, eventually Q\"): from every reachable state in which every Node is Ready, every weakly "
+        "fair run reaches a state (that one included) in which the ReplicaSet (or ReplicationController) has "
+        "spec.replicas available pods, counted as KC-AVAIL-001 counts them (controlled, matching its selector, active, "
+        "Ready for minReadySeconds). Unlike KC-AVAIL-001 (eventually always) it does not ask the count to stay "
+        "there, and a run on which a node never comes back owes nothing once it is lost; a node that fails again "
+        "after the trigger is a new disruption on the same run, and the goal must still be reached. Only "
+        "ReplicaSets and RCs no other object controls; a workload being deleted is exempt. Opt-in (`-p KC-AVAIL-002`): "
+        "meant for the node-failure scenario, where the operator deletes the lost Node object."
+    ),
+    trigger_counts="every Node in the cluster reports Ready (at least one Node): a failed node is back, or its Node "
+    "object was deleted (kubectl delete node; the node-failure scenario's operator).",
+    remediation="Leave node capacity (and nodeSelector/affinity/tolerations that allow the remaining nodes) for every "
+    "replica once a node is gone, a readiness probe that can pass, and restartPolicy Always.",
+)
+def availability_after_node_returns(c: ClusterState, target: Target) -> bool:
+    obj = find(c, target[0], target[1:])
+    if obj is None or obj.deletion_timestamp is not None or obj.controller_ref() is not None:
+        return True
+    return _available_pods(c, obj) >= obj.replicas
+
+
 # ------------------------------------------------------------------------------ StatefulSet identity
 
 
@@ -819,6 +909,7 @@ def _set_pods(c: ClusterState, target: Target) -> list[tuple[StatefulSet, Pod, i
     "KC-STS-001",
     "A StatefulSet pod's hostname and subdomain are its name and the set's serviceName",
     kind="invariant",
+    location="spec.serviceName",
     applies_to=("StatefulSet",),
     category="statefulset",
     local=True,
@@ -856,6 +947,7 @@ def pod_identity_stable(c: ClusterState, action: Any, n: ClusterState) -> bool:
     "KC-STS-003",
     "The pod with ordinal i only ever mounts PVC <template>-<set>-<i>",
     kind="invariant",
+    location="spec.volumeClaimTemplates",
     applies_to=("StatefulSet",),
     category="statefulset",
     local=True,
@@ -923,6 +1015,7 @@ def at_most_one_pod_per_identity(c: ClusterState, target: Target) -> bool:
     "KC-STS-005",
     "OrderedReady: pod i is created only when 0..i-1 are Running and Ready; scale-down goes highest first",
     kind="action",
+    location="spec.podManagementPolicy",
     applies_to=("StatefulSet",),
     category="statefulset",
     local=True,
@@ -1753,6 +1846,7 @@ RULES: tuple[Rule, ...] = (
     recreate_no_overlap,
     rollback_restores_revision,
     availability_recovers,
+    availability_after_node_returns,
     stateful_identity_matches,
     pod_identity_stable,
     stateful_storage_matches,

@@ -1,7 +1,8 @@
 """Rule: a catalogue entry, and the decorator users write their own rules with.
 
 A :class:`Rule` is the declaration (stable ID, one-line statement, what it counts, upstream
-citation, kind); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
+citation, kind, targets, severity, remediation, the manifest field its findings point at, and
+whether start-up is exempt); :meth:`Rule.instantiate` turns it into engine :class:`~kubecheck.core.properties.Property`
 values for one cluster: one per workload the rule applies to (so the CLI reports a verdict per
 workload and property), or a single cluster-wide one.
 
@@ -16,6 +17,14 @@ Users add rules in plain Python::
 A cluster-wide predicate takes the ``ClusterState`` (``cluster``); a per-workload one
 (``applies_to=("Deployment",)``) takes ``(cluster, workload)``; an action rule takes
 ``(cluster, action, next_cluster)`` or ``(cluster, action, next_cluster, workload)``.
+
+A ``leads_to`` rule ("after P, eventually Q") decorates its goal ``Q`` and names its trigger ``P``, a
+predicate of the same signature::
+
+    @rule("ACME-002", "after a node returns, web is available", kind="leads_to",
+          trigger=lambda cluster: all(n.ready for n in cluster.nodes.values()))
+    def web_available(cluster):
+        ...
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ KINDS_BY_NAME = {
     "action": PropertyKind.ACTION,
     "eventually_always": PropertyKind.EVENTUALLY_ALWAYS,
     "always_eventually": PropertyKind.ALWAYS_EVENTUALLY,
+    "leads_to": PropertyKind.LEADS_TO,
 }
 
 
@@ -73,6 +83,24 @@ class Rule:
     #: is that field of every pod), or None for "anything".  Only partial-order reduction
     #: (``kubecheck check --por``) uses it: a rule with ``reads=None`` runs in the unreduced search.
     reads: frozenset[tuple[Any, ...]] | None = None
+    #: ``leads_to`` only: the trigger ``P`` of "after P, eventually Q" (``check`` is the goal ``Q``), with
+    #: ``check``'s signature
+    trigger: Callable[..., bool] | None = None
+    #: what the trigger counts, in words (``leads_to`` only; docs/properties.md, ``kubecheck explain``)
+    trigger_counts: str = ""
+    #: The manifest field a finding of this rule points at (the SARIF region, e.g.
+    #: ``spec.strategy.rollingUpdate.maxUnavailable``); ``""``: the object itself.
+    location: str = ""
+    #: Why the rule is judged only after the first convergence, never on the start-up (settle) path
+    #: (``""``: judged there too).  Criterion: the statement presupposes a workload that is already
+    #: running, i.e. it protects capacity that start-up has not built yet.
+    after_convergence: str = ""
+    #: The object a cluster-wide finding is about, from the last state of its trace (``subject(cluster)``
+    #: -> (kind, namespace, name) or None; KC-ROLL-004: the Service that is down).
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None
+    #: The concrete edit that would fix a finding (``fix(objects, keys)``: the loaded objects by key, the
+    #: keys of the objects the finding is about) when there is an obvious one; "" otherwise.
+    fix: Callable[[Any, Any], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -82,6 +110,11 @@ class Rule:
             )
         if not callable(self.check):
             raise InvalidProperty(f"rule {self.rule_id}: check {self.check!r} is not callable")
+        if (self.kind is PropertyKind.LEADS_TO) != (self.trigger is not None):
+            raise InvalidProperty(f"rule {self.rule_id}: a leads_to rule needs trigger= (the P of 'after P, eventually Q'), "
+                                  f"and only a leads_to rule takes one")
+        if self.trigger is not None and not callable(self.trigger):
+            raise InvalidProperty(f"rule {self.rule_id}: trigger {self.trigger!r} is not callable")
         if self.severity not in SEVERITIES:
             raise InvalidProperty(f"rule {self.rule_id}: severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
 
@@ -125,8 +158,24 @@ class Rule:
             statement=self.title,
             symmetric=self.symmetric,
             reads=self.reads,
+            trigger=self._trigger(target),
         )
         return prop
+
+    def _trigger(self, target: tuple[str, str, str] | None) -> Callable[[Any], bool] | None:
+        """The engine trigger of a ``leads_to`` rule (on the system state, as the goal's predicate)."""
+        trig = self.trigger
+        if trig is None:
+            return None
+        if target is None:
+            def pred(s: Any) -> bool:
+                return trig(cluster_of(s))
+        else:
+            def pred(s: Any) -> bool:
+                return trig(cluster_of(s), target)
+        pred.__qualname__ = pred.__name__ = f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}"
+        pred.__module__ = getattr(trig, "__module__", __name__)
+        return pred
 
 
 def rule(
@@ -144,6 +193,12 @@ def rule(
     severity: str = "error",
     remediation: str = "",
     reads: Any = None,
+    trigger: Callable[..., bool] | None = None,
+    trigger_counts: str = "",
+    location: str = "",
+    after_convergence: str = "",
+    subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
+    fix: Callable[[Any, Any], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -167,6 +222,12 @@ def rule(
             severity=severity,
             remediation=remediation,
             reads=frozenset(tuple(loc) for loc in reads) if reads is not None else None,
+            trigger=trigger,
+            trigger_counts=trigger_counts or (getattr(trigger, "__doc__", None) or "").strip(),
+            location=location,
+            after_convergence=after_convergence,
+            subject=subject,
+            fix=fix,
         )
 
     return wrap

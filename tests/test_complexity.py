@@ -11,10 +11,9 @@ import mccabe
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 25
-#: (file, function): the BFS loops, allowed above the limit: the explorer's two, and the level loop of the
-#: distributed BFS (kubecheck.core.distributed, issue 22), which has the same cut/bound exits per level
-EXEMPT = {("kubecheck/core/explorer/_lean.py", "lean_bfs"), ("kubecheck/core/explorer/_general.py", "general_search"),
-          ("kubecheck/core/distributed/_driver.py", "run")}
+#: (file, function): the explorer's two BFS loops, allowed above the limit (the distributed BFS's level loop,
+#: ``distributed/_driver._level_loop``, is split into named helpers and stays below it)
+EXEMPT = {("kubecheck/core/explorer/_lean.py", "lean_bfs"), ("kubecheck/core/explorer/_general.py", "general_search")}
 
 
 def _complexities(path: Path) -> list[tuple[str, int]]:
@@ -31,3 +30,4 @@ def test_no_function_of_the_engine_or_the_pipeline_is_above_the_limit() -> None:
     # the measure is real: it sees the BFS loops above the limit, and the pipeline's stages below it
     assert all(measured[k] > LIMIT for k in EXEMPT)
     assert measured[("kubecheck/runner.py", "run_check")] < 5
+    assert measured[("kubecheck/core/distributed/_driver.py", "run")] <= LIMIT

@@ -42,6 +42,8 @@ _.controller_revisions  # model/state.py: ClusterState tables, read through mode
 _.persistent_volume_claims
 _.pod_disruption_budgets
 _.progress_deadline  # model/system.py Scenario field, read by getattr through Timer.opt_in (model.registry.TIMERS)
+_.node_recovery  # model/environment.py FaultBudget fields, read by getattr through Fault.budget (model.registry.FAULTS)
+_.force_delete
 _.cluster_ip  # model/objects.py Service: loaded from manifests, upstream field kept for rendering
 _.number_misscheduled  # model/objects.py DaemonSetStatus: upstream status fields the controller writes
 _.number_unavailable
@@ -85,6 +87,7 @@ _.P_RS_UPDATED
 _._scenario_of  # bench/spin_rollout.py
 
 # --- counters read by tests
+_.published  # model/prober.py: ProbeWorker's published result, read by tests/model/test_prober.py (the worker_test.go tables)
 _.forked  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.reruns  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.losses  # kubecheck/pool.py: SearchPool counters (workers lost), reported for debugging

@@ -24,6 +24,7 @@ from kubecheck.core.properties import (
     always_eventually,
     eventually_always,
     invariant,
+    leads_to,
     sometimes,
 )
 from kubecheck.core.ts import Action, BaseSystem, TransitionSystem
@@ -39,6 +40,7 @@ __all__ = [
     "action_property",
     "eventually_always",
     "always_eventually",
+    "leads_to",
     "sometimes",
     "Verdict",
     "PropertyResult",

@@ -14,6 +14,9 @@ kind                    judged on                     outcome
                                                       the system expects progress there
 ``eventually_always``   a lasso's loop                ``VIOLATION`` when P fails on some loop state
 ``always_eventually``   a lasso's loop                ``VIOLATION`` when P fails on every loop state
+``leads_to``            a lasso (stem and loop)       ``VIOLATION`` when the trigger holds on some
+                                                      state and the goal fails on it and on every
+                                                      later state, the whole loop included
 ======================  ============================  =========================================
 
 A predicate that raises (anything but ``KeyboardInterrupt``: ``SystemExit`` from a user rule too) or
@@ -28,6 +31,12 @@ Judgement(outcome=<Outcome.VIOLATION: 'violation'>, note='')
 <Outcome.HOLDS: 'holds'>
 >>> judge_lasso(eventually_always("ZERO", "settles at 0", lambda s: s == 0), [0, 1]).outcome
 <Outcome.VIOLATION: 'violation'>
+>>> from kubecheck.core.properties import leads_to
+>>> spike_settles = leads_to("SETTLE", "after 5, back to 0", lambda s: s == 5, lambda s: s == 0)
+>>> judge_lasso(spike_settles, [1, 2], prefix=[0, 5]).outcome   # 5 at step 1, never 0 again
+<Outcome.VIOLATION: 'violation'>
+>>> judge_lasso(spike_settles, [1, 2], prefix=[5, 0]).outcome   # 0 came after the 5
+<Outcome.HOLDS: 'holds'>
 >>> judge_state(invariant("BAD", "forgot return", lambda s: None), 1).note
 'predicate kubecheck.core.judge.<lambda> returned NoneType, not bool'
 """
@@ -55,6 +64,8 @@ __all__ = [
     "describe_result",
     "PredicateError",
     "strict_predicate",
+    "strict_trigger",
+    "leads_to_trigger_index",
 ]
 
 
@@ -156,10 +167,19 @@ def judge_deadlock(enabled: bool, expects_progress: Callable[[Any], bool], state
     return Outcome.VIOLATION
 
 
-def judge_lasso(prop: Property, loop: Sequence[Any]) -> Judgement:
-    """An eventual property on a lasso whose loop visits the states ``loop`` forever (one state: the
-    run stutters there).  ``<>[]P`` fails when P fails somewhere on the loop, ``[]<>P`` when P fails
-    everywhere on it."""
+def judge_lasso(prop: Property, loop: Sequence[Any], prefix: Sequence[Any] = ()) -> Judgement:
+    """An eventual property on a lasso: the run visits ``prefix`` once (the stem, from the initial
+    state) and then the states ``loop`` forever (one state: the run stutters there).  ``<>[]P`` fails
+    when P fails somewhere on the loop, ``[]<>P`` when P fails everywhere on it; both ignore the stem.
+    ``P ~> Q`` (``leads_to``) fails when some state of the stem or of the loop satisfies the trigger
+    and the goal fails on that state and on every state after it, loop included
+    (:func:`leads_to_trigger_index` says which state)."""
+    if prop.kind is PropertyKind.LEADS_TO:
+        try:
+            at = leads_to_trigger_index(prop, loop, prefix)
+        except PredicateError as exc:
+            return Judgement(Outcome.ERROR, exc.note)
+        return _HOLDS if at is None else _VIOLATION
     failing = []
     for state in loop:
         j = judge_state(prop, state)
@@ -173,6 +193,33 @@ def judge_lasso(prop: Property, loop: Sequence[Any]) -> Judgement:
     else:
         raise ValueError(f"{prop.rule_id} is a {prop.kind.value} property, not an eventual one")
     return _VIOLATION if bad else _HOLDS
+
+
+def leads_to_trigger_index(prop: Property, loop: Sequence[Any], prefix: Sequence[Any] = ()) -> int | None:
+    """For a ``leads_to`` property on the lasso ``prefix`` + ``loop`` forever: the index (into
+    ``prefix + loop``) of the first state where the trigger holds and the goal never holds from there
+    on, or None.  The goal holding anywhere on the loop answers every trigger (the loop repeats); a
+    trigger on the loop is then unanswered; a trigger on the stem is unanswered when the goal fails on
+    the rest of the stem too.  Raises :class:`PredicateError` for a predicate that raises or returns a
+    non-bool."""
+    if not loop:
+        raise ValueError(f"{prop.rule_id}: a lasso has at least one loop state")
+    goal = strict_predicate(prop)
+    trigger = strict_trigger(prop)
+    if any(goal(s) for s in loop):
+        return None
+    first: int | None = None
+    for i, s in enumerate(loop):
+        if trigger(s):
+            first = len(prefix) + i
+            break
+    # walk the stem backwards while the goal fails: a trigger there is unanswered
+    for i in range(len(prefix) - 1, -1, -1):
+        if goal(prefix[i]):
+            break
+        if trigger(prefix[i]):
+            first = i
+    return first
 
 
 def judge_trace(prop: Property, trace: Any, system: Any = None) -> Judgement:
@@ -191,7 +238,7 @@ def judge_trace(prop: Property, trace: Any, system: Any = None) -> Judgement:
     if kind.is_eventual:
         if trace.loop_start is None:
             return _HOLDS
-        return judge_lasso(prop, states[trace.loop_start:])
+        return judge_lasso(prop, states[trace.loop_start:], states[: trace.loop_start])
     from kubecheck.core.ts import expects_progress_fn, next_states_fn
 
     enabled = bool(list(next_states_fn(system)(states[-1])))
@@ -268,3 +315,13 @@ def strict_predicate(prop: Property) -> Callable[[Any], bool]:
         raise PredicateError(describe_result(prop, r))
 
     return call
+
+
+def strict_trigger(prop: Property) -> Callable[[Any], bool]:
+    """:func:`strict_predicate` for the trigger of a ``leads_to`` property (its ``P``); the ERROR note
+    names the trigger function."""
+    if prop.trigger is None:
+        raise ValueError(f"{prop.rule_id} is a {prop.kind.value} property: it has no trigger")
+    from dataclasses import replace
+
+    return strict_predicate(replace(prop, kind=PropertyKind.EVENTUALLY_ALWAYS, predicate=prop.trigger, trigger=None))

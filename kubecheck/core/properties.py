@@ -11,6 +11,9 @@ constructor            predicate signature              meaning
 :func:`action_property` ``pred(state, action, next)``   holds for every reachable transition
 :func:`eventually_always` ``pred(state) -> bool``       ``<>[]P`` on every weakly fair run
 :func:`always_eventually` ``pred(state) -> bool``       ``[]<>P`` on every weakly fair run
+:func:`leads_to`       ``trigger(state)``, ``goal(state)``  ``P ~> Q``: on every weakly fair run, every
+                                                         state where the trigger holds is followed (or
+                                                         is itself one) where the goal holds
 :func:`sometimes`      ``pred(state) -> bool``          some reachable state satisfies it (a discovery
                                                          is an *example*, not a failure)
 =====================  ===============================  ================================================
@@ -36,6 +39,7 @@ __all__ = [
     "action_property",
     "eventually_always",
     "always_eventually",
+    "leads_to",
     "sometimes",
     "DEADLOCK_FREEDOM",
     "RULE_ID_PATTERN",
@@ -52,13 +56,15 @@ class PropertyKind(enum.Enum):
     EVENTUALLY_ALWAYS = "eventually_always"
     ALWAYS_EVENTUALLY = "always_eventually"
     SOMETIMES = "sometimes"
+    #: ``P ~> Q`` (``[](P -> <>Q)``): the predicate is the goal ``Q``, :attr:`Property.trigger` is ``P``
+    LEADS_TO = "leads_to"
     #: Built in: no reachable state with ``expects_progress`` true has no enabled action.  Used by the
     #: explorer's ``check_deadlock`` option through :data:`DEADLOCK_FREEDOM`; not for user predicates.
     DEADLOCK = "deadlock"
 
     @property
     def is_eventual(self) -> bool:
-        return self in (PropertyKind.EVENTUALLY_ALWAYS, PropertyKind.ALWAYS_EVENTUALLY)
+        return self in (PropertyKind.EVENTUALLY_ALWAYS, PropertyKind.ALWAYS_EVENTUALLY, PropertyKind.LEADS_TO)
 
     @property
     def arity(self) -> int:
@@ -100,6 +106,8 @@ class Property:
     #: action property, declaring ``reads`` also promises that it holds on every step that writes
     #: none of them.
     reads: frozenset[tuple[Any, ...]] | None = None
+    #: ``leads_to`` only: the trigger ``P`` of ``P ~> Q`` (``predicate`` is the goal ``Q``); None for every other kind
+    trigger: Callable[[Any], bool] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, PropertyKind):
@@ -135,6 +143,7 @@ class Property:
                 f"Pass the function itself, e.g. invariant({self.rule_id!r}, {self.name!r}, my_check) "
                 f"rather than my_check(...)."
             )
+        self._check_trigger()
         if self.kind is not PropertyKind.DEADLOCK:
             arity = self.kind.arity
             if _accepts_positional(self.predicate, arity) is False:
@@ -145,6 +154,20 @@ class Property:
                     f"takes {shape}. Change its signature to def {getattr(self.predicate, '__name__', 'pred')}"
                     f"{shape} -> bool."
                 )
+
+    def _check_trigger(self) -> None:
+        """A ``leads_to`` property has a callable one-argument trigger; no other kind has one."""
+        if self.kind is not PropertyKind.LEADS_TO:
+            if self.trigger is not None:
+                raise InvalidProperty(f"Property {self.rule_id}: only a leads_to property has a trigger; a {self.kind.value} "
+                                      f"property has one predicate (drop trigger=)")
+            return
+        if not callable(self.trigger):
+            raise InvalidProperty(f"Property {self.rule_id} ({self.name}): a leads_to property needs a callable trigger "
+                                  f"(the P of P ~> Q), got {self.trigger!r}")
+        if _accepts_positional(self.trigger, 1) is False:
+            raise InvalidProperty(f"Property {self.rule_id} ({self.name}): trigger {_qualname(self.trigger)} cannot be "
+                                  f"called with 1 positional argument; it takes (state) -> bool")
 
     @property
     def predicate_name(self) -> str:
@@ -191,6 +214,21 @@ def always_eventually(
     return Property(rule_id, name, PropertyKind.ALWAYS_EVENTUALLY, predicate, statement, symmetric)
 
 
+def leads_to(
+    rule_id: str,
+    name: str,
+    trigger: Callable[[Any], bool],
+    goal: Callable[[Any], bool],
+    *,
+    statement: str = "",
+    symmetric: bool = True,
+) -> Property:
+    """``P ~> Q`` (``[](P -> <>Q)``): on every weakly fair run, from every state where ``trigger``
+    holds, a state where ``goal`` holds comes (the same state counts).  A counterexample is a weakly
+    fair lasso that passes a trigger state and on which the goal never holds from there on."""
+    return Property(rule_id, name, PropertyKind.LEADS_TO, goal, statement, symmetric, None, trigger)
+
+
 def sometimes(
     rule_id: str,
     name: str,
@@ -228,7 +266,7 @@ def validate_properties(props: "list[Property]", caller: str) -> None:
         if not isinstance(p, Property):
             raise InvalidProperty(
                 f"{caller} got {p!r} where a Property was expected; build one with invariant(), "
-                f"action_property(), eventually_always(), always_eventually() or sometimes()"
+                f"action_property(), eventually_always(), always_eventually(), leads_to() or sometimes()"
             )
         if p.rule_id in seen:
             raise InvalidProperty(

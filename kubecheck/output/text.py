@@ -103,6 +103,8 @@ def render_text(report: Any) -> str:
             if suppressed is not None:
                 lines.append(f"            {_MARK[f.verdict].lower()}, suppressed ({suppressed.kind}): {suppressed.justification}")
                 continue
+            if f.verdict == "holds" and "count-model proof" in getattr(f, "reductions", ()) and f.note:
+                lines.append(f"            {f.note}")  # which engine decided, and for which sizes
             if f.verdict in ("violated", "error"):
                 lines.append(f"            {f.title}")
                 if f.note:
@@ -133,6 +135,9 @@ def render_text(report: Any) -> str:
     meaning = EXIT_MEANING[report.exit_code]
     if report.exit_code == 0 and (c.get("suppressed") or below):
         meaning = "no violation counts toward the exit code (suppressed findings and those below --fail-on are reported above)"
+    elif report.exit_code == 0 and any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
+        meaning = ("every property holds (exhaustive from the settled state, or proved by the Z3 count model for the "
+                   "sizes each note gives)")
     lines.append(f"exit {report.exit_code}: {meaning}")
     lines += _next_steps(report)
     # Every line is built as one line; whatever a user string brings (a newline or an ANSI sequence in an

@@ -29,8 +29,8 @@ from typing import Any, Iterable
 from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
 from model.objects import Deployment, IntOrString
 
-__all__ = ["RULES", "MODEL_VERSION", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
-           "smallest_counterexample", "cache_dir"]
+__all__ = ["RULES", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
+           "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir"]
 
 #: rule id -> the property key of prove_rollout
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge"}
@@ -161,24 +161,35 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
             granularity: str, timeout: float, cache: Path | None, node_failures: int = 0,
             rollout: bool = True) -> tuple[str, dict[str, Any], bool]:
-    """(status, details, cached) of one prove_rollout call, through the cache."""
-    key = _key("prove", rule_id, replicas, surge, unavailable, crashes, granularity,
-               *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)))
+    """(status, details, cached) of one prove_rollout call, through the cache.
+
+    A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
+    search is shared) and caches each that is decided."""
+    def key(rid: str) -> str:
+        return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
+                    *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)))
+
     path = None if cache is None else cache / "count-proofs.json"
-    if path is not None:
-        hit = _load(path).get(key)
-        if hit is not None:
-            return hit["status"], hit, True
-    res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=(RULES[rule_id],),
+    stored = _load(path) if path is not None else {}
+    hit = stored.get(key(rule_id))
+    if hit is not None:
+        return hit["status"], hit, True
+    # the asked rule first (a long BMC for it must not leave it to a later call), then the rules not cached
+    # yet; a rule the deadline cut here is not cached and gets a call of its own when it is asked
+    rules = (rule_id, *(r for r in RULES if r != rule_id and key(r) not in stored))
+    res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
                         granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout)
-    pp = res.properties[0]
-    details: dict[str, Any] = {"status": pp.status, "seconds": round(res.seconds, 3), "message": pp.message}
-    if pp.counterexample is not None:
-        cex = pp.counterexample
-        details.update(cex_replicas=cex.replicas, cex_steps=list(cex.actions))
-    if path is not None and pp.status in (PROVED, VIOLATED):  # a timeout is not cached
-        _store(path, key, details)
-    return pp.status, details, False
+    mine: dict[str, Any] = {}
+    for rid, pp in zip(rules, res.properties):
+        details: dict[str, Any] = {"status": pp.status, "seconds": round(pp.seconds, 3), "message": pp.message}
+        if pp.counterexample is not None:
+            cex = pp.counterexample
+            details.update(cex_replicas=cex.replicas, cex_steps=list(cex.actions))
+        if path is not None and pp.status in (PROVED, VIOLATED):  # a timeout is not cached
+            _store(path, key(rid), details)
+        if rid == rule_id:
+            mine = details
+    return mine["status"], mine, False
 
 
 def smallest_counterexample(rule_id: str, surge: IntOrString, unavailable: IntOrString, crashes: int, granularity: str,
@@ -297,14 +308,107 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
                         replicas=r, family=family, seconds=seconds, cached=cached)
 
 
+#: The explicit reach: the largest ``spec.replicas`` of a Deployment whose rollout the explicit search is
+#: relied on to finish within the default bounds (50,000 states, 60 s).  Measured (docs/performance.md):
+#: a rolling update at replicas 3 is 1,925-4,294 states, at 4 with one crash 339,512 states cut by a
+#: 120 s timeout, at 10 the search is always cut; 3 is also the largest size the refinement of the
+#: object model by the count model is checked at in CI.  Above it :func:`decide_before_search` asks the
+#: count model FIRST and the explicit search gets only what the count model leaves undecided; at or
+#: below it the explicit engine runs first (it gives concrete traces) and the count model only decides
+#: a search that was cut (:func:`decide_rollout_findings`).
+EXPLICIT_REACH = 3
+
+
+def beyond_explicit_reach(deployment: Deployment) -> bool:
+    """Whether ``deployment`` is above :data:`EXPLICIT_REACH` (the count model is asked first)."""
+    return deployment.replicas > EXPLICIT_REACH
+
+
+def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, overlapping: bool, *,
+                     timeout: float = 60.0, cache: Path | None = None, cluster: Any = None) -> CountVerdict:
+    """The count model's verdict on ``rule_id`` for Deployment ``d`` in scenario ``spec``
+    (a ``kubecheck.scenarios.ScenarioSpec``): :func:`coverage` for the scenario, then :func:`count_verdict`."""
+    actions = spec.all_user_actions()
+    # informer caches (caches: lagged) are a lag the count model lacks, as stale reads are
+    why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or (spec.caches or "off") != "off",
+                   overlapping=overlapping)
+    if not why and getattr(spec, "images", None):
+        why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
+    if not why and getattr(spec, "clocks", None):
+        why = f"clocks ({', '.join(sorted(spec.clocks))}) are not in the checked refinement"
+    if not why and getattr(spec, "time", "abstract") != "abstract":
+        # the ReplicaSet may delete an available pod before one not yet available (docs/semantics.md)
+        why = "time: ordered (every deletion choice upstream's clock allows) is not in the count model"
+    if not why and getattr(spec, "kubelet_terminal_phase", False):
+        # a killed pod turns Failed (inactive) before it is deleted: not in the checked refinement
+        why = "kubelet_terminal_phase is not in the checked refinement"
+    if not why and cluster is not None and _autoscaled(cluster, d):
+        why = "a HorizontalPodAutoscaler scales this Deployment (the count model's replicas are fixed)"
+    rolls = any(_sets_image_of(e, d) for e in actions)
+    return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
+                         timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls)
+
+
+def _autoscaled(cluster: Any, d: Deployment) -> bool:
+    """Whether a HorizontalPodAutoscaler of ``d``'s namespace targets it (it writes its spec.replicas)."""
+    return any(h.scale_target_ref[1:] == ("Deployment", d.name) for h in cluster.objects("HorizontalPodAutoscaler", d.namespace))
+
+
+def _target(target: Any) -> tuple[str, str] | None:
+    """(namespace, name) of a Deployment target, given as ``("Deployment", ns, name)`` or ``"Deployment ns/name"``."""
+    if isinstance(target, tuple) and len(target) == 3 and target[0] == "Deployment":
+        return target[1], target[2]
+    if isinstance(target, str) and target.startswith("Deployment "):
+        ns, _, name = target.split(" ", 1)[1].partition("/")
+        return ns, name
+    return None
+
+
+def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: Any, granularity: str, *,
+                         timeout: float = 60.0, cache: Path | None = None) -> dict[tuple[str, str, str], CountVerdict]:
+    """The count model asked FIRST, before any explicit search, for every (rule id, target) pair
+    of a count-model rule (KC-ROLL-001/002) on a Deployment beyond :data:`EXPLICIT_REACH`.
+
+    Returns ``(rule id, namespace, name) -> CountVerdict`` for every such pair that it asked about;
+    the caller takes the PROVED ones out of the explicit search (they are decided) and keeps the
+    others (not covered, undecided, or a count-model counterexample, which may be spurious and is
+    never VIOLATED by itself) for the explicit search, handing their verdicts to
+    :func:`decide_rollout_findings` so that the count model is not asked twice.
+    """
+    out: dict[tuple[str, str, str], CountVerdict] = {}
+    todo = []
+    for rule_id, target in pairs:
+        where = _target(target)
+        if rule_id not in RULES or where is None:
+            continue
+        d = cluster.get("Deployment", *where)
+        if d is None or not beyond_explicit_reach(d):
+            continue
+        todo.append((rule_id, where, d))
+    if not todo:
+        return out
+    cache = cache_dir() if cache is None else cache
+    overlaps = _overlapping(cluster)
+    for rule_id, (ns, name), d in todo:
+        cv = scenario_verdict(rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
+                              cluster=cluster)
+        if cv.status == PROVED:
+            cv = replace(cv, message=(f"decided by the Z3 count model before the explicit search (replicas {d.replicas} > "
+                                      f"{EXPLICIT_REACH}, beyond the explicit reach): {cv.message}"))
+        out[(rule_id, ns, name)] = cv
+    return out
+
+
 def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granularity: str, *,
-                            timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
+                            timeout: float = 60.0, cache: Path | None = None,
+                            known: dict[tuple[str, str, str], CountVerdict] | None = None) -> list[Any]:
     """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-001/002
     finding on a Deployment decided by the count model where its refinement covers the scenario.
 
     ``spec`` is the ``kubecheck.scenarios.ScenarioSpec``, ``cluster`` the settled ClusterState.
     A PROVED exact-parameter proof becomes ``holds`` (exit 0) with a note naming the engine and
     sizes; anything else keeps the explicit verdict and appends the count model's answer to the note.
+    ``known``: verdicts :func:`decide_before_search` already has for these pairs (not asked again).
     """
     from kubecheck.core.verdict import Verdict
 
@@ -319,20 +423,15 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
         if f not in todo:
             out.append(f)
             continue
-        ns, _, name = f.target.split(" ", 1)[1].partition("/")
+        ns, name = _target(f.target) or ("", "")
         d = cluster.get("Deployment", ns, name)
         if d is None:
             out.append(f)
             continue
-        actions = spec.all_user_actions()
-        # informer caches (caches: lagged) are a lag the count model lacks, as stale reads are
-        why = coverage(d, actions, spec.faults, spec.granularity or granularity, spec.stale_reads or (spec.caches or "off") != "off",
-                       overlapping=(ns, name) in overlaps)
-        if not why and getattr(spec, "images", None):
-            why = "image facts (images:) are not in the count model"  # a pull failure or crash changes the rollout
-        rolls = any(_sets_image_of(e, d) for e in actions)
-        cv = count_verdict(f.rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
-                           timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls)
+        cv = (known or {}).get((f.rule_id, ns, name))
+        if cv is None:
+            cv = scenario_verdict(f.rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
+                                  cluster=cluster)
         if cv.status == PROVED:
             out.append(replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
                                note=cv.message + (f" [explicit search: {f.note}]" if f.note else ""),

@@ -83,3 +83,45 @@ def test_config_file_sets_them_and_the_command_line_wins(tmp_path: Path) -> None
     r, _ = invoke(["check", str(RS), "--config", str(bad), *FAST], tmp_path)
     assert r.exit_code == 2
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(f"{bad}:2: kubernetes_version: "), r.stderr
+
+
+def test_time_ordered_in_a_scenario_file_reaches_the_model(tmp_path: Path) -> None:
+    """``time: ordered`` (issue #20 item 5) goes from a scenario file to ``Scenario.time``; an unknown
+    value is one line, exit 2."""
+    from kubecheck.scenarios import load_scenario_file
+    from model.state import ClusterState
+
+    f = tmp_path / "ordered.yaml"
+    f.write_text("name: ordered\ntime: ordered\nfaults: {container_crash: 1}\n")
+    spec = load_scenario_file(str(f))
+    assert spec.time == "ordered" and spec.to_scenario(ClusterState(), "write").time == "ordered"
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("name: plain\nfaults: {container_crash: 1}\n")
+    assert load_scenario_file(str(plain)).to_scenario(ClusterState(), "write").time == "abstract"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntime: sometimes\n")
+    r = run_console(["check", str(RS), "--scenario-file", str(bad), "-q"], tmp_path)
+    assert r.code == 2 and len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(f"{bad}:2: time"), r.stderr
+
+
+def test_scenario_file_opts_into_terminating_replicas_and_the_kubelet_terminal_phase(tmp_path: Path) -> None:
+    """``terminating_replicas:`` / ``kubelet_terminal_phase:`` reach the model's Scenario (off when absent);
+    a non-boolean is one line ``FILE:LINE: FIELD: message``."""
+    import pytest
+
+    from kubecheck.scenarios import InvalidScenario, load_scenario_file
+    from model.state import ClusterState
+
+    on = tmp_path / "on.yaml"
+    on.write_text("name: gated\nkubernetes_version: '1.35'\nterminating_replicas: true\nkubelet_terminal_phase: true\n")
+    sc = load_scenario_file(str(on)).to_scenario(ClusterState(), "write")
+    assert (sc.kubernetes_version, sc.terminating_replicas, sc.kubelet_terminal_phase) == ("1.35", True, True)
+    off = tmp_path / "off.yaml"
+    off.write_text("name: plain\n")
+    sc = load_scenario_file(str(off)).to_scenario(ClusterState(), "write")
+    assert (sc.terminating_replicas, sc.kubelet_terminal_phase) == (False, False)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nterminating_replicas: 'yes'\n")
+    with pytest.raises(InvalidScenario) as exc:
+        load_scenario_file(str(bad))
+    assert str(exc.value).startswith(f"{bad}:2: terminating_replicas: ") and "\n" not in str(exc.value)

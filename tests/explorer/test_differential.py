@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubecheck.core.explorer import explore
-from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant
+from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant, leads_to
 from kubecheck.core.verdict import Verdict
 from tests.explorer.systems import Graph
 
@@ -162,6 +162,7 @@ def test_a_depth_bound_never_turns_a_violation_into_holds(case, strategy, max_de
         action_property("ACT", "never from p to outside p", lambda s, a, t: not (s in p and t not in p)),
         eventually_always("EA", "eventually always q", lambda s: s in q),
         always_eventually("AE", "always eventually q", lambda s: s in q),
+        leads_to("LT", "p leads to q", lambda s: s in p, lambda s: s in q),
     ]
     full = explore(g, props, strategy=strategy, check_deadlock=deadlock)
     cut = explore(g, props, strategy=strategy, check_deadlock=deadlock, max_depth=max_depth)
@@ -172,3 +173,46 @@ def test_a_depth_bound_never_turns_a_violation_into_holds(case, strategy, max_de
             assert f.verdict is Verdict.VIOLATED, (c.property.rule_id, max_depth)
     if cut.complete:
         assert cut.stats.states == full.stats.states
+
+
+def leads_to_reference(g: Graph, p: frozenset, q: frozenset) -> bool:
+    """Whether ``p ~> q`` is violated: some reachable ``p`` state outside ``q`` reaches, through
+    states outside ``q``, a state outside ``q`` where no fair action is enabled or a weakly fair
+    cycle of states outside ``q`` (brute force, as :func:`reference`)."""
+    reach = reachable(g)
+    notq = reach - q
+    ends = {s for s in notq if not any(e[2] for e in g.edges[s])}
+    for c in fair_cycles(g, notq):
+        ends |= c
+    for s in notq & p:
+        seen, todo = {s}, [s]
+        while todo:
+            u = todo.pop()
+            if u in ends:
+                return True
+            for e in g.edges[u]:
+                if e[4] in notq and e[4] not in seen:
+                    seen.add(e[4])
+                    todo.append(e[4])
+    return False
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems(), st.sampled_from(["bfs", "dfs"]))
+def test_leads_to_agrees_with_brute_force(case, strategy):
+    from kubecheck.core.judge import Outcome, judge_trace
+
+    g, p, q = case
+    prop = leads_to("LT", "p leads to q", lambda s: s in p, lambda s: s in q)
+    res = explore(g, [prop], strategy=strategy)
+    r = res.results[0]
+    assert res.complete and r.verdict in (Verdict.VIOLATED, Verdict.HOLDS)
+    assert (r.verdict is Verdict.VIOLATED) == leads_to_reference(g, p, q)
+    if r.verdict is Verdict.VIOLATED:
+        assert judge_trace(prop, r.trace).outcome is Outcome.VIOLATION
+        assert lasso_is_valid(g, r.trace, q, "ae")  # fair, and the loop stays outside q
+        path = r.trace.action_path()
+        state = g.init_states()[path[0]]
+        for idx, stp in zip(path[1:], r.trace.steps):
+            state = g.step(state, g.actions(state)[idx])
+            assert state == stp.state

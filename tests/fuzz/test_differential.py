@@ -15,7 +15,7 @@ import pytest
 
 from kubecheck.core.explorer import explore
 from kubecheck.core.random import run_random
-from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant, sometimes
+from kubecheck.core.properties import action_property, always_eventually, eventually_always, invariant, leads_to, sometimes
 from kubecheck.core.verdict import Verdict
 from model.system import KubeSystem
 from properties import instantiate
@@ -43,6 +43,7 @@ def random_graph(seed: int) -> tuple[Graph, list]:
         eventually_always("EA", "eventually always P", lambda s, p=p: s in p),
         always_eventually("AE", "always eventually Q", lambda s, q=q: s in q),
         sometimes("SOME", "reaches Q", lambda s, q=q: s in q),
+        leads_to("LT", "P leads to Q", lambda s, p=p: s in p, lambda s, q=q: s in q),
     ]
     return Graph(inits, edges), props
 

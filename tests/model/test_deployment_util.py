@@ -2,8 +2,7 @@
 
 Ids are the upstream test names (``TestX/case name``; unnamed upstream rows get their index).
 Left out: TestEqualIgnoreHashAndDroppedFields, the dropped-fields rows of TestFindNewReplicaSet
-and TestGetNonNegativeInt32FromAnnotation (post-1.32 code, not the v1.28 baseline), the
-terminating-replica column of TestGetReplicaCountForReplicaSets (feature-gated) and
+and TestGetNonNegativeInt32FromAnnotation (post-1.32 code, not the v1.28 baseline) and
 TestGetDeploymentsForReplicaSet (the informer-level lookup is not modelled).
 """
 
@@ -37,6 +36,7 @@ from model.deployment_util import (
     find_old_replica_sets,
     get_actual_replica_count_for_replica_sets,
     get_available_replica_count_for_replica_sets,
+    get_terminating_replica_count_for_replica_sets,
     get_deployment_condition,
     get_proportion,
     get_ready_replica_count_for_replica_sets,
@@ -184,30 +184,39 @@ def test_find_old_replica_sets(rs_list: list[ReplicaSet], expected: list[Replica
 # --------------------------------------------------------- TestGetReplicaCountForReplicaSets
 
 
-def _counted(name: str, spec: int, status: int, available: int = 0, ready: int = 0) -> ReplicaSet:
+def _counted(name: str, spec: int, status: int, available: int = 0, ready: int = 0, *,
+             observed: int = 0, terminating: int | None = None) -> ReplicaSet:
     r = rs(name, spec)
-    return replace(r, status=ReplicaSetStatus(replicas=status, available_replicas=available, ready_replicas=ready))
+    return replace(r, status=ReplicaSetStatus(replicas=status, available_replicas=available, ready_replicas=ready,
+                                              observed_generation=observed, terminating_replicas=terminating))
 
 
-RS1, RS2, RS3, RS4 = _counted("rs1", 1, 2), _counted("rs2", 2, 3), _counted("rs3", 3, 0), _counted("rs4", 1, 1)
+# As upstream's setup, including its slip: ``rs1.Status.ObservedGeneration = 1`` is set twice and rs2's
+# stays 0 (rs2 counts through its non-nil terminatingReplicas either way).
+RS1 = _counted("rs1", 1, 2, observed=1, terminating=3)
+RS2 = _counted("rs2", 2, 3, terminating=1)
+RS3 = _counted("rs3", 3, 0)  # unsynced: observedGeneration 0, terminatingReplicas nil
+RS4 = _counted("rs4", 1, 1, observed=1)  # synced but nil: the sum is unknown
 
 
 @pytest.mark.parametrize(
-    ("sets", "expected_count", "expected_actual"),
+    ("sets", "expected_count", "expected_actual", "expected_terminating"),
     [
-        pytest.param([RS1], 1, 2, id="TestGetReplicaCountForReplicaSets/scaling down rs1"),
-        pytest.param([RS1, RS2], 3, 5, id="TestGetReplicaCountForReplicaSets/scaling down rs1 and rs2"),
-        pytest.param([RS3], 3, 0, id="TestGetReplicaCountForReplicaSets/scaling up rs3"),
-        pytest.param([RS1, RS2, RS3], 6, 5, id="TestGetReplicaCountForReplicaSets/scaling down rs1 and rs2 and scaling up rs3"),
-        pytest.param([RS4], 1, 1, id="TestGetReplicaCountForReplicaSets/invalid/unknown terminating status for rs4"),
-        pytest.param([RS1, RS2, RS3, RS4], 7, 6,
+        pytest.param([RS1], 1, 2, 3, id="TestGetReplicaCountForReplicaSets/scaling down rs1"),
+        pytest.param([RS1, RS2], 3, 5, 4, id="TestGetReplicaCountForReplicaSets/scaling down rs1 and rs2"),
+        pytest.param([RS3], 3, 0, 0, id="TestGetReplicaCountForReplicaSets/scaling up rs3"),
+        pytest.param([RS1, RS2, RS3], 6, 5, 4, id="TestGetReplicaCountForReplicaSets/scaling down rs1 and rs2 and scaling up rs3"),
+        pytest.param([RS4], 1, 1, None, id="TestGetReplicaCountForReplicaSets/invalid/unknown terminating status for rs4"),
+        pytest.param([RS1, RS2, RS3, RS4], 7, 6, None,
                      id="TestGetReplicaCountForReplicaSets/invalid/unknown terminating status for rs4 with rs1, rs2 and rs3"),
-        pytest.param([None, RS1], 1, 2, id="nil entries are skipped"),
+        pytest.param([None, RS1], 1, 2, 3, id="nil entries are skipped"),
     ],
 )  # fmt: skip
-def test_get_replica_count_for_replica_sets(sets: list[ReplicaSet | None], expected_count: int, expected_actual: int) -> None:
+def test_get_replica_count_for_replica_sets(sets: list[ReplicaSet | None], expected_count: int, expected_actual: int,
+                                            expected_terminating: int | None) -> None:
     assert get_replica_count_for_replica_sets(sets) == expected_count
     assert get_actual_replica_count_for_replica_sets(sets) == expected_actual
+    assert get_terminating_replica_count_for_replica_sets(sets) == expected_terminating
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from model.objects import KINDS
 from model.records import Controller, Timer
 from model.registry import CONTROLLERS, TIMERS
 from model.system import ACTOR_FAMILIES, KubeSystem
-from tests.model.test_golden_counts import cascade_delete, node_failure, rollout_small, rs_crash, sts_scale
+from tests.model.test_golden_counts import cascade_delete, crash_stale, node_failure, rollout_small, rs_crash, sts_scale
 
 
 def test_every_registered_controller_has_a_complete_record() -> None:
@@ -75,3 +75,177 @@ def test_a_controller_of_no_kind_without_work_keys_is_refused_by_the_guard() -> 
     """The completeness guard above is not vacuous: a record missing its keys fails it."""
     bad = Controller("x", "x", "", lambda c, k: (), frozenset({"x_update_status"}))
     assert not (bad.kind or bad.keys is not None)
+
+
+# ----------------------------------------------------------------------------------------- faults
+
+
+def test_every_fault_budget_has_one_registered_fault_with_a_complete_record() -> None:
+    from model.environment import UNBUDGETED, FaultBudget
+    from model.records import Fault
+    from model.registry import FAULTS
+
+    budgets = [f.budget for f in FAULTS if f.budget != UNBUDGETED]
+    assert budgets == list(FaultBudget.__dataclass_fields__), "one fault per budget field, in the field order"
+    for f in FAULTS:
+        assert isinstance(f, Fault) and f.labels, f
+        assert f.instances is None or callable(f.instances), f
+        assert f.budget or f.instances is not None, "an unbudgeted fault is decided by the cluster"
+    labels = [label for f in FAULTS for label in f.labels]
+    assert len(labels) == len(set(labels))
+
+
+def test_the_scenario_loader_validates_each_fault_against_its_record_schema() -> None:
+    """``faults:`` in a scenario file is exactly the registered budgets, each with its record's schema."""
+    from kubecheck.scenarios import SCENARIO_SCHEMA
+    from model.registry import FAULTS
+
+    faults = SCENARIO_SCHEMA["properties"]["faults"]
+    assert faults["additionalProperties"] is False
+    assert faults["properties"] == {f.budget: f.file_schema() for f in FAULTS if f.budget}
+    assert all(f.file_schema() is None for f in FAULTS if not f.budget)
+
+
+def test_a_new_fault_budget_key_is_refused_and_a_negative_budget_too(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from kubecheck.core.errors import InvalidScenario
+    from kubecheck.scenarios import load_scenario_file
+
+    d = Path(str(tmp_path))
+    ok = d / "ok.yaml"
+    ok.write_text("name: ok\nfaults:\n  node_failure: 1\n  write_failure: 2\n", encoding="utf-8")
+    spec = load_scenario_file(str(ok))
+    assert (spec.faults.node_failure, spec.faults.write_failure) == (1, 2)
+    for body in ("name: bad\nfaults:\n  meteor_strike: 1\n", "name: bad\nfaults:\n  node_failure: -1\n"):
+        bad = d / "bad.yaml"
+        bad.write_text(body, encoding="utf-8")
+        with pytest.raises(InvalidScenario):
+            load_scenario_file(str(bad))
+
+
+@pytest.mark.parametrize("build", [rs_crash, node_failure, crash_stale])
+def test_explored_fault_labels_are_the_declared_ones(build: object) -> None:
+    from model.registry import FAULTS
+
+    declared = {label.replace("{prefix}", c.prefix) for f in FAULTS for label in f.labels for c in CONTROLLERS}
+    seen = {label for family, label in _labels(build("write")) if family == "fault"}  # type: ignore[operator]
+    assert seen and seen <= declared, seen - declared
+
+
+def test_fault_instances_iterates_the_registered_records_in_order() -> None:
+    """``fault_instances`` lists what each registered cluster-decided fault yields, budget by budget."""
+    from model.environment import FaultBudget, fault_instances
+    from model.registry import FAULTS
+
+    cluster = node_failure("write").init_states()[0].cluster  # type: ignore[operator]
+    everything = FaultBudget(container_crash=1, sandbox_death=1, node_failure=1, node_recovery=1, force_delete=1)
+    got = [(fi.budget, fi.label, fi.detail) for fi in fault_instances(cluster, everything)]
+    want = [(f.budget, label, detail) for f in FAULTS if f.instances is not None for label, detail, _ in f.instances(cluster, {})]
+    assert got == want and got
+    assert [x for x in got if x[0] == "node_failure"]  # a budget that allows it lists it...
+    assert not [x for x in fault_instances(cluster, FaultBudget(force_delete=1)) if x.budget == "node_failure"]  # ...and none else
+
+
+# ------------------------------------------------------------------------------------------ kinds
+
+
+def test_every_kind_has_a_complete_record() -> None:
+    """One record per kind of ``model.objects.KINDS``: every kind a manifest may declare has its schema,
+    defaulter, validator and builder; every kind has its summary; the record's class, table,
+    apiVersion and short name are the objects module's."""
+    from model.kinds import KIND_RECORDS
+    from model.manifests import MODELLED_KINDS
+    from model.objects import API_VERSIONS, SHORT_KIND_NAMES
+    from model.records import Kind
+    from model.state import ClusterState
+
+    assert list(KIND_RECORDS) == list(KINDS)
+    for name, k in KIND_RECORDS.items():
+        assert isinstance(k, Kind) and k.name == name and callable(k.summary)
+        assert k.cls is KINDS[name][0] and k.table in ClusterState.__dataclass_fields__
+        assert k.api_version == API_VERSIONS[name] and k.short == SHORT_KIND_NAMES[name]
+        loaded = (k.schema, k.defaults, k.validate, k.build)
+        assert all(x is not None for x in loaded) if name in MODELLED_KINDS else all(x is None for x in loaded), name
+        for fn in (k.defaults, k.validate, k.build, k.validate_update, k.summary):
+            assert fn is None or fn.__module__.startswith("model."), (name, fn)
+    assert {n for n, k in KIND_RECORDS.items() if k.build is not None} == set(MODELLED_KINDS)
+
+
+def test_the_loader_and_the_api_server_go_through_the_kind_records(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """The manifest loader, defaulting, update validation and the summaries ask the record: a record
+    changed here changes what they do."""
+    from dataclasses import replace as dc_replace
+    from pathlib import Path
+
+    import model.kinds as kinds
+    from model.defaults import set_defaults
+    from model.manifests import load_manifests
+    from model.system import _summary
+    from model.update_validation import validate_update
+    from model.validation import FieldError
+
+    f = Path(str(tmp_path)) / "svc.yaml"
+    f.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n---\n"
+                 "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}\n", encoding="utf-8")
+    before = load_manifests([str(f)])
+    assert not before.errors and len(before.objects) == 2
+    svc = kinds.KIND_RECORDS["Service"]
+    calls: list[str] = []
+
+    def refuse(obj: object) -> list[FieldError]:
+        calls.append("validate")
+        return [*svc.validate(obj), FieldError("spec", "refused by the record")]  # type: ignore[misc]
+
+    def defaults(obj: object) -> object:
+        calls.append("defaults")
+        return svc.defaults(obj)  # type: ignore[misc]
+
+    monkeypatch.setitem(kinds.KIND_RECORDS, "Service", dc_replace(svc, validate=refuse, defaults=defaults,
+                                                                   summary=lambda o, c, g: "from the record"))
+    after = load_manifests([str(f)])
+    assert calls == ["defaults", "validate"]
+    assert [str(e) for e in after.errors] == [f"{f}:4: spec: refused by the record"]
+    assert set_defaults("Service", {"metadata": {"name": "x"}}) == {"metadata": {"name": "x"}} and calls[-1] == "defaults"
+    pod = next(o for o in before.objects if o.name == "p")
+    assert validate_update(pod, pod) == []
+    monkeypatch.setitem(kinds.KIND_RECORDS, "Pod", dc_replace(kinds.KIND_RECORDS["Pod"], validate_update=lambda new, old: ["no"]))
+    assert validate_update(pod, pod) == ["no"]
+    service = next(o for o in before.objects if o.name == "web")
+    from model.state import ClusterState
+
+    assert _summary("Service", service, ClusterState()) == "from the record"
+
+
+# ----------------------------------------------------------------------------------- user actions
+
+
+def test_every_user_action_has_one_registered_record() -> None:
+    import typing
+
+    from model.environment import UserAction
+    from model.records import UserActionKind
+    from model.registry import USER_ACTIONS, user_action_record
+
+    classes = [u.cls for u in USER_ACTIONS]
+    assert set(classes) == set(typing.get_args(UserAction)) and len(classes) == len(set(classes))
+    for u in USER_ACTIONS:
+        assert isinstance(u, UserActionKind) and callable(u.label) and callable(u.instances)
+        assert user_action_record(u.cls) is u
+    assert user_action_record(int) is None
+
+
+def test_user_action_label_and_instances_are_the_records() -> None:
+    from model.environment import DeleteFailedNode, ScaleWorkload, SetImage, user_action_instances, user_action_label
+    from model.errors import ModelError
+
+    c = node_failure("write").init_states()[0].cluster  # type: ignore[operator]
+    assert user_action_label(ScaleWorkload("ReplicaSet", "web", 3)) == "user_scale_rs"
+    assert user_action_label(SetImage("StatefulSet", "db", "x:2")) == "user_update_image_statefulset"
+    assert user_action_label(DeleteFailedNode()) == "operator_delete_node"
+    scaled = user_action_instances(c, ScaleWorkload("ReplicaSet", "web", 3))
+    assert [d for d, _ in scaled] == ["web=3"] and scaled[0][1][0].obj.replicas == 3  # type: ignore[index,union-attr]
+    assert user_action_instances(c, ScaleWorkload("ReplicaSet", "web", 1)) == []  # no-op: no instance
+    assert user_action_instances(c, ScaleWorkload("ReplicaSet", "gone", 3)) == []
+    with pytest.raises(ModelError, match="not a user action"):
+        user_action_label(object())  # type: ignore[arg-type]

@@ -19,10 +19,15 @@ import pytest
 from model.api import Create, Delete, Update, UpdateStatus
 from model.frozen import FrozenMap
 from model.labels import LabelSelector, LabelSelectorRequirement
-from model.objects import OwnerReference, ReplicaSetStatus
+from model.objects import OwnerReference, ReplicaSetCondition, ReplicaSetStatus
 from model.replicaset import (
     BURST_REPLICAS,
     calculate_status,
+    filter_claimed_pods,
+    get_condition,
+    remove_condition,
+    set_condition,
+    with_manage_replicas_error,
     get_indirectly_related_pods,
     get_pods_prefix,
     get_replica_sets_with_same_controller,
@@ -31,7 +36,8 @@ from model.replicaset import (
     update_replica_set_status,
 )
 from model.errors import ModelError
-from model.controller_utils import filter_active_pods
+from model.controller_utils import filter_active_pods, filter_terminating_pods
+from model.labels import label_selector_as_selector
 from tests.model.builders_replicaset import (
     apply,
     creates,
@@ -449,13 +455,106 @@ def test_calculate_status(replica_set: object, pods: list[object], expected: tup
     assert got.observed_generation == replica_set.status.observed_generation  # type: ignore[attr-defined]
 
 
-@pytest.mark.skip(
-    reason="not modelled: TestCalculateStatusConditions (ReplicaFailure needs a failing create/delete) and the "
-    "DeploymentReplicaSetTerminatingReplicas rows of TestCalculateStatus (status.terminatingReplicas); "
-    "see docs/semantics.md#replicaset"
-)
-def test_calculate_status_conditions() -> None:  # pragma: no cover
-    raise AssertionError
+def _calc_terminating_cases() -> list[object]:
+    fully = rs("f", 2, _FULL)
+    return [
+        pytest.param(False, fully, [pod("pod1", _FULL, fully), pod("pod2", _FULL, fully)], [], (2, 2, 2, 2), None,
+                     id="2 fully labelled pods"),
+        pytest.param(True, fully, [pod("pod1", _FULL, fully), pod("pod2", _FULL, fully)], [], (2, 2, 2, 2), 0,
+                     id="2 fully labelled pods with DeploymentPodReplacementPolicy"),
+        pytest.param(False, fully, [pod("pod1", _FULL, fully)], [pod("pod2", _FULL, fully, deleting=True)], (1, 1, 1, 1), None,
+                     id="1 fully labelled pod and 1 terminating without DeploymentPodReplacementPolicy"),
+        pytest.param(True, fully, [pod("pod1", _FULL, fully)],
+                     [pod("pod2", _FULL, fully, deleting=True), pod("pod3", _FULL, fully, deleting=True)], (1, 1, 1, 1), 2,
+                     id="1 fully labelled pods and 2 terminating with DeploymentPodReplacementPolicy"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("gate", "replica_set", "active", "terminating", "expected", "expected_terminating"),
+                         _calc_terminating_cases())
+def test_calculate_status_terminating_replicas(gate: bool, replica_set: object, active: list[object], terminating: list[object],
+                                               expected: tuple[int, int, int, int], expected_terminating: int | None) -> None:
+    """replica_set_utils_test.go TestCalculateStatus, the rows with terminating pods (upstream's gate column
+    is named after DeploymentPodReplacementPolicy, the gate that carried terminatingReplicas in 1.32; from 1.33
+    it is DeploymentReplicaSetTerminatingReplicas): gate off -> nil, on -> the count."""
+    got = calculate_status(replica_set, active, None, terminating if gate else None)  # type: ignore[arg-type]
+    assert (got.replicas, got.fully_labeled_replicas, got.ready_replicas, got.available_replicas) == expected
+    assert got.terminating_replicas == expected_terminating
+
+
+_FAILURE = ReplicaSetCondition("ReplicaFailure", "True")
+
+
+def _cond_cases() -> list[object]:
+    r = rs("rs", 2, {"name": "foo"})
+    failing = rs("failing", 10, {"name": "foo"}, status=ReplicaSetStatus(conditions=(_FAILURE,)))
+    return [
+        pytest.param(r, [pod("pod1", {"name": "foo"}, r)], "fake manageReplicasErr",
+                     (ReplicaSetCondition("ReplicaFailure", "True", "FailedCreate", "fake manageReplicasErr"),),
+                     id="manageReplicasErr != nil && failureCond == nil, diff < 0"),
+        pytest.param(r, [pod(f"pod{i}", {"name": "foo"}, r) for i in (1, 2, 3)], "fake manageReplicasErr",
+                     (ReplicaSetCondition("ReplicaFailure", "True", "FailedDelete", "fake manageReplicasErr"),),
+                     id="manageReplicasErr != nil && failureCond == nil, diff > 0"),
+        pytest.param(failing, [pod("pod1", {"name": "foo"}, failing)], None, (), id="manageReplicasErr == nil && failureCond != nil"),
+        pytest.param(failing, [pod("pod1", {"name": "foo"}, failing)], "fake manageReplicasErr", (_FAILURE,),
+                     id="manageReplicasErr != nil && failureCond != nil"),
+        pytest.param(r, [pod("pod1", {"name": "foo"}, r)], None, (), id="manageReplicasErr == nil && failureCond == nil"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("replica_set", "pods", "err", "expected"), _cond_cases())
+def test_calculate_status_conditions(replica_set: object, pods: list[object], err: str | None, expected: tuple[object, ...]) -> None:
+    """replica_set_utils_test.go TestCalculateStatusConditions (lastTransitionTime is abstract time)."""
+    assert calculate_status(replica_set, pods, err).conditions == expected  # type: ignore[arg-type]
+
+
+def test_replica_failure_condition_helpers() -> None:
+    """GetCondition / SetCondition (same status and reason: unchanged, else replaced) / RemoveCondition."""
+    st = ReplicaSetStatus(conditions=(_FAILURE,))
+    assert get_condition(st, "ReplicaFailure") is _FAILURE and get_condition(ReplicaSetStatus(), "ReplicaFailure") is None
+    same = ReplicaSetCondition("ReplicaFailure", "True", "", "other message")
+    assert set_condition(st.conditions, same) == st.conditions  # status and reason equal: the message is not refreshed
+    other = ReplicaSetCondition("ReplicaFailure", "True", "FailedCreate", "m")
+    assert set_condition(st.conditions, other) == (other,)
+    assert remove_condition((_FAILURE,), "ReplicaFailure") == ()
+
+
+def test_status_with_manage_replicas_error_keeps_an_existing_failure() -> None:
+    """The status a refused write gives: calculateStatus with an error sets ReplicaFailure only when the
+    status read has none (the write_failure fault, model.system)."""
+    computed = ReplicaSetStatus(replicas=1)
+    got = with_manage_replicas_error(ReplicaSetStatus(), computed, "FailedCreate", "m")
+    assert got.replicas == 1 and got.conditions == (ReplicaSetCondition("ReplicaFailure", "True", "FailedCreate", "m"),)
+    read = ReplicaSetStatus(conditions=(_FAILURE,))
+    assert with_manage_replicas_error(read, computed, "FailedDelete", "m").conditions == (_FAILURE,)
+
+
+def test_update_status_writes_when_only_the_conditions_or_terminating_change() -> None:
+    """updateReplicaSetStatus compares terminatingReplicas (ptr.Equal) and the conditions (DeepEqual) too."""
+    r = rs(replicas=1, generation=3, status=ReplicaSetStatus(1, 1, 1, 1, observed_generation=3, conditions=(_FAILURE,)))
+    (w,) = update_replica_set_status(r, replace(r.status, conditions=()))
+    assert _status(w).conditions == ()
+    (w,) = update_replica_set_status(r, replace(r.status, terminating_replicas=0))
+    assert _status(w).terminating_replicas == 0
+
+
+def test_sync_counts_claimed_terminating_pods_only_with_the_gate() -> None:
+    """syncReplicaSet: terminatingPods = FilterClaimedPods(rs, selector, FilterTerminatingPods(allPods)):
+    a terminating pod of another owner, or a terminal one, is not counted."""
+    r = rs(replicas=1, generation=1, status=ReplicaSetStatus(1, 1, 1, 1, observed_generation=1))
+    other = rs("other", uid="uid-other")
+    lbl = dict(r.template.labels)
+    mine = pod("p1", lbl, r)
+    gone = pod("p2", lbl, r, deleting=True)
+    theirs = pod("p3", lbl, other, deleting=True)
+    finished = pod("p4", lbl, r, deleting=True, phase="Failed")
+    s = state(r, other, mine, gone, theirs, finished)
+    sel = label_selector_as_selector(r.selector)
+    assert [p.name for p in filter_claimed_pods(r, sel, filter_terminating_pods([mine, gone, theirs, finished]))] == ["p2"]
+    assert update_replica_set_status(r, r.status) == ()
+    assert sync_replica_set(s, ("default", "foobar")) == ()  # gate off: nothing to write
+    (w,) = sync_replica_set(s, ("default", "foobar"), terminating_replicas=True)
+    assert _status(w).terminating_replicas == 1
 
 
 def test_update_replica_set_status_records_observed_generation() -> None:

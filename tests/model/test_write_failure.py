@@ -11,7 +11,7 @@ from typing import Iterator
 from model.api import Create, Delete
 from model.environment import FaultBudget, ScaleWorkload
 from model.informer import _exp
-from model.system import KubeSystem, Scenario, SystemState, _goes_on_after_refusal
+from model.system import KubeSystem, PendingWrite, Scenario, SystemState
 from tests.model.builders_runtime import cluster, node, pod, rs, settle_first_fair
 
 
@@ -87,9 +87,27 @@ def test_with_caches_a_refused_create_lowers_the_expectations() -> None:
 
 
 def test_which_syncs_go_on_after_a_refused_write() -> None:
+    """replica_set.go manageReplicas: deletes go on in parallel, a create after the first batch goes
+    on, the first create (slowStartBatch's batch of one) skips the later creates; syncDeployment
+    returns its first error.  A refused ReplicaSet pod write keeps (or adds) the status write."""
+    system = _system(3, 1, 1)
+    s = system.init_states()[0]
+    spec_rs = next(sp for sp in __import__("model.system", fromlist=["CONTROLLERS"]).CONTROLLERS if sp.name == "replicaset")
+    spec_d = next(sp for sp in __import__("model.system", fromlist=["CONTROLLERS"]).CONTROLLERS if sp.name == "deployment")
+    ak = ("replicaset", "default", "web")
     p = pod("web-1")
-    create, delete = Create(p), Delete("Pod", "default", "web-1")
-    assert _goes_on_after_refusal(("replicaset", "default", "web"), delete, True)
-    assert _goes_on_after_refusal(("replicaset", "default", "web"), create, False)
-    assert not _goes_on_after_refusal(("replicaset", "default", "web"), create, True)  # slowStartBatch's first batch
-    assert not _goes_on_after_refusal(("deployment", "default", "web"), create, False)  # syncDeployment returns the error
+    c1, c2, d1, d2 = (PendingWrite(Create(p)), PendingWrite(Create(p)), PendingWrite(Delete("Pod", "default", "web-1")),
+                      PendingWrite(Delete("Pod", "default", "web-2")))
+    after = system._after_refusal(s, spec_rs, ak, (d1, d2), True)
+    assert after is not None and after[0][0] is d2 and after[1] == (d1.write,)
+    after = system._after_refusal(s, spec_rs, ak, (c1, c2), False)
+    assert after is not None and after[0][0] is c2 and after[1] == (c1.write,)
+    after = system._after_refusal(s, spec_rs, ak, (c1, c2), True)  # slowStartBatch's first batch
+    assert after is not None and not any(isinstance(pw.write, Create) for pw in after[0])
+    assert after[1] == (c1.write, c2.write)
+    # the status write the refusal adds carries ReplicaFailure/FailedCreate
+    (status_write,) = after[0]
+    (cond,) = status_write.write.obj.status.conditions
+    assert (cond.type, cond.status, cond.reason) == ("ReplicaFailure", "True", "FailedCreate")
+    assert system._after_refusal(s, spec_d, ("deployment", "default", "web"), (c1, c2), False) == ((), (c1.write, c2.write))
+    assert system._after_refusal(s, spec_d, ("deployment", "default", "web"), (c1, c2), True) is None

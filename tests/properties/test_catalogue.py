@@ -26,7 +26,7 @@ def test_the_catalogue_has_forty_one_rules_with_stable_ids() -> None:
         "KC-CONV-001", "KC-CONV-002", "KC-CONV-003", "KC-NODE-001", "KC-CONV-004",
         "KC-OWN-001", "KC-OWN-002", "KC-OWN-003", "KC-OWN-004", "KC-OWN-005",
         "KC-ROLL-001", "KC-ROLL-002", "KC-ROLL-003", "KC-ROLL-004", "KC-ROLL-005", "KC-ROLL-006",
-        "KC-AVAIL-001",
+        "KC-AVAIL-001", "KC-AVAIL-002",
         "KC-STS-001", "KC-STS-002", "KC-STS-003", "KC-STS-004", "KC-STS-005", "KC-STS-006", "KC-STS-007",
         "KC-SBX-001", "KC-SBX-002", "KC-SBX-003",
         "KC-SCHED-001", "KC-PROBE-001", "KC-NODE-002", "KC-NODE-003", "KC-GC-001",
@@ -47,8 +47,9 @@ def test_instantiate_gives_one_property_per_workload_with_distinct_ids() -> None
 
 def test_kc_roll_003_and_kc_drain_001_are_opt_in_and_the_rest_are_default() -> None:
     # KC-DRAIN-001 is brought in by the drain scenarios (ScenarioSpec.rules), not by default.
-    assert [r.rule_id for r in RULES if not r.default] == ["KC-CONV-004", "KC-ROLL-003", "KC-STS-007", "KC-DRAIN-001"]
-    assert DEFAULT_RULES == tuple(r for r in RULES if r.rule_id not in ("KC-CONV-004", "KC-ROLL-003", "KC-STS-007", "KC-DRAIN-001"))
+    assert [r.rule_id for r in RULES if not r.default] == ["KC-CONV-004", "KC-ROLL-003", "KC-AVAIL-002", "KC-STS-007", "KC-DRAIN-001"]
+    assert DEFAULT_RULES == tuple(r for r in RULES if r.rule_id not in ("KC-CONV-004", "KC-ROLL-003", "KC-AVAIL-002", "KC-STS-007",
+                                                                        "KC-DRAIN-001"))
 
 
 def test_instantiate_without_rule_ids_skips_opt_in_rules_but_explicit_ids_select_them() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,13 +19,14 @@ from bench.count_scenarios import DEPLOYMENT
 from kubecheck.runner import CheckConfig, run_check
 from model.manifests import load_manifests
 from kubecheck.symbolic.bridge import _deployment
-from kubecheck.symbolic.check import NOT_COVERED, count_verdict, coverage, smallest_counterexample
+from kubecheck.symbolic.check import EXPLICIT_REACH, NOT_COVERED, count_verdict, coverage, smallest_counterexample
 from kubecheck.symbolic.prove import PROVED, VIOLATED
 from model.environment import DeleteFailedNode, FaultBudget, ScaleWorkload, SetImage
 
 
 
-def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10) -> dict[str, tuple[str, str]]:
+def _run(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10,
+         rules: tuple[str, ...] = ("KC-ROLL-001", "KC-ROLL-002"), max_states: int = 300) -> Any:
     m = tmp_path / "web.yaml"
     m.write_text(DEPLOYMENT.replace("replicas: 10", f"replicas: {replicas}"), encoding="utf-8")
     files = []
@@ -32,9 +34,13 @@ def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("
         p = tmp_path / f"scenario{i}.yaml"
         p.write_text(text, encoding="utf-8")
         files.append(str(p))
-    cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=("KC-ROLL-001", "KC-ROLL-002"),
-                      max_states=300, out_dir=str(tmp_path / "out"), write_traces=False)
-    report = run_check(cfg, load_manifests([str(m)]))
+    cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=rules,
+                      max_states=max_states, out_dir=str(tmp_path / "out"), write_traces=False)
+    return run_check(cfg, load_manifests([str(m)]))
+
+
+def _check(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10) -> dict[str, tuple[str, str]]:
+    report = _run(tmp_path, *scenario_files, scenarios=scenarios, replicas=replicas)
     return {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
 
 
@@ -45,14 +51,21 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return d
 
 
-def test_a_cut_rollout_search_is_decided_by_the_count_model_and_cached(tmp_path: Path, _cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    got = _check(tmp_path)
+def test_a_large_deployment_is_decided_by_the_count_model_first_and_cached(tmp_path: Path, _cache: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replicas 10 > EXPLICIT_REACH: the count model is asked before any explicit search; both rules
+    are proved, so no explicit search runs at all, and a rerun reads the proofs from the cache."""
+    report = _run(tmp_path)
+    assert not report.explorations  # nothing was left for the explicit engine
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note, f.reductions) for f in report.findings}
     for rule in ("KC-ROLL-001", "KC-ROLL-002"):
-        verdict, note = got[f"rollout/{rule}"]
+        verdict, note, reductions = got[f"rollout/{rule}"]
         assert verdict == "holds", note
-        assert "holds for replicas = 10, proved by induction (Z3 count model, write granularity" in note
+        assert reductions == ("count-model proof",)
+        assert note.startswith(f"decided by the Z3 count model before the explicit search (replicas 10 > {EXPLICIT_REACH}, "
+                               "beyond the explicit reach): holds for replicas = 10, proved by induction (Z3 count model, "
+                               "write granularity"), note
         assert "family: holds for all replicas 1..10000 with maxSurge 25%, maxUnavailable 25%" in note
-        assert "explicit search: search cut by max_states=300" in note
     cached = json.loads((_cache / "count-proofs.json").read_text())
     assert len(cached) == 4 and all(v["status"] == PROVED for v in cached.values())
 
@@ -63,6 +76,42 @@ def test_a_cut_rollout_search_is_decided_by_the_count_model_and_cached(tmp_path:
     monkeypatch.setattr(count_check, "prove_rollout", boom)
     again = _check(tmp_path)
     assert again["rollout/KC-ROLL-001"][0] == "holds"
+
+
+def test_the_cache_is_keyed_by_the_model_version(tmp_path: Path, _cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another count-model version (its source hash) does not read the proofs of this one."""
+    _run(tmp_path)
+    calls: list[object] = []
+    real = count_check.prove_rollout
+
+    def counting(*a: Any, **k: Any) -> Any:
+        calls.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(count_check, "MODEL_VERSION", "another-version")
+    monkeypatch.setattr(count_check, "prove_rollout", counting)
+    assert _check(tmp_path)["rollout/KC-ROLL-001"][0] == "holds"
+    assert calls, "a proof of another model version was read from the cache"
+
+
+def test_only_the_undecided_rules_go_to_the_explicit_search(tmp_path: Path) -> None:
+    """KC-OWN-001 is not a count-model rule: the explicit search runs for it alone."""
+    report = _run(tmp_path, rules=("KC-OWN-001", "KC-ROLL-001"), max_states=200)
+    (search,) = report.explorations
+    assert search.properties == 1
+    verdicts = {f.rule_id: f.verdict for f in report.findings}
+    assert verdicts == {"KC-ROLL-001": "holds", "KC-OWN-001": "holds_within_bounds"}
+    assert [f.rule_id for f in report.findings] == ["KC-OWN-001", "KC-ROLL-001"]  # the rules' order (the decided one is not put first)
+
+
+def test_within_the_explicit_reach_a_cut_search_falls_back_on_the_count_model(tmp_path: Path) -> None:
+    """Replicas 3 = EXPLICIT_REACH: the explicit engine runs first; cut by max_states, the count model decides."""
+    report = _run(tmp_path, replicas=EXPLICIT_REACH, max_states=100)
+    assert report.explorations and not report.explorations[0].complete
+    for f in report.findings:
+        assert f.verdict == "holds", f.note
+        assert f.note.startswith(f"holds for replicas = {EXPLICIT_REACH}, proved by induction"), f.note
+        assert "explicit search: search cut by max_states=100" in f.note
 
 
 @pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~60 s of Z3 (exact, family, smallest size): KUBECHECK_SLOW=1")
@@ -133,3 +182,95 @@ def test_exact_parameters_violated_with_a_crash(_cache: Path) -> None:
     cv = count_verdict("KC-ROLL-001", _deployment(3, 0, 2), 1, "write", cache=_cache)
     assert cv.status == VIOLATED and cv.smallest is not None and cv.smallest <= 3
     assert "Not reported as violated" in cv.message
+
+
+def test_time_ordered_is_not_in_the_count_model(tmp_path: Path) -> None:
+    """``time: ordered`` (issue #20 item 5): the ReplicaSet may delete an available pod before one not
+    yet available, which the count model does not do; the explicit verdict stays, with the reason."""
+    ordered = "name: ordered-rollout\ntime: ordered\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\n"
+    got = _check(tmp_path, ordered, scenarios=())
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"ordered-rollout/{rule}"]
+        assert verdict == "holds_within_bounds"
+        assert "count model not applicable: time: ordered" in note
+
+
+def test_the_node_failure_count_model_has_a_fair_cycle_that_never_converges() -> None:
+    """Why the count model does not decide the eventual rules (docs/semantics.md, "Eventual rules (KC-CONV-002)
+    and the count model"): after a node failure any pod may be lost, evicted and replaced again, forever, and
+    that cycle is weakly fair (every fair step enabled all along it is taken in it), while the object model's
+    failed node holds finitely many pods and gets no new ones."""
+    from kubecheck.symbolic.rollout import CountSystem
+
+    system = CountSystem(1, 1, 0, write=True, node_failures=1, rollout=False)
+
+    def step(s: Any, label: str) -> Any:
+        (nxt,) = [n for a, n in system.successors(s) if a.label == label]
+        return nxt
+
+    start = step(system.init_states()[0], "node_fail")
+    cycle = ["old_lost", "evict_old_u", "rs_old", "old_pod_available", "terminating_pod_gone", "rs_old_status", "rs_old"]
+    states = [start]
+    for label in cycle:
+        states.append(step(states[-1], label))
+    assert states[-1] == start  # a cycle
+    assert any(s.old_available < s.old_spec for s in states)  # through states that are not converged
+    taken = {(a.actor, a.label) for s, label in zip(states, cycle) for a, _ in system.successors(s) if a.label == label}
+    always = set.intersection(*[{(a.actor, a.label) for a, _ in system.successors(s) if a.fair} for s in states[:-1]])
+    assert always <= taken  # weakly fair: no fair step stays enabled without being taken
+
+
+HPA = """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 20
+"""
+
+
+def test_an_autoscaled_deployment_or_a_clock_is_not_covered(tmp_path: Path) -> None:
+    """An HPA writes the Deployment's spec.replicas (the count model's are fixed), and the opt-in clocks
+    are outside the checked refinement: the count model leaves both to the explicit engine."""
+    from dataclasses import replace
+
+    from kubecheck.scenarios import builtin
+    from kubecheck.symbolic.check import scenario_verdict
+    from model.state import ClusterState
+
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT + HPA, encoding="utf-8")
+    load = load_manifests([str(m)])
+    assert not load.errors, load.errors
+    cluster = ClusterState.from_objects(tuple(load.objects))
+    d = cluster.get("Deployment", "default", "web")
+    spec = builtin("rollout", cluster)
+    cv = scenario_verdict("KC-ROLL-001", d, spec, "write", False, cluster=cluster)
+    assert cv.status == NOT_COVERED and "HorizontalPodAutoscaler" in cv.message, cv.message
+    plain = ClusterState.from_objects(tuple(o for o in load.objects if o.__class__.__name__ != "HorizontalPodAutoscaler"))
+    cv = scenario_verdict("KC-ROLL-001", d, replace(spec, clocks=frozenset({"probes"})), "write", False, cluster=plain)
+    assert cv.status == NOT_COVERED and "clocks (probes)" in cv.message, cv.message
+
+
+def test_a_miss_proves_both_rules_once_and_a_cached_rule_is_not_proved_again(_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, ...]] = []
+    real = count_check.prove_rollout
+
+    def recording(*a: Any, **k: Any) -> Any:
+        asked.append(tuple(k["properties"]))
+        return real(*a, **k)
+
+    monkeypatch.setattr(count_check, "prove_rollout", recording)
+    args = ((5, 5), "25%", "25%", 0, "write", 60.0, _cache)
+    assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
+    assert asked == [("max-surge", "min-available")]  # the asked rule first, the other one with it
+    assert count_check._status("KC-ROLL-001", *args)[::2] == (PROVED, True)  # cached by the first call
+    data = json.loads((_cache / "count-proofs.json").read_text())
+    del data[next(k for k in data if "KC-ROLL-002" in k)]
+    (_cache / "count-proofs.json").write_text(json.dumps(data))
+    assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
+    assert asked[-1] == ("max-surge",)  # KC-ROLL-001 is cached: not proved again

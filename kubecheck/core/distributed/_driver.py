@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubecheck.core.verdict import Distribution, ExplorationResult
@@ -36,6 +37,36 @@ def connect(address: str | None) -> Any:
     return ray
 
 
+@dataclass
+class _Search:
+    """The running figures of one distributed search: what the level loop accumulates."""
+
+    n: int
+    found: dict[int, Any] = field(default_factory=dict)
+    states: int = 0
+    transitions: int = 0
+    depth: int = 0
+    levels: int = 0
+    sent: int = 0
+    remote: int = 0
+    generated: int = 0
+    level_seconds: list[float] = field(default_factory=list)
+    sync: list[float] = field(default_factory=list)
+    complete: bool = False
+    bound_hit: str | None = None
+    lost: str | None = None
+    stored: list[int] = field(default_factory=list)
+    #: per worker, from its last report: the search thread's and the process's CPU seconds, RSS at the start and peak
+    thread_cpu: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    rss: list[tuple[int, int]] = field(default_factory=list)
+
+    def merge(self, reports: list[dict[str, Any]]) -> None:
+        for r in reports:  # the lowest worker index first: deterministic for a given partition
+            for i, f in r["found"].items():
+                self.found.setdefault(i, f)
+
+
 def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | None, symmetry: bool, max_depth: int | None,
         max_states: int | None, timeout: float | None, max_memory: int | None, on_level: Any) -> tuple[ExplorationResult, DistributedStats]:
     ray = connect(address)
@@ -43,148 +74,172 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
     deadline = None if timeout is None else t0 + timeout
     handles = _workers(ray, n)
     sys_ref, props_ref = ray.put(system), ray.put(props)
-    found: dict[int, Any] = {}
-    states = transitions = depth = levels = sent = remote = generated = 0
-    level_seconds: list[float] = []
-    sync: list[float] = []
-    complete = False
-    bound_hit: str | None = None
-    lost: str | None = None
-    stored: list[int] = [0] * n
-    cpu: list[float] = []
-    thread_cpu: list[float] = []
-    rss: list[tuple[int, int]] = []
-
-    def get(refs: Any) -> Any:
-        try:
-            return ray.get(refs)
-        except ray.exceptions.RayError as exc:  # an actor died, an object was lost, a worker raised
-            raise WorkerLost(f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from exc
-
-    def merge(reports: list[dict[str, Any]]) -> None:
-        for r in reports:  # the lowest worker index first: deterministic for a given partition
-            for i, f in r["found"].items():
-                found.setdefault(i, f)
-
+    search = _Search(n, stored=[0] * n)
     try:
-        try:
-            ray.get([h.start.remote(sys_ref, props_ref, symmetry, max_memory) for h in handles], timeout=START_TIMEOUT)
-        except ray.exceptions.GetTimeoutError:
-            raise WorkerLost(f"{n} workers did not start within {START_TIMEOUT:.0f} s (does the Ray cluster have "
-                             f"{n} free CPUs? it has {ray.cluster_resources().get('CPU', 0):.0f})") from None
-        except ray.exceptions.RayError as exc:
-            raise WorkerLost(f"{type(exc).__name__} while starting the workers") from exc
-        states = new = sum(get([h.seed.remote(part) for h, part in zip(handles, _partition(system, inits, n, symmetry))]))
-        while True:
-            if not new:
-                complete = True
-                break
-            if len(found) == len(props):
-                break  # every property decided (complete stays False, no bound hit), as the explorer does
-            if deadline is not None and time.perf_counter() >= deadline:
-                bound_hit = "timeout"
-                break
-            probe = max_depth is not None and depth >= max_depth
-            lt = time.perf_counter()
-            left = None if deadline is None else max(0.0, deadline - lt)
-            decided = set(found)
-            outs = [h.expand.options(num_returns=n + 1).remote(left, decided) for h in handles]
-            figures = get([o[n] for o in outs])
-            ins = get([handles[j].insert.remote(probe, *[outs[i][j] for i in range(n)]) for j in range(n)])
-            wall = time.perf_counter() - lt
-            levels += 1
-            level_seconds.append(wall)
-            slowest = max(f["busy"] + r["busy"] for f, r in zip(figures, ins))
-            sync.append(max(0.0, wall - slowest))
-            transitions += sum(f["transitions"] for f in figures)
-            sent += sum(f["bytes"] for f in figures)
-            remote += sum(f["remote"] for f in figures)
-            generated += sum(f["generated"] for f in figures)
-            merge(figures)
-            merge(ins)
-            cut = next((f["cut"] for f in figures if f["cut"]), None)
-            new = sum(r["new"] for r in ins)
-            stored = [r["new"] for r in ins]
-            if probe:
-                if cut is not None:
-                    bound_hit = cut
-                elif sum(r["unseen"] for r in ins):
-                    bound_hit = "max_depth"
-                else:
-                    complete = True
-                break
-            states += new
-            if new:
-                depth += 1
-            if on_level is not None:
-                on_level(depth, handles)
-            if cut is not None:
-                bound_hit = cut
-                break
-            if max_states is not None and states > max_states:
-                bound_hit = "max_states"
-                break
-        final = get([h.insert.remote(True) for h in handles])  # the stored counts (nothing to insert)
-        stored = [r["stored"] for r in final]
-        cpu = [r["cpu"] for r in final]
-        thread_cpu = [r["thread_cpu"] for r in final]
-        rss = [(r["rss_start"], r["rss_peak"]) for r in final]
+        _start(ray, handles, sys_ref, props_ref, symmetry, max_memory, n)
+        search.states = new = sum(_get(ray, [h.seed.remote(part) for h, part in zip(handles, _partition(system, inits, n, symmetry))]))
+        _level_loop(ray, handles, search, len(props), new, deadline, max_depth, max_states, on_level)
+        final = _get(ray, [h.insert.remote(True) for h in handles])  # the stored counts (nothing to insert)
+        search.stored = [r["stored"] for r in final]
+        search.thread_cpu = [r["thread_cpu"] for r in final]
+        search.cpu = [r["cpu"] for r in final]
+        search.rss = [(r["rss_start"], r["rss_peak"]) for r in final]
     except WorkerLost as exc:
-        lost = (f"a worker of the distributed search was lost ({exc}); the search is incomplete: nothing is claimed "
-                "(rerun, or run without --ray)")
-        complete = False
+        search.lost = (f"a worker of the distributed search was lost ({exc}); the search is incomplete: nothing is claimed "
+                       "(rerun, or run without --ray)")
+        search.complete = False
     except KeyboardInterrupt:
-        bound_hit = "interrupted"
-        complete = False
+        search.bound_hit = "interrupted"
+        search.complete = False
+    bounds = _bounds(symmetry, max_depth, max_states, timeout, max_memory, n)
+    try:
+        results = _results(ray, handles, system, props, search, bounds)
+    finally:
+        _release(ray, handles, search)
+    seconds = time.perf_counter() - t0
+    stats = _stats(search.states, search.transitions, search.depth, seconds)
+    reductions = ("symmetry",) if symmetry else ()
+    complete = search.complete and search.lost is None
+    bound_hit = search.bound_hit if search.lost is None else "worker lost"
+    dist = _distributed_stats(search, seconds)
+    return (ExplorationResult(tuple(results), stats, reductions, complete, bound_hit,
+                              distribution=Distribution(n, dist.states_per_second_per_worker)), dist)
+
+
+def _get(ray: Any, refs: Any) -> Any:
+    try:
+        return ray.get(refs)
+    except ray.exceptions.RayError as exc:  # an actor died, an object was lost, a worker raised
+        raise WorkerLost(f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from exc
+
+
+def _start(ray: Any, handles: list[Any], sys_ref: Any, props_ref: Any, symmetry: bool, max_memory: int | None, n: int) -> None:
+    """Give every worker the system and the properties (a worker that cannot start is a lost worker)."""
+    try:
+        ray.get([h.start.remote(sys_ref, props_ref, symmetry, max_memory) for h in handles], timeout=START_TIMEOUT)
+    except ray.exceptions.GetTimeoutError:
+        raise WorkerLost(f"{n} workers did not start within {START_TIMEOUT:.0f} s (does the Ray cluster have "
+                         f"{n} free CPUs? it has {ray.cluster_resources().get('CPU', 0):.0f})") from None
+    except ray.exceptions.RayError as exc:
+        raise WorkerLost(f"{type(exc).__name__} while starting the workers") from exc
+
+
+def _level_loop(ray: Any, handles: list[Any], search: _Search, n_props: int, new: int, deadline: float | None,
+                max_depth: int | None, max_states: int | None, on_level: Any) -> None:
+    """The BFS level loop: one level per turn, until the frontier is empty, every property is decided or a
+    bound cuts the search (``search.complete`` / ``search.bound_hit`` say which)."""
+    while True:
+        if not new:
+            search.complete = True
+            break
+        if len(search.found) == n_props:
+            break  # every property decided (complete stays False, no bound hit), as the explorer does
+        if deadline is not None and time.perf_counter() >= deadline:
+            search.bound_hit = "timeout"
+            break
+        probe = max_depth is not None and search.depth >= max_depth
+        cut, ins = _level(ray, handles, search, probe, deadline)
+        new = sum(r["new"] for r in ins)
+        search.stored = [r["new"] for r in ins]
+        if probe:
+            if cut is not None:
+                search.bound_hit = cut
+            elif sum(r["unseen"] for r in ins):
+                search.bound_hit = "max_depth"
+            else:
+                search.complete = True
+            break
+        search.states += new
+        if new:
+            search.depth += 1
+        if on_level is not None:
+            on_level(search.depth, handles)
+        if cut is not None:
+            search.bound_hit = cut
+            break
+        if max_states is not None and search.states > max_states:
+            search.bound_hit = "max_states"
+            break
+
+
+def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline: float | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """One BFS level: every worker expands its frontier, then inserts what it was sent; returns the first
+    worker's cut (or None) and the insert reports, with the level's figures added to ``search``."""
+    n = search.n
+    lt = time.perf_counter()
+    left = None if deadline is None else max(0.0, deadline - lt)
+    decided = set(search.found)
+    outs = [h.expand.options(num_returns=n + 1).remote(left, decided) for h in handles]
+    figures = _get(ray, [o[n] for o in outs])
+    ins = _get(ray, [handles[j].insert.remote(probe, *[outs[i][j] for i in range(n)]) for j in range(n)])
+    wall = time.perf_counter() - lt
+    search.levels += 1
+    search.level_seconds.append(wall)
+    slowest = max(f["busy"] + r["busy"] for f, r in zip(figures, ins))
+    search.sync.append(max(0.0, wall - slowest))
+    search.transitions += sum(f["transitions"] for f in figures)
+    search.sent += sum(f["bytes"] for f in figures)
+    search.remote += sum(f["remote"] for f in figures)
+    search.generated += sum(f["generated"] for f in figures)
+    search.merge(figures)
+    search.merge(ins)
+    return next((f["cut"] for f in figures if f["cut"]), None), ins
+
+
+def _results(ray: Any, handles: list[Any], system: Any, props: list[Any], search: _Search,
+             bounds: tuple[tuple[str, Any], ...]) -> list[Any]:
+    """One result per property, its trace read back from the workers that hold its path."""
 
     def path_of(where: tuple[int, int]) -> tuple[int, tuple[int, ...]]:
         w, lid = where
         positions: list[int] = []
         while True:
-            pw, plid, pos = get(handles[w].parent.remote(lid))
+            pw, plid, pos = _get(ray, handles[w].parent.remote(lid))
             if pw < 0:
                 return plid, tuple(reversed(positions))
             positions.append(pos)
             w, lid = pw, plid
 
-    bounds = _bounds(symmetry, max_depth, max_states, timeout, max_memory, n)
-    try:
-        results = []
-        for i, p in enumerate(props):
-            try:
-                results.append(_result_for(system, p, found.get(i), complete, bound_hit, states, transitions, depth, bounds, path_of, lost))
-            except WorkerLost as exc:  # the worker holding the path died after the search
-                from kubecheck.core.verdict import PropertyResult, Verdict
+    results = []
+    for i, p in enumerate(props):
+        try:
+            results.append(_result_for(system, p, search.found.get(i), search.complete, search.bound_hit, search.states,
+                                       search.transitions, search.depth, bounds, path_of, search.lost))
+        except WorkerLost as exc:  # the worker holding the path died after the search
+            from kubecheck.core.verdict import PropertyResult, Verdict
 
-                results.append(PropertyResult(p, Verdict.ERROR, None, None, f"a worker was lost while its trace was read back ({exc})"))
-    finally:
-        if lost is not None or bound_hit == "interrupted":
-            _discard(ray, n)
-        else:
-            try:
-                ray.get([h.clear.remote() for h in handles])
-            except ray.exceptions.RayError:
-                _discard(ray, n)
-    seconds = time.perf_counter() - t0
-    stats = _stats(states, transitions, depth, seconds)
-    reductions = ("symmetry",) if symmetry else ()
-    dist = DistributedStats(
+            results.append(PropertyResult(p, Verdict.ERROR, None, None, f"a worker was lost while its trace was read back ({exc})"))
+    return results
+
+
+def _release(ray: Any, handles: list[Any], search: _Search) -> None:
+    """Clear the workers for the next search, or discard them after a loss or Ctrl-C."""
+    if search.lost is not None or search.bound_hit == "interrupted":
+        _discard(ray, search.n)
+    else:
+        try:
+            ray.get([h.clear.remote() for h in handles])
+        except ray.exceptions.RayError:
+            _discard(ray, search.n)
+
+
+def _distributed_stats(search: _Search, seconds: float) -> DistributedStats:
+    n, states, sent, sync = search.n, search.states, search.sent, search.sync
+    return DistributedStats(
         workers=n,
-        states_per_worker=tuple(stored),
+        states_per_worker=tuple(search.stored),
         states_per_second_per_worker=states / seconds / n if seconds > 0 else 0.0,
         bytes_exchanged=sent,
         bytes_per_state=sent / states if states else 0.0,
-        levels=levels,
+        levels=search.levels,
         sync_seconds_per_level=sum(sync) / len(sync) if sync else 0.0,
-        remote_fraction=remote / generated if generated else 0.0,
-        level_seconds=tuple(level_seconds),
-        cpu_seconds_per_worker=tuple(thread_cpu),
-        process_cpu_seconds_per_worker=tuple(cpu),
-        rss_start_per_worker=tuple(a for a, _ in rss),
-        rss_peak_per_worker=tuple(b for _, b in rss),
+        remote_fraction=search.remote / search.generated if search.generated else 0.0,
+        level_seconds=tuple(search.level_seconds),
+        cpu_seconds_per_worker=tuple(search.thread_cpu),
+        process_cpu_seconds_per_worker=tuple(search.cpu),
+        rss_start_per_worker=tuple(a for a, _ in search.rss),
+        rss_peak_per_worker=tuple(b for _, b in search.rss),
     )
-    return ExplorationResult(tuple(results), stats, reductions, complete and lost is None, bound_hit if lost is None else "worker lost",
-                             distribution=Distribution(n, dist.states_per_second_per_worker)), dist
 
 
 #: Seconds the workers may take to start (a Python process each, importing the model) before the

@@ -10,8 +10,8 @@
 (<Verdict.HOLDS: 'holds'>, 3)
 
 * BFS by default (shortest counterexamples to invariants), DFS on request; deterministic order.
-* Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` under weak fairness
-  per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
+* Invariants, action properties, ``sometimes``, deadlock, and ``<>[]P`` / ``[]<>P`` / ``P ~> Q`` under
+  weak fairness per :attr:`~kubecheck.core.ts.Action.key` (lasso counterexamples).
 * Symmetry reduction via ``system.canonical``: dedupe on the representative, continue from the
   original state, so every trace step is real.  Refused (``UnsoundCombination``) for asymmetric or
   eventual properties.
@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from kubecheck.core.errors import InvalidScenario
-from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate
+from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate, strict_trigger
 from kubecheck.core.reductions import (
     FINGERPRINT_BITS,
     LEAN_KINDS,
@@ -49,7 +49,7 @@ from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Ver
 
 from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, RssReader, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
 from ._fingerprint import fingerprint_fn
-from ._fair import find_fair_violation, tarjan_scc
+from ._fair import find_fair_violation, find_leads_to_violation, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
 from ._lean import lean_bfs
@@ -190,6 +190,7 @@ def explore(
     # state too (its Tarjan arrays, the predicate's values): the search leaves room for it below
     # max_memory and before the deadline.
     eventual_preds = [p.predicate for p in props if p.kind.is_eventual]
+    eventual_preds += [p.trigger for p in props if p.trigger is not None]
     monitor = Monitor(cfg, ANALYSIS_RESERVE if eventual_preds else 0, _probe(eventual_preds), len(eventual_preds))
     lean = ample is None and strategy == "bfs" and not keep_graph and all(p.kind in LEAN_KINDS for p in props)
     if lean:
@@ -293,6 +294,15 @@ def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, 
             continue
         try:
             pred = strict_predicate(p)
+            if p.kind is PropertyKind.LEADS_TO:
+                trig = strict_trigger(p)
+                leads = find_leads_to_violation(g, lambda u: pred(g.states[u]), lambda u: trig(g.states[u]), poll)
+                if leads is not None:
+                    at, stem, entry, loop = leads
+                    init_index, positions = path_to(at, g.parent, g.ppos)
+                    outcome.findings[i] = Finding(Outcome.VIOLATION, (init_index, positions + tuple(j for _, j in stem)),
+                                                  tuple(j for _, j in loop), _leads_to_note(len(positions), loop == []))
+                continue
             found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]), poll)
         except KeyboardInterrupt:
             return "interrupted"
@@ -305,6 +315,14 @@ def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, 
             entry, loop = found
             outcome.findings[i] = Finding(Outcome.VIOLATION, path_to(entry, g.parent, g.ppos), tuple(j for _, j in loop))
     return None
+
+
+def _leads_to_note(trigger_step: int, stutter: bool) -> str:
+    """The note of a ``leads_to`` violation: where the trigger held and how the run ends."""
+    end = ("stays in a state where no weakly fair action is enabled (the run may stay there forever)" if stutter
+           else "ends in a weakly fair loop")
+    return (f"the trigger holds after step {trigger_step} and the goal never holds from there on: the run {end} "
+            f"without reaching the goal")
 
 
 def _coverage(outcome: SearchOutcome, bound_hit: str, cfg: SearchConfig) -> str:
@@ -362,7 +380,7 @@ def _result(
         if finding.kind is Outcome.EXAMPLE:
             return PropertyResult(prop, Verdict.HOLDS, trace, None, "example found: a reachable state satisfies it")
         note = finding.note
-        if prop.kind.is_eventual:
+        if prop.kind.is_eventual and prop.kind is not PropertyKind.LEADS_TO:
             note = "the property fails in a state where no weakly fair action is enabled (the run may stay there forever)" if finding.loop == () else "weakly fair lasso on which the property fails"
         return PropertyResult(prop, Verdict.VIOLATED, trace, None, note)
     eventual_cut = prop.kind.is_eventual and analysis_cut

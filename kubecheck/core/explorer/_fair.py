@@ -7,6 +7,8 @@ strongly connected set, so we look for a reachable *fair* SCC:
 * ``<>[]P``: an SCC of the explored graph that is fair and contains a ``¬P`` state;
 * ``[]<>P``: an SCC of the graph restricted to ``¬P`` states (edges between ``¬P`` states only) that
   is fair, where enabledness is still read from the full system;
+* ``P ~> Q`` (leads-to): a reachable ``P`` state from which ``¬Q`` states lead to a fair SCC of the
+  ``¬Q``-restricted graph or to a ``¬Q`` stutter state (:func:`find_leads_to_violation`);
 * for both: a reachable state where ``P`` fails and no *weakly fair* action is enabled (a terminal
   state, or one where only unfair actions such as user actions and faults remain); the run stutters
   there forever, which weak fairness allows because no fair key is enabled, and unfair actions are
@@ -285,3 +287,68 @@ def find_fair_violation(
         return entry, []
     want_bad = None if kind_always_eventually else (lambda v: bad[v])
     return entry, fair_loop(g, comp, entry, want_bad)
+
+
+def find_leads_to_violation(
+    g: StateGraph, goal: Callable[[int], bool], trigger: Callable[[int], bool], poll: Callable[[], None] | None = None
+) -> tuple[int, list[tuple[int, int]], int, list[tuple[int, int]]] | None:
+    """A lasso violating ``P ~> Q`` (``trigger`` ~> ``goal``): ``(trigger state id, stem edges from it
+    to the loop entry, loop entry id, loop edges)``, or ``None``.
+
+    A run violates ``P ~> Q`` iff it reaches a state ``t`` where ``P`` holds and ``Q`` fails on ``t``
+    and on every later state: from ``t`` on the run violates ``[]<>Q``.  So (module docstring) the run
+    from ``t`` stays in ``¬Q`` states and ends in a fair SCC of the ``¬Q``-restricted graph or in a
+    ``¬Q`` state where no weakly fair action is enabled (it stutters there).  The states from which
+    such an end is reachable through ``¬Q`` states are the backward closure of those ends inside the
+    ``¬Q`` states; a violation exists iff a reachable trigger state lies in that closure.  The stem
+    from the initial state to ``t`` is the search tree's path and may pass ``Q`` states (``Q`` before
+    the trigger answers nothing).  The trigger state taken is the shallowest; from it, the shortest
+    ``¬Q`` path to an end, then a weakly fair loop there (:func:`fair_loop`).  The goal is evaluated
+    on every expanded state, the trigger only on the ``¬Q`` states of the closure.
+    """
+    n = len(g.states)
+    bad = _failing_states(g, goal, poll)
+    allowed = bytearray(1 if (g.expanded[u] and bad[u]) else 0 for u in range(n))
+    ends: dict[int, list[int] | None] = {}  # end state -> its fair SCC (None: a stutter end)
+    for u in range(n):
+        if allowed[u] and not g.enabled[u]:
+            ends[u] = None
+    for comp in tarjan_scc(n, g.targets, allowed, poll):
+        if _violating_fair_component(g, comp, bad, True):
+            for u in comp:
+                ends.setdefault(u, comp)
+    if not ends:
+        return None
+    # backward closure of the ends inside the ¬Q states
+    preds: list[list[int]] = [[] for _ in range(n)]
+    for u in range(n):
+        if allowed[u]:
+            for v in g.targets[u] or ():
+                if allowed[v]:
+                    preds[v].append(u)
+    doomed = bytearray(n)
+    queue = deque(ends)
+    for u in ends:
+        doomed[u] = 1
+    while queue:
+        v = queue.popleft()
+        for u in preds[v]:
+            if not doomed[u]:
+                doomed[u] = 1
+                queue.append(u)
+    best: int | None = None
+    for u in sorted((u for u in range(n) if doomed[u]), key=lambda u: (g.depth[u], u)):
+        if poll is not None and not u % POLL_EVERY:
+            poll()
+        if trigger(u):
+            best = u
+            break
+    if best is None:
+        return None
+    inside = {u for u in range(n) if allowed[u]}
+    stem = _bfs_in(g, best, inside, lambda v: v in ends, 0)
+    assert stem is not None, "a doomed state reaches an end"  # pragma: no cover
+    entry = g.targets[stem[-1][0]][stem[-1][1]] if stem else best  # type: ignore[index]
+    end_comp = ends[entry]
+    loop = [] if end_comp is None else fair_loop(g, end_comp, entry, None)
+    return best, stem, entry, loop

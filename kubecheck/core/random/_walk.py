@@ -307,12 +307,14 @@ class Walk:
             fair = [(pos, a) for pos, (a, _) in enumerate(succ) if a.fair]
             fair_keys.append(frozenset(a.key for _, a in fair))
             if not succ:  # terminal: the run stutters here forever, weak fairness holds vacuously
-                self._decide(states[-1:], len(self.positions), closing=False, how="terminal state (the run stutters there)")
+                self._decide(states[-1:], len(self.positions), closing=False, how="terminal state (the run stutters there)",
+                             stem=states[:-1])
                 return
             if not fair:  # only unfair actions: weak fairness obliges none, so the run may stay here forever
                 self._decide(
                     states[-1:], len(self.positions), closing=False,
                     how="state where no weakly fair action is enabled (only unfair ones: the run may stay there forever)",
+                    stem=states[:-1],
                 )
                 return
             # the fair action whose key waited longest; ties go to the first listed
@@ -330,7 +332,7 @@ class Walk:
                 required = frozenset.intersection(*loop_fair_keys) if loop_fair_keys else frozenset()
                 taken = {k for k in taken_keys[seen_at:] if k is not None}
                 if required <= taken:  # a weakly fair loop: every key enabled throughout is taken
-                    self._decide(states[seen_at:], start + seen_at, closing=True, how="weakly fair loop")
+                    self._decide(states[seen_at:], start + seen_at, closing=True, how="weakly fair loop", stem=states[:seen_at])
                     return
             where.setdefault(nxt, []).append(len(states))
             states.append(nxt)
@@ -341,12 +343,14 @@ class Walk:
             # the judge on the last state alone (what a one-state loop shows: P fails there); the note
             # says that the run was cut, not seen to stay there
             self._judged(
-                i, p, judge_lasso(p, [self.state]),
+                i, p, judge_lasso(p, [self.state], states[:-1]),
                 f"did not settle within {self.cfg.settle_bound} steps of the fair scheduler (no terminal state, no "
                 f"weakly fair loop) and the property fails at the last state; a livelock, or settle_bound is too "
                 f"small for this scenario",
             )
 
-    def _decide(self, loop_states: Sequence[Any], loop_start: int, *, closing: bool, how: str) -> None:
+    def _decide(self, loop_states: Sequence[Any], loop_start: int, *, closing: bool, how: str, stem: Sequence[Any] = ()) -> None:
+        """``stem``: the states of the settle run before the loop (a ``leads_to`` trigger there counts;
+        one in the random walk before settling is not looked at: a missed violation, never a false one)."""
         for i, p in self.eventual_props:
-            self._judged(i, p, judge_lasso(p, loop_states), f"{how} on which the property fails", loop_start, closing)
+            self._judged(i, p, judge_lasso(p, loop_states, stem), f"{how} on which the property fails", loop_start, closing)

@@ -1,0 +1,83 @@
+"""Per-rule records (issue 14): a rule carries its statement, kind, targets, SARIF location field,
+start-up exemption, severity and remediation; the runner and the SARIF writer read them from the rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import kubecheck.runner as runner
+from kubecheck.core.properties import PropertyKind
+from kubecheck.runner import AFTER_CONVERGENCE, CheckConfig, run_check
+from model.manifests import load_manifests
+from model.objects import KINDS
+from properties import CATALOGUE
+from properties.rules import SEVERITIES
+
+ROOT = Path(__file__).resolve().parents[2]
+VIOLATION = ROOT / "examples" / "violations" / "single-replica-api.yaml"
+
+
+def test_every_catalogue_rule_has_a_complete_record() -> None:
+    for rid, r in CATALOGUE.items():
+        assert r.rule_id == rid and r.title and r.counts, rid
+        assert isinstance(r.kind, PropertyKind), rid
+        assert all(k in KINDS for k in r.applies_to), rid
+        assert r.severity in SEVERITIES and r.remediation, rid
+        assert r.location == "" or r.location.startswith("spec."), rid
+        assert r.after_convergence == "" or r.kind in (PropertyKind.INVARIANT, PropertyKind.ACTION), rid
+
+
+def test_the_start_up_exemptions_are_the_rules_own() -> None:
+    assert AFTER_CONVERGENCE == {r.rule_id: r.after_convergence for r in CATALOGUE.values() if r.after_convergence}
+    assert set(AFTER_CONVERGENCE) == {"KC-ROLL-001", "KC-ROLL-004"}
+    assert {r for r, x in CATALOGUE.items() if x.fix is not None or x.subject is not None} == {"KC-ROLL-004"}
+    assert not hasattr(runner, "RULE_FIELDS"), "the location field is the rule's, not a runner table"
+
+
+USER_RULES = '''
+from properties import rule
+
+def fix(objects, keys):
+    return "; ".join(f"{k[0]} {k[2]}: raise replicas from {objects[k].replicas}" for k in keys)
+
+@rule("ACME-ZERO", "a Service with workloads has a ready pod", kind="invariant", applies_to=("Deployment",),
+      location="spec.replicas", after_convergence="it protects capacity start-up has not built yet", fix=fix)
+def zero(cluster, target):
+    from properties.catalogue import service_down
+    return not any(service_down(cluster, svc) for svc in cluster.services.values())
+'''
+
+
+def _run(tmp_path: Path, rules: str) -> object:
+    f = tmp_path / "rules.py"
+    f.write_text(rules, encoding="utf-8")
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("ACME-ZERO",), rules_files=(str(f),), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False, write_traces=False)
+    return run_check(cfg, load_manifests([str(VIOLATION)]))
+
+
+def test_a_user_rule_declares_its_location_field_and_its_start_up_exemption(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    report = _run(tmp_path / "a", USER_RULES)
+    assert report.after_convergence == ("ACME-ZERO",) and report.startup_rules == ()  # type: ignore[attr-defined]
+    found = [f for f in report.findings if f.rule_id == "ACME-ZERO"]  # type: ignore[attr-defined]
+    assert found and {f.scenario for f in found} == {"pod-crash"}
+    assert all(f.location is not None and f.location.field == "spec.replicas" for f in found)
+    assert {f.fix for f in found} == {"Deployment api: raise replicas from 1"}  # the rule's own fix
+    sarif = json.loads(runner_render(report))
+    region = sarif["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+    assert region.endswith(" spec.replicas")
+    # the same rule without the declarations: judged on start-up (violated at the first state), located at the object
+    (tmp_path / "b").mkdir()
+    plain = _run(tmp_path / "b", USER_RULES.replace('location="spec.replicas", after_convergence="it protects capacity start-up has not built yet", fix=fix', ""))
+    assert plain.startup_rules == ("ACME-ZERO",)  # type: ignore[attr-defined]
+    assert any(f.scenario == "startup" for f in plain.findings)  # type: ignore[attr-defined]
+    assert all(f.location is None or f.location.field == "" for f in plain.findings)  # type: ignore[attr-defined]
+    assert all(f.fix == "" for f in plain.findings if f.rule_id == "ACME-ZERO")  # type: ignore[attr-defined]
+
+
+def runner_render(report: object) -> str:
+    from kubecheck.output import render
+
+    return render(report, "sarif")  # type: ignore[arg-type]
