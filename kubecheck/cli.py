@@ -200,9 +200,11 @@ def cli() -> None:
               "process; the output does not depend on it. --timeout and --max-memory apply per search and worker. "
               "Default: the number of cores; 1: one after another in this process.")
 @click.option("--ray", "ray_address", metavar="auto|ADDRESS", default=None,
-              help="Run each search as a distributed BFS on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, "
-              "ADDRESS joins a cluster. Safety rules only (eventual rules are refused: select rules with -p).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="--ray: workers per search.")
+              help="Run on Ray (pip install 'kubecheck[ray]'): auto starts a local Ray, ADDRESS joins a cluster. With "
+              "--workers N > 1 each search is a distributed BFS over N workers (safety rules only: eventual rules are "
+              "refused, select rules with -p); with --workers 1 the independent searches run as Ray tasks, in parallel.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="--ray: workers per search (1: each search one Ray task).")
 @click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), default=None,
               help="Where the Z3 count model's proofs are cached per parameter tuple (a rerun is instant; keyed by the "
               "count model's version). Default: $KUBECHECK_CACHE_DIR, else the user cache directory (~/.cache/kubecheck).")

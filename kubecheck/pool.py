@@ -37,7 +37,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable
 
-__all__ = ["SearchPool", "default_jobs", "GRACE", "LOST"]
+__all__ = ["SearchPool", "RaySearchPool", "default_jobs", "GRACE", "LOST"]
 
 #: Seconds past a search's timeout after which its worker is killed (and the search is ERROR).
 GRACE = 60.0
@@ -263,3 +263,95 @@ class SearchPool:
                 job.conn = None
         self.running.clear()
         self.queue.clear()
+
+
+def _search_task(fn: Callable[[], Any]) -> bytes:
+    """A search run as a Ray task: the message :func:`_child` would send, pickled here (so a result
+    that cannot be pickled is re-run by the caller, as with the process pool)."""
+    try:
+        msg: tuple[str, Any] = ("ok", _portable(fn()))
+    except BaseException as exc:  # noqa: BLE001 - re-raised by the caller, as the sequential path would
+        msg = ("raised", exc)
+    try:
+        return pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - not picklable: the caller runs it itself
+        return pickle.dumps(("rerun", f"{type(exc).__name__}: {exc}"))
+
+
+class RaySearchPool(SearchPool):
+    """:class:`SearchPool`'s interface, each search a Ray task (``kubecheck check --ray ADDRESS --workers 1``,
+    issue 22 item 2): the independent searches run in parallel over the cluster's CPUs, one task
+    (one CPU) each, and are read in submission order, so the report is the sequential one.
+
+    * Every search is submitted when it is (Ray queues what the cluster cannot run yet); the search
+      function travels with its system and properties (cloudpickle: closures, and a rules file's
+      functions, whose generated module is not in ``sys.modules``, go by value).  One that cannot
+      be sent, or whose task cannot load it, or whose result cannot be pickled, runs in this
+      process instead (``reruns``).
+    * ``--timeout`` is the engine's, inside the task; a task that runs :data:`GRACE` past it is
+      cancelled and its search is ERROR, as is one whose worker dies: never HOLDS.
+    * Ctrl-C cancels every task of this pool (only those)."""
+
+    def __init__(self, address: str | None, lost: Callable[[list[Any], str], Any] | None = None) -> None:
+        from kubecheck.core.distributed import connect_ray, release_workers
+
+        super().__init__(1, lost)
+        self.ray = connect_ray(address)
+        release_workers()  # the distributed search's idle actors would hold the CPUs the tasks need
+        self.jobs = max(2, int(self.ray.cluster_resources().get("CPU", 1)))
+        self.remote = self.ray.remote(num_cpus=1, max_retries=0)(_search_task)
+        self.refs: dict[int, Any] = {}
+        #: searches run as Ray tasks
+        self.tasks = 0
+
+    def submit(self, fn: Callable[[], Any], props: list[Any], timeout: float | None = None) -> _Job:
+        job = _Job(fn, props, timeout)
+        try:
+            self.refs[id(job)] = self.remote.remote(fn)
+            self.tasks += 1
+        except Exception:  # noqa: BLE001 - cannot be sent (pickling): result() runs it here
+            self.reruns += 1
+        return job
+
+    def result(self, job: _Job) -> Any:
+        if job.done:
+            return self._value(job)
+        ref = self.refs.pop(id(job), None)
+        if ref is None:
+            job.value, job.done = job.fn(), True
+            return self._value(job)
+        ray = self.ray
+        limit = None if job.timeout is None else job.timeout + GRACE
+        try:
+            kind, payload = pickle.loads(ray.get(ref, timeout=limit))
+        except KeyboardInterrupt:
+            self.close()
+            raise
+        except ray.exceptions.GetTimeoutError:
+            ray.cancel(ref, force=True)
+            kind, payload = "lost", (f"the search's Ray task ran {GRACE:.0f} s past its --timeout of {job.timeout} s and was "
+                                     "cancelled: nothing is claimed")
+        except ray.exceptions.RayTaskError as exc:  # the task could not load the search (an import in the worker)
+            kind, payload = "rerun", str(exc)
+        except ray.exceptions.RayError as exc:  # the worker died, the object was lost
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            kind, payload = "lost", f"the search's Ray task was lost ({type(exc).__name__}: {first}): nothing is claimed"
+        if kind == "ok":
+            job.value, job.done = payload, True
+        elif kind == "raised":
+            job.error, job.done = payload, True
+        elif kind == "rerun":
+            self.reruns += 1
+            job.value, job.done = job.fn(), True
+        else:
+            self._lose_result(job, payload)
+        return self._value(job)
+
+    def close(self) -> None:
+        """Cancel this pool's tasks not yet read."""
+        for ref in self.refs.values():
+            try:
+                self.ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - already finished
+                pass
+        self.refs.clear()

@@ -203,6 +203,18 @@ class Exploration:
     #: the reductions as data (``reductions`` holds their labels, which the outputs print); not in the
     #: JSON report, which keeps the labels only
     reduced: tuple[Reduction, ...] = field(default=(), compare=False, repr=False, metadata={"serialize": False})
+    #: a distributed search (``--ray``): how many workers ran, and the states per wall second per worker
+    #: (0 under ``KUBECHECK_REPRODUCIBLE``, like ``seconds``); None: one process
+    workers: int | None = None
+    states_per_second_per_worker: float | None = None
+
+    @property
+    def distributed(self) -> str:
+        """``"N Ray workers, X states/s per worker"`` for a distributed search, else ``""``."""
+        if self.workers is None:
+            return ""
+        rate = f", {self.states_per_second_per_worker:,.0f} states/s per worker" if self.states_per_second_per_worker else ""
+        return f"{self.workers} Ray worker{'s' if self.workers != 1 else ''}{rate}"
 
     @property
     def coverage(self) -> str:
@@ -977,7 +989,7 @@ def _explore(system: Any, props: list[Property], symmetry: bool, bounds: dict[st
 
 def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig,
                 fingerprint: bool = False, por: bool = False) -> Any:
-    if cfg.engine == "explicit" and cfg.ray is not None:  # the distributed BFS explores without POR (sound: unreduced)
+    if cfg.engine == "explicit" and cfg.ray is not None and cfg.workers > 1:  # the distributed BFS explores without POR (sound: unreduced)
         return _explore_ray(system, engine_props, symmetry, bounds, cfg, fingerprint)
     if cfg.engine == "explicit":
         return _explore(system, engine_props, symmetry, bounds, cfg.progress, fingerprint, por)
@@ -990,17 +1002,16 @@ def _run_engine(system: Any, engine_props: list[Property], symmetry: bool, bound
 
 
 def _explore_ray(system: Any, props: list[Property], symmetry: bool, bounds: dict[str, Any], cfg: CheckConfig, fingerprint: bool) -> Any:
-    """One search as a distributed BFS on Ray; the workers and their states/s are listed with the
-    reductions (``distributed: N Ray workers, X states/s per worker``), so every output says so."""
+    """One search as a distributed BFS on Ray; the result's ``distribution`` (workers, states/s per
+    worker) reaches every output through :class:`Exploration`."""
     from kubecheck.core.distributed import explore_distributed
 
     if fingerprint:
         raise InvalidScenario("--ray: the distributed search stores states (no fingerprints); drop --fingerprint")
-    result, dist = explore_distributed(system, props, workers=cfg.workers, address=cfg.ray, symmetry=symmetry,
-                                       max_depth=bounds.get("max_depth"), max_states=bounds.get("max_states"),
-                                       timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
-    rate = "" if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else f", {dist.states_per_second_per_worker:,.0f} states/s per worker"
-    return replace(result, reductions=result.reductions + (f"distributed: {dist.workers} Ray workers{rate}",))
+    result, _ = explore_distributed(system, props, workers=cfg.workers, address=cfg.ray, symmetry=symmetry,
+                                    max_depth=bounds.get("max_depth"), max_states=bounds.get("max_states"),
+                                    timeout=bounds.get("timeout"), max_memory=bounds.get("max_memory"))
+    return result
 
 
 #: Set (to anything but "" or "0") to leave wall-clock timings out of every output: each search's
@@ -1012,6 +1023,11 @@ def _seconds(seconds: float) -> float:
     import os
 
     return 0.0 if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else round(seconds, 3)
+
+
+def _rate(per_second: float) -> float:
+    """A states/s figure as the outputs write it: 0 under ``KUBECHECK_REPRODUCIBLE`` (a wall-clock figure)."""
+    return 0.0 if os.environ.get(REPRODUCIBLE_ENV, "") not in ("", "0") else round(per_second, 1)
 
 
 #: Steps per random run when no --max-depth is given.
@@ -1363,9 +1379,11 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
                                     "start-up order); violations only: holding on one order proves nothing", (), (), cfg.granularity))
         out.findings.extend(startup)
     if settled.settled:
-        from kubecheck.pool import SearchPool
+        from kubecheck.pool import RaySearchPool, SearchPool
 
-        with SearchPool(cfg.jobs, _lost_search) as sink.pool:
+        # --ray with one worker per search: the searches are Ray tasks; else forked processes (--jobs)
+        pool = RaySearchPool(cfg.ray, _lost_search) if cfg.ray is not None and cfg.workers == 1 else SearchPool(cfg.jobs, _lost_search)
+        with pool as sink.pool:
             # every scenario's searches are submitted before any result is read (they run in parallel
             # with --jobs N); the results are read in this order, so the report does not depend on N
             started = [_start_scenario(sink, plan, spec, settled.state.cluster) for spec in plan.specs]
@@ -1550,9 +1568,11 @@ def _collect_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, pen
         st = result.stats
         reduced = reductions_of(result)
         labels = tuple(r.label for r in reduced)
+        dist = getattr(result, "distribution", None)
         runs.append(
             Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,
-                        _seconds(st.seconds), bool(result.complete), result.bound_hit, origin, subject, reduced)
+                        _seconds(st.seconds), bool(result.complete), result.bound_hit, origin, subject, reduced,
+                        dist.workers if dist is not None else None, _rate(dist.states_per_second_per_worker) if dist is not None else None)
         )
         found += [sink.finding(scen_name, scenario, system, p, res, labels) for p, res in zip(group, result.results)]
     return found, runs, guard_ok

@@ -206,6 +206,38 @@ def _compile_copy() -> Any:
 
 _COPY = _compile_copy()
 
+
+def _rebuild(values: tuple[Any, ...], normalized: bool) -> ClusterState:
+    """The other half of ``ClusterState.__reduce__``."""
+    new = _NEW(ClusterState)
+    for name, value in zip(_VALUE_FIELDS, values):
+        _SET(new, name, value)
+    _SET(new, "_cache", {"normalized": True} if normalized else {})
+    return new
+
+
+def _reduce(self: ClusterState) -> tuple[Any, ...]:
+    """Pickle the value fields only: the index cache is derived data (rebuilt on first use), all
+    but its ``normalized`` mark (what the successor's fast path needs to know of a parent)."""
+    return (_rebuild, (tuple([getattr(self, name) for name in _VALUE_FIELDS]), bool(self._cache.get("normalized"))))
+
+
+ClusterState.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
+_HASH0 = ClusterState.__hash__
+
+
+def _cached_hash(self: ClusterState) -> int:
+    """The dataclass's hash, cached in the index cache (the state is frozen; a copy starts with an
+    empty cache): a search hashes each state several times."""
+    cache = self._cache
+    h = cache.get("hash")
+    if h is None:
+        h = cache["hash"] = _HASH0(self)
+    return h
+
+
+ClusterState.__hash__ = _cached_hash  # type: ignore[method-assign,assignment]
+
 #: The attribute name of every object table, in ``KINDS`` order.
 TABLE_ATTRS: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 

@@ -62,7 +62,7 @@ from model.errors import ModelError
 from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.informer import CACHE_MODES, InformerState
-from model.objects import KINDS, kind_of
+from model.objects import KINDS, _cache_hashes, _CachedHash, kind_of
 from model.records import Controller
 from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
 from model.versions import DEFAULT_VERSION, parse_version
@@ -241,8 +241,9 @@ class PendingWrite:
 
 
 @dataclass(frozen=True, slots=True)
-class SystemState:
-    """One state of the transition system."""
+class SystemState(_CachedHash):
+    """One state of the transition system (its hash is cached, as the API objects' are: a search
+    hashes each successor several times, in its visited set and the distributed search's routing)."""
 
     cluster: ClusterState
     user_budget: tuple[int, ...] = ()
@@ -251,6 +252,9 @@ class SystemState:
     previous: ClusterState | None = None
     #: kube-controller-manager's caches, expectations and fences (``Scenario.caches == "lagged"``)
     informer: InformerState | None = None
+
+
+_cache_hashes(SystemState)
 
 
 # ------------------------------------------------------------------------- applying writes
@@ -427,6 +431,8 @@ _MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+#: The API object types a table holds (interned by :meth:`KubeSystem.intern`).
+_OBJECT_TYPES: frozenset[type] = frozenset(cls for cls, _ in KINDS.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +474,8 @@ class KubeSystem(BaseSystem[SystemState]):
         self._debug_incremental = os.environ.get("KUBECHECK_DEBUG_INCREMENTAL", "") not in ("", "0")
         self._sync_memo_size = 0
         self.memo_stats = [0, 0]  # hits, misses
+        #: the memo entries computed since :meth:`learned` was last called (None: not recorded)
+        self._learned: list[Any] | None = None
         #: what the symmetry renaming could change in each (immutable) value, by identity
         self._atoms = AtomCache()
         #: hash-consing of the successors' objects, tables and clusters (see :meth:`_intern`)
@@ -644,6 +652,79 @@ class KubeSystem(BaseSystem[SystemState]):
             cluster = cluster._replace(**changed)
         return cluster
 
+    def intern(self, value: Any) -> Any:
+        """An equal value made of this instance's hash-consed objects and tables (see :meth:`_intern`):
+        for a state, a cluster, an object table or an API object; any other value as it is.
+
+        For a value built elsewhere (unpickled: the distributed search sends successors to the
+        worker that owns them, ``kubecheck.core.distributed``): it shares no object with this
+        instance's states, so the memo's lookups, the visited set's ``==`` and every identity cache
+        would compare it field by field.  Interning makes it identical to the equal objects this
+        instance already holds.  Pure speed: only equal values replace values.
+        """
+        t = type(value)
+        if t is SystemState:
+            return self._intern_state(value)
+        if t is ClusterState:
+            return self._intern_whole(value)
+        if t is FrozenMap:
+            return self._intern_table(value)
+        if t in _OBJECT_TYPES:
+            return self._intern_objs.setdefault(value, value)
+        return value
+
+    def _intern_state(self, state: SystemState) -> SystemState:
+        cluster = self._intern_whole(state.cluster)
+        if cluster is not state.cluster and state.cluster._cache.get("normalized"):
+            cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
+        prev = state.previous
+        if prev is not None:
+            prev = self._intern_whole(prev)
+        informer = state.informer
+        if informer is not None:
+            cache = self._intern_whole(informer.cache)
+            if cache is not informer.cache:
+                informer = replace(informer, cache=cache)
+        pending = state.pending
+        if pending:
+            pending = self._intern_tables.setdefault(pending, pending)
+        if cluster is state.cluster and prev is state.previous and informer is state.informer and pending is state.pending:
+            return state
+        return replace(state, cluster=cluster, previous=prev, informer=informer, pending=pending)
+
+    def _intern_whole(self, cluster: ClusterState) -> ClusterState:
+        """``cluster`` with every table and object replaced by this instance's equal one."""
+        objs, tables = self._intern_objs, self._intern_tables
+        if len(objs) > _INTERN_MAX or len(tables) > _INTERN_MAX:
+            objs.clear()
+            tables.clear()
+        changed: dict[str, Any] = {}
+        for attr in _TABLES:
+            tab = getattr(cluster, attr)
+            ct = self._intern_table(tab)
+            if ct is not tab:
+                changed[attr] = ct
+        if changed:
+            cluster = cluster._replace(**changed)
+        return cluster
+
+    def _intern_table(self, tab: FrozenMap[Any, Any]) -> FrozenMap[Any, Any]:
+        """``tab`` with its values replaced by this instance's equal ones, then itself by an equal table."""
+        tables = self._intern_tables
+        if tables.get(tab) is tab:  # already this instance's (sent by reference, or an empty table)
+            return tab
+        objs = self._intern_objs
+        d = tab._d
+        nd: dict[Any, Any] | None = None
+        for k, v in d.items():  # the objects first: the table lookup then compares them by identity
+            c = objs.setdefault(v, v)
+            if c is not v:
+                if nd is None:
+                    nd = dict(d)
+                nd[k] = c
+        it = FrozenMap._make(nd, tab._hash) if nd is not None else tab
+        return tables.setdefault(it, it)
+
     def _sync(
         self, spec: ControllerSpec, view: ClusterState, key: Any, needs_sync: bool = True, choice: int | None = None
     ) -> tuple[Write, ...]:
@@ -743,7 +824,38 @@ class KubeSystem(BaseSystem[SystemState]):
         table[vals] = writes
         self.last_reads[mk] = shape
         self._sync_memo_size += 1
+        if self._learned is not None:
+            self._learned.append((mk, shape, vals, writes))
         return writes
+
+    def learned(self) -> list[Any]:
+        """The memo entries computed since the last call (see :meth:`learn`); the first call starts
+        recording them."""
+        out = self._learned or []
+        self._learned = []
+        return out
+
+    def learn(self, entries: list[Any]) -> None:
+        """Add memo entries another instance of the same scenario computed (:meth:`learned`), their
+        values interned (the distributed search sends them between workers, so a worker does not
+        run again a sync another worker ran).  Sound for the same reason as :meth:`_memoised`: an
+        entry is a pure function's result on the values it read, whoever computed it."""
+        for mk, shape, vals, writes in entries:
+            if self._sync_memo_size >= _MEMO_MAX:
+                self._sync_memo.clear()
+                self._sync_memo_size = 0
+            shapes = self._sync_memo.get(mk)
+            if shapes is None:
+                shapes = self._sync_memo[mk] = []
+            for sh, table in shapes:
+                if sh == shape:
+                    break
+            else:
+                table = {}
+                shapes.append((shape, table))
+            if vals not in table:
+                table[vals] = writes
+                self._sync_memo_size += 1
 
     def _reconcile(
         self, spec: ControllerSpec, view: ClusterState, key: Any, reserved: Reserved = NO_RESERVED, needs_sync: bool = True,

@@ -91,3 +91,7 @@ _.published  # model/prober.py: ProbeWorker's published result, read by tests/mo
 _.forked  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.reruns  # kubecheck/pool.py: SearchPool counters, read by tests/cli/test_parallel.py
 _.losses  # kubecheck/pool.py: SearchPool counters (workers lost), reported for debugging
+_.tasks  # kubecheck/pool.py: RaySearchPool counter (searches run as Ray tasks), read by tests/distributed/test_ray.py
+_.persistent_id  # kubecheck/core/distributed/_worker.py: pickle.Pickler hook, called by pickle
+_.persistent_load  # kubecheck/core/distributed/_worker.py: pickle.Unpickler hook, called by pickle
+_.__reduce__  # model/state.py: ClusterState's pickling (without its index cache), called by pickle

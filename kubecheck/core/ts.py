@@ -29,6 +29,7 @@ __all__ = [
     "next_states_fn",
     "canonical_fn",
     "expects_progress_fn",
+    "intern_fn",
 ]
 
 S = TypeVar("S")
@@ -94,6 +95,12 @@ class BaseSystem(Generic[S]):
         Only the successor states of ``successors``, same order.  The explorer's lean safety loop uses it
         when no action property and no graph is requested; override it too for speed (no per-edge
         ``Action`` or tuple objects).
+    ``intern(state) -> S``
+        An equal state made of objects this system instance already holds (hash-consing), for a state
+        built in another process (the distributed search unpickles the successors it receives): a
+        model whose caches are keyed by identity then hits them again.  Pure speed: it must return a
+        state equal to ``state``.  Default: ``state`` itself (not defined on :class:`BaseSystem`; read
+        through :func:`intern_fn`).
     """
 
     def init_states(self) -> Sequence[S]:  # pragma: no cover - abstract
@@ -150,6 +157,12 @@ def next_states_fn(system: Any) -> Callable[[Any], Iterable[Any]]:
 
 def canonical_fn(system: Any) -> Callable[[Any], Hashable]:
     own = getattr(system, "canonical", None)
+    return own if own is not None else (lambda state: state)
+
+
+def intern_fn(system: Any) -> Callable[[Any], Any]:
+    """``system.intern`` (see :class:`BaseSystem`), or the identity."""
+    own = getattr(system, "intern", None)
     return own if own is not None else (lambda state: state)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from kubecheck.core.properties import Property
 
-__all__ = ["Verdict", "PropertyResult", "Stats", "ExplorationResult", "worst_verdict"]
+__all__ = ["Verdict", "PropertyResult", "Stats", "Distribution", "ExplorationResult", "worst_verdict"]
 
 
 class Verdict(enum.Enum):
@@ -113,13 +113,23 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class Distribution:
+    """How a distributed search ran (:func:`kubecheck.core.distributed.explore_distributed`): how many
+    workers, and the states per wall second of the whole search divided by the workers."""
+
+    workers: int
+    states_per_second_per_worker: float
+
+
+@dataclass(frozen=True, slots=True)
 class ExplorationResult:
     """Everything one search found.
 
     ``complete`` is True iff every reachable state was expanded.  ``reductions`` lists the reductions
     that actually ran (``"symmetry"``, ``"fingerprint"``: a HOLDS is then exhaustive up to fingerprint
     collisions, see :attr:`Stats.collision_probability`).  ``graph`` holds the explored state graph when ``keep_graph=True``
-    (see :func:`kubecheck.core.explorer.state_graph`).
+    (see :func:`kubecheck.core.explorer.state_graph`).  ``distribution`` says how many workers a
+    distributed search ran and their states/s (``None``: one process).
     """
 
     results: tuple[PropertyResult, ...]
@@ -128,6 +138,7 @@ class ExplorationResult:
     complete: bool
     bound_hit: str | None
     graph: Any = field(default=None, compare=False, repr=False)
+    distribution: Distribution | None = field(default=None, compare=False, kw_only=True)
 
     @property
     def exit_code(self) -> int:

@@ -111,6 +111,10 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
                     "complete": {"type": "boolean"},
                     "bound_hit": _NULL_STR,
                     "start": {"enum": ["settled", "loaded"]},
+                    "workers": {"type": ["integer", "null"], "description": "a distributed search (--ray): how many "
+                                "workers ran; null: one process"},
+                    "states_per_second_per_worker": {"type": ["number", "null"], "description": "a distributed search: "
+                                                     "the states per wall second per worker (0 under KUBECHECK_REPRODUCIBLE)"},
                     "subject": {"type": "string", "description": "what the search covered of its scenario: the "
                                 "interaction group and the workload it rolls (empty: all of it)"},
                 },

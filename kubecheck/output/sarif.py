@@ -221,7 +221,8 @@ def render_sarif(report: Any) -> str:
             # so a "holds" read from this file carries the same caveats as the text output
             "explorations": [
                 {"scenario": e.scenario, "properties": e.properties, "reductions": list(e.reductions),
-                 "states": e.states, "complete": e.complete, "boundHit": e.bound_hit}
+                 "states": e.states, "complete": e.complete, "boundHit": e.bound_hit,
+                 **({"workers": e.workers, "statesPerSecondPerWorker": e.states_per_second_per_worker} if e.workers is not None else {})}
                 for e in report.explorations
             ],
             "startupRules": list(report.startup_rules),

@@ -82,7 +82,8 @@ def render_text(report: Any) -> str:
             red = ", ".join(e.reductions) or "none"
             lines.append(
                 f"  search: {e.properties} properties, {e.states} states, {e.transitions} transitions, depth {e.max_depth}, "
-                f"{e.seconds:.1f}s, reductions: {red}, {e.coverage}" + (f" [{e.subject}]" if e.subject else "")
+                f"{e.seconds:.1f}s, reductions: {red}, " + (f"distributed: {e.distributed}, " if e.distributed else "") + e.coverage
+                + (f" [{e.subject}]" if e.subject else "")
             )
         rows = [f for f in report.findings if f.scenario == run.name]
         width = max((len(f.rule_id) for f in rows), default=10)

@@ -7,6 +7,9 @@ killed mid-search gives ERROR, never HOLDS; eventual properties are refused.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from typing import Any
 
 import pytest
@@ -68,10 +71,12 @@ def test_bounds_never_hold(local_ray: Any) -> None:
     assert dist.results[0].verdict is Verdict.HOLDS_WITHIN_BOUNDS and dist.bound_hit == "max_depth"
 
 
-def test_eventual_properties_are_refused(local_ray: Any) -> None:
-    p = Property("EV-1", "eventually always", PropertyKind.EVENTUALLY_ALWAYS, lambda s: True)
-    with pytest.raises(InvalidScenario, match="not supported by the distributed search"):
-        explore_distributed(BUILDERS["rs_crash"]("write"), [p], workers=2)
+def test_eventual_properties_are_refused_before_ray_is_started() -> None:
+    for kind in (PropertyKind.EVENTUALLY_ALWAYS, PropertyKind.ALWAYS_EVENTUALLY):
+        p = Property("EV-1", "eventual", kind, lambda s: True)
+        with pytest.raises(InvalidScenario, match=r"EV-1: .*not supported by the distributed search .*lasso detection across "
+                                                  r"workers is not implemented; run them without --ray, or with --ray --workers 1"):
+            explore_distributed(BUILDERS["rs_crash"]("write"), [invariant("INV-1", "ok", lambda s: True), p], workers=2)
 
 
 def test_a_worker_killed_mid_search_gives_error(local_ray: Any) -> None:
@@ -103,6 +108,74 @@ def test_cli_ray_says_how_many_workers_ran_and_refuses_eventual_rules(tmp_path: 
     ok = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto", "--workers", "2", "-p", "KC-OWN-001,KC-SBX-001"],
                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr
-    assert "reductions: distributed: 2 Ray workers" in ok.stdout and "16 states" in ok.stdout
+    assert "distributed: 2 Ray workers" in ok.stdout and "16 states" in ok.stdout
+    assert "reductions: none, distributed" in ok.stdout  # a field of its own, not a reduction
+    for fmt, key, rate in (("json", "workers", "states_per_second_per_worker"), ("sarif", "workers", "statesPerSecondPerWorker")):
+        out = tmp_path / f"out.{fmt}"
+        run = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto", "--workers", "2", "-p", "KC-OWN-001", "-f", fmt,
+                              "-o", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        doc = json.loads(out.read_text())
+        explorations = doc["explorations"] if fmt == "json" else doc["runs"][0]["properties"]["explorations"]
+        assert explorations and all(e[key] == 2 and e[rate] == 0 for e in explorations)  # 0: KUBECHECK_REPRODUCIBLE
     bad = subprocess.run([str(CONSOLE), "check", rs, *FAST, "--ray", "auto"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "not supported by the distributed search" in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and "--workers 1" in bad.stderr
+
+
+def test_cli_ray_with_one_worker_runs_the_searches_as_ray_tasks_with_the_sequential_report(tmp_path: Any) -> None:
+    """--ray auto --workers 1: every search a Ray task, eventual rules included (the explorer runs in the
+    task); the JSON report is byte for byte the one of --jobs 1 (results read in submission order)."""
+    from tests.cli.conftest import CONSOLE, FAST, ROOT
+
+    env = {**os.environ, "KUBECHECK_REPRODUCIBLE": "1", "PYTHONPATH": str(ROOT)}
+    rs = str(ROOT / "examples" / "replicaset.yaml")
+    outs = []
+    for extra in (["--jobs", "1"], ["--ray", "auto", "--workers", "1"]):
+        out = tmp_path / f"{extra[0].strip('-')}.json"
+        run = subprocess.run([str(CONSOLE), "check", rs, *FAST, *extra, "-f", "json",
+                              "-o", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode in (0, 1), run.stderr
+        outs.append(out.read_text())
+    doc = json.loads(outs[1])
+    assert len(doc["explorations"]) >= 2 and any(f["rule_id"].startswith("KC-CONV") for f in doc["findings"])
+    assert all(e["workers"] is None for e in doc["explorations"])  # not distributed: one task each
+    assert outs[0] == outs[1]
+
+
+def _square(x: int) -> Any:
+    return x * x
+
+
+def test_ray_search_pool_reads_results_in_submission_order_and_reports_lost_tasks(local_ray: Any) -> None:
+    from functools import partial
+
+    from kubecheck.pool import RaySearchPool
+
+    system = BUILDERS["rs_crash"]("write")
+    props = [invariant("INV-PODS", "at most one pod", lambda s: len(s.cluster.pods) <= 1)]  # a closure: sent by value
+    lost: list[str] = []
+
+    def on_lost(p: list[Any], note: str) -> str:
+        lost.append(note)
+        return "LOST"
+
+    def boom() -> Any:
+        raise ValueError("in the task")
+
+    def die() -> Any:
+        os._exit(3)
+
+    with RaySearchPool(None, on_lost) as pool:
+        jobs = [pool.submit(partial(explore, system, props, progress="off"), props),
+                pool.submit(partial(explore, BUILDERS["sts_scale"]("write"), [], progress="off"), []),
+                pool.submit(boom, []), pool.submit(die, []), pool.submit(partial(_square, 7), [])]
+        assert pool.tasks == 5
+        first = pool.result(jobs[0])
+        assert first.results[0].verdict is Verdict.VIOLATED and first.results[0].property is props[0]
+        assert first.results[0].trace is not None and len(first.results[0].trace.states()[-1].cluster.pods) > 1
+        assert pool.result(jobs[1]).stats.states == GOLDEN[("sts_scale", "write", False)][0]
+        with pytest.raises(ValueError, match="in the task"):
+            pool.result(jobs[2])
+        assert pool.result(jobs[3]) == "LOST" and "Ray task was lost" in lost[0] and pool.losses == 1
+        assert pool.result(jobs[4]) == 49

@@ -17,6 +17,20 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
   judges the new states' invariants, and keeps the new ones as its frontier of depth d + 1.  The
   exchange is synchronous per level: a level ends when every worker has inserted.
+* **What a batch carries** (the per-state cost of a remote state is the point: a state built in
+  another process shares no object with the receiver's, and a model whose caches compare by
+  identity would expand it cold):
+
+  - an object sent to a worker for the second time goes as a number (``persistent_id``), and the
+    receiver gets back the object it made of it the first time; an object the receiver numbers is
+    interned first (``system.intern``, :func:`kubecheck.core.ts.intern_fn`), so arrivals are made of
+    the receiver's own hash-consed objects.  Both sides forget beyond ``SHARE_CAP`` numbers;
+  - what the system learned this level (``system.learned()``, given to the others'
+    ``system.learn``: the Kubernetes model's memoised controller syncs), so a worker does not run
+    again a sync another worker ran;
+  - not the successors this worker already stored or routed this level or recently (``KNOWN_CAP``):
+    their owner has them, or gets them in this level's batch.  The first occurrence is the one
+    kept, as the owner would keep it, so parents (and traces) are the same.
 * **Parent pointers**: each stored state keeps (parent's worker, parent's index, successor
   position); a counterexample's path is read back from the owners and replayed from the initial
   state on the driver (:func:`kubecheck.core.trace.replay_positions`), so every step is a real step,
@@ -31,8 +45,10 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   whole state graph, and lasso detection across workers is not implemented.  Fingerprints (hash
   compaction) are refused too: the workers store the states (or their canonical keys).
 
-``DistributedStats`` (in ``ExplorationResult``'s place beside it) says how many workers ran, the
-states per second per worker, the bytes exchanged per state, and the per-level synchronisation cost.
+``DistributedStats`` (returned beside the ``ExplorationResult``) says how many workers ran, the
+states per second per worker, the bytes exchanged per state, the per-level synchronisation cost,
+and each worker's CPU seconds and memory; the ``ExplorationResult`` itself carries the workers and
+their states/s as its ``distribution`` (what the outputs print).
 """
 
 from __future__ import annotations
@@ -47,7 +63,7 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "RAY_MISSING"]
+__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.
@@ -56,6 +72,23 @@ ENGINE = "distributed-bfs"
 
 class WorkerLost(Exception):
     """A worker died or its results were lost: the search is ERROR."""
+
+
+def connect_ray(address: str | None) -> Any:
+    """The ``ray`` module, connected: ``None``/``"auto"`` the instance this process already started, or
+    a local one started here; anything else a cluster address.  :class:`InvalidScenario` without Ray."""
+    from . import _driver
+
+    return _driver.connect(address)
+
+
+def release_workers() -> None:
+    """Kill the workers this process keeps for the next search (the next one starts new ones)."""
+    from . import _driver
+
+    ray = _driver.connect(None)
+    for n in list(_driver._POOL):
+        _driver._discard(ray, n)
 
 
 def ray_available() -> bool:
@@ -83,6 +116,14 @@ class DistributedStats:
     #: successors generated that another worker owns / all successors generated
     remote_fraction: float
     level_seconds: tuple[float, ...] = field(default=(), repr=False)
+    #: CPU seconds each worker's search thread spent expanding and inserting (load-independent, unlike
+    #: the wall figures), and the worker process's CPU seconds over the same calls (with Ray's own threads)
+    cpu_seconds_per_worker: tuple[float, ...] = ()
+    process_cpu_seconds_per_worker: tuple[float, ...] = ()
+    #: each worker's RSS when the search started and its peak during the search (bytes; on Linux the
+    #: peak is reset at the start, elsewhere it is the process's own and may come from an earlier search)
+    rss_start_per_worker: tuple[int, ...] = ()
+    rss_peak_per_worker: tuple[int, ...] = ()
 
 
 def _refuse(props: list[Property], symmetry: bool) -> None:
@@ -91,7 +132,7 @@ def _refuse(props: list[Property], symmetry: bool) -> None:
             raise InvalidScenario(
                 f"{p.rule_id}: {p.kind.value} properties are not supported by the distributed search (--ray): they "
                 "need the fair-cycle analysis over the whole state graph, and lasso detection across workers is not "
-                "implemented; run them without --ray")
+                "implemented; run them without --ray, or with --ray --workers 1 (each search one Ray task)")
         if symmetry:
             refused = symmetry_refusal(p)
             if refused is not None:

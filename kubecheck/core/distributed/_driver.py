@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubecheck.core.verdict import ExplorationResult
+from kubecheck.core.verdict import Distribution, ExplorationResult
 
 from . import ENGINE, RAY_MISSING, DistributedStats, WorkerLost, _result_for, _stats
 from ._worker import Worker, portable_canonical
@@ -56,6 +56,10 @@ class _Search:
     bound_hit: str | None = None
     lost: str | None = None
     stored: list[int] = field(default_factory=list)
+    #: per worker, from its last report: the search thread's and the process's CPU seconds, RSS at the start and peak
+    thread_cpu: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    rss: list[tuple[int, int]] = field(default_factory=list)
 
     def merge(self, reports: list[dict[str, Any]]) -> None:
         for r in reports:  # the lowest worker index first: deterministic for a given partition
@@ -77,6 +81,9 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
         _level_loop(ray, handles, search, len(props), new, deadline, max_depth, max_states, on_level)
         final = _get(ray, [h.insert.remote(True) for h in handles])  # the stored counts (nothing to insert)
         search.stored = [r["stored"] for r in final]
+        search.thread_cpu = [r["thread_cpu"] for r in final]
+        search.cpu = [r["cpu"] for r in final]
+        search.rss = [(r["rss_start"], r["rss_peak"]) for r in final]
     except WorkerLost as exc:
         search.lost = (f"a worker of the distributed search was lost ({exc}); the search is incomplete: nothing is claimed "
                        "(rerun, or run without --ray)")
@@ -94,7 +101,9 @@ def run(system: Any, props: list[Any], inits: list[Any], n: int, address: str | 
     reductions = ("symmetry",) if symmetry else ()
     complete = search.complete and search.lost is None
     bound_hit = search.bound_hit if search.lost is None else "worker lost"
-    return ExplorationResult(tuple(results), stats, reductions, complete, bound_hit), _distributed_stats(search, seconds)
+    dist = _distributed_stats(search, seconds)
+    return (ExplorationResult(tuple(results), stats, reductions, complete, bound_hit,
+                              distribution=Distribution(n, dist.states_per_second_per_worker)), dist)
 
 
 def _get(ray: Any, refs: Any) -> Any:
@@ -226,6 +235,10 @@ def _distributed_stats(search: _Search, seconds: float) -> DistributedStats:
         sync_seconds_per_level=sum(sync) / len(sync) if sync else 0.0,
         remote_fraction=search.remote / search.generated if search.generated else 0.0,
         level_seconds=tuple(search.level_seconds),
+        cpu_seconds_per_worker=tuple(search.thread_cpu),
+        process_cpu_seconds_per_worker=tuple(search.cpu),
+        rss_start_per_worker=tuple(a for a, _ in search.rss),
+        rss_peak_per_worker=tuple(b for _, b in search.rss),
     )
 
 

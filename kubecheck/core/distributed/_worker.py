@@ -8,10 +8,24 @@ from typing import Any
 
 from kubecheck.core.judge import Outcome, judge_deadlock, judge_state, judge_step
 from kubecheck.core.properties import PropertyKind
-from kubecheck.core.ts import expects_progress_fn, successors_fn
+from kubecheck.core.ts import expects_progress_fn, intern_fn, successors_fn
 
 #: Expansions between two checks of the clock and the RSS inside a level.
 CHECK_EVERY = 64
+#: Entries of the routing fingerprint's identity memo (:class:`kubecheck.core.explorer._fingerprint.Encoder`):
+#: successors share most objects with their parent, and the worker's objects are hash-consed
+#: (``system.intern``), so a memo that spans a few hundred states re-encodes only what a step changed.
+#: About 200 bytes an entry: a constant of the worker's memory.
+FP_MEMO = 1 << 14
+
+#: Objects a worker remembers having sent to one other worker (and the receiver remembers having
+#: received from it); beyond, both forget them (a constant of each worker's memory).
+SHARE_CAP = 1 << 16
+#: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
+#: forgets them at the start of a level (a constant of its memory).
+KNOWN_CAP = 1 << 13
+#: Types never sent by reference: cheaper inline than a reference.
+_INLINE = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict, frozenset, set, type})
 
 # A found property: (outcome, (worker, local index) of the state, successor position or None, note)
 Found = tuple[Outcome, tuple[int, int], "int | None", str]
@@ -23,6 +37,79 @@ def portable_canonical(system: Any) -> Any:
     tokens are), else ``system.canonical``, which must then be comparable across processes."""
     rep = getattr(system, "representative", None)
     return rep if rep is not None else system.canonical
+
+
+def _rss_now() -> int:
+    """This process's RSS now (``VmRSS``; 0 where unknown)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _peak_rss() -> int:
+    from kubecheck.core.explorer import peak_rss
+
+    return peak_rss()
+
+
+class _SharingPickler(pickle.Pickler):
+    """Pickles a batch for one destination, sending every object that destination already holds as
+    its number (``persistent_id``): successors share most of their objects with states sent before,
+    so a batch carries what is new, and the receiver gets back its own (interned) objects for the
+    rest.  ``table`` maps ``id(obj)`` to ``(obj, number)`` (holding ``obj``: an ``id`` is never reused
+    while remembered); an object sent for the first time goes inline as ``(number, obj)``."""
+
+    def __init__(self, file: Any, table: dict[int, tuple[Any, int]], tops: set[int], once: set[int]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.table = table
+        self.tops = tops  # the batch's states: new in every batch, never remembered
+        self.once = once  # the ids of the objects sent once (inline, without a number)
+        self.inline: set[int] = set()
+
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj) in _INLINE:
+            return None
+        i = id(obj)
+        if i in self.inline:  # the object itself, inside its own (number, obj) reference
+            self.inline.discard(i)
+            return None
+        hit = self.table.get(i)
+        if hit is not None:
+            return hit[1]
+        if i in self.tops:
+            return None
+        if i not in self.once:
+            # The first time: inline and not remembered (a value of one state only, such as its
+            # cluster, would hold memory for nothing); the second time it gets a number.  Only the
+            # id is kept: if it is reused by another object, that one is merely numbered early.
+            self.once.add(i)
+            return None
+        number = len(self.table)
+        self.table[i] = (obj, number)
+        self.inline.add(i)
+        return (number, obj)
+
+
+class _SharingUnpickler(pickle.Unpickler):
+    """The receiving side of :class:`_SharingPickler`: ``table`` maps numbers to this worker's objects;
+    an object received for the first time is interned (``system.intern``) before it is remembered."""
+
+    def __init__(self, file: Any, table: dict[int, Any], intern: Any) -> None:
+        super().__init__(file)
+        self.table = table
+        self.intern = intern
+
+    def persistent_load(self, pid: Any) -> Any:
+        if type(pid) is int:
+            return self.table[pid]
+        number, obj = pid
+        obj = self.table[number] = self.intern(obj)
+        return obj
 
 
 class Worker:
@@ -43,9 +130,19 @@ class Worker:
         self.found: dict[int, Found] = {}
         self.decided: set[int] = set()
         self._local: list[Any] = []
+        #: per other worker: what was sent to it (id -> (object, number)), and received from it (number -> object)
+        self.sent: dict[int, dict[int, tuple[Any, int]]] = {}
+        #: the keys this worker routed (sent, or kept for itself) since it last forgot them: each is stored
+        #: by its owner by now (or at the end of this level)
+        self.known: dict[Any, None] = {}
+        self.received: dict[int, dict[int, Any]] = {}
+        self.once: dict[int, set[int]] = {}
         self.memory: Any = None
         self.busy = 0.0
+        self.cpu = 0.0
+        self.thread_cpu = 0.0
         self.expanded = 0
+        self.rss_start = 0
 
     def start(self, system: Any, props: list[Any], symmetry: bool, max_memory: int | None) -> int:
         """Set up a new search; this worker's process id."""
@@ -54,19 +151,38 @@ class Worker:
         from kubecheck.core.explorer import MemoryGuard, fingerprint_fn
 
         self.clear()
+        import gc
+
+        gc.collect()
+        gc.freeze()  # Ray's own objects (and the model's modules) out of every later collection's walk
         self.system = system
         self.props = props
         self.succ = successors_fn(system)
         self.canon = portable_canonical(system) if symmetry else None
         self.progress = expects_progress_fn(system)
+        self.intern = intern_fn(system)
+        #: what the system learned (its memo entries) and takes from the other workers, if it can
+        learned: Any = getattr(system, "learned", None)
+        learn: Any = getattr(system, "learn", None)
+        both = learned is not None and learn is not None and self.n > 1
+        self.learned: Any = learned if both else None
+        self.learn: Any = learn if both else None
+        if self.learned is not None:
+            self.learned()  # start recording
         #: the owner of a key: a stable 64-bit fingerprint (``hash()`` differs between processes: strings
-        #: are salted, and before Python 3.12 ``hash(None)`` is an address)
-        self.fp = fingerprint_fn(64)
+        #: are salted, and before Python 3.12 ``hash(None)`` is an address); one worker owns everything
+        self.fp = fingerprint_fn(64, FP_MEMO) if self.n > 1 else (lambda key: 0)
         self.state_props = [(i, p) for i, p in enumerate(props) if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)]
         self.action_props = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
         self.deadlock = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
         if max_memory is not None:
             self.memory = MemoryGuard(max_memory)
+        try:  # Linux: reset the peak RSS (VmHWM) to the RSS now, so the peak reported is this search's
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+        except OSError:
+            pass
+        self.rss_start = _rss_now()
         return os.getpid()
 
     def _judge_new(self, lid: int, state: Any) -> None:
@@ -81,6 +197,7 @@ class Worker:
         """Store the initial states this worker owns (the driver sends only those); the number stored."""
         new = 0
         for i, s in inits:
+            s = self.intern(s)  # built by the driver
             key = self.canon(s) if self.canon is not None else s
             if key in self.seen:
                 continue
@@ -95,7 +212,7 @@ class Worker:
     def expand(self, seconds_left: float | None, decided: set[int]) -> list[Any]:
         """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here) and,
         last, this level's figures."""
-        t0 = time.perf_counter()
+        t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         self.decided |= decided
         deadline = None if seconds_left is None else t0 + seconds_left
         n, me, canon, fp = self.n, self.index, self.canon, self.fp
@@ -103,6 +220,9 @@ class Worker:
         transitions = remote = 0
         cut = None
         dl = self.deadlock[0] if self.deadlock else None
+        seen, known = self.seen, self.known
+        if len(known) >= KNOWN_CAP:
+            known.clear()
         for count, (lid, s) in enumerate(self.frontier):
             if count % CHECK_EVERY == CHECK_EVERY - 1:
                 if deadline is not None and time.perf_counter() >= deadline:
@@ -125,13 +245,20 @@ class Worker:
                     verdict = judge_step(p, s, a, t)
                     if verdict.outcome.decides:
                         self.found[i] = (verdict.outcome, (me, lid), pos, verdict.note or "")
+                key = t if canon is None else canon(t)
+                # Known already (no fingerprint, nothing sent): a state this worker owns and stored, or
+                # one it sent before (its owner stored it at the end of that level).  The first
+                # occurrence is the one kept, as the owner would keep it: the same parents.
+                if key in seen or key in known:
+                    continue
+                known[key] = None
                 if canon is None:
                     out[fp(t) % n].append((t, lid, pos))
                 else:
-                    key = canon(t)
                     out[fp(key) % n].append((key, t, lid, pos))
         self.expanded += len(self.frontier)
         self._local = out[me]
+        learned = self.learned() if self.learned is not None else []
         sent = 0
         batches: list[Any] = []
         for j in range(n):
@@ -139,33 +266,73 @@ class Worker:
                 batches.append(b"")
                 continue
             remote += len(out[j])
-            data = pickle.dumps(out[j], protocol=pickle.HIGHEST_PROTOCOL) if out[j] else b""
+            data = self._pickle(j, out[j], learned) if out[j] or learned else b""
             sent += len(data)
             batches.append(data)
         busy = time.perf_counter() - t0
         self.busy += busy
+        self.cpu += time.process_time() - c0
+        self.thread_cpu += time.thread_time() - h0
         generated = sum(len(b) for b in out)
         batches.append({"transitions": transitions, "bytes": sent, "remote": remote, "generated": generated, "busy": busy,
                         "cut": cut, "found": dict(self.found)})
         return batches
 
+    def _pickle(self, j: int, items: list[Any], learned: list[Any]) -> bytes:
+        """The batch for worker ``j``: a flag (the shared objects were forgotten first), then what the
+        system learned this level (``system.learned()``: its memo entries) and the items."""
+        import io
+
+        table = self.sent.setdefault(j, {})
+        reset = len(table) >= SHARE_CAP
+        if reset:
+            table.clear()
+        buf = io.BytesIO()
+        buf.write(b"R" if reset else b"-")
+        tops = {id(x) for item in items for x in item[:-2]}  # the states (and keys), never remembered
+        once = self.once.setdefault(j, set())
+        if len(once) >= SHARE_CAP:
+            once.clear()
+        _SharingPickler(buf, table, tops, once).dump((learned, items))
+        return buf.getvalue()
+
+    def _unpickle(self, src: int, data: bytes) -> list[Any]:
+        import io
+
+        table = self.received.setdefault(src, {})
+        if data[:1] == b"R":
+            table.clear()
+        buf = io.BytesIO(data)
+        buf.seek(1)
+        learned, items = _SharingUnpickler(buf, table, self.intern).load()
+        if learned and self.learn is not None:
+            self.learn(learned)
+        return items
+
     def insert(self, probe: bool, *batches: bytes) -> dict[str, Any]:
         """Insert the successors sent to this worker (in the senders' order); with ``probe``, only count
         the ones not yet stored (the level past ``max_depth``)."""
-        t0 = time.perf_counter()
+        t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         frontier: list[tuple[int, Any]] = []
         unseen = 0
-        seen, parents, canon = self.seen, self.parents, self.canon
+        seen, parents, canon, intern = self.seen, self.parents, self.canon, self.intern
         for src, data in enumerate(batches):
-            items = self._local if src == self.index else (pickle.loads(data) if data else [])
+            remote = src != self.index
+            items = self._unpickle(src, data) if remote and data else self._local if not remote else []
             for item in items:
                 if canon is None:
                     t, plid, pos = item
+                    if remote:  # built in another process: made of this worker's own objects (system.intern)
+                        t = intern(t)
                     key = t
                 else:
                     key, t, plid, pos = item
+                    if remote:
+                        key = intern(key)
                 if key in seen:
                     continue
+                if remote and canon is not None:
+                    t = intern(t)
                 if probe:
                     unseen += 1
                     continue
@@ -179,7 +346,10 @@ class Worker:
             self.frontier = frontier
         busy = time.perf_counter() - t0
         self.busy += busy
-        return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen)}
+        self.cpu += time.process_time() - c0
+        self.thread_cpu += time.thread_time() - h0
+        return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
+                "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
 
     def parent(self, lid: int) -> tuple[int, int, int]:
         return self.parents[lid]

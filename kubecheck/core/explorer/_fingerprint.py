@@ -134,6 +134,9 @@ class Encoder:
 
     def _composite(self, obj: Any, t: type) -> bytes:
         one = self.one
+        lay = _DC.get(t)
+        if lay is not None:  # a dataclass met before
+            return lay[0] + b"".join([one(getattr(obj, name)) for name in lay[1]])
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             head, names = _dataclass_layout(t)
             return head + b"".join([one(getattr(obj, name)) for name in names])
