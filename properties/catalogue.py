@@ -1653,7 +1653,11 @@ def daemon_set_runs_everywhere(c: ClusterState, target: Target) -> bool:
         "included (they still run), bound to the node or, unbound, targeted at it by their node affinity. At most one, "
         "or two when the RollingUpdate strategy has a non-zero maxSurge (the old pod and its replacement)."
     ),
-    remediation="Two DaemonSets selecting the same pods fight over them: give each DaemonSet a selector of its own.",
+    remediation=(
+        "Two DaemonSets selecting the same pods fight over them: give each DaemonSet a selector of its own. "
+        "If the trace has fault_expectations_expire_on_lagging_cache, the controller acted on a stale cache: "
+        "Kubernetes 1.36's KEP-5647 fence (the controller waits for its own writes) removes that case."
+    ),
 )
 def daemon_set_one_pod_per_node(c: ClusterState, target: Target) -> bool:
     ds = _daemon_set(c, target)

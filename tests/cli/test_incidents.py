@@ -361,3 +361,27 @@ def test_a_rollout_that_surges_first_keeps_the_pdb_floor(tmp_path: Path) -> None
     r, _ = invoke(["check", str(INCIDENTS / "rollout-within-pdb.yaml"), "-s", "rollout", "--fail-on", "warning"], tmp_path)
     assert r.exit_code == 0, r.output
     assert re.search(r"HOLDS\s+KC-PDB-002\s+PodDisruptionBudget default/api", r.stdout)
+
+
+STALE = INCIDENTS / "stale-cache-daemonset"
+
+
+def test_a_lagging_cache_makes_the_daemonset_create_a_second_pod_in_1_35_and_it_replays(tmp_path: Path) -> None:
+    """Issue #20's acceptance: with ``caches: lagged`` a stale-read failure of a built-in controller is
+    found (two daemon pods on one node after the expectations expired on a lagging cache) and replays."""
+    r, work = invoke(["check", str(STALE / "daemonset.yaml"), "--scenario-file", str(STALE / "stale-cache-1.35.yaml"),
+                      "--nodes", "1", "-p", "KC-DS-002"], tmp_path)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"VIOLATED\s+KC-DS-002\s+DaemonSet default/agent", r.stdout)
+    assert "fault_expectations_expire_on_lagging_cache" in r.stdout  # the stale read is in the trace
+    trace = work / "kubecheck-out" / "stale-cache" / "kc-ds-002-daemonset-default-agent" / "trace.json"
+    replay, _ = invoke(["replay", str(trace)], tmp_path)
+    assert replay.exit_code == 0 and "still violates KC-DS-002" in replay.output, replay.output
+
+
+def test_the_kep_5647_fence_of_1_36_removes_the_second_pod(tmp_path: Path) -> None:
+    r, _ = invoke(["check", str(STALE / "daemonset.yaml"), "--scenario-file", str(STALE / "fenced-1.36.yaml"),
+                   "--nodes", "1", "-p", "KC-DS-002"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"HOLDS\s+KC-DS-002\s+DaemonSet default/agent", r.stdout)
+    assert "exhaustive" in r.stdout
