@@ -860,7 +860,11 @@ class KindInfo:
 
     @property
     def resource(self) -> str:
-        """``schema.GroupResource.String()``: ``replicasets.apps``, ``pods``."""
+        """``schema.GroupResource.String()``: ``replicasets.apps``, ``pods``.
+
+        >>> KindInfo("ReplicaSet", object, "replica_sets", "apps/v1", "rs", ()).resource
+        'replicasets.apps'
+        """
         plural = self.plural or self.name.lower() + "s"
         return f"{plural}.{self.group}" if self.group else plural
 
