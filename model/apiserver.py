@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.errors import ModelError
-from model.objects import KINDS, ObjectMeta, kind_of
+from model.objects import KIND_INFO, KINDS, ObjectMeta, kind_of
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
@@ -72,23 +72,8 @@ DELETION_TICK = 1
 #: Fields of the flattened metav1.ObjectMeta.
 METADATA_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ObjectMeta))
 
-#: Fields written through the status subresource, per kind.  A pod's runtime view (sandbox,
-#: container statuses) lives in its status, as upstream's PodStatus carries podIP and
-#: containerStatuses.
-STATUS_FIELDS: dict[str, tuple[str, ...]] = {
-    "Pod": ("phase", "conditions", "ready_elapsed", "sandbox", "container_statuses"),
-    "ReplicaSet": ("status",),
-    "ReplicationController": ("status",),
-    "Deployment": ("status", "progress_deadline_elapsed"),
-    "StatefulSet": ("status",),
-    "ControllerRevision": (),
-    "PersistentVolumeClaim": ("phase",),
-    "Node": ("ready", "eviction_timeout_elapsed"),
-    "Service": (),
-    "PodDisruptionBudget": ("status",),
-    "DaemonSet": ("status",),
-    "HorizontalPodAutoscaler": ("status", "memory"),
-}
+#: Fields written through the status subresource, per kind (``model.objects.KindInfo.status_fields``).
+STATUS_FIELDS: dict[str, tuple[str, ...]] = {k.name: k.status_fields for k in KIND_INFO}
 
 #: Metadata a status write may also change.  The Deployment status strategy only resets the
 #: spec and labels (pkg/registry/apps/deployment/strategy.go deploymentStatusStrategy
@@ -106,9 +91,8 @@ _SERVER_OWNED: tuple[str, ...] = (
     "generate_name",
 )
 
-#: Kinds whose ``metadata.generation`` the model tracks (pods do not bump it: binding and
-#: status changes are not spec changes a controller observes through observedGeneration).
-_GENERATION_KINDS = frozenset({"ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "PodDisruptionBudget", "DaemonSet"})
+#: Kinds whose ``metadata.generation`` the model tracks (``model.objects.KindInfo.generation``).
+_GENERATION_KINDS = frozenset(k.name for k in KIND_INFO if k.generation)
 
 
 class ApiError(ModelError):

@@ -34,20 +34,14 @@ from typing import Any, ClassVar
 from model.api import Create, Refused, Update, Write
 from model.apiserver import METADATA_FIELDS, STATUS_FIELDS
 from model.frozen import FrozenMap
-from model.objects import SHORT_KIND_NAMES, kind_of, replace
+from model.objects import KIND_INFO, SHORT_KIND_NAMES, kind_of, replace
 from model.state import ClusterState
 from model.update_validation import invalid_message, validate_update
 
 __all__ = ["Manifest", "ApplyManifest", "applied_object", "already_exists_message", "created_kinds", "RESOURCES"]
 
 #: Kind -> ``schema.GroupResource.String()`` (``errors.NewAlreadyExists`` names the resource, not the kind).
-RESOURCES: dict[str, str] = {
-    "Pod": "pods", "ReplicaSet": "replicasets.apps", "ReplicationController": "replicationcontrollers",
-    "Deployment": "deployments.apps", "StatefulSet": "statefulsets.apps", "ControllerRevision": "controllerrevisions.apps",
-    "PersistentVolumeClaim": "persistentvolumeclaims", "Node": "nodes", "Service": "services",
-    "PodDisruptionBudget": "poddisruptionbudgets.policy", "DaemonSet": "daemonsets.apps",
-    "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
-}
+RESOURCES: dict[str, str] = {k.name: k.resource for k in KIND_INFO}
 
 #: Spec fields others change (an HPA or ``kubectl scale``: replicas; ``rollout pause``: paused): kept
 #: live when the manifest does not write them.  Model field -> manifest path.

@@ -4,8 +4,11 @@ how a kind is decoded, defaulted, validated (on create and on update), built and
 The manifest loader (``model.manifests.ManifestLoad.load_object``), ``model.defaults.set_defaults``,
 ``model.update_validation.validate_update`` and the trace summaries (``model.system``) look the kind
 up here; the functions themselves stay in the module of their concern, named after upstream's
-(``model.validation.validate_deployment`` is ``ValidateDeployment``).  The object class, its
-``ClusterState`` table, apiVersion and short name stay with the class in ``model.objects``.
+(``model.validation.validate_deployment`` is ``ValidateDeployment``).  The kind's data (class,
+``ClusterState`` table, apiVersion, short name, status fields, generation, manifest rank, resource,
+trace alias) is its ``model.objects.KindInfo`` entry beside the class: ``model.objects``,
+``model.state`` and ``model.apiserver`` need it at import time and sit below the modules this one
+imports, so it cannot be a field given here.  Each kind is one line here and one entry there.
 
 Consumers import this module inside their functions: it imports them.
 """
@@ -160,7 +163,8 @@ KIND_RECORDS: dict[str, Kind] = {k.name: k for k in (
             validation.validate_horizontal_pod_autoscaler, manifests._build_hpa),
 )}
 
-assert list(KIND_RECORDS) == list(KINDS), "one record per model.objects.KINDS entry, in its order"
+assert list(KIND_RECORDS) == list(KINDS), "one record per model.objects.KIND_INFO entry, in its order"
+assert not [p for k in KIND_RECORDS.values() for p in k.problems()], [p for k in KIND_RECORDS.values() for p in k.problems()]
 
 
 def kind_record(kind: str) -> Kind:

@@ -69,7 +69,7 @@ from model.defaults import set_defaults
 from model.errors import ManifestError
 from model.frozen import EMPTY, FrozenMap
 from model.objects import (
-    API_VERSIONS,
+    KIND_INFO,
     ContainerSpec,
     Deployment,
     DeploymentStrategy,
@@ -133,9 +133,7 @@ ObjectKey = tuple[str, str, str]
 
 #: The kinds (and their only accepted apiVersion) that the model loads.
 MODELLED_KINDS: Final[Mapping[str, str]] = {
-    kind: API_VERSIONS[kind]
-    for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController", "Pod", "Service",
-                 "PersistentVolumeClaim", "Node", "PodDisruptionBudget", "DaemonSet", "HorizontalPodAutoscaler")
+    k.name: k.api_version for k in sorted((k for k in KIND_INFO if k.manifest_rank is not None), key=lambda k: k.manifest_rank or 0)
 }
 _CLUSTER_SCOPED: Final = frozenset({"Node"})
 _MANIFEST_SUFFIXES: Final = (".yaml", ".yml", ".json")

@@ -66,6 +66,8 @@ __all__ = [
     "HorizontalPodAutoscalerStatus",
     "HPAControllerRecord",
     "HorizontalPodAutoscaler",
+    "KindInfo",
+    "KIND_INFO",
     "KINDS",
     "API_VERSIONS",
     "SHORT_KIND_NAMES",
@@ -827,21 +829,75 @@ class HorizontalPodAutoscaler(ObjectMeta):
     startup_usage: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    """What the model knows of one object kind apart from its functions: its ``name``, frozen class
+    ``cls``, ``ClusterState`` table (``table``), ``api_version`` (manifests and owner references),
+    ``short`` name (action labels: ``rs_create_pod``), the fields written through its status
+    subresource (``status_fields``, ``model.apiserver.STATUS_FIELDS``), whether the API server bumps its
+    ``metadata.generation`` on a spec change (``generation``), its position in the list of kinds
+    manifests may declare (``manifest_rank``, the order error messages list them; ``None``: only
+    controllers create it), its resource ``plural`` when it is not the lower-case name plus ``s``, and
+    its lane ``alias`` in the trace views (``traces.describe``, which may not import the model: a test
+    compares the two).  One entry per kind in :data:`KIND_INFO`; ``model/kinds.py`` adds the
+    functions (:class:`model.records.Kind`).  The old per-kind tables are derived from it."""
+
+    name: str
+    cls: type
+    table: str
+    api_version: str
+    short: str
+    status_fields: tuple[str, ...]
+    generation: bool = False
+    manifest_rank: int | None = None
+    plural: str = ""
+    alias: str = ""
+
+    @property
+    def group(self) -> str:
+        """The API group (``apps``; ``""`` for the core group)."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def resource(self) -> str:
+        """``schema.GroupResource.String()``: ``replicasets.apps``, ``pods``.
+
+        >>> KindInfo("ReplicaSet", object, "replica_sets", "apps/v1", "rs", ()).resource
+        'replicasets.apps'
+        """
+        plural = self.plural or self.name.lower() + "s"
+        return f"{plural}.{self.group}" if self.group else plural
+
+
+#: One entry per kind, in table order (the ``ClusterState`` fields' order).  Pods do not bump
+#: ``generation`` (binding and status changes are not spec changes a controller observes through
+#: observedGeneration); a pod's runtime view (sandbox, container statuses) lives in its status, as
+#: upstream's PodStatus carries podIP and containerStatuses.
+KIND_INFO: tuple[KindInfo, ...] = (
+    KindInfo("Pod", Pod, "pods", "v1", "pod", ("phase", "conditions", "ready_elapsed", "sandbox", "container_statuses"),
+             manifest_rank=4),
+    KindInfo("ReplicaSet", ReplicaSet, "replica_sets", "apps/v1", "rs", ("status",), generation=True, manifest_rank=1),
+    KindInfo("ReplicationController", ReplicationController, "replication_controllers", "v1", "rc", ("status",),
+             generation=True, manifest_rank=3),
+    KindInfo("Deployment", Deployment, "deployments", "apps/v1", "deployment", ("status", "progress_deadline_elapsed"),
+             generation=True, manifest_rank=0),
+    KindInfo("StatefulSet", StatefulSet, "stateful_sets", "apps/v1", "statefulset", ("status",), generation=True,
+             manifest_rank=2),
+    KindInfo("ControllerRevision", ControllerRevision, "controller_revisions", "apps/v1", "revision", ()),
+    KindInfo("PersistentVolumeClaim", PersistentVolumeClaim, "persistent_volume_claims", "v1", "pvc", ("phase",),
+             manifest_rank=6, alias="PVC"),
+    KindInfo("Node", Node, "nodes", "v1", "node", ("ready", "eviction_timeout_elapsed"), manifest_rank=7),
+    KindInfo("Service", Service, "services", "v1", "service", (), manifest_rank=5),
+    KindInfo("PodDisruptionBudget", PodDisruptionBudget, "pod_disruption_budgets", "policy/v1", "pdb", ("status",),
+             generation=True, manifest_rank=8, alias="PDB"),
+    KindInfo("DaemonSet", DaemonSet, "daemon_sets", "apps/v1", "daemonset", ("status",), generation=True,
+             manifest_rank=9),
+    KindInfo("HorizontalPodAutoscaler", HorizontalPodAutoscaler, "horizontal_pod_autoscalers", "autoscaling/v2", "hpa",
+             ("status", "memory"), manifest_rank=10, alias="HPA"),
+)
+
 #: kind name -> (class, ClusterState table attribute)
-KINDS: dict[str, tuple[type, str]] = {
-    "Pod": (Pod, "pods"),
-    "ReplicaSet": (ReplicaSet, "replica_sets"),
-    "ReplicationController": (ReplicationController, "replication_controllers"),
-    "Deployment": (Deployment, "deployments"),
-    "StatefulSet": (StatefulSet, "stateful_sets"),
-    "ControllerRevision": (ControllerRevision, "controller_revisions"),
-    "PersistentVolumeClaim": (PersistentVolumeClaim, "persistent_volume_claims"),
-    "Node": (Node, "nodes"),
-    "Service": (Service, "services"),
-    "PodDisruptionBudget": (PodDisruptionBudget, "pod_disruption_budgets"),
-    "DaemonSet": (DaemonSet, "daemon_sets"),
-    "HorizontalPodAutoscaler": (HorizontalPodAutoscaler, "horizontal_pod_autoscalers"),
-}
+KINDS: dict[str, tuple[type, str]] = {k.name: (k.cls, k.table) for k in KIND_INFO}
 
 def _cache_hashes(cls: type) -> None:
     """Give a frozen dataclass of :class:`_CachedHash` a cached ``__hash__`` and an ``==`` that
@@ -884,36 +940,10 @@ for _cls in (*(c for c, _ in KINDS.values()), OwnerReference, ContainerSpec, Pod
     _cache_hashes(_cls)
 
 #: kind name -> apiVersion as written in manifests and owner references
-API_VERSIONS: dict[str, str] = {
-    "Pod": "v1",
-    "ReplicaSet": "apps/v1",
-    "ReplicationController": "v1",
-    "Deployment": "apps/v1",
-    "StatefulSet": "apps/v1",
-    "ControllerRevision": "apps/v1",
-    "PersistentVolumeClaim": "v1",
-    "Node": "v1",
-    "Service": "v1",
-    "PodDisruptionBudget": "policy/v1",
-    "DaemonSet": "apps/v1",
-    "HorizontalPodAutoscaler": "autoscaling/v2",
-}
+API_VERSIONS: dict[str, str] = {k.name: k.api_version for k in KIND_INFO}
 
 #: kind name -> the short name used in action labels (``rs_create_pod``, ``user_scale_deployment``)
-SHORT_KIND_NAMES: dict[str, str] = {
-    "Pod": "pod",
-    "ReplicaSet": "rs",
-    "ReplicationController": "rc",
-    "Deployment": "deployment",
-    "StatefulSet": "statefulset",
-    "ControllerRevision": "revision",
-    "PersistentVolumeClaim": "pvc",
-    "Node": "node",
-    "Service": "service",
-    "PodDisruptionBudget": "pdb",
-    "DaemonSet": "daemonset",
-    "HorizontalPodAutoscaler": "hpa",
-}
+SHORT_KIND_NAMES: dict[str, str] = {k.name: k.short for k in KIND_INFO}
 
 _CLASS_TO_KIND = {cls: kind for kind, (cls, _) in KINDS.items()}
 

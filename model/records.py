@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.api import Create, Delete, UpdateStatus, Write
-from model.objects import SHORT_KIND_NAMES, kind_of
+from model.objects import KIND_INFO, SHORT_KIND_NAMES, KindInfo, kind_of
 from model.state import ClusterState
 
 __all__ = ["Controller", "Timer", "TimerStep", "Fault", "Kind", "UserActionKind", "BUDGET_SCHEMA", "write_label", "generic_actions"]
 
 ActorKey = tuple[str, ...]
+_INFO: dict[str, KindInfo] = {k.name: k for k in KIND_INFO}
 #: ``label(actor_key, write, base, view) -> str``
 LabelFn = Callable[["Controller", ActorKey, Write, Any, ClusterState], str]
 
@@ -188,8 +189,11 @@ class Kind:
     frozen object (``build``, model.manifests) and summarised in one line for the trace views
     (``summary(obj, cluster, gone)``, model.system).  ``None`` for a kind no manifest declares
     (ControllerRevision: only its controllers create it) or whose updates the model never refuses.
-    Its class, ``ClusterState`` table, apiVersion and short name are ``model.objects``'s
-    (:attr:`cls`, :attr:`table`, :attr:`api_version`, :attr:`short`)."""
+    Everything else about the kind (class, ``ClusterState`` table, apiVersion and group, short name,
+    status fields, generation, manifest rank, resource name, trace alias) is its data record
+    :attr:`info`, ``model.objects.KindInfo``: the modules that need those at import time sit below the
+    ones that hold the functions, so the data is one entry beside the classes and the functions one
+    line in ``model/kinds.py``.  :meth:`problems` says what an incomplete record lacks."""
 
     name: str
     summary: Callable[[Any, ClusterState, str], str]
@@ -200,26 +204,43 @@ class Kind:
     validate_update: Callable[[Any, Any], list[Any]] | None = None
 
     @property
-    def cls(self) -> type:
-        from model.objects import KINDS
+    def info(self) -> KindInfo:
+        """Its data record in ``model.objects.KIND_INFO`` (class, table, apiVersion, short name,
+        status fields, generation, manifest rank, resource, trace alias)."""
+        return _INFO[self.name]
 
-        return KINDS[self.name][0]
+    @property
+    def cls(self) -> type:
+        return self.info.cls
 
     @property
     def table(self) -> str:
-        from model.objects import KINDS
-
-        return KINDS[self.name][1]
+        return self.info.table
 
     @property
     def api_version(self) -> str:
-        from model.objects import API_VERSIONS
-
-        return API_VERSIONS[self.name]
+        return self.info.api_version
 
     @property
     def short(self) -> str:
-        return SHORT_KIND_NAMES[self.name]
+        return self.info.short
+
+    def problems(self) -> list[str]:
+        """Why this record is incomplete (empty: complete): a kind needs its data record and
+        ``ClusterState`` table, a summary, and, when manifests may declare it (``manifest_rank``),
+        its schema, defaulter, validator and builder; a kind no manifest declares has none of them."""
+        info = _INFO.get(self.name)
+        if info is None:
+            return [f"{self.name}: no model.objects.KIND_INFO entry"]
+        out = [] if callable(self.summary) else [f"{self.name}: no summary"]
+        if self.table not in ClusterState.__dataclass_fields__:
+            out.append(f"{self.name}: no ClusterState.{self.table} table")
+        loaded = {"schema": self.schema, "defaults": self.defaults, "validate": self.validate, "build": self.build}
+        if info.manifest_rank is not None:
+            out += [f"{self.name}: a kind manifests declare needs its {n}" for n, v in loaded.items() if v is None]
+        else:
+            out += [f"{self.name}: {n} given for a kind no manifest declares" for n, v in loaded.items() if v is not None]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

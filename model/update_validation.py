@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from model.objects import kind_of
+from model.objects import KIND_INFO, kind_of
 
 __all__ = [
     "UpdateError",
@@ -65,10 +65,7 @@ POD_UPDATE_FORBIDDEN = (
 PVC_UPDATE_FORBIDDEN = "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
 
 #: API groups of the kinds, for ``schema.GroupKind.String()`` (``Deployment.apps``; core kinds bare)
-_GROUPS = {
-    "Deployment": "apps", "ReplicaSet": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ControllerRevision": "apps",
-    "PodDisruptionBudget": "policy", "HorizontalPodAutoscaler": "autoscaling",
-}
+_GROUPS = {k.name: k.group for k in KIND_INFO if k.group}
 
 #: StatefulSet spec fields an update may change (ValidateStatefulSetUpdate copies them from the old
 #: object before comparing the specs); ``ordinals`` is ``ordinals_start`` in the model.

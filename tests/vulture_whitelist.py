@@ -46,6 +46,7 @@ _.node_recovery  # model/environment.py FaultBudget fields, read by getattr thro
 _.force_delete
 _.cluster_ip  # model/objects.py Service: loaded from manifests, upstream field kept for rendering
 _.number_misscheduled  # model/objects.py DaemonSetStatus: upstream status fields the controller writes
+_.alias  # model/objects.py KindInfo: the trace lane alias; traces/ may not import the model, so tests/model/test_registry.py checks traces.describe._ALIASES against it
 _.number_unavailable
 _.all_errors  # model/manifests.py: the loader's error list, no caller in the packages (not audited)
 _.misses  # model/canonical.py: statistics counter nothing reads yet

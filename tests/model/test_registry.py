@@ -167,9 +167,75 @@ def test_every_kind_has_a_complete_record() -> None:
         assert k.api_version == API_VERSIONS[name] and k.short == SHORT_KIND_NAMES[name]
         loaded = (k.schema, k.defaults, k.validate, k.build)
         assert all(x is not None for x in loaded) if name in MODELLED_KINDS else all(x is None for x in loaded), name
+        assert not k.problems(), k.problems()
         for fn in (k.defaults, k.validate, k.build, k.validate_update, k.summary):
             assert fn is None or fn.__module__.startswith("model."), (name, fn)
     assert {n for n, k in KIND_RECORDS.items() if k.build is not None} == set(MODELLED_KINDS)
+
+
+def test_the_old_per_kind_tables_are_derived_from_the_kind_records() -> None:
+    """``KINDS``, ``API_VERSIONS``, ``SHORT_KIND_NAMES``, ``STATUS_FIELDS``, the generation kinds,
+    ``MODELLED_KINDS``, the API groups and the apply resource names are read off ``KIND_INFO``, and
+    keep their upstream values (``schema.GroupResource.String()``, ``schema.GroupKind.String()``)."""
+    from model.apiserver import _GENERATION_KINDS, STATUS_FIELDS
+    from model.apply import RESOURCES
+    from model.kinds import KIND_RECORDS
+    from model.manifests import MODELLED_KINDS
+    from model.objects import API_VERSIONS, KIND_INFO, SHORT_KIND_NAMES
+    from model.update_validation import _GROUPS
+
+    assert [k.name for k in KIND_INFO] == list(KINDS) == list(KIND_RECORDS)
+    for k in KIND_INFO:
+        assert KIND_RECORDS[k.name].info is k
+        assert (KINDS[k.name], API_VERSIONS[k.name], SHORT_KIND_NAMES[k.name]) == ((k.cls, k.table), k.api_version, k.short)
+        assert STATUS_FIELDS[k.name] == k.status_fields and (k.name in _GENERATION_KINDS) == k.generation
+        assert RESOURCES[k.name] == k.resource and _GROUPS.get(k.name, "") == k.group
+        assert all(f in k.cls.__dataclass_fields__ for f in k.status_fields), k.name  # type: ignore[attr-defined]
+    ranked = sorted((k for k in KIND_INFO if k.manifest_rank is not None), key=lambda k: k.manifest_rank or 0)
+    assert list(MODELLED_KINDS.items()) == [(k.name, k.api_version) for k in ranked]
+    assert [k.manifest_rank for k in ranked] == list(range(len(ranked)))
+    # the values kubectl and the API server print
+    assert (RESOURCES["ReplicaSet"], RESOURCES["Pod"], RESOURCES["HorizontalPodAutoscaler"]) == (
+        "replicasets.apps", "pods", "horizontalpodautoscalers.autoscaling")
+    assert (_GROUPS["PodDisruptionBudget"], "Pod" in _GROUPS) == ("policy", False)
+    assert sorted(_GENERATION_KINDS) == ["DaemonSet", "Deployment", "PodDisruptionBudget", "ReplicaSet",
+                                         "ReplicationController", "StatefulSet"]
+    assert list(MODELLED_KINDS)[:3] == ["Deployment", "ReplicaSet", "StatefulSet"]
+
+
+def test_the_trace_lane_aliases_are_the_kind_records() -> None:
+    """``traces/`` may not import the model (tests/test_layers.py), so its lane aliases are a copy: the
+    same as the records' ``alias``, and each lane ``_KIND_ORDER`` places is a kind's table under its
+    alias or name (a kind it does not list sorts after them)."""
+    from model.objects import KIND_INFO
+    from traces.describe import _ALIASES, _KIND_ORDER
+
+    assert _ALIASES == {k.name: k.alias for k in KIND_INFO if k.alias}
+    assert {t: n for t, n in _KIND_ORDER}.items() <= {k.table: k.alias or k.name for k in KIND_INFO}.items()
+
+
+def test_a_kind_with_an_incomplete_record_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The completeness check ``model.kinds`` asserts at import is not vacuous: a record without its
+    data entry, a loaded kind without its builder, a controller-only kind given a schema, and a data
+    entry whose table ``ClusterState`` lacks all fail it."""
+    from dataclasses import replace as dc_replace
+
+    import model.records as records
+    from model.kinds import KIND_RECORDS
+    from model.objects import KindInfo
+    from model.records import Kind
+
+    assert all(not k.problems() for k in KIND_RECORDS.values())
+    assert Kind("Widget", lambda o, c, g: "").problems() == ["Widget: no model.objects.KIND_INFO entry"]
+    assert dc_replace(KIND_RECORDS["Deployment"], build=None).problems() == [
+        "Deployment: a kind manifests declare needs its build"]
+    assert dc_replace(KIND_RECORDS["ControllerRevision"], schema={}).problems() == [
+        "ControllerRevision: schema given for a kind no manifest declares"]
+    widget = KindInfo("Widget", object, "widgets", "example.io/v1", "widget", ())
+    monkeypatch.setitem(records._INFO, "Widget", widget)
+    assert Kind("Widget", lambda o, c, g: "").problems() == ["Widget: no ClusterState.widgets table"]
+    assert widget.resource == "widgets.example.io" and widget.group == "example.io"
+    assert dc_replace(widget, plural="widgetries", api_version="v1").resource == "widgetries"
 
 
 def test_the_loader_and_the_api_server_go_through_the_kind_records(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
