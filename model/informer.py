@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from model.api import Create, Delete, Write
 from model.controller_utils import UIDTrackingControllerExpectations, get_controller_of
@@ -186,23 +186,7 @@ def observe_pods(
         rs_key = _resolve_controller_ref(cache, kind, pod)
         return e if rs_key is None else e.creation_observed(rs_key)
 
-    if old is new:
-        return exp
-    for k in sorted(set(old.keys()) | set(new.keys())):
-        before, after = old.get(k), new.get(k)
-        if before is after or before == after:
-            continue
-        if after is None:
-            exp = delete_pod(exp, before)
-        elif before is None:
-            exp = add_pod(exp, after)
-        elif before.uid != after.uid:
-            exp = add_pod(delete_pod(exp, before), after)
-        elif after.deletion_timestamp is not None:
-            exp = delete_pod(exp, after)
-            if before.labels != after.labels:
-                exp = delete_pod(exp, before)
-    return exp
+    return _pod_events(exp, old, new, add_pod, delete_pod, relabel_deletes_old=True)
 
 
 def observe_daemon_pods(
@@ -229,6 +213,18 @@ def observe_daemon_pods(
         ds_key = _resolve_controller_ref(cache, "DaemonSet", pod)
         return e if ds_key is None else e.creation_observed(ds_key)
 
+    return _pod_events(exp, old, new, add_pod, delete_pod, relabel_deletes_old=False)
+
+
+_Handler = Callable[[UIDTrackingControllerExpectations, Any], UIDTrackingControllerExpectations]
+
+
+def _pod_events(exp: UIDTrackingControllerExpectations, old: FrozenMap, new: FrozenMap, add_pod: _Handler,
+                delete_pod: _Handler, *, relabel_deletes_old: bool) -> UIDTrackingControllerExpectations:
+    """The pod events a cache delivery from ``old`` to ``new`` carries, in key order, given to the
+    controller's handlers: a delete, an add, a delete and an add (a name that now holds another
+    UID), or an update with a deletionTimestamp (``deletePod(cur)``; with ``relabel_deletes_old``
+    also ``deletePod(old)`` when the labels changed, as the ReplicaSet's ``updatePod`` does)."""
     if old is new:
         return exp
     for k in sorted(set(old.keys()) | set(new.keys())):
@@ -243,6 +239,8 @@ def observe_daemon_pods(
             exp = add_pod(delete_pod(exp, before), after)
         elif after.deletion_timestamp is not None:
             exp = delete_pod(exp, after)
+            if relabel_deletes_old and before.labels != after.labels:
+                exp = delete_pod(exp, before)
     return exp
 
 
