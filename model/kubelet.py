@@ -599,13 +599,18 @@ def _status_stale(pod: Pod) -> bool:
 
 def fresh_sandbox_id(state: ClusterState) -> int:
     """The lowest positive id that no pod's sandbox or container status refers to."""
-    used: set[int] = set()
-    for p in state.pods.values():
-        if p.sandbox is not None:
-            used.add(p.sandbox.id)
-        for cs in p.container_statuses:
-            if cs.sandbox_id is not None:
-                used.add(cs.sandbox_id)
+    return _lowest_free(set().union(*(_sandbox_ids(p) for p in state.pods.values())))
+
+
+def _sandbox_ids(pod: Pod) -> set[int]:
+    """The sandbox ids ``pod``'s sandbox and container statuses refer to."""
+    used = {cs.sandbox_id for cs in pod.container_statuses if cs.sandbox_id is not None}
+    if pod.sandbox is not None:
+        used.add(pod.sandbox.id)
+    return used
+
+
+def _lowest_free(used: set[int]) -> int:
     n = 1
     while n in used:
         n += 1
@@ -626,16 +631,7 @@ def per_pod_sandbox_id(pod: Pod) -> int:
     """By-creator allocation: the lowest positive id that ``pod``'s own sandbox and container
     statuses do not refer to.  Sandbox ids are compared only within one pod (a container runs in
     its pod's current sandbox, KC-SBX-001/003), so ids need only differ within a pod."""
-    used: set[int] = set()
-    if pod.sandbox is not None:
-        used.add(pod.sandbox.id)
-    for cs in pod.container_statuses:
-        if cs.sandbox_id is not None:
-            used.add(cs.sandbox_id)
-    n = 1
-    while n in used:
-        n += 1
-    return n
+    return _lowest_free(_sandbox_ids(pod))
 
 
 def per_pod_ip(pod: Pod) -> str:
