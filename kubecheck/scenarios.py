@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 
 from kubecheck.core.errors import InvalidScenario
@@ -79,12 +79,15 @@ from model.frozen import EMPTY, FrozenMap
 from model.kubelet import ImageFacts
 from model.registry import FAULTS
 from model.state import ClusterState
+from model.apply import ApplyManifest
 from model.undo import UndoRollout
 from model.template_edits import RestartRollout, SetEnv, SetResources
 from model.system import CLOCKS, KubeSystem, Scenario, SystemState
 from properties.rules import Rule
 
 __all__ = [
+    "ACTION_KEYS",
+    "ActionKey",
     "BUILTIN",
     "DEFAULT_SCENARIOS",
     "SETTLE_LIMIT",
@@ -557,6 +560,108 @@ def _file_action(key: str) -> dict[str, Any]:
     }
 
 
+def _kv(a: dict[str, Any], key: str) -> FrozenMap[str, str]:
+    """A ``requests:`` / ``limits:`` map with its quantities as written (strings)."""
+    return FrozenMap({k: str(v) for k, v in (a.get(key) or {}).items()})
+
+
+def _delete(a: dict[str, Any]) -> UserAction:
+    ns = a.get("namespace", "default")
+    grace = kubectl_grace_period(bool(a.get("force", False)), a.get("grace-period", -1))
+    if "statefulset" in a:
+        return DeleteObject("Pod", f'{a["statefulset"]}-{a["ordinal"]}', a.get("propagation", "Background"), namespace=ns,
+                            grace_period_seconds=grace)
+    sel = FrozenMap(a["selector"]) if "selector" in a else None
+    return DeleteObject(a["kind"], a.get("name", ""), a.get("propagation", "Background"), namespace=ns, selector=sel,
+                        grace_period_seconds=grace)
+
+
+def _one(make: Callable[[dict[str, Any]], UserAction]) -> Callable[[str, int, dict[str, Any], Any], list[tuple[UserAction, int]]]:
+    """The builder of a key whose mapping makes one user action, ``count`` times."""
+    def build(path: str, i: int, entry: dict[str, Any], marks: Any) -> list[tuple[UserAction, int]]:
+        (a,) = (v for k, v in entry.items() if k not in _ENTRY_KEYS)
+        return [(make(a), int(entry.get("count", 1)))]
+    return build
+
+
+@dataclass(frozen=True, slots=True)
+class ActionKey:
+    """One key of an ``actions:`` entry of a scenario file (``set-image: {...}``): ``schema`` the JSON
+    Schema of the entry (the key, ``count`` and the order keys), ``build(path, i, entry, marks)`` the
+    ``(user action, count)`` pairs entry ``i`` stands for, ``classes`` the ``model.environment.UserAction``
+    classes it builds (a wrapper's inner one too).  Registered in :data:`ACTION_KEYS`."""
+
+    key: str
+    schema: dict[str, Any]
+    build: Callable[[str, int, dict[str, Any], Any], list[tuple[UserAction, int]]]
+    classes: tuple[type, ...]
+
+
+def _ns(a: dict[str, Any]) -> str:
+    return str(a.get("namespace", "default"))
+
+
+#: Every action key, in the order the error messages list them and ``SCENARIO_SCHEMA`` tries them
+#: (a key is one record: its schema and builder; ``apply``/``create`` share a class, ``rollback``
+#: wraps one).
+ACTION_KEYS: tuple[ActionKey, ...] = (
+    ActionKey("set-image", _action("set-image", {"kind": _KIND, "name": _NAME, "image": _NAME, "container": _NAME, "namespace": _NS},
+                                   ["kind", "name", "image"]),
+              _one(lambda a: SetImage(a["kind"], a["name"], a["image"], container=a.get("container"), namespace=_ns(a))), (SetImage,)),
+    ActionKey("scale", _action("scale", {"kind": _SCALE_KIND, "name": _NAME, "replicas": {"type": "integer", "minimum": 0}, "namespace": _NS},
+                               ["kind", "name", "replicas"]),
+              _one(lambda a: ScaleWorkload(a["kind"], a["name"], a["replicas"], namespace=_ns(a))), (ScaleWorkload,)),
+    ActionKey("rollback", _action("rollback", {"name": _NAME, "revision": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["name"]),
+              _one(lambda a: UndoRollout(RollbackDeployment(a["name"], a.get("revision", 0), namespace=_ns(a)))),
+              (UndoRollout, RollbackDeployment)),
+    ActionKey("pause", _action("pause", {"name": _NAME, "namespace": _NS}, ["name"]),
+              _one(lambda a: PauseDeployment(a["name"], namespace=_ns(a))), (PauseDeployment,)),
+    ActionKey("resume", _action("resume", {"name": _NAME, "namespace": _NS}, ["name"]),
+              _one(lambda a: ResumeDeployment(a["name"], namespace=_ns(a))), (ResumeDeployment,)),
+    ActionKey("delete", _action(
+        "delete",
+        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS,
+         "selector": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+         "statefulset": _NAME, "ordinal": {"type": "integer", "minimum": 0},
+         "propagation": {"enum": ["Background", "Foreground", "Orphan"]},
+         "force": {"type": "boolean"}, "grace-period": {"type": "integer", "minimum": 0}},
+        [],
+    ), _one(_delete), (DeleteObject,)),
+    ActionKey("cordon", _action("cordon", {"node": _NAME}, ["node"]), _one(lambda a: CordonNode(a["node"])), (CordonNode,)),
+    ActionKey("uncordon", _action("uncordon", {"node": _NAME}, ["node"]), _one(lambda a: UncordonNode(a["node"])), (UncordonNode,)),
+    ActionKey("drain", _action("drain", {"node": _NAME, "force": {"type": "boolean"}, "ignore-daemonsets": {"type": "boolean"}}, []),
+              _one(lambda a: DrainNode(a.get("node"), bool(a.get("force", False)), bool(a.get("ignore-daemonsets", False)))), (DrainNode,)),
+    ActionKey("delete-node", _action("delete-node", {"node": _NAME}, ["node"]), _one(lambda a: DeleteNode(a["node"])), (DeleteNode,)),
+    ActionKey("load", _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
+                              ["hpa", "percent"]),
+              _one(lambda a: SetLoad(a["hpa"], a["percent"], namespace=_ns(a))), (SetLoad,)),
+    ActionKey("restart", _action("restart", {"kind": {"enum": ["Deployment", "DaemonSet", "StatefulSet"]}, "name": _NAME, "namespace": _NS},
+                                 ["kind", "name"]),
+              _one(lambda a: RestartRollout(a["kind"], a["name"], namespace=_ns(a))), (RestartRollout,)),
+    ActionKey("set-env", _action("set-env", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
+                                             "env": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1}},
+                                 ["kind", "name", "env"]),
+              _one(lambda a: SetEnv(a["kind"], a["name"], FrozenMap(a["env"]), container=a.get("container"), namespace=_ns(a))), (SetEnv,)),
+    ActionKey("set-resources", _action("set-resources", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
+                                                         "requests": _QUANTITIES, "limits": _QUANTITIES},
+                                       ["kind", "name"]),
+              _one(lambda a: SetResources(a["kind"], a["name"], _kv(a, "requests"), _kv(a, "limits"), container=a.get("container"),
+                                          namespace=_ns(a))), (SetResources,)),
+    ActionKey("apply", _file_action("apply"), lambda path, i, entry, marks: _file_actions(path, i, entry, marks), (ApplyManifest,)),
+    ActionKey("create", _file_action("create"), lambda path, i, entry, marks: _file_actions(path, i, entry, marks), (ApplyManifest,)),
+    ActionKey("relabel-pods", _action(
+        "relabel-pods",
+        {
+            "match": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+            "namespace": _NS,
+        },
+        ["match", "labels"],
+    ), _one(lambda a: RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=_ns(a))), (RelabelPods,)),
+)
+_ACTION_KEY = {k.key: k for k in ACTION_KEYS}
+
+
 #: JSON Schema of the search bounds a scenario file or ``.kubecheck.yaml`` may set.
 #: ``caches:`` and ``kubernetes_version:`` (scenario files and ``.kubecheck.yaml``): model.informer.CACHE_MODES,
 #: model.versions.SUPPORTED_VERSIONS (1.28 .. 1.37)
@@ -625,47 +730,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "actions": {
             "type": "array",
             "items": {
-                "oneOf": [
-                    _action("set-image", {"kind": _KIND, "name": _NAME, "image": _NAME, "container": _NAME, "namespace": _NS}, ["kind", "name", "image"]),
-                    _action("scale", {"kind": _SCALE_KIND, "name": _NAME, "replicas": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["kind", "name", "replicas"]),
-                    _action("rollback", {"name": _NAME, "revision": {"type": "integer", "minimum": 0}, "namespace": _NS}, ["name"]),
-                    _action("pause", {"name": _NAME, "namespace": _NS}, ["name"]),
-                    _action("resume", {"name": _NAME, "namespace": _NS}, ["name"]),
-                    _action(
-                        "delete",
-                        {"kind": {"type": "string"}, "name": _NAME, "namespace": _NS,
-                         "selector": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
-                         "statefulset": _NAME, "ordinal": {"type": "integer", "minimum": 0},
-                         "propagation": {"enum": ["Background", "Foreground", "Orphan"]},
-                         "force": {"type": "boolean"}, "grace-period": {"type": "integer", "minimum": 0}},
-                        [],
-                    ),
-                    _action("cordon", {"node": _NAME}, ["node"]),
-                    _action("uncordon", {"node": _NAME}, ["node"]),
-                    _action("drain", {"node": _NAME, "force": {"type": "boolean"}, "ignore-daemonsets": {"type": "boolean"}}, []),
-                    _action("delete-node", {"node": _NAME}, ["node"]),
-                    _action("load", {"hpa": _NAME, "percent": {"type": "integer", "minimum": 0, "maximum": 1000000}, "namespace": _NS},
-                            ["hpa", "percent"]),
-                    _action("restart", {"kind": {"enum": ["Deployment", "DaemonSet", "StatefulSet"]}, "name": _NAME, "namespace": _NS},
-                            ["kind", "name"]),
-                    _action("set-env", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
-                                        "env": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1}},
-                            ["kind", "name", "env"]),
-                    _action("set-resources", {"kind": _KIND, "name": _NAME, "container": _NAME, "namespace": _NS,
-                                              "requests": _QUANTITIES, "limits": _QUANTITIES},
-                            ["kind", "name"]),
-                    _file_action("apply"),
-                    _file_action("create"),
-                    _action(
-                        "relabel-pods",
-                        {
-                            "match": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
-                            "labels": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
-                            "namespace": _NS,
-                        },
-                        ["match", "labels"],
-                    ),
-                ]
+                "oneOf": [k.schema for k in ACTION_KEYS],  # each action key's own schema, in key order
             },
         },
         "faults": {
@@ -721,8 +786,7 @@ def _best_error(errors: list[Any]) -> Any:
     return jsonschema.exceptions.best_match(errors)
 
 
-_ACTIONS = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "load",
-            "restart", "set-env", "set-resources", "apply", "create", "relabel-pods")
+_ACTIONS = tuple(k.key for k in ACTION_KEYS)
 
 
 def _allowed(schema: dict[str, Any]) -> str:
@@ -807,49 +871,6 @@ def _one_line(file: str, line: int, field_: str, msg: str) -> str:
     return f"{file}:{line}: {field_}: {msg}"
 
 
-def _build_action(entry: dict[str, Any]) -> tuple[UserAction, int]:
-    count = int(entry.get("count", 1))
-    (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
-    ns = a.get("namespace", "default")
-    if key == "set-image":
-        return SetImage(a["kind"], a["name"], a["image"], container=a.get("container"), namespace=ns), count
-    if key == "scale":
-        return ScaleWorkload(a["kind"], a["name"], a["replicas"], namespace=ns), count
-    if key == "rollback":
-        return UndoRollout(RollbackDeployment(a["name"], a.get("revision", 0), namespace=ns)), count
-    if key == "pause":
-        return PauseDeployment(a["name"], namespace=ns), count
-    if key == "resume":
-        return ResumeDeployment(a["name"], namespace=ns), count
-    if key == "delete":
-        grace = kubectl_grace_period(bool(a.get("force", False)), a.get("grace-period", -1))
-        if "statefulset" in a:
-            return DeleteObject("Pod", f'{a["statefulset"]}-{a["ordinal"]}', a.get("propagation", "Background"), namespace=ns,
-                                grace_period_seconds=grace), count
-        sel = FrozenMap(a["selector"]) if "selector" in a else None
-        return DeleteObject(a["kind"], a.get("name", ""), a.get("propagation", "Background"), namespace=ns, selector=sel,
-                            grace_period_seconds=grace), count
-    if key == "cordon":
-        return CordonNode(a["node"]), count
-    if key == "uncordon":
-        return UncordonNode(a["node"]), count
-    if key == "drain":
-        return DrainNode(a.get("node"), bool(a.get("force", False)), bool(a.get("ignore-daemonsets", False))), count
-    if key == "delete-node":
-        return DeleteNode(a["node"]), count
-    if key == "load":
-        return SetLoad(a["hpa"], a["percent"], namespace=ns), count
-    if key == "restart":
-        return RestartRollout(a["kind"], a["name"], namespace=ns), count
-    if key == "set-env":
-        return SetEnv(a["kind"], a["name"], FrozenMap(a["env"]), container=a.get("container"), namespace=ns), count
-    if key == "set-resources":
-        return SetResources(a["kind"], a["name"], FrozenMap({k: str(v) for k, v in (a.get("requests") or {}).items()}),
-                            FrozenMap({k: str(v) for k, v in (a.get("limits") or {}).items()}),
-                            container=a.get("container"), namespace=ns), count
-    return RelabelPods(FrozenMap(a["match"]), FrozenMap(a["labels"]), namespace=ns), count
-
-
 def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks,
                      steps_out: dict[str, tuple[UserAction, ...]] | None = None) -> tuple[tuple[UserAction, int], ...]:
     """The file's actions, each entry with ``after`` wrapped in :class:`model.sequence.After` over the
@@ -860,7 +881,8 @@ def _ordered_actions(path: str, entries: list[dict[str, Any]], marks: _Marks,
     out: list[tuple[UserAction, int]] = []
     steps: dict[str, tuple[UserAction, ...]] = {} if steps_out is None else steps_out
     for i, entry in enumerate(entries):
-        built = _file_actions(path, i, entry, marks) if "apply" in entry or "create" in entry else [_build_action(entry)]
+        (key,) = (k for k in entry if k not in _ENTRY_KEYS)
+        built = _ACTION_KEY[key].build(path, i, entry, marks)
         after = entry.get("after")
         names: list[str] = []
         waits: list[UserAction] = []

@@ -47,6 +47,7 @@ _.force_delete
 _.cluster_ip  # model/objects.py Service: loaded from manifests, upstream field kept for rendering
 _.number_misscheduled  # model/objects.py DaemonSetStatus: upstream status fields the controller writes
 _.alias  # model/objects.py KindInfo: the trace lane alias; traces/ may not import the model, so tests/model/test_registry.py checks traces.describe._ALIASES against it
+_.classes  # kubecheck/scenarios.py ActionKey: the UserAction classes a scenario-file key builds; tests/model/test_registry.py builds every key and checks them, and that every USER_ACTIONS class is reached
 _.number_unavailable
 _.all_errors  # model/manifests.py: the loader's error list, no caller in the packages (not audited)
 _.misses  # model/canonical.py: statistics counter nothing reads yet

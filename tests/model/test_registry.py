@@ -315,3 +315,91 @@ def test_user_action_label_and_instances_are_the_records() -> None:
     assert user_action_instances(c, ScaleWorkload("ReplicaSet", "gone", 3)) == []
     with pytest.raises(ModelError, match="not a user action"):
         user_action_label(object())  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ scenario-file action keys
+
+#: The ``actions:`` keys as they were listed before they became records (issue 14): the error
+#: messages list them in this order and ``SCENARIO_SCHEMA`` tries them in it.
+_KEYS_BEFORE = ("set-image", "scale", "rollback", "pause", "resume", "delete", "cordon", "uncordon", "drain", "delete-node", "load",
+                "restart", "set-env", "set-resources", "apply", "create", "relabel-pods")
+#: sha256 of ``json.dumps(SCENARIO_SCHEMA["properties"]["actions"], sort_keys=True)`` taken from the
+#: hand-written schema before the records (70,893 characters): the records rebuild it byte for byte.
+_ACTIONS_SCHEMA_BEFORE = "422bb38c05f88d5fb152d6098380867a543c7cd8273c32b22c4d8af46566f793"
+
+#: One valid entry per key (the test builds each).
+_EXAMPLES: dict[str, object] = {
+    "set-image": {"kind": "Deployment", "name": "web", "image": "x:2"},
+    "scale": {"kind": "ReplicaSet", "name": "web", "replicas": 2},
+    "rollback": {"name": "web", "revision": 1},
+    "pause": {"name": "web"},
+    "resume": {"name": "web"},
+    "delete": {"statefulset": "db", "ordinal": 0, "force": True},
+    "cordon": {"node": "n1"},
+    "uncordon": {"node": "n1"},
+    "drain": {"node": "n1", "ignore-daemonsets": True},
+    "delete-node": {"node": "n1"},
+    "load": {"hpa": "web", "percent": 150},
+    "restart": {"kind": "Deployment", "name": "web"},
+    "set-env": {"kind": "Deployment", "name": "web", "env": {"A": "1"}},
+    "set-resources": {"kind": "Deployment", "name": "web", "requests": {"cpu": 1}},
+    "apply": "rs.yaml",
+    "create": "rs.yaml",
+    "relabel-pods": {"match": {"app": "web"}, "labels": {"app": "other"}},
+}
+
+
+def test_the_actions_schema_and_key_order_are_the_action_key_records_unchanged() -> None:
+    import hashlib
+    import json
+
+    from kubecheck import scenarios
+
+    assert tuple(k.key for k in scenarios.ACTION_KEYS) == _KEYS_BEFORE == scenarios._ACTIONS
+    items = scenarios.SCENARIO_SCHEMA["properties"]["actions"]["items"]["oneOf"]
+    assert items == [k.schema for k in scenarios.ACTION_KEYS]
+    for k, branch in zip(scenarios.ACTION_KEYS, items):
+        assert branch["required"] == [k.key] and k.key in branch["properties"]
+    dumped = json.dumps(scenarios.SCENARIO_SCHEMA["properties"]["actions"], sort_keys=True)
+    assert hashlib.sha256(dumped.encode()).hexdigest() == _ACTIONS_SCHEMA_BEFORE
+
+
+def test_every_user_action_class_is_built_by_an_action_key_or_named_as_built_elsewhere(tmp_path: object) -> None:
+    import dataclasses
+    from pathlib import Path
+
+    import jsonschema
+
+    from kubecheck import scenarios
+    from model.environment import CreatePod, DeleteFailedNode
+    from model.registry import USER_ACTIONS
+    from model.sequence import After
+
+    d = Path(str(tmp_path))
+    (d / "rs.yaml").write_text("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\nspec:\n  replicas: 1\n"
+                               "  selector: {matchLabels: {app: r}}\n  template:\n    metadata: {labels: {app: r}}\n"
+                               "    spec: {containers: [{name: c, image: x:1}]}\n")
+    classes = {u.cls for u in USER_ACTIONS}
+
+    def built_classes(action: object) -> set[type]:
+        found = {type(action)}
+        for f in dataclasses.fields(action):  # type: ignore[arg-type]
+            inner = getattr(action, f.name)
+            if type(inner) in classes:
+                found |= built_classes(inner)
+        return found
+
+    assert set(_EXAMPLES) == {k.key for k in scenarios.ACTION_KEYS}
+    reached: set[type] = set()
+    for k in scenarios.ACTION_KEYS:
+        entry = {k.key: _EXAMPLES[k.key], "count": 2}
+        jsonschema.Draft202012Validator(k.schema).validate(entry)
+        built = k.build(str(d / "s.yaml"), 0, entry, scenarios._Marks({}))
+        assert built and all(n == 2 for _, n in built), k.key
+        got = set().union(*(built_classes(a) for a, _ in built))
+        assert got == set(k.classes), k.key
+        reached |= got
+    # the rest are no key of their own: ``after:``/``fair:`` wrap any entry, ``operator: true`` is the
+    # fair DeleteFailedNode, CreatePod is the Python API's (model.system seeds, tests)
+    assert classes - reached == {After, DeleteFailedNode, CreatePod}
+    assert reached <= classes
