@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from kubecheck.symbolic.rollout import PY, CountState, Fenceposts, count_steps, initial_state, resolve
 from model.api import Create, Delete, Update, UpdateStatus
@@ -270,7 +270,7 @@ def rollout_system(
     min_ready_seconds: int = 0,
     node_failures: int = 0,
     scenario: str = "rollout",
-    strategy: str = "RollingUpdate",
+    strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate",
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
@@ -283,7 +283,7 @@ def rollout_system(
     d: Deployment = _deployment(replicas, max_surge, max_unavailable)
     if min_ready_seconds:
         d = replace(d, min_ready_seconds=min_ready_seconds)
-    if strategy != "RollingUpdate":
+    if strategy == "Recreate":
         d = replace(d, strategy=replace(d.strategy, type=strategy))
     objs, _ = with_nodes((d,), nodes)
     loaded = ClusterState.from_objects(objs)
