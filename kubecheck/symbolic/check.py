@@ -113,7 +113,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
-    checked without node failures and minReadySeconds.
+    checked without node failures and minReadySeconds, and
+    without crashes at reconcile granularity.
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
 
@@ -124,6 +125,9 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
             return "node failures with strategy Recreate are not in the checked refinement"
         if deployment.min_ready_seconds:
             return "minReadySeconds > 0 with strategy Recreate is not in the checked refinement"
+        if granularity == "reconcile" and getattr(faults, "container_crash", 0):
+            # the reconcile-granularity ReplicaSet step deletes a crashed pod without clearing `doomed`
+            return "container crashes at reconcile granularity with strategy Recreate are not in the checked refinement"
     if deployment.paused:
         return "the Deployment is paused"
     if overlapping:

@@ -35,7 +35,7 @@ FAST = [
     (1, 1, "write"), (2, 1, "write"), (3, 1, "write"),
     (2, 0, "reconcile"), (3, 0, "reconcile"),
 ]
-SLOW = [(2, 2, "write"), (3, 2, "write"), (3, 1, "reconcile")]
+SLOW = [(2, 2, "write"), (3, 2, "write")]
 CASES = FAST + (SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
 
@@ -120,6 +120,8 @@ def test_recreate_coverage_and_verdicts(tmp_path: Path) -> None:
     assert coverage(d, [own], FaultBudget(container_crash=1), "write", False) == ""
     assert "node failures" in coverage(d, [own], FaultBudget(node_failure=1), "write", False)
     assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [own], FaultBudget(), "write", False)
+    assert "reconcile" in coverage(d, [own], FaultBudget(container_crash=1), "reconcile", False)
+    assert coverage(d, [own], FaultBudget(), "reconcile", False) == ""
     cv = count_verdict("KC-ROLL-005", d, 1, "write", cache=tmp_path)
     assert cv.status == PROVED and "strategy Recreate" in cv.message and "replicas <= 3" in cv.message
     assert "holds for all replicas 1..10000 with strategy Recreate" in cv.family
