@@ -113,8 +113,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
-    checked without node failures and minReadySeconds, and
-    without crashes at reconcile granularity.
+    checked without node failures and minReadySeconds.  No strategy is covered with crashes at reconcile
+    granularity (the refinement fails there).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
 
@@ -125,9 +125,7 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
             return "node failures with strategy Recreate are not in the checked refinement"
         if deployment.min_ready_seconds:
             return "minReadySeconds > 0 with strategy Recreate is not in the checked refinement"
-        if granularity == "reconcile" and getattr(faults, "container_crash", 0):
-            # the reconcile-granularity ReplicaSet step deletes a crashed pod without clearing `doomed`
-            return "container crashes at reconcile granularity with strategy Recreate are not in the checked refinement"
+
     if deployment.paused:
         return "the Deployment is paused"
     if overlapping:
@@ -150,6 +148,11 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
+    crashes: int = getattr(faults, "container_crash", 0)
+    if granularity == "reconcile" and crashes > 0:
+        # the reconcile-granularity ReplicaSet step (rollout._rs) deletes a crashed-but-Ready pod without lowering
+        # `<w>_doomed`: the refinement fails there (RollingUpdate R = 1 with a crash, Recreate R = 3 with a crash)
+        return "container crashes at reconcile granularity are not in the checked refinement"
     if stale_reads:
         return "stale reads are not in the count model"
     if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):

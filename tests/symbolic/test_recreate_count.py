@@ -129,6 +129,8 @@ def test_recreate_coverage_and_verdicts(tmp_path: Path) -> None:
     assert vac.status == PROVED and vac.engine == "rule definition"
     assert count_verdict("KC-ROLL-005", d, 0, "write", rollout=False).status == NOT_COVERED
     rolling = _deployment(10, "25%", "25%")
+    # the reconcile-granularity ReplicaSet step keeps `doomed` on a delete: not a refinement, for either strategy
+    assert "reconcile" in coverage(rolling, [own], FaultBudget(container_crash=1), "reconcile", False)
     assert count_verdict("KC-ROLL-005", rolling, 0, "write").status == NOT_COVERED
 
 
