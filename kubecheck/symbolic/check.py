@@ -29,11 +29,30 @@ from typing import Any, Iterable
 from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
 from model.objects import Deployment, IntOrString
 
-__all__ = ["RULES", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
+__all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
            "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir"]
 
 #: rule id -> the property key of prove_rollout
-RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge"}
+RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap"}
+#: strategy -> the count-model rules of a Deployment with it that Z3 decides; a RollingUpdate Deployment is not
+#: judged by KC-ROLL-005 and a Recreate one not by KC-ROLL-001/002 (properties/catalogue.py), so those need no proof
+#: (:func:`count_verdict` decides them from the rule's definition, :data:`VACUOUS`)
+STRATEGY_RULES: dict[str, tuple[str, ...]] = {"RollingUpdate": ("KC-ROLL-001", "KC-ROLL-002"), "Recreate": ("KC-ROLL-005",)}
+#: (strategy, rule id) pairs the rule does not judge: they hold in every run (the scenarios the count model
+#: covers never change the strategy)
+VACUOUS: dict[tuple[str, str], str] = {
+    ("Recreate", "KC-ROLL-001"): "KC-ROLL-001 judges only RollingUpdate Deployments (Recreate scales to zero by design: "
+                                 "upstream accepts the downtime)",
+    ("Recreate", "KC-ROLL-002"): "KC-ROLL-002 judges only RollingUpdate Deployments (Recreate never has two ReplicaSets "
+                                 "scaled up: that is KC-ROLL-005)",
+}
+
+
+def rules_for(deployment: Deployment) -> tuple[str, ...]:
+    """The count-model rules the count model decides for ``deployment`` (by its strategy)."""
+    if deployment.strategy.type == "Recreate":
+        return ("KC-ROLL-001", "KC-ROLL-002", "KC-ROLL-005")
+    return STRATEGY_RULES.get(deployment.strategy.type, ())
 #: the largest replicas of the family proof
 FAMILY_MAX = 10_000
 #: sizes searched one by one (increasing) for the smallest counterexample before a range BMC
@@ -90,15 +109,23 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
              overlapping: bool = False) -> str:
     """Why the checked refinement does NOT cover this Deployment in this scenario ("" when it does).
 
-    Covered: a RollingUpdate Deployment, not paused, whose pods no other workload selects; user
+    Covered: a RollingUpdate or Recreate Deployment, not paused, whose pods no other workload selects; user
     actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
-    container crashes; write or reconcile granularity; no stale reads; no broken image (whose
-    readiness fails without a budget).
+    container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
+    reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
+    checked without node failures and minReadySeconds.  No strategy is covered with crashes at reconcile
+    granularity (the refinement fails there).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
 
-    if deployment.strategy.type != "RollingUpdate":
-        return f"strategy {deployment.strategy.type}: the count model is the rolling update"
+    if deployment.strategy.type not in STRATEGY_RULES:
+        return f"strategy {deployment.strategy.type}: the count model has RollingUpdate and Recreate"
+    if deployment.strategy.type == "Recreate":
+        if getattr(faults, "node_failure", 0):
+            return "node failures with strategy Recreate are not in the checked refinement"
+        if deployment.min_ready_seconds:
+            return "minReadySeconds > 0 with strategy Recreate is not in the checked refinement"
+
     if deployment.paused:
         return "the Deployment is paused"
     if overlapping:
@@ -121,6 +148,11 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
+    crashes: int = getattr(faults, "container_crash", 0)
+    if granularity == "reconcile" and crashes > 0:
+        # the reconcile-granularity ReplicaSet step (rollout._rs) deletes a crashed-but-Ready pod without lowering
+        # `<w>_doomed`: the refinement fails there (RollingUpdate R = 1 with a crash, Recreate R = 3 with a crash)
+        return "container crashes at reconcile granularity are not in the checked refinement"
     if stale_reads:
         return "stale reads are not in the count model"
     if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):
@@ -160,14 +192,15 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 
 def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
             granularity: str, timeout: float, cache: Path | None, node_failures: int = 0,
-            rollout: bool = True) -> tuple[str, dict[str, Any], bool]:
+            rollout: bool = True, strategy: str = "RollingUpdate") -> tuple[str, dict[str, Any], bool]:
     """(status, details, cached) of one prove_rollout call, through the cache.
 
     A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
     search is shared) and caches each that is decided."""
     def key(rid: str) -> str:
         return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
-                    *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)))
+                    *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)),
+                    *(() if strategy == "RollingUpdate" else (strategy,)))
 
     path = None if cache is None else cache / "count-proofs.json"
     stored = _load(path) if path is not None else {}
@@ -176,9 +209,12 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         return hit["status"], hit, True
     # the asked rule first (a long BMC for it must not leave it to a later call), then the rules not cached
     # yet; a rule the deadline cut here is not cached and gets a call of its own when it is asked
-    rules = (rule_id, *(r for r in RULES if r != rule_id and key(r) not in stored))
+    rules = (rule_id, *(r for r in STRATEGY_RULES[strategy] if r != rule_id and key(r) not in stored))
+    if strategy == "Recreate":  # the rolling parameters are ignored; any pair the API server accepts
+        surge, unavailable = 0, 1
     res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
-                        granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout)
+                        granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout,
+                        strategy=strategy)
     mine: dict[str, Any] = {}
     for rid, pp in zip(rules, res.properties):
         details: dict[str, Any] = {"status": pp.status, "seconds": round(pp.seconds, 3), "message": pp.message}
@@ -266,13 +302,25 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
         return CountVerdict(rule_id, NOT_COVERED, f"count model not applicable: {why_not}")
     r = deployment.replicas
     s, u = deployment.strategy.max_surge, deployment.strategy.max_unavailable
+    kind = deployment.strategy.type
+    if rule_id not in rules_for(deployment):
+        return CountVerdict(rule_id, NOT_COVERED, f"{rule_id} is not a count-model rule of a {kind} Deployment")
     if r < 1:
         return CountVerdict(rule_id, NOT_COVERED, "replicas 0: nothing rolls")
-    strategy = f"maxSurge {_bound_text(s)}, maxUnavailable {_bound_text(u)}"
+    if (kind, rule_id) in VACUOUS:
+        why = VACUOUS[(kind, rule_id)]
+        return CountVerdict(rule_id, PROVED, f"holds for every replicas, not judged: {why}", engine="rule definition",
+                            replicas=r, family=f"holds for all replicas with strategy {kind}",
+                            seconds=time.monotonic() - start, cached=True)
+    if kind == "Recreate" and not rollout:
+        return CountVerdict(rule_id, NOT_COVERED, "count model not applicable: a Recreate Deployment without a rollout "
+                                                  "is not in the checked refinement")
+    strategy = (f"maxSurge {_bound_text(s)}, maxUnavailable {_bound_text(u)}" if kind == "RollingUpdate"
+                else "strategy Recreate")
     faults = f", {crashes} container crash{'es' if crashes != 1 else ''}" if crashes else ""
     faults += f", {node_failures} node failure{'s' if node_failures != 1 else ''}" if node_failures else ""
     faults += "" if rollout else ", no rollout"
-    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout}
+    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind}
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache, **nf)
     fam_max = max(FAMILY_MAX, r)
     fam_cached = True
@@ -289,13 +337,17 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     seconds = time.monotonic() - start
     where = f"{granularity} granularity{faults}"
     if exact == PROVED:
+        upto = 3 if kind == "Recreate" else (2 if (node_failures, rollout) == (0, True) else (1 if rollout else 3))
+        if kind == "Recreate":
+            where = f"strategy Recreate, {where}"
         msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "
-               f"checked exhaustively for replicas <= {2 if (node_failures, rollout) == (0, True) else (1 if rollout else 3)}); "
+               f"checked exhaustively for replicas <= {upto}); "
                f"family: {family}")
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
-    if exact == VIOLATED and (node_failures or not rollout):
+    if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate"):
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; not replayed in the object model "
-               f"(the replay has no node failures), so it may be spurious: not reported as violated; family: {family}")
+               f"(the replay is a RollingUpdate rollout without node failures), so it may be spurious: not reported as "
+               f"violated; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached)
     if exact == VIOLATED:
         smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, r,
@@ -382,7 +434,7 @@ def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: A
         if rule_id not in RULES or where is None:
             continue
         d = cluster.get("Deployment", *where)
-        if d is None or not beyond_explicit_reach(d):
+        if d is None or not beyond_explicit_reach(d) or rule_id not in rules_for(d):
             continue
         todo.append((rule_id, where, d))
     if not todo:
@@ -393,7 +445,8 @@ def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: A
         cv = scenario_verdict(rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
                               cluster=cluster)
         if cv.status == PROVED:
-            cv = replace(cv, message=(f"decided by the Z3 count model before the explicit search (replicas {d.replicas} > "
+            by = "the Z3 count model" if cv.engine.startswith("z3") else f"the {cv.engine}"
+            cv = replace(cv, message=(f"decided by {by} before the explicit search (replicas {d.replicas} > "
                                       f"{EXPLICIT_REACH}, beyond the explicit reach): {cv.message}"))
         out[(rule_id, ns, name)] = cv
     return out
@@ -425,7 +478,7 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         ns, name = _target(f.target) or ("", "")
         d = cluster.get("Deployment", ns, name)
-        if d is None:
+        if d is None or f.rule_id not in rules_for(d):
             out.append(f)
             continue
         cv = (known or {}).get((f.rule_id, ns, name))

@@ -39,6 +39,7 @@ from kubecheck.symbolic.rollout import (
     count_steps,
     initial_state,
     min_available_holds,
+    recreate_no_overlap_holds,
     surge_holds,
 )
 from model.objects import Deployment, IntOrString
@@ -64,7 +65,10 @@ PROVED, VIOLATED, UNKNOWN = "PROVED", "VIOLATED", "UNKNOWN"
 PROPERTIES: dict[str, tuple[str, str]] = {
     "min-available": ("KC-ROLL-001", "available pods never drop below replicas - maxUnavailable through controller steps"),
     "max-surge": ("KC-ROLL-002", "sum of ReplicaSet spec.replicas never exceeds replicas + maxSurge"),
+    "no-overlap": ("KC-ROLL-005", "a Recreate Deployment never has pods of the old and the new ReplicaSet at once"),
 }
+#: the properties of a Recreate rollout (KC-ROLL-001/002 judge only RollingUpdate Deployments)
+RECREATE_PROPERTIES: tuple[str, ...] = ("no-overlap",)
 
 #: "int" / "percent" = symbolic over the whole range; anything else is one concrete value.
 Bound = Union[str, int]
@@ -119,9 +123,11 @@ class _Params:
     #: node failures the scenario allows, and whether it rolls (a template change) at all
     node_failures: int = 0
     rollout: bool = True
+    #: strategy Recreate (rollout.count_steps ``recreate``)
+    recreate: bool = False
 
     def init(self, s: CountState[Any], budget: int) -> z3.BoolRef:
-        return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout)))
+        return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout), int(self.recreate)))
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -188,10 +194,10 @@ def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
 
 
 def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None,
-           write: bool = False) -> z3.BoolRef:
+           write: bool = False, recreate: bool = False) -> z3.BoolRef:
     """One step ``s -> t`` by action number ``act`` (index in ACTIONS)."""
     alts = []
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write)):
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -288,6 +294,20 @@ def _candidates() -> list[tuple[str, Lemma]]:
         ("old_pdu = 0", _is("old_pdu", 0)),
         ("old_pda = 0", _is("old_pda", 0)),
     ]
+    # Recreate: the new ReplicaSet exists only once the old pods are gone, and no new pod is ever deleted
+    c += [
+        ("old_pc = 0", _is("old_pc", 0)),
+        ("new_pc = 0", _is("new_pc", 0)),  # reconcile granularity: no pending Create
+        ("old_unavailable + old_available - old_pdu - old_pda >= old_spec",
+         lambda p, s, d: s.old_unavailable + s.old_available - s.old_pdu - s.old_pda >= s.old_spec),
+        ("new_created = 1 => old_spec = 0", lambda p, s, d: z3.Implies(s.new_created == 1, s.old_spec == 0)),
+        ("new_created = 1 => no old pod, none terminating",
+         lambda p, s, d: z3.Implies(s.new_created == 1, s.old_unavailable + s.old_available + s.old_pc + s.terminating == 0)),
+        ("new_created = 1 => old_pdu + old_pda = 0", lambda p, s, d: z3.Implies(s.new_created == 1, s.old_pdu + s.old_pda == 0)),
+        ("new_created = 1 => new_spec = replicas", lambda p, s, d: z3.Implies(s.new_created == 1, s.new_spec == p.replicas)),
+        ("recreate = 1", _is("recreate", 1)),
+        ("recreate = 0", _is("recreate", 0)),
+    ]
     c += [
         ("new_created <= 1", lambda p, s, d: s.new_created <= 1),
         ("disruptions <= budget", lambda p, s, d: s.disruptions <= d),
@@ -342,7 +362,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
         if _check(sol, deadline) == z3.unsat:
             kept.append((name, lem))
     s, t, act = _state("s"), _state("t"), z3.Int("act")
-    step = _trans(p.ctrl, s, t, act, write=p.write)
+    step = _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate)
     while True:
         sol = z3.Solver()
         sol.add(*p.domain, *[lem(p, s, budget) for _, lem in kept], step)
@@ -472,7 +492,7 @@ def _batch_names(write: bool) -> list[str]:
 def _trans_accel(p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, k: z3.ArithRef) -> z3.BoolRef:
     """A single step (``act`` < len(ACTIONS)) or a batch of ``k`` >= 2 repetitions (``act`` =
     len(ACTIONS) + index in :func:`_batches`)."""
-    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write))]
+    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate))]
     for j, (_, bound, delta) in enumerate(_batches(s, p.write)):
         moved = {f: getattr(s, f) + k * d for f, d in delta.items()}
         alts.append(z3.And(act == len(ACTIONS) + j, k >= 2, k <= bound,
@@ -485,6 +505,8 @@ def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.A
     the bound after lowering availability contains the single step that crossed it."""
     if key == "max-surge":
         return z3.Not(surge_holds(p.spec, t))
+    if key == "no-overlap":
+        return z3.Not(recreate_no_overlap_holds(t))
     ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
     ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
     drop = z3.And(t.available() < s.available(), z3.Not(min_available_holds(p.spec, t)))
@@ -551,7 +573,7 @@ def _counterexample(
         groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
     system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write, node_failures=p.node_failures,
-                         rollout=p.rollout)
+                         rollout=p.rollout, recreate=p.recreate)
     cur = system.init_states()[0]
     if cur != at_bmc[0]:
         raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
@@ -660,6 +682,7 @@ def prove_rollout(
     induction: bool = True,
     node_failures: int = 0,
     rollout: bool = True,
+    strategy: str = "RollingUpdate",
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -672,7 +695,15 @@ def prove_rollout(
     ``induction=False`` skips the invariant search (BMC only: VIOLATED or UNKNOWN).
     ``node_failures``: node failures the scenario allows (rollout.count_steps ``node_fail``);
     ``rollout=False``: a scenario without a template change (the Deployment controller never scales).
+    ``strategy="Recreate"``: rolloutRecreate (rollout.count_steps ``recreate``); the rolling parameters
+    are ignored (pass any valid pair) and only ``"no-overlap"`` (KC-ROLL-005) is a Recreate property.
     """
+    if strategy not in ("RollingUpdate", "Recreate"):
+        raise ValueError(f"strategy {strategy!r} is not 'RollingUpdate' or 'Recreate'")
+    recreate = strategy == "Recreate"
+    for key in properties:
+        if (key in RECREATE_PROPERTIES) != recreate and key in PROPERTIES:
+            raise ValueError(f"property {key!r} is not a property of a {strategy} rollout")
     if isinstance(replicas, int):
         replicas = (replicas, replicas)
     if replicas[0] < 0 or replicas[0] > replicas[1]:
@@ -687,7 +718,7 @@ def prove_rollout(
         raise ValueError(f"granularity {granularity!r} is not 'write' or 'reconcile'")
     p = _params(spec, variant)
     p.write = granularity == "write"
-    p.node_failures, p.rollout = node_failures, rollout
+    p.node_failures, p.rollout, p.recreate = node_failures, rollout, recreate
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"
     try:
@@ -706,10 +737,11 @@ def prove_rollout(
                 continue
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
-                if variant == FIXED and (node_failures or not rollout):
+                if variant == FIXED and (node_failures or not rollout or recreate):
                     from dataclasses import replace as _replace
 
-                    cex = _replace(cex, replay_message="not attempted: the guided replay builds the rollout scenario without node failures")
+                    cex = _replace(cex, replay_message="not attempted: the guided replay builds the RollingUpdate rollout scenario "
+                                   "without node failures")
                 elif variant == FIXED:
                     cex = _replay(cex, replay_limit, "write" if p.write else "reconcile")
                 else:
@@ -737,8 +769,10 @@ def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, de
     sol.add(*p.domain, *[lem(p, s, budget) for _, lem in inv])
     if key == "max-surge":
         sol.add(z3.Not(surge_holds(p.spec, s)))
+    elif key == "no-overlap":
+        sol.add(z3.Not(recreate_no_overlap_holds(s)))
     else:
-        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write), _bad(key, p, s, t, act, budget))
+        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write, recreate=p.recreate), _bad(key, p, s, t, act, budget))
     return _check(sol, deadline) == z3.unsat
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from kubecheck.symbolic.rollout import PY, CountState, Fenceposts, count_steps, initial_state, resolve
 from model.api import Create, Delete, Update, UpdateStatus
@@ -148,6 +148,7 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         terminating, 1 if "new" in rows else 0, budget,
         new["pc"], new["pdu"], new["pda"], new["ps"], old["pc"], old["pdu"], old["pda"], old["ps"], dc_pending_old,
         new["doomed"], old["doomed"], left, node_failures - left, int(rollout),
+        int(d.strategy.type == "Recreate"),
     )
 
 
@@ -208,7 +209,7 @@ def check_refinement(
     stack: list[SystemState] = []
     for s in init:
         p = project(s)
-        want = initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout)
+        want = initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate)
         if p != want:
             res.initial_ok = False
         k = system.canonical(s)
@@ -227,7 +228,7 @@ def check_refinement(
         succ = cache.get(ps)
         if succ is None:
             succ = cache[ps] = {}
-            for nm, en, nxt in count_steps(PY, fenceposts, ps, write):
+            for nm, en, nxt in count_steps(PY, fenceposts, ps, write, bool(ps.recreate)):
                 if en:
                     succ.setdefault(nxt, nm)
         for a, n in system.successors(s):
@@ -269,6 +270,7 @@ def rollout_system(
     min_ready_seconds: int = 0,
     node_failures: int = 0,
     scenario: str = "rollout",
+    strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate",
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
@@ -281,6 +283,8 @@ def rollout_system(
     d: Deployment = _deployment(replicas, max_surge, max_unavailable)
     if min_ready_seconds:
         d = replace(d, min_ready_seconds=min_ready_seconds)
+    if strategy == "Recreate":
+        d = replace(d, strategy=replace(d.strategy, type=strategy))
     objs, _ = with_nodes((d,), nodes)
     loaded = ClusterState.from_objects(objs)
     warm = KubeSystem(Scenario(initial=loaded, granularity=granularity, name="settle"))  # type: ignore[arg-type]

@@ -54,6 +54,7 @@ __all__ = [
     "CountSystem",
     "min_available_holds",
     "surge_holds",
+    "recreate_no_overlap_holds",
 ]
 
 #: pkg/controller/replicaset/replica_set.go BurstReplicas.
@@ -198,6 +199,9 @@ class CountState(Generic[T]):
     #: 1: the template changed (a rollout: the Deployment controller acts); 0: no rollout in this
     #: scenario (the Deployment's one ReplicaSet is the old one and nothing scales it)
     rollout: T = 1  # type: ignore[assignment]
+    #: 1: strategy Recreate (the Deployment controller runs rolloutRecreate, :func:`_dc_recreate`);
+    #: 0: RollingUpdate.  Constant along a run (the scenario never edits the strategy).
+    recreate: T = 0  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (both ReplicaSets)."""
@@ -341,6 +345,38 @@ def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> 
     return enabled, nxt, scaled_new
 
 
+def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> tuple[Any, CountState[Any]]:
+    """One Deployment-controller reconcile of a Recreate rollout.
+
+    Mirrors pkg/controller/deployment/recreate.go rolloutRecreate over counts:
+    scaleDownOldReplicaSetsForRecreate (an old ReplicaSet with spec.replicas != 0 is scaled to 0 and
+    the reconcile ends), else oldPodsRunning (the reconcile ends while an old pod, terminating ones
+    included, is not Failed/Succeeded), else getNewReplicaSet(create=true) creates the new ReplicaSet
+    with NewRSNewReplicas = spec.replicas (Recreate) and scaleUpNewReplicaSetForRecreate scales it to
+    spec.replicas (a no-op after the Create).  The guard of the scale-up is WEAKER than upstream's:
+    oldPodsRunning also reads the old ReplicaSets' status.replicas, which the counts do not have, so
+    the count step may scale up where upstream still waits (an over-approximation, sound for the
+    invariants; docs/semantics.md#recreate).  Every pod counted in ``terminating`` before the new
+    ReplicaSet exists is an old one.  One write per reconcile, so ``write`` changes only the guard
+    (no Deployment-controller write is pending).
+    """
+    r = f.replicas
+    created = s.new_created == 1
+    scale_down = s.old_spec != 0
+    running = s.old_unavailable + s.old_available + s.terminating > 0
+    scale_up = o.and_(o.not_(scale_down), o.not_(running), o.or_(o.not_(created), s.new_spec != r))
+    enabled = o.or_(scale_down, scale_up)
+    if write:
+        enabled = o.and_(s.dc_pending_old < 0, enabled)
+    nxt = replace(
+        s,
+        old_spec=o.ite(scale_down, 0, s.old_spec),
+        new_spec=o.ite(scale_up, r, s.new_spec),
+        new_created=o.ite(scale_up, 1, s.new_created),
+    )
+    return enabled, nxt
+
+
 def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any) -> tuple[Any, tuple[Any, Any, Any, Any]]:
     """One ReplicaSet-controller reconcile over counts (reconcile granularity).
 
@@ -447,7 +483,8 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
     return out
 
 
-def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> list[tuple[str, Any, CountState[Any]]]:
+def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
+                recreate: bool = False) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -458,11 +495,17 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     the API (``<w>_doomed``) until its kubelet's status write (``<w>_doomed_unavailable``, or
     ``_doomed_target_unavailable`` when a pending Delete targets it).  ``crash_idle``: a crash that
     changes no count (a not-available or terminating pod's container).
+
+    ``recreate=True``: strategy Recreate; the ``dc`` step is :func:`_dc_recreate` (every other step
+    is the same: the ReplicaSet controller, the kubelet and the faults do not read the strategy).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
-    en, nxt, _ = _dc(o, f, s, write)
-    out["dc"] = (en, nxt)
+    if recreate:
+        out["dc"] = _dc_recreate(o, f, s, write)
+    else:
+        en, nxt, _ = _dc(o, f, s, write)
+        out["dc"] = (en, nxt)
     for w in ("new", "old"):
         if write:
             out.update(_rs_write(o, s, w))
@@ -542,12 +585,13 @@ def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[A
     return out
 
 
-def initial_state(replicas: Any, disruptions: Any = 0, node_failures: Any = 0, rollout: Any = 1) -> CountState[Any]:
+def initial_state(replicas: Any, disruptions: Any = 0, node_failures: Any = 0, rollout: Any = 1,
+                  recreate: Any = 0) -> CountState[Any]:
     """The start of a rollout: the old ReplicaSet steady (``replicas`` pods, all available,
     status up to date), the new one not created yet (spec 0, no pods).  ``rollout = 0``: the same
     steady state in a scenario without a template change (nothing rolls)."""
     return CountState(0, 0, 0, 0, replicas, 0, replicas, replicas, 0, 0, disruptions,
-                      node_budget=node_failures, node_down=0, rollout=rollout)
+                      node_budget=node_failures, node_down=0, rollout=rollout, recreate=recreate)
 
 
 # ------------------------------------------------------------------------------ properties
@@ -561,6 +605,32 @@ def min_available_holds(spec: Fenceposts[Any], s: CountState[Any]) -> Any:
 def surge_holds(spec: Fenceposts[Any], s: CountState[Any]) -> Any:
     """KC-ROLL-002 as a state predicate: Σ spec.replicas <= replicas + MaxSurge."""
     return s.spec_sum() <= spec.replicas + spec.surge
+
+
+def recreate_no_overlap_holds(s: CountState[Any]) -> Any:
+    """KC-ROLL-005 over counts: no new pod exists while an old pod (active or terminating) does.
+
+    Two extra conjuncts make ``terminating`` mean "old pods" in every reachable state, which the
+    counts alone do not say: the new ReplicaSet never has more pods (or pending Creates) than its
+    spec.replicas and never a pending pod Delete, so no count step ever deletes a new pod.  With
+    the refinement (a deletion of a new pod maps onto a count step deleting one) no new pod is ever
+    terminating in the object model either, and then the object rule's violation (two ReplicaSets
+    with a non-terminal pod) projects onto a count state violating the first conjunct."""
+    new_pods = s.new_unavailable + s.new_available
+    return _overlap_free(
+        s,
+        new_pods == 0,
+        s.old_unavailable + s.old_available + s.terminating == 0,
+        new_pods + s.new_pc <= s.new_spec,
+        s.new_pdu + s.new_pda == 0,
+    )
+
+
+def _overlap_free(s: CountState[Any], no_new: Any, no_old: Any, within: Any, no_delete: Any) -> Any:
+    """``(no_new or no_old) and within and no_delete`` as a Python bool or a Z3 term (by the count's type)."""
+    if isinstance(s.new_spec, int):
+        return (no_new or no_old) and within and no_delete
+    return z3.And(z3.Or(no_new, no_old), within, no_delete)
 
 
 # ------------------------------------------------------------------ explicit count system
@@ -584,8 +654,10 @@ class CountSystem(BaseSystem[CountState[int]]):
         write: bool = False,
         node_failures: int = 0,
         rollout: bool = True,
+        recreate: bool = False,
     ) -> None:
         self.replicas = replicas
+        self.recreate = recreate
         self.node_failures = node_failures
         self.rollout = rollout
         self.max_surge = max_surge
@@ -597,11 +669,11 @@ class CountSystem(BaseSystem[CountState[int]]):
         self.spec = resolve_spec(replicas, max_surge, max_unavailable)
 
     def init_states(self) -> Sequence[CountState[int]]:
-        return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout)),)
+        return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout), int(self.recreate)),)
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
-        for name, enabled, nxt in count_steps(PY, self.fenceposts, state, self.write):
+        for name, enabled, nxt in count_steps(PY, self.fenceposts, state, self.write, self.recreate):
             if enabled:
                 fair = name not in DISRUPTION_ACTIONS
                 out.append((Action(_ACTOR[name], name, fair), nxt))

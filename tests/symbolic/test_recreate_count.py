@@ -1,0 +1,170 @@
+"""The Recreate strategy in the count model (kubecheck/symbolic/rollout.py ``_dc_recreate``).
+
+* The checked refinement (kubecheck/symbolic/refinement.py) over the FULL explicit graph of
+  ``kubecheck check --scenario rollout`` for a Recreate Deployment at replicas 1..3, write
+  granularity (as ``check``) with 0 and 1 container crash, and reconcile granularity;
+  ``KUBECHECK_SLOW=1`` adds 2 crashes (replicas 3: ~60k states, ~55 s CPU).
+* KC-ROLL-005 (no overlap of old and new pods) proved by induction for every replicas 1..10,000,
+  and refuted when the Deployment controller does not wait for the old pods (a seeded bug).
+* ``kubecheck check`` on a 10-replica Recreate Deployment: decided by the count model before the
+  explicit search, the verdict line naming the engine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kubecheck.symbolic.rollout as rollout
+from kubecheck.cli import cli
+from kubecheck.symbolic.bridge import _deployment
+from kubecheck.symbolic.check import NOT_COVERED, PROVED, count_verdict, coverage
+from kubecheck.symbolic.prove import VIOLATED, prove_rollout
+from kubecheck.symbolic.refinement import check_refinement, rollout_system
+from kubecheck.symbolic.rollout import CountSystem, recreate_no_overlap_holds
+from model.environment import FaultBudget, SetImage
+from properties.catalogue import recreate_no_overlap
+
+FAST = [
+    # (replicas, crashes, granularity)
+    (1, 0, "write"), (2, 0, "write"), (3, 0, "write"),
+    (1, 1, "write"), (2, 1, "write"), (3, 1, "write"),
+    (2, 0, "reconcile"), (3, 0, "reconcile"),
+]
+SLOW = [(2, 2, "write"), (3, 2, "write")]
+CASES = FAST + (SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, crashes, granularity", CASES, ids=[f"r{r}-c{c}-{g}" for r, c, g in CASES])
+def test_every_recreate_transition_is_a_count_transition_or_a_stutter(replicas: int, crashes: int, granularity: str) -> None:
+    system, project, f = rollout_system(replicas, "25%", "25%", crashes=crashes, granularity=granularity, strategy="Recreate")
+    init = system.init_states()[0]
+    assert project(init).recreate == 1
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert res.ok, res.describe()
+    # the Recreate steps really happen: the old ReplicaSet scaled to 0, then the new one created, both as the count `dc`
+    assert res.mapped["dc_scale_down_old_rs"] == {"dc"}
+    assert res.mapped["dc_create_rs"] == {"dc"}
+    assert res.states > 50 * replicas and res.stutters < res.transitions
+
+
+def _explicit_states(system: object, limit: int = 100_000) -> list[object]:
+    seen = {}
+    stack = list(system.init_states())  # type: ignore[attr-defined]
+    while stack:
+        s = stack.pop()
+        k = system.canonical(s)  # type: ignore[attr-defined]
+        if k in seen:
+            continue
+        seen[k] = s
+        assert len(seen) < limit
+        stack.extend(n for _, n in system.successors(s))  # type: ignore[attr-defined]
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("replicas, crashes", [(2, 0), (2, 1), (3, 0)])
+def test_the_count_predicate_is_sound_for_kc_roll_005(replicas: int, crashes: int) -> None:
+    """In every reachable object state: the count predicate on the projection implies the catalogue's
+    KC-ROLL-005, and no pod of the new ReplicaSet is terminating (what the predicate's extra conjuncts
+    carry to every replicas); the rollout completes (a state with only new pods)."""
+    system, project, _ = rollout_system(replicas, "25%", "25%", crashes=crashes, strategy="Recreate")
+    done = False
+    for s in _explicit_states(system):
+        p = project(s)
+        assert recreate_no_overlap_holds(p)
+        assert recreate_no_overlap.check(s.cluster, ("Deployment", "default", "web"))  # type: ignore[attr-defined]
+        assert p.terminating == 0 or p.new_created == 0
+        done = done or (p.new_available == replicas and p.old_available + p.old_unavailable == 0)
+    assert done
+
+
+def test_the_count_model_reaches_the_new_pods_only_after_the_old_ones() -> None:
+    for r in (1, 2, 3):
+        states = CountSystem(r, 0, 1, disruptions=1, write=True, recreate=True).reachable()
+        assert all(recreate_no_overlap_holds(s) for s in states)
+        assert any(s.new_available == r for s in states)
+        assert any(s.terminating > 0 and s.new_created == 0 for s in states)
+
+
+@pytest.mark.parametrize("replicas, crashes, granularity",
+                         [((10, 10), 1, "write"), ((100, 100), 1, "write"), ((1, 10_000), 2, "write"), ((1, 10_000), 1, "reconcile")])
+def test_no_overlap_is_proved_for_every_replicas(replicas: tuple[int, int], crashes: int, granularity: str) -> None:
+    res = prove_rollout(replicas, 0, 1, crashes, 60, properties=("no-overlap",), granularity=granularity, strategy="Recreate")
+    assert res.properties[0].status == "PROVED", res.properties[0].message
+
+
+def test_a_controller_that_does_not_wait_for_the_old_pods_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded bug (the mutant recreate_does_not_wait_for_old_pods): oldPodsRunning always false."""
+    real = rollout._dc_recreate
+
+    def eager(o, f, s, write=False):  # type: ignore[no-untyped-def]
+        return real(o, f, replace(s, old_unavailable=0, old_available=0, terminating=0), write)[0], \
+            replace(real(o, f, replace(s, old_unavailable=0, old_available=0, terminating=0), write)[1],
+                    old_unavailable=s.old_unavailable, old_available=s.old_available, terminating=s.terminating)
+
+    monkeypatch.setattr(rollout, "_dc_recreate", eager)
+    res = prove_rollout((1, 10_000), 0, 1, 0, 60, properties=("no-overlap",), granularity="write", strategy="Recreate",
+                        replay_limit=0)
+    assert res.properties[0].status == VIOLATED
+    assert res.properties[0].counterexample is not None and res.properties[0].counterexample.replicas >= 1
+
+
+def test_recreate_coverage_and_verdicts(tmp_path: Path) -> None:
+    d = _deployment(10, "25%", "25%")
+    d = replace(d, strategy=replace(d.strategy, type="Recreate"))
+    own = (SetImage("Deployment", "web", "x:2"), 1)
+    assert coverage(d, [own], FaultBudget(container_crash=1), "write", False) == ""
+    assert "node failures" in coverage(d, [own], FaultBudget(node_failure=1), "write", False)
+    assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [own], FaultBudget(), "write", False)
+    assert "reconcile" in coverage(d, [own], FaultBudget(container_crash=1), "reconcile", False)
+    assert coverage(d, [own], FaultBudget(), "reconcile", False) == ""
+    cv = count_verdict("KC-ROLL-005", d, 1, "write", cache=tmp_path)
+    assert cv.status == PROVED and "strategy Recreate" in cv.message and "replicas <= 3" in cv.message
+    assert "holds for all replicas 1..10000 with strategy Recreate" in cv.family
+    vac = count_verdict("KC-ROLL-001", d, 1, "write", cache=tmp_path)
+    assert vac.status == PROVED and vac.engine == "rule definition"
+    assert count_verdict("KC-ROLL-005", d, 0, "write", rollout=False).status == NOT_COVERED
+    rolling = _deployment(10, "25%", "25%")
+    # the reconcile-granularity ReplicaSet step keeps `doomed` on a delete: not a refinement, for either strategy
+    assert "reconcile" in coverage(rolling, [own], FaultBudget(container_crash=1), "reconcile", False)
+    assert count_verdict("KC-ROLL-005", rolling, 0, "write").status == NOT_COVERED
+
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 10
+  strategy: {type: Recreate}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.25
+"""
+
+
+def test_cli_decides_a_10_replica_recreate_deployment_with_the_count_model_first(tmp_path: Path) -> None:
+    m = tmp_path / "web.yaml"
+    m.write_text(MANIFEST, encoding="utf-8")
+    res = CliRunner().invoke(cli, ["check", str(m), "-s", "rollout", "-p", "KC-ROLL-005", "-p", "KC-ROLL-001",
+                                    "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    i = next(k for k, ln in enumerate(lines) if "KC-ROLL-005" in ln and "Deployment default/web" in ln)
+    assert lines[i].split()[0] == "HOLDS"
+    assert lines[i + 1].strip().startswith("decided by the Z3 count model before the explicit search (replicas 10 > 3"), lines[i + 1]
+    assert "strategy Recreate" in lines[i + 1] and "family: holds for all replicas 1..10000" in lines[i + 1]
+    j = next(k for k, ln in enumerate(lines) if "KC-ROLL-001" in ln and "Deployment default/web" in ln)
+    assert lines[j + 1].strip().startswith("decided by the rule definition before the explicit search"), lines[j + 1]
+    assert "  search:" not in res.output  # no explicit search ran: everything was decided first
