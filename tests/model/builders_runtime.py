@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterator
 
 from model.frozen import FrozenMap
 from model.labels import LabelSelector
@@ -25,7 +26,7 @@ from model.objects import (
     StatefulSet,
 )
 from model.state import ClusterState
-from model.system import KubeSystem, Scenario
+from model.system import KubeSystem, Scenario, SystemState
 
 
 def labels(**kv: str) -> FrozenMap[str, str]:
@@ -121,3 +122,19 @@ def settle_first_fair(scenario: Scenario, limit: int = 2000) -> ClusterState:
             return s.cluster
         s = fair[0]
     raise AssertionError(f"{scenario.name}: did not settle in {limit} steps")
+
+
+def reachable_states(system: KubeSystem, limit: int) -> Iterator[SystemState]:
+    """Every state reachable from ``system``'s initial states, breadth first; fails when the space
+    reaches ``limit`` states (larger than the calling test expects)."""
+    init = system.init_states()
+    seen = set(init)
+    queue = deque(init)
+    while queue:
+        s = queue.popleft()
+        yield s
+        for _, t in system.successors(s):
+            if t not in seen:
+                seen.add(t)
+                queue.append(t)
+                assert len(seen) < limit, "state space larger than the test expects"

@@ -10,7 +10,6 @@ of a status write (``model.system._apply_pending``): one refused status write is
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -21,7 +20,7 @@ from model.environment import FaultBudget, ScaleWorkload, SetImage
 from model.objects import ReplicaSetCondition, kind_of
 from model.statefulset import sync_stateful_set
 from model.system import REPLICA_FAILURE_MESSAGE, KubeSystem, Scenario, SystemState
-from tests.model.builders_runtime import cluster, deployment, node, rc, rs, settle_first_fair
+from tests.model.builders_runtime import cluster, deployment, node, rc, rs, reachable_states, settle_first_fair
 from tests.model.builders_statefulset import (
     Driver,
     assert_burst_invariants,
@@ -32,17 +31,7 @@ from tests.model.builders_statefulset import (
 
 
 def _states(system: KubeSystem, limit: int = 100_000) -> Iterator[SystemState]:
-    init = system.init_states()
-    seen = set(init)
-    queue = deque(init)
-    while queue:
-        s = queue.popleft()
-        yield s
-        for _, t in system.successors(s):
-            if t not in seen:
-                seen.add(t)
-                queue.append(t)
-                assert len(seen) < limit
+    return reachable_states(system, limit)
 
 
 def _scale(obj: object, kind: str, to: int, budget: int) -> KubeSystem:

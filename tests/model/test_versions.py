@@ -7,7 +7,6 @@ alpha DeploymentPodReplacementPolicy (off everywhere), and the kubelet's termina
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 from typing import Iterator
 
@@ -21,23 +20,13 @@ from model.statefulset import StatefulSetGates, sync_stateful_set
 from model.system import KubeSystem, Scenario, SystemState, _versioned_sync
 from model.registry import CONTROLLERS
 from model.versions import FEATURE_GATES, SUPPORTED_VERSIONS, feature_gate
-from tests.model.builders_runtime import cluster, deployment, node, rc, rs, settle_first_fair, statefulset_db
+from tests.model.builders_runtime import cluster, deployment, node, rc, rs, reachable_states, settle_first_fair, statefulset_db
 
 _SPECS = {s.name: s for s in CONTROLLERS}
 
 
 def _states(system: KubeSystem, limit: int = 50_000) -> Iterator[SystemState]:
-    init = system.init_states()
-    seen = set(init)
-    queue = deque(init)
-    while queue:
-        s = queue.popleft()
-        yield s
-        for _, t in system.successors(s):
-            if t not in seen:
-                seen.add(t)
-                queue.append(t)
-                assert len(seen) < limit, "state space larger than the test expects"
+    return reachable_states(system, limit)
 
 
 def _labels(system: KubeSystem) -> set[str]:
