@@ -13,7 +13,9 @@ Issue 16 sections (each optional):
   engine's (full exploration of the object model ``kubecheck check`` builds, judging the catalogue
   rule on every transition) over a grid of small replicas, int and percent, 0-2 crashes.
 * ``--refinement R``: the refinement check (kubecheck/symbolic/refinement.py) at replicas R
-  (crash-free; R = 3 is the slow tier, not CI).
+  (``--crashes N``, default 0; R = 3 is the slow tier, not CI).
+* ``--granularity reconcile``: ``--differential`` and ``--refinement`` at reconcile granularity
+  (default: write, as ``kubecheck check``).
 """
 
 from __future__ import annotations
@@ -102,20 +104,20 @@ DIFF_GRID: tuple[tuple[int, Any, Any, int], ...] = tuple(
 )
 
 
-def differential() -> bool:
+def differential(granularity: str = "write") -> bool:
     from kubecheck.symbolic.refinement import rollout_system
 
     print("| replicas | maxSurge | maxUnavailable | crashes | rule | explicit (states) | count model | agree |")
     print("|---|---|---|---|---|---|---|---|")
     ok = True
     for r, s, u, c in DIFF_GRID:
-        system, _, _ = rollout_system(r, s, u, crashes=c)
+        system, _, _ = rollout_system(r, s, u, crashes=c, granularity=granularity)
         for rule, key in (("KC-ROLL-001", "min-available"), ("KC-ROLL-002", "max-surge")):
             t0 = time.perf_counter()
             ev, n = _explicit_verdict(system, rule)
             te = time.perf_counter() - t0
             t0 = time.perf_counter()
-            cm = prove_rollout(r, s, u, c, 120, properties=(key,), granularity="write", replay_limit=0).status
+            cm = prove_rollout(r, s, u, c, 120, properties=(key,), granularity=granularity, replay_limit=0).status
             tc = time.perf_counter() - t0
             agree = (ev == "VIOLATED") == (cm == "VIOLATED") and cm != "UNKNOWN"
             ok &= agree
@@ -124,17 +126,19 @@ def differential() -> bool:
     return ok
 
 
-def refinement(r: int) -> bool:
+def refinement(r: int, granularity: str = "write", crashes: int = 0) -> bool:
     from kubecheck.symbolic.refinement import check_refinement, rollout_system
 
     ok = True
-    print("| replicas | maxSurge | maxUnavailable | crashes | states | transitions | stutters | seconds | refines |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| replicas | maxSurge | maxUnavailable | crashes | granularity | states | transitions | stutters | seconds | CPU s | refines |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for s, u in ((1, 0), ("25%", "25%"), (0, 1)):
-        system, project, f = rollout_system(r, s, u)
-        res = check_refinement(system, project, f, write=True)
+        c0 = time.process_time()
+        system, project, f = rollout_system(r, s, u, crashes=crashes, granularity=granularity)
+        res = check_refinement(system, project, f, write=granularity == "write")
         ok &= res.ok
-        print(f"| {r} | {s} | {u} | 0 | {res.states} | {res.transitions} | {res.stutters} | {res.seconds:.1f} | {'yes' if res.ok else 'NO'} |")
+        print(f"| {r} | {s} | {u} | {crashes} | {granularity} | {res.states} | {res.transitions} | {res.stutters} | {res.seconds:.1f} "
+              f"| {time.process_time() - c0:.1f} | {'yes' if res.ok else 'NO'} |")
         sys.stdout.flush()
     return ok
 
@@ -145,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--deployments", action="store_true", help="count_verdict for replicas 10 and 100 (issue 16)")
     ap.add_argument("--differential", action="store_true", help="count model vs explicit engine over small replicas")
     ap.add_argument("--refinement", type=int, default=0, metavar="R", help="refinement check at replicas R")
+    ap.add_argument("--granularity", choices=("write", "reconcile"), default="write",
+                    help="granularity of --differential and --refinement")
+    ap.add_argument("--crashes", type=int, default=0, help="container crashes of --refinement")
     ap.add_argument("--only", action="store_true", help="skip the proof table")
     args = ap.parse_args(argv)
     print(f"# Python {platform.python_version()}, z3 {z3.get_version_string()}, {platform.machine()}")
@@ -152,9 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.deployments:
         good &= deployments()
     if args.differential:
-        good &= differential()
+        good &= differential(args.granularity)
     if args.refinement:
-        good &= refinement(args.refinement)
+        good &= refinement(args.refinement, args.granularity, args.crashes)
     if args.only:
         return 0 if good else 1
     print(f"| proof | verdict | best of {args.repeat} (s) |")

@@ -113,8 +113,9 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
-    checked without node failures and minReadySeconds.  No strategy is covered with crashes at reconcile
-    granularity (the refinement fails there).
+    checked without node failures and minReadySeconds.  Crashes are covered at both granularities (at
+    reconcile granularity the ReplicaSet step chooses which Ready pods, crashed or healthy, it deletes:
+    rollout._rs).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
 
@@ -148,11 +149,6 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
-    crashes: int = getattr(faults, "container_crash", 0)
-    if granularity == "reconcile" and crashes > 0:
-        # the reconcile-granularity ReplicaSet step (rollout._rs) deletes a crashed-but-Ready pod without lowering
-        # `<w>_doomed`: the refinement fails there (RollingUpdate R = 1 with a crash, Recreate R = 3 with a crash)
-        return "container crashes at reconcile granularity are not in the checked refinement"
     if stale_reads:
         return "stale reads are not in the count model"
     if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):

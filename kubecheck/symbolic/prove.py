@@ -195,9 +195,14 @@ def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
 
 def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None,
            write: bool = False, recreate: bool = False) -> z3.BoolRef:
-    """One step ``s -> t`` by action number ``act`` (index in ACTIONS)."""
+    """One step ``s -> t`` by action number ``act`` (index in ACTIONS).
+
+    The reconcile-granularity ReplicaSet step's choice of doomed victims (rollout._rs ``pick``) is a
+    fresh integer per use: the relation is only ever asserted positively (BMC paths, the induction
+    step's premise), so the fresh integer is existentially quantified."""
     alts = []
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate)):
+    pick = z3.FreshInt("pick")
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -583,7 +588,9 @@ def _counterexample(
     for group, want in zip(groups, at_bmc[1:]):
         for name in group:
             succ = list(system.successors(cur))
-            idx = next((i for i, (a, n) in enumerate(succ) if a.label == name), None)
+            # a step with several outcomes (the ReplicaSet step's doomed victims): the one Z3 took
+            idx = next((i for i, (a, n) in enumerate(succ) if a.label == name and (len(group) > 1 or n == want)),
+                       next((i for i, (a, n) in enumerate(succ) if a.label == name), None))
             if idx is None:
                 raise AssertionError(f"Z3 step {name} from {cur} is not enabled in the count model")
             a, cur = succ[idx]

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from kubecheck.symbolic.rollout import PY, CountState, Fenceposts, count_steps, initial_state, resolve
+from kubecheck.symbolic.rollout import CountState, Fenceposts, initial_state, py_successors, resolve
 from model.api import Create, Delete, Update, UpdateStatus
 from model.deployment_util import equal_ignore_hash
 from model.environment import FaultBudget
@@ -228,9 +228,8 @@ def check_refinement(
         succ = cache.get(ps)
         if succ is None:
             succ = cache[ps] = {}
-            for nm, en, nxt in count_steps(PY, fenceposts, ps, write, bool(ps.recreate)):
-                if en:
-                    succ.setdefault(nxt, nm)
+            for nm, nxt in py_successors(fenceposts, ps, write, bool(ps.recreate)):
+                succ.setdefault(nxt, nm)
         for a, n in system.successors(s):
             res.transitions += 1
             try:

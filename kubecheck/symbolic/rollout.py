@@ -50,6 +50,7 @@ __all__ = [
     "resolve",
     "resolve_spec",
     "count_steps",
+    "py_successors",
     "initial_state",
     "CountSystem",
     "min_available_holds",
@@ -377,13 +378,23 @@ def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = F
     return enabled, nxt
 
 
-def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any) -> tuple[Any, tuple[Any, Any, Any, Any]]:
+def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any, doomed: Any = 0,
+        pick: Any = 0) -> tuple[Any, tuple[Any, Any, Any, Any, Any]]:
     """One ReplicaSet-controller reconcile over counts (reconcile granularity).
 
     Mirrors pkg/controller/replicaset/replica_set.go syncReplicaSet/manageReplicas: create
     ``min(spec - active, burstReplicas)`` pods, or delete ``min(active - spec, burstReplicas)``
     with not-available pods first (getPodsToDelete ranks not-ready before ready), then write
-    the status calculated from the pods listed before (calculateStatus).
+    the status calculated from the pods listed before (calculateStatus).  Returns
+    ``(enabled, (unavailable, available, status_available, terminating, doomed))``.
+
+    Which available pods go is a nondeterministic choice: a crashed-but-Ready (doomed) pod and a
+    healthy one look the same to getPodsToDelete's ranking (ActivePodsWithRanks) up to the
+    co-location rank, the Ready time, the API's restart count and the creation time, none of which
+    the counts keep.  The deletion takes ``j = lo + pick`` doomed pods, for any ``pick >= 0`` with
+    ``lo + pick <= hi``: ``lo = max(0, del_avail - (avail - doomed))`` (fewer healthy pods than
+    deletions force doomed ones), ``hi = min(del_avail, doomed)``.  ``pick`` is a Python int (the
+    Python callers enumerate it, :func:`py_successors`) or a free Z3 integer (prove._trans).
     """
     active = unav + avail
     diff = active - spec
@@ -391,11 +402,16 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any)
     delete = o.min(diff, BURST_REPLICAS)
     del_unav = o.min(delete, unav)
     del_avail = delete - del_unav
-    enabled = o.or_(diff != 0, status != avail)
-    new_unav = o.ite(diff < 0, unav + create, o.ite(diff > 0, unav - del_unav, unav))
-    new_avail = o.ite(diff > 0, avail - del_avail, avail)
-    new_term = o.ite(diff > 0, terminating + delete, terminating)
-    return enabled, (new_unav, new_avail, avail, new_term)
+    lo = o.ite(del_avail - (avail - doomed) > 0, del_avail - (avail - doomed), 0)
+    hi = o.min(del_avail, doomed)
+    j = lo + pick
+    deleting = diff > 0
+    enabled = o.and_(o.or_(diff != 0, status != avail), pick >= 0, o.or_(o.not_(deleting), j <= hi))
+    new_unav = o.ite(diff < 0, unav + create, o.ite(deleting, unav - del_unav, unav))
+    new_avail = o.ite(deleting, avail - del_avail, avail)
+    new_term = o.ite(deleting, terminating + delete, terminating)
+    new_doomed = o.ite(deleting, doomed - j, doomed)
+    return enabled, (new_unav, new_avail, avail, new_term, new_doomed)
 
 
 def _side(s: CountState[Any], w: str, name: str) -> Any:
@@ -484,7 +500,7 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
 
 
 def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
-                recreate: bool = False) -> list[tuple[str, Any, CountState[Any]]]:
+                recreate: bool = False, pick: Any = 0) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -498,6 +514,11 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
 
     ``recreate=True``: strategy Recreate; the ``dc`` step is :func:`_dc_recreate` (every other step
     is the same: the ReplicaSet controller, the kubelet and the faults do not read the strategy).
+
+    ``pick``: the nondeterministic choice of the reconcile-granularity ReplicaSet step (how many
+    doomed pods above the least possible number its deletions take, :func:`_rs`); a Python int
+    (0: the fewest; :func:`py_successors` enumerates them all) or a free Z3 integer.  Every other
+    step ignores it.
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
@@ -510,8 +531,10 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
         if write:
             out.update(_rs_write(o, s, w))
         else:
-            en, (u, a, st, t) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"), _side(s, w, "status_available"), s.terminating)
-            out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st, "terminating": t}))
+            en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
+                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick)
+            out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
+                                                "terminating": t, f"{w}_doomed": dm}))
             for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed"):
                 out[f"rs_{w}_{v}"] = (never, s)
         u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
@@ -541,6 +564,27 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     out["dc"] = (o.and_(s.rollout == 1, out["dc"][0]), out["dc"][1])  # no rollout: the Deployment controller never scales
     assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
     return [(name, *out[name]) for name in ACTIONS]
+
+
+def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
+                  recreate: bool = False) -> list[tuple[str, CountState[int]]]:
+    """Every enabled step of the Python count model from ``s``: ``(name, next state)`` in
+    :data:`ACTIONS` order, each reconcile-granularity ReplicaSet step once per choice of the doomed
+    pods it deletes (:func:`_rs`; only ``pick`` up to the larger doomed count can be enabled)."""
+    out: list[tuple[str, CountState[int]]] = []
+    extra: list[tuple[str, CountState[int]]] = []
+    for name, en, nxt in count_steps(PY, f, s, write, recreate):
+        if en:
+            out.append((name, nxt))
+    if not write:
+        for pick in range(1, max(s.new_doomed, s.old_doomed) + 1):
+            for name, en, nxt in count_steps(PY, f, s, write, recreate, pick):
+                if en and name in ("rs_new", "rs_old"):
+                    extra.append((name, nxt))
+    if not extra:
+        return out
+    order = {name: i for i, name in enumerate(ACTIONS)}
+    return sorted(out + extra, key=lambda e: order[e[0]])  # stable: pick 0 first
 
 
 def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[Any]]]:
@@ -673,10 +717,9 @@ class CountSystem(BaseSystem[CountState[int]]):
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
-        for name, enabled, nxt in count_steps(PY, self.fenceposts, state, self.write, self.recreate):
-            if enabled:
-                fair = name not in DISRUPTION_ACTIONS
-                out.append((Action(_ACTOR[name], name, fair), nxt))
+        for name, nxt in py_successors(self.fenceposts, state, self.write, self.recreate):
+            fair = name not in DISRUPTION_ACTIONS
+            out.append((Action(_ACTOR[name], name, fair), nxt))
         return out
 
     def actions(self, state: CountState[int]) -> Sequence[Action]:

@@ -26,7 +26,7 @@ from model.environment import DeleteFailedNode, FaultBudget, ScaleWorkload, SetI
 
 
 def _run(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10,
-         rules: tuple[str, ...] = ("KC-ROLL-001", "KC-ROLL-002"), max_states: int = 300) -> Any:
+         rules: tuple[str, ...] = ("KC-ROLL-001", "KC-ROLL-002"), max_states: int = 300, granularity: str = "write") -> Any:
     m = tmp_path / "web.yaml"
     m.write_text(DEPLOYMENT.replace("replicas: 10", f"replicas: {replicas}"), encoding="utf-8")
     files = []
@@ -35,7 +35,7 @@ def _run(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("ro
         p.write_text(text, encoding="utf-8")
         files.append(str(p))
     cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=rules,
-                      max_states=max_states, out_dir=str(tmp_path / "out"), write_traces=False)
+                      max_states=max_states, out_dir=str(tmp_path / "out"), write_traces=False, granularity=granularity)
     return run_check(cfg, load_manifests([str(m)]))
 
 
@@ -153,10 +153,23 @@ def test_node_failure_and_pod_crash_scenarios_are_proved(tmp_path: Path, replica
     assert "1 node failure" in got["node-failure/KC-ROLL-001"][1] or "count model" not in got["node-failure/KC-ROLL-001"][1]
 
 
+def test_crashes_at_reconcile_granularity_are_decided_by_the_count_model(tmp_path: Path) -> None:
+    """Until the reconcile-granularity ReplicaSet step chose its crashed or healthy victims (rollout._rs) the
+    refinement failed there and ``coverage`` refused it; now a 10-replica pod-crash scenario at reconcile
+    granularity is proved by the count model."""
+    report = _run(tmp_path, scenarios=("pod-crash",), granularity="reconcile")
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"pod-crash/{rule}"]
+        assert verdict == "holds", note
+        assert "holds for replicas = 10, proved by induction" in note and "reconcile granularity, 1 container crash" in note, note
+
+
 def test_coverage() -> None:
     d = _deployment(4, 1, 0)
     own = (SetImage("Deployment", "web", "x:2"), 1)
     assert coverage(d, [own], FaultBudget(container_crash=2), "write", False) == ""
+    assert coverage(d, [own], FaultBudget(container_crash=2), "reconcile", False) == ""
     assert coverage(d.__class__(**{**{f: getattr(d, f) for f in d.__dataclass_fields__},
                                    "strategy": d.strategy.__class__(type="Recreate")}), [own], FaultBudget(), "write", False) == ""
     assert "ScaleWorkload" in coverage(d, [(ScaleWorkload("Deployment", "web", 5), 1)], FaultBudget(), "write", False)

@@ -5,9 +5,11 @@ state.  Over the FULL explicit graph (no sample).
 
 Default tier (seconds each): replicas 1 with every int (maxSurge, maxUnavailable) and 0 or 1
 container crash, replicas 2 crash-free with the int and percent variants, at write and reconcile
-granularity, and minReadySeconds > 0.  ``KUBECHECK_SLOW=1`` adds replicas 2 with a crash and
-replicas 2 with 1/1 (18k-19k states, ~45 s each); replicas 3 is in bench/z3_rollout.py
-(``--refinement``), not in CI.
+granularity, and minReadySeconds > 0; one crash at reconcile granularity for replicas 1 and 2.
+``KUBECHECK_SLOW=1`` adds replicas 2 with a crash and replicas 2 with 1/1 (18k-19k states, ~45 s each),
+one crash at reconcile granularity for replicas 2 and 3 (replicas 3: 29k-53k states, 30-57 s CPU each) and two
+crashes at reconcile granularity for replicas 1 and 2; replicas 3 at write granularity is in
+bench/z3_rollout.py (``--refinement``), not in CI.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import os
 
 import pytest
 
+import kubecheck.symbolic.refinement as refinement
 from kubecheck.symbolic.refinement import check_refinement, project_state, rollout_system
-from kubecheck.symbolic.rollout import count_steps, PY
+from kubecheck.symbolic.rollout import count_steps, PY, py_successors
 
 FAST = [
     # (replicas, maxSurge, maxUnavailable, crashes, granularity, minReadySeconds)
@@ -34,6 +37,10 @@ FAST = [
     (1, 0, 1, 0, "reconcile", 0),
     (2, 1, 0, 0, "reconcile", 0),
     (2, 0, 1, 0, "reconcile", 0),
+    # container crashes at reconcile granularity: the ReplicaSet step chooses crashed or healthy victims
+    (1, 1, 0, 1, "reconcile", 0),
+    (1, 0, 1, 1, "reconcile", 0),
+    (2, 1, 0, 1, "reconcile", 0),
 ]
 SLOW = [
     (1, 1, 1, 1, "write", 0),
@@ -44,6 +51,14 @@ SLOW = [
     (2, 0, 1, 1, "write", 0),
     (2, 1, 1, 0, "reconcile", 0),
     (1, 0, 1, 1, "write", 5),
+    (1, 1, 1, 1, "reconcile", 0),
+    (2, 0, 1, 1, "reconcile", 0),
+    (2, "50%", "50%", 1, "reconcile", 0),
+    (3, 1, 0, 1, "reconcile", 0),  # 29,028 states, ~30 s CPU (25%/25% resolves to the same 1/0)
+    (3, 0, 1, 1, "reconcile", 0),  # 53,082 states, ~57 s CPU
+    (1, 1, 0, 2, "reconcile", 0),
+    (1, 0, 1, 2, "reconcile", 0),
+    (2, 1, 0, 2, "reconcile", 0),
 ]
 CASES = FAST + (SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
@@ -74,6 +89,32 @@ def test_the_check_detects_a_count_model_that_misses_behaviour() -> None:
     system, project, f = rollout_system(1, 0, 1, granularity="write")
     res = check_refinement(system, project, f, write=False)
     assert not res.ok and "dc_create_rs" in res.failures, res.describe()
+
+
+@pytest.mark.parametrize("victims", ["healthy-first", "crashed-first"])
+def test_the_reconcile_replicaset_step_needs_both_victim_choices(monkeypatch: pytest.MonkeyPatch, victims: str) -> None:
+    """Replicas 2, one crash, reconcile granularity: the object model's ReplicaSet controller deletes a
+    healthy Ready pod in some runs and the crashed-but-Ready one in others (its ranking cannot tell
+    them apart), so a count step that always keeps the crashed pods, or always takes them first, is
+    NOT refined; the nondeterministic choice of rollout._rs is (FAST above)."""
+
+    def one_choice(f, s, write=False, recreate=False):  # type: ignore[no-untyped-def]
+        succ = py_successors(f, s, write, recreate)
+        out = [(n, x) for n, x in succ if n not in ("rs_new", "rs_old")]
+        for nm in ("rs_new", "rs_old"):
+            mine = [x for n, x in succ if n == nm]
+            if mine:
+                pick = max if victims == "healthy-first" else min
+                out.append((nm, pick(mine, key=lambda x: x.new_doomed + x.old_doomed)))
+        return out
+
+    monkeypatch.setattr(refinement, "py_successors", one_choice)
+    system, project, f = rollout_system(2, 1, 0, crashes=1, granularity="reconcile")
+    res = check_refinement(system, project, f, write=False)
+    assert not res.ok and set(res.failures) == {"rs_delete_pod"}, res.describe()
+    before, after = res.examples["rs_delete_pod"]
+    assert before.old_doomed == 1 and after.old_available == before.old_available - 1
+    assert after.old_doomed == (1 if victims == "crashed-first" else 0)
 
 
 def test_a_crash_before_its_status_write_is_a_crashed_ready_pod() -> None:
@@ -115,18 +156,20 @@ def test_two_nodes_refine_too() -> None:
 
 # (replicas, scenario, node failures, crashes): the built-in node-failure scenario (its operator deletes
 # the failed Node; PodGC removes its pods) and pod-crash, on two nodes as ``kubecheck check`` builds them.
-NODE_FAST = [(1, "node-failure", 1, 0), (2, "node-failure", 1, 0), (3, "node-failure", 1, 0), (2, "pod-crash", 0, 1),
-             (3, "pod-crash", 0, 1), (2, "node-failure", 1, 1)]
-NODE_SLOW = [(3, "node-failure", 1, 1), (1, "rollout", 1, 0)]
+NODE_FAST = [(1, "node-failure", 1, 0, "write"), (2, "node-failure", 1, 0, "write"), (3, "node-failure", 1, 0, "write"),
+             (2, "pod-crash", 0, 1, "write"), (3, "pod-crash", 0, 1, "write"), (2, "node-failure", 1, 1, "write"),
+             (2, "pod-crash", 0, 1, "reconcile"), (3, "pod-crash", 0, 1, "reconcile")]
+NODE_SLOW = [(3, "node-failure", 1, 1, "write"), (1, "rollout", 1, 0, "write")]
 NODE_CASES = NODE_FAST + (NODE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
 
-@pytest.mark.parametrize("replicas, scenario, node_failures, crashes", NODE_CASES,
-                         ids=[f"r{r}-{s}-n{n}-c{c}" for r, s, n, c in NODE_CASES])
-def test_node_failure_and_no_rollout_refine(replicas: int, scenario: str, node_failures: int, crashes: int) -> None:
+@pytest.mark.parametrize("replicas, scenario, node_failures, crashes, granularity", NODE_CASES,
+                         ids=[f"r{r}-{s}-n{n}-c{c}-{g}" for r, s, n, c, g in NODE_CASES])
+def test_node_failure_and_no_rollout_refine(replicas: int, scenario: str, node_failures: int, crashes: int,
+                                            granularity: str) -> None:
     system, project, f = rollout_system(replicas, 1, 0, crashes=crashes, node_failures=node_failures, scenario=scenario,
-                                        nodes=2)
-    res = check_refinement(system, project, f, write=True)
+                                        nodes=2, granularity=granularity)
+    res = check_refinement(system, project, f, write=granularity == "write")
     assert res.ok, res.describe()
     assert res.complete and res.states > 5 and 0 < res.stutters < res.transitions
     if node_failures:  # the failed node's pods were marked not ready, evicted and removed by PodGC

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kubecheck.symbolic.prove import ParamSpec, _params, _state, _trans
-from kubecheck.symbolic.rollout import ACTIONS, FIXED, PY, CountState, CountSystem, count_steps, resolve
+from kubecheck.symbolic.rollout import ACTIONS, FIXED, CountState, CountSystem, py_successors, resolve
 from model.deployment_util import max_surge, max_unavailable
 from model.objects import Deployment, DeploymentStrategy
 
@@ -78,11 +78,14 @@ counts = st.integers(0, 6)
 def test_z3_relation_equals_python_steps(replicas: int, surge: object, unavailable: object, vec: tuple[int, ...],
                                          pending: tuple[int, ...], write: bool) -> None:
     """For any state, the Z3 successors (all of them, by model enumeration) are the Python ones, at
-    both granularities (the pending-write and crashed-pod fields only matter at write granularity)."""
+    both granularities (the pending-write fields only matter at write granularity; crashed pods at both:
+    the reconcile-granularity ReplicaSet step chooses its doomed victims, a free Z3 integer)."""
     assume(not (surge == 0 and unavailable == 0))  # outside the domain: the API server rejects it
     s = CountState(*vec, *(pending if write else ()))
+    if not write:
+        s = CountState(*vec, new_doomed=pending[-2], old_doomed=pending[-1])
     f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
-    want = {(name, nxt) for name, en, nxt in count_steps(PY, f, s, write) if en}
+    want = set(py_successors(f, s, write))
     p = _params(ParamSpec((replicas, replicas), surge, unavailable), FIXED)  # type: ignore[arg-type]
     a, b, act = _state("a"), _state("b"), z3.Int("act")
     sol = z3.Solver()
@@ -97,3 +100,21 @@ def test_z3_relation_equals_python_steps(replicas: int, surge: object, unavailab
         got.add((ACTIONS[i], nxt))
         sol.add(z3.Not(z3.And(act == i, *[x == v for x, v in zip(b.as_tuple(), nxt.as_tuple())])))
     assert got == want
+
+
+def test_reconcile_replicaset_step_chooses_its_doomed_victims() -> None:
+    """getPodsToDelete cannot tell a crashed-but-Ready pod from a healthy Ready one (its ranking
+    reads the API, where both are Ready with the same restart count): the reconcile-granularity
+    scale-down of the old ReplicaSet may take 0, 1 or 2 of its 2 doomed pods when it deletes 2 of 4
+    available ones, and at least one when it deletes 4 - 1 = 3 of them (only 2 healthy ones)."""
+    f = resolve(4, 0, 2)
+    s = CountState(0, 0, 0, 0, 2, 0, 4, 4, 0, 1, 0, new_doomed=0, old_doomed=2)
+    outs = {(n.old_available, n.old_doomed, n.terminating) for nm, n in py_successors(f, s) if nm == "rs_old"}
+    assert outs == {(2, 2, 2), (2, 1, 2), (2, 0, 2)}
+    s1 = CountState(0, 0, 0, 0, 1, 0, 4, 4, 0, 1, 0, new_doomed=0, old_doomed=2)
+    outs = {(n.old_available, n.old_doomed) for nm, n in py_successors(f, s1) if nm == "rs_old"}
+    assert outs == {(1, 1), (1, 0)}
+    # a not-available pod is always deleted first (ranked not-ready before Ready): no doomed pod goes
+    s2 = CountState(0, 0, 0, 0, 3, 1, 3, 3, 0, 1, 0, new_doomed=0, old_doomed=1)
+    outs = {(n.old_unavailable, n.old_available, n.old_doomed) for nm, n in py_successors(f, s2) if nm == "rs_old"}
+    assert outs == {(0, 3, 1)}
