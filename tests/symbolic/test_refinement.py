@@ -177,3 +177,22 @@ def test_node_failure_and_no_rollout_refine(replicas: int, scenario: str, node_f
         assert any(n.endswith("_lost") or "doomed" in n for n in mapped["nlc_mark_pod_not_ready"]), mapped
         assert any(n.startswith("evict_") for n in mapped["nlc_delete_pod"]), mapped
         assert any(n.startswith("gone_") or n == "terminating_pod_gone" for n in mapped["podgc_delete_orphaned_pod"]), mapped
+
+
+def test_node_failures_at_reconcile_granularity_do_not_refine_and_are_not_covered() -> None:
+    """At reconcile granularity one node-lifecycle reconcile marks every pod of the failed node not ready (and
+    one taint-eviction step deletes them all); the count steps take one pod each, so with two pods on the failed
+    node the refinement fails, and ``coverage`` refuses node failures at reconcile granularity."""
+    from kubecheck.symbolic.bridge import _deployment
+    from kubecheck.symbolic.check import coverage
+    from model.environment import DeleteFailedNode, FaultBudget
+
+    system, project, f = rollout_system(3, 1, 0, node_failures=1, scenario="node-failure", nodes=2, granularity="reconcile")
+    res = check_refinement(system, project, f, write=False)
+    assert not res.ok and set(res.failures) <= {"nlc_mark_pod_not_ready", "nlc_delete_pod"}, res.describe()
+    before, after = res.examples[next(iter(res.failures))]
+    assert before.available() - after.available() >= 2 or after.terminating - before.terminating >= 2  # two pods at once
+    d = _deployment(10, "25%", "25%")
+    operator = (DeleteFailedNode(fair=True), 1)
+    assert "reconcile granularity" in coverage(d, [operator], FaultBudget(node_failure=1), "reconcile", False)
+    assert coverage(d, [operator], FaultBudget(node_failure=1), "write", False) == ""
