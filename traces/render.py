@@ -166,6 +166,8 @@ def trace_graph(trace: Trace, system: Any = None, property_truth: Truth = None, 
 
 def _cell(text: str, *, bg: str = "white", fg: str = "black", bold: bool = False, width: int = 24, whole: bool = False) -> str:
     lines = "<BR/>".join(xml(line, 200) for line in wrap(visible(text, 400), width, 0 if whole else 4))
+    if not lines:  # Graphviz rejects an empty <FONT></FONT> or <B></B> (a syntax error, not a warning)
+        return f'<TD BGCOLOR="{bg}"></TD>'
     if bold:
         lines = f"<B>{lines}</B>"
     return f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP" BGCOLOR="{bg}"><FONT COLOR="{fg}">{lines}</FONT></TD>'
