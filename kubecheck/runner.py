@@ -1444,6 +1444,10 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
 
     known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
                                  cache=_count_cache(sink.cfg))
+    from kubecheck.symbolic.statefulset_check import decide_statefulsets_before_search  # KC-STS-005/006, large sets
+
+    known.update(decide_statefulsets_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster,
+                                                   sink.cfg.granularity, cache=_count_cache(sink.cfg)))
     decided: list[Finding] = []
     rest: list[_Planned] = []
     for p in planned:
