@@ -1,0 +1,222 @@
+"""The StatefulSet prefix abstraction (kubecheck/symbolic/statefulset_count.py): the checked
+refinement over the FULL explicit graphs at replicas 1..3, the exactness of KC-STS-005/006 on the
+projection, the Z3 induction (exact replicas and family), and its use in ``kubecheck check``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kubecheck.symbolic.statefulset_check as sts_check
+import kubecheck.symbolic.statefulset_count as sc
+from kubecheck.runner import CheckConfig, run_check
+from kubecheck.symbolic.rollout import PY
+from kubecheck.symbolic.statefulset_check import sts_coverage
+from kubecheck.symbolic.statefulset_count import (
+    ABSENT,
+    PROVED,
+    VIOLATED,
+    StsCountSystem,
+    StsState,
+    ordered_creation_ok,
+    partition_ok,
+    prove_statefulset,
+)
+from kubecheck.symbolic.statefulset_refinement import (
+    check_sts_refinement,
+    statefulset_manifest,
+    statefulset_rollout_system,
+)
+from model.manifests import load_manifests
+from properties.catalogue import ordered_ready, partition_pins_revision
+
+
+def _system(tmp_path: Path, replicas: int, policy: str = "OrderedReady", partition: int | None = None, *,
+            version: str | None = None, granularity: str = "write", max_unavailable: int | None = None,
+            mrs: int = 0) -> Any:
+    m = tmp_path / f"sts-{replicas}-{policy}-{partition}-{max_unavailable}-{mrs}.yaml"
+    m.write_text(statefulset_manifest(replicas, policy, partition, max_unavailable, mrs), encoding="utf-8")
+    lr = load_manifests([str(m)])
+    assert not lr.errors, lr.errors
+    return statefulset_rollout_system(lr.objects, granularity=granularity, kubernetes_version=version)
+
+
+CASES = [
+    # (replicas, policy, partition, kubernetes version, granularity, maxUnavailable, minReadySeconds)
+    *((r, pol, part, "1.36", "write", None, 0) for r in (1, 2, 3) for pol in ("OrderedReady", "Parallel")
+      for part in (None, 1)),
+    (3, "OrderedReady", 0, "1.36", "write", None, 0),
+    (3, "OrderedReady", 2, "1.36", "write", None, 0),
+    (3, "OrderedReady", 5, "1.36", "write", None, 0),
+    (3, "OrderedReady", None, "1.37", "write", None, 0),  # MaxUnavailableStatefulSet on, maxUnavailable 1
+    (3, "Parallel", None, "1.37", "write", 1, 0),
+    (2, "Parallel", 1, "1.37", "write", 2, 0),  # one ordinal to update: maxUnavailable 2 changes nothing
+    (3, "OrderedReady", None, "1.36", "reconcile", None, 0),
+    (3, "Parallel", None, "1.36", "reconcile", None, 0),
+    (2, "OrderedReady", None, "1.36", "write", None, 5),
+    (3, "Parallel", None, "1.36", "write", None, 5),
+]
+
+
+@pytest.mark.parametrize("replicas, policy, partition, version, granularity, mu, mrs", CASES,
+                         ids=[f"r{c[0]}-{c[1]}-p{c[2]}-{c[3]}-{c[4]}-mu{c[5]}-mrs{c[6]}" for c in CASES])
+def test_every_object_transition_is_an_abstract_step_or_a_stutter(tmp_path: Path, replicas: int, policy: str,
+                                                                   partition: int | None, version: str, granularity: str,
+                                                                   mu: int | None, mrs: int) -> None:
+    system, project, s = _system(tmp_path, replicas, policy, partition, version=version, granularity=granularity,
+                                 max_unavailable=mu, mrs=mrs)
+    res = check_sts_refinement(system, project, replicas, partition or 0, policy == "OrderedReady")
+    assert res.ok, res.describe()
+    assert res.states > 3 and 0 < res.stutters < res.transitions
+    if (partition or 0) < replicas:  # something rolled: the controller's delete and create mapped onto abstract steps
+        steps = set().union(*res.mapped.values())
+        want = {"ssc_delete_planned", "ssc_delete_applied"} if granularity == "write" else {"ssc_delete", "ssc_create"}
+        assert want | {"pod_gone", "pod_available", "set_image"} <= steps, res.mapped
+        assert steps & {"ssc_create", "ssc_create_applied"}, res.mapped  # a lone Create is a one-write reconcile
+
+
+def test_the_refinement_check_detects_a_shape_the_abstraction_lacks(tmp_path: Path) -> None:
+    """Kubernetes 1.37 (MaxUnavailableStatefulSet on) with maxUnavailable 2 deletes two ordinals in one
+    reconcile: not the one-ordinal-in-flux shape.  The check says so, and ``check`` does not use the
+    abstraction there."""
+    system, project, s = _system(tmp_path, 3, "OrderedReady", None, version="1.37", max_unavailable=2)
+    res = check_sts_refinement(system, project, 3, 0, True)
+    assert not res.ok and res.unprojectable, res.describe()
+    from kubecheck.scenarios import builtin
+    from model.state import ClusterState
+
+    spec = replace(builtin("rollout", ClusterState.from_objects([s])), kubernetes_version="1.37")
+    assert "maxUnavailable 2" in sts_coverage(s, spec.all_user_actions(), spec, "write")
+    assert sts_coverage(s, spec.all_user_actions(), replace(spec, kubernetes_version="1.36"), "write") == ""
+
+
+@pytest.mark.parametrize("policy, partition", [("OrderedReady", None), ("OrderedReady", 1), ("Parallel", 1)])
+def test_the_rules_are_functions_of_the_projection(tmp_path: Path, policy: str, partition: int | None) -> None:
+    """Exactness at replicas 3: on every explicit transition, the catalogue's KC-STS-005 verdict equals
+    the abstraction's (a creating step judged by ``ordered_creation_ok`` on the projection, for an
+    OrderedReady set), and KC-STS-006's equals ``partition_ok`` of the projection."""
+    system, project, s = _system(tmp_path, 3, policy, partition)
+    target = ("StatefulSet", s.namespace, s.name)
+    seen = {system.canonical(system.init_states()[0])}
+    todo = list(system.init_states())
+    creations = 0
+    while todo:
+        st = todo.pop()
+        ps = project(st)
+        assert partition_pins_revision.check(st.cluster, target) == bool(partition_ok(ps))
+        for a, n in system.successors(st):
+            pn = project(n)
+            creates = ps.phase == ABSENT and pn.phase != ABSENT and pn.u == ps.u
+            creations += creates
+            abstract_ok = not (creates and policy == "OrderedReady") or bool(ordered_creation_ok(3, ps))
+            assert ordered_ready.check(st.cluster, a, n.cluster, target) == abstract_ok, a.label
+            k = system.canonical(n)
+            if k not in seen:
+                seen.add(k)
+                todo.append(n)
+    assert creations > 0
+
+
+@pytest.mark.parametrize("rule_id", ["KC-STS-005", "KC-STS-006"])
+@pytest.mark.parametrize("ordered", [True, False])
+def test_induction_proves_the_exact_size_and_the_family(rule_id: str, ordered: bool) -> None:
+    for replicas, partition in (((10, 10), 0), ((50, 50), 10), ((1, 10_000), None)):
+        res = prove_statefulset(rule_id, replicas, partition, ordered)
+        assert res.status == PROVED, res
+
+
+def test_the_abstract_reachable_states_satisfy_the_invariant_and_the_rules() -> None:
+    """The Python instance of the same steps, explored: the Z3 invariant holds in every reachable state."""
+    import z3
+
+    for r in range(1, 7):
+        for part in range(0, r + 2):
+            for ordered in (True, False):
+                states = StsCountSystem(r, part, ordered).reachable()
+                assert any(s.u == r - min(part, r) for s in states)  # the rollout completes
+                for s in states:
+                    inv = sc._invariant(z3.IntVal(r), z3.IntVal(part), StsState(*(z3.IntVal(v) for v in s.as_tuple())))
+                    assert z3.is_true(z3.simplify(inv)), (r, part, s)
+                    assert partition_ok(s)
+                    for name, en, _ in sc.sts_steps(PY, r, part, ordered, s):
+                        if en and name in sc.CREATE_ACTIONS and ordered:
+                            assert ordered_creation_ok(r, s), (r, part, s, name)
+
+
+def test_a_disruption_between_the_decision_and_the_create_is_found_at_the_smallest_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Non-vacuity: add a step that makes a lower ordinal not Ready (what a crash does, which the
+    abstraction leaves out) and the prover finds KC-STS-005's write-granularity race at replicas 2:
+    the Create is planned with every lower ordinal Ready and applied after one stopped being Ready."""
+    steps = sc.sts_steps
+
+    def with_crash(o: Any, replicas: Any, partition: Any, ordered: bool, s: StsState[Any]) -> list[Any]:
+        lost = (o.and_(s.rolled == 1, s.below_ready > 0), replace(s, below_ready=s.below_ready - 1))
+        return [*steps(o, replicas, partition, ordered, s), ("lower_not_ready", *lost)]
+
+    monkeypatch.setattr(sc, "STS_ACTIONS", (*sc.STS_ACTIONS, "lower_not_ready"))
+    monkeypatch.setattr(sc, "sts_steps", with_crash)
+    res = prove_statefulset("KC-STS-005", (1, 100), 0, True, bmc_depth=8)
+    assert res.status == VIOLATED and res.cex_replicas == 2, res
+    assert res.cex[-1] == "ssc_create_applied" and "ssc_create_planned" in res.cex, res.cex
+    # Parallel sets are not judged by KC-STS-005: nothing to find
+    assert prove_statefulset("KC-STS-005", (1, 100), 0, False).status == PROVED
+
+
+# ------------------------------------------------------------------------------- in check
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("KUBECHECK_CACHE_DIR", str(d))
+    return d
+
+
+def _run(tmp_path: Path, text: str, scenarios: tuple[str, ...] = ("rollout",), version: str = "1.36",
+         rules: tuple[str, ...] = ("KC-STS-005", "KC-STS-006"), max_states: int = 200) -> Any:
+    m = tmp_path / "sts.yaml"
+    m.write_text(text, encoding="utf-8")
+    cfg = CheckConfig(scenarios=scenarios, rule_ids=rules, max_states=max_states, out_dir=str(tmp_path / "out"),
+                      write_traces=False, kubernetes_version=version)
+    return run_check(cfg, load_manifests([str(m)]))
+
+
+@pytest.mark.parametrize("replicas, policy, partition", [(10, "OrderedReady", None), (50, "Parallel", 10)])
+def test_a_large_statefulset_rollout_is_decided_first_and_cached(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 replicas: int, policy: str, partition: int | None) -> None:
+    report = _run(tmp_path, statefulset_manifest(replicas, policy, partition))
+    assert not report.explorations  # nothing was left for the explicit engine
+    got = {f.rule_id: f for f in report.findings}
+    for rule in ("KC-STS-005", "KC-STS-006"):
+        f = got[rule]
+        assert f.verdict == "holds" and f.reductions == ("count-model proof",), f.note
+        assert f.note.startswith(f"decided by the Z3 StatefulSet abstraction before the explicit search (replicas {replicas} > 3"), f.note
+        assert f"holds for replicas = {replicas}, proved by induction" in f.note
+        assert f"partition {partition or 0}, write granularity" in f.note
+        assert f"family: holds for all replicas 1..10000 and every partition with podManagementPolicy {policy}" in f.note
+    assert ("not judged" in got["KC-STS-005"].note) == (policy == "Parallel")
+    assert all(v["status"] == PROVED for v in json.loads((cache / "sts-count-proofs.json").read_text()).values())
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("prove_statefulset called despite the cache")
+
+    monkeypatch.setattr(sts_check, "prove_statefulset", boom)
+    again = _run(tmp_path, statefulset_manifest(replicas, policy, partition))
+    assert {f.verdict for f in again.findings} == {"holds"}
+
+
+def test_uncovered_scenarios_and_small_sets_go_to_the_explicit_engine(tmp_path: Path, cache: Path) -> None:
+    # a fault budget: pod-crash is not in the abstraction (the explicit search decides it: 51 states at replicas 10)
+    report = _run(tmp_path, statefulset_manifest(10), scenarios=("pod-crash",))
+    assert report.explorations and all(f.reductions != ("count-model proof",) for f in report.findings)
+    # 1.37 with maxUnavailable 2: several ordinals in flux: the explicit search (cut here), never a proof
+    report = _run(tmp_path, statefulset_manifest(10, max_unavailable=2), version="1.37")
+    assert {f.verdict for f in report.findings} == {"holds_within_bounds"}
+    # within the explicit reach the explicit engine runs (concrete traces) and finishes
+    report = _run(tmp_path, statefulset_manifest(3), max_states=2000)
+    assert report.explorations and {f.verdict for f in report.findings} == {"holds"}
+    assert all(f.reductions != ("count-model proof",) for f in report.findings)
