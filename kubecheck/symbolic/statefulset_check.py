@@ -138,9 +138,12 @@ def _proof(rule_id: str, replicas: tuple[int, int], partition: int | None, order
         if hit is not None:
             return hit["status"], hit["message"], True
     res = prove_statefulset(rule_id, replicas, partition, ordered, timeout=timeout)
+    message = res.message
+    if res.cex_replicas is not None:  # an abstract counterexample: never VIOLATED by itself (not replayed)
+        message += f", smallest replicas {res.cex_replicas}: {', '.join(res.cex)}"
     if path is not None and res.status != "UNKNOWN":
-        _store(path, key, {"status": res.status, "message": res.message})
-    return res.status, res.message, False
+        _store(path, key, {"status": res.status, "message": message})
+    return res.status, message, False
 
 
 def sts_count_verdict(rule_id: str, s: StatefulSet, granularity: str, *, why_not: str = "", timeout: float = 30.0,
