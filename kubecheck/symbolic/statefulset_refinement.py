@@ -199,7 +199,7 @@ def check_sts_refinement(system: KubeSystem, project: Callable[[SystemState], St
 
 
 def statefulset_manifest(replicas: int, policy: str = "OrderedReady", partition: int | None = None,
-                         max_unavailable: int | str | None = None, min_ready_seconds: int = 0) -> str:
+                         max_unavailable: int | str | None = None, min_ready_seconds: int = 0, ordinals_start: int = 0) -> str:
     """A StatefulSet ``db`` (headless Service, one volumeClaimTemplate) as YAML, as in examples/statefulset.yaml."""
     strategy = ""
     if partition is not None or max_unavailable is not None:
@@ -226,6 +226,8 @@ spec:
   replicas: {replicas}
   podManagementPolicy: {policy}
   minReadySeconds: {min_ready_seconds}
+  ordinals:
+    start: {ordinals_start}
 {strategy}  selector:
     matchLabels:
       app: db

@@ -94,6 +94,16 @@ def test_the_refinement_check_detects_a_shape_the_abstraction_lacks(tmp_path: Pa
     assert sts_coverage(s, spec.all_user_actions(), replace(spec, kubernetes_version="1.36"), "write") == ""
 
 
+@pytest.mark.parametrize("partition", [None, 1, 3])
+def test_a_set_whose_ordinals_start_above_zero_refines_too(tmp_path: Path, partition: int | None) -> None:
+    m = tmp_path / "sts.yaml"
+    m.write_text(statefulset_manifest(3, "OrderedReady", partition, ordinals_start=2), encoding="utf-8")
+    system, project, s = statefulset_rollout_system(load_manifests([str(m)]).objects)
+    assert s.ordinals_start == 2
+    res = check_sts_refinement(system, project, 3, partition or 0, True)
+    assert res.ok and res.states > 3, res.describe()
+
+
 @pytest.mark.parametrize("policy, partition", [("OrderedReady", None), ("OrderedReady", 1), ("Parallel", 1)])
 def test_the_rules_are_functions_of_the_projection(tmp_path: Path, policy: str, partition: int | None) -> None:
     """Exactness at replicas 3: on every explicit transition, the catalogue's KC-STS-005 verdict equals
