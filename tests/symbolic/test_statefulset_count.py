@@ -230,3 +230,32 @@ def test_uncovered_scenarios_and_small_sets_go_to_the_explicit_engine(tmp_path: 
     report = _run(tmp_path, statefulset_manifest(3), max_states=2000)
     assert report.explorations and {f.verdict for f in report.findings} == {"holds"}
     assert all(f.reductions != ("count-model proof",) for f in report.findings)
+
+
+def test_coverage_names_what_the_abstraction_lacks(tmp_path: Path) -> None:
+    from kubecheck.scenarios import builtin
+    from model.environment import FaultBudget, ScaleWorkload
+    from model.objects import StatefulSetUpdateStrategy
+    from model.state import ClusterState
+
+    m = tmp_path / "sts.yaml"
+    m.write_text(statefulset_manifest(10), encoding="utf-8")
+    (s,) = [o for o in load_manifests([str(m)]).objects if type(o).__name__ == "StatefulSet"]
+    spec = replace(builtin("rollout", ClusterState.from_objects([s])), kubernetes_version="1.36")
+    acts = spec.all_user_actions()
+    assert sts_coverage(s, acts, spec, "write") == ""
+    assert "fault container_crash" in sts_coverage(s, acts, replace(spec, faults=FaultBudget(container_crash=1)), "write")
+    assert "fault node_failure" in sts_coverage(s, acts, replace(spec, faults=FaultBudget(node_failure=1)), "write")
+    scale = (*acts, (ScaleWorkload("StatefulSet", "db", 11), 1))
+    assert "ScaleWorkload" in sts_coverage(s, scale, spec, "write")
+    assert "more than one image change" in sts_coverage(s, ((acts[0][0], 2),), spec, "write")
+    assert "stale reads" in sts_coverage(s, acts, replace(spec, caches="lagged"), "write")
+    on_delete = replace(s, update_strategy=StatefulSetUpdateStrategy(type="OnDelete"))
+    assert "OnDelete" in sts_coverage(on_delete, acts, spec, "write")
+    assert "overlaps" in sts_coverage(s, acts, spec, "write", overlapping=True)
+    assert "HorizontalPodAutoscaler" in sts_coverage(s, acts, spec, "write", autoscaled=True)
+    # 1.37: maxUnavailable 1 (the default) is covered, 20% of 10 = 2 is not
+    assert sts_coverage(s, acts, replace(spec, kubernetes_version="1.37"), "write") == ""
+    wide = replace(s, update_strategy=replace(s.update_strategy, max_unavailable="20%"))
+    assert "maxUnavailable 2" in sts_coverage(wide, acts, replace(spec, kubernetes_version="1.37"), "write")
+    assert sts_coverage(wide, acts, spec, "write") == ""  # the gate is off in 1.36: one ordinal at a time
