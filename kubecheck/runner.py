@@ -1480,6 +1480,9 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
 
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
                                               cache=_count_cache(cfg))
+    from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
+
+    found = annotate_statefulset_findings(found, known)
     order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
     out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)

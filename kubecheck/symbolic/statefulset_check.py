@@ -213,3 +213,19 @@ def decide_statefulsets_before_search(pairs: Iterable[tuple[str, Any]], spec: An
                                       f"{s.replicas} > {EXPLICIT_REACH}, beyond the explicit reach): {cv.message}"))
         out[(rule_id, s.namespace, s.name)] = cv
     return out
+
+
+def annotate_statefulset_findings(findings: list[Any], known: dict[tuple[str, str, str], CountVerdict]) -> list[Any]:
+    """The findings of one scenario, each cut (``holds_within_bounds``) KC-STS-005/006 finding on a
+    StatefulSet the abstraction was asked about noting why it did not decide it (not covered,
+    undecided): the explicit verdict stands."""
+    from kubecheck.core.verdict import Verdict
+
+    out = []
+    for f in findings:
+        cv = None
+        if f.rule_id in STS_RULES and f.verdict == Verdict.HOLDS_WITHIN_BOUNDS.value and f.target.startswith("StatefulSet "):
+            ns, _, name = f.target.split(" ", 1)[1].partition("/")
+            cv = known.get((f.rule_id, ns, name))
+        out.append(f if cv is None or cv.status == PROVED else replace(f, note=(f.note + "; " if f.note else "") + cv.message))
+    return out

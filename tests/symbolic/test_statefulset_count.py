@@ -226,6 +226,8 @@ def test_uncovered_scenarios_and_small_sets_go_to_the_explicit_engine(tmp_path: 
     # 1.37 with maxUnavailable 2: several ordinals in flux: the explicit search (cut here), never a proof
     report = _run(tmp_path, statefulset_manifest(10, max_unavailable=2), version="1.37")
     assert {f.verdict for f in report.findings} == {"holds_within_bounds"}
+    for f in report.findings:  # the note says why the abstraction did not decide it
+        assert "StatefulSet abstraction not applicable: maxUnavailable 2 with MaxUnavailableStatefulSet on" in f.note, f.note
     # within the explicit reach the explicit engine runs (concrete traces) and finishes
     report = _run(tmp_path, statefulset_manifest(3), max_states=2000)
     assert report.explorations and {f.verdict for f in report.findings} == {"holds"}
