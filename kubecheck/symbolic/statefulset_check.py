@@ -54,8 +54,8 @@ def sts_coverage(s: StatefulSet, user_actions: Iterable[Any], spec: Any, granula
 
     Covered: a RollingUpdate StatefulSet (OrderedReady or Parallel, any partition, minReadySeconds),
     not being deleted, whose pods no other workload selects and that no HorizontalPodAutoscaler
-    scales; user actions only ``kubectl set image`` (at most one on this set); no fault budget at
-    all; write or reconcile granularity; no stale reads, informer caches, image facts, clocks,
+    scales; user actions only ``kubectl set image`` (at most one on this set); faults: at most one
+    container crash (then no readiness probe and minReadySeconds 0); write or reconcile granularity; no stale reads, informer caches, image facts, clocks,
     ordered time or terminal phase; with the MaxUnavailableStatefulSet gate on (1.37), an effective
     maxUnavailable of 1 (a larger one deletes several ordinals at once: not a prefix shape).
     """
@@ -73,8 +73,14 @@ def sts_coverage(s: StatefulSet, user_actions: Iterable[Any], spec: Any, granula
         return "a HorizontalPodAutoscaler scales this StatefulSet (the abstraction's replicas are fixed)"
     faults = spec.faults
     for name in type(faults).__dataclass_fields__:
-        if getattr(faults, name, 0):
-            return f"fault {name}: the StatefulSet abstraction has no faults (a disruption breaks the prefix shape)"
+        if name != "container_crash" and getattr(faults, name, 0):
+            return (f"fault {name}: the StatefulSet abstraction has one container crash as its only fault (a lost or "
+                    "force-deleted pod leaves a gap at any ordinal)")
+    if faults.container_crash > 1:
+        return "more than one container crash (the abstraction has one crashed pod at a time)"
+    if faults.container_crash and (s.min_ready_seconds or any(c.readiness_probe for c in s.template.containers)):
+        return ("minReadySeconds or a readiness probe with a container crash: a pod Running and not Ready is then not "
+                "always a crashed one, which the projection assumes")
     mine = 0
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
@@ -129,15 +135,15 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 
 
 def _proof(rule_id: str, replicas: tuple[int, int], partition: int | None, ordered: bool, timeout: float,
-           cache: Path | None) -> tuple[str, str, bool]:
+           cache: Path | None, crashes: int | None = 0) -> tuple[str, str, bool]:
     """(status, message, cached) of one proof, through the cache (only decided proofs are stored)."""
-    key = json.dumps([STS_MODEL_VERSION, rule_id, replicas, partition, ordered])
+    key = json.dumps([STS_MODEL_VERSION, rule_id, replicas, partition, ordered, crashes])
     path = None if cache is None else cache / "sts-count-proofs.json"
     if path is not None:
         hit = _load(path).get(key)
         if hit is not None:
             return hit["status"], hit["message"], True
-    res = prove_statefulset(rule_id, replicas, partition, ordered, timeout=timeout)
+    res = prove_statefulset(rule_id, replicas, partition, ordered, timeout=timeout, crashes=crashes)
     message = res.message
     if res.cex_replicas is not None:  # an abstract counterexample: never VIOLATED by itself (not replayed)
         message += f", smallest replicas {res.cex_replicas}: {', '.join(res.cex)}"
@@ -147,7 +153,7 @@ def _proof(rule_id: str, replicas: tuple[int, int], partition: int | None, order
 
 
 def sts_count_verdict(rule_id: str, s: StatefulSet, granularity: str, *, why_not: str = "", timeout: float = 30.0,
-                      cache: Path | None = None) -> CountVerdict:
+                      cache: Path | None = None, crashes: int = 0) -> CountVerdict:
     """The abstraction's verdict on ``rule_id`` for ``s`` (``why_not``: :func:`sts_coverage`'s answer)."""
     start = time.monotonic()
     if rule_id not in STS_RULES:
@@ -159,15 +165,17 @@ def sts_count_verdict(rule_id: str, s: StatefulSet, granularity: str, *, why_not
         return CountVerdict(rule_id, NOT_COVERED, "replicas 0: nothing rolls", engine=ENGINE)
     ordered = policy == "OrderedReady"
     part = s.update_strategy.partition if s.update_strategy.has_rolling_update else 0
-    exact, msg, cached = _proof(rule_id, (r, r), part, ordered, timeout, cache)
+    exact, msg, cached = _proof(rule_id, (r, r), part, ordered, timeout, cache, crashes)
     fam_max = max(FAMILY_MAX, r)
-    fam, fam_msg, fam_cached = _proof(rule_id, (1, fam_max), None, ordered, timeout, cache)
-    family = (f"holds for all replicas 1..{fam_max} and every partition with podManagementPolicy {policy}" if fam == PROVED
+    fam, fam_msg, fam_cached = _proof(rule_id, (1, fam_max), None, ordered, timeout, cache, None)
+    faults = f"{crashes} container crash" if crashes else "no faults"
+    family = (f"holds for all replicas 1..{fam_max}, every partition and 0 or 1 container crash with podManagementPolicy "
+              f"{policy}" if fam == PROVED
               else f"{fam.lower()} for replicas 1..{fam_max} with podManagementPolicy {policy} ({fam_msg})")
     judged = "" if ordered or rule_id != "KC-STS-005" else " (KC-STS-005 judges only OrderedReady sets: holds, not judged)"
     if exact == PROVED:
         text = (f"holds for replicas = {r}, proved by induction{judged} (Z3 per-ordinal-prefix abstraction of the "
-                f"StatefulSet rolling update, {policy}, partition {part}, {granularity} granularity, no faults; refinement "
+                f"StatefulSet rolling update, {policy}, partition {part}, {granularity} granularity, {faults}; refinement "
                 f"of the object model checked exhaustively for replicas <= {REFINED_UP_TO}); family: {family}")
         return CountVerdict(rule_id, PROVED, text, engine=ENGINE, replicas=r, family=family,
                             seconds=time.monotonic() - start, cached=cached and fam_cached)
@@ -207,7 +215,8 @@ def decide_statefulsets_before_search(pairs: Iterable[tuple[str, Any]], spec: An
     for rule_id, s in todo:
         autoscaled = any(h.scale_target_ref[1:] == ("StatefulSet", s.name) for h in cluster.objects("HorizontalPodAutoscaler", s.namespace))
         why = sts_coverage(s, actions, spec, granularity, (s.namespace, s.name) in overlaps, autoscaled)
-        cv = sts_count_verdict(rule_id, s, spec.granularity or granularity, why_not=why, timeout=timeout, cache=cache)
+        cv = sts_count_verdict(rule_id, s, spec.granularity or granularity, why_not=why, timeout=timeout, cache=cache,
+                               crashes=spec.faults.container_crash)
         if cv.status == PROVED:
             cv = replace(cv, message=(f"decided by the Z3 StatefulSet abstraction before the explicit search (replicas "
                                       f"{s.replicas} > {EXPLICIT_REACH}, beyond the explicit reach): {cv.message}"))

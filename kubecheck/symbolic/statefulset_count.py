@@ -74,14 +74,22 @@ STS_ACTIONS: tuple[str, ...] = (
     "ssc_delete_planned",  # the reconcile that issues it (write granularity: the Delete is pending)
     "ssc_delete_applied",  # the pending Delete reaches the API server
     "pod_gone",  # the kubelet's final removal of the terminating pod
-    "ssc_create",  # processReplica's Create of the replacement, at once
-    "ssc_create_planned",  # the reconcile that issues it (pending)
-    "ssc_create_applied",  # the pending Create reaches the API server
+    "ssc_create",  # processReplica's Create of the replacement (the first write of its reconcile: it lands at once)
     "pod_available",  # the replacement becomes available: the flux moves one ordinal down
+    "pod_available_into_hole",  # ... and the next lower ordinal, now in flux, is the crashed one
+    # one container crash (``crashes`` budget): the pod with the crashed container is the *hole*
+    "crash_below",  # a container of an ordinal below the flux crashes (the pod stays Ready in the API)
+    "crash_flux",  # ... of the old pod in flux
+    "crash_above",  # ... of an updated ordinal above the flux
+    "crash_idle",  # ... of a terminating pod's container: nothing projected changes
+    "hole_down",  # the kubelet's status write: the crashed pod is not Ready in the API
+    "hole_healed",  # the container restarted and the kubelet wrote Ready again
 )
 _STEP_NAMES = STS_ACTIONS
 #: the steps that create a pod (KC-STS-005's creation clause judges them)
-CREATE_ACTIONS: frozenset[str] = frozenset({"ssc_create", "ssc_create_applied"})
+CREATE_ACTIONS: frozenset[str] = frozenset({"ssc_create"})
+#: where the crashed pod is (``StsState.hole``)
+NO_HOLE, BELOW, FLUX, ABOVE = 0, 1, 2, 3
 #: rule id -> what the abstraction decides for it
 STS_RULES: dict[str, str] = {
     "KC-STS-005": "ordered creation (OrderedReady: pod i is created only when 0..i-1 are Running and Ready)",
@@ -100,7 +108,8 @@ class StsState(Generic[T]):
     ``pend_create``: the controller's pending Delete / Create of that pod (0/1);
     ``below_ready`` / ``below_new``: ordinals below ``f`` that are active, Running and Ready / on
     the update revision; ``pinned_updated``: active pods below the partition labelled with the
-    update revision while a rollout is under way (KC-STS-006); ``rolled``: 1 once the template changed.
+    update revision while a rollout is under way (KC-STS-006); ``rolled``: 1 once the template changed;
+    ``crashes``, ``hole``, ``hole_down``: one container crash (budget left, which ordinal, seen by the API or not).
     """
 
     u: T
@@ -111,6 +120,12 @@ class StsState(Generic[T]):
     below_new: T
     pinned_updated: T
     rolled: T
+    #: container crashes the fault budget still allows (0 or 1)
+    crashes: T = 0  # type: ignore[assignment]
+    #: the pod whose container crashed, until it is Ready again: NO_HOLE, BELOW, FLUX (the old pod in flux), ABOVE
+    hole: T = 0  # type: ignore[assignment]
+    #: 0: still Ready in the API (the kubelet has not written the crash yet); 1: not Ready in the API
+    hole_down: T = 0  # type: ignore[assignment]
 
     def as_tuple(self) -> tuple[T, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -125,9 +140,9 @@ def effective_partition(o: Ops, replicas: Any, partition: Any) -> Any:
     return o.ite(partition > replicas, replicas, o.ite(partition < 0, 0, partition))
 
 
-def sts_initial(replicas: Any, rolled: Any = 0) -> StsState[Any]:
+def sts_initial(replicas: Any, rolled: Any = 0, crashes: Any = 0) -> StsState[Any]:
     """The settled set before ``kubectl set image``: every ordinal old and available, nothing pending."""
-    return StsState(0, OLD, 0, 0, _minus_one(replicas), 0, 0, rolled)
+    return StsState(0, OLD, 0, 0, _minus_one(replicas), 0, 0, rolled, crashes, NO_HOLE, 0)
 
 
 def _minus_one(r: Any) -> Any:
@@ -156,23 +171,55 @@ def sts_steps(o: Ops, replicas: Any, partition: Any, ordered: bool, s: StsState[
     busy = o.or_(s.pend_delete == 1, s.pend_create == 1)
     idle = o.not_(busy)
     rolling = o.and_(s.rolled == 1, s.u < r - p)  # the flux is at or above the partition: more to update
-    may_delete = o.and_(rolling, idle, s.phase == OLD)
+    down_at = lambda where: o.and_(s.hole == where, s.hole_down == 1)  # noqa: E731
     lower_ready = s.below_ready == f
-    may_create = o.and_(s.rolled == 1, idle, s.phase == ABSENT, *((lower_ready,) if ordered else ()))
-    # the flux moves down: the next lower ordinal (counted in below_ready when Ready) is now in flux
+    if ordered:
+        # processReplica (monotonic) returns at the first ordinal that is not Running and Ready: below the flux,
+        # the old pod in flux, or (the flux passed) an updated one above it; else the rolling update runs
+        sees_all_ready = o.and_(lower_ready, o.not_(down_at(FLUX)), o.not_(down_at(ABOVE)))
+        may_delete = o.and_(rolling, idle, s.phase == OLD, sees_all_ready)
+        may_create = o.and_(s.rolled == 1, idle, s.phase == ABSENT, lower_ready)
+    else:
+        # Parallel: the rolling update from the top stops at an unavailable updated pod above the flux only
+        may_delete = o.and_(rolling, idle, s.phase == OLD, o.not_(down_at(ABOVE)))
+        may_create = o.and_(s.rolled == 1, idle, s.phase == ABSENT)
+    # the old pod in flux is deleted: it is terminating now, and a crash of it no longer counts
+    deleted = {"phase": OLD_TERMINATING, "hole": o.ite(s.hole == FLUX, NO_HOLE, s.hole),
+               "hole_down": o.ite(s.hole == FLUX, 0, s.hole_down)}
+    # the flux moves down: the next lower ordinal (counted in below_ready when Ready in the API) is now in flux
     down = f >= 1
+    avail = o.and_(s.phase == NEW_UNAVAILABLE, idle)
+    hole_below_ready = o.and_(s.hole == BELOW, s.hole_down == 0)
+    crash = o.and_(s.crashes > 0, s.hole == NO_HOLE)
     out: dict[str, tuple[Any, StsState[Any]]] = {
         "set_image": (s.rolled == 0, replace(s, rolled=1)),
-        "ssc_delete": (may_delete, replace(s, phase=OLD_TERMINATING)),
+        "ssc_delete": (may_delete, replace(s, **deleted)),
         "ssc_delete_planned": (may_delete, replace(s, pend_delete=1)),
-        "ssc_delete_applied": (s.pend_delete == 1, replace(s, pend_delete=0, phase=OLD_TERMINATING)),
+        "ssc_delete_applied": (s.pend_delete == 1, replace(s, pend_delete=0, **deleted)),
         "pod_gone": (s.phase == OLD_TERMINATING, replace(s, phase=ABSENT)),
         "ssc_create": (may_create, replace(s, phase=NEW_UNAVAILABLE)),
-        "ssc_create_planned": (may_create, replace(s, pend_create=1)),
-        "ssc_create_applied": (s.pend_create == 1, replace(s, pend_create=0, phase=NEW_UNAVAILABLE)),
+        # the hole (if below) is not the next lower ordinal: that one is Ready
         "pod_available": (
-            o.and_(s.phase == NEW_UNAVAILABLE, idle),
+            o.and_(avail, o.or_(s.hole != BELOW, f >= 2)),
             replace(s, u=s.u + 1, phase=OLD, below_ready=o.ite(down, s.below_ready - 1, s.below_ready)),
+        ),
+        # the hole is the next lower ordinal: it is the old pod in flux now
+        "pod_available_into_hole": (
+            o.and_(avail, s.hole == BELOW),
+            replace(s, u=s.u + 1, phase=OLD, hole=FLUX, below_ready=o.ite(hole_below_ready, s.below_ready - 1, s.below_ready)),
+        ),
+        "crash_below": (o.and_(crash, s.below_ready > 0), replace(s, crashes=s.crashes - 1, hole=BELOW, hole_down=0)),
+        "crash_flux": (o.and_(crash, s.phase == OLD, f >= 0), replace(s, crashes=s.crashes - 1, hole=FLUX, hole_down=0)),
+        "crash_above": (o.and_(crash, s.u > 0), replace(s, crashes=s.crashes - 1, hole=ABOVE, hole_down=0)),
+        "crash_idle": (s.crashes > 0, replace(s, crashes=s.crashes - 1)),
+        "hole_down": (
+            o.and_(s.hole != NO_HOLE, s.hole_down == 0),
+            replace(s, hole_down=1, below_ready=o.ite(s.hole == BELOW, s.below_ready - 1, s.below_ready)),
+        ),
+        "hole_healed": (
+            s.hole != NO_HOLE,
+            replace(s, hole=NO_HOLE, hole_down=0,
+                    below_ready=o.ite(o.and_(s.hole == BELOW, s.hole_down == 1), s.below_ready + 1, s.below_ready)),
         ),
     }
     assert set(out) == set(_STEP_NAMES)
@@ -193,20 +240,22 @@ def partition_ok(s: StsState[Any]) -> Any:
 # ------------------------------------------------------------------ explicit abstract system
 
 
-_ACTOR = {"set_image": "user", "pod_gone": "kubelet", "pod_available": "kubelet"}
+_ACTOR = {"set_image": "user", **{n: "kubelet" for n in ("pod_gone", "pod_available", "pod_available_into_hole", "hole_down",
+                                                           "hole_healed")},
+          **{n: "fault" for n in ("crash_below", "crash_flux", "crash_above", "crash_idle")}}
 
 
 class StsCountSystem(BaseSystem[StsState[int]]):
     """The abstraction for concrete parameters as an engine ``TransitionSystem``."""
 
-    def __init__(self, replicas: int, partition: int = 0, ordered: bool = True, rolled: bool = False) -> None:
-        self.replicas, self.partition, self.ordered, self.rolled = replicas, partition, ordered, rolled
+    def __init__(self, replicas: int, partition: int = 0, ordered: bool = True, rolled: bool = False, crashes: int = 0) -> None:
+        self.replicas, self.partition, self.ordered, self.rolled, self.crashes = replicas, partition, ordered, rolled, crashes
 
     def init_states(self) -> Sequence[StsState[int]]:
-        return (sts_initial(self.replicas, int(self.rolled)),)
+        return (sts_initial(self.replicas, int(self.rolled), self.crashes),)
 
     def successors(self, state: StsState[int]) -> list[tuple[Action, StsState[int]]]:
-        return [(Action(_ACTOR.get(n, "statefulset-controller"), n, n != "set_image"), t)
+        return [(Action(_ACTOR.get(n, "statefulset-controller"), n, _ACTOR.get(n) not in ("user", "fault")), t)
                 for n, en, t in sts_steps(PY, self.replicas, self.partition, self.ordered, state) if en]
 
     def actions(self, state: StsState[int]) -> Sequence[Action]:
@@ -263,11 +312,16 @@ def _invariant(r: Any, p: Any, s: StsState[Any]) -> Any:
         z3.Or(*(s.phase == v for v in PHASES)),
         z3.Or(s.pend_delete == 0, s.pend_delete == 1), z3.Or(s.pend_create == 0, s.pend_create == 1), pending <= 1,
         z3.Implies(s.pend_delete == 1, z3.And(s.phase == OLD, s.rolled == 1, s.u < r - pe)),
-        z3.Implies(s.pend_create == 1, s.phase == ABSENT),
+        s.pend_create == 0,  # the Create lands with its decision (the refinement maps every pod Create onto ssc_create)
+        z3.Or(s.crashes == 0, s.crashes == 1), z3.Or(*(s.hole == v for v in (NO_HOLE, BELOW, FLUX, ABOVE))),
+        z3.Or(s.hole_down == 0, s.hole_down == 1), z3.Implies(s.hole == NO_HOLE, s.hole_down == 0),
+        z3.Implies(s.hole != NO_HOLE, s.crashes == 0),
+        z3.Implies(s.hole == FLUX, z3.And(s.phase == OLD, f >= 0)), z3.Implies(s.hole == ABOVE, s.u >= 1),
+        z3.Implies(s.hole == BELOW, f >= 1),
         z3.Implies(s.phase != OLD, z3.And(s.rolled == 1, s.u < r - pe)),
         z3.Or(s.rolled == 0, s.rolled == 1),
         z3.Implies(s.rolled == 0, z3.And(s.u == 0, s.phase == OLD, pending == 0)),
-        s.below_ready == z3.If(f >= 0, f, 0),
+        s.below_ready == z3.If(f >= 0, f, 0) - z3.If(z3.And(s.hole == BELOW, s.hole_down == 1), 1, 0),
         s.below_new == 0,
         s.pinned_updated == 0,
     )
@@ -288,9 +342,9 @@ def _bad(rule_id: str, r: Any, ordered: bool, s: StsState[Any], act: Any) -> Any
 
 
 def prove_statefulset(rule_id: str, replicas: tuple[int, int], partition: int | None, ordered: bool, *,
-                      timeout: float = 30.0, bmc_depth: int = 12) -> StsProof:
+                      timeout: float = 30.0, bmc_depth: int = 12, crashes: int | None = 0) -> StsProof:
     """Decide ``rule_id`` (KC-STS-005 / KC-STS-006) for every replicas in the range and the
-    partition (``None``: every partition >= 0) by induction over the abstraction: the invariant
+    partition (``None``: every partition >= 0) and container-crash budget (0 or 1; ``None``: both) by induction over the abstraction: the invariant
     holds initially, is preserved by every step, and excludes the rule's violation.  When the
     induction fails, a BMC of ``bmc_depth`` steps looks for a counterexample (VIOLATED, with the
     smallest replicas), else UNKNOWN."""
@@ -298,8 +352,8 @@ def prove_statefulset(rule_id: str, replicas: tuple[int, int], partition: int | 
     if rule_id == "KC-STS-005" and not ordered:  # properties/catalogue.py ordered_ready: Parallel sets are not judged
         return StsProof(rule_id, PROVED, replicas, "not judged: KC-STS-005 judges only OrderedReady sets", 0.0)
     lo, hi = replicas
-    r, p = z3.Int("R"), z3.Int("P")
-    dom = [r >= lo, r <= hi, p >= 0] + ([p == partition] if partition is not None else [])
+    r, p, c = z3.Int("R"), z3.Int("P"), z3.Int("C")
+    dom = _domain(r, p, c, replicas, partition, crashes)
     s, t, act = _zstate("s"), _zstate("t"), z3.Int("a")
 
     def solver() -> z3.Solver:
@@ -309,7 +363,7 @@ def prove_statefulset(rule_id: str, replicas: tuple[int, int], partition: int | 
         return sv
 
     checks = (
-        ("initiation", [_eq(s, sts_initial(r)), z3.Not(_invariant(r, p, s))]),
+        ("initiation", [_eq(s, sts_initial(r, 0, c)), z3.Not(_invariant(r, p, s))]),
         ("consecution", [_invariant(r, p, s), _step(r, p, ordered, s, t, act), z3.Not(_invariant(r, p, t))]),
         ("safety", [_invariant(r, p, s), z3.Or(*(z3.And(act == i, en) for i, (_, en, _) in
                                                  enumerate(sts_steps(Z3OPS, r, p, ordered, s)))),
@@ -322,18 +376,27 @@ def prove_statefulset(rule_id: str, replicas: tuple[int, int], partition: int | 
         if res == z3.unknown:
             return StsProof(rule_id, UNKNOWN, replicas, f"{name}: timeout", time.monotonic() - start)
         if res == z3.sat:
-            return _bmc(rule_id, replicas, partition, ordered, bmc_depth, start, timeout, name)
+            return _bmc(rule_id, replicas, partition, ordered, bmc_depth, start, timeout, name, crashes)
     return StsProof(rule_id, PROVED, replicas, "proved by induction", time.monotonic() - start)
 
 
-def _bmc(rule_id: str, replicas: tuple[int, int], partition: int | None, ordered: bool, depth: int, start: float,
-         timeout: float, failed: str) -> StsProof:
-    """Bounded search for a counterexample (increasing depth, smallest replicas first via Optimize)."""
+def _domain(r: Any, p: Any, c: Any, replicas: tuple[int, int], partition: int | None, crashes: int | None) -> list[Any]:
     lo, hi = replicas
-    r, p = z3.Int("R"), z3.Int("P")
+    out = [r >= lo, r <= hi, p >= 0, c >= 0, c <= 1]
+    if partition is not None:
+        out.append(p == partition)
+    if crashes is not None:
+        out.append(c == crashes)
+    return out
+
+
+def _bmc(rule_id: str, replicas: tuple[int, int], partition: int | None, ordered: bool, depth: int, start: float,
+         timeout: float, failed: str, crashes: int | None) -> StsProof:
+    """Bounded search for a counterexample (increasing depth, smallest replicas first via Optimize)."""
+    r, p, c = z3.Int("R"), z3.Int("P"), z3.Int("C")
     states = [_zstate("0")]
     acts: list[Any] = []
-    base = [r >= lo, r <= hi, p >= 0, _eq(states[0], sts_initial(r))] + ([p == partition] if partition is not None else [])
+    base = [*_domain(r, p, c, replicas, partition, crashes), _eq(states[0], sts_initial(r, 0, c))]
     for k in range(depth + 1):
         left = timeout - (time.monotonic() - start)
         if left <= 0:

@@ -17,7 +17,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kubecheck.symbolic.rollout import PY
-from kubecheck.symbolic.statefulset_count import ABSENT, NEW_UNAVAILABLE, OLD, OLD_TERMINATING, StsState, sts_initial, sts_steps
+from kubecheck.symbolic.statefulset_count import (
+    ABOVE,
+    ABSENT,
+    BELOW,
+    FLUX,
+    NEW_UNAVAILABLE,
+    NO_HOLE,
+    OLD,
+    OLD_TERMINATING,
+    StsState,
+    sts_initial,
+    sts_steps,
+)
 from model.api import Create, Delete
 from model.objects import StatefulSet, kind_of
 from model.system import KubeSystem, SystemState
@@ -40,6 +52,18 @@ def _running_ready(p: Any) -> bool:
 def _available(p: Any, mrs: int) -> bool:
     # stateful_set_utils.go isRunningAndAvailable, not terminating (the opposite of isUnavailable)
     return _running_ready(p) and (mrs == 0 or p.ready_elapsed)
+
+
+def _crashed(p: Any) -> bool:
+    """Running, and Ready in the API while a container is not ready in the runtime (crashed, the kubelet has
+    not written it yet)."""
+    return p.phase == "Running" and p.conditions.ready and any(not cs.ready or cs.state != "running" for cs in p.container_statuses)
+
+
+def _down(p: Any) -> bool:
+    """Active and Running but not Ready in the API: without readiness probes and minReadySeconds a pod
+    becomes Running and Ready in one kubelet step, so only a crash leaves it so."""
+    return p.deletion_timestamp is None and p.phase == "Running" and not p.conditions.ready
 
 
 def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsState[int]:
@@ -69,8 +93,17 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
     def updated(p: Any) -> bool:
         return rolled and p.spec_containers == s.template.containers
 
+    holes: list[tuple[int, int]] = []  # (where, down) of each pod with a crashed container
+
+    def hole(p: Any, where: int) -> bool:
+        if _crashed(p) or _down(p):
+            holes.append((where, int(_down(p))))
+            return True
+        return False
+
     u = 0
-    while u < r and (p := pods.get(r - 1 - u)) is not None and updated(p) and _available(p, mrs):
+    while u < r and (p := pods.get(r - 1 - u)) is not None and updated(p) and (_available(p, mrs) or (_down(p) and any(cs.restart_count > 0 or not cs.ready or cs.state != "running" for cs in p.container_statuses))):
+        hole(p, ABOVE)
         u += 1
     f = r - 1 - u
     phase = OLD
@@ -84,11 +117,18 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
             phase = NEW_UNAVAILABLE
         elif p.deletion_timestamp is not None:
             phase = OLD_TERMINATING
-        elif _available(p, mrs):
+        elif _available(p, mrs) or _down(p):
+            hole(p, FLUX)
             phase = OLD
         else:
             raise ProjectionError(f"old pod {p.name} in flux is not available and not terminating")
     below = [pods.get(i) for i in range(max(f, 0))]
+    for p in below:
+        if p is not None:
+            hole(p, BELOW)
+    if len(holes) > 1:
+        raise ProjectionError(f"{len(holes)} pods with a crashed container (the abstraction has one crash)")
+    where, down = holes[0] if holes else (NO_HOLE, 0)
     below_ready = sum(1 for p in below if p is not None and _running_ready(p))
     below_new = sum(1 for p in below if p is not None and updated(p))
     st = s.status
@@ -111,7 +151,8 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
             pend_create += 1
         elif kind_of(getattr(w, "obj", None)) == "Pod" or getattr(w, "kind", "") == "Pod":
             raise ProjectionError(f"pending pod write {type(w).__name__} of the StatefulSet controller")
-    return StsState(u, phase, pend_delete, pend_create, below_ready, below_new, pinned, int(rolled))
+    return StsState(u, phase, pend_delete, pend_create, below_ready, below_new, pinned, int(rolled),
+                    state.faults.container_crash, where, down)
 
 
 @dataclass
@@ -154,7 +195,7 @@ def check_sts_refinement(system: KubeSystem, project: Callable[[SystemState], St
     seen: dict[Hashable, SystemState] = {}
     stack: list[SystemState] = []
     for s in system.init_states():
-        if project(s) != sts_initial(replicas, project(s).rolled):
+        if project(s) != sts_initial(replicas, project(s).rolled, project(s).crashes):
             res.initial_ok = False
         seen[system.canonical(s)] = s
         stack.append(s)
@@ -254,7 +295,7 @@ spec:
 
 
 def statefulset_rollout_system(objects: tuple[Any, ...], *, granularity: str = "write", nodes: int = 2,
-                               kubernetes_version: str | None = None) -> tuple[KubeSystem, Callable[[SystemState], StsState[int]], StatefulSet]:
+                               kubernetes_version: str | None = None, crashes: int = 0) -> tuple[KubeSystem, Callable[[SystemState], StsState[int]], StatefulSet]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for the one StatefulSet
     in ``objects`` (``nodes`` identical Ready nodes added, settled by the deterministic start-up
     order), its projection, and the settled StatefulSet."""
@@ -275,7 +316,9 @@ def statefulset_rollout_system(objects: tuple[Any, ...], *, granularity: str = "
     if len(sets) != 1:
         raise ValueError(f"expected one StatefulSet, got {len(sets)}")
     s = sets[0]
-    spec = replace(builtin("rollout", c), kubernetes_version=version)
+    from model.environment import FaultBudget
+
+    spec = replace(builtin("rollout", c), kubernetes_version=version, faults=FaultBudget(container_crash=crashes))
     system = KubeSystem(spec.to_scenario(c, granularity))
     key = (s.namespace, s.name)
 
