@@ -13,7 +13,8 @@ by a hash of the abstraction's source.
 Rules the abstraction does NOT decide (they stay with the explicit engine): the identity rules
 KC-STS-001..004 (hostname, subdomain, PVC names, one running instance per name: they are about
 which object has which name, not how many), KC-STS-007 (claim UIDs), KC-CONV-003 (an eventual rule:
-the abstraction proves safety only) and KC-NODE-001 (node failures are not in the abstraction).
+the abstraction proves safety only) and KC-NODE-001 (node failures are not in the abstraction; one
+container crash is its only fault).
 """
 
 from __future__ import annotations

@@ -5,16 +5,18 @@ RollingUpdate StatefulSet from the highest ordinal down to the partition: the fi
 top) not on the update revision and not terminating is deleted, and the update stops at the first
 unavailable pod; the replacement is created by processReplica once the old object is gone (with
 OrderedReady, ``monotonic``, only when every lower ordinal is Running and Ready; with Parallel
-regardless).  Without faults every ordinal but one is then available at any time, so the set is a
-*prefix shape* (docs/semantics.md, "StatefulSet count model"):
+regardless).  With at most one container crash every ordinal but the one in flux and the crashed one
+(the *hole*) is then available at any time, so the set is a *prefix shape* (docs/semantics.md,
+"StatefulSet rolling update: the prefix abstraction"):
 
 * ordinals ``[start, start+f)`` run the current (old) revision, below the ordinal in flux;
 * the ordinal ``start+f`` is *in flux*, in phase :data:`PHASES` (old and available, old and
   terminating, gone, re-created on the update revision and not yet available);
 * ordinals ``(start+f, start+R)``, ``u = R - 1 - f`` of them, run the update revision and are available.
 
-:class:`StsState` holds ``u``, the phase, the StatefulSet controller's pending pod Delete / Create
-(write granularity: one API write per step) and three counts the rules are stated over:
+:class:`StsState` holds ``u``, the phase, the StatefulSet controller's pending pod Delete (write
+granularity: one API write per step), the crash budget and where the hole is, and three counts the
+rules are stated over:
 ``below_ready`` (ordinals below the flux that are active, Running and Ready: KC-STS-005's
 creation clause), ``below_new`` (ordinals below the flux on the update revision) and
 ``pinned_updated`` (active pods below the partition labelled with the update revision:
