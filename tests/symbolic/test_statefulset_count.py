@@ -300,3 +300,17 @@ def test_coverage_names_what_the_abstraction_lacks(tmp_path: Path) -> None:
     wide = replace(s, update_strategy=replace(s.update_strategy, max_unavailable="20%"))
     assert "maxUnavailable 2" in sts_coverage(wide, acts, replace(spec, kubernetes_version="1.37"), "write")
     assert sts_coverage(wide, acts, spec, "write") == ""  # the gate is off in 1.36: one ordinal at a time
+
+
+def test_the_examples_are_decided_by_the_abstraction(tmp_path: Path, cache: Path) -> None:
+    """examples/statefulset-count/: the default scenarios and the rollout-crash scenario file, KC-STS-005/006."""
+    root = Path(__file__).resolve().parents[2] / "examples" / "statefulset-count"
+    for name, replicas in (("db-10.yaml", 10), ("db-50-parallel.yaml", 50)):
+        for files in ((), (str(root / "rollout-crash.yaml"),)):
+            cfg = CheckConfig(scenarios=() if files else ("rollout", "pod-crash"), scenario_files=files,
+                              rule_ids=("KC-STS-005", "KC-STS-006"), max_states=200, out_dir=str(tmp_path / "out"),
+                              write_traces=False)
+            report = run_check(cfg, load_manifests([str(root / name)]))
+            assert report.findings and not report.explorations
+            for f in report.findings:
+                assert f.verdict == "holds" and f"holds for replicas = {replicas}, proved by induction" in f.note, f.note
