@@ -107,7 +107,8 @@ class StsState(Generic[T]):
 
     ``u``: updated available ordinals at the top; the ordinal in flux is ``f = R - 1 - u`` (an
     index from ``ordinals.start``); ``phase``: its phase (:data:`PHASES`); ``pend_delete`` /
-    ``pend_create``: the controller's pending Delete / Create of that pod (0/1);
+    ``pend_create``: the controller's pending Delete / Create of that pod (0/1; no step sets
+    ``pend_create``: a pod Create is the first write of its reconcile in the covered scenarios);
     ``below_ready`` / ``below_new``: ordinals below ``f`` that are active, Running and Ready / on
     the update revision; ``pinned_updated``: active pods below the partition labelled with the
     update revision while a rollout is under way (KC-STS-006); ``rolled``: 1 once the template changed;

@@ -71,8 +71,9 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
 
     A pod is *updated* when the rollout has happened and its containers equal the set's template
     (the update revision's); ``u`` counts the updated available ordinals at the top, the next one
-    down is in flux.  Pending writes: the StatefulSet controller's pod Delete / Create of the pod in
-    flux; its other writes (ControllerRevisions, PVCs, status) change nothing projected.
+    down is in flux.  Pending writes: the StatefulSet controller's pod Delete of the pod in flux (a
+    pending pod Create is refused: the abstraction's Create lands with its decision); its other writes
+    (ControllerRevisions, PVCs, status) change nothing projected.
     """
     c = state.cluster
     ns, name = key
@@ -146,9 +147,8 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
                 raise ProjectionError(f"pending Delete of pod {w.name} (in flux: {target}, phase {phase})")
             pend_delete += 1
         elif isinstance(w, Create) and kind_of(w.obj) == "Pod":
-            if w.obj.name != target or phase != ABSENT:
-                raise ProjectionError(f"pending Create of pod {w.obj.name} (in flux: {target}, phase {phase})")
-            pend_create += 1
+            # the abstraction's Create lands with its decision (the first write of its reconcile)
+            raise ProjectionError(f"pending Create of pod {w.obj.name} (in flux: {target}, phase {phase})")
         elif kind_of(getattr(w, "obj", None)) == "Pod" or getattr(w, "kind", "") == "Pod":
             raise ProjectionError(f"pending pod write {type(w).__name__} of the StatefulSet controller")
     return StsState(u, phase, pend_delete, pend_create, below_ready, below_new, pinned, int(rolled),
