@@ -1445,6 +1445,10 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
 
     known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
                                  cache=_count_cache(sink.cfg))
+    from kubecheck.symbolic.statefulset_check import decide_statefulsets_before_search  # KC-STS-005/006, large sets
+
+    known.update(decide_statefulsets_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster,
+                                                   sink.cfg.granularity, cache=_count_cache(sink.cfg)))
     decided: list[Finding] = []
     rest: list[_Planned] = []
     for p in planned:
@@ -1477,6 +1481,9 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
 
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
                                               cache=_count_cache(cfg))
+    from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
+
+    found = annotate_statefulset_findings(found, known)
     order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
     out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)
