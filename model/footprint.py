@@ -429,6 +429,45 @@ def _rs_of(rs: Any, c: Any, dname: str) -> bool:
 
 
 
+def _images_of(template: Any) -> Iterable[Any]:
+    """The container specs (regular and init) of a pod or a pod template."""
+    yield from getattr(template, "containers", ())
+    yield from getattr(template, "spec_containers", ())
+    yield from getattr(template, "init_containers", ())
+
+
+def may_flap(system: Any, c: Any, user_fps: list[tuple[Hashable, Footprint]]) -> bool:
+    """Whether ``fault_readiness_probe_fails`` may ever be enabled from a state with cluster ``c``.
+
+    It needs a pod container with a readiness probe whose image's readiness flaps
+    (:func:`model.kubelet.image_facts`).  A pod's containers come from its creation (a controller
+    copies a template: a ReplicaSet's, a Deployment's through a new ReplicaSet, a StatefulSet's or
+    DaemonSet's or a ControllerRevision's) and are never changed afterwards in this model; templates
+    change only through users (``set image``: its image; any other user action: anything).  So if no
+    container of an existing pod or template, and no image a ``set image`` may write, flaps, none
+    ever will.  Over-approximates: the probe is not required of the template's images.
+    """
+    from model.environment import SetImage
+    from model.kubelet import image_facts
+
+    images = system.scenario.images
+    for ua in system._user_actions:
+        if isinstance(ua, SetImage):
+            if image_facts(images, ua.image).ready == "flaps":
+                return True
+    if any(EVERYTHING in fp.writes for _, fp in user_fps):
+        return True
+    for _kind, (_cls, attr) in KINDS.items():
+        for o in getattr(c, attr).values():
+            for holder in (o, getattr(o, "template", None), getattr(o, "data", None)):
+                if holder is None:
+                    continue
+                for spec in _images_of(holder):
+                    if image_facts(images, spec.image).ready == "flaps":
+                        return True
+    return False
+
+
 def _all_fields_footprint() -> Footprint:
     return Footprint.of([EVERYTHING], [EVERYTHING])
 
@@ -480,8 +519,12 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
         fault_fps.append((("fault", "controller_crash"), Footprint.of({("$pending",), b}, {("$pending",), b})))
     if f.write_failure:  # a refused write: drops pending writes, or replaces a reconcile's first write (conservative)
         fault_fps.append((("fault", "write_failure"), everything))
-    # readiness flaps (no budget): a running container stops being ready
-    fault_fps.append((("fault", ""), Footprint.of(pod_status("node_name", "deletion_timestamp", "init_containers", "spec_containers", "container_statuses"), pod_status("container_statuses"))))
+    # readiness flaps (no budget): a running container stops being ready; never, in any reachable
+    # state, when no image that may run can flap (docs/semantics.md, "Readiness flaps")
+    if may_flap(system, c, user_fps):
+        fault_fps.append((("fault", ""), Footprint.of(pod_status("node_name", "deletion_timestamp", "init_containers", "spec_containers", "container_statuses"), pod_status("container_statuses"))))
+    else:
+        fault_fps.append((("fault", ""), Footprint.of(set(), set())))
 
     others = user_fps + fault_fps
     ctx.others = others
@@ -769,21 +812,30 @@ def potential_shape(state: Any) -> Hashable:
     with the same shape have the same potentials.  Every object's identity and ownership metadata
     (selectors, scopes, the garbage collector's work), the pods' labels and nodes, the templates,
     strategies and history limits of Deployments and ReplicaSets, the nodes' readiness and drains,
-    the budgets and which controllers have pending writes."""
+    the budgets and which controllers have pending writes; the pods' and the other templates' containers
+    (:func:`may_flap`)."""
     c = state.cluster
     meta = tuple(
         (kind, key, o.uid, o.labels, o.owner_references, o.deletion_timestamp is not None, o.finalizers)
         for kind, (_, attr) in KINDS.items()
         for key, o in getattr(c, attr).items()
     )
-    pods = tuple((k, p.node_name is None, p.node_name) for k, p in c.pods.items())
+    # the containers of pods and of the templates that are not already in ``rss``/``ds``: what
+    # may_flap reads (a pod's containers are fixed at creation, but a UID may name another
+    # incarnation in another state)
+    pods = tuple((k, p.node_name is None, p.node_name, p.spec_containers, p.init_containers) for k, p in c.pods.items())
+    other_templates = tuple(
+        (attr, k, getattr(o, "template", None), getattr(o, "data", None))
+        for attr in ("replication_controllers", "stateful_sets", "controller_revisions", "daemon_sets")
+        for k, o in getattr(c, attr).items()
+    )
     rss = tuple((k, rs.selector, rs.template) for k, rs in c.replica_sets.items())
     ds = tuple((k, d.selector, d.template, d.strategy.type, d.revision_history_limit) for k, d in c.deployments.items())
     nodes = tuple((k, n.ready, n.drain is not None) for k, n in c.nodes.items())
     orphan_pending = tuple(
         ak for ak in state.pending.keys() if ak[0] not in _PENDING_KIND or c.get(_PENDING_KIND[ak[0]], ak[1], ak[2]) is None
     ) if state.pending else ()
-    return (meta, pods, rss, ds, nodes, state.user_budget, state.faults, bool(state.pending), orphan_pending)
+    return (meta, pods, rss, ds, nodes, state.user_budget, state.faults, bool(state.pending), orphan_pending, other_templates)
 
 
 _PENDING_KIND = {"deployment": "Deployment", "replicaset": "ReplicaSet"}
