@@ -1,6 +1,6 @@
 """Why partial-order reduction does not prune: the blocking reason of every state (a diagnosis).
 
-``python -m bench.por_why [--workloads web,two-deploy] [--max-states N] [--ceiling]`` runs the
+``python -m bench.por_why [--workloads web,two-deploy] [--max-states N] [--no-guard]`` runs the
 reduced search of :mod:`bench.por_bench` (by-creator allocation, KC-OWN-001 and KC-SBX-002, the
 workloads ``scenario(name)`` builds) with an instrumented ample chooser.  For every state it asks
 what :class:`kubecheck.core.por.AmpleChooser` asked, and tallies why the state was (not) reduced:
@@ -14,9 +14,9 @@ what :class:`kubecheck.core.por.AmpleChooser` asked, and tallies why the state w
   property reads (condition C2); the table says which action labels made them visible;
 * ``reduced``: a proper ample set was chosen (the C3 proviso may still expand the state fully).
 
-``--ceiling``: additionally with the scheduler's reads of *other* pods removed from its
-potential (what a sound "no node can fill up" bound would allow, and unsound without it): a
-measurement of what that bound would buy.  Not a unit test; figures go to docs/performance.md.
+``--no-guard``: additionally with the scheduler's reads of every pod's placement put back into its
+potential (the declaration before the capacity guard, ``model.footprint.capacity_guard``): what
+the guard buys.  Not a unit test; figures go to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -74,11 +74,16 @@ def _components(keys: list[Hashable], edges: dict[tuple[int, int], set[Any]], re
     return [find(i) for i in range(len(keys))]
 
 
-def diagnose(name: str, max_states: int, ceiling: bool = False) -> dict[str, Any]:
+#: the pod fields the scheduler was declared to read of *every* pod before the capacity guard
+#: (model.footprint.capacity_guard): what ``--no-guard`` puts back
+OLD_SCHED_POD_FIELDS = ("node_name", "spec_containers", "init_containers", "volumes", "labels", "deletion_timestamp", "$exists")
+
+
+def diagnose(name: str, max_states: int, no_guard: bool = False) -> dict[str, Any]:
     from kubecheck.core import por as por_mod
     from kubecheck.core.explorer import explore
     from kubecheck.core.por import Footprint, overlaps
-    from model.footprint import _SCHED_POD_FIELDS, PorSystem
+    from model.footprint import PorSystem
     from properties.catalogue import pod_ips_unique, single_controller_owner
 
     scen = replace(scenario(name), identifiers="by-creator")
@@ -86,7 +91,7 @@ def diagnose(name: str, max_states: int, ceiling: bool = False) -> dict[str, Any
     class Sys(PorSystem):
         def _por_potential(self, state: Any) -> Any:
             pots = super()._por_potential(state)
-            if pots is None or not ceiling:
+            if pots is None or not no_guard:
                 return pots
             cache = self.__dict__.setdefault("_strip", {})
             hit = cache.get(id(pots))
@@ -95,7 +100,7 @@ def diagnose(name: str, max_states: int, ceiling: bool = False) -> dict[str, Any
                 for k, fp in pots:
                     if _family(k) in ("scheduler", "pods-of"):
                         # the scheduler's reads of every pod's placement fields: (Pod, field) pairs
-                        fp = Footprint(frozenset(x for x in fp.reads if not (x[:1] == ("Pod",) and len(x) == 2 and x[1] in _SCHED_POD_FIELDS)), fp.writes)
+                        fp = Footprint(fp.reads | {("Pod", f) for f in OLD_SCHED_POD_FIELDS}, fp.writes)
                     out.append((k, fp))
                 hit = cache[id(pots)] = (pots, out)
             return hit[1]
@@ -170,7 +175,7 @@ def diagnose(name: str, max_states: int, ceiling: bool = False) -> dict[str, Any
         por_mod.AmpleChooser = base
     return {
         "workload": name,
-        "ceiling": ceiling,
+        "no_guard": no_guard,
         "states": res.stats.states,
         "complete": bool(res.complete),
         "cpu": round(cpu, 1),
@@ -186,21 +191,21 @@ def main(argv: list[str]) -> int:
     args = list(argv)
     workloads = ["web", "two-deploy"]
     max_states = 20_000
-    ceiling = False
+    no_guard = False
     while args:
         a = args.pop(0)
         if a == "--workloads":
             workloads = args.pop(0).split(",")
         elif a == "--max-states":
             max_states = int(args.pop(0))
-        elif a == "--ceiling":
-            ceiling = True
+        elif a == "--no-guard":
+            no_guard = True
         else:
             raise SystemExit(f"unknown argument {a}")
     for name in workloads:
-        for c in ([False, True] if ceiling else [False]):
+        for c in ([False, True] if no_guard else [False]):
             r = diagnose(name, max_states, c)
-            print(f"{r['workload']}{' (scheduler reads own pod only: unsound ceiling)' if c else ''}: {r['states']:,} states, "
+            print(f"{r['workload']}{' (no capacity guard: the scheduler reads every pod)' if c else ''}: {r['states']:,} states, "
                   f"{'exhaustive' if r['complete'] else 'cut'}, {r['cpu']} s CPU, verdicts {r['verdicts']}")
             print(f"  per state: {r['reasons']}")
             print(f"  one component, split by removing location class: {r['couplings']}")

@@ -67,6 +67,9 @@ __all__ = [
     "check_step",
     "PorSystem",
     "potential_shape",
+    "capacity_guard",
+    "GUARD_READS",
+    "may_flap",
 ]
 
 #: Set (to anything but "" or "0") to check every step against its declared footprint.
@@ -376,11 +379,24 @@ def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, s
     return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
-_SCHED_POD_FIELDS = ("node_name", "spec_containers", "init_containers", "volumes", "labels", "deletion_timestamp", EXISTS)
+#: What :meth:`PorSystem.por_guard` reads: how many pods exist, and the nodes' pod capacity.
+GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Node", "pod_capacity"), ("Node", EXISTS)})
+
+
+def capacity_guard(cluster: Any) -> bool:
+    """No node can be full for a pod the scheduler places: at most as many pods exist as the smallest
+    node's ``pod_capacity``.  Then a pending pod sees at most ``len(pods) - 1`` bound pods on any node,
+    fewer than its capacity, and NodeResourcesFit (``model.scheduler.node_fits``, the only filter that
+    reads other pods) passes: the scheduler's steps are a function of its own pod and the nodes."""
+    if not cluster.nodes:
+        return True
+    return len(cluster.pods) <= min(n.pod_capacity for n in cluster.nodes.values())
 
 
 def _scheduler_potential(ns: str, name: Hashable) -> Footprint:
-    reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("PersistentVolumeClaim",)} | field_locs("Pod", _SCHED_POD_FIELDS)
+    """The scheduler of one pod, declared for the guarded system (:func:`capacity_guard`: the
+    capacity filter passes): its pod, the nodes, the claims; no other pod."""
+    reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("PersistentVolumeClaim",)}
     writes = {("Pod", "node_name", ns, name), ("Pod", "conditions", ns, name)} | {
         ("Pod", f, ns, name) for f in _fields("Pod") if f not in STATUS_FIELDS["Pod"]
     }
@@ -681,14 +697,35 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
             return None
         out = set()
         for w in st.writes:
-            out |= write_locs(w, key, system._by_creator)
+            out |= _own_pod_writes(c, w, key, system._by_creator)
         return out
     if fam == "scheduler":
         ns, name = action.data[0], action.data[1]  # type: ignore[index]
-        return {("Pod", f, ns, name) for f in _fields("Pod") if f not in STATUS_FIELDS["Pod"]} | {("Pod", "conditions", ns, name)}
+        pod = c.pods.get((ns, name))
+        if pod is None:
+            return None
+        # model.scheduler.bind: the pod with its node (Update) and its PodScheduled condition (UpdateStatus)
+        return {("Pod", "node_name", ns, name), ("Pod", "conditions", ns, name)}
     if fam == "expiry" and len(key) == 4 and key[1] == "Pod":
         return {("Pod", f, key[2], key[3]) for f in STATUS_FIELDS["Pod"]}
     return None
+
+
+def _own_pod_writes(c: Any, w: Write, key: Any, by_creator: bool) -> set[Loc]:
+    """The locations an *atomic* step of a pod-level actor (``key`` = (family, ns, name); it reads every
+    field of its own pod) writes with ``w``: for an update of its own pod, only the assigned fields
+    whose value differs from the pod's current one.  An assigned field left as it is, is no write for
+    the independence of two actions: the actor computes its write from the pod in the same step, so
+    any action that changes that field writes into the actor's reads and is dependent anyway, and an
+    action that does not leaves it equal, so the step still leaves it as it is (docs/semantics.md,
+    "Atomic steps of pod-level actors")."""
+    locs = write_locs(w, key, by_creator)
+    if isinstance(w, (Create, Delete)) or kind_of(w.obj) != "Pod" or (w.obj.namespace, w.obj.name) != (key[1], key[2]):
+        return locs
+    cur = c.pods.get((w.obj.namespace, w.obj.name))
+    if cur is None:
+        return locs
+    return {loc for loc in locs if getattr(w.obj, str(loc[1])) != getattr(cur, str(loc[1]))}
 
 
 # --------------------------------------------------------------------------- debug checks
@@ -868,6 +905,13 @@ class PorSystem(KubeSystem):
 
     def footprint(self, state: Any, action: Action) -> Footprint | None:
         return action_footprint(self, state, action)
+
+    def por_guard(self, state: Any) -> bool:
+        """The guard of the guarded footprints (:mod:`kubecheck.core.por`): :func:`capacity_guard`."""
+        return capacity_guard(state.cluster)
+
+    def por_guard_reads(self) -> frozenset[Loc]:
+        return GUARD_READS
 
     def potential(self, state: Any) -> list[tuple[Hashable, Footprint]] | None:
         return self._por_potential(state)

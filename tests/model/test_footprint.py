@@ -90,7 +90,7 @@ def test_stale_reads_switch_the_reduction_off() -> None:
 # ------------------------------------------------------------------ readiness flaps (may_flap)
 
 
-def _two_deployments(tmp_path: Any, image0: str, probe0: bool, set_images: tuple[str | None, str | None] = ("nginx:2", "nginx:2")) -> Any:
+def _two_deployments(tmp_path: Any, image0: str, probe0: bool, set_images: tuple[str | None, str | None] = ("nginx:2", "nginx:2"), pod_capacity: int = 110) -> Any:
     """Two one-replica Deployments behind one Service on one node, settled, both rolled at once
     (``set image`` on each), by-creator identifiers: the workload of issue 15's two-Deployment target."""
     from dataclasses import replace
@@ -113,7 +113,7 @@ def _two_deployments(tmp_path: Any, image0: str, probe0: bool, set_images: tuple
     docs.append("apiVersion: v1\nkind: Service\nmetadata: {name: shop}\nspec: {selector: {app: shop}, ports: [{port: 80}]}\n")
     path = tmp_path / "two.yaml"
     path.write_text("---\n".join(docs))
-    start = load_manifests([str(path)]).to_state().put(Node(name="node-1", uid="node-uid-1"))
+    start = load_manifests([str(path)]).to_state().put(Node(name="node-1", uid="node-uid-1", pod_capacity=pod_capacity))
     base = Scenario(initial=start, name="two", granularity="reconcile", identifiers="by-creator")
     return replace(base, initial=settle(base), user_actions=tuple(SetImage(kind="Deployment", name=f"d{i}", image=im) for i, im in enumerate(set_images) if im is not None))
 
@@ -166,3 +166,38 @@ def test_two_deployments_rolled_at_once_keep_their_verdicts_with_por(tmp_path: A
     flaps = "nginx:broken" in (image, set_images[0])
     verdict = next(r.verdict for r in red.results if r.property.rule_id == "NO-READINESS-LOSS")
     assert verdict is (Verdict.VIOLATED if flaps else Verdict.HOLDS)
+
+
+# ------------------------------------------------------------------ the scheduler's capacity guard
+
+
+@pytest.mark.parametrize("pod_capacity", [110, 3])
+def test_the_capacity_guard_prunes_two_deployments_or_gives_up_when_a_node_may_fill(tmp_path: Any, pod_capacity: int, monkeypatch: Any) -> None:
+    """The scheduler's potential reads its own pod and the nodes only, declared for the system whose
+    capacity filter passes (model.footprint.capacity_guard: no more pods than the smallest capacity).
+    With the default capacity (110) the guard holds everywhere and the two rolled Deployments are
+    pruned (the workloads are no longer one dependency component); with a capacity of 3 a rollout
+    with surge reaches 4 pods, the guard fails and the search runs again unreduced: same verdicts."""
+    monkeypatch.setenv(FOOTPRINT_CHECK_ENV, "1")
+    monkeypatch.setenv(POR_CHECK_ENV, "1")
+    scenario = _two_deployments(tmp_path, "nginx:1", False, ("nginx:2", "nginx:2"), pod_capacity)
+    full = explore(PorSystem(scenario), _props(PorSystem(scenario)), check_deadlock=True, progress="off")
+    red = explore(PorSystem(scenario), _props(PorSystem(scenario)), check_deadlock=True, por=True, progress="off")
+    assert full.complete and red.complete
+    assert [(r.property.rule_id, r.verdict) for r in red.results] == [(r.property.rule_id, r.verdict) for r in full.results]
+    if pod_capacity == 110:
+        assert red.reductions == ("por",) and red.stats.states < full.stats.states
+    else:
+        assert red.reductions == () and red.stats.states == full.stats.states
+
+
+def test_capacity_guard() -> None:
+    from model.footprint import capacity_guard
+    from model.objects import Node, Pod
+    from model.state import ClusterState
+
+    c = ClusterState().put(Node(name="n1", uid="u1", pod_capacity=2)).put(Node(name="n2", uid="u2", pod_capacity=5))
+    assert capacity_guard(ClusterState()) and capacity_guard(c)
+    c = c.put(Pod(name="a", uid="pa")).put(Pod(name="b", uid="pb", node_name="n2"))
+    assert capacity_guard(c)  # 2 pods: a pending pod sees at most 1 bound pod on n1
+    assert not capacity_guard(c.put(Pod(name="c", uid="pc")))  # 3 pods: n1 could be full for the third
