@@ -166,13 +166,13 @@ def diagnose(name: str, max_states: int, no_guard: bool = False) -> dict[str, An
                     fam_couplings[fp_] += 1
             return chosen
 
-    por_mod.AmpleChooser = Probe  # the explorer imports it at call time
+    setattr(por_mod, "AmpleChooser", Probe)  # the explorer imports it at call time
     try:
         t0 = time.process_time()
         res = explore(system, props, por=True, max_states=max_states, progress="off")
         cpu = time.process_time() - t0
     finally:
-        por_mod.AmpleChooser = base
+        setattr(por_mod, "AmpleChooser", base)
     return {
         "workload": name,
         "no_guard": no_guard,
