@@ -52,3 +52,25 @@ def test_por_gives_the_verdicts_of_the_full_search_on_the_examples(example: str,
     key = lambda f: (f["rule_id"], f.get("target") and str(f["target"]), f["verdict"])  # noqa: E731
     assert sorted(map(key, json.loads(plain.stdout)["findings"])) == sorted(map(key, json.loads(por.stdout)["findings"]))
     assert all(f["verdict"] != "bounded" for f in json.loads(por.stdout)["findings"])
+
+
+def test_por_keeps_every_verdict_on_two_deployments_behind_one_service_rolled_at_once(tmp_path: Path) -> None:
+    """Differential on several workloads (issue 15): two one-replica Deployments behind one Service,
+    both rolled at once (``rollout-all``), with and without --por: the same finding (rule, target,
+    verdict) for every rule, every search complete, and the POR search reduced (the scheduler's
+    capacity guard holds: 110 pods a node)."""
+    from bench.por_bench import _deployments_yaml
+
+    path = tmp_path / "two.yaml"
+    path.write_text(_deployments_yaml(2))
+    args = ["check", str(path), "-s", "rollout-all", "-p", "KC-OWN-001,KC-SBX-002,KC-ROLL-004,KC-ROLL-005", *FAST, "-f", "json"]
+    plain, _ = invoke(args, tmp_path)
+    por, _ = invoke(args + ["--por"], tmp_path)
+    assert plain.exit_code == por.exit_code, por.output
+    a, b = json.loads(plain.stdout), json.loads(por.stdout)
+    key = lambda f: (f["rule_id"], f.get("target") and str(f["target"]), f["verdict"])  # noqa: E731
+    assert sorted(map(key, a["findings"])) == sorted(map(key, b["findings"]))
+    assert all(e["complete"] for e in a["explorations"] + b["explorations"])
+    reduced = [e for e in b["explorations"] if e["reductions"]]
+    assert [e["properties"] for e in reduced] == [2]  # KC-OWN-001, KC-SBX-002; the ROLL rules read anything
+    assert reduced[0]["states"] < a["explorations"][0]["states"]
