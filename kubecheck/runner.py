@@ -69,6 +69,7 @@ __all__ = [
     "load_rules_file",
     "select_rules",
     "property_targets",
+    "leads_to_trigger_state",
     "rebuild_system",
     "AFTER_CONVERGENCE",
     "STARTUP",
@@ -711,7 +712,7 @@ def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
     return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
 
 
-def _trigger_state(prop: Property, trace: Any) -> int | None:
+def leads_to_trigger_state(prop: Property, trace: Any) -> int | None:
     """For a ``leads_to`` counterexample: the index of the state where the unanswered trigger holds
     (the judge's :func:`~kubecheck.core.judge.leads_to_trigger_index`), or None."""
     from kubecheck.core.judge import PredicateError, leads_to_trigger_index
@@ -1636,7 +1637,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     p = job.planned
     tdir = Path(info.dir)
     truth = p.prop.predicate if p.prop.kind.arity == 1 else None
-    rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
+    rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth,
+                            trigger_at=leads_to_trigger_state(p.prop, job.trace))
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
     if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
         doc["scenario_file"] = p.rule.source
@@ -1657,7 +1659,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
         tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        info = TraceInfo(str(tdir), (), _step_lines(trace, _trigger_state(p.prop, trace)), trace.loop_start, ())
+        info = TraceInfo(str(tdir), (), _step_lines(trace, leads_to_trigger_state(p.prop, trace)), trace.loop_start, ())
         job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,
