@@ -527,13 +527,15 @@ def still_violates(trace: Any, rule: Any, target: Any, system: Any) -> tuple[boo
               help="Where to write the artifacts (default: the trace's directory).")
 def render(trace_path: str, out_dir: str | None) -> None:
     """Re-render a saved trace (it is replayed first, on the system rebuilt from scenario.json)."""
+    from kubecheck.runner import leads_to_trigger_state, property_targets
     from traces import render_trace
 
     trace, system, rule, target = _load_trace(trace_path)
     dest = Path(out_dir) if out_dir else Path(trace_path).parent
-    props = [p for p, t in __import__("kubecheck.runner", fromlist=["x"]).property_targets(rule, system.scenario.initial) if t == target]
+    props = [p for p, t in property_targets(rule, system.scenario.initial) if t == target]
     truth = props[0].predicate if props and props[0].kind.arity == 1 else None
-    result = render_trace(trace, dest, system=system, property_truth=truth)
+    trigger_at = leads_to_trigger_state(props[0], trace) if props else None
+    result = render_trace(trace, dest, system=system, property_truth=truth, trigger_at=trigger_at)
     if dest.resolve() != Path(trace_path).parent.resolve():
         (dest / "scenario.json").write_text(Path(trace_path).with_name("scenario.json").read_text(encoding="utf-8"), encoding="utf-8")
     for f in result.files:

@@ -69,6 +69,7 @@ __all__ = [
     "load_rules_file",
     "select_rules",
     "property_targets",
+    "leads_to_trigger_state",
     "rebuild_system",
     "AFTER_CONVERGENCE",
     "STARTUP",
@@ -711,7 +712,7 @@ def _faults(spec: ScenarioSpec) -> tuple[tuple[str, int], ...]:
     return tuple((f, getattr(spec.faults, f)) for f in spec.faults.__dataclass_fields__ if getattr(spec.faults, f))
 
 
-def _trigger_state(prop: Property, trace: Any) -> int | None:
+def leads_to_trigger_state(prop: Property, trace: Any) -> int | None:
     """For a ``leads_to`` counterexample: the index of the state where the unanswered trigger holds
     (the judge's :func:`~kubecheck.core.judge.leads_to_trigger_index`), or None."""
     from kubecheck.core.judge import PredicateError, leads_to_trigger_index
@@ -1444,6 +1445,10 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
 
     known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
                                  cache=_count_cache(sink.cfg))
+    from kubecheck.symbolic.statefulset_check import decide_statefulsets_before_search  # KC-STS-005/006, large sets
+
+    known.update(decide_statefulsets_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster,
+                                                   sink.cfg.granularity, cache=_count_cache(sink.cfg)))
     decided: list[Finding] = []
     rest: list[_Planned] = []
     for p in planned:
@@ -1476,6 +1481,9 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
 
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
                                               cache=_count_cache(cfg))
+    from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
+
+    found = annotate_statefulset_findings(found, known)
     order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
     out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)
@@ -1636,7 +1644,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     p = job.planned
     tdir = Path(info.dir)
     truth = p.prop.predicate if p.prop.kind.arity == 1 else None
-    rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth)
+    rendered = render_trace(job.trace, tdir, system=job.system, property_truth=truth,
+                            trigger_at=leads_to_trigger_state(p.prop, job.trace))
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
     if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
         doc["scenario_file"] = p.rule.source
@@ -1657,7 +1666,7 @@ def _make_finding(scen_name: str, scenario: Any, system: Any, p: _Planned, res: 
         trace = replace(trace, property_id=rule.rule_id, property_name=p.prop.name)
     if trace is not None and verdict in (Verdict.VIOLATED, Verdict.ERROR):
         tdir = Path(cfg.out_dir) / _safe(scen_name) / (_safe(rule.rule_id) + ("-" + _safe(p.target_text) if p.target_text else ""))
-        info = TraceInfo(str(tdir), (), _step_lines(trace, _trigger_state(p.prop, trace)), trace.loop_start, ())
+        info = TraceInfo(str(tdir), (), _step_lines(trace, leads_to_trigger_state(p.prop, trace)), trace.loop_start, ())
         job = _TraceJob(trace, system, scenario, p)
     f = Finding(
         scenario=scen_name,

@@ -31,7 +31,7 @@ a zero grace period is removed.  Dependents are left alone here: the garbage col
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from model.api import Create, Delete, Update, UpdateStatus, Write
 from model.errors import ModelError
@@ -219,11 +219,37 @@ def _next_family_index(state: ClusterState, kind: str, obj: Any) -> int:
     return 1 + max((o.creation_index for o in getattr(state, attr).values() if family_of(kind, o) == fam), default=-1)
 
 
+#: The consonants of upstream's generateName alphabet (k8s.io/apimachinery/pkg/util/rand alphanums,
+#: "bcdfghjklmnpqrstvwxz2456789", used by staging/src/k8s.io/apiserver/pkg/storage/names/generate.go).
+_SUFFIX_LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+def _letters(n: int) -> str:
+    """``n >= 1`` spelt in :data:`_SUFFIX_LETTERS` (bijective base 20: 1 -> b, 20 -> z, 21 -> bb)."""
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, len(_SUFFIX_LETTERS))
+        out = _SUFFIX_LETTERS[r] + out
+    return out
+
+
+def generated_suffix(state: ClusterState, kind: str, namespace: str, prefix: str) -> Callable[[int], str]:
+    """The model's stand-in for upstream's random 5-character suffix: the number ``n``, except for a
+    pod whose prefix is ``<statefulset>-`` of a StatefulSet in the namespace, where a number would be
+    that set's ordinal pod name (``web-1``) and a later create of the ordinal would meet AlreadyExists;
+    upstream's random suffix is all digits with odds of 1 in 14,000 (7^5 of 27^5), so the model
+    spells ``n`` in letters there (``web-b``)."""
+    if kind == "Pod" and prefix.endswith("-") and state.get("StatefulSet", namespace, prefix[:-1]) is not None:
+        return _letters
+    return str
+
+
 def _next_free_name(state: ClusterState, kind: str, namespace: str, prefix: str, reserved: Reserved) -> tuple[str, int]:
     n = 1 if reserved.by_creator else max(state.next_name, 1)
-    while state.get(kind, namespace, f"{prefix}{n}") is not None or (kind, namespace, f"{prefix}{n}") in reserved.names:
+    suffix = generated_suffix(state, kind, namespace, prefix)
+    while state.get(kind, namespace, f"{prefix}{suffix(n)}") is not None or (kind, namespace, f"{prefix}{suffix(n)}") in reserved.names:
         n += 1
-    return f"{prefix}{n}", n + 1
+    return f"{prefix}{suffix(n)}", n + 1
 
 
 def _max_creation_index(state: ClusterState) -> int:

@@ -269,6 +269,15 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
                 if pattern.fullmatch(c.name):
                     uf.union(_oid(s), _oid(c))
 
+    # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)
+    # holds the name the set would create; upstream's create then fails with AlreadyExists, for ever.
+    created = [a.pod for a in actions if isinstance(a, CreatePod)]
+    for s in cluster.stateful_sets.values():
+        ordinal = re.compile(re.escape(f"{s.name}-") + r"\d+")
+        for p in [*cluster.objects("Pod", s.namespace), *created]:
+            if p.namespace == s.namespace and ordinal.fullmatch(p.name):
+                uf.union(_oid(s), _oid(p))
+
     known = {_oid(o) for o in objects} | {_oid(a.pod) for a in actions if isinstance(a, CreatePod)}
     parts: dict[ObjectId, list[ObjectId]] = {}
     for x in sorted(known):

@@ -67,6 +67,9 @@ __all__ = [
     "check_step",
     "PorSystem",
     "potential_shape",
+    "capacity_guard",
+    "GUARD_READS",
+    "may_flap",
 ]
 
 #: Set (to anything but "" or "0") to check every step against its declared footprint.
@@ -376,11 +379,24 @@ def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, s
     return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
-_SCHED_POD_FIELDS = ("node_name", "spec_containers", "init_containers", "volumes", "labels", "deletion_timestamp", EXISTS)
+#: What :meth:`PorSystem.por_guard` reads: how many pods exist, and the nodes' pod capacity.
+GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Node", "pod_capacity"), ("Node", EXISTS)})
+
+
+def capacity_guard(cluster: Any) -> bool:
+    """No node can be full for a pod the scheduler places: at most as many pods exist as the smallest
+    node's ``pod_capacity``.  Then a pending pod sees at most ``len(pods) - 1`` bound pods on any node,
+    fewer than its capacity, and NodeResourcesFit (``model.scheduler.node_fits``, the only filter that
+    reads other pods) passes: the scheduler's steps are a function of its own pod and the nodes."""
+    if not cluster.nodes:
+        return True
+    return len(cluster.pods) <= min(n.pod_capacity for n in cluster.nodes.values())
 
 
 def _scheduler_potential(ns: str, name: Hashable) -> Footprint:
-    reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("PersistentVolumeClaim",)} | field_locs("Pod", _SCHED_POD_FIELDS)
+    """The scheduler of one pod, declared for the guarded system (:func:`capacity_guard`: the
+    capacity filter passes): its pod, the nodes, the claims; no other pod."""
+    reads = set(obj_locs("Pod", ns, name)) | {("Node",), ("PersistentVolumeClaim",)}
     writes = {("Pod", "node_name", ns, name), ("Pod", "conditions", ns, name)} | {
         ("Pod", f, ns, name) for f in _fields("Pod") if f not in STATUS_FIELDS["Pod"]
     }
@@ -427,6 +443,45 @@ def _rs_of(rs: Any, c: Any, dname: str) -> bool:
     return ref is not None and ref.kind == "Deployment" and ref.name == dname
 
 
+
+
+def _images_of(template: Any) -> Iterable[Any]:
+    """The container specs (regular and init) of a pod or a pod template."""
+    yield from getattr(template, "containers", ())
+    yield from getattr(template, "spec_containers", ())
+    yield from getattr(template, "init_containers", ())
+
+
+def may_flap(system: Any, c: Any, user_fps: list[tuple[Hashable, Footprint]]) -> bool:
+    """Whether ``fault_readiness_probe_fails`` may ever be enabled from a state with cluster ``c``.
+
+    It needs a pod container with a readiness probe whose image's readiness flaps
+    (:func:`model.kubelet.image_facts`).  A pod's containers come from its creation (a controller
+    copies a template: a ReplicaSet's, a Deployment's through a new ReplicaSet, a StatefulSet's or
+    DaemonSet's or a ControllerRevision's) and are never changed afterwards in this model; templates
+    change only through users (``set image``: its image; any other user action: anything).  So if no
+    container of an existing pod or template, and no image a ``set image`` may write, flaps, none
+    ever will.  Over-approximates: the probe is not required of the template's images.
+    """
+    from model.environment import SetImage
+    from model.kubelet import image_facts
+
+    images = system.scenario.images
+    for ua in system._user_actions:
+        if isinstance(ua, SetImage):
+            if image_facts(images, ua.image).ready == "flaps":
+                return True
+    if any(EVERYTHING in fp.writes for _, fp in user_fps):
+        return True
+    for _kind, (_cls, attr) in KINDS.items():
+        for o in getattr(c, attr).values():
+            for holder in (o, getattr(o, "template", None), getattr(o, "data", None)):
+                if holder is None:
+                    continue
+                for spec in _images_of(holder):
+                    if image_facts(images, spec.image).ready == "flaps":
+                        return True
+    return False
 
 
 def _all_fields_footprint() -> Footprint:
@@ -480,8 +535,12 @@ def potential_footprints(system: Any, state: Any) -> list[tuple[Hashable, Footpr
         fault_fps.append((("fault", "controller_crash"), Footprint.of({("$pending",), b}, {("$pending",), b})))
     if f.write_failure:  # a refused write: drops pending writes, or replaces a reconcile's first write (conservative)
         fault_fps.append((("fault", "write_failure"), everything))
-    # readiness flaps (no budget): a running container stops being ready
-    fault_fps.append((("fault", ""), Footprint.of(pod_status("node_name", "deletion_timestamp", "init_containers", "spec_containers", "container_statuses"), pod_status("container_statuses"))))
+    # readiness flaps (no budget): a running container stops being ready; never, in any reachable
+    # state, when no image that may run can flap (docs/semantics.md, "Readiness flaps")
+    if may_flap(system, c, user_fps):
+        fault_fps.append((("fault", ""), Footprint.of(pod_status("node_name", "deletion_timestamp", "init_containers", "spec_containers", "container_statuses"), pod_status("container_statuses"))))
+    else:
+        fault_fps.append((("fault", ""), Footprint.of(set(), set())))
 
     others = user_fps + fault_fps
     ctx.others = others
@@ -638,14 +697,35 @@ def _action_writes(system: Any, state: Any, action: Action) -> set[Loc] | None:
             return None
         out = set()
         for w in st.writes:
-            out |= write_locs(w, key, system._by_creator)
+            out |= _own_pod_writes(c, w, key, system._by_creator)
         return out
     if fam == "scheduler":
         ns, name = action.data[0], action.data[1]  # type: ignore[index]
-        return {("Pod", f, ns, name) for f in _fields("Pod") if f not in STATUS_FIELDS["Pod"]} | {("Pod", "conditions", ns, name)}
+        pod = c.pods.get((ns, name))
+        if pod is None:
+            return None
+        # model.scheduler.bind: the pod with its node (Update) and its PodScheduled condition (UpdateStatus)
+        return {("Pod", "node_name", ns, name), ("Pod", "conditions", ns, name)}
     if fam == "expiry" and len(key) == 4 and key[1] == "Pod":
         return {("Pod", f, key[2], key[3]) for f in STATUS_FIELDS["Pod"]}
     return None
+
+
+def _own_pod_writes(c: Any, w: Write, key: Any, by_creator: bool) -> set[Loc]:
+    """The locations an *atomic* step of a pod-level actor (``key`` = (family, ns, name); it reads every
+    field of its own pod) writes with ``w``: for an update of its own pod, only the assigned fields
+    whose value differs from the pod's current one.  An assigned field left as it is, is no write for
+    the independence of two actions: the actor computes its write from the pod in the same step, so
+    any action that changes that field writes into the actor's reads and is dependent anyway, and an
+    action that does not leaves it equal, so the step still leaves it as it is (docs/semantics.md,
+    "Atomic steps of pod-level actors")."""
+    locs = write_locs(w, key, by_creator)
+    if isinstance(w, (Create, Delete)) or kind_of(w.obj) != "Pod" or (w.obj.namespace, w.obj.name) != (key[1], key[2]):
+        return locs
+    cur = c.pods.get((w.obj.namespace, w.obj.name))
+    if cur is None:
+        return locs
+    return {loc for loc in locs if getattr(w.obj, str(loc[1])) != getattr(cur, str(loc[1]))}
 
 
 # --------------------------------------------------------------------------- debug checks
@@ -769,21 +849,30 @@ def potential_shape(state: Any) -> Hashable:
     with the same shape have the same potentials.  Every object's identity and ownership metadata
     (selectors, scopes, the garbage collector's work), the pods' labels and nodes, the templates,
     strategies and history limits of Deployments and ReplicaSets, the nodes' readiness and drains,
-    the budgets and which controllers have pending writes."""
+    the budgets and which controllers have pending writes; the pods' and the other templates' containers
+    (:func:`may_flap`)."""
     c = state.cluster
     meta = tuple(
         (kind, key, o.uid, o.labels, o.owner_references, o.deletion_timestamp is not None, o.finalizers)
         for kind, (_, attr) in KINDS.items()
         for key, o in getattr(c, attr).items()
     )
-    pods = tuple((k, p.node_name is None, p.node_name) for k, p in c.pods.items())
+    # the containers of pods and of the templates that are not already in ``rss``/``ds``: what
+    # may_flap reads (a pod's containers are fixed at creation, but a UID may name another
+    # incarnation in another state)
+    pods = tuple((k, p.node_name is None, p.node_name, p.spec_containers, p.init_containers) for k, p in c.pods.items())
+    other_templates = tuple(
+        (attr, k, getattr(o, "template", None), getattr(o, "data", None))
+        for attr in ("replication_controllers", "stateful_sets", "controller_revisions", "daemon_sets")
+        for k, o in getattr(c, attr).items()
+    )
     rss = tuple((k, rs.selector, rs.template) for k, rs in c.replica_sets.items())
     ds = tuple((k, d.selector, d.template, d.strategy.type, d.revision_history_limit) for k, d in c.deployments.items())
     nodes = tuple((k, n.ready, n.drain is not None) for k, n in c.nodes.items())
     orphan_pending = tuple(
         ak for ak in state.pending.keys() if ak[0] not in _PENDING_KIND or c.get(_PENDING_KIND[ak[0]], ak[1], ak[2]) is None
     ) if state.pending else ()
-    return (meta, pods, rss, ds, nodes, state.user_budget, state.faults, bool(state.pending), orphan_pending)
+    return (meta, pods, rss, ds, nodes, state.user_budget, state.faults, bool(state.pending), orphan_pending, other_templates)
 
 
 _PENDING_KIND = {"deployment": "Deployment", "replicaset": "ReplicaSet"}
@@ -816,6 +905,13 @@ class PorSystem(KubeSystem):
 
     def footprint(self, state: Any, action: Action) -> Footprint | None:
         return action_footprint(self, state, action)
+
+    def por_guard(self, state: Any) -> bool:
+        """The guard of the guarded footprints (:mod:`kubecheck.core.por`): :func:`capacity_guard`."""
+        return capacity_guard(state.cluster)
+
+    def por_guard_reads(self) -> frozenset[Loc]:
+        return GUARD_READS
 
     def potential(self, state: Any) -> list[tuple[Hashable, Footprint]] | None:
         return self._por_potential(state)

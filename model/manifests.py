@@ -448,6 +448,8 @@ class _Walk:
     entry: tuple[str, tuple[int, int]] = ("", (1, 1))  # the path and mark of the latest alias expanded
     alias_chars: int = 0  # characters of scalars decoded through aliases (the size bound)
     stack: set[int] = field(default_factory=set)
+    #: a repeated mapping key replaces the earlier value (kubectl) instead of being an error (our own files)
+    last_key_wins: bool = False
 
     def decode(self, node: Node, path: str, via_alias: bool) -> bool:
         """Count one decoded node; True if it is decoded through an alias (it or an ancestor)."""
@@ -566,7 +568,10 @@ def _mapping(node: MappingNode, path: str, walk: _Walk, depth: int, via_alias: b
         line = key_node.start_mark.line + walk.line0 + 1
         p = child(path, key)
         if key in first:
-            raise _YamlProblem(key_node, p, f'duplicate key "{key}" (first at line {first[key]})')
+            if not walk.last_key_wins:
+                raise _YamlProblem(key_node, p, f'duplicate key "{key}" (first at line {first[key]})')
+            # kubectl: the later value replaces the earlier one (the field's mark moves to it below;
+            # marks of list items inside the earlier value stay, a line off at worst, never a wrong value)
         first[key] = line
         walk.marks[p] = (line, key_node.start_mark.column + 1)
         out[key] = _plain(value_node, p, walk, depth + 1, via_alias)
@@ -619,8 +624,12 @@ def _directives_only(chunk: str) -> bool:
     return any(ln.startswith("%") for ln in lines) and all(not ln or ln.startswith(("%", "#")) for ln in lines)
 
 
-def _documents(text: str, file: str) -> Iterator[_Doc | ManifestError]:
-    """The documents of a YAML stream; a syntax error ends its own document only (reported)."""
+def _documents(text: str, file: str, last_key_wins: bool = False) -> Iterator[_Doc | ManifestError]:
+    """The documents of a YAML stream; a syntax error ends its own document only (reported).
+
+    ``last_key_wins``: a key repeated in a mapping replaces the earlier value, as kubectl's
+    non-strict YAML-to-JSON conversion does (manifests); otherwise it is an error (our own files).
+    """
     for part in _split_documents(text, file):
         if isinstance(part, ManifestError):
             yield part
@@ -630,10 +639,10 @@ def _documents(text: str, file: str) -> Iterator[_Doc | ManifestError]:
             yield ManifestError(file, line0 + 1, None,
                                 f"document too large: {len(chunk):,} characters (limit {_MAX_DOCUMENT_CHARS:,}); not loaded")
             continue
-        yield from _chunk_documents(chunk, file, line0)
+        yield from _chunk_documents(chunk, file, line0, last_key_wins)
 
 
-def _chunk_documents(chunk: str, file: str, line0: int) -> Iterator[_Doc | ManifestError]:
+def _chunk_documents(chunk: str, file: str, line0: int, last_key_wins: bool = False) -> Iterator[_Doc | ManifestError]:
     bad = _NOT_PRINTABLE.search(chunk)
     if bad is not None:  # the reader would refuse it; say where (libyaml's position is a byte offset)
         line = line0 + chunk.count("\n", 0, bad.start()) + 1
@@ -646,7 +655,7 @@ def _chunk_documents(chunk: str, file: str, line0: int) -> Iterator[_Doc | Manif
             node = loader.get_node()
             if node is None:
                 continue
-            walk = _Walk({}, loader.anchor_names, line0)
+            walk = _Walk({}, loader.anchor_names, line0, last_key_wins=last_key_wins)
             try:
                 value = _plain(node, "", walk, 0, False)
             except _YamlProblem as p:
@@ -1137,7 +1146,9 @@ class _Loader:
         if file.lower().endswith(".json"):
             text = text.replace("\t", " ")  # JSON allows tabs between tokens; YAML does not
         with _gc_paused():
-            for doc in _documents(text, file):
+            # a repeated key: the last value wins, as in kubectl (sigs.k8s.io/yaml's non-strict
+            # yaml.Unmarshal in apimachinery's YAMLToJSONDecoder; docs/semantics.md#manifests)
+            for doc in _documents(text, file, last_key_wins=True):
                 if isinstance(doc, ManifestError):
                     self.errors.append(doc)
                 elif doc.value is not None:

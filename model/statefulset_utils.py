@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 from model.controller_utils import is_pod_available, is_pod_ready
 from model.errors import ModelError
+from model.replicaset import pod_from_template
 from model.frozen import EMPTY
 from model.objects import (
     ControllerRevision,
@@ -567,26 +568,10 @@ def get_pod_revision(pod: Pod) -> str:
 
 
 def _get_pod_from_template(template: PodTemplate, set_: StatefulSet) -> Pod:
-    """controller.GetPodFromTemplate (pkg/controller/controller_utils.go): labels, annotations
-    and spec copied from the template, a controller ref to the set; not yet created."""
-    return Pod(
-        name="",
-        namespace=set_.namespace,
-        labels=template.labels,
-        annotations=template.annotations,
-        owner_references=(new_controller_ref(set_.name, set_.uid, STATEFUL_SET_API_VERSION, STATEFUL_SET_KIND),),
-        spec_containers=template.containers,
-        volumes=template.volumes,
-        restart_policy=template.restart_policy,
-        hostname=template.hostname,
-        subdomain=template.subdomain,
-        termination_grace_period_seconds=template.termination_grace_period_seconds,
-        node_selector=template.node_selector,
-        node_affinity=template.node_affinity,
-        tolerations=template.tolerations,
-        init_containers=template.init_containers,
-        phase="",
-    )
+    """controller.GetPodFromTemplate (pkg/controller/controller_utils.go), shared with the ReplicaSet
+    (``model.replicaset.pod_from_template``); not yet created (phase ``""``). Upstream also sets
+    ``generateName`` (the name is given at once here, so the model leaves it empty)."""
+    return replace(pod_from_template(template, set_, STATEFUL_SET_KIND), generate_name="", phase="")
 
 
 def new_stateful_set_pod(set_: StatefulSet, ordinal: int) -> Pod:

@@ -240,6 +240,20 @@ class PendingWrite:
     base: Any = None
 
 
+def _taken_by_another(cluster: ClusterState, write: Write) -> bool:
+    """A Create whose fixed name an object of another controller (or of none) already holds: the
+    manifests put it there (a bare Pod ``db-1`` beside StatefulSet ``db``). Upstream's controller
+    gets AlreadyExists and retries (stateful_pod_control.go CreateStatefulPod returns the error), so
+    the write fails; the controller's own object under that name would be a model error."""
+    if not isinstance(write, Create) or write.generate_name:
+        return False
+    held = cluster.get(kind_of(write.obj), write.obj.namespace, write.obj.name)
+    if held is None:
+        return False
+    mine, theirs = write.obj.controller_ref(), held.controller_ref()
+    return mine is None or theirs is None or mine.uid != theirs.uid
+
+
 @dataclass(frozen=True, slots=True)
 class SystemState(_CachedHash):
     """One state of the transition system (its hash is cached, as the API objects' are: a search
@@ -870,7 +884,7 @@ class KubeSystem(BaseSystem[SystemState]):
             try:
                 sim = _apply_pending(sim, pw, reserved)
             except ApiError as exc:
-                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant):
+                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(sim, w)):
                     raise
                 break
             out.append(pw)
@@ -885,7 +899,7 @@ class KubeSystem(BaseSystem[SystemState]):
             try:
                 cluster = _apply_pending(cluster, pw, reserved)
             except ApiError as exc:
-                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant):
+                if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(cluster, pw.write)):
                     raise
                 return cluster, False
         return cluster, True

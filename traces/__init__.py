@@ -67,6 +67,7 @@ def render_trace(
     property_truth: Sequence[bool] | Callable[[Any], bool] | None = None,
     formats: Sequence[str] = ("svg", "png"),
     timeout: float = 60.0,
+    trigger_at: int | None = None,
 ) -> RenderResult:
     """Write every artifact of one counterexample into ``out_dir``; never raises.
 
@@ -74,7 +75,8 @@ def render_trace(
     ``trace.dot`` and ``lanes.dot`` (always), ``trace.svg``/``lanes.svg`` (Graphviz, or the built-in
     SVG writer when ``dot`` is not on PATH) and ``trace.png``/``lanes.png`` (Graphviz only).
     ``property_truth`` is the property's value per state (a list as long as ``trace.states()``, or a
-    predicate over states); it adds a truth row to the lane view.
+    predicate over states); it adds a truth row to the lane view. ``trigger_at`` (a leads-to lasso: the
+    state where the unanswered trigger holds; ``property_truth`` is then the goal) is marked in both views.
 
     Returns a :class:`RenderResult`: ``files`` (the paths written; iterating the result yields them)
     and ``warnings`` (what could not be done, e.g. no ``dot``, an unserialisable state).
@@ -100,5 +102,5 @@ def render_trace(
         files.append(save_itf(trace, out / "trace.itf.json"))
     except Exception as exc:  # noqa: BLE001
         warnings.append(f"trace.itf.json not written: {type(exc).__name__}: {exc}")
-    drawn = render_view(trace, out, system=system, property_truth=property_truth, formats=formats, timeout=timeout)
+    drawn = render_view(trace, out, system=system, property_truth=property_truth, formats=formats, timeout=timeout, trigger_at=trigger_at)
     return RenderResult((*files, *drawn.files), (*warnings, *drawn.warnings))

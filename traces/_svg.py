@@ -9,7 +9,7 @@ monospace font (0.6 em per character), so boxes fit without measuring.  Every st
 from __future__ import annotations
 
 from traces._text import visible, xml
-from traces._view import TraceView, truth_text, wrap
+from traces._view import TRIGGER_NOTE, TraceView, state_note, truth_text, wrap
 from traces._style import (
     BAD_BG,
     BAD_FG,
@@ -53,7 +53,10 @@ def path_svg(view: TraceView, max_lines: int = 14) -> str:
     """The trace as a vertical path of state boxes (the fallback for ``trace.svg``)."""
     margin, gap, pad = 16.0, 46.0, 6.0
     boxes = [node_lines(view, col, max_lines) for col in view.columns]
-    headers = [f"state {c.index}" + (f"   {truth_text(view, c.truth)}" if c.truth is not None else "") for c in view.columns]
+    headers = [
+        f"state {c.index}" + (f"   {truth_text(view, c.truth)}" if c.truth is not None else "") + state_note(view, c.index)
+        for c in view.columns
+    ]
     chars = max(max((len(visible(t, 400)) for t, _ in lines), default=10) for lines in boxes)
     chars = max(chars, *(len(h) for h in headers))
     box_w = min(chars, 100) * CHAR_W + 2 * pad
@@ -176,6 +179,10 @@ def lanes_svg(view: TraceView, cell_chars: int = 24, max_cell_lines: int = 4) ->
                 for c in view.columns
             ],
         )
+    if view.trigger_at is not None:
+        trig = [([""], "#ffffff", "#000000", False) for _ in view.columns]
+        trig[view.trigger_at] = (cell(TRIGGER_NOTE), BAD_BG, BAD_FG, True)
+        row("trigger", trig)
     if view.loop_start is not None:
         loop = [([""], "#ffffff", "#000000", False) for _ in view.columns]
         text = f"↺ back to state {view.loop_start}" + (f" via {view.loop_action}" if view.loop_action else " (stays)")

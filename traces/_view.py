@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 from traces.describe import changed_lanes, describe, lane_rank, short
 from traces.trace import Trace
 
-__all__ = ["Column", "TraceView", "build_view", "wrap", "action_text", "truth_text"]
+__all__ = ["Column", "TraceView", "build_view", "wrap", "action_text", "truth_text", "state_note", "TRIGGER_NOTE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,15 @@ class TraceView:
     bad: frozenset[int]
     loop_start: int | None
     loop_action: str  # "" for a stutter loop
+    trigger_at: int | None = None  # a leads-to lasso: the state where the unanswered trigger holds
+
+
+TRIGGER_NOTE = "⚑ trigger holds here; the goal never follows"
+
+
+def state_note(view: TraceView, index: int) -> str:
+    """The extra header note of a state: the leads-to trigger, or ""."""
+    return f"   {TRIGGER_NOTE}" if index == view.trigger_at else ""
 
 
 def action_text(step: Any) -> str:
@@ -82,7 +91,10 @@ def build_view(
     system: Any = None,
     property_truth: Sequence[bool] | Callable[[Any], bool] | None = None,
     warnings: list[str] | None = None,
+    trigger_at: int | None = None,
 ) -> TraceView:
+    """``trigger_at``: for a leads-to lasso, the index of the state where the unanswered trigger holds;
+    the truth row is then the goal's (``property_truth`` is the goal predicate)."""
     warn = warnings if warnings is not None else []
     states = trace.states()
     truth = _truth(trace, property_truth, warn)
@@ -118,13 +130,14 @@ def build_view(
     return TraceView(
         title=title,
         subtitle=subtitle,
-        property_label=f"{prop} holds",
+        property_label=f"{prop} {'goal ' if trigger_at is not None else ''}holds",
         columns=tuple(columns),
         lanes=tuple(sorted(order, key=lambda lane: lane_rank(lane))),  # stable: first appearance within a kind
         has_truth=any(t is not None for t in truth),
         bad=bad,
         loop_start=trace.loop_start,
         loop_action=loop_action,
+        trigger_at=trigger_at if trigger_at is not None and 0 <= trigger_at < len(states) else None,
     )
 
 

@@ -43,7 +43,7 @@ from traces._style import (
 )
 from traces._svg import lanes_svg, path_svg
 from traces._text import visible, xml
-from traces._view import TraceView, build_view, truth_text, wrap
+from traces._view import TRIGGER_NOTE, TraceView, build_view, state_note, truth_text, wrap
 from traces.trace import Trace
 
 __all__ = [
@@ -115,6 +115,7 @@ def trace_graph(trace: Trace, system: Any = None, property_truth: Truth = None, 
         head = f"state {col.index}"
         if col.truth is not None:
             head += f"   {truth_text(view, col.truth)}"
+        head += state_note(view, col.index)
         rows = [
             f'<TR><TD ALIGN="LEFT" BGCOLOR="{BAD_BG if bad else HEADER_BG}">'
             f'<FONT COLOR="{BAD_FG if bad else "black"}"><B>{xml(head, 120)}</B></FONT></TD></TR>'
@@ -166,6 +167,8 @@ def trace_graph(trace: Trace, system: Any = None, property_truth: Truth = None, 
 
 def _cell(text: str, *, bg: str = "white", fg: str = "black", bold: bool = False, width: int = 24, whole: bool = False) -> str:
     lines = "<BR/>".join(xml(line, 200) for line in wrap(visible(text, 400), width, 0 if whole else 4))
+    if not lines:  # Graphviz rejects an empty <FONT></FONT> or <B></B> (a syntax error, not a warning)
+        return f'<TD BGCOLOR="{bg}"></TD>'
     if bold:
         lines = f"<B>{lines}</B>"
     return f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP" BGCOLOR="{bg}"><FONT COLOR="{fg}">{lines}</FONT></TD>'
@@ -204,6 +207,12 @@ def lane_graph(trace: Trace, system: Any = None, property_truth: Truth = None, *
                 cells.append(_cell("?", fg=DIM_FG))
             else:
                 cells.append(_cell("✓ holds" if c.truth else "✗ VIOLATED", bg=OK_BG if c.truth else BAD_BG, fg=OK_FG if c.truth else BAD_FG, bold=True))
+        rows.append("".join(cells))
+    if view.trigger_at is not None:
+        cells = [_cell("trigger", bg=HEADER_BG, bold=True)]
+        for c in view.columns:
+            at = c.index == view.trigger_at
+            cells.append(_cell(TRIGGER_NOTE, bg=BAD_BG, fg=BAD_FG, bold=True) if at else _cell(""))
         rows.append("".join(cells))
     if view.loop_start is not None:
         n = len(view.columns)
@@ -346,6 +355,7 @@ def render_view(
     property_truth: Truth = None,
     formats: Sequence[str] = ("svg", "png"),
     timeout: float = 60.0,
+    trigger_at: int | None = None,
 ) -> RenderResult:
     """Write ``trace.dot`` and ``lanes.dot`` plus their SVG/PNG (or built-in SVG) into ``out_dir``."""
     files: list[Path] = []
@@ -353,7 +363,7 @@ def render_view(
     try:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        view = build_view(trace, system, property_truth, warnings)
+        view = build_view(trace, system, property_truth, warnings, trigger_at)
     except Exception as exc:  # noqa: BLE001
         return RenderResult((), (f"rendering failed: {type(exc).__name__}: {exc}",))
     _emit(lambda: trace_graph(trace, view=view).source, lambda: path_svg(view), out, "trace", formats, timeout, files, warnings)

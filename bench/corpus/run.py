@@ -17,6 +17,8 @@ Measured per run:
 * **time**: wall seconds from spawn to reaping;
 * **peak memory**: the child's own peak RSS, ``ru_maxrss`` of the ``os.wait4`` that reaps it (not the
   parent's, which never ran a search);
+* **CPU seconds** (log line and ``--json`` only, not the table): user + system time of that same
+  ``os.wait4`` (the child and the children it reaped), the figure to read on a shared, loaded machine;
 * from the JSON report (absent on exit 2 or a kill): **workloads** (distinct Deployment, StatefulSet,
   ReplicaSet and ReplicationController targets among ``findings``), **groups** (``len(groups)``, 1 for an empty list: one search covered the cluster; ``-``
   while the report has no such field), **states** (sum of ``explorations[].states``) and **cut by**
@@ -75,6 +77,7 @@ class CorpusRun:
     violated: tuple[str, ...] = ()  # rule IDs with a VIOLATED finding
     error: str | None = None  # first stderr line of a run that exited 2 (or died)
     command: tuple[str, ...] = field(default=(), compare=False)
+    cpu_seconds: float | None = field(default=None, compare=False)  # user + system CPU of the child and its reaped children
 
     @property
     def killed(self) -> bool:
@@ -173,7 +176,7 @@ def measure(
             error = _first_line(stderr, stdout)
         return CorpusRun(
             name=name, scenarios=scenarios, exit_code=exit_code, seconds=seconds, peak_rss=usage.ru_maxrss * 1024,
-            error=error, command=tuple(cmd), **parsed,
+            error=error, command=tuple(cmd), cpu_seconds=usage.ru_utime + usage.ru_stime, **parsed,
         )
 
 
@@ -261,7 +264,7 @@ def run_corpus(
         rel = os.path.relpath(path, data.parent) if path.is_relative_to(data.parent) else str(path)
         r = measure(s.name, rel, scen, timeout=timeout, extra=extra, cwd=data.parent)
         log(
-            f"{s.name:<20} {scen:<13} exit {_exit(r):>6}  {r.seconds:7.1f} s  {r.peak_rss / 2**20:7.0f} MB  "
+            f"{s.name:<20} {scen:<13} exit {_exit(r):>6}  {r.seconds:7.1f} s  cpu {r.cpu_seconds or 0:7.1f} s  {r.peak_rss / 2**20:7.0f} MB  "
             f"workloads {_cell(r.workloads):>3}  groups {_cell(r.groups):>3}  states {_cell(r.states):>9}  "
             f"cut {','.join(r.cut) or '-'}  violated {','.join(r.violated) or '-'}" + (f"\n    {r.error}" if r.error else "")
         )

@@ -36,6 +36,17 @@ and writes of the other); for a component ``K`` with enabled actions ``T``:
   successors is a state seen before (so every cycle of the reduced graph has a fully expanded
   state: on a cycle, the state discovered last has an edge to an earlier one).
 
+**Guarded footprints** (optional hooks ``por_guard(state) -> bool`` and ``por_guard_reads()``):
+the footprints and potentials may describe a *relaxed* system ``M'`` that takes exactly the
+system's steps in every state where the guard holds (e.g. a scheduler whose capacity check is
+dropped, declared only while no node can fill up).  The guard's reads are made visible, and
+:meth:`AmpleChooser.choose` raises :class:`PorGuardFailed` on a state where the guard does not
+hold; ``explore`` then runs the search again without the reduction.  If it never fails, every state
+the reduced search expanded satisfies the guard, so it is the reduced search of ``M'``, whose
+footprints are exact; since the guard is visible, ``M'`` has no reachable state violating it (the
+ample-set theorem applied to the guard as an invariant), so ``M'`` and the system have the same
+reachable graph and the same verdicts (docs/semantics.md, "Guarded footprints").
+
 Eventual properties are refused (as symmetry refuses them): weak fairness is about the actions
 enabled along a run, which the reduced graph does not keep.  See
 :func:`kubecheck.core.reductions.por_refusal`.
@@ -60,6 +71,7 @@ __all__ = [
     "AmpleChooser",
     "POR_CHECK_ENV",
     "FootprintViolation",
+    "PorGuardFailed",
 ]
 
 Location = tuple[Hashable, ...]
@@ -75,6 +87,12 @@ POR_CHECK_ENV = "KUBECHECK_POR_CHECK"
 
 class FootprintViolation(AssertionError):
     """A declared footprint or independence claim was contradicted at run time (debug mode)."""
+
+
+class PorGuardFailed(Exception):
+    """A state the reduced search expanded violates the system's ``por_guard``: the declared
+    footprints need not hold there, so the reduction is abandoned (``explore`` searches again
+    without it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +164,11 @@ class AmpleChooser:
     def __init__(self, system: Any, visible: Iterable[Location]) -> None:
         self.footprint: Callable[[Any, Any], Footprint | None] | None = getattr(system, "footprint", None)
         self.potential: Callable[[Any], Iterable[tuple[Hashable, Footprint]] | None] | None = getattr(system, "potential", None)
+        #: the guard of guarded footprints (module docstring), its reads visible
+        self.guard: Callable[[Any], bool] | None = getattr(system, "por_guard", None)
+        guard_reads = getattr(system, "por_guard_reads", None)
+        if self.guard is not None:
+            visible = set(visible) | (set(guard_reads()) if guard_reads is not None else {EVERYTHING})
         self.visible = frozenset(visible)
         self.system = system
         self.check = por_check_enabled()
@@ -172,6 +195,8 @@ class AmpleChooser:
         if it has an enabled action, all its enabled actions are invisible (C2) and it is not
         everything enabled; the smallest such one (fewest enabled actions), ties in actor order.
         """
+        if self.guard is not None and self.usable and not self.guard(state):
+            raise PorGuardFailed(f"the partial-order reduction's guard does not hold in {state!r:.200}")
         if not self.usable or len(succ) < 2:
             return None
         groups: dict[Hashable, list[int]] = {}

@@ -152,20 +152,30 @@ def split_by_all_reductions(
     combined with symmetry (its independence is exact commutation, not commutation up to a
     renaming): a property symmetry may serve gets symmetry, which does reduce.
 
+    A POR search is only worth running where it replaces an unreduced one: when the properties POR
+    may not serve leave a plain search (no reduction at all: the full state space is explored anyway),
+    the properties POR could serve join it instead of running a second, reduced search over the same
+    space (same verdicts; the work of the reduced search saved).
+
     >>> from kubecheck.core.properties import invariant, eventually_always
     >>> inv = invariant("INV", "inv", lambda s: True, reads=frozenset({("x",)}))
-    >>> blind = invariant("ALL", "reads anything", lambda s: True)
     >>> conv = eventually_always("CONV", "conv", lambda s: True)
-    >>> [([p.rule_id for p in ps], por) for ps, _, _, por in split_by_all_reductions([inv, blind, conv], lambda p: p, False, False, True)]
-    [(['INV'], True), (['ALL', 'CONV'], False)]
+    >>> [([p.rule_id for p in ps], por) for ps, _, _, por in split_by_all_reductions([inv, conv], lambda p: p, False, False, True)]
+    [(['INV', 'CONV'], False)]
+    >>> [([p.rule_id for p in ps], por) for ps, _, _, por in split_by_all_reductions([inv], lambda p: p, False, False, True)]
+    [(['INV'], True)]
     """
-    out: dict[tuple[bool, bool, bool], list[T]] = {}
+    keys: list[tuple[bool, bool, bool]] = []
     for item in items:
         prop = prop_of(item)
         sym = symmetry and may_use_symmetry(prop)
         p = por and not sym and may_use_por(prop)
-        key = (sym, fingerprint and not p and may_use_fingerprint(prop), p)
-        out.setdefault(key, []).append(item)
+        keys.append((sym, fingerprint and not p and may_use_fingerprint(prop), p))
+    plain, reduced = (False, False, False), (False, False, True)
+    merge = plain in keys and reduced in keys
+    out: dict[tuple[bool, bool, bool], list[T]] = {}
+    for item, key in zip(items, keys):
+        out.setdefault(plain if merge and key == reduced else key, []).append(item)
     order = [(s, f, p) for p in (True, False) for s in (True, False) for f in (True, False)]
     return [(out[k], k[0], k[1], k[2]) for k in order if k in out]
 

@@ -4,6 +4,8 @@
   ``template_matches_selector``, ``overlap_analysis``.
 * :mod:`kubecheck.symbolic.rollout`: the count abstraction of the rolling update.
 * :mod:`kubecheck.symbolic.prove`: ``prove_rollout``, ``prove_deployment``, ``selector_report``.
+* :mod:`kubecheck.symbolic.statefulset_count` (with ``statefulset_refinement``, ``statefulset_check``): the
+  per-ordinal-prefix abstraction of the StatefulSet rolling update (KC-STS-005/006).
 
 docs/symbolic.md says what is proved; docs/semantics.md#symbolic lists the abstractions.
 """

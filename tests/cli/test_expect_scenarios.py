@@ -60,6 +60,13 @@ def test_after_an_undo_to_a_broken_image_it_never_converges(tmp_path: Path) -> N
     assert labels.count("user_rollback_deployment") == 1
     assert trace["loop_start"] is not None and trace["loop_start"] >= int(m.group(1))
     assert labels[int(m.group(1)):].count("kubelet_pull_image_failed") >= 1  # the undo target fails to pull
+    # both views mark the trigger state; the truth row is the goal's
+    at = int(m.group(1))
+    lanes = (tdir / "lanes.dot").read_text().replace("<BR/>", " ")  # cells wrap long text
+    assert "trigger holds here; the goal never follows" in lanes and "EXPECT-undo-to-broken-1 goal holds" in lanes
+    path = (tdir / "trace.dot").read_text()
+    assert re.search(rf"s{at} \[label=<.*state {at} .*trigger holds here", path), path[:2000]
+    assert "trigger holds here;" in (tdir / "lanes.svg").read_text()
     # kubecheck replay rebuilds the expectation from the scenario file and the judge still says violated
     rr, _ = invoke(["replay", str(tdir / "trace.json")], tmp_path)
     assert rr.exit_code == 0, rr.output

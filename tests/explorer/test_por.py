@@ -191,10 +191,12 @@ def test_planner_splits_por_from_what_it_may_not_serve():
     inv = invariant("INV", "inv", lambda s: True, reads=frozenset({("x",)}))
     blind = invariant("ALL", "all", lambda s: True)
     conv = eventually_always("CONV", "conv", lambda s: True)
+    out = split_by_all_reductions([inv, blind], lambda p: p, False, True, True)
+    assert [([p.rule_id for p in ps], fp, por) for ps, _, fp, por in out] == [(["INV"], False, True), (["ALL"], True, False)]
+    # a plain search (no reduction) runs anyway for CONV: INV joins it rather than a second,
+    # reduced search over the same space
     out = split_by_all_reductions([inv, blind, conv], lambda p: p, False, True, True)
-    assert [([p.rule_id for p in ps], fp, por) for ps, _, fp, por in out] == [
-        (["INV"], False, True), (["ALL"], True, False), (["CONV"], False, False)
-    ]
+    assert [([p.rule_id for p in ps], fp, por) for ps, _, fp, por in out] == [(["ALL"], True, False), (["INV", "CONV"], False, False)]
     # symmetry wins where it may serve (POR is not combined with it)
     out = split_by_all_reductions([inv, conv], lambda p: p, True, False, True)
     assert [([p.rule_id for p in ps], sym, por) for ps, sym, _, por in out] == [(["INV"], True, False), (["CONV"], False, False)]
@@ -223,3 +225,49 @@ def test_debug_mode_catches_a_false_independence_claim(monkeypatch):
     monkeypatch.setenv(POR_CHECK_ENV, "1")
     with pytest.raises(FootprintViolation, match="does not commute"):
         explore(Liar(2, 2), [inv], por=True, progress="off")
+
+
+class GuardedTrap(Trap):
+    """Guarded footprints (kubecheck.core.por): B's declared potential leaves out that ``test_x`` reads
+    x, which is exact for the relaxed system where x is 0, i.e. while the guard ``x == 0`` holds."""
+
+    def __init__(self) -> None:
+        super().__init__(honest=False)
+
+    def por_guard(self, s):
+        return s[0] == 0
+
+    def por_guard_reads(self):
+        return [("x",)]
+
+
+def test_a_guard_keeps_the_violation_the_relaxed_footprints_would_lose():
+    """Without the guard these footprints lose the violation (test above); with it, x is visible and
+    the violation is found (here before any state with x = 1 is expanded: a violation found in the
+    reduced graph is a real path, whatever the guard)."""
+    red = explore(GuardedTrap(), [NO_Y], por=True, progress="off")
+    assert red.results[0].verdict is Verdict.VIOLATED
+    assert red.results[0].trace.states()[-1][1] == 1
+
+
+class GuardedCounters(Counters):
+    def por_guard(self, s):
+        return s[1] < 2  # holds until counter 1 reaches 2
+
+    def por_guard_reads(self):
+        return [("v", 1)]
+
+
+def test_a_guard_that_holds_keeps_the_reduction_and_one_that_fails_abandons_it():
+    ok = invariant("OK", "counter 2 stays at most k", lambda s: s[2] <= 3, reads=frozenset({("v", 2)}))
+    plain = explore(Counters(3, 1), [ok], por=True, progress="off")
+    guarded = explore(GuardedCounters(3, 1), [ok], por=True, progress="off")
+    assert guarded.reductions == plain.reductions == ("por",)
+    assert [r.verdict for r in guarded.results] == [r.verdict for r in plain.results] == [Verdict.HOLDS]
+    # counter 1's step is visible now (the guard reads it), so no fewer states than without the guard
+    assert guarded.stats.states >= plain.stats.states
+    # k = 2: counter 1 reaches 2, the guard fails on that state, the search runs again unreduced
+    failing = explore(GuardedCounters(3, 2), [ok], por=True, progress="off")
+    assert failing.reductions == ()
+    assert failing.complete and failing.stats.states == 27
+    assert failing.results[0].verdict is Verdict.HOLDS

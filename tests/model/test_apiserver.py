@@ -63,6 +63,22 @@ def test_create_refuses_a_duplicate_name() -> None:
     assert isinstance(exc.value, ApiError) and exc.value.reason == "AlreadyExists"
 
 
+def test_generated_pod_names_never_take_a_statefulset_ordinal_name() -> None:
+    """A pod prefix ``db-`` beside StatefulSet ``db``: letters (upstream's consonants), not ``db-1``."""
+    from model.apiserver import _letters
+    from model.objects import StatefulSet
+
+    assert [_letters(n) for n in (1, 2, 20, 21, 22, 420, 421)] == ["b", "c", "z", "bb", "bc", "zz", "bbb"]
+    st = cluster(StatefulSet(name="db"))
+    for _ in range(3):
+        st = apply_write(st, Create(replace(pod(""), name=""), generate_name="db-"))
+    assert sorted(n for _, n in st.pods.keys()) == ["db-b", "db-c", "db-d"]
+    plain = apply_write(cluster(), Create(replace(pod(""), name=""), generate_name="db-"))
+    assert [n for _, n in plain.pods.keys()] == ["db-1"]
+    other = apply_write(cluster(StatefulSet(name="db")), Create(replace(pod(""), name=""), generate_name="web-"))
+    assert [n for _, n in other.pods.keys()] == ["web-1"]
+
+
 # ------------------------------------------------------------------------------ update
 
 

@@ -228,3 +228,28 @@ def test_an_hpa_is_in_the_group_of_its_target_workload(tmp_path: Path) -> None:
     from model.environment import SetLoad
 
     assert interaction_groups(c, [SetLoad("scaler", 300)]) == groups  # a load change stays in the group
+
+
+def test_a_pod_named_like_a_statefulset_ordinal_joins_the_set(tmp_path: Path) -> None:
+    sts = """---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: nginx}]}
+"""
+    pod = """---
+apiVersion: v1
+kind: Pod
+metadata: {name: NAME, labels: {app: other}}
+spec: {containers: [{name: c, image: nginx}]}
+"""
+    together = interaction_groups(_cluster(tmp_path, sts + pod.replace("NAME", "db-1")))
+    assert together is not None and _names(together) == [["Pod/db-1", "StatefulSet/db"]]
+    apart = interaction_groups(_cluster(tmp_path, sts + pod.replace("NAME", "db-x")))
+    assert apart is not None and _names(apart) == [["Pod/db-x"], ["StatefulSet/db"]]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubecheck.core import Verdict, invariant
+from kubecheck.core import Verdict, action_property, invariant
 from kubecheck.core.explorer import explore
 from kubecheck.core.por import POR_CHECK_ENV
 from model.footprint import FOOTPRINT_CHECK_ENV, FootprintError, PorSystem, check_step
@@ -85,3 +85,119 @@ def test_debug_mode_rejects_an_undeclared_write() -> None:
 def test_stale_reads_switch_the_reduction_off() -> None:
     system = PorSystem(BUILDERS["crash_stale"]("write").scenario)
     assert system.potential(system.init_states()[0]) is None
+
+
+# ------------------------------------------------------------------ readiness flaps (may_flap)
+
+
+def _two_deployments(tmp_path: Any, image0: str, probe0: bool, set_images: tuple[str | None, str | None] = ("nginx:2", "nginx:2"), pod_capacity: int = 110) -> Any:
+    """Two one-replica Deployments behind one Service on one node, settled, both rolled at once
+    (``set image`` on each), by-creator identifiers: the workload of issue 15's two-Deployment target."""
+    from dataclasses import replace
+
+    from bench.model_perf import settle
+    from model.environment import SetImage
+    from model.manifests import load_manifests
+    from model.objects import Node
+    from model.system import Scenario
+
+    docs = []
+    for i, image in enumerate((image0, "nginx:1")):
+        probe = ", readinessProbe: {httpGet: {path: /, port: 80}}" if i == 0 and probe0 else ""
+        docs.append(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  replicas: 1\n"
+            f"  selector: {{matchLabels: {{app: shop, tier: t{i}}}}}\n  template:\n"
+            f"    metadata: {{labels: {{app: shop, tier: t{i}}}}}\n"
+            f"    spec: {{containers: [{{name: c, image: \"{image}\"{probe}}}]}}\n"
+        )
+    docs.append("apiVersion: v1\nkind: Service\nmetadata: {name: shop}\nspec: {selector: {app: shop}, ports: [{port: 80}]}\n")
+    path = tmp_path / "two.yaml"
+    path.write_text("---\n".join(docs))
+    start = load_manifests([str(path)]).to_state().put(Node(name="node-1", uid="node-uid-1", pod_capacity=pod_capacity))
+    base = Scenario(initial=start, name="two", granularity="reconcile", identifiers="by-creator")
+    return replace(base, initial=settle(base), user_actions=tuple(SetImage(kind="Deployment", name=f"d{i}", image=im) for i, im in enumerate(set_images) if im is not None))
+
+
+def _flap_potential(scenario: Any) -> Any:
+    system = PorSystem(scenario)
+    pots = dict(system.potential(system.init_states()[0]))
+    return pots[("fault", "")]
+
+
+def test_readiness_flaps_are_idle_unless_an_image_may_flap(tmp_path: Any) -> None:
+    """The unbudgeted readiness-flap fault reads and writes every pod's container statuses, which
+    joined every workload into one dependency component; it is idle (reads and writes nothing)
+    when no image that may run can flap, and declared as before when one can: in a template, or
+    as the image of a ``set image``."""
+    assert _flap_potential(_two_deployments(tmp_path, "nginx:1", True)).writes == frozenset()
+    broken = _flap_potential(_two_deployments(tmp_path, "nginx:broken", True))
+    assert ("Pod", "container_statuses") in broken.writes
+    later = _flap_potential(_two_deployments(tmp_path, "nginx:1", True, ("nginx:broken", "nginx:2")))
+    assert ("Pod", "container_statuses") in later.writes
+
+
+@pytest.mark.parametrize("image,set_images", [("nginx:1", ("nginx:2", "nginx:2")), ("nginx:broken", (None, "nginx:2")), ("nginx:1", ("nginx:broken", None))],
+                         ids=["no-flaps", "flapping-template", "flapping-set-image"])
+def test_two_deployments_rolled_at_once_keep_their_verdicts_with_por(tmp_path: Any, image: str, set_images: tuple[str | None, str | None], monkeypatch: Any) -> None:
+    """Differential on several workloads (issue 15): two Deployments behind one Service rolled at
+    once (the flapping cases roll one of them, to stay small), with every step checked against its footprint and every ample choice checked for
+    commutation; the same verdict per rule with and without POR, including a rule that reads the
+    readiness the flap fault writes (it is VIOLATED when an image flaps, HOLDS otherwise)."""
+    monkeypatch.setenv(FOOTPRINT_CHECK_ENV, "1")
+    monkeypatch.setenv(POR_CHECK_ENV, "1")
+    scenario = _two_deployments(tmp_path, image, True, set_images)
+
+    def props() -> list[Any]:
+        ready = action_property(
+            "NO-READINESS-LOSS", "no step makes a running, ready container of d0 unready",
+            lambda s, a, t: not any(
+                p.labels.get("tier") == "t0" and q is not None and cs.state == "running" and cs.ready and any(
+                    x.name == cs.name and x.state == "running" and x.restart_count == cs.restart_count and not x.ready for x in q.container_statuses)
+                for k, p in s.cluster.pods.items() for q in (t.cluster.pods.get(k),) for cs in p.container_statuses),
+            reads=frozenset({("Pod", "container_statuses")}),
+        )
+        return [*_props(PorSystem(scenario)), ready]
+
+    full = explore(PorSystem(scenario), props(), check_deadlock=True, progress="off")
+    red = explore(PorSystem(scenario), props(), check_deadlock=True, por=True, progress="off")
+    assert full.complete and red.complete
+    assert [(r.property.rule_id, r.verdict) for r in red.results] == [(r.property.rule_id, r.verdict) for r in full.results]
+    assert red.stats.states <= full.stats.states
+    flaps = "nginx:broken" in (image, set_images[0])
+    verdict = next(r.verdict for r in red.results if r.property.rule_id == "NO-READINESS-LOSS")
+    assert verdict is (Verdict.VIOLATED if flaps else Verdict.HOLDS)
+
+
+# ------------------------------------------------------------------ the scheduler's capacity guard
+
+
+@pytest.mark.parametrize("pod_capacity", [110, 3])
+def test_the_capacity_guard_prunes_two_deployments_or_gives_up_when_a_node_may_fill(tmp_path: Any, pod_capacity: int, monkeypatch: Any) -> None:
+    """The scheduler's potential reads its own pod and the nodes only, declared for the system whose
+    capacity filter passes (model.footprint.capacity_guard: no more pods than the smallest capacity).
+    With the default capacity (110) the guard holds everywhere and the two rolled Deployments are
+    pruned (the workloads are no longer one dependency component); with a capacity of 3 a rollout
+    with surge reaches 4 pods, the guard fails and the search runs again unreduced: same verdicts."""
+    monkeypatch.setenv(FOOTPRINT_CHECK_ENV, "1")
+    monkeypatch.setenv(POR_CHECK_ENV, "1")
+    scenario = _two_deployments(tmp_path, "nginx:1", False, ("nginx:2", "nginx:2"), pod_capacity)
+    full = explore(PorSystem(scenario), _props(PorSystem(scenario)), check_deadlock=True, progress="off")
+    red = explore(PorSystem(scenario), _props(PorSystem(scenario)), check_deadlock=True, por=True, progress="off")
+    assert full.complete and red.complete
+    assert [(r.property.rule_id, r.verdict) for r in red.results] == [(r.property.rule_id, r.verdict) for r in full.results]
+    if pod_capacity == 110:
+        assert red.reductions == ("por",) and red.stats.states < full.stats.states
+    else:
+        assert red.reductions == () and red.stats.states == full.stats.states
+
+
+def test_capacity_guard() -> None:
+    from model.footprint import capacity_guard
+    from model.objects import Node, Pod
+    from model.state import ClusterState
+
+    c = ClusterState().put(Node(name="n1", uid="u1", pod_capacity=2)).put(Node(name="n2", uid="u2", pod_capacity=5))
+    assert capacity_guard(ClusterState()) and capacity_guard(c)
+    c = c.put(Pod(name="a", uid="pa")).put(Pod(name="b", uid="pb", node_name="n2"))
+    assert capacity_guard(c)  # 2 pods: a pending pod sees at most 1 bound pod on n1
+    assert not capacity_guard(c.put(Pod(name="c", uid="pc")))  # 3 pods: n1 could be full for the third

@@ -377,3 +377,71 @@ def test_on_as_a_key_becomes_the_string_true() -> None:
     (doc,) = list(_documents("on: 1\n", "s.yaml"))
     assert not isinstance(doc, ManifestError)
     assert doc.value == {"true": 1}
+
+
+# A key written twice in one mapping: kubectl converts YAML to JSON with sigs.k8s.io/yaml's
+# non-strict yaml.Unmarshal (k8s.io/apimachinery/pkg/util/yaml decoder.go, YAMLToJSONDecoder.Decode),
+# where go-yaml v2 sets the map entry again: the last value wins, with no error.  Found on a real
+# manifest: aws-containers/retail-store-sample-app dist/kubernetes/deploy.yaml (every release
+# 0.3.0 to 0.8.4) writes CARTS_DYNAMODB_CREATETABLE twice in a ConfigMap's data.
+_DUPLICATED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {tier: a, tier: b}
+spec:
+  replicas: 5
+  minReadySeconds: 7
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: nginx:2}]
+  replicas: 2
+  replicas: 3
+"""
+
+
+def test_a_repeated_key_in_a_manifest_takes_the_last_value_as_kubectl_does() -> None:
+    result = load_text(_DUPLICATED, "d.yaml")
+    assert result.errors == ()
+    (d,) = result.objects
+    assert isinstance(d, Deployment)
+    assert (d.replicas, d.labels) == (3, FrozenMap({"tier": "b"}))
+    # the second spec replaces the first as a whole (not merged): minReadySeconds is back to its default
+    assert (d.min_ready_seconds, d.template.containers[0].image) == (0, "nginx:2")
+    assert result.location("Deployment", "default", "web", "spec.replicas").line == 20
+    assert result.location("Deployment", "default", "web", "spec").line == 13
+
+
+def test_an_error_in_the_repeated_value_points_at_the_last_occurrence() -> None:
+    text = _DUPLICATED.replace("  replicas: 3\n", "  replicas: -1\n")
+    assert [str(e) for e in load_text(text, "d.yaml").errors] == [
+        "d.yaml:20: spec.replicas: invalid value -1: must be greater than or equal to 0"
+    ]
+    # the first occurrence's value is gone: an invalid value there is no error (kubectl never sees it)
+    assert load_text(_DUPLICATED.replace("  replicas: 5\n", "  replicas: -5\n"), "d.yaml").errors == ()
+
+
+def test_a_repeated_key_in_a_json_manifest_takes_the_last_value() -> None:
+    text = (
+        '{"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r"}, "spec": {"replicas": 1, "replicas": 4,\n'
+        '"selector": {"matchLabels": {"app": "r"}}, "template": {"metadata": {"labels": {"app": "r"}},\n'
+        '"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}\n'
+    )
+    result = load_text(text, "r.json")
+    assert result.errors == ()
+    assert result.objects[0].replicas == 4
+
+
+def test_our_own_yaml_files_still_refuse_a_repeated_key() -> None:
+    from model.manifests import load_yaml_document
+
+    with pytest.raises(ManifestError, match=r'^s\.yaml:2: name: duplicate key "name" \(first at line 1\)$'):
+        load_yaml_document("name: a\nname: b\n", "s.yaml")

@@ -42,7 +42,6 @@ EXPECTED: dict[str, list[str]] = {
     "bad-selector-operator.yaml": [
         '9: spec.selector.matchExpressions[0].operator: invalid value "Equals": not a valid selector operator',
     ],
-    "duplicate-key.yaml": ['7: spec.replicas: duplicate key "replicas" (first at line 6)'],
     "duplicate-object.yaml": [
         f'12: metadata.name: duplicate Service "default/web" (first defined at {BROKEN}/duplicate-object.yaml:1)',
     ],

@@ -83,6 +83,34 @@ def test_builtin_svg_draws_the_lasso_loop(tmp_path, no_dot):
     assert "↺ back to state 1 via flipper: flip" in " ".join(svg_text(tmp_path / "lanes.svg").split())
 
 
+@needs_dot
+def test_with_dot_a_lasso_renders_both_views_without_warnings(tmp_path):
+    """The lanes' loop row has empty cells; Graphviz rejects an empty <FONT></FONT> (a syntax error)."""
+    lasso = follow(Flip(), ["touch", "flip"], loop_start=1, loop_label="flip")
+    res = render_trace(lasso, tmp_path)
+    assert res.warnings == ()
+    assert "lanes.svg" in names(res)
+    done = subprocess.run(["dot", "-Tsvg", str(tmp_path / "lanes.dot")], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "↺ back to state 1 via flipper: flip" in " ".join(svg_text(tmp_path / "lanes.svg").split())
+
+
+@pytest.mark.parametrize("with_dot", [True, False])
+def test_a_leads_to_trigger_is_marked_in_both_views(tmp_path, monkeypatch, with_dot):
+    if with_dot and not HAS_DOT:
+        pytest.skip("Graphviz 'dot' is not installed")
+    if not with_dot:
+        monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    lasso = follow(Flip(), ["touch", "flip"], loop_start=1, loop_label="flip")
+    res = render_trace(lasso, tmp_path, trigger_at=1, property_truth=[True, False, False])
+    assert not [w for w in res.warnings if "dot" not in w or with_dot]
+    for view in ("trace", "lanes"):
+        assert "trigger holds here; the goal never follows" in " ".join(svg_text(tmp_path / f"{view}.svg").split())
+    assert "state 1 ✗ TOY-1 goal VIOLATED ⚑ trigger holds here" in " ".join(svg_text(tmp_path / "trace.svg").split())
+    plain = render_trace(lasso, tmp_path / "plain")
+    assert "trigger" not in " ".join(svg_text(tmp_path / "plain" / "lanes.svg").split())
+
+
 def test_dot_source_marks_violation_loop_and_unfair_edges():
     lasso = follow(Flip(), ["touch", "flip"], loop_start=1, loop_label="flip")
     src = trace_graph(lasso).source

@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from kubecheck.core.errors import InvalidScenario
+from kubecheck.core.por import PorGuardFailed
 from kubecheck.core.judge import Outcome, PredicateError, judge_trace, strict_predicate, strict_trigger
 from kubecheck.core.reductions import (
     FINGERPRINT_BITS,
@@ -196,7 +197,14 @@ def explore(
     if lean:
         outcome = lean_bfs(system, props, cfg, monitor, fp_fn)
     else:  # _validate refused fingerprint=True for everything that is not lean
-        outcome = general_search(system, props, cfg, monitor, ample)
+        try:
+            outcome = general_search(system, props, cfg, monitor, ample)
+        except PorGuardFailed:
+            # the footprints were declared for states where the system's guard holds, and the
+            # reduced search reached one where it does not: search again, unreduced (same monitor:
+            # the same deadline and memory bound)
+            por = False
+            outcome = general_search(system, props, cfg, monitor, None)
     analysis_cut: str | None = None
     if any(p.kind.is_eventual for p in props):
         analysis_cut = _check_eventual(system, props, outcome, monitor)
