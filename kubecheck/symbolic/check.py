@@ -149,7 +149,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
-    if granularity == "reconcile" and getattr(faults, "node_failure", 0):
+    node_failures: int = getattr(faults, "node_failure", 0)
+    if granularity == "reconcile" and node_failures > 0:
         # the node lifecycle controller's reconcile marks (or evicts) every pod of the failed node in one step; the
         # count steps take one pod each: the refinement fails (R = 3 node-failure, tests/symbolic/test_refinement.py)
         return ("node failures at reconcile granularity are not in the checked refinement (one node-lifecycle reconcile "
