@@ -85,7 +85,7 @@ def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, i
     the bytes of its visited set and of its caches beyond it."""
     import pickle
 
-    from kubecheck.core.distributed._worker import Worker
+    from kubecheck.core.distributed import Worker
     from kubecheck.core.explorer import fingerprint_fn
 
     system = _builder(name)(granularity)
@@ -132,7 +132,7 @@ def _explorer_rss(scenario: str, granularity: str, cut: int) -> tuple[int, int]:
     code = (
         "import json\n"
         "from bench.ray_bench import PROPS, _builder\n"
-        "from kubecheck.core.distributed._worker import _rss_now\n"
+        "from kubecheck.core.distributed import rss_now as _rss_now\n"
         "from kubecheck.core.explorer import explore, peak_rss\n"
         f"system = _builder({scenario!r})({granularity!r})\n"
         "open('/proc/self/clear_refs', 'w').write('5')\n"
@@ -165,7 +165,7 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
     import gc
     import pickle
 
-    from kubecheck.core.distributed._worker import Worker
+    from kubecheck.core.distributed import Worker
     from kubecheck.core.explorer import fingerprint_fn
     from model.system import KubeSystem
 
@@ -205,7 +205,7 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
         parts[fp(s) % n].append((i, s))
     new = sum(w.seed(p) for w, p in zip(workers, parts))
     cpu, critical = [0.0] * n, 0.0
-    KubeSystem._memoised = memoised  # type: ignore[method-assign]
+    KubeSystem._memoised = memoised  # type: ignore[method-assign,assignment]
     gc.callbacks.append(gc_cb)
     try:
         while new:
@@ -311,6 +311,29 @@ def main(argv: list[str] | None = None) -> None:
         _speed(a, props, rep)
 
 
+def _daemon_cpu() -> float:
+    """CPU seconds so far of this Ray session's own processes (GCS, raylet, monitors; not the workers)."""
+    import ray
+
+    try:
+        session = os.path.basename(ray._private.worker.global_worker.node.get_session_dir_path())
+    except Exception:  # noqa: BLE001 - a private API: the figure is then left out
+        return 0.0
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            if session not in cmd or "default_worker" in cmd or cmd.startswith("ray::"):
+                continue
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def _speed(a: Any, props: list[Any], rep: int) -> None:
     from kubecheck.core.distributed import release_workers
 
@@ -325,9 +348,9 @@ def _speed(a: Any, props: list[Any], rep: int) -> None:
         explore_distributed(_builder("rs_crash")("write"), props, workers=n)  # start the actors (not timed)
         system = _builder(a.scenario)(a.granularity)
         load = os.getloadavg()[0]
-        t = time.perf_counter()
+        t, c, dc = time.perf_counter(), time.process_time(), _daemon_cpu()
         r, d = explore_distributed(system, props, workers=n, symmetry=a.symmetry)
-        secs = time.perf_counter() - t
+        secs, driver, daemons = time.perf_counter() - t, time.process_time() - c, _daemon_cpu() - dc
         cpus = d.cpu_seconds_per_worker  # the search thread's
         per_state = [1000 * c / s for c, s in zip(cpus, d.states_per_worker)]
         grow = [(p - s) / 2**20 for s, p in zip(d.rss_start_per_worker, d.rss_peak_per_worker)]
@@ -340,7 +363,8 @@ def _speed(a: Any, props: list[Any], rep: int) -> None:
               f"RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB (peaks "
               f"{', '.join(f'{p / 2**20:.0f}' for p in d.rss_peak_per_worker)} MiB); bytes exchanged {d.bytes_exchanged:,} "
               f"({d.bytes_per_state:,.0f} per state, remote fraction {d.remote_fraction:.2f}); {d.levels} levels, "
-              f"sync {1000 * d.sync_seconds_per_level:.1f} ms per level; verdict {r.results[0].verdict.value}")
+              f"sync {1000 * d.sync_seconds_per_level:.1f} ms per level; critical path {sum(d.level_seconds) - d.levels * d.sync_seconds_per_level:.2f} s; "
+              f"driver CPU {driver:.2f} s, Ray's own processes {daemons:.2f} s CPU; verdict {r.results[0].verdict.value}")
         release_workers()  # new workers for the next run
 
 
