@@ -24,7 +24,8 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   - an object sent to a worker for the second time goes as a number (``persistent_id``), and the
     receiver gets back the object it made of it the first time; an object the receiver numbers is
     interned first (``system.intern``, :func:`kubecheck.core.ts.intern_fn`), so arrivals are made of
-    the receiver's own hash-consed objects.  Both sides forget beyond ``SHARE_CAP`` numbers;
+    the receiver's own hash-consed objects.  Both sides forget beyond ``SHARE_CAP // (workers - 1)``
+    numbers per pair (``SHARE_CAP`` per worker in all, whatever the number of workers);
   - what the system learned this level (``system.learned()``, given to the others'
     ``system.learn``: the Kubernetes model's memoised controller syncs), so a worker does not run
     again a sync another worker ran;
