@@ -16,7 +16,9 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   successors it generated to their owners in one batch per destination (pickled bytes through
   Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
   judges the new states' invariants, and keeps the new ones as its frontier of depth d + 1.  The
-  exchange is synchronous per level: a level ends when every worker has inserted.
+  exchange is synchronous per level: a level ends when every worker has inserted.  The driver
+  submits the next level's expansion right behind the inserts (an actor runs its calls in order),
+  so a level costs one round trip; when it then stops, that expansion is never read.
 * **What a batch carries** (the per-state cost of a remote state is the point: a state built in
   another process shares no object with the receiver's, and a model whose caches compare by
   identity would expand it cold):
