@@ -2,8 +2,21 @@
 single-process explorer, on a golden search; CPU seconds per state per worker (load-independent),
 bytes exchanged per state, per-level sync cost and each worker's memory.
 
-``python -m bench.ray_bench [--scenario rollout] [--granularity write] [--workers 1,2]`` (needs
-``kubecheck[ray]``).  Every run starts new workers (the peak RSS is then the search's own).
+``python -m bench.ray_bench [--scenario rollout] [--granularity write] [--workers 1,2] [--repeat 3]``
+(needs ``kubecheck[ray]``).  Every run starts new workers (the peak RSS is then the search's own).
+
+``--memory 40000,120000``: the memory target on a larger search (``rollout_crash``: the golden
+``rollout`` with one container crash, several hundred thousand states, cut at each given number of
+states): each worker's RSS growth with 1 and 2 Ray workers and the single process's, then the same
+cuts with the workers in this process (no Ray) and every worker's bytes split by a walk of its
+objects into the visited set (the stored states, their parents and the frontier) and what its
+caches hold beyond it (the controller memo, the intern tables, the routing fingerprint's memo, the
+numbered objects, the known successors).
+
+``--profile``: 1 and 2 workers in this process (no Ray), alternately: each worker's CPU split into
+successors (with the controller-memo misses and the CPU of the syncs they ran), the routing
+fingerprint, pickling, unpickling with interning and the rest, the collector's CPU, and the critical
+path (per level the slowest worker).
 """
 
 from __future__ import annotations
@@ -11,40 +24,333 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 from kubecheck.core.distributed import explore_distributed
 from kubecheck.core.explorer import explore
 from kubecheck.core.properties import invariant
 
+PROPS = [invariant("INV-1", "always true", lambda s: True)]
+
+
+def rollout_crash(granularity: str) -> Any:
+    """The golden ``rollout`` with one container crash (several hundred thousand states)."""
+    from dataclasses import replace
+
+    from model.environment import FaultBudget
+    from model.system import KubeSystem
+    from tests.model.test_golden_counts import rollout
+
+    return KubeSystem(replace(rollout(granularity).scenario, faults=FaultBudget(container_crash=1)))
+
+
+def _builder(name: str) -> Any:
+    from tests.model.test_golden_counts import BUILDERS
+
+    return rollout_crash if name == "rollout_crash" else BUILDERS[name]
+
+
+def deep_size(roots: list[Any], counted: set[int]) -> int:
+    """Bytes of the objects reachable from ``roots`` not in ``counted`` (ids; updated), by
+    ``sys.getsizeof``; classes, modules, functions and code are left out (shared by every process)."""
+    import gc
+    import sys
+    import types
+
+    skip = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.CodeType, types.MethodType)
+    total, stack = 0, list(roots)
+    while stack:
+        obj = stack.pop()
+        i = id(obj)
+        if i in counted or isinstance(obj, skip):
+            continue
+        counted.add(i)
+        total += sys.getsizeof(obj)
+        stack.extend(gc.get_referents(obj))
+    return total
+
+
+def _fp_memo(worker: Any) -> Any:
+    """The routing fingerprint's encoder memo (in the closure of ``worker.fp``), or ``{}``."""
+    for cell in getattr(worker.fp, "__closure__", None) or ():
+        enc = getattr(cell.cell_contents, "__self__", None)
+        if enc is not None and hasattr(enc, "memo"):
+            return enc.memo
+    return {}
+
+
+def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, int]]:
+    """``n`` workers in this process (as tests/distributed/test_workers_in_process.py runs them), the
+    search stopped after the first level that passes ``cut`` states; per worker the stored states and
+    the bytes of its visited set and of its caches beyond it."""
+    import pickle
+
+    from kubecheck.core.distributed import Worker
+    from kubecheck.core.explorer import fingerprint_fn
+
+    system = _builder(name)(granularity)
+    blob = pickle.dumps(system)
+    workers = [Worker(i, n) for i in range(n)]
+    for w in workers:
+        w.start(pickle.loads(blob), PROPS, False, None)
+    fp = fingerprint_fn(64)
+    parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
+    for i, s in enumerate(system.init_states()):
+        parts[fp(s) % n].append((i, s))
+    new = total = sum(w.seed(p) for w, p in zip(workers, parts))
+    while new and total < cut:
+        outs = [w.expand(None, set()) for w in workers]
+        ins = [w.insert(False, *[outs[i][j] for i in range(n)]) for j, w in enumerate(workers)]
+        new = sum(r["new"] for r in ins)
+        total += new
+    out = []
+    for w in workers:
+        counted: set[int] = set()
+        visited = deep_size([w.seen, w.parents, w.frontier], counted)
+        sysw = w.system
+        memo = deep_size([sysw._sync_memo], counted)
+        intern = deep_size([sysw._intern_objs, sysw._intern_tables], counted)
+        fpm = deep_size([_fp_memo(w)], counted)
+        shared = deep_size([w.sent, w.received, w.once], counted)
+        known = deep_size([w.known], counted)
+        rest = deep_size([sysw], counted)  # the scenario, the last-reads map, ...
+        out.append({"states": len(w.seen), "visited": visited, "memo": memo, "memo_entries": sysw._sync_memo_size,
+                    "intern": intern, "intern_entries": len(sysw._intern_objs) + len(sysw._intern_tables), "fp": fpm, "shared": shared,
+                    "shared_entries": sum(map(len, w.sent.values())) + sum(map(len, w.received.values())), "known": known,
+                    "known_entries": len(w.known), "rest": rest})
+        w.clear()
+    return out
+
+
+def _explorer_rss(scenario: str, granularity: str, cut: int) -> tuple[int, int]:
+    """The single-process explorer in a new process: its states and RSS growth (peak minus the RSS
+    before the search; this process's freed memory would be reused by a second search)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json\n"
+        "from bench.ray_bench import PROPS, _builder\n"
+        "from kubecheck.core.distributed import rss_now as _rss_now\n"
+        "from kubecheck.core.explorer import explore, peak_rss\n"
+        f"system = _builder({scenario!r})({granularity!r})\n"
+        "open('/proc/self/clear_refs', 'w').write('5')\n"
+        "r0 = _rss_now()\n"
+        f"r = explore(system, PROPS, progress='off', max_states={cut})\n"
+        "print(json.dumps([r.stats.states, peak_rss() - r0]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    states, grown = json.loads(out.strip().splitlines()[-1])
+    return states, grown
+
+
+def _timed(acc: dict[str, float], name: str, f: Any) -> Any:
+    def g(*args: Any) -> Any:
+        c = time.thread_time()
+        try:
+            return f(*args)
+        finally:
+            acc[name] = acc.get(name, 0.0) + time.thread_time() - c
+
+    return g
+
+
+def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
+    """``n`` workers in this process, run level by level as the driver does; per worker the CPU seconds
+    (``thread_time``) of its calls split into successors, routing fingerprint, pickling, unpickling
+    (with interning) and the rest of its loops; the controller-memo misses and the CPU of the syncs
+    they ran; the collector's time; and the critical path: the sum over levels of the slowest worker's
+    CPU in that level (a level ends when its slowest worker does)."""
+    import gc
+    import pickle
+
+    from kubecheck.core.distributed import Worker
+    from kubecheck.core.explorer import fingerprint_fn
+    from model.system import KubeSystem
+
+    system = _builder(name)(granularity)
+    blob = pickle.dumps(system)
+    workers = [Worker(i, n) for i in range(n)]
+    accs: list[dict[str, float]] = [{} for _ in range(n)]
+    miss: dict[int, list[float]] = {}
+    orig = KubeSystem._memoised
+
+    def memoised(self: Any, *args: Any) -> Any:  # the CPU of the misses (a miss runs the sync)
+        before, c = self.memo_stats[1], time.thread_time()
+        out = orig(self, *args)
+        if self.memo_stats[1] != before:
+            e = miss.setdefault(id(self), [0, 0.0])
+            e[0] += 1
+            e[1] += time.thread_time() - c
+        return out
+
+    gc_cpu, gc_t0 = [0.0], [0.0]
+
+    def gc_cb(phase: str, info: Any) -> None:
+        if phase == "start":
+            gc_t0[0] = time.thread_time()
+        else:
+            gc_cpu[0] += time.thread_time() - gc_t0[0]
+
+    for w, acc in zip(workers, accs):
+        w.start(pickle.loads(blob), PROPS, False, None)
+        w.succ = _timed(acc, "successors", w.succ)
+        w.fp = _timed(acc, "fingerprint", w.fp)
+        w._pickle = _timed(acc, "pickle", w._pickle)  # type: ignore[method-assign]
+        w._unpickle = _timed(acc, "unpickle", w._unpickle)  # type: ignore[method-assign]
+    fp = fingerprint_fn(64)
+    parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
+    for i, s in enumerate(system.init_states()):
+        parts[fp(s) % n].append((i, s))
+    new = sum(w.seed(p) for w, p in zip(workers, parts))
+    cpu, critical = [0.0] * n, 0.0
+    KubeSystem._memoised = memoised  # type: ignore[method-assign,assignment]
+    gc.callbacks.append(gc_cb)
+    try:
+        while new:
+            level = [0.0] * n
+            outs = []
+            for i, w in enumerate(workers):
+                c = time.thread_time()
+                outs.append(w.expand(None, set()))
+                level[i] += time.thread_time() - c
+            ins = []
+            for j, w in enumerate(workers):
+                c = time.thread_time()
+                ins.append(w.insert(False, *[outs[i][j] for i in range(n)]))
+                level[j] += time.thread_time() - c
+            cpu = [a + b for a, b in zip(cpu, level)]
+            critical += max(level)
+            new = sum(r["new"] for r in ins)
+    finally:
+        KubeSystem._memoised = orig  # type: ignore[method-assign]
+        gc.callbacks.remove(gc_cb)
+    per = []
+    for w, acc, c in zip(workers, accs, cpu):
+        m = miss.get(id(w.system), [0, 0.0])
+        per.append({"states": len(w.seen), "cpu": c, **acc, "misses": m[0], "miss_cpu": m[1]})
+        w.clear()
+    gc.unfreeze()
+    return {"workers": per, "critical": critical, "gc": gc_cpu[0]}
+
+
+def profile(a: Any) -> None:
+    """``--profile``: where two workers lose time against one (in this process, no Ray: the same
+    worker code, without Ray's transfers and scheduling); 1 and 2 workers alternately."""
+    for rep in range(a.repeat):
+        order = (1, 2) if rep % 2 == 0 else (2, 1)  # alternately first: neither gets the fresher heap every time
+        runs = {n: profile_run(a.scenario, a.granularity, n) for n in order}
+        runs = {n: runs[n] for n in (1, 2)}
+        one, two = runs[1], runs[2]
+        print(f"run {rep + 1} (load {os.getloadavg()[0]:.1f}): 1 worker {one['critical']:.2f} s CPU, 2 workers critical path "
+              f"{two['critical']:.2f} s ({one['critical'] / two['critical']:.2f}x; without imbalance "
+              f"{one['critical'] / max(w['cpu'] for w in two['workers']):.2f}x); collector {one['gc']:.2f} s / {two['gc']:.2f} s (both workers)",
+              flush=True)
+        for n, r in runs.items():
+            for i, w in enumerate(r["workers"]):
+                rest = w["cpu"] - sum(w.get(k, 0.0) for k in ("successors", "fingerprint", "pickle", "unpickle"))
+                print(f"  {n} worker(s), worker {i}: {w['states']} states, {w['cpu']:.2f} s CPU: successors {w.get('successors', 0):.2f} s "
+                      f"({1000 * w.get('successors', 0) / w['states']:.3f} ms per state; memo misses {w['misses']}, their syncs "
+                      f"{w['miss_cpu']:.2f} s), routing fingerprint {w.get('fingerprint', 0):.2f} s, pickle {w.get('pickle', 0):.2f} s, "
+                      f"unpickle + intern {w.get('unpickle', 0):.2f} s, rest {rest:.2f} s", flush=True)
+
+
+def memory(a: Any) -> None:
+    from kubecheck.core.distributed import release_workers
+
+    cuts = [int(x) for x in a.memory.split(",")]
+    workers = [int(x) for x in a.workers.split(",")]
+    mib = 2**20
+    for cut in cuts:
+        for rep in range(a.repeat):
+            load = os.getloadavg()[0]
+            states, grown = _explorer_rss(a.scenario, a.granularity, cut)
+            print(f"cut {cut} run {rep + 1}: explorer (a new process, load {load:.1f}): {states} states, RSS growth "
+                  f"{grown / mib:.1f} MiB", flush=True)
+            for n in workers:
+                explore_distributed(_builder("rs_crash")("write"), PROPS, workers=n)  # start the actors (not timed)
+                load = os.getloadavg()[0]
+                r, d = explore_distributed(_builder(a.scenario)(a.granularity), PROPS, workers=n, max_states=cut)
+                grow = [(p - s) / mib for s, p in zip(d.rss_start_per_worker, d.rss_peak_per_worker)]
+                print(f"cut {cut} run {rep + 1}: ray workers={n} (load {load:.1f}): {r.stats.states} states, per worker "
+                      f"{d.states_per_worker}, RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB, CPU s per worker "
+                      f"{', '.join(f'{c:.1f}' for c in d.cpu_seconds_per_worker)}", flush=True)
+                release_workers()
+        for n in workers:
+            for i, b in enumerate(breakdown(a.scenario, a.granularity, n, cut)):
+                print(f"cut {cut}: in-process workers={n}, worker {i}: {b['states']} states; visited set {b['visited'] / mib:.1f} MiB "
+                      f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: controller memo {b['memo'] / mib:.1f} MiB "
+                      f"({b['memo_entries']} entries), intern tables {b['intern'] / mib:.1f} MiB ({b['intern_entries']} entries), "
+                      f"routing fingerprint memo {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
+                      f"entries), known successors {b['known'] / mib:.1f} MiB ({b['known_entries']} entries), rest of the system {b['rest'] / mib:.1f} MiB",
+                      flush=True)
+
 
 def main(argv: list[str] | None = None) -> None:
     import ray
-
-    from kubecheck.core.distributed import release_workers
-    from tests.model.test_golden_counts import BUILDERS
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scenario", default="rollout")
     ap.add_argument("--granularity", default="write")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--symmetry", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--memory", default="", help="the memory runs, cut at these numbers of states (comma-separated)")
+    ap.add_argument("--profile", action="store_true", help="where 2 workers lose time against 1 (in this process, no Ray)")
     a = ap.parse_args(argv)
+    if a.profile:
+        profile(a)
+        return
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    props = [invariant("INV-1", "always true", lambda s: True)]
-    system = BUILDERS[a.scenario](a.granularity)
+    if a.memory:
+        memory(a)
+        return
+    props = PROPS
+    for rep in range(a.repeat):
+        _speed(a, props, rep)
+
+
+def _daemon_cpu() -> float:
+    """CPU seconds so far of this Ray session's own processes (GCS, raylet, monitors; not the workers)."""
+    import ray
+
+    try:
+        session = os.path.basename(ray._private.worker.global_worker.node.get_session_dir_path())
+    except Exception:  # noqa: BLE001 - a private API: the figure is then left out
+        return 0.0
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            if session not in cmd or "default_worker" in cmd or cmd.startswith("ray::"):
+                continue
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _speed(a: Any, props: list[Any], rep: int) -> None:
+    from kubecheck.core.distributed import release_workers
+
+    system = _builder(a.scenario)(a.granularity)
     t, c = time.perf_counter(), time.process_time()
     one = explore(system, props, symmetry=a.symmetry, progress="off")
     secs, cpu = time.perf_counter() - t, time.process_time() - c
-    print(f"load {os.getloadavg()[0]:.1f}; explorer (1 process): {one.stats.states} states, {one.stats.transitions} transitions, "
+    print(f"run {rep + 1}, load {os.getloadavg()[0]:.1f}; explorer (1 process): {one.stats.states} states, {one.stats.transitions} transitions, "
           f"depth {one.stats.max_depth}, {secs:.1f} s wall, {cpu:.2f} s CPU ({1000 * cpu / one.stats.states:.3f} ms/state), "
           f"{one.stats.states / secs:,.0f} states/s")
     for n in (int(x) for x in a.workers.split(",")):
-        explore_distributed(BUILDERS["rs_crash"]("write"), props, workers=n)  # start the actors (not timed)
-        system = BUILDERS[a.scenario](a.granularity)
+        explore_distributed(_builder("rs_crash")("write"), props, workers=n)  # start the actors (not timed)
+        system = _builder(a.scenario)(a.granularity)
         load = os.getloadavg()[0]
-        t = time.perf_counter()
+        t, c, dc = time.perf_counter(), time.process_time(), _daemon_cpu()
         r, d = explore_distributed(system, props, workers=n, symmetry=a.symmetry)
-        secs = time.perf_counter() - t
+        secs, driver, daemons = time.perf_counter() - t, time.process_time() - c, _daemon_cpu() - dc
         cpus = d.cpu_seconds_per_worker  # the search thread's
         per_state = [1000 * c / s for c, s in zip(cpus, d.states_per_worker)]
         grow = [(p - s) / 2**20 for s, p in zip(d.rss_start_per_worker, d.rss_peak_per_worker)]
@@ -57,7 +363,8 @@ def main(argv: list[str] | None = None) -> None:
               f"RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB (peaks "
               f"{', '.join(f'{p / 2**20:.0f}' for p in d.rss_peak_per_worker)} MiB); bytes exchanged {d.bytes_exchanged:,} "
               f"({d.bytes_per_state:,.0f} per state, remote fraction {d.remote_fraction:.2f}); {d.levels} levels, "
-              f"sync {1000 * d.sync_seconds_per_level:.1f} ms per level; verdict {r.results[0].verdict.value}")
+              f"sync {1000 * d.sync_seconds_per_level:.1f} ms per level; critical path {sum(d.level_seconds) - d.levels * d.sync_seconds_per_level:.2f} s; "
+              f"driver CPU {driver:.2f} s, Ray's own processes {daemons:.2f} s CPU; verdict {r.results[0].verdict.value}")
         release_workers()  # new workers for the next run
 
 

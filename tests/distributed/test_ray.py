@@ -179,3 +179,25 @@ def test_ray_search_pool_reads_results_in_submission_order_and_reports_lost_task
             pool.result(jobs[2])
         assert pool.result(jobs[3]) == "LOST" and "Ray task was lost" in lost[0] and pool.losses == 1
         assert pool.result(jobs[4]) == 49
+
+
+def test_a_search_cut_by_max_states_counts_only_the_levels_it_took(local_ray: Any) -> None:
+    """The driver submits each next expansion before it reads the inserts (one round trip per level);
+    when max_states then stops the search, that expansion's transitions are not counted: the figures
+    are the levels' own, from a plain level-by-level BFS."""
+    system = BUILDERS["rs_crash"]("write")
+    dist, _ = explore_distributed(system, [invariant("INV-1", "always true", lambda s: True)], workers=2, max_states=50)
+    assert dist.bound_hit == "max_states"
+    levels, seen = [list(system.init_states())], set(system.init_states())
+    while len(levels) <= dist.stats.max_depth:
+        nxt = []
+        for s in levels[-1]:
+            for _, t in system.successors(s):
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        levels.append(nxt)
+    states = sum(len(level) for level in levels)
+    transitions = sum(len(system.successors(s)) for level in levels[:-1] for s in level)
+    assert (dist.stats.states, dist.stats.transitions) == (states, transitions)
+    assert states > 50 and states - len(levels[-1]) <= 50  # stopped after the first level past the bound

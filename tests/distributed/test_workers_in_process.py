@@ -7,12 +7,14 @@ are shared (``KubeSystem.learned``/``learn``), known successors are not sent aga
 
 from __future__ import annotations
 
+import gc
 import pickle
 from typing import Any
 
 import pytest
 
-from kubecheck.core.distributed._worker import Worker
+from kubecheck.core.distributed import _worker
+from kubecheck.core.distributed._worker import Worker, share_cap
 from kubecheck.core.explorer import explore, fingerprint_fn
 from kubecheck.core.properties import invariant
 from model.system import KubeSystem
@@ -103,3 +105,33 @@ def test_kube_system_intern_returns_an_equal_state_sharing_its_objects() -> None
     # other values pass through unchanged
     assert system.intern(("a", 1)) == ("a", 1)
     assert isinstance(system, KubeSystem)
+
+
+def test_numbered_objects_are_capped_per_worker_not_per_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SHARE_CAP`` is shared out among the other workers: a worker's tables of numbered objects do
+    not grow with the number of workers.  With a small cap the tables are forgotten and numbered
+    again many times (both sides in step), and the counts stay the golden ones."""
+    assert [share_cap(n) for n in (1, 2, 3, 65)] == [_worker.SHARE_CAP, _worker.SHARE_CAP, _worker.SHARE_CAP // 2, _worker.SHARE_CAP // 64]
+    monkeypatch.setattr(_worker, "SHARE_CAP", 64)
+    workers, transitions, _ = _run(BUILDERS["rollout_small"]("write"), 3)
+    assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[("rollout_small", "write", False)][:2]
+    batch_max = 0
+    for w in workers:
+        assert w.share_cap == 32
+        for j, table in w.sent.items():
+            # reset before a batch once at the cap: at most the cap plus one batch's new objects
+            batch_max = max(batch_max, len(table))
+            assert sorted(n for _, n in table.values()) == sorted(workers[j].received[w.index])
+    assert batch_max < 256  # not growing with the search (519 objects to one worker without the cap)
+
+
+def test_stored_states_are_out_of_the_collectors_walk() -> None:
+    """A worker freezes what it stores at the end of each level (``gc.freeze``): a full collection does
+    not walk the visited set again and again; the next search's start unfreezes it."""
+    workers, _, _ = _run(BUILDERS["rollout_small"]("write"), 2)
+    tracked = {id(o) for o in gc.get_objects()}  # generations 0-2, not the permanent one
+    stored = [s for w in workers for s in list(w.seen)[:50]]
+    assert stored and not any(id(s) in tracked for s in stored)
+    assert gc.get_freeze_count() > 0
+    workers[0].start(workers[0].system, PROPS, False, None)  # a new search: unfreeze, collect, freeze
+    gc.unfreeze()

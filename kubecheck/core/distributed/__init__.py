@@ -16,7 +16,9 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   successors it generated to their owners in one batch per destination (pickled bytes through
   Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
   judges the new states' invariants, and keeps the new ones as its frontier of depth d + 1.  The
-  exchange is synchronous per level: a level ends when every worker has inserted.
+  exchange is synchronous per level: a level ends when every worker has inserted.  The driver
+  submits the next level's expansion right behind the inserts (an actor runs its calls in order),
+  so a level costs one round trip; when it then stops, that expansion is never read.
 * **What a batch carries** (the per-state cost of a remote state is the point: a state built in
   another process shares no object with the receiver's, and a model whose caches compare by
   identity would expand it cold):
@@ -24,7 +26,8 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   - an object sent to a worker for the second time goes as a number (``persistent_id``), and the
     receiver gets back the object it made of it the first time; an object the receiver numbers is
     interned first (``system.intern``, :func:`kubecheck.core.ts.intern_fn`), so arrivals are made of
-    the receiver's own hash-consed objects.  Both sides forget beyond ``SHARE_CAP`` numbers;
+    the receiver's own hash-consed objects.  Both sides forget beyond ``SHARE_CAP // (workers - 1)``
+    numbers per pair (``SHARE_CAP`` per worker in all, whatever the number of workers);
   - what the system learned this level (``system.learned()``, given to the others'
     ``system.learn``: the Kubernetes model's memoised controller syncs), so a worker does not run
     again a sync another worker ran;
@@ -63,7 +66,10 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING"]
+from ._worker import Worker, _rss_now as rss_now  # the plain worker class (benchmarks run it in process); no Ray
+
+__all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING",
+           "Worker", "rss_now"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.

@@ -127,7 +127,14 @@ def _start(ray: Any, handles: list[Any], sys_ref: Any, props_ref: Any, symmetry:
 def _level_loop(ray: Any, handles: list[Any], search: _Search, n_props: int, new: int, deadline: float | None,
                 max_depth: int | None, max_states: int | None, on_level: Any) -> None:
     """The BFS level loop: one level per turn, until the frontier is empty, every property is decided or a
-    bound cuts the search (``search.complete`` / ``search.bound_hit`` say which)."""
+    bound cuts the search (``search.complete`` / ``search.bound_hit`` say which).
+
+    The next level's expansion is submitted right behind this level's inserts (each actor runs its
+    calls in submission order), before the driver has read the inserts' reports: one round trip per
+    level instead of two.  When the driver then stops (a bound, every property decided), that
+    expansion's results are never read: its transitions are not counted and what it found is not
+    merged, so the figures and verdicts are those of the levels the driver took."""
+    outs: Any = None
     while True:
         if not new:
             search.complete = True
@@ -138,7 +145,9 @@ def _level_loop(ray: Any, handles: list[Any], search: _Search, n_props: int, new
             search.bound_hit = "timeout"
             break
         probe = max_depth is not None and search.depth >= max_depth
-        cut, ins = _level(ray, handles, search, probe, deadline)
+        if outs is None:
+            outs = _expand(handles, search, deadline)
+        cut, ins, outs = _level(ray, handles, search, probe, deadline, outs)
         new = sum(r["new"] for r in ins)
         search.stored = [r["new"] for r in ins]
         if probe:
@@ -162,16 +171,27 @@ def _level_loop(ray: Any, handles: list[Any], search: _Search, n_props: int, new
             break
 
 
-def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline: float | None) -> tuple[str | None, list[dict[str, Any]]]:
-    """One BFS level: every worker expands its frontier, then inserts what it was sent; returns the first
-    worker's cut (or None) and the insert reports, with the level's figures added to ``search``."""
+def _expand(handles: list[Any], search: _Search, deadline: float | None) -> list[Any]:
+    """Ask every worker to expand its frontier (submitted, not awaited): per worker its n batches and figures."""
+    n = search.n
+    left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    decided = set(search.found)
+    return [h.expand.options(num_returns=n + 1).remote(left, decided) for h in handles]
+
+
+def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline: float | None,
+           outs: list[Any]) -> tuple[str | None, list[dict[str, Any]], list[Any] | None]:
+    """One BFS level: every worker has expanded its frontier (``outs``, submitted before), then inserts
+    what it was sent; the next level's expansion is submitted behind the inserts (none after a probe).
+    Returns the first worker's cut (or None), the insert reports, with the level's figures added to
+    ``search``, and the next expansion."""
     n = search.n
     lt = time.perf_counter()
-    left = None if deadline is None else max(0.0, deadline - lt)
-    decided = set(search.found)
-    outs = [h.expand.options(num_returns=n + 1).remote(left, decided) for h in handles]
     figures = _get(ray, [o[n] for o in outs])
-    ins = _get(ray, [handles[j].insert.remote(probe, *[outs[i][j] for i in range(n)]) for j in range(n)])
+    inserts = [handles[j].insert.remote(probe, *[outs[i][j] for i in range(n)]) for j in range(n)]
+    search.merge(figures)  # before the next expansion's decided set
+    after = None if probe else _expand(handles, search, deadline)
+    ins = _get(ray, inserts)
     wall = time.perf_counter() - lt
     search.levels += 1
     search.level_seconds.append(wall)
@@ -181,9 +201,8 @@ def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline:
     search.sent += sum(f["bytes"] for f in figures)
     search.remote += sum(f["remote"] for f in figures)
     search.generated += sum(f["generated"] for f in figures)
-    search.merge(figures)
     search.merge(ins)
-    return next((f["cut"] for f in figures if f["cut"]), None), ins
+    return next((f["cut"] for f in figures if f["cut"]), None), ins, after
 
 
 def _results(ray: Any, handles: list[Any], system: Any, props: list[Any], search: _Search,

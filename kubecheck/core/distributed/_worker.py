@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 import time
 from typing import Any
@@ -18,8 +19,11 @@ CHECK_EVERY = 64
 #: About 200 bytes an entry: a constant of the worker's memory.
 FP_MEMO = 1 << 14
 
-#: Objects a worker remembers having sent to one other worker (and the receiver remembers having
-#: received from it); beyond, both forget them (a constant of each worker's memory).
+#: Objects a worker remembers having sent to the other workers, all together (and the receivers
+#: remember having received from it): ``SHARE_CAP // (n - 1)`` per other worker, beyond which both
+#: sides forget them.  Shared out, not per pair: with a cap per pair each worker's tables would grow
+#: with the number of workers (about 45 MiB per other worker at 65,536 objects each way), and the
+#: memory per worker would not be a constant plus its part of the visited set.
 SHARE_CAP = 1 << 16
 #: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
 #: forgets them at the start of a level (a constant of its memory).
@@ -29,6 +33,12 @@ _INLINE = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict
 
 # A found property: (outcome, (worker, local index) of the state, successor position or None, note)
 Found = tuple[Outcome, tuple[int, int], "int | None", str]
+
+
+def share_cap(n: int) -> int:
+    """The numbered objects a worker of ``n`` remembers per other worker (each way): :data:`SHARE_CAP`
+    shared out among the others, so the total per worker does not grow with ``n``."""
+    return max(1, SHARE_CAP // max(1, n - 1))
 
 
 def portable_canonical(system: Any) -> Any:
@@ -138,6 +148,7 @@ class Worker:
         self.received: dict[int, dict[int, Any]] = {}
         self.once: dict[int, set[int]] = {}
         self.memory: Any = None
+        self.share_cap = share_cap(self.n)
         self.busy = 0.0
         self.cpu = 0.0
         self.thread_cpu = 0.0
@@ -151,8 +162,7 @@ class Worker:
         from kubecheck.core.explorer import MemoryGuard, fingerprint_fn
 
         self.clear()
-        import gc
-
+        gc.unfreeze()  # the last search's objects (frozen level by level): collectable again
         gc.collect()
         gc.freeze()  # Ray's own objects (and the model's modules) out of every later collection's walk
         self.system = system
@@ -172,6 +182,7 @@ class Worker:
         #: the owner of a key: a stable 64-bit fingerprint (``hash()`` differs between processes: strings
         #: are salted, and before Python 3.12 ``hash(None)`` is an address); one worker owns everything
         self.fp = fingerprint_fn(64, FP_MEMO) if self.n > 1 else (lambda key: 0)
+        self.share_cap = share_cap(self.n)
         self.state_props = [(i, p) for i, p in enumerate(props) if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)]
         self.action_props = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
         self.deadlock = [i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK]
@@ -284,14 +295,14 @@ class Worker:
         import io
 
         table = self.sent.setdefault(j, {})
-        reset = len(table) >= SHARE_CAP
+        reset = len(table) >= self.share_cap
         if reset:
             table.clear()
         buf = io.BytesIO()
         buf.write(b"R" if reset else b"-")
         tops = {id(x) for item in items for x in item[:-2]}  # the states (and keys), never remembered
         once = self.once.setdefault(j, set())
-        if len(once) >= SHARE_CAP:
+        if len(once) >= self.share_cap:
             once.clear()
         _SharingPickler(buf, table, tops, once).dump((learned, items))
         return buf.getvalue()
@@ -344,6 +355,10 @@ class Worker:
         self._local = []
         if not probe:
             self.frontier = frontier
+            # The stored states live until the search ends: out of every later collection's walk (a
+            # full collection would otherwise walk the whole visited set, again and again as it grows;
+            # frozen objects are still freed by reference counting when the search is cleared).
+            gc.freeze()
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
