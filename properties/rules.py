@@ -35,9 +35,16 @@ from typing import Any, Callable
 from kubecheck.core.errors import InvalidProperty
 from kubecheck.core.properties import Property, PropertyKind, RULE_ID_PATTERN
 from properties._common import cluster_of
+from properties._memo import JudgeMemo, debug_enabled, memo_enabled
 from model.state import ClusterState
 
 __all__ = ["Rule", "rule", "KINDS_BY_NAME", "SEVERITIES"]
+
+
+def _cluster(state: Any) -> ClusterState:
+    """:func:`~properties._common.cluster_of` with the common case first (the memo's hot path)."""
+    c = getattr(state, "cluster", state)
+    return c if type(c) is ClusterState else cluster_of(state)
 
 #: Severities, most severe first: a finding's severity decides whether it fails the run (``--fail-on``).
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -130,8 +137,16 @@ class Rule:
 
     def _property(self, target: tuple[str, str, str] | None, name: str) -> Property:
         check = self.check
+        label = f"{self.rule_id}:{getattr(check, '__name__', 'check')}"
+        run = check if target is None else (lambda *args: check(*args, target))
+        memo = JudgeMemo(run, label, debug_enabled()) if memo_enabled() else None
         if self.kind is PropertyKind.ACTION:
-            if target is None:
+            if memo is not None:
+                call3 = memo.call3
+
+                def pred(s: Any, a: Any, t: Any) -> bool:
+                    return call3(_cluster(s), a, _cluster(t))  # type: ignore[no-any-return]
+            elif target is None:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t))
             else:
@@ -140,7 +155,12 @@ class Rule:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t), (kind, ns, nm))
         else:
-            if target is None:
+            if memo is not None:
+                call1 = memo.call1
+
+                def pred(s: Any) -> bool:  # type: ignore[misc]
+                    return call1(_cluster(s))  # type: ignore[no-any-return]
+            elif target is None:
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s))
             else:
@@ -148,6 +168,7 @@ class Rule:
 
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s), (kind, ns, nm))
+        pred.memo = memo  # type: ignore[attr-defined]
         pred.__qualname__ = pred.__name__ = f"{self.rule_id}:{getattr(check, '__name__', 'check')}"
         pred.__module__ = getattr(check, "__module__", __name__)
         prop = Property(
@@ -167,7 +188,13 @@ class Rule:
         trig = self.trigger
         if trig is None:
             return None
-        if target is None:
+        if memo_enabled():
+            run = trig if target is None else (lambda c: trig(c, target))
+            call1 = JudgeMemo(run, f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}", debug_enabled()).call1
+
+            def pred(s: Any) -> bool:
+                return call1(_cluster(s))  # type: ignore[no-any-return]
+        elif target is None:
             def pred(s: Any) -> bool:
                 return trig(cluster_of(s))
         else:
