@@ -87,7 +87,7 @@ def _compile_view() -> Callable[[ClusterState, str, set[tuple[str, Any]]], _Trac
     lines += ["    _set(v, '_cache', {})", "    _set(v, '_side', side)", "    _set(v, '_log', log)", "    return v"]
     ns: dict[str, Any] = {"_NEW": _NEW, "_SET": _SET, "_Tracked": _Tracked}
     exec("\n".join(lines), ns)  # noqa: S102 - generated from ClusterState's own field names
-    return ns["_view"]  # type: ignore[no-any-return]
+    return ns["_view"]
 
 
 _view = _compile_view()
@@ -157,7 +157,7 @@ def _getter(shape: tuple[tuple[str, Any], ...], arity: int) -> Callable[..., Any
     args = "c" if arity == 1 else "c, a, n"
     ns: dict[str, Any] = {"_g": getattr, "_A": _ABSENT}
     exec(f"def get({args}):\n    return ({', '.join(parts)}{',' if parts else ''})", ns)  # noqa: S102 - field names only
-    return ns["get"]  # type: ignore[no-any-return]
+    return ns["get"]
 
 
 _ORDER = {"c": 0, "a": 1, "n": 2}

@@ -145,7 +145,7 @@ class Rule:
                 call3 = memo.call3
 
                 def pred(s: Any, a: Any, t: Any) -> bool:
-                    return call3(_cluster(s), a, _cluster(t))  # type: ignore[no-any-return]
+                    return call3(_cluster(s), a, _cluster(t))
             elif target is None:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t))
@@ -159,7 +159,7 @@ class Rule:
                 call1 = memo.call1
 
                 def pred(s: Any) -> bool:  # type: ignore[misc]
-                    return call1(_cluster(s))  # type: ignore[no-any-return]
+                    return call1(_cluster(s))
             elif target is None:
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s))
@@ -193,7 +193,7 @@ class Rule:
             call1 = JudgeMemo(run, f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}", debug_enabled()).call1
 
             def pred(s: Any) -> bool:
-                return call1(_cluster(s))  # type: ignore[no-any-return]
+                return call1(_cluster(s))
         elif target is None:
             def pred(s: Any) -> bool:
                 return trig(cluster_of(s))
