@@ -169,3 +169,28 @@ def test_a_memo_that_rarely_hits_turns_itself_off(monkeypatch: pytest.MonkeyPatc
     assert [memo.call1(c) for c in states] == [c.next_uid % 2 == 0 for c in states]
     assert not memo.on and not memo.shapes
     assert memo.misses == 20  # two windows of misses, then the plain check
+
+
+def test_template_matches_field_by_field_equals_the_stripped_copies() -> None:
+    """``template_matches`` (KC-CONV-002, KC-ROLL-006) compares field by field what ``==`` of the two
+    copies without ``pod-template-hash`` compares."""
+    from dataclasses import replace
+
+    from model.frozen import FrozenMap
+    from model.objects import ContainerSpec, PodTemplate
+    from properties._common import _template_matches_by_copy, template_matches
+
+    base = PodTemplate(labels=FrozenMap({"app": "web"}), containers=(ContainerSpec(name="c", image="nginx:1"),))
+    variants = [
+        base,
+        replace(base, labels=FrozenMap({"app": "web", "pod-template-hash": "abc"})),
+        replace(base, labels=FrozenMap({"app": "web", "pod-template-hash": "xyz"})),
+        replace(base, labels=FrozenMap({"app": "api"})),
+        replace(base, containers=(ContainerSpec(name="c", image="nginx:2"),)),
+        replace(base, labels=FrozenMap({"app": "web", "pod-template-hash": "abc"}), termination_grace_period_seconds=5),
+        replace(base, hostname="h"),
+        replace(base, annotations=FrozenMap({"pod-template-hash": "abc"})),
+    ]
+    results = [[template_matches(a, b) for b in variants] for a in variants]
+    assert results == [[_template_matches_by_copy(a, b) for b in variants] for a in variants]
+    assert results[0][1] and results[1][2] and not results[0][3] and not results[0][4] and not results[1][5]
