@@ -170,7 +170,8 @@ def _sorted_shape(log: set[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
 class JudgeMemo:
     """The memo of one rule instance's check (see the module docstring).
 
-    ``call1(c)`` for a state check, ``call3(c, a, n)`` for an action check; ``run(...)`` calls the
+    ``call1(c)`` for a state check, ``call3(c, a, n)`` for an action check (``state_predicate`` and
+    ``step_predicate``: the same as the engine's predicates on system states); ``run(...)`` calls the
     check itself with the rule's target (if any) appended.  ``hits``/``misses`` count lookups.
 
     The memo pays where the check costs more than a lookup and its inputs repeat; where they do not
@@ -181,7 +182,7 @@ class JudgeMemo:
     Pure speed: on or off, every call returns the check's value.
     """
 
-    __slots__ = ("run", "name", "shapes", "by_log", "hits", "misses", "entries", "on", "debug", "_window", "_scores")
+    __slots__ = ("run", "name", "shapes", "by_log", "hits", "misses", "entries", "on", "debug", "_next", "_scores")
 
     def __init__(self, run: Callable[..., Any], name: str, debug: bool = False) -> None:
         self.run = run
@@ -195,23 +196,89 @@ class JudgeMemo:
         self.entries = 0
         self.on = True
         self.debug = debug
-        self._window = PROBATION  # calls left in this window
+        self._next = PROBATION  # the call count that ends this window
         self._scores = (0, 0)  # hits and misses when it started
 
     def call1(self, c: ClusterState) -> Any:
+        """The check's value on ``c``: recorded, or run (and recorded)."""
+        if self.on:
+            for get, table in self.shapes:
+                r = table.get(get(c), _MISS)
+                if r is not _MISS:
+                    self.hits += 1
+                    if self.debug:
+                        self._check(r, self.run(c))
+                    return r
+        return self._miss1(c)
+
+    def call3(self, c: ClusterState, a: Any, n: ClusterState) -> Any:
+        """The check's value on the step ``(c, a, n)``: recorded, or run (and recorded)."""
+        if self.on:
+            try:
+                for get, table in self.shapes:
+                    r = table.get(get(c, a, n), _MISS)
+                    if r is not _MISS:
+                        self.hits += 1
+                        if self.debug:
+                            self._check(r, self.run(c, a, n))
+                        return r
+            except TypeError:  # an unhashable value read (a user's action data): never recorded either
+                pass
+        return self._miss3(c, a, n)
+
+    def state_predicate(self, to_cluster: Callable[[Any], ClusterState]) -> Callable[[Any], Any]:
+        """:meth:`call1` as the engine's predicate on a system state (``to_cluster`` finds its
+        cluster where it is not the ``cluster`` attribute), with the lookup inlined: the hot path."""
+        shapes, miss, run, check, memo, absent, cs = self.shapes, self._miss1, self.run, self._check, self, _MISS, ClusterState
+        debug = self.debug
+
+        def pred(s: Any) -> Any:
+            c = getattr(s, "cluster", s)
+            if type(c) is not cs:
+                c = to_cluster(s)
+            for get, table in shapes:  # emptied in place when the memo turns itself off
+                r = table.get(get(c), absent)
+                if r is not absent:
+                    memo.hits += 1
+                    if debug:
+                        check(r, run(c))
+                    return r
+            return miss(c)
+
+        return pred
+
+    def step_predicate(self, to_cluster: Callable[[Any], ClusterState]) -> Callable[[Any, Any, Any], Any]:
+        """:meth:`call3` as the engine's predicate on a step of system states (see :meth:`state_predicate`)."""
+        shapes, miss, run, check, memo, absent, cs = self.shapes, self._miss3, self.run, self._check, self, _MISS, ClusterState
+        debug = self.debug
+
+        def pred(s: Any, a: Any, t: Any) -> Any:
+            c = getattr(s, "cluster", s)
+            n = getattr(t, "cluster", t)
+            if type(c) is not cs:
+                c = to_cluster(s)
+            if type(n) is not cs:
+                n = to_cluster(t)
+            try:
+                for get, table in shapes:  # emptied in place when the memo turns itself off
+                    r = table.get(get(c, a, n), absent)
+                    if r is not absent:
+                        memo.hits += 1
+                        if debug:
+                            check(r, run(c, a, n))
+                        return r
+            except TypeError:  # an unhashable value read (a user's action data): never recorded either
+                pass
+            return miss(c, a, n)
+
+        return pred
+
+    def _miss1(self, c: ClusterState) -> Any:
         if not self.on:
             return self.run(c)
-        for get, table in self.shapes:
-            r = table.get(get(c), _MISS)
-            if r is not _MISS:
-                self.hits += 1
-                if self.debug:
-                    self._check(r, self.run(c))
-                self._tick()
-                return r
         self.misses += 1
-        self._tick()
-        if len(self.shapes) >= MAX_SHAPES:
+        self._probation()
+        if len(self.shapes) >= MAX_SHAPES or not self.on:
             return self.run(c)
         log: set[tuple[str, Any]] = set()
         try:
@@ -222,23 +289,12 @@ class JudgeMemo:
             self._record(log, 1, (c,), r)
         return r
 
-    def call3(self, c: ClusterState, a: Any, n: ClusterState) -> Any:
+    def _miss3(self, c: ClusterState, a: Any, n: ClusterState) -> Any:
         if not self.on:
             return self.run(c, a, n)
-        for get, table in self.shapes:
-            try:
-                r = table.get(get(c, a, n), _MISS)
-            except TypeError:  # an unhashable value read (a user's action data): never recorded either
-                continue
-            if r is not _MISS:
-                self.hits += 1
-                if self.debug:
-                    self._check(r, self.run(c, a, n))
-                self._tick()
-                return r
         self.misses += 1
-        self._tick()
-        if len(self.shapes) >= MAX_SHAPES:
+        self._probation()
+        if len(self.shapes) >= MAX_SHAPES or not self.on:
             return self.run(c, a, n)
         log: set[tuple[str, Any]] = set()
         try:
@@ -272,16 +328,19 @@ class JudgeMemo:
         table[key] = r
         self.entries += 1
 
-    def _tick(self) -> None:
-        self._window -= 1
-        if self._window == 0:
-            self._window = PROBATION
-            hits, misses = self._scores
-            if hits + misses and (self.hits - hits) < 3 * (self.misses - misses):  # the first window warms up
-                self.on = False
-                self.shapes.clear()
-                self.by_log.clear()
-            self._scores = (self.hits, self.misses)
+    def _probation(self) -> None:
+        """At the first miss after each window of :data:`PROBATION` calls: turn the memo off if the
+        window (the first one, which fills the memo, aside) had fewer than three hits per miss."""
+        calls = self.hits + self.misses
+        if calls < self._next:
+            return
+        self._next = calls + PROBATION
+        hits, misses = self._scores
+        if hits + misses and (self.hits - hits) < 3 * (self.misses - misses):
+            self.on = False
+            self.shapes.clear()
+            self.by_log.clear()
+        self._scores = (self.hits, self.misses)
 
     def _check(self, recorded: Any, plain: Any) -> None:
         if plain is not recorded:

@@ -40,12 +40,6 @@ from model.state import ClusterState
 
 __all__ = ["Rule", "rule", "KINDS_BY_NAME", "SEVERITIES"]
 
-
-def _cluster(state: Any) -> ClusterState:
-    """:func:`~properties._common.cluster_of` with the common case first (the memo's hot path)."""
-    c = getattr(state, "cluster", state)
-    return c if type(c) is ClusterState else cluster_of(state)
-
 #: Severities, most severe first: a finding's severity decides whether it fails the run (``--fail-on``).
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
@@ -142,10 +136,7 @@ class Rule:
         memo = JudgeMemo(run, label, debug_enabled()) if memo_enabled() else None
         if self.kind is PropertyKind.ACTION:
             if memo is not None:
-                call3 = memo.call3
-
-                def pred(s: Any, a: Any, t: Any) -> bool:
-                    return call3(_cluster(s), a, _cluster(t))
+                pred = memo.step_predicate(cluster_of)
             elif target is None:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t))
@@ -156,10 +147,7 @@ class Rule:
                     return check(cluster_of(s), a, cluster_of(t), (kind, ns, nm))
         else:
             if memo is not None:
-                call1 = memo.call1
-
-                def pred(s: Any) -> bool:  # type: ignore[misc]
-                    return call1(_cluster(s))
+                pred = memo.state_predicate(cluster_of)  # type: ignore[assignment]
             elif target is None:
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s))
@@ -190,10 +178,7 @@ class Rule:
             return None
         if memo_enabled():
             run = trig if target is None else (lambda c: trig(c, target))
-            call1 = JudgeMemo(run, f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}", debug_enabled()).call1
-
-            def pred(s: Any) -> bool:
-                return call1(_cluster(s))
+            pred = JudgeMemo(run, f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}", debug_enabled()).state_predicate(cluster_of)
         elif target is None:
             def pred(s: Any) -> bool:
                 return trig(cluster_of(s))
