@@ -511,6 +511,9 @@ class KubeSystem(BaseSystem[SystemState]):
         from model.horizontal import with_initial_loads
 
         cluster = normalize_cluster(with_initial_loads(self.scenario.initial), by_family=self._by_creator)
+        if self._interning:  # hash-consed too: a successor equal to it (or sharing a table) shares its objects
+            cluster = self._intern_whole(cluster)
+            cluster = self._intern_clusters.setdefault(cluster, cluster)
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         informer = None
         if self._cached:
@@ -636,7 +639,12 @@ class KubeSystem(BaseSystem[SystemState]):
         for attr in _TABLES:
             tab = getattr(cluster, attr)
             ptab = getattr(parent, attr)
-            if tab is ptab:
+            if tab is ptab:  # the parent's (interned, unless the parent was built elsewhere): so is every table of a shared cluster
+                ct = tables.setdefault(tab, tab)
+                if ct is not tab:
+                    if changed is None:
+                        changed = {}
+                    changed[attr] = ct
                 continue
             pd = ptab._d
             d = tab._d

@@ -20,7 +20,8 @@ Sound for the reason the controllers' memo is: the check is deterministic and ca
 through the tracked reads, so on inputs that agree with a recorded call at every location that call
 read, it makes the same reads, gets equal values, takes the same branches and returns the same
 result.  Only ``True``/``False`` are recorded; a check that raises or returns anything else is run
-again every time (the judge reports it as ERROR).
+again every time (the judge reports it as ERROR), and so is a check that read nothing (a constant is
+cheap, and a rule that consults something else, its process for instance, is not memoised on nothing).
 
 ``KUBECHECK_JUDGE_MEMO=0`` in the environment (read when a rule is instantiated) turns the memo off:
 the plain path, the reference.  ``KUBECHECK_DEBUG_JUDGE=1`` runs the plain check on every hit too and
@@ -306,8 +307,8 @@ class JudgeMemo:
         return r
 
     def _record(self, log: set[tuple[str, Any]], arity: int, args: tuple[Any, ...], r: bool) -> None:
-        if not self.on:
-            return
+        if not self.on or not log:
+            return  # a check that read nothing is not recorded: it is cheap, or not a function of its inputs
         frozen = frozenset(log)
         entry = self.by_log.get(frozen)
         if entry is None:
