@@ -636,10 +636,16 @@ class KubeSystem(BaseSystem[SystemState]):
             tables.clear()
             clusters.clear()
         changed: dict[str, Any] | None = None
+        # a parent this instance built (and interned) has interned tables; one built elsewhere (a test's
+        # reference system) may not: then its tables are interned too, so a shared cluster holds only
+        # this instance's tables
+        own_parent = clusters.get(parent) is parent
         for attr in _TABLES:
             tab = getattr(cluster, attr)
             ptab = getattr(parent, attr)
-            if tab is ptab:  # the parent's (interned, unless the parent was built elsewhere): so is every table of a shared cluster
+            if tab is ptab:
+                if own_parent:
+                    continue
                 ct = tables.setdefault(tab, tab)
                 if ct is not tab:
                     if changed is None:
