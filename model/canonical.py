@@ -141,6 +141,32 @@ def _same_creation_indexes(parent: ClusterState, state: ClusterState) -> bool:
     return True
 
 
+def _same_families(parent: ClusterState, state: ClusterState) -> bool:
+    """:func:`_same_creation_indexes` for the by-family ranks: the same keys in every table, and
+    every object that is not ``parent``'s own keeps its ``creation_index`` and its family
+    (``model.apiserver.family_of``: kind and namespace follow from the key, so its controller's
+    UID).  Then every family holds exactly the indexes it held in ``parent``: still dense."""
+    for attr in _TABLES:
+        tab = getattr(state, attr)
+        ptab = getattr(parent, attr)
+        if tab is ptab:
+            continue
+        d = tab._d
+        pd = ptab._d
+        if len(d) != len(pd):
+            return False
+        for k, o in d.items():
+            po = pd.get(k)
+            if po is o:
+                continue
+            if po is None or po.creation_index != o.creation_index:
+                return False
+            ref, pref = o.controller_ref(), po.controller_ref()
+            if (ref.uid if ref is not None else "") != (pref.uid if pref is not None else ""):
+                return False
+    return True
+
+
 def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
     """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17).
 
@@ -150,7 +176,11 @@ def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bo
     else goes through :func:`normalize_cluster`.
     """
     if by_family:
-        return normalize_cluster(state, by_family=True)  # an adoption moves an object between families
+        # an adoption or release moves an object between families: the fast path also asks that
+        # every changed object keeps its family (its controller's UID)
+        if state.next_uid == 1 and state.next_name == 1 and _same_families(parent, state):
+            return state
+        return normalize_cluster(state, by_family=True)
     if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):
         return state
     return normalize_cluster(state)

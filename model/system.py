@@ -495,6 +495,10 @@ class KubeSystem(BaseSystem[SystemState]):
         #: hash-consing of the successors' objects, tables and clusters (see :meth:`_intern`)
         self._intern_objs: dict[Any, Any] = {}
         self._intern_tables: dict[Any, Any] = {}
+        #: whole clusters too: a successor equal to a stored state's cluster *is* that cluster, so
+        #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
+        #: once per distinct cluster, not once per transition into it
+        self._intern_clusters: dict[ClusterState, ClusterState] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
@@ -521,6 +525,9 @@ class KubeSystem(BaseSystem[SystemState]):
         from model.horizontal import with_initial_loads
 
         cluster = normalize_cluster(with_initial_loads(self.scenario.initial), by_family=self._by_creator)
+        if self._interning:  # hash-consed too: a successor equal to it (or sharing a table) shares its objects
+            cluster = self._intern_whole(cluster)
+            cluster = self._intern_clusters.setdefault(cluster, cluster)
         cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
         informer = None
         if self._cached:
@@ -612,7 +619,10 @@ class KubeSystem(BaseSystem[SystemState]):
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
         if parent._cache.get("normalized"):
-            cluster = normalize_successor(parent, cluster, self._by_creator)
+            fast = normalize_successor(parent, cluster, self._by_creator)
+            if self._debug_incremental and fast != normalize_cluster(cluster, self._by_creator):
+                raise ModelError("incremental normalisation: normalize_successor differs from normalize_cluster")
+            cluster = fast
         else:
             cluster = normalize_cluster(cluster, self._by_creator)
         if self._interning:
@@ -634,15 +644,27 @@ class KubeSystem(BaseSystem[SystemState]):
         """
         if cluster is parent:
             return cluster
-        objs, tables = self._intern_objs, self._intern_tables
-        if len(objs) > _INTERN_MAX or len(tables) > _INTERN_MAX:
+        objs, tables, clusters = self._intern_objs, self._intern_tables, self._intern_clusters
+        if len(objs) > _INTERN_MAX or len(tables) > _INTERN_MAX or len(clusters) > _INTERN_MAX:
             objs.clear()
             tables.clear()
+            clusters.clear()
         changed: dict[str, Any] | None = None
+        # a parent this instance built (and interned) has interned tables; one built elsewhere (a test's
+        # reference system) may not: then its tables are interned too, so a shared cluster holds only
+        # this instance's tables
+        own_parent = clusters.get(parent) is parent
         for attr in _TABLES:
             tab = getattr(cluster, attr)
             ptab = getattr(parent, attr)
             if tab is ptab:
+                if own_parent:
+                    continue
+                ct = tables.setdefault(tab, tab)
+                if ct is not tab:
+                    if changed is None:
+                        changed = {}
+                    changed[attr] = ct
                 continue
             pd = ptab._d
             d = tab._d
@@ -664,7 +686,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 changed[attr] = ct
         if changed is not None:
             cluster = cluster._replace(**changed)
-        return cluster
+        return clusters.setdefault(cluster, cluster)
 
     def intern(self, value: Any) -> Any:
         """An equal value made of this instance's hash-consed objects and tables (see :meth:`_intern`):

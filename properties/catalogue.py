@@ -305,8 +305,12 @@ def _acting_owner(c: ClusterState, action: Any) -> Any | None:
     remediation="Give every controller a selector no other controller's pods match (add a distinguishing label, e.g. app.kubernetes.io/instance, to both the selector and the pod template).",
 )
 def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
+    if c.pods is n.pods:
+        return True  # no pod changed: none switched owner or was deleted (issue #17: skip the scans)
     for key, p in c.pods.items():
         q = n.pods.get(key)
+        if q is p:
+            continue  # the same pod object: same owner, not deleted
         a = p.controller_ref()
         if q is not None and q.uid == p.uid:
             b = q.controller_ref()
@@ -317,6 +321,8 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
         if actor is not None:
             for key, p in c.pods.items():
                 q = n.pods.get(key)
+                if q is p:
+                    continue
                 deleted = q is None or q.uid != p.uid or (p.deletion_timestamp is None and q.deletion_timestamp is not None)
                 ref = p.controller_ref()
                 if deleted and ref is not None and ref.uid != actor.uid and c.by_uid(ref.uid) is not None:

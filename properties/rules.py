@@ -35,6 +35,7 @@ from typing import Any, Callable
 from kubecheck.core.errors import InvalidProperty
 from kubecheck.core.properties import Property, PropertyKind, RULE_ID_PATTERN
 from properties._common import cluster_of
+from properties._memo import JudgeMemo, debug_enabled, memo_enabled
 from model.state import ClusterState
 
 __all__ = ["Rule", "rule", "KINDS_BY_NAME", "SEVERITIES"]
@@ -130,8 +131,13 @@ class Rule:
 
     def _property(self, target: tuple[str, str, str] | None, name: str) -> Property:
         check = self.check
+        label = f"{self.rule_id}:{getattr(check, '__name__', 'check')}"
+        run = check if target is None else (lambda *args: check(*args, target))
+        memo = JudgeMemo(run, label, debug_enabled()) if memo_enabled() else None
         if self.kind is PropertyKind.ACTION:
-            if target is None:
+            if memo is not None:
+                pred = memo.step_predicate(cluster_of)
+            elif target is None:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t))
             else:
@@ -140,7 +146,9 @@ class Rule:
                 def pred(s: Any, a: Any, t: Any) -> bool:
                     return check(cluster_of(s), a, cluster_of(t), (kind, ns, nm))
         else:
-            if target is None:
+            if memo is not None:
+                pred = memo.state_predicate(cluster_of)  # type: ignore[assignment]
+            elif target is None:
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s))
             else:
@@ -148,6 +156,7 @@ class Rule:
 
                 def pred(s: Any) -> bool:  # type: ignore[misc]
                     return check(cluster_of(s), (kind, ns, nm))
+        pred.memo = memo  # type: ignore[attr-defined]
         pred.__qualname__ = pred.__name__ = f"{self.rule_id}:{getattr(check, '__name__', 'check')}"
         pred.__module__ = getattr(check, "__module__", __name__)
         prop = Property(
@@ -167,7 +176,10 @@ class Rule:
         trig = self.trigger
         if trig is None:
             return None
-        if target is None:
+        if memo_enabled():
+            run = trig if target is None else (lambda c: trig(c, target))
+            pred = JudgeMemo(run, f"{self.rule_id}:{getattr(trig, '__name__', 'trigger')}", debug_enabled()).state_predicate(cluster_of)
+        elif target is None:
             def pred(s: Any) -> bool:
                 return trig(cluster_of(s))
         else:

@@ -60,6 +60,7 @@ __all__ = [
     "judge_lasso",
     "judge_trace",
     "state_checker",
+    "step_checker",
     "describe_error",
     "describe_result",
     "PredicateError",
@@ -286,6 +287,49 @@ def state_checker(
             decided.append(entry)
         if decided:
             pending[:] = [c for c in pending if c not in decided]
+
+    return pending, check
+
+
+def step_checker(
+    props: Sequence[Property], record: dict[int, tuple[Outcome, Any, str]]
+) -> tuple[list[Any], Callable[[Any, Any, Any, Any], list[int] | None]]:
+    """The hot-path form of :func:`judge_step` for a search: ``(pending, check)``, as
+    :func:`state_checker` for the action properties of ``props``.
+
+    ``check(state, action, next, where)`` judges every pending action property on the step; each one
+    it decides is recorded as ``record[index] = (outcome, where, note)`` and dropped from ``pending``;
+    it returns the indexes it decided (None when none).  Same outcomes as :func:`judge_step`, without
+    a call and a :class:`Judgement` per property and step (a search makes one per transition and
+    action property: a million on the web-deployment rollout).
+    """
+    pending: list[tuple[int, Callable[..., Any]]] = [(i, p.predicate) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
+    violation, error = Outcome.VIOLATION, Outcome.ERROR
+
+    def check(state: Any, action: Any, nxt: Any, where: Any) -> list[int] | None:
+        decided = None
+        for entry in pending:
+            idx, pred = entry
+            # identity tests, as judge_step: a predicate returning None is an ERROR, not a False
+            try:
+                r = pred(state, action, nxt)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a predicate bug (even sys.exit) is an ERROR verdict
+                record[idx] = (error, where, describe_error(props[idx], exc))
+            else:
+                if r is True:
+                    continue
+                if r is False:
+                    record[idx] = (violation, where, "")
+                else:
+                    record[idx] = (error, where, describe_result(props[idx], r))
+            if decided is None:
+                decided = []
+            decided.append(idx)
+        if decided:
+            pending[:] = [c for c in pending if c[0] not in decided]
+        return decided
 
     return pending, check
 

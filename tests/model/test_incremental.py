@@ -56,3 +56,44 @@ def test_the_debug_mode_catches_a_wrong_reuse(monkeypatch: pytest.MonkeyPatch) -
                 system._sync(spec, init.cluster, mk[1])
         else:
             assert system._sync(spec, init.cluster, mk[1]) == bogus
+
+
+@pytest.mark.parametrize("name", ("rs_crash", "cascade_delete", "rollout_small"))
+def test_the_by_family_normalisation_shortcut_equals_the_full_one(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``normalize_successor``'s by-family fast path (a step that keeps every object's key, index and
+    controller) returns what ``normalize_cluster`` does: the debug mode compares them on every
+    successor of the by-creator allocation, whose counts stay the golden ones."""
+    from dataclasses import replace
+
+    from tests.model.test_identifiers import GOLDEN_BY_CREATOR_COUNTS
+
+    monkeypatch.setenv("KUBECHECK_DEBUG_INCREMENTAL", "1")
+    for granularity in ("write", "reconcile"):
+        system = KubeSystem(replace(BUILDERS[name](granularity).scenario, identifiers="by-creator"))
+        assert system._debug_incremental and system._by_creator
+        states, transitions, _, _ = fingerprint(system, False)
+        assert (states, transitions) == GOLDEN_BY_CREATOR_COUNTS[(name, granularity)]
+
+
+def test_the_by_family_shortcut_refuses_a_change_of_controller() -> None:
+    """An adoption keeps the object's key and index but moves it to another family: the shortcut must
+    not apply (the other family's ranks may no longer be dense)."""
+    from model.canonical import normalize_cluster, normalize_successor
+    from model.objects import OwnerReference, Pod
+    from model.state import ClusterState
+
+    a = Pod(name="a", namespace="ns", uid="u-a", creation_index=0)
+    b = Pod(name="b", namespace="ns", uid="u-b", creation_index=1)
+    parent = normalize_cluster(ClusterState.from_objects([a, b]), by_family=True)
+    assert parent.get("Pod", "ns", "b").creation_index == 1  # one family (no controller): ranks 0, 1
+    ref = OwnerReference(api_version="apps/v1", kind="ReplicaSet", name="rs", uid="u-rs", controller=True)
+    moved = parent.put(replace_refs(parent.get("Pod", "ns", "b"), (ref,)))  # b alone in its new family
+    out = normalize_successor(parent, moved, True)
+    assert out == normalize_cluster(moved, by_family=True)
+    assert out.get("Pod", "ns", "b").creation_index == 0  # re-ranked: the shortcut would have kept 1
+
+
+def replace_refs(pod: object, refs: tuple[object, ...]) -> object:
+    from dataclasses import replace
+
+    return replace(pod, owner_references=refs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Hashable
 
-from kubecheck.core.judge import Outcome, judge_deadlock, judge_step, state_checker
+from kubecheck.core.judge import Outcome, judge_deadlock, state_checker, step_checker
 from kubecheck.core.properties import Property, PropertyKind
 from kubecheck.core.ts import canonical_fn, expects_progress_fn, successors_fn
 
@@ -28,11 +28,11 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
     dfs = cfg.strategy == "dfs"
     max_depth = cfg.max_depth
 
-    action_checks: list[tuple[int, Property]] = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
     deadlock_idx = next((i for i, p in enumerate(props) if p.kind is PropertyKind.DEADLOCK), None)
     raw: dict[int, tuple[Outcome, int, str]] = {}  # idx -> (outcome, state id, note)
     edge_of: dict[int, int] = {}  # idx of an action property -> position of the violating edge in raw's state
     state_checks, check_state = state_checker(props, raw)  # the judge; empties as properties are decided
+    action_checks, check_step = step_checker(props, raw)  # the judge of the steps; empties likewise
     n_decidable = sum(1 for p in props if not p.kind.is_eventual)
 
     ids: dict[Hashable, int] = {}
@@ -153,13 +153,8 @@ def general_search(system: Any, props: list[Property], cfg: SearchConfig, monito
                     parent[v], ppos[v], depth[v] = u, pos, d + 1
                     expanded[v] = 0
                     children.append(v)
-                for entry in action_checks:
-                    idx = entry[0]
-                    if idx in raw:
-                        continue
-                    verdict = judge_step(entry[1], s, a, t)
-                    if verdict.outcome.decides:
-                        raw[idx] = (verdict.outcome, u, verdict.note)
+                if action_checks and (decided := check_step(s, a, t, u)) is not None:
+                    for idx in decided:
                         edge_of[idx] = pos
                 if record_edges and v is not None:  # None: hidden by the depth bound; u stays unexpanded, tg is dropped
                     tg.append(v)
