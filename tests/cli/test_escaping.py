@@ -20,17 +20,19 @@ def _check(cwd: Path, *paths: str) -> subprocess.CompletedProcess[str]:
                           timeout=300)
 
 
-def test_a_hostile_duplicate_key_is_one_escaped_stderr_line(tmp_path: Path) -> None:
+def test_a_hostile_label_key_is_one_escaped_stderr_line(tmp_path: Path) -> None:
+    """(Was a duplicate key: manifests now take the last value, as kubectl's YAML decoding does.)"""
     key = r"x\e[2J\e]0;owned\a\u202e\N"  # YAML escapes: ESC, BEL, RLO, NEL (raw ones are refused by the reader)
     (tmp_path / "d.yaml").write_text(
-        f'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels:\n    "{key}": a\n    "{key}": b\n',
+        f'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    "{key}": a\n'
+        f'spec: {{containers: [{{name: c, image: nginx}}]}}\n',
         encoding="utf-8")
     p = _check(tmp_path, "d.yaml")
     assert p.returncode == 2 and p.stdout == ""
     lines = p.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("d.yaml:7: "), p.stderr
+    assert len(lines) == 1 and lines[0].startswith("d.yaml:6: metadata.labels: "), p.stderr
     assert not RAW.search(p.stderr.rstrip("\n"))
-    assert "\\x1b[2J\\x1b]0;owned\\x07\\u202e" in lines[0]  # (NEL is a line break to ManifestError: a space)
+    assert "\\u001b[2J\\u001b]0;owned\\u0007\\u202e" in lines[0]  # (NEL is a line break to ManifestError: a space)
 
 
 def test_a_value_with_a_newline_cannot_forge_a_second_error_line(tmp_path: Path) -> None:
