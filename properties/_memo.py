@@ -171,8 +171,8 @@ def _sorted_shape(log: set[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
 class JudgeMemo:
     """The memo of one rule instance's check (see the module docstring).
 
-    ``call1(c)`` for a state check, ``call3(c, a, n)`` for an action check (``state_predicate`` and
-    ``step_predicate``: the same as the engine's predicates on system states); ``run(...)`` calls the
+    ``state_predicate`` for a state check, ``step_predicate`` for an action check (the engine's
+    predicates on system states, the lookup inlined); ``run(...)`` calls the
     check itself with the rule's target (if any) appended.  ``hits``/``misses`` count lookups.
 
     The memo pays where the check costs more than a lookup and its inputs repeat; where they do not
@@ -200,35 +200,8 @@ class JudgeMemo:
         self._next = PROBATION  # the call count that ends this window
         self._scores = (0, 0)  # hits and misses when it started
 
-    def call1(self, c: ClusterState) -> Any:
-        """The check's value on ``c``: recorded, or run (and recorded)."""
-        if self.on:
-            for get, table in self.shapes:
-                r = table.get(get(c), _MISS)
-                if r is not _MISS:
-                    self.hits += 1
-                    if self.debug:
-                        self._check(r, self.run(c))
-                    return r
-        return self._miss1(c)
-
-    def call3(self, c: ClusterState, a: Any, n: ClusterState) -> Any:
-        """The check's value on the step ``(c, a, n)``: recorded, or run (and recorded)."""
-        if self.on:
-            try:
-                for get, table in self.shapes:
-                    r = table.get(get(c, a, n), _MISS)
-                    if r is not _MISS:
-                        self.hits += 1
-                        if self.debug:
-                            self._check(r, self.run(c, a, n))
-                        return r
-            except TypeError:  # an unhashable value read (a user's action data): never recorded either
-                pass
-        return self._miss3(c, a, n)
-
     def state_predicate(self, to_cluster: Callable[[Any], ClusterState]) -> Callable[[Any], Any]:
-        """:meth:`call1` as the engine's predicate on a system state (``to_cluster`` finds its
+        """The memoised check as the engine's predicate on a system state (``to_cluster`` finds its
         cluster where it is not the ``cluster`` attribute), with the lookup inlined: the hot path."""
         shapes, miss, run, check, memo, absent, cs = self.shapes, self._miss1, self.run, self._check, self, _MISS, ClusterState
         debug = self.debug
@@ -249,7 +222,7 @@ class JudgeMemo:
         return pred
 
     def step_predicate(self, to_cluster: Callable[[Any], ClusterState]) -> Callable[[Any, Any, Any], Any]:
-        """:meth:`call3` as the engine's predicate on a step of system states (see :meth:`state_predicate`)."""
+        """The memoised check as the engine's predicate on a step of system states (see :meth:`state_predicate`)."""
         shapes, miss, run, check, memo, absent, cs = self.shapes, self._miss3, self.run, self._check, self, _MISS, ClusterState
         debug = self.debug
 

@@ -166,7 +166,8 @@ def test_a_memo_that_rarely_hits_turns_itself_off(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(_memo, "PROBATION", 10)
     memo = _memo.JudgeMemo(lambda c: c.next_uid % 2 == 0, "T")
     states = [ClusterState().with_counters(next_uid=i) for i in range(1, 40)]
-    assert [memo.call1(c) for c in states] == [c.next_uid % 2 == 0 for c in states]
+    pred = memo.state_predicate(lambda s: s)
+    assert [pred(c) for c in states] == [c.next_uid % 2 == 0 for c in states]
     assert not memo.on and not memo.shapes
     assert memo.misses == 20  # two windows of misses, then the plain check
 
