@@ -1,10 +1,13 @@
 """The StatefulSet prefix abstraction (kubecheck/symbolic/statefulset_count.py): the checked
-refinement over the FULL explicit graphs at replicas 1..3, the exactness of KC-STS-005/006 on the
+refinement over the FULL explicit graphs at replicas 1..3 (and replicas 4 with ``KUBECHECK_SLOW=1``:
+OrderedReady and Parallel, partition 0 and 2, no fault and one container crash, 121-9,089 states,
+at most ~6 s CPU each; figures in docs/performance.md), the exactness of KC-STS-005/006 on the
 projection, the Z3 induction (exact replicas and family), and its use in ``kubecheck check``."""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,9 @@ CASES = [
     (2, "OrderedReady", None, "1.36", "write", None, 5),
     (3, "Parallel", None, "1.36", "write", None, 5),
 ]
+# the slow tier: replicas 4, write granularity (issue 16 item 2)
+SLOW_R4 = [(4, pol, part, "1.36", "write", None, 0) for pol in ("OrderedReady", "Parallel") for part in (0, 2)]
+CASES += SLOW_R4 if os.environ.get("KUBECHECK_SLOW") else []
 
 
 @pytest.mark.parametrize("replicas, policy, partition, version, granularity, mu, mrs", CASES,
@@ -85,6 +91,8 @@ CRASH_CASES = [
     (2, "OrderedReady", None, "1.36", "reconcile"),
     (2, "Parallel", None, "1.36", "reconcile"),
 ]
+SLOW_CRASH_R4 = [(4, pol, part, "1.36", "write") for pol in ("OrderedReady", "Parallel") for part in (0, 2)]
+CRASH_CASES += SLOW_CRASH_R4 if os.environ.get("KUBECHECK_SLOW") else []
 
 
 @pytest.mark.parametrize("replicas, policy, partition, version, granularity", CRASH_CASES,
