@@ -9,7 +9,7 @@ granularity, and minReadySeconds > 0; one crash at reconcile granularity for rep
 ``KUBECHECK_SLOW=1`` adds replicas 2 with a crash and replicas 2 with 1/1 (18k-19k states, ~45 s each),
 one crash at reconcile granularity for replicas 2 and 3 (replicas 3: 29k-53k states, 30-57 s CPU each) and two
 crashes at reconcile granularity for replicas 1 and 2; replicas 3 at write granularity is in
-bench/z3_rollout.py (``--refinement``), not in CI.
+bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
 """
 
 from __future__ import annotations
