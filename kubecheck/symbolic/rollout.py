@@ -596,8 +596,10 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
         if s.node_down > 0:  # the bulk node-lifecycle steps: every choice of counts per class
             bulk: dict[tuple[str, CountState[int]], None] = {}
             for take in product(*(range(_bulk_max(s, fld) + 1) for fld in BULK_FIELDS)):
-                for name, en, nxt in count_steps(PY, f, s, write, recreate, 0, take):
-                    if en and name in ("lost_bulk", "evict_bulk"):
+                node = _node_steps(PY, s, write, take)  # only the node steps: count_steps' other steps ignore take
+                for name in ("lost_bulk", "evict_bulk"):
+                    en, nxt = node[name]
+                    if en:
                         bulk[(name, nxt)] = None
             extra.extend(bulk)
     if not extra:
