@@ -115,7 +115,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
     checked without node failures and minReadySeconds.  Crashes are covered at both granularities (at
     reconcile granularity the ReplicaSet step chooses which Ready pods, crashed or healthy, it deletes:
-    rollout._rs); node failures only at write granularity.
+    rollout._rs); node failures at both too (at reconcile granularity one node-lifecycle step marks or
+    evicts several pods at once: rollout._node_steps ``lost_bulk``/``evict_bulk``).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
 
@@ -149,12 +150,6 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
         return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
-    node_failures: int = getattr(faults, "node_failure", 0)
-    if granularity == "reconcile" and node_failures > 0:
-        # the node lifecycle controller's reconcile marks (or evicts) every pod of the failed node in one step; the
-        # count steps take one pod each: the refinement fails (R = 3 node-failure, tests/symbolic/test_refinement.py)
-        return ("node failures at reconcile granularity are not in the checked refinement (one node-lifecycle reconcile "
-                "marks or evicts several pods at once)")
     if stale_reads:
         return "stale reads are not in the count model"
     if deployment.min_ready_seconds and getattr(faults, "container_crash", 0):

@@ -28,6 +28,7 @@ import z3
 
 from kubecheck.symbolic.rollout import (
     ACTIONS,
+    BULK_FIELDS,
     CONTROLLER_ACTIONS,
     FIELD_NAMES,
     FIXED,
@@ -202,7 +203,8 @@ def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.A
     step's premise), so the fresh integer is existentially quantified."""
     alts = []
     pick = z3.FreshInt("pick")
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick)):
+    take = tuple(z3.FreshInt(f"take_{fld}") for fld in BULK_FIELDS)  # the bulk node-lifecycle steps' counts, likewise
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick, take)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))

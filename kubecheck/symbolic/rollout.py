@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields, replace
+from itertools import product
 from typing import Any, Generic, Protocol, TypeVar
 
 import z3
@@ -105,7 +106,13 @@ ACTIONS: tuple[str, ...] = (
     "node_fail",
     *(f"{w}_lost{t}" for w in ("new", "old") for t in ("", "_target")),
     *(f"{verb}_{w}_{cls}" for verb in ("evict", "gone") for w in ("new", "old") for cls in POD_CLASSES),
+    # reconcile granularity: one node-lifecycle reconcile marks / evicts several pods at once
+    "lost_bulk",
+    "evict_bulk",
 )
+#: The free counts of a bulk node-lifecycle step (:func:`_node_steps`): how many pods of each class
+#: (``u`` not available, ``a`` healthy available, ``d`` doomed) of each ReplicaSet it takes.
+BULK_FIELDS: tuple[str, ...] = tuple(f"{w}_{cls}" for w in ("new", "old") for cls in ("u", "a", "d"))
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset(
     {"dc", "rs_new", "rs_old", "dc_scale_old_pending", "dc_pending_dropped"}
@@ -500,7 +507,8 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
 
 
 def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
-                recreate: bool = False, pick: Any = 0) -> list[tuple[str, Any, CountState[Any]]]:
+                recreate: bool = False, pick: Any = 0,
+                take: tuple[Any, ...] | None = None) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -519,6 +527,10 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     doomed pods above the least possible number its deletions take, :func:`_rs`); a Python int
     (0: the fewest; :func:`py_successors` enumerates them all) or a free Z3 integer.  Every other
     step ignores it.
+
+    ``take``: the free counts of the bulk node-lifecycle steps ``lost_bulk`` / ``evict_bulk``
+    (reconcile granularity only), one per :data:`BULK_FIELDS`: Python ints (:func:`py_successors`
+    enumerates them) or free Z3 integers; ``None``: all 0 (the bulk steps are disabled).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
@@ -560,7 +572,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     out["dc_scale_old_pending"] = (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1))
     out["dc_pending_dropped"] = (o.and_(pend >= 0) if write else never, replace(s, dc_pending_old=-1))
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
-    out.update(_node_steps(o, s))
+    out.update(_node_steps(o, s, write, take))
     out["dc"] = (o.and_(s.rollout == 1, out["dc"][0]), out["dc"][1])  # no rollout: the Deployment controller never scales
     assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
     return [(name, *out[name]) for name in ACTIONS]
@@ -581,13 +593,30 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
             for name, en, nxt in count_steps(PY, f, s, write, recreate, pick):
                 if en and name in ("rs_new", "rs_old"):
                     extra.append((name, nxt))
+        if s.node_down > 0:  # the bulk node-lifecycle steps: every choice of counts per class
+            bulk: dict[tuple[str, CountState[int]], None] = {}
+            for take in product(*(range(_bulk_max(s, fld) + 1) for fld in BULK_FIELDS)):
+                node = _node_steps(PY, s, write, take)  # only the node steps: count_steps' other steps ignore take
+                for name in ("lost_bulk", "evict_bulk"):
+                    en, nxt = node[name]
+                    if en:
+                        bulk[(name, nxt)] = None
+            extra.extend(bulk)
     if not extra:
         return out
     order = {name: i for i, name in enumerate(ACTIONS)}
     return sorted(out + extra, key=lambda e: order[e[0]])  # stable: pick 0 first
 
 
-def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[Any]]]:
+def _bulk_max(s: CountState[int], fld: str) -> int:
+    """The most pods of class ``fld`` (a :data:`BULK_FIELDS` name) a bulk step can take from ``s``."""
+    w, cls = fld.split("_")
+    u, a, dm = (_side(s, w, n) for n in ("unavailable", "available", "doomed"))
+    return int({"u": u, "a": a - dm, "d": dm}[cls])
+
+
+def _node_steps(o: Ops, s: CountState[Any], write: bool = False,
+                bulk: tuple[Any, ...] | None = None) -> dict[str, tuple[Any, CountState[Any]]]:
     """Node failure and what follows it, over counts (none is a workload-controller step).
 
     ``node_fail``: a node stops reporting Ready (spends ``node_budget``; no count changes: its pods
@@ -602,6 +631,13 @@ def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[A
       pending Delete that targeted it is now a no-op and no longer counted);
     * ``gone_<w>_<cls>``: PodGC removes the pod object of a deleted Node (an operator's ``kubectl
       delete node``): it leaves without ever being terminating.
+    * ``lost_bulk`` / ``evict_bulk`` (reconcile granularity only: there no Delete is pending, so the
+      classes are ``u``, ``a``, ``d``): one node-lifecycle reconcile (MarkPodsNotReady, or the taint
+      eviction of every pod on the node) takes ``bulk`` pods, any number of each class of each
+      ReplicaSet up to what the counts hold (``bulk``), at least two in all (one is the single steps above).
+      ``lost_bulk`` ignores the ``u`` counts (marking a not-ready pod changes no count) and requires
+      them 0.  Each is a composition of single steps above (each stays enabled along the way), so the
+      reachable count states are the same as without them (docs/semantics.md).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     down = s.node_down > 0
@@ -626,6 +662,29 @@ def _node_steps(o: Ops, s: CountState[Any]) -> dict[str, tuple[Any, CountState[A
             guard, moved = take[cls]
             out[f"evict_{w}_{cls}"] = (o.and_(down, guard), replace(s, **moved, terminating=s.terminating + 1))
             out[f"gone_{w}_{cls}"] = (o.and_(down, guard), replace(s, **moved))
+    never = s.new_created < 0
+    if write or bulk is None:
+        out["lost_bulk"] = (never, s)
+        out["evict_bulk"] = (never, s)
+        return out
+    k = dict(zip(BULK_FIELDS, bulk, strict=True))
+    bounds = []
+    for w in ("new", "old"):
+        u, a, dm = (_side(s, w, n) for n in ("unavailable", "available", "doomed"))
+        bounds += [k[f"{w}_u"] >= 0, k[f"{w}_u"] <= u, k[f"{w}_a"] >= 0, k[f"{w}_a"] <= a - dm,
+                   k[f"{w}_d"] >= 0, k[f"{w}_d"] <= dm]
+    marked = k["new_a"] + k["new_d"] + k["old_a"] + k["old_d"]
+    taken = marked + k["new_u"] + k["old_u"]
+    lost = {f: v for w in ("new", "old") for f, v in (
+        (f"{w}_unavailable", _side(s, w, "unavailable") + k[f"{w}_a"] + k[f"{w}_d"]),
+        (f"{w}_available", _side(s, w, "available") - k[f"{w}_a"] - k[f"{w}_d"]),
+        (f"{w}_doomed", _side(s, w, "doomed") - k[f"{w}_d"]))}
+    evicted = {f: v for w in ("new", "old") for f, v in (
+        (f"{w}_unavailable", _side(s, w, "unavailable") - k[f"{w}_u"]),
+        (f"{w}_available", _side(s, w, "available") - k[f"{w}_a"] - k[f"{w}_d"]),
+        (f"{w}_doomed", _side(s, w, "doomed") - k[f"{w}_d"]))}
+    out["lost_bulk"] = (o.and_(down, *bounds, k["new_u"] == 0, k["old_u"] == 0, marked >= 2), replace(s, **lost))
+    out["evict_bulk"] = (o.and_(down, *bounds, taken >= 2), replace(s, **evicted, terminating=s.terminating + taken))
     return out
 
 
@@ -769,6 +828,8 @@ _ACTOR: dict[str, str] = {
     "new_doomed_target_unavailable": "kubelet/new",
     "old_doomed_target_unavailable": "kubelet/old",
     "node_fail": "fault",
+    "lost_bulk": "node-lifecycle-controller",
+    "evict_bulk": "node-lifecycle-controller",
     **{f"{w}_lost{t}": "node-lifecycle-controller" for w in ("new", "old") for t in ("", "_target")},
     **{f"evict_{w}_{c}": "taint-eviction-controller" for w in ("new", "old") for c in POD_CLASSES},
     **{f"gone_{w}_{c}": "pod-gc-controller" for w in ("new", "old") for c in POD_CLASSES},

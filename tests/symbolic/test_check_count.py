@@ -165,6 +165,18 @@ def test_crashes_at_reconcile_granularity_are_decided_by_the_count_model(tmp_pat
         assert "holds for replicas = 10, proved by induction" in note and "reconcile granularity, 1 container crash" in note, note
 
 
+def test_node_failures_at_reconcile_granularity_are_decided_by_the_count_model(tmp_path: Path) -> None:
+    """Until the bulk node-lifecycle steps (rollout._node_steps ``lost_bulk``/``evict_bulk``) the refinement
+    failed for node failures at reconcile granularity and ``coverage`` refused them; now a 10-replica
+    node-failure scenario at reconcile granularity is proved by the count model."""
+    report = _run(tmp_path, scenarios=("node-failure",), granularity="reconcile")
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"node-failure/{rule}"]
+        assert verdict == "holds", note
+        assert "holds for replicas = 10, proved by induction" in note and "reconcile granularity, 1 node failure" in note, note
+
+
 def test_coverage() -> None:
     d = _deployment(4, 1, 0)
     own = (SetImage("Deployment", "web", "x:2"), 1)

@@ -12,7 +12,7 @@ crashes at reconcile granularity for replicas 1 and 2, and replicas 4 (issue 16 
 and 0/1 at reconcile granularity, crash-free 1/0 and 0/1 at write granularity, and 1/0 with one crash at reconcile
 granularity (1.8k-93k states, 2-112 s CPU each; docs/performance.md "Refinement at replicas 4" lists the
 candidates left out because they do not finish in ~3 minutes).  Replicas 3 at write granularity is in
-bench/z3_rollout.py (``--refinement``), not in CI.
+bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
 """
 
 from __future__ import annotations
@@ -168,8 +168,11 @@ def test_two_nodes_refine_too() -> None:
 # the failed Node; PodGC removes its pods) and pod-crash, on two nodes as ``kubecheck check`` builds them.
 NODE_FAST = [(1, "node-failure", 1, 0, "write"), (2, "node-failure", 1, 0, "write"), (3, "node-failure", 1, 0, "write"),
              (2, "pod-crash", 0, 1, "write"), (3, "pod-crash", 0, 1, "write"), (2, "node-failure", 1, 1, "write"),
-             (2, "pod-crash", 0, 1, "reconcile"), (3, "pod-crash", 0, 1, "reconcile")]
-NODE_SLOW = [(3, "node-failure", 1, 1, "write"), (1, "rollout", 1, 0, "write")]
+             (2, "pod-crash", 0, 1, "reconcile"), (3, "pod-crash", 0, 1, "reconcile"),
+             (1, "node-failure", 1, 0, "reconcile"), (2, "node-failure", 1, 0, "reconcile"),
+             (3, "node-failure", 1, 0, "reconcile")]
+NODE_SLOW = [(3, "node-failure", 1, 1, "write"), (1, "rollout", 1, 0, "write"),
+             (1, "rollout", 1, 0, "reconcile")]  # 15,560 states, ~10 s CPU
 NODE_CASES = NODE_FAST + (NODE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
 
@@ -186,23 +189,52 @@ def test_node_failure_and_no_rollout_refine(replicas: int, scenario: str, node_f
         mapped = {lbl: res.mapped.get(lbl, set()) for lbl in ("nlc_mark_pod_not_ready", "nlc_delete_pod", "podgc_delete_orphaned_pod")}
         assert any(n.endswith("_lost") or "doomed" in n for n in mapped["nlc_mark_pod_not_ready"]), mapped
         assert any(n.startswith("evict_") for n in mapped["nlc_delete_pod"]), mapped
-        assert any(n.startswith("gone_") or n == "terminating_pod_gone" for n in mapped["podgc_delete_orphaned_pod"]), mapped
+        if scenario == "node-failure":  # its operator deletes the Node (the rollout scenario has no operator)
+            assert any(n.startswith("gone_") or n == "terminating_pod_gone" for n in mapped["podgc_delete_orphaned_pod"]), mapped
 
 
-def test_node_failures_at_reconcile_granularity_do_not_refine_and_are_not_covered() -> None:
+def test_node_failures_at_reconcile_granularity_need_the_bulk_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     """At reconcile granularity one node-lifecycle reconcile marks every pod of the failed node not ready (and
-    one taint-eviction step deletes them all); the count steps take one pod each, so with two pods on the failed
-    node the refinement fails, and ``coverage`` refuses node failures at reconcile granularity."""
+    one taint-eviction step deletes them all).  Without the bulk count steps (``lost_bulk``/``evict_bulk``,
+    several pods per class in one step) the refinement fails with two pods on the failed node (replicas 3:
+    1,112 states, 5 failing transitions); with them it holds (NODE_FAST above), so ``coverage`` admits node
+    failures at reconcile granularity."""
     from kubecheck.symbolic.bridge import _deployment
     from kubecheck.symbolic.check import coverage
     from model.environment import DeleteFailedNode, FaultBudget
 
+    def no_bulk(f, s, write=False, recreate=False):  # type: ignore[no-untyped-def]
+        return [(n, x) for n, x in py_successors(f, s, write, recreate) if not n.endswith("_bulk")]
+
+    monkeypatch.setattr(refinement, "py_successors", no_bulk)
     system, project, f = rollout_system(3, 1, 0, node_failures=1, scenario="node-failure", nodes=2, granularity="reconcile")
     res = check_refinement(system, project, f, write=False)
     assert not res.ok and set(res.failures) <= {"nlc_mark_pod_not_ready", "nlc_delete_pod"}, res.describe()
+    assert sum(res.failures.values()) == 5 and res.states == 1112, res.describe()
     before, after = res.examples[next(iter(res.failures))]
     assert before.available() - after.available() >= 2 or after.terminating - before.terminating >= 2  # two pods at once
     d = _deployment(10, "25%", "25%")
     operator = (DeleteFailedNode(fair=True), 1)
-    assert "reconcile granularity" in coverage(d, [operator], FaultBudget(node_failure=1), "reconcile", False)
+    assert coverage(d, [operator], FaultBudget(node_failure=1), "reconcile", False) == ""
     assert coverage(d, [operator], FaultBudget(node_failure=1), "write", False) == ""
+
+
+def test_the_bulk_steps_take_any_number_of_each_class_and_nothing_else() -> None:
+    """From a state with a node down, 2 healthy and 1 crashed-but-Ready old pods and 1 not-available one, the
+    bulk steps reach exactly the states of every choice of at least two pods (none at write granularity)."""
+    from dataclasses import replace
+
+    from kubecheck.symbolic.rollout import initial_state, resolve
+
+    f = resolve(4, 1, 0)
+    s = replace(initial_state(4, 0, 1), old_unavailable=1, old_available=3, old_doomed=1, node_budget=0, node_down=1)
+    succ = py_successors(f, s)
+    lost = {x for n, x in succ if n == "lost_bulk"}
+    evict = {x for n, x in succ if n == "evict_bulk"}
+    want_lost = {replace(s, old_unavailable=1 + a + d, old_available=3 - a - d, old_doomed=1 - d)
+                 for a in range(3) for d in range(2) if a + d >= 2}
+    want_evict = {replace(s, old_unavailable=1 - u, old_available=3 - a - d, old_doomed=1 - d, terminating=u + a + d)
+                  for u in range(2) for a in range(3) for d in range(2) if u + a + d >= 2}
+    assert lost == want_lost and evict == want_evict
+    assert not [n for n, _ in py_successors(f, s, write=True) if n.endswith("_bulk")]
+    assert not [n for n, _ in py_successors(f, replace(s, node_down=0)) if n.endswith("_bulk")]
