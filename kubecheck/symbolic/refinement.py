@@ -26,7 +26,7 @@ then the built-in ``rollout`` scenario (``kubectl set image``) with the given fa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -201,22 +201,42 @@ def check_refinement(
     """Explore every reachable state of ``system`` (depth first, deduplicated by
     ``system.canonical``: the projection counts pods and so is invariant under the renamings the
     symmetry reduction identifies) and check every transition against the count model."""
-    start = time.monotonic()
     res = RefinementResult()
-    init = system.init_states()
-    want = None
-    seen: dict[Hashable, SystemState] = {}
-    stack: list[SystemState] = []
-    for s in init:
-        p = project(s)
-        want = initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate)
-        if p != want:
+
+    def is_initial(p: CountState[int]) -> bool:
+        return p == initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate)
+
+    walk_refinement(system, project, is_initial, lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate)),
+                    res, max_states)
+    return res
+
+
+def walk_refinement(
+    system: Any,
+    project: Callable[[Any], Hashable],
+    is_initial: Callable[[Any], bool],
+    abstract_successors: Callable[[Any], Iterable[tuple[str, Hashable]]],
+    res: Any,
+    max_states: int | None = None,
+) -> None:
+    """The checked refinement's walk, shared by the Deployment count model and the StatefulSet
+    abstraction: every reachable state of ``system`` (depth first, deduplicated by
+    ``system.canonical``), every transition out of it mapped by ``project`` onto an abstract step
+    (``abstract_successors(P(s))``: (name, P(t)) pairs) or a stutter; ``is_initial`` judges the
+    projected initial states. Fills ``res`` (a :class:`RefinementResult`-shaped record); a projection
+    that raises ``ValueError`` is recorded as unprojectable; ``max_states`` cuts the walk
+    (``res.complete`` False)."""
+    start = time.monotonic()
+    seen: dict[Hashable, Any] = {}
+    stack: list[Any] = []
+    for s in system.init_states():
+        if not is_initial(project(s)):
             res.initial_ok = False
         k = system.canonical(s)
         if k not in seen:
             seen[k] = s
             stack.append(s)
-    cache: dict[CountState[int], dict[CountState[int], str]] = {}
+    cache: dict[Hashable, dict[Hashable, str]] = {}
     while stack:
         s = stack.pop()
         try:
@@ -228,7 +248,7 @@ def check_refinement(
         succ = cache.get(ps)
         if succ is None:
             succ = cache[ps] = {}
-            for nm, nxt in py_successors(fenceposts, ps, write, bool(ps.recreate)):
+            for nm, nxt in abstract_successors(ps):
                 succ.setdefault(nxt, nm)
         for a, n in system.successors(s):
             res.transitions += 1
@@ -255,7 +275,6 @@ def check_refinement(
                 stack.append(n)
     res.states = len(seen)
     res.seconds = time.monotonic() - start
-    return res
 
 
 def rollout_system(

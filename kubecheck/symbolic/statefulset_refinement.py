@@ -11,11 +11,11 @@ stutter.  :func:`statefulset_rollout_system` builds the object-model system the 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kubecheck.symbolic.refinement import walk_refinement
 from kubecheck.symbolic.rollout import PY
 from kubecheck.symbolic.statefulset_count import (
     ABOVE,
@@ -169,6 +169,7 @@ class StsRefinementResult:
     #: object action label -> the abstract steps its transitions mapped to
     mapped: dict[str, set[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    complete: bool = True  # (the walk is never cut here)
 
     @property
     def ok(self) -> bool:
@@ -190,52 +191,15 @@ def check_sts_refinement(system: KubeSystem, project: Callable[[SystemState], St
                          partition: int, ordered: bool) -> StsRefinementResult:
     """Every reachable state of ``system`` (deduplicated by ``system.canonical``), every transition
     out of it, checked against :func:`sts_steps` (the abstraction with these parameters)."""
-    begin = time.monotonic()
     res = StsRefinementResult()
-    seen: dict[Hashable, SystemState] = {}
-    stack: list[SystemState] = []
-    for s in system.init_states():
-        if project(s) != sts_initial(replicas, project(s).rolled, project(s).crashes):
-            res.initial_ok = False
-        seen[system.canonical(s)] = s
-        stack.append(s)
-    cache: dict[StsState[int], dict[StsState[int], str]] = {}
-    while stack:
-        s = stack.pop()
-        try:
-            ps = project(s)
-        except ProjectionError as exc:
-            if len(res.unprojectable) < 5:
-                res.unprojectable.append(str(exc))
-            continue
-        succ = cache.get(ps)
-        if succ is None:
-            succ = cache[ps] = {}
-            for nm, en, nxt in sts_steps(PY, replicas, partition, ordered, ps):
-                if en:
-                    succ.setdefault(nxt, nm)
-        for a, n in system.successors(s):
-            res.transitions += 1
-            try:
-                pn = project(n)
-            except ProjectionError as exc:
-                if len(res.unprojectable) < 5:
-                    res.unprojectable.append(f"{a.label}: {exc}")
-                continue
-            if pn == ps:
-                res.stutters += 1
-                res.mapped.setdefault(a.label, set()).add("stutter")
-            elif pn in succ:
-                res.mapped.setdefault(a.label, set()).add(succ[pn])
-            else:
-                res.failures[a.label] = res.failures.get(a.label, 0) + 1
-                res.examples.setdefault(a.label, (ps, pn))
-            k = system.canonical(n)
-            if k not in seen:
-                seen[k] = n
-                stack.append(n)
-    res.states = len(seen)
-    res.seconds = time.monotonic() - begin
+
+    def is_initial(p: StsState[int]) -> bool:
+        return p == sts_initial(replicas, p.rolled, p.crashes)
+
+    def steps(ps: StsState[int]) -> list[tuple[str, StsState[int]]]:
+        return [(nm, nxt) for nm, en, nxt in sts_steps(PY, replicas, partition, ordered, ps) if en]
+
+    walk_refinement(system, project, is_initial, steps, res)
     return res
 
 
