@@ -120,30 +120,11 @@ def _normalize_by_family(state: ClusterState) -> ClusterState:
     return state
 
 
-def _same_creation_indexes(parent: ClusterState, state: ClusterState) -> bool:
+def _same_creation_indexes(parent: ClusterState, state: ClusterState, families: bool = False) -> bool:
     """Do ``state``'s objects use exactly ``parent``'s ``creation_index`` values?  Yes when every
-    table has the same keys and every object that is not ``parent``'s own has its index."""
-    for attr in _TABLES:
-        tab = getattr(state, attr)
-        ptab = getattr(parent, attr)
-        if tab is ptab:
-            continue
-        d = tab._d
-        pd = ptab._d
-        if len(d) != len(pd):
-            return False
-        for k, o in d.items():
-            po = pd.get(k)
-            if po is o:
-                continue
-            if po is None or po.creation_index != o.creation_index:
-                return False
-    return True
+    table has the same keys and every object that is not ``parent``'s own has its index.
 
-
-def _same_families(parent: ClusterState, state: ClusterState) -> bool:
-    """:func:`_same_creation_indexes` for the by-family ranks: the same keys in every table, and
-    every object that is not ``parent``'s own keeps its ``creation_index`` and its family
+    ``families``: for the by-family ranks, every such object also keeps its family
     (``model.apiserver.family_of``: kind and namespace follow from the key, so its controller's
     UID).  Then every family holds exactly the indexes it held in ``parent``: still dense."""
     for attr in _TABLES:
@@ -161,9 +142,10 @@ def _same_families(parent: ClusterState, state: ClusterState) -> bool:
                 continue
             if po is None or po.creation_index != o.creation_index:
                 return False
-            ref, pref = o.controller_ref(), po.controller_ref()
-            if (ref.uid if ref is not None else "") != (pref.uid if pref is not None else ""):
-                return False
+            if families:
+                ref, pref = o.controller_ref(), po.controller_ref()
+                if (ref.uid if ref is not None else "") != (pref.uid if pref is not None else ""):
+                    return False
     return True
 
 
@@ -178,7 +160,7 @@ def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bo
     if by_family:
         # an adoption or release moves an object between families: the fast path also asks that
         # every changed object keeps its family (its controller's UID)
-        if state.next_uid == 1 and state.next_name == 1 and _same_families(parent, state):
+        if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state, families=True):
             return state
         return normalize_cluster(state, by_family=True)
     if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):

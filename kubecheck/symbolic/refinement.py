@@ -180,7 +180,7 @@ class RefinementResult:
                 f"({self.stutters} stutters), {self.seconds:.1f} s")
         lines = [head]
         if not self.initial_ok:
-            lines.append("  an initial state does not project onto the count model's initial state")
+            lines.append("  an initial state does not project onto the abstraction's initial state")
         if not self.complete:
             lines.append("  the exploration was cut: nothing is claimed")
         for label, n in sorted(self.failures.items()):

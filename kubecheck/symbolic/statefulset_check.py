@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from kubecheck.symbolic.check import EXPLICIT_REACH, FAMILY_MAX, NOT_COVERED, CountVerdict, cache_dir
+from kubecheck.symbolic.check import EXPLICIT_REACH, FAMILY_MAX, NOT_COVERED, CountVerdict, _load, _store, cache_dir
 from kubecheck.symbolic.statefulset_count import PROVED, STS_RULES, prove_statefulset
 from model.objects import StatefulSet
 
@@ -113,26 +112,6 @@ def sts_coverage(s: StatefulSet, user_actions: Iterable[Any], spec: Any, granula
             return (f"maxUnavailable {mu} with MaxUnavailableStatefulSet on (Kubernetes {version}): several ordinals are "
                     "updated at once, which the one-ordinal-in-flux abstraction does not have")
     return ""
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _store(path: Path, key: str, value: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = _load(path)
-        data[key] = value
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:  # a read-only cache is no error
-        pass
 
 
 def _proof(rule_id: str, replicas: tuple[int, int], partition: int | None, ordered: bool, timeout: float,

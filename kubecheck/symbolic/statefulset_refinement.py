@@ -12,10 +12,10 @@ stutter.  :func:`statefulset_rollout_system` builds the object-model system the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from kubecheck.symbolic.refinement import walk_refinement
+from kubecheck.symbolic.refinement import RefinementResult, walk_refinement
 from kubecheck.symbolic.rollout import PY
 from kubecheck.symbolic.statefulset_count import (
     ABOVE,
@@ -155,36 +155,8 @@ def project_sts(state: SystemState, key: tuple[str, str], rolled: bool) -> StsSt
                     state.faults.container_crash, where, down)
 
 
-@dataclass
-class StsRefinementResult:
-    """What :func:`check_sts_refinement` found."""
-
-    states: int = 0
-    transitions: int = 0
-    stutters: int = 0
-    initial_ok: bool = True
-    failures: dict[str, int] = field(default_factory=dict)
-    examples: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    unprojectable: list[str] = field(default_factory=list)
-    #: object action label -> the abstract steps its transitions mapped to
-    mapped: dict[str, set[str]] = field(default_factory=dict)
-    seconds: float = 0.0
-    complete: bool = True  # (the walk is never cut here)
-
-    @property
-    def ok(self) -> bool:
-        return self.initial_ok and not self.failures and not self.unprojectable
-
-    def describe(self) -> str:
-        lines = [f"{'REFINES' if self.ok else 'DOES NOT REFINE'}: {self.states} states, {self.transitions} transitions "
-                 f"({self.stutters} stutters), {self.seconds:.1f} s"]
-        if not self.initial_ok:
-            lines.append("  an initial state does not project onto the abstraction's initial state")
-        for label, n in sorted(self.failures.items()):
-            a, b = self.examples[label]
-            lines.append(f"  {n} x {label}: {a} -> {b}")
-        lines.extend(f"  unprojectable: {m}" for m in self.unprojectable)
-        return "\n".join(lines)
+#: What :func:`check_sts_refinement` found: the Deployment refinement's record (the walk is never cut here).
+StsRefinementResult = RefinementResult
 
 
 def check_sts_refinement(system: KubeSystem, project: Callable[[SystemState], StsState[int]], replicas: int,
