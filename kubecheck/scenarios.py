@@ -9,8 +9,8 @@ Built-in scenarios (:data:`BUILTIN`), built from the workloads the *user wrote* 
 controller owner):
 
 =================  ===============================================================================
-``rollout``        ``kubectl set image`` on one Deployment, StatefulSet, ReplicaSet or RC, each
-                   container to ``<image>-next``, once; one search per workload
+``rollout``        ``kubectl set image`` on one Deployment, StatefulSet, ReplicaSet or RC, every
+                   container to ``<image>-next`` in one command, once; one search per workload
 ``rollout-all``    the same on every workload at once (``helm upgrade``), in one search
 ``scale``          ``kubectl scale`` every workload to replicas+1 and to replicas-1 (each once)
 ``rollback``       the rollout of one Deployment, then ``kubectl rollout undo`` on it (per workload)
@@ -383,8 +383,13 @@ def _load_actions(cluster: ClusterState, gone: bool) -> list[tuple[UserAction, i
 def _rollout_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
     out: list[tuple[UserAction, int]] = []
     for w in top_level_workloads(cluster):
-        for c in w.template.containers:
-            out.append((SetImage(_kind(w), w.name, f"{c.image}-next", container=c.name, namespace=w.namespace), 1))
+        if not w.template.containers:
+            continue
+        first, *rest = w.template.containers
+        # one command per workload (kubectl set image KIND/NAME a=x b=y, or a helm upgrade): every
+        # container's image in one template write, so one rollout, as a release changes them together
+        out.append((SetImage(_kind(w), w.name, f"{first.image}-next", container=first.name, namespace=w.namespace,
+                             also=tuple((c.name, f"{c.image}-next") for c in rest)), 1))
     return out
 
 
@@ -412,8 +417,8 @@ def _rollback_actions(cluster: ClusterState) -> list[tuple[UserAction, int]]:
 
 
 _BUILTIN_TEXT = {
-    "rollout": "kubectl set image on one workload (each container to <image>-next), once; one search per workload",
-    "rollout-all": "kubectl set image on every workload at once (each container to <image>-next), once each, as helm upgrade does",
+    "rollout": "kubectl set image on one workload (every container to <image>-next, in one command), once; one search per workload",
+    "rollout-all": "kubectl set image on every workload at once (every container to <image>-next, one command per workload), once each, as helm upgrade does",
     "scale": "kubectl scale every workload to replicas+1 and to replicas-1, once each",
     "rollback": "the rollout of one Deployment, then kubectl rollout undo on it; one search per workload",
     "node-failure": "one node may stop reporting Ready, once; an operator eventually deletes the failed Node object "

@@ -106,9 +106,16 @@ class SetImage:
     image: str
     container: str | None = None
     namespace: str = "default"
+    #: more ``container=image`` pairs of the same command: ``kubectl set image deployment/web a=x b=y``
+    #: is one PATCH of the template, so one new revision (one rollout), never one per container
+    also: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_kind(self.kind, _IMAGE_KINDS, "SetImage")
+
+    def pairs(self) -> tuple[tuple[str | None, str], ...]:
+        """Every ``(container, image)`` this command sets (container None: every container)."""
+        return ((self.container, self.image), *self.also)
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,10 +378,13 @@ def _set_image_instances(action: SetImage, state: ClusterState) -> Instances:
     obj = state.get(action.kind, action.namespace, action.name)
     if obj is None:
         return []
-    template = _set_image(obj.template, action.image, action.container)
+    template = obj.template
+    for container, image in action.pairs():
+        template = _set_image(template, image, container)
     if template == obj.template:
         return []
-    return [(f"{action.name}:{action.image}", (Update(replace(obj, template=template)),))]
+    detail = action.image if not action.also else ",".join(f"{c}={i}" for c, i in action.pairs())
+    return [(f"{action.name}:{detail}", (Update(replace(obj, template=template)),))]
 
 
 def _rollback_instances(action: RollbackDeployment, state: ClusterState) -> Instances:

@@ -469,7 +469,7 @@ def may_flap(system: Any, c: Any, user_fps: list[tuple[Hashable, Footprint]]) ->
     images = system.scenario.images
     for ua in system._user_actions:
         if isinstance(ua, SetImage):
-            if image_facts(images, ua.image).ready == "flaps":
+            if any(image_facts(images, image).ready == "flaps" for _, image in ua.pairs()):
                 return True
     if any(EVERYTHING in fp.writes for _, fp in user_fps):
         return True
