@@ -555,6 +555,25 @@ def _action(key: str, props: dict[str, Any], required: list[str]) -> dict[str, A
     }
 
 
+def _set_image_schema() -> dict[str, Any]:
+    """``set-image: {kind, name, image, container?}`` or ``{kind, name, images: {CONTAINER: IMAGE, ...}}``
+    (``kubectl set image deployment/web a=x b=y``: one command, one template write)."""
+    schema = _action("set-image", {"kind": _KIND, "name": _NAME, "image": _NAME, "container": _NAME, "namespace": _NS,
+                                   "images": {"type": "object", "additionalProperties": _NAME, "minProperties": 1}},
+                     ["kind", "name"])
+    schema["properties"]["set-image"]["oneOf"] = [{"required": ["image"], "not": {"required": ["images"]}},
+                                                  {"required": ["images"], "not": {"anyOf": [{"required": ["image"]},
+                                                                                              {"required": ["container"]}]}}]
+    return schema
+
+
+def _set_image(a: dict[str, Any]) -> SetImage:
+    if "images" not in a:
+        return SetImage(a["kind"], a["name"], a["image"], container=a.get("container"), namespace=_ns(a))
+    (first, image), *rest = a["images"].items()
+    return SetImage(a["kind"], a["name"], image, container=first, namespace=_ns(a), also=tuple(rest))
+
+
 def _file_action(key: str) -> dict[str, Any]:
     """``apply: FILE`` / ``create: FILE`` (a manifest file, relative to the scenario file)."""
     return {
@@ -610,9 +629,7 @@ def _ns(a: dict[str, Any]) -> str:
 #: (a key is one record: its schema and builder; ``apply``/``create`` share a class, ``rollback``
 #: wraps one).
 ACTION_KEYS: tuple[ActionKey, ...] = (
-    ActionKey("set-image", _action("set-image", {"kind": _KIND, "name": _NAME, "image": _NAME, "container": _NAME, "namespace": _NS},
-                                   ["kind", "name", "image"]),
-              _one(lambda a: SetImage(a["kind"], a["name"], a["image"], container=a.get("container"), namespace=_ns(a))), (SetImage,)),
+    ActionKey("set-image", _set_image_schema(), _one(_set_image), (SetImage,)),
     ActionKey("scale", _action("scale", {"kind": _SCALE_KIND, "name": _NAME, "replicas": {"type": "integer", "minimum": 0}, "namespace": _NS},
                                ["kind", "name", "replicas"]),
               _one(lambda a: ScaleWorkload(a["kind"], a["name"], a["replicas"], namespace=_ns(a))), (ScaleWorkload,)),
@@ -832,6 +849,8 @@ def _explain(err: Any) -> tuple[tuple[Any, ...], str]:
         return path, ("must be rollout-complete, rollout-started or rollout-stuck (the action's own workload), a mapping "
                       "with one of rollout-complete/rollout-started/rollout-stuck: {kind, name}, pod-running/pod-ready: NAME, "
                       "name-free: {kind, name}, or a non-empty list of these")
+    if err.validator == "oneOf" and path[-1:] == ("set-image",):
+        return path, "give image (and optionally container), or images: {CONTAINER: IMAGE, ...} for several containers in one command; not both"
     if err.validator == "additionalProperties":
         allowed = err.schema.get("properties", {})
         extra = [k for k in (inst if isinstance(inst, dict) else ()) if k not in allowed]
@@ -1146,12 +1165,15 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                     "by statefulset and ordinal") if key == "delete" else ""
             raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.name", f'no {kind} "{ns}/{a["name"]}" in the manifests{hint}'))
         container = a.get("container")
-        if key in ("set-image", "set-env", "set-resources") and container is not None:
+        named: list[tuple[tuple[str, ...], Any]] = [(("container",), container)] if container is not None else []
+        named += [(("images", c), c) for c in (a.get("images") or {})] if key == "set-image" else []
+        if key in ("set-image", "set-env", "set-resources"):
             names = [c.name for c in obj.template.containers]
-            if container not in names:
-                raise InvalidScenario(_one_line(
-                    path, marks.get(where + ("container",), line), f"actions[{i}].{key}.container",
-                    f'{kind} "{ns}/{a["name"]}" has no container {container!r}; its containers: {", ".join(names)}'))
+            for field_, cname in named:
+                if cname not in names:
+                    raise InvalidScenario(_one_line(
+                        path, marks.get(where + field_, line), f"actions[{i}].{key}." + ".".join(field_),
+                        f'{kind} "{ns}/{a["name"]}" has no container {cname!r}; its containers: {", ".join(names)}'))
 
 
 def _statefulset_pod(cluster: ClusterState, ns: str, name: str) -> bool:

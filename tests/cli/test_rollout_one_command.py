@@ -103,3 +103,38 @@ def test_a_multi_container_deployment_is_decided_by_the_count_model(tmp_path: Pa
     for f in report.findings:
         assert f.verdict == "holds", (f.rule_id, f.note)
         assert "decided by the Z3 count model before the explicit search" in f.note, f.note
+
+
+def _scenario(tmp_path: Path, body: str) -> str:
+    p = tmp_path / "scenario.yaml"
+    p.write_text("name: release\nactions:\n" + body, encoding="utf-8")
+    return str(p)
+
+
+def test_a_scenario_file_sets_several_containers_in_one_command(tmp_path: Path) -> None:
+    from kubecheck.scenarios import load_scenario_file
+
+    c = _cluster(tmp_path, 1)
+    spec = load_scenario_file(_scenario(tmp_path, "  - set-image: {kind: Deployment, name: web, images: {app: a:2, proxy: p:3}}\n"),
+                              cluster=c)
+    (action, n), = spec.user_actions
+    assert n == 1 and action.pairs() == (("app", "a:2"), ("proxy", "p:3"))
+
+
+@pytest.mark.parametrize("body, message", [
+    ("  - set-image: {kind: Deployment, name: web, images: {app: a:2, sidecar: s:1}}\n",
+     ':3: actions[0].set-image.images.sidecar: Deployment "default/web" has no container \'sidecar\'; its containers: app, proxy'),
+    ("  - set-image: {kind: Deployment, name: web, image: a:2, images: {app: a:2}}\n",
+     ":3: actions[0].set-image: give image (and optionally container), or images: {CONTAINER: IMAGE, ...} for several "
+     "containers in one command; not both"),
+    ("  - set-image: {kind: Deployment, name: web}\n", ":3: actions[0].set-image: give image"),
+    ("  - set-image: {kind: Deployment, name: web, images: {}}\n", ":3: actions[0].set-image.images: must not be empty"),
+])
+def test_a_bad_images_entry_is_one_line(tmp_path: Path, body: str, message: str) -> None:
+    from kubecheck.scenarios import InvalidScenario, load_scenario_file
+
+    path = _scenario(tmp_path, body)
+    with pytest.raises(InvalidScenario) as err:
+        load_scenario_file(path, cluster=_cluster(tmp_path, 1))
+    assert str(err.value).startswith(path + message), str(err.value)
+    assert "\n" not in str(err.value)
