@@ -462,6 +462,9 @@ class CheckConfig:
     ray: str | None = None
     #: Ray workers (actors) per distributed search
     workers: int = 2
+    #: leave out actors whose writes nothing reads (model.slicing) when every judged rule is a catalogue
+    #: rule; False: every actor (the differential tests compare both)
+    slice_unread: bool = True
     #: ``--cache-dir``: the count model's proof cache (kubecheck.symbolic.check); None: ``$KUBECHECK_CACHE_DIR``
     #: or the user cache directory
     cache_dir: str | None = None
@@ -1308,6 +1311,8 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
     if cfg.rule_ids is None:  # opt-in rules a scenario brings (drain: KC-DRAIN-001), checked in that scenario only
         rules += _rules_scenarios_bring(rules, specs)
     rules += [e for s in specs for e in s.expectations]  # a scenario file's expect: entries, judged there only
+    if cfg.slice_unread and not extra:  # catalogue rules only: none reads what the sliced actors write (model.slicing)
+        specs = [replace(s, slice_unread=True) for s in specs]
     planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     _refuse_nothing_to_check(rules, specs, planned)
     return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
@@ -1562,6 +1567,16 @@ def _lost_search(props: list[Property], note: str) -> Any:
                              Stats(0, 0, 0, 0.0, 0.0, 0), (), False, LOST)
 
 
+def _slice_labels(scenario: Any) -> tuple[str, ...]:
+    """The actors a search left out because nothing reads their writes (``model.slicing``), as labels."""
+    actors = getattr(scenario, "actors", None)
+    if actors is None:
+        return ()
+    from model.system import ACTOR_FAMILIES
+
+    return tuple(f"slice: {f} controller (nothing reads its writes)" for f in ACTOR_FAMILIES if f not in actors)
+
+
 def _collect_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, pending: list[Any], origin: str,
                     subject: str = "", guard: Property | None = None) -> tuple[list[Finding], list[Exploration], bool]:
     found: list[Finding] = []
@@ -1575,7 +1590,7 @@ def _collect_search(sink: _Sink, scen_name: str, scenario: Any, system: Any, pen
             guard_ok = False
         st = result.stats
         reduced = reductions_of(result)
-        labels = tuple(r.label for r in reduced)
+        labels = tuple(r.label for r in reduced) + _slice_labels(scenario)
         dist = getattr(result, "distribution", None)
         runs.append(
             Exploration(scen_name, len(group), sym, labels, st.states, st.transitions, st.max_depth,

@@ -154,6 +154,9 @@ class ScenarioSpec:
     #: version-dependent behaviours of ``model.system.Scenario`` (docs/semantics.md, "Kubernetes versions")
     terminating_replicas: bool = False
     kubelet_terminal_phase: bool = False
+    #: Leave out the actors whose writes nothing reads (``model.slicing``: the disruption controller
+    #: when no action evicts).  Set by ``kubecheck check`` when every judged rule is a catalogue rule.
+    slice_unread: bool = False
 
     def with_model_options(self, caches: str, kubernetes_version: str) -> "ScenarioSpec":
         """This scenario with the run's cache mode and Kubernetes version where it sets none of its
@@ -195,6 +198,7 @@ class ScenarioSpec:
         from model.versions import DEFAULT_VERSION
 
         return Scenario(
+            actors=self.sliced_actors(initial),
             identifiers=identifiers,
             initial=initial,
             user_actions=self.with_operator(self.user_actions),
@@ -211,6 +215,17 @@ class ScenarioSpec:
             terminating_replicas=self.terminating_replicas,
             kubelet_terminal_phase=self.kubelet_terminal_phase,
         )
+
+    def sliced_actors(self, initial: ClusterState) -> tuple[str, ...] | None:
+        """The actor families of this scenario's searches from ``initial``: None (every one) unless
+        ``slice_unread`` leaves some out (:func:`model.slicing.unobserved_families`)."""
+        if not self.slice_unread:
+            return None
+        from model.slicing import unobserved_families
+        from model.system import ACTOR_FAMILIES
+
+        out = unobserved_families(self.with_operator(self.user_actions), initial)
+        return tuple(f for f in ACTOR_FAMILIES if f not in out) if out else None
 
     def waits_for_stuck_rollout(self) -> bool:
         """Whether an action waits for ``when: rollout-stuck``: then the (unfair) progress-deadline
