@@ -586,15 +586,23 @@ class _Search:
 GUARD_ID = "KC-DECOMPOSE-SHARE"
 
 
-def _guard(share: dict[int, int]) -> Property:
+def _guard(share: dict[int, int], services: tuple[Any, ...] = ()) -> Property:
+    """The invariant under which a group's search stands for the whole cluster: the group stays within
+    its share of node capacity, and every Service it anchors (``Group.shared``, a Service that also
+    selects other groups' pods) keeps a serving endpoint among this group's pods (then it is never down,
+    whatever the other groups do).  Violated: the split is not used (:func:`_search_scenario`)."""
     from model.decompose import pods_within_shares
+    from model.endpoints import serving_endpoints
     from properties import cluster_of
+    from properties.catalogue import app_serves
 
     def pred(s: Any) -> bool:
-        return pods_within_shares(cluster_of(s), share)
+        c = cluster_of(s)
+        return pods_within_shares(c, share) and all(any(app_serves(p) for p in serving_endpoints(c, svc)) for svc in services)
 
     return Property(rule_id=GUARD_ID, name="group stays within its share of node capacity", kind=PropertyKind.INVARIANT,
-                    predicate=pred, statement="every node holds at most the group's share of its pod capacity")
+                    predicate=pred, statement="every node holds at most the group's share of its pod capacity, and every "
+                    "Service the group anchors keeps a serving endpoint among its pods")
 
 
 def _in_group(action: Any, group: Any, cluster: Any) -> bool:
@@ -625,7 +633,8 @@ def check_identifiers(cfg: Any) -> str:
 
 
 def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], granularity: str,
-                  decompose: bool = True, identifiers: str = "lowest-free") -> tuple[list[_Search], tuple[Any, ...]]:
+                  decompose: bool = True, identifiers: str = "lowest-free",
+                  split_services: bool = True) -> tuple[list[_Search], tuple[Any, ...]]:
     """The searches of one scenario on the settled ``cluster`` and the interaction groups used (empty: none).
 
     Without decomposition (``decompose=False``, a single group, a scenario that cannot be split,
@@ -649,7 +658,7 @@ def plan_searches(spec: ScenarioSpec, cluster: Any, planned: list[_Planned], gra
     whole = [_Search(subj, replace(spec, user_actions=acts).to_scenario(cluster, granularity, identifiers), planned) for subj, acts in variants]
     if not decompose:
         return whole, ()
-    groups = interaction_groups(cluster, [a for a, _ in spec.user_actions])
+    groups = interaction_groups(cluster, [a for a, _ in spec.user_actions], split_services=split_services)
     if groups is None or len(groups) < 2:
         return whole, ()
     shares = capacity_shares(cluster, groups)
@@ -682,7 +691,8 @@ def _group_searches(spec: ScenarioSpec, cluster: Any, g: Any, share: dict[int, i
     out = []
     for subj, acts in mine:
         what = f"group {g.label}" + (f"; {subj}" if subj else "")
-        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity, identifiers), gp, _guard(share)))
+        services = tuple(cluster.get(*k) for k in g.shared)
+        out.append(_Search(what, replace(spec, user_actions=acts).to_scenario(sub, granularity, identifiers), gp, _guard(share, services)))
     return out
 
 
@@ -1475,6 +1485,14 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
                                 tuple(sorted(bounds.items())) if spec.bounds else (), spec.caches or "off",
                                 spec.kubernetes_version or cfg.kubernetes_version))
     found, runs, ok = _collect_searches(sink, spec.name, searches, submitted)
+    if not ok and any(g.shared for g in used):
+        # a Service shared by groups lost its last endpoint in its anchor group (or a share was exceeded):
+        # explore the groups the Services join, as one group each
+        out.warnings.append(f"scenario {spec.name}: a Service that selects pods of several interaction groups lost every "
+                            "serving endpoint in the group explored for it (or a group exceeded its share of node capacity); "
+                            "explored the groups joined by their Services instead")
+        searches, used = plan_searches(spec, cluster, planned, cfg.granularity, cfg.decompose, check_identifiers(cfg), split_services=False)
+        found, runs, ok = _run_searches(sink, spec.name, searches, bounds)
     if not ok:  # a group outgrew its share of node capacity: the split is not justified, search whole
         out.warnings.append(f"scenario {spec.name}: an interaction group exceeded its share of node capacity; "
                             "explored the whole cluster instead of the groups")

@@ -82,6 +82,11 @@ class Group:
     """One connected part of the interaction graph: its objects (nodes excluded), sorted."""
 
     members: tuple[ObjectId, ...]
+    #: Services among ``members`` whose selectors also match pods of other groups
+    #: (``interaction_groups(split_services=True)``): kept in this group, their *anchor*; the search
+    #: of this group must show that they never lose every serving endpoint here (docs/semantics.md,
+    #: "Decomposition", shared Services)
+    shared: tuple[ObjectId, ...] = ()
 
     @property
     def workloads(self) -> tuple[ObjectId, ...]:
@@ -180,12 +185,18 @@ def _updated(labels: Mapping[str, str], change: Mapping[str, str]) -> dict[str, 
     return out
 
 
-def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tuple[Group, ...] | None:
+def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split_services: bool = False) -> tuple[Group, ...] | None:
     """The connected parts of ``cluster``'s interaction graph under the user ``actions`` a scenario allows.
 
     None when the cluster cannot be split soundly: an action deletes, cordons, uncordons or drains
     a Node (every group depends on it).  Groups are ordered by their smallest member; objects without behaviour are in the
     first group (see the module docstring).
+
+    ``split_services``: a Service does not join the groups of the pods it selects (no actor of the
+    model reads a Service: only KC-ROLL-004 does).  A Service whose pods lie in one group goes there;
+    one whose pods lie in several is *shared*: it goes to the group with most of its workloads' replicas
+    (its anchor, ``Group.shared``), and is up to the caller (the search of the anchor must show that
+    the Service never loses its last endpoint there, else the split is not used).
     """
     actions = list(actions)
     uf = _UnionFind()
@@ -245,13 +256,17 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
     else:
         return None  # the relabels keep producing new label sets: do not split
 
+    hits: dict[ObjectId, list[ObjectId]] = {}  # split_services: a Service's selected origins
     for o in objects:
         sel = _selector(o)
         if sel is None:
             continue
         for ns, labels, origin in universe:
             if ns == o.namespace and sel.matches(labels):
-                uf.union(_oid(o), origin)
+                if split_services and kind_of(o) == "Service":
+                    hits.setdefault(_oid(o), []).append(origin)
+                else:
+                    uf.union(_oid(o), origin)
 
     # Claims: pods and templates that mount a claim name; StatefulSet claim templates.
     for p in cluster.pods.values():
@@ -279,8 +294,9 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
                 uf.union(_oid(s), _oid(p))
 
     known = {_oid(o) for o in objects} | {_oid(a.pod) for a in actions if isinstance(a, CreatePod)}
+    placed = {svc for svc in hits if uf.find(svc) == svc and len([x for x in known if uf.find(x) == svc]) == 1}
     parts: dict[ObjectId, list[ObjectId]] = {}
-    for x in sorted(known):
+    for x in sorted(known - placed):
         parts.setdefault(uf.find(x), []).append(x)
     action_objects = {t for a in actions for t in (action_targets(a) or ())}
     active: list[list[ObjectId]] = []
@@ -289,10 +305,41 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = ()) -> tu
         lively = any(m[0] in WORKLOAD_KINDS or m[0] == "Pod" or m in action_objects for m in members)
         (active.append(members) if lively else static.extend(members))
     active.sort(key=lambda ms: ms[0])
+    shared: dict[int, list[ObjectId]] = {}
+    for svc in sorted(placed):  # split_services: each Service to the group(s) of the pods it selects
+        where = {uf.find(origin) for origin in hits[svc]}
+        idx = [i for i, ms in enumerate(active) if uf.find(ms[0]) in where]
+        if not idx:
+            static.append(svc)
+            continue
+        weight = {i: _anchor_weight(cluster, [o for o in hits[svc] if uf.find(o) == uf.find(active[i][0])]) for i in idx}
+        anchor = max(idx, key=lambda i: (weight[i], -i))
+        active[anchor] = sorted(active[anchor] + [svc])
+        if len(idx) > 1:
+            shared.setdefault(anchor, []).append(svc)
     if not active:
         return (Group(tuple(sorted(static))),) if static else ()
     active[0] = sorted(active[0] + static)
-    return tuple(Group(tuple(ms)) for ms in active)
+    return tuple(Group(tuple(ms), tuple(shared.get(i, ()))) for i, ms in enumerate(active))
+
+
+def _anchor_weight(cluster: ClusterState, origins: list[ObjectId]) -> tuple[int, int]:
+    """How likely a group is to keep a Service's endpoint (the anchor is the heaviest): first whether one
+    of its Deployments rolls without taking a pod away (maxUnavailable 0, deployment_util.go
+    MaxUnavailable), then the pods its origins stand for (a workload's ``spec.replicas``, a pod 1).  Only a
+    choice: a wrong one costs a second search, never a verdict."""
+    from model.deployment_util import max_unavailable
+
+    keeps = 0
+    pods = 0
+    for origin in origins:
+        w = cluster.get(*origin)
+        if w is None:
+            continue
+        pods += 1 if origin[0] == "Pod" else int(getattr(w, "replicas", 1) or 0)
+        if origin[0] == "Deployment" and w.strategy.type == "RollingUpdate" and w.replicas >= 1 and max_unavailable(w) == 0:
+            keeps = 1
+    return (keeps, pods)
 
 
 def project(cluster: ClusterState, group: Group) -> ClusterState:

@@ -144,3 +144,52 @@ def test_cli_no_decompose_and_json_groups(tmp_path: Path) -> None:
     assert r.exit_code == 1, r.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["groups"] == [] and [e["subject"] for e in doc["explorations"]] == [""]
+
+
+SHARED = "one-service-two-deployments.yaml"
+
+
+def _without_stable_surge(tmp_path: Path) -> Path:
+    """The same pair with the stable Deployment rolled like the canary: both may be down at once."""
+    text = (DATA / SHARED).read_text(encoding="utf-8").replace("{maxSurge: 1, maxUnavailable: 0}", "{maxSurge: 0, maxUnavailable: 1}")
+    f = tmp_path / "both-unavailable.yaml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("scenarios", [("rollout-all",), ("rollout",), ("pod-crash",), ("node-failure",)])
+def test_a_service_shared_by_two_groups_splits_them_when_its_anchor_keeps_an_endpoint(scenarios: tuple[str, ...], tmp_path: Path) -> None:
+    """No actor reads a Service: only KC-ROLL-004 does, and a Service that keeps a serving endpoint in one
+    group (its anchor) is never down.  The groups are explored apart (the anchor's search checks that
+    invariant) and the verdicts are the product's."""
+    split = _check(SHARED, scenarios, True, tmp_path / "split", granularity="reconcile")
+    whole = _check(SHARED, scenarios, False, tmp_path / "whole", granularity="reconcile")
+    assert _verdicts(split)[0] == _verdicts(whole)[0]
+    s_cluster, w_cluster = _verdicts(split)[1], _verdicts(whole)[1]
+    for key, verdicts in w_cluster.items():
+        assert worst_verdict([Verdict(v) for v in s_cluster[key]]).value == verdicts[0], key
+    if scenarios in (("rollout-all",), ("rollout",)):  # a crash or a node failure may take the stable pod: then joined
+        assert split.groups == (("Deployment default/canary",), ("Deployment default/stable", "Service default/shop"))  # type: ignore[attr-defined]
+        assert not split.warnings  # type: ignore[attr-defined]
+    else:
+        assert any("lost every serving endpoint" in w for w in split.warnings)  # type: ignore[attr-defined]
+    if scenarios == ("rollout-all",):
+        assert w_cluster[("rollout-all", "KC-ROLL-004")] == ["holds"]
+        assert sum(e.states for e in split.explorations) * 5 < sum(e.states for e in whole.explorations)  # type: ignore[attr-defined]
+
+
+def test_a_shared_service_that_its_anchor_may_leave_without_endpoints_is_explored_joined(tmp_path: Path) -> None:
+    """Both Deployments may lose their pod at once: the anchor's guard fails, the check explores the
+    two as one group (as without the split) and finds the outage."""
+    f = _without_stable_surge(tmp_path)
+    load = load_manifests([str(f)])
+    cfg = CheckConfig(scenarios=("rollout-all",), max_states=None, timeout=None, write_traces=False, progress=False,
+                      out_dir=str(tmp_path / "o"), granularity="reconcile")
+    report = run_check(cfg, load)
+    whole = run_check(replace(cfg, decompose=False), load)
+    assert _verdicts(report)[0] == _verdicts(whole)[0]
+    assert _verdicts(whole)[1][("rollout-all", "KC-ROLL-004")] == ["violated"]
+    assert [f.verdict for f in report.findings if f.rule_id == "KC-ROLL-004"] == ["violated"]  # type: ignore[attr-defined]
+    assert any("lost every serving endpoint in the group explored for it" in w for w in report.warnings)  # type: ignore[attr-defined]
+    assert report.groups == ()  # type: ignore[attr-defined]  # joined by the Service: one group, the whole cluster
+    assert [e.subject for e in report.explorations] == [""]  # type: ignore[attr-defined]
