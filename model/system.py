@@ -449,6 +449,33 @@ _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 _OBJECT_TYPES: frozenset[type] = frozenset(cls for cls, _ in KINDS.values())
 
 
+_SHAPE_READERS: dict[tuple[tuple[str, Any], ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _shape_values(shape: tuple[tuple[str, Any], ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``view -> the values ``view`` holds at ``shape``'s reads`` (a whole table for ``(attr, None)``,
+    else the object under that key or None), compiled to one tuple expression: the memo's lookup
+    (:meth:`KubeSystem._memoised`) builds this tuple for every controller and kubelet on every
+    expanded state, and the generic comprehension over the shape was a visible share of it.  The same
+    values in the same order as ``ReadTracker.dependencies`` records them."""
+    reader = _SHAPE_READERS.get(shape)
+    if reader is None:
+        parts = []
+        ns: dict[str, Any] = {}
+        for i, (attr, k) in enumerate(shape):
+            if not attr.isidentifier() or not hasattr(ClusterState, attr):
+                raise ModelError(f"memo shape: {attr!r} is not a ClusterState table")
+            if k is None:
+                parts.append(f"v.{attr}")
+            else:
+                ns[f"_k{i}"] = k
+                parts.append(f"v.{attr}._d.get(_k{i})")
+        args = "".join(f", _k{i}=_k{i}" for i in range(len(shape)) if f"_k{i}" in ns)
+        exec(f"def values(v{args}):\n    return ({', '.join(parts)}{',' if parts else ''})", ns)  # noqa: S102 - table names only
+        reader = _SHAPE_READERS[shape] = ns["values"]
+    return reader
+
+
 @dataclass(frozen=True, slots=True)
 class _Reconcile:
     """A reconcile computed on a view: its writes (with bases) up to the first refused one,
@@ -457,6 +484,10 @@ class _Reconcile:
     writes: tuple[PendingWrite, ...]
     after: tuple[ClusterState, ...]
     changes: bool
+
+
+#: The reconcile that writes nothing.
+_NO_RECONCILE = _Reconcile((), (), False)
 
 
 class KubeSystem(BaseSystem[SystemState]):
@@ -480,8 +511,8 @@ class KubeSystem(BaseSystem[SystemState]):
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
         self._kubelet_step = scenario.kubelet_step_fn()
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
-        #: {the values read: the result})]
-        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
+        #: {the values read: the result}, the shape's compiled reader: view -> the values read)]
+        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any], Callable[[Any], tuple[Any, ...]]]]] = {}
         #: (actor, key) -> the read-set shape of its last memoised call (bench/por_probe.py reads it)
         self.last_reads: dict[tuple[str, Any], tuple[tuple[str, Any], ...]] = {}
         #: KUBECHECK_DEBUG_INCREMENTAL=1: check every memo hit against a fresh run
@@ -826,8 +857,8 @@ class KubeSystem(BaseSystem[SystemState]):
         mk = (actor, key)
         shapes = self._sync_memo.get(mk)
         if shapes is not None:
-            for shape, table in shapes:
-                vals = tuple([getattr(view, attr) if k is None else getattr(view, attr)._d.get(k) for attr, k in shape])
+            for shape, table, values in shapes:
+                vals = values(view)
                 writes = table.get(vals, _MISSING)
                 if writes is not _MISSING:
                     self.memo_stats[0] += 1
@@ -851,12 +882,12 @@ class KubeSystem(BaseSystem[SystemState]):
             shapes = self._sync_memo[mk] = []
         shape = tuple([(attr, k) for attr, k, _ in deps])
         vals = tuple([v for _, _, v in deps])
-        for sh, table in shapes:
+        for sh, table, _ in shapes:
             if sh == shape:
                 break
         else:
             table = {}
-            shapes.append((shape, table))
+            shapes.append((shape, table, _shape_values(shape)))
         table[vals] = writes
         self.last_reads[mk] = shape
         self._sync_memo_size += 1
@@ -883,12 +914,12 @@ class KubeSystem(BaseSystem[SystemState]):
             shapes = self._sync_memo.get(mk)
             if shapes is None:
                 shapes = self._sync_memo[mk] = []
-            for sh, table in shapes:
+            for sh, table, _ in shapes:
                 if sh == shape:
                     break
             else:
                 table = {}
-                shapes.append((shape, table))
+                shapes.append((shape, table, _shape_values(shape)))
             if vals not in table:
                 table[vals] = writes
                 self._sync_memo_size += 1
@@ -898,6 +929,8 @@ class KubeSystem(BaseSystem[SystemState]):
         choice: int | None = None,
     ) -> _Reconcile:
         writes = self._sync(spec, view, key, needs_sync, choice)
+        if not writes:  # the commonest reconcile: nothing to write (no copy of anything)
+            return _NO_RECONCILE
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
@@ -963,19 +996,21 @@ class KubeSystem(BaseSystem[SystemState]):
                 continue
             for key in self._controller_keys(spec, state):
                 ak: ActorKey = (spec.name, *key)
-                actor = "/".join(ak)
                 pend = state.pending.get(ak)
                 if pend:
                     head, label, cluster, ok, pending = self._pending_head(spec, state, ak, pend, reserved)
-                    yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
+                    yield (Action("/".join(ak), label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
                     continue
                 views: list[tuple[str, ClusterState]] = [("", state.cluster)]
                 if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
                     views.append(("_on_stale_view", state.previous))
                 runs = [(suffix, view, alt, rec) for suffix, view in views for alt, rec in self._reconciles(spec, view, key, reserved)]
+                actor = ""
                 for suffix, view, alt, rec in runs:
                     if not rec.writes or not rec.changes:
                         continue
+                    if not actor:
+                        actor = "/".join(ak)
                     head = rec.writes[0]
                     label = spec.write_label(ak, head.write, head.base, view) + suffix
                     data = ("reconcile", ak, suffix, *alt)

@@ -46,7 +46,7 @@ def test_the_debug_mode_catches_a_wrong_reuse(monkeypatch: pytest.MonkeyPatch) -
         system.successors(init)
         bogus = ("not", "what", "the", "sync", "returns")
         for shapes in system._sync_memo.values():
-            for _, table in shapes:
+            for _, table, _ in shapes:
                 for vals in table:
                     table[vals] = bogus
         (mk,) = [mk for mk in system._sync_memo if mk[0] == "replicaset"]
