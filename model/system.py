@@ -384,7 +384,9 @@ class _LazyReserved(Reserved):
         return self._get().names
 
 
-def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED) -> ClusterState:
+def _apply_pending(
+    cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED, apply: Callable[[ClusterState, Write], ClusterState] = apply_write
+) -> ClusterState:
     """Apply a write computed on an earlier view, with upstream's concurrency semantics.
 
     * Update, metadata only (adopt/release, ownerReference or finalizer removal): a PATCH;
@@ -405,6 +407,9 @@ def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved =
       then sees the new generation and reconciles again, as it would after the requeue.
     * Create and Delete: as :func:`model.apiserver.apply_write` (UID preconditions hold;
       ``reserved`` keeps a Create from reusing an identifier the state still mentions).
+
+    ``apply``: how a write that lands as it was computed is applied (``KubeSystem._apply``: the same
+    result as :func:`model.apiserver.apply_write`, memoised).
     """
     w, base = pw.write, pw.base
     if base is None or isinstance(w, (Create, Delete)):
@@ -416,7 +421,7 @@ def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved =
     if cur.uid != base.uid:
         raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} was recreated")
     if cur == base or (cur.creation_index != base.creation_index and _strip(cur) == _strip(base)):
-        return apply_write(cluster, w)
+        return apply(cluster, w)
     if isinstance(w, UpdateStatus) and kind == "PodDisruptionBudget":
         # disruption.go writePdbStatus: UpdateStatus with the resourceVersion read, no retry (an
         # eviction's decrement in between must not be overwritten by a stale count).
@@ -445,6 +450,8 @@ _MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+#: API object type -> the ClusterState table that holds it
+_TABLE_OF: dict[type, str] = {cls: attr for cls, attr in KINDS.values()}
 #: The API object types a table holds (interned by :meth:`KubeSystem.intern`).
 _OBJECT_TYPES: frozenset[type] = frozenset(cls for cls, _ in KINDS.values())
 
@@ -530,6 +537,8 @@ class KubeSystem(BaseSystem[SystemState]):
         #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
         #: once per distinct cluster, not once per transition into it
         self._intern_clusters: dict[ClusterState, ClusterState] = {}
+        #: (id(table), id(status write)) -> (table, write, the table after it) (see :meth:`_apply`)
+        self._status_memo: dict[tuple[int, int], tuple[FrozenMap[Any, Any], Write, FrozenMap[Any, Any]]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
@@ -697,26 +706,36 @@ class KubeSystem(BaseSystem[SystemState]):
                         changed = {}
                     changed[attr] = ct
                 continue
-            pd = ptab._d
-            d = tab._d
-            nd: dict[Any, Any] | None = None
-            for k, v in d.items():
-                if pd.get(k) is v:
-                    continue
-                c = objs.setdefault(v, v)
-                if c is not v:
-                    if nd is None:
-                        nd = dict(d)
-                    nd[k] = c
-            if nd is not None:
-                tab = FrozenMap._make(nd, tab._hash)  # equal values: the same hash
-            ct = tables.setdefault(tab, tab)
+            # a table equal to one interned before is that one (its objects are interned with it): no walk
+            ct = tables.get(tab)
+            if ct is None:
+                pd = ptab._d
+                d = tab._d
+                nd: dict[Any, Any] | None = None
+                for k, v in d.items():
+                    if pd.get(k) is v:
+                        continue
+                    c = objs.setdefault(v, v)
+                    if c is not v:
+                        if nd is None:
+                            nd = dict(d)
+                        nd[k] = c
+                if nd is not None:
+                    tab = FrozenMap._make(nd, tab._hash)  # equal values: the same hash
+                ct = tables.setdefault(tab, tab)
             if ct is not getattr(cluster, attr):
                 if changed is None:
                     changed = {}
                 changed[attr] = ct
         if changed is not None:
+            # a successor equal to a cluster built before (most of them) is that cluster: looked up
+            # before copying (the interned tables are equal to the ones in hand: the same hash and ``==``)
+            found = clusters.get(cluster)
+            if found is not None:
+                return found
+            h = hash(cluster)  # cached by the lookup; the copy is equal: the same hash
             cluster = cluster._replace(**changed)
+            cluster._cache["hash"] = h
         return clusters.setdefault(cluster, cluster)
 
     def intern(self, value: Any) -> Any:
@@ -937,7 +956,7 @@ class KubeSystem(BaseSystem[SystemState]):
         for w in writes:
             pw = PendingWrite(w, _base_of(sim, w))
             try:
-                sim = _apply_pending(sim, pw, reserved)
+                sim = _apply_pending(sim, pw, reserved, self._apply)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(sim, w)):
                     raise
@@ -952,7 +971,7 @@ class KubeSystem(BaseSystem[SystemState]):
         """Apply writes in order; returns the cluster and whether all of them succeeded."""
         for pw in pws:
             try:
-                cluster = _apply_pending(cluster, pw, reserved)
+                cluster = _apply_pending(cluster, pw, reserved, self._apply)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(cluster, pw.write)):
                     raise
@@ -1116,9 +1135,41 @@ class KubeSystem(BaseSystem[SystemState]):
             yield (Action("informer", d.label, True, ("informer", d.kind), d.kind), replace(state, informer=d.informer))
 
     def _atomic(self, cluster: ClusterState, writes: Iterable[Write], reserved: Reserved = NO_RESERVED) -> ClusterState:
+        apply = self._apply
         for w in writes:
-            cluster = apply_write(cluster, w, reserved)
+            cluster = apply(cluster, w, reserved)
         return cluster
+
+    def _apply(self, cluster: ClusterState, w: Write, reserved: Reserved = NO_RESERVED) -> ClusterState:
+        """:func:`model.apiserver.apply_write`, with status writes memoised on (the table written, the write).
+
+        An ``UpdateStatus`` reads and writes one table only: the object under its key (``NotFound``,
+        a UID ``Conflict``) and the status fields it carries; the counters and every other table stay.
+        So its result is that cluster with that one table replaced by a function of (the table, the
+        write), and both are immutable: the memo keys them by identity (it keeps them alive, so a
+        live key's ids are theirs) and keeps the resulting table, hash-consed.  The writes a memoised
+        sync or kubelet step returns are the same objects on every reuse, and the tables are
+        hash-consed, so the kubelet's and the controllers' status writes mostly hit (issue #17: a
+        status write is the commonest step).  A refused write raises as before and is not recorded.
+        Pure speed: the same cluster as ``apply_write``'s, up to equal values being identical."""
+        if type(w) is not UpdateStatus:
+            return apply_write(cluster, w, reserved)
+        attr = _TABLE_OF[type(w.obj)]
+        tab = getattr(cluster, attr)
+        memo = self._status_memo
+        mk = (id(tab), id(w))
+        hit = memo.get(mk)
+        if hit is not None and hit[0] is tab and hit[1] is w:
+            new = hit[2]
+        else:
+            after = apply_write(cluster, w)
+            new = getattr(after, attr)
+            if new is not tab and self._interning:
+                new = self._intern_table(new)
+            if len(memo) >= _INTERN_MAX:
+                memo.clear()
+            memo[mk] = (tab, w, new)
+        return cluster if new is tab else cluster._replace(**{attr: new})
 
     def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         from model.scheduler import bind, find_nodes_that_fit, pending_pods
