@@ -452,6 +452,8 @@ _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 #: API object type -> the ClusterState table that holds it
 _TABLE_OF: dict[type, str] = {cls: attr for cls, attr in KINDS.values()}
+#: kind -> the ClusterState table that holds it
+_TABLE_OF_KIND: dict[str, str] = {kind: attr for kind, (_, attr) in KINDS.items()}
 #: The API object types a table holds (interned by :meth:`KubeSystem.intern`).
 _OBJECT_TYPES: frozenset[type] = frozenset(cls for cls, _ in KINDS.values())
 
@@ -537,7 +539,7 @@ class KubeSystem(BaseSystem[SystemState]):
         #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
         #: once per distinct cluster, not once per transition into it
         self._intern_clusters: dict[ClusterState, ClusterState] = {}
-        #: (id(table), id(status write)) -> (table, write, the table after it) (see :meth:`_apply`)
+        #: (id(table), id(write)) -> (table, write, the table after it) (see :meth:`_apply`)
         self._status_memo: dict[tuple[int, int], tuple[FrozenMap[Any, Any], Write, FrozenMap[Any, Any]]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
@@ -1141,20 +1143,30 @@ class KubeSystem(BaseSystem[SystemState]):
         return cluster
 
     def _apply(self, cluster: ClusterState, w: Write, reserved: Reserved = NO_RESERVED) -> ClusterState:
-        """:func:`model.apiserver.apply_write`, with status writes memoised on (the table written, the write).
+        """:func:`model.apiserver.apply_write`, with updates, status updates and deletes memoised on
+        (the table written, the write).
 
-        An ``UpdateStatus`` reads and writes one table only: the object under its key (``NotFound``,
-        a UID ``Conflict``) and the status fields it carries; the counters and every other table stay.
-        So its result is that cluster with that one table replaced by a function of (the table, the
-        write), and both are immutable: the memo keys them by identity (it keeps them alive, so a
-        live key's ids are theirs) and keeps the resulting table, hash-consed.  The writes a memoised
-        sync or kubelet step returns are the same objects on every reuse, and the tables are
-        hash-consed, so the kubelet's and the controllers' status writes mostly hit (issue #17: a
-        status write is the commonest step).  A refused write raises as before and is not recorded.
-        Pure speed: the same cluster as ``apply_write``'s, up to equal values being identical."""
-        if type(w) is not UpdateStatus:
+        An ``Update``, ``UpdateStatus`` or ``Delete`` reads and writes one table only
+        (``model.apiserver``: ``_update``, ``_update_status``, ``_delete`` read the object under the
+        write's key (``NotFound``, a UID ``Conflict``), compute the new object from it and the write,
+        and ``_finalize`` stores or removes it under that key); the counters and every other table
+        stay.  So the result is that cluster with that one table replaced by a function of (the
+        table, the write), and both are immutable: the memo keys them by identity (it keeps them
+        alive, so a live key's ids are theirs) and keeps the resulting table, hash-consed.  The
+        writes a memoised sync or kubelet step returns are the same objects on every reuse, and the
+        tables are hash-consed, so most of the kubelet's and the controllers' writes hit (issue #17:
+        a status write is the commonest step).  A ``Create`` (identifiers, counters) is applied as
+        it is; a refused write raises as before and is not recorded.  Pure speed: the same cluster
+        as ``apply_write``'s, up to equal values being identical."""
+        t = type(w)
+        if t is UpdateStatus or t is Update:
+            attr = _TABLE_OF.get(type(w.obj))
+        elif t is Delete:
+            attr = _TABLE_OF_KIND.get(w.kind)  # type: ignore[union-attr]
+        else:
+            attr = None
+        if attr is None:  # a Create (identifiers, counters), or a write apply_write refuses
             return apply_write(cluster, w, reserved)
-        attr = _TABLE_OF[type(w.obj)]
         tab = getattr(cluster, attr)
         memo = self._status_memo
         mk = (id(tab), id(w))
