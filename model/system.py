@@ -982,9 +982,13 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
         c = state.cluster
-        if spec.keys is None and not state.pending and state.informer is None:
-            # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below.
-            return list(c.table(spec.kind).keys())
+        if spec.keys is None and state.informer is None:
+            # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below, when no
+            # pending reconcile adds a key the table does not hold (write granularity: the usual case)
+            table = c.table(spec.kind)
+            name = spec.name
+            if not any(ak[0] == name and ak[1:] not in table for ak in state.pending):
+                return list(table.keys())
         keys: set[Any] = set(spec.keys(c) if spec.keys is not None else c.table(spec.kind).keys())
         for ak in state.pending:
             if ak[0] == spec.name:
