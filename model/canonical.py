@@ -35,7 +35,7 @@ from model.objects import KINDS, ContainerStatus, Sandbox, placement_repr
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "normalize_successor", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
+__all__ = ["normalize_cluster", "normalize_successor", "successor_is_normalized", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -149,23 +149,21 @@ def _same_creation_indexes(parent: ClusterState, state: ClusterState, families: 
     return True
 
 
-def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
-    """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17).
+def successor_is_normalized(parent: ClusterState, state: ClusterState, by_family: bool = False) -> bool:
+    """Whether ``state`` is its own :func:`normalize_cluster`, given that ``parent`` is normalized: a step
+    that adds and removes no object and keeps every ``creation_index`` (a status write, a binding, a
+    spec update) leaves the set of indexes as dense as the parent's, and resets no counter.  A walk
+    over the changed tables only.  ``by_family``: an adoption or release moves an object between
+    families, so every changed object must also keep its family (its controller's UID)."""
+    return state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state, families=by_family)
 
-    A step that adds and removes no object and keeps every ``creation_index`` (a status write, a
-    binding, a spec update) leaves the set of indexes as dense as the parent's, and resets no
-    counter: ``state`` is returned as is, after a walk over the changed tables only.  Anything
-    else goes through :func:`normalize_cluster`.
-    """
-    if by_family:
-        # an adoption or release moves an object between families: the fast path also asks that
-        # every changed object keeps its family (its controller's UID)
-        if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state, families=True):
-            return state
-        return normalize_cluster(state, by_family=True)
-    if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):
+
+def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
+    """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17):
+    ``state`` as it is when :func:`successor_is_normalized`, else :func:`normalize_cluster`."""
+    if successor_is_normalized(parent, state, by_family):
         return state
-    return normalize_cluster(state)
+    return normalize_cluster(state, by_family=by_family)
 
 
 # ------------------------------------------------------------------------ deep renaming

@@ -67,7 +67,7 @@ from model.records import Controller
 from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
 from model.versions import DEFAULT_VERSION, parse_version
 from model.state import ClusterState, ReadTracker
-from model.canonical import normalize_successor
+from model.canonical import successor_is_normalized
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
@@ -450,6 +450,19 @@ _MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+def _compile_table_ids() -> Callable[[ClusterState], tuple[int, ...]]:
+    """``cluster -> (id of each table, next_uid, next_name)``: the key of :attr:`KubeSystem._normalized`."""
+    from model.state import TABLE_ATTRS
+
+    if set(TABLE_ATTRS) | {"next_uid", "next_name", "_cache"} != set(ClusterState.__dataclass_fields__):
+        raise ModelError("ClusterState's fields changed: _table_ids would miss one")
+    body = ", ".join(f"_id(c.{attr})" for attr in TABLE_ATTRS)
+    ns: dict[str, Any] = {"_id": id}
+    exec(f"def table_ids(c, _id=_id):\n    return ({body}, c.next_uid, c.next_name)", ns)  # noqa: S102 - field names only
+    return ns["table_ids"]
+
+
+_table_ids = _compile_table_ids()
 #: API object type -> the ClusterState table that holds it
 _TABLE_OF: dict[type, str] = {cls: attr for cls, attr in KINDS.values()}
 #: kind -> the ClusterState table that holds it
@@ -539,6 +552,13 @@ class KubeSystem(BaseSystem[SystemState]):
         #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
         #: once per distinct cluster, not once per transition into it
         self._intern_clusters: dict[ClusterState, ClusterState] = {}
+        #: the normal form of a successor that adds or removes objects, memoised on its tables: (id of
+        #: each table, next_uid, next_name) -> (its pods table, the normalised and hash-consed cluster,
+        #: the cluster it was computed from, kept alive with every table of the key, so a live key's ids
+        #: are its tables').  ``normalize_cluster`` is a pure function of the tables and counters, and
+        #: the written tables are mostly hash-consed already (:meth:`_apply`), so the same pre-normal
+        #: successor recurs (a deletion reached along two interleavings).  Pure speed.
+        self._normalized: dict[tuple[int, ...], tuple[Any, ClusterState, ClusterState]] = {}
         #: (id(table), id(write)) -> (table, write, the table after it) (see :meth:`_apply`)
         self._status_memo: dict[tuple[int, int], tuple[FrozenMap[Any, Any], Write, FrozenMap[Any, Any]]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
@@ -660,16 +680,30 @@ class KubeSystem(BaseSystem[SystemState]):
     def _finish(self, state: SystemState, cluster: ClusterState, **changes: Any) -> SystemState:
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
-        if parent._cache.get("normalized"):
-            fast = normalize_successor(parent, cluster, self._by_creator)
-            if self._debug_incremental and fast != normalize_cluster(cluster, self._by_creator):
+        raw: ClusterState | None = None
+        if parent._cache.get("normalized") and successor_is_normalized(parent, cluster, self._by_creator):
+            if self._debug_incremental and cluster != normalize_cluster(cluster, self._by_creator):
                 raise ModelError("incremental normalisation: normalize_successor differs from normalize_cluster")
-            cluster = fast
         else:
+            # a step that adds or removes objects (or comes from a parent not normalized): the
+            # normalised and hash-consed cluster memoised on the tables in hand (see _normalized)
+            raw = cluster
+            memo = self._normalized
+            key = _table_ids(raw)
+            hit = memo.get(key)
+            if hit is not None and hit[0] is raw.pods:  # the memo keeps the key's tables alive: theirs
+                cluster = hit[1]
+                if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
+                    raise ModelError("incremental normalisation: the memoised normal form differs from normalize_cluster")
+                return replace(state, cluster=cluster, previous=prev, **changes)
             cluster = normalize_cluster(cluster, self._by_creator)
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
+        if raw is not None and self._interning:
+            if len(self._normalized) >= _INTERN_MAX:
+                self._normalized.clear()
+            self._normalized[_table_ids(raw)] = (raw.pods, cluster, raw)
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
