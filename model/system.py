@@ -450,19 +450,20 @@ _MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
-def _compile_table_ids() -> Callable[[ClusterState], tuple[int, ...]]:
-    """``cluster -> (id of each table, next_uid, next_name)``: the key of :attr:`KubeSystem._normalized`."""
+def _compile_tables_of() -> Callable[[ClusterState], tuple[Any, ...]]:
+    """``cluster -> (each table, next_uid, next_name)``: every value field of a ``ClusterState`` (the key
+    of ``KubeSystem._normalized``), straight-line."""
     from model.state import TABLE_ATTRS
 
     if set(TABLE_ATTRS) | {"next_uid", "next_name", "_cache"} != set(ClusterState.__dataclass_fields__):
-        raise ModelError("ClusterState's fields changed: _table_ids would miss one")
-    body = ", ".join(f"_id(c.{attr})" for attr in TABLE_ATTRS)
-    ns: dict[str, Any] = {"_id": id}
-    exec(f"def table_ids(c, _id=_id):\n    return ({body}, c.next_uid, c.next_name)", ns)  # noqa: S102 - field names only
-    return ns["table_ids"]
+        raise ModelError("ClusterState's fields changed: _tables_of would miss one")
+    body = ", ".join(f"c.{attr}" for attr in TABLE_ATTRS)
+    ns: dict[str, Any] = {}
+    exec(f"def tables_of(c):\n    return ({body}, c.next_uid, c.next_name)", ns)  # noqa: S102 - field names only
+    return ns["tables_of"]
 
 
-_table_ids = _compile_table_ids()
+_tables_of = _compile_tables_of()
 #: API object type -> the ClusterState table that holds it
 _TABLE_OF: dict[type, str] = {cls: attr for cls, attr in KINDS.values()}
 #: kind -> the ClusterState table that holds it
@@ -552,15 +553,15 @@ class KubeSystem(BaseSystem[SystemState]):
         #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
         #: once per distinct cluster, not once per transition into it
         self._intern_clusters: dict[ClusterState, ClusterState] = {}
-        #: the normal form of a successor that adds or removes objects, memoised on its tables: (id of
-        #: each table, next_uid, next_name) -> (its pods table, the normalised and hash-consed cluster,
-        #: the cluster it was computed from, kept alive with every table of the key, so a live key's ids
-        #: are its tables').  ``normalize_cluster`` is a pure function of the tables and counters, and
-        #: the written tables are mostly hash-consed already (:meth:`_apply`), so the same pre-normal
-        #: successor recurs (a deletion reached along two interleavings).  Pure speed.
-        self._normalized: dict[tuple[int, ...], tuple[Any, ClusterState, ClusterState]] = {}
-        #: (id(table), id(write)) -> (table, write, the table after it) (see :meth:`_apply`)
-        self._status_memo: dict[tuple[int, int], tuple[FrozenMap[Any, Any], Write, FrozenMap[Any, Any]]] = {}
+        #: the normal form of a successor that adds or removes objects, memoised on its value: (each
+        #: table, next_uid, next_name) -> the normalised and hash-consed cluster.  ``normalize_cluster``
+        #: is a pure function of the tables and counters, and the written tables are mostly hash-consed
+        #: already (:meth:`_apply`: the key's hash comes from cached hashes and its ``==`` is identity
+        #: tests), so the same pre-normal successor recurs (a deletion reached along two interleavings).
+        #: A tuple of shared tables rather than the cluster: no index cache kept alive.  Pure speed.
+        self._normalized: dict[tuple[Any, ...], ClusterState] = {}
+        #: (table, write) -> the table after it (see :meth:`_apply`)
+        self._status_memo: dict[tuple[FrozenMap[Any, Any], Write], FrozenMap[Any, Any]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
@@ -688,11 +689,9 @@ class KubeSystem(BaseSystem[SystemState]):
             # a step that adds or removes objects (or comes from a parent not normalized): the
             # normalised and hash-consed cluster memoised on the tables in hand (see _normalized)
             raw = cluster
-            memo = self._normalized
-            key = _table_ids(raw)
-            hit = memo.get(key)
-            if hit is not None and hit[0] is raw.pods:  # the memo keeps the key's tables alive: theirs
-                cluster = hit[1]
+            hit = self._normalized.get(_tables_of(raw))
+            if hit is not None:
+                cluster = hit
                 if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
                     raise ModelError("incremental normalisation: the memoised normal form differs from normalize_cluster")
                 return replace(state, cluster=cluster, previous=prev, **changes)
@@ -703,7 +702,7 @@ class KubeSystem(BaseSystem[SystemState]):
         if raw is not None and self._interning:
             if len(self._normalized) >= _INTERN_MAX:
                 self._normalized.clear()
-            self._normalized[_table_ids(raw)] = (raw.pods, cluster, raw)
+            self._normalized[_tables_of(raw)] = cluster
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
@@ -1189,8 +1188,9 @@ class KubeSystem(BaseSystem[SystemState]):
         write's key (``NotFound``, a UID ``Conflict``), compute the new object from it and the write,
         and ``_finalize`` stores or removes it under that key); the counters and every other table
         stay.  So the result is that cluster with that one table replaced by a function of (the
-        table, the write), and both are immutable: the memo keys them by identity (it keeps them
-        alive, so a live key's ids are theirs) and keeps the resulting table, hash-consed.  The
+        table, the write), both immutable values: the memo keeps, per (table, write), the resulting
+        table, hash-consed (the key's hash comes from cached hashes; its ``==`` is identity tests
+        for hash-consed tables and the memoised writes).  The
         writes a memoised sync or kubelet step returns are the same objects on every reuse, and the
         tables are hash-consed, so most of the kubelet's and the controllers' writes hit (issue #17:
         a status write is the commonest step).  A ``Create`` (identifiers, counters) is applied as
@@ -1207,18 +1207,16 @@ class KubeSystem(BaseSystem[SystemState]):
             return apply_write(cluster, w, reserved)
         tab = getattr(cluster, attr)
         memo = self._status_memo
-        mk = (id(tab), id(w))
-        hit = memo.get(mk)
-        if hit is not None and hit[0] is tab and hit[1] is w:
-            new = hit[2]
-        else:
+        mk = (tab, w)
+        new = memo.get(mk)
+        if new is None:
             after = apply_write(cluster, w)
             new = getattr(after, attr)
             if new is not tab and self._interning:
                 new = self._intern_table(new)
             if len(memo) >= _INTERN_MAX:
                 memo.clear()
-            memo[mk] = (tab, w, new)
+            memo[mk] = new
         return cluster if new is tab else cluster._replace(**{attr: new})
 
     def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
