@@ -35,7 +35,7 @@ from model.objects import KINDS, ContainerStatus, Sandbox, placement_repr
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "normalize_successor", "successor_is_normalized", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
+__all__ = ["normalize_cluster", "normalize_successor", "successor_is_normalized", "TableMemo", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -50,18 +50,21 @@ def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 
 
-def normalize_cluster(state: ClusterState, by_family: bool = False) -> ClusterState:
+def normalize_cluster(state: ClusterState, by_family: bool = False, tables: "TableMemo | None" = None) -> ClusterState:
     """The always-on normalisation: counters reset, ``creation_index`` densely ranked.
 
     ``by_family`` (the by-creator allocation, ``Scenario.identifiers``): ranked densely within each
     creation-order family (``model.apiserver.family_of``) instead of over the whole cluster.
+
+    ``tables`` (a :class:`TableMemo`, optional): renumbered tables memoised per (table, renumbering),
+    hash-consed; the same result.
 
     Hot path (every successor): the set of indexes in use is collected in one pass; when it is
     already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
     with a renumbered object is rebuilt once (not once per object).
     """
     if by_family:
-        return _normalize_by_family(state)
+        return _normalize_by_family(state, tables)
     seen: set[int] = set()
     add = seen.add
     for attr in _TABLES:
@@ -71,19 +74,58 @@ def normalize_cluster(state: ClusterState, by_family: bool = False) -> ClusterSt
                 add(o.creation_index)
     if seen and max(seen) != len(seen) - 1:
         changed = {v: r for r, v in enumerate(sorted(seen)) if v != r}
-        tables = {}
+        ckey = tuple(changed.items()) if tables is not None else None
+        out = {}
         for attr in _TABLES:
             tab = getattr(state, attr)
+            if not tab._d:
+                continue
+            if tables is not None:
+                new = tables.get(tab, ckey)
+                if new is not None:
+                    if new is not tab:
+                        out[attr] = new
+                    continue
             moved = {k: evolve(o, creation_index=changed[o.creation_index]) for k, o in tab.items() if o.creation_index in changed}
-            if moved:
-                tables[attr] = tab.update(moved)
-        state = state._replace(**tables)
+            new = tab.update(moved) if moved else tab
+            if tables is not None:
+                new = tables.put(tab, ckey, new)
+            if new is not tab:
+                out[attr] = new
+        state = state._replace(**out)
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)
     return state
 
 
-def _normalize_by_family(state: ClusterState) -> ClusterState:
+class TableMemo:
+    """Renumbered tables of :func:`normalize_cluster`, per (table, renumbering): a pure function of
+    both, so a table renumbered the same way again is the table built the first time (``intern``
+    hash-conses it when it is built).  Values as keys: a table's hash is cached, and ``==`` between
+    hash-consed tables is an identity test.  Owned by one system (``model.system.KubeSystem``), never
+    part of a state; cleared beyond ``limit`` entries."""
+
+    __slots__ = ("_d", "_intern", "_limit")
+
+    def __init__(self, intern: Callable[[Any], Any], limit: int) -> None:
+        self._d: dict[tuple[Any, Any], Any] = {}
+        self._intern = intern
+        self._limit = limit
+
+    def get(self, table: Any, renumbering: Any) -> Any:
+        return self._d.get((table, renumbering))
+
+    def put(self, table: Any, renumbering: Any, new: Any) -> Any:
+        """Record ``new`` (hash-consed) as ``table`` renumbered by ``renumbering``; returns what is recorded."""
+        if len(self._d) >= self._limit:
+            self._d.clear()
+        if new is not table:
+            new = self._intern(new)
+        self._d[(table, renumbering)] = new
+        return new
+
+
+def _normalize_by_family(state: ClusterState, memo: TableMemo | None = None) -> ClusterState:
     """:func:`normalize_cluster` with ``creation_index`` densely ranked per family (0, 1, ...)."""
     from model.apiserver import family_of
     from model.objects import KINDS
@@ -102,18 +144,28 @@ def _normalize_by_family(state: ClusterState) -> ClusterState:
             changed[fam] = {v: r for r, v in enumerate(sorted(seen)) if v != r}
     if changed:
         tables = {}
+        ckey = tuple(sorted((fam, tuple(m.items())) for fam, m in changed.items())) if memo is not None else None
         for attr in _TABLES:
             tab = getattr(state, attr)
             if not tab._d:
                 continue
+            if memo is not None:
+                new = memo.get(tab, ckey)
+                if new is not None:
+                    if new is not tab:
+                        tables[attr] = new
+                    continue
             kind = kind_of_attr[attr]
             moved = {}
             for k, o in tab.items():
                 m = changed.get(family_of(kind, o))
                 if m is not None and o.creation_index in m:
                     moved[k] = evolve(o, creation_index=m[o.creation_index])
-            if moved:
-                tables[attr] = tab.update(moved)
+            new = tab.update(moved) if moved else tab
+            if memo is not None:
+                new = memo.put(tab, ckey, new)
+            if new is not tab:
+                tables[attr] = new
         state = state._replace(**tables)
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)

@@ -55,7 +55,7 @@ from model.apiserver import (
     identifiers_of,
     is_metadata_only_change,
 )
-from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
+from model.canonical import AtomCache, TableMemo, normalize_cluster, symmetry_key, symmetry_representative
 from model.sequence import After
 from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
@@ -560,6 +560,8 @@ class KubeSystem(BaseSystem[SystemState]):
         #: tests), so the same pre-normal successor recurs (a deletion reached along two interleavings).
         #: A tuple of shared tables rather than the cluster: no index cache kept alive.  Pure speed.
         self._normalized: dict[tuple[Any, ...], ClusterState] = {}
+        #: the tables the normalisation renumbers, per (table, renumbering), hash-consed (model.canonical.TableMemo)
+        self._renumbered = TableMemo(self._intern_table, _INTERN_MAX)
         #: (table, write) -> the table after it (see :meth:`_apply`)
         self._status_memo: dict[tuple[FrozenMap[Any, Any], Write], FrozenMap[Any, Any]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
@@ -695,7 +697,7 @@ class KubeSystem(BaseSystem[SystemState]):
                 if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
                     raise ModelError("incremental normalisation: the memoised normal form differs from normalize_cluster")
                 return replace(state, cluster=cluster, previous=prev, **changes)
-            cluster = normalize_cluster(cluster, self._by_creator)
+            cluster = normalize_cluster(cluster, self._by_creator, self._renumbered if self._interning else None)
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
