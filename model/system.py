@@ -271,6 +271,29 @@ class SystemState(_CachedHash):
 _cache_hashes(SystemState)
 
 
+def _compile_successor_state() -> Callable[["SystemState", ClusterState, "ClusterState | None"], "SystemState"]:
+    """``(state, cluster, previous) -> evolve(state, cluster=cluster, previous=previous)``, straight-line
+    over SystemState's fields (``KubeSystem._finish``'s copy, once per transition); the same object
+    ``evolve`` builds (every field copied, no cached hash)."""
+    from dataclasses import fields
+
+    from model.frozen import _copier
+
+    if _copier(SystemState) is None:
+        raise ModelError("SystemState is no longer a plain slotted dataclass: _successor_state cannot copy it")
+    lines = ["def successor_state(s, cluster, previous, _new=object.__new__, _set=object.__setattr__, _cls=_cls):", "    n = _new(_cls)"]
+    for f in fields(SystemState):
+        value = f.name if f.name in ("cluster", "previous") else f"s.{f.name}"
+        lines.append(f"    _set(n, {f.name!r}, {value})")
+    lines.append("    return n")
+    ns: dict[str, Any] = {"_cls": SystemState}
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from SystemState's own field names
+    return ns["successor_state"]  # type: ignore[no-any-return]
+
+
+_successor_state = _compile_successor_state()
+
+
 # ------------------------------------------------------------------------- applying writes
 
 
@@ -696,6 +719,8 @@ class KubeSystem(BaseSystem[SystemState]):
                 cluster = hit
                 if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
                     raise ModelError("incremental normalisation: the memoised normal form differs from normalize_cluster")
+                if not changes:
+                    return _successor_state(state, cluster, prev)
                 return replace(state, cluster=cluster, previous=prev, **changes)
             cluster = normalize_cluster(cluster, self._by_creator, self._renumbered if self._interning else None)
         if self._interning:
@@ -705,6 +730,8 @@ class KubeSystem(BaseSystem[SystemState]):
             if len(self._normalized) >= _INTERN_MAX:
                 self._normalized.clear()
             self._normalized[_tables_of(raw)] = cluster
+        if not changes:
+            return _successor_state(state, cluster, prev)
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
