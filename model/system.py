@@ -288,7 +288,7 @@ def _compile_successor_state() -> Callable[["SystemState", ClusterState, "Cluste
     lines.append("    return n")
     ns: dict[str, Any] = {"_cls": SystemState}
     exec("\n".join(lines), ns)  # noqa: S102 - generated from SystemState's own field names
-    return ns["successor_state"]  # type: ignore[no-any-return]
+    return ns["successor_state"]
 
 
 _successor_state = _compile_successor_state()
