@@ -723,6 +723,8 @@ class KubeSystem(BaseSystem[SystemState]):
                     return _successor_state(state, cluster, prev)
                 return replace(state, cluster=cluster, previous=prev, **changes)
             cluster = normalize_cluster(cluster, self._by_creator, self._renumbered if self._interning else None)
+            if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
+                raise ModelError("incremental normalisation: the memoised renumbering differs from normalize_cluster")
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
@@ -1224,7 +1226,8 @@ class KubeSystem(BaseSystem[SystemState]):
         tables are hash-consed, so most of the kubelet's and the controllers' writes hit (issue #17:
         a status write is the commonest step).  A ``Create`` (identifiers, counters) is applied as
         it is; a refused write raises as before and is not recorded.  Pure speed: the same cluster
-        as ``apply_write``'s, up to equal values being identical."""
+        as ``apply_write``'s, up to equal values being identical (``KUBECHECK_DEBUG_INCREMENTAL=1``
+        compares every hit with ``apply_write``)."""
         attr: str | None = None
         if isinstance(w, (UpdateStatus, Update)):
             attr = _TABLE_OF.get(type(w.obj))
@@ -1244,6 +1247,8 @@ class KubeSystem(BaseSystem[SystemState]):
             if len(memo) >= _INTERN_MAX:
                 memo.clear()
             memo[mk] = new
+        elif self._debug_incremental and new != getattr(apply_write(cluster, w), attr):
+            raise ModelError(f"memoised write: {w!r} on {attr} differs from apply_write")
         return cluster if new is tab else cluster._replace(**{attr: new})
 
     def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
