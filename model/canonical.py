@@ -35,7 +35,7 @@ from model.objects import KINDS, ContainerStatus, Sandbox, placement_repr
 from model.state import ClusterState
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
-__all__ = ["normalize_cluster", "normalize_successor", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
+__all__ = ["normalize_cluster", "normalize_successor", "successor_is_normalized", "TableMemo", "dense_creation_ranks", "symmetry_representative", "symmetry_key", "Renaming", "AtomCache"]
 
 
 def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
@@ -50,18 +50,21 @@ def dense_creation_ranks(state: ClusterState) -> dict[int, int]:
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
 
 
-def normalize_cluster(state: ClusterState, by_family: bool = False) -> ClusterState:
+def normalize_cluster(state: ClusterState, by_family: bool = False, tables: "TableMemo | None" = None) -> ClusterState:
     """The always-on normalisation: counters reset, ``creation_index`` densely ranked.
 
     ``by_family`` (the by-creator allocation, ``Scenario.identifiers``): ranked densely within each
     creation-order family (``model.apiserver.family_of``) instead of over the whole cluster.
+
+    ``tables`` (a :class:`TableMemo`, optional): renumbered tables memoised per (table, renumbering),
+    hash-consed; the same result.
 
     Hot path (every successor): the set of indexes in use is collected in one pass; when it is
     already dense (``{0..n-1}``, the usual case) nothing else is done.  Otherwise each table
     with a renumbered object is rebuilt once (not once per object).
     """
     if by_family:
-        return _normalize_by_family(state)
+        return _normalize_by_family(state, tables)
     seen: set[int] = set()
     add = seen.add
     for attr in _TABLES:
@@ -71,19 +74,58 @@ def normalize_cluster(state: ClusterState, by_family: bool = False) -> ClusterSt
                 add(o.creation_index)
     if seen and max(seen) != len(seen) - 1:
         changed = {v: r for r, v in enumerate(sorted(seen)) if v != r}
-        tables = {}
+        ckey = tuple(changed.items()) if tables is not None else None
+        out = {}
         for attr in _TABLES:
             tab = getattr(state, attr)
+            if not tab._d:
+                continue
+            if tables is not None:
+                new = tables.get(tab, ckey)
+                if new is not None:
+                    if new is not tab:
+                        out[attr] = new
+                    continue
             moved = {k: evolve(o, creation_index=changed[o.creation_index]) for k, o in tab.items() if o.creation_index in changed}
-            if moved:
-                tables[attr] = tab.update(moved)
-        state = state._replace(**tables)
+            new = tab.update(moved) if moved else tab
+            if tables is not None:
+                new = tables.put(tab, ckey, new)
+            if new is not tab:
+                out[attr] = new
+        state = state._replace(**out)
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)
     return state
 
 
-def _normalize_by_family(state: ClusterState) -> ClusterState:
+class TableMemo:
+    """Renumbered tables of :func:`normalize_cluster`, per (table, renumbering): a pure function of
+    both, so a table renumbered the same way again is the table built the first time (``intern``
+    hash-conses it when it is built).  Values as keys: a table's hash is cached, and ``==`` between
+    hash-consed tables is an identity test.  Owned by one system (``model.system.KubeSystem``), never
+    part of a state; cleared beyond ``limit`` entries."""
+
+    __slots__ = ("_d", "_intern", "_limit")
+
+    def __init__(self, intern: Callable[[Any], Any], limit: int) -> None:
+        self._d: dict[tuple[Any, Any], Any] = {}
+        self._intern = intern
+        self._limit = limit
+
+    def get(self, table: Any, renumbering: Any) -> Any:
+        return self._d.get((table, renumbering))
+
+    def put(self, table: Any, renumbering: Any, new: Any) -> Any:
+        """Record ``new`` (hash-consed) as ``table`` renumbered by ``renumbering``; returns what is recorded."""
+        if len(self._d) >= self._limit:
+            self._d.clear()
+        if new is not table:
+            new = self._intern(new)
+        self._d[(table, renumbering)] = new
+        return new
+
+
+def _normalize_by_family(state: ClusterState, memo: TableMemo | None = None) -> ClusterState:
     """:func:`normalize_cluster` with ``creation_index`` densely ranked per family (0, 1, ...)."""
     from model.apiserver import family_of
     from model.objects import KINDS
@@ -102,18 +144,28 @@ def _normalize_by_family(state: ClusterState) -> ClusterState:
             changed[fam] = {v: r for r, v in enumerate(sorted(seen)) if v != r}
     if changed:
         tables = {}
+        ckey = tuple(sorted((fam, tuple(m.items())) for fam, m in changed.items())) if memo is not None else None
         for attr in _TABLES:
             tab = getattr(state, attr)
             if not tab._d:
                 continue
+            if memo is not None:
+                new = memo.get(tab, ckey)
+                if new is not None:
+                    if new is not tab:
+                        tables[attr] = new
+                    continue
             kind = kind_of_attr[attr]
             moved = {}
             for k, o in tab.items():
                 m = changed.get(family_of(kind, o))
                 if m is not None and o.creation_index in m:
                     moved[k] = evolve(o, creation_index=m[o.creation_index])
-            if moved:
-                tables[attr] = tab.update(moved)
+            new = tab.update(moved) if moved else tab
+            if memo is not None:
+                new = memo.put(tab, ckey, new)
+            if new is not tab:
+                tables[attr] = new
         state = state._replace(**tables)
     if state.next_uid != 1 or state.next_name != 1:
         state = state.with_counters(next_uid=1, next_name=1)
@@ -149,23 +201,21 @@ def _same_creation_indexes(parent: ClusterState, state: ClusterState, families: 
     return True
 
 
-def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
-    """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17).
+def successor_is_normalized(parent: ClusterState, state: ClusterState, by_family: bool = False) -> bool:
+    """Whether ``state`` is its own :func:`normalize_cluster`, given that ``parent`` is normalized: a step
+    that adds and removes no object and keeps every ``creation_index`` (a status write, a binding, a
+    spec update) leaves the set of indexes as dense as the parent's, and resets no counter.  A walk
+    over the changed tables only.  ``by_family``: an adoption or release moves an object between
+    families, so every changed object must also keep its family (its controller's UID)."""
+    return state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state, families=by_family)
 
-    A step that adds and removes no object and keeps every ``creation_index`` (a status write, a
-    binding, a spec update) leaves the set of indexes as dense as the parent's, and resets no
-    counter: ``state`` is returned as is, after a walk over the changed tables only.  Anything
-    else goes through :func:`normalize_cluster`.
-    """
-    if by_family:
-        # an adoption or release moves an object between families: the fast path also asks that
-        # every changed object keeps its family (its controller's UID)
-        if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state, families=True):
-            return state
-        return normalize_cluster(state, by_family=True)
-    if state.next_uid == 1 and state.next_name == 1 and _same_creation_indexes(parent, state):
+
+def normalize_successor(parent: ClusterState, state: ClusterState, by_family: bool = False) -> ClusterState:
+    """:func:`normalize_cluster` of ``state``, given that ``parent`` is already normalized (issue #17):
+    ``state`` as it is when :func:`successor_is_normalized`, else :func:`normalize_cluster`."""
+    if successor_is_normalized(parent, state, by_family):
         return state
-    return normalize_cluster(state)
+    return normalize_cluster(state, by_family=by_family)
 
 
 # ------------------------------------------------------------------------ deep renaming

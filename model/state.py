@@ -109,8 +109,12 @@ class ClusterState:
         return tuple(o for (ns, _), o in tab.items() if ns == namespace)
 
     def all_objects(self) -> Iterator[Any]:
-        for kind in KINDS:
-            yield from self.table(kind).values()
+        # every table in KINDS order (TABLE_ATTRS), without a table() call per kind (issue #17: the
+        # UID index and the garbage collector's items walk it for every new cluster)
+        for attr in TABLE_ATTRS:
+            d = getattr(self, attr)._d
+            if d:
+                yield from d.values()
 
     def by_uid(self, uid: str) -> Any | None:
         """The object with this UID, of any kind (cached index)."""

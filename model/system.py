@@ -55,7 +55,7 @@ from model.apiserver import (
     identifiers_of,
     is_metadata_only_change,
 )
-from model.canonical import AtomCache, normalize_cluster, symmetry_key, symmetry_representative
+from model.canonical import AtomCache, TableMemo, normalize_cluster, symmetry_key, symmetry_representative
 from model.sequence import After
 from model.environment import DeleteObject, FaultBudget, UserAction, fault_instances, is_fair, user_action_instances, user_action_label
 from model.errors import ModelError
@@ -67,7 +67,7 @@ from model.records import Controller
 from model.registry import CONTROLLERS as _ALL_CONTROLLERS, OBJECT_CONTROLLERS, TIMERS
 from model.versions import DEFAULT_VERSION, parse_version
 from model.state import ClusterState, ReadTracker
-from model.canonical import normalize_successor
+from model.canonical import successor_is_normalized
 from model.frozen import evolve as replace  # dataclasses.replace without __init__: faster, same object
 
 __all__ = [
@@ -271,6 +271,29 @@ class SystemState(_CachedHash):
 _cache_hashes(SystemState)
 
 
+def _compile_successor_state() -> Callable[["SystemState", ClusterState, "ClusterState | None"], "SystemState"]:
+    """``(state, cluster, previous) -> evolve(state, cluster=cluster, previous=previous)``, straight-line
+    over SystemState's fields (``KubeSystem._finish``'s copy, once per transition); the same object
+    ``evolve`` builds (every field copied, no cached hash)."""
+    from dataclasses import fields
+
+    from model.frozen import _copier
+
+    if _copier(SystemState) is None:
+        raise ModelError("SystemState is no longer a plain slotted dataclass: _successor_state cannot copy it")
+    lines = ["def successor_state(s, cluster, previous, _new=object.__new__, _set=object.__setattr__, _cls=_cls):", "    n = _new(_cls)"]
+    for f in fields(SystemState):
+        value = f.name if f.name in ("cluster", "previous") else f"s.{f.name}"
+        lines.append(f"    _set(n, {f.name!r}, {value})")
+    lines.append("    return n")
+    ns: dict[str, Any] = {"_cls": SystemState}
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from SystemState's own field names
+    return ns["successor_state"]
+
+
+_successor_state = _compile_successor_state()
+
+
 # ------------------------------------------------------------------------- applying writes
 
 
@@ -384,7 +407,9 @@ class _LazyReserved(Reserved):
         return self._get().names
 
 
-def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED) -> ClusterState:
+def _apply_pending(
+    cluster: ClusterState, pw: PendingWrite, reserved: Reserved = NO_RESERVED, apply: Callable[[ClusterState, Write], ClusterState] = apply_write
+) -> ClusterState:
     """Apply a write computed on an earlier view, with upstream's concurrency semantics.
 
     * Update, metadata only (adopt/release, ownerReference or finalizer removal): a PATCH;
@@ -405,6 +430,9 @@ def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved =
       then sees the new generation and reconciles again, as it would after the requeue.
     * Create and Delete: as :func:`model.apiserver.apply_write` (UID preconditions hold;
       ``reserved`` keeps a Create from reusing an identifier the state still mentions).
+
+    ``apply``: how a write that lands as it was computed is applied (``KubeSystem._apply``: the same
+    result as :func:`model.apiserver.apply_write`, memoised).
     """
     w, base = pw.write, pw.base
     if base is None or isinstance(w, (Create, Delete)):
@@ -416,7 +444,7 @@ def _apply_pending(cluster: ClusterState, pw: PendingWrite, reserved: Reserved =
     if cur.uid != base.uid:
         raise ApiError("Conflict", f"{kind} {w.obj.namespace}/{w.obj.name} was recreated")
     if cur == base or (cur.creation_index != base.creation_index and _strip(cur) == _strip(base)):
-        return apply_write(cluster, w)
+        return apply(cluster, w)
     if isinstance(w, UpdateStatus) and kind == "PodDisruptionBudget":
         # disruption.go writePdbStatus: UpdateStatus with the resourceVersion read, no retry (an
         # eviction's decrement in between must not be overwritten by a stale count).
@@ -445,8 +473,53 @@ _MISSING = object()
 #: Bound of each hash-consing table (see :meth:`KubeSystem._intern`).
 _INTERN_MAX = 200_000
 _TABLES: tuple[str, ...] = tuple(attr for _, attr in KINDS.values())
+def _compile_tables_of() -> Callable[[ClusterState], tuple[Any, ...]]:
+    """``cluster -> (each table, next_uid, next_name)``: every value field of a ``ClusterState`` (the key
+    of ``KubeSystem._normalized``), straight-line."""
+    from model.state import TABLE_ATTRS
+
+    if set(TABLE_ATTRS) | {"next_uid", "next_name", "_cache"} != set(ClusterState.__dataclass_fields__):
+        raise ModelError("ClusterState's fields changed: _tables_of would miss one")
+    body = ", ".join(f"c.{attr}" for attr in TABLE_ATTRS)
+    ns: dict[str, Any] = {}
+    exec(f"def tables_of(c):\n    return ({body}, c.next_uid, c.next_name)", ns)  # noqa: S102 - field names only
+    return ns["tables_of"]
+
+
+_tables_of = _compile_tables_of()
+#: API object type -> the ClusterState table that holds it
+_TABLE_OF: dict[type, str] = {cls: attr for cls, attr in KINDS.values()}
+#: kind -> the ClusterState table that holds it
+_TABLE_OF_KIND: dict[str, str] = {kind: attr for kind, (_, attr) in KINDS.items()}
 #: The API object types a table holds (interned by :meth:`KubeSystem.intern`).
 _OBJECT_TYPES: frozenset[type] = frozenset(cls for cls, _ in KINDS.values())
+
+
+_SHAPE_READERS: dict[tuple[tuple[str, Any], ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _shape_values(shape: tuple[tuple[str, Any], ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``view -> the values ``view`` holds at ``shape``'s reads`` (a whole table for ``(attr, None)``,
+    else the object under that key or None), compiled to one tuple expression: the memo's lookup
+    (:meth:`KubeSystem._memoised`) builds this tuple for every controller and kubelet on every
+    expanded state, and the generic comprehension over the shape was a visible share of it.  The same
+    values in the same order as ``ReadTracker.dependencies`` records them."""
+    reader = _SHAPE_READERS.get(shape)
+    if reader is None:
+        parts = []
+        ns: dict[str, Any] = {}
+        for i, (attr, k) in enumerate(shape):
+            if not attr.isidentifier() or not hasattr(ClusterState, attr):
+                raise ModelError(f"memo shape: {attr!r} is not a ClusterState table")
+            if k is None:
+                parts.append(f"v.{attr}")
+            else:
+                ns[f"_k{i}"] = k
+                parts.append(f"v.{attr}._d.get(_k{i})")
+        args = "".join(f", _k{i}=_k{i}" for i in range(len(shape)) if f"_k{i}" in ns)
+        exec(f"def values(v{args}):\n    return ({', '.join(parts)}{',' if parts else ''})", ns)  # noqa: S102 - table names only
+        reader = _SHAPE_READERS[shape] = ns["values"]
+    return reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +530,10 @@ class _Reconcile:
     writes: tuple[PendingWrite, ...]
     after: tuple[ClusterState, ...]
     changes: bool
+
+
+#: The reconcile that writes nothing.
+_NO_RECONCILE = _Reconcile((), (), False)
 
 
 class KubeSystem(BaseSystem[SystemState]):
@@ -480,8 +557,8 @@ class KubeSystem(BaseSystem[SystemState]):
         self._memo: tuple[SystemState, list[tuple[Action, SystemState]]] | None = None
         self._kubelet_step = scenario.kubelet_step_fn()
         #: (controller, key) -> [(read-set shape: (table attribute, object key or None) per read,
-        #: {the values read: the result})]
-        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any]]]] = {}
+        #: {the values read: the result}, the shape's compiled reader: view -> the values read)]
+        self._sync_memo: dict[tuple[str, Any], list[tuple[tuple[tuple[str, Any], ...], dict[tuple[Any, ...], Any], Callable[[Any], tuple[Any, ...]]]]] = {}
         #: (actor, key) -> the read-set shape of its last memoised call (bench/por_probe.py reads it)
         self.last_reads: dict[tuple[str, Any], tuple[tuple[str, Any], ...]] = {}
         #: KUBECHECK_DEBUG_INCREMENTAL=1: check every memo hit against a fresh run
@@ -499,6 +576,17 @@ class KubeSystem(BaseSystem[SystemState]):
         #: its index cache (pods by owner, the UID index, the rules' per-state measures) is built
         #: once per distinct cluster, not once per transition into it
         self._intern_clusters: dict[ClusterState, ClusterState] = {}
+        #: the normal form of a successor that adds or removes objects, memoised on its value: (each
+        #: table, next_uid, next_name) -> the normalised and hash-consed cluster.  ``normalize_cluster``
+        #: is a pure function of the tables and counters, and the written tables are mostly hash-consed
+        #: already (:meth:`_apply`: the key's hash comes from cached hashes and its ``==`` is identity
+        #: tests), so the same pre-normal successor recurs (a deletion reached along two interleavings).
+        #: A tuple of shared tables rather than the cluster: no index cache kept alive.  Pure speed.
+        self._normalized: dict[tuple[Any, ...], ClusterState] = {}
+        #: the tables the normalisation renumbers, per (table, renumbering), hash-consed (model.canonical.TableMemo)
+        self._renumbered = TableMemo(self._intern_table, _INTERN_MAX)
+        #: (table, write) -> the table after it (see :meth:`_apply`)
+        self._status_memo: dict[tuple[FrozenMap[Any, Any], Write], FrozenMap[Any, Any]] = {}
         #: always on since the objects cache their hashes (issue #17): equal objects become
         #: identical, so the memo's lookups compare by identity, and the stored states share them
         self._interning = True
@@ -618,16 +706,34 @@ class KubeSystem(BaseSystem[SystemState]):
     def _finish(self, state: SystemState, cluster: ClusterState, **changes: Any) -> SystemState:
         parent = state.cluster
         prev = parent if self.scenario.stale_reads else None
-        if parent._cache.get("normalized"):
-            fast = normalize_successor(parent, cluster, self._by_creator)
-            if self._debug_incremental and fast != normalize_cluster(cluster, self._by_creator):
+        raw: ClusterState | None = None
+        if parent._cache.get("normalized") and successor_is_normalized(parent, cluster, self._by_creator):
+            if self._debug_incremental and cluster != normalize_cluster(cluster, self._by_creator):
                 raise ModelError("incremental normalisation: normalize_successor differs from normalize_cluster")
-            cluster = fast
         else:
-            cluster = normalize_cluster(cluster, self._by_creator)
+            # a step that adds or removes objects (or comes from a parent not normalized): the
+            # normalised and hash-consed cluster memoised on the tables in hand (see _normalized)
+            raw = cluster
+            hit = self._normalized.get(_tables_of(raw))
+            if hit is not None:
+                cluster = hit
+                if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
+                    raise ModelError("incremental normalisation: the memoised normal form differs from normalize_cluster")
+                if not changes:
+                    return _successor_state(state, cluster, prev)
+                return replace(state, cluster=cluster, previous=prev, **changes)
+            cluster = normalize_cluster(cluster, self._by_creator, self._renumbered if self._interning else None)
+            if self._debug_incremental and cluster != normalize_cluster(raw, self._by_creator):
+                raise ModelError("incremental normalisation: the memoised renumbering differs from normalize_cluster")
         if self._interning:
             cluster = self._intern(parent, cluster)
         cluster._cache["normalized"] = True  # a normalized parent for its own successors
+        if raw is not None and self._interning:
+            if len(self._normalized) >= _INTERN_MAX:
+                self._normalized.clear()
+            self._normalized[_tables_of(raw)] = cluster
+        if not changes:
+            return _successor_state(state, cluster, prev)
         return replace(state, cluster=cluster, previous=prev, **changes)
 
     def _intern(self, parent: ClusterState, cluster: ClusterState) -> ClusterState:
@@ -666,26 +772,36 @@ class KubeSystem(BaseSystem[SystemState]):
                         changed = {}
                     changed[attr] = ct
                 continue
-            pd = ptab._d
-            d = tab._d
-            nd: dict[Any, Any] | None = None
-            for k, v in d.items():
-                if pd.get(k) is v:
-                    continue
-                c = objs.setdefault(v, v)
-                if c is not v:
-                    if nd is None:
-                        nd = dict(d)
-                    nd[k] = c
-            if nd is not None:
-                tab = FrozenMap._make(nd, tab._hash)  # equal values: the same hash
-            ct = tables.setdefault(tab, tab)
+            # a table equal to one interned before is that one (its objects are interned with it): no walk
+            ct = tables.get(tab)
+            if ct is None:
+                pd = ptab._d
+                d = tab._d
+                nd: dict[Any, Any] | None = None
+                for k, v in d.items():
+                    if pd.get(k) is v:
+                        continue
+                    c = objs.setdefault(v, v)
+                    if c is not v:
+                        if nd is None:
+                            nd = dict(d)
+                        nd[k] = c
+                if nd is not None:
+                    tab = FrozenMap._make(nd, tab._hash)  # equal values: the same hash
+                ct = tables.setdefault(tab, tab)
             if ct is not getattr(cluster, attr):
                 if changed is None:
                     changed = {}
                 changed[attr] = ct
         if changed is not None:
+            # a successor equal to a cluster built before (most of them) is that cluster: looked up
+            # before copying (the interned tables are equal to the ones in hand: the same hash and ``==``)
+            found = clusters.get(cluster)
+            if found is not None:
+                return found
+            h = hash(cluster)  # cached by the lookup; the copy is equal: the same hash
             cluster = cluster._replace(**changed)
+            cluster._cache["hash"] = h
         return clusters.setdefault(cluster, cluster)
 
     def intern(self, value: Any) -> Any:
@@ -826,8 +942,8 @@ class KubeSystem(BaseSystem[SystemState]):
         mk = (actor, key)
         shapes = self._sync_memo.get(mk)
         if shapes is not None:
-            for shape, table in shapes:
-                vals = tuple([getattr(view, attr) if k is None else getattr(view, attr)._d.get(k) for attr, k in shape])
+            for shape, table, values in shapes:
+                vals = values(view)
                 writes = table.get(vals, _MISSING)
                 if writes is not _MISSING:
                     self.memo_stats[0] += 1
@@ -851,12 +967,12 @@ class KubeSystem(BaseSystem[SystemState]):
             shapes = self._sync_memo[mk] = []
         shape = tuple([(attr, k) for attr, k, _ in deps])
         vals = tuple([v for _, _, v in deps])
-        for sh, table in shapes:
+        for sh, table, _ in shapes:
             if sh == shape:
                 break
         else:
             table = {}
-            shapes.append((shape, table))
+            shapes.append((shape, table, _shape_values(shape)))
         table[vals] = writes
         self.last_reads[mk] = shape
         self._sync_memo_size += 1
@@ -883,12 +999,12 @@ class KubeSystem(BaseSystem[SystemState]):
             shapes = self._sync_memo.get(mk)
             if shapes is None:
                 shapes = self._sync_memo[mk] = []
-            for sh, table in shapes:
+            for sh, table, _ in shapes:
                 if sh == shape:
                     break
             else:
                 table = {}
-                shapes.append((shape, table))
+                shapes.append((shape, table, _shape_values(shape)))
             if vals not in table:
                 table[vals] = writes
                 self._sync_memo_size += 1
@@ -898,13 +1014,15 @@ class KubeSystem(BaseSystem[SystemState]):
         choice: int | None = None,
     ) -> _Reconcile:
         writes = self._sync(spec, view, key, needs_sync, choice)
+        if not writes:  # the commonest reconcile: nothing to write (no copy of anything)
+            return _NO_RECONCILE
         sim = view
         out: list[PendingWrite] = []
         after: list[ClusterState] = []
         for w in writes:
             pw = PendingWrite(w, _base_of(sim, w))
             try:
-                sim = _apply_pending(sim, pw, reserved)
+                sim = _apply_pending(sim, pw, reserved, self._apply)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(sim, w)):
                     raise
@@ -919,7 +1037,7 @@ class KubeSystem(BaseSystem[SystemState]):
         """Apply writes in order; returns the cluster and whether all of them succeeded."""
         for pw in pws:
             try:
-                cluster = _apply_pending(cluster, pw, reserved)
+                cluster = _apply_pending(cluster, pw, reserved, self._apply)
             except ApiError as exc:
                 if self.strict or (exc.reason == "AlreadyExists" and not self._tolerant and not _taken_by_another(cluster, pw.write)):
                     raise
@@ -928,9 +1046,13 @@ class KubeSystem(BaseSystem[SystemState]):
 
     def _controller_keys(self, spec: ControllerSpec, state: SystemState) -> list[Any]:
         c = state.cluster
-        if spec.keys is None and not state.pending and state.informer is None:
-            # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below.
-            return list(c.table(spec.kind).keys())
+        if spec.keys is None and state.informer is None:
+            # FrozenMap keys are already sorted: the same list as sorted(set(keys)) below, when no
+            # pending reconcile adds a key the table does not hold (write granularity: the usual case)
+            table = c.table(spec.kind)
+            name = spec.name
+            if not any(ak[0] == name and ak[1:] not in table for ak in state.pending):
+                return list(table.keys())
         keys: set[Any] = set(spec.keys(c) if spec.keys is not None else c.table(spec.kind).keys())
         for ak in state.pending:
             if ak[0] == spec.name:
@@ -963,19 +1085,21 @@ class KubeSystem(BaseSystem[SystemState]):
                 continue
             for key in self._controller_keys(spec, state):
                 ak: ActorKey = (spec.name, *key)
-                actor = "/".join(ak)
                 pend = state.pending.get(ak)
                 if pend:
                     head, label, cluster, ok, pending = self._pending_head(spec, state, ak, pend, reserved)
-                    yield (Action(actor, label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
+                    yield (Action("/".join(ak), label, True, ak, ("pending", ak)), self._finish(state, cluster, pending=pending))
                     continue
                 views: list[tuple[str, ClusterState]] = [("", state.cluster)]
                 if self.scenario.stale_reads and state.previous is not None and state.previous != state.cluster:
                     views.append(("_on_stale_view", state.previous))
                 runs = [(suffix, view, alt, rec) for suffix, view in views for alt, rec in self._reconciles(spec, view, key, reserved)]
+                actor = ""
                 for suffix, view, alt, rec in runs:
                     if not rec.writes or not rec.changes:
                         continue
+                    if not actor:
+                        actor = "/".join(ak)
                     head = rec.writes[0]
                     label = spec.write_label(ak, head.write, head.base, view) + suffix
                     data = ("reconcile", ak, suffix, *alt)
@@ -1081,9 +1205,51 @@ class KubeSystem(BaseSystem[SystemState]):
             yield (Action("informer", d.label, True, ("informer", d.kind), d.kind), replace(state, informer=d.informer))
 
     def _atomic(self, cluster: ClusterState, writes: Iterable[Write], reserved: Reserved = NO_RESERVED) -> ClusterState:
+        apply = self._apply
         for w in writes:
-            cluster = apply_write(cluster, w, reserved)
+            cluster = apply(cluster, w, reserved)
         return cluster
+
+    def _apply(self, cluster: ClusterState, w: Write, reserved: Reserved = NO_RESERVED) -> ClusterState:
+        """:func:`model.apiserver.apply_write`, with updates, status updates and deletes memoised on
+        (the table written, the write).
+
+        An ``Update``, ``UpdateStatus`` or ``Delete`` reads and writes one table only
+        (``model.apiserver``: ``_update``, ``_update_status``, ``_delete`` read the object under the
+        write's key (``NotFound``, a UID ``Conflict``), compute the new object from it and the write,
+        and ``_finalize`` stores or removes it under that key); the counters and every other table
+        stay.  So the result is that cluster with that one table replaced by a function of (the
+        table, the write), both immutable values: the memo keeps, per (table, write), the resulting
+        table, hash-consed (the key's hash comes from cached hashes; its ``==`` is identity tests
+        for hash-consed tables and the memoised writes).  The
+        writes a memoised sync or kubelet step returns are the same objects on every reuse, and the
+        tables are hash-consed, so most of the kubelet's and the controllers' writes hit (issue #17:
+        a status write is the commonest step).  A ``Create`` (identifiers, counters) is applied as
+        it is; a refused write raises as before and is not recorded.  Pure speed: the same cluster
+        as ``apply_write``'s, up to equal values being identical (``KUBECHECK_DEBUG_INCREMENTAL=1``
+        compares every hit with ``apply_write``)."""
+        attr: str | None = None
+        if isinstance(w, (UpdateStatus, Update)):
+            attr = _TABLE_OF.get(type(w.obj))
+        elif isinstance(w, Delete):
+            attr = _TABLE_OF_KIND.get(w.kind)
+        if attr is None:  # a Create (identifiers, counters), or a write apply_write refuses
+            return apply_write(cluster, w, reserved)
+        tab = getattr(cluster, attr)
+        memo = self._status_memo
+        mk = (tab, w)
+        new = memo.get(mk)
+        if new is None:
+            after = apply_write(cluster, w)
+            new = getattr(after, attr)
+            if new is not tab and self._interning:
+                new = self._intern_table(new)
+            if len(memo) >= _INTERN_MAX:
+                memo.clear()
+            memo[mk] = new
+        elif self._debug_incremental and new != getattr(apply_write(cluster, w), attr):
+            raise ModelError(f"memoised write: {w!r} on {attr} differs from apply_write")
+        return cluster if new is tab else cluster._replace(**{attr: new})
 
     def _scheduler_steps(self, state: SystemState) -> Iterable[tuple[Action, SystemState]]:
         from model.scheduler import bind, find_nodes_that_fit, pending_pods

@@ -46,7 +46,7 @@ def test_the_debug_mode_catches_a_wrong_reuse(monkeypatch: pytest.MonkeyPatch) -
         system.successors(init)
         bogus = ("not", "what", "the", "sync", "returns")
         for shapes in system._sync_memo.values():
-            for _, table in shapes:
+            for _, table, _ in shapes:
                 for vals in table:
                     table[vals] = bogus
         (mk,) = [mk for mk in system._sync_memo if mk[0] == "replicaset"]
@@ -97,3 +97,34 @@ def replace_refs(pod: object, refs: tuple[object, ...]) -> object:
     from dataclasses import replace
 
     return replace(pod, owner_references=refs)
+
+
+def test_the_write_and_normal_form_memos_hit_and_a_wrong_entry_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memos of issue #17's branch perf4 (``KubeSystem._apply``: a write's resulting table per
+    (table, write); ``_normalized``: the normal form per pre-normal cluster; ``_renumbered``: renumbered
+    tables) are reused on a golden walk, whose counts and digest stay the golden ones with the debug mode
+    comparing every reuse; a corrupted write entry is then returned as it is without the debug mode, and
+    caught with it."""
+    from model.api import UpdateStatus
+
+    for debug in ("1", ""):
+        monkeypatch.setenv("KUBECHECK_DEBUG_INCREMENTAL", debug)
+        system: KubeSystem = BUILDERS["rs_crash"]("write")
+        if debug:
+            assert fingerprint(system, False) == GOLDEN[("rs_crash", "write", False)]
+            assert system._status_memo and system._normalized  # something was memoised (and checked)
+            continue
+        init = system.init_states()[0]
+        while not init.cluster.pods:  # the first state on the way that holds a pod
+            init = system.successors(init)[0][1]
+        pod = next(iter(init.cluster.pods.values()))
+        write = UpdateStatus(pod)  # a status write that changes nothing: the same table back
+        assert system._apply(init.cluster, write) is init.cluster
+        bogus = init.cluster.pods.remove(next(iter(init.cluster.pods)))
+        system._status_memo[(init.cluster.pods, write)] = bogus
+        assert system._apply(init.cluster, write).pods is bogus  # the memo is what answers ...
+        monkeypatch.setenv("KUBECHECK_DEBUG_INCREMENTAL", "1")
+        checked: KubeSystem = BUILDERS["rs_crash"]("write")
+        checked._status_memo[(init.cluster.pods, write)] = bogus
+        with pytest.raises(ModelError, match="memoised write"):  # ... and the debug mode catches it
+            checked._apply(init.cluster, write)
