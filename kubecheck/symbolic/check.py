@@ -164,8 +164,9 @@ def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[
     (at most), and why the count model does not cover them ("" when it does: at most two changes, each to a
     template no ReplicaSet of the run has had).
 
-    A ``set-image`` to the image the template already has changes nothing (model.environment: no instance),
-    so one image set ``count`` times is one change.  Two different images on a one-container Deployment,
+    A ``set-image`` to the image the template already has changes nothing (model.environment: no instance);
+    an image set ``count`` > 1 times is still refused (its refinement is not checked).  Two different images on a
+    one-container Deployment,
     neither its current image, are two changes to three distinct templates in either order: the count
     model's ``rollover`` (a second old ReplicaSet).  A change back to an earlier template would make an old
     ReplicaSet new again (FindNewReplicaSet adopts it), which the count model does not have."""
@@ -173,12 +174,16 @@ def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[
 
     images: set[str] = set()
     containers: set[str | None] = set()
+    times = 0
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
         if isinstance(ua, SetImage) and (ua.kind, ua.namespace, ua.name) == ("Deployment", deployment.namespace,
                                                                                deployment.name):
             images.add(ua.image)
             containers.add(ua.container)
+            times += entry[1] if isinstance(entry, tuple) else 1
+    if times > len(images):
+        return times, "more than one image change of this Deployment to the same image (not in the checked refinement)"
     if len(images) <= 1:
         return len(images), ""
     if len(images) > 2:

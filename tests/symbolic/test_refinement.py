@@ -267,21 +267,23 @@ def test_two_image_changes_refine(replicas: int, surge: object, unavailable: obj
 
 def test_two_image_changes_reach_states_with_two_old_replicasets_scaled_up() -> None:
     """Replicas 1: some reachable state has both old ReplicaSets at spec.replicas 1 (the rollover left the
-    interrupted new one scaled up) and the third one created; every such state projects (no third old one)."""
+    interrupted new one scaled up), and some has pods of all three ReplicaSets; every state projects (no third
+    old one)."""
     system, project, f = rollout_system(1, 1, 0, granularity="reconcile", image_changes=2)
     seen = {system.canonical(s): s for s in system.init_states()}
     stack = list(seen.values())
-    both = 0
+    both = three = 0
     while stack:
         s = stack.pop()
         p = project(s)
-        both += p.old_spec == 1 and p.mid_spec == 1 and p.new_created == 1
+        both += p.old_spec == 1 and p.mid_spec == 1
+        three += p.new_unavailable + p.new_available > 0 and p.mid_unavailable + p.mid_available > 0 and p.old_available > 0
         for _, n in system.successors(s):
             k = system.canonical(n)
             if k not in seen:
                 seen[k] = n
                 stack.append(n)
-    assert len(seen) == 6215 and both > 0
+    assert len(seen) == 6215 and both > 0 and three > 0, (both, three)
 
 
 @pytest.mark.parametrize("bug", ["mid-not-scaled", "newest-first"])
