@@ -198,7 +198,7 @@ def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[
 
 def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str) -> str:
     """:func:`coverage`'s answer for the image changes: two are covered only where their refinement is checked
-    (RollingUpdate, reconcile granularity, no node failure, minReadySeconds 0)."""
+    (RollingUpdate, reconcile granularity, no node failure, at most one container crash, minReadySeconds 0)."""
     n, why = image_changes(deployment, user_actions)
     if why or n <= 1:
         return why
@@ -209,8 +209,8 @@ def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], fa
                 "controller's pending scales of two old ReplicaSets); use --granularity reconcile")
     if getattr(faults, "node_failure", 0):
         return "two image changes with a node failure are not in the checked refinement"
-    if getattr(faults, "container_crash", 0):
-        return "two image changes with container crashes are not in the checked refinement"
+    if getattr(faults, "container_crash", 0) > 1:
+        return "two image changes with more than one container crash are not in the checked refinement"
     if deployment.min_ready_seconds:
         return "two image changes with minReadySeconds > 0 are not in the checked refinement"
     if deployment.revision_history_limit < 2:
@@ -397,8 +397,8 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     where = f"{granularity} granularity{faults}"
     if exact == PROVED:
         upto = 3 if kind == "Recreate" else (2 if (node_failures, rollout) == (0, True) else (1 if rollout else 3))
-        # two image changes: reconcile granularity, replicas 1 in the suite and 2 in the slow tier
-        upto = 2 if rollovers else upto
+        # two image changes: reconcile granularity, replicas 2 in the slow tier (with one crash: replicas 1)
+        upto = (1 if crashes else 2) if rollovers else upto
         if kind == "Recreate":
             where = f"strategy Recreate, {where}"
         msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "

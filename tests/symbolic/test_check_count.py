@@ -337,7 +337,8 @@ def test_coverage_of_two_image_changes() -> None:
     assert image_changes(d, [a, b]) == (2, "")
     assert coverage(d, [a, b], FaultBudget(), "reconcile", False) == ""
     assert "write granularity" in coverage(d, [a, b], FaultBudget(), "write", False)
-    assert "container crashes" in coverage(d, [a, b], FaultBudget(container_crash=1), "reconcile", False)
+    assert coverage(d, [a, b], FaultBudget(container_crash=1), "reconcile", False) == ""
+    assert "more than one container crash" in coverage(d, [a, b], FaultBudget(container_crash=2), "reconcile", False)
     assert "node failure" in coverage(d, [a, b], FaultBudget(node_failure=1), "reconcile", False)
     assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [a, b], FaultBudget(), "reconcile", False)
     assert "revisionHistoryLimit" in coverage(replace(d, revision_history_limit=1), [a, b], FaultBudget(), "reconcile", False)
