@@ -111,7 +111,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     """Why the checked refinement does NOT cover this Deployment in this scenario ("" when it does).
 
     Covered: a RollingUpdate or Recreate Deployment, not paused, whose pods no other workload selects; user
-    actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
+    actions only ``kubectl set image`` (one image change of this Deployment, or two at reconcile granularity:
+    :func:`image_changes`, :func:`_two_changes_why_not`); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
     checked without node failures and minReadySeconds.  Crashes are covered at both granularities (at
@@ -407,7 +408,8 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
     if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate" or rollovers):
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; not replayed in the object model "
-               f"(the replay is a RollingUpdate rollout without node failures), so it may be spurious: not reported as "
+               f"(the replay is a RollingUpdate rollout with one image change and no node failure), so it may be spurious: "
+               f"not reported as "
                f"violated; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached)
     if exact == VIOLATED:
