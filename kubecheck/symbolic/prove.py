@@ -247,7 +247,7 @@ def _is(name: str, v: int) -> Lemma:
 
 
 #: fields whose "none" value is -1
-_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps")
+_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps", "dc_q1v", "dc_q2v", "dc_q3v", "dc_q4v")
 
 
 def _candidates() -> list[tuple[str, Lemma]]:
@@ -299,8 +299,8 @@ def _candidates() -> list[tuple[str, Lemma]]:
          lambda p, s, d: s.old_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
     ]
     # a second image change (rollover): the second old ReplicaSet ``mid``
-    c += [(f"{name} = {-1 if name == 'mid_ps' else 0}", _is(name, -1 if name == "mid_ps" else 0))
-          for name in FIELD_NAMES if name.startswith("mid_") or name == "rollovers"]
+    c += [(f"{name} = {-1 if name in _MINUS_ONE else 0}", _is(name, -1 if name in _MINUS_ONE else 0))
+          for name in FIELD_NAMES if name.startswith(("mid_", "dc_q")) or name == "rollovers"]
     c += [
         ("rollovers <= 1", lambda p, s, d: s.rollovers <= 1),
         ("rollovers = 1 => no mid ReplicaSet",
@@ -793,8 +793,8 @@ def prove_rollout(
     p = _params(spec, variant)
     p.write = granularity == "write"
     p.node_failures, p.rollout, p.recreate = node_failures, rollout, recreate
-    if rollovers not in (0, 1) or (rollovers and (p.write or recreate or node_failures or not rollout)):
-        raise ValueError("rollovers: 0, or 1 for a RollingUpdate rollout at reconcile granularity without node failures")
+    if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
+        raise ValueError("rollovers: 0, or 1 for a RollingUpdate rollout without node failures")
     p.rollovers = rollovers
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"

@@ -133,6 +133,7 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
                                                                       if rs.name in which_rs):
             terminating += 1
     dc_pending_old = -1
+    queue: list[tuple[int, int]] = []  # the pending scales of the old ReplicaSets, in order: (1 old / 2 mid, value)
     for pw in state.pending.get(("deployment", ns, name), ()):
         w = pw.write
         if isinstance(w, UpdateStatus) and kind_of(w.obj) == "Deployment":
@@ -140,12 +141,22 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         if isinstance(w, Update) and kind_of(w.obj) == "ReplicaSet" and pw.base is not None:
             if w.obj.replicas == pw.base.replicas:
                 continue  # metadata only (annotations): no count changes
-            if which_rs.get(w.obj.name) != "old" or dc_pending_old != -1:
+            if which_rs.get(w.obj.name) not in ("old", "mid"):
                 raise ProjectionError(f"pending scale of ReplicaSet {w.obj.name} not in the count model")
-            cur = c.get("ReplicaSet", w.obj.namespace, w.obj.name)
-            dc_pending_old = w.obj.replicas if cur is None or w.obj.replicas != cur.replicas else -1
+            queue.append((1 if which_rs[w.obj.name] == "old" else 2, w.obj.replicas))
             continue
         raise ProjectionError(f"pending write {type(w).__name__} of the Deployment controller not in the count model")
+    slots = [(0, -1)] * 4
+    if all(q == 1 for q, _ in queue):  # no scale of ``mid`` pending: one pending scale of ``old`` (dc_pending_old)
+        if len(queue) > 1:
+            raise ProjectionError(f"{len(queue)} pending scales of the old ReplicaSet of {ns}/{name} not in the count model")
+        if queue:
+            cur = next(rs for rs in c.replica_sets.values() if which_rs.get(rs.name) == "old")
+            dc_pending_old = queue[0][1] if queue[0][1] != cur.replicas else -1
+    elif len(queue) > 4:
+        raise ProjectionError(f"{len(queue)} pending scales of the old ReplicaSets of {ns}/{name} not in the count model")
+    else:
+        slots = queue + [(0, -1)] * (4 - len(queue))
     budget = sum(getattr(state.faults, f) for f in COUNTED_FAULTS)
     zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0}
     new, old, mid = rows.get("new", zero), rows.get("old", zero), rows.get("mid", zero)
@@ -159,6 +170,7 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         int(d.strategy.type == "Recreate"),
         mid["spec"], mid["unavailable"], mid["available"], mid["status_available"],
         mid["pc"], mid["pdu"], mid["pda"], mid["ps"], mid["doomed"], rollovers,
+        *(x for slot in slots for x in slot),
     )
 
 

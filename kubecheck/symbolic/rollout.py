@@ -130,6 +130,11 @@ ACTIONS: tuple[str, ...] = (
     "mid_doomed_unavailable",
     "mid_doomed_target_unavailable",
     "rs_mid_delete_doomed",
+    # write granularity with two old ReplicaSets: the Deployment controller's pending scales in order (``dc_q*``),
+    # and the ReplicaSet controller's Delete of an unbound ``mid`` pod (removed at once, never terminating)
+    "dc_scale_pending",
+    "rs_mid_vanish_head",
+    "rs_mid_vanish",
 )
 #: The ReplicaSets of a rollout by age: ``new`` (the current template's), ``old`` (the oldest) and ``mid``
 #: (the second old one, the new ReplicaSet of a rollout a second image change interrupted).
@@ -139,7 +144,8 @@ SIDES: tuple[str, ...] = ("new", "old", "mid")
 BULK_FIELDS: tuple[str, ...] = tuple(f"{w}_{cls}" for w in ("new", "old") for cls in ("u", "a", "d"))
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset(
-    {"dc", "rs_new", "rs_old", "rs_mid", "dc_scale_old_pending", "dc_pending_dropped"}
+    {"dc", "rs_new", "rs_old", "rs_mid", "dc_scale_old_pending", "dc_pending_dropped", "dc_scale_pending",
+     "rs_mid_vanish_head", "rs_mid_vanish"}
     | {f"rs_{w}_{v}" for w in SIDES
        for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")}
 )
@@ -250,6 +256,17 @@ class CountState(Generic[T]):
     mid_doomed: T = 0  # type: ignore[assignment]
     #: image changes still to come after the first (0 or 1: the user's second ``kubectl set image``)
     rollovers: T = 0  # type: ignore[assignment]
+    #: write granularity with two old ReplicaSets: the Deployment controller's pending scales in upstream order
+    #: when one of them targets ``mid`` (``w``: 1 old, 2 mid, 0 none; ``v``: the spec.replicas it writes);
+    #: a queue with no ``mid`` entry is ``dc_pending_old`` as with one old ReplicaSet
+    dc_q1w: T = 0  # type: ignore[assignment]
+    dc_q1v: T = -1  # type: ignore[assignment]
+    dc_q2w: T = 0  # type: ignore[assignment]
+    dc_q2v: T = -1  # type: ignore[assignment]
+    dc_q3w: T = 0  # type: ignore[assignment]
+    dc_q3v: T = -1  # type: ignore[assignment]
+    dc_q4w: T = 0  # type: ignore[assignment]
+    dc_q4v: T = -1  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (every ReplicaSet)."""
@@ -388,21 +405,76 @@ def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> 
         nxt = replace(s, new_spec=o.ite(scaled_new, new_target, ns), old_spec=o.ite(scaled_old, old_next, os_),
                       mid_spec=o.ite(scaled_old, mid_next, ms_), new_created=1)
         return enabled, nxt, scaled_new
-    # Write granularity has one old ReplicaSet (``rollover`` is a reconcile-granularity step: ``mid`` is 0 here).
-    # Write granularity: the first write is the Create (not created yet), else the new RS's scale,
-    # else the first old-RS scale (to os1 when the cleanup scaled down and the scale-down follows).
-    two_old = o.and_(k1 > 0, k2 > 0)
-    head_old = o.ite(created, o.ite(two_old, os1, os2), os_)
-    pend_old = o.ite(o.not_(created), o.ite(scaled_old, os2, -1), o.ite(two_old, os2, -1))
-    enabled = o.and_(s.dc_pending_old < 0, o.or_(o.not_(created), scaled_new, scaled_old))
+    # Write granularity: the first write is the Create (not created yet), else the new RS's scale, else the
+    # first old-RS scale; the old-RS scales of the reconcile are, in upstream order, A: cleanup of ``old`` (to
+    # os1), B: cleanup of ``mid`` (ms1), C: scale-down of ``old`` (os2), D: scale-down of ``mid`` (ms2).  The rest
+    # is pending: with no ``mid`` write among it, the final ``old`` value in ``dc_pending_old`` (the one-old
+    # ReplicaSet model, unchanged); else the queue in ``dc_q*`` (:func:`_queue`).
+    ok = o.and_(scaled_old, o.not_(invalid))
+    ok2 = o.and_(ok, o.not_(invalid_m))
+    p_a, p_b, p_c, p_d = o.and_(ok, k1 > 0), o.and_(ok2, k1m > 0), o.and_(ok2, k2 > 0), o.and_(ok2, k2m > 0)
+    later = o.not_(created)  # after a Create head, every old-RS write is pending
+    r_a = o.and_(p_a, later)
+    r_b = o.and_(p_b, o.or_(later, p_a))
+    r_c = o.and_(p_c, o.or_(later, p_a, p_b))
+    r_d = o.and_(p_d, o.or_(later, p_a, p_b, p_c))
+    head_old = o.ite(o.and_(created, p_a), os1, o.ite(o.and_(created, o.not_(p_b), p_c), os2, os_))
+    head_mid = o.ite(o.and_(created, o.not_(p_a), p_b), ms1,
+                     o.ite(o.and_(created, o.not_(p_a), o.not_(p_b), o.not_(p_c), p_d), ms2, ms_))
+    mid_rest = o.or_(r_b, r_d)
+    pend_old = o.ite(r_c, os2, o.ite(r_a, os1, -1))
+    q = _queue(o, [(r_a, 1, os1), (r_b, 2, ms1), (r_c, 1, os2), (r_d, 2, ms2)])
+    enabled = o.and_(s.dc_pending_old < 0, s.dc_q1w == 0, o.or_(o.not_(created), scaled_new, scaled_old))
     nxt = replace(
         s,
         new_spec=o.ite(scaled_new, new_target, ns),
         old_spec=o.ite(scaled_old, head_old, os_),
+        mid_spec=o.ite(scaled_old, head_mid, ms_),
         new_created=1,
-        dc_pending_old=o.ite(scaled_old, pend_old, -1),
+        dc_pending_old=o.ite(mid_rest, -1, pend_old),
+        **{f"dc_q{j + 1}{x}": o.ite(mid_rest, q[j][i], (0, -1)[i]) for j in range(4) for i, x in enumerate("wv")},
     )
     return enabled, nxt, scaled_new
+
+
+def _queue(o: Ops, entries: list[tuple[Any, Any, Any]]) -> list[tuple[Any, Any]]:
+    """The present entries of ``entries`` ((present, which, value)) packed to the left into four slots
+    ((which, value); (0, -1) when empty): the order of a reconcile's pending writes."""
+    slots: list[tuple[Any, Any]] = [(0, -1)] * 4
+    n: Any = 0
+    for present, w, v in entries:
+        for j in range(4):
+            at = o.and_(present, n == j)
+            slots[j] = (o.ite(at, w, slots[j][0]), o.ite(at, v, slots[j][1]))
+        n = n + o.ite(present, 1, 0)
+    return slots
+
+
+def _dc_pending(o: Ops, s: CountState[Any], write: bool) -> dict[str, tuple[Any, CountState[Any]]]:
+    """The Deployment controller's pending scales of the old ReplicaSets (write granularity).
+
+    ``dc_scale_old_pending``: the one pending scale of ``old`` lands; ``dc_scale_pending``: the first of the
+    queue ``dc_q*`` lands (on ``old`` or ``mid``), the rest moves up (a rest of one ``old`` scale is
+    ``dc_pending_old`` again); ``dc_pending_dropped``: the API server refused a pending write (a Conflict: the
+    ReplicaSet changed since the read), the reconcile's remaining writes are dropped."""
+    never = s.new_created < 0
+    pend = s.dc_pending_old
+    w1, v1 = s.dc_q1w, s.dc_q1v
+    rest = [(s.dc_q2w, s.dc_q2v), (s.dc_q3w, s.dc_q3v), (s.dc_q4w, s.dc_q4v), (0, -1)]
+    single_old = o.and_(rest[0][0] == 1, rest[1][0] == 0)
+    return {
+        "dc_scale_old_pending": (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1)),
+        "dc_pending_dropped": (o.or_(pend >= 0, w1 > 0) if write else never,
+                               replace(s, dc_pending_old=-1, **{f"dc_q{j}{x}": (0, -1)[i] for j in range(1, 5)
+                                                              for i, x in enumerate("wv")})),
+        "dc_scale_pending": (
+            o.and_(w1 > 0) if write else never,
+            replace(s, old_spec=o.ite(w1 == 1, v1, s.old_spec), mid_spec=o.ite(w1 == 2, v1, s.mid_spec),
+                    dc_pending_old=o.ite(single_old, rest[0][1], -1),
+                    **{f"dc_q{j + 1}{x}": o.ite(single_old, (0, -1)[i], rest[j][i]) for j in range(4)
+                       for i, x in enumerate("wv")}),
+        ),
+    }
 
 
 def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> tuple[Any, CountState[Any]]:
@@ -562,6 +634,12 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
         o.and_(pc == 0, pdu == 0, pda == 0, ps >= 0),
         replace(s, **{f"{w}_status_available": ps, f"{w}_ps": -1}),
     )
+    if w == "mid":  # a Delete of an unbound pod: removed at once (:func:`_rs` ``vanish``)
+        out["rs_mid_vanish_head"] = (
+            o.and_(free, diff > 0, head_unav),
+            replace(s, **plan, mid_unavailable=unav - 1, mid_pc=0, mid_pdu=du - 1, mid_pda=da),
+        )
+        out["rs_mid_vanish"] = (pdu > 0, replace(s, mid_unavailable=unav - 1, mid_pdu=pdu - 1))
     return out
 
 
@@ -613,7 +691,8 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
                                         vanish if w == "mid" else 0)
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
-            for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed"):
+            for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed",
+                      *(("vanish_head", "vanish") if w == "mid" else ())):
                 out[f"rs_{w}_{v}"] = (never, s)
         u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
         out[f"{w}_pod_available"] = (u - pdu > 0, replace(s, **{f"{w}_unavailable": u - 1, f"{w}_available": a + 1}))
@@ -634,9 +713,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
             replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_doomed": dm - 1, f"{w}_pdu": pdu + 1, f"{w}_pda": pda - 1}),
         )
     out["terminating_pod_gone"] = (s.terminating > 0, replace(s, terminating=s.terminating - 1))
-    pend = s.dc_pending_old
-    out["dc_scale_old_pending"] = (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1))
-    out["dc_pending_dropped"] = (o.and_(pend >= 0) if write else never, replace(s, dc_pending_old=-1))
+    out.update(_dc_pending(o, s, write))
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
     out.update(_node_steps(o, s, write, take))
     out["rollover"] = _rollover(o, s, write)
@@ -665,7 +742,7 @@ def _rollover(o: Ops, s: CountState[Any], write: bool) -> tuple[Any, CountState[
     created = s.new_created == 1
     nxt = replace(s, **{k: o.ite(created, v, _side(s, "mid", k[4:])) for k, v in moved.items()},
                   **{k: o.ite(created, v, getattr(s, k)) for k, v in emptied.items()}, rollovers=s.rollovers - 1)
-    enabled = o.and_(s.rollovers > 0, s.rollout == 1, s.recreate == 0, s.new_created >= 0 if not write else s.new_created < 0)
+    enabled = o.and_(s.rollovers > 0, s.rollout == 1, s.recreate == 0)
     return enabled, nxt
 
 
@@ -857,9 +934,9 @@ class CountSystem(BaseSystem[CountState[int]]):
         recreate: bool = False,
         rollovers: int = 0,
     ) -> None:
-        if rollovers not in (0, 1) or (rollovers and (write or recreate or node_failures or not rollout)):
-            raise ValueError("a second image change (rollovers 1) is in the count model for a RollingUpdate rollout at "
-                             "reconcile granularity without node failures")
+        if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
+            raise ValueError("a second image change (rollovers 1) is in the count model for a RollingUpdate rollout "
+                             "without node failures")
         self.rollovers = rollovers
         self.replicas = replicas
         self.recreate = recreate
@@ -923,6 +1000,9 @@ _ACTOR: dict[str, str] = {
     "crash_old": "fault",
     "dc_scale_old_pending": "deployment-controller",
     "dc_pending_dropped": "deployment-controller",
+    "dc_scale_pending": "deployment-controller",
+    "rs_mid_vanish_head": "replicaset-controller/mid",
+    "rs_mid_vanish": "replicaset-controller/mid",
     "new_target_available": "kubelet/new",
     "old_target_available": "kubelet/old",
     "crash_idle": "fault",
