@@ -206,8 +206,8 @@ def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], fa
     if deployment.strategy.type != "RollingUpdate":
         return "two image changes with strategy Recreate are not in the checked refinement"
     if granularity != "reconcile":
-        return ("two image changes at write granularity are not in the checked refinement (the Deployment "
-                "controller's pending scales of two old ReplicaSets); use --granularity reconcile")
+        return ("two image changes at write granularity: the refinement is checked only at replicas 1 and the count "
+                "model's induction does not close within the budget; use --granularity reconcile")
     if getattr(faults, "node_failure", 0):
         return "two image changes with a node failure are not in the checked refinement"
     if getattr(faults, "container_crash", 0) > 1:

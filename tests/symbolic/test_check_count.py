@@ -310,7 +310,8 @@ def test_two_image_changes_are_decided_by_the_count_model(tmp_path: Path, replic
     """Issue 16 item 1, several old ReplicaSets: a second ``kubectl set image`` mid-rollout (two set-image actions
     in a scenario file) on a 10- and a 100-replica Deployment at reconcile granularity: the count model with a
     second old ReplicaSet (rollout ``rollover``) proves KC-ROLL-001/002 before any explicit search; at write
-    granularity its refinement is not checked and the explicit verdict stays, saying why."""
+    granularity (refinement checked at replicas 1 only, no induction within the budget) the explicit verdict stays,
+    saying why."""
     report = _run(tmp_path, TWO_IMAGES, scenarios=(), replicas=replicas, granularity="reconcile")
     assert not report.explorations
     got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
@@ -324,7 +325,7 @@ def test_two_image_changes_are_decided_by_the_count_model(tmp_path: Path, replic
     for f in written.findings:
         assert f.verdict != "holds" or "count model" not in f.note, f.note
         if f.rule_id in ("KC-ROLL-001", "KC-ROLL-002"):
-            assert "two image changes at write granularity are not in the checked refinement" in f.note, f.note
+            assert "two image changes at write granularity: the refinement is checked only at replicas 1" in f.note, f.note
 
 
 def test_coverage_of_two_image_changes() -> None:
