@@ -732,9 +732,9 @@ def _rollover(o: Ops, s: CountState[Any], write: bool) -> tuple[Any, CountState[
     exists until the Deployment controller's next reconcile creates it (``new_created`` 0).  So the step
     moves every count of ``new`` to ``mid`` and empties ``new``; before the first new ReplicaSet exists it
     changes only the template (a stutter of the counts).  Scope: one second change (``mid`` is unused
-    before it: ``rollovers`` <= 1), reconcile granularity (the Deployment controller's pending writes at
-    write granularity name one old ReplicaSet), no node failure and not Recreate (docs/semantics.md,
-    "Several old ReplicaSets")."""
+    before it: ``rollovers`` <= 1), no node failure and not Recreate (docs/semantics.md, "Several old
+    ReplicaSets"); at write granularity the Deployment controller's pending scales of both old ReplicaSets
+    are the queue ``dc_q*`` (:func:`_dc`, :func:`_dc_pending`)."""
     moved = {f"mid_{n}": _side(s, "new", n) for n in ("spec", "unavailable", "available", "status_available",
                                                       "pc", "pdu", "pda", "ps", "doomed")}
     emptied = {"new_spec": 0, "new_unavailable": 0, "new_available": 0, "new_status_available": 0, "new_pc": 0,
