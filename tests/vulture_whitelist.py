@@ -67,6 +67,7 @@ _.new_ps
 _.old_pdu
 _.new_doomed
 _.old_doomed
+_.mid_ps  # the second old ReplicaSet's pending status write (read through rollout._side)
 _.raise_expectations  # model/controller_utils.py: ControllerExpectations port (informer-cache work)
 _.is_never_ready_image  # model/kubelet.py (image facts)
 _._current_rss  # kubecheck/core/explorer/_common.py: memory probe (bounds monitor)

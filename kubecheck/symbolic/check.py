@@ -30,7 +30,8 @@ from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
 from model.objects import Deployment, IntOrString
 
 __all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
-           "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir"]
+           "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir",
+           "image_changes"]
 
 #: rule id -> the property key of prove_rollout
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap"}
@@ -110,7 +111,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     """Why the checked refinement does NOT cover this Deployment in this scenario ("" when it does).
 
     Covered: a RollingUpdate or Recreate Deployment, not paused, whose pods no other workload selects; user
-    actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
+    actions only ``kubectl set image`` (one image change of this Deployment, or two at reconcile granularity:
+    :func:`image_changes`, :func:`_two_changes_why_not`); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
     checked without node failures and minReadySeconds.  Crashes are covered at both granularities (at
@@ -137,17 +139,15 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
             return f"fault {name} is not in the count model (only container crashes and node failures)"
     if getattr(faults, "node_failure", 0) and deployment.min_ready_seconds:
         return "minReadySeconds > 0 with a node failure is not in the checked refinement"
-    mine = 0
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
         if isinstance(ua, DeleteFailedNode):  # the node-failure operator: PodGC's removals are count steps
             continue
         if not isinstance(ua, SetImage):
             return f"user action {type(ua).__name__} is not in the count model (only kubectl set image)"
-        if (ua.kind, ua.namespace, ua.name) == ("Deployment", deployment.namespace, deployment.name):
-            mine += entry[1] if isinstance(entry, tuple) else 1
-    if mine > 1:
-        return "more than one image change of this Deployment (several old ReplicaSets are not in the count model)"
+    why = _two_changes_why_not(deployment, user_actions, faults, granularity)
+    if why:
+        return why
     if granularity not in ("write", "reconcile"):
         return f"granularity {granularity}"
     if stale_reads:
@@ -157,6 +157,66 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
                 "minReadySeconds timer before its status write, which the count model does not have")
     if any(is_broken_image(c.image) for c in deployment.template.containers):
         return "a broken image's readiness fails without a fault budget"
+    return ""
+
+
+def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[int, str]:
+    """How many template changes the scenario's ``kubectl set image`` actions make to ``deployment`` in a run
+    (at most), and why the count model does not cover them ("" when it does: at most two changes, each to a
+    template no ReplicaSet of the run has had).
+
+    A ``set-image`` to the image the template already has changes nothing (model.environment: no instance);
+    an image set ``count`` > 1 times is still refused (its refinement is not checked).  Two different images on a
+    one-container Deployment,
+    neither its current image, are two changes to three distinct templates in either order: the count
+    model's ``rollover`` (a second old ReplicaSet).  A change back to an earlier template would make an old
+    ReplicaSet new again (FindNewReplicaSet adopts it), which the count model does not have."""
+    from model.environment import SetImage
+
+    images: set[str] = set()
+    containers: set[str | None] = set()
+    times = 0
+    for entry in user_actions:
+        ua = entry[0] if isinstance(entry, tuple) else entry
+        if isinstance(ua, SetImage) and (ua.kind, ua.namespace, ua.name) == ("Deployment", deployment.namespace,
+                                                                               deployment.name):
+            images.add(ua.image)
+            containers.add(ua.container)
+            times += entry[1] if isinstance(entry, tuple) else 1
+    if times > len(images):
+        return times, "more than one image change of this Deployment to the same image (not in the checked refinement)"
+    if len(images) <= 1:
+        return len(images), ""
+    if len(images) > 2:
+        return len(images), "more than two image changes of this Deployment (the count model has two old ReplicaSets)"
+    current = [c.image for c in deployment.template.containers]
+    if len(current) != 1 or any(c not in (None, deployment.template.containers[0].name) for c in containers):
+        return 2, "two image changes of a Deployment with more than one container are not in the checked refinement"
+    if current[0] in images:
+        return 2, "an image change back to the current image (an old ReplicaSet adopted as new again) is not in the count model"
+    return 2, ""
+
+
+def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str) -> str:
+    """:func:`coverage`'s answer for the image changes: two are covered only where their refinement is checked
+    (RollingUpdate, reconcile granularity, no node failure, at most one container crash, minReadySeconds 0)."""
+    n, why = image_changes(deployment, user_actions)
+    if why or n <= 1:
+        return why
+    if deployment.strategy.type != "RollingUpdate":
+        return "two image changes with strategy Recreate are not in the checked refinement"
+    if granularity != "reconcile":
+        return ("two image changes at write granularity: the refinement is checked only at replicas 1 and the count "
+                "model's induction does not close within the budget; use --granularity reconcile")
+    if getattr(faults, "node_failure", 0):
+        return "two image changes with a node failure are not in the checked refinement"
+    if getattr(faults, "container_crash", 0) > 1:
+        return "two image changes with more than one container crash are not in the checked refinement"
+    if deployment.min_ready_seconds:
+        return "two image changes with minReadySeconds > 0 are not in the checked refinement"
+    if deployment.revision_history_limit < 2:
+        # cleanupDeployment would delete an old ReplicaSet (its terminating pods with it) mid-run
+        return "two image changes with revisionHistoryLimit < 2 are not in the checked refinement"
     return ""
 
 
@@ -189,7 +249,7 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 
 def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
             granularity: str, timeout: float, cache: Path | None, node_failures: int = 0,
-            rollout: bool = True, strategy: str = "RollingUpdate") -> tuple[str, dict[str, Any], bool]:
+            rollout: bool = True, strategy: str = "RollingUpdate", rollovers: int = 0) -> tuple[str, dict[str, Any], bool]:
     """(status, details, cached) of one prove_rollout call, through the cache.
 
     A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
@@ -197,7 +257,8 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
     def key(rid: str) -> str:
         return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
                     *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)),
-                    *(() if strategy == "RollingUpdate" else (strategy,)))
+                    *(() if strategy == "RollingUpdate" else (strategy,)),
+                    *(() if not rollovers else (("rollovers", rollovers),)))
 
     path = None if cache is None else cache / "count-proofs.json"
     stored = _load(path) if path is not None else {}
@@ -211,7 +272,7 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         surge, unavailable = 0, 1
     res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
                         granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout,
-                        strategy=strategy)
+                        strategy=strategy, rollovers=rollovers)
     mine: dict[str, Any] = {}
     for rid, pp in zip(rules, res.properties):
         details: dict[str, Any] = {"status": pp.status, "seconds": round(pp.seconds, 3), "message": pp.message}
@@ -289,9 +350,10 @@ def _bound_text(v: IntOrString) -> str:
 
 def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularity: str, *, why_not: str = "",
                   timeout: float = 60.0, cache: Path | None = None, node_failures: int = 0,
-                  rollout: bool = True) -> CountVerdict:
+                  rollout: bool = True, rollovers: int = 0) -> CountVerdict:
     """The count model's verdict on ``rule_id`` for ``deployment`` with ``crashes`` container
-    crashes at ``granularity`` (``why_not``: :func:`coverage`'s answer for the scenario)."""
+    crashes at ``granularity`` (``why_not``: :func:`coverage`'s answer for the scenario;
+    ``rollovers`` 1: a second image change, :func:`image_changes`)."""
     start = time.monotonic()
     if rule_id not in RULES:
         return CountVerdict(rule_id, NOT_COVERED, f"{rule_id} is not a count-model rule")
@@ -317,7 +379,8 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     faults = f", {crashes} container crash{'es' if crashes != 1 else ''}" if crashes else ""
     faults += f", {node_failures} node failure{'s' if node_failures != 1 else ''}" if node_failures else ""
     faults += "" if rollout else ", no rollout"
-    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind}
+    faults += ", two image changes (two old ReplicaSets)" if rollovers else ""
+    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind, "rollovers": rollovers}
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache, **nf)
     fam_max = max(FAMILY_MAX, r)
     fam_cached = True
@@ -335,15 +398,18 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     where = f"{granularity} granularity{faults}"
     if exact == PROVED:
         upto = 3 if kind == "Recreate" else (2 if (node_failures, rollout) == (0, True) else (1 if rollout else 3))
+        # two image changes: reconcile granularity, replicas 2 in the slow tier (with one crash: replicas 1)
+        upto = (1 if crashes else 2) if rollovers else upto
         if kind == "Recreate":
             where = f"strategy Recreate, {where}"
         msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "
                f"checked exhaustively for replicas <= {upto}); "
                f"family: {family}")
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
-    if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate"):
+    if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate" or rollovers):
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; not replayed in the object model "
-               f"(the replay is a RollingUpdate rollout without node failures), so it may be spurious: not reported as "
+               f"(the replay is a RollingUpdate rollout with one image change and no node failure), so it may be spurious: "
+               f"not reported as "
                f"violated; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached)
     if exact == VIOLATED:
@@ -394,8 +460,10 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
     if not why and cluster is not None and _autoscaled(cluster, d):
         why = "a HorizontalPodAutoscaler scales this Deployment (the count model's replicas are fixed)"
     rolls = any(_sets_image_of(e, d) for e in actions)
+    changes, _ = image_changes(d, actions)
     return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
-                         timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls)
+                         timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls,
+                         rollovers=1 if changes == 2 and not why else 0)
 
 
 def _autoscaled(cluster: Any, d: Deployment) -> bool:

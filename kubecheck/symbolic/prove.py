@@ -31,6 +31,7 @@ from kubecheck.symbolic.rollout import (
     CONTROLLER_ACTIONS,
     FIELD_NAMES,
     FIXED,
+    SIDES,
     Z3OPS,
     CountState,
     CountSystem,
@@ -125,9 +126,12 @@ class _Params:
     rollout: bool = True
     #: strategy Recreate (rollout.count_steps ``recreate``)
     recreate: bool = False
+    #: a second image change mid-rollout (rollout.count_steps ``rollover``): 0 or 1
+    rollovers: int = 0
 
     def init(self, s: CountState[Any], budget: int) -> z3.BoolRef:
-        return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout), int(self.recreate)))
+        return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout), int(self.recreate),
+                                    self.rollovers))
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -208,7 +212,8 @@ def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.A
     the R = 100 rollout + node failure query took 264 s of CPU instead of 44 s."""
     alts = []
     pick = z3.FreshInt("pick")
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick, None)):
+    vanish = z3.FreshInt("vanish")
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick, None, vanish)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -242,7 +247,7 @@ def _is(name: str, v: int) -> Lemma:
 
 
 #: fields whose "none" value is -1
-_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old")
+_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps", "dc_q1v", "dc_q2v", "dc_q3v", "dc_q4v")
 
 
 def _candidates() -> list[tuple[str, Lemma]]:
@@ -253,7 +258,7 @@ def _candidates() -> list[tuple[str, Lemma]]:
         else:
             c.append((f"{name} >= 0", _non_negative(name)))
     # write granularity: pending writes and crashed pods
-    for w in ("new", "old"):
+    for w in SIDES:
         c += [
             (f"{w}_pdu <= {w}_unavailable", _le(f"{w}_pdu", f"{w}_unavailable")),
             (f"{w}_pda <= {w}_available", _le(f"{w}_pda", f"{w}_available")),
@@ -292,6 +297,57 @@ def _candidates() -> list[tuple[str, Lemma]]:
          lambda p, s, d: z3.Implies(s.dc_pending_old >= 0, s.dc_pending_old + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable)),
         ("old_spec + new_status_available >= replicas - maxUnavailable",
          lambda p, s, d: s.old_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
+    ]
+    # a second image change (rollover): the second old ReplicaSet ``mid``
+    c += [(f"{name} = {-1 if name in _MINUS_ONE else 0}", _is(name, -1 if name in _MINUS_ONE else 0))
+          for name in FIELD_NAMES if name.startswith(("mid_", "dc_q")) or name == "rollovers"]
+    c += [
+        ("rollovers <= 1", lambda p, s, d: s.rollovers <= 1),
+        ("rollovers = 1 => no mid ReplicaSet",
+         lambda p, s, d: z3.Implies(s.rollovers >= 1, s.mid_spec + s.mid_unavailable + s.mid_available + s.mid_status_available
+                                    + s.mid_pc + s.mid_pdu + s.mid_pda + s.mid_doomed == 0)),
+        ("mid_spec <= replicas", lambda p, s, d: s.mid_spec <= p.replicas),
+        ("mid_unavailable + mid_available <= replicas", lambda p, s, d: s.mid_unavailable + s.mid_available <= p.replicas),
+        ("mid_status_available <= mid_available", lambda p, s, d: s.mid_status_available <= s.mid_available),
+        ("mid_status_available <= replicas", lambda p, s, d: s.mid_status_available <= p.replicas),
+        ("new_spec + old_spec + mid_spec <= replicas + surge",
+         lambda p, s, d: s.new_spec + s.old_spec + s.mid_spec <= p.ctrl.replicas + p.ctrl.surge),
+        (
+            "new_available + min(old_available, old_spec) + min(mid_available, mid_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) + _zmin(s.mid_available, s.mid_spec)
+            >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "new_available + min(old_available, old_spec) + min(mid_available, mid_spec) >= replicas - maxUnavailable(spec)",
+            lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) + _zmin(s.mid_available, s.mid_spec)
+            >= p.spec.replicas - p.spec.max_unavailable,
+        ),
+        ("old_spec + mid_spec + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: s.old_spec + s.mid_spec + s.new_status_available >= p.ctrl.replicas - p.ctrl.max_unavailable),
+        # without disruptions the oldest ReplicaSet never has a pod that is not available (it only scales down), and
+        # its status is stale only upwards (written before its own deletions)
+        ("old_unavailable = 0", _is("old_unavailable", 0)),
+        ("old_available <= old_status_available", _le("old_available", "old_status_available")),
+        # the status an old ReplicaSet reports, capped by its spec, is never above its available pods
+        ("min(old_status_available, old_spec) <= old_available",
+         lambda p, s, d: _zmin(s.old_status_available, s.old_spec) <= s.old_available),
+        ("min(mid_status_available, mid_spec) <= mid_available",
+         lambda p, s, d: _zmin(s.mid_status_available, s.mid_spec) <= s.mid_available),
+        (
+            "new_status_available + min(old_status_available, old_spec) + min(mid_status_available, mid_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_status_available + _zmin(s.old_status_available, s.old_spec)
+            + _zmin(s.mid_status_available, s.mid_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "new_available + min(old_status_available, old_spec) + min(mid_status_available, mid_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_available + _zmin(s.old_status_available, s.old_spec)
+            + _zmin(s.mid_status_available, s.mid_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
+        (
+            "new_status_available + min(old_available, old_spec) + min(mid_available, mid_spec) >= replicas - maxUnavailable",
+            lambda p, s, d: s.new_status_available + _zmin(s.old_available, s.old_spec)
+            + _zmin(s.mid_available, s.mid_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
+        ),
     ]
     # node failure (node_budget / node_down) and scenarios without a rollout (rollout = 0)
     c += [
@@ -418,7 +474,9 @@ def _fmt(s: CountState[int]) -> str:
     return (
         f"new spec={s.new_spec} avail={s.new_available} unavail={s.new_unavailable} status.avail={s.new_status_available} | "
         f"old spec={s.old_spec} avail={s.old_available} unavail={s.old_unavailable} status.avail={s.old_status_available} | "
-        f"terminating={s.terminating}"
+        + (f"mid spec={s.mid_spec} avail={s.mid_available} unavail={s.mid_unavailable} status.avail={s.mid_status_available} | "
+           if s.mid_spec or s.mid_available or s.mid_unavailable or s.mid_status_available else "")
+        + f"terminating={s.terminating}"
     )
 
 
@@ -481,7 +539,7 @@ def _batches(s: CountState[Any], write: bool) -> list[tuple[str, Any, dict[str, 
     batch is a run of the count model; with it the BMC depth no longer grows with replicas (a
     scale-down of 25 pods is one step, not 25)."""
     out: list[tuple[str, Any, dict[str, int]]] = []
-    for w in ("new", "old"):
+    for w in SIDES:
         g = lambda n: getattr(s, f"{w}_{n}")  # noqa: E731
         if write:
             out.append((f"rs_{w}_create", g("pc"), {f"{w}_unavailable": 1, f"{w}_pc": -1}))
@@ -584,7 +642,7 @@ def _counterexample(
         groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
     system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write, node_failures=p.node_failures,
-                         rollout=p.rollout, recreate=p.recreate)
+                         rollout=p.rollout, recreate=p.recreate, rollovers=p.rollovers)
     cur = system.init_states()[0]
     if cur != at_bmc[0]:
         raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
@@ -696,6 +754,7 @@ def prove_rollout(
     node_failures: int = 0,
     rollout: bool = True,
     strategy: str = "RollingUpdate",
+    rollovers: int = 0,
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -710,6 +769,8 @@ def prove_rollout(
     ``rollout=False``: a scenario without a template change (the Deployment controller never scales).
     ``strategy="Recreate"``: rolloutRecreate (rollout.count_steps ``recreate``); the rolling parameters
     are ignored (pass any valid pair) and only ``"no-overlap"`` (KC-ROLL-005) is a Recreate property.
+    ``rollovers=1``: a second image change mid-rollout (rollout.count_steps ``rollover``; reconcile
+    granularity, RollingUpdate, no node failure).
     """
     if strategy not in ("RollingUpdate", "Recreate"):
         raise ValueError(f"strategy {strategy!r} is not 'RollingUpdate' or 'Recreate'")
@@ -732,6 +793,9 @@ def prove_rollout(
     p = _params(spec, variant)
     p.write = granularity == "write"
     p.node_failures, p.rollout, p.recreate = node_failures, rollout, recreate
+    if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
+        raise ValueError("rollovers: 0, or 1 for a RollingUpdate rollout without node failures")
+    p.rollovers = rollovers
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"
     try:
@@ -750,7 +814,7 @@ def prove_rollout(
                 continue
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
-                if variant == FIXED and (node_failures or not rollout or recreate):
+                if variant == FIXED and (node_failures or not rollout or recreate or rollovers):
                     from dataclasses import replace as _replace
 
                     cex = _replace(cex, replay_message="not attempted: the guided replay builds the RollingUpdate rollout scenario "

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from kubecheck.symbolic.rollout import CountState, Fenceposts, initial_state, py_successors, resolve
 from model.api import Create, Delete, Update, UpdateStatus
-from model.deployment_util import equal_ignore_hash
+from model.deployment_util import equal_ignore_hash, replica_sets_by_creation_timestamp
 from model.environment import FaultBudget
 from model.objects import Deployment, IntOrString, kind_of
 from model.system import KubeSystem, SystemState
@@ -65,14 +65,17 @@ def _active(pod: Any) -> bool:
 
 
 def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool, node_failures: int = 0,
-                  rollout: bool = True) -> CountState[int]:
+                  rollout: bool = True, rollovers: int = 0) -> CountState[int]:
     """The count state of ``deployment`` (namespace, name) in an object-model state.
 
     ``rolled``: whether the rollout (``kubectl set image``) has happened; before it, the
     Deployment's one ReplicaSet counts as the *old* one (the count model starts at the moment the
     template changes, with no new ReplicaSet).  After it, the new ReplicaSet is the one whose
     template equals the Deployment's ignoring ``pod-template-hash`` (deployment_util.go
-    FindNewReplicaSet), every other owned one is old (at most one: more is a ``ProjectionError``).
+    FindNewReplicaSet), every other owned one is old: the oldest (ReplicaSetsByCreationTimestamp) is
+    ``old``, the next one ``mid`` (the new ReplicaSet of a rollout a second image change interrupted);
+    a third old one is a ``ProjectionError``.  ``rollovers``: the image changes still to come after the
+    first (the count model's ``rollovers``).
 
     Pending writes: a ReplicaSet controller's pending pod Creates, Deletes (by their target's
     availability now) and status write; a Deployment controller's pending scale of the old
@@ -86,13 +89,18 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
     mrs = d.min_ready_seconds
     rows: dict[str, dict[str, int]] = {}
     which_rs: dict[str, str] = {}
-    for rs in c.replica_sets.values():
+    olds = 0
+    for rs in replica_sets_by_creation_timestamp(c.replica_sets.values()):
         ref = rs.controller_ref()
         if ref is None or ref.uid != d.uid:
             continue
         which = "new" if (rolled and equal_ignore_hash(rs.template, d.template)) else "old"
-        if which in rows:
-            raise ProjectionError(f"more than one {which} ReplicaSet of {ns}/{name}: the count model has one of each")
+        if which == "old":
+            olds += 1
+            which = ("old", "mid", "third")[min(olds, 3) - 1]
+        if which in rows or which == "third":
+            raise ProjectionError(f"more than one {'new' if which == 'new' else 'two old'} ReplicaSet of {ns}/{name}: "
+                                  "the count model has one new and at most two old ones")
         pods = [p for p in c.pods.values() if (pr := p.controller_ref()) is not None and pr.uid == rs.uid]
         active = [p for p in pods if _active(p)]
         avail = sum(1 for p in active if _available(p, mrs))
@@ -125,6 +133,7 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
                                                                       if rs.name in which_rs):
             terminating += 1
     dc_pending_old = -1
+    queue: list[tuple[int, int]] = []  # the pending scales of the old ReplicaSets, in order: (1 old / 2 mid, value)
     for pw in state.pending.get(("deployment", ns, name), ()):
         w = pw.write
         if isinstance(w, UpdateStatus) and kind_of(w.obj) == "Deployment":
@@ -132,15 +141,25 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         if isinstance(w, Update) and kind_of(w.obj) == "ReplicaSet" and pw.base is not None:
             if w.obj.replicas == pw.base.replicas:
                 continue  # metadata only (annotations): no count changes
-            if which_rs.get(w.obj.name) != "old" or dc_pending_old != -1:
+            if which_rs.get(w.obj.name) not in ("old", "mid"):
                 raise ProjectionError(f"pending scale of ReplicaSet {w.obj.name} not in the count model")
-            cur = c.get("ReplicaSet", w.obj.namespace, w.obj.name)
-            dc_pending_old = w.obj.replicas if cur is None or w.obj.replicas != cur.replicas else -1
+            queue.append((1 if which_rs[w.obj.name] == "old" else 2, w.obj.replicas))
             continue
         raise ProjectionError(f"pending write {type(w).__name__} of the Deployment controller not in the count model")
+    slots = [(0, -1)] * 4
+    if all(q == 1 for q, _ in queue):  # no scale of ``mid`` pending: one pending scale of ``old`` (dc_pending_old)
+        if len(queue) > 1:
+            raise ProjectionError(f"{len(queue)} pending scales of the old ReplicaSet of {ns}/{name} not in the count model")
+        if queue:
+            cur = next(rs for rs in c.replica_sets.values() if which_rs.get(rs.name) == "old")
+            dc_pending_old = queue[0][1] if queue[0][1] != cur.replicas else -1
+    elif len(queue) > 4:
+        raise ProjectionError(f"{len(queue)} pending scales of the old ReplicaSets of {ns}/{name} not in the count model")
+    else:
+        slots = queue + [(0, -1)] * (4 - len(queue))
     budget = sum(getattr(state.faults, f) for f in COUNTED_FAULTS)
     zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0}
-    new, old = rows.get("new", zero), rows.get("old", zero)
+    new, old, mid = rows.get("new", zero), rows.get("old", zero), rows.get("mid", zero)
     left = state.faults.node_failure
     return CountState(
         new["spec"], new["unavailable"], new["available"], new["status_available"],
@@ -149,6 +168,9 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         new["pc"], new["pdu"], new["pda"], new["ps"], old["pc"], old["pdu"], old["pda"], old["ps"], dc_pending_old,
         new["doomed"], old["doomed"], left, node_failures - left, int(rollout),
         int(d.strategy.type == "Recreate"),
+        mid["spec"], mid["unavailable"], mid["available"], mid["status_available"],
+        mid["pc"], mid["pdu"], mid["pda"], mid["ps"], mid["doomed"], rollovers,
+        *(x for slot in slots for x in slot),
     )
 
 
@@ -204,7 +226,7 @@ def check_refinement(
     res = RefinementResult()
 
     def is_initial(p: CountState[int]) -> bool:
-        return p == initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate)
+        return p == initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate, p.rollovers)
 
     walk_refinement(system, project, is_initial, lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate)),
                     res, max_states)
@@ -289,10 +311,13 @@ def rollout_system(
     node_failures: int = 0,
     scenario: str = "rollout",
     strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate",
+    image_changes: int = 1,
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
-    count model's fenceposts."""
+    count model's fenceposts.  ``image_changes = 2``: the rollout scenario with a second ``kubectl set
+    image`` to a third image (a scenario file with two ``set-image`` actions), in either order and at
+    any moment of the rollout (count model ``rollovers`` = 1)."""
     from kubecheck.scenarios import builtin, settle, with_nodes
     from kubecheck.symbolic.bridge import _deployment
     from model.state import ClusterState
@@ -310,6 +335,15 @@ def rollout_system(
     if not settled.settled:  # pragma: no cover - a lone Deployment settles
         raise RuntimeError(f"the Deployment did not settle ({settled.cut})")
     spec = replace(builtin(scenario, settled.state.cluster), faults=FaultBudget(container_crash=crashes, node_failure=node_failures))
+    if image_changes not in (1, 2) or (image_changes == 2 and scenario != "rollout"):
+        raise ValueError("image_changes: 1, or 2 with the rollout scenario")
+    if image_changes == 2:
+        from model.environment import SetImage
+
+        first, n = spec.user_actions[0]
+        assert isinstance(first, SetImage) and n == 1, spec.user_actions
+        spec = replace(spec, user_actions=(spec.user_actions[0], (replace(first, image=f"{first.image}-again"), 1),
+                                           *spec.user_actions[1:]))
     system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity))
     key = (d.namespace, d.name)
     rolls = scenario == "rollout"
@@ -318,7 +352,9 @@ def rollout_system(
         raise RuntimeError(f"expected a set-image action, got {n_actions}")
 
     def project(state: SystemState) -> CountState[int]:
-        return project_state(state, key, rolled=rolls and state.user_budget[0] == 0, node_failures=node_failures,
-                             rollout=rolls)
+        left = sum(state.user_budget[:image_changes]) if rolls else 0
+        rolled = rolls and left < image_changes
+        return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rolls,
+                             rollovers=left if rolled else max(left - 1, 0))
 
     return system, project, resolve(replicas, max_surge, max_unavailable)

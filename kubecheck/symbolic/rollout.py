@@ -13,7 +13,10 @@ The state of one rollout (one new ReplicaSet, one old ReplicaSet) is a vector of
   and minReadySeconds collapsed into one step);
 * ``terminating_pod_gone``: a terminating pod goes away;
 * ``crash_new`` / ``crash_old``: an involuntary disruption (an available pod stops being
-  available), spending the disruption budget.
+  available), spending the disruption budget;
+* ``rollover``: a second ``kubectl set image`` mid-rollout (``rollovers``): the new ReplicaSet becomes
+  a second old one (``mid``, with its own ``rs_mid``, ``mid_pod_available``, ``crash_mid`` ... steps),
+  and the Deployment controller's steps scale both old ReplicaSets, oldest first.
 
 The step semantics is written ONCE (:func:`count_steps`) over an :class:`Ops` record; the
 Python instance :data:`PY` gives the explicit count system, :data:`Z3OPS` the SMT transition
@@ -40,6 +43,8 @@ __all__ = [
     "ACTIONS",
     "CONTROLLER_ACTIONS",
     "DISRUPTION_ACTIONS",
+    "USER_ACTIONS",
+    "SIDES",
     "Ops",
     "PY",
     "Z3OPS",
@@ -109,18 +114,45 @@ ACTIONS: tuple[str, ...] = (
     # reconcile granularity: one node-lifecycle reconcile marks / evicts several pods at once
     "lost_bulk",
     "evict_bulk",
+    # a second image change mid-rollout (``rollovers``): the new ReplicaSet becomes the second old one
+    # (``mid``); its steps are those of the other ReplicaSets, appended so the ids above stay put
+    "rollover",
+    "rs_mid",
+    "mid_pod_available",
+    "crash_mid",
+    "rs_mid_create",
+    "rs_mid_delete_unavailable",
+    "rs_mid_delete_available",
+    "rs_mid_status",
+    "mid_target_available",
+    "rs_mid_head_available",
+    "rs_mid_head_doomed",
+    "mid_doomed_unavailable",
+    "mid_doomed_target_unavailable",
+    "rs_mid_delete_doomed",
+    # write granularity with two old ReplicaSets: the Deployment controller's pending scales in order (``dc_q*``),
+    # and the ReplicaSet controller's Delete of an unbound ``mid`` pod (removed at once, never terminating)
+    "dc_scale_pending",
+    "rs_mid_vanish_head",
+    "rs_mid_vanish",
 )
+#: The ReplicaSets of a rollout by age: ``new`` (the current template's), ``old`` (the oldest) and ``mid``
+#: (the second old one, the new ReplicaSet of a rollout a second image change interrupted).
+SIDES: tuple[str, ...] = ("new", "old", "mid")
 #: The free counts of a bulk node-lifecycle step (:func:`_node_steps`): how many pods of each class
 #: (``u`` not available, ``a`` healthy available, ``d`` doomed) of each ReplicaSet it takes.
 BULK_FIELDS: tuple[str, ...] = tuple(f"{w}_{cls}" for w in ("new", "old") for cls in ("u", "a", "d"))
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset(
-    {"dc", "rs_new", "rs_old", "dc_scale_old_pending", "dc_pending_dropped"}
-    | {f"rs_{w}_{v}" for w in ("new", "old")
+    {"dc", "rs_new", "rs_old", "rs_mid", "dc_scale_old_pending", "dc_pending_dropped", "dc_scale_pending",
+     "rs_mid_vanish_head", "rs_mid_vanish"}
+    | {f"rs_{w}_{v}" for w in SIDES
        for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")}
 )
 #: The involuntary disruptions (spend the budget; never judged).
-DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_idle", "node_fail"})
+DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_mid", "crash_idle", "node_fail"})
+#: The user's steps (spend the ``rollovers`` budget; not fair, never judged).
+USER_ACTIONS: frozenset[str] = frozenset({"rollover"})
 
 
 class _Count(Protocol):
@@ -210,13 +242,38 @@ class CountState(Generic[T]):
     #: 1: strategy Recreate (the Deployment controller runs rolloutRecreate, :func:`_dc_recreate`);
     #: 0: RollingUpdate.  Constant along a run (the scenario never edits the strategy).
     recreate: T = 0  # type: ignore[assignment]
+    #: The second old ReplicaSet (``mid``, younger than ``old``): the new ReplicaSet of the rollout a
+    #: second image change interrupted (:func:`count_steps` ``rollover``); the fields as ``new_*``/``old_*``.
+    #: All 0 (``mid_ps`` -1) in a scenario with one image change.
+    mid_spec: T = 0  # type: ignore[assignment]
+    mid_unavailable: T = 0  # type: ignore[assignment]
+    mid_available: T = 0  # type: ignore[assignment]
+    mid_status_available: T = 0  # type: ignore[assignment]
+    mid_pc: T = 0  # type: ignore[assignment]
+    mid_pdu: T = 0  # type: ignore[assignment]
+    mid_pda: T = 0  # type: ignore[assignment]
+    mid_ps: T = -1  # type: ignore[assignment]
+    mid_doomed: T = 0  # type: ignore[assignment]
+    #: image changes still to come after the first (0 or 1: the user's second ``kubectl set image``)
+    rollovers: T = 0  # type: ignore[assignment]
+    #: write granularity with two old ReplicaSets: the Deployment controller's pending scales in upstream order
+    #: when one of them targets ``mid`` (``w``: 1 old, 2 mid, 0 none; ``v``: the spec.replicas it writes);
+    #: a queue with no ``mid`` entry is ``dc_pending_old`` as with one old ReplicaSet
+    dc_q1w: T = 0  # type: ignore[assignment]
+    dc_q1v: T = -1  # type: ignore[assignment]
+    dc_q2w: T = 0  # type: ignore[assignment]
+    dc_q2v: T = -1  # type: ignore[assignment]
+    dc_q3w: T = 0  # type: ignore[assignment]
+    dc_q3v: T = -1  # type: ignore[assignment]
+    dc_q4w: T = 0  # type: ignore[assignment]
+    dc_q4v: T = -1  # type: ignore[assignment]
 
     def available(self) -> Any:
-        """Available active pods of the Deployment (both ReplicaSets)."""
-        return self.new_available + self.old_available
+        """Available active pods of the Deployment (every ReplicaSet)."""
+        return self.new_available + self.old_available + self.mid_available
 
     def spec_sum(self) -> Any:
-        return self.new_spec + self.old_spec
+        return self.new_spec + self.old_spec + self.mid_spec
 
     def as_tuple(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -303,11 +360,11 @@ def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> 
     ``dc_pending_old``.  The Deployment status write changes no count.  The controller does not
     reconcile again while a write is pending (``KubeSystem`` applies an actor's pending writes first).
     """
-    r, os_ = f.replicas, s.old_spec
+    r, os_, ms_ = f.replicas, s.old_spec, s.mid_spec
     max_total = r + f.surge
 
     def new_rs_new_replicas(ns: Any) -> Any:  # deployment_util.go NewRSNewReplicas (RollingUpdate)
-        cur = ns + os_
+        cur = ns + os_ + ms_
         return o.ite(cur >= max_total, ns, ns + o.min(max_total - cur, r - ns))
 
     # getNewReplicaSet(create=true): a missing new RS is created with NewRSNewReplicas replicas
@@ -317,40 +374,107 @@ def _dc(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> 
     # reconcileNewReplicaSet
     new_target = o.ite(ns > r, r, new_rs_new_replicas(ns))
     scaled_new = o.and_(ns != r, new_target != ns)
-    # reconcileOldReplicaSets
-    cur = ns + os_
+    # reconcileOldReplicaSets: the old ReplicaSets oldest first (``old``, then ``mid``), the active ones
+    # (spec.replicas > 0: FilterActiveReplicaSets) in the loops and the available count
+    cur = ns + os_ + ms_
     min_avail = r - f.max_unavailable
     new_unavailable = ns - s.new_status_available
     max_scaled_down = cur - min_avail - new_unavailable
-    proceed = o.and_(os_ != 0, max_scaled_down > 0)
-    # cleanupUnhealthyReplicas (one old RS)
+    proceed = o.and_(os_ + ms_ != 0, max_scaled_down > 0)
+    # cleanupUnhealthyReplicas, oldest first
     skip = o.or_(os_ == 0, os_ == s.old_status_available)
     k1 = o.ite(skip, 0, o.min(max_scaled_down, os_ - s.old_status_available))
     invalid = o.and_(o.not_(skip), k1 < 0)  # "got invalid request to scale down": error, no change
     os1 = os_ - k1
-    # scaleDownOldReplicaSetsForRollingUpdate (statuses as listed: unchanged by the cleanup write)
-    avail = s.new_status_available + s.old_status_available
+    skip_m = o.or_(k1 >= max_scaled_down, ms_ == 0, ms_ == s.mid_status_available)
+    k1m = o.ite(skip_m, 0, o.min(max_scaled_down - k1, ms_ - s.mid_status_available))
+    # the error on ``mid`` comes after ``old``'s cleanup write, which stays (the reconcile ends there)
+    invalid_m = o.and_(o.not_(invalid), o.not_(skip_m), k1m < 0)
+    ms1 = ms_ - k1m
+    # scaleDownOldReplicaSetsForRollingUpdate (statuses as listed: unchanged by the cleanup writes)
+    avail = s.new_status_available + o.ite(os_ > 0, s.old_status_available, 0) + o.ite(ms_ > 0, s.mid_status_available, 0)
     k2 = o.ite(avail <= min_avail, 0, o.ite(os1 == 0, 0, o.min(os1, avail - min_avail)))
     os2 = os1 - k2
-    scaled_old = o.and_(o.not_(scaled_new), proceed, o.not_(invalid), os2 != os_)
+    k2m = o.ite(avail <= min_avail, 0, o.ite(o.or_(k2 >= avail - min_avail, ms1 == 0), 0, o.min(ms1, avail - min_avail - k2)))
+    ms2 = ms1 - k2m
+    old_next = o.ite(invalid, os_, o.ite(invalid_m, os1, os2))
+    mid_next = o.ite(o.or_(invalid, invalid_m), ms_, ms2)
+    scaled_old = o.and_(o.not_(scaled_new), proceed, o.or_(old_next != os_, mid_next != ms_))
     if not write:
         enabled = o.or_(o.not_(created), scaled_new, scaled_old)
-        nxt = replace(s, new_spec=o.ite(scaled_new, new_target, ns), old_spec=o.ite(scaled_old, os2, os_), new_created=1)
+        nxt = replace(s, new_spec=o.ite(scaled_new, new_target, ns), old_spec=o.ite(scaled_old, old_next, os_),
+                      mid_spec=o.ite(scaled_old, mid_next, ms_), new_created=1)
         return enabled, nxt, scaled_new
-    # Write granularity: the first write is the Create (not created yet), else the new RS's scale,
-    # else the first old-RS scale (to os1 when the cleanup scaled down and the scale-down follows).
-    two_old = o.and_(k1 > 0, k2 > 0)
-    head_old = o.ite(created, o.ite(two_old, os1, os2), os_)
-    pend_old = o.ite(o.not_(created), o.ite(scaled_old, os2, -1), o.ite(two_old, os2, -1))
-    enabled = o.and_(s.dc_pending_old < 0, o.or_(o.not_(created), scaled_new, scaled_old))
+    # Write granularity: the first write is the Create (not created yet), else the new RS's scale, else the
+    # first old-RS scale; the old-RS scales of the reconcile are, in upstream order, A: cleanup of ``old`` (to
+    # os1), B: cleanup of ``mid`` (ms1), C: scale-down of ``old`` (os2), D: scale-down of ``mid`` (ms2).  The rest
+    # is pending: with no ``mid`` write among it, the final ``old`` value in ``dc_pending_old`` (the one-old
+    # ReplicaSet model, unchanged); else the queue in ``dc_q*`` (:func:`_queue`).
+    ok = o.and_(scaled_old, o.not_(invalid))
+    ok2 = o.and_(ok, o.not_(invalid_m))
+    p_a, p_b, p_c, p_d = o.and_(ok, k1 > 0), o.and_(ok2, k1m > 0), o.and_(ok2, k2 > 0), o.and_(ok2, k2m > 0)
+    later = o.not_(created)  # after a Create head, every old-RS write is pending
+    r_a = o.and_(p_a, later)
+    r_b = o.and_(p_b, o.or_(later, p_a))
+    r_c = o.and_(p_c, o.or_(later, p_a, p_b))
+    r_d = o.and_(p_d, o.or_(later, p_a, p_b, p_c))
+    head_old = o.ite(o.and_(created, p_a), os1, o.ite(o.and_(created, o.not_(p_b), p_c), os2, os_))
+    head_mid = o.ite(o.and_(created, o.not_(p_a), p_b), ms1,
+                     o.ite(o.and_(created, o.not_(p_a), o.not_(p_b), o.not_(p_c), p_d), ms2, ms_))
+    mid_rest = o.or_(r_b, r_d)
+    pend_old = o.ite(r_c, os2, o.ite(r_a, os1, -1))
+    q = _queue(o, [(r_a, 1, os1), (r_b, 2, ms1), (r_c, 1, os2), (r_d, 2, ms2)])
+    enabled = o.and_(s.dc_pending_old < 0, s.dc_q1w == 0, o.or_(o.not_(created), scaled_new, scaled_old))
     nxt = replace(
         s,
         new_spec=o.ite(scaled_new, new_target, ns),
         old_spec=o.ite(scaled_old, head_old, os_),
+        mid_spec=o.ite(scaled_old, head_mid, ms_),
         new_created=1,
-        dc_pending_old=o.ite(scaled_old, pend_old, -1),
+        dc_pending_old=o.ite(mid_rest, -1, pend_old),
+        **{f"dc_q{j + 1}{x}": o.ite(mid_rest, q[j][i], (0, -1)[i]) for j in range(4) for i, x in enumerate("wv")},
     )
     return enabled, nxt, scaled_new
+
+
+def _queue(o: Ops, entries: list[tuple[Any, Any, Any]]) -> list[tuple[Any, Any]]:
+    """The present entries of ``entries`` ((present, which, value)) packed to the left into four slots
+    ((which, value); (0, -1) when empty): the order of a reconcile's pending writes."""
+    slots: list[tuple[Any, Any]] = [(0, -1)] * 4
+    n: Any = 0
+    for present, w, v in entries:
+        for j in range(4):
+            at = o.and_(present, n == j)
+            slots[j] = (o.ite(at, w, slots[j][0]), o.ite(at, v, slots[j][1]))
+        n = n + o.ite(present, 1, 0)
+    return slots
+
+
+def _dc_pending(o: Ops, s: CountState[Any], write: bool) -> dict[str, tuple[Any, CountState[Any]]]:
+    """The Deployment controller's pending scales of the old ReplicaSets (write granularity).
+
+    ``dc_scale_old_pending``: the one pending scale of ``old`` lands; ``dc_scale_pending``: the first of the
+    queue ``dc_q*`` lands (on ``old`` or ``mid``), the rest moves up (a rest of one ``old`` scale is
+    ``dc_pending_old`` again); ``dc_pending_dropped``: the API server refused a pending write (a Conflict: the
+    ReplicaSet changed since the read), the reconcile's remaining writes are dropped."""
+    never = s.new_created < 0
+    pend = s.dc_pending_old
+    w1, v1 = s.dc_q1w, s.dc_q1v
+    rest = [(s.dc_q2w, s.dc_q2v), (s.dc_q3w, s.dc_q3v), (s.dc_q4w, s.dc_q4v), (0, -1)]
+    single_old = o.and_(rest[0][0] == 1, rest[1][0] == 0)
+    return {
+        "dc_scale_old_pending": (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1)),
+        "dc_pending_dropped": (o.or_(pend >= 0, w1 > 0) if write else never,
+                               replace(s, dc_pending_old=-1, **{f"dc_q{j}{x}": (0, -1)[i] for j in range(1, 5)
+                                                              for i, x in enumerate("wv")})),
+        "dc_scale_pending": (
+            o.and_(w1 > 0) if write else never,
+            replace(s, old_spec=o.ite(w1 == 1, v1, s.old_spec), mid_spec=o.ite(w1 == 2, v1, s.mid_spec),
+                    dc_pending_old=o.ite(single_old, rest[0][1], -1),
+                    **{f"dc_q{j + 1}{x}": o.ite(single_old, (0, -1)[i], rest[j][i]) for j in range(4)
+                       for i, x in enumerate("wv")}),
+        ),
+    }
 
 
 def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False) -> tuple[Any, CountState[Any]]:
@@ -386,7 +510,7 @@ def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = F
 
 
 def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any, doomed: Any = 0,
-        pick: Any = 0) -> tuple[Any, tuple[Any, Any, Any, Any, Any]]:
+        pick: Any = 0, vanish: Any = 0) -> tuple[Any, tuple[Any, Any, Any, Any, Any]]:
     """One ReplicaSet-controller reconcile over counts (reconcile granularity).
 
     Mirrors pkg/controller/replicaset/replica_set.go syncReplicaSet/manageReplicas: create
@@ -402,6 +526,12 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any,
     ``lo + pick <= hi``: ``lo = max(0, del_avail - (avail - doomed))`` (fewer healthy pods than
     deletions force doomed ones), ``hi = min(del_avail, doomed)``.  ``pick`` is a Python int (the
     Python callers enumerate it, :func:`py_successors`) or a free Z3 integer (prove._trans).
+
+    ``vanish``: how many of the deleted not-available pods are not bound to a node yet; the API server
+    removes such a pod at once instead of marking it terminating (pkg/registry/core/pod/strategy.go
+    CheckGracefulDelete: grace 0 when ``spec.nodeName`` is empty), which the counts cannot tell either:
+    any ``0 <= vanish <= del_unav`` (only the ``mid`` ReplicaSet, whose pods may be unbound when it is
+    scaled down, is given a nonzero choice; 0 when nothing is deleted).
     """
     active = unav + avail
     diff = active - spec
@@ -413,10 +543,11 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any,
     hi = o.min(del_avail, doomed)
     j = lo + pick
     deleting = diff > 0
-    enabled = o.and_(o.or_(diff != 0, status != avail), pick >= 0, o.or_(o.not_(deleting), j <= hi))
+    enabled = o.and_(o.or_(diff != 0, status != avail), pick >= 0, o.or_(o.not_(deleting), j <= hi),
+                     vanish >= 0, o.ite(deleting, vanish <= del_unav, vanish == 0))
     new_unav = o.ite(diff < 0, unav + create, o.ite(deleting, unav - del_unav, unav))
     new_avail = o.ite(deleting, avail - del_avail, avail)
-    new_term = o.ite(deleting, terminating + delete, terminating)
+    new_term = o.ite(deleting, terminating + delete - vanish, terminating)
     new_doomed = o.ite(deleting, doomed - j, doomed)
     return enabled, (new_unav, new_avail, avail, new_term, new_doomed)
 
@@ -503,12 +634,18 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
         o.and_(pc == 0, pdu == 0, pda == 0, ps >= 0),
         replace(s, **{f"{w}_status_available": ps, f"{w}_ps": -1}),
     )
+    if w == "mid":  # a Delete of an unbound pod: removed at once (:func:`_rs` ``vanish``)
+        out["rs_mid_vanish_head"] = (
+            o.and_(free, diff > 0, head_unav),
+            replace(s, **plan, mid_unavailable=unav - 1, mid_pc=0, mid_pdu=du - 1, mid_pda=da),
+        )
+        out["rs_mid_vanish"] = (pdu > 0, replace(s, mid_unavailable=unav - 1, mid_pdu=pdu - 1))
     return out
 
 
 def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
                 recreate: bool = False, pick: Any = 0,
-                take: tuple[Any, ...] | None = None) -> list[tuple[str, Any, CountState[Any]]]:
+                take: tuple[Any, ...] | None = None, vanish: Any = 0) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -531,6 +668,12 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     ``take``: the free counts of the bulk node-lifecycle steps ``lost_bulk`` / ``evict_bulk``
     (reconcile granularity only), one per :data:`BULK_FIELDS`: Python ints (:func:`py_successors`
     enumerates them) or free Z3 integers; ``None``: all 0 (the bulk steps are disabled).
+
+    ``vanish``: the choice of the reconcile-granularity ``rs_mid`` step (how many of the not-available pods
+    it deletes are unbound and removed at once, :func:`_rs`); :func:`py_successors` enumerates it.
+
+    ``rollover`` (:func:`_rollover`): the user's second image change; the former new ReplicaSet becomes the
+    second old one, ``mid``, which every ReplicaSet, kubelet and crash step treats as the other two.
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
@@ -539,15 +682,17 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     else:
         en, nxt, _ = _dc(o, f, s, write)
         out["dc"] = (en, nxt)
-    for w in ("new", "old"):
+    for w in SIDES:
         if write:
             out.update(_rs_write(o, s, w))
         else:
             en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
-                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick)
+                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick,
+                                        vanish if w == "mid" else 0)
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
-            for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed"):
+            for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed",
+                      *(("vanish_head", "vanish") if w == "mid" else ())):
                 out[f"rs_{w}_{v}"] = (never, s)
         u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
         out[f"{w}_pod_available"] = (u - pdu > 0, replace(s, **{f"{w}_unavailable": u - 1, f"{w}_available": a + 1}))
@@ -568,14 +713,37 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
             replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_doomed": dm - 1, f"{w}_pdu": pdu + 1, f"{w}_pda": pda - 1}),
         )
     out["terminating_pod_gone"] = (s.terminating > 0, replace(s, terminating=s.terminating - 1))
-    pend = s.dc_pending_old
-    out["dc_scale_old_pending"] = (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1))
-    out["dc_pending_dropped"] = (o.and_(pend >= 0) if write else never, replace(s, dc_pending_old=-1))
+    out.update(_dc_pending(o, s, write))
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
     out.update(_node_steps(o, s, write, take))
+    out["rollover"] = _rollover(o, s, write)
     out["dc"] = (o.and_(s.rollout == 1, out["dc"][0]), out["dc"][1])  # no rollout: the Deployment controller never scales
     assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
     return [(name, *out[name]) for name in ACTIONS]
+
+
+def _rollover(o: Ops, s: CountState[Any], write: bool) -> tuple[Any, CountState[Any]]:
+    """The user's second ``kubectl set image`` during a rolling update (spends ``rollovers``).
+
+    Upstream (pkg/controller/deployment/sync.go getAllReplicaSetsAndSyncRevision, deployment_util.go
+    FindNewReplicaSet / FindOldReplicaSets): the new ReplicaSet is the one whose template equals the
+    Deployment's ignoring ``pod-template-hash``; after the template changes, the former new ReplicaSet is
+    an old one, younger than every other old one (ReplicaSetsByCreationTimestamp), and no new ReplicaSet
+    exists until the Deployment controller's next reconcile creates it (``new_created`` 0).  So the step
+    moves every count of ``new`` to ``mid`` and empties ``new``; before the first new ReplicaSet exists it
+    changes only the template (a stutter of the counts).  Scope: one second change (``mid`` is unused
+    before it: ``rollovers`` <= 1), no node failure and not Recreate (docs/semantics.md, "Several old
+    ReplicaSets"); at write granularity the Deployment controller's pending scales of both old ReplicaSets
+    are the queue ``dc_q*`` (:func:`_dc`, :func:`_dc_pending`)."""
+    moved = {f"mid_{n}": _side(s, "new", n) for n in ("spec", "unavailable", "available", "status_available",
+                                                      "pc", "pdu", "pda", "ps", "doomed")}
+    emptied = {"new_spec": 0, "new_unavailable": 0, "new_available": 0, "new_status_available": 0, "new_pc": 0,
+               "new_pdu": 0, "new_pda": 0, "new_ps": -1, "new_doomed": 0, "new_created": 0}
+    created = s.new_created == 1
+    nxt = replace(s, **{k: o.ite(created, v, _side(s, "mid", k[4:])) for k, v in moved.items()},
+                  **{k: o.ite(created, v, getattr(s, k)) for k, v in emptied.items()}, rollovers=s.rollovers - 1)
+    enabled = o.and_(s.rollovers > 0, s.rollout == 1, s.recreate == 0)
+    return enabled, nxt
 
 
 def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
@@ -589,10 +757,15 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
         if en:
             out.append((name, nxt))
     if not write:
-        for pick in range(1, max(s.new_doomed, s.old_doomed) + 1):
+        for pick in range(1, max(s.new_doomed, s.old_doomed, s.mid_doomed) + 1):
             for name, en, nxt in count_steps(PY, f, s, write, recreate, pick):
-                if en and name in ("rs_new", "rs_old"):
+                if en and name in ("rs_new", "rs_old", "rs_mid"):
                     extra.append((name, nxt))
+        for vanish in range(1, s.mid_unavailable + 1):  # unbound mid pods deleted at once (:func:`_rs` ``vanish``)
+            for pick in range(0, s.mid_doomed + 1):
+                for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, vanish):
+                    if en and name == "rs_mid":
+                        extra.append((name, nxt))
         if s.node_down > 0:  # the bulk node-lifecycle steps: every choice of counts per class
             bulk: dict[tuple[str, CountState[int]], None] = {}
             for take in product(*(range(_bulk_max(s, fld) + 1) for fld in BULK_FIELDS)):
@@ -689,12 +862,13 @@ def _node_steps(o: Ops, s: CountState[Any], write: bool = False,
 
 
 def initial_state(replicas: Any, disruptions: Any = 0, node_failures: Any = 0, rollout: Any = 1,
-                  recreate: Any = 0) -> CountState[Any]:
+                  recreate: Any = 0, rollovers: Any = 0) -> CountState[Any]:
     """The start of a rollout: the old ReplicaSet steady (``replicas`` pods, all available,
     status up to date), the new one not created yet (spec 0, no pods).  ``rollout = 0``: the same
-    steady state in a scenario without a template change (nothing rolls)."""
+    steady state in a scenario without a template change (nothing rolls).  ``rollovers``: image
+    changes the user may still make after the first (0 or 1, :func:`_rollover`)."""
     return CountState(0, 0, 0, 0, replicas, 0, replicas, replicas, 0, 0, disruptions,
-                      node_budget=node_failures, node_down=0, rollout=rollout, recreate=recreate)
+                      node_budget=node_failures, node_down=0, rollout=rollout, recreate=recreate, rollovers=rollovers)
 
 
 # ------------------------------------------------------------------------------ properties
@@ -758,7 +932,12 @@ class CountSystem(BaseSystem[CountState[int]]):
         node_failures: int = 0,
         rollout: bool = True,
         recreate: bool = False,
+        rollovers: int = 0,
     ) -> None:
+        if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
+            raise ValueError("a second image change (rollovers 1) is in the count model for a RollingUpdate rollout "
+                             "without node failures")
+        self.rollovers = rollovers
         self.replicas = replicas
         self.recreate = recreate
         self.node_failures = node_failures
@@ -772,12 +951,13 @@ class CountSystem(BaseSystem[CountState[int]]):
         self.spec = resolve_spec(replicas, max_surge, max_unavailable)
 
     def init_states(self) -> Sequence[CountState[int]]:
-        return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout), int(self.recreate)),)
+        return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout), int(self.recreate),
+                              self.rollovers),)
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
         for name, nxt in py_successors(self.fenceposts, state, self.write, self.recreate):
-            fair = name not in DISRUPTION_ACTIONS
+            fair = name not in DISRUPTION_ACTIONS and name not in USER_ACTIONS
             out.append((Action(_ACTOR[name], name, fair), nxt))
         return out
 
@@ -820,6 +1000,9 @@ _ACTOR: dict[str, str] = {
     "crash_old": "fault",
     "dc_scale_old_pending": "deployment-controller",
     "dc_pending_dropped": "deployment-controller",
+    "dc_scale_pending": "deployment-controller",
+    "rs_mid_vanish_head": "replicaset-controller/mid",
+    "rs_mid_vanish": "replicaset-controller/mid",
     "new_target_available": "kubelet/new",
     "old_target_available": "kubelet/old",
     "crash_idle": "fault",
@@ -829,11 +1012,18 @@ _ACTOR: dict[str, str] = {
     "old_doomed_target_unavailable": "kubelet/old",
     "node_fail": "fault",
     "lost_bulk": "node-lifecycle-controller",
+    "rollover": "user",
+    "rs_mid": "replicaset-controller/mid",
+    "mid_pod_available": "kubelet/mid",
+    "mid_target_available": "kubelet/mid",
+    "crash_mid": "fault",
+    "mid_doomed_unavailable": "kubelet/mid",
+    "mid_doomed_target_unavailable": "kubelet/mid",
     "evict_bulk": "node-lifecycle-controller",
     **{f"{w}_lost{t}": "node-lifecycle-controller" for w in ("new", "old") for t in ("", "_target")},
     **{f"evict_{w}_{c}": "taint-eviction-controller" for w in ("new", "old") for c in POD_CLASSES},
     **{f"gone_{w}_{c}": "pod-gc-controller" for w in ("new", "old") for c in POD_CLASSES},
-    **{f"rs_{w}_{v}": f"replicaset-controller/{w}" for w in ("new", "old") for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")},
+    **{f"rs_{w}_{v}": f"replicaset-controller/{w}" for w in SIDES for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")},
 }
 
 

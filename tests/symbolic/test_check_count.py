@@ -299,3 +299,54 @@ def test_a_miss_proves_both_rules_once_and_a_cached_rule_is_not_proved_again(_ca
     (_cache / "count-proofs.json").write_text(json.dumps(data))
     assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
     assert asked[-1] == ("max-surge",)  # KC-ROLL-001 is cached: not proved again
+
+
+TWO_IMAGES = ("name: two-image-changes\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\n"
+              "  - set-image: {kind: Deployment, name: web, image: nginx:1.29}\n")
+
+
+@pytest.mark.parametrize("replicas", [10, 100])
+def test_two_image_changes_are_decided_by_the_count_model(tmp_path: Path, replicas: int) -> None:
+    """Issue 16 item 1, several old ReplicaSets: a second ``kubectl set image`` mid-rollout (two set-image actions
+    in a scenario file) on a 10- and a 100-replica Deployment at reconcile granularity: the count model with a
+    second old ReplicaSet (rollout ``rollover``) proves KC-ROLL-001/002 before any explicit search; at write
+    granularity (refinement checked at replicas 1 only, no induction within the budget) the explicit verdict stays,
+    saying why."""
+    report = _run(tmp_path, TWO_IMAGES, scenarios=(), replicas=replicas, granularity="reconcile")
+    assert not report.explorations
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"two-image-changes/{rule}"]
+        assert verdict == "holds", note
+        assert f"holds for replicas = {replicas}, proved by induction" in note, note
+        assert "reconcile granularity, two image changes (two old ReplicaSets)" in note, note
+        assert "family: holds for all replicas 1..10000" in note, note
+    written = _run(tmp_path, TWO_IMAGES, scenarios=(), replicas=replicas, granularity="write")
+    for f in written.findings:
+        assert f.verdict != "holds" or "count model" not in f.note, f.note
+        if f.rule_id in ("KC-ROLL-001", "KC-ROLL-002"):
+            assert "two image changes at write granularity: the refinement is checked only at replicas 1" in f.note, f.note
+
+
+def test_coverage_of_two_image_changes() -> None:
+    from dataclasses import replace
+
+    from kubecheck.symbolic.check import image_changes
+
+    d = _deployment(4, 1, 0)
+    a, b = (SetImage("Deployment", "web", "x:2"), 1), (SetImage("Deployment", "web", "x:3"), 1)
+    assert image_changes(d, [a, b]) == (2, "")
+    assert coverage(d, [a, b], FaultBudget(), "reconcile", False) == ""
+    assert "write granularity" in coverage(d, [a, b], FaultBudget(), "write", False)
+    assert coverage(d, [a, b], FaultBudget(container_crash=1), "reconcile", False) == ""
+    assert "more than one container crash" in coverage(d, [a, b], FaultBudget(container_crash=2), "reconcile", False)
+    assert "node failure" in coverage(d, [a, b], FaultBudget(node_failure=1), "reconcile", False)
+    assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [a, b], FaultBudget(), "reconcile", False)
+    assert "revisionHistoryLimit" in coverage(replace(d, revision_history_limit=1), [a, b], FaultBudget(), "reconcile", False)
+    # back to the current image: the oldest ReplicaSet would be adopted as new again
+    back = (SetImage("Deployment", "web", d.template.containers[0].image), 1)
+    assert "back to the current image" in coverage(d, [a, back], FaultBudget(), "reconcile", False)
+    assert "more than two" in coverage(d, [a, b, (SetImage("Deployment", "web", "x:4"), 1)], FaultBudget(), "reconcile", False)
+    # another Deployment's image changes are not this one's
+    other = (SetImage("Deployment", "api", "x:9"), 1)
+    assert image_changes(d, [a, other]) == (1, "")

@@ -13,6 +13,7 @@ and 0/1 at reconcile granularity, crash-free 1/0 and 0/1 at write granularity, a
 granularity (1.8k-93k states, 2-112 s CPU each; docs/performance.md "Refinement at replicas 4" lists the
 candidates left out because they do not finish in ~3 minutes).  Replicas 3 at write granularity is in
 bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
+Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below.
 """
 
 from __future__ import annotations
@@ -238,3 +239,85 @@ def test_the_bulk_steps_take_any_number_of_each_class_and_nothing_else() -> None
     assert lost == want_lost and evict == want_evict
     assert not [n for n, _ in py_successors(f, s, write=True) if n.endswith("_bulk")]
     assert not [n for n, _ in py_successors(f, replace(s, node_down=0)) if n.endswith("_bulk")]
+
+
+# Two image changes (issue 16 item 1, "several old ReplicaSets"): the rollout scenario with a second ``kubectl set
+# image`` to a third image, in either order and at any moment; the new ReplicaSet of the interrupted rollout is
+# the count model's second old ReplicaSet ``mid`` (rollout._rollover).  (replicas, maxSurge, maxUnavailable,
+# crashes, granularity); figures in docs/performance.md ("Two image changes").
+TWO_FAST = [(1, 1, 0, 0, "reconcile")]  # 6,215 states
+TWO_SLOW = [(2, 1, 0, 0, "reconcile"),  # 141,351 states, ~170 s CPU
+            (1, 1, 0, 0, "write"),  # 55,467 states, ~47 s CPU
+            (1, 1, 0, 1, "reconcile")]  # one container crash: 198,778 states, ~167 s CPU
+TWO_CASES = TWO_FAST + (TWO_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, surge, unavailable, crashes, granularity", TWO_CASES,
+                         ids=[f"r{r}-s{s}-u{u}-c{c}-{g}" for r, s, u, c, g in TWO_CASES])
+def test_two_image_changes_refine(replicas: int, surge: object, unavailable: object, crashes: int, granularity: str) -> None:
+    system, project, f = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity,
+                                        image_changes=2)
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert res.ok, res.describe()
+    assert res.complete and 0 < res.stutters < res.transitions
+    # the second change happened mid-rollout (a rollover moved a created new ReplicaSet to ``mid``) and before the
+    # first new ReplicaSet existed (a stutter); the Deployment controller then scaled ``mid`` down, the ReplicaSet
+    # controller deleted its pods
+    assert res.mapped["user_update_image_deployment"] == {"rollover", "stutter"}
+    assert "rs_mid" in res.mapped["rs_delete_pod"] and "rs_mid" in res.mapped["rs_create_pod"]
+    assert "mid_pod_available" in res.mapped["kubelet_start_containers"]
+
+
+def test_two_image_changes_reach_states_with_two_old_replicasets_scaled_up() -> None:
+    """Replicas 1: some reachable state has both old ReplicaSets at spec.replicas 1 (the rollover left the
+    interrupted new one scaled up), and some has pods of all three ReplicaSets; every state projects (no third
+    old one)."""
+    system, project, f = rollout_system(1, 1, 0, granularity="reconcile", image_changes=2)
+    seen = {system.canonical(s): s for s in system.init_states()}
+    stack = list(seen.values())
+    both = three = 0
+    while stack:
+        s = stack.pop()
+        p = project(s)
+        both += p.old_spec == 1 and p.mid_spec == 1
+        three += p.new_unavailable + p.new_available > 0 and p.mid_unavailable + p.mid_available > 0 and p.old_available > 0
+        for _, n in system.successors(s):
+            k = system.canonical(n)
+            if k not in seen:
+                seen[k] = n
+                stack.append(n)
+    assert len(seen) == 6215 and both > 0 and three > 0, (both, three)
+
+
+@pytest.mark.parametrize("bug", ["mid-not-scaled", "newest-first"])
+def test_two_image_changes_a_seeded_count_bug_fails_the_refinement(monkeypatch: pytest.MonkeyPatch, bug: str) -> None:
+    """Non-vacuity: a count model whose Deployment controller never scales the second old ReplicaSet down, or
+    scales the old ReplicaSets newest first (upstream: oldest first, ReplicaSetsByCreationTimestamp), is NOT
+    refined by the object model (replicas 1, two image changes, reconcile granularity): some Deployment-controller
+    transition of the object model has no count step."""
+    from dataclasses import replace
+
+    import kubecheck.symbolic.rollout as rollout_mod
+
+    real = rollout_mod._dc
+
+    def flip(x):  # type: ignore[no-untyped-def]
+        """The state with the two old ReplicaSets' counts swapped."""
+        swap = {"old": "mid", "mid": "old"}
+        return replace(x, **{n: getattr(x, f"{swap[n.split('_', 1)[0]]}_{n.split('_', 1)[1]}")
+                             for n in rollout_mod.FIELD_NAMES if n.split("_", 1)[0] in swap})
+
+    def seeded(o, f, s, write=False):  # type: ignore[no-untyped-def]
+        if bug == "mid-not-scaled":
+            en, nxt, sn = real(o, f, s, write)
+            return en, replace(nxt, mid_spec=s.mid_spec), sn
+        en, nxt, sn = real(o, f, flip(s), write)
+        return en, flip(nxt), sn
+
+    monkeypatch.setattr(rollout_mod, "_dc", seeded)
+    system, project, f = rollout_system(1, 1, 0, granularity="reconcile", image_changes=2)
+    res = check_refinement(system, project, f, write=False)
+    assert not res.ok and res.failures, res.describe()
+    assert set(res.failures) <= {"dc_scale_down_old_rs", "dc_create_rs", "dc_scale_up_new_rs"}, res.describe()
+    before, after = res.examples[next(iter(res.failures))]
+    assert before.mid_spec > 0  # the second old ReplicaSet is involved
