@@ -113,7 +113,7 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     actions only ``kubectl set image`` (at most one on this Deployment, one container); faults only
     container crashes (and node failures for RollingUpdate); write or reconcile granularity; no stale
     reads; no broken image (whose readiness fails without a budget).  Recreate: the refinement is
-    checked without node failures and minReadySeconds.  Crashes are covered at both granularities (at
+    checked without node failures (minReadySeconds 5: tests/symbolic/test_recreate_count.py).  Crashes are covered at both granularities (at
     reconcile granularity the ReplicaSet step chooses which Ready pods, crashed or healthy, it deletes:
     rollout._rs); node failures at both too (at reconcile granularity one node-lifecycle step marks or
     evicts several pods at once: rollout._node_steps ``lost_bulk``/``evict_bulk``).  minReadySeconds > 0 with a
@@ -127,8 +127,6 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     if deployment.strategy.type == "Recreate":
         if getattr(faults, "node_failure", 0):
             return "node failures with strategy Recreate are not in the checked refinement"
-        if deployment.min_ready_seconds:
-            return "minReadySeconds > 0 with strategy Recreate is not in the checked refinement"
 
     if deployment.paused:
         return "the Deployment is paused"

@@ -120,7 +120,7 @@ def test_recreate_coverage_and_verdicts(tmp_path: Path) -> None:
     own = (SetImage("Deployment", "web", "x:2"), 1)
     assert coverage(d, [own], FaultBudget(container_crash=1), "write", False) == ""
     assert "node failures" in coverage(d, [own], FaultBudget(node_failure=1), "write", False)
-    assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [own], FaultBudget(), "write", False)
+    assert coverage(replace(d, min_ready_seconds=5), [own], FaultBudget(), "write", False) == ""  # checked: see below
     # crashes at reconcile granularity: the ReplicaSet step chooses its crashed or healthy victims (rollout._rs)
     assert coverage(d, [own], FaultBudget(container_crash=1), "reconcile", False) == ""
     assert coverage(d, [own], FaultBudget(), "reconcile", False) == ""
@@ -169,3 +169,66 @@ def test_cli_decides_a_10_replica_recreate_deployment_with_the_count_model_first
     j = next(k for k, ln in enumerate(lines) if "KC-ROLL-001" in ln and "Deployment default/web" in ln)
     assert lines[j + 1].strip().startswith("decided by the rule definition before the explicit search"), lines[j + 1]
     assert "  search:" not in res.output  # no explicit search ran: everything was decided first
+
+
+# minReadySeconds > 0 with strategy Recreate (issue 16, branch countmrs).  rolloutRecreate reads no availability
+# (it waits for the old pods to be gone, not for the new ones to be available), and a pod Ready for less than
+# minReadySeconds is one of the count model's not-available pods; so the count model is unchanged and the
+# refinement is checked over the full graphs (minReadySeconds 5, no crash: crashes with minReadySeconds stay refused).
+MRS_FAST = [(1, "write"), (2, "write"), (1, "reconcile"), (2, "reconcile"), (3, "reconcile")]  # R=3 reconcile: 9,959 states
+MRS_SLOW = [(3, "write")]  # 15,814 states, ~15 s CPU
+MRS_CASES = MRS_FAST + (MRS_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, granularity", MRS_CASES, ids=[f"r{r}-{g}" for r, g in MRS_CASES])
+def test_recreate_with_min_ready_seconds_refines(replicas: int, granularity: str) -> None:
+    system, project, f = rollout_system(replicas, "25%", "25%", granularity=granularity, strategy="Recreate",
+                                        min_ready_seconds=5)
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert res.ok, res.describe()
+    assert res.mapped["dc_scale_down_old_rs"] == {"dc"} and res.mapped["dc_create_rs"] == {"dc"}
+    # the new pods become available only through their minReadySeconds timer (the kubelet's Ready write is a stutter)
+    assert "new_pod_available" in res.mapped["expiry_min_ready_seconds"], res.mapped["expiry_min_ready_seconds"]
+    assert not any(n.endswith("_pod_available") for lbl, ns in res.mapped.items() if lbl.startswith("kubelet") for n in ns)
+
+
+def test_recreate_with_min_ready_seconds_needs_the_timer_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Non-vacuity: a count model whose new pods never become available (as if a Recreate rollout ended at the
+    kubelet's Ready write) is NOT refined; with minReadySeconds 5 exactly the ``expiry_min_ready_seconds``
+    transitions fail, and KC-ROLL-005 holds in every reachable object state with the predicate's projection."""
+    import kubecheck.symbolic.refinement as refinement
+
+    real = refinement.py_successors
+
+    def no_new_available(f, s, write=False, recreate=False):  # type: ignore[no-untyped-def]
+        return [(n, x) for n, x in real(f, s, write, recreate) if n not in ("new_pod_available", "new_target_available")]
+
+    monkeypatch.setattr(refinement, "py_successors", no_new_available)
+    system, project, f = rollout_system(2, "25%", "25%", granularity="reconcile", strategy="Recreate", min_ready_seconds=5)
+    res = check_refinement(system, project, f, write=False)
+    assert not res.ok and set(res.failures) == {"expiry_min_ready_seconds"}, res.describe()
+    monkeypatch.undo()
+    for s in _explicit_states(system):
+        assert recreate_no_overlap_holds(project(s))
+        assert recreate_no_overlap.check(s.cluster, ("Deployment", "default", "web"))  # type: ignore[attr-defined]
+
+
+def test_cli_decides_a_10_replica_recreate_deployment_with_min_ready_seconds(tmp_path: Path) -> None:
+    """Until the refinement above, ``coverage`` refused minReadySeconds with strategy Recreate and the explicit
+    search ran (cut); now KC-ROLL-005 is decided by the count model first."""
+    d = replace(_deployment(10, "25%", "25%"), min_ready_seconds=5)
+    d = replace(d, strategy=replace(d.strategy, type="Recreate"))
+    own = (SetImage("Deployment", "web", "x:2"), 1)
+    assert coverage(d, [own], FaultBudget(), "write", False) == ""
+    assert coverage(d, [own], FaultBudget(), "reconcile", False) == ""
+    assert "container crashes" in coverage(d, [own], FaultBudget(container_crash=1), "write", False)
+    m = tmp_path / "web.yaml"
+    m.write_text(MANIFEST.replace("  replicas: 10\n", "  replicas: 10\n  minReadySeconds: 5\n"), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["check", str(m), "-s", "rollout", "-p", "KC-ROLL-005",
+                                    "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    i = next(k for k, ln in enumerate(lines) if "KC-ROLL-005" in ln and "Deployment default/web" in ln)
+    assert lines[i].split()[0] == "HOLDS"
+    assert lines[i + 1].strip().startswith("decided by the Z3 count model before the explicit search (replicas 10 > 3"), lines[i + 1]
+    assert "  search:" not in res.output
