@@ -386,7 +386,7 @@ def _dc_recreate(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = F
 
 
 def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any, doomed: Any = 0,
-        pick: Any = 0) -> tuple[Any, tuple[Any, Any, Any, Any, Any]]:
+        pick: Any = 0, gone: Any = 0) -> tuple[Any, tuple[Any, Any, Any, Any, Any]]:
     """One ReplicaSet-controller reconcile over counts (reconcile granularity).
 
     Mirrors pkg/controller/replicaset/replica_set.go syncReplicaSet/manageReplicas: create
@@ -402,6 +402,13 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any,
     ``lo + pick <= hi``: ``lo = max(0, del_avail - (avail - doomed))`` (fewer healthy pods than
     deletions force doomed ones), ``hi = min(del_avail, doomed)``.  ``pick`` is a Python int (the
     Python callers enumerate it, :func:`py_successors`) or a free Z3 integer (prove._trans).
+
+    ``gone``: how many of the deleted not-available pods the API server removes at once instead of
+    marking them terminating (0 <= ``gone`` <= the not-available victims): a pod not bound to a node is
+    deleted with grace 0 (pkg/registry/core/pod/strategy.go CheckGracefulDelete).  Only a replacement
+    of a pod evicted from a failed node can be unbound when its ReplicaSet scales down, so
+    :func:`count_steps` allows ``gone > 0`` only once a node is down; it is the same step as
+    ``gone = 0`` followed by ``gone`` ``terminating_pod_gone`` steps (docs/semantics.md, node failure).
     """
     active = unav + avail
     diff = active - spec
@@ -414,9 +421,12 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any,
     j = lo + pick
     deleting = diff > 0
     enabled = o.and_(o.or_(diff != 0, status != avail), pick >= 0, o.or_(o.not_(deleting), j <= hi))
+    if not (isinstance(gone, int) and gone == 0):  # (the Z3 relation passes 0: its terms stay as they were)
+        enabled = o.and_(enabled, gone > 0, deleting, gone <= del_unav)
     new_unav = o.ite(diff < 0, unav + create, o.ite(deleting, unav - del_unav, unav))
     new_avail = o.ite(deleting, avail - del_avail, avail)
-    new_term = o.ite(deleting, terminating + delete, terminating)
+    kept = delete if isinstance(gone, int) and gone == 0 else delete - gone  # victims that become terminating
+    new_term = o.ite(deleting, terminating + kept, terminating)
     new_doomed = o.ite(deleting, doomed - j, doomed)
     return enabled, (new_unav, new_avail, avail, new_term, new_doomed)
 
@@ -508,7 +518,7 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
 
 def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
                 recreate: bool = False, pick: Any = 0,
-                take: tuple[Any, ...] | None = None) -> list[tuple[str, Any, CountState[Any]]]:
+                take: tuple[Any, ...] | None = None, gone: Any = 0) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -531,6 +541,10 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     ``take``: the free counts of the bulk node-lifecycle steps ``lost_bulk`` / ``evict_bulk``
     (reconcile granularity only), one per :data:`BULK_FIELDS`: Python ints (:func:`py_successors`
     enumerates them) or free Z3 integers; ``None``: all 0 (the bulk steps are disabled).
+
+    ``gone``: how many deleted not-available pods of the reconcile-granularity ReplicaSet step vanish
+    at once (unbound pods, :func:`_rs`); more than 0 only while a node is down.  A Python int
+    (:func:`py_successors` enumerates it); prove._trans passes 0 (the same reachable states).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
@@ -544,7 +558,9 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
             out.update(_rs_write(o, s, w))
         else:
             en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
-                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick)
+                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick, gone)
+            if not (isinstance(gone, int) and gone == 0):
+                en = o.and_(en, s.node_down > 0)
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
             for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed"):
@@ -602,6 +618,14 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
                     if en:
                         bulk[(name, nxt)] = None
             extra.extend(bulk)
+            # the ReplicaSet step deleting unbound replacement pods (removed at once, not terminating): _rs ``gone``
+            unbound: dict[tuple[str, CountState[int]], None] = {}
+            for pick in range(0, max(s.new_doomed, s.old_doomed) + 1):
+                for gone in range(1, max(s.new_unavailable, s.old_unavailable) + 1):
+                    for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, gone):
+                        if en and name in ("rs_new", "rs_old"):
+                            unbound[(name, nxt)] = None
+            extra.extend(unbound)
     if not extra:
         return out
     order = {name: i for i, name in enumerate(ACTIONS)}
