@@ -292,3 +292,21 @@ def test_min_ready_seconds_with_a_node_failure_needs_the_timer_while_a_node_is_d
     before, after = res.examples["expiry_min_ready_seconds"]
     assert before.node_down == 1 and after == replace(before, old_unavailable=before.old_unavailable - 1,
                                                       old_available=before.old_available + 1)
+
+
+def test_the_replicaset_step_may_remove_unbound_victims_only_while_a_node_is_down() -> None:
+    """rollout._rs ``gone``: a scale-down deleting 2 not-available and 1 available pod makes 1 to 3 of them terminating
+    while a node is down (an unbound replacement is removed at once, grace 0), exactly 3 otherwise; write granularity
+    is unchanged (one Delete of an unbound pod is ``gone_<w>_u``)."""
+    from dataclasses import replace
+
+    from kubecheck.symbolic.rollout import initial_state, resolve
+
+    f = resolve(3, 1, 0)
+    s = replace(initial_state(3, 0, 1), old_spec=0, old_unavailable=2, old_available=1, old_status_available=1,
+                node_budget=0, node_down=1)
+    down = {x.terminating for n, x in py_successors(f, s) if n == "rs_old"}
+    assert down == {1, 2, 3}
+    assert all(x.old_unavailable == 0 and x.old_available == 0 for n, x in py_successors(f, s) if n == "rs_old")
+    assert {x.terminating for n, x in py_successors(f, replace(s, node_down=0)) if n == "rs_old"} == {3}
+    assert {x.terminating for n, x in py_successors(f, s, write=True) if n == "rs_old"} == {1}  # the first Delete only
