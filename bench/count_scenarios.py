@@ -9,13 +9,16 @@
   -p KC-ROLL-001,KC-ROLL-002``), each run a fresh ``python -m kubecheck.cli`` process: wall seconds, the
   child's CPU seconds and peak RSS from ``os.wait4``; once with an empty ``--cache-dir`` and once again
   with the cache it filled (a CI rerun);
-* ``--rules all``: with ``--cli``, the whole catalogue instead of the two rollout rules.
+* ``--rules all``: with ``--cli``, the whole catalogue instead of the two rollout rules;
+* ``--manifest FILE``: with ``--cli``, that manifest (its first ``replicas:`` set to 10 and 100) instead of
+  :data:`DEPLOYMENT`, e.g. examples/web-deployment.yaml (minReadySeconds 5, maxSurge 1, maxUnavailable 0).
 
 Figures in docs/performance.md (issue 16).  :data:`DEPLOYMENT` is also the manifest of
 ``tests/symbolic/test_check_count.py``."""
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -64,11 +67,16 @@ def in_process() -> None:
             print(replicas, scen, decided, f"{t:.1f}s", f"{rss:.0f}MiB", flush=True)
 
 
-def cli_run(replicas: int, cache: Path, rules: str) -> dict[str, object]:
+def with_replicas(text: str, replicas: int) -> str:
+    """``text`` with its first ``replicas:`` field set to ``replicas``."""
+    return re.sub(r"^(\s*)replicas: \d+", rf"\g<1>replicas: {replicas}", text, count=1, flags=re.M)
+
+
+def cli_run(replicas: int, cache: Path, rules: str, manifest: str = DEPLOYMENT) -> dict[str, object]:
     """One ``kubecheck check`` process on the ``replicas`` Deployment with the three scenarios."""
     d = Path(tempfile.mkdtemp())
     m = d / "web.yaml"
-    m.write_text(DEPLOYMENT.replace("replicas: 10", f"replicas: {replicas}"))
+    m.write_text(with_replicas(manifest, replicas))
     args = [sys.executable, "-m", "kubecheck.cli", "check", str(m), "-s", ",".join(SCENARIOS), "-f", "json", "-o", str(d / "r.json"),
             "--out", str(d / "out"), "-q", "--cache-dir", str(cache)]
     if rules != "all":
@@ -88,18 +96,19 @@ def cli_run(replicas: int, cache: Path, rules: str) -> dict[str, object]:
             "findings": {f"{v}/{e}": n for (v, e), n in sorted(by.items())}}
 
 
-def cli(rules: str) -> None:
+def cli(rules: str, manifest: str = DEPLOYMENT) -> None:
     for replicas in (10, 100):
         cache = Path(tempfile.mkdtemp()) / "cache"
         for label in ("cold cache", "warm cache"):
-            r = cli_run(replicas, cache, rules)
+            r = cli_run(replicas, cache, rules, manifest)
             print(f"replicas {replicas:>3}  {label}  exit {r['exit']}  wall {r['wall']:.2f} s  cpu {r['cpu']:.2f} s  "
                   f"peak RSS {r['rss_mib']:.0f} MiB  {r['findings']}  load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main(argv: list[str]) -> int:
     if "--cli" in argv:
-        cli("all" if "all" in argv else "rollout")
+        manifest = Path(argv[argv.index("--manifest") + 1]).read_text() if "--manifest" in argv else DEPLOYMENT
+        cli("all" if "all" in argv else "rollout", manifest)
     else:
         in_process()
     return 0

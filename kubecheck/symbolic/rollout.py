@@ -530,8 +530,11 @@ def _rs(o: Ops, spec: Any, unav: Any, avail: Any, status: Any, terminating: Any,
     ``vanish``: how many of the deleted not-available pods are not bound to a node yet; the API server
     removes such a pod at once instead of marking it terminating (pkg/registry/core/pod/strategy.go
     CheckGracefulDelete: grace 0 when ``spec.nodeName`` is empty), which the counts cannot tell either:
-    any ``0 <= vanish <= del_unav`` (only the ``mid`` ReplicaSet, whose pods may be unbound when it is
-    scaled down, is given a nonzero choice; 0 when nothing is deleted).
+    any ``0 <= vanish <= del_unav`` (0 when nothing is deleted).  :func:`count_steps` gives a nonzero
+    choice to the ``mid`` ReplicaSet (whose pods may be unbound when it is scaled down) and, in the
+    Python system only, to the others while a node is down (a replacement of an evicted pod may be
+    unbound; the step equals ``vanish = 0`` followed by ``vanish`` ``terminating_pod_gone`` steps, so
+    the Z3 relation keeps 0 there: the same reachable states; docs/semantics.md, node failure).
     """
     active = unav + avail
     diff = active - spec
@@ -669,8 +672,10 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     (reconcile granularity only), one per :data:`BULK_FIELDS`: Python ints (:func:`py_successors`
     enumerates them) or free Z3 integers; ``None``: all 0 (the bulk steps are disabled).
 
-    ``vanish``: the choice of the reconcile-granularity ``rs_mid`` step (how many of the not-available pods
-    it deletes are unbound and removed at once, :func:`_rs`); :func:`py_successors` enumerates it.
+    ``vanish``: the choice of the reconcile-granularity ReplicaSet steps (how many of the not-available pods
+    they delete are unbound and removed at once, :func:`_rs`): any for ``rs_mid``; for ``rs_new``/``rs_old``
+    only while a node is down and only as a Python int (prove._trans's free integer reaches ``rs_mid`` only).
+    :func:`py_successors` enumerates it.
 
     ``rollover`` (:func:`_rollover`): the user's second image change; the former new ReplicaSet becomes the
     second old one, ``mid``, which every ReplicaSet, kubelet and crash step treats as the other two.
@@ -686,9 +691,11 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
         if write:
             out.update(_rs_write(o, s, w))
         else:
+            v = vanish if w == "mid" or isinstance(vanish, int) else 0  # new/old: Python ints only (see the docstring)
             en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
-                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick,
-                                        vanish if w == "mid" else 0)
+                                        _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick, v)
+            if w != "mid" and not (isinstance(v, int) and v == 0):
+                en = o.and_(en, s.node_down > 0)
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
             for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed",
@@ -775,6 +782,14 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
                     if en:
                         bulk[(name, nxt)] = None
             extra.extend(bulk)
+            # the ReplicaSet step deleting unbound replacement pods (removed at once, not terminating): _rs ``gone``
+            unbound: dict[tuple[str, CountState[int]], None] = {}
+            for pick in range(0, max(s.new_doomed, s.old_doomed) + 1):
+                for gone in range(1, max(s.new_unavailable, s.old_unavailable) + 1):
+                    for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, gone):
+                        if en and name in ("rs_new", "rs_old"):
+                            unbound[(name, nxt)] = None
+            extra.extend(unbound)
     if not extra:
         return out
     order = {name: i for i, name in enumerate(ACTIONS)}

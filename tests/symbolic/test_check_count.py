@@ -350,3 +350,31 @@ def test_coverage_of_two_image_changes() -> None:
     # another Deployment's image changes are not this one's
     other = (SetImage("Deployment", "api", "x:9"), 1)
     assert image_changes(d, [a, other]) == (1, "")
+
+
+def test_min_ready_seconds_with_a_node_failure_is_decided_by_the_count_model(tmp_path: Path, _cache: Path) -> None:
+    """examples/web-deployment.yaml (minReadySeconds 5, maxSurge 1, maxUnavailable 0) at 10 replicas under the
+    built-in node-failure scenario: ``coverage`` refused minReadySeconds with a node failure until its refinement
+    was checked (tests/symbolic/test_refinement.py ``test_min_ready_seconds_with_a_node_failure_refines``); the
+    explicit search was cut at 50,000 states.  Now the count model proves both rules before any search."""
+    from dataclasses import replace
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "web-deployment.yaml"
+    m = tmp_path / "web.yaml"
+    m.write_text(example.read_text(encoding="utf-8").replace("replicas: 3", "replicas: 10"), encoding="utf-8")
+    cfg = CheckConfig(scenarios=("node-failure",), rule_ids=("KC-ROLL-001", "KC-ROLL-002"), max_states=300,
+                      out_dir=str(tmp_path / "out"), write_traces=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    assert not report.explorations  # nothing left for the explicit engine
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"node-failure/{rule}"]
+        assert verdict == "holds", note
+        assert "holds for replicas = 10, proved by induction" in note and "1 node failure, no rollout" in note, note
+        assert "family: holds for all replicas 1..10000 with maxSurge 1, maxUnavailable 0" in note, note
+    web = replace(_deployment(10, 1, 0), min_ready_seconds=5)
+    operator = (DeleteFailedNode(fair=True), 1)
+    for g in ("write", "reconcile"):
+        assert coverage(web, [operator], FaultBudget(node_failure=1), g, False) == ""
+    # crashes with minReadySeconds stay refused (a crashed pod can become available by its timer)
+    assert "container crashes" in coverage(web, [operator], FaultBudget(node_failure=1, container_crash=1), "write", False)

@@ -321,3 +321,75 @@ def test_two_image_changes_a_seeded_count_bug_fails_the_refinement(monkeypatch: 
     assert set(res.failures) <= {"dc_scale_down_old_rs", "dc_create_rs", "dc_scale_up_new_rs"}, res.describe()
     before, after = res.examples[next(iter(res.failures))]
     assert before.mid_spec > 0  # the second old ReplicaSet is involved
+
+
+# minReadySeconds > 0 with a node failure (issue 16, branch countmrs).  No new pod class: a pod Ready for less
+# than minReadySeconds is one of the count model's not-available pods (``u``), so the node lifecycle controller's
+# MarkPodsNotReady of it is a stutter (upstream resets its Ready lastTransitionTime; the object model clears
+# ``ready_elapsed``), its eviction is ``evict_<w>_u``, PodGC's removal ``gone_<w>_u``, and its minReadySeconds timer
+# running out before the mark (the pod is still Ready in the API) is ``<w>_pod_available``.
+# (replicas, scenario, granularity): two nodes, minReadySeconds 5, maxSurge 1 / maxUnavailable 0 (web-deployment.yaml)
+MRS_NODE_FAST = [(1, "node-failure", "write"), (2, "node-failure", "write"), (3, "node-failure", "write"),
+                 (1, "node-failure", "reconcile"), (2, "node-failure", "reconcile"), (3, "node-failure", "reconcile")]
+MRS_NODE_SLOW = [(1, "rollout", "reconcile")]  # 35,944 states, ~20 s CPU (write granularity: 290,630 states, bench only)
+MRS_NODE_CASES = MRS_NODE_FAST + (MRS_NODE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, scenario, granularity", MRS_NODE_CASES,
+                         ids=[f"r{r}-{s}-{g}" for r, s, g in MRS_NODE_CASES])
+def test_min_ready_seconds_with_a_node_failure_refines(replicas: int, scenario: str, granularity: str) -> None:
+    system, project, f = rollout_system(replicas, 1, 0, node_failures=1, scenario=scenario, nodes=2,
+                                        granularity=granularity, min_ready_seconds=5)
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert res.ok, res.describe()
+    assert res.complete and res.states > 5 and 0 < res.stutters < res.transitions
+    # minReadySeconds is really in the graph: its timer runs out (a count "pod becomes available" step) ...
+    assert res.mapped["expiry_min_ready_seconds"] <= {"new_pod_available", "old_pod_available", "new_target_available",
+                                                      "old_target_available"}, res.mapped["expiry_min_ready_seconds"]
+    # ... and the failed node's pods were marked not ready and evicted
+    assert res.mapped.get("nlc_mark_pod_not_ready") and any(n.startswith("evict_") for n in res.mapped["nlc_delete_pod"]
+                                                              | res.mapped["nlc_mark_pod_not_ready"]), res.mapped
+    if (replicas, granularity) == (3, "write") or scenario == "rollout":
+        # a Ready pod inside its minReadySeconds window on the failed node: marked not ready, a stutter
+        assert "stutter" in res.mapped["nlc_mark_pod_not_ready"], res.mapped["nlc_mark_pod_not_ready"]
+
+
+@pytest.mark.parametrize("granularity", ["write", "reconcile"])
+def test_min_ready_seconds_with_a_node_failure_needs_the_timer_while_a_node_is_down(monkeypatch: pytest.MonkeyPatch,
+                                                                                   granularity: str) -> None:
+    """Non-vacuity: a count model in which no pod becomes available while a node is down (as if the failure
+    froze every minReadySeconds timer) is NOT refined, and with minReadySeconds 5 exactly the object model's
+    ``expiry_min_ready_seconds`` transitions fail (a Ready pod's timer runs out after the node failed; the
+    kubelet's Ready write is then no count change)."""
+    from dataclasses import replace
+
+    def frozen_timers(f, s, write=False, recreate=False):  # type: ignore[no-untyped-def]
+        return [(n, x) for n, x in py_successors(f, s, write, recreate)
+                if not (s.node_down > 0 and n.endswith(("_pod_available", "_target_available")))]
+
+    monkeypatch.setattr(refinement, "py_successors", frozen_timers)
+    system, project, f = rollout_system(2, 1, 0, node_failures=1, scenario="node-failure", nodes=2,
+                                        granularity=granularity, min_ready_seconds=5)
+    res = check_refinement(system, project, f, write=granularity == "write")
+    assert not res.ok and set(res.failures) == {"expiry_min_ready_seconds"}, res.describe()
+    before, after = res.examples["expiry_min_ready_seconds"]
+    assert before.node_down == 1 and after == replace(before, old_unavailable=before.old_unavailable - 1,
+                                                      old_available=before.old_available + 1)
+
+
+def test_the_replicaset_step_may_remove_unbound_victims_only_while_a_node_is_down() -> None:
+    """rollout._rs ``gone``: a scale-down deleting 2 not-available and 1 available pod makes 1 to 3 of them terminating
+    while a node is down (an unbound replacement is removed at once, grace 0), exactly 3 otherwise; write granularity
+    is unchanged (one Delete of an unbound pod is ``gone_<w>_u``)."""
+    from dataclasses import replace
+
+    from kubecheck.symbolic.rollout import initial_state, resolve
+
+    f = resolve(3, 1, 0)
+    s = replace(initial_state(3, 0, 1), old_spec=0, old_unavailable=2, old_available=1, old_status_available=1,
+                node_budget=0, node_down=1)
+    down = {x.terminating for n, x in py_successors(f, s) if n == "rs_old"}
+    assert down == {1, 2, 3}
+    assert all(x.old_unavailable == 0 and x.old_available == 0 for n, x in py_successors(f, s) if n == "rs_old")
+    assert {x.terminating for n, x in py_successors(f, replace(s, node_down=0)) if n == "rs_old"} == {3}
+    assert {x.terminating for n, x in py_successors(f, s, write=True) if n == "rs_old"} == {1}  # the first Delete only
