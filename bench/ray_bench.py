@@ -85,15 +85,14 @@ def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, i
     the bytes of its visited set and of its caches beyond it."""
     import pickle
 
-    from kubecheck.core.distributed import Worker
-    from kubecheck.core.explorer import fingerprint_fn
+    from kubecheck.core.distributed import Worker, routing_fn
 
     system = _builder(name)(granularity)
     blob = pickle.dumps(system)
     workers = [Worker(i, n) for i in range(n)]
     for w in workers:
         w.start(pickle.loads(blob), PROPS, False, None)
-    fp = fingerprint_fn(64)
+    fp = routing_fn(system)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
         parts[fp(s) % n].append((i, s))
@@ -165,8 +164,7 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
     import gc
     import pickle
 
-    from kubecheck.core.distributed import Worker
-    from kubecheck.core.explorer import fingerprint_fn
+    from kubecheck.core.distributed import Worker, routing_fn
     from model.system import KubeSystem
 
     system = _builder(name)(granularity)
@@ -199,7 +197,7 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
         w.fp = _timed(acc, "fingerprint", w.fp)
         w._pickle = _timed(acc, "pickle", w._pickle)  # type: ignore[method-assign]
         w._unpickle = _timed(acc, "unpickle", w._unpickle)  # type: ignore[method-assign]
-    fp = fingerprint_fn(64)
+    fp = routing_fn(system)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
         parts[fp(s) % n].append((i, s))

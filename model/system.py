@@ -709,6 +709,18 @@ class KubeSystem(BaseSystem[SystemState]):
             return self._intern_objs.setdefault(value, value)
         return value
 
+    def stable_hash(self, value: Any) -> int:
+        """A 64-bit hash of ``value`` (a state, or any part of one) that is the same in every process
+        for equal values, unlike ``hash()`` (:mod:`model.stable_hash`; the engine's optional hook
+        :func:`kubecheck.core.ts.stable_hash_fn`: the distributed search routes states by it).  Each
+        object keeps its own once computed, so a successor hashes only what its step made."""
+        hasher = self.__dict__.get("_stable_hash")
+        if hasher is None:
+            from model.stable_hash import StableHash
+
+            hasher = self._stable_hash = StableHash()
+        return hasher(value)
+
     def _intern_state(self, state: SystemState) -> SystemState:
         cluster = self._intern_whole(state.cluster)
         if cluster is not state.cluster and state.cluster._cache.get("normalized"):

@@ -30,6 +30,7 @@ __all__ = [
     "canonical_fn",
     "expects_progress_fn",
     "intern_fn",
+    "stable_hash_fn",
 ]
 
 S = TypeVar("S")
@@ -101,6 +102,13 @@ class BaseSystem(Generic[S]):
         model whose caches are keyed by identity then hits them again.  Pure speed: it must return a
         state equal to ``state``.  Default: ``state`` itself (not defined on :class:`BaseSystem`; read
         through :func:`intern_fn`).
+    ``stable_hash(state) -> int``
+        A 64-bit hash that is equal for equal states (and equal symmetry representatives) and the same
+        in every process, unlike ``hash()`` (salted strings; ``hash(None)`` an address before Python
+        3.12): the distributed search routes each state to the worker ``stable_hash(key) % workers``.
+        Pure speed: it need not be injective (it only partitions), only cheap; a model that keeps it
+        per (hash-consed) object hashes only what a step changed.  Default: a 64-bit fingerprint of the
+        state's canonical encoding (read through :func:`stable_hash_fn`).
     """
 
     def init_states(self) -> Sequence[S]:  # pragma: no cover - abstract
@@ -164,6 +172,12 @@ def intern_fn(system: Any) -> Callable[[Any], Any]:
     """``system.intern`` (see :class:`BaseSystem`), or the identity."""
     own = getattr(system, "intern", None)
     return own if own is not None else (lambda state: state)
+
+
+def stable_hash_fn(system: Any) -> Callable[[Any], int] | None:
+    """``system.stable_hash`` (see :class:`BaseSystem`), or ``None`` when the system has none."""
+    own = getattr(system, "stable_hash", None)
+    return own if callable(own) else None
 
 
 def expects_progress_fn(system: Any) -> Callable[[Any], bool]:

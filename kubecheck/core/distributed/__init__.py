@@ -66,10 +66,10 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._worker import Worker, _rss_now as rss_now  # the plain worker class (benchmarks run it in process); no Ray
+from ._worker import Worker, _rss_now as rss_now, routing_fn  # the plain worker class (benchmarks run it in process); no Ray
 
 __all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING",
-           "Worker", "rss_now"]
+           "Worker", "rss_now", "routing_fn"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.

@@ -9,7 +9,7 @@ from typing import Any
 
 from kubecheck.core.judge import Outcome, judge_deadlock, judge_state, judge_step
 from kubecheck.core.properties import PropertyKind
-from kubecheck.core.ts import expects_progress_fn, intern_fn, successors_fn
+from kubecheck.core.ts import expects_progress_fn, intern_fn, stable_hash_fn, successors_fn
 
 #: Expansions between two checks of the clock and the RSS inside a level.
 CHECK_EVERY = 64
@@ -47,6 +47,21 @@ def portable_canonical(system: Any) -> Any:
     tokens are), else ``system.canonical``, which must then be comparable across processes."""
     rep = getattr(system, "representative", None)
     return rep if rep is not None else system.canonical
+
+
+def routing_fn(system: Any) -> Any:
+    """``key -> int``: the hash whose remainder by the number of workers is a key's owner, the same in
+    every process (the driver partitions the initial states by it, the workers their successors):
+    ``system.stable_hash`` when the system has one (:func:`kubecheck.core.ts.stable_hash_fn`: a model
+    that keeps it per object hashes only what a step changed), else a 64-bit fingerprint of the key's
+    canonical encoding (BLAKE2b, with an identity memo of :data:`FP_MEMO` entries).  Not ``hash()``:
+    strings are salted per process, and before Python 3.12 ``hash(None)`` is an address."""
+    own = stable_hash_fn(system)
+    if own is not None:
+        return own
+    from kubecheck.core.explorer import fingerprint_fn
+
+    return fingerprint_fn(64, FP_MEMO)
 
 
 def _rss_now() -> int:
@@ -159,7 +174,7 @@ class Worker:
         """Set up a new search; this worker's process id."""
         import os
 
-        from kubecheck.core.explorer import MemoryGuard, fingerprint_fn
+        from kubecheck.core.explorer import MemoryGuard
 
         self.clear()
         gc.unfreeze()  # the last search's objects (frozen level by level): collectable again
@@ -179,9 +194,8 @@ class Worker:
         self.learn: Any = learn if both else None
         if self.learned is not None:
             self.learned()  # start recording
-        #: the owner of a key: a stable 64-bit fingerprint (``hash()`` differs between processes: strings
-        #: are salted, and before Python 3.12 ``hash(None)`` is an address); one worker owns everything
-        self.fp = fingerprint_fn(64, FP_MEMO) if self.n > 1 else (lambda key: 0)
+        #: the owner of a key: its routing hash (:func:`routing_fn`) modulo n; one worker owns everything
+        self.fp = routing_fn(system) if self.n > 1 else (lambda key: 0)
         self.share_cap = share_cap(self.n)
         self.state_props = [(i, p) for i, p in enumerate(props) if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)]
         self.action_props = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
