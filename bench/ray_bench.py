@@ -260,12 +260,15 @@ def memory(a: Any) -> None:
     cuts = [int(x) for x in a.memory.split(",")]
     workers = [int(x) for x in a.workers.split(",")]
     mib = 2**20
+    #: (states, RSS growth in bytes) per configuration: "explorer", "1 worker", "2 workers" (each worker: its own states)
+    points: dict[str, list[tuple[int, float]]] = {}
     for cut in cuts:
         for rep in range(a.repeat):
             load = os.getloadavg()[0]
             states, grown = _explorer_rss(a.scenario, a.granularity, cut)
             print(f"cut {cut} run {rep + 1}: explorer (a new process, load {load:.1f}): {states} states, RSS growth "
                   f"{grown / mib:.1f} MiB", flush=True)
+            points.setdefault("explorer", []).append((states, grown))
             for n in workers:
                 explore_distributed(_builder("rs_crash")("write"), PROPS, workers=n)  # start the actors (not timed)
                 load = os.getloadavg()[0]
@@ -274,7 +277,11 @@ def memory(a: Any) -> None:
                 print(f"cut {cut} run {rep + 1}: ray workers={n} (load {load:.1f}): {r.stats.states} states, per worker "
                       f"{d.states_per_worker}, RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB, CPU s per worker "
                       f"{', '.join(f'{c:.1f}' for c in d.cpu_seconds_per_worker)}", flush=True)
+                for st, g in zip(d.states_per_worker, grow):
+                    points.setdefault(f"{n} worker(s), each", []).append((st, g * mib))
                 release_workers()
+        if a.fit:
+            continue
         for n in workers:
             for i, b in enumerate(breakdown(a.scenario, a.granularity, n, cut)):
                 print(f"cut {cut}: in-process workers={n}, worker {i}: {b['states']} states; visited set {b['visited'] / mib:.1f} MiB "
@@ -283,6 +290,26 @@ def memory(a: Any) -> None:
                       f"routing fingerprint memo {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
                       f"entries), known successors {b['known'] / mib:.1f} MiB ({b['known_entries']} entries), rest of the system {b['rest'] / mib:.1f} MiB",
                       flush=True)
+    if a.fit:
+        fit(points)
+
+
+def fit(points: dict[str, list[tuple[int, float]]]) -> None:
+    """``--fit``: RSS growth = constant + slope x states by least squares per configuration, and each
+    slope against the single process's (the target: a worker of N at about 1/N of it, plus a constant)."""
+    mib, lines = 2**20, {}
+    for name, pts in points.items():
+        n = len(pts)
+        if n < 2 or len({x for x, _ in pts}) < 2:
+            continue
+        mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+        slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+        lines[name] = (slope, my - slope * mx)
+    base = lines.get("explorer")
+    for name, (slope, const) in lines.items():
+        ratio = f", {slope / base[0]:.2f} x the single process's slope" if base else ""
+        print(f"fit {name}: RSS growth = {const / mib:.1f} MiB + {slope:.0f} bytes x states{ratio} "
+              f"(points: {', '.join(f'{x}: {y / mib:.1f}' for x, y in sorted(points[name]))})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,6 +323,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory", default="", help="the memory runs, cut at these numbers of states (comma-separated)")
     ap.add_argument("--profile", action="store_true", help="where 2 workers lose time against 1 (in this process, no Ray)")
+    ap.add_argument("--fit", action="store_true", help="with --memory: fit RSS = constant + slope x states per configuration "
+                    "(instead of the object walks)")
     a = ap.parse_args(argv)
     if a.profile:
         profile(a)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+from array import array
 import time
 from typing import Any
 
@@ -149,8 +150,9 @@ class Worker:
         self.system: Any = None
         self.props: list[Any] = []
         self.seen: dict[Any, int] = {}
-        #: per local index: (parent's worker, parent's local index, successor position); a root: (-1, init index, -1)
-        self.parents: list[tuple[int, int, int]] = []
+        #: per local index, three machine ints (24 bytes a state, not a tuple of Python ints: ~100): the
+        #: parent's worker, the parent's local index, the successor position; a root: -1, init index, -1
+        self.parents = array("q")
         self.frontier: list[tuple[int, Any]] = []
         self.found: dict[int, Found] = {}
         self.decided: set[int] = set()
@@ -226,8 +228,8 @@ class Worker:
             key = self.canon(s) if self.canon is not None else s
             if key in self.seen:
                 continue
-            lid = len(self.parents)
-            self.parents.append((-1, i, -1))
+            lid = len(self.parents) // 3
+            self.parents.extend((-1, i, -1))
             self.seen[key] = lid
             self.frontier.append((lid, s))
             self._judge_new(lid, s)
@@ -361,8 +363,10 @@ class Worker:
                 if probe:
                     unseen += 1
                     continue
-                lid = len(parents)
-                parents.append((src, plid, pos))
+                lid = len(seen)
+                parents.append(src)
+                parents.append(plid)
+                parents.append(pos)
                 seen[key] = lid
                 frontier.append((lid, t))
                 self._judge_new(lid, t)
@@ -381,4 +385,5 @@ class Worker:
                 "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
 
     def parent(self, lid: int) -> tuple[int, int, int]:
-        return self.parents[lid]
+        p = self.parents
+        return (p[3 * lid], p[3 * lid + 1], p[3 * lid + 2])
