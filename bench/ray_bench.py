@@ -71,7 +71,12 @@ def deep_size(roots: list[Any], counted: set[int]) -> int:
 
 
 def _fp_memo(worker: Any) -> Any:
-    """The routing fingerprint's encoder memo (in the closure of ``worker.fp``), or ``{}``."""
+    """The routing hash's memos: the system's stable hash (its strings and identity memo; the hashes
+    kept in the objects' slots are counted with the visited set), or the fingerprint's encoder memo (in
+    the closure of ``worker.fp``), or ``{}``."""
+    own = getattr(worker.system, "__dict__", {}).get("_stable_hash")
+    if own is not None:
+        return [own._strs, own._memo]
     for cell in getattr(worker.fp, "__closure__", None) or ():
         enc = getattr(cell.cell_contents, "__self__", None)
         if enc is not None and hasattr(enc, "memo"):
@@ -155,7 +160,7 @@ def _timed(acc: dict[str, float], name: str, f: Any) -> Any:
     return g
 
 
-def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
+def profile_run(name: str, granularity: str, n: int, routing: str = "system") -> dict[str, Any]:
     """``n`` workers in this process, run level by level as the driver does; per worker the CPU seconds
     (``thread_time``) of its calls split into successors, routing fingerprint, pickling, unpickling
     (with interning) and the rest of its loops; the controller-memo misses and the CPU of the syncs
@@ -191,16 +196,22 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
         else:
             gc_cpu[0] += time.thread_time() - gc_t0[0]
 
+    route = routing_fn(system)
+    if routing == "fingerprint":  # the engine's fallback (BLAKE2b over the encoding), for an A/B of the system's hash
+        from kubecheck.core.explorer import fingerprint_fn
+
+        route = fingerprint_fn(64, 1 << 14)
     for w, acc in zip(workers, accs):
         w.start(pickle.loads(blob), PROPS, False, None)
+        if routing == "fingerprint" and n > 1:
+            w.fp = fingerprint_fn(64, 1 << 14)
         w.succ = _timed(acc, "successors", w.succ)
         w.fp = _timed(acc, "fingerprint", w.fp)
         w._pickle = _timed(acc, "pickle", w._pickle)  # type: ignore[method-assign]
         w._unpickle = _timed(acc, "unpickle", w._unpickle)  # type: ignore[method-assign]
-    fp = routing_fn(system)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
-        parts[fp(s) % n].append((i, s))
+        parts[route(s) % n].append((i, s))
     new = sum(w.seed(p) for w, p in zip(workers, parts))
     cpu, critical = [0.0] * n, 0.0
     KubeSystem._memoised = memoised  # type: ignore[method-assign,assignment]
@@ -238,10 +249,10 @@ def profile(a: Any) -> None:
     worker code, without Ray's transfers and scheduling); 1 and 2 workers alternately."""
     for rep in range(a.repeat):
         order = (1, 2) if rep % 2 == 0 else (2, 1)  # alternately first: neither gets the fresher heap every time
-        runs = {n: profile_run(a.scenario, a.granularity, n) for n in order}
+        runs = {n: profile_run(a.scenario, a.granularity, n, a.routing) for n in order}
         runs = {n: runs[n] for n in (1, 2)}
         one, two = runs[1], runs[2]
-        print(f"run {rep + 1} (load {os.getloadavg()[0]:.1f}): 1 worker {one['critical']:.2f} s CPU, 2 workers critical path "
+        print(f"run {rep + 1} (load {os.getloadavg()[0]:.1f}; routing by {a.routing}): 1 worker {one['critical']:.2f} s CPU, 2 workers critical path "
               f"{two['critical']:.2f} s ({one['critical'] / two['critical']:.2f}x; without imbalance "
               f"{one['critical'] / max(w['cpu'] for w in two['workers']):.2f}x); collector {one['gc']:.2f} s / {two['gc']:.2f} s (both workers)",
               flush=True)
@@ -250,7 +261,7 @@ def profile(a: Any) -> None:
                 rest = w["cpu"] - sum(w.get(k, 0.0) for k in ("successors", "fingerprint", "pickle", "unpickle"))
                 print(f"  {n} worker(s), worker {i}: {w['states']} states, {w['cpu']:.2f} s CPU: successors {w.get('successors', 0):.2f} s "
                       f"({1000 * w.get('successors', 0) / w['states']:.3f} ms per state; memo misses {w['misses']}, their syncs "
-                      f"{w['miss_cpu']:.2f} s), routing fingerprint {w.get('fingerprint', 0):.2f} s, pickle {w.get('pickle', 0):.2f} s, "
+                      f"{w['miss_cpu']:.2f} s), routing hash {w.get('fingerprint', 0):.2f} s, pickle {w.get('pickle', 0):.2f} s, "
                       f"unpickle + intern {w.get('unpickle', 0):.2f} s, rest {rest:.2f} s", flush=True)
 
 
@@ -287,7 +298,7 @@ def memory(a: Any) -> None:
                 print(f"cut {cut}: in-process workers={n}, worker {i}: {b['states']} states; visited set {b['visited'] / mib:.1f} MiB "
                       f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: controller memo {b['memo'] / mib:.1f} MiB "
                       f"({b['memo_entries']} entries), intern tables {b['intern'] / mib:.1f} MiB ({b['intern_entries']} entries), "
-                      f"routing fingerprint memo {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
+                      f"routing hash memos {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
                       f"entries), known successors {b['known'] / mib:.1f} MiB ({b['known_entries']} entries), rest of the system {b['rest'] / mib:.1f} MiB",
                       flush=True)
     if a.fit:
@@ -323,6 +334,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory", default="", help="the memory runs, cut at these numbers of states (comma-separated)")
     ap.add_argument("--profile", action="store_true", help="where 2 workers lose time against 1 (in this process, no Ray)")
+    ap.add_argument("--routing", choices=("system", "fingerprint"), default="system",
+                    help="with --profile: route by the system's stable hash (as the search does) or by the engine's fingerprint")
     ap.add_argument("--fit", action="store_true", help="with --memory: fit RSS = constant + slope x states per configuration "
                     "(instead of the object walks)")
     a = ap.parse_args(argv)

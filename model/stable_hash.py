@@ -115,7 +115,7 @@ class StableHash:
         memo = self._memo
         hit = memo.get(id(v))
         if hit is not None and hit[0] is v:
-            return hit[1]  # type: ignore[no-any-return]
+            return hit[1]
         h = self._seq(v)
         if len(memo) >= MEMO_CAP:
             memo.clear()
@@ -132,7 +132,7 @@ class StableHash:
 
     def _frozen_map(self, v: FrozenMap[Any, Any]) -> int:
         try:
-            return v._sh  # type: ignore[attr-defined,no-any-return]
+            return v._sh  # type: ignore[attr-defined]
         except AttributeError:
             h = self._mapping(v)
             object.__setattr__(v, "_sh", h)
@@ -186,7 +186,7 @@ class StableHash:
         ns: dict[str, Any] = {"strs": self._strs, "string": self._str, "value": self.value, "memo": self._memo, "M": _M, "P": _P,
                               "NONE": _NONE, "FrozenMap": FrozenMap, "setattr_": object.__setattr__, "CAP": MEMO_CAP}
         exec("\n".join(lines), ns)  # noqa: S102 - generated from the class's own field names
-        return ns["f"]  # type: ignore[no-any-return]
+        return ns["f"]
 
     def _kind(self, t: type) -> Callable[[Any], int]:
         """The function for a type met for the first time."""
