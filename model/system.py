@@ -721,10 +721,25 @@ class KubeSystem(BaseSystem[SystemState]):
             hasher = self._stable_hash = StableHash()
         return hasher(value)
 
+    def forget(self, state: SystemState) -> None:
+        """``state`` left this instance's process (the engine's optional hook
+        :func:`kubecheck.core.ts.forget_fn`: a worker of the distributed search sent it to the worker
+        that owns it): its cluster leaves the hash-consing table, which would otherwise hold every
+        successor this worker generated (up to :data:`_INTERN_MAX`), not only the ones it stores.
+        Pure memory: a later equal cluster is interned again (one more object, the same values)."""
+        cluster = state.cluster
+        clusters = self._intern_clusters
+        if clusters.get(cluster) is cluster:
+            del clusters[cluster]
+
     def _intern_state(self, state: SystemState) -> SystemState:
         cluster = self._intern_whole(state.cluster)
         if cluster is not state.cluster and state.cluster._cache.get("normalized"):
             cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
+        if cluster._cache.get("normalized"):
+            # the whole cluster too, as _finish does for a successor's: an arrival equal to a cluster this
+            # instance built is that cluster (one copy, not two), and one this instance builds later is it
+            cluster = self._intern_clusters.setdefault(cluster, cluster)
         prev = state.previous
         if prev is not None:
             prev = self._intern_whole(prev)

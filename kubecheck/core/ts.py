@@ -31,6 +31,7 @@ __all__ = [
     "expects_progress_fn",
     "intern_fn",
     "stable_hash_fn",
+    "forget_fn",
 ]
 
 S = TypeVar("S")
@@ -109,6 +110,12 @@ class BaseSystem(Generic[S]):
         Pure speed: it need not be injective (it only partitions), only cheap; a model that keeps it
         per (hash-consed) object hashes only what a step changed.  Default: a 64-bit fingerprint of the
         state's canonical encoding (read through :func:`stable_hash_fn`).
+    ``forget(state) -> None``
+        ``state`` left this process (a worker of the distributed search sent it to the worker that owns
+        it): the system may drop what its caches keep only for it (a hash-consing table would otherwise
+        hold every successor a worker generated, not only the states it stores, and a worker's memory
+        would not be its part of the visited set plus a constant).  Pure memory: nothing may change
+        with it.  Default: nothing (read through :func:`forget_fn`).
     """
 
     def init_states(self) -> Sequence[S]:  # pragma: no cover - abstract
@@ -177,6 +184,12 @@ def intern_fn(system: Any) -> Callable[[Any], Any]:
 def stable_hash_fn(system: Any) -> Callable[[Any], int] | None:
     """``system.stable_hash`` (see :class:`BaseSystem`), or ``None`` when the system has none."""
     own = getattr(system, "stable_hash", None)
+    return own if callable(own) else None
+
+
+def forget_fn(system: Any) -> Callable[[Any], None] | None:
+    """``system.forget`` (see :class:`BaseSystem`), or ``None`` when the system has none."""
+    own = getattr(system, "forget", None)
     return own if callable(own) else None
 
 

@@ -169,3 +169,28 @@ def test_the_workers_route_by_the_systems_stable_hash_when_it_has_one(stable: bo
         assert all(w.system.routed for w in workers)  # each worker's own copy routed its successors
     else:
         assert sorted(len(w.seen) for w in workers) != [0, 0, 60]
+
+
+def test_a_worker_forgets_the_successors_it_sent_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``system.forget`` (kubecheck.core.ts.forget_fn; ``KubeSystem.forget``): the clusters of the
+    successors a worker sends to their owner leave its hash-consing table, so a worker holds the
+    clusters of the states it stores, not of every successor it generated (per-state memory that
+    would not split across the workers).  The counts do not change."""
+    key = ("rollout_small", "write", False)
+    workers, transitions, _ = _run(BUILDERS["rollout_small"]("write"), 2)
+    assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
+    def foreign(ws: list[Worker]) -> list[float]:
+        """Per worker: the share of its hash-consed clusters that no state it stores has."""
+        out = []
+        for w in ws:
+            mine = {s.cluster for s in w.seen}
+            table = w.system._intern_clusters
+            out.append(sum(1 for c in table if c not in mine) / len(table))
+        return out
+
+    assert max(foreign(workers)) < 0.05  # (3 % and 0.2 % when written: clusters forgotten while a stored state shares them)
+    monkeypatch.setattr(KubeSystem, "forget", None)  # forget_fn then finds no hook
+    workers, transitions, _ = _run(BUILDERS["rollout_small"]("write"), 2)
+    assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
+    assert all(w.forget is None for w in workers)
+    assert min(foreign(workers)) > 0.3  # (42 % when written: every successor a worker sent away)

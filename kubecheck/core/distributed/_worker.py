@@ -10,7 +10,7 @@ from typing import Any
 
 from kubecheck.core.judge import Outcome, judge_deadlock, judge_state, judge_step
 from kubecheck.core.properties import PropertyKind
-from kubecheck.core.ts import expects_progress_fn, intern_fn, stable_hash_fn, successors_fn
+from kubecheck.core.ts import expects_progress_fn, forget_fn, intern_fn, stable_hash_fn, successors_fn
 
 #: Expansions between two checks of the clock and the RSS inside a level.
 CHECK_EVERY = 64
@@ -188,6 +188,8 @@ class Worker:
         self.canon = portable_canonical(system) if symmetry else None
         self.progress = expects_progress_fn(system)
         self.intern = intern_fn(system)
+        #: what the system may drop for a state sent away (its hash-consing of it): only with other workers
+        self.forget: Any = forget_fn(system) if self.n > 1 else None
         #: what the system learned (its memo entries) and takes from the other workers, if it can
         learned: Any = getattr(system, "learned", None)
         learn: Any = getattr(system, "learn", None)
@@ -247,7 +249,7 @@ class Worker:
         transitions = remote = 0
         cut = None
         dl = self.deadlock[0] if self.deadlock else None
-        seen, known = self.seen, self.known
+        seen, known, forget = self.seen, self.known, self.forget
         if len(known) >= KNOWN_CAP:
             known.clear()
         for count, (lid, s) in enumerate(self.frontier):
@@ -276,7 +278,11 @@ class Worker:
                 # Known already (no fingerprint, nothing sent): a state this worker owns and stored, or
                 # one it sent before (its owner stored it at the end of that level).  The first
                 # occurrence is the one kept, as the owner would keep it: the same parents.
-                if key in seen or key in known:
+                if key in seen:
+                    continue
+                if key in known:
+                    if forget is not None:  # routed before (sent away, most likely), made again here
+                        forget(t)
                     continue
                 known[key] = None
                 if canon is None:
@@ -296,6 +302,10 @@ class Worker:
             data = self._pickle(j, out[j], learned) if out[j] or learned else b""
             sent += len(data)
             batches.append(data)
+            if forget is not None:  # sent away: this worker keeps nothing for them (their owner stores them)
+                at = 0 if canon is None else 1
+                for item in out[j]:
+                    forget(item[at])
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
