@@ -384,7 +384,10 @@ def _speed(a: Any, props: list[Any], rep: int) -> None:
     print(f"run {rep + 1}, load {os.getloadavg()[0]:.1f}; explorer (1 process): {one.stats.states} states, {one.stats.transitions} transitions, "
           f"depth {one.stats.max_depth}, {secs:.1f} s wall, {cpu:.2f} s CPU ({1000 * cpu / one.stats.states:.3f} ms/state), "
           f"{one.stats.states / secs:,.0f} states/s")
-    for n in (int(x) for x in a.workers.split(",")):
+    order = [int(x) for x in a.workers.split(",")]
+    if rep % 2 == 1:
+        order.reverse()  # alternately first: neither gets the quieter moment every time
+    for n in order:
         explore_distributed(_builder("rs_crash")("write"), props, workers=n)  # start the actors (not timed)
         system = _builder(a.scenario)(a.granularity)
         load = os.getloadavg()[0]
