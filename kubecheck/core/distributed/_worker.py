@@ -77,6 +77,22 @@ def _rss_now() -> int:
     return 0
 
 
+def memory_parts() -> dict[str, int]:
+    """This process's memory now by kind (bytes; Linux ``/proc/self/status``): ``VmRSS``, ``VmHWM`` (the
+    peak), ``RssAnon`` (its own heap), ``RssFile`` and ``RssShmem`` (shared memory it touched, such as Ray's
+    object store: counted in its RSS, not its own)."""
+    out: dict[str, int] = {}
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                name, _, rest = line.partition(b":")
+                if name in (b"VmRSS", b"VmHWM", b"RssAnon", b"RssFile", b"RssShmem"):
+                    out[name.decode()] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
 def _peak_rss() -> int:
     from kubecheck.core.explorer import peak_rss
 
@@ -393,6 +409,10 @@ class Worker:
         self.thread_cpu += time.thread_time() - h0
         return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
                 "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
+
+    def memory(self) -> dict[str, int]:
+        """This worker process's memory now, by kind (:func:`memory_parts`)."""
+        return memory_parts()
 
     def parent(self, lid: int) -> tuple[int, int, int]:
         p = self.parents
