@@ -24,8 +24,10 @@ FP_MEMO = 1 << 14
 #: remember having received from it): ``SHARE_CAP // (n - 1)`` per other worker, beyond which both
 #: sides forget them.  Shared out, not per pair: with a cap per pair each worker's tables would grow
 #: with the number of workers (about 45 MiB per other worker at 65,536 objects each way), and the
-#: memory per worker would not be a constant plus its part of the visited set.
-SHARE_CAP = 1 << 16
+#: memory per worker would not be a constant plus its part of the visited set.  16,384, not 65,536: on a
+#: 105,291-state search 116 bytes per state instead of 114, for a quarter of the tables (about 12 MiB
+#: instead of 50 at their cap, reached after about 30,000 states instead of 130,000; docs/performance.md).
+SHARE_CAP = 1 << 14
 #: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
 #: forgets them at the start of a level (a constant of its memory).
 KNOWN_CAP = 1 << 13
