@@ -179,7 +179,7 @@ class Worker:
         self.sent: dict[int, dict[int, tuple[Any, int]]] = {}
         #: the keys this worker routed (sent, or kept for itself) since it last forgot them: each is stored
         #: by its owner by now (or at the end of this level)
-        self.known: dict[Any, None] = {}
+        self.known: dict[Any, int] = {}  # key -> its owner
         self.received: dict[int, dict[int, Any]] = {}
         self.once: dict[int, set[int]] = {}
         self.memory: Any = None
@@ -298,15 +298,16 @@ class Worker:
                 # occurrence is the one kept, as the owner would keep it: the same parents.
                 if key in seen:
                     continue
-                if key in known:
-                    if forget is not None:  # routed before (sent away, most likely), made again here
+                owner = known.get(key)
+                if owner is not None:
+                    if owner != me and forget is not None:  # sent away before, made again here
                         forget(t)
                     continue
-                known[key] = None
+                owner = known[key] = fp(key) % n
                 if canon is None:
-                    out[fp(t) % n].append((t, lid, pos))
+                    out[owner].append((t, lid, pos))
                 else:
-                    out[fp(key) % n].append((key, t, lid, pos))
+                    out[owner].append((key, t, lid, pos))
         self.expanded += len(self.frontier)
         self._local = out[me]
         learned = self.learned() if self.learned is not None else []
