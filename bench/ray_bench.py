@@ -112,13 +112,14 @@ def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, i
         counted: set[int] = set()
         visited = deep_size([w.seen, w.parents, w.frontier], counted)
         sysw = w.system
+        clusters = deep_size([sysw._intern_clusters], counted)  # hash-consed clusters beyond the stored states'
         memo = deep_size([sysw._sync_memo], counted)
         intern = deep_size([sysw._intern_objs, sysw._intern_tables], counted)
         fpm = deep_size([_fp_memo(w)], counted)
         shared = deep_size([w.sent, w.received, w.once], counted)
         known = deep_size([w.known], counted)
         rest = deep_size([sysw], counted)  # the scenario, the last-reads map, ...
-        out.append({"states": len(w.seen), "visited": visited, "memo": memo, "memo_entries": sysw._sync_memo_size,
+        out.append({"states": len(w.seen), "visited": visited, "clusters": clusters, "clusters_entries": len(sysw._intern_clusters), "memo": memo, "memo_entries": sysw._sync_memo_size,
                     "intern": intern, "intern_entries": len(sysw._intern_objs) + len(sysw._intern_tables), "fp": fpm, "shared": shared,
                     "shared_entries": sum(map(len, w.sent.values())) + sum(map(len, w.received.values())), "known": known,
                     "known_entries": len(w.known), "rest": rest})
@@ -296,7 +297,8 @@ def memory(a: Any) -> None:
         for n in workers:
             for i, b in enumerate(breakdown(a.scenario, a.granularity, n, cut)):
                 print(f"cut {cut}: in-process workers={n}, worker {i}: {b['states']} states; visited set {b['visited'] / mib:.1f} MiB "
-                      f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: controller memo {b['memo'] / mib:.1f} MiB "
+                      f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: hash-consed clusters {b['clusters'] / mib:.1f} MiB "
+                      f"({b['clusters_entries']} entries), controller memo {b['memo'] / mib:.1f} MiB "
                       f"({b['memo_entries']} entries), intern tables {b['intern'] / mib:.1f} MiB ({b['intern_entries']} entries), "
                       f"routing hash memos {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
                       f"entries), known successors {b['known'] / mib:.1f} MiB ({b['known_entries']} entries), rest of the system {b['rest'] / mib:.1f} MiB",
