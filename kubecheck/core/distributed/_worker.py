@@ -413,7 +413,7 @@ class Worker:
         return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
                 "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
 
-    def memory(self) -> dict[str, int]:
+    def memory_now(self) -> dict[str, int]:
         """This worker process's memory now, by kind (:func:`memory_parts`)."""
         return memory_parts()
 
