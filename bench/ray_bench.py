@@ -71,7 +71,12 @@ def deep_size(roots: list[Any], counted: set[int]) -> int:
 
 
 def _fp_memo(worker: Any) -> Any:
-    """The routing fingerprint's encoder memo (in the closure of ``worker.fp``), or ``{}``."""
+    """The routing hash's memos: the system's stable hash (its strings and identity memo; the hashes
+    kept in the objects' slots are counted with the visited set), or the fingerprint's encoder memo (in
+    the closure of ``worker.fp``), or ``{}``."""
+    own = getattr(worker.system, "__dict__", {}).get("_stable_hash")
+    if own is not None:
+        return [own._strs, own._memo]
     for cell in getattr(worker.fp, "__closure__", None) or ():
         enc = getattr(cell.cell_contents, "__self__", None)
         if enc is not None and hasattr(enc, "memo"):
@@ -85,15 +90,14 @@ def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, i
     the bytes of its visited set and of its caches beyond it."""
     import pickle
 
-    from kubecheck.core.distributed import Worker
-    from kubecheck.core.explorer import fingerprint_fn
+    from kubecheck.core.distributed import Worker, routing_fn
 
     system = _builder(name)(granularity)
     blob = pickle.dumps(system)
     workers = [Worker(i, n) for i in range(n)]
     for w in workers:
         w.start(pickle.loads(blob), PROPS, False, None)
-    fp = fingerprint_fn(64)
+    fp = routing_fn(system)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
         parts[fp(s) % n].append((i, s))
@@ -108,13 +112,14 @@ def breakdown(name: str, granularity: str, n: int, cut: int) -> list[dict[str, i
         counted: set[int] = set()
         visited = deep_size([w.seen, w.parents, w.frontier], counted)
         sysw = w.system
+        clusters = deep_size([sysw._intern_clusters], counted)  # hash-consed clusters beyond the stored states'
         memo = deep_size([sysw._sync_memo], counted)
         intern = deep_size([sysw._intern_objs, sysw._intern_tables], counted)
         fpm = deep_size([_fp_memo(w)], counted)
         shared = deep_size([w.sent, w.received, w.once], counted)
         known = deep_size([w.known], counted)
         rest = deep_size([sysw], counted)  # the scenario, the last-reads map, ...
-        out.append({"states": len(w.seen), "visited": visited, "memo": memo, "memo_entries": sysw._sync_memo_size,
+        out.append({"states": len(w.seen), "visited": visited, "clusters": clusters, "clusters_entries": len(sysw._intern_clusters), "memo": memo, "memo_entries": sysw._sync_memo_size,
                     "intern": intern, "intern_entries": len(sysw._intern_objs) + len(sysw._intern_tables), "fp": fpm, "shared": shared,
                     "shared_entries": sum(map(len, w.sent.values())) + sum(map(len, w.received.values())), "known": known,
                     "known_entries": len(w.known), "rest": rest})
@@ -156,7 +161,7 @@ def _timed(acc: dict[str, float], name: str, f: Any) -> Any:
     return g
 
 
-def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
+def profile_run(name: str, granularity: str, n: int, routing: str = "system") -> dict[str, Any]:
     """``n`` workers in this process, run level by level as the driver does; per worker the CPU seconds
     (``thread_time``) of its calls split into successors, routing fingerprint, pickling, unpickling
     (with interning) and the rest of its loops; the controller-memo misses and the CPU of the syncs
@@ -165,8 +170,7 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
     import gc
     import pickle
 
-    from kubecheck.core.distributed import Worker
-    from kubecheck.core.explorer import fingerprint_fn
+    from kubecheck.core.distributed import Worker, routing_fn
     from model.system import KubeSystem
 
     system = _builder(name)(granularity)
@@ -193,16 +197,22 @@ def profile_run(name: str, granularity: str, n: int) -> dict[str, Any]:
         else:
             gc_cpu[0] += time.thread_time() - gc_t0[0]
 
+    route = routing_fn(system)
+    if routing == "fingerprint":  # the engine's fallback (BLAKE2b over the encoding), for an A/B of the system's hash
+        from kubecheck.core.explorer import fingerprint_fn
+
+        route = fingerprint_fn(64, 1 << 14)
     for w, acc in zip(workers, accs):
         w.start(pickle.loads(blob), PROPS, False, None)
+        if routing == "fingerprint" and n > 1:
+            w.fp = fingerprint_fn(64, 1 << 14)
         w.succ = _timed(acc, "successors", w.succ)
         w.fp = _timed(acc, "fingerprint", w.fp)
         w._pickle = _timed(acc, "pickle", w._pickle)  # type: ignore[method-assign]
         w._unpickle = _timed(acc, "unpickle", w._unpickle)  # type: ignore[method-assign]
-    fp = fingerprint_fn(64)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
-        parts[fp(s) % n].append((i, s))
+        parts[route(s) % n].append((i, s))
     new = sum(w.seed(p) for w, p in zip(workers, parts))
     cpu, critical = [0.0] * n, 0.0
     KubeSystem._memoised = memoised  # type: ignore[method-assign,assignment]
@@ -240,10 +250,10 @@ def profile(a: Any) -> None:
     worker code, without Ray's transfers and scheduling); 1 and 2 workers alternately."""
     for rep in range(a.repeat):
         order = (1, 2) if rep % 2 == 0 else (2, 1)  # alternately first: neither gets the fresher heap every time
-        runs = {n: profile_run(a.scenario, a.granularity, n) for n in order}
+        runs = {n: profile_run(a.scenario, a.granularity, n, a.routing) for n in order}
         runs = {n: runs[n] for n in (1, 2)}
         one, two = runs[1], runs[2]
-        print(f"run {rep + 1} (load {os.getloadavg()[0]:.1f}): 1 worker {one['critical']:.2f} s CPU, 2 workers critical path "
+        print(f"run {rep + 1} (load {os.getloadavg()[0]:.1f}; routing by {a.routing}): 1 worker {one['critical']:.2f} s CPU, 2 workers critical path "
               f"{two['critical']:.2f} s ({one['critical'] / two['critical']:.2f}x; without imbalance "
               f"{one['critical'] / max(w['cpu'] for w in two['workers']):.2f}x); collector {one['gc']:.2f} s / {two['gc']:.2f} s (both workers)",
               flush=True)
@@ -252,7 +262,7 @@ def profile(a: Any) -> None:
                 rest = w["cpu"] - sum(w.get(k, 0.0) for k in ("successors", "fingerprint", "pickle", "unpickle"))
                 print(f"  {n} worker(s), worker {i}: {w['states']} states, {w['cpu']:.2f} s CPU: successors {w.get('successors', 0):.2f} s "
                       f"({1000 * w.get('successors', 0) / w['states']:.3f} ms per state; memo misses {w['misses']}, their syncs "
-                      f"{w['miss_cpu']:.2f} s), routing fingerprint {w.get('fingerprint', 0):.2f} s, pickle {w.get('pickle', 0):.2f} s, "
+                      f"{w['miss_cpu']:.2f} s), routing hash {w.get('fingerprint', 0):.2f} s, pickle {w.get('pickle', 0):.2f} s, "
                       f"unpickle + intern {w.get('unpickle', 0):.2f} s, rest {rest:.2f} s", flush=True)
 
 
@@ -262,12 +272,15 @@ def memory(a: Any) -> None:
     cuts = [int(x) for x in a.memory.split(",")]
     workers = [int(x) for x in a.workers.split(",")]
     mib = 2**20
+    #: (states, RSS growth in bytes) per configuration: "explorer", "1 worker", "2 workers" (each worker: its own states)
+    points: dict[str, list[tuple[int, float]]] = {}
     for cut in cuts:
         for rep in range(a.repeat):
             load = os.getloadavg()[0]
             states, grown = _explorer_rss(a.scenario, a.granularity, cut)
             print(f"cut {cut} run {rep + 1}: explorer (a new process, load {load:.1f}): {states} states, RSS growth "
                   f"{grown / mib:.1f} MiB", flush=True)
+            points.setdefault("explorer", []).append((states, grown))
             for n in workers:
                 explore_distributed(_builder("rs_crash")("write"), PROPS, workers=n)  # start the actors (not timed)
                 load = os.getloadavg()[0]
@@ -276,15 +289,40 @@ def memory(a: Any) -> None:
                 print(f"cut {cut} run {rep + 1}: ray workers={n} (load {load:.1f}): {r.stats.states} states, per worker "
                       f"{d.states_per_worker}, RSS growth per worker {', '.join(f'{g:.1f}' for g in grow)} MiB, CPU s per worker "
                       f"{', '.join(f'{c:.1f}' for c in d.cpu_seconds_per_worker)}", flush=True)
+                for st, g in zip(d.states_per_worker, grow):
+                    points.setdefault(f"{n} worker(s), each", []).append((st, g * mib))
                 release_workers()
+        if a.fit:
+            continue
         for n in workers:
             for i, b in enumerate(breakdown(a.scenario, a.granularity, n, cut)):
                 print(f"cut {cut}: in-process workers={n}, worker {i}: {b['states']} states; visited set {b['visited'] / mib:.1f} MiB "
-                      f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: controller memo {b['memo'] / mib:.1f} MiB "
+                      f"({b['visited'] / b['states']:.0f} bytes per state); beyond it: hash-consed clusters {b['clusters'] / mib:.1f} MiB "
+                      f"({b['clusters_entries']} entries), controller memo {b['memo'] / mib:.1f} MiB "
                       f"({b['memo_entries']} entries), intern tables {b['intern'] / mib:.1f} MiB ({b['intern_entries']} entries), "
-                      f"routing fingerprint memo {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
+                      f"routing hash memos {b['fp'] / mib:.1f} MiB, numbered objects {b['shared'] / mib:.1f} MiB ({b['shared_entries']} "
                       f"entries), known successors {b['known'] / mib:.1f} MiB ({b['known_entries']} entries), rest of the system {b['rest'] / mib:.1f} MiB",
                       flush=True)
+    if a.fit:
+        fit(points)
+
+
+def fit(points: dict[str, list[tuple[int, float]]]) -> None:
+    """``--fit``: RSS growth = constant + slope x states by least squares per configuration, and each
+    slope against the single process's (the target: a worker of N at about 1/N of it, plus a constant)."""
+    mib, lines = 2**20, {}
+    for name, pts in points.items():
+        n = len(pts)
+        if n < 2 or len({x for x, _ in pts}) < 2:
+            continue
+        mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+        slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+        lines[name] = (slope, my - slope * mx)
+    base = lines.get("explorer")
+    for name, (slope, const) in lines.items():
+        ratio = f", {slope / base[0]:.2f} x the single process's slope" if base else ""
+        print(f"fit {name}: RSS growth = {const / mib:.1f} MiB + {slope:.0f} bytes x states{ratio} "
+              f"(points: {', '.join(f'{x}: {y / mib:.1f}' for x, y in sorted(points[name]))})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -298,6 +336,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory", default="", help="the memory runs, cut at these numbers of states (comma-separated)")
     ap.add_argument("--profile", action="store_true", help="where 2 workers lose time against 1 (in this process, no Ray)")
+    ap.add_argument("--routing", choices=("system", "fingerprint"), default="system",
+                    help="with --profile: route by the system's stable hash (as the search does) or by the engine's fingerprint")
+    ap.add_argument("--fit", action="store_true", help="with --memory: fit RSS = constant + slope x states per configuration "
+                    "(instead of the object walks)")
     a = ap.parse_args(argv)
     if a.profile:
         profile(a)
@@ -344,7 +386,10 @@ def _speed(a: Any, props: list[Any], rep: int) -> None:
     print(f"run {rep + 1}, load {os.getloadavg()[0]:.1f}; explorer (1 process): {one.stats.states} states, {one.stats.transitions} transitions, "
           f"depth {one.stats.max_depth}, {secs:.1f} s wall, {cpu:.2f} s CPU ({1000 * cpu / one.stats.states:.3f} ms/state), "
           f"{one.stats.states / secs:,.0f} states/s")
-    for n in (int(x) for x in a.workers.split(",")):
+    order = [int(x) for x in a.workers.split(",")]
+    if rep % 2 == 1:
+        order.reverse()  # alternately first: neither gets the quieter moment every time
+    for n in order:
         explore_distributed(_builder("rs_crash")("write"), props, workers=n)  # start the actors (not timed)
         system = _builder(a.scenario)(a.granularity)
         load = os.getloadavg()[0]

@@ -34,7 +34,8 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
     #: written to trace files as ``#map`` (traces.serialize reads it back as this class, by name)
     __trace_map__ = True
 
-    __slots__ = ("_d", "_hash")
+    #: ``_sh``: the stable hash (model.stable_hash), set on first use by a distributed search
+    __slots__ = ("_d", "_hash", "_sh")
 
     def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = (), **kw: V) -> None:
         d = dict(items)

@@ -84,14 +84,16 @@ ContainerState = Literal["waiting", "running", "terminated"]
 
 
 class _CachedHash:
-    """A slot for the object's hash, computed on first use (see :func:`_cache_hashes`).
+    """A slot for the object's hash, computed on first use (see :func:`_cache_hashes`), and one for
+    its stable hash (the same in every process: :mod:`model.stable_hash`, computed only by a
+    distributed search, which routes states by it).
 
     Not a dataclass field: ``fields()``, ``repr``, ``==``, pickling (the dataclass ``__getstate__``
     lists fields only) and :func:`model.frozen.evolve` (which copies fields only) never see it, so a
     copy or a changed object starts without a cached hash.
     """
 
-    __slots__ = ("_h",)
+    __slots__ = ("_h", "_sh")
 
 
 @dataclass(frozen=True, slots=True)

@@ -825,10 +825,37 @@ class KubeSystem(BaseSystem[SystemState]):
             return self._intern_objs.setdefault(value, value)
         return value
 
+    def stable_hash(self, value: Any) -> int:
+        """A 64-bit hash of ``value`` (a state, or any part of one) that is the same in every process
+        for equal values, unlike ``hash()`` (:mod:`model.stable_hash`; the engine's optional hook
+        :func:`kubecheck.core.ts.stable_hash_fn`: the distributed search routes states by it).  Each
+        object keeps its own once computed, so a successor hashes only what its step made."""
+        hasher = self.__dict__.get("_stable_hash")
+        if hasher is None:
+            from model.stable_hash import StableHash
+
+            hasher = self._stable_hash = StableHash()
+        return hasher(value)
+
+    def forget(self, state: SystemState) -> None:
+        """``state`` left this instance's process (the engine's optional hook
+        :func:`kubecheck.core.ts.forget_fn`: a worker of the distributed search sent it to the worker
+        that owns it): its cluster leaves the hash-consing table, which would otherwise hold every
+        successor this worker generated (up to :data:`_INTERN_MAX`), not only the ones it stores.
+        Pure memory: a later equal cluster is interned again (one more object, the same values)."""
+        cluster = state.cluster
+        clusters = self._intern_clusters
+        if clusters.get(cluster) is cluster:
+            del clusters[cluster]
+
     def _intern_state(self, state: SystemState) -> SystemState:
         cluster = self._intern_whole(state.cluster)
         if cluster is not state.cluster and state.cluster._cache.get("normalized"):
             cluster._cache["normalized"] = True  # what _finish's fast path needs to know of a parent
+        if cluster._cache.get("normalized"):
+            # the whole cluster too, as _finish does for a successor's: an arrival equal to a cluster this
+            # instance built is that cluster (one copy, not two), and one this instance builds later is it
+            cluster = self._intern_clusters.setdefault(cluster, cluster)
         prev = state.previous
         if prev is not None:
             prev = self._intern_whole(prev)

@@ -98,3 +98,5 @@ _.tasks  # kubecheck/pool.py: RaySearchPool counter (searches run as Ray tasks),
 _.persistent_id  # kubecheck/core/distributed/_worker.py: pickle.Pickler hook, called by pickle
 _.persistent_load  # kubecheck/core/distributed/_worker.py: pickle.Unpickler hook, called by pickle
 _.__reduce__  # model/state.py: ClusterState's pickling (without its index cache), called by pickle
+_._stable_hash  # model/system.py: KubeSystem's StableHash, set on first use and read back through __dict__.get (bench/ray_bench.py reads its memos)
+_.memory_now  # kubecheck/core/distributed/_worker.py: Worker.memory_now, called on a Ray actor handle (handle.memory_now.remote()) to split a worker's RSS by kind (docs/performance.md, Ray, fourth session)

@@ -30,6 +30,8 @@ __all__ = [
     "canonical_fn",
     "expects_progress_fn",
     "intern_fn",
+    "stable_hash_fn",
+    "forget_fn",
 ]
 
 S = TypeVar("S")
@@ -101,6 +103,19 @@ class BaseSystem(Generic[S]):
         model whose caches are keyed by identity then hits them again.  Pure speed: it must return a
         state equal to ``state``.  Default: ``state`` itself (not defined on :class:`BaseSystem`; read
         through :func:`intern_fn`).
+    ``stable_hash(state) -> int``
+        A 64-bit hash that is equal for equal states (and equal symmetry representatives) and the same
+        in every process, unlike ``hash()`` (salted strings; ``hash(None)`` an address before Python
+        3.12): the distributed search routes each state to the worker ``stable_hash(key) % workers``.
+        Pure speed: it need not be injective (it only partitions), only cheap; a model that keeps it
+        per (hash-consed) object hashes only what a step changed.  Default: a 64-bit fingerprint of the
+        state's canonical encoding (read through :func:`stable_hash_fn`).
+    ``forget(state) -> None``
+        ``state`` left this process (a worker of the distributed search sent it to the worker that owns
+        it): the system may drop what its caches keep only for it (a hash-consing table would otherwise
+        hold every successor a worker generated, not only the states it stores, and a worker's memory
+        would not be its part of the visited set plus a constant).  Pure memory: nothing may change
+        with it.  Default: nothing (read through :func:`forget_fn`).
     """
 
     def init_states(self) -> Sequence[S]:  # pragma: no cover - abstract
@@ -164,6 +179,18 @@ def intern_fn(system: Any) -> Callable[[Any], Any]:
     """``system.intern`` (see :class:`BaseSystem`), or the identity."""
     own = getattr(system, "intern", None)
     return own if own is not None else (lambda state: state)
+
+
+def stable_hash_fn(system: Any) -> Callable[[Any], int] | None:
+    """``system.stable_hash`` (see :class:`BaseSystem`), or ``None`` when the system has none."""
+    own = getattr(system, "stable_hash", None)
+    return own if callable(own) else None
+
+
+def forget_fn(system: Any) -> Callable[[Any], None] | None:
+    """``system.forget`` (see :class:`BaseSystem`), or ``None`` when the system has none."""
+    own = getattr(system, "forget", None)
+    return own if callable(own) else None
 
 
 def expects_progress_fn(system: Any) -> Callable[[Any], bool]:

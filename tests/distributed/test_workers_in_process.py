@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from kubecheck.core.distributed import _worker
-from kubecheck.core.distributed._worker import Worker, share_cap
-from kubecheck.core.explorer import explore, fingerprint_fn
+from kubecheck.core.distributed._worker import Worker, routing_fn, share_cap
+from kubecheck.core.explorer import explore
 from kubecheck.core.properties import invariant
 from model.system import KubeSystem
 from tests.model.test_golden_counts import BUILDERS, GOLDEN
@@ -29,7 +29,7 @@ def _run(system: Any, n: int, symmetry: bool = False) -> tuple[list[Worker], int
     workers = [Worker(i, n) for i in range(n)]
     for w in workers:
         w.start(pickle.loads(blob), PROPS, symmetry, None)
-    fp = fingerprint_fn(64)
+    fp = routing_fn(system)
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(system.init_states()):
         parts[fp(system.representative(s) if symmetry else s) % n].append((i, s))
@@ -51,8 +51,8 @@ def test_two_workers_in_process_give_the_golden_counts(key: tuple[str, str, bool
     workers, transitions, sent = _run(BUILDERS[name](granularity), 2, symmetry)
     assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
     assert all(len(w.seen) for w in workers) and sent > 0
-    # each worker holds only the states it owns
-    fp = fingerprint_fn(64)
+    # each worker holds only the states it owns (by the routing hash of a fresh instance: the same in every process)
+    fp = routing_fn(BUILDERS[name](granularity))
     for w in workers:
         assert all(fp(w.system.representative(k) if symmetry else k) % 2 == w.index for k in w.seen)
 
@@ -135,3 +135,62 @@ def test_stored_states_are_out_of_the_collectors_walk() -> None:
     assert gc.get_freeze_count() > 0
     workers[0].start(workers[0].system, PROPS, False, None)  # a new search: unfreeze, collect, freeze
     gc.unfreeze()
+
+
+class _Ring:
+    """A system of no Kubernetes (the engine's hook alone): states 0..59, steps +1 and x2 mod 60."""
+
+    def __init__(self, stable: bool) -> None:
+        self.routed: list[int] = []
+        if stable:
+            self.stable_hash = self._stable
+
+    def _stable(self, state: int) -> int:
+        self.routed.append(state)
+        return state  # the owner of s is s % n
+
+    def init_states(self) -> list[int]:
+        return [0, 1]
+
+    def successors(self, state: int) -> list[tuple[str, int]]:
+        return [("inc", (state + 1) % 60), ("double", (2 * state) % 60)]
+
+
+@pytest.mark.parametrize("stable", [True, False], ids=["system-stable-hash", "fingerprint"])
+def test_the_workers_route_by_the_systems_stable_hash_when_it_has_one(stable: bool) -> None:
+    """``system.stable_hash`` (kubecheck.core.ts.stable_hash_fn) is what the driver and the workers route
+    by; without it, the fingerprint.  Either way every state is stored once, by one worker."""
+    system = _Ring(stable)
+    assert (routing_fn(system) is system.stable_hash) if stable else (routing_fn(system)(7) == routing_fn(_Ring(False))(7))
+    workers, transitions, _ = _run(system, 3)
+    assert sorted(s for w in workers for s in w.seen) == list(range(60)) and transitions == 120
+    if stable:
+        assert all(s % 3 == w.index for w in workers for s in w.seen)
+        assert all(w.system.routed for w in workers)  # each worker's own copy routed its successors
+    else:
+        assert sorted(len(w.seen) for w in workers) != [0, 0, 60]
+
+
+def test_a_worker_forgets_the_successors_it_sent_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``system.forget`` (kubecheck.core.ts.forget_fn; ``KubeSystem.forget``): the clusters of the
+    successors a worker sends to their owner leave its hash-consing table, so a worker holds the
+    clusters of the states it stores, not of every successor it generated (per-state memory that
+    would not split across the workers).  The counts do not change."""
+    key = ("rollout_small", "write", False)
+    workers, transitions, _ = _run(BUILDERS["rollout_small"]("write"), 2)
+    assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
+    def foreign(ws: list[Worker]) -> list[float]:
+        """Per worker: the share of its hash-consed clusters that no state it stores has."""
+        out = []
+        for w in ws:
+            mine = {s.cluster for s in w.seen}
+            table = w.system._intern_clusters
+            out.append(sum(1 for c in table if c not in mine) / len(table))
+        return out
+
+    assert max(foreign(workers)) < 0.05  # (3 % and 0.2 % when written: clusters forgotten while a stored state shares them)
+    monkeypatch.setattr(KubeSystem, "forget", None)  # forget_fn then finds no hook
+    workers, transitions, _ = _run(BUILDERS["rollout_small"]("write"), 2)
+    assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
+    assert all(w.forget is None for w in workers)
+    assert min(foreign(workers)) > 0.3  # (42 % when written: every successor a worker sent away)

@@ -7,11 +7,17 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
 
 * **Partition**: a state belongs to the worker ``fp(key) % workers``, where the key is the state
   (or ``system.canonical(state)`` with symmetry, the same representative as the explorer) and
-  ``fp`` the explorer's stable 64-bit fingerprint (BLAKE2b over a canonical encoding).  Not
-  ``hash()``: it differs between processes (strings are salted, and before Python 3.12
-  ``hash(None)`` is an address), and workers that disagree on owners would store a state twice or
-  never.  The owner holds that part of the visited set (the states or keys themselves: no
-  fingerprint collisions, the fingerprint only routes).
+  ``fp`` a hash that is the same in every process (:func:`routing_fn`): the system's own
+  ``stable_hash`` when it has one (:func:`kubecheck.core.ts.stable_hash_fn`; the Kubernetes model
+  keeps it per hash-consed object, so a successor hashes only what its step made), else the
+  explorer's stable 64-bit fingerprint (BLAKE2b over a canonical encoding).  Not ``hash()``: it
+  differs between processes (strings are salted, and before Python 3.12 ``hash(None)`` is an
+  address), and workers that disagree on owners would store a state twice or never.  The owner
+  holds that part of the visited set (the states or keys themselves: no fingerprint collisions,
+  the hash only routes).
+* **Memory**: a worker holds its part of the visited set and bounded caches; what it generated and
+  sent away it forgets (``system.forget``, :func:`kubecheck.core.ts.forget_fn`: the model's
+  hash-consing table would otherwise keep every successor the worker made).
 * **Levels**: the driver asks every worker to expand its frontier (depth d); each sends the
   successors it generated to their owners in one batch per destination (pickled bytes through
   Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
@@ -66,10 +72,10 @@ from kubecheck.core.reductions import symmetry_refusal
 from kubecheck.core.trace import Trace, replay_positions
 from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Verdict
 
-from ._worker import Worker, _rss_now as rss_now  # the plain worker class (benchmarks run it in process); no Ray
+from ._worker import Worker, _rss_now as rss_now, routing_fn  # the plain worker class (benchmarks run it in process); no Ray
 
 __all__ = ["explore_distributed", "DistributedStats", "WorkerLost", "ray_available", "connect_ray", "release_workers", "RAY_MISSING",
-           "Worker", "rss_now"]
+           "Worker", "rss_now", "routing_fn"]
 #: The message when Ray is asked for and not installed.
 RAY_MISSING = "Ray is not installed: pip install 'kubecheck[ray]' (or pip install ray)"
 #: The engine name in traces and bounds.

@@ -9,7 +9,7 @@ from typing import Any
 from kubecheck.core.verdict import Distribution, ExplorationResult
 
 from . import ENGINE, RAY_MISSING, DistributedStats, WorkerLost, _result_for, _stats
-from ._worker import Worker, portable_canonical
+from ._worker import Worker, portable_canonical, routing_fn
 
 
 def _ray() -> Any:
@@ -290,10 +290,8 @@ def _discard(ray: Any, n: int) -> None:
 
 
 def _partition(system: Any, inits: list[Any], n: int, symmetry: bool) -> list[list[tuple[int, Any]]]:
-    """The initial states per owner (the same fingerprint of the key as the workers use)."""
-    from kubecheck.core.explorer import fingerprint_fn
-
-    fp = fingerprint_fn(64)
+    """The initial states per owner (the same routing hash of the key as the workers use)."""
+    fp = routing_fn(system)
     canon = portable_canonical(system) if symmetry else None
     parts: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
     for i, s in enumerate(inits):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import pickle
+from array import array
 import time
 from typing import Any
 
 from kubecheck.core.judge import Outcome, judge_deadlock, judge_state, judge_step
 from kubecheck.core.properties import PropertyKind
-from kubecheck.core.ts import expects_progress_fn, intern_fn, successors_fn
+from kubecheck.core.ts import expects_progress_fn, forget_fn, intern_fn, stable_hash_fn, successors_fn
 
 #: Expansions between two checks of the clock and the RSS inside a level.
 CHECK_EVERY = 64
@@ -23,8 +24,10 @@ FP_MEMO = 1 << 14
 #: remember having received from it): ``SHARE_CAP // (n - 1)`` per other worker, beyond which both
 #: sides forget them.  Shared out, not per pair: with a cap per pair each worker's tables would grow
 #: with the number of workers (about 45 MiB per other worker at 65,536 objects each way), and the
-#: memory per worker would not be a constant plus its part of the visited set.
-SHARE_CAP = 1 << 16
+#: memory per worker would not be a constant plus its part of the visited set.  16,384, not 65,536: on a
+#: 105,291-state search 116 bytes per state instead of 114, for a quarter of the tables (about 12 MiB
+#: instead of 50 at their cap, reached after about 30,000 states instead of 130,000; docs/performance.md).
+SHARE_CAP = 1 << 14
 #: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
 #: forgets them at the start of a level (a constant of its memory).
 KNOWN_CAP = 1 << 13
@@ -49,6 +52,21 @@ def portable_canonical(system: Any) -> Any:
     return rep if rep is not None else system.canonical
 
 
+def routing_fn(system: Any) -> Any:
+    """``key -> int``: the hash whose remainder by the number of workers is a key's owner, the same in
+    every process (the driver partitions the initial states by it, the workers their successors):
+    ``system.stable_hash`` when the system has one (:func:`kubecheck.core.ts.stable_hash_fn`: a model
+    that keeps it per object hashes only what a step changed), else a 64-bit fingerprint of the key's
+    canonical encoding (BLAKE2b, with an identity memo of :data:`FP_MEMO` entries).  Not ``hash()``:
+    strings are salted per process, and before Python 3.12 ``hash(None)`` is an address."""
+    own = stable_hash_fn(system)
+    if own is not None:
+        return own
+    from kubecheck.core.explorer import fingerprint_fn
+
+    return fingerprint_fn(64, FP_MEMO)
+
+
 def _rss_now() -> int:
     """This process's RSS now (``VmRSS``; 0 where unknown)."""
     try:
@@ -59,6 +77,22 @@ def _rss_now() -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def memory_parts() -> dict[str, int]:
+    """This process's memory now by kind (bytes; Linux ``/proc/self/status``): ``VmRSS``, ``VmHWM`` (the
+    peak), ``RssAnon`` (its own heap), ``RssFile`` and ``RssShmem`` (shared memory it touched, such as Ray's
+    object store: counted in its RSS, not its own)."""
+    out: dict[str, int] = {}
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                name, _, rest = line.partition(b":")
+                if name in (b"VmRSS", b"VmHWM", b"RssAnon", b"RssFile", b"RssShmem"):
+                    out[name.decode()] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
 
 
 def _peak_rss() -> int:
@@ -134,8 +168,9 @@ class Worker:
         self.system: Any = None
         self.props: list[Any] = []
         self.seen: dict[Any, int] = {}
-        #: per local index: (parent's worker, parent's local index, successor position); a root: (-1, init index, -1)
-        self.parents: list[tuple[int, int, int]] = []
+        #: per local index, three machine ints (24 bytes a state, not a tuple of Python ints: ~100): the
+        #: parent's worker, the parent's local index, the successor position; a root: -1, init index, -1
+        self.parents = array("q")
         self.frontier: list[tuple[int, Any]] = []
         self.found: dict[int, Found] = {}
         self.decided: set[int] = set()
@@ -144,7 +179,7 @@ class Worker:
         self.sent: dict[int, dict[int, tuple[Any, int]]] = {}
         #: the keys this worker routed (sent, or kept for itself) since it last forgot them: each is stored
         #: by its owner by now (or at the end of this level)
-        self.known: dict[Any, None] = {}
+        self.known: dict[Any, int] = {}  # key -> its owner
         self.received: dict[int, dict[int, Any]] = {}
         self.once: dict[int, set[int]] = {}
         self.memory: Any = None
@@ -159,7 +194,7 @@ class Worker:
         """Set up a new search; this worker's process id."""
         import os
 
-        from kubecheck.core.explorer import MemoryGuard, fingerprint_fn
+        from kubecheck.core.explorer import MemoryGuard
 
         self.clear()
         gc.unfreeze()  # the last search's objects (frozen level by level): collectable again
@@ -171,6 +206,8 @@ class Worker:
         self.canon = portable_canonical(system) if symmetry else None
         self.progress = expects_progress_fn(system)
         self.intern = intern_fn(system)
+        #: what the system may drop for a state sent away (its hash-consing of it): only with other workers
+        self.forget: Any = forget_fn(system) if self.n > 1 else None
         #: what the system learned (its memo entries) and takes from the other workers, if it can
         learned: Any = getattr(system, "learned", None)
         learn: Any = getattr(system, "learn", None)
@@ -179,9 +216,8 @@ class Worker:
         self.learn: Any = learn if both else None
         if self.learned is not None:
             self.learned()  # start recording
-        #: the owner of a key: a stable 64-bit fingerprint (``hash()`` differs between processes: strings
-        #: are salted, and before Python 3.12 ``hash(None)`` is an address); one worker owns everything
-        self.fp = fingerprint_fn(64, FP_MEMO) if self.n > 1 else (lambda key: 0)
+        #: the owner of a key: its routing hash (:func:`routing_fn`) modulo n; one worker owns everything
+        self.fp = routing_fn(system) if self.n > 1 else (lambda key: 0)
         self.share_cap = share_cap(self.n)
         self.state_props = [(i, p) for i, p in enumerate(props) if p.kind in (PropertyKind.INVARIANT, PropertyKind.SOMETIMES)]
         self.action_props = [(i, p) for i, p in enumerate(props) if p.kind is PropertyKind.ACTION]
@@ -212,8 +248,8 @@ class Worker:
             key = self.canon(s) if self.canon is not None else s
             if key in self.seen:
                 continue
-            lid = len(self.parents)
-            self.parents.append((-1, i, -1))
+            lid = len(self.parents) // 3
+            self.parents.extend((-1, i, -1))
             self.seen[key] = lid
             self.frontier.append((lid, s))
             self._judge_new(lid, s)
@@ -231,7 +267,7 @@ class Worker:
         transitions = remote = 0
         cut = None
         dl = self.deadlock[0] if self.deadlock else None
-        seen, known = self.seen, self.known
+        seen, known, forget = self.seen, self.known, self.forget
         if len(known) >= KNOWN_CAP:
             known.clear()
         for count, (lid, s) in enumerate(self.frontier):
@@ -260,13 +296,18 @@ class Worker:
                 # Known already (no fingerprint, nothing sent): a state this worker owns and stored, or
                 # one it sent before (its owner stored it at the end of that level).  The first
                 # occurrence is the one kept, as the owner would keep it: the same parents.
-                if key in seen or key in known:
+                if key in seen:
                     continue
-                known[key] = None
+                owner = known.get(key)
+                if owner is not None:
+                    if owner != me and forget is not None:  # sent away before, made again here
+                        forget(t)
+                    continue
+                owner = known[key] = fp(key) % n
                 if canon is None:
-                    out[fp(t) % n].append((t, lid, pos))
+                    out[owner].append((t, lid, pos))
                 else:
-                    out[fp(key) % n].append((key, t, lid, pos))
+                    out[owner].append((key, t, lid, pos))
         self.expanded += len(self.frontier)
         self._local = out[me]
         learned = self.learned() if self.learned is not None else []
@@ -280,6 +321,10 @@ class Worker:
             data = self._pickle(j, out[j], learned) if out[j] or learned else b""
             sent += len(data)
             batches.append(data)
+            if forget is not None:  # sent away: this worker keeps nothing for them (their owner stores them)
+                at = 0 if canon is None else 1
+                for item in out[j]:
+                    forget(item[at])
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
@@ -347,8 +392,10 @@ class Worker:
                 if probe:
                     unseen += 1
                     continue
-                lid = len(parents)
-                parents.append((src, plid, pos))
+                lid = len(seen)
+                parents.append(src)
+                parents.append(plid)
+                parents.append(pos)
                 seen[key] = lid
                 frontier.append((lid, t))
                 self._judge_new(lid, t)
@@ -366,5 +413,10 @@ class Worker:
         return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
                 "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
 
+    def memory_now(self) -> dict[str, int]:
+        """This worker process's memory now, by kind (:func:`memory_parts`)."""
+        return memory_parts()
+
     def parent(self, lid: int) -> tuple[int, int, int]:
-        return self.parents[lid]
+        p = self.parents
+        return (p[3 * lid], p[3 * lid + 1], p[3 * lid + 2])
