@@ -67,7 +67,8 @@ def test_por_keeps_every_verdict_on_two_deployments_behind_one_service_rolled_at
 
     path = tmp_path / "two.yaml"
     path.write_text(_deployments_yaml(2))
-    args = ["check", str(path), "-s", "rollout-all", "-p", "KC-OWN-001,KC-SBX-002", *FAST, "-f", "json"]
+    # --no-decompose: one search of the product (the shared Service no longer joins the two groups)
+    args = ["check", str(path), "-s", "rollout-all", "-p", "KC-OWN-001,KC-SBX-002", "--no-decompose", *FAST, "-f", "json"]
     plain, _ = invoke(args, tmp_path)
     por, _ = invoke(args + ["--por"], tmp_path)
     assert plain.exit_code == por.exit_code, por.output
