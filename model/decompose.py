@@ -33,6 +33,7 @@ exactly one projection.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 
@@ -194,8 +195,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
 
     ``split_services``: a Service does not join the groups of the pods it selects (no actor of the
     model reads a Service: only KC-ROLL-004 does).  A Service whose pods lie in one group goes there;
-    one whose pods lie in several is *shared*: it goes to the group with most of its workloads' replicas
-    (its anchor, ``Group.shared``), and is up to the caller (the search of the anchor must show that
+    one whose pods lie in several is *shared*: it goes to one of them, its anchor (``Group.shared``; the
+    heaviest by :func:`_anchor_weight`: a Deployment that rolls with maxUnavailable 0, then replicas), and is up to the caller (the search of the anchor must show that
     the Service never loses its last endpoint there, else the split is not used).
     """
     actions = list(actions)
@@ -294,7 +295,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
                 uf.union(_oid(s), _oid(p))
 
     known = {_oid(o) for o in objects} | {_oid(a.pod) for a in actions if isinstance(a, CreatePod)}
-    placed = {svc for svc in hits if uf.find(svc) == svc and len([x for x in known if uf.find(x) == svc]) == 1}
+    part_size = Counter(uf.find(x) for x in known)
+    placed = {svc for svc in hits if part_size[uf.find(svc)] == 1}  # joined to nothing else (owner references)
     parts: dict[ObjectId, list[ObjectId]] = {}
     for x in sorted(known - placed):
         parts.setdefault(uf.find(x), []).append(x)

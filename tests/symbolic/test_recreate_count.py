@@ -156,20 +156,28 @@ spec:
 """
 
 
-def test_cli_decides_a_10_replica_recreate_deployment_with_the_count_model_first(tmp_path: Path) -> None:
-    m = tmp_path / "web.yaml"
-    m.write_text(MANIFEST, encoding="utf-8")
-    res = CliRunner().invoke(cli, ["check", str(m), "-s", "rollout", "-p", "KC-ROLL-005", "-p", "KC-ROLL-001",
-                                    "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+def _kc_roll_005_note(tmp_path: Path, m: Path, scenario: str, *rules: str) -> tuple[list[str], str]:
+    """Run ``kubecheck check m -s scenario -p KC-ROLL-005 [-p rules]``; assert exit 0 and that KC-ROLL-005 on
+    Deployment web HOLDS, decided by the count model before any explicit search; its output lines and note line."""
+    args = ["check", str(m), "-s", scenario, "-p", "KC-ROLL-005", *(x for r in rules for x in ("-p", r)),
+            "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     i = next(k for k, ln in enumerate(lines) if "KC-ROLL-005" in ln and "Deployment default/web" in ln)
     assert lines[i].split()[0] == "HOLDS"
     assert lines[i + 1].strip().startswith("decided by the Z3 count model before the explicit search (replicas 10 > 3"), lines[i + 1]
-    assert "strategy Recreate" in lines[i + 1] and "family: holds for all replicas 1..10000" in lines[i + 1]
+    return lines, lines[i + 1]
+
+
+def test_cli_decides_a_10_replica_recreate_deployment_with_the_count_model_first(tmp_path: Path) -> None:
+    m = tmp_path / "web.yaml"
+    m.write_text(MANIFEST, encoding="utf-8")
+    lines, note = _kc_roll_005_note(tmp_path, m, "rollout", "KC-ROLL-001")
+    assert "strategy Recreate" in note and "family: holds for all replicas 1..10000" in note
     j = next(k for k, ln in enumerate(lines) if "KC-ROLL-001" in ln and "Deployment default/web" in ln)
     assert lines[j + 1].strip().startswith("decided by the rule definition before the explicit search"), lines[j + 1]
-    assert "  search:" not in res.output  # no explicit search ran: everything was decided first
+    assert "  search:" not in "\n".join(lines)  # no explicit search ran: everything was decided first
 
 
 # minReadySeconds > 0 with strategy Recreate (issue 16, branch countmrs).  rolloutRecreate reads no availability
@@ -225,14 +233,8 @@ def test_cli_decides_a_10_replica_recreate_deployment_with_min_ready_seconds(tmp
     assert "container crashes" in coverage(d, [own], FaultBudget(container_crash=1), "write", False)
     m = tmp_path / "web.yaml"
     m.write_text(MANIFEST.replace("  replicas: 10\n", "  replicas: 10\n  minReadySeconds: 5\n"), encoding="utf-8")
-    res = CliRunner().invoke(cli, ["check", str(m), "-s", "rollout", "-p", "KC-ROLL-005",
-                                    "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
-    assert res.exit_code == 0, res.output
-    lines = res.output.splitlines()
-    i = next(k for k, ln in enumerate(lines) if "KC-ROLL-005" in ln and "Deployment default/web" in ln)
-    assert lines[i].split()[0] == "HOLDS"
-    assert lines[i + 1].strip().startswith("decided by the Z3 count model before the explicit search (replicas 10 > 3"), lines[i + 1]
-    assert "  search:" not in res.output
+    lines, _ = _kc_roll_005_note(tmp_path, m, "rollout")
+    assert "  search:" not in "\n".join(lines)
 
 
 # Node failures with strategy Recreate (issue 16, branch countmrs): a rollout (``kubectl set image``) with one node
@@ -319,14 +321,8 @@ def test_recreate_with_a_node_failure_is_decided_by_the_count_model(tmp_path: Pa
     assert "1 node failure, no rollout" in cv.message and "holds for all replicas 1..10000 with strategy Recreate" in cv.family
     m = tmp_path / "web.yaml"
     m.write_text(MANIFEST, encoding="utf-8")
-    res = CliRunner().invoke(cli, ["check", str(m), "-s", "node-failure", "-p", "KC-ROLL-005",
-                                    "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
-    assert res.exit_code == 0, res.output
-    lines = res.output.splitlines()
-    i = next(k for k, ln in enumerate(lines) if "KC-ROLL-005" in ln and "Deployment default/web" in ln)
-    assert lines[i].split()[0] == "HOLDS"
-    assert lines[i + 1].strip().startswith("decided by the Z3 count model before the explicit search (replicas 10 > 3"), lines[i + 1]
-    assert "1 node failure, no rollout" in lines[i + 1]
+    _, note = _kc_roll_005_note(tmp_path, m, "node-failure")
+    assert "1 node failure, no rollout" in note
 
 
 def test_an_evicted_new_pod_breaks_the_count_predicate_of_kc_roll_005() -> None:
