@@ -54,6 +54,14 @@ class SlowLine(BaseSystem[int]):
         return s + 1 if s < self.n else None
 
 
+class SlowRing(SlowLine):
+    """0 -> 1 -> ... -> n -> 0: one cycle through every state, so an eventual property's predicate
+    decides something at every state (the fair-cycle analysis evaluates it everywhere)."""
+
+    def step(self, s, a):
+        return s + 1 if s < self.n else 0
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -105,8 +113,8 @@ def test_timeout_leaves_time_for_the_fair_cycle_analysis():
 
 
 def test_timeout_bounds_the_fair_cycle_analysis(monkeypatch):
-    # The search completes (3,000 states, a fast predicate), then the predicate turns slow in the
-    # analysis: the analysis itself obeys the deadline and says so (the backstop behind the estimate).
+    # The search completes (3,001 states on one cycle, a fast predicate), then the predicate turns slow
+    # in the analysis: the analysis itself obeys the deadline and says so (the backstop behind the estimate).
     import kubecheck.core.explorer as explorer
 
     slow = {"on": False}
@@ -123,7 +131,7 @@ def test_timeout_bounds_the_fair_cycle_analysis(monkeypatch):
             time.sleep(0.002)
         return s == 3000
 
-    res = explore(SlowLine(0.0, 3000), [always_eventually("E", "reaches the end", pred)], timeout=1.0, progress=False)
+    res = explore(SlowRing(0.0, 3000), [always_eventually("E", "reaches the end", pred)], timeout=1.0, progress=False)
     assert res.complete and res.bound_hit == "timeout"
     r = res.results[0]
     assert r.verdict is Verdict.HOLDS_WITHIN_BOUNDS and r.bound_hit == "timeout"

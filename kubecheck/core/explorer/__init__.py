@@ -50,7 +50,7 @@ from kubecheck.core.verdict import ExplorationResult, PropertyResult, Stats, Ver
 
 from ._common import RESIZE_RESERVE, Finding, MemoryGuard, Monitor, RssReader, SearchConfig, SearchOutcome, build_trace, peak_rss, progress_mode
 from ._fingerprint import fingerprint_fn
-from ._fair import find_fair_violation, find_leads_to_violation, tarjan_scc
+from ._fair import Recurrence, find_fair_violation, find_leads_to_violation, recurrence, tarjan_scc
 from ._general import general_search, path_to
 from ._graph import StateGraph, state_graph, to_dot, to_graphml
 from ._lean import lean_bfs
@@ -297,6 +297,7 @@ def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, 
             hit = monitor.poll()
             if hit is not None:
                 raise _AnalysisCut(hit)
+    rec: Recurrence | None = None  # computed once, for the first eventual property that needs it
     for i, p in enumerate(props):
         if not p.kind.is_eventual:
             continue
@@ -311,7 +312,9 @@ def _check_eventual(system: Any, props: list[Property], outcome: SearchOutcome, 
                     outcome.findings[i] = Finding(Outcome.VIOLATION, (init_index, positions + tuple(j for _, j in stem)),
                                                   tuple(j for _, j in loop), _leads_to_note(len(positions), loop == []))
                 continue
-            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]), poll)
+            if rec is None:
+                rec = recurrence(g, poll)
+            found = find_fair_violation(g, p.kind is PropertyKind.ALWAYS_EVENTUALLY, lambda u: pred(g.states[u]), poll, rec)
         except KeyboardInterrupt:
             return "interrupted"
         except _AnalysisCut as cut:
