@@ -266,8 +266,8 @@ class Worker:
         return new
 
     def expand(self, seconds_left: float | None, decided: set[int]) -> list[Any]:
-        """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here) and,
-        last, this level's figures."""
+        """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here), made of
+        chunks of at most :data:`CHUNK` successors pickled as they fill, and, last, this level's figures."""
         t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         self.decided |= decided
         deadline = None if seconds_left is None else t0 + seconds_left
