@@ -194,3 +194,20 @@ def test_a_worker_forgets_the_successors_it_sent_away(monkeypatch: pytest.Monkey
     assert (sum(len(w.seen) for w in workers), transitions) == GOLDEN[key][:2]
     assert all(w.forget is None for w in workers)
     assert min(foreign(workers)) > 0.3  # (42 % when written: every successor a worker sent away)
+
+
+def test_batches_in_small_chunks_and_a_small_known_store_the_same_states_with_the_same_parents(monkeypatch: Any) -> None:
+    """A batch is pickled a chunk at a time as the successors are routed (``CHUNK``), and ``known`` is
+    bounded within a level (``KNOWN_CAP``): with both tiny (many chunks per batch, ``known`` cleared
+    mid-level, so duplicates are sent again), every worker stores the same states under the same local
+    indices with the same parents as with the defaults: the owner keeps the first arrival, in the
+    senders' order, chunk after chunk."""
+    system = BUILDERS["rollout_small"]("write")
+    ref, transitions, _ = _run(system, 2)
+    monkeypatch.setattr(_worker, "CHUNK", 2)
+    monkeypatch.setattr(_worker, "KNOWN_CAP", 3)
+    small, transitions2, _ = _run(system, 2)
+    assert transitions2 == transitions and (sum(len(w.seen) for w in small), transitions) == GOLDEN[("rollout_small", "write", False)][:2]
+    for a, b in zip(ref, small):
+        assert a.seen == b.seen and a.parents == b.parents
+        assert [lid for lid, _ in a.frontier] == [lid for lid, _ in b.frontier]

@@ -20,11 +20,14 @@ verdicts on a complete search (``tests/distributed``).  Ray is imported only whe
   hash-consing table would otherwise keep every successor the worker made).
 * **Levels**: the driver asks every worker to expand its frontier (depth d); each sends the
   successors it generated to their owners in one batch per destination (pickled bytes through
-  Ray's object store; the ones it owns itself stay local); then every owner inserts its batches,
+  Ray's object store; the ones it owns itself stay local), pickled in chunks of ``CHUNK`` successors
+  as they are routed and forgotten at once; then every owner inserts its batches a chunk at a time
+  (so neither side holds a level's worth of remote successors at once),
   judges the new states' invariants, and keeps the new ones as its frontier of depth d + 1.  The
   exchange is synchronous per level: a level ends when every worker has inserted.  The driver
   submits the next level's expansion right behind the inserts (an actor runs its calls in order),
-  so a level costs one round trip; when it then stops, that expansion is never read.
+  so a level costs one round trip; when it then stops, that expansion is never read (and when the
+  level may pass ``max_states``, it is not submitted: the widest level's successors for nothing).
 * **What a batch carries** (the per-state cost of a remote state is the point: a state built in
   another process shares no object with the receiver's, and a model whose caches compare by
   identity would expand it cold):

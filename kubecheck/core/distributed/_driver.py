@@ -147,7 +147,8 @@ def _level_loop(ray: Any, handles: list[Any], search: _Search, n_props: int, new
         probe = max_depth is not None and search.depth >= max_depth
         if outs is None:
             outs = _expand(handles, search, deadline)
-        cut, ins, outs = _level(ray, handles, search, probe, deadline, outs)
+        room = None if max_states is None else max_states - search.states
+        cut, ins, outs = _level(ray, handles, search, probe, deadline, outs, room)
         new = sum(r["new"] for r in ins)
         search.stored = [r["new"] for r in ins]
         if probe:
@@ -180,9 +181,12 @@ def _expand(handles: list[Any], search: _Search, deadline: float | None) -> list
 
 
 def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline: float | None,
-           outs: list[Any]) -> tuple[str | None, list[dict[str, Any]], list[Any] | None]:
+           outs: list[Any], room: int | None = None) -> tuple[str | None, list[dict[str, Any]], list[Any] | None]:
     """One BFS level: every worker has expanded its frontier (``outs``, submitted before), then inserts
-    what it was sent; the next level's expansion is submitted behind the inserts (none after a probe).
+    what it was sent; the next level's expansion is submitted behind the inserts (none after a probe,
+    nor when this level may pass ``max_states``: ``room`` states are left and the workers routed more
+    successors than that, so the search may stop here, and an expansion it would not read would cost
+    its memory and CPU for nothing: the widest level's successors, at the peak of the search).
     Returns the first worker's cut (or None), the insert reports, with the level's figures added to
     ``search``, and the next expansion."""
     n = search.n
@@ -190,7 +194,8 @@ def _level(ray: Any, handles: list[Any], search: _Search, probe: bool, deadline:
     figures = _get(ray, [o[n] for o in outs])
     inserts = [handles[j].insert.remote(probe, *[outs[i][j] for i in range(n)]) for j in range(n)]
     search.merge(figures)  # before the next expansion's decided set
-    after = None if probe else _expand(handles, search, deadline)
+    may_stop = room is not None and sum(f["generated"] for f in figures) > room
+    after = None if probe or may_stop else _expand(handles, search, deadline)
     ins = _get(ray, inserts)
     wall = time.perf_counter() - lt
     search.levels += 1

@@ -29,8 +29,14 @@ FP_MEMO = 1 << 14
 #: instead of 50 at their cap, reached after about 30,000 states instead of 130,000; docs/performance.md).
 SHARE_CAP = 1 << 14
 #: Keys a worker remembers having routed (so as not to fingerprint and send them again); beyond, it
-#: forgets them at the start of a level (a constant of its memory).
+#: forgets them, within a level too (a constant of its memory: a remote key is a successor that only
+#: this table keeps alive once its chunk has left).
 KNOWN_CAP = 1 << 13
+#: Successors per chunk of a batch: a worker pickles (and forgets) what it routed to another worker
+#: every ``CHUNK`` successors, and the owner unpickles and inserts a chunk at a time, so neither holds
+#: a level's worth of remote successors at once (a level grows with the search: tens of thousands of
+#: states on a few hundred thousand).
+CHUNK = 1 << 10
 #: Types never sent by reference: cheaper inline than a reference.
 _INLINE = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict, frozenset, set, type})
 
@@ -167,7 +173,9 @@ class Worker:
         """Forget the last search (its visited set, frontier and system)."""
         self.system: Any = None
         self.props: list[Any] = []
-        self.seen: dict[Any, int] = {}
+        #: the stored keys (a set: a state's local index is its position in insertion order, kept only in
+        #: ``parents`` and the frontier, so no int object per state)
+        self.seen: set[Any] = set()
         #: per local index, three machine ints (24 bytes a state, not a tuple of Python ints: ~100): the
         #: parent's worker, the parent's local index, the successor position; a root: -1, init index, -1
         self.parents = array("q")
@@ -188,6 +196,7 @@ class Worker:
         self.cpu = 0.0
         self.thread_cpu = 0.0
         self.expanded = 0
+        self._routed = 0
         self.rss_start = 0
 
     def start(self, system: Any, props: list[Any], symmetry: bool, max_memory: int | None) -> int:
@@ -250,26 +259,27 @@ class Worker:
                 continue
             lid = len(self.parents) // 3
             self.parents.extend((-1, i, -1))
-            self.seen[key] = lid
+            self.seen.add(key)
             self.frontier.append((lid, s))
             self._judge_new(lid, s)
             new += 1
         return new
 
     def expand(self, seconds_left: float | None, decided: set[int]) -> list[Any]:
-        """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here) and,
-        last, this level's figures."""
+        """Expand the frontier: one pickled batch per other worker (``b""`` for itself: kept here), made of
+        chunks of at most :data:`CHUNK` successors pickled as they fill, and, last, this level's figures."""
         t0, c0, h0 = time.perf_counter(), time.process_time(), time.thread_time()
         self.decided |= decided
         deadline = None if seconds_left is None else t0 + seconds_left
         n, me, canon, fp = self.n, self.index, self.canon, self.fp
         out: list[list[Any]] = [[] for _ in range(n)]
-        transitions = remote = 0
+        transitions = 0
         cut = None
         dl = self.deadlock[0] if self.deadlock else None
         seen, known, forget = self.seen, self.known, self.forget
-        if len(known) >= KNOWN_CAP:
-            known.clear()
+        #: per destination, the chunks pickled so far this level (each with its length before it)
+        chunks: list[list[bytes]] = [[] for _ in range(n)]
+        remote = 0
         for count, (lid, s) in enumerate(self.frontier):
             if count % CHECK_EVERY == CHECK_EVERY - 1:
                 if deadline is not None and time.perf_counter() >= deadline:
@@ -303,40 +313,52 @@ class Worker:
                     if owner != me and forget is not None:  # sent away before, made again here
                         forget(t)
                     continue
+                if len(known) >= KNOWN_CAP:
+                    known.clear()
+                self._routed += 1
                 owner = known[key] = fp(key) % n
-                if canon is None:
-                    out[owner].append((t, lid, pos))
-                else:
-                    out[owner].append((key, t, lid, pos))
+                dest = out[owner]
+                dest.append((t, lid, pos) if canon is None else (key, t, lid, pos))
+                if owner != me and len(dest) >= CHUNK:
+                    remote += len(dest)
+                    self._ship(owner, dest, [], chunks[owner])
+                    out[owner] = []
         self.expanded += len(self.frontier)
         self._local = out[me]
         learned = self.learned() if self.learned is not None else []
-        sent = 0
         batches: list[Any] = []
         for j in range(n):
-            if j == me:
-                batches.append(b"")
-                continue
-            remote += len(out[j])
-            data = self._pickle(j, out[j], learned) if out[j] or learned else b""
-            sent += len(data)
-            batches.append(data)
-            if forget is not None:  # sent away: this worker keeps nothing for them (their owner stores them)
-                at = 0 if canon is None else 1
-                for item in out[j]:
-                    forget(item[at])
+            if j != me:
+                remote += len(out[j])
+                if out[j] or learned:
+                    self._ship(j, out[j], learned, chunks[j])
+            batches.append(b"".join(chunks[j]))
+        sent = sum(map(len, batches))
         busy = time.perf_counter() - t0
         self.busy += busy
         self.cpu += time.process_time() - c0
         self.thread_cpu += time.thread_time() - h0
-        generated = sum(len(b) for b in out)
+        generated = self._routed
+        self._routed = 0
         batches.append({"transitions": transitions, "bytes": sent, "remote": remote, "generated": generated, "busy": busy,
                         "cut": cut, "found": dict(self.found)})
         return batches
 
+    def _ship(self, j: int, items: list[Any], learned: list[Any], chunks: list[bytes]) -> None:
+        """Pickle ``items`` (and ``learned``) as the next chunk for worker ``j`` (:meth:`_pickle`), then
+        forget them: their owner stores them, this worker keeps nothing of them."""
+        data = self._pickle(j, items, learned)
+        chunks.append(len(data).to_bytes(4, "little"))
+        chunks.append(data)
+        forget = self.forget
+        if forget is not None:
+            at = 0 if self.canon is None else 1
+            for item in items:
+                forget(item[at])
+
     def _pickle(self, j: int, items: list[Any], learned: list[Any]) -> bytes:
-        """The batch for worker ``j``: a flag (the shared objects were forgotten first), then what the
-        system learned this level (``system.learned()``: its memo entries) and the items."""
+        """A chunk for worker ``j``: a flag (the shared objects were forgotten first), then what the
+        system learned this level (``system.learned()``: its memo entries; in the last chunk) and the items."""
         import io
 
         table = self.sent.setdefault(j, {})
@@ -352,7 +374,15 @@ class Worker:
         _SharingPickler(buf, table, tops, once).dump((learned, items))
         return buf.getvalue()
 
-    def _unpickle(self, src: int, data: bytes) -> list[Any]:
+    def _chunks(self, src: int, data: bytes) -> Any:
+        """The chunks of a batch from worker ``src``, unpickled one at a time (each a list of items)."""
+        view, at = memoryview(data), 0
+        while at < len(data):
+            size = int.from_bytes(view[at:at + 4], "little")
+            yield self._unpickle(src, view[at + 4:at + 4 + size])
+            at += 4 + size
+
+    def _unpickle(self, src: int, data: Any) -> list[Any]:
         import io
 
         table = self.received.setdefault(src, {})
@@ -374,8 +404,7 @@ class Worker:
         seen, parents, canon, intern = self.seen, self.parents, self.canon, self.intern
         for src, data in enumerate(batches):
             remote = src != self.index
-            items = self._unpickle(src, data) if remote and data else self._local if not remote else []
-            for item in items:
+            for item in self._arrivals(src, data):
                 if canon is None:
                     t, plid, pos = item
                     if remote:  # built in another process: made of this worker's own objects (system.intern)
@@ -396,7 +425,7 @@ class Worker:
                 parents.append(src)
                 parents.append(plid)
                 parents.append(pos)
-                seen[key] = lid
+                seen.add(key)
                 frontier.append((lid, t))
                 self._judge_new(lid, t)
         self._local = []
@@ -412,6 +441,19 @@ class Worker:
         self.thread_cpu += time.thread_time() - h0
         return {"new": len(frontier), "unseen": unseen, "busy": busy, "found": dict(self.found), "stored": len(seen),
                 "cpu": self.cpu, "thread_cpu": self.thread_cpu, "rss_start": self.rss_start, "rss_peak": _peak_rss()}
+
+    def _arrivals(self, src: int, data: bytes) -> Any:
+        """The items of worker ``src``'s batch, a chunk at a time (this worker's own: the ones it kept);
+        each item is let go once taken, so only what is stored outlives it."""
+        if src == self.index:
+            local, self._local = self._local, []
+            chunks: Any = (local,)
+        else:
+            chunks = self._chunks(src, data)
+        for items in chunks:
+            items.reverse()
+            while items:
+                yield items.pop()
 
     def memory_now(self) -> dict[str, int]:
         """This worker process's memory now, by kind (:func:`memory_parts`)."""
