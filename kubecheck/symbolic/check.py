@@ -207,7 +207,7 @@ def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], fa
         return why
     if deployment.strategy.type != "RollingUpdate":
         return "two image changes with strategy Recreate are not in the checked refinement"
-    if granularity == "write" and getattr(faults, "container_crash", 0):
+    if granularity == "write" and getattr(faults, "container_crash", 0) > 0:
         return ("two image changes with a container crash at write granularity are not in the checked refinement; "
                 "use --granularity reconcile")
     if getattr(faults, "node_failure", 0):
