@@ -402,8 +402,10 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
         upto = (1 if crashes or granularity == "write" else 2) if rollovers else upto
         if kind == "Recreate":
             where = f"strategy Recreate, {where}"
+        weaker = (" only, weaker evidence than one image change (replicas <= 3): docs/semantics.md, several old ReplicaSets"
+                  if rollovers and granularity == "write" else "")
         msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "
-               f"checked exhaustively for replicas <= {upto}); "
+               f"checked exhaustively for replicas <= {upto}{weaker}); "
                f"family: {family}")
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
     if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate" or rollovers):

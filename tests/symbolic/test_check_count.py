@@ -332,7 +332,7 @@ def test_two_image_changes_at_write_granularity_are_decided_by_the_count_model(t
         assert verdict == "holds", note
         assert "holds for replicas = 10, proved by induction" in note, note
         assert ("write granularity, two image changes (two old ReplicaSets); refinement of the object model checked "
-                "exhaustively for replicas <= 1)") in note, note
+                "exhaustively for replicas <= 1 only, weaker evidence than one image change (replicas <= 3)") in note, note
         assert "family: holds for all replicas 1..10000" in note, note
 
 
