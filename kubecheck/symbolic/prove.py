@@ -858,8 +858,8 @@ def prove_rollout(
     ``rollout=False``: a scenario without a template change (the Deployment controller never scales).
     ``strategy="Recreate"``: rolloutRecreate (rollout.count_steps ``recreate``); the rolling parameters
     are ignored (pass any valid pair) and only ``"no-overlap"`` (KC-ROLL-005) is a Recreate property.
-    ``rollovers=1``: a second image change mid-rollout (rollout.count_steps ``rollover``; reconcile
-    granularity, RollingUpdate, no node failure).
+    ``rollovers=1``: a second image change mid-rollout (rollout.count_steps ``rollover``; RollingUpdate, no node
+    failure; either granularity: at write granularity the induction rests on :func:`_queue_candidates`).
     """
     if strategy not in ("RollingUpdate", "Recreate"):
         raise ValueError(f"strategy {strategy!r} is not 'RollingUpdate' or 'Recreate'")
