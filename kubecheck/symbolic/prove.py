@@ -349,6 +349,7 @@ def _candidates() -> list[tuple[str, Lemma]]:
             + _zmin(s.mid_available, s.mid_spec) >= p.ctrl.replicas - p.ctrl.max_unavailable,
         ),
     ]
+    c += _queue_candidates()
     # node failure (node_budget / node_down) and scenarios without a rollout (rollout = 0)
     c += [
         ("node_budget = 0", _is("node_budget", 0)),
@@ -400,6 +401,85 @@ def _candidates() -> list[tuple[str, Lemma]]:
     return c
 
 
+#: the Deployment controller's pending scale queue with two old ReplicaSets (rollout._dc, write granularity)
+_QUEUE = (1, 2, 3, 4)
+#: the queue's code of an old ReplicaSet (rollout._queue ``which``)
+_WHICH = {"old": 1, "mid": 2}
+
+
+def _effective_spec(s: CountState[Any], w: str) -> Any:
+    """The spec.replicas of old ReplicaSet ``w`` once every pending Deployment-controller scale of it has
+    landed: the smallest of its spec and the values pending for it (they only go down, a lemma below)."""
+    e = getattr(s, f"{w}_spec")
+    if w == "old":
+        e = z3.If(s.dc_pending_old >= 0, _zmin(e, s.dc_pending_old), e)
+    for j in _QUEUE:
+        v = getattr(s, f"dc_q{j}v")
+        e = z3.If(getattr(s, f"dc_q{j}w") == _WHICH[w], _zmin(e, v), e)
+    return e
+
+
+def _queue_candidates() -> list[tuple[str, Lemma]]:
+    """Lemmas for write granularity with two old ReplicaSets (docs/symbolic.md section 3c): the shape of the
+    pending scale queue ``dc_q*``, its values against the current specs, and the availability lemmas with the
+    effective specs (every pending scale landed) and without the pods a pending Delete targets."""
+
+    def qw(j: int) -> Callable[[CountState[Any]], Any]:
+        return lambda s: getattr(s, f"dc_q{j}w")
+
+    def qv(j: int) -> Callable[[CountState[Any]], Any]:
+        return lambda s: getattr(s, f"dc_q{j}v")
+
+    c: list[tuple[str, Lemma]] = [
+        ("dc_q1w > 0 => dc_pending_old = -1", lambda p, s, d: z3.Implies(s.dc_q1w > 0, s.dc_pending_old == -1)),
+        ("rollovers >= 1 => dc_q1w = 0", lambda p, s, d: z3.Implies(s.rollovers >= 1, s.dc_q1w == 0)),
+        ("rollovers >= 1 => mid_ps = -1", lambda p, s, d: z3.Implies(s.rollovers >= 1, s.mid_ps == -1)),
+        ("mid_unavailable + mid_available + mid_pc <= replicas",
+         lambda p, s, d: s.mid_unavailable + s.mid_available + s.mid_pc <= p.replicas),
+    ]
+    for j in _QUEUE:
+        w, v = qw(j), qv(j)
+        c += [
+            (f"dc_q{j}w <= 2", (lambda w: lambda p, s, d: w(s) <= 2)(w)),
+            (f"dc_q{j}w = 0 <=> dc_q{j}v = -1", (lambda w, v: lambda p, s, d: (w(s) == 0) == (v(s) == -1))(w, v)),
+            (f"dc_q{j}w = 1 => dc_q{j}v <= old_spec", (lambda w, v: lambda p, s, d: z3.Implies(w(s) == 1, v(s) <= s.old_spec))(w, v)),
+            (f"dc_q{j}w = 2 => dc_q{j}v <= mid_spec", (lambda w, v: lambda p, s, d: z3.Implies(w(s) == 2, v(s) <= s.mid_spec))(w, v)),
+        ]
+        if j < 4:
+            c.append((f"dc_q{j}w = 0 => dc_q{j + 1}w = 0",
+                      (lambda w, w2: lambda p, s, d: z3.Implies(w(s) == 0, w2(s) == 0))(w, qw(j + 1))))
+        for k in _QUEUE:
+            if k > j:
+                c.append((f"dc_q{j}w = dc_q{k}w => dc_q{k}v <= dc_q{j}v",
+                          (lambda w, v, w2, v2: lambda p, s, d: z3.Implies(w(s) == w2(s), v2(s) <= v(s)))(w, v, qw(k), qv(k))))
+    lower = lambda p: p.ctrl.replicas - p.ctrl.max_unavailable  # noqa: E731
+    c += [
+        ("new_ps >= 0 => new_status_available <= new_ps",
+         lambda p, s, d: z3.Implies(s.new_ps >= 0, s.new_status_available <= s.new_ps)),
+        ("old_ps >= 0 => old_available <= old_ps", lambda p, s, d: z3.Implies(s.old_ps >= 0, s.old_available <= s.old_ps)),
+        ("min(old_status_available, old_spec) <= old_available - old_pda",
+         lambda p, s, d: _zmin(s.old_status_available, s.old_spec) <= s.old_available - s.old_pda),
+        ("min(mid_status_available, mid_spec) <= mid_available - mid_pda",
+         lambda p, s, d: _zmin(s.mid_status_available, s.mid_spec) <= s.mid_available - s.mid_pda),
+        ("old_ps >= 0 => min(old_ps, old_spec) <= old_available - old_pda",
+         lambda p, s, d: z3.Implies(s.old_ps >= 0, _zmin(s.old_ps, s.old_spec) <= s.old_available - s.old_pda)),
+        ("mid_ps >= 0 => min(mid_ps, mid_spec) <= mid_available - mid_pda",
+         lambda p, s, d: z3.Implies(s.mid_ps >= 0, _zmin(s.mid_ps, s.mid_spec) <= s.mid_available - s.mid_pda)),
+        ("old_eff + mid_eff + new_status_available >= replicas - maxUnavailable",
+         lambda p, s, d: _effective_spec(s, "old") + _effective_spec(s, "mid") + s.new_status_available >= lower(p)),
+        ("new_available + min(old_available - old_pda, old_eff) + min(mid_available - mid_pda, mid_eff) >= replicas - maxUnavailable",
+         lambda p, s, d: s.new_available + _zmin(s.old_available - s.old_pda, _effective_spec(s, "old"))
+         + _zmin(s.mid_available - s.mid_pda, _effective_spec(s, "mid")) >= lower(p)),
+        ("new_available + min(old_available - old_pda, old_eff) + min(mid_available - mid_pda, mid_eff) >= replicas - maxUnavailable(spec)",
+         lambda p, s, d: s.new_available + _zmin(s.old_available - s.old_pda, _effective_spec(s, "old"))
+         + _zmin(s.mid_available - s.mid_pda, _effective_spec(s, "mid")) >= p.spec.replicas - p.spec.max_unavailable),
+        ("new_status_available + min(old_status_available, old_spec) + min(mid_status_available, mid_spec) >= replicas - maxUnavailable(eff)",
+         lambda p, s, d: s.new_status_available + _zmin(s.old_status_available, _effective_spec(s, "old"))
+         + _zmin(s.mid_status_available, _effective_spec(s, "mid")) >= lower(p)),
+    ]
+    return c
+
+
 def _with_timeout(solver: z3.Solver, deadline: float) -> None:
     left = max(1, int((deadline - time.monotonic()) * 1000))
     solver.set("timeout", left)
@@ -409,16 +489,22 @@ class _Timeout(Exception):
     pass
 
 
-def _check(solver: z3.Solver, deadline: float) -> z3.CheckSatResult:
+def _check(solver: z3.Solver, deadline: float, assumptions: Sequence[z3.BoolRef] = ()) -> z3.CheckSatResult:
     _with_timeout(solver, deadline)
-    res = solver.check()
+    res = solver.check(*assumptions)
     if res == z3.unknown:
         raise _Timeout(solver.reason_unknown())
     return res
 
 
 def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]]:
-    """The largest inductive subset of the candidates (Houdini)."""
+    """The largest inductive subset of the candidates (Houdini).
+
+    One incremental solver for every round: candidate ``i`` is assumed in the pre-state under an indicator
+    ``h_i`` and the query asks for a step out of the kept set that falsifies a kept candidate; each round
+    passes the kept indicators true and the dropped ones false as assumptions, so what the solver learnt
+    in one round is reused in the next (the same rounds and the same result as a fresh solver per round, at
+    about half the CPU for the write-granularity proofs with two old ReplicaSets)."""
     cands = _candidates()
     s0 = _state("0")
     init = p.init(s0, budget)
@@ -429,16 +515,19 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
         if _check(sol, deadline) == z3.unsat:
             kept.append((name, lem))
     s, t, act = _state("s"), _state("t"), z3.Int("act")
-    step = _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate)
+    sol = z3.Solver()
+    sol.add(*p.domain, _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate))
+    ind = [z3.Bool(f"houdini_{i}") for i in range(len(kept))]
+    post = [lem(p, t, budget) for _, lem in kept]
+    for h, (_, lem) in zip(ind, kept):
+        sol.add(z3.Implies(h, lem(p, s, budget)))
+    sol.add(z3.Or(*[z3.And(h, z3.Not(x)) for h, x in zip(ind, post)]))
+    alive = set(range(len(kept)))
     while True:
-        sol = z3.Solver()
-        sol.add(*p.domain, *[lem(p, s, budget) for _, lem in kept], step)
-        post = [(name, lem, lem(p, t, budget)) for name, lem in kept]
-        sol.add(z3.Or(*[z3.Not(x) for _, _, x in post]))
-        if _check(sol, deadline) == z3.unsat:
-            return kept
+        if _check(sol, deadline, [h if i in alive else z3.Not(h) for i, h in enumerate(ind)]) == z3.unsat:
+            return [kept[i] for i in sorted(alive)]
         m = sol.model()
-        kept = [(name, lem) for name, lem, x in post if z3.is_true(m.eval(x, model_completion=True))]
+        alive = {i for i in alive if z3.is_true(m.eval(post[i], model_completion=True))}
 
 
 # ------------------------------------------------------------------------------ results
@@ -769,8 +858,8 @@ def prove_rollout(
     ``rollout=False``: a scenario without a template change (the Deployment controller never scales).
     ``strategy="Recreate"``: rolloutRecreate (rollout.count_steps ``recreate``); the rolling parameters
     are ignored (pass any valid pair) and only ``"no-overlap"`` (KC-ROLL-005) is a Recreate property.
-    ``rollovers=1``: a second image change mid-rollout (rollout.count_steps ``rollover``; reconcile
-    granularity, RollingUpdate, no node failure).
+    ``rollovers=1``: a second image change mid-rollout (rollout.count_steps ``rollover``; RollingUpdate, no node
+    failure; either granularity: at write granularity the induction rests on :func:`_queue_candidates`).
     """
     if strategy not in ("RollingUpdate", "Recreate"):
         raise ValueError(f"strategy {strategy!r} is not 'RollingUpdate' or 'Recreate'")

@@ -105,3 +105,20 @@ def test_prove_deployment() -> None:
     bad = prove_deployment(_deployment(2, 1, 0), disruptions=1)
     assert bad.status == VIOLATED
     assert bad.properties[0].counterexample.replicas == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("replicas", [10, (1, 10_000)], ids=["exact-10", "family"])
+def test_two_image_changes_at_write_granularity_proved(replicas: int | tuple[int, int]) -> None:
+    """Issue 16, several old ReplicaSets at write granularity: a second image change mid-rollout (``rollovers=1``),
+    one API write per step.  Without the lemmas for the Deployment controller's pending scale queue ``dc_q*``
+    (prove._queue_candidates) Houdini loses the availability invariant and the result was UNKNOWN after 300 s;
+    with them both rules are PROVED, for replicas 10 and for every replicas 1..10,000 with 25%/25%."""
+    res = prove_rollout(replicas, "25%", "25%", 0, timeout=240, granularity="write", rollovers=1)
+    assert res.status == PROVED, res.describe()
+    inv = {p.key: p for p in res.properties}["min-available"].invariant
+    # the availability lemma with the effective specs (every pending scale landed) and without the pods a pending
+    # Delete targets, and the queue lemmas it rests on
+    assert ("new_available + min(old_available - old_pda, old_eff) + min(mid_available - mid_pda, mid_eff) "
+            ">= replicas - maxUnavailable") in inv
+    assert "old_eff + mid_eff + new_status_available >= replicas - maxUnavailable" in inv
+    assert "dc_q1w = 2 => dc_q1v <= mid_spec" in inv and "dc_q1w = dc_q3w => dc_q3v <= dc_q1v" in inv
