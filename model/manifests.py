@@ -233,6 +233,30 @@ VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
 }
 
 
+def _claim_volume(kind: str, obj: Mapping[str, Any], spec: Mapping[str, Any]) -> int | None:
+    """Index of the first ``persistentVolumeClaim`` volume of a pod spec whose claim the model does not read.
+
+    The model keeps only the claim's name (``Volume.claim_name``): its existence, access modes and
+    attachment decide nothing.  Upstream they keep a pod from running: the scheduler's VolumeRestrictions
+    plugin (pkg/scheduler/framework/plugins/volumerestrictions/volume_restrictions.go) refuses a pod whose
+    claim is not found (UnschedulableAndUnresolvable) and a second pod of a ``ReadWriteOncePod`` claim
+    (ErrReasonReadWriteOncePodConflict), VolumeBinding waits for an unbound claim, and the attach/detach
+    controller refuses to attach a ``ReadWriteOnce`` volume of a non-multi-attach plugin to a second node
+    (pkg/controller/volume/attachdetach/reconciler/reconciler.go, "Multi-Attach error").  So a surge
+    pod of a Deployment sharing one such claim may never start.  A StatefulSet template volume that a
+    claim template of the same name replaces (``updateStorage``) is the set's own per-ordinal claim,
+    which the StatefulSet model creates and binds (docs/semantics.md, "PVCs"): not listed.
+    """
+    templates: set[str] = set()
+    if kind == "StatefulSet":
+        templates = {t.get("metadata", {}).get("name") for t in obj.get("spec", {}).get("volumeClaimTemplates") or ()
+                     if isinstance(t, dict) and isinstance(t.get("metadata"), dict)}
+    for i, volume in enumerate(spec.get("volumes") or ()):
+        if isinstance(volume, dict) and isinstance(volume.get("persistentVolumeClaim"), dict) and volume.get("name") not in templates:
+            return i
+    return None
+
+
 def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(shown name, field path) of every verdict-relevant field ``obj`` sets and the model ignores."""
     if kind == "Pod":
@@ -250,6 +274,9 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, "", [], {}, False):
             out.append((shown, f"{spec_path}.{path}"))
+    claim = _claim_volume(kind, obj, spec)
+    if claim is not None:
+        out.append(("persistentVolumeClaim volume", f"{spec_path}.volumes[{claim}].persistentVolumeClaim"))
     containers = [(g, i, c) for g in ("initContainers", "containers") for i, c in enumerate(spec.get(g) or ())
                   if isinstance(c, dict)]
     for shown, path in VERDICT_RELEVANT_CONTAINER_FIELDS.items():

@@ -78,3 +78,24 @@ def test_a_pods_own_node_name_is_modelled_but_a_templates_is_not() -> None:
     assert [i.field for i in load_text(STS.replace("EXTRA", "      nodeName: n1\n").replace("CONTAINER", "")).ignored] == [
         "nodeName in a pod template"
     ]
+
+
+def test_a_shared_claim_volume_is_listed_but_a_claim_template_volume_is_not() -> None:
+    # corpus set velero-nginx-pv (vmware-tanzu/velero examples/nginx-app/with-pv.yaml): a Deployment mounting one
+    # ReadWriteOnce claim was checked without a word, although upstream a surge pod on another node hits the
+    # attach/detach controller's Multi-Attach error (and a ReadWriteOncePod or missing claim keeps it unschedulable)
+    claim = "      volumes: [{name: data, persistentVolumeClaim: {claimName: shared}}, {name: cfg, emptyDir: {}}]\n"
+    assert ignored(claim) == ["ignored: persistentVolumeClaim volume on statefulset/zk in namespace coord (zk.yaml:9)"]
+    deployment = STS.replace("StatefulSet", "Deployment").replace("EXTRA", claim).replace("CONTAINER", "")
+    assert [i.field for i in load_text(deployment).ignored] == ["persistentVolumeClaim volume"]
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n" \
+          "  volumes: [{name: d, persistentVolumeClaim: {claimName: c}}]\n"
+    assert [str(i) for i in load_text(pod, "p.yaml").ignored] == ["ignored: persistentVolumeClaim volume on pod/p (p.yaml:6)"]
+    # the set's own per-ordinal claim: a template volume named like a claim template is replaced by it
+    own = STS.replace("EXTRA", "      volumes: [{name: data, persistentVolumeClaim: {claimName: x}}]\n").replace("CONTAINER", "") + (
+        "  volumeClaimTemplates:\n  - metadata: {name: data}\n"
+        "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    r = load_text(own, "zk.yaml")
+    assert r.ok, r.errors
+    assert r.ignored == ()
+    assert ignored("      volumes: [{name: cfg, emptyDir: {}}]\n") == []
