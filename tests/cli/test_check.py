@@ -202,6 +202,8 @@ def test_start_up_cut_by_the_settle_bound_is_bounded_not_a_convergence_failure(t
     report = run_check(cfg, load_manifests([str(VIOLATION)]))
     assert not report.settled and report.settle_cut == "settle steps=2"
     assert [s.name for s in report.scenarios] == ["settle"]
+    # no option raises the step bound: the hint must not send the user to --timeout/--max-memory
+    assert "no option raises it" in report.scenarios[0].description and "--timeout" not in report.scenarios[0].description
     assert not [f for f in report.findings if f.scenario == "settle"]  # no convergence claim at all
     cut = [f for f in report.findings if f.scenario == "rollout"]
     assert {f.verdict for f in cut} == {"holds_within_bounds"} and "start-up cut by settle steps=2" in cut[0].note
