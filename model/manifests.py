@@ -229,7 +229,7 @@ VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
     "resources": "resources",
     "livenessProbe": "livenessProbe",
     "startupProbe": "startupProbe",
-    "hostPort": "ports[].hostPort",
+    "hostPort in an init container": "ports[].hostPort",
 }
 
 
@@ -282,8 +282,10 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
     for shown, path in VERDICT_RELEVANT_CONTAINER_FIELDS.items():
         for group, i, c in containers:
             if path == "ports[].hostPort":
-                hit = next((f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
-                            if isinstance(port, dict) and port.get("hostPort")), None)
+                # the NodePorts filter reads spec.containers only (node_ports.go getContainerPorts)
+                hit = None if group == "containers" else next(
+                    (f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
+                     if isinstance(port, dict) and port.get("hostPort")), None)
             else:
                 hit = path if c.get(path) not in (None, {}, []) else None
             if hit is not None:
@@ -794,9 +796,23 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
 def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
         ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
-                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")))
+                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")),
+                      host_ports=_host_ports(c) if group == "containers" else ())
         for c in spec.get(group, ())
     )
+
+
+def _host_ports(container: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
+    """``(hostIP, protocol, hostPort)`` of every port with a ``hostPort`` > 0, sanitised as upstream's
+    ``HostPortInfo.sanitize`` (pkg/scheduler/framework/types.go: an empty hostIP is ``0.0.0.0``, an
+    empty protocol ``TCP``), duplicates dropped, in manifest order."""
+    out: list[tuple[str, str, int]] = []
+    for port in container.get("ports") or ():
+        if isinstance(port, dict) and int(port.get("hostPort") or 0) > 0:
+            key = (port.get("hostIP") or "0.0.0.0", port.get("protocol") or "TCP", int(port["hostPort"]))
+            if key not in out:
+                out.append(key)
+    return tuple(out)
 
 
 #: v1.Probe's timing fields and their defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe: a 0 is
