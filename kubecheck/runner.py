@@ -1410,8 +1410,11 @@ def search_check(sink: _Sink, plan: _CheckPlan, settle_system: Any, settled: Any
     if not settled.cycle:
         # A bound (steps, timeout, memory) cut start-up: inconclusive, not a convergence failure.
         cut = settled.cut or "settle bound"
-        out.runs.append(ScenarioRun("settle", f"start-up cut by {cut} after {settled.steps} steps: nothing is claimed "
-                                    "(raise --timeout/--max-memory, or check fewer replicas)", (), (), cfg.granularity))
+        # no option raises the step bound (docs/cli.md, "Settle bound"): do not send the user to --timeout for it
+        hint = ("(the step bound is 50 + 20 x the desired replicas, no option raises it: check fewer replicas)"
+                if cut.startswith("settle steps") else "(raise --timeout/--max-memory, or check fewer replicas)")
+        out.runs.append(ScenarioRun("settle", f"start-up cut by {cut} after {settled.steps} steps: nothing is claimed {hint}",
+                                    (), (), cfg.granularity))
         out.findings += [sink.not_run(spec, p, Verdict.HOLDS_WITHIN_BOUNDS, f"not run: start-up cut by {cut}: nothing is claimed",
                                       f"start-up {cut}") for spec in plan.specs for p in plan.planned]
         return out

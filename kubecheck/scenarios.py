@@ -264,14 +264,24 @@ class SettleResult:
 
 def settle_bound(cluster: ClusterState) -> int:
     """The settle step bound for these manifests: ``50 + 20 x`` the total desired replicas (a
-    DaemonSet counts one per node).
+    DaemonSet counts one per node; a workload an HPA scales counts ``max(replicas, maxReplicas)``).
 
     Each replica needs a handful of fair steps to exist (create, bind, start, become ready, plus
     the owners' status writes); 20 per replica leaves ample room, and the bound grows with the
-    manifests instead of cutting a ``replicas: 1000`` Deployment at a fixed 2,000 steps.
+    manifests instead of cutting a ``replicas: 1000`` Deployment at a fixed 2,000 steps.  An HPA
+    moves its target's ``spec.replicas`` during start-up, anywhere in ``[minReplicas, maxReplicas]``
+    (``normalizeDesiredReplicas``: a target below minReplicas is scaled to it,
+    pkg/controller/podautoscaler/horizontal.go; ``model.horizontal``): counting the manifest's
+    ``replicas: 1`` under an HPA of ``minReplicas: 10`` cut start-up at 70 steps, so that the set
+    could not be checked at all (corpus set gke-scheduled-autoscaler).
     """
-    replicas = sum(max(0, int(getattr(w, "replicas", 0) or 0)) for k in WORKLOAD_KINDS for w in cluster.objects(k))
-    return 50 + 20 * (replicas + len(cluster.daemon_sets) * max(1, len(cluster.nodes)))  # a DaemonSet: a pod per node
+    desired = {(k, w.namespace, w.name): max(0, int(getattr(w, "replicas", 0) or 0))
+               for k in WORKLOAD_KINDS if k != "DaemonSet" for w in cluster.objects(k)}
+    for hpa in cluster.horizontal_pod_autoscalers.values():
+        key = (hpa.scale_target_ref[1], hpa.namespace, hpa.scale_target_ref[2])
+        if key in desired:
+            desired[key] = max(desired[key], hpa.max_replicas)
+    return 50 + 20 * (sum(desired.values()) + len(cluster.daemon_sets) * max(1, len(cluster.nodes)))  # a DaemonSet: a pod per node
 
 
 def _spread(fair: list[tuple[int, Any, SystemState]], state: SystemState) -> tuple[int, Any, SystemState]:

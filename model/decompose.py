@@ -12,6 +12,8 @@ this model that happens only through:
   such label set joins its object to that label set's origin;
 * **claims**: pods and templates that mount the same PersistentVolumeClaim name, and a
   StatefulSet's ``volumeClaimTemplates`` with the claims named after them;
+* **host ports**: pods and templates whose containers use the same ``hostPort`` and protocol (the
+  scheduler's NodePorts filter);
 * **scale targets**: a HorizontalPodAutoscaler reads its ``scaleTargetRef``'s scale and pods and
   writes its ``spec.replicas``;
 * **user actions** that touch several objects at once (a relabel whose ``match`` selects pods of
@@ -284,6 +286,20 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
             for c in cluster.objects("PersistentVolumeClaim", s.namespace):
                 if pattern.fullmatch(c.name):
                     uf.union(_oid(s), _oid(c))
+
+    # Host ports: pods and templates whose containers use the same (protocol, hostPort): the scheduler's
+    # NodePorts filter (model.scheduler.fits_ports) reads the ports of the other pods on a node.  The
+    # host IP is not compared (a coarser join: never fewer interactions than upstream's CheckConflict).
+    by_port: dict[tuple[str, int], list[ObjectId]] = {}
+    users = [(_oid(p), p.spec_containers) for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
+    users += [(_oid(w), w.template.containers) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    for oid, containers in users:
+        for c in containers:
+            for _, protocol, port in c.host_ports:
+                by_port.setdefault((protocol, port), []).append(oid)
+    for ids in by_port.values():
+        for other in ids[1:]:
+            uf.union(ids[0], other)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)
     # holds the name the set would create; upstream's create then fails with AlreadyExists, for ever.

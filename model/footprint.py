@@ -379,15 +379,19 @@ def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, s
     return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
-#: What :meth:`PorSystem.por_guard` reads: how many pods exist, and the nodes' pod capacity.
-GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Node", "pod_capacity"), ("Node", EXISTS)})
+#: What :meth:`PorSystem.por_guard` reads: how many pods exist, their containers' host ports, and the nodes' pod capacity.
+GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Pod", "spec_containers"), ("Node", "pod_capacity"), ("Node", EXISTS)})
 
 
 def capacity_guard(cluster: Any) -> bool:
     """No node can be full for a pod the scheduler places: at most as many pods exist as the smallest
     node's ``pod_capacity``.  Then a pending pod sees at most ``len(pods) - 1`` bound pods on any node,
     fewer than its capacity, and NodeResourcesFit (``model.scheduler.node_fits``, the only filter that
-    reads other pods) passes: the scheduler's steps are a function of its own pod and the nodes."""
+    reads other pods besides NodePorts) passes: the scheduler's steps are a function of its own pod and the nodes.
+    NodePorts (``model.scheduler.fits_ports``) reads the host ports of the pods on a node: while any pod
+    declares one, the guard is false (no reduction in that state)."""
+    if any(c.host_ports for p in cluster.pods.values() for c in p.spec_containers):
+        return False
     if not cluster.nodes:
         return True
     return len(cluster.pods) <= min(n.pod_capacity for n in cluster.nodes.values())

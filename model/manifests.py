@@ -229,8 +229,32 @@ VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
     "resources": "resources",
     "livenessProbe": "livenessProbe",
     "startupProbe": "startupProbe",
-    "hostPort": "ports[].hostPort",
+    "hostPort in an init container": "ports[].hostPort",
 }
+
+
+def _claim_volume(kind: str, obj: Mapping[str, Any], spec: Mapping[str, Any]) -> int | None:
+    """Index of the first ``persistentVolumeClaim`` volume of a pod spec whose claim the model does not read.
+
+    The model keeps only the claim's name (``Volume.claim_name``): its existence, access modes and
+    attachment decide nothing.  Upstream they keep a pod from running: the scheduler's VolumeRestrictions
+    plugin (pkg/scheduler/framework/plugins/volumerestrictions/volume_restrictions.go) refuses a pod whose
+    claim is not found (UnschedulableAndUnresolvable) and a second pod of a ``ReadWriteOncePod`` claim
+    (ErrReasonReadWriteOncePodConflict), VolumeBinding waits for an unbound claim, and the attach/detach
+    controller refuses to attach a ``ReadWriteOnce`` volume of a non-multi-attach plugin to a second node
+    (pkg/controller/volume/attachdetach/reconciler/reconciler.go, "Multi-Attach error").  So a surge
+    pod of a Deployment sharing one such claim may never start.  A StatefulSet template volume that a
+    claim template of the same name replaces (``updateStorage``) is the set's own per-ordinal claim,
+    which the StatefulSet model creates and binds (docs/semantics.md, "PVCs"): not listed.
+    """
+    templates: set[str] = set()
+    if kind == "StatefulSet":
+        templates = {t.get("metadata", {}).get("name") for t in obj.get("spec", {}).get("volumeClaimTemplates") or ()
+                     if isinstance(t, dict) and isinstance(t.get("metadata"), dict)}
+    for i, volume in enumerate(spec.get("volumes") or ()):
+        if isinstance(volume, dict) and isinstance(volume.get("persistentVolumeClaim"), dict) and volume.get("name") not in templates:
+            return i
+    return None
 
 
 def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -250,13 +274,18 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, "", [], {}, False):
             out.append((shown, f"{spec_path}.{path}"))
+    claim = _claim_volume(kind, obj, spec)
+    if claim is not None:
+        out.append(("persistentVolumeClaim volume", f"{spec_path}.volumes[{claim}].persistentVolumeClaim"))
     containers = [(g, i, c) for g in ("initContainers", "containers") for i, c in enumerate(spec.get(g) or ())
                   if isinstance(c, dict)]
     for shown, path in VERDICT_RELEVANT_CONTAINER_FIELDS.items():
         for group, i, c in containers:
             if path == "ports[].hostPort":
-                hit = next((f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
-                            if isinstance(port, dict) and port.get("hostPort")), None)
+                # the NodePorts filter reads spec.containers only (node_ports.go getContainerPorts)
+                hit = None if group == "containers" else next(
+                    (f"ports[{j}].hostPort" for j, port in enumerate(c.get("ports") or ())
+                     if isinstance(port, dict) and port.get("hostPort")), None)
             else:
                 hit = path if c.get(path) not in (None, {}, []) else None
             if hit is not None:
@@ -767,9 +796,23 @@ def _meta(obj: Mapping[str, Any], namespace: str, creation_index: int) -> dict[s
 def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[ContainerSpec, ...]:
     return tuple(
         ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
-                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")))
+                      restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")),
+                      host_ports=_host_ports(c) if group == "containers" else ())
         for c in spec.get(group, ())
     )
+
+
+def _host_ports(container: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
+    """``(hostIP, protocol, hostPort)`` of every port with a ``hostPort`` > 0, sanitised as upstream's
+    ``HostPortInfo.sanitize`` (pkg/scheduler/framework/types.go: an empty hostIP is ``0.0.0.0``, an
+    empty protocol ``TCP``), duplicates dropped, in manifest order."""
+    out: list[tuple[str, str, int]] = []
+    for port in container.get("ports") or ():
+        if isinstance(port, dict) and int(port.get("hostPort") or 0) > 0:
+            key = (port.get("hostIP") or "0.0.0.0", port.get("protocol") or "TCP", int(port["hostPort"]))
+            if key not in out:
+                out.append(key)
+    return tuple(out)
 
 
 #: v1.Probe's timing fields and their defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe: a 0 is

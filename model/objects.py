@@ -193,6 +193,10 @@ class ContainerSpec(_CachedHash):
     #: the readiness probe's timing when the manifest states any of it (``None``: upstream's defaults,
     #: :class:`ProbeTiming`). ``repr=False``, appended by :func:`placement_repr` when set.
     readiness_timing: ProbeTiming | None = field(default=None, repr=False)
+    #: ``ports[]`` with a ``hostPort`` > 0, as ``(hostIP, protocol, hostPort)`` sanitised as upstream's
+    #: ``HostPortInfo`` does (``""`` -> ``"0.0.0.0"``, ``""`` -> ``"TCP"``); read by the scheduler's
+    #: NodePorts filter (``model.scheduler.fits_ports``). ``repr=False``, appended by :func:`placement_repr`.
+    host_ports: tuple[tuple[str, str, int], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +268,8 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
         init += "|config=" + repr(tuple(tuple(c.config.items()) for c in (*containers, *obj.init_containers)))
     if any(c.readiness_timing for c in (*containers, *obj.init_containers)):
         init += "|probes=" + repr(tuple(c.readiness_timing for c in (*containers, *obj.init_containers)))
+    if any(c.host_ports for c in (*containers, *obj.init_containers)):
+        init += "|hostPorts=" + repr(tuple(c.host_ports for c in (*containers, *obj.init_containers)))
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init

@@ -14,7 +14,10 @@ objects (docs/semantics.md#runtime, "Scheduler"):
 * TaintToleration (pkg/scheduler/framework/plugins/tainttoleration, Filter): no NoSchedule or
   NoExecute taint the pod does not tolerate (component-helpers/scheduling/corev1
   ``FindMatchingUntoleratedTaint``, staging/src/k8s.io/api/core/v1/toleration.go ``ToleratesTaint``);
-* NodeResourcesFit on the ``pods`` resource only: fewer bound pods than ``pod_capacity``.
+* NodeResourcesFit on the ``pods`` resource only: fewer bound pods than ``pod_capacity``;
+* NodePorts (pkg/scheduler/framework/plugins/nodeports/node_ports.go ``fitsPorts``): no
+  ``hostPort`` of the pod's containers conflicts with one a pod bound to the node uses
+  (``HostPortInfo.CheckConflict``, pkg/scheduler/framework/types.go; :func:`fits_ports`).
 
 Scoring is replaced by nondeterminism: every feasible node is one branch, so the checker covers
 every choice a scoring function could make. A pod no node fits stays Pending (no branch).
@@ -183,6 +186,27 @@ def get_required_node_affinity(pod: Pod) -> RequiredNodeAffinity:
 # ------------------------------------------------------------------------------------ filters
 
 
+def host_port_conflict(used: tuple[str, str, int], want: tuple[str, str, int]) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/scheduler/framework/types.go ``HostPortInfo.CheckConflict`` for
+    one used ``(hostIP, protocol, hostPort)`` (both sanitised: ``model.objects.ContainerSpec.host_ports``):
+    same protocol and port, and the same IP or either one ``0.0.0.0``."""
+    ip, protocol, port = want
+    return used[1:] == (protocol, port) and (ip == "0.0.0.0" or used[0] in ("0.0.0.0", ip))
+
+
+def fits_ports(state: ClusterState, node: Node, pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/scheduler/framework/plugins/nodeports/node_ports.go ``fitsPorts``:
+    no host port of the pod's ``spec.containers`` (``getContainerPorts``: init containers are not read)
+    conflicts with the ``UsedPorts`` of the node, the host ports of the pods bound to it (the pods
+    :func:`pods_on_node` counts: terminating ones hold their ports until they are deleted)."""
+    want = tuple(hp for c in pod.spec_containers for hp in c.host_ports)
+    if not want:
+        return True
+    used = tuple(hp for p in state.pods.values() if p.node_name == node.name
+                 for c in p.spec_containers for hp in c.host_ports)
+    return not any(host_port_conflict(u, w) for w in want for u in used)
+
+
 def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
     """The filter plugins of the module docstring, in upstream's order; ``pod`` ``None`` = a pod
     with no placement constraints (kept for callers that only ask about the node)."""
@@ -198,6 +222,8 @@ def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
         if (pod.node_selector or pod.node_affinity is not None) and not get_required_node_affinity(pod).match(node):
             return False
         if node.taints and find_matching_untolerated_taint(node.taints, tolerations) is not None:
+            return False
+        if not fits_ports(state, node, pod):
             return False
     return pods_on_node(state, node.name) < node.pod_capacity
 

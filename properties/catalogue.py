@@ -82,7 +82,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
         "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
         "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
     ),
-    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow (or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, init containers that complete, and a selector no other workload shares.',
+    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow and whose hostPorts are free (a hostPort allows one pod per node; or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, init containers that complete, and a selector no other workload shares.',
 )
 def deployment_completes(c: ClusterState, target: Target) -> bool:
     d = find(c, "Deployment", target[1:])
@@ -153,7 +153,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
         "lost node; a scenario file with operator: false judges without it, and KC-NODE-001 reports the need for "
         "the operator on its own."
     ),
-    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow, a readiness probe that can pass, init containers that complete, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod (KC-NODE-001).',
+    remediation='Make every ordinal placeable and ready: enough node capacity for spec.replicas pods on nodes the template nodeSelector, required node affinity and tolerations allow (a hostPort allows one pod per node), a readiness probe that can pass, init containers that complete, and (with OrderedReady) no pod that can stay unready; a pod on a lost node needs an operator to delete the node or force-delete the pod (KC-NODE-001).',
 )
 def stateful_set_converges(c: ClusterState, target: Target) -> bool:
     s = find(c, "StatefulSet", target[1:])

@@ -202,6 +202,8 @@ def test_start_up_cut_by_the_settle_bound_is_bounded_not_a_convergence_failure(t
     report = run_check(cfg, load_manifests([str(VIOLATION)]))
     assert not report.settled and report.settle_cut == "settle steps=2"
     assert [s.name for s in report.scenarios] == ["settle"]
+    # no option raises the step bound: the hint must not send the user to --timeout/--max-memory
+    assert "no option raises it" in report.scenarios[0].description and "--timeout" not in report.scenarios[0].description
     assert not [f for f in report.findings if f.scenario == "settle"]  # no convergence claim at all
     cut = [f for f in report.findings if f.scenario == "rollout"]
     assert {f.verdict for f in cut} == {"holds_within_bounds"} and "start-up cut by settle steps=2" in cut[0].note
@@ -495,3 +497,31 @@ def test_added_nodes_carry_the_os_labels_the_kubelet_sets(tmp_path: Path, select
     )
     r, _ = invoke(["check", str(manifest), "-s", "pod-crash", "-p", "KC-CONV-002", *FAST], tmp_path)
     assert r.exit_code == code, r.output
+
+
+HOSTPORT_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: envoy}
+spec:
+  replicas: 2
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: envoy}}
+  template:
+    metadata: {labels: {app: envoy}}
+    spec:
+      containers: [{name: envoy, image: envoy:1, ports: [{containerPort: 8080, hostPort: 80}]}]
+"""
+
+
+@pytest.mark.parametrize("nodes, want", [(2, 1), (3, 0)])
+def test_a_host_port_rollout_hangs_when_every_node_holds_the_port(tmp_path: Path, nodes: int, want: int) -> None:
+    # corpus set contour-envoy-deployment (projectcontour/contour examples/render/contour-deployment.yaml): with
+    # hostPort ignored the surge pod was placed beside an old one and the rollout finished; upstream's NodePorts
+    # filter keeps it Pending while both nodes hold port 80, and maxUnavailable 0 never frees one
+    m = tmp_path / "envoy.yaml"
+    m.write_text(HOSTPORT_DEPLOYMENT)
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=nodes, out_dir=str(tmp_path / f"o{nodes}"),
+                      progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    assert report.exit_code == want
+    assert not [w for w in report.warnings if "hostPort" in str(w)]

@@ -151,6 +151,45 @@ def test_settle_bound_scales_with_desired_replicas() -> None:
     assert settle_bound(ClusterState.from_objects(())) == 50
 
 
+HPA_MIN_10 = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: php-apache}
+spec:
+  replicas: 1
+  selector: {matchLabels: {run: php-apache}}
+  template:
+    metadata: {labels: {run: php-apache}}
+    spec:
+      containers: [{name: php-apache, image: hpa-example, resources: {requests: {cpu: 500m}}}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: php-apache}
+spec:
+  minReplicas: 10
+  maxReplicas: 20
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: php-apache}
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]
+"""
+
+
+def test_settle_bound_counts_what_an_hpa_may_scale_its_target_to(tmp_path: Path) -> None:
+    # corpus set gke-scheduled-autoscaler: replicas 1 under an HPA of minReplicas 10 gave a bound of 70 steps;
+    # start-up (the HPA scales the Deployment to 10) was cut there and nothing could be checked (exit 3)
+    m = tmp_path / "hpa.yaml"
+    m.write_text(HPA_MIN_10)
+    cluster = _loaded(m)
+    assert settle_bound(cluster) == 50 + 20 * 20
+    system = KubeSystem(Scenario(initial=cluster))
+    settled = settle(system, system.init_states()[0])
+    assert settled.settled and settled.cut is None
+    assert len(settled.state.cluster.objects("Pod")) == 10
+    # an HPA whose target is not in the manifests changes nothing
+    other = tmp_path / "other.yaml"
+    other.write_text(HPA_MIN_10.replace("name: php-apache}\n  metrics", "name: elsewhere}\n  metrics"))
+    assert settle_bound(_loaded(other)) == 50 + 20 * 1
+
+
 def test_settle_obeys_the_timeout_and_reports_bounded_exit_3(tmp_path: Path) -> None:
     m = tmp_path / "big.yaml"
     m.write_text(SVC_TYPO.split("---")[0].replace("replicas: 1", "replicas: 1000"))

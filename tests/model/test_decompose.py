@@ -253,3 +253,14 @@ spec: {containers: [{name: c, image: nginx}]}
     assert together is not None and _names(together) == [["Pod/db-1", "StatefulSet/db"]]
     apart = interaction_groups(_cluster(tmp_path, sts + pod.replace("NAME", "db-x")))
     assert apart is not None and _names(apart) == [["Pod/db-x"], ["StatefulSet/db"]]
+
+
+def test_a_shared_host_port_joins_workloads(tmp_path: Path) -> None:
+    # the scheduler's NodePorts filter (model.scheduler.fits_ports) reads the host ports of the other pods on a node
+    def with_port(text: str, port: int, protocol: str = "TCP") -> str:
+        return text.replace('image: "', f'ports: [{{containerPort: 1, hostPort: {port}, protocol: {protocol}}}], image: "')
+    text = with_port(_deployment("a", "app: a"), 80) + with_port(_deployment("b", "app: b"), 80) \
+        + with_port(_deployment("c", "app: c"), 80, "UDP") + _deployment("d", "app: d")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c"], ["Deployment/d"]]

@@ -201,3 +201,18 @@ def test_capacity_guard() -> None:
     c = c.put(Pod(name="a", uid="pa")).put(Pod(name="b", uid="pb", node_name="n2"))
     assert capacity_guard(c)  # 2 pods: a pending pod sees at most 1 bound pod on n1
     assert not capacity_guard(c.put(Pod(name="c", uid="pc")))  # 3 pods: n1 could be full for the third
+
+
+def test_capacity_guard_is_false_while_a_pod_uses_a_host_port() -> None:
+    # NodePorts (model.scheduler.fits_ports) reads the other pods' host ports: the scheduler's declared footprint
+    # (its own pod and the nodes) is then wrong, so the guard must fail
+    from model.footprint import GUARD_READS, capacity_guard
+    from model.objects import ContainerSpec, Node, Pod
+    from model.state import ClusterState
+
+    c = ClusterState().put(Node(name="n1", uid="u1", pod_capacity=110))
+    plain = Pod(name="a", uid="pa", spec_containers=(ContainerSpec("c", "i"),))
+    assert capacity_guard(c.put(plain))
+    ported = Pod(name="b", uid="pb", spec_containers=(ContainerSpec("c", "i", host_ports=(("0.0.0.0", "TCP", 80),)),))
+    assert not capacity_guard(c.put(plain).put(ported))
+    assert ("Pod", "spec_containers") in GUARD_READS

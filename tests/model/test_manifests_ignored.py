@@ -58,8 +58,7 @@ def test_nothing_is_listed_for_modelled_fields() -> None:
         ("", "        resources: {requests: {cpu: 1}}\n", "ignored: resources on statefulset/zk in namespace coord (zk.yaml:12)"),
         ("", "        startupProbe: {tcpSocket: {port: 1}}\n", "ignored: startupProbe on statefulset/zk in namespace coord (zk.yaml:12)"),
         ("", "        livenessProbe: {tcpSocket: {port: 1}}\n", "ignored: livenessProbe on statefulset/zk in namespace coord (zk.yaml:12)"),
-        ("", "        ports: [{containerPort: 80}, {containerPort: 81, hostPort: 81}]\n",
-         "ignored: hostPort on statefulset/zk in namespace coord (zk.yaml:12)"),
+
     ],
 )
 def test_each_ignored_field_is_listed_with_its_line(extra: str, container: str, line: str) -> None:
@@ -78,3 +77,40 @@ def test_a_pods_own_node_name_is_modelled_but_a_templates_is_not() -> None:
     assert [i.field for i in load_text(STS.replace("EXTRA", "      nodeName: n1\n").replace("CONTAINER", "")).ignored] == [
         "nodeName in a pod template"
     ]
+
+
+def test_a_shared_claim_volume_is_listed_but_a_claim_template_volume_is_not() -> None:
+    # corpus set velero-nginx-pv (vmware-tanzu/velero examples/nginx-app/with-pv.yaml): a Deployment mounting one
+    # ReadWriteOnce claim was checked without a word, although upstream a surge pod on another node hits the
+    # attach/detach controller's Multi-Attach error (and a ReadWriteOncePod or missing claim keeps it unschedulable)
+    claim = "      volumes: [{name: data, persistentVolumeClaim: {claimName: shared}}, {name: cfg, emptyDir: {}}]\n"
+    assert ignored(claim) == ["ignored: persistentVolumeClaim volume on statefulset/zk in namespace coord (zk.yaml:9)"]
+    deployment = STS.replace("StatefulSet", "Deployment").replace("EXTRA", claim).replace("CONTAINER", "")
+    assert [i.field for i in load_text(deployment).ignored] == ["persistentVolumeClaim volume"]
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n" \
+          "  volumes: [{name: d, persistentVolumeClaim: {claimName: c}}]\n"
+    assert [str(i) for i in load_text(pod, "p.yaml").ignored] == ["ignored: persistentVolumeClaim volume on pod/p (p.yaml:6)"]
+    # the set's own per-ordinal claim: a template volume named like a claim template is replaced by it
+    own = STS.replace("EXTRA", "      volumes: [{name: data, persistentVolumeClaim: {claimName: x}}]\n").replace("CONTAINER", "") + (
+        "  volumeClaimTemplates:\n  - metadata: {name: data}\n"
+        "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    r = load_text(own, "zk.yaml")
+    assert r.ok, r.errors
+    assert r.ignored == ()
+    assert ignored("      volumes: [{name: cfg, emptyDir: {}}]\n") == []
+
+
+def test_a_containers_host_port_is_modelled_but_an_init_containers_is_not() -> None:
+    # the scheduler's NodePorts filter reads spec.containers only (node_ports.go getContainerPorts)
+    r = load_text(STS.replace("EXTRA", "").replace("CONTAINER", "        ports: [{containerPort: 80}, {containerPort: 81, hostPort: 81}]\n"), "zk.yaml")
+    assert r.ignored == ()
+    (c,) = r.objects[0].template.containers
+    assert c.host_ports == (("0.0.0.0", "TCP", 81),)
+    init = STS.replace("EXTRA", "      initContainers: [{name: i, image: busybox, ports: [{containerPort: 1, hostPort: 1}]}]\n").replace("CONTAINER", "")
+    assert ignored_of(init) == ["ignored: hostPort in an init container on statefulset/zk in namespace coord (zk.yaml:9)"]
+
+
+def ignored_of(text: str) -> list[str]:
+    r = load_text(text, "zk.yaml")
+    assert r.ok, r.errors
+    return [str(i) for i in r.ignored]
