@@ -876,7 +876,8 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
         if write:
             out.update(_rs_write(o, s, w))
         else:
-            v = vanish if w == "mid" or isinstance(vanish, int) else 0  # new/old: Python ints only (see the docstring)
+            # new/old: Python ints only (see the docstring), or with scaling (a free Z3 integer too)
+            v = vanish if w == "mid" or isinstance(vanish, int) or scaling is not None else 0
             en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
                                         _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick, v)
             if w != "mid" and not (isinstance(v, int) and v == 0) and scaling is None:
