@@ -259,7 +259,8 @@ def check_refinement(
                                   len(scaling.targets) if scaling else 0)
 
     walk_refinement(system, project, is_initial,
-                    lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate), scaling), res, max_states)
+                    lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate), *((scaling,) if scaling else ())),
+                    res, max_states)
     return res
 
 
