@@ -474,6 +474,8 @@ def _scaling_candidates(sc: Scaling) -> list[tuple[str, Lemma]]:
                                                            z3.Or(s.new_created == 0, s.new_desired == p.replicas)))),
         *([("scale1 = 0 => d = target", lambda p, s, d: z3.Implies(s.scale1 == 0, s.d_replicas == sc.targets[0]))]
           if len(sc.targets) == 1 else []),
+        ("new_created = 0 => new_status_available = 0",
+         lambda p, s, d: z3.Implies(s.new_created == 0, s.new_status_available == 0)),
         ("both active => same annotation",
          lambda p, s, d: z3.Implies(z3.And(s.new_created == 1, s.new_spec > 0, s.old_spec > 0), s.new_desired == s.old_desired)),
         ("new_created = 1 => new_desired in values",

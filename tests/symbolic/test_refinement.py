@@ -13,7 +13,8 @@ and 0/1 at reconcile granularity, crash-free 1/0 and 0/1 at write granularity, a
 granularity (1.8k-93k states, 2-112 s CPU each; docs/performance.md "Refinement at replicas 4" lists the
 candidates left out because they do not finish in ~3 minutes).  Replicas 3 at write granularity is in
 bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
-Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below.
+Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below. Scale during a rollout (one
+``kubectl scale``, reconcile granularity): ``SCALE_FAST``/``SCALE_SLOW`` below.
 """
 
 from __future__ import annotations
