@@ -31,7 +31,7 @@ from model.objects import Deployment, IntOrString
 
 __all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
            "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir",
-           "image_changes"]
+           "image_changes", "scale_targets"]
 
 #: rule id -> the property key of prove_rollout
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap"}
@@ -134,13 +134,20 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     for name in ("sandbox_death", "node_recovery", "force_delete", "controller_crash", "write_failure"):
         if getattr(faults, name, 0):
             return f"fault {name} is not in the count model (only container crashes and node failures)"
+    from model.environment import ScaleWorkload
+
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
         if isinstance(ua, DeleteFailedNode):  # the node-failure operator: PodGC's removals are count steps
             continue
+        if isinstance(ua, ScaleWorkload) and _is_this(ua, deployment):
+            continue  # kubectl scale of this Deployment: :func:`scale_targets`
         if not isinstance(ua, SetImage):
-            return f"user action {type(ua).__name__} is not in the count model (only kubectl set image)"
+            return f"user action {type(ua).__name__} is not in the count model (only kubectl set image and kubectl scale)"
     why = _two_changes_why_not(deployment, user_actions, faults, granularity)
+    if why:
+        return why
+    why = _scale_why_not(deployment, user_actions, faults, granularity)
     if why:
         return why
     node_failure = bool(getattr(faults, "node_failure", 0))
@@ -196,6 +203,51 @@ def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[
     if current[0] in images:
         return 2, "an image change back to the current image (an old ReplicaSet adopted as new again) is not in the count model"
     return 2, ""
+
+
+def _is_this(ua: Any, deployment: Deployment) -> bool:
+    return (ua.kind, ua.namespace, ua.name) == ("Deployment", deployment.namespace, deployment.name)
+
+
+def scale_targets(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[int, ...]:
+    """The spec.replicas the scenario's ``kubectl scale`` actions of ``deployment`` set, one per action (an
+    action with a budget of ``n`` counts ``n`` times)."""
+    from model.environment import ScaleWorkload
+
+    out: list[int] = []
+    for entry in user_actions:
+        ua = entry[0] if isinstance(entry, tuple) else entry
+        if isinstance(ua, ScaleWorkload) and _is_this(ua, deployment):
+            out.extend([ua.replicas] * (entry[1] if isinstance(entry, tuple) else 1))
+    return tuple(out)
+
+
+def _scale_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str) -> str:
+    """:func:`coverage`'s answer for ``kubectl scale`` of this Deployment: covered where the refinement is checked
+    (tests/symbolic/test_refinement.py ``SCALE_FAST``/``SCALE_SLOW``): one scale, during a RollingUpdate rollout
+    (one image change), reconcile granularity, no node failure, at most one container crash, minReadySeconds 0."""
+    targets = scale_targets(deployment, user_actions)
+    if not targets:
+        return ""
+    if len(targets) > 1:
+        # replicas 1, maxSurge 0, maxUnavailable 1 with a scale up and a scale down: 202,863 object states, about
+        # 106 s of CPU to enumerate them, before any projection (docs/performance.md)
+        return ("more than one kubectl scale of this Deployment (e.g. the scale scenario's replicas+1 and replicas-1): "
+                "the refinement is checked for one scale during a rollout (two: 200k object states at replicas 1)")
+    if deployment.strategy.type != "RollingUpdate":
+        return "kubectl scale with strategy Recreate is not in the checked refinement"
+    if image_changes(deployment, user_actions)[0] != 1:
+        return "kubectl scale without exactly one image change of this Deployment is not in the count model"
+    if granularity != "reconcile":
+        return ("kubectl scale at write granularity: the proportional scaling's writes land one by one (a ReplicaSet "
+                "written, the other not yet), which the count model does not have; use --granularity reconcile")
+    if getattr(faults, "node_failure", 0):
+        return "kubectl scale with a node failure is not in the checked refinement"
+    if getattr(faults, "container_crash", 0) > 1:
+        return "kubectl scale with more than one container crash is not in the checked refinement"
+    if deployment.min_ready_seconds:
+        return "kubectl scale with minReadySeconds > 0 is not in the checked refinement"
+    return ""
 
 
 def _two_changes_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str) -> str:
@@ -254,7 +306,8 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 
 def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
             granularity: str, timeout: float, cache: Path | None, node_failures: int = 0,
-            rollout: bool = True, strategy: str = "RollingUpdate", rollovers: int = 0) -> tuple[str, dict[str, Any], bool]:
+            rollout: bool = True, strategy: str = "RollingUpdate", rollovers: int = 0,
+            scales: tuple[int, ...] = ()) -> tuple[str, dict[str, Any], bool]:
     """(status, details, cached) of one prove_rollout call, through the cache.
 
     A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
@@ -263,7 +316,8 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
                     *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)),
                     *(() if strategy == "RollingUpdate" else (strategy,)),
-                    *(() if not rollovers else (("rollovers", rollovers),)))
+                    *(() if not rollovers else (("rollovers", rollovers),)),
+                    *(() if not scales else (("scales", list(scales)),)))
 
     path = None if cache is None else cache / "count-proofs.json"
     stored = _load(path) if path is not None else {}
@@ -277,7 +331,7 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         surge, unavailable = 0, 1
     res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
                         granularity=granularity, replay_limit=0, node_failures=node_failures, rollout=rollout,
-                        strategy=strategy, rollovers=rollovers)
+                        strategy=strategy, rollovers=rollovers, scale_targets=scales)
     mine: dict[str, Any] = {}
     for rid, pp in zip(rules, res.properties):
         details: dict[str, Any] = {"status": pp.status, "seconds": round(pp.seconds, 3), "message": pp.message}
@@ -355,7 +409,7 @@ def _bound_text(v: IntOrString) -> str:
 
 def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularity: str, *, why_not: str = "",
                   timeout: float = 60.0, cache: Path | None = None, node_failures: int = 0,
-                  rollout: bool = True, rollovers: int = 0) -> CountVerdict:
+                  rollout: bool = True, rollovers: int = 0, scales: tuple[int, ...] = ()) -> CountVerdict:
     """The count model's verdict on ``rule_id`` for ``deployment`` with ``crashes`` container
     crashes at ``granularity`` (``why_not``: :func:`coverage`'s answer for the scenario;
     ``rollovers`` 1: a second image change, :func:`image_changes`)."""
@@ -382,11 +436,16 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     faults += f", {node_failures} node failure{'s' if node_failures != 1 else ''}" if node_failures else ""
     faults += "" if rollout else ", no rollout"
     faults += ", two image changes (two old ReplicaSets)" if rollovers else ""
+    faults += "".join(f", kubectl scale to {t}" for t in scales)
     nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind, "rollovers": rollovers}
+    if scales:
+        nf["scales"] = scales
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache, **nf)
     fam_max = max(FAMILY_MAX, r)
     fam_cached = True
-    if exact == VIOLATED:  # the exact parameters are a member of the family: no second search
+    if scales:  # round(spec * max / maxBefore) over symbolic replicas is nonlinear: exact parameters only
+        family = "family not attempted (proportional scaling is nonlinear in a symbolic replicas)"
+    elif exact == VIOLATED:  # the exact parameters are a member of the family: no second search
         family = f"fails for replicas 1..{fam_max} with {strategy}{faults} (replicas = {r} is one that fails)"
     else:
         fam, fam_details, fam_cached = _status(rule_id, (1, fam_max), s, u, crashes, granularity, timeout, cache, **nf)
@@ -402,15 +461,17 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
         upto = 3 if kind == "Recreate" else (2 if (node_failures, rollout) == (0, True) else (1 if rollout else 3))
         # two image changes: reconcile granularity, replicas 2 in the slow tier (with one crash: replicas 1)
         upto = (1 if crashes else 2) if rollovers else upto
+        upto = (1 if crashes else 2) if scales else upto  # scale during a rollout: SCALE_FAST / SCALE_SLOW
         if kind == "Recreate":
             where = f"strategy Recreate, {where}"
         msg = (f"holds for replicas = {r}, proved by induction (Z3 count model, {where}; refinement of the object model "
                f"checked exhaustively for replicas <= {upto}); "
                f"family: {family}")
         return CountVerdict(rule_id, PROVED, msg, replicas=r, family=family, seconds=seconds, cached=cached and fam_cached)
-    if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate" or rollovers):
+    if exact == VIOLATED and (node_failures or not rollout or kind == "Recreate" or rollovers or scales):
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; not replayed in the object model "
-               f"(the replay is a RollingUpdate rollout with one image change and no node failure), so it may be spurious: "
+               f"(the replay is a RollingUpdate rollout with one image change, no scale and no node failure), so it may be "
+               f"spurious: "
                f"not reported as "
                f"violated; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached)
@@ -465,7 +526,8 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
     changes, _ = image_changes(d, actions)
     return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                          timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls,
-                         rollovers=1 if changes == 2 and not why else 0)
+                         rollovers=1 if changes == 2 and not why else 0,
+                         scales=scale_targets(d, actions) if not why else ())
 
 
 def _autoscaled(cluster: Any, d: Deployment) -> bool:

@@ -36,8 +36,11 @@ from kubecheck.symbolic.rollout import (
     CountState,
     CountSystem,
     Fenceposts,
+    Scaling,
     Variant,
     count_steps,
+    scaling_for,
+    spec_at,
     initial_state,
     min_available_holds,
     recreate_no_overlap_holds,
@@ -128,10 +131,12 @@ class _Params:
     recreate: bool = False
     #: a second image change mid-rollout (rollout.count_steps ``rollover``): 0 or 1
     rollovers: int = 0
+    #: the user's scale of the Deployment during the rollout (rollout.Scaling; concrete replicas only)
+    scaling: Scaling | None = None
 
     def init(self, s: CountState[Any], budget: int) -> z3.BoolRef:
         return _eq(s, initial_state(self.replicas, budget, self.node_failures, int(self.rollout), int(self.recreate),
-                                    self.rollovers))
+                                    self.rollovers, len(self.scaling.targets) if self.scaling else 0))
 
 
 def _value(bound: Bound, name: str, r: z3.ArithRef, pmax: int, dom: list[z3.BoolRef]) -> tuple[z3.ArithRef, bool]:
@@ -198,7 +203,7 @@ def _eq(a: CountState[Any], b: CountState[Any]) -> z3.BoolRef:
 
 
 def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.ArithRef, only: frozenset[str] | None = None,
-           write: bool = False, recreate: bool = False) -> z3.BoolRef:
+           write: bool = False, recreate: bool = False, scaling: Scaling | None = None) -> z3.BoolRef:
     """One step ``s -> t`` by action number ``act`` (index in ACTIONS).
 
     The reconcile-granularity ReplicaSet step's choice of doomed victims (rollout._rs ``pick``) is a
@@ -213,7 +218,7 @@ def _trans(f: Fenceposts[Any], s: CountState[Any], t: CountState[Any], act: z3.A
     alts = []
     pick = z3.FreshInt("pick")
     vanish = z3.FreshInt("vanish")
-    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick, None, vanish)):
+    for i, (name, enabled, nxt) in enumerate(count_steps(Z3OPS, f, s, write, recreate, pick, None, vanish, scaling)):
         if only is not None and name not in only:
             continue
         alts.append(z3.And(act == i, enabled, _eq(t, nxt)))
@@ -250,8 +255,10 @@ def _is(name: str, v: int) -> Lemma:
 _MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps", "dc_q1v", "dc_q2v", "dc_q3v", "dc_q4v")
 
 
-def _candidates() -> list[tuple[str, Lemma]]:
+def _candidates(p: _Params | None = None) -> list[tuple[str, Lemma]]:
     c: list[tuple[str, Lemma]] = []
+    if p is not None and p.scaling is not None:
+        c += _scaling_candidates(p.scaling)
     for name in FIELD_NAMES:
         if name in _MINUS_ONE:
             c.append((f"{name} >= -1", _at_least(name, -1)))
@@ -480,6 +487,97 @@ def _queue_candidates() -> list[tuple[str, Lemma]]:
     return c
 
 
+def _scaling_candidates(sc: Scaling) -> list[tuple[str, Lemma]]:
+    """Lemmas over the Deployment's spec.replicas now (``d``) and the ReplicaSets' desired-replicas annotations,
+    for a scale during the rollout (rollout.Scaling): the bounds at ``d`` replace those at the initial replicas."""
+    values = sc.values()
+    top = max(values)
+
+    def one_of(name: str, extra: tuple[int, ...] = ()) -> Lemma:
+        return lambda p, s, d: z3.Or(*[getattr(s, name) == v for v in (*values, *extra)])
+
+    from kubecheck.symbolic.rollout import _fence_at
+
+    def eff(s: CountState[Any]) -> Any:
+        """The spec.replicas the ReplicaSets' sizes were last decided for: an active ReplicaSet's stale
+        desired-replicas annotation (the user scaled and no Deployment-controller step has run since: the
+        next one is the scaling event), else the current one."""
+        return z3.If(z3.And(s.old_spec > 0, s.old_desired != s.d_replicas), s.old_desired,
+                     z3.If(z3.And(s.new_created == 1, s.new_spec > 0, s.new_desired != s.d_replicas), s.new_desired,
+                           s.d_replicas))
+
+    def ctrl(s: CountState[Any]) -> Fenceposts[Any]:
+        return _fence_at(Z3OPS, sc.table, s.d_replicas)
+
+    def floor(s: CountState[Any]) -> Any:
+        f = ctrl(s)
+        return f.replicas - f.max_unavailable
+
+    def efloor(s: CountState[Any]) -> Any:
+        f = _fence_at(Z3OPS, sc.table, eff(s))
+        return f.replicas - f.max_unavailable
+
+    def esurge(s: CountState[Any]) -> Any:
+        f = _fence_at(Z3OPS, sc.table, eff(s))
+        return f.replicas + f.surge
+
+    c: list[tuple[str, Lemma]] = [
+        ("d_replicas in values", one_of("d_replicas")),
+        ("old_desired in values", one_of("old_desired")),
+        ("new_desired in values or 0", one_of("new_desired", (0,))),
+        ("scale1 <= 1", lambda p, s, d: s.scale1 <= 1),
+        ("scale2 <= 1", lambda p, s, d: s.scale2 <= 1),
+        ("scale1 = 1 => d = replicas", lambda p, s, d: z3.Implies(s.scale1 == 1, s.d_replicas == p.replicas)),
+        ("new_created = 0 => new_desired = 0", lambda p, s, d: z3.Implies(s.new_created == 0, s.new_desired == 0)),
+        ("new_spec <= top", lambda p, s, d: s.new_spec <= top),
+        ("old_spec <= top", lambda p, s, d: s.old_spec <= top),
+        ("old pods <= top", lambda p, s, d: s.old_unavailable + s.old_available <= top),
+        ("old_status_available <= top", lambda p, s, d: s.old_status_available <= top),
+        ("new_spec <= d", lambda p, s, d: s.new_spec <= s.d_replicas),
+        ("spec sum <= d + surge(d)", lambda p, s, d: s.new_spec + s.old_spec <= s.d_replicas + ctrl(s).surge),
+        ("new_available + min(old_available, old_spec) >= d - maxUnavailable(d)",
+         lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) >= floor(s)),
+        ("old_spec + new_status_available >= d - maxUnavailable(d)",
+         lambda p, s, d: s.old_spec + s.new_status_available >= floor(s)),
+        ("new_status_available + min(old_status_available, old_spec) >= d - maxUnavailable(d)",
+         lambda p, s, d: s.new_status_available + _zmin(s.old_status_available, s.old_spec) >= floor(s)),
+        ("new_available + min(old_status_available, old_spec) >= d - maxUnavailable(d)",
+         lambda p, s, d: s.new_available + _zmin(s.old_status_available, s.old_spec) >= floor(s)),
+        ("new_status_available + min(old_available, old_spec) >= d - maxUnavailable(d)",
+         lambda p, s, d: s.new_status_available + _zmin(s.old_available, s.old_spec) >= floor(s)),
+        ("available >= d - maxUnavailable(d) (spec)",
+         lambda p, s, d: min_available_holds(spec_at(Z3OPS, sc, s), s)),
+        ("min(new_available, new_spec) + min(old_available, old_spec) >= d - maxUnavailable(d)",
+         lambda p, s, d: _zmin(s.new_available, s.new_spec) + _zmin(s.old_available, s.old_spec) >= floor(s)),
+        ("scale1 = 1 => annotations at replicas",
+         lambda p, s, d: z3.Implies(s.scale1 == 1, z3.And(s.old_desired == p.replicas,
+                                                           z3.Or(s.new_created == 0, s.new_desired == p.replicas)))),
+        *([("scale1 = 0 => d = target", lambda p, s, d: z3.Implies(s.scale1 == 0, s.d_replicas == sc.targets[0]))]
+          if len(sc.targets) == 1 else []),
+        ("new_created = 0 => new_status_available = 0",
+         lambda p, s, d: z3.Implies(s.new_created == 0, s.new_status_available == 0)),
+        ("both active => same annotation",
+         lambda p, s, d: z3.Implies(z3.And(s.new_created == 1, s.new_spec > 0, s.old_spec > 0), s.new_desired == s.old_desired)),
+        ("new_created = 1 => new_desired in values",
+         lambda p, s, d: z3.Implies(s.new_created == 1, z3.Or(*[s.new_desired == v for v in values]))),
+        ("eff: spec sum <= e + surge(e)", lambda p, s, d: s.new_spec + s.old_spec <= esurge(s)),
+        ("eff: new_spec <= e", lambda p, s, d: s.new_spec <= eff(s)),
+        ("eff: new_available + min(old_available, old_spec) >= e - maxUnavailable(e)",
+         lambda p, s, d: s.new_available + _zmin(s.old_available, s.old_spec) >= efloor(s)),
+        ("eff: old_spec + new_status_available >= e - maxUnavailable(e)",
+         lambda p, s, d: s.old_spec + s.new_status_available >= efloor(s)),
+        ("eff: new_status_available + min(old_status_available, old_spec) >= e - maxUnavailable(e)",
+         lambda p, s, d: s.new_status_available + _zmin(s.old_status_available, s.old_spec) >= efloor(s)),
+        ("eff: new_available + min(old_status_available, old_spec) >= e - maxUnavailable(e)",
+         lambda p, s, d: s.new_available + _zmin(s.old_status_available, s.old_spec) >= efloor(s)),
+        ("eff: new_status_available + min(old_available, old_spec) >= e - maxUnavailable(e)",
+         lambda p, s, d: s.new_status_available + _zmin(s.old_available, s.old_spec) >= efloor(s)),
+        ("eff: min(new_available, new_spec) + min(old_available, old_spec) >= e - maxUnavailable(e)",
+         lambda p, s, d: _zmin(s.new_available, s.new_spec) + _zmin(s.old_available, s.old_spec) >= efloor(s)),
+    ]
+    return c
+
+
 def _with_timeout(solver: z3.Solver, deadline: float) -> None:
     left = max(1, int((deadline - time.monotonic()) * 1000))
     solver.set("timeout", left)
@@ -505,7 +603,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
     passes the kept indicators true and the dropped ones false as assumptions, so what the solver learnt
     in one round is reused in the next (the same rounds and the same result as a fresh solver per round, at
     about half the CPU for the write-granularity proofs with two old ReplicaSets)."""
-    cands = _candidates()
+    cands = _candidates(p)
     s0 = _state("0")
     init = p.init(s0, budget)
     kept = []
@@ -516,7 +614,7 @@ def _houdini(p: _Params, budget: int, deadline: float) -> list[tuple[str, Lemma]
             kept.append((name, lem))
     s, t, act = _state("s"), _state("t"), z3.Int("act")
     sol = z3.Solver()
-    sol.add(*p.domain, _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate))
+    sol.add(*p.domain, _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate, scaling=p.scaling))
     ind = [z3.Bool(f"houdini_{i}") for i in range(len(kept))]
     post = [lem(p, t, budget) for _, lem in kept]
     for h, (_, lem) in zip(ind, kept):
@@ -650,7 +748,7 @@ def _batch_names(write: bool) -> list[str]:
 def _trans_accel(p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, k: z3.ArithRef) -> z3.BoolRef:
     """A single step (``act`` < len(ACTIONS)) or a batch of ``k`` >= 2 repetitions (``act`` =
     len(ACTIONS) + index in :func:`_batches`)."""
-    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate))]
+    alts = [z3.And(act < len(ACTIONS), _trans(p.ctrl, s, t, act, write=p.write, recreate=p.recreate, scaling=p.scaling))]
     for j, (_, bound, delta) in enumerate(_batches(s, p.write)):
         moved = {f: getattr(s, f) + k * d for f, d in delta.items()}
         alts.append(z3.And(act == len(ACTIONS) + j, k >= 2, k <= bound,
@@ -661,14 +759,22 @@ def _trans_accel(p: _Params, s: CountState[Any], t: CountState[Any], act: z3.Ari
 def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.ArithRef, budget: int) -> z3.BoolRef:
     """The violation at step ``s -> t`` (action ``act``).  A batch of controller steps that ends below
     the bound after lowering availability contains the single step that crossed it."""
+    ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
+    ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
+    ctrl = z3.Or(*[act == i for i in ctrl_ids])
+    if p.scaling is not None:
+        # the rules' own (action) form, with the Deployment's spec.replicas after the step: a user's scale changes
+        # the bounds, and the rules judge only the controller steps (properties/catalogue.py)
+        spec = spec_at(Z3OPS, p.scaling, t)
+        if key == "max-surge":
+            return z3.And(ctrl, t.spec_sum() > s.spec_sum(), z3.Not(surge_holds(spec, t)))
+        return z3.And(ctrl, t.available() < s.available(), z3.Not(min_available_holds(spec, t)))
     if key == "max-surge":
         return z3.Not(surge_holds(p.spec, t))
     if key == "no-overlap":
         return z3.Not(recreate_no_overlap_holds(t))
-    ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
-    ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
     drop = z3.And(t.available() < s.available(), z3.Not(min_available_holds(p.spec, t)))
-    return z3.And(z3.Or(*[act == i for i in ctrl_ids]), drop)
+    return z3.And(ctrl, drop)
 
 
 def _bmc(key: str, p: _Params, spec: ParamSpec, budget: int, depth: int, deadline: float, variant: Variant) -> Counterexample | None:
@@ -731,7 +837,8 @@ def _counterexample(
         groups.append([ACTIONS[n]] if n < len(ACTIONS) else [batch[n - len(ACTIONS)]] * ev(reps[i] if reps else a))
     # Replay in the Python count model: the Z3 relation and the Python steps must agree.
     system = CountSystem(r, ms, mu, disruptions=budget, variant=variant, write=p.write, node_failures=p.node_failures,
-                         rollout=p.rollout, recreate=p.recreate, rollovers=p.rollovers)
+                         rollout=p.rollout, recreate=p.recreate, rollovers=p.rollovers,
+                         scale_targets=p.scaling.targets if p.scaling else ())
     cur = system.init_states()[0]
     if cur != at_bmc[0]:
         raise AssertionError(f"Z3 initial state {at_bmc[0]} != count model {cur}")
@@ -844,6 +951,7 @@ def prove_rollout(
     rollout: bool = True,
     strategy: str = "RollingUpdate",
     rollovers: int = 0,
+    scale_targets: Sequence[int] = (),
 ) -> ProofResult:
     """Prove the rollout properties for every parameter in the range, or find a counterexample.
 
@@ -885,6 +993,12 @@ def prove_rollout(
     if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
         raise ValueError("rollovers: 0, or 1 for a RollingUpdate rollout without node failures")
     p.rollovers = rollovers
+    if scale_targets:
+        if replicas[0] != replicas[1] or not isinstance(max_surge, (int, str)) or max_surge in ("int", "percent") \
+                or max_unavailable in ("int", "percent") or p.write or recreate or node_failures or rollovers or not rollout:
+            raise ValueError("scale during a rollout: one concrete replicas, maxSurge and maxUnavailable, reconcile "
+                             "granularity, a RollingUpdate rollout without node failures or a second image change")
+        p.scaling = scaling_for(replicas[0], max_surge, max_unavailable, scale_targets, variant)
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"
     try:
@@ -903,7 +1017,7 @@ def prove_rollout(
                 continue
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
-                if variant == FIXED and (node_failures or not rollout or recreate or rollovers):
+                if variant == FIXED and (node_failures or not rollout or recreate or rollovers or scale_targets):
                     from dataclasses import replace as _replace
 
                     cex = _replace(cex, replay_message="not attempted: the guided replay builds the RollingUpdate rollout scenario "
@@ -933,7 +1047,9 @@ def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, de
     s, t, act = _state("s"), _state("t"), z3.Int("act")
     sol = z3.Solver()
     sol.add(*p.domain, *[lem(p, s, budget) for _, lem in inv])
-    if key == "max-surge":
+    if p.scaling is not None:  # the action forms (:func:`_bad`)
+        sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write, scaling=p.scaling), _bad(key, p, s, t, act, budget))
+    elif key == "max-surge":
         sol.add(z3.Not(surge_holds(p.spec, s)))
     elif key == "no-overlap":
         sol.add(z3.Not(recreate_no_overlap_holds(s)))

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from kubecheck.symbolic.rollout import CountState, Fenceposts, initial_state, py_successors, resolve
+from kubecheck.symbolic.rollout import CountState, Fenceposts, Scaling, initial_state, py_successors, resolve, scaling_for
 from model.api import Create, Delete, Update, UpdateStatus
 from model.deployment_util import equal_ignore_hash, replica_sets_by_creation_timestamp
 from model.environment import FaultBudget
@@ -65,7 +65,8 @@ def _active(pod: Any) -> bool:
 
 
 def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool, node_failures: int = 0,
-                  rollout: bool = True, rollovers: int = 0) -> CountState[int]:
+                  rollout: bool = True, rollovers: int = 0,
+                  scales_left: tuple[int, ...] | None = None) -> CountState[int]:
     """The count state of ``deployment`` (namespace, name) in an object-model state.
 
     ``rolled``: whether the rollout (``kubectl set image``) has happened; before it, the
@@ -80,6 +81,12 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
     Pending writes: a ReplicaSet controller's pending pod Creates, Deletes (by their target's
     availability now) and status write; a Deployment controller's pending scale of the old
     ReplicaSet.  A pending status write equal to the current status is a no-op and projects to -1.
+
+    ``scales_left`` (scale during a rollout, rollout.Scaling): the budget left of each of the user's scale
+    actions; then the Deployment's spec.replicas and the ReplicaSets' desired-replicas annotations are
+    projected too (``d_replicas``, ``new_desired``, ``old_desired``; an annotation that is missing or not an
+    integer is a ``ProjectionError``, and so is a max-replicas annotation other than desired + MaxSurge at
+    desired, which the count model takes it to be).  ``None``: no scale, those fields are 0.
     """
     c = state.cluster
     ns, name = deployment
@@ -106,7 +113,8 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         avail = sum(1 for p in active if _available(p, mrs))
         rows[which] = {"spec": rs.replicas, "unavailable": len(active) - avail, "available": avail,
                        "status_available": rs.status.available_replicas, "pc": 0, "pdu": 0, "pda": 0, "ps": -1,
-                       "doomed": sum(1 for p in active if _available(p, mrs) and _crashed(p))}
+                       "doomed": sum(1 for p in active if _available(p, mrs) and _crashed(p)),
+                       "desired": _desired_annotation(rs, d) if scales_left is not None else 0}
         which_rs[rs.name] = which
         pend = state.pending.get(("replicaset", rs.namespace, rs.name), ())
         row = rows[which]
@@ -158,7 +166,8 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
     else:
         slots = queue + [(0, -1)] * (4 - len(queue))
     budget = sum(getattr(state.faults, f) for f in COUNTED_FAULTS)
-    zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0}
+    zero = {"spec": 0, "unavailable": 0, "available": 0, "status_available": 0, "pc": 0, "pdu": 0, "pda": 0, "ps": -1, "doomed": 0,
+            "desired": 0}
     new, old, mid = rows.get("new", zero), rows.get("old", zero), rows.get("mid", zero)
     left = state.faults.node_failure
     return CountState(
@@ -171,7 +180,26 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         mid["spec"], mid["unavailable"], mid["available"], mid["status_available"],
         mid["pc"], mid["pdu"], mid["pda"], mid["ps"], mid["doomed"], rollovers,
         *(x for slot in slots for x in slot),
+        *((0, 0, 0, 0, 0) if scales_left is None else
+          (d.replicas, new["desired"], old["desired"], *(tuple(scales_left) + (0, 0))[:2])),
     )
+
+
+def _desired_annotation(rs: Any, d: Deployment) -> int:
+    """The desired-replicas annotation of ``rs`` (deployment_util.go GetDesiredReplicasAnnotation), checked
+    against its max-replicas annotation: the count model keeps only the first and takes the second to be
+    desired + MaxSurge at desired (both are only ever written together, by SetReplicasAnnotations)."""
+    from model.deployment_util import DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, max_surge
+
+    text = rs.annotations.get(DESIRED_REPLICAS_ANNOTATION)
+    if text is None or not text.isdigit():
+        raise ProjectionError(f"ReplicaSet {rs.name}: desired-replicas annotation {text!r} not in the count model")
+    desired = int(text)
+    want = desired + max_surge(replace(d, replicas=desired))
+    if rs.annotations.get(MAX_REPLICAS_ANNOTATION) != str(want):
+        raise ProjectionError(f"ReplicaSet {rs.name}: max-replicas annotation "
+                              f"{rs.annotations.get(MAX_REPLICAS_ANNOTATION)!r} is not desired + maxSurge = {want}")
+    return desired
 
 
 @dataclass
@@ -219,6 +247,7 @@ def check_refinement(
     *,
     write: bool,
     max_states: int | None = None,
+    scaling: Scaling | None = None,
 ) -> RefinementResult:
     """Explore every reachable state of ``system`` (depth first, deduplicated by
     ``system.canonical``: the projection counts pods and so is invariant under the renamings the
@@ -226,9 +255,11 @@ def check_refinement(
     res = RefinementResult()
 
     def is_initial(p: CountState[int]) -> bool:
-        return p == initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate, p.rollovers)
+        return p == initial_state(p.old_spec, p.disruptions, p.node_budget, p.rollout, p.recreate, p.rollovers,
+                                  len(scaling.targets) if scaling else 0)
 
-    walk_refinement(system, project, is_initial, lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate)),
+    walk_refinement(system, project, is_initial,
+                    lambda ps: py_successors(fenceposts, ps, write, bool(ps.recreate), *((scaling,) if scaling else ())),
                     res, max_states)
     return res
 
@@ -312,6 +343,7 @@ def rollout_system(
     scenario: str = "rollout",
     strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate",
     image_changes: int = 1,
+    scales: tuple[int, ...] = (),
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
@@ -344,6 +376,13 @@ def rollout_system(
         assert isinstance(first, SetImage) and n == 1, spec.user_actions
         spec = replace(spec, user_actions=(spec.user_actions[0], (replace(first, image=f"{first.image}-again"), 1),
                                            *spec.user_actions[1:]))
+    if scales:  # the user's kubectl scale of the Deployment, each target once, after the set-image action(s)
+        from model.environment import ScaleWorkload
+
+        spec = replace(spec, user_actions=(*spec.user_actions[:image_changes],
+                                           *((ScaleWorkload("Deployment", d.name, t, namespace=d.namespace), 1)
+                                             for t in scales),
+                                           *spec.user_actions[image_changes:]))
     system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity))
     key = (d.namespace, d.name)
     rolls = scenario == "rollout"
@@ -355,6 +394,7 @@ def rollout_system(
         left = sum(state.user_budget[:image_changes]) if rolls else 0
         rolled = rolls and left < image_changes
         return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rolls,
-                             rollovers=left if rolled else max(left - 1, 0))
+                             rollovers=left if rolled else max(left - 1, 0),
+                             scales_left=state.user_budget[image_changes:image_changes + len(scales)] if scales else None)
 
     return system, project, resolve(replicas, max_surge, max_unavailable)

@@ -46,6 +46,9 @@ __all__ = [
     "USER_ACTIONS",
     "SIDES",
     "Ops",
+    "Scaling",
+    "scaling_for",
+    "spec_at",
     "PY",
     "Z3OPS",
     "CountState",
@@ -135,6 +138,9 @@ ACTIONS: tuple[str, ...] = (
     "dc_scale_pending",
     "rs_mid_vanish_head",
     "rs_mid_vanish",
+    # scale during a rollout (``scaling``, :class:`Scaling`): the user's ``kubectl scale`` to each target, once
+    "scale1",
+    "scale2",
 )
 #: The ReplicaSets of a rollout by age: ``new`` (the current template's), ``old`` (the oldest) and ``mid``
 #: (the second old one, the new ReplicaSet of a rollout a second image change interrupted).
@@ -152,7 +158,7 @@ CONTROLLER_ACTIONS: frozenset[str] = frozenset(
 #: The involuntary disruptions (spend the budget; never judged).
 DISRUPTION_ACTIONS: frozenset[str] = frozenset({"crash_new", "crash_old", "crash_mid", "crash_idle", "node_fail"})
 #: The user's steps (spend the ``rollovers`` budget; not fair, never judged).
-USER_ACTIONS: frozenset[str] = frozenset({"rollover"})
+USER_ACTIONS: frozenset[str] = frozenset({"rollover", "scale1", "scale2"})
 
 
 class _Count(Protocol):
@@ -173,6 +179,8 @@ class Ops:
     and_: Callable[..., Any]
     or_: Callable[..., Any]
     not_: Callable[[Any], Any]
+    #: floor division by a positive Python int (Python ``//``; Z3's integer ``/`` floors for a positive divisor)
+    div: Callable[[Any, int], Any] = lambda a, b: a // b
 
 
 PY = Ops(
@@ -188,6 +196,7 @@ Z3OPS = Ops(
     and_=lambda *xs: z3.And(*xs),
     or_=lambda *xs: z3.Or(*xs),
     not_=z3.Not,
+    div=lambda a, b: a / b,
 )
 
 
@@ -267,6 +276,15 @@ class CountState(Generic[T]):
     dc_q3v: T = -1  # type: ignore[assignment]
     dc_q4w: T = 0  # type: ignore[assignment]
     dc_q4v: T = -1  # type: ignore[assignment]
+    #: scale during a rollout (:class:`Scaling`; all 0 without it): the Deployment's spec.replicas now, the
+    #: ``deployment.kubernetes.io/desired-replicas`` annotation of the new and the old ReplicaSet (0: none; the
+    #: ``max-replicas`` annotation is always written with it, as desired + MaxSurge at desired, so it is a
+    #: function of it: :func:`_dc_scaling`), and 1 while the user's scale to target 1 / 2 is still to come
+    d_replicas: T = 0  # type: ignore[assignment]
+    new_desired: T = 0  # type: ignore[assignment]
+    old_desired: T = 0  # type: ignore[assignment]
+    scale1: T = 0  # type: ignore[assignment]
+    scale2: T = 0  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (every ReplicaSet)."""
@@ -342,6 +360,164 @@ def resolve(replicas: int, max_surge: IntOrString, max_unavailable: IntOrString,
 def resolve_spec(replicas: int, max_surge: IntOrString, max_unavailable: IntOrString) -> Fenceposts[int]:
     """The fenceposts the properties are stated with (always upstream's rounding)."""
     return resolve(replicas, max_surge, max_unavailable, FIXED)
+
+
+# ---------------------------------------------------------------------- scale during a rollout
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """The user's ``kubectl scale`` of the Deployment during a rollout: each of ``targets`` (one or two
+    spec.replicas values) once, at any moment (count steps ``scale1``/``scale2``).
+
+    ``table`` / ``spec_table``: the controller's / the properties' fenceposts at every spec.replicas the
+    Deployment can have in the run (the initial one and the targets).  The replicas are concrete (an
+    exact-parameter proof): then the proportional scaling's ``round(spec * max / maxBefore)`` is a product
+    with constants, linear arithmetic (:func:`_fraction`).  A family proof over symbolic replicas would be
+    nonlinear and is not offered (kubecheck.symbolic.check)."""
+
+    targets: tuple[int, ...]
+    table: tuple[tuple[int, Fenceposts[int]], ...]
+    spec_table: tuple[tuple[int, Fenceposts[int]], ...]
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(v for v, _ in self.table)
+
+
+def scaling_for(replicas: int, max_surge: IntOrString, max_unavailable: IntOrString, targets: Sequence[int],
+                variant: Variant = FIXED) -> Scaling:
+    """The :class:`Scaling` of a Deployment of ``replicas`` scaled to each of ``targets`` once."""
+    targets = tuple(targets)
+    if not 1 <= len(targets) <= 2 or any(t < 0 for t in targets):
+        raise ValueError(f"scale targets {targets}: one or two non-negative replicas")
+    if len(targets) == 2 and 0 in targets:
+        # after a scale to 0 a ReplicaSet's max-replicas annotation can be 0, and getReplicaSetFraction then
+        # falls back to the Deployment's status.replicas, which the counts do not have
+        raise ValueError("two scale targets one of which is 0 are not in the count model")
+    values = tuple(dict.fromkeys((replicas, *targets)))
+    return Scaling(targets, tuple((v, resolve(v, max_surge, max_unavailable, variant)) for v in values),
+                   tuple((v, resolve_spec(v, max_surge, max_unavailable)) for v in values))
+
+
+def _lookup(o: Ops, x: Any, pairs: Sequence[tuple[int, Any]]) -> Any:
+    """``pairs[i][1]`` where ``x == pairs[i][0]`` (the last one's value for any other ``x``), as an ite chain."""
+    acc = pairs[-1][1]
+    for v, val in reversed(pairs[:-1]):
+        acc = o.ite(x == v, val, acc)
+    return acc
+
+
+def _fence_at(o: Ops, table: Sequence[tuple[int, Fenceposts[int]]], x: Any) -> Fenceposts[Any]:
+    """The fenceposts at spec.replicas ``x`` (one of the table's values)."""
+    return Fenceposts(x, _lookup(o, x, [(v, f.surge) for v, f in table]),
+                      _lookup(o, x, [(v, f.max_unavailable) for v, f in table]))
+
+
+def spec_at(o: Ops, scaling: Scaling, s: CountState[Any]) -> Fenceposts[Any]:
+    """The properties' fenceposts at ``s``'s Deployment spec.replicas (KC-ROLL-001/002 judge a step by the
+    Deployment as it is after the step)."""
+    return _fence_at(o, scaling.spec_table, s.d_replicas)
+
+
+def _fraction(o: Ops, sc: Scaling, d: Any, spec: Any, desired: Any) -> Any:
+    """deployment_util.go getReplicaSetFraction over counts: ``-spec`` when scaling to 0, else
+    ``RoundToInt32(spec * (d + MaxSurge(d)) / maxBefore) - spec`` with ``maxBefore`` the ReplicaSet's
+    max-replicas annotation, written with its desired-replicas one: ``desired + MaxSurge(desired)``.
+    Rounding half away from zero of a non-negative ``spec * A / B``: ``floor((2 * spec * A + B) / (2 * B))``.
+    A ``maxBefore`` of 0 (the fallback to status.replicas) is excluded by :func:`scaling_for`; for it (and any
+    value outside the table, unreachable) the fraction is 0."""
+    cases = []
+    for a, fa in sc.table:
+        big = a + fa.surge
+        for b, fb in sc.table:
+            base = b + fb.surge
+            val = o.div(2 * spec * big + base, 2 * base) - spec if base > 0 else 0
+            cases.append((o.and_(d == a, desired == b), val))
+    acc: Any = 0
+    for cond, val in reversed(cases):
+        acc = o.ite(cond, val, acc)
+    return o.ite(d == 0, 0 - spec, acc)
+
+
+def _proportion(o: Ops, sc: Scaling, d: Any, spec: Any, desired: Any, to_add: Any, added: Any) -> Any:
+    """deployment_util.go GetProportion: 0 for an empty ReplicaSet or nothing (left) to add, else the
+    fraction bounded by what is left to add (min when adding, max when removing)."""
+    frac = _fraction(o, sc, d, spec, desired)
+    allowed = to_add - added
+    bounded = o.ite(to_add > 0, o.min(frac, allowed), o.ite(frac >= allowed, frac, allowed))
+    return o.ite(o.or_(spec == 0, to_add == 0, to_add == added), 0, bounded)
+
+
+def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any]) -> tuple[Any, CountState[Any]]:
+    """One Deployment-controller reconcile of a RollingUpdate Deployment whose spec.replicas the user may
+    change (reconcile granularity).
+
+    Mirrors pkg/controller/deployment/deployment_controller.go syncDeployment and sync.go over counts:
+
+    * isScalingEvent (an active ReplicaSet's desired-replicas annotation differs from spec.replicas): sync.go
+      scale: one active ReplicaSet (FindActiveOrLatest) is scaled to spec.replicas (no write at all when its
+      size is right: its stale annotation stays); a saturated new ReplicaSet (IsSaturated) scales the old one to
+      0; else both are scaled proportionally (getProportion, ReplicaSetsBySizeNewer when adding, ...Older when
+      removing, the leftover to the first) and both annotations written;
+    * else rolloutRolling (:func:`_dc`) with the fenceposts at the current spec.replicas; a ReplicaSet it
+      creates or scales gets the current desired-replicas annotation.
+    """
+    d = s.d_replicas
+    f = _fence_at(o, sc.table, d)
+    created = s.new_created == 1
+    new_active = o.and_(created, s.new_spec > 0)
+    old_active = s.old_spec > 0
+    event = o.or_(o.and_(new_active, s.new_desired != d), o.and_(old_active, s.old_desired != d))
+    # the rolling update (no scaling event); a ReplicaSet it creates or scales gets the current annotations
+    # (scaleReplicaSet; an active one has them already, else this would be a scaling event, but an inactive
+    # one may not: the new ReplicaSet at 0 replicas the Deployment was scaled around)
+    en_roll, rolled, _ = _dc(o, f, s, False)
+    rolled = replace(rolled, new_desired=o.ite(o.or_(o.not_(created), rolled.new_spec != s.new_spec), d, s.new_desired),
+                     old_desired=o.ite(rolled.old_spec != s.old_spec, d, s.old_desired))
+    # sync.go scale: one active ReplicaSet (FindActiveOrLatest) scaled to spec.replicas, its annotations with it
+    one_write = o.ite(new_active, s.new_spec != d, s.old_spec != d)
+    one = _choose(o, new_active, replace(s, new_spec=d, new_desired=d), replace(s, old_spec=d, old_desired=d))
+    saturated = o.and_(s.new_spec == d, s.new_desired == d, s.new_status_available == d)
+    sat = replace(s, old_spec=0, old_desired=d)
+    allowed = o.ite(d > 0, d + f.surge, 0)
+    to_add = allowed - s.new_spec - s.old_spec
+
+    def spread(first: str, second: str) -> dict[str, Any]:
+        p1 = _proportion(o, sc, d, _side(s, first, "spec"), _side(s, first, "desired"), to_add, 0)
+        p2 = _proportion(o, sc, d, _side(s, second, "spec"), _side(s, second, "desired"), to_add, p1)
+        n1 = _side(s, first, "spec") + p1 + to_add - p1 - p2
+        n1 = o.ite(to_add != 0, o.ite(n1 > 0, n1, 0), _side(s, first, "spec") + p1)
+        return {f"{first}_spec": n1, f"{second}_spec": _side(s, second, "spec") + p2}
+
+    new_first = o.ite(to_add > 0, s.new_spec >= s.old_spec, s.new_spec > s.old_spec)
+    a, b = spread("new", "old"), spread("old", "new")
+    prop = replace(s, new_spec=o.ite(new_first, a["new_spec"], b["new_spec"]),
+                   old_spec=o.ite(new_first, a["old_spec"], b["old_spec"]), new_desired=d, old_desired=d)
+    both = o.and_(new_active, old_active)
+    scaled = _choose(o, both, _choose(o, saturated, sat, prop), one)
+    en_event = o.or_(both, one_write)
+    nxt = _choose(o, event, scaled, rolled)
+    enabled = o.ite(event, en_event, en_roll)
+    return enabled, nxt
+
+
+def _choose(o: Ops, c: Any, a: CountState[Any], b: CountState[Any]) -> CountState[Any]:
+    """``a`` if ``c`` else ``b``, field by field."""
+    return CountState(*[o.ite(c, x, y) for x, y in zip(a.as_tuple(), b.as_tuple())])
+
+
+def _scale_steps(o: Ops, sc: Scaling | None, s: CountState[Any]) -> dict[str, tuple[Any, CountState[Any]]]:
+    """The user's ``kubectl scale`` to each target (environment.py ScaleWorkload: an Update of spec.replicas;
+    no instance, so no budget spent, when the Deployment already has that many)."""
+    never = s.new_created < 0
+    out: dict[str, tuple[Any, CountState[Any]]] = {}
+    for i, name in enumerate(("scale1", "scale2")):
+        if sc is None or i >= len(sc.targets):
+            out[name] = (never, s)
+            continue
+        t = sc.targets[i]
+        out[name] = (o.and_(getattr(s, name) == 1, s.d_replicas != t), replace(s, d_replicas=t, **{name: 0}))
+    return out
 
 
 # ------------------------------------------------------------------------------- the steps
@@ -648,7 +824,8 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
 
 def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = False,
                 recreate: bool = False, pick: Any = 0,
-                take: tuple[Any, ...] | None = None, vanish: Any = 0) -> list[tuple[str, Any, CountState[Any]]]:
+                take: tuple[Any, ...] | None = None, vanish: Any = 0,
+                scaling: Scaling | None = None) -> list[tuple[str, Any, CountState[Any]]]:
     """Every step of :data:`ACTIONS`, in order: ``(name, enabled, next state)``.
 
     ``write=False``: reconcile granularity (each controller reconcile is one step; the pending
@@ -679,10 +856,18 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
 
     ``rollover`` (:func:`_rollover`): the user's second image change; the former new ReplicaSet becomes the
     second old one, ``mid``, which every ReplicaSet, kubelet and crash step treats as the other two.
+
+    ``scaling`` (:class:`Scaling`, reconcile granularity, RollingUpdate): the user's ``kubectl scale`` of the
+    Deployment during the rollout (``scale1``/``scale2``); the ``dc`` step is then :func:`_dc_scaling`, with the
+    fenceposts at the current spec.replicas (``f`` is not read).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
-    if recreate:
+    if scaling is not None:
+        if write or recreate:
+            raise ValueError("scale during a rollout is in the count model at reconcile granularity, RollingUpdate")
+        out["dc"] = _dc_scaling(o, scaling, s)
+    elif recreate:
         out["dc"] = _dc_recreate(o, f, s, write)
     else:
         en, nxt, _ = _dc(o, f, s, write)
@@ -691,10 +876,11 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
         if write:
             out.update(_rs_write(o, s, w))
         else:
-            v = vanish if w == "mid" or isinstance(vanish, int) else 0  # new/old: Python ints only (see the docstring)
+            # new/old: Python ints only (see the docstring), or with scaling (a free Z3 integer too)
+            v = vanish if w == "mid" or isinstance(vanish, int) or scaling is not None else 0
             en, (u, a, st, t, dm) = _rs(o, _side(s, w, "spec"), _side(s, w, "unavailable"), _side(s, w, "available"),
                                         _side(s, w, "status_available"), s.terminating, _side(s, w, "doomed"), pick, v)
-            if w != "mid" and not (isinstance(v, int) and v == 0):
+            if w != "mid" and not (isinstance(v, int) and v == 0) and scaling is None:
                 en = o.and_(en, s.node_down > 0)
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
@@ -724,6 +910,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
     out.update(_node_steps(o, s, write, take))
     out["rollover"] = _rollover(o, s, write)
+    out.update(_scale_steps(o, scaling, s))
     out["dc"] = (o.and_(s.rollout == 1, out["dc"][0]), out["dc"][1])  # no rollout: the Deployment controller never scales
     assert set(out) == set(ACTIONS), sorted(set(out) ^ set(ACTIONS))
     return [(name, *out[name]) for name in ACTIONS]
@@ -754,25 +941,35 @@ def _rollover(o: Ops, s: CountState[Any], write: bool) -> tuple[Any, CountState[
 
 
 def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
-                  recreate: bool = False) -> list[tuple[str, CountState[int]]]:
+                  recreate: bool = False, scaling: Scaling | None = None) -> list[tuple[str, CountState[int]]]:
     """Every enabled step of the Python count model from ``s``: ``(name, next state)`` in
     :data:`ACTIONS` order, each reconcile-granularity ReplicaSet step once per choice of the doomed
     pods it deletes (:func:`_rs`; only ``pick`` up to the larger doomed count can be enabled)."""
     out: list[tuple[str, CountState[int]]] = []
     extra: list[tuple[str, CountState[int]]] = []
-    for name, en, nxt in count_steps(PY, f, s, write, recreate):
+    for name, en, nxt in count_steps(PY, f, s, write, recreate, scaling=scaling):
         if en:
             out.append((name, nxt))
     if not write:
         for pick in range(1, max(s.new_doomed, s.old_doomed, s.mid_doomed) + 1):
-            for name, en, nxt in count_steps(PY, f, s, write, recreate, pick):
+            for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, scaling=scaling):
                 if en and name in ("rs_new", "rs_old", "rs_mid"):
                     extra.append((name, nxt))
         for vanish in range(1, s.mid_unavailable + 1):  # unbound mid pods deleted at once (:func:`_rs` ``vanish``)
             for pick in range(0, s.mid_doomed + 1):
-                for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, vanish):
+                for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, vanish, scaling):
                     if en and name == "rs_mid":
                         extra.append((name, nxt))
+        if s.node_down > 0 or scaling is not None:
+            # the ReplicaSet step deleting unbound pods (removed at once, not terminating): _rs ``gone``; a pod
+            # of a ReplicaSet a scaling event scaled up may still be unbound when the next one scales it down
+            unbound: dict[tuple[str, CountState[int]], None] = {}
+            for pick in range(0, max(s.new_doomed, s.old_doomed) + 1):
+                for gone in range(1, max(s.new_unavailable, s.old_unavailable) + 1):
+                    for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, gone, scaling):
+                        if en and name in ("rs_new", "rs_old"):
+                            unbound[(name, nxt)] = None
+            extra.extend(unbound)
         if s.node_down > 0:  # the bulk node-lifecycle steps: every choice of counts per class
             bulk: dict[tuple[str, CountState[int]], None] = {}
             for take in product(*(range(_bulk_max(s, fld) + 1) for fld in BULK_FIELDS)):
@@ -782,14 +979,6 @@ def py_successors(f: Fenceposts[int], s: CountState[int], write: bool = False,
                     if en:
                         bulk[(name, nxt)] = None
             extra.extend(bulk)
-            # the ReplicaSet step deleting unbound replacement pods (removed at once, not terminating): _rs ``gone``
-            unbound: dict[tuple[str, CountState[int]], None] = {}
-            for pick in range(0, max(s.new_doomed, s.old_doomed) + 1):
-                for gone in range(1, max(s.new_unavailable, s.old_unavailable) + 1):
-                    for name, en, nxt in count_steps(PY, f, s, write, recreate, pick, None, gone):
-                        if en and name in ("rs_new", "rs_old"):
-                            unbound[(name, nxt)] = None
-            extra.extend(unbound)
     if not extra:
         return out
     order = {name: i for i, name in enumerate(ACTIONS)}
@@ -877,13 +1066,17 @@ def _node_steps(o: Ops, s: CountState[Any], write: bool = False,
 
 
 def initial_state(replicas: Any, disruptions: Any = 0, node_failures: Any = 0, rollout: Any = 1,
-                  recreate: Any = 0, rollovers: Any = 0) -> CountState[Any]:
+                  recreate: Any = 0, rollovers: Any = 0, scales: int = 0) -> CountState[Any]:
     """The start of a rollout: the old ReplicaSet steady (``replicas`` pods, all available,
     status up to date), the new one not created yet (spec 0, no pods).  ``rollout = 0``: the same
     steady state in a scenario without a template change (nothing rolls).  ``rollovers``: image
-    changes the user may still make after the first (0 or 1, :func:`_rollover`)."""
+    changes the user may still make after the first (0 or 1, :func:`_rollover`).  ``scales``: the user's
+    scale targets (:class:`Scaling`; the old ReplicaSet's desired-replicas annotation is ``replicas``)."""
+    scaled: dict[str, Any] = ({} if not scales else
+                              {"d_replicas": replicas, "old_desired": replicas, "scale1": 1, "scale2": int(scales > 1)})
     return CountState(0, 0, 0, 0, replicas, 0, replicas, replicas, 0, 0, disruptions,
-                      node_budget=node_failures, node_down=0, rollout=rollout, recreate=recreate, rollovers=rollovers)
+                      node_budget=node_failures, node_down=0, rollout=rollout, recreate=recreate, rollovers=rollovers,
+                      **scaled)
 
 
 # ------------------------------------------------------------------------------ properties
@@ -948,7 +1141,13 @@ class CountSystem(BaseSystem[CountState[int]]):
         rollout: bool = True,
         recreate: bool = False,
         rollovers: int = 0,
+        scale_targets: Sequence[int] = (),
     ) -> None:
+        self.scaling = (scaling_for(replicas, max_surge, max_unavailable, scale_targets, variant)
+                        if scale_targets else None)
+        if self.scaling is not None and (write or recreate or node_failures or rollovers or not rollout):
+            raise ValueError("scale during a rollout is in the count model for a RollingUpdate rollout at reconcile "
+                             "granularity, without node failures or a second image change")
         if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
             raise ValueError("a second image change (rollovers 1) is in the count model for a RollingUpdate rollout "
                              "without node failures")
@@ -967,11 +1166,11 @@ class CountSystem(BaseSystem[CountState[int]]):
 
     def init_states(self) -> Sequence[CountState[int]]:
         return (initial_state(self.replicas, self.disruptions, self.node_failures, int(self.rollout), int(self.recreate),
-                              self.rollovers),)
+                              self.rollovers, len(self.scaling.targets) if self.scaling else 0),)
 
     def successors(self, state: CountState[int]) -> list[tuple[Action, CountState[int]]]:
         out = []
-        for name, nxt in py_successors(self.fenceposts, state, self.write, self.recreate):
+        for name, nxt in py_successors(self.fenceposts, state, self.write, self.recreate, self.scaling):
             fair = name not in DISRUPTION_ACTIONS and name not in USER_ACTIONS
             out.append((Action(_ACTOR[name], name, fair), nxt))
         return out
@@ -1028,6 +1227,8 @@ _ACTOR: dict[str, str] = {
     "node_fail": "fault",
     "lost_bulk": "node-lifecycle-controller",
     "rollover": "user",
+    "scale1": "user",
+    "scale2": "user",
     "rs_mid": "replicaset-controller/mid",
     "mid_pod_available": "kubelet/mid",
     "mid_target_available": "kubelet/mid",

@@ -184,7 +184,9 @@ def test_coverage() -> None:
     assert coverage(d, [own], FaultBudget(container_crash=2), "reconcile", False) == ""
     assert coverage(d.__class__(**{**{f: getattr(d, f) for f in d.__dataclass_fields__},
                                    "strategy": d.strategy.__class__(type="Recreate")}), [own], FaultBudget(), "write", False) == ""
-    assert "ScaleWorkload" in coverage(d, [(ScaleWorkload("Deployment", "web", 5), 1)], FaultBudget(), "write", False)
+    # a scale of this Deployment is covered only during one image change (test_coverage_of_scale_during_a_rollout)
+    assert "without exactly one image change" in coverage(d, [(ScaleWorkload("Deployment", "web", 5), 1)], FaultBudget(),
+                                                          "write", False)
     assert coverage(d, [(DeleteFailedNode(fair=True), 1)], FaultBudget(node_failure=1), "write", False) == ""
     assert "more than one image change" in coverage(d, [(own[0], 2)], FaultBudget(), "write", False)
     assert "node_recovery" in coverage(d, [own], FaultBudget(node_failure=1, node_recovery=1), "write", False)
@@ -382,3 +384,50 @@ def test_min_ready_seconds_with_a_node_failure_is_decided_by_the_count_model(tmp
         assert coverage(web, [operator], FaultBudget(node_failure=1), g, False) == ""
     # crashes with minReadySeconds stay refused (a crashed pod can become available by its timer)
     assert "container crashes" in coverage(web, [operator], FaultBudget(node_failure=1, container_crash=1), "write", False)
+
+
+def _scale_file(to: int) -> str:
+    return ("name: scale-during-rollout\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\n"
+            f"  - scale: {{kind: Deployment, name: web, replicas: {to}}}\n")
+
+
+@pytest.mark.parametrize("replicas", [10, 100])
+def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, replicas: int) -> None:
+    """Issue 16, scale during a rollout (proportional scaling): set-image and one kubectl scale of a 10- and a
+    100-replica Deployment at reconcile granularity.  KC-ROLL-002 is proved by the count model (action form, the
+    bound at the Deployment's spec.replicas after each step) before any explicit search; KC-ROLL-001 is not
+    proved (scale up: the count model has a counterexample, the ReplicaSet controller deleting surplus pods of a
+    ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: undecided), so its
+    verdict stays the explicit one, with the count model's answer in the note and never HOLDS from it."""
+    for to in (replicas + 1, replicas - 1):
+        report = _run(tmp_path, _scale_file(to), scenarios=(), replicas=replicas, granularity="reconcile")
+        got = {f.rule_id: (f.verdict, f.note) for f in report.findings if f.scenario == "scale-during-rollout"}
+        verdict, note = got["KC-ROLL-002"]
+        assert verdict == "holds", note
+        assert f"holds for replicas = {replicas}, proved by induction" in note, note
+        assert f"kubectl scale to {to}" in note and "family not attempted" in note, note
+        verdict, note = got["KC-ROLL-001"]
+        assert verdict != "holds" or "proved by induction" not in note, (verdict, note)
+        assert verdict == "violated" or "count model" in note, (verdict, note)
+
+
+def test_coverage_of_scale_during_a_rollout() -> None:
+    from dataclasses import replace
+
+    from kubecheck.symbolic.check import scale_targets
+    from model.environment import ScaleWorkload
+
+    d = _deployment(4, 1, 0)
+    img, up, down = (SetImage("Deployment", "web", "x:2"), 1), (ScaleWorkload("Deployment", "web", 5), 1), \
+        (ScaleWorkload("Deployment", "web", 3), 1)
+    assert scale_targets(d, [img, up]) == (5,)
+    assert coverage(d, [img, up], FaultBudget(), "reconcile", False) == ""
+    assert coverage(d, [img, down], FaultBudget(container_crash=1), "reconcile", False) == ""
+    assert "more than one kubectl scale" in coverage(d, [img, up, down], FaultBudget(), "reconcile", False)
+    assert "write granularity" in coverage(d, [img, up], FaultBudget(), "write", False)
+    assert "without exactly one image change" in coverage(d, [up], FaultBudget(), "reconcile", False)
+    assert "node failure" in coverage(d, [img, up], FaultBudget(node_failure=1), "reconcile", False)
+    assert "more than one container crash" in coverage(d, [img, up], FaultBudget(container_crash=2), "reconcile", False)
+    assert "minReadySeconds" in coverage(replace(d, min_ready_seconds=5), [img, up], FaultBudget(), "reconcile", False)
+    other = (ScaleWorkload("Deployment", "api", 2), 1)
+    assert "ScaleWorkload" in coverage(d, [img, other], FaultBudget(), "reconcile", False)

@@ -13,7 +13,8 @@ and 0/1 at reconcile granularity, crash-free 1/0 and 0/1 at write granularity, a
 granularity (1.8k-93k states, 2-112 s CPU each; docs/performance.md "Refinement at replicas 4" lists the
 candidates left out because they do not finish in ~3 minutes).  Replicas 3 at write granularity is in
 bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
-Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below.
+Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below. Scale during a rollout (one
+``kubectl scale``, reconcile granularity): ``SCALE_FAST``/``SCALE_SLOW`` below.
 """
 
 from __future__ import annotations
@@ -305,7 +306,8 @@ def test_two_image_changes_a_seeded_count_bug_fails_the_refinement(monkeypatch: 
         """The state with the two old ReplicaSets' counts swapped."""
         swap = {"old": "mid", "mid": "old"}
         return replace(x, **{n: getattr(x, f"{swap[n.split('_', 1)[0]]}_{n.split('_', 1)[1]}")
-                             for n in rollout_mod.FIELD_NAMES if n.split("_", 1)[0] in swap})
+                             for n in rollout_mod.FIELD_NAMES if n.split("_", 1)[0] in swap
+                             and f"{swap[n.split('_', 1)[0]]}_{n.split('_', 1)[1]}" in rollout_mod.FIELD_NAMES})
 
     def seeded(o, f, s, write=False):  # type: ignore[no-untyped-def]
         if bug == "mid-not-scaled":
@@ -393,3 +395,34 @@ def test_the_replicaset_step_may_remove_unbound_victims_only_while_a_node_is_dow
     assert all(x.old_unavailable == 0 and x.old_available == 0 for n, x in py_successors(f, s) if n == "rs_old")
     assert {x.terminating for n, x in py_successors(f, replace(s, node_down=0)) if n == "rs_old"} == {3}
     assert {x.terminating for n, x in py_successors(f, s, write=True) if n == "rs_old"} == {1}  # the first Delete only
+
+
+# Scale during a rollout (issue 16, proportional scaling): the rollout scenario with one ``kubectl scale`` of the
+# Deployment to ``to``, in either order and at any moment, at reconcile granularity (count model rollout.Scaling).
+# (replicas, maxSurge, maxUnavailable, crashes, target); figures in docs/performance.md ("Scale during a rollout").
+SCALE_FAST = [(1, 1, 0, 0, 2),  # 5,722 states, ~6 s CPU
+              (1, 1, 0, 0, 0),  # 1,308 states: scale to 0 (getReplicaSetFraction's -spec)
+              (1, 0, 1, 0, 0),  # 1,564 states
+              (2, 1, 0, 0, 1),  # 2,870 states
+              (2, 0, 1, 0, 1)]  # 5,114 states
+SCALE_SLOW = [(1, 0, 1, 0, 2),  # 10,515 states, ~10 s CPU
+              (2, 1, 0, 0, 3),  # 19,010 states, ~21 s CPU
+              (2, "25%", "25%", 0, 3),  # 19,010 states, ~18 s CPU
+              (1, 0, 1, 1, 0),  # one container crash: 9,371 states, ~8 s CPU
+              (1, 1, 0, 1, 2)]  # one container crash: 98,457 states, ~95 s CPU
+SCALE_CASES = SCALE_FAST + (SCALE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, surge, unavailable, crashes, to", SCALE_CASES,
+                         ids=[f"r{r}-s{s}-u{u}-c{c}-to{t}" for r, s, u, c, t in SCALE_CASES])
+def test_scale_during_a_rollout_refines(replicas: int, surge: object, unavailable: object, crashes: int, to: int) -> None:
+    from kubecheck.symbolic.rollout import scaling_for
+
+    system, project, f = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity="reconcile",  # type: ignore[arg-type]
+                                        scales=(to,))
+    res = check_refinement(system, project, f, write=False, scaling=scaling_for(replicas, surge, unavailable, (to,)))  # type: ignore[arg-type]
+    assert res.ok, res.describe()
+    assert res.mapped["user_scale_deployment"] == {"scale1"}
+    # the scaling event scaled a ReplicaSet (proportionally, or the one active one)
+    assert "dc" in res.mapped["dc_scale_up_new_rs" if to > replicas else "dc_scale_down_old_rs"]
+

@@ -118,3 +118,58 @@ def test_reconcile_replicaset_step_chooses_its_doomed_victims() -> None:
     s2 = CountState(0, 0, 0, 0, 3, 1, 3, 3, 0, 1, 0, new_doomed=0, old_doomed=1)
     outs = {(n.old_unavailable, n.old_available, n.old_doomed) for nm, n in py_successors(f, s2) if nm == "rs_old"}
     assert outs == {(0, 3, 1)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.sampled_from([0, 1, "25%", "50%"]),
+    st.sampled_from([0, 1, "34%"]),
+    st.integers(0, 6),
+    st.tuples(st.integers(0, 6), st.integers(0, 2), st.integers(0, 6), st.integers(0, 6), st.integers(0, 6),
+              st.integers(0, 2), st.integers(0, 6), st.integers(0, 6), st.integers(0, 1), st.integers(0, 1)),
+    st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 1), st.integers(0, 1)),
+)
+def test_z3_relation_equals_python_steps_with_a_scale(replicas: int, surge: object, unavailable: object, to: int,
+                                                      vec: tuple[int, ...], pick: tuple[int, ...]) -> None:
+    """Scale during a rollout (rollout.Scaling): for any state, the Z3 successors equal the Python ones (the
+    proportional scaling's rounding, the annotations, the unbound pods a ReplicaSet step may remove at once)."""
+    from dataclasses import replace
+
+    from kubecheck.symbolic.rollout import scaling_for
+
+    assume(not (surge == 0 and unavailable == 0) and to != replicas)
+    sc = scaling_for(replicas, surge, unavailable, (to,))  # type: ignore[arg-type]
+    values = sc.values()
+    ns, nu, na, nst, os_, ou, oa, ost, created, terminating = vec
+    s = replace(CountState(ns, nu, na, min(nst, na), os_, ou, oa, ost, terminating, created, 0),
+                d_replicas=values[pick[0]], new_desired=values[pick[1]] if created else 0, old_desired=values[pick[2]],
+                scale1=pick[3])
+    f = resolve(replicas, surge, unavailable)  # type: ignore[arg-type]
+    want = set(py_successors(f, s, False, False, sc))
+    p = _params(ParamSpec((replicas, replicas), surge, unavailable), FIXED)  # type: ignore[arg-type]
+    a, b, act = _state("a"), _state("b"), z3.Int("act")
+    sol = z3.Solver()
+    sol.add(*p.domain, *[x == v for x, v in zip(a.as_tuple(), s.as_tuple())], _trans(p.ctrl, a, b, act, scaling=sc))
+    got = set()
+    while sol.check() == z3.sat:
+        m = sol.model()
+        nxt = CountState(*[m.eval(x, model_completion=True).as_long() for x in b.as_tuple()])
+        i = m.eval(act, model_completion=True).as_long()
+        got.add((ACTIONS[i], nxt))
+        sol.add(z3.Not(z3.And(act == i, *[x == v for x, v in zip(b.as_tuple(), nxt.as_tuple())])))
+    assert got == want
+
+
+def test_proportional_scaling_matches_the_object_model_table() -> None:
+    """sync_test.go TestScale "proportional scaling: 5 -> 10" / "5 -> 3" (maxSurge 0... here 1/0 at the count
+    level): the count step gives what model.deployment.scale gives for new 2 / old 3, both annotated 5."""
+    from dataclasses import replace
+
+    from kubecheck.symbolic.rollout import PY, _dc_scaling, scaling_for
+
+    for to, want in ((10, (4, 6)), (3, (1, 2))):
+        sc = scaling_for(5, 0, 1, (to,))
+        s = replace(CountState(2, 0, 2, 2, 3, 0, 3, 3, 0, 1, 0), d_replicas=to, new_desired=5, old_desired=5)
+        en, nxt = _dc_scaling(PY, sc, s)
+        assert en and (nxt.new_spec, nxt.old_spec, nxt.new_desired, nxt.old_desired) == (*want, to, to)
