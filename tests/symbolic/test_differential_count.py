@@ -9,6 +9,8 @@ replicas <= 3, int and percent, 0-2 crashes is ``python -m bench.z3_rollout --di
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bench.z3_rollout import _explicit_verdict
@@ -66,14 +68,18 @@ def _count_search(replicas: int, surge: object, unavailable: object, to: int, ru
 SCALE_CASES = [
     # replicas, maxSurge, maxUnavailable, scale target, rule, expected explicit verdict (reconcile granularity)
     (2, 1, 0, 3, "KC-ROLL-001", "VIOLATED"),  # scale up: the ReplicaSet controller deletes a surplus pod
-    (2, 1, 0, 1, "KC-ROLL-001", "HOLDS"),
+    # scale down, KC-ROLL-001: the Z3 induction does not close, so the proof runs to its 120 s budget (UNKNOWN,
+    # ~65 s here): slow tier (KUBECHECK_SLOW=1); the explicit and count-search verdicts are checked with it
+    pytest.param(2, 1, 0, 1, "KC-ROLL-001", "HOLDS",
+                 marks=pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~65 s of Z3 to UNKNOWN: KUBECHECK_SLOW=1")),
     (2, 1, 0, 3, "KC-ROLL-002", "HOLDS"),
     (1, 1, 0, 0, "KC-ROLL-002", "HOLDS"),
 ]
 
 
 @pytest.mark.parametrize("replicas, surge, unavailable, to, rule, want", SCALE_CASES,
-                         ids=[f"r{r}-s{s}-u{u}-to{t}-{rule}" for r, s, u, t, rule, _ in SCALE_CASES])
+                         ids=[f"r{r}-s{s}-u{u}-to{t}-{rule}" for r, s, u, t, rule, _ in
+                              (c.values if hasattr(c, "values") else c for c in SCALE_CASES)])
 def test_count_model_agrees_with_the_explicit_engine_with_a_scale(replicas, surge, unavailable, to, rule, want) -> None:
     """Scale during a rollout: the count model's verdict (its full reachable count states) equals the explicit
     engine's over the object model's full graph; where the Z3 proof decides, it agrees too."""
