@@ -407,8 +407,9 @@ def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, re
     100-replica Deployment at either granularity.  KC-ROLL-002 is proved by the count model (action form, the
     bound at the Deployment's spec.replicas after each step) before any explicit search; KC-ROLL-001 is not
     proved (scale up: the count model has a counterexample, the ReplicaSet controller deleting surplus pods of a
-    ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: undecided), so its
-    verdict stays the explicit one, with the count model's answer in the note and never HOLDS from it."""
+    ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: a counterexample at 100
+    of the same kind, undecided at 10), so its verdict stays the explicit one, with the count model's answer in the
+    note and never HOLDS from it."""
     for to in (replicas + 1, replicas - 1):
         report = _run(tmp_path, _scale_file(to), scenarios=(), replicas=replicas, granularity=granularity)
         got = {f.rule_id: (f.verdict, f.note) for f in report.findings if f.scenario == "scale-during-rollout"}
