@@ -225,7 +225,9 @@ def scale_targets(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[
 def _scale_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: Any, granularity: str) -> str:
     """:func:`coverage`'s answer for ``kubectl scale`` of this Deployment: covered where the refinement is checked
     (tests/symbolic/test_refinement.py ``SCALE_FAST``/``SCALE_SLOW``): one scale, during a RollingUpdate rollout
-    (one image change), reconcile granularity, no node failure, at most one container crash, minReadySeconds 0."""
+    (one image change), no node failure, minReadySeconds 0; at reconcile granularity at most one container crash,
+    at write granularity (the proportional scaling's writes one by one: ``SCALE_WRITE_FAST``/``SCALE_WRITE_SLOW``)
+    none."""
     targets = scale_targets(deployment, user_actions)
     if not targets:
         return ""
@@ -238,9 +240,10 @@ def _scale_why_not(deployment: Deployment, user_actions: Iterable[Any], faults: 
         return "kubectl scale with strategy Recreate is not in the checked refinement"
     if image_changes(deployment, user_actions)[0] != 1:
         return "kubectl scale without exactly one image change of this Deployment is not in the count model"
-    if granularity != "reconcile":
-        return ("kubectl scale at write granularity: the proportional scaling's writes land one by one (a ReplicaSet "
-                "written, the other not yet), which the count model does not have; use --granularity reconcile")
+    if granularity != "reconcile" and getattr(faults, "container_crash", 0) > 0:
+        # the proportional scaling's writes one by one (rollout._dc_scaling write=True) are checked crash-free only
+        return ("kubectl scale at write granularity with a container crash: the refinement of the proportional "
+                "scaling's writes one by one is checked crash-free; use --granularity reconcile")
     if getattr(faults, "node_failure", 0):
         return "kubectl scale with a node failure is not in the checked refinement"
     if getattr(faults, "container_crash", 0) > 1:

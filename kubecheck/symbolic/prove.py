@@ -252,7 +252,7 @@ def _is(name: str, v: int) -> Lemma:
 
 
 #: fields whose "none" value is -1
-_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps", "dc_q1v", "dc_q2v", "dc_q3v", "dc_q4v")
+_MINUS_ONE = ("new_ps", "old_ps", "dc_pending_old", "mid_ps", "dc_q1v", "dc_q2v", "dc_q3v", "dc_q4v", "dc_sv", "dc_sd")
 
 
 def _candidates(p: _Params | None = None) -> list[tuple[str, Lemma]]:
@@ -575,7 +575,38 @@ def _scaling_candidates(sc: Scaling) -> list[tuple[str, Lemma]]:
         ("eff: min(new_available, new_spec) + min(old_available, old_spec) >= e - maxUnavailable(e)",
          lambda p, s, d: _zmin(s.new_available, s.new_spec) + _zmin(s.old_available, s.old_spec) >= efloor(s)),
     ]
+    # write granularity (rollout._dc_scaling): the proportional scaling's pending second write, and every lemma
+    # above once more over the state with the Deployment controller's pending writes landed (``_landed``)
+    c += [
+        ("dc_sw <= 2", lambda p, s, d: s.dc_sw <= 2),
+        ("dc_sw = 0 <=> dc_sv = -1", lambda p, s, d: (s.dc_sw == 0) == (s.dc_sv == -1)),
+        ("dc_sw = 0 <=> dc_sd = -1", lambda p, s, d: (s.dc_sw == 0) == (s.dc_sd == -1)),
+        ("dc_sw > 0 => dc_sd = d", lambda p, s, d: z3.Implies(s.dc_sw > 0, s.dc_sd == s.d_replicas)),
+        ("dc_sw > 0 => dc_sv <= top", lambda p, s, d: z3.Implies(s.dc_sw > 0, s.dc_sv <= top)),
+        ("dc_sw > 0 => no other pending", lambda p, s, d: z3.Implies(s.dc_sw > 0, z3.And(s.dc_pending_old == -1, s.dc_q1w == 0))),
+        ("dc_sw > 0 => new_created = 1", lambda p, s, d: z3.Implies(s.dc_sw > 0, s.new_created == 1)),
+        ("dc_sw > 0 => scale1 = 0", lambda p, s, d: z3.Implies(s.dc_sw > 0, s.scale1 == 0)),
+        ("dc_sw = 1 => old_desired = d", lambda p, s, d: z3.Implies(s.dc_sw == 1, s.old_desired == s.d_replicas)),
+        ("dc_sw = 2 => new_desired = d", lambda p, s, d: z3.Implies(s.dc_sw == 2, s.new_desired == s.d_replicas)),
+        ("dc_pending_old >= 0 => old_desired = d", lambda p, s, d: z3.Implies(s.dc_pending_old >= 0, s.old_desired == s.d_replicas)),
+    ]
+    c += [(f"landed: {name}", (lambda lem: lambda p, s, d: lem(p, _landed(s), d))(lem)) for name, lem in list(c)
+          if not name.startswith("dc_")]
     return c
+
+
+def _landed(s: CountState[Any]) -> CountState[Any]:
+    """``s`` with the Deployment controller's pending ReplicaSet writes landed (write granularity, one old
+    ReplicaSet: ``dc_sw``/``dc_sv``/``dc_sd`` and ``dc_pending_old``; the pending fields are left as they are)."""
+    from dataclasses import replace as _replace
+
+    return _replace(
+        s,
+        new_spec=z3.If(s.dc_sw == 1, s.dc_sv, s.new_spec),
+        new_desired=z3.If(s.dc_sw == 1, s.dc_sd, s.new_desired),
+        old_spec=z3.If(s.dc_sw == 2, s.dc_sv, z3.If(s.dc_pending_old >= 0, s.dc_pending_old, s.old_spec)),
+        old_desired=z3.If(s.dc_sw == 2, s.dc_sd, s.old_desired),
+    )
 
 
 def _with_timeout(solver: z3.Solver, deadline: float) -> None:
@@ -995,9 +1026,9 @@ def prove_rollout(
     p.rollovers = rollovers
     if scale_targets:
         if replicas[0] != replicas[1] or not isinstance(max_surge, (int, str)) or max_surge in ("int", "percent") \
-                or max_unavailable in ("int", "percent") or p.write or recreate or node_failures or rollovers or not rollout:
-            raise ValueError("scale during a rollout: one concrete replicas, maxSurge and maxUnavailable, reconcile "
-                             "granularity, a RollingUpdate rollout without node failures or a second image change")
+                or max_unavailable in ("int", "percent") or recreate or node_failures or rollovers or not rollout:
+            raise ValueError("scale during a rollout: one concrete replicas, maxSurge and maxUnavailable, "
+                             "a RollingUpdate rollout without node failures or a second image change")
         p.scaling = scaling_for(replicas[0], max_surge, max_unavailable, scale_targets, variant)
     results: list[PropertyProof] = []
     timeout_msg = "no induction attempted (BMC only)"

@@ -142,15 +142,29 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
             terminating += 1
     dc_pending_old = -1
     queue: list[tuple[int, int]] = []  # the pending scales of the old ReplicaSets, in order: (1 old / 2 mid, value)
+    scaling_write = (0, -1, -1)  # a pending proportional-scaling write (rollout.CountState dc_sw, dc_sv, dc_sd)
     for pw in state.pending.get(("deployment", ns, name), ()):
         w = pw.write
         if isinstance(w, UpdateStatus) and kind_of(w.obj) == "Deployment":
             continue
         if isinstance(w, Update) and kind_of(w.obj) == "ReplicaSet" and pw.base is not None:
-            if w.obj.replicas == pw.base.replicas:
-                continue  # metadata only (annotations): no count changes
+            annotated = scales_left is not None and _annotation(w.obj) != _annotation(pw.base)
+            if w.obj.replicas == pw.base.replicas and not annotated:
+                continue  # metadata only (no desired-replicas annotation with it): no count changes
+            if scales_left is not None and (annotated or which_rs.get(w.obj.name) == "new"):
+                # a scaling event's write of a ReplicaSet (sync.go scale: size and annotations); the one of an
+                # old ReplicaSet that leaves its annotation as it is is a plain pending scale (below)
+                if scaling_write[0] or queue or which_rs.get(w.obj.name) not in ("new", "old"):
+                    raise ProjectionError(f"pending scaling write of ReplicaSet {w.obj.name} not in the count model")
+                written = _annotation(w.obj)
+                if written is None or not written.isdigit():
+                    raise ProjectionError(f"pending write of ReplicaSet {w.obj.name}: desired-replicas {written!r}")
+                scaling_write = (1 if which_rs[w.obj.name] == "new" else 2, w.obj.replicas, int(written))
+                continue
             if which_rs.get(w.obj.name) not in ("old", "mid"):
                 raise ProjectionError(f"pending scale of ReplicaSet {w.obj.name} not in the count model")
+            if scaling_write[0]:
+                raise ProjectionError(f"pending scale of ReplicaSet {w.obj.name} after a scaling write")
             queue.append((1 if which_rs[w.obj.name] == "old" else 2, w.obj.replicas))
             continue
         raise ProjectionError(f"pending write {type(w).__name__} of the Deployment controller not in the count model")
@@ -170,7 +184,7 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
             "desired": 0}
     new, old, mid = rows.get("new", zero), rows.get("old", zero), rows.get("mid", zero)
     left = state.faults.node_failure
-    return CountState(
+    counts: CountState[int] = CountState(
         new["spec"], new["unavailable"], new["available"], new["status_available"],
         old["spec"], old["unavailable"], old["available"], old["status_available"],
         terminating, 1 if "new" in rows else 0, budget,
@@ -183,6 +197,14 @@ def project_state(state: SystemState, deployment: tuple[str, str], rolled: bool,
         *((0, 0, 0, 0, 0) if scales_left is None else
           (d.replicas, new["desired"], old["desired"], *(tuple(scales_left) + (0, 0))[:2])),
     )
+    return replace(counts, dc_sw=scaling_write[0], dc_sv=scaling_write[1], dc_sd=scaling_write[2]) if scaling_write[0] else counts
+
+
+def _annotation(rs: Any) -> str | None:
+    """The desired-replicas annotation of ``rs`` as written (None: none)."""
+    from model.deployment_util import DESIRED_REPLICAS_ANNOTATION
+
+    return rs.annotations.get(DESIRED_REPLICAS_ANNOTATION)
 
 
 def _desired_annotation(rs: Any, d: Deployment) -> int:
@@ -274,18 +296,21 @@ def walk_refinement(
 ) -> None:
     """The checked refinement's walk, shared by the Deployment count model and the StatefulSet
     abstraction: every reachable state of ``system`` (depth first, deduplicated by
-    ``system.canonical``), every transition out of it mapped by ``project`` onto an abstract step
+    ``system.canonical``, or by the state itself with the by-creator identifier allocation, which
+    ``kubecheck check`` explores without symmetry), every transition out of it mapped by ``project`` onto an abstract step
     (``abstract_successors(P(s))``: (name, P(t)) pairs) or a stutter; ``is_initial`` judges the
     projected initial states. Fills ``res`` (a :class:`RefinementResult`-shaped record); a projection
     that raises ``ValueError`` is recorded as unprojectable; ``max_states`` cuts the walk
     (``res.complete`` False)."""
     start = time.monotonic()
+    # the by-creator identifier allocation has no symmetry reduction: the state itself is its key
+    key: Callable[[Any], Hashable] = (lambda s: s) if getattr(system, "_by_creator", False) else system.canonical
     seen: dict[Hashable, Any] = {}
     stack: list[Any] = []
     for s in system.init_states():
         if not is_initial(project(s)):
             res.initial_ok = False
-        k = system.canonical(s)
+        k = key(s)
         if k not in seen:
             seen[k] = s
             stack.append(s)
@@ -319,7 +344,7 @@ def walk_refinement(
             else:
                 res.failures[a.label] = res.failures.get(a.label, 0) + 1
                 res.examples.setdefault(a.label, (ps, pn))
-            k = system.canonical(n)
+            k = key(n)
             if k not in seen:
                 if max_states is not None and len(seen) >= max_states:
                     res.complete = False
@@ -344,12 +369,14 @@ def rollout_system(
     strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate",
     image_changes: int = 1,
     scales: tuple[int, ...] = (),
+    identifiers: str = "lowest-free",
 ) -> tuple[KubeSystem, Callable[[SystemState], CountState[int]], Fenceposts[int]]:
     """The object-model system ``kubecheck check --scenario rollout`` explores for a Deployment
     ``web`` with these parameters (plus ``crashes`` container crashes), its projection, and the
     count model's fenceposts.  ``image_changes = 2``: the rollout scenario with a second ``kubectl set
     image`` to a third image (a scenario file with two ``set-image`` actions), in either order and at
-    any moment of the rollout (count model ``rollovers`` = 1)."""
+    any moment of the rollout (count model ``rollovers`` = 1).  ``identifiers``: the identifier allocation
+    (``model.system.Scenario.identifiers``; ``"by-creator"`` is the one ``kubecheck check`` explores with)."""
     from kubecheck.scenarios import builtin, settle, with_nodes
     from kubecheck.symbolic.bridge import _deployment
     from model.state import ClusterState
@@ -383,7 +410,7 @@ def rollout_system(
                                            *((ScaleWorkload("Deployment", d.name, t, namespace=d.namespace), 1)
                                              for t in scales),
                                            *spec.user_actions[image_changes:]))
-    system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity))
+    system = KubeSystem(spec.to_scenario(settled.state.cluster, granularity, identifiers))
     key = (d.namespace, d.name)
     rolls = scenario == "rollout"
     n_actions = len(system.init_states()[0].user_budget)

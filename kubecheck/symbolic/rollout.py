@@ -141,6 +141,14 @@ ACTIONS: tuple[str, ...] = (
     # scale during a rollout (``scaling``, :class:`Scaling`): the user's ``kubectl scale`` to each target, once
     "scale1",
     "scale2",
+    # scale during a rollout at write granularity: the proportional scaling's second ReplicaSet write lands
+    "dc_scaling_pending",
+    # ... and the ReplicaSet controller's Delete of an unbound new / old pod (scaled up by a scaling event, down
+    # again before the scheduler ran): removed at once, as ``rs_mid_vanish_head`` / ``rs_mid_vanish``
+    "rs_new_vanish_head",
+    "rs_new_vanish",
+    "rs_old_vanish_head",
+    "rs_old_vanish",
 )
 #: The ReplicaSets of a rollout by age: ``new`` (the current template's), ``old`` (the oldest) and ``mid``
 #: (the second old one, the new ReplicaSet of a rollout a second image change interrupted).
@@ -151,6 +159,7 @@ BULK_FIELDS: tuple[str, ...] = tuple(f"{w}_{cls}" for w in ("new", "old") for cl
 #: The controller steps: the only ones the rollout properties judge.
 CONTROLLER_ACTIONS: frozenset[str] = frozenset(
     {"dc", "rs_new", "rs_old", "rs_mid", "dc_scale_old_pending", "dc_pending_dropped", "dc_scale_pending",
+     "dc_scaling_pending", "rs_new_vanish_head", "rs_new_vanish", "rs_old_vanish_head", "rs_old_vanish",
      "rs_mid_vanish_head", "rs_mid_vanish"}
     | {f"rs_{w}_{v}" for w in SIDES
        for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed")}
@@ -285,6 +294,13 @@ class CountState(Generic[T]):
     old_desired: T = 0  # type: ignore[assignment]
     scale1: T = 0  # type: ignore[assignment]
     scale2: T = 0  # type: ignore[assignment]
+    #: scale during a rollout at write granularity (:func:`_dc_scaling`): the proportional scaling's pending
+    #: second ReplicaSet write (``w``: 1 new, 2 old, 0 none; ``v``: the spec.replicas, ``d``: the desired-replicas
+    #: annotation it writes).  A pending write of the old ReplicaSet that leaves its annotation as it is, is
+    #: ``dc_pending_old`` instead (as the rolling update's), so each object state has one count state.
+    dc_sw: T = 0  # type: ignore[assignment]
+    dc_sv: T = -1  # type: ignore[assignment]
+    dc_sd: T = -1  # type: ignore[assignment]
 
     def available(self) -> Any:
         """Available active pods of the Deployment (every ReplicaSet)."""
@@ -448,9 +464,9 @@ def _proportion(o: Ops, sc: Scaling, d: Any, spec: Any, desired: Any, to_add: An
     return o.ite(o.or_(spec == 0, to_add == 0, to_add == added), 0, bounded)
 
 
-def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any]) -> tuple[Any, CountState[Any]]:
+def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any], write: bool = False) -> tuple[Any, CountState[Any]]:
     """One Deployment-controller reconcile of a RollingUpdate Deployment whose spec.replicas the user may
-    change (reconcile granularity).
+    change.
 
     Mirrors pkg/controller/deployment/deployment_controller.go syncDeployment and sync.go over counts:
 
@@ -461,6 +477,16 @@ def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any]) -> tuple[Any, CountStat
       removing, the leftover to the first) and both annotations written;
     * else rolloutRolling (:func:`_dc`) with the fenceposts at the current spec.replicas; a ReplicaSet it
       creates or scales gets the current desired-replicas annotation.
+
+    ``write=True`` (write granularity): the rolling update is :func:`_dc`'s write-granularity step (its pending
+    scale of the old ReplicaSet leaves the annotation as it is: an active ReplicaSet already has the current one,
+    else this would be a scaling event); the one-ReplicaSet and saturated branches write once; the proportional
+    branch writes each active ReplicaSet whose size or annotation changes (scaleReplicaSet), in upstream's order
+    (ReplicaSetsBySizeNewer when adding, ...Older when removing, and unsorted, old then new, when nothing is to
+    add: FilterActiveReplicaSets(append(oldRSs, newRS))): the first write lands in the step, the second is
+    pending (``dc_sw``/``dc_sv``/``dc_sd``, or ``dc_pending_old`` when it is an old-ReplicaSet scale leaving
+    the annotation as it is), landing in ``dc_scaling_pending`` or dropped (``dc_pending_dropped``).  The
+    controller does not reconcile while a write of it is pending.
     """
     d = s.d_replicas
     f = _fence_at(o, sc.table, d)
@@ -471,7 +497,7 @@ def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any]) -> tuple[Any, CountStat
     # the rolling update (no scaling event); a ReplicaSet it creates or scales gets the current annotations
     # (scaleReplicaSet; an active one has them already, else this would be a scaling event, but an inactive
     # one may not: the new ReplicaSet at 0 replicas the Deployment was scaled around)
-    en_roll, rolled, _ = _dc(o, f, s, False)
+    en_roll, rolled, _ = _dc(o, f, s, write)
     rolled = replace(rolled, new_desired=o.ite(o.or_(o.not_(created), rolled.new_spec != s.new_spec), d, s.new_desired),
                      old_desired=o.ite(rolled.old_spec != s.old_spec, d, s.old_desired))
     # sync.go scale: one active ReplicaSet (FindActiveOrLatest) scaled to spec.replicas, its annotations with it
@@ -494,10 +520,29 @@ def _dc_scaling(o: Ops, sc: Scaling, s: CountState[Any]) -> tuple[Any, CountStat
     prop = replace(s, new_spec=o.ite(new_first, a["new_spec"], b["new_spec"]),
                    old_spec=o.ite(new_first, a["old_spec"], b["old_spec"]), new_desired=d, old_desired=d)
     both = o.and_(new_active, old_active)
+    if write:
+        # the order of the writes: sorted by size when adding or removing, else old then new (no sort)
+        wnf = o.ite(to_add > 0, s.new_spec >= s.old_spec, o.ite(to_add < 0, s.new_spec > s.old_spec, False))
+        pn, po = prop.new_spec, prop.old_spec
+        wn = o.or_(pn != s.new_spec, s.new_desired != d)  # scaleReplicaSet writes: size or annotations stale
+        wo = o.or_(po != s.old_spec, s.old_desired != d)
+        head_new = o.and_(wn, o.or_(wnf, o.not_(wo)))
+        head_old = o.and_(wo, o.or_(o.not_(wnf), o.not_(wn)))
+        rest_new = o.and_(head_old, wn)
+        rest_old = o.and_(head_new, wo)
+        keep_ann = s.old_desired == d  # a pending old scale leaving the annotation: dc_pending_old
+        prop = replace(s, new_spec=o.ite(head_new, pn, s.new_spec), new_desired=o.ite(head_new, d, s.new_desired),
+                       old_spec=o.ite(head_old, po, s.old_spec), old_desired=o.ite(head_old, d, s.old_desired),
+                       dc_pending_old=o.ite(o.and_(rest_old, keep_ann), po, -1),
+                       dc_sw=o.ite(rest_new, 1, o.ite(o.and_(rest_old, o.not_(keep_ann)), 2, 0)),
+                       dc_sv=o.ite(rest_new, pn, o.ite(o.and_(rest_old, o.not_(keep_ann)), po, -1)),
+                       dc_sd=o.ite(o.or_(rest_new, o.and_(rest_old, o.not_(keep_ann))), d, -1))
     scaled = _choose(o, both, _choose(o, saturated, sat, prop), one)
     en_event = o.or_(both, one_write)
     nxt = _choose(o, event, scaled, rolled)
     enabled = o.ite(event, en_event, en_roll)
+    if write:  # nothing of an earlier reconcile pending (the rolling step's own guard says the same)
+        enabled = o.and_(enabled, s.dc_pending_old < 0, s.dc_q1w == 0, s.dc_sw == 0)
     return enabled, nxt
 
 
@@ -626,10 +671,12 @@ def _queue(o: Ops, entries: list[tuple[Any, Any, Any]]) -> list[tuple[Any, Any]]
     return slots
 
 
-def _dc_pending(o: Ops, s: CountState[Any], write: bool) -> dict[str, tuple[Any, CountState[Any]]]:
+def _dc_pending(o: Ops, s: CountState[Any], write: bool, scaling: bool = False) -> dict[str, tuple[Any, CountState[Any]]]:
     """The Deployment controller's pending scales of the old ReplicaSets (write granularity).
 
-    ``dc_scale_old_pending``: the one pending scale of ``old`` lands; ``dc_scale_pending``: the first of the
+    ``dc_scale_old_pending``: the one pending scale of ``old`` lands; ``dc_scaling_pending``: the proportional
+    scaling's pending second ReplicaSet write lands (size and annotation, :func:`_dc_scaling`; only with
+    ``scaling``: without it the ``dc_s*`` fields are read by no step); ``dc_scale_pending``: the first of the
     queue ``dc_q*`` lands (on ``old`` or ``mid``), the rest moves up (a rest of one ``old`` scale is
     ``dc_pending_old`` again); ``dc_pending_dropped``: the API server refused a pending write (a Conflict: the
     ReplicaSet changed since the read), the reconcile's remaining writes are dropped."""
@@ -640,9 +687,15 @@ def _dc_pending(o: Ops, s: CountState[Any], write: bool) -> dict[str, tuple[Any,
     single_old = o.and_(rest[0][0] == 1, rest[1][0] == 0)
     return {
         "dc_scale_old_pending": (o.and_(pend >= 0) if write else never, replace(s, old_spec=pend, dc_pending_old=-1)),
-        "dc_pending_dropped": (o.or_(pend >= 0, w1 > 0) if write else never,
-                               replace(s, dc_pending_old=-1, **{f"dc_q{j}{x}": (0, -1)[i] for j in range(1, 5)
-                                                              for i, x in enumerate("wv")})),
+        "dc_pending_dropped": ((o.or_(pend >= 0, w1 > 0, s.dc_sw > 0) if scaling else o.or_(pend >= 0, w1 > 0)) if write else never,
+                               replace(s, dc_pending_old=-1, dc_sw=0, dc_sv=-1, dc_sd=-1,
+                                       **{f"dc_q{j}{x}": (0, -1)[i] for j in range(1, 5) for i, x in enumerate("wv")})),
+        "dc_scaling_pending": (
+            o.and_(s.dc_sw > 0) if write and scaling else never,
+            replace(s, new_spec=o.ite(s.dc_sw == 1, s.dc_sv, s.new_spec), new_desired=o.ite(s.dc_sw == 1, s.dc_sd, s.new_desired),
+                    old_spec=o.ite(s.dc_sw == 2, s.dc_sv, s.old_spec), old_desired=o.ite(s.dc_sw == 2, s.dc_sd, s.old_desired),
+                    dc_sw=0, dc_sv=-1, dc_sd=-1),
+        ),
         "dc_scale_pending": (
             o.and_(w1 > 0) if write else never,
             replace(s, old_spec=o.ite(w1 == 1, v1, s.old_spec), mid_spec=o.ite(w1 == 2, v1, s.mid_spec),
@@ -735,7 +788,7 @@ def _side(s: CountState[Any], w: str, name: str) -> Any:
     return getattr(s, f"{w}_{name}")
 
 
-def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountState[Any]]]:
+def _rs_write(o: Ops, s: CountState[Any], w: str, unbound: bool = False) -> dict[str, tuple[Any, CountState[Any]]]:
     """The ReplicaSet controller of ``w`` ("new"/"old") at write granularity.
 
     ``rs_<w>``: a reconcile (enabled when nothing of it is pending and it would write): it plans
@@ -747,6 +800,10 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
     ``rs_<w>_create`` / ``_delete_unavailable`` / ``_delete_available`` / ``_delete_doomed`` /
     ``_status``: one pending write (the deletes in any order, the status last, with the value
     computed at the read).
+
+    ``rs_<w>_vanish_head`` / ``rs_<w>_vanish``: the head / a pending Delete of a not-available pod that is not
+    bound to a node: removed at once, never terminating (:func:`_rs` ``vanish``).  Enabled for ``mid`` and, with
+    ``unbound`` (a scale during a rollout), for ``new`` and ``old`` too.
     """
     g = lambda n: _side(s, w, n)  # noqa: E731
     spec, unav, avail, status = g("spec"), g("unavailable"), g("available"), g("status_available")
@@ -813,12 +870,14 @@ def _rs_write(o: Ops, s: CountState[Any], w: str) -> dict[str, tuple[Any, CountS
         o.and_(pc == 0, pdu == 0, pda == 0, ps >= 0),
         replace(s, **{f"{w}_status_available": ps, f"{w}_ps": -1}),
     )
-    if w == "mid":  # a Delete of an unbound pod: removed at once (:func:`_rs` ``vanish``)
-        out["rs_mid_vanish_head"] = (
-            o.and_(free, diff > 0, head_unav),
-            replace(s, **plan, mid_unavailable=unav - 1, mid_pc=0, mid_pdu=du - 1, mid_pda=da),
-        )
-        out["rs_mid_vanish"] = (pdu > 0, replace(s, mid_unavailable=unav - 1, mid_pdu=pdu - 1))
+    # a Delete of an unbound pod: removed at once (:func:`_rs` ``vanish``)
+    on = w == "mid" or unbound
+    never = s.new_created < 0
+    out[f"rs_{w}_vanish_head"] = (
+        o.and_(free, diff > 0, head_unav) if on else never,
+        replace(s, **plan, **{f"{w}_unavailable": unav - 1, f"{w}_pc": 0, f"{w}_pdu": du - 1, f"{w}_pda": da}),
+    )
+    out[f"rs_{w}_vanish"] = (pdu > 0 if on else never, replace(s, **{f"{w}_unavailable": unav - 1, f"{w}_pdu": pdu - 1}))
     return out
 
 
@@ -857,16 +916,16 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
     ``rollover`` (:func:`_rollover`): the user's second image change; the former new ReplicaSet becomes the
     second old one, ``mid``, which every ReplicaSet, kubelet and crash step treats as the other two.
 
-    ``scaling`` (:class:`Scaling`, reconcile granularity, RollingUpdate): the user's ``kubectl scale`` of the
+    ``scaling`` (:class:`Scaling`, RollingUpdate, either granularity): the user's ``kubectl scale`` of the
     Deployment during the rollout (``scale1``/``scale2``); the ``dc`` step is then :func:`_dc_scaling`, with the
     fenceposts at the current spec.replicas (``f`` is not read).
     """
     out: dict[str, tuple[Any, CountState[Any]]] = {}
     never = s.new_created < 0  # a false condition of the right sort (new_created >= 0 always)
     if scaling is not None:
-        if write or recreate:
-            raise ValueError("scale during a rollout is in the count model at reconcile granularity, RollingUpdate")
-        out["dc"] = _dc_scaling(o, scaling, s)
+        if recreate:
+            raise ValueError("scale during a rollout is in the count model for RollingUpdate")
+        out["dc"] = _dc_scaling(o, scaling, s, write)
     elif recreate:
         out["dc"] = _dc_recreate(o, f, s, write)
     else:
@@ -874,7 +933,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
         out["dc"] = (en, nxt)
     for w in SIDES:
         if write:
-            out.update(_rs_write(o, s, w))
+            out.update(_rs_write(o, s, w, scaling is not None))
         else:
             # new/old: Python ints only (see the docstring), or with scaling (a free Z3 integer too)
             v = vanish if w == "mid" or isinstance(vanish, int) or scaling is not None else 0
@@ -885,7 +944,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
             out[f"rs_{w}"] = (en, replace(s, **{f"{w}_unavailable": u, f"{w}_available": a, f"{w}_status_available": st,
                                                 "terminating": t, f"{w}_doomed": dm}))
             for v in ("create", "delete_unavailable", "delete_available", "status", "head_available", "head_doomed", "delete_doomed",
-                      *(("vanish_head", "vanish") if w == "mid" else ())):
+                      "vanish_head", "vanish"):
                 out[f"rs_{w}_{v}"] = (never, s)
         u, a, pdu, pda, dm = (_side(s, w, n) for n in ("unavailable", "available", "pdu", "pda", "doomed"))
         out[f"{w}_pod_available"] = (u - pdu > 0, replace(s, **{f"{w}_unavailable": u - 1, f"{w}_available": a + 1}))
@@ -906,7 +965,7 @@ def count_steps(o: Ops, f: Fenceposts[Any], s: CountState[Any], write: bool = Fa
             replace(s, **{f"{w}_unavailable": u + 1, f"{w}_available": a - 1, f"{w}_doomed": dm - 1, f"{w}_pdu": pdu + 1, f"{w}_pda": pda - 1}),
         )
     out["terminating_pod_gone"] = (s.terminating > 0, replace(s, terminating=s.terminating - 1))
-    out.update(_dc_pending(o, s, write))
+    out.update(_dc_pending(o, s, write, scaling is not None))
     out["crash_idle"] = (s.disruptions > 0, replace(s, disruptions=s.disruptions - 1))
     out.update(_node_steps(o, s, write, take))
     out["rollover"] = _rollover(o, s, write)
@@ -1145,9 +1204,9 @@ class CountSystem(BaseSystem[CountState[int]]):
     ) -> None:
         self.scaling = (scaling_for(replicas, max_surge, max_unavailable, scale_targets, variant)
                         if scale_targets else None)
-        if self.scaling is not None and (write or recreate or node_failures or rollovers or not rollout):
-            raise ValueError("scale during a rollout is in the count model for a RollingUpdate rollout at reconcile "
-                             "granularity, without node failures or a second image change")
+        if self.scaling is not None and (recreate or node_failures or rollovers or not rollout):
+            raise ValueError("scale during a rollout is in the count model for a RollingUpdate rollout "
+                             "without node failures or a second image change")
         if rollovers not in (0, 1) or (rollovers and (recreate or node_failures or not rollout)):
             raise ValueError("a second image change (rollovers 1) is in the count model for a RollingUpdate rollout "
                              "without node failures")
@@ -1214,9 +1273,9 @@ _ACTOR: dict[str, str] = {
     "crash_old": "fault",
     "dc_scale_old_pending": "deployment-controller",
     "dc_pending_dropped": "deployment-controller",
+    "dc_scaling_pending": "deployment-controller",
     "dc_scale_pending": "deployment-controller",
-    "rs_mid_vanish_head": "replicaset-controller/mid",
-    "rs_mid_vanish": "replicaset-controller/mid",
+    **{f"rs_{w}_vanish{h}": f"replicaset-controller/{w}" for w in SIDES for h in ("_head", "")},
     "new_target_available": "kubelet/new",
     "old_target_available": "kubelet/old",
     "crash_idle": "fault",

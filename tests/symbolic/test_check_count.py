@@ -391,20 +391,27 @@ def _scale_file(to: int) -> str:
             f"  - scale: {{kind: Deployment, name: web, replicas: {to}}}\n")
 
 
-@pytest.mark.parametrize("replicas", [
+_SLOW = pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~120 s of Z3: KUBECHECK_SLOW=1")
+
+
+@pytest.mark.parametrize("replicas, granularity", [
     # at 10 the scale-down KC-ROLL-001 induction runs to the count model's 60 s budget (~120 s in all): slow tier
-    pytest.param(10, marks=pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~120 s of Z3: KUBECHECK_SLOW=1")),
-    100,
+    pytest.param(10, "reconcile", marks=_SLOW),
+    (100, "reconcile"),
+    # write granularity: the proportional scaling's writes one by one (rollout._dc_scaling write=True)
+    pytest.param(10, "write", marks=_SLOW),
+    (100, "write"),
 ])
-def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, replicas: int) -> None:
+def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, replicas: int, granularity: str) -> None:
     """Issue 16, scale during a rollout (proportional scaling): set-image and one kubectl scale of a 10- and a
-    100-replica Deployment at reconcile granularity.  KC-ROLL-002 is proved by the count model (action form, the
+    100-replica Deployment at either granularity.  KC-ROLL-002 is proved by the count model (action form, the
     bound at the Deployment's spec.replicas after each step) before any explicit search; KC-ROLL-001 is not
     proved (scale up: the count model has a counterexample, the ReplicaSet controller deleting surplus pods of a
-    ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: undecided), so its
-    verdict stays the explicit one, with the count model's answer in the note and never HOLDS from it."""
+    ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: a counterexample at 100
+    of the same kind, undecided at 10), so its verdict stays the explicit one, with the count model's answer in the
+    note and never HOLDS from it."""
     for to in (replicas + 1, replicas - 1):
-        report = _run(tmp_path, _scale_file(to), scenarios=(), replicas=replicas, granularity="reconcile")
+        report = _run(tmp_path, _scale_file(to), scenarios=(), replicas=replicas, granularity=granularity)
         got = {f.rule_id: (f.verdict, f.note) for f in report.findings if f.scenario == "scale-during-rollout"}
         verdict, note = got["KC-ROLL-002"]
         assert verdict == "holds", note
@@ -428,7 +435,10 @@ def test_coverage_of_scale_during_a_rollout() -> None:
     assert coverage(d, [img, up], FaultBudget(), "reconcile", False) == ""
     assert coverage(d, [img, down], FaultBudget(container_crash=1), "reconcile", False) == ""
     assert "more than one kubectl scale" in coverage(d, [img, up, down], FaultBudget(), "reconcile", False)
-    assert "write granularity" in coverage(d, [img, up], FaultBudget(), "write", False)
+    # write granularity: covered crash-free (the refinement of the writes one by one is checked without crashes)
+    assert coverage(d, [img, up], FaultBudget(), "write", False) == ""
+    assert coverage(d, [img, down], FaultBudget(), "write", False) == ""
+    assert "write granularity with a container crash" in coverage(d, [img, up], FaultBudget(container_crash=1), "write", False)
     assert "without exactly one image change" in coverage(d, [up], FaultBudget(), "reconcile", False)
     assert "node failure" in coverage(d, [img, up], FaultBudget(node_failure=1), "reconcile", False)
     assert "more than one container crash" in coverage(d, [img, up], FaultBudget(container_crash=2), "reconcile", False)

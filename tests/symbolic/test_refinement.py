@@ -14,7 +14,8 @@ granularity (1.8k-93k states, 2-112 s CPU each; docs/performance.md "Refinement 
 candidates left out because they do not finish in ~3 minutes).  Replicas 3 at write granularity is in
 bench/z3_rollout.py (``--refinement``), not in CI. Node failures: ``NODE_FAST``/``NODE_SLOW`` below (both granularities).
 Two image changes (a second old ReplicaSet): ``TWO_FAST``/``TWO_SLOW`` below. Scale during a rollout (one
-``kubectl scale``, reconcile granularity): ``SCALE_FAST``/``SCALE_SLOW`` below.
+``kubectl scale``): ``SCALE_FAST``/``SCALE_SLOW`` (reconcile granularity) and ``SCALE_WRITE_FAST``/``SCALE_WRITE_SLOW``
+(write granularity, the by-creator identifiers ``kubecheck check`` explores with) below.
 """
 
 from __future__ import annotations
@@ -426,3 +427,54 @@ def test_scale_during_a_rollout_refines(replicas: int, surge: object, unavailabl
     # the scaling event scaled a ReplicaSet (proportionally, or the one active one)
     assert "dc" in res.mapped["dc_scale_up_new_rs" if to > replicas else "dc_scale_down_old_rs"]
 
+
+
+#: write granularity (the proportional scaling's writes one by one, rollout._dc_scaling write=True), crash-free,
+#: identifiers="by-creator" (the allocation ``kubecheck check`` explores with); CPU on the shared 2-core machine
+SCALE_WRITE_FAST = [(1, 1, 0, 2),  # 10,150 states, ~8 s CPU
+                    (1, 1, 0, 0),  # 7,222 states, ~6 s: scale to 0
+                    (1, 0, 1, 0)]  # 5,602 states, ~6 s
+SCALE_WRITE_SLOW = [(1, 0, 1, 2),  # 43,397 states, ~37 s CPU
+                    (2, 1, 0, 1),  # 19,024 states, ~17 s
+                    (2, 0, 1, 1)]  # 37,698 states, ~41 s
+SCALE_WRITE_CASES = SCALE_WRITE_FAST + (SCALE_WRITE_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
+
+
+@pytest.mark.parametrize("replicas, surge, unavailable, to", SCALE_WRITE_CASES,
+                         ids=[f"r{r}-s{s}-u{u}-to{t}" for r, s, u, t in SCALE_WRITE_CASES])
+def test_scale_during_a_rollout_refines_at_write_granularity(replicas: int, surge: int, unavailable: int, to: int) -> None:
+    from kubecheck.symbolic.rollout import scaling_for
+
+    system, project, f = rollout_system(replicas, surge, unavailable, granularity="write", scales=(to,),
+                                        identifiers="by-creator")
+    res = check_refinement(system, project, f, write=True, scaling=scaling_for(replicas, surge, unavailable, (to,)))
+    assert res.ok, res.describe()
+    assert res.mapped["user_scale_deployment"] == {"scale1"}
+    if (replicas, to) in ((1, 2), (2, 1)) and surge == 1:
+        # the proportional scaling's second write landed on its own step (a pending Update of a ReplicaSet)
+        assert "dc_scaling_pending" in res.mapped["dc_update_rs"], res.mapped
+
+
+def test_scale_at_write_granularity_a_count_model_landing_both_writes_at_once_fails_the_refinement(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Non-vacuity: a count Deployment controller whose proportional scaling lands both ReplicaSet writes in one
+    step (the reconcile-granularity step) is not refined by the object model at write granularity."""
+    from dataclasses import replace
+
+    import kubecheck.symbolic.rollout as rollout_mod
+    from kubecheck.symbolic.rollout import scaling_for
+
+    orig = rollout_mod._dc_scaling
+
+    def seeded(o, sc, s, write=False):  # type: ignore[no-untyped-def]
+        en, nxt = orig(o, sc, s, write)
+        if write and nxt.dc_sw:  # PY ops only: land the pending write at once
+            side = "new" if nxt.dc_sw == 1 else "old"
+            nxt = replace(nxt, **{f"{side}_spec": nxt.dc_sv, f"{side}_desired": nxt.dc_sd}, dc_sw=0, dc_sv=-1, dc_sd=-1)
+        return en, nxt
+
+    monkeypatch.setattr(rollout_mod, "_dc_scaling", seeded)
+    system, project, f = rollout_system(1, 1, 0, granularity="write", scales=(2,), identifiers="by-creator")
+    res = check_refinement(system, project, f, write=True, scaling=scaling_for(1, 1, 0, (2,)))
+    assert not res.ok
+    assert any(label.startswith("dc_") for label in res.failures), res.describe()
