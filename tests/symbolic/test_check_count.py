@@ -323,14 +323,18 @@ def test_two_image_changes_are_decided_by_the_count_model(tmp_path: Path, replic
         assert "family: holds for all replicas 1..10000" in note, note
 
 
-def test_two_image_changes_at_write_granularity_stay_explicit_saying_why(tmp_path: Path) -> None:
-    """At the default write granularity the count model proves two image changes (test_prove), but its refinement
-    of the object model is checked at replicas 1 only: the explicit verdict stays, and the note says why."""
+def test_two_image_changes_at_write_granularity_are_decided_by_the_count_model(tmp_path: Path) -> None:
+    """At the default write granularity the count model proves two image changes (test_prove) and its refinement of
+    the object model is checked where its pending writes matter (replicas 2: pending pod Deletes; replicas 1 with
+    maxUnavailable 1: two pending scales; test_refinement ``TWO_SLOW``): the count model decides, before any search."""
     report = _run(tmp_path, TWO_IMAGES, scenarios=(), replicas=10, granularity="write")
-    for f in report.findings:
-        assert f.verdict != "holds" or "count model" not in f.note, f.note
-        if f.rule_id in ("KC-ROLL-001", "KC-ROLL-002"):
-            assert "two image changes at write granularity: the count model proves them, but its refinement" in f.note, f.note
+    assert not report.explorations
+    got = {f"{f.scenario}/{f.rule_id}": (f.verdict, f.note) for f in report.findings}
+    for rule in ("KC-ROLL-001", "KC-ROLL-002"):
+        verdict, note = got[f"two-image-changes/{rule}"]
+        assert verdict == "holds", note
+        assert "write granularity, two image changes (two old ReplicaSets)" in note, note
+        assert "checked exhaustively for replicas <= 2" in note, note
 
 
 def test_coverage_of_two_image_changes() -> None:
@@ -342,8 +346,8 @@ def test_coverage_of_two_image_changes() -> None:
     a, b = (SetImage("Deployment", "web", "x:2"), 1), (SetImage("Deployment", "web", "x:3"), 1)
     assert image_changes(d, [a, b]) == (2, "")
     assert coverage(d, [a, b], FaultBudget(), "reconcile", False) == ""
-    assert "write granularity" in coverage(d, [a, b], FaultBudget(), "write", False)
-    assert "write granularity" in coverage(d, [a, b], FaultBudget(container_crash=1), "write", False)
+    assert coverage(d, [a, b], FaultBudget(), "write", False) == ""
+    assert "container crash at write granularity" in coverage(d, [a, b], FaultBudget(container_crash=1), "write", False)
     assert coverage(d, [a, b], FaultBudget(container_crash=1), "reconcile", False) == ""
     assert "more than one container crash" in coverage(d, [a, b], FaultBudget(container_crash=2), "reconcile", False)
     assert "node failure" in coverage(d, [a, b], FaultBudget(node_failure=1), "reconcile", False)

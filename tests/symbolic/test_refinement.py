@@ -246,20 +246,41 @@ def test_the_bulk_steps_take_any_number_of_each_class_and_nothing_else() -> None
 # Two image changes (issue 16 item 1, "several old ReplicaSets"): the rollout scenario with a second ``kubectl set
 # image`` to a third image, in either order and at any moment; the new ReplicaSet of the interrupted rollout is
 # the count model's second old ReplicaSet ``mid`` (rollout._rollover).  (replicas, maxSurge, maxUnavailable,
-# crashes, granularity); figures in docs/performance.md ("Two image changes").
-TWO_FAST = [(1, 1, 0, 0, "reconcile")]  # 6,215 states
-TWO_SLOW = [(2, 1, 0, 0, "reconcile"),  # 141,351 states, ~170 s CPU
-            (1, 1, 0, 0, "write"),  # 55,467 states, ~47 s CPU
-            (1, 1, 0, 1, "reconcile")]  # one container crash: 198,778 states, ~167 s CPU
+# crashes, granularity, identifiers); figures in docs/performance.md ("Two image changes").  The write-granularity
+# cases use the allocation ``kubecheck check`` explores with (``by-creator``, runner.check_identifiers): 1.5x fewer
+# states than ``lowest-free``, and the projection does not read identifiers.
+TWO_FAST = [(1, 1, 0, 0, "reconcile", "lowest-free")]  # 6,215 states
+TWO_SLOW = [(2, 1, 0, 0, "reconcile", "lowest-free"),  # 141,351 states, ~170 s CPU
+            (1, 1, 0, 0, "write", "lowest-free"),  # 55,467 states, ~47 s CPU
+            (1, 1, 0, 1, "reconcile", "lowest-free"),  # one container crash: 198,778 states, ~167 s CPU
+            (1, 1, 1, 0, "write", "by-creator"),  # 309,431 states, ~265 s CPU, 305 MB
+            (2, 1, 0, 0, "write", "by-creator")]  # pending pod Deletes: 586,409 states, ~550 s CPU, 600 MB
 TWO_CASES = TWO_FAST + (TWO_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
 
-@pytest.mark.parametrize("replicas, surge, unavailable, crashes, granularity", TWO_CASES,
-                         ids=[f"r{r}-s{s}-u{u}-c{c}-{g}" for r, s, u, c, g in TWO_CASES])
-def test_two_image_changes_refine(replicas: int, surge: object, unavailable: object, crashes: int, granularity: str) -> None:
-    system, project, f = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity,
-                                        image_changes=2)
-    res = check_refinement(system, project, f, write=granularity == "write")
+def _queue_of_two(p: object) -> bool:
+    return getattr(p, "dc_q2w") != 0
+
+
+def _pending_old_delete(p: object) -> bool:
+    return sum(getattr(p, f) for f in ("old_pdu", "old_pda", "mid_pdu", "mid_pda")) > 0
+
+
+@pytest.mark.parametrize("replicas, surge, unavailable, crashes, granularity, identifiers", TWO_CASES,
+                         ids=[f"r{r}-s{s}-u{u}-c{c}-{g}-{i}" for r, s, u, c, g, i in TWO_CASES])
+def test_two_image_changes_refine(replicas: int, surge: object, unavailable: object, crashes: int, granularity: str,
+                                  identifiers: str) -> None:
+    system, project, f = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity,  # type: ignore[arg-type]
+                                        image_changes=2, identifiers=identifiers)
+    reached: dict[str, int] = {"queue of two": 0, "pending Delete": 0}
+
+    def watched(state):  # type: ignore[no-untyped-def]
+        p = project(state)
+        reached["queue of two"] += _queue_of_two(p)
+        reached["pending Delete"] += _pending_old_delete(p)
+        return p
+
+    res = check_refinement(system, watched, f, write=granularity == "write")
     assert res.ok, res.describe()
     assert res.complete and 0 < res.stutters < res.transitions
     # the second change happened mid-rollout (a rollover moved a created new ReplicaSet to ``mid``) and before the
@@ -268,6 +289,16 @@ def test_two_image_changes_refine(replicas: int, surge: object, unavailable: obj
     assert res.mapped["user_update_image_deployment"] == {"rollover", "stutter"}
     assert "rs_mid" in res.mapped["rs_delete_pod"] and "rs_mid" in res.mapped["rs_create_pod"]
     assert "mid_pod_available" in res.mapped["kubelet_start_containers"]
+    # what the write-granularity cases exercise (docs/semantics.md, "Several old ReplicaSets"): pod Deletes of an
+    # old ReplicaSet pending behind a reconcile's first write (replicas 2); the count model's queue of two pending
+    # scales (reachable in the count model at replicas 1 and 2 with 1/1) is reached by none of these object graphs:
+    # the docs argue why it is covered all the same, and a change that makes it reachable fails here to be looked at
+    if granularity == "write":
+        assert any("dc_scale_pending" in steps for steps in res.mapped.values()), res.mapped
+        assert reached["queue of two"] == 0, reached
+        assert (reached["pending Delete"] > 0) == (replicas >= 2), reached
+        if replicas >= 2:
+            assert {"rs_mid_delete_available", "rs_mid_delete_unavailable"} <= res.mapped["rs_delete_pod"], res.mapped
 
 
 def test_two_image_changes_reach_states_with_two_old_replicasets_scaled_up() -> None:
