@@ -304,7 +304,8 @@ def walk_refinement(
     (``res.complete`` False)."""
     start = time.monotonic()
     # the by-creator identifier allocation has no symmetry reduction: the state itself is its key
-    key: Callable[[Any], Hashable] = (lambda s: s) if getattr(system, "_by_creator", False) else system.canonical
+    by_creator = getattr(getattr(system, "scenario", None), "identifiers", None) == "by-creator"
+    key: Callable[[Any], Hashable] = (lambda s: s) if by_creator else system.canonical
     seen: dict[Hashable, Any] = {}
     stack: list[Any] = []
     for s in system.init_states():

@@ -26,7 +26,8 @@ import pytest
 
 import kubecheck.symbolic.refinement as refinement
 from kubecheck.symbolic.refinement import check_refinement, project_state, rollout_system
-from kubecheck.symbolic.rollout import count_steps, PY, py_successors
+from kubecheck.symbolic.rollout import count_steps, CountState, PY, py_successors
+from model.system import SystemState
 
 FAST = [
     # (replicas, maxSurge, maxUnavailable, crashes, granularity, minReadySeconds)
@@ -258,12 +259,12 @@ TWO_SLOW = [(2, 1, 0, 0, "reconcile", "lowest-free"),  # 141,351 states, ~170 s 
 TWO_CASES = TWO_FAST + (TWO_SLOW if os.environ.get("KUBECHECK_SLOW") else [])
 
 
-def _queue_of_two(p: object) -> bool:
-    return getattr(p, "dc_q2w") != 0
+def _queue_of_two(p: CountState[int]) -> bool:
+    return p.dc_q2w != 0
 
 
-def _pending_old_delete(p: object) -> bool:
-    return sum(getattr(p, f) for f in ("old_pdu", "old_pda", "mid_pdu", "mid_pda")) > 0
+def _pending_old_delete(p: CountState[int]) -> bool:
+    return p.old_pdu + p.old_pda + p.mid_pdu + p.mid_pda > 0
 
 
 @pytest.mark.parametrize("replicas, surge, unavailable, crashes, granularity, identifiers", TWO_CASES,
@@ -274,7 +275,7 @@ def test_two_image_changes_refine(replicas: int, surge: object, unavailable: obj
                                         image_changes=2, identifiers=identifiers)
     reached: dict[str, int] = {"queue of two": 0, "pending Delete": 0}
 
-    def watched(state):  # type: ignore[no-untyped-def]
+    def watched(state: SystemState) -> CountState[int]:
         p = project(state)
         reached["queue of two"] += _queue_of_two(p)
         reached["pending Delete"] += _pending_old_delete(p)
