@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-slow bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadgroup
+
+# every tier: the tier-2 tests (larger instances) and the KUBECHECK_SLOW cases too (about an hour on 2 cores)
+test-slow: $(STAMP)
+	KUBECHECK_SLOW=1 $(PY) -m pytest -n auto --dist loadgroup
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'

@@ -82,6 +82,7 @@ def test_pre_commit_hook_runs_kubecheck_check_on_changed_manifests(tmp_path: Pat
     assert good.returncode == 0, good.stdout + good.stderr
 
 
+@pytest.mark.tier2  # ~40 s (a pip install into pre-commit's own environment); the hook's entry runs in CI above
 def test_pre_commit_try_repo_runs_the_hook(tmp_path: Path) -> None:
     """`pre-commit try-repo` installs this repository as the hook's environment and runs it on a commit's files."""
     consumer = tmp_path / "consumer"

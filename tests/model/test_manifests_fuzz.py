@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from model.errors import ManifestError
 from model.manifests import LoadResult, load_text
 from model.state import ClusterState
+from tests.conftest import SLOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,7 +124,7 @@ def _check(result: object) -> None:
         assert sum(state.summary().values()) == len(result.objects) == len(result.locations)
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=2000 if SLOW else 500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(random_text, mutated_manifests()))
 def test_loader_never_raises_anything_but_manifest_errors(case: tuple[str, str]) -> None:
     text, filename = case

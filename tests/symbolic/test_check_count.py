@@ -205,6 +205,7 @@ def test_the_stale_status_race_is_found_at_the_smallest_size_and_replays(_cache:
     assert smallest_counterexample("KC-ROLL-001", 1, 0, 1, "write", 3, cache=_cache) == (r, replayed, text)  # cached
 
 
+@pytest.mark.tier2  # ~35 s of Z3; the smallest-size search and its replay run in CI (the stale status race above)
 def test_exact_parameters_violated_with_a_crash(_cache: Path) -> None:
     cv = count_verdict("KC-ROLL-001", _deployment(3, 0, 2), 1, "write", cache=_cache)
     assert cv.status == VIOLATED and cv.smallest is not None and cv.smallest <= 3
@@ -307,7 +308,7 @@ TWO_IMAGES = ("name: two-image-changes\nactions:\n  - set-image: {kind: Deployme
               "  - set-image: {kind: Deployment, name: web, image: nginx:1.29}\n")
 
 
-@pytest.mark.parametrize("replicas", [10, 100])
+@pytest.mark.parametrize("replicas", [10, pytest.param(100, marks=pytest.mark.tier2)])  # 100: tier 2 (~8 s more)
 def test_two_image_changes_are_decided_by_the_count_model(tmp_path: Path, replicas: int) -> None:
     """Issue 16 item 1, several old ReplicaSets: a second ``kubectl set image`` mid-rollout (two set-image actions
     in a scenario file) on a 10- and a 100-replica Deployment at reconcile granularity: the count model with a
@@ -404,7 +405,8 @@ _SLOW = pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~120 s 
     (100, "reconcile"),
     # write granularity: the proportional scaling's writes one by one (rollout._dc_scaling write=True)
     pytest.param(10, "write", marks=_SLOW),
-    (100, "write"),
+    # ~65 s of Z3: tier 2; the write-granularity scale is checked in CI by the refinement and test_prove tests
+    pytest.param(100, "write", marks=pytest.mark.tier2),
 ])
 def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, replicas: int, granularity: str) -> None:
     """Issue 16, scale during a rollout (proportional scaling): set-image and one kubectl scale of a 10- and a

@@ -36,8 +36,10 @@ def test_count_model_agrees_with_the_explicit_engine(replicas, surge, unavailabl
     system, _, _ = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity)
     explicit, states = _explicit_verdict(system, rule)
     assert explicit == want and states > 50
+    # a VIOLATED expectation: bounded model checking alone (no invariant search first, which cannot succeed);
+    # VIOLATED still comes only from a concrete count run (prove._counterexample replays it in the Python model)
     count = prove_rollout(replicas, surge, unavailable, crashes, 120, properties=(KEY[rule],), granularity=granularity,
-                          replay_limit=0).status
+                          replay_limit=0, induction=want != "VIOLATED").status
     assert count == ("VIOLATED" if want == "VIOLATED" else "PROVED")
 
 
@@ -72,7 +74,7 @@ SCALE_CASES = [
     # ~65 s here): slow tier (KUBECHECK_SLOW=1); the explicit and count-search verdicts are checked with it
     pytest.param(2, 1, 0, 1, "KC-ROLL-001", "HOLDS",
                  marks=pytest.mark.skipif(not os.environ.get("KUBECHECK_SLOW"), reason="~65 s of Z3 to UNKNOWN: KUBECHECK_SLOW=1")),
-    (2, 1, 0, 3, "KC-ROLL-002", "HOLDS"),
+    pytest.param(2, 1, 0, 3, "KC-ROLL-002", "HOLDS", marks=pytest.mark.tier2),  # ~21 s; the next case runs in CI
     (1, 1, 0, 0, "KC-ROLL-002", "HOLDS"),
 ]
 

@@ -58,6 +58,8 @@ def test_seeded_rounding_bug_is_violated_with_a_real_counterexample() -> None:
     assert all(s.available() >= spec.replicas - spec.max_unavailable for s in fixed.reachable()) or cex.replicas > 6
 
 
+@pytest.mark.tier2  # ~32 s; in CI: `kubecheck prove deployment --disruptions 1` replays (tests/cli/test_check.py) and the
+# smallest-size search with its replay (tests/symbolic/test_check_count.py, the stale status race)
 def test_one_disruption_gives_a_counterexample_replayed_in_the_object_model() -> None:
     res = prove_rollout((1, 10_000), "int", "int", disruptions=1, properties=("min-available",), timeout=180)
     assert res.status == VIOLATED

@@ -105,7 +105,7 @@ def test_the_check_detects_a_count_model_that_misses_behaviour() -> None:
     assert not res.ok and "dc_create_rs" in res.failures, res.describe()
 
 
-@pytest.mark.parametrize("victims", ["healthy-first", "crashed-first"])
+@pytest.mark.parametrize("victims", ["healthy-first", pytest.param("crashed-first", marks=pytest.mark.tier2)])  # ~8 s each
 def test_the_reconcile_replicaset_step_needs_both_victim_choices(monkeypatch: pytest.MonkeyPatch, victims: str) -> None:
     """Replicas 2, one crash, reconcile granularity: the object model's ReplicaSet controller deletes a
     healthy Ready pod in some runs and the crashed-but-Ready one in others (its ranking cannot tell
@@ -323,7 +323,7 @@ def test_two_image_changes_reach_states_with_two_old_replicasets_scaled_up() -> 
     assert len(seen) == 6215 and both > 0 and three > 0, (both, three)
 
 
-@pytest.mark.parametrize("bug", ["mid-not-scaled", "newest-first"])
+@pytest.mark.parametrize("bug", [pytest.param("mid-not-scaled", marks=pytest.mark.tier2), "newest-first"])  # ~7 s each
 def test_two_image_changes_a_seeded_count_bug_fails_the_refinement(monkeypatch: pytest.MonkeyPatch, bug: str) -> None:
     """Non-vacuity: a count model whose Deployment controller never scales the second old ReplicaSet down, or
     scales the old ReplicaSets newest first (upstream: oldest first, ReplicaSetsByCreationTimestamp), is NOT

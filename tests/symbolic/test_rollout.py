@@ -11,6 +11,7 @@ from kubecheck.symbolic.prove import ParamSpec, _params, _state, _trans
 from kubecheck.symbolic.rollout import ACTIONS, FIXED, CountState, CountSystem, py_successors, resolve
 from model.deployment_util import max_surge, max_unavailable
 from model.objects import Deployment, DeploymentStrategy
+from tests.conftest import SLOW
 
 BOUNDS = [0, 1, 2, 3, "0%", "1%", "25%", "33%", "50%", "99%", "100%"]
 
@@ -65,7 +66,7 @@ def test_burst_replicas_limits_one_reconcile() -> None:
 counts = st.integers(0, 6)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60 if SLOW else 30, deadline=None)  # tier 2 (KUBECHECK_SLOW=1): 60
 @given(
     st.integers(1, 6),
     st.sampled_from([0, 1, 2, "25%", "50%"]),
@@ -120,7 +121,7 @@ def test_reconcile_replicaset_step_chooses_its_doomed_victims() -> None:
     assert outs == {(0, 3, 1)}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40 if SLOW else 20, deadline=None)  # tier 2 (KUBECHECK_SLOW=1): 40
 @given(
     st.integers(1, 5),
     st.sampled_from([0, 1, "25%", "50%"]),
