@@ -1473,9 +1473,44 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
         cv = known.get((p.rule.rule_id, p.target[1], p.target[2])) if p.target is not None else None
         if cv is not None and cv.status == PROVED:
             decided.append(sink.count_decided(spec, p, cv.message))
+            continue
+        found = _count_counterexample(sink, spec, cluster, p, cv) if cv is not None and cv.counts else None
+        if found is not None:
+            decided.append(found)
         else:
             rest.append(p)
     return decided, known, rest
+
+
+def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Planned, cv: Any) -> Finding | None:
+    """The count model's counterexample at the manifest's replicas, followed in the object model this
+    scenario explores (``kubecheck.symbolic.check.concretise``): a VIOLATED finding with that object-model
+    trace, or None (the explicit search decides, and the note says why the run was not followed)."""
+    from kubecheck.core.verdict import PropertyResult
+    from kubecheck.symbolic.check import concretise, count_run
+    from model.system import KubeSystem
+
+    assert p.target is not None
+    d = cluster.get(*p.target)
+    searches, _ = plan_searches(spec, cluster, [p], sink.cfg.granularity, decompose=False,
+                                identifiers=check_identifiers(sink.cfg))
+    for search in searches:  # the variant that rolls this Deployment (per-workload rollouts: one per workload)
+        system = KubeSystem(search.scenario)
+        faults = search.scenario.faults
+        fallback = bool(faults.node_failure and faults.container_crash)
+        trace, how = concretise(system, d, cv, p.prop, timeout=5.0 if fallback else 10.0)
+        if trace is None and fallback:
+            # the count run may take a node-failure step the object model cannot take in that order: a run of
+            # the same scenario in which no node fails (the budget is at most one), if the count model has one
+            run = count_run(p.rule.rule_id, d, search.scenario, cache=_count_cache(sink.cfg))
+            trace, how = concretise(system, d, cv, p.prop, counts=run)
+            how += ", a run in which no node fails"
+        if trace is not None:
+            note = (f"violated at replicas = {cv.replicas}: the Z3 count model's counterexample at these parameters, "
+                    f"followed in the object model ({how}); family: {cv.family}")
+            res = PropertyResult(p.prop, Verdict.VIOLATED, trace, note=note)
+            return sink.finding(spec.name, search.scenario, system, p, res, ("count-model counterexample",))
+    return None
 
 
 def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched,

@@ -26,7 +26,8 @@ from model.state import ClusterState
 from model.system import KubeSystem, Scenario, SystemState
 from traces.trace import Step, Trace
 
-__all__ = ["ACTORS", "rollout_scenario", "project", "explicit_reachable_counts", "replay_in_object_model", "Replay"]
+__all__ = ["ACTORS", "rollout_scenario", "project", "explicit_reachable_counts", "replay_in_object_model", "Replay",
+           "guided_run", "GuidedRun"]
 
 #: The actor families a rollout needs (no GC, no node lifecycle, no StatefulSets).
 ACTORS: tuple[str, ...] = ("deployment", "replicaset", "scheduler", "kubelet", "expiry")
@@ -150,6 +151,94 @@ class Replay:
     trace: Trace | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class GuidedRun:
+    """A run of an object-model system whose projections follow a sequence of count states
+    (:func:`guided_run`): ``steps`` (``kubecheck.core.trace.Step``, action indices into
+    ``system.actions``) when ``ok``; else the count step it could not match, and why."""
+
+    ok: bool
+    steps: tuple[Step, ...]
+    failed_at: int | None = None
+    message: str = ""
+    #: object-model states the guided searches stored, over every count step
+    states: int = 0
+
+
+def guided_run(system: Any, init: Any, project: Any, targets: list[Any], *, max_states: int = 100_000,
+               key: Any = None, timeout: float | None = None) -> GuidedRun:
+    """A run of ``system`` from ``init`` whose projection goes through ``targets`` in order.
+
+    ``targets[0]`` must be ``project(init)``.  One best-first search over pairs (object-model state,
+    index of the count state it projects to), the pair furthest along the count run first and breadth-first
+    among equals (so each count step is matched by a shortest run from the first state that reached the
+    previous one, as a step-by-step search would): a successor that projects to the current count state
+    stutters (kubelet steps, status writes with equal counts, other workloads' steps), one that projects
+    to the next count state advances, any other is not entered; the first pair at the last index ends the
+    run.  Complete, not greedy: a choice early in the run (which node fails, which pod is deleted) that leaves a
+    later count step without an object-model step is undone by the search.  ``project`` returns ``None``
+    for a state outside the count model's image.  ``key``: the visited-set key of a state (default: the
+    state itself).  Not ``ok`` when no such run exists within ``max_states`` stored pairs or ``timeout``
+    seconds (``failed_at``: the furthest count step reached + 1)."""
+    import heapq
+    import time
+    from kubecheck.core.ts import successors_fn
+
+    keyf = key or (lambda st: st)
+    successors = successors_fn(system)
+    if project(init) != targets[0]:
+        return GuidedRun(False, (), 0, f"initial projection {project(init)} != {targets[0]}")
+    last = len(targets) - 1
+    while last > 0 and targets[last] == targets[last - 1]:
+        last -= 1  # a trailing stutter of the count run
+    start = (keyf(init), 0)
+    parent: dict[Hashable, tuple[Any, Any, Any, Any] | None] = {start: None}
+    queue: list[tuple[int, int, Any]] = [(0, 0, init)]  # (-index, order of discovery, state): a heap
+    order = 0
+    furthest = 0
+    goal: tuple[Any, int] | None = (init, 0) if last == 0 else None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while queue and goal is None:
+        neg, _, s = heapq.heappop(queue)
+        i = -neg
+        for a, n in successors(s):
+            pn = project(n)
+            j = i + 1 if pn == targets[i + 1] else (i if pn == targets[i] else -1)
+            while 0 <= j < last and targets[j + 1] == targets[j]:
+                j += 1  # count steps the projection does not see (equal count states)
+            if j < 0:
+                continue
+            k = (keyf(n), j)
+            if k in parent:
+                continue
+            parent[k] = (s, i, a, n)
+            furthest = max(furthest, j)
+            if j == last:
+                goal = (n, j)
+                break
+            order += 1
+            heapq.heappush(queue, (-j, order, n))
+        if len(parent) > max_states:
+            return GuidedRun(False, (), furthest + 1, f"state limit ({max_states}) in the guided search", len(parent))
+        if deadline is not None and time.monotonic() > deadline:
+            return GuidedRun(False, (), furthest + 1, f"time limit ({timeout:g} s) in the guided search", len(parent))
+    if goal is None:
+        return GuidedRun(False, (), furthest + 1, f"no object-model run past count state {furthest}: {targets[furthest]}",
+                         len(parent))
+    steps: list[Step] = []
+    at = parent[(keyf(goal[0]), goal[1])]
+    while at is not None:
+        prev, i, a, n = at
+        steps.append(Step(a.actor, a.label, _action_index(system.actions(prev), a), n, a))
+        at = parent[(keyf(prev), i)]
+    steps.reverse()
+    return GuidedRun(True, tuple(steps), states=len(parent))
+
+
+def _action_index(actions: Any, action: Any) -> int:
+    return next(i for i, candidate in enumerate(actions) if candidate == action)
+
+
 def replay_in_object_model(
     replicas: int,
     max_surge: IntOrString,
@@ -160,62 +249,19 @@ def replay_in_object_model(
     max_states_per_step: int = 20_000,
     granularity: str = "reconcile",
 ) -> Replay:
-    """Replay a sequence of count vectors (the first is the initial one) in the object model.
-
-    Each count step is matched by a shortest object-model run whose intermediate states
-    project to the current vector (or to the target: steps that change nothing the count model
-    sees, like status writes with equal counts or kubelet steps, are allowed) ending in a state
-    that projects to the next vector.  ``ok`` is False, with the failing step, when no such run
-    exists within ``max_states_per_step``.
+    """Replay a sequence of count vectors (the first is the initial one) in the object model of
+    :func:`rollout_scenario` (:func:`guided_run` with :func:`project`, symmetry-reduced keys).
+    ``ok`` is False, with the failing step, when no run exists within ``max_states_per_step``.
     """
     ks, init = rollout_scenario(replicas, max_surge, max_unavailable, crashes=crashes, granularity=granularity)
-    if project(init) != count_vectors[0]:
-        return Replay(False, (init,), (), 0, f"initial projection {project(init)} != {count_vectors[0]}")
-    path_states: list[SystemState] = [init]
-    labels: list[str] = []
-    steps: list[Step] = []
-    cur = init
-    for i, target in enumerate(count_vectors[1:], start=1):
-        here = project(cur)
-        if target == here:
-            continue
-        parent: dict[Hashable, tuple[Hashable | None, SystemState, Any]] = {ks.canonical(cur): (None, cur, None)}
-        queue = deque([cur])
-        found: SystemState | None = None
-        while queue and found is None:
-            s = queue.popleft()
-            for idx, (a, n) in enumerate(ks.successors(s)):
-                k = ks.canonical(n)
-                if k in parent:
-                    continue
-                pn = project(n)
-                if pn not in (here, target):
-                    continue
-                parent[k] = (ks.canonical(s), n, (idx, a))
-                if pn == target:
-                    found = n
-                    break
-                queue.append(n)
-                if len(parent) > max_states_per_step:
-                    return Replay(False, tuple(path_states), tuple(labels), i, "state limit in the guided search")
-        if found is None:
-            return Replay(False, tuple(path_states), tuple(labels), i, f"no object-model run from {here} to {target}")
-        seg: list[tuple[SystemState, Any]] = []
-        at: Hashable | None = ks.canonical(found)
-        while at is not None:
-            pk, st, how = parent[at]
-            if pk is not None:
-                seg.append((st, how))
-            at = pk
-        seg.reverse()
-        for st, (idx, a) in seg:
-            path_states.append(st)
-            labels.append(f"{a.actor}:{a.label}")
-            steps.append(Step(a.actor, a.label, idx, st, a))
-        cur = found
+    run = guided_run(ks, init, project, count_vectors, max_states=max_states_per_step * len(count_vectors), key=ks.canonical)
+    states = (init, *(st.state for st in run.steps))
+    labels = tuple(f"{st.actor}:{st.label}" for st in run.steps)
+    if not run.ok:
+        return Replay(False, states, labels, run.failed_at, run.message)
     trace = Trace(
         initial=init,
-        steps=tuple(steps),
+        steps=run.steps,
         property_id=None,
         property_name=None,
         loop_start=None,
@@ -223,4 +269,4 @@ def replay_in_object_model(
         bounds=(("replicas", replicas), ("max_surge", max_surge), ("max_unavailable", max_unavailable), ("crashes", crashes),
                 ("granularity", granularity)),
     )
-    return Replay(True, tuple(path_states), tuple(labels), trace=trace)
+    return Replay(True, states, labels, trace=trace)

@@ -101,6 +101,9 @@ class CountVerdict:
     replayed: bool | None = None
     seconds: float = 0.0
     cached: bool = False
+    #: VIOLATED at the exact parameters: the count run (``CountState.as_tuple()`` of each state), for
+    #: :func:`concretise` to follow in the object model the check explores
+    counts: tuple[tuple[int, ...], ...] = ()
 
 
 NOT_COVERED = "NOT_COVERED"
@@ -339,7 +342,8 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         details: dict[str, Any] = {"status": pp.status, "seconds": round(pp.seconds, 3), "message": pp.message}
         if pp.counterexample is not None:
             cex = pp.counterexample
-            details.update(cex_replicas=cex.replicas, cex_steps=list(cex.actions))
+            details.update(cex_replicas=cex.replicas, cex_steps=list(cex.actions),
+                           cex_counts=[list(s.as_tuple()) for s in cex.states])
         if path is not None and pp.status in (PROVED, VIOLATED):  # a timeout is not cached
             _store(path, key(rid), details)
         if rid == rule_id:
@@ -476,16 +480,113 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
                f"spurious: "
                f"not reported as "
                f"violated; family: {family}")
-        return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached)
+        return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached,
+                            counts=_count_run(details, r))
     if exact == VIOLATED:
         smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, r,
                                                           timeout=timeout, cache=cache)
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; {text}. Not reported as violated "
                f"at replicas = {r}: the explicit search was cut and the run is not replayed at that size; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, smallest=smallest, replayed=replayed,
-                            seconds=time.monotonic() - start, cached=cached)
+                            seconds=time.monotonic() - start, cached=cached, counts=_count_run(details, r))
     return CountVerdict(rule_id, "UNKNOWN", f"count model undecided at replicas = {r} ({details.get('message') or 'timeout'})",
                         replicas=r, family=family, seconds=seconds, cached=cached)
+
+
+def _count_run(details: dict[str, Any], replicas: int) -> tuple[tuple[int, ...], ...]:
+    """The exact-parameter counterexample's count states, from :func:`_status`'s details (cached or not)."""
+    if details.get("cex_replicas") != replicas:
+        return ()
+    return tuple(tuple(int(x) for x in row) for row in details.get("cex_counts") or ())
+
+
+def count_run(rule_id: str, deployment: Deployment, scenario: Any, *, timeout: float = 60.0,
+              cache: Path | None = None) -> tuple[tuple[int, ...], ...]:
+    """A count-model counterexample to ``rule_id`` at ``deployment``'s exact parameters with the container
+    crashes of ``scenario`` (a ``model.system.Scenario``) and no node failure, by bounded model checking alone
+    (no proof is attempted), cached; () when there is none within the BMC depth or ``timeout``.
+
+    The run of a scenario that also allows a node failure, in which no node fails (fault budgets are at
+    most, docs/semantics.md): :func:`concretise` follows it with the node-failure budget left unspent when
+    the count model's own counterexample (which may use a node-failure step the object model cannot take in
+    that order) could not be followed."""
+    r, s, u = deployment.replicas, deployment.strategy.max_surge, deployment.strategy.max_unavailable
+    crashes, granularity = scenario.faults.container_crash, scenario.granularity
+    rollout = any(_sets_image_of(e, deployment) for e in scenario.user_actions)
+    key = _key("run", rule_id, r, s, u, crashes, granularity, rollout)
+    path = (cache_dir() if cache is None else cache) / "count-proofs.json"
+    hit = _load(path).get(key)
+    if hit is not None:
+        return tuple(tuple(row) for row in hit["counts"])
+    res = prove_rollout(r, s, u, crashes, timeout, properties=(RULES[rule_id],), granularity=granularity, replay_limit=0,
+                        rollout=rollout, induction=False)
+    pp = res.properties[0]
+    counts = tuple(tuple(st.as_tuple()) for st in pp.counterexample.states) if pp.counterexample is not None else ()
+    if counts:  # no run found (a BMC timeout included) is not cached
+        _store(path, key, {"counts": [list(c) for c in counts]})
+    return counts
+
+
+def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any, *,
+               max_states: int = 100_000, timeout: float = 10.0,
+               counts: tuple[tuple[int, ...], ...] | None = None) -> tuple[Any, str]:
+    """Follow the count model's counterexample ``cv.counts`` (or ``counts``, e.g. :func:`count_run`'s) in ``system`` (the object model the check
+    explores for this scenario, at the manifest's own replicas) and judge ``prop`` (the rule's property
+    on this Deployment) on every step of the run found.
+
+    Returns ``(trace, note)``: a ``kubecheck.core.trace.Trace`` ending at the first step that violates
+    ``prop`` (an action rule, judged as the explicit engine judges it), or ``None`` and why not (no object
+    run follows the count run within the budget, or the run found violates nothing).  A trace is a run of
+    the object model itself, so VIOLATED from it needs no trust in the count model (docs/semantics.md,
+    "Counterexamples at the manifest's replicas")."""
+    from kubecheck.core.properties import PropertyKind
+    from kubecheck.core.trace import Trace
+    from kubecheck.symbolic.bridge import guided_run
+    from kubecheck.symbolic.refinement import ProjectionError, project_state
+    from kubecheck.symbolic.rollout import CountState
+
+    rows = cv.counts if counts is None else counts
+    if not rows:
+        return None, "no count run to follow"
+    if prop.kind is not PropertyKind.ACTION:
+        return None, f"{prop.rule_id} is not an action rule"
+    if deployment.strategy.type != "RollingUpdate":
+        return None, "only RollingUpdate runs are followed in the object model"
+    targets = [CountState(*row) for row in rows]
+    node_failures = system.scenario.faults.node_failure
+    if targets[0].node_budget + targets[0].node_down < node_failures:  # a run without node failures: budget unspent
+        targets = [replace(t, node_budget=node_failures) for t in targets]
+    first = targets[0]
+    if first.rollovers or first.dc_sw or any(getattr(first, f) for f in ("d_replicas", "new_desired", "old_desired")):
+        return None, "a run with a second image change or a scale is not followed in the object model"
+    scenario = system.scenario
+    key = (deployment.namespace, deployment.name)
+    sets = [i for i, (ua, _) in enumerate(scenario.user_actions) if _sets_image_of(ua, deployment)]
+    rollout = bool(first.rollout)
+    if rollout != bool(sets) or len(sets) > 1:
+        return None, "the scenario's image changes differ from the count run's"
+
+    def project(state: Any) -> Any:
+        rolled = rollout and state.user_budget[sets[0]] < scenario.user_actions[sets[0]][1]
+        try:
+            return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rollout)
+        except ProjectionError:
+            return None
+
+    init = system.init_states()[0]
+    run = guided_run(system, init, project, targets, max_states=max_states, timeout=timeout)
+    if not run.ok:
+        return None, f"the object model has no run that follows it (count step {run.failed_at}: {run.message})"
+    prev = init
+    for i, st in enumerate(run.steps):
+        if not prop.predicate(prev, st.action, st.state):
+            trace = Trace(initial=init, steps=run.steps[:i + 1], property_id=prop.rule_id, property_name=prop.name,
+                          loop_start=None, engine="z3-bmc+guided-object-search",
+                          bounds=(("count_steps", len(targets) - 1), ("guided_states", run.states)))
+            return trace, (f"{len(targets) - 1} count steps in {i + 1} object-model steps, {run.states} states stored by "
+                           "the guided search")
+        prev = st.state
+    return None, f"the object-model run that follows it ({len(run.steps)} steps) violates no step of {prop.rule_id}"
 
 
 #: The explicit reach: the largest ``spec.replicas`` of a Deployment whose rollout the explicit search is

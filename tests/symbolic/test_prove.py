@@ -77,7 +77,7 @@ def test_one_disruption_gives_a_counterexample_replayed_in_the_object_model() ->
     assert ot is not None and len(ot) >= len(cex.actions)
     ks, state = rollout_scenario(cex.replicas, cex.max_surge, cex.max_unavailable, crashes=1)
     for step in ot.steps:
-        state = ks.successors(state)[step.action_index][1]
+        state = ks.step(state, ks.actions(state)[step.action_index])
     assert project(state) == cex.states[-1].counts()
 
 
