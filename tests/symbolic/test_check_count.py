@@ -414,8 +414,9 @@ def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, re
     bound at the Deployment's spec.replicas after each step) before any explicit search; KC-ROLL-001 is not
     proved (scale up: the count model has a counterexample, the ReplicaSet controller deleting surplus pods of a
     ReplicaSet the Deployment controller scaled down before the user scaled up; scale down: a counterexample at 100
-    of the same kind, undecided at 10), so its verdict stays the explicit one, with the count model's answer in the
-    note and never HOLDS from it."""
+    of the same kind, undecided at 10).  At 100 that counterexample is followed in the object model at replicas 100
+    (docs/semantics.md "Counterexamples at the manifest's replicas"): VIOLATED with an object-model trace that
+    replays, and no explicit search runs; never HOLDS from the count model."""
     for to in (replicas + 1, replicas - 1):
         report = _run(tmp_path, _scale_file(to), scenarios=(), replicas=replicas, granularity=granularity)
         got = {f.rule_id: (f.verdict, f.note) for f in report.findings if f.scenario == "scale-during-rollout"}
@@ -426,6 +427,12 @@ def test_scale_during_a_rollout_is_decided_by_the_count_model(tmp_path: Path, re
         verdict, note = got["KC-ROLL-001"]
         assert verdict != "holds" or "proved by induction" not in note, (verdict, note)
         assert verdict == "violated" or "count model" in note, (verdict, note)
+        if replicas == 100:
+            assert verdict == "violated" and "followed in the object model" in note, (verdict, note)
+            (f,) = [f for f in report.findings if f.scenario == "scale-during-rollout" and f.rule_id == "KC-ROLL-001"]
+            trace = _replays_and_violates(report, f)
+            assert any(s.actor == "user" and s.label.startswith("user_scale_") for s in trace.steps)  # the scale is in it
+            assert not report.explorations
 
 
 def test_coverage_of_scale_during_a_rollout() -> None:
