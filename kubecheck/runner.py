@@ -1474,18 +1474,22 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
         if cv is not None and cv.status == PROVED:
             decided.append(sink.count_decided(spec, p, cv.message))
             continue
-        found = _count_counterexample(sink, spec, cluster, p, cv) if cv is not None and cv.counts else None
+        found, why = _count_counterexample(sink, spec, cluster, p, cv) if cv is not None and cv.counts else (None, "")
         if found is not None:
             decided.append(found)
-        else:
-            rest.append(p)
+            continue
+        if why:  # the explicit search decides; its note says why the count run was not followed
+            assert cv is not None and p.target is not None
+            known[(p.rule.rule_id, p.target[1], p.target[2])] = replace(
+                cv, message=f"{cv.message}; not followed in the object model at replicas = {cv.replicas}: {why}")
+        rest.append(p)
     return decided, known, rest
 
 
-def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Planned, cv: Any) -> Finding | None:
+def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Planned, cv: Any) -> tuple[Finding | None, str]:
     """The count model's counterexample at the manifest's replicas, followed in the object model this
     scenario explores (``kubecheck.symbolic.check.concretise``): a VIOLATED finding with that object-model
-    trace, or None (the explicit search decides, and the note says why the run was not followed)."""
+    trace, or None and why the run was not followed (the explicit search decides)."""
     from kubecheck.core.verdict import PropertyResult
     from kubecheck.symbolic.check import concretise, count_run
     from model.system import KubeSystem
@@ -1494,6 +1498,7 @@ def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Pla
     d = cluster.get(*p.target)
     searches, _ = plan_searches(spec, cluster, [p], sink.cfg.granularity, decompose=False,
                                 identifiers=check_identifiers(sink.cfg))
+    why = ""
     for search in searches:  # the variant that rolls this Deployment (per-workload rollouts: one per workload)
         system = KubeSystem(search.scenario)
         faults = search.scenario.faults
@@ -1503,14 +1508,17 @@ def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Pla
             # the count run may take a node-failure step the object model cannot take in that order: a run of
             # the same scenario in which no node fails (the budget is at most one), if the count model has one
             run = count_run(p.rule.rule_id, d, search.scenario, cache=_count_cache(sink.cfg))
+            first = how
             trace, how = concretise(system, d, cv, p.prop, counts=run)
-            how += ", a run in which no node fails"
+            how = f"{how}, a run in which no node fails" if trace is not None else f"{first}; without the node failure: {how}"
         if trace is not None:
             note = (f"violated at replicas = {cv.replicas}: the Z3 count model's counterexample at these parameters, "
                     f"followed in the object model ({how}); family: {cv.family}")
             res = PropertyResult(p.prop, Verdict.VIOLATED, trace, note=note)
-            return sink.finding(spec.name, search.scenario, system, p, res, ("count-model counterexample",))
-    return None
+            return sink.finding(spec.name, search.scenario, system, p, res, ("count-model counterexample",)), ""
+        if "differ from the count run's" not in how:  # not the variant the count run is about
+            why = how
+    return None, why
 
 
 def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster: Any, out: _Searched,

@@ -557,15 +557,14 @@ def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any,
     if targets[0].node_budget + targets[0].node_down < node_failures:  # a run without node failures: budget unspent
         targets = [replace(t, node_budget=node_failures) for t in targets]
     first = targets[0]
-    if first.rollovers:
-        return None, "a run with a second image change is not followed in the object model"
     from model.environment import ScaleWorkload
 
     scenario = system.scenario
     key = (deployment.namespace, deployment.name)
     sets = [i for i, (ua, _) in enumerate(scenario.user_actions) if _sets_image_of(ua, deployment)]
     rollout = bool(first.rollout)
-    if rollout != bool(sets) or len(sets) > 1:
+    # one image change, or two (the count model's rollovers = 1: a second old ReplicaSet), each action once
+    if rollout != bool(sets) or len(sets) != 1 + first.rollovers or any(scenario.user_actions[i][1] != 1 for i in sets):
         return None, "the scenario's image changes differ from the count run's"
     # kubectl scale of this Deployment, each action once (the count model's scale1/scale2: the budget left of each)
     scales = [i for i, (ua, _) in enumerate(scenario.user_actions) if isinstance(ua, ScaleWorkload) and _is_this(ua, deployment)]
@@ -573,10 +572,13 @@ def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any,
         return None, "the scenario's scale actions differ from the count run's"
 
     def project(state: Any) -> Any:
-        rolled = rollout and state.user_budget[sets[0]] < scenario.user_actions[sets[0]][1]
+        images_left = sum(state.user_budget[i] for i in sets)  # as refinement.rollout_system projects
+        rolled = rollout and images_left < len(sets)
+        rollovers = images_left if rolled else max(images_left - 1, 0)
         left = tuple(state.user_budget[i] for i in scales) if scales else None
         try:
-            return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rollout, scales_left=left)
+            return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rollout, rollovers=rollovers,
+                                 scales_left=left)
         except ProjectionError:
             return None
 

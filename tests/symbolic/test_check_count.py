@@ -537,3 +537,17 @@ def test_a_count_run_that_violates_nothing_in_the_object_model_is_not_a_violatio
     assert trace is None and "violates no step of KC-ROLL-002" in how
     no_rollout = KubeSystem(dc_replace(scenario, user_actions=()))
     assert concretise(no_rollout, d, cv, p1) == (None, "the scenario's image changes differ from the count run's")
+
+
+@pytest.mark.tier2  # ~50 s of Z3 (two image changes with a crash at reconcile granularity, replicas 10)
+def test_a_count_counterexample_with_two_image_changes_is_followed_too(tmp_path: Path) -> None:
+    """Two ``set-image`` actions and one container crash at reconcile granularity (covered by the count model with
+    a second old ReplicaSet): KC-ROLL-001's count counterexample at replicas 10 is followed in the object model,
+    the projection's ``rollovers`` read from the two actions' budgets."""
+    two = TWO_IMAGES.replace("image: nginx:1.29}\n", "image: nginx:1.29}\nfaults: {container_crash: 1}\n")
+    assert "faults" in two
+    report = _run(tmp_path, two, scenarios=(), replicas=10, granularity="reconcile", rules=("KC-ROLL-001",))
+    (f,) = report.findings
+    assert f.verdict == "violated" and "followed in the object model" in f.note, f.note
+    trace = _replays_and_violates(report, f)
+    assert sum(s.label == "user_update_image_deployment" for s in trace.steps) >= 1
