@@ -530,9 +530,9 @@ def count_run(rule_id: str, deployment: Deployment, scenario: Any, *, timeout: f
 def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any, *,
                max_states: int = 100_000, timeout: float = 10.0,
                counts: tuple[tuple[int, ...], ...] | None = None) -> tuple[Any, str]:
-    """Follow the count model's counterexample ``cv.counts`` (or ``counts``, e.g. :func:`count_run`'s) in ``system`` (the object model the check
-    explores for this scenario, at the manifest's own replicas) and judge ``prop`` (the rule's property
-    on this Deployment) on every step of the run found.
+    """Follow the count model's counterexample ``cv.counts`` (or ``counts``, e.g. :func:`count_run`'s) in
+    ``system`` (the object model the check explores for this scenario, at the manifest's own replicas) and
+    judge ``prop`` (the rule's property on this Deployment) on every step of the run found.
 
     Returns ``(trace, note)``: a ``kubecheck.core.trace.Trace`` ending at the first step that violates
     ``prop`` (an action rule, judged as the explicit engine judges it), or ``None`` and why not (no object
