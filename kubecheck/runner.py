@@ -1491,7 +1491,7 @@ def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Pla
     scenario explores (``kubecheck.symbolic.check.concretise``): a VIOLATED finding with that object-model
     trace, or None and why the run was not followed (the explicit search decides)."""
     from kubecheck.core.verdict import PropertyResult
-    from kubecheck.symbolic.check import concretise, count_run
+    from kubecheck.symbolic.check import OTHER_ACTIONS, concretise, count_run
     from model.system import KubeSystem
 
     assert p.target is not None
@@ -1516,7 +1516,7 @@ def _count_counterexample(sink: _Sink, spec: ScenarioSpec, cluster: Any, p: _Pla
                     f"followed in the object model ({how}); family: {cv.family}")
             res = PropertyResult(p.prop, Verdict.VIOLATED, trace, note=note)
             return sink.finding(spec.name, search.scenario, system, p, res, ("count-model counterexample",)), ""
-        if "differ from the count run's" not in how:  # not the variant the count run is about
+        if OTHER_ACTIONS not in how:  # else not the variant the count run is about
             why = how
     return None, why
 

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from kubecheck.core.errors import KubecheckError
 from kubecheck.core.ts import successors_fn
 
-__all__ = ["Step", "Trace", "replay_positions"]
+__all__ = ["Step", "Trace", "action_index", "replay_positions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,8 @@ class Trace:
         return len(self.steps)
 
 
-def _action_index(actions: Sequence[Any], action: Any) -> int:
+def action_index(actions: Sequence[Any], action: Any) -> int:
+    """The index of ``action`` in ``actions`` (a ``Step.action_index``)."""
     for i, candidate in enumerate(actions):
         if candidate == action:
             return i
@@ -87,6 +88,6 @@ def replay_positions(system: Any, init_index: int, positions: Sequence[int]) -> 
     steps: list[Step] = []
     for pos in positions:
         action, nxt = list(succ(state))[pos]
-        steps.append(Step(action.actor, action.label, _action_index(system.actions(state), action), nxt, action))
+        steps.append(Step(action.actor, action.label, action_index(system.actions(state), action), nxt, action))
         state = nxt
     return initial, steps

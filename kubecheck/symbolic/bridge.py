@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -182,6 +181,8 @@ def guided_run(system: Any, init: Any, project: Any, targets: list[Any], *, max_
     seconds (``failed_at``: the furthest count step reached + 1)."""
     import heapq
     import time
+
+    from kubecheck.core.trace import action_index
     from kubecheck.core.ts import successors_fn
 
     keyf = key or (lambda st: st)
@@ -229,14 +230,10 @@ def guided_run(system: Any, init: Any, project: Any, targets: list[Any], *, max_
     at = parent[(keyf(goal[0]), goal[1])]
     while at is not None:
         prev, i, a, n = at
-        steps.append(Step(a.actor, a.label, _action_index(system.actions(prev), a), n, a))
+        steps.append(Step(a.actor, a.label, action_index(system.actions(prev), a), n, a))
         at = parent[(keyf(prev), i)]
     steps.reverse()
     return GuidedRun(True, tuple(steps), states=len(parent))
-
-
-def _action_index(actions: Any, action: Any) -> int:
-    return next(i for i, candidate in enumerate(actions) if candidate == action)
 
 
 def replay_in_object_model(

@@ -481,19 +481,19 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
                f"not reported as "
                f"violated; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, seconds=time.monotonic() - start, cached=cached,
-                            counts=_count_run(details, r))
+                            counts=_exact_run(details, r))
     if exact == VIOLATED:
         smallest, replayed, text = smallest_counterexample(rule_id, s, u, crashes, granularity, r,
                                                           timeout=timeout, cache=cache)
         msg = (f"the Z3 count model ({where}) has a counterexample at replicas = {r}; {text}. Not reported as violated "
                f"at replicas = {r}: the explicit search was cut and the run is not replayed at that size; family: {family}")
         return CountVerdict(rule_id, VIOLATED, msg, replicas=r, family=family, smallest=smallest, replayed=replayed,
-                            seconds=time.monotonic() - start, cached=cached, counts=_count_run(details, r))
+                            seconds=time.monotonic() - start, cached=cached, counts=_exact_run(details, r))
     return CountVerdict(rule_id, "UNKNOWN", f"count model undecided at replicas = {r} ({details.get('message') or 'timeout'})",
                         replicas=r, family=family, seconds=seconds, cached=cached)
 
 
-def _count_run(details: dict[str, Any], replicas: int) -> tuple[tuple[int, ...], ...]:
+def _exact_run(details: dict[str, Any], replicas: int) -> tuple[tuple[int, ...], ...]:
     """The exact-parameter counterexample's count states, from :func:`_status`'s details (cached or not)."""
     if details.get("cex_replicas") != replicas:
         return ()
@@ -527,6 +527,10 @@ def count_run(rule_id: str, deployment: Deployment, scenario: Any, *, timeout: f
     return counts
 
 
+#: how :func:`concretise` says that a scenario (or one variant of it) does not take the count run's user actions
+OTHER_ACTIONS = "differ from the count run's"
+
+
 def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any, *,
                max_states: int = 100_000, timeout: float = 10.0,
                counts: tuple[tuple[int, ...], ...] | None = None) -> tuple[Any, str]:
@@ -542,8 +546,9 @@ def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any,
     from kubecheck.core.properties import PropertyKind
     from kubecheck.core.trace import Trace
     from kubecheck.symbolic.bridge import guided_run
-    from kubecheck.symbolic.refinement import ProjectionError, project_state
+    from kubecheck.symbolic.refinement import ProjectionError, budget_projection
     from kubecheck.symbolic.rollout import CountState
+    from model.environment import ScaleWorkload
 
     rows = cv.counts if counts is None else counts
     if not rows:
@@ -557,29 +562,23 @@ def concretise(system: Any, deployment: Deployment, cv: CountVerdict, prop: Any,
     if targets[0].node_budget + targets[0].node_down < node_failures:  # a run without node failures: budget unspent
         targets = [replace(t, node_budget=node_failures) for t in targets]
     first = targets[0]
-    from model.environment import ScaleWorkload
-
     scenario = system.scenario
     key = (deployment.namespace, deployment.name)
     sets = [i for i, (ua, _) in enumerate(scenario.user_actions) if _sets_image_of(ua, deployment)]
     rollout = bool(first.rollout)
     # one image change, or two (the count model's rollovers = 1: a second old ReplicaSet), each action once
     if rollout != bool(sets) or len(sets) != 1 + first.rollovers or any(scenario.user_actions[i][1] != 1 for i in sets):
-        return None, "the scenario's image changes differ from the count run's"
+        return None, f"the scenario's image changes {OTHER_ACTIONS}"
     # kubectl scale of this Deployment, each action once (the count model's scale1/scale2: the budget left of each)
     scales = [i for i, (ua, _) in enumerate(scenario.user_actions) if isinstance(ua, ScaleWorkload) and _is_this(ua, deployment)]
     if bool(scales) != bool(first.d_replicas) or len(scales) > 2 or any(scenario.user_actions[i][1] != 1 for i in scales):
-        return None, "the scenario's scale actions differ from the count run's"
+        return None, f"the scenario's scale actions {OTHER_ACTIONS}"
+    projection = budget_projection(key, sets, scales, node_failures=node_failures, rollout=rollout)
 
     def project(state: Any) -> Any:
-        images_left = sum(state.user_budget[i] for i in sets)  # as refinement.rollout_system projects
-        rolled = rollout and images_left < len(sets)
-        rollovers = images_left if rolled else max(images_left - 1, 0)
-        left = tuple(state.user_budget[i] for i in scales) if scales else None
         try:
-            return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rollout, rollovers=rollovers,
-                                 scales_left=left)
-        except ProjectionError:
+            return projection(state)
+        except ProjectionError:  # outside the count model's image: not entered
             return None
 
     init = system.init_states()[0]

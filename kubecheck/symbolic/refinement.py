@@ -26,7 +26,7 @@ then the built-in ``rollout`` scenario (``kubectl set image``) with the given fa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -418,11 +418,24 @@ def rollout_system(
     if rolls and n_actions < 1:  # pragma: no cover - one container, one set-image action
         raise RuntimeError(f"expected a set-image action, got {n_actions}")
 
-    def project(state: SystemState) -> CountState[int]:
-        left = sum(state.user_budget[:image_changes]) if rolls else 0
-        rolled = rolls and left < image_changes
-        return project_state(state, key, rolled=rolled, node_failures=node_failures, rollout=rolls,
-                             rollovers=left if rolled else max(left - 1, 0),
-                             scales_left=state.user_budget[image_changes:image_changes + len(scales)] if scales else None)
-
+    project = budget_projection(key, range(image_changes), range(image_changes, image_changes + len(scales)),
+                                node_failures=node_failures, rollout=rolls)
     return system, project, resolve(replicas, max_surge, max_unavailable)
+
+
+def budget_projection(deployment: tuple[str, str], images: Sequence[int], scales: Sequence[int], *,
+                      node_failures: int, rollout: bool) -> Callable[[SystemState], CountState[int]]:
+    """:func:`project_state` of ``deployment`` in a scenario's states, with the user actions' budgets read as
+    the count model counts them: ``images`` are the indices (in ``state.user_budget``) of the Deployment's
+    ``kubectl set image`` actions, one or two, each once (``rolled`` once one is spent, ``rollovers`` the
+    changes still to come after it); ``scales`` those of its ``kubectl scale`` actions, each once
+    (``scales_left``).  Used by :func:`rollout_system` and by ``check.concretise``."""
+
+    def project(state: SystemState) -> CountState[int]:
+        left = sum(state.user_budget[i] for i in images) if rollout else 0
+        rolled = rollout and left < len(images)
+        return project_state(state, deployment, rolled=rolled, node_failures=node_failures, rollout=rollout,
+                             rollovers=left if rolled else max(left - 1, 0),
+                             scales_left=tuple(state.user_budget[i] for i in scales) if scales else None)
+
+    return project
