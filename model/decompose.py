@@ -14,6 +14,8 @@ this model that happens only through:
   StatefulSet's ``volumeClaimTemplates`` with the claims named after them;
 * **host ports**: pods and templates whose containers use the same ``hostPort`` and protocol (the
   scheduler's NodePorts filter);
+* **inter-pod (anti-)affinity**: a pod or template whose required pod affinity or anti-affinity term
+  matches a label set joins that label set's origin (the scheduler's InterPodAffinity filter);
 * **scale targets**: a HorizontalPodAutoscaler reads its ``scaleTargetRef``'s scale and pods and
   writes its ``spec.replicas``;
 * **user actions** that touch several objects at once (a relabel whose ``match`` selects pods of
@@ -54,7 +56,7 @@ from model.environment import (
     SetImage,
     SetLoad,
 )
-from model.labels import label_selector_as_selector, selector_from_set
+from model.labels import SelectorError, label_selector_as_selector, selector_from_set
 from model.objects import kind_of
 from model.state import ClusterState
 
@@ -300,6 +302,25 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
     for ids in by_port.values():
         for other in ids[1:]:
             uf.union(ids[0], other)
+
+    # Inter-pod (anti-)affinity: the scheduler's InterPodAffinity filter (model.scheduler.satisfies_inter_pod_affinity)
+    # reads the labels and nodes of the pods a required term matches, and an existing pod's anti-affinity term
+    # reads the incoming pod's labels: a term joins its owner to every origin of a label set it matches.
+    owners = [(_oid(p), p.namespace, p.pod_affinity + p.pod_anti_affinity)
+              for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
+    owners += [(_oid(w), w.namespace, w.template.pod_affinity + w.template.pod_anti_affinity)
+               for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    for oid, namespace, terms in owners:
+        for term in terms:
+            if term.selector is None:
+                continue  # matches no pod
+            try:
+                sel = label_selector_as_selector(term.selector)
+            except SelectorError:
+                continue  # matches no pod (model.scheduler.affinity_term_matches)
+            for ns, labels, origin in universe:
+                if (term.all_namespaces or ns in (term.namespaces or (namespace,))) and sel.matches(labels):
+                    uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)
     # holds the name the set would create; upstream's create then fails with AlreadyExists, for ever.

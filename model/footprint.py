@@ -379,8 +379,10 @@ def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, s
     return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
-#: What :meth:`PorSystem.por_guard` reads: how many pods exist, their containers' host ports, and the nodes' pod capacity.
-GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Pod", "spec_containers"), ("Node", "pod_capacity"), ("Node", EXISTS)})
+#: What :meth:`PorSystem.por_guard` reads: how many pods exist, their containers' host ports and (anti-)affinity
+#: terms, and the nodes' pod capacity.
+GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Pod", "spec_containers"), ("Pod", "pod_affinity"),
+                                        ("Pod", "pod_anti_affinity"), ("Node", "pod_capacity"), ("Node", EXISTS)})
 
 
 def capacity_guard(cluster: Any) -> bool:
@@ -389,8 +391,12 @@ def capacity_guard(cluster: Any) -> bool:
     fewer than its capacity, and NodeResourcesFit (``model.scheduler.node_fits``, the only filter that
     reads other pods besides NodePorts) passes: the scheduler's steps are a function of its own pod and the nodes.
     NodePorts (``model.scheduler.fits_ports``) reads the host ports of the pods on a node: while any pod
-    declares one, the guard is false (no reduction in that state)."""
+    declares one, the guard is false (no reduction in that state); so is InterPodAffinity
+    (``model.scheduler.satisfies_inter_pod_affinity``), which reads the labels and nodes of other pods
+    while any pod has a required pod affinity or anti-affinity term."""
     if any(c.host_ports for p in cluster.pods.values() for c in p.spec_containers):
+        return False
+    if any(p.pod_affinity or p.pod_anti_affinity for p in cluster.pods.values()):
         return False
     if not cluster.nodes:
         return True

@@ -81,6 +81,7 @@ from model.objects import (
     PersistentVolumeClaim,
     PersistentVolumeClaimTemplate,
     Pod,
+    PodAffinityTerm,
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     HorizontalPodAutoscalerBehavior,
@@ -191,7 +192,7 @@ class SkippedObject:
 class IgnoredField:
     """A field that could change a verdict but that the model does not read (docs/cli.md, "Ignored fields").
 
-    Listed once per run as a warning: ``ignored: podAntiAffinity on statefulset/zk (zk.yaml:21)``.
+    Listed once per run as a warning: ``ignored: topologySpreadConstraints on statefulset/zk (zk.yaml:21)``.
     """
 
     file: str
@@ -212,8 +213,8 @@ class IgnoredField:
 #: init and app container. Shown name -> path.
 VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
     "preferred node affinity": "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-    "podAffinity": "affinity.podAffinity",
-    "podAntiAffinity": "affinity.podAntiAffinity",
+    "preferred podAffinity": "affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+    "preferred podAntiAffinity": "affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution",
     "topologySpreadConstraints": "topologySpreadConstraints",
     "priorityClassName": "priorityClassName",
     "priority": "priority",
@@ -274,6 +275,20 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, "", [], {}, False):
             out.append((shown, f"{spec_path}.{path}"))
+    affinity = spec.get("affinity") if isinstance(spec.get("affinity"), dict) else {}
+    for group in ("podAffinity", "podAntiAffinity"):
+        terms = (affinity.get(group) or {}).get("requiredDuringSchedulingIgnoredDuringExecution") \
+            if isinstance(affinity.get(group), dict) else None
+        for i, term in enumerate(terms if isinstance(terms, list) else ()):
+            if not isinstance(term, dict):
+                continue
+            ns_selector = term.get("namespaceSelector")
+            unread: str | None = next((f for f in ("matchLabelKeys", "mismatchLabelKeys") if term.get(f)), None)
+            if unread is None and isinstance(ns_selector, dict) and (ns_selector.get("matchLabels") or ns_selector.get("matchExpressions")):
+                unread = "namespaceSelector"
+            if unread is not None:
+                out.append((f"{unread} in a required {group} term",
+                            f"{spec_path}.affinity.{group}.requiredDuringSchedulingIgnoredDuringExecution[{i}].{unread}"))
     claim = _claim_volume(kind, obj, spec)
     if claim is not None:
         out.append(("persistentVolumeClaim volume", f"{spec_path}.volumes[{claim}].persistentVolumeClaim"))
@@ -857,7 +872,25 @@ def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
                    forever=t.get("effect", "") in ("", "NoExecute") and t.get("tolerationSeconds") is None)
         for t in spec.get("tolerations", ())
     )
-    return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations}
+    affinity = spec.get("affinity") or {}
+    return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations,
+            "pod_affinity": _pod_affinity_terms(affinity.get("podAffinity")),
+            "pod_anti_affinity": _pod_affinity_terms(affinity.get("podAntiAffinity"))}
+
+
+def _pod_affinity_terms(affinity: Mapping[str, Any] | None) -> tuple[PodAffinityTerm, ...]:
+    """The required terms of a v1.PodAffinity or v1.PodAntiAffinity (docs/semantics.md#runtime, "Scheduler")."""
+    out = []
+    for t in (affinity or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or ():
+        ns_selector = t.get("namespaceSelector")
+        out.append(PodAffinityTerm(
+            selector=None if t.get("labelSelector") is None else label_selector_from_data(t["labelSelector"]),
+            topology_key=t.get("topologyKey", ""),
+            namespaces=tuple(t.get("namespaces") or ()),
+            # an empty namespaceSelector selects every namespace; a non-empty one is an ignored field
+            all_namespaces=ns_selector is not None and not ns_selector.get("matchLabels") and not ns_selector.get("matchExpressions"),
+        ))
+    return tuple(out)
 
 
 def _pod_template(template: Mapping[str, Any]) -> PodTemplate:

@@ -28,6 +28,7 @@ __all__ = [
     "Volume",
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
+    "PodAffinityTerm",
     "Toleration",
     "Taint",
     "placement_repr",
@@ -226,6 +227,23 @@ class NodeSelectorTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class PodAffinityTerm:
+    """v1.PodAffinityTerm of a *required* pod affinity or anti-affinity (the preferred ones only score).
+
+    ``selector`` is ``labelSelector`` (``None`` when unset: it then matches no pod, as upstream's
+    ``metav1.LabelSelectorAsSelector(nil)``); ``namespaces`` the listed namespaces and
+    ``all_namespaces`` an empty ``namespaceSelector: {}`` (every namespace); with neither, the pod's
+    own namespace (pkg/scheduler/framework/types.go newAffinityTerm). ``topology_key`` names the node
+    label whose value is the term's topology domain. A non-empty ``namespaceSelector`` and
+    ``matchLabelKeys``/``mismatchLabelKeys`` are not modelled (listed as ignored fields)."""
+
+    selector: LabelSelector | None
+    topology_key: str
+    namespaces: tuple[str, ...] = ()
+    all_namespaces: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Toleration:
     """v1.Toleration: ``operator`` Equal (also written "") or Exists; ``effect`` "" tolerates
     every effect; ``key`` "" with Exists tolerates every taint. ``tolerationSeconds`` is not
@@ -270,6 +288,8 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
         init += "|probes=" + repr(tuple(c.readiness_timing for c in (*containers, *obj.init_containers)))
     if any(c.host_ports for c in (*containers, *obj.init_containers)):
         init += "|hostPorts=" + repr(tuple(c.host_ports for c in (*containers, *obj.init_containers)))
+    if obj.pod_affinity or obj.pod_anti_affinity:
+        init += f"|podAffinity={obj.pod_affinity!r},{obj.pod_anti_affinity!r}"
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init
@@ -283,7 +303,8 @@ class PodTemplate(_CachedHash):
     ``spec.nodeSelector``; ``node_affinity`` is
     ``spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms``
     (``None`` when unset; the preferred part only scores, so it is not kept); ``tolerations`` is
-    ``spec.tolerations``.
+    ``spec.tolerations``; ``pod_affinity`` and ``pod_anti_affinity`` are the required terms of
+    ``spec.affinity.podAffinity`` and ``podAntiAffinity`` (the scheduler's InterPodAffinity filter).
     """
 
     labels: FrozenMap[str, str] = field(default=EMPTY)
@@ -299,6 +320,8 @@ class PodTemplate(_CachedHash):
     tolerations: tuple[Toleration, ...] = field(default=(), repr=False)
     #: spec.initContainers, in order (sidecars have ``restart_policy="Always"``); see placement_repr
     init_containers: tuple[ContainerSpec, ...] = field(default=(), repr=False)
+    pod_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
+    pod_anti_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +408,9 @@ class Pod(ObjectMeta):
     #: spec.initContainers (see :class:`PodTemplate`); their statuses are in ``container_statuses``
     #: too (names are unique across both lists), as in the runtime's kubecontainer.PodStatus
     init_containers: tuple[ContainerSpec, ...] = field(default=(), repr=False)
+    #: the required inter-pod (anti-)affinity terms, copied from the template (see :class:`PodTemplate`)
+    pod_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
+    pod_anti_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
 
     @property
     def readiness_probe(self) -> bool:

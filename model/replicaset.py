@@ -139,6 +139,8 @@ def pod_from_template(template: PodTemplate, owner: Any, owner_kind: str) -> Pod
         node_affinity=template.node_affinity,
         tolerations=template.tolerations,
         init_containers=template.init_containers,
+        pod_affinity=template.pod_affinity,
+        pod_anti_affinity=template.pod_anti_affinity,
     )
 
 

@@ -18,6 +18,9 @@ objects (docs/semantics.md#runtime, "Scheduler"):
 * NodePorts (pkg/scheduler/framework/plugins/nodeports/node_ports.go ``fitsPorts``): no
   ``hostPort`` of the pod's containers conflicts with one a pod bound to the node uses
   (``HostPortInfo.CheckConflict``, pkg/scheduler/framework/types.go; :func:`fits_ports`).
+* InterPodAffinity (pkg/scheduler/framework/plugins/interpodaffinity/filtering.go, Filter): the
+  pod's required pod affinity and anti-affinity terms, and the existing pods' required
+  anti-affinity terms, over the topology domains of the nodes (:func:`satisfies_inter_pod_affinity`).
 
 Scoring is replaced by nondeterminism: every feasible node is one branch, so the checker covers
 every choice a scoring function could make. A pod no node fits stays Pending (no branch).
@@ -42,9 +45,10 @@ from model.labels import (
     NOT_IN,
     Selector,
     SelectorError,
+    label_selector_as_selector,
     new_requirement,
 )
-from model.objects import Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration
+from model.objects import Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration
 from model.state import ClusterState
 
 __all__ = [
@@ -58,6 +62,10 @@ __all__ = [
     "node_selector_term_matches",
     "RequiredNodeAffinity",
     "get_required_node_affinity",
+    "LABEL_HOSTNAME",
+    "node_topology_value",
+    "affinity_term_matches",
+    "satisfies_inter_pod_affinity",
     "node_fits",
     "find_nodes_that_fit",
     "pending_pods",
@@ -207,6 +215,98 @@ def fits_ports(state: ClusterState, node: Node, pod: Pod) -> bool:
     return not any(host_port_conflict(u, w) for w in want for u in used)
 
 
+#: staging/src/k8s.io/api/core/v1/well_known_labels.go LabelHostname
+LABEL_HOSTNAME: Final = "kubernetes.io/hostname"
+
+
+def node_topology_value(node: Node, key: str) -> str | None:
+    """The value of ``node``'s label ``key`` (``None``: the node has no such label), the topology domain
+    of an affinity term.  A node without ``kubernetes.io/hostname`` is taken to carry its own name there:
+    the kubelet sets that label on every node it registers (pkg/kubelet/kubelet_node_status.go
+    initialNode: ``v1.LabelHostname: kl.hostname``, and the node's name defaults to the hostname), so a
+    Node written in a manifest, or added by kubecheck, without it stands for a node that has it."""
+    value = node.labels.get(key)
+    if value is None and key == LABEL_HOSTNAME:
+        return node.name
+    return value
+
+
+def affinity_term_matches(term: PodAffinityTerm, owner: Pod, pod: Pod) -> bool:
+    """Mirrors pkg/scheduler/framework/types.go ``AffinityTerm.Matches`` for a term of ``owner``:
+    ``pod``'s namespace is one of the term's (``newAffinityTerm``: the listed ones, every namespace for
+    an empty namespaceSelector, else the owner's own) and the label selector matches its labels (an
+    unset selector matches nothing: ``metav1.LabelSelectorAsSelector(nil)``)."""
+    if not term.all_namespaces and pod.namespace not in (term.namespaces or (owner.namespace,)):
+        return False
+    if term.selector is None:
+        return False
+    try:
+        return label_selector_as_selector(term.selector).matches(pod.labels)
+    except SelectorError:
+        return False  # validation refuses such a selector; a pod created by a user action is not validated
+
+
+def _existing_pods(state: ClusterState) -> list[tuple[Pod, Node]]:
+    """The scheduler snapshot's assigned pods with their nodes: every pod bound to a node that exists,
+    terminating ones included (pkg/scheduler/backend/cache cache.go drops a pod on its delete event only,
+    eventhandlers.go deletePodFromCache), except pods in phase Succeeded or Failed, which the scheduler's
+    pod informer does not list (pkg/scheduler/scheduler.go newPodInformer's field selector)."""
+    nodes = state.nodes
+    out = []
+    for p in state.pods.values():
+        if p.node_name is not None and p.phase not in ("Succeeded", "Failed"):
+            node = nodes.get(("", p.node_name))
+            if node is not None:
+                out.append((p, node))
+    return out
+
+
+def satisfies_inter_pod_affinity(state: ClusterState, node: Node, pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/scheduler/framework/plugins/interpodaffinity/filtering.go ``Filter``
+    (its PreFilter counts, evaluated for one node):
+
+    * ``satisfyExistingPodsAntiAffinity``: no existing pod has a required anti-affinity term that matches
+      ``pod`` and sits in ``node``'s domain of the term's topology key;
+    * ``satisfyPodAntiAffinity``: no required anti-affinity term of ``pod`` matches an existing pod in
+      ``node``'s domain (a node without the key's label passes the term);
+    * ``satisfyPodAffinity``: ``node`` carries every required affinity term's key and, for each term, an
+      existing pod that matches *all* the terms (``updateWithAffinityTerms``) is in its domain; or else
+      no such pod is on any node carrying a term's key (the counts are empty) and ``pod`` matches all its
+      own terms: the first pod of a group that selects itself.
+
+    Existing pods are :func:`_existing_pods`; a pod is counted in a domain only when its node carries
+    the key (upstream counts topology pairs of labelled nodes)."""
+    if not pod.pod_affinity and not pod.pod_anti_affinity and not any(p.pod_anti_affinity for p in state.pods.values()):
+        return True
+    existing = _existing_pods(state)
+    for other, where in existing:
+        for term in other.pod_anti_affinity:
+            value = node_topology_value(where, term.topology_key)
+            if value is not None and node_topology_value(node, term.topology_key) == value \
+                    and affinity_term_matches(term, other, pod):
+                return False
+    for term in pod.pod_anti_affinity:
+        mine = node_topology_value(node, term.topology_key)
+        if mine is not None and any(node_topology_value(where, term.topology_key) == mine and affinity_term_matches(term, pod, other)
+                                    for other, where in existing):
+            return False
+    if not pod.pod_affinity:
+        return True
+    # updateWithAffinityTerms: an existing pod counts for the affinity terms only when it matches all of them
+    matching = [where for other, where in existing if all(affinity_term_matches(t, pod, other) for t in pod.pod_affinity)]
+    satisfied = True
+    for term in pod.pod_affinity:
+        mine = node_topology_value(node, term.topology_key)
+        if mine is None:
+            return False  # "All topology labels must exist on the node."
+        if not any(node_topology_value(where, term.topology_key) == mine for where in matching):
+            satisfied = False
+    if satisfied:
+        return True
+    counted = any(node_topology_value(where, term.topology_key) is not None for where in matching for term in pod.pod_affinity)
+    return not counted and all(affinity_term_matches(term, pod, pod) for term in pod.pod_affinity)
+
+
 def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
     """The filter plugins of the module docstring, in upstream's order; ``pod`` ``None`` = a pod
     with no placement constraints (kept for callers that only ask about the node)."""
@@ -224,6 +324,8 @@ def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
         if node.taints and find_matching_untolerated_taint(node.taints, tolerations) is not None:
             return False
         if not fits_ports(state, node, pod):
+            return False
+        if not satisfies_inter_pod_affinity(state, node, pod):
             return False
     return pods_on_node(state, node.name) < node.pod_capacity
 

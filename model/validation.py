@@ -273,13 +273,24 @@ _NODE_SELECTOR: Final = Obj(
     {"nodeSelectorTerms": ListOf(Obj({"matchExpressions": ListOf(_NODE_SELECTOR_REQUIREMENT),
                                       "matchFields": ListOf(_NODE_SELECTOR_REQUIREMENT)}))}
 )
-#: v1.Affinity, complete (so closed); only the required node affinity is read (docs/semantics.md#runtime).
+#: v1.PodAffinityTerm, complete (so closed)
+_POD_AFFINITY_TERM: Final = Obj(
+    {"labelSelector": _LABEL_SELECTOR, "namespaces": ListOf(STR), "topologyKey": STR,
+     "namespaceSelector": _LABEL_SELECTOR, "matchLabelKeys": ListOf(STR), "mismatchLabelKeys": ListOf(STR)}
+)
+#: v1.PodAffinity and v1.PodAntiAffinity (the same two lists)
+_POD_AFFINITY: Final = Obj(
+    {"requiredDuringSchedulingIgnoredDuringExecution": ListOf(_POD_AFFINITY_TERM),
+     "preferredDuringSchedulingIgnoredDuringExecution": ListOf(Obj({"weight": I32, "podAffinityTerm": _POD_AFFINITY_TERM}))}
+)
+#: v1.Affinity, complete (so closed); the required node affinity and the required pod (anti-)affinity
+#: terms are read (docs/semantics.md#runtime).
 _AFFINITY: Final = Obj(
     {
         "nodeAffinity": Obj({"requiredDuringSchedulingIgnoredDuringExecution": _NODE_SELECTOR,
                              "preferredDuringSchedulingIgnoredDuringExecution": ANY}),
-        "podAffinity": ANY,
-        "podAntiAffinity": ANY,
+        "podAffinity": _POD_AFFINITY,
+        "podAntiAffinity": _POD_AFFINITY,
     }
 )
 _TOLERATION: Final = Obj({"key": STR, "operator": STR, "value": STR, "effect": STR, "tolerationSeconds": I64})
@@ -995,6 +1006,42 @@ def validate_placement(spec: Mapping[str, Any], path: str) -> list[FieldError]:
         errs.extend(validate_node_selector(required_affinity, child(child(child(path, "affinity"), "nodeAffinity"),
                                                                    "requiredDuringSchedulingIgnoredDuringExecution")))
     errs.extend(validate_tolerations(spec.get("tolerations", []), child(path, "tolerations")))
+    for group in ("podAffinity", "podAntiAffinity"):
+        errs.extend(validate_pod_affinity(spec.get("affinity", {}).get(group, {}), child(child(path, "affinity"), group)))
+    return errs
+
+
+def validate_pod_affinity_term(term: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors validation.go validatePodAffinityTerm: the label and namespace selectors
+    (ValidateLabelSelector), each namespace name (ValidateNamespaceName, reported at ``namespace`` as
+    upstream does), and a topologyKey that is set and a valid label name (ValidateLabelName)."""
+    errs = validate_label_selector(term.get("labelSelector") or {}, child(path, "labelSelector"))
+    errs.extend(validate_label_selector(term.get("namespaceSelector") or {}, child(path, "namespaceSelector")))
+    for name in term.get("namespaces", []):
+        errs.extend(invalid(child(path, "namespace"), name, m) for m in is_dns1123_label(name))
+    key = term.get("topologyKey", "")
+    if not key:
+        errs.append(required(child(path, "topologyKey"), "can not be empty"))
+    else:
+        errs.extend(invalid(child(path, "topologyKey"), key, m) for m in is_qualified_name(key))
+    return errs
+
+
+def validate_pod_affinity(affinity: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Mirrors validation.go validatePodAffinity / validatePodAntiAffinity: every required term
+    (validatePodAffinityTerms) and every preferred one (validateWeightedPodAffinityTerms: weight in
+    1..100, then the term)."""
+    errs: list[FieldError] = []
+    req = child(path, "requiredDuringSchedulingIgnoredDuringExecution")
+    for i, term in enumerate(affinity.get("requiredDuringSchedulingIgnoredDuringExecution", [])):
+        errs.extend(validate_pod_affinity_term(term, index(req, i)))
+    pref = child(path, "preferredDuringSchedulingIgnoredDuringExecution")
+    for i, weighted in enumerate(affinity.get("preferredDuringSchedulingIgnoredDuringExecution", [])):
+        p = index(pref, i)
+        weight = weighted.get("weight", 0)
+        if weight <= 0 or weight > 100:
+            errs.append(invalid(child(p, "weight"), weight, "must be in the range 1-100"))
+        errs.extend(validate_pod_affinity_term(weighted.get("podAffinityTerm", {}), child(p, "podAffinityTerm")))
     return errs
 
 

@@ -82,7 +82,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
         "IsPodAvailable). Every other ReplicaSet has spec.replicas 0 and no active pods. A paused Deployment "
         "and one being deleted are exempt (upstream does not roll a paused Deployment out)."
     ),
-    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow and whose hostPorts are free (a hostPort allows one pod per node; or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, init containers that complete, and a selector no other workload shares.',
+    remediation='Make the rollout able to finish: enough node capacity for replicas + maxSurge pods on nodes the pod template nodeSelector, required node affinity and tolerations allow and whose hostPorts and required pod anti-affinity leave room (a hostPort, or an anti-affinity on kubernetes.io/hostname, allows one pod per node: nodes >= replicas + maxSurge, or maxSurge: 0 with maxUnavailable >= 1), a readiness probe that can pass, init containers that complete, and a selector no other workload shares.',
 )
 def deployment_completes(c: ClusterState, target: Target) -> bool:
     d = find(c, "Deployment", target[1:])

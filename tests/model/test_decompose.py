@@ -264,3 +264,19 @@ def test_a_shared_host_port_joins_workloads(tmp_path: Path) -> None:
     groups = interaction_groups(_cluster(tmp_path, text))
     assert groups is not None
     assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c"], ["Deployment/d"]]
+
+
+def test_a_required_pod_affinity_term_joins_the_workloads_it_matches(tmp_path: Path) -> None:
+    # the scheduler's InterPodAffinity filter (model.scheduler.satisfies_inter_pod_affinity) reads the labels and nodes of
+    # the pods a required term matches; an existing pod's anti-affinity term reads the incoming pod's labels
+    def with_term(text: str, group: str, selects: str, namespaces: str = "") -> str:
+        term = f"{{labelSelector: {{matchLabels: {{{selects}}}}}, topologyKey: kubernetes.io/hostname{namespaces}}}"
+        return text.replace('containers:', f'affinity: {{{group}: {{requiredDuringSchedulingIgnoredDuringExecution: [{term}]}}}}, containers:')
+    text = with_term(_deployment("a", "app: a"), "podAntiAffinity", "app: b") + _deployment("b", "app: b") \
+        + with_term(_deployment("c", "app: c"), "podAffinity", "app: d") + _deployment("d", "app: d") \
+        + with_term(_deployment("e", "app: e"), "podAntiAffinity", "app: e") \
+        + with_term(_deployment("f", "app: f"), "podAntiAffinity", "app: g", ", namespaces: [other]") + _deployment("g", "app: g")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c", "Deployment/d"], ["Deployment/e"],
+                              ["Deployment/f"], ["Deployment/g"]]

@@ -216,3 +216,19 @@ def test_capacity_guard_is_false_while_a_pod_uses_a_host_port() -> None:
     ported = Pod(name="b", uid="pb", spec_containers=(ContainerSpec("c", "i", host_ports=(("0.0.0.0", "TCP", 80),)),))
     assert not capacity_guard(c.put(plain).put(ported))
     assert ("Pod", "spec_containers") in GUARD_READS
+
+
+def test_capacity_guard_is_false_while_a_pod_has_a_pod_affinity_term() -> None:
+    # InterPodAffinity (model.scheduler.satisfies_inter_pod_affinity) reads the other pods' labels and nodes: the
+    # scheduler's declared footprint (its own pod and the nodes) is then wrong, so the guard must fail
+    from model.footprint import GUARD_READS, capacity_guard
+    from model.labels import LabelSelector
+    from model.objects import Node, Pod, PodAffinityTerm
+    from model.state import ClusterState
+
+    c = ClusterState().put(Node(name="n1", uid="u1", pod_capacity=110)).put(Pod(name="a", uid="pa"))
+    assert capacity_guard(c)
+    term = PodAffinityTerm(selector=LabelSelector(), topology_key="kubernetes.io/hostname")
+    assert not capacity_guard(c.put(Pod(name="b", uid="pb", pod_anti_affinity=(term,))))
+    assert not capacity_guard(c.put(Pod(name="b", uid="pb", pod_affinity=(term,))))
+    assert {("Pod", "pod_affinity"), ("Pod", "pod_anti_affinity")} <= GUARD_READS

@@ -1,7 +1,7 @@
 """Verdict-relevant fields the model ignores are recorded by the loader (issue 18 item 6).
 
 Each is listed once per object (``LoadResult.ignored``) and, by the runner, once per run as a
-warning ``ignored: podAntiAffinity on statefulset/zk (FILE:LINE)``; modelled fields are not.
+warning ``ignored: topologySpreadConstraints on statefulset/zk (FILE:LINE)``; modelled fields are not.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def test_nothing_is_listed_for_modelled_fields() -> None:
     [
         ("""      affinity:
         podAntiAffinity:
-          requiredDuringSchedulingIgnoredDuringExecution: []
-""", "", "ignored: podAntiAffinity on statefulset/zk in namespace coord (zk.yaml:10)"),
+          preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: zone}}]
+""", "", "ignored: preferred podAntiAffinity on statefulset/zk in namespace coord (zk.yaml:11)"),
         ("""      affinity:
         nodeAffinity:
           preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, preference: {}}]
@@ -114,3 +114,51 @@ def ignored_of(text: str) -> list[str]:
     r = load_text(text, "zk.yaml")
     assert r.ok, r.errors
     return [str(i) for i in r.ignored]
+
+
+def test_required_pod_affinity_terms_are_modelled() -> None:
+    # the scheduler's InterPodAffinity filter reads them (model.scheduler.satisfies_inter_pod_affinity)
+    r = load_text(STS.replace("EXTRA", """      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: zk}}, topologyKey: kubernetes.io/hostname}
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: db}}, namespaces: [data], topologyKey: zone}
+          - {labelSelector: {matchLabels: {app: cache}}, namespaceSelector: {}, topologyKey: zone}
+""").replace("CONTAINER", ""), "zk.yaml")
+    assert r.ok, r.errors
+    assert r.ignored == ()
+    t = r.objects[0].template
+    (anti,) = t.pod_anti_affinity
+    assert (anti.topology_key, anti.namespaces, anti.all_namespaces) == ("kubernetes.io/hostname", (), False)
+    assert anti.selector is not None and dict(anti.selector.match_labels) == {"app": "zk"}
+    assert [(a.namespaces, a.all_namespaces) for a in t.pod_affinity] == [(("data",), False), ((), True)]
+
+
+@pytest.mark.parametrize("part, value", [("matchLabelKeys", "[pod-template-hash]"), ("mismatchLabelKeys", "[tenant]"),
+                                         ("namespaceSelector", "{matchLabels: {team: a}}")])
+def test_the_unmodelled_parts_of_a_required_term_are_listed(part: str, value: str) -> None:
+    text = STS.replace("EXTRA", f"""      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {{matchLabels: {{app: zk}}}}
+            topologyKey: kubernetes.io/hostname
+            {part}: {value}
+""").replace("CONTAINER", "")
+    assert ignored_of(text) == [f"ignored: {part} in a required podAntiAffinity term on statefulset/zk in namespace coord (zk.yaml:14)"]
+
+
+@pytest.mark.parametrize("term, message", [
+    ("{labelSelector: {matchLabels: {app: zk}}}", "topologyKey: required value: can not be empty"),
+    ("{labelSelector: {matchLabels: {app: zk}}, topologyKey: 'bad key!'}", "topologyKey: invalid value"),
+    ("{labelSelector: {matchExpressions: [{key: app, operator: In}]}, topologyKey: zone}", "values: required value"),
+])
+def test_an_invalid_required_term_is_refused_with_its_field(term: str, message: str) -> None:
+    r = load_text(STS.replace("EXTRA", f"""      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: [{term}]
+""").replace("CONTAINER", ""), "zk.yaml")
+    assert not r.ok
+    assert any("spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]" in str(e)
+               and message in str(e) for e in r.errors), r.errors
