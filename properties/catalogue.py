@@ -66,6 +66,46 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
     return n == obj.replicas and obj.status.replicas == n
 
 
+def _one_pod_per_node(obj: Any) -> bool:
+    """Whether ``obj``'s pod template has a required pod anti-affinity term on ``kubernetes.io/hostname``
+    that selects the template's own pods (in its namespace): upstream's InterPodAffinity filter then
+    places at most one of its pods, terminating ones included, on each node."""
+    from model.labels import SelectorError, label_selector_as_selector
+
+    for t in obj.template.pod_anti_affinity:
+        if t.topology_key != "kubernetes.io/hostname" or t.selector is None:
+            continue
+        if not (t.all_namespaces or obj.namespace in (t.namespaces or (obj.namespace,))):
+            continue
+        try:
+            if label_selector_as_selector(t.selector).matches(obj.template.labels):
+                return True
+        except SelectorError:
+            continue
+    return False
+
+
+def placement_fix(objects: Any, keys: Any) -> str:
+    """KC-CONV-002 and KC-CONV-003's concrete fix when a workload allows one of its pods per node (a required
+    anti-affinity on the hostname selecting its own pods): the number of nodes it needs, which the nodes
+    kubecheck adds (``--nodes``, 2 by default) may not have."""
+    out = []
+    for key in keys:
+        o = objects.get(key)
+        if o is None or key[0] not in ("Deployment", "StatefulSet") or not _one_pod_per_node(o):
+            continue
+        who = f"{key[0]} {key[1]}/{key[2]}: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node"
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
+            surge, unavail = rolling_bounds(o)
+            if unavail == 0:
+                need = o.replicas + surge
+                out.append(f"{who}, so it needs {o.replicas} nodes to run and replicas + maxSurge = {need} to roll out with "
+                           f"maxUnavailable 0: check with --nodes {need} (or declare your Nodes), or set maxSurge: 0 with maxUnavailable: 1")
+                continue
+        out.append(f"{who}, so it needs {o.replicas} nodes: check with --nodes {o.replicas} (or declare your Nodes)")
+    return "; ".join(out)
+
+
 @rule(
     "KC-CONV-002",
     "A Deployment eventually always has one new ReplicaSet with every replica available and every old one at zero",
@@ -74,6 +114,7 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
     applies_to=("Deployment",),
     category="convergence",
     local=True,
+    fix=placement_fix,
     upstream="pkg/controller/deployment/util/deployment_util.go DeploymentComplete; rolling.go rolloutRolling",
     counts=(
         "Among the ReplicaSets the Deployment controls and that are not being deleted, exactly one has a pod "
@@ -139,6 +180,7 @@ def must_update(s: StatefulSet, ordinal: int) -> bool:
     applies_to=("StatefulSet",),
     category="convergence",
     local=True,
+    fix=placement_fix,
     upstream="pkg/controller/statefulset/stateful_set_control.go updateStatefulSet",
     counts=(
         "For every ordinal i in [ordinals.start, ordinals.start+replicas) a pod <set>-<i> controlled by the set "

@@ -153,3 +153,41 @@ def test_the_hostname_label_defaults_to_the_node_name() -> None:
     assert node_topology_value(Node(name="a", uid="u"), "kubernetes.io/hostname") == "a"
     assert node_topology_value(Node(name="a", uid="u", labels=FrozenMap({"kubernetes.io/hostname": "h"})), "kubernetes.io/hostname") == "h"
     assert node_topology_value(Node(name="a", uid="u"), "topology.kubernetes.io/zone") is None
+
+
+ONE_PER_NODE = """apiVersion: apps/v1
+kind: KIND
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  STRATEGY
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [TERM]}}
+      containers: [{name: c, image: nginx}]
+"""
+SELF = "{labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}"
+WHO = "{kind} shop/web: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node, so it needs 3 nodes"
+
+
+@pytest.mark.parametrize("kind, strategy, term, want", [
+    ("Deployment", "", SELF, WHO + " to run and replicas + maxSurge = 4 to roll out with maxUnavailable 0: check with --nodes 4 "
+     "(or declare your Nodes), or set maxSurge: 0 with maxUnavailable: 1"),
+    ("Deployment", "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}", SELF, WHO + ": check with --nodes 3 (or declare your Nodes)"),
+    ("StatefulSet", "serviceName: web", SELF, WHO + ": check with --nodes 3 (or declare your Nodes)"),
+    ("Deployment", "", SELF.replace("hostname", "zone").replace("kubernetes.io/", "topology.kubernetes.io/"), ""),  # not one per node
+    ("Deployment", "", SELF.replace("app: web", "app: db"), ""),  # not its own pods
+    ("Deployment", "", SELF.replace("topologyKey", "namespaces: [other], topologyKey"), ""),  # not its own namespace
+])
+def test_the_placement_fix_names_the_nodes_a_one_per_node_workload_needs(kind: str, strategy: str, term: str, want: str) -> None:
+    # KC-CONV-002 / KC-CONV-003's concrete fix (properties.catalogue.placement_fix): kubecheck adds 2 nodes by default
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import placement_fix
+
+    r = load_text(ONE_PER_NODE.replace("KIND", kind).replace("STRATEGY", strategy).replace("TERM", term), "web.yaml")
+    assert r.ok, r.errors
+    objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
+    assert placement_fix(objects, [(kind, "shop", "web")]) == want.format(kind=kind)
