@@ -1117,6 +1117,34 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
     return out
 
 
+def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
+    """One line per workload or Pod with a required pod affinity or anti-affinity term whose topologyKey no
+    Node carries (``kubernetes.io/hostname`` is carried by every node: ``model.scheduler.node_topology_value``).
+    Upstream's InterPodAffinity filter then never fits the pod for an affinity term ("All topology labels
+    must exist on the node") and never blocks it for an anti-affinity term; with the nodes kubecheck adds
+    (no zone or region labels) that is an artefact of the modelled cluster, so say so."""
+    from model.scheduler import node_topology_value
+
+    nodes = list(cluster.nodes.values())
+    out: list[str] = []
+    owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    owners += [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
+    for kind, obj, spec in owners:
+        for group, terms, effect in (("podAffinity", spec.pod_affinity, "fits no node"),
+                                     ("podAntiAffinity", spec.pod_anti_affinity, "restricts nothing")):
+            for key in dict.fromkeys(t.topology_key for t in terms):
+                if any(node_topology_value(n, key) is not None for n in nodes):
+                    continue
+                try:
+                    loc = load.location(kind, obj.namespace, obj.name)
+                    where = f"{loc.file}:{loc.line}"
+                except (KeyError, AttributeError):
+                    where = "<unknown>:1"
+                out.append(f"{where}: {kind} {obj.namespace}/{obj.name}: no Node carries the label {key}, the topologyKey "
+                           f"of a required {group} term: the term {effect} (declare your Nodes with that label)")
+    return out
+
+
 def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload whose controller's first create the API server would refuse
     (:func:`model.validation.refused_children`): it never runs a pod, and its convergence rule says so."""
@@ -1691,6 +1719,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
+        + tuple(topology_key_warnings(plan.loaded, load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

@@ -99,10 +99,10 @@ def placement_fix(objects: Any, keys: Any) -> str:
             surge, unavail = rolling_bounds(o)
             if unavail == 0:
                 need = o.replicas + surge
-                out.append(f"{who}, so it needs {o.replicas} nodes to run and replicas + maxSurge = {need} to roll out with "
+                out.append(f"{who}, so it needs at least {o.replicas} nodes to run and replicas + maxSurge = {need} to roll out with "
                            f"maxUnavailable 0: check with --nodes {need} (or declare your Nodes), or set maxSurge: 0 with maxUnavailable: 1")
                 continue
-        out.append(f"{who}, so it needs {o.replicas} nodes: check with --nodes {o.replicas} (or declare your Nodes)")
+        out.append(f"{who}, so it needs at least {o.replicas} nodes: check with --nodes {o.replicas} (or declare your Nodes)")
     return "; ".join(out)
 
 
@@ -704,6 +704,8 @@ def serving_fix(objects: Any, keys: Any) -> str:
         who = f"{key[0]} {key[1]}/{key[2]}"
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
             surge, unavail = rolling_bounds(o)
+            if o.replicas >= 2 and unavail == 0:
+                continue  # the rollout parameters keep every pod: nothing to change there (faults or placement took them)
             if o.replicas >= 2:
                 out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
             elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not

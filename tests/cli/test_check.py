@@ -563,3 +563,29 @@ def test_a_hostname_anti_affinity_rollout_hangs_when_every_node_holds_a_pod(tmp_
         last = trace.states()[-1].cluster
         assert [p.node_name for p in last.pods.values()].count(None) == 1  # the surge pod, that no node fits
         assert len({p.node_name for p in last.pods.values()} - {None}) == 2
+
+
+def test_a_topology_key_no_node_carries_is_a_warning(tmp_path: Path) -> None:
+    # corpus set gke-stateful-mysql: the router's required podAffinity on topology.kubernetes.io/zone fits no node that
+    # kubecheck adds (they carry no zone label), which upstream does too on such a cluster: say why its pods stay Pending
+    from dataclasses import replace
+
+    from kubecheck.runner import topology_key_warnings
+    from kubecheck.scenarios import with_nodes
+    from model.frozen import FrozenMap
+    from model.objects import kind_of
+    from model.state import ClusterState
+
+    router = ANTI_AFFINITY_DEPLOYMENT.replace(
+        "podAntiAffinity:", "podAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        "          - {labelSelector: {matchLabels: {app: db}}, topologyKey: topology.kubernetes.io/zone}\n        podAntiAffinity:")
+    m = tmp_path / "router.yaml"
+    m.write_text(router)
+    load = load_manifests([str(m)])
+    assert load.ok, load.errors
+    objects, _ = with_nodes(tuple(load.objects), 2)
+    (w,) = topology_key_warnings(ClusterState.from_objects(objects), load)
+    assert w == (f"{m}:1: Deployment default/server: no Node carries the label topology.kubernetes.io/zone, the topologyKey of a "
+                 "required podAffinity term: the term fits no node (declare your Nodes with that label)")
+    zoned = tuple(replace(o, labels=FrozenMap({"topology.kubernetes.io/zone": "a"})) if kind_of(o) == "Node" else o for o in objects)
+    assert topology_key_warnings(ClusterState.from_objects(zoned), load) == []  # the hostname key never warns

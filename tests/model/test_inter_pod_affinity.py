@@ -169,7 +169,7 @@ spec:
       containers: [{name: c, image: nginx}]
 """
 SELF = "{labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}"
-WHO = "{kind} shop/web: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node, so it needs 3 nodes"
+WHO = "{kind} shop/web: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node, so it needs at least 3 nodes"
 
 
 @pytest.mark.parametrize("kind, strategy, term, want", [

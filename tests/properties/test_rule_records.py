@@ -82,3 +82,28 @@ def runner_render(report: object) -> str:
     from kubecheck.output import render
 
     return render(report, "sarif")  # type: ignore[arg-type]
+
+
+def test_the_serving_fix_does_not_ask_for_a_max_unavailable_already_zero() -> None:
+    # corpus set gke-stateful-mysql: a 3-replica router with maxUnavailable 0 whose pods no node fits (a zone affinity
+    # no added node carries) lost its Service; "set maxUnavailable below 3 (now 0)" was the advice
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import serving_fix
+
+    text = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: UNAVAIL}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+"""
+    for unavail, want in (("0", ""), ("3", "Deployment default/web: set maxUnavailable below 3 (now 3), e.g. maxUnavailable: 0 with maxSurge: 1")):
+        r = load_text(text.replace("UNAVAIL", unavail), "web.yaml")
+        assert r.ok, r.errors
+        objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
+        assert serving_fix(objects, [("Deployment", "default", "web")]) == want
