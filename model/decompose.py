@@ -190,6 +190,14 @@ def _updated(labels: Mapping[str, str], change: Mapping[str, str]) -> dict[str, 
     return out
 
 
+#: Labels a controller adds to the pods it creates, beyond its template's (pkg/controller/deployment
+#: pod-template-hash; controller-revision-hash of the StatefulSet and DaemonSet controllers; the StatefulSet's
+#: statefulset.kubernetes.io/pod-name and apps.kubernetes.io/pod-index).
+CONTROLLER_POD_LABELS: frozenset[str] = frozenset({
+    "pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
+})
+
+
 def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split_services: bool = False) -> tuple[Group, ...] | None:
     """The connected parts of ``cluster``'s interaction graph under the user ``actions`` a scenario allows.
 
@@ -318,8 +326,12 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
                 sel = label_selector_as_selector(term.selector)
             except SelectorError:
                 continue  # matches no pod (model.scheduler.affinity_term_matches)
+            # a label the controllers add to the pods they create is in no template: a term that names one may
+            # match pods whose origin's label set says otherwise, so it joins every origin in its namespaces
+            names_added = any(k in CONTROLLER_POD_LABELS for k in term.selector.match_labels) or \
+                any(r.key in CONTROLLER_POD_LABELS for r in term.selector.match_expressions)
             for ns, labels, origin in universe:
-                if (term.all_namespaces or ns in (term.namespaces or (namespace,))) and sel.matches(labels):
+                if (term.all_namespaces or ns in (term.namespaces or (namespace,))) and (names_added or sel.matches(labels)):
                     uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)

@@ -55,6 +55,7 @@ __all__ = [
     "TAINT_NODE_UNSCHEDULABLE",
     "TAINT_NODE_NOT_READY",
     "TAINT_NODE_UNREACHABLE",
+    "TERMINAL_PHASES",
     "pods_on_node",
     "tolerates_taint",
     "tolerations_tolerate_taint",
@@ -85,9 +86,15 @@ _SELECTION_OPERATORS: Final = {
 _OBJECT_NAME_FIELD: Final = "metadata.name"
 
 
+#: Pod phases the scheduler's pod informer does not list (pkg/scheduler/scheduler.go newPodInformer's field
+#: selector ``status.phase!=Succeeded,status.phase!=Failed``): such a pod is in no NodeInfo of its cache.
+TERMINAL_PHASES: Final = ("Succeeded", "Failed")
+
+
 def pods_on_node(state: ClusterState, node_name: str) -> int:
-    """Pods bound to the node, terminating ones included (they still hold their slot)."""
-    return sum(1 for p in state.pods.values() if p.node_name == node_name)
+    """Pods bound to the node as the scheduler's cache holds them: terminating ones included (they still hold
+    their slot until they are deleted), pods in a terminal phase not (:data:`TERMINAL_PHASES`)."""
+    return sum(1 for p in state.pods.values() if p.node_name == node_name and p.phase not in TERMINAL_PHASES)
 
 
 # ------------------------------------------------------------------------- taints and tolerations
@@ -210,7 +217,7 @@ def fits_ports(state: ClusterState, node: Node, pod: Pod) -> bool:
     want = tuple(hp for c in pod.spec_containers for hp in c.host_ports)
     if not want:
         return True
-    used = tuple(hp for p in state.pods.values() if p.node_name == node.name
+    used = tuple(hp for p in state.pods.values() if p.node_name == node.name and p.phase not in TERMINAL_PHASES
                  for c in p.spec_containers for hp in c.host_ports)
     return not any(host_port_conflict(u, w) for w in want for u in used)
 
@@ -243,7 +250,7 @@ def affinity_term_matches(term: PodAffinityTerm, owner: Pod, pod: Pod) -> bool:
     try:
         return label_selector_as_selector(term.selector).matches(pod.labels)
     except SelectorError:
-        return False  # validation refuses such a selector; a pod created by a user action is not validated
+        return False  # an existing pod's term: validation refuses such a selector (the incoming pod's is refused above)
 
 
 def _existing_pods(state: ClusterState) -> list[tuple[Pod, Node]]:
@@ -254,7 +261,7 @@ def _existing_pods(state: ClusterState) -> list[tuple[Pod, Node]]:
     nodes = state.nodes
     out = []
     for p in state.pods.values():
-        if p.node_name is not None and p.phase not in ("Succeeded", "Failed"):
+        if p.node_name is not None and p.phase not in TERMINAL_PHASES:
             node = nodes.get(("", p.node_name))
             if node is not None:
                 out.append((p, node))
@@ -278,6 +285,12 @@ def satisfies_inter_pod_affinity(state: ClusterState, node: Node, pod: Pod) -> b
     the key (upstream counts topology pairs of labelled nodes)."""
     if not pod.pod_affinity and not pod.pod_anti_affinity and not any(p.pod_anti_affinity for p in state.pods.values()):
         return True
+    for term in (*pod.pod_affinity, *pod.pod_anti_affinity):
+        if term.selector is not None:
+            try:
+                label_selector_as_selector(term.selector)
+            except SelectorError:
+                return False  # PreFilter: "parsing pod" -> UnschedulableAndUnresolvable on every node
     existing = _existing_pods(state)
     for other, where in existing:
         for term in other.pod_anti_affinity:

@@ -1019,11 +1019,33 @@ def validate_pod_affinity_term(term: Mapping[str, Any], path: str) -> list[Field
     errs.extend(validate_label_selector(term.get("namespaceSelector") or {}, child(path, "namespaceSelector")))
     for name in term.get("namespaces", []):
         errs.extend(invalid(child(path, "namespace"), name, m) for m in is_dns1123_label(name))
+    errs.extend(validate_match_label_keys_and_mismatch_label_keys(
+        path, term.get("matchLabelKeys", []), term.get("mismatchLabelKeys", []), term.get("labelSelector")))
     key = term.get("topologyKey", "")
     if not key:
         errs.append(required(child(path, "topologyKey"), "can not be empty"))
-    else:
-        errs.extend(invalid(child(path, "topologyKey"), key, m) for m in is_qualified_name(key))
+    errs.extend(invalid(child(path, "topologyKey"), key, m) for m in is_qualified_name(key))
+    return errs
+
+
+def validate_match_label_keys_and_mismatch_label_keys(path: str, match: list[str], mismatch: list[str],
+                                                       selector: Mapping[str, Any] | None) -> list[FieldError]:
+    """Mirrors validation.go validateMatchLabelKeysAndMismatchLabelKeys and validateLabelKeys: either list is
+    forbidden without a labelSelector, each key is a valid label name, and no key is in both lists.  Upstream's
+    check of a matchLabelKeys key that the selector also names runs on the selector the API server merged
+    them into (a Pod's, at creation), which the model does not build (the lists are ignored fields)."""
+    errs: list[FieldError] = []
+    for name, keys in (("matchLabelKeys", match), ("mismatchLabelKeys", mismatch)):
+        if not keys:
+            continue
+        if selector is None:
+            errs.append(forbidden(child(path, name), "must not be specified when labelSelector is not set"))
+            continue
+        for i, k in enumerate(keys):
+            errs.extend(invalid(index(child(path, name), i), k, m) for m in is_qualified_name(k))
+    for i, k in enumerate(match):
+        if k in mismatch:
+            errs.append(invalid(index(child(path, "matchLabelKeys"), i), k, "exists in both matchLabelKeys and mismatchLabelKeys"))
     return errs
 
 

@@ -280,3 +280,13 @@ def test_a_required_pod_affinity_term_joins_the_workloads_it_matches(tmp_path: P
     assert groups is not None
     assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c", "Deployment/d"], ["Deployment/e"],
                               ["Deployment/f"], ["Deployment/g"]]
+
+
+def test_a_term_on_a_label_controllers_add_joins_every_workload_it_may_match(tmp_path: Path) -> None:
+    # pod-template-hash is on every pod a Deployment creates but in no template: the label universe cannot say which
+    # pods such a term matches, so it joins them all (in its namespaces)
+    term = "{labelSelector: {matchExpressions: [{key: pod-template-hash, operator: Exists}]}, topologyKey: kubernetes.io/hostname}"
+    a = _deployment("a", "app: a").replace("containers:", f"affinity: {{podAntiAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: [{term}]}}}}, containers:")
+    groups = interaction_groups(_cluster(tmp_path, a + _deployment("b", "app: b")))
+    assert groups is not None
+    assert _names(groups) == [["Deployment/a", "Deployment/b"]]

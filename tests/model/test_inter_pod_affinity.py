@@ -191,3 +191,28 @@ def test_the_placement_fix_names_the_nodes_a_one_per_node_workload_needs(kind: s
     assert r.ok, r.errors
     objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
     assert placement_fix(objects, [(kind, "shop", "web")]) == want.format(kind=kind)
+
+
+def test_an_unparsable_selector_of_the_incoming_pod_fits_no_node() -> None:
+    # PreFilter returns UnschedulableAndUnresolvable ("parsing pod"); only a pod no validation saw can carry one
+    bad = PodAffinityTerm(selector=LabelSelector(match_expressions=(LabelSelectorRequirement("app", "In", ()),)),
+                          topology_key="kubernetes.io/hostname")
+    n1 = Node(name="n1", uid="u1")
+    c = ClusterState.from_objects([n1])
+    assert not satisfies_inter_pod_affinity(c, n1, Pod(name="p", uid="up", pod_anti_affinity=(bad,)))
+    assert not satisfies_inter_pod_affinity(c, n1, Pod(name="p", uid="up", pod_affinity=(bad,)))
+
+
+def test_a_pod_in_a_terminal_phase_holds_no_slot_and_no_host_port() -> None:
+    # the scheduler's pod informer does not list Succeeded or Failed pods (scheduler.go newPodInformer)
+    from model.objects import ContainerSpec
+    from model.scheduler import node_fits, pods_on_node
+
+    port = (ContainerSpec("c", "i", host_ports=(("0.0.0.0", "TCP", 80),)),)
+    n1 = Node(name="n1", uid="u1", pod_capacity=1)
+    done = Pod(name="done", uid="ud", node_name="n1", phase="Succeeded", spec_containers=port)
+    c = ClusterState.from_objects([n1]).put(done)
+    assert pods_on_node(c, "n1") == 0
+    assert node_fits(c, n1, Pod(name="p", uid="up", spec_containers=port))
+    running = c.put(Pod(name="done", uid="ud", node_name="n1", phase="Running", spec_containers=port))
+    assert pods_on_node(running, "n1") == 1 and not node_fits(running, n1, Pod(name="p", uid="up"))

@@ -162,3 +162,19 @@ def test_an_invalid_required_term_is_refused_with_its_field(term: str, message: 
     assert not r.ok
     assert any("spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]" in str(e)
                and message in str(e) for e in r.errors), r.errors
+
+
+@pytest.mark.parametrize("term, message", [
+    ("{topologyKey: zone, matchLabelKeys: [app]}", "matchLabelKeys: forbidden: must not be specified when labelSelector is not set"),
+    ("{labelSelector: {}, topologyKey: zone, matchLabelKeys: ['bad key']}", "matchLabelKeys[0]: invalid value"),
+    ("{labelSelector: {}, topologyKey: zone, matchLabelKeys: [a], mismatchLabelKeys: [a]}",
+     "exists in both matchLabelKeys and mismatchLabelKeys"),
+])
+def test_match_label_keys_are_validated_as_upstream(term: str, message: str) -> None:
+    # validation.go validateMatchLabelKeysAndMismatchLabelKeys / validateLabelKeys
+    r = load_text(STS.replace("EXTRA", f"""      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: [{term}]
+""").replace("CONTAINER", ""), "zk.yaml")
+    assert not r.ok
+    assert any(message in str(e) for e in r.errors), r.errors
