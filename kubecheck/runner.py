@@ -1342,6 +1342,7 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
             f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
         )
     specs = _scenario_specs(cfg, known, loaded)
+    loaded = _admit_label_keys(loaded, objects, specs, cfg)
     known += [e.rule_id for s in specs for e in s.expectations if e.rule_id not in known]  # --exclude, ignores, severities
     check_rule_ids(cfg.exclusions, [(o[0], o[1]) for o in cfg.severities], known, cfg.config_file,
                    {o[0]: o[2] for o in cfg.severities if len(o) > 2})
@@ -1354,6 +1355,31 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
     planned = [_Planned(p, r, t) for r in rules for p, t in property_targets(r, loaded)]
     _refuse_nothing_to_check(rules, specs, planned)
     return _CheckPlan(rules, known, ignores, loaded, added, specs, planned)
+
+
+def _admit_label_keys(loaded: Any, objects: tuple[Any, ...], specs: list[ScenarioSpec], cfg: CheckConfig) -> Any:
+    """The cluster as the API server of the scenarios' Kubernetes version stores it, for the matchLabelKeys /
+    mismatchLabelKeys of pod affinity terms (``model.apiserver.admit_pod_affinity_label_keys``): dropped before
+    1.31, merged into a manifest Pod's selector from 1.31.  One settled state serves every scenario, so
+    scenarios on both sides of 1.31 with such a term in the manifests are refused."""
+    from model.apiserver import admit_pod_affinity_label_keys
+    from model.objects import kind_of
+    from model.state import ClusterState
+    from model.versions import feature_gate
+
+    def has_keys(o: Any) -> bool:
+        spec = o if kind_of(o) == "Pod" else getattr(o, "template", None)
+        return spec is not None and any(t.match_label_keys or t.mismatch_label_keys
+                                        for t in (*getattr(spec, "pod_affinity", ()), *getattr(spec, "pod_anti_affinity", ())))
+
+    if not any(has_keys(o) for o in objects):
+        return loaded
+    gates = {feature_gate(s.kubernetes_version or cfg.kubernetes_version, "MatchLabelKeysInPodAffinity") for s in specs}
+    if len(gates) > 1:
+        raise InvalidScenario("matchLabelKeys/mismatchLabelKeys of a pod affinity term: the scenarios' Kubernetes versions "
+                              "are on both sides of 1.31 (MatchLabelKeysInPodAffinity), which one settled state cannot "
+                              "serve; check them in separate runs")
+    return ClusterState.from_objects(admit_pod_affinity_label_keys(objects, gates.pop()))
 
 
 def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[ScenarioSpec]:

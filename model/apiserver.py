@@ -57,6 +57,8 @@ __all__ = [
     "deletion_finalizers_for_garbage_collection",
     "Reserved",
     "NO_RESERVED",
+    "apply_match_label_keys_and_mismatch_label_keys",
+    "admit_pod_affinity_label_keys",
     "identifiers_of",
     "by_creator_uid",
     "family_of",
@@ -299,11 +301,61 @@ def validate_object_meta_on_create(kind: str, name: str, labels: Any) -> str | N
     return None
 
 
+def apply_match_label_keys_and_mismatch_label_keys(pod: Any) -> Any:
+    """Mirrors kubernetes/kubernetes pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatchLabelKeys
+    (PrepareForCreate -> mutatePodAffinity): for every required pod (anti-)affinity term of a pod being
+    created that has a label selector, each ``matchLabelKeys`` key the pod carries adds ``key In (value)``
+    to the selector and each ``mismatchLabelKeys`` key ``key NotIn (value)``; keys the pod lacks are skipped.
+    Upstream runs it only while the MatchLabelKeysInPodAffinity gate is on; with the gate off the fields
+    never reach a stored object (:func:`admit_pod_affinity_label_keys`), so here it is a no-op."""
+    from model.labels import LabelSelectorRequirement
+
+    def merged(t: Any) -> Any:
+        if (not t.match_label_keys and not t.mismatch_label_keys) or t.selector is None:
+            return t
+        extra = tuple(LabelSelectorRequirement(k, "In", (pod.labels[k],)) for k in t.match_label_keys if k in pod.labels)
+        extra += tuple(LabelSelectorRequirement(k, "NotIn", (pod.labels[k],)) for k in t.mismatch_label_keys if k in pod.labels)
+        return t if not extra else replace(t, selector=replace(t.selector, match_expressions=t.selector.match_expressions + extra))
+
+    if not any(t.match_label_keys or t.mismatch_label_keys for t in (*pod.pod_affinity, *pod.pod_anti_affinity)):
+        return pod
+    return replace(pod, pod_affinity=tuple(merged(t) for t in pod.pod_affinity),
+                   pod_anti_affinity=tuple(merged(t) for t in pod.pod_anti_affinity))
+
+
+def admit_pod_affinity_label_keys(objects: Iterable[Any], enabled: bool) -> tuple[Any, ...]:
+    """The manifests' objects as the API server stores them, for the matchLabelKeys / mismatchLabelKeys of
+    pod affinity terms: with the MatchLabelKeysInPodAffinity gate off (``enabled`` False: before 1.31) the
+    fields are dropped from every pod template and Pod (pkg/api/pod/util.go dropDisabledFields; 1.28 does
+    not know them); with it on, a Pod of the manifests gets the merge it got when it was created
+    (:func:`apply_match_label_keys_and_mismatch_label_keys`); templates keep the lists for the pods to come."""
+    def dropped(t: Any) -> Any:
+        return replace(t, match_label_keys=(), mismatch_label_keys=()) if t.match_label_keys or t.mismatch_label_keys else t
+
+    def strip(spec: Any) -> Any:
+        if not any(t.match_label_keys or t.mismatch_label_keys for t in (*spec.pod_affinity, *spec.pod_anti_affinity)):
+            return spec
+        return replace(spec, pod_affinity=tuple(dropped(t) for t in spec.pod_affinity),
+                       pod_anti_affinity=tuple(dropped(t) for t in spec.pod_anti_affinity))
+
+    out = []
+    for o in objects:
+        template = getattr(o, "template", None)
+        if kind_of(o) == "Pod":
+            o = apply_match_label_keys_and_mismatch_label_keys(o) if enabled else strip(o)
+        elif template is not None and hasattr(template, "pod_affinity") and not enabled:
+            o = replace(o, template=strip(template))
+        out.append(o)
+    return tuple(out)
+
+
 def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
     obj = w.obj
     kind = kind_of(obj)
     if kind == "Node":
         obj = replace(obj, namespace="")
+    elif kind == "Pod":
+        obj = apply_match_label_keys_and_mismatch_label_keys(obj)
     if w.generate_name:
         name, next_name = _next_free_name(state, kind, obj.namespace, w.generate_name, reserved)
         obj = replace(obj, name=name, generate_name=w.generate_name)

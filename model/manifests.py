@@ -283,12 +283,9 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
             if not isinstance(term, dict):
                 continue
             ns_selector = term.get("namespaceSelector")
-            unread: str | None = next((f for f in ("matchLabelKeys", "mismatchLabelKeys") if term.get(f)), None)
-            if unread is None and isinstance(ns_selector, dict) and (ns_selector.get("matchLabels") or ns_selector.get("matchExpressions")):
-                unread = "namespaceSelector"
-            if unread is not None:
-                out.append((f"{unread} in a required {group} term",
-                            f"{spec_path}.affinity.{group}.requiredDuringSchedulingIgnoredDuringExecution[{i}].{unread}"))
+            if isinstance(ns_selector, dict) and (ns_selector.get("matchLabels") or ns_selector.get("matchExpressions")):
+                out.append((f"namespaceSelector in a required {group} term",
+                            f"{spec_path}.affinity.{group}.requiredDuringSchedulingIgnoredDuringExecution[{i}].namespaceSelector"))
     claim = _claim_volume(kind, obj, spec)
     if claim is not None:
         out.append(("persistentVolumeClaim volume", f"{spec_path}.volumes[{claim}].persistentVolumeClaim"))
@@ -889,6 +886,8 @@ def _pod_affinity_terms(affinity: Mapping[str, Any] | None) -> tuple[PodAffinity
             namespaces=tuple(t.get("namespaces") or ()),
             # an empty namespaceSelector selects every namespace; a non-empty one is an ignored field
             all_namespaces=ns_selector is not None and not ns_selector.get("matchLabels") and not ns_selector.get("matchExpressions"),
+            match_label_keys=tuple(t.get("matchLabelKeys") or ()),
+            mismatch_label_keys=tuple(t.get("mismatchLabelKeys") or ()),
         ))
     return tuple(out)
 

@@ -234,13 +234,16 @@ class PodAffinityTerm:
     ``metav1.LabelSelectorAsSelector(nil)``); ``namespaces`` the listed namespaces and
     ``all_namespaces`` an empty ``namespaceSelector: {}`` (every namespace); with neither, the pod's
     own namespace (pkg/scheduler/framework/types.go newAffinityTerm). ``topology_key`` names the node
-    label whose value is the term's topology domain. A non-empty ``namespaceSelector`` and
-    ``matchLabelKeys``/``mismatchLabelKeys`` are not modelled (listed as ignored fields)."""
+    label whose value is the term's topology domain. ``match_label_keys`` / ``mismatch_label_keys`` are
+    merged into a pod's selector when the pod is created (``model.apiserver.apply_match_label_keys_and_mismatch_label_keys``).
+    A non-empty ``namespaceSelector`` is not modelled (listed as an ignored field)."""
 
     selector: LabelSelector | None
     topology_key: str
     namespaces: tuple[str, ...] = ()
     all_namespaces: bool = False
+    match_label_keys: tuple[str, ...] = ()
+    mismatch_label_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ docs/semantics.md, "Kubernetes versions").
 | KEP-5647 fence, DaemonSet (``StaleControllerConsistencyDaemonSet``) | on from 1.36 | same |
 | ``status.terminatingReplicas`` of ReplicaSets and Deployments (``DeploymentReplicaSetTerminatingReplicas``, KEP-3973) | alpha 1.33 (off), beta 1.35 (on); tracked only with ``Scenario.terminating_replicas`` | kubernetes/kubernetes#128546 (field, 1.32, under ``DeploymentPodReplacementPolicy``), #131088 (own gate, 1.33); pkg/controller/replicaset/replica_set_utils.go calculateStatus; the RC never writes it (#131821) |
 | Deployment ``podReplacementPolicy`` (``DeploymentPodReplacementPolicy``, KEP-3973) | alpha in every modelled version (off): not modelled | pkg/features/kube_features.go |
+| ``matchLabelKeys`` / ``mismatchLabelKeys`` of pod (anti-)affinity terms (``MatchLabelKeysInPodAffinity``, KEP-3633) | alpha 1.29-1.30 (off: the API server drops them), beta on 1.31, GA 1.33 | pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatchLabelKeys; ``model.apiserver.admit_pod_affinity_label_keys`` |
 | StatefulSet ``maxUnavailable`` (``MaxUnavailableStatefulSet``, KEP-961) | alpha 1.24-1.34 (off); beta on in 1.35.0-1.35.3, off from 1.35.4 and in 1.36 (#137904, #137926: Parallel regression #137409); on again in 1.37 (#139466) | model.statefulset ``StatefulSetGates`` |
 
 A version stands for its newest patch release (1.35 = 1.35.4 or later: ``MaxUnavailableStatefulSet``
@@ -76,6 +77,9 @@ FEATURE_GATES: dict[str, tuple[tuple[int, bool], ...]] = {
     # KEP-961; {1.24 Alpha false}, {1.35 Beta true} turned off in 1.35.4 (#137926) and 1.36
     # (#137904), on again from 1.37 (#139466)
     "MaxUnavailableStatefulSet": ((24, False), (35, False), (37, True)),
+    # KEP-3633 (matchLabelKeys / mismatchLabelKeys of pod affinity terms); {1.29 Alpha false}, {1.31 Beta true},
+    # {1.33 GA true}: with the gate off the API server drops the fields (1.28 does not know them)
+    "MatchLabelKeysInPodAffinity": ((29, False), (31, True)),
 }
 
 

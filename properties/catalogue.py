@@ -66,13 +66,16 @@ def replicas_converge(c: ClusterState, target: Target) -> bool:
     return n == obj.replicas and obj.status.replicas == n
 
 
-def _one_pod_per_node(obj: Any) -> bool:
+def _one_pod_per_node(obj: Any, across_revisions: bool = False) -> bool:
     """Whether ``obj``'s pod template has a required pod anti-affinity term on ``kubernetes.io/hostname``
     that selects the template's own pods (in its namespace): upstream's InterPodAffinity filter then
-    places at most one of its pods, terminating ones included, on each node."""
+    places at most one of its pods, terminating ones included, on each node.  ``across_revisions``: only
+    terms that also keep pods of different revisions apart (no ``matchLabelKeys: [pod-template-hash]``)."""
     from model.labels import SelectorError, label_selector_as_selector
 
     for t in obj.template.pod_anti_affinity:
+        if across_revisions and "pod-template-hash" in t.match_label_keys:
+            continue
         if t.topology_key != "kubernetes.io/hostname" or t.selector is None:
             continue
         if not (t.all_namespaces or obj.namespace in (t.namespaces or (obj.namespace,))):
@@ -95,7 +98,7 @@ def placement_fix(objects: Any, keys: Any) -> str:
         if o is None or key[0] not in ("Deployment", "StatefulSet") or not _one_pod_per_node(o):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node"
-        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate" and _one_pod_per_node(o, across_revisions=True):
             surge, unavail = rolling_bounds(o)
             if unavail == 0:
                 need = o.replicas + surge

@@ -591,3 +591,17 @@ def test_a_topology_key_no_node_carries_is_a_warning(tmp_path: Path) -> None:
                  "required podAffinity term: the term fits no node (declare your Nodes with that label)")
     zoned = tuple(replace(o, labels=FrozenMap({"topology.kubernetes.io/zone": "a"})) if kind_of(o) == "Node" else o for o in objects)
     assert topology_key_warnings(ClusterState.from_objects(zoned), load) == []  # the hostname key never warns
+
+
+@pytest.mark.parametrize("version, want", [("1.36", 0), ("1.30", 1)])
+def test_match_label_keys_pod_template_hash_lets_the_rollout_surge_beside_old_pods(tmp_path: Path, version: str, want: int) -> None:
+    # the fix upstream recommends for the hang above (KEP-3633): matchLabelKeys: [pod-template-hash] limits the
+    # anti-affinity to pods of the same revision, merged into each pod's selector when it is created
+    # (strategy.go applyMatchLabelKeysAndMismatchLabelKeys), from 1.31 on; 1.30's API server drops the field
+    m = tmp_path / "server.yaml"
+    m.write_text(ANTI_AFFINITY_DEPLOYMENT.replace("topologyKey: kubernetes.io/hostname}", "topologyKey: kubernetes.io/hostname, matchLabelKeys: [pod-template-hash]}"))
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=2, out_dir=str(tmp_path / "o"), progress=False,
+                      kubernetes_version=version)
+    report = run_check(cfg, load_manifests([str(m)]))
+    assert report.exit_code == want
+    assert not [w for w in report.warnings if "matchLabelKeys" in str(w)]

@@ -125,3 +125,26 @@ def test_scenario_file_opts_into_terminating_replicas_and_the_kubelet_terminal_p
     with pytest.raises(InvalidScenario) as exc:
         load_scenario_file(str(bad))
     assert str(exc.value).startswith(f"{bad}:2: terminating_replicas: ") and "\n" not in str(exc.value)
+
+
+def test_match_label_keys_with_scenarios_on_both_sides_of_1_31_is_one_line_exit_2(tmp_path: Path) -> None:
+    # one settled state serves every scenario, and the API server of 1.30 drops matchLabelKeys where 1.31 merges them
+    m = tmp_path / "web.yaml"
+    m.write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [
+        {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname, matchLabelKeys: [pod-template-hash]}]}}
+      containers: [{name: c, image: nginx}]
+""")
+    own = tmp_path / "own.yaml"
+    own.write_text("name: own\nkubernetes_version: '1.30'\nfaults: {container_crash: 1}\n")
+    r = run_console(["check", str(m), "-s", "pod-crash", "--scenario-file", str(own), "-q"], tmp_path)
+    assert r.code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "both sides of 1.31" in r.stderr, r.stderr

@@ -17,7 +17,7 @@ import pytest
 from model.frozen import FrozenMap
 from model.labels import LabelSelector, LabelSelectorRequirement
 from model.objects import Node, Pod, PodAffinityTerm
-from model.scheduler import find_nodes_that_fit, node_topology_value, satisfies_inter_pod_affinity
+from model.scheduler import affinity_term_matches, find_nodes_that_fit, node_topology_value, satisfies_inter_pod_affinity
 from model.state import ClusterState
 
 
@@ -216,3 +216,36 @@ def test_a_pod_in_a_terminal_phase_holds_no_slot_and_no_host_port() -> None:
     assert node_fits(c, n1, Pod(name="p", uid="up", spec_containers=port))
     running = c.put(Pod(name="done", uid="ud", node_name="n1", phase="Running", spec_containers=port))
     assert pods_on_node(running, "n1") == 1 and not node_fits(running, n1, Pod(name="p", uid="up"))
+
+
+def test_match_label_keys_are_merged_into_a_created_pods_selector() -> None:
+    # pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatchLabelKeys: In for matchLabelKeys, NotIn for
+    # mismatchLabelKeys, keys the pod lacks skipped, a term without a selector left alone
+    from model.api import Create
+    from model.apiserver import apply_write
+
+    sel = LabelSelector(match_labels=FrozenMap({"app": "web"}))
+    term = PodAffinityTerm(selector=sel, topology_key="kubernetes.io/hostname", match_label_keys=("pod-template-hash", "absent"),
+                           mismatch_label_keys=("tenant",))
+    nil = PodAffinityTerm(selector=None, topology_key="zone", match_label_keys=("pod-template-hash",))
+    pod = Pod(name="p", namespace="default", labels=FrozenMap({"app": "web", "pod-template-hash": "h1", "tenant": "t"}),
+              pod_anti_affinity=(term,), pod_affinity=(nil,))
+    created = apply_write(ClusterState(), Create(pod)).get("Pod", "default", "p")
+    (merged,) = created.pod_anti_affinity
+    assert merged.selector is not None and merged.selector.match_expressions == (
+        LabelSelectorRequirement("pod-template-hash", "In", ("h1",)), LabelSelectorRequirement("tenant", "NotIn", ("t",)))
+    assert created.pod_affinity == (nil,)
+    old = Pod(name="o", labels=FrozenMap({"app": "web", "pod-template-hash": "h0", "tenant": "t"}))
+    assert not affinity_term_matches(merged, created, old)  # another revision: not kept apart any more
+    assert affinity_term_matches(term, created, old)  # without the merge it would be
+
+
+def test_before_1_31_the_api_server_drops_match_label_keys() -> None:
+    from model.apiserver import admit_pod_affinity_label_keys
+
+    term = PodAffinityTerm(selector=LabelSelector(), topology_key="zone", match_label_keys=("pod-template-hash",))
+    pod = Pod(name="p", labels=FrozenMap({"pod-template-hash": "h"}), pod_anti_affinity=(term,))
+    (off,) = admit_pod_affinity_label_keys([pod], enabled=False)
+    assert off.pod_anti_affinity == (PodAffinityTerm(selector=LabelSelector(), topology_key="zone"),)
+    (on,) = admit_pod_affinity_label_keys([pod], enabled=True)  # a manifest Pod was merged when it was created
+    assert on.pod_anti_affinity[0].selector == LabelSelector(match_expressions=(LabelSelectorRequirement("pod-template-hash", "In", ("h",)),))
