@@ -1093,6 +1093,15 @@ def summarise_skipped(skipped: Iterable[Any]) -> list[str]:
     return out
 
 
+def _where(load: Any, kind: str, namespace: str, name: str) -> str:
+    """``FILE:LINE`` of a loaded object, for a warning line."""
+    try:
+        loc = load.location(kind, namespace, name)
+        return f"{loc.file}:{loc.line}"
+    except (KeyError, AttributeError):
+        return "<unknown>:1"
+
+
 def service_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per Service whose selector matches no workload's pod template.
 
@@ -1106,11 +1115,7 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
         if any(all(w.template.labels.get(k) == v for k, v in svc.selector.items())
                for kind in WORKLOAD_KINDS for w in cluster.objects(kind, svc.namespace)):
             continue
-        try:
-            loc = load.location("Service", svc.namespace, svc.name)
-            where = f"{loc.file}:{loc.line}"
-        except (KeyError, AttributeError):
-            where = "<unknown>:1"
+        where = _where(load, "Service", svc.namespace, svc.name)
         sel = ",".join(f"{k}={v}" for k, v in sorted(svc.selector.items()))
         out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} matches no workload's pods; "
                    "KC-ROLL-004 says nothing about it")
@@ -1135,12 +1140,7 @@ def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
             for key in dict.fromkeys(t.topology_key for t in terms):
                 if any(node_topology_value(n, key) is not None for n in nodes):
                     continue
-                try:
-                    loc = load.location(kind, obj.namespace, obj.name)
-                    where = f"{loc.file}:{loc.line}"
-                except (KeyError, AttributeError):
-                    where = "<unknown>:1"
-                out.append(f"{where}: {kind} {obj.namespace}/{obj.name}: no Node carries the label {key}, the topologyKey "
+                out.append(f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}: no Node carries the label {key}, the topologyKey "
                            f"of a required {group} term: the term {effect} (declare your Nodes with that label)")
     return out
 
@@ -1156,12 +1156,7 @@ def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
             err = refused_children(w)
             if err is None:
                 continue
-            try:
-                loc = load.location(kind, w.namespace, w.name)
-                where = f"{loc.file}:{loc.line}"
-            except (KeyError, AttributeError):
-                where = "<unknown>:1"
-            out.append(f"{where}: {kind} {w.namespace}/{w.name}: the API server refuses what its controller creates "
+            out.append(f"{_where(load, kind, w.namespace, w.name)}: {kind} {w.namespace}/{w.name}: the API server refuses what its controller creates "
                        f"({err}); it never runs a pod (shorten metadata.name)")
     return out
 
