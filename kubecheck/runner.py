@@ -865,14 +865,18 @@ def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, st
             and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
 
 
-def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]]) -> str:
+def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]], version: str = DEFAULT_VERSION) -> str:
     """The edit that would fix a finding, when the rule knows an obvious one (its ``fix``; KC-ROLL-004:
-    the workloads behind the Service that lost its ready pods); "" otherwise."""
+    the workloads behind the Service that lost its ready pods); "" otherwise.  The rule reads the manifests'
+    objects as the API server of ``version`` stores them (``model.apiserver.admit_pod_affinity_label_keys``)."""
     if rule.fix is None:
         return ""
+    from model.apiserver import admit_pod_affinity_label_keys
     from model.objects import kind_of
+    from model.versions import feature_gate
 
-    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in load.objects}, objects))
+    stored = admit_pod_affinity_label_keys(load.objects, feature_gate(version, "MatchLabelKeysInPodAffinity"))
+    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in stored}, objects))
 
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
@@ -894,7 +898,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
         "related": tuple(related),
-        "fix": concrete_fix(p.rule, load, fixed or objects) if location is not None or objects else "",
+        "fix": concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version) if location is not None or objects else "",
         "severity": severity,
     }
 

@@ -8,6 +8,9 @@ kubernetes/kubernetes#72775, #84142, #90461: an HPA ratchets replicas up during 
 extra load when the rollout's not-Ready pods report start-up usage that counts (a memory metric);
 on cpu upstream ignores those samples (hpa-rollout-ratchet-{memory,cpu}.yaml, the pair flips on
 ``resource.name``).
+
+argoproj/argo-cd#16627: a Deployment of three replicas one per node (a required hostname anti-affinity) with the
+default rolling update never finishes a rollout on three nodes (anti-affinity-rollout/).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 from .test_check import invoke
@@ -385,3 +390,23 @@ def test_the_kep_5647_fence_of_1_36_removes_the_second_pod(tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
     assert re.search(r"HOLDS\s+KC-DS-002\s+DaemonSet default/agent", r.stdout)
     assert "exhaustive" in r.stdout
+
+
+ANTI = INCIDENTS / "anti-affinity-rollout"
+
+
+@pytest.mark.parametrize("manifest, extra, code", [
+    ("haproxy.yaml", ["--nodes", "3"], 1),
+    ("haproxy.yaml", ["--nodes", "4"], 0),
+    ("haproxy-max-surge-0.yaml", ["--nodes", "3"], 0),
+    ("haproxy-match-label-keys.yaml", ["--nodes", "3"], 0),
+    ("haproxy-match-label-keys.yaml", ["--nodes", "3", "--kubernetes-version", "1.30"], 1),
+])
+def test_argo_cd_16627_the_haproxy_rollout_hangs_on_three_nodes(tmp_path: Path, manifest: str, extra: list[str], code: int) -> None:
+    """argoproj/argo-cd#16627: three replicas one per node, maxSurge 1 / maxUnavailable 0, on three nodes; the two
+    fixes (maxSurge 0, argocd-operator#1933; matchLabelKeys: [pod-template-hash] from 1.31) and four nodes hold."""
+    r, _ = invoke(["check", str(ANTI / manifest), "-s", "rollout", "-p", "KC-CONV-002", *extra], tmp_path)
+    assert r.exit_code == code, r.output
+    if code:
+        assert re.search(r"VIOLATED\s+KC-CONV-002\s+Deployment default/argocd-redis-ha-haproxy", r.stdout)
+        assert "check with --nodes 4" in r.stdout  # the concrete fix names the nodes it needs
