@@ -1361,15 +1361,14 @@ def _admit_label_keys(loaded: Any, objects: tuple[Any, ...], specs: list[Scenari
     mismatchLabelKeys of pod affinity terms (``model.apiserver.admit_pod_affinity_label_keys``): dropped before
     1.31, merged into a manifest Pod's selector from 1.31.  One settled state serves every scenario, so
     scenarios on both sides of 1.31 with such a term in the manifests are refused."""
-    from model.apiserver import admit_pod_affinity_label_keys
+    from model.apiserver import admit_pod_affinity_label_keys, has_pod_affinity_label_keys
     from model.objects import kind_of
     from model.state import ClusterState
     from model.versions import feature_gate
 
     def has_keys(o: Any) -> bool:
         spec = o if kind_of(o) == "Pod" else getattr(o, "template", None)
-        return spec is not None and any(t.match_label_keys or t.mismatch_label_keys
-                                        for t in (*getattr(spec, "pod_affinity", ()), *getattr(spec, "pod_anti_affinity", ())))
+        return hasattr(spec, "pod_affinity") and has_pod_affinity_label_keys(spec)
 
     if not any(has_keys(o) for o in objects):
         return loaded

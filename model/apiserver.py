@@ -57,6 +57,7 @@ __all__ = [
     "deletion_finalizers_for_garbage_collection",
     "Reserved",
     "NO_RESERVED",
+    "has_pod_affinity_label_keys",
     "apply_match_label_keys_and_mismatch_label_keys",
     "admit_pod_affinity_label_keys",
     "identifiers_of",
@@ -301,6 +302,11 @@ def validate_object_meta_on_create(kind: str, name: str, labels: Any) -> str | N
     return None
 
 
+def has_pod_affinity_label_keys(spec: Any) -> bool:
+    """Whether a Pod or pod template has a required pod (anti-)affinity term with matchLabelKeys or mismatchLabelKeys."""
+    return any(t.match_label_keys or t.mismatch_label_keys for t in (*spec.pod_affinity, *spec.pod_anti_affinity))
+
+
 def apply_match_label_keys_and_mismatch_label_keys(pod: Any) -> Any:
     """Mirrors kubernetes/kubernetes pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatchLabelKeys
     (PrepareForCreate -> mutatePodAffinity): for every required pod (anti-)affinity term of a pod being
@@ -317,7 +323,7 @@ def apply_match_label_keys_and_mismatch_label_keys(pod: Any) -> Any:
         extra += tuple(LabelSelectorRequirement(k, "NotIn", (pod.labels[k],)) for k in t.mismatch_label_keys if k in pod.labels)
         return t if not extra else replace(t, selector=replace(t.selector, match_expressions=t.selector.match_expressions + extra))
 
-    if not any(t.match_label_keys or t.mismatch_label_keys for t in (*pod.pod_affinity, *pod.pod_anti_affinity)):
+    if not has_pod_affinity_label_keys(pod):
         return pod
     return replace(pod, pod_affinity=tuple(merged(t) for t in pod.pod_affinity),
                    pod_anti_affinity=tuple(merged(t) for t in pod.pod_anti_affinity))
@@ -333,7 +339,7 @@ def admit_pod_affinity_label_keys(objects: Iterable[Any], enabled: bool) -> tupl
         return replace(t, match_label_keys=(), mismatch_label_keys=()) if t.match_label_keys or t.mismatch_label_keys else t
 
     def strip(spec: Any) -> Any:
-        if not any(t.match_label_keys or t.mismatch_label_keys for t in (*spec.pod_affinity, *spec.pod_anti_affinity)):
+        if not has_pod_affinity_label_keys(spec):
             return spec
         return replace(spec, pod_affinity=tuple(dropped(t) for t in spec.pod_affinity),
                        pod_anti_affinity=tuple(dropped(t) for t in spec.pod_anti_affinity))

@@ -58,6 +58,7 @@ from model.environment import (
 )
 from model.labels import SelectorError, label_selector_as_selector, selector_from_set
 from model.objects import kind_of
+from model.scheduler import affinity_term_namespace
 from model.state import ClusterState
 
 __all__ = [
@@ -331,7 +332,7 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
             names_added = any(k in CONTROLLER_POD_LABELS for k in term.selector.match_labels) or \
                 any(r.key in CONTROLLER_POD_LABELS for r in term.selector.match_expressions)
             for ns, labels, origin in universe:
-                if (term.all_namespaces or ns in (term.namespaces or (namespace,))) and (names_added or sel.matches(labels)):
+                if affinity_term_namespace(term, namespace, ns) and (names_added or sel.matches(labels)):
                     uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)

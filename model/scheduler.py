@@ -65,6 +65,7 @@ __all__ = [
     "get_required_node_affinity",
     "LABEL_HOSTNAME",
     "node_topology_value",
+    "affinity_term_namespace",
     "affinity_term_matches",
     "satisfies_inter_pod_affinity",
     "node_fits",
@@ -238,12 +239,19 @@ def node_topology_value(node: Node, key: str) -> str | None:
     return value
 
 
+def affinity_term_namespace(term: PodAffinityTerm, owner_namespace: str, namespace: str) -> bool:
+    """Whether a pod in ``namespace`` is in the namespaces of ``term``, a term of a pod (or template) in
+    ``owner_namespace`` (pkg/scheduler/framework/types.go ``newAffinityTerm``: the listed ones, every namespace
+    for an empty namespaceSelector, else the owner's own)."""
+    return term.all_namespaces or namespace in (term.namespaces or (owner_namespace,))
+
+
 def affinity_term_matches(term: PodAffinityTerm, owner: Pod, pod: Pod) -> bool:
     """Mirrors pkg/scheduler/framework/types.go ``AffinityTerm.Matches`` for a term of ``owner``:
     ``pod``'s namespace is one of the term's (``newAffinityTerm``: the listed ones, every namespace for
     an empty namespaceSelector, else the owner's own) and the label selector matches its labels (an
     unset selector matches nothing: ``metav1.LabelSelectorAsSelector(nil)``)."""
-    if not term.all_namespaces and pod.namespace not in (term.namespaces or (owner.namespace,)):
+    if not affinity_term_namespace(term, owner.namespace, pod.namespace):
         return False
     if term.selector is None:
         return False

@@ -72,13 +72,12 @@ def _one_pod_per_node(obj: Any, across_revisions: bool = False) -> bool:
     places at most one of its pods, terminating ones included, on each node.  ``across_revisions``: only
     terms that also keep pods of different revisions apart (no ``matchLabelKeys: [pod-template-hash]``)."""
     from model.labels import SelectorError, label_selector_as_selector
+    from model.scheduler import LABEL_HOSTNAME, affinity_term_namespace
 
     for t in obj.template.pod_anti_affinity:
         if across_revisions and "pod-template-hash" in t.match_label_keys:
             continue
-        if t.topology_key != "kubernetes.io/hostname" or t.selector is None:
-            continue
-        if not (t.all_namespaces or obj.namespace in (t.namespaces or (obj.namespace,))):
+        if t.topology_key != LABEL_HOSTNAME or t.selector is None or not affinity_term_namespace(t, obj.namespace, obj.namespace):
             continue
         try:
             if label_selector_as_selector(t.selector).matches(obj.template.labels):
