@@ -190,6 +190,11 @@ def test_coverage() -> None:
     assert coverage(d, [(DeleteFailedNode(fair=True), 1)], FaultBudget(node_failure=1), "write", False) == ""
     assert "more than one image change" in coverage(d, [(own[0], 2)], FaultBudget(), "write", False)
     assert "node_recovery" in coverage(d, [own], FaultBudget(node_failure=1, node_recovery=1), "write", False)
+    # minReadySeconds with crashes: the single-step refinement fails (test_refinement.py
+    # test_min_ready_seconds_with_a_crash_does_not_refine_and_check_does_not_use_the_count_model)
+    slow = d.__class__(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "min_ready_seconds": 5})
+    assert "minReadySeconds > 0 with container crashes" in coverage(slow, [own], FaultBudget(container_crash=1), "write", False)
+    assert coverage(slow, [own], FaultBudget(), "write", False) == ""
     assert "stale reads" in coverage(d, [own], FaultBudget(), "write", True)
     assert "overlaps" in coverage(d, [own], FaultBudget(), "write", False, overlapping=True)
     assert count_verdict("KC-ROLL-001", d, 0, "write", why_not="stale reads").status == NOT_COVERED

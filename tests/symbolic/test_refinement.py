@@ -57,7 +57,6 @@ SLOW = [
     (2, 1, 0, 1, "write", 0),
     (2, 0, 1, 1, "write", 0),
     (2, 1, 1, 0, "reconcile", 0),
-    (1, 0, 1, 1, "write", 5),
     (1, 1, 1, 1, "reconcile", 0),
     (2, 0, 1, 1, "reconcile", 0),
     (2, "50%", "50%", 1, "reconcile", 0),
@@ -103,6 +102,31 @@ def test_the_check_detects_a_count_model_that_misses_behaviour() -> None:
     system, project, f = rollout_system(1, 0, 1, granularity="write")
     res = check_refinement(system, project, f, write=False)
     assert not res.ok and "dc_create_rs" in res.failures, res.describe()
+
+
+@pytest.mark.tier2  # 17,576 states
+def test_min_ready_seconds_with_a_crash_does_not_refine_and_check_does_not_use_the_count_model() -> None:
+    """The known gap (docs/semantics.md, the minReadySeconds row): replicas 1, maxSurge 0, maxUnavailable 1, one
+    container crash, minReadySeconds 5, write granularity.  The crash may hit a pod that is Ready but not yet
+    available (the count model's ``crash_idle``: no count changes, the budget is spent); the minReadySeconds
+    timer then makes it available *and* crashed (doomed) in one step, which no count transition does
+    (``<w>_pod_available`` keeps ``doomed``, ``crash_<w>`` needs budget).  The reachable count states are the
+    same (expiring first and crashing after reaches them), but the single-step refinement fails, so
+    ``kubecheck check`` must not let the count model decide such a Deployment: ``check.coverage`` refuses it."""
+    system, project, f = rollout_system(1, 0, 1, crashes=1, granularity="write", min_ready_seconds=5)
+    res = check_refinement(system, project, f, write=True)
+    assert not res.ok and res.complete
+    assert set(res.failures) == {"expiry_min_ready_seconds"}, res.describe()
+    from dataclasses import replace as _replace
+
+    from kubecheck.symbolic.bridge import _deployment
+    from kubecheck.symbolic.check import coverage
+    from model.environment import FaultBudget, SetImage
+
+    d = _replace(_deployment(1, 0, 1), min_ready_seconds=5)
+    own = (SetImage("Deployment", d.name, "x:2"), 1)
+    assert "minReadySeconds > 0 with container crashes" in coverage(d, [own], FaultBudget(container_crash=1), "write", False)
+    assert coverage(d, [own], FaultBudget(), "write", False) == ""
 
 
 @pytest.mark.parametrize("victims", ["healthy-first", pytest.param("crashed-first", marks=pytest.mark.tier2)])  # ~8 s each
