@@ -1121,9 +1121,32 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
             continue
         where = _where(load, "Service", svc.namespace, svc.name)
         sel = ",".join(f"{k}={v}" for k, v in sorted(svc.selector.items()))
+        per_pod = _per_pod_selection(cluster, svc)
+        if per_pod:
+            out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} selects pods of {per_pod[0]} "
+                       f"by {', '.join(per_pod[1])}, which its controller adds to the pods it creates (a per-pod or "
+                       "per-revision Service); "
+                       "KC-ROLL-004 says nothing about it")
+            continue
         out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} matches no workload's pods; "
                    "KC-ROLL-004 says nothing about it")
     return out
+
+
+def _per_pod_selection(cluster: Any, svc: Any) -> tuple[str, list[str]] | None:
+    """The first workload whose pods ``svc`` may select only through labels its controller adds to each pod
+    (``statefulset.kubernetes.io/pod-name``, ``pod-template-hash``: model.decompose.ADDED_POD_LABELS), and those
+    labels; None when there is none."""
+    from model.decompose import ADDED_POD_LABELS, may_select
+    from model.labels import selector_from_set
+
+    sel = selector_from_set(svc.selector)
+    for kind in WORKLOAD_KINDS:
+        for w in cluster.objects(kind, svc.namespace):
+            if may_select(sel, w.template.labels, (kind, w.namespace, w.name)):
+                added = sorted(k for k in svc.selector if k in ADDED_POD_LABELS.get(kind, ()) and k not in w.template.labels)
+                return f"{kind} {w.namespace}/{w.name}", added
+    return None
 
 
 def topology_key_warnings(cluster: Any, load: Any) -> list[str]:

@@ -66,6 +66,8 @@ __all__ = [
     "Group",
     "WORKLOAD_KINDS",
     "interaction_groups",
+    "may_select",
+    "ADDED_POD_LABELS",
     "action_targets",
     "project",
     "capacity_shares",
@@ -191,12 +193,32 @@ def _updated(labels: Mapping[str, str], change: Mapping[str, str]) -> dict[str, 
     return out
 
 
-#: Labels a controller adds to the pods it creates, beyond its template's (pkg/controller/deployment
-#: pod-template-hash; controller-revision-hash of the StatefulSet and DaemonSet controllers; the StatefulSet's
-#: statefulset.kubernetes.io/pod-name and apps.kubernetes.io/pod-index).
-CONTROLLER_POD_LABELS: frozenset[str] = frozenset({
-    "pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
-})
+#: Labels a workload's controller adds to the pods it creates, beyond its template's, by the workload's kind:
+#: the Deployment controller's ``pod-template-hash`` (pkg/controller/deployment/sync.go getNewReplicaSet, on the new
+#: ReplicaSet's template; a ReplicaSet in the cluster carries it in its own template already); the StatefulSet
+#: controller's ``controller-revision-hash``, ``statefulset.kubernetes.io/pod-name`` and
+#: ``apps.kubernetes.io/pod-index`` (pkg/controller/statefulset/stateful_set_utils.go newStatefulSetPod,
+#: initIdentity); the DaemonSet controller's ``controller-revision-hash`` and ``pod-template-generation``
+#: (pkg/controller/daemon/util/daemonset_util.go CreatePodTemplate).  The values are not known in advance.
+ADDED_POD_LABELS: Mapping[str, frozenset[str]] = {
+    "Deployment": frozenset({"pod-template-hash"}),
+    "StatefulSet": frozenset({"controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index"}),
+    "DaemonSet": frozenset({"controller-revision-hash", "pod-template-generation"}),
+}
+
+
+def may_select(sel: Any, labels: Mapping[str, str], origin: ObjectId) -> bool:
+    """Whether ``sel`` may match a pod of ``origin`` whose template (or own) labels are ``labels``.
+
+    A requirement on a label ``origin``'s controller adds to its pods (:data:`ADDED_POD_LABELS`) and its labels
+    lack is taken as met, whatever its operator: the label universe cannot say which value a pod will carry, and
+    dropping a requirement only widens the match (more joins, never fewer).  A per-pod Service of a StatefulSet
+    (``statefulset.kubernetes.io/pod-name: kafka-0``) thus joins the StatefulSet, and no other workload unless the
+    rest of its selector matches that one too."""
+    added = ADDED_POD_LABELS.get(origin[0])
+    if not added or sel.is_nothing:
+        return bool(sel.matches(labels))
+    return all(r.key in added and r.key not in labels or r.matches(labels) for r in sel.requirements)
 
 
 def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split_services: bool = False) -> tuple[Group, ...] | None:
@@ -276,7 +298,7 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
         if sel is None:
             continue
         for ns, labels, origin in universe:
-            if ns == o.namespace and sel.matches(labels):
+            if ns == o.namespace and may_select(sel, labels, origin):
                 if split_services and kind_of(o) == "Service":
                     hits.setdefault(_oid(o), []).append(origin)
                 else:
@@ -327,12 +349,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
                 sel = label_selector_as_selector(term.selector)
             except SelectorError:
                 continue  # matches no pod (model.scheduler.affinity_term_matches)
-            # a label the controllers add to the pods they create is in no template: a term that names one may
-            # match pods whose origin's label set says otherwise, so it joins every origin in its namespaces
-            names_added = any(k in CONTROLLER_POD_LABELS for k in term.selector.match_labels) or \
-                any(r.key in CONTROLLER_POD_LABELS for r in term.selector.match_expressions)
             for ns, labels, origin in universe:
-                if affinity_term_namespace(term, namespace, ns) and (names_added or sel.matches(labels)):
+                if affinity_term_namespace(term, namespace, ns) and may_select(sel, labels, origin):
                     uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)

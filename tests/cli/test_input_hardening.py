@@ -143,6 +143,45 @@ def test_service_selecting_no_workload_is_warned_in_every_format(tmp_path: Path)
     assert run_check(replace(cfg, out_dir=str(tmp_path / "o2")), load_manifests([str(fixed)])).warnings == ()
 
 
+PER_POD = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: kafka}
+spec:
+  replicas: 2
+  serviceName: kafka
+  selector: {matchLabels: {app: kafka}}
+  template:
+    metadata: {labels: {app: kafka}}
+    spec: {containers: [{name: c, image: "kafka:1"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kafka-0}
+spec:
+  selector: {app: kafka, statefulset.kubernetes.io/pod-name: kafka-0}
+  ports: [{port: 9092}]
+"""
+
+
+def test_a_per_pod_service_is_named_as_such_not_as_a_typo(tmp_path: Path) -> None:
+    # it selects a pod the StatefulSet creates (kafka-0 carries the pod-name label), but through a label no template
+    # has, so KC-ROLL-004 (which judges Services by template labels) says nothing: the warning says why, not "no pods"
+    m = tmp_path / "kafka.yaml"
+    m.write_text(PER_POD)
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-ROLL-004",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    assert report.warnings == (
+        f"{m}:12: Service default/kafka-0: selector app=kafka,statefulset.kubernetes.io/pod-name=kafka-0 selects pods of "
+        "StatefulSet default/kafka by statefulset.kubernetes.io/pod-name, which its controller adds to the pods it creates "
+        "(a per-pod or per-revision Service); KC-ROLL-004 says nothing about it",)
+    # the same label on a Deployment's Service is not one its controller adds: a plain "no pods" warning
+    dep = tmp_path / "dep.yaml"
+    dep.write_text(PER_POD.replace("kind: StatefulSet", "kind: Deployment").replace("  serviceName: kafka\n", ""))
+    (w,) = run_check(replace(cfg, out_dir=str(tmp_path / "o2")), load_manifests([str(dep)])).warnings
+    assert w.endswith("matches no workload's pods; KC-ROLL-004 says nothing about it"), w
+
+
 # ------------------------------------------------------------------------------ 4. settle
 
 

@@ -290,3 +290,35 @@ def test_a_term_on_a_label_controllers_add_joins_every_workload_it_may_match(tmp
     groups = interaction_groups(_cluster(tmp_path, a + _deployment("b", "app: b")))
     assert groups is not None
     assert _names(groups) == [["Deployment/a", "Deployment/b"]]
+
+
+def _stateful_set(name: str, labels: str, replicas: int = 2) -> str:
+    return f"""---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  serviceName: {name}
+  selector: {{matchLabels: {{{labels}}}}}
+  template:
+    metadata: {{labels: {{{labels}}}}}
+    spec: {{containers: [{{name: c, image: "{name}:1"}}]}}
+"""
+
+
+def test_a_service_on_a_label_controllers_add_joins_the_workloads_it_may_select(tmp_path: Path) -> None:
+    # the per-pod Service of a StatefulSet (Kafka's external listeners, the Bitnami charts) selects
+    # statefulset.kubernetes.io/pod-name, which the StatefulSet controller adds and no template has: the
+    # selector without that requirement decides which origins it may select
+    text = (_deployment("other", "app: other") + _stateful_set("kafka", "app: kafka")
+            + _service("kafka-0", "'statefulset.kubernetes.io/pod-name': kafka-0")
+            + _service("kafka-1", "app: kafka, 'statefulset.kubernetes.io/pod-name': kafka-1")
+            + _service("hash", "app: other, pod-template-hash: abc"))
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    # Service/hash: pod-template-hash is on Deployment/other's pods, and the rest of its selector matches them
+    assert _names(groups) == [["Deployment/other", "Service/hash"],
+                              ["Service/kafka-0", "Service/kafka-1", "StatefulSet/kafka"]], _names(groups)
+    # Service/kafka-0 names nothing but the pod name: it joins the StatefulSet and not the Deployment (whose
+    # controller adds no such label; had it been "static", it would have gone to the first group, the Deployment's)
