@@ -894,11 +894,15 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
         objects += [w for w in fixed if w not in objects]
     severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
+    fix = concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version) if location is not None or objects else ""
+    trace_fix = getattr(p.rule, "trace_fix", None)
+    if trace_fix is not None and trace is not None:
+        fix = trace_fix(tuple((s.actor, s.label) for s in trace.steps)) or fix
     return {
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
         "related": tuple(related),
-        "fix": concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version) if location is not None or objects else "",
+        "fix": fix,
         "severity": severity,
     }
 

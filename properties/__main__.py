@@ -34,6 +34,10 @@ _CATEGORY_TITLES = {
 }
 
 
+def _first_paragraph(doc: str) -> str:
+    return " ".join(doc.split("\n\n")[0].split())
+
+
 def markdown() -> str:
     lines = [
         "# Property catalogue",
@@ -76,7 +80,8 @@ def markdown() -> str:
             *([f"*Trigger (after):* {r.trigger_counts}", ""] if r.trigger is not None else []),
             f"*Upstream:* {r.upstream}",
             "",
-            f"*Severity:* {r.severity}. *How to fix:* {r.remediation}",
+            f"*Severity:* {r.severity}. *How to fix:* {r.remediation}"
+            + (f" {_first_paragraph(r.trace_fix.__doc__)}" if r.trace_fix is not None and r.trace_fix.__doc__ else ""),
         ]
     if MUTATION_RESULTS.exists():
         lines += ["", *mutation_section(json.loads(MUTATION_RESULTS.read_text(encoding="utf-8")))]

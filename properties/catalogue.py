@@ -580,6 +580,25 @@ def pods_run_current_template(c: ClusterState, target: Target) -> bool:
     )
 
 
+SCALE_RACE_FIX = (
+    "This counterexample contains a kubectl scale of the Deployment, and the rollout settings do not cause it: "
+    "upstream's scaling (sync.go scale, proportional during a rollout) promises no availability, and the ReplicaSet "
+    "controller may still be deleting pods for the replica count set before the scale; no maxSurge/maxUnavailable "
+    "value prevents that. Do not scale a Deployment during a rollout or before it has settled after a scale "
+    "(kubectl rollout status), or let a HorizontalPodAutoscaler scale it: its scale-down stabilization window "
+    "(5 minutes by default) keeps it from flapping."
+)
+
+
+def scale_race_fix(steps: tuple[tuple[str, str], ...]) -> str:
+    """When the counterexample contains a kubectl scale of the Deployment before the violating step, the
+    finding's fix says so instead: upstream's scaling promises no availability (the ReplicaSet controller may
+    still be deleting pods for the replica count set before the scale), which no rollout setting prevents; do
+    not scale during a rollout or before the Deployment has settled, or let an HPA (with its scale-down
+    stabilization window) do the scaling."""
+    return SCALE_RACE_FIX if any(actor == "user" and label == "user_scale_deployment" for actor, label in steps[:-1]) else ""
+
+
 @rule(
     "KC-ROLL-001",
     "No workload-controller step takes a Deployment's available pods below replicas - maxUnavailable",
@@ -602,6 +621,7 @@ def pods_run_current_template(c: ClusterState, target: Target) -> bool:
         "Only RollingUpdate Deployments; Recreate scales to zero by design."
     ),
     remediation='Lower maxUnavailable, or raise maxSurge so the new pods come up before old ones go; set minReadySeconds and a readiness probe so availability is real.',
+    trace_fix=scale_race_fix,
 )
 def rollout_keeps_min_available(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:
     return _controller_step_respects(

@@ -102,6 +102,10 @@ class Rule:
     #: The concrete edit that would fix a finding (``fix(objects, keys)``: the loaded objects by key, the
     #: keys of the objects the finding is about) when there is an obvious one; "" otherwise.
     fix: Callable[[Any, Any], str] | None = None
+    #: The fix when a counterexample shows a cause the rule's usual fix does not address
+    #: (``trace_fix(steps)``, the trace's steps as ``(actor, label)`` pairs; "" when it shows none). It wins
+    #: over ``fix`` and the remediation text for that finding.
+    trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -211,6 +215,7 @@ def rule(
     after_convergence: str = "",
     subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
     fix: Callable[[Any, Any], str] | None = None,
+    trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -240,6 +245,7 @@ def rule(
             after_convergence=after_convergence,
             subject=subject,
             fix=fix,
+            trace_fix=trace_fix,
         )
 
     return wrap

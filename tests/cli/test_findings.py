@@ -413,3 +413,23 @@ def test_html_report_lists_violations_first_grouped_by_object(twelve, tmp_path: 
     html = render_report(report)
     heads = _re.findall(r"<tr class='object'><th colspan='7'>([^<]+)</th></tr>", html)
     assert heads == order
+
+
+def test_a_kc_roll_001_after_a_kubectl_scale_gets_the_scale_fix_not_the_rollout_settings(tmp_path: Path) -> None:
+    """Under -s scale (kubectl scale to replicas-1 and to replicas+1, in any order) KC-ROLL-001 is violated: the
+    ReplicaSet controller deletes a pod for the scale-down after the user scaled up again.  No maxSurge or
+    maxUnavailable value prevents that, so the finding's fix is the scale race's (properties.catalogue
+    scale_race_fix), while the rollout scenario's violation keeps the rollout settings' remediation."""
+    from properties.catalogue import SCALE_RACE_FIX, scale_race_fix
+
+    m = tmp_path / "web.yaml"
+    m.write_text(chart(1, replicas=2))
+    r = run_console(["check", str(m), "-s", "scale", "-p", "KC-ROLL-001", *FAST, "-f", "json", "-o", "out.json"], tmp_path)
+    assert r.code == 1, r.stdout + r.stderr
+    (f,) = [f for f in json.loads((tmp_path / "out.json").read_text())["findings"] if f["verdict"] == "violated"]
+    assert f["fix"] == SCALE_RACE_FIX
+    assert any(step.startswith("1. user: user_scale_deployment") for step in f["trace"]["steps"]), f["trace"]["steps"]
+    assert scale_race_fix((("user", "user_set_image"), ("replicaset/default/web0-x", "rs_delete_pod"))) == ""
+    assert scale_race_fix((("user", "user_scale_deployment"), ("replicaset/default/web0-x", "rs_delete_pod"))) == SCALE_RACE_FIX
+    # a scale as the violating step itself is not judged (a user step), so only earlier scales count
+    assert scale_race_fix((("user", "user_scale_deployment"),)) == ""
