@@ -1456,10 +1456,16 @@ def _refuse_nothing_to_check(rules: list[Any], specs: list[ScenarioSpec], planne
 
 
 def settle_check(cfg: CheckConfig, plan: _CheckPlan) -> tuple[Any, Any]:
-    """Stage 2: one deterministic start-up order from the manifests (:func:`kubecheck.scenarios.settle`)."""
+    """Stage 2: one deterministic start-up order from the manifests (:func:`kubecheck.scenarios.settle`), under the
+    Kubernetes version every scenario follows (``--kubernetes-version`` when the scenarios name several: one settled
+    state serves them all, and a version difference that would change start-up is refused before this,
+    :func:`_admit_label_keys`)."""
     from model.system import KubeSystem, Scenario
 
-    settle_system = KubeSystem(Scenario(initial=plan.loaded, granularity=cfg.granularity, name="settle"))  # type: ignore[arg-type]
+    versions = {s.kubernetes_version or cfg.kubernetes_version for s in plan.specs}
+    version = versions.pop() if len(versions) == 1 else cfg.kubernetes_version
+    settle_system = KubeSystem(Scenario(initial=plan.loaded, granularity=cfg.granularity, name="settle",  # type: ignore[arg-type]
+                                        kubernetes_version=version))
     settled = settle(settle_system, settle_system.init_states()[0], cfg.settle_steps, timeout=cfg.timeout, max_memory=cfg.max_memory)
     return settle_system, settled
 

@@ -79,3 +79,20 @@ def test_the_plan_refuses_a_run_that_would_check_nothing(tmp_path: Path) -> None
     load = load_manifests([str(VIOLATION)])
     with pytest.raises(InvalidScenario, match="nothing to check"):
         plan_check(_cfg(tmp_path, rule_ids=("KC-CONV-003",)), load)  # a StatefulSet rule, no StatefulSet
+
+
+def test_start_up_follows_the_scenarios_kubernetes_version(tmp_path: Path) -> None:
+    """Settle runs under the version every scenario follows (a version-dependent controller switch,
+    model.system._versioned_sync, would otherwise differ between start-up and the searches); with several,
+    under --kubernetes-version."""
+    import dataclasses
+
+    load = load_manifests([str(VIOLATION)])
+    cfg = _cfg(tmp_path / "o", kubernetes_version="1.30")
+    settle_system, _ = settle_check(cfg, plan_check(cfg, load))
+    assert settle_system.scenario.kubernetes_version == "1.30"
+    plan = plan_check(_cfg(tmp_path / "o"), load)
+    plan.specs = [dataclasses.replace(plan.specs[0], kubernetes_version="1.29")]
+    assert settle_check(_cfg(tmp_path / "o"), plan)[0].scenario.kubernetes_version == "1.29"
+    plan.specs.append(dataclasses.replace(plan.specs[0], name="other", kubernetes_version="1.33"))
+    assert settle_check(_cfg(tmp_path / "o", kubernetes_version="1.35"), plan)[0].scenario.kubernetes_version == "1.35"
