@@ -1638,9 +1638,32 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
 
     found = annotate_statefulset_findings(found, known)
+    found = decide_vacuous_findings(found, plan.rules, spec, cluster)
     order = {rid: i for i, rid in reversed(list(enumerate(p.rule.rule_id for p in plan.for_scenario(spec, cfg))))}
     out.findings.extend(sorted(found, key=lambda f: order.get(f.rule_id, len(order))))  # the rules' order, as before
     out.explorations.extend(runs)
+
+
+def decide_vacuous_findings(findings: list[Finding], rules: list[Any], spec: ScenarioSpec, cluster: Any) -> list[Finding]:
+    """A finding cut by a bound (BOUNDED) becomes HOLDS when its rule holds in every state the scenario can reach
+    (``Rule.vacuous``: nothing in the settled cluster is what it judges and no user action of the scenario makes
+    one, e.g. KC-ROLL-004 with no Service in front of a workload); the note says why."""
+    by_id = {r.rule_id: r for r in rules}
+    actions = tuple(a for a, _ in spec.with_operator(spec.user_actions))
+    why: dict[str, str] = {}
+    out: list[Finding] = []
+    for f in findings:
+        vacuous = getattr(by_id.get(f.rule_id), "vacuous", None)
+        if f.verdict == Verdict.HOLDS_WITHIN_BOUNDS.value and vacuous is not None:
+            if f.rule_id not in why:
+                why[f.rule_id] = vacuous(cluster, actions)
+            if why[f.rule_id]:
+                f = replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
+                            note=f"holds in every state: {why[f.rule_id]}, and no user action of the scenario makes one"
+                                 + (f" [explicit search: {f.note}]" if f.note else ""),
+                            reductions=tuple(f.reductions) + ("nothing to judge",))
+        out.append(f)
+    return out
 
 
 def _run_searches(sink: _Sink, name: str, searches: list[_Search], bounds: dict[str, Any]) -> tuple[list[Finding], list[Exploration], bool]:

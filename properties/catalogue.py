@@ -743,6 +743,39 @@ def serving_fix(objects: Any, keys: Any) -> str:
     return "; ".join(out)
 
 
+#: User actions that never create a Service, a workload or a container, nor change a workload's pod template
+#: other than its images (model.environment): what a rule's vacuity (``Rule.vacuous``) may take as given.
+_INERT_ACTIONS: Final = frozenset({
+    "ScaleWorkload", "SetImage", "PauseDeployment", "ResumeDeployment", "DeleteObject", "RelabelPods", "CordonNode",
+    "UncordonNode", "DrainNode", "DeleteNode", "DeleteFailedNode", "SetLoad", "CreatePod",
+})
+
+
+def _inert(actions: tuple[Any, ...]) -> bool:
+    return all(type(a).__name__ in _INERT_ACTIONS for a in actions)
+
+
+def no_served_service(c: ClusterState, actions: tuple[Any, ...]) -> str:
+    """KC-ROLL-004 holds in every state when no Service may select the pods of a workload the rule counts (``_serves``:
+    a Deployment, ReplicaSet, ReplicationController or StatefulSet, any replicas) and the user actions create or
+    re-template none (``_INERT_ACTIONS``; a bare pod a user creates is no workload).  A ReplicaSet a Deployment will
+    create carries the Deployment's template plus ``pod-template-hash`` (model.decompose.may_select)."""
+    from model.decompose import may_select
+    from model.labels import selector_from_set
+
+    if not _inert(actions):
+        return ""
+    for svc in c.services.values():
+        if not svc.selector:
+            continue
+        sel = selector_from_set(svc.selector)
+        for kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+            for w in c.objects(kind, svc.namespace):
+                if may_select(sel, w.template.labels, (kind, w.namespace, w.name)):
+                    return ""
+    return "no Service selects the pods of a Deployment, ReplicaSet, ReplicationController or StatefulSet"
+
+
 @rule(
     "KC-ROLL-004",
     "Zero downtime: every Service whose workloads want replicas selects at least one ready pod",
@@ -751,6 +784,7 @@ def serving_fix(objects: Any, keys: Any) -> str:
     after_convergence="zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
     subject=down_service,
     fix=serving_fix,
+    vacuous=no_served_service,
     category="rollout",
     local=True,
     upstream="pkg/controller/endpointslice (a pod is a ready endpoint iff Ready and not terminating, or any pod with an IP when publishNotReadyAddresses)",
@@ -1326,6 +1360,20 @@ def scheduled_to_ready_nodes(c: ClusterState, action: Any, n: ClusterState) -> b
     return True
 
 
+def no_readiness_probe(c: ClusterState, actions: tuple[Any, ...]) -> str:
+    """KC-PROBE-001 holds in every state when no container of a pod or a pod template has a readiness probe and
+    the user actions add none (``_INERT_ACTIONS``; a pod a user creates is looked at too)."""
+    if not _inert(actions):
+        return ""
+    pods = [*c.pods.values(), *(a.pod for a in actions if type(a).__name__ == "CreatePod")]
+    templates = [w.template for kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet")
+                 for w in c.objects(kind)]
+    if any(ct.readiness_probe for p in pods for ct in p.spec_containers) or \
+            any(ct.readiness_probe for t in templates for ct in (*t.containers, *t.init_containers)):
+        return ""
+    return "no container has a readiness probe"
+
+
 @rule(
     "KC-PROBE-001",
     "A container with a readiness probe becomes ready only after the probe passed on the running container",
@@ -1342,6 +1390,7 @@ def scheduled_to_ready_nodes(c: ClusterState, action: Any, n: ClusterState) -> b
         "are judged as well (nothing ran before)."
     ),
     remediation="No manifest change fixes this: it is the kubelet's readiness handling; report it with the trace.",
+    vacuous=no_readiness_probe,
 )
 def ready_only_after_probe(c: ClusterState, action: Any, n: ClusterState) -> bool:
     before = {p.uid: p for p in c.pods.values()}

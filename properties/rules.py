@@ -106,6 +106,10 @@ class Rule:
     #: (``trace_fix(steps)``, the trace's steps as ``(actor, label)`` pairs; "" when it shows none). It wins
     #: over ``fix`` and the remediation text for that finding.
     trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None
+    #: Why the rule holds in every state a scenario can reach (``vacuous(cluster, user_actions)``: the settled
+    #: cluster and the scenario's user actions; "" when it may not): nothing in the manifests is what it judges,
+    #: and no user action can make one.  A search cut by a bound then still decides it: HOLDS, with the reason.
+    vacuous: Callable[[ClusterState, tuple[Any, ...]], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or RULE_ID_PATTERN.fullmatch(self.rule_id) is None:
@@ -216,6 +220,7 @@ def rule(
     subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
     fix: Callable[[Any, Any], str] | None = None,
     trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None,
+    vacuous: Callable[[ClusterState, tuple[Any, ...]], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -246,6 +251,7 @@ def rule(
             subject=subject,
             fix=fix,
             trace_fix=trace_fix,
+            vacuous=vacuous,
         )
 
     return wrap

@@ -105,6 +105,8 @@ def render_text(report: Any) -> str:
                 continue
             if f.verdict == "holds" and "count-model proof" in getattr(f, "reductions", ()) and f.note:
                 lines.append(f"            {f.note}")  # which engine decided, and for which sizes
+            elif f.verdict == "holds" and "nothing to judge" in getattr(f, "reductions", ()) and f.note:
+                lines.append(f"            {f.note.split(' [explicit search')[0]}")  # why a cut search still decides it
             if f.verdict in ("violated", "error"):
                 lines.append(f"            {f.title}")
                 if f.note:
@@ -137,7 +139,10 @@ def render_text(report: Any) -> str:
         meaning = "no violation counts toward the exit code (suppressed findings and those below --fail-on are reported above)"
     elif report.exit_code == 0 and any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
         meaning = ("every property holds (exhaustive from the settled state, or proved by the Z3 count model for the "
-                   "sizes each note gives)")
+                   "sizes each note gives" + (", or with nothing to judge, as its note says)" if any(
+                       "nothing to judge" in getattr(f, "reductions", ()) for f in report.findings) else ")"))
+    elif report.exit_code == 0 and any("nothing to judge" in getattr(f, "reductions", ()) for f in report.findings):
+        meaning = "every property holds (exhaustive from the settled state, or with nothing to judge, as its note says)"
     lines.append(f"exit {report.exit_code}: {meaning}")
     lines += _next_steps(report)
     # Every line is built as one line; whatever a user string brings (a newline or an ANSI sequence in an

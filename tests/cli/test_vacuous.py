@@ -1,0 +1,82 @@
+"""Rule.vacuous: a cluster-wide rule with nothing to judge holds even when a bound cut the search
+(KC-ROLL-004 with no Service in front of a workload, KC-PROBE-001 with no readiness probe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubecheck.output import render
+from kubecheck.runner import CheckConfig, run_check
+from model.environment import RelabelPods, ScaleWorkload, SetImage
+from model.manifests import load_manifests
+from model.state import ClusterState
+from properties.catalogue import no_readiness_probe, no_served_service
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: "web:1"PROBE}]}
+"""
+SERVICE = """---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {SELECTOR}, ports: [{port: 80}]}
+"""
+
+
+def _cluster(tmp_path: Path, text: str) -> ClusterState:
+    f = tmp_path / "m.yaml"
+    f.write_text(text)
+    load = load_manifests([str(f)])
+    assert not load.errors, load.errors
+    return ClusterState.from_objects(tuple(load.objects))
+
+
+def test_no_served_service(tmp_path: Path) -> None:
+    bare = DEPLOYMENT.replace("PROBE", "")
+    inert = (SetImage("Deployment", "web", "web:2"), ScaleWorkload("Deployment", "web", 3), RelabelPods("default", {"app": "web"}, {"x": "y"}))
+    assert "no Service selects" in no_served_service(_cluster(tmp_path, bare), inert)
+    # a Service that selects nothing the rule counts (another app) leaves it vacuous
+    assert no_served_service(_cluster(tmp_path, bare + SERVICE.replace("SELECTOR", "app: other")), ())
+    # a Service in front of the Deployment: not vacuous
+    assert no_served_service(_cluster(tmp_path, bare + SERVICE.replace("SELECTOR", "app: web")), ()) == ""
+    # on pod-template-hash too: the ReplicaSet the rollout creates carries it (its value is not known in advance)
+    assert no_served_service(_cluster(tmp_path, bare + SERVICE.replace("SELECTOR", "app: web, pod-template-hash: abc")), ()) == ""
+    # an action that may create objects or change templates (kubectl apply, rollout undo): not decided here
+    from model.environment import RollbackDeployment
+
+    assert no_served_service(_cluster(tmp_path, bare), (RollbackDeployment("web"),)) == ""
+
+
+def test_no_readiness_probe(tmp_path: Path) -> None:
+    bare = DEPLOYMENT.replace("PROBE", "")
+    probed = DEPLOYMENT.replace("PROBE", ", readinessProbe: {httpGet: {path: /, port: 80}}")
+    assert no_readiness_probe(_cluster(tmp_path, bare), ()) == "no container has a readiness probe"
+    assert no_readiness_probe(_cluster(tmp_path, probed), ()) == ""
+
+
+def test_a_cut_search_still_decides_a_rule_with_nothing_to_judge(tmp_path: Path) -> None:
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT.replace("PROBE", ""))
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-ROLL-004", "KC-PROBE-001", "KC-OWN-001"), nodes=1,
+                      granularity="reconcile", max_states=30, out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    got = {f.rule_id: f for f in report.findings}
+    assert got["KC-OWN-001"].verdict == "holds_within_bounds"  # it judges every pod: the cut stands
+    for rid, why in (("KC-ROLL-004", "no Service selects"), ("KC-PROBE-001", "no container has a readiness probe")):
+        f = got[rid]
+        assert f.verdict == "holds" and f.note.startswith(f"holds in every state: {why}"), (rid, f.verdict, f.note)
+        assert "nothing to judge" in f.reductions and f.bound_hit == "max_states"
+    text = render(report, "text")
+    assert "            holds in every state: no container has a readiness probe, and no user action of the scenario makes one" in text
+    assert report.exit_code == 3  # KC-OWN-001 is still cut
+    # with a Service in front and a readiness probe, both are judged and stay cut
+    m.write_text(DEPLOYMENT.replace("PROBE", ", readinessProbe: {httpGet: {path: /, port: 80}}") + SERVICE.replace("SELECTOR", "app: web"))
+    report = run_check(cfg, load_manifests([str(m)]))
+    assert {f.rule_id: f.verdict for f in report.findings} == {r: "holds_within_bounds" for r in ("KC-ROLL-004", "KC-PROBE-001", "KC-OWN-001")}
