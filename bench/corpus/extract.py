@@ -20,6 +20,9 @@ Paths (comma-separated in the ``paths`` column) are each one of:
 * a directory: every ``*.yaml``, ``*.yml`` and ``*.json`` below it, except Kustomize's own
   ``kustomization.yaml``/``.yml`` (not a Kubernetes object; ``kubectl apply -f DIR`` refuses it too);
 * a one-level glob such as ``web/guestbook/*.yaml``: the matching files directly in that directory.
+
+A file that is a symbolic link is written with its target's content (:func:`blob_of`), as ``kubectl apply -f``
+on a checkout reads it.
 """
 
 from __future__ import annotations
@@ -169,6 +172,31 @@ def files_of(source: Source, git_dir: Path) -> list[str]:
     return out
 
 
+#: How many symbolic links in a row :func:`blob_of` follows (Linux's own limit is 40; upstream repositories need 1).
+MAX_LINK_HOPS = 8
+
+
+def blob_of(git_dir: Path, commit: str, path: str) -> bytes:
+    """The content of ``path`` at ``commit``, a symbolic link (mode 120000) followed inside the repository.
+
+    Git stores a symlink as a blob holding its target; ``kubectl apply -f`` (and ``ko``) on a checkout opens the
+    link and reads the target file, so that is what the set must hold (knative/serving's ``config/core`` links
+    into ``vendor/``).  A link that leaves the repository, is absolute, or chains more than
+    :data:`MAX_LINK_HOPS` times raises :class:`MirrorMissing`.
+    """
+    for _ in range(MAX_LINK_HOPS + 1):
+        entry = _git(git_dir, "ls-tree", "-z", commit, "--", path).decode()
+        data = _git(git_dir, "cat-file", "blob", f"{commit}:{path}")
+        if not entry.startswith("120000 "):
+            return data
+        target = data.decode(errors="replace")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+            raise MirrorMissing(f"{path} is a symbolic link out of the repository ({target})")
+        path = resolved
+    raise MirrorMissing(f"{path}: more than {MAX_LINK_HOPS} symbolic links in a row")
+
+
 def extract(source: Source, mirrors: Path = DEFAULT_MIRRORS, data: Path = DATA) -> list[Path]:
     """Write ``source``'s files to ``data/<name>/`` (replacing what was there) and return their paths.
 
@@ -178,7 +206,7 @@ def extract(source: Source, mirrors: Path = DEFAULT_MIRRORS, data: Path = DATA) 
     if not git_dir.is_dir():
         raise MirrorMissing(f"no mirror at {git_dir}")
     files = files_of(source, git_dir)
-    blobs = [(f, _git(git_dir, "cat-file", "blob", f"{source.commit}:{f}")) for f in files]
+    blobs = [(f, blob_of(git_dir, source.commit, f)) for f in files]
     target = data / source.name
     if target.exists():
         shutil.rmtree(target)

@@ -116,6 +116,44 @@ def test_extract_refuses_a_missing_mirror_commit_or_path(mirrors, tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.fixture(scope="module")
+def linked_mirrors(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``<tmp>/mirrors/acme+links/repo``: symbolic links as knative/serving has them (``config/`` into ``vendor/``)."""
+    base = tmp_path_factory.mktemp("links")
+    work = base / "work"
+    (work / "vendor" / "lib").mkdir(parents=True)
+    (work / "config" / "sub").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "web-deployment.yaml", work / "vendor" / "lib" / "web.yaml")
+    (work / "config" / "web.yaml").symlink_to("../vendor/lib/web.yaml")
+    (work / "config" / "sub" / "chain.yaml").symlink_to("../web.yaml")
+    (work / "config" / "out.yaml").symlink_to("../../outside.yaml")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", "-c", "core.symlinks=true"]
+    subprocess.run([*git, "init", "-q", str(work)], check=True)
+    subprocess.run([*git, "-C", str(work), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-qm", "c"], check=True)
+    commit = subprocess.run(["git", "-C", str(work), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(base / "mirrors" / "acme+links" / "repo")], check=True)
+    return base / "mirrors", commit
+
+
+def test_extract_writes_a_symbolic_link_with_its_targets_content(linked_mirrors, tmp_path):
+    root, commit = linked_mirrors
+    src = Source("l", "acme/links", commit, ("config/web.yaml", "config/sub"), "upstream-example", "Apache-2.0", "")
+    written = extract(src, root, tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == ["l/config/web.yaml", "l/config/sub/chain.yaml"]
+    web = (EXAMPLES / "web-deployment.yaml").read_bytes()
+    assert [p.read_bytes() for p in written] == [web, web]  # not the link text "../vendor/lib/web.yaml"
+    assert not any(p.is_symlink() for p in written)
+
+
+def test_extract_refuses_a_symbolic_link_out_of_the_repository(linked_mirrors, tmp_path):
+    root, commit = linked_mirrors
+    src = Source("o", "acme/links", commit, ("config/out.yaml",), "upstream-example", "Apache-2.0", "")
+    with pytest.raises(MirrorMissing, match="symbolic link out of the repository"):
+        extract(src, root, tmp_path)
+    assert not (tmp_path / "o").exists()
+
+
 def test_extract_main_lists_the_missing_sets_and_what_to_fetch(mirrors, tmp_path, capsys):
     root, commit = mirrors
     sources = tmp_path / "SOURCES.tsv"
