@@ -715,31 +715,54 @@ def down_service(c: ClusterState) -> tuple[str, str, str] | None:
     return None
 
 
+def _autoscaler_of(objects: Any, key: Any) -> Any:
+    """The HorizontalPodAutoscaler among ``objects`` whose scaleTargetRef names the workload ``key``
+    (kind, namespace, name) and whose minReplicas is 1, or None: that HPA, not the workload's
+    spec.replicas, decides how few replicas run (upstream's replica calculator scales to minReplicas
+    whenever the load allows, whatever spec.replicas the manifest sets)."""
+    for k, o in objects.items():
+        if k[0] == "HorizontalPodAutoscaler" and k[1] == key[1] and tuple(o.scale_target_ref[1:]) == (key[0], key[2]) and o.min_replicas <= 1:
+            return o
+    return None
+
+
 def serving_fix(objects: Any, keys: Any) -> str:
     """KC-ROLL-004's concrete fix: for each workload (``keys`` into ``objects``, the loaded objects by
-    (kind, namespace, name)) behind the Service that lost its ready pods, the edit that keeps one."""
+    (kind, namespace, name)) behind the Service that lost its ready pods, the edit that keeps one.
+
+    The replica advice goes to the workload's HorizontalPodAutoscaler (minReplicas) when one targets it, and
+    a Deployment whose required pod anti-affinity on the hostname allows one of its pods per node is told
+    maxSurge: 0 with maxUnavailable: 1, not a surge pod that no node may take (``placement_fix``)."""
     out = []
     for key in keys:
         o = objects.get(key)
         if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}"
+        hpa = _autoscaler_of(objects, key)
+        more = "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
+        spread = key[0] == "Deployment" and _one_pod_per_node(o, across_revisions=True)
+        keep_one = "maxSurge: 0 with maxUnavailable: 1" if spread else "maxUnavailable: 0 with maxSurge: 1"
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
             surge, unavail = rolling_bounds(o)
             if o.replicas >= 2 and unavail == 0:
                 continue  # the rollout parameters keep every pod: nothing to change there (faults or placement took them)
             if o.replicas >= 2:
-                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. maxUnavailable: 0 with maxSurge: 1")
+                out.append(f"{who}: set maxUnavailable below {o.replicas} (now {unavail}), e.g. {keep_one}")
             elif surge >= 1 and unavail == 0:  # the rollout keeps a pod; a crash of the only one does not
-                out.append(f"{who}: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)")
+                out.append(f"{who}: set {more} (its only pod is the Service's only endpoint when it fails)")
             else:
-                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or replicas >= 2")
+                out.append(f"{who}: set maxSurge: 1, maxUnavailable: 0 (now {surge} and {unavail}), or {more}")
         elif key[0] == "Deployment":
-            out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
+            if o.replicas >= 2 and spread:
+                out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 0, maxUnavailable: 1 (Recreate stops every pod first; "
+                           "its required podAntiAffinity on kubernetes.io/hostname leaves a surge pod no node while every node holds one)")
+            else:
+                out.append(f"{who}: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)")
         elif key[0] == "DaemonSet":
             out.append(f"{who}: set updateStrategy.rollingUpdate maxSurge: 1, maxUnavailable: 0 (a new pod is Ready on a node before the old one goes)")
         elif o.replicas <= 1:
-            out.append(f"{who}: set replicas >= 2 (with one replica its pod is the only endpoint while it is replaced)")
+            out.append(f"{who}: set {more} (with one replica its pod is the only endpoint while it is replaced)")
     return "; ".join(out)
 
 

@@ -107,3 +107,75 @@ spec:
         assert r.ok, r.errors
         objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
         assert serving_fix(objects, [("Deployment", "default", "web")]) == want
+
+
+def _serving_fix_of(text: str, key: tuple[str, str, str]) -> str:
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import serving_fix
+
+    r = load_text(text, "m.yaml")
+    assert r.ok, r.errors
+    return str(serving_fix({(kind_of(o), o.namespace, o.name): o for o in r.objects}, [key]))
+
+
+_ONE_REPLICA = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: activator}
+spec:
+  selector: {matchLabels: {app: activator}}
+  template:
+    metadata: {labels: {app: activator}}
+    spec: {containers: [{name: c, image: nginx}]}
+"""
+
+
+def test_the_serving_fix_of_an_autoscaled_workload_names_the_hpa_min_replicas() -> None:
+    # corpus set knative-serving-core: activator has no spec.replicas and an HPA of minReplicas 1; "set replicas >= 2"
+    # was the advice, which the HPA undoes (it scales to minReplicas whenever the load allows)
+    hpa = """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: activator-hpa}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: activator}
+  minReplicas: MIN
+  maxReplicas: 20
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 100}}}]
+"""
+    key = ("Deployment", "default", "activator")
+    plain = "Deployment default/activator: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)"
+    assert _serving_fix_of(_ONE_REPLICA, key) == plain
+    assert _serving_fix_of(_ONE_REPLICA + hpa.replace("MIN", "1"), key) == (
+        "Deployment default/activator: set minReplicas >= 2 on HorizontalPodAutoscaler default/activator-hpa (now 1; it sets the replicas)"
+        " (its only pod is the Service's only endpoint when it fails)"
+    )
+    # an HPA of another workload changes nothing
+    assert _serving_fix_of(_ONE_REPLICA + hpa.replace("MIN", "1").replace("name: activator}", "name: other}"), key) == plain
+
+
+def test_the_serving_fix_of_a_recreate_deployment_spread_one_pod_per_node_keeps_maxsurge_0() -> None:
+    # corpus set minio-operator: Recreate, 2 replicas, required anti-affinity on the hostname against its own pods;
+    # the advice "RollingUpdate with maxSurge: 1, maxUnavailable: 0" hangs the rollout on 2 nodes (KC-CONV-002)
+    text = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  replicas: 2
+  selector: {matchLabels: {name: op}}
+  strategy: {type: Recreate}
+  template:
+    metadata: {labels: {name: op}}
+    spec:
+      containers: [{name: c, image: nginx}]
+      AFFINITY
+"""
+    anti = ("affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+            "[{labelSelector: {matchLabels: {name: op}}, topologyKey: kubernetes.io/hostname}]}}")
+    key = ("Deployment", "default", "op")
+    assert _serving_fix_of(text.replace("AFFINITY", anti), key).startswith(
+        "Deployment default/op: set strategy.type: RollingUpdate with maxSurge: 0, maxUnavailable: 1 (Recreate stops every pod first; "
+    )
+    assert _serving_fix_of(text.replace("AFFINITY", ""), key) == (
+        "Deployment default/op: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)"
+    )
