@@ -104,7 +104,8 @@ def placement_fix(objects: Any, keys: Any) -> str:
                 out.append(f"{who}, so it needs at least {o.replicas} nodes to run and replicas + maxSurge = {need} to roll out with "
                            f"maxUnavailable 0: check with --nodes {need} (or declare your Nodes), or set maxSurge: 0 with maxUnavailable: 1")
                 continue
-        out.append(f"{who}, so it needs at least {o.replicas} nodes: check with --nodes {o.replicas} (or declare your Nodes)")
+        out.append(f"{who}, so it needs at least {o.replicas} nodes (one more to re-place a pod after a node fails): "
+                   f"check with --nodes {o.replicas}, or --nodes {o.replicas + 1} under node-failure (or declare your Nodes)")
     return "; ".join(out)
 
 
