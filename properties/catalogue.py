@@ -1679,12 +1679,89 @@ def drains_pending(c: ClusterState) -> tuple[str, ...]:
     return tuple(node.name for node in c.nodes.values() if node.drain is not None)
 
 
+def blocking_budget(c: ClusterState) -> tuple[str, str, str] | None:
+    """KC-DRAIN-001's subject: the PodDisruptionBudget guarding a pod that a pending drain still has to evict
+    (the first such pod of the first such node; eviction.go getPodDisruptionBudgets), or None (a drain held
+    up by a pod no budget guards)."""
+    from model.eviction import get_pod_disruption_budgets
+
+    for node in c.nodes.values():
+        if node.drain is None:
+            continue
+        for namespace, name, uid in node.drain.pods:
+            pod = c.get("Pod", namespace, name)
+            if pod is None or pod.uid != uid or pod.deletion_timestamp is not None:
+                continue
+            budgets = get_pod_disruption_budgets(c, pod)
+            if budgets:
+                return ("PodDisruptionBudget", budgets[0].namespace, budgets[0].name)
+    return None
+
+
+def budget_fix(objects: Any, keys: Any) -> str:
+    """KC-DRAIN-001's concrete fix for each PodDisruptionBudget among ``keys`` that allows no disruption even with
+    every pod of the workloads it covers Ready (the replicas the manifests declare, an HPA's minReplicas for its
+    target): the replicas, or the budget, that would allow one.  Restates disruption.go getExpectedPodCount
+    (expected pods = the controllers' scale; desiredHealthy = minAvailable, its percentage of expected rounded
+    up, or expected - maxUnavailable rounded up); "" when every such budget allows one (then the drain waits
+    for something else, such as a pod that never becomes Ready: the rule's remediation)."""
+    from model.labels import SelectorError, label_selector_as_selector
+
+    out = []
+    for key in keys:
+        pdb = objects.get(key)
+        if key[0] != "PodDisruptionBudget" or pdb is None or pdb.selector is None:
+            continue
+        try:
+            sel = label_selector_as_selector(pdb.selector)
+        except SelectorError:
+            continue
+        covered = [k for k, o in objects.items() if k[0] in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+                   and k[1] == key[1] and not sel.empty() and sel.matches(o.template.labels)]
+        if not covered:
+            continue
+        hpas = {k: _autoscaler_of(objects, k) for k in covered}
+        expected = sum(objects[k].replicas if hpas[k] is None else 1 for k in covered)
+
+        def desired(n: int) -> int:
+            if pdb.max_unavailable is not None:
+                return max(n - scaled_value(pdb.max_unavailable, n, True), 0)
+            return scaled_value(pdb.min_available, n, True) if isinstance(pdb.min_available, str) else int(pdb.min_available or 0)
+
+        if expected == 0 or expected - desired(expected) >= 1:
+            continue
+        who = f"PodDisruptionBudget {key[1]}/{key[2]}"
+        if pdb.max_unavailable is not None:
+            out.append(f"{who}: set maxUnavailable: 1 (now {pdb.max_unavailable}: no eviction is ever allowed)")
+            continue
+        enough = next((n for n in range(expected + 1, expected + 101) if n - desired(n) >= 1), None)
+        if enough is None:  # minAvailable 100%, or an absolute floor far above the pods
+            out.append(f"{who}: minAvailable {pdb.min_available} never allows an eviction; set maxUnavailable: 1 instead")
+            continue
+        if len(covered) == 1:
+            k = covered[0]
+            hpa = hpas[k]
+            scale = (f"minReplicas >= {enough} on HorizontalPodAutoscaler {k[1]}/{hpa.name}" if hpa is not None
+                     else f"replicas >= {enough} on {k[0]} {k[1]}/{k[2]}")
+        else:
+            scale = f"at least {enough} replicas in all"
+        if isinstance(pdb.min_available, str):  # a percentage, rounded up
+            out.append(f"{who}: minAvailable {pdb.min_available} of {expected} pod(s) is {desired(expected)}, so no eviction is ever "
+                       f"allowed: set {scale} ({pdb.min_available} of {enough} is {desired(enough)}), or maxUnavailable: 1 instead")
+        else:
+            out.append(f"{who}: minAvailable {pdb.min_available} with {expected} pod(s) never allows an eviction: set {scale}, "
+                       "or maxUnavailable: 1 instead")
+    return "; ".join(out)
+
+
 @rule(
     "KC-DRAIN-001",
     "Every kubectl drain eventually completes: its node eventually always holds none of the pods it evicts",
     kind="eventually_always",
     category="disruption",
     default=False,
+    subject=blocking_budget,
+    fix=budget_fix,
     remediation="Let every budget allow one disruption: replicas >= minAvailable + 1 (or maxUnavailable >= 1) for "
     "every workload a PodDisruptionBudget covers; a 1-replica workload with minAvailable: 1 can never be drained "
     "(kubernetes#66811); give bare pods an owner or drain with --force; drain nodes that run DaemonSet pods with "

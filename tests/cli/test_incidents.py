@@ -39,6 +39,18 @@ def test_drain_never_completes_with_one_replica_and_min_available_1(tmp_path: Pa
     assert trace["loop_step"]["label"] == "drain_evict_pod_refused"  # the 429, again and again
 
 
+def test_a_drain_finding_points_at_the_budget_and_names_the_replicas_that_free_it(tmp_path: Path) -> None:
+    # before, KC-DRAIN-001 had no subject: it pointed at the first object of the manifests (in the corpus set
+    # knative-serving-core, by chance the activator) and gave only the generic remediation
+    r, work = invoke(["check", str(INCIDENTS / "drain-1-replica-pdb.yaml"), "-s", "drain", "--format", "json", "-o", "r.json"], tmp_path)
+    assert r.exit_code == 1, r.output
+    [f] = [f for f in json.loads((work / "r.json").read_text())["findings"] if f["rule_id"] == "KC-DRAIN-001"]
+    assert f["verdict"] == "violated"
+    assert (f["location"]["object"], f["location"]["line"]) == ("PodDisruptionBudget default/api", 24)
+    assert f["fix"] == ("PodDisruptionBudget default/api: minAvailable 1 with 1 pod(s) never allows an eviction: "
+                        "set replicas >= 2 on Deployment default/api, or maxUnavailable: 1 instead")
+
+
 def test_drain_completes_with_two_replicas(tmp_path: Path) -> None:
     r, _ = invoke(["check", str(INCIDENTS / "drain-2-replicas-pdb.yaml"), "-s", "drain"], tmp_path)
     assert r.exit_code == 0, r.output

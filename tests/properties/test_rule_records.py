@@ -31,8 +31,8 @@ def test_every_catalogue_rule_has_a_complete_record() -> None:
 def test_the_start_up_exemptions_are_the_rules_own() -> None:
     assert AFTER_CONVERGENCE == {r.rule_id: r.after_convergence for r in CATALOGUE.values() if r.after_convergence}
     assert set(AFTER_CONVERGENCE) == {"KC-ROLL-001", "KC-ROLL-004"}
-    assert {r for r, x in CATALOGUE.items() if x.subject is not None} == {"KC-ROLL-004"}
-    assert {r for r, x in CATALOGUE.items() if x.fix is not None} == {"KC-ROLL-004", "KC-CONV-002", "KC-CONV-003"}
+    assert {r for r, x in CATALOGUE.items() if x.subject is not None} == {"KC-ROLL-004", "KC-DRAIN-001"}
+    assert {r for r, x in CATALOGUE.items() if x.fix is not None} == {"KC-ROLL-004", "KC-CONV-002", "KC-CONV-003", "KC-DRAIN-001"}
     assert not hasattr(runner, "RULE_FIELDS"), "the location field is the rule's, not a runner table"
 
 
@@ -178,4 +178,49 @@ spec:
     )
     assert _serving_fix_of(text.replace("AFFINITY", ""), key) == (
         "Deployment default/op: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)"
+    )
+
+
+def test_the_budget_fix_names_the_replicas_a_percentage_budget_needs_to_allow_one_eviction() -> None:
+    # corpus set knative-serving-core (knative/serving#9990, knative/operator#376): activator-pdb minAvailable 80%
+    # over an HPA of minReplicas 1 never allows an eviction; 80% of n rounds up (disruption.go getExpectedPodCount),
+    # so one eviction needs n - ceil(0.8 n) >= 1: n >= 5
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import budget_fix
+
+    pdb = """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: activator-pdb}
+spec:
+  BUDGET
+  selector: {matchLabels: {app: activator}}
+"""
+    hpa = """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: activator}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: activator}
+  minReplicas: 1
+  maxReplicas: 20
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 100}}}]
+"""
+
+    def fix(text: str) -> str:
+        r = load_text(text, "m.yaml")
+        assert r.ok, r.errors
+        return budget_fix({(kind_of(o), o.namespace, o.name): o for o in r.objects}, [("PodDisruptionBudget", "default", "activator-pdb")])
+
+    assert fix(_ONE_REPLICA + pdb.replace("BUDGET", "minAvailable: 80%") + hpa) == (
+        "PodDisruptionBudget default/activator-pdb: minAvailable 80% of 1 pod(s) is 1, so no eviction is ever allowed: "
+        "set minReplicas >= 5 on HorizontalPodAutoscaler default/activator (80% of 5 is 4), or maxUnavailable: 1 instead"
+    )
+    assert fix(_ONE_REPLICA.replace("spec:\n  selector", "spec:\n  replicas: 2\n  selector") + pdb.replace("BUDGET", "minAvailable: 50%")) == ""
+    assert fix(_ONE_REPLICA + pdb.replace("BUDGET", "maxUnavailable: 0")) == (
+        "PodDisruptionBudget default/activator-pdb: set maxUnavailable: 1 (now 0: no eviction is ever allowed)"
+    )
+    assert fix(_ONE_REPLICA + pdb.replace("BUDGET", "minAvailable: 100%")) == (
+        "PodDisruptionBudget default/activator-pdb: minAvailable 100% never allows an eviction; set maxUnavailable: 1 instead"
     )
