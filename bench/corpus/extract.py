@@ -9,8 +9,8 @@ is built or run) and writes it to ``data/<name>/<path in the repository>`` (``da
 so a loader error such as ``data/otel-demo/kubernetes/opentelemetry-demo.yaml:812: ...`` still names the
 upstream file and line.
 
-Mirrors are looked up as ``<mirrors>/<owner>+<name>/repo`` (the layout the session's ``fetch`` tool
-leaves in ``/work/.mirror``; ``--mirrors`` or ``$KUBECHECK_CORPUS_MIRRORS`` point elsewhere).  A set whose
+Mirrors are looked up as ``<mirrors>/<owner>+<name>/repo``, bare or a checkout with its ``.git`` (the
+layouts the session's ``fetch`` tool leaves in ``/work/.mirror``; ``--mirrors`` or ``$KUBECHECK_CORPUS_MIRRORS`` point elsewhere).  A set whose
 mirror or commit is absent is not extracted; the script lists those sets with the repository to fetch
 again and exits 1.
 
@@ -129,9 +129,11 @@ def select(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:
 
 
 def mirror_of(source: Source, mirrors: Path = DEFAULT_MIRRORS) -> Path:
-    """The bare git directory expected to hold ``source.repository`` (``<mirrors>/<owner>+<name>/repo``)."""
+    """The git directory expected to hold ``source.repository``: ``<mirrors>/<owner>+<name>/repo``, a bare
+    repository, or its ``.git`` when ``repo`` is a checkout (``fetch`` leaves some snapshots that way)."""
     owner, name = source.repository.split("/")
-    return mirrors / f"{owner}+{name}" / "repo"
+    repo = mirrors / f"{owner}+{name}" / "repo"
+    return repo / ".git" if (repo / ".git").is_dir() else repo
 
 
 def _git(git_dir: Path, *args: str) -> bytes:

@@ -18,6 +18,7 @@ from bench.corpus.extract import (
     extract,
     load_sources,
     main as extract_main,
+    mirror_of,
     parse_sources,
 )
 from bench.corpus.run import CorpusRun, _without_json, markdown, measure, parse_report, run_corpus, summary
@@ -103,6 +104,17 @@ def test_extract_glob_is_one_level_and_replaces_old_data(mirrors, tmp_path):
     written = extract(_source("g", ("deploy/*.yaml",), commit=commit), root, tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == ["g/deploy/kustomization.yaml", "g/deploy/web.yaml"]
     assert not (tmp_path / "g" / "stale.yaml").exists()
+
+
+def test_extract_reads_a_mirror_that_is_a_checkout(mirrors, tmp_path):
+    # fetch left rabbitmq/diy-kubernetes-examples as <owner>+<name>/repo/.git, not a bare repo
+    root, commit = mirrors
+    plain = tmp_path / "mirrors" / "acme+plain" / "repo"
+    subprocess.run(["git", "clone", "-q", str(root / "acme+demo" / "repo"), str(plain)], check=True)
+    src = _source("p", ("deploy/web.yaml",), repository="acme/plain", commit=commit)
+    assert mirror_of(src, tmp_path / "mirrors") == plain / ".git"
+    [written] = extract(src, tmp_path / "mirrors", tmp_path / "data")
+    assert written.read_bytes() == (EXAMPLES / "web-deployment.yaml").read_bytes()
 
 
 def test_extract_refuses_a_missing_mirror_commit_or_path(mirrors, tmp_path):
