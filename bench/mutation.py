@@ -166,7 +166,17 @@ def compare(base: dict[str, Any], mut: dict[str, Any]) -> dict[str, Any] | None:
     # Only against an exhaustive verdict: a violation where the baseline search was cut by a bound (or a
     # violation gone where the mutant's search was cut) may just be the other run's luck with the clock.
     newly_violated = sorted({k[1] for k, v in m.items() if v == "VIOLATED" and b.get(k, "HOLDS") == "HOLDS"})
-    fixed = sorted({k[1] for k, v in b.items() if v == "VIOLATED" and m.get(k) == "HOLDS"})
+    def now(k: tuple[Any, ...]) -> str | None:
+        """The mutant's verdict on baseline finding ``k``.  A cluster-wide finding with a subject names the object
+        its counterexample is about (KC-DRAIN-001: the budget, KC-ROLL-004: the Service) and a holding one names
+        none, so a violation that is gone shows up under other objects: the one verdict the mutant gives that
+        rule in that scenario under objects the baseline does not have."""
+        if k in m:
+            return m[k]
+        others = {v for j, v in m.items() if j[:2] == k[:2] and j not in b}
+        return others.pop() if len(others) == 1 else None
+
+    fixed = sorted({k[1] for k, v in b.items() if v == "VIOLATED" and now(k) == "HOLDS"})
     changed = sorted({k[1] for k in set(b) | set(m) if b.get(k) != m.get(k)})
     if newly_violated:
         kind = "violation"

@@ -110,3 +110,14 @@ def test_the_committed_benchmark_result_keeps_its_kill_rate() -> None:
     assert s["killed"] >= 36 and s["killed"] / s["mutants"] >= 0.95
     for name, m in report["mutants"].items():
         assert m["killed"] or m.get("why"), f"{name} survived without an explanation"
+
+
+def test_a_violation_gone_under_other_objects_is_fixed_not_only_changed() -> None:
+    # KC-DRAIN-001 names the budget its counterexample is about, and nothing when it holds: the harness keys findings
+    # by (scenario, rule, objects), so the mutant's HOLDS sat under another key and the kill read as "changed" only
+    base = {"exit": 1, "findings": [("drain", "KC-DRAIN-001", "PodDisruptionBudget default/api", "VIOLATED")]}
+    holds = {"exit": 0, "findings": [("drain", "KC-DRAIN-001", "", "HOLDS")]}
+    cut = {"exit": 3, "findings": [("drain", "KC-DRAIN-001", "", "BOUNDED")]}
+    assert compare(base, holds)["fixed"] == ["KC-DRAIN-001"]  # type: ignore[index]
+    assert compare(base, cut)["fixed"] == []  # type: ignore[index]
+    assert compare(base, cut)["kind"] == "bound"  # type: ignore[index]
