@@ -1153,6 +1153,24 @@ def _per_pod_selection(cluster: Any, svc: Any) -> tuple[str, list[str]] | None:
     return None
 
 
+def budget_warnings(load: Any) -> list[str]:
+    """One line per PodDisruptionBudget that allows no eviction even with every pod it covers Ready (the replicas
+    the manifests declare, or an HPA's minReplicas of 1; ``properties.catalogue.budget_fix``): every ``kubectl
+    drain`` of a node that holds one of its pods waits for ever.  Said without a search, in every run (KC-DRAIN-001,
+    which shows the run, is opt-in)."""
+    from model.objects import kind_of
+    from properties.catalogue import budget_fix
+
+    objects = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
+    out: list[str] = []
+    for key in sorted(k for k in objects if k[0] == "PodDisruptionBudget"):
+        fix = budget_fix(objects, [key])
+        if fix:
+            out.append(f"{_where(load, *key)}: {fix}; until then every kubectl drain of a node that holds one of its pods "
+                       "waits for ever (-s drain -p KC-DRAIN-001 shows the run)")
+    return out
+
+
 def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload or Pod with a required pod affinity or anti-affinity term whose topologyKey no
     Node carries (``kubernetes.io/hostname`` is carried by every node: ``model.scheduler.node_topology_value``).
@@ -1799,7 +1817,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
-        + tuple(topology_key_warnings(plan.loaded, load))
+        + tuple(topology_key_warnings(plan.loaded, load)) + tuple(budget_warnings(load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

@@ -182,6 +182,41 @@ def test_a_per_pod_service_is_named_as_such_not_as_a_typo(tmp_path: Path) -> Non
     assert w.endswith("matches no workload's pods; KC-ROLL-004 says nothing about it"), w
 
 
+PDB_BLOCKS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: "api:1"}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: api}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: api}}
+"""
+
+
+def test_a_budget_that_allows_no_eviction_is_warned_without_a_search(tmp_path: Path) -> None:
+    # minAvailable 2 of 2 replicas: the disruption controller never allows an eviction, so every kubectl drain of
+    # a node holding one of these pods waits for ever (KC-DRAIN-001 is opt-in: the warning says it in every run)
+    m = tmp_path / "pdb.yaml"
+    m.write_text(PDB_BLOCKS)
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-OWN-001",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    (w,) = run_check(cfg, load_manifests([str(m)])).warnings
+    assert w.startswith(f"{m}:11: PodDisruptionBudget default/api: ") and "replicas >= 3 on Deployment default/api" in w, w
+    assert w.endswith("until then every kubectl drain of a node that holds one of its pods waits for ever "
+                      "(-s drain -p KC-DRAIN-001 shows the run)"), w
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(PDB_BLOCKS.replace("minAvailable: 2", "minAvailable: 1"))
+    assert run_check(replace(cfg, out_dir=str(tmp_path / "o2")), load_manifests([str(ok)])).warnings == ()
+
+
 # ------------------------------------------------------------------------------ 4. settle
 
 
