@@ -1172,11 +1172,14 @@ def budget_warnings(load: Any) -> list[str]:
 
 
 def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
-    """One line per workload or Pod with a required pod affinity or anti-affinity term whose topologyKey no
-    Node carries (``kubernetes.io/hostname`` is carried by every node: ``model.scheduler.node_topology_value``).
-    Upstream's InterPodAffinity filter then never fits the pod for an affinity term ("All topology labels
-    must exist on the node") and never blocks it for an anti-affinity term; with the nodes kubecheck adds
-    (no zone or region labels) that is an artefact of the modelled cluster, so say so."""
+    """One line per workload or Pod with a required pod affinity or anti-affinity term, or a DoNotSchedule
+    topology spread constraint, whose topologyKey no Node carries (``kubernetes.io/hostname`` is carried by
+    every node: ``model.scheduler.node_topology_value``).  Upstream's InterPodAffinity filter then never fits
+    the pod for an affinity term ("All topology labels must exist on the node") and never blocks it for an
+    anti-affinity term; PodTopologySpread fits it on no node (UnschedulableAndUnresolvable, "missing required
+    label"); with the nodes kubecheck adds (no zone or region labels) that is an artefact of the modelled
+    cluster, so say so.  Also one line per DoNotSchedule constraint with ``labelSelector: {}``, which the
+    released schedulers count as matching no pod (``countPodsMatchSelector``'s ``Empty()`` test)."""
     from model.scheduler import node_topology_value
 
     nodes = list(cluster.nodes.values())
@@ -1184,13 +1187,24 @@ def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
     owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
     owners += [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
     for kind, obj, spec in owners:
+        where = f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}"
         for group, terms, effect in (("podAffinity", spec.pod_affinity, "fits no node"),
                                      ("podAntiAffinity", spec.pod_anti_affinity, "restricts nothing")):
             for key in dict.fromkeys(t.topology_key for t in terms):
                 if any(node_topology_value(n, key) is not None for n in nodes):
                     continue
-                out.append(f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}: no Node carries the label {key}, the topologyKey "
+                out.append(f"{where}: no Node carries the label {key}, the topologyKey "
                            f"of a required {group} term: the term {effect} (declare your Nodes with that label)")
+        spread = spec.topology_spread_constraints
+        for key in dict.fromkeys(c.topology_key for c in spread):
+            if not any(node_topology_value(n, key) is not None for n in nodes):
+                out.append(f"{where}: no Node carries the label {key}, the topologyKey of a DoNotSchedule "
+                           f"topologySpreadConstraint: its pods fit no node (declare your Nodes with that label)")
+        if any(c.selector is not None and not c.selector.match_labels and not c.selector.match_expressions
+               and not c.match_label_keys for c in spread):
+            out.append(f"{where}: a DoNotSchedule topologySpreadConstraint with labelSelector {{}} counts no pod in the "
+                       f"kube-scheduler (countPodsMatchSelector, since 1.27; kubernetes#141340 counts every pod of the namespace): "
+                       f"it spreads nothing; name the pods' labels to spread them")
     return out
 
 

@@ -16,6 +16,9 @@ this model that happens only through:
   scheduler's NodePorts filter);
 * **inter-pod (anti-)affinity**: a pod or template whose required pod affinity or anti-affinity term
   matches a label set joins that label set's origin (the scheduler's InterPodAffinity filter);
+* **topology spread**: a pod or template whose DoNotSchedule topology spread constraint's selector
+  matches a label set in its namespace joins that label set's origin (the scheduler's PodTopologySpread
+  filter counts those pods per domain);
 * **scale targets**: a HorizontalPodAutoscaler reads its ``scaleTargetRef``'s scale and pods and
   writes its ``spec.replicas``;
 * **user actions** that touch several objects at once (a relabel whose ``match`` selects pods of
@@ -351,6 +354,28 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
                 continue  # matches no pod (model.scheduler.affinity_term_matches)
             for ns, labels, origin in universe:
                 if affinity_term_namespace(term, namespace, ns) and may_select(sel, labels, origin):
+                    uf.union(oid, origin)
+
+    # Topology spread: the scheduler's PodTopologySpread filter (model.scheduler.satisfies_pod_topology_spread)
+    # counts, on every node, the pods of the incoming pod's namespace that a constraint's selector matches: a
+    # constraint joins its owner to every origin of a label set in its namespace that its labelSelector matches
+    # (matchLabelKeys only narrow it); one that names a controller-added label joins every origin there.
+    spreaders = [(_oid(p), p.namespace, p.topology_spread_constraints)
+                 for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
+    spreaders += [(_oid(w), w.namespace, w.template.topology_spread_constraints)
+                  for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    for oid, namespace, constraints in spreaders:
+        for c in constraints:
+            if c.selector is None:
+                continue  # matches no pod
+            try:
+                sel = label_selector_as_selector(c.selector)
+            except SelectorError:
+                continue  # the owner fits no node and counts nothing (model.scheduler.satisfies_pod_topology_spread)
+            names_added = any(k in CONTROLLER_POD_LABELS for k in c.selector.match_labels) or \
+                any(r.key in CONTROLLER_POD_LABELS for r in c.selector.match_expressions)
+            for ns, labels, origin in universe:
+                if ns == namespace and (names_added or sel.matches(labels)):
                     uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)

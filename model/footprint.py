@@ -379,10 +379,11 @@ def _pod_ids(ctx: "_Ctx", ns: str, name: Hashable, owners: Iterable[tuple[str, s
     return {ids_name("Pod", ns, name)} | {ids_name(k, ns, n) for k, n in owners}
 
 
-#: What :meth:`PorSystem.por_guard` reads: how many pods exist, their containers' host ports and (anti-)affinity
-#: terms, and the nodes' pod capacity.
+#: What :meth:`PorSystem.por_guard` reads: how many pods exist, their containers' host ports, (anti-)affinity
+#: terms and topology spread constraints, and the nodes' pod capacity.
 GUARD_READS: frozenset[Loc] = frozenset({("Pod", EXISTS), ("Pod", "spec_containers"), ("Pod", "pod_affinity"),
-                                        ("Pod", "pod_anti_affinity"), ("Node", "pod_capacity"), ("Node", EXISTS)})
+                                        ("Pod", "pod_anti_affinity"), ("Pod", "topology_spread_constraints"),
+                                        ("Node", "pod_capacity"), ("Node", EXISTS)})
 
 
 def capacity_guard(cluster: Any) -> bool:
@@ -393,10 +394,12 @@ def capacity_guard(cluster: Any) -> bool:
     NodePorts (``model.scheduler.fits_ports``) reads the host ports of the pods on a node: while any pod
     declares one, the guard is false (no reduction in that state); so is InterPodAffinity
     (``model.scheduler.satisfies_inter_pod_affinity``), which reads the labels and nodes of other pods
-    while any pod has a required pod affinity or anti-affinity term."""
+    while any pod has a required pod affinity or anti-affinity term, and PodTopologySpread
+    (``model.scheduler.satisfies_pod_topology_spread``), which counts the matching pods on every node while
+    any pod has a DoNotSchedule topology spread constraint."""
     if any(c.host_ports for p in cluster.pods.values() for c in p.spec_containers):
         return False
-    if any(p.pod_affinity or p.pod_anti_affinity for p in cluster.pods.values()):
+    if any(p.pod_affinity or p.pod_anti_affinity or p.topology_spread_constraints for p in cluster.pods.values()):
         return False
     if not cluster.nodes:
         return True

@@ -82,6 +82,7 @@ from model.objects import (
     PersistentVolumeClaimTemplate,
     Pod,
     PodAffinityTerm,
+    TopologySpreadConstraint,
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     HorizontalPodAutoscalerBehavior,
@@ -192,7 +193,7 @@ class SkippedObject:
 class IgnoredField:
     """A field that could change a verdict but that the model does not read (docs/cli.md, "Ignored fields").
 
-    Listed once per run as a warning: ``ignored: topologySpreadConstraints on statefulset/zk (zk.yaml:21)``.
+    Listed once per run as a warning: ``ignored: priorityClassName on statefulset/zk (zk.yaml:21)``.
     """
 
     file: str
@@ -215,7 +216,6 @@ VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
     "preferred node affinity": "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
     "preferred podAffinity": "affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution",
     "preferred podAntiAffinity": "affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-    "topologySpreadConstraints": "topologySpreadConstraints",
     "priorityClassName": "priorityClassName",
     "priority": "priority",
     "schedulerName": "schedulerName",
@@ -286,6 +286,13 @@ def _ignored_fields(kind: str, obj: Mapping[str, Any]) -> list[tuple[str, str]]:
             if isinstance(ns_selector, dict) and (ns_selector.get("matchLabels") or ns_selector.get("matchExpressions")):
                 out.append((f"namespaceSelector in a required {group} term",
                             f"{spec_path}.affinity.{group}.requiredDuringSchedulingIgnoredDuringExecution[{i}].namespaceSelector"))
+    spread = spec.get("topologySpreadConstraints")
+    for i, c in enumerate(spread if isinstance(spread, list) else ()):
+        # only DoNotSchedule constraints filter (podtopologyspread/common.go filterTopologySpreadConstraints);
+        # ScheduleAnyway ones score, which is nondeterminism here, but they can change where upstream places a pod
+        if isinstance(c, dict) and c.get("whenUnsatisfiable") == "ScheduleAnyway":
+            out.append(("topologySpreadConstraints with whenUnsatisfiable ScheduleAnyway",
+                        f"{spec_path}.topologySpreadConstraints[{i}]"))
     claim = _claim_volume(kind, obj, spec)
     if claim is not None:
         out.append(("persistentVolumeClaim volume", f"{spec_path}.volumes[{claim}].persistentVolumeClaim"))
@@ -872,7 +879,25 @@ def _placement(spec: Mapping[str, Any]) -> dict[str, Any]:
     affinity = spec.get("affinity") or {}
     return {"node_selector": _fm(spec.get("nodeSelector")), "node_affinity": terms, "tolerations": tolerations,
             "pod_affinity": _pod_affinity_terms(affinity.get("podAffinity")),
-            "pod_anti_affinity": _pod_affinity_terms(affinity.get("podAntiAffinity"))}
+            "pod_anti_affinity": _pod_affinity_terms(affinity.get("podAntiAffinity")),
+            "topology_spread_constraints": _topology_spread_constraints(spec.get("topologySpreadConstraints"))}
+
+
+def _topology_spread_constraints(constraints: Any) -> tuple[TopologySpreadConstraint, ...]:
+    """The ``whenUnsatisfiable: DoNotSchedule`` entries of ``spec.topologySpreadConstraints``, in order
+    (docs/semantics.md#runtime, "Scheduler"); ScheduleAnyway entries only score (listed as ignored)."""
+    return tuple(
+        TopologySpreadConstraint(
+            max_skew=c.get("maxSkew", 0),
+            topology_key=c.get("topologyKey", ""),
+            selector=None if c.get("labelSelector") is None else label_selector_from_data(c["labelSelector"]),
+            min_domains=c.get("minDomains"),
+            node_affinity_policy=c.get("nodeAffinityPolicy"),
+            node_taints_policy=c.get("nodeTaintsPolicy"),
+            match_label_keys=tuple(c.get("matchLabelKeys") or ()),
+        )
+        for c in constraints or () if c.get("whenUnsatisfiable") == "DoNotSchedule"
+    )
 
 
 def _pod_affinity_terms(affinity: Mapping[str, Any] | None) -> tuple[PodAffinityTerm, ...]:

@@ -29,6 +29,7 @@ __all__ = [
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
     "PodAffinityTerm",
+    "TopologySpreadConstraint",
     "Toleration",
     "Taint",
     "placement_repr",
@@ -247,6 +248,26 @@ class PodAffinityTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class TopologySpreadConstraint:
+    """v1.TopologySpreadConstraint with ``whenUnsatisfiable: DoNotSchedule``, the only ones the scheduler's
+    PodTopologySpread *Filter* reads (pkg/scheduler/framework/plugins/podtopologyspread/common.go
+    ``filterTopologySpreadConstraints``; ScheduleAnyway ones only score and are not kept).
+
+    ``selector`` is ``labelSelector`` (``None`` when unset: it matches no pod, ``LabelSelectorAsSelector(nil)``);
+    ``min_domains`` is ``minDomains`` (``None``: 1); ``node_affinity_policy`` / ``node_taints_policy`` are
+    ``nodeAffinityPolicy`` / ``nodeTaintsPolicy`` (``None``: Honor / Ignore); ``match_label_keys`` are merged
+    into the selector by the scheduler for the keys the pod carries (:func:`model.scheduler.pod_topology_spread_constraints`)."""
+
+    max_skew: int
+    topology_key: str
+    selector: LabelSelector | None
+    min_domains: int | None = None
+    node_affinity_policy: str | None = None
+    node_taints_policy: str | None = None
+    match_label_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Toleration:
     """v1.Toleration: ``operator`` Equal (also written "") or Exists; ``effect`` "" tolerates
     every effect; ``key`` "" with Exists tolerates every taint. ``tolerationSeconds`` is not
@@ -293,6 +314,8 @@ def placement_repr(obj: "PodTemplate | Pod") -> str:
         init += "|hostPorts=" + repr(tuple(c.host_ports for c in (*containers, *obj.init_containers)))
     if obj.pod_affinity or obj.pod_anti_affinity:
         init += f"|podAffinity={obj.pod_affinity!r},{obj.pod_anti_affinity!r}"
+    if obj.topology_spread_constraints:
+        init += f"|topologySpread={obj.topology_spread_constraints!r}"
     if not obj.node_selector and obj.node_affinity is None and not obj.tolerations:
         return init
     return f"|placement={tuple(obj.node_selector.items())!r},{obj.node_affinity!r},{obj.tolerations!r}" + init
@@ -307,7 +330,9 @@ class PodTemplate(_CachedHash):
     ``spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms``
     (``None`` when unset; the preferred part only scores, so it is not kept); ``tolerations`` is
     ``spec.tolerations``; ``pod_affinity`` and ``pod_anti_affinity`` are the required terms of
-    ``spec.affinity.podAffinity`` and ``podAntiAffinity`` (the scheduler's InterPodAffinity filter).
+    ``spec.affinity.podAffinity`` and ``podAntiAffinity`` (the scheduler's InterPodAffinity filter);
+    ``topology_spread_constraints`` the ``DoNotSchedule`` entries of ``spec.topologySpreadConstraints``
+    (the scheduler's PodTopologySpread filter).
     """
 
     labels: FrozenMap[str, str] = field(default=EMPTY)
@@ -325,6 +350,7 @@ class PodTemplate(_CachedHash):
     init_containers: tuple[ContainerSpec, ...] = field(default=(), repr=False)
     pod_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
     pod_anti_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +440,8 @@ class Pod(ObjectMeta):
     #: the required inter-pod (anti-)affinity terms, copied from the template (see :class:`PodTemplate`)
     pod_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
     pod_anti_affinity: tuple[PodAffinityTerm, ...] = field(default=(), repr=False)
+    #: the DoNotSchedule topology spread constraints, copied from the template (see :class:`PodTemplate`)
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = field(default=(), repr=False)
 
     @property
     def readiness_probe(self) -> bool:

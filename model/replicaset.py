@@ -141,6 +141,7 @@ def pod_from_template(template: PodTemplate, owner: Any, owner_kind: str) -> Pod
         init_containers=template.init_containers,
         pod_affinity=template.pod_affinity,
         pod_anti_affinity=template.pod_anti_affinity,
+        topology_spread_constraints=template.topology_spread_constraints,
     )
 
 

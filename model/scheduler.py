@@ -18,6 +18,9 @@ objects (docs/semantics.md#runtime, "Scheduler"):
 * NodePorts (pkg/scheduler/framework/plugins/nodeports/node_ports.go ``fitsPorts``): no
   ``hostPort`` of the pod's containers conflicts with one a pod bound to the node uses
   (``HostPortInfo.CheckConflict``, pkg/scheduler/framework/types.go; :func:`fits_ports`).
+* PodTopologySpread (pkg/scheduler/framework/plugins/podtopologyspread/filtering.go, Filter): the
+  pod's ``whenUnsatisfiable: DoNotSchedule`` topology spread constraints, over the matching pods'
+  counts per topology domain of every eligible node (:func:`satisfies_pod_topology_spread`).
 * InterPodAffinity (pkg/scheduler/framework/plugins/interpodaffinity/filtering.go, Filter): the
   pod's required pod affinity and anti-affinity terms, and the existing pods' required
   anti-affinity terms, over the topology domains of the nodes (:func:`satisfies_inter_pod_affinity`).
@@ -47,8 +50,18 @@ from model.labels import (
     SelectorError,
     label_selector_as_selector,
     new_requirement,
+    selector_from_set,
 )
-from model.objects import Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration
+from model.objects import (
+    Node,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    Pod,
+    PodAffinityTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+)
 from model.state import ClusterState
 
 __all__ = [
@@ -68,6 +81,9 @@ __all__ = [
     "affinity_term_namespace",
     "affinity_term_matches",
     "satisfies_inter_pod_affinity",
+    "spread_constraint_selector",
+    "spread_taints",
+    "satisfies_pod_topology_spread",
     "node_fits",
     "find_nodes_that_fit",
     "pending_pods",
@@ -328,6 +344,104 @@ def satisfies_inter_pod_affinity(state: ClusterState, node: Node, pod: Pod) -> b
     return not counted and all(affinity_term_matches(term, pod, pod) for term in pod.pod_affinity)
 
 
+def spread_constraint_selector(constraint: TopologySpreadConstraint, labels: FrozenMap[str, str]) -> Selector:
+    """The selector of a topology spread constraint of a pod with ``labels``, as
+    podtopologyspread/common.go ``filterTopologySpreadConstraints`` builds it: ``LabelSelectorAsSelector``
+    (an unset selector is Nothing, ``{}`` Everything), then, for every ``matchLabelKeys`` key the pod
+    carries, ``key=value`` ANDed on (``mergeLabelSetWithSelector``; Nothing stays Nothing).  Raises
+    SelectorError for a selector that does not parse (PreFilter's error)."""
+    sel = label_selector_as_selector(constraint.selector)
+    extra = {k: labels[k] for k in constraint.match_label_keys if k in labels}
+    if not extra or sel.is_nothing:
+        return sel
+    return Selector(selector_from_set(extra).requirements + sel.requirements)
+
+
+def spread_taints(node: Node) -> tuple[Taint, ...]:
+    """The NoSchedule taints of ``node`` as upstream's Node object carries them, for a constraint with
+    ``nodeTaintsPolicy: Honor``: its ``spec.taints``, ``node.kubernetes.io/unschedulable`` while cordoned
+    (TaintNodesByCondition) and, while not Ready, ``node.kubernetes.io/not-ready`` (the model's ``ready``
+    does not say whether it is that taint or ``unreachable``: a pod tolerating either is taken to tolerate
+    it, as :func:`node_fits` does)."""
+    extra: tuple[Taint, ...] = ()
+    if node.unschedulable:
+        extra += (TAINT_NODE_UNSCHEDULABLE,)
+    if not node.ready:
+        extra += (TAINT_NODE_NOT_READY,)
+    return node.taints + extra
+
+
+def _tolerates_spread_taints(node: Node, tolerations: tuple[Toleration, ...]) -> bool:
+    """``FindMatchingUntoleratedTaint`` with ``DoNotScheduleTaintsFilterFunc`` over :func:`spread_taints`."""
+    for taint in spread_taints(node):
+        if taint == TAINT_NODE_NOT_READY and tolerations_tolerate_taint(tolerations, TAINT_NODE_UNREACHABLE):
+            continue
+        if taint.effect in ("NoSchedule", "NoExecute") and not tolerations_tolerate_taint(tolerations, taint):
+            return False
+    return True
+
+
+def satisfies_pod_topology_spread(state: ClusterState, node: Node, pod: Pod) -> bool:
+    """Mirrors kubernetes/kubernetes pkg/scheduler/framework/plugins/podtopologyspread/filtering.go ``Filter``
+    over the counts ``calPreFilterState`` builds (common.go for the helpers), evaluated for one node.
+
+    Constraints: the pod's ``whenUnsatisfiable: DoNotSchedule`` ones (no constraint: PreFilter's Skip, a
+    pass; the system default constraints are ScheduleAnyway, so they never filter), each with the selector
+    of :func:`spread_constraint_selector` (one that does not parse fails the pod on every node: PreFilter's
+    error).  PreFilter, over **every** node of the snapshot: a node carrying every constraint's topology key
+    (``nodeLabelsMatchSpreadConstraints``; ``node_topology_value``) contributes to constraint *i* when it
+    passes ``matchNodeInclusionPolicies`` (``nodeAffinityPolicy`` Honor by default: the pod's nodeSelector
+    and required node affinity match it; ``nodeTaintsPolicy`` Ignore by default, else
+    :func:`spread_taints` tolerated), and then its domain is counted, with ``countPodsMatchSelector``:
+    the pods bound to it in the pod's namespace, not terminating (a deletion timestamp: #87621), not in a
+    terminal phase (not in the cache: :data:`TERMINAL_PHASES`), whose labels the selector matches, none at
+    all for a selector that is ``Empty()`` (``labelSelector: {}`` counts nothing: #116607).  Filter, per
+    constraint in order: ``node`` lacks the key -> UnschedulableAndUnresolvable; else, with ``min`` the
+    least count over the counted domains (0 when fewer domains than ``minDomains``, default 1),
+    ``count(node's domain) + (1 if the selector matches the pod's own labels) - min > maxSkew`` ->
+    Unschedulable."""
+    return _pod_topology_spread_status(state, node, pod) == "Success"
+
+
+def _pod_topology_spread_status(state: ClusterState, node: Node, pod: Pod) -> str:
+    """:func:`satisfies_pod_topology_spread` with upstream's status code: ``Success``, ``Unschedulable``,
+    ``UnschedulableAndUnresolvable`` or ``Error`` (a selector that does not parse)."""
+    constraints = pod.topology_spread_constraints
+    if not constraints:
+        return "Success"
+    try:
+        selectors = [spread_constraint_selector(c, pod.labels) for c in constraints]
+    except SelectorError:
+        return "Error"
+    required = get_required_node_affinity(pod)
+    by_node: dict[str, list[Pod]] = {}
+    for p in state.pods.values():
+        if p.node_name is not None and p.namespace == pod.namespace and p.deletion_timestamp is None \
+                and p.phase not in TERMINAL_PHASES:
+            by_node.setdefault(p.node_name, []).append(p)
+    counts: list[dict[str, int]] = [{} for _ in constraints]
+    for n in state.nodes.values():
+        values = [node_topology_value(n, c.topology_key) for c in constraints]
+        if any(v is None for v in values):
+            continue
+        for i, (c, sel, value) in enumerate(zip(constraints, selectors, values)):
+            if (c.node_affinity_policy or "Honor") == "Honor" and not required.match(n):
+                continue
+            if (c.node_taints_policy or "Ignore") == "Honor" and not _tolerates_spread_taints(n, pod.tolerations):
+                continue
+            assert value is not None
+            matched = 0 if sel.empty() else sum(1 for p in by_node.get(n.name, ()) if sel.matches(p.labels))
+            counts[i][value] = counts[i].get(value, 0) + matched
+    for c, sel, domains in zip(constraints, selectors, counts):
+        mine = node_topology_value(node, c.topology_key)
+        if mine is None:
+            return "UnschedulableAndUnresolvable"  # ErrReasonNodeLabelNotMatch
+        least = 0 if len(domains) < (c.min_domains or 1) else min(domains.values())
+        if domains.get(mine, 0) + (1 if sel.matches(pod.labels) else 0) - least > c.max_skew:
+            return "Unschedulable"  # ErrReasonConstraintsNotMatch
+    return "Success"
+
+
 def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
     """The filter plugins of the module docstring, in upstream's order; ``pod`` ``None`` = a pod
     with no placement constraints (kept for callers that only ask about the node)."""
@@ -345,6 +459,8 @@ def node_fits(state: ClusterState, node: Node, pod: Pod | None = None) -> bool:
         if node.taints and find_matching_untolerated_taint(node.taints, tolerations) is not None:
             return False
         if not fits_ports(state, node, pod):
+            return False
+        if not satisfies_pod_topology_spread(state, node, pod):
             return False
         if not satisfies_inter_pod_affinity(state, node, pod):
             return False

@@ -86,6 +86,7 @@ __all__ = [
     "validate_tolerations",
     "validate_node_taints",
     "validate_placement",
+    "validate_topology_spread_constraints",
     "validate_positive_int_or_percent",
     "get_percent_value",
     "get_int_or_percent_value",
@@ -293,6 +294,11 @@ _AFFINITY: Final = Obj(
         "podAntiAffinity": _POD_AFFINITY,
     }
 )
+#: v1.TopologySpreadConstraint, complete (so closed)
+_TOPOLOGY_SPREAD_CONSTRAINT: Final = Obj(
+    {"maxSkew": I32, "topologyKey": STR, "whenUnsatisfiable": STR, "labelSelector": _LABEL_SELECTOR, "minDomains": I32,
+     "nodeAffinityPolicy": STR, "nodeTaintsPolicy": STR, "matchLabelKeys": ListOf(STR)}
+)
 _TOLERATION: Final = Obj({"key": STR, "operator": STR, "value": STR, "effect": STR, "tolerationSeconds": I64})
 _TAINT: Final = Obj({"key": STR, "value": STR, "effect": STR, "timeAdded": ANY})
 _POD_SPEC: Final = Obj(
@@ -300,6 +306,7 @@ _POD_SPEC: Final = Obj(
         "nodeSelector": LABEL_MAP,
         "affinity": _AFFINITY,
         "tolerations": ListOf(_TOLERATION),
+        "topologySpreadConstraints": ListOf(_TOPOLOGY_SPREAD_CONSTRAINT),
         "containers": ListOf(_CONTAINER),
         "initContainers": ListOf(_CONTAINER),
         "volumes": ListOf(_VOLUME),
@@ -1008,6 +1015,51 @@ def validate_placement(spec: Mapping[str, Any], path: str) -> list[FieldError]:
     errs.extend(validate_tolerations(spec.get("tolerations", []), child(path, "tolerations")))
     for group in ("podAffinity", "podAntiAffinity"):
         errs.extend(validate_pod_affinity(spec.get("affinity", {}).get(group, {}), child(child(path, "affinity"), group)))
+    errs.extend(validate_topology_spread_constraints(spec.get("topologySpreadConstraints", []),
+                                                     child(path, "topologySpreadConstraints")))
+    return errs
+
+
+def validate_topology_spread_constraints(constraints: list[Mapping[str, Any]], path: str) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go validateTopologySpreadConstraints, per entry: ValidateMaxSkew,
+    ValidateTopologyKey (set; its form is not checked), ValidateWhenUnsatisfiable, ValidateSpreadConstraintNotRepeat
+    (reported on the earlier entry), validateMinDomains, validateNodeInclusionPolicy (both policies),
+    validateMatchLabelKeysInTopologySpread and the label selector (ValidateLabelSelector)."""
+    errs: list[FieldError] = []
+    for i, c in enumerate(constraints):
+        p = index(path, i)
+        skew = c.get("maxSkew", 0)
+        if skew <= 0:
+            errs.append(invalid(child(p, "maxSkew"), skew, "must be greater than zero"))
+        key = c.get("topologyKey", "")
+        if not key:
+            errs.append(required(child(p, "topologyKey"), "can not be empty"))
+        action = c.get("whenUnsatisfiable", "")
+        if action not in ("DoNotSchedule", "ScheduleAnyway"):
+            errs.append(not_supported(child(p, "whenUnsatisfiable"), action, ("DoNotSchedule", "ScheduleAnyway")))
+        if any(o.get("topologyKey", "") == key and o.get("whenUnsatisfiable", "") == action for o in constraints[i + 1:]):
+            errs.append(duplicate(f"{p}.{{topologyKey, whenUnsatisfiable}}", f"{{{key}, {action}}}"))
+        min_domains = c.get("minDomains")
+        if min_domains is not None:
+            if min_domains <= 0:
+                errs.append(invalid(child(p, "minDomains"), min_domains, "must be greater than zero"))
+            if action != "DoNotSchedule":
+                errs.append(invalid(child(p, "minDomains"), min_domains,
+                                    f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {action}"))
+        for policy in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
+            value = c.get(policy)
+            if value is not None and value not in ("Honor", "Ignore"):
+                errs.append(not_supported(child(p, policy), value, ("Honor", "Ignore")))
+        keys, selector = c.get("matchLabelKeys", []), c.get("labelSelector")
+        if keys and selector is None:
+            errs.append(forbidden(child(p, "matchLabelKeys"), "must not be specified when labelSelector is not set"))
+        elif keys:
+            named = set(selector.get("matchLabels", {})) | {e.get("key", "") for e in selector.get("matchExpressions", [])}
+            for j, k in enumerate(keys):
+                errs.extend(invalid(index(child(p, "matchLabelKeys"), j), k, m) for m in is_qualified_name(k))
+                if k in named:
+                    errs.append(invalid(index(child(p, "matchLabelKeys"), j), k, "exists in both matchLabelKeys and labelSelector"))
+        errs.extend(validate_label_selector(selector or {}, child(p, "labelSelector")))
     return errs
 
 

@@ -1,7 +1,7 @@
 """Verdict-relevant fields the model ignores are recorded by the loader (issue 18 item 6).
 
 Each is listed once per object (``LoadResult.ignored``) and, by the runner, once per run as a
-warning ``ignored: topologySpreadConstraints on statefulset/zk (FILE:LINE)``; modelled fields are not.
+warning ``ignored: priorityClassName on statefulset/zk (FILE:LINE)``; modelled fields are not.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def test_nothing_is_listed_for_modelled_fields() -> None:
         nodeAffinity:
           preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, preference: {}}]
 """, "", "ignored: preferred node affinity on statefulset/zk in namespace coord (zk.yaml:11)"),
-        ("      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]\n", "",
-         "ignored: topologySpreadConstraints on statefulset/zk in namespace coord (zk.yaml:9)"),
+        ("      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway}]\n", "",
+         "ignored: topologySpreadConstraints with whenUnsatisfiable ScheduleAnyway on statefulset/zk in namespace coord (zk.yaml:9)"),
         ("      priorityClassName: high\n", "", "ignored: priorityClassName on statefulset/zk in namespace coord (zk.yaml:9)"),
         ("", "        resources: {requests: {cpu: 1}}\n", "ignored: resources on statefulset/zk in namespace coord (zk.yaml:12)"),
         ("", "        startupProbe: {tcpSocket: {port: 1}}\n", "ignored: startupProbe on statefulset/zk in namespace coord (zk.yaml:12)"),
@@ -190,3 +190,61 @@ def test_match_label_keys_are_modelled() -> None:
     assert r.ignored == ()
     (t,) = r.objects[0].template.pod_anti_affinity
     assert (t.match_label_keys, t.mismatch_label_keys) == (("pod-template-hash",), ("tenant",))
+
+
+def test_do_not_schedule_topology_spread_constraints_are_modelled() -> None:
+    # the scheduler's PodTopologySpread filter reads them (model.scheduler.satisfies_pod_topology_spread);
+    # a ScheduleAnyway entry only scores: not kept, listed as ignored
+    r = load_text(STS.replace("EXTRA", """      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zk}},
+         matchLabelKeys: [controller-revision-hash], minDomains: 2, nodeAffinityPolicy: Ignore, nodeTaintsPolicy: Honor}
+      - {maxSkew: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}
+      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {}}
+""").replace("CONTAINER", ""), "zk.yaml")
+    assert r.ok, r.errors
+    assert [i.field for i in r.ignored] == ["topologySpreadConstraints with whenUnsatisfiable ScheduleAnyway"]
+    host, zone = r.objects[0].template.topology_spread_constraints
+    assert (host.max_skew, host.topology_key, host.min_domains, host.node_affinity_policy, host.node_taints_policy,
+            host.match_label_keys) == (1, "kubernetes.io/hostname", 2, "Ignore", "Honor", ("controller-revision-hash",))
+    assert host.selector is not None and dict(host.selector.match_labels) == {"app": "zk"}
+    assert (zone.max_skew, zone.selector, zone.min_domains, zone.node_affinity_policy) == (2, None, None, None)
+
+
+def _spread_errors(constraints: str) -> list[str]:
+    r = load_text(STS.replace("EXTRA", f"      topologySpreadConstraints: {constraints}\n").replace("CONTAINER", ""), "zk.yaml")
+    assert not r.ok
+    return [str(e) for e in r.errors]
+
+
+@pytest.mark.parametrize("constraints, message", [
+    ("[{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]",
+     "spec.template.spec.topologySpreadConstraints[0].maxSkew: invalid value 0: must be greater than zero"),
+    ("[{maxSkew: 1, whenUnsatisfiable: DoNotSchedule}]",
+     "spec.template.spec.topologySpreadConstraints[0].topologyKey: required value: can not be empty"),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: Never}]",
+     'spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "Never": supported values: "DoNotSchedule", "ScheduleAnyway"'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}, {maxSkew: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]",
+     'spec.template.spec.topologySpreadConstraints[0].{topologyKey, whenUnsatisfiable}: duplicate value "{zone, DoNotSchedule}"'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, minDomains: 0}]",
+     "spec.template.spec.topologySpreadConstraints[0].minDomains: invalid value 0: must be greater than zero"),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, minDomains: 2}]",
+     "spec.template.spec.topologySpreadConstraints[0].minDomains: invalid value 2: "
+     "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway"),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, nodeAffinityPolicy: Always}]",
+     'spec.template.spec.topologySpreadConstraints[0].nodeAffinityPolicy: Unsupported value: "Always": supported values: "Honor", "Ignore"'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: honor}]",
+     'spec.template.spec.topologySpreadConstraints[0].nodeTaintsPolicy: Unsupported value: "honor": supported values: "Honor", "Ignore"'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, matchLabelKeys: [app]}]",
+     "spec.template.spec.topologySpreadConstraints[0].matchLabelKeys: forbidden: must not be specified when labelSelector is not set"),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zk}}, matchLabelKeys: [app]}]",
+     'spec.template.spec.topologySpreadConstraints[0].matchLabelKeys[0]: invalid value "app": exists in both matchLabelKeys and labelSelector'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zk}}, matchLabelKeys: ['-x']}]",
+     'spec.template.spec.topologySpreadConstraints[0].matchLabelKeys[0]: invalid value "-x": name part must consist of'),
+    ("[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchExpressions: [{key: app, operator: In}]}}]",
+     "spec.template.spec.topologySpreadConstraints[0].labelSelector.matchExpressions[0].values: required value"),
+])
+def test_topology_spread_constraints_are_validated(constraints: str, message: str) -> None:
+    """validation.go validateTopologySpreadConstraints: one line per error, with the file, line and field (exit 2 in the CLI)."""
+    errors = _spread_errors(constraints)
+    assert any(message in e for e in errors), errors
+    assert all("zk.yaml:" in e for e in errors), errors
