@@ -605,3 +605,93 @@ def test_match_label_keys_pod_template_hash_lets_the_rollout_surge_beside_old_po
     report = run_check(cfg, load_manifests([str(m)]))
     assert report.exit_code == want
     assert not [w for w in report.warnings if "matchLabelKeys" in str(w)]
+
+
+SPREAD_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: REPLICAS
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: KEY, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}POLICY}
+      containers: [{name: web, image: web:1}]
+"""
+
+
+def _spread_check(tmp_path: Path, replicas: int, key: str = "kubernetes.io/hostname", nodes: int | None = 2,
+                  extra: str = "", policy: str = "", rule: str = "KC-CONV-002"):  # type: ignore[no-untyped-def]
+    m = tmp_path / "web.yaml"
+    m.write_text(SPREAD_DEPLOYMENT.replace("REPLICAS", str(replicas)).replace("KEY", key).replace("POLICY", policy) + extra)
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=(rule,), nodes=nodes, out_dir=str(tmp_path / "out"), progress=False)
+    return run_check(cfg, load_manifests([str(m)]))
+
+
+def test_a_hostname_spread_rollout_on_two_nodes_finishes(tmp_path: Path) -> None:
+    """3 replicas, maxSkew 1 on kubernetes.io/hostname (DoNotSchedule, the selector matching every revision), the
+    default 25 % surge and unavailability (maxSurge 1, maxUnavailable 0), two nodes.  By hand, from filtering.go:
+    every node carries the key and is eligible (no nodeSelector, taints ignored), so both are domains and the
+    minimum m is the count of the least-loaded one; a pod placed there has skew m + 1 - m = 1 <= maxSkew, so some
+    node always fits: the start-up places 2/1, the surge pod goes to the node with 1 (2 + 1 - 1 > 1 on the other),
+    and each pod created after an old one terminates (terminating pods are not counted) goes to the emptier node.
+    The rollout finishes: KC-CONV-002 holds (exit 0)."""
+    report = _spread_check(tmp_path, 3)
+    assert report.exit_code == 0, [str(f) for f in report.findings]
+    assert not [w for w in report.warnings if "topologySpread" in str(w)]
+
+
+def test_a_spread_on_a_key_no_node_carries_fits_no_node(tmp_path: Path) -> None:
+    """A zone constraint on the nodes --nodes adds (no zone label): upstream's Filter returns
+    UnschedulableAndUnresolvable on every node ("missing required label"), so no pod ever binds and the
+    Deployment never converges (exit 1), with a warning that says why."""
+    report = _spread_check(tmp_path, 2, key="topology.kubernetes.io/zone")
+    assert report.exit_code == 1
+    assert any("no Node carries the label topology.kubernetes.io/zone, the topologyKey of a DoNotSchedule "
+               "topologySpreadConstraint" in str(w) for w in report.warnings), report.warnings
+
+
+CORDONED_NODES = "".join(f"""---
+apiVersion: v1
+kind: Node
+metadata: {{name: {n}}}
+spec: {{unschedulable: {str(n == 'n3').lower()}}}
+""" for n in ("n1", "n2", "n3"))
+
+
+@pytest.mark.parametrize("policy, want", [("", 1), (", nodeTaintsPolicy: Honor", 0)])
+def test_a_cordoned_node_is_a_spread_domain_unless_its_taints_are_honoured(tmp_path: Path, policy: str, want: int) -> None:
+    """2 replicas, maxSkew 1 on the hostname, nodes n1, n2 and a cordoned n3.  By hand: with nodeTaintsPolicy Ignore
+    (the default) n3 is a domain with 0 pods, so the minimum is 0; the start-up places one pod on n1 and one on n2
+    (0 + 1 - 0 <= 1), then the rollout's surge pod (maxSurge 1, maxUnavailable 0) has skew 1 + 1 - 0 = 2 on n1 and
+    n2 and n3 is cordoned: it stays Pending and no old pod is ever removed, KC-CONV-002 is violated (exit 1).  With
+    nodeTaintsPolicy Honor, n3 (its node.kubernetes.io/unschedulable taint) is no domain, the minimum is 1, the
+    surge pod fits (1 + 1 - 1 <= 1) and the rollout finishes (exit 0)."""
+    report = _spread_check(tmp_path, 2, nodes=None, extra=CORDONED_NODES, policy=policy)
+    assert report.exit_code == want, [str(f) for f in report.findings]
+    if want:
+        (f,) = [f for f in report.findings if f.verdict == "violated"]
+        trace, _system = report.live[f.key]
+        last = trace.states()[-1].cluster
+        assert sorted(p.node_name or "" for p in last.pods.values()) == ["", "n1", "n2"]
+
+
+def test_the_spread_warnings_name_the_missing_key_and_an_empty_selector(tmp_path: Path) -> None:
+    from kubecheck.runner import topology_key_warnings
+    from kubecheck.scenarios import with_nodes
+    from model.state import ClusterState
+
+    m = tmp_path / "web.yaml"
+    m.write_text(SPREAD_DEPLOYMENT.replace("REPLICAS", "2").replace("KEY", "topology.kubernetes.io/zone").replace("POLICY", "")
+                 .replace("labelSelector: {matchLabels: {app: web}}", "labelSelector: {}"))
+    load = load_manifests([str(m)])
+    assert load.ok, load.errors
+    objects, _ = with_nodes(tuple(load.objects), 2)
+    assert topology_key_warnings(ClusterState.from_objects(objects), load) == [
+        f"{m}:1: Deployment default/web: no Node carries the label topology.kubernetes.io/zone, the topologyKey of a DoNotSchedule "
+        "topologySpreadConstraint: its pods fit no node (declare your Nodes with that label)",
+        f"{m}:1: Deployment default/web: a DoNotSchedule topologySpreadConstraint with labelSelector {{}} counts no pod in the "
+        "kube-scheduler (countPodsMatchSelector, since 1.27; kubernetes#141340 counts every pod of the namespace): it spreads "
+        "nothing; name the pods' labels to spread them"]

@@ -322,3 +322,25 @@ def test_a_service_on_a_label_controllers_add_joins_the_workloads_it_may_select(
                               ["Service/kafka-0", "Service/kafka-1", "StatefulSet/kafka"]], _names(groups)
     # Service/kafka-0 names nothing but the pod name: it joins the StatefulSet and not the Deployment (whose
     # controller adds no such label; had it been "static", it would have gone to the first group, the Deployment's)
+
+
+def test_a_topology_spread_constraint_joins_the_workloads_it_counts(tmp_path: Path) -> None:
+    # the scheduler's PodTopologySpread filter (model.scheduler.satisfies_pod_topology_spread) counts, on every node,
+    # the pods of the incoming pod's namespace its DoNotSchedule constraint's selector matches: the owner joins them;
+    # a pod of another namespace is never counted, an unset selector matches nothing, a ScheduleAnyway one is not read,
+    # and one on a label the controllers add (pod-template-hash) joins every workload of its namespace
+    def with_spread(text: str, selector: str, when: str = "DoNotSchedule") -> str:
+        c = f"{{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: {when}{selector}}}"
+        return text.replace("containers:", f"topologySpreadConstraints: [{c}], containers:")
+    text = with_spread(_deployment("a", "app: a"), ", labelSelector: {matchLabels: {app: b}}") + _deployment("b", "app: b") \
+        + with_spread(_deployment("c", "app: c"), ", labelSelector: {matchLabels: {app: d}}") \
+        + _deployment("d", "app: d").replace("metadata: {name: d}", "metadata: {name: d, namespace: other}") \
+        + with_spread(_deployment("e", "app: e"), "") + _deployment("f", "app: f") \
+        + with_spread(_deployment("g", "app: g"), ", labelSelector: {matchLabels: {app: h}}", "ScheduleAnyway") + _deployment("h", "app: h") \
+        + with_spread(_deployment("i", "app: i"), ", labelSelector: {matchExpressions: [{key: pod-template-hash, operator: Exists}]}"
+                      ).replace("metadata: {name: i}", "metadata: {name: i, namespace: team}") \
+        + _deployment("j", "app: j").replace("metadata: {name: j}", "metadata: {name: j, namespace: team}")
+    groups = interaction_groups(_cluster(tmp_path, text))
+    assert groups is not None
+    assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c"], ["Deployment/e"], ["Deployment/f"],
+                              ["Deployment/g"], ["Deployment/h"], ["Deployment/d"], ["Deployment/i", "Deployment/j"]]

@@ -232,3 +232,18 @@ def test_capacity_guard_is_false_while_a_pod_has_a_pod_affinity_term() -> None:
     assert not capacity_guard(c.put(Pod(name="b", uid="pb", pod_anti_affinity=(term,))))
     assert not capacity_guard(c.put(Pod(name="b", uid="pb", pod_affinity=(term,))))
     assert {("Pod", "pod_affinity"), ("Pod", "pod_anti_affinity")} <= GUARD_READS
+
+
+def test_capacity_guard_is_false_while_a_pod_has_a_topology_spread_constraint() -> None:
+    # PodTopologySpread (model.scheduler.satisfies_pod_topology_spread) counts the other pods on every node: the
+    # scheduler's declared footprint (its own pod and the nodes) is then wrong, so the guard must fail
+    from model.footprint import GUARD_READS, capacity_guard
+    from model.labels import LabelSelector
+    from model.objects import Node, Pod, TopologySpreadConstraint
+    from model.state import ClusterState
+
+    c = ClusterState().put(Node(name="n1", uid="u1", pod_capacity=110)).put(Pod(name="a", uid="pa"))
+    assert capacity_guard(c)
+    spread = TopologySpreadConstraint(max_skew=1, topology_key="kubernetes.io/hostname", selector=LabelSelector())
+    assert not capacity_guard(c.put(Pod(name="b", uid="pb", topology_spread_constraints=(spread,))))
+    assert ("Pod", "topology_spread_constraints") in GUARD_READS
