@@ -1418,25 +1418,43 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
 def _admit_label_keys(loaded: Any, objects: tuple[Any, ...], specs: list[ScenarioSpec], cfg: CheckConfig) -> Any:
     """The cluster as the API server of the scenarios' Kubernetes version stores it, for the matchLabelKeys /
     mismatchLabelKeys of pod affinity terms (``model.apiserver.admit_pod_affinity_label_keys``): dropped before
-    1.31, merged into a manifest Pod's selector from 1.31.  One settled state serves every scenario, so
-    scenarios on both sides of 1.31 with such a term in the manifests are refused."""
-    from model.apiserver import admit_pod_affinity_label_keys, has_pod_affinity_label_keys
+    1.31, merged into a manifest Pod's selector from 1.31; and for the matchLabelKeys of topology spread constraints
+    (``model.apiserver.admit_spread_label_keys``): merged into a Pod's selector at its create from 1.34.  One settled
+    state serves every scenario, so scenarios on both sides of 1.31 (1.34) with such a term (constraint) in the
+    manifests are refused."""
+    from model.apiserver import admit_pod_affinity_label_keys, admit_spread_label_keys, has_pod_affinity_label_keys
     from model.objects import kind_of
     from model.state import ClusterState
     from model.versions import feature_gate
 
+    def spec_of(o: Any) -> Any:
+        return o if kind_of(o) == "Pod" else getattr(o, "template", None)
+
     def has_keys(o: Any) -> bool:
-        spec = o if kind_of(o) == "Pod" else getattr(o, "template", None)
+        spec = spec_of(o)
         return hasattr(spec, "pod_affinity") and has_pod_affinity_label_keys(spec)
 
-    if not any(has_keys(o) for o in objects):
-        return loaded
-    gates = {feature_gate(s.kubernetes_version or cfg.kubernetes_version, "MatchLabelKeysInPodAffinity") for s in specs}
-    if len(gates) > 1:
-        raise InvalidScenario("matchLabelKeys/mismatchLabelKeys of a pod affinity term: the scenarios' Kubernetes versions "
-                              "are on both sides of 1.31 (MatchLabelKeysInPodAffinity), which one settled state cannot "
-                              "serve; check them in separate runs")
-    return ClusterState.from_objects(admit_pod_affinity_label_keys(objects, gates.pop()))
+    def has_spread_keys(o: Any) -> bool:
+        spec = spec_of(o)
+        return hasattr(spec, "topology_spread_constraints") and any(c.match_label_keys for c in spec.topology_spread_constraints)
+
+    def gate(name: str, boundary: str, what: str) -> bool:
+        gates = {feature_gate(s.kubernetes_version or cfg.kubernetes_version, name) for s in specs}
+        if len(gates) > 1:
+            raise InvalidScenario(f"{what}: the scenarios' Kubernetes versions are on both sides of {boundary} ({name}), "
+                                  "which one settled state cannot serve; check them in separate runs")
+        return gates.pop()
+
+    changed = False
+    if any(has_keys(o) for o in objects):
+        objects = admit_pod_affinity_label_keys(objects, gate("MatchLabelKeysInPodAffinity", "1.31",
+                                                              "matchLabelKeys/mismatchLabelKeys of a pod affinity term"))
+        changed = True
+    if any(has_spread_keys(o) for o in objects):
+        objects = admit_spread_label_keys(objects, gate("MatchLabelKeysInPodTopologySpreadSelectorMerge", "1.34",
+                                                        "matchLabelKeys of a topology spread constraint"))
+        changed = True
+    return ClusterState.from_objects(objects) if changed else loaded
 
 
 def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[ScenarioSpec]:

@@ -60,6 +60,8 @@ __all__ = [
     "has_pod_affinity_label_keys",
     "apply_match_label_keys_and_mismatch_label_keys",
     "admit_pod_affinity_label_keys",
+    "apply_match_label_keys_to_spread",
+    "admit_spread_label_keys",
     "identifiers_of",
     "by_creator_uid",
     "family_of",
@@ -355,13 +357,59 @@ def admit_pod_affinity_label_keys(objects: Iterable[Any], enabled: bool) -> tupl
     return tuple(out)
 
 
+def apply_match_label_keys_to_spread(pod: Any) -> Any:
+    """Mirrors kubernetes/kubernetes pkg/registry/core/pod/strategy.go mutateTopologySpreadConstraints ->
+    applyMatchLabelKeys (PrepareForCreate, gates MatchLabelKeysInPodTopologySpread and
+    MatchLabelKeysInPodTopologySpreadSelectorMerge, 1.34+): for every topology spread constraint of a pod being
+    created that has a label selector, each ``matchLabelKeys`` key the pod carries adds ``key In (value)`` to the
+    selector's matchExpressions; ``matchLabelKeys`` stay (the scheduler merges them again, to the same effect while
+    the labels are unchanged).  Only constraints marked ``selector_merge`` (the version's gate is on:
+    :func:`admit_spread_label_keys`) are merged."""
+    from model.labels import LabelSelectorRequirement
+
+    def merged(c: Any) -> Any:
+        if not c.selector_merge or not c.match_label_keys or c.selector is None:
+            return c
+        extra = tuple(LabelSelectorRequirement(k, "In", (pod.labels[k],)) for k in c.match_label_keys if k in pod.labels)
+        return c if not extra else replace(c, selector=replace(c.selector, match_expressions=c.selector.match_expressions + extra))
+
+    if not any(c.selector_merge for c in pod.topology_spread_constraints):
+        return pod
+    return replace(pod, topology_spread_constraints=tuple(merged(c) for c in pod.topology_spread_constraints))
+
+
+def admit_spread_label_keys(objects: Iterable[Any], enabled: bool) -> tuple[Any, ...]:
+    """The manifests' objects as the API server stores them, for the ``matchLabelKeys`` of topology spread
+    constraints: with MatchLabelKeysInPodTopologySpreadSelectorMerge on (``enabled``: 1.34+) every constraint with
+    keys is marked ``selector_merge`` (the pods created from a template get the merge at their create) and a Pod of
+    the manifests gets the merge it got when it was created (:func:`apply_match_label_keys_to_spread`); off, the
+    objects are unchanged (only the scheduler merges)."""
+    def mark(spec: Any) -> Any:
+        if not any(c.match_label_keys for c in spec.topology_spread_constraints):
+            return spec
+        return replace(spec, topology_spread_constraints=tuple(replace(c, selector_merge=True) if c.match_label_keys else c
+                                                               for c in spec.topology_spread_constraints))
+
+    if not enabled:
+        return tuple(objects)
+    out = []
+    for o in objects:
+        template = getattr(o, "template", None)
+        if kind_of(o) == "Pod":
+            o = apply_match_label_keys_to_spread(mark(o))
+        elif template is not None and hasattr(template, "topology_spread_constraints"):
+            o = replace(o, template=mark(template))
+        out.append(o)
+    return tuple(out)
+
+
 def _create(state: ClusterState, w: Create, reserved: Reserved) -> ClusterState:
     obj = w.obj
     kind = kind_of(obj)
     if kind == "Node":
         obj = replace(obj, namespace="")
     elif kind == "Pod":
-        obj = apply_match_label_keys_and_mismatch_label_keys(obj)
+        obj = apply_match_label_keys_to_spread(apply_match_label_keys_and_mismatch_label_keys(obj))
     if w.generate_name:
         name, next_name = _next_free_name(state, kind, obj.namespace, w.generate_name, reserved)
         obj = replace(obj, name=name, generate_name=w.generate_name)

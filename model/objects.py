@@ -256,7 +256,9 @@ class TopologySpreadConstraint:
     ``selector`` is ``labelSelector`` (``None`` when unset: it matches no pod, ``LabelSelectorAsSelector(nil)``);
     ``min_domains`` is ``minDomains`` (``None``: 1); ``node_affinity_policy`` / ``node_taints_policy`` are
     ``nodeAffinityPolicy`` / ``nodeTaintsPolicy`` (``None``: Honor / Ignore); ``match_label_keys`` are merged
-    into the selector by the scheduler for the keys the pod carries (:func:`model.scheduler.pod_topology_spread_constraints`)."""
+    into the selector by the scheduler for the keys the pod carries (:func:`model.scheduler.spread_constraint_selector`);
+    ``selector_merge`` says that the API server also merges them into a Pod's ``labelSelector`` at its create (from 1.34,
+    ``model.apiserver.admit_spread_label_keys``; not in the repr, so a template's hash is the same in every version)."""
 
     max_skew: int
     topology_key: str
@@ -265,6 +267,7 @@ class TopologySpreadConstraint:
     node_affinity_policy: str | None = None
     node_taints_policy: str | None = None
     match_label_keys: tuple[str, ...] = ()
+    selector_merge: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1053,7 +1053,7 @@ def validate_topology_spread_constraints(constraints: list[Mapping[str, Any]], p
         keys, selector = c.get("matchLabelKeys", []), c.get("labelSelector")
         if keys and selector is None:
             errs.append(forbidden(child(p, "matchLabelKeys"), "must not be specified when labelSelector is not set"))
-        elif keys:
+        elif keys and selector is not None:
             named = set(selector.get("matchLabels", {})) | {e.get("key", "") for e in selector.get("matchExpressions", [])}
             for j, k in enumerate(keys):
                 errs.extend(invalid(index(child(p, "matchLabelKeys"), j), k, m) for m in is_qualified_name(k))

@@ -15,6 +15,7 @@ docs/semantics.md, "Kubernetes versions").
 | ``status.terminatingReplicas`` of ReplicaSets and Deployments (``DeploymentReplicaSetTerminatingReplicas``, KEP-3973) | alpha 1.33 (off), beta 1.35 (on); tracked only with ``Scenario.terminating_replicas`` | kubernetes/kubernetes#128546 (field, 1.32, under ``DeploymentPodReplacementPolicy``), #131088 (own gate, 1.33); pkg/controller/replicaset/replica_set_utils.go calculateStatus; the RC never writes it (#131821) |
 | Deployment ``podReplacementPolicy`` (``DeploymentPodReplacementPolicy``, KEP-3973) | alpha in every modelled version (off): not modelled | pkg/features/kube_features.go |
 | ``matchLabelKeys`` / ``mismatchLabelKeys`` of pod (anti-)affinity terms (``MatchLabelKeysInPodAffinity``, KEP-3633) | alpha 1.29-1.30 (off: the API server drops them), beta on 1.31, GA 1.33 | pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatchLabelKeys; ``model.apiserver.admit_pod_affinity_label_keys`` |
+| ``matchLabelKeys`` of topology spread constraints merged into a Pod's selector at its create (``MatchLabelKeysInPodTopologySpreadSelectorMerge``, kubernetes#129874) | beta on from 1.34 (the scheduler's own merge, ``MatchLabelKeysInPodTopologySpread``, is on in every modelled version) | pkg/registry/core/pod/strategy.go mutateTopologySpreadConstraints; ``model.apiserver.admit_spread_label_keys`` |
 | StatefulSet ``maxUnavailable`` (``MaxUnavailableStatefulSet``, KEP-961) | alpha 1.24-1.34 (off); beta on in 1.35.0-1.35.3, off from 1.35.4 and in 1.36 (#137904, #137926: Parallel regression #137409); on again in 1.37 (#139466) | model.statefulset ``StatefulSetGates`` |
 
 A version stands for its newest patch release (1.35 = 1.35.4 or later: ``MaxUnavailableStatefulSet``
@@ -80,6 +81,11 @@ FEATURE_GATES: dict[str, tuple[tuple[int, bool], ...]] = {
     # KEP-3633 (matchLabelKeys / mismatchLabelKeys of pod affinity terms); {1.29 Alpha false}, {1.31 Beta true},
     # {1.33 GA true}: with the gate off the API server drops the fields (1.28 does not know them)
     "MatchLabelKeysInPodAffinity": ((29, False), (31, True)),
+    # KEP-3243 (matchLabelKeys of topology spread constraints, merged by the scheduler); {1.25 Alpha false},
+    # {1.27 Beta true}: on in every modelled version (model.scheduler.spread_constraint_selector)
+    "MatchLabelKeysInPodTopologySpread": ((25, False), (27, True)),
+    # kubernetes#129874: the API server also merges them into a Pod's labelSelector at its create; {1.34 Beta true}
+    "MatchLabelKeysInPodTopologySpreadSelectorMerge": ((34, True),),
 }
 
 

@@ -148,3 +148,31 @@ spec:
     r = run_console(["check", str(m), "-s", "pod-crash", "--scenario-file", str(own), "-q"], tmp_path)
     assert r.code == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "both sides of 1.31" in r.stderr, r.stderr
+
+
+def test_spread_match_label_keys_with_scenarios_on_both_sides_of_1_34_is_one_line_exit_2(tmp_path: Path) -> None:
+    # from 1.34 the API server merges a topology spread constraint's matchLabelKeys into a Pod's selector at its create
+    # (MatchLabelKeysInPodTopologySpreadSelectorMerge); one settled state cannot serve 1.33 and 1.36
+    m = tmp_path / "web.yaml"
+    m.write_text("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
+        labelSelector: {matchLabels: {app: web}}, matchLabelKeys: [pod-template-hash]}]
+      containers: [{name: c, image: nginx}]
+""")
+    own = tmp_path / "own.yaml"
+    own.write_text("name: own\nkubernetes_version: '1.33'\nfaults: {container_crash: 1}\n")
+    r = run_console(["check", str(m), "-s", "pod-crash", "--scenario-file", str(own), "-q"], tmp_path)
+    assert r.code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "both sides of 1.34" in r.stderr, r.stderr
+    same = tmp_path / "same.yaml"
+    same.write_text("name: same\nkubernetes_version: '1.36'\nfaults: {container_crash: 1}\n")
+    r = run_console(["check", str(m), "-s", "pod-crash", "--scenario-file", str(same), "-q", "--nodes", "2"], tmp_path)
+    assert r.code == 0, r.stdout + r.stderr

@@ -11,6 +11,7 @@ rejects (node affinity, taints) may show S.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -206,3 +207,33 @@ def test_a_cordoned_or_not_ready_node_is_a_domain_unless_taints_are_honoured() -
         assert [n.name for n in find_nodes_that_fit(cordoned, pod)] == want
         not_ready = c.put(Node(name="n3", uid="u-n3", labels=FrozenMap({"node": "n3"}), ready=False))
         assert [n.name for n in find_nodes_that_fit(not_ready, pod)] == want
+
+
+def test_from_1_34_the_api_server_merges_match_label_keys_at_a_pods_create() -> None:
+    """strategy.go mutateTopologySpreadConstraints (MatchLabelKeysInPodTopologySpreadSelectorMerge, 1.34+): the keys the
+    pod carries are appended as ``key In (value)``; the scheduler merges them again.  Same selector while the labels
+    are unchanged; a pending pod relabelled on the key then selects nothing from 1.34 (its old value AND its new one),
+    and before 1.34 the pods of its new value."""
+    from model.api import Create
+    from model.apiserver import admit_spread_label_keys, apply_write
+    from model.versions import feature_gate
+
+    app = LabelSelector(match_labels=FrozenMap({"app": "web"}))
+    c = TopologySpreadConstraint(max_skew=1, topology_key="node", selector=app, match_label_keys=("pod-template-hash",))
+    pod = Pod(name="p", namespace="default", labels=FrozenMap({"app": "web", "pod-template-hash": "h1"}), topology_spread_constraints=(c,))
+    nodes = {"n1": {"node": "n1"}, "n2": {"node": "n2"}}
+    others = [dict(name="o1", node="n1", labels={"app": "web", "pod-template-hash": "h2"}, ns="", term=False)]
+    for version, want in (("1.33", ["n2"]), ("1.34", ["n1", "n2"])):
+        on = feature_gate(version, "MatchLabelKeysInPodTopologySpreadSelectorMerge")
+        # a manifest Pod is stored merged; a pod created later (from a template the admission marked) is merged at its create
+        (stored,) = admit_spread_label_keys([pod], on)
+        created = apply_write(ClusterState(), Create(replace(pod, topology_spread_constraints=(replace(c, selector_merge=on),)))
+                              ).get("Pod", "default", "p")
+        assert stored.topology_spread_constraints == created.topology_spread_constraints
+        (merged,) = created.topology_spread_constraints
+        assert merged.selector is not None
+        assert len(merged.selector.match_expressions) == (1 if version == "1.34" else 0)
+        relabelled = Pod(name="p", uid="up", namespace="default", labels=FrozenMap({"app": "web", "pod-template-hash": "h2"}),
+                         topology_spread_constraints=created.topology_spread_constraints)
+        cl, _ = _cluster(dict(pod=dict(labels={}, tsc=[]), nodes=nodes, existing=others))
+        assert [n.name for n in find_nodes_that_fit(cl, relabelled)] == want, version

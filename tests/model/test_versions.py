@@ -46,6 +46,8 @@ def _labels(system: KubeSystem) -> set[str]:
     ("MaxUnavailableStatefulSet", "1.34", "1.35", (False, False)),  # 1.35.4+: turned off (#137926)
     ("MatchLabelKeysInPodAffinity", "1.30", "1.31", (False, True)),  # KEP-3633 beta, default on
     ("MatchLabelKeysInPodAffinity", "1.28", "1.29", (False, False)),  # alpha 1.29: off
+    ("MatchLabelKeysInPodTopologySpreadSelectorMerge", "1.33", "1.34", (False, True)),  # #129874, beta on
+    ("MatchLabelKeysInPodTopologySpread", "1.28", "1.37", (True, True)),  # beta on since 1.27: every modelled version
 ])  # fmt: skip
 def test_feature_gate_boundaries(gate: str, before: str, after: str, expected: tuple[bool, bool]) -> None:
     assert (feature_gate(before, gate), feature_gate(after, gate)) == expected
@@ -54,7 +56,8 @@ def test_feature_gate_boundaries(gate: str, before: str, after: str, expected: t
 def test_pod_replacement_policy_is_alpha_in_every_modelled_version() -> None:
     assert not any(feature_gate(v, "DeploymentPodReplacementPolicy") for v in SUPPORTED_VERSIONS)
     assert set(FEATURE_GATES) == {"DeploymentReplicaSetTerminatingReplicas", "DeploymentPodReplacementPolicy",
-                                  "MaxUnavailableStatefulSet", "MatchLabelKeysInPodAffinity"}
+                                  "MaxUnavailableStatefulSet", "MatchLabelKeysInPodAffinity", "MatchLabelKeysInPodTopologySpread",
+                                  "MatchLabelKeysInPodTopologySpreadSelectorMerge"}
 
 
 def test_default_version_runs_the_plain_syncs() -> None:
