@@ -87,14 +87,42 @@ def _one_pod_per_node(obj: Any, across_revisions: bool = False) -> bool:
     return False
 
 
+def _self_spread_keys(obj: Any) -> list[tuple[str, int]]:
+    """(topologyKey, maxSkew) of each DoNotSchedule topology spread constraint of ``obj``'s template that counts the
+    template's own pods (its selector matches the template's labels) and leaves ``nodeTaintsPolicy`` at Ignore:
+    upstream's PodTopologySpread filter then counts a cordoned or NotReady node carrying the key as a domain."""
+    from model.labels import SelectorError, label_selector_as_selector
+
+    out = []
+    for c in obj.template.topology_spread_constraints:
+        if c.selector is None or (c.node_taints_policy or "Ignore") != "Ignore":
+            continue
+        try:
+            sel = label_selector_as_selector(c.selector)
+        except SelectorError:
+            continue
+        if not sel.empty() and sel.matches(obj.template.labels):
+            out.append((c.topology_key, c.max_skew))
+    return out
+
+
 def placement_fix(objects: Any, keys: Any) -> str:
     """KC-CONV-002 and KC-CONV-003's concrete fix when a workload allows one of its pods per node (a required
     anti-affinity on the hostname selecting its own pods): the number of nodes it needs, which the nodes
-    kubecheck adds (``--nodes``, 2 by default) may not have."""
+    kubecheck adds (``--nodes``, 2 by default) may not have; and when a DoNotSchedule topology spread constraint
+    of its own pods counts cordoned and NotReady nodes (``nodeTaintsPolicy`` Ignore, the default): the taints
+    policy that leaves them out."""
     out = []
     for key in keys:
         o = objects.get(key)
-        if o is None or key[0] not in ("Deployment", "StatefulSet") or not _one_pod_per_node(o):
+        if o is None or key[0] not in ("Deployment", "StatefulSet"):
+            continue
+        for topology_key, skew in _self_spread_keys(o):
+            out.append(f"{key[0]} {key[1]}/{key[2]}: its DoNotSchedule topologySpreadConstraint on {topology_key} (maxSkew {skew}) "
+                       f"counts a cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while its pods "
+                       f"there are gone no other domain may hold more than {skew} of them: set nodeTaintsPolicy: Honor, or "
+                       f"whenUnsatisfiable: ScheduleAnyway")
+        if not _one_pod_per_node(o):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node"
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate" and _one_pod_per_node(o, across_revisions=True):

@@ -676,6 +676,7 @@ def test_a_cordoned_node_is_a_spread_domain_unless_its_taints_are_honoured(tmp_p
         trace, _system = report.live[f.key]
         last = trace.states()[-1].cluster
         assert sorted(p.node_name or "" for p in last.pods.values()) == ["", "n1", "n2"]
+        assert "set nodeTaintsPolicy: Honor" in f.fix, f.fix  # properties.catalogue.placement_fix
 
 
 def test_the_spread_warnings_name_the_missing_key_and_an_empty_selector(tmp_path: Path) -> None:

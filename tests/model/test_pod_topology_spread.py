@@ -237,3 +237,38 @@ def test_from_1_34_the_api_server_merges_match_label_keys_at_a_pods_create() -> 
                          topology_spread_constraints=created.topology_spread_constraints)
         cl, _ = _cluster(dict(pod=dict(labels={}, tsc=[]), nodes=nodes, existing=others))
         assert [n.name for n in find_nodes_that_fit(cl, relabelled)] == want, version
+
+
+SPREAD_WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, SPREAD}]
+      containers: [{name: c, image: nginx}]
+"""
+
+
+@pytest.mark.parametrize("spread, want", [
+    ("labelSelector: {matchLabels: {app: web}}",
+     "Deployment shop/web: its DoNotSchedule topologySpreadConstraint on kubernetes.io/hostname (maxSkew 1) counts a cordoned or "
+     "NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while its pods there are gone no other domain may "
+     "hold more than 1 of them: set nodeTaintsPolicy: Honor, or whenUnsatisfiable: ScheduleAnyway"),
+    ("labelSelector: {matchLabels: {app: web}}, nodeTaintsPolicy: Honor", ""),  # the taints leave those nodes out
+    ("labelSelector: {matchLabels: {app: db}}", ""),  # not its own pods
+    ("labelSelector: {}", ""),  # counts no pod (countPodsMatchSelector's Empty())
+])
+def test_the_placement_fix_names_the_taints_policy_of_a_self_spread(spread: str, want: str) -> None:
+    # KC-CONV-002 / KC-CONV-003's concrete fix (properties.catalogue.placement_fix)
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import placement_fix
+
+    r = load_text(SPREAD_WEB.replace("SPREAD", spread), "web.yaml")
+    assert r.ok, r.errors
+    objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
+    assert placement_fix(objects, [("Deployment", "shop", "web")]) == want
