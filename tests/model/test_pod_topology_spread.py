@@ -50,6 +50,10 @@ def pods(**per_node: int) -> list[dict[str, Any]]:
 
 
 CASES: list[dict[str, Any]] = [
+    dict(id="no-existing-pods", pod=dict(labels={"foo": ""}, tsc=[SC(1, "zone", "foo")]), nodes=Z4, existing=[],
+         want={n: "S" for n in Z4}),
+    dict(id="no-existing-pods-not-self-matching", pod=dict(labels={"foo": ""}, tsc=[SC(1, "zone", "bar")]), nodes=Z4,
+         existing=[], want={n: "S" for n in Z4}),
     dict(id="ns-mismatch-not-counted", pod=dict(labels={"foo": ""}, tsc=[SC(1, "zone", "foo")]), nodes=Z4,
          existing=[P("p-a1", "node-a", ns="ns1"), P("p-b1", "node-a", ns="ns2"), P("p-x1", "node-x"), P("p-y1", "node-y")],
          want={"node-a": "S", "node-b": "S", "node-x": "U", "node-y": "U"}),
