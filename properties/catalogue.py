@@ -119,8 +119,8 @@ def placement_fix(objects: Any, keys: Any) -> str:
             continue
         for topology_key, skew in _self_spread_keys(o):
             out.append(f"{key[0]} {key[1]}/{key[2]}: its DoNotSchedule topologySpreadConstraint on {topology_key} (maxSkew {skew}) "
-                       f"counts a cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while its pods "
-                       f"there are gone no other domain may hold more than {skew} of them: set nodeTaintsPolicy: Honor, or "
+                       f"counts a cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while that domain "
+                       f"holds none of its pods no other may hold more than {skew} of them: set nodeTaintsPolicy: Honor, or "
                        f"whenUnsatisfiable: ScheduleAnyway")
         if not _one_pod_per_node(o):
             continue

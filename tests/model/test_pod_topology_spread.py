@@ -260,7 +260,7 @@ spec:
 @pytest.mark.parametrize("spread, want", [
     ("labelSelector: {matchLabels: {app: web}}",
      "Deployment shop/web: its DoNotSchedule topologySpreadConstraint on kubernetes.io/hostname (maxSkew 1) counts a cordoned or "
-     "NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while its pods there are gone no other domain may "
+     "NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while that domain holds none of its pods no other may "
      "hold more than 1 of them: set nodeTaintsPolicy: Honor, or whenUnsatisfiable: ScheduleAnyway"),
     ("labelSelector: {matchLabels: {app: web}}, nodeTaintsPolicy: Honor", ""),  # the taints leave those nodes out
     ("labelSelector: {matchLabels: {app: db}}", ""),  # not its own pods
