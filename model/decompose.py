@@ -359,7 +359,7 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
     # Topology spread: the scheduler's PodTopologySpread filter (model.scheduler.satisfies_pod_topology_spread)
     # counts, on every node, the pods of the incoming pod's namespace that a constraint's selector matches: a
     # constraint joins its owner to every origin of a label set in its namespace that its labelSelector matches
-    # (matchLabelKeys only narrow it); one that names a controller-added label joins every origin there.
+    # (matchLabelKeys only narrow it; a label the controllers add is taken as matching: may_select).
     spreaders = [(_oid(p), p.namespace, p.topology_spread_constraints)
                  for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
     spreaders += [(_oid(w), w.namespace, w.template.topology_spread_constraints)
@@ -372,10 +372,8 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
                 sel = label_selector_as_selector(c.selector)
             except SelectorError:
                 continue  # the owner fits no node and counts nothing (model.scheduler.satisfies_pod_topology_spread)
-            names_added = any(k in CONTROLLER_POD_LABELS for k in c.selector.match_labels) or \
-                any(r.key in CONTROLLER_POD_LABELS for r in c.selector.match_expressions)
             for ns, labels, origin in universe:
-                if ns == namespace and (names_added or sel.matches(labels)):
+                if ns == namespace and may_select(sel, labels, origin):
                     uf.union(oid, origin)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)
