@@ -1148,7 +1148,7 @@ def _per_pod_selection(cluster: Any, svc: Any) -> tuple[str, list[str]] | None:
     for kind in WORKLOAD_KINDS:
         for w in cluster.objects(kind, svc.namespace):
             if may_select(sel, w.template.labels, (kind, w.namespace, w.name)):
-                added = sorted(k for k in svc.selector if k in ADDED_POD_LABELS.get(kind, ()) and k not in w.template.labels)
+                added = sorted(k for k in svc.selector if k in ADDED_POD_LABELS.get(kind, ()))
                 return f"{kind} {w.namespace}/{w.name}", added
     return None
 

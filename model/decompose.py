@@ -59,7 +59,7 @@ from model.environment import (
     SetImage,
     SetLoad,
 )
-from model.labels import SelectorError, label_selector_as_selector, selector_from_set
+from model.labels import DOUBLE_EQUALS, EQUALS, IN, SelectorError, label_selector_as_selector, selector_from_set
 from model.objects import kind_of
 from model.scheduler import affinity_term_namespace
 from model.state import ClusterState
@@ -210,18 +210,36 @@ ADDED_POD_LABELS: Mapping[str, frozenset[str]] = {
 }
 
 
+#: For a StatefulSet's pods, what values its ordinal labels can take: ``<set>-<ordinal>`` and the ordinal.
+_ORDINAL_VALUES: Mapping[str, Any] = {
+    "statefulset.kubernetes.io/pod-name": lambda name, v: re.fullmatch(re.escape(name) + r"-\d+", v) is not None,
+    "apps.kubernetes.io/pod-index": lambda name, v: v.isdigit(),
+}
+
+
+def _may_meet(r: Any, origin: ObjectId) -> bool:
+    """Whether a pod of ``origin`` may meet requirement ``r`` on a label its controller adds: for a StatefulSet's
+    ``pod-name``/``pod-index`` with ``=``/``in``, some value has the ordinal form; otherwise yes (the value is not
+    known in advance; ``!`` too, which only widens the match)."""
+    check = _ORDINAL_VALUES.get(r.key) if origin[0] == "StatefulSet" else None
+    if check is not None and r.operator in (IN, EQUALS, DOUBLE_EQUALS):
+        return any(check(origin[2], v) for v in r.values)
+    return True
+
+
 def may_select(sel: Any, labels: Mapping[str, str], origin: ObjectId) -> bool:
     """Whether ``sel`` may match a pod of ``origin`` whose template (or own) labels are ``labels``.
 
-    A requirement on a label ``origin``'s controller adds to its pods (:data:`ADDED_POD_LABELS`) and its labels
-    lack is taken as met, whatever its operator: the label universe cannot say which value a pod will carry, and
-    dropping a requirement only widens the match (more joins, never fewer).  A per-pod Service of a StatefulSet
-    (``statefulset.kubernetes.io/pod-name: kafka-0``) thus joins the StatefulSet, and no other workload unless the
-    rest of its selector matches that one too."""
+    A requirement on a label ``origin``'s controller adds to its pods (:data:`ADDED_POD_LABELS`) is judged by what
+    the controller may write there (:func:`_may_meet`), not by the template: the controller overwrites a template's
+    own value (stateful_set_utils.go updateIdentity/setPodRevision, controller_utils CloneAndAddLabel, daemonset_util
+    CreatePodTemplate).  Taking it as met is dropping a requirement, which only widens the match (more joins, never
+    fewer).  A per-pod Service of a StatefulSet (``statefulset.kubernetes.io/pod-name: kafka-0``) thus joins
+    StatefulSet ``kafka`` and no other workload unless the rest of its selector matches that one too."""
     added = ADDED_POD_LABELS.get(origin[0])
     if not added or sel.is_nothing:
         return bool(sel.matches(labels))
-    return all(r.key in added and r.key not in labels or r.matches(labels) for r in sel.requirements)
+    return all(_may_meet(r, origin) if r.key in added else r.matches(labels) for r in sel.requirements)
 
 
 def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split_services: bool = False) -> tuple[Group, ...] | None:

@@ -344,3 +344,23 @@ def test_a_topology_spread_constraint_joins_the_workloads_it_counts(tmp_path: Pa
     assert groups is not None
     assert _names(groups) == [["Deployment/a", "Deployment/b"], ["Deployment/c"], ["Deployment/e"], ["Deployment/f"],
                               ["Deployment/g"], ["Deployment/h"], ["Deployment/d"], ["Deployment/i", "Deployment/j"]]
+
+
+def test_an_added_label_is_judged_by_what_the_controller_writes_not_by_the_template(tmp_path: Path) -> None:
+    # the StatefulSet controller overwrites a template's own pod-name label (updateIdentity): db's pods are db-0,
+    # db-1, ..., so web's anti-affinity term on pod-name db-1 reads them although db's template says pod-name: db
+    # (found by review: a join narrower than before for such a template made a violated KC-CONV-003 hold)
+    term = "{labelSelector: {matchLabels: {'statefulset.kubernetes.io/pod-name': db-1}}, topologyKey: kubernetes.io/hostname}"
+    db = _stateful_set("db", "app: db").replace("metadata: {labels: {app: db}}",
+                                                  "metadata: {labels: {app: db, 'statefulset.kubernetes.io/pod-name': db}}")
+    web = _deployment("web", "app: web").replace(
+        "containers:", f"affinity: {{podAntiAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: [{term}]}}}}, containers:")
+    groups = interaction_groups(_cluster(tmp_path, db + web))
+    assert groups is not None and _names(groups) == [["Deployment/web", "StatefulSet/db"]]
+    # the ordinal labels' values say which StatefulSet: pod-name zk-0 is zk's, not alpha's; pod-index 0 is any set's
+    text = (_stateful_set("alpha", "app: alpha") + _stateful_set("zk", "app: zk")
+            + _service("zk-0", "'statefulset.kubernetes.io/pod-name': zk-0"))
+    assert _names(interaction_groups(_cluster(tmp_path, text)) or ()) == [["Service/zk-0", "StatefulSet/zk"], ["StatefulSet/alpha"]]
+    text = (_stateful_set("alpha", "app: alpha") + _stateful_set("zk", "app: zk")
+            + _service("first", "'apps.kubernetes.io/pod-index': '0'"))
+    assert _names(interaction_groups(_cluster(tmp_path, text)) or ()) == [["Service/first", "StatefulSet/alpha", "StatefulSet/zk"]]
