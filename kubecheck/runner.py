@@ -1457,6 +1457,31 @@ def _admit_label_keys(loaded: Any, objects: tuple[Any, ...], specs: list[Scenari
     return ClusterState.from_objects(objects) if changed else loaded
 
 
+def _admit_actions(spec: ScenarioSpec, version: str) -> ScenarioSpec:
+    """``spec`` with the objects its user actions bring (``apply``/``create`` manifests, ``create-pod`` pods, also
+    inside ``After``) as the API server of ``version`` prepares them (``model.apiserver.admit_created_object``), as
+    the manifests are (:func:`_admit_label_keys`)."""
+    from model.apiserver import admit_created_object
+    from model.apply import ApplyManifest
+    from model.environment import CreatePod
+    from model.sequence import After
+    from model.versions import feature_gate
+
+    affinity = feature_gate(version, "MatchLabelKeysInPodAffinity")
+    spread = feature_gate(version, "MatchLabelKeysInPodTopologySpreadSelectorMerge")
+
+    def admitted(a: Any) -> Any:
+        if isinstance(a, ApplyManifest):
+            return replace(a, manifest=replace(a.manifest, obj=admit_created_object(a.manifest.obj, affinity, spread)))
+        if isinstance(a, CreatePod):
+            return replace(a, pod=admit_created_object(a.pod, affinity, spread))
+        if isinstance(a, After):
+            return replace(a, inner=admitted(a.inner), steps=tuple(admitted(x) for x in a.steps))
+        return a
+
+    return replace(spec, user_actions=tuple((admitted(a), n) for a, n in spec.user_actions))
+
+
 def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[ScenarioSpec]:
     """The built-in scenarios asked for and the scenario files, with distinct, unreserved names."""
     from kubecheck.scenarios import load_scenario_file
@@ -1464,6 +1489,7 @@ def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[Sce
     specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
     specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
     specs = [s.with_model_options(cfg.caches, cfg.kubernetes_version) for s in specs]
+    specs = [_admit_actions(s, s.kubernetes_version or cfg.kubernetes_version) for s in specs]
     if cfg.images:
         from kubecheck.scenarios import manifest_images
         from model.frozen import FrozenMap

@@ -61,6 +61,7 @@ __all__ = [
     "apply_match_label_keys_and_mismatch_label_keys",
     "admit_pod_affinity_label_keys",
     "apply_match_label_keys_to_spread",
+    "admit_created_object",
     "admit_spread_label_keys",
     "identifiers_of",
     "by_creator_uid",
@@ -378,7 +379,22 @@ def apply_match_label_keys_to_spread(pod: Any) -> Any:
     return replace(pod, topology_spread_constraints=tuple(merged(c) for c in pod.topology_spread_constraints))
 
 
-def admit_spread_label_keys(objects: Iterable[Any], enabled: bool) -> tuple[Any, ...]:
+def admit_created_object(obj: Any, affinity_keys: bool, spread_merge: bool) -> Any:
+    """An object a user action brings (``kubectl apply``/``create -f``, ``kubectl run``) as the API server of a
+    version prepares it, the same way as the manifests (:func:`admit_pod_affinity_label_keys`,
+    :func:`admit_spread_label_keys`): the affinity terms' ``matchLabelKeys``/``mismatchLabelKeys`` dropped when
+    ``affinity_keys`` is off (before 1.31), the spread constraints with keys marked for the create-time merge when
+    ``spread_merge`` is on (1.34+).  A Pod is not merged here: its Create is (:func:`_create`).  Without it an
+    applied copy of a manifest's template would differ from the admitted one and start a rollout upstream never
+    does (found by review, session 13)."""
+    if not affinity_keys:
+        obj = admit_pod_affinity_label_keys((obj,), False)[0]
+    if spread_merge:
+        obj = admit_spread_label_keys((obj,), True, merge_pods=False)[0]
+    return obj
+
+
+def admit_spread_label_keys(objects: Iterable[Any], enabled: bool, merge_pods: bool = True) -> tuple[Any, ...]:
     """The manifests' objects as the API server stores them, for the ``matchLabelKeys`` of topology spread
     constraints: with MatchLabelKeysInPodTopologySpreadSelectorMerge on (``enabled``: 1.34+) every constraint with
     keys is marked ``selector_merge`` (the pods created from a template get the merge at their create) and a Pod of
@@ -396,7 +412,7 @@ def admit_spread_label_keys(objects: Iterable[Any], enabled: bool) -> tuple[Any,
     for o in objects:
         template = getattr(o, "template", None)
         if kind_of(o) == "Pod":
-            o = apply_match_label_keys_to_spread(mark(o))
+            o = apply_match_label_keys_to_spread(mark(o)) if merge_pods else mark(o)
         elif template is not None and hasattr(template, "topology_spread_constraints"):
             o = replace(o, template=mark(template))
         out.append(o)
