@@ -1166,8 +1166,8 @@ def budget_warnings(load: Any) -> list[str]:
     for key in sorted(k for k in objects if k[0] == "PodDisruptionBudget"):
         fix = budget_fix(objects, [key])
         if fix:
-            out.append(f"{_where(load, *key)}: {fix}; until then every kubectl drain of a node that holds one of its pods "
-                       "waits for ever (-s drain -p KC-DRAIN-001 shows the run)")
+            out.append(f"{_where(load, *key)}: {fix}; until then, while the workloads run that few pods, every kubectl drain "
+                       "of a node that holds one of them waits for ever (-s drain -p KC-DRAIN-001 shows the run)")
     return out
 
 

@@ -744,13 +744,14 @@ def down_service(c: ClusterState) -> tuple[str, str, str] | None:
     return None
 
 
-def _autoscaler_of(objects: Any, key: Any) -> Any:
+def _autoscaler_of(objects: Any, key: Any, min_one: bool = True) -> Any:
     """The HorizontalPodAutoscaler among ``objects`` whose scaleTargetRef names the workload ``key``
-    (kind, namespace, name) and whose minReplicas is 1, or None: that HPA, not the workload's
+    (kind, namespace, name) and (``min_one``) whose minReplicas is 1, or None: that HPA, not the workload's
     spec.replicas, decides how few replicas run (upstream's replica calculator scales to minReplicas
     whenever the load allows, whatever spec.replicas the manifest sets)."""
     for k, o in objects.items():
-        if k[0] == "HorizontalPodAutoscaler" and k[1] == key[1] and tuple(o.scale_target_ref[1:]) == (key[0], key[2]) and o.min_replicas <= 1:
+        if k[0] == "HorizontalPodAutoscaler" and k[1] == key[1] and tuple(o.scale_target_ref[1:]) == (key[0], key[2]) and (
+                o.min_replicas <= 1 or not min_one):
             return o
     return None
 
@@ -1748,8 +1749,12 @@ def budget_fix(objects: Any, keys: Any) -> str:
                    and k[1] == key[1] and not sel.empty() and sel.matches(o.template.labels)]
         if not covered:
             continue
-        hpas = {k: _autoscaler_of(objects, k) for k in covered}
-        expected = sum(objects[k].replicas if hpas[k] is None else 1 for k in covered)
+        if any(k[1] == key[1] and (k[0] == "Pod" and sel.matches(o.labels) or k[0] == "DaemonSet" and sel.matches(o.template.labels))
+               for k, o in objects.items()):
+            continue  # pods of a DaemonSet or bare pods count too (an integer minAvailable: every selected pod), how many is not known here
+        hpas = {k: _autoscaler_of(objects, k, min_one=False) for k in covered}
+        # the fewest pods the workloads run: an HPA's minReplicas (it scales there whenever the load allows)
+        expected = sum(objects[k].replicas if hpas[k] is None else hpas[k].min_replicas for k in covered)
 
         def desired(n: int) -> int:
             if pdb.max_unavailable is not None:
