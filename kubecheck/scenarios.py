@@ -1341,8 +1341,9 @@ def with_nodes(objects: tuple[Any, ...], n: int) -> tuple[tuple[Any, ...], tuple
     if any(kind_of(o) == "Node" for o in objects) or n <= 0:
         return objects, ()
     names = tuple(f"node-{i + 1}" for i in range(n))
-    labels = FrozenMap({"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
-                        "kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux"})
+    from model.scheduler import COMMON_NODE_LABELS
+
+    labels = FrozenMap(dict(COMMON_NODE_LABELS))
     return objects + tuple(Node(name=nm, labels=labels) for nm in names), names
 
 

@@ -241,6 +241,11 @@ def fits_ports(state: ClusterState, node: Node, pod: Pod) -> bool:
 
 #: staging/src/k8s.io/api/core/v1/well_known_labels.go LabelHostname
 LABEL_HOSTNAME: Final = "kubernetes.io/hostname"
+#: The well-known labels every kubelet sets that are the same on all nodes of a usual cluster, which the nodes
+#: ``kubecheck check --nodes`` adds carry (staging/src/k8s.io/api/core/v1 well_known_labels.go; the legacy beta ones
+#: "to ensure backward compatibility"): no zone or region (kubecheck.scenarios.with_nodes).
+COMMON_NODE_LABELS: Final = (("beta.kubernetes.io/arch", "amd64"), ("beta.kubernetes.io/os", "linux"),
+                             ("kubernetes.io/arch", "amd64"), ("kubernetes.io/os", "linux"))
 
 
 def node_topology_value(node: Node, key: str) -> str | None:

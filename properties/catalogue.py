@@ -106,6 +106,17 @@ def _self_spread_keys(obj: Any) -> list[tuple[str, int]]:
     return out
 
 
+def _carried(key: str, nodes: list[Any]) -> bool:
+    """Whether some node carries the label ``key``: one of ``nodes`` (the manifests' Nodes), else one of the nodes
+    kubecheck adds (``model.scheduler.COMMON_NODE_LABELS``); every node carries the hostname
+    (``model.scheduler.node_topology_value``)."""
+    from model.scheduler import COMMON_NODE_LABELS, LABEL_HOSTNAME
+
+    if key == LABEL_HOSTNAME:
+        return True
+    return any(key in n.labels for n in nodes) if nodes else key in dict(COMMON_NODE_LABELS)
+
+
 def placement_fix(objects: Any, keys: Any) -> str:
     """KC-CONV-002 and KC-CONV-003's concrete fix when a workload allows one of its pods per node (a required
     anti-affinity on the hostname selecting its own pods): the number of nodes it needs, which the nodes
@@ -117,7 +128,14 @@ def placement_fix(objects: Any, keys: Any) -> str:
         o = objects.get(key)
         if o is None or key[0] not in ("Deployment", "StatefulSet"):
             continue
+        nodes = [n for k, n in objects.items() if k[0] == "Node"]
         for topology_key, skew in _self_spread_keys(o):
+            if not _carried(topology_key, nodes):
+                out.append(f"{key[0]} {key[1]}/{key[2]}: no Node carries {topology_key}, the topologyKey of its DoNotSchedule "
+                           f"topologySpreadConstraint, so no node fits its pods" + (
+                               " (the nodes --nodes adds carry no zone or region label)" if not nodes else "")
+                           + f": declare Nodes labelled {topology_key}, or set whenUnsatisfiable: ScheduleAnyway")
+                continue
             out.append(f"{key[0]} {key[1]}/{key[2]}: its DoNotSchedule topologySpreadConstraint on {topology_key} (maxSkew {skew}) "
                        f"counts a cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while that domain "
                        f"holds none of its pods no other may hold more than {skew} of them: set nodeTaintsPolicy: Honor, or "
@@ -610,10 +628,10 @@ def pods_run_current_template(c: ClusterState, target: Target) -> bool:
 
 
 SCALE_RACE_FIX = (
-    "This counterexample contains a kubectl scale of the Deployment, and the rollout settings do not cause it: "
-    "upstream's scaling (sync.go scale, proportional during a rollout) promises no availability, and the ReplicaSet "
-    "controller may still be deleting pods for the replica count set before the scale; no maxSurge/maxUnavailable "
-    "value prevents that. Do not scale a Deployment during a rollout or before it has settled after a scale "
+    "This counterexample contains a kubectl scale of a Deployment: upstream's scaling (sync.go scale, proportional "
+    "during a rollout) promises no availability, and the ReplicaSet controller may still be deleting pods for the "
+    "replica count set before the scale; a larger maxUnavailable only lowers the floor this rule checks. If the scale "
+    "is the cause (read the steps), do not scale a Deployment during a rollout or before it has settled after a scale "
     "(kubectl rollout status), or let a HorizontalPodAutoscaler scale it: its scale-down stabilization window "
     "(5 minutes by default) keeps it from flapping."
 )
@@ -622,9 +640,9 @@ SCALE_RACE_FIX = (
 def scale_race_fix(steps: tuple[tuple[str, str], ...]) -> str:
     """When the counterexample contains a kubectl scale of the Deployment before the violating step, the
     finding's fix says so instead: upstream's scaling promises no availability (the ReplicaSet controller may
-    still be deleting pods for the replica count set before the scale), which no rollout setting prevents; do
-    not scale during a rollout or before the Deployment has settled, or let an HPA (with its scale-down
-    stabilization window) do the scaling."""
+    still be deleting pods for the replica count set before the scale), and a larger maxUnavailable only lowers
+    the floor; if the scale is the cause, do not scale during a rollout or before the Deployment has settled, or
+    let an HPA (with its scale-down stabilization window) do the scaling."""
     return SCALE_RACE_FIX if any(actor == "user" and label == "user_scale_deployment" for actor, label in steps[:-1]) else ""
 
 
@@ -796,8 +814,9 @@ def serving_fix(objects: Any, keys: Any) -> str:
     return "; ".join(out)
 
 
-#: User actions that never create a Service, a workload or a container, nor change a workload's pod template
-#: other than its images (model.environment): what a rule's vacuity (``Rule.vacuous``) may take as given.
+#: User actions that never create a Service or a workload, nor change a workload's pod template other than its
+#: images (model.environment; ``kubectl run`` creates a bare pod, which the vacuity functions look at): what a rule's
+#: vacuity (``Rule.vacuous``) may take as given.
 _INERT_ACTIONS: Final = frozenset({
     "ScaleWorkload", "SetImage", "PauseDeployment", "ResumeDeployment", "DeleteObject", "RelabelPods", "CordonNode",
     "UncordonNode", "DrainNode", "DeleteNode", "DeleteFailedNode", "SetLoad", "CreatePod",

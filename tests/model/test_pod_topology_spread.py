@@ -276,3 +276,30 @@ def test_the_placement_fix_names_the_taints_policy_of_a_self_spread(spread: str,
     assert r.ok, r.errors
     objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
     assert placement_fix(objects, [("Deployment", "shop", "web")]) == want
+
+
+@pytest.mark.parametrize("nodes, want", [
+    # the nodes kubecheck adds carry no zone label: no node fits, and the taints policy is beside the point (review)
+    ("", "Deployment shop/web: no Node carries topology.kubernetes.io/zone, the topologyKey of its DoNotSchedule "
+         "topologySpreadConstraint, so no node fits its pods (the nodes --nodes adds carry no zone or region label): declare "
+         "Nodes labelled topology.kubernetes.io/zone, or set whenUnsatisfiable: ScheduleAnyway"),
+    ("---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\n",
+     "Deployment shop/web: no Node carries topology.kubernetes.io/zone, the topologyKey of its DoNotSchedule "
+     "topologySpreadConstraint, so no node fits its pods: declare Nodes labelled topology.kubernetes.io/zone, or set "
+     "whenUnsatisfiable: ScheduleAnyway"),
+    ("---\napiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: {topology.kubernetes.io/zone: a}}\n",
+     "Deployment shop/web: its DoNotSchedule topologySpreadConstraint on topology.kubernetes.io/zone (maxSkew 1) counts a "
+     "cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while that domain holds none of its "
+     "pods no other may hold more than 1 of them: set nodeTaintsPolicy: Honor, or whenUnsatisfiable: ScheduleAnyway"),
+])
+def test_the_placement_fix_of_a_spread_on_a_key_no_node_carries(nodes: str, want: str) -> None:
+    from model.manifests import load_text
+    from model.objects import kind_of
+    from properties.catalogue import placement_fix
+
+    text = SPREAD_WEB.replace("kubernetes.io/hostname", "topology.kubernetes.io/zone").replace(
+        "SPREAD", "labelSelector: {matchLabels: {app: web}}") + nodes
+    r = load_text(text, "web.yaml")
+    assert r.ok, r.errors
+    objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
+    assert placement_fix(objects, [("Deployment", "shop", "web")]) == want
