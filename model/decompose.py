@@ -300,8 +300,9 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
     for _ in range(_RELABEL_ROUNDS):
         grown = False
         for a in relabels:
+            match = selector_from_set(a.match)
             hit = [(ns, labels, origin) for ns, labels, origin in universe
-                   if ns == a.namespace and all(labels.get(k) == v for k, v in a.match.items())]
+                   if ns == a.namespace and may_select(match, labels, origin)]
             for ns, labels, origin in hit:
                 uf.union(hit[0][2], origin)  # one action may relabel pods of each of these origins
                 new = _updated(labels, a.labels)

@@ -159,19 +159,23 @@ _HASH = "pod-template-hash"
 
 @lru_cache(maxsize=100_000)
 def _might_match(selector: Any, labels: Any) -> bool:
-    """Whether ``selector`` could match a pod made from a template with ``labels``: the
-    ``pod-template-hash`` requirement is ignored (the hash is added on creation), so this
-    over-approximates.  A selector that cannot be parsed matches nothing upstream, but here it
-    is taken to match (over-approximation)."""
+    """Whether ``selector`` could match a pod made from a template with ``labels``: every requirement on a label a
+    controller adds on creation (``model.decompose.ADDED_POD_LABELS``: pod-template-hash, the StatefulSet's pod-name,
+    pod-index and controller-revision-hash, the DaemonSet's), in matchLabels or matchExpressions, is ignored, so this
+    over-approximates.  A selector that cannot be parsed matches nothing upstream, but here it is taken to match
+    (over-approximation)."""
     if selector is None:
         return True
     try:
         from dataclasses import replace
 
+        from model.decompose import ADDED_POD_LABELS
         from model.frozen import FrozenMap
 
-        ml = FrozenMap({k: v for k, v in selector.match_labels.items() if k != _HASH})
-        sel = label_selector_as_selector(replace(selector, match_labels=ml))
+        added = frozenset().union(*ADDED_POD_LABELS.values())
+        ml = FrozenMap({k: v for k, v in selector.match_labels.items() if k not in added})
+        me = tuple(r for r in selector.match_expressions if r.key not in added)
+        sel = label_selector_as_selector(replace(selector, match_labels=ml, match_expressions=me))
     except Exception:  # noqa: BLE001 - over-approximate
         return True
     return bool(sel.matches(labels))

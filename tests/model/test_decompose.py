@@ -364,3 +364,21 @@ def test_an_added_label_is_judged_by_what_the_controller_writes_not_by_the_templ
     text = (_stateful_set("alpha", "app: alpha") + _stateful_set("zk", "app: zk")
             + _service("first", "'apps.kubernetes.io/pod-index': '0'"))
     assert _names(interaction_groups(_cluster(tmp_path, text)) or ()) == [["Service/first", "StatefulSet/alpha", "StatefulSet/zk"]]
+
+
+def test_a_relabel_on_a_label_controllers_add_reaches_the_pods_it_may_match(tmp_path: Path) -> None:
+    # kubectl label on the pod db-1 (created by a scale, not in the settled cluster): its new labels make it one of
+    # the PDB's pods, so the relabel joins the StatefulSet to the PDB (review: the match used plain equality on the
+    # template's labels, which lack pod-name)
+    pdb = """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: guard}
+spec: {minAvailable: 1, selector: {matchLabels: {role: guarded}}}
+"""
+    c = _cluster(tmp_path, _stateful_set("db", "app: db") + _deployment("web", "app: web, role: guarded") + pdb)
+    relabel = RelabelPods(FrozenMap({"statefulset.kubernetes.io/pod-name": "db-1"}), FrozenMap({"role": "guarded"}))
+    groups = interaction_groups(c, [relabel])
+    assert groups is not None and ["PodDisruptionBudget/guard", "StatefulSet/db"] == [
+        m for m in _names(groups)[0] if m in ("PodDisruptionBudget/guard", "StatefulSet/db")], _names(groups)
+    assert any("StatefulSet/db" in g and "Deployment/web" in g for g in _names(groups)), _names(groups)

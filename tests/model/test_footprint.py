@@ -247,3 +247,17 @@ def test_capacity_guard_is_false_while_a_pod_has_a_topology_spread_constraint() 
     spread = TopologySpreadConstraint(max_skew=1, topology_key="kubernetes.io/hostname", selector=LabelSelector())
     assert not capacity_guard(c.put(Pod(name="b", uid="pb", topology_spread_constraints=(spread,))))
     assert ("Pod", "topology_spread_constraints") in GUARD_READS
+
+
+def test_a_selector_on_a_label_controllers_add_might_match_any_template() -> None:
+    # the POR footprints over-approximate which pods a selector reads: a requirement on a label a controller adds on
+    # creation (pod-template-hash, a StatefulSet's pod-name...) is ignored, in matchLabels and matchExpressions alike
+    from model.footprint import _might_match
+    from model.frozen import FrozenMap
+    from model.labels import LabelSelector, LabelSelectorRequirement
+
+    labels = FrozenMap({"app": "db"})
+    on_name = LabelSelector(match_expressions=(LabelSelectorRequirement("statefulset.kubernetes.io/pod-name", "In", ("db-1",)),))
+    assert _might_match(on_name, labels)
+    assert _might_match(LabelSelector(match_labels=FrozenMap({"app": "db", "pod-template-hash": "abc"})), labels)
+    assert not _might_match(LabelSelector(match_labels=FrozenMap({"app": "web", "pod-template-hash": "abc"})), labels)
