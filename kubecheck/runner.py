@@ -1111,7 +1111,7 @@ def _where(load: Any, kind: str, namespace: str, name: str) -> str:
 
 
 def service_warnings(cluster: Any, load: Any) -> list[str]:
-    """One line per Service whose selector matches no workload's pod template.
+    """One line per Service whose selector matches no workload's pod template, or only a DaemonSet's.
 
     KC-ROLL-004 (zero downtime) only speaks about Services some workload serves, so such a Service
     (usually a selector typo) makes it hold vacuously: say so instead of letting "holds" stand alone.
@@ -1120,11 +1120,18 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
     for svc in cluster.objects("Service"):
         if not svc.selector:
             continue
-        if any(all(w.template.labels.get(k) == v for k, v in svc.selector.items())
-               for kind in WORKLOAD_KINDS for w in cluster.objects(kind, svc.namespace)):
-            continue
+        served = [(kind, w) for kind in WORKLOAD_KINDS for w in cluster.objects(kind, svc.namespace)
+                  if all(w.template.labels.get(k) == v for k, v in svc.selector.items())]
         where = _where(load, "Service", svc.namespace, svc.name)
         sel = ",".join(f"{k}={v}" for k, v in sorted(svc.selector.items()))
+        if served and all(kind == "DaemonSet" for kind, _ in served):
+            # properties.catalogue._serves: KC-ROLL-004 counts the Services of the replica-counting workloads only
+            out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} selects only the pods of DaemonSet "
+                       f"{served[0][1].namespace}/{served[0][1].name}; KC-ROLL-004 judges the Services of Deployments, "
+                       "ReplicaSets, ReplicationControllers and StatefulSets, so it says nothing about it")
+            continue
+        if served:
+            continue
         per_pod = _per_pod_selection(cluster, svc)
         if per_pod:
             out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} selects pods of {per_pod[0]} "

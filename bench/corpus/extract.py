@@ -137,7 +137,8 @@ def mirror_of(source: Source, mirrors: Path = DEFAULT_MIRRORS) -> Path:
 
 
 def _git(git_dir: Path, *args: str) -> bytes:
-    proc = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False)
+    # --literal-pathspecs: a path (or a symbolic link's target) is a path, never a glob or a ":(magic)" pathspec
+    proc = subprocess.run(["git", "--literal-pathspecs", f"--git-dir={git_dir}", *args], capture_output=True, check=False)
     if proc.returncode != 0:
         raise MirrorMissing(proc.stderr.decode(errors="replace").strip().splitlines()[-1] if proc.stderr.strip() else f"git {args[0]} failed")
     return proc.stdout

@@ -231,6 +231,19 @@ def test_a_budget_that_allows_no_eviction_is_warned_without_a_search(tmp_path: P
     assert run_check(replace(cfg, out_dir=str(tmp_path / "o4")), load_manifests([str(ds)])).warnings == ()
 
 
+def test_a_service_of_a_daemon_set_only_is_said_to_be_unjudged(tmp_path: Path) -> None:
+    # KC-ROLL-004 counts the Services of Deployments, ReplicaSets, ReplicationControllers and StatefulSets
+    # (catalogue._serves); a DaemonSet's Service used to get no word at all (review)
+    m = tmp_path / "ds.yaml"
+    m.write_text(PER_POD.replace("kind: StatefulSet", "kind: DaemonSet").replace("  replicas: 2\n  serviceName: kafka\n", "")
+                 .replace(", statefulset.kubernetes.io/pod-name: kafka-0", ""))
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-ROLL-004",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    assert run_check(cfg, load_manifests([str(m)])).warnings == (
+        f"{m}:10: Service default/kafka-0: selector app=kafka selects only the pods of DaemonSet default/kafka; KC-ROLL-004 "
+        "judges the Services of Deployments, ReplicaSets, ReplicationControllers and StatefulSets, so it says nothing about it",)
+
+
 # ------------------------------------------------------------------------------ 4. settle
 
 
