@@ -242,6 +242,32 @@ def may_select(sel: Any, labels: Mapping[str, str], origin: ObjectId) -> bool:
     return all(_may_meet(r, origin) if r.key in added else r.matches(labels) for r in sel.requirements)
 
 
+def _pod_specs(cluster: ClusterState, actions: list[Any], items: Any) -> list[tuple[ObjectId, str, tuple[Any, ...]]]:
+    """``(owner, namespace, items(spec))`` of every pod, every pod a ``CreatePod`` action brings and every workload
+    template: the scheduling terms (``items``) a pod spec carries."""
+    pods = [(_oid(p), p.namespace, tuple(items(p)))
+            for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
+    return pods + [(_oid(w), w.namespace, tuple(items(w.template))) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+
+
+def _join_selected(uf: _UnionFind, universe: list[tuple[str, dict[str, str], ObjectId]],
+                   owners: list[tuple[ObjectId, str, tuple[Any, ...]]], in_scope: Any) -> None:
+    """Join each owner to every origin of a label set one of its terms (``.selector``) may select
+    (:func:`may_select`) in a namespace ``in_scope(term, owner's namespace, namespace)`` allows.  An unset or
+    unparsable selector matches no pod (model.scheduler: affinity_term_matches, satisfies_pod_topology_spread)."""
+    for oid, namespace, terms in owners:
+        for term in terms:
+            if term.selector is None:
+                continue
+            try:
+                sel = label_selector_as_selector(term.selector)
+            except SelectorError:
+                continue
+            for ns, labels, origin in universe:
+                if in_scope(term, namespace, ns) and may_select(sel, labels, origin):
+                    uf.union(oid, origin)
+
+
 def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split_services: bool = False) -> tuple[Group, ...] | None:
     """The connected parts of ``cluster``'s interaction graph under the user ``actions`` a scenario allows.
 
@@ -359,41 +385,14 @@ def interaction_groups(cluster: ClusterState, actions: Iterable[Any] = (), split
     # Inter-pod (anti-)affinity: the scheduler's InterPodAffinity filter (model.scheduler.satisfies_inter_pod_affinity)
     # reads the labels and nodes of the pods a required term matches, and an existing pod's anti-affinity term
     # reads the incoming pod's labels: a term joins its owner to every origin of a label set it matches.
-    owners = [(_oid(p), p.namespace, p.pod_affinity + p.pod_anti_affinity)
-              for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
-    owners += [(_oid(w), w.namespace, w.template.pod_affinity + w.template.pod_anti_affinity)
-               for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
-    for oid, namespace, terms in owners:
-        for term in terms:
-            if term.selector is None:
-                continue  # matches no pod
-            try:
-                sel = label_selector_as_selector(term.selector)
-            except SelectorError:
-                continue  # matches no pod (model.scheduler.affinity_term_matches)
-            for ns, labels, origin in universe:
-                if affinity_term_namespace(term, namespace, ns) and may_select(sel, labels, origin):
-                    uf.union(oid, origin)
-
+    _join_selected(uf, universe, _pod_specs(cluster, actions, lambda spec: spec.pod_affinity + spec.pod_anti_affinity),
+                   affinity_term_namespace)
     # Topology spread: the scheduler's PodTopologySpread filter (model.scheduler.satisfies_pod_topology_spread)
     # counts, on every node, the pods of the incoming pod's namespace that a constraint's selector matches: a
     # constraint joins its owner to every origin of a label set in its namespace that its labelSelector matches
-    # (matchLabelKeys only narrow it; a label the controllers add is taken as matching: may_select).
-    spreaders = [(_oid(p), p.namespace, p.topology_spread_constraints)
-                 for p in (*cluster.pods.values(), *(a.pod for a in actions if isinstance(a, CreatePod)))]
-    spreaders += [(_oid(w), w.namespace, w.template.topology_spread_constraints)
-                  for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
-    for oid, namespace, constraints in spreaders:
-        for c in constraints:
-            if c.selector is None:
-                continue  # matches no pod
-            try:
-                sel = label_selector_as_selector(c.selector)
-            except SelectorError:
-                continue  # the owner fits no node and counts nothing (model.scheduler.satisfies_pod_topology_spread)
-            for ns, labels, origin in universe:
-                if ns == namespace and may_select(sel, labels, origin):
-                    uf.union(oid, origin)
+    # (matchLabelKeys only narrow it; an unparsable selector: the owner fits no node and counts nothing).
+    _join_selected(uf, universe, _pod_specs(cluster, actions, lambda spec: spec.topology_spread_constraints),
+                   lambda _c, namespace, ns: ns == namespace)
 
     # Names: a pod called like a StatefulSet's ordinal (a bare Pod ``db-1`` beside StatefulSet ``db``)
     # holds the name the set would create; upstream's create then fails with AlreadyExists, for ever.
