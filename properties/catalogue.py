@@ -727,11 +727,15 @@ def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState
     return _controller_step_respects(c, action, n, target, _live_count, _surge_ceiling, floor=False)
 
 
+#: The workloads whose Services KC-ROLL-004 judges (:func:`_serves`); :func:`no_served_service` must read the same.
+SERVING_KINDS: Final = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
+
+
 def _serves(c: ClusterState, svc: Any) -> bool:
     """Whether some workload meant to run pods for this Service has replicas >= 1."""
     if not svc.selector:
         return False
-    for kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+    for kind in SERVING_KINDS:
         for w in c.objects(kind, svc.namespace):
             if w.replicas >= 1 and w.deletion_timestamp is None and all(
                 w.template.labels.get(k) == v for k, v in svc.selector.items()
@@ -841,7 +845,7 @@ def no_served_service(c: ClusterState, actions: tuple[Any, ...]) -> str:
         if not svc.selector:
             continue
         sel = selector_from_set(svc.selector)
-        for kind in ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"):
+        for kind in SERVING_KINDS:
             for w in c.objects(kind, svc.namespace):
                 if may_select(sel, w.template.labels, (kind, w.namespace, w.name)):
                     return ""
