@@ -65,6 +65,7 @@ try:  # libyaml's parser when PyYAML was built with it (5x faster; go-yaml is a 
 except ImportError:  # pragma: no cover
     _CParser = None
 
+from model.conversion import CONVERSIONS, Conversion, removed_api_reason
 from model.defaults import set_defaults
 from model.errors import ManifestError
 from model.frozen import EMPTY, FrozenMap
@@ -352,7 +353,10 @@ class LoadResult:
 
         "nothing to check in a.yaml: kubecheck models none of its objects (skipped: 3 ConfigMap,
         1 Ingress; modelled: apps/v1 Deployment, ...)"; "no Kubernetes objects found in a.yaml" when
-        nothing was skipped.
+        nothing was skipped. When a skipped object is of a modelled kind (a removed apiVersion such as
+        ``extensions/v1beta1`` Deployment, an HPA on a Pods metric), the first such skip follows, with
+        its reason: "...; first of a modelled kind: a.yaml:1: skipped Deployment web: apiVersion
+        extensions/v1beta1 was removed in Kubernetes 1.16 (...); use apps/v1".
         """
         if not self.skipped:
             return f"no Kubernetes objects found in {where}"
@@ -361,7 +365,9 @@ class LoadResult:
             counts[s.kind] = counts.get(s.kind, 0) + 1
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         modelled = ", ".join(f"{v} {k}" for k, v in MODELLED_KINDS.items())
-        return f"nothing to check in {where}: kubecheck models none of its objects (skipped: {kinds}; modelled: {modelled})"
+        line = f"nothing to check in {where}: kubecheck models none of its objects (skipped: {kinds}; modelled: {modelled})"
+        ours = next((s for s in self.skipped if s.kind in MODELLED_KINDS), None)
+        return line if ours is None else f"{line}; first of a modelled kind: {ours}"
 
     def to_state(self) -> ClusterState:
         """The loaded objects as a ``ClusterState`` (UIDs ``uid-<n>`` in manifest order).
@@ -1267,10 +1273,13 @@ class _Loader:
         if kind == "List" or (kind.endswith("List") and "items" in value):
             self.list_items(value, marks, file, root, nesting)
             return
+        conversion = None
         if MODELLED_KINDS.get(kind) != api_version:
-            self.skip(value, file, root, kind, api_version)
-            return
-        self.load_object(kind, value, marks, file, root)
+            conversion = CONVERSIONS.get((api_version, kind))
+            if conversion is None:
+                self.skip(value, file, root, kind, api_version)
+                return
+        self.load_object(kind, value, marks, file, root, conversion)
 
     def list_items(self, value: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int], nesting: int) -> None:
         """Flatten ``kind: List`` and typed lists (``DeploymentList``), as kubectl does.
@@ -1301,18 +1310,36 @@ class _Loader:
     def skip(self, value: Mapping[str, Any], file: str, root: tuple[int, int], kind: str, api_version: str) -> None:
         meta = value.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
-        if kind in MODELLED_KINDS:
+        removed = removed_api_reason(api_version, kind)
+        if removed is not None:
+            reason = removed
+        elif kind in MODELLED_KINDS:
             reason = f"apiVersion {api_version} is not modelled (kubecheck loads {MODELLED_KINDS[kind]} {kind})"
         else:
             reason = "kind not modelled by kubecheck"
         self.skipped.append(SkippedObject(file, root[0], kind, name if isinstance(name, str) else "", reason))
 
-    def load_object(self, kind: str, raw: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int]) -> None:
+    def load_object(self, kind: str, raw: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int],
+                    conversion: Conversion | None = None) -> None:
+        """Decode, default, validate and build one object of a modelled kind; a served older apiVersion
+        (``conversion``) is first decoded against its own schema and converted as the API server does
+        (``model.conversion``); errors on the converted object name the fields as written."""
         errs: list[FieldError] = []
         from model.kinds import kind_record
 
         record = kind_record(kind)  # schema, defaults, validation and builder of the kind (model.kinds)
         assert record.schema is not None and record.validate is not None and record.build is not None, kind
+        if conversion is not None:
+            written = decode(raw, conversion.schema, "", errs)
+            for e in errs:
+                self.error(file, marks, root, e)
+            if errs:
+                return
+            unread = conversion.unread(written)
+            if unread is not None:
+                self.skipped.append(SkippedObject(file, root[0], kind, written.get("metadata", {}).get("name", ""), unread))
+                return
+            raw = conversion.convert(written)
         rc_hint = _rc_set_based_selector(raw) if kind == "ReplicationController" else None
         decoded = decode(raw, record.schema, "", errs)
         if rc_hint is not None:
@@ -1323,7 +1350,7 @@ class _Loader:
             errs = record.validate(decoded) + _kubecheck_checks(kind, decoded)
         if errs:
             for e in errs:
-                self.error(file, marks, root, e)
+                self.error(file, marks, root, e if conversion is None else conversion.original(e))
             return
         unmodelled = _unmodelled_metric(kind, decoded)
         if unmodelled is not None:

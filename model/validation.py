@@ -60,6 +60,7 @@ __all__ = [
     "MapOf",
     "Schema",
     "SCHEMAS",
+    "HPA_V1_SCHEMA",
     "decode",
     "is_dns1123_label",
     "is_dns1123_subdomain",
@@ -457,6 +458,22 @@ SCHEMAS: Final[Mapping[str, Obj]] = {
         ),
     ),
 }
+
+
+#: autoscaling/v1 HorizontalPodAutoscaler (k8s.io/api/autoscaling/v1 types.go), complete: a v1 manifest is
+#: decoded against it before ``model.conversion`` converts it to autoscaling/v2, so a type error or an
+#: unknown field (``metrics`` written into a v1 HPA) names the field as written.
+HPA_V1_SCHEMA: Final = _top(
+    Obj(
+        {
+            "scaleTargetRef": Obj({"apiVersion": STR, "kind": STR, "name": STR}),
+            "minReplicas": I32,
+            "maxReplicas": I32,
+            "targetCPUUtilizationPercentage": I32,
+        }
+    )
+)
+
 
 _INT32_RANGE: Final = (-(2**31), 2**31 - 1)
 _INT64_RANGE: Final = (-(2**63), 2**63 - 1)

@@ -197,6 +197,44 @@ def test_autoscale_scenario_holds_for_a_small_hpa(tmp_path: Path) -> None:
         assert re.search(rf"HOLDS\s+{rid}\s+HorizontalPodAutoscaler default/web", r.stdout), rid
 
 
+def test_an_autoscaling_v1_hpa_is_checked_as_its_v2_equivalent(tmp_path: Path) -> None:
+    """The same incident with the HPA written as autoscaling/v1 (targetCPUUtilizationPercentage; minReplicas
+    defaulted): converted as the API server converts it, the run is the autoscaling/v2 one, line for line."""
+    text = (INCIDENTS / "hpa-autoscale.yaml").read_text()
+    v1 = tmp_path / "v1.yaml"
+    v1.write_text(text[: text.index("apiVersion: autoscaling/v2")] + (
+        "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 2\n"
+        "  targetCPUUtilizationPercentage: 60\n"))
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text(text)
+    args = ["-s", "autoscale", "--nodes", "1", "--fail-on", "warning", "-j", "1"]
+    runs = [invoke(["check", str(f), *args], tmp_path)[0] for f in (v1, v2)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[0].output
+    for rid in ("KC-HPA-001", "KC-HPA-002", "KC-HPA-003"):
+        assert re.search(rf"HOLDS\s+{rid}\s+HorizontalPodAutoscaler default/web", runs[0].stdout), rid
+    assert "skipped" not in runs[0].stdout
+
+    def same(out: str, f: Path) -> str:
+        return re.sub(r"\d+\.\d+s", "T", out.replace(str(f), "FILE"))
+
+    assert same(runs[0].stdout, v1) == same(runs[1].stdout, v2)
+
+
+def test_a_removed_api_version_is_a_skip_named_in_the_run(tmp_path: Path) -> None:
+    """autoscaling/v2beta2 (removed in 1.26): listed among the skipped objects with the release and the
+    replacement; the rest is checked and the exit code is the verdicts'."""
+    text = (INCIDENTS / "hpa-autoscale.yaml").read_text().replace("apiVersion: autoscaling/v2", "apiVersion: autoscaling/v2beta2")
+    m = tmp_path / "old.yaml"
+    m.write_text(text)
+    line = text[: text.index("apiVersion: autoscaling/v2beta2")].count("\n") + 1
+    r, _ = invoke(["check", str(m), "-s", "rollout", "-p", "KC-CONV-002", "--nodes", "1", "-j", "1"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert (f"  {m}:{line}: skipped HorizontalPodAutoscaler web: apiVersion autoscaling/v2beta2 was removed in Kubernetes 1.26 "
+            "(kubectl apply fails on 1.26 and later); use autoscaling/v2") in r.stdout.splitlines()
+    assert re.search(r"HOLDS\s+KC-CONV-002\s+Deployment default/web", r.stdout)
+
+
 def test_a_user_scaling_an_autoscaled_deployment_fights_the_hpa(tmp_path: Path) -> None:
     """KC-HPA-001: kubectl scale (or an apply that resets replicas) outside [min, max]."""
     scenario = tmp_path / "scale.yaml"

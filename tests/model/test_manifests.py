@@ -226,11 +226,12 @@ spec: {clusterIP: None}
 @pytest.mark.parametrize(
     ("api_version", "kind", "reason"),
     [
-        ("extensions/v1beta1", "Deployment", "apiVersion extensions/v1beta1 is not modelled (kubecheck loads apps/v1 Deployment)"),
-        ("apps/v1beta2", "StatefulSet", "apiVersion apps/v1beta2 is not modelled (kubecheck loads apps/v1 StatefulSet)"),
+        ("extensions/v1beta1", "Deployment",
+         "apiVersion extensions/v1beta1 was removed in Kubernetes 1.16 (kubectl apply fails on 1.16 and later); use apps/v1"),
+        ("apps/v1alpha1", "StatefulSet", "apiVersion apps/v1alpha1 is not modelled (kubecheck loads apps/v1 StatefulSet)"),
         ("networking.k8s.io/v1", "Ingress", "kind not modelled by kubecheck"),
         ("example.com/v1", "Widget", "kind not modelled by kubecheck"),
-        ("apps/v1beta2", "DaemonSet", "apiVersion apps/v1beta2 is not modelled (kubecheck loads apps/v1 DaemonSet)"),
+        ("apps/v1beta1", "DaemonSet", "apiVersion apps/v1beta1 is not modelled (kubecheck loads apps/v1 DaemonSet)"),
         ("batch/v1", "Job", "kind not modelled by kubecheck"),
     ],
 )
