@@ -144,8 +144,12 @@ def convert_v1_horizontal_pod_autoscaler_to_autoscaling_horizontal_pod_autoscale
       carry status would only fill a status the API server resets on create;
     * the status is dropped (the loader reads no HPA status; the create strategy resets it).
 
-    Read at kubernetes/kubernetes pkg/apis/autoscaling/v1/{conversion,defaults}.go (the conversion as of
-    the 1.2x-1.3x tree, with ``DropRoundTripHorizontalPodAutoscalerAnnotations`` at its end).
+    Read: kubernetes/kubernetes pkg/apis/autoscaling/v1/conversion.go (the copy stored here, 6672a99,
+    predates the behavior annotation; the current text, with the ``behavior`` annotation, the silent drop
+    of an annotation that does not decode and ``DropRoundTripHorizontalPodAutoscalerAnnotations`` at the
+    end, read in the fork sanposhiho/kubernetes@059ce4e), pkg/apis/autoscaling/v1/defaults.go (de741dc),
+    pkg/apis/autoscaling/annotations.go (78fc8e4) and DropRoundTripHorizontalPodAutoscalerAnnotations
+    (pkg/apis/autoscaling/helpers.go).
 
     >>> out = convert_v1_horizontal_pod_autoscaler_to_autoscaling_horizontal_pod_autoscaler(
     ...     {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
