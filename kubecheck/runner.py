@@ -1178,6 +1178,41 @@ def budget_warnings(load: Any) -> list[str]:
     return out
 
 
+#: what upstream does with a pod whose object is missing (model.references), by how the pod uses it
+_MISSING_EFFECT = {
+    "volume": "its pods stay ContainerCreating (the kubelet cannot mount the volume: FailedMount)",
+    "env": "its containers wait in CreateContainerConfigError (the kubelet cannot build their environment)",
+    "serviceAccount": "the API server refuses its pods (ServiceAccount admission), so none is created",
+    "claim": "its pods stay Pending (the scheduler finds no such PersistentVolumeClaim)",
+}
+
+
+def reference_warnings(load: Any) -> list[str]:
+    """One line per ConfigMap, Secret, ServiceAccount or PersistentVolumeClaim a pod spec needs that no manifest
+    declares, and per key a declared ConfigMap or Secret lacks (``model.references.missing_references``).
+    The model assumes them (it reads none of these kinds); upstream the pods do not start without them."""
+    from model.references import missing_references
+
+    out: list[str] = []
+    for m in missing_references(getattr(load, "references", ()), getattr(load, "declared", {})):
+        first = m.references[0]
+        users = list(dict.fromkeys(f"{r.consumer[0]} {r.consumer[2]}" for r in m.references))
+        shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+        try:
+            where = str(load.location(*first.consumer, first.path))
+        except (KeyError, AttributeError):
+            where = "<unknown>:1"
+        effect = _MISSING_EFFECT[first.how]
+        if m.key is None:
+            out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest: kubecheck assumes "
+                       f"it exists; without it {effect}. Ignore this if it is made another way (kubectl, a Job, an operator, "
+                       "a generator)")
+        else:
+            out.append(f"{where}: key {m.key} is not in {m.kind} {m.namespace}/{m.name} as the manifests declare it "
+                       f"(read by {shown}): {effect}")
+    return out
+
+
 def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload or Pod with a required pod affinity or anti-affinity term, or a DoNotSchedule
     topology spread constraint, whose topologyKey no Node carries (``kubernetes.io/hostname`` is carried by
@@ -1882,7 +1917,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
-        + tuple(topology_key_warnings(plan.loaded, load)) + tuple(budget_warnings(load))
+        + tuple(topology_key_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

@@ -66,6 +66,7 @@ except ImportError:  # pragma: no cover
     _CParser = None
 
 from model.conversion import CONVERSIONS, Conversion, removed_api_reason
+from model.references import POD_BEARING_KINDS, Reference, declared_keys, pod_references
 from model.defaults import set_defaults
 from model.errors import ManifestError
 from model.frozen import EMPTY, FrozenMap
@@ -330,6 +331,11 @@ class LoadResult:
     files: tuple[str, ...] = ()
     #: verdict-relevant fields the model ignores, one per (object, field), in manifest order
     ignored: tuple[IgnoredField, ...] = ()
+    #: what the modelled objects' pod specs name and need (``model.references``), in manifest order
+    references: tuple[Reference, ...] = ()
+    #: (kind, namespace, name) of every document, loaded or skipped, -> the keys of a ConfigMap or Secret
+    #: (None for other kinds): what ``model.references.missing_references`` looks the references up in
+    declared: FrozenMap[tuple[str, str, str], frozenset[str] | None] = field(default=EMPTY)
 
     @property
     def ok(self) -> bool:
@@ -1232,6 +1238,8 @@ class _Loader:
         self.errors: list[ManifestError] = []
         self.files: list[str] = []
         self.ignored: list[IgnoredField] = []
+        self.references: list[Reference] = []
+        self.declared: dict[tuple[str, str, str], frozenset[str] | None] = {}
 
     def result(self) -> LoadResult:
         return LoadResult(
@@ -1241,6 +1249,8 @@ class _Loader:
             errors=tuple(self.errors),
             files=tuple(self.files),
             ignored=tuple(self.ignored),
+            references=tuple(self.references),
+            declared=FrozenMap(self.declared),
         )
 
     def error(self, file: str, marks: Mapping[str, tuple[int, int]], root: tuple[int, int], e: FieldError) -> None:
@@ -1273,6 +1283,7 @@ class _Loader:
         if kind == "List" or (kind.endswith("List") and "items" in value):
             self.list_items(value, marks, file, root, nesting)
             return
+        self.declare(kind, value)
         conversion = None
         if MODELLED_KINDS.get(kind) != api_version:
             conversion = CONVERSIONS.get((api_version, kind))
@@ -1280,6 +1291,16 @@ class _Loader:
                 self.skip(value, file, root, kind, api_version)
                 return
         self.load_object(kind, value, marks, file, root, conversion)
+
+    def declare(self, kind: str, value: Mapping[str, Any]) -> None:
+        """Note that a document declares ``(kind, namespace, name)`` (and a ConfigMap's or Secret's keys), loaded
+        or not: what a pod's references are looked up in (``model.references``)."""
+        meta = value.get("metadata")
+        if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+            return
+        namespace = meta.get("namespace")
+        ns = namespace if isinstance(namespace, str) and namespace else self.default_namespace
+        self.declared.setdefault((kind, ns, meta["name"]), declared_keys(kind, value))
 
     def list_items(self, value: Mapping[str, Any], marks: dict[str, tuple[int, int]], file: str, root: tuple[int, int], nesting: int) -> None:
         """Flatten ``kind: List`` and typed lists (``DeploymentList``), as kubectl does.
@@ -1370,6 +1391,8 @@ class _Loader:
         ignored = [IgnoredField(file, _lookup(marks, path, root)[0], kind, namespace, key[2], shown)
                    for shown, path in _ignored_fields(kind, decoded)]
         self.ignored.extend(sorted(ignored, key=lambda i: i.line))
+        if kind in POD_BEARING_KINDS:
+            self.references.extend(pod_references(kind, decoded))
 
 
 def load_text(text: str, filename: str = "<string>", *, default_namespace: str = "default") -> LoadResult:

@@ -445,6 +445,30 @@ def test_ignored_field_warnings_are_located_in_sarif(tmp_path: Path) -> None:
     assert located and located[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
 
 
+def test_an_object_a_pod_needs_that_no_manifest_declares_is_a_located_warning(tmp_path: Path) -> None:
+    # model.references: the model assumes the Secret exists (its pods start); upstream they wait in
+    # CreateContainerConfigError, so the run says so, at the field that names it; a key the declared ConfigMap
+    # lacks is named too, and a declared object with the key is not
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n"
+        "        env:\n        - {name: P, valueFrom: {secretKeyRef: {name: db, key: password}}}\n"
+        "        - {name: M, valueFrom: {configMapKeyRef: {name: conf, key: mode}}}\n"
+        "        - {name: L, valueFrom: {configMapKeyRef: {name: conf, key: level}}}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf}\ndata: {level: debug}\n"
+    )
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(manifest)]))
+    effect = "its containers wait in CreateContainerConfigError (the kubelet cannot build their environment)"
+    assert report.warnings == (
+        f"{manifest}:13: Secret default/db (needed by Deployment web) is in no manifest: kubecheck assumes it exists; "
+        f"without it {effect}. Ignore this if it is made another way (kubectl, a Job, an operator, a generator)",
+        f"{manifest}:14: key mode is not in ConfigMap default/conf as the manifests declare it (read by Deployment web): {effect}",
+    )
+
+
 PLACED = """apiVersion: v1
 kind: Node
 metadata: {name: n1, labels: {disktype: hdd}}
