@@ -897,7 +897,7 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     fix = concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version) if location is not None or objects else ""
     trace_fix = getattr(p.rule, "trace_fix", None)
     if trace_fix is not None and trace is not None:
-        fix = trace_fix(tuple((s.actor, s.label) for s in trace.steps)) or fix
+        fix = trace_fix(_fix_steps(trace)) or fix
     return {
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
@@ -1099,6 +1099,14 @@ def summarise_skipped(skipped: Iterable[Any]) -> list[str]:
         out.append(f"{getattr(first, 'file', '?')}:{getattr(first, 'line', 1)}: skipped {len(group)} {kind} object(s) "
                    f"(first: {getattr(first, 'name', '') or '<unnamed>'}): {getattr(first, 'reason', '')}")
     return out
+
+
+def _fix_steps(trace: Any) -> tuple[Any, ...]:
+    """A trace's steps as a rule's ``trace_fix`` reads them (``properties.rules.FixStep``)."""
+    from properties.rules import FixStep
+
+    clusters = [getattr(s, "cluster", s) for s in (trace.initial, *(step.state for step in trace.steps))]
+    return tuple(FixStep(step.actor, step.label, clusters[i], clusters[i + 1]) for i, step in enumerate(trace.steps))
 
 
 def _where(load: Any, kind: str, namespace: str, name: str) -> str:

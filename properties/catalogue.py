@@ -30,7 +30,7 @@ from properties._common import (
     selector_of,
     template_matches,
 )
-from properties.rules import Rule, rule
+from properties.rules import FixStep, Rule, rule
 
 __all__ = ["CATALOGUE", "DEFAULT_RULES", "RULES", "get_rule", "must_update"]
 
@@ -637,13 +637,13 @@ SCALE_RACE_FIX = (
 )
 
 
-def scale_race_fix(steps: tuple[tuple[str, str], ...]) -> str:
+def scale_race_fix(steps: tuple[FixStep, ...]) -> str:
     """When the counterexample contains a kubectl scale of the Deployment before the violating step, the
     finding's fix says so instead: upstream's scaling promises no availability (the ReplicaSet controller may
     still be deleting pods for the replica count set before the scale), and a larger maxUnavailable only lowers
     the floor; if the scale is the cause, do not scale during a rollout or before the Deployment has settled, or
     let an HPA (with its scale-down stabilization window) do the scaling."""
-    return SCALE_RACE_FIX if any(actor == "user" and label == "user_scale_deployment" for actor, label in steps[:-1]) else ""
+    return SCALE_RACE_FIX if any(s.actor == "user" and s.label == "user_scale_deployment" for s in steps[:-1]) else ""
 
 
 @rule(
@@ -2069,6 +2069,42 @@ def hpa_settles(c: ClusterState, target: Target) -> bool:
     return not any(isinstance(w, Update) for w in reconcile_autoscaler(c, found[0]))
 
 
+def _hpa_of(step: FixStep, cluster: ClusterState) -> Any:
+    """The HorizontalPodAutoscaler whose controller took ``step`` (actor ``horizontal/<namespace>/<name>``), in
+    ``cluster``, or None."""
+    family, _, rest = step.actor.partition("/")
+    namespace, _, name = rest.partition("/")
+    if family != "horizontal":
+        return None
+    return next((h for h in cluster.horizontal_pod_autoscalers.values() if (h.namespace, h.name) == (namespace, name)), None)
+
+
+def window_scale_up_fix(steps: tuple[FixStep, ...]) -> str:
+    """When the HPA's violating scale-up follows a drop of its load and the HPA has no ``spec.behavior``: without
+    one the controller (horizontal.go normalizeDesiredReplicas -> stabilizeRecommendation) takes the highest
+    recommendation of its downscale stabilization window (5 minutes) as the target even above the current
+    replicas, so a scale-up its rate limit cut short goes on after the load is gone; with a behavior
+    (stabilizeRecommendationWithBehaviors) a scale-up goes no higher than the lowest recent recommendation.
+    The usual remediation (start-up usage of a memory metric) is not the cause there."""
+    if not steps:
+        return ""
+    last = steps[-1]
+    hpa = _hpa_of(last, last.before)
+    if hpa is None or hpa.behavior is not None:
+        return ""
+    loads = [getattr(_hpa_of(last, s.before), "load", None) for s in steps]
+    earlier = [x for x in loads[:-1] if x is not None]
+    now = loads[-1]
+    if now is None or not earlier or max(earlier) <= now:
+        return ""
+    return (f"This scale-up follows a drop of the load (from {max(earlier)}% to {now}% of one pod at the target): "
+            f"HorizontalPodAutoscaler {hpa.namespace}/{hpa.name} has no spec.behavior, and without one the controller "
+            "scales to the highest recommendation of its last 5 minutes (the downscale stabilization window) even "
+            "above the current replicas, so a scale-up its rate limit cut short goes on after the load is gone. "
+            "Set spec.behavior (behavior: {} takes upstream's defaults): the controller then scales up no further "
+            "than the lowest recent recommendation.")
+
+
 @rule(
     "KC-HPA-003",
     "A HorizontalPodAutoscaler never scales its target up beyond what the current load needs (no ratchet from starting pods)",
@@ -2083,6 +2119,7 @@ def hpa_settles(c: ClusterState, target: Target) -> bool:
     "more: add a scale-up stabilization window (behavior.scaleUp.stabilizationWindowSeconds) or a rate policy.",
     upstream="pkg/controller/podautoscaler/replica_calculator.go groupPods (unready pods ignored for CPU only), "
     "GetResourceReplicas; kubernetes#72775, #84142, #90461",
+    trace_fix=window_scale_up_fix,
     counts=(
         "Judges every step of the HPA's controller that raises its target's spec.replicas: the new value must be at "
         "most max(minReplicas, ceil(load / 100)), the pods the current load needs at the target (the load is the "
@@ -2092,7 +2129,8 @@ def hpa_settles(c: ClusterState, target: Target) -> bool:
         "start-up usage that counts (a memory metric: groupPods checks readiness for CPU only; annotation "
         "kubecheck.io/startup-usage declares it): the ratchet of kubernetes#72775/#84142/#90461. It also reports "
         "a scale-up to an older, higher recommendation still inside the stabilization window after the load "
-        "dropped (the rate limit had cut the first scale-up short): upstream does that too."
+        "dropped (the rate limit had cut the first scale-up short): upstream does that too, for an HPA without "
+        "spec.behavior (normalizeDesiredReplicas), and the finding's fix says so."
     ),
 )
 def hpa_no_ratchet(c: ClusterState, action: Any, n: ClusterState, target: Target) -> bool:

@@ -52,6 +52,17 @@ KINDS_BY_NAME = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class FixStep:
+    """One step of a counterexample as a rule's ``trace_fix`` reads it: who acted, the action's label, and the
+    cluster before and after the step."""
+
+    actor: str
+    label: str
+    before: ClusterState
+    after: ClusterState
+
+
 @dataclass(frozen=True)
 class Rule:
     """One catalogue entry.  ``check`` receives the ClusterState(s), never the wrapper state."""
@@ -103,9 +114,9 @@ class Rule:
     #: keys of the objects the finding is about) when there is an obvious one; "" otherwise.
     fix: Callable[[Any, Any], str] | None = None
     #: The fix when a counterexample shows a cause the rule's usual fix does not address
-    #: (``trace_fix(steps)``, the trace's steps as ``(actor, label)`` pairs; "" when it shows none). It wins
+    #: (``trace_fix(steps)``, the trace's steps as :class:`FixStep`; "" when it shows none). It wins
     #: over ``fix`` and the remediation text for that finding.
-    trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None
+    trace_fix: Callable[[tuple[FixStep, ...]], str] | None = None
     #: Why the rule holds in every state a scenario can reach (``vacuous(cluster, user_actions)``: the settled
     #: cluster and the scenario's user actions; "" when it may not): nothing in the manifests is what it judges,
     #: and no user action can make one.  A search cut by a bound then still decides it: HOLDS, with the reason.
@@ -219,7 +230,7 @@ def rule(
     after_convergence: str = "",
     subject: Callable[[ClusterState], tuple[str, str, str] | None] | None = None,
     fix: Callable[[Any, Any], str] | None = None,
-    trace_fix: Callable[[tuple[tuple[str, str], ...]], str] | None = None,
+    trace_fix: Callable[[tuple[FixStep, ...]], str] | None = None,
     vacuous: Callable[[ClusterState, tuple[Any, ...]], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""

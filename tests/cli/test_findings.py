@@ -429,7 +429,13 @@ def test_a_kc_roll_001_after_a_kubectl_scale_gets_the_scale_fix_not_the_rollout_
     (f,) = [f for f in json.loads((tmp_path / "out.json").read_text())["findings"] if f["verdict"] == "violated"]
     assert f["fix"] == SCALE_RACE_FIX
     assert any(step.startswith("1. user: user_scale_deployment") for step in f["trace"]["steps"]), f["trace"]["steps"]
-    assert scale_race_fix((("user", "user_set_image"), ("replicaset/default/web0-x", "rs_delete_pod"))) == ""
-    assert scale_race_fix((("user", "user_scale_deployment"), ("replicaset/default/web0-x", "rs_delete_pod"))) == SCALE_RACE_FIX
+    from model.state import ClusterState
+    from properties.rules import FixStep
+
+    def steps(*pairs: tuple[str, str]) -> tuple[FixStep, ...]:
+        return tuple(FixStep(actor, label, ClusterState(), ClusterState()) for actor, label in pairs)
+
+    assert scale_race_fix(steps(("user", "user_set_image"), ("replicaset/default/web0-x", "rs_delete_pod"))) == ""
+    assert scale_race_fix(steps(("user", "user_scale_deployment"), ("replicaset/default/web0-x", "rs_delete_pod"))) == SCALE_RACE_FIX
     # a scale as the violating step itself is not judged (a user step), so only earlier scales count
-    assert scale_race_fix((("user", "user_scale_deployment"),)) == ""
+    assert scale_race_fix(steps(("user", "user_scale_deployment"))) == ""

@@ -182,6 +182,23 @@ def test_hpa_on_memory_ratchets_up_during_a_rollout_with_no_extra_load(tmp_path:
     assert trace["steps"][-1]["label"] == "hpa_update_deployment"
 
 
+def test_an_hpa_without_behavior_scaling_up_after_the_load_dropped_gets_the_behavior_fix(tmp_path: Path) -> None:
+    # maxReplicas 6 from 1 replica: the spike's recommendation (6) is cut to 4 by the legacy rate limit (max(2x, 4));
+    # after the load drops, normalizeDesiredReplicas still scales to the window's highest recommendation. The
+    # memory ratchet's remediation does not apply: the fix is read from the trace (window_scale_up_fix)
+    m = tmp_path / "hpa6.yaml"
+    m.write_text((INCIDENTS / "hpa-autoscale.yaml").read_text().replace("maxReplicas: 2", "maxReplicas: 6"))
+    r, work = invoke(["check", str(m), "-s", "autoscale", "-p", "KC-HPA-003", "--nodes", "1", "-f", "json", "-o", "out.json"], tmp_path)
+    (f,) = json.loads((work / "out.json").read_text())["findings"]
+    assert f["verdict"] == "violated", f
+    assert f["fix"].startswith("This scale-up follows a drop of the load (from 600% to 0% of one pod at the target): "
+                               "HorizontalPodAutoscaler default/web has no spec.behavior"), f["fix"]
+    r, work = invoke(["check", str(INCIDENTS / "hpa-rollout-ratchet-memory.yaml"), "-s", "rollout", "-p", "KC-HPA-003",
+                      "--max-states", "3000", "-f", "json", "-o", "out2.json"], tmp_path)
+    ratchets = [f for f in json.loads((work / "out2.json").read_text())["findings"] if f["verdict"] == "violated"]
+    assert ratchets and all(f["fix"] == "" for f in ratchets), ratchets  # the rule's remediation stands
+
+
 def test_hpa_on_cpu_ignores_the_rollouts_unready_pods(tmp_path: Path) -> None:
     r, _ = invoke(["check", str(INCIDENTS / "hpa-rollout-ratchet-cpu.yaml"), "-s", "rollout", "--fail-on", "warning"], tmp_path)
     assert r.exit_code == 0, r.output
