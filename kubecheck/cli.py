@@ -208,12 +208,15 @@ def cli() -> None:
 @click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), default=None,
               help="Where the Z3 count model's proofs are cached per parameter tuple (a rerun is instant; keyed by the "
               "count model's version). Default: $KUBECHECK_CACHE_DIR, else the user cache directory (~/.cache/kubecheck).")
+@click.option("-n", "--namespace", default=None, metavar="NAMESPACE",
+              help="As kubectl apply --namespace: objects without metadata.namespace go there, and one that names "
+              "another namespace is an error. Default: objects without one go to namespace default.")
 def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tuple[str, ...], properties: tuple[str, ...],
           rules_files: tuple[str, ...], max_depth: int | None, max_states: int, timeout: float, max_memory: int | None,
           symmetry: bool, fingerprint: bool, por: bool, decompose: bool, granularity: str, caches: str, kubernetes_version: str, nodes: int, out_dir: str, fmt: str, output: str | None,
           report_path: str | None, engine: str, examples: int, seed: int, progress: str, quiet: bool, excludes: tuple[str, ...],
           config_path: str | None, fail_on: str, jobs: int | None, ray_address: str | None, workers: int,
-          cache_dir: str | None) -> None:
+          cache_dir: str | None, namespace: str | None) -> None:
     """Check manifests (files, directories, or - for stdin) under scenarios."""
     from kubecheck.config import Exclusion
     from kubecheck.pool import default_jobs
@@ -243,7 +246,11 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     if fingerprint and engine != "explicit":
         _fail("kubecheck: --fingerprint needs --engine explicit (random runs store no visited states)")
     _check_outputs(out_dir, output, report_path)
-    load, texts = _load_input(paths)
+    from model.validation import is_dns1123_label
+
+    if namespace is not None and is_dns1123_label(namespace):
+        _fail(f"kubecheck: --namespace: {namespace!r}: " + "; ".join(is_dns1123_label(namespace)))
+    load, texts = _load_input(paths, namespace)
     scen = _split(scenarios)
     default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")
     cfg = CheckConfig(
@@ -314,7 +321,7 @@ def _repo_config(config_path: str | None) -> Any:
         _fail(str(exc))
 
 
-def _load_input(paths: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
+def _load_input(paths: tuple[str, ...], namespace: str | None = None) -> tuple[Any, dict[str, str]]:
     """The manifests (``-`` reads stdin, kept for the ``# Source:`` comments of helm template output)."""
     import io
 
@@ -325,7 +332,7 @@ def _load_input(paths: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
     if "-" in paths:
         texts["<stdin>"] = sys.stdin.read()
         stdin = io.StringIO(texts["<stdin>"])
-    load = load_manifests(list(paths), stdin=stdin)
+    load = load_manifests(list(paths), stdin=stdin, namespace=namespace)
     if load.errors:
         _fail([str(e) for e in load.errors])
     if not load.objects:

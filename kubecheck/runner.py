@@ -1211,7 +1211,13 @@ def reference_warnings(load: Any) -> list[str]:
         except (KeyError, AttributeError):
             where = "<unknown>:1"
         effect = _MISSING_EFFECT[first.how]
-        if m.key is None:
+        elsewhere = sorted(ns for kind, ns, name in getattr(load, "declared", {}) if (kind, name) == (m.kind, m.name))
+        if m.key is None and elsewhere:
+            out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest, but {m.kind} "
+                       f"{m.name} is declared in namespace {elsewhere[0]}: objects without metadata.namespace are read into "
+                       f"namespace {m.namespace}; check with --namespace {elsewhere[0]} if you apply them with kubectl apply -n "
+                       f"{elsewhere[0]}, else without it {effect}")
+        elif m.key is None:
             out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest: kubecheck assumes "
                        f"it exists; without it {effect}. Ignore this if it is made another way (kubectl, a Job, an operator, "
                        "a generator)")

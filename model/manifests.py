@@ -1193,6 +1193,20 @@ def ensure_object_namespace_matches_request_namespace(kind: str, obj: dict[str, 
     return {**obj, "metadata": meta}
 
 
+def enforce_namespace(kind: str, obj: Mapping[str, Any], namespace: str) -> list[FieldError]:
+    """``kubectl apply --namespace NS``: a namespaced object that names another namespace is refused before it
+    is sent (k8s.io/cli-runtime pkg/resource/mapper.go with ``RequireNamespace``/``enforceNamespace``: "the
+    namespace from the provided object \"X\" does not match the namespace \"NS\". You must pass
+    '--namespace=X' to perform this operation."). Without ``--namespace`` nothing is enforced: an object keeps its
+    own namespace and one without gets the default."""
+    written = (obj.get("metadata") or {}).get("namespace")
+    if kind in _CLUSTER_SCOPED or not written or written == namespace:
+        return []
+    return [FieldError("metadata.namespace", f'the namespace from the provided object "{written}" does not match the '
+                       f'namespace "{namespace}" given with --namespace (kubectl apply refuses it; pass '
+                       f"--namespace={written} or remove metadata.namespace)")]
+
+
 def _rc_set_based_selector(raw: Mapping[str, Any]) -> FieldError | None:
     """A ReplicationController written with an apps/v1-style selector gets one clear error."""
     spec = raw.get("spec")
@@ -1230,8 +1244,9 @@ def _gc_paused() -> Iterator[None]:
 class _Loader:
     """Accumulates objects, locations, skips and errors over several files (internal)."""
 
-    def __init__(self, default_namespace: str) -> None:
+    def __init__(self, default_namespace: str, enforce_namespace: bool = False) -> None:
         self.default_namespace = default_namespace
+        self.enforce_namespace = enforce_namespace
         self.objects: list[Any] = []
         self.locations: dict[ObjectKey, SourceLocation] = {}
         self.skipped: list[SkippedObject] = []
@@ -1367,8 +1382,9 @@ class _Loader:
             errs = [rc_hint] + [e for e in errs if not e.path.startswith("spec.selector")]
         if not errs:
             decoded = set_defaults(kind, decoded)
+            errs = enforce_namespace(kind, decoded, self.default_namespace) if self.enforce_namespace else []
             decoded = ensure_object_namespace_matches_request_namespace(kind, decoded, self.default_namespace)
-            errs = record.validate(decoded) + _kubecheck_checks(kind, decoded)
+            errs = errs or record.validate(decoded) + _kubecheck_checks(kind, decoded)
         if errs:
             for e in errs:
                 self.error(file, marks, root, e if conversion is None else conversion.original(e))
@@ -1428,13 +1444,15 @@ def _read(path: str, loader: _Loader) -> str | None:
 
 
 def load_manifests(
-    paths: Sequence[str], *, default_namespace: str = "default", stdin: TextIO | None = None
+    paths: Sequence[str], *, default_namespace: str = "default", stdin: TextIO | None = None, namespace: str | None = None
 ) -> LoadResult:
     """Load manifests from files, directories (recursively, sorted) and ``-`` (standard input).
 
-    Never raises for bad input: every problem is in ``LoadResult.errors``.
+    ``namespace`` is ``kubectl apply --namespace``: the namespace of every object that names none, and an
+    object that names another one is an error (:func:`enforce_namespace`). Never raises for bad input: every
+    problem is in ``LoadResult.errors``.
     """
-    loader = _Loader(default_namespace)
+    loader = _Loader(namespace or default_namespace, enforce_namespace=namespace is not None)
     for path in paths:
         if path == "-":
             loader.load_text((stdin or sys.stdin).read(), "<stdin>")

@@ -469,6 +469,32 @@ def test_an_object_a_pod_needs_that_no_manifest_declares_is_a_located_warning(tm
     )
 
 
+def test_namespace_option_reads_the_manifests_as_kubectl_apply_n_does(tmp_path: Path) -> None:
+    # a Service written with `namespace: shop` and a Deployment without one: read apart (default and shop), the
+    # Service selects no pods (a warning); with -n shop they meet. A Deployment naming another namespace is the
+    # one-line error kubectl apply -n gives, exit 2; a malformed namespace too
+    manifest = tmp_path / "shop.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n"
+        "  ports: [{port: 80}]\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n"
+    )
+    args = ["check", str(manifest), "-s", "pod-crash", "-p", "KC-ROLL-004", "--nodes", "1", "--granularity", "reconcile", "-q"]
+    r, _ = invoke(args, tmp_path)
+    assert "Service shop/web: selector app=web matches no workload's pods" in r.stdout, r.stdout
+    r, _ = invoke(args + ["-n", "shop"], tmp_path)
+    assert r.exit_code in (0, 1) and "matches no workload's pods" not in r.stdout, r.stdout
+    assert re.search(r"HOLDS\s+KC-ROLL-004", r.stdout) and "nothing to judge" not in r.stdout, r.stdout
+    r, _ = invoke(args + ["--namespace", "web"], tmp_path)
+    assert r.exit_code == 2
+    assert r.output.strip() == (f'{manifest}:3: metadata.namespace: the namespace from the provided object "shop" does not match the '
+                                'namespace "web" given with --namespace (kubectl apply refuses it; pass --namespace=shop or '
+                                "remove metadata.namespace)")
+    r, _ = invoke(args + ["-n", "Shop"], tmp_path)
+    assert r.exit_code == 2 and r.output.startswith("kubecheck: --namespace: 'Shop': a lowercase RFC 1123 label"), r.output
+
+
 PLACED = """apiVersion: v1
 kind: Node
 metadata: {name: n1, labels: {disktype: hdd}}

@@ -158,3 +158,34 @@ items:
       env: [{name: A, valueFrom: {configMapKeyRef: {name: conf, key: a}}}]
 """
     assert _missing(text) == [("ServiceAccount", "runner", None, ("spec.serviceAccount",))]
+
+
+def test_a_namespace_given_like_kubectl_apply_n_places_and_enforces() -> None:
+    # load_manifests(namespace=...) is `kubectl apply -n`: objects without a namespace go there (so the pod's
+    # ConfigMap declared there is found), one that names another namespace is refused at its metadata.namespace
+    import io
+
+    from model.manifests import load_manifests
+
+    text = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: busybox, envFrom: [{configMapRef: {name: conf}}]}]
+"""
+    plain = load_manifests(["-"], stdin=io.StringIO(text))
+    assert plain.ok and [o.namespace for o in plain.objects] == ["default"]
+    assert [(m.kind, m.namespace, m.name) for m in missing_references(plain.references, plain.declared)] == [("ConfigMap", "default", "conf")]
+    shop = load_manifests(["-"], stdin=io.StringIO(text), namespace="shop")
+    assert shop.ok and [o.namespace for o in shop.objects] == ["shop"]
+    assert missing_references(shop.references, shop.declared) == []
+    refused = load_manifests(["-"], stdin=io.StringIO(text.replace("metadata: {name: p}", "metadata: {name: p, namespace: web}")),
+                             namespace="shop")
+    assert [str(e) for e in refused.errors] == [
+        '<stdin>:7: metadata.namespace: the namespace from the provided object "web" does not match the namespace "shop" '
+        "given with --namespace (kubectl apply refuses it; pass --namespace=web or remove metadata.namespace)"]
