@@ -66,6 +66,7 @@ except ImportError:  # pragma: no cover
     _CParser = None
 
 from model.conversion import CONVERSIONS, Conversion, removed_api_reason
+from model.strict import unknown_fields
 from model.references import POD_BEARING_KINDS, Reference, declared_keys, pod_references
 from model.defaults import set_defaults
 from model.errors import ManifestError
@@ -1365,6 +1366,11 @@ class _Loader:
 
         record = kind_record(kind)  # schema, defaults, validation and builder of the kind (model.kinds)
         assert record.schema is not None and record.validate is not None and record.build is not None, kind
+        unknown = unknown_fields(str(raw.get("apiVersion")), kind, raw)
+        if unknown:  # kubectl apply's strict field validation refuses the object (model.strict)
+            for e in unknown:
+                self.error(file, marks, root, e)
+            return
         if conversion is not None:
             written = decode(raw, conversion.schema, "", errs)
             for e in errs:

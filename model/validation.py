@@ -9,7 +9,8 @@ Two stages, run by ``model.manifests`` on every object it models:
    Objects whose fields we list completely (``metadata``, the workload specs, selectors,
    strategies) are *closed*: an unknown field there is an error, as with kubectl's default
    ``--validate=strict``. Open objects (pod spec, containers, service and PVC specs) ignore fields
-   the model does not read.
+   the model does not read; their field *names* are checked before ``decode`` by ``model.strict``
+   against the full API types.
 2. ``validate_<kind>`` mirror upstream validation over the decoded, *defaulted* object
    (``model.defaults``). Sources:
    kubernetes/kubernetes pkg/apis/apps/validation/validation.go,
