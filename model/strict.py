@@ -16,6 +16,7 @@ Field names only: the types of the fields kubecheck reads are ``decode``'s, the 
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -67,6 +68,7 @@ def _walk(value: Any, type_name: str, path: str, types: Mapping[str, Mapping[str
     for key, item in value.items():
         child = f"{path}.{key}" if path else str(key)
         if key not in fields:
-            out.append(FieldError(child, "unknown field"))
+            close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.8)
+            out.append(FieldError(child, "unknown field" + (f" (did you mean {close[0]}?)" if close else "")))
         else:
             _walk(item, fields[key], child, types, out)

@@ -102,7 +102,7 @@ EXPECTED: dict[str, list[str]] = {
         '7: metadata.annotations[deprecated.deployment.rollback.to]: failed to parse annotation'
         '[deprecated.deployment.rollback.to]=last as int64: strconv.ParseInt: parsing "last": invalid syntax',
     ],
-    "unknown-field.yaml": ["6: spec.replica: unknown field"],
+    "unknown-field.yaml": ["6: spec.replica: unknown field (did you mean replicas?)"],
     "wrong-type-replicas.yaml": ['6: spec.replicas: expected integer, got string "3"'],
 }
 

@@ -33,8 +33,8 @@ def test_a_typo_in_an_open_object_is_the_one_line_unknown_field_error_at_its_lin
     # the first typo: kubectl apply refuses the Deployment (strict decoding error: unknown field ...)
     load = load_text(TYPO, "d.yaml")
     assert [str(e) for e in load.errors] == [
-        "d.yaml:13: spec.template.spec.containers[0].securityContext.allowPrivilegedEscalation: unknown field",
-        "d.yaml:14: spec.template.spec.containers[0].imagePullPolice: unknown field",
+        "d.yaml:13: spec.template.spec.containers[0].securityContext.allowPrivilegedEscalation: unknown field (did you mean allowPrivilegeEscalation?)",
+        "d.yaml:14: spec.template.spec.containers[0].imagePullPolice: unknown field (did you mean imagePullPolicy?)",
     ]
     fixed = TYPO.replace("allowPrivilegedEscalation", "allowPrivilegeEscalation").replace("imagePullPolice", "imagePullPolicy")
     assert load_text(fixed, "d.yaml").ok
