@@ -250,6 +250,10 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
 
     if namespace is not None and is_dns1123_label(namespace):
         _fail(f"kubecheck: --namespace: {namespace!r}: " + "; ".join(is_dns1123_label(namespace)))
+    if namespace is not None and scenario_files:
+        _fail("kubecheck: --namespace with --scenario-file: a scenario file's actions and the files it applies default "
+              "to namespace default, not to --namespace; write namespace: in the scenario file (and metadata.namespace "
+              "in its files) and in the manifests, or check without the scenario file")
     load, texts = _load_input(paths, namespace)
     scen = _split(scenarios)
     default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")

@@ -1211,6 +1211,8 @@ def reference_warnings(load: Any) -> list[str]:
         except (KeyError, AttributeError):
             where = "<unknown>:1"
         effect = _MISSING_EFFECT[first.how]
+        if all(r.consumer[0] == "Pod" for r in m.references):
+            effect = effect.replace("its pods stay", "the pod stays").replace("its pods", "the pod").replace("its containers", "the containers")
         elsewhere = sorted(ns for kind, ns, name in getattr(load, "declared", {}) if (kind, name) == (m.kind, m.name))
         if m.key is None and elsewhere:
             out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest, but {m.kind} "

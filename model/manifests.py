@@ -335,8 +335,8 @@ class LoadResult:
     #: what the modelled objects' pod specs name and need (``model.references``), in manifest order
     references: tuple[Reference, ...] = ()
     #: (kind, namespace, name) of every document, loaded or skipped, -> the keys of a ConfigMap or Secret
-    #: (None for other kinds): what ``model.references.missing_references`` looks the references up in
-    declared: FrozenMap[tuple[str, str, str], frozenset[str] | None] = field(default=EMPTY)
+    #: (``model.references.declared_keys``; None for other kinds): what ``missing_references`` looks them up in
+    declared: FrozenMap[tuple[str, str, str], tuple[frozenset[str], frozenset[str]] | None] = field(default=EMPTY)
 
     @property
     def ok(self) -> bool:
@@ -1194,6 +1194,16 @@ def ensure_object_namespace_matches_request_namespace(kind: str, obj: dict[str, 
     return {**obj, "metadata": meta}
 
 
+#: kinds kubecheck skips that are namespaced upstream (core/v1, apps/v1, batch/v1, networking.k8s.io/v1,
+#: rbac.authorization.k8s.io/v1, policy, coordination, discovery): ``--namespace`` is enforced on them too, as
+#: kubectl does on every namespaced object; other skipped kinds (ClusterRole, Namespace, CRDs, ...) are not
+#: judged, since kubecheck does not know their scope
+NAMESPACED_SKIPPED_KINDS: Final = frozenset({
+    "ConfigMap", "Secret", "ServiceAccount", "Endpoints", "EndpointSlice", "Event", "LimitRange", "ResourceQuota",
+    "PodTemplate", "ControllerRevision", "Job", "CronJob", "Ingress", "NetworkPolicy", "Role", "RoleBinding", "Lease",
+})
+
+
 def enforce_namespace(kind: str, obj: Mapping[str, Any], namespace: str) -> list[FieldError]:
     """``kubectl apply --namespace NS``: a namespaced object that names another namespace is refused before it
     is sent (k8s.io/cli-runtime pkg/resource/mapper.go with ``RequireNamespace``/``enforceNamespace``: "the
@@ -1255,7 +1265,7 @@ class _Loader:
         self.files: list[str] = []
         self.ignored: list[IgnoredField] = []
         self.references: list[Reference] = []
-        self.declared: dict[tuple[str, str, str], frozenset[str] | None] = {}
+        self.declared: dict[tuple[str, str, str], tuple[frozenset[str], frozenset[str]] | None] = {}
 
     def result(self) -> LoadResult:
         return LoadResult(
@@ -1300,6 +1310,11 @@ class _Loader:
             self.list_items(value, marks, file, root, nesting)
             return
         self.declare(kind, value)
+        if self.enforce_namespace and kind in NAMESPACED_SKIPPED_KINDS:
+            errs = enforce_namespace(kind, value, self.default_namespace)
+            if errs:
+                self.error(file, marks, root, errs[0])
+                return
         conversion = None
         if MODELLED_KINDS.get(kind) != api_version:
             conversion = CONVERSIONS.get((api_version, kind))

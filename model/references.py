@@ -138,24 +138,30 @@ def pod_references(kind: str, obj: Mapping[str, Any]) -> list[Reference]:
     return out
 
 
-def declared_keys(kind: str, obj: Mapping[str, Any]) -> frozenset[str] | None:
-    """The keys a ConfigMap (``data``, ``binaryData``) or Secret (``data``, ``stringData``, which the API
-    server merges into ``data``) declares; None for other kinds and for a Secret of type
-    ``kubernetes.io/service-account-token`` (the token controller fills in ``token``, ``ca.crt`` and
-    ``namespace``: pkg/controller/serviceaccount/tokens_controller.go)."""
+def declared_keys(kind: str, obj: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The keys a ConfigMap or Secret declares, as (the keys an env reference can read, the keys a volume can
+    read); None for other kinds and for a Secret of type ``kubernetes.io/service-account-token`` (the token
+    controller fills in ``token``, ``ca.crt`` and ``namespace``: pkg/controller/serviceaccount/tokens_controller.go).
+    A ConfigMap's ``binaryData`` is mounted in a volume (pkg/volume/configmap) but never read into the environment
+    (kubelet_pods.go ``makeEnvironmentVariables`` reads ``configMap.Data`` only); a Secret's ``stringData`` is
+    merged into ``data`` by the API server. Keys are strings (a YAML integer key becomes its string in JSON)."""
+
+    def keys(*fields: str) -> frozenset[str]:
+        return frozenset(str(k) for f in fields if isinstance(obj.get(f), dict) for k in obj[f])
+
     if kind == "ConfigMap":
-        fields: tuple[str, ...] = ("data", "binaryData")
-    elif kind == "Secret" and obj.get("type") != "kubernetes.io/service-account-token":
-        fields = ("data", "stringData")
-    else:  # other kinds; a service-account-token Secret, whose keys the token controller writes
-        return None
-    return frozenset(k for f in fields if isinstance(obj.get(f), dict) for k in obj[f] if isinstance(k, str))
+        return keys("data"), keys("data", "binaryData")
+    if kind == "Secret" and obj.get("type") != "kubernetes.io/service-account-token":
+        both = keys("data", "stringData")
+        return both, both
+    return None
 
 
-def missing_references(references: tuple[Reference, ...], declared: Mapping[tuple[str, str, str], frozenset[str] | None]) -> list[Missing]:
-    """The referenced objects no document declares, then the keys a declared ConfigMap or Secret lacks, each
-    with every reference to it, in the order first referenced. A key of a missing object is not listed
-    apart (the object is)."""
+def missing_references(references: tuple[Reference, ...],
+                       declared: Mapping[tuple[str, str, str], tuple[frozenset[str], frozenset[str]] | None]) -> list[Missing]:
+    """The referenced objects no document declares and the keys a declared ConfigMap or Secret lacks (for the
+    way the pod reads them: :func:`declared_keys`), each with every reference to it, in the order first
+    referenced. A key of a missing object is not listed apart (the object is)."""
     by_target: dict[tuple[str, str, str, str | None], list[Reference]] = {}
     for r in references:
         target = (r.kind, r.namespace, r.name)
@@ -164,6 +170,6 @@ def missing_references(references: tuple[Reference, ...], declared: Mapping[tupl
                 by_target.setdefault((*target, None), []).append(r)
             continue
         keys = declared[target]
-        if r.key is not None and keys is not None and r.key not in keys:
+        if r.key is not None and keys is not None and r.key not in keys[0 if r.how == "env" else 1]:
             by_target.setdefault((*target, r.key), []).append(r)
     return [Missing(kind, ns, name, key, tuple(refs)) for (kind, ns, name, key), refs in by_target.items()]

@@ -2102,7 +2102,8 @@ def window_scale_up_fix(steps: tuple[FixStep, ...]) -> str:
             "scales to the highest recommendation of its last 5 minutes (the downscale stabilization window) even "
             "above the current replicas, so a scale-up its rate limit cut short goes on after the load is gone. "
             "Set spec.behavior (behavior: {} takes upstream's defaults): the controller then scales up no further "
-            "than the lowest recent recommendation.")
+            "than the lowest recent recommendation. (If the metric also counts the start-up usage of new pods, "
+            "a memory metric, the rule's usual remediation applies as well.)")
 
 
 @rule(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PyPy evaluation of docs/performance.md ("PyPy 3.11 (evaluated; not part of the build)"), issue #17:
+# The PyPy evaluation of docs/performance.md ("PyPy 3.11 (evaluated in session 14; not part of the build)"), issue #17:
 #   docs/pypy-eval/prepare.sh DIR
 # puts PyPy 3.11 (Debian trixie's pypy3 7.3.19) and kubecheck's run-time dependencies under DIR, without
 # touching the system, and prints how to run kubecheck and the benchmarks with it.
@@ -34,7 +34,7 @@ for p in pypy3 pypy3-lib libc6 libssl3t64 libexpat1 libffi8 libgdbm6t64 liblzma5
 done
 cat > "$dir/pypy3" <<EOF
 #!/bin/sh
-exec $dir/root/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path $dir/root/usr/lib/x86_64-linux-gnu --argv0 $dir/pypy3 $dir/root/usr/bin/pypy3.11 "\$@"
+exec "$dir/root/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$dir/root/usr/lib/x86_64-linux-gnu" --argv0 "$dir/pypy3" "$dir/root/usr/bin/pypy3.11" "\$@"
 EOF
 chmod +x "$dir/pypy3"
 tags=(--python-version 3.11 --implementation pp --abi pypy311_pp73 --platform manylinux2014_x86_64

@@ -493,6 +493,11 @@ def test_namespace_option_reads_the_manifests_as_kubectl_apply_n_does(tmp_path: 
                                 "remove metadata.namespace)")
     r, _ = invoke(args + ["-n", "Shop"], tmp_path)
     assert r.exit_code == 2 and r.output.startswith("kubecheck: --namespace: 'Shop': a lowercase RFC 1123 label"), r.output
+    # a scenario file's actions and applied files default to namespace default, not to -n: refused, not misread
+    scen = tmp_path / "s.yaml"
+    scen.write_text("name: s\nactions:\n- scale: {name: web, replicas: 3}\n")
+    r, _ = invoke(["check", str(manifest), "-n", "shop", "--scenario-file", str(scen), "-q"], tmp_path)
+    assert r.exit_code == 2 and r.output.startswith("kubecheck: --namespace with --scenario-file:"), r.output
 
 
 PLACED = """apiVersion: v1

@@ -189,3 +189,30 @@ spec:
     assert [str(e) for e in refused.errors] == [
         '<stdin>:7: metadata.namespace: the namespace from the provided object "web" does not match the namespace "shop" '
         "given with --namespace (kubectl apply refuses it; pass --namespace=web or remove metadata.namespace)"]
+    # a kind kubecheck skips but knows to be namespaced (the ConfigMap) is held to --namespace too (review)
+    other = load_manifests(["-"], stdin=io.StringIO(text), namespace="web")
+    assert [str(e) for e in other.errors] == [
+        '<stdin>:3: metadata.namespace: the namespace from the provided object "shop" does not match the namespace "web" '
+        "given with --namespace (kubectl apply refuses it; pass --namespace=shop or remove metadata.namespace)"]
+
+
+def test_binary_data_keys_are_mounted_but_never_read_into_the_environment() -> None:
+    # kubelet_pods.go makeEnvironmentVariables reads configMap.Data only; the configmap volume mounts binaryData too
+    text = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: bin}
+binaryData: {k: aGk=}
+data: {1: one}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes: [{name: v, configMap: {name: bin, items: [{key: k, path: k}, {key: "1", path: one}]}}]
+  containers:
+  - name: c
+    image: busybox
+    env: [{name: K, valueFrom: {configMapKeyRef: {name: bin, key: k}}}, {name: O, valueFrom: {configMapKeyRef: {name: bin, key: "1"}}}]
+"""
+    assert _missing(text) == [("ConfigMap", "bin", "k", ("spec.containers[0].env[0].valueFrom.configMapKeyRef.key",))]

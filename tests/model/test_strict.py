@@ -92,4 +92,20 @@ def test_the_table_covers_every_kind_and_converted_version_the_loader_reads() ->
     doc = json.loads((Path(__file__).parents[2] / "model" / "k8s_fields.json").read_text())
     read = {f"{version} {kind}" for kind, version in MODELLED_KINDS.items()} | {f"{v} {k}" for v, k in CONVERSIONS}
     assert read == set(doc["roots"])
-    assert doc["source"].startswith("kubernetes 37.")  # the client of Kubernetes 1.37, the newest version modelled
+    # one client per modelled release (client N = Kubernetes 1.N): the union of their field names
+    from model.versions import SUPPORTED_VERSIONS
+
+    clients = {int(v.split(".")[0]) for v in doc["source"].removeprefix("kubernetes ").split(" (")[0].split(", ")}
+    assert clients == {int(v.split(".")[1]) for v in SUPPORTED_VERSIONS}
+
+
+def test_a_field_of_an_older_modelled_release_is_known() -> None:
+    # review: 1.35's PodSpec workloadRef (gone in 1.36), 1.28's resourceClaims[].source and a PVC's resources.claims
+    # (V1ResourceRequirements in 1.28, V1VolumeResourceRequirements later: "A|B" alternatives); and a typo inside a
+    # container's resources.claims[] (CoreV1ResourceClaim, a model class without the V prefix) is still caught
+    spec = {"workloadRef": {"name": "w"}, "resourceClaims": [{"name": "c", "source": {"resourceClaimName": "x"}}],
+            "volumes": [{"name": "e", "ephemeral": {"volumeClaimTemplate": {"spec": {"resources": {"claims": [{"name": "a"}]}}}}}],
+            "containers": [{"name": "c", "image": "i", "resources": {"claims": [{"name": "gpu", "requets": "x"}]}}]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+    assert [(e.path, e.message) for e in unknown_fields("v1", "Pod", pod)] == [
+        ("spec.containers[0].resources.claims[0].requets", "unknown field (did you mean request?)")]
