@@ -928,10 +928,17 @@ def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects
     related: list[Location] = []
     fixed: list[tuple[str, str, str]] = []
     if key is not None and key[0] == "Service":
+        from properties.catalogue import _autoscaler_of
+
         fixed = _serving(load, key, objects if p.members else manifest)
+        by_key = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
         for w in fixed:
-            obj = next(o for o in load.objects if (kind_of(o), o.namespace, o.name) == w)
-            loc = _field_location(load, w, _fix_field(obj, w[0]), texts)
+            field = _fix_field(by_key[w], w[0])
+            hpa = _autoscaler_of(by_key, w) if field == "spec.replicas" else None
+            # the replica advice goes to the HPA's minReplicas when one of minReplicas 1 sets the replicas
+            # (properties.catalogue.serving_fix): the location follows the fix
+            loc = _field_location(load, w, field, texts) if hpa is None else _field_location(
+                load, ("HorizontalPodAutoscaler", hpa.namespace, hpa.name), "spec.minReplicas", texts)
             if loc is not None:
                 related.append(loc)
     elif key is not None and key[0] in WORKLOAD_KINDS:

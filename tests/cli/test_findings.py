@@ -439,3 +439,22 @@ def test_a_kc_roll_001_after_a_kubectl_scale_gets_the_scale_fix_not_the_rollout_
     assert scale_race_fix(steps(("user", "user_scale_deployment"), ("replicaset/default/web0-x", "rs_delete_pod"))) == SCALE_RACE_FIX
     # a scale as the violating step itself is not judged (a user step), so only earlier scales count
     assert scale_race_fix(steps(("user", "user_scale_deployment"))) == ""
+
+
+def test_a_finding_whose_fix_is_an_hpas_min_replicas_is_located_there(tmp_path: Path) -> None:
+    # corpus cs-hpa-simple (review nit): KC-ROLL-004's fix names the HPA's minReplicas (it sets the replicas), so the
+    # finding points at that line, not at the Deployment's spec
+    m = tmp_path / "web.yaml"
+    m.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n---\n"
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n---\n"
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 3\n"
+    )
+    r = run_console(["check", str(m), "-s", "pod-crash", "-p", "KC-ROLL-004", "--nodes", "1", "--granularity", "reconcile",
+                     "-f", "json", "-o", "out.json", "-q"], tmp_path)
+    assert r.code == 1, r.stdout + r.stderr
+    (f,) = [f for f in json.loads((tmp_path / "out.json").read_text())["findings"] if f["verdict"] == "violated"]
+    assert "minReplicas >= 2 on HorizontalPodAutoscaler default/web" in f["fix"]
+    assert (f["location"]["file"], f["location"]["line"]) == (str(m), 24), f["location"]  # minReplicas: 1
