@@ -19,7 +19,9 @@ from kubecheck.symbolic.refinement import rollout_system
 
 CASES = [
     # replicas, maxSurge, maxUnavailable, crashes, rule, expected explicit verdict, granularity
-    (1, 1, 0, 1, "KC-ROLL-001", "VIOLATED", "write"),  # the stale-status race
+    # the stale-status race at write granularity, ~23 s: tier 2 (CI time, session 14); the same race runs below at
+    # reconcile granularity, and test_check_count finds it at write granularity and replays it
+    pytest.param(1, 1, 0, 1, "KC-ROLL-001", "VIOLATED", "write", marks=pytest.mark.tier2),
     (1, 1, 0, 1, "KC-ROLL-002", "HOLDS", "write"),
     (1, 0, 1, 1, "KC-ROLL-001", "HOLDS", "write"),  # bound 0: nothing to break
     (2, 1, 0, 0, "KC-ROLL-001", "HOLDS", "write"),
@@ -31,7 +33,8 @@ KEY = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge"}
 
 
 @pytest.mark.parametrize("replicas, surge, unavailable, crashes, rule, want, granularity", CASES,
-                         ids=[f"r{r}-s{s}-u{u}-c{c}-{rule}-{g}" for r, s, u, c, rule, _, g in CASES])
+                         ids=[f"r{r}-s{s}-u{u}-c{c}-{rule}-{g}" for r, s, u, c, rule, _, g in
+                              (c.values if hasattr(c, "values") else c for c in CASES)])
 def test_count_model_agrees_with_the_explicit_engine(replicas, surge, unavailable, crashes, rule, want, granularity) -> None:
     system, _, _ = rollout_system(replicas, surge, unavailable, crashes=crashes, granularity=granularity)
     explicit, states = _explicit_verdict(system, rule)
@@ -69,7 +72,9 @@ def _count_search(replicas: int, surge: object, unavailable: object, to: int, ru
 
 SCALE_CASES = [
     # replicas, maxSurge, maxUnavailable, scale target, rule, expected explicit verdict (reconcile granularity)
-    (2, 1, 0, 3, "KC-ROLL-001", "VIOLATED"),  # scale up: the ReplicaSet controller deletes a surplus pod
+    # scale up: the ReplicaSet controller deletes a surplus pod; ~32 s: tier 2 (CI time, session 14); the scale race
+    # is found in CI by the explicit engine (tests/cli/test_findings, the scale fix)
+    pytest.param(2, 1, 0, 3, "KC-ROLL-001", "VIOLATED", marks=pytest.mark.tier2),
     # scale down, KC-ROLL-001: the Z3 induction does not close, so the proof runs to its 120 s budget (UNKNOWN,
     # ~65 s here): slow tier (KUBECHECK_SLOW=1); the explicit and count-search verdicts are checked with it
     pytest.param(2, 1, 0, 1, "KC-ROLL-001", "HOLDS",
