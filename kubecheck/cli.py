@@ -248,8 +248,9 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     _check_outputs(out_dir, output, report_path)
     from model.validation import is_dns1123_label
 
-    if namespace is not None and is_dns1123_label(namespace):
-        _fail(f"kubecheck: --namespace: {namespace!r}: " + "; ".join(is_dns1123_label(namespace)))
+    bad_namespace = is_dns1123_label(namespace) if namespace is not None else []
+    if bad_namespace:
+        _fail(f"kubecheck: --namespace: {namespace!r}: " + "; ".join(bad_namespace))
     if namespace is not None and scenario_files:
         _fail("kubecheck: --namespace with --scenario-file: a scenario file's actions and the files it applies default "
               "to namespace default, not to --namespace; write namespace: in the scenario file (and metadata.namespace "

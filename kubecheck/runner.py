@@ -928,13 +928,13 @@ def _related(load: Any, p: "_Planned", key: tuple[str, str, str] | None, objects
     related: list[Location] = []
     fixed: list[tuple[str, str, str]] = []
     if key is not None and key[0] == "Service":
-        from properties.catalogue import _autoscaler_of
+        from properties.catalogue import autoscaler_of
 
         fixed = _serving(load, key, objects if p.members else manifest)
         by_key = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
         for w in fixed:
             field = _fix_field(by_key[w], w[0])
-            hpa = _autoscaler_of(by_key, w) if field == "spec.replicas" else None
+            hpa = autoscaler_of(by_key, w) if field == "spec.replicas" else None
             # the replica advice goes to the HPA's minReplicas when one of minReplicas 1 sets the replicas
             # (properties.catalogue.serving_fix): the location follows the fix
             loc = _field_location(load, w, field, texts) if hpa is None else _field_location(
@@ -1209,7 +1209,7 @@ def reference_warnings(load: Any) -> list[str]:
     from model.references import missing_references
 
     out: list[str] = []
-    for m in missing_references(getattr(load, "references", ()), getattr(load, "declared", {})):
+    for m in missing_references(load.references, load.declared):
         first = m.references[0]
         users = list(dict.fromkeys(f"{r.consumer[0]} {r.consumer[2]}" for r in m.references))
         shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
@@ -1220,7 +1220,7 @@ def reference_warnings(load: Any) -> list[str]:
         effect = _MISSING_EFFECT[first.how]
         if all(r.consumer[0] == "Pod" for r in m.references):
             effect = effect.replace("its pods stay", "the pod stays").replace("its pods", "the pod").replace("its containers", "the containers")
-        elsewhere = sorted(ns for kind, ns, name in getattr(load, "declared", {}) if (kind, name) == (m.kind, m.name))
+        elsewhere = sorted(ns for kind, ns, name in load.declared if (kind, name) == (m.kind, m.name))
         if m.key is None and elsewhere:
             out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest, but {m.kind} "
                        f"{m.name} is declared in namespace {elsewhere[0]}: objects without metadata.namespace are read into "

@@ -766,7 +766,7 @@ def down_service(c: ClusterState) -> tuple[str, str, str] | None:
     return None
 
 
-def _autoscaler_of(objects: Any, key: Any, min_one: bool = True) -> Any:
+def autoscaler_of(objects: Any, key: Any, min_one: bool = True) -> Any:
     """The HorizontalPodAutoscaler among ``objects`` whose scaleTargetRef names the workload ``key``
     (kind, namespace, name) and (``min_one``) whose minReplicas is 1, or None: that HPA, not the workload's
     spec.replicas, decides how few replicas run (upstream's replica calculator scales to minReplicas
@@ -791,7 +791,7 @@ def serving_fix(objects: Any, keys: Any) -> str:
         if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}"
-        hpa = _autoscaler_of(objects, key)
+        hpa = autoscaler_of(objects, key)
         more = "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
         spread = key[0] == "Deployment" and _one_pod_per_node(o, across_revisions=True)
         keep_one = "maxSurge: 0 with maxUnavailable: 1" if spread else "maxUnavailable: 0 with maxSurge: 1"
@@ -1775,7 +1775,7 @@ def budget_fix(objects: Any, keys: Any) -> str:
         if any(k[1] == key[1] and (k[0] == "Pod" and sel.matches(o.labels) or k[0] == "DaemonSet" and sel.matches(o.template.labels))
                for k, o in objects.items()):
             continue  # pods of a DaemonSet or bare pods count too (an integer minAvailable: every selected pod), how many is not known here
-        hpas = {k: _autoscaler_of(objects, k, min_one=False) for k in covered}
+        hpas = {k: autoscaler_of(objects, k, min_one=False) for k in covered}
         # the fewest pods the workloads run: an HPA's minReplicas (it scales there whenever the load allows)
         expected = sum(objects[k].replicas if hpas[k] is None else hpas[k].min_replicas for k in covered)
 
@@ -2074,9 +2074,7 @@ def _hpa_of(step: FixStep, cluster: ClusterState) -> Any:
     ``cluster``, or None."""
     family, _, rest = step.actor.partition("/")
     namespace, _, name = rest.partition("/")
-    if family != "horizontal":
-        return None
-    return next((h for h in cluster.horizontal_pod_autoscalers.values() if (h.namespace, h.name) == (namespace, name)), None)
+    return find(cluster, "HorizontalPodAutoscaler", (namespace, name)) if family == "horizontal" else None
 
 
 def window_scale_up_fix(steps: tuple[FixStep, ...]) -> str:
