@@ -251,16 +251,13 @@ def check(paths: tuple[str, ...], scenarios: tuple[str, ...], scenario_files: tu
     bad_namespace = is_dns1123_label(namespace) if namespace is not None else []
     if bad_namespace:
         _fail(f"kubecheck: --namespace: {namespace!r}: " + "; ".join(bad_namespace))
-    if namespace is not None and scenario_files:
-        _fail("kubecheck: --namespace with --scenario-file: a scenario file's actions and the files it applies default "
-              "to namespace default, not to --namespace; write namespace: in the scenario file (and metadata.namespace "
-              "in its files) and in the manifests, or check without the scenario file")
     load, texts = _load_input(paths, namespace)
     scen = _split(scenarios)
     default_scenarios = repo.scenarios if repo is not None and repo.scenarios else ("rollout", "pod-crash")
     cfg = CheckConfig(
         scenarios=scen if scen or scenario_files else default_scenarios,
         scenario_files=scenario_files,
+        namespace=namespace,
         rule_ids=_split(properties) or None,
         rules_files=rules_files,
         max_depth=max_depth,

@@ -417,6 +417,9 @@ class CheckConfig:
 
     scenarios: tuple[str, ...] = DEFAULT_SCENARIOS
     scenario_files: tuple[str, ...] = ()
+    #: ``check -n``: the namespace the manifests were read into; a scenario file's actions and files
+    #: that name none act there (None: ``default``)
+    namespace: str | None = None
     rule_ids: tuple[str, ...] | None = None
     rules_files: tuple[str, ...] = ()
     max_depth: int | None = None
@@ -987,7 +990,7 @@ def rebuild_system(doc: dict[str, Any]) -> tuple[Any, Any, tuple[str, str, str] 
     if doc.get("scenario_file"):  # a scenario file's expect: entry
         from kubecheck.scenarios import load_scenario_file
 
-        spec = load_scenario_file(str(doc["scenario_file"]))
+        spec = load_scenario_file(str(doc["scenario_file"]), namespace=doc.get("namespace"))
         found = [e for e in spec.expectations if e.rule_id == doc["rule_id"]]
         if not found:
             raise InvalidScenario(f"{doc['scenario_file']} declares no expectation {doc['rule_id']} any more")
@@ -1552,7 +1555,7 @@ def _scenario_specs(cfg: CheckConfig, known: list[str], loaded: Any) -> list[Sce
     from kubecheck.scenarios import load_scenario_file
 
     specs: list[ScenarioSpec] = [builtin(n, loaded) for n in cfg.scenarios]
-    specs += [load_scenario_file(f, known, loaded) for f in cfg.scenario_files]
+    specs += [load_scenario_file(f, known, loaded, cfg.namespace) for f in cfg.scenario_files]
     specs = [s.with_model_options(cfg.caches, cfg.kubernetes_version) for s in specs]
     specs = [_admit_actions(s, s.kubernetes_version or cfg.kubernetes_version) for s in specs]
     if cfg.images:
@@ -1978,6 +1981,8 @@ def _write_trace(job: _TraceJob, info: TraceInfo, cfg: CheckConfig) -> TraceInfo
     doc = _scenario_document(job.scenario, p.rule.rule_id, p.target, cfg.rules_files)
     if getattr(p.rule, "source", ""):  # a scenario file's expect: entry: replay reads it back from the file
         doc["scenario_file"] = p.rule.source
+        if cfg.namespace is not None:
+            doc["namespace"] = cfg.namespace
     (tdir / "scenario.json").write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
     files = tuple(str(f) for f in rendered.files) + (str(tdir / "scenario.json"),)
     return replace(info, files=files, warnings=tuple(rendered.warnings))

@@ -54,6 +54,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from contextvars import ContextVar
 from typing import Any, Callable, Iterable
 
 
@@ -615,7 +616,7 @@ def _kv(a: dict[str, Any], key: str) -> FrozenMap[str, str]:
 
 
 def _delete(a: dict[str, Any]) -> UserAction:
-    ns = a.get("namespace", "default")
+    ns = a.get("namespace", _default_ns())
     grace = kubectl_grace_period(bool(a.get("force", False)), a.get("grace-period", -1))
     if "statefulset" in a:
         return DeleteObject("Pod", f'{a["statefulset"]}-{a["ordinal"]}', a.get("propagation", "Background"), namespace=ns,
@@ -646,8 +647,19 @@ class ActionKey:
     classes: tuple[type, ...]
 
 
+#: The namespace of ``kubecheck check -n`` while :func:`load_scenario_file` reads a file (None: not
+#: given).  An action, condition or expectation without ``namespace:`` acts there, as ``kubectl -n``
+#: would run it, and the files an ``apply:``/``create:`` names are read as ``kubectl apply -n`` does.
+_NAMESPACE: ContextVar[str | None] = ContextVar("kubecheck_scenario_namespace", default=None)
+
+
+def _default_ns() -> str:
+    """The namespace of an action that names none: ``check -n``'s, else ``default`` (kubectl's)."""
+    return _NAMESPACE.get() or "default"
+
+
 def _ns(a: dict[str, Any]) -> str:
-    return str(a.get("namespace", "default"))
+    return str(a.get("namespace", _default_ns()))
 
 
 #: Every action key, in the order the error messages list them and ``SCENARIO_SCHEMA`` tries them
@@ -972,7 +984,7 @@ def _entry_target(entry: dict[str, Any], built: list[tuple[UserAction, int]]) ->
 
     (key, a), = ((k, v) for k, v in entry.items() if k not in _ENTRY_KEYS)
     if isinstance(a, dict):
-        ns = a.get("namespace", "default")
+        ns = a.get("namespace", _default_ns())
         if "kind" in a and "name" in a:
             return a["kind"], ns, a["name"]
         if key in ("rollback", "pause", "resume"):
@@ -1009,16 +1021,16 @@ def _when_conditions(path: str, i: int, entry: dict[str, Any], built: list[tuple
                                                     f"this action names none; write {what}: {{kind: KIND, name: NAME}}"))
                 kind, ns, name = tgt
             else:
-                kind, ns, name = arg.get("kind", "Deployment"), arg.get("namespace", "default"), arg["name"]
+                kind, ns, name = arg.get("kind", "Deployment"), arg.get("namespace", _default_ns()), arg["name"]
             if what == "rollout-stuck" and kind != "Deployment":
                 raise InvalidScenario(_one_line(path, line, where, f"rollout-stuck needs a Deployment ({kind} has no "
                                                 "progressDeadlineSeconds: kubectl rollout status never reports it stuck)"))
             out.append(When(what, kind, name, ns))
         elif what in ("pod-running", "pod-ready"):
-            name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+            name, ns = (arg, _default_ns()) if isinstance(arg, str) else (arg["name"], arg.get("namespace", _default_ns()))
             out.append(When(what, "Pod", name, ns))
         else:
-            out.append(When(what, arg["kind"], arg["name"], arg.get("namespace", "default")))
+            out.append(When(what, arg["kind"], arg["name"], arg.get("namespace", _default_ns())))
     return tuple(out)
 
 
@@ -1037,7 +1049,7 @@ def _file_actions(path: str, i: int, entry: dict[str, Any], marks: _Marks) -> li
     line = marks.get(("actions", i, key), marks.get(("actions", i), 1))
     if not target.is_file():
         raise InvalidScenario(_one_line(path, line, where, f"no such file: {target}"))
-    load = load_manifests([str(target)])
+    load = load_manifests([str(target)], namespace=_NAMESPACE.get())
     if load.errors:
         raise InvalidScenario(str(load.errors[0]))
     if not load.objects:
@@ -1119,13 +1131,13 @@ def _check_when_targets(path: str, data: dict[str, Any], marks: _Marks, cluster:
             where = f"actions[{i}].when" + (f"[{j}]" if isinstance(raw, list) else "")
             line = marks.get(("actions", i, "when"), marks.get(("actions", i), 1))
             if what.startswith("rollout-"):
-                kind, ns = arg.get("kind", "Deployment"), arg.get("namespace", "default")
+                kind, ns = arg.get("kind", "Deployment"), arg.get("namespace", _default_ns())
                 if what == "rollout-stuck" and kind != "Deployment":
                     continue  # refused with its own reason when the actions are built
                 if cluster.get(kind, ns, arg["name"]) is None:
                     raise InvalidScenario(_one_line(path, line, where, f'no {kind} "{ns}/{arg["name"]}" in the manifests'))
             elif what in ("pod-running", "pod-ready"):
-                name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+                name, ns = (arg, _default_ns()) if isinstance(arg, str) else (arg["name"], arg.get("namespace", _default_ns()))
                 base, _, suffix = name.rpartition("-")
                 if cluster.get("Pod", ns, name) is None and not (suffix.isdigit() and cluster.get("StatefulSet", ns, base)):
                     raise InvalidScenario(_one_line(path, line, where, f'no pod "{ns}/{name}" in the manifests, and no '
@@ -1155,7 +1167,7 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                                                 f"actions[{i}].{key}.kind", f"unknown kind {a['kind']!r}; known: {', '.join(KINDS)}"))
             continue
         if key == "delete" and "statefulset" in a:
-            ns = a.get("namespace", "default")
+            ns = a.get("namespace", _default_ns())
             if cluster.get("StatefulSet", ns, a["statefulset"]) is None:
                 line = marks.get(("actions", i, key, "statefulset"), marks.get(("actions", i), 1))
                 raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.statefulset",
@@ -1169,14 +1181,14 @@ def _check_targets(path: str, data: dict[str, Any], marks: _Marks, cluster: Clus
                                                 f'no Node "{a["node"]}" in the cluster; its nodes: {known_nodes}'))
             continue
         if key == "load":
-            ns = a.get("namespace", "default")
+            ns = a.get("namespace", _default_ns())
             if cluster.get("HorizontalPodAutoscaler", ns, a["hpa"]) is None:
                 line = marks.get(("actions", i, key, "hpa"), marks.get(("actions", i), 1))
                 raise InvalidScenario(_one_line(path, line, f"actions[{i}].{key}.hpa",
                                                 f'no HorizontalPodAutoscaler "{ns}/{a["hpa"]}" in the manifests'))
             continue
         kind = "Deployment" if key in ("rollback", "pause", "resume") else a["kind"]
-        ns = "" if kind == "Node" else a.get("namespace", "default")
+        ns = "" if kind == "Node" else a.get("namespace", _default_ns())
         where = ("actions", i, key)
         line = marks.get(where + ("name",), marks.get(("actions", i), 1))
         if kind not in KINDS:
@@ -1207,13 +1219,24 @@ def _statefulset_pod(cluster: ClusterState, ns: str, name: str) -> bool:
     return ordinal.isdigit() and cluster.get("StatefulSet", ns, base) is not None
 
 
-def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, cluster: ClusterState | None = None) -> ScenarioSpec:
+def load_scenario_file(path: str, known_rules: Iterable[str] | None = None, cluster: ClusterState | None = None,
+                       namespace: str | None = None) -> ScenarioSpec:
     """Read and validate a YAML scenario file; an error is one line ``FILE:LINE: FIELD: message``.
 
     With ``known_rules`` (the catalogue's IDs plus the user's), every ID in ``properties:`` must be
     one of them: a typo would otherwise select nothing, silently.  With ``cluster`` (the loaded
     manifests), every action must name an existing object and container (:func:`_check_targets`).
+    With ``namespace`` (``check -n``), what names no namespace acts in that one, and the files of
+    ``apply:``/``create:`` are read with it (``kubectl apply -n``: another namespace is an error).
     """
+    token = _NAMESPACE.set(namespace)
+    try:
+        return _load_scenario_file(path, known_rules, cluster)
+    finally:
+        _NAMESPACE.reset(token)
+
+
+def _load_scenario_file(path: str, known_rules: Iterable[str] | None, cluster: ClusterState | None) -> ScenarioSpec:
     import jsonschema
 
     from kubecheck.runner import parse_memory
@@ -1456,15 +1479,15 @@ def _expect_conditions(path: str, where: str, line: int, raw: Any, goal: bool, c
                                             f"write {item}: {{kind: KIND, name: NAME}}"))
         what, arg = next(iter(item.items()))
         if what.startswith("rollout-"):
-            w = When(what, arg.get("kind", "Deployment"), arg["name"], arg.get("namespace", "default"))
+            w = When(what, arg.get("kind", "Deployment"), arg["name"], arg.get("namespace", _default_ns()))
             if what == "rollout-stuck" and w.kind != "Deployment":
                 raise InvalidScenario(_one_line(path, line, at, f"rollout-stuck needs a Deployment ({w.kind} has no "
                                                 "progressDeadlineSeconds: kubectl rollout status never reports it stuck)"))
         elif what in ("pod-running", "pod-ready"):
-            name, ns = (arg, "default") if isinstance(arg, str) else (arg["name"], arg.get("namespace", "default"))
+            name, ns = (arg, _default_ns()) if isinstance(arg, str) else (arg["name"], arg.get("namespace", _default_ns()))
             w = When(what, "Pod", name, ns)
         else:
-            w = When(what, arg["kind"], arg["name"], arg.get("namespace", "default"))
+            w = When(what, arg["kind"], arg["name"], arg.get("namespace", _default_ns()))
         if cluster is not None:
             _check_condition_target(path, line, at, w, cluster)
         out.append(w)

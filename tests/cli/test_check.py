@@ -493,11 +493,61 @@ def test_namespace_option_reads_the_manifests_as_kubectl_apply_n_does(tmp_path: 
                                 "remove metadata.namespace)")
     r, _ = invoke(args + ["-n", "Shop"], tmp_path)
     assert r.exit_code == 2 and r.output.startswith("kubecheck: --namespace: 'Shop': a lowercase RFC 1123 label"), r.output
-    # a scenario file's actions and applied files default to namespace default, not to -n: refused, not misread
+
+
+def test_namespace_option_is_the_namespace_of_a_scenario_files_actions_conditions_expectations_and_files(tmp_path: Path) -> None:
+    # kubectl -n shop scale / apply -f: an action, a when: condition and an expect: goal naming no namespace act in
+    # shop, and an applied file's objects without one go there; without -n the same file names default/web, which
+    # the manifests (read into shop by -n only) do not have
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n"
+    )
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: extra}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: extra}}\n"
+        "  template:\n    metadata: {labels: {app: extra}}\n    spec:\n      containers: [{name: c, image: nginx}]\n"
+    )
     scen = tmp_path / "s.yaml"
-    scen.write_text("name: s\nactions:\n- scale: {name: web, replicas: 3}\n")
-    r, _ = invoke(["check", str(manifest), "-n", "shop", "--scenario-file", str(scen), "-q"], tmp_path)
-    assert r.exit_code == 2 and r.output.startswith("kubecheck: --namespace with --scenario-file:"), r.output
+    scen.write_text(
+        "name: s\nproperties: []\nactions:\n- scale: {kind: Deployment, name: web, replicas: 2}\n  step: up\n"
+        "- apply: extra.yaml\n  when: {rollout-complete: {name: web}}\n  step: add\n"
+        "expect:\n- after: add\n  eventually: {rollout-complete: {kind: Deployment, name: extra}}\n  id: EXTRA-ROLLS-OUT\n"
+    )
+    base = ["check", str(manifest), "--scenario-file", str(scen), "--nodes", "1", "--granularity", "reconcile", "--format", "json", "-q"]
+    r, _ = invoke(base + ["-n", "shop"], tmp_path)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    (found,) = [f for f in doc["findings"] if f["rule_id"] == "EXTRA-ROLLS-OUT"]
+    assert found["verdict"] == "holds" and "exhaustive" in found["note"], found
+    # an image that never pulls breaks the promise; its trace replays, the scenario file read back in shop
+    scen.write_text(scen.read_text() + 'images: {"nginx:broken": {pull: fails}}\n')
+    extra.write_text(extra.read_text().replace("image: nginx}", "image: \"nginx:broken\"}"))
+    r, _ = invoke(base + ["-n", "shop", "--out", str(tmp_path / "out")], tmp_path)
+    assert r.exit_code == 1, r.output
+    (found,) = [f for f in json.loads(r.stdout)["findings"] if f["rule_id"] == "EXTRA-ROLLS-OUT"]
+    assert found["verdict"] == "violated" and found["trace"], found
+    tdir = Path(found["trace"]["dir"]) if isinstance(found["trace"], dict) else Path(found["trace"])
+    assert json.loads((tdir / "scenario.json").read_text())["namespace"] == "shop"
+    r, _ = invoke(["replay", str(tdir / "trace.json")], tmp_path)
+    assert r.exit_code == 0 and "still violates EXTRA-ROLLS-OUT" in r.output, r.output
+    extra.write_text(extra.read_text().replace("image: \"nginx:broken\"}", "image: nginx}"))
+    scen.write_text(scen.read_text().replace('images: {"nginx:broken": {pull: fails}}\n', ""))
+    r, _ = invoke(base, tmp_path)
+    assert r.exit_code == 0, r.output  # without -n, all of it is in default, and holds the same
+    r, _ = invoke(base + ["-n", "web"], tmp_path)
+    assert r.exit_code == 0, r.output
+    # an action naming its namespace keeps it: shop/web is not in the manifests read into namespace web
+    scen.write_text("name: s\nactions:\n- scale: {kind: Deployment, name: web, replicas: 2, namespace: shop}\n")
+    r, _ = invoke(base + ["-n", "web"], tmp_path)
+    assert r.exit_code == 2 and 'no Deployment "shop/web"' in r.output, r.output
+    # an applied file naming another namespace is kubectl apply -n's error, in that file
+    extra.write_text(extra.read_text().replace("metadata: {name: extra}", "metadata: {name: extra, namespace: other}"))
+    scen.write_text("name: s\nactions:\n- apply: extra.yaml\n")
+    r, _ = invoke(base + ["-n", "shop"], tmp_path)
+    assert r.exit_code == 2 and r.output.startswith(f"{extra}:3: metadata.namespace: the namespace from the provided object "
+                                                    '"other" does not match the namespace "shop"'), r.output
 
 
 PLACED = """apiVersion: v1
