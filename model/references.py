@@ -32,7 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["Reference", "Missing", "POD_BEARING_KINDS", "pod_references", "declared_keys", "missing_references"]
+__all__ = ["Reference", "Missing", "POD_BEARING_KINDS", "IN_EVERY_NAMESPACE", "pod_references", "declared_keys",
+           "missing_references"]
 
 #: the modelled kinds that carry a pod spec (the bare Pod's at ``spec``, the others' at ``spec.template.spec``)
 POD_BEARING_KINDS: Final = ("Pod", "Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet")
@@ -157,6 +158,17 @@ def declared_keys(kind: str, obj: Mapping[str, Any]) -> tuple[frozenset[str], fr
     return None
 
 
+#: objects the control plane makes in every namespace, with the keys they hold (None: the object only): the
+#: ServiceAccount ``default`` (pkg/controller/serviceaccount/serviceaccounts_controller.go; :func:`pod_references`
+#: never lists it) and the root CA publisher's ConfigMap ``kube-root-ca.crt`` with key ``ca.crt``
+#: (pkg/controller/certificates/rootcacertpublisher/publisher.go ``RootCACertConfigMapName``, since 1.20 in
+#: every namespace); a manifest that declares one of them is read as written
+IN_EVERY_NAMESPACE: Final[Mapping[tuple[str, str], tuple[frozenset[str], frozenset[str]] | None]] = {
+    ("ServiceAccount", "default"): None,
+    ("ConfigMap", "kube-root-ca.crt"): (frozenset({"ca.crt"}), frozenset({"ca.crt"})),
+}
+
+
 def missing_references(references: tuple[Reference, ...],
                        declared: Mapping[tuple[str, str, str], tuple[frozenset[str], frozenset[str]] | None]) -> list[Missing]:
     """The referenced objects no document declares and the keys a declared ConfigMap or Secret lacks (for the
@@ -165,11 +177,11 @@ def missing_references(references: tuple[Reference, ...],
     by_target: dict[tuple[str, str, str, str | None], list[Reference]] = {}
     for r in references:
         target = (r.kind, r.namespace, r.name)
-        if target not in declared:
+        if target not in declared and (r.kind, r.name) not in IN_EVERY_NAMESPACE:
             if r.key is None:
                 by_target.setdefault((*target, None), []).append(r)
             continue
-        keys = declared[target]
+        keys = declared[target] if target in declared else IN_EVERY_NAMESPACE[(r.kind, r.name)]
         if r.key is not None and keys is not None and r.key not in keys[0 if r.how == "env" else 1]:
             by_target.setdefault((*target, r.key), []).append(r)
     return [Missing(kind, ns, name, key, tuple(refs)) for (kind, ns, name, key), refs in by_target.items()]

@@ -216,3 +216,35 @@ spec:
     env: [{name: K, valueFrom: {configMapKeyRef: {name: bin, key: k}}}, {name: O, valueFrom: {configMapKeyRef: {name: bin, key: "1"}}}]
 """
     assert _missing(text) == [("ConfigMap", "bin", "k", ("spec.containers[0].env[0].valueFrom.configMapKeyRef.key",))]
+
+
+def test_the_root_ca_configmap_is_in_every_namespace_with_key_ca_crt() -> None:
+    # rootcacertpublisher makes kube-root-ca.crt (key ca.crt) in every namespace: a pod mounting it needs no
+    # manifest (strimzi's operator does), but another key of it is still missing; a manifest's own wins
+    text = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op, namespace: kafka}
+spec:
+  selector: {matchLabels: {app: op}}
+  template:
+    metadata: {labels: {app: op}}
+    spec:
+      volumes:
+      - name: ca
+        configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
+      - name: other
+        configMap: {name: kube-root-ca.crt, items: [{key: other.crt, path: o.crt}]}
+      containers:
+      - name: op
+        image: op
+        env:
+        - name: CA
+          valueFrom: {configMapKeyRef: {name: kube-root-ca.crt, key: ca.crt}}
+"""
+    assert _missing(text) == [("ConfigMap", "kube-root-ca.crt", "other.crt", ("spec.template.spec.volumes[1].configMap.items",))]
+    own = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-root-ca.crt, namespace: kafka}\ndata: {other.crt: x}\n"
+    assert _missing(text + own) == [
+        ("ConfigMap", "kube-root-ca.crt", "ca.crt", ("spec.template.spec.volumes[0].configMap.items",
+                                                     "spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef.key")),
+    ]
