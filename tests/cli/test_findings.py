@@ -88,6 +88,7 @@ def twelve(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     return text, sarif, js
 
 
+@pytest.mark.xdist_group("findings-twelve")  # one worker makes the module fixture (two kubecheck runs) once
 def test_twelve_services_are_twelve_findings_two_of_them_suppressed(twelve) -> None:  # type: ignore[no-untyped-def]
     text, _, js = twelve
     assert js.code == 1, js.stderr
@@ -116,6 +117,7 @@ def test_twelve_services_are_twelve_findings_two_of_them_suppressed(twelve) -> N
     assert CheckReport.from_dict(doc).to_json() == js.stdout
 
 
+@pytest.mark.xdist_group("findings-twelve")  # one worker makes the module fixture (two kubecheck runs) once
 def test_twelve_in_sarif_two_services_two_alerts_at_their_templates(twelve) -> None:  # type: ignore[no-untyped-def]
     text, r, _ = twelve
     assert r.code == 1, r.stderr
@@ -392,6 +394,7 @@ def test_a_whole_cluster_finding_belongs_to_no_arbitrary_object(tmp_path: Path) 
     assert rows["KC-ROLL-004"]["objects"] == ["Service default/web0", "Deployment default/web0"]
 
 
+@pytest.mark.xdist_group("findings-twelve")  # one worker makes the module fixture (two kubecheck runs) once
 def test_html_report_lists_violations_first_grouped_by_object(twelve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import re as _re
 
