@@ -1775,10 +1775,12 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
         found, runs, _ = _run_searches(sink, spec.name, searches, bounds)
     if used and not out.groups:  # the manifests' objects of each group (not the pods and ReplicaSets they made)
         out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)
-    from kubecheck.symbolic.check import decide_rollout_findings  # the count model decides cut rollout rules
+    from kubecheck.symbolic.check import decide_rollout_findings, decide_service_findings  # the count model decides cut rollout rules
 
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
                                               cache=_count_cache(cfg))
+    if cfg.engine == "explicit":
+        found = decide_service_findings(found, spec, cluster, cfg.granularity, cache=_count_cache(cfg))
     from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
 
     found = annotate_statefulset_findings(found, known)

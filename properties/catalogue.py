@@ -880,6 +880,14 @@ def zero_downtime(c: ClusterState) -> bool:
     return not any(service_down(c, svc) for svc in c.services.values())
 
 
+def no_recreate_deployment(c: ClusterState, actions: tuple[Any, ...]) -> str:
+    """KC-ROLL-005 holds in every state when no Deployment has strategy Recreate (the rule judges no other) and the
+    user actions create none and change no strategy (``_INERT_ACTIONS``)."""
+    if not _inert(actions) or any(d.strategy.type == "Recreate" for d in c.objects("Deployment")):
+        return ""
+    return "no Deployment has strategy Recreate (the rule judges no other)"
+
+
 def _recreate_versions_running(c: ClusterState, d: Deployment) -> int:
     """How many of the Deployment's ReplicaSets have a pod with a running container (terminating
     pods included: their containers run until the kubelet kills them)."""
@@ -899,6 +907,7 @@ def _recreate_versions_running(c: ClusterState, d: Deployment) -> int:
     kind="invariant",
     location="spec.strategy.type",
     applies_to=("Deployment",),
+    vacuous=no_recreate_deployment,
     category="rollout",
     local=True,
     upstream="pkg/controller/deployment/recreate.go rolloutRecreate, oldPodsRunning (the new ReplicaSet is scaled up "
@@ -946,12 +955,22 @@ def rollback_target(c: ClusterState, d: Deployment, to_revision: int) -> Replica
     return revs[ordered[-2]] if len(ordered) >= 2 else None
 
 
+def no_rollback(c: ClusterState, actions: tuple[Any, ...]) -> str:
+    """KC-ROLL-006 holds in every state when no step can be a kubectl rollout undo (the only steps it judges,
+    ``user_rollback_deployment``): every user action is one of ``_INERT_ACTIONS`` (a rollback, bare or in a
+    scenario file's ``rollback:``, is not)."""
+    if not _inert(actions):
+        return ""
+    return "it judges only kubectl rollout undo steps"
+
+
 @rule(
     "KC-ROLL-006",
     "kubectl rollout undo restores the chosen revision's pod template",
     kind="action",
     location="spec.template",
     applies_to=("Deployment",),
+    vacuous=no_rollback,
     category="rollout",
     local=True,
     upstream="staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go DeploymentRollbacker.Rollback, "

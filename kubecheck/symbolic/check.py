@@ -30,11 +30,16 @@ from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
 from model.objects import Deployment, IntOrString
 
 __all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
+           "decide_service_findings", "SERVICE_RULE",
            "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir",
            "image_changes", "scale_targets"]
 
 #: rule id -> the property key of prove_rollout
-RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap"}
+RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap",
+                         "KC-ROLL-004": "one-available"}
+#: the rule the count model decides for a Service (an interaction group's finding), not a Deployment:
+#: :func:`decide_service_findings`
+SERVICE_RULE = "KC-ROLL-004"
 #: strategy -> the count-model rules of a Deployment with it that Z3 decides; a RollingUpdate Deployment is not
 #: judged by KC-ROLL-005 and a Recreate one not by KC-ROLL-001/002 (properties/catalogue.py), so those need no proof
 #: (:func:`count_verdict` decides them from the rule's definition, :data:`VACUOUS`)
@@ -427,7 +432,7 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     r = deployment.replicas
     s, u = deployment.strategy.max_surge, deployment.strategy.max_unavailable
     kind = deployment.strategy.type
-    if rule_id not in rules_for(deployment):
+    if rule_id not in rules_for(deployment) and rule_id != SERVICE_RULE:
         return CountVerdict(rule_id, NOT_COVERED, f"{rule_id} is not a count-model rule of a {kind} Deployment")
     if r < 1:
         return CountVerdict(rule_id, NOT_COVERED, "replicas 0: nothing rolls")
@@ -731,6 +736,85 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
                                reductions=tuple(f.reductions) + ("count-model proof",)))
         else:
             out.append(replace(f, note=(f.note + "; " if f.note else "") + cv.message))
+    return out
+
+
+def _members(finding: Any, cluster: Any) -> set[tuple[str, str, str]]:
+    """The manifest objects a cluster-wide finding was judged on: its interaction group's (``objects``,
+    "Kind ns/name"), or every object of ``cluster`` for a search of the whole cluster."""
+    if finding.target.startswith("group ") and finding.objects:
+        out = set()
+        for text in finding.objects:
+            kind, _, rest = text.partition(" ")
+            ns, _, name = rest.partition("/")
+            out.add((kind, ns, name))
+        return out
+    return {(type(o).__name__, o.namespace, o.name) for o in cluster.all_objects()}
+
+
+def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granularity: str, *,
+                            timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
+    """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-004 (zero downtime)
+    finding decided by the count model where it can be: in a scenario without faults, when every Service of
+    the finding's group (or cluster) that some workload serves (the rule's ``_serves``) selects the pods of a
+    Deployment of the group (its selector is part of the template's labels, the namespace is the same) for
+    which the count model proves that at least one pod is available in every reachable state (prove.py
+    ``one-available``, an invariant over every step) and :func:`coverage` covers the scenario.
+
+    Why that is KC-ROLL-004: an available pod the count model counts is active (no deletionTimestamp, not
+    Succeeded/Failed) and Ready (refinement.py ``_available``), and it carries the template's labels (the
+    covered scenarios change only images and replicas), so the Service lists it as a ready endpoint
+    (model.endpoints ``serving_endpoint``); image facts, which could make a Ready pod's app not serve, are not
+    covered.  A count-model counterexample never becomes VIOLATED (the explicit verdict stays, the note says
+    what the count model found).  docs/semantics.md, "Zero downtime from the count model"."""
+    from kubecheck.core.verdict import Verdict
+
+    cut = Verdict.HOLDS_WITHIN_BOUNDS.value
+    todo = [f for f in findings if f.rule_id == SERVICE_RULE and f.verdict == cut]
+    if not todo:
+        return findings
+    faults = spec.faults
+    if getattr(faults, "container_crash", 0) or getattr(faults, "node_failure", 0):
+        return findings  # the count model has no lemma for availability after a fault: not asked (a BMC would be long)
+    from properties.catalogue import _serves
+
+    cache = cache_dir() if cache is None else cache
+    overlaps = _overlapping(cluster)
+    out = []
+    for f in findings:
+        if f not in todo:
+            out.append(f)
+            continue
+        members = _members(f, cluster)
+        served = [svc for svc in cluster.objects("Service") if ("Service", svc.namespace, svc.name) in members
+                  and _serves(cluster, svc)]
+        reasons: list[str] = []
+        proofs: list[str] = []
+        for svc in served:
+            backers = [d for d in cluster.objects("Deployment", svc.namespace)
+                       if ("Deployment", d.namespace, d.name) in members and d.replicas >= 1 and d.deletion_timestamp is None
+                       and all(d.template.labels.get(k) == v for k, v in svc.selector.items())]
+            why = f"Service {svc.namespace}/{svc.name} selects no Deployment's pods" if not backers else ""
+            for d in backers:
+                cv = scenario_verdict(SERVICE_RULE, d, spec, granularity, (d.namespace, d.name) in overlaps,
+                                      timeout=timeout, cache=cache, cluster=cluster)
+                if cv.status == PROVED:
+                    proofs.append(f"Service {svc.namespace}/{svc.name} selects the pods of Deployment {d.namespace}/{d.name}, "
+                                  f"at least one of them available (Ready, not terminating) in every reachable state: {cv.message}")
+                    why = ""
+                    break
+                why = f"Deployment {d.namespace}/{d.name}: {cv.message}"
+            if why:
+                reasons.append(why)
+        if served and not reasons:
+            note = "decided by the Z3 count model: " + "; ".join(proofs)
+            out.append(replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
+                               note=note + (f" [explicit search: {f.note}]" if f.note else ""),
+                               reductions=tuple(f.reductions) + ("count-model proof",)))
+        elif reasons:
+            out.append(replace(f, note=(f.note + "; " if f.note else "") + "count model for KC-ROLL-004: " + "; ".join(reasons)))
+        else:
+            out.append(f)
     return out
 
 

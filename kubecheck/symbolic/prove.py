@@ -70,7 +70,11 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "min-available": ("KC-ROLL-001", "available pods never drop below replicas - maxUnavailable through controller steps"),
     "max-surge": ("KC-ROLL-002", "sum of ReplicaSet spec.replicas never exceeds replicas + maxSurge"),
     "no-overlap": ("KC-ROLL-005", "a Recreate Deployment never has pods of the old and the new ReplicaSet at once"),
+    "one-available": ("KC-ROLL-004", "at least one of the Deployment's pods is available in every reachable state"),
 }
+
+#: properties of either strategy (judged in every step, controller or not): an invariant of the count state
+ANY_STRATEGY_PROPERTIES: tuple[str, ...] = ("one-available",)
 #: the properties of a Recreate rollout (KC-ROLL-001/002 judge only RollingUpdate Deployments)
 RECREATE_PROPERTIES: tuple[str, ...] = ("no-overlap",)
 
@@ -793,6 +797,8 @@ def _bad(key: str, p: _Params, s: CountState[Any], t: CountState[Any], act: z3.A
     ctrl_ids = [i for i, n in enumerate(ACTIONS) if n in CONTROLLER_ACTIONS]
     ctrl_ids += [len(ACTIONS) + j for j, n in enumerate(_batch_names(p.write)) if n in CONTROLLER_ACTIONS]
     ctrl = z3.Or(*[act == i for i in ctrl_ids])
+    if key == "one-available":  # an invariant over every step (faults and the kubelet's included)
+        return z3.Not(t.available() >= 1)
     if p.scaling is not None:
         # the rules' own (action) form, with the Deployment's spec.replicas after the step: a user's scale changes
         # the bounds, and the rules judge only the controller steps (properties/catalogue.py)
@@ -1004,7 +1010,7 @@ def prove_rollout(
         raise ValueError(f"strategy {strategy!r} is not 'RollingUpdate' or 'Recreate'")
     recreate = strategy == "Recreate"
     for key in properties:
-        if (key in RECREATE_PROPERTIES) != recreate and key in PROPERTIES:
+        if (key in RECREATE_PROPERTIES) != recreate and key in PROPERTIES and key not in ANY_STRATEGY_PROPERTIES:
             raise ValueError(f"property {key!r} is not a property of a {strategy} rollout")
     if isinstance(replicas, int):
         replicas = (replicas, replicas)
@@ -1048,7 +1054,11 @@ def prove_rollout(
                 continue
             cex = _bmc(key, p, spec, disruptions, bmc_depth, deadline, variant)
             if cex is not None:
-                if variant == FIXED and (node_failures or not rollout or recreate or rollovers or scale_targets):
+                if variant == FIXED and key in ANY_STRATEGY_PROPERTIES:
+                    from dataclasses import replace as _replace
+
+                    cex = _replace(cex, replay_message="not attempted: the guided replay judges the controller rules only")
+                elif variant == FIXED and (node_failures or not rollout or recreate or rollovers or scale_targets):
                     from dataclasses import replace as _replace
 
                     cex = _replace(cex, replay_message="not attempted: the guided replay builds the RollingUpdate rollout scenario "
@@ -1078,7 +1088,9 @@ def _implied(key: str, p: _Params, inv: list[tuple[str, Lemma]], budget: int, de
     s, t, act = _state("s"), _state("t"), z3.Int("act")
     sol = z3.Solver()
     sol.add(*p.domain, *[lem(p, s, budget) for _, lem in inv])
-    if p.scaling is not None:  # the action forms (:func:`_bad`)
+    if key == "one-available":
+        sol.add(z3.Not(s.available() >= 1))
+    elif p.scaling is not None:  # the action forms (:func:`_bad`)
         sol.add(_trans(p.ctrl, s, t, act, CONTROLLER_ACTIONS, write=p.write, scaling=p.scaling), _bad(key, p, s, t, act, budget))
     elif key == "max-surge":
         sol.add(z3.Not(surge_holds(p.spec, s)))

@@ -10,7 +10,9 @@ from kubecheck.runner import CheckConfig, run_check
 from model.environment import RelabelPods, ScaleWorkload, SetImage
 from model.manifests import load_manifests
 from model.state import ClusterState
-from properties.catalogue import no_readiness_probe, no_served_service
+from model.undo import UndoRollout
+from model.environment import RollbackDeployment
+from properties.catalogue import no_readiness_probe, no_recreate_deployment, no_rollback, no_served_service
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -79,4 +81,24 @@ def test_a_cut_search_still_decides_a_rule_with_nothing_to_judge(tmp_path: Path)
     # with a Service in front and a readiness probe, both are judged and stay cut
     m.write_text(DEPLOYMENT.replace("PROBE", ", readinessProbe: {httpGet: {path: /, port: 80}}") + SERVICE.replace("SELECTOR", "app: web"))
     report = run_check(cfg, load_manifests([str(m)]))
-    assert {f.rule_id: f.verdict for f in report.findings} == {r: "holds_within_bounds" for r in ("KC-ROLL-004", "KC-PROBE-001", "KC-OWN-001")}
+    assert {f.rule_id: f.verdict for f in report.findings if f.rule_id != "KC-ROLL-004"} == {
+        r: "holds_within_bounds" for r in ("KC-PROBE-001", "KC-OWN-001")}
+    # KC-ROLL-004 is judged (not "nothing to judge"); its cut search is decided by the count model instead
+    # (kubecheck.symbolic.check.decide_service_findings: the rollout keeps a pod available)
+    (f,) = [f for f in report.findings if f.rule_id == "KC-ROLL-004"]
+    assert f.verdict == "holds" and f.note.startswith("decided by the Z3 count model: Service default/web selects the pods of "
+                                                      "Deployment default/web"), f.note
+    assert "nothing to judge" not in f.reductions and "count-model proof" in f.reductions
+
+
+def test_recreate_and_rollback_rules_have_nothing_to_judge_without_recreate_or_undo(tmp_path: Path) -> None:
+    # KC-ROLL-005 judges only Recreate Deployments; KC-ROLL-006 only kubectl rollout undo steps
+    c = _cluster(tmp_path, DEPLOYMENT.replace("PROBE", ""))
+    inert = (SetImage("Deployment", "web", "web:2"), ScaleWorkload("Deployment", "web", 3))
+    assert no_recreate_deployment(c, inert) == "no Deployment has strategy Recreate (the rule judges no other)"
+    assert no_rollback(c, inert) == "it judges only kubectl rollout undo steps"
+    recreate = _cluster(tmp_path, DEPLOYMENT.replace("PROBE", "").replace("  replicas: 2", "  replicas: 2\n  strategy: {type: Recreate}"))
+    assert no_recreate_deployment(recreate, inert) == ""
+    undo = (*inert, UndoRollout(RollbackDeployment("web")))
+    assert no_rollback(c, undo) == "" and no_rollback(c, (RollbackDeployment("web"),)) == ""
+    assert no_recreate_deployment(c, undo) == ""  # not inert: the rule is judged

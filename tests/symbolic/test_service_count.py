@@ -1,0 +1,95 @@
+"""KC-ROLL-004 (zero downtime) from the count model (kubecheck/symbolic/check.py ``decide_service_findings``).
+
+A Deployment beyond the explicit reach behind a Service: the explicit search of the group is cut, and the count
+model proves that at least one of the Deployment's pods is available in every reachable state (prove.py
+``one-available``), so the Service always lists a ready endpoint.  Never HOLDS from a count-model counterexample,
+never asked with a fault or for a Service no proved Deployment backs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.count_scenarios import DEPLOYMENT
+from kubecheck.runner import CheckConfig, run_check
+from kubecheck.symbolic.prove import PROVED, VIOLATED, prove_rollout
+from model.manifests import load_manifests
+
+SERVICE = "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("KUBECHECK_CACHE_DIR", str(d))
+    return d
+
+
+@pytest.mark.parametrize("replicas,surge,unavailable,strategy,granularity,status", [
+    (4, "25%", "25%", "RollingUpdate", "write", PROVED),
+    (4, "25%", "25%", "RollingUpdate", "reconcile", PROVED),
+    (2, 0, 1, "RollingUpdate", "write", PROVED),  # one pod goes, the other stays available
+    (1, 0, 1, "RollingUpdate", "write", VIOLATED),  # the only pod goes first
+    (3, 0, 1, "Recreate", "write", VIOLATED),  # Recreate stops every pod first
+])
+def test_one_available_is_an_invariant_of_a_rollout_that_keeps_a_pod(replicas: int, surge: Any, unavailable: Any, strategy: str,
+                                                                     granularity: str, status: str) -> None:
+    res = prove_rollout(replicas, surge, unavailable, 0, 60, properties=("one-available",), granularity=granularity,
+                        replay_limit=0, strategy=strategy)
+    (pp,) = res.properties
+    assert (pp.rule_id, pp.status) == ("KC-ROLL-004", status), pp.message
+    if status == VIOLATED:
+        assert pp.counterexample is not None and pp.counterexample.states[-1].available() == 0
+
+
+def _report(tmp_path: Path, manifest: str, scenarios: tuple[str, ...] = ("rollout",)) -> Any:
+    m = tmp_path / "web.yaml"
+    m.write_text(manifest, encoding="utf-8")
+    cfg = CheckConfig(scenarios=scenarios, rule_ids=("KC-ROLL-004",), max_states=300, out_dir=str(tmp_path / "out"),
+                      write_traces=False, nodes=2)
+    return run_check(cfg, load_manifests([str(m)]))
+
+
+def _roll004(report: Any, scenario: str) -> list[tuple[str, str, str]]:
+    return [(f.target, f.verdict, f.note) for f in report.findings if f.rule_id == "KC-ROLL-004" and f.scenario == scenario]
+
+
+def test_a_cut_zero_downtime_search_of_a_large_deployment_is_decided_by_the_count_model(tmp_path: Path) -> None:
+    # 10 replicas, maxSurge/maxUnavailable 25%: the search is cut at 300 states; at least 10 - 2 pods stay available.
+    # A second Deployment with its own Service is a group apart (its small search is exhaustive: not asked)
+    api = "---\n" + DEPLOYMENT.replace("name: web", "name: api").replace("app: web", "app: api").replace("replicas: 10", "replicas: 1")
+    report = _report(tmp_path, DEPLOYMENT + SERVICE + api + SERVICE.replace("web", "api"))
+    found = {target: (verdict, note) for target, verdict, note in _roll004(report, "rollout")}
+    assert found["group Deployment default/api, Service default/api"][0] == "holds"
+    assert "count model" not in found["group Deployment default/api, Service default/api"][1]
+    verdict, note = found["group Deployment default/web, Service default/web"]
+    assert verdict == "holds", note
+    assert note.startswith("decided by the Z3 count model: Service default/web selects the pods of Deployment default/web, "
+                           "at least one of them available (Ready, not terminating) in every reachable state: holds for "
+                           "replicas = 10, proved by induction"), note
+    assert "[explicit search: search cut by max_states=300" in note
+
+
+def test_a_rollout_that_may_stop_every_pod_stays_bounded_with_the_count_models_counterexample(tmp_path: Path) -> None:
+    # maxUnavailable 100%: every pod may go at once; the count model finds it, the explicit verdict (cut) stays
+    manifest = DEPLOYMENT.replace("spec:\n  replicas: 10", "spec:\n  replicas: 10\n  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 10}}")
+    report = _report(tmp_path, manifest + SERVICE)
+    ((_, verdict, note),) = _roll004(report, "rollout")
+    assert verdict == "holds_within_bounds", note
+    assert "count model for KC-ROLL-004: Deployment default/web: the Z3 count model" in note and "counterexample" in note, note
+
+
+def test_not_asked_with_a_fault_or_for_a_service_no_deployment_backs(tmp_path: Path) -> None:
+    # pod-crash: the count model has no lemma for availability after a crash, so it is not asked (the search is cut)
+    report = _report(tmp_path, DEPLOYMENT + SERVICE, scenarios=("pod-crash",))
+    for _, verdict, note in _roll004(report, "pod-crash"):
+        assert verdict != "holds" or "count model" not in note, note
+    # a Service in front of a StatefulSet (no Deployment backs it): the cut search stays cut, the note says why
+    sts = DEPLOYMENT.replace("kind: Deployment", "kind: StatefulSet").replace("spec:\n  replicas: 10", "spec:\n  serviceName: web\n  replicas: 10")
+    report = _report(tmp_path, sts + SERVICE)
+    ((_, verdict, note),) = _roll004(report, "rollout")
+    assert verdict == "holds_within_bounds", note
+    assert note.endswith("count model for KC-ROLL-004: Service default/web selects no Deployment's pods"), note
