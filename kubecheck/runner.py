@@ -1276,6 +1276,55 @@ def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
     return out
 
 
+def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) -> list[str]:
+    """One line per workload or bare Pod whose pods' ``nodeSelector`` and required node affinity
+    (``model.scheduler.RequiredNodeAffinity``, upstream's NodeAffinity filter) match no Node of the cluster:
+    its pods stay Pending (a DaemonSet runs none), so every rule about them judges a workload that never runs,
+    and a fix the run suggests (surge, replicas) would not help; with the nodes kubecheck adds (labelled
+    ``kubernetes.io/os`` and ``kubernetes.io/arch`` only: ``kubecheck.scenarios.with_nodes``) that is usually an
+    artefact of the modelled cluster, so say so."""
+    from model.scheduler import RequiredNodeAffinity
+
+    nodes = list(cluster.nodes.values())
+    out: list[str] = []
+    owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    owners += [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
+    for kind, obj, spec in owners:
+        if not spec.node_selector and spec.node_affinity is None:
+            continue
+        need = RequiredNodeAffinity(spec.node_selector, spec.node_affinity)
+        if any(need.match(n) for n in nodes):
+            continue
+        what = ", ".join(f"{k}={v}" for k, v in spec.node_selector.items())
+        what = f"nodeSelector {what}" if what else ""
+        if spec.node_affinity is not None:
+            what += (" and " if what else "") + "required nodeAffinity"
+        effect = "it runs no pod" if kind == "DaemonSet" else "its pods stay Pending"
+        added = " (the nodes kubecheck added carry only the kubernetes.io/os and kubernetes.io/arch labels)" if nodes_added else ""
+        out.append(f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}: its {what} matches no "
+                   f"Node{added}: {effect}, so the rules judge a workload that never runs and a suggested fix (surge, "
+                   f"replicas) would not help; declare your Nodes with those labels")
+    return out
+
+
+def autoscaler_target_warnings(cluster: Any, load: Any) -> list[str]:
+    """One line per HorizontalPodAutoscaler whose scaleTargetRef names no workload of the manifests (a kind
+    kubecheck does not model, e.g. a custom resource with a scale subresource, or a workload no manifest
+    declares): its rules (KC-HPA-001..003) then judge nothing, so their HOLDS says nothing about it."""
+    out: list[str] = []
+    modelled = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+    for hpa in cluster.objects("HorizontalPodAutoscaler"):
+        _, kind, name = hpa.scale_target_ref
+        if kind in modelled and cluster.get(kind, hpa.namespace, name) is not None:
+            continue
+        why = (f"{kind} is not a kind kubecheck models (only {', '.join(modelled)} are scaled)" if kind not in modelled
+               else f"no manifest declares {kind} {hpa.namespace}/{name}")
+        out.append(f"{_where(load, 'HorizontalPodAutoscaler', hpa.namespace, hpa.name)}: HorizontalPodAutoscaler "
+                   f"{hpa.namespace}/{hpa.name}: its scaleTargetRef {kind} {name} is no workload of the check ({why}): "
+                   "its rules (KC-HPA-001..003) judge nothing about it")
+    return out
+
+
 def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload whose controller's first create the API server would refuse
     (:func:`model.validation.refused_children`): it never runs a pod, and its convergence rule says so."""
@@ -1945,7 +1994,8 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         after_convergence=tuple(dict.fromkeys(p.rule.rule_id for p in plan.planned if _after_convergence(p.rule))),
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
-        + tuple(topology_key_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
+        + tuple(topology_key_warnings(plan.loaded, load)) + tuple(node_placement_warnings(plan.loaded, load, bool(plan.nodes_added)))
+        + tuple(autoscaler_target_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

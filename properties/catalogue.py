@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Final
 
+from model.frozen import evolve
 from model.endpoints import serving_endpoint, serving_endpoints
 from model.objects import Deployment, Pod, ReplicaSet, StatefulSet
 from model.state import ClusterState
@@ -143,6 +144,11 @@ def placement_fix(objects: Any, keys: Any) -> str:
         if not _one_pod_per_node(o):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node"
+        # an HPA keeps at least minReplicas whatever spec.replicas says (absent: 1): the pods that must find nodes
+        hpa = autoscaler_of(objects, key, min_one=False)
+        if hpa is not None and hpa.min_replicas > o.replicas:
+            who += f" and HorizontalPodAutoscaler {key[1]}/{hpa.name} keeps at least {hpa.min_replicas} of them"
+            o = evolve(o, replicas=hpa.min_replicas)
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate" and _one_pod_per_node(o, across_revisions=True):
             surge, unavail = rolling_bounds(o)
             if unavail == 0:

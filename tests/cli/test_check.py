@@ -824,3 +824,65 @@ def test_kubectl_apply_of_the_unchanged_manifest_changes_nothing_in_any_version(
     report = run_check(cfg, load_manifests([str(m)]))
     assert report.exit_code == 0, [str(f) for f in report.findings]
     assert [(e.states, e.transitions) for e in report.explorations] == [(1, 0)]
+
+
+def test_a_node_selector_no_node_matches_and_an_hpa_of_an_unmodelled_target_are_warnings(tmp_path: Path) -> None:
+    # corpus sets skipper-ingress(-ds): nodeSelector kubernetes.io/role=worker fits none of the nodes kubecheck adds, so
+    # the pods stay Pending and the findings are about a workload that never runs; autoscaler-balancer-hpa: an HPA of a
+    # Balancer custom resource, whose HPA rules would otherwise hold with nothing to judge
+    from dataclasses import replace
+
+    from kubecheck.runner import autoscaler_target_warnings, node_placement_warnings
+    from kubecheck.scenarios import with_nodes
+    from model.frozen import FrozenMap
+    from model.objects import kind_of
+    from model.state import ClusterState
+
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      nodeSelector: {kubernetes.io/role: worker, kubernetes.io/os: linux}\n"
+        "      containers: [{name: c, image: nginx}]\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: b}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: balancer.x-k8s.io/v1alpha1, kind: Balancer, name: b}\n  minReplicas: 1\n  maxReplicas: 3\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: gone}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: gone}\n  minReplicas: 1\n  maxReplicas: 3\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 3\n"
+    )
+    load = load_manifests([str(m)])
+    assert load.ok, load.errors
+    objects, _ = with_nodes(tuple(load.objects), 2)
+    (w,) = node_placement_warnings(ClusterState.from_objects(objects), load, nodes_added=True)
+    assert w == (f"{m}:1: Deployment default/web: its nodeSelector kubernetes.io/os=linux, kubernetes.io/role=worker matches no Node "
+                 "(the nodes kubecheck added carry only the kubernetes.io/os and kubernetes.io/arch labels): its pods stay Pending, "
+                 "so the rules judge a workload that never runs and a suggested fix (surge, replicas) would not help; declare your "
+                 "Nodes with those labels")
+    workers = tuple(replace(o, labels=FrozenMap({**o.labels, "kubernetes.io/role": "worker"})) if kind_of(o) == "Node" else o
+                    for o in objects)
+    assert node_placement_warnings(ClusterState.from_objects(workers), load) == []
+    assert autoscaler_target_warnings(ClusterState.from_objects(objects), load) == [
+        f"{m}:13: HorizontalPodAutoscaler default/b: its scaleTargetRef Balancer b is no workload of the check (Balancer is not a "
+        "kind kubecheck models (only Deployment, StatefulSet, ReplicaSet, ReplicationController are scaled)): its rules "
+        "(KC-HPA-001..003) judge nothing about it",
+        f"{m}:21: HorizontalPodAutoscaler default/gone: its scaleTargetRef Deployment gone is no workload of the check (no manifest "
+        "declares Deployment default/gone): its rules (KC-HPA-001..003) judge nothing about it",
+    ]
+
+
+def test_the_one_pod_per_node_fix_counts_the_hpas_minimum(tmp_path: Path) -> None:
+    # corpus set skipper-ingress: no spec.replicas (1) but an HPA with minReplicas 3 and a required hostname anti-affinity:
+    # the nodes it needs are the HPA's 3, not 1
+    from model.objects import kind_of
+    from properties.catalogue import placement_fix
+
+    m = tmp_path / "m.yaml"
+    m.write_text(ANTI_AFFINITY_DEPLOYMENT.replace("replicas: 2", "replicas: 1")
+                 + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: server}\nspec:\n"
+                 "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: server}\n  minReplicas: 3\n  maxReplicas: 5\n")
+    load = load_manifests([str(m)])
+    assert load.ok, load.errors
+    objects = {(kind_of(o), o.namespace, o.name): o for o in load.objects}
+    fix = placement_fix(objects, [("Deployment", "default", "server")])
+    assert "and HorizontalPodAutoscaler default/server keeps at least 3 of them, so it needs at least 3 nodes" in fix, fix
+    assert "--nodes 1" not in fix
