@@ -733,11 +733,11 @@ def rollout_live_pods_within_surge(c: ClusterState, action: Any, n: ClusterState
     return _controller_step_respects(c, action, n, target, _live_count, _surge_ceiling, floor=False)
 
 
-#: The workloads whose Services KC-ROLL-004 judges (:func:`_serves`); :func:`no_served_service` must read the same.
+#: The workloads whose Services KC-ROLL-004 judges (:func:`serves`); :func:`no_served_service` must read the same.
 SERVING_KINDS: Final = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
 
 
-def _serves(c: ClusterState, svc: Any) -> bool:
+def serves(c: ClusterState, svc: Any) -> bool:
     """Whether some workload meant to run pods for this Service has replicas >= 1."""
     if not svc.selector:
         return False
@@ -751,10 +751,10 @@ def _serves(c: ClusterState, svc: Any) -> bool:
 
 
 def service_down(c: ClusterState, svc: Any) -> bool:
-    """A Service some workload serves (``_serves``) with no serving endpoint (``model.endpoints``:
+    """A Service some workload serves (``serves``) with no serving endpoint (``model.endpoints``:
     Ready and not terminating, or with publishNotReadyAddresses any pod with an IP, not terminal,
     not terminating): KC-ROLL-004's violation."""
-    return _serves(c, svc) and not any(app_serves(p) for p in serving_endpoints(c, svc))
+    return serves(c, svc) and not any(app_serves(p) for p in serving_endpoints(c, svc))
 
 
 def app_serves(pod: Any) -> bool:
@@ -838,7 +838,7 @@ def _inert(actions: tuple[Any, ...]) -> bool:
 
 
 def no_served_service(c: ClusterState, actions: tuple[Any, ...]) -> str:
-    """KC-ROLL-004 holds in every state when no Service may select the pods of a workload the rule counts (``_serves``:
+    """KC-ROLL-004 holds in every state when no Service may select the pods of a workload the rule counts (``serves``:
     a Deployment, ReplicaSet, ReplicationController or StatefulSet, any replicas) and the user actions create or
     re-template none (``_INERT_ACTIONS``; a bare pod a user creates is no workload).  A ReplicaSet a Deployment will
     create carries the Deployment's template plus ``pod-template-hash`` (model.decompose.may_select)."""

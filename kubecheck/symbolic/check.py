@@ -756,7 +756,7 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
                             timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
     """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-004 (zero downtime)
     finding decided by the count model where it can be: in a scenario without faults, when every Service of
-    the finding's group (or cluster) that some workload serves (the rule's ``_serves``) selects the pods of a
+    the finding's group (or cluster) that some workload serves (the rule's ``serves``) selects the pods of a
     Deployment of the group (its selector is part of the template's labels, the namespace is the same) for
     which the count model proves that at least one pod is available in every reachable state (prove.py
     ``one-available``, an invariant over every step) and :func:`coverage` covers the scenario.
@@ -776,7 +776,7 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
     faults = spec.faults
     if getattr(faults, "container_crash", 0) or getattr(faults, "node_failure", 0):
         return findings  # the count model has no lemma for availability after a fault: not asked (a BMC would be long)
-    from properties.catalogue import _serves
+    from properties.catalogue import serves
 
     cache = cache_dir() if cache is None else cache
     overlaps = _overlapping(cluster)
@@ -787,7 +787,7 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         members = _members(f, cluster)
         served = [svc for svc in cluster.objects("Service") if ("Service", svc.namespace, svc.name) in members
-                  and _serves(cluster, svc)]
+                  and serves(cluster, svc)]
         reasons: list[str] = []
         proofs: list[str] = []
         for svc in served:

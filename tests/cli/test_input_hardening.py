@@ -233,7 +233,7 @@ def test_a_budget_that_allows_no_eviction_is_warned_without_a_search(tmp_path: P
 
 def test_a_service_of_a_daemon_set_only_is_said_to_be_unjudged(tmp_path: Path) -> None:
     # KC-ROLL-004 counts the Services of Deployments, ReplicaSets, ReplicationControllers and StatefulSets
-    # (catalogue._serves); a DaemonSet's Service used to get no word at all (review)
+    # (catalogue.serves); a DaemonSet's Service used to get no word at all (review)
     m = tmp_path / "ds.yaml"
     m.write_text(PER_POD.replace("kind: StatefulSet", "kind: DaemonSet").replace("  replicas: 2\n  serviceName: kafka\n", "")
                  .replace(", statefulset.kubernetes.io/pod-name: kafka-0", ""))
