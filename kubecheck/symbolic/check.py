@@ -32,7 +32,7 @@ from model.objects import Deployment, IntOrString
 __all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
            "decide_service_findings", "SERVICE_RULE",
            "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir",
-           "image_changes", "scale_targets"]
+           "image_changes", "scale_targets", "settled_like_count_start"]
 
 #: rule id -> the property key of prove_rollout
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap",
@@ -638,6 +638,9 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
         why = "kubelet_terminal_phase is not in the checked refinement"
     if not why and cluster is not None and _autoscaled(cluster, d):
         why = "a HorizontalPodAutoscaler scales this Deployment (the count model's replicas are fixed)"
+    if not why and cluster is not None and not settled_like_count_start(cluster, d):
+        why = ("its pods are not all available in the settled state (e.g. Pending: no node fits them); the count model "
+               "starts from a converged Deployment (one ReplicaSet, every replica available)")
     rolls = any(_sets_image_of(e, d) for e in actions)
     changes, _ = image_changes(d, actions)
     return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
@@ -649,6 +652,23 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
 def _autoscaled(cluster: Any, d: Deployment) -> bool:
     """Whether a HorizontalPodAutoscaler of ``d``'s namespace targets it (it writes its spec.replicas)."""
     return any(h.scale_target_ref[1:] == ("Deployment", d.name) for h in cluster.objects("HorizontalPodAutoscaler", d.namespace))
+
+
+def settled_like_count_start(cluster: Any, d: Deployment) -> bool:
+    """Whether ``d`` in the settled ``cluster`` is what the count model's initial state says (rollout.py
+    ``initial_state``): one ReplicaSet it controls, at ``d.replicas``, with exactly that many active pods, every one
+    available (refinement.py ``_active``, ``_available``).  A Deployment whose pods no node fits (a nodeSelector,
+    capacity, anti-affinity on too few nodes) settles short of that, and a proof from the count model's start
+    says nothing about runs from there."""
+    from kubecheck.symbolic.refinement import _active, _available
+
+    owned = [rs for rs in cluster.objects("ReplicaSet", d.namespace)
+             if (ref := rs.controller_ref()) is not None and ref.uid == d.uid]
+    if len(owned) != 1 or owned[0].replicas != d.replicas:
+        return False
+    pods = [p for p in cluster.objects("Pod", d.namespace)
+            if (ref := p.controller_ref()) is not None and ref.uid == owned[0].uid and _active(p)]
+    return len(pods) == d.replicas and all(_available(p, d.min_ready_seconds) for p in pods)
 
 
 def _target(target: Any) -> tuple[str, str] | None:

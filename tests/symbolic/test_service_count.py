@@ -93,3 +93,19 @@ def test_not_asked_with_a_fault_or_for_a_service_no_deployment_backs(tmp_path: P
     ((_, verdict, note),) = _roll004(report, "rollout")
     assert verdict == "holds_within_bounds", note
     assert note.endswith("count model for KC-ROLL-004: Service default/web selects no Deployment's pods"), note
+
+
+def test_a_deployment_that_settles_short_of_its_replicas_is_not_decided_by_the_count_model(tmp_path: Path) -> None:
+    # a nodeSelector no node matches: every pod stays Pending, so the settled state is not the count model's start
+    # (every replica available); neither KC-ROLL-001 nor KC-ROLL-004 may be proved from that start
+    manifest = DEPLOYMENT.replace("    spec:\n      containers:", "    spec:\n      nodeSelector: {disk: ssd}\n      containers:")
+    assert manifest != DEPLOYMENT
+    m = tmp_path / "web.yaml"
+    m.write_text(manifest + SERVICE, encoding="utf-8")
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-ROLL-001", "KC-ROLL-004"), max_states=300,
+                      out_dir=str(tmp_path / "out"), write_traces=False, nodes=2)
+    report = run_check(cfg, load_manifests([str(m)]))
+    for f in report.findings:
+        assert "count-model proof" not in f.reductions, (f.rule_id, f.note)
+    (f,) = [f for f in report.findings if f.rule_id == "KC-ROLL-001"]
+    assert "its pods are not all available in the settled state" in f.note, f.note
