@@ -23,11 +23,12 @@ demo: $(STAMP)
 # packages are compiled once up front, and each subprocess a test starts (the console script, fresh
 # interpreters, Ray's workers) and each xdist worker reuses it instead of compiling every module again.
 test: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q -j 0 kubecheck model properties traces bench >/dev/null
+	PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q -j 0 kubecheck model properties traces bench
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n auto --dist loadgroup
 
 # every tier: the tier-2 tests (larger instances) and the KUBECHECK_SLOW cases too (about an hour on 2 cores)
 test-slow: $(STAMP)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q -j 0 kubecheck model properties traces bench
 	PYTHONDONTWRITEBYTECODE= KUBECHECK_SLOW=1 $(PY) -m pytest -n auto --dist loadgroup
 
 bench: $(STAMP)

@@ -1143,7 +1143,7 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
         where = _where(load, "Service", svc.namespace, svc.name)
         sel = ",".join(f"{k}={v}" for k, v in sorted(svc.selector.items()))
         if served and all(kind == "DaemonSet" for kind, _ in served):
-            # properties.catalogue._serves: KC-ROLL-004 counts the Services of the replica-counting workloads only
+            # properties.catalogue.serves: KC-ROLL-004 counts the Services of the replica-counting workloads only
             out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} selects only the pods of DaemonSet "
                        f"{served[0][1].namespace}/{served[0][1].name}; KC-ROLL-004 judges the Services of Deployments, "
                        "ReplicaSets, ReplicationControllers and StatefulSets, so it says nothing about it")
@@ -1281,7 +1281,7 @@ def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) 
     (``model.scheduler.RequiredNodeAffinity``, upstream's NodeAffinity filter) match no Node of the cluster:
     its pods stay Pending (a DaemonSet runs none), so every rule about them judges a workload that never runs,
     and a fix the run suggests (surge, replicas) would not help; with the nodes kubecheck adds (labelled
-    ``kubernetes.io/os`` and ``kubernetes.io/arch`` only: ``kubecheck.scenarios.with_nodes``) that is usually an
+    ``kubernetes.io/os``, ``kubernetes.io/arch`` and their ``beta.`` forms only: ``kubecheck.scenarios.with_nodes``) that is usually an
     artefact of the modelled cluster, so say so."""
     from model.scheduler import RequiredNodeAffinity
 
@@ -1300,7 +1300,8 @@ def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) 
         if spec.node_affinity is not None:
             what += (" and " if what else "") + "required nodeAffinity"
         effect = "it runs no pod" if kind == "DaemonSet" else "its pods stay Pending"
-        added = " (the nodes kubecheck added carry only the kubernetes.io/os and kubernetes.io/arch labels)" if nodes_added else ""
+        added = (" (the nodes kubecheck added carry only the os and arch labels, kubernetes.io/ and beta.kubernetes.io/)"
+                 if nodes_added else "")
         out.append(f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}: its {what} matches no "
                    f"Node{added}: {effect}, so the rules judge a workload that never runs and a suggested fix (surge, "
                    f"replicas) would not help; declare your Nodes with those labels")

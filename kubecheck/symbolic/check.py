@@ -131,6 +131,8 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     tests/symbolic/test_refinement.py ``test_min_ready_seconds_with_a_node_failure_refines``).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
+    from model.frozen import EMPTY
+    from model.kubelet import ImageFacts, image_facts
 
     if deployment.strategy.type not in STRATEGY_RULES:
         return f"strategy {deployment.strategy.type}: the count model has RollingUpdate and Recreate"
@@ -173,6 +175,14 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
                 "minReadySeconds timer before its status write, which the count model does not have")
     if any(is_broken_image(c.image) for c in deployment.template.containers):
         return "a broken image's readiness fails without a fault budget"
+    # an image a kubectl set image writes: a tag with facts (``:broken``: a Ready pod may turn unready at any moment
+    # without a fault; ``:unready``) is a behaviour the count model lacks (model.kubelet._TAG_FACTS)
+    for entry in user_actions:
+        ua = entry[0] if isinstance(entry, tuple) else entry
+        if isinstance(ua, SetImage) and _is_this(ua, deployment):
+            tagged = [img for _, img in ua.pairs() if image_facts(EMPTY, img) != ImageFacts()]
+            if tagged:
+                return f"kubectl set image to {tagged[0]}, whose tag gives it image facts (readiness), is not in the count model"
     return ""
 
 
@@ -776,7 +786,8 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
                             timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
     """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-004 (zero downtime)
     finding decided by the count model where it can be: in a scenario without faults, when every Service of
-    the finding's group (or cluster) that some workload serves (the rule's ``serves``) selects the pods of a
+    the finding's group (or cluster) that some workload may serve in some state (the rule's ``serves``, a
+    ReplicaSet a Deployment will create included: ``model.decompose.may_select``) selects the pods of a
     Deployment of the group (its selector is part of the template's labels, the namespace is the same) for
     which the count model proves that at least one pod is available in every reachable state (prove.py
     ``one-available``, an invariant over every step) and :func:`coverage` covers the scenario.
@@ -796,7 +807,19 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
     faults = spec.faults
     if getattr(faults, "container_crash", 0) or getattr(faults, "node_failure", 0):
         return findings  # the count model has no lemma for availability after a fault: not asked (a BMC would be long)
-    from properties.catalogue import serves
+    from model.decompose import may_select
+    from model.labels import selector_from_set
+    from properties.catalogue import SERVING_KINDS
+
+    def may_be_served(svc: Any) -> bool:
+        """Whether some workload may ever serve ``svc`` (the rule's ``serves`` in some reachable state): its
+        selector may match the pods of a workload the rule counts, a ReplicaSet a Deployment will create
+        included (``pod-template-hash``: model.decompose.may_select), as ``no_served_service`` reads it."""
+        if not svc.selector:
+            return False
+        sel = selector_from_set(svc.selector)
+        return any(may_select(sel, w.template.labels, (kind, w.namespace, w.name))
+                   for kind in SERVING_KINDS for w in cluster.objects(kind, svc.namespace))
 
     cache = cache_dir() if cache is None else cache
     overlaps = _overlapping(cluster)
@@ -807,7 +830,7 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
             continue
         members = _members(f, cluster)
         served = [svc for svc in cluster.objects("Service") if ("Service", svc.namespace, svc.name) in members
-                  and serves(cluster, svc)]
+                  and may_be_served(svc)]
         reasons: list[str] = []
         proofs: list[str] = []
         for svc in served:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from kubecheck.output import render
 from kubecheck.runner import CheckConfig, run_check
-from model.environment import RelabelPods, ScaleWorkload, SetImage
+from model.environment import RelabelPods, RollbackDeployment, ScaleWorkload, SetImage
 from model.manifests import load_manifests
 from model.state import ClusterState
 from model.undo import UndoRollout
-from model.environment import RollbackDeployment
 from properties.catalogue import no_readiness_probe, no_recreate_deployment, no_rollback, no_served_service
 
 DEPLOYMENT = """apiVersion: apps/v1

@@ -109,3 +109,32 @@ def test_a_deployment_that_settles_short_of_its_replicas_is_not_decided_by_the_c
         assert "count-model proof" not in f.reductions, (f.rule_id, f.note)
     (f,) = [f for f in report.findings if f.rule_id == "KC-ROLL-001"]
     assert "its pods are not all available in the settled state" in f.note, f.note
+
+
+@pytest.mark.parametrize("rule", ["KC-ROLL-004", "KC-ROLL-001"])
+def test_a_set_image_to_a_flapping_image_is_not_in_the_count_model(tmp_path: Path, rule: str) -> None:
+    # review 15, D1: ``:broken`` readiness flaps (model.kubelet._TAG_FACTS): a Ready pod may turn unready without a fault,
+    # a step the count model lacks; the explicit search violates both rules at small replicas, so at 10 neither may be
+    # proved (KC-ROLL-001 was, before coverage read the image a set image writes)
+    probe = "        image: nginx:1.25\n        readinessProbe: {httpGet: {path: /, port: 80}}\n"
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT.replace("        image: nginx:1.25\n", probe) + SERVICE, encoding="utf-8")
+    s = tmp_path / "s.yaml"
+    s.write_text("name: brk\nactions:\n- set-image: {kind: Deployment, name: web, image: nginx:broken}\n", encoding="utf-8")
+    cfg = CheckConfig(scenarios=(), scenario_files=(str(s),), rule_ids=(rule,), max_states=300, out_dir=str(tmp_path / "out"),
+                      write_traces=False, nodes=2)
+    report = run_check(cfg, load_manifests([str(m)]))
+    (f,) = [f for f in report.findings if f.rule_id == rule]
+    assert "count-model proof" not in f.reductions and f.verdict != "holds", (f.verdict, f.note)
+    assert "kubectl set image to nginx:broken, whose tag gives it image facts (readiness), is not in the count model" in f.note
+
+
+def test_a_service_a_future_replicaset_may_serve_needs_a_backer_too(tmp_path: Path) -> None:
+    # review 15, D2: a Service selecting a pod-template-hash is served by no workload at the start, but may be by the
+    # ReplicaSet the rollout creates (model.decompose.may_select); the Deployment's proof does not cover it (its
+    # template lacks the label), so the cut finding stays cut
+    hashed = SERVICE.replace("name: web}", "name: canary}").replace("{app: web}", "{app: web, pod-template-hash: abc}")
+    report = _report(tmp_path, DEPLOYMENT + SERVICE + hashed)
+    ((_, verdict, note),) = _roll004(report, "rollout")
+    assert verdict == "holds_within_bounds", note
+    assert "count model for KC-ROLL-004: Service default/canary selects no Deployment's pods" in note, note
