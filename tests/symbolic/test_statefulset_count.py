@@ -298,6 +298,9 @@ def test_coverage_names_what_the_abstraction_lacks(tmp_path: Path) -> None:
     scale = (*acts, (ScaleWorkload("StatefulSet", "db", 11), 1))
     assert "ScaleWorkload" in sts_coverage(s, scale, spec, "write")
     assert "more than one image change" in sts_coverage(s, ((acts[0][0], 2),), spec, "write")
+    # review 15: a set image to a tag with facts (:broken readiness flaps without a fault) is not in the abstraction
+    broken = ((replace(acts[0][0], image="db:broken"), 1),)
+    assert "kubectl set image to db:broken, whose tag gives it image facts" in sts_coverage(s, broken, spec, "write")
     assert "stale reads" in sts_coverage(s, acts, replace(spec, caches="lagged"), "write")
     on_delete = replace(s, update_strategy=StatefulSetUpdateStrategy(type="OnDelete"))
     assert "OnDelete" in sts_coverage(on_delete, acts, spec, "write")
