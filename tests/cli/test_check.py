@@ -855,7 +855,7 @@ def test_a_node_selector_no_node_matches_and_an_hpa_of_an_unmodelled_target_are_
     objects, _ = with_nodes(tuple(load.objects), 2)
     (w,) = node_placement_warnings(ClusterState.from_objects(objects), load, nodes_added=True)
     assert w == (f"{m}:1: Deployment default/web: its nodeSelector kubernetes.io/os=linux, kubernetes.io/role=worker matches no Node "
-                 "(the nodes kubecheck added carry only the kubernetes.io/os and kubernetes.io/arch labels): its pods stay Pending, "
+                 "(the nodes kubecheck added carry only the os and arch labels, kubernetes.io/ and beta.kubernetes.io/): its pods stay Pending, "
                  "so the rules judge a workload that never runs and a suggested fix (surge, replicas) would not help; declare your "
                  "Nodes with those labels")
     workers = tuple(replace(o, labels=FrozenMap({**o.labels, "kubernetes.io/role": "worker"})) if kind_of(o) == "Node" else o

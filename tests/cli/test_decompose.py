@@ -28,7 +28,8 @@ DATA = Path(__file__).parent / "data" / "decompose"
 CASES = [
     ("two-services.yaml", ("rollout", "pod-crash", "node-failure", "force-delete", "sandbox-death", "controller-crash")),
     ("web-and-db.yaml", ("rollout", "pod-crash", "node-failure", "force-delete", "sandbox-death")),
-    ("api-and-worker.yaml", ("rollout", "pod-crash", "node-failure", "force-delete", "sandbox-death")),
+    # ~22 s: tier 2 (CI time, session 15); the two other sets check the same product in CI
+    pytest.param("api-and-worker.yaml", ("rollout", "pod-crash", "node-failure", "force-delete", "sandbox-death"), marks=pytest.mark.tier2),
 ]
 
 
@@ -50,7 +51,7 @@ def _verdicts(report: object) -> tuple[dict[tuple[str, str, str], str], dict[tup
     return per_target, cluster
 
 
-@pytest.mark.parametrize("name,scenarios", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name,scenarios", CASES, ids=[(c.values if hasattr(c, "values") else c)[0] for c in CASES])
 def test_groups_apart_give_the_products_verdicts(name: str, scenarios: tuple[str, ...], tmp_path: Path) -> None:
     split = _check(name, scenarios, True, tmp_path / "split")
     whole = _check(name, scenarios, False, tmp_path / "whole")
@@ -157,7 +158,9 @@ def _without_stable_surge(tmp_path: Path) -> Path:
     return f
 
 
-@pytest.mark.parametrize("scenarios", [("rollout-all",), ("rollout",), ("pod-crash",), ("node-failure",)])
+# rollout-all: ~30-45 s (both unbounded searches): tier 2 (CI time, session 15); test_rolling_every_workload_at_once_is_its_own_scenario
+# runs rollout-all split in CI, and the three other scenario lists check this split against the whole cluster
+@pytest.mark.parametrize("scenarios", [pytest.param(("rollout-all",), marks=pytest.mark.tier2), ("rollout",), ("pod-crash",), ("node-failure",)])
 def test_a_service_shared_by_two_groups_splits_them_when_its_anchor_keeps_an_endpoint(scenarios: tuple[str, ...], tmp_path: Path) -> None:
     """No actor reads a Service: only KC-ROLL-004 does, and a Service that keeps a serving endpoint in one
     group (its anchor) is never down.  The groups are explored apart (the anchor's search checks that

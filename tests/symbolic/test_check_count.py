@@ -138,7 +138,7 @@ def test_an_uncovered_scenario_keeps_the_explicit_verdict(tmp_path: Path) -> Non
         assert "count model not applicable: fault sandbox_death is not in the count model" in note
 
 
-@pytest.mark.parametrize("replicas", [10, 100])
+@pytest.mark.parametrize("replicas", [10, pytest.param(100, marks=pytest.mark.tier2)])  # 100: tier 2 (~9 s; CI time)
 def test_node_failure_and_pod_crash_scenarios_are_proved(tmp_path: Path, replicas: int) -> None:
     """The built-in node-failure (with its operator deleting the failed Node) and pod-crash
     scenarios on a 10- and a 100-replica Deployment: the count model without a rollout proves both
