@@ -41,10 +41,10 @@ def test_outputs_are_byte_identical_with_one_and_two_jobs(tmp_path: Path) -> Non
         d = tmp_path / f"jobs{jobs}"
         d.mkdir()
         common = [str(MIXED), str(VIOLATION), *FAST, "--jobs", jobs]
+        # JSON (every field of the report) and text; SARIF and JUnit are renderings of the same report, and
+        # tests/cli/test_determinism.py compares all four byte for byte under two hash seeds (CI time, session 15)
         runs = [
             _kubecheck([*common, "--out", "out", "-f", "json", "-o", "report.json"], d),
-            _kubecheck([*common, "--out", "out-sarif", "-f", "sarif", "-o", "report.sarif"], d),
-            _kubecheck([*common, "--out", "out-junit", "-f", "junit", "-o", "report.xml"], d),
             _kubecheck([*common, "--out", "out-text"], d),
         ]
         for r in runs:
