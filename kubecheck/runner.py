@@ -1239,6 +1239,13 @@ def reference_warnings(load: Any) -> list[str]:
     return out
 
 
+def _pod_spec_owners(cluster: Any) -> list[tuple[str, Any, Any]]:
+    """``(kind, object, pod spec)`` of every workload (its template) and every bare Pod: where the warnings about
+    a pod's placement look."""
+    owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
+    return owners + [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
+
+
 def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload or Pod with a required pod affinity or anti-affinity term, or a DoNotSchedule
     topology spread constraint, whose topologyKey no Node carries (``kubernetes.io/hostname`` is carried by
@@ -1252,8 +1259,7 @@ def topology_key_warnings(cluster: Any, load: Any) -> list[str]:
 
     nodes = list(cluster.nodes.values())
     out: list[str] = []
-    owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
-    owners += [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
+    owners = _pod_spec_owners(cluster)
     for kind, obj, spec in owners:
         where = f"{_where(load, kind, obj.namespace, obj.name)}: {kind} {obj.namespace}/{obj.name}"
         for group, terms, effect in (("podAffinity", spec.pod_affinity, "fits no node"),
@@ -1287,8 +1293,7 @@ def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) 
 
     nodes = list(cluster.nodes.values())
     out: list[str] = []
-    owners = [(kind, w, w.template) for kind in WORKLOAD_KINDS for w in cluster.objects(kind)]
-    owners += [("Pod", p, p) for p in cluster.objects("Pod") if not p.owner_references]
+    owners = _pod_spec_owners(cluster)
     for kind, obj, spec in owners:
         if not spec.node_selector and spec.node_affinity is None:
             continue

@@ -32,7 +32,7 @@ from model.objects import Deployment, IntOrString
 __all__ = ["RULES", "STRATEGY_RULES", "VACUOUS", "rules_for", "MODEL_VERSION", "EXPLICIT_REACH", "CountVerdict", "coverage", "count_verdict", "decide_rollout_findings",
            "decide_service_findings", "SERVICE_RULE",
            "decide_before_search", "beyond_explicit_reach", "scenario_verdict", "smallest_counterexample", "cache_dir",
-           "image_changes", "scale_targets", "settled_like_count_start"]
+           "image_changes", "scale_targets", "settled_like_count_start", "image_with_tag_facts"]
 
 #: rule id -> the property key of prove_rollout
 RULES: dict[str, str] = {"KC-ROLL-001": "min-available", "KC-ROLL-002": "max-surge", "KC-ROLL-005": "no-overlap",
@@ -131,8 +131,6 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
     tests/symbolic/test_refinement.py ``test_min_ready_seconds_with_a_node_failure_refines``).
     """
     from model.environment import DeleteFailedNode, SetImage, is_broken_image
-    from model.frozen import EMPTY
-    from model.kubelet import ImageFacts, image_facts
 
     if deployment.strategy.type not in STRATEGY_RULES:
         return f"strategy {deployment.strategy.type}: the count model has RollingUpdate and Recreate"
@@ -175,15 +173,22 @@ def coverage(deployment: Deployment, user_actions: Iterable[Any], faults: Any, g
                 "minReadySeconds timer before its status write, which the count model does not have")
     if any(is_broken_image(c.image) for c in deployment.template.containers):
         return "a broken image's readiness fails without a fault budget"
-    # an image a kubectl set image writes: a tag with facts (``:broken``: a Ready pod may turn unready at any moment
-    # without a fault; ``:unready``) is a behaviour the count model lacks (model.kubelet._TAG_FACTS)
     for entry in user_actions:
         ua = entry[0] if isinstance(entry, tuple) else entry
-        if isinstance(ua, SetImage) and _is_this(ua, deployment):
-            tagged = [img for _, img in ua.pairs() if image_facts(EMPTY, img) != ImageFacts()]
-            if tagged:
-                return f"kubectl set image to {tagged[0]}, whose tag gives it image facts (readiness), is not in the count model"
+        tagged = image_with_tag_facts(ua) if isinstance(ua, SetImage) and _is_this(ua, deployment) else None
+        if tagged:
+            return f"kubectl set image to {tagged}, whose tag gives it image facts (readiness), is not in the count model"
     return ""
+
+
+def image_with_tag_facts(set_image: Any) -> str | None:
+    """The first image a ``kubectl set image`` writes whose tag gives it image facts (model.kubelet.image_facts:
+    ``:broken``, a Ready pod may turn unready at any moment without a fault; ``:unready``), or None: a behaviour
+    neither the count model nor the StatefulSet abstraction has (review 15)."""
+    from model.frozen import EMPTY
+    from model.kubelet import ImageFacts, image_facts
+
+    return next((img for _, img in set_image.pairs() if image_facts(EMPTY, img) != ImageFacts()), None)
 
 
 def image_changes(deployment: Deployment, user_actions: Iterable[Any]) -> tuple[int, str]:

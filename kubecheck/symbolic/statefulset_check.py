@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from kubecheck.symbolic.check import EXPLICIT_REACH, FAMILY_MAX, NOT_COVERED, CountVerdict, _load, _store, cache_dir
+from kubecheck.symbolic.check import EXPLICIT_REACH, FAMILY_MAX, NOT_COVERED, CountVerdict, _load, _store, cache_dir, image_with_tag_facts
 from kubecheck.symbolic.statefulset_count import PROVED, STS_RULES, prove_statefulset
 from model.objects import StatefulSet
 
@@ -60,8 +60,6 @@ def sts_coverage(s: StatefulSet, user_actions: Iterable[Any], spec: Any, granula
     maxUnavailable of 1 (a larger one deletes several ordinals at once: not a prefix shape).
     """
     from model.environment import SetImage, is_broken_image
-    from model.frozen import EMPTY
-    from model.kubelet import ImageFacts, image_facts
     from model.statefulset_utils import get_stateful_set_max_unavailable
     from model.versions import feature_gate
 
@@ -90,10 +88,9 @@ def sts_coverage(s: StatefulSet, user_actions: Iterable[Any], spec: Any, granula
             return f"user action {type(ua).__name__} is not in the StatefulSet abstraction (only kubectl set image)"
         if (ua.kind, ua.namespace, ua.name) == ("StatefulSet", s.namespace, s.name):
             mine += entry[1] if isinstance(entry, tuple) else 1
-            # a tag with facts (``:broken``: readiness flaps with no fault) in the image written (review 15)
-            tagged = [img for _, img in ua.pairs() if image_facts(EMPTY, img) != ImageFacts()]
+            tagged = image_with_tag_facts(ua)
             if tagged:
-                return f"kubectl set image to {tagged[0]}, whose tag gives it image facts (readiness), is not in the StatefulSet abstraction"
+                return f"kubectl set image to {tagged}, whose tag gives it image facts (readiness), is not in the StatefulSet abstraction"
     if mine > 1:
         return "more than one image change of this StatefulSet (a rollout started mid-rollout)"
     g = spec.granularity or granularity
