@@ -101,3 +101,32 @@ def test_recreate_and_rollback_rules_have_nothing_to_judge_without_recreate_or_u
     undo = (*inert, UndoRollout(RollbackDeployment("web")))
     assert no_rollback(c, undo) == "" and no_rollback(c, (RollbackDeployment("web"),)) == ""
     assert no_recreate_deployment(c, undo) == ""  # not inert: the rule is judged
+
+
+def test_a_cut_rollout_decides_the_recreate_and_rollback_rules_unless_an_apply_may_make_one(tmp_path: Path) -> None:
+    # review 15, T4, end to end: a cut search of a RollingUpdate rollout; KC-ROLL-005 and KC-ROLL-006 have nothing to judge
+    m = tmp_path / "web.yaml"
+    m.write_text(DEPLOYMENT.replace("PROBE", ""))
+    rules = ("KC-ROLL-005", "KC-ROLL-006")
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=rules, nodes=1, granularity="reconcile", max_states=30,
+                      out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    got = {f.rule_id: f for f in report.findings}
+    for rid, why in (("KC-ROLL-005", "no Deployment has strategy Recreate (the rule judges no other)"),
+                     ("KC-ROLL-006", "it judges only kubectl rollout undo steps")):
+        f = got[rid]
+        assert f.verdict == "holds" and f.note.startswith(f"holds in every state: {why}, and no user action"), (rid, f.note)
+        assert "nothing to judge" in f.reductions and f.bound_hit == "max_states"
+    assert report.exit_code == 0
+    # a scenario whose kubectl apply creates a Recreate Deployment: the rules judge what it makes, so the cut stands
+    (tmp_path / "old.yaml").write_text(DEPLOYMENT.replace("PROBE", "").replace("name: web", "name: old")
+                                       .replace("app: web", "app: old").replace("  replicas: 2", "  replicas: 2\n  strategy: {type: Recreate}"))
+    s = tmp_path / "s.yaml"
+    s.write_text("name: add\nactions:\n- set-image: {kind: Deployment, name: web, image: web:2}\n- apply: old.yaml\n")
+    cfg = CheckConfig(scenarios=(), scenario_files=(str(s),), rule_ids=rules, nodes=1, granularity="reconcile", max_states=30,
+                      out_dir=str(tmp_path / "out2"), progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    got = {f.rule_id: f for f in report.findings}
+    for rid in rules:
+        assert got[rid].verdict == "holds_within_bounds" and "nothing to judge" not in got[rid].reductions, (rid, got[rid].note)
+    assert report.exit_code == 3

@@ -138,3 +138,74 @@ def test_a_service_a_future_replicaset_may_serve_needs_a_backer_too(tmp_path: Pa
     ((_, verdict, note),) = _roll004(report, "rollout")
     assert verdict == "holds_within_bounds", note
     assert "count model for KC-ROLL-004: Service default/canary selects no Deployment's pods" in note, note
+
+
+def _scenario_report(tmp_path: Path, manifest: str, scenario: str, rules: tuple[str, ...] = ("KC-ROLL-004",)) -> Any:
+    m = tmp_path / "web.yaml"
+    m.write_text(manifest, encoding="utf-8")
+    s = tmp_path / "s.yaml"
+    s.write_text(scenario, encoding="utf-8")
+    cfg = CheckConfig(scenarios=(), scenario_files=(str(s),), rule_ids=rules, max_states=300, out_dir=str(tmp_path / "out"),
+                      write_traces=False, nodes=2)
+    return run_check(cfg, load_manifests([str(m)]))
+
+
+#: a second Deployment, api (1 replica), whose pods also carry ``tier: front``; web's template gets the label too, and a
+#: Service selecting ``tier: front`` joins the two workloads into one group (model.decompose)
+_TIER = "      labels: {app: web}\n"
+_JOINED = (DEPLOYMENT.replace(_TIER, "      labels: {app: web, tier: front}\n") + SERVICE
+           + "---\n" + DEPLOYMENT.replace("name: web", "name: api").replace("app: web", "app: api").replace("replicas: 10", "replicas: 1")
+           .replace("      labels: {app: api}\n", "      labels: {app: api, tier: front}\n")
+           + SERVICE.replace("name: web}", "name: front}").replace("{app: web}", "{tier: front}"))
+
+
+def test_a_group_with_a_service_no_proved_deployment_backs_stays_bounded(tmp_path: Path) -> None:
+    # review 15, T2: web (10 replicas, proved) and a StatefulSet db in one group (db's pods require a web pod on their
+    # node: inter-pod affinity joins them, model.decompose); Service db selects only the StatefulSet's pods, which the
+    # count model says nothing about: the group's finding stays cut although Service web is backed
+    affinity = ("    spec:\n      affinity:\n        podAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+                "          - labelSelector: {matchLabels: {app: web}}\n            topologyKey: kubernetes.io/hostname\n"
+                "      containers:")
+    sts = (DEPLOYMENT.replace("kind: Deployment", "kind: StatefulSet").replace("name: web", "name: db")
+           .replace("spec:\n  replicas: 10", "spec:\n  serviceName: db\n  replicas: 2").replace("app: web", "app: db")
+           .replace("    spec:\n      containers:", affinity))
+    assert "podAffinity" in sts
+    report = _report(tmp_path, DEPLOYMENT + SERVICE + "---\n" + sts + SERVICE.replace("web", "db"))
+    ((target, verdict, note),) = _roll004(report, "rollout")
+    assert target == "", target  # one group: the whole cluster
+    assert verdict == "holds_within_bounds", note
+    assert note.endswith("count model for KC-ROLL-004: Service default/db selects no Deployment's pods"), note
+
+
+def test_another_workloads_action_in_the_group_keeps_the_count_model_out(tmp_path: Path) -> None:
+    # review 15, T3: a kubectl scale of api, in web's group, is a step the count model of web does not have
+    scenario = ("name: both\nactions:\n- set-image: {kind: Deployment, name: web, image: nginx:1.26}\n"
+                "- scale: {kind: Deployment, name: api, replicas: 2}\n")
+    report = _scenario_report(tmp_path, _JOINED, scenario)
+    ((target, verdict, note),) = [f for f in _roll004(report, "both") if "Deployment default/web" in f[0]]
+    assert verdict == "holds_within_bounds", note
+    assert "user action ScaleWorkload is not in the count model" in note, note
+
+
+def test_a_scale_of_the_backer_to_zero_is_not_proved(tmp_path: Path) -> None:
+    # review 15, T3: kubectl scale web --replicas 0 during its rollout takes every endpoint away; the count model's
+    # invariant fails (a counterexample, never reported as a violation by itself) and the cut finding stays cut
+    scenario = ("name: zero\nactions:\n- set-image: {kind: Deployment, name: web, image: nginx:1.26}\n"
+                "- scale: {kind: Deployment, name: web, replicas: 0}\n")
+    report = _scenario_report(tmp_path, DEPLOYMENT + SERVICE, scenario)
+    ((_, verdict, note),) = _roll004(report, "zero")
+    assert verdict != "holds", note
+    assert "count model for KC-ROLL-004: Deployment default/web" in note and "counterexample" in note, note
+
+
+def test_a_healthy_deployment_with_min_ready_seconds_is_still_decided(tmp_path: Path) -> None:
+    # review 15, T5: the count model's start guard (settled_like_count_start) must not refuse the common healthy case:
+    # minReadySeconds 5, every pod available in the settled state; KC-ROLL-001 and KC-ROLL-004 both proved at 10
+    manifest = DEPLOYMENT.replace("spec:\n  replicas: 10", "spec:\n  replicas: 10\n  minReadySeconds: 5")
+    assert manifest != DEPLOYMENT
+    report = _scenario_report(tmp_path, manifest + SERVICE,
+                              "name: img\nactions:\n- set-image: {kind: Deployment, name: web, image: nginx:1.26}\n",
+                              rules=("KC-ROLL-001", "KC-ROLL-004"))
+    got = {f.rule_id: (f.verdict, f.note) for f in report.findings}
+    assert got["KC-ROLL-001"][0] == "holds" and "Z3 count model" in got["KC-ROLL-001"][1], got["KC-ROLL-001"]
+    assert got["KC-ROLL-004"][0] == "holds" and "decided by the Z3 count model" in got["KC-ROLL-004"][1], got["KC-ROLL-004"]
