@@ -1152,10 +1152,14 @@ def service_warnings(cluster: Any, load: Any) -> list[str]:
             continue
         per_pod = _per_pod_selection(cluster, svc)
         if per_pod:
+            # properties.catalogue.serves reads the template labels of the serving kinds: a ReplicaSet's template carries
+            # its pod-template-hash, a StatefulSet's none of the labels its controller adds to each pod
+            judged = ("KC-ROLL-004 judges it only while a ReplicaSet whose template carries that hash has replicas (a "
+                      "rollout's new ReplicaSet gets a hash of its own)" if per_pod[0].startswith("Deployment ")
+                      else "KC-ROLL-004 says nothing about it")
             out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} selects pods of {per_pod[0]} "
                        f"by {', '.join(per_pod[1])}, which its controller adds to the pods it creates (a per-pod or "
-                       "per-revision Service); "
-                       "KC-ROLL-004 says nothing about it")
+                       f"per-revision Service); {judged}")
             continue
         out.append(f"{where}: Service {svc.namespace}/{svc.name}: selector {sel} matches no workload's pods; "
                    "KC-ROLL-004 says nothing about it")

@@ -588,3 +588,18 @@ def test_merge_key_bomb_is_one_line_exit_2_not_a_hang(tmp_path: Path) -> None:
         f"{bomb}:15: d: document contains excessive aliasing (996 of 1,001 decoded nodes come from alias or "
         "merge-key expansion; allowed: 99%)"
     ]
+
+
+def test_a_per_revision_service_of_a_deployment_is_judged_while_its_replicaset_runs(tmp_path: Path) -> None:
+    # review 15: a Service on pod-template-hash is judged by KC-ROLL-004 (properties.catalogue.serves reads the
+    # ReplicaSets' templates, which carry the hash), but only while a ReplicaSet with that hash has replicas
+    dep = tmp_path / "dep.yaml"
+    dep.write_text(PER_POD.replace("kind: StatefulSet", "kind: Deployment").replace("  serviceName: kafka\n", "")
+                   .replace("statefulset.kubernetes.io/pod-name: kafka-0", "pod-template-hash: 5d8f9c7b6d"))
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-ROLL-004",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    (w,) = run_check(cfg, load_manifests([str(dep)])).warnings
+    assert w == (f"{dep}:11: Service default/kafka-0: selector app=kafka,pod-template-hash=5d8f9c7b6d selects pods of Deployment "
+                 "default/kafka by pod-template-hash, which its controller adds to the pods it creates (a per-pod or "
+                 "per-revision Service); KC-ROLL-004 judges it only while a ReplicaSet whose template carries that hash has "
+                 "replicas (a rollout's new ReplicaSet gets a hash of its own)"), w
