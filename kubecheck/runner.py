@@ -411,6 +411,10 @@ def _plain(obj: Any) -> Any:
 # ------------------------------------------------------------------------------ configuration
 
 
+#: ``CheckConfig.timeout``'s default (``kubecheck check --timeout``'s): above it, the proofs get that long too.
+_DEFAULT_TIMEOUT = 60.0
+
+
 @dataclass(frozen=True, slots=True)
 class CheckConfig:
     """Options of one check (the command line, or the pytest plugin)."""
@@ -424,7 +428,7 @@ class CheckConfig:
     rules_files: tuple[str, ...] = ()
     max_depth: int | None = None
     max_states: int | None = 50_000
-    timeout: float | None = 60.0
+    timeout: float | None = _DEFAULT_TIMEOUT
     max_memory: int | None = None
     symmetry: bool = False
     #: hash compaction (64-bit state fingerprints) for the invariant rules' searches
@@ -1740,6 +1744,20 @@ def _count_cache(cfg: CheckConfig) -> Any:
     return Path(cfg.cache_dir) if cfg.cache_dir else None
 
 
+#: Seconds a count-model proof gets with ``--timeout 0`` (no bound): a day, not infinity (Z3 takes its limit in ms).
+_NO_PROOF_BOUND = 86400.0
+
+
+def _proof_timeout(cfg: CheckConfig, default: float) -> float:
+    """Seconds per count-model proof (each Z3 call: the exact parameters, then the family): the engine's default
+    (60 s for a Deployment's, 30 s for a StatefulSet's), or ``--timeout`` when the user raised it above its own
+    default (60 s) and above the engine's; ``--timeout 0`` (no bound) gives :data:`_NO_PROOF_BOUND`.  A shorter
+    ``--timeout`` bounds the explicit searches only: the proofs are what decides a search cut by it."""
+    if cfg.timeout is None:
+        return _NO_PROOF_BOUND
+    return max(default, cfg.timeout) if cfg.timeout > _DEFAULT_TIMEOUT else default
+
+
 def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
                  planned: list[_Planned]) -> tuple[list[Finding], dict[Any, Any], list[_Planned]]:
     """The count model asked before the explicit search (kubecheck.symbolic.check.decide_before_search):
@@ -1750,11 +1768,12 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
     from kubecheck.symbolic.check import PROVED, decide_before_search
 
     known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
-                                 cache=_count_cache(sink.cfg))
+                                 timeout=_proof_timeout(sink.cfg, 60.0), cache=_count_cache(sink.cfg))
     from kubecheck.symbolic.statefulset_check import decide_statefulsets_before_search  # KC-STS-005/006, large sets
 
     known.update(decide_statefulsets_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster,
-                                                   sink.cfg.granularity, cache=_count_cache(sink.cfg)))
+                                                   sink.cfg.granularity, timeout=_proof_timeout(sink.cfg, 30.0),
+                                                   cache=_count_cache(sink.cfg)))
     decided: list[Finding] = []
     rest: list[_Planned] = []
     for p in planned:
@@ -1837,9 +1856,10 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
     from kubecheck.symbolic.check import decide_rollout_findings, decide_service_findings  # the count model decides cut rollout rules
 
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
-                                              cache=_count_cache(cfg))
+                                              timeout=_proof_timeout(cfg, 60.0), cache=_count_cache(cfg))
     if cfg.engine == "explicit":
-        found = decide_service_findings(found, spec, cluster, cfg.granularity, cache=_count_cache(cfg))
+        found = decide_service_findings(found, spec, cluster, cfg.granularity, timeout=_proof_timeout(cfg, 60.0),
+                                        cache=_count_cache(cfg))
     from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
 
     found = annotate_statefulset_findings(found, known)

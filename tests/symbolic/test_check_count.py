@@ -26,7 +26,8 @@ from model.environment import DeleteFailedNode, FaultBudget, ScaleWorkload, SetI
 
 
 def _run(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("rollout",), replicas: int = 10,
-         rules: tuple[str, ...] = ("KC-ROLL-001", "KC-ROLL-002"), max_states: int = 300, granularity: str = "write") -> Any:
+         rules: tuple[str, ...] = ("KC-ROLL-001", "KC-ROLL-002"), max_states: int = 300, granularity: str = "write",
+         timeout: float = 60.0) -> Any:
     m = tmp_path / "web.yaml"
     m.write_text(DEPLOYMENT.replace("replicas: 10", f"replicas: {replicas}"), encoding="utf-8")
     files = []
@@ -34,7 +35,7 @@ def _run(tmp_path: Path, *scenario_files: str, scenarios: tuple[str, ...] = ("ro
         p = tmp_path / f"scenario{i}.yaml"
         p.write_text(text, encoding="utf-8")
         files.append(str(p))
-    cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=rules,
+    cfg = CheckConfig(scenarios=scenarios, scenario_files=tuple(files), rule_ids=rules, timeout=timeout,
                       max_states=max_states, out_dir=str(tmp_path / "out"), write_traces=False, granularity=granularity)
     return run_check(cfg, load_manifests([str(m)]))
 
@@ -544,14 +545,15 @@ def test_a_count_run_that_violates_nothing_in_the_object_model_is_not_a_violatio
     assert concretise(no_rollout, d, cv, p1) == (None, "the scenario's image changes differ from the count run's")
 
 
-@pytest.mark.tier2  # ~50 s of Z3 (two image changes with a crash at reconcile granularity, replicas 10)
+@pytest.mark.tier2  # 60-100 s of Z3 (two image changes with a crash at reconcile granularity, replicas 10)
 def test_a_count_counterexample_with_two_image_changes_is_followed_too(tmp_path: Path) -> None:
     """Two ``set-image`` actions and one container crash at reconcile granularity (covered by the count model with
     a second old ReplicaSet): KC-ROLL-001's count counterexample at replicas 10 is followed in the object model,
-    the projection's ``rollovers`` read from the two actions' budgets."""
+    the projection's ``rollovers`` read from the two actions' budgets.  ``--timeout 300``: the BMC at replicas 10
+    took 50 s when this test was written and over 60 s (the default per proof) in session 16."""
     two = TWO_IMAGES.replace("image: nginx:1.29}\n", "image: nginx:1.29}\nfaults: {container_crash: 1}\n")
     assert "faults" in two
-    report = _run(tmp_path, two, scenarios=(), replicas=10, granularity="reconcile", rules=("KC-ROLL-001",))
+    report = _run(tmp_path, two, scenarios=(), replicas=10, granularity="reconcile", rules=("KC-ROLL-001",), timeout=300)
     (f,) = report.findings
     assert f.verdict == "violated" and "followed in the object model" in f.note, f.note
     trace = _replays_and_violates(report, f)
@@ -563,13 +565,27 @@ def test_a_count_run_that_is_not_followed_says_why_and_leaves_the_explicit_verdi
     """A rollout with one node failure at reconcile granularity, replicas 10: the count model's KC-ROLL-001
     counterexample uses its bulk node-lifecycle steps, which the object model did not follow here (measured: the
     guided search ran to its time limit).  The explicit verdict stays (never HOLDS from the count model) and the note
-    says why the run was not followed; if a run is followed, it is a VIOLATED with a trace that replays."""
+    says why the run was not followed; if a run is followed, it is a VIOLATED with a trace that replays.
+    ``--timeout 300``: the BMC that finds the count run took 77 s in session 16 (over the default 60 s per proof)."""
     node = ("name: rollout-node\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\n"
             "faults: {node_failure: 1}\n")
-    report = _run(tmp_path, node, scenarios=(), replicas=10, granularity="reconcile", rules=("KC-ROLL-001",))
+    report = _run(tmp_path, node, scenarios=(), replicas=10, granularity="reconcile", rules=("KC-ROLL-001",), timeout=300)
     (f,) = report.findings
     if f.verdict == "violated" and "followed in the object model" in f.note:
         _replays_and_violates(report, f)
         return
     assert f.verdict == "holds_within_bounds", f.note  # the explicit search (300 states) is cut
     assert "not followed in the object model at replicas = 10: " in f.note, f.note
+
+
+def test_a_longer_timeout_gives_the_count_models_proofs_more_time_never_less() -> None:
+    # --timeout bounds the explicit searches; the proofs that decide a cut search keep their own default (60 s for a
+    # Deployment's, 30 s for a StatefulSet's) unless --timeout is raised above its default, and --timeout 0 (no
+    # bound) is a day
+    from kubecheck.runner import _NO_PROOF_BOUND, _proof_timeout
+
+    assert CheckConfig().timeout == 60.0
+    assert _proof_timeout(CheckConfig(), 60.0) == 60.0 and _proof_timeout(CheckConfig(), 30.0) == 30.0
+    assert _proof_timeout(CheckConfig(timeout=5.0), 60.0) == 60.0 and _proof_timeout(CheckConfig(timeout=5.0), 30.0) == 30.0
+    assert _proof_timeout(CheckConfig(timeout=300.0), 60.0) == 300.0 and _proof_timeout(CheckConfig(timeout=300.0), 30.0) == 300.0
+    assert _proof_timeout(CheckConfig(timeout=None), 60.0) == _NO_PROOF_BOUND == 86400.0
