@@ -1339,6 +1339,23 @@ def autoscaler_target_warnings(cluster: Any, load: Any) -> list[str]:
     return out
 
 
+def autoscaler_metric_warnings(cluster: Any, load: Any) -> list[str]:
+    """One line per HorizontalPodAutoscaler with a metric the model does not compute (Pods, Object, External,
+    ContainerResource: ``MetricSpec.target_type`` ``AtTarget``): the model takes it to stay at its target, so the
+    HPA still holds its target between minReplicas and maxReplicas but never scales on that metric."""
+    out: list[str] = []
+    for hpa in cluster.objects("HorizontalPodAutoscaler"):
+        names = [m.resource for m in hpa.metrics if m.target_type == "AtTarget"]
+        if not names:
+            continue
+        out.append(f"{_where(load, 'HorizontalPodAutoscaler', hpa.namespace, hpa.name)}: HorizontalPodAutoscaler "
+                   f"{hpa.namespace}/{hpa.name}: metric {', '.join(names)} is not modelled: taken to stay at its target "
+                   f"(the HPA keeps its target's replicas within minReplicas {hpa.min_replicas}..maxReplicas "
+                   f"{hpa.max_replicas} but never scales on {'it' if len(names) == 1 else 'them'}; load: and -s autoscale "
+                   "move Resource metrics only)")
+    return out
+
+
 def refused_children_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per workload whose controller's first create the API server would refuse
     (:func:`model.validation.refused_children`): it never runs a pod, and its convergence rule says so."""
@@ -2025,7 +2042,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         not_applicable=tuple(_not_applicable(plan.rules, plan.planned)),
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
         + tuple(topology_key_warnings(plan.loaded, load)) + tuple(node_placement_warnings(plan.loaded, load, bool(plan.nodes_added)))
-        + tuple(autoscaler_target_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
+        + tuple(autoscaler_target_warnings(plan.loaded, load)) + tuple(autoscaler_metric_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

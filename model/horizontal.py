@@ -513,12 +513,19 @@ def pod_samples(pods: Sequence[Pod], metric: MetricSpec, load: int, startup_usag
 
 def compute_replicas_for_metrics(state: ClusterState, hpa: HorizontalPodAutoscaler, target: Any, spec_replicas: int) -> int:
     """horizontal.go computeReplicasForMetrics over the Resource metrics: the largest proposal,
-    or -1 when every metric failed (or some failed and the others would scale down)."""
+    or -1 when every metric failed (or some failed and the others would scale down).  A metric of
+    another source (``AtTarget``) proposes the current replicas: its usage ratio is 1, within the
+    tolerance (replica_calculator.go returns ``currentReplicas`` there for every source)."""
     pods = _target_pods(state, target)
     load = effective_load(hpa, target)
     replicas = 0
     invalid = 0
     for metric in hpa.metrics:
+        if metric.target_type == "AtTarget":  # usage ratio 1, within the tolerance: the current replicas
+            proposal = spec_replicas
+            if replicas == 0 or proposal > replicas:
+                replicas = proposal
+            continue
         samples = pod_samples(pods, metric, load, hpa.startup_usage)
         try:
             if metric.target_type == "AverageValue":

@@ -1130,6 +1130,9 @@ def _build_hpa(obj: Mapping[str, Any], meta: dict[str, Any]) -> HorizontalPodAut
     ref = spec.get("scaleTargetRef", {})
     metrics = []
     for m in spec.get("metrics", ()):
+        if m.get("type") != "Resource":  # Pods, Object, External, ContainerResource: taken to stay at its target
+            metrics.append(MetricSpec(resource=unmodelled_metric_name(m), target_type="AtTarget"))
+            continue
         target = m["resource"]["target"]
         avg = target.get("averageValue")
         metrics.append(MetricSpec(
@@ -1151,14 +1154,14 @@ def _build_hpa(obj: Mapping[str, Any], meta: dict[str, Any]) -> HorizontalPodAut
     )
 
 
-def _unmodelled_metric(kind: str, obj: Mapping[str, Any]) -> str | None:
-    """Why kubecheck skips this HPA (a metric source other than Resource), or None."""
-    if kind != "HorizontalPodAutoscaler":
-        return None
-    for m in obj.get("spec", {}).get("metrics", ()):
-        if m.get("type") != "Resource":
-            return f"metric type {m.get('type')} not modelled (kubecheck models Resource metrics)"
-    return None
+def unmodelled_metric_name(m: Mapping[str, Any]) -> str:
+    """How a metric the model does not have (a source other than Resource) is named in the model and in warnings:
+    ``Pods requests_per_second``, ``External pubsub...``, ``ContainerResource cpu``, ``Object requests``."""
+    kind = str(m.get("type", ""))
+    source = m.get({"Pods": "pods", "Object": "object", "External": "external",
+                    "ContainerResource": "containerResource"}.get(kind, ""), {}) or {}
+    name = source.get("name") if kind == "ContainerResource" else (source.get("metric") or {}).get("name")
+    return f"{kind} {name}" if name else kind
 
 
 
@@ -1409,10 +1412,6 @@ class _Loader:
         if errs:
             for e in errs:
                 self.error(file, marks, root, e if conversion is None else conversion.original(e))
-            return
-        unmodelled = _unmodelled_metric(kind, decoded)
-        if unmodelled is not None:
-            self.skipped.append(SkippedObject(file, root[0], kind, decoded["metadata"]["name"], unmodelled))
             return
         namespace = decoded["metadata"].get("namespace", "")
         key = (kind, namespace, decoded["metadata"]["name"])

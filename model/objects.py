@@ -798,15 +798,18 @@ class DaemonSet(ObjectMeta):
 
 @dataclass(frozen=True, slots=True)
 class MetricSpec:
-    """autoscaling/v2 MetricSpec of type ``Resource`` (the one metric source the model has).
+    """autoscaling/v2 MetricSpec of type ``Resource`` (the one metric source the model computes).
 
     ``resource`` is the resource name (``cpu``, ``memory``); ``target_type`` is ``Utilization``
     (``average_utilization`` percent of the pods' requests) or ``AverageValue``
     (``average_value_milli``: the target per pod as a milli-value, ``Quantity.MilliValue()``).
+    Any other source (Pods, Object, External, ContainerResource) is ``target_type`` ``AtTarget``,
+    ``resource`` its type and metric name: a metric that stays at its target (docs/semantics.md,
+    "HorizontalPodAutoscaler"), whose proposal is always the current replicas.
     """
 
     resource: str = "cpu"
-    target_type: Literal["Utilization", "AverageValue"] = "Utilization"
+    target_type: Literal["Utilization", "AverageValue", "AtTarget"] = "Utilization"
     average_utilization: int | None = None
     average_value_milli: int | None = None
 

@@ -886,3 +886,26 @@ def test_the_one_pod_per_node_fix_counts_the_hpas_minimum(tmp_path: Path) -> Non
     fix = placement_fix(objects, [("Deployment", "default", "server")])
     assert "and HorizontalPodAutoscaler default/server keeps at least 3 of them, so it needs at least 3 nodes" in fix, fix
     assert "--nodes 1" not in fix
+
+
+def test_an_hpa_on_a_pods_metric_still_holds_its_deployment_at_min_replicas(tmp_path: Path) -> None:
+    # corpus 16 helper: an HPA on a Pods metric was skipped by the loader, so its Deployment (no replicas field) ran one
+    # pod and the check said KC-CONV-002 HOLDS; upstream the HPA scales it to minReplicas 3 whatever the metric, and a
+    # required hostname anti-affinity lets 2 nodes take only 2 of them: the rollout never completes
+    m = tmp_path / "app.yaml"
+    m.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      affinity:\n        podAntiAffinity:\n"
+        "          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector: {matchLabels: {app: web}}\n"
+        "            topologyKey: kubernetes.io/hostname\n      containers: [{name: web, image: nginx:1.27}]\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 3\n  maxReplicas: 10\n"
+        "  metrics:\n  - type: Pods\n    pods: {metric: {name: requests_per_second}, target: {type: AverageValue, averageValue: '10'}}\n")
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=2, out_dir=str(tmp_path / "out"), progress=False)
+    report = run_check(cfg, load_manifests([str(m)]))
+    (f,) = report.findings
+    assert f.verdict == "violated", f.note
+    assert "HorizontalPodAutoscaler default/web keeps at least 3 of them" in f.fix, f.fix
+    assert (f"{m}:16: HorizontalPodAutoscaler default/web: metric Pods requests_per_second is not modelled: taken to stay at "
+            "its target (the HPA keeps its target's replicas within minReplicas 3..maxReplicas 10 but never scales on it; "
+            "load: and -s autoscale move Resource metrics only)") in report.warnings, report.warnings

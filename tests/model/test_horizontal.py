@@ -450,3 +450,43 @@ def test_the_stabilization_window_scales_up_to_an_old_recommendation_after_the_l
     hpa = state.get("HorizontalPodAutoscaler", "default", "web")
     scale, _ = reconcile_autoscaler(state, hpa)
     assert scale.obj.replicas == 6  # the load needs 2
+
+
+def _at_target_state(load: int, with_cpu: bool = True):
+    """MANIFEST with a Pods metric beside the CPU one (or instead of it): the model takes it to stay at its target."""
+    text = MANIFEST.replace("  metrics:\n", "  metrics:\n  - type: Pods\n    pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: '10'}}\n")
+    if not with_cpu:
+        text = text.replace("  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n", "")
+    state = _running_cluster(load=load)
+    [hpa] = [o for o in load_text(text, "m.yaml").objects if type(o).__name__ == "HorizontalPodAutoscaler"]
+    hpa = replace(hpa, load=load)
+    return state.put(hpa), hpa
+
+
+def test_a_metric_of_another_source_stays_at_its_target() -> None:
+    # Pods, Object, External, ContainerResource: usage ratio 1, the current replicas proposed (replica_calculator.go
+    # returns currentReplicas within the tolerance); computeReplicasForMetrics takes the largest proposal
+    from model.horizontal import compute_replicas_for_metrics
+
+    state, hpa = _at_target_state(load=0)
+    assert [(m.resource, m.target_type) for m in hpa.metrics] == [("Pods qps", "AtTarget"), ("cpu", "Utilization")]
+    target = state.get("Deployment", "default", "web")
+    # the CPU load is gone (alone it scales 2 -> 1: test_load_gone_...); the Pods metric at its target keeps 2
+    assert compute_replicas_for_metrics(state, hpa, target, 2) == 2
+    state, hpa = _at_target_state(load=300)  # a CPU spike still scales up: the largest proposal wins
+    assert compute_replicas_for_metrics(state, hpa, target, 2) == 3
+    state, hpa = _at_target_state(load=300, with_cpu=False)  # only the Pods metric: never scales on the load
+    assert compute_replicas_for_metrics(state, hpa, target, 2) == 2
+    writes = reconcile_autoscaler(state, hpa)
+    assert not any(isinstance(w, Update) for w in writes)
+
+
+def test_an_hpa_on_a_metric_of_another_source_still_holds_its_target_in_range() -> None:
+    # reconcileAutoscaler brings spec.replicas into minReplicas..maxReplicas before it computes any metric: an HPA
+    # on a Pods metric with minReplicas 3 scales a 2-replica Deployment to 3 (the loader skipped such HPAs before:
+    # the Deployment ran 2 pods, or 1 without a replicas field, where upstream runs 3)
+    state, hpa = _at_target_state(load=200, with_cpu=False)
+    hpa = replace(hpa, min_replicas=3)
+    state = state.put(hpa)
+    scale, _ = reconcile_autoscaler(state, hpa)
+    assert isinstance(scale, Update) and scale.obj.replicas == 3

@@ -72,12 +72,19 @@ def test_scale_target_ref_required() -> None:
     assert [str(e) for e in r.errors] == ["h.yaml:4: spec.scaleTargetRef.kind: required value", "h.yaml:4: spec.scaleTargetRef.name: required value"]
 
 
-def test_other_metric_sources_are_skipped_not_guessed() -> None:
-    spec = "  maxReplicas: 3\n  metrics:\n  - type: Pods\n    pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: '10'}}\n"
+def test_other_metric_sources_are_loaded_at_their_target_not_skipped() -> None:
+    # an HPA holds its target within minReplicas..maxReplicas whatever its metrics (reconcileAutoscaler): skipping one
+    # on a Pods metric left its Deployment at spec.replicas (or 1), where upstream runs minReplicas
+    spec = ("  minReplicas: 2\n  maxReplicas: 3\n  metrics:\n  - type: Pods\n    pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: '10'}}\n"
+            "  - type: External\n    external: {metric: {name: queue}, target: {type: Value, value: '30'}}\n"
+            "  - type: Object\n    object: {describedObject: {kind: Service, name: web}, metric: {name: rps}, target: {type: Value, value: '5'}}\n"
+            "  - type: ContainerResource\n    containerResource: {name: cpu, container: app, target: {type: Utilization, averageUtilization: 60}}\n")
     r = _load(spec)
-    assert r.errors == () and r.objects == ()
-    [skip] = r.skipped
-    assert skip.kind == "HorizontalPodAutoscaler" and "metric type Pods not modelled" in skip.reason
+    assert r.errors == () and r.skipped == ()
+    [hpa] = r.objects
+    assert [(m.resource, m.target_type) for m in hpa.metrics] == [
+        ("Pods qps", "AtTarget"), ("External queue", "AtTarget"), ("Object rps", "AtTarget"), ("ContainerResource cpu", "AtTarget")]
+    assert (hpa.min_replicas, hpa.max_replicas) == (2, 3)
 
 
 def test_startup_usage_annotation_must_be_an_integer() -> None:
