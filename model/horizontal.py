@@ -521,14 +521,11 @@ def compute_replicas_for_metrics(state: ClusterState, hpa: HorizontalPodAutoscal
     replicas = 0
     invalid = 0
     for metric in hpa.metrics:
-        if metric.target_type == "AtTarget":  # usage ratio 1, within the tolerance: the current replicas
-            proposal = spec_replicas
-            if replicas == 0 or proposal > replicas:
-                replicas = proposal
-            continue
-        samples = pod_samples(pods, metric, load, hpa.startup_usage)
+        samples = () if metric.target_type == "AtTarget" else pod_samples(pods, metric, load, hpa.startup_usage)
         try:
-            if metric.target_type == "AverageValue":
+            if metric.target_type == "AtTarget":  # usage ratio 1, within the tolerance: the current replicas
+                proposal = spec_replicas
+            elif metric.target_type == "AverageValue":
                 proposal, _ = calc_plain_metric_replicas(spec_replicas, metric.average_value_milli or 0, metric.resource, Tolerances(), samples)
             else:
                 proposal, _, _ = get_resource_replicas(spec_replicas, metric.average_utilization or 0, metric.resource, Tolerances(), samples)

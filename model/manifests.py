@@ -1157,9 +1157,10 @@ def _build_hpa(obj: Mapping[str, Any], meta: dict[str, Any]) -> HorizontalPodAut
 def unmodelled_metric_name(m: Mapping[str, Any]) -> str:
     """How a metric the model does not have (a source other than Resource) is named in the model and in warnings:
     ``Pods requests_per_second``, ``External pubsub...``, ``ContainerResource cpu``, ``Object requests``."""
+    from model.validation import METRIC_SOURCE_FIELDS
+
     kind = str(m.get("type", ""))
-    source = m.get({"Pods": "pods", "Object": "object", "External": "external",
-                    "ContainerResource": "containerResource"}.get(kind, ""), {}) or {}
+    source = m.get(METRIC_SOURCE_FIELDS.get(kind, ""), {}) or {}
     name = source.get("name") if kind == "ContainerResource" else (source.get("metric") or {}).get("name")
     return f"{kind} {name}" if name else kind
 

@@ -1755,7 +1755,9 @@ MAX_STABILIZATION_WINDOW_SECONDS: Final = 3600
 _METRIC_SOURCE_TYPES: Final = ("ContainerResource", "External", "Object", "Pods", "Resource")
 _SELECT_POLICIES: Final = ("Disabled", "Max", "Min")
 _POLICY_TYPES: Final = ("Percent", "Pods")
-_SOURCE_FIELDS: Final = {"Object": "object", "Pods": "pods", "Resource": "resource", "External": "external", "ContainerResource": "containerResource"}
+#: autoscaling/v2 MetricSpec: the field that holds each metric source (validation.go validateMetricSpec; the loader
+#: names a metric it holds at its target by it too, model.manifests.unmodelled_metric_name)
+METRIC_SOURCE_FIELDS: Final = {"Object": "object", "Pods": "pods", "Resource": "resource", "External": "external", "ContainerResource": "containerResource"}
 
 
 def _validate_cross_version_object_reference(ref: Mapping[str, Any], path: str) -> list[FieldError]:
@@ -1813,7 +1815,7 @@ def _validate_metric_spec(spec: Mapping[str, Any], path: str) -> list[FieldError
     present = [f for f in ("object", "external", "pods", "resource", "containerResource") if spec.get(f) is not None]
     if present and present[0] == "resource":
         errs.extend(_validate_resource_source(spec["resource"], child(path, "resource")))
-    expected = _SOURCE_FIELDS.get(typ)
+    expected = METRIC_SOURCE_FIELDS.get(typ)
     if expected is not None and spec.get(expected) is None:
         errs.append(required(child(path, expected), "must populate information for the given metric source"))
     elif expected is None and typ:  # the switch's default case reports the type a second time
