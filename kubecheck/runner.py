@@ -1785,7 +1785,8 @@ def _count_first(sink: _Sink, spec: ScenarioSpec, cluster: Any,
     from kubecheck.symbolic.check import PROVED, decide_before_search
 
     known = decide_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster, sink.cfg.granularity,
-                                 timeout=_proof_timeout(sink.cfg, 60.0), cache=_count_cache(sink.cfg))
+                                 timeout=_proof_timeout(sink.cfg, 60.0), cache=_count_cache(sink.cfg),
+                                 asked=frozenset(p.rule.rule_id for p in planned))
     from kubecheck.symbolic.statefulset_check import decide_statefulsets_before_search  # KC-STS-005/006, large sets
 
     known.update(decide_statefulsets_before_search([(p.rule.rule_id, p.target) for p in planned], spec, cluster,
@@ -1872,11 +1873,12 @@ def _search_scenario(sink: _Sink, plan: _CheckPlan, spec: ScenarioSpec, cluster:
         out.groups = tuple(tuple(f"{k} {ns}/{n}" for k, ns, n in g.members if plan.loaded.get(k, ns, n) is not None) for g in used)
     from kubecheck.symbolic.check import decide_rollout_findings, decide_service_findings  # the count model decides cut rollout rules
 
+    asked = frozenset(p.rule.rule_id for p in plan.for_scenario(spec, cfg))  # the rules judged: no proof of another is waited for
     found = decided + decide_rollout_findings(merge_findings(found), spec, cluster, cfg.granularity, known=known,
-                                              timeout=_proof_timeout(cfg, 60.0), cache=_count_cache(cfg))
+                                              timeout=_proof_timeout(cfg, 60.0), cache=_count_cache(cfg), asked=asked)
     if cfg.engine == "explicit":
         found = decide_service_findings(found, spec, cluster, cfg.granularity, timeout=_proof_timeout(cfg, 60.0),
-                                        cache=_count_cache(cfg))
+                                        cache=_count_cache(cfg), asked=asked)
     from kubecheck.symbolic.statefulset_check import annotate_statefulset_findings  # why a large set stayed explicit
 
     found = annotate_statefulset_findings(found, known)

@@ -332,11 +332,12 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
 def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavailable: IntOrString, crashes: int,
             granularity: str, timeout: float, cache: Path | None, node_failures: int = 0,
             rollout: bool = True, strategy: str = "RollingUpdate", rollovers: int = 0,
-            scales: tuple[int, ...] = ()) -> tuple[str, dict[str, Any], bool]:
+            scales: tuple[int, ...] = (), asked: frozenset[str] | None = None) -> tuple[str, dict[str, Any], bool]:
     """(status, details, cached) of one prove_rollout call, through the cache.
 
     A miss proves the asked rule and every count-model rule not cached yet in one call (the invariant
-    search is shared) and caches each that is decided."""
+    search is shared) and caches each that is decided; ``asked`` (the rules the check judges; None: all)
+    limits the others to those, so a check of one rule never waits for a proof of a rule it does not ask."""
     def key(rid: str) -> str:
         return _key("prove", rid, replicas, surge, unavailable, crashes, granularity,
                     *(() if (node_failures, rollout) == (0, True) else (node_failures, rollout)),
@@ -351,7 +352,8 @@ def _status(rule_id: str, replicas: tuple[int, int], surge: IntOrString, unavail
         return hit["status"], hit, True
     # the asked rule first (a long BMC for it must not leave it to a later call), then the rules not cached
     # yet; a rule the deadline cut here is not cached and gets a call of its own when it is asked
-    rules = (rule_id, *(r for r in STRATEGY_RULES[strategy] if r != rule_id and key(r) not in stored))
+    rules = (rule_id, *(r for r in STRATEGY_RULES[strategy]
+                        if r != rule_id and key(r) not in stored and (asked is None or r in asked)))
     if strategy == "Recreate":  # the rolling parameters are ignored; any pair the API server accepts
         surge, unavailable = 0, 1
     res = prove_rollout(replicas, surge, unavailable, crashes, timeout, properties=tuple(RULES[r] for r in rules),
@@ -435,7 +437,8 @@ def _bound_text(v: IntOrString) -> str:
 
 def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularity: str, *, why_not: str = "",
                   timeout: float = 60.0, cache: Path | None = None, node_failures: int = 0,
-                  rollout: bool = True, rollovers: int = 0, scales: tuple[int, ...] = ()) -> CountVerdict:
+                  rollout: bool = True, rollovers: int = 0, scales: tuple[int, ...] = (),
+                  asked: frozenset[str] | None = None) -> CountVerdict:
     """The count model's verdict on ``rule_id`` for ``deployment`` with ``crashes`` container
     crashes at ``granularity`` (``why_not``: :func:`coverage`'s answer for the scenario;
     ``rollovers`` 1: a second image change, :func:`image_changes`)."""
@@ -463,7 +466,8 @@ def count_verdict(rule_id: str, deployment: Deployment, crashes: int, granularit
     faults += "" if rollout else ", no rollout"
     faults += ", two image changes (two old ReplicaSets)" if rollovers else ""
     faults += "".join(f", kubectl scale to {t}" for t in scales)
-    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind, "rollovers": rollovers}
+    nf: dict[str, Any] = {"node_failures": node_failures, "rollout": rollout, "strategy": kind, "rollovers": rollovers,
+                          "asked": asked}
     if scales:
         nf["scales"] = scales
     exact, details, cached = _status(rule_id, (r, r), s, u, crashes, granularity, timeout, cache, **nf)
@@ -634,7 +638,8 @@ def beyond_explicit_reach(deployment: Deployment) -> bool:
 
 
 def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, overlapping: bool, *,
-                     timeout: float = 60.0, cache: Path | None = None, cluster: Any = None) -> CountVerdict:
+                     timeout: float = 60.0, cache: Path | None = None, cluster: Any = None,
+                     asked: frozenset[str] | None = None) -> CountVerdict:
     """The count model's verdict on ``rule_id`` for Deployment ``d`` in scenario ``spec``
     (a ``kubecheck.scenarios.ScenarioSpec``): :func:`coverage` for the scenario, then :func:`count_verdict`."""
     actions = spec.all_user_actions()
@@ -661,7 +666,7 @@ def scenario_verdict(rule_id: str, d: Deployment, spec: Any, granularity: str, o
     return count_verdict(rule_id, d, spec.faults.container_crash, spec.granularity or granularity, why_not=why,
                          timeout=timeout, cache=cache, node_failures=spec.faults.node_failure, rollout=rolls,
                          rollovers=1 if changes == 2 and not why else 0,
-                         scales=scale_targets(d, actions) if not why else ())
+                         scales=scale_targets(d, actions) if not why else (), asked=asked)
 
 
 def _autoscaled(cluster: Any, d: Deployment) -> bool:
@@ -697,7 +702,8 @@ def _target(target: Any) -> tuple[str, str] | None:
 
 
 def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: Any, granularity: str, *,
-                         timeout: float = 60.0, cache: Path | None = None) -> dict[tuple[str, str, str], CountVerdict]:
+                         timeout: float = 60.0, cache: Path | None = None,
+                         asked: frozenset[str] | None = None) -> dict[tuple[str, str, str], CountVerdict]:
     """The count model asked FIRST, before any explicit search, for every (rule id, target) pair
     of a count-model rule (KC-ROLL-001/002) on a Deployment beyond :data:`EXPLICIT_REACH`.
 
@@ -723,7 +729,7 @@ def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: A
     overlaps = _overlapping(cluster)
     for rule_id, (ns, name), d in todo:
         cv = scenario_verdict(rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
-                              cluster=cluster)
+                              cluster=cluster, asked=asked)
         if cv.status == PROVED:
             by = "the Z3 count model" if cv.engine.startswith("z3") else f"the {cv.engine}"
             cv = replace(cv, message=(f"decided by {by} before the explicit search (replicas {d.replicas} > "
@@ -734,7 +740,8 @@ def decide_before_search(pairs: Iterable[tuple[str, Any]], spec: Any, cluster: A
 
 def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granularity: str, *,
                             timeout: float = 60.0, cache: Path | None = None,
-                            known: dict[tuple[str, str, str], CountVerdict] | None = None) -> list[Any]:
+                            known: dict[tuple[str, str, str], CountVerdict] | None = None,
+                            asked: frozenset[str] | None = None) -> list[Any]:
     """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-001/002
     finding on a Deployment decided by the count model where its refinement covers the scenario.
 
@@ -764,7 +771,7 @@ def decide_rollout_findings(findings: list[Any], spec: Any, cluster: Any, granul
         cv = (known or {}).get((f.rule_id, ns, name))
         if cv is None:
             cv = scenario_verdict(f.rule_id, d, spec, granularity, (ns, name) in overlaps, timeout=timeout, cache=cache,
-                                  cluster=cluster)
+                                  cluster=cluster, asked=asked)
         if cv.status == PROVED:
             out.append(replace(f, verdict=Verdict.HOLDS.value, exit_code=Verdict.HOLDS.exit_code,
                                note=cv.message + (f" [explicit search: {f.note}]" if f.note else ""),
@@ -788,7 +795,8 @@ def _members(finding: Any, cluster: Any) -> set[tuple[str, str, str]]:
 
 
 def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granularity: str, *,
-                            timeout: float = 60.0, cache: Path | None = None) -> list[Any]:
+                            timeout: float = 60.0, cache: Path | None = None,
+                            asked: frozenset[str] | None = None) -> list[Any]:
     """The findings of one scenario, with every cut (``holds_within_bounds``) KC-ROLL-004 (zero downtime)
     finding decided by the count model where it can be: in a scenario without faults, when every Service of
     the finding's group (or cluster) that some workload may serve in some state (the rule's ``serves``, a
@@ -845,7 +853,7 @@ def decide_service_findings(findings: list[Any], spec: Any, cluster: Any, granul
             why = f"Service {svc.namespace}/{svc.name} selects no Deployment's pods" if not backers else ""
             for d in backers:
                 cv = scenario_verdict(SERVICE_RULE, d, spec, granularity, (d.namespace, d.name) in overlaps,
-                                      timeout=timeout, cache=cache, cluster=cluster)
+                                      timeout=timeout, cache=cache, cluster=cluster, asked=asked)
                 if cv.status == PROVED:
                     proofs.append(f"Service {svc.namespace}/{svc.name} selects the pods of Deployment {d.namespace}/{d.name}, "
                                   f"at least one of them available (Ready, not terminating) in every reachable state: {cv.message}")

@@ -308,6 +308,12 @@ def test_a_miss_proves_both_rules_once_and_a_cached_rule_is_not_proved_again(_ca
     (_cache / "count-proofs.json").write_text(json.dumps(data))
     assert count_check._status("KC-ROLL-002", *args)[:1] == (PROVED,)
     assert asked[-1] == ("max-surge",)  # KC-ROLL-001 is cached: not proved again
+    # a check that judges only KC-ROLL-002 proves only it on a miss: no wait for a rule it does not ask
+    (_cache / "count-proofs.json").unlink()
+    assert count_check._status("KC-ROLL-002", *args, asked=frozenset({"KC-ROLL-002"}))[:1] == (PROVED,)
+    assert asked[-1] == ("max-surge",)
+    assert not any("KC-ROLL-001" in k for k in json.loads((_cache / "count-proofs.json").read_text()))
+    assert count_check._status("KC-ROLL-001", *args, asked=frozenset({"KC-ROLL-001", "KC-ROLL-002"}))[::2] == (PROVED, False)
 
 
 TWO_IMAGES = ("name: two-image-changes\nactions:\n  - set-image: {kind: Deployment, name: web, image: nginx:1.28}\n"
