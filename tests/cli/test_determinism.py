@@ -22,6 +22,9 @@ import pytest
 from .conftest import CONSOLE, VIOLATION
 from .test_report_browser import ARGS, CHROMIUM
 
+#: one worker makes the module fixture (four kubecheck runs) once under pytest-xdist (`make test`)
+pytestmark = pytest.mark.xdist_group("determinism")
+
 EVIL_IMAGE = 'x"]; x [<script>window.__pwned=1</script><img src=q onerror="window.__pwned=2">\u202e\u2066\x85\x1b[32m\nHOLDS  KC-FAKE'
 EVIL_FILE = 'evil"]; x [<b>\u202e.yaml'
 HASH_SEEDS = ("1", "2")

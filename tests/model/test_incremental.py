@@ -30,7 +30,8 @@ def test_every_reused_step_equals_a_fresh_run_on_the_golden_scenarios(
     assert hits > misses > 0
 
 
-@pytest.mark.slow
+# tier 2 (~11 s): the golden scenarios above (rollout_small among them) run in CI; this is the 3-replica rollout
+@pytest.mark.tier2
 def test_every_reused_step_equals_a_fresh_run_on_the_rollout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECHECK_DEBUG_INCREMENTAL", "1")
     assert fingerprint(BUILDERS["rollout"]("reconcile"), False) == GOLDEN[("rollout", "reconcile", False)]

@@ -104,6 +104,12 @@ def test_prove_deployment() -> None:
     res = prove_deployment(_deployment(4, "25%", "25%"))
     assert res.status == PROVED and res.params.replicas == (4, 4)
     assert prove_deployment(_deployment(4, 0, 1, "Recreate")).status == UNKNOWN
+
+
+# tier 2 (~10 s with its object-model replay): tests/cli/test_check.py's `prove deployment --disruptions 1` runs the
+# same path in CI (a counterexample that replays)
+@pytest.mark.tier2
+def test_prove_deployment_with_a_disruption_is_violated_at_its_replicas() -> None:
     bad = prove_deployment(_deployment(2, 1, 0), disruptions=1)
     assert bad.status == VIOLATED
     assert bad.properties[0].counterexample.replicas == 2  # type: ignore[union-attr]
