@@ -13,6 +13,11 @@ objects into the visited set (the stored states, their parents and the frontier)
 caches hold beyond it (the controller memo, the intern tables, the routing fingerprint's memo, the
 numbered objects, the known successors).
 
+``--pair``: the machine's own ceiling for two workers, with no distribution at all: the single-process
+explorer on the same search in one process alone, then in two processes at once (each the whole search),
+alternately; the ratio 2 x (wall alone) / (wall of the pair) is what two perfectly independent workers
+could gain over one on this machine (2.0 on two idle, unshared cores).
+
 ``--profile``: 1 and 2 workers in this process (no Ray), alternately: each worker's CPU split into
 successors (with the controller-memo misses and the CPU of the syncs they ran), the routing
 fingerprint, pickling, unpickling with interning and the rest, the collector's CPU, and the critical
@@ -340,7 +345,15 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --profile: route by the system's stable hash (as the search does) or by the engine's fingerprint")
     ap.add_argument("--fit", action="store_true", help="with --memory: fit RSS = constant + slope x states per configuration "
                     "(instead of the object walks)")
+    ap.add_argument("--pair", action="store_true", help="the machine's ceiling: one explorer process alone, then two at once")
+    ap.add_argument("--solo", action="store_true", help=argparse.SUPPRESS)  # one timed explorer run (for --pair)
     a = ap.parse_args(argv)
+    if a.solo:
+        _solo(a)
+        return
+    if a.pair:
+        pair(a)
+        return
     if a.profile:
         profile(a)
         return
@@ -351,6 +364,42 @@ def main(argv: list[str] | None = None) -> None:
     props = PROPS
     for rep in range(a.repeat):
         _speed(a, props, rep)
+
+
+def _solo(a: Any) -> None:
+    """One explorer run; prints ``states wall cpu`` (for :func:`pair`)."""
+    system = _builder(a.scenario)(a.granularity)
+    t, c = time.perf_counter(), time.process_time()
+    r = explore(system, PROPS, symmetry=a.symmetry, progress="off")
+    print(r.stats.states, time.perf_counter() - t, time.process_time() - c)
+
+
+def pair(a: Any) -> None:
+    """The same search in one process alone and in two processes at once (see the module docstring)."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "bench.ray_bench", "--solo", "--scenario", a.scenario, "--granularity", a.granularity,
+           *(["--symmetry"] if a.symmetry else [])]
+
+    def run(n: int) -> tuple[float, list[tuple[int, float, float]]]:
+        t = time.perf_counter()
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        outs = [p.communicate()[0].split() for p in procs]
+        wall = time.perf_counter() - t
+        return wall, [(int(o[0]), float(o[1]), float(o[2])) for o in outs]
+
+    for rep in range(a.repeat):
+        load = os.getloadavg()[0]
+        got = {}
+        for n in ((1, 2) if rep % 2 == 0 else (2, 1)):  # alternately first
+            got[n] = run(n)
+        (w1, [(states, s1, c1)]), (w2, two) = got[1], got[2]
+        slowest = max(s for _, s, _ in two)
+        print(f"run {rep + 1} (load {load:.1f}): {states} states; alone {s1:.2f} s search wall, {c1:.2f} s CPU "
+              f"({1000 * c1 / states:.3f} ms/state); two at once {', '.join(f'{s:.2f}' for _, s, _ in two)} s search wall, "
+              f"{', '.join(f'{c:.2f}' for _, _, c in two)} s CPU ({', '.join(f'{1000 * c / states:.3f}' for _, _, c in two)} ms/state); "
+              f"ceiling for 2 workers {2 * s1 / slowest:.2f}x (search), {2 * w1 / w2:.2f}x (process wall incl. start-up)")
 
 
 def _daemon_cpu() -> float:
