@@ -23,7 +23,8 @@ Measured per run:
   ReplicaSet and ReplicationController targets among ``findings``), **groups** (``len(groups)``, 1 for an empty list: one search covered the cluster; ``-``
   while the report has no such field), **states** (sum of ``explorations[].states``) and **cut by**
   (the ``bound_hit`` of every search a bound cut, and ``settle:<bound>`` when the start-up was cut),
-  and the **violated** rules (rule IDs of the ``violated`` findings).
+  and the **violated** rules (rule IDs of the ``violated`` findings; one whose every violated finding has severity
+  ``info``, which no exit code counts, is marked ``(info)`` in the table: ``info``).
 
 The table, one row per set and scenario list, goes into the generated block ``corpus`` of
 ``docs/performance.md`` (:func:`bench.runner.write_section`), with a summary line (conclusive share,
@@ -75,6 +76,7 @@ class CorpusRun:
     states: int | None = None
     cut: tuple[str, ...] = ()
     violated: tuple[str, ...] = ()  # rule IDs with a VIOLATED finding
+    info: tuple[str, ...] = ()  # those of them whose every VIOLATED finding has severity info (the exit code ignores them)
     error: str | None = None  # first stderr line of a run that exited 2 (or died)
     command: tuple[str, ...] = field(default=(), compare=False)
     cpu_seconds: float | None = field(default=None, compare=False)  # user + system CPU of the child and its reaped children
@@ -94,7 +96,8 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
 
     ``groups`` is ``None`` when the report has no ``groups`` list; ``cut`` lists each distinct
     ``bound_hit`` of the explorations (sorted), then ``settle:<bound>`` if the start-up was cut;
-    ``violated`` the distinct rule IDs of the ``violated`` findings (sorted).
+    ``violated`` the distinct rule IDs of the ``violated`` findings (sorted); ``info`` those of them whose every
+    ``violated`` finding has severity ``info`` (the exit code does not count them).
     """
     targets = {f.get("target", "") for f in report.get("findings", [])}
     workloads = sum(1 for t in targets if isinstance(t, str) and t.split(" ", 1)[0] in WORKLOAD_KINDS)
@@ -104,14 +107,22 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
     if report.get("settle_cut"):
         cut.append(f"settle:{report['settle_cut']}")
     groups = report.get("groups")
+    violated = [f for f in report.get("findings", []) if f.get("verdict") == "violated"]
+    severe = {str(f.get("rule_id")) for f in violated if f.get("severity") != "info"}
     return {
         "workloads": workloads,
         # an empty list: every search covered the whole cluster (one group)
         "groups": (len(groups) or 1) if isinstance(groups, list) else None,
         "states": states,
         "cut": tuple(cut),
-        "violated": tuple(sorted({str(f.get("rule_id")) for f in report.get("findings", []) if f.get("verdict") == "violated"})),
+        "violated": tuple(sorted({str(f.get("rule_id")) for f in violated})),
+        "info": tuple(sorted({str(f.get("rule_id")) for f in violated} - severe)),
     }
+
+
+def _violated(r: CorpusRun, sep: str = ", ") -> str:
+    """The violated rules, an info-severity one (no exit code counts it) marked ``(info)``."""
+    return sep.join(f"{rule} (info)" if rule in r.info else rule for rule in r.violated)
 
 
 def _first_line(*texts: str) -> str | None:
@@ -231,7 +242,7 @@ def markdown(runs: Sequence[CorpusRun], sources: Sequence[Source], *, command: s
     for r in runs:
         out.append(
             f"| {r.name} | {kind.get(r.name, '?')} | {r.scenarios} | {_cell(r.workloads)} | {_cell(r.groups)} | {_exit(r)} | "
-            f"{_time(r.seconds)} | {r.peak_rss / 2**20:,.0f} MB | {_cell(r.states)} | {', '.join(r.cut) or '-'} | {', '.join(r.violated) or '-'} |"
+            f"{_time(r.seconds)} | {r.peak_rss / 2**20:,.0f} MB | {_cell(r.states)} | {', '.join(r.cut) or '-'} | {_violated(r) or '-'} |"
         )
     out.append("")
     out.extend(f"- {line}" for line in summary(runs))
@@ -266,7 +277,7 @@ def run_corpus(
         log(
             f"{s.name:<20} {scen:<13} exit {_exit(r):>6}  {r.seconds:7.1f} s  cpu {r.cpu_seconds or 0:7.1f} s  {r.peak_rss / 2**20:7.0f} MB  "
             f"workloads {_cell(r.workloads):>3}  groups {_cell(r.groups):>3}  states {_cell(r.states):>9}  "
-            f"cut {','.join(r.cut) or '-'}  violated {','.join(r.violated) or '-'}" + (f"\n    {r.error}" if r.error else "")
+            f"cut {','.join(r.cut) or '-'}  violated {_violated(r, ',') or '-'}" + (f"\n    {r.error}" if r.error else "")
         )
         return r
 

@@ -195,6 +195,7 @@ def test_parse_report_counts_workload_targets_states_and_cuts():
     }
     assert parse_report(report) == {
         "workloads": 2, "groups": 2, "states": 272, "cut": ("max_states", "timeout", "settle:timeout"), "violated": ("KC-ROLL-001", "KC-ROLL-004"),
+        "info": (),
     }
     assert parse_report({"findings": [], "explorations": []})["groups"] is None  # no field yet: printed as "-"
 
@@ -253,6 +254,18 @@ def test_run_corpus_table_and_summary_on_a_tiny_corpus(tmp_path):
     write_section(doc, "corpus", "Real-world corpus (generated)", md)
     write_section(doc, "corpus", "Real-world corpus (generated)", md)  # replaced in place, not appended twice
     assert doc.read_text().count("## Real-world corpus (generated)") == 1
+
+
+def test_an_info_severity_violation_is_marked_in_the_table():
+    # KC-NODE-001 (severity info: a StatefulSet pod on a lost node waits for an operator) on an exit-0 run is no
+    # violation any exit code counts; a rule violated with info on one target and error on another is not marked
+    findings = [{"target": "StatefulSet default/db", "rule_id": "KC-NODE-001", "verdict": "violated", "severity": "info"},
+                {"target": "Deployment default/a", "rule_id": "KC-ROLL-004", "verdict": "violated", "severity": "info"},
+                {"target": "Deployment default/b", "rule_id": "KC-ROLL-004", "verdict": "violated", "severity": "error"}]
+    parsed = parse_report({"findings": findings, "explorations": [{"states": 9}]})
+    assert (parsed["violated"], parsed["info"]) == (("KC-NODE-001", "KC-ROLL-004"), ("KC-NODE-001",))
+    md = markdown([CorpusRun("db", "node-failure", 0, 1.0, 30 * 2**20, **parsed)], [_source("db")], command="c")
+    assert "| 9 | - | KC-NODE-001 (info), KC-ROLL-004 |" in md
 
 
 def test_markdown_quotes_the_error_line_of_a_rejected_set():
