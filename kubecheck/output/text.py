@@ -176,5 +176,12 @@ def _next_steps(report: Any) -> list[str]:
         hints.append("--fingerprint stores 64-bit fingerprints instead of states (less memory; invariant rules)")
     if {r.granularity for r in report.scenarios} == {"write"}:
         hints.append("--granularity reconcile takes one step per reconcile instead of per API write (coarser: hides races between a reconcile's writes)")
-    hints.append("-p RULE-ID checks fewer rules; eventual rules need the unreduced search")
+    bounded = sorted({f.rule_id for f in report.findings if f.verdict == "holds_within_bounds"})
+    left = f" (still bounded: {', '.join(bounded)})" if bounded else ""
+    hints.append(f"-p RULE-ID checks fewer rules{left}; eventual rules need the unreduced search")
+    if any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
+        # the larger Deployments' rollout rules were decided above; what is left is what only the search decides
+        hints.append("the Z3 count model decided the rules it models above (the rollout rules of larger Deployments); "
+                     "the rules still bounded are not in it, and their exhaustive search grows fast with replicas "
+                     "(a rollout of 4 or more replicas is usually past 100,000 states)")
     return ["next: " + hints[0], *("      " + h for h in hints[1:])]

@@ -69,6 +69,21 @@ def test_next_advice_does_not_suggest_fingerprint_when_no_rule_could_use_it() ->
     assert any("--fingerprint" in ln for ln in lines)
 
 
+def test_next_advice_names_the_rules_still_bounded_and_what_the_count_model_decided() -> None:
+    from dataclasses import replace
+
+    cut = Exploration("rollout", 1, False, (), 50_000, 180_000, 17, 24.5, False, "max_states")
+    bounded = (_finding("holds_within_bounds", 3, rule="KC-OWN-001"), _finding("holds_within_bounds", 3, "eventually_always", "KC-CONV-002"),
+               _finding("holds_within_bounds", 3, rule="KC-OWN-001"))
+    lines = _next(render_text(_report((cut,), bounded)))
+    assert lines[-1].split()[0] == "-p" and "(still bounded: KC-CONV-002, KC-OWN-001);" in lines[-1], lines
+    # a rollout rule the count model proved in the same run: the advice says what is left is outside it
+    proved = replace(_finding("holds", 0, rule="KC-ROLL-001"), reductions=("count-model proof",))
+    lines = _next(render_text(_report((cut,), (*bounded, proved))))
+    assert "(still bounded: KC-CONV-002, KC-OWN-001);" in lines[-2] and "KC-ROLL-001" not in lines[-2], lines
+    assert lines[-1].strip().startswith("the Z3 count model decided the rules it models above"), lines
+
+
 def test_no_next_advice_for_the_random_engine_or_other_exit_codes() -> None:
     cut = Exploration("rollout", 1, False, (), 70, 80, 3, 0.1, False, "max_states")
     assert _next(render_text(_report((cut,), (_finding("holds_within_bounds", 3),), engine="random"))) == []
