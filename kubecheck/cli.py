@@ -582,7 +582,7 @@ def selectors(paths: tuple[str, ...]) -> None:
     from kubecheck.scenarios import WORKLOAD_KINDS
 
     if not any(type(o).__name__ in WORKLOAD_KINDS for o in load.objects):
-        _fail(f"kubecheck: no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(paths)}: nothing to check")
+        _fail(f"kubecheck: {load.no_workload(', '.join(paths), WORKLOAD_KINDS)}")
     overlaps = symbolic.selector_report(load)
     for ov in overlaps:
         loc = load.locations.get((ov.a.kind, ov.a.namespace, ov.a.name))

@@ -1544,9 +1544,7 @@ def plan_check(cfg: CheckConfig, load: Any, extra_rules: Iterable[Any] = ()) -> 
     objects, added = with_nodes(tuple(load.objects), cfg.nodes)
     loaded = ClusterState.from_objects(objects)
     if not any(loaded.objects(k) for k in WORKLOAD_KINDS):
-        raise InvalidScenario(
-            f"no workload ({', '.join(WORKLOAD_KINDS)}) in {', '.join(load.files) or 'the manifests'}: nothing to check"
-        )
+        raise InvalidScenario(load.no_workload(', '.join(load.files) or 'the manifests', WORKLOAD_KINDS))
     specs = _scenario_specs(cfg, known, loaded)
     loaded = _admit_label_keys(loaded, objects, specs, cfg)
     known += [e.rule_id for s in specs for e in s.expectations if e.rule_id not in known]  # --exclude, ignores, severities

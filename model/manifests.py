@@ -376,6 +376,18 @@ class LoadResult:
         ours = next((s for s in self.skipped if s.kind in MODELLED_KINDS), None)
         return line if ours is None else f"{line}; first of a modelled kind: {ours}"
 
+    def no_workload(self, where: str, kinds: Sequence[str]) -> str:
+        """The one line for a load with objects but none of the workload ``kinds``: "no workload (Deployment, ...)
+        in a.yaml: nothing to check", and when a skipped object is of one of those kinds (a removed apiVersion such
+        as an ``extensions/v1beta1`` Deployment), the first such skip with its file, line and reason, and how many
+        more there are."""
+        line = f"no workload ({', '.join(kinds)}) in {where}: nothing to check"
+        ours = [s for s in self.skipped if s.kind in kinds]
+        if not ours:
+            return line
+        more = f" (and {len(ours) - 1} more skipped workload{'s' if len(ours) > 2 else ''})" if len(ours) > 1 else ""
+        return f"{line}; {ours[0]}{more}"
+
     def to_state(self) -> ClusterState:
         """The loaded objects as a ``ClusterState`` (UIDs ``uid-<n>`` in manifest order).
 

@@ -270,6 +270,23 @@ def test_manifests_without_a_workload_exit_2(text: str, tmp_path: Path) -> None:
     assert r.stderr.strip() == f"kubecheck: no workload (Deployment, StatefulSet, ReplicaSet, ReplicationController, DaemonSet) in {f}: nothing to check"
 
 
+def test_a_workload_skipped_beside_a_service_is_named_with_its_line_and_reason(tmp_path: Path) -> None:
+    # found on jaegertracing/jaeger-kubernetes (corpus, session 17): a Service loads, the Deployments beside it use
+    # removed apiVersions; "no workload" alone named neither the file's line nor why (the same Deployment alone did)
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"
+    old = ("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: %s}\nspec:\n  replicas: 2\n  template:\n"
+           "    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n")
+    f = tmp_path / "m.yaml"
+    f.write_text(service + "---\n" + old % "web" + "---\n" + old % "api", encoding="utf-8")
+    for command in ("check", "selectors"):
+        r, _ = invoke([command, str(f), *(FAST if command == "check" else ())], tmp_path)
+        assert r.exit_code == 2, r.output
+        (line,) = r.stderr.strip().splitlines()
+        assert line == (f"kubecheck: no workload (Deployment, StatefulSet, ReplicaSet, ReplicationController, DaemonSet) in {f}: "
+                        f"nothing to check; {f}:8: skipped Deployment web: apiVersion extensions/v1beta1 was removed in "
+                        "Kubernetes 1.16 (kubectl apply fails on 1.16 and later); use apps/v1 (and 1 more skipped workload)"), line
+
+
 # ----------------------------------------------- 6d. the random engine's settle phase agrees with the explorer
 
 
