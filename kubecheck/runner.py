@@ -872,18 +872,22 @@ def _serving(load: Any, svc: tuple[str, str, str], among: Iterable[tuple[str, st
             and all(objs[k].template.labels.get(a) == b for a, b in s.selector.items())]
 
 
-def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]], version: str = DEFAULT_VERSION) -> str:
+def concrete_fix(rule: Any, load: Any, objects: Iterable[tuple[str, str, str]], version: str = DEFAULT_VERSION,
+                 faulted: bool = False) -> str:
     """The edit that would fix a finding, when the rule knows an obvious one (its ``fix``; KC-ROLL-004:
-    the workloads behind the Service that lost its ready pods); "" otherwise.  The rule reads the manifests'
-    objects as the API server of ``version`` stores them (``model.apiserver.admit_pod_affinity_label_keys``)."""
-    if rule.fix is None:
+    the workloads behind the Service that lost its ready pods; its ``fault_fix`` instead when ``faulted``, the
+    counterexample having a fault step); "" otherwise.  The rule reads the manifests' objects as the API server
+    of ``version`` stores them (``model.apiserver.admit_pod_affinity_label_keys``)."""
+    fix = getattr(rule, "fault_fix", None) if faulted else None
+    fix = fix or rule.fix
+    if fix is None:
         return ""
     from model.apiserver import admit_pod_affinity_label_keys
     from model.objects import kind_of
     from model.versions import feature_gate
 
     stored = admit_pod_affinity_label_keys(load.objects, feature_gate(version, "MatchLabelKeysInPodAffinity"))
-    return str(rule.fix({(kind_of(o), o.namespace, o.name): o for o in stored}, objects))
+    return str(fix({(kind_of(o), o.namespace, o.name): o for o in stored}, objects))
 
 
 def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dict[str, str] | None) -> dict[str, Any]:
@@ -901,7 +905,8 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
         objects += [w for w in fixed if w not in objects]
     severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
-    fix = concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version) if location is not None or objects else ""
+    faulted = trace is not None and any(step.actor == "fault" for step in trace.steps)
+    fix = concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version, faulted) if location is not None or objects else ""
     trace_fix = getattr(p.rule, "trace_fix", None)
     if trace_fix is not None and trace is not None:
         fix = trace_fix(_fix_steps(trace)) or fix

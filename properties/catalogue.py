@@ -797,8 +797,7 @@ def serving_fix(objects: Any, keys: Any) -> str:
         if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}"
-        hpa = autoscaler_of(objects, key)
-        more = "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
+        more = _more_replicas(objects, key)
         spread = key[0] == "Deployment" and _one_pod_per_node(o, across_revisions=True)
         keep_one = "maxSurge: 0 with maxUnavailable: 1" if spread else "maxUnavailable: 0 with maxSurge: 1"
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
@@ -822,6 +821,28 @@ def serving_fix(objects: Any, keys: Any) -> str:
         elif o.replicas <= 1:
             out.append(f"{who}: set {more} (with one replica its pod is the only endpoint while it is replaced)")
     return "; ".join(out)
+
+
+def _more_replicas(objects: Any, key: tuple[str, str, str]) -> str:
+    """``replicas >= 2``, or the same on the HorizontalPodAutoscaler that sets the workload's replicas."""
+    hpa = autoscaler_of(objects, key)
+    return "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
+
+
+def serving_fault_fix(objects: Any, keys: Any) -> str:
+    """KC-ROLL-004's fix for a counterexample with a fault step (a crash of the only pod, its node lost): a
+    workload of one replica gets the replica advice only (a strategy change does nothing against a fault; a
+    Recreate or maxSurge 0 Deployment's rollout advice is :func:`serving_fix`'s, for a rollout's trace); any
+    other workload gets :func:`serving_fix`'s advice."""
+    out = []
+    for key in keys:
+        o = objects.get(key)
+        if o is not None and key[0] in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController") and o.replicas <= 1:
+            out.append(f"{key[0]} {key[1]}/{key[2]}: set {_more_replicas(objects, key)} (its only pod is the Service's only "
+                       "endpoint when it fails)")
+        else:
+            out.append(serving_fix(objects, [key]))
+    return "; ".join(x for x in out if x)
 
 
 #: User actions that never create a Service or a workload, nor change a workload's pod template other than its
@@ -866,6 +887,7 @@ def no_served_service(c: ClusterState, actions: tuple[Any, ...]) -> str:
     after_convergence="zero downtime presupposes a Service that already served: before the first convergence no pod is ready yet",
     subject=down_service,
     fix=serving_fix,
+    fault_fix=serving_fault_fix,
     vacuous=no_served_service,
     category="rollout",
     local=True,

@@ -117,6 +117,10 @@ class Rule:
     #: (``trace_fix(steps)``, the trace's steps as :class:`FixStep`; "" when it shows none). It wins
     #: over ``fix`` and the remediation text for that finding.
     trace_fix: Callable[[tuple[FixStep, ...]], str] | None = None
+    #: The concrete edit when the counterexample has a fault step (a container crash, a lost node: actor
+    #: ``fault``), where the usual ``fix`` may be about something else (a rollout's strategy); same signature
+    #: as ``fix``, used instead of it for such a finding ("" when there is no obvious one).
+    fault_fix: Callable[[Any, Any], str] | None = None
     #: Why the rule holds in every state a scenario can reach (``vacuous(cluster, user_actions)``: the settled
     #: cluster and the scenario's user actions; "" when it may not): nothing in the manifests is what it judges,
     #: and no user action can make one.  A search cut by a bound then still decides it: HOLDS, with the reason.
@@ -232,6 +236,7 @@ def rule(
     fix: Callable[[Any, Any], str] | None = None,
     trace_fix: Callable[[tuple[FixStep, ...]], str] | None = None,
     vacuous: Callable[[ClusterState, tuple[Any, ...]], str] | None = None,
+    fault_fix: Callable[[Any, Any], str] | None = None,
 ) -> Callable[[Callable[..., bool]], Rule]:
     """Declare a rule from a plain predicate (see the module docstring for signatures)."""
     if kind not in KINDS_BY_NAME:
@@ -263,6 +268,7 @@ def rule(
             fix=fix,
             trace_fix=trace_fix,
             vacuous=vacuous,
+            fault_fix=fault_fix,
         )
 
     return wrap

@@ -109,6 +109,37 @@ spec:
         assert serving_fix(objects, [("Deployment", "default", "web")]) == want
 
 
+def test_the_fault_fix_of_a_one_replica_workload_is_more_replicas_whatever_its_strategy(tmp_path: Path) -> None:
+    # corpus helper, session 17 (zalando postgres-operator): a one-replica Recreate Deployment behind a Service loses
+    # its only endpoint when its pod crashes; the advice was "set strategy.type: RollingUpdate ...", which a crash
+    # does not care about.  A counterexample with a fault step now gets the replica advice; a rollout's trace keeps
+    # the strategy advice
+    from kubecheck.runner import CheckConfig, run_check
+    from model.manifests import load_manifests
+    from properties.catalogue import serving_fault_fix, serving_fix
+
+    m = tmp_path / "web.yaml"
+    m.write_text(_ONE_REPLICA.replace("{name: activator}", "{name: web}").replace("activator", "web")
+                 + "  strategy: {type: Recreate}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+                 "spec: {selector: {app: web}, ports: [{port: 80}]}\n", encoding="utf-8")
+    cfg = CheckConfig(scenarios=("pod-crash", "rollout"), rule_ids=("KC-ROLL-004",), nodes=1, out_dir=str(tmp_path / "out"),
+                      write_traces=False)
+    fixes = {f.scenario: f.fix for f in run_check(cfg, load_manifests([str(m)])).findings if f.verdict == "violated"}
+    assert fixes == {
+        "pod-crash": "Deployment default/web: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)",
+        "rollout": "Deployment default/web: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)",
+    }, fixes
+    # a workload of more replicas keeps the usual advice under a fault too
+    from model.manifests import load_text
+    from model.objects import kind_of
+
+    r = load_text(_ONE_REPLICA.replace("spec:\n  selector", "spec:\n  replicas: 3\n  selector"), "m.yaml")
+    assert r.ok and r.objects[0].replicas == 3, r.errors
+    objects = {(kind_of(o), o.namespace, o.name): o for o in r.objects}
+    key = [k for k in objects if k[0] == "Deployment"]
+    assert serving_fault_fix(objects, key) == serving_fix(objects, key)
+
+
 def _serving_fix_of(text: str, key: tuple[str, str, str]) -> str:
     from model.manifests import load_text
     from model.objects import kind_of
