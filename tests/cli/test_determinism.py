@@ -49,7 +49,9 @@ def _run(cwd: Path, hashseed: str, *args: str) -> subprocess.CompletedProcess[st
                           text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
+# session scope: made once per xdist worker (a module-scoped one is made again whenever the worker ran
+# another module's test in between)
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     manifest = VIOLATION.read_text().replace("image: example.com/api:1.4.2", f"image: {_yaml_string(EVIL_IMAGE)}")
     dirs, stdout = {}, {}

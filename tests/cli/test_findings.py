@@ -77,7 +77,9 @@ ARGS = ["-s", "pod-crash", "-p", "KC-ROLL-004", *FAST]
 # ------------------------------------------------------------------------- the acceptance chart
 
 
-@pytest.fixture(scope="module")
+# session scope: made once per xdist worker (a module-scoped one is made again whenever the worker ran
+# another module's test in between)
+@pytest.fixture(scope="session")
 def twelve(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """12 single-replica Deployments from stdin; web0 accepted on its Deployment, web1 on its Service."""
     cwd = tmp_path_factory.mktemp("twelve")

@@ -46,7 +46,9 @@ def test_seeded_rounding_bug_is_found_and_shrunk_to_near_the_shortest_trace(seed
     assert found.trace.engine == "random"
 
 
-@pytest.fixture(scope="module")
+# session scope: made once per xdist worker (a module-scoped one is made again whenever the worker ran
+# another module's test in between)
+@pytest.fixture(scope="session")
 def rollout_50():
     """50 running replicas (v1) on 10 nodes; the user may roll out v2; 2 container crashes and 1 node failure."""
     scenario = rollout(
