@@ -226,7 +226,8 @@ VERDICT_RELEVANT_POD_FIELDS: Final[Mapping[str, str]] = {
     "readinessGates": "readinessGates",
     "runtimeClassName": "runtimeClassName",
     "overhead": "overhead",
-    "hostNetwork": "hostNetwork",
+    # its host ports are read (``_host_ports``); the node's IP for the pod and its network are not
+    "hostNetwork (beyond the host ports it gives every containerPort)": "hostNetwork",
     "activeDeadlineSeconds": "activeDeadlineSeconds",
 }
 VERDICT_RELEVANT_CONTAINER_FIELDS: Final[Mapping[str, str]] = {
@@ -841,19 +842,27 @@ def _containers(spec: Mapping[str, Any], group: str = "containers") -> tuple[Con
     return tuple(
         ContainerSpec(c.get("name", ""), c.get("image", ""), readiness_probe="readinessProbe" in c,
                       restart_policy=c.get("restartPolicy"), readiness_timing=probe_timing(c.get("readinessProbe")),
-                      host_ports=_host_ports(c) if group == "containers" else ())
+                      host_ports=_host_ports(c, spec.get("hostNetwork") is True) if group == "containers" else ())
         for c in spec.get(group, ())
     )
 
 
-def _host_ports(container: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
+def _host_ports(container: Mapping[str, Any], host_network: bool = False) -> tuple[tuple[str, str, int], ...]:
     """``(hostIP, protocol, hostPort)`` of every port with a ``hostPort`` > 0, sanitised as upstream's
     ``HostPortInfo.sanitize`` (pkg/scheduler/framework/types.go: an empty hostIP is ``0.0.0.0``, an
-    empty protocol ``TCP``), duplicates dropped, in manifest order."""
+    empty protocol ``TCP``), duplicates dropped, in manifest order.
+
+    With ``host_network`` (the pod spec's ``hostNetwork: true``) a port without a ``hostPort`` takes its
+    ``containerPort``, as the API server defaults every pod created from the template
+    (pkg/apis/core/v1/defaults.go ``SetDefaults_Pod`` -> ``defaultHostNetworkPorts``), so the scheduler's
+    NodePorts filter sees them."""
     out: list[tuple[str, str, int]] = []
     for port in container.get("ports") or ():
-        if isinstance(port, dict) and int(port.get("hostPort") or 0) > 0:
-            key = (port.get("hostIP") or "0.0.0.0", port.get("protocol") or "TCP", int(port["hostPort"]))
+        if not isinstance(port, dict):
+            continue
+        host_port = int(port.get("hostPort") or 0) or (int(port.get("containerPort") or 0) if host_network else 0)
+        if host_port > 0:
+            key = (port.get("hostIP") or "0.0.0.0", port.get("protocol") or "TCP", host_port)
             if key not in out:
                 out.append(key)
     return tuple(out)

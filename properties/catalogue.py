@@ -88,6 +88,12 @@ def _one_pod_per_node(obj: Any, across_revisions: bool = False) -> bool:
     return False
 
 
+def _host_port_numbers(obj: Any) -> list[int]:
+    """The host ports of ``obj``'s pod template (``hostNetwork`` gives every containerPort one): upstream's NodePorts
+    filter then places at most one of its pods on each node, of any revision that keeps the port."""
+    return sorted({hp[2] for c in obj.template.containers for hp in c.host_ports})
+
+
 def _self_spread_keys(obj: Any) -> list[tuple[str, int]]:
     """(topologyKey, maxSkew) of each DoNotSchedule topology spread constraint of ``obj``'s template that counts the
     template's own pods (its selector matches the template's labels) and leaves ``nodeTaintsPolicy`` at Ignore:
@@ -141,15 +147,18 @@ def placement_fix(objects: Any, keys: Any) -> str:
                        f"counts a cordoned or NotReady node as a domain (nodeTaintsPolicy Ignore, the default), and while that domain "
                        f"holds none of its pods no other may hold more than {skew} of them: set nodeTaintsPolicy: Honor, or "
                        f"whenUnsatisfiable: ScheduleAnyway")
-        if not _one_pod_per_node(o):
+        ports = _host_port_numbers(o)
+        if not _one_pod_per_node(o) and not ports:
             continue
-        who = f"{key[0]} {key[1]}/{key[2]}: its required podAntiAffinity on kubernetes.io/hostname allows one of its pods per node"
+        why = ("its required podAntiAffinity on kubernetes.io/hostname" if _one_pod_per_node(o)
+               else f"its hostPort{'s' if len(ports) > 1 else ''} {', '.join(map(str, ports))}")
+        who = f"{key[0]} {key[1]}/{key[2]}: {why} allows one of its pods per node"
         # an HPA keeps at least minReplicas whatever spec.replicas says (absent: 1): the pods that must find nodes
         hpa = autoscaler_of(objects, key, min_one=False)
         if hpa is not None and hpa.min_replicas > o.replicas:
             who += f" and HorizontalPodAutoscaler {key[1]}/{hpa.name} keeps at least {hpa.min_replicas} of them"
             o = evolve(o, replicas=hpa.min_replicas)
-        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate" and _one_pod_per_node(o, across_revisions=True):
+        if key[0] == "Deployment" and o.strategy.type == "RollingUpdate" and (ports or _one_pod_per_node(o, across_revisions=True)):
             surge, unavail = rolling_bounds(o)
             if unavail == 0:
                 need = o.replicas + surge
@@ -798,7 +807,7 @@ def serving_fix(objects: Any, keys: Any) -> str:
             continue
         who = f"{key[0]} {key[1]}/{key[2]}"
         more = _more_replicas(objects, key)
-        spread = key[0] == "Deployment" and _one_pod_per_node(o, across_revisions=True)
+        spread = key[0] == "Deployment" and (_one_pod_per_node(o, across_revisions=True) or bool(_host_port_numbers(o)))
         keep_one = "maxSurge: 0 with maxUnavailable: 1" if spread else "maxUnavailable: 0 with maxSurge: 1"
         if key[0] == "Deployment" and o.strategy.type == "RollingUpdate":
             surge, unavail = rolling_bounds(o)

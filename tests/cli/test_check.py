@@ -618,18 +618,32 @@ spec:
 """
 
 
+#: the same Deployment on the host's network with no hostPort written: the API server gives every containerPort
+#: of its pods a hostPort (pkg/apis/core/v1/defaults.go SetDefaults_Pod -> defaultHostNetworkPorts)
+HOSTNETWORK_DEPLOYMENT = HOSTPORT_DEPLOYMENT.replace("      containers: [{name: envoy, image: envoy:1, ports: [{containerPort: 8080, hostPort: 80}]}]",
+                                                     "      hostNetwork: true\n      containers: [{name: envoy, image: envoy:1, ports: [{containerPort: 8080}]}]")
+
+
+@pytest.mark.parametrize("manifest", ["hostPort", "hostNetwork"])
 @pytest.mark.parametrize("nodes, want", [(2, 1), (3, 0)])
-def test_a_host_port_rollout_hangs_when_every_node_holds_the_port(tmp_path: Path, nodes: int, want: int) -> None:
+def test_a_host_port_rollout_hangs_when_every_node_holds_the_port(tmp_path: Path, nodes: int, want: int, manifest: str) -> None:
     # corpus set contour-envoy-deployment (projectcontour/contour examples/render/contour-deployment.yaml): with
     # hostPort ignored the surge pod was placed beside an old one and the rollout finished; upstream's NodePorts
-    # filter keeps it Pending while both nodes hold port 80, and maxUnavailable 0 never frees one
+    # filter keeps it Pending while both nodes hold port 80, and maxUnavailable 0 never frees one.  hostNetwork
+    # (audit, session 17): its containerPort became no hostPort and the check said HOLDS, exit 0
+    assert HOSTNETWORK_DEPLOYMENT != HOSTPORT_DEPLOYMENT
     m = tmp_path / "envoy.yaml"
-    m.write_text(HOSTPORT_DEPLOYMENT)
+    m.write_text(HOSTPORT_DEPLOYMENT if manifest == "hostPort" else HOSTNETWORK_DEPLOYMENT)
     cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=nodes, out_dir=str(tmp_path / f"o{nodes}"),
                       progress=False)
     report = run_check(cfg, load_manifests([str(m)]))
     assert report.exit_code == want
     assert not [w for w in report.warnings if "hostPort" in str(w)]
+    if want:  # the fix names the port and the nodes the rollout needs
+        (f,) = [f for f in report.findings if f.verdict == "violated"]
+        port = 80 if manifest == "hostPort" else 8080
+        assert f.fix.startswith(f"Deployment default/envoy: its hostPort {port} allows one of its pods per node, so it needs at least 2 "
+                                "nodes to run and replicas + maxSurge = 3 to roll out with maxUnavailable 0: check with --nodes 3"), f.fix
 
 
 ANTI_AFFINITY_DEPLOYMENT = """apiVersion: apps/v1
