@@ -1237,7 +1237,12 @@ def reference_warnings(load: Any) -> list[str]:
         if all(r.consumer[0] == "Pod" for r in m.references):
             effect = effect.replace("its pods stay", "the pod stays").replace("its pods", "the pod").replace("its containers", "the containers")
         elsewhere = sorted(ns for kind, ns, name in load.declared if (kind, name) == (m.kind, m.name))
-        if m.key is None and elsewhere:
+        if m.key is None and elsewhere and _namespace_written(load, first.consumer):
+            # the pod's namespace is written out: --namespace changes nothing; the object is in another namespace
+            out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest: {m.kind} {m.name} is "
+                       f"declared in namespace {elsewhere[0]}, not {m.namespace}, and a pod reads it from its own namespace; "
+                       f"kubecheck assumes it exists; without it {effect}")
+        elif m.key is None and elsewhere:
             out.append(f"{where}: {m.kind} {m.namespace}/{m.name} (needed by {shown}) is in no manifest, but {m.kind} "
                        f"{m.name} is declared in namespace {elsewhere[0]}: objects without metadata.namespace are read into "
                        f"namespace {m.namespace}; check with --namespace {elsewhere[0]} if you apply them with kubectl apply -n "
@@ -1248,8 +1253,18 @@ def reference_warnings(load: Any) -> list[str]:
                        "a generator)")
         else:
             out.append(f"{where}: key {m.key} is not in {m.kind} {m.namespace}/{m.name} as the manifests declare it "
-                       f"(read by {shown}): {effect}")
+                       f"(read by {shown}): kubecheck assumes the key is there (the check runs its pods as if it were); "
+                       f"without it {effect}")
     return out
+
+
+def _namespace_written(load: Any, consumer: tuple[str, str, str]) -> bool:
+    """Whether the manifest of ``consumer`` (kind, namespace, name) writes its ``metadata.namespace`` (else it was
+    read into ``--namespace``'s)."""
+    try:
+        return "metadata.namespace" in load.location(*consumer).fields
+    except (KeyError, AttributeError):
+        return False
 
 
 def _pod_spec_owners(cluster: Any) -> list[tuple[str, Any, Any]]:

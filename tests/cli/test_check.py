@@ -465,8 +465,30 @@ def test_an_object_a_pod_needs_that_no_manifest_declares_is_a_located_warning(tm
     assert report.warnings == (
         f"{manifest}:13: Secret default/db (needed by Deployment web) is in no manifest: kubecheck assumes it exists; "
         f"without it {effect}. Ignore this if it is made another way (kubectl, a Job, an operator, a generator)",
-        f"{manifest}:14: key mode is not in ConfigMap default/conf as the manifests declare it (read by Deployment web): {effect}",
+        f"{manifest}:14: key mode is not in ConfigMap default/conf as the manifests declare it (read by Deployment web): "
+        f"kubecheck assumes the key is there (the check runs its pods as if it were); without it {effect}",
     )
+
+
+def test_an_object_declared_in_another_namespace_than_the_pods_written_one_is_no_namespace_advice(tmp_path: Path) -> None:
+    # audit, session 17 (minio-operator): the Deployment writes namespace app, its ServiceAccount namespace default;
+    # the warning said "objects without metadata.namespace are read into namespace app; check with --namespace
+    # default", which is false (both namespaces are written) and that run exits 2
+    sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: default}\n---\n"
+    deploy = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, namespace: app}\nspec:\n  selector: {matchLabels: {app: a}}\n"
+              "  template:\n    metadata: {labels: {app: a}}\n    spec:\n      serviceAccountName: app\n      containers: [{name: c, image: nginx}]\n")
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(sa + deploy)
+    cfg = CheckConfig(scenarios=("pod-crash",), rule_ids=("KC-CONV-002",), nodes=1, granularity="reconcile",
+                      out_dir=str(tmp_path / "out"), progress=False)
+    (w,) = run_check(cfg, load_manifests([str(manifest)])).warnings
+    assert w == (f"{manifest}:13: ServiceAccount app/app (needed by Deployment app) is in no manifest: ServiceAccount app is declared "
+                 "in namespace default, not app, and a pod reads it from its own namespace; kubecheck assumes it exists; without it "
+                 "the API server refuses its pods (ServiceAccount admission), so none is created"), w
+    # without metadata.namespace on the Deployment, read into --namespace's: that advice stays
+    manifest.write_text(sa.replace("namespace: default", "namespace: app") + deploy.replace("{name: app, namespace: app}", "{name: app}"))
+    (w,) = run_check(cfg, load_manifests([str(manifest)])).warnings
+    assert "objects without metadata.namespace are read into namespace default; check with --namespace app" in w, w
 
 
 def test_namespace_option_reads_the_manifests_as_kubectl_apply_n_does(tmp_path: Path) -> None:
