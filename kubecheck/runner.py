@@ -910,6 +910,10 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     trace_fix = getattr(p.rule, "trace_fix", None)
     if trace_fix is not None and trace is not None:
         fix = trace_fix(_fix_steps(trace)) or fix
+    if rule_id in _PLACEMENT_FIXED and trace is not None and (location is not None or objects):
+        # pods that fit no node of the checked cluster: no replica count or strategy helps (nor --nodes N)
+        blocked = unplaceable(getattr(trace.initial, "cluster", trace.initial), fixed or objects)
+        fix = "; ".join(blocked) or fix
     return {
         "location": location,
         "objects": tuple(_target_text(o) for o in objects),
@@ -917,6 +921,43 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
         "fix": fix,
         "severity": severity,
     }
+
+
+#: rules whose concrete fix is about replicas, strategy or node count: a workload whose pods fit no node gets
+#: :func:`unplaceable`'s advice instead
+_PLACEMENT_FIXED = ("KC-ROLL-004", "KC-CONV-002", "KC-CONV-003")
+
+
+def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]:
+    """For each workload among ``keys`` whose pods fit no node of ``cluster`` whatever their number (its
+    nodeSelector or required node affinity matches no Node; a required podAffinity term or a DoNotSchedule
+    topology spread constraint has a topologyKey no Node carries): what to change, one line each."""
+    from model.scheduler import RequiredNodeAffinity, node_topology_value
+
+    nodes = list(cluster.nodes.values())
+    out = []
+    for kind, ns, name in keys:
+        w = cluster.get(kind, ns, name) if kind in WORKLOAD_KINDS else None
+        if w is None:
+            continue
+        spec, who = w.template, f"{kind} {ns}/{name}"
+        if (spec.node_selector or spec.node_affinity is not None) and not any(
+                RequiredNodeAffinity(spec.node_selector, spec.node_affinity).match(n) for n in nodes):
+            what = ", ".join(f"{k}={v}" for k, v in spec.node_selector.items())
+            what = (f"nodeSelector {what}" if what else "") + (" and " if what and spec.node_affinity is not None else "") + (
+                "required nodeAffinity" if spec.node_affinity is not None else "")
+            out.append(f"{who}: its {what} matches no Node, so its pods stay Pending whatever the replicas or strategy: "
+                       "declare your Nodes with those labels")
+            continue
+        keys_missing = [(g, t) for g, t in [*(("required podAffinity term", t.topology_key) for t in spec.pod_affinity),
+                                            *(("DoNotSchedule topologySpreadConstraint", c.topology_key)
+                                              for c in spec.topology_spread_constraints)]
+                        if not any(node_topology_value(n, t) is not None for n in nodes)]
+        if keys_missing:
+            group, key = keys_missing[0]
+            out.append(f"{who}: no Node carries {key}, the topologyKey of its {group}, so its pods fit no node whatever the "
+                       f"replicas or strategy: declare your Nodes labelled {key}")
+    return out
 
 
 def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:

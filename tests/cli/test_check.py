@@ -668,6 +668,31 @@ def test_a_host_port_rollout_hangs_when_every_node_holds_the_port(tmp_path: Path
                                 "nodes to run and replicas + maxSurge = 3 to roll out with maxUnavailable 0: check with --nodes 3"), f.fix
 
 
+@pytest.mark.parametrize("placement, want", [
+    ("      nodeSelector: {kubernetes.io/role: worker}\n",
+     "its nodeSelector kubernetes.io/role=worker matches no Node, so its pods stay Pending whatever the replicas or strategy: "
+     "declare your Nodes with those labels"),
+    ("      affinity:\n        podAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+     "          - {labelSelector: {matchLabels: {app: db}}, topologyKey: topology.kubernetes.io/zone}\n",
+     "no Node carries topology.kubernetes.io/zone, the topologyKey of its required podAffinity term, so its pods fit no node "
+     "whatever the replicas or strategy: declare your Nodes labelled topology.kubernetes.io/zone"),
+], ids=["nodeSelector", "podAffinity-zone"])
+def test_a_workload_whose_pods_fit_no_node_is_told_so_not_to_add_nodes(tmp_path: Path, placement: str, want: str) -> None:
+    # audit, session 17 (mysql-router, skipper-ingress): pods that fit no node of the checked cluster for a label no
+    # Node carries were told "needs at least 3 nodes: check with --nodes 4", and --nodes 4 gave the same finding and
+    # the same advice; KC-ROLL-004's fix asked for surge or replicas, which does not help either
+    manifest = ANTI_AFFINITY_DEPLOYMENT.replace("  replicas: 2\n", "  replicas: 3\n").replace(
+        "    spec:\n      affinity:\n        podAntiAffinity:", "    spec:\n" + placement + ("" if "affinity" in placement else "      affinity:\n") +
+        "        podAntiAffinity:")
+    assert manifest.count("podAntiAffinity") == 1 and placement.strip().split(":")[0] in manifest
+    m = tmp_path / "server.yaml"
+    m.write_text(manifest + "---\napiVersion: v1\nkind: Service\nmetadata: {name: server}\nspec: {selector: {app: server}, ports: [{port: 80}]}\n")
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002", "KC-ROLL-004"), nodes=4, out_dir=str(tmp_path / "o"),
+                      progress=False, write_traces=False)
+    fixes = {f.rule_id: f.fix for f in run_check(cfg, load_manifests([str(m)])).findings if f.verdict == "violated"}
+    assert fixes == {"KC-CONV-002": f"Deployment default/server: {want}", "KC-ROLL-004": f"Deployment default/server: {want}"}, fixes
+
+
 ANTI_AFFINITY_DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
 metadata: {name: server}
