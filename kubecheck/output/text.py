@@ -107,6 +107,11 @@ def render_text(report: Any) -> str:
                 lines.append(f"            {f.note}")  # which engine decided, and for which sizes
             elif f.verdict == "holds" and "nothing to judge" in getattr(f, "reductions", ()) and f.note:
                 lines.append(f"            {f.note.split(' [explicit search')[0]}")  # why a cut search still decides it
+            elif f.verdict == "holds_within_bounds" and "count model" in (f.note or ""):
+                # why the count model did not decide a cut search (the cut itself is the search line's)
+                parts = f.note.split("; ")
+                first = next(i for i, part in enumerate(parts) if "count model" in part)
+                lines.append(f"            {'; '.join(parts[first:])}")
             if f.verdict in ("violated", "error"):
                 lines.append(f"            {f.title}")
                 if f.note:

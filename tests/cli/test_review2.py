@@ -84,6 +84,25 @@ def test_next_advice_names_the_rules_still_bounded_and_what_the_count_model_deci
     assert lines[-1].strip().startswith("the Z3 count model decided the rules it models above"), lines
 
 
+def test_a_bounded_finding_shows_why_the_count_model_did_not_decide_it() -> None:
+    # audit, session 17 (flagger-podinfo): KC-ROLL-001/002 BOUNDED with no word that an HPA kept the count model out
+    # (the note said it; the text output printed notes of decided and violated findings only)
+    from dataclasses import replace
+
+    cut = Exploration("rollout", 1, False, (), 50_000, 180_000, 17, 18.8, False, "max_states")
+    f = replace(_finding("holds_within_bounds", 3, rule="KC-ROLL-001"),
+                note="search cut by max_states=50000: covered 50000 distinct states; states beyond were not explored; count model "
+                     "not applicable: a HorizontalPodAutoscaler scales this Deployment (the count model's replicas are fixed)")
+    lines = render_text(_report((cut,), (f,))).splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("BOUNDED"))
+    assert lines[at + 1].strip() == ("count model not applicable: a HorizontalPodAutoscaler scales this Deployment (the count "
+                                     "model's replicas are fixed)")
+    # a cut finding without a count-model word adds no line (its cut is the search line's)
+    lines = render_text(_report((cut,), (replace(f, note="search cut by max_states=50000"),))).splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("BOUNDED"))
+    assert not lines[at + 1].startswith("            ")
+
+
 def test_no_next_advice_for_the_random_engine_or_other_exit_codes() -> None:
     cut = Exploration("rollout", 1, False, (), 70, 80, 3, 0.1, False, "max_states")
     assert _next(render_text(_report((cut,), (_finding("holds_within_bounds", 3),), engine="random"))) == []
