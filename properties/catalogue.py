@@ -802,7 +802,7 @@ def serving_fix(objects: Any, keys: Any) -> str:
     maxSurge: 0 with maxUnavailable: 1, not a surge pod that no node may take (``placement_fix``)."""
     out = []
     for key in keys:
-        o = objects.get(key)
+        o = _at_least_hpa_min(objects, key, objects.get(key))
         if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet"):
             continue
         who = f"{key[0]} {key[1]}/{key[2]}"
@@ -838,6 +838,13 @@ def _more_replicas(objects: Any, key: tuple[str, str, str]) -> str:
     return "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
 
 
+def _at_least_hpa_min(objects: Any, key: tuple[str, str, str], o: Any) -> Any:
+    """``o`` with the replicas a HorizontalPodAutoscaler targeting it keeps at least (its minReplicas, when above
+    ``o``'s spec.replicas: upstream's reconcileAutoscaler raises them before it reads any metric)."""
+    hpa = autoscaler_of(objects, key, min_one=False) if o is not None and key[0] != "DaemonSet" else None
+    return evolve(o, replicas=hpa.min_replicas) if hpa is not None and hpa.min_replicas > o.replicas else o
+
+
 def serving_fault_fix(objects: Any, keys: Any) -> str:
     """KC-ROLL-004's fix for a counterexample with a fault step (a crash of the only pod, its node lost): a
     workload of one replica gets the replica advice only (a strategy change does nothing against a fault; a
@@ -845,7 +852,7 @@ def serving_fault_fix(objects: Any, keys: Any) -> str:
     other workload gets :func:`serving_fix`'s advice."""
     out = []
     for key in keys:
-        o = objects.get(key)
+        o = _at_least_hpa_min(objects, key, objects.get(key))
         if o is not None and key[0] in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController") and o.replicas <= 1:
             out.append(f"{key[0]} {key[1]}/{key[2]}: set {_more_replicas(objects, key)} (its only pod is the Service's only "
                        "endpoint when it fails)")

@@ -183,6 +183,12 @@ spec:
     )
     # an HPA of another workload changes nothing
     assert _serving_fix_of(_ONE_REPLICA + hpa.replace("MIN", "1").replace("name: activator}", "name: other}"), key) == plain
+    # an HPA of minReplicas 3 keeps 3 pods whatever spec.replicas says (audit, session 17): no "replicas >= 2" advice,
+    # and with maxSurge 0 / maxUnavailable 1 the rollout keeps 2 of the 3 (nothing to change in the strategy either)
+    three = _ONE_REPLICA + hpa.replace("MIN", "3")
+    assert _serving_fix_of(three, key) == ""
+    assert _serving_fix_of(three.replace("spec:\n  selector", "spec:\n  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 3}}\n  selector"),
+                           key) == "Deployment default/activator: set maxUnavailable below 3 (now 3), e.g. maxUnavailable: 0 with maxSurge: 1"
 
 
 def test_the_serving_fix_of_a_recreate_deployment_spread_one_pod_per_node_keeps_maxsurge_0() -> None:
