@@ -142,6 +142,9 @@ def render_text(report: Any) -> str:
     meaning = EXIT_MEANING[report.exit_code]
     if report.exit_code == 0 and (c.get("suppressed") or below):
         meaning = "no violation counts toward the exit code (suppressed findings and those below --fail-on are reported above)"
+    elif report.exit_code == 3 and (c.get("suppressed") or below):
+        meaning = ("inconclusive: no violation that counts toward the exit code (suppressed findings and those below --fail-on "
+                   "are reported above), but a bound cut the search (raise --max-states/--timeout)")
     elif report.exit_code == 0 and any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
         meaning = ("every property holds (exhaustive from the settled state, or proved by the Z3 count model for the "
                    "sizes each note gives" + (", or with nothing to judge, as its note says)" if any(

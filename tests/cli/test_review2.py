@@ -103,6 +103,19 @@ def test_a_bounded_finding_shows_why_the_count_model_did_not_decide_it() -> None
     assert not lines[at + 1].startswith("            ")
 
 
+def test_an_inconclusive_run_with_a_violation_below_fail_on_does_not_say_no_violation_was_found() -> None:
+    # audit, session 17 (gke-helloweb-hpa): "1 violated (1 violation(s) below --fail-on error ...)" then "exit 3:
+    # inconclusive: no violation found"
+    from dataclasses import replace
+
+    cut = Exploration("rollout", 1, False, (), 70, 80, 3, 0.1, False, "max_states")
+    info = replace(_finding("violated", 1, rule="KC-NODE-001"), severity="info")
+    text = render_text(_report((cut,), (info, _finding("holds_within_bounds", 3))))
+    (exit_line,) = [ln for ln in text.splitlines() if ln.startswith("exit ")]
+    assert exit_line.startswith("exit 3: inconclusive: no violation that counts toward the exit code"), text
+    assert "no violation found" not in text
+
+
 def test_no_next_advice_for_the_random_engine_or_other_exit_codes() -> None:
     cut = Exploration("rollout", 1, False, (), 70, 80, 3, 0.1, False, "max_states")
     assert _next(render_text(_report((cut,), (_finding("holds_within_bounds", 3),), engine="random"))) == []
