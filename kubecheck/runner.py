@@ -931,8 +931,10 @@ _PLACEMENT_FIXED = ("KC-ROLL-004", "KC-CONV-002", "KC-CONV-003")
 def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]:
     """For each workload among ``keys`` whose pods fit no node of ``cluster`` whatever their number (its
     nodeSelector or required node affinity matches no Node; a required podAffinity term or a DoNotSchedule
-    topology spread constraint has a topologyKey no Node carries): what to change, one line each."""
+    topology spread constraint has a topologyKey no Node carries), or of which at most maxSkew per domain fit (a
+    spread constraint's minDomains above the domains there are): what to change, one line each."""
     from model.scheduler import RequiredNodeAffinity, node_topology_value
+    from properties.catalogue import too_few_domains
 
     nodes = list(cluster.nodes.values())
     out = []
@@ -957,6 +959,8 @@ def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]
             group, key = keys_missing[0]
             out.append(f"{who}: no Node carries {key}, the topologyKey of its {group}, so its pods fit no node whatever the "
                        f"replicas or strategy: declare your Nodes labelled {key}")
+        elif too_few_domains(w, nodes):
+            out.append(f"{who}: {too_few_domains(w, nodes)}")
     return out
 
 

@@ -94,6 +94,34 @@ def _host_port_numbers(obj: Any) -> list[int]:
     return sorted({hp[2] for c in obj.template.containers for hp in c.host_ports})
 
 
+def too_few_domains(obj: Any, nodes: list[Any]) -> str:
+    """The advice for a DoNotSchedule topology spread constraint of ``obj``'s own pods whose ``minDomains`` exceeds the
+    domains of the checked cluster (the distinct values of its topologyKey on ``nodes``): upstream's PodTopologySpread
+    then takes the global minimum as 0, so no domain may hold more than maxSkew of the pods
+    (pkg/scheduler/framework/plugins/podtopologyspread ``minMatchNum``); "" when there is none."""
+    from model.labels import SelectorError, label_selector_as_selector
+    from model.scheduler import node_topology_value
+
+    for c in obj.template.topology_spread_constraints:
+        if c.selector is None or (c.min_domains or 1) <= 1:
+            continue
+        try:
+            if not label_selector_as_selector(c.selector).matches(obj.template.labels):
+                continue
+        except SelectorError:
+            continue
+        domains = {node_topology_value(n, c.topology_key) for n in nodes} - {None}
+        if len(domains) >= c.min_domains:
+            continue
+        have = f"the {len(domains)} domain{'s' if len(domains) != 1 else ''} of the checked cluster"
+        return (f"its DoNotSchedule topologySpreadConstraint on {c.topology_key} has minDomains {c.min_domains}, more than {have}: "
+                f"the scheduler then counts the global minimum as 0, so no domain holds more than maxSkew {c.max_skew} of its pods "
+                f"(at most {c.max_skew} x domains run): "
+                + (f"check with --nodes {c.min_domains} (or declare {c.min_domains} Nodes)" if c.topology_key == "kubernetes.io/hostname"
+                   else f"declare Nodes with {c.min_domains} values of {c.topology_key}") + ", or lower minDomains")
+    return ""
+
+
 def _self_spread_keys(obj: Any) -> list[tuple[str, int]]:
     """(topologyKey, maxSkew) of each DoNotSchedule topology spread constraint of ``obj``'s template that counts the
     template's own pods (its selector matches the template's labels) and leaves ``nodeTaintsPolicy`` at Ignore:

@@ -693,6 +693,30 @@ def test_a_workload_whose_pods_fit_no_node_is_told_so_not_to_add_nodes(tmp_path:
     assert fixes == {"KC-CONV-002": f"Deployment default/server: {want}", "KC-ROLL-004": f"Deployment default/server: {want}"}, fixes
 
 
+def test_a_spread_constraint_with_more_min_domains_than_the_cluster_has_is_told_so(tmp_path: Path) -> None:
+    # audit, session 17: minDomains 3 on the hostname with 2 nodes lets each node hold maxSkew 1 pod (upstream takes
+    # the global minimum as 0); the fix blamed a cordoned or NotReady node (both were Ready) and nodeTaintsPolicy
+    spread = ("      topologySpreadConstraints:\n      - {maxSkew: 1, minDomains: 3, topologyKey: kubernetes.io/hostname, "
+              "whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: server}}}\n")
+    manifest = ANTI_AFFINITY_DEPLOYMENT.replace("  replicas: 2\n", "  replicas: 3\n").replace(
+        "      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        "          - {labelSelector: {matchLabels: {app: server}}, topologyKey: kubernetes.io/hostname}\n", spread)
+    assert "minDomains" in manifest and "podAntiAffinity" not in manifest
+    m = tmp_path / "server.yaml"
+    m.write_text(manifest)
+    for nodes, want in ((2, 1), (3, 0)):
+        cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=nodes, out_dir=str(tmp_path / f"o{nodes}"),
+                          progress=False, write_traces=False)
+        report = run_check(cfg, load_manifests([str(m)]))
+        assert report.exit_code == want
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-CONV-002",), nodes=2, out_dir=str(tmp_path / "o"), progress=False)
+    (f,) = [f for f in run_check(cfg, load_manifests([str(m)])).findings if f.verdict == "violated"]
+    assert f.fix == ("Deployment default/server: its DoNotSchedule topologySpreadConstraint on kubernetes.io/hostname has minDomains 3, "
+                     "more than the 2 domains of the checked cluster: the scheduler then counts the global minimum as 0, so no domain "
+                     "holds more than maxSkew 1 of its pods (at most 1 x domains run): check with --nodes 3 (or declare 3 Nodes), or "
+                     "lower minDomains"), f.fix
+
+
 ANTI_AFFINITY_DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
 metadata: {name: server}
