@@ -482,7 +482,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
         "pod templates get the same hash, so their ReplicaSets' selectors are identical and do overlap "
         "(also when a rollout makes one Deployment's template equal to the other's)."
     ),
-    remediation="Make the selectors disjoint: add a label that differs per workload (e.g. app.kubernetes.io/instance) to each workload's selector and pod template, so no pod matches two.",
+    remediation="Make the selectors disjoint: add a label that differs per workload (e.g. app.kubernetes.io/instance) to each workload's selector and pod template, so no pod matches two. The selector of an apps/v1 Deployment, StatefulSet, DaemonSet or ReplicaSet is immutable: the API server refuses the edit, so delete the workload (kubectl delete --cascade=orphan keeps its pods running) and create it again with the new selector.",
 )
 def no_overlapping_selectors(c: ClusterState) -> bool:
     owners = [
