@@ -874,12 +874,34 @@ def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> 
                 for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
                     if isinstance(probe.get(key), int):
                         errs.extend(validate_nonnegative_field(probe[key], child(child(p, "readinessProbe"), key)))
+            errs.extend(validate_container_ports(c.get("ports") or [], child(p, "ports"), spec.get("hostNetwork") is True, is_pod))
             if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
                 if group == "initContainers":
                     if c["restartPolicy"] != "Always":
                         errs.append(not_supported(child(p, "restartPolicy"), c["restartPolicy"], ("Always",)))
                 else:
                     errs.append(forbidden(child(p, "restartPolicy"), "may not be set for non-init containers"))
+    return errs
+
+
+def validate_container_ports(ports: Any, path: str, host_network: bool, is_pod: bool) -> list[FieldError]:
+    """Mirrors pkg/apis/core/validation/validation.go validateContainerPorts (the numbers: containerPort required and
+    in 1..65535, a non-zero hostPort in 1..65535) and validateHostNetwork: with ``hostNetwork`` a hostPort must match
+    its containerPort (in a pod template 0 is allowed too: SetDefaults_Pod gives each pod the containerPort)."""
+    errs: list[FieldError] = []
+    for i, port in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(port, Mapping):
+            continue
+        p = index(path, i)
+        number, host = port.get("containerPort"), port.get("hostPort") or 0
+        if not number:
+            errs.append(required(child(p, "containerPort")))
+        elif isinstance(number, int) and not 1 <= number <= 65535:
+            errs.append(invalid(child(p, "containerPort"), number, "must be between 1 and 65535, inclusive"))
+        if isinstance(host, int) and host and not 1 <= host <= 65535:
+            errs.append(invalid(child(p, "hostPort"), host, "must be between 1 and 65535, inclusive"))
+        elif host_network and isinstance(host, int) and (is_pod or host != 0) and host != number:
+            errs.append(invalid(child(p, "hostPort"), host, "must match `containerPort` when `hostNetwork` is true"))
     return errs
 
 

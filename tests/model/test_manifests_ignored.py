@@ -113,14 +113,14 @@ def test_a_containers_host_port_is_modelled_but_an_init_containers_is_not() -> N
 def test_host_network_gives_every_containers_port_a_host_port() -> None:
     # pkg/apis/core/v1/defaults.go SetDefaults_Pod: with hostNetwork, a port without a hostPort gets its containerPort
     # (defaultHostNetworkPorts); an explicit hostPort stays; the warning says what of hostNetwork is still not read
-    ports = "        ports: [{containerPort: 80}, {containerPort: 81, hostPort: 9081, protocol: UDP}]\n"
+    ports = "        ports: [{containerPort: 80}, {containerPort: 81, hostPort: 81, protocol: UDP}]\n"
     r = load_text(STS.replace("EXTRA", "      hostNetwork: true\n").replace("CONTAINER", ports), "zk.yaml")
     (c,) = r.objects[0].template.containers
-    assert c.host_ports == (("0.0.0.0", "TCP", 80), ("0.0.0.0", "UDP", 9081))
+    assert c.host_ports == (("0.0.0.0", "TCP", 80), ("0.0.0.0", "UDP", 81))
     assert [str(i) for i in r.ignored] == [
         "ignored: hostNetwork (beyond the host ports it gives every containerPort) on statefulset/zk in namespace coord (zk.yaml:9)"]
     r = load_text(STS.replace("EXTRA", "      hostNetwork: false\n").replace("CONTAINER", ports), "zk.yaml")
-    assert r.objects[0].template.containers[0].host_ports == (("0.0.0.0", "UDP", 9081),)
+    assert r.objects[0].template.containers[0].host_ports == (("0.0.0.0", "UDP", 81),)
 
 
 def ignored_of(text: str) -> list[str]:

@@ -251,3 +251,27 @@ def test_init_container_restart_policy_only_always(policy: str, errors: list[str
     d = _valid_deployment()
     d["spec"]["template"]["spec"]["initContainers"] = [{"name": "proxy", "image": "envoy", "restartPolicy": policy}]
     assert _errors_of_deployment(d) == errors
+
+
+@pytest.mark.parametrize(("host_network", "port", "errors"), [
+    (False, {"containerPort": 8080}, []),
+    (False, {"containerPort": 8080, "hostPort": 80}, []),
+    (True, {"containerPort": 8080}, []),  # a template may leave hostPort 0: each pod gets the containerPort (SetDefaults_Pod)
+    (True, {"containerPort": 8080, "hostPort": 8080}, []),
+    (True, {"containerPort": 8080, "hostPort": 80},
+     ["spec.template.spec.containers[0].ports[0].hostPort: invalid value 80: must match `containerPort` when `hostNetwork` is true"]),
+    (False, {"containerPort": 0}, ["spec.template.spec.containers[0].ports[0].containerPort: required value"]),
+    (False, {"containerPort": 65536},
+     ["spec.template.spec.containers[0].ports[0].containerPort: invalid value 65536: must be between 1 and 65535, inclusive"]),
+    (False, {"containerPort": 80, "hostPort": -1},
+     ["spec.template.spec.containers[0].ports[0].hostPort: invalid value -1: must be between 1 and 65535, inclusive"]),
+], ids=["plain", "hostPort", "hostNetwork-unset", "hostNetwork-equal", "hostNetwork-differs", "zero", "too-large", "negative-hostPort"])
+def test_validate_container_ports_and_host_network(host_network: bool, port: dict[str, int], errors: list[str]) -> None:
+    """validateContainerPorts (containerPort required, 1..65535; a non-zero hostPort 1..65535) and validateHostNetwork
+    (pkg/apis/core/validation/validation.go: outside a Pod, hostPort 0 or equal to containerPort)."""
+    d = _valid_deployment()
+    spec = d["spec"]["template"]["spec"]
+    spec["containers"][0]["ports"] = [port]
+    if host_network:
+        spec["hostNetwork"] = True
+    assert _errors_of_deployment(d) == errors
