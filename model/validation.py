@@ -874,7 +874,7 @@ def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> 
                 for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
                     if isinstance(probe.get(key), int):
                         errs.extend(validate_nonnegative_field(probe[key], child(child(p, "readinessProbe"), key)))
-            errs.extend(validate_container_ports(c.get("ports") or [], child(p, "ports"), spec.get("hostNetwork") is True, is_pod))
+            errs.extend(validate_container_ports(c.get("ports") or [], child(p, "ports"), spec.get("hostNetwork") is True))
             if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
                 if group == "initContainers":
                     if c["restartPolicy"] != "Always":
@@ -884,10 +884,11 @@ def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> 
     return errs
 
 
-def validate_container_ports(ports: Any, path: str, host_network: bool, is_pod: bool) -> list[FieldError]:
+def validate_container_ports(ports: Any, path: str, host_network: bool) -> list[FieldError]:
     """Mirrors pkg/apis/core/validation/validation.go validateContainerPorts (the numbers: containerPort required and
     in 1..65535, a non-zero hostPort in 1..65535) and validateHostNetwork: with ``hostNetwork`` a hostPort must match
-    its containerPort (in a pod template 0 is allowed too: SetDefaults_Pod gives each pod the containerPort)."""
+    its containerPort, or be 0 (upstream checks a Pod after SetDefaults_Pod has given it the containerPort, and allows
+    0 in a template, whose pods get it the same way); the manifests are validated before that defaulting."""
     errs: list[FieldError] = []
     for i, port in enumerate(ports if isinstance(ports, list) else []):
         if not isinstance(port, Mapping):
@@ -900,7 +901,7 @@ def validate_container_ports(ports: Any, path: str, host_network: bool, is_pod: 
             errs.append(invalid(child(p, "containerPort"), number, "must be between 1 and 65535, inclusive"))
         if isinstance(host, int) and host and not 1 <= host <= 65535:
             errs.append(invalid(child(p, "hostPort"), host, "must be between 1 and 65535, inclusive"))
-        elif host_network and isinstance(host, int) and (is_pod or host != 0) and host != number:
+        elif host_network and isinstance(host, int) and host != 0 and host != number:
             errs.append(invalid(child(p, "hostPort"), host, "must match `containerPort` when `hostNetwork` is true"))
     return errs
 

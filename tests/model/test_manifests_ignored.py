@@ -121,6 +121,11 @@ def test_host_network_gives_every_containers_port_a_host_port() -> None:
         "ignored: hostNetwork (beyond the host ports it gives every containerPort) on statefulset/zk in namespace coord (zk.yaml:9)"]
     r = load_text(STS.replace("EXTRA", "      hostNetwork: false\n").replace("CONTAINER", ports), "zk.yaml")
     assert r.objects[0].template.containers[0].host_ports == (("0.0.0.0", "UDP", 81),)
+    # a bare Pod too: upstream defaults it before validating, so hostPort 0 is no error there either
+    pod = load_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n"
+                    "  containers: [{name: c, image: nginx, ports: [{containerPort: 8080}]}]\n", "p.yaml")
+    assert pod.ok, pod.errors
+    assert pod.objects[0].spec_containers[0].host_ports == (("0.0.0.0", "TCP", 8080),)
 
 
 def ignored_of(text: str) -> list[str]:
