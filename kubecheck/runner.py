@@ -1386,6 +1386,28 @@ def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) 
     return out
 
 
+def undo_history_warnings(cluster: Any, load: Any, specs: Iterable[Any]) -> list[str]:
+    """One line per Deployment with ``revisionHistoryLimit: 0`` in a check whose scenarios run ``kubectl rollout undo``
+    on it: the Deployment controller's cleanupDeployment deletes every old ReplicaSet once a rollout is done, so an
+    undo after that finds no revision to go back to and is refused (rollback.go ``rollbackToTemplate`` / kubectl's
+    "unable to find specified revision"); the check judges the undos the API server accepts, so KC-ROLL-006 may hold
+    for a Deployment whose rollout cannot be undone at all."""
+    undone = set()
+    for spec in specs:
+        for action, _ in spec.all_user_actions():
+            inner = getattr(action, "inner", action)
+            if type(inner).__name__ == "RollbackDeployment":
+                undone.add((inner.namespace, inner.name))
+    out = []
+    for d in cluster.objects("Deployment"):
+        if d.revision_history_limit == 0 and (d.namespace, d.name) in undone:
+            out.append(f"{_where(load, 'Deployment', d.namespace, d.name)}: Deployment {d.namespace}/{d.name} has "
+                       "revisionHistoryLimit 0: once a rollout is done its old ReplicaSet is deleted and kubectl rollout undo "
+                       "finds no revision to go back to (refused); the check judges the undos that are accepted, during a "
+                       "rollout; keep revisionHistoryLimit >= 1 to be able to undo a finished one")
+    return out
+
+
 def autoscaler_target_warnings(cluster: Any, load: Any) -> list[str]:
     """One line per HorizontalPodAutoscaler whose scaleTargetRef names no workload of the manifests (a kind
     kubecheck does not model, e.g. a custom resource with a scale subresource, or a workload no manifest
@@ -2108,6 +2130,7 @@ def assemble_report(cfg: CheckConfig, load: Any, plan: _CheckPlan, settled: Any,
         warnings=tuple(service_warnings(plan.loaded, load)) + tuple(refused_children_warnings(plan.loaded, load))
         + tuple(topology_key_warnings(plan.loaded, load)) + tuple(node_placement_warnings(plan.loaded, load, bool(plan.nodes_added)))
         + tuple(autoscaler_target_warnings(plan.loaded, load)) + tuple(autoscaler_metric_warnings(plan.loaded, load)) + tuple(budget_warnings(load)) + tuple(reference_warnings(load))
+        + tuple(undo_history_warnings(plan.loaded, load, plan.specs))
         + tuple(searched.warnings) + tuple(dict.fromkeys(str(i) for i in getattr(load, "ignored", ()))),  # verdict-relevant fields the model ignores
         groups=searched.groups,
         fail_on=cfg.fail_on,

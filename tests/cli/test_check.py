@@ -491,6 +491,26 @@ def test_an_object_declared_in_another_namespace_than_the_pods_written_one_is_no
     assert "objects without metadata.namespace are read into namespace default; check with --namespace app" in w, w
 
 
+@pytest.mark.parametrize("limit", [0, 1])
+def test_undo_with_no_revision_history_is_a_warning(tmp_path: Path, limit: int) -> None:
+    # audit, session 17: with revisionHistoryLimit 0 cleanupDeployment deletes the old ReplicaSet once the rollout is
+    # done, and kubectl rollout undo then finds no revision; -s rollback said KC-ROLL-006 HOLDS with no word of it
+    m = tmp_path / "web.yaml"
+    m.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+                 f"  revisionHistoryLimit: {limit}\n  selector: {{matchLabels: {{app: web}}}}\n"
+                 "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx}]}\n")
+    cfg = CheckConfig(scenarios=("rollback",), rule_ids=("KC-ROLL-006",), nodes=1, out_dir=str(tmp_path / "out"), progress=False,
+                      write_traces=False)
+    warnings = [w for w in run_check(cfg, load_manifests([str(m)])).warnings if "revisionHistoryLimit" in w]
+    assert warnings == ([f"{m}:1: Deployment default/web has revisionHistoryLimit 0: once a rollout is done its old ReplicaSet "
+                         "is deleted and kubectl rollout undo finds no revision to go back to (refused); the check judges the "
+                         "undos that are accepted, during a rollout; keep revisionHistoryLimit >= 1 to be able to undo a "
+                         "finished one"] if limit == 0 else []), warnings
+    cfg = CheckConfig(scenarios=("rollout",), rule_ids=("KC-ROLL-001",), nodes=1, out_dir=str(tmp_path / "o2"), progress=False,
+                      write_traces=False)
+    assert not [w for w in run_check(cfg, load_manifests([str(m)])).warnings if "revisionHistoryLimit" in w]  # no undo: no word
+
+
 def test_namespace_option_reads_the_manifests_as_kubectl_apply_n_does(tmp_path: Path) -> None:
     # a Service written with `namespace: shop` and a Deployment without one: read apart (default and shop), the
     # Service selects no pods (a warning); with -n shop they meet. A Deployment naming another namespace is the
