@@ -387,6 +387,8 @@ def pair(a: Any) -> None:
         procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(n)]
         outs = [p.communicate()[0].split() for p in procs]
         wall = time.perf_counter() - t
+        if any(p.returncode for p in procs):
+            raise SystemExit(f"bench.ray_bench --pair: an explorer process failed (exit codes {[p.returncode for p in procs]})")
         return wall, [(int(o[0]), float(o[1]), float(o[2])) for o in outs]
 
     for rep in range(a.repeat):

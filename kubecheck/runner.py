@@ -905,7 +905,8 @@ def _describe(load: Any, p: "_Planned", trace: Any, cfg: CheckConfig, texts: dic
     if p.target is None:  # a cluster-wide finding is also about the workloads its fix would touch
         objects += [w for w in fixed if w not in objects]
     severity = {o[0]: o[1] for o in cfg.severities}.get(rule_id, getattr(p.rule, "severity", "error"))
-    faulted = trace is not None and any(step.actor == "fault" for step in trace.steps)
+    # a fault (crash, lost node) or a drain's eviction took the pods: the rule's fault_fix (replicas, not strategy)
+    faulted = trace is not None and any(step.actor == "fault" or step.label.startswith("drain_evict_pod") for step in trace.steps)
     fix = concrete_fix(p.rule, load, fixed or objects, cfg.kubernetes_version, faulted) if location is not None or objects else ""
     trace_fix = getattr(p.rule, "trace_fix", None)
     if trace_fix is not None and trace is not None:

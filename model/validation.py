@@ -874,7 +874,9 @@ def validate_containers(spec: Mapping[str, Any], path: str, *, is_pod: bool) -> 
                 for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
                     if isinstance(probe.get(key), int):
                         errs.extend(validate_nonnegative_field(probe[key], child(child(p, "readinessProbe"), key)))
-            errs.extend(validate_container_ports(c.get("ports") or [], child(p, "ports"), spec.get("hostNetwork") is True))
+            # validateHostNetwork reads spec.containers only; the port ranges hold for init containers too
+            errs.extend(validate_container_ports(c.get("ports") or [], child(p, "ports"),
+                                                 spec.get("hostNetwork") is True and group == "containers"))
             if "restartPolicy" in c:  # validateInitContainerRestartPolicy / validateContainerRestartPolicy
                 if group == "initContainers":
                     if c["restartPolicy"] != "Always":

@@ -179,7 +179,7 @@ def placement_fix(objects: Any, keys: Any) -> str:
         if not _one_pod_per_node(o) and not ports:
             continue
         why = ("its required podAntiAffinity on kubernetes.io/hostname" if _one_pod_per_node(o)
-               else f"its hostPort{'s' if len(ports) > 1 else ''} {', '.join(map(str, ports))}")
+               else f"its host port{'s' if len(ports) > 1 else ''} {', '.join(map(str, ports))}")
         who = f"{key[0]} {key[1]}/{key[2]}: {why} allows one of its pods per node"
         # an HPA keeps at least minReplicas whatever spec.replicas says (absent: 1): the pods that must find nodes
         hpa = autoscaler_of(objects, key, min_one=False)
@@ -482,7 +482,7 @@ def no_pod_stealing(c: ClusterState, action: Any, n: ClusterState) -> bool:
         "pod templates get the same hash, so their ReplicaSets' selectors are identical and do overlap "
         "(also when a rollout makes one Deployment's template equal to the other's)."
     ),
-    remediation="Make the selectors disjoint: add a label that differs per workload (e.g. app.kubernetes.io/instance) to each workload's selector and pod template, so no pod matches two. The selector of an apps/v1 Deployment, StatefulSet, DaemonSet or ReplicaSet is immutable: the API server refuses the edit, so delete the workload (kubectl delete --cascade=orphan keeps its pods running) and create it again with the new selector.",
+    remediation="Make the selectors disjoint: add a label that differs per workload (e.g. app.kubernetes.io/instance) to each workload's selector and pod template, so no pod matches two. The selector of an apps/v1 Deployment, StatefulSet, DaemonSet or ReplicaSet is immutable: the API server refuses the edit, so delete the workload (kubectl delete --cascade=orphan keeps its pods running) and create it again with the new selector, then, once its new pods are ready, delete the orphaned ReplicaSets and pods (they keep the old, overlapping labels).",
 )
 def no_overlapping_selectors(c: ClusterState) -> bool:
     owners = [
@@ -869,7 +869,9 @@ def _more_replicas(objects: Any, key: tuple[str, str, str]) -> str:
 def _at_least_hpa_min(objects: Any, key: tuple[str, str, str], o: Any) -> Any:
     """``o`` with the replicas a HorizontalPodAutoscaler targeting it keeps at least (its minReplicas, when above
     ``o``'s spec.replicas: upstream's reconcileAutoscaler raises them before it reads any metric)."""
-    hpa = autoscaler_of(objects, key, min_one=False) if o is not None and key[0] != "DaemonSet" else None
+    if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+        return o
+    hpa = autoscaler_of(objects, key, min_one=False)
     return evolve(o, replicas=hpa.min_replicas) if hpa is not None and hpa.min_replicas > o.replicas else o
 
 

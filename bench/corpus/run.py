@@ -24,7 +24,7 @@ Measured per run:
   while the report has no such field), **states** (sum of ``explorations[].states``) and **cut by**
   (the ``bound_hit`` of every search a bound cut, and ``settle:<bound>`` when the start-up was cut),
   and the **violated** rules (rule IDs of the ``violated`` findings; one whose every violated finding has severity
-  ``info``, which no exit code counts, is marked ``(info)`` in the table: ``info``).
+  ``info``, which the default ``--fail-on error`` does not count, is marked ``(info)`` in the table: ``info``).
 
 The table, one row per set and scenario list, goes into the generated block ``corpus`` of
 ``docs/performance.md`` (:func:`bench.runner.write_section`), with a summary line (conclusive share,
@@ -76,7 +76,7 @@ class CorpusRun:
     states: int | None = None
     cut: tuple[str, ...] = ()
     violated: tuple[str, ...] = ()  # rule IDs with a VIOLATED finding
-    info: tuple[str, ...] = ()  # those of them whose every VIOLATED finding has severity info (the exit code ignores them)
+    info: tuple[str, ...] = ()  # those of them whose every VIOLATED finding has severity info (--fail-on error ignores them)
     error: str | None = None  # first stderr line of a run that exited 2 (or died)
     command: tuple[str, ...] = field(default=(), compare=False)
     cpu_seconds: float | None = field(default=None, compare=False)  # user + system CPU of the child and its reaped children
@@ -97,7 +97,7 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
     ``groups`` is ``None`` when the report has no ``groups`` list; ``cut`` lists each distinct
     ``bound_hit`` of the explorations (sorted), then ``settle:<bound>`` if the start-up was cut;
     ``violated`` the distinct rule IDs of the ``violated`` findings (sorted); ``info`` those of them whose every
-    ``violated`` finding has severity ``info`` (the exit code does not count them).
+    ``violated`` finding has severity ``info`` (the default ``--fail-on error`` does not count them).
     """
     targets = {f.get("target", "") for f in report.get("findings", [])}
     workloads = sum(1 for t in targets if isinstance(t, str) and t.split(" ", 1)[0] in WORKLOAD_KINDS)
@@ -121,7 +121,7 @@ def parse_report(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _violated(r: CorpusRun, sep: str = ", ") -> str:
-    """The violated rules, an info-severity one (no exit code counts it) marked ``(info)``."""
+    """The violated rules, an info-severity one (not counted under the default --fail-on error) marked ``(info)``."""
     return sep.join(f"{rule} (info)" if rule in r.info else rule for rule in r.violated)
 
 

@@ -684,7 +684,7 @@ def test_a_host_port_rollout_hangs_when_every_node_holds_the_port(tmp_path: Path
     if want:  # the fix names the port and the nodes the rollout needs
         (f,) = [f for f in report.findings if f.verdict == "violated"]
         port = 80 if manifest == "hostPort" else 8080
-        assert f.fix.startswith(f"Deployment default/envoy: its hostPort {port} allows one of its pods per node, so it needs at least 2 "
+        assert f.fix.startswith(f"Deployment default/envoy: its host port {port} allows one of its pods per node, so it needs at least 2 "
                                 "nodes to run and replicas + maxSurge = 3 to roll out with maxUnavailable 0: check with --nodes 3"), f.fix
 
 

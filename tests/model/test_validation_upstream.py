@@ -263,15 +263,21 @@ def test_init_container_restart_policy_only_always(policy: str, errors: list[str
     (False, {"containerPort": 0}, ["spec.template.spec.containers[0].ports[0].containerPort: required value"]),
     (False, {"containerPort": 65536},
      ["spec.template.spec.containers[0].ports[0].containerPort: invalid value 65536: must be between 1 and 65535, inclusive"]),
+    (True, {"containerPort": 80, "hostPort": 8080, "init": 1}, []),  # validateHostNetwork reads spec.containers only
     (False, {"containerPort": 80, "hostPort": -1},
      ["spec.template.spec.containers[0].ports[0].hostPort: invalid value -1: must be between 1 and 65535, inclusive"]),
-], ids=["plain", "hostPort", "hostNetwork-unset", "hostNetwork-equal", "hostNetwork-differs", "zero", "too-large", "negative-hostPort"])
+], ids=["plain", "hostPort", "hostNetwork-unset", "hostNetwork-equal", "hostNetwork-differs", "zero", "too-large", "init-container",
+        "negative-hostPort"])
 def test_validate_container_ports_and_host_network(host_network: bool, port: dict[str, int], errors: list[str]) -> None:
     """validateContainerPorts (containerPort required, 1..65535; a non-zero hostPort 1..65535) and validateHostNetwork
     (pkg/apis/core/validation/validation.go: outside a Pod, hostPort 0 or equal to containerPort)."""
     d = _valid_deployment()
     spec = d["spec"]["template"]["spec"]
-    spec["containers"][0]["ports"] = [port]
+    port = dict(port)
+    if port.pop("init", 0):
+        spec["initContainers"] = [{"name": "init", "image": "busybox", "ports": [port]}]
+    else:
+        spec["containers"][0]["ports"] = [port]
     if host_network:
         spec["hostNetwork"] = True
     assert _errors_of_deployment(d) == errors
