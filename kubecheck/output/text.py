@@ -158,10 +158,6 @@ def render_text(report: Any) -> str:
     return "\n".join(printable(line) for line in lines) + "\n"
 
 
-#: the rules the Z3 count models decide (kubecheck.symbolic.check RULES and SERVICE_RULE, statefulset_check), named
-#: here so that the text output does not import Z3
-_COUNT_MODEL_RULES = frozenset({"KC-ROLL-001", "KC-ROLL-002", "KC-ROLL-004", "KC-ROLL-005", "KC-ROLL-006", "KC-STS-005", "KC-STS-006"})
-
 #: how to lift each bound a search can hit (``--max-states 0`` and ``--timeout 0`` mean no bound)
 _LIFT = {
     "max_states": "--max-states 0 removes it",
@@ -191,9 +187,20 @@ def _next_steps(report: Any) -> list[str]:
     bounded = sorted({f.rule_id for f in report.findings if f.verdict == "holds_within_bounds"})
     left = f" (still bounded: {', '.join(bounded)})" if bounded else ""
     hints.append(f"-p RULE-ID checks fewer rules{left}; eventual rules need the unreduced search")
-    outside = [r for r in bounded if r not in _COUNT_MODEL_RULES]
-    if outside and any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
-        # the count model decided some rules above; these it does not model: only the exhaustive search decides them
-        hints.append(f"the Z3 count model decided some rules above; {', '.join(outside)} are not in it, and their exhaustive "
-                     "search grows fast with replicas (a rollout of 4 or more replicas is usually past 100,000 states)")
+    if bounded and any("count-model proof" in getattr(f, "reductions", ()) for f in report.findings):
+        outside = _outside_count_models(bounded)
+        if outside:
+            # the count model decided some rules above; these it does not model: only the exhaustive search decides them
+            hints.append(f"the Z3 count model decided some rules above; it does not model {', '.join(outside)}, whose "
+                         "exhaustive search grows fast with replicas (a rollout of 4 or more replicas is usually past 100,000 "
+                         "states)")
     return ["next: " + hints[0], *("      " + h for h in hints[1:])]
+
+
+def _outside_count_models(rule_ids: list[str]) -> list[str]:
+    """Those of ``rule_ids`` no Z3 count model decides (kubecheck.symbolic.check ``RULES``, statefulset_count
+    ``STS_RULES``); imported here, where a count-model proof was already made, not when the module loads."""
+    from kubecheck.symbolic.check import RULES
+    from kubecheck.symbolic.statefulset_count import STS_RULES
+
+    return [r for r in rule_ids if r not in RULES and r not in STS_RULES]

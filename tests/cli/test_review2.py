@@ -81,11 +81,15 @@ def test_next_advice_names_the_rules_still_bounded_and_what_the_count_model_deci
     proved = replace(_finding("holds", 0, rule="KC-ROLL-001"), reductions=("count-model proof",))
     lines = _next(render_text(_report((cut,), (*bounded, proved))))
     assert "(still bounded: KC-CONV-002, KC-OWN-001);" in lines[-2] and "KC-ROLL-001" not in lines[-2], lines
-    assert lines[-1].strip().startswith("the Z3 count model decided some rules above; KC-CONV-002, KC-OWN-001 are not in it"), lines
-    # a count-model rule still bounded (an HPA kept the count model out) is not said to be outside it
+    assert lines[-1].strip().startswith("the Z3 count model decided some rules above; it does not model KC-CONV-002, KC-OWN-001,"), lines
+    # a count-model rule still bounded (an HPA kept the count model out) is not said to be outside it; KC-ROLL-006 is
+    # no count-model rule (only its vacuity decides a cut search), so it is
     roll = _finding("holds_within_bounds", 3, rule="KC-ROLL-002")
     lines = _next(render_text(_report((cut,), (roll, proved))))
-    assert "(still bounded: KC-ROLL-002);" in lines[-1] and not any("not in it" in ln for ln in lines), lines
+    assert "(still bounded: KC-ROLL-002);" in lines[-1] and not any("does not model" in ln for ln in lines), lines
+    undo = _finding("holds_within_bounds", 3, rule="KC-ROLL-006")
+    lines = _next(render_text(_report((cut,), (roll, undo, proved))))
+    assert "decided some rules above; it does not model KC-ROLL-006, whose" in lines[-1], lines
 
 
 def test_a_bounded_finding_shows_why_the_count_model_did_not_decide_it() -> None:
