@@ -934,7 +934,7 @@ def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]
     nodeSelector or required node affinity matches no Node; a required podAffinity term or a DoNotSchedule
     topology spread constraint has a topologyKey no Node carries), or of which at most maxSkew per domain fit (a
     spread constraint's minDomains above the domains there are): what to change, one line each."""
-    from model.scheduler import RequiredNodeAffinity, node_topology_value
+    from model.scheduler import node_topology_value
     from properties.catalogue import too_few_domains
 
     nodes = list(cluster.nodes.values())
@@ -944,11 +944,8 @@ def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]
         if w is None:
             continue
         spec, who = w.template, f"{kind} {ns}/{name}"
-        if (spec.node_selector or spec.node_affinity is not None) and not any(
-                RequiredNodeAffinity(spec.node_selector, spec.node_affinity).match(n) for n in nodes):
-            what = ", ".join(f"{k}={v}" for k, v in spec.node_selector.items())
-            what = (f"nodeSelector {what}" if what else "") + (" and " if what and spec.node_affinity is not None else "") + (
-                "required nodeAffinity" if spec.node_affinity is not None else "")
+        what = _unmatched_node_affinity(spec, nodes)
+        if what:
             out.append(f"{who}: its {what} matches no Node, so its pods stay Pending whatever the replicas or strategy: "
                        "declare your Nodes with those labels")
             continue
@@ -956,13 +953,32 @@ def unplaceable(cluster: Any, keys: Iterable[tuple[str, str, str]]) -> list[str]
                                             *(("DoNotSchedule topologySpreadConstraint", c.topology_key)
                                               for c in spec.topology_spread_constraints)]
                         if not any(node_topology_value(n, t) is not None for n in nodes)]
+        few = "" if keys_missing else too_few_domains(w, nodes)
         if keys_missing:
             group, key = keys_missing[0]
             out.append(f"{who}: no Node carries {key}, the topologyKey of its {group}, so its pods fit no node whatever the "
                        f"replicas or strategy: declare your Nodes labelled {key}")
-        elif too_few_domains(w, nodes):
-            out.append(f"{who}: {too_few_domains(w, nodes)}")
+        elif few:
+            out.append(f"{who}: {few}")
     return out
+
+
+def _unmatched_node_affinity(spec: Any, nodes: list[Any]) -> str:
+    """"nodeSelector k=v and required nodeAffinity" (what the pod spec sets of them) when they match none of
+    ``nodes`` (``model.scheduler.RequiredNodeAffinity``, upstream's NodeAffinity filter); "" when a node fits or
+    neither is set."""
+    from model.scheduler import RequiredNodeAffinity
+
+    if not spec.node_selector and spec.node_affinity is None:
+        return ""
+    need = RequiredNodeAffinity(spec.node_selector, spec.node_affinity)
+    if any(need.match(n) for n in nodes):
+        return ""
+    what = ", ".join(f"{k}={v}" for k, v in spec.node_selector.items())
+    what = f"nodeSelector {what}" if what else ""
+    if spec.node_affinity is not None:
+        what += (" and " if what else "") + "required nodeAffinity"
+    return what
 
 
 def _finding_objects(load: Any, p: "_Planned", trace: Any, manifest: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
@@ -1363,21 +1379,13 @@ def node_placement_warnings(cluster: Any, load: Any, nodes_added: bool = False) 
     and a fix the run suggests (surge, replicas) would not help; with the nodes kubecheck adds (labelled
     ``kubernetes.io/os``, ``kubernetes.io/arch`` and their ``beta.`` forms only: ``kubecheck.scenarios.with_nodes``) that is usually an
     artefact of the modelled cluster, so say so."""
-    from model.scheduler import RequiredNodeAffinity
-
     nodes = list(cluster.nodes.values())
     out: list[str] = []
     owners = _pod_spec_owners(cluster)
     for kind, obj, spec in owners:
-        if not spec.node_selector and spec.node_affinity is None:
+        what = _unmatched_node_affinity(spec, nodes)
+        if not what:
             continue
-        need = RequiredNodeAffinity(spec.node_selector, spec.node_affinity)
-        if any(need.match(n) for n in nodes):
-            continue
-        what = ", ".join(f"{k}={v}" for k, v in spec.node_selector.items())
-        what = f"nodeSelector {what}" if what else ""
-        if spec.node_affinity is not None:
-            what += (" and " if what else "") + "required nodeAffinity"
         effect = "it runs no pod" if kind == "DaemonSet" else "its pods stay Pending"
         added = (" (the nodes kubecheck added carry only the os and arch labels, kubernetes.io/ and beta.kubernetes.io/)"
                  if nodes_added else "")
@@ -1393,11 +1401,13 @@ def undo_history_warnings(cluster: Any, load: Any, specs: Iterable[Any]) -> list
     undo after that finds no revision to go back to and is refused (rollback.go ``rollbackToTemplate`` / kubectl's
     "unable to find specified revision"); the check judges the undos the API server accepts, so KC-ROLL-006 may hold
     for a Deployment whose rollout cannot be undone at all."""
+    from model.environment import RollbackDeployment
+
     undone = set()
     for spec in specs:
         for action, _ in spec.all_user_actions():
-            inner = getattr(action, "inner", action)
-            if type(inner).__name__ == "RollbackDeployment":
+            inner = getattr(action, "inner", action)  # a scenario file's undo: wraps the RollbackDeployment
+            if isinstance(inner, RollbackDeployment):
                 undone.add((inner.namespace, inner.name))
     out = []
     for d in cluster.objects("Deployment"):
