@@ -866,24 +866,28 @@ def _more_replicas(objects: Any, key: tuple[str, str, str]) -> str:
     return "replicas >= 2" if hpa is None else f"minReplicas >= 2 on HorizontalPodAutoscaler {key[1]}/{hpa.name} (now 1; it sets the replicas)"
 
 
+#: the workload kinds with a spec.replicas (an HPA may scale them; one replica means one endpoint)
+_REPLICATED: Final = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
 def _at_least_hpa_min(objects: Any, key: tuple[str, str, str], o: Any) -> Any:
     """``o`` with the replicas a HorizontalPodAutoscaler targeting it keeps at least (its minReplicas, when above
     ``o``'s spec.replicas: upstream's reconcileAutoscaler raises them before it reads any metric)."""
-    if o is None or key[0] not in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+    if o is None or key[0] not in _REPLICATED:
         return o
     hpa = autoscaler_of(objects, key, min_one=False)
     return evolve(o, replicas=hpa.min_replicas) if hpa is not None and hpa.min_replicas > o.replicas else o
 
 
 def serving_fault_fix(objects: Any, keys: Any) -> str:
-    """KC-ROLL-004's fix for a counterexample with a fault step (a crash of the only pod, its node lost): a
-    workload of one replica gets the replica advice only (a strategy change does nothing against a fault; a
-    Recreate or maxSurge 0 Deployment's rollout advice is :func:`serving_fix`'s, for a rollout's trace); any
-    other workload gets :func:`serving_fix`'s advice."""
+    """KC-ROLL-004's fix for a counterexample with a fault step or a drain's eviction (the only pod crashed, its node
+    was lost, it was evicted): a workload of one replica gets the replica advice only (a strategy change does nothing
+    against that; a Recreate or maxSurge 0 Deployment's rollout advice is :func:`serving_fix`'s, for a rollout's
+    trace); any other workload gets :func:`serving_fix`'s advice."""
     out = []
     for key in keys:
         o = _at_least_hpa_min(objects, key, objects.get(key))
-        if o is not None and key[0] in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController") and o.replicas <= 1:
+        if o is not None and key[0] in _REPLICATED and o.replicas <= 1:
             out.append(f"{key[0]} {key[1]}/{key[2]}: set {_more_replicas(objects, key)} (its only pod is the Service's only "
                        "endpoint when it fails)")
         else:

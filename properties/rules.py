@@ -118,8 +118,8 @@ class Rule:
     #: over ``fix`` and the remediation text for that finding.
     trace_fix: Callable[[tuple[FixStep, ...]], str] | None = None
     #: The concrete edit when the counterexample has a fault step (a container crash, a lost node: actor
-    #: ``fault``), where the usual ``fix`` may be about something else (a rollout's strategy); same signature
-    #: as ``fix``, used instead of it for such a finding ("" when there is no obvious one).
+    #: ``fault``) or a drain's eviction, where the usual ``fix`` may be about something else (a rollout's
+    #: strategy); same signature as ``fix``, used instead of it for such a finding ("" when there is no obvious one).
     fault_fix: Callable[[Any, Any], str] | None = None
     #: Why the rule holds in every state a scenario can reach (``vacuous(cluster, user_actions)``: the settled
     #: cluster and the scenario's user actions; "" when it may not): nothing in the manifests is what it judges,

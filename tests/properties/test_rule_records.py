@@ -122,11 +122,13 @@ def test_the_fault_fix_of_a_one_replica_workload_is_more_replicas_whatever_its_s
     m.write_text(_ONE_REPLICA.replace("{name: activator}", "{name: web}").replace("activator", "web")
                  + "  strategy: {type: Recreate}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
                  "spec: {selector: {app: web}, ports: [{port: 80}]}\n", encoding="utf-8")
-    cfg = CheckConfig(scenarios=("pod-crash", "rollout"), rule_ids=("KC-ROLL-004",), nodes=1, out_dir=str(tmp_path / "out"),
+    cfg = CheckConfig(scenarios=("pod-crash", "rollout", "drain"), rule_ids=("KC-ROLL-004",), nodes=1, out_dir=str(tmp_path / "out"),
                       write_traces=False)
     fixes = {f.scenario: f.fix for f in run_check(cfg, load_manifests([str(m)])).findings if f.verdict == "violated"}
     assert fixes == {
         "pod-crash": "Deployment default/web: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)",
+        # a drain's eviction took the only pod: the same replica advice (review, session 17)
+        "drain": "Deployment default/web: set replicas >= 2 (its only pod is the Service's only endpoint when it fails)",
         "rollout": "Deployment default/web: set strategy.type: RollingUpdate with maxSurge: 1, maxUnavailable: 0 (Recreate stops every pod first)",
     }, fixes
     # a workload of more replicas keeps the usual advice under a fault too
